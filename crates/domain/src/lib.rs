@@ -1,0 +1,14 @@
+//! Shanzhi's domain: the rules of government purchase of public services, free of I/O.
+
+pub mod audit;
+pub mod catalogue;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod money;
+pub mod org;
+pub mod project;
+pub mod rules;
+
+pub use error::{DomainError, ErrorKind, FieldError};
+pub use money::{Money, Quantity};

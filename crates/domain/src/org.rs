@@ -1,0 +1,173 @@
+//! Organisations, people, places and roles.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! string_enum {
+    ($(#[$m:meta])* $name:ident { $($variant:ident = $code:literal / $zh:literal / $en:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn code(self) -> &'static str { match self { $($name::$variant => $code),+ } }
+            pub fn label_zh(self) -> &'static str { match self { $($name::$variant => $zh),+ } }
+            pub fn label_en(self) -> &'static str { match self { $($name::$variant => $en),+ } }
+            pub fn parse(s: &str) -> Option<$name> { $name::ALL.iter().copied().find(|v| v.code() == s) }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// What a user may do. A user has one or more.
+    Role {
+        Admin = "admin" / "系统管理员" / "Administrator",
+        Purchaser = "purchaser" / "购买主体经办人" / "Purchaser",
+        Reviewer = "reviewer" / "审核人" / "Reviewer",
+        Provider = "provider" / "承接主体" / "Provider",
+        Expert = "expert" / "评审专家" / "Expert",
+        Evaluator = "evaluator" / "第三方评估机构" / "Third-party evaluator",
+        Supervisor = "supervisor" / "监督人员" / "Supervisor",
+    }
+);
+
+string_enum!(
+    /// What an organisation is; decides whether it may purchase, provide, review or evaluate.
+    OrgKind {
+        CivilAffairs = "civil_affairs" / "民政部门" / "Civil affairs department",
+        Finance = "finance" / "财政部门" / "Finance department",
+        Education = "education" / "教育部门" / "Education department",
+        Health = "health" / "卫生健康部门" / "Health department",
+        DisabledPersonsFederation = "disabled_persons_federation" / "残疾人联合会" / "Disabled persons' federation",
+        WomensFederation = "womens_federation" / "妇女联合会" / "Women's federation",
+        HumanResources = "human_resources" / "人力资源和社会保障部门" / "Human resources and social security",
+        PoliticalLegal = "political_legal" / "政法委" / "Political and legal affairs commission",
+        TownshipGovernment = "township_government" / "乡镇人民政府/街道办事处" / "Township government or street office",
+        SocialOrganisation = "social_organisation" / "社会组织" / "Social organisation",
+        Enterprise = "enterprise" / "企业" / "Enterprise",
+        PublicInstitution = "public_institution" / "事业单位" / "Public institution",
+        RuralCollective = "rural_collective" / "农村集体经济组织" / "Rural collective",
+        SelfGoverningBody = "self_governing_body" / "基层群众性自治组织" / "Grassroots self-governing body",
+        Individual = "individual" / "自然人" / "Individual",
+        ThirdPartyEvaluator = "third_party_evaluator" / "第三方评估机构" / "Third-party evaluator",
+        SocialWorkAssociation = "social_work_association" / "社会工作者协会" / "Social workers' association",
+        TalentCentre = "talent_centre" / "社会工作人才服务中心" / "Social-work talent centre",
+        TownshipStation = "township_station" / "乡镇社会工作服务站" / "Township social-work station",
+        Workroom = "workroom" / "社会工作室" / "Social-work workroom",
+    }
+);
+
+impl OrgKind {
+    /// State organs that may buy services (购买主体).
+    pub fn is_purchasing_department(self) -> bool {
+        use OrgKind::*;
+        matches!(
+            self,
+            CivilAffairs
+                | Finance
+                | Education
+                | Health
+                | DisabledPersonsFederation
+                | WomensFederation
+                | HumanResources
+                | PoliticalLegal
+                | TownshipGovernment
+        )
+    }
+
+    /// Kinds that may take on a purchased service (承接主体, MOF order 102 art. 6–8). Class-one public
+    /// institutions are excluded separately, by their flag.
+    pub fn is_provider_kind(self) -> bool {
+        use OrgKind::*;
+        matches!(
+            self,
+            SocialOrganisation | Enterprise | PublicInstitution | RuralCollective | SelfGoverningBody | Individual
+        )
+    }
+}
+
+string_enum!(
+    RegionLevel {
+        District = "district" / "区县" / "District",
+        Township = "township" / "乡镇（街道）" / "Township / street",
+        Village = "village" / "村（社区）" / "Village / community",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    pub code: String,
+    pub name: String,
+    pub level: RegionLevel,
+    pub urban: bool,
+    pub parent: Option<String>,
+}
+
+/// Whether `code` lies in the subtree rooted at `root`. Region codes are hierarchical (a child's code
+/// starts with its parent's), which the store enforces when regions are added.
+pub fn region_within(code: &str, root: &str) -> bool {
+    code.starts_with(root)
+}
+
+/// Who is acting: resolved by the server from the session, never taken from the request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_kind: OrgKind,
+    pub roles: Vec<Role>,
+    /// For supervisors: the region subtree they oversee.
+    pub supervisor_region: Option<String>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// A provider as the award step needs to see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderInfo {
+    pub org_id: i64,
+    pub name: String,
+    pub kind: OrgKind,
+    pub active: bool,
+    pub class_one: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::parse(r.code()), Some(*r));
+        }
+        for k in OrgKind::ALL {
+            assert_eq!(OrgKind::parse(k.code()), Some(*k));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn provider_and_purchaser_kinds_are_disjoint() {
+        for k in OrgKind::ALL {
+            assert!(!(k.is_provider_kind() && k.is_purchasing_department()), "{k:?}");
+        }
+        assert!(!OrgKind::ThirdPartyEvaluator.is_provider_kind());
+        assert!(OrgKind::Individual.is_provider_kind());
+    }
+
+    #[test]
+    fn region_subtree() {
+        assert!(region_within("420506001002", "420506001"));
+        assert!(!region_within("420506002", "420506001"));
+    }
+}

@@ -1,0 +1,1041 @@
+//! The purchase project and its six steps: design → cost estimate → review → procurement → contract →
+//! acceptance. Every transition is a method that checks who acts and what must hold, changes the project
+//! and returns the audit [`Change`], or returns a typed error and leaves the project as it was.
+
+use crate::catalogue::CategoryStatus;
+use crate::error::{DomainError, Problems};
+use crate::money::{Money, Quantity};
+use crate::org::{string_enum, Actor, OrgKind, ProviderInfo, Role};
+use crate::rules::{ReviewStages, Rules};
+use chrono::{DateTime, Months, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+string_enum!(
+    Status {
+        Design = "design" / "设计项目" / "Design",
+        CostEstimate = "cost_estimate" / "测算费用" / "Cost estimate",
+        ReviewContent = "review_content" / "审核项目（主管部门）" / "Review (competent department)",
+        ReviewFinance = "review_finance" / "审核项目（财政部门）" / "Review (finance)",
+        Procurement = "procurement" / "组织购买" / "Procurement",
+        Contract = "contract" / "签订合同" / "Contract",
+        Acceptance = "acceptance" / "验收项目" / "Acceptance",
+        Completed = "completed" / "已完成" / "Completed",
+        Cancelled = "cancelled" / "已撤销" / "Cancelled",
+        Terminated = "terminated" / "合同已终止" / "Terminated",
+    }
+);
+
+/// The six steps, plus the end states, as counted in reports (`projects_by_step`).
+pub const STEPS: [&str; 6] = ["design", "cost_estimate", "review", "procurement", "contract", "acceptance"];
+
+impl Status {
+    pub fn step(self) -> &'static str {
+        match self {
+            Status::ReviewContent | Status::ReviewFinance => "review",
+            other => other.code(),
+        }
+    }
+    /// Index in [`STEPS`], or `None` for end states.
+    pub fn step_index(self) -> Option<usize> {
+        STEPS.iter().position(|s| *s == self.step())
+    }
+    pub fn is_closed(self) -> bool {
+        matches!(self, Status::Completed | Status::Cancelled | Status::Terminated)
+    }
+}
+
+/// Chinese label of a status code, for messages that only have the code.
+pub fn status_label_zh(code: &str) -> &'static str {
+    Status::parse(code).map(Status::label_zh).unwrap_or("未知状态")
+}
+
+string_enum!(
+    PurchaseMode {
+        Post = "post" / "岗位购买" / "Post purchase",
+        Project = "project" / "项目购买" / "Project purchase",
+    }
+);
+
+string_enum!(
+    TargetGroup {
+        ElderlyAlone = "elderly_alone" / "独居（空巢）老人" / "Elderly people living alone",
+        LeftBehindChildren = "left_behind_children" / "农村留守儿童" / "Rural left-behind children",
+        PeopleWithDisabilities = "people_with_disabilities" / "残疾人" / "People with disabilities",
+        SubsistenceHouseholds = "subsistence_households" / "低保家庭" / "Subsistence-allowance households",
+        LeftBehindElderly = "left_behind_elderly" / "农村留守老人" / "Rural left-behind elderly",
+        TroubledYouth = "troubled_youth" / "困境青少年" / "Young people in difficulty",
+        CommunityResidents = "community_residents" / "社区居民" / "Community residents",
+        SpecialHardship = "special_hardship" / "特困供养人员" / "People in special hardship",
+    }
+);
+
+string_enum!(
+    IndicatorGroup {
+        Output = "output" / "产出指标" / "Output",
+        Effect = "effect" / "效益指标" / "Effect",
+        Satisfaction = "satisfaction" / "满意度指标" / "Satisfaction",
+    }
+);
+
+string_enum!(
+    CostKind {
+        Personnel = "personnel" / "人员费用" / "Personnel",
+        Activities = "activities" / "活动费用" / "Activities",
+        Materials = "materials" / "物资材料" / "Materials",
+        Training = "training" / "培训督导" / "Training and supervision",
+        ManagementFee = "management_fee" / "管理费" / "Management fee",
+        Other = "other" / "其他" / "Other",
+    }
+);
+
+string_enum!(
+    ReviewStage {
+        Content = "content" / "主管部门内容审核" / "Content review",
+        Finance = "finance" / "财政部门资金审核" / "Finance review",
+    }
+);
+
+string_enum!(
+    MilestoneStatus {
+        Pending = "pending" / "待提交报告" / "Awaiting report",
+        Reported = "reported" / "待验收" / "Awaiting acceptance",
+        Rejected = "rejected" / "验收未通过" / "Rejected",
+        Accepted = "accepted" / "已验收" / "Accepted",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PerformanceTarget {
+    pub indicator: String,
+    pub group: IndicatorGroup,
+    pub target: String,
+    pub unit: String,
+}
+
+/// Social-work posts a post purchase buys: the provider employs the workers, who serve at the host unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostSpec {
+    pub host_org_id: i64,
+    pub host_name: String,
+    pub title: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Design {
+    pub title: String,
+    pub category: String,
+    pub regions: Vec<String>,
+    pub target_groups: Vec<TargetGroup>,
+    pub mode: PurchaseMode,
+    pub content: String,
+    pub standards: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// A stable, continuing service with secured funding: may be contracted for up to three years.
+    pub continuing: bool,
+    pub targets: Vec<PerformanceTarget>,
+    pub posts: Vec<PostSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostLine {
+    pub kind: CostKind,
+    pub item: String,
+    pub quantity: Quantity,
+    pub unit: String,
+    pub unit_price: Money,
+    pub amount: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostLineInput {
+    pub kind: CostKind,
+    pub item: String,
+    pub quantity: Quantity,
+    pub unit: String,
+    pub unit_price: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewDecision {
+    pub stage: ReviewStage,
+    pub approved: bool,
+    pub comment: String,
+    pub reviewer_id: i64,
+    pub reviewer_name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Award {
+    pub method: String,
+    pub provider: ProviderInfo,
+    pub justification: String,
+    pub amount: Money,
+    pub at: DateTime<Utc>,
+    pub by: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileRef {
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutputActual {
+    pub indicator: String,
+    pub actual: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceReport {
+    pub beneficiaries: u32,
+    pub hours: Quantity,
+    pub outputs: Vec<OutputActual>,
+    pub summary: String,
+    pub files: Vec<FileRef>,
+    pub filed_by: i64,
+    pub filed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportInput {
+    pub beneficiaries: u32,
+    pub hours: Quantity,
+    pub outputs: Vec<OutputActual>,
+    pub summary: String,
+    pub files: Vec<FileRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneDecision {
+    pub accepted: bool,
+    pub reason: String,
+    pub by: i64,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub name: String,
+    /// Payment share in basis points (1/100 of a percent); all milestones add up to 10000.
+    pub share_bp: u32,
+    pub amount: Money,
+    pub due: NaiveDate,
+    pub status: MilestoneStatus,
+    pub reports: Vec<ServiceReport>,
+    pub decisions: Vec<MilestoneDecision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MilestoneInput {
+    pub name: String,
+    pub share_bp: u32,
+    pub due: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContractInput {
+    pub amount: Money,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub signed_on: NaiveDate,
+    pub milestones: Vec<MilestoneInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Closure {
+    pub reason: String,
+    pub by: i64,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contract {
+    pub purchaser_org_id: i64,
+    pub provider: ProviderInfo,
+    pub amount: Money,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub signed_on: NaiveDate,
+    pub milestones: Vec<Milestone>,
+    pub termination: Option<Closure>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Project {
+    pub id: i64,
+    pub code: String,
+    /// Incremented by every change; the store refuses a write based on an older version.
+    pub version: i64,
+    pub status: Status,
+    pub purchaser_org_id: i64,
+    pub purchaser_name: String,
+    pub designer_id: i64,
+    pub design: Design,
+    pub cost_lines: Vec<CostLine>,
+    pub reviews: Vec<ReviewDecision>,
+    pub award: Option<Award>,
+    pub contract: Option<Contract>,
+    pub cancellation: Option<Closure>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a transition did, for the audit log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub action: &'static str,
+    pub detail: Value,
+}
+
+/// What the reviewer's check needs to know about the catalogue and configuration at submission.
+pub struct SubmitContext<'a> {
+    pub category: CategoryStatus,
+    pub rules: &'a Rules,
+}
+
+fn need_text(p: &mut Problems, field: &str, value: &str, max_chars: usize, zh: &str, en: &str) {
+    let n = value.trim().chars().count();
+    if n == 0 {
+        p.add(field, "required", format!("请填写{zh}"), format!("enter the {en}"));
+    } else if n > max_chars {
+        p.add(
+            field,
+            "too_long",
+            format!("{zh}不能超过 {max_chars} 个字"),
+            format!("the {en} must be at most {max_chars} characters"),
+        );
+    }
+}
+
+/// Last day of a term of `months` starting on `start` (a 12-month term from 1 Jan ends on 31 Dec).
+pub fn term_last_day(start: NaiveDate, months: u32) -> NaiveDate {
+    start.checked_add_months(Months::new(months)).and_then(|d| d.pred_opt()).unwrap_or(NaiveDate::MAX)
+}
+
+impl Design {
+    /// Checks the design is complete and coherent; every problem is reported at once.
+    pub fn validate(&self, rules: &Rules) -> Result<(), DomainError> {
+        let mut p = Problems::default();
+        need_text(&mut p, "title", &self.title, 200, "项目名称", "title");
+        if self.category.trim().is_empty() {
+            p.add("category", "required", "请选择服务类别", "choose a service category");
+        }
+        if self.regions.is_empty() {
+            p.add("regions", "required", "请至少选择一个服务区域", "choose at least one region");
+        }
+        if self.target_groups.is_empty() {
+            p.add("target_groups", "required", "请至少选择一类服务对象", "choose at least one target group");
+        }
+        need_text(&mut p, "content", &self.content, 5000, "服务内容", "service content");
+        need_text(&mut p, "standards", &self.standards, 5000, "服务标准", "service standards");
+        let max = if self.continuing { rules.continuing_contract_max_months } else { rules.contract_max_months };
+        if self.period_end < self.period_start {
+            p.add(
+                "period_end",
+                "period_end_before_start",
+                "服务期结束日期不能早于开始日期",
+                "the service period must end after it starts",
+            );
+        } else if self.period_end > term_last_day(self.period_start, max) {
+            p.add(
+                "period_end",
+                "period_too_long",
+                format!("服务期不能超过 {max} 个月"),
+                format!("the service period may be at most {max} months"),
+            );
+        }
+        if self.targets.is_empty() {
+            p.add("targets", "required", "请至少填写一项绩效目标", "add at least one performance target");
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if t.indicator.trim().is_empty() || t.target.trim().is_empty() {
+                p.add(
+                    format!("targets[{i}]"),
+                    "incomplete_target",
+                    "绩效目标需填写指标名称和目标值",
+                    "each target needs an indicator and a target value",
+                );
+            }
+        }
+        match self.mode {
+            PurchaseMode::Post if self.posts.is_empty() => p.add(
+                "posts",
+                "required",
+                "岗位购买须列明岗位及设岗单位",
+                "a post purchase must list its posts and host units",
+            ),
+            PurchaseMode::Project if !self.posts.is_empty() => {
+                p.add("posts", "posts_in_project_purchase", "项目购买不应列岗位", "a project purchase has no posts")
+            }
+            _ => {}
+        }
+        for (i, post) in self.posts.iter().enumerate() {
+            if post.count == 0 || post.title.trim().is_empty() {
+                p.add(
+                    format!("posts[{i}]"),
+                    "incomplete_post",
+                    "岗位须填写名称且数量至少为 1",
+                    "each post needs a title and a count of at least 1",
+                );
+            }
+        }
+        p.into_result()
+    }
+}
+
+/// Turns cost line inputs into priced lines, checking each.
+pub fn price_lines(lines: &[CostLineInput]) -> Result<Vec<CostLine>, DomainError> {
+    let mut p = Problems::default();
+    if lines.is_empty() {
+        p.add("cost_lines", "required", "请至少填写一项费用", "add at least one cost line");
+    }
+    if lines.len() > 200 {
+        p.add("cost_lines", "too_many_lines", "费用明细不能超过 200 项", "at most 200 cost lines");
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        if l.item.trim().is_empty() {
+            p.add(format!("cost_lines[{i}].item"), "required", "请填写费用名称", "enter the item");
+        }
+        if l.quantity.hundredths() <= 0 {
+            p.add(
+                format!("cost_lines[{i}].quantity"),
+                "quantity_not_positive",
+                "数量必须大于 0",
+                "the quantity must be above 0",
+            );
+        }
+        if l.unit_price.fen() <= 0 {
+            p.add(
+                format!("cost_lines[{i}].unit_price"),
+                "price_not_positive",
+                "单价必须大于 0",
+                "the unit price must be above 0",
+            );
+        }
+        match l.unit_price.times_hundredths(l.quantity.hundredths()) {
+            Some(amount) => out.push(CostLine {
+                kind: l.kind,
+                item: l.item.trim().to_string(),
+                quantity: l.quantity,
+                unit: l.unit.trim().to_string(),
+                unit_price: l.unit_price,
+                amount,
+            }),
+            None => p.add(format!("cost_lines[{i}]"), "amount_too_large", "金额过大", "the amount is too large"),
+        }
+    }
+    p.into_result()?;
+    Ok(out)
+}
+
+impl Project {
+    /// Starts a new project at the design step. Only a purchaser may, for its own organisation.
+    pub fn create(
+        actor: &Actor,
+        design: Design,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<(Project, Change), DomainError> {
+        if !actor.has(Role::Purchaser) || !actor.org_kind.is_purchasing_department() {
+            return Err(DomainError::NotPermitted { action: "create_project" });
+        }
+        design.validate(rules)?;
+        let project = Project {
+            id: 0,
+            code: String::new(),
+            version: 1,
+            status: Status::Design,
+            purchaser_org_id: actor.org_id,
+            purchaser_name: actor.org_name.clone(),
+            designer_id: actor.user_id,
+            design,
+            cost_lines: Vec::new(),
+            reviews: Vec::new(),
+            award: None,
+            contract: None,
+            cancellation: None,
+            created_at: now,
+            updated_at: now,
+        };
+        let detail = json!({"title": project.design.title, "mode": project.design.mode.code()});
+        Ok((project, Change { action: "project.create", detail }))
+    }
+
+    pub fn total(&self) -> Money {
+        self.cost_lines.iter().map(|l| l.amount).sum()
+    }
+
+    /// Returned by a reviewer and not yet resubmitted.
+    pub fn is_returned(&self) -> bool {
+        matches!(self.status, Status::Design | Status::CostEstimate) && self.reviews.last().is_some_and(|r| !r.approved)
+    }
+
+    /// The amount approved in review: the estimate at the time of the last approval.
+    pub fn approved_amount(&self) -> Option<Money> {
+        if matches!(self.status, Status::Design | Status::CostEstimate | Status::ReviewContent | Status::ReviewFinance)
+        {
+            None
+        } else if self.reviews.iter().any(|r| r.approved && r.stage == ReviewStage::Finance) {
+            Some(self.total())
+        } else {
+            None
+        }
+    }
+
+    /// The small, personal-data-free picture of the project that audit events keep as before/after.
+    pub fn snapshot(&self) -> Value {
+        json!({
+            "status": self.status.code(),
+            "version": self.version,
+            "title": self.design.title,
+            "total": self.total(),
+            "provider_org_id": self.award.as_ref().map(|a| a.provider.org_id),
+            "contract_amount": self.contract.as_ref().map(|c| c.amount),
+        })
+    }
+
+    fn require_purchaser(&self, actor: &Actor, action: &'static str) -> Result<(), DomainError> {
+        if actor.has(Role::Purchaser) && actor.org_id == self.purchaser_org_id {
+            Ok(())
+        } else {
+            Err(DomainError::NotPermitted { action })
+        }
+    }
+
+    fn require_status(&self, allowed: &[Status], action: &'static str) -> Result<(), DomainError> {
+        if allowed.contains(&self.status) {
+            Ok(())
+        } else {
+            Err(DomainError::WrongStep { action, status: self.status.code() })
+        }
+    }
+
+    fn touch(&mut self, now: DateTime<Utc>) {
+        self.version += 1;
+        self.updated_at = now;
+    }
+
+    pub fn edit_design(
+        &mut self,
+        actor: &Actor,
+        design: Design,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "edit_design")?;
+        self.require_status(&[Status::Design, Status::CostEstimate], "edit_design")?;
+        design.validate(rules)?;
+        self.design = design;
+        self.touch(now);
+        Ok(Change { action: "project.design", detail: json!({"title": self.design.title}) })
+    }
+
+    /// Design is finished: move on to the cost estimate.
+    pub fn finish_design(&mut self, actor: &Actor, now: DateTime<Utc>) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "finish_design")?;
+        self.require_status(&[Status::Design], "finish_design")?;
+        self.status = Status::CostEstimate;
+        self.touch(now);
+        Ok(Change { action: "project.finish_design", detail: json!({}) })
+    }
+
+    pub fn set_cost_estimate(
+        &mut self,
+        actor: &Actor,
+        lines: &[CostLineInput],
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "set_cost_estimate")?;
+        self.require_status(&[Status::CostEstimate], "set_cost_estimate")?;
+        self.cost_lines = price_lines(lines)?;
+        self.touch(now);
+        Ok(Change {
+            action: "project.cost_estimate",
+            detail: json!({"lines": self.cost_lines.len(), "total": self.total()}),
+        })
+    }
+
+    /// Submits for review. The category must be in the catalogue and not on the negative list.
+    pub fn submit(&mut self, actor: &Actor, ctx: &SubmitContext, now: DateTime<Utc>) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "submit")?;
+        self.require_status(&[Status::CostEstimate], "submit")?;
+        match ctx.category {
+            CategoryStatus::Listed => {}
+            CategoryStatus::Negative => return Err(DomainError::CategoryOnNegativeList),
+            CategoryStatus::Unknown => return Err(DomainError::CategoryNotInCatalogue),
+        }
+        self.design.validate(ctx.rules)?;
+        if self.cost_lines.is_empty() {
+            return Err(DomainError::field(
+                "cost_lines",
+                "cost_estimate_missing",
+                "提交前请先完成费用测算",
+                "complete the cost estimate before submitting",
+            ));
+        }
+        // The competent department reviews other departments' content; its own projects go straight to finance.
+        let content_stage = ctx.rules.review_stages == ReviewStages::Two && actor.org_kind != OrgKind::CivilAffairs;
+        self.status = if content_stage { Status::ReviewContent } else { Status::ReviewFinance };
+        self.touch(now);
+        Ok(Change { action: "project.submit", detail: json!({"total": self.total(), "stage": self.status.code()}) })
+    }
+
+    /// A reviewer approves or returns the project at its current review stage.
+    pub fn review(
+        &mut self,
+        actor: &Actor,
+        approve: bool,
+        comment: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        let (stage, reviewer_kind) = match self.status {
+            Status::ReviewContent => (ReviewStage::Content, OrgKind::CivilAffairs),
+            Status::ReviewFinance => (ReviewStage::Finance, OrgKind::Finance),
+            _ => {
+                return Err(DomainError::WrongStep { action: "review", status: self.status.code() });
+            }
+        };
+        if !actor.has(Role::Reviewer) || actor.org_kind != reviewer_kind {
+            return Err(DomainError::NotPermitted { action: "review" });
+        }
+        if actor.org_id == self.purchaser_org_id || actor.user_id == self.designer_id {
+            return Err(DomainError::OwnProject);
+        }
+        let comment = comment.trim();
+        if !approve && comment.is_empty() {
+            return Err(DomainError::field(
+                "comment",
+                "comment_required",
+                "退回时请写明修改意见",
+                "say what must change when returning a project",
+            ));
+        }
+        if comment.chars().count() > 2000 {
+            return Err(DomainError::field(
+                "comment",
+                "too_long",
+                "意见不能超过 2000 字",
+                "the comment must be at most 2000 characters",
+            ));
+        }
+        self.reviews.push(ReviewDecision {
+            stage,
+            approved: approve,
+            comment: comment.to_string(),
+            reviewer_id: actor.user_id,
+            reviewer_name: actor.display_name.clone(),
+            org_id: actor.org_id,
+            org_name: actor.org_name.clone(),
+            at: now,
+        });
+        self.status = match (approve, stage) {
+            (false, _) => Status::Design,
+            (true, ReviewStage::Content) => Status::ReviewFinance,
+            (true, ReviewStage::Finance) => Status::Procurement,
+        };
+        self.touch(now);
+        let action = if approve { "project.review_approve" } else { "project.review_return" };
+        Ok(Change { action, detail: json!({"stage": stage.code(), "comment": comment}) })
+    }
+
+    /// Records a direct award (the simplest procurement) to an eligible, active provider.
+    pub fn award_direct(
+        &mut self,
+        actor: &Actor,
+        provider: ProviderInfo,
+        justification: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "award")?;
+        self.require_status(&[Status::Procurement], "award")?;
+        if !provider.kind.is_provider_kind() || provider.class_one {
+            return Err(DomainError::ProviderIneligible);
+        }
+        if !provider.active {
+            return Err(DomainError::ProviderInactive);
+        }
+        let justification = justification.trim();
+        if justification.chars().count() < 10 {
+            return Err(DomainError::field(
+                "justification",
+                "justification_required",
+                "请写明直接确定承接主体的理由（至少 10 个字）",
+                "give the reason for the direct award (at least 10 characters)",
+            ));
+        }
+        let detail = json!({"provider_org_id": provider.org_id, "provider": provider.name, "method": "direct_award"});
+        self.award = Some(Award {
+            method: "direct_award".into(),
+            provider,
+            justification: justification.to_string(),
+            amount: self.total(),
+            at: now,
+            by: actor.user_id,
+        });
+        self.status = Status::Contract;
+        self.touch(now);
+        Ok(Change { action: "project.award", detail })
+    }
+
+    pub fn sign_contract(
+        &mut self,
+        actor: &Actor,
+        input: ContractInput,
+        rules: &Rules,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "sign_contract")?;
+        self.require_status(&[Status::Contract], "sign_contract")?;
+        let award =
+            self.award.clone().ok_or(DomainError::WrongStep { action: "sign_contract", status: self.status.code() })?;
+        let mut p = Problems::default();
+        if input.amount.fen() <= 0 {
+            p.add("amount", "amount_not_positive", "合同金额必须大于 0", "the contract amount must be above 0");
+        } else if input.amount > self.total() {
+            p.add(
+                "amount",
+                "contract_exceeds_estimate",
+                format!("合同金额不得超过审核通过的预算 {} 元", self.total().display_yuan()),
+                format!(
+                    "the contract amount may not exceed the approved estimate of {} yuan",
+                    self.total().yuan_string()
+                ),
+            );
+        }
+        let max = if self.design.continuing { rules.continuing_contract_max_months } else { rules.contract_max_months };
+        if input.end < input.start {
+            p.add(
+                "end",
+                "term_end_before_start",
+                "合同期限结束日期不能早于开始日期",
+                "the term must end after it starts",
+            );
+        } else if input.end > term_last_day(input.start, max) {
+            p.add(
+                "end",
+                "contract_term_too_long",
+                format!("合同期限不能超过 {max} 个月"),
+                format!("the contract term may be at most {max} months"),
+            );
+        }
+        let award_day = crate::clock::china_date(award.at);
+        if input.signed_on < award_day || input.signed_on > today {
+            p.add(
+                "signed_on",
+                "signed_on_out_of_range",
+                "签订日期须在确定承接主体之后且不晚于今天",
+                "the signing date must be after the award and not in the future",
+            );
+        }
+        if input.milestones.is_empty() {
+            p.add("milestones", "required", "请至少设置一个验收节点", "add at least one milestone");
+        }
+        let share_sum: u64 = input.milestones.iter().map(|m| m.share_bp as u64).sum();
+        if !input.milestones.is_empty() && share_sum != 10_000 {
+            p.add(
+                "milestones",
+                "milestones_not_hundred_percent",
+                format!("各节点付款比例之和须为 100%，现为 {}.{:02}%", share_sum / 100, share_sum % 100),
+                format!(
+                    "milestone payment shares must add up to 100%, not {}.{:02}%",
+                    share_sum / 100,
+                    share_sum % 100
+                ),
+            );
+        }
+        for (i, m) in input.milestones.iter().enumerate() {
+            if m.name.trim().is_empty() {
+                p.add(format!("milestones[{i}].name"), "required", "请填写节点名称", "enter the milestone name");
+            }
+            if m.share_bp == 0 {
+                p.add(
+                    format!("milestones[{i}].share"),
+                    "share_not_positive",
+                    "付款比例必须大于 0",
+                    "the share must be above 0",
+                );
+            }
+            if m.due < input.start || m.due > input.end {
+                p.add(
+                    format!("milestones[{i}].due"),
+                    "due_outside_term",
+                    "节点日期须在合同期限内",
+                    "the milestone date must fall within the term",
+                );
+            }
+        }
+        if input.milestones.windows(2).any(|w| w[1].due < w[0].due) {
+            p.add(
+                "milestones",
+                "milestones_out_of_order",
+                "验收节点须按时间先后排列",
+                "milestones must be in date order",
+            );
+        }
+        p.into_result()?;
+        // Each milestone's amount is its share rounded down; the last takes the remainder so they sum exactly.
+        let mut milestones: Vec<Milestone> = input
+            .milestones
+            .iter()
+            .map(|m| Milestone {
+                name: m.name.trim().to_string(),
+                share_bp: m.share_bp,
+                amount: input.amount.share_bp(m.share_bp),
+                due: m.due,
+                status: MilestoneStatus::Pending,
+                reports: Vec::new(),
+                decisions: Vec::new(),
+            })
+            .collect();
+        let allotted: Money = milestones.iter().map(|m| m.amount).sum();
+        if let Some(last) = milestones.last_mut() {
+            last.amount = last.amount + (input.amount - allotted);
+        }
+        let detail =
+            json!({"amount": input.amount, "start": input.start, "end": input.end, "milestones": milestones.len()});
+        self.contract = Some(Contract {
+            purchaser_org_id: self.purchaser_org_id,
+            provider: award.provider,
+            amount: input.amount,
+            start: input.start,
+            end: input.end,
+            signed_on: input.signed_on,
+            milestones,
+            termination: None,
+        });
+        self.status = Status::Acceptance;
+        self.touch(now);
+        Ok(Change { action: "project.contract_sign", detail })
+    }
+
+    /// The milestone that is next to be reported or decided: the first not yet accepted.
+    pub fn current_milestone(&self) -> Option<usize> {
+        let c = self.contract.as_ref()?;
+        c.milestones.iter().position(|m| m.status != MilestoneStatus::Accepted)
+    }
+
+    fn milestone_mut(&mut self, index: usize, action: &'static str) -> Result<&mut Milestone, DomainError> {
+        self.require_status(&[Status::Acceptance], action)?;
+        if self.current_milestone() != Some(index) {
+            return Err(DomainError::field(
+                "milestone",
+                "not_current_milestone",
+                "只能处理当前验收节点",
+                "only the current milestone can be handled",
+            ));
+        }
+        let contract = self.contract.as_mut().ok_or(DomainError::NotFound { what: "contract" })?;
+        contract.milestones.get_mut(index).ok_or(DomainError::NotFound { what: "milestone" })
+    }
+
+    pub fn file_report(
+        &mut self,
+        actor: &Actor,
+        index: usize,
+        input: ReportInput,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        let provider_org = self.contract.as_ref().map(|c| c.provider.org_id);
+        if !actor.has(Role::Provider) || provider_org != Some(actor.org_id) {
+            return Err(DomainError::NotPermitted { action: "file_report" });
+        }
+        let targets: Vec<String> = self.design.targets.iter().map(|t| t.indicator.clone()).collect();
+        let milestone = self.milestone_mut(index, "file_report")?;
+        if milestone.status == MilestoneStatus::Reported {
+            return Err(DomainError::WrongStep { action: "file_report", status: "acceptance" });
+        }
+        let mut p = Problems::default();
+        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
+        if input.hours.hundredths() < 0 {
+            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
+        }
+        for (i, o) in input.outputs.iter().enumerate() {
+            if !targets.contains(&o.indicator) {
+                p.add(
+                    format!("outputs[{i}]"),
+                    "unknown_indicator",
+                    "该指标不在项目绩效目标中",
+                    "this indicator is not one of the project's targets",
+                );
+            }
+        }
+        p.into_result()?;
+        milestone.reports.push(ServiceReport {
+            beneficiaries: input.beneficiaries,
+            hours: input.hours,
+            outputs: input.outputs,
+            summary: input.summary.trim().to_string(),
+            files: input.files,
+            filed_by: actor.user_id,
+            filed_at: now,
+        });
+        milestone.status = MilestoneStatus::Reported;
+        let name = milestone.name.clone();
+        self.touch(now);
+        Ok(Change { action: "project.report_file", detail: json!({"milestone": index, "name": name}) })
+    }
+
+    pub fn decide_milestone(
+        &mut self,
+        actor: &Actor,
+        index: usize,
+        accept: bool,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, if accept { "accept_milestone" } else { "reject_milestone" })?;
+        let milestone = self.milestone_mut(index, "decide_milestone")?;
+        if milestone.status != MilestoneStatus::Reported {
+            return Err(DomainError::field(
+                "milestone",
+                "no_report_to_decide",
+                "承接主体尚未提交本节点服务报告",
+                "the provider has not filed a report for this milestone",
+            ));
+        }
+        let reason = reason.trim();
+        if !accept && reason.is_empty() {
+            return Err(DomainError::field(
+                "reason",
+                "reason_required",
+                "不予验收时请写明理由",
+                "give the reasons for rejecting",
+            ));
+        }
+        milestone.decisions.push(MilestoneDecision {
+            accepted: accept,
+            reason: reason.to_string(),
+            by: actor.user_id,
+            at: now,
+        });
+        milestone.status = if accept { MilestoneStatus::Accepted } else { MilestoneStatus::Rejected };
+        let amount = milestone.amount;
+        if accept && self.current_milestone().is_none() {
+            self.status = Status::Completed;
+        }
+        self.touch(now);
+        let action = if accept { "project.milestone_accept" } else { "project.milestone_reject" };
+        Ok(Change { action, detail: json!({"milestone": index, "amount": amount, "reason": reason}) })
+    }
+
+    /// Cancels at any step before the contract is signed.
+    pub fn cancel(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "cancel")?;
+        self.require_status(
+            &[
+                Status::Design,
+                Status::CostEstimate,
+                Status::ReviewContent,
+                Status::ReviewFinance,
+                Status::Procurement,
+                Status::Contract,
+            ],
+            "cancel",
+        )?;
+        let reason = closure_reason(reason)?;
+        let from = self.status.code();
+        self.cancellation = Some(Closure { reason: reason.clone(), by: actor.user_id, at: now });
+        self.status = Status::Cancelled;
+        self.touch(now);
+        Ok(Change { action: "project.cancel", detail: json!({"from": from, "reason": reason}) })
+    }
+
+    /// Ends a signed contract early.
+    pub fn terminate(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "terminate")?;
+        self.require_status(&[Status::Acceptance], "terminate")?;
+        let reason = closure_reason(reason)?;
+        if let Some(c) = self.contract.as_mut() {
+            c.termination = Some(Closure { reason: reason.clone(), by: actor.user_id, at: now });
+        }
+        self.status = Status::Terminated;
+        self.touch(now);
+        Ok(Change { action: "project.terminate", detail: json!({"reason": reason}) })
+    }
+}
+
+fn closure_reason(reason: &str) -> Result<String, DomainError> {
+    let reason = reason.trim();
+    if reason.chars().count() < 4 {
+        return Err(DomainError::field(
+            "reason",
+            "reason_required",
+            "请写明原因（至少 4 个字）",
+            "give the reason (at least 4 characters)",
+        ));
+    }
+    if reason.chars().count() > 2000 {
+        return Err(DomainError::field(
+            "reason",
+            "too_long",
+            "原因不能超过 2000 字",
+            "the reason must be at most 2000 characters",
+        ));
+    }
+    Ok(reason.to_string())
+}
+
+/// Who may see a project. Deny by default.
+pub fn can_view(actor: &Actor, p: &Project) -> bool {
+    if actor.has(Role::Admin) || actor.org_id == p.purchaser_org_id {
+        return true;
+    }
+    if actor.has(Role::Reviewer)
+        && matches!(actor.org_kind, OrgKind::CivilAffairs | OrgKind::Finance)
+        && (!p.reviews.is_empty() || matches!(p.status, Status::ReviewContent | Status::ReviewFinance))
+    {
+        return true;
+    }
+    if actor.has(Role::Provider) && p.award.as_ref().is_some_and(|a| a.provider.org_id == actor.org_id) {
+        return true;
+    }
+    if actor.has(Role::Supervisor) {
+        if let Some(root) = &actor.supervisor_region {
+            return p.design.regions.iter().any(|r| crate::org::region_within(r, root));
+        }
+    }
+    false
+}
+
+/// What the project waits on `actor` to do, if anything: the work queue.
+pub fn waiting_on(actor: &Actor, p: &Project) -> Option<&'static str> {
+    let own = actor.has(Role::Purchaser) && actor.org_id == p.purchaser_org_id;
+    match p.status {
+        Status::Design if own && p.is_returned() => Some("revise_returned"),
+        Status::Design if own => Some("finish_design"),
+        Status::CostEstimate if own => Some("estimate_and_submit"),
+        Status::ReviewContent | Status::ReviewFinance => {
+            let kind = if p.status == Status::ReviewContent { OrgKind::CivilAffairs } else { OrgKind::Finance };
+            let eligible = actor.has(Role::Reviewer)
+                && actor.org_kind == kind
+                && actor.org_id != p.purchaser_org_id
+                && actor.user_id != p.designer_id;
+            eligible.then_some("review")
+        }
+        Status::Procurement if own => Some("award"),
+        Status::Contract if own => Some("sign_contract"),
+        Status::Acceptance => {
+            let i = p.current_milestone()?;
+            let m = &p.contract.as_ref()?.milestones[i];
+            let provider = actor.has(Role::Provider) && p.contract.as_ref()?.provider.org_id == actor.org_id;
+            match m.status {
+                MilestoneStatus::Reported if own => Some("decide_milestone"),
+                MilestoneStatus::Pending | MilestoneStatus::Rejected if provider => Some("file_report"),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,457 @@
+use super::*;
+use chrono::TimeZone;
+
+const PURCHASER_ORG: i64 = 10;
+const CIVIL: i64 = 1;
+const FINANCE: i64 = 2;
+const PROVIDER_ORG: i64 = 50;
+
+fn t(day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, 2, 0, 0).unwrap()
+}
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn actor(user_id: i64, org_id: i64, kind: OrgKind, roles: &[Role]) -> Actor {
+    Actor {
+        user_id,
+        username: format!("u{user_id}"),
+        display_name: format!("用户{user_id}"),
+        org_id,
+        org_name: format!("单位{org_id}"),
+        org_kind: kind,
+        roles: roles.to_vec(),
+        supervisor_region: None,
+    }
+}
+fn purchaser() -> Actor {
+    actor(100, PURCHASER_ORG, OrgKind::Education, &[Role::Purchaser])
+}
+fn civil_reviewer() -> Actor {
+    actor(200, CIVIL, OrgKind::CivilAffairs, &[Role::Reviewer])
+}
+fn finance_reviewer() -> Actor {
+    actor(300, FINANCE, OrgKind::Finance, &[Role::Reviewer])
+}
+fn provider_user() -> Actor {
+    actor(400, PROVIDER_ORG, OrgKind::SocialOrganisation, &[Role::Provider])
+}
+fn provider_info() -> ProviderInfo {
+    ProviderInfo {
+        org_id: PROVIDER_ORG,
+        name: "夷陵区阳光社会工作服务中心".into(),
+        kind: OrgKind::SocialOrganisation,
+        active: true,
+        class_one: false,
+    }
+}
+
+fn design() -> Design {
+    Design {
+        title: "农村留守儿童关爱服务".into(),
+        category: "A0201".into(),
+        regions: vec!["420506001".into()],
+        target_groups: vec![TargetGroup::LeftBehindChildren],
+        mode: PurchaseMode::Project,
+        content: "开展课后陪伴、心理辅导与家庭探访".into(),
+        standards: "每名儿童每月至少探访一次".into(),
+        period_start: d(2026, 4, 1),
+        period_end: d(2027, 3, 31),
+        continuing: false,
+        targets: vec![PerformanceTarget {
+            indicator: "服务儿童人数".into(),
+            group: IndicatorGroup::Output,
+            target: "200".into(),
+            unit: "人".into(),
+        }],
+        posts: vec![],
+    }
+}
+
+fn lines() -> Vec<CostLineInput> {
+    vec![
+        CostLineInput {
+            kind: CostKind::Personnel,
+            item: "社工薪酬".into(),
+            quantity: Quantity::parse("2").unwrap(),
+            unit: "人·年".into(),
+            unit_price: Money::parse_yuan("36000").unwrap(),
+        },
+        CostLineInput {
+            kind: CostKind::Activities,
+            item: "小组活动".into(),
+            quantity: Quantity::parse("12.5").unwrap(),
+            unit: "次".into(),
+            unit_price: Money::parse_yuan("800.00").unwrap(),
+        },
+    ]
+}
+
+fn rules() -> Rules {
+    Rules::default()
+}
+
+fn ctx(r: &Rules) -> SubmitContext<'_> {
+    SubmitContext { category: CategoryStatus::Listed, rules: r }
+}
+
+fn submitted() -> Project {
+    let r = rules();
+    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    p.finish_design(&purchaser(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), t(2)).unwrap();
+    p.submit(&purchaser(), &ctx(&r), t(2)).unwrap();
+    p
+}
+
+fn approved() -> Project {
+    let mut p = submitted();
+    p.review(&civil_reviewer(), true, "", t(3)).unwrap();
+    p.review(&finance_reviewer(), true, "同意", t(4)).unwrap();
+    p
+}
+
+fn awarded() -> Project {
+    let mut p = approved();
+    p.award_direct(&purchaser(), provider_info(), "该机构长期在本地开展留守儿童服务，经验丰富", t(5)).unwrap();
+    p
+}
+
+fn contract_input() -> ContractInput {
+    ContractInput {
+        amount: Money::parse_yuan("80000.00").unwrap(),
+        start: d(2026, 4, 1),
+        end: d(2027, 3, 31),
+        signed_on: d(2026, 3, 6),
+        milestones: vec![
+            MilestoneInput { name: "中期".into(), share_bp: 3333, due: d(2026, 9, 30) },
+            MilestoneInput { name: "终期".into(), share_bp: 6667, due: d(2027, 3, 31) },
+        ],
+    }
+}
+
+fn contracted() -> Project {
+    let mut p = awarded();
+    p.sign_contract(&purchaser(), contract_input(), &rules(), d(2026, 3, 6), t(6)).unwrap();
+    p
+}
+
+fn report() -> ReportInput {
+    ReportInput {
+        beneficiaries: 120,
+        hours: Quantity::parse("300").unwrap(),
+        outputs: vec![OutputActual { indicator: "服务儿童人数".into(), actual: "130".into() }],
+        summary: "完成上半年服务".into(),
+        files: vec![],
+    }
+}
+
+#[test]
+fn create_requires_a_purchaser_of_a_department() {
+    let r = rules();
+    assert_eq!(Project::create(&provider_user(), design(), &r, t(1)).unwrap_err().code(), "forbidden");
+    let not_dept = actor(1, 50, OrgKind::SocialOrganisation, &[Role::Purchaser]);
+    assert_eq!(Project::create(&not_dept, design(), &r, t(1)).unwrap_err().code(), "forbidden");
+    let (p, change) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    assert_eq!(p.status, Status::Design);
+    assert_eq!(p.purchaser_org_id, PURCHASER_ORG);
+    assert_eq!(change.action, "project.create");
+}
+
+#[test]
+fn design_validation_reports_every_problem() {
+    let mut bad = design();
+    bad.title = " ".into();
+    bad.regions.clear();
+    bad.period_end = d(2026, 3, 1);
+    bad.mode = PurchaseMode::Post;
+    let err = bad.validate(&rules()).unwrap_err();
+    let fields: Vec<&str> = err.fields().iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, vec!["title", "regions", "period_end", "posts"]);
+    assert_eq!(err.code(), "invalid_input");
+}
+
+#[test]
+fn service_period_limits_follow_the_rules() {
+    let mut long = design();
+    long.period_end = d(2027, 4, 1);
+    assert_eq!(long.validate(&rules()).unwrap_err().code(), "period_too_long");
+    long.continuing = true;
+    assert!(long.validate(&rules()).is_ok(), "continuing services may run three years");
+    long.period_end = d(2029, 4, 1);
+    assert_eq!(long.validate(&rules()).unwrap_err().code(), "period_too_long");
+    assert_eq!(term_last_day(d(2026, 1, 1), 12), d(2026, 12, 31));
+}
+
+#[test]
+fn cost_estimate_is_exact() {
+    let p = submitted();
+    // 2 × 36000 + 12.5 × 800 = 82000.00
+    assert_eq!(p.total(), Money::parse_yuan("82000").unwrap());
+    assert_eq!(p.cost_lines[1].amount.fen(), 1_000_000);
+}
+
+#[test]
+fn bad_cost_lines_are_refused() {
+    let mut l = lines();
+    l[0].unit_price = Money::ZERO;
+    l[1].item = "".into();
+    let err = price_lines(&l).unwrap_err();
+    assert_eq!(err.fields().len(), 2);
+    assert_eq!(price_lines(&[]).unwrap_err().code(), "required");
+}
+
+#[test]
+fn cost_estimate_only_at_its_step() {
+    let r = rules();
+    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    assert_eq!(p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap_err().code(), "wrong_step");
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "wrong_step");
+}
+
+#[test]
+fn submit_checks_catalogue_and_negative_list() {
+    let r = rules();
+    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    p.finish_design(&purchaser(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    let negative = SubmitContext { category: CategoryStatus::Negative, rules: &r };
+    assert_eq!(p.submit(&purchaser(), &negative, t(1)).unwrap_err(), DomainError::CategoryOnNegativeList);
+    let unknown = SubmitContext { category: CategoryStatus::Unknown, rules: &r };
+    assert_eq!(p.submit(&purchaser(), &unknown, t(1)).unwrap_err(), DomainError::CategoryNotInCatalogue);
+    assert_eq!(p.status, Status::CostEstimate, "a refused submission leaves the project as it was");
+    p.submit(&purchaser(), &ctx(&r), t(1)).unwrap();
+    assert_eq!(p.status, Status::ReviewContent);
+}
+
+#[test]
+fn submit_without_estimate_is_refused() {
+    let r = rules();
+    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    p.finish_design(&purchaser(), t(1)).unwrap();
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "cost_estimate_missing");
+}
+
+#[test]
+fn civil_affairs_own_projects_skip_the_content_stage() {
+    let r = rules();
+    let civil_purchaser = actor(101, CIVIL, OrgKind::CivilAffairs, &[Role::Purchaser]);
+    let (mut p, _) = Project::create(&civil_purchaser, design(), &r, t(1)).unwrap();
+    p.finish_design(&civil_purchaser, t(1)).unwrap();
+    p.set_cost_estimate(&civil_purchaser, &lines(), t(1)).unwrap();
+    p.submit(&civil_purchaser, &ctx(&r), t(1)).unwrap();
+    assert_eq!(p.status, Status::ReviewFinance);
+    // And no civil-affairs reviewer may review it (separation of duties).
+    assert_eq!(p.review(&civil_reviewer(), true, "", t(2)).unwrap_err().code(), "forbidden");
+}
+
+#[test]
+fn one_stage_review_goes_to_finance() {
+    let r = Rules { review_stages: ReviewStages::One, ..Rules::default() };
+    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    p.finish_design(&purchaser(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    p.submit(&purchaser(), &ctx(&r), t(1)).unwrap();
+    assert_eq!(p.status, Status::ReviewFinance);
+}
+
+#[test]
+fn two_stage_review_in_order() {
+    let mut p = submitted();
+    assert_eq!(
+        p.review(&finance_reviewer(), true, "", t(3)).unwrap_err().code(),
+        "forbidden",
+        "finance cannot take the content stage"
+    );
+    p.review(&civil_reviewer(), true, "", t(3)).unwrap();
+    assert_eq!(p.status, Status::ReviewFinance);
+    assert_eq!(p.review(&civil_reviewer(), true, "", t(3)).unwrap_err().code(), "forbidden");
+    p.review(&finance_reviewer(), true, "", t(4)).unwrap();
+    assert_eq!(p.status, Status::Procurement);
+    assert_eq!(p.approved_amount(), Some(p.total()));
+}
+
+#[test]
+fn separation_of_duties() {
+    let mut p = submitted();
+    let same_org_reviewer = actor(201, PURCHASER_ORG, OrgKind::CivilAffairs, &[Role::Reviewer]);
+    assert_eq!(p.review(&same_org_reviewer, true, "", t(3)).unwrap_err(), DomainError::OwnProject);
+    let designer_as_reviewer = actor(100, CIVIL, OrgKind::CivilAffairs, &[Role::Reviewer, Role::Purchaser]);
+    assert_eq!(p.review(&designer_as_reviewer, true, "", t(3)).unwrap_err(), DomainError::OwnProject);
+}
+
+#[test]
+fn return_needs_a_comment_and_goes_back_to_design() {
+    let mut p = submitted();
+    assert_eq!(p.review(&civil_reviewer(), false, "  ", t(3)).unwrap_err().code(), "comment_required");
+    p.review(&civil_reviewer(), false, "服务对象数量依据不足", t(3)).unwrap();
+    assert_eq!(p.status, Status::Design);
+    assert!(p.is_returned());
+    assert_eq!(waiting_on(&purchaser(), &p), Some("revise_returned"));
+    // Edit and resubmit.
+    let mut changed = design();
+    changed.content = "补充了服务对象摸底数据".into();
+    p.edit_design(&purchaser(), changed, &rules(), t(4)).unwrap();
+    p.finish_design(&purchaser(), t(4)).unwrap();
+    p.submit(&purchaser(), &ctx(&rules()), t(4)).unwrap();
+    assert_eq!(p.status, Status::ReviewContent);
+    assert!(!p.is_returned());
+}
+
+#[test]
+fn award_checks_the_provider() {
+    let mut p = approved();
+    let mut bad = provider_info();
+    bad.kind = OrgKind::ThirdPartyEvaluator;
+    assert_eq!(
+        p.award_direct(&purchaser(), bad, "理由写得足够长足够长", t(5)).unwrap_err(),
+        DomainError::ProviderIneligible
+    );
+    let mut class_one = provider_info();
+    class_one.kind = OrgKind::PublicInstitution;
+    class_one.class_one = true;
+    assert_eq!(
+        p.award_direct(&purchaser(), class_one, "理由写得足够长足够长", t(5)).unwrap_err(),
+        DomainError::ProviderIneligible
+    );
+    let mut inactive = provider_info();
+    inactive.active = false;
+    assert_eq!(
+        p.award_direct(&purchaser(), inactive, "理由写得足够长足够长", t(5)).unwrap_err(),
+        DomainError::ProviderInactive
+    );
+    assert_eq!(p.award_direct(&purchaser(), provider_info(), "短", t(5)).unwrap_err().code(), "justification_required");
+    assert_eq!(
+        p.award_direct(&provider_user(), provider_info(), "理由写得足够长足够长", t(5)).unwrap_err().code(),
+        "forbidden"
+    );
+    p.award_direct(&purchaser(), provider_info(), "理由写得足够长足够长", t(5)).unwrap();
+    assert_eq!(p.status, Status::Contract);
+}
+
+#[test]
+fn contract_rules() {
+    let r = rules();
+    let today = d(2026, 3, 6);
+    let mut p = awarded();
+    let mut too_much = contract_input();
+    too_much.amount = Money::parse_yuan("82000.01").unwrap();
+    assert_eq!(
+        p.sign_contract(&purchaser(), too_much, &r, today, t(6)).unwrap_err().code(),
+        "contract_exceeds_estimate"
+    );
+    let mut too_long = contract_input();
+    too_long.end = d(2027, 4, 1);
+    assert_eq!(p.sign_contract(&purchaser(), too_long, &r, today, t(6)).unwrap_err().code(), "contract_term_too_long");
+    let mut not_hundred = contract_input();
+    not_hundred.milestones[1].share_bp = 6000;
+    assert_eq!(
+        p.sign_contract(&purchaser(), not_hundred, &r, today, t(6)).unwrap_err().code(),
+        "milestones_not_hundred_percent"
+    );
+    let mut future = contract_input();
+    future.signed_on = d(2026, 3, 7);
+    assert_eq!(p.sign_contract(&purchaser(), future, &r, today, t(6)).unwrap_err().code(), "signed_on_out_of_range");
+    let mut before_award = contract_input();
+    before_award.signed_on = d(2026, 3, 4);
+    assert_eq!(
+        p.sign_contract(&purchaser(), before_award, &r, today, t(6)).unwrap_err().code(),
+        "signed_on_out_of_range"
+    );
+    assert_eq!(p.status, Status::Contract);
+    p.sign_contract(&purchaser(), contract_input(), &r, today, t(6)).unwrap();
+    let c = p.contract.as_ref().unwrap();
+    assert_eq!(c.milestones[0].amount.fen(), 2_666_400, "33.33% of 80000, rounded down");
+    assert_eq!(c.milestones[1].amount.fen(), 5_333_600, "the last takes the remainder");
+    assert_eq!(c.milestones.iter().map(|m| m.amount).sum::<Money>(), c.amount);
+}
+
+#[test]
+fn continuing_contract_may_run_three_years() {
+    let r = rules();
+    let mut p = awarded();
+    p.design.continuing = true;
+    let mut three = contract_input();
+    three.end = d(2029, 3, 31);
+    three.milestones[1].due = d(2029, 3, 31);
+    p.sign_contract(&purchaser(), three, &r, d(2026, 3, 6), t(6)).unwrap();
+}
+
+#[test]
+fn acceptance_milestone_by_milestone() {
+    let mut p = contracted();
+    assert_eq!(waiting_on(&provider_user(), &p), Some("file_report"));
+    assert_eq!(p.decide_milestone(&purchaser(), 0, true, "", t(7)).unwrap_err().code(), "no_report_to_decide");
+    assert_eq!(p.file_report(&purchaser(), 0, report(), t(7)).unwrap_err().code(), "forbidden");
+    assert_eq!(p.file_report(&provider_user(), 1, report(), t(7)).unwrap_err().code(), "not_current_milestone");
+    p.file_report(&provider_user(), 0, report(), t(7)).unwrap();
+    assert_eq!(waiting_on(&purchaser(), &p), Some("decide_milestone"));
+    assert_eq!(p.file_report(&provider_user(), 0, report(), t(7)).unwrap_err().code(), "wrong_step");
+    assert_eq!(p.decide_milestone(&purchaser(), 0, false, "", t(8)).unwrap_err().code(), "reason_required");
+    p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", t(8)).unwrap();
+    assert_eq!(p.contract.as_ref().unwrap().milestones[0].status, MilestoneStatus::Rejected);
+    p.file_report(&provider_user(), 0, report(), t(9)).unwrap();
+    p.decide_milestone(&purchaser(), 0, true, "", t(10)).unwrap();
+    assert_eq!(p.status, Status::Acceptance);
+    p.file_report(&provider_user(), 1, report(), t(11)).unwrap();
+    p.decide_milestone(&purchaser(), 1, true, "", t(12)).unwrap();
+    assert_eq!(p.status, Status::Completed);
+    assert_eq!(p.contract.as_ref().unwrap().milestones[0].reports.len(), 2);
+}
+
+#[test]
+fn report_outputs_must_match_targets() {
+    let mut p = contracted();
+    let mut r = report();
+    r.outputs[0].indicator = "不存在的指标".into();
+    assert_eq!(p.file_report(&provider_user(), 0, r, t(7)).unwrap_err().code(), "unknown_indicator");
+}
+
+#[test]
+fn cancel_before_contract_only() {
+    for mut p in [submitted(), approved(), awarded()] {
+        assert_eq!(p.cancel(&purchaser(), "", t(9)).unwrap_err().code(), "reason_required");
+        p.cancel(&purchaser(), "上级政策调整，项目取消", t(9)).unwrap();
+        assert_eq!(p.status, Status::Cancelled);
+        assert_eq!(p.cancel(&purchaser(), "再次撤销试试", t(9)).unwrap_err().code(), "wrong_step");
+    }
+    let mut c = contracted();
+    assert_eq!(c.cancel(&purchaser(), "上级政策调整，项目取消", t(9)).unwrap_err().code(), "wrong_step");
+    c.terminate(&purchaser(), "承接主体严重违约", t(9)).unwrap();
+    assert_eq!(c.status, Status::Terminated);
+    assert!(c.contract.unwrap().termination.is_some());
+}
+
+#[test]
+fn every_change_bumps_the_version() {
+    let p = contracted();
+    // create 1, finish_design, estimate, submit, 2 reviews, award, contract = 7 changes
+    assert_eq!(p.version, 8);
+}
+
+#[test]
+fn visibility_is_denied_by_default() {
+    let p = submitted();
+    let stranger = actor(9, 99, OrgKind::Health, &[Role::Purchaser]);
+    assert!(!can_view(&stranger, &p));
+    assert!(can_view(&purchaser(), &p));
+    assert!(can_view(&civil_reviewer(), &p));
+    assert!(!can_view(&provider_user(), &p), "the provider sees the project only once awarded");
+    assert!(can_view(&provider_user(), &awarded()));
+    let expert = actor(5, 60, OrgKind::SocialOrganisation, &[Role::Expert]);
+    assert!(!can_view(&expert, &p));
+    let mut sup = actor(6, 2, OrgKind::Finance, &[Role::Supervisor]);
+    sup.supervisor_region = Some("420506".into());
+    assert!(can_view(&sup, &p));
+    sup.supervisor_region = Some("420506002".into());
+    assert!(!can_view(&sup, &p));
+}
+
+#[test]
+fn snapshot_has_no_personal_fields() {
+    let p = contracted();
+    let s = p.snapshot().to_string();
+    assert!(s.contains("acceptance"));
+    assert!(!s.contains("用户"), "no names of people in audit snapshots: {s}");
+}

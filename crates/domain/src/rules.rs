@@ -1,0 +1,84 @@
+//! Statutory and local numbers, as configurable defaults. Sources are in shared/domain-facts.md.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewStages {
+    /// The competent department on content, then finance on money (the Yiling rule).
+    Two,
+    /// Finance alone.
+    One,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Rules {
+    pub review_stages: ReviewStages,
+    /// Contract term, generally ≤ 1 year (MOF order 102 art. 24).
+    pub contract_max_months: u32,
+    /// ≤ 3 years for stable, continuing services with secured funding (same article).
+    pub continuing_contract_max_months: u32,
+    pub max_upload_bytes: u64,
+    /// Failed sign-ins allowed before each further attempt must wait.
+    pub sign_in_free_failures: u32,
+    /// The first wait after the free failures; it doubles with each further failure.
+    pub sign_in_base_delay_secs: u64,
+    pub session_hours: i64,
+    pub api_token_days: i64,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            review_stages: ReviewStages::Two,
+            contract_max_months: 12,
+            continuing_contract_max_months: 36,
+            max_upload_bytes: 10 * 1024 * 1024,
+            sign_in_free_failures: 5,
+            sign_in_base_delay_secs: 30,
+            session_hours: 12,
+            api_token_days: 30,
+        }
+    }
+}
+
+impl Rules {
+    /// Seconds a user must wait before the next sign-in attempt after `failures` recent failures.
+    pub fn sign_in_delay_secs(&self, failures: u32) -> u64 {
+        if failures < self.sign_in_free_failures {
+            return 0;
+        }
+        let doublings = (failures - self.sign_in_free_failures).min(10);
+        (self.sign_in_base_delay_secs << doublings).min(3600)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statutory_defaults() {
+        let r = Rules::default();
+        assert_eq!(r.contract_max_months, 12, "contract term generally ≤ 1 year");
+        assert_eq!(r.continuing_contract_max_months, 36, "≤ 3 years for continuing services");
+        assert_eq!(r.review_stages, ReviewStages::Two);
+    }
+
+    #[test]
+    fn sign_in_backoff_grows_and_caps() {
+        let r = Rules::default();
+        assert_eq!(r.sign_in_delay_secs(4), 0);
+        assert_eq!(r.sign_in_delay_secs(5), 30);
+        assert_eq!(r.sign_in_delay_secs(6), 60);
+        assert_eq!(r.sign_in_delay_secs(40), 3600);
+    }
+
+    #[test]
+    fn partial_config_keeps_defaults() {
+        let r: Rules = serde_json::from_str(r#"{"review_stages":"one"}"#).unwrap();
+        assert_eq!(r.review_stages, ReviewStages::One);
+        assert_eq!(r.contract_max_months, 12);
+    }
+}
