@@ -141,6 +141,59 @@ pub struct ProviderInfo {
     pub class_one: bool,
 }
 
+/// An organisation: purchaser, provider, reviewer, evaluator or part of the social-work network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: i64,
+    /// Short stable handle used on the command line and in seed data (e.g. `mzj`).
+    pub key: String,
+    pub name: String,
+    pub kind: OrgKind,
+    /// Unified social credit code; `None` only for individuals.
+    pub uscc: Option<String>,
+    /// An individual's resident ID number, masked. The full number is stored encrypted and never leaves the store.
+    pub resident_id_masked: Option<String>,
+    pub region: Option<String>,
+    pub parent_id: Option<i64>,
+    /// A class-one public-welfare institution may neither buy nor provide.
+    pub class_one: bool,
+    pub active: bool,
+    pub contact: String,
+}
+
+impl Organisation {
+    pub fn provider_info(&self) -> ProviderInfo {
+        ProviderInfo {
+            org_id: self.id,
+            name: self.name.clone(),
+            kind: self.kind,
+            active: self.active,
+            class_one: self.class_one,
+        }
+    }
+    pub fn is_eligible_provider(&self) -> bool {
+        self.kind.is_provider_kind() && !self.class_one && self.active
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub roles: Vec<Role>,
+    pub supervisor_region: Option<String>,
+    pub active: bool,
+}
+
+/// Usernames: 3–40 characters of lowercase ASCII letters, digits, dots, dashes and underscores.
+pub fn valid_username(s: &str) -> bool {
+    (3..=40).contains(&s.len())
+        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        && s.as_bytes()[0].is_ascii_alphanumeric()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +216,15 @@ mod tests {
         }
         assert!(!OrgKind::ThirdPartyEvaluator.is_provider_kind());
         assert!(OrgKind::Individual.is_provider_kind());
+    }
+
+    #[test]
+    fn usernames() {
+        assert!(valid_username("mzj.purchaser"));
+        assert!(!valid_username("ab"));
+        assert!(!valid_username("Admin"));
+        assert!(!valid_username(".x1"));
+        assert!(!valid_username("王敏"));
     }
 
     #[test]

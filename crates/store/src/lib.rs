@@ -1,1 +1,229 @@
+//! Persistence behind one [`Store`] trait. [`SqlStore`] implements it on SQLite (the embedded default) and
+//! PostgreSQL (the scale-out store), chosen by the database URL; each backend has its own migrations.
+//!
+//! Every write is one transaction that also appends its audit event, so a change and its record land
+//! together or not at all.
 
+mod error;
+pub mod files;
+pub mod secrets;
+mod sql;
+
+pub use error::{Result, StoreError};
+pub use sql::SqlStore;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use shanzhi_domain::audit::{AuditEvent, NewEvent};
+use shanzhi_domain::catalogue::Category;
+use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, Role, User};
+use shanzhi_domain::project::Project;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::Config("the database URL must start with sqlite: or postgres://".into()))
+        }
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A new organisation as given by an administrator or the demo loader.
+#[derive(Debug, Clone)]
+pub struct NewOrganisation {
+    pub key: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub uscc: Option<String>,
+    /// Plain resident ID of an individual provider; the store keeps it encrypted and masked.
+    pub resident_id: Option<shanzhi_domain::ids::ResidentId>,
+    pub region: Option<String>,
+    pub parent_id: Option<i64>,
+    pub class_one: bool,
+    pub active: bool,
+    pub contact: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub roles: Vec<Role>,
+    pub supervisor_region: Option<String>,
+    pub password_hash: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    /// Browser session: cookie plus CSRF token.
+    Web,
+    /// Bearer token for scripts.
+    Api,
+}
+
+impl SessionKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            SessionKind::Web => "web",
+            SessionKind::Api => "api",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    pub user_id: i64,
+    pub kind: SessionKind,
+    pub label: String,
+    pub csrf: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct FileMeta {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    #[serde(skip)]
+    pub storage_key: String,
+    pub owner_org_id: i64,
+    pub uploaded_by: i64,
+    pub created_at: String,
+}
+
+/// Who caused a change, for the audit record: a signed-in actor, or the system itself (migrations, demo).
+#[derive(Debug, Clone)]
+pub struct By {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub org_id: Option<i64>,
+}
+
+impl By {
+    pub fn actor(a: &Actor) -> By {
+        By { user_id: Some(a.user_id), name: a.username.clone(), org_id: Some(a.org_id) }
+    }
+    pub fn system(what: &str) -> By {
+        By { user_id: None, name: format!("system:{what}"), org_id: None }
+    }
+    pub fn event(
+        &self,
+        action: &str,
+        object_type: &str,
+        object_id: &str,
+        before: serde_json::Value,
+        after: serde_json::Value,
+    ) -> NewEvent {
+        NewEvent {
+            actor_id: self.user_id,
+            actor_name: self.name.clone(),
+            org_id: self.org_id,
+            action: action.into(),
+            object_type: object_type.into(),
+            object_id: object_id.into(),
+            before,
+            after,
+        }
+    }
+}
+
+#[async_trait]
+pub trait Store: Send + Sync {
+    fn backend(&self) -> Backend;
+
+    // Places, organisations, people, catalogue.
+    async fn regions(&self) -> Result<Vec<Region>>;
+    async fn add_region(&self, by: &By, region: &Region, now: DateTime<Utc>) -> Result<()>;
+    async fn organisations(&self) -> Result<Vec<Organisation>>;
+    async fn organisation(&self, id: i64) -> Result<Option<Organisation>>;
+    async fn organisation_by_key(&self, key: &str) -> Result<Option<Organisation>>;
+    async fn add_organisation(&self, by: &By, org: NewOrganisation, now: DateTime<Utc>) -> Result<Organisation>;
+    /// The full resident ID of an individual provider: only for the administrator's explicit look-up.
+    async fn reveal_resident_id(&self, org_id: i64) -> Result<Option<String>>;
+    async fn catalogue(&self) -> Result<Vec<Category>>;
+    async fn add_category(&self, by: &By, category: &Category, now: DateTime<Utc>) -> Result<()>;
+    async fn users(&self) -> Result<Vec<User>>;
+    async fn add_user(&self, by: &By, user: NewUser, now: DateTime<Utc>) -> Result<User>;
+    /// The user and password hash for sign-in.
+    async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>>;
+    async fn actor(&self, user_id: i64) -> Result<Option<Actor>>;
+
+    // Sessions and sign-in throttling.
+    async fn create_session(
+        &self,
+        by: &By,
+        token_hash: &str,
+        session: &SessionRecord,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
+    async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
+    async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>>;
+    async fn record_sign_in_failure(&self, username: &str, now: DateTime<Utc>) -> Result<u32>;
+    async fn clear_sign_in_failures(&self, username: &str) -> Result<()>;
+
+    // Projects.
+    /// Inserts a new project (its id and code are assigned here) with its audit event.
+    async fn insert_project(
+        &self,
+        by: &By,
+        project: Project,
+        action: &str,
+        detail: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<Project>;
+    /// Saves a changed project if nobody saved another change since `before` was read.
+    async fn update_project(
+        &self,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        action: &str,
+        detail: serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn project(&self, id: i64) -> Result<Option<Project>>;
+    async fn projects(&self) -> Result<Vec<Project>>;
+
+    // Files.
+    async fn add_file(&self, by: &By, meta: FileMeta, now: DateTime<Utc>) -> Result<FileMeta>;
+    async fn file(&self, id: i64) -> Result<Option<FileMeta>>;
+
+    // Audit.
+    async fn audit_head(&self) -> Result<Option<(i64, String)>>;
+    /// Events with `seq > after`, in order, at most `limit`.
+    async fn audit_events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>>;
+    async fn audit_for_object(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEvent>>;
+    /// Appends an event that changes nothing else (e.g. a demo load marker).
+    async fn append_audit(&self, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent>;
+
+    // Settings.
+    async fn setting(&self, key: &str) -> Result<Option<String>>;
+    async fn set_setting(&self, by: &By, key: &str, value: &str, now: DateTime<Utc>) -> Result<()>;
+}
+
+/// Opens the store for `url`, applying any pending migrations.
+pub async fn open(url: &str, key: secrets::DataKey) -> Result<SqlStore> {
+    let store = SqlStore::connect(url, key).await?;
+    store.migrate().await?;
+    Ok(store)
+}

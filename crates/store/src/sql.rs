@@ -1,0 +1,809 @@
+//! The SQL implementation of [`Store`], on SQLite or PostgreSQL through sqlx's runtime-checked queries.
+//! Statements are written once in the SQL both backends accept (`$n` placeholders, `RETURNING`,
+//! `ON CONFLICT`); where they differ (write serialisation) the backend decides.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use shanzhi_domain::audit::{format_time, AuditEvent, NewEvent, GENESIS_HASH};
+use shanzhi_domain::catalogue::Category;
+use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User};
+use shanzhi_domain::project::Project;
+use shanzhi_domain::DomainError;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::AnyConnection;
+use sqlx::{AnyPool, Row};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::error::{classify, Result, StoreError};
+use crate::secrets::DataKey;
+use crate::{Backend, By, FileMeta, NewOrganisation, NewUser, SessionKind, SessionRecord, Store};
+
+const MIGRATIONS_SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+
+const SQLITE_PRAGMAS: [&str; 4] = [
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 10000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+];
+
+pub struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    key: DataKey,
+    /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
+    sqlite_writer: Arc<Mutex<()>>,
+}
+
+/// A write transaction, holding the SQLite writer slot when there is one.
+struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _slot: Option<OwnedMutexGuard<()>>,
+}
+
+fn ts(t: DateTime<Utc>) -> String {
+    format_time(t)
+}
+
+fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt(format!("time {s}: {e}")))
+}
+
+fn flag(b: bool) -> i64 {
+    i64::from(b)
+}
+
+impl SqlStore {
+    pub async fn connect(url: &str, key: DataKey) -> Result<SqlStore> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite {
+            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+            let path = path.split('?').next().unwrap_or_default().to_string();
+            if let Some(parent) = std::path::Path::new(&path).parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent)?;
+                }
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            }
+        }
+        let sqlite = backend == Backend::Sqlite;
+        let pool = AnyPoolOptions::new()
+            .max_connections(if sqlite { 4 } else { 10 })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        for pragma in SQLITE_PRAGMAS {
+                            sqlx::query(pragma).execute(&mut *conn).await?;
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await?;
+        Ok(SqlStore { pool, backend, key, sqlite_writer: Arc::new(Mutex::new(())) })
+    }
+
+    /// Applies pending migrations of this backend, in one transaction, serialised across servers.
+    pub async fn migrate(&self) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *w.tx)
+        .await?;
+        if self.backend == Backend::Postgres {
+            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *w.tx).await?;
+        }
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *w.tx)
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+        let migrations = match self.backend {
+            Backend::Sqlite => MIGRATIONS_SQLITE,
+            Backend::Postgres => MIGRATIONS_POSTGRES,
+        };
+        for (version, sql) in migrations {
+            if applied.contains(version) {
+                continue;
+            }
+            sqlx::raw_sql(sql).execute(&mut *w.tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(ts(Utc::now()))
+                .execute(&mut *w.tx)
+                .await?;
+            tracing::info!(version, backend = self.backend.name(), "applied migration");
+        }
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    async fn begin_write(&self) -> Result<WriteTx> {
+        let slot = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
+            Backend::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx { tx, _slot: slot })
+    }
+
+    /// Appends `event` to the chain inside the caller's transaction. On PostgreSQL the table lock makes
+    /// concurrent servers take turns, so two appends can never claim the same sequence number.
+    async fn append(&self, conn: &mut AnyConnection, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *conn).await?;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+        let (seq, prev) = match head {
+            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
+            None => (1, GENESIS_HASH.to_string()),
+        };
+        let e = AuditEvent::seal(event, seq, now, &prev);
+        sqlx::query(
+            "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, object_id, before_json, after_json, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(e.seq)
+        .bind(&e.at)
+        .bind(e.actor_id)
+        .bind(&e.actor_name)
+        .bind(e.org_id)
+        .bind(&e.action)
+        .bind(&e.object_type)
+        .bind(&e.object_id)
+        .bind(e.before.to_string())
+        .bind(e.after.to_string())
+        .bind(&e.prev_hash)
+        .bind(&e.hash)
+        .execute(&mut *conn)
+        .await?;
+        Ok(e)
+    }
+
+    /// Appends the write's audit event and commits both together.
+    async fn commit_with(&self, mut w: WriteTx, event: NewEvent, now: DateTime<Utc>) -> Result<()> {
+        self.append(&mut w.tx, event, now).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn org_from_row(r: &AnyRow) -> Result<Organisation> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Organisation {
+        id: r.try_get("id")?,
+        key: r.try_get("key")?,
+        name: r.try_get("name")?,
+        kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
+        uscc: r.try_get("uscc")?,
+        resident_id_masked: r.try_get("resident_id_masked")?,
+        region: r.try_get("region")?,
+        parent_id: r.try_get("parent_id")?,
+        class_one: r.try_get::<i64, _>("class_one")? != 0,
+        active: r.try_get::<i64, _>("active")? != 0,
+        contact: r.try_get("contact")?,
+    })
+}
+
+fn parse_roles(s: &str) -> Result<Vec<Role>> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(|x| Role::parse(x).ok_or_else(|| StoreError::Corrupt(format!("role {x}"))))
+        .collect()
+}
+
+fn user_from_row(r: &AnyRow) -> Result<User> {
+    Ok(User {
+        id: r.try_get("id")?,
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        org_id: r.try_get("org_id")?,
+        roles: parse_roles(&r.try_get::<String, _>("roles")?)?,
+        supervisor_region: r.try_get("supervisor_region")?,
+        active: r.try_get::<i64, _>("active")? != 0,
+    })
+}
+
+fn project_from_row(r: &AnyRow) -> Result<Project> {
+    let data: String = r.try_get("data")?;
+    let mut p: Project = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
+    p.id = r.try_get("id")?;
+    p.code = r.try_get("code")?;
+    p.version = r.try_get("version")?;
+    Ok(p)
+}
+
+fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
+    let json = |col: &str| -> Result<Value> {
+        let s: String = r.try_get(col)?;
+        serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("audit {col}: {e}")))
+    };
+    Ok(AuditEvent {
+        seq: r.try_get("seq")?,
+        at: r.try_get("at")?,
+        actor_id: r.try_get("actor_id")?,
+        actor_name: r.try_get("actor_name")?,
+        org_id: r.try_get("org_id")?,
+        action: r.try_get("action")?,
+        object_type: r.try_get("object_type")?,
+        object_id: r.try_get("object_id")?,
+        before: json("before_json")?,
+        after: json("after_json")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}
+
+fn file_from_row(r: &AnyRow) -> Result<FileMeta> {
+    Ok(FileMeta {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        content_type: r.try_get("content_type")?,
+        size: r.try_get("size")?,
+        sha256: r.try_get("sha256")?,
+        storage_key: r.try_get("storage_key")?,
+        owner_org_id: r.try_get("owner_org_id")?,
+        uploaded_by: r.try_get("uploaded_by")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const ORG_COLUMNS: &str =
+    "id, key, name, kind, uscc, resident_id_masked, region, parent_id, class_one, active, contact";
+const USER_COLUMNS: &str = "id, username, display_name, org_id, roles, supervisor_region, active";
+
+fn project_data(p: &Project) -> Result<String> {
+    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn regions(&self) -> Result<Vec<Region>> {
+        let rows = sqlx::query("SELECT code, name, level, urban, parent FROM regions ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let level: String = r.try_get("level")?;
+                Ok(Region {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    level: RegionLevel::parse(&level)
+                        .ok_or_else(|| StoreError::Corrupt(format!("region level {level}")))?,
+                    urban: r.try_get::<i64, _>("urban")? != 0,
+                    parent: r.try_get("parent")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_region(&self, by: &By, region: &Region, now: DateTime<Utc>) -> Result<()> {
+        if let Some(parent) = &region.parent {
+            if !region.code.starts_with(parent.as_str()) || region.code == *parent {
+                return Err(DomainError::field(
+                    "code",
+                    "region_code_not_under_parent",
+                    "区划代码须以上级区划代码开头",
+                    "a region's code must extend its parent's",
+                )
+                .into());
+            }
+        }
+        let event = by.event(
+            "region.create",
+            "region",
+            &region.code,
+            Value::Null,
+            serde_json::to_value(region).unwrap_or_default(),
+        );
+        let r = region.clone();
+        {
+            let mut w = self.begin_write().await?;
+            let out = {
+                sqlx::query("INSERT INTO regions (code, name, level, urban, parent) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(&r.code)
+                    .bind(&r.name)
+                    .bind(r.level.code())
+                    .bind(flag(r.urban))
+                    .bind(&r.parent)
+                    .execute(&mut *w.tx)
+                    .await
+                    .map_err(classify)?;
+                ()
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }
+    }
+
+    async fn organisations(&self) -> Result<Vec<Organisation>> {
+        let rows =
+            sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id")).fetch_all(&self.pool).await?;
+        rows.iter().map(org_from_row).collect()
+    }
+
+    async fn organisation(&self, id: i64) -> Result<Option<Organisation>> {
+        let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn organisation_by_key(&self, key: &str) -> Result<Option<Organisation>> {
+        let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE key = $1"))
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(org_from_row).transpose()
+    }
+
+    async fn add_organisation(&self, by: &By, org: NewOrganisation, now: DateTime<Utc>) -> Result<Organisation> {
+        let masked = org.resident_id.as_ref().map(|r| r.masked());
+        let sealed = org.resident_id.as_ref().map(|r| self.key.seal(r.as_str()));
+        // The audit record names the organisation but never carries the ID number.
+        let after = serde_json::json!({"key": org.key, "name": org.name, "kind": org.kind.code(), "uscc": org.uscc, "active": org.active});
+        let event = by.event("organisation.create", "organisation", &org.key, Value::Null, after);
+        let at = ts(now);
+        let id = {
+            let mut w = self.begin_write().await?;
+            let out = {
+                let row = sqlx::query(
+                        "INSERT INTO organisations (key, name, kind, uscc, resident_id_enc, resident_id_masked, region, parent_id, class_one, active, contact, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                    )
+                    .bind(&org.key)
+                    .bind(&org.name)
+                    .bind(org.kind.code())
+                    .bind(&org.uscc)
+                    .bind(&sealed)
+                    .bind(&masked)
+                    .bind(&org.region)
+                    .bind(org.parent_id)
+                    .bind(flag(org.class_one))
+                    .bind(flag(org.active))
+                    .bind(&org.contact)
+                    .bind(&at)
+                    .fetch_one(&mut *w.tx)
+                    .await
+                    .map_err(classify)?;
+                row.get::<i64, _>(0)
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }?;
+        self.organisation(id).await?.ok_or(StoreError::Corrupt("inserted organisation vanished".into()))
+    }
+
+    async fn reveal_resident_id(&self, org_id: i64) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT resident_id_enc FROM organisations WHERE id = $1")
+            .bind(org_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row.and_then(|r| r.get::<Option<String>, _>(0)) {
+            Some(sealed) => Ok(Some(self.key.open(&sealed)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn catalogue(&self) -> Result<Vec<Category>> {
+        let rows = sqlx::query("SELECT code, name, parent, negative FROM catalogue ORDER BY position, code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Category {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    parent: r.try_get("parent")?,
+                    negative: r.try_get::<i64, _>("negative")? != 0,
+                })
+            })
+            .collect()
+    }
+
+    async fn add_category(&self, by: &By, cat: &Category, now: DateTime<Utc>) -> Result<()> {
+        let event = by.event(
+            "catalogue.create",
+            "category",
+            &cat.code,
+            Value::Null,
+            serde_json::to_value(cat).unwrap_or_default(),
+        );
+        let cat = cat.clone();
+        {
+            let mut w = self.begin_write().await?;
+            let out = {
+                let position: i64 = sqlx::query("SELECT COUNT(*) FROM catalogue").fetch_one(&mut *w.tx).await?.get(0);
+                sqlx::query(
+                    "INSERT INTO catalogue (code, name, parent, negative, position) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(&cat.code)
+                .bind(&cat.name)
+                .bind(&cat.parent)
+                .bind(flag(cat.negative))
+                .bind(position)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(classify)?;
+                ()
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }
+    }
+
+    async fn users(&self) -> Result<Vec<User>> {
+        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")).fetch_all(&self.pool).await?;
+        rows.iter().map(user_from_row).collect()
+    }
+
+    async fn add_user(&self, by: &By, user: NewUser, now: DateTime<Utc>) -> Result<User> {
+        let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+        let roles = roles.join(",");
+        let after = serde_json::json!({"username": user.username, "org_id": user.org_id, "roles": roles, "supervisor_region": user.supervisor_region});
+        let event = by.event("user.create", "user", &user.username, Value::Null, after);
+        let at = ts(now);
+        let username = user.username.clone();
+        {
+            let mut w = self.begin_write().await?;
+            let out = {
+                sqlx::query(
+                    "INSERT INTO users (username, display_name, org_id, roles, supervisor_region, password_hash, active, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
+                )
+                .bind(&user.username)
+                .bind(&user.display_name)
+                .bind(user.org_id)
+                .bind(&roles)
+                .bind(&user.supervisor_region)
+                .bind(&user.password_hash)
+                .bind(&at)
+                .execute(&mut *w.tx)
+                .await
+                .map_err(classify)?;
+                ()
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }?;
+        let (u, _) =
+            self.user_credentials(&username).await?.ok_or(StoreError::Corrupt("inserted user vanished".into()))?;
+        Ok(u)
+    }
+
+    async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>> {
+        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get("password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn actor(&self, user_id: i64) -> Result<Option<Actor>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.username, u.display_name, u.org_id, u.roles, u.supervisor_region, u.active, o.name AS org_name, o.kind AS org_kind \
+             FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let user = user_from_row(&r)?;
+        if !user.active {
+            return Ok(None);
+        }
+        let kind: String = r.try_get("org_kind")?;
+        Ok(Some(Actor {
+            user_id: user.id,
+            username: user.username,
+            display_name: user.display_name,
+            org_id: user.org_id,
+            org_name: r.try_get("org_name")?,
+            org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
+            roles: user.roles,
+            supervisor_region: user.supervisor_region,
+        }))
+    }
+
+    async fn create_session(&self, by: &By, token_hash: &str, s: &SessionRecord, now: DateTime<Utc>) -> Result<()> {
+        let after = serde_json::json!({"kind": s.kind.code(), "label": s.label, "expires_at": ts(s.expires_at)});
+        // The object id is a prefix of the token's hash: enough to tell sessions apart, useless to replay.
+        let event = by.event("session.create", "session", &token_hash[..12], Value::Null, after);
+        let (hash, s) = (token_hash.to_string(), s.clone());
+        {
+            let mut w = self.begin_write().await?;
+            let out = {
+                sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, label, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&hash)
+                    .bind(s.user_id)
+                    .bind(s.kind.code())
+                    .bind(&s.label)
+                    .bind(&s.csrf)
+                    .bind(ts(s.created_at))
+                    .bind(ts(s.expires_at))
+                    .execute(&mut *w.tx)
+                    .await
+                    .map_err(classify)?;
+                ()
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
+        let row = sqlx::query(
+            "SELECT user_id, kind, label, csrf, created_at, expires_at FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let kind: String = r.try_get("kind")?;
+        Ok(Some(SessionRecord {
+            user_id: r.try_get("user_id")?,
+            kind: if kind == "api" { SessionKind::Api } else { SessionKind::Web },
+            label: r.try_get("label")?,
+            csrf: r.try_get("csrf")?,
+            created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+            expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+        }))
+    }
+
+    async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
+        let event =
+            by.event("session.end", "session", &token_hash[..12.min(token_hash.len())], Value::Null, Value::Null);
+        let hash = token_hash.to_string();
+        {
+            let mut w = self.begin_write().await?;
+            let out = {
+                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *w.tx).await?;
+                ()
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }
+    }
+
+    async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>> {
+        let row = sqlx::query("SELECT failures, last_at FROM sign_in_failures WHERE username = $1")
+            .bind(username)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(r) => Ok(Some((r.try_get::<i64, _>(0)? as u32, parse_ts(&r.try_get::<String, _>(1)?)?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn record_sign_in_failure(&self, username: &str, now: DateTime<Utc>) -> Result<u32> {
+        let mut w = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO sign_in_failures (username, failures, last_at) VALUES ($1, 1, $2) \
+             ON CONFLICT (username) DO UPDATE SET failures = sign_in_failures.failures + 1, last_at = excluded.last_at RETURNING failures",
+        )
+        .bind(username)
+        .bind(ts(now))
+        .fetch_one(&mut *w.tx)
+        .await?;
+        w.tx.commit().await?;
+        Ok(row.get::<i64, _>(0) as u32)
+    }
+
+    async fn clear_sign_in_failures(&self, username: &str) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM sign_in_failures WHERE username = $1").bind(username).execute(&mut *w.tx).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn insert_project(
+        &self,
+        by: &By,
+        project: Project,
+        action: &str,
+        detail: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Project> {
+        let mut w = self.begin_write().await?;
+        let placeholder = format!("new-{}", rand::random::<u64>());
+        let row = sqlx::query(
+            "INSERT INTO projects (code, version, status, purchaser_org_id, provider_org_id, data, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(&placeholder)
+        .bind(project.version)
+        .bind(project.status.code())
+        .bind(project.purchaser_org_id)
+        .bind(project.award.as_ref().map(|a| a.provider.org_id))
+        .bind("{}")
+        .bind(ts(project.created_at))
+        .bind(ts(project.updated_at))
+        .fetch_one(&mut *w.tx)
+        .await
+        .map_err(classify)?;
+        let mut project = project;
+        project.id = row.get::<i64, _>(0);
+        project.code = format!("SZ-{}-{:05}", project.created_at.format("%Y"), project.id);
+        sqlx::query("UPDATE projects SET code = $1, data = $2 WHERE id = $3")
+            .bind(&project.code)
+            .bind(project_data(&project)?)
+            .bind(project.id)
+            .execute(&mut *w.tx)
+            .await?;
+        let mut after = project.snapshot();
+        after["detail"] = detail;
+        self.append(&mut w.tx, by.event(action, "project", &project.id.to_string(), Value::Null, after), now).await?;
+        w.tx.commit().await?;
+        Ok(project)
+    }
+
+    async fn update_project(
+        &self,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        action: &str,
+        detail: Value,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE projects SET version = $1, status = $2, provider_org_id = $3, data = $4, updated_at = $5 WHERE id = $6 AND version = $7",
+        )
+        .bind(after.version)
+        .bind(after.status.code())
+        .bind(after.award.as_ref().map(|a| a.provider.org_id))
+        .bind(project_data(after)?)
+        .bind(ts(after.updated_at))
+        .bind(after.id)
+        .bind(before.version)
+        .execute(&mut *w.tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(DomainError::StaleVersion.into());
+        }
+        let mut after_snapshot = after.snapshot();
+        after_snapshot["detail"] = detail;
+        let event = by.event(action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
+        self.append(&mut w.tx, event, now).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn project(&self, id: i64) -> Result<Option<Project>> {
+        let row = sqlx::query("SELECT id, code, version, data FROM projects WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(project_from_row).transpose()
+    }
+
+    async fn projects(&self) -> Result<Vec<Project>> {
+        let rows =
+            sqlx::query("SELECT id, code, version, data FROM projects ORDER BY id").fetch_all(&self.pool).await?;
+        rows.iter().map(project_from_row).collect()
+    }
+
+    async fn add_file(&self, by: &By, meta: FileMeta, now: DateTime<Utc>) -> Result<FileMeta> {
+        let after = serde_json::json!({"name": meta.name, "size": meta.size, "sha256": meta.sha256, "content_type": meta.content_type});
+        let event = by.event("file.upload", "file", &meta.sha256[..16], Value::Null, after);
+        let mut meta = meta;
+        meta.created_at = ts(now);
+        let m = meta.clone();
+        let id = {
+            let mut w = self.begin_write().await?;
+            let out = {
+                let row = sqlx::query(
+                        "INSERT INTO files (name, content_type, size, sha256, storage_key, owner_org_id, uploaded_by, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                    )
+                    .bind(&m.name)
+                    .bind(&m.content_type)
+                    .bind(m.size)
+                    .bind(&m.sha256)
+                    .bind(&m.storage_key)
+                    .bind(m.owner_org_id)
+                    .bind(m.uploaded_by)
+                    .bind(&m.created_at)
+                    .fetch_one(&mut *w.tx)
+                    .await
+                    .map_err(classify)?;
+                row.get::<i64, _>(0)
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }?;
+        meta.id = id;
+        Ok(meta)
+    }
+
+    async fn file(&self, id: i64) -> Result<Option<FileMeta>> {
+        let row = sqlx::query("SELECT id, name, content_type, size, sha256, storage_key, owner_org_id, uploaded_by, created_at FROM files WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(file_from_row).transpose()
+    }
+
+    async fn audit_head(&self) -> Result<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1))))
+    }
+
+    async fn audit_events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn audit_for_object(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEvent>> {
+        let rows = sqlx::query("SELECT * FROM audit_events WHERE object_type = $1 AND object_id = $2 ORDER BY seq")
+            .bind(object_type)
+            .bind(object_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(event_from_row).collect()
+    }
+
+    async fn append_audit(&self, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent> {
+        let mut w = self.begin_write().await?;
+        let e = self.append(&mut w.tx, event, now).await?;
+        w.tx.commit().await?;
+        Ok(e)
+    }
+
+    async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| r.get::<String, _>(0)))
+    }
+
+    async fn set_setting(&self, by: &By, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
+        let event = by.event("setting.set", "setting", key, Value::Null, Value::String(value.into()));
+        let (k, v) = (key.to_string(), value.to_string());
+        {
+            let mut w = self.begin_write().await?;
+            let out = {
+                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                    .bind(&k)
+                    .bind(&v)
+                    .execute(&mut *w.tx)
+                    .await?;
+                ()
+            };
+            self.commit_with(w, event, now).await?;
+            Ok::<_, StoreError>(out)
+        }
+    }
+}
