@@ -1,1 +1,149 @@
+//! Shanzhi's web layer: server-rendered pages for every role, the JSON API under `/api/v1` and its
+//! OpenAPI document, over any [`Store`].
 
+pub mod actions;
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod i18n;
+pub mod openapi;
+pub mod pages;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use shanzhi_domain::clock::{Clock, TestClock};
+use shanzhi_domain::rules::Rules;
+use shanzhi_store::files::FileStorage;
+use shanzhi_store::Store;
+use std::ops::Deref;
+use std::sync::Arc;
+
+pub use auth::PasswordCost;
+
+pub struct Inner {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub rules: Rules,
+    pub files: Arc<dyn FileStorage>,
+    /// Present only when the server was started in test mode; then `/api/v1/test/clock` moves it.
+    pub test_clock: Option<TestClock>,
+    pub password_cost: PasswordCost,
+    /// A hash to verify against when the username is unknown, so both paths cost the same.
+    pub dummy_hash: String,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        rules: Rules,
+        files: Arc<dyn FileStorage>,
+        test_clock: Option<TestClock>,
+        password_cost: PasswordCost,
+    ) -> AppState {
+        let dummy_hash = auth::hash_password("no such user, no such password", password_cost);
+        AppState(Arc::new(Inner { store, clock, rules, files, test_clock, password_cost, dummy_hash }))
+    }
+}
+
+/// API answers are JSON even when axum itself refuses a request (bad path, wrong method, body too large).
+async fn json_errors(resp: Response) -> Response {
+    let status = resp.status();
+    let is_json =
+        resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !status.is_client_error() || is_json {
+        return resp;
+    }
+    let (code, zh, en) = match status {
+        StatusCode::NOT_FOUND => ("not_found", "未找到", "not found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方法", "method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "请求内容过大", "the request is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "请求内容类型不正确，应为 JSON", "send the body as application/json")
+        }
+        _ => (
+            "bad_request",
+            "请求格式不正确（路径或参数有误）",
+            "the request is malformed (check the path and parameters)",
+        ),
+    };
+    let body = serde_json::json!({"code": code, "message": zh, "message_en": en});
+    (status, axum::Json(body)).into_response()
+}
+
+const CSS: &str = include_str!("../static/app.css");
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+        ],
+        CSS,
+    )
+        .into_response()
+}
+
+/// Headers that keep pages from being framed or sniffed, and scripts and styles to our own host.
+async fn security_headers(mut resp: Response) -> Response {
+    let h = resp.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+        ),
+    );
+    resp
+}
+
+pub fn app(state: AppState) -> Router {
+    let test_mode = state.test_clock.is_some();
+    let body_limit = state.rules.max_upload_bytes as usize + 64 * 1024;
+    let api = api::router(test_mode)
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .layer(axum::middleware::map_response(json_errors));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/static/app.css", get(stylesheet))
+        .nest("/api/v1", api)
+        .merge(pages::router())
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+/// Serves until ctrl-c or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

@@ -1,0 +1,405 @@
+//! What users do to projects, shared by the JSON API and the pages: requests are parsed into domain
+//! input here, applied by the domain, and saved with their audit event by the store.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use shanzhi_domain::catalogue::category_status;
+use shanzhi_domain::clock::china_date;
+use shanzhi_domain::error::Problems;
+use shanzhi_domain::org::{Actor, Organisation};
+use shanzhi_domain::project::{
+    can_view, Change, ContractInput, CostKind, CostLineInput, Design, FileRef, IndicatorGroup, MilestoneInput,
+    OutputActual, PerformanceTarget, PostSpec, Project, PurchaseMode, ReportInput, SubmitContext, TargetGroup,
+};
+use shanzhi_domain::{DomainError, Money, Quantity};
+
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TargetRequest {
+    pub indicator: String,
+    pub group: String,
+    pub target: String,
+    #[serde(default)]
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PostRequest {
+    pub host_org_id: i64,
+    pub title: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DesignRequest {
+    pub title: String,
+    pub category: String,
+    pub regions: Vec<String>,
+    pub target_groups: Vec<String>,
+    pub mode: String,
+    pub content: String,
+    pub standards: String,
+    pub period_start: String,
+    pub period_end: String,
+    #[serde(default)]
+    pub continuing: bool,
+    #[serde(default)]
+    pub targets: Vec<TargetRequest>,
+    #[serde(default)]
+    pub posts: Vec<PostRequest>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CostLineRequest {
+    pub kind: String,
+    pub item: String,
+    pub quantity: String,
+    #[serde(default)]
+    pub unit: String,
+    pub unit_price: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct CostRequest {
+    pub lines: Vec<CostLineRequest>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReviewRequest {
+    /// `approve` or `return`.
+    pub decision: String,
+    #[serde(default)]
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AwardRequest {
+    pub provider_org_id: i64,
+    pub justification: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MilestoneRequest {
+    pub name: String,
+    /// Payment share in percent, up to two decimals, e.g. `"33.33"`.
+    pub share: String,
+    pub due: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ContractRequest {
+    pub amount: String,
+    pub start: String,
+    pub end: String,
+    pub signed_on: String,
+    pub milestones: Vec<MilestoneRequest>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct OutputRequest {
+    pub indicator: String,
+    pub actual: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReportRequest {
+    pub beneficiaries: u32,
+    pub hours: String,
+    pub summary: String,
+    #[serde(default)]
+    pub outputs: Vec<OutputRequest>,
+    #[serde(default)]
+    pub file_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    /// `accept` or `reject`.
+    pub decision: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ReasonRequest {
+    pub reason: String,
+}
+
+/// Every change a user can make to an existing project.
+pub enum Command {
+    EditDesign(DesignRequest),
+    FinishDesign,
+    SetCost(CostRequest),
+    Submit,
+    Review(ReviewRequest),
+    Award(AwardRequest),
+    SignContract(ContractRequest),
+    FileReport(usize, ReportRequest),
+    Decide(usize, DecisionRequest),
+    Cancel(ReasonRequest),
+    Terminate(ReasonRequest),
+}
+
+fn parse_date(p: &mut Problems, field: &str, s: &str) -> NaiveDate {
+    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
+        Ok(d) => d,
+        Err(_) => {
+            p.add(field, "invalid_date", "请按 2025-10-09 的格式填写日期", "enter a date like 2025-10-09");
+            NaiveDate::MIN
+        }
+    }
+}
+
+fn parse_money(p: &mut Problems, field: &str, s: &str) -> Money {
+    Money::parse_yuan(s).unwrap_or_else(|e| {
+        p.add(field, e.code(), e.message_zh(), e.message_en());
+        Money::ZERO
+    })
+}
+
+fn parse_quantity(p: &mut Problems, field: &str, s: &str) -> Quantity {
+    Quantity::parse(s).unwrap_or_else(|e| {
+        p.add(field, e.code(), e.message_zh().replace("金额", "数量"), e.message_en().replace("amount", "quantity"));
+        Quantity::default()
+    })
+}
+
+fn parse_code<T>(p: &mut Problems, field: &str, s: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+    let v = parse(s.trim());
+    if v.is_none() {
+        p.add(field, "unknown_value", format!("“{s}”不是可选的值"), format!("“{s}” is not one of the choices"));
+    }
+    v
+}
+
+impl DesignRequest {
+    /// Parses into a domain design, checking references against the current organisations and regions.
+    pub async fn into_design(self, state: &AppState) -> AppResult<Design> {
+        let mut p = Problems::default();
+        let regions = state.store.regions().await?;
+        for (i, r) in self.regions.iter().enumerate() {
+            if !regions.iter().any(|x| &x.code == r) {
+                p.add(format!("regions[{i}]"), "unknown_region", "区划不存在", "no such region");
+            }
+        }
+        let target_groups: Vec<TargetGroup> = self
+            .target_groups
+            .iter()
+            .enumerate()
+            .filter_map(|(i, g)| parse_code(&mut p, &format!("target_groups[{i}]"), g, TargetGroup::parse))
+            .collect();
+        let mode = parse_code(&mut p, "mode", &self.mode, PurchaseMode::parse).unwrap_or(PurchaseMode::Project);
+        let period_start = parse_date(&mut p, "period_start", &self.period_start);
+        let period_end = parse_date(&mut p, "period_end", &self.period_end);
+        let targets = self
+            .targets
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| {
+                let group = parse_code(&mut p, &format!("targets[{i}].group"), &t.group, IndicatorGroup::parse)?;
+                Some(PerformanceTarget {
+                    indicator: t.indicator.trim().into(),
+                    group,
+                    target: t.target.trim().into(),
+                    unit: t.unit.trim().into(),
+                })
+            })
+            .collect();
+        let orgs = state.store.organisations().await?;
+        let posts = self
+            .posts
+            .iter()
+            .enumerate()
+            .filter_map(|(i, post)| match orgs.iter().find(|o| o.id == post.host_org_id) {
+                Some(host) => Some(PostSpec {
+                    host_org_id: host.id,
+                    host_name: host.name.clone(),
+                    title: post.title.trim().into(),
+                    count: post.count,
+                }),
+                None => {
+                    p.add(
+                        format!("posts[{i}].host_org_id"),
+                        "unknown_organisation",
+                        "设岗单位不存在",
+                        "no such host unit",
+                    );
+                    None
+                }
+            })
+            .collect();
+        p.into_result()?;
+        let design = Design {
+            title: self.title.trim().into(),
+            category: self.category.trim().into(),
+            regions: self.regions,
+            target_groups,
+            mode,
+            content: self.content.trim().into(),
+            standards: self.standards.trim().into(),
+            period_start,
+            period_end,
+            continuing: self.continuing,
+            targets,
+            posts,
+        };
+        design.validate(&state.rules)?;
+        Ok(design)
+    }
+}
+
+impl CostRequest {
+    pub fn into_lines(self) -> Result<Vec<CostLineInput>, DomainError> {
+        let mut p = Problems::default();
+        let lines = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| CostLineInput {
+                kind: parse_code(&mut p, &format!("cost_lines[{i}].kind"), &l.kind, CostKind::parse)
+                    .unwrap_or(CostKind::Other),
+                item: l.item.clone(),
+                quantity: parse_quantity(&mut p, &format!("cost_lines[{i}].quantity"), &l.quantity),
+                unit: l.unit.clone(),
+                unit_price: parse_money(&mut p, &format!("cost_lines[{i}].unit_price"), &l.unit_price),
+            })
+            .collect();
+        p.into_result()?;
+        Ok(lines)
+    }
+}
+
+impl ContractRequest {
+    pub fn into_input(self) -> Result<ContractInput, DomainError> {
+        let mut p = Problems::default();
+        let input = ContractInput {
+            amount: parse_money(&mut p, "amount", &self.amount),
+            start: parse_date(&mut p, "start", &self.start),
+            end: parse_date(&mut p, "end", &self.end),
+            signed_on: parse_date(&mut p, "signed_on", &self.signed_on),
+            milestones: self
+                .milestones
+                .iter()
+                .enumerate()
+                .map(|(i, m)| MilestoneInput {
+                    name: m.name.clone(),
+                    // A percent with two decimals is a count of basis points.
+                    share_bp: parse_quantity(&mut p, &format!("milestones[{i}].share"), &m.share).hundredths() as u32,
+                    due: parse_date(&mut p, &format!("milestones[{i}].due"), &m.due),
+                })
+                .collect(),
+        };
+        p.into_result()?;
+        Ok(input)
+    }
+}
+
+fn yes_no(s: &str, yes: &str, no: &str, field: &str) -> Result<bool, DomainError> {
+    match s.trim() {
+        v if v == yes => Ok(true),
+        v if v == no => Ok(false),
+        _ => Err(DomainError::field(
+            field,
+            "unknown_decision",
+            &format!("请选择“{yes}”或“{no}”"),
+            &format!("choose “{yes}” or “{no}”"),
+        )),
+    }
+}
+
+/// Loads a project the actor may see; others get the same 404 as a missing one, so ids reveal nothing.
+pub async fn visible_project(state: &AppState, actor: &Actor, id: i64) -> AppResult<Project> {
+    match state.store.project(id).await? {
+        Some(p) if can_view(actor, &p) => Ok(p),
+        _ => Err(AppError::Domain(DomainError::NotFound { what: "project" })),
+    }
+}
+
+pub async fn visible_projects(state: &AppState, actor: &Actor) -> AppResult<Vec<Project>> {
+    Ok(state.store.projects().await?.into_iter().filter(|p| can_view(actor, p)).collect())
+}
+
+pub async fn create_project(state: &AppState, session: &Session, req: DesignRequest) -> AppResult<Project> {
+    let now = state.clock.now();
+    let design = req.into_design(state).await?;
+    let (project, change) = Project::create(&session.actor, design, &state.rules, now)?;
+    Ok(state.store.insert_project(&session.by(), project, change.action, change.detail, now).await?)
+}
+
+async fn provider(state: &AppState, org_id: i64) -> AppResult<Organisation> {
+    state.store.organisation(org_id).await?.ok_or_else(|| {
+        AppError::Domain(DomainError::field(
+            "provider_org_id",
+            "unknown_organisation",
+            "承接主体不存在",
+            "no such provider",
+        ))
+    })
+}
+
+/// Applies `cmd` to project `id` as `session`'s actor and saves it with its audit event.
+pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command) -> AppResult<Project> {
+    let actor = &session.actor;
+    let before = visible_project(state, actor, id).await?;
+    let mut p = before.clone();
+    let now = state.clock.now();
+    let rules = &state.rules;
+    let change: Change = match cmd {
+        Command::EditDesign(req) => {
+            let design = req.into_design(state).await?;
+            p.edit_design(actor, design, rules, now)?
+        }
+        Command::FinishDesign => p.finish_design(actor, now)?,
+        Command::SetCost(req) => p.set_cost_estimate(actor, &req.into_lines()?, now)?,
+        Command::Submit => {
+            let catalogue = state.store.catalogue().await?;
+            let ctx = SubmitContext { category: category_status(&catalogue, &p.design.category), rules };
+            p.submit(actor, &ctx, now)?
+        }
+        Command::Review(req) => {
+            let approve = yes_no(&req.decision, "approve", "return", "decision")?;
+            p.review(actor, approve, &req.comment, now)?
+        }
+        Command::Award(req) => {
+            let org = provider(state, req.provider_org_id).await?;
+            p.award_direct(actor, org.provider_info(), &req.justification, now)?
+        }
+        Command::SignContract(req) => p.sign_contract(actor, req.into_input()?, rules, china_date(now), now)?,
+        Command::FileReport(index, req) => {
+            let mut problems = Problems::default();
+            let hours = parse_quantity(&mut problems, "hours", &req.hours);
+            let mut files = Vec::new();
+            for (i, fid) in req.file_ids.iter().enumerate() {
+                match state.store.file(*fid).await? {
+                    Some(f) if f.owner_org_id == actor.org_id => files.push(FileRef { id: f.id, name: f.name }),
+                    _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
+                }
+            }
+            problems.into_result()?;
+            let input = ReportInput {
+                beneficiaries: req.beneficiaries,
+                hours,
+                outputs: req
+                    .outputs
+                    .into_iter()
+                    .filter(|o| !o.actual.trim().is_empty())
+                    .map(|o| OutputActual { indicator: o.indicator, actual: o.actual.trim().into() })
+                    .collect(),
+                summary: req.summary,
+                files,
+            };
+            p.file_report(actor, index, input, now)?
+        }
+        Command::Decide(index, req) => {
+            let accept = yes_no(&req.decision, "accept", "reject", "decision")?;
+            p.decide_milestone(actor, index, accept, &req.reason, now)?
+        }
+        Command::Cancel(req) => p.cancel(actor, &req.reason, now)?,
+        Command::Terminate(req) => p.terminate(actor, &req.reason, now)?,
+    };
+    state.store.update_project(&session.by(), &before, &p, change.action, change.detail, now).await?;
+    Ok(p)
+}

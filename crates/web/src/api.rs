@@ -1,0 +1,554 @@
+//! The JSON API under `/api/v1`. Every handler authenticates by bearer token (except the public ones),
+//! checks the role and scope on the server, and answers errors as `{code, message, message_en}`.
+
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use shanzhi_domain::ids::{ResidentId, Uscc};
+use shanzhi_domain::org::{valid_username, Actor, OrgKind, Role};
+use shanzhi_domain::project::{can_view, waiting_on, Project};
+use shanzhi_domain::DomainError;
+use shanzhi_store::{NewOrganisation, NewUser, SessionKind};
+
+use crate::actions::{self, Command};
+use crate::auth::{self, ApiSession};
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+/// JSON body whose parse failures answer in our error format instead of axum's plain text.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(e) => Err(AppError::bad_request(
+                "invalid_json",
+                format!("请求内容不是有效的 JSON 或缺少字段：{}", e.body_text()),
+                format!("the request body is not valid JSON for this endpoint: {}", e.body_text()),
+            )),
+        }
+    }
+}
+
+fn require(actor: &Actor, role: Role, action: &'static str) -> AppResult<()> {
+    if actor.has(role) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(action))
+    }
+}
+
+/// A project as the API shows it: the stored project plus what is derived from it.
+#[derive(Serialize)]
+pub struct ProjectView<'a> {
+    #[serde(flatten)]
+    pub project: &'a Project,
+    pub step: &'static str,
+    pub total: shanzhi_domain::Money,
+    pub returned: bool,
+    pub waiting_on_me: Option<&'static str>,
+}
+
+pub fn view<'a>(actor: &Actor, p: &'a Project) -> ProjectView<'a> {
+    ProjectView {
+        project: p,
+        step: p.status.step(),
+        total: p.total(),
+        returned: p.is_returned(),
+        waiting_on_me: waiting_on(actor, p),
+    }
+}
+
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+async fn create_session(State(state): State<AppState>, ApiJson(c): ApiJson<Credentials>) -> AppResult<Response> {
+    let (token, record) = auth::sign_in(&state, &c.username, &c.password, SessionKind::Api).await?;
+    Ok((StatusCode::CREATED, Json(json!({"token": token, "expires_at": record.expires_at.to_rfc3339()})))
+        .into_response())
+}
+
+async fn delete_session(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<StatusCode> {
+    state.store.end_session(&s.by(), &s.token_hash, state.clock.now()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn me(ApiSession(s): ApiSession) -> Json<Actor> {
+    Json(s.actor)
+}
+
+async fn regions(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    Ok(Json(json!(state.store.regions().await?)))
+}
+
+async fn catalogue(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    Ok(Json(json!(state.store.catalogue().await?)))
+}
+
+async fn organisations(State(state): State<AppState>, ApiSession(_): ApiSession) -> AppResult<Json<Value>> {
+    Ok(Json(json!(state.store.organisations().await?)))
+}
+
+#[derive(Deserialize)]
+pub struct OrganisationRequest {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub uscc: Option<String>,
+    #[serde(default)]
+    pub resident_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    #[serde(default)]
+    pub class_one: bool,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default)]
+    pub contact: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl OrganisationRequest {
+    /// Validates identifiers: an 18-character USCC for organisations, a resident ID for individuals.
+    pub fn into_new(self) -> Result<NewOrganisation, DomainError> {
+        let mut p = shanzhi_domain::error::Problems::default();
+        let kind = OrgKind::parse(&self.kind);
+        if kind.is_none() {
+            p.add("kind", "unknown_value", "单位类型不正确", "unknown organisation kind");
+        }
+        if !valid_username(&self.key) {
+            p.add(
+                "key",
+                "invalid_key",
+                "简称须为 3–40 位小写字母、数字、点或横线",
+                "the key must be 3–40 lowercase letters, digits, dots or dashes",
+            );
+        }
+        if self.name.trim().is_empty() {
+            p.add("name", "required", "请填写单位名称", "enter the name");
+        }
+        let mut uscc = None;
+        let mut resident_id = None;
+        if kind == Some(OrgKind::Individual) {
+            match ResidentId::parse(self.resident_id.as_deref().unwrap_or_default()) {
+                Ok(r) => resident_id = Some(r),
+                Err(e) => p.add(
+                    "resident_id",
+                    e.code(),
+                    format!("身份证号码：{}", e.message_zh()),
+                    format!("resident ID: {}", e.message_en()),
+                ),
+            }
+        } else {
+            match Uscc::parse(self.uscc.as_deref().unwrap_or_default()) {
+                Ok(u) => uscc = Some(u.as_str().to_string()),
+                Err(e) => p.add(
+                    "uscc",
+                    e.code(),
+                    format!("统一社会信用代码：{}", e.message_zh()),
+                    format!("USCC: {}", e.message_en()),
+                ),
+            }
+        }
+        p.into_result()?;
+        Ok(NewOrganisation {
+            key: self.key,
+            name: self.name.trim().into(),
+            kind: kind.unwrap_or(OrgKind::SocialOrganisation),
+            uscc,
+            resident_id,
+            region: self.region.filter(|r| !r.is_empty()),
+            parent_id: self.parent_id,
+            class_one: self.class_one,
+            active: self.active,
+            contact: self.contact,
+        })
+    }
+}
+
+async fn add_organisation(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    ApiJson(req): ApiJson<OrganisationRequest>,
+) -> AppResult<Response> {
+    require(&s.actor, Role::Admin, "add_organisation")?;
+    let org = state.store.add_organisation(&s.by(), req.into_new()?, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(org)).into_response())
+}
+
+async fn users(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    require(&s.actor, Role::Admin, "list_users")?;
+    Ok(Json(json!(state.store.users().await?)))
+}
+
+#[derive(Deserialize)]
+pub struct UserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub supervisor_region: Option<String>,
+    pub password: String,
+}
+
+/// Checks a new user's fields and hashes the password.
+pub async fn new_user(state: &AppState, req: UserRequest) -> AppResult<NewUser> {
+    let mut p = shanzhi_domain::error::Problems::default();
+    let username = req.username.trim().to_ascii_lowercase();
+    if !valid_username(&username) {
+        p.add(
+            "username",
+            "invalid_username",
+            "用户名须为 3–40 位小写字母、数字、点、横线或下划线",
+            "the username must be 3–40 lowercase letters, digits, dots, dashes or underscores",
+        );
+    }
+    if req.display_name.trim().is_empty() {
+        p.add("display_name", "required", "请填写姓名", "enter the name");
+    }
+    let roles: Vec<Role> = req.roles.iter().filter_map(|r| Role::parse(r.trim())).collect();
+    if roles.is_empty() || roles.len() != req.roles.len() {
+        p.add("roles", "unknown_role", "请选择有效的角色", "choose valid roles");
+    }
+    if state.store.organisation(req.org_id).await?.is_none() {
+        p.add("org_id", "unknown_organisation", "所属单位不存在", "no such organisation");
+    }
+    let supervisor_region = req.supervisor_region.filter(|r| !r.trim().is_empty());
+    if roles.contains(&Role::Supervisor) {
+        let regions = state.store.regions().await?;
+        if !supervisor_region.as_ref().is_some_and(|r| regions.iter().any(|x| &x.code == r)) {
+            p.add(
+                "supervisor_region",
+                "unknown_region",
+                "监督人员须指定监督的区划",
+                "a supervisor needs the region they oversee",
+            );
+        }
+    }
+    if let Some((zh, en)) = auth::password_problem(&req.password) {
+        p.add("password", "weak_password", zh, en);
+    }
+    p.into_result()?;
+    Ok(NewUser {
+        username,
+        display_name: req.display_name.trim().into(),
+        org_id: req.org_id,
+        roles,
+        supervisor_region,
+        password_hash: auth::hash_password(&req.password, state.password_cost),
+    })
+}
+
+async fn add_user(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    ApiJson(req): ApiJson<UserRequest>,
+) -> AppResult<Response> {
+    require(&s.actor, Role::Admin, "add_user")?;
+    let user = new_user(&state, req).await?;
+    let user = state.store.add_user(&s.by(), user, state.clock.now()).await?;
+    Ok((StatusCode::CREATED, Json(user)).into_response())
+}
+
+async fn list_projects(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    let projects = actions::visible_projects(&state, &s.actor).await?;
+    let views: Vec<_> = projects.iter().map(|p| view(&s.actor, p)).collect();
+    Ok(Json(json!(views)))
+}
+
+async fn create_project(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    ApiJson(req): ApiJson<actions::DesignRequest>,
+) -> AppResult<Response> {
+    let p = actions::create_project(&state, &s, req).await?;
+    Ok((StatusCode::CREATED, Json(json!(view(&s.actor, &p)))).into_response())
+}
+
+async fn get_project(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let p = actions::visible_project(&state, &s.actor, id).await?;
+    Ok(Json(json!(view(&s.actor, &p))))
+}
+
+async fn history(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    actions::visible_project(&state, &s.actor, id).await?;
+    Ok(Json(json!(state.store.audit_for_object("project", &id.to_string()).await?)))
+}
+
+async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
+    let p = actions::perform(state, s, id, cmd).await?;
+    Ok(Json(json!(view(&s.actor, &p))))
+}
+
+macro_rules! command_handler {
+    ($name:ident, $req:ty, $make:expr) => {
+        async fn $name(
+            State(state): State<AppState>,
+            ApiSession(s): ApiSession,
+            Path(id): Path<i64>,
+            ApiJson(req): ApiJson<$req>,
+        ) -> AppResult<Json<Value>> {
+            act(&state, &s, id, $make(req)).await
+        }
+    };
+}
+
+command_handler!(edit_design, actions::DesignRequest, Command::EditDesign);
+command_handler!(set_cost, actions::CostRequest, Command::SetCost);
+command_handler!(review, actions::ReviewRequest, Command::Review);
+command_handler!(award, actions::AwardRequest, Command::Award);
+command_handler!(sign_contract, actions::ContractRequest, Command::SignContract);
+command_handler!(cancel, actions::ReasonRequest, Command::Cancel);
+command_handler!(terminate, actions::ReasonRequest, Command::Terminate);
+
+async fn finish_design(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    act(&state, &s, id, Command::FinishDesign).await
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    act(&state, &s, id, Command::Submit).await
+}
+
+async fn file_report(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path((id, n)): Path<(i64, usize)>,
+    ApiJson(req): ApiJson<actions::ReportRequest>,
+) -> AppResult<Json<Value>> {
+    act(&state, &s, id, Command::FileReport(n, req)).await
+}
+
+async fn decide(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path((id, n)): Path<(i64, usize)>,
+    ApiJson(req): ApiJson<actions::DecisionRequest>,
+) -> AppResult<Json<Value>> {
+    act(&state, &s, id, Command::Decide(n, req)).await
+}
+
+async fn queue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    let projects = actions::visible_projects(&state, &s.actor).await?;
+    let items: Vec<Value> = projects
+        .iter()
+        .filter_map(|p| {
+            waiting_on(&s.actor, p).map(|duty| json!({"project_id": p.id, "code": p.code, "title": p.design.title, "duty": duty, "status": p.status.code()}))
+        })
+        .collect();
+    Ok(Json(json!(items)))
+}
+
+/// Receives one uploaded file (multipart field `file`) through the storage interface.
+pub async fn store_upload(
+    state: &AppState,
+    s: &auth::Session,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<shanzhi_store::FileMeta> {
+    if !(s.actor.has(Role::Provider) || s.actor.has(Role::Purchaser)) {
+        return Err(AppError::forbidden("upload"));
+    }
+    let (content_type, sha) = shanzhi_store::files::check_upload(name, bytes, state.rules.max_upload_bytes)?;
+    let key = format!("{}/{}-{}", &sha[..2], sha, auth::new_token().get(..8).unwrap_or("x"));
+    state.files.put(&key, bytes).await?;
+    let clean_name: String = name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
+    let meta = shanzhi_store::FileMeta {
+        id: 0,
+        name: clean_name,
+        content_type: content_type.into(),
+        size: bytes.len() as i64,
+        sha256: sha,
+        storage_key: key,
+        owner_org_id: s.actor.org_id,
+        uploaded_by: s.actor.user_id,
+        created_at: String::new(),
+    };
+    Ok(state.store.add_file(&s.by(), meta, state.clock.now()).await?)
+}
+
+async fn upload(State(state): State<AppState>, ApiSession(s): ApiSession, mut form: Multipart) -> AppResult<Response> {
+    while let Some(field) =
+        form.next_field().await.map_err(|e| AppError::bad_request("invalid_upload", e.body_text(), e.body_text()))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(|_| {
+                AppError::Domain(DomainError::field("file", "file_too_large", "文件过大", "the file is too large"))
+            })?;
+            let meta = store_upload(&state, &s, &name, &bytes).await?;
+            return Ok((StatusCode::CREATED, Json(meta)).into_response());
+        }
+    }
+    Err(AppError::Domain(DomainError::field("file", "required", "请选择要上传的文件", "choose a file to upload")))
+}
+
+/// Whether `actor` may download a file: their own organisation's, or one attached to a project they can see.
+pub async fn may_read_file(state: &AppState, actor: &Actor, file: &shanzhi_store::FileMeta) -> AppResult<bool> {
+    if file.owner_org_id == actor.org_id {
+        return Ok(true);
+    }
+    let projects = state.store.projects().await?;
+    Ok(projects.iter().filter(|p| can_view(actor, p)).any(|p| {
+        p.contract
+            .iter()
+            .flat_map(|c| &c.milestones)
+            .flat_map(|m| &m.reports)
+            .flat_map(|r| &r.files)
+            .any(|f| f.id == file.id)
+    }))
+}
+
+pub async fn file_response(state: &AppState, actor: &Actor, id: i64) -> AppResult<Response> {
+    let file = state.store.file(id).await?.ok_or_else(AppError::not_found)?;
+    if !may_read_file(state, actor, &file).await? {
+        return Err(AppError::not_found());
+    }
+    let bytes = state.files.get(&file.storage_key).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&file.name));
+    Ok(([(header::CONTENT_TYPE, file.content_type.clone()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+async fn download(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    file_response(&state, &s.actor, id).await
+}
+
+async fn audit_head(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    let head = state.store.audit_head().await?;
+    Ok(Json(match head {
+        Some((seq, hash)) => json!({"seq": seq, "hash": hash}),
+        None => json!({"seq": 0, "hash": shanzhi_domain::audit::GENESIS_HASH}),
+    }))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    after: i64,
+    #[serde(default = "default_limit")]
+    limit: i64,
+}
+
+fn default_limit() -> i64 {
+    100
+}
+
+async fn audit_events(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Query(q): Query<EventsQuery>,
+) -> AppResult<Json<Value>> {
+    if !(s.actor.has(Role::Admin) || s.actor.has(Role::Supervisor)) {
+        return Err(AppError::forbidden("read_audit_log"));
+    }
+    Ok(Json(json!(state.store.audit_events(q.after.max(0), q.limit.clamp(1, 1000)).await?)))
+}
+
+#[derive(Deserialize)]
+struct ClockRequest {
+    #[serde(default)]
+    advance_days: i64,
+    #[serde(default)]
+    advance_seconds: i64,
+}
+
+/// Only routed when the server was started in test mode.
+async fn move_clock(State(state): State<AppState>, ApiJson(req): ApiJson<ClockRequest>) -> AppResult<Json<Value>> {
+    let clock = state.test_clock.as_ref().ok_or_else(AppError::not_found)?;
+    if req.advance_days < 0 || req.advance_seconds < 0 {
+        return Err(AppError::bad_request(
+            "clock_backwards",
+            "测试时钟只能向前拨",
+            "the test clock only moves forward",
+        ));
+    }
+    clock.advance(
+        chrono::Duration::days(req.advance_days.min(3650))
+            + chrono::Duration::seconds(req.advance_seconds.min(86_400 * 3650)),
+    );
+    Ok(Json(json!({"now": state.clock.now().to_rfc3339()})))
+}
+
+pub fn router(test_mode: bool) -> Router<AppState> {
+    let r = Router::new()
+        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
+        .route("/session", post(create_session).delete(delete_session))
+        .route("/me", get(me))
+        .route("/regions", get(regions))
+        .route("/catalogue", get(catalogue))
+        .route("/organisations", get(organisations).post(add_organisation))
+        .route("/users", get(users).post(add_user))
+        .route("/queue", get(queue))
+        .route("/projects", get(list_projects).post(create_project))
+        .route("/projects/{id}", get(get_project))
+        .route("/projects/{id}/history", get(history))
+        .route("/projects/{id}/design", put(edit_design))
+        .route("/projects/{id}/finish-design", post(finish_design))
+        .route("/projects/{id}/cost-estimate", put(set_cost))
+        .route("/projects/{id}/submit", post(submit))
+        .route("/projects/{id}/review", post(review))
+        .route("/projects/{id}/award", post(award))
+        .route("/projects/{id}/contract", post(sign_contract))
+        .route("/projects/{id}/milestones/{n}/report", post(file_report))
+        .route("/projects/{id}/milestones/{n}/decision", post(decide))
+        .route("/projects/{id}/cancel", post(cancel))
+        .route("/projects/{id}/terminate", post(terminate))
+        .route("/files", post(upload))
+        .route("/files/{id}", get(download))
+        .route("/audit/head", get(audit_head))
+        .route("/audit/events", get(audit_events));
+    if test_mode {
+        r.route("/test/clock", post(move_clock))
+    } else {
+        r
+    }
+}

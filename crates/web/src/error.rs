@@ -1,0 +1,144 @@
+//! The HTTP edge's error: a status, a stable snake_case code and messages in Chinese and English.
+//! 5xx responses log the detail and show none.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use shanzhi_domain::{DomainError, ErrorKind, FieldError};
+use shanzhi_store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    Domain(DomainError),
+    Unauthenticated,
+    /// Too many failed sign-ins; retry after this many seconds.
+    TooManyAttempts(u64),
+    BadCsrf,
+    BadRequest {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+    Conflict {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Domain(e) => match e.kind() {
+                ErrorKind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorKind::Forbidden => StatusCode::FORBIDDEN,
+                ErrorKind::Conflict => StatusCode::CONFLICT,
+                ErrorKind::NotFound => StatusCode::NOT_FOUND,
+            },
+            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::BadCsrf => StatusCode::FORBIDDEN,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(e) => e.code(),
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::BadCsrf => "csrf_token_invalid",
+            AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
+            AppError::Internal(_) => "internal_error",
+        }
+    }
+
+    pub fn message_zh(&self) -> String {
+        match self {
+            AppError::Domain(e) => e.message_zh(),
+            AppError::Unauthenticated => "请先登录".into(),
+            AppError::TooManyAttempts(s) => format!("登录失败次数过多，请 {s} 秒后再试"),
+            AppError::BadCsrf => "页面已过期，请刷新后重新提交".into(),
+            AppError::BadRequest { zh, .. } | AppError::Conflict { zh, .. } => zh.clone(),
+            AppError::Internal(_) => "系统内部错误，请稍后再试".into(),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            AppError::Domain(e) => e.message_en(),
+            AppError::Unauthenticated => "sign in first".into(),
+            AppError::TooManyAttempts(s) => format!("too many failed sign-ins; try again in {s} seconds"),
+            AppError::BadCsrf => "this form has expired; reload the page and submit again".into(),
+            AppError::BadRequest { en, .. } | AppError::Conflict { en, .. } => en.clone(),
+            AppError::Internal(_) => "internal error; please try again later".into(),
+        }
+    }
+
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            AppError::Domain(e) => e.fields(),
+            _ => &[],
+        }
+    }
+
+    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
+        AppError::BadRequest { code, zh: zh.into(), en: en.into() }
+    }
+
+    pub fn not_found() -> AppError {
+        AppError::Domain(DomainError::NotFound { what: "object" })
+    }
+
+    pub fn forbidden(action: &'static str) -> AppError {
+        AppError::Domain(DomainError::NotPermitted { action })
+    }
+}
+
+impl From<DomainError> for AppError {
+    fn from(e: DomainError) -> Self {
+        AppError::Domain(e)
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Domain(d) => AppError::Domain(d),
+            StoreError::Duplicate(_) => AppError::Conflict {
+                code: "already_exists",
+                zh: "该记录已存在".into(),
+                en: "this already exists".into(),
+            },
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            if let AppError::Internal(detail) = &self {
+                tracing::error!(%detail, "request failed");
+            }
+        }
+        let mut body = json!({"code": self.code(), "message": self.message_zh(), "message_en": self.message_en()});
+        if !self.fields().is_empty() {
+            body["fields"] = json!(self.fields());
+        }
+        let mut resp = (status, Json(body)).into_response();
+        if let AppError::TooManyAttempts(secs) = self {
+            if let Ok(v) = secs.to_string().parse() {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

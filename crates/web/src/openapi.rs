@@ -1,0 +1,308 @@
+//! The OpenAPI 3.1 document of `/api/v1`, built from one table of operations. Each operation names who
+//! may call it (`x-roles`: `public`, `signed_in`, or role codes); the access-matrix test reads that.
+
+use serde_json::{json, Map, Value};
+
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    /// `public`, `signed_in`, or the roles that may succeed.
+    pub roles: &'static [&'static str],
+    pub body: Option<&'static str>,
+    /// Success status.
+    pub status: u16,
+}
+
+const PURCHASER: &[&str] = &["purchaser"];
+const SIGNED_IN: &[&str] = &["signed_in"];
+const PUBLIC: &[&str] = &["public"];
+const ADMIN: &[&str] = &["admin"];
+
+pub const OPERATIONS: &[Operation] = &[
+    Operation {
+        method: "post",
+        path: "/session",
+        summary: "Sign in; returns a bearer token",
+        roles: PUBLIC,
+        body: Some("Credentials"),
+        status: 201,
+    },
+    Operation {
+        method: "delete",
+        path: "/session",
+        summary: "Sign out (ends this token)",
+        roles: SIGNED_IN,
+        body: None,
+        status: 204,
+    },
+    Operation {
+        method: "get",
+        path: "/me",
+        summary: "The signed-in user, organisation and roles",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/regions",
+        summary: "Regions: district, townships/streets, villages/communities",
+        roles: PUBLIC,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/catalogue",
+        summary: "Guidance catalogue and negative list",
+        roles: PUBLIC,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/organisations",
+        summary: "Organisations (individuals' ID numbers masked)",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/organisations",
+        summary: "Register an organisation",
+        roles: ADMIN,
+        body: Some("Organisation"),
+        status: 201,
+    },
+    Operation { method: "get", path: "/users", summary: "Users", roles: ADMIN, body: None, status: 200 },
+    Operation { method: "post", path: "/users", summary: "Add a user", roles: ADMIN, body: Some("User"), status: 201 },
+    Operation { method: "get", path: "/queue", summary: "What waits on me", roles: SIGNED_IN, body: None, status: 200 },
+    Operation {
+        method: "get",
+        path: "/projects",
+        summary: "Projects I may see",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects",
+        summary: "Design a new purchase project",
+        roles: PURCHASER,
+        body: Some("Design"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/projects/{id}",
+        summary: "One project",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/projects/{id}/history",
+        summary: "The project's audit history",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/projects/{id}/design",
+        summary: "Edit the design (design and cost-estimate steps)",
+        roles: PURCHASER,
+        body: Some("Design"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/finish-design",
+        summary: "Finish the design; go on to the cost estimate",
+        roles: PURCHASER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/projects/{id}/cost-estimate",
+        summary: "Set the cost estimate's lines",
+        roles: PURCHASER,
+        body: Some("CostEstimate"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/submit",
+        summary: "Submit for review",
+        roles: PURCHASER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/review",
+        summary: "Approve or return at the current review stage",
+        roles: &["reviewer"],
+        body: Some("Review"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/award",
+        summary: "Record a direct award to an eligible provider",
+        roles: PURCHASER,
+        body: Some("Award"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/contract",
+        summary: "Record the signed contract",
+        roles: PURCHASER,
+        body: Some("Contract"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/milestones/{n}/report",
+        summary: "File the service report of milestone n (0-based)",
+        roles: &["provider"],
+        body: Some("Report"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/milestones/{n}/decision",
+        summary: "Accept or reject milestone n",
+        roles: PURCHASER,
+        body: Some("Decision"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/cancel",
+        summary: "Cancel before the contract",
+        roles: PURCHASER,
+        body: Some("Reason"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/terminate",
+        summary: "Terminate a signed contract",
+        roles: PURCHASER,
+        body: Some("Reason"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/files",
+        summary: "Upload a file (multipart field `file`)",
+        roles: &["purchaser", "provider"],
+        body: Some("Upload"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/files/{id}",
+        summary: "Download a file",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/audit/head",
+        summary: "Current head of the audit chain (sequence number and hash)",
+        roles: PUBLIC,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/audit/events",
+        summary: "Audit events after a sequence number",
+        roles: &["admin", "supervisor"],
+        body: None,
+        status: 200,
+    },
+];
+
+fn schemas() -> Value {
+    let s = |props: Value, required: &[&str]| json!({"type": "object", "properties": props, "required": required});
+    let text = json!({"type": "string"});
+    let money =
+        json!({"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "yuan, at most two decimals"});
+    let date = json!({"type": "string", "format": "date"});
+    json!({
+        "Error": s(json!({"code": text, "message": text, "message_en": text, "fields": {"type": "array", "items": {"type": "object"}}}), &["code", "message", "message_en"]),
+        "Credentials": s(json!({"username": text, "password": text}), &["username", "password"]),
+        "Organisation": s(json!({"key": text, "name": text, "kind": text, "uscc": text, "resident_id": text, "region": text, "parent_id": {"type": "integer"}, "class_one": {"type": "boolean"}, "active": {"type": "boolean"}, "contact": text}), &["key", "name", "kind"]),
+        "User": s(json!({"username": text, "display_name": text, "org_id": {"type": "integer"}, "roles": {"type": "array", "items": text}, "supervisor_region": text, "password": text}), &["username", "display_name", "org_id", "roles", "password"]),
+        "Design": s(json!({
+            "title": text, "category": text, "regions": {"type": "array", "items": text},
+            "target_groups": {"type": "array", "items": text}, "mode": {"enum": ["post", "project"]},
+            "content": text, "standards": text, "period_start": date, "period_end": date, "continuing": {"type": "boolean"},
+            "targets": {"type": "array", "items": s(json!({"indicator": text, "group": {"enum": ["output", "effect", "satisfaction"]}, "target": text, "unit": text}), &["indicator", "group", "target"])},
+            "posts": {"type": "array", "items": s(json!({"host_org_id": {"type": "integer"}, "title": text, "count": {"type": "integer", "minimum": 1}}), &["host_org_id", "title", "count"])}
+        }), &["title", "category", "regions", "target_groups", "mode", "content", "standards", "period_start", "period_end"]),
+        "CostEstimate": s(json!({"lines": {"type": "array", "items": s(json!({"kind": {"enum": ["personnel", "activities", "materials", "training", "management_fee", "other"]}, "item": text, "quantity": money, "unit": text, "unit_price": money}), &["kind", "item", "quantity", "unit_price"])}}), &["lines"]),
+        "Review": s(json!({"decision": {"enum": ["approve", "return"]}, "comment": text}), &["decision"]),
+        "Award": s(json!({"provider_org_id": {"type": "integer"}, "justification": text}), &["provider_org_id", "justification"]),
+        "Contract": s(json!({"amount": money, "start": date, "end": date, "signed_on": date, "milestones": {"type": "array", "items": s(json!({"name": text, "share": money, "due": date}), &["name", "share", "due"])}}), &["amount", "start", "end", "signed_on", "milestones"]),
+        "Report": s(json!({"beneficiaries": {"type": "integer", "minimum": 0}, "hours": money, "summary": text, "outputs": {"type": "array", "items": s(json!({"indicator": text, "actual": text}), &["indicator", "actual"])}, "file_ids": {"type": "array", "items": {"type": "integer"}}}), &["beneficiaries", "hours", "summary"]),
+        "Decision": s(json!({"decision": {"enum": ["accept", "reject"]}, "reason": text}), &["decision"]),
+        "Reason": s(json!({"reason": text}), &["reason"]),
+        "Upload": s(json!({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}), &["file"]),
+    })
+}
+
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for op in OPERATIONS {
+        let mut o = json!({
+            "summary": op.summary,
+            "x-roles": op.roles,
+            "responses": {
+                op.status.to_string(): {"description": "success"},
+                "4XX": {"description": "refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            }
+        });
+        if !op.roles.contains(&"public") {
+            o["security"] = json!([{"bearer": []}]);
+        }
+        let params: Vec<Value> = ["id", "n"]
+            .iter()
+            .filter(|p| op.path.contains(&format!("{{{p}}}")))
+            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}))
+            .collect();
+        if !params.is_empty() {
+            o["parameters"] = json!(params);
+        }
+        if let Some(body) = op.body {
+            let media = if body == "Upload" { "multipart/form-data" } else { "application/json" };
+            o["requestBody"] = json!({"required": true, "content": {media: {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+        }
+        let entry = paths.entry(op.path.to_string()).or_insert_with(|| json!({}));
+        entry[op.method] = o;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Shanzhi (善治) API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Government purchase of public services: the six-step purchase project. Money is yuan as a string with two decimals. Errors are {code, message, message_en}."
+        },
+        "servers": [{"url": "/api/v1"}],
+        "paths": paths,
+        "components": {
+            "schemas": schemas(),
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "token from POST /session"}}
+        }
+    })
+}
