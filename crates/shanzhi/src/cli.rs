@@ -1,0 +1,296 @@
+//! Command-line verbs. Every verb that touches data takes `--data DIR` or `--database-url URL`.
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use shanzhi_domain::audit::{Checkpoint, Verifier};
+use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
+use shanzhi_domain::org::Role;
+use shanzhi_store::files::FolderStorage;
+use shanzhi_store::{By, Store};
+use shanzhi_web::{AppState, PasswordCost};
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use crate::Location;
+
+#[derive(Parser)]
+#[command(name = "shanzhi", version, about = "善治 Shanzhi: government purchase of public services")]
+pub struct Cli {
+    #[command(flatten)]
+    pub place: Place,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct Place {
+    /// Data folder: SQLite database, key file, uploaded files, config.json.
+    #[arg(long, global = true, default_value = "./data", value_name = "DIR")]
+    pub data: PathBuf,
+    /// Database URL (`sqlite:…` or `postgres://…`); defaults to SQLite inside the data folder.
+    #[arg(long, global = true, env = "SHANZHI_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the web pages and the API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Load the demo when the store has no users yet.
+        #[arg(long)]
+        demo: bool,
+        /// Test mode: start the clock at this RFC 3339 time (or `now`) and let POST /api/v1/test/clock move it.
+        #[arg(long, value_name = "TIME")]
+        test_clock: Option<String>,
+    },
+    /// Load the Yiling demo (idempotent).
+    Demo,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Reports.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Add a user to an organisation (by its key, e.g. `mzj`).
+    Add {
+        #[arg(long)]
+        username: String,
+        /// admin, purchaser, reviewer, provider, expert, evaluator or supervisor; repeat or comma-separate.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<String>,
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// For supervisors: the region code they oversee.
+        #[arg(long)]
+        supervisor_region: Option<String>,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chain; with --checkpoint also prove a saved head N:HASH is still in it.
+    Verify {
+        #[arg(long, value_name = "N:HASH")]
+        checkpoint: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReportCommand {
+    /// Projects by step and contracted money by purchase mode.
+    Summary {
+        #[arg(long)]
+        year: Option<i32>,
+        /// Print JSON (the only format so far).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SHANZHI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode, String> {
+    let place = Location::new(&cli.place.data, cli.place.database_url.as_deref());
+    let rules = place.rules()?;
+    let store = place.open().await.map_err(|e| format!("cannot open {}: {e}", redact(&place.database_url)))?;
+    match cli.command {
+        Command::Migrate => {
+            println!("migrations applied ({})", store.backend().name());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            demo(&store, &rules, SystemClock.now()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { addr, demo: with_demo, test_clock } => {
+            let (clock, test): (Arc<dyn Clock>, Option<TestClock>) = match test_clock {
+                Some(t) => {
+                    let start = if t == "now" { Utc::now() } else { parse_time(&t)? };
+                    let c = TestClock::at(start);
+                    eprintln!("TEST MODE: the clock starts at {start} and moves only by POST /api/v1/test/clock");
+                    (Arc::new(c.clone()), Some(c))
+                }
+                None => (Arc::new(SystemClock), None),
+            };
+            if with_demo && store.users().await.map_err(|e| e.to_string())?.is_empty() {
+                demo(&store, &rules, clock.now()).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("--addr {addr}: {e}"))?;
+            let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
+            let state = AppState::new(Arc::new(store), clock, rules, files, test, PasswordCost::Standard);
+            println!("Shanzhi is serving http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+            shanzhi_web::serve(listener, state).await.map_err(|e| e.to_string())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User {
+            command: UserCommand::Add { username, roles, org, display_name, supervisor_region, password_stdin },
+        } => {
+            let org_row = store
+                .organisation_by_key(&org)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or(format!("--org: no organisation with key “{org}”"))?;
+            for r in &roles {
+                if Role::parse(r.trim()).is_none() {
+                    return Err(format!("--role: “{r}” is not one of admin, purchaser, reviewer, provider, expert, evaluator, supervisor"));
+                }
+            }
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("--password-stdin: {e}"))?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (format!("sz-{}", &shanzhi_web::auth::new_token()[..14]), true)
+            };
+            let state_like = cli_state(store, rules);
+            let req = shanzhi_web::api::UserRequest {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                org_id: org_row.id,
+                roles,
+                supervisor_region,
+                password: password.clone(),
+            };
+            let new = shanzhi_web::api::new_user(&state_like, req).await.map_err(|e| {
+                let fields: Vec<String> =
+                    e.fields().iter().map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message_en)).collect();
+                if fields.is_empty() {
+                    e.message_en()
+                } else {
+                    fields.join("; ")
+                }
+            })?;
+            let user = state_like.store.add_user(&By::system("cli"), new, Utc::now()).await.map_err(|e| match e {
+                shanzhi_store::StoreError::Duplicate(_) => "--username: that username is taken".to_string(),
+                other => other.to_string(),
+            })?;
+            println!("added user {} (id {}) to {}", user.username, user.id, org_row.name);
+            if generated {
+                println!("password: {password}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit { command: AuditCommand::Verify { checkpoint } } => {
+            let checkpoint =
+                checkpoint.map(|c| Checkpoint::parse(&c).map_err(|e| format!("--checkpoint: {e}"))).transpose()?;
+            let mut verifier = Verifier::new(checkpoint);
+            let mut after = 0;
+            loop {
+                let batch = store.audit_events(after, 1000).await.map_err(|e| e.to_string())?;
+                if batch.is_empty() {
+                    break;
+                }
+                for e in &batch {
+                    if let Err(b) = verifier.feed(e) {
+                        println!("broken at event {}: {}", b.seq, b.reason);
+                        return Ok(ExitCode::from(1));
+                    }
+                }
+                after = batch.last().map(|e| e.seq).unwrap_or(after);
+            }
+            match verifier.finish() {
+                Ok(n) => {
+                    println!("ok: {n} events");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(b) => {
+                    println!("broken at event {}: {}", b.seq, b.reason);
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Report { command: ReportCommand::Summary { year, json: _ } } => {
+            let projects = store.projects().await.map_err(|e| e.to_string())?;
+            println!("{}", crate::report::summary(&projects, year));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The state the shared validation needs, for verbs that run outside a server.
+fn cli_state(store: shanzhi_store::SqlStore, rules: shanzhi_domain::rules::Rules) -> AppState {
+    let files = Arc::new(FolderStorage::new(std::env::temp_dir()));
+    AppState::new(Arc::new(store), Arc::new(SystemClock), rules, files, None, PasswordCost::Standard)
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("--test-clock: “{s}” is not an RFC 3339 time like 2026-03-01T09:00:00+08:00"))
+}
+
+/// Database URLs can carry passwords; messages show only the scheme and host.
+fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((head, tail)) => format!("{}://…@{tail}", head.split("://").next().unwrap_or("db")),
+        None => url.to_string(),
+    }
+}
+
+async fn demo(store: &dyn Store, rules: &shanzhi_domain::rules::Rules, now: DateTime<Utc>) -> Result<(), String> {
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}").map_err(|e| e.to_string())?.progress_chars("=> "),
+    );
+    bar.set_message("loading demo");
+    let outcome = crate::demo::load(store, rules, PasswordCost::Standard, now, &mut |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
+    if outcome.loaded {
+        println!("demo loaded: Yiling district (夷陵区) pilot, 2013 onwards");
+    } else {
+        println!("demo already loaded: nothing changed");
+    }
+    println!("accounts (password for all: {}):", crate::demo::DEMO_PASSWORD);
+    for (username, name, roles) in &outcome.users {
+        let roles: Vec<&str> = roles.iter().map(|r| r.code()).collect();
+        println!("  {username:<18} {:<24} {name}", roles.join(","));
+    }
+    Ok(())
+}

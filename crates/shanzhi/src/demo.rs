@@ -1,0 +1,557 @@
+//! The demo: Yiling district's 2013 pilot and the years after, in realistic, self-written detail
+//! (`demo/yiling.json`). Projects are driven through the real state machine by the demo's own users at
+//! plausible dates, so their history and audit trail are what the platform would have recorded.
+//! Loading is idempotent: what exists already is left alone.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
+use shanzhi_domain::catalogue::{category_status, Category};
+use shanzhi_domain::clock::china_offset;
+use shanzhi_domain::ids::ResidentId;
+use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, Role};
+use shanzhi_domain::project::{
+    term_last_day, Change, ContractInput, CostKind, CostLineInput, Design, MilestoneInput, OutputActual,
+    PerformanceTarget, PostSpec, Project, PurchaseMode, ReportInput, Status, SubmitContext, TargetGroup,
+};
+use shanzhi_domain::rules::Rules;
+use shanzhi_domain::{Money, Quantity};
+use shanzhi_store::{By, NewOrganisation, NewUser, Store};
+use shanzhi_web::auth::{hash_password, PasswordCost};
+use std::collections::BTreeMap;
+
+/// Every demo account's password. Printed by `shanzhi demo` and listed in the README; change it in production.
+pub const DEMO_PASSWORD: &str = "yiling-2013";
+const LOADED: &str = "demo.loaded";
+const DATA: &str = include_str!("demo/yiling.json");
+
+#[derive(Deserialize)]
+struct Seed {
+    regions: Vec<Region>,
+    organisations: Vec<SeedOrg>,
+    users: Vec<SeedUser>,
+    catalogue: Vec<Category>,
+    projects: Vec<SeedProject>,
+}
+
+#[derive(Deserialize)]
+struct SeedOrg {
+    key: String,
+    name: String,
+    kind: OrgKind,
+    uscc: Option<String>,
+    #[serde(default)]
+    resident_id: Option<String>,
+    region: Option<String>,
+    parent: Option<String>,
+    class_one: bool,
+    active: bool,
+    #[serde(default)]
+    contact: String,
+}
+
+#[derive(Deserialize)]
+struct SeedUser {
+    username: String,
+    display_name: String,
+    org: String,
+    roles: Vec<Role>,
+    supervisor_region: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedPost {
+    host: String,
+    title: String,
+    count: u32,
+}
+
+#[derive(Deserialize)]
+struct SeedLine {
+    kind: CostKind,
+    item: String,
+    quantity: String,
+    unit: String,
+    unit_price: String,
+}
+
+#[derive(Deserialize)]
+struct SeedMilestone {
+    name: String,
+    percent: u32,
+}
+
+#[derive(Deserialize)]
+struct SeedReport {
+    beneficiaries: u32,
+    hours: u32,
+    summary: String,
+    #[serde(default)]
+    outputs: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize)]
+struct SeedProject {
+    title: String,
+    category: String,
+    purchaser: String,
+    regions: Vec<String>,
+    target_groups: Vec<TargetGroup>,
+    mode: PurchaseMode,
+    content: String,
+    standards: String,
+    continuing: bool,
+    months: u32,
+    targets: Vec<PerformanceTarget>,
+    posts: Vec<SeedPost>,
+    cost_lines: Vec<SeedLine>,
+    provider: Option<String>,
+    award_justification: Option<String>,
+    milestones: Vec<SeedMilestone>,
+    reports: Vec<SeedReport>,
+    year: Option<i32>,
+    days_ago: Option<i64>,
+    stop_at: String,
+    return_comment: Option<String>,
+    cancel_reason: Option<String>,
+}
+
+/// What loading did.
+pub struct Outcome {
+    /// False when the demo was already there and nothing changed.
+    pub loaded: bool,
+    pub users: Vec<(String, String, Vec<Role>)>,
+}
+
+type LoadResult<T> = Result<T, String>;
+
+fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
+    move |e| format!("demo {what}: {e}")
+}
+
+/// The people who act in the demo's projects, by organisation key and role.
+struct Cast {
+    orgs: BTreeMap<String, Organisation>,
+    actors: Vec<Actor>,
+}
+
+impl Cast {
+    fn org(&self, key: &str) -> LoadResult<&Organisation> {
+        self.orgs.get(key).ok_or_else(|| format!("demo: unknown organisation {key}"))
+    }
+    fn actor(&self, org_key: &str, role: Role) -> LoadResult<&Actor> {
+        let org = self.org(org_key)?;
+        self.actors
+            .iter()
+            .find(|a| a.org_id == org.id && a.has(role))
+            .ok_or_else(|| format!("demo: no {} in {org_key}", role.code()))
+    }
+    fn reviewer(&self, kind: OrgKind) -> LoadResult<&Actor> {
+        self.actors
+            .iter()
+            .find(|a| a.org_kind == kind && a.has(Role::Reviewer))
+            .ok_or_else(|| format!("demo: no reviewer of kind {}", kind.code()))
+    }
+}
+
+/// 09:00 China time on `d`.
+fn morning(d: NaiveDate) -> DateTime<Utc> {
+    china_offset()
+        .from_local_datetime(&d.and_hms_opt(9, 0, 0).expect("valid time"))
+        .single()
+        .expect("fixed offset")
+        .with_timezone(&Utc)
+}
+
+pub async fn load(
+    store: &dyn Store,
+    rules: &Rules,
+    cost: PasswordCost,
+    now: DateTime<Utc>,
+    on_progress: &mut dyn FnMut(u64, u64),
+) -> LoadResult<Outcome> {
+    let seed: Seed = serde_json::from_str(DATA).map_err(err("data"))?;
+    let users = seed.users.iter().map(|u| (u.username.clone(), u.display_name.clone(), u.roles.clone())).collect();
+    if store.setting(LOADED).await.map_err(err("setting"))?.is_some() {
+        return Ok(Outcome { loaded: false, users });
+    }
+    let system = By::system("demo");
+    let total =
+        (seed.regions.len() + seed.catalogue.len() + seed.organisations.len() + seed.users.len() + seed.projects.len())
+            as u64;
+    let mut done = 0u64;
+    let mut tick = |n: &mut u64| {
+        *n += 1;
+        on_progress(*n, total);
+    };
+
+    let existing: Vec<String> = store.regions().await.map_err(err("regions"))?.into_iter().map(|r| r.code).collect();
+    for r in &seed.regions {
+        if !existing.contains(&r.code) {
+            store.add_region(&system, r, now).await.map_err(err(&format!("region {}", r.code)))?;
+        }
+        tick(&mut done);
+    }
+    let existing: Vec<String> =
+        store.catalogue().await.map_err(err("catalogue"))?.into_iter().map(|c| c.code).collect();
+    for c in &seed.catalogue {
+        if !existing.contains(&c.code) {
+            store.add_category(&system, c, now).await.map_err(err(&format!("category {}", c.code)))?;
+        }
+        tick(&mut done);
+    }
+    for o in &seed.organisations {
+        if store.organisation_by_key(&o.key).await.map_err(err("organisation"))?.is_none() {
+            let parent_id = match &o.parent {
+                Some(k) => Some(
+                    store
+                        .organisation_by_key(k)
+                        .await
+                        .map_err(err("organisation"))?
+                        .ok_or(format!("demo: parent {k} must come first"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let resident_id = o
+                .resident_id
+                .as_deref()
+                .map(ResidentId::parse)
+                .transpose()
+                .map_err(|e| format!("demo {}: {}", o.key, e.message_en()))?;
+            let new = NewOrganisation {
+                key: o.key.clone(),
+                name: o.name.clone(),
+                kind: o.kind,
+                uscc: o.uscc.clone(),
+                resident_id,
+                region: o.region.clone(),
+                parent_id,
+                class_one: o.class_one,
+                active: o.active,
+                contact: o.contact.clone(),
+            };
+            store.add_organisation(&system, new, now).await.map_err(err(&format!("organisation {}", o.key)))?;
+        }
+        tick(&mut done);
+    }
+    let known_users: Vec<String> = store.users().await.map_err(err("users"))?.into_iter().map(|u| u.username).collect();
+    for u in &seed.users {
+        if !known_users.contains(&u.username) {
+            let org = store
+                .organisation_by_key(&u.org)
+                .await
+                .map_err(err("user"))?
+                .ok_or(format!("demo: user {} org {}", u.username, u.org))?;
+            let new = NewUser {
+                username: u.username.clone(),
+                display_name: u.display_name.clone(),
+                org_id: org.id,
+                roles: u.roles.clone(),
+                supervisor_region: u.supervisor_region.clone(),
+                password_hash: hash_password(DEMO_PASSWORD, cost),
+            };
+            store.add_user(&system, new, now).await.map_err(err(&format!("user {}", u.username)))?;
+        }
+        tick(&mut done);
+    }
+
+    let orgs =
+        store.organisations().await.map_err(err("organisations"))?.into_iter().map(|o| (o.key.clone(), o)).collect();
+    let mut actors = Vec::new();
+    for u in store.users().await.map_err(err("users"))? {
+        if let Some(a) = store.actor(u.id).await.map_err(err("actor"))? {
+            actors.push(a);
+        }
+    }
+    let cast = Cast { orgs, actors };
+    let catalogue = store.catalogue().await.map_err(err("catalogue"))?;
+    let existing: Vec<(i64, String)> = store
+        .projects()
+        .await
+        .map_err(err("projects"))?
+        .into_iter()
+        .map(|p| (p.purchaser_org_id, p.design.title))
+        .collect();
+    for sp in &seed.projects {
+        let purchaser = cast.org(&sp.purchaser)?;
+        if !existing.contains(&(purchaser.id, sp.title.clone())) {
+            Scenario { store, rules, cast: &cast, catalogue: &catalogue, seed: sp, now }
+                .run()
+                .await
+                .map_err(|e| format!("demo project “{}”: {e}", sp.title))?;
+        }
+        tick(&mut done);
+    }
+    store.set_setting(&system, LOADED, &now.to_rfc3339(), now).await.map_err(err("marker"))?;
+    Ok(Outcome { loaded: true, users })
+}
+
+/// Plays one seed project from design to where it stops.
+struct Scenario<'a> {
+    store: &'a dyn Store,
+    rules: &'a Rules,
+    cast: &'a Cast,
+    catalogue: &'a [Category],
+    seed: &'a SeedProject,
+    now: DateTime<Utc>,
+}
+
+const ORDER: [&str; 7] = ["design", "cost_estimate", "review", "procurement", "contract", "acceptance", "completed"];
+
+impl Scenario<'_> {
+    /// How far along the six steps this project goes (index in ORDER).
+    fn reach(&self) -> usize {
+        let step = match self.seed.stop_at.as_str() {
+            "review_content" | "review_finance" | "returned" => "review",
+            "cancelled" => "procurement",
+            "terminated" => "acceptance",
+            s => s,
+        };
+        ORDER.iter().position(|s| *s == step).unwrap_or(0)
+    }
+
+    async fn save(
+        &self,
+        by: &Actor,
+        before: &Project,
+        after: &Project,
+        change: Change,
+        at: DateTime<Utc>,
+    ) -> LoadResult<()> {
+        self.store
+            .update_project(&By::actor(by), before, after, change.action, change.detail, at)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
+    async fn run(&self) -> LoadResult<()> {
+        let s = self.seed;
+        let reach = self.reach();
+        let historic = s.year.is_some();
+        // Historic projects start in January of their year; in-flight ones `days_ago` before today, their
+        // steps spread evenly up to today so nothing is overdue by accident.
+        let t0 = match (s.year, s.days_ago) {
+            (Some(y), _) => morning(NaiveDate::from_ymd_opt(y, 1, 6).ok_or("bad year")?),
+            (None, Some(d)) => self.now - Duration::days(d),
+            (None, None) => return Err("needs a year or days_ago".into()),
+        };
+        let gap = if historic { Duration::days(4) } else { (self.now - t0) / 10 };
+        let at = |k: i32| t0 + gap * k;
+        let contract_day = shanzhi_domain::clock::china_date(at(7));
+        let term_days = i64::from(s.months) * 30;
+        let period_start = if historic {
+            NaiveDate::from_ymd_opt(s.year.unwrap_or(2013), 3, 1).ok_or("bad year")?
+        } else if reach >= 5 && s.stop_at != "completed" {
+            shanzhi_domain::clock::china_date(self.now) - Duration::days(term_days / 3)
+        } else if reach >= 5 {
+            contract_day + Duration::days(1)
+        } else {
+            shanzhi_domain::clock::china_date(self.now) + Duration::days(30)
+        };
+        let period_end = term_last_day(period_start, s.months);
+
+        let purchaser = self.cast.actor(&s.purchaser, Role::Purchaser)?;
+        let posts = s
+            .posts
+            .iter()
+            .map(|p| {
+                Ok(PostSpec {
+                    host_org_id: self.cast.org(&p.host)?.id,
+                    host_name: self.cast.org(&p.host)?.name.clone(),
+                    title: p.title.clone(),
+                    count: p.count,
+                })
+            })
+            .collect::<LoadResult<Vec<_>>>()?;
+        let design = Design {
+            title: s.title.clone(),
+            category: s.category.clone(),
+            regions: s.regions.clone(),
+            target_groups: s.target_groups.clone(),
+            mode: s.mode,
+            content: s.content.clone(),
+            standards: s.standards.clone(),
+            period_start,
+            period_end,
+            continuing: s.continuing,
+            targets: s.targets.iter().map(|t| PerformanceTarget { group: t.group, ..t.clone() }).collect(),
+            posts,
+        };
+        let (project, change) = Project::create(purchaser, design, self.rules, at(0)).map_err(|e| e.to_string())?;
+        let mut p = self
+            .store
+            .insert_project(&By::actor(purchaser), project, change.action, change.detail, at(0))
+            .await
+            .map_err(|e| e.to_string())?;
+        macro_rules! step {
+            ($who:expr, $at:expr, $call:expr) => {{
+                let before = p.clone();
+                let change = $call(&mut p).map_err(|e: shanzhi_domain::DomainError| e.to_string())?;
+                self.save($who, &before, &p, change, $at).await?;
+            }};
+        }
+        if reach >= 1 {
+            step!(purchaser, at(1), |p: &mut Project| p.finish_design(purchaser, at(1)));
+            let lines = self.lines()?;
+            step!(purchaser, at(2), |p: &mut Project| p.set_cost_estimate(purchaser, &lines, at(2)));
+        }
+        if reach >= 2 {
+            let ctx = SubmitContext { category: category_status(self.catalogue, &s.category), rules: self.rules };
+            step!(purchaser, at(3), |p: &mut Project| p.submit(purchaser, &ctx, at(3)));
+            let mut k = 4;
+            while matches!(p.status, Status::ReviewContent | Status::ReviewFinance) {
+                let kind = if p.status == Status::ReviewContent { OrgKind::CivilAffairs } else { OrgKind::Finance };
+                let reviewer = self.cast.reviewer(kind)?;
+                let stop_here = (s.stop_at == "review_content" && p.status == Status::ReviewContent)
+                    || (s.stop_at == "review_finance" && p.status == Status::ReviewFinance);
+                if stop_here {
+                    break;
+                }
+                if s.stop_at == "returned" {
+                    let comment = s.return_comment.clone().unwrap_or_default();
+                    step!(reviewer, at(k), |p: &mut Project| p.review(reviewer, false, &comment, at(k)));
+                    break;
+                }
+                step!(reviewer, at(k), |p: &mut Project| p.review(reviewer, true, "符合要求，同意。", at(k)));
+                k += 1;
+            }
+            let expected = match s.stop_at.as_str() {
+                "review_content" => Some(Status::ReviewContent),
+                "review_finance" => Some(Status::ReviewFinance),
+                "returned" => Some(Status::Design),
+                _ => None,
+            };
+            if let Some(want) = expected {
+                return if p.status == want {
+                    Ok(())
+                } else {
+                    Err(format!("stopped at {} instead of {}", p.status.code(), want.code()))
+                };
+            }
+        }
+        if s.stop_at == "cancelled" {
+            let reason = s.cancel_reason.clone().unwrap_or_default();
+            step!(purchaser, at(6), |p: &mut Project| p.cancel(purchaser, &reason, at(6)));
+            return Ok(());
+        }
+        if reach >= 4 {
+            let provider = self.cast.org(s.provider.as_deref().ok_or("needs a provider")?)?.provider_info();
+            let why = s.award_justification.clone().unwrap_or_default();
+            step!(purchaser, at(6), |p: &mut Project| p.award_direct(purchaser, provider, &why, at(6)));
+        }
+        if reach >= 5 {
+            let input = self.contract(&p, period_start, period_end, contract_day)?;
+            step!(purchaser, at(7), |p: &mut Project| p.sign_contract(
+                purchaser,
+                input,
+                self.rules,
+                contract_day,
+                at(7)
+            ));
+            self.acceptance(&mut p, purchaser, at(7)).await?;
+        }
+        if s.stop_at == "terminated" {
+            let reason = s.cancel_reason.clone().unwrap_or_default();
+            let t = self.now - Duration::days(2);
+            step!(purchaser, t, |p: &mut Project| p.terminate(purchaser, &reason, t));
+        }
+        let want = match s.stop_at.as_str() {
+            "design" => Status::Design,
+            "cost_estimate" => Status::CostEstimate,
+            "procurement" => Status::Procurement,
+            "contract" => Status::Contract,
+            "acceptance" => Status::Acceptance,
+            "terminated" => Status::Terminated,
+            _ => Status::Completed,
+        };
+        if p.status != want {
+            return Err(format!("stopped at {} instead of {}", p.status.code(), want.code()));
+        }
+        Ok(())
+    }
+
+    fn lines(&self) -> LoadResult<Vec<CostLineInput>> {
+        self.seed
+            .cost_lines
+            .iter()
+            .map(|l| {
+                Ok(CostLineInput {
+                    kind: l.kind,
+                    item: l.item.clone(),
+                    quantity: Quantity::parse(&l.quantity).map_err(|e| e.message_en().to_string())?,
+                    unit: l.unit.clone(),
+                    unit_price: Money::parse_yuan(&l.unit_price).map_err(|e| e.message_en().to_string())?,
+                })
+            })
+            .collect()
+    }
+
+    /// The contract for the whole estimate, milestones spread evenly over the term, the last on its end.
+    fn contract(
+        &self,
+        p: &Project,
+        start: NaiveDate,
+        end: NaiveDate,
+        signed_on: NaiveDate,
+    ) -> LoadResult<ContractInput> {
+        let n = self.seed.milestones.len() as u32;
+        let milestones = self
+            .seed
+            .milestones
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let i = i as u32;
+                let due = if i + 1 == n {
+                    end
+                } else {
+                    term_last_day(start, self.seed.months * (i + 1) / n.max(1)).max(start)
+                };
+                MilestoneInput { name: m.name.clone(), share_bp: m.percent * 100, due }
+            })
+            .collect();
+        Ok(ContractInput { amount: p.total(), start, end, signed_on, milestones })
+    }
+
+    /// Files and decides the seed's reports: historic ones around their due dates, in-flight ones spread
+    /// between the contract and today. At acceptance the last report filed waits for the purchaser.
+    async fn acceptance(&self, p: &mut Project, purchaser: &Actor, contracted: DateTime<Utc>) -> LoadResult<()> {
+        let s = self.seed;
+        let provider_key = s.provider.as_deref().ok_or("needs a provider")?;
+        let provider = self.cast.actor(provider_key, Role::Provider)?;
+        let events = (s.reports.len() * 2) as i32;
+        let span = self.now - Duration::days(1) - contracted;
+        for (i, r) in s.reports.iter().enumerate() {
+            let (filed, decided) = if s.year.is_some() {
+                let due = p.contract.as_ref().map(|c| c.milestones[i].due).ok_or("no contract")?;
+                (morning(due) - Duration::days(3), morning(due) + Duration::days(5))
+            } else {
+                let k = (i * 2) as i32;
+                (contracted + span * (k + 1) / (events + 1), contracted + span * (k + 2) / (events + 1))
+            };
+            let input = ReportInput {
+                beneficiaries: r.beneficiaries,
+                hours: Quantity::from_hundredths(i64::from(r.hours) * 100),
+                outputs: r
+                    .outputs
+                    .iter()
+                    .map(|(k, v)| OutputActual { indicator: k.clone(), actual: v.clone() })
+                    .collect(),
+                summary: r.summary.clone(),
+                files: vec![],
+            };
+            let before = p.clone();
+            let change = p.file_report(provider, i, input, filed).map_err(|e| e.to_string())?;
+            self.save(provider, &before, p, change, filed).await?;
+            let waits = s.stop_at == "acceptance" && i + 1 == s.reports.len();
+            if !waits {
+                let before = p.clone();
+                let change = p
+                    .decide_milestone(purchaser, i, true, "服务报告真实完整，同意验收。", decided)
+                    .map_err(|e| e.to_string())?;
+                self.save(purchaser, &before, p, change, decided).await?;
+            }
+        }
+        Ok(())
+    }
+}
