@@ -1,0 +1,84 @@
+//! The command line, as scripts use it.
+
+use crate::both_backends;
+use crate::helpers::*;
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn shanzhi(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shanzhi"));
+    cmd.arg("--data").arg(&app.location.data_dir).arg("--database-url").arg(&app.location.database_url).args(args);
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("SHANZHI_LOG", "error");
+    let mut child = cmd.spawn().expect("run shanzhi");
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+both_backends! {
+    async fn demo_is_idempotent_and_summary_matches_the_seed(backend) {
+        let app = TestApp::empty(backend).await;
+        let (code, out, err) = shanzhi(&app, &["demo"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("demo loaded") && out.contains(DEMO_PASSWORD) && out.contains("czj.reviewer"), "{out}");
+        let events = app.store.audit_head().await.unwrap().unwrap().0;
+        let projects = app.store.projects().await.unwrap().len();
+        let (code, out, _) = shanzhi(&app, &["demo"], None);
+        assert_eq!(code, 0);
+        assert!(out.contains("nothing changed"), "{out}");
+        assert_eq!(app.store.audit_head().await.unwrap().unwrap().0, events, "a second run writes nothing");
+        assert_eq!(app.store.projects().await.unwrap().len(), projects);
+
+        let (code, out, err) = shanzhi(&app, &["report", "summary", "--year", "2013", "--json"], None);
+        assert_eq!(code, 0, "{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["year"], 2013);
+        assert_eq!(v["by_mode"], serde_json::json!({"post": "450000.00", "project": "900000.00"}));
+        assert_eq!(v["projects_by_step"]["completed"], 3);
+        for step in ["design", "cost_estimate", "review", "procurement", "contract", "acceptance", "cancelled"] {
+            assert_eq!(v["projects_by_step"][step], 0, "{step}");
+        }
+        // Every step has a project standing at it today.
+        let (_, out, _) = shanzhi(&app, &["report", "summary", "--json"], None);
+        let all: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for step in ["design", "cost_estimate", "review", "procurement", "contract", "acceptance", "completed", "cancelled"] {
+            assert!(all["projects_by_step"][step].as_i64().unwrap() >= 1, "{step}: {all}");
+        }
+        let (code, out, _) = shanzhi(&app, &["audit", "verify"], None);
+        assert_eq!((code, out.trim().to_string()), (0, format!("ok: {events} events")));
+    }
+
+    async fn user_add_names_the_wrong_field(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let (code, _, err) = shanzhi(&app, &["user", "add", "--username", "li.si", "--role", "king", "--org", "mzj"], None);
+        assert_ne!(code, 0);
+        assert!(err.contains("--role"), "{err}");
+        let (code, _, err) = shanzhi(&app, &["user", "add", "--username", "li.si", "--role", "purchaser", "--org", "nowhere"], None);
+        assert_ne!(code, 0);
+        assert!(err.contains("--org"), "{err}");
+        let (code, _, err) = shanzhi(&app, &["user", "add", "--username", "li.si", "--role", "purchaser", "--org", "mzj", "--password-stdin"], Some("short\n"));
+        assert_ne!(code, 0);
+        assert!(err.contains("--password"), "{err}");
+        let (code, out, err) = shanzhi(&app, &["user", "add", "--username", "li.si", "--role", "purchaser,reviewer", "--org", "mzj", "--password-stdin"], Some("li-si-password-1\n"));
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("added user li.si") && !out.contains("password:"), "{out}");
+        let (code, _, err) = shanzhi(&app, &["user", "add", "--username", "li.si", "--role", "purchaser", "--org", "mzj"], None);
+        assert_ne!(code, 0);
+        assert!(err.contains("--username"), "{err}");
+        let (code, out, _) = shanzhi(&app, &["user", "add", "--username", "wang.wu", "--role", "supervisor", "--org", "czj", "--supervisor-region", "420506"], None);
+        assert_eq!(code, 0);
+        assert!(out.contains("password: sz-"), "a generated password is printed once: {out}");
+        let (status, _) = app.call(reqwest::Method::POST, "/api/v1/session", None, Some(serde_json::json!({"username": "li.si", "password": "li-si-password-1"}))).await;
+        assert_eq!(status, reqwest::StatusCode::CREATED);
+    }
+}
+
+#[test]
+fn bad_database_url_is_a_clear_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_shanzhi")).args(["--database-url", "mysql://x", "migrate"]).output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres://"));
+}

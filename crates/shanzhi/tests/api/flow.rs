@@ -1,0 +1,184 @@
+//! A project through all six steps over the API, by the people whose turn it is.
+
+use crate::both_backends;
+use crate::helpers::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+
+both_backends! {
+    async fn six_steps_end_to_end(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let civil = app.token("mzj.reviewer").await;
+        let finance = app.token("czj.reviewer").await;
+        let provider = app.token("p.yg").await;
+
+        // 1 design
+        let p = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design("城区学校社会工作服务"))).await;
+        let id = p["id"].as_i64().unwrap();
+        assert_eq!(p["status"], "design");
+        assert_eq!(p["waiting_on_me"], "finish_design");
+        assert!(p["code"].as_str().unwrap().starts_with("SZ-2026-"));
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
+        // 2 cost estimate: 2 × 36000 + 12.5 × 800 = 82000.00
+        let p = app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
+        assert_eq!(p["total"], "82000.00");
+        // 3 review: the provider cannot see it yet; civil affairs on content, then finance on money
+        app.refused(Method::GET, &format!("/api/v1/projects/{id}"), &provider, None, StatusCode::NOT_FOUND, "not_found").await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None).await;
+        let queue = app.get("/api/v1/queue", &civil).await.1;
+        assert!(queue.as_array().unwrap().iter().any(|q| q["project_id"] == id && q["duty"] == "review"), "{queue}");
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/review"), &finance, Some(json!({"decision": "approve"})), StatusCode::FORBIDDEN, "forbidden").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/review"), &civil, Some(json!({"decision": "approve", "comment": "内容符合目录"}))).await;
+        assert_eq!(p["status"], "review_finance");
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/review"), &finance, Some(json!({"decision": "approve"}))).await;
+        assert_eq!(p["status"], "procurement");
+        // 4 procurement: a direct award to an eligible provider
+        let inactive = app.store.organisations().await.unwrap().into_iter().find(|o| o.kind.is_provider_kind() && !o.active).unwrap();
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/award"), &purchaser,
+            Some(json!({"provider_org_id": inactive.id, "justification": "该机构曾在本区开展同类服务多年"})), StatusCode::UNPROCESSABLE_ENTITY, "provider_inactive").await;
+        let yg = app.org_id("yg").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/award"), &purchaser,
+            Some(json!({"provider_org_id": yg, "justification": "该机构为区内唯一具备学校社工督导资质的机构"}))).await;
+        assert_eq!(p["status"], "contract");
+        // 5 contract
+        let contract = json!({"amount": "80000.00", "start": "2026-04-01", "end": "2027-03-31", "signed_on": "2026-03-02",
+            "milestones": [{"name": "中期", "share": "40", "due": "2026-09-30"}, {"name": "终期", "share": "60", "due": "2027-03-31"}]});
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/contract"), &purchaser, Some(contract)).await;
+        assert_eq!(p["status"], "acceptance");
+        assert_eq!(p["contract"]["milestones"][0]["amount"], "32000.00");
+        // 6 acceptance: upload evidence, report, reject, report again, accept, last milestone completes
+        let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 sign-in sheet".to_vec()).file_name("签到表.pdf");
+        let resp = app.client.post(format!("{}/api/v1/files", app.base)).bearer_auth(&provider)
+            .multipart(reqwest::multipart::Form::new().part("file", part)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let file: serde_json::Value = resp.json().await.unwrap();
+        let report = json!({"beneficiaries": 120, "hours": "300", "summary": "上半年服务完成", "file_ids": [file["id"]],
+            "outputs": [{"indicator": "服务儿童人数", "actual": "130"}]});
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/report"), &provider, Some(report.clone())).await;
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/decision"), &purchaser, Some(json!({"decision": "reject"})), StatusCode::UNPROCESSABLE_ENTITY, "reason_required").await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/decision"), &purchaser, Some(json!({"decision": "reject", "reason": "缺少活动照片"}))).await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/report"), &provider, Some(report.clone())).await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/decision"), &purchaser, Some(json!({"decision": "accept"}))).await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/1/report"), &provider, Some(json!({"beneficiaries": 210, "hours": "640.5", "summary": "全年服务完成"}))).await;
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/1/decision"), &purchaser, Some(json!({"decision": "accept"}))).await;
+        assert_eq!(p["status"], "completed");
+        // The purchaser may download the provider's evidence now that it is attached to a visible project.
+        let resp = app.client.get(format!("{}/api/v1/files/{}", app.base, file["id"])).bearer_auth(&purchaser).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.bytes().await.unwrap().as_ref(), b"%PDF-1.4 sign-in sheet");
+
+        // History: every step recorded, in order, by the right people.
+        let history = app.get(&format!("/api/v1/projects/{id}/history"), &purchaser).await.1;
+        let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, vec![
+            "project.create", "project.finish_design", "project.cost_estimate", "project.submit",
+            "project.review_approve", "project.review_approve", "project.award", "project.contract_sign",
+            "project.report_file", "project.milestone_reject", "project.report_file", "project.milestone_accept",
+            "project.report_file", "project.milestone_accept",
+        ]);
+        assert_eq!(history[4]["actor_name"], "mzj.reviewer");
+        assert_eq!(history[3]["before"]["status"], "cost_estimate");
+        assert_eq!(history[3]["after"]["status"], "review_content");
+        let (code, out) = app.verify_cli(None);
+        assert_eq!(code, 0, "{out}");
+        assert!(out.starts_with("ok: "), "{out}");
+    }
+
+    async fn returned_projects_are_revised_and_resubmitted(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let civil = app.token("mzj.reviewer").await;
+        let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design("学生心理疏导服务"))).await["id"].as_i64().unwrap();
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
+        app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None).await;
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/review"), &civil, Some(json!({"decision": "return"})), StatusCode::UNPROCESSABLE_ENTITY, "comment_required").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/review"), &civil, Some(json!({"decision": "return", "comment": "请补充服务对象摸底数据"}))).await;
+        assert_eq!(p["status"], "design");
+        assert_eq!(p["returned"], true);
+        let mut revised = design("学生心理疏导服务");
+        revised["content"] = json!("补充摸底数据后：为 200 名留守儿童提供心理疏导。");
+        app.ok(Method::PUT, &format!("/api/v1/projects/{id}/design"), &purchaser, Some(revised)).await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None).await;
+        assert_eq!(p["status"], "review_content");
+        assert_eq!(p["returned"], false);
+        // Cancel with a reason; afterwards nothing more can happen.
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/cancel"), &purchaser, Some(json!({"reason": ""})), StatusCode::UNPROCESSABLE_ENTITY, "reason_required").await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/cancel"), &purchaser, Some(json!({"reason": "与区民政局项目重复，撤销"}))).await;
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/review"), &civil, Some(json!({"decision": "approve"})), StatusCode::CONFLICT, "wrong_step").await;
+    }
+
+    async fn negative_list_and_catalogue_are_enforced(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        for (category, code) in [("X05", "category_on_negative_list"), ("Z99", "category_not_in_catalogue")] {
+            let mut d = design("为本单位招聘临时人员");
+            d["category"] = json!(category);
+            let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(d)).await["id"].as_i64().unwrap();
+            app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
+            app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
+            app.refused(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None, StatusCode::UNPROCESSABLE_ENTITY, code).await;
+            assert_eq!(app.get(&format!("/api/v1/projects/{id}"), &purchaser).await.1["status"], "cost_estimate");
+        }
+    }
+
+    async fn scope_keeps_departments_and_providers_apart(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let education = app.token("jyj.purchaser").await;
+        let health = app.token("wsj.purchaser").await;
+        let provider = app.token("p.yg").await;
+        let expert = app.token("expert.xiang").await;
+        let id = app.ok(Method::POST, "/api/v1/projects", &education, Some(design("仅教育局可见的草稿"))).await["id"].as_i64().unwrap();
+        app.refused(Method::GET, &format!("/api/v1/projects/{id}"), &health, None, StatusCode::NOT_FOUND, "not_found").await;
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &health, None, StatusCode::NOT_FOUND, "not_found").await;
+        for token in [&health, &provider, &expert] {
+            let list = app.get("/api/v1/projects", token).await.1;
+            assert!(!list.as_array().unwrap().iter().any(|p| p["id"] == id));
+        }
+        // A provider sees exactly the projects awarded to it.
+        let yg = app.org_id("yg").await;
+        let list = app.get("/api/v1/projects", &provider).await.1;
+        assert!(!list.as_array().unwrap().is_empty());
+        assert!(list.as_array().unwrap().iter().all(|p| p["award"]["provider"]["org_id"] == yg));
+        // A township supervisor sees only projects in the township's subtree.
+        let lq = app.token("lq.supervisor").await;
+        let list = app.get("/api/v1/projects", &lq).await.1;
+        let list = list.as_array().unwrap();
+        assert!(!list.is_empty(), "龙泉镇 has projects in the demo");
+        assert!(list.iter().all(|p| p["design"]["regions"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().starts_with("420506008"))));
+    }
+
+    async fn concurrent_writers_never_fork_the_chain(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let second = app.another_server().await;
+        let a = app.token("jyj.purchaser").await;
+        let b = second.token("wsj.purchaser").await;
+        let mut tasks = Vec::new();
+        for i in 0..12 {
+            let (server, token) = if i % 2 == 0 { (&app, a.clone()) } else { (&second, b.clone()) };
+            let url = format!("{}/api/v1/projects", server.base);
+            let client = server.client.clone();
+            tasks.push(tokio::spawn(async move {
+                client.post(url).bearer_auth(token).json(&design(&format!("并发创建的项目 {i}"))).send().await.unwrap().status()
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), StatusCode::CREATED);
+        }
+        let (code, out) = app.verify_cli(None);
+        assert_eq!(code, 0, "{out}");
+    }
+
+    async fn stale_writes_are_refused(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let p = app.store.projects().await.unwrap().into_iter().next().unwrap();
+        let mut newer = p.clone();
+        newer.version += 1;
+        let by = shanzhi_store::By::system("test");
+        app.store.update_project(&by, &p, &newer, "project.test", json!({}), start_time()).await.unwrap();
+        let err = app.store.update_project(&by, &p, &newer, "project.test", json!({}), start_time()).await.unwrap_err();
+        assert!(matches!(err, shanzhi_store::StoreError::Domain(shanzhi_domain::DomainError::StaleVersion)), "{err}");
+    }
+}

@@ -1,0 +1,225 @@
+//! The test app: a real server on a free port over its own fresh database, SQLite or PostgreSQL.
+
+use chrono::{DateTime, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use shanzhi::Location;
+use shanzhi_domain::clock::{Clock, TestClock};
+use shanzhi_domain::rules::Rules;
+use shanzhi_store::files::FolderStorage;
+use shanzhi_store::{Backend, SqlStore, Store};
+use shanzhi_web::{AppState, PasswordCost};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub use shanzhi::demo::DEMO_PASSWORD;
+
+/// Base URL of the PostgreSQL server the suite creates its databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("SHANZHI_TEST_POSTGRES_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A fresh, empty database for one test. PostgreSQL tests fail (never skip) when the server is unreachable.
+pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
+    match backend {
+        Backend::Sqlite => format!("sqlite://{}", dir.join("test.db").display()),
+        Backend::Postgres => {
+            use sqlx::Connection;
+            let admin = postgres_admin_url();
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|e| panic!("PostgreSQL is required for these tests and is unreachable at {admin}: {e}"));
+            let name = format!("sz_test_{}", rand_suffix());
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
+            let (base, _) = admin.rsplit_once('/').expect("URL has a database");
+            format!("{base}/{name}")
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
+}
+
+pub fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("shanzhi-test-{}", rand_suffix()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// The fixed start of every test's clock: 2026-03-02 09:00 China time.
+pub fn start_time() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").expect("valid").with_timezone(&Utc)
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub store: Arc<SqlStore>,
+    pub clock: TestClock,
+    pub location: Location,
+    pub backend: Backend,
+}
+
+impl TestApp {
+    /// A server over an empty, migrated database.
+    pub async fn empty(backend: Backend) -> TestApp {
+        let dir = temp_dir();
+        let url = fresh_database(backend, &dir).await;
+        let location = Location::new(&dir, Some(&url));
+        TestApp::serve(location, backend, TestClock::at(start_time())).await
+    }
+
+    /// A server with the Yiling demo loaded.
+    pub async fn with_demo(backend: Backend) -> TestApp {
+        let app = TestApp::empty(backend).await;
+        shanzhi::demo::load(app.store.as_ref(), &Rules::default(), PasswordCost::Cheap, app.clock.now(), &mut |_, _| {})
+            .await
+            .expect("demo loads");
+        app
+    }
+
+    /// Another server on the same database and clock, as after a restart or on a second machine.
+    pub async fn another_server(&self) -> TestApp {
+        TestApp::serve(self.location.clone(), self.backend, self.clock.clone()).await
+    }
+
+    async fn serve(location: Location, backend: Backend, clock: TestClock) -> TestApp {
+        let store = Arc::new(location.open().await.expect("store opens"));
+        let files = Arc::new(FolderStorage::new(location.data_dir.join("files")));
+        let state = AppState::new(
+            store.clone(),
+            Arc::new(clock.clone()),
+            Rules::default(),
+            files,
+            Some(clock.clone()),
+            PasswordCost::Cheap,
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        tokio::spawn(async move {
+            let _ = axum_serve(listener, state).await;
+        });
+        let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        TestApp { base, client, store, clock, location, backend }
+    }
+
+    /// Signs in through the API and returns the bearer token.
+    pub async fn token(&self, username: &str) -> String {
+        let (status, body) = self.call(Method::POST, "/api/v1/session", None, Some(serde_json::json!({"username": username, "password": DEMO_PASSWORD}))).await;
+        assert_eq!(status, StatusCode::CREATED, "sign-in of {username}: {body}");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let text = resp.text().await.expect("body");
+        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    /// Asserts success and returns the body.
+    pub async fn ok(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Value {
+        let (status, value) = self.call(method.clone(), path, Some(token), body).await;
+        assert!(status.is_success(), "{method} {path} → {status}: {value}");
+        value
+    }
+
+    /// Asserts a refusal with this status and code.
+    pub async fn refused(&self, method: Method, path: &str, token: &str, body: Option<Value>, status: StatusCode, code: &str) -> Value {
+        let (got, value) = self.call(method.clone(), path, Some(token), body).await;
+        assert_eq!(got, status, "{method} {path}: {value}");
+        assert_eq!(value["code"], code, "{method} {path}: {value}");
+        assert!(value["message"].as_str().is_some_and(|m| !m.is_empty()), "Chinese message: {value}");
+        assert!(value["message_en"].as_str().is_some_and(|m| !m.is_empty()), "English message: {value}");
+        value
+    }
+
+    pub async fn org_id(&self, key: &str) -> i64 {
+        self.store.organisation_by_key(key).await.expect("query").expect("organisation exists").id
+    }
+
+    /// Project id by title.
+    pub async fn project_id(&self, title_part: &str) -> i64 {
+        self.store.projects().await.expect("projects").into_iter().find(|p| p.design.title.contains(title_part)).expect("project exists").id
+    }
+
+    pub fn verify_cli(&self, checkpoint: Option<&str>) -> (i32, String) {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"));
+        cmd.arg("--data").arg(&self.location.data_dir).arg("--database-url").arg(&self.location.database_url).args(["audit", "verify"]);
+        if let Some(c) = checkpoint {
+            cmd.args(["--checkpoint", c]);
+        }
+        let out = cmd.output().expect("run shanzhi");
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).to_string())
+    }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    shanzhi_web::serve(listener, state).await
+}
+
+/// A valid new design for the education bureau's purchaser.
+pub fn design(title: &str) -> Value {
+    serde_json::json!({
+        "title": title,
+        "category": "A0201",
+        "regions": ["420506001"],
+        "target_groups": ["left_behind_children"],
+        "mode": "project",
+        "content": "为农村留守儿童提供课后陪伴、心理辅导和家庭探访服务。",
+        "standards": "每名儿童每月至少探访一次，个案记录完整。",
+        "period_start": "2026-04-01",
+        "period_end": "2027-03-31",
+        "continuing": false,
+        "targets": [{"indicator": "服务儿童人数", "group": "output", "target": "200", "unit": "人"}],
+        "posts": []
+    })
+}
+
+pub fn cost_estimate() -> Value {
+    serde_json::json!({"lines": [
+        {"kind": "personnel", "item": "社工薪酬", "quantity": "2", "unit": "人·年", "unit_price": "36000.00"},
+        {"kind": "activities", "item": "小组活动", "quantity": "12.5", "unit": "次", "unit_price": "800"}
+    ]})
+}
+
+/// Generates one `#[tokio::test]` per backend from one body, so the same suite runs on SQLite and PostgreSQL.
+#[macro_export]
+macro_rules! both_backends {
+    ($(async fn $name:ident($backend:ident) $body:block)*) => {
+        mod sqlite {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { let $backend = shanzhi_store::Backend::Sqlite; $body })*
+        }
+        mod postgres {
+            #[allow(unused_imports)]
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { let $backend = shanzhi_store::Backend::Postgres; $body })*
+        }
+    };
+}

@@ -1,0 +1,13 @@
+//! One integration suite, run against SQLite and PostgreSQL: each test starts a real server on a free
+//! port over its own fresh database.
+
+mod helpers;
+
+mod access;
+mod audit;
+mod bad_input;
+mod cli;
+mod flow;
+mod openapi_doc;
+mod privacy;
+mod sessions;
