@@ -319,23 +319,17 @@ impl Store for SqlStore {
             serde_json::to_value(region).unwrap_or_default(),
         );
         let r = region.clone();
-        {
-            let mut w = self.begin_write().await?;
-            let out = {
-                sqlx::query("INSERT INTO regions (code, name, level, urban, parent) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(&r.code)
-                    .bind(&r.name)
-                    .bind(r.level.code())
-                    .bind(flag(r.urban))
-                    .bind(&r.parent)
-                    .execute(&mut *w.tx)
-                    .await
-                    .map_err(classify)?;
-                ()
-            };
-            self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }
+        let mut w = self.begin_write().await?;
+        sqlx::query("INSERT INTO regions (code, name, level, urban, parent) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&r.code)
+            .bind(&r.name)
+            .bind(r.level.code())
+            .bind(flag(r.urban))
+            .bind(&r.parent)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(classify)?;
+        self.commit_with(w, event, now).await
     }
 
     async fn organisations(&self) -> Result<Vec<Organisation>> {
@@ -392,8 +386,8 @@ impl Store for SqlStore {
                 row.get::<i64, _>(0)
             };
             self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }?;
+            out
+        };
         self.organisation(id).await?.ok_or(StoreError::Corrupt("inserted organisation vanished".into()))
     }
 
@@ -433,26 +427,18 @@ impl Store for SqlStore {
             serde_json::to_value(cat).unwrap_or_default(),
         );
         let cat = cat.clone();
-        {
-            let mut w = self.begin_write().await?;
-            let out = {
-                let position: i64 = sqlx::query("SELECT COUNT(*) FROM catalogue").fetch_one(&mut *w.tx).await?.get(0);
-                sqlx::query(
-                    "INSERT INTO catalogue (code, name, parent, negative, position) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(&cat.code)
-                .bind(&cat.name)
-                .bind(&cat.parent)
-                .bind(flag(cat.negative))
-                .bind(position)
-                .execute(&mut *w.tx)
-                .await
-                .map_err(classify)?;
-                ()
-            };
-            self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }
+        let mut w = self.begin_write().await?;
+        let position: i64 = sqlx::query("SELECT COUNT(*) FROM catalogue").fetch_one(&mut *w.tx).await?.get(0);
+        sqlx::query("INSERT INTO catalogue (code, name, parent, negative, position) VALUES ($1, $2, $3, $4, $5)")
+            .bind(&cat.code)
+            .bind(&cat.name)
+            .bind(&cat.parent)
+            .bind(flag(cat.negative))
+            .bind(position)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(classify)?;
+        self.commit_with(w, event, now).await
     }
 
     async fn users(&self) -> Result<Vec<User>> {
@@ -469,8 +455,7 @@ impl Store for SqlStore {
         let username = user.username.clone();
         {
             let mut w = self.begin_write().await?;
-            let out = {
-                sqlx::query(
+            sqlx::query(
                     "INSERT INTO users (username, display_name, org_id, roles, supervisor_region, password_hash, active, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
                 )
@@ -484,11 +469,8 @@ impl Store for SqlStore {
                 .execute(&mut *w.tx)
                 .await
                 .map_err(classify)?;
-                ()
-            };
             self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }?;
+        };
         let (u, _) =
             self.user_credentials(&username).await?.ok_or(StoreError::Corrupt("inserted user vanished".into()))?;
         Ok(u)
@@ -536,10 +518,8 @@ impl Store for SqlStore {
         // The object id is a prefix of the token's hash: enough to tell sessions apart, useless to replay.
         let event = by.event("session.create", "session", &token_hash[..12], Value::Null, after);
         let (hash, s) = (token_hash.to_string(), s.clone());
-        {
-            let mut w = self.begin_write().await?;
-            let out = {
-                sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, label, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        let mut w = self.begin_write().await?;
+        sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, label, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                     .bind(&hash)
                     .bind(s.user_id)
                     .bind(s.kind.code())
@@ -550,11 +530,7 @@ impl Store for SqlStore {
                     .execute(&mut *w.tx)
                     .await
                     .map_err(classify)?;
-                ()
-            };
-            self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }
+        self.commit_with(w, event, now).await
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
@@ -580,15 +556,9 @@ impl Store for SqlStore {
         let event =
             by.event("session.end", "session", &token_hash[..12.min(token_hash.len())], Value::Null, Value::Null);
         let hash = token_hash.to_string();
-        {
-            let mut w = self.begin_write().await?;
-            let out = {
-                sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *w.tx).await?;
-                ()
-            };
-            self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }
+        let mut w = self.begin_write().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *w.tx).await?;
+        self.commit_with(w, event, now).await
     }
 
     async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>> {
@@ -738,8 +708,8 @@ impl Store for SqlStore {
                 row.get::<i64, _>(0)
             };
             self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }?;
+            out
+        };
         meta.id = id;
         Ok(meta)
     }
@@ -792,18 +762,14 @@ impl Store for SqlStore {
     async fn set_setting(&self, by: &By, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
         let event = by.event("setting.set", "setting", key, Value::Null, Value::String(value.into()));
         let (k, v) = (key.to_string(), value.to_string());
-        {
-            let mut w = self.begin_write().await?;
-            let out = {
-                sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                    .bind(&k)
-                    .bind(&v)
-                    .execute(&mut *w.tx)
-                    .await?;
-                ()
-            };
-            self.commit_with(w, event, now).await?;
-            Ok::<_, StoreError>(out)
-        }
+        let mut w = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(&k)
+        .bind(&v)
+        .execute(&mut *w.tx)
+        .await?;
+        self.commit_with(w, event, now).await
     }
 }
