@@ -20,7 +20,9 @@ async fn matrix(backend: shanzhi_store::Backend) {
     let app = TestApp::with_demo(backend).await;
     // A project of the education bureau at the design step, visible to its purchaser only (and the admin).
     let owner = app.token("jyj.purchaser").await;
-    let id = app.ok(Method::POST, "/api/v1/projects", &owner, Some(design("权限矩阵测试项目"))).await["id"].as_i64().unwrap();
+    let id = app.ok(Method::POST, "/api/v1/projects", &owner, Some(design("权限矩阵测试项目"))).await["id"]
+        .as_i64()
+        .unwrap();
     let mut tokens = vec![(None, None)];
     for (role, user) in ACCOUNTS {
         tokens.push((Some(*role), Some(app.token(user).await)));
@@ -37,7 +39,10 @@ async fn matrix(backend: shanzhi_store::Backend) {
             let who = role.unwrap_or("anonymous");
             assert!(!status.is_server_error(), "{who} {method} {path} → {status}: {value}");
             if status.is_client_error() {
-                assert!(value["code"].is_string() && value["message_en"].is_string(), "{who} {method} {path}: JSON error expected, got {value}");
+                assert!(
+                    value["code"].is_string() && value["message_en"].is_string(),
+                    "{who} {method} {path}: JSON error expected, got {value}"
+                );
             }
             let public = op.roles.contains(&"public");
             let listed = op.roles.contains(&"signed_in") || role.is_some_and(|r| op.roles.contains(&r));
@@ -59,7 +64,8 @@ async fn admin_only_with_valid_bodies(backend: shanzhi_store::Backend) {
     let user = json!({"username": "new.user", "display_name": "新用户", "org_id": org, "roles": ["provider"], "password": "shanzhi-2026!"});
     for (_, username) in ACCOUNTS.iter().filter(|(r, _)| *r != "admin") {
         let token = app.token(username).await;
-        app.refused(Method::POST, "/api/v1/users", &token, Some(user.clone()), StatusCode::FORBIDDEN, "forbidden").await;
+        app.refused(Method::POST, "/api/v1/users", &token, Some(user.clone()), StatusCode::FORBIDDEN, "forbidden")
+            .await;
         app.refused(Method::GET, "/api/v1/users", &token, None, StatusCode::FORBIDDEN, "forbidden").await;
     }
     let admin = app.token("admin").await;
@@ -67,7 +73,9 @@ async fn admin_only_with_valid_bodies(backend: shanzhi_store::Backend) {
     assert_eq!(created["username"], "new.user");
     app.refused(Method::POST, "/api/v1/users", &admin, Some(user), StatusCode::CONFLICT, "already_exists").await;
     // The new user can sign in with the password the admin set.
-    let (status, _) = app.call(Method::POST, "/api/v1/session", None, Some(json!({"username": "new.user", "password": "shanzhi-2026!"}))).await;
+    let (status, _) = app
+        .call(Method::POST, "/api/v1/session", None, Some(json!({"username": "new.user", "password": "shanzhi-2026!"})))
+        .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 

@@ -15,7 +15,11 @@ fn shanzhi(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (i32, String, S
     }
     drop(child.stdin.take());
     let out = child.wait_with_output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 both_backends! {
@@ -78,7 +82,8 @@ both_backends! {
 
 #[test]
 fn bad_database_url_is_a_clear_error() {
-    let out = Command::new(env!("CARGO_BIN_EXE_shanzhi")).args(["--database-url", "mysql://x", "migrate"]).output().unwrap();
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_shanzhi")).args(["--database-url", "mysql://x", "migrate"]).output().unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres://"));
 }

@@ -7,12 +7,13 @@ use shanzhi::Location;
 use shanzhi_domain::clock::{Clock, TestClock};
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::files::FolderStorage;
-use shanzhi_store::{Backend, SqlStore, Store};
+use shanzhi_store::{Backend, SqlStore};
 use shanzhi_web::{AppState, PasswordCost};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use shanzhi::demo::DEMO_PASSWORD;
+pub use shanzhi_store::Store;
 
 /// Base URL of the PostgreSQL server the suite creates its databases on.
 pub fn postgres_admin_url() -> String {
@@ -26,13 +27,28 @@ pub async fn fresh_database(backend: Backend, dir: &std::path::Path) -> String {
         Backend::Postgres => {
             use sqlx::Connection;
             let admin = postgres_admin_url();
-            let mut conn = sqlx::PgConnection::connect(&admin)
-                .await
-                .unwrap_or_else(|e| panic!("PostgreSQL is required for these tests and is unreachable at {admin}: {e}"));
+            let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|e| {
+                panic!("PostgreSQL is required for these tests and is unreachable at {admin}: {e}")
+            });
+            drop_stale_databases(&mut conn).await;
             let name = format!("sz_test_{}", rand_suffix());
             sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create test database");
             let (base, _) = admin.rsplit_once('/').expect("URL has a database");
             format!("{base}/{name}")
+        }
+    }
+}
+
+/// Test databases are named after the test process; those of processes that have ended are dropped.
+async fn drop_stale_databases(conn: &mut sqlx::PgConnection) {
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'sz_test_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap_or_default();
+    for name in names {
+        let pid = name.trim_start_matches("sz_test_").split('_').next().unwrap_or_default();
+        if !pid.is_empty() && !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut *conn).await;
         }
     }
 }
@@ -76,9 +92,15 @@ impl TestApp {
     /// A server with the Yiling demo loaded.
     pub async fn with_demo(backend: Backend) -> TestApp {
         let app = TestApp::empty(backend).await;
-        shanzhi::demo::load(app.store.as_ref(), &Rules::default(), PasswordCost::Cheap, app.clock.now(), &mut |_, _| {})
-            .await
-            .expect("demo loads");
+        shanzhi::demo::load(
+            app.store.as_ref(),
+            &Rules::default(),
+            PasswordCost::Cheap,
+            app.clock.now(),
+            &mut |_, _| {},
+        )
+        .await
+        .expect("demo loads");
         app
     }
 
@@ -109,12 +131,25 @@ impl TestApp {
 
     /// Signs in through the API and returns the bearer token.
     pub async fn token(&self, username: &str) -> String {
-        let (status, body) = self.call(Method::POST, "/api/v1/session", None, Some(serde_json::json!({"username": username, "password": DEMO_PASSWORD}))).await;
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(serde_json::json!({"username": username, "password": DEMO_PASSWORD})),
+            )
+            .await;
         assert_eq!(status, StatusCode::CREATED, "sign-in of {username}: {body}");
         body["token"].as_str().expect("token").to_string()
     }
 
-    pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.request(method, format!("{}{path}", self.base));
         if let Some(t) = token {
             req = req.bearer_auth(t);
@@ -125,20 +160,13 @@ impl TestApp {
         let resp = req.send().await.expect("request sent");
         let status = resp.status();
         let text = resp.text().await.expect("body");
-        let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        let value =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
         (status, value)
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, Some(token), None).await
-    }
-
-    pub async fn post(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::POST, path, Some(token), Some(body)).await
-    }
-
-    pub async fn put(&self, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
-        self.call(Method::PUT, path, Some(token), Some(body)).await
     }
 
     /// Asserts success and returns the body.
@@ -149,7 +177,15 @@ impl TestApp {
     }
 
     /// Asserts a refusal with this status and code.
-    pub async fn refused(&self, method: Method, path: &str, token: &str, body: Option<Value>, status: StatusCode, code: &str) -> Value {
+    pub async fn refused(
+        &self,
+        method: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+        status: StatusCode,
+        code: &str,
+    ) -> Value {
         let (got, value) = self.call(method.clone(), path, Some(token), body).await;
         assert_eq!(got, status, "{method} {path}: {value}");
         assert_eq!(value["code"], code, "{method} {path}: {value}");
@@ -162,14 +198,13 @@ impl TestApp {
         self.store.organisation_by_key(key).await.expect("query").expect("organisation exists").id
     }
 
-    /// Project id by title.
-    pub async fn project_id(&self, title_part: &str) -> i64 {
-        self.store.projects().await.expect("projects").into_iter().find(|p| p.design.title.contains(title_part)).expect("project exists").id
-    }
-
     pub fn verify_cli(&self, checkpoint: Option<&str>) -> (i32, String) {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_shanzhi"));
-        cmd.arg("--data").arg(&self.location.data_dir).arg("--database-url").arg(&self.location.database_url).args(["audit", "verify"]);
+        cmd.arg("--data")
+            .arg(&self.location.data_dir)
+            .arg("--database-url")
+            .arg(&self.location.database_url)
+            .args(["audit", "verify"]);
         if let Some(c) = checkpoint {
             cmd.args(["--checkpoint", c]);
         }

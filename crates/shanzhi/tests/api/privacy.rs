@@ -7,7 +7,12 @@ use serde_json::json;
 
 fn seed_resident_id() -> String {
     let seed: serde_json::Value = serde_json::from_str(include_str!("../../src/demo/yiling.json")).unwrap();
-    seed["organisations"].as_array().unwrap().iter().find_map(|o| o["resident_id"].as_str().map(String::from)).expect("the demo has an individual provider")
+    seed["organisations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|o| o["resident_id"].as_str().map(String::from))
+        .expect("the demo has an individual provider")
 }
 
 both_backends! {

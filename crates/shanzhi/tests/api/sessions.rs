@@ -83,7 +83,12 @@ async fn production_servers_have_no_test_clock() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { shanzhi_web::serve(listener, state).await });
-    let resp = reqwest::Client::new().post(format!("{base}/api/v1/test/clock")).json(&json!({"advance_days": 1})).send().await.unwrap();
+    let resp = reqwest::Client::new()
+        .post(format!("{base}/api/v1/test/clock"))
+        .json(&json!({"advance_days": 1}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), StatusCode::NOT_FOUND);
     let health = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
