@@ -1,9 +1,297 @@
-//! Server-rendered pages.
+//! Server-rendered pages for every role: Chinese by default with an English switch, GOV.UK-style forms,
+//! no JavaScript. Every change goes through `actions`, which holds the rules; pages only render.
 
+// A handler's error side is itself a rendered page, built once per request: boxing it would buy nothing.
+#![allow(clippy::result_large_err)]
+
+mod admin;
+mod design;
+mod forms;
+mod home;
+mod layout;
+mod project_view;
+mod projects;
+mod steps;
+mod words;
+
+use std::collections::HashMap;
+
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, RawForm, Request, State};
+use axum::http::header::{CACHE_CONTROL, REFERER, RETRY_AFTER, SET_COOKIE};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, Method, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use axum::Router;
+use maud::{html, Markup};
 
+use crate::auth::{self, MaybeSession, PageLang, Session};
+use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::AppState;
+use forms::Form;
+use layout::Shell;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/", get(home::index))
+        .route("/sign-in", get(home::sign_in_form).post(home::sign_in))
+        .route("/sign-out", post(home::sign_out))
+        .route("/lang/{code}", get(set_lang))
+        .route("/catalogue", get(home::catalogue))
+        .route("/audit", get(home::audit))
+        .route("/organisations", get(admin::organisations))
+        .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/organisations", get(admin::organisation_form).post(admin::add_organisation))
+        .route("/projects", get(projects::list))
+        .route("/projects/new", get(design::new_form).post(design::create))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/print", get(projects::print))
+        .route("/projects/{id}/design", get(design::edit_form).post(design::edit))
+        .route("/projects/{id}/finish-design", post(projects::finish_design))
+        .route("/projects/{id}/cost-estimate", get(steps::cost_form).post(steps::set_cost))
+        .route("/projects/{id}/submit", post(projects::submit))
+        .route("/projects/{id}/review", post(projects::review))
+        .route("/projects/{id}/award", get(steps::award_form).post(steps::award))
+        .route("/projects/{id}/contract", get(steps::contract_form).post(steps::sign_contract))
+        .route("/projects/{id}/milestones/{n}/report", get(steps::report_form).post(steps::file_report))
+        .route("/projects/{id}/milestones/{n}/decision", post(projects::decide))
+        .route("/projects/{id}/cancel", post(projects::cancel))
+        .route("/projects/{id}/terminate", post(projects::terminate))
+        .route("/files/{id}", get(download))
+        .fallback(not_found)
+}
+
+/// Handlers answer a page either way: the error side is an already rendered error page or redirect.
+type Page = Result<Response, Response>;
+
+/// Anyone, signed in or not.
+pub struct Viewer {
+    pub lang: Lang,
+    pub session: Option<Session>,
+    pub path: String,
+}
+
+impl Viewer {
+    pub fn shell(&self) -> Shell<'_> {
+        Shell { lang: self.lang, session: self.session.as_ref(), path: &self.path }
+    }
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(PageLang(lang)) = PageLang::from_request_parts(parts, state).await;
+        let here = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        // A page rendered in answer to a POST stands in for the page the form was on: that is where the
+        // language switch and sign-in links should lead back to.
+        let path = if parts.method == Method::GET {
+            here.to_string()
+        } else {
+            let referer = parts.headers.get(REFERER).and_then(|v| v.to_str().ok());
+            referer.and_then(referer_path).unwrap_or("/").to_string()
+        };
+        match MaybeSession::from_request_parts(parts, state).await {
+            Ok(MaybeSession(session)) => Ok(Viewer { lang, session, path }),
+            Err(e) => Err(error_page(&Shell { lang, session: None, path: &path }, e)),
+        }
+    }
+}
+
+/// A signed-in user; without a session the request is sent to sign in and come back.
+pub struct SignedIn {
+    pub lang: Lang,
+    pub session: Session,
+    pub path: String,
+}
+
+impl SignedIn {
+    pub fn shell(&self) -> Shell<'_> {
+        Shell { lang: self.lang, session: Some(&self.session), path: &self.path }
+    }
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let v = Viewer::from_request_parts(parts, state).await?;
+        match v.session {
+            Some(session) => Ok(SignedIn { lang: v.lang, session, path: v.path }),
+            // For a POST whose session ran out, `path` is the page the form was on: go back there.
+            None => Err(see_other(&format!("/sign-in?next={}", layout::encode(&v.path)))),
+        }
+    }
+}
+
+/// A urlencoded POST from a signed-in user whose CSRF token has been checked.
+pub struct Posted {
+    pub user: SignedIn,
+    pub form: Form,
+}
+
+impl FromRequest<AppState> for Posted {
+    type Rejection = Response;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let user = SignedIn::from_request_parts(&mut parts, state).await?;
+        let RawForm(bytes) = RawForm::from_request(Request::from_parts(parts, body), state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = Form::parse(&bytes);
+        check_csrf(&user, &form)?;
+        Ok(Posted { user, form })
+    }
+}
+
+/// Refuses a form whose `_csrf` is not this session's, before anything else happens.
+pub fn check_csrf(user: &SignedIn, form: &Form) -> Result<(), Response> {
+    if auth::csrf_matches(&user.session.csrf, form.get("_csrf")) {
+        Ok(())
+    } else {
+        Err(error_page(&user.shell(), AppError::BadCsrf))
+    }
+}
+
+/// Project routes' ids; a malformed one is simply "not found", as a missing project is.
+pub struct Ids {
+    pub id: i64,
+    pub n: usize,
+}
+
+impl FromRequestParts<AppState> for Ids {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let params =
+            Path::<HashMap<String, String>>::from_request_parts(parts, state).await.map(|p| p.0).unwrap_or_default();
+        let id = params.get("id").and_then(|s| s.parse().ok());
+        let n = params.get("n").map_or(Some(0), |s| s.parse().ok());
+        match (id, n) {
+            (Some(id), Some(n)) => Ok(Ids { id, n }),
+            _ => {
+                let v = Viewer::from_request_parts(parts, state).await?;
+                Err(error_page(&v.shell(), AppError::not_found()))
+            }
+        }
+    }
+}
+
+/// Turns store and action errors into the error page, with `?`.
+pub trait OrPage<T> {
+    fn or_page(self, shell: &Shell) -> Result<T, Response>;
+}
+
+impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, shell: &Shell) -> Result<T, Response> {
+        self.map_err(|e| error_page(shell, e.into()))
+    }
+}
+
+/// Pages carry personal data: never cached.
+pub fn render(status: StatusCode, markup: Markup) -> Response {
+    let mut resp = (status, Html(markup.into_string())).into_response();
+    resp.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
+}
+
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Errors that replace the page rather than annotate a form: not found, and failures of our own.
+pub fn fatal(e: &AppError) -> bool {
+    e.status() == StatusCode::NOT_FOUND || e.status().is_server_error()
+}
+
+/// The one error page: a status-specific title and the error's own message.
+pub fn error_page(shell: &Shell, err: AppError) -> Response {
+    let lang = shell.lang;
+    let status = err.status();
+    if let AppError::Internal(detail) = &err {
+        tracing::error!(%detail, "page failed");
+    }
+    let title = match status {
+        StatusCode::NOT_FOUND => lang.t("未找到该页面", "Page not found"),
+        StatusCode::FORBIDDEN => lang.t("无法进行此操作", "You cannot do this"),
+        StatusCode::CONFLICT => lang.t("当前不能进行此操作", "This cannot be done now"),
+        StatusCode::UNPROCESSABLE_ENTITY => lang.t("填写有误", "Something needs correcting"),
+        StatusCode::TOO_MANY_REQUESTS => lang.t("尝试次数过多", "Too many attempts"),
+        s if s.is_server_error() => lang.t("系统出现问题", "Sorry, there is a problem with the service"),
+        _ => lang.t("请求有误", "Bad request"),
+    };
+    let (zh, en) = (err.message_zh(), err.message_en());
+    let body = html! {
+        h1.page-title { (title) }
+        p.lead { (forms::sentence(lang, lang.t(&zh, &en))) }
+        p { a href="/" { (lang.t("返回工作台", "Go to the work queue")) } }
+    };
+    let mut resp = render(status, layout::page(shell, title, body));
+    if let AppError::TooManyAttempts(secs) = err {
+        resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    resp
+}
+
+async fn not_found(v: Viewer) -> Response {
+    error_page(&v.shell(), AppError::not_found())
+}
+
+/// `back` if it is a path on this site: one leading slash, no scheme or host, nothing a browser might
+/// read as one (`//host`, `/\host`), no control characters.
+pub fn local_path(back: &str) -> Option<&str> {
+    let ok = back.starts_with('/')
+        && !back[1..].starts_with(['/', '\\'])
+        && !back.chars().any(|c| c.is_control() || c == '\\');
+    ok.then_some(back)
+}
+
+/// The local path of a referring URL (`http://host/projects/3?x` → `/projects/3?x`).
+fn referer_path(url: &str) -> Option<&str> {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = &after_scheme[after_scheme.find('/')?..];
+    local_path(path)
+}
+
+async fn set_lang(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let lang = Lang::from_code(&code);
+    let back = q.get("back").and_then(|b| local_path(b)).unwrap_or("/");
+    let cookie = format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", auth::LANG_COOKIE, lang.code());
+    ([(SET_COOKIE, cookie)], Redirect::to(back)).into_response()
+}
+
+async fn download(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
+    crate::api::file_response(&state, &user.session.actor, ids.id).await.or_page(&user.shell())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(local_path("/projects/3?x=1"), Some("/projects/3?x=1"));
+        assert_eq!(local_path("/"), Some("/"));
+        for bad in ["", "projects", "//evil.example", "/\\evil.example", "https://evil.example", "/a\r\nSet-Cookie:x"] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn referer_gives_a_local_path() {
+        assert_eq!(
+            referer_path("http://127.0.0.1:8080/projects/3/cost-estimate?rows=9"),
+            Some("/projects/3/cost-estimate?rows=9")
+        );
+        assert_eq!(referer_path("https://shanzhi.example"), None);
+        assert_eq!(referer_path("https://shanzhi.example//evil.example/x"), None);
+    }
+
+    #[test]
+    fn error_page_has_status_and_message() {
+        let shell = Shell { lang: Lang::Zh, session: None, path: "/" };
+        let resp = error_page(&shell, AppError::forbidden("create_project"));
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let resp = error_page(&shell, AppError::TooManyAttempts(30));
+        assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(resp.headers()[RETRY_AFTER], "30");
+    }
 }

@@ -1,0 +1,318 @@
+//! Organisations (for everyone signed in) and the administrator's users and organisations forms.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use maud::{html, Markup};
+use shanzhi_domain::org::{OrgKind, Organisation, Role, User};
+
+use super::forms::{self, error_summary, plain, Errors, Form, Kind};
+use super::layout::page;
+use super::project_view::Refs;
+use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
+use crate::api::{self, OrganisationRequest, UserRequest};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::AppState;
+
+fn require_admin(user: &SignedIn, action: &'static str) -> Result<(), Response> {
+    if user.session.actor.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(error_page(&user.shell(), AppError::forbidden(action)))
+    }
+}
+
+fn org_name(orgs: &[Organisation], id: Option<i64>) -> String {
+    id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default()
+}
+
+pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Page {
+    let shell = user.shell();
+    let lang = user.lang;
+    let refs = Refs::load(&state).await.or_page(&shell)?;
+    let body = html! {
+        h1.page-title { (lang.t("单位", "Organisations")) }
+        @if user.session.actor.has(Role::Admin) {
+            div.button-group { a.btn.btn--secondary href="/admin/organisations" { (lang.t("添加单位", "Add an organisation")) } }
+        }
+        div.table-wrap { table.table.table--stack {
+            thead { tr {
+                th scope="col" { (lang.t("名称", "Name")) } th scope="col" { (lang.t("类型", "Kind")) }
+                th scope="col" { (lang.t("统一社会信用代码 / 身份证号", "USCC / resident ID")) }
+                th scope="col" { (lang.t("所在区划", "Region")) } th scope="col" { (lang.t("上级单位", "Parent")) }
+                th scope="col" { (lang.t("状态", "Status")) }
+            } }
+            tbody { @for o in &refs.orgs { tr {
+                td data-label=(lang.t("名称", "Name")) { (o.name) }
+                td data-label=(lang.t("类型", "Kind")) { (lang.t(o.kind.label_zh(), o.kind.label_en())) }
+                td data-label=(lang.t("代码", "Code")) {
+                    @if let Some(u) = &o.uscc { span.hash { (u) } }
+                    // Only the masked number ever reaches a page.
+                    @else if let Some(m) = &o.resident_id_masked { span.masked { (m) } }
+                }
+                td data-label=(lang.t("区划", "Region")) { (o.region.as_deref().map(|r| refs.region(r)).unwrap_or_default()) }
+                td data-label=(lang.t("上级单位", "Parent")) { (org_name(&refs.orgs, o.parent_id)) }
+                td data-label=(lang.t("状态", "Status")) {
+                    @if o.active { strong.tag.tag--green { (lang.t("启用", "Active")) } }
+                    @else { strong.tag.tag--grey { (lang.t("停用", "Inactive")) } }
+                    @if o.is_eligible_provider() { " " strong.tag.tag--blue { (lang.t("可作承接主体", "Eligible provider")) } }
+                    @if o.class_one { " " strong.tag.tag--grey { (lang.t("一类公益事业单位", "Class-one institution")) } }
+                }
+            } } }
+        } }
+    };
+    Ok(render(StatusCode::OK, page(&shell, lang.t("单位", "Organisations"), body)))
+}
+
+fn role_names(lang: Lang, roles: &[Role]) -> String {
+    roles.iter().map(|r| lang.t(r.label_zh(), r.label_en())).collect::<Vec<_>>().join(lang.t("、", ", "))
+}
+
+fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors: &Errors) -> Markup {
+    let shell = user.shell();
+    let lang = user.lang;
+    let e = |k: &str| errors.get(k);
+    let mut orgs = vec![(String::new(), lang.t("请选择单位", "Choose the organisation").to_string())];
+    orgs.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
+    let roles: Vec<(String, String)> =
+        Role::ALL.iter().map(|r| (r.code().to_string(), lang.t(r.label_zh(), r.label_en()).to_string())).collect();
+    let mut regions = vec![(String::new(), lang.t("不适用", "Not a supervisor").to_string())];
+    regions.extend(refs.regions.iter().map(|r| (r.code.clone(), r.name.clone())));
+    let body = html! {
+        (error_summary(lang, errors))
+        h1.page-title { (lang.t("用户", "Users")) }
+        div.table-wrap { table.table.table--stack {
+            thead { tr {
+                th scope="col" { (lang.t("用户名", "Username")) } th scope="col" { (lang.t("姓名", "Name")) }
+                th scope="col" { (lang.t("单位", "Organisation")) } th scope="col" { (lang.t("角色", "Roles")) }
+                th scope="col" { (lang.t("状态", "Status")) }
+            } }
+            tbody { @for u in users { tr {
+                td data-label=(lang.t("用户名", "Username")) { (u.username) }
+                td data-label=(lang.t("姓名", "Name")) { (u.display_name) }
+                td data-label=(lang.t("单位", "Organisation")) { (org_name(&refs.orgs, Some(u.org_id))) }
+                td data-label=(lang.t("角色", "Roles")) { (role_names(lang, &u.roles)) }
+                td data-label=(lang.t("状态", "Status")) {
+                    @if u.active { strong.tag.tag--green { (lang.t("启用", "Active")) } }
+                    @else { strong.tag.tag--grey { (lang.t("停用", "Inactive")) } }
+                }
+            } } }
+        } }
+        h2 #add-user { (lang.t("添加用户", "Add a user")) }
+        form method="post" action="/admin/users" novalidate {
+            (forms::csrf(&user.session))
+            (forms::input(
+                Kind::Username,
+                "username",
+                lang.t("用户名", "Username"),
+                Some(lang.t(
+                    "3–40 位小写字母、数字、点、横线或下划线，例如 mzj.wangmin",
+                    "3–40 lowercase letters, digits, dots, dashes or underscores, like mzj.wangmin",
+                )),
+                form.get("username"),
+                e("username"),
+            ))
+            (forms::text_field(
+                "display_name",
+                lang.t("姓名", "Full name"),
+                None,
+                form.get("display_name"),
+                e("display_name"),
+            ))
+            (forms::select(
+                "org_id",
+                lang.t("所属单位", "Organisation"),
+                None,
+                &plain(orgs),
+                form.get("org_id"),
+                e("org_id"),
+            ))
+            (forms::choices(
+                true,
+                "roles",
+                lang.t("角色", "Roles"),
+                Some(lang.t("可多选。", "Choose all that apply.")),
+                &roles,
+                &form.all("roles"),
+                e("roles"),
+            ))
+            (forms::select(
+                "supervisor_region",
+                lang.t("监督区划", "Region overseen"),
+                Some(lang.t("仅监督人员需要选择。", "Only for supervisors.")),
+                &plain(regions),
+                form.get("supervisor_region"),
+                e("supervisor_region"),
+            ))
+            (forms::input(
+                Kind::NewPassword,
+                "password",
+                lang.t("初始密码", "First password"),
+                Some(lang.t(
+                    "至少 10 个字符，须同时包含字母和数字或符号。请当面告知本人。",
+                    "At least 10 characters mixing letters with digits or symbols. Tell the person in private.",
+                )),
+                "",
+                e("password"),
+            ))
+            div.button-group { (forms::submit(lang.t("添加用户", "Add the user"))) }
+        }
+        p { a href="/admin/organisations" { (lang.t("添加单位", "Add an organisation")) } }
+    };
+    page(&shell, lang.t("用户", "Users"), body)
+}
+
+async fn show_users(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
+    let refs = Refs::load(state).await.or_page(&user.shell())?;
+    let users = state.store.users().await.or_page(&user.shell())?;
+    let resp = render(status, users_page(user, &refs, &users, form, errors));
+    if status.is_success() {
+        Ok(resp)
+    } else {
+        Err(resp)
+    }
+}
+
+pub async fn users(State(state): State<AppState>, user: SignedIn) -> Page {
+    require_admin(&user, "list_users")?;
+    show_users(&state, &user, &Form::default(), &Errors::default(), StatusCode::OK).await
+}
+
+pub async fn add_user(State(state): State<AppState>, posted: Posted) -> Page {
+    let Posted { user, form } = posted;
+    require_admin(&user, "add_user")?;
+    let req = UserRequest {
+        username: form.get("username").into(),
+        display_name: form.get("display_name").into(),
+        org_id: form.get("org_id").parse().unwrap_or(0),
+        roles: form.all("roles").into_iter().map(Into::into).collect(),
+        supervisor_region: Some(form.get("supervisor_region").into()),
+        password: form.get("password").into(),
+    };
+    let added = match api::new_user(&state, req).await {
+        Ok(new) => state.store.add_user(&user.session.by(), new, state.clock.now()).await.map_err(AppError::from),
+        Err(e) => Err(e),
+    };
+    match added {
+        Ok(_) => Ok(see_other("/admin/users")),
+        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
+        Err(e) => show_users(&state, &user, &form, &Errors::from_error(user.lang, &e), e.status()).await,
+    }
+}
+
+fn organisation_page(user: &SignedIn, refs: &Refs, form: &Form, errors: &Errors) -> Markup {
+    let shell = user.shell();
+    let lang = user.lang;
+    let e = |k: &str| errors.get(k);
+    let kinds: Vec<(String, String)> =
+        OrgKind::ALL.iter().map(|k| (k.code().to_string(), lang.t(k.label_zh(), k.label_en()).to_string())).collect();
+    let mut regions = vec![(String::new(), lang.t("无", "None").to_string())];
+    regions.extend(refs.regions.iter().map(|r| (r.code.clone(), r.name.clone())));
+    let mut parents = vec![(String::new(), lang.t("无", "None").to_string())];
+    parents.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
+    let title = lang.t("添加单位", "Add an organisation");
+    let body = html! {
+        (error_summary(lang, errors))
+        h1.page-title { (title) }
+        form method="post" action="/admin/organisations" novalidate {
+            (forms::csrf(&user.session))
+            (forms::text_field(
+                "name",
+                lang.t("单位名称", "Name"),
+                Some(lang.t("与登记证书上的名称一致。", "As on the registration certificate.")),
+                form.get("name"),
+                e("name"),
+            ))
+            (forms::input(
+                Kind::Username,
+                "key",
+                lang.t("简称", "Short key"),
+                Some(lang.t(
+                    "用于命令行和数据导入，3–40 位小写字母、数字、点或横线，例如 sg-xinyuan",
+                    "Used on the command line: 3–40 lowercase letters, digits, dots or dashes, like sg-xinyuan",
+                )),
+                form.get("key"),
+                e("key"),
+            ))
+            (forms::select("kind", lang.t("单位类型", "Kind"), None, &plain(kinds), form.get("kind"), e("kind")))
+            (forms::text_field(
+                "uscc",
+                lang.t("统一社会信用代码", "Unified social credit code"),
+                Some(lang.t("18 位，自然人不填。", "18 characters; leave blank for an individual.")),
+                form.get("uscc"),
+                e("uscc"),
+            ))
+            (forms::text_field(
+                "resident_id",
+                lang.t("身份证号码", "Resident ID number"),
+                Some(lang.t(
+                    "仅自然人填写。加密保存，页面上只显示部分号码。",
+                    "Individuals only. Stored encrypted; pages show only part of it.",
+                )),
+                "",
+                e("resident_id"),
+            ))
+            (forms::select("region", lang.t("所在区划", "Region"), None, &plain(regions), form.get("region"), e("region")))
+            (forms::select(
+                "parent_id",
+                lang.t("上级单位", "Parent organisation"),
+                None,
+                &plain(parents),
+                form.get("parent_id"),
+                e("parent_id"),
+            ))
+            (forms::text_field("contact", lang.t("联系方式", "Contact"), None, form.get("contact"), e("contact")))
+            (forms::checkbox(
+                "class_one",
+                lang.t("一类公益事业单位", "Class-one public-welfare institution"),
+                Some(lang.t("一类公益事业单位既不能购买也不能承接服务。", "These may neither buy nor provide services.")),
+                form.flag("class_one"),
+            ))
+            (forms::checkbox("active", lang.t("启用", "Active"), None, form.flag("active")))
+            div.button-group { (forms::submit(title)) a href="/organisations" { (lang.t("取消", "Cancel")) } }
+        }
+    };
+    page(&shell, title, body)
+}
+
+pub async fn organisation_form(State(state): State<AppState>, user: SignedIn) -> Page {
+    require_admin(&user, "add_organisation")?;
+    let refs = Refs::load(&state).await.or_page(&user.shell())?;
+    let mut form = Form::default();
+    form.push("active", "yes");
+    form.push("kind", OrgKind::SocialOrganisation.code());
+    Ok(render(StatusCode::OK, organisation_page(&user, &refs, &form, &Errors::default())))
+}
+
+pub async fn add_organisation(State(state): State<AppState>, posted: Posted) -> Page {
+    let Posted { user, form } = posted;
+    require_admin(&user, "add_organisation")?;
+    let opt = |k: &str| Some(form.get(k).trim().to_string()).filter(|v| !v.is_empty());
+    let req = OrganisationRequest {
+        key: form.get("key").trim().into(),
+        name: form.get("name").into(),
+        kind: form.get("kind").into(),
+        uscc: opt("uscc"),
+        resident_id: opt("resident_id"),
+        region: opt("region"),
+        parent_id: form.get("parent_id").parse().ok(),
+        class_one: form.flag("class_one"),
+        active: form.flag("active"),
+        contact: form.get("contact").into(),
+    };
+    let added = match req.into_new() {
+        Ok(new) => {
+            state.store.add_organisation(&user.session.by(), new, state.clock.now()).await.map_err(AppError::from)
+        }
+        Err(e) => Err(AppError::from(e)),
+    };
+    match added {
+        Ok(_) => Ok(see_other("/organisations")),
+        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
+        Err(e) => {
+            let refs = Refs::load(&state).await.or_page(&user.shell())?;
+            Err(render(e.status(), organisation_page(&user, &refs, &form, &Errors::from_error(user.lang, &e))))
+        }
+    }
+}

@@ -1,0 +1,304 @@
+//! The front door: landing page or work queue, signing in and out, and the public catalogue and audit pages.
+
+use axum::extract::{RawForm, State};
+use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect};
+use maud::{html, Markup};
+use shanzhi_domain::audit::GENESIS_HASH;
+use shanzhi_domain::catalogue::Category;
+use shanzhi_domain::org::Role;
+use shanzhi_domain::project::{waiting_on, Status, STEPS};
+use shanzhi_store::SessionKind;
+
+use super::forms::{self, error_summary, Errors, Form, Kind};
+use super::layout::{page, Shell};
+use super::words::{duty_label, status_tag, step_label};
+use super::{error_page, local_path, render, see_other, OrPage, Page, Viewer};
+use crate::actions;
+use crate::auth::{self, SESSION_COOKIE};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::AppState;
+
+async fn audit_head(state: &AppState) -> Result<(i64, String), AppError> {
+    Ok(state.store.audit_head().await?.unwrap_or_else(|| (0, GENESIS_HASH.to_string())))
+}
+
+pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
+    let shell = v.shell();
+    match &v.session {
+        None => {
+            let head = audit_head(&state).await.or_page(&shell)?;
+            Ok(render(StatusCode::OK, landing(&shell, head)))
+        }
+        Some(s) => {
+            let projects = actions::visible_projects(&state, &s.actor).await.or_page(&shell)?;
+            let lang = v.lang;
+            let queue: Vec<_> = projects.iter().filter_map(|p| waiting_on(&s.actor, p).map(|duty| (p, duty))).collect();
+            let count = |step: &str| projects.iter().filter(|p| p.status.step() == step).count();
+            let ends = [Status::Completed, Status::Cancelled, Status::Terminated];
+            let body = html! {
+                span.caption { (s.actor.display_name) " · " (s.actor.org_name) }
+                h1.page-title { (lang.t("工作台", "Work queue")) }
+                h2 { (lang.t("等待您处理", "Waiting for you")) }
+                @if queue.is_empty() {
+                    p.notice { (lang.t("目前没有等待您处理的事项。", "Nothing is waiting for you.")) }
+                } @else {
+                    ul.queue {
+                        @for (p, duty) in &queue {
+                            li.queue__item {
+                                a href={"/projects/" (p.id)} { (p.design.title) }
+                                strong.tag.tag--amber { (duty_label(lang, duty)) }
+                                p.queue__meta { (p.code) " · " (p.purchaser_name) " · " (status_tag(lang, p.status)) }
+                            }
+                        }
+                    }
+                }
+                @if s.actor.has(Role::Purchaser) {
+                    div.button-group { a.btn href="/projects/new" { (lang.t("新建项目", "Start a new project")) } }
+                }
+                h2 { (lang.t("我可查看的项目", "Projects you can see")) }
+                div.cards {
+                    @for step in STEPS { (card(lang, step, count(step))) }
+                    @for s in ends {
+                        @if count(s.code()) > 0 { (card(lang, s.code(), count(s.code()))) }
+                    }
+                }
+                p { a href="/projects" { (lang.t("查看全部项目", "See all projects")) } }
+            };
+            Ok(render(StatusCode::OK, page(&shell, lang.t("工作台", "Work queue"), body)))
+        }
+    }
+}
+
+fn card(lang: Lang, step: &str, n: usize) -> Markup {
+    html! {
+        div.card {
+            p.card__title { a href={"/projects?step=" (step)} { (step_label(lang, step)) } }
+            p.card__value { (n) }
+        }
+    }
+}
+
+fn landing(shell: &Shell, (seq, hash): (i64, String)) -> Markup {
+    let lang = shell.lang;
+    let body = html! {
+        h1.page-title { (lang.t("政府购买服务平台", "Public service purchasing")) }
+        p.lead {
+            (lang.t(
+                "区、乡镇政府部门在这里向社会组织等承接主体购买养老、儿童关爱、社会工作岗位等公共服务，全过程公开留痕。",
+                "Local government departments use Shanzhi to buy public services — elderly care, child welfare, \
+                 social-work posts — from social organisations and other providers, with every step on the record.",
+            ))
+        }
+        h2 { (lang.t("怎么运作", "How it works")) }
+        ol {
+            li { (lang.t(
+                "购买主体设计项目：服务内容、服务对象、绩效目标。",
+                "The purchasing department designs the project: what service, for whom, with which targets.",
+            )) }
+            li { (lang.t(
+                "测算费用后，提交主管部门和财政部门审核。",
+                "It estimates the cost and submits it to the competent department and the finance department for review.",
+            )) }
+            li { (lang.t("审核通过后确定承接主体，签订合同。", "Once approved, it chooses a provider and signs the contract.")) }
+            li { (lang.t(
+                "承接主体按合同节点提交服务报告，购买主体验收后按比例付款。",
+                "The provider reports at each milestone; the purchaser accepts the work and pays the agreed share.",
+            )) }
+        }
+        p { (lang.t(
+            "每一步都记入公开审计链，任何人都可以核验记录没有被改动。",
+            "Every step goes into a public audit chain that anyone can check for tampering.",
+        )) }
+        div.button-group {
+            a.btn href="/sign-in" { (lang.t("登录", "Sign in")) }
+            a href="/catalogue" { (lang.t("查看购买服务指导性目录", "See the guidance catalogue")) }
+        }
+        h2 { (lang.t("审计链当前状态", "The audit chain now")) }
+        p { (lang.t("最新记录序号：", "Latest record: ")) strong { (seq) } }
+        p { span.hash { (hash) } }
+        p { a href="/audit" { (lang.t("如何核验", "How to check it")) } }
+    };
+    page(shell, lang.t("首页", "Home"), body)
+}
+
+fn sign_in_page(shell: &Shell, form: &Form, errors: &Errors) -> Markup {
+    let lang = shell.lang;
+    let body = html! {
+        (error_summary(lang, errors))
+        h1.page-title { (lang.t("登录", "Sign in")) }
+        form method="post" action="/sign-in" novalidate {
+            input type="hidden" name="next" value=(form.get("next"));
+            (forms::input(
+                Kind::Username,
+                "username",
+                lang.t("用户名", "Username"),
+                None,
+                form.get("username"),
+                errors.get("username"),
+            ))
+            (forms::input(Kind::Password, "password", lang.t("密码", "Password"), None, "", errors.get("password")))
+            div.button-group { (forms::submit(lang.t("登录", "Sign in"))) }
+        }
+        p.muted { (lang.t("忘记密码请联系本单位的系统管理员。", "If you forgot your password, ask your administrator.")) }
+    };
+    page(shell, lang.t("登录", "Sign in"), body)
+}
+
+pub async fn sign_in_form(v: Viewer, axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>) -> Page {
+    let next = q.iter().find(|(k, _)| k == "next").and_then(|(_, n)| local_path(n)).unwrap_or("/");
+    if v.session.is_some() {
+        return Ok(see_other(next));
+    }
+    let mut form = Form::default();
+    form.push("next", next);
+    Ok(render(StatusCode::OK, sign_in_page(&v.shell(), &form, &Errors::default())))
+}
+
+fn session_cookie(value: &str, clear: bool) -> String {
+    let max_age = if clear { "; Max-Age=0" } else { "" };
+    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}")
+}
+
+pub async fn sign_in(State(state): State<AppState>, v: Viewer, RawForm(body): RawForm) -> Page {
+    let shell = v.shell();
+    let lang = v.lang;
+    let form = Form::parse(&body);
+    let next = local_path(form.get("next")).unwrap_or("/").to_string();
+    let (username, password) = (form.get("username"), form.get("password"));
+    let mut errors = Errors::default();
+    if username.trim().is_empty() {
+        errors.add("username", lang.t("请输入用户名", "Enter your username"));
+    }
+    if password.is_empty() {
+        errors.add("password", lang.t("请输入密码", "Enter your password"));
+    }
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
+    let mut retry_after = None;
+    if errors.is_empty() {
+        match auth::sign_in(&state, username, password, SessionKind::Web).await {
+            Ok((token, _)) => {
+                // Signing in again replaces any session this browser already had.
+                if let Some(old) = &v.session {
+                    state.store.end_session(&old.by(), &old.token_hash, state.clock.now()).await.or_page(&shell)?;
+                }
+                return Ok(([(SET_COOKIE, session_cookie(&token, false))], Redirect::to(&next)).into_response());
+            }
+            Err(e @ (AppError::TooManyAttempts(_) | AppError::Domain(_))) => {
+                if let AppError::TooManyAttempts(secs) = e {
+                    retry_after = Some(secs);
+                }
+                status = e.status();
+                errors = Errors::from_error(lang, &e);
+            }
+            Err(e) => return Err(error_page(&shell, e)),
+        }
+    }
+    let mut resp = render(status, sign_in_page(&shell, &form, &errors));
+    if let Some(secs) = retry_after {
+        resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+    }
+    Ok(resp)
+}
+
+pub async fn sign_out(State(state): State<AppState>, v: Viewer, RawForm(body): RawForm) -> Page {
+    if let Some(s) = &v.session {
+        let form = Form::parse(&body);
+        if !auth::csrf_matches(&s.csrf, form.get("_csrf")) {
+            return Err(error_page(&v.shell(), AppError::BadCsrf));
+        }
+        state.store.end_session(&s.by(), &s.token_hash, state.clock.now()).await.or_page(&v.shell())?;
+    }
+    Ok(([(SET_COOKIE, session_cookie("", true))], Redirect::to("/")).into_response())
+}
+
+fn tree(lang: Lang, all: &[Category], parent: &str, depth: usize) -> Markup {
+    html! {
+        @if depth < 6 {
+            ul {
+                @for c in all.iter().filter(|c| c.parent.as_deref() == Some(parent)) {
+                    li {
+                        span.muted { (c.code) } " " (c.name)
+                        @if c.negative { " " strong.tag.tag--red { (lang.t("负面清单", "Negative list")) } }
+                        (tree(lang, all, &c.code, depth + 1))
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn catalogue(State(state): State<AppState>, v: Viewer) -> Page {
+    let shell = v.shell();
+    let lang = v.lang;
+    let all = state.store.catalogue().await.or_page(&shell)?;
+    let heads = |negative: bool| all.iter().filter(move |c| c.parent.is_none() && c.negative == negative);
+    let body = html! {
+        h1.page-title { (lang.t("政府购买服务指导性目录", "Guidance catalogue of purchasable services")) }
+        p.lead { (lang.t(
+            "只有目录内的服务事项可以向社会力量购买；负面清单中的事项不得购买。",
+            "Only services in the catalogue may be bought from providers; items on the negative list may never be bought.",
+        )) }
+        @for head in heads(false) {
+            h2 { span.muted { (head.code) } " " (head.name) }
+            (tree(lang, &all, &head.code, 0))
+        }
+        h2 { (lang.t("负面清单（不得购买）", "Negative list (may not be bought)")) }
+        div.notice.notice--warning {
+            p { (lang.t(
+                "以下事项属于政府直接履职或不属于政府职责范围，不得作为政府购买服务项目。",
+                "These are duties government must perform itself, or are outside its remit: they may not be purchased.",
+            )) }
+        }
+        @for head in heads(true) {
+            h3 { span.muted { (head.code) } " " (head.name) " " strong.tag.tag--red { (lang.t("负面清单", "Negative list")) } }
+            (tree(lang, &all, &head.code, 0))
+        }
+    };
+    Ok(render(StatusCode::OK, page(&shell, lang.t("指导性目录", "Catalogue"), body)))
+}
+
+pub async fn audit(State(state): State<AppState>, v: Viewer) -> Page {
+    let shell = v.shell();
+    let lang = v.lang;
+    let (seq, hash) = audit_head(&state).await.or_page(&shell)?;
+    let command = format!("shanzhi audit verify --checkpoint {seq}:{hash}");
+    let body = html! {
+        h1.page-title { (lang.t("公开审计链", "Public audit chain")) }
+        p.lead {
+            (lang.t(
+                "平台上的每一次操作——创建项目、审核、签订合同、验收——都按顺序记入审计链。每条记录都包含前一条记录的哈希值（一种数字指纹），所以只要有一条记录被修改、删除或调换顺序，之后所有的指纹都会对不上。",
+                "Every action on the platform — creating a project, reviewing, signing, accepting — is recorded in order. \
+                 Each record includes the fingerprint (hash) of the one before, so changing, deleting or reordering any \
+                 record breaks every fingerprint after it.",
+            ))
+        }
+        h2 { (lang.t("当前链头", "The chain now")) }
+        dl.summary-list {
+            div.summary-list__row { dt { (lang.t("最新记录序号", "Latest record number")) } dd { (seq) } }
+            div.summary-list__row { dt { (lang.t("最新记录哈希", "Latest record hash")) } dd { span.hash { (hash) } } }
+        }
+        h2 { (lang.t("如何核验", "How to check")) }
+        ol {
+            li { (lang.t(
+                "记下上面的序号和哈希值，例如截图、打印，或交给第三方保存。",
+                "Keep the number and hash above: take a screenshot, print it, or give it to someone independent.",
+            )) }
+            li {
+                (lang.t(
+                    "以后任何时候，请平台运维人员在服务器上运行：",
+                    "At any later time, ask the platform's operators to run this on the server:",
+                ))
+                br;
+                code.hash { (command) }
+            }
+            li { (lang.t(
+                "该命令会从第一条记录起重新计算整条链，并确认第 N 条记录的哈希与您保存的一致。一致，说明到那时为止的记录没有被改动过。",
+                "It recomputes the chain from the first record and confirms record N still has the hash you kept. If it does, nothing up to that point has been altered.",
+            )) }
+        }
+    };
+    Ok(render(StatusCode::OK, page(&shell, lang.t("审计", "Audit"), body)))
+}

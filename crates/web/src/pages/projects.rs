@@ -1,0 +1,402 @@
+//! The project list, the project page with its action panel and history, the printable view, and the
+//! actions that are a single button or a short form on the project page.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use maud::{html, Markup};
+use shanzhi_domain::org::{Actor, Role};
+use shanzhi_domain::project::{waiting_on, Project, Status, STEPS};
+use shanzhi_domain::DomainError;
+
+use super::forms::{self, csrf, error_summary, options, Errors, Form};
+use super::layout::{breadcrumbs, page};
+use super::project_view::{closure_notice, details, timeline, tracker, Refs};
+use super::words::{duty_label, status_tag, step_label};
+use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
+use crate::actions::{self, Command, DecisionRequest, ReasonRequest, ReviewRequest};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::AppState;
+
+/// What the panel offers this actor now. Display only: `actions::perform` re-checks every rule.
+#[derive(Debug, Default, PartialEq)]
+pub struct Offer {
+    pub edit_design: bool,
+    pub finish_design: bool,
+    pub cost: bool,
+    pub submit: bool,
+    pub review: bool,
+    pub award: bool,
+    pub contract: bool,
+    pub report: Option<usize>,
+    pub decide: Option<usize>,
+    pub cancel: bool,
+    pub terminate: bool,
+}
+
+pub fn is_own(actor: &Actor, p: &Project) -> bool {
+    actor.has(Role::Purchaser) && actor.org_id == p.purchaser_org_id
+}
+
+pub fn offer(actor: &Actor, p: &Project) -> Offer {
+    use Status::*;
+    let own = is_own(actor, p);
+    let duty = waiting_on(actor, p);
+    let at = |s: &[Status]| own && s.contains(&p.status);
+    Offer {
+        edit_design: at(&[Design, CostEstimate]),
+        finish_design: at(&[Design]),
+        cost: at(&[CostEstimate]),
+        submit: at(&[CostEstimate]) && !p.cost_lines.is_empty(),
+        review: duty == Some("review"),
+        award: at(&[Procurement]),
+        contract: at(&[Contract]),
+        report: p.current_milestone().filter(|_| duty == Some("file_report")),
+        decide: p.current_milestone().filter(|_| duty == Some("decide_milestone")),
+        cancel: at(&[Design, CostEstimate, ReviewContent, ReviewFinance, Procurement, Contract]),
+        terminate: at(&[Acceptance]),
+    }
+}
+
+/// For a form page the panel would not offer: the error the server would give on submitting it.
+pub fn refuse(permitted: bool, p: &Project, action: &'static str) -> AppError {
+    if permitted {
+        AppError::Domain(DomainError::WrongStep { action, status: p.status.code() })
+    } else {
+        AppError::forbidden(action)
+    }
+}
+
+/// Loads a project for a form page and checks the panel offers that form, else the error page.
+pub async fn for_form(
+    state: &AppState,
+    user: &SignedIn,
+    id: i64,
+    action: &'static str,
+    allowed: impl Fn(&Offer) -> bool,
+    permitted: impl Fn(&Actor, &Project) -> bool,
+) -> Result<Project, axum::response::Response> {
+    let actor = &user.session.actor;
+    let p = actions::visible_project(state, actor, id).await.or_page(&user.shell())?;
+    if allowed(&offer(actor, &p)) {
+        Ok(p)
+    } else {
+        Err(error_page(&user.shell(), refuse(permitted(actor, &p), &p, action)))
+    }
+}
+
+pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
+    let shell = user.shell();
+    let lang = user.lang;
+    let mut projects = actions::visible_projects(&state, &user.session.actor).await.or_page(&shell)?;
+    let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
+    let step = q.get("step").map(String::as_str).filter(|s| STEPS.contains(s) || ends.contains(s));
+    if let Some(step) = step {
+        projects.retain(|p| p.status.step() == step);
+    }
+    projects.sort_by_key(|p| std::cmp::Reverse(p.updated_at));
+    let heading = match step {
+        Some(s) => format!("{}：{}", lang.t("项目", "Projects"), step_label(lang, s)),
+        None => lang.t("项目", "Projects").to_string(),
+    };
+    let body = html! {
+        h1.page-title { (heading) }
+        nav.button-group aria-label=(lang.t("按进度筛选", "Filter by step")) {
+            a href="/projects" aria-current=[step.is_none().then_some("page")] { (lang.t("全部", "All")) }
+            @for s in STEPS.iter().chain(ends.iter()) {
+                a href={"/projects?step=" (s)} aria-current=[(step == Some(*s)).then_some("page")] { (step_label(lang, s)) }
+            }
+        }
+        @if projects.is_empty() {
+            p.notice { (lang.t("没有符合条件的项目。", "No projects match.")) }
+        } @else {
+            div.table-wrap { table.table.table--stack {
+                thead { tr {
+                    th scope="col" { (lang.t("项目编号", "Code")) } th scope="col" { (lang.t("项目名称", "Title")) }
+                    th scope="col" { (lang.t("购买主体", "Purchaser")) } th scope="col" { (lang.t("进度", "Step")) }
+                    th.num scope="col" { (lang.t("预算", "Total")) } th scope="col" { (lang.t("更新时间", "Updated")) }
+                } }
+                tbody { @for p in &projects { tr {
+                    td data-label=(lang.t("项目编号", "Code")) { (p.code) }
+                    td data-label=(lang.t("项目名称", "Title")) { a href={"/projects/" (p.id)} { (p.design.title) } }
+                    td data-label=(lang.t("购买主体", "Purchaser")) { (p.purchaser_name) }
+                    td data-label=(lang.t("进度", "Step")) {
+                        (status_tag(lang, p.status))
+                        @if p.is_returned() { " " strong.tag.tag--red { (lang.t("已退回", "Returned")) } }
+                    }
+                    td.num data-label=(lang.t("预算", "Total")) { (lang.money(p.total())) }
+                    td data-label=(lang.t("更新时间", "Updated")) { (lang.datetime(p.updated_at)) }
+                } } }
+            } }
+        }
+    };
+    Ok(render(StatusCode::OK, page(&shell, lang.t("项目", "Projects"), body)))
+}
+
+/// Input and problems from a panel form, to show again on the project page. `which` names the form.
+#[derive(Default)]
+pub struct PanelInput {
+    pub which: &'static str,
+    pub form: Form,
+    pub errors: Errors,
+}
+
+pub async fn show(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
+    let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+    project_page(&state, &user, &p, &PanelInput::default(), StatusCode::OK).await
+}
+
+async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &PanelInput, status: StatusCode) -> Page {
+    let shell = user.shell();
+    let lang = user.lang;
+    let refs = Refs::load(state).await.or_page(&shell)?;
+    let events = state.store.audit_for_object("project", &p.id.to_string()).await.or_page(&shell)?;
+    let names: HashMap<i64, String> =
+        state.store.users().await.or_page(&shell)?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let duty = waiting_on(&user.session.actor, p);
+    let body = html! {
+        (error_summary(lang, &input.errors))
+        (breadcrumbs(lang, &[("/", lang.t("工作台", "Work queue")), ("/projects", lang.t("项目", "Projects")), ("", &p.code)]))
+        span.caption { (p.code) " · " (p.purchaser_name) }
+        h1.page-title { (p.design.title) }
+        (tracker(lang, p))
+        @if let Some(d) = duty {
+            div.notice { p { (lang.t("等待您：", "Waiting for you: ")) strong { (duty_label(lang, d)) } " · " a href="#actions" { (lang.t("去处理", "Go to actions")) } } }
+        }
+        (closure_notice(lang, p))
+        (details(lang, p, &refs))
+        (panel(lang, user, p, input))
+        h2 { (lang.t("办理记录", "History")) }
+        (timeline(lang, &events, &names))
+        p.no-print { a href={"/projects/" (p.id) "/print"} { (lang.t("打印版项目信息表", "Printable information sheet")) } }
+    };
+    let resp = render(status, page(&shell, &p.design.title, body));
+    if status.is_success() {
+        Ok(resp)
+    } else {
+        Err(resp)
+    }
+}
+
+fn panel(lang: Lang, user: &SignedIn, p: &Project, input: &PanelInput) -> Markup {
+    let o = offer(&user.session.actor, p);
+    let base = format!("/projects/{}", p.id);
+    let blank = PanelInput::default();
+    let button_form = |path: &str, label: &str| {
+        html! { form method="post" action={(base) "/" (path)} { (csrf(&user.session)) (forms::submit(label)) } }
+    };
+    let anything = o != Offer::default();
+    html! {
+        h2 #actions { (lang.t("可进行的操作", "What you can do")) }
+        @if !anything { p.muted { (lang.t("目前没有需要您处理的事项。", "There is nothing for you to do on this project now.")) } }
+        @if o.finish_design || o.edit_design || o.cost || o.submit || o.award || o.contract || o.report.is_some() {
+            div.button-group {
+                @if o.finish_design { (button_form("finish-design", lang.t("完成设计，进入费用测算", "Finish the design"))) }
+                @if o.edit_design { a.btn.btn--secondary href={(base) "/design"} { (lang.t("修改项目设计", "Change the design")) } }
+                @if o.cost { a.btn.btn--secondary href={(base) "/cost-estimate"} { (lang.t("测算费用", "Estimate the cost")) } }
+                @if o.submit { (button_form("submit", lang.t("提交审核", "Submit for review"))) }
+                @if o.award { a.btn href={(base) "/award"} { (lang.t("确定承接主体", "Choose the provider")) } }
+                @if o.contract { a.btn href={(base) "/contract"} { (lang.t("签订合同", "Sign the contract")) } }
+                @if let Some(n) = o.report { a.btn href={(base) "/milestones/" (n) "/report"} { (lang.t("提交服务报告", "File the service report")) } }
+            }
+        }
+        @if o.cost && !o.submit { p.hint { (lang.t(
+            "完成费用测算后即可提交审核。",
+            "Once the cost is estimated you can submit for review.",
+        )) } }
+        @if o.review {
+            @let i = pick(input, "review", &blank);
+            form method="post" action={(base) "/review"} novalidate {
+                (csrf(&user.session))
+                @let choices = options(&[
+                    ("approve", lang.t("审核通过", "Approve")),
+                    ("return", lang.t("退回修改", "Return for changes")),
+                ]);
+                (forms::choices(
+                    false,
+                    "decision",
+                    lang.t("审核结论", "Your decision"),
+                    None,
+                    &choices,
+                    &[i.form.get("decision")],
+                    i.errors.get("decision"),
+                ))
+                (forms::textarea(
+                    "review_comment",
+                    "comment",
+                    lang.t("审核意见", "Comment"),
+                    Some(lang.t("退回时必须写明需要修改的内容。", "When returning, say what must change.")),
+                    i.form.get("comment"),
+                    i.errors.get("review_comment"),
+                ))
+                div.button-group { (forms::submit(lang.t("提交审核意见", "Record the decision"))) }
+            }
+        }
+        @if let Some(n) = o.decide {
+            @let i = pick(input, "decision", &blank);
+            form method="post" action={(base) "/milestones/" (n) "/decision"} novalidate {
+                (csrf(&user.session))
+                @let choices = options(&[
+                    ("accept", lang.t("验收通过", "Accept")),
+                    ("reject", lang.t("不予验收，退回补充", "Reject and ask for more")),
+                ]);
+                (forms::choices(
+                    false,
+                    "decision",
+                    lang.t("验收结论", "Your decision"),
+                    Some(lang.t("请先阅读上方的服务报告。", "Read the service report above first.")),
+                    &choices,
+                    &[i.form.get("decision")],
+                    i.errors.get("decision"),
+                ))
+                (forms::textarea(
+                    "decision_reason",
+                    "reason",
+                    lang.t("验收意见", "Reasons"),
+                    Some(lang.t("不予验收时必须写明理由。", "Give reasons when rejecting.")),
+                    i.form.get("reason"),
+                    i.errors.get("decision_reason"),
+                ))
+                div.button-group { (forms::submit(lang.t("提交验收结论", "Record the decision"))) }
+            }
+        }
+        @if o.cancel { (closing_form(lang, user, &base, "cancel", pick(input, "cancel", &blank))) }
+        @if o.terminate { (closing_form(lang, user, &base, "terminate", pick(input, "terminate", &blank))) }
+    }
+}
+
+/// The kept input if it came from form `which`, else a blank one.
+fn pick<'a>(input: &'a PanelInput, which: &str, blank: &'a PanelInput) -> &'a PanelInput {
+    if input.which == which {
+        input
+    } else {
+        blank
+    }
+}
+
+/// Cancel and terminate: a reason and a red button.
+fn closing_form(lang: Lang, user: &SignedIn, base: &str, which: &'static str, input: &PanelInput) -> Markup {
+    let id = format!("{which}_reason");
+    let (heading, hint, button) = if which == "cancel" {
+        (
+            lang.t("撤销项目", "Cancel the project"),
+            lang.t(
+                "签订合同前可以撤销。请写明原因（至少 4 个字），撤销后不能恢复。",
+                "Possible until the contract is signed. Give the reason (at least 4 characters); this cannot be undone.",
+            ),
+            lang.t("撤销项目", "Cancel the project"),
+        )
+    } else {
+        (
+            lang.t("终止合同", "Terminate the contract"),
+            lang.t(
+                "提前终止已签订的合同。请写明原因（至少 4 个字），终止后不能恢复。",
+                "End the signed contract early. Give the reason (at least 4 characters); this cannot be undone.",
+            ),
+            lang.t("终止合同", "Terminate the contract"),
+        )
+    };
+    html! {
+        h3 { (heading) }
+        form method="post" action={(base) "/" (which)} novalidate {
+            (csrf(&user.session))
+            (forms::textarea(&id, "reason", lang.t("原因", "Reason"), Some(hint),
+                input.form.get("reason"), input.errors.get(&id)))
+            div.button-group { button.btn.btn--warning type="submit" { (button) } }
+        }
+    }
+}
+
+/// Panel errors point at the panel's inputs; anything about the design or costs links to that form.
+fn panel_errors(lang: Lang, err: &AppError, which: &str, id: i64) -> Errors {
+    let own = ["review_comment", "decision", "decision_reason", "cancel_reason", "terminate_reason"];
+    Errors::from_error(lang, err)
+        .rename("comment", "review_comment")
+        .rename("reason", &format!("{which}_reason"))
+        .relink(|p| match &p.href {
+            Some(h) if own.contains(&p.key.as_str()) => {
+                Some(if p.key == "decision" { "#decision_0".into() } else { h.clone() })
+            }
+            Some(h) if p.key.starts_with("line_") || p.key == "cost_lines" => {
+                Some(format!("/projects/{id}/cost-estimate{h}"))
+            }
+            Some(h) if !p.key.is_empty() && p.key != "milestone" => Some(format!("/projects/{id}/design{h}")),
+            _ => None,
+        })
+}
+
+async fn act(state: &AppState, id: i64, posted: Posted, which: &'static str, cmd: Command) -> Page {
+    let Posted { user, form } = posted;
+    match actions::perform(state, &user.session, id, cmd).await {
+        Ok(_) => Ok(see_other(&format!("/projects/{id}"))),
+        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
+        Err(e) => {
+            let p = actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
+            let input = PanelInput { which, errors: panel_errors(user.lang, &e, which, id), form };
+            project_page(state, &user, &p, &input, e.status()).await
+        }
+    }
+}
+
+pub async fn finish_design(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
+    act(&state, ids.id, posted, "finish_design", Command::FinishDesign).await
+}
+
+pub async fn submit(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
+    act(&state, ids.id, posted, "submit", Command::Submit).await
+}
+
+pub async fn review(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
+    let req =
+        ReviewRequest { decision: posted.form.get("decision").into(), comment: posted.form.get("comment").into() };
+    act(&state, ids.id, posted, "review", Command::Review(req)).await
+}
+
+pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
+    let req =
+        DecisionRequest { decision: posted.form.get("decision").into(), reason: posted.form.get("reason").into() };
+    act(&state, ids.id, posted, "decision", Command::Decide(ids.n, req)).await
+}
+
+pub async fn cancel(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
+    let req = ReasonRequest { reason: posted.form.get("reason").into() };
+    act(&state, ids.id, posted, "cancel", Command::Cancel(req)).await
+}
+
+pub async fn terminate(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
+    let req = ReasonRequest { reason: posted.form.get("reason").into() };
+    act(&state, ids.id, posted, "terminate", Command::Terminate(req)).await
+}
+
+/// The standard title of an information sheet: `<采购人>关于<项目名称>的项目信息表`.
+pub fn sheet_title(lang: Lang, p: &Project) -> String {
+    match lang {
+        Lang::Zh => format!("{}关于{}的项目信息表", p.purchaser_name, p.design.title),
+        Lang::En => format!("Project information sheet: {} ({})", p.design.title, p.purchaser_name),
+    }
+}
+
+pub async fn print(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
+    let shell = user.shell();
+    let lang = user.lang;
+    let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
+    let refs = Refs::load(&state).await.or_page(&shell)?;
+    let title = sheet_title(lang, &p);
+    let body = html! {
+        div.print-header { p { (title) } }
+        h1.page-title.no-print { (title) }
+        div.notice.no-print {
+            p { (lang.t(
+                "打印：请使用浏览器的“打印”功能（Ctrl+P，苹果电脑为 ⌘P）。页眉、导航和按钮不会被打印。",
+                "To print, use your browser's Print command (Ctrl+P, or ⌘P on a Mac). The header, navigation and buttons are left out.",
+            )) }
+            p { a href={"/projects/" (p.id)} { (lang.t("返回项目页面", "Back to the project")) } }
+        }
+        (closure_notice(lang, &p))
+        (details(lang, &p, &refs))
+        p.print-only.small { (lang.t("打印时间：", "Printed: ")) (lang.datetime(state.clock.now())) }
+    };
+    Ok(render(StatusCode::OK, page(&shell, &title, body)))
+}
