@@ -163,11 +163,58 @@ impl Problems {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    pub fn has_field(&self, field: &str) -> bool {
+        self.0.iter().any(|e| e.field == field)
+    }
+    /// Adds the field errors of `err` (other errors are ignored) except those about a field that already has
+    /// a problem, or whose items do (`targets` when `targets[0]` is wrong), so each field gets one message.
+    pub fn absorb(&mut self, err: DomainError) {
+        if let DomainError::InvalidInput(fields) = err {
+            for f in fields {
+                let covered =
+                    self.0.iter().any(|e| e.field == f.field || e.field.starts_with(&format!("{}[", f.field)));
+                if !covered {
+                    self.0.push(f);
+                }
+            }
+        }
+    }
     pub fn into_result(self) -> Result<(), DomainError> {
         if self.0.is_empty() {
             Ok(())
         } else {
             Err(DomainError::InvalidInput(self.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absorb_keeps_one_message_per_field() {
+        let mut p = Problems::default();
+        p.add("targets[0]", "unknown_value", "x", "x");
+        p.add("period_start", "invalid_date", "x", "x");
+        p.absorb(DomainError::InvalidInput(vec![
+            FieldError::new("targets", "required", "y", "y"),
+            FieldError::new("period_start", "period_too_long", "y", "y"),
+            FieldError::new("title", "required", "y", "y"),
+        ]));
+        p.absorb(DomainError::OwnProject);
+        let fields: Vec<String> = match p.into_result() {
+            Err(DomainError::InvalidInput(f)) => f.into_iter().map(|f| f.field).collect(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(fields, vec!["targets[0]", "period_start", "title"]);
+    }
+
+    #[test]
+    fn single_field_errors_take_the_field_code() {
+        let e = DomainError::field("reason", "reason_required", "请写明原因", "give the reason");
+        assert_eq!((e.code(), e.kind()), ("reason_required", ErrorKind::Invalid));
+        assert_eq!(DomainError::InvalidInput(vec![]).code(), "invalid_input");
+        assert_eq!(DomainError::OwnProject.kind(), ErrorKind::Forbidden);
     }
 }

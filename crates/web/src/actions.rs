@@ -231,7 +231,6 @@ impl DesignRequest {
                 }
             })
             .collect();
-        p.into_result()?;
         let design = Design {
             title: self.title.trim().into(),
             category: self.category.trim().into(),
@@ -246,8 +245,23 @@ impl DesignRequest {
             targets,
             posts,
         };
-        design.validate(&state.rules)?;
+        // Report parse problems and the domain's checks together, so the user fixes everything in one go;
+        // a date that did not parse would only produce misleading period errors.
+        let dates_ok = !p.has_field("period_start") && !p.has_field("period_end");
+        if let Err(e) = design.validate(&state.rules) {
+            p.absorb(if dates_ok { e } else { without_period(e) });
+        }
+        p.into_result()?;
         Ok(design)
+    }
+}
+
+fn without_period(e: DomainError) -> DomainError {
+    match e {
+        DomainError::InvalidInput(fields) => {
+            DomainError::InvalidInput(fields.into_iter().filter(|f| !f.field.starts_with("period")).collect())
+        }
+        other => other,
     }
 }
 

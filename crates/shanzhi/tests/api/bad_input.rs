@@ -31,7 +31,7 @@ both_backends! {
         d["period_start"] = json!("2026-13-01");
         let v = app.refused(Method::POST, "/api/v1/projects", &t, Some(d), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
         let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
-        assert_eq!(fields, vec!["regions[0]", "target_groups[0]", "period_start"]);
+        assert_eq!(fields, vec!["regions[0]", "target_groups[0]", "period_start", "title"], "parse and rule problems together, one per field");
         let mut d = design("  ");
         d["period_end"] = json!("2028-01-01");
         let v = app.refused(Method::POST, "/api/v1/projects", &t, Some(d), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735e87e962";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Browser {
     client: reqwest::Client,
@@ -28,14 +28,21 @@ impl Browser {
     pub async fn start() -> Option<Browser> {
         let (Some(driver_bin), Some(chromium)) = (find_program("chromedriver"), find_program("chromium")) else {
             assert!(!required(), "browser tests are required here but chromium/chromedriver are not installed");
-            eprintln!("SKIPPED: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)");
+            eprintln!(
+                "SKIPPED: chromium and chromedriver are not installed (apt-get install chromium chromium-driver)"
+            );
             return None;
         };
         let port = {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("free port");
             l.local_addr().expect("addr").port()
         };
-        let driver = Command::new(driver_bin).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start chromedriver");
+        let driver = Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver");
         let base = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         for _ in 0..100 {
@@ -51,7 +58,15 @@ impl Browser {
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
                      "--disable-dev-shm-usage", "--window-size=412,915", format!("--user-data-dir={}", profile.display())]
         }}}});
-        let resp: Value = client.post(format!("{base}/session")).json(&caps).send().await.expect("new session").json().await.expect("json");
+        let resp: Value = client
+            .post(format!("{base}/session"))
+            .json(&caps)
+            .send()
+            .await
+            .expect("new session")
+            .json()
+            .await
+            .expect("json");
         let session = resp["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {resp}")).to_string();
         Some(Browser { client, base, session, driver })
     }
@@ -73,6 +88,11 @@ impl Browser {
         self.cmd(reqwest::Method::POST, "/url", Some(json!({"url": url}))).await;
     }
 
+    /// Forgets every cookie: the next page is seen signed out.
+    pub async fn clear_cookies(&self) {
+        self.cmd(reqwest::Method::DELETE, "/cookie", None).await;
+    }
+
     pub async fn url(&self) -> String {
         self.cmd(reqwest::Method::GET, "/url", None).await.as_str().unwrap_or_default().to_string()
     }
@@ -83,7 +103,14 @@ impl Browser {
 
     async fn find(&self, css: &str) -> String {
         let v = self.cmd(reqwest::Method::POST, "/element", Some(json!({"using": "css selector", "value": css}))).await;
-        v[ELEMENT].as_str().unwrap_or_else(|| panic!("no element {css}")).to_string()
+        match v[ELEMENT].as_str() {
+            Some(id) => id.to_string(),
+            None => panic!(
+                "no element {css} on {}: {v}\n{}",
+                self.url().await,
+                self.source().await.chars().take(800).collect::<String>()
+            ),
+        }
     }
 
     /// Clears the field and types `text`.
@@ -98,6 +125,26 @@ impl Browser {
         self.cmd(reqwest::Method::POST, &format!("/element/{e}/click"), Some(json!({}))).await;
     }
 
+    async fn script(&self, script: &str) -> Value {
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
+    }
+
+    /// Clicks something that loads a new page, and waits until the new page has loaded.
+    pub async fn click_and_wait(&self, css: &str) {
+        self.script("window.__shanzhi_old_page = true;").await;
+        self.click(css).await;
+        for _ in 0..200 {
+            let fresh = self
+                .script("return window.__shanzhi_old_page === undefined && document.readyState === 'complete';")
+                .await;
+            if fresh == Value::Bool(true) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!("clicking {css} did not load a page within 5 s");
+    }
+
     /// Sets a form control's value by script (date inputs, selects), as a user's picker would.
     pub async fn set(&self, css: &str, value: &str) {
         let script = "const e = document.querySelector(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('change', {bubbles: true}));";
@@ -106,7 +153,11 @@ impl Browser {
 
     pub async fn text(&self, css: &str) -> String {
         let e = self.find(css).await;
-        self.cmd(reqwest::Method::GET, &format!("/element/{e}/text"), None).await.as_str().unwrap_or_default().to_string()
+        self.cmd(reqwest::Method::GET, &format!("/element/{e}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// A PNG of the current page.
