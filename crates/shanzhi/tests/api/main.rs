@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod flow;
 mod openapi_doc;
+mod pages;
 mod privacy;
 mod sessions;
 mod webdriver;

@@ -1,0 +1,116 @@
+//! The pages as a browser without scripts sees them: sign-in by form, session cookie, CSRF on every form,
+//! redirects to sign-in, the language switch, and what the public may see.
+
+use crate::both_backends;
+use crate::helpers::*;
+use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+
+/// Signs in through the form and returns the session cookie (`sz_session=…`).
+async fn form_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(format!("{}/sign-in", app.base))
+        .form(&[("username", username), ("password", password), ("next", "/projects")])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let resp = app.client.get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+fn csrf_of(html: &str) -> String {
+    let start =
+        html.find(r#"name="_csrf" value=""#).expect("the form carries a CSRF token") + r#"name="_csrf" value=""#.len();
+    html[start..start + 64].to_string()
+}
+
+both_backends! {
+    async fn sign_in_by_form_and_csrf_on_every_post(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let resp = form_sign_in(&app, "jyj.purchaser", "wrong-password-9").await;
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("error-summary") && html.contains("用户名或密码不正确"), "{html}");
+
+        let resp = form_sign_in(&app, "jyj.purchaser", DEMO_PASSWORD).await;
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(resp.headers()[LOCATION], "/projects");
+        let set_cookie = resp.headers()[SET_COOKIE].to_str().unwrap().to_string();
+        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        let cookie = set_cookie.split(';').next().unwrap().to_string();
+
+        let (status, html) = page(&app, "/projects/new", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        let csrf = csrf_of(&html);
+        let before = app.store.projects().await.unwrap().len();
+        for token in ["", "0000000000000000000000000000000000000000000000000000000000000000"] {
+            let resp = app.client.post(format!("{}/projects/new", app.base)).header("cookie", &cookie)
+                .form(&[("_csrf", token), ("title", "跨站伪造的项目")]).send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::FORBIDDEN, "a form without this session's token is refused");
+        }
+        assert_eq!(app.store.projects().await.unwrap().len(), before, "nothing was written");
+        // With the token, a wrong form comes back with its errors beside the fields.
+        let resp = app.client.post(format!("{}/projects/new", app.base)).header("cookie", &cookie)
+            .form(&[("_csrf", csrf.as_str()), ("title", "")]).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("error-summary") && html.contains("请填写项目名称") && html.contains("field--error"));
+
+        // Sign-out needs the token too, and ends the session.
+        let resp = app.client.post(format!("{}/sign-out", app.base)).header("cookie", &cookie).form(&[("_csrf", "x")]).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let resp = app.client.post(format!("{}/sign-out", app.base)).header("cookie", &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let resp = app.client.get(format!("{}/projects", app.base)).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(resp.headers()[LOCATION], "/sign-in?next=%2Fprojects");
+    }
+
+    async fn public_pages_and_language(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let (status, html) = page(&app, "/catalogue", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("负面清单") && html.contains("社会工作岗位购买"));
+        let (head, hash) = app.store.audit_head().await.unwrap().unwrap();
+        let (status, html) = page(&app, "/audit", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&hash) && html.contains(&head.to_string()), "the public sees the chain head");
+        let resp = app.client.get(format!("{}/lang/en?back=/catalogue", app.base)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        assert_eq!(resp.headers()[LOCATION], "/catalogue");
+        let cookie = resp.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+        let (_, html) = page(&app, "/catalogue", &cookie).await;
+        assert!(html.contains(r#"<html lang="en""#) && html.contains("<title>Catalogue"), "English page");
+        let resp = app.client.get(format!("{}/lang/en?back=https://evil.example/", app.base)).send().await.unwrap();
+        assert_eq!(resp.headers()[LOCATION], "/", "never redirects off the site");
+        let resp = app.client.get(format!("{}/", app.base)).send().await.unwrap();
+        assert!(resp.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap().contains("default-src 'self'"));
+        // Signed-out visitors are sent to sign in, for every private page.
+        for path in ["/projects", "/projects/1", "/organisations", "/admin/users", "/projects/new"] {
+            let resp = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
+            assert!(resp.headers()[LOCATION].to_str().unwrap().starts_with("/sign-in?next="), "{path}");
+        }
+    }
+
+    async fn pages_respect_scope_and_mask_identifiers(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let cookie = |resp: reqwest::Response| resp.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+        let health = cookie(form_sign_in(&app, "wsj.purchaser", DEMO_PASSWORD).await);
+        let education_project = app.store.projects().await.unwrap().into_iter().find(|p| p.purchaser_name.contains("教育局")).unwrap();
+        let (status, _) = page(&app, &format!("/projects/{}", education_project.id), &health).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "another department's project is not there for you");
+        let (status, _) = page(&app, "/admin/users", &health).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let admin = cookie(form_sign_in(&app, "admin", DEMO_PASSWORD).await);
+        let (status, html) = page(&app, "/organisations", &admin).await;
+        assert_eq!(status, StatusCode::OK);
+        let seed: serde_json::Value = serde_json::from_str(include_str!("../../src/demo/yiling.json")).unwrap();
+        let id_number = seed["organisations"].as_array().unwrap().iter().find_map(|o| o["resident_id"].as_str()).unwrap();
+        assert!(!html.contains(id_number) && !html.contains(&id_number[6..14]), "only the masked ID is shown");
+        assert!(html.contains("*************"));
+    }
+}
