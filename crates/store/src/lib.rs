@@ -177,6 +177,8 @@ pub trait Store: Send + Sync {
     ) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
+    /// A user's sessions and tokens that have not expired at `now`, newest first, with their token hashes.
+    async fn live_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<(String, SessionRecord)>>;
     async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>>;
     async fn record_sign_in_failure(&self, username: &str, now: DateTime<Utc>) -> Result<u32>;
     async fn clear_sign_in_failures(&self, username: &str) -> Result<()>;

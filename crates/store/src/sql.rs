@@ -252,6 +252,18 @@ fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
     })
 }
 
+fn session_from_row(r: &AnyRow) -> Result<SessionRecord> {
+    let kind: String = r.try_get("kind")?;
+    Ok(SessionRecord {
+        user_id: r.try_get("user_id")?,
+        kind: if kind == "api" { SessionKind::Api } else { SessionKind::Web },
+        label: r.try_get("label")?,
+        csrf: r.try_get("csrf")?,
+        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
+        expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+    })
+}
+
 fn file_from_row(r: &AnyRow) -> Result<FileMeta> {
     Ok(FileMeta {
         id: r.try_get("id")?,
@@ -540,16 +552,7 @@ impl Store for SqlStore {
         .bind(token_hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(r) = row else { return Ok(None) };
-        let kind: String = r.try_get("kind")?;
-        Ok(Some(SessionRecord {
-            user_id: r.try_get("user_id")?,
-            kind: if kind == "api" { SessionKind::Api } else { SessionKind::Web },
-            label: r.try_get("label")?,
-            csrf: r.try_get("csrf")?,
-            created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-            expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
-        }))
+        row.as_ref().map(session_from_row).transpose()
     }
 
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
@@ -559,6 +562,18 @@ impl Store for SqlStore {
         let mut w = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *w.tx).await?;
         self.commit_with(w, event, now).await
+    }
+
+    async fn live_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<(String, SessionRecord)>> {
+        let rows = sqlx::query(
+            "SELECT token_hash, user_id, kind, label, csrf, created_at, expires_at FROM sessions \
+             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+        )
+        .bind(user_id)
+        .bind(ts(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((r.try_get("token_hash")?, session_from_row(r)?))).collect()
     }
 
     async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>> {

@@ -83,6 +83,37 @@ async fn delete_session(State(state): State<AppState>, ApiSession(s): ApiSession
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize)]
+struct TokenRequest {
+    label: String,
+    #[serde(default)]
+    days: Option<i64>,
+}
+
+async fn list_tokens(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    Ok(Json(json!(auth::list_tokens(&state, &s).await?)))
+}
+
+async fn create_token(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    ApiJson(req): ApiJson<TokenRequest>,
+) -> AppResult<Response> {
+    let (token, info) = auth::create_token(&state, &s, &req.label, req.days).await?;
+    let mut body = json!(info);
+    body["token"] = json!(token);
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    auth::revoke_token(&state, &s, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn me(ApiSession(s): ApiSession) -> Json<Actor> {
     Json(s.actor)
 }
@@ -523,6 +554,8 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/session", post(create_session).delete(delete_session))
         .route("/me", get(me))
+        .route("/tokens", get(list_tokens).post(create_token))
+        .route("/tokens/{token_id}", axum::routing::delete(revoke_token))
         .route("/regions", get(regions))
         .route("/catalogue", get(catalogue))
         .route("/organisations", get(organisations).post(add_organisation))

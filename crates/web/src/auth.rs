@@ -183,22 +183,95 @@ pub async fn sign_in(
         )));
     };
     state.store.clear_sign_in_failures(&username).await?;
-    let token = new_token();
     let lifetime = match kind {
         SessionKind::Web => Duration::hours(state.rules.session_hours),
         SessionKind::Api => Duration::days(state.rules.api_token_days),
     };
+    let by = By { user_id: Some(user.id), name: user.username.clone(), org_id: Some(user.org_id) };
+    open_session(state, &by, user.id, kind, "", lifetime).await
+}
+
+/// Opens a session or token for `user_id`; the token is returned once and only its hash is kept.
+async fn open_session(
+    state: &AppState,
+    by: &By,
+    user_id: i64,
+    kind: SessionKind,
+    label: &str,
+    lifetime: Duration,
+) -> AppResult<(String, SessionRecord)> {
+    let now = state.clock.now();
+    let token = new_token();
     let record = SessionRecord {
-        user_id: user.id,
+        user_id,
         kind,
-        label: String::new(),
+        label: label.to_string(),
         csrf: new_token(),
         created_at: now,
         expires_at: now + lifetime,
     };
-    let by = By { user_id: Some(user.id), name: user.username.clone(), org_id: Some(user.org_id) };
-    state.store.create_session(&by, &token_hash(&token), &record, now).await?;
+    state.store.create_session(by, &token_hash(&token), &record, now).await?;
     Ok((token, record))
+}
+
+/// A named API token as its owner sees it: never the token itself, which is shown once at creation.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TokenInfo {
+    /// The first 16 hex digits of the token's hash: enough to name it, useless to use it.
+    pub id: String,
+    pub label: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+fn token_info(hash: &str, r: &SessionRecord) -> TokenInfo {
+    TokenInfo { id: hash[..16].to_string(), label: r.label.clone(), created_at: r.created_at, expires_at: r.expires_at }
+}
+
+/// The caller's live API tokens.
+pub async fn list_tokens(state: &AppState, s: &Session) -> AppResult<Vec<TokenInfo>> {
+    let live = state.store.live_sessions(s.actor.user_id, state.clock.now()).await?;
+    Ok(live.iter().filter(|(_, r)| r.kind == SessionKind::Api).map(|(h, r)| token_info(h, r)).collect())
+}
+
+/// Longest lifetime of a named token.
+pub const MAX_TOKEN_DAYS: i64 = 365;
+
+/// Creates a named API token for scripts, valid for `days` (default: the configured API token lifetime).
+pub async fn create_token(
+    state: &AppState,
+    s: &Session,
+    label: &str,
+    days: Option<i64>,
+) -> AppResult<(String, TokenInfo)> {
+    let mut p = shanzhi_domain::error::Problems::default();
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 60 {
+        p.add(
+            "label",
+            "invalid_label",
+            "请填写令牌用途（不超过 60 字）",
+            "name the token's use (at most 60 characters)",
+        );
+    }
+    let days = days.unwrap_or(state.rules.api_token_days);
+    if !(1..=MAX_TOKEN_DAYS).contains(&days) {
+        p.add("days", "invalid_days", "有效期须为 1 至 365 天", "the lifetime must be 1 to 365 days");
+    }
+    p.into_result()?;
+    let (token, record) =
+        open_session(state, &s.by(), s.actor.user_id, SessionKind::Api, label, Duration::days(days)).await?;
+    let info = token_info(&token_hash(&token), &record);
+    Ok((token, info))
+}
+
+/// Revokes one of the caller's own tokens by its id.
+pub async fn revoke_token(state: &AppState, s: &Session, id: &str) -> AppResult<()> {
+    let live = state.store.live_sessions(s.actor.user_id, state.clock.now()).await?;
+    let found = live.iter().find(|(h, r)| r.kind == SessionKind::Api && id.len() == 16 && h.starts_with(id));
+    let (hash, _) = found.ok_or_else(AppError::not_found)?;
+    state.store.end_session(&s.by(), hash, state.clock.now()).await?;
+    Ok(())
 }
 
 /// Constant-time comparison of CSRF tokens.

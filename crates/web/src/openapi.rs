@@ -258,6 +258,7 @@ fn schemas() -> Value {
         "Report": s(json!({"beneficiaries": {"type": "integer", "minimum": 0}, "hours": money, "summary": text, "outputs": {"type": "array", "items": s(json!({"indicator": text, "actual": text}), &["indicator", "actual"])}, "file_ids": {"type": "array", "items": {"type": "integer"}}}), &["beneficiaries", "hours", "summary"]),
         "Decision": s(json!({"decision": {"enum": ["accept", "reject"]}, "reason": text}), &["decision"]),
         "Reason": s(json!({"reason": text}), &["reason"]),
+        "Token": s(json!({"label": text, "days": {"type": "integer", "minimum": 1, "maximum": 365}}), &["label"]),
         "Upload": s(json!({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}), &["file"]),
     })
 }
@@ -276,10 +277,14 @@ pub fn document() -> Value {
         if !op.roles.contains(&"public") {
             o["security"] = json!([{"bearer": []}]);
         }
-        let params: Vec<Value> = ["id", "n"]
+        let params: Vec<Value> = ["id", "n", "token_id"]
             .iter()
             .filter(|p| op.path.contains(&format!("{{{p}}}")))
-            .map(|p| json!({"name": p, "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}))
+            .map(|p| {
+                let schema =
+                    if *p == "token_id" { json!({"type": "string"}) } else { json!({"type": "integer", "minimum": 0}) };
+                json!({"name": p, "in": "path", "required": true, "schema": schema})
+            })
             .collect();
         if !params.is_empty() {
             o["parameters"] = json!(params);

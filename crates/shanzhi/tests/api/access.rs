@@ -31,7 +31,10 @@ async fn matrix(backend: shanzhi_store::Backend) {
         if op.path == "/session" {
             continue; // signing in and out is covered in the session tests
         }
-        let path = format!("/api/v1{}", op.path.replace("{id}", &id.to_string()).replace("{n}", "0"));
+        let path = format!(
+            "/api/v1{}",
+            op.path.replace("{id}", &id.to_string()).replace("{n}", "0").replace("{token_id}", "0123456789abcdef")
+        );
         let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
         for (role, token) in &tokens {
             let body = op.body.map(|_| json!({}));

@@ -59,6 +59,19 @@ both_backends! {
         let html = resp.text().await.unwrap();
         assert!(html.contains("error-summary") && html.contains("请填写项目名称") && html.contains("field--error"));
 
+        // A named API token, created on the account page, is shown once.
+        let (_, html) = page(&app, "/account", &cookie).await;
+        assert!(html.contains("API"));
+        let resp = app.client.post(format!("{}/account/tokens", app.base)).header("cookie", &cookie)
+            .form(&[("_csrf", csrf.as_str()), ("label", "导出脚本"), ("days", "30")]).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let html = resp.text().await.unwrap();
+        let start = html.find(r#"<p class="hash">"#).expect("the new token is shown") + r#"<p class="hash">"#.len();
+        let token = &html[start..start + 64];
+        assert_eq!(app.call(reqwest::Method::GET, "/api/v1/me", Some(token), None).await.0, StatusCode::OK);
+        let (_, html) = page(&app, "/account", &cookie).await;
+        assert!(html.contains("导出脚本") && !html.contains(token), "listed by name, never shown again");
+
         // Sign-out needs the token too, and ends the session.
         let resp = app.client.post(format!("{}/sign-out", app.base)).header("cookie", &cookie).form(&[("_csrf", "x")]).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);

@@ -23,6 +23,29 @@ both_backends! {
         app.refused(Method::GET, "/api/v1/me", "garbage", None, StatusCode::UNAUTHORIZED, "unauthenticated").await;
     }
 
+    async fn named_api_tokens_for_scripts(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let session = app.token("czj.reviewer").await;
+        app.refused(Method::POST, "/api/v1/tokens", &session, Some(json!({"label": " "})), StatusCode::UNPROCESSABLE_ENTITY, "invalid_label").await;
+        app.refused(Method::POST, "/api/v1/tokens", &session, Some(json!({"label": "报表", "days": 400})), StatusCode::UNPROCESSABLE_ENTITY, "invalid_days").await;
+        let created = app.ok(Method::POST, "/api/v1/tokens", &session, Some(json!({"label": "统计报表脚本", "days": 90}))).await;
+        let token = created["token"].as_str().unwrap().to_string();
+        assert!(created["expires_at"].as_str().unwrap().starts_with("2026-05-31"), "{created}");
+        // The token works on its own, and its owner sees it listed by name, never by value.
+        assert_eq!(app.get("/api/v1/me", &token).await.1["username"], "czj.reviewer");
+        let list = app.get("/api/v1/tokens", &session).await.1;
+        assert!(list.to_string().contains("统计报表脚本") && !list.to_string().contains(&token), "{list}");
+        let id = created["id"].as_str().unwrap();
+        // Nobody else can revoke it.
+        let other = app.token("mzj.reviewer").await;
+        app.refused(Method::DELETE, &format!("/api/v1/tokens/{id}"), &other, None, StatusCode::NOT_FOUND, "not_found").await;
+        let (status, _) = app.call(Method::DELETE, &format!("/api/v1/tokens/{id}"), Some(&session), None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        app.refused(Method::GET, "/api/v1/me", &token, None, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+        let history = app.store.audit_events(0, 100_000).await.unwrap();
+        assert!(!serde_json::to_string(&history).unwrap().contains(&token), "tokens never enter the audit log");
+    }
+
     async fn tokens_expire_by_the_clock(backend) {
         let app = TestApp::with_demo(backend).await;
         let token = app.token("admin").await;

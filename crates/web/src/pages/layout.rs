@@ -79,7 +79,9 @@ pub fn page(shell: &Shell, title: &str, body: Markup) -> Markup {
                             a.lang-switch href={"/lang/" (other) "?back=" (encode(shell.path))} lang=(other_lang)
                                 hreflang=(other_lang) { (other_label) }
                             @if let Some(s) = shell.session {
-                                span.user-name { (s.actor.display_name) " · " (s.actor.org_name) }
+                                a.user-name href="/account" title=(lang.t("我的账户与 API 令牌", "My account and API tokens")) {
+                                    (s.actor.display_name) " · " (s.actor.org_name)
+                                }
                                 form method="post" action="/sign-out" {
                                     input type="hidden" name="_csrf" value=(s.csrf);
                                     button.link-button type="submit" { (lang.t("退出登录", "Sign out")) }

@@ -4,6 +4,7 @@
 // A handler's error side is itself a rendered page, built once per request: boxing it would buy nothing.
 #![allow(clippy::result_large_err)]
 
+mod account;
 mod admin;
 mod design;
 mod forms;
@@ -40,6 +41,9 @@ pub fn router() -> Router<AppState> {
         .route("/lang/{code}", get(set_lang))
         .route("/catalogue", get(home::catalogue))
         .route("/audit", get(home::audit))
+        .route("/account", get(account::show))
+        .route("/account/tokens", post(account::create_token))
+        .route("/account/tokens/{token_id}/revoke", post(account::revoke_token))
         .route("/organisations", get(admin::organisations))
         .route("/admin/users", get(admin::users).post(admin::add_user))
         .route("/admin/organisations", get(admin::organisation_form).post(admin::add_organisation))
