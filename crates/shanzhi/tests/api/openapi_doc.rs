@@ -15,3 +15,27 @@ async fn openapi_is_served() {
     assert_eq!(doc, shanzhi_web::openapi::document());
     assert_eq!(doc["openapi"], "3.1.0");
 }
+
+/// Every route of the API router is documented, with the same methods (the test-mode clock excepted).
+#[test]
+fn every_route_is_documented() {
+    let source = include_str!("../../../web/src/api.rs");
+    let mut routed = Vec::new();
+    for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"") || l.starts_with("r.route(\"")) {
+        let path = line.split('"').nth(1).unwrap();
+        if path == "/test/clock" || path == "/openapi.json" {
+            continue;
+        }
+        let handlers = line.split_once(',').unwrap().1;
+        for method in ["get", "post", "put", "delete"] {
+            if handlers.contains(&format!("{method}(")) {
+                routed.push(format!("{method} {path}"));
+            }
+        }
+    }
+    let mut documented: Vec<String> =
+        shanzhi_web::openapi::OPERATIONS.iter().map(|o| format!("{} {}", o.method, o.path)).collect();
+    routed.sort();
+    documented.sort();
+    assert_eq!(routed, documented);
+}

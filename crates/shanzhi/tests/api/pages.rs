@@ -127,3 +127,62 @@ both_backends! {
         assert!(html.contains("*************"));
     }
 }
+
+/// Signs in by form and returns the cookie and the CSRF token of a page.
+async fn signed_in(app: &TestApp, username: &str) -> (String, String) {
+    let resp = form_sign_in(app, username, DEMO_PASSWORD).await;
+    let cookie = resp.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let (_, html) = page(app, "/", &cookie).await;
+    (cookie, csrf_of(&html))
+}
+
+async fn post_form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (StatusCode, String) {
+    let resp =
+        app.client.post(format!("{}{path}", app.base)).header("cookie", cookie).form(fields).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+mod forms {
+    use super::*;
+
+    both_backends! {
+        async fn every_form_answers_bad_input_beside_the_field(backend) {
+            let app = TestApp::with_demo(backend).await;
+            let projects = app.store.projects().await.unwrap();
+            let at = |status: &str| projects.iter().find(|p| p.status.code() == status).unwrap().id;
+            let expect = |(status, html): (StatusCode, String), message: &str| {
+                assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+                assert!(html.contains("error-summary") && html.contains(message), "{message} expected in the page");
+            };
+
+            let (c, t) = signed_in(&app, "mzj.purchaser").await;
+            let id = at("cost_estimate");
+            expect(post_form(&app, &format!("/projects/{id}/cost-estimate"), &c, &[("_csrf", &t), ("line_kind_0", "personnel"), ("line_item_0", "社工"), ("line_qty_0", "1"), ("line_unit_0", "人"), ("line_price_0", "-3")]).await, "金额不能为负数");
+            let id = at("procurement");
+            expect(post_form(&app, &format!("/projects/{id}/award"), &c, &[("_csrf", &t), ("provider_org_id", ""), ("justification", "短")]).await, "承接主体");
+            let id = at("contract");
+            expect(post_form(&app, &format!("/projects/{id}/contract"), &c, &[("_csrf", &t), ("amount", "1000"), ("start", "2026-04-01"), ("end", "2027-03-31"), ("signed_on", "2026-03-02"),
+                ("milestone_name_0", "中期"), ("milestone_share_0", "50"), ("milestone_due_0", "2026-09-30"), ("milestone_name_1", "终期"), ("milestone_share_1", "40"), ("milestone_due_1", "2027-03-31")]).await, "100%");
+            expect(post_form(&app, &format!("/projects/{id}/cancel"), &c, &[("_csrf", &t), ("reason", "")]).await, "请写明原因");
+            let id = at("design");
+            expect(post_form(&app, &format!("/projects/{id}/design"), &c, &[("_csrf", &t), ("title", ""), ("period_start", "2026-02-30")]).await, "请按 2025-10-09 的格式填写日期");
+
+            let (c, t) = signed_in(&app, "mzj.reviewer").await;
+            let id = at("review_content");
+            expect(post_form(&app, &format!("/projects/{id}/review"), &c, &[("_csrf", &t), ("decision", "return"), ("comment", "")]).await, "退回时请写明修改意见");
+
+            let acceptance = projects.iter().find(|p| p.status.code() == "acceptance" && p.contract.as_ref().unwrap().milestones[0].reports.is_empty()).unwrap();
+            let provider = app.store.users().await.unwrap().into_iter().find(|u| u.org_id == acceptance.contract.as_ref().unwrap().provider.org_id).unwrap();
+            let (c, t) = signed_in(&app, &provider.username).await;
+            let form = reqwest::multipart::Form::new().text("_csrf", t.clone()).text("beneficiaries", "x").text("hours", "2").text("summary", "");
+            let resp = app.client.post(format!("{}/projects/{}/milestones/0/report", app.base, acceptance.id)).header("cookie", &c).multipart(form).send().await.unwrap();
+            assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(resp.text().await.unwrap().contains("error-summary"));
+
+            let (c, t) = signed_in(&app, "admin").await;
+            expect(post_form(&app, "/admin/users", &c, &[("_csrf", &t), ("username", "a"), ("display_name", ""), ("password", "123")]).await, "密码至少需要 10 个字符");
+            expect(post_form(&app, "/admin/organisations", &c, &[("_csrf", &t), ("key", "new.org"), ("name", "新机构"), ("kind", "social_organisation"), ("uscc", "123")]).await, "统一社会信用代码");
+            assert_eq!(app.store.projects().await.unwrap().len(), projects.len());
+        }
+    }
+}
