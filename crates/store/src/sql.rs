@@ -635,7 +635,9 @@ impl Store for SqlStore {
         .map_err(classify)?;
         let mut project = project;
         project.id = row.get::<i64, _>(0);
-        project.code = format!("SZ-{}-{:05}", project.created_at.format("%Y"), project.id);
+        // The year in the code is the year in China when the project was created.
+        project.code =
+            format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
         sqlx::query("UPDATE projects SET code = $1, data = $2 WHERE id = $3")
             .bind(&project.code)
             .bind(project_data(&project)?)
