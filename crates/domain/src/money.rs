@@ -105,10 +105,11 @@ impl Money {
     }
 
     /// Amount × quantity, where quantity is in hundredths (two decimals), rounded half up to the fen.
+    /// `None` above the largest single amount, so sums of a few hundred lines can never overflow.
     pub fn times_hundredths(self, hundredths: i64) -> Option<Money> {
         let product = (self.0 as i128) * (hundredths as i128);
         let rounded = (product + 50).div_euclid(100);
-        i64::try_from(rounded).ok().filter(|v| v.abs() <= MAX_FEN * 1000).map(Money)
+        i64::try_from(rounded).ok().filter(|v| v.abs() <= MAX_FEN).map(Money)
     }
 
     /// Share of this amount in basis points (1/10000), rounded down to the fen; callers give any remainder
@@ -266,6 +267,13 @@ mod tests {
         let q = Quantity::parse("1.5").unwrap();
         assert_eq!(price.times_hundredths(q.hundredths()).unwrap().fen(), 5000); // 49.995 → 50.00
         assert_eq!(Quantity::parse("2.50").unwrap().display(), "2.5");
+    }
+
+    #[test]
+    fn products_above_the_largest_amount_are_refused() {
+        let big = Money::parse_yuan("1000000000000").unwrap();
+        assert_eq!(big.times_hundredths(100), Some(big));
+        assert_eq!(big.times_hundredths(101), None);
     }
 
     #[test]
