@@ -55,6 +55,11 @@ pub enum DomainError {
     ProviderIneligible,
     ProviderInactive,
     ContractExceedsEstimate,
+    /// A movement would take more than a budget line's bucket holds.
+    BudgetExceeded {
+        needed: crate::money::Money,
+        available: crate::money::Money,
+    },
     NotFound {
         what: &'static str,
     },
@@ -73,7 +78,7 @@ impl DomainError {
             }
             ProviderIneligible | ProviderInactive => ErrorKind::Invalid,
             NotPermitted { .. } | OwnProject => ErrorKind::Forbidden,
-            WrongStep { .. } | StaleVersion => ErrorKind::Conflict,
+            WrongStep { .. } | StaleVersion | BudgetExceeded { .. } => ErrorKind::Conflict,
             NotFound { .. } => ErrorKind::NotFound,
         }
     }
@@ -92,6 +97,7 @@ impl DomainError {
             ProviderIneligible => "provider_ineligible",
             ProviderInactive => "provider_inactive",
             ContractExceedsEstimate => "contract_exceeds_estimate",
+            BudgetExceeded { .. } => "budget_exceeded",
             NotFound { .. } => "not_found",
         }
     }
@@ -112,6 +118,11 @@ impl DomainError {
             ProviderIneligible => "该单位不是合格的承接主体".into(),
             ProviderInactive => "该承接主体当前不可承接（已注销或被暂停）".into(),
             ContractExceedsEstimate => "合同金额不得超过审核通过的预算".into(),
+            BudgetExceeded { needed, available } => format!(
+                "预算不足：需要 {} 元，可用仅 {} 元（无预算不购买）",
+                needed.display_yuan(),
+                available.display_yuan()
+            ),
             NotFound { .. } => "未找到，或您无权查看".into(),
         }
     }
@@ -132,6 +143,11 @@ impl DomainError {
             ProviderIneligible => "this organisation is not an eligible provider".into(),
             ProviderInactive => "this provider is not active".into(),
             ContractExceedsEstimate => "the contract amount exceeds the approved estimate".into(),
+            BudgetExceeded { needed, available } => format!(
+                "not enough budget: {} yuan needed, only {} yuan available (no budget, no purchase)",
+                needed.yuan_string(),
+                available.yuan_string()
+            ),
             NotFound { what } => format!("{what} not found"),
         }
     }

@@ -1,6 +1,7 @@
 //! Shanzhi's domain: the rules of government purchase of public services, free of I/O.
 
 pub mod audit;
+pub mod budget;
 pub mod catalogue;
 pub mod clock;
 pub mod error;
