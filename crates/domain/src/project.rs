@@ -2,6 +2,7 @@
 //! acceptance. Every transition is a method that checks who acts and what must hold, changes the project
 //! and returns the audit [`Change`], or returns a typed error and leaves the project as it was.
 
+use crate::budget::{check_plan, split, Entry, FundingLine, Movement};
 use crate::catalogue::CategoryStatus;
 use crate::error::{DomainError, Problems};
 use crate::money::{Money, Quantity};
@@ -279,6 +280,9 @@ pub struct Project {
     pub designer_id: i64,
     pub design: Design,
     pub cost_lines: Vec<CostLine>,
+    /// Which budget lines pay for the estimate; reserved at approval, committed by the contract, paid at acceptance.
+    #[serde(default)]
+    pub funding: Vec<FundingLine>,
     pub reviews: Vec<ReviewDecision>,
     pub award: Option<Award>,
     pub contract: Option<Contract>,
@@ -287,11 +291,22 @@ pub struct Project {
     pub updated_at: DateTime<Utc>,
 }
 
-/// What a transition did, for the audit log.
+/// What a transition did: for the audit log, and the ledger entries it needs (all or nothing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
     pub action: &'static str,
     pub detail: Value,
+    pub ledger: Vec<Entry>,
+}
+
+impl Change {
+    pub fn new(action: &'static str, detail: Value) -> Change {
+        Change { action, detail, ledger: Vec::new() }
+    }
+    fn with_ledger(mut self, ledger: Vec<Entry>) -> Change {
+        self.ledger = ledger;
+        self
+    }
 }
 
 /// What the reviewer's check needs to know about the catalogue and configuration at submission.
@@ -458,6 +473,7 @@ impl Project {
             designer_id: actor.user_id,
             design,
             cost_lines: Vec::new(),
+            funding: Vec::new(),
             reviews: Vec::new(),
             award: None,
             contract: None,
@@ -466,7 +482,7 @@ impl Project {
             updated_at: now,
         };
         let detail = json!({"title": project.design.title, "mode": project.design.mode.code()});
-        Ok((project, Change { action: "project.create", detail }))
+        Ok((project, Change::new("project.create", detail)))
     }
 
     pub fn total(&self) -> Money {
@@ -535,7 +551,7 @@ impl Project {
         design.validate(rules)?;
         self.design = design;
         self.touch(now);
-        Ok(Change { action: "project.design", detail: json!({"title": self.design.title}) })
+        Ok(Change::new("project.design", json!({"title": self.design.title})))
     }
 
     /// Design is finished: move on to the cost estimate.
@@ -544,7 +560,7 @@ impl Project {
         self.require_status(&[Status::Design], "finish_design")?;
         self.status = Status::CostEstimate;
         self.touch(now);
-        Ok(Change { action: "project.finish_design", detail: json!({}) })
+        Ok(Change::new("project.finish_design", json!({})))
     }
 
     pub fn set_cost_estimate(
@@ -557,10 +573,59 @@ impl Project {
         self.require_status(&[Status::CostEstimate], "set_cost_estimate")?;
         self.cost_lines = price_lines(lines)?;
         self.touch(now);
-        Ok(Change {
-            action: "project.cost_estimate",
-            detail: json!({"lines": self.cost_lines.len(), "total": self.total()}),
-        })
+        Ok(Change::new("project.cost_estimate", json!({"lines": self.cost_lines.len(), "total": self.total()})))
+    }
+
+    /// Says which budget lines pay for the estimate. The caller has checked the lines are the purchaser's own.
+    pub fn set_funding(
+        &mut self,
+        actor: &Actor,
+        lines: Vec<FundingLine>,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_purchaser(actor, "set_funding")?;
+        self.require_status(&[Status::Design, Status::CostEstimate], "set_funding")?;
+        check_plan(&lines, self.total())?;
+        let detail = json!({"lines": lines.len(), "total": self.total()});
+        self.funding = lines;
+        self.touch(now);
+        Ok(Change::new("project.funding", detail))
+    }
+
+    fn planned(&self) -> Vec<Money> {
+        self.funding.iter().map(|l| l.amount).collect()
+    }
+
+    /// Per funding line, what the contract commits: the contract amount split in proportion to the plan.
+    pub fn committed_by_line(&self) -> Vec<Money> {
+        match &self.contract {
+            Some(c) => split(c.amount, &self.planned()),
+            None => vec![Money::ZERO; self.funding.len()],
+        }
+    }
+
+    /// Per funding line, what accepted milestones have paid. Each payment is split in proportion to what
+    /// is still committed on each line, so no line is ever paid more than it committed and the last
+    /// milestone pays exactly what is left.
+    pub fn paid_by_line(&self) -> Vec<Money> {
+        let committed = self.committed_by_line();
+        let mut paid = vec![Money::ZERO; committed.len()];
+        for m in self.contract.iter().flat_map(|c| &c.milestones).filter(|m| m.status == MilestoneStatus::Accepted) {
+            let remaining: Vec<Money> = committed.iter().zip(&paid).map(|(c, p)| *c - *p).collect();
+            for (p, x) in paid.iter_mut().zip(split(m.amount, &remaining)) {
+                *p = *p + x;
+            }
+        }
+        paid
+    }
+
+    fn entries(&self, movement: Movement, amounts: &[Money]) -> Vec<Entry> {
+        self.funding
+            .iter()
+            .zip(amounts)
+            .filter(|(_, a)| a.fen() > 0)
+            .map(|(l, a)| Entry { budget_id: l.budget_id, movement, amount: *a, project_id: Some(self.id) })
+            .collect()
     }
 
     /// Submits for review. The category must be in the catalogue and not on the negative list.
@@ -581,11 +646,13 @@ impl Project {
                 "complete the cost estimate before submitting",
             ));
         }
+        // No budget, no purchase: the plan must cover the estimate as it now stands.
+        check_plan(&self.funding, self.total())?;
         // The competent department reviews other departments' content; its own projects go straight to finance.
         let content_stage = ctx.rules.review_stages == ReviewStages::Two && actor.org_kind != OrgKind::CivilAffairs;
         self.status = if content_stage { Status::ReviewContent } else { Status::ReviewFinance };
         self.touch(now);
-        Ok(Change { action: "project.submit", detail: json!({"total": self.total(), "stage": self.status.code()}) })
+        Ok(Change::new("project.submit", json!({"total": self.total(), "stage": self.status.code()})))
     }
 
     /// A reviewer approves or returns the project at its current review stage.
@@ -643,7 +710,13 @@ impl Project {
         };
         self.touch(now);
         let action = if approve { "project.review_approve" } else { "project.review_return" };
-        Ok(Change { action, detail: json!({"stage": stage.code(), "comment": comment}) })
+        // Finance approval reserves the plan's money on each budget line; the store refuses it if short.
+        let ledger = if approve && stage == ReviewStage::Finance {
+            self.entries(Movement::Reserve, &self.planned())
+        } else {
+            Vec::new()
+        };
+        Ok(Change::new(action, json!({"stage": stage.code(), "comment": comment})).with_ledger(ledger))
     }
 
     /// Records a direct award (the simplest procurement) to an eligible, active provider.
@@ -682,7 +755,7 @@ impl Project {
         });
         self.status = Status::Contract;
         self.touch(now);
-        Ok(Change { action: "project.award", detail })
+        Ok(Change::new("project.award", detail))
     }
 
     pub fn sign_contract(
@@ -814,7 +887,12 @@ impl Project {
         });
         self.status = Status::Acceptance;
         self.touch(now);
-        Ok(Change { action: "project.contract_sign", detail })
+        // The contract commits its amount; whatever was reserved above it goes back to the budgets.
+        let committed = self.committed_by_line();
+        let released: Vec<Money> = self.planned().iter().zip(&committed).map(|(p, c)| *p - *c).collect();
+        let mut ledger = self.entries(Movement::Commit, &committed);
+        ledger.extend(self.entries(Movement::Release, &released));
+        Ok(Change::new("project.contract_sign", detail).with_ledger(ledger))
     }
 
     /// The milestone that is next to be reported or decided: the first not yet accepted.
@@ -881,7 +959,7 @@ impl Project {
         milestone.status = MilestoneStatus::Reported;
         let name = milestone.name.clone();
         self.touch(now);
-        Ok(Change { action: "project.report_file", detail: json!({"milestone": index, "name": name}) })
+        Ok(Change::new("project.report_file", json!({"milestone": index, "name": name})))
     }
 
     pub fn decide_milestone(
@@ -893,6 +971,7 @@ impl Project {
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
         self.require_purchaser(actor, if accept { "accept_milestone" } else { "reject_milestone" })?;
+        let paid_before = self.paid_by_line();
         let milestone = self.milestone_mut(index, "decide_milestone")?;
         if milestone.status != MilestoneStatus::Reported {
             return Err(DomainError::field(
@@ -924,7 +1003,14 @@ impl Project {
         }
         self.touch(now);
         let action = if accept { "project.milestone_accept" } else { "project.milestone_reject" };
-        Ok(Change { action, detail: json!({"milestone": index, "amount": amount, "reason": reason}) })
+        // Acceptance pays the milestone: what the replayed payments add for this milestone, per line.
+        let ledger = if accept {
+            let paid: Vec<Money> = self.paid_by_line().iter().zip(&paid_before).map(|(a, b)| *a - *b).collect();
+            self.entries(Movement::Pay, &paid)
+        } else {
+            Vec::new()
+        };
+        Ok(Change::new(action, json!({"milestone": index, "amount": amount, "reason": reason})).with_ledger(ledger))
     }
 
     /// Cancels at any step before the contract is signed.
@@ -943,10 +1029,13 @@ impl Project {
         )?;
         let reason = closure_reason(reason)?;
         let from = self.status.code();
+        // Money reserved at approval goes back to the budgets.
+        let reserved = matches!(self.status, Status::Procurement | Status::Contract);
+        let ledger = if reserved { self.entries(Movement::Release, &self.planned()) } else { Vec::new() };
         self.cancellation = Some(Closure { reason: reason.clone(), by: actor.user_id, at: now });
         self.status = Status::Cancelled;
         self.touch(now);
-        Ok(Change { action: "project.cancel", detail: json!({"from": from, "reason": reason}) })
+        Ok(Change::new("project.cancel", json!({"from": from, "reason": reason})).with_ledger(ledger))
     }
 
     /// Ends a signed contract early.
@@ -954,12 +1043,15 @@ impl Project {
         self.require_purchaser(actor, "terminate")?;
         self.require_status(&[Status::Acceptance], "terminate")?;
         let reason = closure_reason(reason)?;
+        // What the contract still owed goes back to the budgets.
+        let owed: Vec<Money> = self.committed_by_line().iter().zip(self.paid_by_line()).map(|(c, p)| *c - p).collect();
+        let ledger = self.entries(Movement::Uncommit, &owed);
         if let Some(c) = self.contract.as_mut() {
             c.termination = Some(Closure { reason: reason.clone(), by: actor.user_id, at: now });
         }
         self.status = Status::Terminated;
         self.touch(now);
-        Ok(Change { action: "project.terminate", detail: json!({"reason": reason}) })
+        Ok(Change::new("project.terminate", json!({"reason": reason})).with_ledger(ledger))
     }
 }
 

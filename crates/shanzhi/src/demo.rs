@@ -3,8 +3,9 @@
 //! plausible dates, so their history and audit trail are what the platform would have recorded.
 //! Loading is idempotent: what exists already is left alone.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
+use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
 use shanzhi_domain::catalogue::{category_status, Category};
 use shanzhi_domain::clock::china_offset;
 use shanzhi_domain::ids::ResidentId;
@@ -15,7 +16,7 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::{Money, Quantity};
-use shanzhi_store::{By, NewOrganisation, NewUser, Store};
+use shanzhi_store::{BudgetView, By, NewOrganisation, NewUser, Store};
 use shanzhi_web::auth::{hash_password, PasswordCost};
 use std::collections::BTreeMap;
 
@@ -31,6 +32,36 @@ struct Seed {
     users: Vec<SeedUser>,
     catalogue: Vec<Category>,
     projects: Vec<SeedProject>,
+    budgets: Vec<SeedBudget>,
+    grants: Vec<SeedGrant>,
+}
+
+/// `year: None` is the year the demo is loaded in.
+#[derive(Deserialize)]
+struct SeedBudget {
+    year: Option<i32>,
+    org: String,
+    source: FundSource,
+    amount: String,
+    donor: Option<String>,
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct SeedGrant {
+    year: Option<i32>,
+    from_org: String,
+    to_org: String,
+    source: FundSource,
+    amount: String,
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct SeedFunding {
+    source: FundSource,
+    amount: String,
+    year: Option<i32>,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +135,7 @@ struct SeedProject {
     targets: Vec<PerformanceTarget>,
     posts: Vec<SeedPost>,
     cost_lines: Vec<SeedLine>,
+    funding: Vec<SeedFunding>,
     provider: Option<String>,
     award_justification: Option<String>,
     milestones: Vec<SeedMilestone>,
@@ -175,9 +207,13 @@ pub async fn load(
         return Ok(Outcome { loaded: false, users });
     }
     let system = By::system("demo");
-    let total =
-        (seed.regions.len() + seed.catalogue.len() + seed.organisations.len() + seed.users.len() + seed.projects.len())
-            as u64;
+    let total = (seed.regions.len()
+        + seed.catalogue.len()
+        + seed.organisations.len()
+        + seed.users.len()
+        + seed.budgets.len()
+        + seed.grants.len()
+        + seed.projects.len()) as u64;
     let mut done = 0u64;
     let mut tick = |n: &mut u64| {
         *n += 1;
@@ -264,6 +300,59 @@ pub async fn load(
         }
     }
     let cast = Cast { orgs, actors };
+    let this_year = shanzhi_domain::clock::china_date(now).year();
+    // Finance allocates the budgets and records the grants.
+    let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
+    let money = |s: &str| Money::parse_yuan(s).map_err(|e| format!("demo amount {s}: {}", e.message_en()));
+    for b in &seed.budgets {
+        let org = cast.org(&b.org)?;
+        let year = b.year.unwrap_or(this_year);
+        let lines = store.budgets().await.map_err(err("budgets"))?;
+        let exists = lines.iter().any(|l| {
+            l.budget.org_id == org.id
+                && l.budget.year == year
+                && l.budget.source == b.source
+                && l.budget.granted_from.is_none()
+        });
+        if !exists {
+            let budget = Budget {
+                id: 0,
+                year,
+                org_id: org.id,
+                source: b.source,
+                donor: b.donor.clone(),
+                granted_from: None,
+                note: b.note.clone(),
+            };
+            store
+                .add_budget(&finance, budget, money(&b.amount)?, now)
+                .await
+                .map_err(err(&format!("budget {} {year}", b.org)))?;
+        }
+        tick(&mut done);
+    }
+    for g in &seed.grants {
+        let year = g.year.unwrap_or(this_year);
+        let (from, to) = (cast.org(&g.from_org)?, cast.org(&g.to_org)?);
+        let lines = store.budgets().await.map_err(err("budgets"))?;
+        let source = lines
+            .iter()
+            .find(|l| {
+                l.budget.org_id == from.id
+                    && l.budget.year == year
+                    && l.budget.source == g.source
+                    && l.budget.granted_from.is_none()
+            })
+            .ok_or(format!("demo grant: {} has no {} line in {year}", g.from_org, g.source.code()))?;
+        if !lines.iter().any(|l| l.budget.org_id == to.id && l.budget.granted_from == Some(source.budget.id)) {
+            store
+                .grant(&finance, source.budget.id, to.id, money(&g.amount)?, &g.note, now)
+                .await
+                .map_err(err("grant"))?;
+        }
+        tick(&mut done);
+    }
+    let budgets = store.budgets().await.map_err(err("budgets"))?;
     let catalogue = store.catalogue().await.map_err(err("catalogue"))?;
     let existing: Vec<(i64, String)> = store
         .projects()
@@ -275,7 +364,7 @@ pub async fn load(
     for sp in &seed.projects {
         let purchaser = cast.org(&sp.purchaser)?;
         if !existing.contains(&(purchaser.id, sp.title.clone())) {
-            Scenario { store, rules, cast: &cast, catalogue: &catalogue, seed: sp, now }
+            Scenario { store, rules, cast: &cast, catalogue: &catalogue, budgets: &budgets, seed: sp, now }
                 .run()
                 .await
                 .map_err(|e| format!("demo project “{}”: {e}", sp.title))?;
@@ -292,6 +381,7 @@ struct Scenario<'a> {
     rules: &'a Rules,
     cast: &'a Cast,
     catalogue: &'a [Category],
+    budgets: &'a [BudgetView],
     seed: &'a SeedProject,
     now: DateTime<Utc>,
 }
@@ -318,10 +408,25 @@ impl Scenario<'_> {
         change: Change,
         at: DateTime<Utc>,
     ) -> LoadResult<()> {
-        self.store
-            .update_project(&By::actor(by), before, after, change.action, change.detail, at)
-            .await
-            .map_err(|e| e.to_string())
+        self.store.update_project(&By::actor(by), before, after, &change, at).await.map_err(|e| e.to_string())
+    }
+
+    /// The seed's funding as lines of the purchaser's own budgets (its own or granted to it).
+    fn funding(&self, purchaser_org: i64, this_year: i32) -> LoadResult<Vec<FundingLine>> {
+        let s = self.seed;
+        s.funding
+            .iter()
+            .map(|f| {
+                let year = f.year.or(s.year).unwrap_or(this_year);
+                let line = self
+                    .budgets
+                    .iter()
+                    .find(|b| b.budget.org_id == purchaser_org && b.budget.year == year && b.budget.source == f.source)
+                    .ok_or(format!("no {} budget in {year}", f.source.code()))?;
+                let amount = Money::parse_yuan(&f.amount).map_err(|e| e.message_en().to_string())?;
+                Ok(FundingLine { budget_id: line.budget.id, year, source: f.source, amount })
+            })
+            .collect()
     }
 
     async fn run(&self) -> LoadResult<()> {
@@ -394,6 +499,8 @@ impl Scenario<'_> {
             step!(purchaser, at(1), |p: &mut Project| p.finish_design(purchaser, at(1)));
             let lines = self.lines()?;
             step!(purchaser, at(2), |p: &mut Project| p.set_cost_estimate(purchaser, &lines, at(2)));
+            let plan = self.funding(p.purchaser_org_id, shanzhi_domain::clock::china_date(self.now).year())?;
+            step!(purchaser, at(2), |p: &mut Project| p.set_funding(purchaser, plan, at(2)));
         }
         if reach >= 2 {
             let ctx = SubmitContext { category: category_status(self.catalogue, &s.category), rules: self.rules };

@@ -15,9 +15,11 @@ pub use sql::SqlStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use shanzhi_domain::audit::{AuditEvent, NewEvent};
+use shanzhi_domain::budget::{Balances, Budget, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, Role, User};
 use shanzhi_domain::project::Project;
+use shanzhi_domain::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -110,6 +112,26 @@ pub struct FileMeta {
     pub created_at: String,
 }
 
+/// A budget line with the balances derived from its ledger.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct BudgetView {
+    #[serde(flatten)]
+    pub budget: Budget,
+    pub balances: Balances,
+}
+
+/// One stored ledger entry.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub budget_id: i64,
+    pub movement: Movement,
+    pub amount: Money,
+    pub project_id: Option<i64>,
+    pub actor_id: Option<i64>,
+    pub at: String,
+}
+
 /// Who caused a change, for the audit record: a signed-in actor, or the system itself (migrations, demo).
 #[derive(Debug, Clone)]
 pub struct By {
@@ -193,18 +215,35 @@ pub trait Store: Send + Sync {
         detail: serde_json::Value,
         now: DateTime<Utc>,
     ) -> Result<Project>;
-    /// Saves a changed project if nobody saved another change since `before` was read.
+    /// Saves a changed project if nobody saved another change since `before` was read, with the change's
+    /// ledger entries: all of it, or nothing when an entry would overspend a budget line.
     async fn update_project(
         &self,
         by: &By,
         before: &Project,
         after: &Project,
-        action: &str,
-        detail: serde_json::Value,
+        change: &shanzhi_domain::project::Change,
         now: DateTime<Utc>,
     ) -> Result<()>;
     async fn project(&self, id: i64) -> Result<Option<Project>>;
     async fn projects(&self) -> Result<Vec<Project>>;
+
+    // Budgets and the ledger.
+    async fn budgets(&self) -> Result<Vec<BudgetView>>;
+    /// Adds a budget line and allocates `amount` to it.
+    async fn add_budget(&self, by: &By, budget: Budget, amount: Money, now: DateTime<Utc>) -> Result<BudgetView>;
+    /// Moves `amount` from budget line `from` to `to_org`'s line of the same year and source (created on first use).
+    async fn grant(
+        &self,
+        by: &By,
+        from: i64,
+        to_org: i64,
+        amount: Money,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BudgetView>;
+    /// Ledger entries, of one budget line or all, in order.
+    async fn ledger(&self, budget_id: Option<i64>) -> Result<Vec<LedgerRow>>;
 
     // Files.
     async fn add_file(&self, by: &By, meta: FileMeta, now: DateTime<Utc>) -> Result<FileMeta>;

@@ -6,22 +6,33 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::{format_time, AuditEvent, NewEvent, GENESIS_HASH};
+use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User};
-use shanzhi_domain::project::Project;
+use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::DomainError;
+use shanzhi_domain::Money;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Row};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{classify, Result, StoreError};
 use crate::secrets::DataKey;
-use crate::{Backend, By, FileMeta, NewOrganisation, NewUser, SessionKind, SessionRecord, Store};
+use crate::{
+    Backend, BudgetView, By, FileMeta, LedgerRow, NewOrganisation, NewUser, SessionKind, SessionRecord, Store,
+};
 
-const MIGRATIONS_SQLITE: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_init.sql"))];
-const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[(1, include_str!("../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_budgets.sql")),
+];
+const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_budgets.sql")),
+];
 
 const SQLITE_PRAGMAS: [&str; 4] = [
     "PRAGMA foreign_keys = ON",
@@ -139,7 +150,12 @@ impl SqlStore {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
         };
-        let tx = self.pool.begin().await?;
+        // On SQLite the write lock is taken at the start, so another process writing the same file makes
+        // this one wait (busy timeout) instead of failing when it upgrades from reading to writing.
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
         Ok(WriteTx { tx, _slot: slot })
     }
 
@@ -176,6 +192,80 @@ impl SqlStore {
         .execute(&mut *conn)
         .await?;
         Ok(e)
+    }
+
+    /// Balances of budget lines as they stand inside the caller's transaction. On PostgreSQL the lines are
+    /// locked first (in id order, so two writers cannot deadlock), so a concurrent writer on another server
+    /// waits until this transaction ends and then sees its entries.
+    async fn balances_in(&self, conn: &mut AnyConnection, ids: &[i64]) -> Result<BTreeMap<i64, Balances>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = BTreeMap::new();
+        for id in ids {
+            let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+            let found = sqlx::query(&format!("SELECT id FROM budgets WHERE id = $1{lock}"))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if found.is_none() {
+                return Err(
+                    DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into()
+                );
+            }
+            let rows = sqlx::query("SELECT movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger WHERE budget_id = $1 GROUP BY movement")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut totals = BTreeMap::new();
+            for r in &rows {
+                let m: String = r.try_get("movement")?;
+                let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
+                totals.insert(m, Money::from_fen(r.try_get::<i64, _>("total")?));
+            }
+            out.insert(id, Balances::from_totals(|m| totals.get(&m).copied().unwrap_or(Money::ZERO)));
+        }
+        Ok(out)
+    }
+
+    /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
+    /// would take a bucket below zero.
+    async fn write_ledger(
+        &self,
+        conn: &mut AnyConnection,
+        entries: &[Entry],
+        actor_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
+        let mut balances = self.balances_in(conn, &ids).await?;
+        for e in entries {
+            let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
+            b.apply(e.movement, e.amount)?;
+        }
+        for e in entries {
+            sqlx::query("INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(e.budget_id)
+                .bind(e.movement.code())
+                .bind(e.amount.fen())
+                .bind(e.project_id)
+                .bind(actor_id)
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn budget_in(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<Budget>> {
+        let row = sqlx::query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.as_ref().map(budget_from_row).transpose()
     }
 
     /// Appends the write's audit event and commits both together.
@@ -249,6 +339,21 @@ fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
         after: json("after_json")?,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
+    })
+}
+
+const BUDGET_COLUMNS: &str = "id, year, org_id, source, donor, granted_from, note";
+
+fn budget_from_row(r: &AnyRow) -> Result<Budget> {
+    let source: String = r.try_get("source")?;
+    Ok(Budget {
+        id: r.try_get("id")?,
+        year: r.try_get::<i64, _>("year")? as i32,
+        org_id: r.try_get("org_id")?,
+        source: FundSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("fund source {source}")))?,
+        donor: r.try_get("donor")?,
+        granted_from: r.try_get("granted_from")?,
+        note: r.try_get("note")?,
     })
 }
 
@@ -656,8 +761,7 @@ impl Store for SqlStore {
         by: &By,
         before: &Project,
         after: &Project,
-        action: &str,
-        detail: Value,
+        change: &Change,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut w = self.begin_write().await?;
@@ -676,12 +780,139 @@ impl Store for SqlStore {
         if done.rows_affected() != 1 {
             return Err(DomainError::StaleVersion.into());
         }
+        self.write_ledger(&mut w.tx, &change.ledger, by.user_id, now).await?;
         let mut after_snapshot = after.snapshot();
-        after_snapshot["detail"] = detail;
-        let event = by.event(action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
+        after_snapshot["detail"] = change.detail.clone();
+        if !change.ledger.is_empty() {
+            after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
+        }
+        let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
         self.append(&mut w.tx, event, now).await?;
         w.tx.commit().await?;
         Ok(())
+    }
+
+    async fn budgets(&self) -> Result<Vec<BudgetView>> {
+        let rows = sqlx::query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets ORDER BY year, org_id, id"))
+            .fetch_all(&self.pool)
+            .await?;
+        let sums = sqlx::query("SELECT budget_id, movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger GROUP BY budget_id, movement")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut totals: BTreeMap<(i64, String), i64> = BTreeMap::new();
+        for r in &sums {
+            totals.insert((r.try_get("budget_id")?, r.try_get("movement")?), r.try_get("total")?);
+        }
+        rows.iter()
+            .map(|r| {
+                let budget = budget_from_row(r)?;
+                let id = budget.id;
+                let balances =
+                    Balances::from_totals(|m| Money::from_fen(*totals.get(&(id, m.code().to_string())).unwrap_or(&0)));
+                Ok(BudgetView { budget, balances })
+            })
+            .collect()
+    }
+
+    async fn add_budget(&self, by: &By, budget: Budget, amount: Money, now: DateTime<Utc>) -> Result<BudgetView> {
+        let after = serde_json::json!({"year": budget.year, "org_id": budget.org_id, "source": budget.source.code(), "donor": budget.donor, "amount": amount});
+        let mut w = self.begin_write().await?;
+        let row = sqlx::query("INSERT INTO budgets (year, org_id, source, donor, granted_from, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+            .bind(i64::from(budget.year))
+            .bind(budget.org_id)
+            .bind(budget.source.code())
+            .bind(&budget.donor)
+            .bind(budget.granted_from)
+            .bind(&budget.note)
+            .bind(ts(now))
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(classify)?;
+        let id: i64 = row.get(0);
+        let entry = Entry { budget_id: id, movement: Movement::Allocate, amount, project_id: None };
+        self.write_ledger(&mut w.tx, &[entry], by.user_id, now).await?;
+        self.commit_with(w, by.event("budget.allocate", "budget", &id.to_string(), Value::Null, after), now).await?;
+        let view = self.budgets().await?.into_iter().find(|b| b.budget.id == id);
+        view.ok_or(StoreError::Corrupt("inserted budget vanished".into()))
+    }
+
+    async fn grant(
+        &self,
+        by: &By,
+        from: i64,
+        to_org: i64,
+        amount: Money,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<BudgetView> {
+        let mut w = self.begin_write().await?;
+        let source = self.budget_in(&mut w.tx, from).await?.ok_or_else(|| {
+            StoreError::from(DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line"))
+        })?;
+        if source.org_id == to_org {
+            return Err(DomainError::field(
+                "to_org_id",
+                "grant_to_self",
+                "不能转拨给本单位",
+                "a department cannot grant to itself",
+            )
+            .into());
+        }
+        let existing = sqlx::query("SELECT id FROM budgets WHERE org_id = $1 AND granted_from = $2")
+            .bind(to_org)
+            .bind(from)
+            .fetch_optional(&mut *w.tx)
+            .await?;
+        let to = match existing {
+            Some(r) => r.get::<i64, _>(0),
+            None => sqlx::query("INSERT INTO budgets (year, org_id, source, donor, granted_from, note, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id")
+                .bind(i64::from(source.year))
+                .bind(to_org)
+                .bind(source.source.code())
+                .bind(&source.donor)
+                .bind(from)
+                .bind(note)
+                .bind(ts(now))
+                .fetch_one(&mut *w.tx)
+                .await
+                .map_err(classify)?
+                .get::<i64, _>(0),
+        };
+        let entries = [
+            Entry { budget_id: from, movement: Movement::GrantOut, amount, project_id: None },
+            Entry { budget_id: to, movement: Movement::GrantIn, amount, project_id: None },
+        ];
+        self.write_ledger(&mut w.tx, &entries, by.user_id, now).await?;
+        let after = serde_json::json!({"from": from, "to": to, "to_org_id": to_org, "amount": amount, "note": note});
+        self.commit_with(w, by.event("budget.grant", "budget", &from.to_string(), Value::Null, after), now).await?;
+        let view = self.budgets().await?.into_iter().find(|b| b.budget.id == to);
+        view.ok_or(StoreError::Corrupt("granted budget vanished".into()))
+    }
+
+    async fn ledger(&self, budget_id: Option<i64>) -> Result<Vec<LedgerRow>> {
+        let rows = match budget_id {
+            Some(id) => {
+                sqlx::query("SELECT * FROM ledger WHERE budget_id = $1 ORDER BY id")
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => sqlx::query("SELECT * FROM ledger ORDER BY id").fetch_all(&self.pool).await?,
+        };
+        rows.iter()
+            .map(|r| {
+                let m: String = r.try_get("movement")?;
+                Ok(LedgerRow {
+                    id: r.try_get("id")?,
+                    budget_id: r.try_get("budget_id")?,
+                    movement: Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?,
+                    amount: Money::from_fen(r.try_get("amount_fen")?),
+                    project_id: r.try_get("project_id")?,
+                    actor_id: r.try_get("actor_id")?,
+                    at: r.try_get("at")?,
+                })
+            })
+            .collect()
     }
 
     async fn project(&self, id: i64) -> Result<Option<Project>> {

@@ -133,6 +133,7 @@ pub enum Command {
     EditDesign(DesignRequest),
     FinishDesign,
     SetCost(CostRequest),
+    SetFunding(crate::budgets::FundingRequest),
     Submit,
     Review(ReviewRequest),
     Award(AwardRequest),
@@ -368,6 +369,10 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         }
         Command::FinishDesign => p.finish_design(actor, now)?,
         Command::SetCost(req) => p.set_cost_estimate(actor, &req.into_lines()?, now)?,
+        Command::SetFunding(req) => {
+            let lines = req.into_lines(state, p.purchaser_org_id).await?;
+            p.set_funding(actor, lines, now)?
+        }
         Command::Submit => {
             let catalogue = state.store.catalogue().await?;
             let ctx = SubmitContext { category: category_status(&catalogue, &p.design.category), rules };
@@ -414,6 +419,6 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         Command::Cancel(req) => p.cancel(actor, &req.reason, now)?,
         Command::Terminate(req) => p.terminate(actor, &req.reason, now)?,
     };
-    state.store.update_project(&session.by(), &before, &p, change.action, change.detail, now).await?;
+    state.store.update_project(&session.by(), &before, &p, &change, now).await?;
     Ok(p)
 }

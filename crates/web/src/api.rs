@@ -351,6 +351,7 @@ macro_rules! command_handler {
 
 command_handler!(edit_design, actions::DesignRequest, Command::EditDesign);
 command_handler!(set_cost, actions::CostRequest, Command::SetCost);
+command_handler!(set_funding, crate::budgets::FundingRequest, Command::SetFunding);
 command_handler!(review, actions::ReviewRequest, Command::Review);
 command_handler!(award, actions::AwardRequest, Command::Award);
 command_handler!(sign_contract, actions::ContractRequest, Command::SignContract);
@@ -389,6 +390,47 @@ async fn decide(
     ApiJson(req): ApiJson<actions::DecisionRequest>,
 ) -> AppResult<Json<Value>> {
     act(&state, &s, id, Command::Decide(n, req)).await
+}
+
+#[derive(Deserialize)]
+struct YearQuery {
+    #[serde(default)]
+    year: Option<i32>,
+}
+
+async fn list_budgets(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(crate::budgets::visible(&state, &s.actor, q.year).await?)))
+}
+
+async fn add_budget(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    ApiJson(req): ApiJson<crate::budgets::BudgetRequest>,
+) -> AppResult<Response> {
+    let b = crate::budgets::add(&state, &s, req).await?;
+    Ok((StatusCode::CREATED, Json(b)).into_response())
+}
+
+async fn grant_budget(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<crate::budgets::GrantRequest>,
+) -> AppResult<Response> {
+    let b = crate::budgets::grant(&state, &s, id, req).await?;
+    Ok((StatusCode::CREATED, Json(b)).into_response())
+}
+
+async fn budget_ledger(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    Ok(Json(json!(crate::budgets::ledger(&state, &s.actor, id).await?)))
 }
 
 async fn queue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
@@ -567,6 +609,10 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/projects/{id}/design", put(edit_design))
         .route("/projects/{id}/finish-design", post(finish_design))
         .route("/projects/{id}/cost-estimate", put(set_cost))
+        .route("/projects/{id}/funding", put(set_funding))
+        .route("/budgets", get(list_budgets).post(add_budget))
+        .route("/budgets/{id}/grants", post(grant_budget))
+        .route("/budgets/{id}/ledger", get(budget_ledger))
         .route("/projects/{id}/submit", post(submit))
         .route("/projects/{id}/review", post(review))
         .route("/projects/{id}/award", post(award))

@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod api;
 pub mod auth;
+pub mod budgets;
 pub mod error;
 pub mod i18n;
 pub mod openapi;

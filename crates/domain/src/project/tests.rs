@@ -1,4 +1,5 @@
 use super::*;
+use crate::budget::FundSource;
 use chrono::TimeZone;
 
 const PURCHASER_ORG: i64 = 10;
@@ -88,6 +89,18 @@ fn lines() -> Vec<CostLineInput> {
     ]
 }
 
+/// The estimate of `lines()` (82,000 yuan) paid from two budget lines.
+fn plan() -> Vec<FundingLine> {
+    vec![
+        FundingLine { budget_id: 1, year: 2026, source: FundSource::GeneralBudget, amount: Money::from_yuan(60_000) },
+        FundingLine { budget_id: 2, year: 2026, source: FundSource::WelfareLottery, amount: Money::from_yuan(22_000) },
+    ]
+}
+
+fn fund(p: &mut Project, who: &Actor) {
+    p.set_funding(who, plan(), t(2)).unwrap();
+}
+
 fn rules() -> Rules {
     Rules::default()
 }
@@ -101,6 +114,7 @@ fn submitted() -> Project {
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), t(2)).unwrap();
+    fund(&mut p, &purchaser());
     p.submit(&purchaser(), &ctx(&r), t(2)).unwrap();
     p
 }
@@ -216,6 +230,7 @@ fn submit_checks_catalogue_and_negative_list() {
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    fund(&mut p, &purchaser());
     let negative = SubmitContext { category: CategoryStatus::Negative, rules: &r };
     assert_eq!(p.submit(&purchaser(), &negative, t(1)).unwrap_err(), DomainError::CategoryOnNegativeList);
     let unknown = SubmitContext { category: CategoryStatus::Unknown, rules: &r };
@@ -240,6 +255,7 @@ fn civil_affairs_own_projects_skip_the_content_stage() {
     let (mut p, _) = Project::create(&civil_purchaser, design(), &r, t(1)).unwrap();
     p.finish_design(&civil_purchaser, t(1)).unwrap();
     p.set_cost_estimate(&civil_purchaser, &lines(), t(1)).unwrap();
+    fund(&mut p, &civil_purchaser);
     p.submit(&civil_purchaser, &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::ReviewFinance);
     // And no civil-affairs reviewer may review it (separation of duties).
@@ -252,6 +268,7 @@ fn one_stage_review_goes_to_finance() {
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    fund(&mut p, &purchaser());
     p.submit(&purchaser(), &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::ReviewFinance);
 }
@@ -426,8 +443,8 @@ fn cancel_before_contract_only() {
 #[test]
 fn every_change_bumps_the_version() {
     let p = contracted();
-    // create 1, finish_design, estimate, submit, 2 reviews, award, contract = 7 changes
-    assert_eq!(p.version, 8);
+    // create 1, finish_design, estimate, funding, submit, 2 reviews, award, contract = 8 changes
+    assert_eq!(p.version, 9);
 }
 
 #[test]
@@ -454,4 +471,76 @@ fn snapshot_has_no_personal_fields() {
     let s = p.snapshot().to_string();
     assert!(s.contains("acceptance"));
     assert!(!s.contains("用户"), "no names of people in audit snapshots: {s}");
+}
+
+fn ledger_of(c: &Change) -> Vec<(i64, Movement, i64)> {
+    c.ledger.iter().map(|e| (e.budget_id, e.movement, e.amount.fen())).collect()
+}
+
+#[test]
+fn no_budget_no_submission() {
+    let r = rules();
+    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    p.finish_design(&purchaser(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "funding_required");
+    let mut short = plan();
+    short[1].amount = Money::from_yuan(21_999);
+    assert_eq!(p.set_funding(&purchaser(), short, t(1)).unwrap_err().code(), "funding_not_total");
+    fund(&mut p, &purchaser());
+    // The estimate changes after the plan was made: the plan no longer covers it.
+    let mut more = lines();
+    more[0].quantity = Quantity::parse("3").unwrap();
+    p.set_cost_estimate(&purchaser(), &more, t(1)).unwrap();
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "funding_not_total");
+    assert_eq!(p.set_funding(&provider_user(), plan(), t(1)).unwrap_err().code(), "forbidden");
+}
+
+#[test]
+fn money_moves_with_the_steps() {
+    let mut p = submitted();
+    let c = p.review(&civil_reviewer(), true, "", t(3)).unwrap();
+    assert!(c.ledger.is_empty(), "content review moves no money");
+    let c = p.review(&finance_reviewer(), true, "", t(4)).unwrap();
+    assert_eq!(ledger_of(&c), vec![(1, Movement::Reserve, 6_000_000), (2, Movement::Reserve, 2_200_000)]);
+    p.award_direct(&purchaser(), provider_info(), "该机构长期在本地开展留守儿童服务，经验丰富", t(5)).unwrap();
+    let c = p.sign_contract(&purchaser(), contract_input(), &rules(), d(2026, 3, 6), t(6)).unwrap();
+    // 80,000 of 82,000 committed in proportion (58,536.59 + 21,463.41); the rest released.
+    assert_eq!(
+        ledger_of(&c),
+        vec![
+            (1, Movement::Commit, 5_853_659),
+            (2, Movement::Commit, 2_146_341),
+            (1, Movement::Release, 146_341),
+            (2, Movement::Release, 53_659),
+        ]
+    );
+    p.file_report(&provider_user(), 0, report(), t(7)).unwrap();
+    let first = p.decide_milestone(&purchaser(), 0, true, "", t(8)).unwrap();
+    assert_eq!(first.ledger.iter().map(|e| e.amount).sum::<Money>(), Money::from_fen(2_666_400));
+    p.file_report(&provider_user(), 1, report(), t(9)).unwrap();
+    let rejected = p.decide_milestone(&purchaser(), 1, false, "缺少附件", t(9)).unwrap();
+    assert!(rejected.ledger.is_empty());
+    p.file_report(&provider_user(), 1, report(), t(10)).unwrap();
+    p.decide_milestone(&purchaser(), 1, true, "", t(11)).unwrap();
+    assert_eq!(p.paid_by_line(), p.committed_by_line(), "completion pays exactly what was committed, line by line");
+}
+
+#[test]
+fn cancelling_and_terminating_give_money_back() {
+    let mut in_review = submitted();
+    assert!(
+        in_review.cancel(&purchaser(), "政策调整取消", t(5)).unwrap().ledger.is_empty(),
+        "nothing was reserved yet"
+    );
+    let mut approved = approved();
+    let c = approved.cancel(&purchaser(), "政策调整取消", t(5)).unwrap();
+    assert_eq!(ledger_of(&c), vec![(1, Movement::Release, 6_000_000), (2, Movement::Release, 2_200_000)]);
+    let mut p = contracted();
+    p.file_report(&provider_user(), 0, report(), t(7)).unwrap();
+    p.decide_milestone(&purchaser(), 0, true, "", t(8)).unwrap();
+    let c = p.terminate(&purchaser(), "承接主体严重违约", t(9)).unwrap();
+    let owed: Money = c.ledger.iter().map(|e| e.amount).sum();
+    assert_eq!(owed, Money::from_fen(8_000_000 - 2_666_400));
+    assert!(c.ledger.iter().all(|e| e.movement == Movement::Uncommit));
 }

@@ -71,6 +71,25 @@ async fn one_project_through_six_steps_in_the_browser() {
     b.fill("#line_price_0", "36000").await;
     assert_eq!(submit(&b).await, project);
     assert!(b.source().await.contains("72,000.00"));
+    // Funding: the estimate is offered on the first row; the department's own general budget pays it.
+    let jyj = app.org_id("jyj").await;
+    let line = app
+        .store
+        .budgets()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| {
+            l.budget.org_id == jyj
+                && l.budget.year == 2026
+                && l.budget.granted_from.is_none()
+                && l.budget.source.code() == "general_budget"
+        })
+        .unwrap();
+    b.goto(&format!("{project}/funding")).await;
+    b.set("#fund_budget_0", &line.budget.id.to_string()).await;
+    assert_eq!(submit(&b).await, project);
+    assert!(b.source().await.contains("资金来源"));
     panel(&b, "/submit").await;
 
     // Review: civil affairs on content, finance on money.
@@ -132,8 +151,8 @@ async fn one_project_through_six_steps_in_the_browser() {
     let history = app.store.audit_for_object("project", &id.to_string()).await.unwrap();
     assert_eq!(
         history.len(),
-        12,
-        "create, finish design, estimate, submit, 2 reviews, award, contract, 2 × (report, accept)"
+        13,
+        "create, finish design, estimate, funding, submit, 2 reviews, award, contract, 2 × (report, accept)"
     );
     b.quit().await;
 }

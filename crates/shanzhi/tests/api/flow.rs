@@ -23,6 +23,7 @@ both_backends! {
         // 2 cost estimate: 2 × 36000 + 12.5 × 800 = 82000.00
         let p = app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
         assert_eq!(p["total"], "82000.00");
+        app.fund(&purchaser, id).await;
         // 3 review: the provider cannot see it yet; civil affairs on content, then finance on money
         app.refused(Method::GET, &format!("/api/v1/projects/{id}"), &provider, None, StatusCode::NOT_FOUND, "not_found").await;
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None).await;
@@ -72,14 +73,14 @@ both_backends! {
         let history = app.get(&format!("/api/v1/projects/{id}/history"), &purchaser).await.1;
         let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
         assert_eq!(actions, vec![
-            "project.create", "project.finish_design", "project.cost_estimate", "project.submit",
+            "project.create", "project.finish_design", "project.cost_estimate", "project.funding", "project.submit",
             "project.review_approve", "project.review_approve", "project.award", "project.contract_sign",
             "project.report_file", "project.milestone_reject", "project.report_file", "project.milestone_accept",
             "project.report_file", "project.milestone_accept",
         ]);
-        assert_eq!(history[4]["actor_name"], "mzj.reviewer");
-        assert_eq!(history[3]["before"]["status"], "cost_estimate");
-        assert_eq!(history[3]["after"]["status"], "review_content");
+        assert_eq!(history[5]["actor_name"], "mzj.reviewer");
+        assert_eq!(history[4]["before"]["status"], "cost_estimate");
+        assert_eq!(history[4]["after"]["status"], "review_content");
         let (code, out) = app.verify_cli(None);
         assert_eq!(code, 0, "{out}");
         assert!(out.starts_with("ok: "), "{out}");
@@ -92,6 +93,7 @@ both_backends! {
         let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design("学生心理疏导服务"))).await["id"].as_i64().unwrap();
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
         app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
+        app.fund(&purchaser, id).await;
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None).await;
         app.refused(Method::POST, &format!("/api/v1/projects/{id}/review"), &civil, Some(json!({"decision": "return"})), StatusCode::UNPROCESSABLE_ENTITY, "comment_required").await;
         let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/review"), &civil, Some(json!({"decision": "return", "comment": "请补充服务对象摸底数据"}))).await;
@@ -177,8 +179,9 @@ both_backends! {
         let mut newer = p.clone();
         newer.version += 1;
         let by = shanzhi_store::By::system("test");
-        app.store.update_project(&by, &p, &newer, "project.test", json!({}), start_time()).await.unwrap();
-        let err = app.store.update_project(&by, &p, &newer, "project.test", json!({}), start_time()).await.unwrap_err();
+        let change = shanzhi_domain::project::Change::new("project.test", json!({}));
+        app.store.update_project(&by, &p, &newer, &change, start_time()).await.unwrap();
+        let err = app.store.update_project(&by, &p, &newer, &change, start_time()).await.unwrap_err();
         assert!(matches!(err, shanzhi_store::StoreError::Domain(shanzhi_domain::DomainError::StaleVersion)), "{err}");
     }
 }

@@ -194,6 +194,26 @@ impl TestApp {
         value
     }
 
+    /// Funds project `id` (of the token's department) wholly from its current-year general budget.
+    pub async fn fund(&self, token: &str, id: i64) -> Value {
+        let project = self.get(&format!("/api/v1/projects/{id}"), token).await.1;
+        let line = self.general_budget(token, project["purchaser_org_id"].as_i64().unwrap()).await;
+        let body = serde_json::json!({"lines": [{"budget_id": line["id"], "amount": project["total"]}]});
+        self.ok(Method::PUT, &format!("/api/v1/projects/{id}/funding"), token, Some(body)).await
+    }
+
+    /// The department's own current-year general-budget line, as the token's user sees it.
+    pub async fn general_budget(&self, token: &str, org_id: i64) -> Value {
+        let lines = self.get("/api/v1/budgets?year=2026", token).await.1;
+        lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["org_id"] == org_id && b["source"] == "general_budget" && b["granted_from"].is_null())
+            .cloned()
+            .unwrap_or_else(|| panic!("no 2026 general budget for organisation {org_id}: {lines}"))
+    }
+
     pub async fn org_id(&self, key: &str) -> i64 {
         self.store.organisation_by_key(key).await.expect("query").expect("organisation exists").id
     }

@@ -9,6 +9,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod flow;
+mod money;
 mod openapi_doc;
 mod pages;
 mod privacy;

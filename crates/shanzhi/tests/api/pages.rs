@@ -158,7 +158,9 @@ mod forms {
             let (c, t) = signed_in(&app, "mzj.purchaser").await;
             let id = at("cost_estimate");
             expect(post_form(&app, &format!("/projects/{id}/cost-estimate"), &c, &[("_csrf", &t), ("line_kind_0", "personnel"), ("line_item_0", "社工"), ("line_qty_0", "1"), ("line_unit_0", "人"), ("line_price_0", "-3")]).await, "金额不能为负数");
-            let id = at("procurement");
+            let id = at("cost_estimate");
+        expect(post_form(&app, &format!("/projects/{id}/funding"), &c, &[("_csrf", &t), ("fund_budget_0", "999999"), ("fund_amount_0", "1")]).await, "只能使用本单位的预算");
+        let id = at("procurement");
             expect(post_form(&app, &format!("/projects/{id}/award"), &c, &[("_csrf", &t), ("provider_org_id", ""), ("justification", "短")]).await, "承接主体");
             let id = at("contract");
             expect(post_form(&app, &format!("/projects/{id}/contract"), &c, &[("_csrf", &t), ("amount", "1000"), ("start", "2026-04-01"), ("end", "2027-03-31"), ("signed_on", "2026-03-02"),

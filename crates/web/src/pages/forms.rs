@@ -114,6 +114,7 @@ const ROW_GROUPS: &[RowGroup] = &[
     ("posts", "post", "title", &[("host_org_id", "host"), ("title", "title"), ("count", "count")]),
     ("milestones", "milestone", "name", &[("name", "name"), ("share", "share"), ("due", "due")]),
     ("outputs", "output", "actual", &[("actual", "actual")]),
+    ("funding", "fund", "amount", &[("budget_id", "budget"), ("amount", "amount")]),
 ];
 
 /// Checkbox and radio groups: errors show at the fieldset and link to the first choice.

@@ -28,6 +28,10 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if s.actor.has(Role::Purchaser) {
                 items.push(("/projects/new", lang.t("新建项目", "New project")));
             }
+            let a = &s.actor;
+            if a.org_kind.is_purchasing_department() || a.has(Role::Admin) || a.has(Role::Supervisor) {
+                items.push(("/budgets", lang.t("预算", "Budgets")));
+            }
             items.push(("/catalogue", lang.t("目录", "Catalogue")));
             items.push(("/organisations", lang.t("单位", "Organisations")));
             if s.actor.has(Role::Admin) {

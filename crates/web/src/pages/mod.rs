@@ -6,8 +6,10 @@
 
 mod account;
 mod admin;
+mod budgets;
 mod design;
 mod forms;
+mod funding;
 mod home;
 mod layout;
 mod project_view;
@@ -54,7 +56,10 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/design", get(design::edit_form).post(design::edit))
         .route("/projects/{id}/finish-design", post(projects::finish_design))
         .route("/projects/{id}/cost-estimate", get(steps::cost_form).post(steps::set_cost))
+        .route("/projects/{id}/funding", get(funding::form).post(funding::save))
         .route("/projects/{id}/submit", post(projects::submit))
+        .route("/budgets", get(budgets::list).post(budgets::add))
+        .route("/budgets/grant", post(budgets::grant))
         .route("/projects/{id}/review", post(projects::review))
         .route("/projects/{id}/award", get(steps::award_form).post(steps::award))
         .route("/projects/{id}/contract", get(steps::contract_form).post(steps::sign_contract))

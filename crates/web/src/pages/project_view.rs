@@ -175,6 +175,7 @@ pub fn details(lang: Lang, p: &Project, refs: &Refs) -> Markup {
             } }
         }
         (cost_table(lang, p))
+        (funding_table(lang, p))
         @if !p.reviews.is_empty() {
             h2 { (lang.t("审核意见", "Review decisions")) }
             div.table-wrap { table.table.table--stack {
@@ -205,6 +206,31 @@ pub fn details(lang: Lang, p: &Project, refs: &Refs) -> Markup {
             }
         }
         (contract(lang, p))
+    }
+}
+
+/// Which budgets pay, and — once contracted — what each has committed and paid.
+pub fn funding_table(lang: Lang, p: &Project) -> Markup {
+    let committed = p.committed_by_line();
+    let paid = p.paid_by_line();
+    html! {
+        @if !p.funding.is_empty() {
+            h2 { (lang.t("资金来源", "Funding")) }
+            div.table-wrap { table.table.table--stack {
+                thead { tr {
+                    th scope="col" { (lang.t("预算年度", "Year")) } th scope="col" { (lang.t("资金来源", "Source")) }
+                    th.num scope="col" { (lang.t("计划", "Planned")) } th.num scope="col" { (lang.t("合同承诺", "Committed")) }
+                    th.num scope="col" { (lang.t("已支付", "Paid")) }
+                } }
+                tbody { @for (i, l) in p.funding.iter().enumerate() { tr {
+                    td data-label=(lang.t("预算年度", "Year")) { (l.year) }
+                    td data-label=(lang.t("资金来源", "Source")) { (lang.t(l.source.label_zh(), l.source.label_en())) }
+                    td.num data-label=(lang.t("计划", "Planned")) { (lang.money(l.amount)) }
+                    td.num data-label=(lang.t("合同承诺", "Committed")) { (lang.money(committed[i])) }
+                    td.num data-label=(lang.t("已支付", "Paid")) { (lang.money(paid[i])) }
+                } } }
+            } }
+        }
     }
 }
 

@@ -26,6 +26,7 @@ pub struct Offer {
     pub edit_design: bool,
     pub finish_design: bool,
     pub cost: bool,
+    pub funding: bool,
     pub submit: bool,
     pub review: bool,
     pub award: bool,
@@ -49,7 +50,8 @@ pub fn offer(actor: &Actor, p: &Project) -> Offer {
         edit_design: at(&[Design, CostEstimate]),
         finish_design: at(&[Design]),
         cost: at(&[CostEstimate]),
-        submit: at(&[CostEstimate]) && !p.cost_lines.is_empty(),
+        funding: at(&[CostEstimate]) && !p.cost_lines.is_empty(),
+        submit: at(&[CostEstimate]) && !p.cost_lines.is_empty() && !p.funding.is_empty(),
         review: duty == Some("review"),
         award: at(&[Procurement]),
         contract: at(&[Contract]),
@@ -191,11 +193,12 @@ fn panel(lang: Lang, user: &SignedIn, p: &Project, input: &PanelInput) -> Markup
     html! {
         h2 #actions { (lang.t("可进行的操作", "What you can do")) }
         @if !anything { p.muted { (lang.t("目前没有需要您处理的事项。", "There is nothing for you to do on this project now.")) } }
-        @if o.finish_design || o.edit_design || o.cost || o.submit || o.award || o.contract || o.report.is_some() {
+        @if o.finish_design || o.edit_design || o.cost || o.funding || o.submit || o.award || o.contract || o.report.is_some() {
             div.button-group {
                 @if o.finish_design { (button_form("finish-design", lang.t("完成设计，进入费用测算", "Finish the design"))) }
                 @if o.edit_design { a.btn.btn--secondary href={(base) "/design"} { (lang.t("修改项目设计", "Change the design")) } }
                 @if o.cost { a.btn.btn--secondary href={(base) "/cost-estimate"} { (lang.t("测算费用", "Estimate the cost")) } }
+                @if o.funding { a.btn.btn--secondary href={(base) "/funding"} { (lang.t("落实资金来源", "Fund the project")) } }
                 @if o.submit { (button_form("submit", lang.t("提交审核", "Submit for review"))) }
                 @if o.award { a.btn href={(base) "/award"} { (lang.t("确定承接主体", "Choose the provider")) } }
                 @if o.contract { a.btn href={(base) "/contract"} { (lang.t("签订合同", "Sign the contract")) } }
@@ -203,8 +206,8 @@ fn panel(lang: Lang, user: &SignedIn, p: &Project, input: &PanelInput) -> Markup
             }
         }
         @if o.cost && !o.submit { p.hint { (lang.t(
-            "完成费用测算后即可提交审核。",
-            "Once the cost is estimated you can submit for review.",
+            "完成费用测算并落实资金来源（无预算不购买）后即可提交审核。",
+            "Once the cost is estimated and funded from budgets (no budget, no purchase) you can submit for review.",
         )) } }
         @if o.review {
             @let i = pick(input, "review", &blank);

@@ -1,0 +1,184 @@
+//! Budgets as users meet them: who may see and manage which lines, shared by the API and the pages.
+
+use serde::{Deserialize, Serialize};
+use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
+use shanzhi_domain::error::Problems;
+use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::{DomainError, Money};
+use shanzhi_store::BudgetView;
+
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+/// Finance and administrators manage every line; supervisors see every line.
+pub fn sees_all(actor: &Actor) -> bool {
+    actor.has(Role::Admin)
+        || actor.has(Role::Supervisor)
+        || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+}
+
+fn manages_all(actor: &Actor) -> bool {
+    actor.has(Role::Admin) || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+}
+
+pub fn may_see(actor: &Actor, b: &Budget) -> bool {
+    sees_all(actor) || b.org_id == actor.org_id
+}
+
+/// The budget lines `actor` may see, optionally of one year.
+pub async fn visible(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Vec<BudgetView>> {
+    let all = state.store.budgets().await?;
+    Ok(all.into_iter().filter(|b| may_see(actor, &b.budget) && year.is_none_or(|y| b.budget.year == y)).collect())
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BudgetRequest {
+    pub year: i32,
+    pub org_id: i64,
+    pub source: String,
+    pub amount: String,
+    #[serde(default)]
+    pub donor: Option<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn parse_amount(p: &mut Problems, field: &str, s: &str) -> Money {
+    match Money::parse_yuan(s) {
+        Ok(m) if m.fen() > 0 => m,
+        Ok(_) => {
+            p.add(field, "amount_not_positive", "金额必须大于 0", "the amount must be above 0");
+            Money::ZERO
+        }
+        Err(e) => {
+            p.add(field, e.code(), e.message_zh(), e.message_en());
+            Money::ZERO
+        }
+    }
+}
+
+/// Allocates a new budget line: finance or an administrator, for a purchasing department.
+pub async fn add(state: &AppState, s: &Session, req: BudgetRequest) -> AppResult<BudgetView> {
+    if !manages_all(&s.actor) {
+        return Err(AppError::forbidden("add_budget"));
+    }
+    let mut p = Problems::default();
+    let source = FundSource::parse(req.source.trim());
+    if source.is_none() {
+        p.add("source", "unknown_fund_source", "资金来源不正确", "unknown fund source");
+    }
+    if !(2000..=2100).contains(&req.year) {
+        p.add(
+            "year",
+            "invalid_year",
+            "预算年度须在 2000 至 2100 年之间",
+            "the fiscal year must be between 2000 and 2100",
+        );
+    }
+    let amount = parse_amount(&mut p, "amount", &req.amount);
+    match state.store.organisation(req.org_id).await? {
+        Some(o) if o.kind.is_purchasing_department() => {}
+        _ => p.add(
+            "org_id",
+            "not_a_department",
+            "预算只能下达给购买主体（政府部门）",
+            "budgets go to purchasing departments",
+        ),
+    }
+    let donor = req.donor.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+    if source == Some(FundSource::SocialFunds) && donor.is_none() {
+        p.add("donor", "donor_required", "社会资金须写明捐赠方", "social funds need the donor's name");
+    }
+    p.into_result()?;
+    let budget = Budget {
+        id: 0,
+        year: req.year,
+        org_id: req.org_id,
+        source: source.unwrap_or(FundSource::Other),
+        donor,
+        granted_from: None,
+        note: req.note.trim().to_string(),
+    };
+    Ok(state.store.add_budget(&s.by(), budget, amount, state.clock.now()).await?)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GrantRequest {
+    pub to_org_id: i64,
+    pub amount: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Grants part of a budget line to another department: finance, an administrator, or the line's own purchaser.
+pub async fn grant(state: &AppState, s: &Session, from: i64, req: GrantRequest) -> AppResult<BudgetView> {
+    let lines = state.store.budgets().await?;
+    let line =
+        lines.iter().find(|b| b.budget.id == from && may_see(&s.actor, &b.budget)).ok_or_else(AppError::not_found)?;
+    let own = s.actor.has(Role::Purchaser) && line.budget.org_id == s.actor.org_id;
+    if !(manages_all(&s.actor) || own) {
+        return Err(AppError::forbidden("grant"));
+    }
+    let mut p = Problems::default();
+    let amount = parse_amount(&mut p, "amount", &req.amount);
+    match state.store.organisation(req.to_org_id).await? {
+        Some(o) if o.kind.is_purchasing_department() => {}
+        _ => p.add(
+            "to_org_id",
+            "not_a_department",
+            "只能转拨给购买主体（政府部门）",
+            "grants go to purchasing departments",
+        ),
+    }
+    p.into_result()?;
+    Ok(state.store.grant(&s.by(), from, req.to_org_id, amount, req.note.trim(), state.clock.now()).await?)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FundingLineRequest {
+    pub budget_id: i64,
+    pub amount: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct FundingRequest {
+    pub lines: Vec<FundingLineRequest>,
+}
+
+impl FundingRequest {
+    /// Resolves budget ids to the purchaser's own lines; anything else is refused field by field.
+    pub async fn into_lines(self, state: &AppState, purchaser_org: i64) -> AppResult<Vec<FundingLine>> {
+        let budgets = state.store.budgets().await?;
+        let mut p = Problems::default();
+        let mut out = Vec::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            let amount = parse_amount(&mut p, &format!("funding[{i}].amount"), &l.amount);
+            match budgets.iter().find(|b| b.budget.id == l.budget_id) {
+                Some(b) if b.budget.org_id == purchaser_org => out.push(FundingLine {
+                    budget_id: b.budget.id,
+                    year: b.budget.year,
+                    source: b.budget.source,
+                    amount,
+                }),
+                _ => p.add(
+                    format!("funding[{i}].budget_id"),
+                    "budget_not_yours",
+                    "只能使用本单位的预算（含其他部门转拨的资金）",
+                    "use your own department's budget lines (including grants to it)",
+                ),
+            }
+        }
+        p.into_result()?;
+        Ok(out)
+    }
+}
+
+/// The ledger of one line, for those who may see the line.
+pub async fn ledger(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<shanzhi_store::LedgerRow>> {
+    let lines = state.store.budgets().await?;
+    if !lines.iter().any(|b| b.budget.id == id && may_see(actor, &b.budget)) {
+        return Err(AppError::Domain(DomainError::NotFound { what: "budget" }));
+    }
+    Ok(state.store.ledger(Some(id)).await?)
+}

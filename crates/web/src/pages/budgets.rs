@@ -1,0 +1,188 @@
+//! Budgets: every line with what is available, reserved, committed and paid, by year; finance allocates
+//! lines and anyone who manages a line may grant part of it to another department.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use chrono::Datelike;
+use maud::{html, Markup};
+use shanzhi_domain::budget::FundSource;
+use shanzhi_domain::org::{OrgKind, Role};
+use shanzhi_domain::Money;
+use shanzhi_store::BudgetView;
+
+use super::forms::{self, error_summary, plain, Errors, Form, Kind};
+use super::layout::page;
+use super::project_view::Refs;
+use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
+use crate::budgets::{self as rules, BudgetRequest, GrantRequest};
+use crate::AppState;
+
+fn may_allocate(user: &SignedIn) -> bool {
+    let a = &user.session.actor;
+    a.has(Role::Admin) || (a.has(Role::Reviewer) && a.org_kind == OrgKind::Finance)
+}
+
+fn year_of(q: &HashMap<String, String>, state: &AppState) -> i32 {
+    q.get("year")
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year())
+}
+
+fn budgets_page(user: &SignedIn, refs: &Refs, year: i32, lines: &[BudgetView], form: &Form, errors: &Errors) -> Markup {
+    let shell = user.shell();
+    let lang = shell.lang;
+    let title = lang.t("预算", "Budgets");
+    let total = |f: fn(&BudgetView) -> Money| lines.iter().map(f).sum::<Money>();
+    let departments: Vec<(String, String)> = refs
+        .orgs
+        .iter()
+        .filter(|o| o.kind.is_purchasing_department())
+        .map(|o| (o.id.to_string(), o.name.clone()))
+        .collect();
+    let mut dept_choices = vec![(String::new(), lang.t("请选择部门", "Choose the department").to_string())];
+    dept_choices.extend(departments.iter().cloned());
+    let sources: Vec<(String, String)> = FundSource::ALL
+        .iter()
+        .map(|s| (s.code().to_string(), lang.t(s.label_zh(), s.label_en()).to_string()))
+        .collect();
+    let e = |k: &str| errors.get(k);
+    let name = |id: i64| refs.orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
+    let actor = &user.session.actor;
+    let grantable: Vec<&BudgetView> = lines
+        .iter()
+        .filter(|b| may_allocate(user) || (actor.has(Role::Purchaser) && b.budget.org_id == actor.org_id))
+        .collect();
+    let mut from_choices =
+        vec![(String::new(), lang.t("请选择转出的预算", "Choose the line to grant from").to_string())];
+    from_choices.extend(grantable.iter().map(|b| {
+        let source = lang.t(b.budget.source.label_zh(), b.budget.source.label_en());
+        let label = format!(
+            "#{} {} {} · {} {}",
+            b.budget.id,
+            name(b.budget.org_id),
+            source,
+            lang.t("可用", "available"),
+            lang.money(b.balances.available)
+        );
+        (b.budget.id.to_string(), label)
+    }));
+    let body = html! {
+        (error_summary(lang, errors))
+        span.caption { (lang.t("无预算不购买", "No budget, no purchase")) }
+        h1.page-title { (title) " " (year) }
+        p { a href={"/budgets?year=" (year - 1)} { "← " (year - 1) } " · " a href={"/budgets?year=" (year + 1)} { (year + 1) " →" } }
+        div.cards {
+            div.card { p.card__title { (lang.t("可用", "Available")) } p.card__value { (lang.money(total(|b| b.balances.available))) } }
+            div.card { p.card__title { (lang.t("审核预留", "Reserved")) } p.card__value { (lang.money(total(|b| b.balances.reserved))) } }
+            div.card { p.card__title { (lang.t("合同承诺", "Committed")) } p.card__value { (lang.money(total(|b| b.balances.committed))) } }
+            div.card { p.card__title { (lang.t("已支付", "Paid")) } p.card__value { (lang.money(total(|b| b.balances.paid))) } }
+        }
+        @if lines.is_empty() {
+            p.muted { (lang.t("本年度没有可查看的预算。", "No budget lines to show for this year.")) }
+        } @else {
+            div.table-wrap { table.table.table--stack {
+                thead { tr {
+                    th scope="col" { (lang.t("部门", "Department")) } th scope="col" { (lang.t("资金来源", "Source")) }
+                    th.num scope="col" { (lang.t("可用", "Available")) } th.num scope="col" { (lang.t("预留", "Reserved")) }
+                    th.num scope="col" { (lang.t("承诺", "Committed")) } th.num scope="col" { (lang.t("已支付", "Paid")) }
+                } }
+                tbody { @for b in lines { tr {
+                    td data-label=(lang.t("部门", "Department")) {
+                        (name(b.budget.org_id))
+                        @if let Some(from) = b.budget.granted_from {
+                            " " span.tag.tag--purple { (lang.t("转拨自预算 #", "granted from #")) (from) }
+                        }
+                    }
+                    td data-label=(lang.t("资金来源", "Source")) {
+                        (lang.t(b.budget.source.label_zh(), b.budget.source.label_en()))
+                        @if let Some(d) = &b.budget.donor { br; span.small.muted { (d) } }
+                    }
+                    td.num data-label=(lang.t("可用", "Available")) { (lang.money(b.balances.available)) }
+                    td.num data-label=(lang.t("预留", "Reserved")) { (lang.money(b.balances.reserved)) }
+                    td.num data-label=(lang.t("承诺", "Committed")) { (lang.money(b.balances.committed)) }
+                    td.num data-label=(lang.t("已支付", "Paid")) { (lang.money(b.balances.paid)) }
+                } } }
+            } }
+        }
+        @if may_allocate(user) {
+            h2 { (lang.t("下达预算", "Allocate a budget line")) }
+            form method="post" action="/budgets" novalidate {
+                (forms::csrf(&user.session))
+                (forms::input(Kind::Integer, "year", lang.t("预算年度", "Fiscal year"), None, form.get("year"), e("year")))
+                (forms::select("org_id", lang.t("部门", "Department"), None, &plain(dept_choices.clone()), form.get("org_id"), e("org_id")))
+                (forms::select("source", lang.t("资金来源", "Fund source"), None, &plain(sources.clone()), form.get("source"), e("source")))
+                (forms::input(Kind::Decimal, "amount", lang.t("金额（元）", "Amount (yuan)"), None, form.get("amount"), e("amount")))
+                (forms::text_field("donor", lang.t("捐赠方（社会资金必填）", "Donor (for social funds)"), None, form.get("donor"), e("donor")))
+                (forms::text_field("note", lang.t("说明", "Note"), None, form.get("note"), e("note")))
+                div.button-group { (forms::submit(lang.t("下达预算", "Allocate"))) }
+            }
+        }
+        @if !grantable.is_empty() {
+            h2 { (lang.t("转拨资金", "Grant to another department")) }
+            form method="post" action="/budgets/grant" novalidate {
+                (forms::csrf(&user.session))
+                (forms::select("from", lang.t("转出预算", "From"), None, &plain(from_choices), form.get("from"), e("from")))
+                (forms::select("to_org_id", lang.t("转入部门", "To department"), None, &plain(dept_choices), form.get("to_org_id"), e("to_org_id")))
+                (forms::input(Kind::Decimal, "grant_amount", lang.t("金额（元）", "Amount (yuan)"), None, form.get("grant_amount"), e("grant_amount")))
+                (forms::text_field("grant_note", lang.t("用途", "Purpose"), None, form.get("grant_note"), e("grant_note")))
+                div.button-group { (forms::submit(lang.t("转拨", "Grant"))) }
+            }
+        }
+    };
+    page(&shell, title, body)
+}
+
+async fn show(state: &AppState, user: &SignedIn, year: i32, form: &Form, errors: &Errors, status: StatusCode) -> Page {
+    let refs = Refs::load(state).await.or_page(&user.shell())?;
+    let lines = rules::visible(state, &user.session.actor, Some(year)).await.or_page(&user.shell())?;
+    Ok(render(status, budgets_page(user, &refs, year, &lines, form, errors)))
+}
+
+pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
+    let year = year_of(&q, &state);
+    let mut form = Form::default();
+    form.set("year", year.to_string());
+    show(&state, &user, year, &form, &Errors::default(), StatusCode::OK).await
+}
+
+pub async fn add(State(state): State<AppState>, Posted { user, form }: Posted) -> Page {
+    let year = form.get("year").trim().parse().unwrap_or(0);
+    let req = BudgetRequest {
+        year,
+        org_id: form.get("org_id").parse().unwrap_or(0),
+        source: form.get("source").into(),
+        amount: form.get("amount").into(),
+        donor: Some(form.get("donor").to_string()),
+        note: form.get("note").into(),
+    };
+    match rules::add(&state, &user.session, req).await {
+        Ok(_) => Ok(see_other(&format!("/budgets?year={year}"))),
+        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
+        Err(e) => {
+            show(&state, &user, year.clamp(2000, 2100), &form, &Errors::from_error(user.lang, &e), e.status()).await
+        }
+    }
+}
+
+/// Grants from the line chosen in the form (`from`).
+pub async fn grant(State(state): State<AppState>, Posted { user, form }: Posted) -> Page {
+    let from: i64 = form.get("from").parse().unwrap_or(0);
+    let req = GrantRequest {
+        to_org_id: form.get("to_org_id").parse().unwrap_or(0),
+        amount: form.get("grant_amount").into(),
+        note: form.get("grant_note").into(),
+    };
+    let year =
+        state.store.budgets().await.or_page(&user.shell())?.iter().find(|b| b.budget.id == from).map(|b| b.budget.year);
+    let year = year.unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year());
+    match rules::grant(&state, &user.session, from, req).await {
+        Ok(_) => Ok(see_other(&format!("/budgets?year={year}"))),
+        Err(e) if fatal(&e) && !matches!(e.code(), "not_found") => Err(error_page(&user.shell(), e)),
+        Err(e) => {
+            let errors = Errors::from_error(user.lang, &e).rename("amount", "grant_amount").rename("budget_id", "from");
+            show(&state, &user, year, &form, &errors, e.status()).await
+        }
+    }
+}
