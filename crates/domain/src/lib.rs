@@ -10,6 +10,8 @@ pub mod money;
 pub mod org;
 pub mod project;
 pub mod rules;
+pub mod standards;
+pub mod statistics;
 
 pub use error::{DomainError, ErrorKind, FieldError};
 pub use money::{Money, Quantity};

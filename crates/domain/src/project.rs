@@ -8,6 +8,7 @@ use crate::error::{DomainError, Problems};
 use crate::money::{Money, Quantity};
 use crate::org::{string_enum, Actor, OrgKind, ProviderInfo, Role};
 use crate::rules::{ReviewStages, Rules};
+use crate::standards::Standard;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -148,6 +149,14 @@ pub struct CostLine {
     pub unit: String,
     pub unit_price: Money,
     pub amount: Money,
+    /// The spending standard this line is priced against, if any.
+    #[serde(default)]
+    pub standard: Option<String>,
+    /// Above its standard (or a management fee above the cap): shown flagged, with the reason.
+    #[serde(default)]
+    pub over_standard: bool,
+    #[serde(default)]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -157,6 +166,10 @@ pub struct CostLineInput {
     pub quantity: Quantity,
     pub unit: String,
     pub unit_price: Money,
+    #[serde(default)]
+    pub standard: Option<String>,
+    #[serde(default)]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -406,7 +419,11 @@ impl Design {
 }
 
 /// Turns cost line inputs into priced lines, checking each.
-pub fn price_lines(lines: &[CostLineInput]) -> Result<Vec<CostLine>, DomainError> {
+pub fn price_lines(
+    lines: &[CostLineInput],
+    standards: &[Standard],
+    fee_cap_bp: u32,
+) -> Result<Vec<CostLine>, DomainError> {
     let mut p = Problems::default();
     if lines.is_empty() {
         p.add("cost_lines", "required", "请至少填写一项费用", "add at least one cost line");
@@ -435,6 +452,40 @@ pub fn price_lines(lines: &[CostLineInput]) -> Result<Vec<CostLine>, DomainError
                 "the unit price must be above 0",
             );
         }
+        let reason = l.reason.trim().to_string();
+        let mut over_standard = false;
+        if let Some(code) = l.standard.as_deref().filter(|c| !c.is_empty()) {
+            match standards.iter().find(|s| s.code == code) {
+                None => p.add(
+                    format!("cost_lines[{i}].standard"),
+                    "unknown_standard",
+                    "支出标准不存在",
+                    "no such spending standard",
+                ),
+                Some(s) if l.unit_price > s.max_unit_price => {
+                    over_standard = true;
+                    if reason.chars().count() < 4 {
+                        p.add(
+                            format!("cost_lines[{i}].reason"),
+                            "above_standard",
+                            format!(
+                                "单价超过支出标准“{}”（每{}不超过 {} 元），请写明理由",
+                                s.name,
+                                s.unit,
+                                s.max_unit_price.display_yuan()
+                            ),
+                            format!(
+                                "the unit price is above the standard “{}” ({} yuan per {}): give the reason",
+                                s.name,
+                                s.max_unit_price.yuan_string(),
+                                s.unit
+                            ),
+                        );
+                    }
+                }
+                Some(_) => {}
+            }
+        }
         match l.unit_price.times_hundredths(l.quantity.hundredths()) {
             Some(amount) => out.push(CostLine {
                 kind: l.kind,
@@ -443,8 +494,31 @@ pub fn price_lines(lines: &[CostLineInput]) -> Result<Vec<CostLine>, DomainError
                 unit: l.unit.trim().to_string(),
                 unit_price: l.unit_price,
                 amount,
+                standard: l.standard.clone().filter(|c| !c.is_empty()),
+                over_standard,
+                reason,
             }),
             None => p.add(format!("cost_lines[{i}]"), "amount_too_large", "金额过大", "the amount is too large"),
+        }
+    }
+    // Management fees above the cap are allowed only with a reason on each fee line.
+    let fees: Money = out.iter().filter(|l| l.kind == CostKind::ManagementFee).map(|l| l.amount).sum();
+    let others: Money = out.iter().filter(|l| l.kind != CostKind::ManagementFee).map(|l| l.amount).sum();
+    if crate::standards::management_fee_above_cap(fees, others, fee_cap_bp) {
+        for (i, l) in out.iter_mut().enumerate().filter(|(_, l)| l.kind == CostKind::ManagementFee) {
+            l.over_standard = true;
+            if l.reason.chars().count() < 4 {
+                p.add(
+                    format!("cost_lines[{i}].reason"),
+                    "management_fee_above_cap",
+                    format!("管理费超过其他费用的 {}.{:02}%，请写明理由", fee_cap_bp / 100, fee_cap_bp % 100),
+                    format!(
+                        "management fees exceed {}.{:02}% of the other costs: give the reason",
+                        fee_cap_bp / 100,
+                        fee_cap_bp % 100
+                    ),
+                );
+            }
         }
     }
     p.into_result()?;
@@ -567,13 +641,19 @@ impl Project {
         &mut self,
         actor: &Actor,
         lines: &[CostLineInput],
+        standards: &[Standard],
+        rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
         self.require_purchaser(actor, "set_cost_estimate")?;
         self.require_status(&[Status::CostEstimate], "set_cost_estimate")?;
-        self.cost_lines = price_lines(lines)?;
+        self.cost_lines = price_lines(lines, standards, rules.management_fee_cap_bp)?;
         self.touch(now);
-        Ok(Change::new("project.cost_estimate", json!({"lines": self.cost_lines.len(), "total": self.total()})))
+        let flagged = self.cost_lines.iter().filter(|l| l.over_standard).count();
+        Ok(Change::new(
+            "project.cost_estimate",
+            json!({"lines": self.cost_lines.len(), "total": self.total(), "over_standard": flagged}),
+        ))
     }
 
     /// Says which budget lines pay for the estimate. The caller has checked the lines are the purchaser's own.

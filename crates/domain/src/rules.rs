@@ -26,6 +26,12 @@ pub struct Rules {
     pub sign_in_base_delay_secs: u64,
     pub session_hours: i64,
     pub api_token_days: i64,
+    /// Share (basis points) of each year's welfare-lottery fund earmarked for social-work purchases.
+    pub welfare_lottery_social_work_bp: u32,
+    /// The catalogue code whose categories count as social work for that earmark (a prefix).
+    pub social_work_category: String,
+    /// Management fees may be at most this share (basis points) of the rest of an estimate without a reason.
+    pub management_fee_cap_bp: u32,
 }
 
 impl Default for Rules {
@@ -39,6 +45,9 @@ impl Default for Rules {
             sign_in_base_delay_secs: 30,
             session_hours: 12,
             api_token_days: 30,
+            welfare_lottery_social_work_bp: 1000,
+            social_work_category: "A07".into(),
+            management_fee_cap_bp: 1000,
         }
     }
 }
@@ -64,6 +73,25 @@ mod tests {
         assert_eq!(r.contract_max_months, 12, "contract term generally ≤ 1 year");
         assert_eq!(r.continuing_contract_max_months, 36, "≤ 3 years for continuing services");
         assert_eq!(r.review_stages, ReviewStages::Two);
+    }
+
+    #[test]
+    fn management_fee_cap_defaults_to_ten_percent() {
+        assert_eq!(Rules::default().management_fee_cap_bp, 1000);
+    }
+
+    #[test]
+    fn welfare_lottery_earmark_defaults_to_ten_percent() {
+        assert_eq!(Rules::default().welfare_lottery_social_work_bp, 1000);
+        let r: Rules = serde_json::from_str(r#"{"welfare_lottery_social_work_bp": 1500}"#).unwrap();
+        assert_eq!(r.welfare_lottery_social_work_bp, 1500);
+    }
+
+    #[test]
+    fn social_work_is_catalogue_head_a07_by_default() {
+        assert_eq!(Rules::default().social_work_category, "A07");
+        let r: Rules = serde_json::from_str(r#"{"social_work_category": "A0702"}"#).unwrap();
+        assert_eq!(r.social_work_category, "A0702");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
 use shanzhi_domain::org::Role;
 use shanzhi_store::files::FolderStorage;
 use shanzhi_store::{By, Store};
+use shanzhi_web::export::Format;
 use shanzhi_web::{AppState, PasswordCost};
 use std::io::BufRead;
 use std::path::PathBuf;
@@ -102,13 +103,23 @@ pub enum AuditCommand {
 
 #[derive(Subcommand)]
 pub enum ReportCommand {
-    /// Projects by step and contracted money by purchase mode.
+    /// Statistics of a year (all years without --year): projects by step, money by purchase mode, fund source,
+    /// township, department, category and provider kind, the trend and the welfare-lottery earmark.
     Summary {
         #[arg(long)]
         year: Option<i32>,
-        /// Print JSON (the only format so far).
+        /// Print JSON (the only format so far): the object GET /api/v1/statistics returns.
         #[arg(long)]
         json: bool,
+    },
+    /// Write every statistics table to one file: CSV (UTF-8 with a BOM, for Excel) or XLSX (a sheet per table).
+    Export {
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long, value_parser = ["csv", "xlsx"])]
+        format: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
     },
 }
 
@@ -243,8 +254,17 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Report { command: ReportCommand::Summary { year, json: _ } } => {
-            let projects = store.projects().await.map_err(|e| e.to_string())?;
-            println!("{}", crate::report::summary(&projects, year));
+            let stats = shanzhi_web::export::load(&store, &rules, year).await.map_err(|e| e.to_string())?;
+            println!("{}", serde_json::to_string(&stats).map_err(|e| e.to_string())?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { command: ReportCommand::Export { year, format, out } } => {
+            let format = Format::parse(&format).ok_or(format!("--format: “{format}” is not csv or xlsx"))?;
+            let stats = shanzhi_web::export::load(&store, &rules, year).await.map_err(|e| e.to_string())?;
+            let bytes = format.write(&stats).map_err(|e| format!("--format {}: {e}", format.extension()))?;
+            std::fs::write(&out, bytes).map_err(|e| format!("--out {}: cannot write the file: {e}", out.display()))?;
+            let which = year.map_or("all years".to_string(), |y| y.to_string());
+            println!("statistics ({which}) written to {}", out.display());
             Ok(ExitCode::SUCCESS)
         }
     }

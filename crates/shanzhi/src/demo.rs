@@ -34,6 +34,7 @@ struct Seed {
     projects: Vec<SeedProject>,
     budgets: Vec<SeedBudget>,
     grants: Vec<SeedGrant>,
+    standards: Vec<shanzhi_domain::standards::Standard>,
 }
 
 /// `year: None` is the year the demo is loaded in.
@@ -103,6 +104,10 @@ struct SeedLine {
     quantity: String,
     unit: String,
     unit_price: String,
+    #[serde(default)]
+    standard: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -300,6 +305,13 @@ pub async fn load(
         }
     }
     let cast = Cast { orgs, actors };
+    let known: Vec<String> = store.standards().await.map_err(err("standards"))?.into_iter().map(|s| s.code).collect();
+    for st in &seed.standards {
+        if !known.contains(&st.code) {
+            let by = By::actor(cast.reviewer(OrgKind::Finance)?);
+            store.set_standard(&by, st, now).await.map_err(err(&format!("standard {}", st.code)))?;
+        }
+    }
     let this_year = shanzhi_domain::clock::china_date(now).year();
     // Finance allocates the budgets and records the grants.
     let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
@@ -498,7 +510,14 @@ impl Scenario<'_> {
         if reach >= 1 {
             step!(purchaser, at(1), |p: &mut Project| p.finish_design(purchaser, at(1)));
             let lines = self.lines()?;
-            step!(purchaser, at(2), |p: &mut Project| p.set_cost_estimate(purchaser, &lines, at(2)));
+            let standards = self.store.standards().await.map_err(|e| e.to_string())?;
+            step!(purchaser, at(2), |p: &mut Project| p.set_cost_estimate(
+                purchaser,
+                &lines,
+                &standards,
+                self.rules,
+                at(2)
+            ));
             let plan = self.funding(p.purchaser_org_id, shanzhi_domain::clock::china_date(self.now).year())?;
             step!(purchaser, at(2), |p: &mut Project| p.set_funding(purchaser, plan, at(2)));
         }
@@ -588,6 +607,8 @@ impl Scenario<'_> {
                     quantity: Quantity::parse(&l.quantity).map_err(|e| e.message_en().to_string())?,
                     unit: l.unit.clone(),
                     unit_price: Money::parse_yuan(&l.unit_price).map_err(|e| e.message_en().to_string())?,
+                    standard: l.standard.clone(),
+                    reason: l.reason.clone().unwrap_or_default(),
                 })
             })
             .collect()

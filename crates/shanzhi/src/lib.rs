@@ -1,9 +1,8 @@
 //! The `shanzhi` command: opening the store, and the users' verbs (serve, demo, migrate, user add,
-//! audit verify, report summary).
+//! audit verify, report summary and export).
 
 pub mod cli;
 pub mod demo;
-pub mod report;
 
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::secrets::DataKey;

@@ -245,6 +245,16 @@ pub trait Store: Send + Sync {
     /// Ledger entries, of one budget line or all, in order.
     async fn ledger(&self, budget_id: Option<i64>) -> Result<Vec<LedgerRow>>;
 
+    // Spending standards.
+    async fn standards(&self) -> Result<Vec<shanzhi_domain::standards::Standard>>;
+    /// Adds or changes a standard (by its code).
+    async fn set_standard(
+        &self,
+        by: &By,
+        standard: &shanzhi_domain::standards::Standard,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
     // Files.
     async fn add_file(&self, by: &By, meta: FileMeta, now: DateTime<Utc>) -> Result<FileMeta>;
     async fn file(&self, id: i64) -> Result<Option<FileMeta>>;

@@ -10,6 +10,7 @@ use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User};
 use shanzhi_domain::project::{Change, Project};
+use shanzhi_domain::standards::Standard;
 use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -28,10 +29,12 @@ use crate::{
 const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_budgets.sql")),
+    (3, include_str!("../migrations/sqlite/0003_standards.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_budgets.sql")),
+    (3, include_str!("../migrations/postgres/0003_standards.sql")),
 ];
 
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -913,6 +916,50 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn standards(&self) -> Result<Vec<Standard>> {
+        let rows = sqlx::query("SELECT code, name, unit, max_unit_price_fen, note FROM standards ORDER BY code")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Standard {
+                    code: r.try_get("code")?,
+                    name: r.try_get("name")?,
+                    unit: r.try_get("unit")?,
+                    max_unit_price: Money::from_fen(r.try_get("max_unit_price_fen")?),
+                    note: r.try_get("note")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_standard(&self, by: &By, standard: &Standard, now: DateTime<Utc>) -> Result<()> {
+        let before = self.standards().await?.into_iter().find(|s| s.code == standard.code);
+        let event = by.event(
+            "standard.set",
+            "standard",
+            &standard.code,
+            serde_json::to_value(&before).unwrap_or_default(),
+            serde_json::to_value(standard).unwrap_or_default(),
+        );
+        let mut w = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO standards (code, name, unit, max_unit_price_fen, note, updated_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, unit = excluded.unit, \
+             max_unit_price_fen = excluded.max_unit_price_fen, note = excluded.note, updated_at = excluded.updated_at",
+        )
+        .bind(&standard.code)
+        .bind(&standard.name)
+        .bind(&standard.unit)
+        .bind(standard.max_unit_price.fen())
+        .bind(&standard.note)
+        .bind(ts(now))
+        .execute(&mut *w.tx)
+        .await
+        .map_err(classify)?;
+        self.commit_with(w, event, now).await
     }
 
     async fn project(&self, id: i64) -> Result<Option<Project>> {

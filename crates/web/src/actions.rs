@@ -60,6 +60,12 @@ pub struct CostLineRequest {
     #[serde(default)]
     pub unit: String,
     pub unit_price: String,
+    /// Code of the spending standard the line is priced against, if any.
+    #[serde(default)]
+    pub standard: Option<String>,
+    /// Why the line is above its standard (or the management fee above the cap).
+    #[serde(default)]
+    pub reason: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -280,6 +286,8 @@ impl CostRequest {
                 quantity: parse_quantity(&mut p, &format!("cost_lines[{i}].quantity"), &l.quantity),
                 unit: l.unit.clone(),
                 unit_price: parse_money(&mut p, &format!("cost_lines[{i}].unit_price"), &l.unit_price),
+                standard: l.standard.clone().filter(|c| !c.trim().is_empty()),
+                reason: l.reason.clone(),
             })
             .collect();
         p.into_result()?;
@@ -368,7 +376,10 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
             p.edit_design(actor, design, rules, now)?
         }
         Command::FinishDesign => p.finish_design(actor, now)?,
-        Command::SetCost(req) => p.set_cost_estimate(actor, &req.into_lines()?, now)?,
+        Command::SetCost(req) => {
+            let standards = state.store.standards().await?;
+            p.set_cost_estimate(actor, &req.into_lines()?, &standards, rules, now)?
+        }
         Command::SetFunding(req) => {
             let lines = req.into_lines(state, p.purchaser_org_id).await?;
             p.set_funding(actor, lines, now)?

@@ -433,6 +433,33 @@ async fn budget_ledger(
     Ok(Json(json!(crate::budgets::ledger(&state, &s.actor, id).await?)))
 }
 
+async fn standards(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    Ok(Json(json!(state.store.standards().await?)))
+}
+
+async fn set_standard(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<crate::budgets::StandardRequest>,
+) -> AppResult<Json<Value>> {
+    let standard = crate::budgets::set_standard(&state, &s, &code, req).await?;
+    Ok(Json(json!(standard)))
+}
+
+/// The statistics of `?year=` (all years without it): the same object as `shanzhi report summary --json`.
+async fn statistics(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> AppResult<Json<shanzhi_domain::statistics::Statistics>> {
+    if !crate::export::may_see(&s.actor) {
+        return Err(AppError::forbidden("read_statistics"));
+    }
+    let year = crate::export::parse_year(q.get("year").map(String::as_str))?;
+    Ok(Json(crate::export::load(state.store.as_ref(), &state.rules, year).await?))
+}
+
 async fn queue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
     let projects = actions::visible_projects(&state, &s.actor).await?;
     let items: Vec<Value> = projects
@@ -613,6 +640,9 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/budgets", get(list_budgets).post(add_budget))
         .route("/budgets/{id}/grants", post(grant_budget))
         .route("/budgets/{id}/ledger", get(budget_ledger))
+        .route("/statistics", get(statistics))
+        .route("/standards", get(standards))
+        .route("/standards/{code}", put(set_standard))
         .route("/projects/{id}/submit", post(submit))
         .route("/projects/{id}/review", post(review))
         .route("/projects/{id}/award", post(award))

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::standards::Standard;
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::BudgetView;
 
@@ -181,4 +182,42 @@ pub async fn ledger(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<s
         return Err(AppError::Domain(DomainError::NotFound { what: "budget" }));
     }
     Ok(state.store.ledger(Some(id)).await?)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct StandardRequest {
+    pub name: String,
+    pub unit: String,
+    pub max_unit_price: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Adds or changes a spending standard: finance or an administrator.
+pub async fn set_standard(state: &AppState, s: &Session, code: &str, req: StandardRequest) -> AppResult<Standard> {
+    if !manages_all(&s.actor) {
+        return Err(AppError::forbidden("set_standard"));
+    }
+    let mut p = Problems::default();
+    let code = code.trim();
+    if code.is_empty() || code.len() > 40 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        p.add("code", "invalid_code", "编码须为字母、数字或下划线", "the code must be letters, digits or underscores");
+    }
+    if req.name.trim().is_empty() {
+        p.add("name", "required", "请填写标准名称", "enter the standard's name");
+    }
+    if req.unit.trim().is_empty() {
+        p.add("unit", "required", "请填写计量单位", "enter the unit");
+    }
+    let max_unit_price = parse_amount(&mut p, "max_unit_price", &req.max_unit_price);
+    p.into_result()?;
+    let standard = Standard {
+        code: code.to_string(),
+        name: req.name.trim().to_string(),
+        unit: req.unit.trim().to_string(),
+        max_unit_price,
+        note: req.note.trim().to_string(),
+    };
+    state.store.set_standard(&s.by(), &standard, state.clock.now()).await?;
+    Ok(standard)
 }

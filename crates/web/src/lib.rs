@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod budgets;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;

@@ -264,6 +264,30 @@ pub const OPERATIONS: &[Operation] = &[
         status: 200,
     },
     Operation {
+        method: "get",
+        path: "/statistics",
+        summary: "Statistics of ?year= (all years without it), as `report summary --json`; supervisors and finance",
+        roles: &["admin", "supervisor", "reviewer"],
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/standards",
+        summary: "Spending standards: the most one unit of a service may cost",
+        roles: PUBLIC,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/standards/{code}",
+        summary: "Add or change a spending standard (finance)",
+        roles: &["admin", "reviewer"],
+        body: Some("Standard"),
+        status: 200,
+    },
+    Operation {
         method: "post",
         path: "/files",
         summary: "Upload a file (multipart field `file`)",
@@ -324,6 +348,7 @@ fn schemas() -> Value {
         "Reason": s(json!({"reason": text}), &["reason"]),
         "Funding": s(json!({"lines": {"type": "array", "items": s(json!({"budget_id": {"type": "integer"}, "amount": money}), &["budget_id", "amount"])}}), &["lines"]),
         "Budget": s(json!({"year": {"type": "integer"}, "org_id": {"type": "integer"}, "source": {"enum": ["general_budget", "welfare_lottery", "employment_fund", "social_funds", "other"]}, "amount": money, "donor": text, "note": text}), &["year", "org_id", "source", "amount"]),
+        "Standard": s(json!({"name": text, "unit": text, "max_unit_price": money, "note": text}), &["name", "unit", "max_unit_price"]),
         "Grant": s(json!({"to_org_id": {"type": "integer"}, "amount": money, "note": text}), &["to_org_id", "amount"]),
         "Token": s(json!({"label": text, "days": {"type": "integer", "minimum": 1, "maximum": 365}}), &["label"]),
         "Upload": s(json!({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}), &["file"]),
@@ -344,7 +369,7 @@ pub fn document() -> Value {
         if !op.roles.contains(&"public") {
             o["security"] = json!([{"bearer": []}]);
         }
-        let params: Vec<Value> = ["id", "n", "token_id"]
+        let params: Vec<Value> = ["id", "n", "token_id", "code"]
             .iter()
             .filter(|p| op.path.contains(&format!("{{{p}}}")))
             .map(|p| {

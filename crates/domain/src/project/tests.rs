@@ -70,22 +70,22 @@ fn design() -> Design {
     }
 }
 
+fn line(kind: CostKind, item: &str, qty: &str, unit: &str, price: &str) -> CostLineInput {
+    CostLineInput {
+        kind,
+        item: item.into(),
+        quantity: Quantity::parse(qty).unwrap(),
+        unit: unit.into(),
+        unit_price: Money::parse_yuan(price).unwrap(),
+        standard: None,
+        reason: String::new(),
+    }
+}
+
 fn lines() -> Vec<CostLineInput> {
     vec![
-        CostLineInput {
-            kind: CostKind::Personnel,
-            item: "社工薪酬".into(),
-            quantity: Quantity::parse("2").unwrap(),
-            unit: "人·年".into(),
-            unit_price: Money::parse_yuan("36000").unwrap(),
-        },
-        CostLineInput {
-            kind: CostKind::Activities,
-            item: "小组活动".into(),
-            quantity: Quantity::parse("12.5").unwrap(),
-            unit: "次".into(),
-            unit_price: Money::parse_yuan("800.00").unwrap(),
-        },
+        line(CostKind::Personnel, "社工薪酬", "2", "人·年", "36000"),
+        line(CostKind::Activities, "小组活动", "12.5", "次", "800.00"),
     ]
 }
 
@@ -113,7 +113,7 @@ fn submitted() -> Project {
     let r = rules();
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
-    p.set_cost_estimate(&purchaser(), &lines(), t(2)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(2)).unwrap();
     fund(&mut p, &purchaser());
     p.submit(&purchaser(), &ctx(&r), t(2)).unwrap();
     p
@@ -211,16 +211,16 @@ fn bad_cost_lines_are_refused() {
     let mut l = lines();
     l[0].unit_price = Money::ZERO;
     l[1].item = "".into();
-    let err = price_lines(&l).unwrap_err();
+    let err = price_lines(&l, &[], 1000).unwrap_err();
     assert_eq!(err.fields().len(), 2);
-    assert_eq!(price_lines(&[]).unwrap_err().code(), "required");
+    assert_eq!(price_lines(&[], &[], 1000).unwrap_err().code(), "required");
 }
 
 #[test]
 fn cost_estimate_only_at_its_step() {
     let r = rules();
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
-    assert_eq!(p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap_err().code(), "wrong_step");
+    assert_eq!(p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap_err().code(), "wrong_step");
     assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "wrong_step");
 }
 
@@ -229,7 +229,7 @@ fn submit_checks_catalogue_and_negative_list() {
     let r = rules();
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
-    p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap();
     fund(&mut p, &purchaser());
     let negative = SubmitContext { category: CategoryStatus::Negative, rules: &r };
     assert_eq!(p.submit(&purchaser(), &negative, t(1)).unwrap_err(), DomainError::CategoryOnNegativeList);
@@ -254,7 +254,7 @@ fn civil_affairs_own_projects_skip_the_content_stage() {
     let civil_purchaser = actor(101, CIVIL, OrgKind::CivilAffairs, &[Role::Purchaser]);
     let (mut p, _) = Project::create(&civil_purchaser, design(), &r, t(1)).unwrap();
     p.finish_design(&civil_purchaser, t(1)).unwrap();
-    p.set_cost_estimate(&civil_purchaser, &lines(), t(1)).unwrap();
+    p.set_cost_estimate(&civil_purchaser, &lines(), &[], &rules(), t(1)).unwrap();
     fund(&mut p, &civil_purchaser);
     p.submit(&civil_purchaser, &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::ReviewFinance);
@@ -267,7 +267,7 @@ fn one_stage_review_goes_to_finance() {
     let r = Rules { review_stages: ReviewStages::One, ..Rules::default() };
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
-    p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap();
     fund(&mut p, &purchaser());
     p.submit(&purchaser(), &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::ReviewFinance);
@@ -482,7 +482,7 @@ fn no_budget_no_submission() {
     let r = rules();
     let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
-    p.set_cost_estimate(&purchaser(), &lines(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap();
     assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "funding_required");
     let mut short = plan();
     short[1].amount = Money::from_yuan(21_999);
@@ -491,7 +491,7 @@ fn no_budget_no_submission() {
     // The estimate changes after the plan was made: the plan no longer covers it.
     let mut more = lines();
     more[0].quantity = Quantity::parse("3").unwrap();
-    p.set_cost_estimate(&purchaser(), &more, t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &more, &[], &rules(), t(1)).unwrap();
     assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "funding_not_total");
     assert_eq!(p.set_funding(&provider_user(), plan(), t(1)).unwrap_err().code(), "forbidden");
 }
@@ -543,4 +543,41 @@ fn cancelling_and_terminating_give_money_back() {
     let owed: Money = c.ledger.iter().map(|e| e.amount).sum();
     assert_eq!(owed, Money::from_fen(8_000_000 - 2_666_400));
     assert!(c.ledger.iter().all(|e| e.movement == Movement::Uncommit));
+}
+
+#[test]
+fn spending_standards_flag_lines_and_need_reasons() {
+    let standards = vec![crate::standards::Standard {
+        code: "sw_post_year".into(),
+        name: "社工岗位年度经费".into(),
+        unit: "人·年".into(),
+        max_unit_price: Money::from_yuan(40_000),
+        note: String::new(),
+    }];
+    let mut above = line(CostKind::Personnel, "社工薪酬", "2", "人·年", "45000");
+    above.standard = Some("sw_post_year".into());
+    let err = price_lines(&[above.clone()], &standards, 1000).unwrap_err();
+    assert_eq!(err.code(), "above_standard");
+    assert_eq!(err.fields()[0].field, "cost_lines[0].reason");
+    above.reason = "高级社工师，按职称标准".into();
+    let priced = price_lines(&[above.clone()], &standards, 1000).unwrap();
+    assert!(priced[0].over_standard);
+    let mut within = line(CostKind::Personnel, "社工薪酬", "2", "人·年", "40000");
+    within.standard = Some("sw_post_year".into());
+    assert!(!price_lines(&[within.clone()], &standards, 1000).unwrap()[0].over_standard);
+    within.standard = Some("nope".into());
+    assert_eq!(price_lines(&[within], &standards, 1000).unwrap_err().code(), "unknown_standard");
+}
+
+#[test]
+fn management_fee_above_the_cap_needs_a_reason() {
+    let base = line(CostKind::Personnel, "社工薪酬", "1", "人·年", "100000");
+    let fee = line(CostKind::ManagementFee, "管理费", "1", "项", "10000.01");
+    assert_eq!(price_lines(&[base.clone(), fee.clone()], &[], 1000).unwrap_err().code(), "management_fee_above_cap");
+    let ok = line(CostKind::ManagementFee, "管理费", "1", "项", "10000");
+    assert!(!price_lines(&[base.clone(), ok], &[], 1000).unwrap()[1].over_standard, "exactly the cap is fine");
+    let mut explained = fee;
+    explained.reason = "含项目审计费用".into();
+    assert!(price_lines(&[base.clone(), explained.clone()], &[], 1000).unwrap()[1].over_standard);
+    assert!(price_lines(&[base, explained], &[], 2000).is_ok(), "the cap is configurable");
 }

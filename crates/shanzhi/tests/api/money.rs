@@ -181,4 +181,32 @@ both_backends! {
         let (code, out) = app.verify_cli(None);
         assert_eq!(code, 0, "{out}");
     }
+
+    async fn spending_standards_flag_estimates(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let finance = app.token("czj.reviewer").await;
+        let (status, list) = app.call(Method::GET, "/api/v1/standards", None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(list.as_array().unwrap().iter().any(|s| s["code"] == "sw_post_year" && s["max_unit_price"] == "60000.00"));
+        let body = json!({"name": "社工岗位年度经费", "unit": "人·年", "max_unit_price": "50000"});
+        app.refused(Method::PUT, "/api/v1/standards/sw_post_year", &purchaser, Some(body.clone()), StatusCode::FORBIDDEN, "forbidden").await;
+        app.refused(Method::PUT, "/api/v1/standards/sw_post_year", &finance, Some(json!({"name": "x", "unit": "人", "max_unit_price": "0"})), StatusCode::UNPROCESSABLE_ENTITY, "amount_not_positive").await;
+        app.refused(Method::PUT, "/api/v1/standards/bad code", &finance, Some(body.clone()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_code").await;
+        app.ok(Method::PUT, "/api/v1/standards/sw_post_year", &finance, Some(body)).await;
+
+        let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design("驻校社工岗位"))).await["id"].as_i64().unwrap();
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
+        let line = |price: &str, reason: &str| json!({"kind": "personnel", "item": "驻校社工", "quantity": "2", "unit": "人·年", "unit_price": price, "standard": "sw_post_year", "reason": reason});
+        let path = format!("/api/v1/projects/{id}/cost-estimate");
+        app.refused(Method::PUT, &path, &purchaser, Some(json!({"lines": [line("52000", "")]})), StatusCode::UNPROCESSABLE_ENTITY, "above_standard").await;
+        let p = app.ok(Method::PUT, &path, &purchaser, Some(json!({"lines": [line("52000", "中级社会工作师，按职称标准")]}))).await;
+        assert_eq!(p["cost_lines"][0]["over_standard"], true);
+        let p = app.ok(Method::PUT, &path, &purchaser, Some(json!({"lines": [line("50000", "")]}))).await;
+        assert_eq!(p["cost_lines"][0]["over_standard"], false);
+        let fee = json!({"kind": "management_fee", "item": "管理费", "quantity": "1", "unit": "项", "unit_price": "10000.01"});
+        app.refused(Method::PUT, &path, &purchaser, Some(json!({"lines": [line("50000", ""), fee]})), StatusCode::UNPROCESSABLE_ENTITY, "management_fee_above_cap").await;
+        let unknown = json!({"kind": "personnel", "item": "x", "quantity": "1", "unit": "人", "unit_price": "1", "standard": "nope"});
+        app.refused(Method::PUT, &path, &purchaser, Some(json!({"lines": [unknown]})), StatusCode::UNPROCESSABLE_ENTITY, "unknown_standard").await;
+    }
 }

@@ -103,7 +103,15 @@ const ROW_GROUPS: &[RowGroup] = &[
         "cost_lines",
         "line",
         "price",
-        &[("kind", "kind"), ("item", "item"), ("quantity", "qty"), ("unit", "unit"), ("unit_price", "price")],
+        &[
+            ("kind", "kind"),
+            ("item", "item"),
+            ("quantity", "qty"),
+            ("unit", "unit"),
+            ("unit_price", "price"),
+            ("standard", "standard"),
+            ("reason", "reason"),
+        ],
     ),
     (
         "targets",

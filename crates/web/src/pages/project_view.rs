@@ -246,7 +246,13 @@ pub fn cost_table(lang: Lang, p: &Project) -> Markup {
                 } }
                 tbody { @for l in &p.cost_lines { tr {
                     td data-label=(lang.t("类别", "Kind")) { (lang.t(l.kind.label_zh(), l.kind.label_en())) }
-                    td data-label=(lang.t("费用名称", "Item")) { (l.item) }
+                    td data-label=(lang.t("费用名称", "Item")) {
+                        (l.item)
+                        @if l.over_standard {
+                            " " strong.tag.tag--amber { (lang.t("超标准", "Above standard")) }
+                            br; span.small.muted { (lang.t("理由：", "Reason: ")) (l.reason) }
+                        }
+                    }
                     td.num data-label=(lang.t("数量", "Quantity")) { (l.quantity.display()) }
                     td data-label=(lang.t("单位", "Unit")) { (l.unit) }
                     td.num data-label=(lang.t("单价", "Unit price")) { (lang.money(l.unit_price)) }

@@ -9,6 +9,7 @@ use maud::{html, Markup};
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{CostKind, Project};
+use shanzhi_domain::standards::Standard;
 
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;
@@ -22,7 +23,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
 
-const LINE_COLS: [&str; 5] = ["kind", "item", "qty", "unit", "price"];
+const LINE_COLS: [&str; 7] = ["kind", "item", "qty", "unit", "price", "standard", "reason"];
 const MILESTONE_COLS: [&str; 3] = ["name", "share", "due"];
 /// The domain's cap on cost lines, and a sane one for milestones.
 const MAX_LINES: usize = 200;
@@ -57,7 +58,14 @@ fn done(id: i64) -> Page {
 
 // ---- Cost estimate ----
 
-fn cost_page(user: &SignedIn, p: &Project, form: &Form, errors: &Errors, rows: usize) -> Markup {
+fn cost_page(
+    user: &SignedIn,
+    p: &Project,
+    standards: &[Standard],
+    form: &Form,
+    errors: &Errors,
+    rows: usize,
+) -> Markup {
     let shell = user.shell();
     let lang = shell.lang;
     let title = lang.t("测算费用", "Estimate the cost");
@@ -65,6 +73,13 @@ fn cost_page(user: &SignedIn, p: &Project, form: &Form, errors: &Errors, rows: u
         CostKind::ALL.iter().map(|k| (k.code().to_string(), lang.t(k.label_zh(), k.label_en()).to_string())).collect(),
     );
     let rows = rows.max(form.row_count("line")).clamp(6, MAX_LINES);
+    let mut standard_choices = vec![(String::new(), lang.t("不适用", "None").to_string())];
+    standard_choices.extend(
+        standards
+            .iter()
+            .map(|s| (s.code.clone(), format!("{}（≤ {} / {}）", s.name, lang.money(s.max_unit_price), s.unit))),
+    );
+    let standard_choices = plain(standard_choices);
     let e = |k: &str| errors.get(k);
     let body = html! {
         (error_summary(lang, errors))
@@ -79,8 +94,8 @@ fn cost_page(user: &SignedIn, p: &Project, form: &Form, errors: &Errors, rows: u
             fieldset.field.field--error[e("cost_lines").is_some()] {
                 legend { (lang.t("费用明细", "Cost lines")) }
                 span.hint { (lang.t(
-                    "金额 = 数量 × 单价，保存时自动计算。空行会被忽略。",
-                    "Amount = quantity × unit price, worked out when you save. Blank rows are ignored.",
+                    "金额 = 数量 × 单价，保存时自动计算。空行会被忽略。选择对应的支出标准：单价超过标准、或管理费超过上限的，须写明理由。",
+                    "Amount = quantity × unit price, worked out when you save. Blank rows are ignored. Choose the spending standard that applies: a price above it, or a management fee above the cap, needs a reason.",
                 )) }
                 @if let Some(m) = e("cost_lines") { span.error-message { (m) } }
                 @for i in 0..rows {
@@ -116,6 +131,21 @@ fn cost_page(user: &SignedIn, p: &Project, form: &Form, errors: &Errors, rows: u
                             form.get(&n("price")),
                             e(&n("price")),
                         ))
+                        (forms::select(
+                            &n("standard"),
+                            lang.t("支出标准", "Spending standard"),
+                            None,
+                            &standard_choices,
+                            form.get(&n("standard")),
+                            e(&n("standard")),
+                        ))
+                        (forms::text_field(
+                            &n("reason"),
+                            lang.t("超标理由", "Reason if above"),
+                            None,
+                            form.get(&n("reason")),
+                            e(&n("reason")),
+                        ))
                     }
                 }
                 @if rows < MAX_LINES {
@@ -144,18 +174,21 @@ pub async fn cost_form(
             l.quantity.display(),
             l.unit.clone(),
             l.unit_price.yuan_string(),
+            l.standard.clone().unwrap_or_default(),
+            l.reason.clone(),
         ];
         for (col, v) in LINE_COLS.iter().zip(values) {
             form.push(row_name("line", col, i), v);
         }
     }
-    Ok(render(StatusCode::OK, cost_page(&user, &p, &form, &Errors::default(), rows_param(&q))))
+    let standards = state.store.standards().await.or_page(&user.shell())?;
+    Ok(render(StatusCode::OK, cost_page(&user, &p, &standards, &form, &Errors::default(), rows_param(&q))))
 }
 
 pub async fn set_cost(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     let lines = form
-        .take_rows("line", &LINE_COLS, &["item", "qty", "unit", "price"])
+        .take_rows("line", &LINE_COLS, &["item", "qty", "unit", "price", "reason"])
         .into_iter()
         .map(|r| CostLineRequest {
             kind: r[0].clone(),
@@ -163,11 +196,16 @@ pub async fn set_cost(State(state): State<AppState>, ids: Ids, posted: Posted) -
             quantity: r[2].clone(),
             unit: r[3].clone(),
             unit_price: r[4].clone(),
+            standard: Some(r[5].clone()),
+            reason: r[6].clone(),
         })
         .collect();
     match actions::perform(&state, &user.session, ids.id, Command::SetCost(CostRequest { lines })).await {
         Ok(_) => done(ids.id),
-        Err(e) => failed(&state, &user, ids.id, e, |p, errors| cost_page(&user, p, &form, errors, 0)).await,
+        Err(e) => {
+            let standards = state.store.standards().await.or_page(&user.shell())?;
+            failed(&state, &user, ids.id, e, |p, errors| cost_page(&user, p, &standards, &form, errors, 0)).await
+        }
     }
 }
 

@@ -1,0 +1,591 @@
+//! Statistics for supervisors and finance: where each yuan came from and where it went, year by year.
+//! Pure: the caller loads projects, budgets, the ledger, organisations, regions and the catalogue.
+//!
+//! Money figures are on the basis of `by_mode`: contracts signed in the year (every year when none is
+//! given), each contract's amount split over its funding lines as the contract committed it. Payments are
+//! the ledger's `pay` entries made in the year (China date). Shares are strings with four decimals,
+//! computed with integers and rounded half up.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::budget::{split, Budget, FundSource, Movement};
+use crate::catalogue::Category;
+use crate::clock::china_date;
+use crate::money::Money;
+use crate::org::{region_within, OrgKind, Organisation, Region, RegionLevel};
+use crate::project::{Contract, Project, PurchaseMode, Status, STEPS};
+use crate::rules::Rules;
+
+/// One ledger entry as statistics need it: which line, what, how much, and the China date it happened on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerMove {
+    pub budget_id: i64,
+    pub movement: Movement,
+    pub amount: Money,
+    pub on: NaiveDate,
+}
+
+/// Everything the statistics are computed from.
+pub struct Input<'a> {
+    pub projects: &'a [Project],
+    pub budgets: &'a [Budget],
+    pub ledger: &'a [LedgerMove],
+    pub organisations: &'a [Organisation],
+    pub regions: &'a [Region],
+    pub catalogue: &'a [Category],
+    /// For the welfare-lottery earmark: its share and the social-work category.
+    pub rules: &'a Rules,
+}
+
+/// Amounts by fund source; serialised as an object with every source's code as a key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BySource([Money; 5]);
+
+impl BySource {
+    fn index(source: FundSource) -> usize {
+        FundSource::ALL.iter().position(|s| *s == source).unwrap_or(FundSource::ALL.len() - 1)
+    }
+    pub fn get(&self, source: FundSource) -> Money {
+        self.0[Self::index(source)]
+    }
+    fn add(&mut self, source: FundSource, amount: Money) {
+        let i = Self::index(source);
+        self.0[i] = self.0[i] + amount;
+    }
+    pub fn total(&self) -> Money {
+        self.0.iter().copied().sum()
+    }
+    /// Each source with its amount, in the order of [`FundSource::ALL`].
+    pub fn iter(&self) -> impl Iterator<Item = (FundSource, Money)> + '_ {
+        FundSource::ALL.iter().copied().zip(self.0.iter().copied())
+    }
+    /// Social funds' share of the total.
+    pub fn social_funds_share(&self) -> String {
+        share(self.get(FundSource::SocialFunds), self.total())
+    }
+}
+
+impl Serialize for BySource {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(FundSource::ALL.len()))?;
+        for (source, amount) in self.iter() {
+            map.serialize_entry(source.code(), &amount)?;
+        }
+        map.end()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ByMode {
+    pub post: Money,
+    pub project: Money,
+}
+
+/// The year's headline figures (the dashboard's cards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Totals {
+    /// Contracts signed.
+    pub contracts: u32,
+    /// Social-work posts bought by those contracts.
+    pub posts: u32,
+    pub contracted: Money,
+    pub paid: Money,
+}
+
+/// One township or street. A project in several townships counts in each, its amount split evenly.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TownshipRow {
+    pub code: String,
+    pub name: String,
+    pub urban: bool,
+    pub projects: u32,
+    pub posts: u32,
+    pub contracted: Money,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct AreaRow {
+    pub projects: u32,
+    pub posts: u32,
+    pub contracted: Money,
+}
+
+/// Towns against countryside, by the township's own flag; district-wide projects and posts hosted by
+/// district-level units apart. The three `contracted` figures add up to the year's total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct ByArea {
+    pub urban: AreaRow,
+    pub rural: AreaRow,
+    pub district_wide: AreaRow,
+}
+
+/// A purchasing department: its contracts of the year and what its budget lines paid in the year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DepartmentRow {
+    pub org_id: i64,
+    pub name: String,
+    pub projects: u32,
+    pub contracted: Money,
+    pub paid: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryGroupRow {
+    pub code: String,
+    pub name: String,
+    pub projects: u32,
+    pub contracted: Money,
+}
+
+/// A head of the guidance catalogue (e.g. `A` 基本公共服务) with its second-level groups.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CategoryRow {
+    pub code: String,
+    pub name: String,
+    pub projects: u32,
+    pub contracted: Money,
+    pub groups: Vec<CategoryGroupRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProviderKindRow {
+    pub kind: OrgKind,
+    pub name: String,
+    pub projects: u32,
+    pub contracted: Money,
+}
+
+/// One year of the trend, whatever year the statistics are for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrendRow {
+    pub year: i32,
+    pub contracts: u32,
+    pub contracted: Money,
+    pub social_funds: Money,
+    pub social_funds_share: String,
+    pub paid: Money,
+}
+
+/// Welfare-lottery money committed to a project outside social work.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EarmarkWarning {
+    pub project_id: i64,
+    pub code: String,
+    pub title: String,
+    pub category: String,
+    pub purchaser: String,
+    pub amount: Money,
+}
+
+/// The share of a year's welfare-lottery fund set aside for social work, and what became of it. A
+/// commitment counts in the year of the budget line it draws on (a three-year contract in each year's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EarmarkRow {
+    pub year: i32,
+    /// Allocated to the year's own welfare-lottery lines (grants between departments are not counted twice).
+    pub allocated: Money,
+    pub share_bp: u32,
+    /// `allocated × share_bp / 10000`, rounded down to the fen.
+    pub earmark: Money,
+    /// Lottery money committed to projects in the social-work category.
+    pub used: Money,
+    /// What of the earmark is not yet used (never below zero).
+    pub remaining: Money,
+    /// Lottery money committed to projects outside social work: the sum of `warnings`.
+    pub outside_social_work: Money,
+    pub warnings: Vec<EarmarkWarning>,
+}
+
+/// The statistics of one year (or of all years): one JSON object, the report's and the API's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Statistics {
+    pub year: Option<i32>,
+    /// Projects of the year (by contract, else creation) at each step and end state.
+    pub projects_by_step: BTreeMap<&'static str, u32>,
+    pub by_mode: ByMode,
+    pub by_fund_source: BySource,
+    pub paid_by_fund_source: BySource,
+    pub social_funds_share: String,
+    /// Every township-level region, in code order.
+    pub townships: Vec<TownshipRow>,
+    pub totals: Totals,
+    pub by_area: ByArea,
+    /// Departments with a contract or a payment in the year, largest first.
+    pub by_department: Vec<DepartmentRow>,
+    /// Catalogue heads with contracts in the year, in code order.
+    pub by_category: Vec<CategoryRow>,
+    /// Every kind of provider, in the order of [`OrgKind::ALL`].
+    pub by_provider_kind: Vec<ProviderKindRow>,
+    /// Every year with a contract, a budget line or a payment, oldest first.
+    pub trend: Vec<TrendRow>,
+    pub welfare_lottery_earmark: Vec<EarmarkRow>,
+}
+
+/// `part ÷ total` with four decimals, rounded half up, e.g. `"0.1250"`; `"0.0000"` when the total is 0.
+pub fn share(part: Money, total: Money) -> String {
+    let (p, t) = (i128::from(part.fen().max(0)), i128::from(total.fen()));
+    if t <= 0 {
+        return "0.0000".into();
+    }
+    let q = (p * 20_000 + t) / (2 * t);
+    format!("{}.{:04}", q / 10_000, q % 10_000)
+}
+
+/// The year a project counts in: the year its contract was signed, else the year it was created (China time).
+pub fn project_year(p: &Project) -> i32 {
+    match &p.contract {
+        Some(c) => c.signed_on.year(),
+        None => china_date(p.created_at).year(),
+    }
+}
+
+/// What a contract committed, by fund source. A contract without a funding plan counts as `other`.
+fn committed_by_source(p: &Project, c: &Contract) -> Vec<(FundSource, Money)> {
+    if p.funding.is_empty() {
+        return vec![(FundSource::Other, c.amount)];
+    }
+    p.funding.iter().map(|l| l.source).zip(p.committed_by_line()).collect()
+}
+
+fn in_year(year: Option<i32>, y: i32) -> bool {
+    year.is_none_or(|want| want == y)
+}
+
+fn contracts(projects: &[Project], year: Option<i32>) -> Vec<(&Project, &Contract)> {
+    projects
+        .iter()
+        .filter_map(|p| p.contract.as_ref().map(|c| (p, c)))
+        .filter(|(_, c)| in_year(year, c.signed_on.year()))
+        .collect()
+}
+
+fn committed(projects: &[Project], year: Option<i32>) -> BySource {
+    let mut out = BySource::default();
+    for (p, c) in contracts(projects, year) {
+        for (source, amount) in committed_by_source(p, c) {
+            out.add(source, amount);
+        }
+    }
+    out
+}
+
+fn payments<'a>(input: &'a Input, year: Option<i32>) -> impl Iterator<Item = (&'a LedgerMove, Option<&'a Budget>)> {
+    input
+        .ledger
+        .iter()
+        .filter(move |m| m.movement == Movement::Pay && in_year(year, m.on.year()))
+        .map(|m| (m, input.budgets.iter().find(|b| b.id == m.budget_id)))
+}
+
+fn paid(input: &Input, year: Option<i32>) -> BySource {
+    let mut out = BySource::default();
+    for (m, budget) in payments(input, year) {
+        out.add(budget.map_or(FundSource::Other, |b| b.source), m.amount);
+    }
+    out
+}
+
+/// The townships (indices into `townships`) that any of `codes` lies in, each once.
+fn townships_of<'a>(townships: &[&Region], codes: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
+    let mut out = BTreeSet::new();
+    for code in codes {
+        if let Some(i) = townships.iter().position(|t| region_within(code, &t.code)) {
+            out.insert(i);
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// A category and its ancestors, the category first; bounded by the catalogue's size against cycles.
+fn lineage<'a>(catalogue: &'a [Category], code: &str) -> Vec<&'a Category> {
+    let mut chain = Vec::new();
+    let mut current = catalogue.iter().find(|c| c.code == code);
+    while let Some(c) = current {
+        if chain.len() > catalogue.len() {
+            break;
+        }
+        chain.push(c);
+        current = c.parent.as_deref().and_then(|p| catalogue.iter().find(|x| x.code == p));
+    }
+    chain
+}
+
+fn by_step(projects: &[Project], year: Option<i32>) -> BTreeMap<&'static str, u32> {
+    let mut out: BTreeMap<&'static str, u32> =
+        STEPS.iter().copied().chain(["completed", "cancelled", "terminated"]).map(|k| (k, 0)).collect();
+    for p in projects.iter().filter(|p| in_year(year, project_year(p))) {
+        let key = match p.status {
+            Status::Completed | Status::Cancelled | Status::Terminated => p.status.code(),
+            s => s.step(),
+        };
+        if let Some(n) = out.get_mut(key) {
+            *n += 1;
+        }
+    }
+    out
+}
+
+fn townships_and_areas(input: &Input, year: Option<i32>) -> (Vec<TownshipRow>, ByArea) {
+    let mut townships: Vec<&Region> = input.regions.iter().filter(|r| r.level == RegionLevel::Township).collect();
+    townships.sort_by(|a, b| a.code.cmp(&b.code));
+    let mut rows: Vec<TownshipRow> = townships
+        .iter()
+        .map(|t| TownshipRow {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            urban: t.urban,
+            projects: 0,
+            posts: 0,
+            contracted: Money::ZERO,
+        })
+        .collect();
+    let mut area = ByArea::default();
+    for (p, c) in contracts(input.projects, year) {
+        let mine = townships_of(&townships, p.design.regions.iter().map(String::as_str));
+        if mine.is_empty() {
+            area.district_wide.projects += 1;
+            area.district_wide.contracted = area.district_wide.contracted + c.amount;
+        }
+        // Equal weights: the amount split evenly, the odd fen to the first townships.
+        let parts = split(c.amount, &vec![Money::from_fen(1); mine.len()]);
+        let (mut urban, mut rural) = (false, false);
+        for (&i, part) in mine.iter().zip(parts) {
+            rows[i].projects += 1;
+            rows[i].contracted = rows[i].contracted + part;
+            let a = if rows[i].urban { &mut area.urban } else { &mut area.rural };
+            a.contracted = a.contracted + part;
+            urban |= rows[i].urban;
+            rural |= !rows[i].urban;
+        }
+        area.urban.projects += u32::from(urban);
+        area.rural.projects += u32::from(rural);
+        if p.design.mode == PurchaseMode::Post {
+            for post in &p.design.posts {
+                let host = input.organisations.iter().find(|o| o.id == post.host_org_id);
+                let region = host.and_then(|o| o.region.as_deref());
+                match townships_of(&townships, region).first() {
+                    Some(&i) => {
+                        rows[i].posts += post.count;
+                        if rows[i].urban { &mut area.urban } else { &mut area.rural }.posts += post.count;
+                    }
+                    None => area.district_wide.posts += post.count,
+                }
+            }
+        }
+    }
+    (rows, area)
+}
+
+fn org_name(input: &Input, id: i64) -> Option<String> {
+    input.organisations.iter().find(|o| o.id == id).map(|o| o.name.clone())
+}
+
+fn by_department(input: &Input, year: Option<i32>) -> Vec<DepartmentRow> {
+    let mut rows: BTreeMap<i64, DepartmentRow> = BTreeMap::new();
+    fn row<'r>(rows: &'r mut BTreeMap<i64, DepartmentRow>, input: &Input, id: i64, fallback: &str) -> &'r mut DepartmentRow {
+        rows.entry(id).or_insert_with(|| DepartmentRow {
+            org_id: id,
+            name: org_name(input, id).unwrap_or_else(|| fallback.to_string()),
+            projects: 0,
+            contracted: Money::ZERO,
+            paid: Money::ZERO,
+        })
+    }
+    for (p, c) in contracts(input.projects, year) {
+        let r = row(&mut rows, input, p.purchaser_org_id, &p.purchaser_name);
+        r.projects += 1;
+        r.contracted = r.contracted + c.amount;
+    }
+    for (m, budget) in payments(input, year) {
+        if let Some(b) = budget {
+            let r = row(&mut rows, input, b.org_id, "");
+            r.paid = r.paid + m.amount;
+        }
+    }
+    let mut out: Vec<DepartmentRow> = rows.into_values().collect();
+    out.sort_by(|a, b| b.contracted.cmp(&a.contracted).then(b.paid.cmp(&a.paid)).then(a.org_id.cmp(&b.org_id)));
+    out
+}
+
+fn by_category(input: &Input, year: Option<i32>) -> Vec<CategoryRow> {
+    let mut heads: BTreeMap<String, CategoryRow> = BTreeMap::new();
+    for (p, c) in contracts(input.projects, year) {
+        let chain = lineage(input.catalogue, &p.design.category);
+        let (head_code, head_name) = match chain.last() {
+            Some(h) => (h.code.clone(), h.name.clone()),
+            None => (p.design.category.clone(), p.design.category.clone()),
+        };
+        let head = heads.entry(head_code.clone()).or_insert_with(|| CategoryRow {
+            code: head_code,
+            name: head_name,
+            projects: 0,
+            contracted: Money::ZERO,
+            groups: Vec::new(),
+        });
+        head.projects += 1;
+        head.contracted = head.contracted + c.amount;
+        if chain.len() >= 2 {
+            let g = chain[chain.len() - 2];
+            let pos = match head.groups.iter().position(|x| x.code == g.code) {
+                Some(pos) => pos,
+                None => {
+                    head.groups.push(CategoryGroupRow {
+                        code: g.code.clone(),
+                        name: g.name.clone(),
+                        projects: 0,
+                        contracted: Money::ZERO,
+                    });
+                    head.groups.len() - 1
+                }
+            };
+            head.groups[pos].projects += 1;
+            head.groups[pos].contracted = head.groups[pos].contracted + c.amount;
+        }
+    }
+    let mut out: Vec<CategoryRow> = heads.into_values().collect();
+    for h in &mut out {
+        h.groups.sort_by(|a, b| a.code.cmp(&b.code));
+    }
+    out
+}
+
+fn by_provider_kind(input: &Input, year: Option<i32>) -> Vec<ProviderKindRow> {
+    let mut out: Vec<ProviderKindRow> = OrgKind::ALL
+        .iter()
+        .filter(|k| k.is_provider_kind())
+        .map(|k| ProviderKindRow { kind: *k, name: k.label_zh().into(), projects: 0, contracted: Money::ZERO })
+        .collect();
+    for (_, c) in contracts(input.projects, year) {
+        if let Some(r) = out.iter_mut().find(|r| r.kind == c.provider.kind) {
+            r.projects += 1;
+            r.contracted = r.contracted + c.amount;
+        }
+    }
+    out
+}
+
+fn trend(input: &Input) -> Vec<TrendRow> {
+    let mut years: BTreeSet<i32> = input.budgets.iter().map(|b| b.year).collect();
+    years.extend(input.projects.iter().filter_map(|p| p.contract.as_ref()).map(|c| c.signed_on.year()));
+    years.extend(input.ledger.iter().filter(|m| m.movement == Movement::Pay).map(|m| m.on.year()));
+    years
+        .into_iter()
+        .map(|y| {
+            let money = committed(input.projects, Some(y));
+            TrendRow {
+                year: y,
+                contracts: contracts(input.projects, Some(y)).len() as u32,
+                contracted: money.total(),
+                social_funds: money.get(FundSource::SocialFunds),
+                social_funds_share: money.social_funds_share(),
+                paid: paid(input, Some(y)).total(),
+            }
+        })
+        .collect()
+}
+
+fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
+    let rules = input.rules;
+    let lottery_lines: Vec<&Budget> =
+        input.budgets.iter().filter(|b| b.source == FundSource::WelfareLottery && b.granted_from.is_none()).collect();
+    // Lottery commitments by budget year: (year, project, amount).
+    let mut commitments: Vec<(i32, &Project, Money)> = Vec::new();
+    for p in input.projects.iter().filter(|p| p.contract.is_some()) {
+        for (line, amount) in p.funding.iter().zip(p.committed_by_line()) {
+            if line.source == FundSource::WelfareLottery && amount.fen() > 0 {
+                commitments.push((line.year, p, amount));
+            }
+        }
+    }
+    let years: BTreeSet<i32> = match year {
+        Some(y) => [y].into(),
+        None => lottery_lines.iter().map(|b| b.year).chain(commitments.iter().map(|c| c.0)).collect(),
+    };
+    years
+        .into_iter()
+        .map(|y| {
+            let allocated: Money = input
+                .ledger
+                .iter()
+                .filter(|m| m.movement == Movement::Allocate)
+                .filter(|m| lottery_lines.iter().any(|b| b.id == m.budget_id && b.year == y))
+                .map(|m| m.amount)
+                .sum();
+            let earmark = allocated.share_bp(rules.welfare_lottery_social_work_bp);
+            let mut used = Money::ZERO;
+            let mut warnings: Vec<EarmarkWarning> = Vec::new();
+            for (_, p, amount) in commitments.iter().filter(|c| c.0 == y) {
+                if p.design.category.starts_with(rules.social_work_category.as_str()) {
+                    used = used + *amount;
+                } else if let Some(w) = warnings.iter_mut().find(|w| w.project_id == p.id) {
+                    w.amount = w.amount + *amount;
+                } else {
+                    warnings.push(EarmarkWarning {
+                        project_id: p.id,
+                        code: p.code.clone(),
+                        title: p.design.title.clone(),
+                        category: p.design.category.clone(),
+                        purchaser: org_name(input, p.purchaser_org_id).unwrap_or_else(|| p.purchaser_name.clone()),
+                        amount: *amount,
+                    });
+                }
+            }
+            let outside = warnings.iter().map(|w| w.amount).sum();
+            EarmarkRow {
+                year: y,
+                allocated,
+                share_bp: rules.welfare_lottery_social_work_bp,
+                earmark,
+                used,
+                remaining: if used < earmark { earmark - used } else { Money::ZERO },
+                outside_social_work: outside,
+                warnings,
+            }
+        })
+        .collect()
+}
+
+/// The statistics of `year`, or of all years when `None`.
+pub fn summary(input: &Input, year: Option<i32>) -> Statistics {
+    let year_contracts = contracts(input.projects, year);
+    let mode_total = |mode: PurchaseMode| -> Money {
+        year_contracts.iter().filter(|(p, _)| p.design.mode == mode).map(|(_, c)| c.amount).sum()
+    };
+    let by_fund_source = committed(input.projects, year);
+    let paid_by_fund_source = paid(input, year);
+    let (townships, by_area) = townships_and_areas(input, year);
+    let posts: u32 = year_contracts
+        .iter()
+        .filter(|(p, _)| p.design.mode == PurchaseMode::Post)
+        .flat_map(|(p, _)| &p.design.posts)
+        .map(|post| post.count)
+        .sum();
+    Statistics {
+        year,
+        projects_by_step: by_step(input.projects, year),
+        by_mode: ByMode { post: mode_total(PurchaseMode::Post), project: mode_total(PurchaseMode::Project) },
+        social_funds_share: by_fund_source.social_funds_share(),
+        totals: Totals {
+            contracts: year_contracts.len() as u32,
+            posts,
+            contracted: by_fund_source.total(),
+            paid: paid_by_fund_source.total(),
+        },
+        by_fund_source,
+        paid_by_fund_source,
+        townships,
+        by_area,
+        by_department: by_department(input, year),
+        by_category: by_category(input, year),
+        by_provider_kind: by_provider_kind(input, year),
+        trend: trend(input),
+        welfare_lottery_earmark: earmark(input, year),
+    }
+}
+
+#[cfg(test)]
+mod tests;
