@@ -269,6 +269,36 @@ pub struct Closure {
     pub at: DateTime<Utc>,
 }
 
+string_enum!(
+    /// A social worker's professional qualification (社会工作者职业水平).
+    Certification {
+        None = "none" / "未取得证书" / "Not certified",
+        Assistant = "assistant" / "助理社会工作师" / "Assistant social worker",
+        Intermediate = "intermediate" / "社会工作师" / "Social worker",
+        Senior = "senior" / "高级社会工作师" / "Senior social worker",
+    }
+);
+
+/// The social worker a provider employs in a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostHolder {
+    pub name: String,
+    pub certification: Certification,
+    pub since: NaiveDate,
+}
+
+/// One bought social-work post: hosted by a unit, filled by a social worker the provider employs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    pub host_org_id: i64,
+    pub host_name: String,
+    pub title: String,
+    /// The contract's cost of this post for a year.
+    pub yearly_cost: Money,
+    /// `None` while the post is vacant.
+    pub holder: Option<PostHolder>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Contract {
     pub purchaser_org_id: i64,
@@ -279,6 +309,9 @@ pub struct Contract {
     pub signed_on: NaiveDate,
     pub milestones: Vec<Milestone>,
     pub termination: Option<Closure>,
+    /// For a post purchase: every post the contract buys, vacant until the provider fills it.
+    #[serde(default)]
+    pub posts: Vec<Post>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -955,6 +988,7 @@ impl Project {
         }
         let detail =
             json!({"amount": input.amount, "start": input.start, "end": input.end, "milestones": milestones.len()});
+        let posts = self.contract_posts(input.amount, input.start, input.end);
         self.contract = Some(Contract {
             purchaser_org_id: self.purchaser_org_id,
             provider: award.provider,
@@ -964,6 +998,7 @@ impl Project {
             signed_on: input.signed_on,
             milestones,
             termination: None,
+            posts,
         });
         self.status = Status::Acceptance;
         self.touch(now);
@@ -973,6 +1008,86 @@ impl Project {
         let mut ledger = self.entries(Movement::Commit, &committed);
         ledger.extend(self.entries(Movement::Release, &released));
         Ok(Change::new("project.contract_sign", detail).with_ledger(ledger))
+    }
+
+    /// The posts a post-purchase contract buys, each costing an equal share of the amount per year of term.
+    fn contract_posts(&self, amount: Money, start: NaiveDate, end: NaiveDate) -> Vec<Post> {
+        let specs: Vec<&PostSpec> =
+            self.design.posts.iter().flat_map(|s| std::iter::repeat_n(s, s.count as usize)).collect();
+        if self.design.mode != PurchaseMode::Post || specs.is_empty() {
+            return Vec::new();
+        }
+        let shares = split(amount, &vec![Money::from_fen(1); specs.len()]);
+        // Term in days, at least one; a year counts as 365 days.
+        let days = (end - start).num_days().max(0) + 1;
+        specs
+            .iter()
+            .zip(shares)
+            .map(|(s, share)| Post {
+                host_org_id: s.host_org_id,
+                host_name: s.host_name.clone(),
+                title: s.title.clone(),
+                yearly_cost: Money::from_fen(((share.fen() as i128) * 365 / days as i128) as i64),
+                holder: None,
+            })
+            .collect()
+    }
+
+    fn post_mut(&mut self, actor: &Actor, index: usize, action: &'static str) -> Result<&mut Post, DomainError> {
+        let provider_org = self.contract.as_ref().map(|c| c.provider.org_id);
+        if !actor.has(Role::Provider) || provider_org != Some(actor.org_id) {
+            return Err(DomainError::NotPermitted { action });
+        }
+        self.require_status(&[Status::Acceptance], action)?;
+        let contract = self.contract.as_mut().ok_or(DomainError::NotFound { what: "contract" })?;
+        contract.posts.get_mut(index).ok_or(DomainError::NotFound { what: "post" })
+    }
+
+    /// The provider puts a social worker it employs into a post (or replaces the one there).
+    pub fn fill_post(
+        &mut self,
+        actor: &Actor,
+        index: usize,
+        holder: PostHolder,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        let (start, end) =
+            self.contract.as_ref().map(|c| (c.start, c.end)).ok_or(DomainError::NotFound { what: "contract" })?;
+        let mut p = Problems::default();
+        need_text(&mut p, "name", &holder.name, 40, "社会工作者姓名", "social worker's name");
+        if holder.since < start || holder.since > end {
+            p.add(
+                "since",
+                "since_outside_term",
+                "到岗日期须在合同期限内",
+                "the start date must fall within the contract term",
+            );
+        }
+        p.into_result()?;
+        let certification = holder.certification;
+        let post = self.post_mut(actor, index, "fill_post")?;
+        post.holder = Some(PostHolder { name: holder.name.trim().to_string(), ..holder });
+        self.touch(now);
+        // The audit record keeps the qualification, not the person's name.
+        Ok(Change::new("project.post_fill", json!({"post": index, "certification": certification.code()})))
+    }
+
+    /// The post holder leaves; the post is vacant until filled again.
+    pub fn vacate_post(
+        &mut self,
+        actor: &Actor,
+        index: usize,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        let reason = closure_reason(reason)?;
+        let post = self.post_mut(actor, index, "vacate_post")?;
+        if post.holder.is_none() {
+            return Err(DomainError::field("post", "post_vacant", "该岗位已空缺", "the post is already vacant"));
+        }
+        post.holder = None;
+        self.touch(now);
+        Ok(Change::new("project.post_vacate", json!({"post": index, "reason": reason})))
     }
 
     /// The milestone that is next to be reported or decided: the first not yet accepted.

@@ -28,8 +28,10 @@ pub struct Rules {
     pub api_token_days: i64,
     /// Share (basis points) of each year's welfare-lottery fund earmarked for social-work purchases.
     pub welfare_lottery_social_work_bp: u32,
-    /// The catalogue code whose categories count as social work for that earmark (a prefix).
-    pub social_work_category: String,
+    /// Catalogue codes (prefixes) whose categories count as social-work services for that earmark. The seed's
+    /// "social-work projects" covered elderly care, children, disability, assistance and counselling as well
+    /// as social-work posts, so those heads are the default.
+    pub social_work_categories: Vec<String>,
     /// Management fees may be at most this share (basis points) of the rest of an estimate without a reason.
     pub management_fee_cap_bp: u32,
 }
@@ -46,13 +48,18 @@ impl Default for Rules {
             session_hours: 12,
             api_token_days: 30,
             welfare_lottery_social_work_bp: 1000,
-            social_work_category: "A07".into(),
+            social_work_categories: ["A01", "A02", "A03", "A04", "A06", "A07"].map(String::from).to_vec(),
             management_fee_cap_bp: 1000,
         }
     }
 }
 
 impl Rules {
+    /// Whether a catalogue category counts as a social-work service (for the welfare-lottery earmark).
+    pub fn is_social_work(&self, category: &str) -> bool {
+        self.social_work_categories.iter().any(|p| !p.is_empty() && category.starts_with(p.as_str()))
+    }
+
     /// Seconds a user must wait before the next sign-in attempt after `failures` recent failures.
     pub fn sign_in_delay_secs(&self, failures: u32) -> u64 {
         if failures < self.sign_in_free_failures {
@@ -88,10 +95,16 @@ mod tests {
     }
 
     #[test]
-    fn social_work_is_catalogue_head_a07_by_default() {
-        assert_eq!(Rules::default().social_work_category, "A07");
-        let r: Rules = serde_json::from_str(r#"{"social_work_category": "A0702"}"#).unwrap();
-        assert_eq!(r.social_work_category, "A0702");
+    fn social_work_services_by_default() {
+        let r = Rules::default();
+        assert!(
+            r.is_social_work("A0701")
+                && r.is_social_work("A0201")
+                && !r.is_social_work("B0102")
+                && !r.is_social_work("A05")
+        );
+        let r: Rules = serde_json::from_str(r#"{"social_work_categories": ["A0702"]}"#).unwrap();
+        assert!(r.is_social_work("A0702") && !r.is_social_work("A0701"));
     }
 
     #[test]

@@ -386,7 +386,12 @@ fn org_name(input: &Input, id: i64) -> Option<String> {
 
 fn by_department(input: &Input, year: Option<i32>) -> Vec<DepartmentRow> {
     let mut rows: BTreeMap<i64, DepartmentRow> = BTreeMap::new();
-    fn row<'r>(rows: &'r mut BTreeMap<i64, DepartmentRow>, input: &Input, id: i64, fallback: &str) -> &'r mut DepartmentRow {
+    fn row<'r>(
+        rows: &'r mut BTreeMap<i64, DepartmentRow>,
+        input: &Input,
+        id: i64,
+        fallback: &str,
+    ) -> &'r mut DepartmentRow {
         rows.entry(id).or_insert_with(|| DepartmentRow {
             org_id: id,
             name: org_name(input, id).unwrap_or_else(|| fallback.to_string()),
@@ -519,7 +524,7 @@ fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
             let mut used = Money::ZERO;
             let mut warnings: Vec<EarmarkWarning> = Vec::new();
             for (_, p, amount) in commitments.iter().filter(|c| c.0 == y) {
-                if p.design.category.starts_with(rules.social_work_category.as_str()) {
+                if rules.is_social_work(&p.design.category) {
                     used = used + *amount;
                 } else if let Some(w) = warnings.iter_mut().find(|w| w.project_id == p.id) {
                     w.amount = w.amount + *amount;

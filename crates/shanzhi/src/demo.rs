@@ -11,8 +11,8 @@ use shanzhi_domain::clock::china_offset;
 use shanzhi_domain::ids::ResidentId;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, Role};
 use shanzhi_domain::project::{
-    term_last_day, Change, ContractInput, CostKind, CostLineInput, Design, MilestoneInput, OutputActual,
-    PerformanceTarget, PostSpec, Project, PurchaseMode, ReportInput, Status, SubmitContext, TargetGroup,
+    term_last_day, Certification, Change, ContractInput, CostKind, CostLineInput, Design, MilestoneInput, OutputActual,
+    PerformanceTarget, PostHolder, PostSpec, Project, PurchaseMode, ReportInput, Status, SubmitContext, TargetGroup,
 };
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::{Money, Quantity};
@@ -574,6 +574,7 @@ impl Scenario<'_> {
                 contract_day,
                 at(7)
             ));
+            self.fill_posts(&mut p, at(7)).await?;
             self.acceptance(&mut p, purchaser, at(7)).await?;
         }
         if s.stop_at == "terminated" {
@@ -641,6 +642,29 @@ impl Scenario<'_> {
         Ok(ContractInput { amount: p.total(), start, end, signed_on, milestones })
     }
 
+    /// The provider puts its social workers into the contract's posts; in a running contract every tenth
+    /// post is left vacant, as happens while a provider recruits.
+    async fn fill_posts(&self, p: &mut Project, contracted: DateTime<Utc>) -> LoadResult<()> {
+        let count = p.contract.as_ref().map(|c| c.posts.len()).unwrap_or(0);
+        if count == 0 {
+            return Ok(());
+        }
+        let provider_key = self.seed.provider.as_deref().ok_or("needs a provider")?;
+        let provider = self.cast.actor(provider_key, Role::Provider)?;
+        let since = p.contract.as_ref().map(|c| c.start).ok_or("no contract")?;
+        let running = self.seed.stop_at == "acceptance";
+        for i in 0..count {
+            if running && i % 10 == 9 {
+                continue;
+            }
+            let holder = PostHolder { name: social_worker_name(i), certification: certification_of(i), since };
+            let before = p.clone();
+            let change = p.fill_post(provider, i, holder, contracted).map_err(|e| e.to_string())?;
+            self.save(provider, &before, p, change, contracted).await?;
+        }
+        Ok(())
+    }
+
     /// Files and decides the seed's reports: historic ones around their due dates, in-flight ones spread
     /// between the contract and today. At acceptance the last report filed waits for the purchaser.
     async fn acceptance(&self, p: &mut Project, purchaser: &Actor, contracted: DateTime<Utc>) -> LoadResult<()> {
@@ -681,5 +705,23 @@ impl Scenario<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Invented, plausible names for the demo's social workers (no real people).
+fn social_worker_name(i: usize) -> String {
+    const FAMILY: [&str; 16] =
+        ["王", "李", "张", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "郑", "覃"];
+    const GIVEN: [&str; 13] =
+        ["晓燕", "志强", "丽华", "文静", "海波", "春梅", "建国", "雪莲", "俊杰", "玉兰", "明亮", "思远", "佳怡"];
+    format!("{}{}", FAMILY[i % FAMILY.len()], GIVEN[(i * 7 + i / FAMILY.len()) % GIVEN.len()])
+}
+
+/// Mostly assistant social workers, some social workers, a few not yet certified.
+fn certification_of(i: usize) -> Certification {
+    match i % 7 {
+        0 | 3 => Certification::Intermediate,
+        6 => Certification::None,
+        _ => Certification::Assistant,
     }
 }

@@ -8,8 +8,9 @@ use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Organisation};
 use shanzhi_domain::project::{
-    can_view, Change, ContractInput, CostKind, CostLineInput, Design, FileRef, IndicatorGroup, MilestoneInput,
-    OutputActual, PerformanceTarget, PostSpec, Project, PurchaseMode, ReportInput, SubmitContext, TargetGroup,
+    can_view, Certification, Change, ContractInput, CostKind, CostLineInput, Design, FileRef, IndicatorGroup,
+    MilestoneInput, OutputActual, PerformanceTarget, PostHolder, PostSpec, Project, PurchaseMode, ReportInput,
+    SubmitContext, TargetGroup,
 };
 use shanzhi_domain::{DomainError, Money, Quantity};
 
@@ -134,6 +135,14 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct PostHolderRequest {
+    pub name: String,
+    /// `none`, `assistant`, `intermediate` or `senior`.
+    pub certification: String,
+    pub since: String,
+}
+
 /// Every change a user can make to an existing project.
 pub enum Command {
     EditDesign(DesignRequest),
@@ -146,6 +155,8 @@ pub enum Command {
     SignContract(ContractRequest),
     FileReport(usize, ReportRequest),
     Decide(usize, DecisionRequest),
+    FillPost(usize, PostHolderRequest),
+    VacatePost(usize, ReasonRequest),
     Cancel(ReasonRequest),
     Terminate(ReasonRequest),
 }
@@ -427,9 +438,57 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
             let accept = yes_no(&req.decision, "accept", "reject", "decision")?;
             p.decide_milestone(actor, index, accept, &req.reason, now)?
         }
+        Command::FillPost(index, req) => {
+            let mut problems = Problems::default();
+            let certification = parse_code(&mut problems, "certification", &req.certification, Certification::parse)
+                .unwrap_or(Certification::None);
+            let since = parse_date(&mut problems, "since", &req.since);
+            problems.into_result()?;
+            p.fill_post(actor, index, PostHolder { name: req.name, certification, since }, now)?
+        }
+        Command::VacatePost(index, req) => p.vacate_post(actor, index, &req.reason, now)?,
         Command::Cancel(req) => p.cancel(actor, &req.reason, now)?,
         Command::Terminate(req) => p.terminate(actor, &req.reason, now)?,
     };
     state.store.update_project(&session.by(), &before, &p, &change, now).await?;
     Ok(p)
+}
+
+/// A post as listed across projects.
+#[derive(Debug, Clone, Serialize)]
+pub struct PostView {
+    pub project_id: i64,
+    pub project_code: String,
+    pub index: usize,
+    pub provider: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub status: &'static str,
+    #[serde(flatten)]
+    pub post: shanzhi_domain::project::Post,
+}
+
+/// The posts of contracts the actor may see; host units also see the posts they host.
+pub async fn visible_posts(state: &AppState, actor: &Actor) -> AppResult<Vec<PostView>> {
+    let projects = state.store.projects().await?;
+    let mut out = Vec::new();
+    for p in &projects {
+        let Some(c) = &p.contract else { continue };
+        let sees_project = can_view(actor, p);
+        for (index, post) in c.posts.iter().enumerate() {
+            if sees_project || post.host_org_id == actor.org_id {
+                out.push(PostView {
+                    project_id: p.id,
+                    project_code: p.code.clone(),
+                    index,
+                    provider: c.provider.name.clone(),
+                    start: c.start,
+                    end: c.end,
+                    status: p.status.code(),
+                    post: post.clone(),
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -460,6 +460,29 @@ async fn statistics(
     Ok(Json(crate::export::load(state.store.as_ref(), &state.rules, year).await?))
 }
 
+async fn fill_post(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path((id, n)): Path<(i64, usize)>,
+    ApiJson(req): ApiJson<actions::PostHolderRequest>,
+) -> AppResult<Json<Value>> {
+    act(&state, &s, id, Command::FillPost(n, req)).await
+}
+
+async fn vacate_post(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path((id, n)): Path<(i64, usize)>,
+    ApiJson(req): ApiJson<actions::ReasonRequest>,
+) -> AppResult<Json<Value>> {
+    act(&state, &s, id, Command::VacatePost(n, req)).await
+}
+
+/// Every bought social-work post in projects the caller may see.
+async fn posts(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    Ok(Json(json!(actions::visible_posts(&state, &s.actor).await?)))
+}
+
 async fn queue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
     let projects = actions::visible_projects(&state, &s.actor).await?;
     let items: Vec<Value> = projects
@@ -649,6 +672,9 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/projects/{id}/contract", post(sign_contract))
         .route("/projects/{id}/milestones/{n}/report", post(file_report))
         .route("/projects/{id}/milestones/{n}/decision", post(decide))
+        .route("/projects/{id}/posts/{n}/holder", put(fill_post))
+        .route("/projects/{id}/posts/{n}/vacate", post(vacate_post))
+        .route("/posts", get(posts))
         .route("/projects/{id}/cancel", post(cancel))
         .route("/projects/{id}/terminate", post(terminate))
         .route("/files", post(upload))

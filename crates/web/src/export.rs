@@ -170,7 +170,9 @@ pub fn tables(s: &Statistics) -> Vec<Table> {
     out.push(Table {
         title: "各环节项目数",
         headers: vec!["环节", "项目数"],
-        rows: step_order().map(|k| vec![text(step_zh(k)), n(s.projects_by_step.get(k).copied().unwrap_or(0))]).collect(),
+        rows: step_order()
+            .map(|k| vec![text(step_zh(k)), n(s.projects_by_step.get(k).copied().unwrap_or(0))])
+            .collect(),
     });
     out.push(Table {
         title: "按购买方式",

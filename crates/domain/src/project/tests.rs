@@ -581,3 +581,45 @@ fn management_fee_above_the_cap_needs_a_reason() {
     assert!(price_lines(&[base.clone(), explained.clone()], &[], 1000).unwrap()[1].over_standard);
     assert!(price_lines(&[base, explained], &[], 2000).is_ok(), "the cap is configurable");
 }
+
+fn post_design() -> Design {
+    let mut d = design();
+    d.mode = PurchaseMode::Post;
+    d.posts = vec![
+        PostSpec { host_org_id: 7, host_name: "区教育局".into(), title: "学校社会工作岗".into(), count: 2 },
+        PostSpec {
+            host_org_id: 8, host_name: "龙泉镇社会工作服务站".into(), title: "农村社会工作岗".into(), count: 1
+        },
+    ];
+    d
+}
+
+#[test]
+fn post_purchase_contracts_create_posts_that_providers_fill() {
+    let mut p = awarded();
+    p.design = post_design();
+    p.sign_contract(&purchaser(), contract_input(), &rules(), d(2026, 3, 6), t(6)).unwrap();
+    let posts = &p.contract.as_ref().unwrap().posts;
+    assert_eq!(posts.len(), 3);
+    assert!(posts.iter().all(|x| x.holder.is_none()), "vacant until filled");
+    // 80,000 over three posts for a one-year term: 26,666.67 / 26,666.67 / 26,666.66 a year.
+    assert_eq!(posts.iter().map(|x| x.yearly_cost.fen()).collect::<Vec<_>>(), vec![2_666_667, 2_666_667, 2_666_666]);
+    let holder =
+        PostHolder { name: "陈晓燕".into(), certification: Certification::Intermediate, since: d(2026, 4, 1) };
+    assert_eq!(p.fill_post(&purchaser(), 0, holder.clone(), t(7)).unwrap_err().code(), "forbidden");
+    assert_eq!(p.fill_post(&provider_user(), 9, holder.clone(), t(7)).unwrap_err().code(), "not_found");
+    let mut early = holder.clone();
+    early.since = d(2026, 3, 1);
+    assert_eq!(p.fill_post(&provider_user(), 0, early, t(7)).unwrap_err().code(), "since_outside_term");
+    let c = p.fill_post(&provider_user(), 0, holder, t(7)).unwrap();
+    assert!(!c.detail.to_string().contains("陈晓燕"), "no names in the audit record");
+    assert!(p.contract.as_ref().unwrap().posts[0].holder.is_some());
+    assert_eq!(p.vacate_post(&provider_user(), 1, "岗位空缺测试", t(8)).unwrap_err().code(), "post_vacant");
+    p.vacate_post(&provider_user(), 0, "社工辞职", t(8)).unwrap();
+    assert!(p.contract.as_ref().unwrap().posts[0].holder.is_none());
+}
+
+#[test]
+fn project_purchases_have_no_posts() {
+    assert!(contracted().contract.unwrap().posts.is_empty());
+}

@@ -392,14 +392,19 @@ fn departments_categories_and_provider_kinds() {
     assert_eq!(kinds.len(), 6, "every provider kind, also those with nothing");
     let kind = |k: &str| kinds.iter().find(|r| r["kind"] == k).unwrap().clone();
     // Social organisations: projects 1 and 3 = 130,000; the enterprise: project 2.
-    assert_eq!(kind("social_organisation"), json!({"kind": "social_organisation", "name": "社会组织", "projects": 2, "contracted": "130000.00"}));
+    assert_eq!(
+        kind("social_organisation"),
+        json!({"kind": "social_organisation", "name": "社会组织", "projects": 2, "contracted": "130000.00"})
+    );
     assert_eq!(kind("enterprise")["contracted"], "100000.00");
     assert_eq!(kind("individual")["projects"], 0);
 }
 
 #[test]
 fn welfare_lottery_earmark_and_warnings() {
-    let data = Data::new();
+    // Only the social-work head counts here, so elderly care (A0101) is outside it.
+    let mut data = Data::new();
+    data.rules.social_work_categories = vec!["A07".into()];
     let s = serde_json::to_value(data.summary(Some(2024))).unwrap();
     // 2024: line 2 was allocated 1,000,000 (its grant to line 3 is the same money) → earmark 10 % = 100,000.
     // Used: project 1 (A0701) 20,000. Outside social work: project 2 (A0101) 30,000, project 3 (B0101) 50,000
@@ -433,7 +438,7 @@ fn welfare_lottery_earmark_and_warnings() {
     // A configured share of 15 % and a narrower social-work category.
     let mut data = Data::new();
     data.rules.welfare_lottery_social_work_bp = 1500;
-    data.rules.social_work_category = "A0702".into();
+    data.rules.social_work_categories = vec!["A0702".into()];
     let r = &data.summary(Some(2024)).welfare_lottery_earmark[0];
     assert_eq!(r.earmark, yuan(150_000));
     assert_eq!(r.used, Money::ZERO, "A0701 is not under A0702");

@@ -5,7 +5,7 @@ use crate::helpers::*;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn shanzhi(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+pub(crate) fn shanzhi(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shanzhi"));
     cmd.arg("--data").arg(&app.location.data_dir).arg("--database-url").arg(&app.location.database_url).args(args);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("SHANZHI_LOG", "error");

@@ -14,4 +14,5 @@ mod openapi_doc;
 mod pages;
 mod privacy;
 mod sessions;
+mod statistics;
 mod webdriver;

@@ -209,4 +209,31 @@ both_backends! {
         let unknown = json!({"kind": "personnel", "item": "x", "quantity": "1", "unit": "人", "unit_price": "1", "standard": "nope"});
         app.refused(Method::PUT, &path, &purchaser, Some(json!({"lines": [unknown]})), StatusCode::UNPROCESSABLE_ENTITY, "unknown_standard").await;
     }
+
+    async fn posts_are_filled_by_the_provider(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let supervisor = app.token("supervisor").await;
+        let provider = app.token("p.xlx").await;
+        let purchaser = app.token("mzj.purchaser").await;
+        let posts = app.get("/api/v1/posts", &supervisor).await.1;
+        let running: Vec<&Value> = posts.as_array().unwrap().iter().filter(|p| p["status"] == "acceptance").collect();
+        assert!(running.len() >= 50, "the seed's 50+ posts: {}", running.len());
+        let vacant = running.iter().find(|p| p["holder"].is_null()).expect("some posts are vacant");
+        let (id, n) = (vacant["project_id"].as_i64().unwrap(), vacant["index"].as_i64().unwrap());
+        let path = format!("/api/v1/projects/{id}/posts/{n}/holder");
+        let holder = json!({"name": "覃小琴", "certification": "assistant", "since": "2026-03-01"});
+        app.refused(Method::PUT, &path, &purchaser, Some(holder.clone()), StatusCode::FORBIDDEN, "forbidden").await;
+        app.refused(Method::PUT, &path, &provider, Some(json!({"name": "覃小琴", "certification": "master", "since": "2026-03-01"})), StatusCode::UNPROCESSABLE_ENTITY, "unknown_value").await;
+        app.refused(Method::PUT, &path, &provider, Some(json!({"name": "", "certification": "assistant", "since": "2026-03-01"})), StatusCode::UNPROCESSABLE_ENTITY, "required").await;
+        let p = app.ok(Method::PUT, &path, &provider, Some(holder)).await;
+        assert_eq!(p["contract"]["posts"][n as usize]["holder"]["certification"], "assistant");
+        let history = app.get(&format!("/api/v1/projects/{id}/history"), &purchaser).await.1;
+        assert!(!history.to_string().contains("覃小琴"), "post holders' names stay out of the audit log");
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/posts/{n}/vacate"), &provider, Some(json!({"reason": "社工考取公务员离职"}))).await;
+        app.refused(Method::POST, &format!("/api/v1/projects/{id}/posts/{n}/vacate"), &provider, Some(json!({"reason": "再次离岗登记"})), StatusCode::UNPROCESSABLE_ENTITY, "post_vacant").await;
+        // A provider sees only its own posts; a department with no post contracts sees none.
+        let other = app.token("p.yg").await;
+        let theirs = app.get("/api/v1/posts", &other).await.1;
+        assert!(theirs.as_array().unwrap().iter().all(|p| p["provider"] != vacant["provider"]));
+    }
 }

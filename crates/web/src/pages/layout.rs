@@ -32,6 +32,10 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if a.org_kind.is_purchasing_department() || a.has(Role::Admin) || a.has(Role::Supervisor) {
                 items.push(("/budgets", lang.t("预算", "Budgets")));
             }
+            if crate::export::may_see(a) {
+                items.push(("/dashboard", lang.t("统计", "Statistics")));
+            }
+            items.push(("/posts", lang.t("社工岗位", "Posts")));
             items.push(("/catalogue", lang.t("目录", "Catalogue")));
             items.push(("/organisations", lang.t("单位", "Organisations")));
             if s.actor.has(Role::Admin) {

@@ -7,11 +7,13 @@
 mod account;
 mod admin;
 mod budgets;
+mod dashboard;
 mod design;
 mod forms;
 mod funding;
 mod home;
 mod layout;
+mod posts;
 mod project_view;
 mod projects;
 mod steps;
@@ -60,11 +62,17 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/submit", post(projects::submit))
         .route("/budgets", get(budgets::list).post(budgets::add))
         .route("/budgets/grant", post(budgets::grant))
+        .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/export.csv", get(dashboard::csv))
+        .route("/dashboard/export.xlsx", get(dashboard::xlsx))
         .route("/projects/{id}/review", post(projects::review))
         .route("/projects/{id}/award", get(steps::award_form).post(steps::award))
         .route("/projects/{id}/contract", get(steps::contract_form).post(steps::sign_contract))
         .route("/projects/{id}/milestones/{n}/report", get(steps::report_form).post(steps::file_report))
         .route("/projects/{id}/milestones/{n}/decision", post(projects::decide))
+        .route("/projects/{id}/posts/{n}/holder", post(posts::fill))
+        .route("/projects/{id}/posts/{n}/vacate", post(posts::vacate))
+        .route("/posts", get(posts::list))
         .route("/projects/{id}/cancel", post(projects::cancel))
         .route("/projects/{id}/terminate", post(projects::terminate))
         .route("/files/{id}", get(download))

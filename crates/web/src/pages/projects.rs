@@ -169,6 +169,7 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         }
         (closure_notice(lang, p))
         (details(lang, p, &refs))
+        (super::posts::section(lang, user, p))
         (panel(lang, user, p, input))
         h2 { (lang.t("办理记录", "History")) }
         (timeline(lang, &events, &names))
