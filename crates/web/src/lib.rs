@@ -88,11 +88,21 @@ async fn json_errors(resp: Response) -> Response {
 
 const CSS: &str = include_str!("../static/app.css");
 
+/// The stylesheet's address, versioned by its content: browsers may cache it for long, and a new release
+/// is fetched at once because its address changes.
+pub fn stylesheet_href() -> &'static str {
+    use sha2::{Digest, Sha256};
+    static HREF: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("/static/app.css?v={}", &hex::encode(Sha256::digest(CSS.as_bytes()))[..12])
+    });
+    &HREF
+}
+
 async fn stylesheet() -> Response {
     (
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("text/css; charset=utf-8")),
-            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600")),
+            (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
         ],
         CSS,
     )

@@ -76,7 +76,7 @@ pub fn page(shell: &Shell, title: &str, body: Markup) -> Markup {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " - " (lang.t("善治", "Shanzhi")) }
-                link rel="stylesheet" href="/static/app.css";
+                link rel="stylesheet" href=(crate::stylesheet_href());
             }
             body {
                 a.skip-link href="#main" { (lang.t("跳到主要内容", "Skip to main content")) }
