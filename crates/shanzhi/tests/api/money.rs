@@ -131,6 +131,15 @@ both_backends! {
         let finance = app.token("czj.reviewer").await;
         let jyj = app.org_id("jyj").await;
         let line = app.ok(Method::POST, "/api/v1/budgets", &finance, Some(json!({"year": 2026, "org_id": jyj, "source": "other", "amount": "100000"}))).await;
+        // A split that does not add up to the estimate is refused, field by field.
+        let pid = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design("资金拆分校验"))).await["id"].as_i64().unwrap();
+        app.ok(Method::POST, &format!("/api/v1/projects/{pid}/finish-design"), &purchaser, None).await;
+        app.ok(Method::PUT, &format!("/api/v1/projects/{pid}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
+        let funding = |amount: &str| json!({"lines": [{"budget_id": line["id"], "amount": amount}]});
+        app.refused(Method::PUT, &format!("/api/v1/projects/{pid}/funding"), &purchaser, Some(funding("81999.99")), StatusCode::UNPROCESSABLE_ENTITY, "funding_not_total").await;
+        app.refused(Method::PUT, &format!("/api/v1/projects/{pid}/funding"), &purchaser, Some(funding("-1")), StatusCode::UNPROCESSABLE_ENTITY, "negative_amount").await;
+        app.refused(Method::PUT, &format!("/api/v1/projects/{pid}/funding"), &purchaser, Some(json!({"lines": []})), StatusCode::UNPROCESSABLE_ENTITY, "funding_required").await;
+        app.refused(Method::POST, &format!("/api/v1/projects/{pid}/submit"), &purchaser, None, StatusCode::UNPROCESSABLE_ENTITY, "funding_required").await;
         let a = ready_project(&app, &purchaser, "甲项目", &line, "60000.00").await;
         let b = ready_project(&app, &purchaser, "乙项目", &line, "60000.00").await;
         for id in [a, b] {

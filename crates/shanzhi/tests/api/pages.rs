@@ -101,6 +101,12 @@ both_backends! {
         assert_eq!(resp.headers()[LOCATION], "/", "never redirects off the site");
         let resp = app.client.get(format!("{}/", app.base)).send().await.unwrap();
         assert!(resp.headers()[CONTENT_SECURITY_POLICY].to_str().unwrap().contains("default-src 'self'"));
+        // The stylesheet is served from our own host, at an address that changes with its content.
+        let (_, home) = page(&app, "/", "").await;
+        let href = home.split(r#"rel="stylesheet" href=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+        assert!(href.starts_with("/static/app.css?v="), "{href}");
+        let css = app.client.get(format!("{}{href}", app.base)).send().await.unwrap();
+        assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
         // Signed-out visitors are sent to sign in, for every private page.
         for path in ["/projects", "/projects/1", "/organisations", "/admin/users", "/projects/new"] {
             let resp = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
