@@ -131,6 +131,14 @@ both_backends! {
         let id_number = seed["organisations"].as_array().unwrap().iter().find_map(|o| o["resident_id"].as_str()).unwrap();
         assert!(!html.contains(id_number) && !html.contains(&id_number[6..14]), "only the masked ID is shown");
         assert!(html.contains("*************"));
+        // Welfare-lottery money on a project outside social work is pointed out on the project page.
+        let projects = app.store.projects().await.unwrap();
+        let outside = projects.iter().find(|p| p.design.category.starts_with('B') && p.funding.iter().any(|l| l.source.code() == "welfare_lottery")).unwrap();
+        let inside = projects.iter().find(|p| p.design.category.starts_with("A02") && p.funding.iter().any(|l| l.source.code() == "welfare_lottery")).unwrap();
+        let (_, html) = page(&app, &format!("/projects/{}", outside.id), &admin).await;
+        assert!(html.contains("服务类别不属于社会工作服务"));
+        let (_, html) = page(&app, &format!("/projects/{}", inside.id), &admin).await;
+        assert!(!html.contains("服务类别不属于社会工作服务"));
     }
 }
 

@@ -22,6 +22,8 @@ pub struct Refs {
     pub catalogue: Vec<Category>,
     pub regions: Vec<Region>,
     pub orgs: Vec<Organisation>,
+    /// The configured rules (e.g. which categories the welfare-lottery earmark counts as social work).
+    pub rules: shanzhi_domain::rules::Rules,
 }
 
 impl Refs {
@@ -30,6 +32,7 @@ impl Refs {
             catalogue: state.store.catalogue().await?,
             regions: state.store.regions().await?,
             orgs: state.store.organisations().await?,
+            rules: state.rules.clone(),
         })
     }
 
@@ -175,7 +178,7 @@ pub fn details(lang: Lang, p: &Project, refs: &Refs) -> Markup {
             } }
         }
         (cost_table(lang, p))
-        (funding_table(lang, p))
+        (funding_table(lang, p, refs))
         @if !p.reviews.is_empty() {
             h2 { (lang.t("审核意见", "Review decisions")) }
             div.table-wrap { table.table.table--stack {
@@ -210,12 +213,20 @@ pub fn details(lang: Lang, p: &Project, refs: &Refs) -> Markup {
 }
 
 /// Which budgets pay, and — once contracted — what each has committed and paid.
-pub fn funding_table(lang: Lang, p: &Project) -> Markup {
+pub fn funding_table(lang: Lang, p: &Project, refs: &Refs) -> Markup {
     let committed = p.committed_by_line();
     let paid = p.paid_by_line();
+    let social_work = refs.rules.is_social_work(&p.design.category);
+    let lottery = p.funding.iter().any(|l| l.source == shanzhi_domain::budget::FundSource::WelfareLottery);
     html! {
         @if !p.funding.is_empty() {
             h2 { (lang.t("资金来源", "Funding")) }
+            @if lottery && !social_work {
+                div.notice.notice--warning { p { (lang.t(
+                    "提示：本项目使用福彩公益金，但服务类别不属于社会工作服务；福彩公益金按比例提取的部分应用于社会工作项目。",
+                    "Note: this project uses welfare-lottery money, but its category is not a social-work service; the lottery fund's earmarked share is meant for social-work projects.",
+                )) } }
+            }
             div.table-wrap { table.table.table--stack {
                 thead { tr {
                     th scope="col" { (lang.t("预算年度", "Year")) } th scope="col" { (lang.t("资金来源", "Source")) }
