@@ -32,6 +32,8 @@ pub struct Rules {
     /// "social-work projects" covered elderly care, children, disability, assistance and counselling as well
     /// as social-work posts, so those heads are the default.
     pub social_work_categories: Vec<String>,
+    /// The spending standard a social-work post's yearly cost is held against.
+    pub post_standard: String,
     /// Management fees may be at most this share (basis points) of the rest of an estimate without a reason.
     pub management_fee_cap_bp: u32,
 }
@@ -50,6 +52,7 @@ impl Default for Rules {
             welfare_lottery_social_work_bp: 1000,
             social_work_categories: ["A01", "A02", "A03", "A04", "A06", "A07"].map(String::from).to_vec(),
             management_fee_cap_bp: 1000,
+            post_standard: "sw_post_year".into(),
         }
     }
 }
@@ -80,6 +83,11 @@ mod tests {
         assert_eq!(r.contract_max_months, 12, "contract term generally ≤ 1 year");
         assert_eq!(r.continuing_contract_max_months, 36, "≤ 3 years for continuing services");
         assert_eq!(r.review_stages, ReviewStages::Two);
+    }
+
+    #[test]
+    fn posts_are_held_against_the_post_year_standard() {
+        assert_eq!(Rules::default().post_standard, "sw_post_year");
     }
 
     #[test]

@@ -464,6 +464,9 @@ pub struct PostView {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub status: &'static str,
+    /// The standard's yearly cap, when the configured post standard exists.
+    pub standard_cap: Option<Money>,
+    pub above_standard: bool,
     #[serde(flatten)]
     pub post: shanzhi_domain::project::Post,
 }
@@ -471,6 +474,13 @@ pub struct PostView {
 /// The posts of contracts the actor may see; host units also see the posts they host.
 pub async fn visible_posts(state: &AppState, actor: &Actor) -> AppResult<Vec<PostView>> {
     let projects = state.store.projects().await?;
+    let cap = state
+        .store
+        .standards()
+        .await?
+        .into_iter()
+        .find(|s| s.code == state.rules.post_standard)
+        .map(|s| s.max_unit_price);
     let mut out = Vec::new();
     for p in &projects {
         let Some(c) = &p.contract else { continue };
@@ -485,6 +495,8 @@ pub async fn visible_posts(state: &AppState, actor: &Actor) -> AppResult<Vec<Pos
                     start: c.start,
                     end: c.end,
                     status: p.status.code(),
+                    standard_cap: cap,
+                    above_standard: cap.is_some_and(|c| post.yearly_cost > c),
                     post: post.clone(),
                 });
             }

@@ -227,6 +227,7 @@ both_backends! {
         let posts = app.get("/api/v1/posts", &supervisor).await.1;
         let running: Vec<&Value> = posts.as_array().unwrap().iter().filter(|p| p["status"] == "acceptance").collect();
         assert!(running.len() >= 50, "the seed's 50+ posts: {}", running.len());
+        assert!(running.iter().all(|p| p["standard_cap"] == "60000.00" && p["above_standard"] == false), "held against the post standard");
         let vacant = running.iter().find(|p| p["holder"].is_null()).expect("some posts are vacant");
         let (id, n) = (vacant["project_id"].as_i64().unwrap(), vacant["index"].as_i64().unwrap());
         let path = format!("/api/v1/projects/{id}/posts/{n}/holder");

@@ -111,6 +111,9 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
             div.card { p.card__title { (lang.t("空缺", "Vacant")) } p.card__value { (running.len() - filled) } }
             div.card { p.card__title { (lang.t("历年购买岗位", "Posts bought, all years")) } p.card__value { (posts.len()) } }
         }
+        @if let Some(cap) = posts.first().and_then(|x| x.standard_cap) {
+            p { (lang.t("岗位年度经费标准：每人每年不超过 ", "Post standard: at most ")) (lang.money(cap)) (lang.t("。", " a year.")) }
+        }
         @if posts.is_empty() {
             p.muted { (lang.t("没有可查看的岗位。", "No posts to show.")) }
         } @else {
@@ -127,7 +130,10 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
                     td data-label=(lang.t("岗位", "Post")) { (x.post.title) }
                     td data-label=(lang.t("承接主体", "Provider")) { (x.provider) }
                     td data-label=(lang.t("期限", "Term")) { (lang.date(x.start)) " – " (lang.date(x.end)) }
-                    td.num data-label=(lang.t("年度经费", "Yearly cost")) { (lang.money(x.post.yearly_cost)) }
+                    td.num data-label=(lang.t("年度经费", "Yearly cost")) {
+                        (lang.money(x.post.yearly_cost))
+                        @if x.above_standard { br; strong.tag.tag--amber { (lang.t("超过岗位经费标准", "Above the post standard")) } }
+                    }
                     td data-label=(lang.t("在岗社工", "Held by")) {
                         @match &x.post.holder {
                             Some(h) => { (h.name) " · " span.small.muted { (lang.t(h.certification.label_zh(), h.certification.label_en())) } }
