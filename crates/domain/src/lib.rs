@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod budget;
+pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod error;

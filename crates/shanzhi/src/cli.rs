@@ -1,17 +1,18 @@
 //! Command-line verbs. Every verb that touches data takes `--data DIR` or `--database-url URL`.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use shanzhi_domain::audit::{Checkpoint, Verifier};
+use shanzhi_domain::calendar::{Calendar, CalendarError, YearFile, PROVISIONAL_YEARS};
 use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
 use shanzhi_domain::org::Role;
 use shanzhi_store::files::FolderStorage;
 use shanzhi_store::{By, Store};
 use shanzhi_web::export::Format;
 use shanzhi_web::{AppState, PasswordCost};
-use std::io::BufRead;
-use std::path::PathBuf;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -67,6 +68,36 @@ pub enum Command {
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+    /// China's working-day calendar: a year day by day (`calendar 2026`), or a date N working days on
+    /// (`calendar add 2025-09-30 7`). Year files in DATA/calendar/YYYY.json add or replace years.
+    Calendar(CalendarArgs),
+}
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct CalendarArgs {
+    #[command(subcommand)]
+    pub command: Option<CalendarCommand>,
+    /// Print this year, one line per day: `YYYY-MM-DD workday|restday [holiday] [provisional]`.
+    #[arg(value_name = "YEAR", value_parser = clap::value_parser!(i32).range(1..=9999))]
+    pub year: Option<i32>,
+    /// For a year without official data, compute one from the holiday law alone (no adjusted working days).
+    #[arg(long)]
+    pub provisional: bool,
+}
+
+#[derive(Subcommand)]
+pub enum CalendarCommand {
+    /// Print the date N working days after DATE (DATE itself is not counted).
+    Add {
+        #[arg(value_name = "DATE", value_parser = parse_date)]
+        date: NaiveDate,
+        #[arg(value_name = "N", value_parser = parse_count)]
+        n: u32,
+        /// Count through years without official data on their provisional calendar; the answer says so.
+        #[arg(long)]
+        provisional: bool,
     },
 }
 
@@ -144,6 +175,10 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, String> {
+    // The calendar needs neither the database nor the key file.
+    if let Command::Calendar(args) = &cli.command {
+        return calendar(&cli.place.data, args);
+    }
     let place = Location::new(&cli.place.data, cli.place.database_url.as_deref());
     let rules = place.rules()?;
     let store = place.open().await.map_err(|e| format!("cannot open {}: {e}", redact(&place.database_url)))?;
@@ -253,6 +288,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
         }
+        Command::Calendar(args) => calendar(&cli.place.data, &args),
         Command::Report { command: ReportCommand::Summary { year, json: _ } } => {
             let stats = shanzhi_web::export::load(&store, &rules, year).await.map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string(&stats).map_err(|e| e.to_string())?);
@@ -268,6 +304,115 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn calendar(data: &Path, args: &CalendarArgs) -> Result<ExitCode, String> {
+    match (&args.command, args.year) {
+        (Some(CalendarCommand::Add { date, n, provisional }), _) => {
+            let calendar = load_calendar(data, *provisional)?;
+            let deadline = calendar.add_working_days(*date, *n).map_err(|e| calendar_error(data, e, *provisional))?;
+            let flag = if deadline.provisional { " provisional" } else { "" };
+            println!("{}{flag}", deadline.date);
+        }
+        (None, Some(year)) => {
+            let calendar = load_calendar(data, args.provisional)?;
+            if calendar.origin(year).is_none() {
+                return Err(calendar_error(data, CalendarError::YearMissing(year), args.provisional));
+            }
+            let mut lines = String::new();
+            let mut date = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(format!("YEAR: {year} is out of range"))?;
+            while date.year() == year {
+                let day = calendar.day(date).map_err(|e| calendar_error(data, e, args.provisional))?;
+                let holiday = day.holiday.map(|h| format!(" {h}")).unwrap_or_default();
+                let flag = if day.provisional { " provisional" } else { "" };
+                lines.push_str(&format!("{date} {}{holiday}{flag}\n", day.kind.code()));
+                match date.succ_opt() {
+                    Some(next) => date = next,
+                    None => break,
+                }
+            }
+            // A reader that stops early (`| head`) is not an error.
+            let mut out = std::io::stdout().lock();
+            match out.write_all(lines.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.to_string()),
+                _ => {}
+            }
+        }
+        (None, None) => {
+            return Err("YEAR: give a year (`shanzhi calendar 2026`) or `shanzhi calendar add DATE N`".to_string());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The shipped calendar, with every `calendar/YYYY.json` of the data folder over it.
+fn load_calendar(data: &Path, provisional: bool) -> Result<Calendar, String> {
+    let mut calendar = Calendar::official().map_err(|e| format!("shipped holiday data: {e}"))?;
+    let dir = data.join("calendar");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(finish(calendar, provisional)),
+        Err(e) => return Err(format!("{}: {e}", dir.display())),
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    for path in files {
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let year = Some(stem)
+            .filter(|s| s.len() == 4)
+            .and_then(|s| s.parse::<i32>().ok())
+            .ok_or(format!("{}: a year file is named YYYY.json, e.g. 2027.json", path.display()))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file = YearFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if file.year() != year {
+            return Err(format!("{}: year: {} does not match the file name", path.display(), file.year()));
+        }
+        calendar.insert(file);
+    }
+    Ok(finish(calendar, provisional))
+}
+
+fn finish(calendar: Calendar, provisional: bool) -> Calendar {
+    if provisional {
+        calendar.with_provisional_years()
+    } else {
+        calendar
+    }
+}
+
+/// A missing year says how to load it.
+fn calendar_error(data: &Path, error: CalendarError, provisional: bool) -> String {
+    let CalendarError::YearMissing(year) = error else {
+        return error.to_string();
+    };
+    let path = data.join("calendar").join(format!("{year}.json"));
+    let fallback = if !provisional {
+        "or pass --provisional for a year computed from the holiday law alone (no adjusted working days)".to_string()
+    } else {
+        format!("provisional years are computed only for {}–{}", PROVISIONAL_YEARS.start(), PROVISIONAL_YEARS.end())
+    };
+    format!(
+        "no official holiday data for {year}. Type the State Council's notice for {year} into {} as\n  \
+         {{\"year\": {year}, \"holidays\": [{{\"name\": \"春节\", \"days\": [\"{year}-MM-DD\", …]}}, …], \
+         \"workdays\": [\"{year}-MM-DD\", …]}}\n\
+         (every rest day of each holiday, weekends inside it included; `workdays` are the weekend days worked \
+         instead; see README, “Working-day calendar”), {fallback}",
+        path.display()
+    )
+}
+
+fn parse_count(s: &str) -> Result<u32, String> {
+    s.parse::<u32>().ok().filter(|n| *n >= 1).ok_or(format!("“{s}” is not a whole number of working days, 1 or more"))
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .filter(|_| s.len() == 10)
+        .ok_or(format!("“{s}” is not a date like 2025-09-30"))
 }
 
 /// The state the shared validation needs, for verbs that run outside a server.

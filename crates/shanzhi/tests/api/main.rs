@@ -7,6 +7,7 @@ mod access;
 mod audit;
 mod bad_input;
 mod browser;
+mod calendar;
 mod cli;
 mod flow;
 mod money;
