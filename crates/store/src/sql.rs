@@ -200,13 +200,18 @@ impl SqlStore {
     /// Balances of budget lines as they stand inside the caller's transaction. On PostgreSQL the lines are
     /// locked first (in id order, so two writers cannot deadlock), so a concurrent writer on another server
     /// waits until this transaction ends and then sees its entries.
-    async fn balances_in(&self, conn: &mut AnyConnection, ids: &[i64]) -> Result<BTreeMap<i64, Balances>> {
+    async fn balances_in(
+        &self,
+        conn: &mut AnyConnection,
+        ids: &[i64],
+        for_update: bool,
+    ) -> Result<BTreeMap<i64, Balances>> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         let mut out = BTreeMap::new();
         for id in ids {
-            let lock = if self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+            let lock = if for_update && self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
             let found = sqlx::query(&format!("SELECT id FROM budgets WHERE id = $1{lock}"))
                 .bind(id)
                 .fetch_optional(&mut *conn)
@@ -244,7 +249,7 @@ impl SqlStore {
             return Ok(());
         }
         let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
-        let mut balances = self.balances_in(conn, &ids).await?;
+        let mut balances = self.balances_in(conn, &ids, true).await?;
         for e in entries {
             let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
             b.apply(e.movement, e.amount)?;
@@ -261,6 +266,14 @@ impl SqlStore {
                 .await?;
         }
         Ok(())
+    }
+
+    /// One budget line with its balances, without computing every other line's.
+    async fn budget_view(&self, id: i64) -> Result<BudgetView> {
+        let mut conn = self.pool.acquire().await?;
+        let budget = self.budget_in(&mut conn, id).await?.ok_or(StoreError::Corrupt("budget vanished".into()))?;
+        let balances = self.balances_in(&mut conn, &[id], false).await?.remove(&id).unwrap_or_default();
+        Ok(BudgetView { budget, balances })
     }
 
     async fn budget_in(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<Budget>> {
@@ -835,8 +848,7 @@ impl Store for SqlStore {
         let entry = Entry { budget_id: id, movement: Movement::Allocate, amount, project_id: None };
         self.write_ledger(&mut w.tx, &[entry], by.user_id, now).await?;
         self.commit_with(w, by.event("budget.allocate", "budget", &id.to_string(), Value::Null, after), now).await?;
-        let view = self.budgets().await?.into_iter().find(|b| b.budget.id == id);
-        view.ok_or(StoreError::Corrupt("inserted budget vanished".into()))
+        self.budget_view(id).await
     }
 
     async fn grant(
@@ -888,8 +900,7 @@ impl Store for SqlStore {
         self.write_ledger(&mut w.tx, &entries, by.user_id, now).await?;
         let after = serde_json::json!({"from": from, "to": to, "to_org_id": to_org, "amount": amount, "note": note});
         self.commit_with(w, by.event("budget.grant", "budget", &from.to_string(), Value::Null, after), now).await?;
-        let view = self.budgets().await?.into_iter().find(|b| b.budget.id == to);
-        view.ok_or(StoreError::Corrupt("granted budget vanished".into()))
+        self.budget_view(to).await
     }
 
     async fn ledger(&self, budget_id: Option<i64>) -> Result<Vec<LedgerRow>> {
