@@ -5,12 +5,15 @@ pub mod budget;
 pub mod calendar;
 pub mod catalogue;
 pub mod clock;
+pub mod committee;
+pub mod deadlines;
 pub mod error;
 pub mod ids;
 pub mod money;
 pub mod org;
 pub mod project;
 pub mod rules;
+pub mod scoring;
 pub mod standards;
 pub mod statistics;
 

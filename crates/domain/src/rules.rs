@@ -1,5 +1,7 @@
 //! Statutory and local numbers, as configurable defaults. Sources are in shared/domain-facts.md.
 
+use crate::deadlines::PeriodRules;
+use crate::money::Money;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +38,28 @@ pub struct Rules {
     pub post_standard: String,
     /// Management fees may be at most this share (basis points) of the rest of an estimate without a reason.
     pub management_fee_cap_bp: u32,
+    /// Least price weight (basis points) in comprehensive scoring of services by tender (财库〔2014〕214号 and
+    /// MOF order 87 art. 55).
+    pub service_price_weight_min_bp: u32,
+    /// Price weight range (basis points) for services bought by competitive consultation (竞争性磋商).
+    pub consultation_price_weight_min_bp: u32,
+    pub consultation_price_weight_max_bp: u32,
+    /// Price deduction (basis points) for small and micro enterprises when the documents do not set their own
+    /// (财库〔2020〕46号).
+    pub sme_price_deduction_bp: u32,
+    /// A bid this far (basis points) below the mean of the other bids is abnormally low (Prozorro's red flag).
+    pub abnormal_below_mean_bp: u32,
+    /// A bid this far (basis points) below the next lowest bid is abnormally low (Prozorro's red flag).
+    pub abnormal_below_next_bp: u32,
+    /// Tenders at or above this budget need an evaluation committee of ≥ 7 (MOF order 87 art. 47).
+    pub committee_large_tender_threshold: Money,
+    /// The region's open-tender threshold for services; negotiation, consultation and quotation panels at or
+    /// above it need ≥ 5 members (财库〔2014〕214号).
+    pub open_tender_threshold: Money,
+    /// Employment at a bidder within this many years before the draw is a conflict of interest.
+    pub expert_conflict_years: u32,
+    /// The statutory procurement periods (domain-facts.md, "Time limits"); a province may change the lengths.
+    pub periods: PeriodRules,
 }
 
 impl Default for Rules {
@@ -53,6 +77,16 @@ impl Default for Rules {
             social_work_categories: ["A01", "A02", "A03", "A04", "A06", "A07"].map(String::from).to_vec(),
             management_fee_cap_bp: 1000,
             post_standard: "sw_post_year".into(),
+            service_price_weight_min_bp: 1000,
+            consultation_price_weight_min_bp: 1000,
+            consultation_price_weight_max_bp: 3000,
+            sme_price_deduction_bp: 1000,
+            abnormal_below_mean_bp: 4000,
+            abnormal_below_next_bp: 3000,
+            committee_large_tender_threshold: Money::from_yuan(10_000_000),
+            open_tender_threshold: Money::from_yuan(2_000_000),
+            expert_conflict_years: 3,
+            periods: PeriodRules::default(),
         }
     }
 }
@@ -122,6 +156,59 @@ mod tests {
         assert_eq!(r.sign_in_delay_secs(5), 30);
         assert_eq!(r.sign_in_delay_secs(6), 60);
         assert_eq!(r.sign_in_delay_secs(40), 3600);
+    }
+
+    #[test]
+    fn large_tender_committee_threshold_defaults_to_ten_million_yuan() {
+        assert_eq!(Rules::default().committee_large_tender_threshold, Money::from_yuan(10_000_000));
+    }
+
+    #[test]
+    fn open_tender_threshold_defaults_to_two_million_yuan_and_is_regional() {
+        assert_eq!(Rules::default().open_tender_threshold, Money::from_yuan(2_000_000));
+        let r: Rules = serde_json::from_str(r#"{"open_tender_threshold": "4000000.00"}"#).unwrap();
+        assert_eq!(r.open_tender_threshold, Money::from_yuan(4_000_000));
+    }
+
+    #[test]
+    fn expert_conflict_looks_back_three_years() {
+        assert_eq!(Rules::default().expert_conflict_years, 3);
+    }
+
+    #[test]
+    fn periods_default_to_the_statute_and_are_regional() {
+        assert_eq!(Rules::default().periods, PeriodRules::default());
+        assert_eq!(Rules::default().periods.tender_documents_to_bid_deadline, 20);
+        let r: Rules = serde_json::from_str(r#"{"periods": {"challenge_reply": 5}}"#).unwrap();
+        assert_eq!((r.periods.challenge_reply, r.periods.challenge), (5, 7));
+    }
+
+    #[test]
+    fn service_price_weight_is_at_least_ten_percent() {
+        assert_eq!(Rules::default().service_price_weight_min_bp, 1000);
+    }
+
+    #[test]
+    fn consultation_price_weight_is_ten_to_thirty_percent() {
+        let r = Rules::default();
+        assert_eq!((r.consultation_price_weight_min_bp, r.consultation_price_weight_max_bp), (1000, 3000));
+    }
+
+    #[test]
+    fn sme_price_deduction_defaults_to_ten_percent() {
+        assert_eq!(Rules::default().sme_price_deduction_bp, 1000);
+        let r: Rules = serde_json::from_str(r#"{"sme_price_deduction_bp": 2000}"#).unwrap();
+        assert_eq!(r.sme_price_deduction_bp, 2000);
+    }
+
+    #[test]
+    fn abnormally_low_below_mean_defaults_to_forty_percent() {
+        assert_eq!(Rules::default().abnormal_below_mean_bp, 4000);
+    }
+
+    #[test]
+    fn abnormally_low_below_next_defaults_to_thirty_percent() {
+        assert_eq!(Rules::default().abnormal_below_next_bp, 3000);
     }
 
     #[test]
