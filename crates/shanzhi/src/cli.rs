@@ -206,7 +206,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("--addr {addr}: {e}"))?;
             let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
-            let state = AppState::new(Arc::new(store), clock, rules, files, test, PasswordCost::Standard);
+            let calendar = load_calendar(&place.data_dir, true)?;
+            let state = AppState::new(Arc::new(store), clock, rules, files, test, PasswordCost::Standard)
+                .with_calendar(calendar);
             println!("Shanzhi is serving http://{}", listener.local_addr().map_err(|e| e.to_string())?);
             shanzhi_web::serve(listener, state).await.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)

@@ -35,6 +35,8 @@ pub struct Inner {
     pub password_cost: PasswordCost,
     /// A hash to verify against when the username is unknown, so both paths cost the same.
     pub dummy_hash: String,
+    /// Working days for statutory deadlines: the shipped years, provisional ones after them.
+    pub calendar: shanzhi_domain::calendar::Calendar,
 }
 
 #[derive(Clone)]
@@ -57,7 +59,17 @@ impl AppState {
         password_cost: PasswordCost,
     ) -> AppState {
         let dummy_hash = auth::hash_password("no such user, no such password", password_cost);
-        AppState(Arc::new(Inner { store, clock, rules, files, test_clock, password_cost, dummy_hash }))
+        let calendar = shanzhi_domain::calendar::Calendar::official().unwrap_or_default().with_provisional_years();
+        AppState(Arc::new(Inner { store, clock, rules, files, test_clock, password_cost, dummy_hash, calendar }))
+    }
+
+    /// Uses `calendar` (e.g. with the year files of the data folder) instead of the shipped one.
+    pub fn with_calendar(mut self, calendar: shanzhi_domain::calendar::Calendar) -> AppState {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => inner.calendar = calendar,
+            None => tracing::warn!("calendar not replaced: the state is already shared"),
+        }
+        self
     }
 }
 

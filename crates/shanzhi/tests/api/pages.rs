@@ -160,6 +160,23 @@ mod forms {
     use super::*;
 
     both_backends! {
+        async fn the_contract_deadline_is_shown_and_turns_overdue(backend) {
+            let app = TestApp::with_demo(backend).await;
+            let (c, _) = signed_in(&app, "mzj.purchaser").await;
+            let p = app.store.projects().await.unwrap().into_iter().find(|p| p.status.code() == "contract").unwrap();
+            let award_day = shanzhi_domain::clock::china_date(p.award.as_ref().unwrap().at);
+            let calendar = shanzhi_domain::calendar::Calendar::official().unwrap();
+            let last = calendar.add_days(award_day, 30).unwrap().date;
+            let (_, html) = page(&app, &format!("/projects/{}", p.id), &c).await;
+            assert!(html.contains("签订合同期限") && html.contains(&format!("{}年{}月{}日", last.format("%Y"), last.format("%-m"), last.format("%-d"))), "deadline {last} shown");
+            assert!(!html.contains("已逾期"));
+            let today = shanzhi_domain::clock::china_date(shanzhi_domain::clock::Clock::now(&app.clock));
+            app.clock.advance(chrono::Duration::days((last - today).num_days() + 1));
+            let (c, _) = signed_in(&app, "mzj.purchaser").await; // the earlier session has expired by now
+            let (_, html) = page(&app, &format!("/projects/{}", p.id), &c).await;
+            assert!(html.contains("已逾期"), "a day after the last day it is overdue");
+        }
+
         async fn every_form_answers_bad_input_beside_the_field(backend) {
             let app = TestApp::with_demo(backend).await;
             let projects = app.store.projects().await.unwrap();

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_domain::deadlines::Period;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{waiting_on, Project, Status, STEPS};
 use shanzhi_domain::DomainError;
@@ -168,6 +169,7 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
             div.notice { p { (lang.t("等待您：", "Waiting for you: ")) strong { (duty_label(lang, d)) } " · " a href="#actions" { (lang.t("去处理", "Go to actions")) } } }
         }
         (closure_notice(lang, p))
+        (contract_deadline(lang, state, p))
         (details(lang, p, &refs))
         (super::posts::section(lang, user, p))
         (panel(lang, user, p, input))
@@ -180,6 +182,26 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         Ok(resp)
     } else {
         Err(resp)
+    }
+}
+
+/// After the award the contract must be signed within the statutory period (政府采购法 §46): its last day on
+/// the working-day calendar, and a warning once it has passed.
+fn contract_deadline(lang: Lang, state: &AppState, p: &Project) -> Markup {
+    let Some(award) = p.award.as_ref().filter(|_| p.status == Status::Contract) else { return html! {} };
+    let period = Period::ContractSigning;
+    let from = shanzhi_domain::clock::china_date(award.at);
+    let Ok(deadline) = state.rules.periods.latest(period, from, &state.calendar) else { return html! {} };
+    let overdue = shanzhi_domain::clock::china_date(state.clock.now()) > deadline.date;
+    html! {
+        div.notice.notice--warning[overdue] #contract-deadline {
+            p {
+                (lang.t("签订合同期限：", "Sign the contract by: ")) strong { (lang.date(deadline.date)) }
+                @if deadline.provisional { " " (lang.t("（暂定）", "(provisional)")) }
+                " " span.small.muted { "（" (lang.t(period.name_zh(), period.name_en())) " · " (period.source()) "）" }
+                @if overdue { " " strong.tag.tag--red { (lang.t("已逾期", "Overdue")) } }
+            }
+        }
     }
 }
 
