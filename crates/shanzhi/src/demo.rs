@@ -365,6 +365,7 @@ pub async fn load(
         tick(&mut done);
     }
     let budgets = store.budgets().await.map_err(err("budgets"))?;
+    let standards = store.standards().await.map_err(err("standards"))?;
     let catalogue = store.catalogue().await.map_err(err("catalogue"))?;
     let existing: Vec<(i64, String)> = store
         .projects()
@@ -376,10 +377,19 @@ pub async fn load(
     for sp in &seed.projects {
         let purchaser = cast.org(&sp.purchaser)?;
         if !existing.contains(&(purchaser.id, sp.title.clone())) {
-            Scenario { store, rules, cast: &cast, catalogue: &catalogue, budgets: &budgets, seed: sp, now }
-                .run()
-                .await
-                .map_err(|e| format!("demo project “{}”: {e}", sp.title))?;
+            Scenario {
+                store,
+                rules,
+                cast: &cast,
+                catalogue: &catalogue,
+                budgets: &budgets,
+                standards: &standards,
+                seed: sp,
+                now,
+            }
+            .run()
+            .await
+            .map_err(|e| format!("demo project “{}”: {e}", sp.title))?;
         }
         tick(&mut done);
     }
@@ -394,6 +404,7 @@ struct Scenario<'a> {
     cast: &'a Cast,
     catalogue: &'a [Category],
     budgets: &'a [BudgetView],
+    standards: &'a [shanzhi_domain::standards::Standard],
     seed: &'a SeedProject,
     now: DateTime<Utc>,
 }
@@ -510,11 +521,10 @@ impl Scenario<'_> {
         if reach >= 1 {
             step!(purchaser, at(1), |p: &mut Project| p.finish_design(purchaser, at(1)));
             let lines = self.lines()?;
-            let standards = self.store.standards().await.map_err(|e| e.to_string())?;
             step!(purchaser, at(2), |p: &mut Project| p.set_cost_estimate(
                 purchaser,
                 &lines,
-                &standards,
+                self.standards,
                 self.rules,
                 at(2)
             ));

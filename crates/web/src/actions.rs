@@ -171,7 +171,7 @@ fn parse_date(p: &mut Problems, field: &str, s: &str) -> NaiveDate {
     }
 }
 
-fn parse_money(p: &mut Problems, field: &str, s: &str) -> Money {
+pub(crate) fn parse_money(p: &mut Problems, field: &str, s: &str) -> Money {
     Money::parse_yuan(s).unwrap_or_else(|e| {
         p.add(field, e.code(), e.message_zh(), e.message_en());
         Money::ZERO

@@ -45,18 +45,13 @@ pub struct BudgetRequest {
     pub note: String,
 }
 
+/// A yuan amount that must also be above zero (budgets, grants, funding lines, standards).
 fn parse_amount(p: &mut Problems, field: &str, s: &str) -> Money {
-    match Money::parse_yuan(s) {
-        Ok(m) if m.fen() > 0 => m,
-        Ok(_) => {
-            p.add(field, "amount_not_positive", "金额必须大于 0", "the amount must be above 0");
-            Money::ZERO
-        }
-        Err(e) => {
-            p.add(field, e.code(), e.message_zh(), e.message_en());
-            Money::ZERO
-        }
+    let m = crate::actions::parse_money(p, field, s);
+    if m.fen() <= 0 && !p.has_field(field) {
+        p.add(field, "amount_not_positive", "金额必须大于 0", "the amount must be above 0");
     }
+    m
 }
 
 /// Allocates a new budget line: finance or an administrator, for a purchasing department.

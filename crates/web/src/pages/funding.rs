@@ -1,8 +1,6 @@
 //! The funding form: which of the department's budget lines pay the estimate (无预算不购买).
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::project::Project;
@@ -10,7 +8,7 @@ use shanzhi_store::BudgetView;
 
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;
-use super::project_view::{form_heading as heading, Refs};
+use super::project_view::form_heading as heading;
 use super::projects::{for_form, is_own};
 use super::words::wan_exact;
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
@@ -25,14 +23,7 @@ async fn own_lines(state: &AppState, p: &Project) -> Result<Vec<BudgetView>, sha
     Ok(state.store.budgets().await?.into_iter().filter(|b| b.budget.org_id == p.purchaser_org_id).collect())
 }
 
-fn funding_page(
-    user: &SignedIn,
-    refs: &Refs,
-    p: &Project,
-    lines: &[BudgetView],
-    form: &Form,
-    errors: &Errors,
-) -> Markup {
+fn funding_page(user: &SignedIn, p: &Project, lines: &[BudgetView], form: &Form, errors: &Errors) -> Markup {
     let shell = user.shell();
     let lang = shell.lang;
     let title = lang.t("落实资金来源", "Fund the project");
@@ -52,7 +43,6 @@ fn funding_page(
     let choices = plain(choices);
     let rows = form.row_count("fund").clamp(3, 12);
     let e = |k: &str| errors.get(k);
-    let _ = refs;
     let body = html! {
         (error_summary(lang, errors))
         (heading(lang, p, title))
@@ -86,14 +76,8 @@ fn funding_page(
     page(&shell, title, body)
 }
 
-pub async fn form(
-    State(state): State<AppState>,
-    user: SignedIn,
-    ids: Ids,
-    Query(_q): Query<HashMap<String, String>>,
-) -> Page {
+pub async fn form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = for_form(&state, &user, ids.id, "set_funding", |o| o.funding, is_own).await?;
-    let refs = Refs::load(&state).await.or_page(&user.shell())?;
     let lines = own_lines(&state, &p).await.or_page(&user.shell())?;
     let mut form = Form::default();
     for (i, l) in p.funding.iter().enumerate() {
@@ -104,7 +88,7 @@ pub async fn form(
         // Most projects are paid from one line: offer the estimate on the first row.
         form.push(row_name("fund", "amount", 0), p.total().yuan_string());
     }
-    Ok(render(StatusCode::OK, funding_page(&user, &refs, &p, &lines, &form, &Errors::default())))
+    Ok(render(StatusCode::OK, funding_page(&user, &p, &lines, &form, &Errors::default())))
 }
 
 pub async fn save(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
@@ -121,9 +105,8 @@ pub async fn save(State(state): State<AppState>, ids: Ids, posted: Posted) -> Pa
                 return Err(error_page(&user.shell(), e));
             }
             let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
-            let refs = Refs::load(&state).await.or_page(&user.shell())?;
             let lines = own_lines(&state, &p).await.or_page(&user.shell())?;
-            Err(render(e.status(), funding_page(&user, &refs, &p, &lines, &form, &Errors::from_error(user.lang, &e))))
+            Err(render(e.status(), funding_page(&user, &p, &lines, &form, &Errors::from_error(user.lang, &e))))
         }
     }
 }
