@@ -63,11 +63,21 @@ pub enum DomainError {
     NotFound {
         what: &'static str,
     },
+    /// The rules forbid this now, for a reason with its own stable code (e.g. `bids_sealed`, `deadline_passed`).
+    Refused {
+        code: &'static str,
+        zh: String,
+        en: String,
+    },
 }
 
 impl DomainError {
     pub fn field(field: &str, code: &'static str, zh: &str, en: &str) -> DomainError {
         DomainError::InvalidInput(vec![FieldError::new(field, code, zh, en)])
+    }
+
+    pub fn refused(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> DomainError {
+        DomainError::Refused { code, zh: zh.into(), en: en.into() }
     }
 
     pub fn kind(&self) -> ErrorKind {
@@ -80,6 +90,7 @@ impl DomainError {
             NotPermitted { .. } | OwnProject => ErrorKind::Forbidden,
             WrongStep { .. } | StaleVersion | BudgetExceeded { .. } => ErrorKind::Conflict,
             NotFound { .. } => ErrorKind::NotFound,
+            Refused { .. } => ErrorKind::Conflict,
         }
     }
 
@@ -99,6 +110,7 @@ impl DomainError {
             ContractExceedsEstimate => "contract_exceeds_estimate",
             BudgetExceeded { .. } => "budget_exceeded",
             NotFound { .. } => "not_found",
+            Refused { code, .. } => code,
         }
     }
 
@@ -124,6 +136,7 @@ impl DomainError {
                 available.display_yuan()
             ),
             NotFound { .. } => "未找到，或您无权查看".into(),
+            Refused { zh, .. } => zh.clone(),
         }
     }
 
@@ -149,6 +162,7 @@ impl DomainError {
                 available.yuan_string()
             ),
             NotFound { what } => format!("{what} not found"),
+            Refused { en, .. } => en.clone(),
         }
     }
 

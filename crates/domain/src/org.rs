@@ -30,6 +30,7 @@ string_enum!(
         Expert = "expert" / "评审专家" / "Expert",
         Evaluator = "evaluator" / "第三方评估机构" / "Third-party evaluator",
         Supervisor = "supervisor" / "监督人员" / "Supervisor",
+        Agency = "agency" / "采购代理机构" / "Procurement agency",
     }
 );
 
