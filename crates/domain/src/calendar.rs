@@ -325,6 +325,18 @@ pub fn china_date(instant: DateTime<Utc>) -> NaiveDate {
     naive.checked_add_signed(TimeDelta::hours(8)).unwrap_or(naive).date()
 }
 
+/// 24:00 (China time) of `date`: the end of a period without a set time (民法典 §203).
+pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
+    let next = date.succ_opt().unwrap_or(date);
+    next.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - TimeDelta::hours(8)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// `date` at the China time of day of `instant` (a moved deadline keeps its hour).
+pub fn at_china_time(date: NaiveDate, instant: DateTime<Utc>) -> DateTime<Utc> {
+    let time = instant.naive_utc().checked_add_signed(TimeDelta::hours(8)).unwrap_or(instant.naive_utc()).time();
+    (date.and_time(time) - TimeDelta::hours(8)).and_utc()
+}
+
 /// A year computed from 国务院《全国年节及纪念日放假办法》 as amended in 2024 (in force from 2025): 元旦 Jan 1,
 /// 春节 除夕 to 正月初三, 清明节 on the Qingming term day, 劳动节 May 1–2, 端午节 五月初五, 中秋节 八月十五,
 /// 国庆节 Oct 1–3. No adjusted working days: those only the yearly notice sets. `None` outside

@@ -11,6 +11,7 @@ pub mod error;
 pub mod ids;
 pub mod money;
 pub mod org;
+pub mod procurement;
 pub mod project;
 pub mod rules;
 pub mod scoring;

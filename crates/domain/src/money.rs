@@ -100,6 +100,9 @@ impl Money {
         Ok(Money(fen))
     }
 
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
     pub fn checked_add(self, other: Money) -> Option<Money> {
         self.0.checked_add(other.0).filter(|v| v.abs() <= MAX_FEN * 1000).map(Money)
     }

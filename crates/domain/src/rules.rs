@@ -56,6 +56,13 @@ pub struct Rules {
     /// The region's open-tender threshold for services; negotiation, consultation and quotation panels at or
     /// above it need ≥ 5 members (财库〔2014〕214号).
     pub open_tender_threshold: Money,
+    /// Below this budget a department may buy directly, outside the procurement methods (采购限额标准; the
+    /// central level's 1,000,000 yuan for services is the default).
+    pub procurement_limit: Money,
+    /// Fewer qualified bidders than this fail a tender, negotiation, consultation or quotation.
+    pub min_bidders: u32,
+    /// Regions (and their subtrees) whose province sets its own procurement limit or open-tender threshold.
+    pub region_thresholds: Vec<RegionThresholds>,
     /// Employment at a bidder within this many years before the draw is a conflict of interest.
     pub expert_conflict_years: u32,
     /// The statutory procurement periods (domain-facts.md, "Time limits"); a province may change the lengths.
@@ -86,12 +93,44 @@ impl Default for Rules {
             committee_large_tender_threshold: Money::from_yuan(10_000_000),
             open_tender_threshold: Money::from_yuan(2_000_000),
             expert_conflict_years: 3,
+            procurement_limit: Money::from_yuan(1_000_000),
+            min_bidders: 3,
+            region_thresholds: Vec::new(),
             periods: PeriodRules::default(),
         }
     }
 }
 
+/// A province's (or lower region's) own thresholds; the most specific region containing the project wins.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegionThresholds {
+    pub region: String,
+    #[serde(default)]
+    pub procurement_limit: Option<Money>,
+    #[serde(default)]
+    pub open_tender_threshold: Option<Money>,
+}
+
 impl Rules {
+    fn region_rule<T>(&self, region: &str, pick: impl Fn(&RegionThresholds) -> Option<T>) -> Option<T> {
+        self.region_thresholds
+            .iter()
+            .filter(|r| !r.region.is_empty() && region.starts_with(r.region.as_str()))
+            .filter_map(|r| pick(r).map(|v| (r.region.len(), v)))
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, v)| v)
+    }
+
+    /// The open-tender threshold for services in `region`.
+    pub fn open_tender_threshold_for(&self, region: &str) -> Money {
+        self.region_rule(region, |r| r.open_tender_threshold).unwrap_or(self.open_tender_threshold)
+    }
+
+    /// The procurement limit below which a department in `region` may buy directly.
+    pub fn procurement_limit_for(&self, region: &str) -> Money {
+        self.region_rule(region, |r| r.procurement_limit).unwrap_or(self.procurement_limit)
+    }
+
     /// Whether a catalogue category counts as a social-work service (for the welfare-lottery earmark).
     pub fn is_social_work(&self, category: &str) -> bool {
         self.social_work_categories.iter().any(|p| !p.is_empty() && category.starts_with(p.as_str()))

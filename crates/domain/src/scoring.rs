@@ -408,6 +408,18 @@ fn check_bids(input: &Evaluation, deduction_bp: u32, problems: &mut Problems) {
     }
 }
 
+/// Checks a comprehensive scoring's weights as procurement documents set them, before any bid exists.
+pub fn validate_weights(
+    procedure: Procedure,
+    price_bp: u32,
+    criteria: &[Criterion],
+    rules: &Rules,
+) -> Result<(), DomainError> {
+    let mut p = Problems::default();
+    check_weights(procedure, price_bp, criteria, rules, &mut p);
+    p.into_result()
+}
+
 fn check_weights(procedure: Procedure, price_bp: u32, criteria: &[Criterion], rules: &Rules, problems: &mut Problems) {
     let mut keys = BTreeSet::new();
     for (i, c) in criteria.iter().enumerate() {
