@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod error;
 pub mod ids;
 pub mod money;
+pub mod notice;
 pub mod org;
 pub mod procurement;
 pub mod project;

@@ -819,7 +819,7 @@ impl Procurement {
             || (actor.has(Role::Agency) && Some(actor.org_id) == self.agency_org_id)
     }
 
-    fn require_runner(&self, actor: &Actor, action: &'static str) -> Result<(), DomainError> {
+    pub fn require_runner(&self, actor: &Actor, action: &'static str) -> Result<(), DomainError> {
         if self.runs(actor) {
             Ok(())
         } else {

@@ -832,16 +832,33 @@ impl Project {
         Ok(Change::new(action, json!({"stage": stage.code(), "comment": comment})).with_ledger(ledger))
     }
 
-    /// Records a direct award (the simplest procurement) to an eligible, active provider.
+    /// Records a direct purchase below the procurement limit (采购限额标准) from an eligible, active provider.
     pub fn award_direct(
         &mut self,
         actor: &Actor,
         provider: ProviderInfo,
+        rules: &Rules,
         justification: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
         self.require_purchaser(actor, "award")?;
         self.require_status(&[Status::Procurement], "award")?;
+        let limit = rules.procurement_limit_for(self.design.regions.first().map(String::as_str).unwrap_or(""));
+        if self.total() >= limit {
+            return Err(DomainError::refused(
+                "above_procurement_limit",
+                format!(
+                    "预算 {} 元达到采购限额标准（{} 元），不能直接确定承接主体，请按法定采购方式组织采购",
+                    self.total().display_yuan(),
+                    limit.display_yuan()
+                ),
+                format!(
+                    "a budget of {} yuan reaches the procurement limit ({} yuan): procure by a statutory method",
+                    self.total().yuan_string(),
+                    limit.yuan_string()
+                ),
+            ));
+        }
         if !provider.kind.is_provider_kind() || provider.class_one {
             return Err(DomainError::ProviderIneligible);
         }
@@ -1236,6 +1253,61 @@ impl Project {
     /// Ends a signed contract early.
     pub fn terminate(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
         self.require_purchaser(actor, "terminate")?;
+        self.end_contract(actor, reason, now)
+    }
+
+    /// Takes the winner of a finished procurement as the project's award; the contract step follows.
+    pub fn award_from_procurement(
+        &mut self,
+        p: &crate::procurement::Procurement,
+        provider: ProviderInfo,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_status(&[Status::Procurement], "award")?;
+        let award = p.award.as_ref().filter(|a| !a.void && p.project_id == self.id);
+        let Some(award) = award.filter(|a| a.winner.org_id == provider.org_id) else {
+            return Err(DomainError::NotFound { what: "award" });
+        };
+        if !provider.kind.is_provider_kind() || provider.class_one {
+            return Err(DomainError::ProviderIneligible);
+        }
+        let justification = match &award.winner.score {
+            Some(score) => format!("{}确定，综合得分 {score}", p.method.label_zh()),
+            None => format!("{}确定，报价 {} 元", p.method.label_zh(), award.winner.price.display_yuan()),
+        };
+        let detail = json!({"provider_org_id": provider.org_id, "provider": provider.name, "method": p.method.code(), "procurement_id": p.id});
+        self.award = Some(Award {
+            method: p.method.code().into(),
+            provider,
+            justification,
+            amount: award.winner.price,
+            at: now,
+            by: award.by,
+        });
+        self.status = Status::Contract;
+        self.touch(now);
+        Ok(Change::new("project.award", detail))
+    }
+
+    /// A complaint upheld by finance reaches the project: a voided award before the contract sends it back to
+    /// procurement; once the contract is signed, the contract ends and what it still owed goes back.
+    pub fn apply_complaint(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
+        if !(actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance) {
+            return Err(DomainError::NotPermitted { action: "apply_complaint" });
+        }
+        match self.status {
+            Status::Contract => {
+                self.award = None;
+                self.status = Status::Procurement;
+                self.touch(now);
+                Ok(Change::new("project.award_void", json!({"reason": reason})))
+            }
+            Status::Acceptance => self.end_contract(actor, reason, now),
+            _ => Err(DomainError::WrongStep { action: "apply_complaint", status: self.status.code() }),
+        }
+    }
+
+    fn end_contract(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
         self.require_status(&[Status::Acceptance], "terminate")?;
         let reason = closure_reason(reason)?;
         // What the contract still owed goes back to the budgets.

@@ -573,7 +573,7 @@ impl Scenario<'_> {
         if reach >= 4 {
             let provider = self.cast.org(s.provider.as_deref().ok_or("needs a provider")?)?.provider_info();
             let why = s.award_justification.clone().unwrap_or_default();
-            step!(purchaser, at(6), |p: &mut Project| p.award_direct(purchaser, provider, &why, at(6)));
+            step!(purchaser, at(6), |p: &mut Project| p.award_direct(purchaser, provider, self.rules, &why, at(6)));
         }
         if reach >= 5 {
             let input = self.contract(&p, period_start, period_end, contract_day)?;

@@ -29,7 +29,8 @@ impl Location {
     pub async fn open(&self) -> Result<SqlStore, shanzhi_store::StoreError> {
         std::fs::create_dir_all(&self.data_dir)?;
         let key = DataKey::load(&self.data_dir)?;
-        shanzhi_store::open(&self.database_url, key).await
+        let bid_master = DataKey::load_bid_master(&self.data_dir)?;
+        shanzhi_store::open(&self.database_url, key, bid_master).await
     }
 
     /// Rules from `config.json` in the data folder when present; the statutory defaults otherwise.

@@ -6,10 +6,12 @@
 
 mod error;
 pub mod files;
+pub mod procure;
 pub mod secrets;
 mod sql;
 
 pub use error::{Result, StoreError};
+pub use procure::{OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
 
 use async_trait::async_trait;
@@ -169,7 +171,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: Send + Sync {
+pub trait Store: ProcurementStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Places, organisations, people, catalogue.
@@ -273,8 +275,8 @@ pub trait Store: Send + Sync {
 }
 
 /// Opens the store for `url`, applying any pending migrations.
-pub async fn open(url: &str, key: secrets::DataKey) -> Result<SqlStore> {
-    let store = SqlStore::connect(url, key).await?;
+pub async fn open(url: &str, key: secrets::DataKey, bid_master: secrets::DataKey) -> Result<SqlStore> {
+    let store = SqlStore::connect(url, key, bid_master).await?;
     store.migrate().await?;
     Ok(store)
 }

@@ -9,6 +9,9 @@ use std::path::Path;
 use crate::error::{Result, StoreError};
 
 pub const KEY_ENV: &str = "SHANZHI_DATA_KEY";
+/// The bid master key: wraps each procurement's own bid key. Kept apart from the data key so that whoever
+/// holds one cannot read what the other protects.
+pub const BID_KEY_ENV: &str = "SHANZHI_BID_KEY";
 
 /// The data key: from `SHANZHI_DATA_KEY` (base64 of 32 bytes), else the file `secret.key` in the data folder,
 /// created with owner-only permissions on first use.
@@ -17,10 +20,19 @@ pub struct DataKey(Key);
 
 impl DataKey {
     pub fn load(data_dir: &Path) -> Result<DataKey> {
-        if let Ok(text) = std::env::var(KEY_ENV) {
+        DataKey::load_named(data_dir, KEY_ENV, "secret.key")
+    }
+
+    /// The bid master key: from `SHANZHI_BID_KEY`, else the file `bid-master.key` in the data folder.
+    pub fn load_bid_master(data_dir: &Path) -> Result<DataKey> {
+        DataKey::load_named(data_dir, BID_KEY_ENV, "bid-master.key")
+    }
+
+    fn load_named(data_dir: &Path, env: &str, file: &str) -> Result<DataKey> {
+        if let Ok(text) = std::env::var(env) {
             return DataKey::from_base64(text.trim());
         }
-        let path = data_dir.join("secret.key");
+        let path = data_dir.join(file);
         if path.exists() {
             return DataKey::from_base64(std::fs::read_to_string(&path)?.trim());
         }
@@ -28,6 +40,22 @@ impl DataKey {
         let key = ChaCha20Poly1305::generate_key(&mut OsRng);
         write_private(&path, &B64.encode(key))?;
         Ok(DataKey(key))
+    }
+
+    /// A fresh random key and its base64 text (for wrapping under another key).
+    pub fn generate() -> (DataKey, String) {
+        let key = ChaCha20Poly1305::generate_key(&mut OsRng);
+        (DataKey(key), B64.encode(key))
+    }
+
+    /// A keyed digest of `data` (SHA-256 over key and data): equal inputs give equal tags, and without the key
+    /// nobody can tell which input a tag stands for.
+    pub fn tag(&self, data: &[u8]) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(self.0.as_slice());
+        h.update(data);
+        hex::encode(h.finalize())
     }
 
     pub fn from_base64(text: &str) -> Result<DataKey> {

@@ -30,11 +30,13 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_init.sql")),
     (2, include_str!("../migrations/sqlite/0002_budgets.sql")),
     (3, include_str!("../migrations/sqlite/0003_standards.sql")),
+    (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_budgets.sql")),
     (3, include_str!("../migrations/postgres/0003_standards.sql")),
+    (4, include_str!("../migrations/postgres/0004_procurement.sql")),
 ];
 
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -48,21 +50,30 @@ pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
     key: DataKey,
+    /// Wraps each procurement's bid key (see `procure`).
+    bid_master: DataKey,
     /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
     sqlite_writer: Arc<Mutex<()>>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
-struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+pub(crate) struct WriteTx {
+    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
     _slot: Option<OwnedMutexGuard<()>>,
 }
 
-fn ts(t: DateTime<Utc>) -> String {
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
     format_time(t)
 }
 
-fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
+pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| StoreError::Corrupt(format!("time {s}: {e}")))
@@ -73,7 +84,7 @@ fn flag(b: bool) -> i64 {
 }
 
 impl SqlStore {
-    pub async fn connect(url: &str, key: DataKey) -> Result<SqlStore> {
+    pub async fn connect(url: &str, key: DataKey, bid_master: DataKey) -> Result<SqlStore> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
         let mut url = url.to_string();
@@ -104,7 +115,7 @@ impl SqlStore {
             })
             .connect(&url)
             .await?;
-        Ok(SqlStore { pool, backend, key, sqlite_writer: Arc::new(Mutex::new(())) })
+        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())) })
     }
 
     /// Applies pending migrations of this backend, in one transaction, serialised across servers.
@@ -148,7 +159,47 @@ impl SqlStore {
         &self.pool
     }
 
-    async fn begin_write(&self) -> Result<WriteTx> {
+    /// Writes a project change and its ledger entries and audit event inside the caller's transaction.
+    pub(crate) async fn write_project(
+        &self,
+        conn: &mut AnyConnection,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE projects SET version = $1, status = $2, provider_org_id = $3, data = $4, updated_at = $5 WHERE id = $6 AND version = $7",
+        )
+        .bind(after.version)
+        .bind(after.status.code())
+        .bind(after.award.as_ref().map(|a| a.provider.org_id))
+        .bind(project_data(after)?)
+        .bind(ts(after.updated_at))
+        .bind(after.id)
+        .bind(before.version)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(DomainError::StaleVersion.into());
+        }
+        self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
+        let mut after_snapshot = after.snapshot();
+        after_snapshot["detail"] = change.detail.clone();
+        if !change.ledger.is_empty() {
+            after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
+        }
+        let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
+        self.append(conn, event, now).await?;
+        Ok(())
+    }
+
+    pub(crate) fn bid_master(&self) -> &DataKey {
+        &self.bid_master
+    }
+
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
         let slot = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
@@ -164,7 +215,12 @@ impl SqlStore {
 
     /// Appends `event` to the chain inside the caller's transaction. On PostgreSQL the table lock makes
     /// concurrent servers take turns, so two appends can never claim the same sequence number.
-    async fn append(&self, conn: &mut AnyConnection, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent> {
+    pub(crate) async fn append(
+        &self,
+        conn: &mut AnyConnection,
+        event: NewEvent,
+        now: DateTime<Utc>,
+    ) -> Result<AuditEvent> {
         if self.backend == Backend::Postgres {
             sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *conn).await?;
         }
@@ -781,29 +837,7 @@ impl Store for SqlStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut w = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE projects SET version = $1, status = $2, provider_org_id = $3, data = $4, updated_at = $5 WHERE id = $6 AND version = $7",
-        )
-        .bind(after.version)
-        .bind(after.status.code())
-        .bind(after.award.as_ref().map(|a| a.provider.org_id))
-        .bind(project_data(after)?)
-        .bind(ts(after.updated_at))
-        .bind(after.id)
-        .bind(before.version)
-        .execute(&mut *w.tx)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(DomainError::StaleVersion.into());
-        }
-        self.write_ledger(&mut w.tx, &change.ledger, by.user_id, now).await?;
-        let mut after_snapshot = after.snapshot();
-        after_snapshot["detail"] = change.detail.clone();
-        if !change.ledger.is_empty() {
-            after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
-        }
-        let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
-        self.append(&mut w.tx, event, now).await?;
+        self.write_project(&mut w.tx, by, before, after, change, now).await?;
         w.tx.commit().await?;
         Ok(())
     }

@@ -406,7 +406,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         }
         Command::Award(req) => {
             let org = provider(state, req.provider_org_id).await?;
-            p.award_direct(actor, org.provider_info(), &req.justification, now)?
+            p.award_direct(actor, org.provider_info(), &state.rules, &req.justification, now)?
         }
         Command::SignContract(req) => p.sign_contract(actor, req.into_input()?, rules, china_date(now), now)?,
         Command::FileReport(index, req) => {
@@ -450,7 +450,13 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         Command::Cancel(req) => p.cancel(actor, &req.reason, now)?,
         Command::Terminate(req) => p.terminate(actor, &req.reason, now)?,
     };
-    state.store.update_project(&session.by(), &before, &p, &change, now).await?;
+    if change.action == "project.contract_sign" {
+        // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
+        let notices = shanzhi_domain::notice::for_contract(&p, now).into_iter().collect();
+        state.store.update_project_with_notices(&session.by(), &before, &p, &change, notices, now).await?;
+    } else {
+        state.store.update_project(&session.by(), &before, &p, &change, now).await?;
+    }
     Ok(p)
 }
 

@@ -680,7 +680,8 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/files", post(upload))
         .route("/files/{id}", get(download))
         .route("/audit/head", get(audit_head))
-        .route("/audit/events", get(audit_events));
+        .route("/audit/events", get(audit_events))
+        .merge(crate::procure_api::router());
     if test_mode {
         r.route("/test/clock", post(move_clock))
     } else {

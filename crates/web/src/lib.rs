@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Shanzhi's web layer: server-rendered pages for every role, the JSON API under `/api/v1` and its
 //! OpenAPI document, over any [`Store`].
 
@@ -10,6 +11,8 @@ pub mod export;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod procure;
+pub mod procure_api;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};

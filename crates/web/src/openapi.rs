@@ -18,6 +18,13 @@ const PURCHASER: &[&str] = &["purchaser"];
 const SIGNED_IN: &[&str] = &["signed_in"];
 const PUBLIC: &[&str] = &["public"];
 const ADMIN: &[&str] = &["admin"];
+/// Who runs a procurement: the purchaser's staff or the agency it entrusted.
+const RUNNER: &[&str] = &["purchaser", "agency"];
+const PROVIDER: &[&str] = &["provider"];
+const EXPERT: &[&str] = &["expert"];
+/// Committee members: drawn experts and the purchaser's representatives.
+const COMMITTEE: &[&str] = &["expert", "purchaser"];
+const FINANCE: &[&str] = &["reviewer"];
 
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -343,6 +350,294 @@ pub const OPERATIONS: &[Operation] = &[
         body: None,
         status: 200,
     },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/procurements",
+        summary: "Start a procurement of an approved project by a statutory method (publishes the purchase intention)",
+        roles: PURCHASER,
+        body: Some("Procurement"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/procurements",
+        summary: "Procurements I run, oversee or sit on; published ones for providers",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/procurements/{id}",
+        summary: "One procurement: the working record, or a provider's own view (never another bidder's bid)",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/publish",
+        summary: "Publish the announcement with the bid deadline (refused when shorter than the statutory periods)",
+        roles: RUNNER,
+        body: Some("Deadline"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/interest",
+        summary: "Register interest and obtain the documents",
+        roles: PROVIDER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/questions",
+        summary: "Ask the purchaser a question about the documents",
+        roles: PROVIDER,
+        body: Some("Text"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/clarifications",
+        summary: "Publish a clarification; one affecting bids moves a deadline closer than 15 days",
+        roles: RUNNER,
+        body: Some("Clarification"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/procurements/{id}/bid",
+        summary: "My own bid and final offer (the only read of a bid before the opening)",
+        roles: PROVIDER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/procurements/{id}/bid",
+        summary: "Submit or change my sealed bid before the deadline; returns its receipt",
+        roles: PROVIDER,
+        body: Some("Bid"),
+        status: 200,
+    },
+    Operation {
+        method: "delete",
+        path: "/procurements/{id}/bid",
+        summary: "Withdraw my bid before the deadline",
+        roles: PROVIDER,
+        body: None,
+        status: 204,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/opening",
+        summary: "Open the bids at or after the deadline, recording who attended",
+        roles: RUNNER,
+        body: Some("Opening"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/procurements/{id}/bids",
+        summary: "Opened bids with their proposals (after the opening; declared committee members and the purchaser)",
+        roles: &["purchaser", "agency", "expert"],
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/committee",
+        summary: "Draw the evaluation committee from the expert pool (reproducible, conflicts excluded)",
+        roles: RUNNER,
+        body: Some("Committee"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/committee/replacements",
+        summary: "Draw replacements for experts who recused themselves",
+        roles: RUNNER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/declaration",
+        summary: "Declare, before seeing any bid, whether I have a conflict with the bidders",
+        roles: EXPERT,
+        body: Some("Declaration"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/rounds",
+        summary: "Record a round of negotiation or consultation",
+        roles: COMMITTEE,
+        body: Some("Notes"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/final-offers",
+        summary: "Call for sealed final offers by a deadline",
+        roles: COMMITTEE,
+        body: Some("FinalOffers"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/compliance",
+        summary: "Record the compliance review of one bid (and an abnormally low price's justification)",
+        roles: COMMITTEE,
+        body: Some("Compliance"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/marks",
+        summary: "My scores of every bid on every criterion (comprehensive scoring)",
+        roles: EXPERT,
+        body: Some("Marks"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/report",
+        summary: "Finish the evaluation and send the report to the purchaser",
+        roles: COMMITTEE,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/award",
+        summary: "Confirm the winner (on a tie, with the reason under the documents' rule)",
+        roles: RUNNER,
+        body: Some("Winner"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/negotiation",
+        summary: "Single source: record the negotiated price and minutes after the notice period",
+        roles: RUNNER,
+        body: Some("Negotiation"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/abandon",
+        summary: "End a running procurement with a reason",
+        roles: RUNNER,
+        body: Some("Reason"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/switch",
+        summary: "After a failure, ask finance to approve another method",
+        roles: PURCHASER,
+        body: Some("Switch"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/switch/decision",
+        summary: "Approve or refuse a change of method",
+        roles: FINANCE,
+        body: Some("SwitchDecision"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/challenges",
+        summary: "Challenge the documents, process or result (7 working days)",
+        roles: PROVIDER,
+        body: Some("Challenge"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/challenges/{n}/reply",
+        summary: "Reply to a challenge (7 working days)",
+        roles: RUNNER,
+        body: Some("ChallengeReply"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/challenges/{n}/complaint",
+        summary: "Complain to finance after the reply (15 working days)",
+        roles: PROVIDER,
+        body: Some("Text"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/challenges/{n}/pause",
+        summary: "Exclude days from the complaint decision period (testing, appraisal, expert review)",
+        roles: FINANCE,
+        body: Some("Pause"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/challenges/{n}/suspension",
+        summary: "Suspend the procurement during a complaint (at most 30 days)",
+        roles: FINANCE,
+        body: Some("Suspension"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/challenges/{n}/decision",
+        summary: "Decide a complaint (30 working days): dismissed, or upheld with its consequence",
+        roles: FINANCE,
+        body: Some("ComplaintDecision"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/call-offs",
+        summary: "Framework agreement: call off an order from an admitted provider",
+        roles: RUNNER,
+        body: Some("CallOff"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/duties",
+        summary: "My procurement duties with their statutory deadlines",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/overdue",
+        summary: "Overdue procurement duties I oversee",
+        roles: &["supervisor", "admin", "reviewer"],
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/notices",
+        summary: "Public procurement notices (no sign-in)",
+        roles: PUBLIC,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/notices/{id}",
+        summary: "One public notice",
+        roles: PUBLIC,
+        body: None,
+        status: 200,
+    },
 ];
 
 fn schemas() -> Value {
@@ -351,6 +646,7 @@ fn schemas() -> Value {
     let money =
         json!({"type": "string", "pattern": "^[0-9]+(\\.[0-9]{1,2})?$", "description": "yuan, at most two decimals"});
     let date = json!({"type": "string", "format": "date"});
+    let instant = json!({"type": "string", "description": "RFC 3339, or YYYY-MM-DDTHH:MM in China time"});
     json!({
         "Error": s(json!({"code": text, "message": text, "message_en": text, "fields": {"type": "array", "items": {"type": "object"}}}), &["code", "message", "message_en"]),
         "Credentials": s(json!({"username": text, "password": text}), &["username", "password"]),
@@ -376,6 +672,42 @@ fn schemas() -> Value {
         "PostHolder": s(json!({"name": text, "certification": {"enum": ["none", "assistant", "intermediate", "senior"]}, "since": date}), &["name", "certification", "since"]),
         "Grant": s(json!({"to_org_id": {"type": "integer"}, "amount": money, "note": text}), &["to_org_id", "amount"]),
         "Token": s(json!({"label": text, "days": {"type": "integer", "minimum": 1, "maximum": 365}}), &["label"]),
+        "Procurement": s(json!({
+            "method": {"enum": ["open_tender", "invited_tender", "competitive_negotiation", "competitive_consultation", "request_for_quotation", "single_source", "framework_agreement"]},
+            "agency_org_id": {"type": "integer"},
+            "documents": s(json!({
+                "requirements": text, "qualifications": text, "tie_rule": text,
+                "sme_deduction_bp": {"type": "integer", "minimum": 0, "maximum": 2000},
+                "scoring": {"oneOf": [
+                    s(json!({"kind": {"const": "lowest_price"}}), &["kind"]),
+                    s(json!({"kind": {"const": "comprehensive"}, "price_weight_bp": {"type": "integer"}, "criteria": {"type": "array", "items": s(json!({"key": text, "name": text, "weight_bp": {"type": "integer"}}), &["key", "name", "weight_bp"])}}), &["kind", "price_weight_bp", "criteria"])
+                ]},
+                "invited": {"type": "array", "items": {"type": "integer"}},
+                "single_source": s(json!({"case": {"enum": ["only_one_supplier", "emergency", "add_on"]}, "provider_org_id": {"type": "integer"}, "provider_name": text, "justification": text}), &["case", "provider_org_id", "provider_name", "justification"]),
+                "framework_members": {"type": "integer", "minimum": 2}
+            }), &["requirements", "qualifications", "scoring", "sme_deduction_bp", "tie_rule"])
+        }), &["method", "documents"]),
+        "Deadline": s(json!({"bid_deadline": instant}), &["bid_deadline"]),
+        "Text": s(json!({"text": text}), &["text"]),
+        "Clarification": s(json!({"text": text, "answers": {"type": "integer"}, "affects_bids": {"type": "boolean"}}), &["text"]),
+        "Bid": s(json!({"price": money, "small_or_micro": {"type": "boolean"}, "proposal": text, "file_ids": {"type": "array", "items": {"type": "integer"}}}), &["price", "proposal"]),
+        "Opening": s(json!({"attendees": {"type": "array", "items": text, "minItems": 1}}), &["attendees"]),
+        "Committee": s(json!({"representatives": {"type": "array", "items": {"type": "integer"}, "description": "user ids of the purchaser's representatives"}}), &[]),
+        "Declaration": s(json!({"no_conflict": {"type": "boolean"}}), &["no_conflict"]),
+        "Notes": s(json!({"notes": text}), &["notes"]),
+        "FinalOffers": s(json!({"deadline": instant}), &["deadline"]),
+        "Compliance": s(json!({"bid_id": {"type": "integer"}, "qualified": {"type": "boolean"}, "justification_accepted": {"type": "boolean"}, "reason": text}), &["bid_id", "qualified"]),
+        "Marks": s(json!({"marks": {"type": "array", "items": s(json!({"bid_id": {"type": "integer"}, "criterion": text, "score": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,2})?$"}}), &["bid_id", "criterion", "score"])}}), &["marks"]),
+        "Winner": s(json!({"bid_id": {"type": "integer"}, "tie_reason": text}), &["bid_id"]),
+        "Negotiation": s(json!({"price": money, "minutes": text}), &["price", "minutes"]),
+        "Switch": s(json!({"to": text, "reason": text}), &["to", "reason"]),
+        "SwitchDecision": s(json!({"approve": {"type": "boolean"}, "comment": text}), &["approve"]),
+        "Challenge": s(json!({"about": {"enum": ["documents", "process", "result"]}, "text": text}), &["about", "text"]),
+        "ChallengeReply": s(json!({"text": text, "upheld": {"type": "boolean"}}), &["text", "upheld"]),
+        "Pause": s(json!({"from": date, "to": date}), &["from", "to"]),
+        "Suspension": s(json!({"until": date}), &["until"]),
+        "ComplaintDecision": s(json!({"upheld": {"type": "boolean"}, "consequence": {"enum": ["reprocure", "award_void", "contract_ended"]}, "reasons": text}), &["upheld", "reasons"]),
+        "CallOff": s(json!({"org_id": {"type": "integer"}, "amount": money, "note": text}), &["org_id", "amount", "note"]),
         "Upload": s(json!({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}), &["file"]),
     })
 }
@@ -418,7 +750,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Shanzhi (善治) API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Government purchase of public services: the six-step purchase project. Money is yuan as a string with two decimals. Errors are {code, message, message_en}."
+            "description": "Government purchase of public services: the six-step purchase project and its procurement (methods, sealed bids, committees, scoring, challenges and complaints). Money is yuan as a string with two decimals. Errors are {code, message, message_en}."
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,

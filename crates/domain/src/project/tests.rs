@@ -128,7 +128,14 @@ fn approved() -> Project {
 
 fn awarded() -> Project {
     let mut p = approved();
-    p.award_direct(&purchaser(), provider_info(), "该机构长期在本地开展留守儿童服务，经验丰富", t(5)).unwrap();
+    p.award_direct(
+        &purchaser(),
+        provider_info(),
+        &Rules::default(),
+        "该机构长期在本地开展留守儿童服务，经验丰富",
+        t(5),
+    )
+    .unwrap();
     p
 }
 
@@ -322,28 +329,40 @@ fn award_checks_the_provider() {
     let mut bad = provider_info();
     bad.kind = OrgKind::ThirdPartyEvaluator;
     assert_eq!(
-        p.award_direct(&purchaser(), bad, "理由写得足够长足够长", t(5)).unwrap_err(),
+        p.award_direct(&purchaser(), bad, &Rules::default(), "理由写得足够长足够长", t(5)).unwrap_err(),
         DomainError::ProviderIneligible
     );
     let mut class_one = provider_info();
     class_one.kind = OrgKind::PublicInstitution;
     class_one.class_one = true;
     assert_eq!(
-        p.award_direct(&purchaser(), class_one, "理由写得足够长足够长", t(5)).unwrap_err(),
+        p.award_direct(&purchaser(), class_one, &Rules::default(), "理由写得足够长足够长", t(5)).unwrap_err(),
         DomainError::ProviderIneligible
     );
     let mut inactive = provider_info();
     inactive.active = false;
     assert_eq!(
-        p.award_direct(&purchaser(), inactive, "理由写得足够长足够长", t(5)).unwrap_err(),
+        p.award_direct(&purchaser(), inactive, &Rules::default(), "理由写得足够长足够长", t(5)).unwrap_err(),
         DomainError::ProviderInactive
     );
-    assert_eq!(p.award_direct(&purchaser(), provider_info(), "短", t(5)).unwrap_err().code(), "justification_required");
     assert_eq!(
-        p.award_direct(&provider_user(), provider_info(), "理由写得足够长足够长", t(5)).unwrap_err().code(),
+        p.award_direct(&purchaser(), provider_info(), &Rules::default(), "短", t(5)).unwrap_err().code(),
+        "justification_required"
+    );
+    assert_eq!(
+        p.award_direct(&provider_user(), provider_info(), &Rules::default(), "理由写得足够长足够长", t(5))
+            .unwrap_err()
+            .code(),
         "forbidden"
     );
-    p.award_direct(&purchaser(), provider_info(), "理由写得足够长足够长", t(5)).unwrap();
+    // At or above the procurement limit (82,000 yuan here, configured low) only a statutory method may buy.
+    let strict = Rules { procurement_limit: Money::parse_yuan("82000").unwrap(), ..Rules::default() };
+    assert_eq!(
+        p.award_direct(&purchaser(), provider_info(), &strict, "理由写得足够长足够长", t(5)).unwrap_err().code(),
+        "above_procurement_limit"
+    );
+    assert_eq!(Rules::default().procurement_limit, Money::from_yuan(1_000_000));
+    p.award_direct(&purchaser(), provider_info(), &Rules::default(), "理由写得足够长足够长", t(5)).unwrap();
     assert_eq!(p.status, Status::Contract);
 }
 
@@ -503,7 +522,14 @@ fn money_moves_with_the_steps() {
     assert!(c.ledger.is_empty(), "content review moves no money");
     let c = p.review(&finance_reviewer(), true, "", t(4)).unwrap();
     assert_eq!(ledger_of(&c), vec![(1, Movement::Reserve, 6_000_000), (2, Movement::Reserve, 2_200_000)]);
-    p.award_direct(&purchaser(), provider_info(), "该机构长期在本地开展留守儿童服务，经验丰富", t(5)).unwrap();
+    p.award_direct(
+        &purchaser(),
+        provider_info(),
+        &Rules::default(),
+        "该机构长期在本地开展留守儿童服务，经验丰富",
+        t(5),
+    )
+    .unwrap();
     let c = p.sign_contract(&purchaser(), contract_input(), &rules(), d(2026, 3, 6), t(6)).unwrap();
     // 80,000 of 82,000 committed in proportion (58,536.59 + 21,463.41); the rest released.
     assert_eq!(

@@ -14,6 +14,7 @@ mod money;
 mod openapi_doc;
 mod pages;
 mod privacy;
+mod procurement;
 mod sessions;
 mod statistics;
 mod webdriver;

@@ -1,0 +1,219 @@
+//! Public notices (采购公告): what the public may read without signing in. Each notice is built here from the
+//! procurement or project it announces, so nothing confidential (sealed bids, who asked a question, personal
+//! data) can reach a public page by accident: only the fields named below are published.
+
+use crate::calendar::{china_date, Calendar};
+use crate::deadlines::Period;
+use crate::money::Money;
+use crate::org::string_enum;
+use crate::procurement::{period_end, Procurement, Stage};
+use crate::project::Project;
+use crate::rules::Rules;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+string_enum!(
+    NoticeKind {
+        Intention = "intention" / "采购意向公开" / "Purchase intention",
+        Announcement = "announcement" / "采购公告" / "Procurement announcement",
+        SingleSource = "single_source" / "单一来源采购公示" / "Single-source notice",
+        Correction = "correction" / "更正（澄清）公告" / "Correction and clarification",
+        Result = "result" / "中标（成交）结果公告" / "Result",
+        Failure = "failure" / "终止（废标）公告" / "Failure or termination",
+        Contract = "contract" / "合同公告" / "Contract",
+        ComplaintDecision = "complaint_decision" / "投诉处理结果公告" / "Complaint decision",
+    }
+);
+
+/// A notice to publish.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewNotice {
+    pub kind: NoticeKind,
+    pub project_id: i64,
+    pub procurement_id: Option<i64>,
+    pub title: String,
+    pub body: Value,
+    pub published_on: NaiveDate,
+    /// The end of the notice's own period (announcement, result, single-source notice), if it has one.
+    pub ends_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: i64,
+    #[serde(flatten)]
+    pub notice: NewNotice,
+    pub published_at: DateTime<Utc>,
+}
+
+fn base(p: &Procurement) -> serde_json::Map<String, Value> {
+    let mut m = serde_json::Map::new();
+    m.insert("project_code".into(), json!(p.project_code));
+    m.insert("title".into(), json!(p.title));
+    m.insert("purchaser".into(), json!(p.purchaser_name));
+    m.insert("method".into(), json!(p.method.code()));
+    m.insert("category".into(), json!(p.category));
+    m.insert("region".into(), json!(p.region));
+    m.insert("budget".into(), json!(p.budget));
+    m
+}
+
+fn notice(
+    kind: NoticeKind,
+    p: &Procurement,
+    title: String,
+    body: serde_json::Map<String, Value>,
+    on: NaiveDate,
+    ends_on: Option<NaiveDate>,
+) -> NewNotice {
+    NewNotice {
+        kind,
+        project_id: p.project_id,
+        procurement_id: Some(p.id),
+        title,
+        body: Value::Object(body),
+        published_on: on,
+        ends_on,
+    }
+}
+
+/// The notices a procurement change publishes, by the change's audit action.
+pub fn for_procurement(
+    action: &str,
+    p: &Procurement,
+    rules: &Rules,
+    calendar: &Calendar,
+    now: DateTime<Utc>,
+) -> Vec<NewNotice> {
+    let today = china_date(now);
+    let mut b = base(p);
+    match action {
+        "procurement.start" => {
+            let start = period_end(rules, Period::PurchaseIntention, today, calendar).ok().map(|d| d.date);
+            b.insert("earliest_start".into(), json!(start));
+            vec![notice(NoticeKind::Intention, p, format!("{}采购意向", p.title), b, today, start)]
+        }
+        "procurement.publish" => {
+            b.insert("requirements".into(), json!(p.documents.requirements));
+            b.insert("qualifications".into(), json!(p.documents.qualifications));
+            b.insert("scoring".into(), json!(p.documents.scoring));
+            b.insert("sme_deduction_bp".into(), json!(p.documents.sme_deduction_bp));
+            b.insert("bid_deadline".into(), json!(p.bid_deadline));
+            if p.stage == Stage::Notice {
+                let s = p.documents.single_source.as_ref();
+                b.insert("provider".into(), json!(s.map(|s| s.provider_name.clone())));
+                b.insert("case".into(), json!(s.map(|s| s.case.code())));
+                b.insert("justification".into(), json!(s.map(|s| s.justification.clone())));
+                let ends = p.bid_deadline.map(china_date);
+                vec![notice(NoticeKind::SingleSource, p, format!("{}单一来源采购公示", p.title), b, today, ends)]
+            } else {
+                let ends = period_end(rules, Period::TenderAnnouncement, today, calendar).ok().map(|d| d.date);
+                let docs = period_end(rules, Period::TenderDocumentsAvailable, today, calendar).ok().map(|d| d.date);
+                b.insert("documents_until".into(), json!(docs));
+                vec![notice(
+                    NoticeKind::Announcement,
+                    p,
+                    format!("{}{}", p.title, p.method.notice_zh()),
+                    b,
+                    today,
+                    ends,
+                )]
+            }
+        }
+        "procurement.clarify" => {
+            let Some(c) = p.clarifications.last() else { return vec![] };
+            b.insert("text".into(), json!(c.text));
+            b.insert("affects_bids".into(), json!(c.affects_bids));
+            b.insert("bid_deadline".into(), json!(p.bid_deadline));
+            b.insert("moved_deadline".into(), json!(c.moved_deadline));
+            vec![notice(NoticeKind::Correction, p, format!("{}更正（澄清）公告", p.title), b, today, None)]
+        }
+        "procurement.award" => {
+            let Some(a) = &p.award else { return vec![] };
+            b.insert("winner".into(), json!(a.winner.name));
+            b.insert("price".into(), json!(a.winner.price));
+            b.insert("score".into(), json!(a.winner.score));
+            b.insert(
+                "members".into(),
+                json!(a
+                    .members
+                    .iter()
+                    .map(|m| json!({"name": m.name, "price": m.price, "score": m.score}))
+                    .collect::<Vec<_>>()),
+            );
+            let committee: Vec<&str> =
+                p.committee.as_ref().map(|c| c.sitting().map(|m| m.name.as_str()).collect()).unwrap_or_default();
+            b.insert("committee".into(), json!(committee));
+            let ends = period_end(rules, Period::ResultAnnouncement, today, calendar).ok().map(|d| d.date);
+            vec![notice(NoticeKind::Result, p, format!("{}中标（成交）结果公告", p.title), b, today, ends)]
+        }
+        "procurement.open"
+        | "procurement.open_final"
+        | "procurement.report"
+        | "procurement.abandon"
+        | "procurement.decide_complaint"
+            if p.stage == Stage::Failed && p.failure.as_ref().is_some_and(|f| f.at == now) =>
+        {
+            let f = p.failure.as_ref().expect("checked");
+            b.insert("reason".into(), json!(f.reason));
+            b.insert("code".into(), json!(f.code));
+            let mut out = vec![notice(NoticeKind::Failure, p, format!("{}终止公告", p.title), b, today, None)];
+            out.extend(complaint_notice(action, p, today));
+            out
+        }
+        "procurement.decide_complaint" => complaint_notice(action, p, today),
+        _ => vec![],
+    }
+}
+
+fn complaint_notice(action: &str, p: &Procurement, today: NaiveDate) -> Vec<NewNotice> {
+    if action != "procurement.decide_complaint" {
+        return vec![];
+    }
+    let Some((c, d)) = p
+        .challenges
+        .iter()
+        .filter_map(|c| Some((c, c.complaint.as_ref()?.decision.as_ref()?)))
+        .max_by_key(|(_, d)| d.on)
+    else {
+        return vec![];
+    };
+    let mut b = base(p);
+    b.insert("complainant".into(), json!(c.org_name));
+    b.insert("about".into(), json!(c.about.code()));
+    b.insert("upheld".into(), json!(d.upheld));
+    b.insert("consequence".into(), json!(d.consequence.map(|c| c.code())));
+    b.insert("reasons".into(), json!(d.reasons));
+    vec![notice(NoticeKind::ComplaintDecision, p, format!("{}投诉处理结果公告", p.title), b, today, None)]
+}
+
+/// The contract notice, published when the contract is signed.
+pub fn for_contract(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
+    let c = p.contract.as_ref()?;
+    let body = json!({
+        "project_code": p.code,
+        "title": p.design.title,
+        "purchaser": p.purchaser_name,
+        "provider": c.provider.name,
+        "amount": c.amount,
+        "start": c.start,
+        "end": c.end,
+        "signed_on": c.signed_on,
+        "category": p.design.category,
+    });
+    Some(NewNotice {
+        kind: NoticeKind::Contract,
+        project_id: p.id,
+        procurement_id: None,
+        title: format!("{}合同公告", p.design.title),
+        body,
+        published_on: china_date(now),
+        ends_on: None,
+    })
+}
+
+/// Money in a notice body, for pages.
+pub fn body_money(body: &Value, key: &str) -> Option<Money> {
+    serde_json::from_value(body.get(key)?.clone()).ok()
+}

@@ -1,0 +1,510 @@
+//! Procurements, sealed bids and public notices in SQL.
+//!
+//! A bid is sealed with its procurement's own key, which is itself sealed with the bid master key kept outside
+//! the database: a database reader sees ciphertext and a keyed hash of the bidder, never a price or a name.
+//! The store refuses to unseal a round's bids before its deadline, and hands opened bids to readers only once
+//! the opening is recorded — the web layer's permission checks are the first line, these the last.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+use shanzhi_domain::audit::NewEvent;
+use shanzhi_domain::notice::{NewNotice, Notice, NoticeKind};
+use shanzhi_domain::procurement::{BidContent, Procurement, Stage};
+use shanzhi_domain::project::{Change, Project};
+use shanzhi_domain::DomainError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use crate::error::{classify, Result, StoreError};
+use crate::secrets::DataKey;
+use crate::sql::{parse_ts, ts};
+use crate::{By, SqlStore};
+
+/// A bid as its own bidder sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnBid {
+    pub bid_id: i64,
+    pub round: i64,
+    pub receipt: String,
+    pub content: BidContent,
+    pub withdrawn: bool,
+    pub submitted_at: String,
+}
+
+/// A bid taken out of its seal: at the opening, or by the committee after it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnsealedBid {
+    pub bid_id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub receipt: String,
+    pub content: BidContent,
+    pub submitted_at: String,
+}
+
+/// One procurement change: the procurement, and when the change reaches it, the project, in one transaction
+/// with their audit events and the notices they publish.
+pub struct ProcurementWrite<'a> {
+    pub before: &'a Procurement,
+    pub after: &'a Procurement,
+    pub change: &'a Change,
+    pub project: Option<(&'a Project, &'a Project, &'a Change)>,
+    pub notices: Vec<NewNotice>,
+}
+
+type NoticeFn<'a> = &'a (dyn Fn(&Procurement) -> Vec<NewNotice> + Send + Sync);
+
+#[async_trait]
+pub trait ProcurementStore: Send + Sync {
+    /// Inserts a new procurement with its own bid key, its audit event and the notices `notices` builds once the
+    /// id is known.
+    async fn insert_procurement(
+        &self,
+        by: &By,
+        p: Procurement,
+        change: &Change,
+        notices: NoticeFn<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Procurement>;
+    /// Saves a change if nobody saved another since `before` was read.
+    async fn save_procurement(&self, by: &By, write: ProcurementWrite<'_>, now: DateTime<Utc>) -> Result<()>;
+    async fn procurement(&self, id: i64) -> Result<Option<Procurement>>;
+    async fn procurements(&self) -> Result<Vec<Procurement>>;
+
+    /// Submits or replaces `org_id`'s bid in `round` (0: bids, 1: final offers); returns its receipt.
+    #[allow(clippy::too_many_arguments)]
+    async fn submit_bid(
+        &self,
+        procurement_id: i64,
+        round: i64,
+        org_id: i64,
+        org_name: &str,
+        content: &BidContent,
+        now: DateTime<Utc>,
+    ) -> Result<String>;
+    async fn withdraw_bid(&self, procurement_id: i64, round: i64, org_id: i64, now: DateTime<Utc>) -> Result<()>;
+    /// The bidder's own bid: the only read of a bid before the opening.
+    async fn own_bid(&self, procurement_id: i64, round: i64, org_id: i64) -> Result<Option<OwnBid>>;
+    /// Every live bid of the round, for the opening: refused while the round's deadline has not passed.
+    async fn unseal_bids(&self, procurement_id: i64, round: i64, now: DateTime<Utc>) -> Result<Vec<UnsealedBid>>;
+    /// The round's opened bids: refused until its opening is recorded.
+    async fn opened_bids(&self, procurement_id: i64, round: i64) -> Result<Vec<UnsealedBid>>;
+
+    /// Saves a project change together with the notices it publishes (e.g. the contract notice).
+    async fn update_project_with_notices(
+        &self,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        change: &Change,
+        notices: Vec<NewNotice>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn notices(&self) -> Result<Vec<Notice>>;
+    async fn notice(&self, id: i64) -> Result<Option<Notice>>;
+}
+
+fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
+    let data: String = r.try_get("data")?;
+    let mut p: Procurement =
+        serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("procurement data: {e}")))?;
+    p.id = r.try_get("id")?;
+    p.version = r.try_get("version")?;
+    Ok(p)
+}
+
+fn notice_from_row(r: &AnyRow) -> Result<Notice> {
+    let kind: String = r.try_get("kind")?;
+    let body: String = r.try_get("body")?;
+    let date = |s: String| s.parse().map_err(|_| StoreError::Corrupt(format!("notice date {s}")));
+    let ends: Option<String> = r.try_get("ends_on")?;
+    Ok(Notice {
+        id: r.try_get("id")?,
+        notice: NewNotice {
+            kind: NoticeKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("notice kind {kind}")))?,
+            project_id: r.try_get("project_id")?,
+            procurement_id: r.try_get("procurement_id")?,
+            title: r.try_get("title")?,
+            body: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("notice body: {e}")))?,
+            published_on: date(r.try_get("published_on")?)?,
+            ends_on: ends.map(date).transpose()?,
+        },
+        published_at: parse_ts(&r.try_get::<String, _>("published_at")?)?,
+    })
+}
+
+fn data(p: &Procurement) -> Result<String> {
+    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+fn snapshot(p: &Procurement) -> Value {
+    json!({"stage": p.stage.code(), "version": p.version, "method": p.method.code()})
+}
+
+fn sealed_refusal() -> StoreError {
+    DomainError::refused(
+        "bids_sealed",
+        "投标文件在开标前保持密封，任何人不得查阅",
+        "bids stay sealed until the opening",
+    )
+    .into()
+}
+
+/// What the sealed text holds besides the bid: who made it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Sealed {
+    org_id: i64,
+    org_name: String,
+    content: BidContent,
+}
+
+impl SqlStore {
+    async fn insert_notices(
+        &self,
+        conn: &mut AnyConnection,
+        by: &By,
+        notices: Vec<NewNotice>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        for n in notices {
+            let row = sqlx::query(
+                "INSERT INTO notices (kind, project_id, procurement_id, title, body, published_on, ends_on, published_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(n.kind.code())
+            .bind(n.project_id)
+            .bind(n.procurement_id)
+            .bind(&n.title)
+            .bind(n.body.to_string())
+            .bind(n.published_on.to_string())
+            .bind(n.ends_on.map(|d| d.to_string()))
+            .bind(ts(now))
+            .fetch_one(&mut *conn)
+            .await?;
+            let id: i64 = row.try_get(0)?;
+            let event = by.event(
+                "notice.publish",
+                "notice",
+                &id.to_string(),
+                Value::Null,
+                json!({"kind": n.kind.code(), "title": n.title}),
+            );
+            self.append(conn, event, now).await?;
+        }
+        Ok(())
+    }
+
+    /// The procurement's bid key, unwrapped with the master key.
+    async fn bid_key(&self, conn: &mut AnyConnection, procurement_id: i64) -> Result<(DataKey, Procurement)> {
+        let lock = if crate::Store::backend(self) == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row = sqlx::query(&format!("SELECT id, version, data, wrapped_key FROM procurements WHERE id = $1{lock}"))
+            .bind(procurement_id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(DomainError::NotFound { what: "procurement" })?;
+        let wrapped: String = row.try_get("wrapped_key")?;
+        let key = DataKey::from_base64(&self.bid_master().open(&wrapped)?)?;
+        Ok((key, procurement_from_row(&row)?))
+    }
+
+    fn open_sealed(key: &DataKey, r: &AnyRow) -> Result<(i64, Sealed, String, String)> {
+        let sealed: Sealed = serde_json::from_str(&key.open(&r.try_get::<String, _>("sealed")?)?)
+            .map_err(|e| StoreError::Corrupt(format!("sealed bid: {e}")))?;
+        Ok((r.try_get("id")?, sealed, r.try_get("receipt")?, r.try_get("submitted_at")?))
+    }
+
+    async fn unsealed(
+        &self,
+        procurement_id: i64,
+        round: i64,
+        check: impl Fn(&Procurement) -> bool,
+    ) -> Result<Vec<UnsealedBid>> {
+        let mut conn = self.pool().acquire().await?;
+        let (key, p) = self.bid_key(&mut conn, procurement_id).await?;
+        if !check(&p) {
+            return Err(sealed_refusal());
+        }
+        let rows = sqlx::query("SELECT id, sealed, receipt, submitted_at FROM bids WHERE procurement_id = $1 AND round = $2 AND withdrawn = 0 ORDER BY id")
+            .bind(procurement_id)
+            .bind(round)
+            .fetch_all(&mut *conn)
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let (bid_id, s, receipt, submitted_at) = Self::open_sealed(&key, r)?;
+                Ok(UnsealedBid {
+                    bid_id,
+                    org_id: s.org_id,
+                    org_name: s.org_name,
+                    receipt,
+                    content: s.content,
+                    submitted_at,
+                })
+            })
+            .collect()
+    }
+}
+
+fn tag(key: &DataKey, org_id: i64) -> String {
+    key.tag(format!("bidder:{org_id}").as_bytes())
+}
+
+#[async_trait]
+impl ProcurementStore for SqlStore {
+    async fn insert_procurement(
+        &self,
+        by: &By,
+        p: Procurement,
+        change: &Change,
+        notices: NoticeFn<'_>,
+        now: DateTime<Utc>,
+    ) -> Result<Procurement> {
+        let (_, key_text) = DataKey::generate();
+        let wrapped = self.bid_master().seal(&key_text);
+        let mut w = self.begin_write().await?;
+        let row = sqlx::query(
+            "INSERT INTO procurements (project_id, version, stage, purchaser_org_id, agency_org_id, wrapped_key, data, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(p.project_id)
+        .bind(p.version)
+        .bind(p.stage.code())
+        .bind(p.purchaser_org_id)
+        .bind(p.agency_org_id)
+        .bind(wrapped)
+        .bind("{}")
+        .bind(ts(p.created_at))
+        .bind(ts(p.updated_at))
+        .fetch_one(&mut *w.tx)
+        .await
+        .map_err(classify)?;
+        let mut p = p;
+        p.id = row.try_get(0)?;
+        sqlx::query("UPDATE procurements SET data = $1 WHERE id = $2")
+            .bind(data(&p)?)
+            .bind(p.id)
+            .execute(&mut *w.tx)
+            .await?;
+        let mut after = snapshot(&p);
+        after["detail"] = change.detail.clone();
+        self.append(&mut w.tx, by.event(change.action, "procurement", &p.id.to_string(), Value::Null, after), now)
+            .await?;
+        self.insert_notices(&mut w.tx, by, notices(&p), now).await?;
+        w.commit().await?;
+        Ok(p)
+    }
+
+    async fn save_procurement(&self, by: &By, write: ProcurementWrite<'_>, now: DateTime<Utc>) -> Result<()> {
+        let (before, after) = (write.before, write.after);
+        let mut w = self.begin_write().await?;
+        let done = sqlx::query("UPDATE procurements SET version = $1, stage = $2, data = $3, updated_at = $4 WHERE id = $5 AND version = $6")
+            .bind(after.version)
+            .bind(after.stage.code())
+            .bind(data(after)?)
+            .bind(ts(after.updated_at))
+            .bind(after.id)
+            .bind(before.version)
+            .execute(&mut *w.tx)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(DomainError::StaleVersion.into());
+        }
+        let mut snap = snapshot(after);
+        snap["detail"] = write.change.detail.clone();
+        let event = by.event(write.change.action, "procurement", &after.id.to_string(), snapshot(before), snap);
+        self.append(&mut w.tx, event, now).await?;
+        if let Some((pb, pa, pc)) = write.project {
+            self.write_project(&mut w.tx, by, pb, pa, pc, now).await?;
+        }
+        self.insert_notices(&mut w.tx, by, write.notices, now).await?;
+        w.commit().await?;
+        Ok(())
+    }
+
+    async fn procurement(&self, id: i64) -> Result<Option<Procurement>> {
+        let row = sqlx::query("SELECT id, version, data FROM procurements WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(procurement_from_row).transpose()
+    }
+
+    async fn procurements(&self) -> Result<Vec<Procurement>> {
+        let rows = sqlx::query("SELECT id, version, data FROM procurements ORDER BY id").fetch_all(self.pool()).await?;
+        rows.iter().map(procurement_from_row).collect()
+    }
+
+    async fn submit_bid(
+        &self,
+        procurement_id: i64,
+        round: i64,
+        org_id: i64,
+        org_name: &str,
+        content: &BidContent,
+        now: DateTime<Utc>,
+    ) -> Result<String> {
+        let mut w = self.begin_write().await?;
+        let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
+        let expected = if p.stage == Stage::FinalOffers { 1 } else { 0 };
+        if round != expected || p.sealed_until().is_none_or(|d| now >= d) {
+            return Err(DomainError::refused(
+                "deadline_passed",
+                "投标（响应）截止时间已过，不再接受",
+                "the deadline has passed; bids are no longer accepted",
+            )
+            .into());
+        }
+        let plain = serde_json::to_string(&Sealed { org_id, org_name: org_name.into(), content: content.clone() })
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let sealed = key.seal(&plain);
+        let receipt = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(sealed.as_bytes()))
+        };
+        let tag = tag(&key, org_id);
+        let updated = sqlx::query("UPDATE bids SET sealed = $1, receipt = $2, withdrawn = 0, submitted_at = $3 WHERE procurement_id = $4 AND round = $5 AND bidder_tag = $6")
+            .bind(&sealed)
+            .bind(&receipt)
+            .bind(ts(now))
+            .bind(procurement_id)
+            .bind(round)
+            .bind(&tag)
+            .execute(&mut *w.tx)
+            .await?;
+        if updated.rows_affected() == 0 {
+            sqlx::query("INSERT INTO bids (procurement_id, round, bidder_tag, sealed, receipt, withdrawn, submitted_at) VALUES ($1, $2, $3, $4, $5, 0, $6)")
+                .bind(procurement_id)
+                .bind(round)
+                .bind(&tag)
+                .bind(&sealed)
+                .bind(&receipt)
+                .bind(ts(now))
+                .execute(&mut *w.tx)
+                .await
+                .map_err(classify)?;
+        }
+        // The audit record names neither bidder nor procurement until the opening links the receipt to both.
+        let event = NewEvent {
+            actor_id: None,
+            actor_name: "sealed".into(),
+            org_id: None,
+            action: "bid.submit".into(),
+            object_type: "sealed_bid".into(),
+            object_id: receipt[..16].into(),
+            before: Value::Null,
+            after: json!({"receipt": receipt}),
+        };
+        self.append(&mut w.tx, event, now).await?;
+        w.commit().await?;
+        Ok(receipt)
+    }
+
+    async fn withdraw_bid(&self, procurement_id: i64, round: i64, org_id: i64, now: DateTime<Utc>) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
+        if p.sealed_until().is_none_or(|d| now >= d) {
+            return Err(DomainError::refused(
+                "deadline_passed",
+                "截止时间已过，不能撤回",
+                "the deadline has passed; the bid cannot be withdrawn",
+            )
+            .into());
+        }
+        let row = sqlx::query(
+            "SELECT receipt FROM bids WHERE procurement_id = $1 AND round = $2 AND bidder_tag = $3 AND withdrawn = 0",
+        )
+        .bind(procurement_id)
+        .bind(round)
+        .bind(tag(&key, org_id))
+        .fetch_optional(&mut *w.tx)
+        .await?
+        .ok_or(DomainError::NotFound { what: "bid" })?;
+        let receipt: String = row.try_get(0)?;
+        sqlx::query("UPDATE bids SET withdrawn = 1, submitted_at = $1 WHERE procurement_id = $2 AND round = $3 AND bidder_tag = $4")
+            .bind(ts(now))
+            .bind(procurement_id)
+            .bind(round)
+            .bind(tag(&key, org_id))
+            .execute(&mut *w.tx)
+            .await?;
+        let event = NewEvent {
+            actor_id: None,
+            actor_name: "sealed".into(),
+            org_id: None,
+            action: "bid.withdraw".into(),
+            object_type: "sealed_bid".into(),
+            object_id: receipt[..16].into(),
+            before: json!({"receipt": receipt}),
+            after: Value::Null,
+        };
+        self.append(&mut w.tx, event, now).await?;
+        w.commit().await?;
+        Ok(())
+    }
+
+    async fn own_bid(&self, procurement_id: i64, round: i64, org_id: i64) -> Result<Option<OwnBid>> {
+        let mut conn = self.pool().acquire().await?;
+        let (key, _) = self.bid_key(&mut conn, procurement_id).await?;
+        let row = sqlx::query("SELECT id, sealed, receipt, submitted_at, withdrawn FROM bids WHERE procurement_id = $1 AND round = $2 AND bidder_tag = $3")
+            .bind(procurement_id)
+            .bind(round)
+            .bind(tag(&key, org_id))
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let (bid_id, s, receipt, submitted_at) = Self::open_sealed(&key, &r)?;
+        if s.org_id != org_id {
+            return Err(StoreError::Corrupt("bid tag does not match its bidder".into()));
+        }
+        Ok(Some(OwnBid {
+            bid_id,
+            round,
+            receipt,
+            content: s.content,
+            withdrawn: r.try_get::<i64, _>("withdrawn")? != 0,
+            submitted_at,
+        }))
+    }
+
+    async fn unseal_bids(&self, procurement_id: i64, round: i64, now: DateTime<Utc>) -> Result<Vec<UnsealedBid>> {
+        let stage = if round == 0 { Stage::Bidding } else { Stage::FinalOffers };
+        self.unsealed(procurement_id, round, |p| p.stage == stage && p.sealed_until().is_some_and(|d| now >= d)).await
+    }
+
+    async fn opened_bids(&self, procurement_id: i64, round: i64) -> Result<Vec<UnsealedBid>> {
+        self.unsealed(
+            procurement_id,
+            round,
+            |p| if round == 0 { p.opening.is_some() } else { p.final_opening.is_some() },
+        )
+        .await
+    }
+
+    async fn update_project_with_notices(
+        &self,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        change: &Change,
+        notices: Vec<NewNotice>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        self.write_project(&mut w.tx, by, before, after, change, now).await?;
+        self.insert_notices(&mut w.tx, by, notices, now).await?;
+        w.commit().await?;
+        Ok(())
+    }
+
+    async fn notices(&self) -> Result<Vec<Notice>> {
+        let rows = sqlx::query("SELECT * FROM notices ORDER BY id DESC").fetch_all(self.pool()).await?;
+        rows.iter().map(notice_from_row).collect()
+    }
+
+    async fn notice(&self, id: i64) -> Result<Option<Notice>> {
+        let row = sqlx::query("SELECT * FROM notices WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
+        row.as_ref().map(notice_from_row).transpose()
+    }
+}

@@ -1,0 +1,664 @@
+//! What users do in a procurement, shared by the JSON API and the pages: requests parsed into domain input,
+//! applied by the domain's procurement, saved by the store with their audit events and public notices; and
+//! what each role may see of a procurement.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use shanzhi_domain::calendar::china_date;
+use shanzhi_domain::committee::Expert;
+use shanzhi_domain::error::Problems;
+use shanzhi_domain::notice::{self, NewNotice};
+use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::procurement::{
+    BidContent, ChallengeAbout, Consequence, Duty, Member, Method, Procurement, Stage, StartContext, StartInput,
+};
+use shanzhi_domain::project::{Change, FileRef, Project, Status};
+use shanzhi_domain::{DomainError, Money};
+use shanzhi_store::{OwnBid, ProcurementWrite, UnsealedBid};
+
+use crate::auth::Session;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+fn field(f: &str, code: &'static str, zh: &str, en: &str) -> AppError {
+    AppError::Domain(DomainError::field(f, code, zh, en))
+}
+
+fn parse_money(p: &mut Problems, f: &str, s: &str) -> Money {
+    match Money::parse_yuan(s) {
+        Ok(m) => m,
+        Err(e) => {
+            p.add(f, e.code(), e.message_zh(), e.message_en());
+            Money::ZERO
+        }
+    }
+}
+
+fn parse_day(p: &mut Problems, f: &str, s: &str) -> NaiveDate {
+    s.trim().parse().unwrap_or_else(|_| {
+        p.add(f, "invalid_date", "日期格式应为 YYYY-MM-DD", "dates are written YYYY-MM-DD");
+        NaiveDate::MIN
+    })
+}
+
+/// A China-time `YYYY-MM-DDTHH:MM` (as a datetime-local field sends it) or an RFC 3339 instant.
+pub fn parse_instant(p: &mut Problems, f: &str, s: &str) -> DateTime<Utc> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return t.with_timezone(&Utc);
+    }
+    for fmt in ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"] {
+        if let Ok(t) = chrono::NaiveDateTime::parse_from_str(s, fmt) {
+            return (t - chrono::TimeDelta::hours(8)).and_utc();
+        }
+    }
+    p.add(
+        f,
+        "invalid_time",
+        "时间格式应为 YYYY-MM-DD HH:MM（北京时间）",
+        "times are written YYYY-MM-DD HH:MM (China time)",
+    );
+    DateTime::<Utc>::MIN_UTC
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StartRequest {
+    pub method: String,
+    pub documents: shanzhi_domain::procurement::Documents,
+    #[serde(default)]
+    pub agency_org_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct BidRequest {
+    pub price: String,
+    #[serde(default)]
+    pub small_or_micro: bool,
+    pub proposal: String,
+    #[serde(default)]
+    pub file_ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct MarkRequest {
+    pub bid_id: i64,
+    pub criterion: String,
+    pub score: String,
+}
+
+/// Every change to a procurement after it starts.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum ProcCommand {
+    Publish {
+        bid_deadline: String,
+    },
+    Interest,
+    Ask {
+        text: String,
+    },
+    Clarify {
+        text: String,
+        #[serde(default)]
+        answers: Option<u32>,
+        #[serde(default)]
+        affects_bids: bool,
+    },
+    Open {
+        attendees: Vec<String>,
+    },
+    DrawCommittee {
+        #[serde(default)]
+        representatives: Vec<i64>,
+    },
+    ReplaceRecused,
+    Declare {
+        no_conflict: bool,
+    },
+    Round {
+        notes: String,
+    },
+    CallFinalOffers {
+        deadline: String,
+    },
+    Compliance {
+        bid_id: i64,
+        qualified: bool,
+        #[serde(default)]
+        justification_accepted: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    Marks {
+        marks: Vec<MarkRequest>,
+    },
+    Report,
+    Award {
+        bid_id: i64,
+        #[serde(default)]
+        tie_reason: String,
+    },
+    Negotiation {
+        price: String,
+        minutes: String,
+    },
+    Abandon {
+        reason: String,
+    },
+    RequestSwitch {
+        to: String,
+        reason: String,
+    },
+    DecideSwitch {
+        approve: bool,
+        #[serde(default)]
+        comment: String,
+    },
+    Challenge {
+        about: String,
+        text: String,
+    },
+    Reply {
+        challenge: u32,
+        text: String,
+        upheld: bool,
+    },
+    Complain {
+        challenge: u32,
+        text: String,
+    },
+    Pause {
+        challenge: u32,
+        from: String,
+        to: String,
+    },
+    Suspend {
+        challenge: u32,
+        until: String,
+    },
+    Decide {
+        challenge: u32,
+        upheld: bool,
+        #[serde(default)]
+        consequence: Option<String>,
+        reasons: String,
+    },
+    CallOff {
+        org_id: i64,
+        amount: String,
+        note: String,
+    },
+}
+
+/// Who may see a procurement's working record. Providers get their own view ([`ProviderView`]); the public
+/// only the notices.
+pub fn can_view(actor: &Actor, p: &Procurement) -> bool {
+    p.can_view(actor)
+}
+
+fn seed() -> [u8; 32] {
+    let mut s = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut s);
+    s
+}
+
+/// The expert pool as the committee draw needs it.
+pub async fn expert_pool(state: &AppState) -> AppResult<Vec<Expert>> {
+    // TEMPORARY until the expert pool lands: every user with the expert role, for every category.
+    Ok(state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| u.roles.contains(&Role::Expert))
+        .map(|u| Expert {
+            id: u.id,
+            name: u.display_name,
+            categories: vec!["A".into(), "B".into(), "C".into()],
+            org_id: Some(u.org_id),
+            former_employers: vec![],
+            declared_ties: vec![],
+        })
+        .collect())
+}
+
+/// The procurement if the actor may act on or see it; providers may see any published one. Others: 404.
+pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Procurement> {
+    match state.store.procurement(id).await? {
+        Some(p) if can_view(actor, &p) || (actor.has(Role::Provider) && p.stage != Stage::Draft) => Ok(p),
+        _ => Err(AppError::Domain(DomainError::NotFound { what: "procurement" })),
+    }
+}
+
+/// The latest procurement of a project, if any.
+pub async fn latest_of(state: &AppState, project_id: i64) -> AppResult<Option<Procurement>> {
+    Ok(state.store.procurements().await?.into_iter().filter(|p| p.project_id == project_id).max_by_key(|p| p.id))
+}
+
+/// This department's other purchases this year of the same category by other methods than open tender.
+fn same_kind_total(projects: &[Project], procurements: &[Procurement], project: &Project) -> Money {
+    let year = china_date(project.created_at).format("%Y").to_string();
+    let mut sum = Money::ZERO;
+    for other in projects {
+        let same = other.id != project.id
+            && other.purchaser_org_id == project.purchaser_org_id
+            && other.design.category == project.design.category
+            && china_date(other.created_at).format("%Y").to_string() == year
+            && !matches!(other.status, Status::Cancelled | Status::Design | Status::CostEstimate);
+        if !same {
+            continue;
+        }
+        let by_open_tender = other.award.as_ref().is_some_and(|a| a.method == Method::OpenTender.code())
+            || procurements
+                .iter()
+                .any(|p| p.project_id == other.id && p.method == Method::OpenTender && p.stage != Stage::Failed);
+        if !by_open_tender {
+            sum = sum.checked_add(other.total()).unwrap_or(sum);
+        }
+    }
+    sum
+}
+
+pub async fn start(state: &AppState, session: &Session, project_id: i64, req: StartRequest) -> AppResult<Procurement> {
+    let actor = &session.actor;
+    let project = crate::actions::visible_project(state, actor, project_id).await?;
+    if project.status != Status::Procurement {
+        return Err(AppError::Domain(DomainError::WrongStep {
+            action: "start_procurement",
+            status: project.status.code(),
+        }));
+    }
+    let method = Method::parse(&req.method)
+        .ok_or_else(|| field("method", "unknown_value", "请选择采购方式", "choose a procurement method"))?;
+    if let Some(agency) = req.agency_org_id {
+        if state.store.organisation(agency).await?.is_none() {
+            return Err(field("agency_org_id", "unknown_organisation", "代理机构不存在", "no such agency"));
+        }
+    }
+    if let Some(s) = &req.documents.single_source {
+        let org = state.store.organisation(s.provider_org_id).await?;
+        if !org.is_some_and(|o| o.is_eligible_provider() && o.name == s.provider_name) {
+            return Err(field(
+                "documents.single_source.provider_org_id",
+                "unknown_organisation",
+                "单一来源供应商不存在或不是合格的承接主体",
+                "the single-source provider does not exist or is not eligible",
+            ));
+        }
+    }
+    let previous = latest_of(state, project_id).await?;
+    let projects = state.store.projects().await?;
+    let procurements = state.store.procurements().await?;
+    let ctx = StartContext {
+        project_id,
+        project_code: project.code.clone(),
+        title: project.design.title.clone(),
+        purchaser_org_id: project.purchaser_org_id,
+        purchaser_name: project.purchaser_name.clone(),
+        category: project.design.category.clone(),
+        region: project.design.regions.first().cloned().unwrap_or_default(),
+        budget: project.approved_amount().unwrap_or(project.total()),
+        same_kind_total: same_kind_total(&projects, &procurements, &project),
+        previous: previous.as_ref(),
+        rules: &state.rules,
+    };
+    let now = state.clock.now();
+    let input = StartInput { method, documents: req.documents, agency_org_id: req.agency_org_id };
+    let (p, change) = Procurement::start(&ctx, input, actor, now)?;
+    let (rules, calendar) = (&state.rules, &state.calendar);
+    let build = move |p: &Procurement| notice::for_procurement("procurement.start", p, rules, calendar, now);
+    Ok(state.store.insert_procurement(&session.by(), p, &change, &build, now).await?)
+}
+
+async fn org_active(state: &AppState, org_id: i64) -> AppResult<bool> {
+    Ok(state.store.organisation(org_id).await?.is_some_and(|o| o.active))
+}
+
+fn round_of(p: &Procurement) -> i64 {
+    if p.stage == Stage::FinalOffers {
+        1
+    } else {
+        0
+    }
+}
+
+pub async fn submit_bid(state: &AppState, session: &Session, id: i64, req: BidRequest) -> AppResult<String> {
+    let actor = &session.actor;
+    let p = visible(state, actor, id).await?;
+    let mut problems = Problems::default();
+    let price = parse_money(&mut problems, "price", &req.price);
+    let mut files = Vec::new();
+    for (i, fid) in req.file_ids.iter().enumerate() {
+        match state.store.file(*fid).await? {
+            Some(f) if f.owner_org_id == actor.org_id => files.push(FileRef { id: f.id, name: f.name }),
+            _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
+        }
+    }
+    problems.into_result()?;
+    let content = BidContent { price, small_or_micro: req.small_or_micro, proposal: req.proposal.trim().into(), files };
+    let now = state.clock.now();
+    p.check_bid_window(actor, org_active(state, actor.org_id).await?, Some(&content), now)?;
+    Ok(state.store.submit_bid(p.id, round_of(&p), actor.org_id, &actor.org_name, &content, now).await?)
+}
+
+pub async fn withdraw_bid(state: &AppState, session: &Session, id: i64) -> AppResult<()> {
+    let actor = &session.actor;
+    let p = visible(state, actor, id).await?;
+    let now = state.clock.now();
+    p.check_bid_window(actor, org_active(state, actor.org_id).await?, None, now)?;
+    Ok(state.store.withdraw_bid(p.id, round_of(&p), actor.org_id, now).await?)
+}
+
+/// The actor's own bids (first and final), for providers only.
+pub async fn own_bids(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<Vec<OwnBid>> {
+    if !actor.has(Role::Provider) {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    for round in [0, 1] {
+        if let Some(b) = state.store.own_bid(p.id, round, actor.org_id).await? {
+            out.push(b);
+        }
+    }
+    Ok(out)
+}
+
+/// Opened bids with their proposals: for the committee members who declared, and the purchaser's runners,
+/// after the opening.
+pub async fn opened_bids(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<Vec<UnsealedBid>> {
+    let reader = p.runs(actor) || p.require_reader(actor).is_ok();
+    if !reader {
+        return Err(AppError::Domain(DomainError::refused(
+            "bids_not_readable",
+            "只有已声明无利害关系的评审委员会成员和采购人可以查阅已开标的投标文件",
+            "only declared committee members and the purchaser may read opened bids",
+        )));
+    }
+    let mut bids = Vec::new();
+    if p.opening.is_some() {
+        bids.extend(state.store.opened_bids(p.id, 0).await?);
+    }
+    if p.final_opening.is_some() {
+        bids.extend(state.store.opened_bids(p.id, 1).await?);
+    }
+    if p.opening.is_none() {
+        return Err(AppError::Domain(DomainError::refused(
+            "bids_sealed",
+            "投标文件在开标前保持密封",
+            "bids stay sealed until the opening",
+        )));
+    }
+    Ok(bids)
+}
+
+async fn representatives(state: &AppState, p: &Procurement, ids: &[i64]) -> AppResult<Vec<Member>> {
+    let users = state.store.users().await?;
+    let mut out = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        match users.iter().find(|u| u.id == *id && u.org_id == p.purchaser_org_id) {
+            Some(u) => out.push(Member { user_id: u.id, name: u.display_name.clone(), expert: false }),
+            None => {
+                return Err(field(
+                    &format!("representatives[{i}]"),
+                    "not_purchaser_staff",
+                    "采购人代表须为采购单位的工作人员",
+                    "a representative must work for the purchaser",
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Applies a command to procurement `id` and saves it, with the project and notices it reaches.
+pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcCommand) -> AppResult<Procurement> {
+    let actor = &session.actor;
+    let before = visible(state, actor, id).await?;
+    let mut p = before.clone();
+    let now = state.clock.now();
+    let (rules, calendar) = (&state.rules, &state.calendar);
+    let mut problems = Problems::default();
+    let change: Change = match cmd {
+        ProcCommand::Publish { bid_deadline } => {
+            let t = parse_instant(&mut problems, "bid_deadline", &bid_deadline);
+            problems.into_result()?;
+            p.publish(actor, t, calendar, rules, now)?
+        }
+        ProcCommand::Interest => p.register_interest(actor, org_active(state, actor.org_id).await?, now)?,
+        ProcCommand::Ask { text } => p.ask(actor, org_active(state, actor.org_id).await?, &text, now)?,
+        ProcCommand::Clarify { text, answers, affects_bids } => {
+            p.clarify(actor, &text, answers, affects_bids, calendar, rules, now)?
+        }
+        ProcCommand::Open { attendees } => {
+            p.require_runner(actor, "open")?;
+            let round = round_of(&p);
+            let bids = state.store.unseal_bids(p.id, round, now).await.map_err(|e| match e {
+                shanzhi_store::StoreError::Domain(d) if d.code() == "bids_sealed" => AppError::Domain(d),
+                other => AppError::from(other),
+            })?;
+            let opened = bids
+                .into_iter()
+                .map(|b| shanzhi_domain::procurement::OpenedBid {
+                    bid_id: b.bid_id,
+                    org_id: b.org_id,
+                    name: b.org_name,
+                    price: b.content.price,
+                    small_or_micro: b.content.small_or_micro,
+                    receipt: b.receipt,
+                })
+                .collect();
+            p.open(actor, &attendees, opened, rules, now)?
+        }
+        ProcCommand::DrawCommittee { representatives: reps } => {
+            let reps = representatives(state, &p, &reps).await?;
+            let pool = expert_pool(state).await?;
+            p.draw_committee(actor, &pool, reps, seed(), rules, now)?
+        }
+        ProcCommand::ReplaceRecused => {
+            let pool = expert_pool(state).await?;
+            p.replace_recused(actor, &pool, seed(), rules, now)?
+        }
+        ProcCommand::Declare { no_conflict } => p.declare(actor, no_conflict, now)?,
+        ProcCommand::Round { notes } => p.record_round(actor, &notes, now)?,
+        ProcCommand::CallFinalOffers { deadline } => {
+            let t = parse_instant(&mut problems, "deadline", &deadline);
+            problems.into_result()?;
+            p.call_final_offers(actor, t, now)?
+        }
+        ProcCommand::Compliance { bid_id, qualified, justification_accepted, reason } => {
+            p.review_compliance(actor, bid_id, qualified, justification_accepted, &reason, now)?
+        }
+        ProcCommand::Marks { marks } => {
+            p.mark(actor, marks.into_iter().map(|m| (m.bid_id, m.criterion, m.score)).collect(), now)?
+        }
+        ProcCommand::Report => p.finish_evaluation(actor, rules, now)?,
+        ProcCommand::Award { bid_id, tie_reason } => p.confirm_winner(actor, bid_id, &tie_reason, rules, now)?,
+        ProcCommand::Negotiation { price, minutes } => {
+            let price = parse_money(&mut problems, "price", &price);
+            problems.into_result()?;
+            p.record_negotiation(actor, price, &minutes, now)?
+        }
+        ProcCommand::Abandon { reason } => p.abandon(actor, &reason, now)?,
+        ProcCommand::RequestSwitch { to, reason } => {
+            let to =
+                Method::parse(&to).ok_or_else(|| field("to", "unknown_value", "请选择采购方式", "choose a method"))?;
+            p.request_switch(actor, to, &reason, now)?
+        }
+        ProcCommand::DecideSwitch { approve, comment } => p.decide_switch(actor, approve, &comment, now)?,
+        ProcCommand::Challenge { about, text } => {
+            let about = ChallengeAbout::parse(&about)
+                .ok_or_else(|| field("about", "unknown_value", "请选择质疑事项", "choose what is challenged"))?;
+            p.challenge(actor, &actor.org_name, about, &text, calendar, rules, now)?
+        }
+        ProcCommand::Reply { challenge, text, upheld } => p.reply(actor, challenge, &text, upheld, now)?,
+        ProcCommand::Complain { challenge, text } => p.complain(actor, challenge, &text, calendar, rules, now)?,
+        ProcCommand::Pause { challenge, from, to } => {
+            let from = parse_day(&mut problems, "from", &from);
+            let to = parse_day(&mut problems, "to", &to);
+            problems.into_result()?;
+            p.pause_complaint(actor, challenge, from, to, now)?
+        }
+        ProcCommand::Suspend { challenge, until } => {
+            let until = parse_day(&mut problems, "until", &until);
+            problems.into_result()?;
+            p.suspend(actor, challenge, until, calendar, rules, now)?
+        }
+        ProcCommand::Decide { challenge, upheld, consequence, reasons } => {
+            let consequence = match consequence.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                None => None,
+                Some(c) => Some(Consequence::parse(c).ok_or_else(|| {
+                    field("consequence", "unknown_value", "请选择处理结果", "choose the consequence")
+                })?),
+            };
+            p.decide_complaint(actor, challenge, upheld, consequence, &reasons, now)?
+        }
+        ProcCommand::CallOff { org_id, amount, note } => {
+            let amount = parse_money(&mut problems, "amount", &amount);
+            problems.into_result()?;
+            p.call_off(actor, org_id, amount, &note, now)?
+        }
+    };
+    // What reaches the project: the winner becomes its award; an upheld complaint voids or ends it.
+    let mut project_change = None;
+    if change.action == "procurement.award" {
+        let project = state.store.project(p.project_id).await?.ok_or(AppError::not_found())?;
+        let winner = p.award.as_ref().map(|a| a.winner.org_id).unwrap_or_default();
+        let org = state.store.organisation(winner).await?.ok_or(AppError::not_found())?;
+        let mut after = project.clone();
+        let c = after.award_from_procurement(&p, org.provider_info(), now)?;
+        project_change = Some((project, after, c));
+    }
+    if change.action == "procurement.decide_complaint" {
+        let voids = p.challenges.iter().any(|c| {
+            c.complaint.as_ref().and_then(|k| k.decision.as_ref()).is_some_and(|d| {
+                d.on == china_date(now)
+                    && matches!(d.consequence, Some(Consequence::AwardVoid | Consequence::ContractEnded))
+            })
+        });
+        let project = state.store.project(p.project_id).await?.ok_or(AppError::not_found())?;
+        if voids && matches!(project.status, Status::Contract | Status::Acceptance) {
+            let mut after = project.clone();
+            let c = after.apply_complaint(actor, "投诉成立，中标（成交）结果无效", now)?;
+            project_change = Some((project, after, c));
+        }
+    }
+    let notices: Vec<NewNotice> = notice::for_procurement(change.action, &p, rules, calendar, now);
+    let write = ProcurementWrite {
+        before: &before,
+        after: &p,
+        change: &change,
+        project: project_change.as_ref().map(|(b, a, c)| (b, a, c)),
+        notices,
+    };
+    state.store.save_procurement(&session.by(), write, now).await?;
+    Ok(p)
+}
+
+/// What a provider sees of a procurement: the published parts, its own standing, never another bidder's bid.
+#[derive(Debug, Serialize)]
+pub struct ProviderView {
+    pub id: i64,
+    pub project_code: String,
+    pub title: String,
+    pub method: Method,
+    pub stage: Stage,
+    pub purchaser_name: String,
+    pub budget: Money,
+    pub documents: shanzhi_domain::procurement::Documents,
+    pub published_on: Option<NaiveDate>,
+    pub bid_deadline: Option<DateTime<Utc>>,
+    pub final_deadline: Option<DateTime<Utc>>,
+    pub clarifications: Vec<shanzhi_domain::procurement::Clarification>,
+    pub registered_interest: bool,
+    pub my_questions: Vec<shanzhi_domain::procurement::Question>,
+    pub my_bids: Vec<OwnBid>,
+    /// The read-out at the opening, once it happened.
+    pub opening: Option<Vec<(String, Money)>>,
+    pub winner: Option<(String, Money, Option<String>)>,
+    pub my_score: Option<String>,
+    pub my_rank: Option<u32>,
+    pub my_challenges: Vec<shanzhi_domain::procurement::Challenge>,
+    pub failure: Option<shanzhi_domain::procurement::Failure>,
+}
+
+pub async fn provider_view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<ProviderView> {
+    let outcome = if p.award.is_some() { p.outcome(&state.rules).ok() } else { None };
+    let mine = p.evaluated_bids().into_iter().find(|b| b.org_id == actor.org_id).map(|b| b.bid_id);
+    let result = outcome.as_ref().and_then(|o| o.bid(mine?));
+    let took_part = p.bidders().contains(&actor.org_id);
+    Ok(ProviderView {
+        id: p.id,
+        project_code: p.project_code.clone(),
+        title: p.title.clone(),
+        method: p.method,
+        stage: p.stage,
+        purchaser_name: p.purchaser_name.clone(),
+        budget: p.budget,
+        documents: shanzhi_domain::procurement::Documents { invited: vec![], ..p.documents.clone() },
+        published_on: p.published_on,
+        bid_deadline: p.bid_deadline,
+        final_deadline: if took_part { p.final_deadline } else { None },
+        clarifications: p.clarifications.clone(),
+        registered_interest: p.interests.contains(&actor.org_id),
+        my_questions: p.questions.iter().filter(|q| q.org_id == actor.org_id).cloned().collect(),
+        my_bids: own_bids(state, actor, p).await?,
+        opening: p
+            .opening
+            .as_ref()
+            .filter(|_| took_part)
+            .map(|o| o.bids.iter().map(|b| (b.name.clone(), b.price)).collect()),
+        winner: p
+            .award
+            .as_ref()
+            .filter(|a| !a.void)
+            .map(|a| (a.winner.name.clone(), a.winner.price, a.winner.score.clone())),
+        my_score: result.and_then(|r| r.total.map(|t| t.display())),
+        my_rank: result.and_then(|r| r.rank),
+        my_challenges: p.challenges.iter().filter(|c| c.org_id == actor.org_id).cloned().collect(),
+        failure: p.failure.clone(),
+    })
+}
+
+/// A duty with where it is.
+#[derive(Debug, Serialize)]
+pub struct DutyView {
+    pub procurement_id: i64,
+    pub project_code: String,
+    pub title: String,
+    #[serde(flatten)]
+    pub duty: Duty,
+    pub label: &'static str,
+}
+
+fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
+    match d.holder {
+        "purchaser" => p.runs(actor),
+        "finance" => actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance,
+        "committee" => p.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some()),
+        _ => false,
+    }
+}
+
+/// Every duty of every procurement; `mine` keeps those the actor holds, else those the actor may oversee.
+pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Vec<DutyView>> {
+    let today = china_date(state.clock.now());
+    let mut out = Vec::new();
+    for p in state.store.procurements().await? {
+        for d in p.duties(&state.rules, &state.calendar, today) {
+            let keep = if mine { holds(actor, &p, &d) } else { can_view(actor, &p) && d.overdue };
+            if keep {
+                let label = d.label_zh();
+                out.push(DutyView {
+                    procurement_id: p.id,
+                    project_code: p.project_code.clone(),
+                    title: p.title.clone(),
+                    duty: d,
+                    label,
+                });
+            }
+        }
+    }
+    out.sort_by_key(|d| d.duty.due);
+    Ok(out)
+}

@@ -1,0 +1,260 @@
+//! The procurement part of `/api/v1`: procurements, sealed bids, committees, scoring, awards, challenges and
+//! complaints, duties; and the public notices, which need no sign-in.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::procurement::{Procurement, Stage};
+
+use crate::api::ApiJson;
+use crate::auth::ApiSession;
+use crate::error::{AppError, AppResult};
+use crate::procure::{self, BidRequest, ProcCommand, StartRequest};
+use crate::AppState;
+
+fn invalid_json(e: impl std::fmt::Display) -> AppError {
+    AppError::bad_request(
+        "invalid_json",
+        format!("请求内容不是有效的 JSON 或缺少字段：{e}"),
+        format!("the request body is not valid JSON for this endpoint: {e}"),
+    )
+}
+
+/// Whether the actor sees the working record rather than a provider's view.
+fn sees_record(actor: &Actor, p: &Procurement) -> bool {
+    procure::can_view(actor, p)
+}
+
+/// The procurement as `actor` may see it: the working record with its scores and duties, or a provider's view.
+pub async fn view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<Value> {
+    if !sees_record(actor, p) {
+        return Ok(json!(procure::provider_view(state, actor, p).await?));
+    }
+    let today = shanzhi_domain::calendar::china_date(state.clock.now());
+    let mut v = json!(p);
+    v["duties"] = json!(p.duties(&state.rules, &state.calendar, today));
+    if p.report.is_some() {
+        if let Ok(o) = p.outcome(&state.rules) {
+            v["outcome"] = json!(o);
+        }
+    }
+    // Who registered interest or asked stays with the purchaser's side; the committee needs neither.
+    if !(p.runs(actor) || actor.has(Role::Admin) || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)) {
+        v["interests"] = json!([]);
+        if let Some(qs) = v["questions"].as_array_mut() {
+            for q in qs {
+                q["org_id"] = Value::Null;
+            }
+        }
+    }
+    Ok(v)
+}
+
+async fn start(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(project_id): Path<i64>,
+    ApiJson(req): ApiJson<StartRequest>,
+) -> AppResult<Response> {
+    let p = procure::start(&state, &s, project_id, req).await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &s.actor, &p).await?)).into_response())
+}
+
+async fn list(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    let mut out = Vec::new();
+    for p in state.store.procurements().await? {
+        if sees_record(&s.actor, &p) {
+            out.push(json!({"id": p.id, "project_id": p.project_id, "project_code": p.project_code, "title": p.title, "method": p.method, "stage": p.stage, "budget": p.budget, "bid_deadline": p.bid_deadline}));
+        } else if s.actor.has(Role::Provider) && p.stage != Stage::Draft {
+            out.push(json!({"id": p.id, "project_code": p.project_code, "title": p.title, "method": p.method, "stage": p.stage, "budget": p.budget, "bid_deadline": p.bid_deadline}));
+        }
+    }
+    Ok(Json(json!(out)))
+}
+
+async fn get_one(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let p = procure::visible(&state, &s.actor, id).await?;
+    Ok(Json(view(&state, &s.actor, &p).await?))
+}
+
+async fn run(
+    state: &AppState,
+    s: &crate::auth::Session,
+    id: i64,
+    action: &str,
+    extra: Option<(&str, Value)>,
+    body: &[u8],
+) -> AppResult<Json<Value>> {
+    let mut v: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        json!({})
+    } else {
+        serde_json::from_slice(body).map_err(invalid_json)?
+    };
+    let Some(obj) = v.as_object_mut() else { return Err(invalid_json("expected an object")) };
+    obj.insert("action".into(), json!(action));
+    if let Some((k, val)) = extra {
+        obj.insert(k.into(), val);
+    }
+    let cmd: ProcCommand = serde_json::from_value(v).map_err(invalid_json)?;
+    let p = procure::perform(state, s, id, cmd).await?;
+    Ok(Json(view(state, &s.actor, &p).await?))
+}
+
+macro_rules! action {
+    ($name:ident, $action:literal) => {
+        async fn $name(
+            State(state): State<AppState>,
+            ApiSession(s): ApiSession,
+            Path(id): Path<i64>,
+            body: Bytes,
+        ) -> AppResult<Json<Value>> {
+            run(&state, &s, id, $action, None, &body).await
+        }
+    };
+}
+macro_rules! challenge_action {
+    ($name:ident, $action:literal) => {
+        async fn $name(
+            State(state): State<AppState>,
+            ApiSession(s): ApiSession,
+            Path((id, n)): Path<(i64, u32)>,
+            body: Bytes,
+        ) -> AppResult<Json<Value>> {
+            run(&state, &s, id, $action, Some(("challenge", json!(n))), &body).await
+        }
+    };
+}
+
+action!(publish, "publish");
+action!(interest, "interest");
+action!(ask, "ask");
+action!(clarify, "clarify");
+action!(open, "open");
+action!(draw_committee, "draw_committee");
+action!(replace_recused, "replace_recused");
+action!(declare, "declare");
+action!(round, "round");
+action!(call_final_offers, "call_final_offers");
+action!(compliance, "compliance");
+action!(marks, "marks");
+action!(report, "report");
+action!(award, "award");
+action!(negotiation, "negotiation");
+action!(abandon, "abandon");
+action!(request_switch, "request_switch");
+action!(decide_switch, "decide_switch");
+action!(challenge, "challenge");
+action!(call_off, "call_off");
+challenge_action!(reply, "reply");
+challenge_action!(complain, "complain");
+challenge_action!(pause, "pause");
+challenge_action!(suspend, "suspend");
+challenge_action!(decide, "decide");
+
+async fn own_bid(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let p = procure::visible(&state, &s.actor, id).await?;
+    if !s.actor.has(Role::Provider) {
+        return Err(AppError::forbidden("read_bid"));
+    }
+    Ok(Json(json!(procure::own_bids(&state, &s.actor, &p).await?)))
+}
+
+async fn put_bid(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<BidRequest>,
+) -> AppResult<Json<Value>> {
+    let receipt = procure::submit_bid(&state, &s, id, req).await?;
+    Ok(Json(json!({"receipt": receipt})))
+}
+
+async fn delete_bid(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    procure::withdraw_bid(&state, &s, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn opened_bids(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Value>> {
+    let p = procure::visible(&state, &s.actor, id).await?;
+    Ok(Json(json!(procure::opened_bids(&state, &s.actor, &p).await?)))
+}
+
+async fn my_duties(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    Ok(Json(json!(procure::duties(&state, &s.actor, true).await?)))
+}
+
+async fn overdue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    let a = &s.actor;
+    if !(a.has(Role::Supervisor) || a.has(Role::Admin) || (a.has(Role::Reviewer) && a.org_kind == OrgKind::Finance)) {
+        return Err(AppError::forbidden("read_overdue"));
+    }
+    Ok(Json(json!(procure::duties(&state, a, false).await?)))
+}
+
+async fn notices(State(state): State<AppState>) -> AppResult<Json<Value>> {
+    Ok(Json(json!(state.store.notices().await?)))
+}
+
+async fn notice(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Value>> {
+    let n = state.store.notice(id).await?.ok_or_else(AppError::not_found)?;
+    Ok(Json(json!(n)))
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{id}/procurements", post(start))
+        .route("/procurements", get(list))
+        .route("/procurements/{id}", get(get_one))
+        .route("/procurements/{id}/publish", post(publish))
+        .route("/procurements/{id}/interest", post(interest))
+        .route("/procurements/{id}/questions", post(ask))
+        .route("/procurements/{id}/clarifications", post(clarify))
+        .route("/procurements/{id}/bid", get(own_bid).put(put_bid).delete(delete_bid))
+        .route("/procurements/{id}/opening", post(open))
+        .route("/procurements/{id}/bids", get(opened_bids))
+        .route("/procurements/{id}/committee", post(draw_committee))
+        .route("/procurements/{id}/committee/replacements", post(replace_recused))
+        .route("/procurements/{id}/declaration", post(declare))
+        .route("/procurements/{id}/rounds", post(round))
+        .route("/procurements/{id}/final-offers", post(call_final_offers))
+        .route("/procurements/{id}/compliance", post(compliance))
+        .route("/procurements/{id}/marks", post(marks))
+        .route("/procurements/{id}/report", post(report))
+        .route("/procurements/{id}/award", post(award))
+        .route("/procurements/{id}/negotiation", post(negotiation))
+        .route("/procurements/{id}/abandon", post(abandon))
+        .route("/procurements/{id}/switch", post(request_switch))
+        .route("/procurements/{id}/switch/decision", post(decide_switch))
+        .route("/procurements/{id}/challenges", post(challenge))
+        .route("/procurements/{id}/challenges/{n}/reply", post(reply))
+        .route("/procurements/{id}/challenges/{n}/complaint", post(complain))
+        .route("/procurements/{id}/challenges/{n}/pause", post(pause))
+        .route("/procurements/{id}/challenges/{n}/suspension", post(suspend))
+        .route("/procurements/{id}/challenges/{n}/decision", post(decide))
+        .route("/procurements/{id}/call-offs", post(call_off))
+        .route("/duties", get(my_duties))
+        .route("/overdue", get(overdue))
+        .route("/notices", get(notices))
+        .route("/notices/{id}", get(notice))
+}
