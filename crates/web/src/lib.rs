@@ -10,6 +10,7 @@ pub mod export;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod pool;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};

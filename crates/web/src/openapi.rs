@@ -18,6 +18,11 @@ const PURCHASER: &[&str] = &["purchaser"];
 const SIGNED_IN: &[&str] = &["signed_in"];
 const PUBLIC: &[&str] = &["public"];
 const ADMIN: &[&str] = &["admin"];
+/// Reviewers of a civil-affairs department.
+const REVIEWER: &[&str] = &["reviewer"];
+/// Reviewers of a finance department, and administrators.
+const FINANCE: &[&str] = &["admin", "reviewer"];
+const EXPERT: &[&str] = &["expert"];
 
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -343,6 +348,94 @@ pub const OPERATIONS: &[Operation] = &[
         body: None,
         status: 200,
     },
+    Operation {
+        method: "post",
+        path: "/registrations",
+        summary: "Register as a provider (no sign-in); pending until civil affairs verifies it",
+        roles: PUBLIC,
+        body: Some("Registration"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/registrations",
+        summary: "Provider registrations, pending first (civil-affairs reviewers)",
+        roles: REVIEWER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/registrations/mine",
+        summary: "My organisation's registration and where it stands",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/registrations/{id}/verify",
+        summary: "Verify a pending registration: the provider becomes active (civil-affairs reviewers)",
+        roles: REVIEWER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/registrations/{id}/reject",
+        summary: "Reject a pending registration with a reason (civil-affairs reviewers)",
+        roles: REVIEWER,
+        body: Some("Reason"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/experts",
+        summary: "The expert pool, inactive entries included (finance)",
+        roles: FINANCE,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/experts",
+        summary: "Add an expert to the pool, with a new or an existing account (finance)",
+        roles: FINANCE,
+        body: Some("Expert"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/experts/me",
+        summary: "My own entry in the expert pool",
+        roles: EXPERT,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/experts/me",
+        summary: "Declare my former employers and ties",
+        roles: EXPERT,
+        body: Some("Ties"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/experts/{id}",
+        summary: "One expert, by user id (finance)",
+        roles: FINANCE,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/experts/{id}",
+        summary: "Change an expert's categories, organisation, employers and ties, or deactivate them (finance)",
+        roles: FINANCE,
+        body: Some("Expert"),
+        status: 200,
+    },
 ];
 
 fn schemas() -> Value {
@@ -376,6 +469,20 @@ fn schemas() -> Value {
         "PostHolder": s(json!({"name": text, "certification": {"enum": ["none", "assistant", "intermediate", "senior"]}, "since": date}), &["name", "certification", "since"]),
         "Grant": s(json!({"to_org_id": {"type": "integer"}, "amount": money, "note": text}), &["to_org_id", "amount"]),
         "Token": s(json!({"label": text, "days": {"type": "integer", "minimum": 1, "maximum": 365}}), &["label"]),
+        "Registration": s(json!({"name": text, "kind": {"enum": ["social_organisation", "enterprise", "public_institution", "rural_collective", "self_governing_body", "individual"]}, "uscc": text, "resident_id": text, "region": text, "contact": text, "class_one": {"type": "boolean"}, "username": text, "display_name": text, "password": text}), &["name", "kind", "contact", "username", "display_name", "password"]),
+        "Expert": s(json!({
+            "user_id": {"type": "integer", "description": "an existing user (when adding); or give new_user"},
+            "new_user": s(json!({"username": text, "display_name": text, "password": text}), &["username", "display_name", "password"]),
+            "categories": {"type": "array", "items": text, "description": "catalogue codes; a code covers those below it"},
+            "org_id": {"type": "integer"},
+            "former_employers": {"type": "array", "items": s(json!({"org_id": {"type": "integer"}, "until": date}), &["org_id", "until"])},
+            "declared_ties": {"type": "array", "items": {"type": "integer"}},
+            "active": {"type": "boolean"}
+        }), &["categories"]),
+        "Ties": s(json!({
+            "former_employers": {"type": "array", "items": s(json!({"org_id": {"type": "integer"}, "until": date}), &["org_id", "until"])},
+            "declared_ties": {"type": "array", "items": {"type": "integer"}}
+        }), &[]),
         "Upload": s(json!({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}), &["file"]),
     })
 }
