@@ -115,6 +115,7 @@ fn landing(shell: &Shell, (seq, hash): (i64, String)) -> Markup {
         div.button-group {
             a.btn href="/sign-in" { (lang.t("登录", "Sign in")) }
             a href="/catalogue" { (lang.t("查看购买服务指导性目录", "See the guidance catalogue")) }
+            a href="/register" { (lang.t("注册为承接主体", "Register as a provider")) }
         }
         h2 { (lang.t("审计链当前状态", "The audit chain now")) }
         p { (lang.t("最新记录序号：", "Latest record: ")) strong { (seq) } }
