@@ -35,6 +35,38 @@ struct Seed {
     budgets: Vec<SeedBudget>,
     grants: Vec<SeedGrant>,
     standards: Vec<shanzhi_domain::standards::Standard>,
+    #[serde(default)]
+    experts: Vec<SeedExpert>,
+    #[serde(default)]
+    registrations: Vec<SeedRegistration>,
+}
+
+/// An entry of the expert pool; the account is one of the seed's users.
+#[derive(Deserialize)]
+struct SeedExpert {
+    username: String,
+    org: Option<String>,
+    categories: Vec<String>,
+    former_employers: Vec<SeedEmployment>,
+    declared_ties: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedEmployment {
+    org: String,
+    until: NaiveDate,
+}
+
+/// A provider that registered itself and waits for civil affairs.
+#[derive(Deserialize)]
+struct SeedRegistration {
+    name: String,
+    kind: OrgKind,
+    uscc: String,
+    region: String,
+    contact: String,
+    username: String,
+    display_name: String,
 }
 
 /// `year: None` is the year the demo is loaded in.
@@ -218,7 +250,9 @@ pub async fn load(
         + seed.users.len()
         + seed.budgets.len()
         + seed.grants.len()
-        + seed.projects.len()) as u64;
+        + seed.projects.len()
+        + seed.experts.len()
+        + seed.registrations.len()) as u64;
     let mut done = 0u64;
     let mut tick = |n: &mut u64| {
         *n += 1;
@@ -393,8 +427,70 @@ pub async fn load(
         }
         tick(&mut done);
     }
+    load_pool(store, &seed, &cast, cost, now, &mut || tick(&mut done)).await?;
     store.set_setting(&system, LOADED, &now.to_rfc3339(), now).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
+}
+
+/// Finance's expert pool and a provider registration waiting for civil affairs.
+async fn load_pool(
+    store: &dyn Store,
+    seed: &Seed,
+    cast: &Cast,
+    cost: PasswordCost,
+    now: DateTime<Utc>,
+    tick: &mut dyn FnMut(),
+) -> LoadResult<()> {
+    let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
+    let users = store.users().await.map_err(err("users"))?;
+    for e in &seed.experts {
+        let user = users.iter().find(|u| u.username == e.username).ok_or(format!("demo expert {}: no such user", e.username))?;
+        if store.expert_entry(user.id).await.map_err(err("expert"))?.is_none() {
+            let id = |key: &str| cast.org(key).map(|o| o.id);
+            let expert = shanzhi_domain::committee::Expert {
+                id: user.id,
+                name: user.display_name.clone(),
+                categories: e.categories.clone(),
+                org_id: e.org.as_deref().map(id).transpose()?,
+                former_employers: e
+                    .former_employers
+                    .iter()
+                    .map(|f| Ok(shanzhi_domain::committee::FormerEmployment { org_id: id(&f.org)?, until: f.until }))
+                    .collect::<LoadResult<_>>()?,
+                declared_ties: e.declared_ties.iter().map(|k| id(k)).collect::<LoadResult<_>>()?,
+            };
+            store.add_expert(&finance, &expert, None, now).await.map_err(err(&format!("expert {}", e.username)))?;
+        }
+        tick();
+    }
+    for r in &seed.registrations {
+        if !users.iter().any(|u| u.username == r.username) {
+            let org = NewOrganisation {
+                key: shanzhi_web::pool::registration_key(&r.username),
+                name: r.name.clone(),
+                kind: r.kind,
+                uscc: Some(r.uscc.clone()),
+                resident_id: None,
+                region: Some(r.region.clone()),
+                parent_id: None,
+                class_one: false,
+                active: false,
+                contact: r.contact.clone(),
+            };
+            let user = NewUser {
+                username: r.username.clone(),
+                display_name: r.display_name.clone(),
+                org_id: 0,
+                roles: vec![Role::Provider],
+                supervisor_region: None,
+                password_hash: hash_password(DEMO_PASSWORD, cost),
+            };
+            let by = By { user_id: None, name: format!("registrant:{}", r.username), org_id: None };
+            store.register_provider(&by, org, user, now).await.map_err(err(&format!("registration {}", r.username)))?;
+        }
+        tick();
+    }
+    Ok(())
 }
 
 /// Plays one seed project from design to where it stops.

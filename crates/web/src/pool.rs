@@ -43,7 +43,7 @@ pub struct RegistrationRequest {
 }
 
 /// The organisation's key: derived from the username, which is unique, so the registrant need not pick one.
-fn registration_key(username: &str) -> String {
+pub fn registration_key(username: &str) -> String {
     let key = format!("reg-{username}");
     key.chars().take(40).collect()
 }
