@@ -444,7 +444,10 @@ async fn load_pool(
     let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
     let users = store.users().await.map_err(err("users"))?;
     for e in &seed.experts {
-        let user = users.iter().find(|u| u.username == e.username).ok_or(format!("demo expert {}: no such user", e.username))?;
+        let user = users
+            .iter()
+            .find(|u| u.username == e.username)
+            .ok_or(format!("demo expert {}: no such user", e.username))?;
         if store.expert_entry(user.id).await.map_err(err("expert"))?.is_none() {
             let id = |key: &str| cast.org(key).map(|o| o.id);
             let expert = shanzhi_domain::committee::Expert {

@@ -54,9 +54,8 @@ fn entry_from_row(r: &AnyRow) -> Result<ExpertEntry> {
 }
 
 /// The lists as stored: JSON arrays.
-fn lists(e: &Expert) -> Result<(String, String, String)> {
-    let enc = |v: Value| v.to_string();
-    Ok((enc(json!(e.categories)), enc(json!(e.former_employers)), enc(json!(e.declared_ties))))
+fn lists(e: &Expert) -> (String, String, String) {
+    (json!(e.categories).to_string(), json!(e.former_employers).to_string(), json!(e.declared_ties).to_string())
 }
 
 /// What the audit record keeps of an entry.
@@ -168,10 +167,7 @@ impl SqlStore {
             json!({"verification": to.code(), "active": active != 0, "rejection_reason": reason}),
         );
         self.commit_with(w, event, now).await?;
-        self.pool_registrations(Some(org_id))
-            .await?
-            .pop()
-            .ok_or(StoreError::Corrupt("registration vanished".into()))
+        self.pool_registrations(Some(org_id)).await?.pop().ok_or(StoreError::Corrupt("registration vanished".into()))
     }
 
     pub(crate) async fn pool_entries(&self, user_id: Option<i64>, active_only: bool) -> Result<Vec<ExpertEntry>> {
@@ -183,7 +179,9 @@ impl SqlStore {
             filter.push("e.active = 1 AND u.active = 1");
         }
         let filter = if filter.is_empty() { String::new() } else { format!(" WHERE {}", filter.join(" AND ")) };
-        let sql = format!("SELECT {EXPERT_COLUMNS} FROM experts e JOIN users u ON u.id = e.user_id{filter} ORDER BY e.user_id");
+        let sql = format!(
+            "SELECT {EXPERT_COLUMNS} FROM experts e JOIN users u ON u.id = e.user_id{filter} ORDER BY e.user_id"
+        );
         let mut q = sqlx::query(&sql);
         if let Some(id) = user_id {
             q = q.bind(id);
@@ -198,7 +196,7 @@ impl SqlStore {
         new_user: Option<NewUser>,
         now: DateTime<Utc>,
     ) -> Result<ExpertEntry> {
-        let (categories, employers, ties) = lists(expert)?;
+        let (categories, employers, ties) = lists(expert);
         let mut w = self.begin_write().await?;
         let user_id = match &new_user {
             Some(u) => self.insert_user(&mut w.tx, u, now).await?,
@@ -208,13 +206,12 @@ impl SqlStore {
                     .fetch_optional(&mut *w.tx)
                     .await?;
                 let Some(row) = row else {
-                    return Err(
-                        DomainError::field("user_id", "unknown_user", "该用户不存在", "no such user").into()
-                    );
+                    return Err(DomainError::field("user_id", "unknown_user", "该用户不存在", "no such user").into());
                 };
                 let roles: String = row.try_get("roles")?;
                 if !roles.split(',').any(|r| r == Role::Expert.code()) {
-                    let roles = if roles.is_empty() { Role::Expert.code().to_string() } else { format!("{roles},expert") };
+                    let roles =
+                        if roles.is_empty() { Role::Expert.code().to_string() } else { format!("{roles},expert") };
                     sqlx::query("UPDATE users SET roles = $1 WHERE id = $2")
                         .bind(roles)
                         .bind(expert.id)
@@ -251,12 +248,9 @@ impl SqlStore {
         active: bool,
         now: DateTime<Utc>,
     ) -> Result<ExpertEntry> {
-        let (categories, employers, ties) = lists(expert)?;
-        let before = self
-            .pool_entries(Some(expert.id), false)
-            .await?
-            .pop()
-            .ok_or(DomainError::NotFound { what: "expert" })?;
+        let (categories, employers, ties) = lists(expert);
+        let before =
+            self.pool_entries(Some(expert.id), false).await?.pop().ok_or(DomainError::NotFound { what: "expert" })?;
         let event = by.event(
             "expert.update",
             "expert",

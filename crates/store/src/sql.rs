@@ -319,7 +319,12 @@ impl SqlStore {
     }
 
     /// Inserts a user inside the caller's transaction.
-    pub(crate) async fn insert_user(&self, conn: &mut AnyConnection, user: &NewUser, now: DateTime<Utc>) -> Result<i64> {
+    pub(crate) async fn insert_user(
+        &self,
+        conn: &mut AnyConnection,
+        user: &NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
         let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
         let row = sqlx::query(
             "INSERT INTO users (username, display_name, org_id, roles, supervisor_region, password_hash, active, created_at) \
@@ -662,7 +667,11 @@ impl Store for SqlStore {
             org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
             // Users of a self-registered organisation that civil affairs has not verified may sign in to see
             // where their registration stands, and do nothing else: they act with no roles.
-            roles: if r.try_get::<String, _>("verification")? == Verification::Verified.code() { user.roles } else { vec![] },
+            roles: if r.try_get::<String, _>("verification")? == Verification::Verified.code() {
+                user.roles
+            } else {
+                vec![]
+            },
             supervisor_region: user.supervisor_region,
         }))
     }

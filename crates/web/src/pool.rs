@@ -271,7 +271,12 @@ fn check_ties(
     let mut tied = Vec::new();
     for &t in ties {
         if !known_org(orgs, t) {
-            p.add("declared_ties", "unknown_organisation", "申报关联的单位不存在", "no such organisation among the declared ties");
+            p.add(
+                "declared_ties",
+                "unknown_organisation",
+                "申报关联的单位不存在",
+                "no such organisation among the declared ties",
+            );
         } else if !tied.contains(&t) {
             tied.push(t);
         }
@@ -297,7 +302,12 @@ async fn check_expert(state: &AppState, p: &mut Problems, req: &ExpertRequest) -
         }
     }
     if req.categories.iter().all(|c| c.trim().is_empty()) {
-        p.add("categories", "required", "请至少选择一个可评审的服务类别", "choose at least one category the expert may evaluate");
+        p.add(
+            "categories",
+            "required",
+            "请至少选择一个可评审的服务类别",
+            "choose at least one category the expert may evaluate",
+        );
     }
     if req.org_id.is_some_and(|id| !known_org(&orgs, id)) {
         p.add("org_id", "unknown_organisation", "现工作单位不存在", "no such organisation");
@@ -333,7 +343,12 @@ pub async fn add_expert(state: &AppState, s: &Session, req: ExpertRequest) -> Ap
         (None, Some(a)) => {
             let username = check_account(&mut p, &a.username, &a.display_name, &a.password);
             if state.store.user_credentials(&username).await?.is_some() {
-                p.add("username", "username_taken", "该用户名已被使用，请换一个", "this username is taken; choose another");
+                p.add(
+                    "username",
+                    "username_taken",
+                    "该用户名已被使用，请换一个",
+                    "this username is taken; choose another",
+                );
             }
             Some(NewUser {
                 username,
@@ -411,7 +426,10 @@ pub async fn pool(state: &AppState, actor: &Actor) -> AppResult<Vec<ExpertEntry>
 
 // ---- JSON handlers ------------------------------------------------------------------------------------
 
-pub async fn api_register(State(state): State<AppState>, ApiJson(req): ApiJson<RegistrationRequest>) -> AppResult<Response> {
+pub async fn api_register(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<RegistrationRequest>,
+) -> AppResult<Response> {
     let r = register(&state, req).await?;
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
@@ -447,7 +465,10 @@ pub async fn api_reject(
     Ok(Json(decide(&state, &s, id, false, &req.reason).await?))
 }
 
-pub async fn api_experts(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Vec<ExpertEntry>>> {
+pub async fn api_experts(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+) -> AppResult<Json<Vec<ExpertEntry>>> {
     Ok(Json(pool(&state, &s.actor).await?))
 }
 

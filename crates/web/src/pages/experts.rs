@@ -100,8 +100,12 @@ fn ties_fields(lang: Lang, refs: &Refs, form: &Form, errors: &Errors) -> Markup 
 
 /// The fields finance sets: categories, current organisation, employers and ties.
 fn pool_fields(lang: Lang, refs: &Refs, form: &Form, errors: &Errors) -> Markup {
-    let categories: Vec<(String, String)> =
-        refs.catalogue.iter().filter(|c| !c.negative).map(|c| (c.code.clone(), format!("{} {}", c.code, c.name))).collect();
+    let categories: Vec<(String, String)> = refs
+        .catalogue
+        .iter()
+        .filter(|c| !c.negative)
+        .map(|c| (c.code.clone(), format!("{} {}", c.code, c.name)))
+        .collect();
     let mut orgs = vec![(String::new(), lang.t("无（如已退休）", "None (e.g. retired)").to_string())];
     orgs.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
     html! {
@@ -120,7 +124,14 @@ fn status_tag(lang: Lang, active: bool) -> Markup {
     }
 }
 
-fn list_page(user: &SignedIn, refs: &Refs, entries: &[ExpertEntry], users: &[(i64, String)], form: &Form, errors: &Errors) -> Markup {
+fn list_page(
+    user: &SignedIn,
+    refs: &Refs,
+    entries: &[ExpertEntry],
+    users: &[(i64, String)],
+    form: &Form,
+    errors: &Errors,
+) -> Markup {
     let lang = user.lang;
     let e = |k: &str| errors.get(k);
     let title = lang.t("评审专家库", "Expert pool");
@@ -294,7 +305,9 @@ pub async fn save_me(State(state): State<AppState>, Posted { user, mut form }: P
     let result = pool::update_own(&state, &user.session, TiesRequest { former_employers, declared_ties }).await;
     let refs = Refs::load(&state).await.or_page(&shell)?;
     match result {
-        Ok(entry) => Ok(render(StatusCode::OK, me_page(&user, &refs, &entry, &form_of(&entry), &Errors::default(), true))),
+        Ok(entry) => {
+            Ok(render(StatusCode::OK, me_page(&user, &refs, &entry, &form_of(&entry), &Errors::default(), true)))
+        }
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&shell, e)),
         Err(e) => {
             let entry = pool::own_entry(&state, &user.session.actor).await.or_page(&shell)?;
