@@ -391,6 +391,8 @@ both_backends! {
         let (status, html) = page(&app, "/registrations/mine", &applicant).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("待民政部门核验"), "{html}");
+        let (_, html) = page(&app, "/", &applicant).await;
+        assert!(html.contains("尚未通过民政部门核验") && html.contains(r#"href="/registrations/mine""#));
 
         // Civil affairs verifies by form, with the session's CSRF token.
         let reviewer = form_sign_in(&app, "mzj.reviewer").await;
