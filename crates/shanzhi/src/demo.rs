@@ -35,6 +35,38 @@ struct Seed {
     budgets: Vec<SeedBudget>,
     grants: Vec<SeedGrant>,
     standards: Vec<shanzhi_domain::standards::Standard>,
+    #[serde(default)]
+    experts: Vec<SeedExpert>,
+    #[serde(default)]
+    registrations: Vec<SeedRegistration>,
+}
+
+/// An entry of the expert pool; the account is one of the seed's users.
+#[derive(Deserialize)]
+struct SeedExpert {
+    username: String,
+    org: Option<String>,
+    categories: Vec<String>,
+    former_employers: Vec<SeedEmployment>,
+    declared_ties: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedEmployment {
+    org: String,
+    until: NaiveDate,
+}
+
+/// A provider that registered itself and waits for civil affairs.
+#[derive(Deserialize)]
+struct SeedRegistration {
+    name: String,
+    kind: OrgKind,
+    uscc: String,
+    region: String,
+    contact: String,
+    username: String,
+    display_name: String,
 }
 
 /// `year: None` is the year the demo is loaded in.
@@ -218,7 +250,9 @@ pub async fn load(
         + seed.users.len()
         + seed.budgets.len()
         + seed.grants.len()
-        + seed.projects.len()) as u64;
+        + seed.projects.len()
+        + seed.experts.len()
+        + seed.registrations.len()) as u64;
     let mut done = 0u64;
     let mut tick = |n: &mut u64| {
         *n += 1;
@@ -393,8 +427,73 @@ pub async fn load(
         }
         tick(&mut done);
     }
+    load_pool(store, &seed, &cast, cost, now, &mut || tick(&mut done)).await?;
     store.set_setting(&system, LOADED, &now.to_rfc3339(), now).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
+}
+
+/// Finance's expert pool and a provider registration waiting for civil affairs.
+async fn load_pool(
+    store: &dyn Store,
+    seed: &Seed,
+    cast: &Cast,
+    cost: PasswordCost,
+    now: DateTime<Utc>,
+    tick: &mut dyn FnMut(),
+) -> LoadResult<()> {
+    let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
+    let users = store.users().await.map_err(err("users"))?;
+    for e in &seed.experts {
+        let user = users
+            .iter()
+            .find(|u| u.username == e.username)
+            .ok_or(format!("demo expert {}: no such user", e.username))?;
+        if store.expert_entry(user.id).await.map_err(err("expert"))?.is_none() {
+            let id = |key: &str| cast.org(key).map(|o| o.id);
+            let expert = shanzhi_domain::committee::Expert {
+                id: user.id,
+                name: user.display_name.clone(),
+                categories: e.categories.clone(),
+                org_id: e.org.as_deref().map(id).transpose()?,
+                former_employers: e
+                    .former_employers
+                    .iter()
+                    .map(|f| Ok(shanzhi_domain::committee::FormerEmployment { org_id: id(&f.org)?, until: f.until }))
+                    .collect::<LoadResult<_>>()?,
+                declared_ties: e.declared_ties.iter().map(|k| id(k)).collect::<LoadResult<_>>()?,
+            };
+            store.add_expert(&finance, &expert, None, now).await.map_err(err(&format!("expert {}", e.username)))?;
+        }
+        tick();
+    }
+    for r in &seed.registrations {
+        if !users.iter().any(|u| u.username == r.username) {
+            let org = NewOrganisation {
+                key: shanzhi_web::pool::registration_key(&r.username),
+                name: r.name.clone(),
+                kind: r.kind,
+                uscc: Some(r.uscc.clone()),
+                resident_id: None,
+                region: Some(r.region.clone()),
+                parent_id: None,
+                class_one: false,
+                active: false,
+                contact: r.contact.clone(),
+            };
+            let user = NewUser {
+                username: r.username.clone(),
+                display_name: r.display_name.clone(),
+                org_id: 0,
+                roles: vec![Role::Provider],
+                supervisor_region: None,
+                password_hash: hash_password(DEMO_PASSWORD, cost),
+            };
+            let by = By { user_id: None, name: format!("registrant:{}", r.username), org_id: None };
+            store.register_provider(&by, org, user, now).await.map_err(err(&format!("registration {}", r.username)))?;
+        }
+        tick();
+    }
+    Ok(())
 }
 
 /// Plays one seed project from design to where it stops.
@@ -645,7 +744,8 @@ impl Scenario<'_> {
             CriterionSpec, Documents, Method, OpenedBid, Procurement, Scoring, StartContext, StartInput,
         };
         use shanzhi_store::ProcurementWrite;
-        let calendar = shanzhi_domain::calendar::Calendar::official().map_err(|e| e.to_string())?.with_provisional_years();
+        let calendar =
+            shanzhi_domain::calendar::Calendar::official().map_err(|e| e.to_string())?.with_provisional_years();
         let by = By::actor(purchaser);
         let budget = p.approved_amount().unwrap_or(p.total());
         let ctx = StartContext {
@@ -680,7 +780,8 @@ impl Scenario<'_> {
         let input = StartInput { method: Method::OpenTender, documents, agency_org_id: None };
         let (proc, change) = Procurement::start(&ctx, input, purchaser, start).map_err(|e| e.to_string())?;
         let build = |q: &Procurement| notice::for_procurement("procurement.start", q, self.rules, &calendar, start);
-        let mut q = self.store.insert_procurement(&by, proc, &change, &build, start).await.map_err(|e| e.to_string())?;
+        let mut q =
+            self.store.insert_procurement(&by, proc, &change, &build, start).await.map_err(|e| e.to_string())?;
         macro_rules! pstep {
             ($who:expr, $at:expr, $call:expr) => {{
                 let before = q.clone();
@@ -701,7 +802,8 @@ impl Scenario<'_> {
         if deadline >= self.now {
             return Err(format!("the tender of {} would end after today", p.design.title));
         }
-        pstep!(purchaser, publish, |q: &mut Procurement| q.publish(purchaser, deadline, &calendar, self.rules, publish));
+        pstep!(purchaser, publish, |q: &mut Procurement| q
+            .publish(purchaser, deadline, &calendar, self.rules, publish));
         // Three bids: the seed's provider and the first two other active providers.
         let mut bidders = vec![winner.org_id];
         bidders.extend(
@@ -738,18 +840,34 @@ impl Scenario<'_> {
             })
             .collect();
         let attendees = vec!["区财政局监督人员".to_string(), "各投标人授权代表".to_string()];
-        pstep!(purchaser, deadline, |q: &mut Procurement| q.open(purchaser, &attendees, opened.clone(), self.rules, deadline));
+        pstep!(purchaser, deadline, |q: &mut Procurement| q.open(
+            purchaser,
+            &attendees,
+            opened.clone(),
+            self.rules,
+            deadline
+        ));
         let pool = self.store.experts().await.map_err(|e| e.to_string())?;
         let seed: [u8; 32] = {
             use sha2::{Digest, Sha256};
             Sha256::digest(format!("demo-draw:{}", p.code).as_bytes()).into()
         };
         let drawn = deadline + Duration::minutes(30);
-        pstep!(purchaser, drawn, |q: &mut Procurement| q.draw_committee(purchaser, &pool, vec![], seed, self.rules, drawn));
-        let members: Vec<i64> = q.committee.as_ref().map(|c| c.members.iter().map(|m| m.user_id).collect()).unwrap_or_default();
+        pstep!(purchaser, drawn, |q: &mut Procurement| q.draw_committee(
+            purchaser,
+            &pool,
+            vec![],
+            seed,
+            self.rules,
+            drawn
+        ));
+        let members: Vec<i64> =
+            q.committee.as_ref().map(|c| c.members.iter().map(|m| m.user_id).collect()).unwrap_or_default();
         let experts: Vec<&Actor> = members
             .iter()
-            .map(|id| self.cast.actors.iter().find(|a| a.user_id == *id).ok_or(format!("demo: expert {id} has no account")))
+            .map(|id| {
+                self.cast.actors.iter().find(|a| a.user_id == *id).ok_or(format!("demo: expert {id} has no account"))
+            })
             .collect::<LoadResult<_>>()?;
         let winning = opened.iter().find(|b| b.org_id == winner.org_id).map(|b| b.bid_id).unwrap_or_default();
         for (i, e) in experts.iter().enumerate() {
