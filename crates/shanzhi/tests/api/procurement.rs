@@ -480,4 +480,43 @@ both_backends! {
             assert!(n < 4);
         }
     }
+
+    async fn an_entrusted_agency_runs_the_procurement(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let admin = app.token("admin").await;
+        let org_code = shanzhi_domain::ids::org_code_with_check("MA4F2Q7D").unwrap();
+        let uscc = shanzhi_domain::ids::uscc_with_check(&format!("91420506{org_code}")).unwrap();
+        let agency = app.ok(Method::POST, "/api/v1/organisations", &admin, Some(json!({
+            "key": "zbdl", "name": "宜昌三峡招标代理有限公司", "kind": "enterprise", "uscc": uscc, "region": "420506", "contact": "王经理"
+        }))).await;
+        app.ok(Method::POST, "/api/v1/users", &admin, Some(json!({
+            "username": "zbdl.agent", "display_name": "王代理", "org_id": agency["id"], "roles": ["agency"], "password": DEMO_PASSWORD
+        }))).await;
+        let agent = app.token("zbdl.agent").await;
+        let project = approved_project(&app, "留守儿童陪伴（委托代理）").await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let body = json!({"method": "request_for_quotation", "documents": documents(json!({"kind": "lowest_price"})), "agency_org_id": agency["id"]});
+        // The agency cannot start a purchase for the department; the department entrusts it.
+        app.refused(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &agent, Some(body.clone()), StatusCode::NOT_FOUND, "not_found").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(body)).await;
+        let id = p["id"].as_i64().unwrap();
+        app.clock.set(at("2026-04-10T09:00"));
+        let agent = app.token("zbdl.agent").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/publish"), &agent, Some(json!({"bid_deadline": china("2026-04-16T09:00")}))).await;
+        assert_eq!(p["stage"], "bidding");
+        let list = app.get("/api/v1/procurements", &agent).await.1;
+        assert!(list.as_array().unwrap().iter().any(|x| x["id"] == id));
+        // An agency it did not entrust sees nothing.
+        let other = app.ok(Method::POST, "/api/v1/organisations", &app.token("admin").await, Some(json!({
+            "key": "zbdl2", "name": "另一家招标代理公司", "kind": "enterprise",
+            "uscc": shanzhi_domain::ids::uscc_with_check(&format!("91420506{}", shanzhi_domain::ids::org_code_with_check("MA4F2Q8D").unwrap())).unwrap(),
+            "region": "420506", "contact": "李经理"
+        }))).await;
+        app.ok(Method::POST, "/api/v1/users", &app.token("admin").await, Some(json!({
+            "username": "zbdl2.agent", "display_name": "李代理", "org_id": other["id"], "roles": ["agency"], "password": DEMO_PASSWORD
+        }))).await;
+        let stranger = app.token("zbdl2.agent").await;
+        app.refused(Method::GET, &format!("/api/v1/procurements/{id}"), &stranger, None, StatusCode::NOT_FOUND, "not_found").await;
+        app.refused(Method::POST, &format!("/api/v1/procurements/{id}/clarifications"), &stranger, Some(json!({"text": "冒充代理机构发布澄清"})), StatusCode::NOT_FOUND, "not_found").await;
+    }
 }
