@@ -829,17 +829,7 @@ impl Scenario<'_> {
             self.store.submit_bid(q.id, 0, *org_id, &name, &content, bid_at).await.map_err(|e| e.to_string())?;
         }
         let bids = self.store.unseal_bids(q.id, 0, deadline).await.map_err(|e| e.to_string())?;
-        let opened: Vec<OpenedBid> = bids
-            .into_iter()
-            .map(|b| OpenedBid {
-                bid_id: b.bid_id,
-                org_id: b.org_id,
-                name: b.org_name,
-                price: b.content.price,
-                small_or_micro: b.content.small_or_micro,
-                receipt: b.receipt,
-            })
-            .collect();
+        let opened: Vec<OpenedBid> = bids.into_iter().map(shanzhi_store::UnsealedBid::read_out).collect();
         let attendees = vec!["区财政局监督人员".to_string(), "各投标人授权代表".to_string()];
         pstep!(purchaser, deadline, |q: &mut Procurement| q.open(
             purchaser,

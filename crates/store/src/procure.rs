@@ -44,6 +44,35 @@ pub struct UnsealedBid {
     pub submitted_at: String,
 }
 
+impl UnsealedBid {
+    /// What the opening reads out of the bid (唱标): who, at what price.
+    pub fn read_out(self) -> shanzhi_domain::procurement::OpenedBid {
+        shanzhi_domain::procurement::OpenedBid {
+            bid_id: self.bid_id,
+            org_id: self.org_id,
+            name: self.org_name,
+            price: self.content.price,
+            small_or_micro: self.content.small_or_micro,
+            receipt: self.receipt,
+        }
+    }
+}
+
+/// The audit record of a sealed bid's submission or withdrawal: it names neither bidder nor procurement until
+/// the opening links the receipt to both.
+fn sealed_event(action: &str, receipt: &str, before: Value, after: Value) -> NewEvent {
+    NewEvent {
+        actor_id: None,
+        actor_name: "sealed".into(),
+        org_id: None,
+        action: action.into(),
+        object_type: "sealed_bid".into(),
+        object_id: receipt[..16].into(),
+        before,
+        after,
+    }
+}
+
 /// One procurement change: the procurement, and when the change reaches it, the project, in one transaction
 /// with their audit events and the notices they publish.
 pub struct ProcurementWrite<'a> {
@@ -385,17 +414,7 @@ impl ProcurementStore for SqlStore {
                 .await
                 .map_err(classify)?;
         }
-        // The audit record names neither bidder nor procurement until the opening links the receipt to both.
-        let event = NewEvent {
-            actor_id: None,
-            actor_name: "sealed".into(),
-            org_id: None,
-            action: "bid.submit".into(),
-            object_type: "sealed_bid".into(),
-            object_id: receipt[..16].into(),
-            before: Value::Null,
-            after: json!({"receipt": receipt}),
-        };
+        let event = sealed_event("bid.submit", &receipt, Value::Null, json!({"receipt": receipt}));
         self.append(&mut w.tx, event, now).await?;
         w.commit().await?;
         Ok(receipt)
@@ -429,16 +448,7 @@ impl ProcurementStore for SqlStore {
             .bind(tag(&key, org_id))
             .execute(&mut *w.tx)
             .await?;
-        let event = NewEvent {
-            actor_id: None,
-            actor_name: "sealed".into(),
-            org_id: None,
-            action: "bid.withdraw".into(),
-            object_type: "sealed_bid".into(),
-            object_id: receipt[..16].into(),
-            before: json!({"receipt": receipt}),
-            after: Value::Null,
-        };
+        let event = sealed_event("bid.withdraw", &receipt, json!({"receipt": receipt}), Value::Null);
         self.append(&mut w.tx, event, now).await?;
         w.commit().await?;
         Ok(())

@@ -374,6 +374,23 @@ async fn provider(state: &AppState, org_id: i64) -> AppResult<Organisation> {
     })
 }
 
+/// The uploaded files `ids` of the actor's own organisation; any other id is a problem on `file_ids[i]`.
+pub async fn own_files(
+    state: &AppState,
+    actor: &Actor,
+    ids: &[i64],
+    problems: &mut Problems,
+) -> AppResult<Vec<FileRef>> {
+    let mut files = Vec::new();
+    for (i, fid) in ids.iter().enumerate() {
+        match state.store.file(*fid).await? {
+            Some(f) if f.owner_org_id == actor.org_id => files.push(FileRef { id: f.id, name: f.name }),
+            _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
+        }
+    }
+    Ok(files)
+}
+
 /// Applies `cmd` to project `id` as `session`'s actor and saves it with its audit event.
 pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command) -> AppResult<Project> {
     let actor = &session.actor;
@@ -412,13 +429,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         Command::FileReport(index, req) => {
             let mut problems = Problems::default();
             let hours = parse_quantity(&mut problems, "hours", &req.hours);
-            let mut files = Vec::new();
-            for (i, fid) in req.file_ids.iter().enumerate() {
-                match state.store.file(*fid).await? {
-                    Some(f) if f.owner_org_id == actor.org_id => files.push(FileRef { id: f.id, name: f.name }),
-                    _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
-                }
-            }
+            let files = own_files(state, actor, &req.file_ids, &mut problems).await?;
             problems.into_result()?;
             let input = ReportInput {
                 beneficiaries: req.beneficiaries,

@@ -13,7 +13,7 @@ use shanzhi_domain::org::{Actor, OrgKind, Role};
 use shanzhi_domain::procurement::{
     BidContent, ChallengeAbout, Consequence, Duty, Member, Method, Procurement, Stage, StartContext, StartInput,
 };
-use shanzhi_domain::project::{Change, FileRef, Project, Status};
+use shanzhi_domain::project::{Change, Project, Status};
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{OwnBid, ProcurementWrite, UnsealedBid};
 
@@ -313,13 +313,7 @@ pub async fn submit_bid(state: &AppState, session: &Session, id: i64, req: BidRe
     let p = visible(state, actor, id).await?;
     let mut problems = Problems::default();
     let price = parse_money(&mut problems, "price", &req.price);
-    let mut files = Vec::new();
-    for (i, fid) in req.file_ids.iter().enumerate() {
-        match state.store.file(*fid).await? {
-            Some(f) if f.owner_org_id == actor.org_id => files.push(FileRef { id: f.id, name: f.name }),
-            _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
-        }
-    }
+    let files = crate::actions::own_files(state, actor, &req.file_ids, &mut problems).await?;
     problems.into_result()?;
     let content = BidContent { price, small_or_micro: req.small_or_micro, proposal: req.proposal.trim().into(), files };
     let now = state.clock.now();
@@ -422,17 +416,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
                 shanzhi_store::StoreError::Domain(d) if d.code() == "bids_sealed" => AppError::Domain(d),
                 other => AppError::from(other),
             })?;
-            let opened = bids
-                .into_iter()
-                .map(|b| shanzhi_domain::procurement::OpenedBid {
-                    bid_id: b.bid_id,
-                    org_id: b.org_id,
-                    name: b.org_name,
-                    price: b.content.price,
-                    small_or_micro: b.content.small_or_micro,
-                    receipt: b.receipt,
-                })
-                .collect();
+            let opened = bids.into_iter().map(UnsealedBid::read_out).collect();
             p.open(actor, &attendees, opened, rules, now)?
         }
         ProcCommand::DrawCommittee { representatives: reps } => {
