@@ -83,7 +83,8 @@ both_backends! {
 #[test]
 fn bad_database_url_is_a_clear_error() {
     let out =
-        Command::new(env!("CARGO_BIN_EXE_shanzhi")).args(["--database-url", "mysql://x", "migrate"]).output().unwrap();
+        // Its own data folder: the default `./data` would leave key files in the source tree.
+        Command::new(env!("CARGO_BIN_EXE_shanzhi")).arg("--data").arg(temp_dir()).args(["--database-url", "mysql://x", "migrate"]).output().unwrap();
     assert_ne!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("sqlite: or postgres://"));
 }
