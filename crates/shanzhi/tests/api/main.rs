@@ -15,6 +15,7 @@ mod openapi_doc;
 mod pages;
 mod privacy;
 mod procurement;
+mod procurement_pages;
 mod sessions;
 mod statistics;
 mod webdriver;
