@@ -160,6 +160,25 @@ pub struct Organisation {
     pub class_one: bool,
     pub active: bool,
     pub contact: String,
+    /// Whether civil affairs has verified the organisation; only self-registered providers start unverified.
+    #[serde(default)]
+    pub verification: Verification,
+}
+
+string_enum!(
+    /// Where a provider's self-registration stands with civil affairs.
+    Verification {
+        Pending = "pending" / "待民政部门核验" / "Waiting for civil affairs to verify",
+        Verified = "verified" / "已核验" / "Verified",
+        Rejected = "rejected" / "未通过核验" / "Rejected",
+    }
+);
+
+impl Default for Verification {
+    /// Organisations added by an administrator or the demo are verified by whoever added them.
+    fn default() -> Self {
+        Verification::Verified
+    }
 }
 
 impl Organisation {
@@ -173,7 +192,7 @@ impl Organisation {
         }
     }
     pub fn is_eligible_provider(&self) -> bool {
-        self.kind.is_provider_kind() && !self.class_one && self.active
+        self.kind.is_provider_kind() && !self.class_one && self.active && self.verification == Verification::Verified
     }
 }
 

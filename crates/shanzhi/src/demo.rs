@@ -35,6 +35,38 @@ struct Seed {
     budgets: Vec<SeedBudget>,
     grants: Vec<SeedGrant>,
     standards: Vec<shanzhi_domain::standards::Standard>,
+    #[serde(default)]
+    experts: Vec<SeedExpert>,
+    #[serde(default)]
+    registrations: Vec<SeedRegistration>,
+}
+
+/// An entry of the expert pool; the account is one of the seed's users.
+#[derive(Deserialize)]
+struct SeedExpert {
+    username: String,
+    org: Option<String>,
+    categories: Vec<String>,
+    former_employers: Vec<SeedEmployment>,
+    declared_ties: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedEmployment {
+    org: String,
+    until: NaiveDate,
+}
+
+/// A provider that registered itself and waits for civil affairs.
+#[derive(Deserialize)]
+struct SeedRegistration {
+    name: String,
+    kind: OrgKind,
+    uscc: String,
+    region: String,
+    contact: String,
+    username: String,
+    display_name: String,
 }
 
 /// `year: None` is the year the demo is loaded in.
@@ -218,7 +250,9 @@ pub async fn load(
         + seed.users.len()
         + seed.budgets.len()
         + seed.grants.len()
-        + seed.projects.len()) as u64;
+        + seed.projects.len()
+        + seed.experts.len()
+        + seed.registrations.len()) as u64;
     let mut done = 0u64;
     let mut tick = |n: &mut u64| {
         *n += 1;
@@ -393,8 +427,73 @@ pub async fn load(
         }
         tick(&mut done);
     }
+    load_pool(store, &seed, &cast, cost, now, &mut || tick(&mut done)).await?;
     store.set_setting(&system, LOADED, &now.to_rfc3339(), now).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
+}
+
+/// Finance's expert pool and a provider registration waiting for civil affairs.
+async fn load_pool(
+    store: &dyn Store,
+    seed: &Seed,
+    cast: &Cast,
+    cost: PasswordCost,
+    now: DateTime<Utc>,
+    tick: &mut dyn FnMut(),
+) -> LoadResult<()> {
+    let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
+    let users = store.users().await.map_err(err("users"))?;
+    for e in &seed.experts {
+        let user = users
+            .iter()
+            .find(|u| u.username == e.username)
+            .ok_or(format!("demo expert {}: no such user", e.username))?;
+        if store.expert_entry(user.id).await.map_err(err("expert"))?.is_none() {
+            let id = |key: &str| cast.org(key).map(|o| o.id);
+            let expert = shanzhi_domain::committee::Expert {
+                id: user.id,
+                name: user.display_name.clone(),
+                categories: e.categories.clone(),
+                org_id: e.org.as_deref().map(id).transpose()?,
+                former_employers: e
+                    .former_employers
+                    .iter()
+                    .map(|f| Ok(shanzhi_domain::committee::FormerEmployment { org_id: id(&f.org)?, until: f.until }))
+                    .collect::<LoadResult<_>>()?,
+                declared_ties: e.declared_ties.iter().map(|k| id(k)).collect::<LoadResult<_>>()?,
+            };
+            store.add_expert(&finance, &expert, None, now).await.map_err(err(&format!("expert {}", e.username)))?;
+        }
+        tick();
+    }
+    for r in &seed.registrations {
+        if !users.iter().any(|u| u.username == r.username) {
+            let org = NewOrganisation {
+                key: shanzhi_web::pool::registration_key(&r.username),
+                name: r.name.clone(),
+                kind: r.kind,
+                uscc: Some(r.uscc.clone()),
+                resident_id: None,
+                region: Some(r.region.clone()),
+                parent_id: None,
+                class_one: false,
+                active: false,
+                contact: r.contact.clone(),
+            };
+            let user = NewUser {
+                username: r.username.clone(),
+                display_name: r.display_name.clone(),
+                org_id: 0,
+                roles: vec![Role::Provider],
+                supervisor_region: None,
+                password_hash: hash_password(DEMO_PASSWORD, cost),
+            };
+            let by = By { user_id: None, name: format!("registrant:{}", r.username), org_id: None };
+            store.register_provider(&by, org, user, now).await.map_err(err(&format!("registration {}", r.username)))?;
+        }
+        tick();
+    }
+    Ok(())
 }
 
 /// Plays one seed project from design to where it stops.
@@ -431,7 +530,15 @@ impl Scenario<'_> {
         change: Change,
         at: DateTime<Utc>,
     ) -> LoadResult<()> {
-        self.store.update_project(&By::actor(by), before, after, &change, at).await.map_err(|e| e.to_string())
+        let notices: Vec<_> = if change.action == "project.contract_sign" {
+            shanzhi_domain::notice::for_contract(after, at).into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        self.store
+            .update_project_with_notices(&By::actor(by), before, after, &change, notices, at)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     /// The seed's funding as lines of the purchaser's own budgets (its own or granted to it).
@@ -467,7 +574,15 @@ impl Scenario<'_> {
         let at = |k: i32| t0 + gap * k;
         let contract_day = shanzhi_domain::clock::china_date(at(7));
         let term_days = i64::from(s.months) * 30;
-        let period_start = if historic {
+        // At or above the procurement limit the purchase goes through an open tender, which takes two months.
+        let estimate = self.lines()?.iter().try_fold(Money::ZERO, |sum, l| {
+            l.unit_price.times_hundredths(l.quantity.hundredths()).and_then(|m| sum.checked_add(m))
+        });
+        let region = s.regions.first().map(String::as_str).unwrap_or("");
+        let tendered = estimate.is_none_or(|e| e >= self.rules.procurement_limit_for(region));
+        let period_start = if historic && tendered {
+            NaiveDate::from_ymd_opt(s.year.unwrap_or(2013), 5, 1).ok_or("bad year")?
+        } else if historic {
             NaiveDate::from_ymd_opt(s.year.unwrap_or(2013), 3, 1).ok_or("bad year")?
         } else if reach >= 5 && s.stop_at != "completed" {
             shanzhi_domain::clock::china_date(self.now) - Duration::days(term_days / 3)
@@ -570,22 +685,29 @@ impl Scenario<'_> {
             step!(purchaser, at(6), |p: &mut Project| p.cancel(purchaser, &reason, at(6)));
             return Ok(());
         }
+        let (mut contract_day, mut contracted) = (contract_day, at(7));
         if reach >= 4 {
             let provider = self.cast.org(s.provider.as_deref().ok_or("needs a provider")?)?.provider_info();
-            let why = s.award_justification.clone().unwrap_or_default();
-            step!(purchaser, at(6), |p: &mut Project| p.award_direct(purchaser, provider, self.rules, &why, at(6)));
+            if tendered {
+                let awarded = self.tender(&mut p, purchaser, &provider, at(5) + Duration::days(1)).await?;
+                contract_day = shanzhi_domain::clock::china_date(awarded) + Duration::days(2);
+                contracted = morning(contract_day);
+            } else {
+                let why = s.award_justification.clone().unwrap_or_default();
+                step!(purchaser, at(6), |p: &mut Project| p.award_direct(purchaser, provider, self.rules, &why, at(6)));
+            }
         }
         if reach >= 5 {
             let input = self.contract(&p, period_start, period_end, contract_day)?;
-            step!(purchaser, at(7), |p: &mut Project| p.sign_contract(
+            step!(purchaser, contracted, |p: &mut Project| p.sign_contract(
                 purchaser,
                 input,
                 self.rules,
                 contract_day,
-                at(7)
+                contracted
             ));
-            self.fill_posts(&mut p, at(7)).await?;
-            self.acceptance(&mut p, purchaser, at(7)).await?;
+            self.fill_posts(&mut p, contracted).await?;
+            self.acceptance(&mut p, purchaser, contracted).await?;
         }
         if s.stop_at == "terminated" {
             let reason = s.cancel_reason.clone().unwrap_or_default();
@@ -605,6 +727,186 @@ impl Scenario<'_> {
             return Err(format!("stopped at {} instead of {}", p.status.code(), want.code()));
         }
         Ok(())
+    }
+
+    /// An open tender from intention to award, played by the purchaser, the seed's provider and two rivals, and
+    /// a committee drawn from the pool; the seed's provider wins. Returns when the award was made.
+    async fn tender(
+        &self,
+        p: &mut Project,
+        purchaser: &Actor,
+        winner: &shanzhi_domain::org::ProviderInfo,
+        start: DateTime<Utc>,
+    ) -> LoadResult<DateTime<Utc>> {
+        use shanzhi_domain::deadlines::Period;
+        use shanzhi_domain::notice;
+        use shanzhi_domain::procurement::{
+            CriterionSpec, Documents, Method, OpenedBid, Procurement, Scoring, StartContext, StartInput,
+        };
+        use shanzhi_store::ProcurementWrite;
+        let calendar =
+            shanzhi_domain::calendar::Calendar::official().map_err(|e| e.to_string())?.with_provisional_years();
+        let by = By::actor(purchaser);
+        let budget = p.approved_amount().unwrap_or(p.total());
+        let ctx = StartContext {
+            project_id: p.id,
+            project_code: p.code.clone(),
+            title: p.design.title.clone(),
+            purchaser_org_id: p.purchaser_org_id,
+            purchaser_name: p.purchaser_name.clone(),
+            category: p.design.category.clone(),
+            region: p.design.regions.first().cloned().unwrap_or_default(),
+            budget,
+            same_kind_total: Money::ZERO,
+            previous: None,
+            rules: self.rules,
+        };
+        let documents = Documents {
+            requirements: format!("{}：{}", p.design.title, p.design.content),
+            qualifications: "依法登记的社会组织，具有持证社会工作者和同类服务经验".into(),
+            scoring: Scoring::Comprehensive {
+                price_weight_bp: 3000,
+                criteria: vec![
+                    CriterionSpec { key: "plan".into(), name: "服务方案".into(), weight_bp: 5000 },
+                    CriterionSpec { key: "team".into(), name: "团队与经验".into(), weight_bp: 2000 },
+                ],
+            },
+            sme_deduction_bp: self.rules.sme_price_deduction_bp,
+            tie_rule: "服务方案得分高者优先；仍相同的，抽签确定".into(),
+            invited: vec![],
+            single_source: None,
+            framework_members: None,
+        };
+        let input = StartInput { method: Method::OpenTender, documents, agency_org_id: None };
+        let (proc, change) = Procurement::start(&ctx, input, purchaser, start).map_err(|e| e.to_string())?;
+        let build = |q: &Procurement| notice::for_procurement("procurement.start", q, self.rules, &calendar, start);
+        let mut q =
+            self.store.insert_procurement(&by, proc, &change, &build, start).await.map_err(|e| e.to_string())?;
+        macro_rules! pstep {
+            ($who:expr, $at:expr, $call:expr) => {{
+                let before = q.clone();
+                let change = $call(&mut q).map_err(|e: shanzhi_domain::DomainError| e.to_string())?;
+                let notices = notice::for_procurement(change.action, &q, self.rules, &calendar, $at);
+                let write = ProcurementWrite { before: &before, after: &q, change: &change, project: None, notices };
+                self.store.save_procurement(&By::actor($who), write, $at).await.map_err(|e| e.to_string())?;
+            }};
+        }
+        let publish = morning(shanzhi_domain::clock::china_date(start) + Duration::days(31));
+        let deadline_day = self
+            .rules
+            .periods
+            .earliest(Period::TenderDocumentsToBidDeadline, shanzhi_domain::clock::china_date(publish), &calendar)
+            .map_err(|e| e.to_string())?
+            .date;
+        let deadline = morning(deadline_day) + Duration::minutes(30);
+        if deadline >= self.now {
+            return Err(format!("the tender of {} would end after today", p.design.title));
+        }
+        pstep!(purchaser, publish, |q: &mut Procurement| q
+            .publish(purchaser, deadline, &calendar, self.rules, publish));
+        // Three bids: the seed's provider and the first two other active providers.
+        let mut bidders = vec![winner.org_id];
+        bidders.extend(
+            self.cast
+                .orgs
+                .values()
+                .filter(|o| o.is_eligible_provider() && o.id != winner.org_id)
+                .filter(|o| self.cast.actors.iter().any(|a| a.org_id == o.id && a.has(Role::Provider)))
+                .take(2)
+                .map(|o| o.id),
+        );
+        let bid_at = publish + Duration::days(3);
+        for (i, org_id) in bidders.iter().enumerate() {
+            let name = self.cast.orgs.values().find(|o| o.id == *org_id).map(|o| o.name.clone()).unwrap_or_default();
+            let share = [9700, 9900, 10000][i];
+            let content = shanzhi_domain::procurement::BidContent {
+                price: budget.share_bp(share),
+                small_or_micro: false,
+                proposal: format!("{name}的服务方案：按采购需求配置持证社工，按月报告服务进度"),
+                files: vec![],
+            };
+            self.store.submit_bid(q.id, 0, *org_id, &name, &content, bid_at).await.map_err(|e| e.to_string())?;
+        }
+        let bids = self.store.unseal_bids(q.id, 0, deadline).await.map_err(|e| e.to_string())?;
+        let opened: Vec<OpenedBid> = bids
+            .into_iter()
+            .map(|b| OpenedBid {
+                bid_id: b.bid_id,
+                org_id: b.org_id,
+                name: b.org_name,
+                price: b.content.price,
+                small_or_micro: b.content.small_or_micro,
+                receipt: b.receipt,
+            })
+            .collect();
+        let attendees = vec!["区财政局监督人员".to_string(), "各投标人授权代表".to_string()];
+        pstep!(purchaser, deadline, |q: &mut Procurement| q.open(
+            purchaser,
+            &attendees,
+            opened.clone(),
+            self.rules,
+            deadline
+        ));
+        let pool = self.store.experts().await.map_err(|e| e.to_string())?;
+        let seed: [u8; 32] = {
+            use sha2::{Digest, Sha256};
+            Sha256::digest(format!("demo-draw:{}", p.code).as_bytes()).into()
+        };
+        let drawn = deadline + Duration::minutes(30);
+        pstep!(purchaser, drawn, |q: &mut Procurement| q.draw_committee(
+            purchaser,
+            &pool,
+            vec![],
+            seed,
+            self.rules,
+            drawn
+        ));
+        let members: Vec<i64> =
+            q.committee.as_ref().map(|c| c.members.iter().map(|m| m.user_id).collect()).unwrap_or_default();
+        let experts: Vec<&Actor> = members
+            .iter()
+            .map(|id| {
+                self.cast.actors.iter().find(|a| a.user_id == *id).ok_or(format!("demo: expert {id} has no account"))
+            })
+            .collect::<LoadResult<_>>()?;
+        let winning = opened.iter().find(|b| b.org_id == winner.org_id).map(|b| b.bid_id).unwrap_or_default();
+        for (i, e) in experts.iter().enumerate() {
+            let t = drawn + Duration::minutes(10 + i as i64);
+            pstep!(*e, t, |q: &mut Procurement| q.declare(e, true, t));
+        }
+        let t = drawn + Duration::hours(1);
+        for b in &opened {
+            pstep!(experts[0], t, |q: &mut Procurement| q.review_compliance(experts[0], b.bid_id, true, false, "", t));
+        }
+        for e in &experts {
+            let marks = opened
+                .iter()
+                .flat_map(|b| {
+                    let (plan, team) = if b.bid_id == winning { ("92", "88") } else { ("80", "82") };
+                    [(b.bid_id, "plan".to_string(), plan.to_string()), (b.bid_id, "team".to_string(), team.to_string())]
+                })
+                .collect();
+            pstep!(*e, t, |q: &mut Procurement| q.mark(e, marks, t));
+        }
+        let reported = t + Duration::hours(2);
+        pstep!(experts[0], reported, |q: &mut Procurement| q.finish_evaluation(experts[0], self.rules, reported));
+        let awarded = morning(
+            calendar.add_working_days(shanzhi_domain::clock::china_date(reported), 1).map_err(|e| e.to_string())?.date,
+        );
+        let before = q.clone();
+        let change = q.confirm_winner(purchaser, winning, "", self.rules, awarded).map_err(|e| e.to_string())?;
+        let project_before = p.clone();
+        let project_change = p.award_from_procurement(&q, winner.clone(), awarded).map_err(|e| e.to_string())?;
+        let notices = notice::for_procurement(change.action, &q, self.rules, &calendar, awarded);
+        let write = ProcurementWrite {
+            before: &before,
+            after: &q,
+            change: &change,
+            project: Some((&project_before, p, &project_change)),
+            notices,
+        };
+        self.store.save_procurement(&by, write, awarded).await.map_err(|e| e.to_string())?;
+        Ok(awarded)
     }
 
     fn lines(&self) -> LoadResult<Vec<CostLineInput>> {

@@ -6,6 +6,7 @@
 
 mod error;
 pub mod files;
+mod pool;
 pub mod procure;
 pub mod secrets;
 mod sql;
@@ -132,6 +133,39 @@ pub struct LedgerRow {
     pub project_id: Option<i64>,
     pub actor_id: Option<i64>,
     pub at: String,
+}
+
+/// A provider's self-registration as civil affairs reviews it: the organisation, the account registered
+/// with it, and the decision once there is one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Registration {
+    pub organisation: Organisation,
+    pub username: String,
+    pub display_name: String,
+    pub registered_at: String,
+    pub verified_by: Option<i64>,
+    pub verified_at: Option<String>,
+    pub rejection_reason: Option<String>,
+}
+
+/// What a civil-affairs reviewer decides about a pending registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistrationDecision {
+    /// The organisation becomes verified and active: an eligible provider.
+    Verify,
+    /// The organisation stays inactive; the reason is recorded and shown to the registrant.
+    Reject { reason: String },
+}
+
+/// An entry of the expert pool as finance manages it: the domain's expert plus the account and whether
+/// the entry is active (only active entries are drawn).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ExpertEntry {
+    #[serde(flatten)]
+    pub expert: shanzhi_domain::committee::Expert,
+    pub username: String,
+    pub active: bool,
+    pub updated_at: String,
 }
 
 /// Who caused a change, for the audit record: a signed-in actor, or the system itself (migrations, demo).
@@ -272,6 +306,54 @@ pub trait Store: ProcurementStore + Send + Sync {
     // Settings.
     async fn setting(&self, key: &str) -> Result<Option<String>>;
     async fn set_setting(&self, by: &By, key: &str, value: &str, now: DateTime<Utc>) -> Result<()>;
+
+    // Provider self-registration, verified by civil affairs.
+    /// Creates a provider organisation, pending and inactive, with its first user (whose `org_id` is
+    /// replaced by the new organisation's), in one transaction.
+    async fn register_provider(
+        &self,
+        by: &By,
+        org: NewOrganisation,
+        user: NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<Registration>;
+    /// Self-registered organisations in the order they registered, whatever their state.
+    async fn registrations(&self) -> Result<Vec<Registration>>;
+    async fn registration(&self, org_id: i64) -> Result<Option<Registration>>;
+    /// Decides a pending registration; refused with `registration_decided` once it has been decided.
+    async fn decide_registration(
+        &self,
+        by: &By,
+        org_id: i64,
+        decision: &RegistrationDecision,
+        now: DateTime<Utc>,
+    ) -> Result<Registration>;
+
+    // The expert pool, kept by finance.
+    /// Active experts, as the committee draw needs them; `Expert.id` is the expert's user id.
+    async fn experts(&self) -> Result<Vec<shanzhi_domain::committee::Expert>>;
+    /// One active expert by user id.
+    async fn expert(&self, user_id: i64) -> Result<Option<shanzhi_domain::committee::Expert>>;
+    /// Every entry of the pool, inactive ones included.
+    async fn expert_pool(&self) -> Result<Vec<ExpertEntry>>;
+    async fn expert_entry(&self, user_id: i64) -> Result<Option<ExpertEntry>>;
+    /// Adds an expert. With `new_user` the account is created too (and its id replaces `expert.id`);
+    /// otherwise `expert.id` names an existing user, who gains the `expert` role.
+    async fn add_expert(
+        &self,
+        by: &By,
+        expert: &shanzhi_domain::committee::Expert,
+        new_user: Option<NewUser>,
+        now: DateTime<Utc>,
+    ) -> Result<ExpertEntry>;
+    /// Replaces an entry's categories, organisation, former employers, declared ties and active flag.
+    async fn update_expert(
+        &self,
+        by: &By,
+        expert: &shanzhi_domain::committee::Expert,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<ExpertEntry>;
 }
 
 /// Opens the store for `url`, applying any pending migrations.

@@ -8,7 +8,7 @@ use serde_json::Value;
 use shanzhi_domain::audit::{format_time, AuditEvent, NewEvent, GENESIS_HASH};
 use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
-use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User};
+use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User, Verification};
 use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::DomainError;
@@ -31,12 +31,14 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (2, include_str!("../migrations/sqlite/0002_budgets.sql")),
     (3, include_str!("../migrations/sqlite/0003_standards.sql")),
     (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
+    (5, include_str!("../migrations/sqlite/0005_pool.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
     (2, include_str!("../migrations/postgres/0002_budgets.sql")),
     (3, include_str!("../migrations/postgres/0003_standards.sql")),
     (4, include_str!("../migrations/postgres/0004_procurement.sql")),
+    (5, include_str!("../migrations/postgres/0005_pool.sql")),
 ];
 
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -79,7 +81,7 @@ pub(crate) fn parse_ts(s: &str) -> Result<DateTime<Utc>> {
         .map_err(|e| StoreError::Corrupt(format!("time {s}: {e}")))
 }
 
-fn flag(b: bool) -> i64 {
+pub(crate) fn flag(b: bool) -> i64 {
     i64::from(b)
 }
 
@@ -340,16 +342,74 @@ impl SqlStore {
         row.as_ref().map(budget_from_row).transpose()
     }
 
+    /// Inserts an organisation inside the caller's transaction; an individual's resident ID is stored
+    /// encrypted and masked, never in plain text.
+    pub(crate) async fn insert_organisation(
+        &self,
+        conn: &mut AnyConnection,
+        org: &NewOrganisation,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let masked = org.resident_id.as_ref().map(|r| r.masked());
+        let sealed = org.resident_id.as_ref().map(|r| self.key.seal(r.as_str()));
+        let row = sqlx::query(
+            "INSERT INTO organisations (key, name, kind, uscc, resident_id_enc, resident_id_masked, region, parent_id, class_one, active, contact, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(&org.key)
+        .bind(&org.name)
+        .bind(org.kind.code())
+        .bind(&org.uscc)
+        .bind(&sealed)
+        .bind(&masked)
+        .bind(&org.region)
+        .bind(org.parent_id)
+        .bind(flag(org.class_one))
+        .bind(flag(org.active))
+        .bind(&org.contact)
+        .bind(ts(now))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify)?;
+        Ok(row.get::<i64, _>(0))
+    }
+
+    /// Inserts a user inside the caller's transaction.
+    pub(crate) async fn insert_user(
+        &self,
+        conn: &mut AnyConnection,
+        user: &NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+        let row = sqlx::query(
+            "INSERT INTO users (username, display_name, org_id, roles, supervisor_region, password_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+        )
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(user.org_id)
+        .bind(roles.join(","))
+        .bind(&user.supervisor_region)
+        .bind(&user.password_hash)
+        .bind(ts(now))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify)?;
+        Ok(row.get::<i64, _>(0))
+    }
+
     /// Appends the write's audit event and commits both together.
-    async fn commit_with(&self, mut w: WriteTx, event: NewEvent, now: DateTime<Utc>) -> Result<()> {
+    pub(crate) async fn commit_with(&self, mut w: WriteTx, event: NewEvent, now: DateTime<Utc>) -> Result<()> {
         self.append(&mut w.tx, event, now).await?;
         w.tx.commit().await?;
         Ok(())
     }
 }
 
-fn org_from_row(r: &AnyRow) -> Result<Organisation> {
+pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation> {
     let kind: String = r.try_get("kind")?;
+    let verification: String = r.try_get("verification")?;
     Ok(Organisation {
         id: r.try_get("id")?,
         key: r.try_get("key")?,
@@ -362,6 +422,8 @@ fn org_from_row(r: &AnyRow) -> Result<Organisation> {
         class_one: r.try_get::<i64, _>("class_one")? != 0,
         active: r.try_get::<i64, _>("active")? != 0,
         contact: r.try_get("contact")?,
+        verification: Verification::parse(&verification)
+            .ok_or_else(|| StoreError::Corrupt(format!("organisation verification {verification}")))?,
     })
 }
 
@@ -372,7 +434,7 @@ fn parse_roles(s: &str) -> Result<Vec<Role>> {
         .collect()
 }
 
-fn user_from_row(r: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
     Ok(User {
         id: r.try_get("id")?,
         username: r.try_get("username")?,
@@ -455,9 +517,9 @@ fn file_from_row(r: &AnyRow) -> Result<FileMeta> {
     })
 }
 
-const ORG_COLUMNS: &str =
-    "id, key, name, kind, uscc, resident_id_masked, region, parent_id, class_one, active, contact";
-const USER_COLUMNS: &str = "id, username, display_name, org_id, roles, supervisor_region, active";
+pub(crate) const ORG_COLUMNS: &str =
+    "id, key, name, kind, uscc, resident_id_masked, region, parent_id, class_one, active, contact, verification";
+pub(crate) const USER_COLUMNS: &str = "id, username, display_name, org_id, roles, supervisor_region, active";
 
 fn project_data(p: &Project) -> Result<String> {
     serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -544,36 +606,12 @@ impl Store for SqlStore {
     }
 
     async fn add_organisation(&self, by: &By, org: NewOrganisation, now: DateTime<Utc>) -> Result<Organisation> {
-        let masked = org.resident_id.as_ref().map(|r| r.masked());
-        let sealed = org.resident_id.as_ref().map(|r| self.key.seal(r.as_str()));
         // The audit record names the organisation but never carries the ID number.
         let after = serde_json::json!({"key": org.key, "name": org.name, "kind": org.kind.code(), "uscc": org.uscc, "active": org.active});
         let event = by.event("organisation.create", "organisation", &org.key, Value::Null, after);
-        let at = ts(now);
         let id = {
             let mut w = self.begin_write().await?;
-            let out = {
-                let row = sqlx::query(
-                        "INSERT INTO organisations (key, name, kind, uscc, resident_id_enc, resident_id_masked, region, parent_id, class_one, active, contact, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-                    )
-                    .bind(&org.key)
-                    .bind(&org.name)
-                    .bind(org.kind.code())
-                    .bind(&org.uscc)
-                    .bind(&sealed)
-                    .bind(&masked)
-                    .bind(&org.region)
-                    .bind(org.parent_id)
-                    .bind(flag(org.class_one))
-                    .bind(flag(org.active))
-                    .bind(&org.contact)
-                    .bind(&at)
-                    .fetch_one(&mut *w.tx)
-                    .await
-                    .map_err(classify)?;
-                row.get::<i64, _>(0)
-            };
+            let out = self.insert_organisation(&mut w.tx, &org, now).await?;
             self.commit_with(w, event, now).await?;
             out
         };
@@ -640,24 +678,10 @@ impl Store for SqlStore {
         let roles = roles.join(",");
         let after = serde_json::json!({"username": user.username, "org_id": user.org_id, "roles": roles, "supervisor_region": user.supervisor_region});
         let event = by.event("user.create", "user", &user.username, Value::Null, after);
-        let at = ts(now);
         let username = user.username.clone();
         {
             let mut w = self.begin_write().await?;
-            sqlx::query(
-                    "INSERT INTO users (username, display_name, org_id, roles, supervisor_region, password_hash, active, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
-                )
-                .bind(&user.username)
-                .bind(&user.display_name)
-                .bind(user.org_id)
-                .bind(&roles)
-                .bind(&user.supervisor_region)
-                .bind(&user.password_hash)
-                .bind(&at)
-                .execute(&mut *w.tx)
-                .await
-                .map_err(classify)?;
+            self.insert_user(&mut w.tx, &user, now).await?;
             self.commit_with(w, event, now).await?;
         };
         let (u, _) =
@@ -678,7 +702,7 @@ impl Store for SqlStore {
 
     async fn actor(&self, user_id: i64) -> Result<Option<Actor>> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.org_id, u.roles, u.supervisor_region, u.active, o.name AS org_name, o.kind AS org_kind \
+            "SELECT u.id, u.username, u.display_name, u.org_id, u.roles, u.supervisor_region, u.active, o.name AS org_name, o.kind AS org_kind, o.verification \
              FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1",
         )
         .bind(user_id)
@@ -697,7 +721,13 @@ impl Store for SqlStore {
             org_id: user.org_id,
             org_name: r.try_get("org_name")?,
             org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
-            roles: user.roles,
+            // Users of a self-registered organisation that civil affairs has not verified may sign in to see
+            // where their registration stands, and do nothing else: they act with no roles.
+            roles: if r.try_get::<String, _>("verification")? == Verification::Verified.code() {
+                user.roles
+            } else {
+                vec![]
+            },
             supervisor_region: user.supervisor_region,
         }))
     }
@@ -1111,5 +1141,69 @@ impl Store for SqlStore {
         .execute(&mut *w.tx)
         .await?;
         self.commit_with(w, event, now).await
+    }
+
+    async fn register_provider(
+        &self,
+        by: &By,
+        org: NewOrganisation,
+        user: NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<crate::Registration> {
+        self.pool_register_provider(by, org, user, now).await
+    }
+
+    async fn registrations(&self) -> Result<Vec<crate::Registration>> {
+        self.pool_registrations(None).await
+    }
+
+    async fn registration(&self, org_id: i64) -> Result<Option<crate::Registration>> {
+        Ok(self.pool_registrations(Some(org_id)).await?.pop())
+    }
+
+    async fn decide_registration(
+        &self,
+        by: &By,
+        org_id: i64,
+        decision: &crate::RegistrationDecision,
+        now: DateTime<Utc>,
+    ) -> Result<crate::Registration> {
+        self.pool_decide_registration(by, org_id, decision, now).await
+    }
+
+    async fn experts(&self) -> Result<Vec<shanzhi_domain::committee::Expert>> {
+        Ok(self.pool_entries(None, true).await?.into_iter().map(|e| e.expert).collect())
+    }
+
+    async fn expert(&self, user_id: i64) -> Result<Option<shanzhi_domain::committee::Expert>> {
+        Ok(self.pool_entries(Some(user_id), true).await?.pop().map(|e| e.expert))
+    }
+
+    async fn expert_pool(&self) -> Result<Vec<crate::ExpertEntry>> {
+        self.pool_entries(None, false).await
+    }
+
+    async fn expert_entry(&self, user_id: i64) -> Result<Option<crate::ExpertEntry>> {
+        Ok(self.pool_entries(Some(user_id), false).await?.pop())
+    }
+
+    async fn add_expert(
+        &self,
+        by: &By,
+        expert: &shanzhi_domain::committee::Expert,
+        new_user: Option<NewUser>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::ExpertEntry> {
+        self.pool_add_expert(by, expert, new_user, now).await
+    }
+
+    async fn update_expert(
+        &self,
+        by: &By,
+        expert: &shanzhi_domain::committee::Expert,
+        active: bool,
+        now: DateTime<Utc>,
+    ) -> Result<crate::ExpertEntry> {
+        self.pool_update_expert(by, expert, active, now).await
     }
 }

@@ -239,10 +239,15 @@ pub struct UserRequest {
     pub password: String,
 }
 
-/// Checks a new user's fields and hashes the password.
-pub async fn new_user(state: &AppState, req: UserRequest) -> AppResult<NewUser> {
-    let mut p = shanzhi_domain::error::Problems::default();
-    let username = req.username.trim().to_ascii_lowercase();
+/// Checks a new account's username, name and password, adding what is wrong to `p`; returns the username
+/// as stored (trimmed, lower case).
+pub fn check_account(
+    p: &mut shanzhi_domain::error::Problems,
+    username: &str,
+    display_name: &str,
+    password: &str,
+) -> String {
+    let username = username.trim().to_ascii_lowercase();
     if !valid_username(&username) {
         p.add(
             "username",
@@ -251,9 +256,19 @@ pub async fn new_user(state: &AppState, req: UserRequest) -> AppResult<NewUser> 
             "the username must be 3–40 lowercase letters, digits, dots, dashes or underscores",
         );
     }
-    if req.display_name.trim().is_empty() {
+    if display_name.trim().is_empty() {
         p.add("display_name", "required", "请填写姓名", "enter the name");
     }
+    if let Some((zh, en)) = auth::password_problem(password) {
+        p.add("password", "weak_password", zh, en);
+    }
+    username
+}
+
+/// Checks a new user's fields and hashes the password.
+pub async fn new_user(state: &AppState, req: UserRequest) -> AppResult<NewUser> {
+    let mut p = shanzhi_domain::error::Problems::default();
+    let username = check_account(&mut p, &req.username, &req.display_name, &req.password);
     let roles: Vec<Role> = req.roles.iter().filter_map(|r| Role::parse(r.trim())).collect();
     if roles.is_empty() || roles.len() != req.roles.len() {
         p.add("roles", "unknown_role", "请选择有效的角色", "choose valid roles");
@@ -272,9 +287,6 @@ pub async fn new_user(state: &AppState, req: UserRequest) -> AppResult<NewUser> 
                 "a supervisor needs the region they oversee",
             );
         }
-    }
-    if let Some((zh, en)) = auth::password_problem(&req.password) {
-        p.add("password", "weak_password", zh, en);
     }
     p.into_result()?;
     Ok(NewUser {
@@ -681,7 +693,14 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/files/{id}", get(download))
         .route("/audit/head", get(audit_head))
         .route("/audit/events", get(audit_events))
-        .merge(crate::procure_api::router());
+        .merge(crate::procure_api::router())
+        .route("/registrations", get(crate::pool::api_registrations).post(crate::pool::api_register))
+        .route("/registrations/mine", get(crate::pool::api_own_registration))
+        .route("/registrations/{id}/verify", post(crate::pool::api_verify))
+        .route("/registrations/{id}/reject", post(crate::pool::api_reject))
+        .route("/experts", get(crate::pool::api_experts).post(crate::pool::api_add_expert))
+        .route("/experts/me", get(crate::pool::api_own_expert).put(crate::pool::api_update_own_expert))
+        .route("/experts/{id}", get(crate::pool::api_expert).put(crate::pool::api_update_expert));
     if test_mode {
         r.route("/test/clock", post(move_clock))
     } else {

@@ -11,6 +11,7 @@ pub mod export;
 pub mod i18n;
 pub mod openapi;
 pub mod pages;
+pub mod pool;
 pub mod procure;
 pub mod procure_api;
 

@@ -18,13 +18,18 @@ const PURCHASER: &[&str] = &["purchaser"];
 const SIGNED_IN: &[&str] = &["signed_in"];
 const PUBLIC: &[&str] = &["public"];
 const ADMIN: &[&str] = &["admin"];
+/// Reviewers of a civil-affairs department.
+const REVIEWER: &[&str] = &["reviewer"];
+/// Reviewers of a finance department, and administrators.
+const FINANCE: &[&str] = &["admin", "reviewer"];
 /// Who runs a procurement: the purchaser's staff or the agency it entrusted.
 const RUNNER: &[&str] = &["purchaser", "agency"];
 const PROVIDER: &[&str] = &["provider"];
 const EXPERT: &[&str] = &["expert"];
 /// Committee members: drawn experts and the purchaser's representatives.
 const COMMITTEE: &[&str] = &["expert", "purchaser"];
-const FINANCE: &[&str] = &["reviewer"];
+/// Reviewers of a finance department (the domain checks the department).
+const FINANCE_REVIEWER: &[&str] = &["reviewer"];
 
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -352,6 +357,94 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "post",
+        path: "/registrations",
+        summary: "Register as a provider (no sign-in); pending until civil affairs verifies it",
+        roles: PUBLIC,
+        body: Some("Registration"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/registrations",
+        summary: "Provider registrations, pending first (civil-affairs reviewers)",
+        roles: REVIEWER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/registrations/mine",
+        summary: "My organisation's registration and where it stands",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/registrations/{id}/verify",
+        summary: "Verify a pending registration: the provider becomes active (civil-affairs reviewers)",
+        roles: REVIEWER,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/registrations/{id}/reject",
+        summary: "Reject a pending registration with a reason (civil-affairs reviewers)",
+        roles: REVIEWER,
+        body: Some("Reason"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/experts",
+        summary: "The expert pool, inactive entries included (finance)",
+        roles: FINANCE,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/experts",
+        summary: "Add an expert to the pool, with a new or an existing account (finance)",
+        roles: FINANCE,
+        body: Some("Expert"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/experts/me",
+        summary: "My own entry in the expert pool",
+        roles: EXPERT,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/experts/me",
+        summary: "Declare my former employers and ties",
+        roles: EXPERT,
+        body: Some("Ties"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/experts/{id}",
+        summary: "One expert, by user id (finance)",
+        roles: FINANCE,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/experts/{id}",
+        summary: "Change an expert's categories, organisation, employers and ties, or deactivate them (finance)",
+        roles: FINANCE,
+        body: Some("Expert"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
         path: "/projects/{id}/procurements",
         summary: "Start a procurement of an approved project by a statutory method (publishes the purchase intention)",
         roles: PURCHASER,
@@ -546,7 +639,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/procurements/{id}/switch/decision",
         summary: "Approve or refuse a change of method",
-        roles: FINANCE,
+        roles: FINANCE_REVIEWER,
         body: Some("SwitchDecision"),
         status: 200,
     },
@@ -578,7 +671,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/procurements/{id}/challenges/{n}/pause",
         summary: "Exclude days from the complaint decision period (testing, appraisal, expert review)",
-        roles: FINANCE,
+        roles: FINANCE_REVIEWER,
         body: Some("Pause"),
         status: 200,
     },
@@ -586,7 +679,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/procurements/{id}/challenges/{n}/suspension",
         summary: "Suspend the procurement during a complaint (at most 30 days)",
-        roles: FINANCE,
+        roles: FINANCE_REVIEWER,
         body: Some("Suspension"),
         status: 200,
     },
@@ -594,7 +687,7 @@ pub const OPERATIONS: &[Operation] = &[
         method: "post",
         path: "/procurements/{id}/challenges/{n}/decision",
         summary: "Decide a complaint (30 working days): dismissed, or upheld with its consequence",
-        roles: FINANCE,
+        roles: FINANCE_REVIEWER,
         body: Some("ComplaintDecision"),
         status: 200,
     },
@@ -708,6 +801,20 @@ fn schemas() -> Value {
         "Suspension": s(json!({"until": date}), &["until"]),
         "ComplaintDecision": s(json!({"upheld": {"type": "boolean"}, "consequence": {"enum": ["reprocure", "award_void", "contract_ended"]}, "reasons": text}), &["upheld", "reasons"]),
         "CallOff": s(json!({"org_id": {"type": "integer"}, "amount": money, "note": text}), &["org_id", "amount", "note"]),
+        "Registration": s(json!({"name": text, "kind": {"enum": ["social_organisation", "enterprise", "public_institution", "rural_collective", "self_governing_body", "individual"]}, "uscc": text, "resident_id": text, "region": text, "contact": text, "class_one": {"type": "boolean"}, "username": text, "display_name": text, "password": text}), &["name", "kind", "contact", "username", "display_name", "password"]),
+        "Expert": s(json!({
+            "user_id": {"type": "integer", "description": "an existing user (when adding); or give new_user"},
+            "new_user": s(json!({"username": text, "display_name": text, "password": text}), &["username", "display_name", "password"]),
+            "categories": {"type": "array", "items": text, "description": "catalogue codes; a code covers those below it"},
+            "org_id": {"type": "integer"},
+            "former_employers": {"type": "array", "items": s(json!({"org_id": {"type": "integer"}, "until": date}), &["org_id", "until"])},
+            "declared_ties": {"type": "array", "items": {"type": "integer"}},
+            "active": {"type": "boolean"}
+        }), &["categories"]),
+        "Ties": s(json!({
+            "former_employers": {"type": "array", "items": s(json!({"org_id": {"type": "integer"}, "until": date}), &["org_id", "until"])},
+            "declared_ties": {"type": "array", "items": {"type": "integer"}}
+        }), &[]),
         "Upload": s(json!({"file": {"type": "string", "contentMediaType": "application/octet-stream"}}), &["file"]),
     })
 }

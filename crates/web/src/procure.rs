@@ -205,22 +205,7 @@ fn seed() -> [u8; 32] {
 
 /// The expert pool as the committee draw needs it.
 pub async fn expert_pool(state: &AppState) -> AppResult<Vec<Expert>> {
-    // TEMPORARY until the expert pool lands: every user with the expert role, for every category.
-    Ok(state
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .filter(|u| u.roles.contains(&Role::Expert))
-        .map(|u| Expert {
-            id: u.id,
-            name: u.display_name,
-            categories: vec!["A".into(), "B".into(), "C".into()],
-            org_id: Some(u.org_id),
-            former_employers: vec![],
-            declared_ties: vec![],
-        })
-        .collect())
+    Ok(state.store.experts().await?)
 }
 
 /// The procurement if the actor may act on or see it; providers may see any published one. Others: 404.

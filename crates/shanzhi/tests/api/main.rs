@@ -13,6 +13,7 @@ mod flow;
 mod money;
 mod openapi_doc;
 mod pages;
+mod pool;
 mod privacy;
 mod procurement;
 mod procurement_pages;

@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
-use shanzhi_domain::org::{OrgKind, Organisation, Role, User};
+use shanzhi_domain::org::{OrgKind, Organisation, Role, User, Verification};
 
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
@@ -58,6 +58,9 @@ pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Pag
                     @else { strong.tag.tag--grey { (lang.t("停用", "Inactive")) } }
                     @if o.is_eligible_provider() { " " strong.tag.tag--blue { (lang.t("可作承接主体", "Eligible provider")) } }
                     @if o.class_one { " " strong.tag.tag--grey { (lang.t("一类公益事业单位", "Class-one institution")) } }
+                    @if o.verification != Verification::Verified {
+                        " " strong.tag.tag--amber { (lang.t(o.verification.label_zh(), o.verification.label_en())) }
+                    }
                 }
             } } }
         } }

@@ -42,6 +42,12 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             let body = html! {
                 span.caption { (s.actor.display_name) " · " (s.actor.org_name) }
                 h1.page-title { (lang.t("工作台", "Work queue")) }
+                @if s.actor.roles.is_empty() {
+                    div.notice.notice--warning {
+                        p { (lang.t("您的单位尚未通过民政部门核验，核验通过后才能承接项目。", "Civil affairs has not verified your organisation; until it does, it cannot take on projects.")) }
+                        p { a href="/registrations/mine" { (lang.t("查看注册进度", "See where your registration stands")) } }
+                    }
+                }
                 h2 { (lang.t("等待您处理", "Waiting for you")) }
                 @if queue.is_empty() {
                     p.notice { (lang.t("目前没有等待您处理的事项。", "Nothing is waiting for you.")) }
@@ -118,6 +124,7 @@ fn landing(shell: &Shell, (seq, hash): (i64, String)) -> Markup {
             a.btn href="/sign-in" { (lang.t("登录", "Sign in")) }
             a href="/catalogue" { (lang.t("查看购买服务指导性目录", "See the guidance catalogue")) }
             a href="/notices" { (lang.t("查看采购公告", "See the procurement notices")) }
+            a href="/register" { (lang.t("注册为承接主体", "Register as a provider")) }
         }
         h2 { (lang.t("审计链当前状态", "The audit chain now")) }
         p { (lang.t("最新记录序号：", "Latest record: ")) strong { (seq) } }

@@ -45,10 +45,23 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if s.actor.has(Role::Admin) {
                 items.push(("/admin/users", lang.t("用户", "Users")));
             }
+            if crate::pool::may_verify(a) {
+                items.push(("/registrations", lang.t("注册核验", "Registrations")));
+            }
+            if crate::pool::keeps_pool(a) {
+                items.push(("/experts", lang.t("专家库", "Experts")));
+            } else if a.has(Role::Expert) {
+                items.push(("/experts/me", lang.t("我的专家信息", "My expert record")));
+            }
+            if a.roles.is_empty() {
+                // A self-registered provider waiting for verification acts with no roles.
+                items.push(("/registrations/mine", lang.t("我的注册", "My registration")));
+            }
         }
         None => {
             items.push(("/", lang.t("首页", "Home")));
             items.push(("/catalogue", lang.t("目录", "Catalogue")));
+            items.push(("/register", lang.t("承接主体注册", "Register as a provider")));
         }
     }
     items.push(("/notices", lang.t("公告", "Notices")));

@@ -9,6 +9,7 @@ mod admin;
 mod budgets;
 mod dashboard;
 mod design;
+mod experts;
 mod forms;
 mod funding;
 mod home;
@@ -18,6 +19,7 @@ mod posts;
 mod procurements;
 mod project_view;
 mod projects;
+mod registration;
 mod steps;
 mod words;
 
@@ -87,6 +89,14 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/procurement", get(procurements::start_form).post(procurements::start))
         .route("/overdue", get(procurements::overdue))
         .route("/files/{id}", get(download))
+        .route("/register", get(registration::form).post(registration::submit))
+        .route("/registrations", get(registration::list))
+        .route("/registrations/mine", get(registration::mine))
+        .route("/registrations/{id}/verify", post(registration::verify))
+        .route("/registrations/{id}/reject", post(registration::reject))
+        .route("/experts", get(experts::list).post(experts::add))
+        .route("/experts/me", get(experts::me).post(experts::save_me))
+        .route("/experts/{id}", get(experts::edit_form).post(experts::save))
         .fallback(not_found)
 }
 
