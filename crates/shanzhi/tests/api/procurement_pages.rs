@@ -10,6 +10,7 @@ use crate::webdriver::Browser;
 use reqwest::header::LOCATION;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use shanzhi_store::ProcurementStore;
 
 /// Signs in through the form and returns the session cookie.
 async fn cookie(app: &TestApp, username: &str) -> String {
@@ -31,13 +32,13 @@ async fn get(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
 
 fn csrf_of(html: &str) -> String {
     let key = r#"name="_csrf" value=""#;
-    let start = html.find(key).expect("a form with a CSRF token") + key.len();
+    let start = html.find(key).unwrap_or_else(|| panic!("a form with a CSRF token: {html}")) + key.len();
     html[start..start + 64].to_string()
 }
 
 /// Posts a page form with this session's CSRF token; returns status, Location and body.
 async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let (_, html) = get(app, "/account", cookie).await;
+    let (_, html) = get(app, "/procurements", cookie).await;
     let csrf = csrf_of(&html);
     let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
     form.extend_from_slice(fields);
@@ -48,13 +49,26 @@ async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) 
     (status, location, resp.text().await.unwrap())
 }
 
-/// Three more experts, so a committee of five can be drawn (the demo has two).
-async fn more_experts(app: &TestApp) {
-    let admin = app.token("admin").await;
+/// The Yiling demo as far as it loads. The demo's own open tenders are work in progress on main and stop the
+/// load at its first such project; the organisations, users and budgets these tests need come before it.
+async fn demo_app(backend: shanzhi_store::Backend) -> TestApp {
+    use shanzhi_domain::clock::Clock;
+    let app = TestApp::empty(backend).await;
+    let now = app.clock.now();
+    let rules = shanzhi_domain::rules::Rules::default();
+    let _ = shanzhi::demo::load(app.store.as_ref(), &rules, shanzhi_web::PasswordCost::Cheap, now, &mut |_, _| {}).await;
+    pool(&app).await;
+    app
+}
+
+/// Five experts in finance's pool for the test projects' category, with no ties to the bidders.
+async fn pool(app: &TestApp) {
+    let finance = app.token("czj.reviewer").await;
     let org = app.org_id("swa").await;
-    for (i, name) in ["expert.a", "expert.b", "expert.c"].iter().enumerate() {
-        let user = json!({"username": name, "display_name": format!("测试专家{}", i + 1), "org_id": org, "roles": ["expert"], "password": DEMO_PASSWORD});
-        app.ok(Method::POST, "/api/v1/users", &admin, Some(user)).await;
+    for i in 1..=5 {
+        let body = json!({"new_user": {"username": format!("expert.t{i}"), "display_name": format!("测试专家{i}"), "password": DEMO_PASSWORD},
+            "categories": ["A02"], "org_id": org});
+        app.ok(Method::POST, "/api/v1/experts", &finance, Some(body)).await;
     }
 }
 
@@ -78,7 +92,7 @@ fn start_fields() -> Vec<(&'static str, &'static str)> {
 
 both_backends! {
     async fn procurement_pages_for_each_role_keep_bids_sealed(backend) {
-        let app = TestApp::with_demo(backend).await;
+        let app = demo_app(backend).await;
         let project = approved_project(&app, "留守儿童课后陪伴服务（页面）").await;
         let purchaser = cookie(&app, "jyj.purchaser").await;
         let (status, html) = get(&app, &format!("/projects/{project}"), &purchaser).await;
@@ -107,6 +121,8 @@ both_backends! {
         assert_eq!(status, StatusCode::CONFLICT, "the intention period runs first");
         assert!(html.contains("error-summary"), "{html}");
         app.clock.set(at("2026-04-03T09:00"));
+        // A month on, the session has expired: sign in again.
+        let purchaser = cookie(&app, "jyj.purchaser").await;
         let (status, location, _) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "2026-04-28 09:30")]).await;
         assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, page.as_str()));
 
@@ -138,7 +154,7 @@ both_backends! {
                 assert_eq!(status, StatusCode::OK, "{user} {lang}");
                 assert!(names.iter().all(|n| !html.contains(n.as_str())), "{user} sees a bidder");
                 assert!(!html.contains("76,000") && !html.contains("72,000") && !html.contains("80,000"), "{user} sees a price");
-                assert!(!html.contains("opening") && !html.contains("投标文件</h2>"), "{user} sees the opening");
+                assert!(!html.contains("开标记录") && !html.contains("Bid opening<") && !html.contains("投标文件</h2>"), "{user} sees the opening");
                 let (status, _) = get(&app, "/procurements", &c).await;
                 assert_eq!(status, StatusCode::OK);
             }
@@ -190,9 +206,8 @@ async fn act(b: &Browser, action: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_tender_through_the_pages_in_the_browser() {
     let Some(b) = Browser::start().await else { return };
-    let app = TestApp::with_demo(shanzhi_store::Backend::Sqlite).await;
+    let app = demo_app(shanzhi_store::Backend::Sqlite).await;
     let base = app.base.clone();
-    more_experts(&app).await;
     let project = approved_project(&app, "留守儿童课后陪伴服务（浏览器采购）").await;
 
     // The purchaser starts an open tender from the project page and publishes after the intention period.
@@ -217,6 +232,7 @@ async fn open_tender_through_the_pages_in_the_browser() {
         .unwrap_or_else(|| panic!("procurement page expected, got {url}"));
     let page = format!("{base}/procurements/{id}");
     app.clock.set(at("2026-04-03T09:00"));
+    sign_in(&b, &base, "jyj.purchaser").await;
     b.goto(&page).await;
     b.fill("#publish_bid_deadline", "2026-04-28 09:30").await;
     assert_eq!(act(&b, "/do/publish").await, page);
@@ -288,7 +304,9 @@ async fn open_tender_through_the_pages_in_the_browser() {
     let notice = b.text("#notice-body").await;
     let winner = app.store.organisation_by_key("hx").await.unwrap().unwrap().name;
     assert!(notice.contains(&winner) && notice.contains("72,000.00") && notice.contains("88.00"), "{notice}");
-    assert!(notice.contains("测试专家1"), "committee names: {notice}");
+    for m in &p.committee.as_ref().unwrap().members {
+        assert!(notice.contains(m.name.as_str()), "committee member {} on the notice: {notice}", m.name);
+    }
 
     // A losing provider sees its own score and rank.
     sign_in(&b, &base, "p.yg").await;
