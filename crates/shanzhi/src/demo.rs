@@ -398,6 +398,8 @@ pub async fn load(
         }
         tick(&mut done);
     }
+    // The pool first: the demo's larger purchases are tendered, with committees drawn from it.
+    load_pool(store, &seed, &cast, cost, now, &mut || tick(&mut done)).await?;
     let budgets = store.budgets().await.map_err(err("budgets"))?;
     let standards = store.standards().await.map_err(err("standards"))?;
     let catalogue = store.catalogue().await.map_err(err("catalogue"))?;
@@ -427,7 +429,6 @@ pub async fn load(
         }
         tick(&mut done);
     }
-    load_pool(store, &seed, &cast, cost, now, &mut || tick(&mut done)).await?;
     store.set_setting(&system, LOADED, &now.to_rfc3339(), now).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
 }
@@ -863,20 +864,26 @@ impl Scenario<'_> {
         ));
         let members: Vec<i64> =
             q.committee.as_ref().map(|c| c.members.iter().map(|m| m.user_id).collect()).unwrap_or_default();
-        let experts: Vec<&Actor> = members
-            .iter()
-            .map(|id| {
-                self.cast.actors.iter().find(|a| a.user_id == *id).ok_or(format!("demo: expert {id} has no account"))
-            })
-            .collect::<LoadResult<_>>()?;
+        let mut experts: Vec<Actor> = Vec::new();
+        for id in &members {
+            let a = self.store.actor(*id).await.map_err(|e| e.to_string())?;
+            experts.push(a.ok_or(format!("demo: expert {id} has no account"))?);
+        }
         let winning = opened.iter().find(|b| b.org_id == winner.org_id).map(|b| b.bid_id).unwrap_or_default();
         for (i, e) in experts.iter().enumerate() {
             let t = drawn + Duration::minutes(10 + i as i64);
-            pstep!(*e, t, |q: &mut Procurement| q.declare(e, true, t));
+            pstep!(e, t, |q: &mut Procurement| q.declare(e, true, t));
         }
         let t = drawn + Duration::hours(1);
         for b in &opened {
-            pstep!(experts[0], t, |q: &mut Procurement| q.review_compliance(experts[0], b.bid_id, true, false, "", t));
+            pstep!(&experts[0], t, |q: &mut Procurement| q.review_compliance(
+                &experts[0],
+                b.bid_id,
+                true,
+                false,
+                "",
+                t
+            ));
         }
         for e in &experts {
             let marks = opened
@@ -886,10 +893,10 @@ impl Scenario<'_> {
                     [(b.bid_id, "plan".to_string(), plan.to_string()), (b.bid_id, "team".to_string(), team.to_string())]
                 })
                 .collect();
-            pstep!(*e, t, |q: &mut Procurement| q.mark(e, marks, t));
+            pstep!(e, t, |q: &mut Procurement| q.mark(e, marks, t));
         }
         let reported = t + Duration::hours(2);
-        pstep!(experts[0], reported, |q: &mut Procurement| q.finish_evaluation(experts[0], self.rules, reported));
+        pstep!(&experts[0], reported, |q: &mut Procurement| q.finish_evaluation(&experts[0], self.rules, reported));
         let awarded = morning(
             calendar.add_working_days(shanzhi_domain::clock::china_date(reported), 1).map_err(|e| e.to_string())?.date,
         );

@@ -19,9 +19,9 @@ async fn openapi_is_served() {
 /// Every route of the API router is documented, with the same methods (the test-mode clock excepted).
 #[test]
 fn every_route_is_documented() {
-    let source = include_str!("../../../web/src/api.rs");
+    let sources = [include_str!("../../../web/src/api.rs"), include_str!("../../../web/src/procure_api.rs")];
     let mut routed = Vec::new();
-    for line in source.lines().map(str::trim).filter(|l| l.starts_with(".route(\"") || l.starts_with("r.route(\"")) {
+    for line in sources.iter().flat_map(|s| s.lines()).map(str::trim).filter(|l| l.starts_with(".route(\"") || l.starts_with("r.route(\"")) {
         let path = line.split('"').nth(1).unwrap();
         if path == "/test/clock" || path == "/openapi.json" {
             continue;
