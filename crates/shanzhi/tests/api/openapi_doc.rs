@@ -21,7 +21,12 @@ async fn openapi_is_served() {
 fn every_route_is_documented() {
     let sources = [include_str!("../../../web/src/api.rs"), include_str!("../../../web/src/procure_api.rs")];
     let mut routed = Vec::new();
-    for line in sources.iter().flat_map(|s| s.lines()).map(str::trim).filter(|l| l.starts_with(".route(\"") || l.starts_with("r.route(\"")) {
+    for line in sources
+        .iter()
+        .flat_map(|s| s.lines())
+        .map(str::trim)
+        .filter(|l| l.starts_with(".route(\"") || l.starts_with("r.route(\""))
+    {
         let path = line.split('"').nth(1).unwrap();
         if path == "/test/clock" || path == "/openapi.json" {
             continue;

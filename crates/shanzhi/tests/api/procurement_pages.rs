@@ -49,30 +49,6 @@ async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) 
     (status, location, resp.text().await.unwrap())
 }
 
-/// The Yiling demo as far as it loads. The demo's own open tenders are work in progress on main and stop the
-/// load at its first such project; the organisations, users and budgets these tests need come before it.
-async fn demo_app(backend: shanzhi_store::Backend) -> TestApp {
-    use shanzhi_domain::clock::Clock;
-    let app = TestApp::empty(backend).await;
-    let now = app.clock.now();
-    let rules = shanzhi_domain::rules::Rules::default();
-    let _ =
-        shanzhi::demo::load(app.store.as_ref(), &rules, shanzhi_web::PasswordCost::Cheap, now, &mut |_, _| {}).await;
-    pool(&app).await;
-    app
-}
-
-/// Five experts in finance's pool for the test projects' category, with no ties to the bidders.
-async fn pool(app: &TestApp) {
-    let finance = app.token("czj.reviewer").await;
-    let org = app.org_id("swa").await;
-    for i in 1..=5 {
-        let body = json!({"new_user": {"username": format!("expert.t{i}"), "display_name": format!("测试专家{i}"), "password": DEMO_PASSWORD},
-            "categories": ["A02"], "org_id": org});
-        app.ok(Method::POST, "/api/v1/experts", &finance, Some(body)).await;
-    }
-}
-
 const BIDDERS: [(&str, &str, &str); 3] = [("p.yg", "yg", "76000"), ("p.hx", "hx", "72000"), ("p.qm", "qm", "80000")];
 
 fn start_fields() -> Vec<(&'static str, &'static str)> {
@@ -93,7 +69,7 @@ fn start_fields() -> Vec<(&'static str, &'static str)> {
 
 both_backends! {
     async fn procurement_pages_for_each_role_keep_bids_sealed(backend) {
-        let app = demo_app(backend).await;
+        let app = TestApp::with_demo(backend).await;
         let project = approved_project(&app, "留守儿童课后陪伴服务（页面）").await;
         let purchaser = cookie(&app, "jyj.purchaser").await;
         let (status, html) = get(&app, &format!("/projects/{project}"), &purchaser).await;
@@ -207,7 +183,7 @@ async fn act(b: &Browser, action: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_tender_through_the_pages_in_the_browser() {
     let Some(b) = Browser::start().await else { return };
-    let app = demo_app(shanzhi_store::Backend::Sqlite).await;
+    let app = TestApp::with_demo(shanzhi_store::Backend::Sqlite).await;
     let base = app.base.clone();
     let project = approved_project(&app, "留守儿童课后陪伴服务（浏览器采购）").await;
 
