@@ -1889,7 +1889,6 @@ impl Procurement {
         actor: &Actor,
         id: u32,
         until: NaiveDate,
-        calendar: &Calendar,
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
@@ -1897,7 +1896,6 @@ impl Procurement {
         self.open_complaint(id)?;
         let today = china_date(now);
         let limit = today + chrono::Days::new(u64::from(rules.periods.length(Period::Suspension)));
-        let _ = calendar;
         if until < today || until > limit {
             return Err(DomainError::field(
                 "until",

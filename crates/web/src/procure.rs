@@ -487,7 +487,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
         ProcCommand::Suspend { challenge, until } => {
             let until = parse_day(&mut problems, "until", &until);
             problems.into_result()?;
-            p.suspend(actor, challenge, until, calendar, rules, now)?
+            p.suspend(actor, challenge, until, rules, now)?
         }
         ProcCommand::Decide { challenge, upheld, consequence, reasons } => {
             let consequence = match consequence.as_deref().map(str::trim).filter(|c| !c.is_empty()) {

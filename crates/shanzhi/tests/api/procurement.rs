@@ -6,6 +6,7 @@ use crate::helpers::*;
 use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use shanzhi_domain::clock::Clock;
 use sqlx::Row;
 
 /// A China-time instant as the API takes it.
@@ -119,7 +120,6 @@ both_backends! {
         let app = TestApp::with_demo(backend).await;
         let project = approved_project(&app, "留守儿童课后陪伴服务（公开招标）").await;
         let id = published_tender(&app, project).await;
-        let purchaser = app.token("jyj.purchaser").await;
         // The public sees the intention and the announcement without signing in.
         let (status, notices) = app.call(Method::GET, "/api/v1/notices", None, None).await;
         assert_eq!(status, StatusCode::OK);
@@ -177,6 +177,10 @@ both_backends! {
         for s in &sealed {
             assert!(s.starts_with("v1:") && !s.contains("org_id"), "sealed: {s}");
         }
+        // Nor does the statistics export (CSV and spreadsheet) know of any bid.
+        let stats = shanzhi_web::export::load(app.store.as_ref(), &shanzhi_domain::rules::Rules::default(), None).await.unwrap();
+        let csv = String::from_utf8(shanzhi_web::export::csv(&stats)).unwrap();
+        assert!(["75000.00", "72000.00", "80000.00"].iter().all(|p| !csv.contains(p)) && bidder_names.iter().all(|n| !csv.contains(n.as_str())) || !csv.contains("投标"), "export: {csv}");
         // The opening waits for the deadline.
         app.refused(Method::POST, &format!("/api/v1/procurements/{id}/opening"), &purchaser, Some(json!({"attendees": ["区财政局监督员"]})), StatusCode::CONFLICT, "bids_sealed").await;
         app.clock.set(at("2026-05-06T09:30"));
@@ -262,7 +266,6 @@ both_backends! {
         let app = TestApp::with_demo(backend).await;
         let project = approved_project(&app, "留守儿童心理辅导（流标）").await;
         let id = published_tender(&app, project).await;
-        let purchaser = app.token("jyj.purchaser").await;
         for user in &PROVIDERS[..2] {
             let t = app.token(user).await;
             app.ok(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &t, Some(bid("70000.00"))).await;
@@ -371,5 +374,149 @@ both_backends! {
         let before = app.store.audit_head().await.unwrap();
         app.refused(Method::POST, &format!("/api/v1/procurements/{id}/abandon"), &purchaser, Some(json!({"reason": "x"})), StatusCode::UNPROCESSABLE_ENTITY, "required").await;
         assert_eq!(app.store.audit_head().await.unwrap(), before, "a refused change writes nothing");
+    }
+
+    async fn every_other_method_runs_to_its_award(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let invited: Vec<i64> = {
+            let mut v = Vec::new();
+            for key in ["yg", "hx", "qm"] {
+                v.push(app.org_id(key).await);
+            }
+            v
+        };
+        let cases = [
+            ("invited_tender", { let mut d = documents(comprehensive()); d["invited"] = json!(invited); d }),
+            ("competitive_consultation", documents(json!({"kind": "comprehensive", "price_weight_bp": 2000, "criteria": [
+                {"key": "plan", "name": "服务方案", "weight_bp": 6000}, {"key": "team", "name": "团队", "weight_bp": 2000}]}))),
+            ("request_for_quotation", documents(json!({"kind": "lowest_price"}))),
+            ("framework_agreement", { let mut d = documents(comprehensive()); d["framework_members"] = json!(2); d }),
+        ];
+        let names = usernames(&app).await;
+        for (n, (method, docs)) in cases.into_iter().enumerate() {
+            // Each case runs on a fresh project, weeks after the previous one.
+            let project = approved_project(&app, &format!("留守儿童陪伴服务（{method}）")).await;
+            let purchaser = app.token("jyj.purchaser").await;
+            let p = app.ok(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(json!({"method": method, "documents": docs}))).await;
+            let id = p["id"].as_i64().unwrap();
+            let start = app.clock.now();
+            // 30 days that end on a rest day run on to the next working day: 35 days is always enough.
+            app.clock.set(start + chrono::Duration::days(35));
+            let purchaser = app.token("jyj.purchaser").await;
+            let deadline = shanzhi_domain::calendar::end_of_day(shanzhi_domain::calendar::china_date(start + chrono::Duration::days(64)));
+            app.ok(Method::POST, &format!("/api/v1/procurements/{id}/publish"), &purchaser, Some(json!({"bid_deadline": deadline.to_rfc3339()}))).await;
+            // An uninvited provider is refused an invited tender.
+            if method == "invited_tender" {
+                let outsider = app.token("p.xlx").await;
+                app.refused(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &outsider, Some(bid("70000.00")), StatusCode::CONFLICT, "not_invited").await;
+            }
+            for (user, price) in PROVIDERS.iter().zip(["78000.00", "74000.00", "76000.00"]) {
+                let t = app.token(user).await;
+                app.ok(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &t, Some(bid(price))).await;
+            }
+            app.clock.set(deadline);
+            let purchaser = app.token("jyj.purchaser").await;
+            let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/opening"), &purchaser, Some(json!({"attendees": ["监督员"]}))).await;
+            let want = if method == "competitive_consultation" { "negotiating" } else { "evaluating" };
+            assert_eq!(p["stage"], want, "{method}");
+            let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/committee"), &purchaser, Some(json!({}))).await;
+            let members: Vec<i64> = p["committee"]["members"].as_array().unwrap().iter().map(|m| m["user_id"].as_i64().unwrap()).collect();
+            let size = if method.ends_with("tender") || method == "framework_agreement" { 5 } else { 3 };
+            assert_eq!(members.len(), size, "{method}");
+            let mut experts = Vec::new();
+            for m in &members {
+                let t = app.token(&names[m]).await;
+                app.ok(Method::POST, &format!("/api/v1/procurements/{id}/declaration"), &t, Some(json!({"no_conflict": true}))).await;
+                experts.push(t);
+            }
+            let mut p = p;
+            if method == "competitive_consultation" {
+                app.ok(Method::POST, &format!("/api/v1/procurements/{id}/rounds"), &experts[0], Some(json!({"notes": "第一轮磋商：明确服务频次与督导安排"}))).await;
+                let final_deadline = app.clock.now() + chrono::Duration::hours(4);
+                app.ok(Method::POST, &format!("/api/v1/procurements/{id}/final-offers"), &experts[0], Some(json!({"deadline": final_deadline.to_rfc3339()}))).await;
+                for (user, price) in PROVIDERS.iter().zip(["77000.00", "73000.00", "75000.00"]) {
+                    let t = app.token(user).await;
+                    app.ok(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &t, Some(bid(price))).await;
+                }
+                app.clock.set(final_deadline);
+                let purchaser = app.token("jyj.purchaser").await;
+                p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/opening"), &purchaser, Some(json!({"attendees": ["监督员"]}))).await;
+                experts.clear();
+                for m in &members {
+                    experts.push(app.token(&names[m]).await);
+                }
+            }
+            let evaluated = if p["final_opening"].is_null() { &p["opening"] } else { &p["final_opening"] };
+            let bid_ids: Vec<i64> = evaluated["bids"].as_array().unwrap().iter().map(|b| b["bid_id"].as_i64().unwrap()).collect();
+            for b in &bid_ids {
+                app.ok(Method::POST, &format!("/api/v1/procurements/{id}/compliance"), &experts[0], Some(json!({"bid_id": b, "qualified": true}))).await;
+            }
+            if method != "request_for_quotation" {
+                for t in &experts {
+                    let marks: Vec<Value> = bid_ids.iter().flat_map(|b| [json!({"bid_id": b, "criterion": "plan", "score": "85"}), json!({"bid_id": b, "criterion": "team", "score": "80"})]).collect();
+                    app.ok(Method::POST, &format!("/api/v1/procurements/{id}/marks"), t, Some(json!({"marks": marks}))).await;
+                }
+            } else {
+                app.refused(Method::POST, &format!("/api/v1/procurements/{id}/marks"), &experts[0], Some(json!({"marks": []})), StatusCode::CONFLICT, "no_marks").await;
+            }
+            let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/report"), &experts[0], None).await;
+            let winner = p["outcome"]["winners"][0].clone();
+            let purchaser = app.token("jyj.purchaser").await;
+            let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/award"), &purchaser, Some(json!({"bid_id": winner}))).await;
+            // Equal marks everywhere: the lowest price wins every method.
+            let want = if method == "competitive_consultation" { "73000.00" } else { "74000.00" };
+            assert_eq!(p["award"]["winner"]["price"], want, "{method}");
+            let project_now = app.get(&format!("/api/v1/projects/{project}"), &purchaser).await.1;
+            assert_eq!(project_now["award"]["method"], method);
+            if method == "framework_agreement" {
+                let members = p["award"]["members"].as_array().unwrap();
+                assert_eq!(members.len(), 2);
+                let second = members[1]["org_id"].clone();
+                app.ok(Method::POST, &format!("/api/v1/procurements/{id}/call-offs"), &purchaser, Some(json!({"org_id": second, "amount": "30000.00", "note": "城关社区 12 户留守儿童家庭"}))).await;
+                app.refused(Method::POST, &format!("/api/v1/procurements/{id}/call-offs"), &purchaser, Some(json!({"org_id": second, "amount": "60000.00", "note": "超出预算的订单"})), StatusCode::UNPROCESSABLE_ENTITY, "framework_exhausted").await;
+            }
+            // Cancelling gives the reservation back for the next case.
+            app.ok(Method::POST, &format!("/api/v1/projects/{project}/cancel"), &purchaser, Some(json!({"reason": "测试结束，撤销项目"}))).await;
+            assert!(n < 4);
+        }
+    }
+
+    async fn an_entrusted_agency_runs_the_procurement(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let admin = app.token("admin").await;
+        let org_code = shanzhi_domain::ids::org_code_with_check("MA4F2Q7D").unwrap();
+        let uscc = shanzhi_domain::ids::uscc_with_check(&format!("91420506{org_code}")).unwrap();
+        let agency = app.ok(Method::POST, "/api/v1/organisations", &admin, Some(json!({
+            "key": "zbdl", "name": "宜昌三峡招标代理有限公司", "kind": "enterprise", "uscc": uscc, "region": "420506", "contact": "王经理"
+        }))).await;
+        app.ok(Method::POST, "/api/v1/users", &admin, Some(json!({
+            "username": "zbdl.agent", "display_name": "王代理", "org_id": agency["id"], "roles": ["agency"], "password": DEMO_PASSWORD
+        }))).await;
+        let agent = app.token("zbdl.agent").await;
+        let project = approved_project(&app, "留守儿童陪伴（委托代理）").await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let body = json!({"method": "request_for_quotation", "documents": documents(json!({"kind": "lowest_price"})), "agency_org_id": agency["id"]});
+        // The agency cannot start a purchase for the department; the department entrusts it.
+        app.refused(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &agent, Some(body.clone()), StatusCode::NOT_FOUND, "not_found").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(body)).await;
+        let id = p["id"].as_i64().unwrap();
+        app.clock.set(at("2026-04-10T09:00"));
+        let agent = app.token("zbdl.agent").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/publish"), &agent, Some(json!({"bid_deadline": china("2026-04-16T09:00")}))).await;
+        assert_eq!(p["stage"], "bidding");
+        let list = app.get("/api/v1/procurements", &agent).await.1;
+        assert!(list.as_array().unwrap().iter().any(|x| x["id"] == id));
+        // An agency it did not entrust sees nothing.
+        let other = app.ok(Method::POST, "/api/v1/organisations", &app.token("admin").await, Some(json!({
+            "key": "zbdl2", "name": "另一家招标代理公司", "kind": "enterprise",
+            "uscc": shanzhi_domain::ids::uscc_with_check(&format!("91420506{}", shanzhi_domain::ids::org_code_with_check("MA4F2Q8D").unwrap())).unwrap(),
+            "region": "420506", "contact": "李经理"
+        }))).await;
+        app.ok(Method::POST, "/api/v1/users", &app.token("admin").await, Some(json!({
+            "username": "zbdl2.agent", "display_name": "李代理", "org_id": other["id"], "roles": ["agency"], "password": DEMO_PASSWORD
+        }))).await;
+        let stranger = app.token("zbdl2.agent").await;
+        app.refused(Method::GET, &format!("/api/v1/procurements/{id}"), &stranger, None, StatusCode::NOT_FOUND, "not_found").await;
+        app.refused(Method::POST, &format!("/api/v1/procurements/{id}/clarifications"), &stranger, Some(json!({"text": "冒充代理机构发布澄清"})), StatusCode::NOT_FOUND, "not_found").await;
     }
 }
