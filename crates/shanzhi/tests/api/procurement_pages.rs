@@ -8,8 +8,7 @@ use crate::helpers::*;
 use crate::procurement::{approved_project, at, usernames};
 use crate::webdriver::Browser;
 use reqwest::header::LOCATION;
-use reqwest::{Method, StatusCode};
-use serde_json::json;
+use reqwest::StatusCode;
 use shanzhi_store::ProcurementStore;
 
 /// Signs in through the form and returns the session cookie.
