@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use crate::webdriver::Browser;
 
-async fn sign_in(b: &Browser, base: &str, username: &str) {
+pub(crate) async fn sign_in(b: &Browser, base: &str, username: &str) {
     b.clear_cookies().await;
     b.goto(&format!("{base}/sign-in")).await;
     b.fill("#username", username).await;
@@ -19,7 +19,7 @@ async fn sign_in(b: &Browser, base: &str, username: &str) {
 }
 
 /// Submits the page's (first) form and returns the page it lands on.
-async fn submit(b: &Browser) -> String {
+pub(crate) async fn submit(b: &Browser) -> String {
     b.click_and_wait("main form button[type=submit]").await;
     b.url().await
 }

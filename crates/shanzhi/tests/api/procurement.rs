@@ -10,16 +10,16 @@ use shanzhi_domain::clock::Clock;
 use sqlx::Row;
 
 /// A China-time instant as the API takes it.
-fn china(s: &str) -> String {
+pub(crate) fn china(s: &str) -> String {
     format!("{s}:00+08:00")
 }
 
-fn at(s: &str) -> DateTime<Utc> {
+pub(crate) fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&china(s)).unwrap().with_timezone(&Utc)
 }
 
 /// A project of the education bureau approved by both reviewers, at the procurement step.
-async fn approved_project(app: &TestApp, title: &str) -> i64 {
+pub(crate) async fn approved_project(app: &TestApp, title: &str) -> i64 {
     let purchaser = app.token("jyj.purchaser").await;
     let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design(title))).await["id"].as_i64().unwrap();
     app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
@@ -36,7 +36,7 @@ async fn approved_project(app: &TestApp, title: &str) -> i64 {
     id
 }
 
-fn documents(scoring: Value) -> Value {
+pub(crate) fn documents(scoring: Value) -> Value {
     json!({
         "requirements": "为辖区农村留守儿童提供课后陪伴与心理辅导服务，每周不少于两次",
         "qualifications": "依法登记的社会组织，具有两名以上持证社工",
@@ -46,7 +46,7 @@ fn documents(scoring: Value) -> Value {
     })
 }
 
-fn comprehensive() -> Value {
+pub(crate) fn comprehensive() -> Value {
     json!({"kind": "comprehensive", "price_weight_bp": 3000, "criteria": [
         {"key": "plan", "name": "服务方案", "weight_bp": 5000},
         {"key": "team", "name": "团队与经验", "weight_bp": 2000}
@@ -58,7 +58,7 @@ fn bid(price: &str) -> Value {
 }
 
 /// Username of each user id, as the administrator sees them.
-async fn usernames(app: &TestApp) -> std::collections::HashMap<i64, String> {
+pub(crate) async fn usernames(app: &TestApp) -> std::collections::HashMap<i64, String> {
     let admin = app.token("admin").await;
     let users = app.get("/api/v1/users", &admin).await.1;
     users

@@ -35,6 +35,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
         Some(s) => {
             let projects = actions::visible_projects(&state, &s.actor).await.or_page(&shell)?;
             let lang = v.lang;
+            let proc_duties = super::procurements::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
             let queue: Vec<_> = projects.iter().filter_map(|p| waiting_on(&s.actor, p).map(|duty| (p, duty))).collect();
             let count = |step: &str| projects.iter().filter(|p| p.status.step() == step).count();
             let ends = [Status::Completed, Status::Cancelled, Status::Terminated];
@@ -61,6 +62,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                         }
                     }
                 }
+                (proc_duties)
                 @if s.actor.has(Role::Purchaser) {
                     div.button-group { a.btn href="/projects/new" { (lang.t("新建项目", "Start a new project")) } }
                 }
@@ -121,6 +123,7 @@ fn landing(shell: &Shell, (seq, hash): (i64, String)) -> Markup {
         div.button-group {
             a.btn href="/sign-in" { (lang.t("登录", "Sign in")) }
             a href="/catalogue" { (lang.t("查看购买服务指导性目录", "See the guidance catalogue")) }
+            a href="/notices" { (lang.t("查看采购公告", "See the procurement notices")) }
             a href="/register" { (lang.t("注册为承接主体", "Register as a provider")) }
         }
         h2 { (lang.t("审计链当前状态", "The audit chain now")) }

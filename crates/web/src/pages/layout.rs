@@ -25,6 +25,7 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
         Some(s) => {
             items.push(("/", lang.t("工作台", "Work queue")));
             items.push(("/projects", lang.t("项目", "Projects")));
+            items.push(("/procurements", lang.t("采购", "Procurements")));
             if s.actor.has(Role::Purchaser) {
                 items.push(("/projects/new", lang.t("新建项目", "New project")));
             }
@@ -34,6 +35,9 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             }
             if crate::export::may_see(a) {
                 items.push(("/dashboard", lang.t("统计", "Statistics")));
+            }
+            if super::procurements::nav_overdue(a) {
+                items.push(("/overdue", lang.t("逾期", "Overdue")));
             }
             items.push(("/posts", lang.t("社工岗位", "Posts")));
             items.push(("/catalogue", lang.t("目录", "Catalogue")));
@@ -60,6 +64,7 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             items.push(("/register", lang.t("承接主体注册", "Register as a provider")));
         }
     }
+    items.push(("/notices", lang.t("公告", "Notices")));
     items.push(("/audit", lang.t("审计", "Audit")));
     items
 }

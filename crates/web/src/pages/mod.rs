@@ -14,7 +14,9 @@ mod forms;
 mod funding;
 mod home;
 mod layout;
+mod notices;
 mod posts;
+mod procurements;
 mod project_view;
 mod projects;
 mod registration;
@@ -77,6 +79,15 @@ pub fn router() -> Router<AppState> {
         .route("/posts", get(posts::list))
         .route("/projects/{id}/cancel", post(projects::cancel))
         .route("/projects/{id}/terminate", post(projects::terminate))
+        .route("/notices", get(notices::list))
+        .route("/notices/{id}", get(notices::show))
+        .route("/procurements", get(procurements::list))
+        .route("/procurements/{id}", get(procurements::show))
+        .route("/procurements/{id}/do/{action}", post(procurements::act))
+        .route("/procurements/{id}/bid", post(procurements::bid))
+        .route("/procurements/{id}/bid/withdraw", post(procurements::withdraw))
+        .route("/projects/{id}/procurement", get(procurements::start_form).post(procurements::start))
+        .route("/overdue", get(procurements::overdue))
         .route("/files/{id}", get(download))
         .route("/register", get(registration::form).post(registration::submit))
         .route("/registrations", get(registration::list))

@@ -159,6 +159,7 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
     let names: HashMap<i64, String> =
         state.store.users().await.or_page(&shell)?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let duty = waiting_on(&user.session.actor, p);
+    let procurement = super::procurements::project_section(state, user, p).await.or_page(&shell)?;
     let body = html! {
         (error_summary(lang, &input.errors))
         (breadcrumbs(lang, &[("/", lang.t("工作台", "Work queue")), ("/projects", lang.t("项目", "Projects")), ("", &p.code)]))
@@ -172,6 +173,7 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         (contract_deadline(lang, state, p))
         (details(lang, p, &refs))
         (super::posts::section(lang, user, p))
+        (procurement)
         (panel(lang, user, p, input))
         h2 { (lang.t("办理记录", "History")) }
         (timeline(lang, &events, &names))

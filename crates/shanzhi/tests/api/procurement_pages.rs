@@ -1,0 +1,295 @@
+//! Procurement through the pages: the public notices without sign-in, each role's procurement page in both
+//! languages, sealed bids nobody else sees before the opening, forms that come back with their errors; and a
+//! full open tender in headless Chromium, moving the test clock past each deadline.
+
+use crate::both_backends;
+use crate::browser::{sign_in, submit};
+use crate::helpers::*;
+use crate::procurement::{approved_project, at, usernames};
+use crate::webdriver::Browser;
+use reqwest::header::LOCATION;
+use reqwest::StatusCode;
+use shanzhi_store::ProcurementStore;
+
+/// Signs in through the form and returns the session cookie.
+async fn cookie(app: &TestApp, username: &str) -> String {
+    let resp = app
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .form(&[("username", username), ("password", DEMO_PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{username} signs in");
+    resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+async fn get(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let resp = app.client.get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+fn csrf_of(html: &str) -> String {
+    let key = r#"name="_csrf" value=""#;
+    let start = html.find(key).unwrap_or_else(|| panic!("a form with a CSRF token: {html}")) + key.len();
+    html[start..start + 64].to_string()
+}
+
+/// Posts a page form with this session's CSRF token; returns status, Location and body.
+async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
+    let (_, html) = get(app, "/procurements", cookie).await;
+    let csrf = csrf_of(&html);
+    let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    let resp =
+        app.client.post(format!("{}{path}", app.base)).header("cookie", cookie).form(&form).send().await.unwrap();
+    let status = resp.status();
+    let location = resp.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, resp.text().await.unwrap())
+}
+
+const BIDDERS: [(&str, &str, &str); 3] = [("p.yg", "yg", "76000"), ("p.hx", "hx", "72000"), ("p.qm", "qm", "80000")];
+
+fn start_fields() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("method", "open_tender"),
+        ("requirements", "为辖区农村留守儿童提供课后陪伴与心理辅导服务，每周不少于两次"),
+        ("qualifications", "依法登记的社会组织，具有两名以上持证社工"),
+        ("scoring", "comprehensive"),
+        ("price_weight", "30"),
+        ("crit_name_0", "服务方案"),
+        ("crit_weight_0", "50"),
+        ("crit_name_1", "团队与经验"),
+        ("crit_weight_1", "20"),
+        ("sme_deduction", "10"),
+        ("tie_rule", "服务方案得分高者优先；仍相同的抽签确定"),
+    ]
+}
+
+both_backends! {
+    async fn procurement_pages_for_each_role_keep_bids_sealed(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let project = approved_project(&app, "留守儿童课后陪伴服务（页面）").await;
+        let purchaser = cookie(&app, "jyj.purchaser").await;
+        let (status, html) = get(&app, &format!("/projects/{project}"), &purchaser).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("/projects/{project}/procurement")), "the project page offers to start");
+
+        // Bad input comes back with the message beside the field, not a 500.
+        let mut bad = start_fields();
+        bad.retain(|(k, _)| *k != "requirements");
+        bad.push(("price_weight", "三十"));
+        bad.retain(|(k, v)| !(*k == "price_weight" && *v == "30"));
+        let (status, _, html) = post(&app, &format!("/projects/{project}/procurement"), &purchaser, &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+        assert!(html.contains("error-summary") && html.contains("field--error") && html.contains("百分数"), "{html}");
+        let (status, location, html) = post(&app, &format!("/projects/{project}/procurement"), &purchaser, &start_fields()).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+        let page = format!("/procurements/{id}");
+        let act = |a: &str| format!("/procurements/{id}/do/{a}");
+
+        // Publishing: a malformed time and a too-early one re-render with their messages.
+        let (status, _, html) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "soon")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("时间格式应为") && html.contains(r#"id="publish_bid_deadline-error""#), "{html}");
+        let (status, _, html) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "2026-04-28 09:30")]).await;
+        assert_eq!(status, StatusCode::CONFLICT, "the intention period runs first");
+        assert!(html.contains("error-summary"), "{html}");
+        app.clock.set(at("2026-04-03T09:00"));
+        // A month on, the session has expired: sign in again.
+        let purchaser = cookie(&app, "jyj.purchaser").await;
+        let (status, location, _) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "2026-04-28 09:30")]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, page.as_str()));
+
+        let mut names = Vec::new();
+        for (user, key, price) in BIDDERS {
+            names.push(app.store.organisation_by_key(key).await.unwrap().unwrap().name);
+            let c = cookie(&app, user).await;
+            let (status, _, _) = post(&app, &act("interest"), &c, &[]).await;
+            assert_eq!(status, StatusCode::SEE_OTHER);
+            let (status, _, html) = post(&app, &format!("{page}/bid"), &c, &[("bid_price", "七万"), ("bid_proposal", "方案")]).await;
+            assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(html.contains(r#"id="bid_price-error""#), "{html}");
+            let (status, _, html) = post(&app, &format!("{page}/bid"), &c, &[("bid_price", price), ("bid_proposal", "每周三次入户陪伴，配备两名持证社工")]).await;
+            assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        }
+        // Each bidder sees its own bid and receipt, never another's name or price, before the opening.
+        let yg = cookie(&app, "p.yg").await;
+        let (status, html) = get(&app, &page, &yg).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("76,000.00") && html.contains("回执"), "own bid shown");
+        assert!(!html.contains("72,000") && !html.contains("80,000"), "another bidder's price leaked");
+        assert!(!html.contains(names[1].as_str()) && !html.contains(names[2].as_str()), "another bidder's name leaked");
+        // The purchaser and everyone else on the record: no name, no price, no opening, no count.
+        for user in ["jyj.purchaser", "czj.reviewer", "supervisor", "admin"] {
+            let c = cookie(&app, user).await;
+            for lang in ["zh", "en"] {
+                let c = format!("{c}; sz_lang={lang}");
+                let (status, html) = get(&app, &page, &c).await;
+                assert_eq!(status, StatusCode::OK, "{user} {lang}");
+                assert!(names.iter().all(|n| !html.contains(n.as_str())), "{user} sees a bidder");
+                assert!(!html.contains("76,000") && !html.contains("72,000") && !html.contains("80,000"), "{user} sees a price");
+                assert!(!html.contains("开标记录") && !html.contains("Bid opening<") && !html.contains("投标文件</h2>"), "{user} sees the opening");
+                let (status, _) = get(&app, "/procurements", &c).await;
+                assert_eq!(status, StatusCode::OK);
+            }
+        }
+        let (_, html) = get(&app, &page, &format!("{purchaser}; sz_lang=en")).await;
+        assert!(html.contains("Open the bids") && html.contains("Clarify or amend"), "English forms");
+        let (_, html) = get(&app, &page, &purchaser).await;
+        assert!(html.contains("开标") && html.contains("澄清或修改采购文件"), "Chinese forms");
+
+        // The public: notices without signing in, and nothing about bids or people.
+        let (status, html) = get(&app, "/notices", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("招标公告") && html.contains("采购意向"), "{html}");
+        let (status, html) = get(&app, "/notices?kind=announcement", "sz_lang=en").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("采购意向</a>"), "filtered by kind");
+        let notices = app.store.notices().await.unwrap();
+        for n in notices.iter().filter(|n| n.notice.procurement_id == Some(id)) {
+            let (status, html) = get(&app, &format!("/notices/{}", n.id), "").await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(names.iter().all(|name| !html.contains(name.as_str())), "a bidder on a public notice");
+            assert!(!html.contains("76,000") && !html.contains("72,000") && !html.contains("receipt"), "a bid on a public notice");
+        }
+        let (status, _) = get(&app, "/procurements", "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "procurement pages need sign-in");
+
+        // Overdue list: for supervisors, admins and finance; refused to providers.
+        for user in ["supervisor", "admin", "czj.reviewer"] {
+            let (status, _) = get(&app, "/overdue", &cookie(&app, user).await).await;
+            assert_eq!(status, StatusCode::OK, "{user}");
+        }
+        let (status, _) = get(&app, "/overdue", &yg).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // An expert not on a committee sees nothing of it.
+        let (status, _) = get(&app, &page, &cookie(&app, "expert.xiang").await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        // An unknown action is "not found", not a crash.
+        let (status, _, _) = post(&app, &act("explode"), &purchaser, &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+/// Clicks the submit button of the form posting to `action` and returns where it lands.
+async fn act(b: &Browser, action: &str) -> String {
+    b.click_and_wait(&format!("form[action$='{action}'] button[type=submit]")).await;
+    b.url().await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_tender_through_the_pages_in_the_browser() {
+    let Some(b) = Browser::start().await else { return };
+    let app = TestApp::with_demo(shanzhi_store::Backend::Sqlite).await;
+    let base = app.base.clone();
+    let project = approved_project(&app, "留守儿童课后陪伴服务（浏览器采购）").await;
+
+    // The purchaser starts an open tender from the project page and publishes after the intention period.
+    sign_in(&b, &base, "jyj.purchaser").await;
+    b.goto(&format!("{base}/projects/{project}")).await;
+    b.click_and_wait(&format!("a[href='/projects/{project}/procurement']")).await;
+    b.set("#method", "open_tender").await;
+    b.fill("#requirements", "为辖区农村留守儿童提供课后陪伴与心理辅导服务，每周不少于两次").await;
+    b.fill("#qualifications", "依法登记的社会组织，具有两名以上持证社工").await;
+    b.set("#scoring", "comprehensive").await;
+    b.fill("#price_weight", "30").await;
+    b.fill("#crit_name_0", "服务方案").await;
+    b.fill("#crit_weight_0", "50").await;
+    b.fill("#crit_name_1", "团队与经验").await;
+    b.fill("#crit_weight_1", "20").await;
+    b.fill("#tie_rule", "服务方案得分高者优先；仍相同的抽签确定").await;
+    let url = submit(&b).await;
+    let id: i64 = url
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("procurement page expected, got {url}"));
+    let page = format!("{base}/procurements/{id}");
+    app.clock.set(at("2026-04-03T09:00"));
+    sign_in(&b, &base, "jyj.purchaser").await;
+    b.goto(&page).await;
+    b.fill("#publish_bid_deadline", "2026-04-28 09:30").await;
+    assert_eq!(act(&b, "/do/publish").await, page);
+    assert!(b.source().await.contains("接收投标"), "bidding");
+
+    // Three providers bid through the pages.
+    for (user, _, price) in BIDDERS {
+        sign_in(&b, &base, user).await;
+        b.goto(&page).await;
+        act(&b, "/do/interest").await;
+        b.fill("#bid_price", price).await;
+        b.fill("#bid_proposal", "每周三次入户陪伴，配备两名持证社工与一名心理咨询师").await;
+        assert!(act(&b, "/bid").await.starts_with(&page));
+        assert!(b.text("#my-bid + dl").await.contains("回执"));
+    }
+
+    // Past the deadline the purchaser opens and draws the committee.
+    app.clock.set(at("2026-04-28T09:30"));
+    sign_in(&b, &base, "jyj.purchaser").await;
+    b.goto(&page).await;
+    b.fill("#open_attendees", "区财政局监督员\n投标人代表三名").await;
+    assert_eq!(act(&b, "/do/open").await, page);
+    assert!(b.text(".opening").await.contains("72,000.00"), "the read-out after the opening");
+    assert_eq!(act(&b, "/do/draw_committee").await, page);
+    let p = app.store.procurement(id).await.unwrap().unwrap();
+    let members: Vec<i64> = p.committee.as_ref().unwrap().members.iter().map(|m| m.user_id).collect();
+    assert_eq!(members.len(), 5);
+    let names = usernames(&app).await;
+    let bids: Vec<i64> = p.opening.as_ref().unwrap().bids.iter().map(|b| b.bid_id).collect();
+
+    // Each expert declares, then sees the bids and marks them; the first also reviews compliance and reports.
+    app.clock.set(at("2026-04-28T14:00"));
+    for (i, m) in members.iter().enumerate() {
+        sign_in(&b, &base, &names[m]).await;
+        b.goto(&page).await;
+        assert!(!b.source().await.contains("投标文件</h2>"), "no bids before declaring");
+        b.click("input[name=declare_no_conflict][value=true]").await;
+        assert_eq!(act(&b, "/do/declare").await, page);
+        assert!(b.source().await.contains("投标文件</h2>"), "bids after declaring");
+        if i == 0 {
+            for bid in &bids {
+                b.set("#compliance_bid_id", &bid.to_string()).await;
+                b.click("input[name=compliance_qualified][value=true]").await;
+                assert_eq!(act(&b, "/do/compliance").await, page);
+            }
+        }
+        for bid in &bids {
+            b.fill(&format!("#marks_{bid}_c1"), "80").await;
+            b.fill(&format!("#marks_{bid}_c2"), "90").await;
+        }
+        assert_eq!(act(&b, "/do/marks").await, page);
+    }
+    sign_in(&b, &base, &names[&members[0]]).await;
+    b.goto(&page).await;
+    assert_eq!(act(&b, "/do/report").await, page);
+    assert!(b.text("#outcome").await.contains("88.00"), "scores to two decimals");
+
+    // The purchaser confirms the winner.
+    sign_in(&b, &base, "jyj.purchaser").await;
+    assert!(b.source().await.contains("确定中标（成交）人"), "the duty is on the work queue");
+    b.goto(&page).await;
+    assert_eq!(act(&b, "/do/award").await, page);
+    assert!(b.text("#award").await.contains("72,000.00"));
+
+    // The public result notice: winner, price and committee.
+    b.clear_cookies().await;
+    b.goto(&format!("{base}/notices?kind=result")).await;
+    b.click_and_wait("#notices a").await;
+    let notice = b.text("#notice-body").await;
+    let winner = app.store.organisation_by_key("hx").await.unwrap().unwrap().name;
+    assert!(notice.contains(&winner) && notice.contains("72,000.00") && notice.contains("88.00"), "{notice}");
+    for m in &p.committee.as_ref().unwrap().members {
+        assert!(notice.contains(m.name.as_str()), "committee member {} on the notice: {notice}", m.name);
+    }
+
+    // A losing provider sees its own score and rank.
+    sign_in(&b, &base, "p.yg").await;
+    b.goto(&page).await;
+    let mine = b.text("#my-result").await;
+    assert!(mine.contains("86.42") && mine.contains("我的排名\n2"), "30 × 72000 / 76000 + 58 = 86.42, second: {mine}");
+    let png = b.screenshot().await;
+    let _ = std::fs::write(std::env::temp_dir().join("shanzhi-browser-procurement.png"), png);
+    b.quit().await;
+}

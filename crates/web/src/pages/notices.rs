@@ -1,0 +1,192 @@
+//! Public notices (采购公告) without sign-in: the list, newest first and filtered by kind, and one printable
+//! notice. A notice shows only the body fields named here, by kind; anything else in a body is never shown.
+
+use std::collections::HashMap;
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use maud::{html, Markup};
+use serde_json::Value;
+use shanzhi_domain::notice::{body_money, Notice, NoticeKind};
+use shanzhi_domain::procurement::{ChallengeAbout, Consequence, Method, Scoring, SingleSourceCase};
+
+use super::layout::{breadcrumbs, page};
+use super::project_view::{paras, percent};
+use super::{error_page, render, Ids, OrPage, Page, Viewer};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::AppState;
+
+pub fn kind_label(lang: Lang, k: NoticeKind) -> &'static str {
+    lang.t(k.label_zh(), k.label_en())
+}
+
+pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<HashMap<String, String>>) -> Page {
+    let shell = v.shell();
+    let lang = v.lang;
+    let kind = q.get("kind").and_then(|k| NoticeKind::parse(k));
+    let mut notices = state.store.notices().await.or_page(&shell)?;
+    notices.retain(|n| kind.is_none_or(|k| n.notice.kind == k));
+    notices.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
+    let title = lang.t("采购公告", "Procurement notices");
+    let body = html! {
+        h1.page-title { (title) }
+        p.lead { (lang.t(
+            "采购意向、采购公告、更正公告、结果公告等依法公开的信息，无需登录即可查阅。",
+            "Purchase intentions, announcements, corrections, results and other notices the law requires to be public; no sign-in needed.",
+        )) }
+        form.no-print method="get" action="/notices" {
+            div.field {
+                label for="kind" { (lang.t("公告类型", "Kind of notice")) }
+                select #kind name="kind" {
+                    option value="" { (lang.t("全部", "All")) }
+                    @for k in NoticeKind::ALL {
+                        option value=(k.code()) selected[kind == Some(*k)] { (kind_label(lang, *k)) }
+                    }
+                }
+            }
+            div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
+        }
+        @if notices.is_empty() {
+            p.notice { (lang.t("暂无公告。", "No notices yet.")) }
+        } @else {
+            ul.queue #notices {
+                @for n in &notices {
+                    li.queue__item {
+                        a href={"/notices/" (n.id)} { (n.notice.title) }
+                        " " strong.tag.tag--blue { (kind_label(lang, n.notice.kind)) }
+                        p.queue__meta {
+                            (lang.t("发布日期：", "Published: ")) (lang.date(n.notice.published_on))
+                            @if let Some(p) = n.notice.body.get("purchaser").and_then(Value::as_str) { " · " (p) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(render(StatusCode::OK, page(&shell, title, body)))
+}
+
+pub async fn show(State(state): State<AppState>, v: Viewer, ids: Ids) -> Page {
+    let shell = v.shell();
+    let n = state.store.notice(ids.id).await.or_page(&shell)?;
+    let Some(n) = n else { return Err(error_page(&shell, AppError::not_found())) };
+    let lang = v.lang;
+    let body = html! {
+        div.no-print { (breadcrumbs(lang, &[("/notices", lang.t("采购公告", "Procurement notices")), ("", &n.notice.title)])) }
+        div.print-header.print-only { p { (lang.t("政府购买服务公告", "Public service purchasing notice")) } }
+        span.caption { (kind_label(lang, n.notice.kind)) }
+        h1.page-title { (n.notice.title) }
+        (notice_body(lang, &n))
+        p.no-print { a href="/notices" { (lang.t("返回公告列表", "Back to the notices")) } }
+    };
+    Ok(render(StatusCode::OK, page(&shell, &n.notice.title, body)))
+}
+
+fn row(label: &str, value: Markup) -> Markup {
+    html! { div.summary-list__row { dt { (label) } dd { (value) } } }
+}
+
+fn text<'a>(b: &'a Value, key: &str) -> Option<&'a str> {
+    b.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+fn instant(lang: Lang, b: &Value, key: &str) -> Option<String> {
+    let t = chrono::DateTime::parse_from_rfc3339(text(b, key)?).ok()?;
+    Some(lang.datetime(t.with_timezone(&chrono::Utc)))
+}
+
+fn day(lang: Lang, b: &Value, key: &str) -> Option<String> {
+    Some(lang.date(text(b, key)?.parse().ok()?))
+}
+
+pub fn scoring_text(lang: Lang, s: &Scoring) -> String {
+    match s {
+        Scoring::LowestPrice => lang.t("最低评标价法", "Lowest evaluated price").to_string(),
+        Scoring::Comprehensive { price_weight_bp, criteria } => {
+            let mut parts = vec![format!("{} {}", lang.t("价格", "Price"), percent(*price_weight_bp))];
+            parts.extend(criteria.iter().map(|c| format!("{} {}", c.name, percent(c.weight_bp))));
+            format!("{}（{}）", lang.t("综合评分法", "Comprehensive scoring"), parts.join(lang.t("，", ", ")))
+        }
+    }
+}
+
+/// The body fields each kind publishes, in reading order.
+fn notice_body(lang: Lang, n: &Notice) -> Markup {
+    let b = &n.notice.body;
+    let money = |k: &str| body_money(b, k).map(|m| lang.money(m));
+    let label = |code: Option<&str>, f: &dyn Fn(&str) -> Option<(&'static str, &'static str)>| {
+        code.and_then(f).map(|(zh, en)| lang.t(zh, en).to_string())
+    };
+    let method = label(text(b, "method"), &|c| Method::parse(c).map(|m| (m.label_zh(), m.label_en())));
+    let case = label(text(b, "case"), &|c| SingleSourceCase::parse(c).map(|m| (m.label_zh(), m.label_en())));
+    let about = label(text(b, "about"), &|c| ChallengeAbout::parse(c).map(|m| (m.label_zh(), m.label_en())));
+    let consequence = label(text(b, "consequence"), &|c| Consequence::parse(c).map(|m| (m.label_zh(), m.label_en())));
+    let scoring: Option<Scoring> = b.get("scoring").and_then(|s| serde_json::from_value(s.clone()).ok());
+    let committee: Vec<&str> = b
+        .get("committee")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let members: Vec<(String, Option<String>)> = b
+        .get("members")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| {
+                    Some((m.get("name")?.as_str()?.to_string(), body_money(m, "price").map(|p| lang.money(p))))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let provider_label = if n.notice.kind == NoticeKind::Contract {
+        lang.t("供应商", "Provider")
+    } else {
+        lang.t("拟定供应商", "Proposed supplier")
+    };
+    let opt = |label: &str, v: Option<String>| html! { @if let Some(v) = v { (row(label, html! { (v) })) } };
+    html! {
+        dl.summary-list #notice-body {
+            (opt(lang.t("项目编号", "Project code"), text(b, "project_code").map(String::from)))
+            (opt(lang.t("项目名称", "Project"), text(b, "title").map(String::from)))
+            (opt(lang.t("采购人", "Purchaser"), text(b, "purchaser").map(String::from)))
+            (opt(lang.t("采购方式", "Method"), method))
+            (opt(lang.t("预算金额", "Budget"), money("budget")))
+            (opt(lang.t("预计采购时间不早于", "Not to start before"), day(lang, b, "earliest_start")))
+            @if let Some(r) = text(b, "requirements") { (row(lang.t("采购需求", "Requirements"), paras(r))) }
+            @if let Some(r) = text(b, "qualifications") { (row(lang.t("供应商资格要求", "Qualifications"), paras(r))) }
+            (opt(lang.t("评审方法", "Evaluation"), scoring.as_ref().map(|s| scoring_text(lang, s))))
+            (opt(lang.t("小微企业价格扣除", "Small-enterprise price deduction"),
+                b.get("sme_deduction_bp").and_then(Value::as_u64).filter(|v| *v > 0).map(|v| percent(v as u32))))
+            (opt(lang.t("获取采购文件截止", "Documents available until"), day(lang, b, "documents_until")))
+            (opt(provider_label, text(b, "provider").map(String::from)))
+            (opt(lang.t("单一来源理由", "Why single source"), case))
+            @if let Some(r) = text(b, "justification") { (row(lang.t("论证意见", "Justification"), paras(r))) }
+            @if let Some(r) = text(b, "text") { (row(lang.t("更正（澄清）内容", "Correction or clarification"), paras(r))) }
+            (opt(lang.t("投标（响应）截止时间", "Bid deadline"), instant(lang, b, "bid_deadline")))
+            (opt(lang.t("中标（成交）供应商", "Winner"), text(b, "winner").map(String::from)))
+            (opt(lang.t("中标（成交）金额", "Price"), money("price")))
+            (opt(lang.t("评审得分", "Score"), text(b, "score").map(String::from)))
+            @if members.len() > 1 {
+                (row(lang.t("入围供应商", "Framework members"), html! { ul { @for (name, price) in &members {
+                    li { (name) @if let Some(p) = price { " · " (p) } }
+                } } }))
+            }
+            @if !committee.is_empty() { (row(lang.t("评审委员会成员", "Evaluation committee"), html! { (committee.join(lang.t("、", ", "))) })) }
+            @if let Some(r) = text(b, "reason") { (row(lang.t("终止（废标）原因", "Reason"), paras(r))) }
+            (opt(lang.t("投诉人", "Complainant"), text(b, "complainant").map(String::from)))
+            (opt(lang.t("投诉事项", "About"), about))
+            @if let Some(u) = b.get("upheld").and_then(Value::as_bool) {
+                (row(lang.t("处理结果", "Decision"), html! { @if u { (lang.t("投诉成立", "Upheld")) } @else { (lang.t("投诉不成立，予以驳回", "Dismissed")) } }))
+            }
+            (opt(lang.t("处理方式", "Consequence"), consequence))
+            @if let Some(r) = text(b, "reasons") { (row(lang.t("处理理由", "Reasons"), paras(r))) }
+            (opt(lang.t("合同金额", "Contract amount"), money("amount")))
+            (opt(lang.t("合同开始", "Contract starts"), day(lang, b, "start")))
+            (opt(lang.t("合同结束", "Contract ends"), day(lang, b, "end")))
+            (opt(lang.t("签订日期", "Signed on"), day(lang, b, "signed_on")))
+            (row(lang.t("发布日期", "Published"), html! { (lang.date(n.notice.published_on)) }))
+            (opt(lang.t("公告期限至", "Notice period ends"), n.notice.ends_on.map(|d| lang.date(d))))
+        }
+    }
+}
