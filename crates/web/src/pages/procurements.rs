@@ -1084,10 +1084,22 @@ fn start_field(field: &str) -> String {
     }
 }
 
+/// Organisations with staff in the `agency` role, which a purchaser may entrust with its procurement.
+async fn agency_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
+    let users = state.store.users().await?;
+    let orgs = state.store.organisations().await?;
+    Ok(orgs
+        .into_iter()
+        .filter(|o| users.iter().any(|u| u.org_id == o.id && u.roles.contains(&shanzhi_domain::org::Role::Agency)))
+        .map(|o| (o.id.to_string(), o.name))
+        .collect())
+}
+
 fn start_page(
     user: &SignedIn,
     p: &Project,
     orgs: &[shanzhi_domain::org::Organisation],
+    agencies: &[(String, String)],
     form: &Form,
     errors: &Errors,
 ) -> Markup {
@@ -1108,6 +1120,9 @@ fn start_page(
         ("comprehensive", lang.t("综合评分法", "Comprehensive scoring")),
     ]);
     let invited: Vec<&str> = form.all("invited");
+    let mut agency_options =
+        vec![(String::new(), lang.t("（本单位自行组织）", "(run by the purchaser itself)").to_string())];
+    agency_options.extend(agencies.iter().cloned());
     let body = html! {
         (error_summary(lang, errors))
         (form_heading(lang, p, title))
@@ -1140,6 +1155,9 @@ fn start_page(
                 (forms::textarea("ss_justification", "ss_justification", lang.t("理由", "Justification"), None, form.get("ss_justification"), e("ss_justification")))
             }
             (forms::input(Kind::Integer, "framework_members", lang.t("框架协议：入围供应商数量", "Framework agreement: how many providers"), None, form.get("framework_members"), e("framework_members")))
+            @if !agencies.is_empty() {
+                (forms::select("agency_org_id", lang.t("委托采购代理机构", "Entrust to a procurement agency"), None, &plain(agency_options.clone()), form.get("agency_org_id"), e("agency_org_id")))
+            }
             div.button-group { (forms::submit(lang.t("发起采购", "Start the procurement"))) a href={"/projects/" (p.id)} { (lang.t("返回项目", "Back to the project")) } }
         }
     };
@@ -1164,7 +1182,10 @@ pub async fn start_form(State(state): State<AppState>, user: SignedIn, ids: Ids)
     form.set("price_weight", "30");
     form.set("sme_deduction", "10");
     form.set("requirements", p.design.content.clone());
-    Ok(render(StatusCode::OK, start_page(&user, &p, &orgs, &form, &Errors::default())))
+    Ok(render(
+        StatusCode::OK,
+        start_page(&user, &p, &orgs, &agency_choices(&state).await.or_page(&user.shell())?, &form, &Errors::default()),
+    ))
 }
 
 fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) -> Result<StartRequest, AppError> {
@@ -1227,7 +1248,7 @@ fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) ->
             single_source,
             framework_members,
         },
-        agency_org_id: None,
+        agency_org_id: form.get("agency_org_id").trim().parse().ok(),
     })
 }
 
@@ -1249,7 +1270,10 @@ pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
                 item.href = Some(format!("#{key}"));
                 item.key = key;
             }
-            Err(render(e.status(), start_page(&user, &p, &orgs, &form, &errors)))
+            Err(render(
+                e.status(),
+                start_page(&user, &p, &orgs, &agency_choices(&state).await.or_page(&user.shell())?, &form, &errors),
+            ))
         }
     }
 }
