@@ -177,6 +177,25 @@ mod forms {
             assert!(html.contains("已逾期"), "a day after the last day it is overdue");
         }
 
+        async fn a_contract_recorded_late_shows_its_publication_late(backend) {
+            let app = TestApp::with_demo(backend).await;
+            let p = app.store.projects().await.unwrap().into_iter().find(|p| p.status.code() == "contract").unwrap();
+            let award_day = shanzhi_domain::clock::china_date(p.award.as_ref().unwrap().at);
+            app.clock.advance(chrono::Duration::days(10));
+            // Signed on the award day but recorded ten days later: the notice is out more than 2 working days late.
+            let contract = serde_json::json!({"amount": p.total(), "start": p.design.period_start, "end": p.design.period_end,
+                "signed_on": award_day, "milestones": [{"name": "终期", "share": "100", "due": p.design.period_end}]});
+            let token = app.token("mzj.purchaser").await;
+            app.ok(reqwest::Method::POST, &format!("/api/v1/projects/{}/contract", p.id), &token, Some(contract)).await;
+            let (c, _) = signed_in(&app, "mzj.purchaser").await;
+            let (_, html) = page(&app, &format!("/projects/{}", p.id), &c).await;
+            assert!(html.contains("合同公告") && html.contains("逾期公告"), "late publication flagged");
+            // A contract published as it was signed is on time.
+            let done = app.store.projects().await.unwrap().into_iter().find(|q| q.status.code() == "completed" && q.purchaser_org_id == p.purchaser_org_id).unwrap();
+            let (_, html) = page(&app, &format!("/projects/{}", done.id), &c).await;
+            assert!(html.contains("合同公告") && !html.contains("逾期公告"), "on time");
+        }
+
         async fn every_form_answers_bad_input_beside_the_field(backend) {
             let app = TestApp::with_demo(backend).await;
             let projects = app.store.projects().await.unwrap();

@@ -160,6 +160,15 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         state.store.users().await.or_page(&shell)?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let duty = waiting_on(&user.session.actor, p);
     let procurement = super::procurements::project_section(state, user, p).await.or_page(&shell)?;
+    let contract_notice =
+        match p.contract {
+            Some(_) => {
+                state.store.notices().await.or_page(&shell)?.into_iter().find(|n| {
+                    n.notice.project_id == p.id && n.notice.kind == shanzhi_domain::notice::NoticeKind::Contract
+                })
+            }
+            None => None,
+        };
     let body = html! {
         (error_summary(lang, &input.errors))
         (breadcrumbs(lang, &[("/", lang.t("工作台", "Work queue")), ("/projects", lang.t("项目", "Projects")), ("", &p.code)]))
@@ -171,6 +180,7 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         }
         (closure_notice(lang, p))
         (contract_deadline(lang, state, p))
+        (contract_publication(lang, state, p, contract_notice.as_ref()))
         (details(lang, p, &refs))
         (super::posts::section(lang, user, p))
         (procurement)
@@ -203,6 +213,33 @@ fn contract_deadline(lang: Lang, state: &AppState, p: &Project) -> Markup {
                 " " span.small.muted { "（" (lang.t(period.name_zh(), period.name_en())) " · " (period.source()) "）" }
                 @if overdue { " " strong.tag.tag--red { (lang.t("已逾期", "Overdue")) } }
             }
+        }
+    }
+}
+
+/// The contract is published as it is signed; the law allows 2 working days after signing (实施条例 §50), so a
+/// signing recorded late shows as a late publication.
+fn contract_publication(
+    lang: Lang,
+    state: &AppState,
+    p: &Project,
+    notice: Option<&shanzhi_domain::notice::Notice>,
+) -> Markup {
+    let Some(c) = p.contract.as_ref() else { return html! {} };
+    let period = Period::ContractPublication;
+    let Ok(deadline) = state.rules.periods.latest(period, c.signed_on, &state.calendar) else { return html! {} };
+    let published = notice.map(|n| n.notice.published_on);
+    let late = published.is_none_or(|d| d > deadline.date);
+    html! {
+        p.small #contract-publication {
+            (lang.t("合同公告：", "Contract notice: "))
+            @match (published, notice) {
+                (Some(d), Some(n)) => { a href={"/notices/" (n.id)} { (lang.date(d)) } }
+                _ => { (lang.t("未发布", "not published")) }
+            }
+            " · " (lang.t("期限：", "due by ")) (lang.date(deadline.date))
+            " " span.muted { "（" (period.source()) "）" }
+            @if late { " " strong.tag.tag--red { (lang.t("逾期公告", "Published late")) } }
         }
     }
 }
