@@ -170,6 +170,26 @@ both_backends! {
         // An unknown action is "not found", not a crash.
         let (status, _, _) = post(&app, &act("explode"), &purchaser, &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // After the deadline: open, then draw the committee with the purchaser's own representative; someone else's
+        // staff is refused beside the field.
+        app.clock.set(at("2026-04-28T09:30"));
+        let purchaser = cookie(&app, "jyj.purchaser").await;
+        let (status, _, html) = post(&app, &act("open"), &purchaser, &[("open_attendees", "区财政局监督员")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let users = app.store.users().await.unwrap();
+        let own = users.iter().find(|u| u.username == "jyj.purchaser").unwrap();
+        let other = users.iter().find(|u| u.username == "mzj.purchaser").unwrap();
+        let (status, _, html) = post(&app, &act("draw_committee"), &purchaser, &[("draw_committee_representatives", &other.id.to_string())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("采购人代表须为采购单位的工作人员"), "{html}");
+        let (status, _, html) = post(&app, &act("draw_committee"), &purchaser, &[("draw_committee_representatives", &own.id.to_string())]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let p = app.store.procurement(id).await.unwrap().unwrap();
+        let c = p.committee.unwrap();
+        assert_eq!((c.members.len(), c.members.iter().filter(|m| !m.expert).count()), (5, 1));
+        let (_, html) = get(&app, &page, &purchaser).await;
+        assert!(html.contains(own.display_name.as_str()), "the representative sits on the committee");
     }
 }
 

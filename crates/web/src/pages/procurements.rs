@@ -314,7 +314,9 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
             div.table-wrap { table.table.table--stack #outcome {
                 thead { tr {
                     th scope="col" { (lang.t("投标人", "Bidder")) } th.num scope="col" { (lang.t("报价", "Price")) }
-                    th.num scope="col" { (lang.t("评审价", "Evaluated price")) } th.num scope="col" { (lang.t("价格得分", "Price score")) }
+                    th.num scope="col" { (lang.t("评审价", "Evaluated price")) }
+                    @for c in &criteria(p) { th.num scope="col" { (c.name) } }
+                    th.num scope="col" { (lang.t("价格得分", "Price score")) }
                     th.num scope="col" { (lang.t("总分", "Total")) } th.num scope="col" { (lang.t("排名", "Rank")) }
                     th scope="col" { (lang.t("说明", "Notes")) }
                 } }
@@ -322,6 +324,9 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
                     td data-label=(lang.t("投标人", "Bidder")) { (names.get(&b.id).map(String::as_str).unwrap_or("?")) }
                     td.num data-label=(lang.t("报价", "Price")) { (lang.money(b.price)) }
                     td.num data-label=(lang.t("评审价", "Evaluated price")) { (b.evaluated_price.display()) }
+                    @for c in &criteria(p) {
+                        td.num data-label=(c.name) { @if let Some(m) = b.criteria.iter().find(|m| m.key == c.key) { (m.mean.display()) } }
+                    }
                     td.num data-label=(lang.t("价格得分", "Price score")) { @if let Some(s) = b.price_score { (s.display()) } }
                     td.num data-label=(lang.t("总分", "Total")) { @if let Some(s) = b.total { (s.display()) } }
                     td.num data-label=(lang.t("排名", "Rank")) { @if let Some(r) = b.rank { (r) } }
@@ -472,13 +477,15 @@ enum F {
     Int,
     OptInt,
     Lines,
+    IntList,
 }
 
 fn spec(action: &str) -> Option<&'static [(&'static str, F)]> {
     use F::*;
     Some(match action {
         "publish" => &[("bid_deadline", Text)],
-        "interest" | "replace_recused" | "report" | "draw_committee" => &[],
+        "interest" | "replace_recused" | "report" => &[],
+        "draw_committee" => &[("representatives", IntList)],
         "ask" => &[("text", Text)],
         "clarify" => &[("text", Text), ("answers", OptInt), ("affects_bids", Check)],
         "open" => &[("attendees", Lines)],
@@ -548,6 +555,9 @@ fn command(p: &Procurement, action: &str, which: &str, form: &Form) -> AppResult
                 }
             },
             F::Lines => json!(raw.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>()),
+            F::IntList => {
+                json!(form.all(&fid(which, name)).iter().filter_map(|v| v.parse::<i64>().ok()).collect::<Vec<_>>())
+            }
         };
         obj.insert((*name).into(), value);
     }
@@ -748,7 +758,11 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
             ));
         }
         if s == Stage::Bidding {
+            let mut questions =
+                vec![(String::new(), lang.t("（不针对具体问题）", "(not answering a question)").to_string())];
+            questions.extend(p.questions.iter().map(|q| (q.id.to_string(), format!("{}. {}", q.id, q.text))));
             out.push(c.form("clarify", None, lang.t("澄清或修改采购文件", "Clarify or amend the documents"), html! {
+                @if !p.questions.is_empty() { (c.select("clarify", "answers", lang.t("答复的问题（提问人不公开）", "Question answered (the asker is never named)"), questions)) }
                 (c.area("clarify", "text", lang.t("澄清内容", "Clarification"), None))
                 (c.check("clarify", "affects_bids", lang.t("影响投标文件编制（截止时间将依法顺延）", "It affects how bids are prepared (the deadline moves as the law requires)")))
             }, lang.t("发布澄清", "Publish the clarification")));
@@ -771,8 +785,19 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
             ));
         }
         if matches!(s, Stage::Negotiating | Stage::Evaluating) && p.committee.is_none() {
+            let staff: Vec<(String, String)> = state
+                .store
+                .users()
+                .await?
+                .into_iter()
+                .filter(|u| u.org_id == p.purchaser_org_id)
+                .map(|u| (u.id.to_string(), u.display_name))
+                .collect();
             out.push(c.form("draw_committee", None, lang.t("抽取评审委员会", "Draw the evaluation committee"),
-                html! { p.hint { (lang.t("从专家库随机抽取，排除有利害关系的专家；抽取种子记录在案。", "Drawn at random from the expert pool, excluding conflicted experts; the seed is recorded.")) } },
+                html! {
+                    p.hint { (lang.t("从专家库随机抽取，排除有利害关系的专家；抽取种子记录在案。", "Drawn at random from the expert pool, excluding conflicted experts; the seed is recorded.")) }
+                    (forms::choices(true, "draw_committee_representatives", lang.t("采购人代表（可选；专家不少于三分之二）", "Purchaser's representatives (optional; experts stay at least two thirds)"), None, &staff, &c.k("draw_committee").form.all("draw_committee_representatives"), c.k("draw_committee").errors.get("representatives")))
+                },
                 lang.t("随机抽取", "Draw")));
         }
         if let Some(cm) = &p.committee {
