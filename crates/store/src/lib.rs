@@ -12,7 +12,7 @@ pub mod secrets;
 mod sql;
 
 pub use error::{Result, StoreError};
-pub use procure::{OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
+pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
 
 use async_trait::async_trait;

@@ -33,6 +33,17 @@ pub struct OwnBid {
     pub submitted_at: String,
 }
 
+/// A file attached to a sealed bid, opened for a reader allowed to see it.
+#[derive(Debug, Clone)]
+pub struct BidFile {
+    pub id: i64,
+    /// Whether the reader asked as the file's own bidder.
+    pub own: bool,
+    pub name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// A bid taken out of its seal: at the opening, or by the committee after it.
 #[derive(Debug, Clone, Serialize)]
 pub struct UnsealedBid {
@@ -120,6 +131,19 @@ pub trait ProcurementStore: Send + Sync {
     async fn unseal_bids(&self, procurement_id: i64, round: i64, now: DateTime<Utc>) -> Result<Vec<UnsealedBid>>;
     /// The round's opened bids: refused until its opening is recorded.
     async fn opened_bids(&self, procurement_id: i64, round: i64) -> Result<Vec<UnsealedBid>>;
+
+    /// Attaches a file to `org_id`'s coming bid, sealed like the bid; refused after the deadline. Returns its id.
+    async fn add_bid_file(
+        &self,
+        procurement_id: i64,
+        org_id: i64,
+        name: &str,
+        content_type: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+    /// A bid file: before the opening only for its own bidder (`reader_org`), after it for whom the caller allows.
+    async fn bid_file(&self, procurement_id: i64, file_id: i64, reader_org: Option<i64>) -> Result<Option<BidFile>>;
 
     /// Saves a project change together with the notices it publishes (e.g. the contract notice).
     async fn update_project_with_notices(
@@ -490,6 +514,72 @@ impl ProcurementStore for SqlStore {
             |p| if round == 0 { p.opening.is_some() } else { p.final_opening.is_some() },
         )
         .await
+    }
+
+    async fn add_bid_file(
+        &self,
+        procurement_id: i64,
+        org_id: i64,
+        name: &str,
+        content_type: &str,
+        bytes: &[u8],
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let mut w = self.begin_write().await?;
+        let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
+        if p.sealed_until().is_none_or(|d| now >= d) {
+            return Err(DomainError::refused(
+                "deadline_passed",
+                "投标（响应）截止时间已过，不再接受",
+                "the deadline has passed; bids are no longer accepted",
+            )
+            .into());
+        }
+        let sealed = key.seal_bytes(bytes);
+        let row = sqlx::query(
+            "INSERT INTO bid_files (procurement_id, bidder_tag, name_sealed, content_type, sealed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(procurement_id)
+        .bind(tag(&key, org_id))
+        .bind(key.seal(name))
+        .bind(content_type)
+        .bind(&sealed)
+        .bind(ts(now))
+        .fetch_one(&mut *w.tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        let receipt = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(sealed.as_bytes()))
+        };
+        self.append(&mut w.tx, sealed_event("bid.file", &receipt, Value::Null, json!({"receipt": receipt})), now)
+            .await?;
+        w.commit().await?;
+        Ok(id)
+    }
+
+    async fn bid_file(&self, procurement_id: i64, file_id: i64, reader_org: Option<i64>) -> Result<Option<BidFile>> {
+        let mut conn = self.pool().acquire().await?;
+        let (key, p) = self.bid_key(&mut conn, procurement_id).await?;
+        let row = sqlx::query("SELECT id, bidder_tag, name_sealed, content_type, sealed FROM bid_files WHERE id = $1 AND procurement_id = $2")
+            .bind(file_id)
+            .bind(procurement_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let own =
+            reader_org.is_some_and(|org| tag(&key, org) == r.try_get::<String, _>("bidder_tag").unwrap_or_default());
+        if !own && p.opening.is_none() {
+            return Err(sealed_refusal());
+        }
+        Ok(Some(BidFile {
+            id: r.try_get("id")?,
+            own,
+            name: key.open(&r.try_get::<String, _>("name_sealed")?)?,
+            content_type: r.try_get("content_type")?,
+            bytes: key.open_bytes(&r.try_get::<String, _>("sealed")?)?,
+        }))
     }
 
     async fn update_project_with_notices(

@@ -67,13 +67,22 @@ impl DataKey {
     }
 
     pub fn seal(&self, plain: &str) -> String {
+        self.seal_bytes(plain.as_bytes())
+    }
+
+    pub fn seal_bytes(&self, plain: &[u8]) -> String {
         let cipher = ChaCha20Poly1305::new(&self.0);
         let nonce = ChaCha20Poly1305::generate_nonce(&mut OsRng);
-        let sealed = cipher.encrypt(&nonce, plain.as_bytes()).expect("encrypting a short string cannot fail");
+        let sealed = cipher.encrypt(&nonce, plain).expect("encrypting in memory cannot fail");
         format!("v1:{}:{}", B64.encode(nonce), B64.encode(sealed))
     }
 
     pub fn open(&self, sealed: &str) -> Result<String> {
+        String::from_utf8(self.open_bytes(sealed)?)
+            .map_err(|_| StoreError::Corrupt("sealed value cannot be opened with this key".into()))
+    }
+
+    pub fn open_bytes(&self, sealed: &str) -> Result<Vec<u8>> {
         let bad = || StoreError::Corrupt("sealed value cannot be opened with this key".into());
         let mut parts = sealed.splitn(3, ':');
         let (Some("v1"), Some(n), Some(c)) = (parts.next(), parts.next(), parts.next()) else { return Err(bad()) };
@@ -82,9 +91,7 @@ impl DataKey {
         if nonce.len() != 12 {
             return Err(bad());
         }
-        let plain =
-            ChaCha20Poly1305::new(&self.0).decrypt(Nonce::from_slice(&nonce), body.as_ref()).map_err(|_| bad())?;
-        String::from_utf8(plain).map_err(|_| bad())
+        ChaCha20Poly1305::new(&self.0).decrypt(Nonce::from_slice(&nonce), body.as_ref()).map_err(|_| bad())
     }
 }
 

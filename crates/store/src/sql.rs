@@ -32,6 +32,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_standards.sql")),
     (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
     (5, include_str!("../migrations/sqlite/0005_pool.sql")),
+    (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -39,6 +40,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (3, include_str!("../migrations/postgres/0003_standards.sql")),
     (4, include_str!("../migrations/postgres/0004_procurement.sql")),
     (5, include_str!("../migrations/postgres/0005_pool.sql")),
+    (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
 ];
 
 const SQLITE_PRAGMAS: [&str; 4] = [

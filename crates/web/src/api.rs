@@ -577,7 +577,7 @@ pub async fn file_response(state: &AppState, actor: &Actor, id: i64) -> AppResul
         .into_response())
 }
 
-fn percent_encode(s: &str) -> String {
+pub fn percent_encode(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {

@@ -516,6 +516,22 @@ pub const OPERATIONS: &[Operation] = &[
         status: 200,
     },
     Operation {
+        method: "post",
+        path: "/procurements/{id}/bid/files",
+        summary: "Upload a file for my coming bid, sealed like the bid; put its id in the bid's file_ids",
+        roles: PROVIDER,
+        body: Some("Upload"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/procurements/{id}/bid/files/{n}",
+        summary: "A bid file: its own bidder; after the opening, declared committee members and the purchaser",
+        roles: &["provider", "purchaser", "agency", "expert"],
+        body: None,
+        status: 200,
+    },
+    Operation {
         method: "delete",
         path: "/procurements/{id}/bid",
         summary: "Withdraw my bid before the deadline",

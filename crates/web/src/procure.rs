@@ -13,7 +13,7 @@ use shanzhi_domain::org::{Actor, OrgKind, Role};
 use shanzhi_domain::procurement::{
     BidContent, ChallengeAbout, Consequence, Duty, Member, Method, Procurement, Stage, StartContext, StartInput,
 };
-use shanzhi_domain::project::{Change, Project, Status};
+use shanzhi_domain::project::{Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{OwnBid, ProcurementWrite, UnsealedBid};
 
@@ -313,12 +313,51 @@ pub async fn submit_bid(state: &AppState, session: &Session, id: i64, req: BidRe
     let p = visible(state, actor, id).await?;
     let mut problems = Problems::default();
     let price = parse_money(&mut problems, "price", &req.price);
-    let files = crate::actions::own_files(state, actor, &req.file_ids, &mut problems).await?;
+    // Only the bidder's own sealed bid files (uploaded with `upload_bid_file`) may be attached.
+    let mut files = Vec::new();
+    for (i, fid) in req.file_ids.iter().enumerate() {
+        match state.store.bid_file(p.id, *fid, Some(actor.org_id)).await {
+            Ok(Some(f)) if f.own => files.push(FileRef { id: f.id, name: f.name }),
+            _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
+        }
+    }
     problems.into_result()?;
     let content = BidContent { price, small_or_micro: req.small_or_micro, proposal: req.proposal.trim().into(), files };
     let now = state.clock.now();
     p.check_bid_window(actor, org_active(state, actor.org_id).await?, Some(&content), now)?;
     Ok(state.store.submit_bid(p.id, round_of(&p), actor.org_id, &actor.org_name, &content, now).await?)
+}
+
+/// Uploads a file for the actor's coming bid, sealed like the bid; its id goes into the bid's `file_ids`.
+pub async fn upload_bid_file(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    name: &str,
+    bytes: &[u8],
+) -> AppResult<FileRef> {
+    let actor = &session.actor;
+    let p = visible(state, actor, id).await?;
+    let now = state.clock.now();
+    p.check_bid_window(actor, org_active(state, actor.org_id).await?, None, now)?;
+    let (content_type, _) = shanzhi_store::files::check_upload(name, bytes, state.rules.max_upload_bytes)?;
+    let clean: String = name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
+    let file_id = state.store.add_bid_file(p.id, actor.org_id, &clean, content_type, bytes, now).await?;
+    Ok(FileRef { id: file_id, name: clean })
+}
+
+/// A bid file for download: its own bidder at any time; after the opening, whoever may read opened bids.
+pub async fn bid_file(state: &AppState, actor: &Actor, id: i64, file_id: i64) -> AppResult<shanzhi_store::BidFile> {
+    let p = visible(state, actor, id).await?;
+    let reader = p.opening.is_some() && (p.runs(actor) || p.require_reader(actor).is_ok());
+    let org = actor.has(Role::Provider).then_some(actor.org_id);
+    match state.store.bid_file(p.id, file_id, org).await {
+        Ok(Some(f)) if f.own || reader => Ok(f),
+        Ok(_) | Err(shanzhi_store::StoreError::Domain(_)) => {
+            Err(AppError::Domain(DomainError::NotFound { what: "file" }))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn withdraw_bid(state: &AppState, session: &Session, id: i64) -> AppResult<()> {

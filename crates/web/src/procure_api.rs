@@ -191,6 +191,56 @@ async fn delete_bid(
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn upload_bid_file(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    mut form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    while let Some(field) =
+        form.next_field().await.map_err(|e| AppError::bad_request("invalid_upload", e.body_text(), e.body_text()))?
+    {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_string();
+            let bytes = field.bytes().await.map_err(|_| {
+                AppError::Domain(shanzhi_domain::DomainError::field(
+                    "file",
+                    "file_too_large",
+                    "文件过大",
+                    "the file is too large",
+                ))
+            })?;
+            let f = procure::upload_bid_file(&state, &s, id, &name, &bytes).await?;
+            return Ok((StatusCode::CREATED, Json(json!(f))).into_response());
+        }
+    }
+    Err(AppError::Domain(shanzhi_domain::DomainError::field(
+        "file",
+        "required",
+        "请选择要上传的文件",
+        "choose a file to upload",
+    )))
+}
+
+async fn download_bid_file(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path((id, n)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let f = procure::bid_file(&state, &s.actor, id, n).await?;
+    Ok(bid_file_response(f))
+}
+
+/// A bid file as a download.
+pub fn bid_file_response(f: shanzhi_store::BidFile) -> Response {
+    let disposition = format!("attachment; filename*=UTF-8''{}", crate::api::percent_encode(&f.name));
+    (
+        [(axum::http::header::CONTENT_TYPE, f.content_type), (axum::http::header::CONTENT_DISPOSITION, disposition)],
+        f.bytes,
+    )
+        .into_response()
+}
+
 async fn opened_bids(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -231,6 +281,8 @@ pub fn router() -> Router<AppState> {
         .route("/procurements/{id}/questions", post(ask))
         .route("/procurements/{id}/clarifications", post(clarify))
         .route("/procurements/{id}/bid", get(own_bid).put(put_bid).delete(delete_bid))
+        .route("/procurements/{id}/bid/files", post(upload_bid_file))
+        .route("/procurements/{id}/bid/files/{n}", get(download_bid_file))
         .route("/procurements/{id}/opening", post(open))
         .route("/procurements/{id}/bids", get(opened_bids))
         .route("/procurements/{id}/committee", post(draw_committee))

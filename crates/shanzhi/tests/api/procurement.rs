@@ -138,8 +138,23 @@ both_backends! {
         // A bid above the budget, and bad input, are refused with their codes.
         app.refused(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &tokens[0], Some(bid("82000.01")), StatusCode::UNPROCESSABLE_ENTITY, "price_above_budget").await;
         app.refused(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &tokens[0], Some(bid("七万")), StatusCode::UNPROCESSABLE_ENTITY, "invalid_amount").await;
+        // An attachment is uploaded sealed and attached by id; another bidder cannot attach it.
+        let part = reqwest::multipart::Part::bytes(b"%PDF-1.4 service plan".to_vec()).file_name("服务方案.pdf");
+        let resp = app.client.post(format!("{}/api/v1/procurements/{id}/bid/files", app.base)).bearer_auth(&tokens[0])
+            .multipart(reqwest::multipart::Form::new().part("file", part)).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::CREATED);
+        let file: Value = resp.json().await.unwrap();
+        let mut with_file = bid("75000.00");
+        with_file["file_ids"] = json!([file["id"]]);
+        let mut stolen = bid("72000.00");
+        stolen["file_ids"] = json!([file["id"]]);
+        app.refused(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &tokens[1], Some(stolen), StatusCode::UNPROCESSABLE_ENTITY, "unknown_file").await;
+        let file_path = format!("/api/v1/procurements/{id}/bid/files/{}", file["id"]);
+        app.refused(Method::GET, &file_path, &tokens[1], None, StatusCode::NOT_FOUND, "not_found").await;
         // Change, withdraw, resubmit: the last one counts.
-        app.ok(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &tokens[0], Some(bid("75000.00"))).await;
+        app.ok(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &tokens[0], Some(with_file)).await;
+        let (status, _) = app.get(&file_path, &tokens[0]).await;
+        assert_eq!(status, StatusCode::OK, "its own bidder reads it");
         let mine = app.get(&format!("/api/v1/procurements/{id}/bid"), &tokens[0]).await.1;
         assert_eq!(mine[0]["content"]["price"], "75000.00");
 
@@ -163,6 +178,10 @@ both_backends! {
             let text = body.to_string();
             assert!(["75000", "72000", "80000"].iter().all(|p| !text.contains(&format!("\"{p}.00\""))), "a price leaked: {text}");
             assert!(bidder_names.iter().all(|n| !text.contains(n.as_str())) && body["opening"].is_null(), "a bidder leaked: {text}");
+        }
+        for t in &others {
+            let (status, _) = app.get(&file_path, t).await;
+            assert!(status.is_client_error(), "an attachment before the opening");
         }
         let other = app.get(&format!("/api/v1/procurements/{id}/bid"), &tokens[1]).await.1;
         assert_eq!(other.as_array().unwrap().len(), 1);
@@ -203,6 +222,11 @@ both_backends! {
             app.ok(Method::POST, &format!("/api/v1/procurements/{id}/declaration"), &t, Some(json!({"no_conflict": true}))).await;
             let bids = app.get(&format!("/api/v1/procurements/{id}/bids"), &t).await.1;
             assert_eq!(bids.as_array().unwrap().len(), 3);
+            if i == 0 {
+                let resp = app.client.get(format!("{}{file_path}", app.base)).bearer_auth(&t).send().await.unwrap();
+                assert_eq!(resp.status(), StatusCode::OK, "a declared expert reads the attachment after the opening");
+                assert_eq!(resp.bytes().await.unwrap().as_ref(), b"%PDF-1.4 service plan");
+            }
             if i == 0 {
                 for b in &bid_ids {
                     app.ok(Method::POST, &format!("/api/v1/procurements/{id}/compliance"), &t, Some(json!({"bid_id": b, "qualified": true}))).await;

@@ -48,6 +48,29 @@ async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) 
     (status, location, resp.text().await.unwrap())
 }
 
+/// Posts the bid form as browsers do (multipart, for its attachment), with an optional file.
+async fn post_bid(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    file: Option<(&str, &[u8])>,
+) -> (StatusCode, String, String) {
+    let (_, html) = get(app, "/procurements", cookie).await;
+    let mut form = reqwest::multipart::Form::new().text("_csrf", csrf_of(&html));
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = file {
+        form = form.part("file", reqwest::multipart::Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+    }
+    let resp =
+        app.client.post(format!("{}{path}", app.base)).header("cookie", cookie).multipart(form).send().await.unwrap();
+    let status = resp.status();
+    let location = resp.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, resp.text().await.unwrap())
+}
+
 const BIDDERS: [(&str, &str, &str); 3] = [("p.yg", "yg", "76000"), ("p.hx", "hx", "72000"), ("p.qm", "qm", "80000")];
 
 fn start_fields() -> Vec<(&'static str, &'static str)> {
@@ -108,10 +131,11 @@ both_backends! {
             let c = cookie(&app, user).await;
             let (status, _, _) = post(&app, &act("interest"), &c, &[]).await;
             assert_eq!(status, StatusCode::SEE_OTHER);
-            let (status, _, html) = post(&app, &format!("{page}/bid"), &c, &[("bid_price", "七万"), ("bid_proposal", "方案")]).await;
+            let (status, _, html) = post_bid(&app, &format!("{page}/bid"), &c, &[("bid_price", "七万"), ("bid_proposal", "方案")], None).await;
             assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
             assert!(html.contains(r#"id="bid_price-error""#), "{html}");
-            let (status, _, html) = post(&app, &format!("{page}/bid"), &c, &[("bid_price", price), ("bid_proposal", "每周三次入户陪伴，配备两名持证社工")]).await;
+            let file: &[u8] = b"%PDF-1.4 technical proposal";
+            let (status, _, html) = post_bid(&app, &format!("{page}/bid"), &c, &[("bid_price", price), ("bid_proposal", "每周三次入户陪伴，配备两名持证社工")], Some(("技术方案.pdf", file))).await;
             assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
         }
         // Each bidder sees its own bid and receipt, never another's name or price, before the opening.
@@ -119,6 +143,18 @@ both_backends! {
         let (status, html) = get(&app, &page, &yg).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("76,000.00") && html.contains("回执"), "own bid shown");
+        // Its attachment is sealed at rest and downloadable by its bidder only.
+        let link_at = html.find("/bid-files/").expect("own attachment listed");
+        let link: String = html[link_at..].chars().take_while(|c| *c != '"').collect();
+        let resp = app.client.get(format!("{}/procurements/{id}{link}", app.base)).header("cookie", &yg).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(resp.bytes().await.unwrap().as_ref(), b"%PDF-1.4 technical proposal");
+        for user in ["p.hx", "jyj.purchaser", "admin"] {
+            let (status, _) = get(&app, &format!("/procurements/{id}{link}"), &cookie(&app, user).await).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{user} reads a sealed attachment");
+        }
+        let sealed: Vec<String> = sqlx::query("SELECT sealed FROM bid_files").fetch_all(app.store.pool()).await.unwrap().iter().map(|r| sqlx::Row::get(r, 0)).collect();
+        assert!(!sealed.is_empty() && sealed.iter().all(|t| !t.contains("PDF") && t.starts_with("v1:")));
         assert!(!html.contains("72,000") && !html.contains("80,000"), "another bidder's price leaked");
         assert!(!html.contains(names[1].as_str()) && !html.contains(names[2].as_str()), "another bidder's name leaked");
         // The purchaser and everyone else on the record: no name, no price, no opening, no count.

@@ -86,6 +86,7 @@ pub fn router() -> Router<AppState> {
         .route("/procurements/{id}/do/{action}", post(procurements::act))
         .route("/procurements/{id}/bid", post(procurements::bid))
         .route("/procurements/{id}/bid/withdraw", post(procurements::withdraw))
+        .route("/procurements/{id}/bid-files/{n}", get(procurements::bid_file))
         .route("/projects/{id}/procurement", get(procurements::start_form).post(procurements::start))
         .route("/overdue", get(procurements::overdue))
         .route("/files/{id}", get(download))

@@ -285,7 +285,7 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
             @for b in &opened {
                 h3 { (b.org_name) " · " (lang.money(b.content.price)) }
                 p { (paras(&b.content.proposal)) }
-                @if !b.content.files.is_empty() { ul { @for f in &b.content.files { li { a href={"/files/" (f.id)} { (f.name) } } } } }
+                @if !b.content.files.is_empty() { ul { @for f in &b.content.files { li { a href={"/procurements/" (p.id) "/bid-files/" (f.id)} { (f.name) } } } } }
             }
         }
         @if let Some(c) = &p.committee {
@@ -437,6 +437,9 @@ async fn provider_page(state: &AppState, user: &SignedIn, p: &Procurement, kept:
                 (row(lang.t("报价", "Price"), html! { (lang.money(b.content.price)) @if b.withdrawn { " " strong.tag.tag--grey { (lang.t("已撤回", "Withdrawn")) } } }))
                 (row(lang.t("小微企业", "Small or micro"), html! { (super::words::yes_no(lang, b.content.small_or_micro)) }))
                 (row(lang.t("技术方案", "Proposal"), paras(&b.content.proposal)))
+                @if !b.content.files.is_empty() {
+                    (row(lang.t("附件", "Attachments"), html! { ul { @for f in &b.content.files { li { a href={"/procurements/" (v.id) "/bid-files/" (f.id)} { (f.name) } } } } }))
+                }
                 (row(lang.t("回执", "Receipt"), html! { span.hash { (b.receipt) } }))
                 (row(lang.t("提交时间", "Submitted"), html! { (super::words::audit_time(lang, &b.submitted_at)) }))
             }
@@ -632,19 +635,42 @@ async fn failed(state: &AppState, user: &SignedIn, p: &Procurement, which: Strin
     proc_page(state, user, p, &kept, e.status()).await
 }
 
-pub async fn bid(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
-    let Posted { user, form } = posted;
-    let p = procure::visible(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+pub async fn bid(State(state): State<AppState>, user: SignedIn, ids: Ids, mp: axum::extract::Multipart) -> Page {
+    let (form, upload) = super::steps::read_multipart(mp).await.or_page(&user.shell())?;
+    super::check_csrf(&user, &form)?;
+    let actor = &user.session.actor;
+    let p = procure::visible(&state, actor, ids.id).await.or_page(&user.shell())?;
+    // A changed bid keeps the files of the bid it replaces, plus the one chosen now.
+    let round = i64::from(p.stage == Stage::FinalOffers);
+    let mut file_ids: Vec<i64> = procure::own_bids(&state, actor, &p)
+        .await
+        .or_page(&user.shell())?
+        .into_iter()
+        .filter(|b| b.round == round && !b.withdrawn)
+        .flat_map(|b| b.content.files.into_iter().map(|f| f.id))
+        .collect();
+    if let Some((name, bytes)) = upload {
+        match procure::upload_bid_file(&state, &user.session, p.id, &name, &bytes).await {
+            Ok(f) => file_ids.push(f.id),
+            Err(e) => return failed(&state, &user, &p, "bid".into(), form, e).await,
+        }
+    }
     let req = BidRequest {
         price: form.get("bid_price").trim().into(),
         small_or_micro: form.flag("bid_small_or_micro"),
         proposal: form.get("bid_proposal").into(),
-        file_ids: vec![],
+        file_ids,
     };
     match procure::submit_bid(&state, &user.session, p.id, req).await {
         Ok(_) => Ok(see_other(&format!("/procurements/{}#my-bid", p.id))),
         Err(e) => failed(&state, &user, &p, "bid".into(), form, e).await,
     }
+}
+
+/// A sealed bid's file, for whom `procure::bid_file` allows.
+pub async fn bid_file(State(state): State<AppState>, user: SignedIn, Path((id, n)): Path<(i64, i64)>) -> Page {
+    let f = procure::bid_file(&state, &user.session.actor, id, n).await.or_page(&user.shell())?;
+    Ok(crate::procure_api::bid_file_response(f))
 }
 
 pub async fn withdraw(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
@@ -1011,11 +1037,16 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
                 section.action #action-bid {
                     h3 { @if has_bid { (lang.t("修改密封投标", "Change your sealed bid")) } @else { (lang.t("提交密封投标", "Submit a sealed bid")) } }
                     @for m in k.errors.items.iter().filter(|e| e.key.is_empty()) { p.error-message { (m.message) } }
-                    form method="post" action={"/procurements/" (p.id) "/bid"} novalidate {
+                    form method="post" action={"/procurements/" (p.id) "/bid"} enctype="multipart/form-data" novalidate {
                         (forms::csrf(&user.session))
                         (forms::input(Kind::Decimal, "bid_price", lang.t("报价（元）", "Price (yuan)"), Some(lang.t("开标前任何人（包括采购人）都无法查看。", "Nobody, the purchaser included, can read it before the opening.")), k.form.get("bid_price"), k.errors.get("bid_price")))
                         (forms::checkbox("bid_small_or_micro", lang.t("本单位为小微企业", "We are a small or micro enterprise"), None, k.form.flag("bid_small_or_micro")))
                         (forms::textarea("bid_proposal", "bid_proposal", lang.t("技术方案", "Technical proposal"), None, k.form.get("bid_proposal"), k.errors.get("bid_proposal")))
+                        div.field.(if k.errors.get("file").is_some() { "field--error" } else { "" }) {
+                            label.label for="file" { (lang.t("附件（可选，与投标一同密封）", "Attachment (optional, sealed with the bid)")) }
+                            @if let Some(m) = k.errors.get("file") { p.error-message #file-error { (m) } }
+                            input #file type="file" name="file";
+                        }
                         div.button-group { (forms::submit(lang.t("提交投标", "Submit the bid"))) }
                     }
                     @if has_bid {

@@ -544,7 +544,7 @@ pub async fn report_form(State(state): State<AppState>, user: SignedIn, ids: Ids
 }
 
 /// The text fields as a form, and the file if one was chosen.
-async fn read_multipart(mut mp: Multipart) -> Result<(Form, Option<(String, Vec<u8>)>), AppError> {
+pub(crate) async fn read_multipart(mut mp: Multipart) -> Result<(Form, Option<(String, Vec<u8>)>), AppError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::bad_request(
             "invalid_upload",
