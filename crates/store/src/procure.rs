@@ -300,6 +300,23 @@ impl SqlStore {
     }
 }
 
+/// Bids (and their files) are taken, changed and withdrawn only while their round is open.
+fn require_open(p: &Procurement, now: DateTime<Utc>) -> Result<()> {
+    if p.sealed_until().is_none_or(|d| now >= d) {
+        return Err(deadline_passed());
+    }
+    Ok(())
+}
+
+fn deadline_passed() -> StoreError {
+    DomainError::refused(
+        "deadline_passed",
+        "投标（响应）截止时间已过，不再接受投标或修改",
+        "the deadline has passed; bids can no longer be made or changed",
+    )
+    .into()
+}
+
 fn tag(key: &DataKey, org_id: i64) -> String {
     key.tag(format!("bidder:{org_id}").as_bytes())
 }
@@ -400,14 +417,10 @@ impl ProcurementStore for SqlStore {
     ) -> Result<String> {
         let mut w = self.begin_write().await?;
         let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
-        let expected = if p.stage == Stage::FinalOffers { 1 } else { 0 };
-        if round != expected || p.sealed_until().is_none_or(|d| now >= d) {
-            return Err(DomainError::refused(
-                "deadline_passed",
-                "投标（响应）截止时间已过，不再接受",
-                "the deadline has passed; bids are no longer accepted",
-            )
-            .into());
+        require_open(&p, now)?;
+        // A round that is not the open one has passed its deadline too.
+        if round != i64::from(p.stage == Stage::FinalOffers) {
+            return Err(deadline_passed());
         }
         let plain = serde_json::to_string(&Sealed { org_id, org_name: org_name.into(), content: content.clone() })
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -447,14 +460,7 @@ impl ProcurementStore for SqlStore {
     async fn withdraw_bid(&self, procurement_id: i64, round: i64, org_id: i64, now: DateTime<Utc>) -> Result<()> {
         let mut w = self.begin_write().await?;
         let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
-        if p.sealed_until().is_none_or(|d| now >= d) {
-            return Err(DomainError::refused(
-                "deadline_passed",
-                "截止时间已过，不能撤回",
-                "the deadline has passed; the bid cannot be withdrawn",
-            )
-            .into());
-        }
+        require_open(&p, now)?;
         let row = sqlx::query(
             "SELECT receipt FROM bids WHERE procurement_id = $1 AND round = $2 AND bidder_tag = $3 AND withdrawn = 0",
         )
@@ -527,14 +533,7 @@ impl ProcurementStore for SqlStore {
     ) -> Result<i64> {
         let mut w = self.begin_write().await?;
         let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
-        if p.sealed_until().is_none_or(|d| now >= d) {
-            return Err(DomainError::refused(
-                "deadline_passed",
-                "投标（响应）截止时间已过，不再接受",
-                "the deadline has passed; bids are no longer accepted",
-            )
-            .into());
-        }
+        require_open(&p, now)?;
         let sealed = key.seal_bytes(bytes);
         let row = sqlx::query(
             "INSERT INTO bid_files (procurement_id, bidder_tag, name_sealed, content_type, sealed, created_at) \

@@ -534,7 +534,8 @@ pub async fn store_upload(
     Ok(state.store.add_file(&s.by(), meta, state.clock.now()).await?)
 }
 
-async fn upload(State(state): State<AppState>, ApiSession(s): ApiSession, mut form: Multipart) -> AppResult<Response> {
+/// The `file` part of an API upload: its name and bytes.
+pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::Bytes)> {
     while let Some(field) =
         form.next_field().await.map_err(|e| AppError::bad_request("invalid_upload", e.body_text(), e.body_text()))?
     {
@@ -543,11 +544,16 @@ async fn upload(State(state): State<AppState>, ApiSession(s): ApiSession, mut fo
             let bytes = field.bytes().await.map_err(|_| {
                 AppError::Domain(DomainError::field("file", "file_too_large", "文件过大", "the file is too large"))
             })?;
-            let meta = store_upload(&state, &s, &name, &bytes).await?;
-            return Ok((StatusCode::CREATED, Json(meta)).into_response());
+            return Ok((name, bytes));
         }
     }
     Err(AppError::Domain(DomainError::field("file", "required", "请选择要上传的文件", "choose a file to upload")))
+}
+
+async fn upload(State(state): State<AppState>, ApiSession(s): ApiSession, form: Multipart) -> AppResult<Response> {
+    let (name, bytes) = file_part(form).await?;
+    let meta = store_upload(&state, &s, &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(meta)).into_response())
 }
 
 /// Whether `actor` may download a file: their own organisation's, or one attached to a project they can see.

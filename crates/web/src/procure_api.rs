@@ -195,31 +195,11 @@ async fn upload_bid_file(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-    mut form: axum::extract::Multipart,
+    form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    while let Some(field) =
-        form.next_field().await.map_err(|e| AppError::bad_request("invalid_upload", e.body_text(), e.body_text()))?
-    {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("upload").to_string();
-            let bytes = field.bytes().await.map_err(|_| {
-                AppError::Domain(shanzhi_domain::DomainError::field(
-                    "file",
-                    "file_too_large",
-                    "文件过大",
-                    "the file is too large",
-                ))
-            })?;
-            let f = procure::upload_bid_file(&state, &s, id, &name, &bytes).await?;
-            return Ok((StatusCode::CREATED, Json(json!(f))).into_response());
-        }
-    }
-    Err(AppError::Domain(shanzhi_domain::DomainError::field(
-        "file",
-        "required",
-        "请选择要上传的文件",
-        "choose a file to upload",
-    )))
+    let (name, bytes) = crate::api::file_part(form).await?;
+    let f = procure::upload_bid_file(&state, &s, id, &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(json!(f))).into_response())
 }
 
 async fn download_bid_file(
