@@ -226,6 +226,23 @@ both_backends! {
         assert_eq!((c.members.len(), c.members.iter().filter(|m| !m.expert).count()), (5, 1));
         let (_, html) = get(&app, &page, &purchaser).await;
         assert!(html.contains(own.display_name.as_str()), "the representative sits on the committee");
+
+        // An expert declares, scores, and finds the scores in the form when coming back to change them.
+        let expert = users.iter().find(|u| u.id == c.members.iter().find(|m| m.expert).unwrap().user_id).unwrap();
+        let ec = cookie(&app, &expert.username).await;
+        let (status, _, html) = post(&app, &act("declare"), &ec, &[("declare_no_conflict", "true")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let bids: Vec<i64> = p.opening.unwrap().bids.iter().map(|b| b.bid_id).collect();
+        let mut marks: Vec<(String, String)> = Vec::new();
+        for (i, b) in bids.iter().enumerate() {
+            marks.push((format!("marks_{b}_c1"), format!("8{i}.5")));
+            marks.push((format!("marks_{b}_c2"), "77".to_string()));
+        }
+        let fields: Vec<(&str, &str)> = marks.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let (status, _, html) = post(&app, &act("marks"), &ec, &fields).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let (_, html) = get(&app, &page, &ec).await;
+        assert!(html.contains(r#"value="81.5""#) && html.contains(r#"value="77""#), "earlier marks pre-filled");
     }
 }
 

@@ -951,7 +951,10 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
                             legend { (names.get(&b.bid_id).map(String::as_str).unwrap_or("?")) }
                             @for cr in &crit {
                                 @let id = mark_id(b.bid_id, &cr.key);
-                                (forms::input(Kind::Decimal, &id, &format!("{}（{}）", cr.name, percent(cr.weight_bp)), None, k.form.get(&id), k.errors.get(&id)))
+                                // What this expert entered before, unless a refused form is being shown again.
+                                @let earlier = p.marks.iter().find(|m| m.expert == actor.user_id && m.bid == b.bid_id && m.criterion == cr.key).map(|m| m.score.as_str());
+                                @let value = if k.which == "marks" { k.form.get(&id) } else { earlier.unwrap_or("") };
+                                (forms::input(Kind::Decimal, &id, &format!("{}（{}）", cr.name, percent(cr.weight_bp)), None, value, k.errors.get(&id)))
                             }
                         }
                     }
