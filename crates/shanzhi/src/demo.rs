@@ -687,6 +687,14 @@ impl Scenario<'_> {
             return Ok(());
         }
         let (mut contract_day, mut contracted) = (contract_day, at(7));
+        if s.stop_at == "procurement" {
+            // Standing at the procurement step: a competitive consultation is under way, its purchase intention
+            // published, the announcement still to come.
+            let calendar =
+                shanzhi_domain::calendar::Calendar::official().map_err(|e| e.to_string())?.with_provisional_years();
+            let method = shanzhi_domain::procurement::Method::CompetitiveConsultation;
+            self.start_procurement(&p, purchaser, method, &calendar, at(5) + Duration::days(1)).await?;
+        }
         if reach >= 4 {
             let provider = self.cast.org(s.provider.as_deref().ok_or("needs a provider")?)?.provider_info();
             if tendered {
@@ -730,6 +738,60 @@ impl Scenario<'_> {
         Ok(())
     }
 
+    /// Starts a procurement of `p` by `method` with the demo's documents: the purchase intention is published.
+    async fn start_procurement(
+        &self,
+        p: &Project,
+        purchaser: &Actor,
+        method: shanzhi_domain::procurement::Method,
+        calendar: &shanzhi_domain::calendar::Calendar,
+        start: DateTime<Utc>,
+    ) -> LoadResult<shanzhi_domain::procurement::Procurement> {
+        use shanzhi_domain::procurement::{
+            CriterionSpec, Documents, Method, Procurement, Scoring, StartContext, StartInput,
+        };
+        // Services by tender weigh price at 30 %, by consultation at 20 % (within 10–30 %).
+        let price_bp = if method == Method::OpenTender { 3000 } else { 2000 };
+        let ctx = StartContext {
+            project_id: p.id,
+            project_code: p.code.clone(),
+            title: p.design.title.clone(),
+            purchaser_org_id: p.purchaser_org_id,
+            purchaser_name: p.purchaser_name.clone(),
+            category: p.design.category.clone(),
+            region: p.design.regions.first().cloned().unwrap_or_default(),
+            budget: p.approved_amount().unwrap_or(p.total()),
+            same_kind_total: Money::ZERO,
+            previous: None,
+            rules: self.rules,
+        };
+        let documents = Documents {
+            requirements: format!("{}：{}", p.design.title, p.design.content),
+            qualifications: "依法登记的社会组织，具有持证社会工作者和同类服务经验".into(),
+            scoring: Scoring::Comprehensive {
+                price_weight_bp: price_bp,
+                criteria: vec![
+                    CriterionSpec { key: "plan".into(), name: "服务方案".into(), weight_bp: 5000 },
+                    CriterionSpec { key: "team".into(), name: "团队与经验".into(), weight_bp: 5000 - price_bp },
+                ],
+            },
+            sme_deduction_bp: self.rules.sme_price_deduction_bp,
+            tie_rule: "服务方案得分高者优先；仍相同的，抽签确定".into(),
+            invited: vec![],
+            single_source: None,
+            framework_members: None,
+        };
+        let input = StartInput { method, documents, agency_org_id: None };
+        let (proc, change) = Procurement::start(&ctx, input, purchaser, start).map_err(|e| e.to_string())?;
+        let build = |q: &Procurement| {
+            shanzhi_domain::notice::for_procurement("procurement.start", q, self.rules, calendar, start)
+        };
+        self.store
+            .insert_procurement(&By::actor(purchaser), proc, &change, &build, start)
+            .await
+            .map_err(|e| e.to_string())
+    }
+
     /// An open tender from intention to award, played by the purchaser, the seed's provider and two rivals, and
     /// a committee drawn from the pool; the seed's provider wins. Returns when the award was made.
     async fn tender(
@@ -741,48 +803,13 @@ impl Scenario<'_> {
     ) -> LoadResult<DateTime<Utc>> {
         use shanzhi_domain::deadlines::Period;
         use shanzhi_domain::notice;
-        use shanzhi_domain::procurement::{
-            CriterionSpec, Documents, Method, OpenedBid, Procurement, Scoring, StartContext, StartInput,
-        };
+        use shanzhi_domain::procurement::{Method, OpenedBid, Procurement};
         use shanzhi_store::ProcurementWrite;
         let calendar =
             shanzhi_domain::calendar::Calendar::official().map_err(|e| e.to_string())?.with_provisional_years();
         let by = By::actor(purchaser);
         let budget = p.approved_amount().unwrap_or(p.total());
-        let ctx = StartContext {
-            project_id: p.id,
-            project_code: p.code.clone(),
-            title: p.design.title.clone(),
-            purchaser_org_id: p.purchaser_org_id,
-            purchaser_name: p.purchaser_name.clone(),
-            category: p.design.category.clone(),
-            region: p.design.regions.first().cloned().unwrap_or_default(),
-            budget,
-            same_kind_total: Money::ZERO,
-            previous: None,
-            rules: self.rules,
-        };
-        let documents = Documents {
-            requirements: format!("{}：{}", p.design.title, p.design.content),
-            qualifications: "依法登记的社会组织，具有持证社会工作者和同类服务经验".into(),
-            scoring: Scoring::Comprehensive {
-                price_weight_bp: 3000,
-                criteria: vec![
-                    CriterionSpec { key: "plan".into(), name: "服务方案".into(), weight_bp: 5000 },
-                    CriterionSpec { key: "team".into(), name: "团队与经验".into(), weight_bp: 2000 },
-                ],
-            },
-            sme_deduction_bp: self.rules.sme_price_deduction_bp,
-            tie_rule: "服务方案得分高者优先；仍相同的，抽签确定".into(),
-            invited: vec![],
-            single_source: None,
-            framework_members: None,
-        };
-        let input = StartInput { method: Method::OpenTender, documents, agency_org_id: None };
-        let (proc, change) = Procurement::start(&ctx, input, purchaser, start).map_err(|e| e.to_string())?;
-        let build = |q: &Procurement| notice::for_procurement("procurement.start", q, self.rules, &calendar, start);
-        let mut q =
-            self.store.insert_procurement(&by, proc, &change, &build, start).await.map_err(|e| e.to_string())?;
+        let mut q = self.start_procurement(p, purchaser, Method::OpenTender, &calendar, start).await?;
         macro_rules! pstep {
             ($who:expr, $at:expr, $call:expr) => {{
                 let before = q.clone();

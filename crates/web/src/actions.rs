@@ -423,6 +423,17 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         }
         Command::Award(req) => {
             let org = provider(state, req.provider_org_id).await?;
+            // A procurement under way decides the provider; only a failed one leaves room for a direct purchase.
+            if crate::procure::latest_of(state, p.id)
+                .await?
+                .is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed)
+            {
+                return Err(AppError::Domain(DomainError::refused(
+                    "procurement_running",
+                    "本项目已有正在进行的采购活动，不能直接确定承接主体",
+                    "a procurement of this project is under way; the provider cannot be chosen directly",
+                )));
+            }
             p.award_direct(actor, org.provider_info(), &state.rules, &req.justification, now)?
         }
         Command::SignContract(req) => p.sign_contract(actor, req.into_input()?, rules, china_date(now), now)?,

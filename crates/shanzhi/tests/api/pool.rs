@@ -46,14 +46,6 @@ async fn user_id(app: &TestApp, username: &str) -> i64 {
     app.store.user_credentials(username).await.unwrap().expect("user exists").0.id
 }
 
-/// The demo project of the civil affairs bureau that waits for its provider.
-async fn project_in_procurement(app: &TestApp, token: &str) -> i64 {
-    let projects = app.get("/api/v1/projects", token).await.1;
-    projects.as_array().unwrap().iter().find(|p| p["step"] == "procurement").expect("a project in procurement")["id"]
-        .as_i64()
-        .unwrap()
-}
-
 async fn form_sign_in(app: &TestApp, username: &str) -> String {
     let resp = app
         .client
@@ -178,8 +170,8 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         assert_eq!(app.get("/api/v1/projects", &applicant).await.1, json!([]));
         // A purchaser cannot award it a project.
-        let purchaser = app.token("mzj.purchaser").await;
-        let id = project_in_procurement(&app, &purchaser).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let id = crate::procurement::approved_project(&app, "青少年成长陪伴（直接购买）").await;
         let award = json!({"provider_org_id": org_id, "justification": "该机构在本区长期开展青少年服务，经验丰富"});
         let path = format!("/api/v1/projects/{id}/award");
         app.refused(Method::POST, &path, &purchaser, Some(award.clone()), StatusCode::UNPROCESSABLE_ENTITY, "provider_inactive").await;

@@ -389,6 +389,10 @@ both_backends! {
             Some(json!({"method": "open_tender", "documents": documents(comprehensive())})), StatusCode::NOT_FOUND, "not_found").await;
         let p = app.ok(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(json!({"method": "request_for_quotation", "documents": documents(json!({"kind": "lowest_price"}))}))).await;
         let id = p["id"].as_i64().unwrap();
+        // While it runs, the provider cannot be chosen directly.
+        let yg = app.org_id("yg").await;
+        app.refused(Method::POST, &format!("/api/v1/projects/{project}/award"), &purchaser,
+            Some(json!({"provider_org_id": yg, "justification": "该机构长期在本区开展同类服务"})), StatusCode::CONFLICT, "procurement_running").await;
         // Only one procurement at a time.
         app.refused(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(json!({"method": "request_for_quotation", "documents": documents(json!({"kind": "lowest_price"}))})), StatusCode::CONFLICT, "procurement_running").await;
         // Drafts are not shown to providers; malformed actions answer 400 with a code.
