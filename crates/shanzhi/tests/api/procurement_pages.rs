@@ -112,6 +112,8 @@ both_backends! {
         let page = format!("/procurements/{id}");
         let act = |a: &str| format!("/procurements/{id}/do/{a}");
 
+        let (_, html) = get(&app, &page, &purchaser).await;
+        assert!(html.contains("earliest-announcement") && html.contains("2026年4月1日"), "the earliest announcement day");
         // Publishing: a malformed time and a too-early one re-render with their messages.
         let (status, _, html) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "soon")]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

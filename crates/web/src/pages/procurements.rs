@@ -261,6 +261,15 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
     let actions = actions(state, user, p, kept).await?;
     Ok(html! {
         (schedule(lang, p.method, Some(p.intention_on), p.published_on, p.bid_deadline, p.final_deadline, p.budget))
+        @if p.stage == Stage::Draft && p.replaces.is_none() {
+            @if let Ok(d) = shanzhi_domain::procurement::period_end(&state.rules, shanzhi_domain::deadlines::Period::PurchaseIntention, p.intention_on, &state.calendar) {
+                p.notice #earliest-announcement {
+                    (lang.t("采购意向公开满 30 日后方可发布采购公告：最早 ", "The announcement may follow 30 days after the purchase intention: from "))
+                    strong { (lang.date(d.date)) }
+                    @if d.provisional { " " (lang.t("（暂定）", "(provisional)")) }
+                }
+            }
+        }
         h2 { (lang.t("期限与待办", "Deadlines and duties")) }
         @if duties.is_empty() { p.muted { (lang.t("目前没有计时中的期限。", "No deadline is running now.")) } }
         @else {
