@@ -97,6 +97,7 @@ both_backends! {
         let (status, html) = get(&app, &format!("/projects/{project}"), &purchaser).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(&format!("/projects/{project}/procurement")), "the project page offers to start");
+        assert!(html.contains(&format!("/projects/{project}/award")), "below the limit a direct purchase is offered too");
 
         // Bad input comes back with the message beside the field, not a 500.
         let mut bad = start_fields();
@@ -114,6 +115,8 @@ both_backends! {
 
         let (_, html) = get(&app, &page, &purchaser).await;
         assert!(html.contains("earliest-announcement") && html.contains("2026年4月1日"), "the earliest announcement day");
+        let (_, html) = get(&app, &format!("/projects/{project}"), &purchaser).await;
+        assert!(!html.contains(&format!("/projects/{project}/award")), "no direct purchase while the procurement runs");
         // Publishing: a malformed time and a too-early one re-render with their messages.
         let (status, _, html) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "soon")]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

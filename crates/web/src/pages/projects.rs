@@ -160,6 +160,12 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         state.store.users().await.or_page(&shell)?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let duty = waiting_on(&user.session.actor, p);
     let procurement = super::procurements::project_section(state, user, p).await.or_page(&shell)?;
+    let region = p.design.regions.first().map(String::as_str).unwrap_or("");
+    let running = crate::procure::latest_of(state, p.id)
+        .await
+        .or_page(&shell)?
+        .is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed);
+    let direct_purchase = !running && p.total() < state.rules.procurement_limit_for(region);
     let contract_notice =
         match p.contract {
             Some(_) => {
@@ -184,7 +190,7 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         (details(lang, p, &refs))
         (super::posts::section(lang, user, p))
         (procurement)
-        (panel(lang, user, p, input))
+        (panel(lang, user, p, input, direct_purchase))
         h2 { (lang.t("办理记录", "History")) }
         (timeline(lang, &events, &names))
         p.no-print { a href={"/projects/" (p.id) "/print"} { (lang.t("打印版项目信息表", "Printable information sheet")) } }
@@ -244,8 +250,11 @@ fn contract_publication(
     }
 }
 
-fn panel(lang: Lang, user: &SignedIn, p: &Project, input: &PanelInput) -> Markup {
-    let o = offer(&user.session.actor, p);
+/// `direct_purchase`: whether choosing the provider directly is open (below the procurement limit, and no
+/// procurement of the project under way); otherwise the procurement section offers the statutory methods.
+fn panel(lang: Lang, user: &SignedIn, p: &Project, input: &PanelInput, direct_purchase: bool) -> Markup {
+    let mut o = offer(&user.session.actor, p);
+    o.award &= direct_purchase;
     let base = format!("/projects/{}", p.id);
     let blank = PanelInput::default();
     let button_form = |path: &str, label: &str| {
