@@ -237,6 +237,32 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) -> std::
     shanzhi_web::serve(listener, state).await
 }
 
+/// Signs in through the sign-in form with the demo password; returns the session cookie.
+pub async fn page_cookie(app: &TestApp, username: &str) -> String {
+    let resp = app
+        .client
+        .post(format!("{}/sign-in", app.base))
+        .form(&[("username", username), ("password", DEMO_PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{username} signs in");
+    resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+}
+
+/// A page as the session with `cookie` sees it.
+pub async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+    let resp = app.client.get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
+    (resp.status(), resp.text().await.unwrap())
+}
+
+/// The CSRF token of the first form on a page.
+pub fn csrf_of(html: &str) -> String {
+    let key = r#"name="_csrf" value=""#;
+    let start = html.find(key).unwrap_or_else(|| panic!("a form with a CSRF token: {html}")) + key.len();
+    html[start..start + 64].to_string()
+}
+
 /// A valid new design for the education bureau's purchaser.
 pub fn design(title: &str) -> Value {
     serde_json::json!({

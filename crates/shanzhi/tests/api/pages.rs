@@ -16,17 +16,6 @@ async fn form_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest:
         .unwrap()
 }
 
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
-    let resp = app.client.get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
-fn csrf_of(html: &str) -> String {
-    let start =
-        html.find(r#"name="_csrf" value=""#).expect("the form carries a CSRF token") + r#"name="_csrf" value=""#.len();
-    html[start..start + 64].to_string()
-}
-
 both_backends! {
     async fn sign_in_by_form_and_csrf_on_every_post(backend) {
         let app = TestApp::with_demo(backend).await;

@@ -46,29 +46,6 @@ async fn user_id(app: &TestApp, username: &str) -> i64 {
     app.store.user_credentials(username).await.unwrap().expect("user exists").0.id
 }
 
-async fn form_sign_in(app: &TestApp, username: &str) -> String {
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("username", username), ("password", DEMO_PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "sign-in of {username}");
-    resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
-    let resp = app.client.get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
-fn csrf_of(html: &str) -> String {
-    let key = r#"name="_csrf" value=""#;
-    let start = html.find(key).expect("the form carries a CSRF token") + key.len();
-    html[start..start + 64].to_string()
-}
-
 both_backends! {
     async fn registration_is_pending_until_civil_affairs_verifies_it(backend) {
         let app = TestApp::with_demo(backend).await;
@@ -379,7 +356,7 @@ both_backends! {
         let resp = app.client.post(format!("{}/register", app.base)).form(&fields).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::CREATED);
         assert!(resp.text().await.unwrap().contains("注册已提交"));
-        let applicant = form_sign_in(&app, "p.qingchuan").await;
+        let applicant = page_cookie(&app, "p.qingchuan").await;
         let (status, html) = page(&app, "/registrations/mine", &applicant).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("待民政部门核验"), "{html}");
@@ -387,7 +364,7 @@ both_backends! {
         assert!(html.contains("尚未通过民政部门核验") && html.contains(r#"href="/registrations/mine""#));
 
         // Civil affairs verifies by form, with the session's CSRF token.
-        let reviewer = form_sign_in(&app, "mzj.reviewer").await;
+        let reviewer = page_cookie(&app, "mzj.reviewer").await;
         let (status, html) = page(&app, "/registrations", &reviewer).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("宜昌市夷陵区晴川社会工作服务中心") && html.contains("宜昌市夷陵区守望相助农村社会工作服务中心"));
@@ -409,7 +386,7 @@ both_backends! {
         assert!(resp.text().await.unwrap().contains("请写明驳回理由"));
 
         // Finance's pool, in both languages; others are refused.
-        let finance = form_sign_in(&app, "czj.reviewer").await;
+        let finance = page_cookie(&app, "czj.reviewer").await;
         let (status, html) = page(&app, "/experts", &finance).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("评审专家库") && html.contains("向丽君") && html.contains("宜昌市夷陵区心连心社会工作服务中心"));
@@ -429,12 +406,12 @@ both_backends! {
         let resp = app.client.post(format!("{}/experts/{id}", app.base)).header("cookie", &finance)
             .form(&[("_csrf", csrf.as_str()), ("categories", "Z99")]).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        let purchaser = form_sign_in(&app, "mzj.purchaser").await;
+        let purchaser = page_cookie(&app, "mzj.purchaser").await;
         assert_eq!(page(&app, "/experts", &purchaser).await.0, StatusCode::FORBIDDEN);
         assert_eq!(page(&app, "/registrations", &purchaser).await.0, StatusCode::FORBIDDEN);
 
         // An expert declares ties on their own page.
-        let expert = form_sign_in(&app, "expert.xiang").await;
+        let expert = page_cookie(&app, "expert.xiang").await;
         let (status, html) = page(&app, "/experts/me", &expert).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("我的专家信息") && html.contains("曾任职单位"));

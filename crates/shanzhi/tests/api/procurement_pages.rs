@@ -11,33 +11,9 @@ use reqwest::header::LOCATION;
 use reqwest::StatusCode;
 use shanzhi_store::ProcurementStore;
 
-/// Signs in through the form and returns the session cookie.
-async fn cookie(app: &TestApp, username: &str) -> String {
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("username", username), ("password", DEMO_PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
-    let resp = app.client.get(format!("{}{path}", app.base)).header("cookie", cookie).send().await.unwrap();
-    (resp.status(), resp.text().await.unwrap())
-}
-
-fn csrf_of(html: &str) -> String {
-    let key = r#"name="_csrf" value=""#;
-    let start = html.find(key).unwrap_or_else(|| panic!("a form with a CSRF token: {html}")) + key.len();
-    html[start..start + 64].to_string()
-}
-
 /// Posts a page form with this session's CSRF token; returns status, Location and body.
 async fn post(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> (StatusCode, String, String) {
-    let (_, html) = get(app, "/procurements", cookie).await;
+    let (_, html) = crate::helpers::page(app, "/procurements", cookie).await;
     let csrf = csrf_of(&html);
     let mut form: Vec<(&str, &str)> = vec![("_csrf", csrf.as_str())];
     form.extend_from_slice(fields);
@@ -56,7 +32,7 @@ async fn post_bid(
     fields: &[(&str, &str)],
     file: Option<(&str, &[u8])>,
 ) -> (StatusCode, String, String) {
-    let (_, html) = get(app, "/procurements", cookie).await;
+    let (_, html) = crate::helpers::page(app, "/procurements", cookie).await;
     let mut form = reqwest::multipart::Form::new().text("_csrf", csrf_of(&html));
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
@@ -93,8 +69,8 @@ both_backends! {
     async fn procurement_pages_for_each_role_keep_bids_sealed(backend) {
         let app = TestApp::with_demo(backend).await;
         let project = approved_project(&app, "留守儿童课后陪伴服务（页面）").await;
-        let purchaser = cookie(&app, "jyj.purchaser").await;
-        let (status, html) = get(&app, &format!("/projects/{project}"), &purchaser).await;
+        let purchaser = page_cookie(&app, "jyj.purchaser").await;
+        let (status, html) = crate::helpers::page(&app, &format!("/projects/{project}"), &purchaser).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(&format!("/projects/{project}/procurement")), "the project page offers to start");
         assert!(html.contains(&format!("/projects/{project}/award")), "below the limit a direct purchase is offered too");
@@ -113,9 +89,9 @@ both_backends! {
         let page = format!("/procurements/{id}");
         let act = |a: &str| format!("/procurements/{id}/do/{a}");
 
-        let (_, html) = get(&app, &page, &purchaser).await;
+        let (_, html) = crate::helpers::page(&app, &page, &purchaser).await;
         assert!(html.contains("earliest-announcement") && html.contains("2026年4月1日"), "the earliest announcement day");
-        let (_, html) = get(&app, &format!("/projects/{project}"), &purchaser).await;
+        let (_, html) = crate::helpers::page(&app, &format!("/projects/{project}"), &purchaser).await;
         assert!(!html.contains(&format!("/projects/{project}/award")), "no direct purchase while the procurement runs");
         // Publishing: a malformed time and a too-early one re-render with their messages.
         let (status, _, html) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "soon")]).await;
@@ -126,14 +102,14 @@ both_backends! {
         assert!(html.contains("error-summary"), "{html}");
         app.clock.set(at("2026-04-03T09:00"));
         // A month on, the session has expired: sign in again.
-        let purchaser = cookie(&app, "jyj.purchaser").await;
+        let purchaser = page_cookie(&app, "jyj.purchaser").await;
         let (status, location, _) = post(&app, &act("publish"), &purchaser, &[("publish_bid_deadline", "2026-04-28 09:30")]).await;
         assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, page.as_str()));
 
         let mut names = Vec::new();
         for (user, key, price) in BIDDERS {
             names.push(app.store.organisation_by_key(key).await.unwrap().unwrap().name);
-            let c = cookie(&app, user).await;
+            let c = page_cookie(&app, user).await;
             let (status, _, _) = post(&app, &act("interest"), &c, &[]).await;
             assert_eq!(status, StatusCode::SEE_OTHER);
             let (status, _, html) = post_bid(&app, &format!("{page}/bid"), &c, &[("bid_price", "七万"), ("bid_proposal", "方案")], None).await;
@@ -144,8 +120,8 @@ both_backends! {
             assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
         }
         // Each bidder sees its own bid and receipt, never another's name or price, before the opening.
-        let yg = cookie(&app, "p.yg").await;
-        let (status, html) = get(&app, &page, &yg).await;
+        let yg = page_cookie(&app, "p.yg").await;
+        let (status, html) = crate::helpers::page(&app, &page, &yg).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("76,000.00") && html.contains("回执"), "own bid shown");
         // Its attachment is sealed at rest and downloadable by its bidder only.
@@ -155,7 +131,7 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.bytes().await.unwrap().as_ref(), b"%PDF-1.4 technical proposal");
         for user in ["p.hx", "jyj.purchaser", "admin"] {
-            let (status, _) = get(&app, &format!("/procurements/{id}{link}"), &cookie(&app, user).await).await;
+            let (status, _) = crate::helpers::page(&app, &format!("/procurements/{id}{link}"), &page_cookie(&app, user).await).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{user} reads a sealed attachment");
         }
         let sealed: Vec<String> = sqlx::query("SELECT sealed FROM bid_files").fetch_all(app.store.pool()).await.unwrap().iter().map(|r| sqlx::Row::get(r, 0)).collect();
@@ -164,49 +140,49 @@ both_backends! {
         assert!(!html.contains(names[1].as_str()) && !html.contains(names[2].as_str()), "another bidder's name leaked");
         // The purchaser and everyone else on the record: no name, no price, no opening, no count.
         for user in ["jyj.purchaser", "czj.reviewer", "supervisor", "admin"] {
-            let c = cookie(&app, user).await;
+            let c = page_cookie(&app, user).await;
             for lang in ["zh", "en"] {
                 let c = format!("{c}; sz_lang={lang}");
-                let (status, html) = get(&app, &page, &c).await;
+                let (status, html) = crate::helpers::page(&app, &page, &c).await;
                 assert_eq!(status, StatusCode::OK, "{user} {lang}");
                 assert!(names.iter().all(|n| !html.contains(n.as_str())), "{user} sees a bidder");
                 assert!(!html.contains("76,000") && !html.contains("72,000") && !html.contains("80,000"), "{user} sees a price");
                 assert!(!html.contains("开标记录") && !html.contains("Bid opening<") && !html.contains("投标文件</h2>"), "{user} sees the opening");
-                let (status, _) = get(&app, "/procurements", &c).await;
+                let (status, _) = crate::helpers::page(&app, "/procurements", &c).await;
                 assert_eq!(status, StatusCode::OK);
             }
         }
-        let (_, html) = get(&app, &page, &format!("{purchaser}; sz_lang=en")).await;
+        let (_, html) = crate::helpers::page(&app, &page, &format!("{purchaser}; sz_lang=en")).await;
         assert!(html.contains("Open the bids") && html.contains("Clarify or amend"), "English forms");
-        let (_, html) = get(&app, &page, &purchaser).await;
+        let (_, html) = crate::helpers::page(&app, &page, &purchaser).await;
         assert!(html.contains("开标") && html.contains("澄清或修改采购文件"), "Chinese forms");
 
         // The public: notices without signing in, and nothing about bids or people.
-        let (status, html) = get(&app, "/notices", "").await;
+        let (status, html) = crate::helpers::page(&app, "/notices", "").await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("招标公告") && html.contains("采购意向"), "{html}");
-        let (status, html) = get(&app, "/notices?kind=announcement", "sz_lang=en").await;
+        let (status, html) = crate::helpers::page(&app, "/notices?kind=announcement", "sz_lang=en").await;
         assert_eq!(status, StatusCode::OK);
         assert!(!html.contains("采购意向</a>"), "filtered by kind");
         let notices = app.store.notices().await.unwrap();
         for n in notices.iter().filter(|n| n.notice.procurement_id == Some(id)) {
-            let (status, html) = get(&app, &format!("/notices/{}", n.id), "").await;
+            let (status, html) = crate::helpers::page(&app, &format!("/notices/{}", n.id), "").await;
             assert_eq!(status, StatusCode::OK);
             assert!(names.iter().all(|name| !html.contains(name.as_str())), "a bidder on a public notice");
             assert!(!html.contains("76,000") && !html.contains("72,000") && !html.contains("receipt"), "a bid on a public notice");
         }
-        let (status, _) = get(&app, "/procurements", "").await;
+        let (status, _) = crate::helpers::page(&app, "/procurements", "").await;
         assert_eq!(status, StatusCode::SEE_OTHER, "procurement pages need sign-in");
 
         // Overdue list: for supervisors, admins and finance; refused to providers.
         for user in ["supervisor", "admin", "czj.reviewer"] {
-            let (status, _) = get(&app, "/overdue", &cookie(&app, user).await).await;
+            let (status, _) = crate::helpers::page(&app, "/overdue", &page_cookie(&app, user).await).await;
             assert_eq!(status, StatusCode::OK, "{user}");
         }
-        let (status, _) = get(&app, "/overdue", &yg).await;
+        let (status, _) = crate::helpers::page(&app, "/overdue", &yg).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         // An expert not on a committee sees nothing of it.
-        let (status, _) = get(&app, &page, &cookie(&app, "expert.xiang").await).await;
+        let (status, _) = crate::helpers::page(&app, &page, &page_cookie(&app, "expert.xiang").await).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         // An unknown action is "not found", not a crash.
         let (status, _, _) = post(&app, &act("explode"), &purchaser, &[]).await;
@@ -215,7 +191,7 @@ both_backends! {
         // After the deadline: open, then draw the committee with the purchaser's own representative; someone else's
         // staff is refused beside the field.
         app.clock.set(at("2026-04-28T09:30"));
-        let purchaser = cookie(&app, "jyj.purchaser").await;
+        let purchaser = page_cookie(&app, "jyj.purchaser").await;
         let (status, _, html) = post(&app, &act("open"), &purchaser, &[("open_attendees", "区财政局监督员")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
         let users = app.store.users().await.unwrap();
@@ -229,12 +205,12 @@ both_backends! {
         let p = app.store.procurement(id).await.unwrap().unwrap();
         let c = p.committee.unwrap();
         assert_eq!((c.members.len(), c.members.iter().filter(|m| !m.expert).count()), (5, 1));
-        let (_, html) = get(&app, &page, &purchaser).await;
+        let (_, html) = crate::helpers::page(&app, &page, &purchaser).await;
         assert!(html.contains(own.display_name.as_str()), "the representative sits on the committee");
 
         // An expert declares, scores, and finds the scores in the form when coming back to change them.
         let expert = users.iter().find(|u| u.id == c.members.iter().find(|m| m.expert).unwrap().user_id).unwrap();
-        let ec = cookie(&app, &expert.username).await;
+        let ec = page_cookie(&app, &expert.username).await;
         let (status, _, html) = post(&app, &act("declare"), &ec, &[("declare_no_conflict", "true")]).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
         let bids: Vec<i64> = p.opening.unwrap().bids.iter().map(|b| b.bid_id).collect();
@@ -246,7 +222,7 @@ both_backends! {
         let fields: Vec<(&str, &str)> = marks.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let (status, _, html) = post(&app, &act("marks"), &ec, &fields).await;
         assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
-        let (_, html) = get(&app, &page, &ec).await;
+        let (_, html) = crate::helpers::page(&app, &page, &ec).await;
         assert!(html.contains(r#"value="81.5""#) && html.contains(r#"value="77""#), "earlier marks pre-filled");
     }
 }
