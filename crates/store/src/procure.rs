@@ -156,7 +156,11 @@ pub trait ProcurementStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<()>;
     async fn notices(&self) -> Result<Vec<Notice>>;
+    /// The notices of one project, newest first.
+    async fn notices_of_project(&self, project_id: i64) -> Result<Vec<Notice>>;
     async fn notice(&self, id: i64) -> Result<Option<Notice>>;
+    /// The procurements of one project, oldest first.
+    async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>>;
 }
 
 fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
@@ -600,6 +604,22 @@ impl ProcurementStore for SqlStore {
     async fn notices(&self) -> Result<Vec<Notice>> {
         let rows = sqlx::query("SELECT * FROM notices ORDER BY id DESC").fetch_all(self.pool()).await?;
         rows.iter().map(notice_from_row).collect()
+    }
+
+    async fn notices_of_project(&self, project_id: i64) -> Result<Vec<Notice>> {
+        let rows = sqlx::query("SELECT * FROM notices WHERE project_id = $1 ORDER BY id DESC")
+            .bind(project_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(notice_from_row).collect()
+    }
+
+    async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>> {
+        let rows = sqlx::query("SELECT id, version, data FROM procurements WHERE project_id = $1 ORDER BY id")
+            .bind(project_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter().map(procurement_from_row).collect()
     }
 
     async fn notice(&self, id: i64) -> Result<Option<Notice>> {

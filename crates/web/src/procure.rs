@@ -218,7 +218,7 @@ pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Proc
 
 /// The latest procurement of a project, if any.
 pub async fn latest_of(state: &AppState, project_id: i64) -> AppResult<Option<Procurement>> {
-    Ok(state.store.procurements().await?.into_iter().filter(|p| p.project_id == project_id).max_by_key(|p| p.id))
+    Ok(state.store.procurements_of_project(project_id).await?.pop())
 }
 
 /// This department's other purchases this year of the same category by other methods than open tender.

@@ -1347,21 +1347,15 @@ pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
 }
 
 /// The project page's part: its procurements, and the way to start one at the procurement step.
-pub async fn project_section(state: &AppState, user: &SignedIn, p: &Project) -> AppResult<Markup> {
+pub fn project_section(user: &SignedIn, p: &Project, procurements: &[Procurement]) -> Markup {
     let lang = user.lang;
     let actor = &user.session.actor;
-    let list: Vec<Procurement> = state
-        .store
-        .procurements()
-        .await?
-        .into_iter()
-        .filter(|x| {
-            x.project_id == p.id
-                && (procure::can_view(actor, x) || (actor.has(Role::Provider) && x.stage != Stage::Draft))
-        })
+    let list: Vec<&Procurement> = procurements
+        .iter()
+        .filter(|x| procure::can_view(actor, x) || (actor.has(Role::Provider) && x.stage != Stage::Draft))
         .collect();
     let may_start = is_own(actor, p) && p.status == Status::Procurement;
-    Ok(html! {
+    html! {
         @if !list.is_empty() || may_start {
             h2 #procurement { (lang.t("组织购买（采购活动）", "Procurement")) }
             @if !list.is_empty() {
@@ -1373,7 +1367,7 @@ pub async fn project_section(state: &AppState, user: &SignedIn, p: &Project) -> 
                 div.button-group { a.btn href={"/projects/" (p.id) "/procurement"} { (lang.t("发起采购活动", "Start a procurement")) } }
             }
         }
-    })
+    }
 }
 
 // ---- Duties: the work queue and the overdue list ----

@@ -159,22 +159,22 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
     let names: HashMap<i64, String> =
         state.store.users().await.or_page(&shell)?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let duty = waiting_on(&user.session.actor, p);
-    let procurement = super::procurements::project_section(state, user, p).await.or_page(&shell)?;
+    // The project's procurements once: for the procurement section and whether a direct purchase is open.
+    let procurements = state.store.procurements_of_project(p.id).await.or_page(&shell)?;
+    let procurement = super::procurements::project_section(user, p, &procurements);
+    let running = procurements.last().is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed);
     let region = p.design.regions.first().map(String::as_str).unwrap_or("");
-    let running = crate::procure::latest_of(state, p.id)
-        .await
-        .or_page(&shell)?
-        .is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed);
     let direct_purchase = !running && p.total() < state.rules.procurement_limit_for(region);
-    let contract_notice =
-        match p.contract {
-            Some(_) => {
-                state.store.notices().await.or_page(&shell)?.into_iter().find(|n| {
-                    n.notice.project_id == p.id && n.notice.kind == shanzhi_domain::notice::NoticeKind::Contract
-                })
-            }
-            None => None,
-        };
+    let contract_notice = match p.contract {
+        Some(_) => state
+            .store
+            .notices_of_project(p.id)
+            .await
+            .or_page(&shell)?
+            .into_iter()
+            .find(|n| n.notice.kind == shanzhi_domain::notice::NoticeKind::Contract),
+        None => None,
+    };
     let body = html! {
         (error_summary(lang, &input.errors))
         (breadcrumbs(lang, &[("/", lang.t("工作台", "Work queue")), ("/projects", lang.t("项目", "Projects")), ("", &p.code)]))
