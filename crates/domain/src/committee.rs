@@ -31,15 +31,28 @@ impl Method {
     }
 }
 
-/// The smallest lawful committee for a method and budget. Every minimum is odd, so it is also a lawful size.
-pub fn required_size(method: Method, budget: Money, rules: &Rules) -> u32 {
-    if method.is_tender() {
-        if budget >= rules.committee_large_tender_threshold {
+/// What fixes the least size of a committee.
+#[derive(Debug, Clone, Copy)]
+pub struct Sizing<'a> {
+    pub method: Method,
+    pub budget: Money,
+    /// The project's region: a panel's size follows that region's open-tender threshold.
+    pub region: &'a str,
+    /// The purchaser marked the tender technically complex or of high social impact (财政部令第87号 §47).
+    pub complex_or_high_impact: bool,
+}
+
+/// The smallest lawful committee. Tenders: 5, or 7 from 10,000,000 yuan or when marked complex or of high
+/// social impact; panels: 3, or 5 from the region's open-tender threshold. Every minimum is odd, so it is also
+/// a lawful size.
+pub fn required_size(s: &Sizing, rules: &Rules) -> u32 {
+    if s.method.is_tender() {
+        if s.budget >= rules.committee_large_tender_threshold || s.complex_or_high_impact {
             7
         } else {
             5
         }
-    } else if budget >= rules.open_tender_threshold {
+    } else if s.budget >= rules.open_tender_threshold_for(s.region) {
         5
     } else {
         3
@@ -52,15 +65,10 @@ pub fn enough_experts(members: u32, experts: u32) -> bool {
 }
 
 /// Checks a requested committee: `members` in all, of whom `experts` are drawn experts. Reports every problem.
-pub fn validate_composition(
-    method: Method,
-    budget: Money,
-    rules: &Rules,
-    members: u32,
-    experts: u32,
-) -> Result<(), DomainError> {
+pub fn validate_composition(s: &Sizing, rules: &Rules, members: u32, experts: u32) -> Result<(), DomainError> {
+    let (method, budget) = (s.method, s.budget);
     let mut p = Problems::default();
-    let min = required_size(method, budget, rules);
+    let min = required_size(s, rules);
     if members.is_multiple_of(2) {
         p.add(
             "members",

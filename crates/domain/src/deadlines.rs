@@ -42,8 +42,13 @@ pub enum Period {
     TenderAnnouncement,
     /// From the first day the tender documents are available to the last.
     TenderDocumentsAvailable,
-    /// From a clarification or change that affects bids to the bid deadline (else the deadline moves).
+    /// Tenders: from a clarification or change that affects bids to the bid deadline (else the deadline moves).
     Clarification,
+    /// Competitive consultation: from a clarification that affects responses to the response deadline.
+    ConsultationClarification,
+    /// Competitive negotiation and request for quotation: from a clarification that affects responses to the
+    /// response deadline.
+    NegotiationClarification,
     /// Competitive consultation: from the documents' issue to the first responses.
     ConsultationDocumentsToResponse,
     /// Competitive negotiation and request for quotation: from the documents' issue to the responses.
@@ -76,12 +81,14 @@ pub enum Period {
 }
 
 impl Period {
-    pub const ALL: [Period; 19] = [
+    pub const ALL: [Period; 21] = [
         Period::PurchaseIntention,
         Period::TenderDocumentsToBidDeadline,
         Period::TenderAnnouncement,
         Period::TenderDocumentsAvailable,
         Period::Clarification,
+        Period::ConsultationClarification,
+        Period::NegotiationClarification,
         Period::ConsultationDocumentsToResponse,
         Period::NegotiationDocumentsToResponse,
         Period::EvaluationReport,
@@ -166,6 +173,22 @@ impl Period {
                 "财政部令第87号 §27",
                 "澄清或者修改至投标截止",
                 "clarification to the bid deadline",
+            ),
+            Period::ConsultationClarification => (
+                "consultation_clarification",
+                Days,
+                Min,
+                "财库〔2014〕214号 第十条",
+                "磋商文件澄清或者修改至提交首次响应文件截止",
+                "consultation clarification to the response deadline",
+            ),
+            Period::NegotiationClarification => (
+                "negotiation_clarification",
+                Work,
+                Min,
+                "财政部令第74号 §10、§45",
+                "谈判文件、询价通知书澄清或者修改至提交响应文件截止",
+                "negotiation or quotation clarification to the response deadline",
             ),
             Period::ConsultationDocumentsToResponse => (
                 "consultation_documents_to_response",
@@ -290,6 +313,8 @@ pub struct PeriodRules {
     pub tender_announcement: u32,
     pub tender_documents_available: u32,
     pub clarification: u32,
+    pub consultation_clarification: u32,
+    pub negotiation_clarification: u32,
     pub consultation_documents_to_response: u32,
     pub negotiation_documents_to_response: u32,
     pub evaluation_report: u32,
@@ -314,6 +339,8 @@ impl Default for PeriodRules {
             tender_announcement: 5,
             tender_documents_available: 5,
             clarification: 15,
+            consultation_clarification: 5,
+            negotiation_clarification: 3,
             consultation_documents_to_response: 10,
             negotiation_documents_to_response: 3,
             evaluation_report: 2,
@@ -341,6 +368,8 @@ impl PeriodRules {
             Period::TenderAnnouncement => self.tender_announcement,
             Period::TenderDocumentsAvailable => self.tender_documents_available,
             Period::Clarification => self.clarification,
+            Period::ConsultationClarification => self.consultation_clarification,
+            Period::NegotiationClarification => self.negotiation_clarification,
             Period::ConsultationDocumentsToResponse => self.consultation_documents_to_response,
             Period::NegotiationDocumentsToResponse => self.negotiation_documents_to_response,
             Period::EvaluationReport => self.evaluation_report,

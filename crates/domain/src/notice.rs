@@ -56,6 +56,10 @@ fn base(p: &Procurement) -> serde_json::Map<String, Value> {
     m.insert("category".into(), json!(p.category));
     m.insert("region".into(), json!(p.region));
     m.insert("budget".into(), json!(p.budget));
+    // Another method at or above the open-tender threshold names its approval (政府采购法 §27).
+    if let Some(a) = &p.approval {
+        m.insert("approval".into(), json!({"authority": a.authority, "document_no": a.document_no}));
+    }
     m
 }
 

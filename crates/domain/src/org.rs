@@ -91,6 +91,8 @@ impl OrgKind {
 
 string_enum!(
     RegionLevel {
+        Province = "province" / "省、自治区、直辖市" / "Province",
+        City = "city" / "设区的市、自治州" / "City with districts",
         District = "district" / "区县" / "District",
         Township = "township" / "乡镇（街道）" / "Township / street",
         Village = "village" / "村（社区）" / "Village / community",

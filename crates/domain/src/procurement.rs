@@ -8,11 +8,11 @@
 //! never enter this type before opening: the store keeps them sealed, and hands them over only to [`Procurement::open`].
 
 use crate::calendar::{china_date, Calendar, Deadline};
-use crate::committee::{self, Declaration, Draw, Expert};
+use crate::committee::{self, Declaration, Draw, Expert, Sizing};
 use crate::deadlines::{date_zh, Period};
 use crate::error::{DomainError, Problems};
 use crate::money::Money;
-use crate::org::{string_enum, Actor, OrgKind, Role};
+use crate::org::{string_enum, Actor, OrgKind, ProviderInfo, Role};
 use crate::project::Change;
 use crate::rules::Rules;
 use crate::scoring::{self, BidInput, Criterion, Evaluation, Mark, Outcome, Procedure};
@@ -20,8 +20,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+pub mod approval;
+mod challenges;
+pub mod low_price;
 #[cfg(test)]
 mod tests;
+
+pub use approval::{ApprovalRef, Authority, MethodApproval};
+pub use low_price::LowPrice;
 
 string_enum!(
     Method {
@@ -56,6 +62,25 @@ impl Method {
             Method::CompetitiveConsultation => Period::ConsultationDocumentsToResponse,
             Method::CompetitiveNegotiation | Method::RequestForQuotation => Period::NegotiationDocumentsToResponse,
             Method::SingleSource => Period::SingleSourceNotice,
+        }
+    }
+    /// How long before the deadline a clarification that affects bids must come (else the deadline moves).
+    pub fn clarification_period(self) -> Period {
+        match self {
+            Method::CompetitiveConsultation => Period::ConsultationClarification,
+            Method::CompetitiveNegotiation | Method::RequestForQuotation => Period::NegotiationClarification,
+            _ => Period::Clarification,
+        }
+    }
+    /// The documents' publication period, from whose end a challenge to them counts; negotiation, quotation and
+    /// single source have none, so it counts from their publication.
+    pub fn documents_period(self) -> Option<Period> {
+        match self {
+            Method::OpenTender
+            | Method::InvitedTender
+            | Method::FrameworkAgreement
+            | Method::CompetitiveConsultation => Some(Period::TenderDocumentsAvailable),
+            _ => None,
         }
     }
     /// Negotiation and consultation hold rounds with each supplier, then call for final offers.
@@ -159,6 +184,21 @@ pub struct Documents {
     /// Framework agreement: how many providers stage one admits.
     #[serde(default)]
     pub framework_members: Option<u32>,
+    /// The kinds of provider the qualification requirements admit (e.g. only social organisations); empty:
+    /// every provider kind. Checked against a bidder's registered kind before it may take part.
+    #[serde(default)]
+    pub admitted_kinds: Vec<OrgKind>,
+    /// The purchaser marks a tender technically complex or of high social impact: its committee has at least 7
+    /// members (财政部令第87号 §47).
+    #[serde(default)]
+    pub complex_or_high_impact: bool,
+}
+
+impl Documents {
+    /// Whether the qualification requirements admit a provider of this kind.
+    pub fn admits(&self, kind: OrgKind) -> bool {
+        self.admitted_kinds.is_empty() || self.admitted_kinds.contains(&kind)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -262,9 +302,14 @@ pub struct Compliance {
     pub bid_id: i64,
     pub qualified: bool,
     pub reason: String,
-    /// The committee accepted the bidder's written justification of an abnormally low price.
-    pub justification_accepted: bool,
     pub by: i64,
+}
+
+/// When a provider obtained the documents (registered its interest): a challenge to them may count from then.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Obtained {
+    pub org_id: i64,
+    pub on: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -324,6 +369,11 @@ pub struct SwitchDecision {
     pub by: i64,
     pub by_name: String,
     pub at: DateTime<Utc>,
+    /// At or above the open-tender threshold: the approving finance department and its document number.
+    #[serde(default)]
+    pub authority: String,
+    #[serde(default)]
+    pub document_no: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -410,6 +460,12 @@ pub struct Procurement {
     pub bid_deadline: Option<DateTime<Utc>>,
     #[serde(default)]
     pub interests: Vec<i64>,
+    /// When each interested provider obtained the documents.
+    #[serde(default)]
+    pub documents_obtained: Vec<Obtained>,
+    /// The approval of this method at or above the open-tender threshold, if it needed one.
+    #[serde(default)]
+    pub approval: Option<ApprovalRef>,
     #[serde(default)]
     pub questions: Vec<Question>,
     #[serde(default)]
@@ -425,12 +481,22 @@ pub struct Procurement {
     pub compliance: Vec<Compliance>,
     #[serde(default)]
     pub marks: Vec<Mark>,
+    /// Prices the committee asked bidders to justify (财政部令第87号 §60).
+    #[serde(default)]
+    pub low_prices: Vec<LowPrice>,
+    /// When the committee's last review, mark or finding completed the evaluation: the report is due from then.
+    #[serde(default)]
+    pub evaluated_at: Option<DateTime<Utc>>,
     pub report: Option<Report>,
     pub award: Option<Award>,
     pub failure: Option<Failure>,
     pub switch: Option<SwitchRequest>,
     /// The procurement this one replaces after a failure (re-procurement or a switched method).
     pub replaces: Option<i64>,
+    /// It follows a failed open tender (directly or through further failures): a negotiation may then go on with
+    /// two suppliers (财政部令第74号 §27).
+    #[serde(default)]
+    pub after_failed_open_tender: bool,
     #[serde(default)]
     pub challenges: Vec<Challenge>,
     #[serde(default)]
@@ -456,6 +522,8 @@ pub struct StartContext<'a> {
     pub same_kind_total: Money,
     /// The last procurement of this project, when it failed.
     pub previous: Option<&'a Procurement>,
+    /// The project's approved application for another method, if any.
+    pub approval: Option<&'a MethodApproval>,
     pub rules: &'a Rules,
 }
 
@@ -497,7 +565,7 @@ impl Duty {
             "reply_challenge" => "答复质疑",
             "decide_complaint" => "作出投诉处理决定",
             "end_suspension" => "暂停采购活动期满",
-            "finish_evaluation" => "完成评审并提交评审报告",
+            "finish_evaluation" => "提交评审报告",
             _ => "待办事项",
         }
     }
@@ -507,7 +575,7 @@ impl Duty {
             "reply_challenge" => "Reply to the challenge",
             "decide_complaint" => "Decide the complaint",
             "end_suspension" => "Suspension ends",
-            "finish_evaluation" => "Finish the evaluation report",
+            "finish_evaluation" => "Submit the evaluation report",
             _ => "Duty",
         }
     }
@@ -558,7 +626,8 @@ pub fn period_end(
 }
 
 /// Checks the method against the thresholds: open tender above the threshold (and when splitting would bring
-/// the department's same-kind purchases there), the method's own preconditions, and the documents.
+/// the department's same-kind purchases there) unless finance approved another method before the start, the
+/// method's own preconditions, and the documents.
 pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainError> {
     let rules = ctx.rules;
     let method = input.method;
@@ -597,18 +666,19 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         }
     }
     let threshold = rules.open_tender_threshold_for(&ctx.region);
-    if method != Method::OpenTender && switched.is_none() {
+    let approved = ctx.approval.filter(|a| a.approves(method));
+    if method != Method::OpenTender && switched.is_none() && approved.is_none() {
         if ctx.budget >= threshold {
             p.add(
                 "method",
                 "open_tender_required",
                 format!(
-                    "预算 {} 元达到公开招标数额标准（{} 元），应当公开招标",
+                    "预算 {} 元达到公开招标数额标准（{} 元），应当公开招标；采用其他方式须在采购活动开始前报设区的市级以上财政部门批准",
                     ctx.budget.display_yuan(),
                     threshold.display_yuan()
                 ),
                 format!(
-                    "a budget of {} yuan reaches the open-tender threshold ({} yuan): use open tender",
+                    "a budget of {} yuan reaches the open-tender threshold ({} yuan): use open tender, or have another method approved by the finance department of a city with districts or above before starting",
                     ctx.budget.yuan_string(),
                     threshold.yuan_string()
                 ),
@@ -640,13 +710,44 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         "资格要求",
         "qualification requirements",
     );
-    if doc.sme_deduction_bp > 2000 {
+    if let (Some(a), Method::SingleSource) = (approved, method) {
+        // The approval names the case and the provider: the documents keep to them.
+        let same = a
+            .single_source
+            .as_ref()
+            .zip(doc.single_source.as_ref())
+            .is_some_and(|(x, y)| x.case == y.case && x.provider_org_id == y.provider_org_id);
+        if !same {
+            p.add(
+                "documents.single_source",
+                "approval_mismatch",
+                "单一来源的情形或供应商与财政部门批准的不一致",
+                "the single-source case or provider differs from the one finance approved",
+            );
+        }
+    }
+    let (min_sme, max_sme) = (rules.sme_price_deduction_min_bp, rules.sme_price_deduction_max_bp);
+    if method != Method::SingleSource && !(min_sme..=max_sme).contains(&doc.sme_deduction_bp) {
         p.add(
             "documents.sme_deduction_bp",
             "out_of_range",
-            "小微企业价格扣除比例不得超过 20%",
-            "the small-business price deduction may not exceed 20 %",
+            format!("服务项目的小微企业价格扣除比例应为 {}%–{}%（财库〔2022〕19号）", min_sme / 100, max_sme / 100),
+            format!(
+                "the small-business price deduction for services is {}–{} % (财库〔2022〕19号)",
+                min_sme / 100,
+                max_sme / 100
+            ),
         );
+    }
+    for (i, k) in doc.admitted_kinds.iter().enumerate() {
+        if !k.is_provider_kind() {
+            p.add(
+                format!("documents.admitted_kinds[{i}]"),
+                "not_provider_kind",
+                format!("{}不是承接主体的类型", k.label_zh()),
+                format!("{} is not a kind of provider", k.label_en().to_lowercase()),
+            );
+        }
     }
     match &doc.scoring {
         Scoring::LowestPrice if method.requires_comprehensive() => p.add(
@@ -784,6 +885,8 @@ impl Procurement {
             published_on: None,
             bid_deadline: None,
             interests: vec![],
+            documents_obtained: vec![],
+            approval: ctx.approval.filter(|a| a.approves(input.method)).and_then(MethodApproval::reference),
             questions: vec![],
             clarifications: vec![],
             opening: None,
@@ -793,18 +896,24 @@ impl Procurement {
             final_opening: None,
             compliance: vec![],
             marks: vec![],
+            low_prices: vec![],
+            evaluated_at: None,
             report: None,
             award: None,
             failure: None,
             switch: None,
             replaces: ctx.previous.map(|p| p.id),
+            after_failed_open_tender: ctx
+                .previous
+                .is_some_and(|p| p.method == Method::OpenTender || p.after_failed_open_tender),
             challenges: vec![],
             suspensions: vec![],
             call_offs: vec![],
             created_at: now,
             updated_at: now,
         };
-        let detail = json!({"method": p.method.code(), "project_id": p.project_id, "agency_org_id": p.agency_org_id});
+        let approval = p.approval.as_ref().map(|a| a.document_no.clone());
+        let detail = json!({"method": p.method.code(), "project_id": p.project_id, "agency_org_id": p.agency_org_id, "approval": approval});
         Ok((p, Change::new("procurement.start", detail)))
     }
 
@@ -864,21 +973,28 @@ impl Procurement {
         }
     }
 
-    /// Publishes the announcement (or the single-source notice) with the bid deadline, refusing a schedule
-    /// shorter than the law's minimum periods.
-    pub fn publish(
-        &mut self,
-        actor: &Actor,
-        bid_deadline: DateTime<Utc>,
+    /// Single source because only one supplier can do it: the case with the 5-working-day public notice
+    /// (政府采购法实施条例 §38). An emergency or an add-on negotiates without one.
+    pub fn needs_single_source_notice(&self) -> bool {
+        self.method == Method::SingleSource
+            && self.documents.single_source.as_ref().is_some_and(|s| s.case == SingleSourceCase::OnlyOneSupplier)
+    }
+
+    /// The purchase intention must stand 30 days before the procurement goes on (财库〔2020〕10号), except for a
+    /// re-procurement and for an unforeseeable emergency, which that rule exempts.
+    fn require_intention_period(
+        &self,
+        today: NaiveDate,
         calendar: &Calendar,
         rules: &Rules,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        self.require_runner(actor, "publish")?;
-        self.require_stage(&[Stage::Draft], "publish")?;
-        let today = china_date(now);
+    ) -> Result<(), DomainError> {
+        let emergency = self.documents.single_source.as_ref().is_some_and(|s| s.case == SingleSourceCase::Emergency)
+            && self.method == Method::SingleSource;
+        if self.replaces.is_some() || emergency {
+            return Ok(());
+        }
         let start = period_end(rules, Period::PurchaseIntention, self.intention_on, calendar)?;
-        if today < start.date && self.replaces.is_none() {
+        if today < start.date {
             return Err(refused(
                 "intention_period",
                 format!(
@@ -893,6 +1009,30 @@ impl Procurement {
                 ),
             ));
         }
+        Ok(())
+    }
+
+    /// Publishes the announcement (or the single-source notice) with the bid deadline, refusing a schedule
+    /// shorter than the law's minimum periods.
+    pub fn publish(
+        &mut self,
+        actor: &Actor,
+        bid_deadline: DateTime<Utc>,
+        calendar: &Calendar,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Result<Change, DomainError> {
+        self.require_runner(actor, "publish")?;
+        self.require_stage(&[Stage::Draft], "publish")?;
+        if self.method == Method::SingleSource && !self.needs_single_source_notice() {
+            return Err(refused(
+                "no_notice_for_case",
+                "单一来源采购公示（政府采购法实施条例 §38）只适用于只能从唯一供应商处采购的情形；紧急情况或原合同追加请直接记录协商结果",
+                "the single-source notice (政府采购法实施条例 §38) is for the only-one-supplier case; for an emergency or an add-on, record the negotiation directly",
+            ));
+        }
+        let today = china_date(now);
+        self.require_intention_period(today, calendar, rules)?;
         let period = self.method.response_period();
         let deadline_day = china_date(bid_deadline);
         if self.method == Method::SingleSource {
@@ -921,17 +1061,42 @@ impl Procurement {
         ))
     }
 
-    /// Whether this organisation may take part: verified and active, a provider kind, and invited when the
-    /// method invites.
-    pub fn check_bidder(&self, actor: &Actor, org_active: bool) -> Result<(), DomainError> {
-        if !actor.has(Role::Provider) || !actor.org_kind.is_provider_kind() {
+    /// Whether this organisation may take part: a provider kind but not a class-one public institution
+    /// (财政部令第102号), verified and active, of a kind the qualification requirements admit, and invited when
+    /// the method invites.
+    pub fn check_bidder(&self, actor: &Actor, bidder: &ProviderInfo) -> Result<(), DomainError> {
+        if !actor.has(Role::Provider) || !actor.org_kind.is_provider_kind() || bidder.org_id != actor.org_id {
             return Err(DomainError::NotPermitted { action: "bid" });
         }
-        if !org_active {
+        if bidder.class_one {
+            return Err(refused(
+                "class_one_ineligible",
+                "承担行政职能的事业单位（公益一类事业单位）不能作为承接主体，不得参与投标（财政部令第102号）",
+                "a class-one public institution cannot be a provider and may not bid (财政部令第102号)",
+            ));
+        }
+        if !bidder.active {
             return Err(refused(
                 "provider_not_verified",
                 "贵单位尚未通过民政部门核验或已被暂停，不能参与投标",
                 "your organisation is not verified by civil affairs (or is suspended) and may not bid",
+            ));
+        }
+        if !self.documents.admits(bidder.kind) {
+            let admitted: Vec<&str> = self.documents.admitted_kinds.iter().map(|k| k.label_zh()).collect();
+            let admitted_en: Vec<&str> = self.documents.admitted_kinds.iter().map(|k| k.code()).collect();
+            return Err(refused(
+                "kind_not_admitted",
+                format!(
+                    "采购文件的资格要求限于{}，贵单位登记为{}，不符合资格要求",
+                    admitted.join("、"),
+                    bidder.kind.label_zh()
+                ),
+                format!(
+                    "the qualification requirements admit only {}; your organisation is registered as {}",
+                    admitted_en.join(", "),
+                    bidder.kind.code()
+                ),
             ));
         }
         let invited = match self.method {
@@ -951,13 +1116,14 @@ impl Procurement {
     pub fn register_interest(
         &mut self,
         actor: &Actor,
-        org_active: bool,
+        bidder: &ProviderInfo,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.check_bidder(actor, org_active)?;
+        self.check_bidder(actor, bidder)?;
         self.require_stage(&[Stage::Bidding], "register_interest")?;
         if !self.interests.contains(&actor.org_id) {
             self.interests.push(actor.org_id);
+            self.documents_obtained.push(Obtained { org_id: actor.org_id, on: china_date(now) });
             self.touch(now);
         }
         Ok(Change::new("procurement.interest", json!({})))
@@ -967,11 +1133,11 @@ impl Procurement {
     pub fn check_bid_window(
         &self,
         actor: &Actor,
-        org_active: bool,
+        bidder: &ProviderInfo,
         content: Option<&BidContent>,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
-        self.check_bidder(actor, org_active)?;
+        self.check_bidder(actor, bidder)?;
         self.require_not_suspended(now)?;
         let deadline = self.sealed_until().ok_or_else(|| {
             refused("not_accepting_bids", "当前不接受投标（响应）", "bids are not being accepted now")
@@ -1013,11 +1179,11 @@ impl Procurement {
     pub fn ask(
         &mut self,
         actor: &Actor,
-        org_active: bool,
+        bidder: &ProviderInfo,
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.check_bidder(actor, org_active)?;
+        self.check_bidder(actor, bidder)?;
         self.require_stage(&[Stage::Bidding], "ask")?;
         let mut p = Problems::default();
         need_text(&mut p, "text", text, 5, 2_000, "问题", "question");
@@ -1028,8 +1194,10 @@ impl Procurement {
         Ok(Change::new("procurement.question", json!({"question": id})))
     }
 
-    /// Publishes a clarification (answering a question or not). One that affects bids must come at least 15
-    /// days before the deadline, else the deadline moves to keep that period (MOF order 87 art. 27).
+    /// Publishes a clarification (answering a question or not). One that affects bids must come at least the
+    /// method's clarification period before the deadline — 15 days for tenders (财政部令第87号 §27), 5 days for
+    /// consultation (财库〔2014〕214号 §10), 3 working days for negotiation and quotation (财政部令第74号 §10,
+    /// §45) — else the deadline moves to keep that period.
     #[allow(clippy::too_many_arguments)]
     pub fn clarify(
         &mut self,
@@ -1053,7 +1221,7 @@ impl Procurement {
         p.into_result()?;
         let mut moved = None;
         if affects_bids {
-            let earliest = period_end(rules, Period::Clarification, china_date(now), calendar)?;
+            let earliest = period_end(rules, self.method.clarification_period(), china_date(now), calendar)?;
             let deadline = self.bid_deadline.unwrap_or(now);
             if china_date(deadline) < earliest.date {
                 let new = crate::calendar::at_china_time(earliest.date, deadline);
@@ -1072,8 +1240,27 @@ impl Procurement {
         Ok(Change::new("procurement.clarify", json!({"affects_bids": affects_bids, "moved_deadline": moved})))
     }
 
+    /// The fewest suppliers the procurement goes on with, at each opening and after evaluation: 3 (final offers
+    /// too, 财政部令第74号 §33), or 2 where the rules allow — a consultation for services (财库〔2015〕124号) and a
+    /// negotiation after a failed open tender (财政部令第74号 §27).
+    pub fn min_suppliers(&self, rules: &Rules) -> usize {
+        let reduced = self.method == Method::CompetitiveConsultation
+            || (self.method == Method::CompetitiveNegotiation && self.after_failed_open_tender);
+        (if reduced { rules.min_bidders_reduced } else { rules.min_bidders }) as usize
+    }
+
+    /// What fixes the committee's least size; `None` for single source, which has no committee.
+    pub fn sizing(&self) -> Option<Sizing<'_>> {
+        Some(Sizing {
+            method: self.method.panel()?,
+            budget: self.budget,
+            region: &self.region,
+            complex_or_high_impact: self.documents.complex_or_high_impact,
+        })
+    }
+
     /// The opening (开标): at or after the deadline, with who was there; reads out every bid. Fewer than the
-    /// minimum number of bidders fails the procurement.
+    /// minimum number of suppliers fails the procurement.
     pub fn open(
         &mut self,
         actor: &Actor,
@@ -1111,8 +1298,8 @@ impl Procurement {
         } else {
             self.opening = Some(opening);
         }
-        let (action, min) =
-            if final_round { ("procurement.open_final", 1) } else { ("procurement.open", rules.min_bidders as usize) };
+        let action = if final_round { "procurement.open_final" } else { "procurement.open" };
+        let min = self.min_suppliers(rules);
         if count < min {
             self.fail("too_few_bids", format!("递交投标（响应）文件的供应商不足 {min} 家（{count} 家）"), now);
         } else {
@@ -1149,11 +1336,11 @@ impl Procurement {
         if self.committee.is_some() {
             return Err(refused("committee_drawn", "评审委员会已经抽取", "the committee has already been drawn"));
         }
-        let panel = self.method.panel().ok_or(DomainError::NotPermitted { action: "draw_committee" })?;
-        let size = committee::required_size(panel, self.budget, rules);
+        let sizing = self.sizing().ok_or(DomainError::NotPermitted { action: "draw_committee" })?;
+        let size = committee::required_size(&sizing, rules);
         let reps = representatives.len() as u32;
         let experts = size.saturating_sub(reps);
-        committee::validate_composition(panel, self.budget, rules, size, experts)?;
+        committee::validate_composition(&sizing, rules, size, experts)?;
         let draw = committee::draw(pool, &self.category, &self.bidders(), experts, seed, china_date(now), rules)?;
         let mut members: Vec<Member> = draw
             .chosen
@@ -1242,6 +1429,7 @@ impl Procurement {
         }
         let detail = json!({"chosen": draw.chosen, "seed": draw.seed});
         c.replacements.push(draw);
+        self.note_evaluation(now);
         self.touch(now);
         Ok(Change::new("procurement.replace_recused", detail))
     }
@@ -1297,14 +1485,12 @@ impl Procurement {
         self.evaluated_bids().into_iter().find(|b| b.bid_id == bid_id).ok_or(DomainError::NotFound { what: "bid" })
     }
 
-    /// The committee's compliance review of one bid (资格性、符合性审查), and its view of an abnormally low
-    /// price's written justification.
+    /// The committee's compliance review of one bid (资格性、符合性审查).
     pub fn review_compliance(
         &mut self,
         actor: &Actor,
         bid_id: i64,
         qualified: bool,
-        justification_accepted: bool,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
@@ -1320,18 +1506,31 @@ impl Procurement {
             ));
         }
         self.compliance.retain(|c| c.bid_id != bid_id);
-        self.compliance.push(Compliance {
-            bid_id,
-            qualified,
-            reason: reason.trim().into(),
-            justification_accepted,
-            by: actor.user_id,
-        });
+        self.compliance.push(Compliance { bid_id, qualified, reason: reason.trim().into(), by: actor.user_id });
+        self.note_evaluation(now);
         self.touch(now);
         Ok(Change::new("procurement.compliance", json!({"bid_id": bid_id, "qualified": qualified})))
     }
 
-    /// An expert's scores for every bid on every criterion (comprehensive scoring); replaces their earlier ones.
+    /// Whether the committee's work is all in: every bid reviewed, every sitting member's marks (comprehensive
+    /// scoring), every questioned low price judged.
+    pub fn evaluation_complete(&self) -> bool {
+        let Some(c) = &self.committee else { return false };
+        let bids = self.evaluated_bids();
+        let reviewed = bids.iter().all(|b| self.compliance.iter().any(|x| x.bid_id == b.bid_id));
+        let marked = !matches!(self.documents.scoring, Scoring::Comprehensive { .. })
+            || c.sitting().all(|m| self.marks.iter().any(|x| x.expert == m.user_id));
+        !bids.is_empty() && reviewed && marked && self.low_prices.iter().all(|l| l.finding.is_some())
+    }
+
+    /// Records when the evaluation ended, for the report's due date (政府采购法实施条例 §43): the time of the
+    /// committee input that completed it; a later change moves it.
+    fn note_evaluation(&mut self, now: DateTime<Utc>) {
+        self.evaluated_at = self.evaluation_complete().then_some(now);
+    }
+
+    /// A committee member's scores for every bid on every criterion (comprehensive scoring); replaces their
+    /// earlier ones. The purchaser's representatives score like the experts (财政部令第87号 §46).
     pub fn mark(
         &mut self,
         actor: &Actor,
@@ -1343,9 +1542,6 @@ impl Procurement {
         let Scoring::Comprehensive { criteria, .. } = &self.documents.scoring else {
             return Err(refused("no_marks", "最低价法不需要专家打分", "the lowest-price method has no marks"));
         };
-        if !self.committee.as_ref().and_then(|c| c.member(actor.user_id)).is_some_and(|m| m.expert) {
-            return Err(DomainError::NotPermitted { action: "mark" });
-        }
         let mut p = Problems::default();
         let bids: Vec<i64> = self.evaluated_bids().iter().map(|b| b.bid_id).collect();
         let mut new = Vec::new();
@@ -1377,6 +1573,7 @@ impl Procurement {
         p.into_result()?;
         self.marks.retain(|m| m.expert != actor.user_id);
         self.marks.extend(new);
+        self.note_evaluation(now);
         self.touch(now);
         Ok(Change::new("procurement.mark", json!({"expert": actor.user_id})))
     }
@@ -1393,7 +1590,7 @@ impl Procurement {
                     price: b.price,
                     small_or_micro: b.small_or_micro,
                     disqualified: c.is_some_and(|c| !c.qualified),
-                    justification_accepted: c.is_some_and(|c| c.justification_accepted),
+                    low_price_unjustified: self.low_price_unjustified(b.bid_id),
                 }
             })
             .collect();
@@ -1426,8 +1623,8 @@ impl Procurement {
         self.require_stage(&[Stage::Evaluating], "finish_evaluation")?;
         let c = self.committee.as_ref().expect("a reader sits on the committee");
         let sitting = c.sitting().count() as u32;
-        let panel = self.method.panel().expect("methods with a committee have a panel");
-        if sitting < committee::required_size(panel, self.budget, rules) {
+        let sizing = self.sizing().expect("methods with a committee have a panel");
+        if sitting < committee::required_size(&sizing, rules) {
             return Err(refused(
                 "committee_incomplete",
                 "评审委员会人数不足，请先替补回避的专家",
@@ -1451,17 +1648,24 @@ impl Procurement {
             ));
         }
         if matches!(self.documents.scoring, Scoring::Comprehensive { .. }) {
-            if let Some(e) = experts.iter().find(|e| !self.marks.iter().any(|m| m.expert == **e)) {
+            if let Some(m) = c.sitting().find(|m| !self.marks.iter().any(|x| x.expert == m.user_id)) {
                 return Err(refused(
                     "marks_missing",
-                    format!("专家（编号 {e}）尚未打分"),
-                    format!("expert {e} has not scored"),
+                    format!("评审委员会成员{}尚未打分", m.name),
+                    format!("committee member {} has not scored", m.user_id),
                 ));
             }
         }
+        if let Some(l) = self.low_prices.iter().find(|l| l.finding.is_none()) {
+            return Err(refused(
+                "low_price_pending",
+                format!("投标 {} 的报价合理性尚未作出认定", l.bid_id),
+                format!("the committee has not yet judged whether bid {}'s price is justified", l.bid_id),
+            ));
+        }
         let outcome = self.outcome(rules)?;
         let ranked = outcome.bids.iter().filter(|b| b.rank.is_some()).count();
-        let min = if self.final_opening.is_some() { 1 } else { rules.min_bidders as usize };
+        let min = self.min_suppliers(rules);
         if ranked < min {
             self.fail("too_few_qualified", format!("有效投标（响应）不足 {min} 家（{ranked} 家）"), now);
         } else {
@@ -1530,16 +1734,27 @@ impl Procurement {
         Ok(Change::new("procurement.award", detail))
     }
 
-    /// Single source: after the notice period, the purchaser records the negotiated price and the minutes.
+    /// Single source: the purchaser records the negotiated price and the minutes — after the public notice when
+    /// only one supplier can do it, at once (from the draft) for an emergency or an add-on.
     pub fn record_negotiation(
         &mut self,
         actor: &Actor,
         price: Money,
         minutes: &str,
+        calendar: &Calendar,
+        rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
         self.require_runner(actor, "record_negotiation")?;
-        self.require_stage(&[Stage::Notice], "record_negotiation")?;
+        if self.method != Method::SingleSource {
+            return Err(DomainError::NotPermitted { action: "record_negotiation" });
+        }
+        if self.needs_single_source_notice() {
+            self.require_stage(&[Stage::Notice], "record_negotiation")?;
+        } else {
+            self.require_stage(&[Stage::Draft], "record_negotiation")?;
+            self.require_intention_period(china_date(now), calendar, rules)?;
+        }
         self.require_not_suspended(now)?;
         if self.bid_deadline.is_some_and(|d| now < d) {
             return Err(refused(
@@ -1641,15 +1856,33 @@ impl Procurement {
         Ok(Change::new("procurement.request_switch", json!({"to": to.code()})))
     }
 
+    /// Finance decides; at or above the open-tender threshold only the finance department of a city with
+    /// districts or above, recording its document number (政府采购法实施条例 §23, 财政部令第87号 §43).
+    #[allow(clippy::too_many_arguments)]
     pub fn decide_switch(
         &mut self,
         actor: &Actor,
+        authority: &Authority,
         approved: bool,
+        document_no: &str,
         comment: &str,
+        rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
         if !(actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance) {
             return Err(DomainError::NotPermitted { action: "decide_switch" });
+        }
+        let above = self.budget >= rules.open_tender_threshold_for(&self.region);
+        if above {
+            authority.require(actor, &self.region, "decide_switch")?;
+            if approved && document_no.trim().chars().count() < 2 {
+                return Err(DomainError::field(
+                    "document_no",
+                    "required",
+                    "请填写批复文号",
+                    "enter the approval's document number",
+                ));
+            }
         }
         let s = self
             .switch
@@ -1670,308 +1903,12 @@ impl Procurement {
             by: actor.user_id,
             by_name: actor.display_name.clone(),
             at: now,
+            authority: if above { authority.name.clone() } else { String::new() },
+            document_no: if above && approved { document_no.trim().into() } else { String::new() },
         });
         let to = s.to;
         self.touch(now);
         Ok(Change::new("procurement.decide_switch", json!({"to": to.code(), "approved": approved})))
-    }
-
-    /// The day a challenge about `about` counts from, if that event has happened.
-    pub fn knew_on(&self, about: ChallengeAbout) -> Option<NaiveDate> {
-        match about {
-            ChallengeAbout::Documents => {
-                let last = self.clarifications.iter().map(|c| china_date(c.at)).max();
-                self.published_on.max(last)
-            }
-            ChallengeAbout::Process => self.opening.as_ref().map(|o| china_date(o.at)),
-            ChallengeAbout::Result => self.award.as_ref().map(|a| china_date(a.at)),
-        }
-    }
-
-    /// A provider who took part challenges (质疑) the documents, the process or the result within 7 working days.
-    #[allow(clippy::too_many_arguments)]
-    pub fn challenge(
-        &mut self,
-        actor: &Actor,
-        org_name: &str,
-        about: ChallengeAbout,
-        text: &str,
-        calendar: &Calendar,
-        rules: &Rules,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        if !actor.has(Role::Provider) {
-            return Err(DomainError::NotPermitted { action: "challenge" });
-        }
-        let took_part = self.interests.contains(&actor.org_id)
-            || self.bidders().contains(&actor.org_id)
-            || self.documents.single_source.is_some()
-            || self.documents.invited.contains(&actor.org_id);
-        if !took_part {
-            return Err(refused(
-                "not_a_participant",
-                "只有参与本项目采购活动的供应商可以提出质疑",
-                "only providers taking part may challenge",
-            ));
-        }
-        let knew_on = self.knew_on(about).ok_or_else(|| {
-            refused("nothing_to_challenge", "尚无可质疑的事项", "there is nothing of that kind to challenge yet")
-        })?;
-        let today = china_date(now);
-        let last = period_end(rules, Period::Challenge, knew_on, calendar)?;
-        if today > last.date {
-            return Err(refused(
-                "challenge_late",
-                format!("质疑期已过：应在{}前提出（{}）", date_zh(last.date), Period::Challenge.source()),
-                format!("the challenge period ended on {} ({})", last.date, Period::Challenge.source()),
-            ));
-        }
-        let mut p = Problems::default();
-        need_text(&mut p, "text", text, 10, 20_000, "质疑事项与理由", "challenge");
-        p.into_result()?;
-        let id = self.challenges.len() as u32 + 1;
-        self.challenges.push(Challenge {
-            id,
-            org_id: actor.org_id,
-            org_name: org_name.into(),
-            about,
-            text: text.trim().into(),
-            knew_on,
-            filed_on: today,
-            reply: None,
-            complaint: None,
-        });
-        self.touch(now);
-        Ok(Change::new("procurement.challenge", json!({"challenge": id, "about": about.code()})))
-    }
-
-    fn challenge_mut(&mut self, id: u32) -> Result<&mut Challenge, DomainError> {
-        self.challenges.iter_mut().find(|c| c.id == id).ok_or(DomainError::NotFound { what: "challenge" })
-    }
-
-    /// The purchaser (or its agency) replies to a challenge, saying whether it is upheld.
-    pub fn reply(
-        &mut self,
-        actor: &Actor,
-        id: u32,
-        text: &str,
-        upheld: bool,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        self.require_runner(actor, "reply_challenge")?;
-        let mut p = Problems::default();
-        need_text(&mut p, "text", text, 10, 20_000, "答复内容", "reply");
-        p.into_result()?;
-        let c = self.challenge_mut(id)?;
-        if c.reply.is_some() {
-            return Err(refused("already_replied", "该质疑已答复", "this challenge has been answered"));
-        }
-        c.reply = Some(Reply { text: text.trim().into(), upheld, on: china_date(now), by: actor.user_id });
-        self.touch(now);
-        Ok(Change::new("procurement.reply", json!({"challenge": id, "upheld": upheld})))
-    }
-
-    /// The last day to reply to challenge `c`.
-    pub fn reply_due(c: &Challenge, rules: &Rules, calendar: &Calendar) -> Result<Deadline, DomainError> {
-        period_end(rules, Period::ChallengeReply, c.filed_on, calendar)
-    }
-
-    /// The last day to complain about challenge `c`: 15 working days after the reply, or after the reply was due.
-    pub fn complaint_due(c: &Challenge, rules: &Rules, calendar: &Calendar) -> Result<Deadline, DomainError> {
-        let from = match &c.reply {
-            Some(r) => r.on,
-            None => Self::reply_due(c, rules, calendar)?.date,
-        };
-        period_end(rules, Period::Complaint, from, calendar)
-    }
-
-    /// The last day for finance to decide the complaint on challenge `c`, pauses excluded.
-    pub fn decision_due(c: &Challenge, rules: &Rules, calendar: &Calendar) -> Option<Result<Deadline, DomainError>> {
-        let k = c.complaint.as_ref()?;
-        Some(rules.periods.latest_complaint_decision(k.filed_on, &k.pauses, calendar).map_err(calendar_refusal))
-    }
-
-    /// The challenger complains (投诉) to finance after an unsatisfying or missing reply, within 15 working days.
-    #[allow(clippy::too_many_arguments)]
-    pub fn complain(
-        &mut self,
-        actor: &Actor,
-        id: u32,
-        text: &str,
-        calendar: &Calendar,
-        rules: &Rules,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        let today = china_date(now);
-        let c = self.challenges.iter().find(|c| c.id == id).ok_or(DomainError::NotFound { what: "challenge" })?;
-        if !(actor.has(Role::Provider) && actor.org_id == c.org_id) {
-            return Err(DomainError::NotPermitted { action: "complain" });
-        }
-        if c.complaint.is_some() {
-            return Err(refused("already_complained", "已就该质疑提出投诉", "a complaint on this challenge exists"));
-        }
-        let reply_due = Self::reply_due(c, rules, calendar)?;
-        if c.reply.is_none() && today <= reply_due.date {
-            return Err(refused(
-                "reply_pending",
-                format!("答复期尚未届满（{}），请等待答复", date_zh(reply_due.date)),
-                format!("the reply is due by {}; wait for it", reply_due.date),
-            ));
-        }
-        let last = Self::complaint_due(c, rules, calendar)?;
-        if today > last.date {
-            return Err(refused(
-                "complaint_late",
-                format!("投诉期已过：应在{}前提出（{}）", date_zh(last.date), Period::Complaint.source()),
-                format!("the complaint period ended on {} ({})", last.date, Period::Complaint.source()),
-            ));
-        }
-        let mut p = Problems::default();
-        need_text(&mut p, "text", text, 10, 20_000, "投诉事项与理由", "complaint");
-        p.into_result()?;
-        self.challenge_mut(id)?.complaint =
-            Some(Complaint { text: text.trim().into(), filed_on: today, pauses: vec![], decision: None });
-        self.touch(now);
-        Ok(Change::new("procurement.complain", json!({"challenge": id})))
-    }
-
-    fn require_finance(actor: &Actor, action: &'static str) -> Result<(), DomainError> {
-        if actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance {
-            Ok(())
-        } else {
-            Err(DomainError::NotPermitted { action })
-        }
-    }
-
-    fn open_complaint(&mut self, id: u32) -> Result<&mut Complaint, DomainError> {
-        let k = self.challenge_mut(id)?.complaint.as_mut().ok_or(DomainError::NotFound { what: "complaint" })?;
-        if k.decision.is_some() {
-            return Err(refused("complaint_decided", "该投诉已作出处理决定", "the complaint has been decided"));
-        }
-        Ok(k)
-    }
-
-    /// Finance excludes days from the decision period (testing, appraisal, expert review, corrections).
-    pub fn pause_complaint(
-        &mut self,
-        actor: &Actor,
-        id: u32,
-        from: NaiveDate,
-        to: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        Self::require_finance(actor, "pause_complaint")?;
-        if to < from {
-            return Err(DomainError::field(
-                "to",
-                "range_reversed",
-                "结束日期不能早于开始日期",
-                "the end is before the start",
-            ));
-        }
-        let k = self.open_complaint(id)?;
-        if from < k.filed_on {
-            return Err(DomainError::field(
-                "from",
-                "before_complaint",
-                "不能早于投诉受理之日",
-                "cannot start before the complaint",
-            ));
-        }
-        k.pauses.push((from, to));
-        self.touch(now);
-        Ok(Change::new("procurement.pause_complaint", json!({"challenge": id, "from": from, "to": to})))
-    }
-
-    /// Finance suspends the procurement while it handles a complaint, for at most 30 days.
-    pub fn suspend(
-        &mut self,
-        actor: &Actor,
-        id: u32,
-        until: NaiveDate,
-        rules: &Rules,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        Self::require_finance(actor, "suspend")?;
-        self.open_complaint(id)?;
-        let today = china_date(now);
-        let limit = today + chrono::Days::new(u64::from(rules.periods.length(Period::Suspension)));
-        if until < today || until > limit {
-            return Err(DomainError::field(
-                "until",
-                "suspension_too_long",
-                &format!("暂停采购活动最长 30 日（至{}）", date_zh(limit)),
-                &format!("a suspension lasts at most 30 days (until {limit})"),
-            ));
-        }
-        self.suspensions.push(Suspension { from: today, until, challenge: id });
-        self.touch(now);
-        Ok(Change::new("procurement.suspend", json!({"challenge": id, "until": until})))
-    }
-
-    /// Finance decides a complaint: dismissed, or upheld with its consequence. The caller applies a consequence
-    /// that reaches the project (a voided award, an ended contract).
-    pub fn decide_complaint(
-        &mut self,
-        actor: &Actor,
-        id: u32,
-        upheld: bool,
-        consequence: Option<Consequence>,
-        reasons: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        Self::require_finance(actor, "decide_complaint")?;
-        let mut p = Problems::default();
-        need_text(&mut p, "reasons", reasons, 10, 20_000, "处理决定理由", "reasons");
-        if upheld && consequence.is_none() {
-            p.add(
-                "consequence",
-                "required",
-                "投诉成立时请选择处理结果",
-                "choose the consequence of an upheld complaint",
-            );
-        }
-        if !upheld && consequence.is_some() {
-            p.add(
-                "consequence",
-                "not_applicable",
-                "驳回投诉不产生处理结果",
-                "a dismissed complaint has no consequence",
-            );
-        }
-        if consequence == Some(Consequence::AwardVoid) && self.award.is_none() {
-            p.add("consequence", "no_award", "尚未确定中标（成交）人", "there is no award to void");
-        }
-        p.into_result()?;
-        let today = china_date(now);
-        self.open_complaint(id)?.decision = Some(ComplaintDecision {
-            upheld,
-            consequence,
-            reasons: reasons.trim().into(),
-            on: today,
-            by: actor.user_id,
-        });
-        // A decision ends any suspension it caused.
-        for s in self.suspensions.iter_mut().filter(|s| s.challenge == id && s.until >= today) {
-            s.until = today.pred_opt().unwrap_or(today).max(s.from);
-        }
-        match consequence {
-            Some(Consequence::Reprocure) => {
-                self.fail("complaint_upheld", format!("投诉成立（第 {id} 号质疑），重新开展采购活动"), now)
-            }
-            Some(Consequence::AwardVoid) | Some(Consequence::ContractEnded) => {
-                if let Some(a) = self.award.as_mut() {
-                    a.void = true;
-                }
-                self.fail("complaint_upheld", format!("投诉成立（第 {id} 号质疑），中标（成交）结果无效"), now);
-            }
-            None => {}
-        }
-        self.touch(now);
-        Ok(Change::new(
-            "procurement.decide_complaint",
-            json!({"challenge": id, "upheld": upheld, "consequence": consequence.map(|c| c.code())}),
-        ))
     }
 
     /// Framework agreement, stage two: the purchaser (for a service user) calls off an order from an admitted
@@ -2054,15 +1991,14 @@ impl Procurement {
                 );
             }
         }
-        if self.stage == Stage::Evaluating {
-            if let Some(o) = self.final_opening.as_ref().or(self.opening.as_ref()) {
-                push(
-                    "finish_evaluation",
-                    "committee",
-                    period_end(rules, Period::EvaluationReport, china_date(o.at), calendar),
-                    None,
-                );
-            }
+        // The report is due 2 working days after the evaluation ended (政府采购法实施条例 §43), not after the opening.
+        if let (Stage::Evaluating, Some(ended)) = (self.stage, self.evaluated_at) {
+            push(
+                "finish_evaluation",
+                "committee",
+                period_end(rules, Period::EvaluationReport, china_date(ended), calendar),
+                None,
+            );
         }
         for c in &self.challenges {
             // Once the challenger has complained, finance holds the matter.

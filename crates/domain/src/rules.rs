@@ -47,6 +47,10 @@ pub struct Rules {
     /// Price deduction (basis points) for small and micro enterprises when the documents do not set their own
     /// (财库〔2020〕46号).
     pub sme_price_deduction_bp: u32,
+    /// The range (basis points) the documents' small-business deduction for services must fall in
+    /// (财库〔2020〕46号 as amended by 财库〔2022〕19号: 10–20 %).
+    pub sme_price_deduction_min_bp: u32,
+    pub sme_price_deduction_max_bp: u32,
     /// A bid this far (basis points) below the mean of the other bids is abnormally low (Prozorro's red flag).
     pub abnormal_below_mean_bp: u32,
     /// A bid this far (basis points) below the next lowest bid is abnormally low (Prozorro's red flag).
@@ -59,8 +63,12 @@ pub struct Rules {
     /// Below this budget a department may buy directly, outside the procurement methods (采购限额标准; the
     /// central level's 1,000,000 yuan for services is the default).
     pub procurement_limit: Money,
-    /// Fewer qualified bidders than this fail a tender, negotiation, consultation or quotation.
+    /// Fewer qualified bidders than this fail a tender, negotiation, consultation or quotation; final offers too
+    /// (财政部令第74号 §33).
     pub min_bidders: u32,
+    /// Where the rules allow fewer: a negotiation after a failed open tender (财政部令第74号 §27) and a
+    /// consultation for services (财库〔2015〕124号) go on with this many.
+    pub min_bidders_reduced: u32,
     /// Regions (and their subtrees) whose province sets its own procurement limit or open-tender threshold.
     pub region_thresholds: Vec<RegionThresholds>,
     /// Employment at a bidder within this many years before the draw is a conflict of interest.
@@ -88,6 +96,8 @@ impl Default for Rules {
             consultation_price_weight_min_bp: 1000,
             consultation_price_weight_max_bp: 3000,
             sme_price_deduction_bp: 1000,
+            sme_price_deduction_min_bp: 1000,
+            sme_price_deduction_max_bp: 2000,
             abnormal_below_mean_bp: 4000,
             abnormal_below_next_bp: 3000,
             committee_large_tender_threshold: Money::from_yuan(10_000_000),
@@ -95,6 +105,7 @@ impl Default for Rules {
             expert_conflict_years: 3,
             procurement_limit: Money::from_yuan(1_000_000),
             min_bidders: 3,
+            min_bidders_reduced: 2,
             region_thresholds: Vec::new(),
             periods: PeriodRules::default(),
         }
@@ -238,6 +249,18 @@ mod tests {
         assert_eq!(Rules::default().sme_price_deduction_bp, 1000);
         let r: Rules = serde_json::from_str(r#"{"sme_price_deduction_bp": 2000}"#).unwrap();
         assert_eq!(r.sme_price_deduction_bp, 2000);
+    }
+
+    #[test]
+    fn sme_price_deduction_for_services_ranges_from_ten_to_twenty_percent() {
+        let r = Rules::default();
+        assert_eq!((r.sme_price_deduction_min_bp, r.sme_price_deduction_max_bp), (1000, 2000));
+    }
+
+    #[test]
+    fn three_suppliers_or_two_where_the_rules_allow() {
+        let r = Rules::default();
+        assert_eq!((r.min_bidders, r.min_bidders_reduced), (3, 2));
     }
 
     #[test]

@@ -1,6 +1,9 @@
 //! Bid evaluation (评标): the lowest evaluated price method and comprehensive scoring (综合评分法), with the
 //! small-and-micro-enterprise price deduction and abnormally low bids. Exact throughout: prices in fen, scores as
 //! reduced fractions of a point; rounding happens only in `display`.
+//!
+//! An abnormally low price is the committee's judgement (财政部令第87号 §60): the thresholds here only flag a bid
+//! for the committee to look at; a bid is void only when the committee found its price unjustified.
 //! Sources: MOF order 87 arts. 54–56 and 60, 财库〔2014〕214号, 财库〔2020〕46号 (see shared/domain-facts.md).
 
 use std::cmp::Ordering;
@@ -198,9 +201,10 @@ pub struct BidInput {
     /// Failed the compliance review (资格性/符合性审查): not evaluated at all.
     #[serde(default)]
     pub disqualified: bool,
-    /// The committee accepted the bidder's written justification of an abnormally low price.
+    /// The committee found the price abnormally low and the bidder's written explanation (or its absence)
+    /// did not justify it (财政部令第87号 §60): the bid is void.
     #[serde(default)]
-    pub justification_accepted: bool,
+    pub low_price_unjustified: bool,
 }
 
 /// A non-price criterion and its weight.
@@ -259,8 +263,9 @@ pub struct BidResult {
     pub rank: Option<u32>,
     /// Equal on every ranking key with another bid.
     pub tied: bool,
+    /// The thresholds flag the price as possibly abnormally low: a prompt for the committee, nothing more.
     pub abnormally_low: bool,
-    /// Abnormally low without an accepted justification.
+    /// Void: the committee found the price abnormally low and unjustified.
     pub void: bool,
     pub disqualified: bool,
 }
@@ -324,7 +329,7 @@ pub fn evaluate(input: &Evaluation, rules: &Rules) -> Result<Outcome, DomainErro
             rank: None,
             tied: false,
             abnormally_low,
-            void: abnormally_low && !b.justification_accepted,
+            void: b.low_price_unjustified,
             disqualified: b.disqualified,
         })
         .collect();
@@ -475,7 +480,8 @@ fn percent(bp: u64) -> String {
 }
 
 /// Flags each compliant bid whose quoted price is at least the rules' share below the mean of the other compliant
-/// bids, or below the next lowest. One pass, so voiding one bid does not make its neighbour look low in turn.
+/// bids, or below the next lowest: red flags that prompt the committee (Prozorro's thresholds). One pass, so a
+/// flagged bid does not make its neighbour look low in turn.
 fn abnormal_flags(bids: &[BidInput], rules: &Rules) -> Vec<bool> {
     let valid: Vec<(usize, u128)> =
         bids.iter().enumerate().filter(|(_, b)| !b.disqualified).map(|(i, b)| (i, b.price.fen() as u128)).collect();

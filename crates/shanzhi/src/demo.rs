@@ -214,10 +214,12 @@ impl Cast {
             .find(|a| a.org_id == org.id && a.has(role))
             .ok_or_else(|| format!("demo: no {} in {org_key}", role.code()))
     }
+    /// The district's reviewer of that kind (the city's finance bureau only approves methods).
     fn reviewer(&self, kind: OrgKind) -> LoadResult<&Actor> {
+        let city = self.org("yc-czj").map(|o| o.id).ok();
         self.actors
             .iter()
-            .find(|a| a.org_kind == kind && a.has(Role::Reviewer))
+            .find(|a| a.org_kind == kind && a.has(Role::Reviewer) && Some(a.org_id) != city)
             .ok_or_else(|| format!("demo: no reviewer of kind {}", kind.code()))
     }
 }
@@ -763,11 +765,15 @@ impl Scenario<'_> {
             budget: p.approved_amount().unwrap_or(p.total()),
             same_kind_total: Money::ZERO,
             previous: None,
+            approval: None,
             rules: self.rules,
         };
         let documents = Documents {
             requirements: format!("{}：{}", p.design.title, p.design.content),
             qualifications: "依法登记的社会组织，具有持证社会工作者和同类服务经验".into(),
+            // The requirement the platform checks: only social organisations may take part.
+            admitted_kinds: vec![OrgKind::SocialOrganisation],
+            complex_or_high_impact: false,
             scoring: Scoring::Comprehensive {
                 price_weight_bp: price_bp,
                 criteria: vec![
@@ -832,28 +838,32 @@ impl Scenario<'_> {
         }
         pstep!(purchaser, publish, |q: &mut Procurement| q
             .publish(purchaser, deadline, &calendar, self.rules, publish));
-        // Three bids: the seed's provider and the first two other active providers.
+        // Three bids: the seed's provider and the first two other active providers the qualification
+        // requirements admit (registered social organisations), so no enterprise or village committee takes part.
         let mut bidders = vec![winner.org_id];
         bidders.extend(
             self.cast
                 .orgs
                 .values()
-                .filter(|o| o.is_eligible_provider() && o.id != winner.org_id)
+                .filter(|o| o.is_eligible_provider() && o.id != winner.org_id && q.documents.admits(o.kind))
                 .filter(|o| self.cast.actors.iter().any(|a| a.org_id == o.id && a.has(Role::Provider)))
                 .take(2)
                 .map(|o| o.id),
         );
         let bid_at = publish + Duration::days(3);
         for (i, org_id) in bidders.iter().enumerate() {
-            let name = self.cast.orgs.values().find(|o| o.id == *org_id).map(|o| o.name.clone()).unwrap_or_default();
+            let org = self.cast.orgs.values().find(|o| o.id == *org_id).ok_or("demo: unknown bidder")?;
             let share = [9700, 9900, 10000][i];
             let content = shanzhi_domain::procurement::BidContent {
                 price: budget.share_bp(share),
                 small_or_micro: false,
-                proposal: format!("{name}的服务方案：按采购需求配置持证社工，按月报告服务进度"),
+                proposal: format!("{}的服务方案：按采购需求配置持证社工，按月报告服务进度", org.name),
                 files: vec![],
             };
-            self.store.submit_bid(q.id, 0, *org_id, &name, &content, bid_at).await.map_err(|e| e.to_string())?;
+            // Each bid passes the same checks as one made on the platform: the qualification among them.
+            let bidder = self.cast.actor(&org.key, Role::Provider)?;
+            q.check_bid_window(bidder, &org.provider_info(), Some(&content), bid_at).map_err(|e| e.to_string())?;
+            self.store.submit_bid(q.id, 0, *org_id, &org.name, &content, bid_at).await.map_err(|e| e.to_string())?;
         }
         let bids = self.store.unseal_bids(q.id, 0, deadline).await.map_err(|e| e.to_string())?;
         let opened: Vec<OpenedBid> = bids.into_iter().map(shanzhi_store::UnsealedBid::read_out).collect();
@@ -893,14 +903,7 @@ impl Scenario<'_> {
         }
         let t = drawn + Duration::hours(1);
         for b in &opened {
-            pstep!(&experts[0], t, |q: &mut Procurement| q.review_compliance(
-                &experts[0],
-                b.bid_id,
-                true,
-                false,
-                "",
-                t
-            ));
+            pstep!(&experts[0], t, |q: &mut Procurement| q.review_compliance(&experts[0], b.bid_id, true, "", t));
         }
         for e in &experts {
             let marks = opened

@@ -4,6 +4,7 @@
 //! Every write is one transaction that also appends its audit event, so a change and its record land
 //! together or not at all.
 
+pub mod approvals;
 mod error;
 pub mod files;
 mod pool;
@@ -11,6 +12,7 @@ pub mod procure;
 pub mod secrets;
 mod sql;
 
+pub use approvals::ApprovalStore;
 pub use error::{Result, StoreError};
 pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
@@ -205,7 +207,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProcurementStore + Send + Sync {
+pub trait Store: ProcurementStore + ApprovalStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Places, organisations, people, catalogue.

@@ -33,6 +33,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
     (5, include_str!("../migrations/sqlite/0005_pool.sql")),
     (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
+    (8, include_str!("../migrations/sqlite/0008_method_approvals.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -41,6 +42,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_procurement.sql")),
     (5, include_str!("../migrations/postgres/0005_pool.sql")),
     (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
+    (8, include_str!("../migrations/postgres/0008_method_approvals.sql")),
 ];
 
 const SQLITE_PRAGMAS: [&str; 4] = [

@@ -700,6 +700,7 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/audit/head", get(audit_head))
         .route("/audit/events", get(audit_events))
         .merge(crate::procure_api::router())
+        .merge(crate::approvals::router())
         .route("/registrations", get(crate::pool::api_registrations).post(crate::pool::api_register))
         .route("/registrations/mine", get(crate::pool::api_own_registration))
         .route("/registrations/{id}/verify", post(crate::pool::api_verify))

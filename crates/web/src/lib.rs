@@ -4,6 +4,7 @@
 
 pub mod actions;
 pub mod api;
+pub mod approvals;
 pub mod auth;
 pub mod budgets;
 pub mod error;

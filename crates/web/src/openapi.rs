@@ -30,6 +30,8 @@ const EXPERT: &[&str] = &["expert"];
 const COMMITTEE: &[&str] = &["expert", "purchaser"];
 /// Reviewers of a finance department (the domain checks the department).
 const FINANCE_REVIEWER: &[&str] = &["reviewer"];
+/// Who may read an application for another method: its department, finance, supervisors, administrators.
+const APPROVAL_READERS: &[&str] = &["admin", "purchaser", "reviewer", "supervisor"];
 
 pub const OPERATIONS: &[Operation] = &[
     Operation {
@@ -598,7 +600,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/procurements/{id}/compliance",
-        summary: "Record the compliance review of one bid (and an abnormally low price's justification)",
+        summary: "Record the compliance review of one bid",
         roles: COMMITTEE,
         body: Some("Compliance"),
         status: 200,
@@ -606,9 +608,33 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/procurements/{id}/marks",
-        summary: "My scores of every bid on every criterion (comprehensive scoring)",
-        roles: EXPERT,
+        summary: "My scores of every bid on every criterion (comprehensive scoring; experts and the purchaser's representatives alike)",
+        roles: COMMITTEE,
         body: Some("Marks"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/low-prices",
+        summary: "Ask a bidder to justify an abnormally low price in writing by a deadline",
+        roles: COMMITTEE,
+        body: Some("LowPrice"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/low-prices/explanation",
+        summary: "The asked bidder's written explanation of its price, before the deadline",
+        roles: PROVIDER,
+        body: Some("Text"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/procurements/{id}/low-prices/{n}/finding",
+        summary: "Find bid n's price justified, or not (the bid is then void)",
+        roles: COMMITTEE,
+        body: Some("LowPriceFinding"),
         status: 200,
     },
     Operation {
@@ -630,7 +656,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/procurements/{id}/negotiation",
-        summary: "Single source: record the negotiated price and minutes after the notice period",
+        summary: "Single source: record the negotiated price and minutes (after the notice when only one supplier can do it)",
         roles: RUNNER,
         body: Some("Negotiation"),
         status: 200,
@@ -654,7 +680,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/procurements/{id}/switch/decision",
-        summary: "Approve or refuse a change of method",
+        summary: "Approve or refuse a change of method (at or above the open-tender threshold: a city's or higher finance department, with its document number)",
         roles: FINANCE_REVIEWER,
         body: Some("SwitchDecision"),
         status: 200,
@@ -713,6 +739,38 @@ pub const OPERATIONS: &[Operation] = &[
         summary: "Framework agreement: call off an order from an admitted provider",
         roles: RUNNER,
         body: Some("CallOff"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/method-approvals",
+        summary: "Apply for a method other than open tender at or above the threshold, before the procurement starts",
+        roles: PURCHASER,
+        body: Some("MethodApproval"),
+        status: 201,
+    },
+    Operation {
+        method: "get",
+        path: "/method-approvals",
+        summary: "Applications for other methods that I may see",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/method-approvals/{id}",
+        summary: "One application for another method, with its decision",
+        roles: APPROVAL_READERS,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/method-approvals/{id}/decision",
+        summary: "Approve (with the document number) or refuse: a finance department of a city with districts or above",
+        roles: FINANCE_REVIEWER,
+        body: Some("MethodApprovalDecision"),
         status: 200,
     },
     Operation {
@@ -786,7 +844,9 @@ fn schemas() -> Value {
             "agency_org_id": {"type": "integer"},
             "documents": s(json!({
                 "requirements": text, "qualifications": text, "tie_rule": text,
-                "sme_deduction_bp": {"type": "integer", "minimum": 0, "maximum": 2000},
+                "sme_deduction_bp": {"type": "integer", "minimum": 1000, "maximum": 2000, "description": "services: 10–20 % (财库〔2022〕19号)"},
+                "admitted_kinds": {"type": "array", "items": {"enum": ["social_organisation", "enterprise", "public_institution", "rural_collective", "self_governing_body", "individual"]}, "description": "provider kinds the qualifications admit; empty: any"},
+                "complex_or_high_impact": {"type": "boolean", "description": "a tender's committee has at least 7 members"},
                 "scoring": {"oneOf": [
                     s(json!({"kind": {"const": "lowest_price"}}), &["kind"]),
                     s(json!({"kind": {"const": "comprehensive"}, "price_weight_bp": {"type": "integer"}, "criteria": {"type": "array", "items": s(json!({"key": text, "name": text, "weight_bp": {"type": "integer"}}), &["key", "name", "weight_bp"])}}), &["kind", "price_weight_bp", "criteria"])
@@ -805,12 +865,21 @@ fn schemas() -> Value {
         "Declaration": s(json!({"no_conflict": {"type": "boolean"}}), &["no_conflict"]),
         "Notes": s(json!({"notes": text}), &["notes"]),
         "FinalOffers": s(json!({"deadline": instant}), &["deadline"]),
-        "Compliance": s(json!({"bid_id": {"type": "integer"}, "qualified": {"type": "boolean"}, "justification_accepted": {"type": "boolean"}, "reason": text}), &["bid_id", "qualified"]),
+        "Compliance": s(json!({"bid_id": {"type": "integer"}, "qualified": {"type": "boolean"}, "reason": text}), &["bid_id", "qualified"]),
+        "LowPrice": s(json!({"bid_id": {"type": "integer"}, "reason": text, "due": instant}), &["bid_id", "reason", "due"]),
+        "LowPriceFinding": s(json!({"justified": {"type": "boolean"}, "reason": text}), &["justified"]),
         "Marks": s(json!({"marks": {"type": "array", "items": s(json!({"bid_id": {"type": "integer"}, "criterion": text, "score": {"type": "string", "pattern": "^[0-9]{1,3}(\\.[0-9]{1,2})?$"}}), &["bid_id", "criterion", "score"])}}), &["marks"]),
         "Winner": s(json!({"bid_id": {"type": "integer"}, "tie_reason": text}), &["bid_id"]),
         "Negotiation": s(json!({"price": money, "minutes": text}), &["price", "minutes"]),
         "Switch": s(json!({"to": text, "reason": text}), &["to", "reason"]),
-        "SwitchDecision": s(json!({"approve": {"type": "boolean"}, "comment": text}), &["approve"]),
+        "SwitchDecision": s(json!({"approve": {"type": "boolean"}, "document_no": text, "comment": text}), &["approve"]),
+        "MethodApproval": s(json!({
+            "method": {"enum": ["invited_tender", "competitive_negotiation", "competitive_consultation", "single_source"]},
+            "reason": text,
+            "consent": s(json!({"unit": text, "document_no": text}), &["unit", "document_no"]),
+            "single_source": s(json!({"case": {"enum": ["only_one_supplier", "emergency", "add_on"]}, "provider_org_id": {"type": "integer"}, "provider_name": text, "justification": text}), &["case", "provider_org_id", "provider_name", "justification"])
+        }), &["method", "reason", "consent"]),
+        "MethodApprovalDecision": s(json!({"approve": {"type": "boolean"}, "document_no": text, "comment": text}), &["approve"]),
         "Challenge": s(json!({"about": {"enum": ["documents", "process", "result"]}, "text": text}), &["about", "text"]),
         "ChallengeReply": s(json!({"text": text, "upheld": {"type": "boolean"}}), &["text", "upheld"]),
         "Pause": s(json!({"from": date, "to": date}), &["from", "to"]),

@@ -9,9 +9,10 @@ use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::committee::Expert;
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::notice::{self, NewNotice};
-use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::org::{Actor, OrgKind, ProviderInfo, Role};
 use shanzhi_domain::procurement::{
-    BidContent, ChallengeAbout, Consequence, Duty, Member, Method, Procurement, Stage, StartContext, StartInput,
+    BidContent, ChallengeAbout, Consequence, Duty, LowPrice, Member, Method, Procurement, Stage, StartContext,
+    StartInput,
 };
 use shanzhi_domain::project::{Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
@@ -126,7 +127,19 @@ pub enum ProcCommand {
         bid_id: i64,
         qualified: bool,
         #[serde(default)]
-        justification_accepted: bool,
+        reason: String,
+    },
+    FlagLowPrice {
+        bid_id: i64,
+        reason: String,
+        due: String,
+    },
+    ExplainLowPrice {
+        text: String,
+    },
+    DecideLowPrice {
+        bid_id: i64,
+        justified: bool,
         #[serde(default)]
         reason: String,
     },
@@ -152,6 +165,8 @@ pub enum ProcCommand {
     },
     DecideSwitch {
         approve: bool,
+        #[serde(default)]
+        document_no: String,
         #[serde(default)]
         comment: String,
     },
@@ -222,7 +237,7 @@ pub async fn latest_of(state: &AppState, project_id: i64) -> AppResult<Option<Pr
 }
 
 /// This department's other purchases this year of the same category by other methods than open tender.
-fn same_kind_total(projects: &[Project], procurements: &[Procurement], project: &Project) -> Money {
+pub(crate) fn same_kind_total(projects: &[Project], procurements: &[Procurement], project: &Project) -> Money {
     let year = china_date(project.created_at).format("%Y").to_string();
     let mut sum = Money::ZERO;
     for other in projects {
@@ -262,17 +277,11 @@ pub async fn start(state: &AppState, session: &Session, project_id: i64, req: St
         }
     }
     if let Some(s) = &req.documents.single_source {
-        let org = state.store.organisation(s.provider_org_id).await?;
-        if !org.is_some_and(|o| o.is_eligible_provider() && o.name == s.provider_name) {
-            return Err(field(
-                "documents.single_source.provider_org_id",
-                "unknown_organisation",
-                "单一来源供应商不存在或不是合格的承接主体",
-                "the single-source provider does not exist or is not eligible",
-            ));
-        }
+        let admits = |k| req.documents.admits(k);
+        crate::approvals::check_single_source(state, "documents.single_source.provider_org_id", s, admits).await?;
     }
     let previous = latest_of(state, project_id).await?;
+    let approval = crate::approvals::approved_of(state, project_id).await?;
     let projects = state.store.projects().await?;
     let procurements = state.store.procurements().await?;
     let ctx = StartContext {
@@ -286,6 +295,7 @@ pub async fn start(state: &AppState, session: &Session, project_id: i64, req: St
         budget: project.approved_amount().unwrap_or(project.total()),
         same_kind_total: same_kind_total(&projects, &procurements, &project),
         previous: previous.as_ref(),
+        approval: approval.as_ref(),
         rules: &state.rules,
     };
     let now = state.clock.now();
@@ -296,8 +306,18 @@ pub async fn start(state: &AppState, session: &Session, project_id: i64, req: St
     Ok(state.store.insert_procurement(&session.by(), p, &change, &build, now).await?)
 }
 
-async fn org_active(state: &AppState, org_id: i64) -> AppResult<bool> {
-    Ok(state.store.organisation(org_id).await?.is_some_and(|o| o.active))
+/// The actor's organisation as bidding needs to see it (kind, class-one flag, active); an unknown one is inactive.
+async fn bidder(state: &AppState, actor: &Actor) -> AppResult<ProviderInfo> {
+    Ok(match state.store.organisation(actor.org_id).await? {
+        Some(o) => o.provider_info(),
+        None => ProviderInfo {
+            org_id: actor.org_id,
+            name: actor.org_name.clone(),
+            kind: actor.org_kind,
+            active: false,
+            class_one: false,
+        },
+    })
 }
 
 fn round_of(p: &Procurement) -> i64 {
@@ -324,7 +344,7 @@ pub async fn submit_bid(state: &AppState, session: &Session, id: i64, req: BidRe
     problems.into_result()?;
     let content = BidContent { price, small_or_micro: req.small_or_micro, proposal: req.proposal.trim().into(), files };
     let now = state.clock.now();
-    p.check_bid_window(actor, org_active(state, actor.org_id).await?, Some(&content), now)?;
+    p.check_bid_window(actor, &bidder(state, actor).await?, Some(&content), now)?;
     Ok(state.store.submit_bid(p.id, round_of(&p), actor.org_id, &actor.org_name, &content, now).await?)
 }
 
@@ -339,7 +359,7 @@ pub async fn upload_bid_file(
     let actor = &session.actor;
     let p = visible(state, actor, id).await?;
     let now = state.clock.now();
-    p.check_bid_window(actor, org_active(state, actor.org_id).await?, None, now)?;
+    p.check_bid_window(actor, &bidder(state, actor).await?, None, now)?;
     let (content_type, _) = shanzhi_store::files::check_upload(name, bytes, state.rules.max_upload_bytes)?;
     let clean: String = name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
     let file_id = state.store.add_bid_file(p.id, actor.org_id, &clean, content_type, bytes, now).await?;
@@ -364,7 +384,7 @@ pub async fn withdraw_bid(state: &AppState, session: &Session, id: i64) -> AppRe
     let actor = &session.actor;
     let p = visible(state, actor, id).await?;
     let now = state.clock.now();
-    p.check_bid_window(actor, org_active(state, actor.org_id).await?, None, now)?;
+    p.check_bid_window(actor, &bidder(state, actor).await?, None, now)?;
     Ok(state.store.withdraw_bid(p.id, round_of(&p), actor.org_id, now).await?)
 }
 
@@ -443,8 +463,8 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
             problems.into_result()?;
             p.publish(actor, t, calendar, rules, now)?
         }
-        ProcCommand::Interest => p.register_interest(actor, org_active(state, actor.org_id).await?, now)?,
-        ProcCommand::Ask { text } => p.ask(actor, org_active(state, actor.org_id).await?, &text, now)?,
+        ProcCommand::Interest => p.register_interest(actor, &bidder(state, actor).await?, now)?,
+        ProcCommand::Ask { text } => p.ask(actor, &bidder(state, actor).await?, &text, now)?,
         ProcCommand::Clarify { text, answers, affects_bids } => {
             p.clarify(actor, &text, answers, affects_bids, calendar, rules, now)?
         }
@@ -474,8 +494,17 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
             problems.into_result()?;
             p.call_final_offers(actor, t, now)?
         }
-        ProcCommand::Compliance { bid_id, qualified, justification_accepted, reason } => {
-            p.review_compliance(actor, bid_id, qualified, justification_accepted, &reason, now)?
+        ProcCommand::Compliance { bid_id, qualified, reason } => {
+            p.review_compliance(actor, bid_id, qualified, &reason, now)?
+        }
+        ProcCommand::FlagLowPrice { bid_id, reason, due } => {
+            let due = parse_instant(&mut problems, "due", &due);
+            problems.into_result()?;
+            p.flag_low_price(actor, bid_id, &reason, due, now)?
+        }
+        ProcCommand::ExplainLowPrice { text } => p.explain_low_price(actor, &text, now)?,
+        ProcCommand::DecideLowPrice { bid_id, justified, reason } => {
+            p.decide_low_price(actor, bid_id, justified, &reason, now)?
         }
         ProcCommand::Marks { marks } => {
             p.mark(actor, marks.into_iter().map(|m| (m.bid_id, m.criterion, m.score)).collect(), now)?
@@ -485,7 +514,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
         ProcCommand::Negotiation { price, minutes } => {
             let price = parse_money(&mut problems, "price", &price);
             problems.into_result()?;
-            p.record_negotiation(actor, price, &minutes, now)?
+            p.record_negotiation(actor, price, &minutes, calendar, rules, now)?
         }
         ProcCommand::Abandon { reason } => p.abandon(actor, &reason, now)?,
         ProcCommand::RequestSwitch { to, reason } => {
@@ -493,7 +522,10 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
                 Method::parse(&to).ok_or_else(|| field("to", "unknown_value", "请选择采购方式", "choose a method"))?;
             p.request_switch(actor, to, &reason, now)?
         }
-        ProcCommand::DecideSwitch { approve, comment } => p.decide_switch(actor, approve, &comment, now)?,
+        ProcCommand::DecideSwitch { approve, document_no, comment } => {
+            let authority = crate::approvals::authority_of(state, actor).await?;
+            p.decide_switch(actor, &authority, approve, &document_no, &comment, rules, now)?
+        }
         ProcCommand::Challenge { about, text } => {
             let about = ChallengeAbout::parse(&about)
                 .ok_or_else(|| field("about", "unknown_value", "请选择质疑事项", "choose what is challenged"))?;
@@ -587,6 +619,8 @@ pub struct ProviderView {
     pub my_score: Option<String>,
     pub my_rank: Option<u32>,
     pub my_challenges: Vec<shanzhi_domain::procurement::Challenge>,
+    /// The committee's request to justify this bidder's price, its explanation and the finding.
+    pub my_low_price: Option<LowPrice>,
     pub failure: Option<shanzhi_domain::procurement::Failure>,
 }
 
@@ -624,6 +658,7 @@ pub async fn provider_view(state: &AppState, actor: &Actor, p: &Procurement) -> 
         my_score: result.and_then(|r| r.total.map(|t| t.display())),
         my_rank: result.and_then(|r| r.rank),
         my_challenges: p.challenges.iter().filter(|c| c.org_id == actor.org_id).cloned().collect(),
+        my_low_price: p.low_prices.iter().find(|l| l.org_id == actor.org_id).cloned(),
         failure: p.failure.clone(),
     })
 }

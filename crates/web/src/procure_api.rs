@@ -46,6 +46,7 @@ pub async fn view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult
     // Who registered interest or asked stays with the purchaser's side; the committee needs neither.
     if !(p.runs(actor) || actor.has(Role::Admin) || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)) {
         v["interests"] = json!([]);
+        v["documents_obtained"] = json!([]);
         if let Some(qs) = v["questions"].as_array_mut() {
             for q in qs {
                 q["org_id"] = Value::Null;
@@ -154,11 +155,22 @@ action!(request_switch, "request_switch");
 action!(decide_switch, "decide_switch");
 action!(challenge, "challenge");
 action!(call_off, "call_off");
+action!(flag_low_price, "flag_low_price");
+action!(explain_low_price, "explain_low_price");
 challenge_action!(reply, "reply");
 challenge_action!(complain, "complain");
 challenge_action!(pause, "pause");
 challenge_action!(suspend, "suspend");
 challenge_action!(decide, "decide");
+
+async fn decide_low_price(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path((id, bid)): Path<(i64, i64)>,
+    body: Bytes,
+) -> AppResult<Json<Value>> {
+    run(&state, &s, id, "decide_low_price", Some(("bid_id", json!(bid))), &body).await
+}
 
 async fn own_bid(
     State(state): State<AppState>,
@@ -285,6 +297,9 @@ pub fn router() -> Router<AppState> {
         .route("/procurements/{id}/challenges/{n}/suspension", post(suspend))
         .route("/procurements/{id}/challenges/{n}/decision", post(decide))
         .route("/procurements/{id}/call-offs", post(call_off))
+        .route("/procurements/{id}/low-prices", post(flag_low_price))
+        .route("/procurements/{id}/low-prices/explanation", post(explain_low_price))
+        .route("/procurements/{id}/low-prices/{n}/finding", post(decide_low_price))
         .route("/duties", get(my_duties))
         .route("/overdue", get(overdue))
         .route("/notices", get(notices))

@@ -35,6 +35,10 @@ fn pool(n: i64) -> Vec<Expert> {
     (1..=n).map(expert).collect()
 }
 
+fn size(method: Method, budget: Money, r: &Rules) -> u32 {
+    required_size(&Sizing { method, budget, region: "420506", complex_or_high_impact: false }, r)
+}
+
 fn code(r: Result<(), DomainError>) -> Vec<&'static str> {
     match r {
         Ok(()) => vec![],
@@ -48,10 +52,10 @@ fn code(r: Result<(), DomainError>) -> Vec<&'static str> {
 fn tenders_need_five_and_seven_from_ten_million_yuan() {
     let r = rules();
     for m in [Method::OpenTender, Method::InvitedTender] {
-        assert_eq!(required_size(m, yuan(0), &r), 5);
-        assert_eq!(required_size(m, Money::from_fen(1_000_000_000 - 1), &r), 5, "one fen below");
-        assert_eq!(required_size(m, yuan(10_000_000), &r), 7, "at the threshold");
-        assert_eq!(required_size(m, yuan(10_000_001), &r), 7);
+        assert_eq!(size(m, yuan(0), &r), 5);
+        assert_eq!(size(m, Money::from_fen(1_000_000_000 - 1), &r), 5, "one fen below");
+        assert_eq!(size(m, yuan(10_000_000), &r), 7, "at the threshold");
+        assert_eq!(size(m, yuan(10_000_001), &r), 7);
     }
 }
 
@@ -59,10 +63,10 @@ fn tenders_need_five_and_seven_from_ten_million_yuan() {
 fn panels_need_three_and_five_from_the_open_tender_threshold() {
     let r = rules();
     for m in [Method::CompetitiveNegotiation, Method::CompetitiveConsultation, Method::RequestForQuotation] {
-        assert_eq!(required_size(m, yuan(1_999_999), &r), 3);
-        assert_eq!(required_size(m, Money::from_fen(200_000_000 - 1), &r), 3, "one fen below");
-        assert_eq!(required_size(m, yuan(2_000_000), &r), 5, "at the threshold");
-        assert_eq!(required_size(m, yuan(50_000_000), &r), 5, "the tender rule of 7 is not for panels");
+        assert_eq!(size(m, yuan(1_999_999), &r), 3);
+        assert_eq!(size(m, Money::from_fen(200_000_000 - 1), &r), 3, "one fen below");
+        assert_eq!(size(m, yuan(2_000_000), &r), 5, "at the threshold");
+        assert_eq!(size(m, yuan(50_000_000), &r), 5, "the tender rule of 7 is not for panels");
     }
 }
 
@@ -70,15 +74,51 @@ fn panels_need_three_and_five_from_the_open_tender_threshold() {
 fn thresholds_follow_the_regions_rules() {
     let r =
         Rules { open_tender_threshold: yuan(4_000_000), committee_large_tender_threshold: yuan(5_000_000), ..rules() };
-    assert_eq!(required_size(Method::CompetitiveConsultation, yuan(3_000_000), &r), 3);
-    assert_eq!(required_size(Method::CompetitiveConsultation, yuan(4_000_000), &r), 5);
-    assert_eq!(required_size(Method::OpenTender, yuan(5_000_000), &r), 7);
+    assert_eq!(size(Method::CompetitiveConsultation, yuan(3_000_000), &r), 3);
+    assert_eq!(size(Method::CompetitiveConsultation, yuan(4_000_000), &r), 5);
+    assert_eq!(size(Method::OpenTender, yuan(5_000_000), &r), 7);
+}
+
+#[test]
+fn a_panel_follows_its_regions_open_tender_threshold() {
+    let mut r = rules();
+    r.region_thresholds.push(crate::rules::RegionThresholds {
+        region: "51".into(),
+        procurement_limit: None,
+        open_tender_threshold: Some(yuan(4_000_000)),
+    });
+    let panel = |region| {
+        required_size(
+            &Sizing {
+                method: Method::CompetitiveConsultation,
+                budget: yuan(3_000_000),
+                region,
+                complex_or_high_impact: false,
+            },
+            &r,
+        )
+    };
+    assert_eq!((panel("510104"), panel("420506")), (3, 5), "Sichuan's 4,000,000 against the default 2,000,000");
+}
+
+#[test]
+fn a_complex_or_high_impact_tender_needs_seven() {
+    let r = rules();
+    let sized = |method, complex_or_high_impact| {
+        required_size(&Sizing { method, budget: yuan(500_000), region: "420506", complex_or_high_impact }, &r)
+    };
+    assert_eq!((sized(Method::OpenTender, false), sized(Method::OpenTender, true)), (5, 7));
+    assert_eq!(sized(Method::InvitedTender, true), 7);
+    assert_eq!(sized(Method::CompetitiveConsultation, true), 3, "the mark is a tender rule (87号令 §47)");
 }
 
 #[test]
 fn composition_refuses_even_small_and_expert_light_committees() {
     let r = rules();
-    let v = |m, budget, members, experts| code(validate_composition(m, budget, &r, members, experts));
+    let v = |method, budget, members, experts| {
+        let s = Sizing { method, budget, region: "420506", complex_or_high_impact: false };
+        code(validate_composition(&s, &r, members, experts))
+    };
     assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 4), Vec::<&str>::new());
     assert_eq!(v(Method::OpenTender, yuan(1_000_000), 6, 6), vec!["committee_size_even"]);
     assert_eq!(v(Method::OpenTender, yuan(1_000_000), 3, 3), vec!["committee_too_small"]);

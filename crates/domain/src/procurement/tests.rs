@@ -1,8 +1,14 @@
 use super::*;
 use chrono::TimeZone;
 
+mod approvals;
+mod competition;
+mod evaluation;
+mod windows;
+
 const BUYER: i64 = 10;
 const FINANCE: i64 = 2;
+const CITY_FINANCE: i64 = 3;
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     // `h` is China time.
@@ -34,6 +40,32 @@ fn finance() -> Actor {
 }
 fn bidder(org: i64) -> Actor {
     actor(1000 + org, org, OrgKind::SocialOrganisation, &[Role::Provider])
+}
+/// Bidder `org` as its organisation record says: an active, verified social organisation.
+fn info(org: i64) -> ProviderInfo {
+    ProviderInfo {
+        org_id: org,
+        name: format!("机构{org}"),
+        kind: OrgKind::SocialOrganisation,
+        active: true,
+        class_one: false,
+    }
+}
+fn region(code: &str, level: crate::org::RegionLevel) -> crate::org::Region {
+    crate::org::Region { code: code.into(), name: code.into(), level, urban: true, parent: None }
+}
+/// The district's finance bureau (Yiling): it may not approve another method at or above the threshold.
+fn district_finance() -> Authority {
+    let r = region("420506", crate::org::RegionLevel::District);
+    Authority { org_id: FINANCE, name: "夷陵区财政局".into(), kind: OrgKind::Finance, region: Some(r) }
+}
+/// The city's finance bureau (Yichang), a city with districts: it may.
+fn city_finance() -> Authority {
+    let r = region("4205", crate::org::RegionLevel::City);
+    Authority { org_id: CITY_FINANCE, name: "宜昌市财政局".into(), kind: OrgKind::Finance, region: Some(r) }
+}
+fn city_reviewer() -> Actor {
+    actor(400, CITY_FINANCE, OrgKind::Finance, &[Role::Reviewer])
 }
 fn expert_user(id: i64) -> Actor {
     actor(id, 900 + id, OrgKind::PublicInstitution, &[Role::Expert])
@@ -80,6 +112,8 @@ fn documents(scoring: Scoring) -> Documents {
         invited: vec![],
         single_source: None,
         framework_members: None,
+        admitted_kinds: vec![],
+        complex_or_high_impact: false,
     }
 }
 fn ctx<'a>(rules: &'a Rules, budget: i64, previous: Option<&'a Procurement>) -> StartContext<'a> {
@@ -94,6 +128,7 @@ fn ctx<'a>(rules: &'a Rules, budget: i64, previous: Option<&'a Procurement>) -> 
         budget: Money::from_yuan(budget),
         same_kind_total: Money::ZERO,
         previous,
+        approval: None,
         rules,
     }
 }
@@ -212,7 +247,7 @@ fn a_late_clarification_moves_the_deadline() {
     p.clarify(&buyer(), "服务人次由 500 调整为 600", None, true, &c, &rules, at(2025, 9, 30, 10)).unwrap();
     assert_eq!(p.bid_deadline, Some(at(2025, 10, 15, 9)));
     assert_eq!(p.clarifications.last().unwrap().moved_deadline, Some(at(2025, 10, 15, 9)));
-    assert_eq!(p.knew_on(ChallengeAbout::Documents), Some(day(2025, 10, 1)));
+    assert_eq!(p.knew_on(ChallengeAbout::Documents, 50, &rules, &c).unwrap(), Some(day(2025, 10, 1)));
 }
 
 #[test]
@@ -225,19 +260,21 @@ fn bids_are_taken_only_until_the_deadline_and_opened_only_after_it() {
         BidContent {
             price: Money::from_yuan(400_000), small_or_micro: false, proposal: "方案".into(), files: vec![]
         };
-    assert!(p.check_bid_window(&bidder(50), true, Some(&content), at(2025, 10, 9, 8)).is_ok());
+    assert!(p.check_bid_window(&bidder(50), &info(50), Some(&content), at(2025, 10, 9, 8)).is_ok());
     assert_eq!(
-        p.check_bid_window(&bidder(50), true, Some(&content), at(2025, 10, 9, 9)).unwrap_err().code(),
+        p.check_bid_window(&bidder(50), &info(50), Some(&content), at(2025, 10, 9, 9)).unwrap_err().code(),
         "deadline_passed"
     );
     assert_eq!(
-        p.check_bid_window(&bidder(50), false, None, at(2025, 10, 1, 9)).unwrap_err().code(),
+        p.check_bid_window(&bidder(50), &ProviderInfo { active: false, ..info(50) }, None, at(2025, 10, 1, 9))
+            .unwrap_err()
+            .code(),
         "provider_not_verified"
     );
-    assert_eq!(p.check_bid_window(&buyer(), true, None, at(2025, 10, 1, 9)).unwrap_err().code(), "forbidden");
+    assert_eq!(p.check_bid_window(&buyer(), &info(BUYER), None, at(2025, 10, 1, 9)).unwrap_err().code(), "forbidden");
     let dear = BidContent { price: Money::from_yuan(500_001), ..content };
     assert_eq!(
-        p.check_bid_window(&bidder(50), true, Some(&dear), at(2025, 10, 1, 9)).unwrap_err().code(),
+        p.check_bid_window(&bidder(50), &info(50), Some(&dear), at(2025, 10, 1, 9)).unwrap_err().code(),
         "price_above_budget"
     );
     let bids = vec![opened(1, 50, 400_000), opened(2, 51, 380_000), opened(3, 52, 420_000)];
@@ -276,8 +313,13 @@ fn fewer_than_three_bids_fail_and_finance_approves_a_switch() {
     )
     .unwrap();
     assert_eq!(check_start(&ctx(&rules, 500_000, Some(&p)), &switch_input()).unwrap_err().code(), "switch_pending");
-    assert_eq!(p.decide_switch(&buyer(), true, "", at(2025, 10, 11, 9)).unwrap_err().code(), "forbidden");
-    p.decide_switch(&finance(), true, "同意", at(2025, 10, 11, 9)).unwrap();
+    assert_eq!(
+        p.decide_switch(&buyer(), &district_finance(), true, "", "", &Rules::default(), at(2025, 10, 11, 9))
+            .unwrap_err()
+            .code(),
+        "forbidden"
+    );
+    p.decide_switch(&finance(), &district_finance(), true, "", "同意", &Rules::default(), at(2025, 10, 11, 9)).unwrap();
     let (next, _) =
         Procurement::start(&ctx(&rules, 500_000, Some(&p)), switch_input(), &buyer(), at(2025, 10, 12, 9)).unwrap();
     assert_eq!(next.replaces, Some(1));
@@ -328,7 +370,7 @@ fn score_all(p: &mut Procurement, marks: &dyn Fn(i64) -> [(i64, &'static str, &'
         p.declare(&expert_user(*m), true, at(2025, 10, 9, 11)).unwrap();
     }
     for bid in 1..=3 {
-        p.review_compliance(&expert_user(members[0]), bid, true, false, "", at(2025, 10, 9, 12)).unwrap();
+        p.review_compliance(&expert_user(members[0]), bid, true, "", at(2025, 10, 9, 12)).unwrap();
     }
     for m in members {
         let ms = marks(m).iter().map(|(b, c, s)| (*b, c.to_string(), s.to_string())).collect();
@@ -414,11 +456,8 @@ fn too_few_qualified_bids_fail_after_evaluation() {
         ]
     });
     let first = expert_user(p.committee.as_ref().unwrap().members[0].user_id);
-    assert_eq!(
-        p.review_compliance(&first, 2, false, false, "", at(2025, 10, 9, 14)).unwrap_err().code(),
-        "reason_required"
-    );
-    p.review_compliance(&first, 2, false, false, "资格证明缺失", at(2025, 10, 9, 14)).unwrap();
+    assert_eq!(p.review_compliance(&first, 2, false, "", at(2025, 10, 9, 14)).unwrap_err().code(), "reason_required");
+    p.review_compliance(&first, 2, false, "资格证明缺失", at(2025, 10, 9, 14)).unwrap();
     p.finish_evaluation(&first, &rules, at(2025, 10, 9, 15)).unwrap();
     assert_eq!((p.stage, p.failure.as_ref().unwrap().code.as_str()), (Stage::Failed, "too_few_qualified"));
 }
@@ -429,7 +468,7 @@ fn negotiation_runs_rounds_then_sealed_final_offers() {
     let c = cal();
     let mut p = start(Method::CompetitiveNegotiation, Scoring::LowestPrice, 500_000, at(2025, 8, 1, 9));
     p.publish(&buyer(), at(2025, 9, 30, 9), &c, &rules, at(2025, 9, 26, 9)).unwrap();
-    let bids = vec![opened(1, 50, 450_000), opened(2, 51, 430_000), opened(3, 52, 440_000)];
+    let bids = vec![opened(1, 50, 450_000), opened(2, 51, 430_000), opened(3, 52, 440_000), opened(4, 53, 460_000)];
     p.open(&buyer(), &["监督员".into()], bids, &rules, at(2025, 9, 30, 9)).unwrap();
     assert_eq!(p.stage, Stage::Negotiating);
     p.draw_committee(&buyer(), &pool(), vec![], [3; 32], &rules, at(2025, 9, 30, 10)).unwrap();
@@ -446,14 +485,17 @@ fn negotiation_runs_rounds_then_sealed_final_offers() {
     p.record_round(&lead, "第一轮：逐一澄清服务频次", at(2025, 9, 30, 11)).unwrap();
     p.call_final_offers(&lead, at(2025, 9, 30, 16), at(2025, 9, 30, 11)).unwrap();
     assert_eq!(p.sealed_until(), Some(at(2025, 9, 30, 16)));
-    assert_eq!(p.check_bid_window(&bidder(60), true, None, at(2025, 9, 30, 12)).unwrap_err().code(), "not_a_bidder");
-    assert!(p.check_bid_window(&bidder(50), true, None, at(2025, 9, 30, 12)).is_ok());
-    // Bidder 52 made no final offer: it is out.
-    let finals = vec![opened(11, 50, 420_000), opened(12, 51, 425_000)];
+    assert_eq!(
+        p.check_bid_window(&bidder(60), &info(60), None, at(2025, 9, 30, 12)).unwrap_err().code(),
+        "not_a_bidder"
+    );
+    assert!(p.check_bid_window(&bidder(50), &info(50), None, at(2025, 9, 30, 12)).is_ok());
+    // Bidder 52 made no final offer: it is out; three final offers remain (财政部令第74号 §33).
+    let finals = vec![opened(11, 50, 420_000), opened(12, 51, 425_000), opened(13, 53, 430_000)];
     p.open(&buyer(), &["监督员".into()], finals, &rules, at(2025, 9, 30, 16)).unwrap();
     assert_eq!(p.stage, Stage::Evaluating);
-    for b in [11, 12] {
-        p.review_compliance(&lead, b, true, false, "", at(2025, 9, 30, 17)).unwrap();
+    for b in [11, 12, 13] {
+        p.review_compliance(&lead, b, true, "", at(2025, 9, 30, 17)).unwrap();
     }
     p.finish_evaluation(&lead, &rules, at(2025, 9, 30, 17)).unwrap();
     assert_eq!(p.outcome(&rules).unwrap().winners, vec![11]);
@@ -480,7 +522,9 @@ fn single_source_needs_five_working_days_of_notice() {
     assert_eq!(p.bid_deadline, Some(crate::calendar::end_of_day(day(2025, 10, 10))));
     let minutes = "经协商，服务价格由 30 万元降为 28 万元";
     assert_eq!(
-        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, at(2025, 10, 10, 9)).unwrap_err().code(),
+        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, &c, &rules, at(2025, 10, 10, 9))
+            .unwrap_err()
+            .code(),
         "notice_running"
     );
     // A challenge during the notice must be answered first.
@@ -495,11 +539,13 @@ fn single_source_needs_five_working_days_of_notice() {
     )
     .unwrap();
     assert_eq!(
-        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, at(2025, 10, 13, 9)).unwrap_err().code(),
+        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, &c, &rules, at(2025, 10, 13, 9))
+            .unwrap_err()
+            .code(),
         "challenge_open"
     );
     p.reply(&buyer(), 1, "经核实该机构不具备相应资质，质疑不成立", false, at(2025, 10, 9, 9)).unwrap();
-    p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, at(2025, 10, 13, 9)).unwrap();
+    p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, &c, &rules, at(2025, 10, 13, 9)).unwrap();
     assert_eq!(p.award.as_ref().unwrap().winner.org_id, 50);
 }
 
@@ -559,7 +605,7 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
     let first = expert_user(p.committee.as_ref().unwrap().members[0].user_id);
     p.finish_evaluation(&first, &rules, at(2025, 9, 30, 15)).unwrap();
     p.confirm_winner(&buyer(), 3, "", &rules, at(2025, 9, 30, 16)).unwrap();
-    // Result on 30 Sep 2025: 7 working days end on 16 Oct.
+    // Result on 30 Sep 2025; its notice period ends on 9 Oct and 7 working days after that on 17 Oct.
     let late = p.clone().challenge(
         &bidder(50),
         "机构50",
@@ -567,7 +613,7 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
         "评分有误，请复核",
         &c,
         &rules,
-        at(2025, 10, 17, 9),
+        at(2025, 10, 20, 9),
     );
     assert_eq!(late.unwrap_err().code(), "challenge_late");
     assert_eq!(

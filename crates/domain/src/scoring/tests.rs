@@ -7,7 +7,7 @@ fn bid(id: i64, yuan: i64) -> BidInput {
         price: Money::from_yuan(yuan),
         small_or_micro: false,
         disqualified: false,
-        justification_accepted: false,
+        low_price_unjustified: false,
     }
 }
 
@@ -133,14 +133,14 @@ fn equal_total_and_price_are_tied_for_the_purchaser_to_pick() {
 }
 
 #[test]
-fn abnormally_low_bid_is_void_and_the_base_recomputed() {
+fn a_low_price_the_committee_finds_unjustified_is_void_and_the_base_recomputed() {
     // A=1 100,000, B=2 95,000, C=3 105,000, D=4 55,000 yuan. Price 30 %, technical 70 %; all 80 but D 60.
     // D: mean of others 100,000; 55,000 ≤ 60 % × 100,000 → abnormally low (also ≤ 70 % × 95,000 = 66,500).
     // Others: A vs mean (95+105+55)/3 = 85,000 and B vs mean 86,667 are not low; neither is below its next bid.
-    // Justification accepted, base 55,000:
+    // The thresholds flag D; the committee accepts its explanation, base 55,000:
     //   A 56 + 30 × 55/100 = 72.50; B 56 + 30 × 55/95 = 73.368… → 73.37; C 56 + 30 × 55/105 = 71.714… → 71.71;
     //   D 42 + 30 = 72.00. Ranking B, A, D, C.
-    // No justification, D void, base 95,000:
+    // The committee finds D's price unjustified, D void, base 95,000:
     //   A 56 + 28.5 = 84.50; B 56 + 30 = 86.00; C 56 + 30 × 95/105 = 83.142… → 83.14. Ranking B, A, C.
     let mut bids = vec![bid(1, 100_000), bid(2, 95_000), bid(3, 105_000), bid(4, 55_000)];
     let rows = marks(&[
@@ -149,7 +149,6 @@ fn abnormally_low_bid_is_void_and_the_base_recomputed() {
         (3, "technical", ["80", "80", "80"]),
         (4, "technical", ["60", "60", "60"]),
     ]);
-    bids[3].justification_accepted = true;
     let input = comprehensive(3000, vec![criterion("technical", 7000)], bids.clone(), rows.clone());
     let before = evaluate(&input, &Rules::default()).unwrap();
     assert_eq!(before.base_price.unwrap().rounded(), Money::from_yuan(55_000));
@@ -158,7 +157,7 @@ fn abnormally_low_bid_is_void_and_the_base_recomputed() {
     assert_eq!([1, 2, 3, 4].map(|id| total(&before, id)), ["72.50", "73.37", "71.71", "72.00"].map(String::from));
     assert_eq!(ranks(&before), vec![(2, Some(1)), (1, Some(2)), (4, Some(3)), (3, Some(4))]);
 
-    bids[3].justification_accepted = false;
+    bids[3].low_price_unjustified = true;
     let input = comprehensive(3000, vec![criterion("technical", 7000)], bids, rows);
     let after = evaluate(&input, &Rules::default()).unwrap();
     assert_eq!(after.base_price.unwrap().rounded(), Money::from_yuan(95_000));
@@ -303,7 +302,8 @@ proptest! {
             price: Money::from_fen(fen),
             small_or_micro: sme,
             disqualified: false,
-            justification_accepted: justified,
+            // The committee's finding, never of the first bid, so one stays ranked.
+            low_price_unjustified: !justified && i > 0,
         }).collect();
         let mut all_marks = vec![];
         for b in 0..bid_inputs.len() {

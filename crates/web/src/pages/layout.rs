@@ -36,6 +36,9 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if crate::export::may_see(a) {
                 items.push(("/dashboard", lang.t("统计", "Statistics")));
             }
+            if a.has(Role::Reviewer) && a.org_kind == shanzhi_domain::org::OrgKind::Finance {
+                items.push(("/method-approvals", lang.t("方式审批", "Method approvals")));
+            }
             if super::procurements::nav_overdue(a) {
                 items.push(("/overdue", lang.t("逾期", "Overdue")));
             }

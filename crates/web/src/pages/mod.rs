@@ -6,6 +6,7 @@
 
 mod account;
 mod admin;
+mod approvals;
 mod budgets;
 mod dashboard;
 mod design;
@@ -89,6 +90,9 @@ pub fn router() -> Router<AppState> {
         .route("/procurements/{id}/bid-files/{n}", get(procurements::bid_file))
         .route("/projects/{id}/procurement", get(procurements::start_form).post(procurements::start))
         .route("/overdue", get(procurements::overdue))
+        .route("/projects/{id}/method-approval", get(approvals::request_form).post(approvals::request))
+        .route("/method-approvals", get(approvals::list))
+        .route("/method-approvals/{id}/decision", post(approvals::decide))
         .route("/files/{id}", get(download))
         .route("/register", get(registration::form).post(registration::submit))
         .route("/registrations", get(registration::list))

@@ -14,20 +14,19 @@ use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, OrgKind, Role};
 use shanzhi_domain::procurement::{
-    ChallengeAbout, Consequence, CriterionSpec, Documents, Duty, Method, Procurement, Scoring, SingleSource,
-    SingleSourceCase, Stage,
+    ChallengeAbout, Consequence, CriterionSpec, Documents, Duty, Method, Procurement, Scoring, Stage,
 };
 use shanzhi_domain::project::{Project, Status};
 
-use super::forms::{self, error_summary, options, plain, row_name, Errors, Form, Kind, Problem};
+use super::forms::{self, error_summary, options, plain, Errors, Form, Kind, Problem};
 use super::layout::{breadcrumbs, page};
 use super::notices::scoring_text;
-use super::project_view::{form_heading, paras, percent};
+use super::project_view::{paras, percent};
 use super::projects::is_own;
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::procure::{self, BidRequest, ProcCommand, StartRequest};
+use crate::procure::{self, BidRequest, ProcCommand};
 use crate::AppState;
 
 pub fn stage_tag(lang: Lang, s: Stage) -> Markup {
@@ -261,6 +260,9 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
     let actions = actions(state, user, p, kept).await?;
     Ok(html! {
         (schedule(lang, p.method, Some(p.intention_on), p.published_on, p.bid_deadline, p.final_deadline, p.budget))
+        @if let Some(a) = &p.approval {
+            p.notice #approval { (lang.t("本采购方式已经批准：", "This method was approved: ")) (a.authority) " " (a.document_no) " · " (lang.date(a.approved_on)) }
+        }
         @if p.stage == Stage::Draft && p.replaces.is_none() {
             @if let Ok(d) = shanzhi_domain::procurement::period_end(&state.rules, shanzhi_domain::deadlines::Period::PurchaseIntention, p.intention_on, &state.calendar) {
                 p.notice #earliest-announcement {
@@ -318,6 +320,7 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
                 @if !c.reason.is_empty() { " · " (c.reason) }
             } } }
         }
+        (low_price::section(lang, p, &names))
         @if let Some(o) = &outcome {
             h2 { (lang.t("评审结果", "Evaluation result")) }
             div.table-wrap { table.table.table--stack #outcome {
@@ -341,7 +344,8 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
                     td.num data-label=(lang.t("排名", "Rank")) { @if let Some(r) = b.rank { (r) } }
                     td data-label=(lang.t("说明", "Notes")) {
                         @if b.tied { (lang.t("并列 ", "Tied ")) }
-                        @if b.void { (lang.t("异常低价，无效 ", "Abnormally low, void ")) }
+                        @if b.void { (lang.t("报价不合理，无效 ", "Price unjustified, void ")) }
+                        @else if b.abnormally_low { (lang.t("异常低价提示 ", "Possibly abnormally low ")) }
                         @if b.disqualified { (lang.t("未通过审查", "Not qualified")) }
                     }
                 } } }
@@ -365,7 +369,8 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
             h2 { (lang.t("变更采购方式", "Change of method")) }
             p { (lang.t("申请改为：", "Requested: ")) (method_label(lang, s.to)) " · " (s.reason) }
             @match &s.decision {
-                Some(d) => p { @if d.approved { (lang.t("财政部门已批准", "Approved by finance")) } @else { (lang.t("财政部门未批准", "Refused by finance")) } " · " (d.by_name) " · " (d.comment) },
+                Some(d) => p { @if d.approved { (lang.t("财政部门已批准", "Approved by finance")) } @else { (lang.t("财政部门未批准", "Refused by finance")) } " · " (d.by_name)
+                    @if !d.document_no.is_empty() { " · " (d.authority) " " (d.document_no) } " · " (d.comment) },
                 None => p.muted { (lang.t("等待财政部门审批", "Waiting for finance")) },
             }
         }
@@ -471,6 +476,7 @@ async fn provider_page(state: &AppState, user: &SignedIn, p: &Procurement, kept:
                 @if let Some(r) = v.my_rank { (row(lang.t("我的排名", "My rank"), html! { (r) })) }
             }
         }
+        (low_price::own(lang, v.my_low_price.as_ref()))
         @if let Some(f) = &v.failure { div.notice.notice--warning { h2 { (lang.t("采购失败", "The procurement failed")) } p { (f.reason) } } }
         (challenge_list(state, lang, &mine))
         (actions)
@@ -504,12 +510,15 @@ fn spec(action: &str) -> Option<&'static [(&'static str, F)]> {
         "declare" => &[("no_conflict", Choice)],
         "round" => &[("notes", Text)],
         "call_final_offers" => &[("deadline", Text)],
-        "compliance" => &[("bid_id", Int), ("qualified", Choice), ("justification_accepted", Check), ("reason", Text)],
+        "compliance" => &[("bid_id", Int), ("qualified", Choice), ("reason", Text)],
+        "flag_low_price" => &[("bid_id", Int), ("reason", Text), ("due", Text)],
+        "explain_low_price" => &[("text", Text)],
+        "decide_low_price" => &[("bid_id", Int), ("justified", Choice), ("reason", Text)],
         "award" => &[("bid_id", Int), ("tie_reason", Text)],
         "negotiation" => &[("price", Text), ("minutes", Text)],
         "abandon" => &[("reason", Text)],
         "request_switch" => &[("to", Text), ("reason", Text)],
-        "decide_switch" => &[("approve", Choice), ("comment", Text)],
+        "decide_switch" => &[("approve", Choice), ("document_no", Text), ("comment", Text)],
         "challenge" => &[("about", Text), ("text", Text)],
         "reply" => &[("challenge", Int), ("text", Text), ("upheld", Choice)],
         "complain" => &[("challenge", Int), ("text", Text)],
@@ -783,7 +792,8 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
     let s = p.stage;
     let time_hint = lang.t("北京时间，格式 YYYY-MM-DD HH:MM", "China time, YYYY-MM-DD HH:MM");
     if runs {
-        if s == Stage::Draft {
+        let negotiates_at_once = p.method == Method::SingleSource && !p.needs_single_source_notice();
+        if s == Stage::Draft && !negotiates_at_once {
             out.push(c.form(
                 "publish",
                 None,
@@ -859,7 +869,7 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
                 (c.text("award", "tie_reason", lang.t("并列时的选择理由", "Reason if tied"), Some(lang.t("仅在得分与报价均并列时填写，按采购文件规定的规则。", "Only when tied on score and price, under the documents' rule."))))
             }, lang.t("确定中标（成交）人", "Confirm the winner")));
         }
-        if s == Stage::Notice {
+        if s == Stage::Notice || (s == Stage::Draft && negotiates_at_once) {
             out.push(c.form(
                 "negotiation",
                 None,
@@ -947,9 +957,9 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
             out.push(c.form("compliance", None, lang.t("资格与符合性审查", "Compliance review"), html! {
                 (c.select("compliance", "bid_id", lang.t("投标人", "Bidder"), bid_options.clone()))
                 (c.yes_no("compliance", "qualified", lang.t("审查结论", "Result"), lang.t("通过", "Qualified"), lang.t("不通过", "Not qualified")))
-                (c.check("compliance", "justification_accepted", lang.t("异常低价的书面说明已被接受", "The written justification of an abnormally low price is accepted")))
                 (c.text("compliance", "reason", lang.t("理由", "Reason"), Some(lang.t("不通过时必须写明。", "Required when not qualified."))))
             }, lang.t("记录审查结论", "Record")));
+            out.extend(low_price::committee_forms(&c, lang, &bid_options));
             let crit = criteria(p);
             if !crit.is_empty() {
                 let k = c.k("marks");
@@ -978,6 +988,7 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
         if p.switch.as_ref().is_some_and(|sw| sw.decision.is_none()) {
             out.push(c.form("decide_switch", None, lang.t("审批变更采购方式", "Decide the change of method"), html! {
                 (c.yes_no("decide_switch", "approve", lang.t("审批意见", "Decision"), lang.t("批准", "Approve"), lang.t("不批准", "Refuse")))
+                (c.text("decide_switch", "document_no", lang.t("批复文号", "Approval's document number"), Some(lang.t("公开招标数额标准以上的项目须由设区的市级以上财政部门批准并填写文号。", "At or above the open-tender threshold, the city's (or higher) finance department approves, with its document number."))))
                 (c.area("decide_switch", "comment", lang.t("说明", "Comment"), None))
             }, lang.t("提交审批", "Decide")));
         }
@@ -1041,6 +1052,7 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
                 lang.t("提交问题", "Ask"),
             ));
         }
+        out.extend(low_price::bidder_form(&c, lang, v.my_low_price.as_ref()));
         let final_round = s == Stage::FinalOffers && v.final_deadline.is_some();
         if s == Stage::Bidding || final_round {
             let k = c.k("bid");
@@ -1104,250 +1116,18 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
     })
 }
 
-// ---- Starting a procurement from its project ----
-
-const CRIT_COLS: [&str; 2] = ["name", "weight"];
-const CRIT_ROWS: usize = 5;
-
-/// Percent with up to two decimals to basis points: "30" → 3000, "12.5" → 1250.
-fn percent_bp(p: &mut Problems, field: &str, s: &str) -> u32 {
-    let s = s.trim().trim_end_matches('%');
-    let parsed = (|| {
-        let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-        if int.is_empty() || frac.len() > 2 || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let int: u32 = int.parse().ok()?;
-        let frac: u32 = if frac.is_empty() { 0 } else { format!("{frac:0<2}").parse().ok()? };
-        int.checked_mul(100)?.checked_add(frac).filter(|bp| *bp <= 10_000)
-    })();
-    parsed.unwrap_or_else(|| {
-        p.add(
-            field,
-            "invalid_percent",
-            "请填写 0 到 100 之间的百分数，最多两位小数",
-            "enter a percentage from 0 to 100, at most two decimals",
-        );
-        0
-    })
-}
-
-/// The domain names fields `documents.scoring.criteria[1].weight_bp`; the form's inputs are `crit_weight_1`.
-fn start_field(field: &str) -> String {
-    let f = field.strip_prefix("documents.").unwrap_or(field);
-    if let Some(rest) = f.strip_prefix("scoring.criteria[") {
-        let i = rest.split(']').next().unwrap_or("0");
-        let col = if rest.contains("weight") { "weight" } else { "name" };
-        return row_name("crit", col, i.parse().unwrap_or(0));
-    }
-    match f {
-        "scoring.criteria" => row_name("crit", "name", 0),
-        "scoring.price_weight_bp" => "price_weight".into(),
-        f if f.starts_with("scoring") => "scoring".into(),
-        "sme_deduction_bp" => "sme_deduction".into(),
-        f if f.starts_with("single_source.justification") => "ss_justification".into(),
-        f if f.starts_with("single_source") => "ss_provider".into(),
-        f if f.starts_with("invited") => "invited".into(),
-        other => other.split(['.', '[']).next().unwrap_or(other).to_string(),
-    }
-}
-
-/// Organisations with staff in the `agency` role, which a purchaser may entrust with its procurement.
-async fn agency_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
-    let users = state.store.users().await?;
-    let orgs = state.store.organisations().await?;
-    Ok(orgs
-        .into_iter()
-        .filter(|o| users.iter().any(|u| u.org_id == o.id && u.roles.contains(&shanzhi_domain::org::Role::Agency)))
-        .map(|o| (o.id.to_string(), o.name))
-        .collect())
-}
-
-fn start_page(
-    user: &SignedIn,
-    p: &Project,
-    orgs: &[shanzhi_domain::org::Organisation],
-    agencies: &[(String, String)],
-    form: &Form,
-    errors: &Errors,
-) -> Markup {
-    let shell = user.shell();
-    let lang = shell.lang;
-    let title = lang.t("发起采购活动", "Start a procurement");
-    let e = |k: &str| errors.get(k);
-    let providers: Vec<(String, String)> =
-        orgs.iter().filter(|o| o.is_eligible_provider()).map(|o| (o.id.to_string(), o.name.clone())).collect();
-    let mut ss_choices = vec![(String::new(), lang.t("（不适用）", "(not applicable)").to_string())];
-    ss_choices.extend(providers.clone());
-    let cases: Vec<(String, String)> = SingleSourceCase::ALL
-        .iter()
-        .map(|c| (c.code().to_string(), lang.t(c.label_zh(), c.label_en()).to_string()))
-        .collect();
-    let scoring = options(&[
-        ("lowest_price", lang.t("最低评标价法", "Lowest evaluated price")),
-        ("comprehensive", lang.t("综合评分法", "Comprehensive scoring")),
-    ]);
-    let invited: Vec<&str> = form.all("invited");
-    let mut agency_options =
-        vec![(String::new(), lang.t("（本单位自行组织）", "(run by the purchaser itself)").to_string())];
-    agency_options.extend(agencies.iter().cloned());
-    let body = html! {
-        (error_summary(lang, errors))
-        (form_heading(lang, p, title))
-        p.lead { (lang.t("发起后自动公开采购意向；意向公开期满后再发布采购公告。", "Starting publishes the purchase intention; the announcement follows once the intention period has run.")) }
-        form method="post" action={"/projects/" (p.id) "/procurement"} novalidate {
-            (forms::csrf(&user.session))
-            (forms::select("method", lang.t("采购方式", "Method"), None, &plain(method_options(lang)), form.get("method"), e("method")))
-            (forms::textarea("requirements", "requirements", lang.t("采购需求", "Requirements"), Some(lang.t("至少 10 个字。", "At least 10 characters.")), form.get("requirements"), e("requirements")))
-            (forms::textarea("qualifications", "qualifications", lang.t("供应商资格要求", "Qualifications"), None, form.get("qualifications"), e("qualifications")))
-            (forms::select("scoring", lang.t("评审方法", "Evaluation method"), Some(lang.t("竞争性磋商须用综合评分法；谈判、询价须用最低价。", "Consultation must use comprehensive scoring; negotiation and quotation the lowest price.")), &plain(scoring), form.get("scoring"), e("scoring")))
-            fieldset.field {
-                legend { (lang.t("综合评分：价格权重与评分因素", "Comprehensive scoring: price weight and criteria")) }
-                span.hint { (lang.t("权重以百分数填写，价格与各因素合计 100%。最低价法时不填。", "Weights in percent; price and criteria add up to 100 %. Leave blank for the lowest price.")) }
-                (forms::input(Kind::Decimal, "price_weight", lang.t("价格权重（%）", "Price weight (%)"), None, form.get("price_weight"), e("price_weight")))
-                @for i in 0..CRIT_ROWS {
-                    @let n = |c: &str| row_name("crit", c, i);
-                    div.form-row role="group" aria-label={(lang.t("评分因素 ", "Criterion ")) (i + 1)} {
-                        (forms::text_field(&n("name"), lang.t("评分因素", "Criterion"), None, form.get(&n("name")), e(&n("name"))))
-                        (forms::cell(Kind::Decimal, &n("weight"), lang.t("权重（%）", "Weight (%)"), form.get(&n("weight")), e(&n("weight"))))
-                    }
-                }
-            }
-            (forms::input(Kind::Decimal, "sme_deduction", lang.t("小微企业价格扣除（%）", "Small-enterprise price deduction (%)"), None, form.get("sme_deduction"), e("sme_deduction")))
-            (forms::text_field("tie_rule", lang.t("并列时的确定规则", "Tie rule"), Some(lang.t("例如：服务方案得分高者优先；仍相同的抽签确定。", "E.g. the higher plan score first; then by lot.")), form.get("tie_rule"), e("tie_rule")))
-            (forms::choices(true, "invited", lang.t("邀请招标：受邀供应商（至少 3 家）", "Invited tender: providers invited (at least 3)"), None, &providers, &invited, e("invited")))
-            fieldset.field {
-                legend { (lang.t("单一来源采购", "Single source")) }
-                (forms::select("ss_provider", lang.t("供应商", "Provider"), None, &plain(ss_choices), form.get("ss_provider"), e("ss_provider")))
-                (forms::select("ss_case", lang.t("适用情形", "Case"), None, &plain(cases), form.get("ss_case"), e("ss_case")))
-                (forms::textarea("ss_justification", "ss_justification", lang.t("理由", "Justification"), None, form.get("ss_justification"), e("ss_justification")))
-            }
-            (forms::input(Kind::Integer, "framework_members", lang.t("框架协议：入围供应商数量", "Framework agreement: how many providers"), None, form.get("framework_members"), e("framework_members")))
-            @if !agencies.is_empty() {
-                (forms::select("agency_org_id", lang.t("委托采购代理机构", "Entrust to a procurement agency"), None, &plain(agency_options.clone()), form.get("agency_org_id"), e("agency_org_id")))
-            }
-            div.button-group { (forms::submit(lang.t("发起采购", "Start the procurement"))) a href={"/projects/" (p.id)} { (lang.t("返回项目", "Back to the project")) } }
-        }
-    };
-    page(&shell, title, body)
-}
-
-async fn start_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Project, axum::response::Response> {
-    let p = crate::actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
-    if !(is_own(&user.session.actor, &p) && p.status == Status::Procurement) {
-        let e = super::projects::refuse(is_own(&user.session.actor, &p), &p, "start_procurement");
-        return Err(error_page(&user.shell(), e));
-    }
-    Ok(p)
-}
-
-pub async fn start_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
-    let p = start_project(&state, &user, ids.id).await?;
-    let orgs = state.store.organisations().await.or_page(&user.shell())?;
-    let mut form = Form::default();
-    form.set("method", "open_tender");
-    form.set("scoring", "comprehensive");
-    form.set("price_weight", "30");
-    form.set("sme_deduction", "10");
-    form.set("requirements", p.design.content.clone());
-    Ok(render(
-        StatusCode::OK,
-        start_page(&user, &p, &orgs, &agency_choices(&state).await.or_page(&user.shell())?, &form, &Errors::default()),
-    ))
-}
-
-fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) -> Result<StartRequest, AppError> {
-    let mut p = Problems::default();
-    let rows = form.take_rows("crit", &CRIT_COLS, &CRIT_COLS);
-    let scoring = if form.get("scoring") == "comprehensive" {
-        let price_weight_bp = percent_bp(&mut p, "price_weight", form.get("price_weight"));
-        let criteria = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| CriterionSpec {
-                key: format!("c{}", i + 1),
-                name: r[0].clone(),
-                weight_bp: percent_bp(&mut p, &row_name("crit", "weight", i), &r[1]),
-            })
-            .collect();
-        Scoring::Comprehensive { price_weight_bp, criteria }
-    } else {
-        Scoring::LowestPrice
-    };
-    let sme = if form.get("sme_deduction").trim().is_empty() {
-        0
-    } else {
-        percent_bp(&mut p, "sme_deduction", form.get("sme_deduction"))
-    };
-    let invited = form.all("invited").iter().filter_map(|s| s.parse().ok()).collect();
-    let single_source = match form.get("ss_provider").parse::<i64>() {
-        Ok(org_id) => {
-            let case = SingleSourceCase::parse(form.get("ss_case")).unwrap_or(SingleSourceCase::OnlyOneSupplier);
-            let name = orgs.iter().find(|o| o.id == org_id).map(|o| o.name.clone()).unwrap_or_default();
-            Some(SingleSource {
-                case,
-                provider_org_id: org_id,
-                provider_name: name,
-                justification: form.get("ss_justification").trim().into(),
-            })
-        }
-        Err(_) => None,
-    };
-    let framework_members = match form.get("framework_members").trim() {
-        "" => None,
-        s => match s.parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                p.add("framework_members", "invalid_number", "请填写整数", "enter a whole number");
-                None
-            }
-        },
-    };
-    p.into_result()?;
-    Ok(StartRequest {
-        method: form.get("method").into(),
-        documents: Documents {
-            requirements: form.get("requirements").trim().into(),
-            qualifications: form.get("qualifications").trim().into(),
-            scoring,
-            sme_deduction_bp: sme,
-            tie_rule: form.get("tie_rule").trim().into(),
-            invited,
-            single_source,
-            framework_members,
-        },
-        agency_org_id: form.get("agency_org_id").trim().parse().ok(),
-    })
-}
-
-pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
-    let Posted { user, mut form } = posted;
-    let p = start_project(&state, &user, ids.id).await?;
-    let orgs = state.store.organisations().await.or_page(&user.shell())?;
-    let result = match start_request(&mut form, &orgs) {
-        Ok(req) => procure::start(&state, &user.session, p.id, req).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(proc) => Ok(see_other(&format!("/procurements/{}", proc.id))),
-        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
-        Err(e) => {
-            let mut errors = Errors::from_error(user.lang, &e);
-            for (item, f) in errors.items.iter_mut().zip(e.fields()) {
-                let key = start_field(&f.field);
-                item.href = Some(format!("#{key}"));
-                item.key = key;
-            }
-            Err(render(
-                e.status(),
-                start_page(&user, &p, &orgs, &agency_choices(&state).await.or_page(&user.shell())?, &form, &errors),
-            ))
-        }
-    }
-}
+mod low_price;
+mod start;
+pub use start::{start, start_form};
 
 /// The project page's part: its procurements, and the way to start one at the procurement step.
-pub fn project_section(user: &SignedIn, p: &Project, procurements: &[Procurement]) -> Markup {
+pub fn project_section(
+    user: &SignedIn,
+    p: &Project,
+    procurements: &[Procurement],
+    approvals: &[shanzhi_domain::procurement::MethodApproval],
+    rules: &shanzhi_domain::rules::Rules,
+) -> Markup {
     let lang = user.lang;
     let actor = &user.session.actor;
     let list: Vec<&Procurement> = procurements
@@ -1356,15 +1136,22 @@ pub fn project_section(user: &SignedIn, p: &Project, procurements: &[Procurement
         .collect();
     let may_start = is_own(actor, p) && p.status == Status::Procurement;
     html! {
-        @if !list.is_empty() || may_start {
+        @if !list.is_empty() || may_start || !approvals.is_empty() {
             h2 #procurement { (lang.t("组织购买（采购活动）", "Procurement")) }
             @if !list.is_empty() {
                 ul { @for x in &list { li {
                     a href={"/procurements/" (x.id)} { (method_label(lang, x.method)) } " " (stage_tag(lang, x.stage))
                 } } }
             }
+            @for a in approvals.iter().filter(|a| a.can_view(actor)) { (super::approvals::details(lang, a)) }
             @if may_start {
-                div.button-group { a.btn href={"/projects/" (p.id) "/procurement"} { (lang.t("发起采购活动", "Start a procurement")) } }
+                div.button-group {
+                    a.btn href={"/projects/" (p.id) "/procurement"} { (lang.t("发起采购活动", "Start a procurement")) }
+                    // At or above the open-tender threshold another method needs the city's approval first.
+                    @if crate::approvals::may_apply(p.status, procurements) && p.approved_amount().unwrap_or(p.total()) >= rules.open_tender_threshold_for(p.design.regions.first().map(String::as_str).unwrap_or("")) {
+                        a.btn.btn--secondary href={"/projects/" (p.id) "/method-approval"} { (lang.t("申请采用其他采购方式", "Apply for another method")) }
+                    }
+                }
             }
         }
     }
