@@ -16,6 +16,7 @@ mod pages;
 mod pool;
 mod privacy;
 mod procurement;
+mod procurement_law;
 mod procurement_pages;
 mod sessions;
 mod statistics;
