@@ -186,7 +186,7 @@ impl Period {
                 "negotiation_clarification",
                 Work,
                 Min,
-                "财政部令第74号 §10、§45",
+                "财政部令第74号 §29、§46",
                 "谈判文件、询价通知书澄清或者修改至提交响应文件截止",
                 "negotiation or quotation clarification to the response deadline",
             ),

@@ -1196,8 +1196,8 @@ impl Procurement {
 
     /// Publishes a clarification (answering a question or not). One that affects bids must come at least the
     /// method's clarification period before the deadline — 15 days for tenders (财政部令第87号 §27), 5 days for
-    /// consultation (财库〔2014〕214号 §10), 3 working days for negotiation and quotation (财政部令第74号 §10,
-    /// §45) — else the deadline moves to keep that period.
+    /// consultation (财库〔2014〕214号 §10), 3 working days for negotiation and quotation (财政部令第74号 §29,
+    /// §46) — else the deadline moves to keep that period.
     #[allow(clippy::too_many_arguments)]
     pub fn clarify(
         &mut self,

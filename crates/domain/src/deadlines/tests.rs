@@ -168,7 +168,7 @@ statutory_default! {
     deadlines_default_documents_available_5_working_days: TenderDocumentsAvailable = 5 WorkingDays Minimum, "87号 §18";
     deadlines_default_clarification_15_days: Clarification = 15 Days Minimum, "87号 §27";
     deadlines_default_consultation_clarification_5_days: ConsultationClarification = 5 Days Minimum, "214号 第十条";
-    deadlines_default_negotiation_clarification_3_working_days: NegotiationClarification = 3 WorkingDays Minimum, "74号 §10";
+    deadlines_default_negotiation_clarification_3_working_days: NegotiationClarification = 3 WorkingDays Minimum, "74号 §29";
     deadlines_default_consultation_10_days: ConsultationDocumentsToResponse = 10 Days Minimum, "214号";
     deadlines_default_negotiation_3_working_days: NegotiationDocumentsToResponse = 3 WorkingDays Minimum, "74号";
     deadlines_default_evaluation_report_2_working_days: EvaluationReport = 2 WorkingDays Maximum, "条例 §43";

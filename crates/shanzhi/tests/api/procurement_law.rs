@@ -154,6 +154,8 @@ both_backends! {
         let (_, html) = page(&app, "/method-approvals", &district).await;
         assert!(html.contains("全区中小学生心理健康服务（页面审批）") && !html.contains(&format!("/method-approvals/{id}/decision")));
         let city = page_cookie(&app, "yc.czj.reviewer").await;
+        let (_, queue) = page(&app, "/", &city).await;
+        assert!(queue.contains("全区中小学生心理健康服务（页面审批）"), "it waits in Yichang's work queue");
         let (_, html) = page(&app, "/method-approvals", &city).await;
         assert!(html.contains(&format!("/method-approvals/{id}/decision")), "{html}");
         let post = |fields: Vec<(String, String)>| {

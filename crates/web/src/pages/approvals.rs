@@ -250,3 +250,26 @@ pub async fn request(State(state): State<AppState>, ids: Ids, posted: Posted) ->
         }
     }
 }
+
+/// Applications waiting for the actor's decision, for the work queue of a city's (or higher) finance reviewer.
+pub async fn queue_section(
+    state: &AppState,
+    lang: Lang,
+    actor: &shanzhi_domain::org::Actor,
+) -> crate::error::AppResult<Markup> {
+    if !approvals::decides(state, actor).await? {
+        return Ok(html! {});
+    }
+    let pending: Vec<MethodApproval> =
+        approvals::list(state, actor).await?.into_iter().filter(|a| a.decision.is_none()).collect();
+    Ok(html! {
+        @if !pending.is_empty() {
+            h2 { (lang.t("待审批的采购方式申请", "Applications for another method to decide")) }
+            ul.queue #method-approvals { @for a in &pending { li.queue__item {
+                a href={"/method-approvals#approval-" (a.id)} { (a.title) }
+                " " strong.tag.tag--amber { (method_label(lang, a.method)) }
+                p.queue__meta { (a.project_code) " · " (a.purchaser_name) " · " (lang.money(a.budget)) }
+            } } }
+        }
+    })
+}

@@ -36,6 +36,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             let projects = actions::visible_projects(&state, &s.actor).await.or_page(&shell)?;
             let lang = v.lang;
             let proc_duties = super::procurements::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
+            let approvals = super::approvals::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
             let queue: Vec<_> = projects.iter().filter_map(|p| waiting_on(&s.actor, p).map(|duty| (p, duty))).collect();
             let count = |step: &str| projects.iter().filter(|p| p.status.step() == step).count();
             let ends = [Status::Completed, Status::Cancelled, Status::Terminated];
@@ -63,6 +64,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                     }
                 }
                 (proc_duties)
+                (approvals)
                 @if s.actor.has(Role::Purchaser) {
                     div.button-group { a.btn href="/projects/new" { (lang.t("新建项目", "Start a new project")) } }
                 }

@@ -151,6 +151,7 @@ fn notice_body(lang: Lang, n: &Notice) -> Markup {
             (opt(lang.t("项目名称", "Project"), text(b, "title").map(String::from)))
             (opt(lang.t("采购人", "Purchaser"), text(b, "purchaser").map(String::from)))
             (opt(lang.t("采购方式", "Method"), method))
+            (opt(lang.t("采购方式批准", "Method approved by"), b.get("approval").and_then(|a| Some(format!("{} {}", a.get("authority")?.as_str()?, a.get("document_no")?.as_str()?)))))
             (opt(lang.t("预算金额", "Budget"), money("budget")))
             (opt(lang.t("预计采购时间不早于", "Not to start before"), day(lang, b, "earliest_start")))
             @if let Some(r) = text(b, "requirements") { (row(lang.t("采购需求", "Requirements"), paras(r))) }

@@ -1,6 +1,6 @@
 //! Item: competitive procedures — final offers from at least 3 suppliers except where the rules allow 2
 //! (财政部令第74号 §27 and §33, 财库〔2015〕124号); each method's clarification period (财政部令第87号 §27,
-//! 财库〔2014〕214号 §10, 财政部令第74号 §10 and §45); the committee's size from the region's threshold and the
+//! 财库〔2014〕214号 §10, 财政部令第74号 §29 and §46); the committee's size from the region's threshold and the
 //! purchaser's mark of a complex or high-impact tender (财政部令第87号 §47).
 
 use super::*;
