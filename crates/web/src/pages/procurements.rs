@@ -171,6 +171,10 @@ fn documents_section(lang: Lang, d: &Documents) -> Markup {
         dl.summary-list #documents {
             (row(lang.t("采购需求", "Requirements"), paras(&d.requirements)))
             (row(lang.t("供应商资格要求", "Qualifications"), paras(&d.qualifications)))
+            @if !d.admitted_kinds.is_empty() {
+                (row(lang.t("限定的承接主体类型", "Provider kinds admitted"), html! { @for (i, k) in d.admitted_kinds.iter().enumerate() { @if i > 0 { (lang.t("、", ", ")) } (lang.t(k.label_zh(), k.label_en())) } }))
+            }
+            @if d.complex_or_high_impact { (row(lang.t("技术复杂或社会影响较大", "Technically complex or of high social impact"), html! { (lang.t("是（评标委员会不少于 7 人）", "Yes (a committee of at least 7)")) })) }
             (row(lang.t("评审方法", "Evaluation"), html! { (scoring_text(lang, &d.scoring)) }))
             (row(lang.t("小微企业价格扣除", "Small-enterprise price deduction"), html! { (percent(d.sme_deduction_bp)) }))
             (row(lang.t("并列时的确定规则", "Tie rule"), paras(&d.tie_rule)))
