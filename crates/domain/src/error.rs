@@ -158,8 +158,8 @@ impl DomainError {
             ContractExceedsEstimate => "the contract amount exceeds the approved estimate".into(),
             BudgetExceeded { needed, available } => format!(
                 "not enough budget: {} yuan needed, only {} yuan available (no budget, no purchase)",
-                needed.yuan_string(),
-                available.yuan_string()
+                needed.display_yuan(),
+                available.display_yuan()
             ),
             NotFound { what } => format!("{what} not found"),
             Refused { en, .. } => en.clone(),

@@ -194,6 +194,16 @@ pub struct Award {
     pub by: i64,
 }
 
+impl Award {
+    /// How the provider was chosen, in words: a direct purchase or the procurement method's name.
+    pub fn method_label(&self) -> (&'static str, &'static str) {
+        match crate::procurement::Method::parse(&self.method) {
+            Some(m) => (m.label_zh(), m.label_en()),
+            None => ("直接确定", "Direct award"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRef {
     pub id: i64,
@@ -510,7 +520,7 @@ pub fn price_lines(
                             format!(
                                 "the unit price is above the standard “{}” ({} yuan per {}): give the reason",
                                 s.name,
-                                s.max_unit_price.yuan_string(),
+                                s.max_unit_price.display_yuan(),
                                 s.unit
                             ),
                         );
@@ -854,8 +864,8 @@ impl Project {
                 ),
                 format!(
                     "a budget of {} yuan reaches the procurement limit ({} yuan): procure by a statutory method",
-                    self.total().yuan_string(),
-                    limit.yuan_string()
+                    self.total().display_yuan(),
+                    limit.display_yuan()
                 ),
             ));
         }
@@ -910,7 +920,7 @@ impl Project {
                 format!("合同金额不得超过审核通过的预算 {} 元", self.total().display_yuan()),
                 format!(
                     "the contract amount may not exceed the approved estimate of {} yuan",
-                    self.total().yuan_string()
+                    self.total().display_yuan()
                 ),
             );
         }
@@ -1127,6 +1137,26 @@ impl Project {
         contract.milestones.get_mut(index).ok_or(DomainError::NotFound { what: "milestone" })
     }
 
+    /// The field problems of a service report, all at once, without filing it.
+    pub fn check_report(&self, input: &ReportInput) -> Result<(), DomainError> {
+        let mut p = Problems::default();
+        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
+        if input.hours.hundredths() < 0 {
+            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
+        }
+        for (i, o) in input.outputs.iter().enumerate() {
+            if !self.design.targets.iter().any(|t| t.indicator == o.indicator) {
+                p.add(
+                    format!("outputs[{i}]"),
+                    "unknown_indicator",
+                    "该指标不在项目绩效目标中",
+                    "this indicator is not one of the project's targets",
+                );
+            }
+        }
+        p.into_result()
+    }
+
     pub fn file_report(
         &mut self,
         actor: &Actor,
@@ -1138,27 +1168,11 @@ impl Project {
         if !actor.has(Role::Provider) || provider_org != Some(actor.org_id) {
             return Err(DomainError::NotPermitted { action: "file_report" });
         }
-        let targets: Vec<String> = self.design.targets.iter().map(|t| t.indicator.clone()).collect();
+        self.check_report(&input)?;
         let milestone = self.milestone_mut(index, "file_report")?;
         if milestone.status == MilestoneStatus::Reported {
             return Err(DomainError::WrongStep { action: "file_report", status: "acceptance" });
         }
-        let mut p = Problems::default();
-        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
-        if input.hours.hundredths() < 0 {
-            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
-        }
-        for (i, o) in input.outputs.iter().enumerate() {
-            if !targets.contains(&o.indicator) {
-                p.add(
-                    format!("outputs[{i}]"),
-                    "unknown_indicator",
-                    "该指标不在项目绩效目标中",
-                    "this indicator is not one of the project's targets",
-                );
-            }
-        }
-        p.into_result()?;
         milestone.reports.push(ServiceReport {
             beneficiaries: input.beneficiaries,
             hours: input.hours,

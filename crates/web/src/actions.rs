@@ -344,6 +344,51 @@ fn yes_no(s: &str, yes: &str, no: &str, field: &str) -> Result<bool, DomainError
     }
 }
 
+/// A service report request as the domain's input, or every problem with it at once: `problems` found by the
+/// caller (a page's own parsing), those of parsing here, and the domain's own checks.
+async fn report_input(
+    state: &AppState,
+    actor: &Actor,
+    p: &Project,
+    req: ReportRequest,
+    mut problems: Problems,
+) -> AppResult<ReportInput> {
+    let hours = parse_quantity(&mut problems, "hours", &req.hours);
+    let files = own_files(state, actor, &req.file_ids, &mut problems).await?;
+    let input = ReportInput {
+        beneficiaries: req.beneficiaries,
+        hours,
+        outputs: req
+            .outputs
+            .into_iter()
+            .filter(|o| !o.actual.trim().is_empty())
+            .map(|o| OutputActual { indicator: o.indicator, actual: o.actual.trim().into() })
+            .collect(),
+        summary: req.summary,
+        files,
+    };
+    if let Err(e) = p.check_report(&input) {
+        problems.absorb(e);
+    }
+    problems.into_result()?;
+    Ok(input)
+}
+
+/// The problems of a report the page already found wrong (`problems`), with every other field's, for one
+/// message per wrong field; nothing is filed.
+pub async fn report_problems(
+    state: &AppState,
+    actor: &Actor,
+    p: &Project,
+    req: ReportRequest,
+    problems: Problems,
+) -> AppError {
+    match report_input(state, actor, p, req, problems).await {
+        Ok(_) => AppError::Internal("report_problems called without a problem".into()),
+        Err(e) => e,
+    }
+}
+
 /// Loads a project the actor may see; others get the same 404 as a missing one, so ids reveal nothing.
 pub async fn visible_project(state: &AppState, actor: &Actor, id: i64) -> AppResult<Project> {
     match state.store.project(id).await? {
@@ -438,22 +483,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         }
         Command::SignContract(req) => p.sign_contract(actor, req.into_input()?, rules, china_date(now), now)?,
         Command::FileReport(index, req) => {
-            let mut problems = Problems::default();
-            let hours = parse_quantity(&mut problems, "hours", &req.hours);
-            let files = own_files(state, actor, &req.file_ids, &mut problems).await?;
-            problems.into_result()?;
-            let input = ReportInput {
-                beneficiaries: req.beneficiaries,
-                hours,
-                outputs: req
-                    .outputs
-                    .into_iter()
-                    .filter(|o| !o.actual.trim().is_empty())
-                    .map(|o| OutputActual { indicator: o.indicator, actual: o.actual.trim().into() })
-                    .collect(),
-                summary: req.summary,
-                files,
-            };
+            let input = report_input(state, actor, &p, req, Problems::default()).await?;
             p.file_report(actor, index, input, now)?
         }
         Command::Decide(index, req) => {

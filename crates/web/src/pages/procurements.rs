@@ -332,7 +332,7 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
                 tbody { @for b in &o.bids { tr {
                     td data-label=(lang.t("投标人", "Bidder")) { (names.get(&b.id).map(String::as_str).unwrap_or("?")) }
                     td.num data-label=(lang.t("报价", "Price")) { (lang.money(b.price)) }
-                    td.num data-label=(lang.t("评审价", "Evaluated price")) { (b.evaluated_price.display()) }
+                    td.num data-label=(lang.t("评审价", "Evaluated price")) { (lang.money(b.evaluated_price.rounded())) }
                     @for c in &criteria(p) {
                         td.num data-label=(c.name) { @if let Some(m) = b.criteria.iter().find(|m| m.key == c.key) { (m.mean.display()) } }
                     }

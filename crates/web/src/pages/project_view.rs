@@ -203,7 +203,7 @@ pub fn details(lang: Lang, p: &Project, refs: &Refs) -> Markup {
             h2 { (lang.t("承接主体", "Provider")) }
             dl.summary-list {
                 (row(lang.t("承接主体", "Provider"), html! { (a.provider.name) " " span.muted { "(" (lang.t(a.provider.kind.label_zh(), a.provider.kind.label_en())) ")" } }))
-                (row(lang.t("确定方式", "Method"), html! { @if a.method == "direct_award" { (lang.t("直接确定", "Direct award")) } @else { (a.method) } }))
+                (row(lang.t("确定方式", "Method"), html! { @let (zh, en) = a.method_label(); (lang.t(zh, en)) }))
                 (row(lang.t("理由", "Justification"), paras(&a.justification)))
                 (row(lang.t("确定时间", "Decided"), html! { (lang.datetime(a.at)) }))
             }

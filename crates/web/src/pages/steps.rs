@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use shanzhi_domain::clock::china_date;
+use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{CostKind, Project};
 use shanzhi_domain::standards::Standard;
@@ -594,16 +595,19 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
             Err(e) => errors = Errors::from_error(lang, &e),
         }
     }
-    let beneficiaries = form.get("beneficiaries").trim().parse::<u32>();
-    if beneficiaries.is_err() {
-        errors.add(
-            "beneficiaries",
-            lang.t("请填写服务人数（整数），例如 120", "Enter the number of people served, like 120"),
-        );
-    }
-    if let (true, Ok(beneficiaries)) = (errors.is_empty(), beneficiaries) {
+    if errors.is_empty() {
+        let beneficiaries = form.get("beneficiaries").trim().parse::<u32>();
+        let mut problems = Problems::default();
+        if beneficiaries.is_err() {
+            problems.add(
+                "beneficiaries",
+                "invalid_count",
+                "请填写服务人数（整数），例如 120",
+                "Enter the number of people served, like 120",
+            );
+        }
         let req = ReportRequest {
-            beneficiaries,
+            beneficiaries: beneficiaries.unwrap_or(0),
             hours: form.get("hours").into(),
             summary: form.get("summary").into(),
             outputs: (p.design.targets.iter().enumerate())
@@ -614,8 +618,15 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
                 .collect(),
             file_ids: form.all("file_id").iter().filter_map(|s| s.parse().ok()).collect(),
         };
-        match actions::perform(&state, &user.session, ids.id, Command::FileReport(ids.n, req)).await {
-            Ok(_) => return done(ids.id),
+        // A wrong count is only the page's to find: the other fields are still checked, so each wrong field
+        // gets its message at once.
+        let outcome = if problems.is_empty() {
+            actions::perform(&state, &user.session, ids.id, Command::FileReport(ids.n, req)).await.map(|_| ())
+        } else {
+            Err(actions::report_problems(&state, actor, &p, req, problems).await)
+        };
+        match outcome {
+            Ok(()) => return done(ids.id),
             Err(e) if fatal(&e) => return Err(error_page(&shell, e)),
             Err(e) => {
                 status = e.status();
