@@ -209,6 +209,10 @@ impl Problems {
             }
         }
     }
+    /// The problems as one error, for a caller that knows there is at least one.
+    pub fn into_error(self) -> DomainError {
+        DomainError::InvalidInput(self.0)
+    }
     pub fn into_result(self) -> Result<(), DomainError> {
         if self.0.is_empty() {
             Ok(())

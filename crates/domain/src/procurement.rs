@@ -20,8 +20,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+mod member;
 #[cfg(test)]
 mod tests;
+
+pub use member::MemberTask;
 
 string_enum!(
     Method {

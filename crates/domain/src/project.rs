@@ -99,6 +99,14 @@ string_enum!(
 );
 
 string_enum!(
+    /// Why a submitted project went straight to finance without the content review.
+    ContentReviewSkipped {
+        OwnDepartment = "own_department" / "本项目由民政部门（主管部门）自行设计，内容由本部门负责，提交后直接进入财政部门资金审核" / "Civil affairs, the competent department, designed this project itself: it answers for the content, so the project went straight to finance review",
+        OneStage = "one_stage" / "本地区实行一级审核，项目提交后直接进入财政部门资金审核" / "Review here has one stage: the project went straight to finance review",
+    }
+);
+
+string_enum!(
     MilestoneStatus {
         Pending = "pending" / "待提交报告" / "Awaiting report",
         Reported = "reported" / "待验收" / "Awaiting acceptance",
@@ -340,6 +348,9 @@ pub struct Project {
     #[serde(default)]
     pub funding: Vec<FundingLine>,
     pub reviews: Vec<ReviewDecision>,
+    /// Set at submission when the content review does not apply, so the page can say why.
+    #[serde(default)]
+    pub content_review_skipped: Option<ContentReviewSkipped>,
     pub award: Option<Award>,
     pub contract: Option<Contract>,
     pub cancellation: Option<Closure>,
@@ -592,6 +603,7 @@ impl Project {
             cost_lines: Vec::new(),
             funding: Vec::new(),
             reviews: Vec::new(),
+            content_review_skipped: None,
             award: None,
             contract: None,
             cancellation: None,
@@ -772,8 +784,14 @@ impl Project {
         // No budget, no purchase: the plan must cover the estimate as it now stands.
         check_plan(&self.funding, self.total())?;
         // The competent department reviews other departments' content; its own projects go straight to finance.
-        let content_stage = ctx.rules.review_stages == ReviewStages::Two && actor.org_kind != OrgKind::CivilAffairs;
-        self.status = if content_stage { Status::ReviewContent } else { Status::ReviewFinance };
+        self.content_review_skipped = if ctx.rules.review_stages == ReviewStages::One {
+            Some(ContentReviewSkipped::OneStage)
+        } else if actor.org_kind == OrgKind::CivilAffairs {
+            Some(ContentReviewSkipped::OwnDepartment)
+        } else {
+            None
+        };
+        self.status = if self.content_review_skipped.is_none() { Status::ReviewContent } else { Status::ReviewFinance };
         self.touch(now);
         Ok(Change::new("project.submit", json!({"total": self.total(), "stage": self.status.code()})))
     }

@@ -251,6 +251,14 @@ fn award_page(user: &SignedIn, refs: &Refs, p: &Project, form: &Form, errors: &E
                 form.get("justification"),
                 errors.get("justification"),
             ))
+            (forms::confirm_box(
+                "confirm",
+                lang.t(
+                    "我确认由所选单位承接本项目；确定后进入合同签订，不能改选",
+                    "I confirm this provider; the contract step follows and the choice cannot be changed",
+                ),
+                errors.get("confirm"),
+            ))
             div.button-group { (forms::submit(title)) (back_link(lang, p)) }
         }
     };
@@ -269,7 +277,7 @@ pub async fn award(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
         provider_org_id: form.get("provider_org_id").parse().unwrap_or(0),
         justification: form.get("justification").into(),
     };
-    match actions::perform(&state, &user.session, ids.id, Command::Award(req)).await {
+    match forms::perform_confirmed(&state, &user.session, ids.id, Command::Award(req), &form).await {
         Ok(_) => done(ids.id),
         Err(e) => {
             let refs = Refs::load(&state).await.or_page(&user.shell())?;
@@ -620,10 +628,11 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
         };
         // A wrong count is only the page's to find: the other fields are still checked, so each wrong field
         // gets its message at once.
+        let cmd = Command::FileReport(ids.n, req);
         let outcome = if problems.is_empty() {
-            actions::perform(&state, &user.session, ids.id, Command::FileReport(ids.n, req)).await.map(|_| ())
+            actions::perform(&state, &user.session, ids.id, cmd).await.map(|_| ())
         } else {
-            Err(actions::report_problems(&state, actor, &p, req, problems).await)
+            Err(actions::refusal(&state, &user.session, ids.id, cmd, problems).await)
         };
         match outcome {
             Ok(()) => return done(ids.id),
