@@ -80,11 +80,16 @@ both_backends! {
             }
         }
         assert!(seen_funding, "a history with the funding arranged, in words");
-        for p in app.store.procurements().await.unwrap() {
-            let (status, html) = page(&app, &format!("/procurements/{}", p.id), &cookie).await;
-            assert_eq!(status, StatusCode::OK);
+        let mut paths: Vec<String> = ["/", "/projects", "/procurements", "/notices", "/budgets", "/posts", "/dashboard", "/overdue", "/organisations"]
+            .iter().map(|p| p.to_string()).collect();
+        paths.extend(app.store.procurements().await.unwrap().iter().map(|p| format!("/procurements/{}", p.id)));
+        let (_, notices) = app.call(Method::GET, "/api/v1/notices", None, None).await;
+        paths.extend(notices.as_array().unwrap().iter().map(|n| format!("/notices/{}", n["id"])));
+        for path in paths {
+            let (status, html) = page(&app, &path, &cookie).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
             let text = visible_text(&html);
-            assert!(codes_in(&text).is_empty(), "procurement {} shows codes {:?}", p.id, codes_in(&text));
+            assert!(codes_in(&text).is_empty(), "{path} shows codes {:?}", codes_in(&text));
         }
     }
 
