@@ -21,3 +21,4 @@ mod procurement_pages;
 mod sessions;
 mod statistics;
 mod webdriver;
+mod words;

@@ -163,10 +163,15 @@ both_backends! {
             all.extend(fields);
             app.client.post(format!("{}/method-approvals/{id}/decision", app.base)).header("cookie", &city).form(&all).send()
         };
-        let resp = post(vec![(format!("approve_{id}"), "true".into())]).await.unwrap();
+        // An irreversible decision is confirmed first.
+        let resp = post(vec![(format!("approve_{id}"), "true".into()), (format!("document_no_{id}"), "宜市财采〔2026〕9号".into())]).await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(resp.text().await.unwrap().contains("请勾选确认"), "the confirmation is asked for");
+        let confirm = ("confirm".to_string(), "yes".to_string());
+        let resp = post(vec![(format!("approve_{id}"), "true".into()), confirm.clone()]).await.unwrap();
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(resp.text().await.unwrap().contains("请填写批复文号"), "the missing number is named");
-        let resp = post(vec![(format!("approve_{id}"), "true".into()), (format!("document_no_{id}"), "宜市财采〔2026〕9号".into())]).await.unwrap();
+        let resp = post(vec![(format!("approve_{id}"), "true".into()), (format!("document_no_{id}"), "宜市财采〔2026〕9号".into()), confirm]).await.unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         let a = app.store.method_approval(id).await.unwrap().unwrap();
         assert_eq!(a.decision.unwrap().document_no, "宜市财采〔2026〕9号");

@@ -71,6 +71,7 @@ fn list_page(user: &SignedIn, all: &[MethodApproval], decides: bool, errors: &Er
                         (forms::choices(false, &format!("approve_{}", a.id), lang.t("审批意见", "Decision"), None, &options(&[("true", lang.t("批准", "Approve")), ("false", lang.t("不予批准", "Refuse"))]), &[], errors.get(&format!("approve_{}", a.id))))
                         (forms::text_field(&doc, lang.t("批复文号", "Approval's document number"), Some(lang.t("批准时必填，例如 宜市财采〔2026〕8号。", "Required to approve, e.g. 宜市财采〔2026〕8号.")), "", errors.get(&doc)))
                         (forms::textarea(&comment, &comment, lang.t("说明", "Comment"), Some(lang.t("不予批准时必须写明理由。", "Required when refusing.")), "", errors.get(&comment)))
+                        (forms::confirm_box(&format!("confirm_{}", a.id), lang.t("我确认这一审批决定；作出后不能更改", "I confirm this decision; it cannot be changed"), errors.get(&format!("confirm_{}", a.id))))
                         div.button-group { (forms::submit(lang.t("作出审批决定", "Decide"))) }
                     }
                 }
@@ -105,8 +106,10 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
         "false" => Some(false),
         _ => None,
     };
-    let result = match approve {
-        Some(approve) => {
+    let result = match (approve, forms::confirmation_problem(&form)) {
+        // Always an error: the confirmation's problem.
+        (_, Some(missing)) => missing.into_result().map_err(AppError::Domain),
+        (Some(approve), None) => {
             let req = DecisionRequest {
                 approve,
                 document_no: form.get(&format!("document_no_{id}")).into(),
@@ -114,7 +117,7 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
             };
             approvals::decide(&state, &user.session, id, req).await.map(|_| ())
         }
-        None => {
+        (None, None) => {
             Err(AppError::Domain(shanzhi_domain::DomainError::field("approve", "required", "请选择一项", "choose one")))
         }
     };
@@ -123,6 +126,7 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&user.shell(), e)),
         Err(e) => {
             let errors = Errors::from_error(user.lang, &e)
+                .rename("confirm", &format!("confirm_{id}"))
                 .rename("approve", &format!("approve_{id}"))
                 .rename("document_no", &format!("document_no_{id}"))
                 .rename("comment", &format!("comment_{id}"));

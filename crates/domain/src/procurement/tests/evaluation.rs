@@ -35,7 +35,8 @@ fn the_purchasers_representative_scores_like_the_experts() {
     for b in 1..=3 {
         p.review_compliance(&experts[0], b, true, "", t).unwrap();
     }
-    // The report waits for the representative's marks too.
+    // The report waits for the representative's marks too, which its work queue shows.
+    assert_eq!(p.member_tasks(101), vec![MemberTask::Mark]);
     assert_eq!(p.clone().finish_evaluation(&experts[0], &rules, t).unwrap_err().code(), "marks_missing");
     let rep = actor(101, BUYER, OrgKind::CivilAffairs, &[Role::Purchaser]);
     let marks = all_marks(&p);
@@ -119,6 +120,7 @@ fn the_committee_asks_for_a_written_explanation_and_voids_only_an_unjustified_pr
     );
     p.flag_low_price(&lead, 3, "报价明显低于其他投标人，可能影响服务质量", due, t).unwrap();
     assert!(p.evaluated_at.is_none(), "a price to judge reopens the evaluation");
+    assert_eq!(p.member_tasks(lead.user_id), vec![MemberTask::LowPrice]);
     assert_eq!(p.clone().flag_low_price(&lead, 3, "再次要求说明", due, t).unwrap_err().code(), "low_price_flagged");
     // The report waits for the committee's finding, which waits for the explanation or its deadline.
     assert_eq!(p.clone().finish_evaluation(&lead, &rules, t).unwrap_err().code(), "low_price_pending");

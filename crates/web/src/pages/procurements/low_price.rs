@@ -85,6 +85,7 @@ pub(super) fn committee_forms(c: &Ctx, lang: Lang, bids: &[(String, String)]) ->
             (c.select("decide_low_price", "bid_id", lang.t("投标人", "Bidder"), open))
             (c.yes_no("decide_low_price", "justified", lang.t("认定", "Finding"), lang.t("报价合理", "Justified"), lang.t("不能证明报价合理，投标无效", "Not justified: the bid is void")))
             (c.text("decide_low_price", "reason", lang.t("理由", "Reason"), Some(lang.t("认定投标无效时必须写明。", "Required when the bid is void."))))
+            (c.confirm("decide_low_price", lang.t("我确认这一认定；认定后不能更改", "I confirm this finding; it cannot be changed")))
         }, lang.t("作出认定", "Record the finding")));
     }
     out
