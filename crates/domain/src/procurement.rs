@@ -468,6 +468,10 @@ pub struct Procurement {
     /// The approval of this method at or above the open-tender threshold, if it needed one.
     #[serde(default)]
     pub approval: Option<ApprovalRef>,
+    /// The approval is still to come: a single source because only one supplier can do it publishes its notice
+    /// first, and finance approves before the negotiation (政府采购法实施条例 §38).
+    #[serde(default)]
+    pub approval_required: bool,
     #[serde(default)]
     pub questions: Vec<Question>,
     #[serde(default)]
@@ -669,7 +673,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
     }
     let threshold = rules.open_tender_threshold_for(&ctx.region);
     let approved = ctx.approval.filter(|a| a.approves(method));
-    if method != Method::OpenTender && switched.is_none() && approved.is_none() {
+    if method != Method::OpenTender && switched.is_none() && approved.is_none() && !notice_first(method, doc) {
         if ctx.budget >= threshold {
             p.add(
                 "method",
@@ -844,6 +848,24 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
     p.into_result()
 }
 
+/// Only one supplier can do it: the single-source public notice comes first, and finance's approval (at or above
+/// the threshold) after it, before the negotiation (政府采购法实施条例 §38).
+fn notice_first(method: Method, doc: &Documents) -> bool {
+    method == Method::SingleSource
+        && doc.single_source.as_ref().is_some_and(|s| s.case == SingleSourceCase::OnlyOneSupplier)
+}
+
+/// Whether this method, at this budget, needs finance's approval: another method at or above the open-tender
+/// threshold (or reaching it with the department's same-kind purchases), unless finance approved a switch.
+fn approval_needed(ctx: &StartContext, method: Method) -> bool {
+    let threshold = ctx.rules.open_tender_threshold_for(&ctx.region);
+    let switched =
+        ctx.previous.and_then(|p| p.switch.as_ref()).is_some_and(|s| s.decision.as_ref().is_some_and(|d| d.approved));
+    method != Method::OpenTender
+        && !switched
+        && ctx.budget.checked_add(ctx.same_kind_total).is_none_or(|sum| sum >= threshold)
+}
+
 fn scoring_method(method: Method, price_weight_bp: u32, criteria: &[CriterionSpec]) -> scoring::Method {
     scoring::Method::Comprehensive {
         procedure: if method == Method::CompetitiveConsultation {
@@ -889,6 +911,8 @@ impl Procurement {
             interests: vec![],
             documents_obtained: vec![],
             approval: ctx.approval.filter(|a| a.approves(input.method)).and_then(MethodApproval::reference),
+            approval_required: approval_needed(ctx, input.method)
+                && !ctx.approval.is_some_and(|a| a.approves(input.method)),
             questions: vec![],
             clarifications: vec![],
             opening: None,
@@ -1737,12 +1761,16 @@ impl Procurement {
     }
 
     /// Single source: the purchaser records the negotiated price and the minutes — after the public notice when
-    /// only one supplier can do it, at once (from the draft) for an emergency or an add-on.
+    /// only one supplier can do it (and, at or above the threshold, after finance approved it in the light of the
+    /// notice: `approval` is the project's approved application), at once (from the draft) for an emergency or an
+    /// add-on.
+    #[allow(clippy::too_many_arguments)]
     pub fn record_negotiation(
         &mut self,
         actor: &Actor,
         price: Money,
         minutes: &str,
+        approval: Option<&MethodApproval>,
         calendar: &Calendar,
         rules: &Rules,
         now: DateTime<Utc>,
@@ -1772,6 +1800,25 @@ impl Procurement {
                 format!("challenge {} has no reply yet", open.id),
             ));
         }
+        let approval = if self.approval_required && self.approval.is_none() {
+            let matching = approval.filter(|a| {
+                a.approves(Method::SingleSource)
+                    && a.single_source
+                        .as_ref()
+                        .zip(self.documents.single_source.as_ref())
+                        .is_some_and(|(x, y)| x.case == y.case && x.provider_org_id == y.provider_org_id)
+            });
+            let Some(a) = matching.and_then(MethodApproval::reference) else {
+                return Err(refused(
+                    "approval_required",
+                    "公示期满后，须报设区的市级以上财政部门批准采用单一来源方式，方可协商（政府采购法实施条例 §38）",
+                    "after the notice, the finance department of a city with districts or above must approve single source before the negotiation (政府采购法实施条例 §38)",
+                ));
+            };
+            Some(a)
+        } else {
+            None
+        };
         let mut p = Problems::default();
         if !price.is_positive() {
             p.add("price", "must_be_positive", "成交价格必须大于零", "the price must be more than zero");
@@ -1790,6 +1837,9 @@ impl Procurement {
             tie_reason: None,
         };
         let detail = json!({"provider_org_id": winner.org_id, "price": price});
+        if approval.is_some() {
+            self.approval = approval;
+        }
         self.award = Some(Award {
             winner,
             members: vec![],

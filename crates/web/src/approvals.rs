@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shanzhi_domain::org::{Actor, OrgKind, RegionLevel, Role};
 use shanzhi_domain::procurement::approval::{ApprovalContext, ApprovalInput, Consent};
-use shanzhi_domain::procurement::{Authority, Method, MethodApproval, SingleSource};
+use shanzhi_domain::procurement::{Authority, Method, MethodApproval, Procurement, SingleSource, Stage};
 use shanzhi_domain::project::Status;
 use shanzhi_domain::DomainError;
 
@@ -111,6 +111,7 @@ pub async fn request(
         budget: project.approved_amount().unwrap_or(project.total()),
         same_kind_total: crate::procure::same_kind_total(&projects, &all_procurements, &project),
         started: !procurements.is_empty(),
+        notice_ended: notice_ended(procurements.last(), state.clock.now()),
         pending: applications.iter().any(|a| a.decision.is_none()),
         rules: &state.rules,
     };
@@ -166,9 +167,20 @@ pub async fn decides(state: &AppState, actor: &Actor) -> AppResult<bool> {
     Ok(a.region.as_ref().is_some_and(|r| a.approves_for(&r.code)))
 }
 
-/// Whether the purchaser may still apply: the project is at the procurement step and none has started.
-pub fn may_apply(project_status: Status, procurements: &[shanzhi_domain::procurement::Procurement]) -> bool {
-    project_status == Status::Procurement && procurements.is_empty()
+/// Whether the project's single source (only one supplier) has run its notice and now waits for the approval.
+fn notice_ended(last: Option<&Procurement>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    last.is_some_and(|p| {
+        p.stage == Stage::Notice
+            && p.approval_required
+            && p.approval.is_none()
+            && p.bid_deadline.is_some_and(|d| now >= d)
+    })
+}
+
+/// Whether the purchaser may apply now: at the procurement step before any procurement starts, or once a single
+/// source's notice has ended.
+pub fn may_apply(project_status: Status, procurements: &[Procurement], now: chrono::DateTime<chrono::Utc>) -> bool {
+    project_status == Status::Procurement && (procurements.is_empty() || notice_ended(procurements.last(), now))
 }
 
 async fn api_request(

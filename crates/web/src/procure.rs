@@ -514,7 +514,8 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
         ProcCommand::Negotiation { price, minutes } => {
             let price = parse_money(&mut problems, "price", &price);
             problems.into_result()?;
-            p.record_negotiation(actor, price, &minutes, calendar, rules, now)?
+            let approval = crate::approvals::approved_of(state, p.project_id).await?;
+            p.record_negotiation(actor, price, &minutes, approval.as_ref(), calendar, rules, now)?
         }
         ProcCommand::Abandon { reason } => p.abandon(actor, &reason, now)?,
         ProcCommand::RequestSwitch { to, reason } => {

@@ -3,7 +3,8 @@
 //! The purchaser applies before the procurement starts, after its competent budget unit (主管预算单位) agreed in
 //! writing; the finance department of a city with districts (设区的市、自治州) or above decides, and its decision
 //! names the approving authority and the approval's document number (政府采购法 §27, 政府采购法实施条例 §23,
-//! 财政部令第74号 §4, 财库〔2014〕214号 §3–4). Only the methods the law allows for services at that size can be
+//! 财政部令第74号 §4, 财库〔2014〕214号 §3–4). When only one supplier can do it, the single-source public notice
+//! runs first, in the procurement, and the application follows it (政府采购法实施条例 §38). Only the methods the law allows for services at that size can be
 //! approved: invited tender (§29), competitive negotiation (§30), competitive consultation (214号 §3) and single
 //! source (§31). Request for quotation is for goods (§32) and a framework agreement has its own rules.
 
@@ -11,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{need_text, refused, Method, SingleSource};
+use super::{need_text, refused, Method, SingleSource, SingleSourceCase};
 use crate::calendar::china_date;
 use crate::error::{DomainError, Problems};
 use crate::money::Money;
@@ -133,6 +134,9 @@ pub struct ApprovalContext<'a> {
     pub same_kind_total: Money,
     /// A procurement of the project has started already (the approval must come before).
     pub started: bool,
+    /// The project's single source (only one supplier) has run its public notice: the application follows it
+    /// (政府采购法实施条例 §38).
+    pub notice_ended: bool,
     /// An application of the project still waits for a decision.
     pub pending: bool,
     pub rules: &'a Rules,
@@ -157,7 +161,16 @@ impl MethodApproval {
         if !(actor.has(Role::Purchaser) && actor.org_id == ctx.purchaser_org_id) {
             return Err(DomainError::NotPermitted { action: "request_method_approval" });
         }
-        if ctx.started {
+        let after_notice = input.method == Method::SingleSource
+            && input.single_source.as_ref().is_some_and(|s| s.case == SingleSourceCase::OnlyOneSupplier);
+        if after_notice && !ctx.notice_ended {
+            return Err(refused(
+                "notice_first",
+                "只能从唯一供应商处采购的，先在采购活动中进行单一来源公示（不少于 5 个工作日），公示期满后再报财政部门批准（政府采购法实施条例 §38）",
+                "when only one supplier can do it, publish the single-source notice (5 working days) in the procurement first and apply once it has ended (政府采购法实施条例 §38)",
+            ));
+        }
+        if ctx.started && !after_notice {
             return Err(refused(
                 "procurement_started",
                 "采购方式须在采购活动开始前报经批准；本项目已开始采购活动",

@@ -522,7 +522,7 @@ fn single_source_needs_five_working_days_of_notice() {
     assert_eq!(p.bid_deadline, Some(crate::calendar::end_of_day(day(2025, 10, 10))));
     let minutes = "经协商，服务价格由 30 万元降为 28 万元";
     assert_eq!(
-        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, &c, &rules, at(2025, 10, 10, 9))
+        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, None, &c, &rules, at(2025, 10, 10, 9))
             .unwrap_err()
             .code(),
         "notice_running"
@@ -539,13 +539,13 @@ fn single_source_needs_five_working_days_of_notice() {
     )
     .unwrap();
     assert_eq!(
-        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, &c, &rules, at(2025, 10, 13, 9))
+        p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, None, &c, &rules, at(2025, 10, 13, 9))
             .unwrap_err()
             .code(),
         "challenge_open"
     );
     p.reply(&buyer(), 1, "经核实该机构不具备相应资质，质疑不成立", false, at(2025, 10, 9, 9)).unwrap();
-    p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, &c, &rules, at(2025, 10, 13, 9)).unwrap();
+    p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, None, &c, &rules, at(2025, 10, 13, 9)).unwrap();
     assert_eq!(p.award.as_ref().unwrap().winner.org_id, 50);
 }
 

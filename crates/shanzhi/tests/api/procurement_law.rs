@@ -135,6 +135,42 @@ both_backends! {
         assert_eq!(actions, ["method_approval.request", "method_approval.decide"]);
     }
 
+    async fn only_one_supplier_at_the_threshold_publicises_then_is_approved_then_negotiates(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let project = big_project(&app, "全区学生心理危机干预服务（单一来源）").await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let yg = app.org_id("yg").await;
+        let name = app.store.organisation(yg).await.unwrap().unwrap().name;
+        let single = json!({"case": "only_one_supplier", "provider_org_id": yg, "provider_name": name, "justification": "辖区内仅该机构具备学生心理危机干预资质与连续服务记录"});
+        let mut docs = documents(json!({"kind": "lowest_price"}));
+        docs["single_source"] = single.clone();
+        // The notice comes first (实施条例 §38): the procurement starts without an approval …
+        let p = app.ok(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(json!({"method": "single_source", "documents": docs}))).await;
+        let id = p["id"].as_i64().unwrap();
+        let mut application = application();
+        application["method"] = json!("single_source");
+        application["single_source"] = single;
+        let applies = format!("/api/v1/projects/{project}/method-approvals");
+        app.refused(Method::POST, &applies, &purchaser, Some(application.clone()), StatusCode::CONFLICT, "notice_first").await;
+        app.clock.set(at("2026-04-03T09:00"));
+        let purchaser = app.token("jyj.purchaser").await;
+        app.ok(Method::POST, &format!("/api/v1/procurements/{id}/publish"), &purchaser, Some(json!({"bid_deadline": china("2026-04-03T10:00")}))).await;
+        // … and after its 5 working days negotiates only once Yichang has approved.
+        app.clock.set(at("2026-04-14T09:00"));
+        let purchaser = app.token("jyj.purchaser").await;
+        let negotiation = json!({"price": "2300000.00", "minutes": "经协商，服务价格由 240 万元降为 230 万元"});
+        let negotiates = format!("/api/v1/procurements/{id}/negotiation");
+        app.refused(Method::POST, &negotiates, &purchaser, Some(negotiation.clone()), StatusCode::CONFLICT, "approval_required").await;
+        let owner = page_cookie(&app, "jyj.purchaser").await;
+        let (_, form) = page(&app, &format!("/projects/{project}/method-approval"), &owner).await;
+        assert!(form.contains(r#"<option value="single_source" selected"#), "the application form starts from the single source");
+        let a = app.ok(Method::POST, &applies, &purchaser, Some(application)).await;
+        let decision = json!({"approve": true, "document_no": "宜市财采〔2026〕11号", "comment": "公示期内无异议"});
+        app.ok(Method::POST, &format!("/api/v1/method-approvals/{}/decision", a["id"]), &app.token("yc.czj.reviewer").await, Some(decision)).await;
+        let p = app.ok(Method::POST, &negotiates, &purchaser, Some(negotiation)).await;
+        assert_eq!((p["stage"].as_str(), p["approval"]["document_no"].as_str()), (Some("awarded"), Some("宜市财采〔2026〕11号")));
+    }
+
     async fn the_city_decides_on_its_page_and_the_project_offers_the_application(backend) {
         let app = TestApp::with_demo(backend).await;
         let project = big_project(&app, "全区中小学生心理健康服务（页面审批）").await;

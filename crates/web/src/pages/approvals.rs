@@ -221,6 +221,14 @@ pub async fn request_form(State(state): State<AppState>, user: SignedIn, ids: Id
     let mut form = Form::default();
     form.set("method", Method::CompetitiveConsultation.code());
     form.set("consent_unit", p.purchaser_name.clone());
+    // After a single source's notice, the application is for that single source.
+    let last = state.store.procurements_of_project(p.id).await.or_page(&user.shell())?.pop();
+    if let Some(s) = last.filter(|q| q.approval_required).and_then(|q| q.documents.single_source) {
+        form.set("method", Method::SingleSource.code());
+        form.set("ss_provider", s.provider_org_id.to_string());
+        form.set("ss_case", s.case.code());
+        form.set("ss_justification", s.justification);
+    }
     show_request(&state, &user, &p, &form, &Errors::default(), StatusCode::OK).await
 }
 

@@ -1146,6 +1146,7 @@ pub fn project_section(
     procurements: &[Procurement],
     approvals: &[shanzhi_domain::procurement::MethodApproval],
     rules: &shanzhi_domain::rules::Rules,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Markup {
     let lang = user.lang;
     let actor = &user.session.actor;
@@ -1167,7 +1168,7 @@ pub fn project_section(
                 div.button-group {
                     a.btn href={"/projects/" (p.id) "/procurement"} { (lang.t("发起采购活动", "Start a procurement")) }
                     // At or above the open-tender threshold another method needs the city's approval first.
-                    @if crate::approvals::may_apply(p.status, procurements) && p.approved_amount().unwrap_or(p.total()) >= rules.open_tender_threshold_for(p.design.regions.first().map(String::as_str).unwrap_or("")) {
+                    @if crate::approvals::may_apply(p.status, procurements, now) && p.approved_amount().unwrap_or(p.total()) >= rules.open_tender_threshold_for(p.design.regions.first().map(String::as_str).unwrap_or("")) {
                         a.btn.btn--secondary href={"/projects/" (p.id) "/method-approval"} { (lang.t("申请采用其他采购方式", "Apply for another method")) }
                     }
                 }

@@ -165,7 +165,8 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
     // The project's procurements once: for the procurement section and whether a direct purchase is open.
     let procurements = state.store.procurements_of_project(p.id).await.or_page(&shell)?;
     let approvals = state.store.method_approvals_of_project(p.id).await.or_page(&shell)?;
-    let procurement = super::procurements::project_section(user, p, &procurements, &approvals, &state.rules);
+    let procurement =
+        super::procurements::project_section(user, p, &procurements, &approvals, &state.rules, state.clock.now());
     let running = procurements.last().is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed);
     let region = p.design.regions.first().map(String::as_str).unwrap_or("");
     let direct_purchase = !running && p.total() < state.rules.procurement_limit_for(region);

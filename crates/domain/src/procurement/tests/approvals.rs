@@ -19,6 +19,7 @@ fn approval_ctx(rules: &Rules, budget: i64, started: bool) -> ApprovalContext<'_
         budget: Money::from_yuan(budget),
         same_kind_total: Money::ZERO,
         started,
+        notice_ended: false,
         pending: false,
         rules,
     }
@@ -159,13 +160,53 @@ fn only_one(case: SingleSourceCase) -> SingleSource {
 }
 
 #[test]
-fn single_source_at_the_threshold_keeps_to_the_approved_case_and_provider() {
+fn only_one_supplier_at_the_threshold_publicises_first_and_is_approved_before_the_negotiation() {
     let (rules, c) = (Rules::default(), cal());
+    let mut d = documents(Scoring::LowestPrice);
+    d.single_source = Some(only_one(SingleSourceCase::OnlyOneSupplier));
+    let input = || StartInput { method: Method::SingleSource, documents: d.clone(), agency_org_id: None };
+    // The notice comes first (实施条例 §38): the procurement starts without an approval, and needs one later.
+    let (mut p, _) = Procurement::start(&ctx(&rules, BIG, None), input(), &buyer(), at(2025, 8, 1, 9)).unwrap();
+    assert!(p.approval_required);
+    // An application before the notice has run is refused.
+    let mut application = application(Method::SingleSource);
+    application.single_source = Some(only_one(SingleSourceCase::OnlyOneSupplier));
+    let early =
+        MethodApproval::request(&approval_ctx(&rules, BIG, true), application.clone(), &buyer(), at(2025, 9, 26, 9));
+    assert_eq!(early.unwrap_err().code(), "notice_first");
+    p.publish(&buyer(), at(2025, 9, 1, 9), &c, &rules, at(2025, 9, 26, 9)).unwrap();
+    assert_eq!(p.stage, Stage::Notice);
+    assert_eq!(p.bid_deadline, Some(crate::calendar::end_of_day(day(2025, 10, 10))));
+    // After the notice: no negotiation without the approval …
+    let minutes = "经协商，服务价格由 240 万元降为 230 万元";
+    let t = at(2025, 10, 13, 9);
+    let price = Money::from_yuan(2_300_000);
+    assert_eq!(
+        p.clone().record_negotiation(&buyer(), price, minutes, None, &c, &rules, t).unwrap_err().code(),
+        "approval_required"
+    );
+    // … which the purchaser now applies for, and the city grants.
+    let ended = ApprovalContext { notice_ended: true, ..approval_ctx(&rules, BIG, true) };
+    let (mut a, _) = MethodApproval::request(&ended, application, &buyer(), t).unwrap();
+    a.decide(&city_reviewer(), &city_finance(), true, "宜市财采〔2025〕30号", "公示期内无异议", t).unwrap();
+    // An approval for another provider does not do.
+    let mut other = a.clone();
+    other.single_source = Some(SingleSource { provider_org_id: 51, ..only_one(SingleSourceCase::OnlyOneSupplier) });
+    let wrong = p.clone().record_negotiation(&buyer(), price, minutes, Some(&other), &c, &rules, t);
+    assert_eq!(wrong.unwrap_err().code(), "approval_required");
+    p.record_negotiation(&buyer(), price, minutes, Some(&a), &c, &rules, t).unwrap();
+    assert_eq!(p.stage, Stage::Awarded);
+    assert_eq!(p.approval.as_ref().map(|r| r.document_no.as_str()), Some("宜市财采〔2025〕30号"));
+}
+
+#[test]
+fn an_approved_emergency_single_source_keeps_to_the_approved_provider() {
+    let rules = Rules::default();
     let now = at(2025, 8, 1, 9);
     let mut input = application(Method::SingleSource);
-    input.single_source = Some(only_one(SingleSourceCase::OnlyOneSupplier));
+    input.single_source = Some(only_one(SingleSourceCase::Emergency));
     let (mut a, _) = MethodApproval::request(&approval_ctx(&rules, BIG, false), input, &buyer(), now).unwrap();
-    a.decide(&city_reviewer(), &city_finance(), true, "宜市财采〔2025〕30号", "", now).unwrap();
+    a.decide(&city_reviewer(), &city_finance(), true, "宜市财采〔2025〕29号", "", now).unwrap();
     let mut cx = ctx(&rules, BIG, None);
     cx.approval = Some(&a);
     let start_with = |s: SingleSource| {
@@ -173,14 +214,10 @@ fn single_source_at_the_threshold_keeps_to_the_approved_case_and_provider() {
         d.single_source = Some(s);
         StartInput { method: Method::SingleSource, documents: d, agency_org_id: None }
     };
-    let other = SingleSource { provider_org_id: 51, ..only_one(SingleSourceCase::OnlyOneSupplier) };
+    let other = SingleSource { provider_org_id: 51, ..only_one(SingleSourceCase::Emergency) };
     assert_eq!(codes(check_start(&cx, &start_with(other)).unwrap_err()), ["approval_mismatch"]);
-    let (mut p, _) =
-        Procurement::start(&cx, start_with(only_one(SingleSourceCase::OnlyOneSupplier)), &buyer(), now).unwrap();
-    // Only one supplier: the 5-working-day notice runs before the negotiation.
-    p.publish(&buyer(), at(2025, 9, 1, 9), &c, &rules, at(2025, 9, 26, 9)).unwrap();
-    assert_eq!(p.stage, Stage::Notice);
-    assert_eq!(p.bid_deadline, Some(crate::calendar::end_of_day(day(2025, 10, 10))));
+    let (p, _) = Procurement::start(&cx, start_with(only_one(SingleSourceCase::Emergency)), &buyer(), now).unwrap();
+    assert!(!p.approval_required && p.approval.is_some());
 }
 
 #[test]
@@ -200,6 +237,7 @@ fn an_emergency_single_source_has_no_notice() {
         &buyer(),
         Money::from_yuan(280_000),
         "汛期紧急心理援助，经协商价格 28 万元",
+        None,
         &c,
         &rules,
         at(2025, 8, 1, 11),
@@ -217,14 +255,16 @@ fn an_add_on_single_source_negotiates_without_notice_after_the_intention_period(
     let mut p = Procurement::start(&ctx(&rules, 30_000, None), input, &buyer(), at(2025, 8, 1, 9)).unwrap().0;
     let minutes = "原合同追加服务，经协商价格 3 万元";
     let early =
-        p.clone().record_negotiation(&buyer(), Money::from_yuan(30_000), minutes, &c, &rules, at(2025, 8, 4, 9));
+        p.clone().record_negotiation(&buyer(), Money::from_yuan(30_000), minutes, None, &c, &rules, at(2025, 8, 4, 9));
     assert_eq!(early.unwrap_err().code(), "intention_period");
-    p.record_negotiation(&buyer(), Money::from_yuan(30_000), minutes, &c, &rules, at(2025, 9, 1, 9)).unwrap();
+    p.record_negotiation(&buyer(), Money::from_yuan(30_000), minutes, None, &c, &rules, at(2025, 9, 1, 9)).unwrap();
     assert_eq!(p.stage, Stage::Awarded);
     // Only single source records a negotiation.
     let mut q = start(Method::OpenTender, comprehensive(), 500_000, at(2025, 8, 1, 9));
     assert_eq!(
-        q.record_negotiation(&buyer(), Money::from_yuan(1), minutes, &c, &rules, at(2025, 9, 1, 9)).unwrap_err().code(),
+        q.record_negotiation(&buyer(), Money::from_yuan(1), minutes, None, &c, &rules, at(2025, 9, 1, 9))
+            .unwrap_err()
+            .code(),
         "forbidden"
     );
 }
