@@ -13,13 +13,14 @@ use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::connection::Timeouts;
 use crate::error::{classify, Result, StoreError};
 use crate::secrets::DataKey;
 use crate::{
@@ -33,6 +34,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
     (5, include_str!("../migrations/sqlite/0005_pool.sql")),
     (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
+    (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -41,13 +43,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_procurement.sql")),
     (5, include_str!("../migrations/postgres/0005_pool.sql")),
     (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
-];
-
-const SQLITE_PRAGMAS: [&str; 4] = [
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 10000",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",
+    (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
 ];
 
 pub struct SqlStore {
@@ -58,6 +54,7 @@ pub struct SqlStore {
     bid_master: DataKey,
     /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
     sqlite_writer: Arc<Mutex<()>>,
+    timeouts: Timeouts,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
@@ -88,38 +85,10 @@ pub(crate) fn flag(b: bool) -> i64 {
 }
 
 impl SqlStore {
-    pub async fn connect(url: &str, key: DataKey, bid_master: DataKey) -> Result<SqlStore> {
-        sqlx::any::install_default_drivers();
+    pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
-        let mut url = url.to_string();
-        if backend == Backend::Sqlite {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or_default().to_string();
-            if let Some(parent) = std::path::Path::new(&path).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)?;
-                }
-            }
-            if !url.contains("mode=") {
-                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
-            }
-        }
-        let sqlite = backend == Backend::Sqlite;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 4 } else { 10 })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if sqlite {
-                        for pragma in SQLITE_PRAGMAS {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await?;
-        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())) })
+        let pool = crate::connection::pool(url, backend, timeouts).await?;
+        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts })
     }
 
     /// Applies pending migrations of this backend, in one transaction, serialised across servers.
@@ -132,6 +101,8 @@ impl SqlStore {
         .await?;
         if self.backend == Backend::Postgres {
             sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *w.tx).await?;
+            // A migration may take longer than a request's statement may.
+            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *w.tx).await?;
         }
         let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
             .fetch_all(&mut *w.tx)
@@ -531,6 +502,15 @@ fn project_data(p: &Project) -> Result<String> {
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         self.backend
+    }
+
+    fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    async fn check(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
     }
 
     async fn regions(&self) -> Result<Vec<Region>> {
