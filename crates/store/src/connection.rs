@@ -157,9 +157,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("shanzhi-poison-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let url = format!("sqlite://{}", dir.join("t.db").display());
-        let store = SqlStore::connect(&url, DataKey::generate().0, DataKey::generate().0, Timeouts::default())
-            .await
-            .unwrap();
+        let store =
+            SqlStore::connect(&url, DataKey::generate().0, DataKey::generate().0, Timeouts::default()).await.unwrap();
         store.migrate().await.unwrap();
         for end in ["COMMIT", "ROLLBACK"].iter().cycle().take(8) {
             let mut w = store.begin_write().await.expect("a clean connection");

@@ -137,10 +137,7 @@ pub struct Keyring {
 impl Keyring {
     /// Finds both keys; a missing one is made in memory, to be kept only if the store is empty.
     pub fn load(data_dir: &Path) -> Result<Keyring> {
-        Ok(Keyring {
-            data: KeySlot::load(data_dir, &DATA_KEY)?,
-            bid_master: KeySlot::load(data_dir, &BID_MASTER_KEY)?,
-        })
+        Ok(Keyring { data: KeySlot::load(data_dir, &DATA_KEY)?, bid_master: KeySlot::load(data_dir, &BID_MASTER_KEY)? })
     }
 }
 
@@ -212,8 +209,11 @@ mod tests {
     fn dir() -> PathBuf {
         use std::sync::atomic::{AtomicU32, Ordering};
         static N: AtomicU32 = AtomicU32::new(0);
-        let d = std::env::temp_dir()
-            .join(format!("shanzhi-keyring-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+        let d = std::env::temp_dir().join(format!(
+            "shanzhi-keyring-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
         crate::private::create_dir(&d).unwrap();
         d
     }

@@ -41,7 +41,8 @@ impl DataKey {
     /// of one key differ, so they cannot be matched across stores or backups.
     pub fn fingerprint(&self, name: &str, salt: &str) -> String {
         use hmac::{Hmac, Mac};
-        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_slice()).expect("HMAC takes any key length");
+        let mut mac =
+            <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_slice()).expect("HMAC takes any key length");
         mac.update(b"shanzhi key fingerprint v1\0");
         mac.update(name.as_bytes());
         mac.update(b"\0");

@@ -72,7 +72,9 @@ impl AppError {
             AppError::BadCsrf => "页面已过期，请刷新后重新提交".into(),
             AppError::BadRequest { zh, .. } | AppError::Conflict { zh, .. } => zh.clone(),
             AppError::Internal(_) => "系统内部错误，请稍后再试".into(),
-            AppError::StorageFull(_) => "存储空间已满，暂时无法保存任何内容；已有信息仍可查看。请稍后再试，或告知系统管理员".into(),
+            AppError::StorageFull(_) => {
+                "存储空间已满，暂时无法保存任何内容；已有信息仍可查看。请稍后再试，或告知系统管理员".into()
+            }
             AppError::DatabaseUnavailable(_) => "数据库暂时无法连接，请稍后再试".into(),
         }
     }

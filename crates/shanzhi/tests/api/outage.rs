@@ -38,10 +38,7 @@ impl Proxy {
                     let Ok(server) = TcpStream::connect(upstream).await else { return };
                     let (client_read, client_write) = client.into_split();
                     let (server_read, server_write) = server.into_split();
-                    tokio::join!(
-                        pipe(client_read, server_write, gate.clone()),
-                        pipe(server_read, client_write, gate)
-                    );
+                    tokio::join!(pipe(client_read, server_write, gate.clone()), pipe(server_read, client_write, gate));
                 });
             }
         });
@@ -218,4 +215,33 @@ fn a_damaged_sqlite_file_is_reported_at_once() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("database disk image is malformed") && err.contains(&db.display().to_string()), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5), "reported after {:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_upload_is_not_cut_off_by_the_request_deadline() {
+    // A request may spend 1 + 1 + 2 = 4 s on its own work; its body arrives over 6 s.
+    let timeouts = Timeouts { connect: Duration::from_secs(1), statement: Duration::from_secs(1) };
+    let app = TestApp::at(Location::new(&temp_dir(), None).with_timeouts(timeouts), Backend::Sqlite).await;
+    app.load_demo().await;
+    let token = app.token("p.xlx").await;
+    let boundary = "sz-slow-upload";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"签到表.txt\"\r\n\
+         Content-Type: text/plain\r\n\r\n{}\r\n--{boundary}--\r\n",
+        "张三 李四 王五\n".repeat(200)
+    );
+    let head = format!(
+        "POST /api/v1/files HTTP/1.1\r\nHost: shanzhi\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary={boundary}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    for chunk in body.as_bytes().chunks(body.len() / 6 + 1) {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        stream.write_all(chunk).await.unwrap();
+    }
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
 }
