@@ -36,6 +36,7 @@ impl Location {
     /// be the ones the store's data is sealed with (a new key is made only for an empty store).
     pub async fn open(&self) -> Result<SqlStore, shanzhi_store::StoreError> {
         shanzhi_store::private::create_dir(&self.data_dir)?;
+        warn_if_shared(&self.data_dir);
         let keys = Keyring::load(&self.data_dir)?;
         shanzhi_store::open(&self.database_url, keys, self.timeouts).await
     }
@@ -46,6 +47,20 @@ impl Location {
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
             Err(_) => Ok(Rules::default()),
+        }
+    }
+}
+
+/// A data folder made by an older version, or by hand, may be open to other users: say so, since it holds the
+/// keys (its mode is the operator's to change).
+fn warn_if_shared(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(dir) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(folder = %dir.display(), "the data folder is open to other users: `chmod 700` it");
+            }
         }
     }
 }

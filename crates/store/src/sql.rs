@@ -94,6 +94,10 @@ impl SqlStore {
     /// Applies pending migrations of this backend, in one transaction, serialised across servers.
     pub async fn migrate(&self) -> Result<()> {
         let mut w = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            // A migration, or waiting for another server's, may take longer than a request's statement may.
+            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *w.tx).await?;
+        }
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
         )
@@ -101,8 +105,6 @@ impl SqlStore {
         .await?;
         if self.backend == Backend::Postgres {
             sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *w.tx).await?;
-            // A migration may take longer than a request's statement may.
-            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *w.tx).await?;
         }
         let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
             .fetch_all(&mut *w.tx)
