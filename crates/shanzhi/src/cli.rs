@@ -201,18 +201,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     }
     let place = cli.place.location();
     let rules = place.rules()?;
-    let store = match place.open().await {
-        Ok(store) => store,
-        Err(e) => {
-            let message = format!("cannot open {}: {e}", redact(&place.database_url));
-            // A missing or wrong key, or a damaged file, needs the operator: exit 2, like a wrong argument.
-            if e.needs_operator() {
-                eprintln!("error: {message}");
-                return Ok(ExitCode::from(2));
-            }
-            return Err(message);
-        }
-    };
+    let store = place.open().await.map_err(|e| format!("cannot open {}: {e}", redact(&place.database_url)))?;
     match cli.command {
         Command::Migrate => {
             println!("migrations applied ({})", store.backend().name());

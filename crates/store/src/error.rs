@@ -30,14 +30,6 @@ pub enum StoreError {
     Key(String),
 }
 
-impl StoreError {
-    /// Whether opening the store failed in a way only an operator can fix (a key, a damaged file): the
-    /// command line exits 2 for these.
-    pub fn needs_operator(&self) -> bool {
-        matches!(self, StoreError::Key(_) | StoreError::Damaged(_))
-    }
-}
-
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 impl From<sqlx::Error> for StoreError {

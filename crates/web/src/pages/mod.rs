@@ -275,7 +275,7 @@ pub fn error_page(shell: &Shell, err: AppError) -> Response {
 
 /// The error page for a request whose session is not known (e.g. one cut off by its deadline).
 pub fn error_page_in(lang: Lang, err: AppError) -> Response {
-    error_page(&Shell { lang, session: None, path: "/" }, err)
+    error_page(&Shell { lang, session: None, path: "/", back: None }, err)
 }
 
 async fn not_found(v: Viewer) -> Response {
