@@ -11,6 +11,8 @@ mod calendar;
 mod cli;
 mod flow;
 mod money;
+mod money_contracts;
+mod money_rules;
 mod openapi_doc;
 mod pages;
 mod pool;
