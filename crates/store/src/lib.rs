@@ -6,12 +6,14 @@
 
 mod error;
 pub mod files;
+mod fiscal;
 mod pool;
 pub mod procure;
 pub mod secrets;
 mod sql;
 
 pub use error::{Result, StoreError};
+pub use fiscal::FiscalStore;
 pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
 
@@ -205,7 +207,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProcurementStore + Send + Sync {
+pub trait Store: ProcurementStore + FiscalStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Places, organisations, people, catalogue.
