@@ -12,6 +12,7 @@ mod cli;
 mod flow;
 mod money;
 mod money_contracts;
+mod money_pages;
 mod money_rules;
 mod openapi_doc;
 mod pages;

@@ -57,6 +57,8 @@ pub fn duty_label(lang: Lang, duty: &str) -> &'static str {
         "sign_contract" => lang.t("签订合同", "Sign the contract"),
         "decide_milestone" => lang.t("验收服务报告", "Decide on the service report"),
         "file_report" => lang.t("提交服务报告", "File the service report"),
+        "review_supplement" => lang.t("审核补充合同", "Review the supplementary contract"),
+        "sign_supplement" => lang.t("签订补充合同", "Sign the supplementary contract"),
         _ => lang.t("待办", "To do"),
     }
 }
@@ -78,6 +80,10 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         "project.milestone_reject" => ("验收不通过", "Milestone rejected"),
         "project.cancel" => ("撤销项目", "Project cancelled"),
         "project.terminate" => ("终止合同", "Contract terminated"),
+        "project.supplement_propose" => ("提出补充合同", "Supplementary contract proposed"),
+        "project.supplement_approve" => ("补充合同审核通过", "Supplementary contract approved"),
+        "project.supplement_return" => ("补充合同退回", "Supplementary contract returned"),
+        "project.supplement_sign" => ("签订补充合同", "Supplementary contract signed"),
         other => return other.to_string(),
     };
     lang.t(zh, en).to_string()
