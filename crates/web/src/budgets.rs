@@ -230,6 +230,11 @@ pub struct FiscalYearView {
 /// every department needs to know which money can still be planned.
 pub async fn fiscal_years(state: &AppState) -> AppResult<Vec<FiscalYearView>> {
     let closed = state.store.closed_years().await?;
+    let users = state.store.users().await?;
+    let name = |c: &shanzhi_domain::fiscal::ClosedYear| {
+        let user = users.iter().find(|u| Some(u.id) == c.closed_by);
+        user.map_or_else(|| c.closed_by_name.clone(), |u| u.display_name.clone())
+    };
     let mut years: Vec<i32> = state.store.budgets().await?.iter().map(|b| b.budget.year).collect();
     years.extend(closed.iter().map(|c| c.year));
     years.sort_unstable();
@@ -238,12 +243,7 @@ pub async fn fiscal_years(state: &AppState) -> AppResult<Vec<FiscalYearView>> {
         .into_iter()
         .map(|year| {
             let c = closed.iter().find(|c| c.year == year);
-            FiscalYearView {
-                year,
-                closed: c.is_some(),
-                closed_at: c.map(|c| c.closed_at),
-                closed_by: c.map(|c| c.closed_by_name.clone()),
-            }
+            FiscalYearView { year, closed: c.is_some(), closed_at: c.map(|c| c.closed_at), closed_by: c.map(name) }
         })
         .collect())
 }

@@ -83,7 +83,7 @@ both_backends! {
         assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{project}#supplements")));
         // Finance reviews it on the project page; a return needs a comment.
         let (finance, fcsrf, html) = at_page(&app, "czj.reviewer", &project).await;
-        assert!(html.contains("审核补充合同") && html.contains("#supplements"));
+        assert!(html.contains("审核第1号补充合同") && html.contains("#supplements"));
         let review = format!("{project}/supplements/1/review");
         let (status, _, html) = post(&app, &review, &finance, &[("_csrf", fcsrf.as_str()), ("n", "1"), ("decision", "return")]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -92,7 +92,7 @@ both_backends! {
         assert_eq!(status, StatusCode::SEE_OTHER);
         // The purchaser signs it.
         let (_, html) = page(&app, &project, &cookie).await;
-        assert!(html.contains("签订补充合同"));
+        assert!(html.contains("签订第1号补充合同"));
         let today = shanzhi_domain::clock::china_date(shanzhi_domain::clock::Clock::now(&app.clock)).to_string();
         let (status, _, _) = post(&app, &format!("{project}/supplements/1/sign"), &cookie, &[("_csrf", csrf.as_str()), ("n", "1"), ("supplement_signed_on", today.as_str())]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);

@@ -61,6 +61,14 @@ fn milestone_timing(lang: Lang, p: &Project, rules: &Rules, today: NaiveDate) ->
     }
 }
 
+/// "第1号" / "No. 1".
+fn number(lang: Lang, n: u32) -> String {
+    match lang {
+        Lang::Zh => format!("第{n}号"),
+        Lang::En => format!("No. {n}"),
+    }
+}
+
 fn funding_list(lang: Lang, s: &Supplement) -> Markup {
     html! {
         ul.small { @for l in &s.funding { li {
@@ -108,7 +116,7 @@ pub fn section(
                         th scope="col" { (lang.t("资金来源", "Funding")) } th scope="col" { (lang.t("状态", "Status")) }
                     } }
                     tbody { @for s in &c.supplements { tr {
-                        td data-label=(lang.t("编号", "No.")) { (lang.t("补充合同", "Supplement ")) (s.n) }
+                        td data-label=(lang.t("编号", "No.")) { (number(lang, s.n)) }
                         td.num data-label=(lang.t("金额", "Amount")) { (lang.money(s.amount)) }
                         td data-label=(lang.t("补充内容与理由", "What and why")) { (paras(&s.reason)) }
                         td data-label=(lang.t("验收节点", "Milestone")) { (s.milestone_name) " · " (lang.date(s.due)) }
@@ -125,7 +133,7 @@ pub fn section(
             }
             @for s in c.supplements.iter().filter(|s| running && s.status == SupplementStatus::Proposed && finance_reviewer(actor, p)) {
                 @let i = kept("supplement_review", s.n);
-                h3 { (lang.t("审核补充合同 ", "Review supplement ")) (s.n) }
+                h3 { (lang.t("审核", "Review ")) (number(lang, s.n)) (lang.t("补充合同", " supplementary contract")) }
                 form method="post" action={(base) "/" (s.n) "/review"} novalidate {
                     (forms::csrf(&user.session))
                     input type="hidden" name="n" value=(s.n);
@@ -144,7 +152,7 @@ pub fn section(
             @for s in c.supplements.iter().filter(|s| running && s.status == SupplementStatus::Approved && is_own(actor, p)) {
                 @let i = kept("supplement_sign", s.n);
                 @let value = if i.form.get("signed_on").is_empty() { today.to_string() } else { i.form.get("signed_on").to_string() };
-                h3 { (lang.t("签订补充合同 ", "Sign supplement ")) (s.n) }
+                h3 { (lang.t("签订", "Sign ")) (number(lang, s.n)) (lang.t("补充合同", " supplementary contract")) }
                 form method="post" action={(base) "/" (s.n) "/sign"} novalidate {
                     (forms::csrf(&user.session))
                     input type="hidden" name="n" value=(s.n);
