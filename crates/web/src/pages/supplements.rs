@@ -45,13 +45,18 @@ fn status_tag(lang: Lang, s: SupplementStatus) -> Markup {
 fn milestone_timing(lang: Lang, p: &Project, rules: &Rules, today: NaiveDate) -> Markup {
     let Some(i) = p.current_milestone().filter(|_| p.status == Status::Acceptance) else { return html! {} };
     let (Some(report), Some(accept)) = (p.report_opens(i), p.acceptance_opens(i, rules)) else { return html! {} };
-    let name = p.contract.as_ref().map(|c| c.milestones[i].name.clone()).unwrap_or_default();
+    let Some(m) = p.contract.as_ref().map(|c| &c.milestones[i]) else { return html! {} };
+    let reported = m.status == shanzhi_domain::project::MilestoneStatus::Reported;
     html! {
         div.notice #milestone-timing {
             p {
-                strong { (name) } "：" (lang.t("服务报告", "the service report may be filed "))
-                @if today < report { (lang.t("自", "from ")) strong { (lang.date(report)) } (lang.t("起可提交", "")) }
-                @else { (lang.t("现在可以提交", "now")) }
+                strong { (m.name) } "："
+                @if reported { (lang.t("服务报告已提交", "the service report is filed")) }
+                @else {
+                    (lang.t("服务报告", "the service report may be filed "))
+                    @if today < report { (lang.t("自", "from ")) strong { (lang.date(report)) } (lang.t("起可提交", "")) }
+                    @else { (lang.t("现在可以提交", "now")) }
+                }
                 (lang.t("；验收付款", "; acceptance and payment "))
                 @if today < accept { (lang.t("自", "from ")) strong { (lang.date(accept)) } (lang.t("起可进行", "")) }
                 @else { (lang.t("现在可以进行", "now")) }
@@ -90,6 +95,8 @@ pub fn section(
     let Some(c) = &p.contract else { return html! {} };
     let actor = &user.session.actor;
     let propose = may_propose(actor, p, rules);
+    // Budget lines and finance's comments are the government's own: the provider sees amounts and status.
+    let internal = !actor.has(Role::Provider) || actor.org_id == p.purchaser_org_id;
     let running = p.status == Status::Acceptance;
     let blank = PanelInput::default();
     let kept = |which: &str, n: u32| {
@@ -113,18 +120,19 @@ pub fn section(
                     thead { tr {
                         th scope="col" { (lang.t("编号", "No.")) } th.num scope="col" { (lang.t("金额", "Amount")) }
                         th scope="col" { (lang.t("补充内容与理由", "What and why")) } th scope="col" { (lang.t("验收节点", "Milestone")) }
-                        th scope="col" { (lang.t("资金来源", "Funding")) } th scope="col" { (lang.t("状态", "Status")) }
+                        @if internal { th scope="col" { (lang.t("资金来源", "Funding")) } }
+                        th scope="col" { (lang.t("状态", "Status")) }
                     } }
                     tbody { @for s in &c.supplements { tr {
                         td data-label=(lang.t("编号", "No.")) { (number(lang, s.n)) }
                         td.num data-label=(lang.t("金额", "Amount")) { (lang.money(s.amount)) }
                         td data-label=(lang.t("补充内容与理由", "What and why")) { (paras(&s.reason)) }
                         td data-label=(lang.t("验收节点", "Milestone")) { (s.milestone_name) " · " (lang.date(s.due)) }
-                        td data-label=(lang.t("资金来源", "Funding")) { (funding_list(lang, s)) }
+                        @if internal { td data-label=(lang.t("资金来源", "Funding")) { (funding_list(lang, s)) } }
                         td data-label=(lang.t("状态", "Status")) {
                             (status_tag(lang, s.status))
                             @if let Some(d) = s.signed_on { br; span.small { (lang.t("签订于 ", "signed ")) (lang.date(d)) } }
-                            @if let Some(r) = s.review.as_ref().filter(|r| !r.comment.is_empty()) {
+                            @if let Some(r) = s.review.as_ref().filter(|r| internal && !r.comment.is_empty()) {
                                 br; span.small.muted { (lang.t("财政意见：", "Finance: ")) (r.comment) }
                             }
                         }
