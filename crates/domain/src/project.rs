@@ -104,6 +104,14 @@ string_enum!(
 );
 
 string_enum!(
+    /// Why a submitted project went straight to finance without the content review.
+    ContentReviewSkipped {
+        OwnDepartment = "own_department" / "本项目由民政部门（主管部门）自行设计，内容由本部门负责，提交后直接进入财政部门资金审核" / "Civil affairs, the competent department, designed this project itself: it answers for the content, so the project went straight to finance review",
+        OneStage = "one_stage" / "本地区实行一级审核，项目提交后直接进入财政部门资金审核" / "Review here has one stage: the project went straight to finance review",
+    }
+);
+
+string_enum!(
     MilestoneStatus {
         Pending = "pending" / "待提交报告" / "Awaiting report",
         Reported = "reported" / "待验收" / "Awaiting acceptance",
@@ -197,6 +205,16 @@ pub struct Award {
     pub amount: Money,
     pub at: DateTime<Utc>,
     pub by: i64,
+}
+
+impl Award {
+    /// How the provider was chosen, in words: a direct purchase or the procurement method's name.
+    pub fn method_label(&self) -> (&'static str, &'static str) {
+        match crate::procurement::Method::parse(&self.method) {
+            Some(m) => (m.label_zh(), m.label_en()),
+            None => ("直接确定", "Direct award"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -341,6 +359,9 @@ pub struct Project {
     #[serde(default)]
     pub funding: Vec<FundingLine>,
     pub reviews: Vec<ReviewDecision>,
+    /// Set at submission when the content review does not apply, so the page can say why.
+    #[serde(default)]
+    pub content_review_skipped: Option<ContentReviewSkipped>,
     pub award: Option<Award>,
     pub contract: Option<Contract>,
     pub cancellation: Option<Closure>,
@@ -555,7 +576,7 @@ pub fn price_lines(
                             format!(
                                 "the unit price is above the standard “{}” ({} yuan per {}): give the reason",
                                 s.name,
-                                s.max_unit_price.yuan_string(),
+                                s.max_unit_price.display_yuan(),
                                 s.unit
                             ),
                         );
@@ -627,6 +648,7 @@ impl Project {
             cost_lines: Vec::new(),
             funding: Vec::new(),
             reviews: Vec::new(),
+            content_review_skipped: None,
             award: None,
             contract: None,
             cancellation: None,
@@ -773,8 +795,14 @@ impl Project {
         check_plan(&self.funding, self.total())?;
         check_years(&self.funding, self.design.period_start, self.design.period_end)?;
         // The competent department reviews other departments' content; its own projects go straight to finance.
-        let content_stage = ctx.rules.review_stages == ReviewStages::Two && actor.org_kind != OrgKind::CivilAffairs;
-        self.status = if content_stage { Status::ReviewContent } else { Status::ReviewFinance };
+        self.content_review_skipped = if ctx.rules.review_stages == ReviewStages::One {
+            Some(ContentReviewSkipped::OneStage)
+        } else if actor.org_kind == OrgKind::CivilAffairs {
+            Some(ContentReviewSkipped::OwnDepartment)
+        } else {
+            None
+        };
+        self.status = if self.content_review_skipped.is_none() { Status::ReviewContent } else { Status::ReviewFinance };
         self.touch(now);
         Ok(Change::new("project.submit", json!({"total": self.total(), "stage": self.status.code()})))
     }
@@ -865,8 +893,8 @@ impl Project {
                 ),
                 format!(
                     "a budget of {} yuan reaches the procurement limit ({} yuan): procure by a statutory method",
-                    self.total().yuan_string(),
-                    limit.yuan_string()
+                    self.total().display_yuan(),
+                    limit.display_yuan()
                 ),
             ));
         }

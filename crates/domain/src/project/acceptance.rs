@@ -42,6 +42,26 @@ impl Project {
         contract.milestones.get_mut(index).ok_or(DomainError::NotFound { what: "milestone" })
     }
 
+    /// The field problems of a service report, all at once, without filing it.
+    pub fn check_report(&self, input: &ReportInput) -> Result<(), DomainError> {
+        let mut p = Problems::default();
+        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
+        if input.hours.hundredths() < 0 {
+            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
+        }
+        for (i, o) in input.outputs.iter().enumerate() {
+            if !self.design.targets.iter().any(|t| t.indicator == o.indicator) {
+                p.add(
+                    format!("outputs[{i}]"),
+                    "unknown_indicator",
+                    "该指标不在项目绩效目标中",
+                    "this indicator is not one of the project's targets",
+                );
+            }
+        }
+        p.into_result()
+    }
+
     pub fn file_report(
         &mut self,
         actor: &Actor,
@@ -53,7 +73,7 @@ impl Project {
         if !actor.has(Role::Provider) || provider_org != Some(actor.org_id) {
             return Err(DomainError::NotPermitted { action: "file_report" });
         }
-        let targets: Vec<String> = self.design.targets.iter().map(|t| t.indicator.clone()).collect();
+        self.check_report(&input)?;
         let opens = self.report_opens(index);
         let milestone = self.milestone_mut(index, "file_report")?;
         if milestone.status == MilestoneStatus::Reported {
@@ -66,22 +86,6 @@ impl Project {
                 format!("the service of this milestone runs from {opens}; report on it from then"),
             ));
         }
-        let mut p = Problems::default();
-        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
-        if input.hours.hundredths() < 0 {
-            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
-        }
-        for (i, o) in input.outputs.iter().enumerate() {
-            if !targets.contains(&o.indicator) {
-                p.add(
-                    format!("outputs[{i}]"),
-                    "unknown_indicator",
-                    "该指标不在项目绩效目标中",
-                    "this indicator is not one of the project's targets",
-                );
-            }
-        }
-        p.into_result()?;
         milestone.reports.push(ServiceReport {
             beneficiaries: input.beneficiaries,
             hours: input.hours,

@@ -99,7 +99,7 @@ impl Project {
                 format!("合同金额不得超过审核通过的预算 {} 元", self.total().display_yuan()),
                 format!(
                     "the contract amount may not exceed the approved estimate of {} yuan",
-                    self.total().yuan_string()
+                    self.total().display_yuan()
                 ),
             ),
             Some(price) if price.fen() == 0 => p.add(
@@ -112,7 +112,7 @@ impl Project {
                 "amount",
                 "contract_not_award_price",
                 format!("合同金额须等于中标（成交）金额 {} 元", price.display_yuan()),
-                format!("the contract amount must be the awarded price of {} yuan", price.yuan_string()),
+                format!("the contract amount must be the awarded price of {} yuan", price.display_yuan()),
             ),
             _ => {}
         }

@@ -110,7 +110,7 @@ impl Project {
                 format!(
                     "supplementary contracts together may add at most {}% of the original amount; {} yuan is left",
                     rules.supplement_max_bp / 100,
-                    room.yuan_string()
+                    room.display_yuan()
                 ),
             );
         }

@@ -23,3 +23,4 @@ mod procurement_pages;
 mod sessions;
 mod statistics;
 mod webdriver;
+mod words;

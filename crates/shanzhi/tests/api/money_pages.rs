@@ -34,10 +34,14 @@ both_backends! {
         let (cookie, csrf, html) = at_page(&app, "czj.reviewer", "/budgets").await;
         assert!(html.contains("财政年度") && html.contains("已关账"), "the years and their state");
         assert!(html.contains(r#"name="fiscal_year""#) && html.contains(r#"<option value="2025""#) && !html.contains(r#"<option value="2026""#));
-        let (status, _, html) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2026")]).await;
+        let (status, _, html) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2026"), ("confirm", "yes")]).await;
         assert_eq!(status, StatusCode::CONFLICT);
         assert!(html.contains("2026 年度尚未结束"), "{html}");
-        let (status, location, _) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2025")]).await;
+        // Closing is final: without the confirmation it is refused, beside the box.
+        let (status, _, html) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2025")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(r##"href="#fiscal_year_confirm""##), "{html}");
+        let (status, location, _) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2025"), ("confirm", "yes")]).await;
         assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/budgets?year=2025#fiscal-years"));
         let (_, html) = page(&app, "/budgets?year=2025", &cookie).await;
         assert!(!html.contains(r#"<option value="2025""#), "2025 is no longer offered");

@@ -68,6 +68,9 @@ fn fiscal_years(user: &SignedIn, years: &[FiscalYearView], today: i32, form: &Fo
                 (forms::select("fiscal_year", lang.t("关账年度", "Year to close"),
                     Some(lang.t("关账后不能恢复。", "A closed year stays closed.")),
                     &plain(closable), form.get("fiscal_year"), errors.get("fiscal_year")))
+                (forms::confirm_box("fiscal_year_confirm",
+                    lang.t("我确认关闭该财政年度，关账后不能恢复", "I confirm: close this fiscal year; this cannot be undone"),
+                    errors.get("fiscal_year_confirm")))
                 div.button-group { button.btn.btn--warning type="submit" { (lang.t("关闭财政年度", "Close the fiscal year")) } }
             }
         }
@@ -252,6 +255,12 @@ pub async fn close_year(State(state): State<AppState>, Posted { user, form }: Po
         errors.add("fiscal_year", user.lang.t("请选择要关账的年度", "Choose the year to close"));
         return show(&state, &user, today, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
     };
+    // Closing is final: the person confirms it, as for any irreversible act.
+    if let Some(problems) = forms::confirmation_problem(&form).filter(|_| may_allocate(&user)) {
+        let e = crate::error::AppError::Domain(problems.into_error());
+        let errors = Errors::from_error(user.lang, &e).rename("confirm", "fiscal_year_confirm");
+        return show(&state, &user, today, &form, &errors, e.status()).await;
+    }
     match rules::close_year(&state, &user.session, year).await {
         Ok(_) => Ok(see_other(&format!("/budgets?year={year}#fiscal-years"))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),

@@ -81,6 +81,7 @@ fn running() -> Project {
         cost_lines: vec![],
         funding: vec![line(1, 82_000)],
         reviews: vec![],
+        content_review_skipped: None,
         award: None,
         contract: Some(Contract {
             purchaser_org_id: PURCHASER_ORG,
