@@ -1,5 +1,6 @@
 //! Fiscal years: finance closes a year once it has ended (年终结账), and from then on no money is reserved,
-//! allocated or granted from that year's budget lines. What was already committed is still paid.
+//! allocated or granted from that year's budget lines. What was already committed is still paid. The fiscal
+//! year is the calendar year, 1 January to 31 December (预算法 §18).
 
 use crate::budget::Movement;
 use crate::error::DomainError;

@@ -67,12 +67,14 @@ pub struct Rules {
     pub expert_conflict_years: u32,
     /// The statutory procurement periods (domain-facts.md, "Time limits"); a province may change the lengths.
     pub periods: PeriodRules,
-    /// A milestone may be accepted (and paid) this many days before its date; 0: not before the date.
+    /// A milestone may be accepted (and paid) this many days before its date; 0: not before the date. A local
+    /// choice: no payment for service not yet delivered.
     pub acceptance_grace_days: u32,
     /// Supplementary contracts together may add at most this share (basis points) of the original amount
     /// (政府采购法 §49: 10 %).
     pub supplement_max_bp: u32,
-    /// A design's service period may start at most this many days before the day it is designed.
+    /// A design's service period may start at most this many days before the day it is designed (a local
+    /// choice, not a statute: room to buy a service that began while its purchase was prepared).
     pub service_start_window_days: u32,
 }
 
