@@ -23,6 +23,7 @@ fn every_route_is_documented() {
         include_str!("../../../web/src/api.rs"),
         include_str!("../../../web/src/procure_api.rs"),
         include_str!("../../../web/src/approvals.rs"),
+        include_str!("../../../web/src/money_api.rs"),
     ];
     let mut routed = Vec::new();
     for line in sources
