@@ -4,6 +4,7 @@
 //! Every write is one transaction that also appends its audit event, so a change and its record land
 //! together or not at all.
 
+pub mod accounts;
 mod error;
 pub mod files;
 mod pool;
@@ -11,6 +12,7 @@ pub mod procure;
 pub mod secrets;
 mod sql;
 
+pub use accounts::{Account, AccountStore};
 pub use error::{Result, StoreError};
 pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
@@ -205,7 +207,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProcurementStore + Send + Sync {
+pub trait Store: ProcurementStore + AccountStore + Send + Sync {
     fn backend(&self) -> Backend;
 
     // Places, organisations, people, catalogue.
@@ -225,7 +227,7 @@ pub trait Store: ProcurementStore + Send + Sync {
     async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>>;
     async fn actor(&self, user_id: i64) -> Result<Option<Actor>>;
 
-    // Sessions and sign-in throttling.
+    // Sessions (sign-in throttling and password management: `AccountStore`).
     async fn create_session(
         &self,
         by: &By,
@@ -237,9 +239,6 @@ pub trait Store: ProcurementStore + Send + Sync {
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
     /// A user's sessions and tokens that have not expired at `now`, newest first, with their token hashes.
     async fn live_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<(String, SessionRecord)>>;
-    async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>>;
-    async fn record_sign_in_failure(&self, username: &str, now: DateTime<Utc>) -> Result<u32>;
-    async fn clear_sign_in_failures(&self, username: &str) -> Result<()>;
 
     // Projects.
     /// Inserts a new project (its id and code are assigned here) with its audit event.

@@ -18,5 +18,6 @@ mod privacy;
 mod procurement;
 mod procurement_pages;
 mod sessions;
+mod sign_in;
 mod statistics;
 mod webdriver;
