@@ -4,11 +4,13 @@
 mod helpers;
 
 mod access;
+mod accounts;
 mod audit;
 mod bad_input;
 mod browser;
 mod calendar;
 mod cli;
+mod cookies;
 mod flow;
 mod money;
 mod openapi_doc;
