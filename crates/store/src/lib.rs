@@ -235,7 +235,6 @@ pub trait Store: ProcurementStore + AccountStore + Send + Sync {
         session: &SessionRecord,
         now: DateTime<Utc>,
     ) -> Result<()>;
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
     /// A user's sessions and tokens that have not expired at `now`, newest first, with their token hashes.
     async fn live_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<(String, SessionRecord)>>;

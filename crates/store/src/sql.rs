@@ -760,16 +760,6 @@ impl Store for SqlStore {
         self.commit_with(w, event, now).await
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
-        let row = sqlx::query(
-            "SELECT user_id, kind, label, csrf, created_at, expires_at FROM sessions WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(session_from_row).transpose()
-    }
-
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
         let event =
             by.event("session.end", "session", &token_hash[..12.min(token_hash.len())], Value::Null, Value::Null);

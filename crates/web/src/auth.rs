@@ -185,10 +185,6 @@ impl PublicUrl {
     pub fn is_https(&self) -> bool {
         self.0.starts_with("https://")
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// A `Set-Cookie` value for a cookie scripts cannot read, `Secure` when the public address is https;
@@ -412,6 +408,22 @@ mod tests {
         assert!(password_problem("abcdefghijk").is_some());
         assert!(password_problem("12345678901").is_some());
         assert!(password_problem("shanzhi-2026").is_none());
+    }
+
+    #[test]
+    fn public_urls_are_http_or_https_addresses() {
+        assert!(PublicUrl::parse("https://shanzhi.yiling.gov.cn/").unwrap().is_https());
+        assert!(!PublicUrl::parse("http://10.0.0.5:8080/shanzhi").unwrap().is_https());
+        for bad in ["", "shanzhi.example", "ftp://x", "https://", "https://a b", "https://x?y", "https://u@x"] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn temporary_passwords_meet_the_rules() {
+        let p = temporary_password();
+        assert_eq!(password_problem(&p), None, "{p}");
+        assert_ne!(p, temporary_password());
     }
 
     #[test]
