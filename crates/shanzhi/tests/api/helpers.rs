@@ -6,7 +6,7 @@ use serde_json::Value;
 use shanzhi::Location;
 use shanzhi_domain::clock::{Clock, TestClock};
 use shanzhi_domain::rules::Rules;
-use shanzhi_store::files::FolderStorage;
+use shanzhi_store::files::{FileStorage, FolderStorage};
 use shanzhi_store::{Backend, SqlStore};
 use shanzhi_web::{AppState, PasswordCost};
 use std::path::PathBuf;
@@ -87,6 +87,8 @@ pub struct Setup {
     pub rules: Rules,
     pub public_url: Option<&'static str>,
     pub sign_in_gate: Option<shanzhi_web::throttle::SignInGate>,
+    /// Where uploads go, instead of the data folder.
+    pub files: Option<Arc<dyn FileStorage>>,
 }
 
 impl TestApp {
@@ -110,10 +112,30 @@ impl TestApp {
     /// A server with the Yiling demo loaded, configured by `setup`.
     pub async fn with_demo_and(backend: Backend, setup: Setup) -> TestApp {
         let app = TestApp::empty_with(backend, setup).await;
-        shanzhi::demo::load(app.store.as_ref(), &app.setup.rules, PasswordCost::Cheap, app.clock.now(), &mut |_, _| {})
-            .await
-            .expect("demo loads");
+        app.load_demo().await;
         app
+    }
+
+    /// A server over the store at `location` (a data folder or database the test chose).
+    pub async fn at(location: Location, backend: Backend) -> TestApp {
+        TestApp::serve(location, backend, TestClock::at(start_time()), Setup::default()).await
+    }
+
+    /// A server over an empty database whose uploads go to `files` rather than the data folder.
+    pub async fn with_files(backend: Backend, files: Arc<dyn FileStorage>) -> TestApp {
+        TestApp::empty_with(backend, Setup { files: Some(files), ..Setup::default() }).await
+    }
+
+    pub async fn load_demo(&self) {
+        shanzhi::demo::load(
+            self.store.as_ref(),
+            &self.setup.rules,
+            PasswordCost::Cheap,
+            self.clock.now(),
+            &mut |_, _| {},
+        )
+        .await
+        .expect("demo loads");
     }
 
     /// Another server on the same database and clock, as after a restart or on a second machine.
@@ -123,7 +145,8 @@ impl TestApp {
 
     async fn serve(location: Location, backend: Backend, clock: TestClock, setup: Setup) -> TestApp {
         let store = Arc::new(location.open().await.expect("store opens"));
-        let files = Arc::new(FolderStorage::new(location.data_dir.join("files")));
+        let files =
+            setup.files.clone().unwrap_or_else(|| Arc::new(FolderStorage::new(location.data_dir.join("files"))));
         let state = AppState::new(
             store.clone(),
             Arc::new(clock.clone()),
