@@ -8,6 +8,7 @@ pub mod accounts;
 mod connection;
 mod error;
 pub mod files;
+mod fiscal;
 pub mod keyring;
 mod pool;
 pub mod private;
@@ -18,6 +19,7 @@ mod sql;
 pub use accounts::{Account, AccountStore};
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use error::{Result, StoreError};
+pub use fiscal::FiscalStore;
 pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
 
@@ -211,7 +213,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProcurementStore + AccountStore + Send + Sync {
+pub trait Store: ProcurementStore + FiscalStore + AccountStore + Send + Sync {
     fn backend(&self) -> Backend;
     /// How long the store waits on the database.
     fn timeouts(&self) -> Timeouts;

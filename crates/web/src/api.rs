@@ -55,6 +55,8 @@ pub struct ProjectView<'a> {
     pub total: shanzhi_domain::Money,
     pub returned: bool,
     pub waiting_on_me: Option<&'static str>,
+    /// The contract's amount with its signed supplementary contracts.
+    pub contract_total: Option<shanzhi_domain::Money>,
 }
 
 pub fn view<'a>(actor: &Actor, p: &'a Project) -> ProjectView<'a> {
@@ -64,6 +66,7 @@ pub fn view<'a>(actor: &Actor, p: &'a Project) -> ProjectView<'a> {
         total: p.total(),
         returned: p.is_returned(),
         waiting_on_me: waiting_on(actor, p),
+        contract_total: p.contract.as_ref().map(|c| c.total()),
     }
 }
 
@@ -348,7 +351,7 @@ async fn history(
     Ok(Json(json!(state.store.audit_for_object("project", &id.to_string()).await?)))
 }
 
-async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
+pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
     let p = actions::perform(state, s, id, cmd).await?;
     Ok(Json(json!(view(&s.actor, &p))))
 }
@@ -718,6 +721,7 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/audit/head", get(audit_head))
         .route("/audit/events", get(audit_events))
         .merge(crate::procure_api::router())
+        .merge(crate::money_api::router())
         .route("/registrations", get(crate::pool::api_registrations).post(crate::pool::api_register))
         .route("/registrations/mine", get(crate::pool::api_own_registration))
         .route("/registrations/{id}/verify", post(crate::pool::api_verify))
