@@ -68,16 +68,19 @@ fn check_admin_act(s: &Session, user_id: i64, action: &'static str, reason: &str
             "you cannot do this to your own account; change your password on your account page",
         )));
     }
+    let mut p = Problems::default();
+    let reason = check_reason(&mut p, reason);
+    p.into_result()?;
+    Ok(reason)
+}
+
+/// An administrator's act on a user gives its reason (at most 500 characters); returns it trimmed.
+pub fn check_reason(p: &mut Problems, reason: &str) -> String {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        return Err(AppError::Domain(DomainError::field(
-            "reason",
-            "reason_required",
-            "请填写原因（不超过 500 字）",
-            "give the reason (at most 500 characters)",
-        )));
+        p.add("reason", "reason_required", "请填写原因（不超过 500 字）", "give the reason (at most 500 characters)");
     }
-    Ok(reason.to_string())
+    reason.to_string()
 }
 
 /// Disables a user: they cannot sign in, and their sessions and tokens stop at once.

@@ -141,12 +141,16 @@ both_backends! {
             }
         };
         // A reset without a reason is answered beside the field; with one, the temporary password is shown once.
-        let (status, _, html) = post(format!("/admin/users/{id}/reset-password"), admin.clone(), vec![("_csrf", csrf.clone()), ("reason", String::new())]).await;
+        let (status, _, html) = post(format!("/admin/users/{id}/reset-password"), admin.clone(), vec![("_csrf", csrf.clone()), ("reason", String::new()), ("confirm", "yes".into())]).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(html.contains("请填写原因") && html.contains("field--error"), "{html}");
-        let (status, _, html) = post(format!("/admin/users/{id}/reset-password"), admin.clone(), vec![("_csrf", "x".into()), ("reason", "忘记密码".into())]).await;
+        // The old password cannot be brought back: the reset asks for a confirmation.
+        let (status, _, html) = post(format!("/admin/users/{id}/reset-password"), admin.clone(), vec![("_csrf", csrf.clone()), ("reason", String::new())]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("请勾选确认") && html.contains("请填写原因"), "every problem at once: {html}");
+        let (status, _, html) = post(format!("/admin/users/{id}/reset-password"), admin.clone(), vec![("_csrf", "x".into()), ("reason", "忘记密码".into()), ("confirm", "yes".into())]).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "a form without the session's token does nothing: {html}");
-        let (status, _, html) = post(format!("/admin/users/{id}/reset-password"), admin.clone(), vec![("_csrf", csrf.clone()), ("reason", "忘记密码".into())]).await;
+        let (status, _, html) = post(format!("/admin/users/{id}/reset-password"), admin.clone(), vec![("_csrf", csrf.clone()), ("reason", "忘记密码".into()), ("confirm", "yes".into())]).await;
         assert_eq!(status, StatusCode::OK);
         let start = html.find(r#"<p class="hash">"#).expect("the temporary password is shown") + r#"<p class="hash">"#.len();
         let temporary = html[start..].split('<').next().unwrap().to_string();

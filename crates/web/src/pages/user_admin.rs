@@ -15,6 +15,8 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
 
+const RESET: &str = "reset-password";
+
 /// What the page shows besides the user: a fresh temporary password, or the problems of a refused act.
 #[derive(Default)]
 struct Outcome<'a> {
@@ -32,11 +34,19 @@ fn act_form(lang: Lang, user: &SignedIn, id: i64, act: &str, out: &Outcome, text
         "enable" => (lang.t("启用原因", "Why enable it again"), lang.t("例如：复岗", "e.g. back at work")),
         _ => (lang.t("重置原因", "Why reset the password"), lang.t("例如：本人忘记密码", "e.g. they forgot it")),
     };
-    let error = if out.act == act { out.errors.get("reason") } else { None };
+    let error = |key: &str| if out.act == act { out.errors.get(key) } else { None };
     html! {
         form method="post" action={"/admin/users/" (id) "/" (act)} novalidate {
             (csrf(&user.session))
-            (forms::textarea(&format!("{act}-reason"), "reason", label, Some(hint), "", error))
+            (forms::textarea(&format!("{act}-reason"), "reason", label, Some(hint), "", error("reason")))
+            // The old password cannot be brought back.
+            @if act == RESET {
+                (forms::confirm_box(
+                    &format!("{act}-confirm"),
+                    lang.t("我确认要重置该用户的密码", "I confirm resetting this user's password"),
+                    error("confirm"),
+                ))
+            }
             div.button-group { button.btn.btn--warning type="submit" { (lang.t(text.0, text.1)) } }
         }
     }
@@ -86,7 +96,7 @@ fn user_page(user: &SignedIn, account: &Account, org_name: &str, out: &Outcome) 
                 "生成一个临时密码；本人的会话和 API 令牌立即失效，用临时密码登录后必须先设置新密码。",
                 "Makes a temporary password; the user's sessions and API tokens stop at once, and after signing in with it they must set a new password first.",
             )) }
-            (act_form(lang, user, u.id, "reset-password", out, ("重置密码", "Reset the password")))
+            (act_form(lang, user, u.id, RESET, out, ("重置密码", "Reset the password")))
         }
         p { a href="/admin/users" { (lang.t("返回用户列表", "Back to the users")) } }
     };
@@ -118,7 +128,14 @@ pub async fn act(State(state): State<AppState>, Path((id, act)): Path<(String, S
     let done = match act.as_str() {
         "disable" => accounts::disable(&state, &user.session, id, reason).await.map(|_| None),
         "enable" => accounts::enable(&state, &user.session, id, reason).await.map(|_| None),
-        "reset-password" => accounts::reset_password(&state, &user.session, id, reason).await.map(|(_, p)| Some(p)),
+        // Without its confirmation a reset is refused with every problem of the form.
+        RESET => match forms::confirmation_problem(&form).map(|mut p| {
+            accounts::check_reason(&mut p, reason);
+            p.into_result()
+        }) {
+            Some(Err(problems)) => Err(AppError::Domain(problems)),
+            _ => accounts::reset_password(&state, &user.session, id, reason).await.map(|(_, p)| Some(p)),
+        },
         _ => Err(AppError::not_found()),
     };
     match done {
