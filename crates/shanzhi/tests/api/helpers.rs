@@ -104,6 +104,11 @@ impl TestApp {
         app
     }
 
+    /// A server over an existing data folder and database (migrated as it opens).
+    pub async fn existing(location: Location, backend: Backend) -> TestApp {
+        TestApp::serve(location, backend, TestClock::at(start_time())).await
+    }
+
     /// Another server on the same database and clock, as after a restart or on a second machine.
     pub async fn another_server(&self) -> TestApp {
         TestApp::serve(self.location.clone(), self.backend, self.clock.clone()).await

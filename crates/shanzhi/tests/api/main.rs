@@ -17,6 +17,8 @@ mod pool;
 mod privacy;
 mod procurement;
 mod procurement_pages;
+mod sealed;
 mod sessions;
 mod statistics;
+mod visibility;
 mod webdriver;
