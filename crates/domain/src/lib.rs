@@ -18,6 +18,7 @@ pub mod rules;
 pub mod scoring;
 pub mod standards;
 pub mod statistics;
+pub mod visibility;
 
 pub use error::{DomainError, ErrorKind, FieldError};
 pub use money::{Money, Quantity};

@@ -4,6 +4,7 @@
 //! Every write is one transaction that also appends its audit event, so a change and its record land
 //! together or not at all.
 
+mod audit;
 mod error;
 pub mod files;
 mod pool;
@@ -300,6 +301,8 @@ pub trait Store: ProcurementStore + Send + Sync {
     /// Events with `seq > after`, in order, at most `limit`.
     async fn audit_events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>>;
     async fn audit_for_object(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEvent>>;
+    /// Events with `seq > after`, in order, at most `limit`, each with who may read its payload.
+    async fn audit_chain(&self, after: i64, limit: i64) -> Result<Vec<(AuditEvent, shanzhi_domain::audit::Scope)>>;
     /// Appends an event that changes nothing else (e.g. a demo load marker).
     async fn append_audit(&self, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent>;
 

@@ -33,6 +33,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
     (5, include_str!("../migrations/sqlite/0005_pool.sql")),
     (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
+    (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -41,6 +42,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_procurement.sql")),
     (5, include_str!("../migrations/postgres/0005_pool.sql")),
     (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
+    (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
 ];
 
 const SQLITE_PRAGMAS: [&str; 4] = [
@@ -155,6 +157,7 @@ impl SqlStore {
                 .await?;
             tracing::info!(version, backend = self.backend.name(), "applied migration");
         }
+        self.fill_scopes(&mut w.tx).await?;
         w.tx.commit().await?;
         Ok(())
     }
@@ -235,10 +238,11 @@ impl SqlStore {
             Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
             None => (1, GENESIS_HASH.to_string()),
         };
+        let scope = crate::audit::scope_of(conn, &event, false).await?;
         let e = AuditEvent::seal(event, seq, now, &prev);
         sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, object_id, before_json, after_json, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, object_id, before_json, after_json, prev_hash, hash, rule, payload_hash, scope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(e.seq)
         .bind(&e.at)
@@ -252,6 +256,9 @@ impl SqlStore {
         .bind(e.after.to_string())
         .bind(&e.prev_hash)
         .bind(&e.hash)
+        .bind(i64::from(e.rule))
+        .bind(&e.payload_hash)
+        .bind(scope.code())
         .execute(&mut *conn)
         .await?;
         Ok(e)
@@ -457,7 +464,7 @@ fn project_from_row(r: &AnyRow) -> Result<Project> {
     Ok(p)
 }
 
-fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
+pub(crate) fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
     let json = |col: &str| -> Result<Value> {
         let s: String = r.try_get(col)?;
         serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("audit {col}: {e}")))
@@ -475,6 +482,8 @@ fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
         after: json("after_json")?,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
+        rule: u8::try_from(r.try_get::<i64, _>("rule")?).map_err(|_| StoreError::Corrupt("audit rule".into()))?,
+        payload_hash: r.try_get("payload_hash")?,
     })
 }
 
@@ -1117,6 +1126,10 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(event_from_row).collect()
+    }
+
+    async fn audit_chain(&self, after: i64, limit: i64) -> Result<Vec<(AuditEvent, shanzhi_domain::audit::Scope)>> {
+        self.chain_page(after, limit).await
     }
 
     async fn append_audit(&self, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent> {

@@ -6,20 +6,35 @@ use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use shanzhi_domain::budget::{Budget, FundSource};
 use shanzhi_domain::clock::china_date;
-use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::org::Actor;
 use shanzhi_domain::project::{PurchaseMode, STEPS};
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics};
+use shanzhi_domain::visibility::{self, StatisticsScope};
 use shanzhi_domain::Money;
 use shanzhi_store::{LedgerRow, Store, StoreError};
 
 use crate::error::AppError;
 
-/// Supervisors, finance reviewers and administrators: those who answer for the money as a whole.
+/// Whether `actor` reads some statistics (for the menu): see `shanzhi_domain::visibility::statistics_scope`.
 pub fn may_see(actor: &Actor) -> bool {
-    actor.has(Role::Admin)
-        || actor.has(Role::Supervisor)
-        || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+    visibility::may_see_statistics(actor)
+}
+
+/// The statistics of `year` as `actor` may read them: the whole platform, or its region subtree; refused
+/// (`forbidden`) for anyone else.
+pub async fn load_for(
+    store: &dyn Store,
+    rules: &Rules,
+    actor: &Actor,
+    year: Option<i32>,
+) -> Result<Statistics, AppError> {
+    let seat = store.organisation(actor.org_id).await?.and_then(|o| o.region);
+    match visibility::statistics_scope(actor, seat.as_deref()) {
+        Some(StatisticsScope::Everything) => Ok(load(store, rules, year).await?),
+        Some(StatisticsScope::Within(root)) => Ok(load_within(store, rules, year, Some(&root)).await?),
+        None => Err(AppError::forbidden("read_statistics")),
+    }
 }
 
 fn ledger_move(row: &LedgerRow) -> Result<LedgerMove, StoreError> {
@@ -30,11 +45,22 @@ fn ledger_move(row: &LedgerRow) -> Result<LedgerMove, StoreError> {
         movement: row.movement,
         amount: row.amount,
         on: china_date(at.with_timezone(&Utc)),
+        project_id: row.project_id,
     })
 }
 
 /// The statistics of `year` (all years when `None`) from everything in the store.
 pub async fn load(store: &dyn Store, rules: &Rules, year: Option<i32>) -> Result<Statistics, StoreError> {
+    load_within(store, rules, year, None).await
+}
+
+/// The statistics of `year` within the region subtree `root` (everything when `None`).
+pub async fn load_within(
+    store: &dyn Store,
+    rules: &Rules,
+    year: Option<i32>,
+    root: Option<&str>,
+) -> Result<Statistics, StoreError> {
     let projects = store.projects().await?;
     let budgets: Vec<Budget> = store.budgets().await?.into_iter().map(|b| b.budget).collect();
     let ledger = store.ledger(None).await?.iter().map(ledger_move).collect::<Result<Vec<_>, _>>()?;
@@ -50,7 +76,10 @@ pub async fn load(store: &dyn Store, rules: &Rules, year: Option<i32>) -> Result
         catalogue: &catalogue,
         rules,
     };
-    Ok(statistics::summary(&input, year))
+    Ok(match root {
+        Some(root) => statistics::summary_within(&input, year, root),
+        None => statistics::summary(&input, year),
+    })
 }
 
 /// `?year=` as the API and the dashboard take it: absent or empty for all years, else 2000–2100.
