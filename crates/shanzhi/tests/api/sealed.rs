@@ -76,6 +76,7 @@ async fn everything(app: &TestApp, r: &Reader, id: i64, project: i64, files: &[i
     api.push(format!("/api/v1/audit/events?after={}&limit=1000", (head - 1000).max(0)));
     let mut pages = vec![
         "/".to_string(),
+        "/projects".into(),
         "/procurements".into(),
         format!("/procurements/{id}"),
         format!("/projects/{project}"),

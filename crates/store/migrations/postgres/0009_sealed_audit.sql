@@ -5,6 +5,8 @@
 ALTER TABLE audit_events ADD COLUMN rule BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE audit_events ADD COLUMN payload_hash TEXT;
 ALTER TABLE audit_events ADD COLUMN scope TEXT;
+-- Finds the events still without a scope at start-up without reading the whole chain.
+CREATE INDEX audit_events_unscoped ON audit_events(seq) WHERE scope IS NULL;
 -- Records of what providers do while bids are sealed (bids, their files, withdrawals, interest, questions) wait
 -- here, sealed with the procurement's bid key, until the opening puts them in the chain: before it, neither the
 -- chain nor its length tells anyone that a bid exists.
