@@ -208,8 +208,8 @@ pub fn check_plan(lines: &[FundingLine], total: Money) -> Result<(), DomainError
             format!("各资金来源之和（{} 元）须等于项目预算（{} 元）", sum.display_yuan(), total.display_yuan()),
             format!(
                 "the funding lines add up to {} yuan, not the estimate of {} yuan",
-                sum.yuan_string(),
-                total.yuan_string()
+                sum.display_yuan(),
+                total.display_yuan()
             ),
         );
     }

@@ -158,8 +158,8 @@ impl DomainError {
             ContractExceedsEstimate => "the contract amount exceeds the approved estimate".into(),
             BudgetExceeded { needed, available } => format!(
                 "not enough budget: {} yuan needed, only {} yuan available (no budget, no purchase)",
-                needed.yuan_string(),
-                available.yuan_string()
+                needed.display_yuan(),
+                available.display_yuan()
             ),
             NotFound { what } => format!("{what} not found"),
             Refused { en, .. } => en.clone(),
@@ -208,6 +208,10 @@ impl Problems {
                 }
             }
         }
+    }
+    /// The problems as one error, for a caller that knows there is at least one.
+    pub fn into_error(self) -> DomainError {
+        DomainError::InvalidInput(self.0)
     }
     pub fn into_result(self) -> Result<(), DomainError> {
         if self.0.is_empty() {

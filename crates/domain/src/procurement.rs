@@ -20,9 +20,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+mod member;
 mod sealing;
 #[cfg(test)]
 mod tests;
+
+pub use member::MemberTask;
 
 string_enum!(
     Method {
@@ -610,8 +613,8 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
                 ),
                 format!(
                     "a budget of {} yuan reaches the open-tender threshold ({} yuan): use open tender",
-                    ctx.budget.yuan_string(),
-                    threshold.yuan_string()
+                    ctx.budget.display_yuan(),
+                    threshold.display_yuan()
                 ),
             );
         } else if ctx.budget.checked_add(ctx.same_kind_total).is_none_or(|sum| sum >= threshold) {
@@ -625,8 +628,8 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
                 ),
                 format!(
                     "this year's other purchases of the same kind by other methods total {} yuan; with this one they reach the open-tender threshold ({} yuan): a purchase may not be split to avoid open tender",
-                    ctx.same_kind_total.yuan_string(),
-                    threshold.yuan_string()
+                    ctx.same_kind_total.display_yuan(),
+                    threshold.display_yuan()
                 ),
             );
         }
@@ -1010,7 +1013,7 @@ impl Procurement {
                     "price",
                     "price_above_budget",
                     format!("报价超过采购预算（{} 元）", self.budget.display_yuan()),
-                    format!("the price exceeds the budget ({} yuan)", self.budget.yuan_string()),
+                    format!("the price exceeds the budget ({} yuan)", self.budget.display_yuan()),
                 );
             }
             need_text(&mut p, "proposal", &c.proposal, 1, 50_000, "技术（服务）方案", "proposal");
@@ -2017,7 +2020,7 @@ impl Procurement {
                 format!("累计下单将超过框架协议预算（已用 {} 元）", Money::from_fen(used).display_yuan()),
                 format!(
                     "the orders would exceed the framework's budget ({} yuan used)",
-                    Money::from_fen(used).yuan_string()
+                    Money::from_fen(used).display_yuan()
                 ),
             );
         }

@@ -99,6 +99,14 @@ string_enum!(
 );
 
 string_enum!(
+    /// Why a submitted project went straight to finance without the content review.
+    ContentReviewSkipped {
+        OwnDepartment = "own_department" / "本项目由民政部门（主管部门）自行设计，内容由本部门负责，提交后直接进入财政部门资金审核" / "Civil affairs, the competent department, designed this project itself: it answers for the content, so the project went straight to finance review",
+        OneStage = "one_stage" / "本地区实行一级审核，项目提交后直接进入财政部门资金审核" / "Review here has one stage: the project went straight to finance review",
+    }
+);
+
+string_enum!(
     MilestoneStatus {
         Pending = "pending" / "待提交报告" / "Awaiting report",
         Reported = "reported" / "待验收" / "Awaiting acceptance",
@@ -192,6 +200,16 @@ pub struct Award {
     pub amount: Money,
     pub at: DateTime<Utc>,
     pub by: i64,
+}
+
+impl Award {
+    /// How the provider was chosen, in words: a direct purchase or the procurement method's name.
+    pub fn method_label(&self) -> (&'static str, &'static str) {
+        match crate::procurement::Method::parse(&self.method) {
+            Some(m) => (m.label_zh(), m.label_en()),
+            None => ("直接确定", "Direct award"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,6 +348,9 @@ pub struct Project {
     #[serde(default)]
     pub funding: Vec<FundingLine>,
     pub reviews: Vec<ReviewDecision>,
+    /// Set at submission when the content review does not apply, so the page can say why.
+    #[serde(default)]
+    pub content_review_skipped: Option<ContentReviewSkipped>,
     pub award: Option<Award>,
     pub contract: Option<Contract>,
     pub cancellation: Option<Closure>,
@@ -510,7 +531,7 @@ pub fn price_lines(
                             format!(
                                 "the unit price is above the standard “{}” ({} yuan per {}): give the reason",
                                 s.name,
-                                s.max_unit_price.yuan_string(),
+                                s.max_unit_price.display_yuan(),
                                 s.unit
                             ),
                         );
@@ -582,6 +603,7 @@ impl Project {
             cost_lines: Vec::new(),
             funding: Vec::new(),
             reviews: Vec::new(),
+            content_review_skipped: None,
             award: None,
             contract: None,
             cancellation: None,
@@ -762,8 +784,14 @@ impl Project {
         // No budget, no purchase: the plan must cover the estimate as it now stands.
         check_plan(&self.funding, self.total())?;
         // The competent department reviews other departments' content; its own projects go straight to finance.
-        let content_stage = ctx.rules.review_stages == ReviewStages::Two && actor.org_kind != OrgKind::CivilAffairs;
-        self.status = if content_stage { Status::ReviewContent } else { Status::ReviewFinance };
+        self.content_review_skipped = if ctx.rules.review_stages == ReviewStages::One {
+            Some(ContentReviewSkipped::OneStage)
+        } else if actor.org_kind == OrgKind::CivilAffairs {
+            Some(ContentReviewSkipped::OwnDepartment)
+        } else {
+            None
+        };
+        self.status = if self.content_review_skipped.is_none() { Status::ReviewContent } else { Status::ReviewFinance };
         self.touch(now);
         Ok(Change::new("project.submit", json!({"total": self.total(), "stage": self.status.code()})))
     }
@@ -854,8 +882,8 @@ impl Project {
                 ),
                 format!(
                     "a budget of {} yuan reaches the procurement limit ({} yuan): procure by a statutory method",
-                    self.total().yuan_string(),
-                    limit.yuan_string()
+                    self.total().display_yuan(),
+                    limit.display_yuan()
                 ),
             ));
         }
@@ -910,7 +938,7 @@ impl Project {
                 format!("合同金额不得超过审核通过的预算 {} 元", self.total().display_yuan()),
                 format!(
                     "the contract amount may not exceed the approved estimate of {} yuan",
-                    self.total().yuan_string()
+                    self.total().display_yuan()
                 ),
             );
         }
@@ -1127,6 +1155,26 @@ impl Project {
         contract.milestones.get_mut(index).ok_or(DomainError::NotFound { what: "milestone" })
     }
 
+    /// The field problems of a service report, all at once, without filing it.
+    pub fn check_report(&self, input: &ReportInput) -> Result<(), DomainError> {
+        let mut p = Problems::default();
+        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
+        if input.hours.hundredths() < 0 {
+            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
+        }
+        for (i, o) in input.outputs.iter().enumerate() {
+            if !self.design.targets.iter().any(|t| t.indicator == o.indicator) {
+                p.add(
+                    format!("outputs[{i}]"),
+                    "unknown_indicator",
+                    "该指标不在项目绩效目标中",
+                    "this indicator is not one of the project's targets",
+                );
+            }
+        }
+        p.into_result()
+    }
+
     pub fn file_report(
         &mut self,
         actor: &Actor,
@@ -1138,27 +1186,11 @@ impl Project {
         if !actor.has(Role::Provider) || provider_org != Some(actor.org_id) {
             return Err(DomainError::NotPermitted { action: "file_report" });
         }
-        let targets: Vec<String> = self.design.targets.iter().map(|t| t.indicator.clone()).collect();
+        self.check_report(&input)?;
         let milestone = self.milestone_mut(index, "file_report")?;
         if milestone.status == MilestoneStatus::Reported {
             return Err(DomainError::WrongStep { action: "file_report", status: "acceptance" });
         }
-        let mut p = Problems::default();
-        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
-        if input.hours.hundredths() < 0 {
-            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
-        }
-        for (i, o) in input.outputs.iter().enumerate() {
-            if !targets.contains(&o.indicator) {
-                p.add(
-                    format!("outputs[{i}]"),
-                    "unknown_indicator",
-                    "该指标不在项目绩效目标中",
-                    "this indicator is not one of the project's targets",
-                );
-            }
-        }
-        p.into_result()?;
         milestone.reports.push(ServiceReport {
             beneficiaries: input.beneficiaries,
             hours: input.hours,

@@ -475,6 +475,21 @@ fn by_provider_kind(input: &Input, year: Option<i32>) -> Vec<ProviderKindRow> {
     out
 }
 
+/// The first and last year the data speaks of: projects (by the year they count in), budget lines and ledger
+/// entries; `None` for an empty store.
+pub fn data_years(input: &Input) -> Option<(i32, i32)> {
+    let years = input
+        .projects
+        .iter()
+        .map(project_year)
+        .chain(input.budgets.iter().map(|b| b.year))
+        .chain(input.ledger.iter().map(|m| m.on.year()));
+    years.fold(None, |range, y| match range {
+        None => Some((y, y)),
+        Some((first, last)) => Some((first.min(y), last.max(y))),
+    })
+}
+
 fn trend(input: &Input) -> Vec<TrendRow> {
     let mut years: BTreeSet<i32> = input.budgets.iter().map(|b| b.year).collect();
     years.extend(input.projects.iter().filter_map(|p| p.contract.as_ref()).map(|c| c.signed_on.year()));

@@ -7,9 +7,11 @@ use shanzhi_domain::audit::{Checkpoint, Verifier};
 use shanzhi_domain::calendar::{Calendar, CalendarError, YearFile, PROVISIONAL_YEARS};
 use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
 use shanzhi_domain::org::Role;
+use shanzhi_domain::rules::Rules;
+use shanzhi_domain::statistics::{self, Statistics};
 use shanzhi_store::files::FolderStorage;
-use shanzhi_store::{By, Store};
-use shanzhi_web::export::Format;
+use shanzhi_store::{By, SqlStore, Store};
+use shanzhi_web::export::{Format, Loaded};
 use shanzhi_web::{AppState, PasswordCost};
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -169,7 +171,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
-            ExitCode::FAILURE
+            ExitCode::from(2)
         }
     }
 }
@@ -292,13 +294,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Calendar(args) => calendar(&cli.place.data, &args),
         Command::Report { command: ReportCommand::Summary { year, json: _ } } => {
-            let stats = shanzhi_web::export::load(&store, &rules, year).await.map_err(|e| e.to_string())?;
+            let stats = report(&store, &rules, year).await?;
             println!("{}", serde_json::to_string(&stats).map_err(|e| e.to_string())?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { command: ReportCommand::Export { year, format, out } } => {
             let format = Format::parse(&format).ok_or(format!("--format: “{format}” is not csv or xlsx"))?;
-            let stats = shanzhi_web::export::load(&store, &rules, year).await.map_err(|e| e.to_string())?;
+            let stats = report(&store, &rules, year).await?;
             let bytes = format.write(&stats).map_err(|e| format!("--format {}: {e}", format.extension()))?;
             std::fs::write(&out, bytes).map_err(|e| format!("--out {}: cannot write the file: {e}", out.display()))?;
             let which = year.map_or("all years".to_string(), |y| y.to_string());
@@ -383,6 +385,23 @@ fn finish(calendar: Calendar, provisional: bool) -> Calendar {
     } else {
         calendar
     }
+}
+
+/// The statistics of `year`; a year outside the data's first and last year is refused rather than answered
+/// with an empty report that looks like a true zero.
+async fn report(store: &SqlStore, rules: &Rules, year: Option<i32>) -> Result<Statistics, String> {
+    let loaded = Loaded::fetch(store).await.map_err(|e| e.to_string())?;
+    let input = loaded.input(rules);
+    if let Some(y) = year {
+        match statistics::data_years(&input) {
+            None => return Err(format!("--year: {y}: there is no data yet (load the demo or add budgets first)")),
+            Some((first, last)) if !(first..=last).contains(&y) => {
+                return Err(format!("--year: {y} is outside the data's years {first}–{last}"))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(statistics::summary(&input, year))
 }
 
 /// A missing year says how to load it.

@@ -331,17 +331,55 @@ impl ContractRequest {
     }
 }
 
-fn yes_no(s: &str, yes: &str, no: &str, field: &str) -> Result<bool, DomainError> {
+/// A two-way decision's code; the message names both choices as the form shows them, never by their codes.
+fn yes_no(s: &str, yes: Choice, no: Choice, field: &str) -> Result<bool, DomainError> {
     match s.trim() {
-        v if v == yes => Ok(true),
-        v if v == no => Ok(false),
+        v if v == yes.code => Ok(true),
+        v if v == no.code => Ok(false),
         _ => Err(DomainError::field(
             field,
             "unknown_decision",
-            &format!("请选择“{yes}”或“{no}”"),
-            &format!("choose “{yes}” or “{no}”"),
+            &format!("请选择“{}”或“{}”", yes.zh, no.zh),
+            &format!("choose “{}” ({}) or “{}” ({})", yes.en, yes.code, no.en, no.code),
         )),
     }
+}
+
+/// One answer of a two-way decision: its code and its words.
+struct Choice {
+    code: &'static str,
+    zh: &'static str,
+    en: &'static str,
+}
+
+const APPROVE: Choice = Choice { code: "approve", zh: "通过", en: "Approve" };
+const RETURN: Choice = Choice { code: "return", zh: "退回", en: "Return" };
+const ACCEPT: Choice = Choice { code: "accept", zh: "验收", en: "Accept" };
+const REJECT: Choice = Choice { code: "reject", zh: "不予验收", en: "Do not accept" };
+
+/// A service report request as the domain's input, or every problem with it at once: those of parsing here
+/// and the domain's own checks.
+async fn report_input(state: &AppState, actor: &Actor, p: &Project, req: ReportRequest) -> AppResult<ReportInput> {
+    let mut problems = Problems::default();
+    let hours = parse_quantity(&mut problems, "hours", &req.hours);
+    let files = own_files(state, actor, &req.file_ids, &mut problems).await?;
+    let input = ReportInput {
+        beneficiaries: req.beneficiaries,
+        hours,
+        outputs: req
+            .outputs
+            .into_iter()
+            .filter(|o| !o.actual.trim().is_empty())
+            .map(|o| OutputActual { indicator: o.indicator, actual: o.actual.trim().into() })
+            .collect(),
+        summary: req.summary,
+        files,
+    };
+    if let Err(e) = p.check_report(&input) {
+        problems.absorb(e);
+    }
+    problems.into_result()?;
+    Ok(input)
 }
 
 /// Loads a project the actor may see; others get the same 404 as a missing one, so ids reveal nothing.
@@ -393,6 +431,38 @@ pub async fn own_files(
 
 /// Applies `cmd` to project `id` as `session`'s actor and saves it with its audit event.
 pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command) -> AppResult<Project> {
+    let Applied { before, after: p, change, now } = apply(state, session, id, cmd).await?;
+    if change.action == "project.contract_sign" {
+        // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
+        let notices = shanzhi_domain::notice::for_contract(&p, now).into_iter().collect();
+        state.store.update_project_with_notices(&session.by(), &before, &p, &change, notices, now).await?;
+    } else {
+        state.store.update_project(&session.by(), &before, &p, &change, now).await?;
+    }
+    Ok(p)
+}
+
+/// The refusal for a form in which the page already found `problems` of its own, joined by every field
+/// problem `perform` would find in the rest: each wrong field gets its message at once. Nothing is saved.
+pub async fn refusal(state: &AppState, session: &Session, id: i64, cmd: Command, mut problems: Problems) -> AppError {
+    match apply(state, session, id, cmd).await {
+        Err(AppError::Domain(e @ DomainError::InvalidInput(_))) => problems.absorb(e),
+        // A refusal of the act itself (wrong step, not permitted) says more than the form's fields.
+        Err(e) => return e,
+        Ok(_) => {}
+    }
+    AppError::Domain(problems.into_error())
+}
+
+/// A command applied in memory: the project before and after, the change to save, and when.
+struct Applied {
+    before: Project,
+    after: Project,
+    change: Change,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> AppResult<Applied> {
     let actor = &session.actor;
     let before = visible_project(state, actor, id).await?;
     let mut p = before.clone();
@@ -418,7 +488,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
             p.submit(actor, &ctx, now)?
         }
         Command::Review(req) => {
-            let approve = yes_no(&req.decision, "approve", "return", "decision")?;
+            let approve = yes_no(&req.decision, APPROVE, RETURN, "decision")?;
             p.review(actor, approve, &req.comment, now)?
         }
         Command::Award(req) => {
@@ -438,26 +508,11 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         }
         Command::SignContract(req) => p.sign_contract(actor, req.into_input()?, rules, china_date(now), now)?,
         Command::FileReport(index, req) => {
-            let mut problems = Problems::default();
-            let hours = parse_quantity(&mut problems, "hours", &req.hours);
-            let files = own_files(state, actor, &req.file_ids, &mut problems).await?;
-            problems.into_result()?;
-            let input = ReportInput {
-                beneficiaries: req.beneficiaries,
-                hours,
-                outputs: req
-                    .outputs
-                    .into_iter()
-                    .filter(|o| !o.actual.trim().is_empty())
-                    .map(|o| OutputActual { indicator: o.indicator, actual: o.actual.trim().into() })
-                    .collect(),
-                summary: req.summary,
-                files,
-            };
+            let input = report_input(state, actor, &p, req).await?;
             p.file_report(actor, index, input, now)?
         }
         Command::Decide(index, req) => {
-            let accept = yes_no(&req.decision, "accept", "reject", "decision")?;
+            let accept = yes_no(&req.decision, ACCEPT, REJECT, "decision")?;
             p.decide_milestone(actor, index, accept, &req.reason, now)?
         }
         Command::FillPost(index, req) => {
@@ -472,14 +527,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command)
         Command::Cancel(req) => p.cancel(actor, &req.reason, now)?,
         Command::Terminate(req) => p.terminate(actor, &req.reason, now)?,
     };
-    if change.action == "project.contract_sign" {
-        // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
-        let notices = shanzhi_domain::notice::for_contract(&p, now).into_iter().collect();
-        state.store.update_project_with_notices(&session.by(), &before, &p, &change, notices, now).await?;
-    } else {
-        state.store.update_project(&session.by(), &before, &p, &change, now).await?;
-    }
-    Ok(p)
+    Ok(Applied { before, after: p, change, now })
 }
 
 /// A post as listed across projects.

@@ -5,9 +5,10 @@
 use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use shanzhi_domain::budget::{Budget, FundSource};
+use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::clock::china_date;
-use shanzhi_domain::org::Actor;
-use shanzhi_domain::project::{PurchaseMode, STEPS};
+use shanzhi_domain::org::{Actor, Organisation, Region};
+use shanzhi_domain::project::{Project, PurchaseMode, STEPS};
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics};
 use shanzhi_domain::visibility::{self, StatisticsScope};
@@ -49,6 +50,41 @@ fn ledger_move(row: &LedgerRow) -> Result<LedgerMove, StoreError> {
     })
 }
 
+/// What the statistics are computed from, as loaded from the store.
+pub struct Loaded {
+    projects: Vec<Project>,
+    budgets: Vec<Budget>,
+    ledger: Vec<LedgerMove>,
+    organisations: Vec<Organisation>,
+    regions: Vec<Region>,
+    catalogue: Vec<Category>,
+}
+
+impl Loaded {
+    pub async fn fetch(store: &dyn Store) -> Result<Loaded, StoreError> {
+        Ok(Loaded {
+            projects: store.projects().await?,
+            budgets: store.budgets().await?.into_iter().map(|b| b.budget).collect(),
+            ledger: store.ledger(None).await?.iter().map(ledger_move).collect::<Result<Vec<_>, _>>()?,
+            organisations: store.organisations().await?,
+            regions: store.regions().await?,
+            catalogue: store.catalogue().await?,
+        })
+    }
+
+    pub fn input<'a>(&'a self, rules: &'a Rules) -> Input<'a> {
+        Input {
+            projects: &self.projects,
+            budgets: &self.budgets,
+            ledger: &self.ledger,
+            organisations: &self.organisations,
+            regions: &self.regions,
+            catalogue: &self.catalogue,
+            rules,
+        }
+    }
+}
+
 /// The statistics of `year` (all years when `None`) from everything in the store.
 pub async fn load(store: &dyn Store, rules: &Rules, year: Option<i32>) -> Result<Statistics, StoreError> {
     load_within(store, rules, year, None).await
@@ -61,21 +97,8 @@ pub async fn load_within(
     year: Option<i32>,
     root: Option<&str>,
 ) -> Result<Statistics, StoreError> {
-    let projects = store.projects().await?;
-    let budgets: Vec<Budget> = store.budgets().await?.into_iter().map(|b| b.budget).collect();
-    let ledger = store.ledger(None).await?.iter().map(ledger_move).collect::<Result<Vec<_>, _>>()?;
-    let organisations = store.organisations().await?;
-    let regions = store.regions().await?;
-    let catalogue = store.catalogue().await?;
-    let input = Input {
-        projects: &projects,
-        budgets: &budgets,
-        ledger: &ledger,
-        organisations: &organisations,
-        regions: &regions,
-        catalogue: &catalogue,
-        rules,
-    };
+    let loaded = Loaded::fetch(store).await?;
+    let input = loaded.input(rules);
     Ok(match root {
         Some(root) => statistics::summary_within(&input, year, root),
         None => statistics::summary(&input, year),

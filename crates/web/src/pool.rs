@@ -160,6 +160,19 @@ pub struct DecisionRequest {
 }
 
 /// Verifies or rejects a registration (a rejection needs its reason).
+/// A rejection needs its reason: the applicant reads it.
+pub fn rejection_reason(reason: &str) -> Result<String, DomainError> {
+    match reason.trim() {
+        "" => Err(DomainError::field(
+            "reason",
+            "required",
+            "请写明驳回理由，申请单位将看到它",
+            "give the reason for rejecting; the applicant will see it",
+        )),
+        r => Ok(r.into()),
+    }
+}
+
 pub async fn decide(state: &AppState, s: &Session, org_id: i64, verify: bool, reason: &str) -> AppResult<Registration> {
     if !may_verify(&s.actor) {
         return Err(AppError::forbidden("verify_registration"));
@@ -170,17 +183,7 @@ pub async fn decide(state: &AppState, s: &Session, org_id: i64, verify: bool, re
     let decision = if verify {
         RegistrationDecision::Verify
     } else {
-        let reason = reason.trim();
-        if reason.is_empty() {
-            return Err(DomainError::field(
-                "reason",
-                "required",
-                "请写明驳回理由，申请单位将看到它",
-                "give the reason for rejecting; the applicant will see it",
-            )
-            .into());
-        }
-        RegistrationDecision::Reject { reason: reason.into() }
+        RegistrationDecision::Reject { reason: rejection_reason(reason)? }
     };
     Ok(state.store.decide_registration(&s.by(), org_id, &decision, state.clock.now()).await?)
 }

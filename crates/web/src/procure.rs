@@ -11,7 +11,8 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::notice::{self, NewNotice};
 use shanzhi_domain::org::{Actor, OrgKind, Role};
 use shanzhi_domain::procurement::{
-    BidContent, ChallengeAbout, Consequence, Duty, Member, Method, Procurement, Stage, StartContext, StartInput,
+    BidContent, ChallengeAbout, Consequence, Duty, Member, MemberTask, Method, Procurement, Stage, StartContext,
+    StartInput,
 };
 use shanzhi_domain::project::{Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
@@ -657,6 +658,21 @@ fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
         "committee" => p.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some()),
         _ => false,
     }
+}
+
+/// The actor's own outstanding committee work (declarations, compliance, marks, reports), by procurement.
+pub async fn committee_work(state: &AppState, actor: &Actor) -> AppResult<Vec<(Procurement, Vec<MemberTask>)>> {
+    if !actor.has(Role::Expert) && !actor.has(Role::Purchaser) {
+        return Ok(vec![]);
+    }
+    let mut out = Vec::new();
+    for p in state.store.procurements().await? {
+        let tasks = p.member_tasks(actor.user_id);
+        if !tasks.is_empty() {
+            out.push((p, tasks));
+        }
+    }
+    Ok(out)
 }
 
 /// Every duty of every procurement; `mine` keeps those the actor holds, else those the actor may oversee.

@@ -640,3 +640,31 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
     assert!(p.suspended_on(day(2025, 12, 2)).is_none(), "the decision ends the suspension");
     assert!(p.duties(&rules, &c, day(2025, 12, 2)).is_empty());
 }
+
+#[test]
+fn each_member_sees_their_own_committee_work() {
+    let rules = Rules::default();
+    let mut p = tender_at_evaluation([400_000, 380_000, 420_000]);
+    let members: Vec<i64> = p.committee.as_ref().unwrap().members.iter().map(|m| m.user_id).collect();
+    let (first, second) = (members[0], members[1]);
+    assert_eq!(p.member_tasks(first), vec![MemberTask::Declare]);
+    assert!(p.member_tasks(1).is_empty(), "not on the committee");
+    p.declare(&expert_user(first), true, at(2025, 10, 9, 11)).unwrap();
+    assert_eq!(p.member_tasks(first), vec![MemberTask::Compliance, MemberTask::Mark]);
+    assert_eq!(p.member_tasks(second), vec![MemberTask::Declare], "the others still declare");
+    for bid in 1..=3 {
+        p.review_compliance(&expert_user(first), bid, true, false, "", at(2025, 10, 9, 12)).unwrap();
+    }
+    let marks: Vec<(i64, String, String)> = (1..=3)
+        .flat_map(|b| [(b, "plan".to_string(), "80".to_string()), (b, "team".to_string(), "80".to_string())])
+        .collect();
+    p.mark(&expert_user(first), marks.clone(), at(2025, 10, 9, 13)).unwrap();
+    assert_eq!(p.member_tasks(first), vec![MemberTask::Report], "only the report is left");
+    for m in &members[1..] {
+        p.declare(&expert_user(*m), true, at(2025, 10, 9, 11)).unwrap();
+        assert_eq!(p.member_tasks(*m), vec![MemberTask::Mark]);
+        p.mark(&expert_user(*m), marks.clone(), at(2025, 10, 9, 13)).unwrap();
+    }
+    p.finish_evaluation(&expert_user(first), &rules, at(2025, 10, 9, 15)).unwrap();
+    assert!(members.iter().all(|m| p.member_tasks(*m).is_empty()), "nothing once the report is in");
+}

@@ -265,6 +265,7 @@ fn civil_affairs_own_projects_skip_the_content_stage() {
     fund(&mut p, &civil_purchaser);
     p.submit(&civil_purchaser, &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::ReviewFinance);
+    assert_eq!(p.content_review_skipped, Some(ContentReviewSkipped::OwnDepartment), "the page can say why");
     // And no civil-affairs reviewer may review it (separation of duties).
     assert_eq!(p.review(&civil_reviewer(), true, "", t(2)).unwrap_err().code(), "forbidden");
 }
@@ -278,11 +279,13 @@ fn one_stage_review_goes_to_finance() {
     fund(&mut p, &purchaser());
     p.submit(&purchaser(), &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::ReviewFinance);
+    assert_eq!(p.content_review_skipped, Some(ContentReviewSkipped::OneStage));
 }
 
 #[test]
 fn two_stage_review_in_order() {
     let mut p = submitted();
+    assert_eq!(p.content_review_skipped, None);
     assert_eq!(
         p.review(&finance_reviewer(), true, "", t(3)).unwrap_err().code(),
         "forbidden",

@@ -108,6 +108,9 @@ async fn one_project_through_six_steps_in_the_browser() {
     b.goto(&format!("{project}/award")).await;
     b.set("#provider_org_id", &app.org_id("yg").await.to_string()).await;
     b.fill("#justification", "该机构长期在本区学校开展社会工作服务，经验丰富").await;
+    submit(&b).await;
+    assert!(b.source().await.contains("请勾选确认"), "choosing the provider asks for confirmation");
+    b.click("#confirm").await;
     assert_eq!(submit(&b).await, project);
     b.goto(&format!("{project}/contract")).await;
     b.set("#start", "2026-04-01").await;

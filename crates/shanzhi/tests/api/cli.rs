@@ -55,6 +55,30 @@ both_backends! {
         assert_eq!((code, out.trim().to_string()), (0, format!("ok: {events} events")));
     }
 
+    async fn report_refuses_a_year_outside_the_data(backend) {
+        let app = TestApp::empty(backend).await;
+        let (code, out, err) = shanzhi(&app, &["report", "summary", "--year", "2013", "--json"], None);
+        assert_eq!((code, out.as_str()), (2, ""), "an empty store has no years: {err}");
+        assert!(err.contains("--year") && err.contains("no data"), "{err}");
+        let (code, _, err) = shanzhi(&app, &["demo"], None);
+        assert_eq!(code, 0, "{err}");
+        for year in ["99999", "-2147483648", "1999"] {
+            let flag = format!("--year={year}");
+            for args in [
+                vec!["report", "summary", "--json", &flag],
+                vec!["report", "export", "--format", "csv", "--out", "/dev/null", &flag],
+            ] {
+                let (code, out, err) = shanzhi(&app, &args, None);
+                assert_eq!((code, out.as_str()), (2, ""), "{args:?}: {err}");
+                assert!(err.contains(&format!("--year: {year} is outside the data's years 2013–")), "{args:?}: {err}");
+            }
+        }
+        // Every year from the first to the last is answered, even one without contracts.
+        let (code, out, err) = shanzhi(&app, &["report", "summary", "--json", "--year", "2014"], None);
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["year"], 2014);
+    }
+
     async fn user_add_names_the_wrong_field(backend) {
         let app = TestApp::with_demo(backend).await;
         let (code, _, err) = shanzhi(&app, &["user", "add", "--username", "li.si", "--role", "king", "--org", "mzj"], None);

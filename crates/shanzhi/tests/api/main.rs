@@ -22,3 +22,4 @@ mod sessions;
 mod statistics;
 mod visibility;
 mod webdriver;
+mod words;

@@ -215,10 +215,16 @@ mod forms {
             let acceptance = projects.iter().find(|p| p.status.code() == "acceptance" && p.contract.as_ref().unwrap().milestones[0].reports.is_empty()).unwrap();
             let provider = app.store.users().await.unwrap().into_iter().find(|u| u.org_id == acceptance.contract.as_ref().unwrap().provider.org_id).unwrap();
             let (c, t) = signed_in(&app, &provider.username).await;
-            let form = reqwest::multipart::Form::new().text("_csrf", t.clone()).text("beneficiaries", "x").text("hours", "2").text("summary", "");
+            // Every wrong field gets its own message at once, not only the first the page parses.
+            let form = reqwest::multipart::Form::new().text("_csrf", t.clone()).text("beneficiaries", "x").text("hours", "abc").text("summary", "");
             let resp = app.client.post(format!("{}/projects/{}/milestones/0/report", app.base, acceptance.id)).header("cookie", &c).multipart(form).send().await.unwrap();
             assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
-            assert!(resp.text().await.unwrap().contains("error-summary"));
+            let html = resp.text().await.unwrap();
+            let summary = &html[html.find("error-summary").unwrap()..];
+            let summary = &summary[..summary.find("</ul>").unwrap()];
+            for field in ["#beneficiaries", "#hours", "#summary"] {
+                assert!(summary.contains(field), "{field} has no message: {summary}");
+            }
 
             let (c, t) = signed_in(&app, "admin").await;
             expect(post_form(&app, "/admin/users", &c, &[("_csrf", &t), ("username", "a"), ("display_name", ""), ("password", "123")]).await, "密码至少需要 10 个字符");

@@ -81,7 +81,7 @@ async fn tokens_of(app: &TestApp, users: &[&str]) -> Vec<String> {
 }
 
 /// Starts and publishes an open tender; returns the procurement id. Bid deadline 2026-04-28 09:30.
-async fn published_tender(app: &TestApp, project: i64) -> i64 {
+pub(crate) async fn published_tender(app: &TestApp, project: i64) -> i64 {
     let purchaser = app.token("jyj.purchaser").await;
     let body = json!({"method": "open_tender", "documents": documents(comprehensive())});
     let p = app.ok(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(body)).await;

@@ -324,6 +324,11 @@ async fn open_tender_through_the_pages_in_the_browser() {
     sign_in(&b, &base, "jyj.purchaser").await;
     assert!(b.source().await.contains("确定中标（成交）人"), "the duty is on the work queue");
     b.goto(&page).await;
+    // Confirming the winner cannot be undone: without ticking the confirmation nothing happens.
+    act(&b, "/do/award").await;
+    assert!(b.source().await.contains("请勾选确认"), "the confirmation is asked for");
+    assert!(app.store.procurement(id).await.unwrap().unwrap().award.is_none());
+    b.click("#award_confirm").await;
     assert_eq!(act(&b, "/do/award").await, page);
     assert!(b.text("#award").await.contains("72,000.00"));
 

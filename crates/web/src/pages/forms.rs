@@ -3,9 +3,14 @@
 
 use maud::{html, Markup};
 
+use shanzhi_domain::error::Problems;
+use shanzhi_domain::project::Project;
+
+use crate::actions::{self, Command};
 use crate::auth::Session;
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::AppState;
 
 /// Rows beyond this are ignored: the domain caps cost lines at 200, and nothing else comes near.
 const MAX_ROWS: usize = 300;
@@ -407,6 +412,50 @@ pub fn choices(
             }
         }
     }
+}
+
+/// The box an irreversible act (cancel, award, terminate, reject) is confirmed with: the server refuses the
+/// act without it (`confirmation_missing`), so it holds without JavaScript and for every way of posting.
+pub fn confirm_box(id: &str, label: &str, error: Option<&str>) -> Markup {
+    html! {
+        div.field.field--error[error.is_some()] {
+            @if let Some(e) = error { span.error-message id={(id) "-error"} { (e) } }
+            div.choice {
+                input type="checkbox" id=(id) name="confirm" value="yes"
+                    aria-describedby=[error.map(|_| format!("{id}-error"))];
+                label for=(id) { (label) }
+            }
+        }
+    }
+}
+
+/// Performs an irreversible act only when the form carries its confirmation; otherwise refuses it with every
+/// problem of the form, the missing confirmation first.
+pub async fn perform_confirmed(
+    state: &AppState,
+    session: &Session,
+    id: i64,
+    cmd: Command,
+    form: &Form,
+) -> Result<Project, AppError> {
+    match confirmation_problem(form) {
+        None => actions::perform(state, session, id, cmd).await,
+        Some(problems) => Err(actions::refusal(state, session, id, cmd, problems).await),
+    }
+}
+
+/// The problem of an irreversible act posted without its confirmation, or none.
+pub fn confirmation_problem(form: &Form) -> Option<Problems> {
+    (!form.flag("confirm")).then(|| {
+        let mut p = Problems::default();
+        p.add(
+            "confirm",
+            "confirmation_missing",
+            "此操作不能撤回，请勾选确认后再提交",
+            "this cannot be undone: tick the box to confirm",
+        );
+        p
+    })
 }
 
 /// A single checkbox with its own label (e.g. "continuing service").

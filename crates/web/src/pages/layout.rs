@@ -12,6 +12,8 @@ pub struct Shell<'a> {
     pub session: Option<&'a Session>,
     /// Path and query of this page, for the language switch's way back and the current nav item.
     pub path: &'a str,
+    /// The page on this site the person came from (the referrer), for an error page's way back.
+    pub back: Option<&'a str>,
 }
 
 pub fn encode(s: &str) -> String {
@@ -173,7 +175,7 @@ mod tests {
 
     #[test]
     fn frame_has_title_lang_and_no_inline_styles() {
-        let shell = Shell { lang: Lang::En, session: None, path: "/audit?x=1" };
+        let shell = Shell { lang: Lang::En, session: None, path: "/audit?x=1", back: None };
         let m = page(&shell, "Audit", html! { p { "hi" } }).into_string();
         assert!(m.starts_with("<!DOCTYPE html>"));
         assert!(m.contains(r#"<html lang="en">"#));

@@ -109,11 +109,12 @@ pub struct Viewer {
     pub lang: Lang,
     pub session: Option<Session>,
     pub path: String,
+    pub back: Option<String>,
 }
 
 impl Viewer {
     pub fn shell(&self) -> Shell<'_> {
-        Shell { lang: self.lang, session: self.session.as_ref(), path: &self.path }
+        Shell { lang: self.lang, session: self.session.as_ref(), path: &self.path, back: self.back.as_deref() }
     }
 }
 
@@ -122,17 +123,14 @@ impl FromRequestParts<AppState> for Viewer {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let Ok(PageLang(lang)) = PageLang::from_request_parts(parts, state).await;
         let here = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let referer = parts.headers.get(REFERER).and_then(|v| v.to_str().ok()).and_then(referer_path);
+        let back = referer.filter(|r| *r != here).map(str::to_string);
         // A page rendered in answer to a POST stands in for the page the form was on: that is where the
         // language switch and sign-in links should lead back to.
-        let path = if parts.method == Method::GET {
-            here.to_string()
-        } else {
-            let referer = parts.headers.get(REFERER).and_then(|v| v.to_str().ok());
-            referer.and_then(referer_path).unwrap_or("/").to_string()
-        };
+        let path = if parts.method == Method::GET { here.to_string() } else { referer.unwrap_or("/").to_string() };
         match MaybeSession::from_request_parts(parts, state).await {
-            Ok(MaybeSession(session)) => Ok(Viewer { lang, session, path }),
-            Err(e) => Err(error_page(&Shell { lang, session: None, path: &path }, e)),
+            Ok(MaybeSession(session)) => Ok(Viewer { lang, session, path, back }),
+            Err(e) => Err(error_page(&Shell { lang, session: None, path: &path, back: back.as_deref() }, e)),
         }
     }
 }
@@ -142,11 +140,12 @@ pub struct SignedIn {
     pub lang: Lang,
     pub session: Session,
     pub path: String,
+    pub back: Option<String>,
 }
 
 impl SignedIn {
     pub fn shell(&self) -> Shell<'_> {
-        Shell { lang: self.lang, session: Some(&self.session), path: &self.path }
+        Shell { lang: self.lang, session: Some(&self.session), path: &self.path, back: self.back.as_deref() }
     }
 }
 
@@ -155,7 +154,7 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let v = Viewer::from_request_parts(parts, state).await?;
         match v.session {
-            Some(session) => Ok(SignedIn { lang: v.lang, session, path: v.path }),
+            Some(session) => Ok(SignedIn { lang: v.lang, session, path: v.path, back: v.back }),
             // For a POST whose session ran out, `path` is the page the form was on: go back there.
             None => Err(see_other(&format!("/sign-in?next={}", layout::encode(&v.path)))),
         }
@@ -261,6 +260,10 @@ pub fn error_page(shell: &Shell, err: AppError) -> Response {
     let body = html! {
         h1.page-title { (title) }
         p.lead { (forms::sentence(lang, lang.t(&zh, &en))) }
+        // A refusal sends the person back to the page they acted from, where they can read why and go on.
+        @if let Some(back) = shell.back.filter(|_| status.is_client_error()) {
+            p { a.btn href=(back) { (lang.t("返回上一页", "Go back to the page you came from")) } }
+        }
         p { a href="/" { (lang.t("返回工作台", "Go to the work queue")) } }
     };
     let mut resp = render(status, layout::page(shell, title, body));
@@ -324,11 +327,14 @@ mod tests {
         assert_eq!(referer_path("https://shanzhi.example//evil.example/x"), None);
     }
 
-    #[test]
-    fn error_page_has_status_and_message() {
-        let shell = Shell { lang: Lang::Zh, session: None, path: "/" };
+    #[tokio::test]
+    async fn error_page_has_status_and_message() {
+        let shell = Shell { lang: Lang::Zh, session: None, path: "/", back: Some("/projects/3") };
         let resp = error_page(&shell, AppError::forbidden("create_project"));
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+        let html = String::from_utf8(body.to_vec()).unwrap();
+        assert!(html.contains(r#"href="/projects/3""#), "a refusal links back: {html}");
         let resp = error_page(&shell, AppError::TooManyAttempts(30));
         assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(resp.headers()[RETRY_AFTER], "30");

@@ -343,7 +343,7 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
                 tbody { @for b in &o.bids { tr {
                     td data-label=(lang.t("投标人", "Bidder")) { (names.get(&b.id).map(String::as_str).unwrap_or("?")) }
                     td.num data-label=(lang.t("报价", "Price")) { (lang.money(b.price)) }
-                    td.num data-label=(lang.t("评审价", "Evaluated price")) { (b.evaluated_price.display()) }
+                    td.num data-label=(lang.t("评审价", "Evaluated price")) { (lang.money(b.evaluated_price.rounded())) }
                     @for c in &criteria(p) {
                         td.num data-label=(c.name) { @if let Some(m) = b.criteria.iter().find(|m| m.key == c.key) { (m.mean.display()) } }
                     }
@@ -549,12 +549,18 @@ fn fid(which: &str, name: &str) -> String {
     format!("{which}_{name}")
 }
 
+/// Actions that cannot be undone: the page asks the person to confirm them.
+const IRREVERSIBLE: &[&str] = &["award", "abandon"];
+
 /// Reads an action form into the command `procure::perform` takes.
 fn command(p: &Procurement, action: &str, which: &str, form: &Form) -> AppResult<ProcCommand> {
     let fields = spec(action).ok_or_else(AppError::not_found)?;
     let mut obj = Map::new();
     obj.insert("action".into(), json!(action));
     let mut problems = Problems::default();
+    if let Some(missing) = forms::confirmation_problem(form).filter(|_| IRREVERSIBLE.contains(&action)) {
+        problems = missing;
+    }
     for (name, kind) in fields {
         let raw = if *name == "challenge" { form.get("challenge") } else { form.get(&fid(which, name)) }.trim();
         let value = match kind {
@@ -751,6 +757,11 @@ impl Ctx<'_> {
         let id = fid(which, name);
         forms::checkbox(&id, label, None, self.k(which).form.flag(&id))
     }
+    /// The confirmation an irreversible action (see `IRREVERSIBLE`) is posted with.
+    fn confirm(&self, which: &str, label: &str) -> Markup {
+        let id = fid(which, "confirm");
+        forms::confirm_box(&id, label, self.k(which).errors.get(&id))
+    }
     /// One action's form, posting to `/procurements/{id}/do/{action}`, with problems that name no input.
     fn form(&self, action: &str, challenge: Option<u32>, heading: &str, fields: Markup, button: &str) -> Markup {
         let which = match challenge {
@@ -872,6 +883,7 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
             out.push(c.form("award", None, lang.t("确定中标（成交）人", "Confirm the winner"), html! {
                 (c.select("award", "bid_id", lang.t("中标（成交）供应商", "Winner"), winners))
                 (c.text("award", "tie_reason", lang.t("并列时的选择理由", "Reason if tied"), Some(lang.t("仅在得分与报价均并列时填写，按采购文件规定的规则。", "Only when tied on score and price, under the documents' rule."))))
+                (c.confirm("award", lang.t("我确认上述中标（成交）供应商；确定后发布结果公告，不能撤回", "I confirm this winner; the result notice is published and this cannot be undone")))
             }, lang.t("确定中标（成交）人", "Confirm the winner")));
         }
         if s == Stage::Notice {
@@ -925,7 +937,10 @@ async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept
                 "abandon",
                 None,
                 lang.t("终止采购活动", "Abandon the procurement"),
-                c.area("abandon", "reason", lang.t("终止原因", "Reason"), None),
+                html! {
+                    (c.area("abandon", "reason", lang.t("终止原因", "Reason"), None))
+                    (c.confirm("abandon", lang.t("我确认终止本次采购活动，终止后不能恢复", "I confirm: abandon this procurement; this cannot be undone")))
+                },
                 lang.t("终止采购", "Abandon"),
             ));
         }
@@ -1391,7 +1406,16 @@ pub fn project_section(user: &SignedIn, p: &Project, procurements: &[Procurement
 pub async fn queue_section(state: &AppState, user_lang: Lang, actor: &Actor) -> AppResult<Markup> {
     let lang = user_lang;
     let duties = procure::duties(state, actor, true).await?;
+    let work = procure::committee_work(state, actor).await?;
     Ok(html! {
+        @if !work.is_empty() {
+            h2 { (lang.t("评审工作", "Committee work")) }
+            ul.queue #committee-work { @for (p, tasks) in &work { li.queue__item {
+                a href={"/procurements/" (p.id)} { (p.title) }
+                @for t in tasks { " " strong.tag.tag--amber { (lang.t(t.label_zh(), t.label_en())) } }
+                p.queue__meta { (p.project_code) " · " (lang.t(p.method.label_zh(), p.method.label_en())) }
+            } } }
+        }
         @if !duties.is_empty() {
             h2 { (lang.t("采购活动待办", "Procurement duties")) }
             ul.queue #procurement-duties { @for d in &duties { li.queue__item {

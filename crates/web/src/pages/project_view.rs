@@ -179,9 +179,12 @@ pub fn details(lang: Lang, p: &Project, refs: &Refs) -> Markup {
         }
         (cost_table(lang, p))
         (funding_table(lang, p, refs))
-        @if !p.reviews.is_empty() {
+        @if !p.reviews.is_empty() || p.content_review_skipped.is_some() {
             h2 { (lang.t("审核意见", "Review decisions")) }
-            div.table-wrap { table.table.table--stack {
+            @if let Some(skip) = p.content_review_skipped {
+                p.notice { (lang.t(skip.label_zh(), skip.label_en())) }
+            }
+            @if !p.reviews.is_empty() { div.table-wrap { table.table.table--stack {
                 thead { tr {
                     th scope="col" { (lang.t("审核环节", "Stage")) } th scope="col" { (lang.t("结论", "Decision")) }
                     th scope="col" { (lang.t("意见", "Comment")) } th scope="col" { (lang.t("审核人", "Reviewer")) }
@@ -197,13 +200,13 @@ pub fn details(lang: Lang, p: &Project, refs: &Refs) -> Markup {
                     td data-label=(lang.t("审核人", "Reviewer")) { (r.reviewer_name) " · " (r.org_name) }
                     td data-label=(lang.t("时间", "When")) { (lang.datetime(r.at)) }
                 } } }
-            } }
+            } } }
         }
         @if let Some(a) = &p.award {
             h2 { (lang.t("承接主体", "Provider")) }
             dl.summary-list {
                 (row(lang.t("承接主体", "Provider"), html! { (a.provider.name) " " span.muted { "(" (lang.t(a.provider.kind.label_zh(), a.provider.kind.label_en())) ")" } }))
-                (row(lang.t("确定方式", "Method"), html! { @if a.method == "direct_award" { (lang.t("直接确定", "Direct award")) } @else { (a.method) } }))
+                (row(lang.t("确定方式", "Method"), html! { @let (zh, en) = a.method_label(); (lang.t(zh, en)) }))
                 (row(lang.t("理由", "Justification"), paras(&a.justification)))
                 (row(lang.t("确定时间", "Decided"), html! { (lang.datetime(a.at)) }))
             }

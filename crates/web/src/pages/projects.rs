@@ -13,7 +13,7 @@ use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 
 use super::forms::{self, csrf, error_summary, options, Errors, Form};
-use super::layout::{breadcrumbs, page};
+use super::layout::{breadcrumbs, page, Shell};
 use super::project_view::{closure_notice, details, timeline, tracker, Refs};
 use super::words::{duty_label, status_tag, step_label};
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
@@ -87,7 +87,10 @@ pub async fn for_form(
     if allowed(&offer(actor, &p)) {
         Ok(p)
     } else {
-        Err(error_page(&user.shell(), refuse(permitted(actor, &p), &p, action)))
+        // Refused here, the way back is the page the person came from, or else the project itself.
+        let project = format!("/projects/{id}");
+        let shell = Shell { back: Some(user.back.as_deref().unwrap_or(&project)), ..user.shell() };
+        Err(error_page(&shell, refuse(permitted(actor, &p), &p, action)))
     }
 }
 
@@ -345,6 +348,14 @@ fn panel(lang: Lang, user: &SignedIn, p: &Project, input: &PanelInput, direct_pu
                     i.form.get("reason"),
                     i.errors.get("decision_reason"),
                 ))
+                (forms::confirm_box(
+                    "decision_confirm",
+                    lang.t(
+                        "选择“不予验收”时请勾选：我已阅读服务报告，确认不予验收，本节点款项暂不支付",
+                        "When not accepting, tick: I have read the report and do not accept it; this milestone is not paid",
+                    ),
+                    i.errors.get("decision_confirm"),
+                ))
                 div.button-group { (forms::submit(lang.t("提交验收结论", "Record the decision"))) }
             }
         }
@@ -365,7 +376,7 @@ fn pick<'a>(input: &'a PanelInput, which: &str, blank: &'a PanelInput) -> &'a Pa
 /// Cancel and terminate: a reason and a red button.
 fn closing_form(lang: Lang, user: &SignedIn, base: &str, which: &'static str, input: &PanelInput) -> Markup {
     let id = format!("{which}_reason");
-    let (heading, hint, button) = if which == "cancel" {
+    let (heading, hint, button, confirm) = if which == "cancel" {
         (
             lang.t("撤销项目", "Cancel the project"),
             lang.t(
@@ -373,6 +384,7 @@ fn closing_form(lang: Lang, user: &SignedIn, base: &str, which: &'static str, in
                 "Possible until the contract is signed. Give the reason (at least 4 characters); this cannot be undone.",
             ),
             lang.t("撤销项目", "Cancel the project"),
+            lang.t("我确认撤销本项目，撤销后不能恢复", "I confirm: cancel this project; this cannot be undone"),
         )
     } else {
         (
@@ -382,6 +394,7 @@ fn closing_form(lang: Lang, user: &SignedIn, base: &str, which: &'static str, in
                 "End the signed contract early. Give the reason (at least 4 characters); this cannot be undone.",
             ),
             lang.t("终止合同", "Terminate the contract"),
+            lang.t("我确认终止本合同，终止后不能恢复", "I confirm: terminate this contract; this cannot be undone"),
         )
     };
     html! {
@@ -390,6 +403,8 @@ fn closing_form(lang: Lang, user: &SignedIn, base: &str, which: &'static str, in
             (csrf(&user.session))
             (forms::textarea(&id, "reason", lang.t("原因", "Reason"), Some(hint),
                 input.form.get("reason"), input.errors.get(&id)))
+            @let confirm_id = format!("{which}_confirm");
+            (forms::confirm_box(&confirm_id, confirm, input.errors.get(&confirm_id)))
             div.button-group { button.btn.btn--warning type="submit" { (button) } }
         }
     }
@@ -397,10 +412,20 @@ fn closing_form(lang: Lang, user: &SignedIn, base: &str, which: &'static str, in
 
 /// Panel errors point at the panel's inputs; anything about the design or costs links to that form.
 fn panel_errors(lang: Lang, err: &AppError, which: &str, id: i64) -> Errors {
-    let own = ["review_comment", "decision", "decision_reason", "cancel_reason", "terminate_reason"];
+    let own = [
+        "review_comment",
+        "decision",
+        "decision_reason",
+        "decision_confirm",
+        "cancel_reason",
+        "cancel_confirm",
+        "terminate_reason",
+        "terminate_confirm",
+    ];
     Errors::from_error(lang, err)
         .rename("comment", "review_comment")
         .rename("reason", &format!("{which}_reason"))
+        .rename("confirm", &format!("{which}_confirm"))
         .relink(|p| match &p.href {
             Some(h) if own.contains(&p.key.as_str()) => {
                 Some(if p.key == "decision" { "#decision_0".into() } else { h.clone() })
@@ -415,15 +440,34 @@ fn panel_errors(lang: Lang, err: &AppError, which: &str, id: i64) -> Errors {
 
 async fn act(state: &AppState, id: i64, posted: Posted, which: &'static str, cmd: Command) -> Page {
     let Posted { user, form } = posted;
-    match actions::perform(state, &user.session, id, cmd).await {
-        Ok(_) => Ok(see_other(&format!("/projects/{id}"))),
-        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
-        Err(e) => {
-            let p = actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
-            let input = PanelInput { which, errors: panel_errors(user.lang, &e, which, id), form };
-            project_page(state, &user, &p, &input, e.status()).await
-        }
-    }
+    let outcome = actions::perform(state, &user.session, id, cmd).await;
+    answer(state, user, form, id, which, outcome).await
+}
+
+/// An irreversible act: done only when the person ticked the confirmation, else refused with every problem.
+async fn act_confirmed(state: &AppState, id: i64, posted: Posted, which: &'static str, cmd: Command) -> Page {
+    let Posted { user, form } = posted;
+    let outcome = forms::perform_confirmed(state, &user.session, id, cmd, &form).await;
+    answer(state, user, form, id, which, outcome).await
+}
+
+/// Back to the project when done; else the project page again with the panel's form and its errors.
+async fn answer(
+    state: &AppState,
+    user: SignedIn,
+    form: Form,
+    id: i64,
+    which: &'static str,
+    outcome: Result<Project, AppError>,
+) -> Page {
+    let e = match outcome {
+        Ok(_) => return Ok(see_other(&format!("/projects/{id}"))),
+        Err(e) if fatal(&e) => return Err(error_page(&user.shell(), e)),
+        Err(e) => e,
+    };
+    let p = actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
+    let input = PanelInput { which, errors: panel_errors(user.lang, &e, which, id), form };
+    project_page(state, &user, &p, &input, e.status()).await
 }
 
 pub async fn finish_design(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
@@ -443,17 +487,22 @@ pub async fn review(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
 pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let req =
         DecisionRequest { decision: posted.form.get("decision").into(), reason: posted.form.get("reason").into() };
-    act(&state, ids.id, posted, "decision", Command::Decide(ids.n, req)).await
+    // Not accepting holds back the payment: it asks for confirmation, accepting does not.
+    if req.decision == "reject" {
+        act_confirmed(&state, ids.id, posted, "decision", Command::Decide(ids.n, req)).await
+    } else {
+        act(&state, ids.id, posted, "decision", Command::Decide(ids.n, req)).await
+    }
 }
 
 pub async fn cancel(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let req = ReasonRequest { reason: posted.form.get("reason").into() };
-    act(&state, ids.id, posted, "cancel", Command::Cancel(req)).await
+    act_confirmed(&state, ids.id, posted, "cancel", Command::Cancel(req)).await
 }
 
 pub async fn terminate(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let req = ReasonRequest { reason: posted.form.get("reason").into() };
-    act(&state, ids.id, posted, "terminate", Command::Terminate(req)).await
+    act_confirmed(&state, ids.id, posted, "terminate", Command::Terminate(req)).await
 }
 
 /// The standard title of an information sheet: `<采购人>关于<项目名称>的项目信息表`.

@@ -174,6 +174,8 @@ fn list_page(user: &SignedIn, refs: &Refs, all: &[Registration], errors: &Errors
                     @let id = format!("reason_{}", r.organisation.id);
                     (forms::textarea(&id, "reason", lang.t("驳回理由", "Reason for rejecting"),
                         Some(lang.t("申请单位将看到这段文字。", "The applicant will see this.")), "", errors.get(&id)))
+                    @let confirm = format!("confirm_{}", r.organisation.id);
+                    (forms::confirm_box(&confirm, lang.t("我确认驳回该注册申请；驳回后不能撤回", "I confirm: reject this registration; this cannot be undone"), errors.get(&confirm)))
                     button.btn.btn--warning type="submit" { (lang.t("驳回：", "Reject: ")) (r.organisation.name) }
                 }
             }
@@ -222,7 +224,9 @@ async fn decided(state: &AppState, user: &SignedIn, id: i64, result: Result<Regi
         Ok(_) => Ok(super::see_other("/registrations")),
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let errors = Errors::from_error(user.lang, &e).rename("reason", &format!("reason_{id}"));
+            let errors = Errors::from_error(user.lang, &e)
+                .rename("reason", &format!("reason_{id}"))
+                .rename("confirm", &format!("confirm_{id}"));
             show_list(state, user, &errors, e.status()).await
         }
     }
@@ -234,7 +238,15 @@ pub async fn verify(State(state): State<AppState>, ids: Ids, Posted { user, .. }
 }
 
 pub async fn reject(State(state): State<AppState>, ids: Ids, Posted { user, form }: Posted) -> Page {
-    let result = pool::decide(&state, &user.session, ids.id, false, form.get("reason")).await;
+    let result = match forms::confirmation_problem(&form) {
+        None => pool::decide(&state, &user.session, ids.id, false, form.get("reason")).await,
+        Some(mut problems) => {
+            if let Err(e) = pool::rejection_reason(form.get("reason")) {
+                problems.absorb(e);
+            }
+            Err(AppError::Domain(problems.into_error()))
+        }
+    };
     decided(&state, &user, ids.id, result).await
 }
 

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use shanzhi_domain::clock::china_date;
+use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{CostKind, Project};
 use shanzhi_domain::standards::Standard;
@@ -250,6 +251,14 @@ fn award_page(user: &SignedIn, refs: &Refs, p: &Project, form: &Form, errors: &E
                 form.get("justification"),
                 errors.get("justification"),
             ))
+            (forms::confirm_box(
+                "confirm",
+                lang.t(
+                    "我确认由所选单位承接本项目；确定后进入合同签订，不能改选",
+                    "I confirm this provider; the contract step follows and the choice cannot be changed",
+                ),
+                errors.get("confirm"),
+            ))
             div.button-group { (forms::submit(title)) (back_link(lang, p)) }
         }
     };
@@ -268,7 +277,7 @@ pub async fn award(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
         provider_org_id: form.get("provider_org_id").parse().unwrap_or(0),
         justification: form.get("justification").into(),
     };
-    match actions::perform(&state, &user.session, ids.id, Command::Award(req)).await {
+    match forms::perform_confirmed(&state, &user.session, ids.id, Command::Award(req), &form).await {
         Ok(_) => done(ids.id),
         Err(e) => {
             let refs = Refs::load(&state).await.or_page(&user.shell())?;
@@ -594,16 +603,19 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
             Err(e) => errors = Errors::from_error(lang, &e),
         }
     }
-    let beneficiaries = form.get("beneficiaries").trim().parse::<u32>();
-    if beneficiaries.is_err() {
-        errors.add(
-            "beneficiaries",
-            lang.t("请填写服务人数（整数），例如 120", "Enter the number of people served, like 120"),
-        );
-    }
-    if let (true, Ok(beneficiaries)) = (errors.is_empty(), beneficiaries) {
+    if errors.is_empty() {
+        let beneficiaries = form.get("beneficiaries").trim().parse::<u32>();
+        let mut problems = Problems::default();
+        if beneficiaries.is_err() {
+            problems.add(
+                "beneficiaries",
+                "invalid_count",
+                "请填写服务人数（整数），例如 120",
+                "Enter the number of people served, like 120",
+            );
+        }
         let req = ReportRequest {
-            beneficiaries,
+            beneficiaries: beneficiaries.unwrap_or(0),
             hours: form.get("hours").into(),
             summary: form.get("summary").into(),
             outputs: (p.design.targets.iter().enumerate())
@@ -614,8 +626,16 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
                 .collect(),
             file_ids: form.all("file_id").iter().filter_map(|s| s.parse().ok()).collect(),
         };
-        match actions::perform(&state, &user.session, ids.id, Command::FileReport(ids.n, req)).await {
-            Ok(_) => return done(ids.id),
+        // A wrong count is only the page's to find: the other fields are still checked, so each wrong field
+        // gets its message at once.
+        let cmd = Command::FileReport(ids.n, req);
+        let outcome = if problems.is_empty() {
+            actions::perform(&state, &user.session, ids.id, cmd).await.map(|_| ())
+        } else {
+            Err(actions::refusal(&state, &user.session, ids.id, cmd, problems).await)
+        };
+        match outcome {
+            Ok(()) => return done(ids.id),
             Err(e) if fatal(&e) => return Err(error_page(&shell, e)),
             Err(e) => {
                 status = e.status();

@@ -61,24 +61,74 @@ pub fn duty_label(lang: Lang, duty: &str) -> &'static str {
     }
 }
 
-/// Audit actions on projects, for the history timeline.
+/// Every audit action in plain words, for histories: a person never reads an internal code.
 pub fn action_label(lang: Lang, action: &str) -> String {
     let (zh, en) = match action {
         "project.create" => ("创建项目", "Project created"),
         "project.design" => ("修改设计", "Design changed"),
         "project.finish_design" => ("完成设计", "Design finished"),
         "project.cost_estimate" => ("测算费用", "Cost estimated"),
+        "project.funding" => ("资金安排", "Funding arranged"),
         "project.submit" => ("提交审核", "Submitted for review"),
         "project.review_approve" => ("审核通过", "Approved in review"),
         "project.review_return" => ("审核退回", "Returned in review"),
         "project.award" => ("确定承接主体", "Provider chosen"),
+        "project.award_void" => ("中标（成交）结果无效", "Award void"),
         "project.contract_sign" => ("签订合同", "Contract signed"),
         "project.report_file" => ("提交服务报告", "Service report filed"),
         "project.milestone_accept" => ("验收通过", "Milestone accepted"),
-        "project.milestone_reject" => ("验收不通过", "Milestone rejected"),
+        "project.milestone_reject" => ("不予验收", "Milestone not accepted"),
+        "project.post_fill" => ("社会工作者到岗", "Post filled"),
+        "project.post_vacate" => ("岗位空缺", "Post vacated"),
         "project.cancel" => ("撤销项目", "Project cancelled"),
         "project.terminate" => ("终止合同", "Contract terminated"),
-        other => return other.to_string(),
+        "procurement.start" => ("发起采购活动", "Procurement started"),
+        "procurement.publish" => ("发布采购公告", "Procurement notice published"),
+        "procurement.interest" => ("登记参与", "Interest registered"),
+        "procurement.question" => ("提出问题", "Question asked"),
+        "procurement.clarify" => ("澄清或修改采购文件", "Documents clarified"),
+        "procurement.open" => ("开标", "Bids opened"),
+        "procurement.draw_committee" => ("抽取评审委员会", "Committee drawn"),
+        "procurement.declare" => ("评审专家声明", "Expert's declaration"),
+        "procurement.replace_recused" => ("补抽回避专家", "Recused expert replaced"),
+        "procurement.compliance" => ("资格与符合性审查", "Compliance reviewed"),
+        "procurement.mark" => ("专家评分", "Marks entered"),
+        "procurement.report" => ("提交评审报告", "Evaluation report"),
+        "procurement.award" => ("确定中标（成交）供应商", "Winner confirmed"),
+        "procurement.round" => ("谈判（磋商）", "Negotiation round"),
+        "procurement.call_final_offers" => ("要求提交最后报价", "Final offers called"),
+        "procurement.open_final" => ("开启最后报价", "Final offers opened"),
+        "procurement.call_off" => ("框架协议采购", "Call-off"),
+        "procurement.challenge" => ("提出质疑", "Challenge"),
+        "procurement.reply" => ("答复质疑", "Challenge answered"),
+        "procurement.complain" => ("提出投诉", "Complaint"),
+        "procurement.pause_complaint" => ("投诉处理暂停计时", "Complaint paused"),
+        "procurement.decide_complaint" => ("投诉处理决定", "Complaint decided"),
+        "procurement.suspend" => ("暂停采购活动", "Procurement suspended"),
+        "procurement.request_switch" => ("申请变更采购方式", "Change of method requested"),
+        "procurement.decide_switch" => ("变更采购方式审批", "Change of method decided"),
+        "procurement.abandon" => ("终止采购活动", "Procurement abandoned"),
+        "bid.submit" => ("提交投标（响应）文件", "Bid submitted"),
+        "bid.withdraw" => ("撤回投标（响应）文件", "Bid withdrawn"),
+        "bid.file" => ("上传投标附件", "Bid attachment uploaded"),
+        "budget.allocate" => ("下达预算", "Budget allocated"),
+        "budget.grant" => ("划转预算", "Budget granted"),
+        "expert.create" => ("评审专家入库", "Expert added to the pool"),
+        "expert.update" => ("修改专家信息", "Expert record changed"),
+        "file.upload" => ("上传文件", "File uploaded"),
+        "notice.publish" => ("发布公告", "Notice published"),
+        "organisation.create" => ("新增单位", "Organisation added"),
+        "organisation.register" => ("承接主体注册", "Provider registered"),
+        "organisation.verify" => ("注册核验通过", "Registration verified"),
+        "organisation.reject" => ("注册未通过核验", "Registration rejected"),
+        "region.create" => ("新增区域", "Region added"),
+        "session.create" => ("登录", "Signed in"),
+        "session.end" => ("退出登录", "Signed out"),
+        "setting.set" => ("修改设置", "Setting changed"),
+        "standard.set" => ("设置支出标准", "Spending standard set"),
+        "user.add" | "user.create" => ("新增用户", "User added"),
+        // An action without words yet still reads as an action, never as its code.
+        _ => ("其他操作", "Other action"),
     };
     lang.t(zh, en).to_string()
 }
@@ -130,7 +180,9 @@ mod tests {
         assert_eq!(step_label(Lang::Zh, "review"), "审核项目");
         assert_eq!(step_label(Lang::En, "cancelled"), "Cancelled");
         assert_eq!(action_label(Lang::Zh, "project.review_return"), "审核退回");
-        assert_eq!(action_label(Lang::Zh, "user.add"), "user.add");
+        assert_eq!(action_label(Lang::Zh, "project.funding"), "资金安排");
+        assert_eq!(action_label(Lang::Zh, "project.milestone_reject"), "不予验收");
+        assert_eq!(action_label(Lang::En, "user.add"), "User added");
         assert_eq!(wan(Lang::Zh, Money::from_yuan(450_000)), "45.00万元");
         assert_eq!(audit_time(Lang::Zh, "2025-10-08T17:30:00.000000Z"), "2025年10月9日 01:30");
     }
