@@ -37,6 +37,24 @@ pub struct Place {
     /// Database URL (`sqlite:…` or `postgres://…`); defaults to SQLite inside the data folder.
     #[arg(long, global = true, env = "SHANZHI_DATABASE_URL", value_name = "URL")]
     pub database_url: Option<String>,
+    /// Seconds to wait for a database connection before answering 503 `database_unavailable`.
+    #[arg(long, global = true, env = shanzhi_store::CONNECT_TIMEOUT_ENV, default_value_t = 3, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub db_connect_timeout_secs: u64,
+    /// Seconds one database statement may run.
+    #[arg(long, global = true, env = shanzhi_store::STATEMENT_TIMEOUT_ENV, default_value_t = 10, value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub db_statement_timeout_secs: u64,
+}
+
+impl Place {
+    fn location(&self) -> Location {
+        let timeouts = shanzhi_store::Timeouts {
+            connect: std::time::Duration::from_secs(self.db_connect_timeout_secs),
+            statement: std::time::Duration::from_secs(self.db_statement_timeout_secs),
+        };
+        Location::new(&self.data, self.database_url.as_deref()).with_timeouts(timeouts)
+    }
 }
 
 #[derive(Subcommand)]
@@ -181,7 +199,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
     if let Command::Calendar(args) = &cli.command {
         return calendar(&cli.place.data, args);
     }
-    let place = Location::new(&cli.place.data, cli.place.database_url.as_deref());
+    let place = cli.place.location();
     let rules = place.rules()?;
     let store = place.open().await.map_err(|e| format!("cannot open {}: {e}", redact(&place.database_url)))?;
     match cli.command {
@@ -302,7 +320,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let format = Format::parse(&format).ok_or(format!("--format: “{format}” is not csv or xlsx"))?;
             let stats = report(&store, &rules, year).await?;
             let bytes = format.write(&stats).map_err(|e| format!("--format {}: {e}", format.extension()))?;
-            std::fs::write(&out, bytes).map_err(|e| format!("--out {}: cannot write the file: {e}", out.display()))?;
+            shanzhi_store::private::write(&out, &bytes)
+                .map_err(|e| format!("--out {}: cannot write the file: {e}", out.display()))?;
             let which = year.map_or("all years".to_string(), |y| y.to_string());
             println!("statistics ({which}) written to {}", out.display());
             Ok(ExitCode::SUCCESS)

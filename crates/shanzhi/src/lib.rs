@@ -5,15 +5,17 @@ pub mod cli;
 pub mod demo;
 
 use shanzhi_domain::rules::Rules;
-use shanzhi_store::secrets::DataKey;
-use shanzhi_store::SqlStore;
+use shanzhi_store::keyring::Keyring;
+use shanzhi_store::{SqlStore, Timeouts};
 use std::path::{Path, PathBuf};
 
-/// Where the data lives: the folder (key file, uploads, config, default SQLite file) and the database URL.
+/// Where the data lives: the folder (key files, uploads, config, default SQLite file) and the database URL,
+/// and how long to wait on the database.
 #[derive(Debug, Clone)]
 pub struct Location {
     pub data_dir: PathBuf,
     pub database_url: String,
+    pub timeouts: Timeouts,
 }
 
 impl Location {
@@ -22,15 +24,21 @@ impl Location {
             Some(url) if !url.is_empty() => url.to_string(),
             _ => format!("sqlite://{}", data_dir.join("shanzhi.db").display()),
         };
-        Location { data_dir: data_dir.to_path_buf(), database_url }
+        Location { data_dir: data_dir.to_path_buf(), database_url, timeouts: Timeouts::default() }
     }
 
-    /// Opens the store and applies pending migrations.
+    pub fn with_timeouts(mut self, timeouts: Timeouts) -> Location {
+        self.timeouts = timeouts;
+        self
+    }
+
+    /// Opens the store and applies pending migrations. The data folder is created owner-only; the keys must
+    /// be the ones the store's data is sealed with (a new key is made only for an empty store).
     pub async fn open(&self) -> Result<SqlStore, shanzhi_store::StoreError> {
-        std::fs::create_dir_all(&self.data_dir)?;
-        let key = DataKey::load(&self.data_dir)?;
-        let bid_master = DataKey::load_bid_master(&self.data_dir)?;
-        shanzhi_store::open(&self.database_url, key, bid_master).await
+        shanzhi_store::private::create_dir(&self.data_dir)?;
+        warn_if_shared(&self.data_dir);
+        let keys = Keyring::load(&self.data_dir)?;
+        shanzhi_store::open(&self.database_url, keys, self.timeouts).await
     }
 
     /// Rules from `config.json` in the data folder when present; the statutory defaults otherwise.
@@ -39,6 +47,20 @@ impl Location {
         match std::fs::read_to_string(&path) {
             Ok(text) => serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display())),
             Err(_) => Ok(Rules::default()),
+        }
+    }
+}
+
+/// A data folder made by an older version, or by hand, may be open to other users: say so, since it holds the
+/// keys (its mode is the operator's to change).
+fn warn_if_shared(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = std::fs::metadata(dir) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(folder = %dir.display(), "the data folder is open to other users: `chmod 700` it");
+            }
         }
     }
 }

@@ -3,14 +3,17 @@
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
 use shanzhi_domain::DomainError;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::error::Result;
 
 #[async_trait]
 pub trait FileStorage: Send + Sync {
+    /// Stores `bytes` under `key`: all of them, or nothing (a full disk is `StoreError::StorageFull`).
     async fn put(&self, key: &str, bytes: &[u8]) -> Result<()>;
     async fn get(&self, key: &str) -> Result<Vec<u8>>;
+    /// Removes what `put` stored, e.g. when recording the upload failed; a missing key is no error.
+    async fn remove(&self, key: &str) -> Result<()>;
 }
 
 pub struct FolderStorage {
@@ -27,18 +30,36 @@ impl FolderStorage {
 impl FileStorage for FolderStorage {
     async fn put(&self, key: &str, bytes: &[u8]) -> Result<()> {
         let path = self.root.join(key);
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await?;
-        }
-        // Write then rename, so a crash never leaves a half-written file under the final name.
-        let tmp = path.with_extension("part");
-        tokio::fs::write(&tmp, bytes).await?;
-        tokio::fs::rename(&tmp, &path).await?;
+        let bytes = bytes.to_vec();
+        tokio::task::spawn_blocking(move || write_whole(&path, &bytes))
+            .await
+            .map_err(|e| std::io::Error::other(e.to_string()))??;
         Ok(())
     }
     async fn get(&self, key: &str) -> Result<Vec<u8>> {
         Ok(tokio::fs::read(self.root.join(key)).await?)
     }
+    async fn remove(&self, key: &str) -> Result<()> {
+        match tokio::fs::remove_file(self.root.join(key)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writes a partial file, flushed to disk, then renames it: a crash never leaves a half-written file under
+/// the final name, and a failed write (a full disk) removes its partial file. Folders and files are
+/// owner-only.
+fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        crate::private::create_dir(parent)?;
+    }
+    let part = path.with_extension("part");
+    let written = crate::private::write(&part, bytes).and_then(|()| std::fs::rename(&part, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&part);
+    }
+    written
 }
 
 /// The kinds of file a service report may carry, recognised by extension *and* content.
@@ -95,6 +116,27 @@ fn unsupported() -> DomainError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The partial file's name leads to /dev/full, where every write fails with "no space left on device".
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_write_on_a_full_disk_leaves_no_partial_file() {
+        let root = std::env::temp_dir().join(format!("shanzhi-full-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("ab")).unwrap();
+        std::os::unix::fs::symlink("/dev/full", root.join("ab/abc-1.part")).unwrap();
+        let storage = FolderStorage::new(root.clone());
+        let err = storage.put("ab/abc-1", b"%PDF-1.4 report").await.unwrap_err();
+        assert!(matches!(err, crate::StoreError::StorageFull(_)), "{err}");
+        assert!(std::fs::symlink_metadata(root.join("ab/abc-1.part")).is_err(), "the partial file is removed");
+        assert!(!root.join("ab/abc-1").exists());
+        storage.put("ab/abc-2", b"%PDF-1.4 report").await.unwrap();
+        assert_eq!(storage.get("ab/abc-2").await.unwrap(), b"%PDF-1.4 report");
+        storage.remove("ab/abc-2").await.unwrap();
+        storage.remove("ab/abc-2").await.unwrap();
+        assert!(!root.join("ab/abc-2").exists());
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn checks_type_size_and_content() {

@@ -5,13 +5,17 @@
 //! together or not at all.
 
 mod audit;
+mod connection;
 mod error;
 pub mod files;
+pub mod keyring;
 mod pool;
+pub mod private;
 pub mod procure;
 pub mod secrets;
 mod sql;
 
+pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use error::{Result, StoreError};
 pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
@@ -208,6 +212,10 @@ impl By {
 #[async_trait]
 pub trait Store: ProcurementStore + Send + Sync {
     fn backend(&self) -> Backend;
+    /// How long the store waits on the database.
+    fn timeouts(&self) -> Timeouts;
+    /// Whether the database answers (for `/healthz`).
+    async fn check(&self) -> Result<()>;
 
     // Places, organisations, people, catalogue.
     async fn regions(&self) -> Result<Vec<Region>>;
@@ -359,9 +367,11 @@ pub trait Store: ProcurementStore + Send + Sync {
     ) -> Result<ExpertEntry>;
 }
 
-/// Opens the store for `url`, applying any pending migrations.
-pub async fn open(url: &str, key: secrets::DataKey, bid_master: secrets::DataKey) -> Result<SqlStore> {
-    let store = SqlStore::connect(url, key, bid_master).await?;
+/// Opens the store for `url`, applying any pending migrations, with keys that must be the ones its data is
+/// sealed with (see [`keyring`]).
+pub async fn open(url: &str, keys: keyring::Keyring, timeouts: Timeouts) -> Result<SqlStore> {
+    let store = SqlStore::connect(url, keys.data.key().clone(), keys.bid_master.key().clone(), timeouts).await?;
     store.migrate().await?;
+    store.check_keys(&keys).await?;
     Ok(store)
 }

@@ -4,7 +4,6 @@ use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng};
 use chacha20poly1305::{ChaCha20Poly1305, Key, Nonce};
-use std::path::Path;
 
 use crate::error::{Result, StoreError};
 
@@ -13,35 +12,12 @@ pub const KEY_ENV: &str = "SHANZHI_DATA_KEY";
 /// holds one cannot read what the other protects.
 pub const BID_KEY_ENV: &str = "SHANZHI_BID_KEY";
 
-/// The data key: from `SHANZHI_DATA_KEY` (base64 of 32 bytes), else the file `secret.key` in the data folder,
-/// created with owner-only permissions on first use.
+/// A 32-byte key (ChaCha20-Poly1305). Where the store's keys come from, and the check that they are the ones
+/// its data was sealed with, is [`crate::keyring`].
 #[derive(Clone)]
 pub struct DataKey(Key);
 
 impl DataKey {
-    pub fn load(data_dir: &Path) -> Result<DataKey> {
-        DataKey::load_named(data_dir, KEY_ENV, "secret.key")
-    }
-
-    /// The bid master key: from `SHANZHI_BID_KEY`, else the file `bid-master.key` in the data folder.
-    pub fn load_bid_master(data_dir: &Path) -> Result<DataKey> {
-        DataKey::load_named(data_dir, BID_KEY_ENV, "bid-master.key")
-    }
-
-    fn load_named(data_dir: &Path, env: &str, file: &str) -> Result<DataKey> {
-        if let Ok(text) = std::env::var(env) {
-            return DataKey::from_base64(text.trim());
-        }
-        let path = data_dir.join(file);
-        if path.exists() {
-            return DataKey::from_base64(std::fs::read_to_string(&path)?.trim());
-        }
-        std::fs::create_dir_all(data_dir)?;
-        let key = ChaCha20Poly1305::generate_key(&mut OsRng);
-        write_private(&path, &B64.encode(key))?;
-        Ok(DataKey(key))
-    }
-
     /// A fresh random key and its base64 text (for wrapping under another key).
     pub fn generate() -> (DataKey, String) {
         let key = ChaCha20Poly1305::generate_key(&mut OsRng);
@@ -58,12 +34,33 @@ impl DataKey {
         hex::encode(h.finalize())
     }
 
+    /// The key's fingerprint under `salt`: HMAC-SHA256 keyed with the key over a fixed label, the key's
+    /// name and the salt. It tells whether a key is the one recorded, and nothing else: unlike a plain hash of
+    /// the key it cannot be looked up or computed without the key, its label keeps it apart from every
+    /// other use of the key (`tag`, sealing), and the store's own random salt makes two stores' fingerprints
+    /// of one key differ, so they cannot be matched across stores or backups.
+    pub fn fingerprint(&self, name: &str, salt: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac =
+            <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.0.as_slice()).expect("HMAC takes any key length");
+        mac.update(b"shanzhi key fingerprint v1\0");
+        mac.update(name.as_bytes());
+        mac.update(b"\0");
+        mac.update(salt.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
     pub fn from_base64(text: &str) -> Result<DataKey> {
-        let bytes = B64.decode(text).map_err(|_| StoreError::Config(format!("{KEY_ENV} is not base64")))?;
+        let bytes = B64.decode(text).map_err(|_| StoreError::Config("a key is base64 text".into()))?;
         if bytes.len() != 32 {
-            return Err(StoreError::Config(format!("the data key must be 32 bytes, not {}", bytes.len())));
+            return Err(StoreError::Config(format!("a key is 32 bytes, not {}", bytes.len())));
         }
         Ok(DataKey(*Key::from_slice(&bytes)))
+    }
+
+    /// The key as base64 text, as key files and the environment hold it.
+    pub fn to_base64(&self) -> String {
+        B64.encode(self.0)
     }
 
     pub fn seal(&self, plain: &str) -> String {
@@ -95,21 +92,6 @@ impl DataKey {
     }
 }
 
-#[cfg(unix)]
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
-    f.write_all(text.as_bytes())?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text)?;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,19 +108,16 @@ mod tests {
     }
 
     #[test]
-    fn key_file_is_created_private() {
-        let dir = std::env::temp_dir().join(format!("shanzhi-key-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let a = DataKey::load(&dir).unwrap();
-        let b = DataKey::load(&dir).unwrap();
-        assert_eq!(b.open(&a.seal("x")).unwrap(), "x");
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join("secret.key")).unwrap().permissions().mode();
-            assert_eq!(mode & 0o777, 0o600);
-        }
-        let _ = std::fs::remove_dir_all(&dir);
+    fn fingerprints_depend_on_key_name_and_salt_only() {
+        let key = DataKey::from_base64(&B64.encode([7u8; 32])).unwrap();
+        let other = DataKey::from_base64(&B64.encode([8u8; 32])).unwrap();
+        let f = key.fingerprint("data_key", "s1");
+        assert_eq!(f, key.fingerprint("data_key", "s1"));
+        assert_eq!(f.len(), 64);
+        assert_ne!(f, other.fingerprint("data_key", "s1"));
+        assert_ne!(f, key.fingerprint("bid_master_key", "s1"));
+        assert_ne!(f, key.fingerprint("data_key", "s2"));
+        assert!(!f.contains(&hex::encode([7u8; 32])));
     }
 
     #[test]

@@ -13,13 +13,14 @@ use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::connection::Timeouts;
 use crate::error::{classify, Result, StoreError};
 use crate::secrets::DataKey;
 use crate::{
@@ -34,6 +35,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (5, include_str!("../migrations/sqlite/0005_pool.sql")),
     (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
     (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
+    (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -43,13 +45,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (5, include_str!("../migrations/postgres/0005_pool.sql")),
     (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
     (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
-];
-
-const SQLITE_PRAGMAS: [&str; 4] = [
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 10000",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = NORMAL",
+    (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
 ];
 
 pub struct SqlStore {
@@ -60,6 +56,7 @@ pub struct SqlStore {
     bid_master: DataKey,
     /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
     sqlite_writer: Arc<Mutex<()>>,
+    timeouts: Timeouts,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
@@ -90,43 +87,19 @@ pub(crate) fn flag(b: bool) -> i64 {
 }
 
 impl SqlStore {
-    pub async fn connect(url: &str, key: DataKey, bid_master: DataKey) -> Result<SqlStore> {
-        sqlx::any::install_default_drivers();
+    pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
-        let mut url = url.to_string();
-        if backend == Backend::Sqlite {
-            let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
-            let path = path.split('?').next().unwrap_or_default().to_string();
-            if let Some(parent) = std::path::Path::new(&path).parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent)?;
-                }
-            }
-            if !url.contains("mode=") {
-                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
-            }
-        }
-        let sqlite = backend == Backend::Sqlite;
-        let pool = AnyPoolOptions::new()
-            .max_connections(if sqlite { 4 } else { 10 })
-            .after_connect(move |conn, _| {
-                Box::pin(async move {
-                    if sqlite {
-                        for pragma in SQLITE_PRAGMAS {
-                            sqlx::query(pragma).execute(&mut *conn).await?;
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .connect(&url)
-            .await?;
-        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())) })
+        let pool = crate::connection::pool(url, backend, timeouts).await?;
+        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts })
     }
 
     /// Applies pending migrations of this backend, in one transaction, serialised across servers.
     pub async fn migrate(&self) -> Result<()> {
         let mut w = self.begin_write().await?;
+        if self.backend == Backend::Postgres {
+            // A migration, or waiting for another server's, may take longer than a request's statement may.
+            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *w.tx).await?;
+        }
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
         )
@@ -540,6 +513,15 @@ fn project_data(p: &Project) -> Result<String> {
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         self.backend
+    }
+
+    fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    async fn check(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
+        Ok(())
     }
 
     async fn regions(&self) -> Result<Vec<Region>> {

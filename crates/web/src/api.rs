@@ -560,12 +560,21 @@ pub async fn store_upload(
         content_type: content_type.into(),
         size: bytes.len() as i64,
         sha256: sha,
-        storage_key: key,
+        storage_key: key.clone(),
         owner_org_id: s.actor.org_id,
         uploaded_by: s.actor.user_id,
         created_at: String::new(),
     };
-    Ok(state.store.add_file(&s.by(), meta, state.clock.now()).await?)
+    match state.store.add_file(&s.by(), meta, state.clock.now()).await {
+        Ok(meta) => Ok(meta),
+        Err(e) => {
+            // Nothing refers to the stored bytes now: remove them rather than leave an orphan.
+            if let Err(left) = state.files.remove(&key).await {
+                tracing::warn!(%left, key, "an unrecorded upload could not be removed");
+            }
+            Err(e.into())
+        }
+    }
 }
 
 /// The `file` part of an API upload: its name and bytes.

@@ -26,6 +26,10 @@ pub enum AppError {
         en: String,
     },
     Internal(String),
+    /// The disk is full: nothing can be saved until space returns; reads go on. The detail is logged.
+    StorageFull(String),
+    /// The database does not answer in time. The detail is logged.
+    DatabaseUnavailable(String),
 }
 
 impl AppError {
@@ -43,6 +47,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::StorageFull(_) | AppError::DatabaseUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -54,6 +59,8 @@ impl AppError {
             AppError::BadCsrf => "csrf_token_invalid",
             AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
             AppError::Internal(_) => "internal_error",
+            AppError::StorageFull(_) => "storage_full",
+            AppError::DatabaseUnavailable(_) => "database_unavailable",
         }
     }
 
@@ -65,6 +72,10 @@ impl AppError {
             AppError::BadCsrf => "页面已过期，请刷新后重新提交".into(),
             AppError::BadRequest { zh, .. } | AppError::Conflict { zh, .. } => zh.clone(),
             AppError::Internal(_) => "系统内部错误，请稍后再试".into(),
+            AppError::StorageFull(_) => {
+                "存储空间已满，暂时无法保存任何内容；已有信息仍可查看。请稍后再试，或告知系统管理员".into()
+            }
+            AppError::DatabaseUnavailable(_) => "数据库暂时无法连接，请稍后再试".into(),
         }
     }
 
@@ -76,6 +87,10 @@ impl AppError {
             AppError::BadCsrf => "this form has expired; reload the page and submit again".into(),
             AppError::BadRequest { en, .. } | AppError::Conflict { en, .. } => en.clone(),
             AppError::Internal(_) => "internal error; please try again later".into(),
+            AppError::StorageFull(_) => {
+                "storage is full, so nothing can be saved for now; you can still read everything. Try again later or tell the administrator".into()
+            }
+            AppError::DatabaseUnavailable(_) => "the database cannot be reached at the moment; please try again shortly".into(),
         }
     }
 
@@ -83,6 +98,24 @@ impl AppError {
         match self {
             AppError::Domain(e) => e.fields(),
             _ => &[],
+        }
+    }
+
+    /// Seconds after which trying again may succeed, for the `Retry-After` header.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyAttempts(secs) => Some(*secs),
+            AppError::DatabaseUnavailable(_) => Some(5),
+            AppError::StorageFull(_) => Some(60),
+            _ => None,
+        }
+    }
+
+    /// What a 5xx logs and never shows.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            AppError::Internal(d) | AppError::StorageFull(d) | AppError::DatabaseUnavailable(d) => Some(d),
+            _ => None,
         }
     }
 
@@ -114,6 +147,8 @@ impl From<StoreError> for AppError {
                 zh: "该记录已存在".into(),
                 en: "this already exists".into(),
             },
+            StoreError::StorageFull(d) => AppError::StorageFull(d),
+            StoreError::Unavailable(d) => AppError::DatabaseUnavailable(d),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -122,20 +157,16 @@ impl From<StoreError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
-        if status.is_server_error() {
-            if let AppError::Internal(detail) = &self {
-                tracing::error!(%detail, "request failed");
-            }
+        if let Some(detail) = self.detail() {
+            tracing::error!(%detail, code = self.code(), "request failed");
         }
         let mut body = json!({"code": self.code(), "message": self.message_zh(), "message_en": self.message_en()});
         if !self.fields().is_empty() {
             body["fields"] = json!(self.fields());
         }
         let mut resp = (status, Json(body)).into_response();
-        if let AppError::TooManyAttempts(secs) = self {
-            if let Ok(v) = secs.to_string().parse() {
-                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
-            }
+        if let Some(secs) = self.retry_after() {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         resp
     }

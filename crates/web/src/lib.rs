@@ -6,6 +6,7 @@ pub mod actions;
 pub mod api;
 pub mod auth;
 pub mod budgets;
+pub mod deadline;
 pub mod error;
 pub mod export;
 pub mod i18n;
@@ -140,6 +141,14 @@ async fn security_headers(mut resp: Response) -> Response {
     resp
 }
 
+/// 200 while the database answers, 503 `database_unavailable` (with `Retry-After`) while it does not.
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.store.check().await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => error::AppError::DatabaseUnavailable(e.to_string()).into_response(),
+    }
+}
+
 pub fn app(state: AppState) -> Router {
     let test_mode = state.test_clock.is_some();
     let body_limit = state.rules.max_upload_bytes as usize + 64 * 1024;
@@ -147,11 +156,12 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { StatusCode::NOT_FOUND })
         .layer(axum::middleware::map_response(json_errors));
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
         .nest("/api/v1", api)
         .merge(pages::router())
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::deadline))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
 }

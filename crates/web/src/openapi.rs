@@ -873,7 +873,7 @@ pub fn document() -> Value {
         "info": {
             "title": "Shanzhi (善治) API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Government purchase of public services: the six-step purchase project and its procurement (methods, sealed bids, committees, scoring, challenges and complaints). Money is yuan as a string with two decimals. Errors are {code, message, message_en}."
+            "description": "Government purchase of public services: the six-step purchase project and its procurement (methods, sealed bids, committees, scoring, challenges and complaints). Money is yuan as a string with two decimals. Errors are {code, message, message_en}. Any operation may answer 503 with Retry-After: storage_full (writes are refused while the disk is full; reads go on) or database_unavailable."
         },
         "servers": [{"url": "/api/v1"}],
         "paths": paths,

@@ -188,5 +188,12 @@ async fn legacy_database(backend: shanzhi_store::Backend) -> (shanzhi::Location,
             }
         }
     }
+    // Its keys, kept beside it as before (the store has nothing sealed with them yet).
+    for file in ["secret.key", "bid-master.key"] {
+        use std::os::unix::fs::PermissionsExt;
+        let path = dir.join(file);
+        std::fs::write(&path, shanzhi_store::secrets::DataKey::generate().1).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
     (shanzhi::Location::new(&dir, Some(&url)), hashes)
 }

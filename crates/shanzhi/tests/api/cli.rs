@@ -6,20 +6,48 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 pub(crate) fn shanzhi(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    shanzhi_at(&app.location, args, stdin, &[])
+}
+
+/// Runs the command over `location` with extra environment variables. One still running after 30 s (a
+/// server that should have refused to start) is killed and reported as exit code -1.
+pub(crate) fn shanzhi_at(
+    location: &shanzhi::Location,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shanzhi"));
-    cmd.arg("--data").arg(&app.location.data_dir).arg("--database-url").arg(&app.location.database_url).args(args);
+    cmd.arg("--data").arg(&location.data_dir).arg("--database-url").arg(&location.database_url).args(args);
     cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).env("SHANZHI_LOG", "error");
+    cmd.envs(env.iter().copied());
     let mut child = cmd.spawn().expect("run shanzhi");
     if let Some(text) = stdin {
         child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into(),
-        String::from_utf8_lossy(&out.stderr).into(),
-    )
+    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
+        std::thread::spawn(move || {
+            let mut text = Vec::new();
+            let _ = pipe.read_to_end(&mut text);
+            String::from_utf8_lossy(&text).into_owned()
+        })
+    };
+    let stdout = read(Box::new(child.stdout.take().unwrap()));
+    let stderr = read(Box::new(child.stderr.take().unwrap()));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        match child.try_wait().unwrap() {
+            Some(status) => break status.code().unwrap_or(-1),
+            None if std::time::Instant::now() > until => {
+                let _ = child.kill();
+                let _ = child.wait();
+                break -1;
+            }
+            None => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    };
+    (status, stdout.join().unwrap(), stderr.join().unwrap())
 }
 
 both_backends! {

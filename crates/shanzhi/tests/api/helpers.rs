@@ -6,7 +6,7 @@ use serde_json::Value;
 use shanzhi::Location;
 use shanzhi_domain::clock::{Clock, TestClock};
 use shanzhi_domain::rules::Rules;
-use shanzhi_store::files::FolderStorage;
+use shanzhi_store::files::{FileStorage, FolderStorage};
 use shanzhi_store::{Backend, SqlStore};
 use shanzhi_web::{AppState, PasswordCost};
 use std::path::PathBuf;
@@ -86,22 +86,38 @@ impl TestApp {
         let dir = temp_dir();
         let url = fresh_database(backend, &dir).await;
         let location = Location::new(&dir, Some(&url));
-        TestApp::serve(location, backend, TestClock::at(start_time())).await
+        TestApp::serve(location, backend, TestClock::at(start_time()), None).await
     }
 
     /// A server with the Yiling demo loaded.
     pub async fn with_demo(backend: Backend) -> TestApp {
         let app = TestApp::empty(backend).await;
+        app.load_demo().await;
+        app
+    }
+
+    /// A server over the store at `location` (a data folder or database the test chose).
+    pub async fn at(location: Location, backend: Backend) -> TestApp {
+        TestApp::serve(location, backend, TestClock::at(start_time()), None).await
+    }
+
+    /// A server over an empty database whose uploads go to `files` rather than the data folder.
+    pub async fn with_files(backend: Backend, files: Arc<dyn FileStorage>) -> TestApp {
+        let dir = temp_dir();
+        let url = fresh_database(backend, &dir).await;
+        TestApp::serve(Location::new(&dir, Some(&url)), backend, TestClock::at(start_time()), Some(files)).await
+    }
+
+    pub async fn load_demo(&self) {
         shanzhi::demo::load(
-            app.store.as_ref(),
+            self.store.as_ref(),
             &Rules::default(),
             PasswordCost::Cheap,
-            app.clock.now(),
+            self.clock.now(),
             &mut |_, _| {},
         )
         .await
         .expect("demo loads");
-        app
     }
 
     /// A server over an existing data folder and database (migrated as it opens).
@@ -111,12 +127,17 @@ impl TestApp {
 
     /// Another server on the same database and clock, as after a restart or on a second machine.
     pub async fn another_server(&self) -> TestApp {
-        TestApp::serve(self.location.clone(), self.backend, self.clock.clone()).await
+        TestApp::serve(self.location.clone(), self.backend, self.clock.clone(), None).await
     }
 
-    async fn serve(location: Location, backend: Backend, clock: TestClock) -> TestApp {
+    async fn serve(
+        location: Location,
+        backend: Backend,
+        clock: TestClock,
+        files: Option<Arc<dyn FileStorage>>,
+    ) -> TestApp {
         let store = Arc::new(location.open().await.expect("store opens"));
-        let files = Arc::new(FolderStorage::new(location.data_dir.join("files")));
+        let files = files.unwrap_or_else(|| Arc::new(FolderStorage::new(location.data_dir.join("files"))));
         let state = AppState::new(
             store.clone(),
             Arc::new(clock.clone()),

@@ -244,8 +244,8 @@ pub fn fatal(e: &AppError) -> bool {
 pub fn error_page(shell: &Shell, err: AppError) -> Response {
     let lang = shell.lang;
     let status = err.status();
-    if let AppError::Internal(detail) = &err {
-        tracing::error!(%detail, "page failed");
+    if let Some(detail) = err.detail() {
+        tracing::error!(%detail, code = err.code(), "page failed");
     }
     let title = match status {
         StatusCode::NOT_FOUND => lang.t("未找到该页面", "Page not found"),
@@ -267,10 +267,15 @@ pub fn error_page(shell: &Shell, err: AppError) -> Response {
         p { a href="/" { (lang.t("返回工作台", "Go to the work queue")) } }
     };
     let mut resp = render(status, layout::page(shell, title, body));
-    if let AppError::TooManyAttempts(secs) = err {
+    if let Some(secs) = err.retry_after() {
         resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
     }
     resp
+}
+
+/// The error page for a request whose session is not known (e.g. one cut off by its deadline).
+pub fn error_page_in(lang: Lang, err: AppError) -> Response {
+    error_page(&Shell { lang, session: None, path: "/", back: None }, err)
 }
 
 async fn not_found(v: Viewer) -> Response {

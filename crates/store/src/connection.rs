@@ -1,0 +1,174 @@
+//! The connection pool, and what keeps it healthy through faults: time limits so that an unreachable
+//! database is reported within seconds, a damaged SQLite file reported at once, and no connection handed to
+//! the next request in the middle of a transaction that failed to end.
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyConnection, AnyPool, Connection};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::error::{Result, StoreError};
+use crate::Backend;
+
+/// How long the store waits on the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// For a connection: to connect, or to get one from the pool (a dead one found on the way is dropped).
+    pub connect: Duration,
+    /// For one statement (PostgreSQL's `statement_timeout`, SQLite's busy timeout) and for a transaction
+    /// left idle on PostgreSQL.
+    pub statement: Duration,
+}
+
+pub const CONNECT_TIMEOUT_ENV: &str = "SHANZHI_DB_CONNECT_TIMEOUT_SECS";
+pub const STATEMENT_TIMEOUT_ENV: &str = "SHANZHI_DB_STATEMENT_TIMEOUT_SECS";
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts { connect: Duration::from_secs(3), statement: Duration::from_secs(10) }
+    }
+}
+
+impl Timeouts {
+    /// The longest a request may spend on its own work: a connection, then its statements. Beyond it the
+    /// database is taken to be unreachable (a query on a connection whose network is gone never returns).
+    pub fn request_deadline(&self) -> Duration {
+        self.connect + self.statement + Duration::from_secs(2)
+    }
+}
+
+/// Opens the pool for `url`. A SQLite file is created owner-only, and checked before the pool is made, so
+/// a damaged one is reported at once and by name.
+pub(crate) async fn pool(url: &str, backend: Backend, timeouts: Timeouts) -> Result<AnyPool> {
+    sqlx::any::install_default_drivers();
+    let sqlite = backend == Backend::Sqlite;
+    let mut url = url.to_string();
+    if sqlite {
+        let path = sqlite_file(&url);
+        if let Some(path) = &path {
+            create_sqlite_file(path)?;
+        }
+        if !url.contains("mode=") {
+            url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+        }
+        check_sqlite(&url, path.as_deref(), timeouts).await?;
+    }
+    let statement = timeouts.statement;
+    let pool = AnyPoolOptions::new()
+        .max_connections(if sqlite { 4 } else { 10 })
+        .acquire_timeout(timeouts.connect)
+        .after_connect(move |conn, _| Box::pin(async move { set_up(conn, sqlite, statement).await }))
+        .after_release(move |conn, _| Box::pin(async move { reusable(conn, sqlite, statement).await }))
+        .connect(&url)
+        .await?;
+    Ok(pool)
+}
+
+/// Every connection's settings. SQLite: foreign keys, write-ahead log, and how long to wait for another
+/// writer. PostgreSQL: how long a statement may run and a transaction may sit idle (one whose client is
+/// gone would otherwise hold its locks, among them the audit log's, until the server notices).
+async fn set_up(conn: &mut AnyConnection, sqlite: bool, statement: Duration) -> sqlx::Result<()> {
+    let ms = statement.as_millis();
+    let settings = if sqlite {
+        vec![
+            "PRAGMA foreign_keys = ON".to_string(),
+            format!("PRAGMA busy_timeout = {ms}"),
+            "PRAGMA journal_mode = WAL".to_string(),
+            "PRAGMA synchronous = NORMAL".to_string(),
+        ]
+    } else {
+        vec![format!("SET statement_timeout = {ms}"), format!("SET idle_in_transaction_session_timeout = {ms}")]
+    };
+    for s in settings {
+        sqlx::query(&s).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Whether a connection given back to the pool may serve the next request. One still in a transaction —
+/// its COMMIT or ROLLBACK failed, e.g. on a full disk, where SQLite may already have rolled back behind the
+/// driver's back — would refuse every later BEGIN ("begin_with at non-zero transaction depth"), so it is
+/// closed instead, and the pool opens a fresh one when needed.
+async fn reusable(conn: &mut AnyConnection, sqlite: bool, limit: Duration) -> sqlx::Result<bool> {
+    if sqlite {
+        // A dropped transaction's ROLLBACK runs on SQLite's worker thread: let it finish before judging.
+        match tokio::time::timeout(limit, conn.ping()).await {
+            Ok(answered) => answered?,
+            Err(_) => return Err(sqlx::Error::Protocol("the connection did not answer".into())),
+        }
+    }
+    Ok(!conn.is_in_transaction())
+}
+
+/// The database file of a SQLite URL (`sqlite://path?…`), unless it is in memory.
+fn sqlite_file(url: &str) -> Option<PathBuf> {
+    let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory")).then(|| PathBuf::from(path))
+}
+
+/// Creates the database file (and its folder) owner-only before SQLite does, since SQLite gives new files
+/// the process's default mode — and its WAL and SHM files the database file's.
+fn create_sqlite_file(path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        crate::private::create_dir(parent)?;
+    }
+    match crate::private::create_new_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Opens the SQLite file once, as the pool will, and reads its schema. The pool would retry a failing
+/// connection until its time-out and then report only that; this reports what is wrong, at once.
+async fn check_sqlite(url: &str, path: Option<&Path>, timeouts: Timeouts) -> Result<()> {
+    let name = path.map_or_else(|| url.to_string(), |p| p.display().to_string());
+    let checked = async {
+        let mut conn = AnyConnection::connect(url).await?;
+        set_up(&mut conn, true, timeouts.statement).await?;
+        sqlx::query("SELECT count(*) FROM sqlite_master").fetch_one(&mut conn).await?;
+        conn.close().await
+    };
+    match checked.await.map_err(StoreError::from) {
+        Ok(()) => Ok(()),
+        Err(StoreError::Damaged(what)) => Err(StoreError::Damaged(format!("{name}: {what}"))),
+        Err(other) => Err(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secrets::DataKey;
+    use crate::SqlStore;
+
+    #[test]
+    fn sqlite_files_are_found_in_urls() {
+        assert_eq!(sqlite_file("sqlite:///srv/d/shanzhi.db?mode=rwc"), Some(PathBuf::from("/srv/d/shanzhi.db")));
+        assert_eq!(sqlite_file("sqlite:data/x.db"), Some(PathBuf::from("data/x.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("sqlite://x.db?mode=memory"), None);
+    }
+
+    /// A transaction that SQLite ended while the driver still counts it open — as when a statement or a
+    /// COMMIT fails on a full disk and SQLite rolls back by itself — must not poison the pool.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_transaction_ended_behind_the_drivers_back_does_not_poison_the_pool() {
+        let dir = std::env::temp_dir().join(format!("shanzhi-poison-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let url = format!("sqlite://{}", dir.join("t.db").display());
+        let store =
+            SqlStore::connect(&url, DataKey::generate().0, DataKey::generate().0, Timeouts::default()).await.unwrap();
+        store.migrate().await.unwrap();
+        for end in ["COMMIT", "ROLLBACK"].iter().cycle().take(8) {
+            let mut w = store.begin_write().await.expect("a clean connection");
+            sqlx::raw_sql(end).execute(&mut *w.tx).await.unwrap();
+            drop(w);
+        }
+        for _ in 0..8 {
+            let w = store.begin_write().await.expect("no connection is handed out mid-transaction");
+            w.commit().await.unwrap();
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
