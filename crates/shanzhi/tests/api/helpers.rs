@@ -122,7 +122,7 @@ impl TestApp {
 
     /// A server over an existing data folder and database (migrated as it opens).
     pub async fn existing(location: Location, backend: Backend) -> TestApp {
-        TestApp::serve(location, backend, TestClock::at(start_time())).await
+        TestApp::serve(location, backend, TestClock::at(start_time()), None).await
     }
 
     /// Another server on the same database and clock, as after a restart or on a second machine.
