@@ -5,6 +5,7 @@
 use crate::error::{DomainError, Problems};
 use crate::money::Money;
 use crate::org::string_enum;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 string_enum!(
@@ -211,6 +212,21 @@ pub fn check_plan(lines: &[FundingLine], total: Money) -> Result<(), DomainError
                 sum.display_yuan(),
                 total.display_yuan()
             ),
+        );
+    }
+    p.into_result()
+}
+
+/// Money comes from a fiscal year in which the service runs: refuses each line of another year, on its
+/// `funding[i].budget_id` field. A service over several years may draw on each of them.
+pub fn check_years(lines: &[FundingLine], start: NaiveDate, end: NaiveDate) -> Result<(), DomainError> {
+    let mut p = Problems::default();
+    for (i, l) in lines.iter().enumerate().filter(|(_, l)| l.year < start.year() || l.year > end.year()) {
+        p.add(
+            format!("funding[{i}].budget_id"),
+            "funding_year_outside_service",
+            format!("{} 年度的预算不能用于 {} 至 {} 的服务", l.year, start, end),
+            format!("a {} budget cannot pay for a service from {start} to {end}", l.year),
         );
     }
     p.into_result()

@@ -2,7 +2,7 @@
 //! acceptance. Every transition is a method that checks who acts and what must hold, changes the project
 //! and returns the audit [`Change`], or returns a typed error and leaves the project as it was.
 
-use crate::budget::{check_plan, split, Entry, FundingLine, Movement};
+use crate::budget::{check_plan, check_years, split, Entry, FundingLine, Movement};
 use crate::catalogue::CategoryStatus;
 use crate::error::{DomainError, Problems};
 use crate::money::{Money, Quantity};
@@ -12,6 +12,11 @@ use crate::standards::Standard;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
+
+mod acceptance;
+mod contract;
+pub mod supplement;
+pub use supplement::{Supplement, SupplementInput, SupplementStatus};
 
 string_enum!(
     Status {
@@ -262,6 +267,9 @@ pub struct Milestone {
     pub status: MilestoneStatus,
     pub reports: Vec<ServiceReport>,
     pub decisions: Vec<MilestoneDecision>,
+    /// The supplementary contract (its number) this milestone pays, if any; its `share_bp` is then 0.
+    #[serde(default)]
+    pub supplement: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -330,6 +338,9 @@ pub struct Contract {
     /// For a post purchase: every post the contract buys, vacant until the provider fills it.
     #[serde(default)]
     pub posts: Vec<Post>,
+    /// Supplementary contracts, proposed, approved, signed or not.
+    #[serde(default)]
+    pub supplements: Vec<Supplement>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -376,7 +387,7 @@ impl Change {
     }
 }
 
-/// What the reviewer's check needs to know about the catalogue and configuration at submission.
+/// What the checks of a design need to know about the catalogue and configuration, at design and submission.
 pub struct SubmitContext<'a> {
     pub category: CategoryStatus,
     pub rules: &'a Rules,
@@ -467,6 +478,40 @@ impl Design {
                     "each post needs a title and a count of at least 1",
                 );
             }
+        }
+        p.into_result()
+    }
+
+    /// Checks a design as it is made or changed on `today`: complete and coherent, a service period that
+    /// starts no earlier than the configured window before today, and a category that may be bought.
+    pub fn check_new(&self, rules: &Rules, today: NaiveDate, category: CategoryStatus) -> Result<(), DomainError> {
+        let mut p = Problems::default();
+        let earliest = today - chrono::Duration::days(i64::from(rules.service_start_window_days));
+        if self.period_start < earliest {
+            p.add(
+                "period_start",
+                "period_start_too_early",
+                format!(
+                    "服务期开始日期不能早于 {}（设计之日前 {} 天）",
+                    crate::deadlines::date_zh(earliest),
+                    rules.service_start_window_days
+                ),
+                format!(
+                    "the service period cannot start before {earliest} ({} days before the design)",
+                    rules.service_start_window_days
+                ),
+            );
+        }
+        let refused = match category {
+            CategoryStatus::Negative => Some(DomainError::CategoryOnNegativeList),
+            CategoryStatus::Unknown if !self.category.trim().is_empty() => Some(DomainError::CategoryNotInCatalogue),
+            _ => None,
+        };
+        if let Some(e) = refused {
+            p.add("category", e.code(), e.message_zh(), e.message_en());
+        }
+        if let Err(e) = self.validate(rules) {
+            p.absorb(e);
         }
         p.into_result()
     }
@@ -584,13 +629,13 @@ impl Project {
     pub fn create(
         actor: &Actor,
         design: Design,
-        rules: &Rules,
+        ctx: &SubmitContext,
         now: DateTime<Utc>,
     ) -> Result<(Project, Change), DomainError> {
         if !actor.has(Role::Purchaser) || !actor.org_kind.is_purchasing_department() {
             return Err(DomainError::NotPermitted { action: "create_project" });
         }
-        design.validate(rules)?;
+        design.check_new(ctx.rules, crate::clock::china_date(now), ctx.category)?;
         let project = Project {
             id: 0,
             code: String::new(),
@@ -672,12 +717,12 @@ impl Project {
         &mut self,
         actor: &Actor,
         design: Design,
-        rules: &Rules,
+        ctx: &SubmitContext,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
         self.require_purchaser(actor, "edit_design")?;
         self.require_status(&[Status::Design, Status::CostEstimate], "edit_design")?;
-        design.validate(rules)?;
+        design.check_new(ctx.rules, crate::clock::china_date(now), ctx.category)?;
         self.design = design;
         self.touch(now);
         Ok(Change::new("project.design", json!({"title": self.design.title})))
@@ -721,46 +766,11 @@ impl Project {
         self.require_purchaser(actor, "set_funding")?;
         self.require_status(&[Status::Design, Status::CostEstimate], "set_funding")?;
         check_plan(&lines, self.total())?;
+        check_years(&lines, self.design.period_start, self.design.period_end)?;
         let detail = json!({"lines": lines.len(), "total": self.total()});
         self.funding = lines;
         self.touch(now);
         Ok(Change::new("project.funding", detail))
-    }
-
-    fn planned(&self) -> Vec<Money> {
-        self.funding.iter().map(|l| l.amount).collect()
-    }
-
-    /// Per funding line, what the contract commits: the contract amount split in proportion to the plan.
-    pub fn committed_by_line(&self) -> Vec<Money> {
-        match &self.contract {
-            Some(c) => split(c.amount, &self.planned()),
-            None => vec![Money::ZERO; self.funding.len()],
-        }
-    }
-
-    /// Per funding line, what accepted milestones have paid. Each payment is split in proportion to what
-    /// is still committed on each line, so no line is ever paid more than it committed and the last
-    /// milestone pays exactly what is left.
-    pub fn paid_by_line(&self) -> Vec<Money> {
-        let committed = self.committed_by_line();
-        let mut paid = vec![Money::ZERO; committed.len()];
-        for m in self.contract.iter().flat_map(|c| &c.milestones).filter(|m| m.status == MilestoneStatus::Accepted) {
-            let remaining: Vec<Money> = committed.iter().zip(&paid).map(|(c, p)| *c - *p).collect();
-            for (p, x) in paid.iter_mut().zip(split(m.amount, &remaining)) {
-                *p = *p + x;
-            }
-        }
-        paid
-    }
-
-    fn entries(&self, movement: Movement, amounts: &[Money]) -> Vec<Entry> {
-        self.funding
-            .iter()
-            .zip(amounts)
-            .filter(|(_, a)| a.fen() > 0)
-            .map(|(l, a)| Entry { budget_id: l.budget_id, movement, amount: *a, project_id: Some(self.id) })
-            .collect()
     }
 
     /// Submits for review. The category must be in the catalogue and not on the negative list.
@@ -783,6 +793,7 @@ impl Project {
         }
         // No budget, no purchase: the plan must cover the estimate as it now stands.
         check_plan(&self.funding, self.total())?;
+        check_years(&self.funding, self.design.period_start, self.design.period_end)?;
         // The competent department reviews other departments' content; its own projects go straight to finance.
         self.content_review_skipped = if ctx.rules.review_stages == ReviewStages::One {
             Some(ContentReviewSkipped::OneStage)
@@ -916,168 +927,6 @@ impl Project {
         Ok(Change::new("project.award", detail))
     }
 
-    pub fn sign_contract(
-        &mut self,
-        actor: &Actor,
-        input: ContractInput,
-        rules: &Rules,
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "sign_contract")?;
-        self.require_status(&[Status::Contract], "sign_contract")?;
-        let award =
-            self.award.clone().ok_or(DomainError::WrongStep { action: "sign_contract", status: self.status.code() })?;
-        let mut p = Problems::default();
-        if input.amount.fen() <= 0 {
-            p.add("amount", "amount_not_positive", "合同金额必须大于 0", "the contract amount must be above 0");
-        } else if input.amount > self.total() {
-            p.add(
-                "amount",
-                "contract_exceeds_estimate",
-                format!("合同金额不得超过审核通过的预算 {} 元", self.total().display_yuan()),
-                format!(
-                    "the contract amount may not exceed the approved estimate of {} yuan",
-                    self.total().display_yuan()
-                ),
-            );
-        }
-        let max = if self.design.continuing { rules.continuing_contract_max_months } else { rules.contract_max_months };
-        if input.end < input.start {
-            p.add(
-                "end",
-                "term_end_before_start",
-                "合同期限结束日期不能早于开始日期",
-                "the term must end after it starts",
-            );
-        } else if input.end > term_last_day(input.start, max) {
-            p.add(
-                "end",
-                "contract_term_too_long",
-                format!("合同期限不能超过 {max} 个月"),
-                format!("the contract term may be at most {max} months"),
-            );
-        }
-        let award_day = crate::clock::china_date(award.at);
-        if input.signed_on < award_day || input.signed_on > today {
-            p.add(
-                "signed_on",
-                "signed_on_out_of_range",
-                "签订日期须在确定承接主体之后且不晚于今天",
-                "the signing date must be after the award and not in the future",
-            );
-        }
-        if input.milestones.is_empty() {
-            p.add("milestones", "required", "请至少设置一个验收节点", "add at least one milestone");
-        }
-        let share_sum: u64 = input.milestones.iter().map(|m| m.share_bp as u64).sum();
-        if !input.milestones.is_empty() && share_sum != 10_000 {
-            p.add(
-                "milestones",
-                "milestones_not_hundred_percent",
-                format!("各节点付款比例之和须为 100%，现为 {}.{:02}%", share_sum / 100, share_sum % 100),
-                format!(
-                    "milestone payment shares must add up to 100%, not {}.{:02}%",
-                    share_sum / 100,
-                    share_sum % 100
-                ),
-            );
-        }
-        for (i, m) in input.milestones.iter().enumerate() {
-            if m.name.trim().is_empty() {
-                p.add(format!("milestones[{i}].name"), "required", "请填写节点名称", "enter the milestone name");
-            }
-            if m.share_bp == 0 {
-                p.add(
-                    format!("milestones[{i}].share"),
-                    "share_not_positive",
-                    "付款比例必须大于 0",
-                    "the share must be above 0",
-                );
-            }
-            if m.due < input.start || m.due > input.end {
-                p.add(
-                    format!("milestones[{i}].due"),
-                    "due_outside_term",
-                    "节点日期须在合同期限内",
-                    "the milestone date must fall within the term",
-                );
-            }
-        }
-        if input.milestones.windows(2).any(|w| w[1].due < w[0].due) {
-            p.add(
-                "milestones",
-                "milestones_out_of_order",
-                "验收节点须按时间先后排列",
-                "milestones must be in date order",
-            );
-        }
-        p.into_result()?;
-        // Each milestone's amount is its share rounded down; the last takes the remainder so they sum exactly.
-        let mut milestones: Vec<Milestone> = input
-            .milestones
-            .iter()
-            .map(|m| Milestone {
-                name: m.name.trim().to_string(),
-                share_bp: m.share_bp,
-                amount: input.amount.share_bp(m.share_bp),
-                due: m.due,
-                status: MilestoneStatus::Pending,
-                reports: Vec::new(),
-                decisions: Vec::new(),
-            })
-            .collect();
-        let allotted: Money = milestones.iter().map(|m| m.amount).sum();
-        if let Some(last) = milestones.last_mut() {
-            last.amount = last.amount + (input.amount - allotted);
-        }
-        let detail =
-            json!({"amount": input.amount, "start": input.start, "end": input.end, "milestones": milestones.len()});
-        let posts = self.contract_posts(input.amount, input.start, input.end);
-        self.contract = Some(Contract {
-            purchaser_org_id: self.purchaser_org_id,
-            provider: award.provider,
-            amount: input.amount,
-            start: input.start,
-            end: input.end,
-            signed_on: input.signed_on,
-            milestones,
-            termination: None,
-            posts,
-        });
-        self.status = Status::Acceptance;
-        self.touch(now);
-        // The contract commits its amount; whatever was reserved above it goes back to the budgets.
-        let committed = self.committed_by_line();
-        let released: Vec<Money> = self.planned().iter().zip(&committed).map(|(p, c)| *p - *c).collect();
-        let mut ledger = self.entries(Movement::Commit, &committed);
-        ledger.extend(self.entries(Movement::Release, &released));
-        Ok(Change::new("project.contract_sign", detail).with_ledger(ledger))
-    }
-
-    /// The posts a post-purchase contract buys, each costing an equal share of the amount per year of term.
-    fn contract_posts(&self, amount: Money, start: NaiveDate, end: NaiveDate) -> Vec<Post> {
-        let specs: Vec<&PostSpec> =
-            self.design.posts.iter().flat_map(|s| std::iter::repeat_n(s, s.count as usize)).collect();
-        if self.design.mode != PurchaseMode::Post || specs.is_empty() {
-            return Vec::new();
-        }
-        let shares = split(amount, &vec![Money::from_fen(1); specs.len()]);
-        // Term in days, at least one; a year counts as 365 days.
-        let days = (end - start).num_days().max(0) + 1;
-        specs
-            .iter()
-            .zip(shares)
-            .map(|(s, share)| Post {
-                host_org_id: s.host_org_id,
-                host_name: s.host_name.clone(),
-                title: s.title.clone(),
-                yearly_cost: Money::from_fen(((share.fen() as i128) * 365 / days as i128) as i64),
-                holder: None,
-            })
-            .collect()
-    }
-
     fn post_mut(&mut self, actor: &Actor, index: usize, action: &'static str) -> Result<&mut Post, DomainError> {
         let provider_org = self.contract.as_ref().map(|c| c.provider.org_id);
         if !actor.has(Role::Provider) || provider_org != Some(actor.org_id) {
@@ -1133,128 +982,6 @@ impl Project {
         post.holder = None;
         self.touch(now);
         Ok(Change::new("project.post_vacate", json!({"post": index, "reason": reason})))
-    }
-
-    /// The milestone that is next to be reported or decided: the first not yet accepted.
-    pub fn current_milestone(&self) -> Option<usize> {
-        let c = self.contract.as_ref()?;
-        c.milestones.iter().position(|m| m.status != MilestoneStatus::Accepted)
-    }
-
-    fn milestone_mut(&mut self, index: usize, action: &'static str) -> Result<&mut Milestone, DomainError> {
-        self.require_status(&[Status::Acceptance], action)?;
-        if self.current_milestone() != Some(index) {
-            return Err(DomainError::field(
-                "milestone",
-                "not_current_milestone",
-                "只能处理当前验收节点",
-                "only the current milestone can be handled",
-            ));
-        }
-        let contract = self.contract.as_mut().ok_or(DomainError::NotFound { what: "contract" })?;
-        contract.milestones.get_mut(index).ok_or(DomainError::NotFound { what: "milestone" })
-    }
-
-    /// The field problems of a service report, all at once, without filing it.
-    pub fn check_report(&self, input: &ReportInput) -> Result<(), DomainError> {
-        let mut p = Problems::default();
-        need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
-        if input.hours.hundredths() < 0 {
-            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
-        }
-        for (i, o) in input.outputs.iter().enumerate() {
-            if !self.design.targets.iter().any(|t| t.indicator == o.indicator) {
-                p.add(
-                    format!("outputs[{i}]"),
-                    "unknown_indicator",
-                    "该指标不在项目绩效目标中",
-                    "this indicator is not one of the project's targets",
-                );
-            }
-        }
-        p.into_result()
-    }
-
-    pub fn file_report(
-        &mut self,
-        actor: &Actor,
-        index: usize,
-        input: ReportInput,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        let provider_org = self.contract.as_ref().map(|c| c.provider.org_id);
-        if !actor.has(Role::Provider) || provider_org != Some(actor.org_id) {
-            return Err(DomainError::NotPermitted { action: "file_report" });
-        }
-        self.check_report(&input)?;
-        let milestone = self.milestone_mut(index, "file_report")?;
-        if milestone.status == MilestoneStatus::Reported {
-            return Err(DomainError::WrongStep { action: "file_report", status: "acceptance" });
-        }
-        milestone.reports.push(ServiceReport {
-            beneficiaries: input.beneficiaries,
-            hours: input.hours,
-            outputs: input.outputs,
-            summary: input.summary.trim().to_string(),
-            files: input.files,
-            filed_by: actor.user_id,
-            filed_at: now,
-        });
-        milestone.status = MilestoneStatus::Reported;
-        let name = milestone.name.clone();
-        self.touch(now);
-        Ok(Change::new("project.report_file", json!({"milestone": index, "name": name})))
-    }
-
-    pub fn decide_milestone(
-        &mut self,
-        actor: &Actor,
-        index: usize,
-        accept: bool,
-        reason: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, if accept { "accept_milestone" } else { "reject_milestone" })?;
-        let paid_before = self.paid_by_line();
-        let milestone = self.milestone_mut(index, "decide_milestone")?;
-        if milestone.status != MilestoneStatus::Reported {
-            return Err(DomainError::field(
-                "milestone",
-                "no_report_to_decide",
-                "承接主体尚未提交本节点服务报告",
-                "the provider has not filed a report for this milestone",
-            ));
-        }
-        let reason = reason.trim();
-        if !accept && reason.is_empty() {
-            return Err(DomainError::field(
-                "reason",
-                "reason_required",
-                "不予验收时请写明理由",
-                "give the reasons for rejecting",
-            ));
-        }
-        milestone.decisions.push(MilestoneDecision {
-            accepted: accept,
-            reason: reason.to_string(),
-            by: actor.user_id,
-            at: now,
-        });
-        milestone.status = if accept { MilestoneStatus::Accepted } else { MilestoneStatus::Rejected };
-        let amount = milestone.amount;
-        if accept && self.current_milestone().is_none() {
-            self.status = Status::Completed;
-        }
-        self.touch(now);
-        let action = if accept { "project.milestone_accept" } else { "project.milestone_reject" };
-        // Acceptance pays the milestone: what the replayed payments add for this milestone, per line.
-        let ledger = if accept {
-            let paid: Vec<Money> = self.paid_by_line().iter().zip(&paid_before).map(|(a, b)| *a - *b).collect();
-            self.entries(Movement::Pay, &paid)
-        } else {
-            Vec::new()
-        };
-        Ok(Change::new(action, json!({"milestone": index, "amount": amount, "reason": reason})).with_ledger(ledger))
     }
 
     /// Cancels at any step before the contract is signed.
@@ -1344,7 +1071,9 @@ impl Project {
         let reason = closure_reason(reason)?;
         // What the contract still owed goes back to the budgets.
         let owed: Vec<Money> = self.committed_by_line().iter().zip(self.paid_by_line()).map(|(c, p)| *c - p).collect();
-        let ledger = self.entries(Movement::Uncommit, &owed);
+        let mut ledger = self.entries(Movement::Uncommit, &owed);
+        ledger.extend(self.supplements_owed());
+        ledger.extend(self.lapse_supplements());
         if let Some(c) = self.contract.as_mut() {
             c.termination = Some(Closure { reason: reason.clone(), by: actor.user_id, at: now });
         }
@@ -1415,9 +1144,20 @@ pub fn waiting_on(actor: &Actor, p: &Project) -> Option<&'static str> {
         Status::Procurement if own => Some("award"),
         Status::Contract if own => Some("sign_contract"),
         Status::Acceptance => {
+            let c = p.contract.as_ref()?;
+            let finance = actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance;
+            for s in &c.supplements {
+                match s.status {
+                    SupplementStatus::Proposed if finance && actor.org_id != p.purchaser_org_id => {
+                        return Some("review_supplement")
+                    }
+                    SupplementStatus::Approved if own => return Some("sign_supplement"),
+                    _ => {}
+                }
+            }
             let i = p.current_milestone()?;
-            let m = &p.contract.as_ref()?.milestones[i];
-            let provider = actor.has(Role::Provider) && p.contract.as_ref()?.provider.org_id == actor.org_id;
+            let m = &c.milestones[i];
+            let provider = actor.has(Role::Provider) && c.provider.org_id == actor.org_id;
             match m.status {
                 MilestoneStatus::Reported if own => Some("decide_milestone"),
                 MilestoneStatus::Pending | MilestoneStatus::Rejected if provider => Some("file_report"),

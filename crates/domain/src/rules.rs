@@ -67,6 +67,15 @@ pub struct Rules {
     pub expert_conflict_years: u32,
     /// The statutory procurement periods (domain-facts.md, "Time limits"); a province may change the lengths.
     pub periods: PeriodRules,
+    /// A milestone may be accepted (and paid) this many days before its date; 0: not before the date. A local
+    /// choice: no payment for service not yet delivered.
+    pub acceptance_grace_days: u32,
+    /// Supplementary contracts together may add at most this share (basis points) of the original amount
+    /// (政府采购法 §49: 10 %).
+    pub supplement_max_bp: u32,
+    /// A design's service period may start at most this many days before the day it is designed (a local
+    /// choice, not a statute: room to buy a service that began while its purchase was prepared).
+    pub service_start_window_days: u32,
 }
 
 impl Default for Rules {
@@ -97,6 +106,9 @@ impl Default for Rules {
             min_bidders: 3,
             region_thresholds: Vec::new(),
             periods: PeriodRules::default(),
+            acceptance_grace_days: 0,
+            supplement_max_bp: 1000,
+            service_start_window_days: 90,
         }
     }
 }
@@ -248,6 +260,23 @@ mod tests {
     #[test]
     fn abnormally_low_below_next_defaults_to_thirty_percent() {
         assert_eq!(Rules::default().abnormal_below_next_bp, 3000);
+    }
+
+    #[test]
+    fn milestones_are_accepted_from_their_date_by_default() {
+        assert_eq!(Rules::default().acceptance_grace_days, 0);
+        let r: Rules = serde_json::from_str(r#"{"acceptance_grace_days": 5}"#).unwrap();
+        assert_eq!(r.acceptance_grace_days, 5);
+    }
+
+    #[test]
+    fn supplementary_contracts_add_at_most_ten_percent() {
+        assert_eq!(Rules::default().supplement_max_bp, 1000, "政府采购法 §49");
+    }
+
+    #[test]
+    fn service_periods_start_at_most_ninety_days_before_the_design() {
+        assert_eq!(Rules::default().service_start_window_days, 90);
     }
 
     #[test]

@@ -245,12 +245,13 @@ pub fn project_year(p: &Project) -> i32 {
     }
 }
 
-/// What a contract committed, by fund source. A contract without a funding plan counts as `other`.
+/// What a contract (with its signed supplementary contracts) committed, by fund source. A contract without a
+/// funding plan counts as `other`.
 fn committed_by_source(p: &Project, c: &Contract) -> Vec<(FundSource, Money)> {
     if p.funding.is_empty() {
-        return vec![(FundSource::Other, c.amount)];
+        return vec![(FundSource::Other, c.total())];
     }
-    p.funding.iter().map(|l| l.source).zip(p.committed_by_line()).collect()
+    p.committed_lines().into_iter().map(|(l, amount)| (l.source, amount)).collect()
 }
 
 fn in_year(year: Option<i32>, y: i32) -> bool {
@@ -350,10 +351,10 @@ fn townships_and_areas(input: &Input, year: Option<i32>) -> (Vec<TownshipRow>, B
         let mine = townships_of(&townships, p.design.regions.iter().map(String::as_str));
         if mine.is_empty() {
             area.district_wide.projects += 1;
-            area.district_wide.contracted = area.district_wide.contracted + c.amount;
+            area.district_wide.contracted = area.district_wide.contracted + c.total();
         }
         // Equal weights: the amount split evenly, the odd fen to the first townships.
-        let parts = split(c.amount, &vec![Money::from_fen(1); mine.len()]);
+        let parts = split(c.total(), &vec![Money::from_fen(1); mine.len()]);
         let (mut urban, mut rural) = (false, false);
         for (&i, part) in mine.iter().zip(parts) {
             rows[i].projects += 1;
@@ -405,7 +406,7 @@ fn by_department(input: &Input, year: Option<i32>) -> Vec<DepartmentRow> {
     for (p, c) in contracts(input.projects, year) {
         let r = row(&mut rows, input, p.purchaser_org_id, &p.purchaser_name);
         r.projects += 1;
-        r.contracted = r.contracted + c.amount;
+        r.contracted = r.contracted + c.total();
     }
     for (m, budget) in payments(input, year) {
         if let Some(b) = budget {
@@ -434,7 +435,7 @@ fn by_category(input: &Input, year: Option<i32>) -> Vec<CategoryRow> {
             groups: Vec::new(),
         });
         head.projects += 1;
-        head.contracted = head.contracted + c.amount;
+        head.contracted = head.contracted + c.total();
         if chain.len() >= 2 {
             let g = chain[chain.len() - 2];
             let pos = match head.groups.iter().position(|x| x.code == g.code) {
@@ -450,7 +451,7 @@ fn by_category(input: &Input, year: Option<i32>) -> Vec<CategoryRow> {
                 }
             };
             head.groups[pos].projects += 1;
-            head.groups[pos].contracted = head.groups[pos].contracted + c.amount;
+            head.groups[pos].contracted = head.groups[pos].contracted + c.total();
         }
     }
     let mut out: Vec<CategoryRow> = heads.into_values().collect();
@@ -469,7 +470,7 @@ fn by_provider_kind(input: &Input, year: Option<i32>) -> Vec<ProviderKindRow> {
     for (_, c) in contracts(input.projects, year) {
         if let Some(r) = out.iter_mut().find(|r| r.kind == c.provider.kind) {
             r.projects += 1;
-            r.contracted = r.contracted + c.amount;
+            r.contracted = r.contracted + c.total();
         }
     }
     out
@@ -517,7 +518,7 @@ fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
     // Lottery commitments by budget year: (year, project, amount).
     let mut commitments: Vec<(i32, &Project, Money)> = Vec::new();
     for p in input.projects.iter().filter(|p| p.contract.is_some()) {
-        for (line, amount) in p.funding.iter().zip(p.committed_by_line()) {
+        for (line, amount) in p.committed_lines() {
             if line.source == FundSource::WelfareLottery && amount.fen() > 0 {
                 commitments.push((line.year, p, amount));
             }
@@ -575,7 +576,7 @@ fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
 pub fn summary(input: &Input, year: Option<i32>) -> Statistics {
     let year_contracts = contracts(input.projects, year);
     let mode_total = |mode: PurchaseMode| -> Money {
-        year_contracts.iter().filter(|(p, _)| p.design.mode == mode).map(|(_, c)| c.amount).sum()
+        year_contracts.iter().filter(|(p, _)| p.design.mode == mode).map(|(_, c)| c.total()).sum()
     };
     let by_fund_source = committed(input.projects, year);
     let paid_by_fund_source = paid(input, year);

@@ -429,6 +429,14 @@ pub async fn load(
         }
         tick(&mut done);
     }
+    // Finance has closed the years before last (年终结账); last year's accounts are still being settled.
+    let closed: Vec<i32> = store.closed_years().await.map_err(err("fiscal years"))?.iter().map(|c| c.year).collect();
+    let mut old: Vec<i32> = store.budgets().await.map_err(err("budgets"))?.iter().map(|b| b.budget.year).collect();
+    old.retain(|y| *y < this_year - 1 && !closed.contains(y));
+    old.dedup();
+    for year in old {
+        store.close_fiscal_year(&finance, year, now).await.map_err(err(&format!("closing {year}")))?;
+    }
     store.set_setting(&system, LOADED, &now.to_rfc3339(), now).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
 }
@@ -563,36 +571,51 @@ impl Scenario<'_> {
     async fn run(&self) -> LoadResult<()> {
         let s = self.seed;
         let reach = self.reach();
-        let historic = s.year.is_some();
-        // Historic projects start in January of their year; in-flight ones `days_ago` before today, their
-        // steps spread evenly up to today so nothing is overdue by accident.
-        let t0 = match (s.year, s.days_ago) {
-            (Some(y), _) => morning(NaiveDate::from_ymd_opt(y, 1, 6).ok_or("bad year")?),
-            (None, Some(d)) => self.now - Duration::days(d),
-            (None, None) => return Err("needs a year or days_ago".into()),
-        };
-        let gap = if historic { Duration::days(4) } else { (self.now - t0) / 10 };
-        let at = |k: i32| t0 + gap * k;
-        let contract_day = shanzhi_domain::clock::china_date(at(7));
-        let term_days = i64::from(s.months) * 30;
+        let today = shanzhi_domain::clock::china_date(self.now);
         // At or above the procurement limit the purchase goes through an open tender, which takes two months.
         let estimate = self.lines()?.iter().try_fold(Money::ZERO, |sum, l| {
             l.unit_price.times_hundredths(l.quantity.hundredths()).and_then(|m| sum.checked_add(m))
         });
         let region = s.regions.first().map(String::as_str).unwrap_or("");
         let tendered = estimate.is_none_or(|e| e >= self.rules.procurement_limit_for(region));
-        let period_start = if historic && tendered {
-            NaiveDate::from_ymd_opt(s.year.unwrap_or(2013), 5, 1).ok_or("bad year")?
-        } else if historic {
-            NaiveDate::from_ymd_opt(s.year.unwrap_or(2013), 3, 1).ok_or("bad year")?
-        } else if reach >= 5 && s.stop_at != "completed" {
-            shanzhi_domain::clock::china_date(self.now) - Duration::days(term_days / 3)
-        } else if reach >= 5 {
-            contract_day + Duration::days(1)
-        } else {
-            shanzhi_domain::clock::china_date(self.now) + Duration::days(30)
+        // When the service starts. Historic services run from 1 February of their year, so the last payment
+        // falls early in the next. In-flight contracts run so that the milestones their reports cover are due
+        // by a week ago (no payment for service not yet delivered); without reports they started a week ago.
+        // Projects before the contract plan a service from next month. In-flight projects are paid from this
+        // year's budgets, so their services run in this year too.
+        let new_year = NaiveDate::from_ymd_opt(today.year(), 1, 1).ok_or("bad year")?;
+        let reference = (today - Duration::days(7)).max(new_year);
+        let period_start = match s.year {
+            Some(y) => NaiveDate::from_ymd_opt(y, 2, 1).ok_or("bad year")?,
+            None if reach >= 5 && s.reports.is_empty() => reference,
+            None if reach >= 5 => {
+                let covered = s.months * s.reports.len() as u32 / s.milestones.len().max(1) as u32;
+                (reference + Duration::days(1)).checked_sub_months(chrono::Months::new(covered)).ok_or("bad term")?
+            }
+            None => (today + Duration::days(30)).min(NaiveDate::from_ymd_opt(today.year(), 12, 31).ok_or("bad year")?),
         };
         let period_end = term_last_day(period_start, s.months);
+        // Historic projects are designed in January of their year, or the autumn before when tendered (as
+        // budgets are), to be contracted in January. In-flight ones `days_ago` before today, their steps spread
+        // evenly up to today (or, directly awarded and contracted, up to the service's start) so nothing is
+        // overdue by accident.
+        let t0 = match (s.year, s.days_ago) {
+            (Some(y), _) if tendered => morning(NaiveDate::from_ymd_opt(y - 1, 10, 30).ok_or("bad year")?),
+            (Some(y), _) => morning(NaiveDate::from_ymd_opt(y, 1, 6).ok_or("bad year")?),
+            (None, Some(d)) => self.now - Duration::days(d),
+            (None, None) => return Err("needs a year or days_ago".into()),
+        };
+        let gap = match s.year {
+            Some(_) if tendered => Duration::days(4),
+            Some(_) => Duration::days(3),
+            None if reach >= 5 && !tendered => (morning(period_start) - t0) / 8,
+            None => (self.now - t0) / 10,
+        };
+        if reach >= 5 && gap < Duration::days(1) {
+            return Err("days_ago leaves no time before the service starts".into());
+        }
+        let at = |k: i32| t0 + gap * k;
+        let contract_day = shanzhi_domain::clock::china_date(at(7));
 
         let purchaser = self.cast.actor(&s.purchaser, Role::Purchaser)?;
         let posts = s
@@ -621,7 +644,8 @@ impl Scenario<'_> {
             targets: s.targets.iter().map(|t| PerformanceTarget { group: t.group, ..t.clone() }).collect(),
             posts,
         };
-        let (project, change) = Project::create(purchaser, design, self.rules, at(0)).map_err(|e| e.to_string())?;
+        let ctx = SubmitContext { category: category_status(self.catalogue, &s.category), rules: self.rules };
+        let (project, change) = Project::create(purchaser, design, &ctx, at(0)).map_err(|e| e.to_string())?;
         let mut p = self
             .store
             .insert_project(&By::actor(purchaser), project, change.action, change.detail, at(0))
@@ -648,7 +672,6 @@ impl Scenario<'_> {
             step!(purchaser, at(2), |p: &mut Project| p.set_funding(purchaser, plan, at(2)));
         }
         if reach >= 2 {
-            let ctx = SubmitContext { category: category_status(self.catalogue, &s.category), rules: self.rules };
             step!(purchaser, at(3), |p: &mut Project| p.submit(purchaser, &ctx, at(3)));
             let mut k = 4;
             while matches!(p.status, Status::ReviewContent | Status::ReviewFinance) {
@@ -707,10 +730,17 @@ impl Scenario<'_> {
             }
         }
         if reach >= 5 {
-            let input = self.contract(&p, period_start, period_end, contract_day)?;
+            // The term does not begin before the award (a tender may end later than planned).
+            let award_day = p.award.as_ref().map(|a| shanzhi_domain::clock::china_date(a.at)).ok_or("no award")?;
+            let start = period_start.max(award_day);
+            if contract_day > today {
+                return Err("the contract would be signed after today".into());
+            }
+            let input = self.contract(&p, start, term_last_day(start, s.months), contract_day)?;
             step!(purchaser, contracted, |p: &mut Project| p.sign_contract(
                 purchaser,
                 input,
+                None,
                 self.rules,
                 contract_day,
                 contracted
@@ -819,7 +849,11 @@ impl Scenario<'_> {
                 self.store.save_procurement(&By::actor($who), write, $at).await.map_err(|e| e.to_string())?;
             }};
         }
-        let publish = morning(shanzhi_domain::clock::china_date(start) + Duration::days(31));
+        // The announcement follows the purchase intention as soon as the rules allow.
+        let intention =
+            shanzhi_domain::procurement::period_end(self.rules, Period::PurchaseIntention, q.intention_on, &calendar)
+                .map_err(|e| e.to_string())?;
+        let publish = morning(intention.date);
         let deadline_day = self
             .rules
             .periods
@@ -951,7 +985,8 @@ impl Scenario<'_> {
             .collect()
     }
 
-    /// The contract for the whole estimate, milestones spread evenly over the term, the last on its end.
+    /// The contract at the awarded price (a direct award: the whole estimate), milestones spread evenly over
+    /// the term, the last on its end.
     fn contract(
         &self,
         p: &Project,
@@ -975,7 +1010,8 @@ impl Scenario<'_> {
                 MilestoneInput { name: m.name.clone(), share_bp: m.percent * 100, due }
             })
             .collect();
-        Ok(ContractInput { amount: p.total(), start, end, signed_on, milestones })
+        let amount = p.contract_price(None).unwrap_or(p.total());
+        Ok(ContractInput { amount, start, end, signed_on, milestones })
     }
 
     /// The provider puts its social workers into the contract's posts; in a running contract every tenth
@@ -1001,22 +1037,24 @@ impl Scenario<'_> {
         Ok(())
     }
 
-    /// Files and decides the seed's reports: historic ones around their due dates, in-flight ones spread
-    /// between the contract and today. At acceptance the last report filed waits for the purchaser.
+    /// Files and decides the seed's reports as the service is delivered: each report a few days before its
+    /// milestone's date (not before the service it covers began), each decision on the date.
+    /// At acceptance the last report filed waits for the purchaser.
     async fn acceptance(&self, p: &mut Project, purchaser: &Actor, contracted: DateTime<Utc>) -> LoadResult<()> {
         let s = self.seed;
         let provider_key = s.provider.as_deref().ok_or("needs a provider")?;
         let provider = self.cast.actor(provider_key, Role::Provider)?;
-        let events = (s.reports.len() * 2) as i32;
-        let span = self.now - Duration::days(1) - contracted;
+        let mut last = contracted;
         for (i, r) in s.reports.iter().enumerate() {
-            let (filed, decided) = if s.year.is_some() {
-                let due = p.contract.as_ref().map(|c| c.milestones[i].due).ok_or("no contract")?;
-                (morning(due) - Duration::days(3), morning(due) + Duration::days(5))
-            } else {
-                let k = (i * 2) as i32;
-                (contracted + span * (k + 1) / (events + 1), contracted + span * (k + 2) / (events + 1))
-            };
+            let due = p.contract.as_ref().map(|c| c.milestones[i].due).ok_or("no contract")?;
+            let opens = p.report_opens(i).ok_or("no contract")?;
+            let filed = (morning(due) - Duration::days(3)).max(morning(opens)).max(last + Duration::hours(1));
+            let decided = morning(due).max(filed + Duration::hours(1));
+            last = decided;
+            let waits = s.stop_at == "acceptance" && i + 1 == s.reports.len();
+            if filed > self.now || (!waits && decided > self.now) {
+                return Err(format!("report {i} would be filed or paid after today"));
+            }
             let input = ReportInput {
                 beneficiaries: r.beneficiaries,
                 hours: Quantity::from_hundredths(i64::from(r.hours) * 100),
@@ -1031,11 +1069,10 @@ impl Scenario<'_> {
             let before = p.clone();
             let change = p.file_report(provider, i, input, filed).map_err(|e| e.to_string())?;
             self.save(provider, &before, p, change, filed).await?;
-            let waits = s.stop_at == "acceptance" && i + 1 == s.reports.len();
             if !waits {
                 let before = p.clone();
                 let change = p
-                    .decide_milestone(purchaser, i, true, "服务报告真实完整，同意验收。", decided)
+                    .decide_milestone(purchaser, i, true, "服务报告真实完整，同意验收。", self.rules, decided)
                     .map_err(|e| e.to_string())?;
                 self.save(purchaser, &before, p, change, decided).await?;
             }

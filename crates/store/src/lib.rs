@@ -8,6 +8,7 @@ mod audit;
 mod connection;
 mod error;
 pub mod files;
+mod fiscal;
 pub mod keyring;
 mod pool;
 pub mod private;
@@ -17,6 +18,7 @@ mod sql;
 
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use error::{Result, StoreError};
+pub use fiscal::FiscalStore;
 pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use sql::SqlStore;
 
@@ -210,7 +212,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProcurementStore + Send + Sync {
+pub trait Store: ProcurementStore + FiscalStore + Send + Sync {
     fn backend(&self) -> Backend;
     /// How long the store waits on the database.
     fn timeouts(&self) -> Timeouts;

@@ -34,6 +34,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
     (5, include_str!("../migrations/sqlite/0005_pool.sql")),
     (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
+    (7, include_str!("../migrations/sqlite/0007_fiscal_years.sql")),
     (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
     (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
 ];
@@ -44,6 +45,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (4, include_str!("../migrations/postgres/0004_procurement.sql")),
     (5, include_str!("../migrations/postgres/0005_pool.sql")),
     (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
+    (7, include_str!("../migrations/postgres/0007_fiscal_years.sql")),
     (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
     (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
 ];
@@ -290,6 +292,7 @@ impl SqlStore {
         }
         let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
         let mut balances = self.balances_in(conn, &ids, true).await?;
+        self.check_open_years(conn, entries).await?;
         for e in entries {
             let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
             b.apply(e.movement, e.amount)?;

@@ -10,7 +10,7 @@ use shanzhi_domain::org::{Actor, Organisation};
 use shanzhi_domain::project::{
     can_view, Certification, Change, ContractInput, CostKind, CostLineInput, Design, FileRef, IndicatorGroup,
     MilestoneInput, OutputActual, PerformanceTarget, PostHolder, PostSpec, Project, PurchaseMode, ReportInput,
-    SubmitContext, TargetGroup,
+    SubmitContext, SupplementInput, TargetGroup,
 };
 use shanzhi_domain::{DomainError, Money, Quantity};
 
@@ -135,6 +135,23 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
+/// A supplementary contract as the purchaser proposes it: its amount, why, the milestone it adds and the
+/// budget lines that pay for it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SupplementRequest {
+    pub amount: String,
+    pub reason: String,
+    pub milestone_name: String,
+    pub due: String,
+    #[serde(default)]
+    pub funding: Vec<crate::budgets::FundingLineRequest>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SignRequest {
+    pub signed_on: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PostHolderRequest {
     pub name: String,
@@ -159,6 +176,9 @@ pub enum Command {
     VacatePost(usize, ReasonRequest),
     Cancel(ReasonRequest),
     Terminate(ReasonRequest),
+    ProposeSupplement(SupplementRequest),
+    ReviewSupplement(u32, ReviewRequest),
+    SignSupplement(u32, SignRequest),
 }
 
 fn parse_date(p: &mut Problems, field: &str, s: &str) -> NaiveDate {
@@ -194,7 +214,8 @@ fn parse_code<T>(p: &mut Problems, field: &str, s: &str, parse: fn(&str) -> Opti
 }
 
 impl DesignRequest {
-    /// Parses into a domain design, checking references against the current organisations and regions.
+    /// Parses into a domain design, checking references against the current organisations and regions, and
+    /// the design as made today (its dates and category).
     pub async fn into_design(self, state: &AppState) -> AppResult<Design> {
         let mut p = Problems::default();
         let regions = state.store.regions().await?;
@@ -266,7 +287,8 @@ impl DesignRequest {
         // Report parse problems and the domain's checks together, so the user fixes everything in one go;
         // a date that did not parse would only produce misleading period errors.
         let dates_ok = !p.has_field("period_start") && !p.has_field("period_end");
-        if let Err(e) = design.validate(&state.rules) {
+        let category = category_status(&state.store.catalogue().await?, &design.category);
+        if let Err(e) = design.check_new(&state.rules, china_date(state.clock.now()), category) {
             p.absorb(if dates_ok { e } else { without_period(e) });
         }
         p.into_result()?;
@@ -397,8 +419,33 @@ pub async fn visible_projects(state: &AppState, actor: &Actor) -> AppResult<Vec<
 pub async fn create_project(state: &AppState, session: &Session, req: DesignRequest) -> AppResult<Project> {
     let now = state.clock.now();
     let design = req.into_design(state).await?;
-    let (project, change) = Project::create(&session.actor, design, &state.rules, now)?;
+    let ctx = design_context(state, &design).await?;
+    let (project, change) = Project::create(&session.actor, design, &ctx, now)?;
     Ok(state.store.insert_project(&session.by(), project, change.action, change.detail, now).await?)
+}
+
+/// The catalogue's word on a design's category, with the rules: what design and submission are checked against.
+async fn design_context<'a>(state: &'a AppState, design: &Design) -> AppResult<SubmitContext<'a>> {
+    let catalogue = state.store.catalogue().await?;
+    Ok(SubmitContext { category: category_status(&catalogue, &design.category), rules: &state.rules })
+}
+
+/// A domain result over input that may also have had parse problems: refusals that are not about fields come
+/// first (who may act, in which step), then every field's problem at once.
+fn with_problems(problems: Problems, result: Result<Change, DomainError>) -> AppResult<Change> {
+    match result {
+        Err(e @ DomainError::InvalidInput(_)) => {
+            let mut problems = problems;
+            problems.absorb(e);
+            problems.into_result()?;
+            Err(AppError::Domain(DomainError::InvalidInput(Vec::new())))
+        }
+        Err(e) => Err(e.into()),
+        Ok(change) => {
+            problems.into_result()?;
+            Ok(change)
+        }
+    }
 }
 
 async fn provider(state: &AppState, org_id: i64) -> AppResult<Organisation> {
@@ -471,7 +518,8 @@ async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> Ap
     let change: Change = match cmd {
         Command::EditDesign(req) => {
             let design = req.into_design(state).await?;
-            p.edit_design(actor, design, rules, now)?
+            let ctx = design_context(state, &design).await?;
+            p.edit_design(actor, design, &ctx, now)?
         }
         Command::FinishDesign => p.finish_design(actor, now)?,
         Command::SetCost(req) => {
@@ -483,8 +531,7 @@ async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> Ap
             p.set_funding(actor, lines, now)?
         }
         Command::Submit => {
-            let catalogue = state.store.catalogue().await?;
-            let ctx = SubmitContext { category: category_status(&catalogue, &p.design.category), rules };
+            let ctx = design_context(state, &p.design).await?;
             p.submit(actor, &ctx, now)?
         }
         Command::Review(req) => {
@@ -506,14 +553,18 @@ async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> Ap
             }
             p.award_direct(actor, org.provider_info(), &state.rules, &req.justification, now)?
         }
-        Command::SignContract(req) => p.sign_contract(actor, req.into_input()?, rules, china_date(now), now)?,
+        Command::SignContract(req) => {
+            // A framework agreement's contract follows what was called off under it.
+            let procurement = crate::procure::latest_of(state, p.id).await?;
+            p.sign_contract(actor, req.into_input()?, procurement.as_ref(), rules, china_date(now), now)?
+        }
         Command::FileReport(index, req) => {
             let input = report_input(state, actor, &p, req).await?;
             p.file_report(actor, index, input, now)?
         }
         Command::Decide(index, req) => {
             let accept = yes_no(&req.decision, ACCEPT, REJECT, "decision")?;
-            p.decide_milestone(actor, index, accept, &req.reason, now)?
+            p.decide_milestone(actor, index, accept, &req.reason, rules, now)?
         }
         Command::FillPost(index, req) => {
             let mut problems = Problems::default();
@@ -526,6 +577,34 @@ async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> Ap
         Command::VacatePost(index, req) => p.vacate_post(actor, index, &req.reason, now)?,
         Command::Cancel(req) => p.cancel(actor, &req.reason, now)?,
         Command::Terminate(req) => p.terminate(actor, &req.reason, now)?,
+        Command::ProposeSupplement(req) => {
+            let mut problems = Problems::default();
+            let amount = parse_money(&mut problems, "amount", &req.amount);
+            let due = parse_date(&mut problems, "due", &req.due);
+            let funding = match (crate::budgets::FundingRequest { lines: req.funding })
+                .into_lines(state, p.purchaser_org_id)
+                .await
+            {
+                Ok(lines) => lines,
+                Err(AppError::Domain(e)) => {
+                    problems.absorb(e);
+                    Vec::new()
+                }
+                Err(e) => return Err(e),
+            };
+            let input =
+                SupplementInput { amount, reason: req.reason, milestone_name: req.milestone_name, due, funding };
+            with_problems(problems, p.propose_supplement(actor, input, rules, now))?
+        }
+        Command::ReviewSupplement(n, req) => {
+            let approve = yes_no(&req.decision, APPROVE, RETURN, "decision")?;
+            p.review_supplement(actor, n, approve, &req.comment, now)?
+        }
+        Command::SignSupplement(n, req) => {
+            let mut problems = Problems::default();
+            let signed_on = parse_date(&mut problems, "signed_on", &req.signed_on);
+            with_problems(problems, p.sign_supplement(actor, n, signed_on, china_date(now), now))?
+        }
     };
     Ok(Applied { before, after: p, change, now })
 }

@@ -57,6 +57,8 @@ pub struct ProjectView {
     pub total: Option<shanzhi_domain::Money>,
     pub returned: bool,
     pub waiting_on_me: Option<&'static str>,
+    /// The contract's amount with its signed supplementary contracts.
+    pub contract_total: Option<shanzhi_domain::Money>,
 }
 
 /// `p` as `actor` reads it; the caller has checked that `actor` may see it at all.
@@ -68,6 +70,7 @@ pub fn view(actor: &Actor, p: &Project) -> ProjectView {
         total: (access == ProjectAccess::Full).then(|| p.total()),
         returned: p.is_returned(),
         waiting_on_me: waiting_on(actor, p),
+        contract_total: p.contract.as_ref().map(|c| c.total()),
     }
 }
 
@@ -379,7 +382,7 @@ async fn history(
     Ok(Json(json!(history_of(&state, &s.actor, &p).await?)))
 }
 
-async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
+pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
     let p = actions::perform(state, s, id, cmd).await?;
     Ok(Json(json!(view(&s.actor, &p))))
 }
@@ -745,6 +748,7 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/audit/head", get(audit_head))
         .route("/audit/events", get(audit_events))
         .merge(crate::procure_api::router())
+        .merge(crate::money_api::router())
         .route("/registrations", get(crate::pool::api_registrations).post(crate::pool::api_register))
         .route("/registrations/mine", get(crate::pool::api_own_registration))
         .route("/registrations/{id}/verify", post(crate::pool::api_verify))

@@ -218,3 +218,43 @@ pub async fn set_standard(state: &AppState, s: &Session, code: &str, req: Standa
     state.store.set_standard(&s.by(), &standard, state.clock.now()).await?;
     Ok(standard)
 }
+
+/// A fiscal year as the budgets page and `GET /fiscal-years` show it: closed or not, by whom and when.
+#[derive(Debug, Clone, Serialize)]
+pub struct FiscalYearView {
+    pub year: i32,
+    pub closed: bool,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub closed_by: Option<String>,
+}
+
+/// Every year that has budget lines or was closed, oldest first. Which years are closed is no secret:
+/// every department needs to know which money can still be planned.
+pub async fn fiscal_years(state: &AppState) -> AppResult<Vec<FiscalYearView>> {
+    let closed = state.store.closed_years().await?;
+    let users = state.store.users().await?;
+    let name = |c: &shanzhi_domain::fiscal::ClosedYear| {
+        let user = users.iter().find(|u| Some(u.id) == c.closed_by);
+        user.map_or_else(|| c.closed_by_name.clone(), |u| u.display_name.clone())
+    };
+    let mut years: Vec<i32> = state.store.budgets().await?.iter().map(|b| b.budget.year).collect();
+    years.extend(closed.iter().map(|c| c.year));
+    years.sort_unstable();
+    years.dedup();
+    Ok(years
+        .into_iter()
+        .map(|year| {
+            let c = closed.iter().find(|c| c.year == year);
+            FiscalYearView { year, closed: c.is_some(), closed_at: c.map(|c| c.closed_at), closed_by: c.map(name) }
+        })
+        .collect())
+}
+
+/// Finance closes a fiscal year that has ended (年终结账); no more money is reserved, allocated or granted from it.
+pub async fn close_year(state: &AppState, s: &Session, year: i32) -> AppResult<FiscalYearView> {
+    let closed: Vec<i32> = state.store.closed_years().await?.iter().map(|c| c.year).collect();
+    let today = shanzhi_domain::clock::china_date(state.clock.now());
+    shanzhi_domain::fiscal::check_close(&s.actor, year, today, &closed)?;
+    let c = state.store.close_fiscal_year(&s.by(), year, state.clock.now()).await?;
+    Ok(FiscalYearView { year, closed: true, closed_at: Some(c.closed_at), closed_by: Some(c.closed_by_name) })
+}

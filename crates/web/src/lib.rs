@@ -10,6 +10,7 @@ pub mod deadline;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod money_api;
 pub mod openapi;
 pub mod pages;
 pub mod pool;

@@ -268,6 +268,46 @@ pub const OPERATIONS: &[Operation] = &[
         status: 200,
     },
     Operation {
+        method: "post",
+        path: "/projects/{id}/supplements",
+        summary: "Propose a supplementary contract (together ≤ 10 % of the original) with its funding lines",
+        roles: PURCHASER,
+        body: Some("Supplement"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/supplements/{n}/review",
+        summary: "Finance approves supplementary contract n (reserving its money) or returns it",
+        roles: FINANCE_REVIEWER,
+        body: Some("Review"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/projects/{id}/supplements/{n}/sign",
+        summary: "Sign approved supplementary contract n: its money is committed, its milestone added",
+        roles: PURCHASER,
+        body: Some("Signing"),
+        status: 200,
+    },
+    Operation {
+        method: "get",
+        path: "/fiscal-years",
+        summary: "Fiscal years with budget lines, and whether finance has closed them",
+        roles: SIGNED_IN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/fiscal-years/{year}/close",
+        summary: "Close a fiscal year that has ended: nothing more is reserved, allocated or granted from it",
+        roles: FINANCE,
+        body: None,
+        status: 200,
+    },
+    Operation {
         method: "get",
         path: "/budgets",
         summary: "Budget lines with balances (available, reserved, committed, paid); ?year=",
@@ -775,6 +815,8 @@ fn schemas() -> Value {
         "Report": s(json!({"beneficiaries": {"type": "integer", "minimum": 0}, "hours": money, "summary": text, "outputs": {"type": "array", "items": s(json!({"indicator": text, "actual": text}), &["indicator", "actual"])}, "file_ids": {"type": "array", "items": {"type": "integer"}}}), &["beneficiaries", "hours", "summary"]),
         "Decision": s(json!({"decision": {"enum": ["accept", "reject"]}, "reason": text}), &["decision"]),
         "Reason": s(json!({"reason": text}), &["reason"]),
+        "Supplement": s(json!({"amount": money, "reason": text, "milestone_name": text, "due": date, "funding": {"type": "array", "items": s(json!({"budget_id": {"type": "integer"}, "amount": money}), &["budget_id", "amount"])}}), &["amount", "reason", "milestone_name", "due", "funding"]),
+        "Signing": s(json!({"signed_on": date}), &["signed_on"]),
         "Funding": s(json!({"lines": {"type": "array", "items": s(json!({"budget_id": {"type": "integer"}, "amount": money}), &["budget_id", "amount"])}}), &["lines"]),
         "Budget": s(json!({"year": {"type": "integer"}, "org_id": {"type": "integer"}, "source": {"enum": ["general_budget", "welfare_lottery", "employment_fund", "social_funds", "other"]}, "amount": money, "donor": text, "note": text}), &["year", "org_id", "source", "amount"]),
         "Standard": s(json!({"name": text, "unit": text, "max_unit_price": money, "note": text}), &["name", "unit", "max_unit_price"]),
@@ -849,7 +891,7 @@ pub fn document() -> Value {
         if !op.roles.contains(&"public") {
             o["security"] = json!([{"bearer": []}]);
         }
-        let params: Vec<Value> = ["id", "n", "token_id", "code"]
+        let params: Vec<Value> = ["id", "n", "token_id", "code", "year"]
             .iter()
             .filter(|p| op.path.contains(&format!("{{{p}}}")))
             .map(|p| {

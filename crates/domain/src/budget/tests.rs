@@ -109,3 +109,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn funding_comes_from_the_years_the_service_runs() {
+    let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let line = |budget_id, year| FundingLine { budget_id, year, source: FundSource::GeneralBudget, amount: yuan(10) };
+    // A service from April 2026 to March 2027 may draw on 2026 and 2027, not on 2013 or 2028.
+    assert!(check_years(&[line(1, 2026), line(2, 2027)], d(2026, 4, 1), d(2027, 3, 31)).is_ok());
+    let e = check_years(&[line(1, 2013), line(2, 2026), line(3, 2028)], d(2026, 4, 1), d(2027, 3, 31)).unwrap_err();
+    let fields: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["funding[0].budget_id", "funding[2].budget_id"]);
+    assert!(e.fields().iter().all(|f| f.code == "funding_year_outside_service"));
+    assert!(e.fields()[0].message.contains("2013"));
+}

@@ -10,6 +10,10 @@ const PROVIDER_ORG: i64 = 50;
 fn t(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 2, 0, 0).unwrap()
 }
+/// 09:00 China time on a day.
+fn on(y: i32, m: u32, day: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, day, 1, 0, 0).unwrap()
+}
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
@@ -111,7 +115,7 @@ fn ctx(r: &Rules) -> SubmitContext<'_> {
 
 fn submitted() -> Project {
     let r = rules();
-    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(2)).unwrap();
     fund(&mut p, &purchaser());
@@ -154,7 +158,7 @@ fn contract_input() -> ContractInput {
 
 fn contracted() -> Project {
     let mut p = awarded();
-    p.sign_contract(&purchaser(), contract_input(), &rules(), d(2026, 3, 6), t(6)).unwrap();
+    p.sign_contract(&purchaser(), contract_input(), None, &rules(), d(2026, 3, 6), t(6)).unwrap();
     p
 }
 
@@ -171,10 +175,10 @@ fn report() -> ReportInput {
 #[test]
 fn create_requires_a_purchaser_of_a_department() {
     let r = rules();
-    assert_eq!(Project::create(&provider_user(), design(), &r, t(1)).unwrap_err().code(), "forbidden");
+    assert_eq!(Project::create(&provider_user(), design(), &ctx(&r), t(1)).unwrap_err().code(), "forbidden");
     let not_dept = actor(1, 50, OrgKind::SocialOrganisation, &[Role::Purchaser]);
-    assert_eq!(Project::create(&not_dept, design(), &r, t(1)).unwrap_err().code(), "forbidden");
-    let (p, change) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    assert_eq!(Project::create(&not_dept, design(), &ctx(&r), t(1)).unwrap_err().code(), "forbidden");
+    let (p, change) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::Design);
     assert_eq!(p.purchaser_org_id, PURCHASER_ORG);
     assert_eq!(change.action, "project.create");
@@ -226,7 +230,7 @@ fn bad_cost_lines_are_refused() {
 #[test]
 fn cost_estimate_only_at_its_step() {
     let r = rules();
-    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     assert_eq!(p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap_err().code(), "wrong_step");
     assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "wrong_step");
 }
@@ -234,7 +238,7 @@ fn cost_estimate_only_at_its_step() {
 #[test]
 fn submit_checks_catalogue_and_negative_list() {
     let r = rules();
-    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap();
     fund(&mut p, &purchaser());
@@ -250,7 +254,7 @@ fn submit_checks_catalogue_and_negative_list() {
 #[test]
 fn submit_without_estimate_is_refused() {
     let r = rules();
-    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "cost_estimate_missing");
 }
@@ -259,7 +263,7 @@ fn submit_without_estimate_is_refused() {
 fn civil_affairs_own_projects_skip_the_content_stage() {
     let r = rules();
     let civil_purchaser = actor(101, CIVIL, OrgKind::CivilAffairs, &[Role::Purchaser]);
-    let (mut p, _) = Project::create(&civil_purchaser, design(), &r, t(1)).unwrap();
+    let (mut p, _) = Project::create(&civil_purchaser, design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&civil_purchaser, t(1)).unwrap();
     p.set_cost_estimate(&civil_purchaser, &lines(), &[], &rules(), t(1)).unwrap();
     fund(&mut p, &civil_purchaser);
@@ -273,7 +277,7 @@ fn civil_affairs_own_projects_skip_the_content_stage() {
 #[test]
 fn one_stage_review_goes_to_finance() {
     let r = Rules { review_stages: ReviewStages::One, ..Rules::default() };
-    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap();
     fund(&mut p, &purchaser());
@@ -319,7 +323,7 @@ fn return_needs_a_comment_and_goes_back_to_design() {
     // Edit and resubmit.
     let mut changed = design();
     changed.content = "补充了服务对象摸底数据".into();
-    p.edit_design(&purchaser(), changed, &rules(), t(4)).unwrap();
+    p.edit_design(&purchaser(), changed, &ctx(&rules()), t(4)).unwrap();
     p.finish_design(&purchaser(), t(4)).unwrap();
     p.submit(&purchaser(), &ctx(&rules()), t(4)).unwrap();
     assert_eq!(p.status, Status::ReviewContent);
@@ -377,29 +381,35 @@ fn contract_rules() {
     let mut too_much = contract_input();
     too_much.amount = Money::parse_yuan("82000.01").unwrap();
     assert_eq!(
-        p.sign_contract(&purchaser(), too_much, &r, today, t(6)).unwrap_err().code(),
+        p.sign_contract(&purchaser(), too_much, None, &r, today, t(6)).unwrap_err().code(),
         "contract_exceeds_estimate"
     );
     let mut too_long = contract_input();
     too_long.end = d(2027, 4, 1);
-    assert_eq!(p.sign_contract(&purchaser(), too_long, &r, today, t(6)).unwrap_err().code(), "contract_term_too_long");
+    assert_eq!(
+        p.sign_contract(&purchaser(), too_long, None, &r, today, t(6)).unwrap_err().code(),
+        "contract_term_too_long"
+    );
     let mut not_hundred = contract_input();
     not_hundred.milestones[1].share_bp = 6000;
     assert_eq!(
-        p.sign_contract(&purchaser(), not_hundred, &r, today, t(6)).unwrap_err().code(),
+        p.sign_contract(&purchaser(), not_hundred, None, &r, today, t(6)).unwrap_err().code(),
         "milestones_not_hundred_percent"
     );
     let mut future = contract_input();
     future.signed_on = d(2026, 3, 7);
-    assert_eq!(p.sign_contract(&purchaser(), future, &r, today, t(6)).unwrap_err().code(), "signed_on_out_of_range");
+    assert_eq!(
+        p.sign_contract(&purchaser(), future, None, &r, today, t(6)).unwrap_err().code(),
+        "signed_on_out_of_range"
+    );
     let mut before_award = contract_input();
     before_award.signed_on = d(2026, 3, 4);
     assert_eq!(
-        p.sign_contract(&purchaser(), before_award, &r, today, t(6)).unwrap_err().code(),
+        p.sign_contract(&purchaser(), before_award, None, &r, today, t(6)).unwrap_err().code(),
         "signed_on_out_of_range"
     );
     assert_eq!(p.status, Status::Contract);
-    p.sign_contract(&purchaser(), contract_input(), &r, today, t(6)).unwrap();
+    p.sign_contract(&purchaser(), contract_input(), None, &r, today, t(6)).unwrap();
     let c = p.contract.as_ref().unwrap();
     assert_eq!(c.milestones[0].amount.fen(), 2_666_400, "33.33% of 80000, rounded down");
     assert_eq!(c.milestones[1].amount.fen(), 5_333_600, "the last takes the remainder");
@@ -414,29 +424,65 @@ fn continuing_contract_may_run_three_years() {
     let mut three = contract_input();
     three.end = d(2029, 3, 31);
     three.milestones[1].due = d(2029, 3, 31);
-    p.sign_contract(&purchaser(), three, &r, d(2026, 3, 6), t(6)).unwrap();
+    p.sign_contract(&purchaser(), three, None, &r, d(2026, 3, 6), t(6)).unwrap();
 }
 
 #[test]
 fn acceptance_milestone_by_milestone() {
+    let r = rules();
     let mut p = contracted();
     assert_eq!(waiting_on(&provider_user(), &p), Some("file_report"));
-    assert_eq!(p.decide_milestone(&purchaser(), 0, true, "", t(7)).unwrap_err().code(), "no_report_to_decide");
-    assert_eq!(p.file_report(&purchaser(), 0, report(), t(7)).unwrap_err().code(), "forbidden");
-    assert_eq!(p.file_report(&provider_user(), 1, report(), t(7)).unwrap_err().code(), "not_current_milestone");
-    p.file_report(&provider_user(), 0, report(), t(7)).unwrap();
+    let started = on(2026, 4, 1);
+    assert_eq!(p.decide_milestone(&purchaser(), 0, true, "", &r, started).unwrap_err().code(), "no_report_to_decide");
+    assert_eq!(p.file_report(&purchaser(), 0, report(), started).unwrap_err().code(), "forbidden");
+    assert_eq!(p.file_report(&provider_user(), 1, report(), started).unwrap_err().code(), "not_current_milestone");
+    p.file_report(&provider_user(), 0, report(), started).unwrap();
     assert_eq!(waiting_on(&purchaser(), &p), Some("decide_milestone"));
-    assert_eq!(p.file_report(&provider_user(), 0, report(), t(7)).unwrap_err().code(), "wrong_step");
-    assert_eq!(p.decide_milestone(&purchaser(), 0, false, "", t(8)).unwrap_err().code(), "reason_required");
-    p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", t(8)).unwrap();
+    assert_eq!(p.file_report(&provider_user(), 0, report(), started).unwrap_err().code(), "wrong_step");
+    assert_eq!(p.decide_milestone(&purchaser(), 0, false, "", &r, started).unwrap_err().code(), "reason_required");
+    p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", &r, started).unwrap();
     assert_eq!(p.contract.as_ref().unwrap().milestones[0].status, MilestoneStatus::Rejected);
-    p.file_report(&provider_user(), 0, report(), t(9)).unwrap();
-    p.decide_milestone(&purchaser(), 0, true, "", t(10)).unwrap();
+    p.file_report(&provider_user(), 0, report(), on(2026, 6, 1)).unwrap();
+    p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 30)).unwrap();
     assert_eq!(p.status, Status::Acceptance);
-    p.file_report(&provider_user(), 1, report(), t(11)).unwrap();
-    p.decide_milestone(&purchaser(), 1, true, "", t(12)).unwrap();
+    p.file_report(&provider_user(), 1, report(), on(2026, 9, 30)).unwrap();
+    p.decide_milestone(&purchaser(), 1, true, "", &r, on(2027, 3, 31)).unwrap();
     assert_eq!(p.status, Status::Completed);
     assert_eq!(p.contract.as_ref().unwrap().milestones[0].reports.len(), 2);
+}
+
+#[test]
+fn no_report_before_the_service_and_no_payment_before_the_milestone() {
+    let r = rules();
+    let mut p = contracted();
+    // Signed on 6 March for a service from 1 April: nothing to report on yet.
+    let e = p.file_report(&provider_user(), 0, report(), t(7)).unwrap_err();
+    assert_eq!(e.code(), "service_not_started");
+    assert!(e.message_zh().contains("2026年4月1日"), "{}", e.message_zh());
+    assert_eq!(p.report_opens(0), Some(d(2026, 4, 1)));
+    assert_eq!(p.report_opens(1), Some(d(2026, 9, 30)), "the second runs from the first one's date");
+    // 31 March is still before the start in China (UTC+8), even late in the evening.
+    let evening = Utc.with_ymd_and_hms(2026, 3, 31, 15, 59, 0).unwrap();
+    assert_eq!(p.file_report(&provider_user(), 0, report(), evening).unwrap_err().code(), "service_not_started");
+    p.file_report(&provider_user(), 0, report(), on(2026, 4, 1)).unwrap();
+    let e = p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 29)).unwrap_err();
+    assert_eq!(e.code(), "milestone_not_due");
+    assert!(e.message_zh().contains("2026年9月30日"), "{}", e.message_zh());
+    assert_eq!(p.contract.as_ref().unwrap().milestones[0].status, MilestoneStatus::Reported, "left as it was");
+    // With a grace of 5 days acceptance opens on 25 September; the next report still waits for the 30th.
+    let grace = Rules { acceptance_grace_days: 5, ..rules() };
+    assert_eq!(p.acceptance_opens(0, &grace), Some(d(2026, 9, 25)));
+    assert_eq!(
+        p.decide_milestone(&purchaser(), 0, true, "", &grace, on(2026, 9, 24)).unwrap_err().code(),
+        "milestone_not_due"
+    );
+    let paid = p.decide_milestone(&purchaser(), 0, true, "", &grace, on(2026, 9, 25)).unwrap();
+    assert!(!paid.ledger.is_empty(), "acceptance pays");
+    assert_eq!(
+        p.file_report(&provider_user(), 1, report(), on(2026, 9, 29)).unwrap_err().code(),
+        "service_not_started"
+    );
+    p.file_report(&provider_user(), 1, report(), on(2026, 9, 30)).unwrap();
 }
 
 #[test]
@@ -444,7 +490,7 @@ fn report_outputs_must_match_targets() {
     let mut p = contracted();
     let mut r = report();
     r.outputs[0].indicator = "不存在的指标".into();
-    assert_eq!(p.file_report(&provider_user(), 0, r, t(7)).unwrap_err().code(), "unknown_indicator");
+    assert_eq!(p.file_report(&provider_user(), 0, r, on(2026, 4, 1)).unwrap_err().code(), "unknown_indicator");
 }
 
 #[test]
@@ -502,7 +548,7 @@ fn ledger_of(c: &Change) -> Vec<(i64, Movement, i64)> {
 #[test]
 fn no_budget_no_submission() {
     let r = rules();
-    let (mut p, _) = Project::create(&purchaser(), design(), &r, t(1)).unwrap();
+    let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap();
     assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "funding_required");
@@ -533,7 +579,7 @@ fn money_moves_with_the_steps() {
         t(5),
     )
     .unwrap();
-    let c = p.sign_contract(&purchaser(), contract_input(), &rules(), d(2026, 3, 6), t(6)).unwrap();
+    let c = p.sign_contract(&purchaser(), contract_input(), None, &rules(), d(2026, 3, 6), t(6)).unwrap();
     // 80,000 of 82,000 committed in proportion (58,536.59 + 21,463.41); the rest released.
     assert_eq!(
         ledger_of(&c),
@@ -544,14 +590,15 @@ fn money_moves_with_the_steps() {
             (2, Movement::Release, 53_659),
         ]
     );
-    p.file_report(&provider_user(), 0, report(), t(7)).unwrap();
-    let first = p.decide_milestone(&purchaser(), 0, true, "", t(8)).unwrap();
+    let r = rules();
+    p.file_report(&provider_user(), 0, report(), on(2026, 9, 1)).unwrap();
+    let first = p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 30)).unwrap();
     assert_eq!(first.ledger.iter().map(|e| e.amount).sum::<Money>(), Money::from_fen(2_666_400));
-    p.file_report(&provider_user(), 1, report(), t(9)).unwrap();
-    let rejected = p.decide_milestone(&purchaser(), 1, false, "缺少附件", t(9)).unwrap();
+    p.file_report(&provider_user(), 1, report(), on(2027, 3, 1)).unwrap();
+    let rejected = p.decide_milestone(&purchaser(), 1, false, "缺少附件", &r, on(2027, 3, 2)).unwrap();
     assert!(rejected.ledger.is_empty());
-    p.file_report(&provider_user(), 1, report(), t(10)).unwrap();
-    p.decide_milestone(&purchaser(), 1, true, "", t(11)).unwrap();
+    p.file_report(&provider_user(), 1, report(), on(2027, 3, 3)).unwrap();
+    p.decide_milestone(&purchaser(), 1, true, "", &r, on(2027, 3, 31)).unwrap();
     assert_eq!(p.paid_by_line(), p.committed_by_line(), "completion pays exactly what was committed, line by line");
 }
 
@@ -566,9 +613,9 @@ fn cancelling_and_terminating_give_money_back() {
     let c = approved.cancel(&purchaser(), "政策调整取消", t(5)).unwrap();
     assert_eq!(ledger_of(&c), vec![(1, Movement::Release, 6_000_000), (2, Movement::Release, 2_200_000)]);
     let mut p = contracted();
-    p.file_report(&provider_user(), 0, report(), t(7)).unwrap();
-    p.decide_milestone(&purchaser(), 0, true, "", t(8)).unwrap();
-    let c = p.terminate(&purchaser(), "承接主体严重违约", t(9)).unwrap();
+    p.file_report(&provider_user(), 0, report(), on(2026, 9, 1)).unwrap();
+    p.decide_milestone(&purchaser(), 0, true, "", &rules(), on(2026, 9, 30)).unwrap();
+    let c = p.terminate(&purchaser(), "承接主体严重违约", on(2026, 10, 9)).unwrap();
     let owed: Money = c.ledger.iter().map(|e| e.amount).sum();
     assert_eq!(owed, Money::from_fen(8_000_000 - 2_666_400));
     assert!(c.ledger.iter().all(|e| e.movement == Movement::Uncommit));
@@ -627,7 +674,7 @@ fn post_design() -> Design {
 fn post_purchase_contracts_create_posts_that_providers_fill() {
     let mut p = awarded();
     p.design = post_design();
-    p.sign_contract(&purchaser(), contract_input(), &rules(), d(2026, 3, 6), t(6)).unwrap();
+    p.sign_contract(&purchaser(), contract_input(), None, &rules(), d(2026, 3, 6), t(6)).unwrap();
     let posts = &p.contract.as_ref().unwrap().posts;
     assert_eq!(posts.len(), 3);
     assert!(posts.iter().all(|x| x.holder.is_none()), "vacant until filled");
@@ -651,4 +698,181 @@ fn post_purchase_contracts_create_posts_that_providers_fill() {
 #[test]
 fn project_purchases_have_no_posts() {
     assert!(contracted().contract.unwrap().posts.is_empty());
+}
+
+/// The awarded project, as if a competitive `method` had awarded it at `yuan` on 5 March.
+fn awarded_by(method: &str, yuan: i64) -> Project {
+    let mut p = awarded();
+    let a = p.award.as_mut().unwrap();
+    a.method = method.into();
+    a.amount = Money::from_yuan(yuan);
+    p
+}
+
+#[test]
+fn the_contract_follows_the_award() {
+    let r = rules();
+    let today = d(2026, 3, 6);
+    let mut p = awarded_by("open_tender", 78_000);
+    assert_eq!(p.contract_price(None), Some(Money::from_yuan(78_000)));
+    // The approved estimate's 80,000 is no longer enough: the awarded price it is.
+    let e = p.sign_contract(&purchaser(), contract_input(), None, &r, today, t(6)).unwrap_err();
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("contract_not_award_price", "amount"));
+    assert!(e.message_zh().contains("78,000.00"), "{}", e.message_zh());
+    let mut input = contract_input();
+    input.amount = Money::from_yuan(78_000);
+    // Not a term that begins before the award (5 March).
+    let term = |mut c: ContractInput, start: NaiveDate| {
+        c.start = start;
+        c.end = term_last_day(start, 12);
+        c.milestones[1].due = c.end;
+        c
+    };
+    let early = term(input.clone(), d(2026, 3, 4));
+    let e = p.sign_contract(&purchaser(), early, None, &r, today, t(6)).unwrap_err();
+    assert_eq!(e.fields().iter().map(|f| f.code).collect::<Vec<_>>(), ["term_before_award"]);
+    let from_award = term(input.clone(), d(2026, 3, 5));
+    p.clone().sign_contract(&purchaser(), from_award, None, &r, today, t(6)).unwrap();
+    p.sign_contract(&purchaser(), input, None, &r, today, t(6)).unwrap();
+    // A direct award may be contracted below the estimate, but its term does not begin before the award either.
+    let mut direct = awarded();
+    assert_eq!(direct.contract_price(None), None);
+    let early = term(contract_input(), d(2026, 3, 1));
+    assert_eq!(
+        direct.sign_contract(&purchaser(), early, None, &r, today, t(6)).unwrap_err().code(),
+        "term_before_award"
+    );
+    direct.sign_contract(&purchaser(), contract_input(), None, &r, today, t(6)).unwrap();
+}
+
+#[test]
+fn a_framework_contract_follows_its_call_offs() {
+    use crate::procurement::{
+        CallOff, CriterionSpec, Documents, Method, Procurement, Scoring, StartContext, StartInput,
+    };
+    let r = rules();
+    let mut p = awarded_by("framework_agreement", 60_000);
+    p.id = 7;
+    let documents = Documents {
+        requirements: "为辖区困难家庭提供助浴助洁上门服务".into(),
+        qualifications: "依法登记的社会组织".into(),
+        scoring: Scoring::Comprehensive {
+            price_weight_bp: 3000,
+            criteria: vec![CriterionSpec { key: "plan".into(), name: "服务方案".into(), weight_bp: 7000 }],
+        },
+        sme_deduction_bp: 1000,
+        tie_rule: "服务方案得分高者优先".into(),
+        invited: vec![],
+        single_source: None,
+        framework_members: Some(2),
+    };
+    let ctx = StartContext {
+        project_id: 7,
+        project_code: "P-7".into(),
+        title: "助浴助洁".into(),
+        purchaser_org_id: PURCHASER_ORG,
+        purchaser_name: "教育局".into(),
+        category: "A0201".into(),
+        region: "420506".into(),
+        budget: Money::from_yuan(82_000),
+        same_kind_total: Money::ZERO,
+        previous: None,
+        rules: &r,
+    };
+    let input = StartInput { method: Method::FrameworkAgreement, documents, agency_org_id: None };
+    let (mut q, _) = Procurement::start(&ctx, input, &purchaser(), t(1)).unwrap();
+    let call_off = |org_id, yuan| CallOff {
+        n: 1,
+        org_id,
+        org_name: "机构".into(),
+        amount: Money::from_yuan(yuan),
+        note: "张某某家庭".into(),
+        on: d(2026, 3, 5),
+        by: 100,
+    };
+    // Nothing called off from the provider yet: nothing to sign.
+    q.call_offs = vec![call_off(51, 20_000)];
+    let e = p.clone().sign_contract(&purchaser(), contract_input(), Some(&q), &r, d(2026, 3, 6), t(6)).unwrap_err();
+    assert_eq!(e.code(), "no_call_off");
+    q.call_offs.push(call_off(PROVIDER_ORG, 30_000));
+    q.call_offs.push(call_off(PROVIDER_ORG, 10_000));
+    assert_eq!(p.contract_price(Some(&q)), Some(Money::from_yuan(40_000)), "what was called off from the provider");
+    let e = p.clone().sign_contract(&purchaser(), contract_input(), Some(&q), &r, d(2026, 3, 6), t(6)).unwrap_err();
+    assert_eq!(e.code(), "contract_not_award_price");
+    let mut input = contract_input();
+    input.amount = Money::from_yuan(40_000);
+    p.sign_contract(&purchaser(), input, Some(&q), &r, d(2026, 3, 6), t(6)).unwrap();
+}
+
+#[test]
+fn a_design_is_checked_when_it_is_made() {
+    let r = rules();
+    let listed = ctx(&r);
+    // 1 March 2026: the service may start from 1 December 2025 (90 days before), not earlier.
+    let mut old = design();
+    old.period_start = d(1901, 1, 1);
+    old.period_end = d(1901, 6, 30);
+    let e = Project::create(&purchaser(), old, &listed, t(1)).unwrap_err();
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("period_start_too_early", "period_start"));
+    let mut edge = design();
+    edge.period_start = d(2025, 12, 1);
+    edge.period_end = d(2026, 6, 30);
+    assert!(Project::create(&purchaser(), edge.clone(), &listed, t(1)).is_ok());
+    edge.period_start = d(2025, 11, 30);
+    assert_eq!(
+        Project::create(&purchaser(), edge.clone(), &listed, t(1)).unwrap_err().code(),
+        "period_start_too_early"
+    );
+    let wide = Rules { service_start_window_days: 91, ..rules() };
+    assert!(Project::create(&purchaser(), edge, &ctx(&wide), t(1)).is_ok(), "the window is configurable");
+    // A category on the negative list, or outside the catalogue, is refused when chosen, beside the field.
+    let negative = SubmitContext { category: CategoryStatus::Negative, rules: &r };
+    let e = Project::create(&purchaser(), design(), &negative, t(1)).unwrap_err();
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("category_on_negative_list", "category"));
+    let unknown = SubmitContext { category: CategoryStatus::Unknown, rules: &r };
+    assert_eq!(
+        Project::create(&purchaser(), design(), &unknown, t(1)).unwrap_err().code(),
+        "category_not_in_catalogue"
+    );
+    let (mut p, _) = Project::create(&purchaser(), design(), &listed, t(1)).unwrap();
+    assert_eq!(p.edit_design(&purchaser(), design(), &negative, t(2)).unwrap_err().code(), "category_on_negative_list");
+    // Every problem at once.
+    let mut bad = design();
+    bad.title = String::new();
+    bad.period_start = d(2020, 1, 1);
+    bad.period_end = d(2020, 6, 30);
+    let e = p.edit_design(&purchaser(), bad, &negative, t(2)).unwrap_err();
+    assert_eq!(e.fields().iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["period_start", "category", "title"]);
+}
+
+#[test]
+fn funding_comes_from_the_years_the_service_runs() {
+    let r = rules();
+    let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
+    p.finish_design(&purchaser(), t(1)).unwrap();
+    p.set_cost_estimate(&purchaser(), &lines(), &[], &r, t(1)).unwrap();
+    let mut old = plan();
+    old[1].year = 2013;
+    let e = p.set_funding(&purchaser(), old, t(1)).unwrap_err();
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("funding_year_outside_service", "funding[1].budget_id"));
+    let mut spread = plan();
+    spread[1].year = 2027;
+    p.set_funding(&purchaser(), spread, t(1)).unwrap();
+    // The service moved into 2026 alone after the plan drew on 2027: the submission says so.
+    let mut moved = design();
+    moved.period_end = d(2026, 12, 31);
+    p.edit_design(&purchaser(), moved, &ctx(&r), t(2)).unwrap();
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(2)).unwrap_err().code(), "funding_year_outside_service");
+}
+
+#[test]
+fn the_contract_term_includes_the_funded_years() {
+    let mut p = awarded();
+    let mut later = contract_input();
+    later.start = d(2027, 1, 1);
+    later.end = d(2027, 12, 31);
+    later.milestones[0].due = d(2027, 6, 30);
+    later.milestones[1].due = d(2027, 12, 31);
+    let e = p.sign_contract(&purchaser(), later, None, &rules(), d(2026, 3, 6), t(6)).unwrap_err();
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("term_outside_funding_years", "start"));
 }

@@ -33,7 +33,11 @@ async fn matrix(backend: shanzhi_store::Backend) {
         }
         let path = format!(
             "/api/v1{}",
-            op.path.replace("{id}", &id.to_string()).replace("{n}", "0").replace("{token_id}", "0123456789abcdef")
+            op.path
+                .replace("{id}", &id.to_string())
+                .replace("{n}", "0")
+                .replace("{token_id}", "0123456789abcdef")
+                .replace("{year}", "2025")
         );
         let method = Method::from_bytes(op.method.to_uppercase().as_bytes()).unwrap();
         for (role, token) in &tokens {

@@ -126,7 +126,9 @@ async fn one_project_through_six_steps_in_the_browser() {
     // Acceptance, milestone by milestone, with an attached sign-in sheet.
     let evidence = temp_dir().join("签到表.pdf");
     std::fs::write(&evidence, b"%PDF-1.4 signatures").unwrap();
-    for n in 0..2 {
+    // Each milestone is reported and paid on its date, once its service has been delivered.
+    for (n, due) in [(0, "2026-09-30T09:00"), (1, "2027-03-31T09:00")] {
+        app.clock.set(crate::procurement::at(due));
         sign_in(&b, &base, "p.yg").await;
         b.goto(&format!("{project}/milestones/{n}/report")).await;
         b.fill("#beneficiaries", "60").await;

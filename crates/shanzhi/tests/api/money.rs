@@ -93,7 +93,6 @@ both_backends! {
         let purchaser = app.token("jyj.purchaser").await;
         let civil = app.token("mzj.reviewer").await;
         let finance = app.token("czj.reviewer").await;
-        let provider = app.token("p.yg").await;
         let finance_org = app.org_id("czj").await;
         let jyj = app.org_id("jyj").await;
         let _ = finance_org;
@@ -109,6 +108,9 @@ both_backends! {
             "milestones": [{"name": "中期", "share": "40", "due": "2026-09-30"}, {"name": "终期", "share": "60", "due": "2027-03-31"}]});
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/contract"), &purchaser, Some(contract)).await;
         assert_eq!(balances(&app, &finance, bid).await, json!({"available": "20000.00", "reserved": "0.00", "committed": "80000.00", "paid": "0.00"}));
+        // The first milestone is due on 30 September: reported and paid then.
+        app.clock.set(crate::procurement::at("2026-09-30T09:00"));
+        let (purchaser, finance, provider) = (app.token("jyj.purchaser").await, app.token("czj.reviewer").await, app.token("p.yg").await);
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/report"), &provider, Some(json!({"beneficiaries": 50, "hours": "100", "summary": "完成"}))).await;
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/decision"), &purchaser, Some(json!({"decision": "accept"}))).await;
         assert_eq!(balances(&app, &finance, bid).await, json!({"available": "20000.00", "reserved": "0.00", "committed": "48000.00", "paid": "32000.00"}));

@@ -19,7 +19,11 @@ async fn openapi_is_served() {
 /// Every route of the API router is documented, with the same methods (the test-mode clock excepted).
 #[test]
 fn every_route_is_documented() {
-    let sources = [include_str!("../../../web/src/api.rs"), include_str!("../../../web/src/procure_api.rs")];
+    let sources = [
+        include_str!("../../../web/src/api.rs"),
+        include_str!("../../../web/src/procure_api.rs"),
+        include_str!("../../../web/src/money_api.rs"),
+    ];
     let mut routed = Vec::new();
     for line in sources
         .iter()

@@ -3,7 +3,7 @@
 
 use crate::both_backends;
 use crate::helpers::*;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use shanzhi_domain::clock::Clock;
@@ -18,10 +18,17 @@ pub(crate) fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&china(s)).unwrap().with_timezone(&Utc)
 }
 
-/// A project of the education bureau approved by both reviewers, at the procurement step.
+/// A project of the education bureau approved by both reviewers, at the procurement step. Its service runs for
+/// a year from April 2026, or from the next month when the test clock has moved past March.
 pub(crate) async fn approved_project(app: &TestApp, title: &str) -> i64 {
     let purchaser = app.token("jyj.purchaser").await;
-    let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design(title))).await["id"].as_i64().unwrap();
+    let mut d = design(title);
+    let today = shanzhi_domain::clock::china_date(app.clock.now());
+    let next_month = today.checked_add_months(chrono::Months::new(1)).unwrap().with_day(1).unwrap();
+    let start = next_month.max(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+    d["period_start"] = json!(start.to_string());
+    d["period_end"] = json!(shanzhi_domain::project::term_last_day(start, 12).to_string());
+    let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(d)).await["id"].as_i64().unwrap();
     app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
     app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
     app.fund(&purchaser, id).await;

@@ -16,7 +16,7 @@ use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
-use crate::budgets::{self as rules, BudgetRequest, GrantRequest};
+use crate::budgets::{self as rules, BudgetRequest, FiscalYearView, GrantRequest};
 use crate::AppState;
 
 fn may_allocate(user: &SignedIn) -> bool {
@@ -30,7 +30,64 @@ fn year_of(q: &HashMap<String, String>, state: &AppState) -> i32 {
         .unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year())
 }
 
-fn budgets_page(user: &SignedIn, refs: &Refs, year: i32, lines: &[BudgetView], form: &Form, errors: &Errors) -> Markup {
+/// The fiscal years, closed or open, and for finance the form that closes one that has ended (年终结账).
+fn fiscal_years(user: &SignedIn, years: &[FiscalYearView], today: i32, form: &Form, errors: &Errors) -> Markup {
+    let lang = user.lang;
+    let mut closable = vec![(String::new(), lang.t("请选择年度", "Choose the year").to_string())];
+    closable.extend(
+        years
+            .iter()
+            .filter(|y| !y.closed && y.year < today)
+            .map(|y| (y.year.to_string(), format!("{}{}", y.year, lang.t("年度", "")))),
+    );
+    html! {
+        h2 #fiscal-years { (lang.t("财政年度", "Fiscal years")) }
+        p.hint { (lang.t(
+            "财政部门在年度结束后关账；已关账年度的预算不能再审核预留、下达或转拨，已签订合同的款项照常支付。",
+            "Finance closes a year once it has ended; a closed year's budgets can no longer be reserved, allocated or granted, while what contracts committed is still paid.",
+        )) }
+        div.table-wrap { table.table.table--stack {
+            thead { tr {
+                th scope="col" { (lang.t("年度", "Year")) } th scope="col" { (lang.t("状态", "Status")) }
+                th scope="col" { (lang.t("关账", "Closed")) }
+            } }
+            tbody { @for y in years { tr {
+                td data-label=(lang.t("年度", "Year")) { a href={"/budgets?year=" (y.year)} { (y.year) } }
+                td data-label=(lang.t("状态", "Status")) {
+                    @if y.closed { strong.tag.tag--grey { (lang.t("已关账", "Closed")) } }
+                    @else { strong.tag.tag--green { (lang.t("开放", "Open")) } }
+                }
+                td data-label=(lang.t("关账", "Closed")) {
+                    @if let (Some(at), Some(by)) = (y.closed_at, &y.closed_by) { (lang.datetime(at)) " · " (by) }
+                }
+            } } }
+        } }
+        @if may_allocate(user) && closable.len() > 1 {
+            form method="post" action="/budgets/fiscal-years/close" novalidate {
+                (forms::csrf(&user.session))
+                (forms::select("fiscal_year", lang.t("关账年度", "Year to close"),
+                    Some(lang.t("关账后不能恢复。", "A closed year stays closed.")),
+                    &plain(closable), form.get("fiscal_year"), errors.get("fiscal_year")))
+                (forms::confirm_box("fiscal_year_confirm",
+                    lang.t("我确认关闭该财政年度，关账后不能恢复", "I confirm: close this fiscal year; this cannot be undone"),
+                    errors.get("fiscal_year_confirm")))
+                div.button-group { button.btn.btn--warning type="submit" { (lang.t("关闭财政年度", "Close the fiscal year")) } }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn budgets_page(
+    user: &SignedIn,
+    refs: &Refs,
+    year: i32,
+    lines: &[BudgetView],
+    years: &[FiscalYearView],
+    today: i32,
+    form: &Form,
+    errors: &Errors,
+) -> Markup {
     let shell = user.shell();
     let lang = shell.lang;
     let title = lang.t("预算", "Budgets");
@@ -119,6 +176,7 @@ fn budgets_page(user: &SignedIn, refs: &Refs, year: i32, lines: &[BudgetView], f
                 div.button-group { (forms::submit(lang.t("下达预算", "Allocate"))) }
             }
         }
+        (fiscal_years(user, years, today, form, errors))
         @if !grantable.is_empty() {
             h2 { (lang.t("转拨资金", "Grant to another department")) }
             form method="post" action="/budgets/grant" novalidate {
@@ -137,7 +195,9 @@ fn budgets_page(user: &SignedIn, refs: &Refs, year: i32, lines: &[BudgetView], f
 async fn show(state: &AppState, user: &SignedIn, year: i32, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let refs = Refs::load(state).await.or_page(&user.shell())?;
     let lines = rules::visible(state, &user.session.actor, Some(year)).await.or_page(&user.shell())?;
-    Ok(render(status, budgets_page(user, &refs, year, &lines, form, errors)))
+    let years = rules::fiscal_years(state).await.or_page(&user.shell())?;
+    let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
+    Ok(render(status, budgets_page(user, &refs, year, &lines, &years, today, form, errors)))
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
@@ -183,6 +243,30 @@ pub async fn grant(State(state): State<AppState>, Posted { user, form }: Posted)
         Err(e) => {
             let errors = Errors::from_error(user.lang, &e).rename("amount", "grant_amount").rename("budget_id", "from");
             show(&state, &user, year, &form, &errors, e.status()).await
+        }
+    }
+}
+
+/// Closes the fiscal year chosen in the form (`fiscal_year`).
+pub async fn close_year(State(state): State<AppState>, Posted { user, form }: Posted) -> Page {
+    let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
+    let Ok(year) = form.get("fiscal_year").trim().parse::<i32>() else {
+        let mut errors = Errors::default();
+        errors.add("fiscal_year", user.lang.t("请选择要关账的年度", "Choose the year to close"));
+        return show(&state, &user, today, &form, &errors, StatusCode::UNPROCESSABLE_ENTITY).await;
+    };
+    // Closing is final: the person confirms it, as for any irreversible act.
+    if let Some(problems) = forms::confirmation_problem(&form).filter(|_| may_allocate(&user)) {
+        let e = crate::error::AppError::Domain(problems.into_error());
+        let errors = Errors::from_error(user.lang, &e).rename("confirm", "fiscal_year_confirm");
+        return show(&state, &user, today, &form, &errors, e.status()).await;
+    }
+    match rules::close_year(&state, &user.session, year).await {
+        Ok(_) => Ok(see_other(&format!("/budgets?year={year}#fiscal-years"))),
+        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
+        Err(e) => {
+            let errors = Errors::from_error(user.lang, &e).rename("year", "fiscal_year");
+            show(&state, &user, today, &form, &errors, e.status()).await
         }
     }
 }

@@ -21,6 +21,7 @@ mod project_view;
 mod projects;
 mod registration;
 mod steps;
+mod supplements;
 mod words;
 
 use std::collections::HashMap;
@@ -77,6 +78,11 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/posts/{n}/holder", post(posts::fill))
         .route("/projects/{id}/posts/{n}/vacate", post(posts::vacate))
         .route("/posts", get(posts::list))
+        .route("/projects/{id}/supplements", post(supplements::propose))
+        .route("/projects/{id}/supplements/new", get(supplements::new_form))
+        .route("/projects/{id}/supplements/{n}/review", post(supplements::review))
+        .route("/projects/{id}/supplements/{n}/sign", post(supplements::sign))
+        .route("/budgets/fiscal-years/close", post(budgets::close_year))
         .route("/projects/{id}/cancel", post(projects::cancel))
         .route("/projects/{id}/terminate", post(projects::terminate))
         .route("/notices", get(notices::list))

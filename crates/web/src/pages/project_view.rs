@@ -289,6 +289,9 @@ fn contract(lang: Lang, p: &Project) -> Markup {
             (row(lang.t("甲方（购买主体）", "Purchaser"), html! { (p.purchaser_name) }))
             (row(lang.t("乙方（承接主体）", "Provider"), html! { (c.provider.name) }))
             (row(lang.t("合同金额", "Amount"), wan_exact(lang, c.amount)))
+            @if c.total() != c.amount {
+                (row(lang.t("含补充合同", "With supplementary contracts"), wan_exact(lang, c.total())))
+            }
             (row(lang.t("合同期限", "Term"), html! { (period(lang, c.start, c.end)) }))
             (row(lang.t("签订日期", "Signed on"), html! { (lang.date(c.signed_on)) }))
         }
@@ -301,7 +304,12 @@ fn contract(lang: Lang, p: &Project) -> Markup {
             } }
             tbody { @for m in &c.milestones { tr {
                 td data-label=(lang.t("节点", "Milestone")) { (m.name) }
-                td.num data-label=(lang.t("付款比例", "Share")) { (percent(m.share_bp)) }
+                td.num data-label=(lang.t("付款比例", "Share")) {
+                    @match m.supplement {
+                        Some(n) => { (lang.t("补充合同 ", "Supplement ")) (n) }
+                        None => (percent(m.share_bp)),
+                    }
+                }
                 td.num data-label=(lang.t("金额", "Amount")) { (lang.money(m.amount)) }
                 td data-label=(lang.t("验收日期", "Due")) { (lang.date(m.due)) }
                 td data-label=(lang.t("状态", "Status")) { (milestone_tag(lang, m.status)) }

@@ -163,7 +163,13 @@ pub async fn show(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Pa
     project_page(&state, &user, &p, &PanelInput::default(), StatusCode::OK).await
 }
 
-async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &PanelInput, status: StatusCode) -> Page {
+pub(crate) async fn project_page(
+    state: &AppState,
+    user: &SignedIn,
+    p: &Project,
+    input: &PanelInput,
+    status: StatusCode,
+) -> Page {
     let shell = user.shell();
     let lang = user.lang;
     let refs = Refs::load(state).await.or_page(&shell)?;
@@ -197,13 +203,15 @@ async fn project_page(state: &AppState, user: &SignedIn, p: &Project, input: &Pa
         h1.page-title { (p.design.title) }
         (tracker(lang, p))
         @if let Some(d) = duty {
-            div.notice { p { (lang.t("等待您：", "Waiting for you: ")) strong { (duty_label(lang, d)) } " · " a href="#actions" { (lang.t("去处理", "Go to actions")) } } }
+            @let target = if d.ends_with("_supplement") { "#supplements" } else { "#actions" };
+            div.notice { p { (lang.t("等待您：", "Waiting for you: ")) strong { (duty_label(lang, d)) } " · " a href=(target) { (lang.t("去处理", "Go to actions")) } } }
         }
         (closure_notice(lang, p))
         (contract_deadline(lang, state, p))
         (contract_publication(lang, state, p, contract_notice.as_ref()))
         (details(lang, p, &refs))
         (super::posts::section(lang, user, p))
+        (super::supplements::section(lang, user, p, &state.rules, shanzhi_domain::clock::china_date(state.clock.now()), input))
         (procurement)
         (panel(lang, user, p, input, direct_purchase))
         h2 { (lang.t("办理记录", "History")) }

@@ -9,8 +9,9 @@ use maud::{html, Markup};
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
-use shanzhi_domain::project::{CostKind, Project};
+use shanzhi_domain::project::{term_last_day, CostKind, Project};
 use shanzhi_domain::standards::Standard;
+use shanzhi_domain::Money;
 
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;
@@ -305,15 +306,27 @@ pub fn milestone_plan(n: usize, start: NaiveDate, end: NaiveDate) -> Vec<(String
         .collect()
 }
 
-fn contract_page(user: &SignedIn, p: &Project, form: &Form, errors: &Errors, rows: usize) -> Markup {
+/// `price`: the awarded price the contract must be signed at, if the award was competitive.
+fn contract_page(
+    user: &SignedIn,
+    p: &Project,
+    price: Option<Money>,
+    form: &Form,
+    errors: &Errors,
+    rows: usize,
+) -> Markup {
     let shell = user.shell();
     let lang = shell.lang;
     let title = lang.t("签订合同", "Sign the contract");
     let e = |k: &str| errors.get(k);
     let rows = rows.max(form.row_count("milestone")).clamp(1, MAX_MILESTONES);
     let provider = p.award.as_ref().map(|a| a.provider.name.as_str()).unwrap_or_default();
-    let amount_hint =
-        format!("{}{}", lang.t("不得超过审核通过的预算 ", "At most the approved budget of "), lang.money(p.total()));
+    let amount_hint = match price {
+        Some(price) => format!("{}{}", lang.t("须等于中标（成交）金额 ", "The awarded price: "), lang.money(price)),
+        None => {
+            format!("{}{}", lang.t("不得超过审核通过的预算 ", "At most the approved budget of "), lang.money(p.total()))
+        }
+    };
     let body = html! {
         (error_summary(lang, errors))
         (heading(lang, p, title))
@@ -331,7 +344,8 @@ fn contract_page(user: &SignedIn, p: &Project, form: &Form, errors: &Errors, row
             fieldset {
                 legend { (lang.t("合同期限", "Term")) }
                 div.form-row {
-                    (forms::date_field("start", lang.t("开始日期", "Start date"), None, form.get("start"), e("start")))
+                    (forms::date_field("start", lang.t("开始日期", "Start date"),
+                        Some(lang.t("不早于确定承接主体之日。", "Not before the award.")), form.get("start"), e("start")))
                     (forms::date_field("end", lang.t("结束日期", "End date"), None, form.get("end"), e("end")))
                 }
             }
@@ -396,9 +410,13 @@ pub async fn contract_form(
 ) -> Page {
     let p = for_form(&state, &user, ids.id, "sign_contract", |o| o.contract, is_own).await?;
     let lang = user.lang;
-    let (start, end) = (p.design.period_start, p.design.period_end);
+    let price = awarded_price(&state, &p).await.or_page(&user.shell())?;
+    // The planned service period, begun no earlier than the award.
+    let award_day = p.award.as_ref().map(|a| china_date(a.at)).unwrap_or(p.design.period_start);
+    let start = p.design.period_start.max(award_day);
+    let end = if p.design.period_end >= start { p.design.period_end } else { term_last_day(start, 12) };
     let mut form = Form::default();
-    form.push("amount", p.total().yuan_string());
+    form.push("amount", price.unwrap_or(p.total()).yuan_string());
     form.push("start", start.to_string());
     form.push("end", end.to_string());
     form.push("signed_on", china_date(state.clock.now()).to_string());
@@ -415,7 +433,12 @@ pub async fn contract_form(
         form.push(row_name("milestone", "share", i), share);
         form.push(row_name("milestone", "due", i), due.to_string());
     }
-    Ok(render(StatusCode::OK, contract_page(&user, &p, &form, &Errors::default(), n)))
+    Ok(render(StatusCode::OK, contract_page(&user, &p, price, &form, &Errors::default(), n)))
+}
+
+/// The price a competitive award fixes for the contract (a framework agreement: what was called off).
+async fn awarded_price(state: &AppState, p: &Project) -> crate::error::AppResult<Option<Money>> {
+    Ok(p.contract_price(crate::procure::latest_of(state, p.id).await?.as_ref()))
 }
 
 pub async fn sign_contract(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
@@ -434,7 +457,13 @@ pub async fn sign_contract(State(state): State<AppState>, ids: Ids, posted: Post
     };
     match actions::perform(&state, &user.session, ids.id, Command::SignContract(req)).await {
         Ok(_) => done(ids.id),
-        Err(e) => failed(&state, &user, ids.id, e, |p, errors| contract_page(&user, p, &form, errors, 1)).await,
+        Err(e) => {
+            let price = match actions::visible_project(&state, &user.session.actor, ids.id).await {
+                Ok(p) => awarded_price(&state, &p).await.or_page(&user.shell())?,
+                Err(_) => None,
+            };
+            failed(&state, &user, ids.id, e, |p, errors| contract_page(&user, p, price, &form, errors, 1)).await
+        }
     }
 }
 

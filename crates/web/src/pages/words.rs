@@ -57,6 +57,8 @@ pub fn duty_label(lang: Lang, duty: &str) -> &'static str {
         "sign_contract" => lang.t("签订合同", "Sign the contract"),
         "decide_milestone" => lang.t("验收服务报告", "Decide on the service report"),
         "file_report" => lang.t("提交服务报告", "File the service report"),
+        "review_supplement" => lang.t("审核补充合同", "Review the supplementary contract"),
+        "sign_supplement" => lang.t("签订补充合同", "Sign the supplementary contract"),
         _ => lang.t("待办", "To do"),
     }
 }
@@ -82,6 +84,10 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         "project.post_vacate" => ("岗位空缺", "Post vacated"),
         "project.cancel" => ("撤销项目", "Project cancelled"),
         "project.terminate" => ("终止合同", "Contract terminated"),
+        "project.supplement_propose" => ("提出补充合同", "Supplementary contract proposed"),
+        "project.supplement_approve" => ("补充合同审核通过", "Supplementary contract approved"),
+        "project.supplement_return" => ("补充合同退回", "Supplementary contract returned"),
+        "project.supplement_sign" => ("签订补充合同", "Supplementary contract signed"),
         "procurement.start" => ("发起采购活动", "Procurement started"),
         "procurement.publish" => ("发布采购公告", "Procurement notice published"),
         "procurement.interest" => ("登记参与", "Interest registered"),
@@ -113,6 +119,7 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         "bid.file" => ("上传投标附件", "Bid attachment uploaded"),
         "budget.allocate" => ("下达预算", "Budget allocated"),
         "budget.grant" => ("划转预算", "Budget granted"),
+        "fiscal_year.close" => ("关闭财政年度", "Fiscal year closed"),
         "expert.create" => ("评审专家入库", "Expert added to the pool"),
         "expert.update" => ("修改专家信息", "Expert record changed"),
         "file.upload" => ("上传文件", "File uploaded"),

@@ -1,0 +1,109 @@
+//! The money rules through the pages: finance closes a fiscal year on the budgets page; a supplementary
+//! contract is proposed, approved and signed through the project page; the project page says when the current
+//! milestone may be reported and paid.
+
+use crate::both_backends;
+use crate::helpers::*;
+use reqwest::StatusCode;
+
+async fn post<F: serde::Serialize + ?Sized>(
+    app: &TestApp,
+    path: &str,
+    cookie: &str,
+    fields: &F,
+) -> (StatusCode, String, String) {
+    let resp =
+        app.client.post(format!("{}{path}", app.base)).header("cookie", cookie).form(fields).send().await.unwrap();
+    let location = resp.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (resp.status(), location, resp.text().await.unwrap())
+}
+
+/// Signs in by form; the cookie and a CSRF token from the page at `path`.
+async fn at_page(app: &TestApp, username: &str, path: &str) -> (String, String, String) {
+    let cookie = page_cookie(app, username).await;
+    let (status, html) = page(app, path, &cookie).await;
+    assert_eq!(status, StatusCode::OK, "{username} {path}: {html}");
+    let csrf = csrf_of(&html);
+    (cookie, csrf, html)
+}
+
+both_backends! {
+    async fn money_pages_finance_closes_a_fiscal_year(backend) {
+        let app = TestApp::with_demo(backend).await;
+        // The demo closed the years before last; 2025 is still open and can be closed, 2026 cannot yet.
+        let (cookie, csrf, html) = at_page(&app, "czj.reviewer", "/budgets").await;
+        assert!(html.contains("财政年度") && html.contains("已关账"), "the years and their state");
+        assert!(html.contains(r#"name="fiscal_year""#) && html.contains(r#"<option value="2025""#) && !html.contains(r#"<option value="2026""#));
+        let (status, _, html) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2026"), ("confirm", "yes")]).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert!(html.contains("2026 年度尚未结束"), "{html}");
+        // Closing is final: without the confirmation it is refused, beside the box.
+        let (status, _, html) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2025")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(r##"href="#fiscal_year_confirm""##), "{html}");
+        let (status, location, _) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2025"), ("confirm", "yes")]).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/budgets?year=2025#fiscal-years"));
+        let (_, html) = page(&app, "/budgets?year=2025", &cookie).await;
+        assert!(!html.contains(r#"<option value="2025""#), "2025 is no longer offered");
+        // A department sees the years but cannot close one.
+        let (cookie, csrf, html) = at_page(&app, "jyj.purchaser", "/budgets").await;
+        assert!(html.contains("财政年度") && !html.contains(r#"name="fiscal_year""#));
+        let (status, _, _) = post(&app, "/budgets/fiscal-years/close", &cookie, &[("_csrf", csrf.as_str()), ("fiscal_year", "2024")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+
+    async fn money_pages_a_supplementary_contract_through_the_project_page(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let p = app.store.projects().await.unwrap().into_iter().find(|p| p.design.title.contains("暑期")).unwrap();
+        let c = p.contract.as_ref().unwrap();
+        let project = format!("/projects/{}", p.id);
+        let (cookie, csrf, html) = at_page(&app, "fl.purchaser", &project).await;
+        assert!(html.contains("milestone-timing") && html.contains("验收付款"), "when the milestone may be paid");
+        assert!(html.contains(&format!("{project}/supplements/new")), "the purchaser may propose one");
+        let (status, form) = page(&app, &format!("{project}/supplements/new"), &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(form.contains("fund_budget_0") && form.contains("补充金额"));
+        let line = p.funding[0].budget_id.to_string();
+        let over = c.amount.share_bp(1000) + shanzhi_domain::Money::from_fen(1);
+        let due = c.milestones.last().unwrap().due.to_string();
+        let fields = |amount: String| {
+            vec![
+                ("_csrf", csrf.clone()),
+                ("amount", amount.clone()),
+                ("reason", "暑期延长两周，增加安全巡查".to_string()),
+                ("milestone_name", "补充服务验收".to_string()),
+                ("due", due.clone()),
+                ("fund_budget_0", line.clone()),
+                ("fund_amount_0", amount),
+            ]
+        };
+        let too_much = fields(over.yuan_string());
+        let (status, _, html) = post(&app, &format!("{project}/supplements"), &cookie, &too_much).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains("补充合同累计不得超过原合同金额的 10%") && html.contains(r##"href="#amount""##), "beside the field");
+        let amount = c.amount.share_bp(500).yuan_string();
+        let ok = fields(amount.clone());
+        let (status, location, _) = post(&app, &format!("{project}/supplements"), &cookie, &ok).await;
+        assert_eq!((status, location), (StatusCode::SEE_OTHER, format!("{project}#supplements")));
+        // Finance reviews it on the project page; a return needs a comment.
+        let (finance, fcsrf, html) = at_page(&app, "czj.reviewer", &project).await;
+        assert!(html.contains("审核第1号补充合同") && html.contains("#supplements"));
+        let review = format!("{project}/supplements/1/review");
+        let (status, _, html) = post(&app, &review, &finance, &[("_csrf", fcsrf.as_str()), ("n", "1"), ("decision", "return")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(r##"href="#supplement_comment""##), "{html}");
+        let (status, _, _) = post(&app, &review, &finance, &[("_csrf", fcsrf.as_str()), ("n", "1"), ("decision", "approve")]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        // The purchaser signs it.
+        let (_, html) = page(&app, &project, &cookie).await;
+        assert!(html.contains("签订第1号补充合同"));
+        let today = shanzhi_domain::clock::china_date(shanzhi_domain::clock::Clock::now(&app.clock)).to_string();
+        let (status, _, _) = post(&app, &format!("{project}/supplements/1/sign"), &cookie, &[("_csrf", csrf.as_str()), ("n", "1"), ("supplement_signed_on", today.as_str())]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, html) = page(&app, &project, &cookie).await;
+        assert!(html.contains("已签订") && html.contains("含补充合同") && html.contains("签订补充合同"), "listed, with the new total and its history");
+        // The provider sees it too, but no forms.
+        let (_, _, html) = at_page(&app, "p.qm", &project).await;
+        assert!(html.contains("补充合同") && !html.contains("/supplements/new") && !html.contains("/supplements/1/sign"));
+    }
+}

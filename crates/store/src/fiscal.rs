@@ -1,0 +1,98 @@
+//! Closed fiscal years in SQL. Closing locks the year's budget lines as a reservation does, so a closing and a
+//! reservation on another server take turns: a reservation either lands before the closing or is refused.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+use shanzhi_domain::budget::Entry;
+use shanzhi_domain::fiscal::{check_movement, ClosedYear};
+use shanzhi_domain::DomainError;
+use sqlx::{AnyConnection, Row};
+
+use crate::error::{classify, Result, StoreError};
+use crate::sql::{parse_ts, ts};
+use crate::{Backend, By, SqlStore, Store};
+
+#[async_trait]
+pub trait FiscalStore {
+    /// The years finance has closed, oldest first.
+    async fn closed_years(&self) -> Result<Vec<ClosedYear>>;
+    /// Closes `year` with its audit event; refused with `fiscal_year_closed` when it already is.
+    async fn close_fiscal_year(&self, by: &By, year: i32, now: DateTime<Utc>) -> Result<ClosedYear>;
+}
+
+fn already_closed(year: i32) -> StoreError {
+    match check_movement(shanzhi_domain::budget::Movement::Reserve, year, &[year]) {
+        Err(e) => e.into(),
+        Ok(()) => StoreError::Corrupt("fiscal year check".into()),
+    }
+}
+
+impl SqlStore {
+    /// Refuses, inside the caller's transaction and after the lines are locked, entries that would put a
+    /// closed year's money to new use.
+    pub(crate) async fn check_open_years(&self, conn: &mut AnyConnection, entries: &[Entry]) -> Result<()> {
+        for e in entries.iter().filter(|e| shanzhi_domain::fiscal::draws_on_year(e.movement)) {
+            let row = sqlx::query(
+                "SELECT b.year, f.year AS closed FROM budgets b LEFT JOIN fiscal_years f ON f.year = b.year WHERE b.id = $1",
+            )
+            .bind(e.budget_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+            let Some(row) = row else {
+                return Err(
+                    DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into()
+                );
+            };
+            let year = row.try_get::<i64, _>("year")? as i32;
+            let closed: Option<i64> = row.try_get("closed")?;
+            let closed: Vec<i32> = closed.map(|y| y as i32).into_iter().collect();
+            check_movement(e.movement, year, &closed)?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl FiscalStore for SqlStore {
+    async fn closed_years(&self) -> Result<Vec<ClosedYear>> {
+        let rows = sqlx::query("SELECT year, closed_at, closed_by, closed_by_name FROM fiscal_years ORDER BY year")
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ClosedYear {
+                    year: r.try_get::<i64, _>("year")? as i32,
+                    closed_at: parse_ts(&r.try_get::<String, _>("closed_at")?)?,
+                    closed_by: r.try_get("closed_by")?,
+                    closed_by_name: r.try_get("closed_by_name")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn close_fiscal_year(&self, by: &By, year: i32, now: DateTime<Utc>) -> Result<ClosedYear> {
+        let mut w = self.begin_write().await?;
+        if self.backend() == Backend::Postgres {
+            // In id order, as reservations lock them, so the two cannot deadlock.
+            sqlx::query("SELECT id FROM budgets WHERE year = $1 ORDER BY id FOR UPDATE")
+                .bind(i64::from(year))
+                .fetch_all(&mut *w.tx)
+                .await?;
+        }
+        sqlx::query("INSERT INTO fiscal_years (year, closed_at, closed_by, closed_by_name) VALUES ($1, $2, $3, $4)")
+            .bind(i64::from(year))
+            .bind(ts(now))
+            .bind(by.user_id)
+            .bind(&by.name)
+            .execute(&mut *w.tx)
+            .await
+            .map_err(|e| match classify(e) {
+                StoreError::Duplicate(_) => already_closed(year),
+                other => other,
+            })?;
+        let event = by.event("fiscal_year.close", "fiscal_year", &year.to_string(), Value::Null, json!({"year": year}));
+        self.commit_with(w, event, now).await?;
+        Ok(ClosedYear { year, closed_at: now, closed_by: by.user_id, closed_by_name: by.name.clone() })
+    }
+}
