@@ -17,6 +17,7 @@ pub mod procurement;
 pub mod project;
 pub mod rules;
 pub mod scoring;
+pub mod sign_in;
 pub mod standards;
 pub mod statistics;
 pub mod visibility;

@@ -22,10 +22,17 @@ pub struct Rules {
     /// ≤ 3 years for stable, continuing services with secured funding (same article).
     pub continuing_contract_max_months: u32,
     pub max_upload_bytes: u64,
-    /// Failed sign-ins allowed before each further attempt must wait.
+    /// Failed sign-ins for one username from one client address before each further attempt must wait.
     pub sign_in_free_failures: u32,
+    /// Failed sign-ins from one client address, whatever the usernames, before each further attempt must wait.
+    pub sign_in_address_free_failures: u32,
     /// The first wait after the free failures; it doubles with each further failure.
     pub sign_in_base_delay_secs: u64,
+    /// Password checks one server runs at once (each costs memory and time by design); more are refused.
+    pub sign_in_max_concurrent: u32,
+    /// Reverse proxies (addresses or networks) whose `X-Forwarded-For` names the client. None by default: the
+    /// header is then the client's own claim and ignored.
+    pub trusted_proxies: Vec<crate::sign_in::IpRange>,
     pub session_hours: i64,
     pub api_token_days: i64,
     /// Share (basis points) of each year's welfare-lottery fund earmarked for social-work purchases.
@@ -86,7 +93,10 @@ impl Default for Rules {
             continuing_contract_max_months: 36,
             max_upload_bytes: 10 * 1024 * 1024,
             sign_in_free_failures: 5,
+            sign_in_address_free_failures: 20,
             sign_in_base_delay_secs: 30,
+            sign_in_max_concurrent: 2,
+            trusted_proxies: Vec::new(),
             session_hours: 12,
             api_token_days: 30,
             welfare_lottery_social_work_bp: 1000,
@@ -148,12 +158,19 @@ impl Rules {
         self.social_work_categories.iter().any(|p| !p.is_empty() && category.starts_with(p.as_str()))
     }
 
-    /// Seconds a user must wait before the next sign-in attempt after `failures` recent failures.
+    /// Seconds to wait before the next sign-in attempt for a username at an address after `failures` recent
+    /// failures.
     pub fn sign_in_delay_secs(&self, failures: u32) -> u64 {
-        if failures < self.sign_in_free_failures {
+        self.sign_in_delay_after(self.sign_in_free_failures, failures)
+    }
+
+    /// Seconds to wait after `failures` recent failures of which `free` cost nothing: the base delay, doubling
+    /// with each further failure, at most an hour.
+    pub fn sign_in_delay_after(&self, free: u32, failures: u32) -> u64 {
+        if failures < free {
             return 0;
         }
-        let doublings = (failures - self.sign_in_free_failures).min(10);
+        let doublings = (failures - free).min(10);
         (self.sign_in_base_delay_secs << doublings).min(3600)
     }
 }
@@ -207,6 +224,19 @@ mod tests {
         assert_eq!(r.sign_in_delay_secs(5), 30);
         assert_eq!(r.sign_in_delay_secs(6), 60);
         assert_eq!(r.sign_in_delay_secs(40), 3600);
+        assert_eq!(r.sign_in_delay_after(r.sign_in_address_free_failures, 19), 0);
+        assert_eq!(r.sign_in_delay_after(r.sign_in_address_free_failures, 20), 30);
+    }
+
+    #[test]
+    fn sign_in_limits_default_and_trust_no_proxy() {
+        let r = Rules::default();
+        assert_eq!((r.sign_in_free_failures, r.sign_in_address_free_failures, r.sign_in_max_concurrent), (5, 20, 2));
+        assert!(r.trusted_proxies.is_empty());
+        let r: Rules = serde_json::from_str(r#"{"trusted_proxies": ["10.0.0.0/8", "::1"]}"#).unwrap();
+        assert!(r.trusted_proxies[0].contains("10.3.2.1".parse().unwrap()));
+        let bad = serde_json::from_str::<Rules>(r#"{"trusted_proxies": ["10.0.0.0/40"]}"#).unwrap_err();
+        assert!(bad.to_string().contains("10.0.0.0/40"), "{bad}");
     }
 
     #[test]

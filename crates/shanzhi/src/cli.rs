@@ -69,6 +69,9 @@ pub enum Command {
         /// Test mode: start the clock at this RFC 3339 time (or `now`) and let POST /api/v1/test/clock move it.
         #[arg(long, value_name = "TIME")]
         test_clock: Option<String>,
+        /// The address people reach the server at; with https:// its cookies are sent over https only.
+        #[arg(long, value_name = "URL", value_parser = shanzhi_web::PublicUrl::parse)]
+        public_url: Option<shanzhi_web::PublicUrl>,
     },
     /// Load the Yiling demo (idempotent).
     Demo,
@@ -211,7 +214,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             demo(&store, &rules, SystemClock.now()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, demo: with_demo, test_clock } => {
+        Command::Serve { addr, demo: with_demo, test_clock, public_url } => {
             let (clock, test): (Arc<dyn Clock>, Option<TestClock>) = match test_clock {
                 Some(t) => {
                     let start = if t == "now" { Utc::now() } else { parse_time(&t)? };
@@ -228,7 +231,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
             let calendar = load_calendar(&place.data_dir, true)?;
             let state = AppState::new(Arc::new(store), clock, rules, files, test, PasswordCost::Standard)
-                .with_calendar(calendar);
+                .with_calendar(calendar)
+                .with_public_url(public_url);
             println!("Shanzhi is serving http://{}", listener.local_addr().map_err(|e| e.to_string())?);
             shanzhi_web::serve(listener, state).await.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
@@ -251,7 +255,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("--password-stdin: {e}"))?;
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
-                (format!("sz-{}", &shanzhi_web::auth::new_token()[..14]), true)
+                (shanzhi_web::auth::temporary_password(), true)
             };
             let state_like = cli_state(store, rules);
             let req = shanzhi_web::api::UserRequest {

@@ -4,6 +4,7 @@
 //! Every write is one transaction that also appends its audit event, so a change and its record land
 //! together or not at all.
 
+pub mod accounts;
 mod audit;
 mod connection;
 mod error;
@@ -16,6 +17,7 @@ pub mod procure;
 pub mod secrets;
 mod sql;
 
+pub use accounts::{Account, AccountStore};
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use error::{Result, StoreError};
 pub use fiscal::FiscalStore;
@@ -212,7 +214,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProcurementStore + FiscalStore + Send + Sync {
+pub trait Store: ProcurementStore + FiscalStore + AccountStore + Send + Sync {
     fn backend(&self) -> Backend;
     /// How long the store waits on the database.
     fn timeouts(&self) -> Timeouts;
@@ -236,7 +238,7 @@ pub trait Store: ProcurementStore + FiscalStore + Send + Sync {
     async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>>;
     async fn actor(&self, user_id: i64) -> Result<Option<Actor>>;
 
-    // Sessions and sign-in throttling.
+    // Sessions (sign-in throttling and password management: `AccountStore`).
     async fn create_session(
         &self,
         by: &By,
@@ -244,13 +246,9 @@ pub trait Store: ProcurementStore + FiscalStore + Send + Sync {
         session: &SessionRecord,
         now: DateTime<Utc>,
     ) -> Result<()>;
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>>;
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
     /// A user's sessions and tokens that have not expired at `now`, newest first, with their token hashes.
     async fn live_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<(String, SessionRecord)>>;
-    async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>>;
-    async fn record_sign_in_failure(&self, username: &str, now: DateTime<Utc>) -> Result<u32>;
-    async fn clear_sign_in_failures(&self, username: &str) -> Result<()>;
 
     // Projects.
     /// Inserts a new project (its id and code are assigned here) with its audit event.

@@ -36,6 +36,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
     (7, include_str!("../migrations/sqlite/0007_fiscal_years.sql")),
     (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
+    (10, include_str!("../migrations/sqlite/0010_accounts.sql")),
     (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
@@ -47,6 +48,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
     (7, include_str!("../migrations/postgres/0007_fiscal_years.sql")),
     (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
+    (10, include_str!("../migrations/postgres/0010_accounts.sql")),
     (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
 ];
 
@@ -179,6 +181,10 @@ impl SqlStore {
 
     pub(crate) fn bid_master(&self) -> &DataKey {
         &self.bid_master
+    }
+
+    pub(crate) fn data_key(&self) -> &DataKey {
+        &self.key
     }
 
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
@@ -478,7 +484,7 @@ fn budget_from_row(r: &AnyRow) -> Result<Budget> {
     })
 }
 
-fn session_from_row(r: &AnyRow) -> Result<SessionRecord> {
+pub(crate) fn session_from_row(r: &AnyRow) -> Result<SessionRecord> {
     let kind: String = r.try_get("kind")?;
     Ok(SessionRecord {
         user_id: r.try_get("user_id")?,
@@ -748,16 +754,6 @@ impl Store for SqlStore {
         self.commit_with(w, event, now).await
     }
 
-    async fn session(&self, token_hash: &str) -> Result<Option<SessionRecord>> {
-        let row = sqlx::query(
-            "SELECT user_id, kind, label, csrf, created_at, expires_at FROM sessions WHERE token_hash = $1",
-        )
-        .bind(token_hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(session_from_row).transpose()
-    }
-
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
         let event =
             by.event("session.end", "session", &token_hash[..12.min(token_hash.len())], Value::Null, Value::Null);
@@ -777,38 +773,6 @@ impl Store for SqlStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| Ok((r.try_get("token_hash")?, session_from_row(r)?))).collect()
-    }
-
-    async fn sign_in_failures(&self, username: &str) -> Result<Option<(u32, DateTime<Utc>)>> {
-        let row = sqlx::query("SELECT failures, last_at FROM sign_in_failures WHERE username = $1")
-            .bind(username)
-            .fetch_optional(&self.pool)
-            .await?;
-        match row {
-            Some(r) => Ok(Some((r.try_get::<i64, _>(0)? as u32, parse_ts(&r.try_get::<String, _>(1)?)?))),
-            None => Ok(None),
-        }
-    }
-
-    async fn record_sign_in_failure(&self, username: &str, now: DateTime<Utc>) -> Result<u32> {
-        let mut w = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO sign_in_failures (username, failures, last_at) VALUES ($1, 1, $2) \
-             ON CONFLICT (username) DO UPDATE SET failures = sign_in_failures.failures + 1, last_at = excluded.last_at RETURNING failures",
-        )
-        .bind(username)
-        .bind(ts(now))
-        .fetch_one(&mut *w.tx)
-        .await?;
-        w.tx.commit().await?;
-        Ok(row.get::<i64, _>(0) as u32)
-    }
-
-    async fn clear_sign_in_failures(&self, username: &str) -> Result<()> {
-        let mut w = self.begin_write().await?;
-        sqlx::query("DELETE FROM sign_in_failures WHERE username = $1").bind(username).execute(&mut *w.tx).await?;
-        w.tx.commit().await?;
-        Ok(())
     }
 
     async fn insert_project(

@@ -17,8 +17,9 @@ use shanzhi_domain::DomainError;
 use shanzhi_store::{NewOrganisation, NewUser, SessionKind};
 
 use crate::actions::{self, Command};
-use crate::auth::{self, ApiSession};
+use crate::auth::{self, AccountSession, ApiSession};
 use crate::error::{AppError, AppResult};
+use crate::throttle::ClientAddr;
 use crate::AppState;
 
 /// JSON body whose parse failures answer in our error format instead of axum's plain text.
@@ -93,13 +94,21 @@ struct Credentials {
     password: String,
 }
 
-async fn create_session(State(state): State<AppState>, ApiJson(c): ApiJson<Credentials>) -> AppResult<Response> {
-    let (token, record) = auth::sign_in(&state, &c.username, &c.password, SessionKind::Api).await?;
-    Ok((StatusCode::CREATED, Json(json!({"token": token, "expires_at": record.expires_at.to_rfc3339()})))
-        .into_response())
+async fn create_session(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(c): ApiJson<Credentials>,
+) -> AppResult<Response> {
+    let new = auth::sign_in(&state, client, &c.username, &c.password, SessionKind::Api).await?;
+    let body = json!({
+        "token": new.token,
+        "expires_at": new.record.expires_at.to_rfc3339(),
+        "must_change_password": new.must_change_password,
+    });
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn delete_session(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<StatusCode> {
+async fn delete_session(State(state): State<AppState>, AccountSession(s): AccountSession) -> AppResult<StatusCode> {
     state.store.end_session(&s.by(), &s.token_hash, state.clock.now()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -133,10 +142,6 @@ async fn revoke_token(
 ) -> AppResult<StatusCode> {
     auth::revoke_token(&state, &s, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-async fn me(ApiSession(s): ApiSession) -> Json<Actor> {
-    Json(s.actor)
 }
 
 async fn regions(State(state): State<AppState>) -> AppResult<Json<Value>> {
@@ -711,13 +716,17 @@ pub fn router(test_mode: bool) -> Router<AppState> {
     let r = Router::new()
         .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
         .route("/session", post(create_session).delete(delete_session))
-        .route("/me", get(me))
+        .route("/me", get(crate::accounts::api_me))
+        .route("/me/password", put(crate::accounts::api_change_password))
         .route("/tokens", get(list_tokens).post(create_token))
         .route("/tokens/{token_id}", axum::routing::delete(revoke_token))
         .route("/regions", get(regions))
         .route("/catalogue", get(catalogue))
         .route("/organisations", get(organisations).post(add_organisation))
         .route("/users", get(users).post(add_user))
+        .route("/users/{id}/disable", post(crate::accounts::api_disable))
+        .route("/users/{id}/enable", post(crate::accounts::api_enable))
+        .route("/users/{id}/password-reset", post(crate::accounts::api_reset_password))
         .route("/queue", get(queue))
         .route("/projects", get(list_projects).post(create_project))
         .route("/projects/{id}", get(get_project))

@@ -1,4 +1,4 @@
-//! Sign-in, sessions, API tokens and CSRF. Tokens are random; the store keeps only their SHA-256.
+//! Sign-in, sessions, API tokens, cookies and CSRF. Tokens are random; the store keeps only their SHA-256.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
@@ -17,6 +17,8 @@ use crate::AppState;
 
 pub const SESSION_COOKIE: &str = "sz_session";
 pub const LANG_COOKIE: &str = "sz_lang";
+/// The pre-session of forms posted before sign-in (see [`PreSession`]).
+pub const PRE_SESSION_COOKIE: &str = "sz_pre";
 
 /// Password hashing cost. Tests use the cheap one so the suite stays fast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +62,12 @@ pub fn password_problem(password: &str) -> Option<(&'static str, &'static str)> 
     None
 }
 
+/// A temporary password for an administrator's reset (or a new account from the command line): 16 characters,
+/// within the password rules, shown once.
+pub fn temporary_password() -> String {
+    format!("sz-{}", &new_token()[..14])
+}
+
 pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -77,6 +85,8 @@ pub struct Session {
     pub token_hash: String,
     pub csrf: String,
     pub kind: SessionKind,
+    /// An administrator reset the password: until it is changed the session may do nothing else.
+    pub must_change_password: bool,
 }
 
 impl Session {
@@ -102,12 +112,15 @@ async fn resolve(state: &AppState, token: &str, kind: SessionKind) -> AppResult<
         return Ok(None);
     }
     let hash = token_hash(token);
-    let Some(record) = state.store.session(&hash).await? else { return Ok(None) };
+    let Some((record, must_change_password)) = state.store.session_with_flag(&hash).await? else {
+        return Ok(None);
+    };
     if record.kind != kind || record.expires_at <= state.clock.now() {
         return Ok(None);
     }
+    // A disabled user has no actor: their sessions and tokens stop at once.
     let Some(actor) = state.store.actor(record.user_id).await? else { return Ok(None) };
-    Ok(Some(Session { actor, token_hash: hash, csrf: record.csrf, kind }))
+    Ok(Some(Session { actor, token_hash: hash, csrf: record.csrf, kind, must_change_password }))
 }
 
 /// Pages: the signed-in user from the session cookie, if any.
@@ -123,15 +136,120 @@ impl FromRequestParts<AppState> for MaybeSession {
     }
 }
 
-/// API: the caller from `Authorization: Bearer …`; refused with 401 otherwise.
+/// API: the caller from `Authorization: Bearer …`; refused with 401 otherwise, and with 403
+/// `password_change_required` while an administrator's reset waits to be replaced by the user's own password.
 pub struct ApiSession(pub Session);
 
 impl FromRequestParts<AppState> for ApiSession {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let AccountSession(s) = AccountSession::from_request_parts(parts, state).await?;
+        if s.must_change_password {
+            return Err(AppError::PasswordChangeRequired);
+        }
+        Ok(ApiSession(s))
+    }
+}
+
+/// API: the caller for what concerns their own account only — who they are, signing out, changing their
+/// password — which is open even while their password must be changed.
+pub struct AccountSession(pub Session);
+
+impl FromRequestParts<AppState> for AccountSession {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
         let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let token = header.strip_prefix("Bearer ").map(str::trim).ok_or(AppError::Unauthenticated)?;
-        resolve(state, token, SessionKind::Api).await?.map(ApiSession).ok_or(AppError::Unauthenticated)
+        resolve(state, token, SessionKind::Api).await?.map(AccountSession).ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// The address people reach the server at (`serve --public-url`): cookies are `Secure` when it is https.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl(String);
+
+impl PublicUrl {
+    pub fn parse(s: &str) -> Result<PublicUrl, String> {
+        let url = s.trim().trim_end_matches('/');
+        let rest = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            .ok_or(format!("“{s}” must start with https:// or http://"))?;
+        let host = rest.split('/').next().unwrap_or_default();
+        if host.is_empty() || rest.chars().any(|c| c.is_whitespace() || c.is_control() || "?#@\\".contains(c)) {
+            return Err(format!("“{s}” is not an address like https://shanzhi.example.gov.cn"));
+        }
+        Ok(PublicUrl(url.to_string()))
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.0.starts_with("https://")
+    }
+}
+
+/// A `Set-Cookie` value for a cookie scripts cannot read, `Secure` when the public address is https;
+/// `max_age` 0 deletes it.
+pub fn cookie_header(state: &AppState, name: &str, value: &str, path: &str, max_age: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.public_url.as_ref().is_some_and(PublicUrl::is_https) {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The pre-session of a form posted before there is a session (signing in): a random nonce in a cookie and, in
+/// the form, its tag keyed by the data key (a signed double-submit token). Another site can neither read the
+/// cookie nor make a tag for it, so it cannot post the form in a visitor's name — for signing in, that would
+/// quietly sign the visitor into the attacker's account.
+pub struct PreSession {
+    nonce: String,
+    /// Made for this request: its cookie must be set, and nothing posted with it can match.
+    fresh: bool,
+}
+
+impl FromRequestParts<AppState> for PreSession {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let valid = |v: &&str| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit());
+        Ok(match cookie(parts, PRE_SESSION_COOKIE).filter(valid) {
+            Some(nonce) => PreSession { nonce: nonce.to_string(), fresh: false },
+            None => PreSession::new(),
+        })
+    }
+}
+
+impl PreSession {
+    pub fn new() -> PreSession {
+        PreSession { nonce: new_token(), fresh: true }
+    }
+
+    /// The token the form carries.
+    pub fn token(&self, state: &AppState) -> String {
+        state.store.form_tag(&self.nonce)
+    }
+
+    /// Whether `given` is this pre-session's token.
+    pub fn matches(&self, state: &AppState, given: &str) -> bool {
+        !self.fresh && csrf_matches(&self.token(state), given)
+    }
+
+    /// The cookie to set, for a fresh pre-session.
+    pub fn set_cookie(&self, state: &AppState) -> Option<String> {
+        self.fresh.then(|| cookie_header(state, PRE_SESSION_COOKIE, &self.nonce, "/sign-in", None))
+    }
+
+    /// Ends the pre-session once the form has done its work.
+    pub fn clear_cookie(state: &AppState) -> String {
+        cookie_header(state, PRE_SESSION_COOKIE, "", "/sign-in", Some(0))
+    }
+}
+
+impl Default for PreSession {
+    fn default() -> Self {
+        PreSession::new()
     }
 }
 
@@ -159,50 +277,42 @@ impl FromRequestParts<AppState> for PageLang {
     }
 }
 
-/// Checks credentials with throttling, then opens a session. Returns the token (shown once) and its record.
+/// A new session, as signing in gives it.
+pub struct NewSession {
+    /// Shown once; only its hash is kept.
+    pub token: String,
+    pub record: SessionRecord,
+    /// An administrator reset the password: the session may do nothing but change it.
+    pub must_change_password: bool,
+}
+
+/// Checks credentials from `client` with throttling (see [`crate::throttle`]), then opens a session.
 pub async fn sign_in(
     state: &AppState,
+    client: std::net::IpAddr,
     username: &str,
     password: &str,
     kind: SessionKind,
-) -> AppResult<(String, SessionRecord)> {
-    let now = state.clock.now();
+) -> AppResult<NewSession> {
     let username = username.trim().to_ascii_lowercase();
-    if let Some((failures, last)) = state.store.sign_in_failures(&username).await? {
-        // Failures older than a day are forgiven.
-        if now - last < Duration::days(1) {
-            let wait = state.rules.sign_in_delay_secs(failures) as i64;
-            let ready = last + Duration::seconds(wait);
-            if now < ready {
-                return Err(AppError::TooManyAttempts((ready - now).num_seconds().max(1) as u64));
-            }
-        }
-    }
+    let attempt = crate::throttle::Attempt::start(state, client, &username).await?;
     let found = state.store.user_credentials(&username).await?;
-    let ok = match &found {
-        Some((user, hash)) => user.active && verify_password(password, hash),
-        None => {
-            // Same work for unknown names, so timing does not reveal which usernames exist.
-            let _ = verify_password(password, &state.dummy_hash);
-            false
-        }
+    if !attempt.verify(password, found.as_ref().map(|(_, hash)| hash.as_str())).await? {
+        return Err(AppError::InvalidCredentials);
+    }
+    attempt.succeeded().await?;
+    let Some((user, _)) = found else { return Err(AppError::InvalidCredentials) };
+    // Only someone who knows the password learns that the account is disabled.
+    let Some(account) = state.store.account(user.id).await?.filter(|a| a.user.active) else {
+        return Err(AppError::AccountDisabled);
     };
-    let Some((user, _)) = found.filter(|_| ok) else {
-        state.store.record_sign_in_failure(&username, now).await?;
-        return Err(AppError::Domain(shanzhi_domain::DomainError::field(
-            "password",
-            "invalid_credentials",
-            "用户名或密码不正确",
-            "the username or password is wrong",
-        )));
-    };
-    state.store.clear_sign_in_failures(&username).await?;
     let lifetime = match kind {
         SessionKind::Web => Duration::hours(state.rules.session_hours),
         SessionKind::Api => Duration::days(state.rules.api_token_days),
     };
     let by = By { user_id: Some(user.id), name: user.username.clone(), org_id: Some(user.org_id) };
-    open_session(state, &by, user.id, kind, "", lifetime).await
+    let (token, record) = open_session(state, &by, user.id, kind, "", lifetime).await?;
+    Ok(NewSession { token, record, must_change_password: account.must_change_password })
 }
 
 /// Opens a session or token for `user_id`; the token is returned once and only its hash is kept.
@@ -312,6 +422,22 @@ mod tests {
         assert!(password_problem("abcdefghijk").is_some());
         assert!(password_problem("12345678901").is_some());
         assert!(password_problem("shanzhi-2026").is_none());
+    }
+
+    #[test]
+    fn public_urls_are_http_or_https_addresses() {
+        assert!(PublicUrl::parse("https://shanzhi.yiling.gov.cn/").unwrap().is_https());
+        assert!(!PublicUrl::parse("http://10.0.0.5:8080/shanzhi").unwrap().is_https());
+        for bad in ["", "shanzhi.example", "ftp://x", "https://", "https://a b", "https://x?y", "https://u@x"] {
+            assert!(PublicUrl::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn temporary_passwords_meet_the_rules() {
+        let p = temporary_password();
+        assert_eq!(password_problem(&p), None, "{p}");
+        assert_ne!(p, temporary_password());
     }
 
     #[test]

@@ -12,8 +12,16 @@ use shanzhi_store::StoreError;
 pub enum AppError {
     Domain(DomainError),
     Unauthenticated,
-    /// Too many failed sign-ins; retry after this many seconds.
+    /// A sign-in with a wrong username or password (which of the two is not said).
+    InvalidCredentials,
+    /// Too many failed sign-ins from this address; retry after this many seconds.
     TooManyAttempts(u64),
+    /// As many password checks as the server allows are running; retry in a second.
+    SignInBusy,
+    /// The right password of a disabled account.
+    AccountDisabled,
+    /// The account's password was reset: it must be changed before anything else.
+    PasswordChangeRequired,
     BadCsrf,
     BadRequest {
         code: &'static str,
@@ -41,8 +49,9 @@ impl AppError {
                 ErrorKind::Conflict => StatusCode::CONFLICT,
                 ErrorKind::NotFound => StatusCode::NOT_FOUND,
             },
-            AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            AppError::TooManyAttempts(_) | AppError::SignInBusy => StatusCode::TOO_MANY_REQUESTS,
+            AppError::AccountDisabled | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::BadCsrf => StatusCode::FORBIDDEN,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
@@ -55,7 +64,11 @@ impl AppError {
         match self {
             AppError::Domain(e) => e.code(),
             AppError::Unauthenticated => "unauthenticated",
+            AppError::InvalidCredentials => "invalid_credentials",
             AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::SignInBusy => "sign_in_busy",
+            AppError::AccountDisabled => "account_disabled",
+            AppError::PasswordChangeRequired => "password_change_required",
             AppError::BadCsrf => "csrf_token_invalid",
             AppError::BadRequest { code, .. } | AppError::Conflict { code, .. } => code,
             AppError::Internal(_) => "internal_error",
@@ -68,7 +81,11 @@ impl AppError {
         match self {
             AppError::Domain(e) => e.message_zh(),
             AppError::Unauthenticated => "请先登录".into(),
+            AppError::InvalidCredentials => "用户名或密码不正确".into(),
             AppError::TooManyAttempts(s) => format!("登录失败次数过多，请 {s} 秒后再试"),
+            AppError::SignInBusy => "登录的人太多，请稍后再试".into(),
+            AppError::AccountDisabled => "该账户已停用，请联系系统管理员".into(),
+            AppError::PasswordChangeRequired => "管理员已重置您的密码，请先设置新密码".into(),
             AppError::BadCsrf => "页面已过期，请刷新后重新提交".into(),
             AppError::BadRequest { zh, .. } | AppError::Conflict { zh, .. } => zh.clone(),
             AppError::Internal(_) => "系统内部错误，请稍后再试".into(),
@@ -83,7 +100,13 @@ impl AppError {
         match self {
             AppError::Domain(e) => e.message_en(),
             AppError::Unauthenticated => "sign in first".into(),
+            AppError::InvalidCredentials => "the username or password is wrong".into(),
             AppError::TooManyAttempts(s) => format!("too many failed sign-ins; try again in {s} seconds"),
+            AppError::SignInBusy => "too many people are signing in; try again in a moment".into(),
+            AppError::AccountDisabled => "this account is disabled; ask your administrator".into(),
+            AppError::PasswordChangeRequired => {
+                "an administrator reset your password: set a new one first (PUT /api/v1/me/password)".into()
+            }
             AppError::BadCsrf => "this form has expired; reload the page and submit again".into(),
             AppError::BadRequest { en, .. } | AppError::Conflict { en, .. } => en.clone(),
             AppError::Internal(_) => "internal error; please try again later".into(),
@@ -105,6 +128,7 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             AppError::TooManyAttempts(secs) => Some(*secs),
+            AppError::SignInBusy => Some(1),
             AppError::DatabaseUnavailable(_) => Some(5),
             AppError::StorageFull(_) => Some(60),
             _ => None,

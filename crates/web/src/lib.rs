@@ -2,6 +2,7 @@
 //! Shanzhi's web layer: server-rendered pages for every role, the JSON API under `/api/v1` and its
 //! OpenAPI document, over any [`Store`].
 
+pub mod accounts;
 pub mod actions;
 pub mod api;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod pages;
 pub mod pool;
 pub mod procure;
 pub mod procure_api;
+pub mod throttle;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -29,7 +31,7 @@ use shanzhi_store::Store;
 use std::ops::Deref;
 use std::sync::Arc;
 
-pub use auth::PasswordCost;
+pub use auth::{PasswordCost, PublicUrl};
 
 pub struct Inner {
     pub store: Arc<dyn Store>,
@@ -43,6 +45,12 @@ pub struct Inner {
     pub dummy_hash: String,
     /// Working days for statutory deadlines: the shipped years, provisional ones after them.
     pub calendar: shanzhi_domain::calendar::Calendar,
+    /// Where people reach the server (`serve --public-url`); cookies are `Secure` when it is https.
+    pub public_url: Option<PublicUrl>,
+    /// One permit per password check allowed to run at once (`sign_in_max_concurrent`).
+    pub sign_in_slots: Arc<tokio::sync::Semaphore>,
+    /// Tests only: holds password checks so a test can see how many run at once.
+    pub sign_in_gate: Option<throttle::SignInGate>,
 }
 
 #[derive(Clone)]
@@ -66,16 +74,44 @@ impl AppState {
     ) -> AppState {
         let dummy_hash = auth::hash_password("no such user, no such password", password_cost);
         let calendar = shanzhi_domain::calendar::Calendar::official().unwrap_or_default().with_provisional_years();
-        AppState(Arc::new(Inner { store, clock, rules, files, test_clock, password_cost, dummy_hash, calendar }))
+        let slots = Arc::new(tokio::sync::Semaphore::new(rules.sign_in_max_concurrent.max(1) as usize));
+        AppState(Arc::new(Inner {
+            store,
+            clock,
+            rules,
+            files,
+            test_clock,
+            password_cost,
+            dummy_hash,
+            calendar,
+            public_url: None,
+            sign_in_slots: slots,
+            sign_in_gate: None,
+        }))
+    }
+
+    /// Changes the state before it is shared (by the builders below).
+    fn configure(mut self, what: &str, change: impl FnOnce(&mut Inner)) -> AppState {
+        match Arc::get_mut(&mut self.0) {
+            Some(inner) => change(inner),
+            None => tracing::warn!("{what} not set: the state is already shared"),
+        }
+        self
     }
 
     /// Uses `calendar` (e.g. with the year files of the data folder) instead of the shipped one.
-    pub fn with_calendar(mut self, calendar: shanzhi_domain::calendar::Calendar) -> AppState {
-        match Arc::get_mut(&mut self.0) {
-            Some(inner) => inner.calendar = calendar,
-            None => tracing::warn!("calendar not replaced: the state is already shared"),
-        }
-        self
+    pub fn with_calendar(self, calendar: shanzhi_domain::calendar::Calendar) -> AppState {
+        self.configure("calendar", |inner| inner.calendar = calendar)
+    }
+
+    /// The address people reach the server at.
+    pub fn with_public_url(self, url: Option<PublicUrl>) -> AppState {
+        self.configure("public URL", |inner| inner.public_url = url)
+    }
+
+    /// Tests only: holds every password check at `gate`.
+    pub fn with_sign_in_gate(self, gate: Option<throttle::SignInGate>) -> AppState {
+        self.configure("sign-in gate", |inner| inner.sign_in_gate = gate)
     }
 }
 
@@ -127,9 +163,14 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Headers that keep pages from being framed or sniffed, and scripts and styles to our own host.
+/// Headers that keep pages from being framed or sniffed, and scripts and styles to our own host. Nothing is
+/// cached unless its handler says so (only the stylesheet does): pages, API answers and downloads carry
+/// personal and unpublished data.
 async fn security_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
@@ -167,9 +208,10 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until ctrl-c or SIGTERM.
+/// Serves until ctrl-c or SIGTERM. Handlers learn the TCP peer's address (for sign-in throttling).
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown()).await
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await
 }
 
 async fn shutdown() {

@@ -35,7 +35,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "post",
         path: "/session",
-        summary: "Sign in; returns a bearer token",
+        summary: "Sign in; returns a bearer token (401 invalid_credentials; 429 too_many_attempts or sign_in_busy with Retry-After; 403 account_disabled)",
         roles: PUBLIC,
         body: Some("Credentials"),
         status: 201,
@@ -75,10 +75,18 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/me",
-        summary: "The signed-in user, organisation and roles",
+        summary: "The signed-in user, organisation and roles, and whether the password must be changed first",
         roles: SIGNED_IN,
         body: None,
         status: 200,
+    },
+    Operation {
+        method: "put",
+        path: "/me/password",
+        summary: "Change my password (the current one is required); my other sessions and tokens end",
+        roles: SIGNED_IN,
+        body: Some("PasswordChange"),
+        status: 204,
     },
     Operation {
         method: "get",
@@ -114,6 +122,30 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation { method: "get", path: "/users", summary: "Users", roles: ADMIN, body: None, status: 200 },
     Operation { method: "post", path: "/users", summary: "Add a user", roles: ADMIN, body: Some("User"), status: 201 },
+    Operation {
+        method: "post",
+        path: "/users/{id}/disable",
+        summary: "Disable a user: no sign-in, and their sessions and tokens stop at once",
+        roles: ADMIN,
+        body: Some("Reason"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/users/{id}/enable",
+        summary: "Enable a disabled user again",
+        roles: ADMIN,
+        body: Some("Reason"),
+        status: 200,
+    },
+    Operation {
+        method: "post",
+        path: "/users/{id}/password-reset",
+        summary: "Reset a user's password: returns a temporary password, shown once, that must be changed at the next sign-in",
+        roles: ADMIN,
+        body: Some("Reason"),
+        status: 200,
+    },
     Operation { method: "get", path: "/queue", summary: "What waits on me", roles: SIGNED_IN, body: None, status: 200 },
     Operation {
         method: "get",
@@ -799,6 +831,7 @@ fn schemas() -> Value {
     json!({
         "Error": s(json!({"code": text, "message": text, "message_en": text, "fields": {"type": "array", "items": {"type": "object"}}}), &["code", "message", "message_en"]),
         "Credentials": s(json!({"username": text, "password": text}), &["username", "password"]),
+        "PasswordChange": s(json!({"current_password": text, "new_password": text}), &["current_password", "new_password"]),
         "Organisation": s(json!({"key": text, "name": text, "kind": text, "uscc": text, "resident_id": text, "region": text, "parent_id": {"type": "integer"}, "class_one": {"type": "boolean"}, "active": {"type": "boolean"}, "contact": text}), &["key", "name", "kind"]),
         "User": s(json!({"username": text, "display_name": text, "org_id": {"type": "integer"}, "roles": {"type": "array", "items": text}, "supervisor_region": text, "password": text}), &["username", "display_name", "org_id", "roles", "password"]),
         "Design": s(json!({

@@ -72,7 +72,7 @@ both_backends! {
 
     async fn an_old_chain_still_verifies_after_the_split_and_tells_nothing_sealed(backend) {
         let (location, hashes) = legacy_database(backend).await;
-        let app = TestApp::existing(location, backend).await;
+        let app = TestApp::at(location, backend).await;
         // The old events keep their hashes and verify under the old rule; a saved checkpoint still holds.
         let (code, out) = app.verify_cli(Some(&format!("3:{}", hashes[2].1)));
         assert_eq!((code, out.trim()), (0, "ok: 5 events"), "{out}");

@@ -78,40 +78,58 @@ pub struct TestApp {
     pub clock: TestClock,
     pub location: Location,
     pub backend: Backend,
+    pub setup: Setup,
+}
+
+/// How a test's server is configured, when not by the defaults.
+#[derive(Clone, Default)]
+pub struct Setup {
+    pub rules: Rules,
+    pub public_url: Option<&'static str>,
+    pub sign_in_gate: Option<shanzhi_web::throttle::SignInGate>,
+    /// Where uploads go, instead of the data folder.
+    pub files: Option<Arc<dyn FileStorage>>,
 }
 
 impl TestApp {
     /// A server over an empty, migrated database.
     pub async fn empty(backend: Backend) -> TestApp {
+        TestApp::empty_with(backend, Setup::default()).await
+    }
+
+    async fn empty_with(backend: Backend, setup: Setup) -> TestApp {
         let dir = temp_dir();
         let url = fresh_database(backend, &dir).await;
         let location = Location::new(&dir, Some(&url));
-        TestApp::serve(location, backend, TestClock::at(start_time()), None).await
+        TestApp::serve(location, backend, TestClock::at(start_time()), setup).await
     }
 
     /// A server with the Yiling demo loaded.
     pub async fn with_demo(backend: Backend) -> TestApp {
-        let app = TestApp::empty(backend).await;
+        TestApp::with_demo_and(backend, Setup::default()).await
+    }
+
+    /// A server with the Yiling demo loaded, configured by `setup`.
+    pub async fn with_demo_and(backend: Backend, setup: Setup) -> TestApp {
+        let app = TestApp::empty_with(backend, setup).await;
         app.load_demo().await;
         app
     }
 
     /// A server over the store at `location` (a data folder or database the test chose).
     pub async fn at(location: Location, backend: Backend) -> TestApp {
-        TestApp::serve(location, backend, TestClock::at(start_time()), None).await
+        TestApp::serve(location, backend, TestClock::at(start_time()), Setup::default()).await
     }
 
     /// A server over an empty database whose uploads go to `files` rather than the data folder.
     pub async fn with_files(backend: Backend, files: Arc<dyn FileStorage>) -> TestApp {
-        let dir = temp_dir();
-        let url = fresh_database(backend, &dir).await;
-        TestApp::serve(Location::new(&dir, Some(&url)), backend, TestClock::at(start_time()), Some(files)).await
+        TestApp::empty_with(backend, Setup { files: Some(files), ..Setup::default() }).await
     }
 
     pub async fn load_demo(&self) {
         shanzhi::demo::load(
             self.store.as_ref(),
-            &Rules::default(),
+            &self.setup.rules,
             PasswordCost::Cheap,
             self.clock.now(),
             &mut |_, _| {},
@@ -120,39 +138,32 @@ impl TestApp {
         .expect("demo loads");
     }
 
-    /// A server over an existing data folder and database (migrated as it opens).
-    pub async fn existing(location: Location, backend: Backend) -> TestApp {
-        TestApp::serve(location, backend, TestClock::at(start_time()), None).await
-    }
-
     /// Another server on the same database and clock, as after a restart or on a second machine.
     pub async fn another_server(&self) -> TestApp {
-        TestApp::serve(self.location.clone(), self.backend, self.clock.clone(), None).await
+        TestApp::serve(self.location.clone(), self.backend, self.clock.clone(), self.setup.clone()).await
     }
 
-    async fn serve(
-        location: Location,
-        backend: Backend,
-        clock: TestClock,
-        files: Option<Arc<dyn FileStorage>>,
-    ) -> TestApp {
+    async fn serve(location: Location, backend: Backend, clock: TestClock, setup: Setup) -> TestApp {
         let store = Arc::new(location.open().await.expect("store opens"));
-        let files = files.unwrap_or_else(|| Arc::new(FolderStorage::new(location.data_dir.join("files"))));
+        let files =
+            setup.files.clone().unwrap_or_else(|| Arc::new(FolderStorage::new(location.data_dir.join("files"))));
         let state = AppState::new(
             store.clone(),
             Arc::new(clock.clone()),
-            Rules::default(),
+            setup.rules.clone(),
             files,
             Some(clock.clone()),
             PasswordCost::Cheap,
-        );
+        )
+        .with_public_url(setup.public_url.map(|u| shanzhi_web::PublicUrl::parse(u).expect("a valid public URL")))
+        .with_sign_in_gate(setup.sign_in_gate.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         tokio::spawn(async move {
             let _ = axum_serve(listener, state).await;
         });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        TestApp { base, client, store, clock, location, backend }
+        TestApp { base, client, store, clock, location, backend, setup }
     }
 
     /// Signs in through the API and returns the bearer token.
@@ -263,17 +274,53 @@ async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) -> std::
     shanzhi_web::serve(listener, state).await
 }
 
+/// Signs in through the sign-in form as a browser does: fetches the form (its pre-session cookie and CSRF
+/// token), then posts it, with `X-Forwarded-For: forwarded` when given.
+pub async fn form_sign_in_from(
+    app: &TestApp,
+    forwarded: Option<&str>,
+    username: &str,
+    password: &str,
+    next: &str,
+) -> reqwest::Response {
+    let form = app.client.get(format!("{}/sign-in", app.base)).send().await.unwrap();
+    let cookie = cookies_of(&form);
+    let html = form.text().await.unwrap();
+    let csrf = csrf_of(&html);
+    let mut req = app.client.post(format!("{}/sign-in", app.base)).form(&[
+        ("_csrf", csrf.as_str()),
+        ("username", username),
+        ("password", password),
+        ("next", next),
+    ]);
+    if !cookie.is_empty() {
+        req = req.header("cookie", cookie);
+    }
+    if let Some(f) = forwarded {
+        req = req.header("x-forwarded-for", f);
+    }
+    req.send().await.unwrap()
+}
+
+/// The cookies a response sets, as a `Cookie` header would send them back.
+pub fn cookies_of(resp: &reqwest::Response) -> String {
+    let all = resp.headers().get_all(reqwest::header::SET_COOKIE);
+    let pairs: Vec<&str> = all.iter().filter_map(|v| v.to_str().ok()).filter_map(|c| c.split(';').next()).collect();
+    pairs.join("; ")
+}
+
 /// Signs in through the sign-in form with the demo password; returns the session cookie.
 pub async fn page_cookie(app: &TestApp, username: &str) -> String {
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("username", username), ("password", DEMO_PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
+    let resp = form_sign_in_from(app, None, username, DEMO_PASSWORD, "/").await;
     assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    resp.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string()
+    session_cookie_of(&resp)
+}
+
+/// The session cookie (`sz_session=…`) a response sets.
+pub fn session_cookie_of(resp: &reqwest::Response) -> String {
+    let all = resp.headers().get_all(reqwest::header::SET_COOKIE);
+    let found = all.iter().filter_map(|v| v.to_str().ok()).find(|c| c.starts_with("sz_session="));
+    found.expect("a session cookie").split(';').next().unwrap().to_string()
 }
 
 /// A page as the session with `cookie` sees it.

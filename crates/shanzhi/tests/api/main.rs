@@ -4,11 +4,13 @@
 mod helpers;
 
 mod access;
+mod accounts;
 mod audit;
 mod bad_input;
 mod browser;
 mod calendar;
 mod cli;
+mod cookies;
 mod data_folder;
 mod disk_full;
 mod flow;
@@ -25,6 +27,7 @@ mod procurement;
 mod procurement_pages;
 mod sealed;
 mod sessions;
+mod sign_in;
 mod statistics;
 mod visibility;
 mod webdriver;

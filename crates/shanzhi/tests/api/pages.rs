@@ -6,29 +6,25 @@ use crate::helpers::*;
 use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
 use reqwest::StatusCode;
 
-/// Signs in through the form and returns the session cookie (`sz_session=…`).
+/// Signs in through the form, asking to land on `/projects`.
 async fn form_sign_in(app: &TestApp, username: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("username", username), ("password", password), ("next", "/projects")])
-        .send()
-        .await
-        .unwrap()
+    form_sign_in_from(app, None, username, password, "/projects").await
 }
 
 both_backends! {
     async fn sign_in_by_form_and_csrf_on_every_post(backend) {
         let app = TestApp::with_demo(backend).await;
         let resp = form_sign_in(&app, "jyj.purchaser", "wrong-password-9").await;
-        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
         let html = resp.text().await.unwrap();
         assert!(html.contains("error-summary") && html.contains("用户名或密码不正确"), "{html}");
 
         let resp = form_sign_in(&app, "jyj.purchaser", DEMO_PASSWORD).await;
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         assert_eq!(resp.headers()[LOCATION], "/projects");
-        let set_cookie = resp.headers()[SET_COOKIE].to_str().unwrap().to_string();
+        let set_cookie = resp.headers().get_all(SET_COOKIE).iter().map(|v| v.to_str().unwrap()).find(|c| c.starts_with("sz_session=")).unwrap().to_string();
         assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+        assert!(!set_cookie.contains("Secure"), "plain http: not Secure");
         let cookie = set_cookie.split(';').next().unwrap().to_string();
 
         let (status, html) = page(&app, "/projects/new", &cookie).await;
@@ -106,7 +102,7 @@ both_backends! {
 
     async fn pages_respect_scope_and_mask_identifiers(backend) {
         let app = TestApp::with_demo(backend).await;
-        let cookie = |resp: reqwest::Response| resp.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+        let cookie = |resp: reqwest::Response| session_cookie_of(&resp);
         let health = cookie(form_sign_in(&app, "wsj.purchaser", DEMO_PASSWORD).await);
         let education_project = app.store.projects().await.unwrap().into_iter().find(|p| p.purchaser_name.contains("教育局")).unwrap();
         let (status, _) = page(&app, &format!("/projects/{}", education_project.id), &health).await;
@@ -133,8 +129,7 @@ both_backends! {
 
 /// Signs in by form and returns the cookie and the CSRF token of a page.
 async fn signed_in(app: &TestApp, username: &str) -> (String, String) {
-    let resp = form_sign_in(app, username, DEMO_PASSWORD).await;
-    let cookie = resp.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = page_cookie(app, username).await;
     let (_, html) = page(app, "/", &cookie).await;
     (cookie, csrf_of(&html))
 }

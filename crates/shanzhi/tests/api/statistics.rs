@@ -17,7 +17,7 @@ use crate::both_backends;
 use crate::cli::shanzhi;
 use crate::helpers::*;
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION, SET_COOKIE};
+use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE, LOCATION};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -66,19 +66,6 @@ fn summary_2013(app: &TestApp) -> Value {
 
 fn temp_file(name: &str) -> std::path::PathBuf {
     temp_dir().join(name)
-}
-
-/// Signs in through the form; returns the session cookie.
-async fn browser(app: &TestApp, username: &str) -> String {
-    let resp = app
-        .client
-        .post(format!("{}/sign-in", app.base))
-        .form(&[("username", username), ("password", DEMO_PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    resp.headers()[SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string()
 }
 
 async fn get_page(app: &TestApp, path: &str, cookie: &str) -> reqwest::Response {
@@ -284,7 +271,7 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::SEE_OTHER, "signed out: sign in first");
         assert!(resp.headers()[LOCATION].to_str().unwrap().starts_with("/sign-in?next="));
 
-        let supervisor = browser(&app, "supervisor").await;
+        let supervisor = page_cookie(&app, "supervisor").await;
         let resp = get_page(&app, "/dashboard", &supervisor).await;
         assert_eq!(resp.status(), StatusCode::OK);
         let html = resp.text().await.unwrap();
@@ -304,7 +291,7 @@ both_backends! {
         assert_eq!(resp.headers()[CONTENT_TYPE], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
         assert!(resp.headers()[CONTENT_DISPOSITION].to_str().unwrap().contains("shanzhi-statistics-2013.xlsx"));
         assert!(resp.bytes().await.unwrap().starts_with(b"PK"), "a zip container");
-        let finance = browser(&app, "czj.reviewer").await;
+        let finance = page_cookie(&app, "czj.reviewer").await;
         let resp = get_page(&app, "/dashboard/export.csv?year=2013", &finance).await;
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
@@ -313,7 +300,7 @@ both_backends! {
         let resp = get_page(&app, "/dashboard?year=abc", &finance).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 
-        let purchaser = browser(&app, "jyj.purchaser").await;
+        let purchaser = page_cookie(&app, "jyj.purchaser").await;
         for path in ["/dashboard", "/dashboard/export.csv", "/dashboard/export.xlsx?year=2013"] {
             let resp = get_page(&app, path, &purchaser).await;
             assert_eq!(resp.status(), StatusCode::FORBIDDEN, "{path}");

@@ -1,14 +1,21 @@
-//! My account: who I am, my roles, and my named API tokens for scripts (created, listed, revoked).
+//! My account: who I am, my roles, my password, and my named API tokens for scripts (created, listed, revoked).
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_domain::DomainError;
 
 use super::forms::{self, csrf, error_summary, Errors, Form, Kind};
 use super::layout::page;
-use super::{render, see_other, OrPage, Page, Posted, SignedIn};
+use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
+use crate::accounts::{self, PasswordRequest};
 use crate::auth::{self, TokenInfo};
+use crate::error::AppError;
+use crate::throttle::ClientAddr;
 use crate::AppState;
+
+/// Where people change their own password (and where a reset sends them).
+pub const CHANGE_PASSWORD: &str = "/account/password";
 
 fn account_page(
     user: &SignedIn,
@@ -16,12 +23,18 @@ fn account_page(
     form: &Form,
     errors: &Errors,
     new_token: Option<&str>,
+    password_changed: bool,
 ) -> Markup {
     let lang = user.lang;
     let a = &user.session.actor;
     let roles: Vec<&str> = a.roles.iter().map(|r| lang.t(r.label_zh(), r.label_en())).collect();
     let body = html! {
         (error_summary(lang, errors))
+        @if password_changed {
+            div.notice.notice--success role="status" {
+                p { (lang.t("密码已修改。您在其他设备上的登录和所有 API 令牌已失效。", "Your password is changed. Your sign-ins elsewhere and all your API tokens have ended.")) }
+            }
+        }
         h1.page-title { (lang.t("我的账户", "My account")) }
         dl.summary-list {
             div.summary-list__row { dt { (lang.t("用户名", "Username")) } dd { (a.username) } }
@@ -29,6 +42,7 @@ fn account_page(
             div.summary-list__row { dt { (lang.t("所属单位", "Organisation")) } dd { (a.org_name) } }
             div.summary-list__row { dt { (lang.t("角色", "Roles")) } dd { (roles.join(lang.t("、", ", "))) } }
         }
+        p { a href=(CHANGE_PASSWORD) { (lang.t("修改密码", "Change your password")) } }
         h2 { (lang.t("API 令牌", "API tokens")) }
         p { (lang.t(
             "脚本可用令牌调用接口（请求头 Authorization: Bearer 令牌），无需保存密码。令牌只在创建时显示一次；不再使用时请撤销。",
@@ -74,11 +88,18 @@ fn account_page(
     page(&user.shell(), lang.t("我的账户", "My account"), body)
 }
 
-pub async fn show(State(state): State<AppState>, user: SignedIn) -> Page {
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    #[serde(default)]
+    password: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query<ShowQuery>) -> Page {
     let tokens = auth::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.set("days", state.rules.api_token_days.to_string());
-    Ok(render(StatusCode::OK, account_page(&user, &tokens, &form, &Errors::default(), None)))
+    let changed = q.password.as_deref() == Some("changed");
+    Ok(render(StatusCode::OK, account_page(&user, &tokens, &form, &Errors::default(), None, changed)))
 }
 
 pub async fn create_token(State(state): State<AppState>, Posted { user, form }: Posted) -> Page {
@@ -87,12 +108,15 @@ pub async fn create_token(State(state): State<AppState>, Posted { user, form }: 
         Ok((token, _)) => {
             let tokens = auth::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
             let fresh = Form::default();
-            Ok(render(StatusCode::CREATED, account_page(&user, &tokens, &fresh, &Errors::default(), Some(&token))))
+            Ok(render(
+                StatusCode::CREATED,
+                account_page(&user, &tokens, &fresh, &Errors::default(), Some(&token), false),
+            ))
         }
         Err(e) => {
             let errors = Errors::from_error(user.lang, &e);
             let tokens = auth::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
-            Ok(render(e.status(), account_page(&user, &tokens, &form, &errors, None)))
+            Ok(render(e.status(), account_page(&user, &tokens, &form, &errors, None, false)))
         }
     }
 }
@@ -100,4 +124,94 @@ pub async fn create_token(State(state): State<AppState>, Posted { user, form }: 
 pub async fn revoke_token(State(state): State<AppState>, Path(id): Path<String>, Posted { user, .. }: Posted) -> Page {
     auth::revoke_token(&state, &user.session, &id).await.or_page(&user.shell())?;
     Ok(see_other("/account"))
+}
+
+fn password_page(user: &SignedIn, errors: &Errors) -> Markup {
+    let lang = user.lang;
+    let reset = user.session.must_change_password;
+    let title = lang.t("修改密码", "Change your password");
+    let body = html! {
+        (error_summary(lang, errors))
+        h1.page-title { (title) }
+        @if reset {
+            div.notice.notice--warning role="status" {
+                p { (lang.t(
+                    "系统管理员重置了您的密码。请用管理员告诉您的临时密码设置一个只有您自己知道的新密码，之后才能继续使用平台。",
+                    "An administrator reset your password. Use the temporary password they gave you to set a new one only you know; until then you cannot use the platform.",
+                )) }
+            }
+        }
+        p { (lang.t(
+            "修改后，您在其他设备上的登录和所有 API 令牌都将失效。",
+            "Once it is changed, your sign-ins elsewhere and all your API tokens end.",
+        )) }
+        form method="post" action=(CHANGE_PASSWORD) novalidate {
+            (csrf(&user.session))
+            (forms::input(
+                Kind::Password,
+                "current_password",
+                if reset { lang.t("临时密码", "Temporary password") } else { lang.t("当前密码", "Current password") },
+                None,
+                "",
+                errors.get("current_password"),
+            ))
+            (forms::input(
+                Kind::NewPassword,
+                "new_password",
+                lang.t("新密码", "New password"),
+                Some(lang.t("至少 10 个字符，须同时包含字母和数字或符号。", "At least 10 characters mixing letters with digits or symbols.")),
+                "",
+                errors.get("new_password"),
+            ))
+            (forms::input(
+                Kind::NewPassword,
+                "confirm_password",
+                lang.t("再次输入新密码", "New password again"),
+                None,
+                "",
+                errors.get("confirm_password"),
+            ))
+            div.button-group {
+                (forms::submit(title))
+                @if !reset { a href="/account" { (lang.t("取消", "Cancel")) } }
+            }
+        }
+    };
+    page(&user.shell(), title, body)
+}
+
+pub async fn password_form(user: SignedIn) -> Page {
+    Ok(render(StatusCode::OK, password_page(&user, &Errors::default())))
+}
+
+pub async fn change_password(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    Posted { user, form }: Posted,
+) -> Page {
+    let req = PasswordRequest {
+        current_password: form.get("current_password").into(),
+        new_password: form.get("new_password").into(),
+    };
+    let changed = if form.get("confirm_password") != req.new_password {
+        Err(AppError::Domain(DomainError::field(
+            "confirm_password",
+            "password_mismatch",
+            "两次输入的新密码不一致",
+            "the two new passwords differ",
+        )))
+    } else {
+        accounts::change_password(&state, &user.session, client, &req).await
+    };
+    match changed {
+        Ok(()) => Ok(see_other("/account?password=changed")),
+        Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
+        Err(e) => {
+            let mut resp = render(e.status(), password_page(&user, &Errors::from_error(user.lang, &e)));
+            if let Some(secs) = e.retry_after() {
+                resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+            }
+            Err(resp)
+        }
+    }
 }

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
 
-fn require_admin(user: &SignedIn, action: &'static str) -> Result<(), Response> {
+pub(super) fn require_admin(user: &SignedIn, action: &'static str) -> Result<(), Response> {
     if user.session.actor.has(Role::Admin) {
         Ok(())
     } else {
@@ -70,7 +70,7 @@ pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Pag
     Ok(render(StatusCode::OK, page(&shell, lang.t("单位", "Organisations"), body)))
 }
 
-fn role_names(lang: Lang, roles: &[Role]) -> String {
+pub(super) fn role_names(lang: Lang, roles: &[Role]) -> String {
     roles.iter().map(|r| lang.t(r.label_zh(), r.label_en())).collect::<Vec<_>>().join(lang.t("、", ", "))
 }
 
@@ -94,7 +94,7 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
                 th scope="col" { (lang.t("状态", "Status")) }
             } }
             tbody { @for u in users { tr {
-                td data-label=(lang.t("用户名", "Username")) { (u.username) }
+                td data-label=(lang.t("用户名", "Username")) { a href={"/admin/users/" (u.id)} { (u.username) } }
                 td data-label=(lang.t("姓名", "Name")) { (u.display_name) }
                 td data-label=(lang.t("单位", "Organisation")) { (org_name(&refs.orgs, Some(u.org_id))) }
                 td data-label=(lang.t("角色", "Roles")) { (role_names(lang, &u.roles)) }

@@ -3,7 +3,7 @@
 use axum::extract::{RawForm, State};
 use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use shanzhi_domain::audit::GENESIS_HASH;
 use shanzhi_domain::catalogue::Category;
@@ -16,9 +16,10 @@ use super::layout::{page, Shell};
 use super::words::{duty_label, status_tag, step_label};
 use super::{error_page, local_path, render, see_other, OrPage, Page, Viewer};
 use crate::actions;
-use crate::auth::{self, SESSION_COOKIE};
+use crate::auth::{self, PreSession, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::throttle::ClientAddr;
 use crate::AppState;
 
 async fn audit_head(state: &AppState) -> Result<(i64, String), AppError> {
@@ -134,12 +135,13 @@ fn landing(shell: &Shell, (seq, hash): (i64, String)) -> Markup {
     page(shell, lang.t("首页", "Home"), body)
 }
 
-fn sign_in_page(shell: &Shell, form: &Form, errors: &Errors) -> Markup {
+fn sign_in_page(shell: &Shell, form: &Form, errors: &Errors, csrf: &str) -> Markup {
     let lang = shell.lang;
     let body = html! {
         (error_summary(lang, errors))
         h1.page-title { (lang.t("登录", "Sign in")) }
         form method="post" action="/sign-in" novalidate {
+            input type="hidden" name="_csrf" value=(csrf);
             input type="hidden" name="next" value=(form.get("next"));
             (forms::input(
                 Kind::Username,
@@ -157,26 +159,53 @@ fn sign_in_page(shell: &Shell, form: &Form, errors: &Errors) -> Markup {
     page(shell, lang.t("登录", "Sign in"), body)
 }
 
-pub async fn sign_in_form(v: Viewer, axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>) -> Page {
+/// The sign-in page, with its pre-session's token; the pre-session cookie is set when it is new.
+fn sign_in_response(
+    state: &AppState,
+    shell: &Shell,
+    status: StatusCode,
+    form: &Form,
+    errors: &Errors,
+    pre: &PreSession,
+) -> Response {
+    let mut resp = render(status, sign_in_page(shell, form, errors, &pre.token(state)));
+    if let Some(c) = pre.set_cookie(state).and_then(|c| HeaderValue::try_from(c).ok()) {
+        resp.headers_mut().append(SET_COOKIE, c);
+    }
+    resp
+}
+
+pub async fn sign_in_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    pre: PreSession,
+    axum::extract::Query(q): axum::extract::Query<Vec<(String, String)>>,
+) -> Page {
     let next = q.iter().find(|(k, _)| k == "next").and_then(|(_, n)| local_path(n)).unwrap_or("/");
     if v.session.is_some() {
         return Ok(see_other(next));
     }
     let mut form = Form::default();
     form.push("next", next);
-    Ok(render(StatusCode::OK, sign_in_page(&v.shell(), &form, &Errors::default())))
+    Ok(sign_in_response(&state, &v.shell(), StatusCode::OK, &form, &Errors::default(), &pre))
 }
 
-fn session_cookie(value: &str, clear: bool) -> String {
-    let max_age = if clear { "; Max-Age=0" } else { "" };
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax{max_age}")
-}
-
-pub async fn sign_in(State(state): State<AppState>, v: Viewer, RawForm(body): RawForm) -> Page {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    v: Viewer,
+    ClientAddr(client): ClientAddr,
+    pre: PreSession,
+    RawForm(body): RawForm,
+) -> Page {
     let shell = v.shell();
     let lang = v.lang;
     let form = Form::parse(&body);
     let next = local_path(form.get("next")).unwrap_or("/").to_string();
+    // A form without its pre-session's token was not posted from our page: shown again, ready to use.
+    if !pre.matches(&state, form.get("_csrf")) {
+        let errors = Errors::from_error(lang, &AppError::BadCsrf);
+        return Err(sign_in_response(&state, &shell, StatusCode::FORBIDDEN, &form, &errors, &pre));
+    }
     let (username, password) = (form.get("username"), form.get("password"));
     let mut errors = Errors::default();
     if username.trim().is_empty() {
@@ -188,25 +217,38 @@ pub async fn sign_in(State(state): State<AppState>, v: Viewer, RawForm(body): Ra
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let mut retry_after = None;
     if errors.is_empty() {
-        match auth::sign_in(&state, username, password, SessionKind::Web).await {
-            Ok((token, _)) => {
+        match auth::sign_in(&state, client, username, password, SessionKind::Web).await {
+            Ok(new) => {
                 // Signing in again replaces any session this browser already had.
                 if let Some(old) = &v.session {
                     state.store.end_session(&old.by(), &old.token_hash, state.clock.now()).await.or_page(&shell)?;
                 }
-                return Ok(([(SET_COOKIE, session_cookie(&token, false))], Redirect::to(&next)).into_response());
-            }
-            Err(e @ (AppError::TooManyAttempts(_) | AppError::Domain(_))) => {
-                if let AppError::TooManyAttempts(secs) = e {
-                    retry_after = Some(secs);
+                let to = if new.must_change_password { "/account/password" } else { next.as_str() };
+                let mut resp = Redirect::to(to).into_response();
+                for c in [
+                    auth::cookie_header(&state, SESSION_COOKIE, &new.token, "/", None),
+                    PreSession::clear_cookie(&state),
+                ] {
+                    if let Ok(c) = HeaderValue::try_from(c) {
+                        resp.headers_mut().append(SET_COOKIE, c);
+                    }
                 }
+                return Ok(resp);
+            }
+            Err(AppError::InvalidCredentials) => {
+                status = StatusCode::UNAUTHORIZED;
+                let e = AppError::InvalidCredentials;
+                errors.add("password", &forms::sentence(lang, lang.t(&e.message_zh(), &e.message_en())));
+            }
+            Err(e) if !super::fatal(&e) => {
+                retry_after = e.retry_after();
                 status = e.status();
                 errors = Errors::from_error(lang, &e);
             }
             Err(e) => return Err(error_page(&shell, e)),
         }
     }
-    let mut resp = render(status, sign_in_page(&shell, &form, &errors));
+    let mut resp = sign_in_response(&state, &shell, status, &form, &errors, &pre);
     if let Some(secs) = retry_after {
         resp.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
     }
@@ -221,7 +263,8 @@ pub async fn sign_out(State(state): State<AppState>, v: Viewer, RawForm(body): R
         }
         state.store.end_session(&s.by(), &s.token_hash, state.clock.now()).await.or_page(&v.shell())?;
     }
-    Ok(([(SET_COOKIE, session_cookie("", true))], Redirect::to("/")).into_response())
+    let clear = auth::cookie_header(&state, SESSION_COOKIE, "", "/", Some(0));
+    Ok(([(SET_COOKIE, clear)], Redirect::to("/")).into_response())
 }
 
 fn tree(lang: Lang, all: &[Category], parent: &str, depth: usize) -> Markup {

@@ -22,6 +22,7 @@ mod projects;
 mod registration;
 mod steps;
 mod supplements;
+mod user_admin;
 mod words;
 
 use std::collections::HashMap;
@@ -51,10 +52,13 @@ pub fn router() -> Router<AppState> {
         .route("/catalogue", get(home::catalogue))
         .route("/audit", get(home::audit))
         .route("/account", get(account::show))
+        .route(account::CHANGE_PASSWORD, get(account::password_form).post(account::change_password))
         .route("/account/tokens", post(account::create_token))
         .route("/account/tokens/{token_id}/revoke", post(account::revoke_token))
         .route("/organisations", get(admin::organisations))
         .route("/admin/users", get(admin::users).post(admin::add_user))
+        .route("/admin/users/{id}", get(user_admin::show))
+        .route("/admin/users/{id}/{act}", post(user_admin::act))
         .route("/admin/organisations", get(admin::organisation_form).post(admin::add_organisation))
         .route("/projects", get(projects::list))
         .route("/projects/new", get(design::new_form).post(design::create))
@@ -110,6 +114,9 @@ pub fn router() -> Router<AppState> {
 /// Handlers answer a page either way: the error side is an already rendered error page or redirect.
 type Page = Result<Response, Response>;
 
+/// The pages a session whose password must be changed may still use.
+const OPEN_BEFORE_PASSWORD_CHANGE: &[&str] = &[account::CHANGE_PASSWORD, "/sign-in", "/sign-out"];
+
 /// Anyone, signed in or not.
 pub struct Viewer {
     pub lang: Lang,
@@ -135,6 +142,12 @@ impl FromRequestParts<AppState> for Viewer {
         // language switch and sign-in links should lead back to.
         let path = if parts.method == Method::GET { here.to_string() } else { referer.unwrap_or("/").to_string() };
         match MaybeSession::from_request_parts(parts, state).await {
+            // Until a reset password is replaced, changing it (or signing out) is all a session may do.
+            Ok(MaybeSession(Some(s)))
+                if s.must_change_password && !OPEN_BEFORE_PASSWORD_CHANGE.contains(&parts.uri.path()) =>
+            {
+                Err(see_other(account::CHANGE_PASSWORD))
+            }
             Ok(MaybeSession(session)) => Ok(Viewer { lang, session, path, back }),
             Err(e) => Err(error_page(&Shell { lang, session: None, path: &path, back: back.as_deref() }, e)),
         }
@@ -258,7 +271,7 @@ pub fn error_page(shell: &Shell, err: AppError) -> Response {
         StatusCode::FORBIDDEN => lang.t("无法进行此操作", "You cannot do this"),
         StatusCode::CONFLICT => lang.t("当前不能进行此操作", "This cannot be done now"),
         StatusCode::UNPROCESSABLE_ENTITY => lang.t("填写有误", "Something needs correcting"),
-        StatusCode::TOO_MANY_REQUESTS => lang.t("尝试次数过多", "Too many attempts"),
+        StatusCode::TOO_MANY_REQUESTS => lang.t("请稍后再试", "Please try again later"),
         s if s.is_server_error() => lang.t("系统出现问题", "Sorry, there is a problem with the service"),
         _ => lang.t("请求有误", "Bad request"),
     };
