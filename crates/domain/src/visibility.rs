@@ -94,9 +94,15 @@ pub fn project_access(actor: &Actor, p: &Project) -> Option<ProjectAccess> {
     Some(if can_view(&without_provider, p) { ProjectAccess::Full } else { ProjectAccess::Provider })
 }
 
-/// The project as its provider reads it: without the cost lines, the funding plan and the review decisions.
+/// The project as its provider reads it: without the cost lines, the funding plan and the review decisions —
+/// a supplementary contract's budget lines and finance's decision on it included.
 pub fn as_provider_sees(p: &Project) -> Project {
-    Project { cost_lines: vec![], funding: vec![], reviews: vec![], ..p.clone() }
+    let mut seen = Project { cost_lines: vec![], funding: vec![], reviews: vec![], ..p.clone() };
+    for s in seen.contract.iter_mut().flat_map(|c| c.supplements.iter_mut()) {
+        s.funding.clear();
+        s.review = None;
+    }
+    seen
 }
 
 /// The project as `access` reads it.
@@ -110,9 +116,10 @@ pub fn project_for(access: ProjectAccess, p: &Project) -> Project {
 /// A project's history event as its provider reads it: the award and everything after (contract, posts,
 /// service reports, acceptance, cancellation, termination), without the money's ledger entries and the estimate.
 pub fn event_for_provider(e: &AuditEvent) -> Option<AuditEvent> {
-    const SHARED: [&str; 7] = [
+    const SHARED: [&str; 8] = [
         "project.award",
         "project.contract",
+        "project.supplement_sign",
         "project.post_",
         "project.report",
         "project.milestone",
