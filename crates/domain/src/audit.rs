@@ -1,9 +1,18 @@
 //! The tamper-evident audit log: every event's hash covers the previous hash and a canonical encoding of
 //! the event, so editing, deleting or reordering any stored event breaks every hash after it.
+//!
+//! The chain is kept apart from its content (hash rule 2): an event's hash covers the previous hash, its number,
+//! time and action, and the SHA-256 of its payload (who did what to which object, before and after). The chain is
+//! public and anyone can verify it; a payload is shown only to readers in its [`Scope`]. Events sealed before the
+//! split keep their old hashes (rule 1: over the previous hash and the whole event) and verify by that rule.
+
+mod scope;
+
+pub use scope::Scope;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 /// The hash the first event chains to.
@@ -37,6 +46,47 @@ pub struct AuditEvent {
     pub after: Value,
     pub prev_hash: String,
     pub hash: String,
+    /// The hash rule that sealed the event: 1 before the chain was split from its content, 2 since.
+    #[serde(default = "rule_one")]
+    pub rule: u8,
+    /// Rule 2: the SHA-256 of the canonical payload, which the event's hash covers in its place.
+    #[serde(default)]
+    pub payload_hash: Option<String>,
+}
+
+/// The rule new events are sealed with.
+pub const RULE: u8 = 2;
+
+fn rule_one() -> u8 {
+    1
+}
+
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    hex::encode(h.finalize())
+}
+
+fn canonical(v: &Value) -> String {
+    let mut s = String::new();
+    canonical_json(v, &mut s);
+    s
+}
+
+/// What anyone may read of an event: its place in the chain, and its payload when the reader is in scope.
+/// `at` and `action` are withheld only for records of sealed bids kept from before the split (rule 1).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicEvent {
+    pub seq: i64,
+    pub at: Option<String>,
+    pub action: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+    pub payload_hash: Option<String>,
+    pub rule: u8,
+    pub payload: Option<Value>,
 }
 
 pub fn format_time(t: DateTime<Utc>) -> String {
@@ -90,12 +140,63 @@ impl AuditEvent {
             after: event.after,
             prev_hash: prev_hash.to_string(),
             hash: String::new(),
+            rule: RULE,
+            payload_hash: None,
         };
+        e.payload_hash = Some(e.compute_payload_hash());
         e.hash = e.compute_hash();
         e
     }
 
+    /// Who did what to which object, before and after: everything but the event's place in the chain.
+    pub fn payload(&self) -> Value {
+        json!({
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "org_id": self.org_id,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "before": self.before,
+            "after": self.after,
+        })
+    }
+
+    pub fn compute_payload_hash(&self) -> String {
+        sha256_hex(&[canonical(&self.payload()).as_bytes()])
+    }
+
+    /// The hash by the event's own rule. Rule 2 covers the stored payload hash, which [`Verifier`] checks
+    /// against the payload separately.
     pub fn compute_hash(&self) -> String {
+        if self.rule == 1 {
+            return self.compute_hash_rule_one();
+        }
+        let skeleton = json!({
+            "seq": self.seq,
+            "at": self.at,
+            "action": self.action,
+            "payload_hash": self.payload_hash,
+        });
+        sha256_hex(&[self.prev_hash.as_bytes(), canonical(&skeleton).as_bytes()])
+    }
+
+    /// Its place in the chain for anyone; the payload only when `payload` says the reader may read it, and the
+    /// time and action unless `scope` keeps an old sealed record anonymous.
+    pub fn public(&self, scope: &Scope, payload: bool) -> PublicEvent {
+        let named = scope.shows_action();
+        PublicEvent {
+            seq: self.seq,
+            at: named.then(|| self.at.clone()),
+            action: named.then(|| self.action.clone()),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+            payload_hash: self.payload_hash.clone(),
+            rule: self.rule,
+            payload: payload.then(|| self.payload()),
+        }
+    }
+
+    fn compute_hash_rule_one(&self) -> String {
         let body = serde_json::json!({
             "seq": self.seq,
             "at": self.at,
@@ -108,12 +209,7 @@ impl AuditEvent {
             "before": self.before,
             "after": self.after,
         });
-        let mut canonical = String::new();
-        canonical_json(&body, &mut canonical);
-        let mut h = Sha256::new();
-        h.update(self.prev_hash.as_bytes());
-        h.update(canonical.as_bytes());
-        hex::encode(h.finalize())
+        sha256_hex(&[self.prev_hash.as_bytes(), canonical(&body).as_bytes()])
     }
 }
 
@@ -150,11 +246,13 @@ pub struct Verifier {
     prev_hash: String,
     checkpoint: Option<Checkpoint>,
     checkpoint_seen: bool,
+    /// Once an event of the new rule is seen, an event of an older rule can only be a forgery.
+    rule: u8,
 }
 
 impl Verifier {
     pub fn new(checkpoint: Option<Checkpoint>) -> Verifier {
-        Verifier { expected_seq: 1, prev_hash: GENESIS_HASH.to_string(), checkpoint, checkpoint_seen: false }
+        Verifier { expected_seq: 1, prev_hash: GENESIS_HASH.to_string(), checkpoint, checkpoint_seen: false, rule: 1 }
     }
 
     pub fn feed(&mut self, e: &AuditEvent) -> Result<(), Broken> {
@@ -171,9 +269,16 @@ impl Verifier {
         if e.prev_hash != self.prev_hash {
             return Err(broken("previous-hash link does not match the event before it".into()));
         }
+        if !(1..=RULE).contains(&e.rule) || e.rule < self.rule {
+            return Err(broken(format!("hash rule {} after rule {} (rewritten)", e.rule, self.rule)));
+        }
+        if e.rule >= 2 && e.payload_hash.as_deref() != Some(e.compute_payload_hash().as_str()) {
+            return Err(broken("payload hash does not match the event's contents (edited)".into()));
+        }
         if e.compute_hash() != e.hash {
             return Err(broken("stored hash does not match the event's contents (edited)".into()));
         }
+        self.rule = e.rule;
         if let Some(cp) = &self.checkpoint {
             if cp.seq == e.seq {
                 if cp.hash != e.hash {
@@ -268,6 +373,7 @@ mod tests {
     fn edited_and_rehashed_event_breaks_the_next_link() {
         let mut c = chain(5);
         c[2].actor_name = "mallory".into();
+        c[2].payload_hash = Some(c[2].compute_payload_hash());
         c[2].hash = c[2].compute_hash();
         let err = verify(&c, None).unwrap_err();
         assert_eq!(err.seq, 4);
@@ -303,10 +409,62 @@ mod tests {
         let mut prev = GENESIS_HASH.to_string();
         for e in other.iter_mut() {
             e.prev_hash = prev.clone();
+            e.payload_hash = Some(e.compute_payload_hash());
             e.hash = e.compute_hash();
             prev = e.hash.clone();
         }
         assert_eq!(verify(&other, Some(cp)).unwrap_err().seq, 4);
+    }
+
+    /// An event sealed by the old rule, as stored before the split.
+    fn old(e: &AuditEvent, prev: &str) -> AuditEvent {
+        let mut o = AuditEvent { rule: 1, payload_hash: None, prev_hash: prev.to_string(), ..e.clone() };
+        o.hash = o.compute_hash();
+        o
+    }
+
+    #[test]
+    fn old_events_verify_by_the_old_rule_and_the_chain_goes_on_by_the_new() {
+        let c = chain(4);
+        let mut mixed = Vec::new();
+        let mut prev = GENESIS_HASH.to_string();
+        for e in &c[..2] {
+            let o = old(e, &prev);
+            prev = o.hash.clone();
+            mixed.push(o);
+        }
+        for e in &c[2..] {
+            let mut n = AuditEvent { prev_hash: prev.clone(), ..e.clone() };
+            n.hash = n.compute_hash();
+            prev = n.hash.clone();
+            mixed.push(n);
+        }
+        assert_eq!(verify(&mixed, None), Ok(4));
+        // Editing an old event is caught by the old rule.
+        let mut edited = mixed.clone();
+        edited[1].actor_name = "mallory".into();
+        assert_eq!(verify(&edited, None).unwrap_err().seq, 2);
+        // A new event passed off as an old one, to escape the payload check, is caught too.
+        let mut downgraded = mixed.clone();
+        downgraded[3] = old(&downgraded[3], &downgraded[2].hash);
+        let err = verify(&downgraded, None).unwrap_err();
+        assert_eq!(err.seq, 4);
+        assert!(err.reason.contains("rule"), "{}", err.reason);
+    }
+
+    #[test]
+    fn the_public_fields_alone_verify_the_chain() {
+        let c = chain(3);
+        for e in &c {
+            let p = e.public(&Scope::System, false);
+            assert!(p.payload.is_none() && p.action.is_some());
+            let skeleton = json!({"seq": p.seq, "at": p.at, "action": p.action, "payload_hash": p.payload_hash});
+            assert_eq!(sha256_hex(&[p.prev_hash.as_bytes(), canonical(&skeleton).as_bytes()]), p.hash);
+        }
+        let p = c[0].public(&Scope::Public, true);
+        assert_eq!(p.payload_hash.unwrap(), sha256_hex(&[canonical(&p.payload.unwrap()).as_bytes()]));
+        let sealed = c[0].public(&Scope::Sealed, false);
+        assert!(sealed.at.is_none() && sealed.action.is_none());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod scoring;
 pub mod sign_in;
 pub mod standards;
 pub mod statistics;
+pub mod visibility;
 
 pub use error::{DomainError, ErrorKind, FieldError};
 pub use money::{Money, Quantity};

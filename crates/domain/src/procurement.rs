@@ -24,6 +24,7 @@ pub mod approval;
 mod challenges;
 pub mod low_price;
 mod member;
+mod sealing;
 #[cfg(test)]
 mod tests;
 
@@ -1147,6 +1148,14 @@ impl Procurement {
     ) -> Result<Change, DomainError> {
         self.check_bidder(actor, bidder)?;
         self.require_stage(&[Stage::Bidding], "register_interest")?;
+        // Interest is for bidding: once the deadline has passed there is nothing left to take part in.
+        if self.bid_deadline.is_some_and(|d| now >= d) {
+            return Err(refused(
+                "deadline_passed",
+                "投标（响应）截止时间已过，不再接受登记参与",
+                "the deadline has passed; interest can no longer be registered",
+            ));
+        }
         if !self.interests.contains(&actor.org_id) {
             self.interests.push(actor.org_id);
             self.documents_obtained.push(Obtained { org_id: actor.org_id, on: china_date(now) });

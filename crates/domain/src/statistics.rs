@@ -27,6 +27,8 @@ pub struct LedgerMove {
     pub movement: Movement,
     pub amount: Money,
     pub on: NaiveDate,
+    /// The project the money moved for (reservations, commitments, payments, releases).
+    pub project_id: Option<i64>,
 }
 
 /// Everything the statistics are computed from.
@@ -608,5 +610,8 @@ pub fn summary(input: &Input, year: Option<i32>) -> Statistics {
     }
 }
 
+mod scope;
 #[cfg(test)]
 mod tests;
+
+pub use scope::summary_within;

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod approvals;
+mod audit;
 mod connection;
 mod error;
 pub mod files;
@@ -310,6 +311,8 @@ pub trait Store: ProcurementStore + ApprovalStore + FiscalStore + AccountStore +
     /// Events with `seq > after`, in order, at most `limit`.
     async fn audit_events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>>;
     async fn audit_for_object(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEvent>>;
+    /// Events with `seq > after`, in order, at most `limit`, each with who may read its payload.
+    async fn audit_chain(&self, after: i64, limit: i64) -> Result<Vec<(AuditEvent, shanzhi_domain::audit::Scope)>>;
     /// Appends an event that changes nothing else (e.g. a demo load marker).
     async fn append_audit(&self, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent>;
 

@@ -69,19 +69,33 @@ impl UnsealedBid {
     }
 }
 
-/// The audit record of a sealed bid's submission or withdrawal: it names neither bidder nor procurement until
-/// the opening links the receipt to both.
-fn sealed_event(action: &str, receipt: &str, before: Value, after: Value) -> NewEvent {
+/// The record of what a provider does while bids are sealed: kept out of the chain until the opening (see
+/// [`SqlStore::defer`]), then entered in the bidder's name with the receipt it was given.
+fn bid_event(action: &str, org_id: i64, org_name: &str, procurement_id: i64, after: Value) -> NewEvent {
     NewEvent {
         actor_id: None,
-        actor_name: "sealed".into(),
-        org_id: None,
+        actor_name: org_name.into(),
+        org_id: Some(org_id),
         action: action.into(),
-        object_type: "sealed_bid".into(),
-        object_id: receipt[..16].into(),
-        before,
+        object_type: "procurement".into(),
+        object_id: procurement_id.to_string(),
+        before: Value::Null,
         after,
     }
+}
+
+/// Acts that would tell who takes part, and how many, if they entered the chain when they happen.
+const DEFERRED: [&str; 2] = ["procurement.interest", "procurement.question"];
+
+/// Ids of bids and their files: random, so that the id a bidder is given says nothing about how many bids or
+/// files there are. 53 bits, so they stay exact as JSON numbers; never below 2^52.
+fn random_id() -> i64 {
+    ((rand::random::<u64>() >> 12) | (1 << 52)) as i64
+}
+
+fn receipt_of(sealed: &str) -> String {
+    use sha2::{Digest, Sha256};
+    hex::encode(Sha256::digest(sealed.as_bytes()))
 }
 
 /// One procurement change: the procurement, and when the change reaches it, the project, in one transaction
@@ -272,6 +286,52 @@ impl SqlStore {
         Ok((r.try_get("id")?, sealed, r.try_get("receipt")?, r.try_get("submitted_at")?))
     }
 
+    async fn organisation_name(&self, conn: &mut AnyConnection, org_id: i64) -> Result<String> {
+        let row =
+            sqlx::query("SELECT name FROM organisations WHERE id = $1").bind(org_id).fetch_optional(&mut *conn).await?;
+        Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?.unwrap_or_default())
+    }
+
+    /// Keeps `event` out of the chain, sealed with the procurement's bid key, until [`SqlStore::flush`] enters it.
+    async fn defer(
+        &self,
+        conn: &mut AnyConnection,
+        key: &DataKey,
+        procurement_id: i64,
+        event: &NewEvent,
+    ) -> Result<()> {
+        let plain = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        sqlx::query("INSERT INTO sealed_events (procurement_id, sealed) VALUES ($1, $2)")
+            .bind(procurement_id)
+            .bind(key.seal(&plain))
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Enters the procurement's deferred records in the chain, in the order they happened: at the opening, or
+    /// when bidding ends without one.
+    async fn flush(&self, conn: &mut AnyConnection, procurement_id: i64, now: DateTime<Utc>) -> Result<()> {
+        let rows = sqlx::query("SELECT id, sealed FROM sealed_events WHERE procurement_id = $1 ORDER BY id")
+            .bind(procurement_id)
+            .fetch_all(&mut *conn)
+            .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let (key, _) = self.bid_key(conn, procurement_id).await?;
+        for r in &rows {
+            let event: NewEvent = serde_json::from_str(&key.open(&r.try_get::<String, _>("sealed")?)?)
+                .map_err(|e| StoreError::Corrupt(format!("sealed event: {e}")))?;
+            self.append(conn, event, now).await?;
+        }
+        sqlx::query("DELETE FROM sealed_events WHERE procurement_id = $1")
+            .bind(procurement_id)
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
     async fn unsealed(
         &self,
         procurement_id: i64,
@@ -388,7 +448,16 @@ impl ProcurementStore for SqlStore {
         let mut snap = snapshot(after);
         snap["detail"] = write.change.detail.clone();
         let event = by.event(write.change.action, "procurement", &after.id.to_string(), snapshot(before), snap);
-        self.append(&mut w.tx, event, now).await?;
+        if DEFERRED.contains(&write.change.action) {
+            let (key, _) = self.bid_key(&mut w.tx, after.id).await?;
+            self.defer(&mut w.tx, &key, after.id, &event).await?;
+        } else {
+            // Sealing ends (opened, or bidding ended without an opening): what waited enters the chain first.
+            if before.sealed_until().is_some() && after.sealed_until().is_none() {
+                self.flush(&mut w.tx, after.id, now).await?;
+            }
+            self.append(&mut w.tx, event, now).await?;
+        }
         if let Some((pb, pa, pc)) = write.project {
             self.write_project(&mut w.tx, by, pb, pa, pc, now).await?;
         }
@@ -429,10 +498,7 @@ impl ProcurementStore for SqlStore {
         let plain = serde_json::to_string(&Sealed { org_id, org_name: org_name.into(), content: content.clone() })
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let sealed = key.seal(&plain);
-        let receipt = {
-            use sha2::{Digest, Sha256};
-            hex::encode(Sha256::digest(sealed.as_bytes()))
-        };
+        let receipt = receipt_of(&sealed);
         let tag = tag(&key, org_id);
         let updated = sqlx::query("UPDATE bids SET sealed = $1, receipt = $2, withdrawn = 0, submitted_at = $3 WHERE procurement_id = $4 AND round = $5 AND bidder_tag = $6")
             .bind(&sealed)
@@ -444,7 +510,8 @@ impl ProcurementStore for SqlStore {
             .execute(&mut *w.tx)
             .await?;
         if updated.rows_affected() == 0 {
-            sqlx::query("INSERT INTO bids (procurement_id, round, bidder_tag, sealed, receipt, withdrawn, submitted_at) VALUES ($1, $2, $3, $4, $5, 0, $6)")
+            sqlx::query("INSERT INTO bids (id, procurement_id, round, bidder_tag, sealed, receipt, withdrawn, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)")
+                .bind(random_id())
                 .bind(procurement_id)
                 .bind(round)
                 .bind(&tag)
@@ -455,8 +522,9 @@ impl ProcurementStore for SqlStore {
                 .await
                 .map_err(classify)?;
         }
-        let event = sealed_event("bid.submit", &receipt, Value::Null, json!({"receipt": receipt}));
-        self.append(&mut w.tx, event, now).await?;
+        let after = json!({"receipt": receipt, "round": round, "submitted_at": ts(now)});
+        self.defer(&mut w.tx, &key, procurement_id, &bid_event("bid.submit", org_id, org_name, procurement_id, after))
+            .await?;
         w.commit().await?;
         Ok(receipt)
     }
@@ -466,7 +534,7 @@ impl ProcurementStore for SqlStore {
         let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
         require_open(&p, now)?;
         let row = sqlx::query(
-            "SELECT receipt FROM bids WHERE procurement_id = $1 AND round = $2 AND bidder_tag = $3 AND withdrawn = 0",
+            "SELECT id, sealed, receipt, submitted_at FROM bids WHERE procurement_id = $1 AND round = $2 AND bidder_tag = $3 AND withdrawn = 0",
         )
         .bind(procurement_id)
         .bind(round)
@@ -474,7 +542,7 @@ impl ProcurementStore for SqlStore {
         .fetch_optional(&mut *w.tx)
         .await?
         .ok_or(DomainError::NotFound { what: "bid" })?;
-        let receipt: String = row.try_get(0)?;
+        let receipt: String = row.try_get("receipt")?;
         sqlx::query("UPDATE bids SET withdrawn = 1, submitted_at = $1 WHERE procurement_id = $2 AND round = $3 AND bidder_tag = $4")
             .bind(ts(now))
             .bind(procurement_id)
@@ -482,8 +550,11 @@ impl ProcurementStore for SqlStore {
             .bind(tag(&key, org_id))
             .execute(&mut *w.tx)
             .await?;
-        let event = sealed_event("bid.withdraw", &receipt, json!({"receipt": receipt}), Value::Null);
-        self.append(&mut w.tx, event, now).await?;
+        // The bidder's name is in the sealed bid; the record names the organisation by id until the opening.
+        let name = Self::open_sealed(&key, &row)?.1.org_name;
+        let after = json!({"receipt": receipt, "round": round, "withdrawn_at": ts(now)});
+        self.defer(&mut w.tx, &key, procurement_id, &bid_event("bid.withdraw", org_id, &name, procurement_id, after))
+            .await?;
         w.commit().await?;
         Ok(())
     }
@@ -540,9 +611,10 @@ impl ProcurementStore for SqlStore {
         require_open(&p, now)?;
         let sealed = key.seal_bytes(bytes);
         let row = sqlx::query(
-            "INSERT INTO bid_files (procurement_id, bidder_tag, name_sealed, content_type, sealed, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO bid_files (id, procurement_id, bidder_tag, name_sealed, content_type, sealed, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
+        .bind(random_id())
         .bind(procurement_id)
         .bind(tag(&key, org_id))
         .bind(key.seal(name))
@@ -552,11 +624,9 @@ impl ProcurementStore for SqlStore {
         .fetch_one(&mut *w.tx)
         .await?;
         let id: i64 = row.try_get(0)?;
-        let receipt = {
-            use sha2::{Digest, Sha256};
-            hex::encode(Sha256::digest(sealed.as_bytes()))
-        };
-        self.append(&mut w.tx, sealed_event("bid.file", &receipt, Value::Null, json!({"receipt": receipt})), now)
+        let after = json!({"receipt": receipt_of(&sealed), "uploaded_at": ts(now)});
+        let name = self.organisation_name(&mut w.tx, org_id).await?;
+        self.defer(&mut w.tx, &key, procurement_id, &bid_event("bid.file", org_id, &name, procurement_id, after))
             .await?;
         w.commit().await?;
         Ok(id)

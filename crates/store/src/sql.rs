@@ -36,6 +36,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
     (7, include_str!("../migrations/sqlite/0007_fiscal_years.sql")),
     (8, include_str!("../migrations/sqlite/0008_method_approvals.sql")),
+    (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
     (10, include_str!("../migrations/sqlite/0010_accounts.sql")),
     (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
 ];
@@ -48,6 +49,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
     (7, include_str!("../migrations/postgres/0007_fiscal_years.sql")),
     (8, include_str!("../migrations/postgres/0008_method_approvals.sql")),
+    (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
     (10, include_str!("../migrations/postgres/0010_accounts.sql")),
     (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
 ];
@@ -134,6 +136,7 @@ impl SqlStore {
                 .await?;
             tracing::info!(version, backend = self.backend.name(), "applied migration");
         }
+        self.fill_scopes(&mut w.tx).await?;
         w.tx.commit().await?;
         Ok(())
     }
@@ -218,10 +221,11 @@ impl SqlStore {
             Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
             None => (1, GENESIS_HASH.to_string()),
         };
+        let scope = crate::audit::scope_of(conn, &event, false).await?;
         let e = AuditEvent::seal(event, seq, now, &prev);
         sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, object_id, before_json, after_json, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, object_id, before_json, after_json, prev_hash, hash, rule, payload_hash, scope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind(e.seq)
         .bind(&e.at)
@@ -235,6 +239,9 @@ impl SqlStore {
         .bind(e.after.to_string())
         .bind(&e.prev_hash)
         .bind(&e.hash)
+        .bind(i64::from(e.rule))
+        .bind(&e.payload_hash)
+        .bind(scope.code())
         .execute(&mut *conn)
         .await?;
         Ok(e)
@@ -441,7 +448,7 @@ fn project_from_row(r: &AnyRow) -> Result<Project> {
     Ok(p)
 }
 
-fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
+pub(crate) fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
     let json = |col: &str| -> Result<Value> {
         let s: String = r.try_get(col)?;
         serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("audit {col}: {e}")))
@@ -459,6 +466,8 @@ fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
         after: json("after_json")?,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
+        rule: u8::try_from(r.try_get::<i64, _>("rule")?).map_err(|_| StoreError::Corrupt("audit rule".into()))?,
+        payload_hash: r.try_get("payload_hash")?,
     })
 }
 
@@ -1068,6 +1077,10 @@ impl Store for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(event_from_row).collect()
+    }
+
+    async fn audit_chain(&self, after: i64, limit: i64) -> Result<Vec<(AuditEvent, shanzhi_domain::audit::Scope)>> {
+        self.chain_page(after, limit).await
     }
 
     async fn append_audit(&self, event: NewEvent, now: DateTime<Utc>) -> Result<AuditEvent> {

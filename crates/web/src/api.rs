@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 use shanzhi_domain::ids::{ResidentId, Uscc};
 use shanzhi_domain::org::{valid_username, Actor, OrgKind, Role};
 use shanzhi_domain::project::{can_view, waiting_on, Project};
+use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 use shanzhi_store::{NewOrganisation, NewUser, SessionKind};
 
@@ -46,28 +47,45 @@ fn require(actor: &Actor, role: Role, action: &'static str) -> AppResult<()> {
     }
 }
 
-/// A project as the API shows it: the stored project plus what is derived from it.
+/// A project as the API shows it: the stored project as the reader may see it, plus what is derived from it.
 #[derive(Serialize)]
-pub struct ProjectView<'a> {
+pub struct ProjectView {
     #[serde(flatten)]
-    pub project: &'a Project,
+    pub project: Project,
     pub step: &'static str,
-    pub total: shanzhi_domain::Money,
+    /// The cost estimate's total: not for the provider, which reads no cost lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<shanzhi_domain::Money>,
     pub returned: bool,
     pub waiting_on_me: Option<&'static str>,
     /// The contract's amount with its signed supplementary contracts.
     pub contract_total: Option<shanzhi_domain::Money>,
 }
 
-pub fn view<'a>(actor: &Actor, p: &'a Project) -> ProjectView<'a> {
+/// `p` as `actor` reads it; the caller has checked that `actor` may see it at all.
+pub fn view(actor: &Actor, p: &Project) -> ProjectView {
+    let access = visibility::project_access(actor, p).unwrap_or(ProjectAccess::Provider);
     ProjectView {
-        project: p,
+        project: visibility::project_for(access, p),
         step: p.status.step(),
-        total: p.total(),
+        total: (access == ProjectAccess::Full).then(|| p.total()),
         returned: p.is_returned(),
         waiting_on_me: waiting_on(actor, p),
         contract_total: p.contract.as_ref().map(|c| c.total()),
     }
+}
+
+/// A project's history as `actor` reads it: all of it, or the provider's part.
+pub async fn history_of(
+    state: &AppState,
+    actor: &Actor,
+    p: &Project,
+) -> AppResult<Vec<shanzhi_domain::audit::AuditEvent>> {
+    let events = state.store.audit_for_object("project", &p.id.to_string()).await?;
+    Ok(match visibility::project_access(actor, p) {
+        Some(ProjectAccess::Full) => events,
+        _ => events.iter().filter_map(visibility::event_for_provider).collect(),
+    })
 }
 
 #[derive(Deserialize)]
@@ -134,8 +152,26 @@ async fn catalogue(State(state): State<AppState>) -> AppResult<Json<Value>> {
     Ok(Json(json!(state.store.catalogue().await?)))
 }
 
-async fn organisations(State(state): State<AppState>, ApiSession(_): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(state.store.organisations().await?)))
+async fn organisations(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    Ok(Json(json!(listed_organisations(&state, &s.actor).await?)))
+}
+
+/// The organisations `actor` may list, each with its contact only where `actor` may read it.
+pub async fn listed_organisations(
+    state: &AppState,
+    actor: &Actor,
+) -> AppResult<Vec<shanzhi_domain::org::Organisation>> {
+    if !visibility::may_list_organisations(actor) {
+        return Err(AppError::forbidden("list_organisations"));
+    }
+    let mut orgs = state.store.organisations().await?;
+    orgs.retain(|o| visibility::lists_organisation(actor, o));
+    for o in &mut orgs {
+        if !visibility::sees_contact(actor, o) {
+            o.contact = String::new();
+        }
+    }
+    Ok(orgs)
 }
 
 #[derive(Deserialize)]
@@ -347,8 +383,8 @@ async fn history(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
-    actions::visible_project(&state, &s.actor, id).await?;
-    Ok(Json(json!(state.store.audit_for_object("project", &id.to_string()).await?)))
+    let p = actions::visible_project(&state, &s.actor, id).await?;
+    Ok(Json(json!(history_of(&state, &s.actor, &p).await?)))
 }
 
 pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
@@ -467,17 +503,15 @@ async fn set_standard(
     Ok(Json(json!(standard)))
 }
 
-/// The statistics of `?year=` (all years without it): the same object as `shanzhi report summary --json`.
+/// The statistics of `?year=` (all years without it): the same object as `shanzhi report summary --json`, of the
+/// part the caller reads (the whole platform, or its region subtree).
 async fn statistics(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> AppResult<Json<shanzhi_domain::statistics::Statistics>> {
-    if !crate::export::may_see(&s.actor) {
-        return Err(AppError::forbidden("read_statistics"));
-    }
     let year = crate::export::parse_year(q.get("year").map(String::as_str))?;
-    Ok(Json(crate::export::load(state.store.as_ref(), &state.rules, year).await?))
+    Ok(Json(crate::export::load_for(state.store.as_ref(), &state.rules, &s.actor, year).await?))
 }
 
 async fn fill_post(
@@ -640,15 +674,17 @@ fn default_limit() -> i64 {
     100
 }
 
+/// The chain, for anyone: every event's number, time, action, hashes and payload hash; each payload only to a
+/// reader in its scope (see `shanzhi_domain::audit::Scope`).
 async fn audit_events(
     State(state): State<AppState>,
-    ApiSession(s): ApiSession,
+    auth::MaybeApiSession(s): auth::MaybeApiSession,
     Query(q): Query<EventsQuery>,
 ) -> AppResult<Json<Value>> {
-    if !(s.actor.has(Role::Admin) || s.actor.has(Role::Supervisor)) {
-        return Err(AppError::forbidden("read_audit_log"));
-    }
-    Ok(Json(json!(state.store.audit_events(q.after.max(0), q.limit.clamp(1, 1000)).await?)))
+    let reader = s.as_ref().map(|s| &s.actor);
+    let events = state.store.audit_chain(q.after.max(0), q.limit.clamp(1, 1000)).await?;
+    let public: Vec<_> = events.iter().map(|(e, scope)| e.public(scope, scope.readable_by(e, reader))).collect();
+    Ok(Json(json!(public)))
 }
 
 #[derive(Deserialize)]

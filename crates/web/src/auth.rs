@@ -253,6 +253,20 @@ impl Default for PreSession {
     }
 }
 
+/// API endpoints open to the public that show more to a signed-in caller: the caller, if any. A token that is
+/// sent but not valid is refused rather than read as nobody, so a mistake does not quietly show less.
+pub struct MaybeApiSession(pub Option<Session>);
+
+impl FromRequestParts<AppState> for MaybeApiSession {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        if parts.headers.get(AUTHORIZATION).is_none() {
+            return Ok(MaybeApiSession(None));
+        }
+        ApiSession::from_request_parts(parts, state).await.map(|ApiSession(s)| MaybeApiSession(Some(s)))
+    }
+}
+
 /// The page language from its cookie.
 pub struct PageLang(pub Lang);
 

@@ -5,6 +5,7 @@ use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, OrgKind, Role};
 use shanzhi_domain::standards::Standard;
+use shanzhi_domain::visibility;
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::BudgetView;
 
@@ -12,25 +13,28 @@ use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
-/// Finance and administrators manage every line; supervisors see every line.
-pub fn sees_all(actor: &Actor) -> bool {
-    actor.has(Role::Admin)
-        || actor.has(Role::Supervisor)
-        || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
-}
-
 fn manages_all(actor: &Actor) -> bool {
     actor.has(Role::Admin) || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
 }
 
-pub fn may_see(actor: &Actor, b: &Budget) -> bool {
-    sees_all(actor) || b.org_id == actor.org_id
+/// Every budget line `actor` may see (see `shanzhi_domain::visibility::may_see_budget`): finance and the
+/// administrator all; a supervisor those of departments seated in its region subtree; a department its own.
+async fn seen_lines(state: &AppState, actor: &Actor) -> AppResult<Vec<BudgetView>> {
+    let seats: std::collections::HashMap<i64, Option<String>> =
+        state.store.organisations().await?.into_iter().map(|o| (o.id, o.region)).collect();
+    let mut all = state.store.budgets().await?;
+    all.retain(|b| {
+        let seat = seats.get(&b.budget.org_id).cloned().flatten();
+        visibility::may_see_budget(actor, b.budget.org_id, seat.as_deref())
+    });
+    Ok(all)
 }
 
 /// The budget lines `actor` may see, optionally of one year.
 pub async fn visible(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Vec<BudgetView>> {
-    let all = state.store.budgets().await?;
-    Ok(all.into_iter().filter(|b| may_see(actor, &b.budget) && year.is_none_or(|y| b.budget.year == y)).collect())
+    let mut lines = seen_lines(state, actor).await?;
+    lines.retain(|b| year.is_none_or(|y| b.budget.year == y));
+    Ok(lines)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -109,9 +113,8 @@ pub struct GrantRequest {
 
 /// Grants part of a budget line to another department: finance, an administrator, or the line's own purchaser.
 pub async fn grant(state: &AppState, s: &Session, from: i64, req: GrantRequest) -> AppResult<BudgetView> {
-    let lines = state.store.budgets().await?;
-    let line =
-        lines.iter().find(|b| b.budget.id == from && may_see(&s.actor, &b.budget)).ok_or_else(AppError::not_found)?;
+    let lines = seen_lines(state, &s.actor).await?;
+    let line = lines.iter().find(|b| b.budget.id == from).ok_or_else(AppError::not_found)?;
     let own = s.actor.has(Role::Purchaser) && line.budget.org_id == s.actor.org_id;
     if !(manages_all(&s.actor) || own) {
         return Err(AppError::forbidden("grant"));
@@ -172,8 +175,7 @@ impl FundingRequest {
 
 /// The ledger of one line, for those who may see the line.
 pub async fn ledger(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<shanzhi_store::LedgerRow>> {
-    let lines = state.store.budgets().await?;
-    if !lines.iter().any(|b| b.budget.id == id && may_see(actor, &b.budget)) {
+    if !seen_lines(state, actor).await?.iter().any(|b| b.budget.id == id) {
         return Err(AppError::Domain(DomainError::NotFound { what: "budget" }));
     }
     Ok(state.store.ledger(Some(id)).await?)

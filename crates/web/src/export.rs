@@ -7,20 +7,35 @@ use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use shanzhi_domain::budget::{Budget, FundSource};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::clock::china_date;
-use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, Role};
+use shanzhi_domain::org::{Actor, Organisation, Region};
 use shanzhi_domain::project::{Project, PurchaseMode, STEPS};
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics};
+use shanzhi_domain::visibility::{self, StatisticsScope};
 use shanzhi_domain::Money;
 use shanzhi_store::{LedgerRow, Store, StoreError};
 
 use crate::error::AppError;
 
-/// Supervisors, finance reviewers and administrators: those who answer for the money as a whole.
+/// Whether `actor` reads some statistics (for the menu): see `shanzhi_domain::visibility::statistics_scope`.
 pub fn may_see(actor: &Actor) -> bool {
-    actor.has(Role::Admin)
-        || actor.has(Role::Supervisor)
-        || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+    visibility::may_see_statistics(actor)
+}
+
+/// The statistics of `year` as `actor` may read them: the whole platform, or its region subtree; refused
+/// (`forbidden`) for anyone else.
+pub async fn load_for(
+    store: &dyn Store,
+    rules: &Rules,
+    actor: &Actor,
+    year: Option<i32>,
+) -> Result<Statistics, AppError> {
+    let seat = store.organisation(actor.org_id).await?.and_then(|o| o.region);
+    match visibility::statistics_scope(actor, seat.as_deref()) {
+        Some(StatisticsScope::Everything) => Ok(load(store, rules, year).await?),
+        Some(StatisticsScope::Within(root)) => Ok(load_within(store, rules, year, Some(&root)).await?),
+        None => Err(AppError::forbidden("read_statistics")),
+    }
 }
 
 fn ledger_move(row: &LedgerRow) -> Result<LedgerMove, StoreError> {
@@ -31,6 +46,7 @@ fn ledger_move(row: &LedgerRow) -> Result<LedgerMove, StoreError> {
         movement: row.movement,
         amount: row.amount,
         on: china_date(at.with_timezone(&Utc)),
+        project_id: row.project_id,
     })
 }
 
@@ -71,7 +87,22 @@ impl Loaded {
 
 /// The statistics of `year` (all years when `None`) from everything in the store.
 pub async fn load(store: &dyn Store, rules: &Rules, year: Option<i32>) -> Result<Statistics, StoreError> {
-    Ok(statistics::summary(&Loaded::fetch(store).await?.input(rules), year))
+    load_within(store, rules, year, None).await
+}
+
+/// The statistics of `year` within the region subtree `root` (everything when `None`).
+pub async fn load_within(
+    store: &dyn Store,
+    rules: &Rules,
+    year: Option<i32>,
+    root: Option<&str>,
+) -> Result<Statistics, StoreError> {
+    let loaded = Loaded::fetch(store).await?;
+    let input = loaded.input(rules);
+    Ok(match root {
+        Some(root) => statistics::summary_within(&input, year, root),
+        None => statistics::summary(&input, year),
+    })
 }
 
 /// `?year=` as the API and the dashboard take it: absent or empty for all years, else 2000–2100.

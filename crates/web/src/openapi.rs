@@ -424,8 +424,8 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/audit/events",
-        summary: "Audit events after a sequence number",
-        roles: &["admin", "supervisor"],
+        summary: "The audit chain after a sequence number: public; each payload only to readers in its scope",
+        roles: PUBLIC,
         body: None,
         status: 200,
     },

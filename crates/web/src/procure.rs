@@ -369,7 +369,7 @@ pub async fn upload_bid_file(
 /// A bid file for download: its own bidder at any time; after the opening, whoever may read opened bids.
 pub async fn bid_file(state: &AppState, actor: &Actor, id: i64, file_id: i64) -> AppResult<shanzhi_store::BidFile> {
     let p = visible(state, actor, id).await?;
-    let reader = p.opening.is_some() && (p.runs(actor) || p.require_reader(actor).is_ok());
+    let reader = p.may_read_opened(actor);
     let org = actor.has(Role::Provider).then_some(actor.org_id);
     match state.store.bid_file(p.id, file_id, org).await {
         Ok(Some(f)) if f.own || reader => Ok(f),
@@ -413,19 +413,17 @@ pub async fn opened_bids(state: &AppState, actor: &Actor, p: &Procurement) -> Ap
             "only declared committee members and the purchaser may read opened bids",
         )));
     }
-    let mut bids = Vec::new();
-    if p.opening.is_some() {
-        bids.extend(state.store.opened_bids(p.id, 0).await?);
-    }
-    if p.final_opening.is_some() {
-        bids.extend(state.store.opened_bids(p.id, 1).await?);
-    }
-    if p.opening.is_none() {
+    // Before the opening, and while a negotiation's first round is the panel's alone.
+    if !p.may_read_opened(actor) {
         return Err(AppError::Domain(DomainError::refused(
             "bids_sealed",
             "投标文件在开标前保持密封",
             "bids stay sealed until the opening",
         )));
+    }
+    let mut bids = state.store.opened_bids(p.id, 0).await?;
+    if p.final_opening.is_some() {
+        bids.extend(state.store.opened_bids(p.id, 1).await?);
     }
     Ok(bids)
 }
@@ -614,8 +612,10 @@ pub struct ProviderView {
     pub registered_interest: bool,
     pub my_questions: Vec<shanzhi_domain::procurement::Question>,
     pub my_bids: Vec<OwnBid>,
-    /// The read-out at the opening, once it happened.
+    /// The read-out at the opening, once it happened: of a negotiation's first round, only the provider's own.
     pub opening: Option<Vec<(String, Money)>>,
+    /// The read-out of the final offers, for the suppliers who made one.
+    pub final_opening: Option<Vec<(String, Money)>>,
     pub winner: Option<(String, Money, Option<String>)>,
     pub my_score: Option<String>,
     pub my_rank: Option<u32>,
@@ -646,11 +646,12 @@ pub async fn provider_view(state: &AppState, actor: &Actor, p: &Procurement) -> 
         registered_interest: p.interests.contains(&actor.org_id),
         my_questions: p.questions.iter().filter(|q| q.org_id == actor.org_id).cloned().collect(),
         my_bids: own_bids(state, actor, p).await?,
-        opening: p
-            .opening
+        opening: p.opening.as_ref().filter(|_| took_part).map(|o| read_out(actor, p, o, false)),
+        final_opening: p
+            .final_opening
             .as_ref()
-            .filter(|_| took_part)
-            .map(|o| o.bids.iter().map(|b| (b.name.clone(), b.price)).collect()),
+            .filter(|o| o.bids.iter().any(|b| b.org_id == actor.org_id))
+            .map(|o| read_out(actor, p, o, true)),
         winner: p
             .award
             .as_ref()
@@ -662,6 +663,16 @@ pub async fn provider_view(state: &AppState, actor: &Actor, p: &Procurement) -> 
         my_low_price: p.low_prices.iter().find(|l| l.org_id == actor.org_id).cloned(),
         failure: p.failure.clone(),
     })
+}
+
+/// The rows of an opening's read-out that `actor` may hear.
+fn read_out(
+    actor: &Actor,
+    p: &Procurement,
+    o: &shanzhi_domain::procurement::Opening,
+    final_round: bool,
+) -> Vec<(String, Money)> {
+    o.bids.iter().filter(|b| p.may_see_price(actor, final_round, b.org_id)).map(|b| (b.name.clone(), b.price)).collect()
 }
 
 /// A duty with where it is.

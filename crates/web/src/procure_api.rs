@@ -43,13 +43,34 @@ pub async fn view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult
             v["outcome"] = json!(o);
         }
     }
-    // Who registered interest or asked stays with the purchaser's side; the committee needs neither.
-    if !(p.runs(actor) || actor.has(Role::Admin) || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)) {
+    // Who registered interest or asked stays with the purchaser's side; the committee needs neither. Before the
+    // opening not even how many: no questions, and no version number that counts the registrations.
+    if !p.sees_interest(actor) {
         v["interests"] = json!([]);
         v["documents_obtained"] = json!([]);
+        if p.opening.is_none() {
+            v["questions"] = json!([]);
+            if let Some(o) = v.as_object_mut() {
+                o.remove("version");
+                o.remove("updated_at");
+            }
+        }
         if let Some(qs) = v["questions"].as_array_mut() {
             for q in qs {
                 q["org_id"] = Value::Null;
+            }
+        }
+    }
+    // A sealed round's prices only for those who may see them.
+    for (key, final_round) in [("opening", false), ("final_opening", true)] {
+        // `get_mut`, not indexing: indexing would turn an opening not yet held into an object.
+        if let Some(bids) = v.get_mut(key).and_then(|o| o.get_mut("bids")).and_then(Value::as_array_mut) {
+            for b in bids {
+                let bidder = b["org_id"].as_i64().unwrap_or_default();
+                if !p.may_see_price(actor, final_round, bidder) {
+                    b["price"] = Value::Null;
+                    b["small_or_micro"] = Value::Null;
+                }
             }
         }
     }

@@ -105,7 +105,7 @@ fn budgets() -> Vec<Budget> {
 }
 
 fn mv(budget_id: i64, movement: Movement, y: i64, on: NaiveDate) -> LedgerMove {
-    LedgerMove { budget_id, movement, amount: yuan(y), on }
+    LedgerMove { budget_id, movement, amount: yuan(y), on, project_id: None }
 }
 
 fn ledger() -> Vec<LedgerMove> {
@@ -515,4 +515,36 @@ fn contracts_split_over_their_funding_lines_as_committed() {
     let s = data.summary(Some(2024));
     assert_eq!(s.by_fund_source.get(Other), yuan(50_000));
     assert_eq!(s.by_fund_source.total(), s.by_mode.post + s.by_mode.project);
+}
+
+#[test]
+fn a_townships_statistics_are_the_districts_restricted_to_it() {
+    let d = Data::new();
+    let input = Input {
+        projects: &d.projects,
+        budgets: &d.budgets,
+        ledger: &d.ledger,
+        organisations: &d.organisations,
+        regions: &d.regions,
+        catalogue: &d.catalogue,
+        rules: &d.rules,
+    };
+    let s = serde_json::to_value(summary_within(&input, Some(2024), T2)).unwrap();
+    // 乙镇 (002) holds project 3 and, through its village, project 2: both whole contracts, 150,000.
+    assert_eq!(s["totals"], json!({"contracts": 2, "posts": 0, "contracted": "150000.00", "paid": "0.00"}));
+    // Its own row as the district's figures give it (project 2's third, and project 3); no other township.
+    assert_eq!(s["townships"], json!([township(T2, "乙镇", false, 2, 0, "83333.33")]));
+    // The payments of the fixture are 民政局's, for no project of 乙镇: none here. Its own line 3 is here.
+    assert_eq!(s["paid_by_fund_source"], sources(0, 0, 0, 0, 0));
+    let names: Vec<&str> = s["by_department"].as_array().unwrap().iter().map(|d| d["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["民政局", "乙镇政府"]);
+    // The district's own root gives the district's figures.
+    assert_eq!(
+        serde_json::to_value(summary_within(&input, Some(2024), D)).unwrap(),
+        serde_json::to_value(d.summary(Some(2024))).unwrap()
+    );
+    // A village's supervisor sees its township's row.
+    let v = serde_json::to_value(summary_within(&input, Some(2024), V2)).unwrap();
+    assert_eq!(v["townships"].as_array().unwrap().len(), 1);
+    assert_eq!(v["townships"][0]["code"], T2);
 }

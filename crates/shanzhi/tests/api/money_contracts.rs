@@ -112,6 +112,14 @@ both_backends! {
         assert_eq!(p["contract_total"], "88000.00");
         let last = &p["contract"]["milestones"][2];
         assert_eq!((last["amount"].as_str(), last["supplement"].as_i64()), (Some("8000.00"), Some(2)));
+        // The provider reads the supplement it signs, but not its budget lines or finance's decision on it.
+        let seen = app.get(&format!("/api/v1/projects/{id}"), &provider).await.1;
+        let s = &seen["contract"]["supplements"];
+        assert_eq!(s[1]["amount"], "8000.00", "{seen}");
+        for i in 0..2 {
+            assert!(s[i]["funding"].as_array().is_none_or(|f| f.is_empty()) && s[i]["review"].is_null(), "{seen}");
+        }
+        assert!(!seen.to_string().contains("请改用一般资金"), "finance's comment: {seen}");
         let before: shanzhi_domain::Money = shanzhi_domain::Money::parse_yuan(contracted_before.as_str().unwrap()).unwrap();
         assert_eq!(contracted_2026(&app).await, json!((before + shanzhi_domain::Money::from_yuan(8000)).yuan_string()), "statistics count it");
         // Each milestone pays when due; the supplement's pays from its own lines.

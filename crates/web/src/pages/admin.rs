@@ -1,4 +1,5 @@
-//! Organisations (for everyone signed in) and the administrator's users and organisations forms.
+//! Organisations (for everyone acting in a role: the verified ones and their own) and the administrator's users and
+//! organisations forms.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -30,6 +31,7 @@ fn org_name(orgs: &[Organisation], id: Option<i64>) -> String {
 pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Page {
     let shell = user.shell();
     let lang = user.lang;
+    let listed = api::listed_organisations(&state, &user.session.actor).await.or_page(&shell)?;
     let refs = Refs::load(&state).await.or_page(&shell)?;
     let body = html! {
         h1.page-title { (lang.t("单位", "Organisations")) }
@@ -43,7 +45,7 @@ pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Pag
                 th scope="col" { (lang.t("所在区划", "Region")) } th scope="col" { (lang.t("上级单位", "Parent")) }
                 th scope="col" { (lang.t("状态", "Status")) }
             } }
-            tbody { @for o in &refs.orgs { tr {
+            tbody { @for o in &listed { tr {
                 td data-label=(lang.t("名称", "Name")) { (o.name) }
                 td data-label=(lang.t("类型", "Kind")) { (lang.t(o.kind.label_zh(), o.kind.label_en())) }
                 td data-label=(lang.t("代码", "Code")) {

@@ -354,6 +354,15 @@ pub async fn audit(State(state): State<AppState>, v: Viewer) -> Page {
                 "It recomputes the chain from the first record and confirms record N still has the hash you kept. If it does, nothing up to that point has been altered.",
             )) }
         }
+        h2 { (lang.t("自己核验整条链", "Check the whole chain yourself")) }
+        p { (lang.t(
+            "任何人无需登录即可读取 /api/v1/audit/events：每条记录的序号、时间、操作、前一条的哈希、本条哈希，以及内容的哈希。本条哈希是“前一条哈希”与 {action, at, payload_hash, seq} 的规范 JSON（键按字母排序、无空白）连在一起的 SHA-256，所以不看内容也能核验整条链。记录的内容（谁、对什么、改动前后）只向有权查看的人显示，他们可以用内容哈希核对。",
+            "Anyone can read /api/v1/audit/events without signing in: each record's number, time, action, the previous hash, its own hash and the hash of its content. A record's hash is the SHA-256 of the previous hash followed by the canonical JSON (keys sorted, no white space) of {action, at, payload_hash, seq}, so the whole chain can be checked without seeing any content. The content — who acted, on what, before and after — is shown only to those entitled to it, who can check it against its hash.",
+        )) }
+        p { (lang.t(
+            "投标、撤回、投标附件、登记参与和提问在开标时才进入审计链，各附投标人提交时收到的回执：开标前，审计链不会透露有人投标、谁投标或有几家投标。",
+            "Bids, withdrawals, bid attachments, registrations of interest and questions enter the chain at the opening, each with the receipt its bidder was given: before the opening the chain tells nobody that a bid exists, who made it or how many there are.",
+        )) }
     };
     Ok(render(StatusCode::OK, page(&shell, lang.t("审计", "Audit"), body)))
 }

@@ -46,7 +46,9 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             }
             items.push(("/posts", lang.t("社工岗位", "Posts")));
             items.push(("/catalogue", lang.t("目录", "Catalogue")));
-            items.push(("/organisations", lang.t("单位", "Organisations")));
+            if shanzhi_domain::visibility::may_list_organisations(a) {
+                items.push(("/organisations", lang.t("单位", "Organisations")));
+            }
             if s.actor.has(Role::Admin) {
                 items.push(("/admin/users", lang.t("用户", "Users")));
             }

@@ -232,7 +232,13 @@ fn bid_names(p: &Procurement) -> HashMap<i64, String> {
         .collect()
 }
 
-fn opening_table(lang: Lang, title: &str, o: &shanzhi_domain::procurement::Opening) -> Markup {
+/// An opening's record; a price `priced` refuses stays sealed (a negotiation's first round, before the final offers).
+fn opening_table(
+    lang: Lang,
+    title: &str,
+    o: &shanzhi_domain::procurement::Opening,
+    priced: impl Fn(&shanzhi_domain::procurement::OpenedBid) -> bool,
+) -> Markup {
     html! {
         h2 { (title) }
         p.small { (lang.t("开标时间：", "Opened: ")) (lang.datetime(o.at)) " · " (lang.t("参加人员：", "Present: ")) (o.attendees.join(lang.t("、", ", "))) }
@@ -243,8 +249,13 @@ fn opening_table(lang: Lang, title: &str, o: &shanzhi_domain::procurement::Openi
             } }
             tbody { @for b in &o.bids { tr {
                 td data-label=(lang.t("投标人", "Bidder")) { (b.name) }
-                td.num data-label=(lang.t("投标报价", "Price")) { (lang.money(b.price)) }
-                td data-label=(lang.t("小微企业", "Small or micro")) { (super::words::yes_no(lang, b.small_or_micro)) }
+                @if priced(b) {
+                    td.num data-label=(lang.t("投标报价", "Price")) { (lang.money(b.price)) }
+                    td data-label=(lang.t("小微企业", "Small or micro")) { (super::words::yes_no(lang, b.small_or_micro)) }
+                } @else {
+                    td.num data-label=(lang.t("投标报价", "Price")) { span.muted { (lang.t("仅评审小组可见", "For the panel only")) } }
+                    td data-label=(lang.t("小微企业", "Small or micro")) { span.muted { "—" } }
+                }
                 td data-label=(lang.t("回执", "Receipt")) { span.hash title=(b.receipt) { (b.receipt.get(..12).unwrap_or(&b.receipt)) } }
             } } }
         } }
@@ -258,8 +269,8 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
     let duties = p.duties(&state.rules, &state.calendar, today);
     let names = bid_names(p);
     let outcome = if p.report.is_some() { p.outcome(&state.rules).ok() } else { None };
-    let purchaser_side = p.runs(actor) || actor.has(Role::Admin) || is_finance(actor);
-    let reader = p.opening.is_some() && (p.runs(actor) || p.require_reader(actor).is_ok());
+    let purchaser_side = p.sees_interest(actor);
+    let reader = p.may_read_opened(actor);
     let opened = if reader { procure::opened_bids(state, actor, p).await.unwrap_or_default() } else { vec![] };
     let actions = actions(state, user, p, kept).await?;
     Ok(html! {
@@ -293,8 +304,8 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
             h2 { (lang.t("供应商提问", "Questions from providers")) }
             ol { @for q in &p.questions { li { (q.text) " " span.small.muted { (lang.datetime(q.asked_at)) } } } }
         }
-        @if let Some(o) = &p.opening { (opening_table(lang, lang.t("开标记录", "Bid opening"), o)) }
-        @if let Some(o) = &p.final_opening { (opening_table(lang, lang.t("最后报价开启记录", "Final offers opening"), o)) }
+        @if let Some(o) = &p.opening { (opening_table(lang, lang.t("开标记录", "Bid opening"), o, |b| p.may_see_price(actor, false, b.org_id))) }
+        @if let Some(o) = &p.final_opening { (opening_table(lang, lang.t("最后报价开启记录", "Final offers opening"), o, |b| p.may_see_price(actor, true, b.org_id))) }
         @if !opened.is_empty() {
             h2 { (lang.t("投标文件", "Bid documents")) }
             @for b in &opened {
@@ -464,6 +475,10 @@ async fn provider_page(state: &AppState, user: &SignedIn, p: &Procurement, kept:
         }
         @if let Some(o) = &v.opening {
             h2 { (lang.t("开标唱标", "Opening read-out")) }
+            ul { @for (name, price) in o { li { (name) " · " (lang.money(*price)) } } }
+        }
+        @if let Some(o) = &v.final_opening {
+            h2 { (lang.t("最后报价唱标", "Final offers read-out")) }
             ul { @for (name, price) in o { li { (name) " · " (lang.money(*price)) } } }
         }
         @if let Some((name, price, score)) = &v.winner {

@@ -9,6 +9,7 @@ use maud::{html, Markup};
 use shanzhi_domain::deadlines::Period;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{waiting_on, Project, Status, STEPS};
+use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 
 use super::forms::{self, csrf, error_summary, options, Errors, Form};
@@ -93,6 +94,11 @@ pub async fn for_form(
     }
 }
 
+/// `p` as `actor` may read it (see `shanzhi_domain::visibility::project_access`).
+fn readable(actor: &Actor, p: &Project) -> Project {
+    visibility::project_for(visibility::project_access(actor, p).unwrap_or(ProjectAccess::Provider), p)
+}
+
 pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
     let shell = user.shell();
     let lang = user.lang;
@@ -132,7 +138,10 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query
                         (status_tag(lang, p.status))
                         @if p.is_returned() { " " strong.tag.tag--red { (lang.t("已退回", "Returned")) } }
                     }
-                    td.num data-label=(lang.t("预算", "Total")) { (lang.money(p.total())) }
+                    td.num data-label=(lang.t("预算", "Total")) {
+                        @if visibility::project_access(&user.session.actor, p) == Some(ProjectAccess::Full) { (lang.money(p.total())) }
+                        @else { span.muted { "—" } }
+                    }
                     td data-label=(lang.t("更新时间", "Updated")) { (lang.datetime(p.updated_at)) }
                 } } }
             } }
@@ -164,7 +173,10 @@ pub(crate) async fn project_page(
     let shell = user.shell();
     let lang = user.lang;
     let refs = Refs::load(state).await.or_page(&shell)?;
-    let events = state.store.audit_for_object("project", &p.id.to_string()).await.or_page(&shell)?;
+    let events = crate::api::history_of(state, &user.session.actor, p).await.or_page(&shell)?;
+    // The project as this reader may see it: its provider reads the service, not the purchaser's working.
+    let shown = readable(&user.session.actor, p);
+    let p = &shown;
     let names: HashMap<i64, String> =
         state.store.users().await.or_page(&shell)?.into_iter().map(|u| (u.id, u.display_name)).collect();
     let duty = waiting_on(&user.session.actor, p);
@@ -515,6 +527,7 @@ pub async fn print(State(state): State<AppState>, user: SignedIn, ids: Ids) -> P
     let shell = user.shell();
     let lang = user.lang;
     let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
+    let p = readable(&user.session.actor, &p);
     let refs = Refs::load(&state).await.or_page(&shell)?;
     let title = sheet_title(lang, &p);
     let body = html! {

@@ -1,0 +1,140 @@
+//! The audit chain in SQL: each event's reading scope, fixed as it is appended (and once for events from before
+//! scopes existed), and the chain read with the scopes for the web layer to decide who reads which payload.
+
+use serde_json::Value;
+use shanzhi_domain::audit::{AuditEvent, NewEvent, Scope};
+use sqlx::{AnyConnection, Row};
+
+use crate::error::Result;
+use crate::SqlStore;
+
+/// The first column of the row `sql` finds for `id`, as text.
+async fn text_of<'q, T>(conn: &mut AnyConnection, sql: &'q str, id: T) -> Result<Option<String>>
+where
+    T: 'q + Send + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    let row = sqlx::query(sql).bind(id).fetch_optional(&mut *conn).await?;
+    Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
+}
+
+async fn org_region(conn: &mut AnyConnection, org_id: i64) -> Result<Option<String>> {
+    text_of(conn, "SELECT region FROM organisations WHERE id = $1", org_id).await
+}
+
+const USER_REGION: &str = "SELECT o.region FROM users u JOIN organisations o ON o.id = u.org_id WHERE ";
+
+/// A stored JSON record's `data` (projects, procurements).
+async fn data(conn: &mut AnyConnection, sql: &str, id: &str) -> Result<Value> {
+    let Ok(id) = id.parse::<i64>() else { return Ok(Value::Null) };
+    Ok(text_of(conn, sql, id).await?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+}
+
+/// Who may read `e`'s payload: from the kind of object, else from where the object is. `old` marks events from
+/// before the chain was split, when sealed bids and interest entered the chain as they happened.
+pub(crate) async fn scope_of(conn: &mut AnyConnection, e: &NewEvent, old: bool) -> Result<Scope> {
+    if let Some(s) = Scope::of_object_type(&e.object_type) {
+        return Ok(s);
+    }
+    if old && matches!(e.action.as_str(), "procurement.interest" | "procurement.question") {
+        return Ok(Scope::Sealed);
+    }
+    let id = e.object_id.as_str();
+    let regions: Vec<String> = match e.object_type.as_str() {
+        "project" => {
+            let d = data(conn, "SELECT data FROM projects WHERE id = $1", id).await?;
+            d["design"]["regions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(String::from))
+                .collect()
+        }
+        "procurement" => {
+            let d = data(conn, "SELECT data FROM procurements WHERE id = $1", id).await?;
+            d["region"].as_str().map(String::from).into_iter().collect()
+        }
+        "organisation" => text_of(conn, "SELECT region FROM organisations WHERE key = $1", id.to_string())
+            .await?
+            .into_iter()
+            .collect(),
+        "user" => text_of(conn, &format!("{USER_REGION}u.username = $1"), id.to_string()).await?.into_iter().collect(),
+        "expert" => match id.parse::<i64>() {
+            Ok(uid) => text_of(conn, &format!("{USER_REGION}u.id = $1"), uid).await?.into_iter().collect(),
+            Err(_) => vec![],
+        },
+        // An application for another method is its project's region's, whoever decides it.
+        "method_approval" => match id.parse::<i64>() {
+            Ok(aid) => {
+                text_of(conn, "SELECT region FROM method_approvals WHERE id = $1", aid).await?.into_iter().collect()
+            }
+            Err(_) => vec![],
+        },
+        "budget" => {
+            // A line is its department's; a grant is also the receiving department's.
+            let mut orgs: Vec<i64> = e.after["to_org_id"].as_i64().into_iter().collect();
+            if let Ok(line) = id.parse::<i64>() {
+                let row = sqlx::query("SELECT org_id FROM budgets WHERE id = $1")
+                    .bind(line)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                orgs.extend(row.and_then(|r| r.try_get::<i64, _>(0).ok()));
+            }
+            let mut out = Vec::new();
+            for org in orgs {
+                out.extend(org_region(conn, org).await?);
+            }
+            out
+        }
+        // Anything else (uploaded files, records added later) belongs where the acting organisation is.
+        _ => match e.org_id {
+            Some(org) => org_region(conn, org).await?.into_iter().collect(),
+            None => vec![],
+        },
+    };
+    Ok(Scope::regions(regions.iter().map(String::as_str)))
+}
+
+impl SqlStore {
+    /// Gives every event that has no scope yet (those appended before scopes existed) its scope, once.
+    pub(crate) async fn fill_scopes(&self, conn: &mut AnyConnection) -> Result<()> {
+        let rows =
+            sqlx::query("SELECT * FROM audit_events WHERE scope IS NULL ORDER BY seq").fetch_all(&mut *conn).await?;
+        for r in &rows {
+            let e = crate::sql::event_from_row(r)?;
+            let new = NewEvent {
+                actor_id: e.actor_id,
+                actor_name: e.actor_name,
+                org_id: e.org_id,
+                action: e.action,
+                object_type: e.object_type,
+                object_id: e.object_id,
+                before: e.before,
+                after: e.after,
+            };
+            let scope = scope_of(conn, &new, e.rule < 2).await?;
+            sqlx::query("UPDATE audit_events SET scope = $1 WHERE seq = $2")
+                .bind(scope.code())
+                .bind(e.seq)
+                .execute(&mut *conn)
+                .await?;
+        }
+        if !rows.is_empty() {
+            tracing::info!(events = rows.len(), "gave the audit events their reading scopes");
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn chain_page(&self, after: i64, limit: i64) -> Result<Vec<(AuditEvent, Scope)>> {
+        let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let scope: Option<String> = r.try_get("scope")?;
+                Ok((crate::sql::event_from_row(r)?, Scope::parse(scope.as_deref())))
+            })
+            .collect()
+    }
+}
