@@ -4,7 +4,7 @@
 
 use crate::budget::Movement;
 use crate::error::DomainError;
-use crate::org::{Actor, OrgKind, Role};
+use crate::org::{Actor, Role};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +19,7 @@ pub struct ClosedYear {
 
 /// Finance (its reviewers) and administrators manage budgets, and so close years.
 pub fn may_close(actor: &Actor) -> bool {
-    actor.has(Role::Admin) || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+    actor.has(Role::Admin) || (actor.is_finance_reviewer())
 }
 
 fn closed_error(year: i32) -> DomainError {
@@ -73,6 +73,7 @@ pub fn check_movement(movement: Movement, year: i32, closed: &[i32]) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::org::OrgKind;
 
     fn actor(kind: OrgKind, roles: &[Role]) -> Actor {
         Actor {
@@ -84,6 +85,7 @@ mod tests {
             org_kind: kind,
             roles: roles.to_vec(),
             supervisor_region: None,
+            org_level: None,
         }
     }
 

@@ -126,11 +126,32 @@ pub struct Actor {
     pub roles: Vec<Role>,
     /// For supervisors: the region subtree they oversee.
     pub supervisor_region: Option<String>,
+    /// The level of the organisation's own region, where it has one: it tells a county's finance bureau, which
+    /// keeps this platform's budgets, from a city's or a province's, which only approve other methods.
+    pub org_level: Option<RegionLevel>,
 }
 
 impl Actor {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// A reviewer of the finance department that keeps the budgets here (the county level and below): it
+    /// allocates, reviews the money, closes years, keeps the expert pool, decides complaints and switches.
+    /// A finance bureau of a city with districts or of a province sits above and only approves other methods
+    /// (政府采购法 §27); it does none of this.
+    pub fn is_finance_reviewer(&self) -> bool {
+        self.has(Role::Reviewer) && self.org_kind == OrgKind::Finance && !self.is_upper_level()
+    }
+
+    /// A reviewer of a finance bureau of a city with districts or a province: the approving authority for other
+    /// methods at or above the open-tender threshold.
+    pub fn is_upper_finance_reviewer(&self) -> bool {
+        self.has(Role::Reviewer) && self.org_kind == OrgKind::Finance && self.is_upper_level()
+    }
+
+    fn is_upper_level(&self) -> bool {
+        matches!(self.org_level, Some(RegionLevel::City | RegionLevel::Province))
     }
 }
 

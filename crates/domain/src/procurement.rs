@@ -1930,7 +1930,7 @@ impl Procurement {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        if !(actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance) {
+        if !(actor.is_finance_reviewer()) {
             return Err(DomainError::NotPermitted { action: "decide_switch" });
         }
         let above = self.budget >= rules.open_tender_threshold_for(&self.region);
@@ -2080,7 +2080,7 @@ impl Procurement {
         actor.has(Role::Admin)
             || self.runs(actor)
             || actor.org_id == self.purchaser_org_id
-            || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+            || (actor.is_finance_reviewer())
             || self.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some())
             || (actor.has(Role::Supervisor)
                 && actor.supervisor_region.as_ref().is_some_and(|r| crate::org::region_within(&self.region, r)))

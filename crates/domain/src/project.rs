@@ -103,6 +103,17 @@ string_enum!(
     }
 );
 
+impl ReviewStage {
+    /// Whether `actor` reviews at this stage: civil affairs' reviewers the content, the county finance bureau's
+    /// the money.
+    pub fn reviewed_by(self, actor: &Actor) -> bool {
+        match self {
+            ReviewStage::Content => actor.has(Role::Reviewer) && actor.org_kind == OrgKind::CivilAffairs,
+            ReviewStage::Finance => actor.is_finance_reviewer(),
+        }
+    }
+}
+
 string_enum!(
     /// Why a submitted project went straight to finance without the content review.
     ContentReviewSkipped {
@@ -815,14 +826,14 @@ impl Project {
         comment: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        let (stage, reviewer_kind) = match self.status {
-            Status::ReviewContent => (ReviewStage::Content, OrgKind::CivilAffairs),
-            Status::ReviewFinance => (ReviewStage::Finance, OrgKind::Finance),
+        let stage = match self.status {
+            Status::ReviewContent => ReviewStage::Content,
+            Status::ReviewFinance => ReviewStage::Finance,
             _ => {
                 return Err(DomainError::WrongStep { action: "review", status: self.status.code() });
             }
         };
-        if !actor.has(Role::Reviewer) || actor.org_kind != reviewer_kind {
+        if !stage.reviewed_by(actor) {
             return Err(DomainError::NotPermitted { action: "review" });
         }
         if actor.org_id == self.purchaser_org_id || actor.user_id == self.designer_id {
@@ -1051,7 +1062,7 @@ impl Project {
     /// A complaint upheld by finance reaches the project: a voided award before the contract sends it back to
     /// procurement; once the contract is signed, the contract ends and what it still owed goes back.
     pub fn apply_complaint(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
-        if !(actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance) {
+        if !(actor.is_finance_reviewer()) {
             return Err(DomainError::NotPermitted { action: "apply_complaint" });
         }
         match self.status {
@@ -1109,8 +1120,7 @@ pub fn can_view(actor: &Actor, p: &Project) -> bool {
     if actor.has(Role::Admin) || actor.org_id == p.purchaser_org_id {
         return true;
     }
-    if actor.has(Role::Reviewer)
-        && matches!(actor.org_kind, OrgKind::CivilAffairs | OrgKind::Finance)
+    if (ReviewStage::Content.reviewed_by(actor) || ReviewStage::Finance.reviewed_by(actor))
         && (!p.reviews.is_empty() || matches!(p.status, Status::ReviewContent | Status::ReviewFinance))
     {
         return true;
@@ -1134,18 +1144,16 @@ pub fn waiting_on(actor: &Actor, p: &Project) -> Option<&'static str> {
         Status::Design if own => Some("finish_design"),
         Status::CostEstimate if own => Some("estimate_and_submit"),
         Status::ReviewContent | Status::ReviewFinance => {
-            let kind = if p.status == Status::ReviewContent { OrgKind::CivilAffairs } else { OrgKind::Finance };
-            let eligible = actor.has(Role::Reviewer)
-                && actor.org_kind == kind
-                && actor.org_id != p.purchaser_org_id
-                && actor.user_id != p.designer_id;
+            let stage = if p.status == Status::ReviewContent { ReviewStage::Content } else { ReviewStage::Finance };
+            let eligible =
+                stage.reviewed_by(actor) && actor.org_id != p.purchaser_org_id && actor.user_id != p.designer_id;
             eligible.then_some("review")
         }
         Status::Procurement if own => Some("award"),
         Status::Contract if own => Some("sign_contract"),
         Status::Acceptance => {
             let c = p.contract.as_ref()?;
-            let finance = actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance;
+            let finance = actor.is_finance_reviewer();
             for s in &c.supplements {
                 match s.status {
                     SupplementStatus::Proposed if finance && actor.org_id != p.purchaser_org_id => {

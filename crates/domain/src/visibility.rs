@@ -7,7 +7,7 @@ use crate::org::{region_within, Actor, OrgKind, Organisation, Role, Verification
 use crate::project::{can_view, Project};
 
 fn finance_reviewer(a: &Actor) -> bool {
-    a.has(Role::Reviewer) && a.org_kind == OrgKind::Finance
+    a.is_finance_reviewer()
 }
 
 fn civil_affairs_reviewer(a: &Actor) -> bool {
@@ -153,6 +153,7 @@ mod tests {
             org_kind: kind,
             roles: roles.to_vec(),
             supervisor_region: region.map(String::from),
+            org_level: None,
         }
     }
 

@@ -706,8 +706,8 @@ impl Store for SqlStore {
 
     async fn actor(&self, user_id: i64) -> Result<Option<Actor>> {
         let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.org_id, u.roles, u.supervisor_region, u.active, o.name AS org_name, o.kind AS org_kind, o.verification \
-             FROM users u JOIN organisations o ON o.id = u.org_id WHERE u.id = $1",
+            "SELECT u.id, u.username, u.display_name, u.org_id, u.roles, u.supervisor_region, u.active, o.name AS org_name, o.kind AS org_kind, o.verification, r.level AS org_level \
+             FROM users u JOIN organisations o ON o.id = u.org_id LEFT JOIN regions r ON r.code = o.region WHERE u.id = $1",
         )
         .bind(user_id)
         .fetch_optional(&self.pool)
@@ -733,6 +733,7 @@ impl Store for SqlStore {
                 vec![]
             },
             supervisor_region: user.supervisor_region,
+            org_level: r.try_get::<Option<String>, _>("org_level")?.as_deref().and_then(RegionLevel::parse),
         }))
     }
 

@@ -146,7 +146,7 @@ pub async fn decide(state: &AppState, session: &Session, id: i64, req: DecisionR
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<MethodApproval>> {
     let scope = if actor.has(Role::Supervisor) && !actor.has(Role::Admin) {
         actor.supervisor_region.clone().unwrap_or_default()
-    } else if actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance {
+    } else if actor.is_finance_reviewer() || actor.is_upper_finance_reviewer() {
         match authority_of(state, actor).await?.region {
             Some(r) if matches!(r.level, RegionLevel::City | RegionLevel::Province) => r.code,
             _ => String::new(),
@@ -160,7 +160,7 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<MethodApprov
 
 /// Whether the actor decides applications: a reviewer of a finance department of a city with districts or above.
 pub async fn decides(state: &AppState, actor: &Actor) -> AppResult<bool> {
-    if !(actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance) {
+    if !actor.is_upper_finance_reviewer() {
         return Ok(false);
     }
     let a = authority_of(state, actor).await?;

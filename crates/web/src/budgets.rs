@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::visibility;
 use shanzhi_domain::{DomainError, Money};
@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::AppState;
 
 fn manages_all(actor: &Actor) -> bool {
-    actor.has(Role::Admin) || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+    actor.has(Role::Admin) || (actor.is_finance_reviewer())
 }
 
 /// Every budget line `actor` may see (see `shanzhi_domain::visibility::may_see_budget`): finance and the

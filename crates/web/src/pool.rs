@@ -192,7 +192,7 @@ pub async fn decide(state: &AppState, s: &Session, org_id: i64, verify: bool, re
 
 /// Finance keeps the pool: its reviewers and administrators, and administrators anywhere.
 pub fn keeps_pool(actor: &Actor) -> bool {
-    actor.has(Role::Admin) || (actor.org_kind == OrgKind::Finance && actor.has(Role::Reviewer))
+    actor.has(Role::Admin) || (actor.is_finance_reviewer())
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]

@@ -9,7 +9,7 @@ use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::committee::Expert;
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::notice::{self, NewNotice};
-use shanzhi_domain::org::{Actor, OrgKind, ProviderInfo, Role};
+use shanzhi_domain::org::{Actor, ProviderInfo, Role};
 use shanzhi_domain::procurement::{
     BidContent, ChallengeAbout, Consequence, Duty, LowPrice, Member, MemberTask, Method, Procurement, Stage,
     StartContext, StartInput,
@@ -689,7 +689,7 @@ pub struct DutyView {
 fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
     match d.holder {
         "purchaser" => p.runs(actor),
-        "finance" => actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance,
+        "finance" => actor.is_finance_reviewer(),
         "committee" => p.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some()),
         _ => false,
     }

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
-use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::{Procurement, Stage};
 
 use crate::api::ApiJson;
@@ -269,7 +269,7 @@ async fn my_duties(State(state): State<AppState>, ApiSession(s): ApiSession) -> 
 
 async fn overdue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
     let a = &s.actor;
-    if !(a.has(Role::Supervisor) || a.has(Role::Admin) || (a.has(Role::Reviewer) && a.org_kind == OrgKind::Finance)) {
+    if !(a.has(Role::Supervisor) || a.has(Role::Admin) || (a.is_finance_reviewer())) {
         return Err(AppError::forbidden("read_overdue"));
     }
     Ok(Json(json!(procure::duties(&state, a, false).await?)))

@@ -117,6 +117,7 @@ mod tests {
             org_kind: OrgKind::SocialOrganisation,
             roles: roles.to_vec(),
             supervisor_region: region.map(String::from),
+            org_level: None,
         }
     }
 

@@ -107,7 +107,9 @@ impl Authority {
 
     /// Refuses a decision by anyone but a reviewer of such a finance department.
     pub fn require(&self, actor: &Actor, region: &str, action: &'static str) -> Result<(), DomainError> {
-        if !(actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance && actor.org_id == self.org_id) {
+        // Any finance reviewer is told why a county bureau cannot approve; anyone else is simply refused.
+        let finance = actor.is_finance_reviewer() || actor.is_upper_finance_reviewer();
+        if !(finance && actor.org_id == self.org_id) {
             return Err(DomainError::NotPermitted { action });
         }
         if !self.approves_for(region) {
@@ -321,12 +323,13 @@ impl MethodApproval {
         })
     }
 
-    /// Who may see the application: the purchaser's organisation, finance, supervisors of its region, the
-    /// administrator.
+    /// Who may see the application: the purchaser's organisation, finance (the county's and the approving
+    /// authorities'), supervisors of its region, the administrator.
     pub fn can_view(&self, actor: &Actor) -> bool {
         actor.has(Role::Admin)
             || actor.org_id == self.purchaser_org_id
-            || (actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance)
+            || actor.is_finance_reviewer()
+            || actor.is_upper_finance_reviewer()
             || (actor.has(Role::Supervisor)
                 && actor.supervisor_region.as_ref().is_some_and(|r| region_within(&self.region, r)))
     }

@@ -11,7 +11,7 @@ use super::{
 use crate::calendar::{china_date, Calendar, Deadline};
 use crate::deadlines::{date_zh, Period};
 use crate::error::{DomainError, Problems};
-use crate::org::{Actor, OrgKind, Role};
+use crate::org::{Actor, Role};
 use crate::project::Change;
 use crate::rules::Rules;
 
@@ -192,7 +192,7 @@ impl Procurement {
     }
 
     fn require_finance(actor: &Actor, action: &'static str) -> Result<(), DomainError> {
-        if actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance {
+        if actor.is_finance_reviewer() {
             Ok(())
         } else {
             Err(DomainError::NotPermitted { action })

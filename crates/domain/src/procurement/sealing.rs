@@ -47,9 +47,7 @@ impl Procurement {
     /// Whether `actor` may learn who registered interest or asked a question: the purchaser's side (its staff or
     /// agency, finance, the administrator), which must not pass it on (招标投标法 §22).
     pub fn sees_interest(&self, actor: &Actor) -> bool {
-        self.runs(actor)
-            || actor.has(Role::Admin)
-            || (actor.has(Role::Reviewer) && actor.org_kind == crate::org::OrgKind::Finance)
+        self.runs(actor) || actor.has(Role::Admin) || (actor.is_finance_reviewer())
     }
 }
 
@@ -70,6 +68,7 @@ mod tests {
             org_kind: kind,
             roles: roles.to_vec(),
             supervisor_region: Some("420506".into()),
+            org_level: None,
         }
     }
 

@@ -168,7 +168,7 @@ impl Project {
         comment: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        if !actor.has(Role::Reviewer) || actor.org_kind != OrgKind::Finance {
+        if !actor.is_finance_reviewer() {
             return Err(DomainError::NotPermitted { action: "review_supplement" });
         }
         if actor.org_id == self.purchaser_org_id {

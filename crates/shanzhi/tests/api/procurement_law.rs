@@ -377,4 +377,27 @@ both_backends! {
         let city = app.get("/api/v1/me", &app.token("yc.czj.reviewer").await).await.1;
         assert_eq!((city["org_name"].as_str(), city["org_kind"].as_str()), (Some("宜昌市财政局"), Some("finance")));
     }
+
+    async fn the_citys_finance_bureau_approves_methods_and_keeps_no_district_money(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let city = app.token("yc.czj.reviewer").await;
+        let projects = app.store.projects().await.unwrap();
+        // The district's money is the district finance bureau's: the city's reviewer may not review it…
+        let at_finance = projects.iter().find(|p| p.status == shanzhi_domain::project::Status::ReviewFinance).unwrap();
+        let path = format!("/api/v1/projects/{}/review", at_finance.id);
+        let (status, _) = app.call(Method::POST, &path, Some(&city), Some(json!({"decision": "approve"}))).await;
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{status}");
+        let queue = app.get("/api/v1/queue", &city).await.1;
+        assert!(!queue.to_string().contains(&at_finance.code), "not on the city's queue: {queue}");
+        // …nor allocate budgets, close the district's years or decide anything else finance decides here.
+        let jyj = app.org_id("jyj").await;
+        app.refused(Method::POST, "/api/v1/budgets", &city, Some(json!({"year": 2026, "org_id": jyj, "source": "other", "amount": "1"})), StatusCode::FORBIDDEN, "forbidden").await;
+        let (status, _) = app.call(Method::POST, "/api/v1/fiscal-years/2024/close", Some(&city), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app.call(Method::GET, "/api/v1/experts", Some(&city), None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "the expert pool is the district's");
+        // The district's finance reviewer does what the city may not.
+        let district = app.token("czj.reviewer").await;
+        app.ok(Method::POST, &path, &district, Some(json!({"decision": "approve", "comment": "同意"}))).await;
+    }
 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use chrono::Datelike;
 use maud::{html, Markup};
 use shanzhi_domain::budget::FundSource;
-use shanzhi_domain::org::{OrgKind, Role};
+use shanzhi_domain::org::Role;
 use shanzhi_domain::Money;
 use shanzhi_store::BudgetView;
 
@@ -21,7 +21,7 @@ use crate::AppState;
 
 fn may_allocate(user: &SignedIn) -> bool {
     let a = &user.session.actor;
-    a.has(Role::Admin) || (a.has(Role::Reviewer) && a.org_kind == OrgKind::Finance)
+    a.has(Role::Admin) || (a.is_finance_reviewer())
 }
 
 fn year_of(q: &HashMap<String, String>, state: &AppState) -> i32 {

@@ -38,7 +38,7 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if crate::export::may_see(a) {
                 items.push(("/dashboard", lang.t("统计", "Statistics")));
             }
-            if a.has(Role::Reviewer) && a.org_kind == shanzhi_domain::org::OrgKind::Finance {
+            if a.is_finance_reviewer() {
                 items.push(("/method-approvals", lang.t("方式审批", "Method approvals")));
             }
             if super::procurements::nav_overdue(a) {

@@ -12,7 +12,7 @@ use maud::{html, Markup};
 use serde_json::{json, Map, Value};
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::{
     ChallengeAbout, Consequence, CriterionSpec, Documents, Duty, Method, Procurement, Scoring, Stage,
 };
@@ -59,7 +59,7 @@ fn duty_label(lang: Lang, d: &Duty) -> &'static str {
 }
 
 fn is_finance(a: &Actor) -> bool {
-    a.has(Role::Reviewer) && a.org_kind == OrgKind::Finance
+    a.is_finance_reviewer()
 }
 
 fn may_see_overdue(a: &Actor) -> bool {

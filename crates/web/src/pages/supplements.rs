@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
 use maud::{html, Markup};
-use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{Project, Status, Supplement, SupplementStatus};
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::BudgetView;
@@ -29,7 +29,7 @@ pub fn may_propose(actor: &Actor, p: &Project, rules: &Rules) -> bool {
 }
 
 fn finance_reviewer(actor: &Actor, p: &Project) -> bool {
-    actor.has(Role::Reviewer) && actor.org_kind == OrgKind::Finance && actor.org_id != p.purchaser_org_id
+    actor.is_finance_reviewer() && actor.org_id != p.purchaser_org_id
 }
 
 fn status_tag(lang: Lang, s: SupplementStatus) -> Markup {

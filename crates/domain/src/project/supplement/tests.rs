@@ -15,6 +15,7 @@ fn actor(user_id: i64, org_id: i64, kind: OrgKind, roles: &[Role]) -> Actor {
         org_kind: kind,
         roles: roles.to_vec(),
         supervisor_region: None,
+        org_level: None,
     }
 }
 fn purchaser() -> Actor {
