@@ -712,6 +712,7 @@ impl Scenario<'_> {
             return Ok(());
         }
         let (mut contract_day, mut contracted) = (contract_day, at(7));
+        let mut last_step = at(7);
         if s.stop_at == "procurement" {
             // Standing at the procurement step: a competitive consultation is under way, its purchase intention
             // published, the announcement still to come.
@@ -748,11 +749,11 @@ impl Scenario<'_> {
                 contracted
             ));
             self.fill_posts(&mut p, contracted).await?;
-            self.acceptance(&mut p, purchaser, contracted).await?;
+            last_step = self.acceptance(&mut p, purchaser, contracted).await?;
         }
         if s.stop_at == "terminated" {
             let reason = s.cancel_reason.clone().unwrap_or_default();
-            let t = self.now - Duration::days(2);
+            let t = (self.now - Duration::days(2)).max(last_step + Duration::minutes(1)).min(self.now);
             step!(purchaser, t, |p: &mut Project| p.terminate(purchaser, &reason, t));
         }
         let want = match s.stop_at.as_str() {
@@ -1041,9 +1042,15 @@ impl Scenario<'_> {
     }
 
     /// Files and decides the seed's reports as the service is delivered: each report a few days before its
-    /// milestone's date (not before the service it covers began), each decision on the date.
-    /// At acceptance the last report filed waits for the purchaser.
-    async fn acceptance(&self, p: &mut Project, purchaser: &Actor, contracted: DateTime<Utc>) -> LoadResult<()> {
+    /// milestone's date (not before the service it covers began), each decision on the date — in the first
+    /// hours of 1 January, when a milestone falls due today, just now. At acceptance the last report filed
+    /// waits for the purchaser. Returns when the last of these happened.
+    async fn acceptance(
+        &self,
+        p: &mut Project,
+        purchaser: &Actor,
+        contracted: DateTime<Utc>,
+    ) -> LoadResult<DateTime<Utc>> {
         let s = self.seed;
         let provider_key = s.provider.as_deref().ok_or("needs a provider")?;
         let provider = self.cast.actor(provider_key, Role::Provider)?;
@@ -1052,7 +1059,7 @@ impl Scenario<'_> {
             let due = p.contract.as_ref().map(|c| c.milestones[i].due).ok_or("no contract")?;
             let opens = p.report_opens(i).ok_or("no contract")?;
             let filed = (morning(due) - Duration::days(3)).max(morning(opens)).max(last + Duration::hours(1));
-            let decided = morning(due).max(filed + Duration::hours(1));
+            let decided = morning(due).min(self.now - Duration::minutes(1)).max(filed + Duration::hours(1));
             last = decided;
             let waits = s.stop_at == "acceptance" && i + 1 == s.reports.len();
             if filed > self.now || (!waits && decided > self.now) {
@@ -1080,7 +1087,7 @@ impl Scenario<'_> {
                 self.save(purchaser, &before, p, change, decided).await?;
             }
         }
-        Ok(())
+        Ok(last)
     }
 }
 

@@ -161,8 +161,8 @@ both_backends! {
     }
 
     async fn money_demo_contracts_follow_awards_and_payments_follow_service(backend) {
-        // Loaded relative to today: on the tests' day, on the day the issue was seen, and just after New Year.
-        for day in ["2026-03-02T09:00", "2026-12-02T09:00", "2027-01-02T08:00"] {
+        // Loaded relative to today: on the tests' day, on the day the issue was seen, and around New Year.
+        for day in ["2026-03-02T09:00", "2026-12-02T09:00", "2026-12-31T23:30", "2027-01-01T00:30", "2027-01-02T08:00"] {
             let app = TestApp::empty(backend).await;
             app.clock.set(at(day));
             let now = shanzhi_domain::clock::Clock::now(&app.clock);
