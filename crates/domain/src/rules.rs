@@ -1,4 +1,4 @@
-//! Statutory and local numbers, as configurable defaults. Sources are in shared/domain-facts.md.
+//! Statutory and local numbers, as configurable defaults. Sources: shared/domain-facts.md and docs/sources.md.
 
 use crate::deadlines::PeriodRules;
 use crate::money::Money;
