@@ -171,12 +171,7 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
 async fn show_users(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let refs = Refs::load(state).await.or_page(&user.shell())?;
     let users = state.store.users().await.or_page(&user.shell())?;
-    let resp = render(status, users_page(user, &refs, &users, form, errors));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, users_page(user, &refs, &users, form, errors))
 }
 
 pub async fn users(State(state): State<AppState>, user: SignedIn) -> Page {

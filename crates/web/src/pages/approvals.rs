@@ -13,7 +13,7 @@ use super::layout::page;
 use super::procurements::method_label;
 use super::project_view::{form_heading, paras};
 use super::projects::is_own;
-use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
+use super::{error_page, fatal, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::approvals::{self, ApprovalRequest, DecisionRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -86,12 +86,7 @@ async fn show_list(state: &AppState, user: &SignedIn, errors: &Errors, status: S
     let actor = &user.session.actor;
     let all = approvals::list(state, actor).await.or_page(&shell)?;
     let decides = approvals::decides(state, actor).await.or_page(&shell)?;
-    let resp = render(status, list_page(user, &all, decides, errors));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, list_page(user, &all, decides, errors))
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
@@ -208,12 +203,7 @@ async fn show_request(
     let orgs = state.store.organisations().await.or_page(&shell)?;
     let providers: Vec<(String, String)> =
         orgs.into_iter().filter(|o| o.is_eligible_provider()).map(|o| (o.id.to_string(), o.name)).collect();
-    let resp = render(status, request_page(user, p, &mine, &providers, form, errors));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, request_page(user, p, &mine, &providers, form, errors))
 }
 
 pub async fn request_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {

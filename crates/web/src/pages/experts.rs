@@ -204,12 +204,7 @@ async fn show_list(state: &AppState, user: &SignedIn, form: &Form, errors: &Erro
         .filter(|u| u.active && !entries.iter().any(|x| x.expert.id == u.id))
         .map(|u| (u.id, format!("{} ({})", u.display_name, u.username)))
         .collect();
-    let resp = render(status, list_page(user, &refs, &entries, &users, form, errors));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, list_page(user, &refs, &entries, &users, form, errors))
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {

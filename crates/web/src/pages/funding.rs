@@ -14,6 +14,7 @@ use super::words::wan_exact;
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::actions::{self, Command};
 use crate::budgets::{FundingLineRequest, FundingRequest};
+use crate::i18n::Lang;
 use crate::AppState;
 
 const COLS: [&str; 2] = ["budget", "amount"];
@@ -27,6 +28,39 @@ fn funding_page(user: &SignedIn, p: &Project, lines: &[BudgetView], form: &Form,
     let shell = user.shell();
     let lang = shell.lang;
     let title = lang.t("落实资金来源", "Fund the project");
+    let body = html! {
+        (error_summary(lang, errors))
+        (heading(lang, p, title))
+        p { (lang.t("项目预算：", "Estimate: ")) (wan_exact(lang, p.total())) }
+        p.hint { (lang.t(
+            "各资金来源之和须等于项目预算。多年度合同可分别使用各年度预算；其他部门转拨的资金（如民政部门管理的福彩公益金）列在本单位名下。财政审核通过时预留资金，预算不足则不能通过。",
+            "The lines must add up to the estimate. A contract over several years draws on each year's budget; money another department granted (such as welfare-lottery funds administered by civil affairs) is listed under your department. Finance approval reserves the money and cannot approve what the budgets do not cover.",
+        )) }
+        @if lines.is_empty() {
+            div.notice.notice--warning { p { (lang.t("本单位还没有预算，请联系财政部门下达预算。", "Your department has no budget yet: ask the finance department to allocate one.")) } }
+        }
+        form method="post" action={"/projects/" (p.id) "/funding"} novalidate {
+            (forms::csrf(&user.session))
+            (lines_fieldset(lang, lines, form, errors, 3, None))
+            div.button-group {
+                (forms::submit(lang.t("保存资金来源", "Save the funding")))
+                a href={"/projects/" (p.id)} { (lang.t("返回项目", "Back to the project")) }
+            }
+        }
+    };
+    page(&shell, title, body)
+}
+
+/// The rows of budget lines and amounts that pay for something (a project's estimate, a supplementary contract):
+/// at least `min_rows`, more when the form came back with more.
+pub(super) fn lines_fieldset(
+    lang: Lang,
+    lines: &[BudgetView],
+    form: &Form,
+    errors: &Errors,
+    min_rows: usize,
+    hint: Option<&str>,
+) -> Markup {
     let mut choices = vec![(String::new(), lang.t("请选择预算", "Choose a budget line").to_string())];
     choices.extend(lines.iter().map(|b| {
         let from = b.budget.granted_from.map(|_| lang.t("（转拨）", " (granted)")).unwrap_or("");
@@ -41,39 +75,22 @@ fn funding_page(user: &SignedIn, p: &Project, lines: &[BudgetView], form: &Form,
         (b.budget.id.to_string(), label)
     }));
     let choices = plain(choices);
-    let rows = form.row_count("fund").clamp(3, 12);
+    let rows = form.row_count("fund").clamp(min_rows, 12);
     let e = |k: &str| errors.get(k);
-    let body = html! {
-        (error_summary(lang, errors))
-        (heading(lang, p, title))
-        p { (lang.t("项目预算：", "Estimate: ")) (wan_exact(lang, p.total())) }
-        p.hint { (lang.t(
-            "各资金来源之和须等于项目预算。多年度合同可分别使用各年度预算；其他部门转拨的资金（如民政部门管理的福彩公益金）列在本单位名下。财政审核通过时预留资金，预算不足则不能通过。",
-            "The lines must add up to the estimate. A contract over several years draws on each year's budget; money another department granted (such as welfare-lottery funds administered by civil affairs) is listed under your department. Finance approval reserves the money and cannot approve what the budgets do not cover.",
-        )) }
-        @if lines.is_empty() {
-            div.notice.notice--warning { p { (lang.t("本单位还没有预算，请联系财政部门下达预算。", "Your department has no budget yet: ask the finance department to allocate one.")) } }
-        }
-        form method="post" action={"/projects/" (p.id) "/funding"} novalidate {
-            (forms::csrf(&user.session))
-            fieldset.field.field--error[e("funding").is_some()] {
-                legend { (lang.t("资金来源", "Funding lines")) }
-                @if let Some(m) = e("funding") { span.error-message { (m) } }
-                @for i in 0..rows {
-                    @let n = |c: &str| row_name("fund", c, i);
-                    div.form-row role="group" aria-label={(lang.t("资金 ", "Line ")) (i + 1)} {
-                        (forms::select(&n("budget"), lang.t("预算", "Budget line"), None, &choices, form.get(&n("budget")), e(&n("budget"))))
-                        (forms::cell(Kind::Decimal, &n("amount"), lang.t("金额（元）", "Amount (yuan)"), form.get(&n("amount")), e(&n("amount"))))
-                    }
+    html! {
+        fieldset.field.field--error[e("funding").is_some()] {
+            legend { (lang.t("资金来源", "Funding lines")) }
+            @if let Some(h) = hint { span.hint { (h) } }
+            @if let Some(m) = e("funding") { span.error-message { (m) } }
+            @for i in 0..rows {
+                @let n = |c: &str| row_name("fund", c, i);
+                div.form-row role="group" aria-label={(lang.t("资金 ", "Line ")) (i + 1)} {
+                    (forms::select(&n("budget"), lang.t("预算", "Budget line"), None, &choices, form.get(&n("budget")), e(&n("budget"))))
+                    (forms::cell(Kind::Decimal, &n("amount"), lang.t("金额（元）", "Amount (yuan)"), form.get(&n("amount")), e(&n("amount"))))
                 }
             }
-            div.button-group {
-                (forms::submit(lang.t("保存资金来源", "Save the funding")))
-                a href={"/projects/" (p.id)} { (lang.t("返回项目", "Back to the project")) }
-            }
         }
-    };
-    page(&shell, title, body)
+    }
 }
 
 pub async fn form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {

@@ -254,6 +254,16 @@ pub fn render(status: StatusCode, markup: Markup) -> Response {
     resp
 }
 
+/// A page rendered with `status`: a success is the page, anything else the page as an error.
+fn answer(status: StatusCode, markup: Markup) -> Page {
+    let resp = render(status, markup);
+    if status.is_success() {
+        Ok(resp)
+    } else {
+        Err(resp)
+    }
+}
+
 pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }

@@ -157,12 +157,7 @@ async fn proc_page(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Ke
         p { (stage_tag(lang, p.stage)) " " (method_label(lang, p.method)) }
         (content)
     };
-    let resp = render(status, page(&shell, &p.title, body));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, page(&shell, &p.title, body))
 }
 
 fn documents_section(lang: Lang, d: &Documents) -> Markup {

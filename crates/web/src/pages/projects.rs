@@ -220,12 +220,7 @@ pub(crate) async fn project_page(
         (timeline(lang, &events, &names))
         p.no-print { a href={"/projects/" (p.id) "/print"} { (lang.t("打印版项目信息表", "Printable information sheet")) } }
     };
-    let resp = render(status, page(&shell, &p.design.title, body));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, page(&shell, &p.design.title, body))
 }
 
 /// After the award the contract must be signed within the statutory period (政府采购法 §46): its last day on

@@ -207,12 +207,7 @@ async fn show_list(state: &AppState, user: &SignedIn, errors: &Errors, status: S
     let shell = user.shell();
     let all = pool::registrations(state, &user.session.actor).await.or_page(&shell)?;
     let refs = Refs::load(state).await.or_page(&shell)?;
-    let resp = render(status, list_page(user, &refs, &all, errors));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, list_page(user, &refs, &all, errors))
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {

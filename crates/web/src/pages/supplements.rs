@@ -11,7 +11,7 @@ use shanzhi_domain::project::{Project, Status, Supplement, SupplementStatus};
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::BudgetView;
 
-use super::forms::{self, error_summary, options, plain, row_name, Errors, Form, Kind};
+use super::forms::{self, error_summary, options, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::{form_heading as heading, paras};
 use super::projects::{for_form, is_own, project_page, PanelInput};
@@ -233,20 +233,7 @@ fn proposal_page(
     let lang = shell.lang;
     let title = lang.t("提出补充合同", "Propose a supplementary contract");
     let e = |k: &str| errors.get(k);
-    let mut choices = vec![(String::new(), lang.t("请选择预算", "Choose a budget line").to_string())];
-    choices.extend(lines.iter().map(|b| {
-        let label = format!(
-            "{} {} · {} {}",
-            b.budget.year,
-            lang.t(b.budget.source.label_zh(), b.budget.source.label_en()),
-            lang.t("可用", "available"),
-            lang.money(b.balances.available)
-        );
-        (b.budget.id.to_string(), label)
-    }));
-    let choices = plain(choices);
     let room = p.contract.as_ref().map(|c| c.supplement_room(rules)).unwrap_or_default();
-    let rows = form.row_count("fund").clamp(2, 12);
     let body = html! {
         (error_summary(lang, errors))
         (heading(lang, p, title))
@@ -265,19 +252,10 @@ fn proposal_page(
             (forms::date_field("due", lang.t("验收日期", "Milestone date"),
                 Some(lang.t("不早于最后一个验收节点，不晚于合同期限。", "Not before the last milestone, not after the term.")),
                 form.get("due"), e("due")))
-            fieldset.field.field--error[e("funding").is_some()] {
-                legend { (lang.t("资金来源", "Funding lines")) }
-                span.hint { (lang.t("各资金来源之和须等于补充金额；只能使用合同期限所在年度的预算。",
-                    "The lines must add up to the amount, from budgets of the years the contract runs in.")) }
-                @if let Some(m) = e("funding") { span.error-message { (m) } }
-                @for i in 0..rows {
-                    @let n = |c: &str| row_name("fund", c, i);
-                    div.form-row role="group" aria-label={(lang.t("资金 ", "Line ")) (i + 1)} {
-                        (forms::select(&n("budget"), lang.t("预算", "Budget line"), None, &choices, form.get(&n("budget")), e(&n("budget"))))
-                        (forms::cell(Kind::Decimal, &n("amount"), lang.t("金额（元）", "Amount (yuan)"), form.get(&n("amount")), e(&n("amount"))))
-                    }
-                }
-            }
+            (super::funding::lines_fieldset(lang, lines, form, errors, 2, Some(lang.t(
+                "各资金来源之和须等于补充金额；只能使用合同期限所在年度的预算。",
+                "The lines must add up to the amount, from budgets of the years the contract runs in.",
+            ))))
             div.button-group {
                 (forms::submit(lang.t("提交财政部门审核", "Send to finance for review")))
                 a href={"/projects/" (p.id)} { (lang.t("返回项目", "Back to the project")) }

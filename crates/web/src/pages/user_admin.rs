@@ -9,7 +9,7 @@ use shanzhi_store::Account;
 use super::admin::{require_admin, role_names};
 use super::forms::{self, csrf, error_summary, Errors};
 use super::layout::page;
-use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
+use super::{error_page, fatal, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::accounts;
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -108,12 +108,7 @@ async fn show_user(state: &AppState, user: &SignedIn, id: i64, status: StatusCod
     let account =
         state.store.account(id).await.or_page(&shell)?.ok_or_else(|| error_page(&shell, AppError::not_found()))?;
     let org = state.store.organisation(account.user.org_id).await.or_page(&shell)?;
-    let resp = render(status, user_page(user, &account, &org.map(|o| o.name).unwrap_or_default(), out));
-    if status.is_success() {
-        Ok(resp)
-    } else {
-        Err(resp)
-    }
+    super::answer(status, user_page(user, &account, &org.map(|o| o.name).unwrap_or_default(), out))
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
