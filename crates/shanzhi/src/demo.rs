@@ -616,7 +616,12 @@ impl Scenario<'_> {
         if reach >= 5 && gap < Duration::days(1) {
             return Err("days_ago leaves no time before the service starts".into());
         }
-        let at = |k: i32| t0 + gap * k;
+        // Each step in office hours on its day (09:00, then ten minutes apart), never after now.
+        let at = |k: i32| {
+            let office =
+                morning(shanzhi_domain::clock::china_date(t0 + gap * k)) + Duration::minutes(10 * i64::from(k));
+            office.min(self.now - Duration::minutes(11 - i64::from(k)))
+        };
         let contract_day = shanzhi_domain::clock::china_date(at(7));
 
         let purchaser = self.cast.actor(&s.purchaser, Role::Purchaser)?;
