@@ -192,6 +192,7 @@ both_backends! {
         let city = page_cookie(&app, "yc.czj.reviewer").await;
         let (_, queue) = page(&app, "/", &city).await;
         assert!(queue.contains("全区中小学生心理健康服务（页面审批）"), "it waits in Yichang's work queue");
+        assert!(queue.contains(r#"href="/method-approvals""#), "the deciding authority finds the approvals in its menu");
         let (_, html) = page(&app, "/method-approvals", &city).await;
         assert!(html.contains(&format!("/method-approvals/{id}/decision")), "{html}");
         let post = |fields: Vec<(String, String)>| {

@@ -38,7 +38,8 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if crate::export::may_see(a) {
                 items.push(("/dashboard", lang.t("统计", "Statistics")));
             }
-            if a.is_finance_reviewer() {
+            // The district's bureau follows the applications; a city's or province's decides them.
+            if a.is_finance_reviewer() || a.is_upper_finance_reviewer() {
                 items.push(("/method-approvals", lang.t("方式审批", "Method approvals")));
             }
             if super::procurements::nav_overdue(a) {
