@@ -72,6 +72,15 @@ pub enum Command {
         /// The address people reach the server at; with https:// its cookies are sent over https only.
         #[arg(long, value_name = "URL", value_parser = shanzhi_web::PublicUrl::parse)]
         public_url: Option<shanzhi_web::PublicUrl>,
+        /// Seconds a client has to send a request's head before its connection is closed.
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+        header_read_timeout_secs: u64,
+        /// Connections served at once; further ones wait to be accepted.
+        #[arg(long, value_name = "N", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        max_connections: u64,
+        /// Seconds requests in flight may still take after SIGTERM or ctrl-c before the server exits anyway.
+        #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=300))]
+        shutdown_grace_secs: u64,
     },
     /// Load the Yiling demo (idempotent).
     Demo,
@@ -214,7 +223,15 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             demo(&store, &rules, SystemClock.now()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve { addr, demo: with_demo, test_clock, public_url } => {
+        Command::Serve {
+            addr,
+            demo: with_demo,
+            test_clock,
+            public_url,
+            header_read_timeout_secs,
+            max_connections,
+            shutdown_grace_secs,
+        } => {
             let (clock, test): (Arc<dyn Clock>, Option<TestClock>) = match test_clock {
                 Some(t) => {
                     let start = if t == "now" { Utc::now() } else { parse_time(&t)? };
@@ -233,8 +250,14 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let state = AppState::new(Arc::new(store), clock, rules, files, test, PasswordCost::Standard)
                 .with_calendar(calendar)
                 .with_public_url(public_url);
+            let stop = shanzhi_web::listen::signalled();
             println!("Shanzhi is serving http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-            shanzhi_web::serve(listener, state).await.map_err(|e| e.to_string())?;
+            let limits = shanzhi_web::Limits {
+                header_read: std::time::Duration::from_secs(header_read_timeout_secs),
+                max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+                shutdown_grace: std::time::Duration::from_secs(shutdown_grace_secs),
+            };
+            shanzhi_web::serve(listener, state, limits, stop).await.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::User {

@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod listen;
 pub mod money_api;
 pub mod openapi;
 pub mod pages;
@@ -33,6 +34,7 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 pub use auth::{PasswordCost, PublicUrl};
+pub use listen::Limits;
 
 pub struct Inner {
     pub store: Arc<dyn Store>,
@@ -209,23 +211,12 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until ctrl-c or SIGTERM. Handlers learn the TCP peer's address (for sign-in throttling).
-pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown()).await
-}
-
-async fn shutdown() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+/// Serves until `shutdown` (for the server, [`listen::signalled`]), within `limits`.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    limits: Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    listen::serve_until(listener, app(state), limits, shutdown).await
 }

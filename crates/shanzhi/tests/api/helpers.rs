@@ -271,7 +271,7 @@ impl TestApp {
 }
 
 async fn axum_serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
-    shanzhi_web::serve(listener, state).await
+    shanzhi_web::serve(listener, state, shanzhi_web::Limits::default(), std::future::pending()).await
 }
 
 /// Signs in through the sign-in form as a browser does: fetches the form (its pre-session cookie and CSRF

@@ -27,6 +27,7 @@ mod procurement;
 mod procurement_law;
 mod procurement_pages;
 mod sealed;
+mod serving;
 mod sessions;
 mod sign_in;
 mod statistics;

@@ -105,7 +105,9 @@ async fn production_servers_have_no_test_clock() {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { shanzhi_web::serve(listener, state).await });
+    tokio::spawn(async move {
+        shanzhi_web::serve(listener, state, shanzhi_web::Limits::default(), std::future::pending()).await
+    });
     let resp = reqwest::Client::new()
         .post(format!("{base}/api/v1/test/clock"))
         .json(&json!({"advance_days": 1}))
