@@ -8,6 +8,7 @@ pub mod api;
 pub mod approvals;
 pub mod auth;
 pub mod budgets;
+pub mod compress;
 pub mod deadline;
 pub mod error;
 pub mod export;
@@ -208,6 +209,8 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::deadline))
         .layer(axum::middleware::map_response(security_headers))
+        .layer(axum::middleware::from_fn(compress::mark))
+        .layer(compress::layer())
         .with_state(state)
 }
 

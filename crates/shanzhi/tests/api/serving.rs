@@ -1,6 +1,8 @@
 //! The server process as an operator runs it: its serving limits are flags, and SIGTERM stops it cleanly.
 
-use crate::helpers::temp_dir;
+use crate::both_backends;
+use crate::helpers::*;
+use reqwest::StatusCode;
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -57,4 +59,41 @@ fn sigterm_stops_the_server_within_its_grace_period() {
     assert!(status.success(), "{status}");
     assert!(asked.elapsed() < Duration::from_secs(10), "exited {:?} after SIGTERM", asked.elapsed());
     assert!(std::net::TcpStream::connect(&addr).is_err(), "nothing listens any more");
+}
+
+both_backends! {
+    async fn public_answers_are_gzipped_and_signed_in_ones_are_not(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let get = |path: &str, auth: Option<(&str, String)>| {
+            let mut req = app.client.get(format!("{}{path}", app.base)).header("accept-encoding", "gzip");
+            if let Some((name, value)) = auth {
+                req = req.header(name, value);
+            }
+            req.send()
+        };
+        let encoding = |r: &reqwest::Response| r.headers().get("content-encoding").map(|v| v.to_str().unwrap().to_string());
+        for path in ["/notices", "/api/v1/notices", "/catalogue"] {
+            let resp = get(path, None).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{path}");
+            assert_eq!(encoding(&resp).as_deref(), Some("gzip"), "{path}");
+            let body = resp.bytes().await.unwrap();
+            assert_eq!(&body[..2], &[0x1f, 0x8b], "{path}: a gzip stream");
+        }
+        // Without Accept-Encoding: plain.
+        let plain = app.client.get(format!("{}/notices", app.base)).send().await.unwrap();
+        assert_eq!(encoding(&plain), None);
+        // Signed in, by cookie or token, or handed a cookie: never compressed (BREACH).
+        let cookie = page_cookie(&app, "mzj.purchaser").await;
+        let token = app.token("mzj.purchaser").await;
+        for (path, auth) in [
+            ("/", Some(("cookie", cookie.clone()))),
+            ("/notices", Some(("cookie", cookie.clone()))),
+            ("/api/v1/projects", Some(("authorization", format!("Bearer {token}")))),
+            ("/sign-in", None),
+        ] {
+            let resp = get(path, auth).await.unwrap();
+            assert_eq!(resp.status(), StatusCode::OK, "{path}");
+            assert_eq!(encoding(&resp), None, "{path}");
+        }
+    }
 }
