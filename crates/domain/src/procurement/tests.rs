@@ -1,4 +1,7 @@
 use super::*;
+use crate::committee::Expert;
+use crate::org::{OrgKind, ProviderInfo};
+use crate::project::Change;
 use chrono::TimeZone;
 
 mod approvals;
