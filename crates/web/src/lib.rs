@@ -8,7 +8,6 @@ pub mod api;
 pub mod approvals;
 pub mod auth;
 pub mod budgets;
-pub mod compress;
 pub mod deadline;
 pub mod error;
 pub mod export;
@@ -20,6 +19,7 @@ pub mod pages;
 pub mod pool;
 pub mod procure;
 pub mod procure_api;
+pub mod public;
 pub mod throttle;
 
 use axum::extract::DefaultBodyLimit;
@@ -167,14 +167,10 @@ async fn stylesheet() -> Response {
         .into_response()
 }
 
-/// Headers that keep pages from being framed or sniffed, and scripts and styles to our own host. Nothing is
-/// cached unless its handler says so (only the stylesheet does): pages, API answers and downloads carry
-/// personal and unpublished data.
+/// Headers that keep pages from being framed or sniffed, and scripts and styles to our own host. Caching is
+/// [`public::caching`]'s.
 async fn security_headers(mut resp: Response) -> Response {
     let h = resp.headers_mut();
-    if !h.contains_key(header::CACHE_CONTROL) {
-        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    }
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
@@ -209,8 +205,8 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::deadline))
         .layer(axum::middleware::map_response(security_headers))
-        .layer(axum::middleware::from_fn(compress::mark))
-        .layer(compress::layer())
+        .layer(axum::middleware::from_fn(public::caching))
+        .layer(public::compression())
         .with_state(state)
 }
 

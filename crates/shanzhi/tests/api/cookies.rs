@@ -92,7 +92,7 @@ both_backends! {
         let json = app.client.get(format!("{}/api/v1/me", app.base)).bearer_auth(&provider).send().await.unwrap();
         for (what, resp) in [("API download", api), ("page download", page_download), ("export", export), ("API answer", json)] {
             assert_eq!(resp.status(), StatusCode::OK, "{what}");
-            assert_eq!(resp.headers().get(CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("no-store"), "{what}");
+            assert_eq!(resp.headers().get(CACHE_CONTROL).map(|v| v.to_str().unwrap()), Some("private, no-store"), "{what}");
         }
         // The stylesheet, public and versioned by its content, is still cached for long.
         let (_, home) = page(&app, "/", "").await;

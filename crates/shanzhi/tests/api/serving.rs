@@ -96,4 +96,37 @@ both_backends! {
             assert_eq!(encoding(&resp), None, "{path}");
         }
     }
+
+    async fn public_answers_are_cacheable_and_revalidated_and_signed_in_ones_are_not(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let header = |r: &reqwest::Response, h: &str| r.headers().get(h).map(|v| v.to_str().unwrap().to_string());
+        let first = app.client.get(format!("{}/notices", app.base)).send().await.unwrap();
+        assert_eq!(header(&first, "cache-control").as_deref(), Some("public, max-age=60"));
+        let tag = header(&first, "etag").expect("a public page has an ETag");
+        assert!(tag.starts_with("W/\""), "{tag}");
+        let again = app.client.get(format!("{}/notices", app.base)).send().await.unwrap();
+        assert_eq!(header(&again, "etag").as_deref(), Some(tag.as_str()), "the same page, the same tag");
+        let other = app.client.get(format!("{}/catalogue", app.base)).send().await.unwrap();
+        assert_ne!(header(&other, "etag"), Some(tag.clone()), "another page, another tag");
+        // The client's copy is current: 304 and no body.
+        let cached = app.client.get(format!("{}/notices", app.base)).header("if-none-match", &tag).send().await.unwrap();
+        assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
+        assert!(cached.bytes().await.unwrap().is_empty());
+        let stale = app.client.get(format!("{}/notices", app.base)).header("if-none-match", "W/\"old\"").send().await.unwrap();
+        assert_eq!(stale.status(), StatusCode::OK);
+        // The public API too.
+        let api = app.client.get(format!("{}/api/v1/notices", app.base)).send().await.unwrap();
+        assert!(header(&api, "etag").is_some() && header(&api, "cache-control").as_deref() == Some("public, max-age=60"));
+        // Signed in: private, never stored, no tag — even for a page anyone could read.
+        let cookie = page_cookie(&app, "mzj.purchaser").await;
+        let mine = app.client.get(format!("{}/notices", app.base)).header("cookie", &cookie).send().await.unwrap();
+        assert_eq!(header(&mine, "cache-control").as_deref(), Some("private, no-store"));
+        assert_eq!(header(&mine, "etag"), None);
+        // A page that hands out a cookie, and an error, are not stored either.
+        let sign_in = app.client.get(format!("{}/sign-in", app.base)).send().await.unwrap();
+        assert_eq!(header(&sign_in, "cache-control").as_deref(), Some("no-store"));
+        let missing = app.client.get(format!("{}/notices/999999", app.base)).send().await.unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+        assert_eq!(header(&missing, "cache-control").as_deref(), Some("no-store"));
+    }
 }

@@ -46,7 +46,7 @@ async fn download(state: &AppState, user: &SignedIn, q: &HashMap<String, String>
     let mut resp = (StatusCode::OK, bytes).into_response();
     let h = resp.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
-    h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(CONTENT_DISPOSITION, v);
     }

@@ -29,7 +29,7 @@ mod words;
 use std::collections::HashMap;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, RawForm, Request, State};
-use axum::http::header::{CACHE_CONTROL, REFERER, RETRY_AFTER, SET_COOKIE};
+use axum::http::header::{REFERER, RETRY_AFTER, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -249,9 +249,7 @@ impl<T, E: Into<AppError>> OrPage<T> for Result<T, E> {
 
 /// Pages carry personal data: never cached.
 pub fn render(status: StatusCode, markup: Markup) -> Response {
-    let mut resp = (status, Html(markup.into_string())).into_response();
-    resp.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    resp
+    (status, Html(markup.into_string())).into_response()
 }
 
 /// A page rendered with `status`: a success is the page, anything else the page as an error.
