@@ -7,7 +7,8 @@ use maud::{html, Markup};
 use shanzhi_domain::procurement::{LowPrice, Procurement, Stage};
 
 use super::super::project_view::paras;
-use super::{row, Ctx};
+use super::actions::Ctx;
+use super::row;
 use crate::i18n::Lang;
 
 fn status(lang: Lang, l: &LowPrice) -> Markup {
