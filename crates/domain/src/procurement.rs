@@ -377,7 +377,9 @@ impl Procurement {
         actor.has(Role::Admin)
             || self.runs(actor)
             || actor.org_id == self.purchaser_org_id
-            || (actor.is_finance_reviewer())
+            || actor.is_finance_reviewer()
+            // A city's or province's finance bureau decides a change of method after a failed procurement.
+            || (actor.is_upper_finance_reviewer() && self.switch.is_some())
             || self.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some())
             || (actor.has(Role::Supervisor)
                 && actor.supervisor_region.as_ref().is_some_and(|r| crate::org::region_within(&self.region, r)))

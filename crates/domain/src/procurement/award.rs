@@ -236,10 +236,11 @@ impl Procurement {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        if !(actor.is_finance_reviewer()) {
+        // Below the threshold the district's bureau decides; at or above it the approving authority.
+        let above = self.budget >= rules.open_tender_threshold_for(&self.region);
+        if !above && !actor.is_finance_reviewer() {
             return Err(DomainError::NotPermitted { action: "decide_switch" });
         }
-        let above = self.budget >= rules.open_tender_threshold_for(&self.region);
         if above {
             authority.require(actor, &self.region, "decide_switch")?;
             if approved && document_no.trim().chars().count() < 2 {

@@ -68,8 +68,12 @@ fn city_finance() -> Authority {
     let r = region("4205", crate::org::RegionLevel::City);
     Authority { org_id: CITY_FINANCE, name: "宜昌市财政局".into(), kind: OrgKind::Finance, region: Some(r) }
 }
+/// A reviewer of Yichang's finance bureau, its organisation's level filled in as the store does.
 fn city_reviewer() -> Actor {
-    actor(400, CITY_FINANCE, OrgKind::Finance, &[Role::Reviewer])
+    Actor {
+        org_level: Some(crate::org::RegionLevel::City),
+        ..actor(400, CITY_FINANCE, OrgKind::Finance, &[Role::Reviewer])
+    }
 }
 fn expert_user(id: i64) -> Actor {
     actor(id, 900 + id, OrgKind::PublicInstitution, &[Role::Expert])

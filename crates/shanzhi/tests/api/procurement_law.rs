@@ -75,6 +75,36 @@ async fn published(app: &TestApp, project: i64, docs: Value) -> i64 {
 }
 
 both_backends! {
+    async fn the_city_decides_a_switch_after_a_failed_tender_at_the_threshold(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let project = big_project(&app, "全区中小学生心理健康服务（流标后变更）").await;
+        let id = published(&app, project, documents(comprehensive())).await;
+        for user in ["p.xlx", "p.qm"] {
+            let t = app.token(user).await;
+            app.ok(Method::PUT, &format!("/api/v1/procurements/{id}/bid"), &t, Some(bid("2300000.00"))).await;
+        }
+        app.clock.set(at("2026-04-28T09:30"));
+        let purchaser = app.token("jyj.purchaser").await;
+        let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/opening"), &purchaser, Some(json!({"attendees": ["监督员"]}))).await;
+        assert_eq!(p["failure"]["code"], "too_few_bids");
+        app.ok(Method::POST, &format!("/api/v1/procurements/{id}/switch"), &purchaser,
+            Some(json!({"to": "competitive_consultation", "reason": "公开招标仅两家投标，申请改为竞争性磋商"}))).await;
+        let decision = |doc: &str| json!({"approve": true, "document_no": doc, "comment": "同意"});
+        // The district's bureau is not the authority at this amount …
+        app.refused(Method::POST, &format!("/api/v1/procurements/{id}/switch/decision"), &app.token("czj.reviewer").await,
+            Some(decision("夷财采〔2026〕3号")), StatusCode::CONFLICT, "not_approval_authority").await;
+        // … Yichang's is: it finds the procurement, sees the form on its page, and decides.
+        let city = app.token("yc.czj.reviewer").await;
+        app.ok(Method::GET, &format!("/api/v1/procurements/{id}"), &city, None).await;
+        let cookie = page_cookie(&app, "yc.czj.reviewer").await;
+        let (status, html) = page(&app, &format!("/procurements/{id}"), &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("审批变更采购方式"), "the decision form is offered");
+        let p = app.ok(Method::POST, &format!("/api/v1/procurements/{id}/switch/decision"), &city, Some(decision("宜市财采〔2026〕12号"))).await;
+        assert_eq!(p["switch"]["decision"]["document_no"], "宜市财采〔2026〕12号");
+        assert_eq!(p["switch"]["decision"]["authority"], "宜昌市财政局");
+    }
+
     async fn another_method_at_the_threshold_is_approved_by_the_citys_finance_bureau_first(backend) {
         let app = TestApp::with_demo(backend).await;
         let project = big_project(&app, "全区中小学生心理健康服务（竞争性磋商）").await;

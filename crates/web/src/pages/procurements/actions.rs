@@ -311,7 +311,7 @@ pub(super) async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, 
                 lang.t("提交评审报告", "Submit the report")));
         }
     }
-    if finance {
+    if finance || actor.is_upper_finance_reviewer() {
         if p.switch.as_ref().is_some_and(|sw| sw.decision.is_none()) {
             out.push(c.form("decide_switch", None, lang.t("审批变更采购方式", "Decide the change of method"), html! {
                 (c.yes_no("decide_switch", "approve", lang.t("审批意见", "Decision"), lang.t("批准", "Approve"), lang.t("不批准", "Refuse")))
@@ -319,7 +319,10 @@ pub(super) async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, 
                 (c.area("decide_switch", "comment", lang.t("说明", "Comment"), None))
             }, lang.t("提交审批", "Decide")));
         }
-        for ch in p.challenges.iter().filter(|ch| ch.complaint.as_ref().is_some_and(|k| k.decision.is_none())) {
+        // Complaints are the district bureau's.
+        for ch in
+            p.challenges.iter().filter(|ch| finance && ch.complaint.as_ref().is_some_and(|k| k.decision.is_none()))
+        {
             let n = ch.id;
             let (wp, ws, wd) = (format!("pause{n}"), format!("suspend{n}"), format!("decide{n}"));
             let date_hint = Some(lang.t("格式 YYYY-MM-DD", "YYYY-MM-DD"));
