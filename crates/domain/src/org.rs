@@ -237,6 +237,22 @@ pub fn valid_username(s: &str) -> bool {
         && s.as_bytes()[0].is_ascii_alphanumeric()
 }
 
+/// An actor for the domain's tests: user `user_id` of organisation `org_id` of `kind`, named after its ids.
+#[cfg(test)]
+pub(crate) fn test_actor(user_id: i64, org_id: i64, kind: OrgKind, roles: &[Role]) -> Actor {
+    Actor {
+        user_id,
+        username: format!("u{user_id}"),
+        display_name: format!("用户{user_id}"),
+        org_id,
+        org_name: format!("单位{org_id}"),
+        org_kind: kind,
+        roles: roles.to_vec(),
+        supervisor_region: None,
+        org_level: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

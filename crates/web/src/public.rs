@@ -41,14 +41,13 @@ pub async fn caching(req: Request, next: Next) -> Response {
     let readable = matches!(*req.method(), Method::GET | Method::HEAD);
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let mut resp = next.run(req).await;
+    if credentialed {
+        resp.extensions_mut().insert(Credentialed);
+    }
     if resp.headers().contains_key(header::CACHE_CONTROL) {
-        if credentialed {
-            resp.extensions_mut().insert(Credentialed);
-        }
         return resp;
     }
     if credentialed {
-        resp.extensions_mut().insert(Credentialed);
         resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
         return resp;
     }

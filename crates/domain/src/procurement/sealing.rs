@@ -58,18 +58,9 @@ mod tests {
     use crate::org::OrgKind;
     use chrono::TimeZone;
 
+    /// Everyone here is in the district, as a supervisor's region says.
     fn actor(user_id: i64, org_id: i64, kind: OrgKind, roles: &[Role]) -> Actor {
-        Actor {
-            user_id,
-            username: format!("u{user_id}"),
-            display_name: String::new(),
-            org_id,
-            org_name: String::new(),
-            org_kind: kind,
-            roles: roles.to_vec(),
-            supervisor_region: Some("420506".into()),
-            org_level: None,
-        }
+        Actor { supervisor_region: Some("420506".into()), ..crate::org::test_actor(user_id, org_id, kind, roles) }
     }
 
     fn bid(org: i64, yuan: i64) -> OpenedBid {

@@ -18,19 +18,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-fn actor(user_id: i64, org_id: i64, kind: OrgKind, roles: &[Role]) -> Actor {
-    Actor {
-        user_id,
-        username: format!("u{user_id}"),
-        display_name: format!("用户{user_id}"),
-        org_id,
-        org_name: format!("单位{org_id}"),
-        org_kind: kind,
-        roles: roles.to_vec(),
-        supervisor_region: None,
-        org_level: None,
-    }
-}
+use crate::org::test_actor as actor;
 fn purchaser() -> Actor {
     actor(100, PURCHASER_ORG, OrgKind::Education, &[Role::Purchaser])
 }
