@@ -21,8 +21,10 @@ mod design;
 mod estimate;
 mod posts;
 mod review;
+mod scope;
 pub mod supplement;
 pub use estimate::price_lines;
+pub use scope::{Awaits, Facts, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
 
 string_enum!(
@@ -520,25 +522,9 @@ impl Project {
     }
 }
 
-/// Who may see a project. Deny by default.
+/// Who may see a project. Deny by default; the same rule as [`Scope`], which stores apply in their queries.
 pub fn can_view(actor: &Actor, p: &Project) -> bool {
-    if actor.has(Role::Admin) || actor.org_id == p.purchaser_org_id {
-        return true;
-    }
-    if (ReviewStage::Content.reviewed_by(actor) || ReviewStage::Finance.reviewed_by(actor))
-        && (!p.reviews.is_empty() || matches!(p.status, Status::ReviewContent | Status::ReviewFinance))
-    {
-        return true;
-    }
-    if actor.has(Role::Provider) && p.award.as_ref().is_some_and(|a| a.provider.org_id == actor.org_id) {
-        return true;
-    }
-    if actor.has(Role::Supervisor) {
-        if let Some(root) = &actor.supervisor_region {
-            return p.design.regions.iter().any(|r| crate::org::region_within(r, root));
-        }
-    }
-    false
+    Scope::of(actor).admits(p)
 }
 
 /// What the project waits on `actor` to do, if anything: the work queue.

@@ -12,9 +12,11 @@ mod error;
 pub mod files;
 mod fiscal;
 pub mod keyring;
+pub mod listing;
 mod pool;
 pub mod private;
 pub mod procure;
+pub mod projects;
 pub mod secrets;
 mod sql;
 
@@ -23,7 +25,9 @@ pub use approvals::ApprovalStore;
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use error::{Result, StoreError};
 pub use fiscal::FiscalStore;
-pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
+pub use listing::{Page, PageRequest};
+pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
+pub use projects::{ProjectFilter, ProjectStore};
 pub use sql::SqlStore;
 
 use async_trait::async_trait;
@@ -32,7 +36,6 @@ use shanzhi_domain::audit::{AuditEvent, NewEvent};
 use shanzhi_domain::budget::{Balances, Budget, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, Role, User};
-use shanzhi_domain::project::Project;
 use shanzhi_domain::Money;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,7 +219,7 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProcurementStore + ApprovalStore + FiscalStore + AccountStore + Send + Sync {
+pub trait Store: ProjectStore + ProcurementStore + ApprovalStore + FiscalStore + AccountStore + Send + Sync {
     fn backend(&self) -> Backend;
     /// How long the store waits on the database.
     fn timeouts(&self) -> Timeouts;
@@ -251,29 +254,6 @@ pub trait Store: ProcurementStore + ApprovalStore + FiscalStore + AccountStore +
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()>;
     /// A user's sessions and tokens that have not expired at `now`, newest first, with their token hashes.
     async fn live_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<(String, SessionRecord)>>;
-
-    // Projects.
-    /// Inserts a new project (its id and code are assigned here) with its audit event.
-    async fn insert_project(
-        &self,
-        by: &By,
-        project: Project,
-        action: &str,
-        detail: serde_json::Value,
-        now: DateTime<Utc>,
-    ) -> Result<Project>;
-    /// Saves a changed project if nobody saved another change since `before` was read, with the change's
-    /// ledger entries: all of it, or nothing when an entry would overspend a budget line.
-    async fn update_project(
-        &self,
-        by: &By,
-        before: &Project,
-        after: &Project,
-        change: &shanzhi_domain::project::Change,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
-    async fn project(&self, id: i64) -> Result<Option<Project>>;
-    async fn projects(&self) -> Result<Vec<Project>>;
 
     // Budgets and the ledger.
     async fn budgets(&self) -> Result<Vec<BudgetView>>;

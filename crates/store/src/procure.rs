@@ -18,9 +18,20 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{classify, Result, StoreError};
+use crate::listing::{Page, PageRequest, Where};
 use crate::secrets::DataKey;
 use crate::sql::{parse_ts, ts};
 use crate::{By, SqlStore};
+
+/// What a notice list is narrowed to; every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NoticeFilter {
+    pub kind: Option<NoticeKind>,
+    /// A region and everything under it, by the notice's project.
+    pub region: Option<String>,
+    /// The year of publication.
+    pub year: Option<i32>,
+}
 
 /// A bid as its own bidder sees it.
 #[derive(Debug, Clone, Serialize)]
@@ -170,6 +181,8 @@ pub trait ProcurementStore: Send + Sync {
         now: DateTime<Utc>,
     ) -> Result<()>;
     async fn notices(&self) -> Result<Vec<Notice>>;
+    /// Published notices matching `filter`, newest first, one page.
+    async fn notice_page(&self, filter: &NoticeFilter, page: PageRequest) -> Result<Page<Notice>>;
     /// The notices of one project, newest first.
     async fn notices_of_project(&self, project_id: i64) -> Result<Vec<Notice>>;
     async fn notice(&self, id: i64) -> Result<Option<Notice>>;
@@ -674,6 +687,26 @@ impl ProcurementStore for SqlStore {
     async fn notices(&self) -> Result<Vec<Notice>> {
         let rows = sqlx::query("SELECT * FROM notices ORDER BY id DESC").fetch_all(self.pool()).await?;
         rows.iter().map(notice_from_row).collect()
+    }
+
+    async fn notice_page(&self, filter: &NoticeFilter, page: PageRequest) -> Result<Page<Notice>> {
+        let mut w = Where::default();
+        if let Some(kind) = filter.kind {
+            let v = w.text(kind.code());
+            w.and(format!("n.kind = {v}"));
+        }
+        if let Some(year) = filter.year {
+            let (from, to) = (w.text(&format!("{year:04}-01-01")), w.text(&format!("{:04}-01-01", year + 1)));
+            w.and(format!("n.published_on >= {from} AND n.published_on < {to}"));
+        }
+        if let Some(region) = &filter.region {
+            let range = w.prefix("r.region", region);
+            w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"));
+        }
+        let sql = format!("SELECT n.* FROM notices n{}", w.page_sql("n.id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let notices = rows.iter().map(notice_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(notices, page.limit, |n| n.id))
     }
 
     async fn notices_of_project(&self, project_id: i64) -> Result<Vec<Notice>> {

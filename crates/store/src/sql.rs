@@ -9,7 +9,6 @@ use shanzhi_domain::audit::{format_time, AuditEvent, NewEvent, GENESIS_HASH};
 use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User, Verification};
-use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
@@ -39,6 +38,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
     (10, include_str!("../migrations/sqlite/0010_accounts.sql")),
     (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
+    (12, include_str!("../migrations/sqlite/0012_project_facts.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -52,6 +52,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
     (10, include_str!("../migrations/postgres/0010_accounts.sql")),
     (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
+    (12, include_str!("../migrations/postgres/0012_project_facts.sql")),
 ];
 
 pub struct SqlStore {
@@ -137,48 +138,13 @@ impl SqlStore {
             tracing::info!(version, backend = self.backend.name(), "applied migration");
         }
         self.fill_scopes(&mut w.tx).await?;
+        self.fill_facts(&mut w.tx).await?;
         w.tx.commit().await?;
         Ok(())
     }
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
-    }
-
-    /// Writes a project change and its ledger entries and audit event inside the caller's transaction.
-    pub(crate) async fn write_project(
-        &self,
-        conn: &mut AnyConnection,
-        by: &By,
-        before: &Project,
-        after: &Project,
-        change: &Change,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE projects SET version = $1, status = $2, provider_org_id = $3, data = $4, updated_at = $5 WHERE id = $6 AND version = $7",
-        )
-        .bind(after.version)
-        .bind(after.status.code())
-        .bind(after.award.as_ref().map(|a| a.provider.org_id))
-        .bind(project_data(after)?)
-        .bind(ts(after.updated_at))
-        .bind(after.id)
-        .bind(before.version)
-        .execute(&mut *conn)
-        .await?;
-        if done.rows_affected() != 1 {
-            return Err(DomainError::StaleVersion.into());
-        }
-        self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
-        let mut after_snapshot = after.snapshot();
-        after_snapshot["detail"] = change.detail.clone();
-        if !change.ledger.is_empty() {
-            after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
-        }
-        let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
-        self.append(conn, event, now).await?;
-        Ok(())
     }
 
     pub(crate) fn bid_master(&self) -> &DataKey {
@@ -288,7 +254,7 @@ impl SqlStore {
 
     /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
     /// would take a bucket below zero.
-    async fn write_ledger(
+    pub(crate) async fn write_ledger(
         &self,
         conn: &mut AnyConnection,
         entries: &[Entry],
@@ -439,15 +405,6 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
     })
 }
 
-fn project_from_row(r: &AnyRow) -> Result<Project> {
-    let data: String = r.try_get("data")?;
-    let mut p: Project = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
-    p.id = r.try_get("id")?;
-    p.code = r.try_get("code")?;
-    p.version = r.try_get("version")?;
-    Ok(p)
-}
-
 pub(crate) fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
     let json = |col: &str| -> Result<Value> {
         let s: String = r.try_get(col)?;
@@ -515,10 +472,6 @@ fn file_from_row(r: &AnyRow) -> Result<FileMeta> {
 pub(crate) const ORG_COLUMNS: &str =
     "id, key, name, kind, uscc, resident_id_masked, region, parent_id, class_one, active, contact, verification";
 pub(crate) const USER_COLUMNS: &str = "id, username, display_name, org_id, roles, supervisor_region, active";
-
-fn project_data(p: &Project) -> Result<String> {
-    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
-}
 
 #[async_trait]
 impl Store for SqlStore {
@@ -778,63 +731,6 @@ impl Store for SqlStore {
         rows.iter().map(|r| Ok((r.try_get("token_hash")?, session_from_row(r)?))).collect()
     }
 
-    async fn insert_project(
-        &self,
-        by: &By,
-        project: Project,
-        action: &str,
-        detail: Value,
-        now: DateTime<Utc>,
-    ) -> Result<Project> {
-        let mut w = self.begin_write().await?;
-        let placeholder = format!("new-{}", rand::random::<u64>());
-        let row = sqlx::query(
-            "INSERT INTO projects (code, version, status, purchaser_org_id, provider_org_id, data, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(&placeholder)
-        .bind(project.version)
-        .bind(project.status.code())
-        .bind(project.purchaser_org_id)
-        .bind(project.award.as_ref().map(|a| a.provider.org_id))
-        .bind("{}")
-        .bind(ts(project.created_at))
-        .bind(ts(project.updated_at))
-        .fetch_one(&mut *w.tx)
-        .await
-        .map_err(classify)?;
-        let mut project = project;
-        project.id = row.get::<i64, _>(0);
-        // The year in the code is the year in China when the project was created.
-        project.code =
-            format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
-        sqlx::query("UPDATE projects SET code = $1, data = $2 WHERE id = $3")
-            .bind(&project.code)
-            .bind(project_data(&project)?)
-            .bind(project.id)
-            .execute(&mut *w.tx)
-            .await?;
-        let mut after = project.snapshot();
-        after["detail"] = detail;
-        self.append(&mut w.tx, by.event(action, "project", &project.id.to_string(), Value::Null, after), now).await?;
-        w.tx.commit().await?;
-        Ok(project)
-    }
-
-    async fn update_project(
-        &self,
-        by: &By,
-        before: &Project,
-        after: &Project,
-        change: &Change,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        let mut w = self.begin_write().await?;
-        self.write_project(&mut w.tx, by, before, after, change, now).await?;
-        w.tx.commit().await?;
-        Ok(())
-    }
-
     async fn budgets(&self) -> Result<Vec<BudgetView>> {
         let rows = sqlx::query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets ORDER BY year, org_id, id"))
             .fetch_all(&self.pool)
@@ -998,20 +894,6 @@ impl Store for SqlStore {
         .await
         .map_err(classify)?;
         self.commit_with(w, event, now).await
-    }
-
-    async fn project(&self, id: i64) -> Result<Option<Project>> {
-        let row = sqlx::query("SELECT id, code, version, data FROM projects WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(project_from_row).transpose()
-    }
-
-    async fn projects(&self) -> Result<Vec<Project>> {
-        let rows =
-            sqlx::query("SELECT id, code, version, data FROM projects ORDER BY id").fetch_all(&self.pool).await?;
-        rows.iter().map(project_from_row).collect()
     }
 
     async fn add_file(&self, by: &By, meta: FileMeta, now: DateTime<Utc>) -> Result<FileMeta> {

@@ -14,6 +14,9 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::{DomainError, Money, Quantity};
 
+use shanzhi_domain::project::{waiting_on, Awaits, Scope, Status, STEPS};
+use shanzhi_store::{Page, PageRequest, ProjectFilter};
+
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
@@ -414,6 +417,49 @@ pub async fn visible_project(state: &AppState, actor: &Actor, id: i64) -> AppRes
 
 pub async fn visible_projects(state: &AppState, actor: &Actor) -> AppResult<Vec<Project>> {
     Ok(state.store.projects().await?.into_iter().filter(|p| can_view(actor, p)).collect())
+}
+
+/// The filters of a project list: `step`, `year`, `region`, `category`, `purchaser`, `provider`.
+pub const PROJECT_FILTERS: [&str; 6] = ["step", "year", "region", "category", "purchaser", "provider"];
+
+/// A project list's filters as given in `q`.
+pub fn project_filter(q: &crate::paging::ListQuery) -> AppResult<ProjectFilter> {
+    let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
+    let steps: Vec<&str> = STEPS.iter().chain(ends.iter()).copied().collect();
+    Ok(ProjectFilter {
+        step: q.one_of("step", &steps)?,
+        year: q.number("year")?,
+        region: q.text("region"),
+        category: q.text("category"),
+        purchaser: q.number("purchaser")?,
+        provider: q.number("provider")?,
+    })
+}
+
+/// One page of `actor`'s work queue: the projects waiting on them and for what, newest first. A page may hold
+/// fewer than its limit while more follow (`next`).
+pub async fn queue_page(
+    state: &AppState,
+    actor: &Actor,
+    page: PageRequest,
+) -> AppResult<Page<(Project, &'static str)>> {
+    let candidates = state.store.awaiting_page(Awaits::kinds(actor), actor.org_id, page).await?;
+    Ok(candidates.filter_map(|p| waiting_on(actor, &p).map(|duty| (p, duty))))
+}
+
+/// How many projects `actor` may see at each step and end state.
+pub async fn project_counts(state: &AppState, actor: &Actor) -> AppResult<std::collections::BTreeMap<String, i64>> {
+    Ok(state.store.project_counts(&Scope::of(actor)).await?)
+}
+
+/// One page of the projects `actor` may see that match `filter`, newest first.
+pub async fn project_page(
+    state: &AppState,
+    actor: &Actor,
+    filter: &ProjectFilter,
+    page: PageRequest,
+) -> AppResult<Page<Project>> {
+    Ok(state.store.project_page(&Scope::of(actor), filter, page).await?)
 }
 
 pub async fn create_project(state: &AppState, session: &Session, req: DesignRequest) -> AppResult<Project> {

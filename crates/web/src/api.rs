@@ -1,7 +1,9 @@
 //! The JSON API under `/api/v1`. Every handler authenticates by bearer token (except the public ones),
 //! checks the role and scope on the server, and answers errors as `{code, message, message_en}`.
 
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, RawQuery, Request, State};
+
+use crate::paging::{ListQuery, Listed};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -354,10 +356,15 @@ async fn add_user(
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
-async fn list_projects(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    let projects = actions::visible_projects(&state, &s.actor).await?;
-    let views: Vec<_> = projects.iter().map(|p| view(&s.actor, p)).collect();
-    Ok(Json(json!(views)))
+/// The projects the caller may see, newest first, one page, narrowed by [`actions::PROJECT_FILTERS`].
+async fn list_projects(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<ProjectView>>> {
+    let q = ListQuery::parse(raw.as_deref(), &actions::PROJECT_FILTERS)?;
+    let page = actions::project_page(&state, &s.actor, &actions::project_filter(&q)?, q.page).await?;
+    Ok(Json(page.map(|p| view(&s.actor, &p)).into()))
 }
 
 async fn create_project(
@@ -537,15 +544,18 @@ async fn posts(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppR
     Ok(Json(json!(actions::visible_posts(&state, &s.actor).await?)))
 }
 
-async fn queue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    let projects = actions::visible_projects(&state, &s.actor).await?;
-    let items: Vec<Value> = projects
-        .iter()
-        .filter_map(|p| {
-            waiting_on(&s.actor, p).map(|duty| json!({"project_id": p.id, "code": p.code, "title": p.design.title, "duty": duty, "status": p.status.code()}))
-        })
-        .collect();
-    Ok(Json(json!(items)))
+/// The caller's work queue, one page: what each project waits on them to do.
+async fn queue(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<Value>>> {
+    let q = ListQuery::parse(raw.as_deref(), &[])?;
+    let page = actions::queue_page(&state, &s.actor, q.page).await?;
+    Ok(Json(
+        page.map(|(p, duty)| json!({"project_id": p.id, "code": p.code, "title": p.design.title, "duty": duty, "status": p.status.code()}))
+            .into(),
+    ))
 }
 
 /// Receives one uploaded file (multipart field `file`) through the storage interface.

@@ -16,6 +16,7 @@ pub mod listen;
 pub mod money_api;
 pub mod openapi;
 pub mod pages;
+pub mod paging;
 pub mod pool;
 pub mod procure;
 pub mod procure_api;

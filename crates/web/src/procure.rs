@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::committee::Expert;
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::notice::{self, NewNotice};
+use shanzhi_domain::notice::{self, NewNotice, Notice, NoticeKind};
 use shanzhi_domain::org::{Actor, ProviderInfo, Role};
 use shanzhi_domain::procurement::{
     BidContent, ChallengeAbout, Consequence, Duty, LowPrice, Member, MemberTask, Method, Procurement, Stage,
@@ -16,10 +16,11 @@ use shanzhi_domain::procurement::{
 };
 use shanzhi_domain::project::{Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
-use shanzhi_store::{OwnBid, ProcurementWrite, UnsealedBid};
+use shanzhi_store::{NoticeFilter, OwnBid, Page, ProcurementWrite, UnsealedBid};
 
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
+use crate::paging::ListQuery;
 use crate::AppState;
 
 fn field(f: &str, code: &'static str, zh: &str, en: &str) -> AppError {
@@ -673,6 +674,20 @@ fn read_out(
     final_round: bool,
 ) -> Vec<(String, Money)> {
     o.bids.iter().filter(|b| p.may_see_price(actor, final_round, b.org_id)).map(|b| (b.name.clone(), b.price)).collect()
+}
+
+/// The filters of a notice list: `kind`, `region` (a subtree, by the notice's project), `year` (of publication).
+pub const NOTICE_FILTERS: [&str; 3] = ["kind", "region", "year"];
+
+/// One page of published notices as `q` asks for them, newest first. Notices are public: no reader is needed.
+pub async fn notice_page(state: &AppState, q: &ListQuery) -> AppResult<Page<Notice>> {
+    let kinds: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.code()).collect();
+    let filter = NoticeFilter {
+        kind: q.one_of("kind", &kinds)?.as_deref().and_then(NoticeKind::parse),
+        region: q.text("region"),
+        year: q.number("year")?,
+    };
+    Ok(state.store.notice_page(&filter, q.page).await?)
 }
 
 /// A duty with where it is.

@@ -2,18 +2,20 @@
 //! complaints, duties; and the public notices, which need no sign-in.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
+use shanzhi_domain::notice::Notice;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::{Procurement, Stage};
 
 use crate::api::ApiJson;
 use crate::auth::ApiSession;
 use crate::error::{AppError, AppResult};
+use crate::paging::{ListQuery, Listed};
 use crate::procure::{self, BidRequest, ProcCommand, StartRequest};
 use crate::AppState;
 
@@ -275,8 +277,10 @@ async fn overdue(State(state): State<AppState>, ApiSession(s): ApiSession) -> Ap
     Ok(Json(json!(procure::duties(&state, a, false).await?)))
 }
 
-async fn notices(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    Ok(Json(json!(state.store.notices().await?)))
+/// Published notices, newest first, one page, narrowed by [`procure::NOTICE_FILTERS`]; no sign-in needed.
+async fn notices(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Json<Listed<Notice>>> {
+    let q = ListQuery::parse(raw.as_deref(), &procure::NOTICE_FILTERS)?;
+    Ok(Json(procure::notice_page(&state, &q).await?.into()))
 }
 
 async fn notice(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Value>> {

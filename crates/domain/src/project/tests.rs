@@ -868,3 +868,26 @@ fn the_contract_term_includes_the_funded_years() {
     let e = p.sign_contract(&purchaser(), later, None, &rules(), d(2026, 3, 6), t(6)).unwrap_err();
     assert_eq!((e.code(), e.fields()[0].field.as_str()), ("term_outside_funding_years", "start"));
 }
+
+#[test]
+fn whoever_a_project_waits_on_is_among_the_kinds_its_facts_name() {
+    let r = rules();
+    let mut states = vec![Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap().0, submitted()];
+    let mut content_reviewed = submitted();
+    content_reviewed.review(&civil_reviewer(), true, "", t(3)).unwrap();
+    states.extend([content_reviewed, approved(), awarded(), contracted()]);
+    let mut reported = contracted();
+    reported.file_report(&provider_user(), 0, report(), on(2026, 4, 1)).unwrap();
+    states.push(reported);
+    let readers = [purchaser(), civil_reviewer(), finance_reviewer(), provider_user()];
+    for p in &states {
+        let waiting: Vec<&Actor> = readers.iter().filter(|a| waiting_on(a, p).is_some()).collect();
+        assert!(!waiting.is_empty(), "{:?} waits on someone", p.status);
+        for a in waiting {
+            assert!(p.facts().awaits.0 & Awaits::kinds(a).0 != 0, "{:?} waits on {}", p.status, a.username);
+        }
+    }
+    let mut closed = contracted();
+    closed.status = Status::Completed;
+    assert_eq!(closed.facts().awaits, Awaits::default(), "a closed project waits on nobody");
+}

@@ -44,8 +44,8 @@ both_backends! {
         let app = TestApp::with_demo(backend).await;
         let purchaser = app.token("mzj.purchaser").await;
         // The demo's project waiting for its cost estimate.
-        let projects = app.get("/api/v1/projects", &purchaser).await.1;
-        let at_cost = projects.as_array().unwrap().iter().find(|p| p["status"] == "cost_estimate").unwrap()["id"].as_i64().unwrap();
+        let projects = app.all("/api/v1/projects", Some(&purchaser)).await;
+        let at_cost = projects.iter().find(|p| p["status"] == "cost_estimate").unwrap()["id"].as_i64().unwrap();
         for (line, code) in [
             (json!({"kind": "personnel", "item": "x", "quantity": "1", "unit": "人", "unit_price": "-5"}), "negative_amount"),
             (json!({"kind": "personnel", "item": "x", "quantity": "1", "unit": "人", "unit_price": "1.005"}), "too_many_decimals"),
@@ -54,7 +54,7 @@ both_backends! {
         ] {
             app.refused(Method::PUT, &format!("/api/v1/projects/{at_cost}/cost-estimate"), &purchaser, Some(json!({"lines": [line]})), StatusCode::UNPROCESSABLE_ENTITY, code).await;
         }
-        let contract_step = projects.as_array().unwrap().iter().find(|p| p["status"] == "contract").unwrap();
+        let contract_step = projects.iter().find(|p| p["status"] == "contract").unwrap();
         let cid = contract_step["id"].as_i64().unwrap();
         let total = contract_step["total"].as_str().unwrap();
         let over = format!("{}.01", total.split('.').next().unwrap());

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use shanzhi::demo::DEMO_PASSWORD;
-pub use shanzhi_store::Store;
+pub use shanzhi_store::{ProjectStore, Store};
 
 /// Base URL of the PostgreSQL server the suite creates its databases on.
 pub fn postgres_admin_url() -> String {
@@ -204,6 +204,28 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
         self.call(Method::GET, path, Some(token), None).await
+    }
+
+    /// Every item of a paged list (`{"items", "next_cursor"}`), following the cursors to the end.
+    pub async fn all(&self, path: &str, token: Option<&str>) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let url = match &cursor {
+                Some(c) => format!("{path}{sep}cursor={c}"),
+                None => path.to_string(),
+            };
+            let (status, page) = self.call(Method::GET, &url, token, None).await;
+            assert_eq!(status, StatusCode::OK, "GET {url}: {page}");
+            items.extend(
+                page["items"].as_array().unwrap_or_else(|| panic!("GET {url} is not a page: {page}")).iter().cloned(),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => return items,
+            }
+        }
     }
 
     /// Asserts success and returns the body.

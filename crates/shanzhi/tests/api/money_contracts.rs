@@ -91,8 +91,8 @@ both_backends! {
         // Finance reviews it like the original: a line too short is refused, nothing is written.
         let p = app.ok(Method::POST, &base, &purchaser, Some(supplement("5000.00", small_id))).await;
         assert_eq!(p["contract"]["supplements"][0]["status"], "proposed");
-        let queue = app.get("/api/v1/queue", &finance).await.1;
-        assert!(queue.as_array().unwrap().iter().any(|q| q["project_id"] == id && q["duty"] == "review_supplement"), "{queue}");
+        let queue = app.all("/api/v1/queue", Some(&finance)).await;
+        assert!(queue.iter().any(|q| q["project_id"] == id && q["duty"] == "review_supplement"), "{queue:?}");
         app.refused(Method::POST, &format!("{base}/1/review"), &purchaser, Some(json!({"decision": "approve"})), StatusCode::FORBIDDEN, "forbidden").await;
         app.refused(Method::POST, &format!("{base}/1/review"), &finance, Some(json!({"decision": "approve"})), StatusCode::CONFLICT, "budget_exceeded").await;
         app.refused(Method::POST, &format!("{base}/1/review"), &finance, Some(json!({"decision": "return"})), StatusCode::UNPROCESSABLE_ENTITY, "comment_required").await;

@@ -145,7 +145,7 @@ both_backends! {
             .part("file", reqwest::multipart::Part::bytes(b"report".to_vec()).file_name("r.txt"));
         let resp = app.client.post(format!("{}/api/v1/files", app.base)).bearer_auth(&applicant).multipart(form).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-        assert_eq!(app.get("/api/v1/projects", &applicant).await.1, json!([]));
+        assert_eq!(app.get("/api/v1/projects", &applicant).await.1, json!({"items": [], "next_cursor": null}));
         // A purchaser cannot award it a project.
         let purchaser = app.token("jyj.purchaser").await;
         let id = crate::procurement::approved_project(&app, "青少年成长陪伴（直接购买）").await;

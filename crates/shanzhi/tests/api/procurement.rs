@@ -128,9 +128,8 @@ both_backends! {
         let project = approved_project(&app, "留守儿童课后陪伴服务（公开招标）").await;
         let id = published_tender(&app, project).await;
         // The public sees the intention and the announcement without signing in.
-        let (status, notices) = app.call(Method::GET, "/api/v1/notices", None, None).await;
-        assert_eq!(status, StatusCode::OK);
-        let kinds: Vec<&str> = notices.as_array().unwrap().iter().filter(|n| n["procurement_id"] == id).map(|n| n["kind"].as_str().unwrap()).collect();
+        let notices = app.all("/api/v1/notices", None).await;
+        let kinds: Vec<&str> = notices.iter().filter(|n| n["procurement_id"] == id).map(|n| n["kind"].as_str().unwrap()).collect();
         assert_eq!(kinds, ["announcement", "intention"]);
 
         let (since, _) = app.store.audit_head().await.unwrap().unwrap();
@@ -256,8 +255,8 @@ both_backends! {
         assert_eq!(project_now["award"]["amount"], "72000.00");
         assert_eq!(project_now["award"]["method"], "open_tender");
         // The result notice names the winner, price, score and committee; each bidder sees its own score and rank.
-        let notices = app.call(Method::GET, "/api/v1/notices", None, None).await.1;
-        let result = notices.as_array().unwrap().iter().find(|n| n["kind"] == "result" && n["procurement_id"] == id).unwrap().clone();
+        let notices = app.all("/api/v1/notices", None).await;
+        let result = notices.iter().find(|n| n["kind"] == "result" && n["procurement_id"] == id).unwrap().clone();
         assert_eq!(result["body"]["price"], "72000.00");
         assert_eq!(result["body"]["committee"].as_array().unwrap().len(), 5);
         let mine = app.get(&format!("/api/v1/procurements/{id}"), &tokens[0]).await.1;
@@ -280,15 +279,15 @@ both_backends! {
         app.refused(Method::POST, &format!("/api/v1/procurements/{id}/challenges/1/suspension"), &finance, Some(json!({"until": "2026-07-01"})), StatusCode::UNPROCESSABLE_ENTITY, "suspension_too_long").await;
         app.ok(Method::POST, &format!("/api/v1/procurements/{id}/challenges/1/decision"), &finance,
             Some(json!({"upheld": false, "reasons": "经核查中标人人员资质符合要求，投诉不成立"}))).await;
-        let notices = app.call(Method::GET, "/api/v1/notices", None, None).await.1;
-        assert!(notices.as_array().unwrap().iter().any(|n| n["kind"] == "complaint_decision" && n["procurement_id"] == id));
+        let notices = app.all("/api/v1/notices", None).await;
+        assert!(notices.iter().any(|n| n["kind"] == "complaint_decision" && n["procurement_id"] == id));
 
         // The contract is signed within 30 days and published with it.
         let contract = json!({"amount": "72000.00", "start": "2026-06-01", "end": "2027-05-31", "signed_on": "2026-05-20",
             "milestones": [{"name": "终期", "share": "100", "due": "2027-05-31"}]});
         app.ok(Method::POST, &format!("/api/v1/projects/{project}/contract"), &purchaser, Some(contract)).await;
-        let notices = app.call(Method::GET, "/api/v1/notices", None, None).await.1;
-        assert!(notices.as_array().unwrap().iter().any(|n| n["kind"] == "contract" && n["project_id"] == project));
+        let notices = app.all("/api/v1/notices", None).await;
+        assert!(notices.iter().any(|n| n["kind"] == "contract" && n["project_id"] == project));
         // The audit chain holds every step and still verifies.
         assert_eq!(app.verify_cli(None).0, 0);
     }
@@ -379,8 +378,8 @@ both_backends! {
         app.ok(Method::POST, &format!("/api/v1/procurements/{id}/negotiation"), &purchaser, Some(negotiation)).await;
         let project_now = app.get(&format!("/api/v1/projects/{project}"), &purchaser).await.1;
         assert_eq!((project_now["status"].as_str(), project_now["award"]["amount"].as_str()), (Some("contract"), Some("80000.00")));
-        let notices = app.call(Method::GET, "/api/v1/notices", None, None).await.1;
-        assert!(notices.as_array().unwrap().iter().any(|n| n["kind"] == "single_source" && n["procurement_id"] == id));
+        let notices = app.all("/api/v1/notices", None).await;
+        assert!(notices.iter().any(|n| n["kind"] == "single_source" && n["procurement_id"] == id));
     }
 
     async fn direct_purchase_only_below_the_limit_and_procurement_rules_are_enforced(backend) {

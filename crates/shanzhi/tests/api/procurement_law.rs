@@ -152,8 +152,8 @@ both_backends! {
         // With the approval the consultation starts, and records and publishes its approval.
         let p = app.ok(Method::POST, &starts, &purchaser, Some(start)).await;
         assert_eq!((p["approval"]["authority"].as_str(), p["approval"]["document_no"].as_str()), (Some("宜昌市财政局"), Some("宜市财采〔2026〕8号")));
-        let notices = app.call(Method::GET, "/api/v1/notices", None, None).await.1;
-        let intention = notices.as_array().unwrap().iter().find(|n| n["procurement_id"] == p["id"]).unwrap().clone();
+        let notices = app.all("/api/v1/notices", None).await;
+        let intention = notices.iter().find(|n| n["procurement_id"] == p["id"]).unwrap().clone();
         assert_eq!(intention["body"]["approval"]["document_no"], "宜市财采〔2026〕8号");
         // Approval comes before the start: afterwards it is too late to apply.
         let mut other = application();

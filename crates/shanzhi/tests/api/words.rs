@@ -83,8 +83,8 @@ both_backends! {
         let mut paths: Vec<String> = ["/", "/projects", "/procurements", "/notices", "/budgets", "/posts", "/dashboard", "/overdue", "/organisations"]
             .iter().map(|p| p.to_string()).collect();
         paths.extend(app.store.procurements().await.unwrap().iter().map(|p| format!("/procurements/{}", p.id)));
-        let (_, notices) = app.call(Method::GET, "/api/v1/notices", None, None).await;
-        paths.extend(notices.as_array().unwrap().iter().map(|n| format!("/notices/{}", n["id"])));
+        let notices = app.all("/api/v1/notices", None).await;
+        paths.extend(notices.iter().map(|n| format!("/notices/{}", n["id"])));
         for path in paths {
             let (status, html) = page(&app, &path, &cookie).await;
             assert_eq!(status, StatusCode::OK, "{path}");

@@ -8,7 +8,8 @@ use maud::{html, Markup};
 use shanzhi_domain::audit::GENESIS_HASH;
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::Role;
-use shanzhi_domain::project::{waiting_on, Status, STEPS};
+use shanzhi_domain::project::{Status, STEPS};
+use shanzhi_store::PageRequest;
 use shanzhi_store::SessionKind;
 
 use super::forms::{self, error_summary, Errors, Form, Kind};
@@ -34,12 +35,12 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             Ok(render(StatusCode::OK, landing(&shell, head)))
         }
         Some(s) => {
-            let projects = actions::visible_projects(&state, &s.actor).await.or_page(&shell)?;
             let lang = v.lang;
             let proc_duties = super::procurements::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
             let approvals = super::approvals::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
-            let queue: Vec<_> = projects.iter().filter_map(|p| waiting_on(&s.actor, p).map(|duty| (p, duty))).collect();
-            let count = |step: &str| projects.iter().filter(|p| p.status.step() == step).count();
+            let queue = actions::queue_page(&state, &s.actor, PageRequest::default()).await.or_page(&shell)?;
+            let counts = actions::project_counts(&state, &s.actor).await.or_page(&shell)?;
+            let count = |step: &str| counts.get(step).copied().unwrap_or(0) as usize;
             let ends = [Status::Completed, Status::Cancelled, Status::Terminated];
             let body = html! {
                 span.caption { (s.actor.display_name) " · " (s.actor.org_name) }
@@ -51,17 +52,20 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                     }
                 }
                 h2 { (lang.t("等待您处理", "Waiting for you")) }
-                @if queue.is_empty() {
+                @if queue.items.is_empty() && queue.next.is_none() {
                     p.notice { (lang.t("目前没有等待您处理的事项。", "Nothing is waiting for you.")) }
                 } @else {
                     ul.queue {
-                        @for (p, duty) in &queue {
+                        @for (p, duty) in &queue.items {
                             li.queue__item {
                                 a href={"/projects/" (p.id)} { (p.design.title) }
                                 strong.tag.tag--amber { (duty_label(lang, duty)) }
                                 p.queue__meta { (p.code) " · " (p.purchaser_name) " · " (status_tag(lang, p.status)) }
                             }
                         }
+                    }
+                    @if queue.next.is_some() {
+                        p.muted { (lang.t("这里只列出最新的待办；其余的可在项目列表中按进度查看。", "Only the newest items are listed here; find the rest in the project list by step.")) " " a href="/projects" { (lang.t("项目列表", "Project list")) } }
                     }
                 }
                 (proc_duties)

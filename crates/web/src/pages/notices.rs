@@ -1,9 +1,7 @@
 //! Public notices (采购公告) without sign-in: the list, newest first and filtered by kind, and one printable
 //! notice. A notice shows only the body fields named here, by kind; anything else in a body is never shown.
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use serde_json::Value;
@@ -15,19 +13,22 @@ use super::project_view::{paras, percent};
 use super::{error_page, render, Ids, OrPage, Page, Viewer};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
+use crate::procure;
 use crate::AppState;
 
 pub fn kind_label(lang: Lang, k: NoticeKind) -> &'static str {
     lang.t(k.label_zh(), k.label_en())
 }
 
-pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<HashMap<String, String>>) -> Page {
+pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQuery) -> Page {
     let shell = v.shell();
     let lang = v.lang;
-    let kind = q.get("kind").and_then(|k| NoticeKind::parse(k));
-    let mut notices = state.store.notices().await.or_page(&shell)?;
-    notices.retain(|n| kind.is_none_or(|k| n.notice.kind == k));
-    notices.sort_by(|a, b| b.published_at.cmp(&a.published_at).then(b.id.cmp(&a.id)));
+    let q = ListQuery::parse_page(raw.as_deref(), &procure::NOTICE_FILTERS).or_page(&shell)?;
+    let kind = q.text("kind").as_deref().and_then(NoticeKind::parse);
+    let listed = procure::notice_page(&state, &q).await.or_page(&shell)?;
+    let notices = &listed.items;
+    let next = listed.next.map(|cursor| next_page_href("/notices", raw.as_deref(), cursor));
     let title = lang.t("采购公告", "Procurement notices");
     let body = html! {
         h1.page-title { (title) }
@@ -45,13 +46,18 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<Hash
                     }
                 }
             }
+            div.field {
+                label for="year" { (lang.t("发布年度", "Year published")) }
+                input #year .input--short name="year" inputmode="numeric" value=[q.text("year")];
+            }
+            @if let Some(region) = q.text("region") { input type="hidden" name="region" value=(region); }
             div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
         @if notices.is_empty() {
             p.notice { (lang.t("暂无公告。", "No notices yet.")) }
         } @else {
             ul.queue #notices {
-                @for n in &notices {
+                @for n in notices {
                     li.queue__item {
                         a href={"/notices/" (n.id)} { (n.notice.title) }
                         " " strong.tag.tag--blue { (kind_label(lang, n.notice.kind)) }
@@ -62,6 +68,9 @@ pub async fn list(State(state): State<AppState>, v: Viewer, Query(q): Query<Hash
                     }
                 }
             }
+        }
+        @if let Some(href) = &next {
+            p.no-print { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
         }
     };
     Ok(render(StatusCode::OK, page(&shell, title, body)))

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::deadlines::Period;
@@ -20,6 +20,7 @@ use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, Sig
 use crate::actions::{self, Command, DecisionRequest, ReasonRequest, ReviewRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 
 /// What the panel offers this actor now. Display only: `actions::perform` re-checks every rule.
@@ -99,16 +100,16 @@ fn readable(actor: &Actor, p: &Project) -> Project {
     visibility::project_for(visibility::project_access(actor, p).unwrap_or(ProjectAccess::Provider), p)
 }
 
-pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let mut projects = actions::visible_projects(&state, &user.session.actor).await.or_page(&shell)?;
+    let q = ListQuery::parse_page(raw.as_deref(), &actions::PROJECT_FILTERS).or_page(&shell)?;
+    let filter = actions::project_filter(&q).or_page(&shell)?;
+    let listed = actions::project_page(&state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
+    let projects = &listed.items;
     let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
-    let step = q.get("step").map(String::as_str).filter(|s| STEPS.contains(s) || ends.contains(s));
-    if let Some(step) = step {
-        projects.retain(|p| p.status.step() == step);
-    }
-    projects.sort_by_key(|p| std::cmp::Reverse(p.updated_at));
+    let step = filter.step.as_deref();
+    let next = listed.next.map(|cursor| next_page_href("/projects", raw.as_deref(), cursor));
     let heading = match step {
         Some(s) => format!("{}：{}", lang.t("项目", "Projects"), step_label(lang, s)),
         None => lang.t("项目", "Projects").to_string(),
@@ -130,7 +131,7 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query
                     th scope="col" { (lang.t("购买主体", "Purchaser")) } th scope="col" { (lang.t("进度", "Step")) }
                     th.num scope="col" { (lang.t("预算", "Total")) } th scope="col" { (lang.t("更新时间", "Updated")) }
                 } }
-                tbody { @for p in &projects { tr {
+                tbody { @for p in projects { tr {
                     td data-label=(lang.t("项目编号", "Code")) { (p.code) }
                     td data-label=(lang.t("项目名称", "Title")) { a href={"/projects/" (p.id)} { (p.design.title) } }
                     td data-label=(lang.t("购买主体", "Purchaser")) { (p.purchaser_name) }
@@ -145,6 +146,9 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query
                     td data-label=(lang.t("更新时间", "Updated")) { (lang.datetime(p.updated_at)) }
                 } } }
             } }
+        }
+        @if let Some(href) = &next {
+            p { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
         }
     };
     Ok(render(StatusCode::OK, page(&shell, lang.t("项目", "Projects"), body)))

@@ -1,0 +1,147 @@
+//! Which projects a reader may see, as a filter a store can put in its query ([`can_view`](super::can_view) is the
+//! same rule on one project), and the facts about a project that lists filter, sort and sum on.
+
+use chrono::NaiveDate;
+
+use super::{MilestoneStatus, Project, ReviewStage, Status, SupplementStatus};
+use crate::money::Money;
+use crate::org::{region_within, Actor, Role};
+
+/// The projects a reader may see: any that one of the admitted kinds of tie matches. Deny by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// Administrators see every project.
+    pub everything: bool,
+    /// The reader's organisation sees the projects it purchases.
+    pub purchaser_org_id: i64,
+    /// Content and finance reviewers see projects under review or reviewed once.
+    pub reviewed: bool,
+    /// A provider sees the projects awarded to it.
+    pub provider_org_id: Option<i64>,
+    /// A supervisor sees projects with a region in its subtree.
+    pub region: Option<String>,
+}
+
+impl Scope {
+    pub fn of(actor: &Actor) -> Scope {
+        Scope {
+            everything: actor.has(Role::Admin),
+            purchaser_org_id: actor.org_id,
+            reviewed: ReviewStage::Content.reviewed_by(actor) || ReviewStage::Finance.reviewed_by(actor),
+            provider_org_id: actor.has(Role::Provider).then_some(actor.org_id),
+            region: if actor.has(Role::Supervisor) { actor.supervisor_region.clone() } else { None },
+        }
+    }
+
+    pub fn admits(&self, p: &Project) -> bool {
+        let facts = p.facts();
+        self.everything
+            || p.purchaser_org_id == self.purchaser_org_id
+            || (self.reviewed && facts.reviewed)
+            || (self.provider_org_id.is_some() && self.provider_org_id == facts.provider_org_id)
+            || self.region.as_deref().is_some_and(|root| facts.regions.iter().any(|r| region_within(r, root)))
+    }
+}
+
+/// What lists filter, sort and sum projects on, kept as columns beside the record in the same transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    /// The year the project counts in: its contract's, else its creation's (China time).
+    pub year: i32,
+    /// One of [`super::STEPS`] or an end state's code.
+    pub step: &'static str,
+    pub category: String,
+    pub mode: &'static str,
+    /// Under review now or reviewed once: what reviewers see.
+    pub reviewed: bool,
+    pub provider_org_id: Option<i64>,
+    pub regions: Vec<String>,
+    /// The contract's total with its signed supplementary contracts.
+    pub contracted: Option<Money>,
+    pub signed_on: Option<NaiveDate>,
+    /// Who the project may be waiting on: a superset of what [`super::waiting_on`] finds for any reader.
+    pub awaits: Awaits,
+}
+
+/// Kinds of people a project may wait on, as bits a store keeps in one column and a work queue matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Awaits(pub u8);
+
+impl Awaits {
+    /// The purchasing department (design, estimate, award, contract, signing a supplement, deciding a milestone).
+    pub const PURCHASER: u8 = 1;
+    pub const CONTENT_REVIEWER: u8 = 2;
+    /// Finance reviewers: the funding review and proposed supplementary contracts.
+    pub const FINANCE_REVIEWER: u8 = 4;
+    /// The provider, to report on its milestone.
+    pub const PROVIDER: u8 = 8;
+
+    pub fn of(p: &Project) -> Awaits {
+        let mut bits = 0;
+        match p.status {
+            Status::Design | Status::CostEstimate | Status::Procurement | Status::Contract => bits |= Self::PURCHASER,
+            Status::ReviewContent => bits |= Self::CONTENT_REVIEWER,
+            Status::ReviewFinance => bits |= Self::FINANCE_REVIEWER,
+            Status::Acceptance => {
+                if let Some(c) = &p.contract {
+                    for s in &c.supplements {
+                        match s.status {
+                            SupplementStatus::Proposed => bits |= Self::FINANCE_REVIEWER,
+                            SupplementStatus::Approved => bits |= Self::PURCHASER,
+                            _ => {}
+                        }
+                    }
+                    match p.current_milestone().map(|i| c.milestones[i].status) {
+                        Some(MilestoneStatus::Reported) => bits |= Self::PURCHASER,
+                        Some(MilestoneStatus::Pending | MilestoneStatus::Rejected) => bits |= Self::PROVIDER,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        Awaits(bits)
+    }
+
+    /// The kinds `actor` is, for matching against a project's bits (ties to the project are checked apart).
+    pub fn kinds(actor: &Actor) -> Awaits {
+        let mut bits = 0;
+        if actor.has(Role::Purchaser) {
+            bits |= Self::PURCHASER;
+        }
+        if ReviewStage::Content.reviewed_by(actor) {
+            bits |= Self::CONTENT_REVIEWER;
+        }
+        if ReviewStage::Finance.reviewed_by(actor) {
+            bits |= Self::FINANCE_REVIEWER;
+        }
+        if actor.has(Role::Provider) {
+            bits |= Self::PROVIDER;
+        }
+        Awaits(bits)
+    }
+
+    pub fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+impl Project {
+    pub fn facts(&self) -> Facts {
+        let mut regions = self.design.regions.clone();
+        regions.sort();
+        regions.dedup();
+        Facts {
+            year: crate::statistics::project_year(self),
+            step: self.status.step(),
+            category: self.design.category.clone(),
+            mode: self.design.mode.code(),
+            reviewed: !self.reviews.is_empty() || matches!(self.status, Status::ReviewContent | Status::ReviewFinance),
+            provider_org_id: self.award.as_ref().map(|a| a.provider.org_id),
+            regions,
+            contracted: self.contract.as_ref().map(|c| c.total()),
+            signed_on: self.contract.as_ref().map(|c| c.signed_on),
+            awaits: Awaits::of(self),
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Lists are queries: every reader's project list and work queue, answered by SQL, equal what the domain's
+//! own rules (`can_view`, `waiting_on`) pick from every project; filters narrow them the same way; pages hold
+//! every item exactly once, also while projects are being added; bad paging is refused with a stable code.
+
+use crate::both_backends;
+use crate::helpers::*;
+use shanzhi_store::ProcurementStore;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use shanzhi_domain::project::{can_view, waiting_on, Project};
+use std::collections::BTreeSet;
+
+fn ids(items: &[Value], key: &str) -> Vec<i64> {
+    items.iter().map(|v| v[key].as_i64().expect("an id")).collect()
+}
+
+/// Every active demo user with the projects the domain lets them see and the duties it gives them.
+async fn readers(app: &TestApp) -> Vec<(String, Vec<Project>, Vec<(i64, &'static str)>)> {
+    let projects = app.store.projects().await.unwrap();
+    let mut out = Vec::new();
+    for user in app.store.users().await.unwrap().into_iter().filter(|u| u.active) {
+        let actor = app.store.actor(user.id).await.unwrap().expect("an actor");
+        let seen: Vec<Project> = projects.iter().filter(|p| can_view(&actor, p)).cloned().collect();
+        let duties = projects.iter().filter_map(|p| waiting_on(&actor, p).map(|d| (p.id, d))).collect();
+        out.push((user.username, seen, duties));
+    }
+    out
+}
+
+both_backends! {
+    async fn every_readers_list_and_queue_from_sql_equal_the_domains_choice(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let mut someone_waited = false;
+        for (username, seen, duties) in readers(&app).await {
+            let token = app.token(&username).await;
+            let mut expected: Vec<i64> = seen.iter().map(|p| p.id).collect();
+            expected.sort_by(|a, b| b.cmp(a));
+            let listed = app.all("/api/v1/projects?limit=7", Some(&token)).await;
+            assert_eq!(ids(&listed, "id"), expected, "{username}'s projects, newest first");
+            let queue = app.all("/api/v1/queue?limit=3", Some(&token)).await;
+            let got: BTreeSet<(i64, String)> =
+                queue.iter().map(|q| (q["project_id"].as_i64().unwrap(), q["duty"].as_str().unwrap().to_string())).collect();
+            let want: BTreeSet<(i64, String)> = duties.iter().map(|(id, d)| (*id, d.to_string())).collect();
+            assert_eq!(got, want, "{username}'s work queue");
+            someone_waited |= !want.is_empty();
+        }
+        assert!(someone_waited, "the demo has work waiting");
+    }
+
+    async fn filters_narrow_a_list_the_way_the_record_says(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let admin = app.token("admin").await;
+        let all = app.store.projects().await.unwrap();
+        let expect = |keep: &dyn Fn(&Project) -> bool| {
+            let mut v: Vec<i64> = all.iter().filter(|p| keep(p)).map(|p| p.id).collect();
+            v.sort_by(|a, b| b.cmp(a));
+            v
+        };
+        let some = all.iter().find(|p| p.award.is_some() && p.contract.is_some()).expect("a contracted project");
+        let provider = some.award.as_ref().unwrap().provider.org_id;
+        let year = shanzhi_domain::statistics::project_year(some);
+        let cases: Vec<(String, Vec<i64>)> = vec![
+            ("step=acceptance".into(), expect(&|p| p.status.step() == "acceptance")),
+            ("step=completed".into(), expect(&|p| p.status.step() == "completed")),
+            (format!("year={year}"), expect(&|p| shanzhi_domain::statistics::project_year(p) == year)),
+            ("region=420506008".into(), expect(&|p| p.design.regions.iter().any(|r| r.starts_with("420506008")))),
+            ("category=A".into(), expect(&|p| p.design.category.starts_with('A'))),
+            (format!("purchaser={}", some.purchaser_org_id), expect(&|p| p.purchaser_org_id == some.purchaser_org_id)),
+            (format!("provider={provider}"), expect(&|p| p.award.as_ref().is_some_and(|a| a.provider.org_id == provider))),
+            (format!("step=acceptance&purchaser={}", some.purchaser_org_id), expect(&|p| p.status.step() == "acceptance" && p.purchaser_org_id == some.purchaser_org_id)),
+        ];
+        for (query, want) in cases {
+            assert!(!want.is_empty(), "{query} matches something in the demo");
+            let got = ids(&app.all(&format!("/api/v1/projects?{query}&limit=4"), Some(&admin)).await, "id");
+            assert_eq!(got, want, "{query}");
+        }
+        // A project in several townships of one subtree is listed once.
+        let district = ids(&app.all("/api/v1/projects?region=420506", Some(&admin)).await, "id");
+        assert_eq!(district.len(), district.iter().collect::<BTreeSet<_>>().len());
+        // The signed-in page filters and pages the same way.
+        let cookie = page_cookie(&app, "admin").await;
+        let (status, html) = page(&app, "/projects?step=acceptance&limit=1", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("cursor="), "a next-page link: {html}");
+        let (status, _) = page(&app, "/projects?limit=0", &cookie).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+    }
+
+    async fn pages_hold_every_item_once_while_projects_are_added(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("mzj.purchaser").await;
+        let before: Vec<i64> = ids(&app.all("/api/v1/projects", Some(&purchaser)).await, "id");
+        let first = app.ok(Method::GET, "/api/v1/projects?limit=3", &purchaser, None).await;
+        let mut seen = ids(first["items"].as_array().unwrap(), "id");
+        let mut cursor = first["next_cursor"].as_str().map(str::to_string);
+        let mut added = 0;
+        while let Some(c) = cursor {
+            // Someone adds a project between every two pages.
+            app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design(&format!("翻页期间新建的项目 {added}")))).await;
+            added += 1;
+            let page = app.ok(Method::GET, &format!("/api/v1/projects?limit=3&cursor={c}"), &purchaser, None).await;
+            seen.extend(ids(page["items"].as_array().unwrap(), "id"));
+            cursor = page["next_cursor"].as_str().map(str::to_string);
+        }
+        assert!(added >= 2, "several pages were read");
+        assert_eq!(seen, before, "every project present at the first page exactly once, in order");
+    }
+
+    async fn bad_paging_is_refused_with_a_stable_code(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let t = app.token("mzj.purchaser").await;
+        for (query, code) in [
+            ("limit=0", "invalid_limit"),
+            ("limit=201", "invalid_limit"),
+            ("limit=ten", "invalid_limit"),
+            ("cursor=abc", "invalid_cursor"),
+            ("cursor=-4", "invalid_cursor"),
+            ("colour=red", "unknown_parameter"),
+            ("year=twenty", "invalid_parameter"),
+            ("step=finished", "invalid_parameter"),
+        ] {
+            let (status, body) = app.get(&format!("/api/v1/projects?{query}"), &t).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some(code)), "{query}: {body}");
+            assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()) && body["message_en"].is_string(), "{body}");
+        }
+        let (status, body) = app.get("/api/v1/queue?limit=500", &t).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_limit")));
+        assert_eq!(app.get("/api/v1/projects?limit=200", &t).await.0, StatusCode::OK);
+    }
+
+    async fn projects_stored_before_the_list_columns_get_them_when_migrated(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let admin = app.token("admin").await;
+        let lq = app.token("lq.supervisor").await;
+        let before = (app.all("/api/v1/projects?year=2013", Some(&admin)).await, app.all("/api/v1/projects", Some(&lq)).await);
+        assert!(!before.0.is_empty() && !before.1.is_empty());
+        // As a store made before migration 12 holds them: columns at their defaults, no regions.
+        for sql in ["UPDATE projects SET year = 0, step = '', category = '', mode = '', reviewed = 0, awaits = 0, contracted = NULL, signed_on = NULL", "DELETE FROM project_regions"] {
+            sqlx::query(sql).execute(app.store.pool()).await.unwrap();
+        }
+        assert!(app.all("/api/v1/projects?year=2013", Some(&admin)).await.is_empty());
+        app.store.migrate().await.unwrap();
+        let after = (app.all("/api/v1/projects?year=2013", Some(&admin)).await, app.all("/api/v1/projects", Some(&lq)).await);
+        assert_eq!(after, before);
+    }
+
+    async fn public_notices_filter_by_kind_year_and_region_page_by_page(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let all = app.store.notices().await.unwrap();
+        let projects = app.store.projects().await.unwrap();
+        let in_region = |project_id: i64, root: &str| {
+            projects.iter().any(|p| p.id == project_id && p.design.regions.iter().any(|r| r.starts_with(root)))
+        };
+        let expect = |keep: &dyn Fn(&shanzhi_domain::notice::Notice) -> bool| {
+            let mut v: Vec<i64> = all.iter().filter(|n| keep(n)).map(|n| n.id).collect();
+            v.sort_by(|a, b| b.cmp(a));
+            v
+        };
+        let some = all.iter().find(|n| n.notice.kind.code() == "result").expect("a result notice");
+        let year = chrono::Datelike::year(&some.notice.published_on);
+        let root = projects.iter().find(|p| p.id == some.notice.project_id).unwrap().design.regions[0].clone();
+        for (query, want) in [
+            (String::new(), expect(&|_| true)),
+            ("kind=result".to_string(), expect(&|n| n.notice.kind.code() == "result")),
+            (format!("year={year}"), expect(&|n| chrono::Datelike::year(&n.notice.published_on) == year)),
+            (format!("region={root}"), expect(&|n| in_region(n.notice.project_id, &root))),
+            (format!("kind=result&region={root}&year={year}"), expect(&|n| n.notice.kind.code() == "result" && in_region(n.notice.project_id, &root) && chrono::Datelike::year(&n.notice.published_on) == year)),
+        ] {
+            assert!(!want.is_empty(), "{query} matches something in the demo");
+            let got = ids(&app.all(&format!("/api/v1/notices?limit=2&{query}"), None).await, "id");
+            assert_eq!(got, want, "{query}");
+        }
+        let (status, body) = app.call(Method::GET, "/api/v1/notices?kind=gossip", None, None).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_parameter")));
+        // The public page pages too, and keeps its filters on the next page's link.
+        let (status, html) = page(&app, "/notices?kind=result&limit=1", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("kind=result&amp;limit=1&amp;cursor="), "{html}");
+    }
+}

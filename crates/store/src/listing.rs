@@ -1,0 +1,159 @@
+//! Lists as queries: filters become a WHERE clause with numbered arguments, pages are keyset ranges on the id,
+//! newest first, so a page costs the same on the millionth row as on the first and an item present when the first
+//! page was read appears exactly once however many are added meanwhile.
+
+use sqlx::any::AnyArguments;
+use sqlx::query::Query;
+use sqlx::Any;
+
+/// How many items a page may hold at most, and the default.
+pub const MAX_LIMIT: u32 = 200;
+pub const DEFAULT_LIMIT: u32 = 50;
+
+/// Which page: at most `limit` items with ids below `before` (from the start when `None`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    pub limit: u32,
+    pub before: Option<i64>,
+}
+
+impl Default for PageRequest {
+    fn default() -> Self {
+        PageRequest { limit: DEFAULT_LIMIT, before: None }
+    }
+}
+
+impl PageRequest {
+    pub fn first(limit: u32) -> PageRequest {
+        PageRequest { limit, before: None }
+    }
+}
+
+/// One page of a list, and where the next begins when more remain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The id to pass as `before` for the next page.
+    pub next: Option<i64>,
+}
+
+impl<T> Page<T> {
+    /// Cuts a query's `limit + 1` rows to the page, noting the next page's start when the extra row came.
+    pub(crate) fn cut(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        let next = if more { rows.last().map(id) } else { None };
+        Page { items: rows, next }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next: self.next }
+    }
+
+    /// Keeps and maps the items `f` keeps; the next page stays where it was.
+    pub fn filter_map<U>(self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
+        Page { items: self.items.into_iter().filter_map(f).collect(), next: self.next }
+    }
+}
+
+pub(crate) enum Arg {
+    Int(i64),
+    Text(String),
+}
+
+/// A WHERE clause built from parts, each with its arguments numbered in order (`$1`, `$2`, …).
+#[derive(Default)]
+pub(crate) struct Where {
+    clauses: Vec<String>,
+    args: Vec<Arg>,
+}
+
+impl Where {
+    /// A placeholder for `arg`, to put in a clause.
+    pub(crate) fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+    pub(crate) fn int(&mut self, v: i64) -> String {
+        self.arg(Arg::Int(v))
+    }
+    pub(crate) fn text(&mut self, v: &str) -> String {
+        self.arg(Arg::Text(v.to_string()))
+    }
+    pub(crate) fn and(&mut self, clause: String) {
+        self.clauses.push(clause);
+    }
+    /// `column` starts with `prefix`, as a range the column's index answers (byte order on both backends).
+    pub(crate) fn prefix(&mut self, column: &str, prefix: &str) -> String {
+        let (lo, hi) = (self.text(prefix), self.text(&prefix_end(prefix)));
+        format!("{column} >= {lo} AND {column} < {hi}")
+    }
+    /// The page's range and order: ids below the cursor, newest first, one more row than the page holds.
+    pub(crate) fn page_sql(&mut self, id_column: &str, page: PageRequest) -> String {
+        if let Some(before) = page.before {
+            let p = self.int(before);
+            self.and(format!("{id_column} < {p}"));
+        }
+        let limit = self.int(i64::from(page.limit) + 1);
+        format!("{} ORDER BY {id_column} DESC LIMIT {limit}", self.sql())
+    }
+    /// ` WHERE …` or nothing.
+    pub(crate) fn sql(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" WHERE {}", self.clauses.join(" AND "))
+        }
+    }
+    pub(crate) fn bind<'q>(self, mut q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
+        for a in self.args {
+            q = match a {
+                Arg::Int(v) => q.bind(v),
+                Arg::Text(v) => q.bind(v),
+            };
+        }
+        q
+    }
+}
+
+/// The least string above every string that starts with `prefix`.
+pub(crate) fn prefix_end(prefix: &str) -> String {
+    format!("{prefix}{}", char::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_of_more_rows_than_its_limit_points_at_its_last_item() {
+        let page = Page::cut(vec![9, 8, 7], 2, |x| *x);
+        assert_eq!(page, Page { items: vec![9, 8], next: Some(8) });
+        let last = Page::cut(vec![9, 8], 2, |x| *x);
+        assert_eq!(last, Page { items: vec![9, 8], next: None });
+    }
+
+    #[test]
+    fn a_prefix_range_holds_the_subtree_and_nothing_beside_it() {
+        let end = prefix_end("4205");
+        for inside in ["4205", "420506", "420506001"] {
+            assert!(inside >= "4205" && inside < end.as_str(), "{inside}");
+        }
+        for outside in ["4204", "4206", "42", "421"] {
+            assert!(!(outside >= "4205" && outside < end.as_str()), "{outside}");
+        }
+    }
+
+    #[test]
+    fn clauses_number_their_arguments_in_order() {
+        let mut w = Where::default();
+        let a = w.int(7);
+        w.and(format!("x = {a}"));
+        let range = w.prefix("r", "42");
+        w.and(range);
+        assert_eq!(
+            w.page_sql("id", PageRequest { limit: 10, before: Some(99) }),
+            " WHERE x = $1 AND r >= $2 AND r < $3 AND id < $4 ORDER BY id DESC LIMIT $5"
+        );
+    }
+}

@@ -1,0 +1,357 @@
+//! Purchase projects in SQL: the record (JSON) with the columns lists filter, sort and sum on
+//! ([`Project::facts`]), written together in the caller's transaction, and lists answered by queries that carry
+//! the reader's [`Scope`] in their WHERE clause.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use shanzhi_domain::project::{Awaits, Change, Project, Scope};
+use shanzhi_domain::DomainError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+use crate::error::{classify, Result, StoreError};
+use crate::listing::{Page, PageRequest, Where};
+use crate::sql::ts;
+use crate::{By, SqlStore};
+
+/// What a project list is narrowed to; every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectFilter {
+    /// One of the six steps or an end state (`completed`, `cancelled`, `terminated`).
+    pub step: Option<String>,
+    /// The year the project counts in (its contract's, else its creation's).
+    pub year: Option<i32>,
+    /// A region and everything under it.
+    pub region: Option<String>,
+    /// A catalogue category and everything under it.
+    pub category: Option<String>,
+    pub purchaser: Option<i64>,
+    pub provider: Option<i64>,
+}
+
+#[async_trait]
+pub trait ProjectStore {
+    /// Inserts a new project (its id and code are assigned here) with its audit event.
+    async fn insert_project(
+        &self,
+        by: &By,
+        project: Project,
+        action: &str,
+        detail: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Project>;
+    /// Saves a changed project if nobody saved another change since `before` was read, with the change's
+    /// ledger entries: all of it, or nothing when an entry would overspend a budget line.
+    async fn update_project(
+        &self,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+    async fn project(&self, id: i64) -> Result<Option<Project>>;
+    /// Every project, oldest first: for whole-store work (exports, checks), never for a request.
+    async fn projects(&self) -> Result<Vec<Project>>;
+    /// The projects `scope` may see that match `filter`, newest first, one page.
+    async fn project_page(&self, scope: &Scope, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>>;
+    /// How many projects `scope` may see at each step and end state.
+    async fn project_counts(&self, scope: &Scope) -> Result<BTreeMap<String, i64>>;
+    /// The projects that may be waiting on someone of `kinds` in organisation `org_id`, newest first: a superset
+    /// of the reader's work queue, which the caller narrows with `waiting_on`.
+    async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Project>>;
+}
+
+const COLUMNS: &str = "p.id, p.code, p.version, p.data";
+
+fn project_from_row(r: &AnyRow) -> Result<Project> {
+    let data: String = r.try_get("data")?;
+    let mut p: Project = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
+    p.id = r.try_get("id")?;
+    p.code = r.try_get("code")?;
+    p.version = r.try_get("version")?;
+    Ok(p)
+}
+
+fn project_data(p: &Project) -> Result<String> {
+    serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The clause that admits what `scope` may see of projects aliased `p`; `None` when it admits everything.
+pub(crate) fn scope_clause(w: &mut Where, scope: &Scope) -> Option<String> {
+    if scope.everything {
+        return None;
+    }
+    let org = w.int(scope.purchaser_org_id);
+    let mut any = vec![format!("p.purchaser_org_id = {org}")];
+    if scope.reviewed {
+        any.push("p.reviewed = 1".into());
+    }
+    if let Some(provider) = scope.provider_org_id {
+        let v = w.int(provider);
+        any.push(format!("p.provider_org_id = {v}"));
+    }
+    if let Some(root) = &scope.region {
+        any.push(in_region(w, root));
+    }
+    Some(format!("({})", any.join(" OR ")))
+}
+
+/// Projects aliased `p` with a region in `root`'s subtree.
+fn in_region(w: &mut Where, root: &str) -> String {
+    let range = w.prefix("r.region", root);
+    format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = p.id AND {range})")
+}
+
+fn filter_clauses(w: &mut Where, f: &ProjectFilter) {
+    if let Some(step) = &f.step {
+        let v = w.text(step);
+        w.and(format!("p.step = {v}"));
+    }
+    if let Some(year) = f.year {
+        let v = w.int(i64::from(year));
+        w.and(format!("p.year = {v}"));
+    }
+    if let Some(region) = &f.region {
+        let c = in_region(w, region);
+        w.and(c);
+    }
+    if let Some(category) = &f.category {
+        let c = w.prefix("p.category", category);
+        w.and(c);
+    }
+    if let Some(org) = f.purchaser {
+        let v = w.int(org);
+        w.and(format!("p.purchaser_org_id = {v}"));
+    }
+    if let Some(org) = f.provider {
+        let v = w.int(org);
+        w.and(format!("p.provider_org_id = {v}"));
+    }
+}
+
+impl SqlStore {
+    /// Writes the project's list columns and regions, in the caller's transaction; the regions only when
+    /// they changed from `before`'s.
+    pub(crate) async fn write_facts(
+        &self,
+        conn: &mut AnyConnection,
+        p: &Project,
+        before: Option<&Project>,
+    ) -> Result<()> {
+        let f = p.facts();
+        sqlx::query(
+            "UPDATE projects SET year = $1, step = $2, category = $3, mode = $4, reviewed = $5, provider_org_id = $6, \
+             contracted = $7, signed_on = $8, awaits = $9 WHERE id = $10",
+        )
+        .bind(i64::from(f.year))
+        .bind(f.step)
+        .bind(&f.category)
+        .bind(f.mode)
+        .bind(i64::from(f.reviewed))
+        .bind(f.provider_org_id)
+        .bind(f.contracted.map(|m| m.fen()))
+        .bind(f.signed_on.map(|d| d.to_string()))
+        .bind(i64::from(f.awaits.0))
+        .bind(p.id)
+        .execute(&mut *conn)
+        .await?;
+        if before.is_some_and(|b| b.facts().regions == f.regions) {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM project_regions WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
+        for region in &f.regions {
+            sqlx::query("INSERT INTO project_regions (region, project_id) VALUES ($1, $2)")
+                .bind(region)
+                .bind(p.id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Fills the list columns of projects stored before they existed (migration 12), in the migration's
+    /// transaction.
+    pub(crate) async fn fill_facts(&self, conn: &mut AnyConnection) -> Result<()> {
+        let mut filled = 0usize;
+        loop {
+            let rows =
+                sqlx::query(&format!("SELECT {COLUMNS} FROM projects p WHERE p.step = '' ORDER BY p.id LIMIT 500"))
+                    .fetch_all(&mut *conn)
+                    .await?;
+            if rows.is_empty() {
+                break;
+            }
+            for r in &rows {
+                let p = project_from_row(r)?;
+                self.write_facts(conn, &p, None).await?;
+            }
+            filled += rows.len();
+        }
+        if filled > 0 {
+            tracing::info!(projects = filled, "filled the projects' list columns");
+        }
+        Ok(())
+    }
+
+    /// Writes a project change and its ledger entries and audit event inside the caller's transaction.
+    pub(crate) async fn write_project(
+        &self,
+        conn: &mut AnyConnection,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let done = sqlx::query(
+            "UPDATE projects SET version = $1, status = $2, data = $3, updated_at = $4 WHERE id = $5 AND version = $6",
+        )
+        .bind(after.version)
+        .bind(after.status.code())
+        .bind(project_data(after)?)
+        .bind(ts(after.updated_at))
+        .bind(after.id)
+        .bind(before.version)
+        .execute(&mut *conn)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(DomainError::StaleVersion.into());
+        }
+        self.write_facts(conn, after, Some(before)).await?;
+        self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
+        let mut after_snapshot = after.snapshot();
+        after_snapshot["detail"] = change.detail.clone();
+        if !change.ledger.is_empty() {
+            after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
+        }
+        let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
+        self.append(conn, event, now).await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ProjectStore for SqlStore {
+    async fn insert_project(
+        &self,
+        by: &By,
+        project: Project,
+        action: &str,
+        detail: Value,
+        now: DateTime<Utc>,
+    ) -> Result<Project> {
+        let mut w = self.begin_write().await?;
+        let placeholder = format!("new-{}", rand::random::<u64>());
+        let row = sqlx::query(
+            "INSERT INTO projects (code, version, status, purchaser_org_id, data, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&placeholder)
+        .bind(project.version)
+        .bind(project.status.code())
+        .bind(project.purchaser_org_id)
+        .bind("{}")
+        .bind(ts(project.created_at))
+        .bind(ts(project.updated_at))
+        .fetch_one(&mut *w.tx)
+        .await
+        .map_err(classify)?;
+        let mut project = project;
+        project.id = row.get::<i64, _>(0);
+        // The year in the code is the year in China when the project was created.
+        project.code =
+            format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
+        sqlx::query("UPDATE projects SET code = $1, data = $2 WHERE id = $3")
+            .bind(&project.code)
+            .bind(project_data(&project)?)
+            .bind(project.id)
+            .execute(&mut *w.tx)
+            .await?;
+        self.write_facts(&mut w.tx, &project, None).await?;
+        let mut after = project.snapshot();
+        after["detail"] = detail;
+        self.append(&mut w.tx, by.event(action, "project", &project.id.to_string(), Value::Null, after), now).await?;
+        w.tx.commit().await?;
+        Ok(project)
+    }
+
+    async fn update_project(
+        &self,
+        by: &By,
+        before: &Project,
+        after: &Project,
+        change: &Change,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        self.write_project(&mut w.tx, by, before, after, change, now).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn project(&self, id: i64) -> Result<Option<Project>> {
+        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects p WHERE p.id = $1"))
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(project_from_row).transpose()
+    }
+
+    async fn projects(&self) -> Result<Vec<Project>> {
+        let rows =
+            sqlx::query(&format!("SELECT {COLUMNS} FROM projects p ORDER BY p.id")).fetch_all(self.pool()).await?;
+        rows.iter().map(project_from_row).collect()
+    }
+
+    async fn project_page(&self, scope: &Scope, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
+        let mut w = Where::default();
+        if let Some(c) = scope_clause(&mut w, scope) {
+            w.and(c);
+        }
+        filter_clauses(&mut w, filter);
+        let sql = format!("SELECT {COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(projects, page.limit, |p| p.id))
+    }
+
+    async fn project_counts(&self, scope: &Scope) -> Result<BTreeMap<String, i64>> {
+        let mut w = Where::default();
+        if let Some(c) = scope_clause(&mut w, scope) {
+            w.and(c);
+        }
+        let sql = format!("SELECT p.step, COUNT(*) AS n FROM projects p{} GROUP BY p.step", w.sql());
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        rows.iter().map(|r| Ok((r.try_get("step")?, r.try_get("n")?))).collect()
+    }
+
+    async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Project>> {
+        let mut w = Where::default();
+        let org =
+            if kinds.has(Awaits::PURCHASER) || kinds.has(Awaits::PROVIDER) { w.int(org_id) } else { String::new() };
+        let mut any = Vec::new();
+        for (bit, tie) in [
+            (Awaits::PURCHASER, Some("p.purchaser_org_id")),
+            (Awaits::CONTENT_REVIEWER, None),
+            (Awaits::FINANCE_REVIEWER, None),
+            (Awaits::PROVIDER, Some("p.provider_org_id")),
+        ] {
+            if kinds.has(bit) {
+                let tied = tie.map(|column| format!(" AND {column} = {org}")).unwrap_or_default();
+                any.push(format!("((p.awaits & {bit}) <> 0{tied})"));
+            }
+        }
+        if any.is_empty() {
+            return Ok(Page { items: vec![], next: None });
+        }
+        w.and("p.awaits <> 0".into());
+        w.and(format!("({})", any.join(" OR ")));
+        let sql = format!("SELECT {COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(projects, page.limit, |p| p.id))
+    }
+}

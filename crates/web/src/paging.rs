@@ -1,0 +1,130 @@
+//! `?limit=N&cursor=C` and a list's own filters, read strictly: an unknown parameter, a limit outside 1–200 or a
+//! cursor this server did not hand out is refused with 400 rather than silently ignored. Lists answer
+//! `{"items": [...], "next_cursor": "…" | null}`.
+
+use serde::Serialize;
+use shanzhi_store::listing::{DEFAULT_LIMIT, MAX_LIMIT};
+use shanzhi_store::{Page, PageRequest};
+use std::collections::HashMap;
+
+use crate::error::{AppError, AppResult};
+
+/// A list request's paging and its filters by name.
+#[derive(Debug, Default)]
+pub struct ListQuery {
+    pub page: PageRequest,
+    filters: HashMap<String, String>,
+}
+
+/// The answer of a list endpoint.
+#[derive(Debug, Serialize)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> From<Page<T>> for Listed<T> {
+    fn from(page: Page<T>) -> Self {
+        Listed { items: page.items, next_cursor: page.next.map(|id| id.to_string()) }
+    }
+}
+
+fn bad(code: &'static str, zh: String, en: String) -> AppError {
+    AppError::bad_request(code, zh, en)
+}
+
+impl ListQuery {
+    /// Reads `raw` (the URL's query string), allowing `limit`, `cursor` and `filters`.
+    pub fn parse(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
+        ListQuery::read(raw, filters, true)
+    }
+
+    /// As [`ListQuery::parse`] for a page, which people reach through links that may carry other parameters.
+    pub fn parse_page(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
+        ListQuery::read(raw, filters, false)
+    }
+
+    fn read(raw: Option<&str>, filters: &[&str], strict: bool) -> AppResult<ListQuery> {
+        let mut q = ListQuery::default();
+        for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
+            match key.as_ref() {
+                "limit" => {
+                    q.page.limit =
+                        value.parse::<u32>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
+                            bad(
+                                "invalid_limit",
+                                format!("limit 应为 1 到 {MAX_LIMIT} 之间的整数（默认 {DEFAULT_LIMIT}）"),
+                                format!("limit must be a whole number from 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})"),
+                            )
+                        })?
+                }
+                "cursor" => {
+                    q.page.before = Some(value.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
+                        bad(
+                            "invalid_cursor",
+                            "cursor 无效：请使用上一页返回的 next_cursor".into(),
+                            "invalid cursor: pass the next_cursor of the previous page".into(),
+                        )
+                    })?)
+                }
+                k if filters.contains(&k) => {
+                    if !value.is_empty() {
+                        q.filters.insert(k.to_string(), value.into_owned());
+                    }
+                }
+                _ if !strict => {}
+                k => {
+                    let known = ["limit", "cursor"].iter().chain(filters).copied().collect::<Vec<_>>().join(", ");
+                    return Err(bad(
+                        "unknown_parameter",
+                        format!("不支持的参数 {k}；可用：{known}"),
+                        format!("unknown parameter {k}; allowed: {known}"),
+                    ));
+                }
+            }
+        }
+        Ok(q)
+    }
+
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.filters.get(name).cloned()
+    }
+
+    /// A filter that must be a whole number; refused with 400 `invalid_parameter` otherwise.
+    pub fn number<N: std::str::FromStr>(&self, name: &str) -> AppResult<Option<N>> {
+        self.filters
+            .get(name)
+            .map(|v| {
+                v.parse::<N>().map_err(|_| {
+                    bad(
+                        "invalid_parameter",
+                        format!("参数 {name} 应为整数：{v}"),
+                        format!("parameter {name} must be a whole number: {v}"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    /// A filter that must be one of `allowed`.
+    pub fn one_of(&self, name: &str, allowed: &[&str]) -> AppResult<Option<String>> {
+        match self.filters.get(name) {
+            Some(v) if !allowed.contains(&v.as_str()) => Err(bad(
+                "invalid_parameter",
+                format!("参数 {name} 应为以下之一：{}", allowed.join(", ")),
+                format!("parameter {name} must be one of: {}", allowed.join(", ")),
+            )),
+            v => Ok(v.cloned()),
+        }
+    }
+}
+
+/// `path` with the same query as `raw` but the cursor of the next page.
+pub fn next_page_href(path: &str, raw: Option<&str>, cursor: i64) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()).filter(|(k, _)| k != "cursor") {
+        out.append_pair(&k, &v);
+    }
+    out.append_pair("cursor", &cursor.to_string());
+    format!("{path}?{}", out.finish())
+}
