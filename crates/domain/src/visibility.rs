@@ -55,6 +55,21 @@ pub enum StatisticsScope {
     Within(String),
 }
 
+impl StatisticsScope {
+    /// The subtree to compute when the reader asks for `region` (its whole scope when `None`; `None` in the answer
+    /// is the whole platform). Refused when `region` lies outside what the reader reads.
+    pub fn root_for(&self, region: Option<&str>) -> Result<Option<String>, crate::DomainError> {
+        match (self, region) {
+            (StatisticsScope::Everything, r) => Ok(r.map(str::to_string)),
+            (StatisticsScope::Within(root), None) => Ok(Some(root.clone())),
+            (StatisticsScope::Within(root), Some(r)) if crate::org::region_within(r, root) => Ok(Some(r.to_string())),
+            (StatisticsScope::Within(_), Some(_)) => {
+                Err(crate::DomainError::NotPermitted { action: "read_statistics" })
+            }
+        }
+    }
+}
+
 /// What statistics `actor` reads, if any; `org_region` is the seat of the actor's organisation.
 pub fn statistics_scope(actor: &Actor, org_region: Option<&str>) -> Option<StatisticsScope> {
     if actor.has(Role::Admin) || finance_reviewer(actor) {

@@ -510,15 +510,16 @@ async fn set_standard(
     Ok(Json(json!(standard)))
 }
 
-/// The statistics of `?year=` (all years without it): the same object as `shanzhi report summary --json`, of the
-/// part the caller reads (the whole platform, or its region subtree).
+/// The statistics of `?year=` (all years without it) and `?region=` (a subtree; the caller's whole view without
+/// it): the same object as `shanzhi report summary --json`, of the part the caller reads.
 async fn statistics(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> AppResult<Json<shanzhi_domain::statistics::Statistics>> {
     let year = crate::export::parse_year(q.get("year").map(String::as_str))?;
-    Ok(Json(crate::export::load_for(state.store.as_ref(), &state.rules, &s.actor, year).await?))
+    let region = q.get("region").map(String::as_str).filter(|r| !r.is_empty());
+    Ok(Json(crate::export::load_for(state.store.as_ref(), &state.rules, &s.actor, year, region).await?))
 }
 
 async fn fill_post(

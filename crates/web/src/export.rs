@@ -11,7 +11,7 @@ use shanzhi_domain::org::{Actor, Organisation, Region};
 use shanzhi_domain::project::{Project, PurchaseMode, STEPS};
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics};
-use shanzhi_domain::visibility::{self, StatisticsScope};
+use shanzhi_domain::visibility;
 use shanzhi_domain::Money;
 use shanzhi_store::{LedgerRow, Store, StoreError};
 
@@ -22,20 +22,29 @@ pub fn may_see(actor: &Actor) -> bool {
     visibility::may_see_statistics(actor)
 }
 
-/// The statistics of `year` as `actor` may read them: the whole platform, or its region subtree; refused
-/// (`forbidden`) for anyone else.
+/// The statistics of `year` as `actor` may read them: the whole platform, or its region subtree, narrowed to
+/// `region` when asked (within what the reader reads); refused (`forbidden`) for anyone else, and for a region
+/// outside the reader's or unknown (`unknown_region`).
 pub async fn load_for(
     store: &dyn Store,
     rules: &Rules,
     actor: &Actor,
     year: Option<i32>,
+    region: Option<&str>,
 ) -> Result<Statistics, AppError> {
     let seat = store.organisation(actor.org_id).await?.and_then(|o| o.region);
-    match visibility::statistics_scope(actor, seat.as_deref()) {
-        Some(StatisticsScope::Everything) => Ok(load(store, rules, year).await?),
-        Some(StatisticsScope::Within(root)) => Ok(load_within(store, rules, year, Some(&root)).await?),
-        None => Err(AppError::forbidden("read_statistics")),
+    let scope = visibility::statistics_scope(actor, seat.as_deref()).ok_or(AppError::forbidden("read_statistics"))?;
+    let root = scope.root_for(region)?;
+    if let Some(code) = region {
+        if !store.regions().await?.iter().any(|r| r.code == code) {
+            return Err(AppError::bad_request(
+                "unknown_region",
+                format!("没有代码为“{code}”的地区"),
+                format!("there is no region with the code “{code}”"),
+            ));
+        }
     }
+    Ok(load_within(store, rules, year, root.as_deref()).await?)
 }
 
 fn ledger_move(row: &LedgerRow) -> Result<LedgerMove, StoreError> {

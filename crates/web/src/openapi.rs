@@ -148,11 +148,11 @@ pub const OPERATIONS: &[Operation] = &[
         body: Some("Reason"),
         status: 200,
     },
-    Operation { method: "get", path: "/queue", summary: "What waits on me", roles: SIGNED_IN, body: None, status: 200 },
+    Operation { method: "get", path: "/queue", summary: "What waits on me, newest first, one page", roles: SIGNED_IN, body: None, status: 200 },
     Operation {
         method: "get",
         path: "/projects",
-        summary: "Projects I may see",
+        summary: "Projects I may see, newest first, one page (filters: step, year, region, category, purchaser, provider)",
         roles: SIGNED_IN,
         body: None,
         status: 200,
@@ -376,7 +376,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/statistics",
-        summary: "Statistics of ?year= (all years without it), as `report summary --json`; supervisors and finance",
+        summary: "Statistics of ?year= (all years without it) and ?region= (a subtree), as `report summary --json`; supervisors and finance",
         roles: &["admin", "supervisor", "reviewer"],
         body: None,
         status: 200,
@@ -864,7 +864,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation {
         method: "get",
         path: "/notices",
-        summary: "Public procurement notices (no sign-in)",
+        summary: "Public procurement notices, newest first, one page (filters: kind, region, year; no sign-in)",
         roles: PUBLIC,
         body: None,
         status: 200,
@@ -888,6 +888,7 @@ fn schemas() -> Value {
     let instant = json!({"type": "string", "description": "RFC 3339, or YYYY-MM-DDTHH:MM in China time"});
     json!({
         "Error": s(json!({"code": text, "message": text, "message_en": text, "fields": {"type": "array", "items": {"type": "object"}}}), &["code", "message", "message_en"]),
+        "Page": s(json!({"items": {"type": "array", "items": {"type": "object"}}, "next_cursor": {"type": ["string", "null"], "description": "pass as ?cursor= for the next page; null on the last"}}), &["items", "next_cursor"]),
         "Credentials": s(json!({"username": text, "password": text}), &["username", "password"]),
         "PasswordChange": s(json!({"current_password": text, "new_password": text}), &["current_password", "new_password"]),
         "Organisation": s(json!({"key": text, "name": text, "kind": text, "uscc": text, "resident_id": text, "region": text, "parent_id": {"type": "integer"}, "class_one": {"type": "boolean"}, "active": {"type": "boolean"}, "contact": text}), &["key", "name", "kind"]),
@@ -979,6 +980,14 @@ fn schemas() -> Value {
     })
 }
 
+/// Paged lists (`?limit&cursor`, answering `Page`) and their filters: the handlers' own filter lists.
+const LISTS: &[(&str, &[&str])] =
+    &[("/projects", &crate::actions::PROJECT_FILTERS), ("/notices", &crate::procure::NOTICE_FILTERS), ("/queue", &[])];
+
+fn query_param(name: &str, schema: Value) -> Value {
+    json!({"name": name, "in": "query", "required": false, "schema": schema})
+}
+
 pub fn document() -> Value {
     let mut paths = Map::new();
     for op in OPERATIONS {
@@ -1002,6 +1011,18 @@ pub fn document() -> Value {
                 json!({"name": p, "in": "path", "required": true, "schema": schema})
             })
             .collect();
+        let mut params = params;
+        if let Some((_, filters)) = LISTS.iter().find(|(path, _)| op.method == "get" && *path == op.path) {
+            params.push(query_param("limit", json!({"type": "integer", "minimum": 1, "maximum": 200, "default": 50})));
+            params.push(query_param("cursor", json!({"type": "string"})));
+            params.extend(filters.iter().map(|f| query_param(f, json!({"type": "string"}))));
+            o["responses"][op.status.to_string()]["content"] =
+                json!({"application/json": {"schema": {"$ref": "#/components/schemas/Page"}}});
+        }
+        if op.method == "get" && op.path == "/statistics" {
+            params.push(query_param("year", json!({"type": "integer"})));
+            params.push(query_param("region", json!({"type": "string"})));
+        }
         if !params.is_empty() {
             o["parameters"] = json!(params);
         }

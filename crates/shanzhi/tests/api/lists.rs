@@ -4,10 +4,10 @@
 
 use crate::both_backends;
 use crate::helpers::*;
-use shanzhi_store::ProcurementStore;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use shanzhi_domain::project::{can_view, waiting_on, Project};
+use shanzhi_store::ProcurementStore;
 use std::collections::BTreeSet;
 
 fn ids(items: &[Value], key: &str) -> Vec<i64> {

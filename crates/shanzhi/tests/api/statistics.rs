@@ -169,6 +169,16 @@ both_backends! {
         }
         let (status, _) = app.call(Method::GET, "/api/v1/statistics", None, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+        // `?region=` narrows to a subtree: the whole platform's readers may ask for any, a township's supervisor for
+        // its own township and nothing above it.
+        let admin = app.token("admin").await;
+        let lq = app.token("lq.supervisor").await;
+        let township = app.get("/api/v1/statistics?year=2013", &lq).await.1;
+        assert_eq!(app.get("/api/v1/statistics?year=2013&region=420506008", &admin).await.1, township);
+        assert_eq!(app.get("/api/v1/statistics?year=2013&region=420506008", &lq).await.1, township);
+        assert_ne!(app.get("/api/v1/statistics?year=2013&region=420506", &admin).await.1, township);
+        app.refused(Method::GET, "/api/v1/statistics?year=2013&region=420506", &lq, None, StatusCode::FORBIDDEN, "forbidden").await;
+        app.refused(Method::GET, "/api/v1/statistics?region=999", &admin, None, StatusCode::BAD_REQUEST, "unknown_region").await;
         let token = app.token("supervisor").await;
         for bad in ["abc", "13", "2013.5"] {
             let v = app.refused(Method::GET, &format!("/api/v1/statistics?year={bad}"), &token, None, StatusCode::BAD_REQUEST, "invalid_year").await;
