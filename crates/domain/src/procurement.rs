@@ -29,6 +29,7 @@ mod evaluation;
 mod framework;
 pub mod low_price;
 mod member;
+mod scope;
 mod sealing;
 mod start;
 #[cfg(test)]
@@ -36,9 +37,10 @@ mod tests;
 mod types;
 
 pub use approval::{ApprovalRef, Authority, MethodApproval};
-pub use duties::Duty;
+pub use duties::{Duty, Holder};
 pub use low_price::LowPrice;
 pub use member::MemberTask;
+pub use scope::{holder_bit, Facts, Scope};
 pub use start::{check_start, StartContext, StartInput};
 pub use types::{
     Award, BidContent, CallOff, Challenge, Clarification, Committee, Complaint, ComplaintDecision, Compliance,
@@ -374,14 +376,6 @@ impl Procurement {
 
     /// Whether an actor may see the procurement's working record (not the public notices, which anyone may).
     pub fn can_view(&self, actor: &Actor) -> bool {
-        actor.has(Role::Admin)
-            || self.runs(actor)
-            || actor.org_id == self.purchaser_org_id
-            || actor.is_finance_reviewer()
-            // A city's or province's finance bureau decides a change of method after a failed procurement.
-            || (actor.is_upper_finance_reviewer() && self.switch.is_some())
-            || self.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some())
-            || (actor.has(Role::Supervisor)
-                && actor.supervisor_region.as_ref().is_some_and(|r| crate::org::region_within(&self.region, r)))
+        Scope::of(actor).admits(self)
     }
 }

@@ -16,6 +16,7 @@ pub mod listing;
 mod pool;
 pub mod private;
 pub mod procure;
+pub mod procurement_list;
 pub mod projects;
 pub mod secrets;
 mod sql;
@@ -27,6 +28,7 @@ pub use error::{Result, StoreError};
 pub use fiscal::FiscalStore;
 pub use listing::{Page, PageRequest};
 pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
+pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{ProjectFilter, ProjectStore};
 pub use sql::SqlStore;
 
@@ -219,7 +221,9 @@ impl By {
 }
 
 #[async_trait]
-pub trait Store: ProjectStore + ProcurementStore + ApprovalStore + FiscalStore + AccountStore + Send + Sync {
+pub trait Store:
+    ProjectStore + ProcurementStore + ProcurementLists + ApprovalStore + FiscalStore + AccountStore + Send + Sync
+{
     fn backend(&self) -> Backend;
     /// How long the store waits on the database.
     fn timeouts(&self) -> Timeouts;

@@ -190,7 +190,7 @@ pub trait ProcurementStore: Send + Sync {
     async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>>;
 }
 
-fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
+pub(crate) fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
     let data: String = r.try_get("data")?;
     let mut p: Procurement =
         serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("procurement data: {e}")))?;
@@ -434,6 +434,7 @@ impl ProcurementStore for SqlStore {
             .bind(p.id)
             .execute(&mut *w.tx)
             .await?;
+        self.write_procurement_facts(&mut w.tx, &p).await?;
         let mut after = snapshot(&p);
         after["detail"] = change.detail.clone();
         self.append(&mut w.tx, by.event(change.action, "procurement", &p.id.to_string(), Value::Null, after), now)
@@ -458,6 +459,7 @@ impl ProcurementStore for SqlStore {
         if done.rows_affected() != 1 {
             return Err(DomainError::StaleVersion.into());
         }
+        self.write_procurement_facts(&mut w.tx, after).await?;
         let mut snap = snapshot(after);
         snap["detail"] = write.change.detail.clone();
         let event = by.event(write.change.action, "procurement", &after.id.to_string(), snapshot(before), snap);

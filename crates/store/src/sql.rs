@@ -39,6 +39,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (10, include_str!("../migrations/sqlite/0010_accounts.sql")),
     (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
     (12, include_str!("../migrations/sqlite/0012_project_facts.sql")),
+    (14, include_str!("../migrations/sqlite/0014_procurement_facts.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -53,6 +54,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (10, include_str!("../migrations/postgres/0010_accounts.sql")),
     (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
     (12, include_str!("../migrations/postgres/0012_project_facts.sql")),
+    (14, include_str!("../migrations/postgres/0014_procurement_facts.sql")),
 ];
 
 pub struct SqlStore {
@@ -139,6 +141,7 @@ impl SqlStore {
         }
         self.fill_scopes(&mut w.tx).await?;
         self.fill_facts(&mut w.tx).await?;
+        self.fill_procurement_facts(&mut w.tx).await?;
         w.tx.commit().await?;
         Ok(())
     }

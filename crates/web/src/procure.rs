@@ -11,12 +11,14 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::notice::{self, NewNotice, Notice, NoticeKind};
 use shanzhi_domain::org::{Actor, ProviderInfo, Role};
 use shanzhi_domain::procurement::{
-    BidContent, ChallengeAbout, Consequence, Duty, LowPrice, Member, MemberTask, Method, Procurement, Stage,
+    BidContent, ChallengeAbout, Consequence, Duty, Holder, LowPrice, Member, MemberTask, Method, Procurement, Stage,
     StartContext, StartInput,
 };
 use shanzhi_domain::project::{Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
-use shanzhi_store::{NoticeFilter, OwnBid, Page, ProcurementWrite, UnsealedBid};
+use shanzhi_store::{
+    Holding, NoticeFilter, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
+};
 
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
@@ -690,12 +692,30 @@ pub async fn notice_page(state: &AppState, q: &ListQuery) -> AppResult<Page<Noti
     Ok(state.store.notice_page(&filter, q.page).await?)
 }
 
+/// The filters of a procurement list: `stage`, `method`, `region` (a subtree), `purchaser` (an organisation id).
+pub const PROCUREMENT_FILTERS: [&str; 4] = ["stage", "method", "region", "purchaser"];
+
+/// One page of the procurements `actor` may see (providers: every one past its draft), newest first.
+pub async fn procurement_page(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<Page<Procurement>> {
+    let stages: Vec<&str> = Stage::ALL.iter().map(|s| s.code()).collect();
+    let methods: Vec<&str> = Method::ALL.iter().map(|m| m.code()).collect();
+    let filter = ProcurementFilter {
+        stage: q.one_of("stage", &stages)?.as_deref().and_then(Stage::parse),
+        method: q.one_of("method", &methods)?.as_deref().and_then(Method::parse),
+        region: q.text("region"),
+        purchaser: q.number("purchaser")?,
+    };
+    let scope = shanzhi_domain::procurement::Scope::of(actor);
+    Ok(state.store.procurement_page(&scope, actor.has(Role::Provider), &filter, q.page).await?)
+}
+
 /// A duty with where it is.
 #[derive(Debug, Serialize)]
 pub struct DutyView {
     pub procurement_id: i64,
     pub project_code: String,
     pub title: String,
+    pub purchaser_name: String,
     #[serde(flatten)]
     pub duty: Duty,
     pub label: &'static str,
@@ -703,10 +723,28 @@ pub struct DutyView {
 
 fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
     match d.holder {
-        "purchaser" => p.runs(actor),
-        "finance" => actor.is_finance_reviewer(),
-        "committee" => p.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some()),
-        _ => false,
+        Holder::Purchaser => p.runs(actor),
+        Holder::Finance => actor.is_finance_reviewer(),
+        Holder::Committee => p.committee.as_ref().is_some_and(|c| c.member(actor.user_id).is_some()),
+        Holder::Bidder => false,
+    }
+}
+
+/// Every page of a procurement query, for a work queue (whose candidates are few: those waiting on someone).
+async fn every_page<F, Fut>(mut page: F) -> AppResult<Vec<Procurement>>
+where
+    F: FnMut(PageRequest) -> Fut,
+    Fut: std::future::Future<Output = shanzhi_store::Result<Page<Procurement>>>,
+{
+    let mut out = Vec::new();
+    let mut request = PageRequest::first(shanzhi_store::listing::MAX_LIMIT);
+    loop {
+        let p = page(request).await?;
+        out.extend(p.items);
+        match p.next {
+            Some(before) => request.before = Some(before),
+            None => return Ok(out),
+        }
     }
 }
 
@@ -715,33 +753,51 @@ pub async fn committee_work(state: &AppState, actor: &Actor) -> AppResult<Vec<(P
     if !actor.has(Role::Expert) && !actor.has(Role::Purchaser) {
         return Ok(vec![]);
     }
-    let mut out = Vec::new();
-    for p in state.store.procurements().await? {
-        let tasks = p.member_tasks(actor.user_id);
-        if !tasks.is_empty() {
-            out.push((p, tasks));
-        }
-    }
-    Ok(out)
+    let mine = every_page(|page| state.store.member_procurements(actor.user_id, page)).await?;
+    Ok(mine
+        .into_iter()
+        .filter_map(|p| {
+            let tasks = p.member_tasks(actor.user_id);
+            (!tasks.is_empty()).then_some((p, tasks))
+        })
+        .collect())
+}
+
+fn duty_views(p: &Procurement, duties: Vec<Duty>) -> impl Iterator<Item = DutyView> + '_ {
+    duties.into_iter().map(|d| DutyView {
+        procurement_id: p.id,
+        project_code: p.project_code.clone(),
+        title: p.title.clone(),
+        purchaser_name: p.purchaser_name.clone(),
+        label: d.label_zh(),
+        duty: d,
+    })
 }
 
 /// Every duty of every procurement; `mine` keeps those the actor holds, else those the actor may oversee.
 pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Vec<DutyView>> {
     let today = china_date(state.clock.now());
     let mut out = Vec::new();
-    for p in state.store.procurements().await? {
-        for d in p.duties(&state.rules, &state.calendar, today) {
-            let keep = if mine { holds(actor, &p, &d) } else { can_view(actor, &p) && d.overdue };
-            if keep {
-                let label = d.label_zh();
-                out.push(DutyView {
-                    procurement_id: p.id,
-                    project_code: p.project_code.clone(),
-                    title: p.title.clone(),
-                    duty: d,
-                    label,
-                });
+    if mine {
+        let holding = Holding {
+            purchaser_org_id: actor.has(Role::Purchaser).then_some(actor.org_id),
+            agency_org_id: actor.has(Role::Agency).then_some(actor.org_id),
+            finance: actor.is_finance_reviewer(),
+            member_user_id: actor.user_id,
+        };
+        for p in every_page(|page| state.store.awaiting_procurements(&holding, page)).await? {
+            let held: Vec<Duty> =
+                p.duties(&state.rules, &state.calendar, today).into_iter().filter(|d| holds(actor, &p, d)).collect();
+            out.extend(duty_views(&p, held));
+        }
+    } else {
+        for p in state.store.procurements().await? {
+            if !can_view(actor, &p) {
+                continue;
             }
+            let overdue: Vec<Duty> =
+                p.duties(&state.rules, &state.calendar, today).into_iter().filter(|d| d.overdue).collect();
+            out.extend(duty_views(&p, overdue));
         }
     }
     out.sort_by_key(|d| d.duty.due);

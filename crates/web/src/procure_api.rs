@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 use shanzhi_domain::notice::Notice;
 use shanzhi_domain::org::{Actor, Role};
-use shanzhi_domain::procurement::{Procurement, Stage};
+use shanzhi_domain::procurement::Procurement;
 
 use crate::api::ApiJson;
 use crate::auth::ApiSession;
@@ -89,16 +89,25 @@ async fn start(
     Ok((StatusCode::CREATED, Json(view(&state, &s.actor, &p).await?)).into_response())
 }
 
-async fn list(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    let mut out = Vec::new();
-    for p in state.store.procurements().await? {
-        if sees_record(&s.actor, &p) {
-            out.push(json!({"id": p.id, "project_id": p.project_id, "project_code": p.project_code, "title": p.title, "method": p.method, "stage": p.stage, "budget": p.budget, "bid_deadline": p.bid_deadline}));
-        } else if s.actor.has(Role::Provider) && p.stage != Stage::Draft {
-            out.push(json!({"id": p.id, "project_code": p.project_code, "title": p.title, "method": p.method, "stage": p.stage, "budget": p.budget, "bid_deadline": p.bid_deadline}));
-        }
-    }
-    Ok(Json(json!(out)))
+/// The procurements the caller may see, newest first, one page: the record's summary to those who may read it,
+/// the published facts to providers.
+async fn list(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<Value>>> {
+    let q = ListQuery::parse(raw.as_deref(), &procure::PROCUREMENT_FILTERS)?;
+    let page = procure::procurement_page(&state, &s.actor, &q).await?;
+    Ok(Json(
+        page.map(|p| {
+            let mut item = json!({"id": p.id, "project_code": p.project_code, "title": p.title, "method": p.method, "stage": p.stage, "budget": p.budget, "bid_deadline": p.bid_deadline});
+            if sees_record(&s.actor, &p) {
+                item["project_id"] = json!(p.project_id);
+            }
+            item
+        })
+        .into(),
+    ))
 }
 
 async fn get_one(

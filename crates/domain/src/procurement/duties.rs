@@ -7,14 +7,25 @@ use super::{period_end, Procurement, Stage};
 use crate::calendar::{china_date, Calendar, Deadline};
 use crate::deadlines::Period;
 use crate::error::DomainError;
+use crate::org::string_enum;
 use crate::rules::Rules;
+use serde::Deserialize;
+
+string_enum!(
+    /// Who holds a duty.
+    Holder {
+        Purchaser = "purchaser" / "采购人（或代理机构）" / "Purchaser (or its agency)",
+        Finance = "finance" / "财政部门" / "Finance department",
+        Committee = "committee" / "评审委员会" / "Evaluation committee",
+        Bidder = "bidder" / "供应商" / "Bidder",
+    }
+);
 
 /// Someone who must act by a date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Duty {
     pub code: &'static str,
-    /// `purchaser` (or its agency), `finance`, `committee` or `bidder`.
-    pub holder: &'static str,
+    pub holder: Holder,
     pub due: NaiveDate,
     pub provisional: bool,
     pub overdue: bool,
@@ -64,7 +75,7 @@ impl Procurement {
             if let Some(r) = &self.report {
                 push(
                     "confirm_winner",
-                    "purchaser",
+                    Holder::Purchaser,
                     period_end(rules, Period::WinnerConfirmation, china_date(r.at), calendar),
                     None,
                 );
@@ -74,7 +85,7 @@ impl Procurement {
         if let (Stage::Evaluating, Some(ended)) = (self.stage, self.evaluated_at) {
             push(
                 "finish_evaluation",
-                "committee",
+                Holder::Committee,
                 period_end(rules, Period::EvaluationReport, china_date(ended), calendar),
                 None,
             );
@@ -82,11 +93,11 @@ impl Procurement {
         for c in &self.challenges {
             // Once the challenger has complained, finance holds the matter.
             if c.reply.is_none() && c.complaint.is_none() {
-                push("reply_challenge", "purchaser", Self::reply_due(c, rules, calendar), Some(c.id));
+                push("reply_challenge", Holder::Purchaser, Self::reply_due(c, rules, calendar), Some(c.id));
             }
             if c.complaint.as_ref().is_some_and(|k| k.decision.is_none()) {
                 if let Some(due) = Self::decision_due(c, rules, calendar) {
-                    push("decide_complaint", "finance", due, Some(c.id));
+                    push("decide_complaint", Holder::Finance, due, Some(c.id));
                 }
             }
         }

@@ -432,6 +432,7 @@ fn a_tie_needs_the_purchasers_recorded_pick() {
     assert!(!p.duties(&rules, &cal(), day(2025, 10, 15))[0].overdue);
     let duties = p.duties(&rules, &cal(), day(2025, 10, 16));
     assert_eq!((duties[0].code, duties[0].due, duties[0].overdue), ("confirm_winner", day(2025, 10, 15), true));
+    holders_are_in_the_facts(&p, &duties);
     p.confirm_winner(&buyer(), 2, "依采购文件，服务方案得分相同时抽签决定，抽中 2 号", &rules, at(2025, 10, 10, 9))
         .unwrap();
     assert!(p.award.as_ref().unwrap().winner.tie_reason.is_some());
@@ -640,6 +641,7 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
     // Reply due 7 working days after 16 Oct: 27 Oct. Complaining before then is premature.
     let duties = p.duties(&rules, &c, day(2025, 10, 28));
     assert_eq!((duties[0].code, duties[0].due, duties[0].overdue), ("reply_challenge", day(2025, 10, 27), true));
+    holders_are_in_the_facts(&p, &duties);
     assert_eq!(
         p.complain(&bidder(50), 1, "采购人未答复质疑", &c, &rules, at(2025, 10, 27, 9)).unwrap_err().code(),
         "reply_pending"
@@ -657,6 +659,9 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
     // Finance: 30 working days from 17 Nov → 29 Dec; a 3-working-day pause moves it to 1 Jan → 5 Jan 2026?
     let due = |p: &Procurement| Procurement::decision_due(&p.challenges[0], &rules, &c).unwrap().unwrap().date;
     assert_eq!(due(&p), day(2025, 12, 29));
+    let duties = p.duties(&rules, &c, day(2025, 11, 20));
+    assert!(duties.iter().any(|d| d.holder == Holder::Finance));
+    holders_are_in_the_facts(&p, &duties);
     p.pause_complaint(&finance(), 1, day(2025, 11, 24), day(2025, 11, 26), at(2025, 11, 24, 9)).unwrap();
     assert_eq!(due(&p), day(2026, 1, 4), "three paused working days; 1 Jan is a holiday and 4 Jan a worked Sunday");
     assert_eq!(
@@ -681,6 +686,15 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
     assert_eq!(p.stage, Stage::Failed);
     assert!(p.suspended_on(day(2025, 12, 2)).is_none(), "the decision ends the suspension");
     assert!(p.duties(&rules, &c, day(2025, 12, 2)).is_empty());
+    assert_eq!(p.facts().awaits, 0, "nobody holds a duty on a failed procurement");
+}
+
+/// A work queue finds a procurement by the holders in its facts: each duty's holder must be there.
+fn holders_are_in_the_facts(p: &Procurement, duties: &[Duty]) {
+    assert!(!duties.is_empty());
+    for d in duties {
+        assert_ne!(p.facts().awaits & holder_bit(d.holder), 0, "{} held by {:?}", d.code, d.holder);
+    }
 }
 
 #[test]

@@ -177,4 +177,40 @@ both_backends! {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("kind=result&amp;limit=1&amp;cursor="), "{html}");
     }
+
+    async fn every_readers_procurements_from_sql_equal_the_domains_choice(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let procurements = app.store.procurements().await.unwrap();
+        assert!(!procurements.is_empty());
+        let mut providers = 0;
+        for user in app.store.users().await.unwrap().into_iter().filter(|u| u.active) {
+            let actor = app.store.actor(user.id).await.unwrap().expect("an actor");
+            let token = app.token(&user.username).await;
+            let provider = actor.has(shanzhi_domain::org::Role::Provider);
+            providers += usize::from(provider);
+            let mut want: Vec<i64> = procurements
+                .iter()
+                .filter(|p| p.can_view(&actor) || (provider && p.stage != shanzhi_domain::procurement::Stage::Draft))
+                .map(|p| p.id)
+                .collect();
+            want.sort_by(|a, b| b.cmp(a));
+            let got = ids(&app.all("/api/v1/procurements?limit=2", Some(&token)).await, "id");
+            assert_eq!(got, want, "{}'s procurements", user.username);
+        }
+        assert!(providers > 0);
+        // Filters narrow the list as the record says.
+        let admin = app.token("admin").await;
+        let some = &procurements[0];
+        for (query, keep) in [
+            (format!("stage={}", some.stage.code()), Box::new(|p: &shanzhi_domain::procurement::Procurement| p.stage == some.stage) as Box<dyn Fn(&_) -> bool>),
+            (format!("method={}", some.method.code()), Box::new(|p: &shanzhi_domain::procurement::Procurement| p.method == some.method)),
+            (format!("region={}", &some.region[..6]), Box::new(|p: &shanzhi_domain::procurement::Procurement| p.region.starts_with(&some.region[..6]))),
+        ] {
+            let mut want: Vec<i64> = procurements.iter().filter(|p| keep(p)).map(|p| p.id).collect();
+            want.sort_by(|a, b| b.cmp(a));
+            assert_eq!(ids(&app.all(&format!("/api/v1/procurements?{query}"), Some(&admin)).await, "id"), want, "{query}");
+        }
+        let (status, body) = app.get("/api/v1/procurements?stage=won", &admin).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_parameter")));
+    }
 }

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use maud::{html, Markup};
 use shanzhi_domain::org::{Actor, Role};
-use shanzhi_domain::procurement::{Duty, Method, Stage};
+use shanzhi_domain::procurement::{Duty, Holder, Method, Stage};
 
 use crate::i18n::Lang;
 
@@ -44,14 +44,8 @@ pub fn method_label(lang: Lang, m: Method) -> &'static str {
     lang.t(m.label_zh(), m.label_en())
 }
 
-fn holder_label(lang: Lang, holder: &str) -> &'static str {
-    match holder {
-        "purchaser" => lang.t("采购人（或代理机构）", "Purchaser (or its agency)"),
-        "finance" => lang.t("财政部门", "Finance department"),
-        "committee" => lang.t("评审委员会", "Evaluation committee"),
-        "bidder" => lang.t("供应商", "Bidder"),
-        _ => lang.t("其他", "Other"),
-    }
+fn holder_label(lang: Lang, holder: Holder) -> &'static str {
+    lang.t(holder.label_zh(), holder.label_en())
 }
 
 fn duty_label(lang: Lang, d: &Duty) -> &'static str {

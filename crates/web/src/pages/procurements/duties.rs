@@ -1,13 +1,11 @@
 //! Procurement duties: the work queue's part and the overdue list.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::org::Actor;
-use shanzhi_domain::procurement::Procurement;
+use shanzhi_domain::procurement::Holder;
 
 use super::super::layout::page;
 use super::super::{error_page, render, OrPage, Page, SignedIn};
@@ -50,8 +48,6 @@ pub async fn overdue(State(state): State<AppState>, user: SignedIn) -> Page {
         return Err(error_page(&shell, AppError::forbidden("read_overdue")));
     }
     let duties = procure::duties(&state, actor, false).await.or_page(&shell)?;
-    let procs: HashMap<i64, Procurement> =
-        state.store.procurements().await.or_page(&shell)?.into_iter().map(|p| (p.id, p)).collect();
     let today = china_date(state.clock.now());
     let title = lang.t("逾期事项", "Overdue duties");
     let body = html! {
@@ -70,7 +66,7 @@ pub async fn overdue(State(state): State<AppState>, user: SignedIn) -> Page {
                     td data-label=(lang.t("事项", "Duty")) { (duty_label(lang, &d.duty)) }
                     td data-label=(lang.t("责任方", "Held by")) {
                         (holder_label(lang, d.duty.holder))
-                        @if d.duty.holder == "purchaser" { @if let Some(p) = procs.get(&d.procurement_id) { " · " (p.purchaser_name) } }
+                        @if d.duty.holder == Holder::Purchaser { " · " (d.purchaser_name) }
                     }
                     td data-label=(lang.t("期限", "Due")) { (due_tag(lang, d.duty.due, d.duty.provisional, d.duty.overdue)) }
                     td.num data-label=(lang.t("逾期天数", "Days late")) { ((today - d.duty.due).num_days()) }

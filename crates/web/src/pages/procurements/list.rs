@@ -1,27 +1,25 @@
 //! The list of procurements the actor may see (providers: every published one).
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::html;
 use shanzhi_domain::org::Role;
-use shanzhi_domain::procurement::{Procurement, Stage};
 
 use super::super::layout::page;
 use super::super::{render, OrPage, Page, SignedIn};
 use super::{method_label, stage_tag};
+use crate::paging::{next_page_href, ListQuery};
 use crate::procure;
 use crate::AppState;
 
-pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = user.lang;
     let actor = &user.session.actor;
-    let all = state.store.procurements().await.or_page(&shell)?;
-    let mut shown: Vec<&Procurement> = all
-        .iter()
-        .filter(|p| procure::can_view(actor, p) || (actor.has(Role::Provider) && p.stage != Stage::Draft))
-        .collect();
-    shown.sort_by_key(|p| std::cmp::Reverse(p.id));
+    let q = ListQuery::parse_page(raw.as_deref(), &procure::PROCUREMENT_FILTERS).or_page(&shell)?;
+    let listed = procure::procurement_page(&state, actor, &q).await.or_page(&shell)?;
+    let shown = &listed.items;
+    let next = listed.next.map(|cursor| next_page_href("/procurements", raw.as_deref(), cursor));
     let title = lang.t("采购活动", "Procurements");
     let body = html! {
         h1.page-title { (title) }
@@ -38,7 +36,7 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
                     th scope="col" { (lang.t("阶段", "Stage")) } th.num scope="col" { (lang.t("预算", "Budget")) }
                     th scope="col" { (lang.t("投标截止", "Bid deadline")) }
                 } }
-                tbody { @for p in &shown { tr {
+                tbody { @for p in shown { tr {
                     td data-label=(lang.t("项目", "Project")) { a href={"/procurements/" (p.id)} { (p.title) } br; span.small.muted { (p.project_code) " · " (p.purchaser_name) } }
                     td data-label=(lang.t("采购方式", "Method")) { (method_label(lang, p.method)) }
                     td data-label=(lang.t("阶段", "Stage")) { (stage_tag(lang, p.stage)) }
@@ -46,6 +44,9 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
                     td data-label=(lang.t("投标截止", "Bid deadline")) { @if let Some(t) = p.bid_deadline { (lang.datetime(t)) } }
                 } } }
             } }
+        }
+        @if let Some(href) = &next {
+            p { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
         }
     };
     Ok(render(StatusCode::OK, page(&shell, title, body)))

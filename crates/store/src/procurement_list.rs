@@ -1,0 +1,189 @@
+//! Procurements as lists and work queues: the columns they filter on ([`Procurement::facts`]) written with the
+//! record, and queries that carry the reader's [`Scope`] in their WHERE clause.
+
+use async_trait::async_trait;
+use shanzhi_domain::procurement::{holder_bit, Holder, Method, Procurement, Scope, Stage};
+use sqlx::AnyConnection;
+
+use crate::error::Result;
+use crate::listing::{Page, PageRequest, Where};
+use crate::procure::procurement_from_row;
+use crate::SqlStore;
+
+/// What a procurement list is narrowed to; every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProcurementFilter {
+    pub stage: Option<Stage>,
+    pub method: Option<Method>,
+    /// A region and everything under it.
+    pub region: Option<String>,
+    pub purchaser: Option<i64>,
+}
+
+/// Whose work a procurement queue looks for: the kinds of holder the reader is, and its ties.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holding {
+    /// Runs procurements of this organisation (a purchaser's staff).
+    pub purchaser_org_id: Option<i64>,
+    /// Runs procurements entrusted to this agency.
+    pub agency_org_id: Option<i64>,
+    /// A finance reviewer: decides complaints.
+    pub finance: bool,
+    /// Sits on committees as this user.
+    pub member_user_id: i64,
+}
+
+#[async_trait]
+pub trait ProcurementLists {
+    /// The procurements `scope` may see that match `filter`, newest first; with `published`, every procurement
+    /// past its draft too (what providers may bid for).
+    async fn procurement_page(
+        &self,
+        scope: &Scope,
+        published: bool,
+        filter: &ProcurementFilter,
+        page: PageRequest,
+    ) -> Result<Page<Procurement>>;
+    /// Procurements where someone `holding` may hold a duty, newest first: a superset of the holder's duties.
+    async fn awaiting_procurements(&self, holding: &Holding, page: PageRequest) -> Result<Page<Procurement>>;
+    /// Procurements whose committee `user_id` sits on and that are not decided yet, newest first.
+    async fn member_procurements(&self, user_id: i64, page: PageRequest) -> Result<Page<Procurement>>;
+}
+
+const COLUMNS: &str = "q.id, q.version, q.data";
+
+impl SqlStore {
+    /// Writes a procurement's list columns and committee members, in the caller's transaction.
+    pub(crate) async fn write_procurement_facts(&self, conn: &mut AnyConnection, p: &Procurement) -> Result<()> {
+        let f = p.facts();
+        sqlx::query(
+            "UPDATE procurements SET region = $1, method = $2, switch_requested = $3, awaits = $4 WHERE id = $5",
+        )
+        .bind(&f.region)
+        .bind(p.method.code())
+        .bind(i64::from(f.switch_requested))
+        .bind(i64::from(f.awaits))
+        .bind(p.id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query("DELETE FROM procurement_members WHERE procurement_id = $1").bind(p.id).execute(&mut *conn).await?;
+        for user_id in f.members {
+            sqlx::query(
+                "INSERT INTO procurement_members (user_id, procurement_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(p.id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Fills the list columns of procurements stored before they existed (migration 14).
+    pub(crate) async fn fill_procurement_facts(&self, conn: &mut AnyConnection) -> Result<()> {
+        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM procurements q WHERE q.region = '' ORDER BY q.id"))
+            .fetch_all(&mut *conn)
+            .await?;
+        for r in &rows {
+            let p = procurement_from_row(r)?;
+            if !p.region.is_empty() {
+                self.write_procurement_facts(conn, &p).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn procurements_where(&self, mut w: Where, page: PageRequest) -> Result<Page<Procurement>> {
+        let sql = format!("SELECT {COLUMNS} FROM procurements q{}", w.page_sql("q.id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let items = rows.iter().map(procurement_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(items, page.limit, |p| p.id))
+    }
+}
+
+fn member(w: &mut Where, user_id: i64) -> String {
+    let v = w.int(user_id);
+    format!("EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = q.id AND m.user_id = {v})")
+}
+
+#[async_trait]
+impl ProcurementLists for SqlStore {
+    async fn procurement_page(
+        &self,
+        scope: &Scope,
+        published: bool,
+        filter: &ProcurementFilter,
+        page: PageRequest,
+    ) -> Result<Page<Procurement>> {
+        let mut w = Where::default();
+        if !scope.everything {
+            let org = w.int(scope.purchaser_org_id);
+            let mut any = vec![format!("q.purchaser_org_id = {org}")];
+            if let Some(agency) = scope.agency_org_id {
+                let v = w.int(agency);
+                any.push(format!("q.agency_org_id = {v}"));
+            }
+            if scope.switch_requested {
+                any.push("q.switch_requested = 1".into());
+            }
+            any.push(member(&mut w, scope.member_user_id));
+            if let Some(root) = &scope.region {
+                any.push(w.prefix("q.region", root));
+            }
+            if published {
+                let draft = w.text(Stage::Draft.code());
+                any.push(format!("q.stage <> {draft}"));
+            }
+            w.and(format!("({})", any.join(" OR ")));
+        }
+        if let Some(stage) = filter.stage {
+            let v = w.text(stage.code());
+            w.and(format!("q.stage = {v}"));
+        }
+        if let Some(method) = filter.method {
+            let v = w.text(method.code());
+            w.and(format!("q.method = {v}"));
+        }
+        if let Some(root) = &filter.region {
+            let c = w.prefix("q.region", root);
+            w.and(c);
+        }
+        if let Some(org) = filter.purchaser {
+            let v = w.int(org);
+            w.and(format!("q.purchaser_org_id = {v}"));
+        }
+        self.procurements_where(w, page).await
+    }
+
+    async fn awaiting_procurements(&self, holding: &Holding, page: PageRequest) -> Result<Page<Procurement>> {
+        let mut w = Where::default();
+        let (purchaser, finance, committee) =
+            (holder_bit(Holder::Purchaser), holder_bit(Holder::Finance), holder_bit(Holder::Committee));
+        let mut any = Vec::new();
+        for (column, org) in
+            [("q.purchaser_org_id", holding.purchaser_org_id), ("q.agency_org_id", holding.agency_org_id)]
+        {
+            if let Some(org) = org {
+                let v = w.int(org);
+                any.push(format!("((q.awaits & {purchaser}) <> 0 AND {column} = {v})"));
+            }
+        }
+        if holding.finance {
+            any.push(format!("(q.awaits & {finance}) <> 0"));
+        }
+        let m = member(&mut w, holding.member_user_id);
+        any.push(format!("((q.awaits & {committee}) <> 0 AND {m})"));
+        w.and("q.awaits <> 0".into());
+        w.and(format!("({})", any.join(" OR ")));
+        self.procurements_where(w, page).await
+    }
+
+    async fn member_procurements(&self, user_id: i64, page: PageRequest) -> Result<Page<Procurement>> {
+        let mut w = Where::default();
+        let m = member(&mut w, user_id);
+        w.and(m);
+        let (awarded, failed) = (w.text(Stage::Awarded.code()), w.text(Stage::Failed.code()));
+        w.and(format!("q.stage NOT IN ({awarded}, {failed})"));
+        self.procurements_where(w, page).await
+    }
+}
