@@ -35,14 +35,32 @@ pub fn sees_contact(actor: &Actor, o: &Organisation) -> bool {
 /// administrator every line (they manage them), a supervisor the lines of departments seated in its region
 /// subtree, a department its own.
 pub fn may_see_budget(actor: &Actor, org_id: i64, org_region: Option<&str>) -> bool {
-    actor.has(Role::Admin)
-        || finance_reviewer(actor)
-        || org_id == actor.org_id
-        || (actor.has(Role::Supervisor)
-            && actor
-                .supervisor_region
-                .as_deref()
-                .is_some_and(|root| org_region.is_some_and(|r| region_within(r, root))))
+    BudgetScope::of(actor).admits(org_id, org_region)
+}
+
+/// The budget lines a reader sees, as a filter a store puts in its query: the rule of [`may_see_budget`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetScope {
+    pub everything: bool,
+    pub org_id: i64,
+    /// A supervisor's subtree: lines of departments seated in it.
+    pub region: Option<String>,
+}
+
+impl BudgetScope {
+    pub fn of(actor: &Actor) -> BudgetScope {
+        BudgetScope {
+            everything: actor.has(Role::Admin) || finance_reviewer(actor),
+            org_id: actor.org_id,
+            region: if actor.has(Role::Supervisor) { actor.supervisor_region.clone() } else { None },
+        }
+    }
+
+    pub fn admits(&self, org_id: i64, org_region: Option<&str>) -> bool {
+        self.everything
+            || org_id == self.org_id
+            || self.region.as_deref().is_some_and(|root| org_region.is_some_and(|r| region_within(r, root)))
+    }
 }
 
 /// The part of the statistics a reader gets.

@@ -7,7 +7,9 @@
 pub mod accounts;
 pub mod approvals;
 mod audit;
+pub mod budget_list;
 mod connection;
+pub mod directory;
 mod error;
 pub mod files;
 mod fiscal;
@@ -23,7 +25,9 @@ mod sql;
 
 pub use accounts::{Account, AccountStore};
 pub use approvals::ApprovalStore;
+pub use budget_list::{BudgetFilter, BudgetLists};
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
+pub use directory::{Directory, OrganisationFilter, UserFilter};
 pub use error::{Result, StoreError};
 pub use fiscal::FiscalStore;
 pub use listing::{Page, PageRequest};
@@ -222,7 +226,16 @@ impl By {
 
 #[async_trait]
 pub trait Store:
-    ProjectStore + ProcurementStore + ProcurementLists + ApprovalStore + FiscalStore + AccountStore + Send + Sync
+    ProjectStore
+    + ProcurementStore
+    + BudgetLists
+    + ProcurementLists
+    + Directory
+    + ApprovalStore
+    + FiscalStore
+    + AccountStore
+    + Send
+    + Sync
 {
     fn backend(&self) -> Backend;
     /// How long the store waits on the database.

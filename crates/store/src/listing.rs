@@ -88,6 +88,12 @@ impl Where {
         let (lo, hi) = (self.text(prefix), self.text(&prefix_end(prefix)));
         format!("{column} >= {lo} AND {column} < {hi}")
     }
+    /// `column` starts with `prefix`, for columns kept in the database's own collation (no index range: for small
+    /// tables such as organisations).
+    pub(crate) fn starts_with(&mut self, column: &str, prefix: &str) -> String {
+        let p = self.text(prefix);
+        format!("substr({column}, 1, length({p})) = {p}")
+    }
     /// The page's range and order: ids below the cursor, newest first, one more row than the page holds.
     pub(crate) fn page_sql(&mut self, id_column: &str, page: PageRequest) -> String {
         if let Some(before) = page.before {

@@ -389,7 +389,7 @@ pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation> {
     })
 }
 
-fn parse_roles(s: &str) -> Result<Vec<Role>> {
+pub(crate) fn parse_roles(s: &str) -> Result<Vec<Role>> {
     s.split(',')
         .filter(|x| !x.is_empty())
         .map(|x| Role::parse(x).ok_or_else(|| StoreError::Corrupt(format!("role {x}"))))
@@ -431,9 +431,22 @@ pub(crate) fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
     })
 }
 
-const BUDGET_COLUMNS: &str = "id, year, org_id, source, donor, granted_from, note";
+pub(crate) fn ledger_from_row(r: &AnyRow) -> Result<LedgerRow> {
+    let m: String = r.try_get("movement")?;
+    Ok(LedgerRow {
+        id: r.try_get("id")?,
+        budget_id: r.try_get("budget_id")?,
+        movement: Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?,
+        amount: Money::from_fen(r.try_get("amount_fen")?),
+        project_id: r.try_get("project_id")?,
+        actor_id: r.try_get("actor_id")?,
+        at: r.try_get("at")?,
+    })
+}
 
-fn budget_from_row(r: &AnyRow) -> Result<Budget> {
+pub(crate) const BUDGET_COLUMNS: &str = "id, year, org_id, source, donor, granted_from, note";
+
+pub(crate) fn budget_from_row(r: &AnyRow) -> Result<Budget> {
     let source: String = r.try_get("source")?;
     Ok(Budget {
         id: r.try_get("id")?,
@@ -839,20 +852,7 @@ impl Store for SqlStore {
             }
             None => sqlx::query("SELECT * FROM ledger ORDER BY id").fetch_all(&self.pool).await?,
         };
-        rows.iter()
-            .map(|r| {
-                let m: String = r.try_get("movement")?;
-                Ok(LedgerRow {
-                    id: r.try_get("id")?,
-                    budget_id: r.try_get("budget_id")?,
-                    movement: Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?,
-                    amount: Money::from_fen(r.try_get("amount_fen")?),
-                    project_id: r.try_get("project_id")?,
-                    actor_id: r.try_get("actor_id")?,
-                    at: r.try_get("at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(ledger_from_row).collect()
     }
 
     async fn standards(&self) -> Result<Vec<Standard>> {

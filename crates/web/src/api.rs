@@ -154,26 +154,41 @@ async fn catalogue(State(state): State<AppState>) -> AppResult<Json<Value>> {
     Ok(Json(json!(state.store.catalogue().await?)))
 }
 
-async fn organisations(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(listed_organisations(&state, &s.actor).await?)))
+/// The organisations the caller may list, one page (filters: `kind`, `region`).
+async fn organisations(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<shanzhi_domain::org::Organisation>>> {
+    let q = ListQuery::parse(raw.as_deref(), &ORGANISATION_FILTERS)?;
+    Ok(Json(listed_organisations(&state, &s.actor, &q).await?.into()))
 }
 
-/// The organisations `actor` may list, each with its contact only where `actor` may read it.
+pub const ORGANISATION_FILTERS: [&str; 2] = ["kind", "region"];
+
+/// One page of the organisations `actor` may list (verified ones and its own: `visibility::lists_organisation`),
+/// each with its contact only where `actor` may read it.
 pub async fn listed_organisations(
     state: &AppState,
     actor: &Actor,
-) -> AppResult<Vec<shanzhi_domain::org::Organisation>> {
+    q: &ListQuery,
+) -> AppResult<shanzhi_store::Page<shanzhi_domain::org::Organisation>> {
     if !visibility::may_list_organisations(actor) {
         return Err(AppError::forbidden("list_organisations"));
     }
-    let mut orgs = state.store.organisations().await?;
-    orgs.retain(|o| visibility::lists_organisation(actor, o));
-    for o in &mut orgs {
-        if !visibility::sees_contact(actor, o) {
+    let kinds: Vec<&str> = OrgKind::ALL.iter().map(|k| k.code()).collect();
+    let filter = shanzhi_store::OrganisationFilter {
+        verified_or: Some(actor.org_id),
+        kind: q.one_of("kind", &kinds)?.as_deref().and_then(OrgKind::parse),
+        region: q.text("region"),
+    };
+    let page = state.store.organisation_page(&filter, q.page).await?;
+    Ok(page.map(|mut o| {
+        if !visibility::sees_contact(actor, &o) {
             o.contact = String::new();
         }
-    }
-    Ok(orgs)
+        o
+    }))
 }
 
 #[derive(Deserialize)]
@@ -269,9 +284,20 @@ async fn add_organisation(
     Ok((StatusCode::CREATED, Json(org)).into_response())
 }
 
-async fn users(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+/// Users, one page, for the administrator (filters: `org`, `role`).
+async fn users(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<shanzhi_domain::org::User>>> {
     require(&s.actor, Role::Admin, "list_users")?;
-    Ok(Json(json!(state.store.users().await?)))
+    let q = ListQuery::parse(raw.as_deref(), &["org", "role"])?;
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+    let filter = shanzhi_store::UserFilter {
+        org_id: q.number("org")?,
+        role: q.one_of("role", &roles)?.as_deref().and_then(Role::parse),
+    };
+    Ok(Json(state.store.user_page(&filter, q.page).await?.into()))
 }
 
 #[derive(Deserialize)]
@@ -455,18 +481,14 @@ async fn decide(
     act(&state, &s, id, Command::Decide(n, req)).await
 }
 
-#[derive(Deserialize)]
-struct YearQuery {
-    #[serde(default)]
-    year: Option<i32>,
-}
-
+/// The budget lines the caller may see, newest first, one page (filters: `year`, `org`, `source`).
 async fn list_budgets(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    Query(q): Query<YearQuery>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(json!(crate::budgets::visible(&state, &s.actor, q.year).await?)))
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<shanzhi_store::BudgetView>>> {
+    let q = ListQuery::parse(raw.as_deref(), &crate::budgets::BUDGET_FILTERS)?;
+    Ok(Json(crate::budgets::budget_page(&state, &s.actor, &q).await?.into()))
 }
 
 async fn add_budget(
@@ -488,12 +510,15 @@ async fn grant_budget(
     Ok((StatusCode::CREATED, Json(b)).into_response())
 }
 
+/// One budget line's ledger, newest first, one page.
 async fn budget_ledger(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
-    Ok(Json(json!(crate::budgets::ledger(&state, &s.actor, id).await?)))
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<shanzhi_store::LedgerRow>>> {
+    let q = ListQuery::parse(raw.as_deref(), &[])?;
+    Ok(Json(crate::budgets::ledger(&state, &s.actor, id, q.page).await?.into()))
 }
 
 async fn standards(State(state): State<AppState>) -> AppResult<Json<Value>> {

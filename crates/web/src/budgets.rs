@@ -5,36 +5,58 @@ use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::standards::Standard;
-use shanzhi_domain::visibility;
+use shanzhi_domain::visibility::BudgetScope;
 use shanzhi_domain::{DomainError, Money};
-use shanzhi_store::BudgetView;
+use shanzhi_store::{BudgetFilter, BudgetView, Page, PageRequest};
 
 use crate::auth::Session;
 use crate::error::{AppError, AppResult};
+use crate::paging::ListQuery;
 use crate::AppState;
 
 fn manages_all(actor: &Actor) -> bool {
     actor.has(Role::Admin) || (actor.is_finance_reviewer())
 }
 
-/// Every budget line `actor` may see (see `shanzhi_domain::visibility::may_see_budget`): finance and the
-/// administrator all; a supervisor those of departments seated in its region subtree; a department its own.
-async fn seen_lines(state: &AppState, actor: &Actor) -> AppResult<Vec<BudgetView>> {
-    let seats: std::collections::HashMap<i64, Option<String>> =
-        state.store.organisations().await?.into_iter().map(|o| (o.id, o.region)).collect();
-    let mut all = state.store.budgets().await?;
-    all.retain(|b| {
-        let seat = seats.get(&b.budget.org_id).cloned().flatten();
-        visibility::may_see_budget(actor, b.budget.org_id, seat.as_deref())
-    });
-    Ok(all)
+/// The filters of a budget list: `year`, `org` (the department's id), `source` (a fund source's code).
+pub const BUDGET_FILTERS: [&str; 3] = ["year", "org", "source"];
+
+/// One page of the budget lines `actor` may see (see `shanzhi_domain::visibility::may_see_budget`): finance and
+/// the administrator all; a supervisor those of departments seated in its region subtree; a department its own.
+pub async fn budget_page(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<Page<BudgetView>> {
+    let sources: Vec<&str> = FundSource::ALL.iter().map(|s| s.code()).collect();
+    let filter = BudgetFilter {
+        id: None,
+        year: q.number("year")?,
+        org_id: q.number("org")?,
+        source: q.one_of("source", &sources)?.as_deref().and_then(FundSource::parse),
+    };
+    Ok(state.store.budget_page(&BudgetScope::of(actor), &filter, q.page).await?)
 }
 
-/// The budget lines `actor` may see, optionally of one year.
-pub async fn visible(state: &AppState, actor: &Actor, year: Option<i32>) -> AppResult<Vec<BudgetView>> {
-    let mut lines = seen_lines(state, actor).await?;
-    lines.retain(|b| year.is_none_or(|y| b.budget.year == y));
-    Ok(lines)
+/// One budget line, if `actor` may see it.
+async fn seen_line(state: &AppState, actor: &Actor, id: i64) -> AppResult<BudgetView> {
+    let filter = BudgetFilter { id: Some(id), ..BudgetFilter::default() };
+    let page = state.store.budget_page(&BudgetScope::of(actor), &filter, PageRequest::first(1)).await?;
+    page.items.into_iter().next().ok_or(AppError::Domain(DomainError::NotFound { what: "budget" }))
+}
+
+/// The budget lines `actor` may see of one year (the budgets page: a year's lines, every page of them).
+pub async fn visible(state: &AppState, actor: &Actor, year: i32) -> AppResult<Vec<BudgetView>> {
+    let filter = BudgetFilter { year: Some(year), ..BudgetFilter::default() };
+    let scope = BudgetScope::of(actor);
+    let mut out = Vec::new();
+    let mut page = PageRequest::first(shanzhi_store::listing::MAX_LIMIT);
+    loop {
+        let got = state.store.budget_page(&scope, &filter, page).await?;
+        out.extend(got.items);
+        match got.next {
+            Some(before) => page.before = Some(before),
+            None => break,
+        }
+    }
+    out.sort_by_key(|b| (b.budget.org_id, b.budget.id));
+    Ok(out)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -113,8 +135,7 @@ pub struct GrantRequest {
 
 /// Grants part of a budget line to another department: finance, an administrator, or the line's own purchaser.
 pub async fn grant(state: &AppState, s: &Session, from: i64, req: GrantRequest) -> AppResult<BudgetView> {
-    let lines = seen_lines(state, &s.actor).await?;
-    let line = lines.iter().find(|b| b.budget.id == from).ok_or_else(AppError::not_found)?;
+    let line = seen_line(state, &s.actor, from).await.map_err(|_| AppError::not_found())?;
     let own = s.actor.has(Role::Purchaser) && line.budget.org_id == s.actor.org_id;
     if !(manages_all(&s.actor) || own) {
         return Err(AppError::forbidden("grant"));
@@ -173,12 +194,15 @@ impl FundingRequest {
     }
 }
 
-/// The ledger of one line, for those who may see the line.
-pub async fn ledger(state: &AppState, actor: &Actor, id: i64) -> AppResult<Vec<shanzhi_store::LedgerRow>> {
-    if !seen_lines(state, actor).await?.iter().any(|b| b.budget.id == id) {
-        return Err(AppError::Domain(DomainError::NotFound { what: "budget" }));
-    }
-    Ok(state.store.ledger(Some(id)).await?)
+/// The ledger of one line, newest first, one page, for those who may see the line.
+pub async fn ledger(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    page: PageRequest,
+) -> AppResult<Page<shanzhi_store::LedgerRow>> {
+    seen_line(state, actor, id).await?;
+    Ok(state.store.ledger_page(id, page).await?)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -981,8 +981,16 @@ fn schemas() -> Value {
 }
 
 /// Paged lists (`?limit&cursor`, answering `Page`) and their filters: the handlers' own filter lists.
-const LISTS: &[(&str, &[&str])] =
-    &[("/projects", &crate::actions::PROJECT_FILTERS), ("/notices", &crate::procure::NOTICE_FILTERS), ("/queue", &[])];
+const LISTS: &[(&str, &[&str])] = &[
+    ("/projects", &crate::actions::PROJECT_FILTERS),
+    ("/notices", &crate::procure::NOTICE_FILTERS),
+    ("/queue", &[]),
+    ("/procurements", &crate::procure::PROCUREMENT_FILTERS),
+    ("/organisations", &crate::api::ORGANISATION_FILTERS),
+    ("/users", &["org", "role"]),
+    ("/budgets", &crate::budgets::BUDGET_FILTERS),
+    ("/budgets/{id}/ledger", &[]),
+];
 
 fn query_param(name: &str, schema: Value) -> Value {
     json!({"name": name, "in": "query", "required": false, "schema": schema})

@@ -263,14 +263,12 @@ impl TestApp {
 
     /// The department's own current-year general-budget line, as the token's user sees it.
     pub async fn general_budget(&self, token: &str, org_id: i64) -> Value {
-        let lines = self.get("/api/v1/budgets?year=2026", token).await.1;
+        let lines = self.all("/api/v1/budgets?year=2026", Some(token)).await;
         lines
-            .as_array()
-            .unwrap()
             .iter()
             .find(|b| b["org_id"] == org_id && b["source"] == "general_budget" && b["granted_from"].is_null())
             .cloned()
-            .unwrap_or_else(|| panic!("no 2026 general budget for organisation {org_id}: {lines}"))
+            .unwrap_or_else(|| panic!("no 2026 general budget for organisation {org_id}: {lines:?}"))
     }
 
     pub async fn org_id(&self, key: &str) -> i64 {

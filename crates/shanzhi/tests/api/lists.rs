@@ -213,4 +213,62 @@ both_backends! {
         let (status, body) = app.get("/api/v1/procurements?stage=won", &admin).await;
         assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_parameter")));
     }
+
+    async fn organisations_and_users_page_with_their_filters(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let admin = app.token("admin").await;
+        let orgs = app.store.organisations().await.unwrap();
+        let listed = ids(&app.all("/api/v1/organisations?limit=5", Some(&admin)).await, "id");
+        let admin_org = app.store.users().await.unwrap().into_iter().find(|u| u.username == "admin").unwrap().org_id;
+        let mut want: Vec<i64> = orgs
+            .iter()
+            .filter(|o| o.verification == shanzhi_domain::org::Verification::Verified || o.id == admin_org)
+            .map(|o| o.id)
+            .collect();
+        want.sort_by(|a, b| b.cmp(a));
+        assert_eq!(listed, want);
+        let social = ids(&app.all("/api/v1/organisations?kind=social_organisation&region=420506", Some(&admin)).await, "id");
+        assert!(!social.is_empty());
+        for id in &social {
+            let o = orgs.iter().find(|o| o.id == *id).unwrap();
+            assert!(o.kind.code() == "social_organisation" && o.region.as_deref().is_some_and(|r| r.starts_with("420506")));
+        }
+        let users = app.store.users().await.unwrap();
+        assert_eq!(app.all("/api/v1/users?limit=7", Some(&admin)).await.len(), users.len());
+        let supervisors = app.all("/api/v1/users?role=supervisor", Some(&admin)).await;
+        let want = users.iter().filter(|u| u.roles.contains(&shanzhi_domain::org::Role::Supervisor)).count();
+        assert!(want > 0);
+        assert_eq!(supervisors.len(), want);
+        let (status, body) = app.get("/api/v1/users?role=king", &admin).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_parameter")));
+    }
+
+    async fn every_readers_budget_lines_from_sql_equal_the_domains_choice(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let lines = app.store.budgets().await.unwrap();
+        let orgs = app.store.organisations().await.unwrap();
+        let seat = |id: i64| orgs.iter().find(|o| o.id == id).and_then(|o| o.region.clone());
+        for username in ["admin", "czj.reviewer", "supervisor", "lq.supervisor", "jyj.purchaser", "mzj.purchaser", "p.yg"] {
+            let user = app.store.users().await.unwrap().into_iter().find(|u| u.username == username).unwrap();
+            let actor = app.store.actor(user.id).await.unwrap().unwrap();
+            let mut want: Vec<i64> = lines
+                .iter()
+                .filter(|b| shanzhi_domain::visibility::may_see_budget(&actor, b.budget.org_id, seat(b.budget.org_id).as_deref()))
+                .map(|b| b.budget.id)
+                .collect();
+            want.sort_by(|a, b| b.cmp(a));
+            let token = app.token(username).await;
+            let got = app.all("/api/v1/budgets?limit=3", Some(&token)).await;
+            assert_eq!(ids(&got, "id"), want, "{username}'s budget lines");
+            for line in &got {
+                let stored = lines.iter().find(|b| b.budget.id == line["id"].as_i64().unwrap()).unwrap();
+                assert_eq!(line["balances"], serde_json::to_value(&stored.balances).unwrap(), "balances summed in SQL");
+            }
+        }
+        let finance = app.token("czj.reviewer").await;
+        let lottery = app.all("/api/v1/budgets?year=2026&source=welfare_lottery", Some(&finance)).await;
+        assert!(!lottery.is_empty() && lottery.iter().all(|b| b["year"] == 2026 && b["source"] == "welfare_lottery"));
+        let (status, body) = app.get("/api/v1/budgets?source=gold", &finance).await;
+        assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_parameter")));
+    }
 }

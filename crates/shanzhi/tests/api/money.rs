@@ -20,8 +20,8 @@ async fn ready_project(app: &TestApp, token: &str, title: &str, budget: &Value, 
 }
 
 async fn balances(app: &TestApp, token: &str, budget_id: i64) -> Value {
-    let lines = app.get("/api/v1/budgets", token).await.1;
-    lines.as_array().unwrap().iter().find(|b| b["id"] == budget_id).unwrap()["balances"].clone()
+    let lines = app.all("/api/v1/budgets", Some(token)).await;
+    lines.iter().find(|b| b["id"] == budget_id).unwrap()["balances"].clone()
 }
 
 both_backends! {
@@ -47,13 +47,13 @@ both_backends! {
             app.refused(Method::POST, "/api/v1/budgets", &finance, Some(b), StatusCode::UNPROCESSABLE_ENTITY, code).await;
         }
         // A department sees only its own lines; finance sees all.
-        let own = app.get("/api/v1/budgets", &education).await.1;
-        assert!(own.as_array().unwrap().iter().all(|b| b["org_id"] == jyj));
-        let all = app.get("/api/v1/budgets", &finance).await.1;
-        assert!(all.as_array().unwrap().len() > own.as_array().unwrap().len());
-        let other = all.as_array().unwrap().iter().find(|b| b["org_id"] != jyj).unwrap();
+        let own = app.all("/api/v1/budgets", Some(&education)).await;
+        assert!(own.iter().all(|b| b["org_id"] == jyj));
+        let all = app.all("/api/v1/budgets", Some(&finance)).await;
+        assert!(all.len() > own.len());
+        let other = all.iter().find(|b| b["org_id"] != jyj).unwrap();
         app.refused(Method::GET, &format!("/api/v1/budgets/{}/ledger", other["id"]), &education, None, StatusCode::NOT_FOUND, "not_found").await;
-        let ledger = app.get(&format!("/api/v1/budgets/{}/ledger", line["id"]), &finance).await.1;
+        let ledger = app.all(&format!("/api/v1/budgets/{}/ledger", line["id"]), Some(&finance)).await;
         assert_eq!(ledger[0]["movement"], "allocate");
         assert_eq!(ledger[0]["amount"], "50000.00");
     }
@@ -64,7 +64,7 @@ both_backends! {
         let health = app.token("wsj.purchaser").await;
         let mzj = app.org_id("mzj").await;
         let wsj = app.org_id("wsj").await;
-        let lottery = app.get("/api/v1/budgets?year=2026", &civil).await.1.as_array().unwrap().iter()
+        let lottery = app.all("/api/v1/budgets?year=2026", Some(&civil)).await.into_iter()
             .find(|b| b["org_id"] == mzj && b["source"] == "welfare_lottery" && b["granted_from"].is_null()).unwrap().clone();
         let before = lottery["balances"]["available"].as_str().unwrap().to_string();
         app.refused(Method::POST, &format!("/api/v1/budgets/{}/grants", lottery["id"]), &health, Some(json!({"to_org_id": wsj, "amount": "1000"})), StatusCode::NOT_FOUND, "not_found").await;
@@ -116,8 +116,9 @@ both_backends! {
         assert_eq!(balances(&app, &finance, bid).await, json!({"available": "20000.00", "reserved": "0.00", "committed": "48000.00", "paid": "32000.00"}));
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/terminate"), &purchaser, Some(json!({"reason": "承接主体人员流失无法履约"}))).await;
         assert_eq!(balances(&app, &finance, bid).await, json!({"available": "68000.00", "reserved": "0.00", "committed": "0.00", "paid": "32000.00"}));
-        let ledger = app.get(&format!("/api/v1/budgets/{bid}/ledger"), &finance).await.1;
-        let moves: Vec<&str> = ledger.as_array().unwrap().iter().map(|e| e["movement"].as_str().unwrap()).collect();
+        // Newest first, as every list: read back to front, the line's life in order.
+        let ledger = app.all(&format!("/api/v1/budgets/{bid}/ledger?limit=2"), Some(&finance)).await;
+        let moves: Vec<&str> = ledger.iter().rev().map(|e| e["movement"].as_str().unwrap()).collect();
         assert_eq!(moves, vec!["allocate", "reserve", "commit", "release", "pay", "uncommit"]);
         // The ledger is append-only, even for someone with the database.
         let tampered = sqlx::raw_sql("UPDATE ledger SET amount_fen = 1").execute(app.store.pool()).await;

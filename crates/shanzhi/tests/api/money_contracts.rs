@@ -11,8 +11,8 @@ use shanzhi_domain::project::MilestoneStatus;
 
 async fn balances(app: &TestApp, budget_id: i64) -> Value {
     let finance = app.token("czj.reviewer").await;
-    let lines = app.get("/api/v1/budgets", &finance).await.1;
-    lines.as_array().unwrap().iter().find(|b| b["id"] == budget_id).unwrap()["balances"].clone()
+    let lines = app.all("/api/v1/budgets", Some(&finance)).await;
+    lines.iter().find(|b| b["id"] == budget_id).unwrap()["balances"].clone()
 }
 
 async fn contracted_2026(app: &TestApp) -> Value {

@@ -20,8 +20,8 @@ async fn submitted(app: &TestApp, token: &str, design: Value, budget: &Value) ->
 }
 
 async fn paid(app: &TestApp, token: &str, budget_id: i64) -> Value {
-    let lines = app.get("/api/v1/budgets", token).await.1;
-    lines.as_array().unwrap().iter().find(|b| b["id"] == budget_id).unwrap()["balances"]["paid"].clone()
+    let lines = app.all("/api/v1/budgets", Some(token)).await;
+    lines.iter().find(|b| b["id"] == budget_id).unwrap()["balances"]["paid"].clone()
 }
 
 both_backends! {

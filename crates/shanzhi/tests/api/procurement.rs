@@ -67,13 +67,8 @@ fn bid(price: &str) -> Value {
 /// Username of each user id, as the administrator sees them.
 pub(crate) async fn usernames(app: &TestApp) -> std::collections::HashMap<i64, String> {
     let admin = app.token("admin").await;
-    let users = app.get("/api/v1/users", &admin).await.1;
-    users
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| (u["id"].as_i64().unwrap(), u["username"].as_str().unwrap().to_string()))
-        .collect()
+    let users = app.all("/api/v1/users", Some(&admin)).await;
+    users.iter().map(|u| (u["id"].as_i64().unwrap(), u["username"].as_str().unwrap().to_string())).collect()
 }
 
 const PROVIDERS: [&str; 3] = ["p.yg", "p.hx", "p.qm"];

@@ -1,7 +1,7 @@
 //! Organisations (for everyone acting in a role: the verified ones and their own) and the administrator's users and
 //! organisations forms.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
@@ -14,6 +14,7 @@ use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn
 use crate::api::{self, OrganisationRequest, UserRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 
 pub(super) fn require_admin(user: &SignedIn, action: &'static str) -> Result<(), Response> {
@@ -28,10 +29,13 @@ fn org_name(orgs: &[Organisation], id: Option<i64>) -> String {
     id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default()
 }
 
-pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Page {
+pub async fn organisations(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let listed = api::listed_organisations(&state, &user.session.actor).await.or_page(&shell)?;
+    let q = ListQuery::parse_page(raw.as_deref(), &api::ORGANISATION_FILTERS).or_page(&shell)?;
+    let page_of = api::listed_organisations(&state, &user.session.actor, &q).await.or_page(&shell)?;
+    let listed = &page_of.items;
+    let next = page_of.next.map(|cursor| next_page_href("/organisations", raw.as_deref(), cursor));
     let refs = Refs::load(&state).await.or_page(&shell)?;
     let body = html! {
         h1.page-title { (lang.t("单位", "Organisations")) }
@@ -45,7 +49,7 @@ pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Pag
                 th scope="col" { (lang.t("所在区划", "Region")) } th scope="col" { (lang.t("上级单位", "Parent")) }
                 th scope="col" { (lang.t("状态", "Status")) }
             } }
-            tbody { @for o in &listed { tr {
+            tbody { @for o in listed { tr {
                 td data-label=(lang.t("名称", "Name")) { (o.name) }
                 td data-label=(lang.t("类型", "Kind")) { (lang.t(o.kind.label_zh(), o.kind.label_en())) }
                 td data-label=(lang.t("代码", "Code")) {
@@ -66,6 +70,9 @@ pub async fn organisations(State(state): State<AppState>, user: SignedIn) -> Pag
                 }
             } } }
         } }
+        @if let Some(href) = &next {
+            p { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
+        }
     };
     Ok(render(StatusCode::OK, page(&shell, lang.t("单位", "Organisations"), body)))
 }

@@ -1,0 +1,112 @@
+//! Budget lines and their ledgers as lists: filtered and paged in SQL, the reader's [`BudgetScope`] in the WHERE
+//! clause, and the balances summed in the database for the lines of the page only.
+
+use async_trait::async_trait;
+use shanzhi_domain::budget::{Balances, FundSource};
+use shanzhi_domain::visibility::BudgetScope;
+use shanzhi_domain::Money;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+use crate::listing::{Page, PageRequest, Where};
+use crate::sql::{budget_from_row, BUDGET_COLUMNS};
+use crate::{BudgetView, LedgerRow, SqlStore};
+
+/// What a budget list is narrowed to; every filter is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BudgetFilter {
+    /// One line by its id.
+    pub id: Option<i64>,
+    pub year: Option<i32>,
+    pub org_id: Option<i64>,
+    pub source: Option<FundSource>,
+}
+
+#[async_trait]
+pub trait BudgetLists {
+    /// The budget lines `scope` may see that match `filter`, newest first, with their balances.
+    async fn budget_page(
+        &self,
+        scope: &BudgetScope,
+        filter: &BudgetFilter,
+        page: PageRequest,
+    ) -> Result<Page<BudgetView>>;
+    /// One line's ledger, newest first.
+    async fn ledger_page(&self, budget_id: i64, page: PageRequest) -> Result<Page<LedgerRow>>;
+}
+
+#[async_trait]
+impl BudgetLists for SqlStore {
+    async fn budget_page(
+        &self,
+        scope: &BudgetScope,
+        filter: &BudgetFilter,
+        page: PageRequest,
+    ) -> Result<Page<BudgetView>> {
+        let mut w = Where::default();
+        if !scope.everything {
+            let org = w.int(scope.org_id);
+            let mut any = vec![format!("b.org_id = {org}")];
+            if let Some(root) = &scope.region {
+                let range = w.starts_with("o.region", root);
+                any.push(format!("EXISTS (SELECT 1 FROM organisations o WHERE o.id = b.org_id AND {range})"));
+            }
+            w.and(format!("({})", any.join(" OR ")));
+        }
+        if let Some(id) = filter.id {
+            let v = w.int(id);
+            w.and(format!("b.id = {v}"));
+        }
+        if let Some(year) = filter.year {
+            let v = w.int(i64::from(year));
+            w.and(format!("b.year = {v}"));
+        }
+        if let Some(org) = filter.org_id {
+            let v = w.int(org);
+            w.and(format!("b.org_id = {v}"));
+        }
+        if let Some(source) = filter.source {
+            let v = w.text(source.code());
+            w.and(format!("b.source = {v}"));
+        }
+        let columns = BUDGET_COLUMNS.split(", ").map(|c| format!("b.{c}")).collect::<Vec<_>>().join(", ");
+        let sql = format!("SELECT {columns} FROM budgets b{}", w.page_sql("b.id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let budgets = rows.iter().map(budget_from_row).collect::<Result<Vec<_>>>()?;
+        let mut totals: BTreeMap<(i64, String), i64> = BTreeMap::new();
+        if !budgets.is_empty() {
+            let ids = budgets.iter().map(|b| b.id.to_string()).collect::<Vec<_>>().join(", ");
+            // The ids are the page's own integers, not input: safe to inline.
+            let sums = sqlx::query(&format!(
+                "SELECT budget_id, movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger \
+                 WHERE budget_id IN ({ids}) GROUP BY budget_id, movement"
+            ))
+            .fetch_all(self.pool())
+            .await?;
+            for r in &sums {
+                totals.insert((r.try_get("budget_id")?, r.try_get("movement")?), r.try_get("total")?);
+            }
+        }
+        let views = budgets
+            .into_iter()
+            .map(|budget| {
+                let id = budget.id;
+                let balances =
+                    Balances::from_totals(|m| Money::from_fen(*totals.get(&(id, m.code().to_string())).unwrap_or(&0)));
+                BudgetView { budget, balances }
+            })
+            .collect();
+        Ok(Page::cut(views, page.limit, |b| b.budget.id))
+    }
+
+    async fn ledger_page(&self, budget_id: i64, page: PageRequest) -> Result<Page<LedgerRow>> {
+        let mut w = Where::default();
+        let v = w.int(budget_id);
+        w.and(format!("budget_id = {v}"));
+        let sql = format!("SELECT * FROM ledger{}", w.page_sql("id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let items = rows.iter().map(crate::sql::ledger_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(items, page.limit, |l| l.id))
+    }
+}

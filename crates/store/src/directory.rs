@@ -1,0 +1,72 @@
+//! Organisations and users as lists: filtered and paged in SQL, with what the reader may list in the WHERE clause.
+
+use async_trait::async_trait;
+use shanzhi_domain::org::{OrgKind, Organisation, Role, User, Verification};
+
+use crate::error::Result;
+use crate::listing::{Page, PageRequest, Where};
+use crate::sql::{org_from_row, user_from_row, ORG_COLUMNS, USER_COLUMNS};
+use crate::SqlStore;
+
+/// What an organisation list is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrganisationFilter {
+    /// Verified organisations and this one only (what anyone but the administrator lists).
+    pub verified_or: Option<i64>,
+    pub kind: Option<OrgKind>,
+    /// A region and everything under it.
+    pub region: Option<String>,
+}
+
+/// What a user list is narrowed to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserFilter {
+    pub org_id: Option<i64>,
+    pub role: Option<Role>,
+}
+
+#[async_trait]
+pub trait Directory {
+    async fn organisation_page(&self, filter: &OrganisationFilter, page: PageRequest) -> Result<Page<Organisation>>;
+    async fn user_page(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>>;
+}
+
+#[async_trait]
+impl Directory for SqlStore {
+    async fn organisation_page(&self, filter: &OrganisationFilter, page: PageRequest) -> Result<Page<Organisation>> {
+        let mut w = Where::default();
+        if let Some(own) = filter.verified_or {
+            let (verified, own) = (w.text(Verification::Verified.code()), w.int(own));
+            w.and(format!("(verification = {verified} OR id = {own})"));
+        }
+        if let Some(kind) = filter.kind {
+            let v = w.text(kind.code());
+            w.and(format!("kind = {v}"));
+        }
+        if let Some(root) = &filter.region {
+            let c = w.starts_with("region", root);
+            w.and(c);
+        }
+        let sql = format!("SELECT {ORG_COLUMNS} FROM organisations{}", w.page_sql("id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let items = rows.iter().map(org_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(items, page.limit, |o| o.id))
+    }
+
+    async fn user_page(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
+        let mut w = Where::default();
+        if let Some(org) = filter.org_id {
+            let v = w.int(org);
+            w.and(format!("org_id = {v}"));
+        }
+        if let Some(role) = filter.role {
+            // Roles are a comma-separated list of codes.
+            let v = w.text(&format!("%,{},%", role.code()));
+            w.and(format!("(',' || roles || ',') LIKE {v}"));
+        }
+        let sql = format!("SELECT {USER_COLUMNS} FROM users{}", w.page_sql("id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let items = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(items, page.limit, |u| u.id))
+    }
+}
