@@ -262,7 +262,7 @@ both_backends! {
             assert_eq!(ids(&got, "id"), want, "{username}'s budget lines");
             for line in &got {
                 let stored = lines.iter().find(|b| b.budget.id == line["id"].as_i64().unwrap()).unwrap();
-                assert_eq!(line["balances"], serde_json::to_value(&stored.balances).unwrap(), "balances summed in SQL");
+                assert_eq!(line["balances"], serde_json::to_value(stored.balances).unwrap(), "balances summed in SQL");
             }
         }
         let finance = app.token("czj.reviewer").await;
