@@ -29,6 +29,8 @@ pub struct ProjectFilter {
     pub category: Option<String>,
     pub purchaser: Option<i64>,
     pub provider: Option<i64>,
+    /// Projects whose records refer to this uploaded file.
+    pub file: Option<i64>,
 }
 
 #[async_trait]
@@ -130,6 +132,10 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) {
         let v = w.int(org);
         w.and(format!("p.provider_org_id = {v}"));
     }
+    if let Some(file) = f.file {
+        let v = w.int(file);
+        w.and(format!("EXISTS (SELECT 1 FROM project_files pf WHERE pf.project_id = p.id AND pf.file_id = {v})"));
+    }
 }
 
 impl SqlStore {
@@ -158,16 +164,26 @@ impl SqlStore {
         .bind(p.id)
         .execute(&mut *conn)
         .await?;
-        if before.is_some_and(|b| b.facts().regions == f.regions) {
-            return Ok(());
+        let was = before.map(Project::facts);
+        if was.as_ref().is_none_or(|b| b.regions != f.regions) {
+            sqlx::query("DELETE FROM project_regions WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
+            for region in &f.regions {
+                sqlx::query("INSERT INTO project_regions (region, project_id) VALUES ($1, $2)")
+                    .bind(region)
+                    .bind(p.id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
         }
-        sqlx::query("DELETE FROM project_regions WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
-        for region in &f.regions {
-            sqlx::query("INSERT INTO project_regions (region, project_id) VALUES ($1, $2)")
-                .bind(region)
-                .bind(p.id)
-                .execute(&mut *conn)
-                .await?;
+        if was.as_ref().is_none_or(|b| b.files != f.files) {
+            sqlx::query("DELETE FROM project_files WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
+            for file in &f.files {
+                sqlx::query("INSERT INTO project_files (file_id, project_id) VALUES ($1, $2)")
+                    .bind(file)
+                    .bind(p.id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
         }
         Ok(())
     }

@@ -433,6 +433,7 @@ pub fn project_filter(q: &crate::paging::ListQuery) -> AppResult<ProjectFilter> 
         category: q.text("category"),
         purchaser: q.number("purchaser")?,
         provider: q.number("provider")?,
+        file: None,
     })
 }
 

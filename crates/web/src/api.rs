@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shanzhi_domain::ids::{ResidentId, Uscc};
 use shanzhi_domain::org::{valid_username, Actor, OrgKind, Role};
-use shanzhi_domain::project::{can_view, waiting_on, Project};
+use shanzhi_domain::project::{waiting_on, Project};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 use shanzhi_store::{NewOrganisation, NewUser, SessionKind};
@@ -648,15 +648,9 @@ pub async fn may_read_file(state: &AppState, actor: &Actor, file: &shanzhi_store
     if file.owner_org_id == actor.org_id {
         return Ok(true);
     }
-    let projects = state.store.projects().await?;
-    Ok(projects.iter().filter(|p| can_view(actor, p)).any(|p| {
-        p.contract
-            .iter()
-            .flat_map(|c| &c.milestones)
-            .flat_map(|m| &m.reports)
-            .flat_map(|r| &r.files)
-            .any(|f| f.id == file.id)
-    }))
+    let holding = shanzhi_store::ProjectFilter { file: Some(file.id), ..Default::default() };
+    let page = actions::project_page(state, actor, &holding, shanzhi_store::PageRequest::first(1)).await?;
+    Ok(!page.items.is_empty())
 }
 
 pub async fn file_response(state: &AppState, actor: &Actor, id: i64) -> AppResult<Response> {

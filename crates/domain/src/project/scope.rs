@@ -61,6 +61,8 @@ pub struct Facts {
     pub signed_on: Option<NaiveDate>,
     /// Who the project may be waiting on: a superset of what [`super::waiting_on`] finds for any reader.
     pub awaits: Awaits,
+    /// Uploaded files the record refers to (service reports' attachments), each once.
+    pub files: Vec<i64>,
 }
 
 /// Kinds of people a project may wait on, as bits a store keeps in one column and a work queue matches.
@@ -142,6 +144,19 @@ impl Project {
             contracted: self.contract.as_ref().map(|c| c.total()),
             signed_on: self.contract.as_ref().map(|c| c.signed_on),
             awaits: Awaits::of(self),
+            files: {
+                let mut files: Vec<i64> = self
+                    .contract
+                    .iter()
+                    .flat_map(|c| &c.milestones)
+                    .flat_map(|m| &m.reports)
+                    .flat_map(|r| &r.files)
+                    .map(|f| f.id)
+                    .collect();
+                files.sort_unstable();
+                files.dedup();
+                files
+            },
         }
     }
 }

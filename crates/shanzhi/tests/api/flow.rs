@@ -75,6 +75,10 @@ both_backends! {
         let resp = app.client.get(format!("{}/api/v1/files/{}", app.base, file["id"])).bearer_auth(&purchaser).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.bytes().await.unwrap().as_ref(), b"%PDF-1.4 sign-in sheet");
+        // Another department, which sees no project holding it, may not.
+        let other = app.token("wsj.purchaser").await;
+        let resp = app.client.get(format!("{}/api/v1/files/{}", app.base, file["id"])).bearer_auth(&other).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND);
 
         // History: every step recorded, in order, by the right people.
         let history = app.get(&format!("/api/v1/projects/{id}/history"), &purchaser).await.1;
