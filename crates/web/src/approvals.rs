@@ -99,8 +99,7 @@ pub async fn request(
     }
     let procurements = state.store.procurements_of_project(project_id).await?;
     let applications = state.store.method_approvals_of_project(project_id).await?;
-    let projects = state.store.projects().await?;
-    let all_procurements = state.store.procurements().await?;
+    let same_kind_total = crate::procure::same_kind_total(state, &project).await?;
     let ctx = ApprovalContext {
         project_id,
         project_code: project.code.clone(),
@@ -109,7 +108,7 @@ pub async fn request(
         purchaser_name: project.purchaser_name.clone(),
         region: project.design.regions.first().cloned().unwrap_or_default(),
         budget: project.approved_amount().unwrap_or(project.total()),
-        same_kind_total: crate::procure::same_kind_total(&projects, &all_procurements, &project),
+        same_kind_total,
         started: !procurements.is_empty(),
         notice_ended: notice_ended(procurements.last(), state.clock.now()),
         pending: applications.iter().any(|a| a.decision.is_none()),

@@ -239,13 +239,40 @@ pub async fn latest_of(state: &AppState, project_id: i64) -> AppResult<Option<Pr
     Ok(state.store.procurements_of_project(project_id).await?.pop())
 }
 
-/// This department's other purchases this year of the same category by other methods than open tender.
-pub(crate) fn same_kind_total(projects: &[Project], procurements: &[Procurement], project: &Project) -> Money {
+/// This department's other purchases this year of the same category by other methods than open tender: read
+/// from the department's projects of the category and its open tenders, not from every record.
+pub(crate) async fn same_kind_total(state: &AppState, project: &Project) -> AppResult<Money> {
+    let rule = shanzhi_domain::project::Scope {
+        everything: true,
+        purchaser_org_id: project.purchaser_org_id,
+        reviewed: false,
+        provider_org_id: None,
+        region: None,
+    };
+    let filter = shanzhi_store::ProjectFilter {
+        purchaser: Some(project.purchaser_org_id),
+        category: Some(project.design.category.clone()),
+        ..Default::default()
+    };
+    let projects = every_page(|page| state.store.project_page(&rule, &filter, page)).await?;
+    let tenders = ProcurementFilter {
+        purchaser: Some(project.purchaser_org_id),
+        method: Some(Method::OpenTender),
+        ..Default::default()
+    };
+    let everything = shanzhi_domain::procurement::Scope {
+        everything: true,
+        purchaser_org_id: project.purchaser_org_id,
+        agency_org_id: None,
+        switch_requested: false,
+        member_user_id: 0,
+        region: None,
+    };
+    let procurements = every_page(|page| state.store.procurement_page(&everything, false, &tenders, page)).await?;
     let year = china_date(project.created_at).format("%Y").to_string();
     let mut sum = Money::ZERO;
-    for other in projects {
+    for other in &projects {
         let same = other.id != project.id
-            && other.purchaser_org_id == project.purchaser_org_id
             && other.design.category == project.design.category
             && china_date(other.created_at).format("%Y").to_string() == year
             && !matches!(other.status, Status::Cancelled | Status::Design | Status::CostEstimate);
@@ -253,14 +280,12 @@ pub(crate) fn same_kind_total(projects: &[Project], procurements: &[Procurement]
             continue;
         }
         let by_open_tender = other.award.as_ref().is_some_and(|a| a.method == Method::OpenTender.code())
-            || procurements
-                .iter()
-                .any(|p| p.project_id == other.id && p.method == Method::OpenTender && p.stage != Stage::Failed);
+            || procurements.iter().any(|p| p.project_id == other.id && p.stage != Stage::Failed);
         if !by_open_tender {
             sum = sum.checked_add(other.total()).unwrap_or(sum);
         }
     }
-    sum
+    Ok(sum)
 }
 
 pub async fn start(state: &AppState, session: &Session, project_id: i64, req: StartRequest) -> AppResult<Procurement> {
@@ -285,8 +310,7 @@ pub async fn start(state: &AppState, session: &Session, project_id: i64, req: St
     }
     let previous = latest_of(state, project_id).await?;
     let approval = crate::approvals::approved_of(state, project_id).await?;
-    let projects = state.store.projects().await?;
-    let procurements = state.store.procurements().await?;
+    let same_kind_total = same_kind_total(state, &project).await?;
     let ctx = StartContext {
         project_id,
         project_code: project.code.clone(),
@@ -296,7 +320,7 @@ pub async fn start(state: &AppState, session: &Session, project_id: i64, req: St
         category: project.design.category.clone(),
         region: project.design.regions.first().cloned().unwrap_or_default(),
         budget: project.approved_amount().unwrap_or(project.total()),
-        same_kind_total: same_kind_total(&projects, &procurements, &project),
+        same_kind_total,
         previous: previous.as_ref(),
         approval: approval.as_ref(),
         rules: &state.rules,
@@ -730,11 +754,12 @@ fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
     }
 }
 
-/// Every page of a procurement query, for a work queue (whose candidates are few: those waiting on someone).
-async fn every_page<F, Fut>(mut page: F) -> AppResult<Vec<Procurement>>
+/// Every page of a query whose answers are few by their filter (a work queue's candidates, one department's
+/// projects of one category).
+async fn every_page<T, F, Fut>(mut page: F) -> AppResult<Vec<T>>
 where
     F: FnMut(PageRequest) -> Fut,
-    Fut: std::future::Future<Output = shanzhi_store::Result<Page<Procurement>>>,
+    Fut: std::future::Future<Output = shanzhi_store::Result<Page<T>>>,
 {
     let mut out = Vec::new();
     let mut request = PageRequest::first(shanzhi_store::listing::MAX_LIMIT);
