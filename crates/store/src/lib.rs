@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod approvals;
 mod audit;
+mod changes;
 mod connection;
 mod error;
 pub mod files;
@@ -367,6 +368,9 @@ pub trait Store: ProcurementStore + ApprovalStore + FiscalStore + AccountStore +
         active: bool,
         now: DateTime<Utc>,
     ) -> Result<ExpertEntry>;
+
+    /// The time of the latest change (of the latest audit event), or none in an empty store.
+    async fn latest_change(&self) -> Result<Option<DateTime<Utc>>>;
 }
 
 /// Opens the store for `url`, applying any pending migrations, with keys that must be the ones its data is
