@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod approvals;
 mod audit;
 pub mod budget_list;
+mod changes;
 mod connection;
 pub mod directory;
 mod error;
@@ -364,6 +365,9 @@ pub trait Store:
         active: bool,
         now: DateTime<Utc>,
     ) -> Result<ExpertEntry>;
+
+    /// The time of the latest change (of the latest audit event), or none in an empty store.
+    async fn latest_change(&self) -> Result<Option<DateTime<Utc>>>;
 }
 
 /// Opens the store for `url`, applying any pending migrations, with keys that must be the ones its data is

@@ -1060,4 +1060,8 @@ impl Store for SqlStore {
     ) -> Result<crate::ExpertEntry> {
         self.pool_update_expert(by, expert, active, now).await
     }
+
+    async fn latest_change(&self) -> Result<Option<DateTime<Utc>>> {
+        SqlStore::latest_change(self).await
+    }
 }

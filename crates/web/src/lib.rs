@@ -56,6 +56,8 @@ pub struct Inner {
     pub sign_in_slots: Arc<tokio::sync::Semaphore>,
     /// Tests only: holds password checks so a test can see how many run at once.
     pub sign_in_gate: Option<throttle::SignInGate>,
+    /// When this server started, on its clock: pages may differ from those of the release before.
+    pub started_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Clone)]
@@ -80,6 +82,7 @@ impl AppState {
         let dummy_hash = auth::hash_password("no such user, no such password", password_cost);
         let calendar = shanzhi_domain::calendar::Calendar::official().unwrap_or_default().with_provisional_years();
         let slots = Arc::new(tokio::sync::Semaphore::new(rules.sign_in_max_concurrent.max(1) as usize));
+        let started_at = clock.now();
         AppState(Arc::new(Inner {
             store,
             clock,
@@ -92,6 +95,7 @@ impl AppState {
             public_url: None,
             sign_in_slots: slots,
             sign_in_gate: None,
+            started_at,
         }))
     }
 
@@ -206,7 +210,7 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::deadline))
         .layer(axum::middleware::map_response(security_headers))
-        .layer(axum::middleware::from_fn(public::caching))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), public::caching))
         .layer(public::compression())
         .with_state(state)
 }

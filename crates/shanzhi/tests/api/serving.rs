@@ -2,7 +2,8 @@
 
 use crate::both_backends;
 use crate::helpers::*;
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
+use shanzhi_domain::clock::Clock;
 use std::io::BufRead;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -128,5 +129,87 @@ both_backends! {
         let missing = app.client.get(format!("{}/notices/999999", app.base)).send().await.unwrap();
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         assert_eq!(header(&missing, "cache-control").as_deref(), Some("no-store"));
+    }
+
+    async fn public_answers_say_when_the_data_last_changed_and_answer_if_modified_since(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let header = |r: &reqwest::Response, h: &str| r.headers().get(h).map(|v| v.to_str().unwrap().to_string());
+        let get = |path: &str, headers: &[(&str, &str)]| {
+            let mut req = app.client.get(format!("{}{path}", app.base));
+            for (name, value) in headers {
+                req = req.header(*name, *value);
+            }
+            req.send()
+        };
+        let latest_event = || async {
+            let (_, head) = app.call(Method::GET, "/api/v1/audit/head", None, None).await;
+            let after = head["seq"].as_i64().unwrap() - 1;
+            let (_, events) = app.call(Method::GET, &format!("/api/v1/audit/events?after={after}"), None, None).await;
+            let at = chrono::DateTime::parse_from_rfc3339(events[0]["at"].as_str().unwrap()).unwrap();
+            at.with_timezone(&chrono::Utc).format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+        };
+        // The demo has just been loaded: a write of this very moment could still be on its way, so no date yet.
+        let fresh = get("/notices", &[]).await.unwrap();
+        assert_eq!(fresh.status(), StatusCode::OK);
+        assert_eq!(header(&fresh, "last-modified"), None);
+
+        app.clock.advance(chrono::Duration::minutes(1));
+        let mut modified = String::new();
+        for path in ["/notices", "/api/v1/notices"] {
+            let first = get(path, &[]).await.unwrap();
+            let lm = header(&first, "last-modified").unwrap_or_else(|| panic!("{path}: a Last-Modified"));
+            // RFC 7231's IMF-fixdate, e.g. "Mon, 02 Mar 2026 01:00:00 GMT": the time of the latest change.
+            let parsed = chrono::NaiveDateTime::parse_from_str(&lm, "%a, %d %b %Y %H:%M:%S GMT").unwrap();
+            assert_eq!(parsed.format("%a, %d %b %Y %H:%M:%S GMT").to_string(), lm, "{path}");
+            assert_eq!(lm, latest_event().await, "{path}");
+            modified = lm.clone();
+            // Nothing changed since: 304 without a body, with the same validators.
+            let cached = get(path, &[("if-modified-since", &lm)]).await.unwrap();
+            assert_eq!(cached.status(), StatusCode::NOT_MODIFIED, "{path}");
+            assert_eq!(header(&cached, "last-modified").as_deref(), Some(lm.as_str()));
+            assert_eq!(header(&cached, "etag"), header(&first, "etag"));
+            assert!(cached.bytes().await.unwrap().is_empty());
+            let later = get(path, &[("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")]).await.unwrap();
+            assert_eq!(later.status(), StatusCode::NOT_MODIFIED, "{path}");
+            // A copy from before the change, or a date that is no date: the answer in full.
+            for since in ["Sun, 01 Mar 2026 00:00:00 GMT", "yesterday"] {
+                let old = get(path, &[("if-modified-since", since)]).await.unwrap();
+                assert_eq!(old.status(), StatusCode::OK, "{path} {since}");
+            }
+            // If-None-Match decides when both are sent.
+            let both = get(path, &[("if-modified-since", &lm), ("if-none-match", "W/\"old\"")]).await.unwrap();
+            assert_eq!(both.status(), StatusCode::OK, "{path}");
+        }
+
+        // Signed in, by cookie or token: no date, and the validator asks nothing.
+        let cookie = page_cookie(&app, "mzj.purchaser").await;
+        let finance = app.token("czj.reviewer").await;
+        let bearer = format!("Bearer {finance}");
+        for (path, name, value) in
+            [("/notices", "cookie", cookie.as_str()), ("/api/v1/projects", "authorization", bearer.as_str())]
+        {
+            let mine = get(path, &[(name, value), ("if-modified-since", "Fri, 01 Jan 2100 00:00:00 GMT")]).await.unwrap();
+            assert_eq!(mine.status(), StatusCode::OK, "{path}");
+            assert_eq!(header(&mine, "last-modified"), None, "{path}");
+        }
+
+        // A change: the old copy is answered in full again, and once the change has settled it carries its time.
+        app.clock.advance(chrono::Duration::minutes(1));
+        let standard = serde_json::json!({"name": "社工岗位年度经费", "unit": "人·年", "max_unit_price": "50000"});
+        app.ok(Method::PUT, "/api/v1/standards/sw_post_year", &finance, Some(standard)).await;
+        let changed_at = app.clock.now();
+        for path in ["/api/v1/standards", "/notices"] {
+            let again = get(path, &[("if-modified-since", &modified)]).await.unwrap();
+            assert_eq!(again.status(), StatusCode::OK, "{path}");
+            assert_eq!(header(&again, "last-modified"), None, "{path}: too recent to be sure of");
+        }
+        app.clock.advance(chrono::Duration::minutes(1));
+        let settled = get("/api/v1/standards", &[("if-modified-since", &modified)]).await.unwrap();
+        assert_eq!(settled.status(), StatusCode::OK);
+        let lm = header(&settled, "last-modified").unwrap();
+        assert_eq!(lm, changed_at.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+        assert_eq!(lm, latest_event().await);
+        let cached = get("/api/v1/standards", &[("if-modified-since", &lm)]).await.unwrap();
+        assert_eq!(cached.status(), StatusCode::NOT_MODIFIED);
     }
 }
