@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod jobs;
 pub mod listen;
 pub mod money_api;
 pub mod openapi;
@@ -56,6 +57,8 @@ pub struct Inner {
     pub sign_in_slots: Arc<tokio::sync::Semaphore>,
     /// Tests only: holds password checks so a test can see how many run at once.
     pub sign_in_gate: Option<throttle::SignInGate>,
+    /// This server's name in the job runs it records (`serve --instance`).
+    pub instance: String,
 }
 
 #[derive(Clone)]
@@ -92,6 +95,7 @@ impl AppState {
             public_url: None,
             sign_in_slots: slots,
             sign_in_gate: None,
+            instance: format!("pid {}", std::process::id()),
         }))
     }
 
@@ -112,6 +116,11 @@ impl AppState {
     /// The address people reach the server at.
     pub fn with_public_url(self, url: Option<PublicUrl>) -> AppState {
         self.configure("public URL", |inner| inner.public_url = url)
+    }
+
+    /// This server's name in the job runs it records.
+    pub fn with_instance(self, instance: String) -> AppState {
+        self.configure("instance", |inner| inner.instance = instance)
     }
 
     /// Tests only: holds every password check at `gate`.
