@@ -705,6 +705,7 @@ pub async fn procurement_page(state: &AppState, actor: &Actor, q: &ListQuery) ->
         method: q.one_of("method", &methods)?.as_deref().and_then(Method::parse),
         region: q.text("region"),
         purchaser: q.number("purchaser")?,
+        overdue: false,
     };
     let scope = shanzhi_domain::procurement::Scope::of(actor);
     Ok(state.store.procurement_page(&scope, actor.has(Role::Provider), &filter, q.page).await?)
@@ -800,7 +801,7 @@ fn duty_views(p: &Procurement, duties: Vec<(Duty, Option<String>)>) -> impl Iter
 }
 
 /// `mine`: the duties the actor holds, of the procurements waiting on the actor. Otherwise the overdue duties
-/// the actor may oversee, read from the deadline sweep's open marks: only the procurements marked are loaded.
+/// the actor may oversee: of the procurements with an open mark of the deadline sweep, in the actor's view.
 pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Vec<DutyView>> {
     let marks = state.store.open_overdue_marks(None).await?;
     let mut out = Vec::new();
@@ -816,9 +817,9 @@ pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Ve
             out.extend(duty_views(&p, held));
         }
     } else {
-        let ids: std::collections::BTreeSet<i64> = marks.iter().map(|m| m.procurement_id).collect();
-        for id in ids {
-            let Some(p) = state.store.procurement(id).await?.filter(|p| can_view(actor, p)) else { continue };
+        let scope = shanzhi_domain::procurement::Scope::of(actor);
+        let filter = ProcurementFilter { overdue: true, ..ProcurementFilter::default() };
+        for p in every_page(|page| state.store.procurement_page(&scope, false, &filter, page)).await? {
             let overdue: Vec<_> = marked(&p, state, &marks).into_iter().filter(|(d, _)| d.overdue).collect();
             out.extend(duty_views(&p, overdue));
         }
