@@ -10,6 +10,7 @@ pub mod deadlines;
 pub mod error;
 pub mod fiscal;
 pub mod ids;
+pub mod jobs;
 pub mod money;
 pub mod notice;
 pub mod org;

@@ -91,6 +91,9 @@ pub struct Rules {
     /// A design's service period may start at most this many days before the day it is designed (a local
     /// choice, not a statute: room to buy a service that began while its purchase was prepared).
     pub service_start_window_days: u32,
+    /// How often the deadline sweep marks overdue procurement duties (minutes, from China midnight; every server
+    /// reads the same config.json, so they agree on the slots).
+    pub deadline_sweep_minutes: crate::jobs::SweepPeriod,
 }
 
 impl Default for Rules {
@@ -130,6 +133,7 @@ impl Default for Rules {
             acceptance_grace_days: 0,
             supplement_max_bp: 1000,
             service_start_window_days: 90,
+            deadline_sweep_minutes: crate::jobs::SweepPeriod::DEFAULT,
         }
     }
 }

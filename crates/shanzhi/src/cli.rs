@@ -81,6 +81,9 @@ pub enum Command {
         /// Seconds requests in flight may still take after SIGTERM or ctrl-c before the server exits anyway.
         #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(0..=300))]
         shutdown_grace_secs: u64,
+        /// This server's name in the scheduled job runs it records (default: its address and process id).
+        #[arg(long, value_name = "NAME")]
+        instance: Option<String>,
     },
     /// Load the Yiling demo (idempotent).
     Demo,
@@ -231,6 +234,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             header_read_timeout_secs,
             max_connections,
             shutdown_grace_secs,
+            instance,
         } => {
             let (clock, test): (Arc<dyn Clock>, Option<TestClock>) = match test_clock {
                 Some(t) => {
@@ -245,19 +249,35 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 demo(&store, &rules, clock.now()).await?;
             }
             let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("--addr {addr}: {e}"))?;
+            let local = listener.local_addr().map_err(|e| e.to_string())?;
             let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
             let calendar = load_calendar(&place.data_dir, true)?;
+            let instance = instance.unwrap_or_else(|| format!("{local} pid {}", std::process::id()));
             let state = AppState::new(Arc::new(store), clock, rules, files, test, PasswordCost::Standard)
                 .with_calendar(calendar)
-                .with_public_url(public_url);
-            let stop = shanzhi_web::listen::signalled();
-            println!("Shanzhi is serving http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+                .with_public_url(public_url)
+                .with_instance(instance);
+            let signalled = shanzhi_web::listen::signalled();
+            // The signal stops the scheduler at once and the server after its requests in flight.
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let jobs = tokio::spawn(crate::scheduler::run(state.clone(), async move {
+                let mut stopped = stopped;
+                let _ = stopped.wait_for(|s| *s).await;
+            }));
+            println!("Shanzhi is serving http://{local}");
             let limits = shanzhi_web::Limits {
                 header_read: std::time::Duration::from_secs(header_read_timeout_secs),
                 max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
                 shutdown_grace: std::time::Duration::from_secs(shutdown_grace_secs),
             };
-            shanzhi_web::serve(listener, state, limits, stop).await.map_err(|e| e.to_string())?;
+            let served = shanzhi_web::serve(listener, state, limits, async {
+                signalled.await;
+                stop.send_replace(true);
+            })
+            .await;
+            stop.send_replace(true);
+            let _ = jobs.await;
+            served.map_err(|e| e.to_string())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::User {

@@ -857,7 +857,9 @@ impl Scenario<'_> {
                 let before = q.clone();
                 let change = $call(&mut q).map_err(|e: shanzhi_domain::DomainError| e.to_string())?;
                 let notices = notice::for_procurement(change.action, &q, self.rules, &calendar, $at);
-                let write = ProcurementWrite { before: &before, after: &q, change: &change, project: None, notices };
+                let duties = q.duties(self.rules, &calendar, shanzhi_domain::clock::china_date($at));
+                let write =
+                    ProcurementWrite { before: &before, after: &q, change: &change, project: None, notices, duties };
                 self.store.save_procurement(&By::actor($who), write, $at).await.map_err(|e| e.to_string())?;
             }};
         }
@@ -971,6 +973,7 @@ impl Scenario<'_> {
             change: &change,
             project: Some((&project_before, p, &project_change)),
             notices,
+            duties: q.duties(self.rules, &calendar, shanzhi_domain::clock::china_date(awarded)),
         };
         self.store.save_procurement(&by, write, awarded).await.map_err(|e| e.to_string())?;
         Ok(awarded)

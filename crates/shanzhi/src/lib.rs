@@ -1,8 +1,9 @@
 //! The `shanzhi` command: opening the store, and the users' verbs (serve, demo, migrate, user add,
-//! audit verify, report summary and export).
+//! audit verify, report summary and export), and the scheduler that runs beside the server.
 
 pub mod cli;
 pub mod demo;
+pub mod scheduler;
 
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::keyring::Keyring;

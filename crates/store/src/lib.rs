@@ -14,6 +14,7 @@ pub mod directory;
 mod error;
 pub mod files;
 mod fiscal;
+pub mod jobs;
 pub mod keyring;
 pub mod listing;
 mod pool;
@@ -31,6 +32,7 @@ pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use directory::{Directory, OrganisationFilter, UserFilter};
 pub use error::{Result, StoreError};
 pub use fiscal::FiscalStore;
+pub use jobs::{JobRun, JobStore, JobWork, OverdueMark};
 pub use listing::{Page, PageRequest};
 pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
@@ -235,6 +237,7 @@ pub trait Store:
     + ApprovalStore
     + FiscalStore
     + AccountStore
+    + JobStore
     + Send
     + Sync
 {

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use shanzhi_domain::audit::NewEvent;
 use shanzhi_domain::notice::{NewNotice, Notice, NoticeKind};
-use shanzhi_domain::procurement::{BidContent, Procurement, Stage};
+use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
 use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::DomainError;
 use sqlx::any::AnyRow;
@@ -117,6 +117,9 @@ pub struct ProcurementWrite<'a> {
     pub change: &'a Change,
     pub project: Option<(&'a Project, &'a Project, &'a Change)>,
     pub notices: Vec<NewNotice>,
+    /// The procurement's outstanding duties after the change: an overdue mark of any other duty is resolved
+    /// with it (the change did that duty).
+    pub duties: Vec<Duty>,
 }
 
 type NoticeFn<'a> = &'a (dyn Fn(&Procurement) -> Vec<NewNotice> + Send + Sync);
@@ -477,6 +480,7 @@ impl ProcurementStore for SqlStore {
             self.write_project(&mut w.tx, by, pb, pa, pc, now).await?;
         }
         self.insert_notices(&mut w.tx, by, write.notices, now).await?;
+        self.resolve_done_duties(&mut w.tx, after.id, &write.duties, by, now).await?;
         w.commit().await?;
         Ok(())
     }

@@ -18,6 +18,8 @@ pub struct ProcurementFilter {
     /// A region and everything under it.
     pub region: Option<String>,
     pub purchaser: Option<i64>,
+    /// Only those with a duty the deadline sweep has marked overdue and nobody has done yet.
+    pub overdue: bool,
 }
 
 /// Whose work a procurement queue looks for: the kinds of holder the reader is, and its ties.
@@ -151,6 +153,12 @@ impl ProcurementLists for SqlStore {
         if let Some(org) = filter.purchaser {
             let v = w.int(org);
             w.and(format!("q.purchaser_org_id = {v}"));
+        }
+        if filter.overdue {
+            w.and(
+                "EXISTS (SELECT 1 FROM overdue_duties o WHERE o.procurement_id = q.id AND o.resolved_at IS NULL)"
+                    .into(),
+            );
         }
         self.procurements_where(w, page).await
     }

@@ -39,6 +39,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (10, include_str!("../migrations/sqlite/0010_accounts.sql")),
     (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
     (12, include_str!("../migrations/sqlite/0012_project_facts.sql")),
+    (13, include_str!("../migrations/sqlite/0013_job_runs.sql")),
     (14, include_str!("../migrations/sqlite/0014_procurement_facts.sql")),
     (15, include_str!("../migrations/sqlite/0015_project_files.sql")),
 ];
@@ -55,6 +56,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (10, include_str!("../migrations/postgres/0010_accounts.sql")),
     (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
     (12, include_str!("../migrations/postgres/0012_project_facts.sql")),
+    (13, include_str!("../migrations/postgres/0013_job_runs.sql")),
     (14, include_str!("../migrations/postgres/0014_procurement_facts.sql")),
     (15, include_str!("../migrations/postgres/0015_project_files.sql")),
 ];

@@ -786,6 +786,7 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/files/{id}", get(download))
         .route("/audit/head", get(audit_head))
         .route("/audit/events", get(audit_events))
+        .route("/job-runs", get(crate::jobs::api_runs))
         .merge(crate::procure_api::router())
         .merge(crate::approvals::router())
         .merge(crate::money_api::router())
@@ -797,7 +798,7 @@ pub fn router(test_mode: bool) -> Router<AppState> {
         .route("/experts/me", get(crate::pool::api_own_expert).put(crate::pool::api_update_own_expert))
         .route("/experts/{id}", get(crate::pool::api_expert).put(crate::pool::api_update_expert));
     if test_mode {
-        r.route("/test/clock", post(move_clock))
+        r.route("/test/clock", post(move_clock)).route("/test/jobs/{job}", post(crate::jobs::test_run))
     } else {
         r
     }

@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod error;
 pub mod export;
 pub mod i18n;
+pub mod jobs;
 pub mod listen;
 pub mod money_api;
 pub mod openapi;
@@ -58,6 +59,8 @@ pub struct Inner {
     pub sign_in_gate: Option<throttle::SignInGate>,
     /// When this server started, on its clock: pages may differ from those of the release before.
     pub started_at: chrono::DateTime<chrono::Utc>,
+    /// This server's name in the job runs it records (`serve --instance`).
+    pub instance: String,
 }
 
 #[derive(Clone)]
@@ -96,6 +99,7 @@ impl AppState {
             sign_in_slots: slots,
             sign_in_gate: None,
             started_at,
+            instance: format!("pid {}", std::process::id()),
         }))
     }
 
@@ -116,6 +120,11 @@ impl AppState {
     /// The address people reach the server at.
     pub fn with_public_url(self, url: Option<PublicUrl>) -> AppState {
         self.configure("public URL", |inner| inner.public_url = url)
+    }
+
+    /// This server's name in the job runs it records.
+    pub fn with_instance(self, instance: String) -> AppState {
+        self.configure("instance", |inner| inner.instance = instance)
     }
 
     /// Tests only: holds every password check at `gate`.

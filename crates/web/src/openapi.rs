@@ -423,6 +423,14 @@ pub const OPERATIONS: &[Operation] = &[
     },
     Operation {
         method: "get",
+        path: "/job-runs",
+        summary: "Runs of the scheduled jobs (session_purge, deadline_sweep), newest first: ?job=&limit= (at most 1000)",
+        roles: ADMIN,
+        body: None,
+        status: 200,
+    },
+    Operation {
+        method: "get",
         path: "/audit/events",
         summary: "The audit chain after a sequence number: public; each payload only to readers in its scope",
         roles: PUBLIC,

@@ -17,7 +17,7 @@ use shanzhi_domain::procurement::{
 use shanzhi_domain::project::{Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{
-    Holding, NoticeFilter, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
+    Holding, NoticeFilter, OverdueMark, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
 };
 
 use crate::auth::Session;
@@ -616,6 +616,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
         change: &change,
         project: project_change.as_ref().map(|(b, a, c)| (b, a, c)),
         notices,
+        duties: p.duties(rules, calendar, china_date(now)),
     };
     state.store.save_procurement(&session.by(), write, now).await?;
     Ok(p)
@@ -728,6 +729,7 @@ pub async fn procurement_page(state: &AppState, actor: &Actor, q: &ListQuery) ->
         method: q.one_of("method", &methods)?.as_deref().and_then(Method::parse),
         region: q.text("region"),
         purchaser: q.number("purchaser")?,
+        overdue: false,
     };
     let scope = shanzhi_domain::procurement::Scope::of(actor);
     Ok(state.store.procurement_page(&scope, actor.has(Role::Provider), &filter, q.page).await?)
@@ -743,6 +745,29 @@ pub struct DutyView {
     #[serde(flatten)]
     pub duty: Duty,
     pub label: &'static str,
+    /// When the deadline sweep marked it overdue (RFC 3339), while it is.
+    pub overdue_since: Option<String>,
+}
+
+/// A procurement's duties as everyone is shown them: overdue when — and only when — the deadline sweep has
+/// marked them so (see `jobs`), so that every page and list agrees with the supervisors' overdue list. Each
+/// comes with when it was marked.
+fn marked(p: &Procurement, state: &AppState, marks: &[OverdueMark]) -> Vec<(Duty, Option<String>)> {
+    let today = china_date(state.clock.now());
+    p.duties(&state.rules, &state.calendar, today)
+        .into_iter()
+        .map(|mut d| {
+            let mark = marks.iter().find(|m| m.procurement_id == p.id && m.is_for(&d));
+            d.overdue = mark.is_some();
+            (d, mark.map(|m| m.marked_at.clone()))
+        })
+        .collect()
+}
+
+/// One procurement's duties, overdue as the sweep marked them.
+pub async fn duties_of(state: &AppState, p: &Procurement) -> AppResult<Vec<Duty>> {
+    let marks = state.store.open_overdue_marks(Some(p.id)).await?;
+    Ok(marked(p, state, &marks).into_iter().map(|(d, _)| d).collect())
 }
 
 fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
@@ -788,20 +813,22 @@ pub async fn committee_work(state: &AppState, actor: &Actor) -> AppResult<Vec<(P
         .collect())
 }
 
-fn duty_views(p: &Procurement, duties: Vec<Duty>) -> impl Iterator<Item = DutyView> + '_ {
-    duties.into_iter().map(|d| DutyView {
+fn duty_views(p: &Procurement, duties: Vec<(Duty, Option<String>)>) -> impl Iterator<Item = DutyView> + '_ {
+    duties.into_iter().map(|(d, overdue_since)| DutyView {
         procurement_id: p.id,
         project_code: p.project_code.clone(),
         title: p.title.clone(),
         purchaser_name: p.purchaser_name.clone(),
         label: d.label_zh(),
         duty: d,
+        overdue_since,
     })
 }
 
-/// Every duty of every procurement; `mine` keeps those the actor holds, else those the actor may oversee.
+/// `mine`: the duties the actor holds, of the procurements waiting on the actor. Otherwise the overdue duties
+/// the actor may oversee: of the procurements with an open mark of the deadline sweep, in the actor's view.
 pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Vec<DutyView>> {
-    let today = china_date(state.clock.now());
+    let marks = state.store.open_overdue_marks(None).await?;
     let mut out = Vec::new();
     if mine {
         let holding = Holding {
@@ -811,17 +838,14 @@ pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Ve
             member_user_id: actor.user_id,
         };
         for p in every_page(|page| state.store.awaiting_procurements(&holding, page)).await? {
-            let held: Vec<Duty> =
-                p.duties(&state.rules, &state.calendar, today).into_iter().filter(|d| holds(actor, &p, d)).collect();
+            let held: Vec<_> = marked(&p, state, &marks).into_iter().filter(|(d, _)| holds(actor, &p, d)).collect();
             out.extend(duty_views(&p, held));
         }
     } else {
-        for p in state.store.procurements().await? {
-            if !can_view(actor, &p) {
-                continue;
-            }
-            let overdue: Vec<Duty> =
-                p.duties(&state.rules, &state.calendar, today).into_iter().filter(|d| d.overdue).collect();
+        let scope = shanzhi_domain::procurement::Scope::of(actor);
+        let filter = ProcurementFilter { overdue: true, ..ProcurementFilter::default() };
+        for p in every_page(|page| state.store.procurement_page(&scope, false, &filter, page)).await? {
+            let overdue: Vec<_> = marked(&p, state, &marks).into_iter().filter(|(d, _)| d.overdue).collect();
             out.extend(duty_views(&p, overdue));
         }
     }

@@ -37,9 +37,8 @@ pub async fn view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult
     if !sees_record(actor, p) {
         return Ok(json!(procure::provider_view(state, actor, p).await?));
     }
-    let today = shanzhi_domain::calendar::china_date(state.clock.now());
     let mut v = json!(p);
-    v["duties"] = json!(p.duties(&state.rules, &state.calendar, today));
+    v["duties"] = json!(procure::duties_of(state, p).await?);
     if p.report.is_some() {
         if let Ok(o) = p.outcome(&state.rules) {
             v["outcome"] = json!(o);

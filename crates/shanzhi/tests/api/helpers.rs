@@ -147,6 +147,8 @@ impl TestApp {
         let store = Arc::new(location.open().await.expect("store opens"));
         let files =
             setup.files.clone().unwrap_or_else(|| Arc::new(FolderStorage::new(location.data_dir.join("files"))));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
         let state = AppState::new(
             store.clone(),
             Arc::new(clock.clone()),
@@ -156,14 +158,21 @@ impl TestApp {
             PasswordCost::Cheap,
         )
         .with_public_url(setup.public_url.map(|u| shanzhi_web::PublicUrl::parse(u).expect("a valid public URL")))
-        .with_sign_in_gate(setup.sign_in_gate.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
-        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        .with_sign_in_gate(setup.sign_in_gate.clone())
+        .with_instance(base.clone());
         tokio::spawn(async move {
             let _ = axum_serve(listener, state).await;
         });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
         TestApp { base, client, store, clock, location, backend, setup }
+    }
+
+    /// Does the run of `job` due now on this server, as its scheduler would; the answer says whether this
+    /// server did it (`ran`) and the run.
+    pub async fn run_job(&self, job: &str) -> Value {
+        let (status, body) = self.call(Method::POST, &format!("/api/v1/test/jobs/{job}"), None, None).await;
+        assert_eq!(status, StatusCode::OK, "{job}: {body}");
+        body
     }
 
     /// Signs in through the API and returns the bearer token.

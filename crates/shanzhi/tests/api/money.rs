@@ -8,7 +8,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 /// Designs, estimates (82,000 yuan) and funds a project of `token`'s department from budget line `budget`.
-async fn ready_project(app: &TestApp, token: &str, title: &str, budget: &Value, amount: &str) -> i64 {
+pub(crate) async fn ready_project(app: &TestApp, token: &str, title: &str, budget: &Value, amount: &str) -> i64 {
     let id = app.ok(Method::POST, "/api/v1/projects", token, Some(design(title))).await["id"].as_i64().unwrap();
     app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), token, None).await;
     let lines = json!({"lines": [{"kind": "personnel", "item": "社工薪酬", "quantity": "1", "unit": "项", "unit_price": amount}]});
@@ -19,7 +19,7 @@ async fn ready_project(app: &TestApp, token: &str, title: &str, budget: &Value, 
     id
 }
 
-async fn balances(app: &TestApp, token: &str, budget_id: i64) -> Value {
+pub(crate) async fn balances(app: &TestApp, token: &str, budget_id: i64) -> Value {
     let lines = app.all("/api/v1/budgets", Some(token)).await;
     lines.iter().find(|b| b["id"] == budget_id).unwrap()["balances"].clone()
 }

@@ -264,6 +264,7 @@ both_backends! {
         assert_eq!(duties[0]["overdue"], false);
         app.clock.set(at("2026-05-20T09:00"));
         let (purchaser, tokens) = (app.token("jyj.purchaser").await, tokens_of(&app, &PROVIDERS).await);
+        app.run_job("deadline_sweep").await;
         let overdue = app.get("/api/v1/overdue", &app.token("supervisor").await).await.1;
         assert!(overdue.as_array().unwrap().iter().any(|d| d["code"] == "reply_challenge" && d["procurement_id"] == id), "{overdue}");
         app.refused(Method::GET, "/api/v1/overdue", &tokens[0], None, StatusCode::FORBIDDEN, "forbidden").await;

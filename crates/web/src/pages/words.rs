@@ -129,6 +129,8 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         "organisation.verify" => ("注册核验通过", "Registration verified"),
         "organisation.reject" => ("注册未通过核验", "Registration rejected"),
         "region.create" => ("新增区域", "Region added"),
+        "job.session_purge" => ("清理过期会话", "Expired sessions purged"),
+        "job.deadline_sweep" => ("期限巡检", "Deadlines swept"),
         "session.create" => ("登录", "Signed in"),
         "session.end" => ("退出登录", "Signed out"),
         "setting.set" => ("修改设置", "Setting changed"),

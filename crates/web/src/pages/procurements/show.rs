@@ -3,7 +3,6 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
-use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::procurement::{Procurement, Stage};
 
 use super::super::forms::{error_summary, Errors, Form};
@@ -63,8 +62,7 @@ pub(super) async fn proc_page(
 async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept) -> AppResult<Markup> {
     let lang = user.lang;
     let actor = &user.session.actor;
-    let today = china_date(state.clock.now());
-    let duties = p.duties(&state.rules, &state.calendar, today);
+    let duties = procure::duties_of(state, p).await?;
     let names = bid_names(p);
     let outcome = if p.report.is_some() { p.outcome(&state.rules).ok() } else { None };
     let purchaser_side = p.sees_interest(actor);

@@ -1,0 +1,358 @@
+//! Scheduled jobs in SQL. A run is claimed by one INSERT into `job_runs`, whose UNIQUE(job, run_key) lets
+//! exactly one of the servers asking for the same run win; the winner does the work, completes the row and
+//! appends the audit event in that same transaction. A run that fails leaves nothing behind, so the next tick
+//! (on any server) does it again. Also the overdue marks the deadline sweep keeps.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+use shanzhi_domain::jobs::Job;
+use shanzhi_domain::procurement::{Duty, Procurement};
+use shanzhi_domain::sign_in::FORGIVEN_AFTER_HOURS;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+use crate::error::{Result, StoreError};
+use crate::procure::procurement_from_row;
+use crate::sql::{ts, SqlStore};
+use crate::{Backend, By, Store};
+
+/// One recorded run of a job.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobRun {
+    pub id: i64,
+    pub job: String,
+    /// The period the run was for: a China date, or the start of a sweep's slot.
+    pub run_key: String,
+    /// The server that did it (`serve --instance`).
+    pub server: String,
+    pub started_at: String,
+    pub finished_at: String,
+    /// What it did: rows deleted, duties marked and resolved.
+    pub outcome: Value,
+}
+
+/// A procurement duty the deadline sweep found overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct OverdueMark {
+    #[serde(skip)]
+    pub id: i64,
+    pub procurement_id: i64,
+    pub code: String,
+    pub challenge: Option<u32>,
+    pub due: NaiveDate,
+    pub marked_at: String,
+    pub resolved_at: Option<String>,
+    /// Who resolved it: the one whose change did the duty, or the sweep.
+    pub resolved_by: Option<String>,
+}
+
+impl OverdueMark {
+    /// Whether this mark is about `duty` (the same duty, due the same day) of its procurement.
+    pub fn is_for(&self, duty: &Duty) -> bool {
+        self.code == duty.code && self.challenge == duty.challenge && self.due == duty.due
+    }
+}
+
+/// Which of a procurement's duties are overdue now: the domain decides, the sweep records.
+pub type OverdueFn<'a> = &'a (dyn Fn(&Procurement) -> Vec<Duty> + Send + Sync);
+
+/// What a job does inside its run's transaction.
+pub enum JobWork<'a> {
+    /// Deletes sessions and tokens expired by now, and sign-in counts idle for a day.
+    PurgeSessions,
+    /// Marks the duties `overdue` names and resolves open marks of duties it no longer names.
+    SweepDeadlines(OverdueFn<'a>),
+}
+
+impl JobWork<'_> {
+    pub fn job(&self) -> Job {
+        match self {
+            JobWork::PurgeSessions => Job::SessionPurge,
+            JobWork::SweepDeadlines(_) => Job::DeadlineSweep,
+        }
+    }
+}
+
+#[async_trait]
+pub trait JobStore: Send + Sync {
+    /// Claims run `run_key` of the work's job for `server` and does the work, in one transaction with the run's
+    /// record and its audit event. `None`: the run was already claimed, here or by another server, and
+    /// nothing was done.
+    async fn run_job(
+        &self,
+        work: JobWork<'_>,
+        run_key: &str,
+        server: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<JobRun>>;
+    /// The latest runs, of one job or of all, newest first; at most `limit` (1 to 1000).
+    async fn job_runs(&self, job: Option<Job>, limit: i64) -> Result<Vec<JobRun>>;
+    /// Overdue marks not yet resolved, of one procurement or of all, by due date.
+    async fn open_overdue_marks(&self, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>>;
+}
+
+/// Procurements read at once by the sweep.
+const SWEEP_PAGE: i64 = 200;
+
+fn run_from_row(r: &AnyRow) -> Result<JobRun> {
+    let outcome: String = r.try_get("outcome")?;
+    Ok(JobRun {
+        id: r.try_get("id")?,
+        job: r.try_get("job")?,
+        run_key: r.try_get("run_key")?,
+        server: r.try_get("server")?,
+        started_at: r.try_get("started_at")?,
+        finished_at: r.try_get("finished_at")?,
+        outcome: serde_json::from_str(&outcome).map_err(|e| StoreError::Corrupt(format!("job outcome: {e}")))?,
+    })
+}
+
+fn mark_from_row(r: &AnyRow) -> Result<OverdueMark> {
+    let due: String = r.try_get("due")?;
+    let challenge: i64 = r.try_get("challenge")?;
+    Ok(OverdueMark {
+        id: r.try_get("id")?,
+        procurement_id: r.try_get("procurement_id")?,
+        code: r.try_get("code")?,
+        challenge: u32::try_from(challenge).ok().filter(|c| *c != 0),
+        due: due.parse().map_err(|_| StoreError::Corrupt(format!("overdue mark due {due}")))?,
+        marked_at: r.try_get("marked_at")?,
+        resolved_at: r.try_get("resolved_at")?,
+        resolved_by: r.try_get("resolved_by")?,
+    })
+}
+
+fn describe(procurement_id: i64, code: &str, challenge: Option<u32>, due: NaiveDate) -> Value {
+    json!({"procurement_id": procurement_id, "code": code, "challenge": challenge, "due": due})
+}
+
+const MARK_COLUMNS: &str = "id, procurement_id, code, challenge, due, marked_at, resolved_at, resolved_by";
+
+impl SqlStore {
+    async fn open_marks_in(&self, conn: &mut AnyConnection, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>> {
+        let rows = match procurement_id {
+            Some(id) => {
+                sqlx::query(&format!(
+                    "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id = $1 ORDER BY due, id"
+                ))
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL ORDER BY due, procurement_id, id"
+                ))
+                .fetch_all(&mut *conn)
+                .await?
+            }
+        };
+        rows.iter().map(mark_from_row).collect()
+    }
+
+    async fn resolve_mark(
+        &self,
+        conn: &mut AnyConnection,
+        mark: &OverdueMark,
+        by: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE overdue_duties SET resolved_at = $1, resolved_by = $2 WHERE id = $3 AND resolved_at IS NULL",
+        )
+        .bind(ts(now))
+        .bind(by)
+        .bind(mark.id)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Resolves, inside the caller's transaction (a change saved to the procurement), the open marks of duties
+    /// that are no longer among `outstanding`: the change did them.
+    pub(crate) async fn resolve_done_duties(
+        &self,
+        conn: &mut AnyConnection,
+        procurement_id: i64,
+        outstanding: &[Duty],
+        by: &By,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        for mark in self.open_marks_in(conn, Some(procurement_id)).await? {
+            if !outstanding.iter().any(|d| mark.is_for(d)) {
+                self.resolve_mark(conn, &mark, &by.name, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn purge_sessions(&self, conn: &mut AnyConnection, now: DateTime<Utc>) -> Result<Value> {
+        let sessions =
+            sqlx::query("DELETE FROM sessions WHERE expires_at <= $1").bind(ts(now)).execute(&mut *conn).await?;
+        // The sign-in throttle forgives counts idle this long; a failed sign-in sweeps them too, but only then.
+        let idle = ts(now - Duration::hours(FORGIVEN_AFTER_HOURS));
+        let counts =
+            sqlx::query("DELETE FROM sign_in_throttle WHERE last_at < $1").bind(idle).execute(&mut *conn).await?;
+        Ok(json!({"sessions_deleted": sessions.rows_affected(), "sign_in_counts_deleted": counts.rows_affected()}))
+    }
+
+    /// Brings every procurement's overdue marks in line with `overdue`, page by page.
+    async fn sweep_deadlines(
+        &self,
+        conn: &mut AnyConnection,
+        run_id: i64,
+        overdue: OverdueFn<'_>,
+        by: &By,
+        now: DateTime<Utc>,
+    ) -> Result<Value> {
+        let mut open: BTreeMap<i64, Vec<OverdueMark>> = BTreeMap::new();
+        for mark in self.open_marks_in(conn, None).await? {
+            open.entry(mark.procurement_id).or_default().push(mark);
+        }
+        let (mut marked, mut resolved, mut seen) = (Vec::new(), Vec::new(), 0u64);
+        let mut after = 0i64;
+        loop {
+            let rows = sqlx::query("SELECT id, version, data FROM procurements WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(SWEEP_PAGE)
+                .fetch_all(&mut *conn)
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id")?;
+            for row in &rows {
+                seen += 1;
+                let p = procurement_from_row(row)?;
+                let mut marks = open.remove(&p.id).unwrap_or_default();
+                let mut due = overdue(&p);
+                if same_duties(&due, &marks) {
+                    continue;
+                }
+                if self.backend() == Backend::Postgres {
+                    // Decide on the procurement as it is once no change to it can be saved meanwhile: a change
+                    // saved since it was read has already resolved the marks of the duties it did.
+                    let row = sqlx::query("SELECT id, version, data FROM procurements WHERE id = $1 FOR UPDATE")
+                        .bind(p.id)
+                        .fetch_one(&mut *conn)
+                        .await?;
+                    due = overdue(&procurement_from_row(&row)?);
+                    marks = self.open_marks_in(conn, Some(p.id)).await?;
+                }
+                for d in due.iter().filter(|d| !marks.iter().any(|m| m.is_for(d))) {
+                    let done = sqlx::query(
+                        "INSERT INTO overdue_duties (procurement_id, code, challenge, due, marked_at, marked_by_run) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (procurement_id, code, challenge, due) DO NOTHING",
+                    )
+                    .bind(p.id)
+                    .bind(d.code)
+                    .bind(i64::from(d.challenge.unwrap_or(0)))
+                    .bind(d.due.to_string())
+                    .bind(ts(now))
+                    .bind(run_id)
+                    .execute(&mut *conn)
+                    .await?;
+                    if done.rows_affected() == 1 {
+                        marked.push(describe(p.id, d.code, d.challenge, d.due));
+                    }
+                }
+                for m in marks.iter().filter(|m| !due.iter().any(|d| m.is_for(d))) {
+                    self.resolve_mark(conn, m, &by.name, now).await?;
+                    resolved.push(describe(p.id, &m.code, m.challenge, m.due));
+                }
+            }
+        }
+        Ok(json!({"procurements": seen, "marked": marked, "resolved": resolved}))
+    }
+}
+
+/// Whether `overdue` and the open `marks` name the same duties.
+fn same_duties(overdue: &[Duty], marks: &[OverdueMark]) -> bool {
+    overdue.len() == marks.len() && overdue.iter().all(|d| marks.iter().any(|m| m.is_for(d)))
+}
+
+#[async_trait]
+impl JobStore for SqlStore {
+    async fn run_job(
+        &self,
+        work: JobWork<'_>,
+        run_key: &str,
+        server: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<JobRun>> {
+        let job = work.job();
+        let started = std::time::Instant::now();
+        let mut w = self.begin_write().await?;
+        // The claim: of several servers inserting the same run, one inserts; the others find the conflict (on
+        // PostgreSQL once the winner's transaction has ended) and do nothing.
+        let claimed = sqlx::query(
+            "INSERT INTO job_runs (job, run_key, server, started_at, finished_at, outcome) VALUES ($1, $2, $3, $4, $4, '{}') \
+             ON CONFLICT (job, run_key) DO NOTHING RETURNING id",
+        )
+        .bind(job.code())
+        .bind(run_key)
+        .bind(server)
+        .bind(ts(now))
+        .fetch_optional(&mut *w.tx)
+        .await?;
+        let Some(claimed) = claimed else { return Ok(None) };
+        let id: i64 = claimed.try_get(0)?;
+        let by = By::system(job.code());
+        let outcome = match work {
+            JobWork::PurgeSessions => self.purge_sessions(&mut w.tx, now).await?,
+            JobWork::SweepDeadlines(overdue) => self.sweep_deadlines(&mut w.tx, id, overdue, &by, now).await?,
+        };
+        // The clock may be a test's: the run ends as long after its start as it really took.
+        let finished = now + Duration::from_std(started.elapsed()).unwrap_or_default();
+        sqlx::query("UPDATE job_runs SET finished_at = $1, outcome = $2 WHERE id = $3")
+            .bind(ts(finished))
+            .bind(outcome.to_string())
+            .bind(id)
+            .execute(&mut *w.tx)
+            .await?;
+        let after = json!({"run_key": run_key, "server": server, "outcome": outcome});
+        let event = by.event(
+            &format!("job.{}", job.code()),
+            "job_run",
+            &format!("{}:{run_key}", job.code()),
+            Value::Null,
+            after,
+        );
+        self.commit_with(w, event, now).await?;
+        Ok(Some(JobRun {
+            id,
+            job: job.code().to_string(),
+            run_key: run_key.to_string(),
+            server: server.to_string(),
+            started_at: ts(now),
+            finished_at: ts(finished),
+            outcome,
+        }))
+    }
+
+    async fn job_runs(&self, job: Option<Job>, limit: i64) -> Result<Vec<JobRun>> {
+        let limit = limit.clamp(1, 1000);
+        let rows = match job {
+            Some(job) => {
+                sqlx::query("SELECT * FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT $2")
+                    .bind(job.code())
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+            None => {
+                sqlx::query("SELECT * FROM job_runs ORDER BY started_at DESC, id DESC LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(self.pool())
+                    .await?
+            }
+        };
+        rows.iter().map(run_from_row).collect()
+    }
+
+    async fn open_overdue_marks(&self, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>> {
+        let mut conn = self.pool().acquire().await?;
+        self.open_marks_in(&mut conn, procurement_id).await
+    }
+}
