@@ -9,8 +9,9 @@ pub(crate) fn shanzhi(app: &TestApp, args: &[&str], stdin: Option<&str>) -> (i32
     shanzhi_at(&app.location, args, stdin, &[])
 }
 
-/// Runs the command over `location` with extra environment variables. One still running after 30 s (a
-/// server that should have refused to start) is killed and reported as exit code -1.
+/// Runs the command over `location` with extra environment variables. One still running after 120 s (a
+/// server that should have refused to start) is killed and reported as exit code -1: long enough for the demo's
+/// load on PostgreSQL on a busy two-core machine (about 30 s), short enough to end a hung test.
 pub(crate) fn shanzhi_at(
     location: &shanzhi::Location,
     args: &[&str],
@@ -35,7 +36,7 @@ pub(crate) fn shanzhi_at(
     };
     let stdout = read(Box::new(child.stdout.take().unwrap()));
     let stderr = read(Box::new(child.stderr.take().unwrap()));
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(120);
     let status = loop {
         match child.try_wait().unwrap() {
             Some(status) => break status.code().unwrap_or(-1),
