@@ -12,7 +12,7 @@ use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
 use crate::error::{classify, Result, StoreError};
-use crate::listing::{Page, PageRequest, Where};
+use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::sql::ts;
 use crate::{By, SqlStore};
 
@@ -138,6 +138,27 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) {
     }
 }
 
+/// Replaces a project's rows in a side table (`table.column` beside `project_id`) with `values`.
+async fn replace_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    column: &str,
+    project_id: i64,
+    values: Vec<Arg>,
+) -> Result<()> {
+    sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1")).bind(project_id).execute(&mut *conn).await?;
+    let insert = format!("INSERT INTO {table} ({column}, project_id) VALUES ($1, $2)");
+    for value in values {
+        let q = sqlx::query(&insert);
+        let q = match value {
+            Arg::Int(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+        };
+        q.bind(project_id).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl SqlStore {
     /// Writes the project's list columns and regions, in the caller's transaction; the regions only when
     /// they changed from `before`'s.
@@ -166,24 +187,12 @@ impl SqlStore {
         .await?;
         let was = before.map(Project::facts);
         if was.as_ref().is_none_or(|b| b.regions != f.regions) {
-            sqlx::query("DELETE FROM project_regions WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
-            for region in &f.regions {
-                sqlx::query("INSERT INTO project_regions (region, project_id) VALUES ($1, $2)")
-                    .bind(region)
-                    .bind(p.id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
+            replace_rows(conn, "project_regions", "region", p.id, regions).await?;
         }
         if was.as_ref().is_none_or(|b| b.files != f.files) {
-            sqlx::query("DELETE FROM project_files WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
-            for file in &f.files {
-                sqlx::query("INSERT INTO project_files (file_id, project_id) VALUES ($1, $2)")
-                    .bind(file)
-                    .bind(p.id)
-                    .execute(&mut *conn)
-                    .await?;
-            }
+            let files = f.files.iter().map(|id| Arg::Int(*id)).collect();
+            replace_rows(conn, "project_files", "file_id", p.id, files).await?;
         }
         Ok(())
     }
