@@ -14,16 +14,15 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use shanzhi::Location;
+use shanzhi_app::procurements::{self, ProcCommand};
+use shanzhi_app::projects::{self, Command};
 use shanzhi_domain::budget::{Budget, FundSource};
 use shanzhi_domain::clock::{china_date, Clock, TestClock};
+use shanzhi_domain::org::Actor;
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::Money;
 use shanzhi_store::files::FolderStorage;
-use shanzhi_store::{Backend, By, SessionKind, Store};
-use shanzhi_web::actions::{self, Command};
-use shanzhi_web::auth::Session;
-use shanzhi_web::error::AppResult;
-use shanzhi_web::procure::{self, ProcCommand};
+use shanzhi_store::{Backend, By, Store};
 use shanzhi_web::{AppState, PasswordCost};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,8 +45,8 @@ fn body<T: serde::de::DeserializeOwned>(v: Value) -> T {
 }
 
 /// The use case's result, or the benchmark stops saying what was refused.
-fn done<T>(what: &str, r: AppResult<T>) -> T {
-    r.unwrap_or_else(|e| panic!("{what}: {}", e.message_en()))
+fn done<T>(what: &str, r: shanzhi_app::Result<T>) -> T {
+    r.unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
 fn temp_dir() -> PathBuf {
@@ -84,30 +83,23 @@ struct Bench {
 }
 
 impl Bench {
-    /// A signed-in session of `username`, as the server makes one from a token.
-    async fn session(&self, username: &str) -> Session {
+    /// The person `username`, as the server finds them behind a token.
+    async fn actor(&self, username: &str) -> Actor {
         let users = self.store.users().await.expect("users");
         let user = users.iter().find(|u| u.username == username).unwrap_or_else(|| panic!("no user {username}"));
-        let actor = self.store.actor(user.id).await.expect("actor").expect("an active user");
-        Session {
-            actor,
-            token_hash: String::new(),
-            csrf: String::new(),
-            kind: SessionKind::Api,
-            must_change_password: false,
-        }
+        self.store.actor(user.id).await.expect("actor").expect("an active user")
     }
 
     /// A project of the education bureau approved by both reviewers, at the procurement step, funded from `line`.
     async fn approved_project(&self, title: &str, line: i64) -> i64 {
-        let purchaser = self.session("jyj.purchaser").await;
+        let purchaser = self.actor("jyj.purchaser").await;
         let design = body(json!({
             "title": title, "category": "A0201", "regions": ["420506001"], "target_groups": ["left_behind_children"],
             "mode": "project", "content": "为农村留守儿童提供课后陪伴、心理辅导和家庭探访服务。",
             "standards": "每名儿童每月至少探访一次，个案记录完整。", "period_start": "2026-04-01", "period_end": "2027-03-31",
             "targets": [{"indicator": "服务儿童人数", "group": "output", "target": "200", "unit": "人"}]
         }));
-        let id = done("design", actions::create_project(&self.state, &purchaser, design).await).id;
+        let id = done("design", projects::create_project(&self.state, &purchaser, design).await).id;
         let cost = body(json!({"lines": [
             {"kind": "personnel", "item": "社工薪酬", "quantity": "2", "unit": "人·年", "unit_price": "36000.00"},
             {"kind": "activities", "item": "小组活动", "quantity": "12.5", "unit": "次", "unit_price": "800"}
@@ -119,12 +111,12 @@ impl Bench {
             ("funding", Command::SetFunding(funding)),
             ("submit", Command::Submit),
         ] {
-            done(what, actions::perform(&self.state, &purchaser, id, cmd).await);
+            done(what, projects::perform(&self.state, &purchaser, id, cmd).await);
         }
         for reviewer in ["mzj.reviewer", "czj.reviewer"] {
-            let s = self.session(reviewer).await;
+            let s = self.actor(reviewer).await;
             let approve = Command::Review(body(json!({"decision": "approve"})));
-            done(reviewer, actions::perform(&self.state, &s, id, approve).await);
+            done(reviewer, projects::perform(&self.state, &s, id, approve).await);
         }
         id
     }
@@ -159,7 +151,7 @@ async fn run(admin: Option<&str>) {
 
     // Money enough for every project: a line of the education bureau's own.
     let jyj = store.organisation_by_key("jyj").await.expect("query").expect("the education bureau");
-    let finance = b.session("czj.reviewer").await;
+    let finance = b.actor("czj.reviewer").await;
     let line = Budget {
         id: 0,
         year: 2026,
@@ -170,11 +162,11 @@ async fn run(admin: Option<&str>) {
         note: "bench".into(),
     };
     let amount = Money::parse_yuan("1000000000.00").expect("an amount");
-    let line = store.add_budget(&By::actor(&finance.actor), line, amount, start).await.expect("budget line").budget.id;
+    let line = store.add_budget(&By::actor(&finance), line, amount, start).await.expect("budget line").budget.id;
 
     let projects = size("BENCH_ACCEPTANCES", 120).div_ceil(MILESTONES);
     eprintln!("{}: setting up {projects} contracts and an open tender…", backend.name());
-    let purchaser = b.session("jyj.purchaser").await;
+    let purchaser = b.actor("jyj.purchaser").await;
     let yg = store.organisation_by_key("yg").await.expect("query").expect("a provider").id;
     let mut contracted = Vec::new();
     for i in 0..projects {
@@ -182,7 +174,7 @@ async fn run(admin: Option<&str>) {
         let award = Command::Award(body(
             json!({"provider_org_id": yg, "justification": "该机构为区内唯一具备学校社工督导资质的机构"}),
         ));
-        done("award", actions::perform(&b.state, &purchaser, id, award).await);
+        done("award", projects::perform(&b.state, &purchaser, id, award).await);
         // Twelve monthly milestones, 8 % each and 9 % for the last four.
         let milestones: Vec<Value> = (0..MILESTONES)
             .map(|m| {
@@ -195,7 +187,7 @@ async fn run(admin: Option<&str>) {
             .collect();
         let contract = json!({"amount": "80000.00", "start": "2026-04-01", "end": "2027-03-31",
             "signed_on": china_date(start).to_string(), "milestones": milestones});
-        done("contract", actions::perform(&b.state, &purchaser, id, Command::SignContract(body(contract))).await);
+        done("contract", projects::perform(&b.state, &purchaser, id, Command::SignContract(body(contract))).await);
         contracted.push(id);
     }
     let tendered = b.approved_project("农村留守儿童关爱服务", line).await;
@@ -206,21 +198,25 @@ async fn run(admin: Option<&str>) {
         "scoring": {"kind": "comprehensive", "price_weight_bp": 3000, "criteria": [
             {"key": "plan", "name": "服务方案", "weight_bp": 5000}, {"key": "team", "name": "团队与经验", "weight_bp": 2000}]}
     });
-    let started =
-        procure::start(&b.state, &purchaser, tendered, body(json!({"method": "open_tender", "documents": documents})))
-            .await;
+    let started = procurements::start(
+        &b.state,
+        &purchaser,
+        tendered,
+        body(json!({"method": "open_tender", "documents": documents})),
+    )
+    .await;
     let procurement = done("start the tender", started).id;
     // The purchase intention stands 30 days; bids are taken until the deadline.
     b.clock.set(china("2026-04-03T09:00"));
     let publish = ProcCommand::Publish { bid_deadline: "2026-04-28T09:30".into() };
-    let p = done("publish", procure::perform(&b.state, &purchaser, procurement, publish).await);
+    let p = done("publish", procurements::perform(&b.state, &purchaser, procurement, publish).await);
 
     // Every provider account whose organisation may bid.
     let mut bidders = Vec::new();
     for u in store.users().await.expect("users") {
-        let s = b.session(&u.username).await;
-        let Ok(Some(org)) = store.organisation(s.actor.org_id).await else { continue };
-        if p.check_bid_window(&s.actor, &org.provider_info(), None, b.clock.now()).is_ok() {
+        let s = b.actor(&u.username).await;
+        let Ok(Some(org)) = store.organisation(s.org_id).await else { continue };
+        if p.check_bid_window(&s, &org.provider_info(), None, b.clock.now()).is_ok() {
             bidders.push(s);
         }
     }
@@ -234,22 +230,22 @@ async fn run(admin: Option<&str>) {
         let s = &bidders[i % bidders.len()];
         let bid = body(json!({"price": format!("{}.00", 60000 + i % 20000),
             "proposal": "每周三次入户陪伴，配备两名持证社工与一名心理咨询师", "small_or_micro": false}));
-        done("bid", procure::submit_bid(&b.state, s, procurement, bid).await);
+        done("bid", procurements::submit_bid(&b.state, s, procurement, bid).await);
     }
     let bids = Measured { what: "bid submission (sealed, audit record)", ops: n, took: t.elapsed() };
 
     // (b) Acceptance, once the year's service is delivered: each milestone reported by the provider (not timed),
     // then accepted and paid (timed), in order — only the current milestone can be reported.
     b.clock.set(china("2027-03-31T10:00"));
-    let provider = b.session("p.yg").await;
+    let provider = b.actor("p.yg").await;
     let mut took = Duration::ZERO;
     for &id in &contracted {
         for m in 0..MILESTONES {
             let report = body(json!({"beneficiaries": 20, "hours": "50", "summary": "本月服务完成"}));
-            done("report", actions::perform(&b.state, &provider, id, Command::FileReport(m, report)).await);
+            done("report", projects::perform(&b.state, &provider, id, Command::FileReport(m, report)).await);
             let accept = Command::Decide(m, body(json!({"decision": "accept"})));
             let t = Instant::now();
-            done("acceptance", actions::perform(&b.state, &purchaser, id, accept).await);
+            done("acceptance", projects::perform(&b.state, &purchaser, id, accept).await);
             took += t.elapsed();
         }
     }

@@ -260,7 +260,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let signalled = shanzhi_web::listen::signalled();
             // The signal stops the scheduler at once and the server after its requests in flight.
             let (stop, stopped) = tokio::sync::watch::channel(false);
-            let jobs = tokio::spawn(crate::scheduler::run(state.clone(), async move {
+            let jobs = tokio::spawn(crate::scheduler::run(state.app.clone(), async move {
                 let mut stopped = stopped;
                 let _ = stopped.wait_for(|s| *s).await;
             }));

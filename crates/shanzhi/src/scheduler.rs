@@ -2,8 +2,8 @@
 //! by the injected clock. Any number of servers may tick; the store lets one of them do each run. It stops
 //! when the server is told to stop (a run already under way finishes first: it is one transaction).
 
+use shanzhi_app::App;
 use shanzhi_domain::jobs::Job;
-use shanzhi_web::AppState;
 use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
@@ -15,7 +15,7 @@ pub const TICK: Duration = Duration::from_secs(30);
 pub const RETRY: Duration = Duration::from_secs(300);
 
 /// Runs until `stop` completes.
-pub async fn run(state: AppState, stop: impl Future<Output = ()>) {
+pub async fn run(app: App, stop: impl Future<Output = ()>) {
     tokio::pin!(stop);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -29,11 +29,11 @@ pub async fn run(state: AppState, stop: impl Future<Output = ()>) {
             _ = tick.tick() => {}
         }
         for job in Job::ALL {
-            let key = shanzhi_web::jobs::run_key(&state, job, state.clock.now());
+            let key = shanzhi_app::jobs::run_key(&app, job, app.clock.now());
             if done.get(&job) == Some(&key) || retry_at.get(&job).is_some_and(|t| Instant::now() < *t) {
                 continue;
             }
-            match shanzhi_web::jobs::run(&state, job).await {
+            match shanzhi_app::jobs::run(&app, job).await {
                 Ok((key, Some(run))) => {
                     tracing::info!(job = job.code(), run_key = %key, outcome = %run.outcome, "job done");
                     done.insert(job, key);

@@ -15,12 +15,12 @@ use shanzhi_store::accounts::PasswordChange;
 use shanzhi_store::Account;
 use std::net::IpAddr;
 
-use crate::actions::ReasonRequest;
 use crate::api::ApiJson;
 use crate::auth::{self, AccountSession, ApiSession, Session};
 use crate::error::{AppError, AppResult};
 use crate::throttle::{Attempt, ClientAddr};
 use crate::AppState;
+use shanzhi_app::projects::ReasonRequest;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct PasswordRequest {

@@ -18,11 +18,11 @@ use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 use shanzhi_store::{NewOrganisation, NewUser, SessionKind};
 
-use crate::actions::{self, Command};
 use crate::auth::{self, AccountSession, ApiSession};
 use crate::error::{AppError, AppResult};
 use crate::throttle::ClientAddr;
 use crate::AppState;
+use shanzhi_app::projects::{self, Command};
 
 /// JSON body whose parse failures answer in our error format instead of axum's plain text.
 pub struct ApiJson<T>(pub T);
@@ -382,23 +382,23 @@ async fn add_user(
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
-/// The projects the caller may see, newest first, one page, narrowed by [`actions::PROJECT_FILTERS`].
+/// The projects the caller may see, newest first, one page, narrowed by [`crate::filters::PROJECT_FILTERS`].
 async fn list_projects(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Listed<ProjectView>>> {
-    let q = ListQuery::parse(raw.as_deref(), &actions::PROJECT_FILTERS)?;
-    let page = actions::project_page(&state, &s.actor, &actions::project_filter(&q)?, q.page).await?;
+    let q = ListQuery::parse(raw.as_deref(), &crate::filters::PROJECT_FILTERS)?;
+    let page = projects::project_page(&state, &s.actor, &crate::filters::project_filter(&q)?, q.page).await?;
     Ok(Json(page.map(|p| view(&s.actor, &p)).into()))
 }
 
 async fn create_project(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    ApiJson(req): ApiJson<actions::DesignRequest>,
+    ApiJson(req): ApiJson<projects::DesignRequest>,
 ) -> AppResult<Response> {
-    let p = actions::create_project(&state, &s, req).await?;
+    let p = projects::create_project(&state, &s.actor, req).await?;
     Ok((StatusCode::CREATED, Json(json!(view(&s.actor, &p)))).into_response())
 }
 
@@ -407,7 +407,7 @@ async fn get_project(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
-    let p = actions::visible_project(&state, &s.actor, id).await?;
+    let p = projects::visible_project(&state, &s.actor, id).await?;
     Ok(Json(json!(view(&s.actor, &p))))
 }
 
@@ -416,12 +416,12 @@ async fn history(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
-    let p = actions::visible_project(&state, &s.actor, id).await?;
+    let p = projects::visible_project(&state, &s.actor, id).await?;
     Ok(Json(json!(history_of(&state, &s.actor, &p).await?)))
 }
 
 pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
-    let p = actions::perform(state, s, id, cmd).await?;
+    let p = projects::perform(state, &s.actor, id, cmd).await?;
     Ok(Json(json!(view(&s.actor, &p))))
 }
 
@@ -438,14 +438,14 @@ macro_rules! command_handler {
     };
 }
 
-command_handler!(edit_design, actions::DesignRequest, Command::EditDesign);
-command_handler!(set_cost, actions::CostRequest, Command::SetCost);
-command_handler!(set_funding, crate::budgets::FundingRequest, Command::SetFunding);
-command_handler!(review, actions::ReviewRequest, Command::Review);
-command_handler!(award, actions::AwardRequest, Command::Award);
-command_handler!(sign_contract, actions::ContractRequest, Command::SignContract);
-command_handler!(cancel, actions::ReasonRequest, Command::Cancel);
-command_handler!(terminate, actions::ReasonRequest, Command::Terminate);
+command_handler!(edit_design, projects::DesignRequest, Command::EditDesign);
+command_handler!(set_cost, projects::CostRequest, Command::SetCost);
+command_handler!(set_funding, shanzhi_app::budgets::FundingRequest, Command::SetFunding);
+command_handler!(review, projects::ReviewRequest, Command::Review);
+command_handler!(award, projects::AwardRequest, Command::Award);
+command_handler!(sign_contract, projects::ContractRequest, Command::SignContract);
+command_handler!(cancel, projects::ReasonRequest, Command::Cancel);
+command_handler!(terminate, projects::ReasonRequest, Command::Terminate);
 
 async fn finish_design(
     State(state): State<AppState>,
@@ -467,7 +467,7 @@ async fn file_report(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
-    ApiJson(req): ApiJson<actions::ReportRequest>,
+    ApiJson(req): ApiJson<projects::ReportRequest>,
 ) -> AppResult<Json<Value>> {
     act(&state, &s, id, Command::FileReport(n, req)).await
 }
@@ -476,7 +476,7 @@ async fn decide(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
-    ApiJson(req): ApiJson<actions::DecisionRequest>,
+    ApiJson(req): ApiJson<projects::DecisionRequest>,
 ) -> AppResult<Json<Value>> {
     act(&state, &s, id, Command::Decide(n, req)).await
 }
@@ -487,16 +487,18 @@ async fn list_budgets(
     ApiSession(s): ApiSession,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Listed<shanzhi_store::BudgetView>>> {
-    let q = ListQuery::parse(raw.as_deref(), &crate::budgets::BUDGET_FILTERS)?;
-    Ok(Json(crate::budgets::budget_page(&state, &s.actor, &q).await?.into()))
+    let q = ListQuery::parse(raw.as_deref(), &crate::filters::BUDGET_FILTERS)?;
+    Ok(Json(
+        shanzhi_app::budgets::budget_page(&state, &s.actor, &crate::filters::budget_filter(&q)?, q.page).await?.into(),
+    ))
 }
 
 async fn add_budget(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    ApiJson(req): ApiJson<crate::budgets::BudgetRequest>,
+    ApiJson(req): ApiJson<shanzhi_app::budgets::BudgetRequest>,
 ) -> AppResult<Response> {
-    let b = crate::budgets::add(&state, &s, req).await?;
+    let b = shanzhi_app::budgets::add(&state, &s.actor, req).await?;
     Ok((StatusCode::CREATED, Json(b)).into_response())
 }
 
@@ -504,9 +506,9 @@ async fn grant_budget(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-    ApiJson(req): ApiJson<crate::budgets::GrantRequest>,
+    ApiJson(req): ApiJson<shanzhi_app::budgets::GrantRequest>,
 ) -> AppResult<Response> {
-    let b = crate::budgets::grant(&state, &s, id, req).await?;
+    let b = shanzhi_app::budgets::grant(&state, &s.actor, id, req).await?;
     Ok((StatusCode::CREATED, Json(b)).into_response())
 }
 
@@ -518,7 +520,7 @@ async fn budget_ledger(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Listed<shanzhi_store::LedgerRow>>> {
     let q = ListQuery::parse(raw.as_deref(), &[])?;
-    Ok(Json(crate::budgets::ledger(&state, &s.actor, id, q.page).await?.into()))
+    Ok(Json(shanzhi_app::budgets::ledger(&state, &s.actor, id, q.page).await?.into()))
 }
 
 async fn standards(State(state): State<AppState>) -> AppResult<Json<Value>> {
@@ -529,9 +531,9 @@ async fn set_standard(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(code): Path<String>,
-    ApiJson(req): ApiJson<crate::budgets::StandardRequest>,
+    ApiJson(req): ApiJson<shanzhi_app::budgets::StandardRequest>,
 ) -> AppResult<Json<Value>> {
-    let standard = crate::budgets::set_standard(&state, &s, &code, req).await?;
+    let standard = shanzhi_app::budgets::set_standard(&state, &s.actor, &code, req).await?;
     Ok(Json(json!(standard)))
 }
 
@@ -551,7 +553,7 @@ async fn fill_post(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
-    ApiJson(req): ApiJson<actions::PostHolderRequest>,
+    ApiJson(req): ApiJson<projects::PostHolderRequest>,
 ) -> AppResult<Json<Value>> {
     act(&state, &s, id, Command::FillPost(n, req)).await
 }
@@ -560,14 +562,14 @@ async fn vacate_post(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
-    ApiJson(req): ApiJson<actions::ReasonRequest>,
+    ApiJson(req): ApiJson<projects::ReasonRequest>,
 ) -> AppResult<Json<Value>> {
     act(&state, &s, id, Command::VacatePost(n, req)).await
 }
 
 /// Every bought social-work post in projects the caller may see.
 async fn posts(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(actions::visible_posts(&state, &s.actor).await?)))
+    Ok(Json(json!(projects::visible_posts(&state, &s.actor).await?)))
 }
 
 /// The caller's work queue, one page: what each project waits on them to do.
@@ -577,7 +579,7 @@ async fn queue(
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Listed<Value>>> {
     let q = ListQuery::parse(raw.as_deref(), &[])?;
-    let page = actions::queue_page(&state, &s.actor, q.page).await?;
+    let page = projects::queue_page(&state, &s.actor, q.page).await?;
     Ok(Json(
         page.map(|(p, duty)| json!({"project_id": p.id, "code": p.code, "title": p.design.title, "duty": duty, "status": p.status.code()}))
             .into(),
@@ -649,7 +651,7 @@ pub async fn may_read_file(state: &AppState, actor: &Actor, file: &shanzhi_store
         return Ok(true);
     }
     let holding = shanzhi_store::ProjectFilter { file: Some(file.id), ..Default::default() };
-    let page = actions::project_page(state, actor, &holding, shanzhi_store::PageRequest::first(1)).await?;
+    let page = projects::project_page(state, actor, &holding, shanzhi_store::PageRequest::first(1)).await?;
     Ok(!page.items.is_empty())
 }
 

@@ -162,19 +162,23 @@ impl From<DomainError> for AppError {
     }
 }
 
+impl From<shanzhi_app::Error> for AppError {
+    fn from(e: shanzhi_app::Error) -> Self {
+        use shanzhi_app::Error as E;
+        match e {
+            E::Domain(d) => AppError::Domain(d),
+            E::BadRequest { code, zh, en } => AppError::BadRequest { code, zh, en },
+            E::Conflict { code, zh, en } => AppError::Conflict { code, zh, en },
+            E::Internal(d) => AppError::Internal(d),
+            E::StorageFull(d) => AppError::StorageFull(d),
+            E::DatabaseUnavailable(d) => AppError::DatabaseUnavailable(d),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::Domain(d) => AppError::Domain(d),
-            StoreError::Duplicate(_) => AppError::Conflict {
-                code: "already_exists",
-                zh: "该记录已存在".into(),
-                en: "this already exists".into(),
-            },
-            StoreError::StorageFull(d) => AppError::StorageFull(d),
-            StoreError::Unavailable(d) => AppError::DatabaseUnavailable(d),
-            other => AppError::Internal(other.to_string()),
-        }
+        shanzhi_app::Error::from(e).into()
     }
 }
 

@@ -3,14 +3,13 @@
 //! OpenAPI document, over any [`Store`].
 
 pub mod accounts;
-pub mod actions;
 pub mod api;
 pub mod approvals;
 pub mod auth;
-pub mod budgets;
 pub mod deadline;
 pub mod error;
 pub mod export;
+pub mod filters;
 pub mod i18n;
 pub mod jobs;
 pub mod listen;
@@ -19,7 +18,6 @@ pub mod openapi;
 pub mod pages;
 pub mod paging;
 pub mod pool;
-pub mod procure;
 pub mod procure_api;
 pub mod public;
 pub mod throttle;
@@ -29,6 +27,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use shanzhi_app::App;
 use shanzhi_domain::clock::{Clock, TestClock};
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::files::FileStorage;
@@ -39,18 +38,15 @@ use std::sync::Arc;
 pub use auth::{PasswordCost, PublicUrl};
 pub use listen::Limits;
 
+/// The HTTP edge's state: the application (which it derefs to, so `state.store`, `state.rules` … read through)
+/// and what only the edge needs.
 pub struct Inner {
-    pub store: Arc<dyn Store>,
-    pub clock: Arc<dyn Clock>,
-    pub rules: Rules,
-    pub files: Arc<dyn FileStorage>,
+    pub app: App,
     /// Present only when the server was started in test mode; then `/api/v1/test/clock` moves it.
     pub test_clock: Option<TestClock>,
     pub password_cost: PasswordCost,
     /// A hash to verify against when the username is unknown, so both paths cost the same.
     pub dummy_hash: String,
-    /// Working days for statutory deadlines: the shipped years, provisional ones after them.
-    pub calendar: shanzhi_domain::calendar::Calendar,
     /// Where people reach the server (`serve --public-url`); cookies are `Secure` when it is https.
     pub public_url: Option<PublicUrl>,
     /// One permit per password check allowed to run at once (`sign_in_max_concurrent`).
@@ -59,8 +55,13 @@ pub struct Inner {
     pub sign_in_gate: Option<throttle::SignInGate>,
     /// When this server started, on its clock: pages may differ from those of the release before.
     pub started_at: chrono::DateTime<chrono::Utc>,
-    /// This server's name in the job runs it records (`serve --instance`).
-    pub instance: String,
+}
+
+impl Deref for Inner {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.app
+    }
 }
 
 #[derive(Clone)]
@@ -83,23 +84,17 @@ impl AppState {
         password_cost: PasswordCost,
     ) -> AppState {
         let dummy_hash = auth::hash_password("no such user, no such password", password_cost);
-        let calendar = shanzhi_domain::calendar::Calendar::official().unwrap_or_default().with_provisional_years();
         let slots = Arc::new(tokio::sync::Semaphore::new(rules.sign_in_max_concurrent.max(1) as usize));
         let started_at = clock.now();
         AppState(Arc::new(Inner {
-            store,
-            clock,
-            rules,
-            files,
+            app: App::new(store, clock, rules, files),
             test_clock,
             password_cost,
             dummy_hash,
-            calendar,
             public_url: None,
             sign_in_slots: slots,
             sign_in_gate: None,
             started_at,
-            instance: format!("pid {}", std::process::id()),
         }))
     }
 
@@ -114,7 +109,7 @@ impl AppState {
 
     /// Uses `calendar` (e.g. with the year files of the data folder) instead of the shipped one.
     pub fn with_calendar(self, calendar: shanzhi_domain::calendar::Calendar) -> AppState {
-        self.configure("calendar", |inner| inner.calendar = calendar)
+        self.configure("calendar", |inner| inner.app.configure("calendar", |app| app.calendar = calendar))
     }
 
     /// The address people reach the server at.
@@ -124,7 +119,7 @@ impl AppState {
 
     /// This server's name in the job runs it records.
     pub fn with_instance(self, instance: String) -> AppState {
-        self.configure("instance", |inner| inner.instance = instance)
+        self.configure("instance", |inner| inner.app.configure("instance", |app| app.instance = instance))
     }
 
     /// Tests only: holds every password check at `gate`.

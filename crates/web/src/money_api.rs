@@ -5,11 +5,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::actions::{Command, ReviewRequest, SignRequest, SupplementRequest};
 use crate::api::{act, ApiJson};
 use crate::auth::ApiSession;
 use crate::error::AppResult;
 use crate::AppState;
+use shanzhi_app::projects::{Command, ReviewRequest, SignRequest, SupplementRequest};
 
 async fn propose_supplement(
     State(state): State<AppState>,
@@ -39,7 +39,7 @@ async fn sign_supplement(
 }
 
 async fn fiscal_years(State(state): State<AppState>, ApiSession(_): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(crate::budgets::fiscal_years(&state).await?)))
+    Ok(Json(json!(shanzhi_app::budgets::fiscal_years(&state).await?)))
 }
 
 async fn close_fiscal_year(
@@ -47,7 +47,7 @@ async fn close_fiscal_year(
     ApiSession(s): ApiSession,
     Path(year): Path<i32>,
 ) -> AppResult<Json<Value>> {
-    Ok(Json(json!(crate::budgets::close_year(&state, &s, year).await?)))
+    Ok(Json(json!(shanzhi_app::budgets::close_year(&state, &s.actor, year).await?)))
 }
 
 pub fn router() -> Router<AppState> {

@@ -990,13 +990,13 @@ fn schemas() -> Value {
 
 /// Paged lists (`?limit&cursor`, answering `Page`) and their filters: the handlers' own filter lists.
 const LISTS: &[(&str, &[&str])] = &[
-    ("/projects", &crate::actions::PROJECT_FILTERS),
-    ("/notices", &crate::procure::NOTICE_FILTERS),
+    ("/projects", &crate::filters::PROJECT_FILTERS),
+    ("/notices", &crate::filters::NOTICE_FILTERS),
     ("/queue", &[]),
-    ("/procurements", &crate::procure::PROCUREMENT_FILTERS),
+    ("/procurements", &crate::filters::PROCUREMENT_FILTERS),
     ("/organisations", &crate::api::ORGANISATION_FILTERS),
     ("/users", &["org", "role"]),
-    ("/budgets", &crate::budgets::BUDGET_FILTERS),
+    ("/budgets", &crate::filters::BUDGET_FILTERS),
     ("/budgets/{id}/ledger", &[]),
 ];
 

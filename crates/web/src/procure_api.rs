@@ -16,8 +16,8 @@ use crate::api::ApiJson;
 use crate::auth::ApiSession;
 use crate::error::{AppError, AppResult};
 use crate::paging::{ListQuery, Listed};
-use crate::procure::{self, BidRequest, ProcCommand, StartRequest};
 use crate::AppState;
+use shanzhi_app::procurements::{self, BidRequest, ProcCommand, StartRequest};
 
 fn invalid_json(e: impl std::fmt::Display) -> AppError {
     AppError::bad_request(
@@ -29,16 +29,16 @@ fn invalid_json(e: impl std::fmt::Display) -> AppError {
 
 /// Whether the actor sees the working record rather than a provider's view.
 fn sees_record(actor: &Actor, p: &Procurement) -> bool {
-    procure::can_view(actor, p)
+    procurements::can_view(actor, p)
 }
 
 /// The procurement as `actor` may see it: the working record with its scores and duties, or a provider's view.
 pub async fn view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<Value> {
     if !sees_record(actor, p) {
-        return Ok(json!(procure::provider_view(state, actor, p).await?));
+        return Ok(json!(procurements::provider_view(state, actor, p).await?));
     }
     let mut v = json!(p);
-    v["duties"] = json!(procure::duties_of(state, p).await?);
+    v["duties"] = json!(procurements::duties_of(state, p).await?);
     if p.report.is_some() {
         if let Ok(o) = p.outcome(&state.rules) {
             v["outcome"] = json!(o);
@@ -84,7 +84,7 @@ async fn start(
     Path(project_id): Path<i64>,
     ApiJson(req): ApiJson<StartRequest>,
 ) -> AppResult<Response> {
-    let p = procure::start(&state, &s, project_id, req).await?;
+    let p = procurements::start(&state, &s.actor, project_id, req).await?;
     Ok((StatusCode::CREATED, Json(view(&state, &s.actor, &p).await?)).into_response())
 }
 
@@ -95,8 +95,9 @@ async fn list(
     ApiSession(s): ApiSession,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Listed<Value>>> {
-    let q = ListQuery::parse(raw.as_deref(), &procure::PROCUREMENT_FILTERS)?;
-    let page = procure::procurement_page(&state, &s.actor, &q).await?;
+    let q = ListQuery::parse(raw.as_deref(), &crate::filters::PROCUREMENT_FILTERS)?;
+    let page =
+        procurements::procurement_page(&state, &s.actor, &crate::filters::procurement_filter(&q)?, q.page).await?;
     Ok(Json(
         page.map(|p| {
             let mut item = json!({"id": p.id, "project_code": p.project_code, "title": p.title, "method": p.method, "stage": p.stage, "budget": p.budget, "bid_deadline": p.bid_deadline});
@@ -114,7 +115,7 @@ async fn get_one(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
-    let p = procure::visible(&state, &s.actor, id).await?;
+    let p = procurements::visible(&state, &s.actor, id).await?;
     Ok(Json(view(&state, &s.actor, &p).await?))
 }
 
@@ -137,7 +138,7 @@ async fn run(
         obj.insert(k.into(), val);
     }
     let cmd: ProcCommand = serde_json::from_value(v).map_err(invalid_json)?;
-    let p = procure::perform(state, s, id, cmd).await?;
+    let p = procurements::perform(state, &s.actor, id, cmd).await?;
     Ok(Json(view(state, &s.actor, &p).await?))
 }
 
@@ -208,11 +209,11 @@ async fn own_bid(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
-    let p = procure::visible(&state, &s.actor, id).await?;
+    let p = procurements::visible(&state, &s.actor, id).await?;
     if !s.actor.has(Role::Provider) {
         return Err(AppError::forbidden("read_bid"));
     }
-    Ok(Json(json!(procure::own_bids(&state, &s.actor, &p).await?)))
+    Ok(Json(json!(procurements::own_bids(&state, &s.actor, &p).await?)))
 }
 
 async fn put_bid(
@@ -221,7 +222,7 @@ async fn put_bid(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<BidRequest>,
 ) -> AppResult<Json<Value>> {
-    let receipt = procure::submit_bid(&state, &s, id, req).await?;
+    let receipt = procurements::submit_bid(&state, &s.actor, id, req).await?;
     Ok(Json(json!({"receipt": receipt})))
 }
 
@@ -230,7 +231,7 @@ async fn delete_bid(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
 ) -> AppResult<StatusCode> {
-    procure::withdraw_bid(&state, &s, id).await?;
+    procurements::withdraw_bid(&state, &s.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -241,7 +242,7 @@ async fn upload_bid_file(
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
     let (name, bytes) = crate::api::file_part(form).await?;
-    let f = procure::upload_bid_file(&state, &s, id, &name, &bytes).await?;
+    let f = procurements::upload_bid_file(&state, &s.actor, id, &name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(json!(f))).into_response())
 }
 
@@ -250,7 +251,7 @@ async fn download_bid_file(
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let f = procure::bid_file(&state, &s.actor, id, n).await?;
+    let f = procurements::bid_file(&state, &s.actor, id, n).await?;
     Ok(bid_file_response(f))
 }
 
@@ -269,12 +270,12 @@ async fn opened_bids(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
-    let p = procure::visible(&state, &s.actor, id).await?;
-    Ok(Json(json!(procure::opened_bids(&state, &s.actor, &p).await?)))
+    let p = procurements::visible(&state, &s.actor, id).await?;
+    Ok(Json(json!(procurements::opened_bids(&state, &s.actor, &p).await?)))
 }
 
 async fn my_duties(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(procure::duties(&state, &s.actor, true).await?)))
+    Ok(Json(json!(procurements::duties(&state, &s.actor, true).await?)))
 }
 
 async fn overdue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
@@ -282,13 +283,13 @@ async fn overdue(State(state): State<AppState>, ApiSession(s): ApiSession) -> Ap
     if !(a.has(Role::Supervisor) || a.has(Role::Admin) || (a.is_finance_reviewer())) {
         return Err(AppError::forbidden("read_overdue"));
     }
-    Ok(Json(json!(procure::duties(&state, a, false).await?)))
+    Ok(Json(json!(procurements::duties(&state, a, false).await?)))
 }
 
-/// Published notices, newest first, one page, narrowed by [`procure::NOTICE_FILTERS`]; no sign-in needed.
+/// Published notices, newest first, one page, narrowed by [`crate::filters::NOTICE_FILTERS`]; no sign-in needed.
 async fn notices(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Json<Listed<Notice>>> {
-    let q = ListQuery::parse(raw.as_deref(), &procure::NOTICE_FILTERS)?;
-    Ok(Json(procure::notice_page(&state, &q).await?.into()))
+    let q = ListQuery::parse(raw.as_deref(), &crate::filters::NOTICE_FILTERS)?;
+    Ok(Json(procurements::notice_page(&state, &crate::filters::notice_filter(&q)?, q.page).await?.into()))
 }
 
 async fn notice(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Value>> {

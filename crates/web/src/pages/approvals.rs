@@ -14,10 +14,10 @@ use super::procurements::method_label;
 use super::project_view::{form_heading, paras};
 use super::projects::is_own;
 use super::{error_page, fatal, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::approvals::{self, ApprovalRequest, DecisionRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::approvals::{self, ApprovalRequest, DecisionRequest};
 
 fn status(lang: Lang, a: &MethodApproval) -> Markup {
     html! {
@@ -110,7 +110,7 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
                 document_no: form.get(&format!("document_no_{id}")).into(),
                 comment: form.get(&format!("comment_{id}")).into(),
             };
-            approvals::decide(&state, &user.session, id, req).await.map(|_| ())
+            approvals::decide(&state, &user.session.actor, id, req).await.map(|_| ()).map_err(AppError::from)
         }
         (None, None) => {
             Err(AppError::Domain(shanzhi_domain::DomainError::field("approve", "required", "请选择一项", "choose one")))
@@ -183,7 +183,7 @@ fn request_page(
 
 /// The project, if the actor's department owns it; otherwise the error page.
 async fn own_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Project, axum::response::Response> {
-    let p = crate::actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
+    let p = shanzhi_app::projects::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
     if !is_own(&user.session.actor, &p) {
         return Err(error_page(&user.shell(), AppError::forbidden("request_method_approval")));
     }
@@ -238,7 +238,7 @@ pub async fn request(State(state): State<AppState>, ids: Ids, posted: Posted) ->
         consent: Consent { unit: form.get("consent_unit").into(), document_no: form.get("consent_document_no").into() },
         single_source,
     };
-    match approvals::request(&state, &user.session, p.id, req).await {
+    match approvals::request(&state, &user.session.actor, p.id, req).await.map_err(AppError::from) {
         Ok(_) => Ok(see_other(&format!("/projects/{}#procurement", p.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {

@@ -16,8 +16,8 @@ use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
-use crate::budgets::{self as rules, BudgetRequest, FiscalYearView, GrantRequest};
 use crate::AppState;
+use shanzhi_app::budgets::{self as rules, BudgetRequest, FiscalYearView, GrantRequest};
 
 fn may_allocate(user: &SignedIn) -> bool {
     let a = &user.session.actor;
@@ -217,7 +217,7 @@ pub async fn add(State(state): State<AppState>, Posted { user, form }: Posted) -
         donor: Some(form.get("donor").to_string()),
         note: form.get("note").into(),
     };
-    match rules::add(&state, &user.session, req).await {
+    match rules::add(&state, &user.session.actor, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other(&format!("/budgets?year={year}"))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
@@ -237,7 +237,7 @@ pub async fn grant(State(state): State<AppState>, Posted { user, form }: Posted)
     let year =
         state.store.budgets().await.or_page(&user.shell())?.iter().find(|b| b.budget.id == from).map(|b| b.budget.year);
     let year = year.unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year());
-    match rules::grant(&state, &user.session, from, req).await {
+    match rules::grant(&state, &user.session.actor, from, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other(&format!("/budgets?year={year}"))),
         Err(e) if fatal(&e) && !matches!(e.code(), "not_found") => Err(error_page(&user.shell(), e)),
         Err(e) => {
@@ -261,7 +261,7 @@ pub async fn close_year(State(state): State<AppState>, Posted { user, form }: Po
         let errors = Errors::from_error(user.lang, &e).rename("confirm", "fiscal_year_confirm");
         return show(&state, &user, today, &form, &errors, e.status()).await;
     }
-    match rules::close_year(&state, &user.session, year).await {
+    match rules::close_year(&state, &user.session.actor, year).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other(&format!("/budgets?year={year}#fiscal-years"))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {

@@ -12,11 +12,11 @@ use super::layout::{breadcrumbs, page, Shell};
 use super::project_view::{form_heading, Refs};
 use super::projects::{for_form, is_own};
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::actions::{self, Command, DesignRequest, PostRequest, TargetRequest};
 use crate::auth::Session;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::projects::{self, Command, DesignRequest, PostRequest, TargetRequest};
 
 const TARGET_COLS: [&str; 4] = ["indicator", "group", "value", "unit"];
 const POST_COLS: [&str; 3] = ["host", "title", "count"];
@@ -379,7 +379,7 @@ pub async fn create(State(state): State<AppState>, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     may_create(&user)?;
     let req = design_request(&mut form);
-    match actions::create_project(&state, &user.session, req).await {
+    match projects::create_project(&state, &user.session.actor, req).await.map_err(AppError::from) {
         Ok(p) => Ok(see_other(&format!("/projects/{}", p.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
@@ -404,11 +404,12 @@ pub async fn edit_form(State(state): State<AppState>, user: SignedIn, ids: Ids) 
 pub async fn edit(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     let req = design_request(&mut form);
-    match actions::perform(&state, &user.session, ids.id, Command::EditDesign(req)).await {
+    match projects::perform(&state, &user.session.actor, ids.id, Command::EditDesign(req)).await.map_err(AppError::from)
+    {
         Ok(p) => Ok(see_other(&format!("/projects/{}", p.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+            let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
             let refs = Refs::load(&state).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e);
             Err(render(e.status(), design_page(&user.shell(), &user.session, &refs, &form, &errors, Some(&p))))

@@ -6,11 +6,11 @@ use maud::{html, Markup};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::project::Project;
 
-use crate::actions::{self, Command};
 use crate::auth::Session;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::projects::{self, Command};
 
 /// Rows beyond this are ignored: the domain caps cost lines at 200, and nothing else comes near.
 const MAX_ROWS: usize = 300;
@@ -439,8 +439,8 @@ pub async fn perform_confirmed(
     form: &Form,
 ) -> Result<Project, AppError> {
     match confirmation_problem(form) {
-        None => actions::perform(state, session, id, cmd).await,
-        Some(problems) => Err(actions::refusal(state, session, id, cmd, problems).await),
+        None => Ok(projects::perform(state, &session.actor, id, cmd).await?),
+        Some(problems) => Err(projects::refusal(state, &session.actor, id, cmd, problems).await.into()),
     }
 }
 

@@ -12,10 +12,10 @@ use super::project_view::form_heading as heading;
 use super::projects::{for_form, is_own};
 use super::words::wan_exact;
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::actions::{self, Command};
-use crate::budgets::{FundingLineRequest, FundingRequest};
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::budgets::{FundingLineRequest, FundingRequest};
+use shanzhi_app::projects::{self, Command};
 
 const COLS: [&str; 2] = ["budget", "amount"];
 
@@ -115,13 +115,16 @@ pub async fn save(State(state): State<AppState>, ids: Ids, posted: Posted) -> Pa
         .into_iter()
         .map(|r| FundingLineRequest { budget_id: r[0].parse().unwrap_or(0), amount: r[1].clone() })
         .collect();
-    match actions::perform(&state, &user.session, ids.id, Command::SetFunding(FundingRequest { lines })).await {
+    match projects::perform(&state, &user.session.actor, ids.id, Command::SetFunding(FundingRequest { lines }))
+        .await
+        .map_err(crate::error::AppError::from)
+    {
         Ok(_) => Ok(see_other(&format!("/projects/{}", ids.id))),
         Err(e) => {
             if fatal(&e) {
                 return Err(error_page(&user.shell(), e));
             }
-            let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+            let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
             let lines = own_lines(&state, &p).await.or_page(&user.shell())?;
             Err(render(e.status(), funding_page(&user, &p, &lines, &form, &Errors::from_error(user.lang, &e))))
         }

@@ -16,12 +16,12 @@ use super::forms::{self, error_summary, Errors, Form, Kind};
 use super::layout::{page, Shell};
 use super::words::{duty_label, status_tag, step_label};
 use super::{error_page, local_path, render, see_other, OrPage, Page, Viewer};
-use crate::actions;
 use crate::auth::{self, PreSession, SESSION_COOKIE};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::throttle::ClientAddr;
 use crate::AppState;
+use shanzhi_app::projects;
 
 async fn audit_head(state: &AppState) -> Result<(i64, String), AppError> {
     Ok(state.store.audit_head().await?.unwrap_or_else(|| (0, GENESIS_HASH.to_string())))
@@ -38,8 +38,8 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             let lang = v.lang;
             let proc_duties = super::procurements::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
             let approvals = super::approvals::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
-            let queue = actions::queue_page(&state, &s.actor, PageRequest::default()).await.or_page(&shell)?;
-            let counts = actions::project_counts(&state, &s.actor).await.or_page(&shell)?;
+            let queue = projects::queue_page(&state, &s.actor, PageRequest::default()).await.or_page(&shell)?;
+            let counts = projects::project_counts(&state, &s.actor).await.or_page(&shell)?;
             let count = |step: &str| counts.get(step).copied().unwrap_or(0) as usize;
             let ends = [Status::Completed, Status::Cancelled, Status::Terminated];
             let body = html! {

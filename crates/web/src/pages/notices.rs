@@ -14,8 +14,8 @@ use super::{error_page, render, Ids, OrPage, Page, Viewer};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
-use crate::procure;
 use crate::AppState;
+use shanzhi_app::procurements;
 
 pub fn kind_label(lang: Lang, k: NoticeKind) -> &'static str {
     lang.t(k.label_zh(), k.label_en())
@@ -24,9 +24,11 @@ pub fn kind_label(lang: Lang, k: NoticeKind) -> &'static str {
 pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQuery) -> Page {
     let shell = v.shell();
     let lang = v.lang;
-    let q = ListQuery::parse_page(raw.as_deref(), &procure::NOTICE_FILTERS).or_page(&shell)?;
+    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::NOTICE_FILTERS).or_page(&shell)?;
     let kind = q.text("kind").as_deref().and_then(NoticeKind::parse);
-    let listed = procure::notice_page(&state, &q).await.or_page(&shell)?;
+    let listed = procurements::notice_page(&state, &crate::filters::notice_filter(&q).or_page(&shell)?, q.page)
+        .await
+        .or_page(&shell)?;
     let notices = &listed.items;
     let next = listed.next.map(|cursor| next_page_href("/notices", raw.as_deref(), cursor));
     let title = lang.t("采购公告", "Procurement notices");

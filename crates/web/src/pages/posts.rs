@@ -10,9 +10,9 @@ use shanzhi_domain::project::{Certification, Project, Status};
 use super::forms::{self, csrf, plain};
 use super::layout::page;
 use super::{render, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::actions::{self, Command, PostHolderRequest, ReasonRequest};
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::projects::{self, Command, PostHolderRequest, ReasonRequest};
 
 fn certification_choices(lang: Lang) -> Vec<forms::OptGroup> {
     plain(
@@ -80,14 +80,14 @@ pub async fn fill(State(state): State<AppState>, ids: Ids, Posted { user, form }
         certification: form.get(&format!("certification_{n}")).into(),
         since: form.get(&format!("since_{n}")).into(),
     };
-    actions::perform(&state, &user.session, ids.id, Command::FillPost(n, req)).await.or_page(&user.shell())?;
+    projects::perform(&state, &user.session.actor, ids.id, Command::FillPost(n, req)).await.or_page(&user.shell())?;
     Ok(see_other(&format!("/projects/{}#posts", ids.id)))
 }
 
 pub async fn vacate(State(state): State<AppState>, ids: Ids, Posted { user, form }: Posted) -> Page {
     let n = ids.n;
     let req = ReasonRequest { reason: form.get(&format!("reason_{n}")).into() };
-    actions::perform(&state, &user.session, ids.id, Command::VacatePost(n, req)).await.or_page(&user.shell())?;
+    projects::perform(&state, &user.session.actor, ids.id, Command::VacatePost(n, req)).await.or_page(&user.shell())?;
     Ok(see_other(&format!("/projects/{}#posts", ids.id)))
 }
 
@@ -95,7 +95,7 @@ pub async fn vacate(State(state): State<AppState>, ids: Ids, Posted { user, form
 pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let mut posts = actions::visible_posts(&state, &user.session.actor).await.or_page(&shell)?;
+    let mut posts = projects::visible_posts(&state, &user.session.actor).await.or_page(&shell)?;
     posts.sort_by(|a, b| b.start.cmp(&a.start).then(a.project_id.cmp(&b.project_id)).then(a.index.cmp(&b.index)));
     let running: Vec<_> = posts.iter().filter(|x| x.status == Status::Acceptance.code()).collect();
     let filled = running.iter().filter(|x| x.post.holder.is_some()).count();

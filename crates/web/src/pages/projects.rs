@@ -17,13 +17,13 @@ use super::layout::{breadcrumbs, page, Shell};
 use super::project_view::{closure_notice, details, timeline, tracker, Refs};
 use super::words::{duty_label, status_tag, step_label};
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::actions::{self, Command, DecisionRequest, ReasonRequest, ReviewRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
+use shanzhi_app::projects::{self, Command, DecisionRequest, ReasonRequest, ReviewRequest};
 
-/// What the panel offers this actor now. Display only: `actions::perform` re-checks every rule.
+/// What the panel offers this actor now. Display only: `projects::perform` re-checks every rule.
 #[derive(Debug, Default, PartialEq)]
 pub struct Offer {
     pub edit_design: bool,
@@ -84,7 +84,7 @@ pub async fn for_form(
     permitted: impl Fn(&Actor, &Project) -> bool,
 ) -> Result<Project, axum::response::Response> {
     let actor = &user.session.actor;
-    let p = actions::visible_project(state, actor, id).await.or_page(&user.shell())?;
+    let p = projects::visible_project(state, actor, id).await.or_page(&user.shell())?;
     if allowed(&offer(actor, &p)) {
         Ok(p)
     } else {
@@ -103,9 +103,9 @@ fn readable(actor: &Actor, p: &Project) -> Project {
 pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let q = ListQuery::parse_page(raw.as_deref(), &actions::PROJECT_FILTERS).or_page(&shell)?;
-    let filter = actions::project_filter(&q).or_page(&shell)?;
-    let listed = actions::project_page(&state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
+    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::PROJECT_FILTERS).or_page(&shell)?;
+    let filter = crate::filters::project_filter(&q).or_page(&shell)?;
+    let listed = projects::project_page(&state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
     let projects = &listed.items;
     let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
     let step = filter.step.as_deref();
@@ -163,7 +163,7 @@ pub struct PanelInput {
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
-    let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+    let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
     project_page(&state, &user, &p, &PanelInput::default(), StatusCode::OK).await
 }
 
@@ -449,7 +449,7 @@ fn panel_errors(lang: Lang, err: &AppError, which: &str, id: i64) -> Errors {
 
 async fn act(state: &AppState, id: i64, posted: Posted, which: &'static str, cmd: Command) -> Page {
     let Posted { user, form } = posted;
-    let outcome = actions::perform(state, &user.session, id, cmd).await;
+    let outcome = projects::perform(state, &user.session.actor, id, cmd).await.map_err(AppError::from);
     answer(state, user, form, id, which, outcome).await
 }
 
@@ -474,7 +474,7 @@ async fn answer(
         Err(e) if fatal(&e) => return Err(error_page(&user.shell(), e)),
         Err(e) => e,
     };
-    let p = actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
+    let p = projects::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
     let input = PanelInput { which, errors: panel_errors(user.lang, &e, which, id), form };
     project_page(state, &user, &p, &input, e.status()).await
 }
@@ -525,7 +525,7 @@ pub fn sheet_title(lang: Lang, p: &Project) -> String {
 pub async fn print(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
+    let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
     let p = readable(&user.session.actor, &p);
     let refs = Refs::load(&state).await.or_page(&shell)?;
     let title = sheet_title(lang, &p);

@@ -19,11 +19,13 @@ use super::project_view::{form_heading as heading, paras, Refs};
 use super::projects::{for_form, is_own, offer};
 use super::words::{milestone_tag, wan_exact};
 use super::{check_csrf, error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::actions::{self, AwardRequest, Command, ContractRequest, CostLineRequest, CostRequest, MilestoneRequest};
-use crate::actions::{OutputRequest, ReportRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::projects::{
+    self, AwardRequest, Command, ContractRequest, CostLineRequest, CostRequest, MilestoneRequest,
+};
+use shanzhi_app::projects::{OutputRequest, ReportRequest};
 
 const LINE_COLS: [&str; 7] = ["kind", "item", "qty", "unit", "price", "standard", "reason"];
 const MILESTONE_COLS: [&str; 3] = ["name", "share", "due"];
@@ -50,7 +52,7 @@ async fn failed(
     if fatal(&e) {
         return Err(error_page(&user.shell(), e));
     }
-    let p = actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
+    let p = projects::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
     Err(render(e.status(), draw(&p, &Errors::from_error(user.lang, &e))))
 }
 
@@ -202,7 +204,10 @@ pub async fn set_cost(State(state): State<AppState>, ids: Ids, posted: Posted) -
             reason: r[6].clone(),
         })
         .collect();
-    match actions::perform(&state, &user.session, ids.id, Command::SetCost(CostRequest { lines })).await {
+    match projects::perform(&state, &user.session.actor, ids.id, Command::SetCost(CostRequest { lines }))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => done(ids.id),
         Err(e) => {
             let standards = state.store.standards().await.or_page(&user.shell())?;
@@ -438,7 +443,7 @@ pub async fn contract_form(
 
 /// The price a competitive award fixes for the contract (a framework agreement: what was called off).
 async fn awarded_price(state: &AppState, p: &Project) -> crate::error::AppResult<Option<Money>> {
-    Ok(p.contract_price(crate::procure::latest_of(state, p.id).await?.as_ref()))
+    Ok(p.contract_price(shanzhi_app::procurements::latest_of(state, p.id).await?.as_ref()))
 }
 
 pub async fn sign_contract(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
@@ -455,10 +460,13 @@ pub async fn sign_contract(State(state): State<AppState>, ids: Ids, posted: Post
         signed_on: form.get("signed_on").into(),
         milestones,
     };
-    match actions::perform(&state, &user.session, ids.id, Command::SignContract(req)).await {
+    match projects::perform(&state, &user.session.actor, ids.id, Command::SignContract(req))
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => done(ids.id),
         Err(e) => {
-            let price = match actions::visible_project(&state, &user.session.actor, ids.id).await {
+            let price = match projects::visible_project(&state, &user.session.actor, ids.id).await {
                 Ok(p) => awarded_price(&state, &p).await.or_page(&user.shell())?,
                 Err(_) => None,
             };
@@ -621,7 +629,7 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
     let (mut form, upload) = read_multipart(mp).await.or_page(&shell)?;
     check_csrf(&user, &form)?;
     let actor = &user.session.actor;
-    let p = actions::visible_project(&state, actor, ids.id).await.or_page(&shell)?;
+    let p = projects::visible_project(&state, actor, ids.id).await.or_page(&shell)?;
     let mut errors = Errors::default();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     // Store the file only when the report can be filed now; otherwise `perform` below gives the refusal.
@@ -659,9 +667,9 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
         // gets its message at once.
         let cmd = Command::FileReport(ids.n, req);
         let outcome = if problems.is_empty() {
-            actions::perform(&state, &user.session, ids.id, cmd).await.map(|_| ())
+            projects::perform(&state, &user.session.actor, ids.id, cmd).await.map(|_| ()).map_err(AppError::from)
         } else {
-            Err(actions::refusal(&state, &user.session, ids.id, cmd, problems).await)
+            Err(projects::refusal(&state, &user.session.actor, ids.id, cmd, problems).await.into())
         };
         match outcome {
             Ok(()) => return done(ids.id),

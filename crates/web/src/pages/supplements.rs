@@ -16,10 +16,10 @@ use super::layout::page;
 use super::project_view::{form_heading as heading, paras};
 use super::projects::{for_form, is_own, project_page, PanelInput};
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::actions::{self, Command, ReviewRequest, SignRequest, SupplementRequest};
-use crate::budgets::FundingLineRequest;
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::budgets::FundingLineRequest;
+use shanzhi_app::projects::{self, Command, ReviewRequest, SignRequest, SupplementRequest};
 
 /// Whether the purchaser may propose a supplementary contract now: a running contract with room left.
 pub fn may_propose(actor: &Actor, p: &Project, rules: &Rules) -> bool {
@@ -180,11 +180,11 @@ pub fn section(
 /// Re-renders the project page with a refused section form's problems.
 async fn act(state: &AppState, id: i64, posted: Posted, which: &'static str, cmd: Command) -> Page {
     let Posted { user, form } = posted;
-    match actions::perform(state, &user.session, id, cmd).await {
+    match projects::perform(state, &user.session.actor, id, cmd).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other(&format!("/projects/{id}#supplements"))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let p = actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
+            let p = projects::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e)
                 .rename("comment", "supplement_comment")
                 .rename("signed_on", "supplement_signed_on");
@@ -295,11 +295,14 @@ pub async fn propose(State(state): State<AppState>, ids: Ids, posted: Posted) ->
         due: form.get("due").into(),
         funding,
     };
-    match actions::perform(&state, &user.session, ids.id, Command::ProposeSupplement(req)).await {
+    match projects::perform(&state, &user.session.actor, ids.id, Command::ProposeSupplement(req))
+        .await
+        .map_err(crate::error::AppError::from)
+    {
         Ok(_) => Ok(see_other(&format!("/projects/{}#supplements", ids.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let p = actions::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+            let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
             let lines = lines_for(&state, &p).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e);
             Err(render(e.status(), proposal_page(&user, &p, &state.rules, &lines, &form, &errors)))

@@ -12,8 +12,8 @@ use super::opening::bid_names;
 use super::show::Kept;
 use super::{is_finance, low_price, method_options};
 use crate::error::AppResult;
-use crate::procure;
 use crate::AppState;
+use shanzhi_app::procurements;
 
 /// The kept input for form `which`, else a blank one.
 fn pick<'a>(kept: &'a Kept, which: &str, blank: &'a Kept) -> &'a Kept {
@@ -104,7 +104,7 @@ pub(super) async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, 
     let member = p.committee.as_ref().and_then(|cm| cm.member(actor.user_id).map(|_| cm));
     let declared = member.is_some_and(|cm| cm.may_see_bids(actor.user_id));
     let finance = is_finance(actor);
-    let provider = actor.has(Role::Provider) && !procure::can_view(actor, p);
+    let provider = actor.has(Role::Provider) && !procurements::can_view(actor, p);
     let names = bid_names(p);
     let bid_options: Vec<(String, String)> = p
         .evaluated_bids()
@@ -355,7 +355,7 @@ pub(super) async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, 
         }
     }
     if provider {
-        let v = procure::provider_view(state, actor, p).await?;
+        let v = procurements::provider_view(state, actor, p).await?;
         if s == Stage::Bidding && !v.registered_interest {
             out.push(c.form(
                 "interest",

@@ -7,7 +7,7 @@ use shanzhi_domain::procurement::{CriterionSpec, Procurement, Scoring};
 use super::super::forms::{self, Errors, Form, Problem};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::procure::ProcCommand;
+use shanzhi_app::procurements::ProcCommand;
 
 /// One field of an action form: its name in the command, and how to read it.
 #[derive(Clone, Copy, PartialEq)]

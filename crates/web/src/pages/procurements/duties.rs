@@ -12,14 +12,14 @@ use super::super::{error_page, render, OrPage, Page, SignedIn};
 use super::{due_tag, duty_label, holder_label, may_see_overdue};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::procure;
 use crate::AppState;
+use shanzhi_app::procurements;
 
 /// The actor's procurement duties, for the work queue.
 pub async fn queue_section(state: &AppState, user_lang: Lang, actor: &Actor) -> AppResult<Markup> {
     let lang = user_lang;
-    let duties = procure::duties(state, actor, true).await?;
-    let work = procure::committee_work(state, actor).await?;
+    let duties = procurements::duties(state, actor, true).await?;
+    let work = procurements::committee_work(state, actor).await?;
     Ok(html! {
         @if !work.is_empty() {
             h2 { (lang.t("评审工作", "Committee work")) }
@@ -47,7 +47,7 @@ pub async fn overdue(State(state): State<AppState>, user: SignedIn) -> Page {
     if !may_see_overdue(actor) {
         return Err(error_page(&shell, AppError::forbidden("read_overdue")));
     }
-    let duties = procure::duties(&state, actor, false).await.or_page(&shell)?;
+    let duties = procurements::duties(&state, actor, false).await.or_page(&shell)?;
     let today = china_date(state.clock.now());
     let title = lang.t("逾期事项", "Overdue duties");
     let body = html! {

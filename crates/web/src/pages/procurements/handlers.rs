@@ -8,16 +8,18 @@ use super::super::{error_page, fatal, see_other, Ids, OrPage, Page, Posted, Sign
 use super::command::{command, kept_errors, which_of};
 use super::show::{proc_page, Kept};
 use crate::error::AppError;
-use crate::procure::{self, BidRequest};
 use crate::AppState;
+use shanzhi_app::procurements::{self, BidRequest};
 
 pub async fn act(State(state): State<AppState>, Path((id, action)): Path<(String, String)>, posted: Posted) -> Page {
     let Posted { user, form } = posted;
     let Ok(id) = id.parse::<i64>() else { return Err(error_page(&user.shell(), AppError::not_found())) };
-    let p = procure::visible(&state, &user.session.actor, id).await.or_page(&user.shell())?;
+    let p = procurements::visible(&state, &user.session.actor, id).await.or_page(&user.shell())?;
     let which = which_of(&action, &form);
     let result = match command(&p, &action, &which, &form) {
-        Ok(cmd) => procure::perform(&state, &user.session, id, cmd).await.map(|_| ()),
+        Ok(cmd) => {
+            procurements::perform(&state, &user.session.actor, id, cmd).await.map(|_| ()).map_err(AppError::from)
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -39,10 +41,10 @@ pub async fn bid(State(state): State<AppState>, user: SignedIn, ids: Ids, mp: ax
     let (form, upload) = super::super::steps::read_multipart(mp).await.or_page(&user.shell())?;
     super::super::check_csrf(&user, &form)?;
     let actor = &user.session.actor;
-    let p = procure::visible(&state, actor, ids.id).await.or_page(&user.shell())?;
+    let p = procurements::visible(&state, actor, ids.id).await.or_page(&user.shell())?;
     // A changed bid keeps the files of the bid it replaces, plus the one chosen now.
     let round = i64::from(p.stage == Stage::FinalOffers);
-    let mut file_ids: Vec<i64> = procure::own_bids(&state, actor, &p)
+    let mut file_ids: Vec<i64> = procurements::own_bids(&state, actor, &p)
         .await
         .or_page(&user.shell())?
         .into_iter()
@@ -50,7 +52,10 @@ pub async fn bid(State(state): State<AppState>, user: SignedIn, ids: Ids, mp: ax
         .flat_map(|b| b.content.files.into_iter().map(|f| f.id))
         .collect();
     if let Some((name, bytes)) = upload {
-        match procure::upload_bid_file(&state, &user.session, p.id, &name, &bytes).await {
+        match procurements::upload_bid_file(&state, &user.session.actor, p.id, &name, &bytes)
+            .await
+            .map_err(AppError::from)
+        {
             Ok(f) => file_ids.push(f.id),
             Err(e) => return failed(&state, &user, &p, "bid".into(), form, e).await,
         }
@@ -61,22 +66,22 @@ pub async fn bid(State(state): State<AppState>, user: SignedIn, ids: Ids, mp: ax
         proposal: form.get("bid_proposal").into(),
         file_ids,
     };
-    match procure::submit_bid(&state, &user.session, p.id, req).await {
+    match procurements::submit_bid(&state, &user.session.actor, p.id, req).await.map_err(AppError::from) {
         Ok(_) => Ok(see_other(&format!("/procurements/{}#my-bid", p.id))),
         Err(e) => failed(&state, &user, &p, "bid".into(), form, e).await,
     }
 }
 
-/// A sealed bid's file, for whom `procure::bid_file` allows.
+/// A sealed bid's file, for whom `procurements::bid_file` allows.
 pub async fn bid_file(State(state): State<AppState>, user: SignedIn, Path((id, n)): Path<(i64, i64)>) -> Page {
-    let f = procure::bid_file(&state, &user.session.actor, id, n).await.or_page(&user.shell())?;
+    let f = procurements::bid_file(&state, &user.session.actor, id, n).await.or_page(&user.shell())?;
     Ok(crate::procure_api::bid_file_response(f))
 }
 
 pub async fn withdraw(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, form } = posted;
-    let p = procure::visible(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
-    match procure::withdraw_bid(&state, &user.session, p.id).await {
+    let p = procurements::visible(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+    match procurements::withdraw_bid(&state, &user.session.actor, p.id).await.map_err(AppError::from) {
         Ok(()) => Ok(see_other(&format!("/procurements/{}#my-bid", p.id))),
         Err(e) => failed(&state, &user, &p, "withdraw".into(), form, e).await,
     }

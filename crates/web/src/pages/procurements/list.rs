@@ -9,15 +9,18 @@ use super::super::layout::page;
 use super::super::{render, OrPage, Page, SignedIn};
 use super::{method_label, stage_tag};
 use crate::paging::{next_page_href, ListQuery};
-use crate::procure;
 use crate::AppState;
+use shanzhi_app::procurements;
 
 pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = user.lang;
     let actor = &user.session.actor;
-    let q = ListQuery::parse_page(raw.as_deref(), &procure::PROCUREMENT_FILTERS).or_page(&shell)?;
-    let listed = procure::procurement_page(&state, actor, &q).await.or_page(&shell)?;
+    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::PROCUREMENT_FILTERS).or_page(&shell)?;
+    let listed =
+        procurements::procurement_page(&state, actor, &crate::filters::procurement_filter(&q).or_page(&shell)?, q.page)
+            .await
+            .or_page(&shell)?;
     let shown = &listed.items;
     let next = listed.next.map(|cursor| next_page_href("/procurements", raw.as_deref(), cursor));
     let title = lang.t("采购活动", "Procurements");

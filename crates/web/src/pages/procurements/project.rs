@@ -8,7 +8,7 @@ use shanzhi_domain::project::{Project, Status};
 use super::super::projects::is_own;
 use super::super::SignedIn;
 use super::{method_label, stage_tag};
-use crate::procure;
+use shanzhi_app::procurements;
 
 /// The project page's part: its procurements, and the way to start one at the procurement step.
 pub fn project_section(
@@ -23,7 +23,7 @@ pub fn project_section(
     let actor = &user.session.actor;
     let list: Vec<&Procurement> = procurements
         .iter()
-        .filter(|x| procure::can_view(actor, x) || (actor.has(Role::Provider) && x.stage != Stage::Draft))
+        .filter(|x| procurements::can_view(actor, x) || (actor.has(Role::Provider) && x.stage != Stage::Draft))
         .collect();
     let may_start = is_own(actor, p) && p.status == Status::Procurement;
     html! {
@@ -39,7 +39,7 @@ pub fn project_section(
                 div.button-group {
                     a.btn href={"/projects/" (p.id) "/procurement"} { (lang.t("发起采购活动", "Start a procurement")) }
                     // At or above the open-tender threshold another method needs the city's approval first.
-                    @if crate::approvals::may_apply(p.status, procurements, now) && p.approved_amount().unwrap_or(p.total()) >= rules.open_tender_threshold_for(p.design.regions.first().map(String::as_str).unwrap_or("")) {
+                    @if shanzhi_app::approvals::may_apply(p.status, procurements, now) && p.approved_amount().unwrap_or(p.total()) >= rules.open_tender_threshold_for(p.design.regions.first().map(String::as_str).unwrap_or("")) {
                         a.btn.btn--secondary href={"/projects/" (p.id) "/method-approval"} { (lang.t("申请采用其他采购方式", "Apply for another method")) }
                     }
                 }

@@ -16,8 +16,8 @@ use super::documents::{clarifications, documents_section, schedule};
 use super::opening::{bid_names, opening_table};
 use super::{due_tag, duty_label, holder_label, low_price, method_label, row, stage_tag};
 use crate::error::AppResult;
-use crate::procure;
 use crate::AppState;
+use shanzhi_app::procurements;
 
 /// Input and problems from one of the page's forms, to show again. `which` names the form.
 #[derive(Default)]
@@ -28,7 +28,7 @@ pub struct Kept {
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
-    let p = procure::visible(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
+    let p = procurements::visible(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
     proc_page(&state, &user, &p, &Kept::default(), StatusCode::OK).await
 }
 
@@ -42,7 +42,7 @@ pub(super) async fn proc_page(
     let shell = user.shell();
     let lang = user.lang;
     let actor = &user.session.actor;
-    let record = procure::can_view(actor, p);
+    let record = procurements::can_view(actor, p);
     let content = if record {
         record_view(state, user, p, kept).await.or_page(&shell)?
     } else {
@@ -62,12 +62,12 @@ pub(super) async fn proc_page(
 async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept) -> AppResult<Markup> {
     let lang = user.lang;
     let actor = &user.session.actor;
-    let duties = procure::duties_of(state, p).await?;
+    let duties = procurements::duties_of(state, p).await?;
     let names = bid_names(p);
     let outcome = if p.report.is_some() { p.outcome(&state.rules).ok() } else { None };
     let purchaser_side = p.sees_interest(actor);
     let reader = p.may_read_opened(actor);
-    let opened = if reader { procure::opened_bids(state, actor, p).await.unwrap_or_default() } else { vec![] };
+    let opened = if reader { procurements::opened_bids(state, actor, p).await.unwrap_or_default() } else { vec![] };
     let actions = actions(state, user, p, kept).await?;
     Ok(html! {
         (schedule(lang, p.method, Some(p.intention_on), p.published_on, p.bid_deadline, p.final_deadline, p.budget))
@@ -196,7 +196,7 @@ async fn record_view(state: &AppState, user: &SignedIn, p: &Procurement, kept: &
 
 async fn provider_page(state: &AppState, user: &SignedIn, p: &Procurement, kept: &Kept) -> AppResult<Markup> {
     let lang = user.lang;
-    let v = procure::provider_view(state, &user.session.actor, p).await?;
+    let v = procurements::provider_view(state, &user.session.actor, p).await?;
     let actions = actions(state, user, p, kept).await?;
     let mine: Vec<&shanzhi_domain::procurement::Challenge> = v.my_challenges.iter().collect();
     Ok(html! {

@@ -15,8 +15,8 @@ use super::super::projects::is_own;
 use super::super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use super::method_options;
 use crate::error::{AppError, AppResult};
-use crate::procure::{self, StartRequest};
 use crate::AppState;
+use shanzhi_app::procurements::{self, StartRequest};
 
 const CRIT_COLS: [&str; 2] = ["name", "weight"];
 const CRIT_ROWS: usize = 5;
@@ -153,7 +153,7 @@ fn start_page(
 }
 
 async fn start_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Project, axum::response::Response> {
-    let p = crate::actions::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
+    let p = shanzhi_app::projects::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
     if !(is_own(&user.session.actor, &p) && p.status == Status::Procurement) {
         let e = super::super::projects::refuse(is_own(&user.session.actor, &p), &p, "start_procurement");
         return Err(error_page(&user.shell(), e));
@@ -247,7 +247,7 @@ pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
     let p = start_project(&state, &user, ids.id).await?;
     let orgs = state.store.organisations().await.or_page(&user.shell())?;
     let result = match start_request(&mut form, &orgs) {
-        Ok(req) => procure::start(&state, &user.session, p.id, req).await,
+        Ok(req) => procurements::start(&state, &user.session.actor, p.id, req).await.map_err(AppError::from),
         Err(e) => Err(e),
     };
     match result {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::committee::Expert;
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::notice::{self, NewNotice, Notice, NoticeKind};
+use shanzhi_domain::notice::{self, NewNotice, Notice};
 use shanzhi_domain::org::{Actor, ProviderInfo, Role};
 use shanzhi_domain::procurement::{
     BidContent, ChallengeAbout, Consequence, Duty, Holder, LowPrice, Member, MemberTask, Method, Procurement, Stage,
@@ -20,13 +20,12 @@ use shanzhi_store::{
     Holding, NoticeFilter, OverdueMark, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
 };
 
-use crate::auth::Session;
-use crate::error::{AppError, AppResult};
-use crate::paging::ListQuery;
-use crate::AppState;
+use shanzhi_store::By;
 
-fn field(f: &str, code: &'static str, zh: &str, en: &str) -> AppError {
-    AppError::Domain(DomainError::field(f, code, zh, en))
+use crate::{App, Error, Result};
+
+fn field(f: &str, code: &'static str, zh: &str, en: &str) -> Error {
+    Error::Domain(DomainError::field(f, code, zh, en))
 }
 
 fn parse_money(p: &mut Problems, f: &str, s: &str) -> Money {
@@ -222,26 +221,26 @@ fn seed() -> [u8; 32] {
 }
 
 /// The expert pool as the committee draw needs it.
-pub async fn expert_pool(state: &AppState) -> AppResult<Vec<Expert>> {
-    Ok(state.store.experts().await?)
+pub async fn expert_pool(app: &App) -> Result<Vec<Expert>> {
+    Ok(app.store.experts().await?)
 }
 
 /// The procurement if the actor may act on or see it; providers may see any published one. Others: 404.
-pub async fn visible(state: &AppState, actor: &Actor, id: i64) -> AppResult<Procurement> {
-    match state.store.procurement(id).await? {
+pub async fn visible(app: &App, actor: &Actor, id: i64) -> Result<Procurement> {
+    match app.store.procurement(id).await? {
         Some(p) if can_view(actor, &p) || (actor.has(Role::Provider) && p.stage != Stage::Draft) => Ok(p),
-        _ => Err(AppError::Domain(DomainError::NotFound { what: "procurement" })),
+        _ => Err(Error::Domain(DomainError::NotFound { what: "procurement" })),
     }
 }
 
 /// The latest procurement of a project, if any.
-pub async fn latest_of(state: &AppState, project_id: i64) -> AppResult<Option<Procurement>> {
-    Ok(state.store.procurements_of_project(project_id).await?.pop())
+pub async fn latest_of(app: &App, project_id: i64) -> Result<Option<Procurement>> {
+    Ok(app.store.procurements_of_project(project_id).await?.pop())
 }
 
 /// This department's other purchases this year of the same category by other methods than open tender: read
 /// from the department's projects of the category and its open tenders, not from every record.
-pub(crate) async fn same_kind_total(state: &AppState, project: &Project) -> AppResult<Money> {
+pub(crate) async fn same_kind_total(app: &App, project: &Project) -> Result<Money> {
     let rule = shanzhi_domain::project::Scope {
         everything: true,
         purchaser_org_id: project.purchaser_org_id,
@@ -254,7 +253,7 @@ pub(crate) async fn same_kind_total(state: &AppState, project: &Project) -> AppR
         category: Some(project.design.category.clone()),
         ..Default::default()
     };
-    let projects = every_page(|page| state.store.project_page(&rule, &filter, page)).await?;
+    let projects = every_page(|page| app.store.project_page(&rule, &filter, page)).await?;
     let tenders = ProcurementFilter {
         purchaser: Some(project.purchaser_org_id),
         method: Some(Method::OpenTender),
@@ -268,7 +267,7 @@ pub(crate) async fn same_kind_total(state: &AppState, project: &Project) -> AppR
         member_user_id: 0,
         region: None,
     };
-    let procurements = every_page(|page| state.store.procurement_page(&everything, false, &tenders, page)).await?;
+    let procurements = every_page(|page| app.store.procurement_page(&everything, false, &tenders, page)).await?;
     let year = china_date(project.created_at).format("%Y").to_string();
     let mut sum = Money::ZERO;
     for other in &projects {
@@ -288,11 +287,10 @@ pub(crate) async fn same_kind_total(state: &AppState, project: &Project) -> AppR
     Ok(sum)
 }
 
-pub async fn start(state: &AppState, session: &Session, project_id: i64, req: StartRequest) -> AppResult<Procurement> {
-    let actor = &session.actor;
-    let project = crate::actions::visible_project(state, actor, project_id).await?;
+pub async fn start(app: &App, actor: &Actor, project_id: i64, req: StartRequest) -> Result<Procurement> {
+    let project = crate::projects::visible_project(app, actor, project_id).await?;
     if project.status != Status::Procurement {
-        return Err(AppError::Domain(DomainError::WrongStep {
+        return Err(Error::Domain(DomainError::WrongStep {
             action: "start_procurement",
             status: project.status.code(),
         }));
@@ -300,17 +298,17 @@ pub async fn start(state: &AppState, session: &Session, project_id: i64, req: St
     let method = Method::parse(&req.method)
         .ok_or_else(|| field("method", "unknown_value", "请选择采购方式", "choose a procurement method"))?;
     if let Some(agency) = req.agency_org_id {
-        if state.store.organisation(agency).await?.is_none() {
+        if app.store.organisation(agency).await?.is_none() {
             return Err(field("agency_org_id", "unknown_organisation", "代理机构不存在", "no such agency"));
         }
     }
     if let Some(s) = &req.documents.single_source {
         let admits = |k| req.documents.admits(k);
-        crate::approvals::check_single_source(state, "documents.single_source.provider_org_id", s, admits).await?;
+        crate::approvals::check_single_source(app, "documents.single_source.provider_org_id", s, admits).await?;
     }
-    let previous = latest_of(state, project_id).await?;
-    let approval = crate::approvals::approved_of(state, project_id).await?;
-    let same_kind_total = same_kind_total(state, &project).await?;
+    let previous = latest_of(app, project_id).await?;
+    let approval = crate::approvals::approved_of(app, project_id).await?;
+    let same_kind_total = same_kind_total(app, &project).await?;
     let ctx = StartContext {
         project_id,
         project_code: project.code.clone(),
@@ -323,19 +321,19 @@ pub async fn start(state: &AppState, session: &Session, project_id: i64, req: St
         same_kind_total,
         previous: previous.as_ref(),
         approval: approval.as_ref(),
-        rules: &state.rules,
+        rules: &app.rules,
     };
-    let now = state.clock.now();
+    let now = app.clock.now();
     let input = StartInput { method, documents: req.documents, agency_org_id: req.agency_org_id };
     let (p, change) = Procurement::start(&ctx, input, actor, now)?;
-    let (rules, calendar) = (&state.rules, &state.calendar);
+    let (rules, calendar) = (&app.rules, &app.calendar);
     let build = move |p: &Procurement| notice::for_procurement("procurement.start", p, rules, calendar, now);
-    Ok(state.store.insert_procurement(&session.by(), p, &change, &build, now).await?)
+    Ok(app.store.insert_procurement(&By::actor(actor), p, &change, &build, now).await?)
 }
 
 /// The actor's organisation as bidding needs to see it (kind, class-one flag, active); an unknown one is inactive.
-async fn bidder(state: &AppState, actor: &Actor) -> AppResult<ProviderInfo> {
-    Ok(match state.store.organisation(actor.org_id).await? {
+async fn bidder(app: &App, actor: &Actor) -> Result<ProviderInfo> {
+    Ok(match app.store.organisation(actor.org_id).await? {
         Some(o) => o.provider_info(),
         None => ProviderInfo {
             org_id: actor.org_id,
@@ -355,74 +353,63 @@ fn round_of(p: &Procurement) -> i64 {
     }
 }
 
-pub async fn submit_bid(state: &AppState, session: &Session, id: i64, req: BidRequest) -> AppResult<String> {
-    let actor = &session.actor;
-    let p = visible(state, actor, id).await?;
+pub async fn submit_bid(app: &App, actor: &Actor, id: i64, req: BidRequest) -> Result<String> {
+    let p = visible(app, actor, id).await?;
     let mut problems = Problems::default();
     let price = parse_money(&mut problems, "price", &req.price);
     // Only the bidder's own sealed bid files (uploaded with `upload_bid_file`) may be attached.
     let mut files = Vec::new();
     for (i, fid) in req.file_ids.iter().enumerate() {
-        match state.store.bid_file(p.id, *fid, Some(actor.org_id)).await {
+        match app.store.bid_file(p.id, *fid, Some(actor.org_id)).await {
             Ok(Some(f)) if f.own => files.push(FileRef { id: f.id, name: f.name }),
             _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
         }
     }
     problems.into_result()?;
     let content = BidContent { price, small_or_micro: req.small_or_micro, proposal: req.proposal.trim().into(), files };
-    let now = state.clock.now();
-    p.check_bid_window(actor, &bidder(state, actor).await?, Some(&content), now)?;
-    Ok(state.store.submit_bid(p.id, round_of(&p), actor.org_id, &actor.org_name, &content, now).await?)
+    let now = app.clock.now();
+    p.check_bid_window(actor, &bidder(app, actor).await?, Some(&content), now)?;
+    Ok(app.store.submit_bid(p.id, round_of(&p), actor.org_id, &actor.org_name, &content, now).await?)
 }
 
 /// Uploads a file for the actor's coming bid, sealed like the bid; its id goes into the bid's `file_ids`.
-pub async fn upload_bid_file(
-    state: &AppState,
-    session: &Session,
-    id: i64,
-    name: &str,
-    bytes: &[u8],
-) -> AppResult<FileRef> {
-    let actor = &session.actor;
-    let p = visible(state, actor, id).await?;
-    let now = state.clock.now();
-    p.check_bid_window(actor, &bidder(state, actor).await?, None, now)?;
-    let (content_type, _) = shanzhi_store::files::check_upload(name, bytes, state.rules.max_upload_bytes)?;
+pub async fn upload_bid_file(app: &App, actor: &Actor, id: i64, name: &str, bytes: &[u8]) -> Result<FileRef> {
+    let p = visible(app, actor, id).await?;
+    let now = app.clock.now();
+    p.check_bid_window(actor, &bidder(app, actor).await?, None, now)?;
+    let (content_type, _) = shanzhi_store::files::check_upload(name, bytes, app.rules.max_upload_bytes)?;
     let clean: String = name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
-    let file_id = state.store.add_bid_file(p.id, actor.org_id, &clean, content_type, bytes, now).await?;
+    let file_id = app.store.add_bid_file(p.id, actor.org_id, &clean, content_type, bytes, now).await?;
     Ok(FileRef { id: file_id, name: clean })
 }
 
 /// A bid file for download: its own bidder at any time; after the opening, whoever may read opened bids.
-pub async fn bid_file(state: &AppState, actor: &Actor, id: i64, file_id: i64) -> AppResult<shanzhi_store::BidFile> {
-    let p = visible(state, actor, id).await?;
+pub async fn bid_file(app: &App, actor: &Actor, id: i64, file_id: i64) -> Result<shanzhi_store::BidFile> {
+    let p = visible(app, actor, id).await?;
     let reader = p.may_read_opened(actor);
     let org = actor.has(Role::Provider).then_some(actor.org_id);
-    match state.store.bid_file(p.id, file_id, org).await {
+    match app.store.bid_file(p.id, file_id, org).await {
         Ok(Some(f)) if f.own || reader => Ok(f),
-        Ok(_) | Err(shanzhi_store::StoreError::Domain(_)) => {
-            Err(AppError::Domain(DomainError::NotFound { what: "file" }))
-        }
+        Ok(_) | Err(shanzhi_store::StoreError::Domain(_)) => Err(Error::Domain(DomainError::NotFound { what: "file" })),
         Err(e) => Err(e.into()),
     }
 }
 
-pub async fn withdraw_bid(state: &AppState, session: &Session, id: i64) -> AppResult<()> {
-    let actor = &session.actor;
-    let p = visible(state, actor, id).await?;
-    let now = state.clock.now();
-    p.check_bid_window(actor, &bidder(state, actor).await?, None, now)?;
-    Ok(state.store.withdraw_bid(p.id, round_of(&p), actor.org_id, now).await?)
+pub async fn withdraw_bid(app: &App, actor: &Actor, id: i64) -> Result<()> {
+    let p = visible(app, actor, id).await?;
+    let now = app.clock.now();
+    p.check_bid_window(actor, &bidder(app, actor).await?, None, now)?;
+    Ok(app.store.withdraw_bid(p.id, round_of(&p), actor.org_id, now).await?)
 }
 
 /// The actor's own bids (first and final), for providers only.
-pub async fn own_bids(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<Vec<OwnBid>> {
+pub async fn own_bids(app: &App, actor: &Actor, p: &Procurement) -> Result<Vec<OwnBid>> {
     if !actor.has(Role::Provider) {
         return Ok(vec![]);
     }
     let mut out = Vec::new();
     for round in [0, 1] {
-        if let Some(b) = state.store.own_bid(p.id, round, actor.org_id).await? {
+        if let Some(b) = app.store.own_bid(p.id, round, actor.org_id).await? {
             out.push(b);
         }
     }
@@ -431,10 +418,10 @@ pub async fn own_bids(state: &AppState, actor: &Actor, p: &Procurement) -> AppRe
 
 /// Opened bids with their proposals: for the committee members who declared, and the purchaser's runners,
 /// after the opening.
-pub async fn opened_bids(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<Vec<UnsealedBid>> {
+pub async fn opened_bids(app: &App, actor: &Actor, p: &Procurement) -> Result<Vec<UnsealedBid>> {
     let reader = p.runs(actor) || p.require_reader(actor).is_ok();
     if !reader {
-        return Err(AppError::Domain(DomainError::refused(
+        return Err(Error::Domain(DomainError::refused(
             "bids_not_readable",
             "只有已声明无利害关系的评审委员会成员和采购人可以查阅已开标的投标文件",
             "only declared committee members and the purchaser may read opened bids",
@@ -442,21 +429,21 @@ pub async fn opened_bids(state: &AppState, actor: &Actor, p: &Procurement) -> Ap
     }
     // Before the opening, and while a negotiation's first round is the panel's alone.
     if !p.may_read_opened(actor) {
-        return Err(AppError::Domain(DomainError::refused(
+        return Err(Error::Domain(DomainError::refused(
             "bids_sealed",
             "投标文件在开标前保持密封",
             "bids stay sealed until the opening",
         )));
     }
-    let mut bids = state.store.opened_bids(p.id, 0).await?;
+    let mut bids = app.store.opened_bids(p.id, 0).await?;
     if p.final_opening.is_some() {
-        bids.extend(state.store.opened_bids(p.id, 1).await?);
+        bids.extend(app.store.opened_bids(p.id, 1).await?);
     }
     Ok(bids)
 }
 
-async fn representatives(state: &AppState, p: &Procurement, ids: &[i64]) -> AppResult<Vec<Member>> {
-    let users = state.store.users().await?;
+async fn representatives(app: &App, p: &Procurement, ids: &[i64]) -> Result<Vec<Member>> {
+    let users = app.store.users().await?;
     let mut out = Vec::new();
     for (i, id) in ids.iter().enumerate() {
         match users.iter().find(|u| u.id == *id && u.org_id == p.purchaser_org_id) {
@@ -475,12 +462,11 @@ async fn representatives(state: &AppState, p: &Procurement, ids: &[i64]) -> AppR
 }
 
 /// Applies a command to procurement `id` and saves it, with the project and notices it reaches.
-pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcCommand) -> AppResult<Procurement> {
-    let actor = &session.actor;
-    let before = visible(state, actor, id).await?;
+pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Result<Procurement> {
+    let before = visible(app, actor, id).await?;
     let mut p = before.clone();
-    let now = state.clock.now();
-    let (rules, calendar) = (&state.rules, &state.calendar);
+    let now = app.clock.now();
+    let (rules, calendar) = (&app.rules, &app.calendar);
     let mut problems = Problems::default();
     let change: Change = match cmd {
         ProcCommand::Publish { bid_deadline } => {
@@ -488,28 +474,28 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
             problems.into_result()?;
             p.publish(actor, t, calendar, rules, now)?
         }
-        ProcCommand::Interest => p.register_interest(actor, &bidder(state, actor).await?, now)?,
-        ProcCommand::Ask { text } => p.ask(actor, &bidder(state, actor).await?, &text, now)?,
+        ProcCommand::Interest => p.register_interest(actor, &bidder(app, actor).await?, now)?,
+        ProcCommand::Ask { text } => p.ask(actor, &bidder(app, actor).await?, &text, now)?,
         ProcCommand::Clarify { text, answers, affects_bids } => {
             p.clarify(actor, &text, answers, affects_bids, calendar, rules, now)?
         }
         ProcCommand::Open { attendees } => {
             p.require_runner(actor, "open")?;
             let round = round_of(&p);
-            let bids = state.store.unseal_bids(p.id, round, now).await.map_err(|e| match e {
-                shanzhi_store::StoreError::Domain(d) if d.code() == "bids_sealed" => AppError::Domain(d),
-                other => AppError::from(other),
+            let bids = app.store.unseal_bids(p.id, round, now).await.map_err(|e| match e {
+                shanzhi_store::StoreError::Domain(d) if d.code() == "bids_sealed" => Error::Domain(d),
+                other => Error::from(other),
             })?;
             let opened = bids.into_iter().map(UnsealedBid::read_out).collect();
             p.open(actor, &attendees, opened, rules, now)?
         }
         ProcCommand::DrawCommittee { representatives: reps } => {
-            let reps = representatives(state, &p, &reps).await?;
-            let pool = expert_pool(state).await?;
+            let reps = representatives(app, &p, &reps).await?;
+            let pool = expert_pool(app).await?;
             p.draw_committee(actor, &pool, reps, seed(), rules, now)?
         }
         ProcCommand::ReplaceRecused => {
-            let pool = expert_pool(state).await?;
+            let pool = expert_pool(app).await?;
             p.replace_recused(actor, &pool, seed(), rules, now)?
         }
         ProcCommand::Declare { no_conflict } => p.declare(actor, no_conflict, now)?,
@@ -539,7 +525,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
         ProcCommand::Negotiation { price, minutes } => {
             let price = parse_money(&mut problems, "price", &price);
             problems.into_result()?;
-            let approval = crate::approvals::approved_of(state, p.project_id).await?;
+            let approval = crate::approvals::approved_of(app, p.project_id).await?;
             p.record_negotiation(actor, price, &minutes, approval.as_ref(), calendar, rules, now)?
         }
         ProcCommand::Abandon { reason } => p.abandon(actor, &reason, now)?,
@@ -549,7 +535,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
             p.request_switch(actor, to, &reason, now)?
         }
         ProcCommand::DecideSwitch { approve, document_no, comment } => {
-            let authority = crate::approvals::authority_of(state, actor).await?;
+            let authority = crate::approvals::authority_of(app, actor).await?;
             p.decide_switch(actor, &authority, approve, &document_no, &comment, rules, now)?
         }
         ProcCommand::Challenge { about, text } => {
@@ -588,9 +574,9 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
     // What reaches the project: the winner becomes its award; an upheld complaint voids or ends it.
     let mut project_change = None;
     if change.action == "procurement.award" {
-        let project = state.store.project(p.project_id).await?.ok_or(AppError::not_found())?;
+        let project = app.store.project(p.project_id).await?.ok_or(Error::not_found())?;
         let winner = p.award.as_ref().map(|a| a.winner.org_id).unwrap_or_default();
-        let org = state.store.organisation(winner).await?.ok_or(AppError::not_found())?;
+        let org = app.store.organisation(winner).await?.ok_or(Error::not_found())?;
         let mut after = project.clone();
         let c = after.award_from_procurement(&p, org.provider_info(), now)?;
         project_change = Some((project, after, c));
@@ -602,7 +588,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
                     && matches!(d.consequence, Some(Consequence::AwardVoid | Consequence::ContractEnded))
             })
         });
-        let project = state.store.project(p.project_id).await?.ok_or(AppError::not_found())?;
+        let project = app.store.project(p.project_id).await?.ok_or(Error::not_found())?;
         if voids && matches!(project.status, Status::Contract | Status::Acceptance) {
             let mut after = project.clone();
             let c = after.apply_complaint(actor, "投诉成立，中标（成交）结果无效", now)?;
@@ -618,7 +604,7 @@ pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: ProcComm
         notices,
         duties: p.duties(rules, calendar, china_date(now)),
     };
-    state.store.save_procurement(&session.by(), write, now).await?;
+    app.store.save_procurement(&By::actor(actor), write, now).await?;
     Ok(p)
 }
 
@@ -653,8 +639,8 @@ pub struct ProviderView {
     pub failure: Option<shanzhi_domain::procurement::Failure>,
 }
 
-pub async fn provider_view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult<ProviderView> {
-    let outcome = if p.award.is_some() { p.outcome(&state.rules).ok() } else { None };
+pub async fn provider_view(app: &App, actor: &Actor, p: &Procurement) -> Result<ProviderView> {
+    let outcome = if p.award.is_some() { p.outcome(&app.rules).ok() } else { None };
     let mine = p.evaluated_bids().into_iter().find(|b| b.org_id == actor.org_id).map(|b| b.bid_id);
     let result = outcome.as_ref().and_then(|o| o.bid(mine?));
     let took_part = p.bidders().contains(&actor.org_id);
@@ -673,7 +659,7 @@ pub async fn provider_view(state: &AppState, actor: &Actor, p: &Procurement) -> 
         clarifications: p.clarifications.clone(),
         registered_interest: p.interests.contains(&actor.org_id),
         my_questions: p.questions.iter().filter(|q| q.org_id == actor.org_id).cloned().collect(),
-        my_bids: own_bids(state, actor, p).await?,
+        my_bids: own_bids(app, actor, p).await?,
         opening: p.opening.as_ref().filter(|_| took_part).map(|o| read_out(actor, p, o, false)),
         final_opening: p
             .final_opening
@@ -703,36 +689,21 @@ fn read_out(
     o.bids.iter().filter(|b| p.may_see_price(actor, final_round, b.org_id)).map(|b| (b.name.clone(), b.price)).collect()
 }
 
-/// The filters of a notice list: `kind`, `region` (a subtree, by the notice's project), `year` (of publication).
-pub const NOTICE_FILTERS: [&str; 3] = ["kind", "region", "year"];
-
-/// One page of published notices as `q` asks for them, newest first. Notices are public: no reader is needed.
-pub async fn notice_page(state: &AppState, q: &ListQuery) -> AppResult<Page<Notice>> {
-    let kinds: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.code()).collect();
-    let filter = NoticeFilter {
-        kind: q.one_of("kind", &kinds)?.as_deref().and_then(NoticeKind::parse),
-        region: q.text("region"),
-        year: q.number("year")?,
-    };
-    Ok(state.store.notice_page(&filter, q.page).await?)
+/// One page of published notices that match `filter`, newest first. Notices are public: no reader is needed.
+pub async fn notice_page(app: &App, filter: &NoticeFilter, page: PageRequest) -> Result<Page<Notice>> {
+    Ok(app.store.notice_page(filter, page).await?)
 }
 
-/// The filters of a procurement list: `stage`, `method`, `region` (a subtree), `purchaser` (an organisation id).
-pub const PROCUREMENT_FILTERS: [&str; 4] = ["stage", "method", "region", "purchaser"];
-
-/// One page of the procurements `actor` may see (providers: every one past its draft), newest first.
-pub async fn procurement_page(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<Page<Procurement>> {
-    let stages: Vec<&str> = Stage::ALL.iter().map(|s| s.code()).collect();
-    let methods: Vec<&str> = Method::ALL.iter().map(|m| m.code()).collect();
-    let filter = ProcurementFilter {
-        stage: q.one_of("stage", &stages)?.as_deref().and_then(Stage::parse),
-        method: q.one_of("method", &methods)?.as_deref().and_then(Method::parse),
-        region: q.text("region"),
-        purchaser: q.number("purchaser")?,
-        overdue: false,
-    };
+/// One page of the procurements `actor` may see (providers: every one past its draft) that match `filter`,
+/// newest first.
+pub async fn procurement_page(
+    app: &App,
+    actor: &Actor,
+    filter: &ProcurementFilter,
+    page: PageRequest,
+) -> Result<Page<Procurement>> {
     let scope = shanzhi_domain::procurement::Scope::of(actor);
-    Ok(state.store.procurement_page(&scope, actor.has(Role::Provider), &filter, q.page).await?)
+    Ok(app.store.procurement_page(&scope, actor.has(Role::Provider), filter, page).await?)
 }
 
 /// A duty with where it is.
@@ -752,9 +723,9 @@ pub struct DutyView {
 /// A procurement's duties as everyone is shown them: overdue when — and only when — the deadline sweep has
 /// marked them so (see `jobs`), so that every page and list agrees with the supervisors' overdue list. Each
 /// comes with when it was marked.
-fn marked(p: &Procurement, state: &AppState, marks: &[OverdueMark]) -> Vec<(Duty, Option<String>)> {
-    let today = china_date(state.clock.now());
-    p.duties(&state.rules, &state.calendar, today)
+fn marked(p: &Procurement, app: &App, marks: &[OverdueMark]) -> Vec<(Duty, Option<String>)> {
+    let today = china_date(app.clock.now());
+    p.duties(&app.rules, &app.calendar, today)
         .into_iter()
         .map(|mut d| {
             let mark = marks.iter().find(|m| m.procurement_id == p.id && m.is_for(&d));
@@ -765,9 +736,9 @@ fn marked(p: &Procurement, state: &AppState, marks: &[OverdueMark]) -> Vec<(Duty
 }
 
 /// One procurement's duties, overdue as the sweep marked them.
-pub async fn duties_of(state: &AppState, p: &Procurement) -> AppResult<Vec<Duty>> {
-    let marks = state.store.open_overdue_marks(Some(p.id)).await?;
-    Ok(marked(p, state, &marks).into_iter().map(|(d, _)| d).collect())
+pub async fn duties_of(app: &App, p: &Procurement) -> Result<Vec<Duty>> {
+    let marks = app.store.open_overdue_marks(Some(p.id)).await?;
+    Ok(marked(p, app, &marks).into_iter().map(|(d, _)| d).collect())
 }
 
 fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
@@ -781,7 +752,7 @@ fn holds(actor: &Actor, p: &Procurement, d: &Duty) -> bool {
 
 /// Every page of a query whose answers are few by their filter (a work queue's candidates, one department's
 /// projects of one category).
-async fn every_page<T, F, Fut>(mut page: F) -> AppResult<Vec<T>>
+async fn every_page<T, F, Fut>(mut page: F) -> Result<Vec<T>>
 where
     F: FnMut(PageRequest) -> Fut,
     Fut: std::future::Future<Output = shanzhi_store::Result<Page<T>>>,
@@ -799,11 +770,11 @@ where
 }
 
 /// The actor's own outstanding committee work (declarations, compliance, marks, reports), by procurement.
-pub async fn committee_work(state: &AppState, actor: &Actor) -> AppResult<Vec<(Procurement, Vec<MemberTask>)>> {
+pub async fn committee_work(app: &App, actor: &Actor) -> Result<Vec<(Procurement, Vec<MemberTask>)>> {
     if !actor.has(Role::Expert) && !actor.has(Role::Purchaser) {
         return Ok(vec![]);
     }
-    let mine = every_page(|page| state.store.member_procurements(actor.user_id, page)).await?;
+    let mine = every_page(|page| app.store.member_procurements(actor.user_id, page)).await?;
     Ok(mine
         .into_iter()
         .filter_map(|p| {
@@ -827,8 +798,8 @@ fn duty_views(p: &Procurement, duties: Vec<(Duty, Option<String>)>) -> impl Iter
 
 /// `mine`: the duties the actor holds, of the procurements waiting on the actor. Otherwise the overdue duties
 /// the actor may oversee: of the procurements with an open mark of the deadline sweep, in the actor's view.
-pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Vec<DutyView>> {
-    let marks = state.store.open_overdue_marks(None).await?;
+pub async fn duties(app: &App, actor: &Actor, mine: bool) -> Result<Vec<DutyView>> {
+    let marks = app.store.open_overdue_marks(None).await?;
     let mut out = Vec::new();
     if mine {
         let holding = Holding {
@@ -837,15 +808,15 @@ pub async fn duties(state: &AppState, actor: &Actor, mine: bool) -> AppResult<Ve
             finance: actor.is_finance_reviewer(),
             member_user_id: actor.user_id,
         };
-        for p in every_page(|page| state.store.awaiting_procurements(&holding, page)).await? {
-            let held: Vec<_> = marked(&p, state, &marks).into_iter().filter(|(d, _)| holds(actor, &p, d)).collect();
+        for p in every_page(|page| app.store.awaiting_procurements(&holding, page)).await? {
+            let held: Vec<_> = marked(&p, app, &marks).into_iter().filter(|(d, _)| holds(actor, &p, d)).collect();
             out.extend(duty_views(&p, held));
         }
     } else {
         let scope = shanzhi_domain::procurement::Scope::of(actor);
         let filter = ProcurementFilter { overdue: true, ..ProcurementFilter::default() };
-        for p in every_page(|page| state.store.procurement_page(&scope, false, &filter, page)).await? {
-            let overdue: Vec<_> = marked(&p, state, &marks).into_iter().filter(|(d, _)| d.overdue).collect();
+        for p in every_page(|page| app.store.procurement_page(&scope, false, &filter, page)).await? {
+            let overdue: Vec<_> = marked(&p, app, &marks).into_iter().filter(|(d, _)| d.overdue).collect();
             out.extend(duty_views(&p, overdue));
         }
     }

@@ -9,46 +9,41 @@ use shanzhi_domain::visibility::BudgetScope;
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{BudgetFilter, BudgetView, Page, PageRequest};
 
-use crate::auth::Session;
-use crate::error::{AppError, AppResult};
-use crate::paging::ListQuery;
-use crate::AppState;
+use shanzhi_store::By;
+
+use crate::{App, Error, Result};
 
 fn manages_all(actor: &Actor) -> bool {
     actor.has(Role::Admin) || (actor.is_finance_reviewer())
 }
 
-/// The filters of a budget list: `year`, `org` (the department's id), `source` (a fund source's code).
-pub const BUDGET_FILTERS: [&str; 3] = ["year", "org", "source"];
-
-/// One page of the budget lines `actor` may see (see `shanzhi_domain::visibility::may_see_budget`): finance and
-/// the administrator all; a supervisor those of departments seated in its region subtree; a department its own.
-pub async fn budget_page(state: &AppState, actor: &Actor, q: &ListQuery) -> AppResult<Page<BudgetView>> {
-    let sources: Vec<&str> = FundSource::ALL.iter().map(|s| s.code()).collect();
-    let filter = BudgetFilter {
-        id: None,
-        year: q.number("year")?,
-        org_id: q.number("org")?,
-        source: q.one_of("source", &sources)?.as_deref().and_then(FundSource::parse),
-    };
-    Ok(state.store.budget_page(&BudgetScope::of(actor), &filter, q.page).await?)
+/// One page of the budget lines `actor` may see (see `shanzhi_domain::visibility::may_see_budget`) that match
+/// `filter`: finance and the administrator all; a supervisor those of departments seated in its region subtree;
+/// a department its own.
+pub async fn budget_page(
+    app: &App,
+    actor: &Actor,
+    filter: &BudgetFilter,
+    page: PageRequest,
+) -> Result<Page<BudgetView>> {
+    Ok(app.store.budget_page(&BudgetScope::of(actor), filter, page).await?)
 }
 
 /// One budget line, if `actor` may see it.
-async fn seen_line(state: &AppState, actor: &Actor, id: i64) -> AppResult<BudgetView> {
+async fn seen_line(app: &App, actor: &Actor, id: i64) -> Result<BudgetView> {
     let filter = BudgetFilter { id: Some(id), ..BudgetFilter::default() };
-    let page = state.store.budget_page(&BudgetScope::of(actor), &filter, PageRequest::first(1)).await?;
-    page.items.into_iter().next().ok_or(AppError::Domain(DomainError::NotFound { what: "budget" }))
+    let page = app.store.budget_page(&BudgetScope::of(actor), &filter, PageRequest::first(1)).await?;
+    page.items.into_iter().next().ok_or(Error::Domain(DomainError::NotFound { what: "budget" }))
 }
 
 /// The budget lines `actor` may see of one year (the budgets page: a year's lines, every page of them).
-pub async fn visible(state: &AppState, actor: &Actor, year: i32) -> AppResult<Vec<BudgetView>> {
+pub async fn visible(app: &App, actor: &Actor, year: i32) -> Result<Vec<BudgetView>> {
     let filter = BudgetFilter { year: Some(year), ..BudgetFilter::default() };
     let scope = BudgetScope::of(actor);
     let mut out = Vec::new();
     let mut page = PageRequest::first(shanzhi_store::listing::MAX_LIMIT);
     loop {
-        let got = state.store.budget_page(&scope, &filter, page).await?;
+        let got = app.store.budget_page(&scope, &filter, page).await?;
         out.extend(got.items);
         match got.next {
             Some(before) => page.before = Some(before),
@@ -73,7 +68,7 @@ pub struct BudgetRequest {
 
 /// A yuan amount that must also be above zero (budgets, grants, funding lines, standards).
 fn parse_amount(p: &mut Problems, field: &str, s: &str) -> Money {
-    let m = crate::actions::parse_money(p, field, s);
+    let m = crate::projects::parse_money(p, field, s);
     if m.fen() <= 0 && !p.has_field(field) {
         p.add(field, "amount_not_positive", "金额必须大于 0", "the amount must be above 0");
     }
@@ -81,9 +76,9 @@ fn parse_amount(p: &mut Problems, field: &str, s: &str) -> Money {
 }
 
 /// Allocates a new budget line: finance or an administrator, for a purchasing department.
-pub async fn add(state: &AppState, s: &Session, req: BudgetRequest) -> AppResult<BudgetView> {
-    if !manages_all(&s.actor) {
-        return Err(AppError::forbidden("add_budget"));
+pub async fn add(app: &App, actor: &Actor, req: BudgetRequest) -> Result<BudgetView> {
+    if !manages_all(actor) {
+        return Err(Error::forbidden("add_budget"));
     }
     let mut p = Problems::default();
     let source = FundSource::parse(req.source.trim());
@@ -99,7 +94,7 @@ pub async fn add(state: &AppState, s: &Session, req: BudgetRequest) -> AppResult
         );
     }
     let amount = parse_amount(&mut p, "amount", &req.amount);
-    match state.store.organisation(req.org_id).await? {
+    match app.store.organisation(req.org_id).await? {
         Some(o) if o.kind.is_purchasing_department() => {}
         _ => p.add(
             "org_id",
@@ -122,7 +117,7 @@ pub async fn add(state: &AppState, s: &Session, req: BudgetRequest) -> AppResult
         granted_from: None,
         note: req.note.trim().to_string(),
     };
-    Ok(state.store.add_budget(&s.by(), budget, amount, state.clock.now()).await?)
+    Ok(app.store.add_budget(&By::actor(actor), budget, amount, app.clock.now()).await?)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -134,15 +129,15 @@ pub struct GrantRequest {
 }
 
 /// Grants part of a budget line to another department: finance, an administrator, or the line's own purchaser.
-pub async fn grant(state: &AppState, s: &Session, from: i64, req: GrantRequest) -> AppResult<BudgetView> {
-    let line = seen_line(state, &s.actor, from).await.map_err(|_| AppError::not_found())?;
-    let own = s.actor.has(Role::Purchaser) && line.budget.org_id == s.actor.org_id;
-    if !(manages_all(&s.actor) || own) {
-        return Err(AppError::forbidden("grant"));
+pub async fn grant(app: &App, actor: &Actor, from: i64, req: GrantRequest) -> Result<BudgetView> {
+    let line = seen_line(app, actor, from).await.map_err(|_| Error::not_found())?;
+    let own = actor.has(Role::Purchaser) && line.budget.org_id == actor.org_id;
+    if !(manages_all(actor) || own) {
+        return Err(Error::forbidden("grant"));
     }
     let mut p = Problems::default();
     let amount = parse_amount(&mut p, "amount", &req.amount);
-    match state.store.organisation(req.to_org_id).await? {
+    match app.store.organisation(req.to_org_id).await? {
         Some(o) if o.kind.is_purchasing_department() => {}
         _ => p.add(
             "to_org_id",
@@ -152,7 +147,7 @@ pub async fn grant(state: &AppState, s: &Session, from: i64, req: GrantRequest) 
         ),
     }
     p.into_result()?;
-    Ok(state.store.grant(&s.by(), from, req.to_org_id, amount, req.note.trim(), state.clock.now()).await?)
+    Ok(app.store.grant(&By::actor(actor), from, req.to_org_id, amount, req.note.trim(), app.clock.now()).await?)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -168,8 +163,8 @@ pub struct FundingRequest {
 
 impl FundingRequest {
     /// Resolves budget ids to the purchaser's own lines; anything else is refused field by field.
-    pub async fn into_lines(self, state: &AppState, purchaser_org: i64) -> AppResult<Vec<FundingLine>> {
-        let budgets = state.store.budgets().await?;
+    pub async fn into_lines(self, app: &App, purchaser_org: i64) -> Result<Vec<FundingLine>> {
+        let budgets = app.store.budgets().await?;
         let mut p = Problems::default();
         let mut out = Vec::new();
         for (i, l) in self.lines.iter().enumerate() {
@@ -195,14 +190,9 @@ impl FundingRequest {
 }
 
 /// The ledger of one line, newest first, one page, for those who may see the line.
-pub async fn ledger(
-    state: &AppState,
-    actor: &Actor,
-    id: i64,
-    page: PageRequest,
-) -> AppResult<Page<shanzhi_store::LedgerRow>> {
-    seen_line(state, actor, id).await?;
-    Ok(state.store.ledger_page(id, page).await?)
+pub async fn ledger(app: &App, actor: &Actor, id: i64, page: PageRequest) -> Result<Page<shanzhi_store::LedgerRow>> {
+    seen_line(app, actor, id).await?;
+    Ok(app.store.ledger_page(id, page).await?)
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -215,9 +205,9 @@ pub struct StandardRequest {
 }
 
 /// Adds or changes a spending standard: finance or an administrator.
-pub async fn set_standard(state: &AppState, s: &Session, code: &str, req: StandardRequest) -> AppResult<Standard> {
-    if !manages_all(&s.actor) {
-        return Err(AppError::forbidden("set_standard"));
+pub async fn set_standard(app: &App, actor: &Actor, code: &str, req: StandardRequest) -> Result<Standard> {
+    if !manages_all(actor) {
+        return Err(Error::forbidden("set_standard"));
     }
     let mut p = Problems::default();
     let code = code.trim();
@@ -239,7 +229,7 @@ pub async fn set_standard(state: &AppState, s: &Session, code: &str, req: Standa
         max_unit_price,
         note: req.note.trim().to_string(),
     };
-    state.store.set_standard(&s.by(), &standard, state.clock.now()).await?;
+    app.store.set_standard(&By::actor(actor), &standard, app.clock.now()).await?;
     Ok(standard)
 }
 
@@ -254,14 +244,14 @@ pub struct FiscalYearView {
 
 /// Every year that has budget lines or was closed, oldest first. Which years are closed is no secret:
 /// every department needs to know which money can still be planned.
-pub async fn fiscal_years(state: &AppState) -> AppResult<Vec<FiscalYearView>> {
-    let closed = state.store.closed_years().await?;
-    let users = state.store.users().await?;
+pub async fn fiscal_years(app: &App) -> Result<Vec<FiscalYearView>> {
+    let closed = app.store.closed_years().await?;
+    let users = app.store.users().await?;
     let name = |c: &shanzhi_domain::fiscal::ClosedYear| {
         let user = users.iter().find(|u| Some(u.id) == c.closed_by);
         user.map_or_else(|| c.closed_by_name.clone(), |u| u.display_name.clone())
     };
-    let mut years: Vec<i32> = state.store.budgets().await?.iter().map(|b| b.budget.year).collect();
+    let mut years: Vec<i32> = app.store.budgets().await?.iter().map(|b| b.budget.year).collect();
     years.extend(closed.iter().map(|c| c.year));
     years.sort_unstable();
     years.dedup();
@@ -275,10 +265,10 @@ pub async fn fiscal_years(state: &AppState) -> AppResult<Vec<FiscalYearView>> {
 }
 
 /// Finance closes a fiscal year that has ended (年终结账); no more money is reserved, allocated or granted from it.
-pub async fn close_year(state: &AppState, s: &Session, year: i32) -> AppResult<FiscalYearView> {
-    let closed: Vec<i32> = state.store.closed_years().await?.iter().map(|c| c.year).collect();
-    let today = shanzhi_domain::clock::china_date(state.clock.now());
-    shanzhi_domain::fiscal::check_close(&s.actor, year, today, &closed)?;
-    let c = state.store.close_fiscal_year(&s.by(), year, state.clock.now()).await?;
+pub async fn close_year(app: &App, actor: &Actor, year: i32) -> Result<FiscalYearView> {
+    let closed: Vec<i32> = app.store.closed_years().await?.iter().map(|c| c.year).collect();
+    let today = shanzhi_domain::clock::china_date(app.clock.now());
+    shanzhi_domain::fiscal::check_close(actor, year, today, &closed)?;
+    let c = app.store.close_fiscal_year(&By::actor(actor), year, app.clock.now()).await?;
     Ok(FiscalYearView { year, closed: true, closed_at: Some(c.closed_at), closed_by: Some(c.closed_by_name) })
 }

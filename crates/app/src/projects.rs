@@ -14,12 +14,12 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::{DomainError, Money, Quantity};
 
-use shanzhi_domain::project::{waiting_on, Awaits, Scope, Status, STEPS};
+use shanzhi_domain::project::{waiting_on, Awaits, Scope};
 use shanzhi_store::{Page, PageRequest, ProjectFilter};
 
-use crate::auth::Session;
-use crate::error::{AppError, AppResult};
-use crate::AppState;
+use shanzhi_store::By;
+
+use crate::{App, Error, Result};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TargetRequest {
@@ -219,9 +219,9 @@ fn parse_code<T>(p: &mut Problems, field: &str, s: &str, parse: fn(&str) -> Opti
 impl DesignRequest {
     /// Parses into a domain design, checking references against the current organisations and regions, and
     /// the design as made today (its dates and category).
-    pub async fn into_design(self, state: &AppState) -> AppResult<Design> {
+    pub async fn into_design(self, app: &App) -> Result<Design> {
         let mut p = Problems::default();
-        let regions = state.store.regions().await?;
+        let regions = app.store.regions().await?;
         for (i, r) in self.regions.iter().enumerate() {
             if !regions.iter().any(|x| &x.code == r) {
                 p.add(format!("regions[{i}]"), "unknown_region", "区划不存在", "no such region");
@@ -250,7 +250,7 @@ impl DesignRequest {
                 })
             })
             .collect();
-        let orgs = state.store.organisations().await?;
+        let orgs = app.store.organisations().await?;
         let posts = self
             .posts
             .iter()
@@ -290,8 +290,8 @@ impl DesignRequest {
         // Report parse problems and the domain's checks together, so the user fixes everything in one go;
         // a date that did not parse would only produce misleading period errors.
         let dates_ok = !p.has_field("period_start") && !p.has_field("period_end");
-        let category = category_status(&state.store.catalogue().await?, &design.category);
-        if let Err(e) = design.check_new(&state.rules, china_date(state.clock.now()), category) {
+        let category = category_status(&app.store.catalogue().await?, &design.category);
+        if let Err(e) = design.check_new(&app.rules, china_date(app.clock.now()), category) {
             p.absorb(if dates_ok { e } else { without_period(e) });
         }
         p.into_result()?;
@@ -384,10 +384,10 @@ const REJECT: Choice = Choice { code: "reject", zh: "不予验收", en: "Do not 
 
 /// A service report request as the domain's input, or every problem with it at once: those of parsing here
 /// and the domain's own checks.
-async fn report_input(state: &AppState, actor: &Actor, p: &Project, req: ReportRequest) -> AppResult<ReportInput> {
+async fn report_input(app: &App, actor: &Actor, p: &Project, req: ReportRequest) -> Result<ReportInput> {
     let mut problems = Problems::default();
     let hours = parse_quantity(&mut problems, "hours", &req.hours);
-    let files = own_files(state, actor, &req.file_ids, &mut problems).await?;
+    let files = own_files(app, actor, &req.file_ids, &mut problems).await?;
     let input = ReportInput {
         beneficiaries: req.beneficiaries,
         hours,
@@ -408,84 +408,62 @@ async fn report_input(state: &AppState, actor: &Actor, p: &Project, req: ReportR
 }
 
 /// Loads a project the actor may see; others get the same 404 as a missing one, so ids reveal nothing.
-pub async fn visible_project(state: &AppState, actor: &Actor, id: i64) -> AppResult<Project> {
-    match state.store.project(id).await? {
+pub async fn visible_project(app: &App, actor: &Actor, id: i64) -> Result<Project> {
+    match app.store.project(id).await? {
         Some(p) if can_view(actor, &p) => Ok(p),
-        _ => Err(AppError::Domain(DomainError::NotFound { what: "project" })),
+        _ => Err(Error::Domain(DomainError::NotFound { what: "project" })),
     }
 }
 
-pub async fn visible_projects(state: &AppState, actor: &Actor) -> AppResult<Vec<Project>> {
-    Ok(state.store.projects().await?.into_iter().filter(|p| can_view(actor, p)).collect())
-}
-
-/// The filters of a project list: `step`, `year`, `region`, `category`, `purchaser`, `provider`.
-pub const PROJECT_FILTERS: [&str; 6] = ["step", "year", "region", "category", "purchaser", "provider"];
-
-/// A project list's filters as given in `q`.
-pub fn project_filter(q: &crate::paging::ListQuery) -> AppResult<ProjectFilter> {
-    let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
-    let steps: Vec<&str> = STEPS.iter().chain(ends.iter()).copied().collect();
-    Ok(ProjectFilter {
-        step: q.one_of("step", &steps)?,
-        year: q.number("year")?,
-        region: q.text("region"),
-        category: q.text("category"),
-        purchaser: q.number("purchaser")?,
-        provider: q.number("provider")?,
-        file: None,
-    })
+pub async fn visible_projects(app: &App, actor: &Actor) -> Result<Vec<Project>> {
+    Ok(app.store.projects().await?.into_iter().filter(|p| can_view(actor, p)).collect())
 }
 
 /// One page of `actor`'s work queue: the projects waiting on them and for what, newest first. A page may hold
 /// fewer than its limit while more follow (`next`).
-pub async fn queue_page(
-    state: &AppState,
-    actor: &Actor,
-    page: PageRequest,
-) -> AppResult<Page<(Project, &'static str)>> {
-    let candidates = state.store.awaiting_page(Awaits::kinds(actor), actor.org_id, page).await?;
+pub async fn queue_page(app: &App, actor: &Actor, page: PageRequest) -> Result<Page<(Project, &'static str)>> {
+    let candidates = app.store.awaiting_page(Awaits::kinds(actor), actor.org_id, page).await?;
     Ok(candidates.filter_map(|p| waiting_on(actor, &p).map(|duty| (p, duty))))
 }
 
 /// How many projects `actor` may see at each step and end state.
-pub async fn project_counts(state: &AppState, actor: &Actor) -> AppResult<std::collections::BTreeMap<String, i64>> {
-    Ok(state.store.project_counts(&Scope::of(actor)).await?)
+pub async fn project_counts(app: &App, actor: &Actor) -> Result<std::collections::BTreeMap<String, i64>> {
+    Ok(app.store.project_counts(&Scope::of(actor)).await?)
 }
 
 /// One page of the projects `actor` may see that match `filter`, newest first.
 pub async fn project_page(
-    state: &AppState,
+    app: &App,
     actor: &Actor,
     filter: &ProjectFilter,
     page: PageRequest,
-) -> AppResult<Page<Project>> {
-    Ok(state.store.project_page(&Scope::of(actor), filter, page).await?)
+) -> Result<Page<Project>> {
+    Ok(app.store.project_page(&Scope::of(actor), filter, page).await?)
 }
 
-pub async fn create_project(state: &AppState, session: &Session, req: DesignRequest) -> AppResult<Project> {
-    let now = state.clock.now();
-    let design = req.into_design(state).await?;
-    let ctx = design_context(state, &design).await?;
-    let (project, change) = Project::create(&session.actor, design, &ctx, now)?;
-    Ok(state.store.insert_project(&session.by(), project, change.action, change.detail, now).await?)
+pub async fn create_project(app: &App, actor: &Actor, req: DesignRequest) -> Result<Project> {
+    let now = app.clock.now();
+    let design = req.into_design(app).await?;
+    let ctx = design_context(app, &design).await?;
+    let (project, change) = Project::create(actor, design, &ctx, now)?;
+    Ok(app.store.insert_project(&By::actor(actor), project, change.action, change.detail, now).await?)
 }
 
 /// The catalogue's word on a design's category, with the rules: what design and submission are checked against.
-async fn design_context<'a>(state: &'a AppState, design: &Design) -> AppResult<SubmitContext<'a>> {
-    let catalogue = state.store.catalogue().await?;
-    Ok(SubmitContext { category: category_status(&catalogue, &design.category), rules: &state.rules })
+async fn design_context<'a>(app: &'a App, design: &Design) -> Result<SubmitContext<'a>> {
+    let catalogue = app.store.catalogue().await?;
+    Ok(SubmitContext { category: category_status(&catalogue, &design.category), rules: &app.rules })
 }
 
 /// A domain result over input that may also have had parse problems: refusals that are not about fields come
 /// first (who may act, in which step), then every field's problem at once.
-fn with_problems(problems: Problems, result: Result<Change, DomainError>) -> AppResult<Change> {
+fn with_problems(problems: Problems, result: Result<Change, DomainError>) -> Result<Change> {
     match result {
         Err(e @ DomainError::InvalidInput(_)) => {
             let mut problems = problems;
             problems.absorb(e);
             problems.into_result()?;
-            Err(AppError::Domain(DomainError::InvalidInput(Vec::new())))
+            Err(Error::Domain(DomainError::InvalidInput(Vec::new())))
         }
         Err(e) => Err(e.into()),
         Ok(change) => {
@@ -495,9 +473,9 @@ fn with_problems(problems: Problems, result: Result<Change, DomainError>) -> App
     }
 }
 
-async fn provider(state: &AppState, org_id: i64) -> AppResult<Organisation> {
-    state.store.organisation(org_id).await?.ok_or_else(|| {
-        AppError::Domain(DomainError::field(
+async fn provider(app: &App, org_id: i64) -> Result<Organisation> {
+    app.store.organisation(org_id).await?.ok_or_else(|| {
+        Error::Domain(DomainError::field(
             "provider_org_id",
             "unknown_organisation",
             "承接主体不存在",
@@ -507,15 +485,10 @@ async fn provider(state: &AppState, org_id: i64) -> AppResult<Organisation> {
 }
 
 /// The uploaded files `ids` of the actor's own organisation; any other id is a problem on `file_ids[i]`.
-pub async fn own_files(
-    state: &AppState,
-    actor: &Actor,
-    ids: &[i64],
-    problems: &mut Problems,
-) -> AppResult<Vec<FileRef>> {
+pub async fn own_files(app: &App, actor: &Actor, ids: &[i64], problems: &mut Problems) -> Result<Vec<FileRef>> {
     let mut files = Vec::new();
     for (i, fid) in ids.iter().enumerate() {
-        match state.store.file(*fid).await? {
+        match app.store.file(*fid).await? {
             Some(f) if f.owner_org_id == actor.org_id => files.push(FileRef { id: f.id, name: f.name }),
             _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
         }
@@ -523,29 +496,29 @@ pub async fn own_files(
     Ok(files)
 }
 
-/// Applies `cmd` to project `id` as `session`'s actor and saves it with its audit event.
-pub async fn perform(state: &AppState, session: &Session, id: i64, cmd: Command) -> AppResult<Project> {
-    let Applied { before, after: p, change, now } = apply(state, session, id, cmd).await?;
+/// Applies `cmd` to project `id` as `actor` and saves it with its audit event.
+pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: Command) -> Result<Project> {
+    let Applied { before, after: p, change, now } = apply(app, actor, id, cmd).await?;
     if change.action == "project.contract_sign" {
         // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
         let notices = shanzhi_domain::notice::for_contract(&p, now).into_iter().collect();
-        state.store.update_project_with_notices(&session.by(), &before, &p, &change, notices, now).await?;
+        app.store.update_project_with_notices(&By::actor(actor), &before, &p, &change, notices, now).await?;
     } else {
-        state.store.update_project(&session.by(), &before, &p, &change, now).await?;
+        app.store.update_project(&By::actor(actor), &before, &p, &change, now).await?;
     }
     Ok(p)
 }
 
 /// The refusal for a form in which the page already found `problems` of its own, joined by every field
 /// problem `perform` would find in the rest: each wrong field gets its message at once. Nothing is saved.
-pub async fn refusal(state: &AppState, session: &Session, id: i64, cmd: Command, mut problems: Problems) -> AppError {
-    match apply(state, session, id, cmd).await {
-        Err(AppError::Domain(e @ DomainError::InvalidInput(_))) => problems.absorb(e),
+pub async fn refusal(app: &App, actor: &Actor, id: i64, cmd: Command, mut problems: Problems) -> Error {
+    match apply(app, actor, id, cmd).await {
+        Err(Error::Domain(e @ DomainError::InvalidInput(_))) => problems.absorb(e),
         // A refusal of the act itself (wrong step, not permitted) says more than the form's fields.
         Err(e) => return e,
         Ok(_) => {}
     }
-    AppError::Domain(problems.into_error())
+    Error::Domain(problems.into_error())
 }
 
 /// A command applied in memory: the project before and after, the change to save, and when.
@@ -556,29 +529,28 @@ struct Applied {
     now: chrono::DateTime<chrono::Utc>,
 }
 
-async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> AppResult<Applied> {
-    let actor = &session.actor;
-    let before = visible_project(state, actor, id).await?;
+async fn apply(app: &App, actor: &Actor, id: i64, cmd: Command) -> Result<Applied> {
+    let before = visible_project(app, actor, id).await?;
     let mut p = before.clone();
-    let now = state.clock.now();
-    let rules = &state.rules;
+    let now = app.clock.now();
+    let rules = &app.rules;
     let change: Change = match cmd {
         Command::EditDesign(req) => {
-            let design = req.into_design(state).await?;
-            let ctx = design_context(state, &design).await?;
+            let design = req.into_design(app).await?;
+            let ctx = design_context(app, &design).await?;
             p.edit_design(actor, design, &ctx, now)?
         }
         Command::FinishDesign => p.finish_design(actor, now)?,
         Command::SetCost(req) => {
-            let standards = state.store.standards().await?;
+            let standards = app.store.standards().await?;
             p.set_cost_estimate(actor, &req.into_lines()?, &standards, rules, now)?
         }
         Command::SetFunding(req) => {
-            let lines = req.into_lines(state, p.purchaser_org_id).await?;
+            let lines = req.into_lines(app, p.purchaser_org_id).await?;
             p.set_funding(actor, lines, now)?
         }
         Command::Submit => {
-            let ctx = design_context(state, &p.design).await?;
+            let ctx = design_context(app, &p.design).await?;
             p.submit(actor, &ctx, now)?
         }
         Command::Review(req) => {
@@ -586,27 +558,27 @@ async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> Ap
             p.review(actor, approve, &req.comment, now)?
         }
         Command::Award(req) => {
-            let org = provider(state, req.provider_org_id).await?;
+            let org = provider(app, req.provider_org_id).await?;
             // A procurement under way decides the provider; only a failed one leaves room for a direct purchase.
-            if crate::procure::latest_of(state, p.id)
+            if crate::procurements::latest_of(app, p.id)
                 .await?
                 .is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed)
             {
-                return Err(AppError::Domain(DomainError::refused(
+                return Err(Error::Domain(DomainError::refused(
                     "procurement_running",
                     "本项目已有正在进行的采购活动，不能直接确定承接主体",
                     "a procurement of this project is under way; the provider cannot be chosen directly",
                 )));
             }
-            p.award_direct(actor, org.provider_info(), &state.rules, &req.justification, now)?
+            p.award_direct(actor, org.provider_info(), &app.rules, &req.justification, now)?
         }
         Command::SignContract(req) => {
             // A framework agreement's contract follows what was called off under it.
-            let procurement = crate::procure::latest_of(state, p.id).await?;
+            let procurement = crate::procurements::latest_of(app, p.id).await?;
             p.sign_contract(actor, req.into_input()?, procurement.as_ref(), rules, china_date(now), now)?
         }
         Command::FileReport(index, req) => {
-            let input = report_input(state, actor, &p, req).await?;
+            let input = report_input(app, actor, &p, req).await?;
             p.file_report(actor, index, input, now)?
         }
         Command::Decide(index, req) => {
@@ -628,17 +600,16 @@ async fn apply(state: &AppState, session: &Session, id: i64, cmd: Command) -> Ap
             let mut problems = Problems::default();
             let amount = parse_money(&mut problems, "amount", &req.amount);
             let due = parse_date(&mut problems, "due", &req.due);
-            let funding = match (crate::budgets::FundingRequest { lines: req.funding })
-                .into_lines(state, p.purchaser_org_id)
-                .await
-            {
-                Ok(lines) => lines,
-                Err(AppError::Domain(e)) => {
-                    problems.absorb(e);
-                    Vec::new()
-                }
-                Err(e) => return Err(e),
-            };
+            let funding =
+                match (crate::budgets::FundingRequest { lines: req.funding }).into_lines(app, p.purchaser_org_id).await
+                {
+                    Ok(lines) => lines,
+                    Err(Error::Domain(e)) => {
+                        problems.absorb(e);
+                        Vec::new()
+                    }
+                    Err(e) => return Err(e),
+                };
             let input =
                 SupplementInput { amount, reason: req.reason, milestone_name: req.milestone_name, due, funding };
             with_problems(problems, p.propose_supplement(actor, input, rules, now))?
@@ -674,15 +645,10 @@ pub struct PostView {
 }
 
 /// The posts of contracts the actor may see; host units also see the posts they host.
-pub async fn visible_posts(state: &AppState, actor: &Actor) -> AppResult<Vec<PostView>> {
-    let projects = state.store.projects().await?;
-    let cap = state
-        .store
-        .standards()
-        .await?
-        .into_iter()
-        .find(|s| s.code == state.rules.post_standard)
-        .map(|s| s.max_unit_price);
+pub async fn visible_posts(app: &App, actor: &Actor) -> Result<Vec<PostView>> {
+    let projects = app.store.projects().await?;
+    let cap =
+        app.store.standards().await?.into_iter().find(|s| s.code == app.rules.post_standard).map(|s| s.max_unit_price);
     let mut out = Vec::new();
     for p in &projects {
         let Some(c) = &p.contract else { continue };

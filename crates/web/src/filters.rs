@@ -1,0 +1,69 @@
+//! The filters each list takes, read from its query string (see [`ListQuery`]): unknown values of a closed set
+//! are refused with `invalid_parameter`, as the lists' OpenAPI entries say.
+
+use shanzhi_domain::budget::FundSource;
+use shanzhi_domain::notice::NoticeKind;
+use shanzhi_domain::procurement::{Method, Stage};
+use shanzhi_domain::project::{Status, STEPS};
+use shanzhi_store::{BudgetFilter, NoticeFilter, ProcurementFilter, ProjectFilter};
+
+use crate::error::AppResult;
+use crate::paging::ListQuery;
+
+/// The filters of a project list: `step`, `year`, `region`, `category`, `purchaser`, `provider`.
+pub const PROJECT_FILTERS: [&str; 6] = ["step", "year", "region", "category", "purchaser", "provider"];
+
+/// A project list's filters as given in `q`.
+pub fn project_filter(q: &ListQuery) -> AppResult<ProjectFilter> {
+    let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
+    let steps: Vec<&str> = STEPS.iter().chain(ends.iter()).copied().collect();
+    Ok(ProjectFilter {
+        step: q.one_of("step", &steps)?,
+        year: q.number("year")?,
+        region: q.text("region"),
+        category: q.text("category"),
+        purchaser: q.number("purchaser")?,
+        provider: q.number("provider")?,
+        file: None,
+    })
+}
+
+/// The filters of a notice list: `kind`, `region` (a subtree, by the notice's project), `year` (of publication).
+pub const NOTICE_FILTERS: [&str; 3] = ["kind", "region", "year"];
+
+pub fn notice_filter(q: &ListQuery) -> AppResult<NoticeFilter> {
+    let kinds: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.code()).collect();
+    Ok(NoticeFilter {
+        kind: q.one_of("kind", &kinds)?.as_deref().and_then(NoticeKind::parse),
+        region: q.text("region"),
+        year: q.number("year")?,
+    })
+}
+
+/// The filters of a procurement list: `stage`, `method`, `region` (a subtree), `purchaser` (an organisation id).
+pub const PROCUREMENT_FILTERS: [&str; 4] = ["stage", "method", "region", "purchaser"];
+
+pub fn procurement_filter(q: &ListQuery) -> AppResult<ProcurementFilter> {
+    let stages: Vec<&str> = Stage::ALL.iter().map(|s| s.code()).collect();
+    let methods: Vec<&str> = Method::ALL.iter().map(|m| m.code()).collect();
+    Ok(ProcurementFilter {
+        stage: q.one_of("stage", &stages)?.as_deref().and_then(Stage::parse),
+        method: q.one_of("method", &methods)?.as_deref().and_then(Method::parse),
+        region: q.text("region"),
+        purchaser: q.number("purchaser")?,
+        overdue: false,
+    })
+}
+
+/// The filters of a budget list: `year`, `org` (the department's id), `source` (a fund source's code).
+pub const BUDGET_FILTERS: [&str; 3] = ["year", "org", "source"];
+
+pub fn budget_filter(q: &ListQuery) -> AppResult<BudgetFilter> {
+    let sources: Vec<&str> = FundSource::ALL.iter().map(|s| s.code()).collect();
+    Ok(BudgetFilter {
+        id: None,
+        year: q.number("year")?,
+        org_id: q.number("org")?,
+        source: q.one_of("source", &sources)?.as_deref().and_then(FundSource::parse),
+    })
+}
