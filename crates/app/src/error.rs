@@ -8,6 +8,14 @@ use shanzhi_store::StoreError;
 #[derive(Debug)]
 pub enum Error {
     Domain(DomainError),
+    /// A sign-in with a wrong username or password (which of the two is not said).
+    InvalidCredentials,
+    /// Too many failed sign-ins from this address; retry after this many seconds.
+    TooManyAttempts(u64),
+    /// As many password checks as the server allows are running; retry in a second.
+    SignInBusy,
+    /// The right password of a disabled account.
+    AccountDisabled,
     BadRequest {
         code: &'static str,
         zh: String,
@@ -69,6 +77,10 @@ impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Error::Domain(e) => write!(f, "{}", e.message_en()),
+            Error::InvalidCredentials => write!(f, "the username or password is wrong"),
+            Error::TooManyAttempts(s) => write!(f, "too many failed sign-ins; try again in {s} seconds"),
+            Error::SignInBusy => write!(f, "too many people are signing in; try again in a moment"),
+            Error::AccountDisabled => write!(f, "this account is disabled"),
             Error::BadRequest { en, .. } | Error::Conflict { en, .. } => write!(f, "{en}"),
             Error::Internal(d) => write!(f, "internal error: {d}"),
             Error::StorageFull(d) => write!(f, "storage is full: {d}"),

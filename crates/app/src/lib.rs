@@ -3,12 +3,16 @@
 //! one transaction of the store — and the web, the CLI, the demo and the generator all call it. Callers pass
 //! the acting person ([`Actor`](shanzhi_domain::org::Actor)); the HTTP edge only parses and renders.
 
+pub mod accounts;
 pub mod approvals;
 pub mod budgets;
+pub mod directory;
 pub mod error;
 pub mod jobs;
+pub mod pool;
 pub mod procurements;
 pub mod projects;
+pub mod sessions;
 
 use shanzhi_domain::calendar::Calendar;
 use shanzhi_domain::clock::Clock;
@@ -19,6 +23,9 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 pub use error::{Error, Result};
+pub use sessions::{PasswordCost, Session};
+
+use sessions::{hash_password, SignInGate};
 
 /// What every use case works with: the store, the clock, the rules in force, the file storage, the working-day
 /// calendar and this server's name in the job runs it records.
@@ -31,6 +38,13 @@ pub struct Inner {
     pub calendar: Calendar,
     /// This server's name in the job runs it records (`serve --instance`).
     pub instance: String,
+    pub password_cost: PasswordCost,
+    /// A hash to verify against when the username is unknown, so both paths cost the same.
+    pub dummy_hash: String,
+    /// One permit per password check allowed to run at once (`sign_in_max_concurrent`).
+    pub sign_in_slots: Arc<tokio::sync::Semaphore>,
+    /// Tests only: holds password checks so a test can see how many run at once.
+    pub sign_in_gate: Option<SignInGate>,
 }
 
 /// The application, cheap to clone and share between requests.
@@ -45,9 +59,28 @@ impl Deref for App {
 }
 
 impl App {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, rules: Rules, files: Arc<dyn FileStorage>) -> App {
+    pub fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        rules: Rules,
+        files: Arc<dyn FileStorage>,
+        password_cost: PasswordCost,
+    ) -> App {
         let calendar = Calendar::official().unwrap_or_default().with_provisional_years();
-        App(Arc::new(Inner { store, clock, rules, files, calendar, instance: format!("pid {}", std::process::id()) }))
+        let dummy_hash = hash_password("no such user, no such password", password_cost);
+        let sign_in_slots = Arc::new(tokio::sync::Semaphore::new(rules.sign_in_max_concurrent.max(1) as usize));
+        App(Arc::new(Inner {
+            store,
+            clock,
+            rules,
+            files,
+            calendar,
+            instance: format!("pid {}", std::process::id()),
+            password_cost,
+            dummy_hash,
+            sign_in_slots,
+            sign_in_gate: None,
+        }))
     }
 
     /// Changes the application before it is shared; once shared, it stays as it is (and says so in the log).

@@ -298,10 +298,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("--password-stdin: {e}"))?;
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
-                (shanzhi_web::auth::temporary_password(), true)
+                (shanzhi_app::sessions::temporary_password(), true)
             };
             let state_like = cli_state(store, rules);
-            let req = shanzhi_web::api::UserRequest {
+            let req = shanzhi_app::directory::UserRequest {
                 display_name: display_name.unwrap_or_else(|| username.clone()),
                 username,
                 org_id: org_row.id,
@@ -309,19 +309,22 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 supervisor_region,
                 password: password.clone(),
             };
-            let new = shanzhi_web::api::new_user(&state_like, req).await.map_err(|e| {
-                let fields: Vec<String> =
-                    e.fields().iter().map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message_en)).collect();
-                if fields.is_empty() {
-                    e.message_en()
-                } else {
-                    fields.join("; ")
-                }
-            })?;
-            let user = state_like.store.add_user(&By::system("cli"), new, Utc::now()).await.map_err(|e| match e {
-                shanzhi_store::StoreError::Duplicate(_) => "--username: that username is taken".to_string(),
-                other => other.to_string(),
-            })?;
+            let user = shanzhi_app::directory::create_user(&state_like, &By::system("cli"), req).await.map_err(
+                |e| match e {
+                    shanzhi_app::Error::Domain(d) if !d.fields().is_empty() => {
+                        let fields: Vec<String> = d
+                            .fields()
+                            .iter()
+                            .map(|f| format!("--{}: {}", f.field.replace('_', "-"), f.message_en))
+                            .collect();
+                        fields.join("; ")
+                    }
+                    shanzhi_app::Error::Conflict { code: "already_exists", .. } => {
+                        "--username: that username is taken".to_string()
+                    }
+                    other => other.to_string(),
+                },
+            )?;
             println!("added user {} (id {}) to {}", user.username, user.id, org_row.name);
             if generated {
                 println!("password: {password}");

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
+use shanzhi_app::sessions::{hash_password, PasswordCost};
 use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
 use shanzhi_domain::catalogue::{category_status, Category};
 use shanzhi_domain::clock::china_offset;
@@ -17,7 +18,6 @@ use shanzhi_domain::project::{
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::{Money, Quantity};
 use shanzhi_store::{BudgetView, By, NewOrganisation, NewUser, Store};
-use shanzhi_web::auth::{hash_password, PasswordCost};
 use std::collections::BTreeMap;
 
 /// Every demo account's password. Printed by `shanzhi demo` and listed in the README; change it in production.
@@ -480,7 +480,7 @@ async fn load_pool(
     for r in &seed.registrations {
         if !users.iter().any(|u| u.username == r.username) {
             let org = NewOrganisation {
-                key: shanzhi_web::pool::registration_key(&r.username),
+                key: shanzhi_app::pool::registration_key(&r.username),
                 name: r.name.clone(),
                 kind: r.kind,
                 uscc: Some(r.uscc.clone()),

@@ -11,17 +11,17 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use shanzhi_domain::ids::{ResidentId, Uscc};
-use shanzhi_domain::org::{valid_username, Actor, OrgKind, Role};
+use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{waiting_on, Project};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
-use shanzhi_store::{NewOrganisation, NewUser, SessionKind};
+use shanzhi_store::SessionKind;
 
 use crate::auth::{self, AccountSession, ApiSession};
 use crate::error::{AppError, AppResult};
 use crate::throttle::ClientAddr;
 use crate::AppState;
+use shanzhi_app::directory::{self, OrganisationRequest, UserRequest};
 use shanzhi_app::projects::{self, Command};
 
 /// JSON body whose parse failures answer in our error format instead of axum's plain text.
@@ -38,14 +38,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 format!("the request body is not valid JSON for this endpoint: {}", e.body_text()),
             )),
         }
-    }
-}
-
-fn require(actor: &Actor, role: Role, action: &'static str) -> AppResult<()> {
-    if actor.has(role) {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(action))
     }
 }
 
@@ -101,7 +93,7 @@ async fn create_session(
     ClientAddr(client): ClientAddr,
     ApiJson(c): ApiJson<Credentials>,
 ) -> AppResult<Response> {
-    let new = auth::sign_in(&state, client, &c.username, &c.password, SessionKind::Api).await?;
+    let new = shanzhi_app::sessions::sign_in(&state, client, &c.username, &c.password, SessionKind::Api).await?;
     let body = json!({
         "token": new.token,
         "expires_at": new.record.expires_at.to_rfc3339(),
@@ -111,7 +103,7 @@ async fn create_session(
 }
 
 async fn delete_session(State(state): State<AppState>, AccountSession(s): AccountSession) -> AppResult<StatusCode> {
-    state.store.end_session(&s.by(), &s.token_hash, state.clock.now()).await?;
+    shanzhi_app::sessions::sign_out(&state, &s).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -123,7 +115,7 @@ struct TokenRequest {
 }
 
 async fn list_tokens(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(auth::list_tokens(&state, &s).await?)))
+    Ok(Json(json!(shanzhi_app::sessions::list_tokens(&state, &s).await?)))
 }
 
 async fn create_token(
@@ -131,7 +123,7 @@ async fn create_token(
     ApiSession(s): ApiSession,
     ApiJson(req): ApiJson<TokenRequest>,
 ) -> AppResult<Response> {
-    let (token, info) = auth::create_token(&state, &s, &req.label, req.days).await?;
+    let (token, info) = shanzhi_app::sessions::create_token(&state, &s, &req.label, req.days).await?;
     let mut body = json!(info);
     body["token"] = json!(token);
     Ok((StatusCode::CREATED, Json(body)).into_response())
@@ -142,7 +134,7 @@ async fn revoke_token(
     ApiSession(s): ApiSession,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    auth::revoke_token(&state, &s, &id).await?;
+    shanzhi_app::sessions::revoke_token(&state, &s, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -160,118 +152,9 @@ async fn organisations(
     ApiSession(s): ApiSession,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Listed<shanzhi_domain::org::Organisation>>> {
-    let q = ListQuery::parse(raw.as_deref(), &ORGANISATION_FILTERS)?;
-    Ok(Json(listed_organisations(&state, &s.actor, &q).await?.into()))
-}
-
-pub const ORGANISATION_FILTERS: [&str; 2] = ["kind", "region"];
-
-/// One page of the organisations `actor` may list (verified ones and its own: `visibility::lists_organisation`),
-/// each with its contact only where `actor` may read it.
-pub async fn listed_organisations(
-    state: &AppState,
-    actor: &Actor,
-    q: &ListQuery,
-) -> AppResult<shanzhi_store::Page<shanzhi_domain::org::Organisation>> {
-    if !visibility::may_list_organisations(actor) {
-        return Err(AppError::forbidden("list_organisations"));
-    }
-    let kinds: Vec<&str> = OrgKind::ALL.iter().map(|k| k.code()).collect();
-    let filter = shanzhi_store::OrganisationFilter {
-        verified_or: Some(actor.org_id),
-        kind: q.one_of("kind", &kinds)?.as_deref().and_then(OrgKind::parse),
-        region: q.text("region"),
-    };
-    let page = state.store.organisation_page(&filter, q.page).await?;
-    Ok(page.map(|mut o| {
-        if !visibility::sees_contact(actor, &o) {
-            o.contact = String::new();
-        }
-        o
-    }))
-}
-
-#[derive(Deserialize)]
-pub struct OrganisationRequest {
-    pub key: String,
-    pub name: String,
-    pub kind: String,
-    #[serde(default)]
-    pub uscc: Option<String>,
-    #[serde(default)]
-    pub resident_id: Option<String>,
-    #[serde(default)]
-    pub region: Option<String>,
-    #[serde(default)]
-    pub parent_id: Option<i64>,
-    #[serde(default)]
-    pub class_one: bool,
-    #[serde(default = "yes")]
-    pub active: bool,
-    #[serde(default)]
-    pub contact: String,
-}
-
-fn yes() -> bool {
-    true
-}
-
-impl OrganisationRequest {
-    /// Validates identifiers: an 18-character USCC for organisations, a resident ID for individuals.
-    pub fn into_new(self) -> Result<NewOrganisation, DomainError> {
-        let mut p = shanzhi_domain::error::Problems::default();
-        let kind = OrgKind::parse(&self.kind);
-        if kind.is_none() {
-            p.add("kind", "unknown_value", "单位类型不正确", "unknown organisation kind");
-        }
-        if !valid_username(&self.key) {
-            p.add(
-                "key",
-                "invalid_key",
-                "简称须为 3–40 位小写字母、数字、点或横线",
-                "the key must be 3–40 lowercase letters, digits, dots or dashes",
-            );
-        }
-        if self.name.trim().is_empty() {
-            p.add("name", "required", "请填写单位名称", "enter the name");
-        }
-        let mut uscc = None;
-        let mut resident_id = None;
-        if kind == Some(OrgKind::Individual) {
-            match ResidentId::parse(self.resident_id.as_deref().unwrap_or_default()) {
-                Ok(r) => resident_id = Some(r),
-                Err(e) => p.add(
-                    "resident_id",
-                    e.code(),
-                    format!("身份证号码：{}", e.message_zh()),
-                    format!("resident ID: {}", e.message_en()),
-                ),
-            }
-        } else {
-            match Uscc::parse(self.uscc.as_deref().unwrap_or_default()) {
-                Ok(u) => uscc = Some(u.as_str().to_string()),
-                Err(e) => p.add(
-                    "uscc",
-                    e.code(),
-                    format!("统一社会信用代码：{}", e.message_zh()),
-                    format!("USCC: {}", e.message_en()),
-                ),
-            }
-        }
-        p.into_result()?;
-        Ok(NewOrganisation {
-            key: self.key,
-            name: self.name.trim().into(),
-            kind: kind.unwrap_or(OrgKind::SocialOrganisation),
-            uscc,
-            resident_id,
-            region: self.region.filter(|r| !r.is_empty()),
-            parent_id: self.parent_id,
-            class_one: self.class_one,
-            active: self.active,
-            contact: self.contact,
-        })
-    }
+    let q = ListQuery::parse(raw.as_deref(), &crate::filters::ORGANISATION_FILTERS)?;
+    let filter = crate::filters::organisation_filter(&q)?;
+    Ok(Json(directory::organisation_page(&state, &s.actor, filter, q.page).await?.into()))
 }
 
 async fn add_organisation(
@@ -279,8 +162,7 @@ async fn add_organisation(
     ApiSession(s): ApiSession,
     ApiJson(req): ApiJson<OrganisationRequest>,
 ) -> AppResult<Response> {
-    require(&s.actor, Role::Admin, "add_organisation")?;
-    let org = state.store.add_organisation(&s.by(), req.into_new()?, state.clock.now()).await?;
+    let org = directory::add_organisation(&state, &s.actor, req).await?;
     Ok((StatusCode::CREATED, Json(org)).into_response())
 }
 
@@ -290,85 +172,8 @@ async fn users(
     ApiSession(s): ApiSession,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Json<Listed<shanzhi_domain::org::User>>> {
-    require(&s.actor, Role::Admin, "list_users")?;
-    let q = ListQuery::parse(raw.as_deref(), &["org", "role"])?;
-    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
-    let filter = shanzhi_store::UserFilter {
-        org_id: q.number("org")?,
-        role: q.one_of("role", &roles)?.as_deref().and_then(Role::parse),
-    };
-    Ok(Json(state.store.user_page(&filter, q.page).await?.into()))
-}
-
-#[derive(Deserialize)]
-pub struct UserRequest {
-    pub username: String,
-    pub display_name: String,
-    pub org_id: i64,
-    pub roles: Vec<String>,
-    #[serde(default)]
-    pub supervisor_region: Option<String>,
-    pub password: String,
-}
-
-/// Checks a new account's username, name and password, adding what is wrong to `p`; returns the username
-/// as stored (trimmed, lower case).
-pub fn check_account(
-    p: &mut shanzhi_domain::error::Problems,
-    username: &str,
-    display_name: &str,
-    password: &str,
-) -> String {
-    let username = username.trim().to_ascii_lowercase();
-    if !valid_username(&username) {
-        p.add(
-            "username",
-            "invalid_username",
-            "用户名须为 3–40 位小写字母、数字、点、横线或下划线",
-            "the username must be 3–40 lowercase letters, digits, dots, dashes or underscores",
-        );
-    }
-    if display_name.trim().is_empty() {
-        p.add("display_name", "required", "请填写姓名", "enter the name");
-    }
-    if let Some((zh, en)) = auth::password_problem(password) {
-        p.add("password", "weak_password", zh, en);
-    }
-    username
-}
-
-/// Checks a new user's fields and hashes the password.
-pub async fn new_user(state: &AppState, req: UserRequest) -> AppResult<NewUser> {
-    let mut p = shanzhi_domain::error::Problems::default();
-    let username = check_account(&mut p, &req.username, &req.display_name, &req.password);
-    let roles: Vec<Role> = req.roles.iter().filter_map(|r| Role::parse(r.trim())).collect();
-    if roles.is_empty() || roles.len() != req.roles.len() {
-        p.add("roles", "unknown_role", "请选择有效的角色", "choose valid roles");
-    }
-    if state.store.organisation(req.org_id).await?.is_none() {
-        p.add("org_id", "unknown_organisation", "所属单位不存在", "no such organisation");
-    }
-    let supervisor_region = req.supervisor_region.filter(|r| !r.trim().is_empty());
-    if roles.contains(&Role::Supervisor) {
-        let regions = state.store.regions().await?;
-        if !supervisor_region.as_ref().is_some_and(|r| regions.iter().any(|x| &x.code == r)) {
-            p.add(
-                "supervisor_region",
-                "unknown_region",
-                "监督人员须指定监督的区划",
-                "a supervisor needs the region they oversee",
-            );
-        }
-    }
-    p.into_result()?;
-    Ok(NewUser {
-        username,
-        display_name: req.display_name.trim().into(),
-        org_id: req.org_id,
-        roles,
-        supervisor_region,
-        password_hash: auth::hash_password(&req.password, state.password_cost),
-    })
+    let q = ListQuery::parse(raw.as_deref(), &crate::filters::USER_FILTERS)?;
+    Ok(Json(directory::user_page(&state, &s.actor, &crate::filters::user_filter(&q)?, q.page).await?.into()))
 }
 
 async fn add_user(
@@ -376,9 +181,7 @@ async fn add_user(
     ApiSession(s): ApiSession,
     ApiJson(req): ApiJson<UserRequest>,
 ) -> AppResult<Response> {
-    require(&s.actor, Role::Admin, "add_user")?;
-    let user = new_user(&state, req).await?;
-    let user = state.store.add_user(&s.by(), user, state.clock.now()).await?;
+    let user = directory::add_user(&state, &s.actor, req).await?;
     Ok((StatusCode::CREATED, Json(user)).into_response())
 }
 
@@ -597,7 +400,7 @@ pub async fn store_upload(
         return Err(AppError::forbidden("upload"));
     }
     let (content_type, sha) = shanzhi_store::files::check_upload(name, bytes, state.rules.max_upload_bytes)?;
-    let key = format!("{}/{}-{}", &sha[..2], sha, auth::new_token().get(..8).unwrap_or("x"));
+    let key = format!("{}/{}-{}", &sha[..2], sha, shanzhi_app::sessions::new_token().get(..8).unwrap_or("x"));
     state.files.put(&key, bytes).await?;
     let clean_name: String = name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
     let meta = shanzhi_store::FileMeta {

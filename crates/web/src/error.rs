@@ -167,6 +167,10 @@ impl From<shanzhi_app::Error> for AppError {
         use shanzhi_app::Error as E;
         match e {
             E::Domain(d) => AppError::Domain(d),
+            E::InvalidCredentials => AppError::InvalidCredentials,
+            E::TooManyAttempts(secs) => AppError::TooManyAttempts(secs),
+            E::SignInBusy => AppError::SignInBusy,
+            E::AccountDisabled => AppError::AccountDisabled,
             E::BadRequest { code, zh, en } => AppError::BadRequest { code, zh, en },
             E::Conflict { code, zh, en } => AppError::Conflict { code, zh, en },
             E::Internal(d) => AppError::Internal(d),

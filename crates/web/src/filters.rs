@@ -3,9 +3,10 @@
 
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::notice::NoticeKind;
+use shanzhi_domain::org::{OrgKind, Role};
 use shanzhi_domain::procurement::{Method, Stage};
 use shanzhi_domain::project::{Status, STEPS};
-use shanzhi_store::{BudgetFilter, NoticeFilter, ProcurementFilter, ProjectFilter};
+use shanzhi_store::{BudgetFilter, NoticeFilter, OrganisationFilter, ProcurementFilter, ProjectFilter, UserFilter};
 
 use crate::error::AppResult;
 use crate::paging::ListQuery;
@@ -66,4 +67,24 @@ pub fn budget_filter(q: &ListQuery) -> AppResult<BudgetFilter> {
         org_id: q.number("org")?,
         source: q.one_of("source", &sources)?.as_deref().and_then(FundSource::parse),
     })
+}
+
+/// The filters of an organisation list: `kind`, `region` (a subtree).
+pub const ORGANISATION_FILTERS: [&str; 2] = ["kind", "region"];
+
+pub fn organisation_filter(q: &ListQuery) -> AppResult<OrganisationFilter> {
+    let kinds: Vec<&str> = OrgKind::ALL.iter().map(|k| k.code()).collect();
+    Ok(OrganisationFilter {
+        verified_or: None,
+        kind: q.one_of("kind", &kinds)?.as_deref().and_then(OrgKind::parse),
+        region: q.text("region"),
+    })
+}
+
+/// The filters of a user list: `org` (an organisation id), `role`.
+pub const USER_FILTERS: [&str; 2] = ["org", "role"];
+
+pub fn user_filter(q: &ListQuery) -> AppResult<UserFilter> {
+    let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+    Ok(UserFilter { org_id: q.number("org")?, role: q.one_of("role", &roles)?.as_deref().and_then(Role::parse) })
 }

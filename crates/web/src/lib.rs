@@ -35,8 +35,9 @@ use shanzhi_store::Store;
 use std::ops::Deref;
 use std::sync::Arc;
 
-pub use auth::{PasswordCost, PublicUrl};
+pub use auth::PublicUrl;
 pub use listen::Limits;
+pub use shanzhi_app::PasswordCost;
 
 /// The HTTP edge's state: the application (which it derefs to, so `state.store`, `state.rules` … read through)
 /// and what only the edge needs.
@@ -44,15 +45,8 @@ pub struct Inner {
     pub app: App,
     /// Present only when the server was started in test mode; then `/api/v1/test/clock` moves it.
     pub test_clock: Option<TestClock>,
-    pub password_cost: PasswordCost,
-    /// A hash to verify against when the username is unknown, so both paths cost the same.
-    pub dummy_hash: String,
     /// Where people reach the server (`serve --public-url`); cookies are `Secure` when it is https.
     pub public_url: Option<PublicUrl>,
-    /// One permit per password check allowed to run at once (`sign_in_max_concurrent`).
-    pub sign_in_slots: Arc<tokio::sync::Semaphore>,
-    /// Tests only: holds password checks so a test can see how many run at once.
-    pub sign_in_gate: Option<throttle::SignInGate>,
     /// When this server started, on its clock: pages may differ from those of the release before.
     pub started_at: chrono::DateTime<chrono::Utc>,
 }
@@ -83,17 +77,11 @@ impl AppState {
         test_clock: Option<TestClock>,
         password_cost: PasswordCost,
     ) -> AppState {
-        let dummy_hash = auth::hash_password("no such user, no such password", password_cost);
-        let slots = Arc::new(tokio::sync::Semaphore::new(rules.sign_in_max_concurrent.max(1) as usize));
         let started_at = clock.now();
         AppState(Arc::new(Inner {
-            app: App::new(store, clock, rules, files),
+            app: App::new(store, clock, rules, files, password_cost),
             test_clock,
-            password_cost,
-            dummy_hash,
             public_url: None,
-            sign_in_slots: slots,
-            sign_in_gate: None,
             started_at,
         }))
     }
@@ -123,8 +111,8 @@ impl AppState {
     }
 
     /// Tests only: holds every password check at `gate`.
-    pub fn with_sign_in_gate(self, gate: Option<throttle::SignInGate>) -> AppState {
-        self.configure("sign-in gate", |inner| inner.sign_in_gate = gate)
+    pub fn with_sign_in_gate(self, gate: Option<shanzhi_app::sessions::SignInGate>) -> AppState {
+        self.configure("sign-in gate", |inner| inner.app.configure("sign-in gate", |app| app.sign_in_gate = gate))
     }
 }
 

@@ -994,7 +994,7 @@ const LISTS: &[(&str, &[&str])] = &[
     ("/notices", &crate::filters::NOTICE_FILTERS),
     ("/queue", &[]),
     ("/procurements", &crate::filters::PROCUREMENT_FILTERS),
-    ("/organisations", &crate::api::ORGANISATION_FILTERS),
+    ("/organisations", &crate::filters::ORGANISATION_FILTERS),
     ("/users", &["org", "role"]),
     ("/budgets", &crate::filters::BUDGET_FILTERS),
     ("/budgets/{id}/ledger", &[]),

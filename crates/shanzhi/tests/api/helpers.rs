@@ -86,7 +86,7 @@ pub struct TestApp {
 pub struct Setup {
     pub rules: Rules,
     pub public_url: Option<&'static str>,
-    pub sign_in_gate: Option<shanzhi_web::throttle::SignInGate>,
+    pub sign_in_gate: Option<shanzhi_app::sessions::SignInGate>,
     /// Where uploads go, instead of the data folder.
     pub files: Option<Arc<dyn FileStorage>>,
 }

@@ -120,7 +120,7 @@ both_backends! {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_most_two_password_checks_run_at_once() {
-    let gate = shanzhi_web::throttle::SignInGate::new(2);
+    let gate = shanzhi_app::sessions::SignInGate::new(2);
     let mut setup = behind_proxy();
     setup.sign_in_gate = Some(gate.clone());
     let app = std::sync::Arc::new(TestApp::with_demo_and(shanzhi_store::Backend::Sqlite, setup).await);

@@ -8,11 +8,11 @@ use shanzhi_domain::DomainError;
 use super::forms::{self, csrf, error_summary, Errors, Form, Kind};
 use super::layout::page;
 use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
-use crate::accounts::{self, PasswordRequest};
-use crate::auth::{self, TokenInfo};
 use crate::error::AppError;
 use crate::throttle::ClientAddr;
 use crate::AppState;
+use shanzhi_app::accounts::{self, PasswordRequest};
+use shanzhi_app::sessions::TokenInfo;
 
 /// Where people change their own password (and where a reset sends them).
 pub const CHANGE_PASSWORD: &str = "/account/password";
@@ -95,7 +95,7 @@ pub struct ShowQuery {
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query<ShowQuery>) -> Page {
-    let tokens = auth::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
+    let tokens = shanzhi_app::sessions::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.set("days", state.rules.api_token_days.to_string());
     let changed = q.password.as_deref() == Some("changed");
@@ -104,9 +104,12 @@ pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query
 
 pub async fn create_token(State(state): State<AppState>, Posted { user, form }: Posted) -> Page {
     let days = form.get("days").trim().parse::<i64>().ok().or(Some(0));
-    match auth::create_token(&state, &user.session, form.get("label"), days).await {
+    match shanzhi_app::sessions::create_token(&state, &user.session, form.get("label"), days)
+        .await
+        .map_err(AppError::from)
+    {
         Ok((token, _)) => {
-            let tokens = auth::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
+            let tokens = shanzhi_app::sessions::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
             let fresh = Form::default();
             Ok(render(
                 StatusCode::CREATED,
@@ -115,14 +118,14 @@ pub async fn create_token(State(state): State<AppState>, Posted { user, form }: 
         }
         Err(e) => {
             let errors = Errors::from_error(user.lang, &e);
-            let tokens = auth::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
+            let tokens = shanzhi_app::sessions::list_tokens(&state, &user.session).await.or_page(&user.shell())?;
             Ok(render(e.status(), account_page(&user, &tokens, &form, &errors, None, false)))
         }
     }
 }
 
 pub async fn revoke_token(State(state): State<AppState>, Path(id): Path<String>, Posted { user, .. }: Posted) -> Page {
-    auth::revoke_token(&state, &user.session, &id).await.or_page(&user.shell())?;
+    shanzhi_app::sessions::revoke_token(&state, &user.session, &id).await.or_page(&user.shell())?;
     Ok(see_other("/account"))
 }
 
@@ -201,7 +204,7 @@ pub async fn change_password(
             "the two new passwords differ",
         )))
     } else {
-        accounts::change_password(&state, &user.session, client, &req).await
+        accounts::change_password(&state, &user.session, client, &req).await.map_err(AppError::from)
     };
     match changed {
         Ok(()) => Ok(see_other("/account?password=changed")),

@@ -11,11 +11,11 @@ use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
-use crate::api::{self, OrganisationRequest, UserRequest};
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
+use shanzhi_app::directory::{self, OrganisationRequest, UserRequest};
 
 pub(super) fn require_admin(user: &SignedIn, action: &'static str) -> Result<(), Response> {
     if user.session.actor.has(Role::Admin) {
@@ -32,8 +32,9 @@ fn org_name(orgs: &[Organisation], id: Option<i64>) -> String {
 pub async fn organisations(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let q = ListQuery::parse_page(raw.as_deref(), &api::ORGANISATION_FILTERS).or_page(&shell)?;
-    let page_of = api::listed_organisations(&state, &user.session.actor, &q).await.or_page(&shell)?;
+    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::ORGANISATION_FILTERS).or_page(&shell)?;
+    let filter = crate::filters::organisation_filter(&q).or_page(&shell)?;
+    let page_of = directory::organisation_page(&state, &user.session.actor, filter, q.page).await.or_page(&shell)?;
     let listed = &page_of.items;
     let next = page_of.next.map(|cursor| next_page_href("/organisations", raw.as_deref(), cursor));
     let refs = Refs::load(&state).await.or_page(&shell)?;
@@ -197,10 +198,7 @@ pub async fn add_user(State(state): State<AppState>, posted: Posted) -> Page {
         supervisor_region: Some(form.get("supervisor_region").into()),
         password: form.get("password").into(),
     };
-    let added = match api::new_user(&state, req).await {
-        Ok(new) => state.store.add_user(&user.session.by(), new, state.clock.now()).await.map_err(AppError::from),
-        Err(e) => Err(e),
-    };
+    let added = directory::add_user(&state, &user.session.actor, req).await.map_err(AppError::from);
     match added {
         Ok(_) => Ok(see_other("/admin/users")),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),

@@ -11,8 +11,8 @@ use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::i18n::Lang;
-use crate::pool::{self, AccountRequest, EmployerRequest, ExpertRequest, TiesRequest};
 use crate::AppState;
+use shanzhi_app::pool::{self, AccountRequest, EmployerRequest, ExpertRequest, TiesRequest};
 
 /// Blank employer rows offered beyond those already filled in.
 const SPARE_ROWS: usize = 2;
@@ -215,7 +215,7 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
 
 pub async fn add(State(state): State<AppState>, Posted { user, mut form }: Posted) -> Page {
     let req = request_of(&mut form);
-    match pool::add_expert(&state, &user.session, req).await {
+    match pool::add_expert(&state, &user.session.actor, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other("/experts")),
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&user.shell(), e)),
         Err(e) => show_list(&state, &user, &form, &Errors::from_error(user.lang, &e), e.status()).await,
@@ -249,7 +249,7 @@ pub async fn edit_form(State(state): State<AppState>, ids: Ids, user: SignedIn) 
 pub async fn save(State(state): State<AppState>, ids: Ids, Posted { user, mut form }: Posted) -> Page {
     let shell = user.shell();
     let req = request_of(&mut form);
-    match pool::update_expert(&state, &user.session, ids.id, req).await {
+    match pool::update_expert(&state, &user.session.actor, ids.id, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other("/experts")),
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&shell, e)),
         Err(e) => {
@@ -297,7 +297,9 @@ pub async fn me(State(state): State<AppState>, user: SignedIn) -> Page {
 pub async fn save_me(State(state): State<AppState>, Posted { user, mut form }: Posted) -> Page {
     let shell = user.shell();
     let (former_employers, declared_ties) = ties_of(&mut form);
-    let result = pool::update_own(&state, &user.session, TiesRequest { former_employers, declared_ties }).await;
+    let result = pool::update_own(&state, &user.session.actor, TiesRequest { former_employers, declared_ties })
+        .await
+        .map_err(crate::error::AppError::from);
     let refs = Refs::load(&state).await.or_page(&shell)?;
     match result {
         Ok(entry) => {

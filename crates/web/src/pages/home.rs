@@ -223,11 +223,14 @@ pub async fn sign_in(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let mut retry_after = None;
     if errors.is_empty() {
-        match auth::sign_in(&state, client, username, password, SessionKind::Web).await {
+        match shanzhi_app::sessions::sign_in(&state, client, username, password, SessionKind::Web)
+            .await
+            .map_err(AppError::from)
+        {
             Ok(new) => {
                 // Signing in again replaces any session this browser already had.
                 if let Some(old) = &v.session {
-                    state.store.end_session(&old.by(), &old.token_hash, state.clock.now()).await.or_page(&shell)?;
+                    shanzhi_app::sessions::sign_out(&state, old).await.or_page(&shell)?;
                 }
                 let to = if new.must_change_password { "/account/password" } else { next.as_str() };
                 let mut resp = Redirect::to(to).into_response();
@@ -267,7 +270,7 @@ pub async fn sign_out(State(state): State<AppState>, v: Viewer, RawForm(body): R
         if !auth::csrf_matches(&s.csrf, form.get("_csrf")) {
             return Err(error_page(&v.shell(), AppError::BadCsrf));
         }
-        state.store.end_session(&s.by(), &s.token_hash, state.clock.now()).await.or_page(&v.shell())?;
+        shanzhi_app::sessions::sign_out(&state, s).await.or_page(&v.shell())?;
     }
     let clear = auth::cookie_header(&state, SESSION_COOKIE, "", "/", Some(0));
     Ok(([(SET_COOKIE, clear)], Redirect::to("/")).into_response())

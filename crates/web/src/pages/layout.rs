@@ -53,10 +53,10 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if s.actor.has(Role::Admin) {
                 items.push(("/admin/users", lang.t("用户", "Users")));
             }
-            if crate::pool::may_verify(a) {
+            if shanzhi_app::pool::may_verify(a) {
                 items.push(("/registrations", lang.t("注册核验", "Registrations")));
             }
-            if crate::pool::keeps_pool(a) {
+            if shanzhi_app::pool::keeps_pool(a) {
                 items.push(("/experts", lang.t("专家库", "Experts")));
             } else if a.has(Role::Expert) {
                 items.push(("/experts/me", lang.t("我的专家信息", "My expert record")));

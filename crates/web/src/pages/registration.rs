@@ -13,8 +13,8 @@ use super::project_view::Refs;
 use super::{error_page, fatal, render, Ids, OrPage, Page, Posted, SignedIn, Viewer};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::pool::{self, RegistrationRequest};
 use crate::AppState;
+use shanzhi_app::pool::{self, RegistrationRequest};
 
 fn verification_tag(lang: Lang, v: Verification) -> Markup {
     let colour = match v {
@@ -103,7 +103,7 @@ pub async fn submit(State(state): State<AppState>, v: Viewer, RawForm(body): Raw
         display_name: form.get("display_name").into(),
         password: form.get("password").into(),
     };
-    match pool::register(&state, req).await {
+    match pool::register(&state, req).await.map_err(AppError::from) {
         Ok(r) => {
             let body = html! {
                 div.notice.notice--success role="status" {
@@ -228,13 +228,15 @@ async fn decided(state: &AppState, user: &SignedIn, id: i64, result: Result<Regi
 }
 
 pub async fn verify(State(state): State<AppState>, ids: Ids, Posted { user, .. }: Posted) -> Page {
-    let result = pool::decide(&state, &user.session, ids.id, true, "").await;
+    let result = pool::decide(&state, &user.session.actor, ids.id, true, "").await.map_err(AppError::from);
     decided(&state, &user, ids.id, result).await
 }
 
 pub async fn reject(State(state): State<AppState>, ids: Ids, Posted { user, form }: Posted) -> Page {
     let result = match forms::confirmation_problem(&form) {
-        None => pool::decide(&state, &user.session, ids.id, false, form.get("reason")).await,
+        None => {
+            pool::decide(&state, &user.session.actor, ids.id, false, form.get("reason")).await.map_err(AppError::from)
+        }
         Some(mut problems) => {
             if let Err(e) = pool::rejection_reason(form.get("reason")) {
                 problems.absorb(e);

@@ -10,10 +10,10 @@ use super::admin::{require_admin, role_names};
 use super::forms::{self, csrf, error_summary, Errors};
 use super::layout::page;
 use super::{error_page, fatal, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::accounts;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::AppState;
+use shanzhi_app::accounts;
 
 const RESET: &str = "reset-password";
 
@@ -121,15 +121,22 @@ pub async fn act(State(state): State<AppState>, Path((id, act)): Path<(String, S
     let Ok(id) = id.parse::<i64>() else { return Err(error_page(&user.shell(), AppError::not_found())) };
     let reason = form.get("reason");
     let done = match act.as_str() {
-        "disable" => accounts::disable(&state, &user.session, id, reason).await.map(|_| None),
-        "enable" => accounts::enable(&state, &user.session, id, reason).await.map(|_| None),
+        "disable" => {
+            accounts::disable(&state, &user.session.actor, id, reason).await.map(|_| None).map_err(AppError::from)
+        }
+        "enable" => {
+            accounts::enable(&state, &user.session.actor, id, reason).await.map(|_| None).map_err(AppError::from)
+        }
         // Without its confirmation a reset is refused with every problem of the form.
         RESET => match forms::confirmation_problem(&form).map(|mut p| {
             accounts::check_reason(&mut p, reason);
             p.into_result()
         }) {
             Some(Err(problems)) => Err(AppError::Domain(problems)),
-            _ => accounts::reset_password(&state, &user.session, id, reason).await.map(|(_, p)| Some(p)),
+            _ => accounts::reset_password(&state, &user.session.actor, id, reason)
+                .await
+                .map(|(_, p)| Some(p))
+                .map_err(AppError::from),
         },
         _ => Err(AppError::not_found()),
     };

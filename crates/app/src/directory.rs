@@ -1,0 +1,215 @@
+//! Who is who: organisations and the people who act for them, kept by the administrator. Lists are pages; an
+//! organisation's contact is shown only to those who may read it.
+
+use serde::Deserialize;
+use shanzhi_domain::error::Problems;
+use shanzhi_domain::ids::{ResidentId, Uscc};
+use shanzhi_domain::org::{valid_username, Actor, OrgKind, Organisation, Role, User};
+use shanzhi_domain::visibility;
+use shanzhi_domain::DomainError;
+use shanzhi_store::{By, NewOrganisation, NewUser, OrganisationFilter, Page, PageRequest, UserFilter};
+
+use crate::{App, Error, Result};
+
+fn require(actor: &Actor, role: Role, action: &'static str) -> Result<()> {
+    if actor.has(role) {
+        Ok(())
+    } else {
+        Err(Error::forbidden(action))
+    }
+}
+
+/// One page of the organisations `actor` may list (verified ones and its own: `visibility::lists_organisation`),
+/// each with its contact only where `actor` may read it.
+pub async fn organisation_page(
+    app: &App,
+    actor: &Actor,
+    filter: OrganisationFilter,
+    page: PageRequest,
+) -> Result<Page<Organisation>> {
+    if !visibility::may_list_organisations(actor) {
+        return Err(Error::forbidden("list_organisations"));
+    }
+    let filter = OrganisationFilter { verified_or: Some(actor.org_id), ..filter };
+    let page = app.store.organisation_page(&filter, page).await?;
+    Ok(page.map(|mut o| {
+        if !visibility::sees_contact(actor, &o) {
+            o.contact = String::new();
+        }
+        o
+    }))
+}
+
+/// Adds an organisation (the administrator).
+pub async fn add_organisation(app: &App, actor: &Actor, req: OrganisationRequest) -> Result<Organisation> {
+    require(actor, Role::Admin, "add_organisation")?;
+    Ok(app.store.add_organisation(&By::actor(actor), req.into_new()?, app.clock.now()).await?)
+}
+
+/// One page of users (the administrator).
+pub async fn user_page(app: &App, actor: &Actor, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
+    require(actor, Role::Admin, "list_users")?;
+    Ok(app.store.user_page(filter, page).await?)
+}
+
+/// Adds a user (the administrator).
+pub async fn add_user(app: &App, actor: &Actor, req: UserRequest) -> Result<User> {
+    require(actor, Role::Admin, "add_user")?;
+    create_user(app, &By::actor(actor), req).await
+}
+
+/// Adds a user on the say of `by`, whoever it is: the command line of the machine's operator, which has no
+/// signed-in actor. A taken username is refused with `already_exists`.
+pub async fn create_user(app: &App, by: &By, req: UserRequest) -> Result<User> {
+    let user = new_user(app, req).await?;
+    Ok(app.store.add_user(by, user, app.clock.now()).await?)
+}
+
+#[derive(Deserialize)]
+pub struct OrganisationRequest {
+    pub key: String,
+    pub name: String,
+    pub kind: String,
+    #[serde(default)]
+    pub uscc: Option<String>,
+    #[serde(default)]
+    pub resident_id: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    #[serde(default)]
+    pub class_one: bool,
+    #[serde(default = "yes")]
+    pub active: bool,
+    #[serde(default)]
+    pub contact: String,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl OrganisationRequest {
+    /// Validates identifiers: an 18-character USCC for organisations, a resident ID for individuals.
+    pub fn into_new(self) -> Result<NewOrganisation, DomainError> {
+        let mut p = Problems::default();
+        let kind = OrgKind::parse(&self.kind);
+        if kind.is_none() {
+            p.add("kind", "unknown_value", "单位类型不正确", "unknown organisation kind");
+        }
+        if !valid_username(&self.key) {
+            p.add(
+                "key",
+                "invalid_key",
+                "简称须为 3–40 位小写字母、数字、点或横线",
+                "the key must be 3–40 lowercase letters, digits, dots or dashes",
+            );
+        }
+        if self.name.trim().is_empty() {
+            p.add("name", "required", "请填写单位名称", "enter the name");
+        }
+        let mut uscc = None;
+        let mut resident_id = None;
+        if kind == Some(OrgKind::Individual) {
+            match ResidentId::parse(self.resident_id.as_deref().unwrap_or_default()) {
+                Ok(r) => resident_id = Some(r),
+                Err(e) => p.add(
+                    "resident_id",
+                    e.code(),
+                    format!("身份证号码：{}", e.message_zh()),
+                    format!("resident ID: {}", e.message_en()),
+                ),
+            }
+        } else {
+            match Uscc::parse(self.uscc.as_deref().unwrap_or_default()) {
+                Ok(u) => uscc = Some(u.as_str().to_string()),
+                Err(e) => p.add(
+                    "uscc",
+                    e.code(),
+                    format!("统一社会信用代码：{}", e.message_zh()),
+                    format!("USCC: {}", e.message_en()),
+                ),
+            }
+        }
+        p.into_result()?;
+        Ok(NewOrganisation {
+            key: self.key,
+            name: self.name.trim().into(),
+            kind: kind.unwrap_or(OrgKind::SocialOrganisation),
+            uscc,
+            resident_id,
+            region: self.region.filter(|r| !r.is_empty()),
+            parent_id: self.parent_id,
+            class_one: self.class_one,
+            active: self.active,
+            contact: self.contact,
+        })
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UserRequest {
+    pub username: String,
+    pub display_name: String,
+    pub org_id: i64,
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub supervisor_region: Option<String>,
+    pub password: String,
+}
+
+/// Checks a new account's username, name and password, adding what is wrong to `p`; returns the username
+/// as stored (trimmed, lower case).
+pub fn check_account(p: &mut Problems, username: &str, display_name: &str, password: &str) -> String {
+    let username = username.trim().to_ascii_lowercase();
+    if !valid_username(&username) {
+        p.add(
+            "username",
+            "invalid_username",
+            "用户名须为 3–40 位小写字母、数字、点、横线或下划线",
+            "the username must be 3–40 lowercase letters, digits, dots, dashes or underscores",
+        );
+    }
+    if display_name.trim().is_empty() {
+        p.add("display_name", "required", "请填写姓名", "enter the name");
+    }
+    if let Some((zh, en)) = crate::sessions::password_problem(password) {
+        p.add("password", "weak_password", zh, en);
+    }
+    username
+}
+
+/// Checks a new user's fields and hashes the password.
+pub async fn new_user(app: &App, req: UserRequest) -> Result<NewUser> {
+    let mut p = Problems::default();
+    let username = check_account(&mut p, &req.username, &req.display_name, &req.password);
+    let roles: Vec<Role> = req.roles.iter().filter_map(|r| Role::parse(r.trim())).collect();
+    if roles.is_empty() || roles.len() != req.roles.len() {
+        p.add("roles", "unknown_role", "请选择有效的角色", "choose valid roles");
+    }
+    if app.store.organisation(req.org_id).await?.is_none() {
+        p.add("org_id", "unknown_organisation", "所属单位不存在", "no such organisation");
+    }
+    let supervisor_region = req.supervisor_region.filter(|r| !r.trim().is_empty());
+    if roles.contains(&Role::Supervisor) {
+        let regions = app.store.regions().await?;
+        if !supervisor_region.as_ref().is_some_and(|r| regions.iter().any(|x| &x.code == r)) {
+            p.add(
+                "supervisor_region",
+                "unknown_region",
+                "监督人员须指定监督的区划",
+                "a supervisor needs the region they oversee",
+            );
+        }
+    }
+    p.into_result()?;
+    Ok(NewUser {
+        username,
+        display_name: req.display_name.trim().into(),
+        org_id: req.org_id,
+        roles,
+        supervisor_region,
+        password_hash: crate::sessions::hash_password(&req.password, app.password_cost),
+    })
+}
