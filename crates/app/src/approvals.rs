@@ -45,6 +45,11 @@ pub async fn authority_of(app: &App, actor: &Actor) -> Result<Authority> {
     Ok(Authority { org_id: org.id, name: org.name, kind: org.kind, region })
 }
 
+/// A project's applications, oldest first.
+pub async fn of_project(app: &App, project_id: i64) -> Result<Vec<MethodApproval>> {
+    Ok(app.store.method_approvals_of_project(project_id).await?)
+}
+
 /// The project's latest approved application, which a procurement of that method may rely on.
 pub async fn approved_of(app: &App, project_id: i64) -> Result<Option<MethodApproval>> {
     let all = app.store.method_approvals_of_project(project_id).await?;

@@ -30,7 +30,7 @@ pub async fn budget_page(
 }
 
 /// One budget line, if `actor` may see it.
-async fn seen_line(app: &App, actor: &Actor, id: i64) -> Result<BudgetView> {
+pub async fn seen_line(app: &App, actor: &Actor, id: i64) -> Result<BudgetView> {
     let filter = BudgetFilter { id: Some(id), ..BudgetFilter::default() };
     let page = app.store.budget_page(&BudgetScope::of(actor), &filter, PageRequest::first(1)).await?;
     page.items.into_iter().next().ok_or(Error::Domain(DomainError::NotFound { what: "budget" }))
@@ -38,7 +38,17 @@ async fn seen_line(app: &App, actor: &Actor, id: i64) -> Result<BudgetView> {
 
 /// The budget lines `actor` may see of one year (the budgets page: a year's lines, every page of them).
 pub async fn visible(app: &App, actor: &Actor, year: i32) -> Result<Vec<BudgetView>> {
-    let filter = BudgetFilter { year: Some(year), ..BudgetFilter::default() };
+    lines(app, actor, BudgetFilter { year: Some(year), ..BudgetFilter::default() }).await
+}
+
+/// The lines of department `org_id` (its own and those granted to it) that `actor` may see: what a
+/// department's purchaser draws on.
+pub async fn lines_of(app: &App, actor: &Actor, org_id: i64) -> Result<Vec<BudgetView>> {
+    lines(app, actor, BudgetFilter { org_id: Some(org_id), ..BudgetFilter::default() }).await
+}
+
+/// Every page of the lines `actor` may see that match `filter`, by department and id.
+async fn lines(app: &App, actor: &Actor, filter: BudgetFilter) -> Result<Vec<BudgetView>> {
     let scope = BudgetScope::of(actor);
     let mut out = Vec::new();
     let mut page = PageRequest::first(shanzhi_store::listing::MAX_LIMIT);

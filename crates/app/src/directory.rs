@@ -7,7 +7,7 @@ use shanzhi_domain::ids::{ResidentId, Uscc};
 use shanzhi_domain::org::{valid_username, Actor, OrgKind, Organisation, Role, User};
 use shanzhi_domain::visibility;
 use shanzhi_domain::DomainError;
-use shanzhi_store::{By, NewOrganisation, NewUser, OrganisationFilter, Page, PageRequest, UserFilter};
+use shanzhi_store::{Account, By, NewOrganisation, NewUser, OrganisationFilter, Page, PageRequest, UserFilter};
 
 use crate::{App, Error, Result};
 
@@ -38,6 +38,27 @@ pub async fn organisation_page(
         }
         o
     }))
+}
+
+/// Every organisation, for pages that name them or offer them as choices. Bounded by the province's own
+/// registry; a province-sized choice list wants a search instead (see the README's performance notes).
+pub async fn organisations(app: &App) -> Result<Vec<Organisation>> {
+    Ok(app.store.organisations().await?)
+}
+
+pub async fn organisation(app: &App, id: i64) -> Result<Option<Organisation>> {
+    Ok(app.store.organisation(id).await?)
+}
+
+/// Every user, for the administrator's user list and for pages that show who did what.
+pub async fn users(app: &App) -> Result<Vec<User>> {
+    Ok(app.store.users().await?)
+}
+
+/// A user's account as the administrator manages it.
+pub async fn account(app: &App, actor: &Actor, user_id: i64) -> Result<Account> {
+    require(actor, Role::Admin, "read_account")?;
+    app.store.account(user_id).await?.ok_or_else(Error::not_found)
 }
 
 /// Adds an organisation (the administrator).

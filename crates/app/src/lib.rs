@@ -5,13 +5,16 @@
 
 pub mod accounts;
 pub mod approvals;
+pub mod audit;
 pub mod budgets;
 pub mod directory;
 pub mod error;
+pub mod files;
 pub mod jobs;
 pub mod pool;
 pub mod procurements;
 pub mod projects;
+pub mod reference;
 pub mod sessions;
 
 use shanzhi_domain::calendar::Calendar;
@@ -24,6 +27,12 @@ use std::sync::Arc;
 
 pub use error::{Error, Result};
 pub use sessions::{PasswordCost, Session};
+/// The records and the list vocabulary use cases answer with, as the store keeps them.
+pub use shanzhi_store::listing::{DEFAULT_LIMIT, MAX_LIMIT};
+pub use shanzhi_store::{
+    Account, BidFile, BudgetFilter, BudgetView, ExpertEntry, FileMeta, LedgerRow, NoticeFilter, OrganisationFilter,
+    Page, PageRequest, ProcurementFilter, ProjectFilter, Registration, SessionKind, SessionRecord, UserFilter,
+};
 
 use sessions::{hash_password, SignInGate};
 
@@ -81,6 +90,22 @@ impl App {
             sign_in_slots,
             sign_in_gate: None,
         }))
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn check(&self) -> Result<()> {
+        Ok(self.store.check().await?)
+    }
+
+    /// The time of the latest change anyone made (of the audit log's last event), none in an empty store.
+    pub async fn latest_change(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        Ok(self.store.latest_change().await?)
+    }
+
+    /// How long a request may take before it is answered `database_unavailable`: the store's own waits and
+    /// a little more.
+    pub fn request_deadline(&self) -> std::time::Duration {
+        self.store.timeouts().request_deadline()
     }
 
     /// Changes the application before it is shared; once shared, it stays as it is (and says so in the log).

@@ -233,6 +233,16 @@ pub async fn visible(app: &App, actor: &Actor, id: i64) -> Result<Procurement> {
     }
 }
 
+/// A project's procurements, oldest first.
+pub async fn of_project(app: &App, project_id: i64) -> Result<Vec<Procurement>> {
+    Ok(app.store.procurements_of_project(project_id).await?)
+}
+
+/// One published notice. Notices are public.
+pub async fn notice(app: &App, id: i64) -> Result<Notice> {
+    app.store.notice(id).await?.ok_or_else(Error::not_found)
+}
+
 /// The latest procurement of a project, if any.
 pub async fn latest_of(app: &App, project_id: i64) -> Result<Option<Procurement>> {
     Ok(app.store.procurements_of_project(project_id).await?.pop())

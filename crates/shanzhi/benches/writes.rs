@@ -146,7 +146,10 @@ async fn run(admin: Option<&str>) {
     eprintln!("{}: loading the demo…", backend.name());
     shanzhi::demo::load(store.as_ref(), &rules, PasswordCost::Cheap, start, &mut |_, _| {}).await.expect("demo");
     let files = Arc::new(FolderStorage::new(dir.join("files")));
-    let state = AppState::new(store.clone(), Arc::new(clock.clone()), rules, files, None, PasswordCost::Cheap);
+    let state = AppState::new(
+        shanzhi_app::App::new(store.clone(), Arc::new(clock.clone()), rules, files, PasswordCost::Cheap),
+        None,
+    );
     let b = Bench { state, clock, store: store.clone() };
 
     // Money enough for every project: a line of the education bureau's own.

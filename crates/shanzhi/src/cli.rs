@@ -3,6 +3,7 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use shanzhi_app::{App, PasswordCost};
 use shanzhi_domain::audit::{Checkpoint, Verifier};
 use shanzhi_domain::calendar::{Calendar, CalendarError, YearFile, PROVISIONAL_YEARS};
 use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
@@ -12,7 +13,7 @@ use shanzhi_domain::statistics::{self, Statistics};
 use shanzhi_store::files::FolderStorage;
 use shanzhi_store::{By, SqlStore, Store};
 use shanzhi_web::export::{Format, Loaded};
-use shanzhi_web::{AppState, PasswordCost};
+use shanzhi_web::AppState;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -253,7 +254,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
             let calendar = load_calendar(&place.data_dir, true)?;
             let instance = instance.unwrap_or_else(|| format!("{local} pid {}", std::process::id()));
-            let state = AppState::new(Arc::new(store), clock, rules, files, test, PasswordCost::Standard)
+            let state = AppState::new(App::new(Arc::new(store), clock, rules, files, PasswordCost::Standard), test)
                 .with_calendar(calendar)
                 .with_public_url(public_url)
                 .with_instance(instance);
@@ -300,7 +301,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 (shanzhi_app::sessions::temporary_password(), true)
             };
-            let state_like = cli_state(store, rules);
+            let app = cli_app(store, rules);
             let req = shanzhi_app::directory::UserRequest {
                 display_name: display_name.unwrap_or_else(|| username.clone()),
                 username,
@@ -309,8 +310,8 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 supervisor_region,
                 password: password.clone(),
             };
-            let user = shanzhi_app::directory::create_user(&state_like, &By::system("cli"), req).await.map_err(
-                |e| match e {
+            let user =
+                shanzhi_app::directory::create_user(&app, &By::system("cli"), req).await.map_err(|e| match e {
                     shanzhi_app::Error::Domain(d) if !d.fields().is_empty() => {
                         let fields: Vec<String> = d
                             .fields()
@@ -323,8 +324,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                         "--username: that username is taken".to_string()
                     }
                     other => other.to_string(),
-                },
-            )?;
+                })?;
             println!("added user {} (id {}) to {}", user.username, user.id, org_row.name);
             if generated {
                 println!("password: {password}");
@@ -505,10 +505,10 @@ fn parse_date(s: &str) -> Result<NaiveDate, String> {
         .ok_or(format!("“{s}” is not a date like 2025-09-30"))
 }
 
-/// The state the shared validation needs, for verbs that run outside a server.
-fn cli_state(store: shanzhi_store::SqlStore, rules: shanzhi_domain::rules::Rules) -> AppState {
+/// The application, for verbs that run outside a server.
+fn cli_app(store: shanzhi_store::SqlStore, rules: shanzhi_domain::rules::Rules) -> App {
     let files = Arc::new(FolderStorage::new(std::env::temp_dir()));
-    AppState::new(Arc::new(store), Arc::new(SystemClock), rules, files, None, PasswordCost::Standard)
+    App::new(Arc::new(store), Arc::new(SystemClock), rules, files, PasswordCost::Standard)
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {

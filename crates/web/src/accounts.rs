@@ -6,7 +6,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use shanzhi_app::accounts::{change_password, disable, enable, reset_password, PasswordRequest};
 use shanzhi_app::projects::ReasonRequest;
-use shanzhi_store::Account;
+use shanzhi_app::Account;
 
 use crate::api::ApiJson;
 use crate::auth::{AccountSession, ApiSession};

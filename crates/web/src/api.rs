@@ -11,11 +11,11 @@ use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use shanzhi_domain::org::{Actor, Role};
+use shanzhi_app::SessionKind;
+use shanzhi_domain::org::Actor;
 use shanzhi_domain::project::{waiting_on, Project};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
-use shanzhi_store::SessionKind;
 
 use crate::auth::{self, AccountSession, ApiSession};
 use crate::error::{AppError, AppResult};
@@ -67,19 +67,6 @@ pub fn view(actor: &Actor, p: &Project) -> ProjectView {
         waiting_on_me: waiting_on(actor, p),
         contract_total: p.contract.as_ref().map(|c| c.total()),
     }
-}
-
-/// A project's history as `actor` reads it: all of it, or the provider's part.
-pub async fn history_of(
-    state: &AppState,
-    actor: &Actor,
-    p: &Project,
-) -> AppResult<Vec<shanzhi_domain::audit::AuditEvent>> {
-    let events = state.store.audit_for_object("project", &p.id.to_string()).await?;
-    Ok(match visibility::project_access(actor, p) {
-        Some(ProjectAccess::Full) => events,
-        _ => events.iter().filter_map(visibility::event_for_provider).collect(),
-    })
 }
 
 #[derive(Deserialize)]
@@ -139,11 +126,11 @@ async fn revoke_token(
 }
 
 async fn regions(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    Ok(Json(json!(state.store.regions().await?)))
+    Ok(Json(json!(shanzhi_app::reference::regions(&state).await?)))
 }
 
 async fn catalogue(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    Ok(Json(json!(state.store.catalogue().await?)))
+    Ok(Json(json!(shanzhi_app::reference::catalogue(&state).await?)))
 }
 
 /// The organisations the caller may list, one page (filters: `kind`, `region`).
@@ -220,7 +207,7 @@ async fn history(
     Path(id): Path<i64>,
 ) -> AppResult<Json<Value>> {
     let p = projects::visible_project(&state, &s.actor, id).await?;
-    Ok(Json(json!(history_of(&state, &s.actor, &p).await?)))
+    Ok(Json(json!(shanzhi_app::audit::project_history(&state, &s.actor, &p).await?)))
 }
 
 pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
@@ -289,7 +276,7 @@ async fn list_budgets(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     RawQuery(raw): RawQuery,
-) -> AppResult<Json<Listed<shanzhi_store::BudgetView>>> {
+) -> AppResult<Json<Listed<shanzhi_app::BudgetView>>> {
     let q = ListQuery::parse(raw.as_deref(), &crate::filters::BUDGET_FILTERS)?;
     Ok(Json(
         shanzhi_app::budgets::budget_page(&state, &s.actor, &crate::filters::budget_filter(&q)?, q.page).await?.into(),
@@ -321,13 +308,13 @@ async fn budget_ledger(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
     RawQuery(raw): RawQuery,
-) -> AppResult<Json<Listed<shanzhi_store::LedgerRow>>> {
+) -> AppResult<Json<Listed<shanzhi_app::LedgerRow>>> {
     let q = ListQuery::parse(raw.as_deref(), &[])?;
     Ok(Json(shanzhi_app::budgets::ledger(&state, &s.actor, id, q.page).await?.into()))
 }
 
 async fn standards(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    Ok(Json(json!(state.store.standards().await?)))
+    Ok(Json(json!(shanzhi_app::reference::standards(&state).await?)))
 }
 
 async fn set_standard(
@@ -389,43 +376,6 @@ async fn queue(
     ))
 }
 
-/// Receives one uploaded file (multipart field `file`) through the storage interface.
-pub async fn store_upload(
-    state: &AppState,
-    s: &auth::Session,
-    name: &str,
-    bytes: &[u8],
-) -> AppResult<shanzhi_store::FileMeta> {
-    if !(s.actor.has(Role::Provider) || s.actor.has(Role::Purchaser)) {
-        return Err(AppError::forbidden("upload"));
-    }
-    let (content_type, sha) = shanzhi_store::files::check_upload(name, bytes, state.rules.max_upload_bytes)?;
-    let key = format!("{}/{}-{}", &sha[..2], sha, shanzhi_app::sessions::new_token().get(..8).unwrap_or("x"));
-    state.files.put(&key, bytes).await?;
-    let clean_name: String = name.chars().filter(|c| !c.is_control() && *c != '/' && *c != '\\').take(200).collect();
-    let meta = shanzhi_store::FileMeta {
-        id: 0,
-        name: clean_name,
-        content_type: content_type.into(),
-        size: bytes.len() as i64,
-        sha256: sha,
-        storage_key: key.clone(),
-        owner_org_id: s.actor.org_id,
-        uploaded_by: s.actor.user_id,
-        created_at: String::new(),
-    };
-    match state.store.add_file(&s.by(), meta, state.clock.now()).await {
-        Ok(meta) => Ok(meta),
-        Err(e) => {
-            // Nothing refers to the stored bytes now: remove them rather than leave an orphan.
-            if let Err(left) = state.files.remove(&key).await {
-                tracing::warn!(%left, key, "an unrecorded upload could not be removed");
-            }
-            Err(e.into())
-        }
-    }
-}
-
 /// The `file` part of an API upload: its name and bytes.
 pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::Bytes)> {
     while let Some(field) =
@@ -444,26 +394,13 @@ pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::By
 
 async fn upload(State(state): State<AppState>, ApiSession(s): ApiSession, form: Multipart) -> AppResult<Response> {
     let (name, bytes) = file_part(form).await?;
-    let meta = store_upload(&state, &s, &name, &bytes).await?;
+    let meta = shanzhi_app::files::upload(&state, &s.actor, &name, &bytes).await?;
     Ok((StatusCode::CREATED, Json(meta)).into_response())
 }
 
-/// Whether `actor` may download a file: their own organisation's, or one attached to a project they can see.
-pub async fn may_read_file(state: &AppState, actor: &Actor, file: &shanzhi_store::FileMeta) -> AppResult<bool> {
-    if file.owner_org_id == actor.org_id {
-        return Ok(true);
-    }
-    let holding = shanzhi_store::ProjectFilter { file: Some(file.id), ..Default::default() };
-    let page = projects::project_page(state, actor, &holding, shanzhi_store::PageRequest::first(1)).await?;
-    Ok(!page.items.is_empty())
-}
-
+/// A file as a download, for one who may read it (`shanzhi_app::files::download`).
 pub async fn file_response(state: &AppState, actor: &Actor, id: i64) -> AppResult<Response> {
-    let file = state.store.file(id).await?.ok_or_else(AppError::not_found)?;
-    if !may_read_file(state, actor, &file).await? {
-        return Err(AppError::not_found());
-    }
-    let bytes = state.files.get(&file.storage_key).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let (file, bytes) = shanzhi_app::files::download(state, actor, id).await?;
     let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&file.name));
     Ok(([(header::CONTENT_TYPE, file.content_type.clone()), (header::CONTENT_DISPOSITION, disposition)], bytes)
         .into_response())
@@ -490,11 +427,8 @@ async fn download(
 }
 
 async fn audit_head(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    let head = state.store.audit_head().await?;
-    Ok(Json(match head {
-        Some((seq, hash)) => json!({"seq": seq, "hash": hash}),
-        None => json!({"seq": 0, "hash": shanzhi_domain::audit::GENESIS_HASH}),
-    }))
+    let (seq, hash) = shanzhi_app::audit::head(&state).await?;
+    Ok(Json(json!({"seq": seq, "hash": hash})))
 }
 
 #[derive(Deserialize)]
@@ -517,9 +451,7 @@ async fn audit_events(
     Query(q): Query<EventsQuery>,
 ) -> AppResult<Json<Value>> {
     let reader = s.as_ref().map(|s| &s.actor);
-    let events = state.store.audit_chain(q.after.max(0), q.limit.clamp(1, 1000)).await?;
-    let public: Vec<_> = events.iter().map(|(e, scope)| e.public(scope, scope.readable_by(e, reader))).collect();
-    Ok(Json(json!(public)))
+    Ok(Json(json!(shanzhi_app::audit::chain(&state, reader, q.after, q.limit).await?)))
 }
 
 #[derive(Deserialize)]

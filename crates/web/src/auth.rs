@@ -6,7 +6,7 @@ use axum::http::header::{AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use shanzhi_app::sessions;
 pub use shanzhi_app::Session;
-use shanzhi_store::SessionKind;
+use shanzhi_app::SessionKind;
 
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;

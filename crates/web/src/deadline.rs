@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 use crate::AppState;
 
 pub async fn deadline(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let limit = state.store.timeouts().request_deadline();
+    let limit = state.request_deadline();
     let (parts, body) = req.into_parts();
     let api = parts.uri.path().starts_with("/api/");
     let lang = crate::auth::cookie(&parts, crate::auth::LANG_COOKIE).map(Lang::from_code).unwrap_or(Lang::Zh);

@@ -1,12 +1,12 @@
 //! The filters each list takes, read from its query string (see [`ListQuery`]): unknown values of a closed set
 //! are refused with `invalid_parameter`, as the lists' OpenAPI entries say.
 
+use shanzhi_app::{BudgetFilter, NoticeFilter, OrganisationFilter, ProcurementFilter, ProjectFilter, UserFilter};
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::notice::NoticeKind;
 use shanzhi_domain::org::{OrgKind, Role};
 use shanzhi_domain::procurement::{Method, Stage};
 use shanzhi_domain::project::{Status, STEPS};
-use shanzhi_store::{BudgetFilter, NoticeFilter, OrganisationFilter, ProcurementFilter, ProjectFilter, UserFilter};
 
 use crate::error::AppResult;
 use crate::paging::ListQuery;

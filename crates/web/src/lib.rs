@@ -28,10 +28,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use shanzhi_app::App;
-use shanzhi_domain::clock::{Clock, TestClock};
-use shanzhi_domain::rules::Rules;
-use shanzhi_store::files::FileStorage;
-use shanzhi_store::Store;
+use shanzhi_domain::clock::TestClock;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -69,21 +66,10 @@ impl Deref for AppState {
 }
 
 impl AppState {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: Arc<dyn Clock>,
-        rules: Rules,
-        files: Arc<dyn FileStorage>,
-        test_clock: Option<TestClock>,
-        password_cost: PasswordCost,
-    ) -> AppState {
-        let started_at = clock.now();
-        AppState(Arc::new(Inner {
-            app: App::new(store, clock, rules, files, password_cost),
-            test_clock,
-            public_url: None,
-            started_at,
-        }))
+    /// The edge of `app`; in test mode (`test_clock`) it also answers `/api/v1/test/…`.
+    pub fn new(app: App, test_clock: Option<TestClock>) -> AppState {
+        let started_at = app.clock.now();
+        AppState(Arc::new(Inner { app, test_clock, public_url: None, started_at }))
     }
 
     /// Changes the state before it is shared (by the builders below).
@@ -182,7 +168,7 @@ async fn security_headers(mut resp: Response) -> Response {
 
 /// 200 while the database answers, 503 `database_unavailable` (with `Retry-After`) while it does not.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
-    match state.store.check().await {
+    match state.check().await {
         Ok(()) => "ok".into_response(),
         Err(e) => error::AppError::DatabaseUnavailable(e.to_string()).into_response(),
     }

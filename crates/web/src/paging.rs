@@ -3,8 +3,8 @@
 //! `{"items": [...], "next_cursor": "…" | null}`.
 
 use serde::Serialize;
-use shanzhi_store::listing::{DEFAULT_LIMIT, MAX_LIMIT};
-use shanzhi_store::{Page, PageRequest};
+use shanzhi_app::{Page, PageRequest};
+use shanzhi_app::{DEFAULT_LIMIT, MAX_LIMIT};
 use std::collections::HashMap;
 
 use crate::error::{AppError, AppResult};

@@ -8,7 +8,7 @@ use shanzhi_app::pool::{
     add_expert, decide, entry, own_entry, own_registration, pool, register, registrations, update_expert, update_own,
     DecisionRequest, ExpertRequest, RegistrationRequest, TiesRequest,
 };
-use shanzhi_store::{ExpertEntry, Registration};
+use shanzhi_app::{ExpertEntry, Registration};
 
 use crate::api::ApiJson;
 use crate::auth::ApiSession;

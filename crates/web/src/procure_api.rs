@@ -256,7 +256,7 @@ async fn download_bid_file(
 }
 
 /// A bid file as a download.
-pub fn bid_file_response(f: shanzhi_store::BidFile) -> Response {
+pub fn bid_file_response(f: shanzhi_app::BidFile) -> Response {
     let disposition = format!("attachment; filename*=UTF-8''{}", crate::api::percent_encode(&f.name));
     (
         [(axum::http::header::CONTENT_TYPE, f.content_type), (axum::http::header::CONTENT_DISPOSITION, disposition)],
@@ -293,7 +293,7 @@ async fn notices(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppR
 }
 
 async fn notice(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Value>> {
-    let n = state.store.notice(id).await?.ok_or_else(AppError::not_found)?;
+    let n = procurements::notice(&state, id).await?;
     Ok(Json(json!(n)))
 }
 

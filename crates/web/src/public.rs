@@ -47,7 +47,7 @@ fn has_credentials(req: &Request) -> bool {
 /// every change its page does not show. None too when the store cannot say, or when the time is ahead of the
 /// system's (a test clock), which the answer's `Date` comes from.
 async fn last_modified(state: &AppState) -> Option<SystemTime> {
-    let latest = match state.store.latest_change().await {
+    let latest = match state.latest_change().await {
         Ok(t) => t,
         Err(e) => {
             tracing::debug!("no Last-Modified: {e}");
@@ -56,7 +56,7 @@ async fn last_modified(state: &AppState) -> Option<SystemTime> {
     };
     let changed = latest.map_or(state.started_at, |t| t.max(state.started_at));
     let changed = DateTime::<Utc>::from_timestamp(changed.timestamp(), 0)?;
-    let settle = state.store.timeouts().request_deadline() + Duration::from_secs(1);
+    let settle = state.request_deadline() + Duration::from_secs(1);
     let settled = chrono::Duration::from_std(settle).ok().is_some_and(|d| state.clock.now() >= changed + d);
     (settled && changed <= Utc::now()).then(|| changed.into())
 }

@@ -149,17 +149,17 @@ impl TestApp {
             setup.files.clone().unwrap_or_else(|| Arc::new(FolderStorage::new(location.data_dir.join("files"))));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let state = AppState::new(
+        let app = shanzhi_app::App::new(
             store.clone(),
             Arc::new(clock.clone()),
             setup.rules.clone(),
             files,
-            Some(clock.clone()),
             PasswordCost::Cheap,
-        )
-        .with_public_url(setup.public_url.map(|u| shanzhi_web::PublicUrl::parse(u).expect("a valid public URL")))
-        .with_sign_in_gate(setup.sign_in_gate.clone())
-        .with_instance(base.clone());
+        );
+        let state = AppState::new(app, Some(clock.clone()))
+            .with_public_url(setup.public_url.map(|u| shanzhi_web::PublicUrl::parse(u).expect("a valid public URL")))
+            .with_sign_in_gate(setup.sign_in_gate.clone())
+            .with_instance(base.clone());
         tokio::spawn(async move {
             let _ = axum_serve(listener, state).await;
         });

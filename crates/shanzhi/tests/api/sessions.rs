@@ -95,14 +95,14 @@ async fn production_servers_have_no_test_clock() {
     let dir = temp_dir();
     let location = shanzhi::Location::new(&dir, None);
     let store = Arc::new(location.open().await.unwrap());
-    let state = shanzhi_web::AppState::new(
+    let app = shanzhi_app::App::new(
         store,
         Arc::new(SystemClock),
         Default::default(),
         Arc::new(shanzhi_store::files::FolderStorage::new(dir.join("files"))),
-        None,
         shanzhi_web::PasswordCost::Cheap,
     );
+    let state = shanzhi_web::AppState::new(app, None);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {

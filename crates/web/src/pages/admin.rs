@@ -178,7 +178,7 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
 
 async fn show_users(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let refs = Refs::load(state).await.or_page(&user.shell())?;
-    let users = state.store.users().await.or_page(&user.shell())?;
+    let users = shanzhi_app::directory::users(&state).await.or_page(&user.shell())?;
     super::answer(status, users_page(user, &refs, &users, form, errors))
 }
 
@@ -306,12 +306,7 @@ pub async fn add_organisation(State(state): State<AppState>, posted: Posted) -> 
         active: form.flag("active"),
         contact: form.get("contact").into(),
     };
-    let added = match req.into_new() {
-        Ok(new) => {
-            state.store.add_organisation(&user.session.by(), new, state.clock.now()).await.map_err(AppError::from)
-        }
-        Err(e) => Err(AppError::from(e)),
-    };
+    let added = directory::add_organisation(&state, &user.session.actor, req).await.map_err(AppError::from);
     match added {
         Ok(_) => Ok(see_other("/organisations")),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),

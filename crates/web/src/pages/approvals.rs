@@ -199,8 +199,8 @@ async fn show_request(
     status: StatusCode,
 ) -> Page {
     let shell = user.shell();
-    let mine = state.store.method_approvals_of_project(p.id).await.or_page(&shell)?;
-    let orgs = state.store.organisations().await.or_page(&shell)?;
+    let mine = shanzhi_app::approvals::of_project(&state, p.id).await.or_page(&shell)?;
+    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&shell)?;
     let providers: Vec<(String, String)> =
         orgs.into_iter().filter(|o| o.is_eligible_provider()).map(|o| (o.id.to_string(), o.name)).collect();
     super::answer(status, request_page(user, p, &mine, &providers, form, errors))
@@ -212,7 +212,7 @@ pub async fn request_form(State(state): State<AppState>, user: SignedIn, ids: Id
     form.set("method", Method::CompetitiveConsultation.code());
     form.set("consent_unit", p.purchaser_name.clone());
     // After a single source's notice, the application is for that single source.
-    let last = state.store.procurements_of_project(p.id).await.or_page(&user.shell())?.pop();
+    let last = shanzhi_app::procurements::of_project(&state, p.id).await.or_page(&user.shell())?.pop();
     if let Some(s) = last.filter(|q| q.approval_required).and_then(|q| q.documents.single_source) {
         form.set("method", Method::SingleSource.code());
         form.set("ss_provider", s.provider_org_id.to_string());
@@ -225,7 +225,7 @@ pub async fn request_form(State(state): State<AppState>, user: SignedIn, ids: Id
 pub async fn request(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, form } = posted;
     let p = own_project(&state, &user, ids.id).await?;
-    let orgs = state.store.organisations().await.or_page(&user.shell())?;
+    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
     let single_source = form.get("ss_provider").parse::<i64>().ok().map(|org_id| SingleSource {
         case: SingleSourceCase::parse(form.get("ss_case")).unwrap_or(SingleSourceCase::OnlyOneSupplier),
         provider_org_id: org_id,

@@ -7,10 +7,10 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use chrono::Datelike;
 use maud::{html, Markup};
+use shanzhi_app::BudgetView;
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::org::Role;
 use shanzhi_domain::Money;
-use shanzhi_store::BudgetView;
 
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
@@ -234,8 +234,7 @@ pub async fn grant(State(state): State<AppState>, Posted { user, form }: Posted)
         amount: form.get("grant_amount").into(),
         note: form.get("grant_note").into(),
     };
-    let year =
-        state.store.budgets().await.or_page(&user.shell())?.iter().find(|b| b.budget.id == from).map(|b| b.budget.year);
+    let year = rules::seen_line(&state, &user.session.actor, from).await.ok().map(|b| b.budget.year);
     let year = year.unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year());
     match rules::grant(&state, &user.session.actor, from, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other(&format!("/budgets?year={year}"))),

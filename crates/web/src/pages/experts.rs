@@ -4,7 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
-use shanzhi_store::ExpertEntry;
+use shanzhi_app::ExpertEntry;
 
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;

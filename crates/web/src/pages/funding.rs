@@ -3,8 +3,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_app::BudgetView;
+use shanzhi_domain::org::Actor;
 use shanzhi_domain::project::Project;
-use shanzhi_store::BudgetView;
 
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;
@@ -20,8 +21,8 @@ use shanzhi_app::projects::{self, Command};
 const COLS: [&str; 2] = ["budget", "amount"];
 
 /// The lines the purchaser may draw on: its own, including those granted to it.
-async fn own_lines(state: &AppState, p: &Project) -> Result<Vec<BudgetView>, shanzhi_store::StoreError> {
-    Ok(state.store.budgets().await?.into_iter().filter(|b| b.budget.org_id == p.purchaser_org_id).collect())
+async fn own_lines(state: &AppState, actor: &Actor, p: &Project) -> shanzhi_app::Result<Vec<BudgetView>> {
+    shanzhi_app::budgets::lines_of(state, actor, p.purchaser_org_id).await
 }
 
 fn funding_page(user: &SignedIn, p: &Project, lines: &[BudgetView], form: &Form, errors: &Errors) -> Markup {
@@ -95,7 +96,7 @@ pub(super) fn lines_fieldset(
 
 pub async fn form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = for_form(&state, &user, ids.id, "set_funding", |o| o.funding, is_own).await?;
-    let lines = own_lines(&state, &p).await.or_page(&user.shell())?;
+    let lines = own_lines(&state, &user.session.actor, &p).await.or_page(&user.shell())?;
     let mut form = Form::default();
     for (i, l) in p.funding.iter().enumerate() {
         form.push(row_name("fund", "budget", i), l.budget_id.to_string());
@@ -125,7 +126,7 @@ pub async fn save(State(state): State<AppState>, ids: Ids, posted: Posted) -> Pa
                 return Err(error_page(&user.shell(), e));
             }
             let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
-            let lines = own_lines(&state, &p).await.or_page(&user.shell())?;
+            let lines = own_lines(&state, &user.session.actor, &p).await.or_page(&user.shell())?;
             Err(render(e.status(), funding_page(&user, &p, &lines, &form, &Errors::from_error(user.lang, &e))))
         }
     }

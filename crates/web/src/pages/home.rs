@@ -5,12 +5,11 @@ use axum::http::header::{RETRY_AFTER, SET_COOKIE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
-use shanzhi_domain::audit::GENESIS_HASH;
+use shanzhi_app::PageRequest;
+use shanzhi_app::SessionKind;
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::Role;
 use shanzhi_domain::project::{Status, STEPS};
-use shanzhi_store::PageRequest;
-use shanzhi_store::SessionKind;
 
 use super::forms::{self, error_summary, Errors, Form, Kind};
 use super::layout::{page, Shell};
@@ -24,7 +23,7 @@ use crate::AppState;
 use shanzhi_app::projects;
 
 async fn audit_head(state: &AppState) -> Result<(i64, String), AppError> {
-    Ok(state.store.audit_head().await?.unwrap_or_else(|| (0, GENESIS_HASH.to_string())))
+    Ok(shanzhi_app::audit::head(state).await?)
 }
 
 pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
@@ -295,7 +294,7 @@ fn tree(lang: Lang, all: &[Category], parent: &str, depth: usize) -> Markup {
 pub async fn catalogue(State(state): State<AppState>, v: Viewer) -> Page {
     let shell = v.shell();
     let lang = v.lang;
-    let all = state.store.catalogue().await.or_page(&shell)?;
+    let all = shanzhi_app::reference::catalogue(&state).await.or_page(&shell)?;
     let heads = |negative: bool| all.iter().filter(move |c| c.parent.is_none() && c.negative == negative);
     let body = html! {
         h1.page-title { (lang.t("政府购买服务指导性目录", "Guidance catalogue of purchasable services")) }

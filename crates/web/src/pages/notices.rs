@@ -10,8 +10,7 @@ use shanzhi_domain::procurement::{ChallengeAbout, Consequence, Method, Scoring, 
 
 use super::layout::{breadcrumbs, page};
 use super::project_view::{paras, percent};
-use super::{error_page, render, Ids, OrPage, Page, Viewer};
-use crate::error::AppError;
+use super::{render, Ids, OrPage, Page, Viewer};
 use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
@@ -80,8 +79,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
 
 pub async fn show(State(state): State<AppState>, v: Viewer, ids: Ids) -> Page {
     let shell = v.shell();
-    let n = state.store.notice(ids.id).await.or_page(&shell)?;
-    let Some(n) = n else { return Err(error_page(&shell, AppError::not_found())) };
+    let n = procurements::notice(&state, ids.id).await.or_page(&shell)?;
     let lang = v.lang;
     let body = html! {
         div.no-print { (breadcrumbs(lang, &[("/notices", lang.t("采购公告", "Procurement notices")), ("", &n.notice.title)])) }

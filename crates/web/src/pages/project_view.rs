@@ -29,9 +29,9 @@ pub struct Refs {
 impl Refs {
     pub async fn load(state: &AppState) -> AppResult<Refs> {
         Ok(Refs {
-            catalogue: state.store.catalogue().await?,
-            regions: state.store.regions().await?,
-            orgs: state.store.organisations().await?,
+            catalogue: shanzhi_app::reference::catalogue(state).await?,
+            regions: shanzhi_app::reference::regions(state).await?,
+            orgs: shanzhi_app::directory::organisations(&state).await?,
             rules: state.rules.clone(),
         })
     }

@@ -177,16 +177,20 @@ pub(crate) async fn project_page(
     let shell = user.shell();
     let lang = user.lang;
     let refs = Refs::load(state).await.or_page(&shell)?;
-    let events = crate::api::history_of(state, &user.session.actor, p).await.or_page(&shell)?;
+    let events = shanzhi_app::audit::project_history(state, &user.session.actor, p).await.or_page(&shell)?;
     // The project as this reader may see it: its provider reads the service, not the purchaser's working.
     let shown = readable(&user.session.actor, p);
     let p = &shown;
-    let names: HashMap<i64, String> =
-        state.store.users().await.or_page(&shell)?.into_iter().map(|u| (u.id, u.display_name)).collect();
+    let names: HashMap<i64, String> = shanzhi_app::directory::users(&state)
+        .await
+        .or_page(&shell)?
+        .into_iter()
+        .map(|u| (u.id, u.display_name))
+        .collect();
     let duty = waiting_on(&user.session.actor, p);
     // The project's procurements once: for the procurement section and whether a direct purchase is open.
-    let procurements = state.store.procurements_of_project(p.id).await.or_page(&shell)?;
-    let approvals = state.store.method_approvals_of_project(p.id).await.or_page(&shell)?;
+    let procurements = shanzhi_app::procurements::of_project(&state, p.id).await.or_page(&shell)?;
+    let approvals = shanzhi_app::approvals::of_project(&state, p.id).await.or_page(&shell)?;
     let procurement =
         super::procurements::project_section(user, p, &procurements, &approvals, &state.rules, state.clock.now());
     let running = procurements.last().is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed);

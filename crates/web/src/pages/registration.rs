@@ -4,8 +4,8 @@
 use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_app::Registration;
 use shanzhi_domain::org::{OrgKind, Verification};
-use shanzhi_store::Registration;
 
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::{page, Shell};

@@ -185,7 +185,7 @@ pub async fn cost_form(
             form.push(row_name("line", col, i), v);
         }
     }
-    let standards = state.store.standards().await.or_page(&user.shell())?;
+    let standards = shanzhi_app::reference::standards(&state).await.or_page(&user.shell())?;
     Ok(render(StatusCode::OK, cost_page(&user, &p, &standards, &form, &Errors::default(), rows_param(&q))))
 }
 
@@ -210,7 +210,7 @@ pub async fn set_cost(State(state): State<AppState>, ids: Ids, posted: Posted) -
     {
         Ok(_) => done(ids.id),
         Err(e) => {
-            let standards = state.store.standards().await.or_page(&user.shell())?;
+            let standards = shanzhi_app::reference::standards(&state).await.or_page(&user.shell())?;
             failed(&state, &user, ids.id, e, |p, errors| cost_page(&user, p, &standards, &form, errors, 0)).await
         }
     }
@@ -634,7 +634,7 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     // Store the file only when the report can be filed now; otherwise `perform` below gives the refusal.
     if let Some((name, bytes)) = upload.filter(|_| offer(actor, &p).report == Some(ids.n)) {
-        match crate::api::store_upload(&state, &user.session, &name, &bytes).await {
+        match shanzhi_app::files::upload(&state, &user.session.actor, &name, &bytes).await.map_err(AppError::from) {
             Ok(meta) => form.push("file_id", meta.id.to_string()),
             Err(e) if fatal(&e) => return Err(error_page(&shell, e)),
             Err(e) => errors = Errors::from_error(lang, &e),
@@ -682,7 +682,7 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
     }
     let mut kept = Vec::new();
     for id in form.all("file_id").iter().filter_map(|s| s.parse::<i64>().ok()) {
-        if let Some(f) = state.store.file(id).await.or_page(&shell)?.filter(|f| f.owner_org_id == actor.org_id) {
+        if let Some(f) = shanzhi_app::files::own(&state, actor, id).await.or_page(&shell)? {
             kept.push((f.id, f.name));
         }
     }

@@ -6,10 +6,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Datelike, NaiveDate};
 use maud::{html, Markup};
+use shanzhi_app::BudgetView;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{Project, Status, Supplement, SupplementStatus};
 use shanzhi_domain::rules::Rules;
-use shanzhi_store::BudgetView;
 
 use super::forms::{self, error_summary, options, Errors, Form, Kind};
 use super::layout::page;
@@ -209,14 +209,11 @@ pub async fn sign(State(state): State<AppState>, ids: Ids, posted: Posted) -> Pa
 const COLS: [&str; 2] = ["budget", "amount"];
 
 /// The purchaser's own budget lines (those granted to it included) of the years the contract runs in.
-async fn lines_for(state: &AppState, p: &Project) -> Result<Vec<BudgetView>, shanzhi_store::StoreError> {
+async fn lines_for(state: &AppState, actor: &Actor, p: &Project) -> shanzhi_app::Result<Vec<BudgetView>> {
     let years = p.contract.as_ref().map(|c| (c.start, c.end));
-    Ok(state
-        .store
-        .budgets()
+    Ok(shanzhi_app::budgets::lines_of(state, actor, p.purchaser_org_id)
         .await?
         .into_iter()
-        .filter(|b| b.budget.org_id == p.purchaser_org_id)
         .filter(|b| years.is_some_and(|(s, e)| (s.year()..=e.year()).contains(&b.budget.year)))
         .collect())
 }
@@ -272,7 +269,7 @@ pub async fn new_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -
         let e = crate::pages::projects::refuse(is_own(&user.session.actor, &p), &p, "propose_supplement");
         return Err(error_page(&user.shell(), e));
     }
-    let lines = lines_for(&state, &p).await.or_page(&user.shell())?;
+    let lines = lines_for(&state, &user.session.actor, &p).await.or_page(&user.shell())?;
     let mut form = Form::default();
     if let Some(c) = &p.contract {
         form.push("milestone_name", user.lang.t("补充服务验收", "Supplementary service"));
@@ -303,7 +300,7 @@ pub async fn propose(State(state): State<AppState>, ids: Ids, posted: Posted) ->
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
             let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
-            let lines = lines_for(&state, &p).await.or_page(&user.shell())?;
+            let lines = lines_for(&state, &user.session.actor, &p).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e);
             Err(render(e.status(), proposal_page(&user, &p, &state.rules, &lines, &form, &errors)))
         }

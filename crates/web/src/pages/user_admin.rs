@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
-use shanzhi_store::Account;
+use shanzhi_app::Account;
 
 use super::admin::{require_admin, role_names};
 use super::forms::{self, csrf, error_summary, Errors};
@@ -105,9 +105,8 @@ fn user_page(user: &SignedIn, account: &Account, org_name: &str, out: &Outcome) 
 
 async fn show_user(state: &AppState, user: &SignedIn, id: i64, status: StatusCode, out: &Outcome<'_>) -> Page {
     let shell = user.shell();
-    let account =
-        state.store.account(id).await.or_page(&shell)?.ok_or_else(|| error_page(&shell, AppError::not_found()))?;
-    let org = state.store.organisation(account.user.org_id).await.or_page(&shell)?;
+    let account = shanzhi_app::directory::account(state, &user.session.actor, id).await.or_page(&shell)?;
+    let org = shanzhi_app::directory::organisation(state, account.user.org_id).await.or_page(&shell)?;
     super::answer(status, user_page(user, &account, &org.map(|o| o.name).unwrap_or_default(), out))
 }
 

@@ -67,8 +67,8 @@ fn start_field(field: &str) -> String {
 
 /// Organisations with staff in the `agency` role, which a purchaser may entrust with its procurement.
 async fn agency_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
-    let users = state.store.users().await?;
-    let orgs = state.store.organisations().await?;
+    let users = shanzhi_app::directory::users(&state).await?;
+    let orgs = shanzhi_app::directory::organisations(&state).await?;
     Ok(orgs
         .into_iter()
         .filter(|o| users.iter().any(|u| u.org_id == o.id && u.roles.contains(&shanzhi_domain::org::Role::Agency)))
@@ -163,7 +163,7 @@ async fn start_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Pro
 
 pub async fn start_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = start_project(&state, &user, ids.id).await?;
-    let orgs = state.store.organisations().await.or_page(&user.shell())?;
+    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.set("method", "open_tender");
     form.set("scoring", "comprehensive");
@@ -245,7 +245,7 @@ fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) ->
 pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     let p = start_project(&state, &user, ids.id).await?;
-    let orgs = state.store.organisations().await.or_page(&user.shell())?;
+    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
     let result = match start_request(&mut form, &orgs) {
         Ok(req) => procurements::start(&state, &user.session.actor, p.id, req).await.map_err(AppError::from),
         Err(e) => Err(e),
