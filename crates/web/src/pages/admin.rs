@@ -178,7 +178,7 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
 
 async fn show_users(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let refs = Refs::load(state).await.or_page(&user.shell())?;
-    let users = shanzhi_app::directory::users(&state).await.or_page(&user.shell())?;
+    let users = shanzhi_app::directory::users(state).await.or_page(&user.shell())?;
     super::answer(status, users_page(user, &refs, &users, form, errors))
 }
 

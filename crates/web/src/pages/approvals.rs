@@ -199,8 +199,8 @@ async fn show_request(
     status: StatusCode,
 ) -> Page {
     let shell = user.shell();
-    let mine = shanzhi_app::approvals::of_project(&state, p.id).await.or_page(&shell)?;
-    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&shell)?;
+    let mine = shanzhi_app::approvals::of_project(state, p.id).await.or_page(&shell)?;
+    let orgs = shanzhi_app::directory::organisations(state).await.or_page(&shell)?;
     let providers: Vec<(String, String)> =
         orgs.into_iter().filter(|o| o.is_eligible_provider()).map(|o| (o.id.to_string(), o.name)).collect();
     super::answer(status, request_page(user, p, &mine, &providers, form, errors))

@@ -31,7 +31,7 @@ impl Refs {
         Ok(Refs {
             catalogue: shanzhi_app::reference::catalogue(state).await?,
             regions: shanzhi_app::reference::regions(state).await?,
-            orgs: shanzhi_app::directory::organisations(&state).await?,
+            orgs: shanzhi_app::directory::organisations(state).await?,
             rules: state.rules.clone(),
         })
     }

@@ -181,7 +181,7 @@ pub(crate) async fn project_page(
     // The project as this reader may see it: its provider reads the service, not the purchaser's working.
     let shown = readable(&user.session.actor, p);
     let p = &shown;
-    let names: HashMap<i64, String> = shanzhi_app::directory::users(&state)
+    let names: HashMap<i64, String> = shanzhi_app::directory::users(state)
         .await
         .or_page(&shell)?
         .into_iter()
@@ -189,8 +189,8 @@ pub(crate) async fn project_page(
         .collect();
     let duty = waiting_on(&user.session.actor, p);
     // The project's procurements once: for the procurement section and whether a direct purchase is open.
-    let procurements = shanzhi_app::procurements::of_project(&state, p.id).await.or_page(&shell)?;
-    let approvals = shanzhi_app::approvals::of_project(&state, p.id).await.or_page(&shell)?;
+    let procurements = shanzhi_app::procurements::of_project(state, p.id).await.or_page(&shell)?;
+    let approvals = shanzhi_app::approvals::of_project(state, p.id).await.or_page(&shell)?;
     let procurement =
         super::procurements::project_section(user, p, &procurements, &approvals, &state.rules, state.clock.now());
     let running = procurements.last().is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed);
