@@ -16,6 +16,7 @@ pub mod procurements;
 pub mod projects;
 pub mod reference;
 pub mod sessions;
+pub mod setup;
 
 use shanzhi_domain::calendar::Calendar;
 use shanzhi_domain::clock::Clock;

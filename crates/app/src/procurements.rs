@@ -8,11 +8,11 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::committee::Expert;
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::notice::{self, NewNotice, Notice};
+use shanzhi_domain::notice::{self, Notice};
 use shanzhi_domain::org::{Actor, ProviderInfo, Role};
 use shanzhi_domain::procurement::{
-    BidContent, ChallengeAbout, Consequence, Duty, Holder, LowPrice, Member, MemberTask, Method, Procurement, Stage,
-    StartContext, StartInput,
+    BidContent, ChallengeAbout, Consequence, Duty, Holder, LowPrice, Member, MemberTask, Method, OpenedBid,
+    Procurement, Stage, StartContext, StartInput,
 };
 use shanzhi_domain::project::{Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
@@ -336,9 +336,67 @@ pub async fn start(app: &App, actor: &Actor, project_id: i64, req: StartRequest)
     let now = app.clock.now();
     let input = StartInput { method, documents: req.documents, agency_org_id: req.agency_org_id };
     let (p, change) = Procurement::start(&ctx, input, actor, now)?;
+    record_start(app, actor, p, &change, now).await
+}
+
+/// Records a procurement the domain started at `at` (`Procurement::start`): its purchase intention is published
+/// with it, and it gets its id.
+pub async fn record_start(
+    app: &App,
+    actor: &Actor,
+    p: Procurement,
+    change: &Change,
+    at: DateTime<Utc>,
+) -> Result<Procurement> {
     let (rules, calendar) = (&app.rules, &app.calendar);
-    let build = move |p: &Procurement| notice::for_procurement("procurement.start", p, rules, calendar, now);
-    Ok(app.store.insert_procurement(&By::actor(actor), p, &change, &build, now).await?)
+    let build = move |p: &Procurement| notice::for_procurement("procurement.start", p, rules, calendar, at);
+    Ok(app.store.insert_procurement(&By::actor(actor), p, change, &build, at).await?)
+}
+
+/// Records a change of a procurement the domain decided at `at`, with its effects, in one transaction: the
+/// notices it publishes, its duties as they now stand, the project's own change when it has one (an award, a
+/// void), and the audit events.
+pub async fn record(
+    app: &App,
+    actor: &Actor,
+    before: &Procurement,
+    after: &Procurement,
+    change: &Change,
+    project: Option<(&Project, &Project, &Change)>,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let (rules, calendar) = (&app.rules, &app.calendar);
+    let write = ProcurementWrite {
+        before,
+        after,
+        change,
+        project,
+        notices: notice::for_procurement(change.action, after, rules, calendar, at),
+        duties: after.duties(rules, calendar, china_date(at)),
+    };
+    Ok(app.store.save_procurement(&By::actor(actor), write, at).await?)
+}
+
+/// Seals `bidder`'s bid in the procurement's current round at `at`, if the bid window admits it; returns the
+/// receipt.
+pub async fn seal_bid(
+    app: &App,
+    bidder: &Actor,
+    p: &Procurement,
+    content: &BidContent,
+    at: DateTime<Utc>,
+) -> Result<String> {
+    p.check_bid_window(bidder, &self::bidder(app, bidder).await?, Some(content), at)?;
+    Ok(app.store.submit_bid(p.id, round_of(p), bidder.org_id, &bidder.org_name, content, at).await?)
+}
+
+/// The current round's bids, unsealed for the opening at `at`: refused with `bids_sealed` before the deadline.
+pub async fn unseal(app: &App, p: &Procurement, at: DateTime<Utc>) -> Result<Vec<OpenedBid>> {
+    let bids = app.store.unseal_bids(p.id, round_of(p), at).await.map_err(|e| match e {
+        shanzhi_store::StoreError::Domain(d) if d.code() == "bids_sealed" => Error::Domain(d),
+        other => Error::from(other),
+    })?;
+    Ok(bids.into_iter().map(UnsealedBid::read_out).collect())
 }
 
 /// The actor's organisation as bidding needs to see it (kind, class-one flag, active); an unknown one is inactive.
@@ -377,9 +435,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, id: i64, req: BidRequest) -> R
     }
     problems.into_result()?;
     let content = BidContent { price, small_or_micro: req.small_or_micro, proposal: req.proposal.trim().into(), files };
-    let now = app.clock.now();
-    p.check_bid_window(actor, &bidder(app, actor).await?, Some(&content), now)?;
-    Ok(app.store.submit_bid(p.id, round_of(&p), actor.org_id, &actor.org_name, &content, now).await?)
+    seal_bid(app, actor, &p, &content, app.clock.now()).await
 }
 
 /// Uploads a file for the actor's coming bid, sealed like the bid; its id goes into the bid's `file_ids`.
@@ -491,12 +547,7 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
         }
         ProcCommand::Open { attendees } => {
             p.require_runner(actor, "open")?;
-            let round = round_of(&p);
-            let bids = app.store.unseal_bids(p.id, round, now).await.map_err(|e| match e {
-                shanzhi_store::StoreError::Domain(d) if d.code() == "bids_sealed" => Error::Domain(d),
-                other => Error::from(other),
-            })?;
-            let opened = bids.into_iter().map(UnsealedBid::read_out).collect();
+            let opened = unseal(app, &p, now).await?;
             p.open(actor, &attendees, opened, rules, now)?
         }
         ProcCommand::DrawCommittee { representatives: reps } => {
@@ -605,16 +656,7 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
             project_change = Some((project, after, c));
         }
     }
-    let notices: Vec<NewNotice> = notice::for_procurement(change.action, &p, rules, calendar, now);
-    let write = ProcurementWrite {
-        before: &before,
-        after: &p,
-        change: &change,
-        project: project_change.as_ref().map(|(b, a, c)| (b, a, c)),
-        notices,
-        duties: p.duties(rules, calendar, china_date(now)),
-    };
-    app.store.save_procurement(&By::actor(actor), write, now).await?;
+    record(app, actor, &before, &p, &change, project_change.as_ref().map(|(b, a, c)| (b, a, c)), now).await?;
     Ok(p)
 }
 

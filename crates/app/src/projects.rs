@@ -1,7 +1,7 @@
 //! What users do to projects, shared by the JSON API and the pages: requests are parsed into domain
 //! input here, applied by the domain, and saved with their audit event by the store.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::catalogue::category_status;
 use shanzhi_domain::clock::china_date;
@@ -446,7 +446,38 @@ pub async fn create_project(app: &App, actor: &Actor, req: DesignRequest) -> Res
     let design = req.into_design(app).await?;
     let ctx = design_context(app, &design).await?;
     let (project, change) = Project::create(actor, design, &ctx, now)?;
-    Ok(app.store.insert_project(&By::actor(actor), project, change.action, change.detail, now).await?)
+    record_new(app, actor, project, change, now).await
+}
+
+/// Records a project the domain created (`Project::create`) at `at`, with its audit event; it gets its id.
+pub async fn record_new(
+    app: &App,
+    actor: &Actor,
+    project: Project,
+    change: Change,
+    at: DateTime<Utc>,
+) -> Result<Project> {
+    Ok(app.store.insert_project(&By::actor(actor), project, change.action, change.detail, at).await?)
+}
+
+/// Records a change of a project the domain decided at `at`, with its effects, in one transaction: the
+/// change's ledger entries, its audit event and, for a signed contract, the contract's public notice.
+pub async fn record(
+    app: &App,
+    actor: &Actor,
+    before: &Project,
+    after: &Project,
+    change: &Change,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    if change.action == "project.contract_sign" {
+        // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
+        let notices = shanzhi_domain::notice::for_contract(after, at).into_iter().collect();
+        app.store.update_project_with_notices(&By::actor(actor), before, after, change, notices, at).await?;
+    } else {
+        app.store.update_project(&By::actor(actor), before, after, change, at).await?;
+    }
+    Ok(())
 }
 
 /// The catalogue's word on a design's category, with the rules: what design and submission are checked against.
@@ -499,13 +530,7 @@ pub async fn own_files(app: &App, actor: &Actor, ids: &[i64], problems: &mut Pro
 /// Applies `cmd` to project `id` as `actor` and saves it with its audit event.
 pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: Command) -> Result<Project> {
     let Applied { before, after: p, change, now } = apply(app, actor, id, cmd).await?;
-    if change.action == "project.contract_sign" {
-        // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
-        let notices = shanzhi_domain::notice::for_contract(&p, now).into_iter().collect();
-        app.store.update_project_with_notices(&By::actor(actor), &before, &p, &change, notices, now).await?;
-    } else {
-        app.store.update_project(&By::actor(actor), &before, &p, &change, now).await?;
-    }
+    record(app, actor, &before, &p, &change, now).await?;
     Ok(p)
 }
 

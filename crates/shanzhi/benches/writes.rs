@@ -23,7 +23,7 @@ use shanzhi_domain::rules::Rules;
 use shanzhi_domain::Money;
 use shanzhi_store::files::FolderStorage;
 use shanzhi_store::{Backend, By, Store};
-use shanzhi_web::{AppState, PasswordCost};
+use shanzhi_web::PasswordCost;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -77,7 +77,7 @@ async fn drop_database(admin: &str, name: &str) {
 }
 
 struct Bench {
-    state: AppState,
+    app: shanzhi_app::App,
     clock: TestClock,
     store: Arc<shanzhi_store::SqlStore>,
 }
@@ -99,7 +99,7 @@ impl Bench {
             "standards": "每名儿童每月至少探访一次，个案记录完整。", "period_start": "2026-04-01", "period_end": "2027-03-31",
             "targets": [{"indicator": "服务儿童人数", "group": "output", "target": "200", "unit": "人"}]
         }));
-        let id = done("design", projects::create_project(&self.state, &purchaser, design).await).id;
+        let id = done("design", projects::create_project(&self.app, &purchaser, design).await).id;
         let cost = body(json!({"lines": [
             {"kind": "personnel", "item": "社工薪酬", "quantity": "2", "unit": "人·年", "unit_price": "36000.00"},
             {"kind": "activities", "item": "小组活动", "quantity": "12.5", "unit": "次", "unit_price": "800"}
@@ -111,12 +111,12 @@ impl Bench {
             ("funding", Command::SetFunding(funding)),
             ("submit", Command::Submit),
         ] {
-            done(what, projects::perform(&self.state, &purchaser, id, cmd).await);
+            done(what, projects::perform(&self.app, &purchaser, id, cmd).await);
         }
         for reviewer in ["mzj.reviewer", "czj.reviewer"] {
             let s = self.actor(reviewer).await;
             let approve = Command::Review(body(json!({"decision": "approve"})));
-            done(reviewer, projects::perform(&self.state, &s, id, approve).await);
+            done(reviewer, projects::perform(&self.app, &s, id, approve).await);
         }
         id
     }
@@ -144,13 +144,10 @@ async fn run(admin: Option<&str>) {
     let clock = TestClock::at(start);
     let rules = Rules::default();
     eprintln!("{}: loading the demo…", backend.name());
-    shanzhi::demo::load(store.as_ref(), &rules, PasswordCost::Cheap, start, &mut |_, _| {}).await.expect("demo");
     let files = Arc::new(FolderStorage::new(dir.join("files")));
-    let state = AppState::new(
-        shanzhi_app::App::new(store.clone(), Arc::new(clock.clone()), rules, files, PasswordCost::Cheap),
-        None,
-    );
-    let b = Bench { state, clock, store: store.clone() };
+    let app = shanzhi_app::App::new(store.clone(), Arc::new(clock.clone()), rules, files, PasswordCost::Cheap);
+    shanzhi::demo::load(&app, &mut |_, _| {}).await.expect("demo");
+    let b = Bench { app, clock, store: store.clone() };
 
     // Money enough for every project: a line of the education bureau's own.
     let jyj = store.organisation_by_key("jyj").await.expect("query").expect("the education bureau");
@@ -177,7 +174,7 @@ async fn run(admin: Option<&str>) {
         let award = Command::Award(body(
             json!({"provider_org_id": yg, "justification": "该机构为区内唯一具备学校社工督导资质的机构"}),
         ));
-        done("award", projects::perform(&b.state, &purchaser, id, award).await);
+        done("award", projects::perform(&b.app, &purchaser, id, award).await);
         // Twelve monthly milestones, 8 % each and 9 % for the last four.
         let milestones: Vec<Value> = (0..MILESTONES)
             .map(|m| {
@@ -190,7 +187,7 @@ async fn run(admin: Option<&str>) {
             .collect();
         let contract = json!({"amount": "80000.00", "start": "2026-04-01", "end": "2027-03-31",
             "signed_on": china_date(start).to_string(), "milestones": milestones});
-        done("contract", projects::perform(&b.state, &purchaser, id, Command::SignContract(body(contract))).await);
+        done("contract", projects::perform(&b.app, &purchaser, id, Command::SignContract(body(contract))).await);
         contracted.push(id);
     }
     let tendered = b.approved_project("农村留守儿童关爱服务", line).await;
@@ -202,7 +199,7 @@ async fn run(admin: Option<&str>) {
             {"key": "plan", "name": "服务方案", "weight_bp": 5000}, {"key": "team", "name": "团队与经验", "weight_bp": 2000}]}
     });
     let started = procurements::start(
-        &b.state,
+        &b.app,
         &purchaser,
         tendered,
         body(json!({"method": "open_tender", "documents": documents})),
@@ -212,7 +209,7 @@ async fn run(admin: Option<&str>) {
     // The purchase intention stands 30 days; bids are taken until the deadline.
     b.clock.set(china("2026-04-03T09:00"));
     let publish = ProcCommand::Publish { bid_deadline: "2026-04-28T09:30".into() };
-    let p = done("publish", procurements::perform(&b.state, &purchaser, procurement, publish).await);
+    let p = done("publish", procurements::perform(&b.app, &purchaser, procurement, publish).await);
 
     // Every provider account whose organisation may bid.
     let mut bidders = Vec::new();
@@ -233,7 +230,7 @@ async fn run(admin: Option<&str>) {
         let s = &bidders[i % bidders.len()];
         let bid = body(json!({"price": format!("{}.00", 60000 + i % 20000),
             "proposal": "每周三次入户陪伴，配备两名持证社工与一名心理咨询师", "small_or_micro": false}));
-        done("bid", procurements::submit_bid(&b.state, s, procurement, bid).await);
+        done("bid", procurements::submit_bid(&b.app, s, procurement, bid).await);
     }
     let bids = Measured { what: "bid submission (sealed, audit record)", ops: n, took: t.elapsed() };
 
@@ -245,10 +242,10 @@ async fn run(admin: Option<&str>) {
     for &id in &contracted {
         for m in 0..MILESTONES {
             let report = body(json!({"beneficiaries": 20, "hours": "50", "summary": "本月服务完成"}));
-            done("report", projects::perform(&b.state, &provider, id, Command::FileReport(m, report)).await);
+            done("report", projects::perform(&b.app, &provider, id, Command::FileReport(m, report)).await);
             let accept = Command::Decide(m, body(json!({"decision": "accept"})));
             let t = Instant::now();
-            done("acceptance", projects::perform(&b.state, &purchaser, id, accept).await);
+            done("acceptance", projects::perform(&b.app, &purchaser, id, accept).await);
             took += t.elapsed();
         }
     }

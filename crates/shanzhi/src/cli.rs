@@ -224,7 +224,11 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
-            demo(&store, &rules, SystemClock.now()).await?;
+            let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
+            let mut app = App::new(Arc::new(store), Arc::new(SystemClock), rules, files, PasswordCost::Standard);
+            let calendar = load_calendar(&place.data_dir, true)?;
+            app.configure("calendar", |a| a.calendar = calendar);
+            demo(&app).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
@@ -246,18 +250,21 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 None => (Arc::new(SystemClock), None),
             };
-            if with_demo && store.users().await.map_err(|e| e.to_string())?.is_empty() {
-                demo(&store, &rules, clock.now()).await?;
-            }
+            let empty = store.users().await.map_err(|e| e.to_string())?.is_empty();
             let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("--addr {addr}: {e}"))?;
             let local = listener.local_addr().map_err(|e| e.to_string())?;
             let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
             let calendar = load_calendar(&place.data_dir, true)?;
             let instance = instance.unwrap_or_else(|| format!("{local} pid {}", std::process::id()));
-            let state = AppState::new(App::new(Arc::new(store), clock, rules, files, PasswordCost::Standard), test)
-                .with_calendar(calendar)
-                .with_public_url(public_url)
-                .with_instance(instance);
+            let mut app = App::new(Arc::new(store), clock, rules, files, PasswordCost::Standard);
+            app.configure("calendar and instance", |a| {
+                a.calendar = calendar;
+                a.instance = instance;
+            });
+            if with_demo && empty {
+                demo(&app).await?;
+            }
+            let state = AppState::new(app, test).with_public_url(public_url);
             let signalled = shanzhi_web::listen::signalled();
             // The signal stops the scheduler at once and the server after its requests in flight.
             let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -525,13 +532,13 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn demo(store: &dyn Store, rules: &shanzhi_domain::rules::Rules, now: DateTime<Utc>) -> Result<(), String> {
+async fn demo(app: &App) -> Result<(), String> {
     let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len}").map_err(|e| e.to_string())?.progress_chars("=> "),
     );
     bar.set_message("loading demo");
-    let outcome = crate::demo::load(store, rules, PasswordCost::Standard, now, &mut |done, total| {
+    let outcome = crate::demo::load(app, &mut |done, total| {
         bar.set_length(total);
         bar.set_position(done);
     })

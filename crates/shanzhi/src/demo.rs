@@ -5,7 +5,8 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use serde::Deserialize;
-use shanzhi_app::sessions::{hash_password, PasswordCost};
+use shanzhi_app::sessions::hash_password;
+use shanzhi_app::{procurements, projects, setup, App};
 use shanzhi_domain::budget::{Budget, FundSource, FundingLine};
 use shanzhi_domain::catalogue::{category_status, Category};
 use shanzhi_domain::clock::china_offset;
@@ -17,7 +18,7 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::{Money, Quantity};
-use shanzhi_store::{BudgetView, By, NewOrganisation, NewUser, Store};
+use shanzhi_store::{BudgetView, By, NewOrganisation, NewUser};
 use std::collections::BTreeMap;
 
 /// Every demo account's password. Printed by `shanzhi demo` and listed in the README; change it in production.
@@ -233,13 +234,10 @@ fn morning(d: NaiveDate) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
-pub async fn load(
-    store: &dyn Store,
-    rules: &Rules,
-    cost: PasswordCost,
-    now: DateTime<Utc>,
-    on_progress: &mut dyn FnMut(u64, u64),
-) -> LoadResult<Outcome> {
+/// Loads the demo through the application's use cases, as of `app`'s clock, hashing its accounts' password
+/// at `app`'s cost.
+pub async fn load(app: &App, on_progress: &mut dyn FnMut(u64, u64)) -> LoadResult<Outcome> {
+    let (store, rules, cost, now) = (app.store.as_ref(), &app.rules, app.password_cost, app.clock.now());
     let seed: Seed = serde_json::from_str(DATA).map_err(err("data"))?;
     let users = seed.users.iter().map(|u| (u.username.clone(), u.display_name.clone(), u.roles.clone())).collect();
     if store.setting(LOADED).await.map_err(err("setting"))?.is_some() {
@@ -264,7 +262,7 @@ pub async fn load(
     let existing: Vec<String> = store.regions().await.map_err(err("regions"))?.into_iter().map(|r| r.code).collect();
     for r in &seed.regions {
         if !existing.contains(&r.code) {
-            store.add_region(&system, r, now).await.map_err(err(&format!("region {}", r.code)))?;
+            setup::add_region(app, &system, r).await.map_err(err(&format!("region {}", r.code)))?;
         }
         tick(&mut done);
     }
@@ -272,7 +270,7 @@ pub async fn load(
         store.catalogue().await.map_err(err("catalogue"))?.into_iter().map(|c| c.code).collect();
     for c in &seed.catalogue {
         if !existing.contains(&c.code) {
-            store.add_category(&system, c, now).await.map_err(err(&format!("category {}", c.code)))?;
+            setup::add_category(app, &system, c).await.map_err(err(&format!("category {}", c.code)))?;
         }
         tick(&mut done);
     }
@@ -307,7 +305,7 @@ pub async fn load(
                 active: o.active,
                 contact: o.contact.clone(),
             };
-            store.add_organisation(&system, new, now).await.map_err(err(&format!("organisation {}", o.key)))?;
+            setup::add_organisation(app, &system, new).await.map_err(err(&format!("organisation {}", o.key)))?;
         }
         tick(&mut done);
     }
@@ -327,7 +325,7 @@ pub async fn load(
                 supervisor_region: u.supervisor_region.clone(),
                 password_hash: hash_password(DEMO_PASSWORD, cost),
             };
-            store.add_user(&system, new, now).await.map_err(err(&format!("user {}", u.username)))?;
+            setup::add_user(app, &system, new).await.map_err(err(&format!("user {}", u.username)))?;
         }
         tick(&mut done);
     }
@@ -345,7 +343,7 @@ pub async fn load(
     for st in &seed.standards {
         if !known.contains(&st.code) {
             let by = By::actor(cast.reviewer(OrgKind::Finance)?);
-            store.set_standard(&by, st, now).await.map_err(err(&format!("standard {}", st.code)))?;
+            setup::set_standard(app, &by, st).await.map_err(err(&format!("standard {}", st.code)))?;
         }
     }
     let this_year = shanzhi_domain::clock::china_date(now).year();
@@ -372,8 +370,7 @@ pub async fn load(
                 granted_from: None,
                 note: b.note.clone(),
             };
-            store
-                .add_budget(&finance, budget, money(&b.amount)?, now)
+            setup::add_budget(app, &finance, budget, money(&b.amount)?)
                 .await
                 .map_err(err(&format!("budget {} {year}", b.org)))?;
         }
@@ -393,15 +390,14 @@ pub async fn load(
             })
             .ok_or(format!("demo grant: {} has no {} line in {year}", g.from_org, g.source.code()))?;
         if !lines.iter().any(|l| l.budget.org_id == to.id && l.budget.granted_from == Some(source.budget.id)) {
-            store
-                .grant(&finance, source.budget.id, to.id, money(&g.amount)?, &g.note, now)
+            setup::grant(app, &finance, source.budget.id, to.id, money(&g.amount)?, &g.note)
                 .await
                 .map_err(err("grant"))?;
         }
         tick(&mut done);
     }
     // The pool first: the demo's larger purchases are tendered, with committees drawn from it.
-    load_pool(store, &seed, &cast, cost, now, &mut || tick(&mut done)).await?;
+    load_pool(app, &seed, &cast, &mut || tick(&mut done)).await?;
     let budgets = store.budgets().await.map_err(err("budgets"))?;
     let standards = store.standards().await.map_err(err("standards"))?;
     let catalogue = store.catalogue().await.map_err(err("catalogue"))?;
@@ -416,7 +412,7 @@ pub async fn load(
         let purchaser = cast.org(&sp.purchaser)?;
         if !existing.contains(&(purchaser.id, sp.title.clone())) {
             Scenario {
-                store,
+                app,
                 rules,
                 cast: &cast,
                 catalogue: &catalogue,
@@ -437,21 +433,15 @@ pub async fn load(
     old.retain(|y| *y < this_year - 1 && !closed.contains(y));
     old.dedup();
     for year in old {
-        store.close_fiscal_year(&finance, year, now).await.map_err(err(&format!("closing {year}")))?;
+        setup::close_year(app, &finance, year).await.map_err(err(&format!("closing {year}")))?;
     }
-    store.set_setting(&system, LOADED, &now.to_rfc3339(), now).await.map_err(err("marker"))?;
+    setup::set_setting(app, &system, LOADED, &now.to_rfc3339()).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
 }
 
 /// Finance's expert pool and a provider registration waiting for civil affairs.
-async fn load_pool(
-    store: &dyn Store,
-    seed: &Seed,
-    cast: &Cast,
-    cost: PasswordCost,
-    now: DateTime<Utc>,
-    tick: &mut dyn FnMut(),
-) -> LoadResult<()> {
+async fn load_pool(app: &App, seed: &Seed, cast: &Cast, tick: &mut dyn FnMut()) -> LoadResult<()> {
+    let (store, cost) = (app.store.as_ref(), app.password_cost);
     let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
     let users = store.users().await.map_err(err("users"))?;
     for e in &seed.experts {
@@ -473,7 +463,7 @@ async fn load_pool(
                     .collect::<LoadResult<_>>()?,
                 declared_ties: e.declared_ties.iter().map(|k| id(k)).collect::<LoadResult<_>>()?,
             };
-            store.add_expert(&finance, &expert, None, now).await.map_err(err(&format!("expert {}", e.username)))?;
+            setup::add_expert(app, &finance, &expert).await.map_err(err(&format!("expert {}", e.username)))?;
         }
         tick();
     }
@@ -500,7 +490,9 @@ async fn load_pool(
                 password_hash: hash_password(DEMO_PASSWORD, cost),
             };
             let by = By { user_id: None, name: format!("registrant:{}", r.username), org_id: None };
-            store.register_provider(&by, org, user, now).await.map_err(err(&format!("registration {}", r.username)))?;
+            setup::register_provider(app, &by, org, user)
+                .await
+                .map_err(err(&format!("registration {}", r.username)))?;
         }
         tick();
     }
@@ -509,7 +501,7 @@ async fn load_pool(
 
 /// Plays one seed project from design to where it stops.
 struct Scenario<'a> {
-    store: &'a dyn Store,
+    app: &'a App,
     rules: &'a Rules,
     cast: &'a Cast,
     catalogue: &'a [Category],
@@ -541,15 +533,7 @@ impl Scenario<'_> {
         change: Change,
         at: DateTime<Utc>,
     ) -> LoadResult<()> {
-        let notices: Vec<_> = if change.action == "project.contract_sign" {
-            shanzhi_domain::notice::for_contract(after, at).into_iter().collect()
-        } else {
-            Vec::new()
-        };
-        self.store
-            .update_project_with_notices(&By::actor(by), before, after, &change, notices, at)
-            .await
-            .map_err(|e| e.to_string())
+        projects::record(self.app, by, before, after, &change, at).await.map_err(|e| e.to_string())
     }
 
     /// The seed's funding as lines of the purchaser's own budgets (its own or granted to it).
@@ -653,11 +637,8 @@ impl Scenario<'_> {
         };
         let ctx = SubmitContext { category: category_status(self.catalogue, &s.category), rules: self.rules };
         let (project, change) = Project::create(purchaser, design, &ctx, at(0)).map_err(|e| e.to_string())?;
-        let mut p = self
-            .store
-            .insert_project(&By::actor(purchaser), project, change.action, change.detail, at(0))
-            .await
-            .map_err(|e| e.to_string())?;
+        let mut p =
+            projects::record_new(self.app, purchaser, project, change, at(0)).await.map_err(|e| e.to_string())?;
         macro_rules! step {
             ($who:expr, $at:expr, $call:expr) => {{
                 let before = p.clone();
@@ -721,10 +702,8 @@ impl Scenario<'_> {
         if s.stop_at == "procurement" {
             // Standing at the procurement step: a competitive consultation is under way, its purchase intention
             // published, the announcement still to come.
-            let calendar =
-                shanzhi_domain::calendar::Calendar::official().map_err(|e| e.to_string())?.with_provisional_years();
             let method = shanzhi_domain::procurement::Method::CompetitiveConsultation;
-            self.start_procurement(&p, purchaser, method, &calendar, at(5) + Duration::days(1)).await?;
+            self.start_procurement(&p, purchaser, method, at(5) + Duration::days(1)).await?;
         }
         if reach >= 4 {
             let provider = self.cast.org(s.provider.as_deref().ok_or("needs a provider")?)?.provider_info();
@@ -782,7 +761,6 @@ impl Scenario<'_> {
         p: &Project,
         purchaser: &Actor,
         method: shanzhi_domain::procurement::Method,
-        calendar: &shanzhi_domain::calendar::Calendar,
         start: DateTime<Utc>,
     ) -> LoadResult<shanzhi_domain::procurement::Procurement> {
         use shanzhi_domain::procurement::{
@@ -825,13 +803,7 @@ impl Scenario<'_> {
         };
         let input = StartInput { method, documents, agency_org_id: None };
         let (proc, change) = Procurement::start(&ctx, input, purchaser, start).map_err(|e| e.to_string())?;
-        let build = |q: &Procurement| {
-            shanzhi_domain::notice::for_procurement("procurement.start", q, self.rules, calendar, start)
-        };
-        self.store
-            .insert_procurement(&By::actor(purchaser), proc, &change, &build, start)
-            .await
-            .map_err(|e| e.to_string())
+        procurements::record_start(self.app, purchaser, proc, &change, start).await.map_err(|e| e.to_string())
     }
 
     /// An open tender from intention to award, played by the purchaser, the seed's provider and two rivals, and
@@ -844,42 +816,35 @@ impl Scenario<'_> {
         start: DateTime<Utc>,
     ) -> LoadResult<DateTime<Utc>> {
         use shanzhi_domain::deadlines::Period;
-        use shanzhi_domain::notice;
         use shanzhi_domain::procurement::{Method, OpenedBid, Procurement};
-        use shanzhi_store::ProcurementWrite;
-        let calendar =
-            shanzhi_domain::calendar::Calendar::official().map_err(|e| e.to_string())?.with_provisional_years();
-        let by = By::actor(purchaser);
+        let calendar = &self.app.calendar;
         let budget = p.approved_amount().unwrap_or(p.total());
-        let mut q = self.start_procurement(p, purchaser, Method::OpenTender, &calendar, start).await?;
+        let mut q = self.start_procurement(p, purchaser, Method::OpenTender, start).await?;
         macro_rules! pstep {
             ($who:expr, $at:expr, $call:expr) => {{
                 let before = q.clone();
                 let change = $call(&mut q).map_err(|e: shanzhi_domain::DomainError| e.to_string())?;
-                let notices = notice::for_procurement(change.action, &q, self.rules, &calendar, $at);
-                let duties = q.duties(self.rules, &calendar, shanzhi_domain::clock::china_date($at));
-                let write =
-                    ProcurementWrite { before: &before, after: &q, change: &change, project: None, notices, duties };
-                self.store.save_procurement(&By::actor($who), write, $at).await.map_err(|e| e.to_string())?;
+                procurements::record(self.app, $who, &before, &q, &change, None, $at)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }};
         }
         // The announcement follows the purchase intention as soon as the rules allow.
         let intention =
-            shanzhi_domain::procurement::period_end(self.rules, Period::PurchaseIntention, q.intention_on, &calendar)
+            shanzhi_domain::procurement::period_end(self.rules, Period::PurchaseIntention, q.intention_on, calendar)
                 .map_err(|e| e.to_string())?;
         let publish = morning(intention.date);
         let deadline_day = self
             .rules
             .periods
-            .earliest(Period::TenderDocumentsToBidDeadline, shanzhi_domain::clock::china_date(publish), &calendar)
+            .earliest(Period::TenderDocumentsToBidDeadline, shanzhi_domain::clock::china_date(publish), calendar)
             .map_err(|e| e.to_string())?
             .date;
         let deadline = morning(deadline_day) + Duration::minutes(30);
         if deadline >= self.now {
             return Err(format!("the tender of {} would end after today", p.design.title));
         }
-        pstep!(purchaser, publish, |q: &mut Procurement| q
-            .publish(purchaser, deadline, &calendar, self.rules, publish));
+        pstep!(purchaser, publish, |q: &mut Procurement| q.publish(purchaser, deadline, calendar, self.rules, publish));
         // Three bids: the seed's provider and the first two other active providers the qualification
         // requirements admit (registered social organisations), so no enterprise or village committee takes part.
         let mut bidders = vec![winner.org_id];
@@ -904,11 +869,9 @@ impl Scenario<'_> {
             };
             // Each bid passes the same checks as one made on the platform: the qualification among them.
             let bidder = self.cast.actor(&org.key, Role::Provider)?;
-            q.check_bid_window(bidder, &org.provider_info(), Some(&content), bid_at).map_err(|e| e.to_string())?;
-            self.store.submit_bid(q.id, 0, *org_id, &org.name, &content, bid_at).await.map_err(|e| e.to_string())?;
+            procurements::seal_bid(self.app, bidder, &q, &content, bid_at).await.map_err(|e| e.to_string())?;
         }
-        let bids = self.store.unseal_bids(q.id, 0, deadline).await.map_err(|e| e.to_string())?;
-        let opened: Vec<OpenedBid> = bids.into_iter().map(shanzhi_store::UnsealedBid::read_out).collect();
+        let opened: Vec<OpenedBid> = procurements::unseal(self.app, &q, deadline).await.map_err(|e| e.to_string())?;
         let attendees = vec!["区财政局监督人员".to_string(), "各投标人授权代表".to_string()];
         pstep!(purchaser, deadline, |q: &mut Procurement| q.open(
             purchaser,
@@ -917,7 +880,7 @@ impl Scenario<'_> {
             self.rules,
             deadline
         ));
-        let pool = self.store.experts().await.map_err(|e| e.to_string())?;
+        let pool = procurements::expert_pool(self.app).await.map_err(|e| e.to_string())?;
         let seed: [u8; 32] = {
             use sha2::{Digest, Sha256};
             Sha256::digest(format!("demo-draw:{}", p.code).as_bytes()).into()
@@ -935,7 +898,7 @@ impl Scenario<'_> {
             q.committee.as_ref().map(|c| c.members.iter().map(|m| m.user_id).collect()).unwrap_or_default();
         let mut experts: Vec<Actor> = Vec::new();
         for id in &members {
-            let a = self.store.actor(*id).await.map_err(|e| e.to_string())?;
+            let a = self.app.store.actor(*id).await.map_err(|e| e.to_string())?;
             experts.push(a.ok_or(format!("demo: expert {id} has no account"))?);
         }
         let winning = opened.iter().find(|b| b.org_id == winner.org_id).map(|b| b.bid_id).unwrap_or_default();
@@ -966,16 +929,10 @@ impl Scenario<'_> {
         let change = q.confirm_winner(purchaser, winning, "", self.rules, awarded).map_err(|e| e.to_string())?;
         let project_before = p.clone();
         let project_change = p.award_from_procurement(&q, winner.clone(), awarded).map_err(|e| e.to_string())?;
-        let notices = notice::for_procurement(change.action, &q, self.rules, &calendar, awarded);
-        let write = ProcurementWrite {
-            before: &before,
-            after: &q,
-            change: &change,
-            project: Some((&project_before, p, &project_change)),
-            notices,
-            duties: q.duties(self.rules, &calendar, shanzhi_domain::clock::china_date(awarded)),
-        };
-        self.store.save_procurement(&by, write, awarded).await.map_err(|e| e.to_string())?;
+        let project = Some((&project_before, &*p, &project_change));
+        procurements::record(self.app, purchaser, &before, &q, &change, project, awarded)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(awarded)
     }
 

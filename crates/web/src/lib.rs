@@ -81,24 +81,9 @@ impl AppState {
         self
     }
 
-    /// Uses `calendar` (e.g. with the year files of the data folder) instead of the shipped one.
-    pub fn with_calendar(self, calendar: shanzhi_domain::calendar::Calendar) -> AppState {
-        self.configure("calendar", |inner| inner.app.configure("calendar", |app| app.calendar = calendar))
-    }
-
     /// The address people reach the server at.
     pub fn with_public_url(self, url: Option<PublicUrl>) -> AppState {
         self.configure("public URL", |inner| inner.public_url = url)
-    }
-
-    /// This server's name in the job runs it records.
-    pub fn with_instance(self, instance: String) -> AppState {
-        self.configure("instance", |inner| inner.app.configure("instance", |app| app.instance = instance))
-    }
-
-    /// Tests only: holds every password check at `gate`.
-    pub fn with_sign_in_gate(self, gate: Option<shanzhi_app::sessions::SignInGate>) -> AppState {
-        self.configure("sign-in gate", |inner| inner.app.configure("sign-in gate", |app| app.sign_in_gate = gate))
     }
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use shanzhi::Location;
-use shanzhi_domain::clock::{Clock, TestClock};
+use shanzhi_domain::clock::TestClock;
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::files::{FileStorage, FolderStorage};
 use shanzhi_store::{Backend, SqlStore};
@@ -75,6 +75,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Arc<SqlStore>,
+    /// The server's application layer, for tests that drive use cases directly (the demo's load).
+    pub application: shanzhi_app::App,
     pub clock: TestClock,
     pub location: Location,
     pub backend: Backend,
@@ -127,15 +129,7 @@ impl TestApp {
     }
 
     pub async fn load_demo(&self) {
-        shanzhi::demo::load(
-            self.store.as_ref(),
-            &self.setup.rules,
-            PasswordCost::Cheap,
-            self.clock.now(),
-            &mut |_, _| {},
-        )
-        .await
-        .expect("demo loads");
+        shanzhi::demo::load(&self.application, &mut |_, _| {}).await.expect("demo loads");
     }
 
     /// Another server on the same database and clock, as after a restart or on a second machine.
@@ -149,22 +143,24 @@ impl TestApp {
             setup.files.clone().unwrap_or_else(|| Arc::new(FolderStorage::new(location.data_dir.join("files"))));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("free port");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
-        let app = shanzhi_app::App::new(
+        let mut application = shanzhi_app::App::new(
             store.clone(),
             Arc::new(clock.clone()),
             setup.rules.clone(),
             files,
             PasswordCost::Cheap,
         );
-        let state = AppState::new(app, Some(clock.clone()))
-            .with_public_url(setup.public_url.map(|u| shanzhi_web::PublicUrl::parse(u).expect("a valid public URL")))
-            .with_sign_in_gate(setup.sign_in_gate.clone())
-            .with_instance(base.clone());
+        application.configure("sign-in gate and instance", |a| {
+            a.sign_in_gate = setup.sign_in_gate.clone();
+            a.instance = base.clone();
+        });
+        let state = AppState::new(application.clone(), Some(clock.clone()))
+            .with_public_url(setup.public_url.map(|u| shanzhi_web::PublicUrl::parse(u).expect("a valid public URL")));
         tokio::spawn(async move {
             let _ = axum_serve(listener, state).await;
         });
         let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        TestApp { base, client, store, clock, location, backend, setup }
+        TestApp { base, client, store, application, clock, location, backend, setup }
     }
 
     /// Does the run of `job` due now on this server, as its scheduler would; the answer says whether this

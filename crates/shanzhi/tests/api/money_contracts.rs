@@ -166,7 +166,7 @@ both_backends! {
             let app = TestApp::empty(backend).await;
             app.clock.set(at(day));
             let now = shanzhi_domain::clock::Clock::now(&app.clock);
-            shanzhi::demo::load(app.store.as_ref(), &shanzhi_domain::rules::Rules::default(), shanzhi_web::PasswordCost::Cheap, now, &mut |_, _| {})
+            shanzhi::demo::load(&app.application, &mut |_, _| {})
                 .await
                 .unwrap_or_else(|e| panic!("the demo loads on {day}: {e}"));
             demo_is_consistent(&app, now).await;
