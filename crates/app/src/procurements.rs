@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::committee::Expert;
 use shanzhi_domain::error::Problems;
@@ -349,7 +350,7 @@ pub async fn record_start(
     at: DateTime<Utc>,
 ) -> Result<Procurement> {
     let (rules, calendar) = (&app.rules, &app.calendar);
-    let build = move |p: &Procurement| notice::for_procurement("procurement.start", p, rules, calendar, at);
+    let build = move |p: &Procurement| notice::for_procurement(Action::ProcurementStart, p, rules, calendar, at);
     Ok(app.store.insert_procurement(&By::actor(actor), p, change, &build, at).await?)
 }
 
@@ -634,7 +635,7 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
     };
     // What reaches the project: the winner becomes its award; an upheld complaint voids or ends it.
     let mut project_change = None;
-    if change.action == "procurement.award" {
+    if change.action == Action::ProcurementAward {
         let project = app.store.project(p.project_id).await?.ok_or(Error::not_found())?;
         let winner = p.award.as_ref().map(|a| a.winner.org_id).unwrap_or_default();
         let org = app.store.organisation(winner).await?.ok_or(Error::not_found())?;
@@ -642,7 +643,7 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
         let c = after.award_from_procurement(&p, org.provider_info(), now)?;
         project_change = Some((project, after, c));
     }
-    if change.action == "procurement.decide_complaint" {
+    if change.action == Action::ProcurementDecideComplaint {
         let voids = p.challenges.iter().any(|c| {
             c.complaint.as_ref().and_then(|k| k.decision.as_ref()).is_some_and(|d| {
                 d.on == china_date(now)

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::catalogue::category_status;
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
@@ -470,7 +471,7 @@ pub async fn record(
     change: &Change,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    if change.action == "project.contract_sign" {
+    if change.action == Action::ProjectContractSign {
         // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
         let notices = shanzhi_domain::notice::for_contract(after, at).into_iter().collect();
         app.store.update_project_with_notices(&By::actor(actor), before, after, change, notices, at).await?;

@@ -6,8 +6,10 @@
 //! public and anyone can verify it; a payload is shown only to readers in its [`Scope`]. Events sealed before the
 //! split keep their old hashes (rule 1: over the previous hash and the whole event) and verify by that rule.
 
+mod action;
 mod scope;
 
+pub use action::Action;
 pub use scope::Scope;
 
 use chrono::{DateTime, SecondsFormat, Utc};

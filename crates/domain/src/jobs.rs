@@ -19,6 +19,14 @@ pub enum Job {
 }
 
 impl Job {
+    /// The audit event of one run.
+    pub fn action(self) -> crate::audit::Action {
+        match self {
+            Job::SessionPurge => crate::audit::Action::JobSessionPurge,
+            Job::DeadlineSweep => crate::audit::Action::JobDeadlineSweep,
+        }
+    }
+
     pub const ALL: [Job; 2] = [Job::SessionPurge, Job::DeadlineSweep];
 
     pub fn code(self) -> &'static str {

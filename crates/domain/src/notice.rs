@@ -2,6 +2,7 @@
 //! procurement or project it announces, so nothing confidential (sealed bids, who asked a question, personal
 //! data) can reach a public page by accident: only the fields named below are published.
 
+use crate::audit::Action;
 use crate::calendar::{china_date, Calendar};
 use crate::deadlines::Period;
 use crate::money::Money;
@@ -84,7 +85,7 @@ fn notice(
 
 /// The notices a procurement change publishes, by the change's audit action.
 pub fn for_procurement(
-    action: &str,
+    action: Action,
     p: &Procurement,
     rules: &Rules,
     calendar: &Calendar,
@@ -93,12 +94,12 @@ pub fn for_procurement(
     let today = china_date(now);
     let mut b = base(p);
     match action {
-        "procurement.start" => {
+        Action::ProcurementStart => {
             let start = period_end(rules, Period::PurchaseIntention, today, calendar).ok().map(|d| d.date);
             b.insert("earliest_start".into(), json!(start));
             vec![notice(NoticeKind::Intention, p, format!("{}采购意向", p.title), b, today, start)]
         }
-        "procurement.publish" => {
+        Action::ProcurementPublish => {
             b.insert("requirements".into(), json!(p.documents.requirements));
             b.insert("qualifications".into(), json!(p.documents.qualifications));
             b.insert("scoring".into(), json!(p.documents.scoring));
@@ -125,7 +126,7 @@ pub fn for_procurement(
                 )]
             }
         }
-        "procurement.clarify" => {
+        Action::ProcurementClarify => {
             let Some(c) = p.clarifications.last() else { return vec![] };
             b.insert("text".into(), json!(c.text));
             b.insert("affects_bids".into(), json!(c.affects_bids));
@@ -133,7 +134,7 @@ pub fn for_procurement(
             b.insert("moved_deadline".into(), json!(c.moved_deadline));
             vec![notice(NoticeKind::Correction, p, format!("{}更正（澄清）公告", p.title), b, today, None)]
         }
-        "procurement.award" => {
+        Action::ProcurementAward => {
             let Some(a) = &p.award else { return vec![] };
             b.insert("winner".into(), json!(a.winner.name));
             b.insert("price".into(), json!(a.winner.price));
@@ -152,11 +153,11 @@ pub fn for_procurement(
             let ends = period_end(rules, Period::ResultAnnouncement, today, calendar).ok().map(|d| d.date);
             vec![notice(NoticeKind::Result, p, format!("{}中标（成交）结果公告", p.title), b, today, ends)]
         }
-        "procurement.open"
-        | "procurement.open_final"
-        | "procurement.report"
-        | "procurement.abandon"
-        | "procurement.decide_complaint"
+        Action::ProcurementOpen
+        | Action::ProcurementOpenFinal
+        | Action::ProcurementReport
+        | Action::ProcurementAbandon
+        | Action::ProcurementDecideComplaint
             if p.stage == Stage::Failed && p.failure.as_ref().is_some_and(|f| f.at == now) =>
         {
             let f = p.failure.as_ref().expect("checked");
@@ -166,13 +167,13 @@ pub fn for_procurement(
             out.extend(complaint_notice(action, p, today));
             out
         }
-        "procurement.decide_complaint" => complaint_notice(action, p, today),
+        Action::ProcurementDecideComplaint => complaint_notice(action, p, today),
         _ => vec![],
     }
 }
 
-fn complaint_notice(action: &str, p: &Procurement, today: NaiveDate) -> Vec<NewNotice> {
-    if action != "procurement.decide_complaint" {
+fn complaint_notice(action: Action, p: &Procurement, today: NaiveDate) -> Vec<NewNotice> {
+    if action != Action::ProcurementDecideComplaint {
         return vec![];
     }
     let Some((c, d)) = p

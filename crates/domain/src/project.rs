@@ -2,6 +2,7 @@
 //! acceptance. Every transition is a method that checks who acts and what must hold, changes the project
 //! and returns the audit [`Change`], or returns a typed error and leaves the project as it was.
 
+use crate::audit::Action;
 use crate::budget::{check_plan, check_years, split, Entry, FundingLine, Movement};
 use crate::catalogue::CategoryStatus;
 use crate::error::{DomainError, Problems};
@@ -392,13 +393,13 @@ pub struct Project {
 /// What a transition did: for the audit log, and the ledger entries it needs (all or nothing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Change {
-    pub action: &'static str,
+    pub action: crate::audit::Action,
     pub detail: Value,
     pub ledger: Vec<Entry>,
 }
 
 impl Change {
-    pub fn new(action: &'static str, detail: Value) -> Change {
+    pub fn new(action: crate::audit::Action, detail: Value) -> Change {
         Change { action, detail, ledger: Vec::new() }
     }
     fn with_ledger(mut self, ledger: Vec<Entry>) -> Change {
@@ -464,7 +465,7 @@ impl Project {
             updated_at: now,
         };
         let detail = json!({"title": project.design.title, "mode": project.design.mode.code()});
-        Ok((project, Change::new("project.create", detail)))
+        Ok((project, Change::new(Action::ProjectCreate, detail)))
     }
 
     pub fn total(&self) -> Money {

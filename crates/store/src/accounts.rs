@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::org::User;
 use shanzhi_domain::sign_in::{Failures, FORGIVEN_AFTER_HOURS};
 use shanzhi_domain::DomainError;
@@ -130,8 +131,8 @@ impl AccountStore for SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Account> {
         let (must_change, keep, action, reason) = match change {
-            PasswordChange::Own { keep_session } => (false, keep_session, "user.password_change", None),
-            PasswordChange::Reset { reason } => (true, "", "user.password_reset", Some(reason)),
+            PasswordChange::Own { keep_session } => (false, keep_session, Action::UserPasswordChange, None),
+            PasswordChange::Reset { reason } => (true, "", Action::UserPasswordReset, Some(reason)),
         };
         let mut w = self.begin_write().await?;
         let before = self.account_in(&mut w.tx, user_id).await?;
@@ -177,9 +178,9 @@ impl AccountStore for SqlStore {
         // A disabled user's sessions and tokens stop at once, and none comes back when they are enabled again.
         let ended = if active { 0 } else { self.end_sessions_of(&mut w.tx, user_id, "").await? };
         let (action, after) = if active {
-            ("user.enable", json!({"reason": reason}))
+            (Action::UserEnable, json!({"reason": reason}))
         } else {
-            ("user.disable", json!({"reason": reason, "sessions_ended": ended}))
+            (Action::UserDisable, json!({"reason": reason, "sessions_ended": ended}))
         };
         let event = by.event(action, "user", &account.user.username, Value::Null, after);
         self.commit_with(w, event, now).await?;

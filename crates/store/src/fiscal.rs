@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::budget::Entry;
 use shanzhi_domain::fiscal::{check_movement, ClosedYear};
 use shanzhi_domain::DomainError;
@@ -91,7 +92,8 @@ impl FiscalStore for SqlStore {
                 StoreError::Duplicate(_) => already_closed(year),
                 other => other,
             })?;
-        let event = by.event("fiscal_year.close", "fiscal_year", &year.to_string(), Value::Null, json!({"year": year}));
+        let event =
+            by.event(Action::FiscalYearClose, "fiscal_year", &year.to_string(), Value::Null, json!({"year": year}));
         self.commit_with(w, event, now).await?;
         Ok(ClosedYear { year, closed_at: now, closed_by: by.user_id, closed_by_name: by.name.clone() })
     }

@@ -312,13 +312,7 @@ impl JobStore for SqlStore {
             .execute(&mut *w.tx)
             .await?;
         let after = json!({"run_key": run_key, "server": server, "outcome": outcome});
-        let event = by.event(
-            &format!("job.{}", job.code()),
-            "job_run",
-            &format!("{}:{run_key}", job.code()),
-            Value::Null,
-            after,
-        );
+        let event = by.event(job.action(), "job_run", &format!("{}:{run_key}", job.code()), Value::Null, after);
         self.commit_with(w, event, now).await?;
         Ok(Some(JobRun {
             id,

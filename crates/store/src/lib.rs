@@ -41,6 +41,7 @@ pub use sql::SqlStore;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::audit::{AuditEvent, NewEvent};
 use shanzhi_domain::budget::{Balances, Budget, Movement};
 use shanzhi_domain::catalogue::Category;
@@ -208,7 +209,7 @@ impl By {
     }
     pub fn event(
         &self,
-        action: &str,
+        action: Action,
         object_type: &str,
         object_id: &str,
         before: serde_json::Value,
@@ -218,7 +219,7 @@ impl By {
             actor_id: self.user_id,
             actor_name: self.name.clone(),
             org_id: self.org_id,
-            action: action.into(),
+            action: action.code().into(),
             object_type: object_type.into(),
             object_id: object_id.into(),
             before,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::committee::{Expert, FormerEmployment};
 use shanzhi_domain::org::{Role, Verification};
 use shanzhi_domain::DomainError;
@@ -80,7 +81,7 @@ impl SqlStore {
         // Like `organisation.create`, the record names the organisation but never carries an ID number.
         let after = json!({"key": org.key, "name": org.name, "kind": org.kind.code(), "uscc": org.uscc,
             "region": org.region, "username": user.username, "verification": Verification::Pending.code()});
-        let event = by.event("organisation.register", "organisation", &org.key, Value::Null, after);
+        let event = by.event(Action::OrganisationRegister, "organisation", &org.key, Value::Null, after);
         let mut w = self.begin_write().await?;
         let org_id = self.insert_organisation(&mut w.tx, &org, now).await?;
         sqlx::query("UPDATE organisations SET verification = $1, active = 0, registered_at = $2 WHERE id = $3")
@@ -137,9 +138,9 @@ impl SqlStore {
             return Err(refused().into());
         }
         let (to, active, reason, action) = match decision {
-            RegistrationDecision::Verify => (Verification::Verified, 1i64, None, "organisation.verify"),
+            RegistrationDecision::Verify => (Verification::Verified, 1i64, None, Action::OrganisationVerify),
             RegistrationDecision::Reject { reason } => {
-                (Verification::Rejected, 0i64, Some(reason.clone()), "organisation.reject")
+                (Verification::Rejected, 0i64, Some(reason.clone()), Action::OrganisationReject)
             }
         };
         // The state is checked again in the update, so two reviewers deciding at once cannot both succeed.
@@ -236,7 +237,7 @@ impl SqlStore {
         .map_err(classify)?;
         let mut after = audit_view(expert, true);
         after["username"] = json!(new_user.as_ref().map(|u| u.username.clone()));
-        let event = by.event("expert.create", "expert", &user_id.to_string(), Value::Null, after);
+        let event = by.event(Action::ExpertCreate, "expert", &user_id.to_string(), Value::Null, after);
         self.commit_with(w, event, now).await?;
         self.pool_entries(Some(user_id), false).await?.pop().ok_or(StoreError::Corrupt("added expert vanished".into()))
     }
@@ -252,7 +253,7 @@ impl SqlStore {
         let before =
             self.pool_entries(Some(expert.id), false).await?.pop().ok_or(DomainError::NotFound { what: "expert" })?;
         let event = by.event(
-            "expert.update",
+            Action::ExpertUpdate,
             "expert",
             &expert.id.to_string(),
             audit_view(&before.expert, before.active),

@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::audit::NewEvent;
 use shanzhi_domain::notice::{NewNotice, Notice, NoticeKind};
 use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
@@ -82,12 +83,12 @@ impl UnsealedBid {
 
 /// The record of what a provider does while bids are sealed: kept out of the chain until the opening (see
 /// [`SqlStore::defer`]), then entered in the bidder's name with the receipt it was given.
-fn bid_event(action: &str, org_id: i64, org_name: &str, procurement_id: i64, after: Value) -> NewEvent {
+fn bid_event(action: Action, org_id: i64, org_name: &str, procurement_id: i64, after: Value) -> NewEvent {
     NewEvent {
         actor_id: None,
         actor_name: org_name.into(),
         org_id: Some(org_id),
-        action: action.into(),
+        action: action.code().into(),
         object_type: "procurement".into(),
         object_id: procurement_id.to_string(),
         before: Value::Null,
@@ -96,7 +97,7 @@ fn bid_event(action: &str, org_id: i64, org_name: &str, procurement_id: i64, aft
 }
 
 /// Acts that would tell who takes part, and how many, if they entered the chain when they happen.
-const DEFERRED: [&str; 2] = ["procurement.interest", "procurement.question"];
+const DEFERRED: [Action; 2] = [Action::ProcurementInterest, Action::ProcurementQuestion];
 
 /// Ids of bids and their files: random, so that the id a bidder is given says nothing about how many bids or
 /// files there are. 53 bits, so they stay exact as JSON numbers; never below 2^52.
@@ -272,7 +273,7 @@ impl SqlStore {
             .await?;
             let id: i64 = row.try_get(0)?;
             let event = by.event(
-                "notice.publish",
+                Action::NoticePublish,
                 "notice",
                 &id.to_string(),
                 Value::Null,
@@ -542,8 +543,13 @@ impl ProcurementStore for SqlStore {
                 .map_err(classify)?;
         }
         let after = json!({"receipt": receipt, "round": round, "submitted_at": ts(now)});
-        self.defer(&mut w.tx, &key, procurement_id, &bid_event("bid.submit", org_id, org_name, procurement_id, after))
-            .await?;
+        self.defer(
+            &mut w.tx,
+            &key,
+            procurement_id,
+            &bid_event(Action::BidSubmit, org_id, org_name, procurement_id, after),
+        )
+        .await?;
         w.commit().await?;
         Ok(receipt)
     }
@@ -572,8 +578,13 @@ impl ProcurementStore for SqlStore {
         // The bidder's name is in the sealed bid; the record names the organisation by id until the opening.
         let name = Self::open_sealed(&key, &row)?.1.org_name;
         let after = json!({"receipt": receipt, "round": round, "withdrawn_at": ts(now)});
-        self.defer(&mut w.tx, &key, procurement_id, &bid_event("bid.withdraw", org_id, &name, procurement_id, after))
-            .await?;
+        self.defer(
+            &mut w.tx,
+            &key,
+            procurement_id,
+            &bid_event(Action::BidWithdraw, org_id, &name, procurement_id, after),
+        )
+        .await?;
         w.commit().await?;
         Ok(())
     }
@@ -645,7 +656,7 @@ impl ProcurementStore for SqlStore {
         let id: i64 = row.try_get(0)?;
         let after = json!({"receipt": receipt_of(&sealed), "uploaded_at": ts(now)});
         let name = self.organisation_name(&mut w.tx, org_id).await?;
-        self.defer(&mut w.tx, &key, procurement_id, &bid_event("bid.file", org_id, &name, procurement_id, after))
+        self.defer(&mut w.tx, &key, procurement_id, &bid_event(Action::BidFile, org_id, &name, procurement_id, after))
             .await?;
         w.commit().await?;
         Ok(id)

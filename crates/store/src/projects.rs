@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::project::{Awaits, Change, Project, Scope};
 use shanzhi_domain::DomainError;
 use sqlx::any::AnyRow;
@@ -40,7 +41,7 @@ pub trait ProjectStore {
         &self,
         by: &By,
         project: Project,
-        action: &str,
+        action: Action,
         detail: Value,
         now: DateTime<Utc>,
     ) -> Result<Project>;
@@ -264,7 +265,7 @@ impl ProjectStore for SqlStore {
         &self,
         by: &By,
         project: Project,
-        action: &str,
+        action: Action,
         detail: Value,
         now: DateTime<Utc>,
     ) -> Result<Project> {

@@ -5,6 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use shanzhi_domain::audit::Action;
 use shanzhi_domain::audit::{format_time, AuditEvent, NewEvent, GENESIS_HASH};
 use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
@@ -540,7 +541,7 @@ impl Store for SqlStore {
             }
         }
         let event = by.event(
-            "region.create",
+            Action::RegionCreate,
             "region",
             &region.code,
             Value::Null,
@@ -585,7 +586,7 @@ impl Store for SqlStore {
     async fn add_organisation(&self, by: &By, org: NewOrganisation, now: DateTime<Utc>) -> Result<Organisation> {
         // The audit record names the organisation but never carries the ID number.
         let after = serde_json::json!({"key": org.key, "name": org.name, "kind": org.kind.code(), "uscc": org.uscc, "active": org.active});
-        let event = by.event("organisation.create", "organisation", &org.key, Value::Null, after);
+        let event = by.event(Action::OrganisationCreate, "organisation", &org.key, Value::Null, after);
         let id = {
             let mut w = self.begin_write().await?;
             let out = self.insert_organisation(&mut w.tx, &org, now).await?;
@@ -624,7 +625,7 @@ impl Store for SqlStore {
 
     async fn add_category(&self, by: &By, cat: &Category, now: DateTime<Utc>) -> Result<()> {
         let event = by.event(
-            "catalogue.create",
+            Action::CatalogueCreate,
             "category",
             &cat.code,
             Value::Null,
@@ -654,7 +655,7 @@ impl Store for SqlStore {
         let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
         let roles = roles.join(",");
         let after = serde_json::json!({"username": user.username, "org_id": user.org_id, "roles": roles, "supervisor_region": user.supervisor_region});
-        let event = by.event("user.create", "user", &user.username, Value::Null, after);
+        let event = by.event(Action::UserCreate, "user", &user.username, Value::Null, after);
         let username = user.username.clone();
         {
             let mut w = self.begin_write().await?;
@@ -713,7 +714,7 @@ impl Store for SqlStore {
     async fn create_session(&self, by: &By, token_hash: &str, s: &SessionRecord, now: DateTime<Utc>) -> Result<()> {
         let after = serde_json::json!({"kind": s.kind.code(), "label": s.label, "expires_at": ts(s.expires_at)});
         // The object id is a prefix of the token's hash: enough to tell sessions apart, useless to replay.
-        let event = by.event("session.create", "session", &token_hash[..12], Value::Null, after);
+        let event = by.event(Action::SessionCreate, "session", &token_hash[..12], Value::Null, after);
         let (hash, s) = (token_hash.to_string(), s.clone());
         let mut w = self.begin_write().await?;
         sqlx::query("INSERT INTO sessions (token_hash, user_id, kind, label, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
@@ -732,7 +733,7 @@ impl Store for SqlStore {
 
     async fn end_session(&self, by: &By, token_hash: &str, now: DateTime<Utc>) -> Result<()> {
         let event =
-            by.event("session.end", "session", &token_hash[..12.min(token_hash.len())], Value::Null, Value::Null);
+            by.event(Action::SessionEnd, "session", &token_hash[..12.min(token_hash.len())], Value::Null, Value::Null);
         let hash = token_hash.to_string();
         let mut w = self.begin_write().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&mut *w.tx).await?;
@@ -790,7 +791,8 @@ impl Store for SqlStore {
         let id: i64 = row.get(0);
         let entry = Entry { budget_id: id, movement: Movement::Allocate, amount, project_id: None };
         self.write_ledger(&mut w.tx, &[entry], by.user_id, now).await?;
-        self.commit_with(w, by.event("budget.allocate", "budget", &id.to_string(), Value::Null, after), now).await?;
+        self.commit_with(w, by.event(Action::BudgetAllocate, "budget", &id.to_string(), Value::Null, after), now)
+            .await?;
         self.budget_view(id).await
     }
 
@@ -842,7 +844,8 @@ impl Store for SqlStore {
         ];
         self.write_ledger(&mut w.tx, &entries, by.user_id, now).await?;
         let after = serde_json::json!({"from": from, "to": to, "to_org_id": to_org, "amount": amount, "note": note});
-        self.commit_with(w, by.event("budget.grant", "budget", &from.to_string(), Value::Null, after), now).await?;
+        self.commit_with(w, by.event(Action::BudgetGrant, "budget", &from.to_string(), Value::Null, after), now)
+            .await?;
         self.budget_view(to).await
     }
 
@@ -879,7 +882,7 @@ impl Store for SqlStore {
     async fn set_standard(&self, by: &By, standard: &Standard, now: DateTime<Utc>) -> Result<()> {
         let before = self.standards().await?.into_iter().find(|s| s.code == standard.code);
         let event = by.event(
-            "standard.set",
+            Action::StandardSet,
             "standard",
             &standard.code,
             serde_json::to_value(&before).unwrap_or_default(),
@@ -905,7 +908,7 @@ impl Store for SqlStore {
 
     async fn add_file(&self, by: &By, meta: FileMeta, now: DateTime<Utc>) -> Result<FileMeta> {
         let after = serde_json::json!({"name": meta.name, "size": meta.size, "sha256": meta.sha256, "content_type": meta.content_type});
-        let event = by.event("file.upload", "file", &meta.sha256[..16], Value::Null, after);
+        let event = by.event(Action::FileUpload, "file", &meta.sha256[..16], Value::Null, after);
         let mut meta = meta;
         meta.created_at = ts(now);
         let m = meta.clone();
@@ -986,7 +989,7 @@ impl Store for SqlStore {
     }
 
     async fn set_setting(&self, by: &By, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
-        let event = by.event("setting.set", "setting", key, Value::Null, Value::String(value.into()));
+        let event = by.event(Action::SettingSet, "setting", key, Value::Null, Value::String(value.into()));
         let (k, v) = (key.to_string(), value.to_string());
         let mut w = self.begin_write().await?;
         sqlx::query(

@@ -8,6 +8,7 @@
 //! approved: invited tender (§29), competitive negotiation (§30), competitive consultation (214号 §3) and single
 //! source (§31). Request for quotation is for goods (§32) and a framework agreement has its own rules.
 
+use crate::audit::Action;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -268,7 +269,7 @@ impl MethodApproval {
             decision: None,
         };
         let detail = json!({"project_id": a.project_id, "method": a.method.code(), "consent": a.consent.document_no});
-        Ok((a, Change::new("method_approval.request", detail)))
+        Ok((a, Change::new(Action::MethodApprovalRequest, detail)))
     }
 
     /// The finance department of a city with districts or above decides; an approval carries its document number.
@@ -304,7 +305,7 @@ impl MethodApproval {
         });
         self.version += 1;
         let detail = json!({"approved": approved, "authority": authority.name, "document_no": document_no.trim()});
-        Ok(Change::new("method_approval.decide", detail))
+        Ok(Change::new(Action::MethodApprovalDecide, detail))
     }
 
     /// Approved, and for `method`.

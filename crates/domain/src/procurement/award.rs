@@ -1,6 +1,7 @@
 //! The end of a procurement: the winner confirmed, a single-source negotiation recorded, the procurement
 //! abandoned, or a switch of method requested and decided after a failure.
 
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -72,7 +73,7 @@ impl Procurement {
         self.award = Some(Award { winner, members, at: now, by: actor.user_id, minutes: None, void: false });
         self.stage = Stage::Awarded;
         self.touch(now);
-        Ok(Change::new("procurement.award", detail))
+        Ok(Change::new(Action::ProcurementAward, detail))
     }
 
     /// Single source: the purchaser records the negotiated price and the minutes — after the public notice when
@@ -165,7 +166,7 @@ impl Procurement {
         });
         self.stage = Stage::Awarded;
         self.touch(now);
-        Ok(Change::new("procurement.award", detail))
+        Ok(Change::new(Action::ProcurementAward, detail))
     }
 
     /// The purchaser ends a running procurement (e.g. the need has changed), with a reason.
@@ -188,7 +189,7 @@ impl Procurement {
         p.into_result()?;
         self.fail("abandoned", reason.trim().into(), now);
         self.touch(now);
-        Ok(Change::new("procurement.abandon", json!({"reason": reason.trim()})))
+        Ok(Change::new(Action::ProcurementAbandon, json!({"reason": reason.trim()})))
     }
 
     /// After a failure the purchaser may ask finance to approve another method.
@@ -220,7 +221,7 @@ impl Procurement {
             decision: None,
         });
         self.touch(now);
-        Ok(Change::new("procurement.request_switch", json!({"to": to.code()})))
+        Ok(Change::new(Action::ProcurementRequestSwitch, json!({"to": to.code()})))
     }
 
     /// Finance decides; at or above the open-tender threshold only the finance department of a city with
@@ -276,6 +277,6 @@ impl Procurement {
         });
         let to = s.to;
         self.touch(now);
-        Ok(Change::new("procurement.decide_switch", json!({"to": to.code(), "approved": approved})))
+        Ok(Change::new(Action::ProcurementDecideSwitch, json!({"to": to.code(), "approved": approved})))
     }
 }

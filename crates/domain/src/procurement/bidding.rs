@@ -1,6 +1,7 @@
 //! From the announcement to the opening: publication, who may bid, the bid window, questions and
 //! clarifications, and the opening that reads out the bids.
 
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -75,7 +76,7 @@ impl Procurement {
         self.published_on = Some(today);
         self.touch(now);
         Ok(Change::new(
-            "procurement.publish",
+            Action::ProcurementPublish,
             json!({"method": self.method.code(), "bid_deadline": self.bid_deadline, "published_on": today}),
         ))
     }
@@ -153,7 +154,7 @@ impl Procurement {
             self.documents_obtained.push(Obtained { org_id: actor.org_id, on: china_date(now) });
             self.touch(now);
         }
-        Ok(Change::new("procurement.interest", json!({})))
+        Ok(Change::new(Action::ProcurementInterest, json!({})))
     }
 
     /// Checks a bid (or final offer) may be submitted, changed or withdrawn now.
@@ -218,7 +219,7 @@ impl Procurement {
         let id = self.questions.len() as u32 + 1;
         self.questions.push(Question { id, org_id: actor.org_id, text: text.trim().into(), asked_at: now });
         self.touch(now);
-        Ok(Change::new("procurement.question", json!({"question": id})))
+        Ok(Change::new(Action::ProcurementQuestion, json!({"question": id})))
     }
 
     /// Publishes a clarification (answering a question or not). One that affects bids must come at least the
@@ -264,7 +265,7 @@ impl Procurement {
             moved_deadline: moved,
         });
         self.touch(now);
-        Ok(Change::new("procurement.clarify", json!({"affects_bids": affects_bids, "moved_deadline": moved})))
+        Ok(Change::new(Action::ProcurementClarify, json!({"affects_bids": affects_bids, "moved_deadline": moved})))
     }
 
     /// The fewest suppliers the procurement goes on with, at each opening and after evaluation: 3 (final offers
@@ -315,7 +316,7 @@ impl Procurement {
         } else {
             self.opening = Some(opening);
         }
-        let action = if final_round { "procurement.open_final" } else { "procurement.open" };
+        let action = if final_round { Action::ProcurementOpenFinal } else { Action::ProcurementOpen };
         let min = self.min_suppliers(rules);
         if count < min {
             self.fail("too_few_bids", format!("递交投标（响应）文件的供应商不足 {min} 家（{count} 家）"), now);

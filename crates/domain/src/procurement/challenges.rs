@@ -1,6 +1,7 @@
 //! Challenges (质疑) to the purchaser, complaints (投诉) to finance, and suspensions, each within its statutory
 //! window counted from the day the law names (政府采购法 §52–57, 政府采购法实施条例 §53–58, 财政部令第94号).
 
+use crate::audit::Action;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
 
@@ -100,7 +101,7 @@ impl Procurement {
             complaint: None,
         });
         self.touch(now);
-        Ok(Change::new("procurement.challenge", json!({"challenge": id, "about": about.code()})))
+        Ok(Change::new(Action::ProcurementChallenge, json!({"challenge": id, "about": about.code()})))
     }
 
     fn challenge_mut(&mut self, id: u32) -> Result<&mut Challenge, DomainError> {
@@ -126,7 +127,7 @@ impl Procurement {
         }
         c.reply = Some(Reply { text: text.trim().into(), upheld, on: china_date(now), by: actor.user_id });
         self.touch(now);
-        Ok(Change::new("procurement.reply", json!({"challenge": id, "upheld": upheld})))
+        Ok(Change::new(Action::ProcurementReply, json!({"challenge": id, "upheld": upheld})))
     }
 
     /// The last day to reply to challenge `c`.
@@ -188,7 +189,7 @@ impl Procurement {
         self.challenge_mut(id)?.complaint =
             Some(Complaint { text: text.trim().into(), filed_on: today, pauses: vec![], decision: None });
         self.touch(now);
-        Ok(Change::new("procurement.complain", json!({"challenge": id})))
+        Ok(Change::new(Action::ProcurementComplain, json!({"challenge": id})))
     }
 
     fn require_finance(actor: &Actor, action: &'static str) -> Result<(), DomainError> {
@@ -236,7 +237,7 @@ impl Procurement {
         }
         k.pauses.push((from, to));
         self.touch(now);
-        Ok(Change::new("procurement.pause_complaint", json!({"challenge": id, "from": from, "to": to})))
+        Ok(Change::new(Action::ProcurementPauseComplaint, json!({"challenge": id, "from": from, "to": to})))
     }
 
     /// Days of suspension used so far: a suspension counts its days after the first (民法典 §201), and at least
@@ -270,7 +271,7 @@ impl Procurement {
         }
         self.suspensions.push(Suspension { from: today, until, challenge: id });
         self.touch(now);
-        Ok(Change::new("procurement.suspend", json!({"challenge": id, "until": until})))
+        Ok(Change::new(Action::ProcurementSuspend, json!({"challenge": id, "until": until})))
     }
 
     /// Finance decides a complaint: dismissed, or upheld with its consequence. The caller applies a consequence
@@ -333,7 +334,7 @@ impl Procurement {
         }
         self.touch(now);
         Ok(Change::new(
-            "procurement.decide_complaint",
+            Action::ProcurementDecideComplaint,
             json!({"challenge": id, "upheld": upheld, "consequence": consequence.map(|c| c.code())}),
         ))
     }

@@ -1,6 +1,7 @@
 //! The evaluation: the committee drawn, declared and replaced, negotiation rounds and final offers, compliance
 //! review, marks, and the outcome with the committee's report.
 
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -61,7 +62,7 @@ impl Procurement {
         let detail = json!({"size": size, "seed": draw.seed, "chosen": draw.chosen, "excluded": draw.excluded.len()});
         self.committee = Some(Committee { draw, replacements: vec![], members, declarations: vec![] });
         self.touch(now);
-        Ok(Change::new("procurement.draw_committee", detail))
+        Ok(Change::new(Action::ProcurementDrawCommittee, detail))
     }
 
     fn committee_member(&self, actor: &Actor) -> Result<&Committee, DomainError> {
@@ -101,7 +102,7 @@ impl Procurement {
             c.declarations.push(Declaration { expert_id: actor.user_id, no_conflict, at: now });
         }
         self.touch(now);
-        Ok(Change::new("procurement.declare", json!({"no_conflict": no_conflict})))
+        Ok(Change::new(Action::ProcurementDeclare, json!({"no_conflict": no_conflict})))
     }
 
     /// Replaces recused experts by a further draw from the pool (excluding everyone drawn before).
@@ -137,7 +138,7 @@ impl Procurement {
         c.replacements.push(draw);
         self.note_evaluation(now);
         self.touch(now);
-        Ok(Change::new("procurement.replace_recused", detail))
+        Ok(Change::new(Action::ProcurementReplaceRecused, detail))
     }
 
     /// Negotiation or consultation: the committee records a round with the suppliers.
@@ -150,7 +151,7 @@ impl Procurement {
         let n = self.rounds.len() as u32 + 1;
         self.rounds.push(Round { n, notes: notes.trim().into(), at: now, by: actor.user_id });
         self.touch(now);
-        Ok(Change::new("procurement.round", json!({"round": n})))
+        Ok(Change::new(Action::ProcurementRound, json!({"round": n})))
     }
 
     /// After at least one round, the committee asks the suppliers for sealed final offers by a deadline.
@@ -176,7 +177,7 @@ impl Procurement {
         self.final_deadline = Some(deadline);
         self.stage = Stage::FinalOffers;
         self.touch(now);
-        Ok(Change::new("procurement.call_final_offers", json!({"deadline": deadline})))
+        Ok(Change::new(Action::ProcurementCallFinalOffers, json!({"deadline": deadline})))
     }
 
     /// The bids evaluated: the final offers where the method has them (suppliers without one withdrew).
@@ -215,7 +216,7 @@ impl Procurement {
         self.compliance.push(Compliance { bid_id, qualified, reason: reason.trim().into(), by: actor.user_id });
         self.note_evaluation(now);
         self.touch(now);
-        Ok(Change::new("procurement.compliance", json!({"bid_id": bid_id, "qualified": qualified})))
+        Ok(Change::new(Action::ProcurementCompliance, json!({"bid_id": bid_id, "qualified": qualified})))
     }
 
     /// Whether the committee's work is all in: every bid reviewed, every sitting member's marks (comprehensive
@@ -281,7 +282,7 @@ impl Procurement {
         self.marks.extend(new);
         self.note_evaluation(now);
         self.touch(now);
-        Ok(Change::new("procurement.mark", json!({"expert": actor.user_id})))
+        Ok(Change::new(Action::ProcurementMark, json!({"expert": actor.user_id})))
     }
 
     /// The scoring inputs as they stand.
@@ -379,6 +380,6 @@ impl Procurement {
         }
         self.report = Some(Report { at: now, by: actor.user_id });
         self.touch(now);
-        Ok(Change::new("procurement.report", json!({"ranked": ranked, "winners": outcome.winners})))
+        Ok(Change::new(Action::ProcurementReport, json!({"ranked": ranked, "winners": outcome.winners})))
     }
 }

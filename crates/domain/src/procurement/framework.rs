@@ -1,5 +1,6 @@
 //! Framework agreements, stage two: call-offs from the admitted providers within the awarded amount.
 
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 
@@ -63,6 +64,6 @@ impl Procurement {
             by: actor.user_id,
         });
         self.touch(now);
-        Ok(Change::new("procurement.call_off", json!({"n": n, "org_id": org_id, "amount": amount})))
+        Ok(Change::new(Action::ProcurementCallOff, json!({"n": n, "org_id": org_id, "amount": amount})))
     }
 }

@@ -3,6 +3,7 @@
 //! bid is void only if the committee then finds the price unjustified. The thresholds in [`crate::scoring`] only
 //! prompt the committee; they decide nothing.
 
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -90,7 +91,7 @@ impl Procurement {
         });
         self.note_evaluation(now);
         self.touch(now);
-        Ok(Change::new("procurement.low_price_flag", json!({"bid_id": bid_id, "due": due})))
+        Ok(Change::new(Action::ProcurementLowPriceFlag, json!({"bid_id": bid_id, "due": due})))
     }
 
     /// The bidder explains its price in writing, until the deadline (a later explanation replaces an earlier).
@@ -117,7 +118,7 @@ impl Procurement {
         l.explanation = Some(Explanation { text: text.trim().into(), at: now });
         let bid_id = l.bid_id;
         self.touch(now);
-        Ok(Change::new("procurement.low_price_explain", json!({"bid_id": bid_id})))
+        Ok(Change::new(Action::ProcurementLowPriceExplain, json!({"bid_id": bid_id})))
     }
 
     /// The committee finds the price justified or not, once the bidder explained or its deadline passed.
@@ -153,6 +154,6 @@ impl Procurement {
         l.finding = Some(Finding { justified, reason: reason.trim().into(), by: actor.user_id, at: now });
         self.note_evaluation(now);
         self.touch(now);
-        Ok(Change::new("procurement.low_price_finding", json!({"bid_id": bid_id, "justified": justified})))
+        Ok(Change::new(Action::ProcurementLowPriceFinding, json!({"bid_id": bid_id, "justified": justified})))
     }
 }

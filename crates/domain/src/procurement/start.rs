@@ -1,6 +1,7 @@
 //! Starting a procurement: the method checked against the thresholds and its own preconditions, the documents
 //! checked, and the new procurement in draft.
 
+use crate::audit::Action;
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::json;
@@ -353,6 +354,6 @@ impl Procurement {
         };
         let approval = p.approval.as_ref().map(|a| a.document_no.clone());
         let detail = json!({"method": p.method.code(), "project_id": p.project_id, "agency_org_id": p.agency_org_id, "approval": approval});
-        Ok((p, Change::new("procurement.start", detail)))
+        Ok((p, Change::new(Action::ProcurementStart, detail)))
     }
 }

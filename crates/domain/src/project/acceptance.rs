@@ -2,6 +2,7 @@
 //! accepts it once it is due, and acceptance pays it. No payment for service not yet delivered.
 
 use super::*;
+use crate::audit::Action;
 use crate::clock::china_date;
 use crate::deadlines::date_zh;
 
@@ -98,7 +99,7 @@ impl Project {
         milestone.status = MilestoneStatus::Reported;
         let name = milestone.name.clone();
         self.touch(now);
-        Ok(Change::new("project.report_file", json!({"milestone": index, "name": name})))
+        Ok(Change::new(Action::ProjectReportFile, json!({"milestone": index, "name": name})))
     }
 
     /// The purchaser accepts a reported milestone, once it is due, which pays it; or rejects the report
@@ -168,7 +169,7 @@ impl Project {
             }
         }
         self.touch(now);
-        let action = if accept { "project.milestone_accept" } else { "project.milestone_reject" };
+        let action = if accept { Action::ProjectMilestoneAccept } else { Action::ProjectMilestoneReject };
         Ok(Change::new(action, json!({"milestone": index, "amount": amount, "reason": reason})).with_ledger(ledger))
     }
 }

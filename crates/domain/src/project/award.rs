@@ -1,6 +1,7 @@
 //! The award: a direct purchase below the procurement limit, or the winner of a finished procurement.
 
 use super::*;
+use crate::audit::Action;
 
 impl Project {
     /// Records a direct purchase below the procurement limit (采购限额标准) from an eligible, active provider.
@@ -56,7 +57,7 @@ impl Project {
         });
         self.status = Status::Contract;
         self.touch(now);
-        Ok(Change::new("project.award", detail))
+        Ok(Change::new(Action::ProjectAward, detail))
     }
 
     /// Takes the winner of a finished procurement as the project's award; the contract step follows.
@@ -89,6 +90,6 @@ impl Project {
         });
         self.status = Status::Contract;
         self.touch(now);
-        Ok(Change::new("project.award", detail))
+        Ok(Change::new(Action::ProjectAward, detail))
     }
 }

@@ -2,6 +2,7 @@
 //! voiding the award or ending the contract; the money reserved or still owed goes back.
 
 use super::*;
+use crate::audit::Action;
 
 impl Project {
     /// Cancels at any step before the contract is signed.
@@ -26,7 +27,7 @@ impl Project {
         self.cancellation = Some(Closure { reason: reason.clone(), by: actor.user_id, at: now });
         self.status = Status::Cancelled;
         self.touch(now);
-        Ok(Change::new("project.cancel", json!({"from": from, "reason": reason})).with_ledger(ledger))
+        Ok(Change::new(Action::ProjectCancel, json!({"from": from, "reason": reason})).with_ledger(ledger))
     }
 
     /// Ends a signed contract early.
@@ -46,7 +47,7 @@ impl Project {
                 self.award = None;
                 self.status = Status::Procurement;
                 self.touch(now);
-                Ok(Change::new("project.award_void", json!({"reason": reason})))
+                Ok(Change::new(Action::ProjectAwardVoid, json!({"reason": reason})))
             }
             Status::Acceptance => self.end_contract(actor, reason, now),
             _ => Err(DomainError::WrongStep { action: "apply_complaint", status: self.status.code() }),
@@ -66,7 +67,7 @@ impl Project {
         }
         self.status = Status::Terminated;
         self.touch(now);
-        Ok(Change::new("project.terminate", json!({"reason": reason})).with_ledger(ledger))
+        Ok(Change::new(Action::ProjectTerminate, json!({"reason": reason})).with_ledger(ledger))
     }
 }
 

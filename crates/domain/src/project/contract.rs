@@ -3,6 +3,7 @@
 //! paid.
 
 use super::*;
+use crate::audit::Action;
 use crate::deadlines::date_zh;
 use crate::procurement::{Method, Procurement};
 use chrono::Datelike;
@@ -250,7 +251,7 @@ impl Project {
         let released: Vec<Money> = self.planned().iter().zip(&committed).map(|(p, c)| *p - *c).collect();
         let mut ledger = self.entries(Movement::Commit, &committed);
         ledger.extend(self.entries(Movement::Release, &released));
-        Ok(Change::new("project.contract_sign", detail).with_ledger(ledger))
+        Ok(Change::new(Action::ProjectContractSign, detail).with_ledger(ledger))
     }
 
     /// The posts a post-purchase contract buys, each costing an equal share of the amount per year of term.

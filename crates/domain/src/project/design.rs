@@ -2,6 +2,7 @@
 //! that may be bought), its changes, and moving on to the cost estimate.
 
 use super::*;
+use crate::audit::Action;
 
 impl Design {
     /// Checks the design is complete and coherent; every problem is reported at once.
@@ -121,7 +122,7 @@ impl Project {
         design.check_new(ctx.rules, crate::clock::china_date(now), ctx.category)?;
         self.design = design;
         self.touch(now);
-        Ok(Change::new("project.design", json!({"title": self.design.title})))
+        Ok(Change::new(Action::ProjectDesign, json!({"title": self.design.title})))
     }
 
     /// Design is finished: move on to the cost estimate.
@@ -130,6 +131,6 @@ impl Project {
         self.require_status(&[Status::Design], "finish_design")?;
         self.status = Status::CostEstimate;
         self.touch(now);
-        Ok(Change::new("project.finish_design", json!({})))
+        Ok(Change::new(Action::ProjectFinishDesign, json!({})))
     }
 }

@@ -1,6 +1,7 @@
 //! The cost estimate step: cost lines priced against the standards, and the budget lines that fund them.
 
 use super::*;
+use crate::audit::Action;
 
 /// Turns cost line inputs into priced lines, checking each.
 pub fn price_lines(
@@ -124,7 +125,7 @@ impl Project {
         self.touch(now);
         let flagged = self.cost_lines.iter().filter(|l| l.over_standard).count();
         Ok(Change::new(
-            "project.cost_estimate",
+            Action::ProjectCostEstimate,
             json!({"lines": self.cost_lines.len(), "total": self.total(), "over_standard": flagged}),
         ))
     }
@@ -143,6 +144,6 @@ impl Project {
         let detail = json!({"lines": lines.len(), "total": self.total()});
         self.funding = lines;
         self.touch(now);
-        Ok(Change::new("project.funding", detail))
+        Ok(Change::new(Action::ProjectFunding, detail))
     }
 }

@@ -2,6 +2,7 @@
 
 use super::closure::closure_reason;
 use super::*;
+use crate::audit::Action;
 
 impl Project {
     fn post_mut(&mut self, actor: &Actor, index: usize, action: &'static str) -> Result<&mut Post, DomainError> {
@@ -40,7 +41,7 @@ impl Project {
         post.holder = Some(PostHolder { name: holder.name.trim().to_string(), ..holder });
         self.touch(now);
         // The audit record keeps the qualification, not the person's name.
-        Ok(Change::new("project.post_fill", json!({"post": index, "certification": certification.code()})))
+        Ok(Change::new(Action::ProjectPostFill, json!({"post": index, "certification": certification.code()})))
     }
 
     /// The post holder leaves; the post is vacant until filled again.
@@ -58,6 +59,6 @@ impl Project {
         }
         post.holder = None;
         self.touch(now);
-        Ok(Change::new("project.post_vacate", json!({"post": index, "reason": reason})))
+        Ok(Change::new(Action::ProjectPostVacate, json!({"post": index, "reason": reason})))
     }
 }

@@ -2,6 +2,7 @@
 //! whose approval reserves the money.
 
 use super::*;
+use crate::audit::Action;
 
 impl Project {
     /// Submits for review. The category must be in the catalogue and not on the negative list.
@@ -35,7 +36,7 @@ impl Project {
         };
         self.status = if self.content_review_skipped.is_none() { Status::ReviewContent } else { Status::ReviewFinance };
         self.touch(now);
-        Ok(Change::new("project.submit", json!({"total": self.total(), "stage": self.status.code()})))
+        Ok(Change::new(Action::ProjectSubmit, json!({"total": self.total(), "stage": self.status.code()})))
     }
 
     /// A reviewer approves or returns the project at its current review stage.
@@ -92,7 +93,7 @@ impl Project {
             (true, ReviewStage::Finance) => Status::Procurement,
         };
         self.touch(now);
-        let action = if approve { "project.review_approve" } else { "project.review_return" };
+        let action = if approve { Action::ProjectReviewApprove } else { Action::ProjectReviewReturn };
         // Finance approval reserves the plan's money on each budget line; the store refuses it if short.
         let ledger = if approve && stage == ReviewStage::Finance {
             self.entries(Movement::Reserve, &self.planned())

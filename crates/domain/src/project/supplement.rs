@@ -5,6 +5,7 @@
 //! commits the money and adds a milestone that pays the supplement's amount from its own lines.
 
 use super::*;
+use crate::audit::Action;
 use crate::budget::check_years;
 use crate::clock::china_date;
 
@@ -156,7 +157,7 @@ impl Project {
             c.supplements.push(supplement);
         }
         self.touch(now);
-        Ok(Change::new("project.supplement_propose", detail))
+        Ok(Change::new(Action::ProjectSupplementPropose, detail))
     }
 
     /// Finance approves a proposed supplementary contract, reserving its money, or returns it with comments.
@@ -202,12 +203,12 @@ impl Project {
         self.touch(now);
         let detail = json!({"supplement": n, "comment": comment});
         if !approve {
-            return Ok(Change::new("project.supplement_return", detail));
+            return Ok(Change::new(Action::ProjectSupplementReturn, detail));
         }
         // Like the original: approval reserves the money; the store refuses it when a line is short.
         let amounts: Vec<Money> = lines.iter().map(|l| l.amount).collect();
         let ledger = self.entries_on(&lines, Movement::Reserve, &amounts);
-        Ok(Change::new("project.supplement_approve", detail).with_ledger(ledger))
+        Ok(Change::new(Action::ProjectSupplementApprove, detail).with_ledger(ledger))
     }
 
     /// The purchaser signs an approved supplementary contract: its money is committed and its milestone added.
@@ -251,8 +252,11 @@ impl Project {
         self.touch(now);
         let amounts: Vec<Money> = s.funding.iter().map(|l| l.amount).collect();
         let ledger = self.entries_on(&s.funding, Movement::Commit, &amounts);
-        Ok(Change::new("project.supplement_sign", json!({"supplement": n, "amount": s.amount, "signed_on": signed_on}))
-            .with_ledger(ledger))
+        Ok(Change::new(
+            Action::ProjectSupplementSign,
+            json!({"supplement": n, "amount": s.amount, "signed_on": signed_on}),
+        )
+        .with_ledger(ledger))
     }
 
     /// When the contract ends (completed or terminated), supplements not yet signed lapse and what approved

@@ -170,7 +170,7 @@ fn create_requires_a_purchaser_of_a_department() {
     let (p, change) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::Design);
     assert_eq!(p.purchaser_org_id, PURCHASER_ORG);
-    assert_eq!(change.action, "project.create");
+    assert_eq!(change.action.code(), "project.create");
 }
 
 #[test]

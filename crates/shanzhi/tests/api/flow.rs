@@ -188,7 +188,7 @@ both_backends! {
         let mut newer = p.clone();
         newer.version += 1;
         let by = shanzhi_store::By::system("test");
-        let change = shanzhi_domain::project::Change::new("project.test", json!({}));
+        let change = shanzhi_domain::project::Change::new(shanzhi_domain::audit::Action::ProjectDesign, json!({}));
         app.store.update_project(&by, &p, &newer, &change, start_time()).await.unwrap();
         let err = app.store.update_project(&by, &p, &newer, &change, start_time()).await.unwrap_err();
         assert!(matches!(err, shanzhi_store::StoreError::Domain(shanzhi_domain::DomainError::StaleVersion)), "{err}");

@@ -60,7 +60,7 @@ fn another_method_at_the_threshold_needs_the_citys_approval_before_the_start() {
         now,
     )
     .unwrap();
-    assert_eq!(change.action, "method_approval.request");
+    assert_eq!(change.action.code(), "method_approval.request");
     // The district's own finance bureau cannot approve it; a provider or the purchaser even less.
     let district = actor(300, FINANCE, OrgKind::Finance, &[Role::Reviewer]);
     let refused = a.clone().decide(&district, &district_finance(), true, "夷财采〔2026〕1号", "", now).unwrap_err();

@@ -138,7 +138,7 @@ fn a_supplement_is_proposed_approved_and_signed_like_the_original() {
     );
     let c = p.propose_supplement(&purchaser(), input(5_000, vec![line(2, 3_000), line(3, 2_000)]), &r, on(2026, 5, 1));
     let c = c.unwrap();
-    assert_eq!((c.action, c.ledger.len()), ("project.supplement_propose", 0), "proposing moves no money");
+    assert_eq!((c.action.code(), c.ledger.len()), ("project.supplement_propose", 0), "proposing moves no money");
     assert_eq!(waiting_on(&finance(), &p), Some("review_supplement"));
     assert_eq!(p.review_supplement(&purchaser(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(), "forbidden");
     let own_finance = actor(301, PURCHASER_ORG, OrgKind::Finance, &[Role::Reviewer]);
