@@ -15,7 +15,7 @@ use shanzhi_domain::procurement::{
     BidContent, ChallengeAbout, Consequence, Duty, Holder, LowPrice, Member, MemberTask, Method, OpenedBid,
     Procurement, Stage, StartContext, StartInput,
 };
-use shanzhi_domain::project::{Change, FileRef, Project, Status};
+use shanzhi_domain::project::{AwardMethod, Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{
     Holding, NoticeFilter, OverdueMark, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
@@ -289,8 +289,9 @@ pub(crate) async fn same_kind_total(app: &App, project: &Project) -> Result<Mone
         if !same {
             continue;
         }
-        let by_open_tender = other.award.as_ref().is_some_and(|a| a.method == Method::OpenTender.code())
-            || procurements.iter().any(|p| p.project_id == other.id && p.stage != Stage::Failed);
+        let by_open_tender =
+            other.award.as_ref().is_some_and(|a| a.method == AwardMethod::Procured(Method::OpenTender))
+                || procurements.iter().any(|p| p.project_id == other.id && p.stage != Stage::Failed);
         if !by_open_tender {
             sum = sum.checked_add(other.total()).unwrap_or(sum);
         }

@@ -218,9 +218,46 @@ pub struct ReviewDecision {
     pub at: DateTime<Utc>,
 }
 
+/// How a project's provider was chosen: directly by the purchaser (below the procurement limit, or after a
+/// failed procurement), or by a procurement's method. Recorded as `direct_award` or the method's code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AwardMethod {
+    Direct,
+    Procured(crate::procurement::Method),
+}
+
+impl AwardMethod {
+    pub fn code(self) -> &'static str {
+        match self {
+            AwardMethod::Direct => "direct_award",
+            AwardMethod::Procured(m) => m.code(),
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<AwardMethod> {
+        match code {
+            "direct_award" => Some(AwardMethod::Direct),
+            other => crate::procurement::Method::parse(other).map(AwardMethod::Procured),
+        }
+    }
+}
+
+impl Serialize for AwardMethod {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+impl<'de> Deserialize<'de> for AwardMethod {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(d)?;
+        AwardMethod::parse(&code).ok_or_else(|| serde::de::Error::custom(format!("unknown award method {code}")))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Award {
-    pub method: String,
+    pub method: AwardMethod,
     pub provider: ProviderInfo,
     pub justification: String,
     pub amount: Money,
@@ -231,9 +268,9 @@ pub struct Award {
 impl Award {
     /// How the provider was chosen, in words: a direct purchase or the procurement method's name.
     pub fn method_label(&self) -> (&'static str, &'static str) {
-        match crate::procurement::Method::parse(&self.method) {
-            Some(m) => (m.label_zh(), m.label_en()),
-            None => ("直接确定", "Direct award"),
+        match self.method {
+            AwardMethod::Procured(m) => (m.label_zh(), m.label_en()),
+            AwardMethod::Direct => ("直接确定", "Direct award"),
         }
     }
 }

@@ -48,7 +48,7 @@ impl Project {
         }
         let detail = json!({"provider_org_id": provider.org_id, "provider": provider.name, "method": "direct_award"});
         self.award = Some(Award {
-            method: "direct_award".into(),
+            method: AwardMethod::Direct,
             provider,
             justification: justification.to_string(),
             amount: self.total(),
@@ -81,7 +81,7 @@ impl Project {
         };
         let detail = json!({"provider_org_id": provider.org_id, "provider": provider.name, "method": p.method.code(), "procurement_id": p.id});
         self.award = Some(Award {
-            method: p.method.code().into(),
+            method: AwardMethod::Procured(p.method),
             provider,
             justification,
             amount: award.winner.price,

@@ -13,8 +13,8 @@ impl Project {
     /// framework agreement what has been called off from the project's provider (zero while nothing has);
     /// `None` after a direct award, which may be contracted at up to the approved estimate.
     pub fn contract_price(&self, procurement: Option<&Procurement>) -> Option<Money> {
-        let award = self.award.as_ref().filter(|a| a.method != "direct_award")?;
-        if award.method != Method::FrameworkAgreement.code() {
+        let award = self.award.as_ref().filter(|a| a.method != AwardMethod::Direct)?;
+        if award.method != AwardMethod::Procured(Method::FrameworkAgreement) {
             return Some(award.amount);
         }
         let call_offs = procurement.filter(|q| q.project_id == self.id).map(|q| q.call_offs.as_slice()).unwrap_or(&[]);

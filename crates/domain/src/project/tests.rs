@@ -693,7 +693,7 @@ fn project_purchases_have_no_posts() {
 fn awarded_by(method: &str, yuan: i64) -> Project {
     let mut p = awarded();
     let a = p.award.as_mut().unwrap();
-    a.method = method.into();
+    a.method = AwardMethod::parse(method).expect("a known award method");
     a.amount = Money::from_yuan(yuan);
     p
 }
@@ -890,4 +890,18 @@ fn whoever_a_project_waits_on_is_among_the_kinds_its_facts_name() {
     let mut closed = contracted();
     closed.status = Status::Completed;
     assert_eq!(closed.facts().awaits, Awaits::default(), "a closed project waits on nobody");
+}
+
+#[test]
+fn award_methods_read_and_write_their_recorded_codes() {
+    use crate::procurement::Method;
+    for (method, code) in [
+        (AwardMethod::Direct, "direct_award"),
+        (AwardMethod::Procured(Method::OpenTender), "open_tender"),
+        (AwardMethod::Procured(Method::FrameworkAgreement), "framework_agreement"),
+    ] {
+        assert_eq!(serde_json::to_value(method).unwrap(), serde_json::json!(code));
+        assert_eq!(serde_json::from_value::<AwardMethod>(serde_json::json!(code)).unwrap(), method);
+    }
+    assert!(serde_json::from_value::<AwardMethod>(serde_json::json!("by_lottery")).is_err());
 }

@@ -182,7 +182,7 @@ async fn demo_is_consistent(app: &TestApp, now: chrono::DateTime<chrono::Utc>) {
         let Some(c) = &p.contract else { continue };
         let award = p.award.as_ref().unwrap();
         let what = format!("{} (loaded {today})", p.design.title);
-        if award.method != "direct_award" {
+        if award.method != shanzhi_domain::project::AwardMethod::Direct {
             tendered += 1;
             assert_eq!(c.amount, award.amount, "{what}: the contract follows the award");
         }

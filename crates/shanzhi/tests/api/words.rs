@@ -75,7 +75,7 @@ both_backends! {
             let text = visible_text(&html);
             assert!(codes_in(&text).is_empty(), "project {} shows codes {:?}", p.id, codes_in(&text));
             seen_funding |= text.contains("资金安排");
-            if p.award.as_ref().is_some_and(|a| a.method == "open_tender") {
+            if p.award.as_ref().is_some_and(|a| a.method.code() == "open_tender") {
                 assert!(text.contains("公开招标"), "the award method by name");
             }
         }
