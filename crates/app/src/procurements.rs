@@ -15,7 +15,7 @@ use shanzhi_domain::procurement::{
     BidContent, ChallengeAbout, Consequence, Duty, Holder, LowPrice, Member, MemberTask, Method, OpenedBid,
     Procurement, Stage, StartContext, StartInput,
 };
-use shanzhi_domain::project::{AwardMethod, Change, FileRef, Project, Status};
+use shanzhi_domain::project::{Act, AwardMethod, Change, FileRef, Project, Status};
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{
     Holding, NoticeFilter, OverdueMark, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
@@ -301,12 +301,7 @@ pub(crate) async fn same_kind_total(app: &App, project: &Project) -> Result<Mone
 
 pub async fn start(app: &App, actor: &Actor, project_id: i64, req: StartRequest) -> Result<Procurement> {
     let project = crate::projects::visible_project(app, actor, project_id).await?;
-    if project.status != Status::Procurement {
-        return Err(Error::Domain(DomainError::WrongStep {
-            action: "start_procurement",
-            status: project.status.code(),
-        }));
-    }
+    project.may(actor, Act::StartProcurement)?;
     let method = Method::parse(&req.method)
         .ok_or_else(|| field("method", "unknown_value", "请选择采购方式", "choose a procurement method"))?;
     if let Some(agency) = req.agency_org_id {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 mod acceptance;
+mod acts;
 mod award;
 mod closure;
 mod contract;
@@ -24,6 +25,7 @@ mod posts;
 mod review;
 mod scope;
 pub mod supplement;
+pub use acts::Act;
 pub use estimate::price_lines;
 pub use scope::{Awaits, Facts, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};

@@ -13,8 +13,7 @@ impl Project {
         justification: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "award")?;
-        self.require_status(&[Status::Procurement], "award")?;
+        self.may(actor, Act::Award)?;
         let limit = rules.procurement_limit_for(self.design.regions.first().map(String::as_str).unwrap_or(""));
         if self.total() >= limit {
             return Err(DomainError::refused(

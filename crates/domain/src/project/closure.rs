@@ -7,18 +7,7 @@ use crate::audit::Action;
 impl Project {
     /// Cancels at any step before the contract is signed.
     pub fn cancel(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "cancel")?;
-        self.require_status(
-            &[
-                Status::Design,
-                Status::CostEstimate,
-                Status::ReviewContent,
-                Status::ReviewFinance,
-                Status::Procurement,
-                Status::Contract,
-            ],
-            "cancel",
-        )?;
+        self.may(actor, Act::Cancel)?;
         let reason = closure_reason(reason)?;
         let from = self.status.code();
         // Money reserved at approval goes back to the budgets.
@@ -32,7 +21,7 @@ impl Project {
 
     /// Ends a signed contract early.
     pub fn terminate(&mut self, actor: &Actor, reason: &str, now: DateTime<Utc>) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "terminate")?;
+        self.may(actor, Act::Terminate)?;
         self.end_contract(actor, reason, now)
     }
 

@@ -85,8 +85,7 @@ impl Project {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "sign_contract")?;
-        self.require_status(&[Status::Contract], "sign_contract")?;
+        self.may(actor, Act::SignContract)?;
         let award =
             self.award.clone().ok_or(DomainError::WrongStep { action: "sign_contract", status: self.status.code() })?;
         let mut p = Problems::default();

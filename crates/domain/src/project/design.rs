@@ -117,8 +117,7 @@ impl Project {
         ctx: &SubmitContext,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "edit_design")?;
-        self.require_status(&[Status::Design, Status::CostEstimate], "edit_design")?;
+        self.may(actor, Act::EditDesign)?;
         design.check_new(ctx.rules, crate::clock::china_date(now), ctx.category)?;
         self.design = design;
         self.touch(now);
@@ -127,8 +126,7 @@ impl Project {
 
     /// Design is finished: move on to the cost estimate.
     pub fn finish_design(&mut self, actor: &Actor, now: DateTime<Utc>) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "finish_design")?;
-        self.require_status(&[Status::Design], "finish_design")?;
+        self.may(actor, Act::FinishDesign)?;
         self.status = Status::CostEstimate;
         self.touch(now);
         Ok(Change::new(Action::ProjectFinishDesign, json!({})))

@@ -119,8 +119,7 @@ impl Project {
         rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "set_cost_estimate")?;
-        self.require_status(&[Status::CostEstimate], "set_cost_estimate")?;
+        self.may(actor, Act::SetCostEstimate)?;
         self.cost_lines = price_lines(lines, standards, rules.management_fee_cap_bp)?;
         self.touch(now);
         let flagged = self.cost_lines.iter().filter(|l| l.over_standard).count();
@@ -137,8 +136,7 @@ impl Project {
         lines: Vec<FundingLine>,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "set_funding")?;
-        self.require_status(&[Status::Design, Status::CostEstimate], "set_funding")?;
+        self.may(actor, Act::SetFunding)?;
         check_plan(&lines, self.total())?;
         check_years(&lines, self.design.period_start, self.design.period_end)?;
         let detail = json!({"lines": lines.len(), "total": self.total()});

@@ -7,8 +7,7 @@ use crate::audit::Action;
 impl Project {
     /// Submits for review. The category must be in the catalogue and not on the negative list.
     pub fn submit(&mut self, actor: &Actor, ctx: &SubmitContext, now: DateTime<Utc>) -> Result<Change, DomainError> {
-        self.require_purchaser(actor, "submit")?;
-        self.require_status(&[Status::CostEstimate], "submit")?;
+        self.may(actor, Act::Submit)?;
         match ctx.category {
             CategoryStatus::Listed => {}
             CategoryStatus::Negative => return Err(DomainError::CategoryOnNegativeList),
@@ -47,19 +46,8 @@ impl Project {
         comment: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        let stage = match self.status {
-            Status::ReviewContent => ReviewStage::Content,
-            Status::ReviewFinance => ReviewStage::Finance,
-            _ => {
-                return Err(DomainError::WrongStep { action: "review", status: self.status.code() });
-            }
-        };
-        if !stage.reviewed_by(actor) {
-            return Err(DomainError::NotPermitted { action: "review" });
-        }
-        if actor.org_id == self.purchaser_org_id || actor.user_id == self.designer_id {
-            return Err(DomainError::OwnProject);
-        }
+        self.may(actor, Act::Review)?;
+        let stage = if self.status == Status::ReviewContent { ReviewStage::Content } else { ReviewStage::Finance };
         let comment = comment.trim();
         if !approve && comment.is_empty() {
             return Err(DomainError::field(

@@ -905,3 +905,34 @@ fn award_methods_read_and_write_their_recorded_codes() {
     }
     assert!(serde_json::from_value::<AwardMethod>(serde_json::json!("by_lottery")).is_err());
 }
+
+#[test]
+fn the_acts_open_are_the_ones_the_acts_allow() {
+    let others = [civil_reviewer(), finance_reviewer(), provider_user()];
+    for p in [submitted(), approved(), awarded(), contracted()] {
+        for who in std::iter::once(purchaser()).chain(others.iter().cloned()) {
+            for act in Act::ALL {
+                let open = p.open_acts(&who).contains(&act);
+                assert_eq!(open, p.may(&who, act).is_ok(), "{act:?} by {} at {}", who.username, p.status.code());
+            }
+        }
+    }
+    // The purchaser's acts by step; reviewers review, and only in their stage.
+    let submitted = submitted();
+    assert_eq!(submitted.open_acts(&purchaser()), vec![Act::Cancel]);
+    assert_eq!(submitted.open_acts(&civil_reviewer()), vec![Act::Review]);
+    assert!(submitted.open_acts(&finance_reviewer()).is_empty());
+    assert_eq!(approved().open_acts(&purchaser()), vec![Act::Award, Act::StartProcurement, Act::Cancel]);
+    assert_eq!(awarded().open_acts(&purchaser()), vec![Act::SignContract, Act::Cancel]);
+    assert_eq!(contracted().open_acts(&purchaser()), vec![Act::Terminate]);
+    assert!(contracted().open_acts(&provider_user()).is_empty());
+    // A refusal names the act: the wrong person, then the wrong step.
+    assert!(matches!(
+        submitted.may(&provider_user(), Act::Review),
+        Err(DomainError::NotPermitted { action: "review" })
+    ));
+    assert!(matches!(
+        contracted().may(&purchaser(), Act::Cancel),
+        Err(DomainError::WrongStep { action: "cancel", status: "acceptance" })
+    ));
+}

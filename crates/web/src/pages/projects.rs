@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::deadlines::Period;
 use shanzhi_domain::org::{Actor, Role};
-use shanzhi_domain::project::{waiting_on, Project, Status, STEPS};
+use shanzhi_domain::project::{waiting_on, Act, Project, Status, STEPS};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 
@@ -44,24 +44,25 @@ pub fn is_own(actor: &Actor, p: &Project) -> bool {
     actor.has(Role::Purchaser) && actor.org_id == p.purchaser_org_id
 }
 
+/// The forms the project's panel offers `actor`: the acts the domain says are open to them now (see
+/// `Project::may`), and the duties it says wait on them. Submitting waits for an estimate and its funding.
 pub fn offer(actor: &Actor, p: &Project) -> Offer {
-    use Status::*;
-    let own = is_own(actor, p);
+    let open = |act: Act| p.may(actor, act).is_ok();
     let duty = waiting_on(actor, p);
-    let at = |s: &[Status]| own && s.contains(&p.status);
+    let estimated = !p.cost_lines.is_empty();
     Offer {
-        edit_design: at(&[Design, CostEstimate]),
-        finish_design: at(&[Design]),
-        cost: at(&[CostEstimate]),
-        funding: at(&[CostEstimate]) && !p.cost_lines.is_empty(),
-        submit: at(&[CostEstimate]) && !p.cost_lines.is_empty() && !p.funding.is_empty(),
-        review: duty == Some("review"),
-        award: at(&[Procurement]),
-        contract: at(&[Contract]),
+        edit_design: open(Act::EditDesign),
+        finish_design: open(Act::FinishDesign),
+        cost: open(Act::SetCostEstimate),
+        funding: open(Act::SetFunding) && estimated,
+        submit: open(Act::Submit) && estimated && !p.funding.is_empty(),
+        review: open(Act::Review),
+        award: open(Act::Award),
+        contract: open(Act::SignContract),
         report: p.current_milestone().filter(|_| duty == Some("file_report")),
         decide: p.current_milestone().filter(|_| duty == Some("decide_milestone")),
-        cancel: at(&[Design, CostEstimate, ReviewContent, ReviewFinance, Procurement, Contract]),
-        terminate: at(&[Acceptance]),
+        cancel: open(Act::Cancel),
+        terminate: open(Act::Terminate),
     }
 }
 

@@ -3,9 +3,8 @@
 use maud::{html, Markup};
 use shanzhi_domain::org::Role;
 use shanzhi_domain::procurement::{Procurement, Stage};
-use shanzhi_domain::project::{Project, Status};
+use shanzhi_domain::project::{Act, Project};
 
-use super::super::projects::is_own;
 use super::super::SignedIn;
 use super::{method_label, stage_tag};
 use shanzhi_app::procurements;
@@ -25,7 +24,7 @@ pub fn project_section(
         .iter()
         .filter(|x| procurements::can_view(actor, x) || (actor.has(Role::Provider) && x.stage != Stage::Draft))
         .collect();
-    let may_start = is_own(actor, p) && p.status == Status::Procurement;
+    let may_start = p.may(actor, Act::StartProcurement).is_ok();
     html! {
         @if !list.is_empty() || may_start || !approvals.is_empty() {
             h2 #procurement { (lang.t("组织购买（采购活动）", "Procurement")) }

@@ -6,12 +6,11 @@ use maud::{html, Markup};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::OrgKind;
 use shanzhi_domain::procurement::{CriterionSpec, Documents, Scoring, SingleSource, SingleSourceCase};
-use shanzhi_domain::project::{Project, Status};
+use shanzhi_domain::project::{Act, Project};
 
 use super::super::forms::{self, error_summary, options, plain, row_name, Errors, Form, Kind};
 use super::super::layout::page;
 use super::super::project_view::form_heading;
-use super::super::projects::is_own;
 use super::super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use super::method_options;
 use crate::error::{AppError, AppResult};
@@ -154,9 +153,8 @@ fn start_page(
 
 async fn start_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Project, axum::response::Response> {
     let p = shanzhi_app::projects::visible_project(state, &user.session.actor, id).await.or_page(&user.shell())?;
-    if !(is_own(&user.session.actor, &p) && p.status == Status::Procurement) {
-        let e = super::super::projects::refuse(is_own(&user.session.actor, &p), &p, "start_procurement");
-        return Err(error_page(&user.shell(), e));
+    if let Err(e) = p.may(&user.session.actor, Act::StartProcurement) {
+        return Err(error_page(&user.shell(), e.into()));
     }
     Ok(p)
 }
