@@ -23,7 +23,9 @@ pub mod procure;
 pub mod procurement_list;
 pub mod projects;
 pub mod secrets;
+mod migrations;
 mod sql;
+pub mod statistics;
 
 pub use accounts::{Account, AccountStore};
 pub use approvals::ApprovalStore;
@@ -38,6 +40,7 @@ pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWr
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{ProjectFilter, ProjectStore};
 pub use sql::SqlStore;
+pub use statistics::StatisticsStore;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -238,6 +241,7 @@ pub trait Store:
     + FiscalStore
     + AccountStore
     + JobStore
+    + StatisticsStore
     + Send
     + Sync
 {

@@ -66,9 +66,9 @@ pub trait ProjectStore {
     async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Project>>;
 }
 
-const COLUMNS: &str = "p.id, p.code, p.version, p.data";
+pub(crate) const COLUMNS: &str = "p.id, p.code, p.version, p.data";
 
-fn project_from_row(r: &AnyRow) -> Result<Project> {
+pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
     let data: String = r.try_get("data")?;
     let mut p: Project = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
     p.id = r.try_get("id")?;
@@ -160,8 +160,8 @@ async fn replace_rows(
 }
 
 impl SqlStore {
-    /// Writes the project's list columns and regions, in the caller's transaction; the regions only when
-    /// they changed from `before`'s.
+    /// Writes the project's list columns, regions and statistics rows, in the caller's transaction; the regions
+    /// only when they changed from `before`'s.
     pub(crate) async fn write_facts(
         &self,
         conn: &mut AnyConnection,
@@ -194,7 +194,7 @@ impl SqlStore {
             let files = f.files.iter().map(|id| Arg::Int(*id)).collect();
             replace_rows(conn, "project_files", "file_id", p.id, files).await?;
         }
-        Ok(())
+        crate::statistics::write_contribution(conn, p).await
     }
 
     /// Fills the list columns of projects stored before they existed (migration 12), in the migration's
