@@ -17,13 +17,13 @@ mod fiscal;
 pub mod jobs;
 pub mod keyring;
 pub mod listing;
+mod migrations;
 mod pool;
 pub mod private;
 pub mod procure;
 pub mod procurement_list;
 pub mod projects;
 pub mod secrets;
-mod migrations;
 mod sql;
 pub mod statistics;
 

@@ -96,5 +96,4 @@ impl SqlStore {
         w.tx.commit().await?;
         Ok(())
     }
-
 }

@@ -53,13 +53,15 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project) -> Result
     let (townships, seats) = places(conn, p).await?;
     let new = keyed(contribution(p, &townships, &seats));
     let old = keyed(
-        sqlx::query("SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_rows WHERE project_id = $1")
-            .bind(p.id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(row_from)
-            .collect::<Result<_>>()?,
+        sqlx::query(
+            "SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_rows WHERE project_id = $1",
+        )
+        .bind(p.id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(row_from)
+        .collect::<Result<_>>()?,
     );
     if old == new {
         return Ok(());
@@ -119,7 +121,8 @@ async fn places(conn: &mut AnyConnection, p: &Project) -> Result<(Vec<Region>, B
     if !hosts.is_empty() {
         let mut w = Where::default();
         let ids: Vec<String> = hosts.iter().map(|id| w.int(*id)).collect();
-        let sql = format!("SELECT id, region FROM organisations WHERE region IS NOT NULL AND id IN ({})", ids.join(", "));
+        let sql =
+            format!("SELECT id, region FROM organisations WHERE region IS NOT NULL AND id IN ({})", ids.join(", "));
         for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
             seats.insert(r.try_get::<i64, _>("id")?, r.try_get::<String, _>("region")?);
         }
@@ -140,7 +143,8 @@ async fn places(conn: &mut AnyConnection, p: &Project) -> Result<(Vec<Region>, B
         "SELECT code, name, level, urban, parent FROM regions WHERE level = 'township' AND code IN ({})",
         codes.join(", ")
     );
-    let townships = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?.iter().map(region_from_row).collect::<Result<_>>()?;
+    let townships =
+        w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?.iter().map(region_from_row).collect::<Result<_>>()?;
     Ok((townships, seats))
 }
 
@@ -287,10 +291,7 @@ async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Op
                 let y = w.int(i64::from(y));
                 w.and(format!("(year = {y} OR {EVERY_YEAR})"));
             }
-            format!(
-                "SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_totals{}",
-                w.sql()
-            )
+            format!("SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_totals{}", w.sql())
         }
         Some(root) => {
             let within = projects_within(&mut w, root);
@@ -309,7 +310,13 @@ async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Op
     };
     let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
     // A sum of nothing (a step every project has left) must not count as a year with data.
-    Ok(rows.iter().map(row_from).collect::<Result<Vec<_>>>()?.into_iter().filter(|r| (r.projects, r.posts, r.amount) != (0, 0, Money::ZERO)).collect())
+    Ok(rows
+        .iter()
+        .map(row_from)
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|r| (r.projects, r.posts, r.amount) != (0, 0, Money::ZERO))
+        .collect())
 }
 
 async fn ledger_sums(conn: &mut AnyConnection, root: Option<&str>) -> Result<Vec<LedgerSum>> {
@@ -479,7 +486,8 @@ impl StatisticsStore for SqlStore {
         .await?;
         let mut span: Option<(i32, i32)> = None;
         for r in &rows {
-            let (Some(first), Some(last)) = (r.try_get::<Option<i64>, _>("first")?, r.try_get::<Option<i64>, _>("last")?)
+            let (Some(first), Some(last)) =
+                (r.try_get::<Option<i64>, _>("first")?, r.try_get::<Option<i64>, _>("last")?)
             else {
                 continue;
             };
