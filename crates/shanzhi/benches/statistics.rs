@@ -16,7 +16,7 @@ use shanzhi_domain::clock::{Clock, SystemClock};
 use shanzhi_domain::org::Region;
 use shanzhi_domain::rules::Rules;
 use shanzhi_store::statistics::{add_ledger_entries, write_contribution};
-use shanzhi_store::{By, StatisticsStore, Store};
+use shanzhi_store::{By, ProjectStore, StatisticsStore, Store};
 use shanzhi_web::PasswordCost;
 use std::time::{Duration, Instant};
 
@@ -40,7 +40,8 @@ fn moved(code: &str, to: &str) -> String {
 
 async fn run(admin: Option<&str>) {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!("shanzhi-bench-stats-{}-{}", std::process::id(), nanos % 1_000_000_000));
+    let dir =
+        std::env::temp_dir().join(format!("shanzhi-bench-stats-{}-{}", std::process::id(), nanos % 1_000_000_000));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     let pg = match admin {
         Some(admin) => {
@@ -77,7 +78,11 @@ async fn run(admin: Option<&str>) {
             store.add_region(&by, &copy, now).await.expect("a region");
         }
     }
-    eprintln!("{}: cloning the demo's {} projects into {projects} over {districts} districts…", backend.name(), demo.len());
+    eprintln!(
+        "{}: cloning the demo's {} projects into {projects} over {districts} districts…",
+        backend.name(),
+        demo.len()
+    );
     let started = Instant::now();
     let mut made = 0;
     while made < projects {
@@ -115,8 +120,12 @@ async fn run(admin: Option<&str>) {
             write_contribution(&mut tx, &q).await.expect("contribution rows");
             for row in ledger.iter().filter(|l| l.project_id == Some(p.id)) {
                 let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&row.at).expect("a time").with_timezone(&Utc);
-                let entry =
-                    Entry { budget_id: row.budget_id, movement: row.movement, amount: row.amount, project_id: Some(id) };
+                let entry = Entry {
+                    budget_id: row.budget_id,
+                    movement: row.movement,
+                    amount: row.amount,
+                    project_id: Some(id),
+                };
                 add_ledger_entries(&mut tx, &[entry], at).await.expect("ledger sums");
             }
             made += 1;
@@ -150,7 +159,11 @@ async fn run(admin: Option<&str>) {
             contracts = s.totals.contracts;
         }
         times.sort();
-        println!("  {what:<36} median {:>8.1} ms  (fastest {:>8.1} ms; {contracts} contracts)", ms(times[2]), ms(times[0]));
+        println!(
+            "  {what:<36} median {:>8.1} ms  (fastest {:>8.1} ms; {contracts} contracts)",
+            ms(times[2]),
+            ms(times[0])
+        );
     }
     drop(store);
     if let (Some(admin), Some((_, name))) = (admin, pg) {

@@ -321,16 +321,20 @@ async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Op
 
 async fn ledger_sums(conn: &mut AnyConnection, root: Option<&str>) -> Result<Vec<LedgerSum>> {
     let mut w = Where::default();
+    let moved = "SELECT budget_id, movement, year, amount_fen FROM";
+    let wanted = "movement IN ('pay', 'allocate')";
     let from = match root {
-        None => "statistics_ledger_totals l",
+        None => format!("({moved} statistics_ledger_totals WHERE {wanted}) l"),
         Some(root) => {
             let within = projects_within(&mut w, root);
             let own = own_lines(&mut w, root);
-            w.and(format!("(l.project_id IN ({within}) OR (l.project_id = 0 AND l.budget_id IN ({own})))"));
-            "statistics_ledger l"
+            // Two halves rather than one OR, so each is answered from the table's key.
+            format!(
+                "({moved} statistics_ledger WHERE {wanted} AND project_id IN ({within}) \
+                 UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
+            )
         }
     };
-    w.and("l.movement IN ('pay', 'allocate')".into());
     let granted = "CAST(CASE WHEN b.granted_from IS NULL THEN 0 ELSE 1 END AS BIGINT)";
     let sql = format!(
         "SELECT l.movement, l.year, b.year AS line_year, b.source, b.org_id, {granted} AS granted, \

@@ -33,7 +33,7 @@ pub async fn load_for(
     let scope = visibility::statistics_scope(actor, seat.as_deref()).ok_or(AppError::forbidden("read_statistics"))?;
     let root = scope.root_for(region)?;
     if let Some(code) = region {
-        if !store.regions().await?.iter().any(|r| r.code == code) {
+        if store.region(code).await?.is_none() {
             return Err(AppError::bad_request(
                 "unknown_region",
                 format!("没有代码为“{code}”的地区"),
