@@ -160,8 +160,8 @@ async fn replace_rows(
 }
 
 impl SqlStore {
-    /// Writes the project's list columns, regions and statistics rows, in the caller's transaction; the regions
-    /// only when they changed from `before`'s.
+    /// Writes the project's list columns and regions, in the caller's transaction; the regions only when
+    /// they changed from `before`'s.
     pub(crate) async fn write_facts(
         &self,
         conn: &mut AnyConnection,
@@ -194,7 +194,7 @@ impl SqlStore {
             let files = f.files.iter().map(|id| Arg::Int(*id)).collect();
             replace_rows(conn, "project_files", "file_id", p.id, files).await?;
         }
-        crate::statistics::write_contribution(conn, p).await
+        Ok(())
     }
 
     /// Fills the list columns of projects stored before they existed (migration 12), in the migration's
@@ -254,7 +254,7 @@ impl SqlStore {
         }
         let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
         self.append(conn, event, now).await?;
-        Ok(())
+        crate::statistics::write_contribution(conn, after).await
     }
 }
 
@@ -299,6 +299,7 @@ impl ProjectStore for SqlStore {
         let mut after = project.snapshot();
         after["detail"] = detail;
         self.append(&mut w.tx, by.event(action, "project", &project.id.to_string(), Value::Null, after), now).await?;
+        crate::statistics::write_contribution(&mut w.tx, &project).await?;
         w.tx.commit().await?;
         Ok(project)
     }

@@ -477,10 +477,12 @@ impl Store for SqlStore {
             .execute(&mut *w.tx)
             .await
             .map_err(classify)?;
+        self.append(&mut w.tx, event, now).await?;
+        // After the event, as every writer of the statistics' totals does (see `statistics::write_contribution`).
         if r.level == RegionLevel::Township {
             crate::statistics::refresh_within(&mut w.tx, &r.code).await?;
         }
-        self.commit_with(w, event, now).await
+        w.commit().await
     }
 
     async fn organisations(&self) -> Result<Vec<Organisation>> {

@@ -48,7 +48,9 @@ fn keyed(rows: Vec<Row>) -> BTreeMap<(Kind, i32, String), Sum> {
 }
 
 /// Rewrites `p`'s contribution rows and changes the totals by the difference, in the caller's transaction. Every
-/// writer of projects calls it after writing the project (saves, the migration's fill, bulk loads).
+/// writer of projects calls it after writing the project (saves, the migration's fill, bulk loads), and after
+/// appending its audit event: on PostgreSQL that event's table lock is then held, so the shared totals rows are
+/// only ever taken by one writer at a time and two writers never wait on each other for them.
 pub async fn write_contribution(conn: &mut AnyConnection, p: &Project) -> Result<()> {
     let (townships, seats) = places(conn, p).await?;
     let new = keyed(contribution(p, &townships, &seats));
