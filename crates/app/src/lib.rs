@@ -17,6 +17,7 @@ pub mod projects;
 pub mod reference;
 pub mod sessions;
 pub mod setup;
+pub mod statistics;
 
 use shanzhi_domain::calendar::Calendar;
 use shanzhi_domain::clock::Clock;

@@ -239,6 +239,11 @@ pub async fn of_project(app: &App, project_id: i64) -> Result<Vec<Procurement>> 
     Ok(app.store.procurements_of_project(project_id).await?)
 }
 
+/// A project's published notices, oldest first. Notices are public.
+pub async fn notices_of_project(app: &App, project_id: i64) -> Result<Vec<Notice>> {
+    Ok(app.store.notices_of_project(project_id).await?)
+}
+
 /// One published notice. Notices are public.
 pub async fn notice(app: &App, id: i64) -> Result<Notice> {
     app.store.notice(id).await?.ok_or_else(Error::not_found)

@@ -54,7 +54,7 @@ impl BySource {
     pub fn get(&self, source: FundSource) -> Money {
         self.0[Self::index(source)]
     }
-    fn add(&mut self, source: FundSource, amount: Money) {
+    pub(crate) fn add(&mut self, source: FundSource, amount: Money) {
         let i = Self::index(source);
         self.0[i] = self.0[i] + amount;
     }
@@ -318,18 +318,66 @@ fn lineage<'a>(catalogue: &'a [Category], code: &str) -> Vec<&'a Category> {
 }
 
 fn by_step(projects: &[Project], year: Option<i32>) -> BTreeMap<&'static str, u32> {
-    let mut out: BTreeMap<&'static str, u32> =
-        STEPS.iter().copied().chain(["completed", "cancelled", "terminated"]).map(|k| (k, 0)).collect();
+    let mut out = no_steps();
     for p in projects.iter().filter(|p| in_year(year, project_year(p))) {
-        let key = match p.status {
-            Status::Completed | Status::Cancelled | Status::Terminated => p.status.code(),
-            s => s.step(),
-        };
-        if let Some(n) = out.get_mut(key) {
+        if let Some(n) = out.get_mut(step_key(p)) {
             *n += 1;
         }
     }
     out
+}
+
+/// Every step and end state at zero.
+pub(crate) fn no_steps() -> BTreeMap<&'static str, u32> {
+    STEPS.iter().copied().chain(["completed", "cancelled", "terminated"]).map(|k| (k, 0)).collect()
+}
+
+/// The key a project counts under in `projects_by_step`: its step, or its end state.
+pub(crate) fn step_key(p: &Project) -> &'static str {
+    match p.status {
+        Status::Completed | Status::Cancelled | Status::Terminated => p.status.code(),
+        s => s.step(),
+    }
+}
+
+/// Where one contract's money and posts fall, with `townships` in code order: each township it lies in (an
+/// index) with its part of the amount — split evenly, the odd fen to the first — and each post's count with its
+/// host's township (`None` for a district-level host). Posts only for post purchases.
+pub(crate) struct Placed {
+    pub parts: Vec<(usize, Money)>,
+    pub posts: Vec<(Option<usize>, u32)>,
+}
+
+pub(crate) fn placed<'a>(
+    p: &Project,
+    c: &Contract,
+    townships: &[&Region],
+    host_region: impl Fn(i64) -> Option<&'a str>,
+) -> Placed {
+    let mine = townships_of(townships, p.design.regions.iter().map(String::as_str));
+    let parts = split(c.total(), &vec![Money::from_fen(1); mine.len()]);
+    let posts = match p.design.mode {
+        PurchaseMode::Post => p
+            .design
+            .posts
+            .iter()
+            .map(|post| (townships_of(townships, host_region(post.host_org_id)).first().copied(), post.count))
+            .collect(),
+        PurchaseMode::Project => Vec::new(),
+    };
+    Placed { parts: mine.into_iter().zip(parts).collect(), posts }
+}
+
+/// A contracted project's welfare-lottery commitments: (the budget line's year, amount), amounts above zero.
+pub(crate) fn lottery_commitments(p: &Project) -> Vec<(i32, Money)> {
+    if p.contract.is_none() {
+        return Vec::new();
+    }
+    p.committed_lines()
+        .into_iter()
+        .filter(|(line, amount)| line.source == FundSource::WelfareLottery && amount.fen() > 0)
+        .map(|(line, amount)| (line.year, amount))
+        .collect()
 }
 
 fn townships_and_areas(input: &Input, year: Option<i32>) -> (Vec<TownshipRow>, ByArea) {
@@ -347,16 +395,15 @@ fn townships_and_areas(input: &Input, year: Option<i32>) -> (Vec<TownshipRow>, B
         })
         .collect();
     let mut area = ByArea::default();
+    let host_region = |id: i64| input.organisations.iter().find(|o| o.id == id).and_then(|o| o.region.as_deref());
     for (p, c) in contracts(input.projects, year) {
-        let mine = townships_of(&townships, p.design.regions.iter().map(String::as_str));
-        if mine.is_empty() {
+        let placed = placed(p, c, &townships, host_region);
+        if placed.parts.is_empty() {
             area.district_wide.projects += 1;
             area.district_wide.contracted = area.district_wide.contracted + c.total();
         }
-        // Equal weights: the amount split evenly, the odd fen to the first townships.
-        let parts = split(c.total(), &vec![Money::from_fen(1); mine.len()]);
         let (mut urban, mut rural) = (false, false);
-        for (&i, part) in mine.iter().zip(parts) {
+        for (i, part) in placed.parts {
             rows[i].projects += 1;
             rows[i].contracted = rows[i].contracted + part;
             let a = if rows[i].urban { &mut area.urban } else { &mut area.rural };
@@ -366,17 +413,13 @@ fn townships_and_areas(input: &Input, year: Option<i32>) -> (Vec<TownshipRow>, B
         }
         area.urban.projects += u32::from(urban);
         area.rural.projects += u32::from(rural);
-        if p.design.mode == PurchaseMode::Post {
-            for post in &p.design.posts {
-                let host = input.organisations.iter().find(|o| o.id == post.host_org_id);
-                let region = host.and_then(|o| o.region.as_deref());
-                match townships_of(&townships, region).first() {
-                    Some(&i) => {
-                        rows[i].posts += post.count;
-                        if rows[i].urban { &mut area.urban } else { &mut area.rural }.posts += post.count;
-                    }
-                    None => area.district_wide.posts += post.count,
+        for (township, count) in placed.posts {
+            match township {
+                Some(i) => {
+                    rows[i].posts += count;
+                    if rows[i].urban { &mut area.urban } else { &mut area.rural }.posts += count;
                 }
+                None => area.district_wide.posts += count,
             }
         }
     }
@@ -414,18 +457,33 @@ fn by_department(input: &Input, year: Option<i32>) -> Vec<DepartmentRow> {
             r.paid = r.paid + m.amount;
         }
     }
+    largest_first(rows)
+}
+
+/// Departments largest first: by contracted, then paid, then id.
+pub(crate) fn largest_first(rows: BTreeMap<i64, DepartmentRow>) -> Vec<DepartmentRow> {
     let mut out: Vec<DepartmentRow> = rows.into_values().collect();
     out.sort_by(|a, b| b.contracted.cmp(&a.contracted).then(b.paid.cmp(&a.paid)).then(a.org_id.cmp(&b.org_id)));
     out
 }
 
 fn by_category(input: &Input, year: Option<i32>) -> Vec<CategoryRow> {
+    let contracted =
+        contracts(input.projects, year).into_iter().map(|(p, c)| (p.design.category.as_str(), 1, c.total()));
+    categorise(input.catalogue, contracted)
+}
+
+/// Catalogue heads with their second-level groups, from (category, projects, amount) items.
+pub(crate) fn categorise<'a>(
+    catalogue: &[Category],
+    items: impl IntoIterator<Item = (&'a str, u32, Money)>,
+) -> Vec<CategoryRow> {
     let mut heads: BTreeMap<String, CategoryRow> = BTreeMap::new();
-    for (p, c) in contracts(input.projects, year) {
-        let chain = lineage(input.catalogue, &p.design.category);
+    for (category, projects, amount) in items {
+        let chain = lineage(catalogue, category);
         let (head_code, head_name) = match chain.last() {
             Some(h) => (h.code.clone(), h.name.clone()),
-            None => (p.design.category.clone(), p.design.category.clone()),
+            None => (category.to_string(), category.to_string()),
         };
         let head = heads.entry(head_code.clone()).or_insert_with(|| CategoryRow {
             code: head_code,
@@ -434,8 +492,8 @@ fn by_category(input: &Input, year: Option<i32>) -> Vec<CategoryRow> {
             contracted: Money::ZERO,
             groups: Vec::new(),
         });
-        head.projects += 1;
-        head.contracted = head.contracted + c.total();
+        head.projects += projects;
+        head.contracted = head.contracted + amount;
         if chain.len() >= 2 {
             let g = chain[chain.len() - 2];
             let pos = match head.groups.iter().position(|x| x.code == g.code) {
@@ -450,8 +508,8 @@ fn by_category(input: &Input, year: Option<i32>) -> Vec<CategoryRow> {
                     head.groups.len() - 1
                 }
             };
-            head.groups[pos].projects += 1;
-            head.groups[pos].contracted = head.groups[pos].contracted + c.total();
+            head.groups[pos].projects += projects;
+            head.groups[pos].contracted = head.groups[pos].contracted + amount;
         }
     }
     let mut out: Vec<CategoryRow> = heads.into_values().collect();
@@ -462,15 +520,20 @@ fn by_category(input: &Input, year: Option<i32>) -> Vec<CategoryRow> {
 }
 
 fn by_provider_kind(input: &Input, year: Option<i32>) -> Vec<ProviderKindRow> {
+    provider_kinds(contracts(input.projects, year).into_iter().map(|(_, c)| (c.provider.kind, 1, c.total())))
+}
+
+/// Every kind of provider with the (kind, projects, amount) items of its kind.
+pub(crate) fn provider_kinds(items: impl IntoIterator<Item = (OrgKind, u32, Money)>) -> Vec<ProviderKindRow> {
     let mut out: Vec<ProviderKindRow> = OrgKind::ALL
         .iter()
         .filter(|k| k.is_provider_kind())
         .map(|k| ProviderKindRow { kind: *k, name: k.label_zh().into(), projects: 0, contracted: Money::ZERO })
         .collect();
-    for (_, c) in contracts(input.projects, year) {
-        if let Some(r) = out.iter_mut().find(|r| r.kind == c.provider.kind) {
-            r.projects += 1;
-            r.contracted = r.contracted + c.total();
+    for (kind, projects, amount) in items {
+        if let Some(r) = out.iter_mut().find(|r| r.kind == kind) {
+            r.projects += projects;
+            r.contracted = r.contracted + amount;
         }
     }
     out
@@ -499,16 +562,20 @@ fn trend(input: &Input) -> Vec<TrendRow> {
         .into_iter()
         .map(|y| {
             let money = committed(input.projects, Some(y));
-            TrendRow {
-                year: y,
-                contracts: contracts(input.projects, Some(y)).len() as u32,
-                contracted: money.total(),
-                social_funds: money.get(FundSource::SocialFunds),
-                social_funds_share: money.social_funds_share(),
-                paid: paid(input, Some(y)).total(),
-            }
+            trend_row(y, contracts(input.projects, Some(y)).len() as u32, money, paid(input, Some(y)).total())
         })
         .collect()
+}
+
+pub(crate) fn trend_row(year: i32, contracts: u32, money: BySource, paid: Money) -> TrendRow {
+    TrendRow {
+        year,
+        contracts,
+        contracted: money.total(),
+        social_funds: money.get(FundSource::SocialFunds),
+        social_funds_share: money.social_funds_share(),
+        paid,
+    }
 }
 
 fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
@@ -516,14 +583,11 @@ fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
     let lottery_lines: Vec<&Budget> =
         input.budgets.iter().filter(|b| b.source == FundSource::WelfareLottery && b.granted_from.is_none()).collect();
     // Lottery commitments by budget year: (year, project, amount).
-    let mut commitments: Vec<(i32, &Project, Money)> = Vec::new();
-    for p in input.projects.iter().filter(|p| p.contract.is_some()) {
-        for (line, amount) in p.committed_lines() {
-            if line.source == FundSource::WelfareLottery && amount.fen() > 0 {
-                commitments.push((line.year, p, amount));
-            }
-        }
-    }
+    let commitments: Vec<(i32, &Project, Money)> = input
+        .projects
+        .iter()
+        .flat_map(|p| lottery_commitments(p).into_iter().map(move |(y, amount)| (y, p, amount)))
+        .collect();
     let years: BTreeSet<i32> = match year {
         Some(y) => [y].into(),
         None => lottery_lines.iter().map(|b| b.year).chain(commitments.iter().map(|c| c.0)).collect(),
@@ -538,7 +602,6 @@ fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
                 .filter(|m| lottery_lines.iter().any(|b| b.id == m.budget_id && b.year == y))
                 .map(|m| m.amount)
                 .sum();
-            let earmark = allocated.share_bp(rules.welfare_lottery_social_work_bp);
             let mut used = Money::ZERO;
             let mut warnings: Vec<EarmarkWarning> = Vec::new();
             for (_, p, amount) in commitments.iter().filter(|c| c.0 == y) {
@@ -557,19 +620,31 @@ fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
                     });
                 }
             }
-            let outside = warnings.iter().map(|w| w.amount).sum();
-            EarmarkRow {
-                year: y,
-                allocated,
-                share_bp: rules.welfare_lottery_social_work_bp,
-                earmark,
-                used,
-                remaining: if used < earmark { earmark - used } else { Money::ZERO },
-                outside_social_work: outside,
-                warnings,
-            }
+            earmark_row(rules, y, allocated, used, warnings)
         })
         .collect()
+}
+
+/// One year's earmark from what was allocated to original lottery lines and what was committed in and outside
+/// social work.
+pub(crate) fn earmark_row(
+    rules: &Rules,
+    year: i32,
+    allocated: Money,
+    used: Money,
+    warnings: Vec<EarmarkWarning>,
+) -> EarmarkRow {
+    let earmark = allocated.share_bp(rules.welfare_lottery_social_work_bp);
+    EarmarkRow {
+        year,
+        allocated,
+        share_bp: rules.welfare_lottery_social_work_bp,
+        earmark,
+        used,
+        remaining: if used < earmark { earmark - used } else { Money::ZERO },
+        outside_social_work: warnings.iter().map(|w| w.amount).sum(),
+        warnings,
+    }
 }
 
 /// The statistics of `year`, or of all years when `None`.
@@ -611,7 +686,9 @@ pub fn summary(input: &Input, year: Option<i32>) -> Statistics {
 }
 
 mod scope;
+
 #[cfg(test)]
 mod tests;
 
 pub use scope::summary_within;
+pub mod sums;

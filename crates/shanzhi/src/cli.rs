@@ -9,10 +9,10 @@ use shanzhi_domain::calendar::{Calendar, CalendarError, YearFile, PROVISIONAL_YE
 use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
 use shanzhi_domain::org::Role;
 use shanzhi_domain::rules::Rules;
-use shanzhi_domain::statistics::{self, Statistics};
+use shanzhi_domain::statistics::Statistics;
 use shanzhi_store::files::FolderStorage;
-use shanzhi_store::{By, SqlStore, Store};
-use shanzhi_web::export::{Format, Loaded};
+use shanzhi_store::{By, SqlStore, StatisticsStore, Store};
+use shanzhi_web::export::Format;
 use shanzhi_web::AppState;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -466,10 +466,8 @@ fn finish(calendar: Calendar, provisional: bool) -> Calendar {
 /// The statistics of `year`; a year outside the data's first and last year is refused rather than answered
 /// with an empty report that looks like a true zero.
 async fn report(store: &SqlStore, rules: &Rules, year: Option<i32>) -> Result<Statistics, String> {
-    let loaded = Loaded::fetch(store).await.map_err(|e| e.to_string())?;
-    let input = loaded.input(rules);
     if let Some(y) = year {
-        match statistics::data_years(&input) {
+        match store.data_years().await.map_err(|e| e.to_string())? {
             None => return Err(format!("--year: {y}: there is no data yet (load the demo or add budgets first)")),
             Some((first, last)) if !(first..=last).contains(&y) => {
                 return Err(format!("--year: {y} is outside the data's years {first}–{last}"))
@@ -477,7 +475,7 @@ async fn report(store: &SqlStore, rules: &Rules, year: Option<i32>) -> Result<St
             Some(_) => {}
         }
     }
-    Ok(statistics::summary(&input, year))
+    store.statistics(rules, year, None).await.map_err(|e| e.to_string())
 }
 
 /// A missing year says how to load it.

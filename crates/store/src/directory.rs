@@ -1,11 +1,11 @@
 //! Organisations and users as lists: filtered and paged in SQL, with what the reader may list in the WHERE clause.
 
 use async_trait::async_trait;
-use shanzhi_domain::org::{OrgKind, Organisation, Role, User, Verification};
+use shanzhi_domain::org::{OrgKind, Organisation, Region, Role, User, Verification};
 
 use crate::error::Result;
 use crate::listing::{Page, PageRequest, Where};
-use crate::sql::{org_from_row, user_from_row, ORG_COLUMNS, USER_COLUMNS};
+use crate::sql::{org_from_row, region_from_row, user_from_row, ORG_COLUMNS, USER_COLUMNS};
 use crate::SqlStore;
 
 /// What an organisation list is narrowed to.
@@ -29,6 +29,8 @@ pub struct UserFilter {
 pub trait Directory {
     async fn organisation_page(&self, filter: &OrganisationFilter, page: PageRequest) -> Result<Page<Organisation>>;
     async fn user_page(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>>;
+    /// One region by its code, without reading the others.
+    async fn region(&self, code: &str) -> Result<Option<Region>>;
 }
 
 #[async_trait]
@@ -51,6 +53,14 @@ impl Directory for SqlStore {
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let items = rows.iter().map(org_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::cut(items, page.limit, |o| o.id))
+    }
+
+    async fn region(&self, code: &str) -> Result<Option<Region>> {
+        let row = sqlx::query("SELECT code, name, level, urban, parent FROM regions WHERE code = $1")
+            .bind(code)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(region_from_row).transpose()
     }
 
     async fn user_page(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {

@@ -17,6 +17,7 @@ mod fiscal;
 pub mod jobs;
 pub mod keyring;
 pub mod listing;
+mod migrations;
 mod pool;
 pub mod private;
 pub mod procure;
@@ -24,6 +25,7 @@ pub mod procurement_list;
 pub mod projects;
 pub mod secrets;
 mod sql;
+pub mod statistics;
 
 pub use accounts::{Account, AccountStore};
 pub use approvals::ApprovalStore;
@@ -38,6 +40,7 @@ pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWr
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{ProjectFilter, ProjectStore};
 pub use sql::SqlStore;
+pub use statistics::StatisticsStore;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -239,6 +242,7 @@ pub trait Store:
     + FiscalStore
     + AccountStore
     + JobStore
+    + StatisticsStore
     + Send
     + Sync
 {

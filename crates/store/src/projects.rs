@@ -67,9 +67,9 @@ pub trait ProjectStore {
     async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Project>>;
 }
 
-const COLUMNS: &str = "p.id, p.code, p.version, p.data";
+pub(crate) const COLUMNS: &str = "p.id, p.code, p.version, p.data";
 
-fn project_from_row(r: &AnyRow) -> Result<Project> {
+pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
     let data: String = r.try_get("data")?;
     let mut p: Project = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
     p.id = r.try_get("id")?;
@@ -255,7 +255,7 @@ impl SqlStore {
         }
         let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
         self.append(conn, event, now).await?;
-        Ok(())
+        crate::statistics::write_contribution(conn, after).await
     }
 }
 
@@ -300,6 +300,7 @@ impl ProjectStore for SqlStore {
         let mut after = project.snapshot();
         after["detail"] = detail;
         self.append(&mut w.tx, by.event(action, "project", &project.id.to_string(), Value::Null, after), now).await?;
+        crate::statistics::write_contribution(&mut w.tx, &project).await?;
         w.tx.commit().await?;
         Ok(project)
     }

@@ -27,41 +27,6 @@ use crate::{
     Backend, BudgetView, By, FileMeta, LedgerRow, NewOrganisation, NewUser, SessionKind, SessionRecord, Store,
 };
 
-const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/sqlite/0001_init.sql")),
-    (2, include_str!("../migrations/sqlite/0002_budgets.sql")),
-    (3, include_str!("../migrations/sqlite/0003_standards.sql")),
-    (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
-    (5, include_str!("../migrations/sqlite/0005_pool.sql")),
-    (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
-    (7, include_str!("../migrations/sqlite/0007_fiscal_years.sql")),
-    (8, include_str!("../migrations/sqlite/0008_method_approvals.sql")),
-    (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
-    (10, include_str!("../migrations/sqlite/0010_accounts.sql")),
-    (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
-    (12, include_str!("../migrations/sqlite/0012_project_facts.sql")),
-    (13, include_str!("../migrations/sqlite/0013_job_runs.sql")),
-    (14, include_str!("../migrations/sqlite/0014_procurement_facts.sql")),
-    (15, include_str!("../migrations/sqlite/0015_project_files.sql")),
-];
-const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_init.sql")),
-    (2, include_str!("../migrations/postgres/0002_budgets.sql")),
-    (3, include_str!("../migrations/postgres/0003_standards.sql")),
-    (4, include_str!("../migrations/postgres/0004_procurement.sql")),
-    (5, include_str!("../migrations/postgres/0005_pool.sql")),
-    (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
-    (7, include_str!("../migrations/postgres/0007_fiscal_years.sql")),
-    (8, include_str!("../migrations/postgres/0008_method_approvals.sql")),
-    (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
-    (10, include_str!("../migrations/postgres/0010_accounts.sql")),
-    (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
-    (12, include_str!("../migrations/postgres/0012_project_facts.sql")),
-    (13, include_str!("../migrations/postgres/0013_job_runs.sql")),
-    (14, include_str!("../migrations/postgres/0014_procurement_facts.sql")),
-    (15, include_str!("../migrations/postgres/0015_project_files.sql")),
-];
-
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
@@ -105,50 +70,6 @@ impl SqlStore {
         let backend = Backend::from_url(url)?;
         let pool = crate::connection::pool(url, backend, timeouts).await?;
         Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts })
-    }
-
-    /// Applies pending migrations of this backend, in one transaction, serialised across servers.
-    pub async fn migrate(&self) -> Result<()> {
-        let mut w = self.begin_write().await?;
-        if self.backend == Backend::Postgres {
-            // A migration, or waiting for another server's, may take longer than a request's statement may.
-            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *w.tx).await?;
-        }
-        sqlx::raw_sql(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
-        )
-        .execute(&mut *w.tx)
-        .await?;
-        if self.backend == Backend::Postgres {
-            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *w.tx).await?;
-        }
-        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
-            .fetch_all(&mut *w.tx)
-            .await?
-            .iter()
-            .map(|r| r.get::<i64, _>(0))
-            .collect();
-        let migrations = match self.backend {
-            Backend::Sqlite => MIGRATIONS_SQLITE,
-            Backend::Postgres => MIGRATIONS_POSTGRES,
-        };
-        for (version, sql) in migrations {
-            if applied.contains(version) {
-                continue;
-            }
-            sqlx::raw_sql(sql).execute(&mut *w.tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
-                .bind(*version)
-                .bind(ts(Utc::now()))
-                .execute(&mut *w.tx)
-                .await?;
-            tracing::info!(version, backend = self.backend.name(), "applied migration");
-        }
-        self.fill_scopes(&mut w.tx).await?;
-        self.fill_facts(&mut w.tx).await?;
-        self.fill_procurement_facts(&mut w.tx).await?;
-        w.tx.commit().await?;
-        Ok(())
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -290,7 +211,7 @@ impl SqlStore {
                 .execute(&mut *conn)
                 .await?;
         }
-        Ok(())
+        crate::statistics::add_ledger_entries(conn, entries, now).await
     }
 
     /// One budget line with its balances, without computing every other line's.
@@ -372,6 +293,17 @@ impl SqlStore {
         w.tx.commit().await?;
         Ok(())
     }
+}
+
+pub(crate) fn region_from_row(r: &AnyRow) -> Result<Region> {
+    let level: String = r.try_get("level")?;
+    Ok(Region {
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        level: RegionLevel::parse(&level).ok_or_else(|| StoreError::Corrupt(format!("region level {level}")))?,
+        urban: r.try_get::<i64, _>("urban")? != 0,
+        parent: r.try_get("parent")?,
+    })
 }
 
 pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation> {
@@ -513,19 +445,7 @@ impl Store for SqlStore {
         let rows = sqlx::query("SELECT code, name, level, urban, parent FROM regions ORDER BY code")
             .fetch_all(&self.pool)
             .await?;
-        rows.iter()
-            .map(|r| {
-                let level: String = r.try_get("level")?;
-                Ok(Region {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    level: RegionLevel::parse(&level)
-                        .ok_or_else(|| StoreError::Corrupt(format!("region level {level}")))?,
-                    urban: r.try_get::<i64, _>("urban")? != 0,
-                    parent: r.try_get("parent")?,
-                })
-            })
-            .collect()
+        rows.iter().map(region_from_row).collect()
     }
 
     async fn add_region(&self, by: &By, region: &Region, now: DateTime<Utc>) -> Result<()> {
@@ -558,7 +478,12 @@ impl Store for SqlStore {
             .execute(&mut *w.tx)
             .await
             .map_err(classify)?;
-        self.commit_with(w, event, now).await
+        self.append(&mut w.tx, event, now).await?;
+        // After the event, as every writer of the statistics' totals does (see `statistics::write_contribution`).
+        if r.level == RegionLevel::Township {
+            crate::statistics::refresh_within(&mut w.tx, &r.code).await?;
+        }
+        w.commit().await
     }
 
     async fn organisations(&self) -> Result<Vec<Organisation>> {

@@ -336,7 +336,7 @@ async fn statistics(
 ) -> AppResult<Json<shanzhi_domain::statistics::Statistics>> {
     let year = crate::export::parse_year(q.get("year").map(String::as_str))?;
     let region = q.get("region").map(String::as_str).filter(|r| !r.is_empty());
-    Ok(Json(crate::export::load_for(state.store.as_ref(), &state.rules, &s.actor, year, region).await?))
+    Ok(Json(shanzhi_app::statistics::for_reader(&state, &s.actor, year, region).await?))
 }
 
 async fn fill_post(

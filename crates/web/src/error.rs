@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 use shanzhi_domain::{DomainError, ErrorKind, FieldError};
-use shanzhi_store::StoreError;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -177,12 +176,6 @@ impl From<shanzhi_app::Error> for AppError {
             E::StorageFull(d) => AppError::StorageFull(d),
             E::DatabaseUnavailable(d) => AppError::DatabaseUnavailable(d),
         }
-    }
-}
-
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        shanzhi_app::Error::from(e).into()
     }
 }
 

@@ -1,118 +1,13 @@
-//! Statistics out of the platform: loaded from the store the same way for the command line, the API and
-//! the dashboard; who may see them; and the exports — every table in one CSV file (UTF-8 with a byte-order
+//! Statistics out of the platform (loaded by `shanzhi_app::statistics`): the year parameter, and the exports — every table in one CSV file (UTF-8 with a byte-order
 //! mark, so Excel reads the Chinese) or one XLSX worksheet per table.
 
-use chrono::{DateTime, Utc};
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
-use shanzhi_domain::budget::{Budget, FundSource};
-use shanzhi_domain::catalogue::Category;
-use shanzhi_domain::clock::china_date;
-use shanzhi_domain::org::{Actor, Organisation, Region};
-use shanzhi_domain::project::{Project, PurchaseMode, STEPS};
-use shanzhi_domain::rules::Rules;
-use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics};
-use shanzhi_domain::visibility;
+use shanzhi_domain::budget::FundSource;
+use shanzhi_domain::project::{PurchaseMode, STEPS};
+use shanzhi_domain::statistics::{self, Statistics};
 use shanzhi_domain::Money;
-use shanzhi_store::{LedgerRow, Store, StoreError};
 
 use crate::error::AppError;
-
-/// Whether `actor` reads some statistics (for the menu): see `shanzhi_domain::visibility::statistics_scope`.
-pub fn may_see(actor: &Actor) -> bool {
-    visibility::may_see_statistics(actor)
-}
-
-/// The statistics of `year` as `actor` may read them: the whole platform, or its region subtree, narrowed to
-/// `region` when asked (within what the reader reads); refused (`forbidden`) for anyone else, and for a region
-/// outside the reader's or unknown (`unknown_region`).
-pub async fn load_for(
-    store: &dyn Store,
-    rules: &Rules,
-    actor: &Actor,
-    year: Option<i32>,
-    region: Option<&str>,
-) -> Result<Statistics, AppError> {
-    let seat = store.organisation(actor.org_id).await?.and_then(|o| o.region);
-    let scope = visibility::statistics_scope(actor, seat.as_deref()).ok_or(AppError::forbidden("read_statistics"))?;
-    let root = scope.root_for(region)?;
-    if let Some(code) = region {
-        if !store.regions().await?.iter().any(|r| r.code == code) {
-            return Err(AppError::bad_request(
-                "unknown_region",
-                format!("没有代码为“{code}”的地区"),
-                format!("there is no region with the code “{code}”"),
-            ));
-        }
-    }
-    Ok(load_within(store, rules, year, root.as_deref()).await?)
-}
-
-fn ledger_move(row: &LedgerRow) -> Result<LedgerMove, StoreError> {
-    let at = DateTime::parse_from_rfc3339(&row.at)
-        .map_err(|e| StoreError::Corrupt(format!("ledger entry {} time {}: {e}", row.id, row.at)))?;
-    Ok(LedgerMove {
-        budget_id: row.budget_id,
-        movement: row.movement,
-        amount: row.amount,
-        on: china_date(at.with_timezone(&Utc)),
-        project_id: row.project_id,
-    })
-}
-
-/// What the statistics are computed from, as loaded from the store.
-pub struct Loaded {
-    projects: Vec<Project>,
-    budgets: Vec<Budget>,
-    ledger: Vec<LedgerMove>,
-    organisations: Vec<Organisation>,
-    regions: Vec<Region>,
-    catalogue: Vec<Category>,
-}
-
-impl Loaded {
-    pub async fn fetch(store: &dyn Store) -> Result<Loaded, StoreError> {
-        Ok(Loaded {
-            projects: store.projects().await?,
-            budgets: store.budgets().await?.into_iter().map(|b| b.budget).collect(),
-            ledger: store.ledger(None).await?.iter().map(ledger_move).collect::<Result<Vec<_>, _>>()?,
-            organisations: store.organisations().await?,
-            regions: store.regions().await?,
-            catalogue: store.catalogue().await?,
-        })
-    }
-
-    pub fn input<'a>(&'a self, rules: &'a Rules) -> Input<'a> {
-        Input {
-            projects: &self.projects,
-            budgets: &self.budgets,
-            ledger: &self.ledger,
-            organisations: &self.organisations,
-            regions: &self.regions,
-            catalogue: &self.catalogue,
-            rules,
-        }
-    }
-}
-
-/// The statistics of `year` (all years when `None`) from everything in the store.
-pub async fn load(store: &dyn Store, rules: &Rules, year: Option<i32>) -> Result<Statistics, StoreError> {
-    load_within(store, rules, year, None).await
-}
-
-/// The statistics of `year` within the region subtree `root` (everything when `None`).
-pub async fn load_within(
-    store: &dyn Store,
-    rules: &Rules,
-    year: Option<i32>,
-    root: Option<&str>,
-) -> Result<Statistics, StoreError> {
-    let loaded = Loaded::fetch(store).await?;
-    let input = loaded.input(rules);
-    Ok(match root {
-        Some(root) => statistics::summary_within(&input, year, root),
-        None => statistics::summary(&input, year),
-    })
-}
 
 /// `?year=` as the API and the dashboard take it: absent or empty for all years, else 2000–2100.
 pub fn parse_year(raw: Option<&str>) -> Result<Option<i32>, AppError> {
@@ -466,22 +361,6 @@ pub fn xlsx(s: &Statistics) -> Result<Vec<u8>, XlsxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn payments_count_on_their_china_date() {
-        let row = |at: &str| LedgerRow {
-            id: 1,
-            budget_id: 2,
-            movement: shanzhi_domain::budget::Movement::Pay,
-            amount: Money::from_yuan(5),
-            project_id: None,
-            actor_id: None,
-            at: at.into(),
-        };
-        let m = ledger_move(&row("2024-12-31T16:30:00.000000Z")).unwrap();
-        assert_eq!(m.on, chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap(), "00:30 in Beijing is the new year");
-        assert!(ledger_move(&row("yesterday")).is_err());
-    }
 
     #[test]
     fn years_are_checked() {

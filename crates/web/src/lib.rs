@@ -187,3 +187,17 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     listen::serve_until(listener, app(state), limits, shutdown).await
 }
+
+#[cfg(test)]
+mod layering {
+    /// The web is HTTP and HTML over the application layer: it reaches the store only through it.
+    #[test]
+    fn the_web_depends_on_neither_the_store_nor_sqlx() {
+        let manifest = include_str!("../Cargo.toml");
+        let deps = manifest.split("[dependencies]").nth(1).unwrap_or_default().split("\n[").next().unwrap_or_default();
+        for banned in ["shanzhi-store", "sqlx"] {
+            assert!(!deps.lines().any(|l| l.trim_start().starts_with(banned)), "web depends on {banned}");
+        }
+        assert!(deps.contains("shanzhi-app"), "the web goes through the application layer");
+    }
+}

@@ -548,3 +548,106 @@ fn a_townships_statistics_are_the_districts_restricted_to_it() {
     assert_eq!(v["townships"].as_array().unwrap().len(), 1);
     assert_eq!(v["townships"][0]["code"], T2);
 }
+
+/// The sums a store answers for the part within `root` (everything when `None`), summed here from the
+/// fixture's records the way its SQL does: contribution rows of the projects with a region in the part; ledger
+/// entries for those projects, or for no project on lines of departments seated there; those lines' years.
+fn sums_of(d: &Data, root: Option<&str>) -> sums::Sums {
+    use sums::{contribution, Kind, LedgerSum, Line, Row};
+    let within = |code: &str| root.is_none_or(|r| region_within(code, r));
+    let projects: Vec<&Project> =
+        d.projects.iter().filter(|p| root.is_none() || p.design.regions.iter().any(|c| within(c))).collect();
+    let ids: BTreeSet<i64> = projects.iter().map(|p| p.id).collect();
+    let seats: BTreeMap<i64, String> =
+        d.organisations.iter().filter_map(|o| o.region.clone().map(|r| (o.id, r))).collect();
+    let mut rows: BTreeMap<(Kind, i32, String), Row> = BTreeMap::new();
+    for r in projects.iter().flat_map(|p| contribution(p, &d.regions, &seats)) {
+        let sum = rows.entry((r.kind, r.year, r.key.clone())).or_insert(Row {
+            projects: 0,
+            posts: 0,
+            amount: Money::ZERO,
+            ..r.clone()
+        });
+        (sum.projects, sum.posts, sum.amount) = (sum.projects + r.projects, sum.posts + r.posts, sum.amount + r.amount);
+    }
+    let own: BTreeSet<i64> = d
+        .budgets
+        .iter()
+        .filter(|b| root.is_none() || seats.get(&b.org_id).is_some_and(|r| within(r)))
+        .map(|b| b.id)
+        .collect();
+    let moves: Vec<&LedgerMove> = d
+        .ledger
+        .iter()
+        .filter(|m| match m.project_id {
+            Some(p) => ids.contains(&p),
+            None => own.contains(&m.budget_id),
+        })
+        .collect();
+    let used: BTreeSet<i64> = moves.iter().map(|m| m.budget_id).chain(own.iter().copied()).collect();
+    let line = |id: i64| {
+        let b = d.budgets.iter().find(|b| b.id == id).unwrap();
+        Line { year: b.year, source: b.source, org_id: b.org_id, granted: b.granted_from.is_some() }
+    };
+    let mut ledger: BTreeMap<(Movement, i32, Line), Money> = BTreeMap::new();
+    for m in moves.iter().filter(|m| matches!(m.movement, Movement::Pay | Movement::Allocate)) {
+        let sum = ledger.entry((m.movement, m.on.year(), line(m.budget_id))).or_insert(Money::ZERO);
+        *sum = *sum + m.amount;
+    }
+    let lines: Vec<Line> = used.iter().map(|id| line(*id)).collect();
+    let mut warnings: Vec<(i32, EarmarkWarning)> = Vec::new();
+    for p in projects.iter().filter(|p| !d.rules.is_social_work(&p.design.category)) {
+        for (year, amount) in lottery_commitments(p) {
+            match warnings.iter_mut().find(|(y, w)| *y == year && w.project_id == p.id) {
+                Some((_, w)) => w.amount = w.amount + amount,
+                None => warnings.push((
+                    year,
+                    EarmarkWarning {
+                        project_id: p.id,
+                        code: p.code.clone(),
+                        title: p.design.title.clone(),
+                        category: p.design.category.clone(),
+                        purchaser: d.organisations.iter().find(|o| o.id == p.purchaser_org_id).unwrap().name.clone(),
+                        amount,
+                    },
+                )),
+            }
+        }
+    }
+    sums::Sums {
+        rows: rows.into_values().collect(),
+        ledger: ledger
+            .into_iter()
+            .map(|((movement, year, line), amount)| LedgerSum { movement, year, line, amount })
+            .collect(),
+        line_years: lines.iter().map(|l| l.year).collect(),
+        lottery_line_years: lines.iter().filter(|l| l.source == WelfareLottery && !l.granted).map(|l| l.year).collect(),
+        warnings,
+    }
+}
+
+#[test]
+fn the_fold_of_summed_contributions_equals_the_computation_from_every_record() {
+    let d = Data::new();
+    let input = Input {
+        projects: &d.projects,
+        budgets: &d.budgets,
+        ledger: &d.ledger,
+        organisations: &d.organisations,
+        regions: &d.regions,
+        catalogue: &d.catalogue,
+        rules: &d.rules,
+    };
+    let names: BTreeMap<i64, String> = d.organisations.iter().map(|o| (o.id, o.name.clone())).collect();
+    let look = sums::Lookups { townships: &d.regions, catalogue: &d.catalogue, names: &names, rules: &d.rules };
+    for root in [None, Some(D), Some(T1), Some(T2), Some(T3), Some(V2), Some("4205"), Some("420507")] {
+        let sums = sums_of(&d, root);
+        for year in [None, Some(2022), Some(2023), Some(2024), Some(2025)] {
+            let want = match root {
+                Some(root) => summary_within(&input, year, root),
+                None => summary(&input, year),
+            };
+            assert_eq!(sums::fold(&sums, &look, year, root), want, "{root:?} {year:?}");
+        }
+    }
+}

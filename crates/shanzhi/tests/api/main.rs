@@ -33,6 +33,7 @@ mod serving;
 mod sessions;
 mod sign_in;
 mod statistics;
+mod statistics_sql;
 mod visibility;
 mod webdriver;
 mod words;

@@ -31,7 +31,7 @@ async fn load(
 ) -> Result<Statistics, axum::response::Response> {
     let shell = user.shell();
     let year = export::parse_year(q.get("year").map(String::as_str)).or_page(&shell)?;
-    export::load_for(state.store.as_ref(), &state.rules, &user.session.actor, year, None).await.or_page(&shell)
+    shanzhi_app::statistics::for_reader(state, &user.session.actor, year, None).await.or_page(&shell)
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {

@@ -195,9 +195,7 @@ async fn show_list(state: &AppState, user: &SignedIn, form: &Form, errors: &Erro
     let shell = user.shell();
     let entries = pool::pool(state, &user.session.actor).await.or_page(&shell)?;
     let refs = Refs::load(state).await.or_page(&shell)?;
-    let users: Vec<(i64, String)> = state
-        .store
-        .users()
+    let users: Vec<(i64, String)> = shanzhi_app::directory::users(state)
         .await
         .or_page(&shell)?
         .into_iter()

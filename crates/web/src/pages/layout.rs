@@ -35,7 +35,7 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if a.org_kind.is_purchasing_department() || a.has(Role::Admin) || a.has(Role::Supervisor) {
                 items.push(("/budgets", lang.t("预算", "Budgets")));
             }
-            if crate::export::may_see(a) {
+            if shanzhi_app::statistics::may_see(a) {
                 items.push(("/dashboard", lang.t("统计", "Statistics")));
             }
             // The district's bureau follows the applications; a city's or province's decides them.

@@ -198,9 +198,7 @@ pub(crate) async fn project_page(
     let region = p.design.regions.first().map(String::as_str).unwrap_or("");
     let direct_purchase = !running && p.total() < state.rules.procurement_limit_for(region);
     let contract_notice = match p.contract {
-        Some(_) => state
-            .store
-            .notices_of_project(p.id)
+        Some(_) => shanzhi_app::procurements::notices_of_project(state, p.id)
             .await
             .or_page(&shell)?
             .into_iter()

@@ -153,9 +153,7 @@ pub(super) async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, 
             ));
         }
         if matches!(s, Stage::Negotiating | Stage::Evaluating) && p.committee.is_none() {
-            let staff: Vec<(String, String)> = state
-                .store
-                .users()
+            let staff: Vec<(String, String)> = shanzhi_app::directory::users(state)
                 .await?
                 .into_iter()
                 .filter(|u| u.org_id == p.purchaser_org_id)

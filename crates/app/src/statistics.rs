@@ -1,0 +1,39 @@
+//! Statistics: where each yuan came from and where it went, from the store's summary rows, for who may read
+//! them — the whole platform, or a region subtree — the same for the API, the dashboard, the exports and the
+//! command line.
+
+use shanzhi_domain::org::Actor;
+use shanzhi_domain::statistics::Statistics;
+use shanzhi_domain::visibility;
+
+use crate::{App, Error, Result};
+
+/// Whether `actor` reads some statistics (for the menu): see `shanzhi_domain::visibility::statistics_scope`.
+pub fn may_see(actor: &Actor) -> bool {
+    visibility::may_see_statistics(actor)
+}
+
+/// The statistics of `year` as `actor` may read them: the whole platform, or its region subtree, narrowed to
+/// `region` when asked (within what the reader reads); refused (`forbidden`) for anyone else, and for a region
+/// outside the reader's or unknown (`unknown_region`).
+pub async fn for_reader(app: &App, actor: &Actor, year: Option<i32>, region: Option<&str>) -> Result<Statistics> {
+    let seat = app.store.organisation(actor.org_id).await?.and_then(|o| o.region);
+    let scope = visibility::statistics_scope(actor, seat.as_deref()).ok_or(Error::forbidden("read_statistics"))?;
+    let root = scope.root_for(region)?;
+    if let Some(code) = region {
+        if app.store.region(code).await?.is_none() {
+            return Err(Error::bad_request(
+                "unknown_region",
+                format!("没有代码为“{code}”的地区"),
+                format!("there is no region with the code “{code}”"),
+            ));
+        }
+    }
+    within(app, year, root.as_deref()).await
+}
+
+/// The statistics of `year` within the region subtree `root` (everything when `None`): for the command line's
+/// report, run by the machine's operator.
+pub async fn within(app: &App, year: Option<i32>, root: Option<&str>) -> Result<Statistics> {
+    Ok(app.store.statistics(&app.rules, year, root).await?)
+}

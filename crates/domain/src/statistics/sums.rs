@@ -1,0 +1,364 @@
+//! The statistics from sums, so a store answers them without reading every record: each project's
+//! [`contribution`] is a few rows the store keeps beside the project (rewritten in the same transaction as it), the
+//! store sums them (and the ledger's) with SQL for the reader's year and region, and [`fold`] turns the sums into
+//! exactly the [`Statistics`] that [`super::summary`] computes from every record.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::Datelike;
+
+use super::{
+    categorise, committed_by_source, earmark_row, in_year, largest_first, lottery_commitments, no_steps, placed,
+    project_year, provider_kinds, step_key, trend_row, AreaRow, ByArea, ByMode, BySource, DepartmentRow,
+    EarmarkWarning, Statistics, Totals, TownshipRow,
+};
+use crate::budget::{FundSource, Movement};
+use crate::catalogue::Category;
+use crate::money::Money;
+use crate::org::{region_within, OrgKind, Region, RegionLevel};
+use crate::project::{Project, PurchaseMode};
+use crate::rules::Rules;
+
+/// What a contribution row counts, and so what its key is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Kind {
+    /// Every project, in the year it counts in; key: its step or end state.
+    Step,
+    /// A contract, in the year signed; key: the purchase mode; with its posts and amount.
+    Contract,
+    /// A contract's commitment from one fund source; key: the source.
+    Source,
+    /// Key: the purchasing department's id.
+    Department,
+    /// Key: the catalogue category.
+    Category,
+    /// Key: the provider's kind.
+    Provider,
+    /// A township's part of a contract, or posts hosted there; key: the township's code.
+    Township,
+    /// Key: `urban`, `rural` or `district_wide` (see [`ByArea`]).
+    Area,
+    /// Welfare-lottery money committed, in the budget line's year; key: the project's category.
+    Lottery,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 9] = [
+        Kind::Step,
+        Kind::Contract,
+        Kind::Source,
+        Kind::Department,
+        Kind::Category,
+        Kind::Provider,
+        Kind::Township,
+        Kind::Area,
+        Kind::Lottery,
+    ];
+    pub fn code(self) -> &'static str {
+        match self {
+            Kind::Step => "step",
+            Kind::Contract => "contract",
+            Kind::Source => "source",
+            Kind::Department => "department",
+            Kind::Category => "category",
+            Kind::Provider => "provider",
+            Kind::Township => "township",
+            Kind::Area => "area",
+            Kind::Lottery => "lottery",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == s)
+    }
+}
+
+/// One row of a project's contribution, or the sum of such rows with the same kind, year and key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub kind: Kind,
+    pub year: i32,
+    pub key: String,
+    pub projects: i64,
+    pub posts: i64,
+    pub amount: Money,
+}
+
+/// The rows one project adds to the statistics, one per kind, year and key. `townships` holds at least the
+/// township-level regions that the project's regions and its posts' hosts lie in (other levels are ignored);
+/// `seats` the seats of its posts' hosts.
+pub fn contribution(p: &Project, townships: &[Region], seats: &BTreeMap<i64, String>) -> Vec<Row> {
+    let mut rows: BTreeMap<(Kind, i32, String), (i64, i64, Money)> = BTreeMap::new();
+    let mut add = |kind: Kind, year: i32, key: &str, projects: i64, posts: i64, amount: Money| {
+        let r = rows.entry((kind, year, key.to_string())).or_insert((0, 0, Money::ZERO));
+        *r = (r.0 + projects, r.1 + posts, r.2 + amount);
+    };
+    add(Kind::Step, project_year(p), step_key(p), 1, 0, Money::ZERO);
+    for (year, amount) in lottery_commitments(p) {
+        add(Kind::Lottery, year, &p.design.category, 0, 0, amount);
+    }
+    if let Some(c) = &p.contract {
+        let (year, total) = (c.signed_on.year(), c.total());
+        let posts = match p.design.mode {
+            PurchaseMode::Post => p.design.posts.iter().map(|post| i64::from(post.count)).sum(),
+            PurchaseMode::Project => 0,
+        };
+        add(Kind::Contract, year, p.design.mode.code(), 1, posts, total);
+        for (source, amount) in committed_by_source(p, c) {
+            add(Kind::Source, year, source.code(), 0, 0, amount);
+        }
+        add(Kind::Department, year, &p.purchaser_org_id.to_string(), 1, 0, total);
+        add(Kind::Category, year, &p.design.category, 1, 0, total);
+        add(Kind::Provider, year, c.provider.kind.code(), 1, 0, total);
+        let mut ts: Vec<&Region> = townships.iter().filter(|r| r.level == RegionLevel::Township).collect();
+        ts.sort_by(|a, b| a.code.cmp(&b.code));
+        ts.dedup_by(|a, b| a.code == b.code);
+        let placed = placed(p, c, &ts, |id| seats.get(&id).map(String::as_str));
+        if placed.parts.is_empty() {
+            add(Kind::Area, year, DISTRICT_WIDE, 1, 0, total);
+        }
+        let (mut urban, mut rural) = (false, false);
+        for (i, part) in placed.parts {
+            add(Kind::Township, year, &ts[i].code, 1, 0, part);
+            add(Kind::Area, year, area_key(ts[i].urban), 0, 0, part);
+            urban |= ts[i].urban;
+            rural |= !ts[i].urban;
+        }
+        for (flag, is) in [(true, urban), (false, rural)] {
+            if is {
+                add(Kind::Area, year, area_key(flag), 1, 0, Money::ZERO);
+            }
+        }
+        for (township, count) in placed.posts {
+            match township {
+                Some(i) => {
+                    add(Kind::Township, year, &ts[i].code, 0, i64::from(count), Money::ZERO);
+                    add(Kind::Area, year, area_key(ts[i].urban), 0, i64::from(count), Money::ZERO);
+                }
+                None => add(Kind::Area, year, DISTRICT_WIDE, 0, i64::from(count), Money::ZERO),
+            }
+        }
+    }
+    rows.into_iter()
+        .map(|((kind, year, key), (projects, posts, amount))| Row { kind, year, key, projects, posts, amount })
+        .collect()
+}
+
+const DISTRICT_WIDE: &str = "district_wide";
+
+fn area_key(urban: bool) -> &'static str {
+    if urban {
+        "urban"
+    } else {
+        "rural"
+    }
+}
+
+/// The budget line a ledger sum was moved on, as the statistics need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Line {
+    pub year: i32,
+    pub source: FundSource,
+    pub org_id: i64,
+    /// Granted from another line (its allocation is not counted twice).
+    pub granted: bool,
+}
+
+/// The ledger's payments and allocations summed by movement, the entry's year (China date) and its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerSum {
+    pub movement: Movement,
+    pub year: i32,
+    pub line: Line,
+    pub amount: Money,
+}
+
+/// Everything [`fold`] needs from the store, for one reader's part of the data.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sums {
+    /// The contribution rows of the projects in the part, summed by kind, year and key: every year's for
+    /// `Contract` and `Source` (the trend), at least the asked year's for the rest.
+    pub rows: Vec<Row>,
+    /// The ledger entries in the part (`pay` and `allocate` suffice), summed.
+    pub ledger: Vec<LedgerSum>,
+    /// The years of the budget lines in the part, and of those that are original welfare-lottery lines.
+    pub line_years: BTreeSet<i32>,
+    pub lottery_line_years: BTreeSet<i32>,
+    /// Lottery money committed outside social work (the categories [`outside_social_work`] names), by the line's
+    /// year, one warning per project and year, in project order.
+    pub warnings: Vec<(i32, EarmarkWarning)>,
+}
+
+/// The categories of lottery commitments in `rows` that are not social work: the store lists their projects.
+pub fn outside_social_work(rows: &[Row], rules: &Rules) -> BTreeSet<String> {
+    rows.iter().filter(|r| r.kind == Kind::Lottery && !rules.is_social_work(&r.key)).map(|r| r.key.clone()).collect()
+}
+
+/// The departments whose names the statistics show.
+pub fn department_ids(sums: &Sums) -> BTreeSet<i64> {
+    let contracted = sums.rows.iter().filter(|r| r.kind == Kind::Department).filter_map(|r| r.key.parse().ok());
+    contracted.chain(sums.ledger.iter().filter(|l| l.movement == Movement::Pay).map(|l| l.line.org_id)).collect()
+}
+
+/// What the fold looks up: every township-level region (other levels are ignored), the catalogue, department
+/// names and the rules.
+pub struct Lookups<'a> {
+    pub townships: &'a [Region],
+    pub catalogue: &'a [Category],
+    pub names: &'a BTreeMap<i64, String>,
+    pub rules: &'a Rules,
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(0)
+}
+
+/// The statistics of `year` (all years when `None`) from the sums of the part within `root` (everything when
+/// `None`): equal to [`super::summary`] and [`super::summary_within`] on the records summed.
+pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>, root: Option<&str>) -> Statistics {
+    let of = |kind: Kind| sums.rows.iter().filter(move |r| r.kind == kind);
+    let this_year = |kind: Kind| of(kind).filter(move |r| in_year(year, r.year));
+    let paid_in = |y: Option<i32>| {
+        let mut out = BySource::default();
+        for l in sums.ledger.iter().filter(|l| l.movement == Movement::Pay && in_year(y, l.year)) {
+            out.add(l.line.source, l.amount);
+        }
+        out
+    };
+    let committed_in = |y: Option<i32>| {
+        let mut out = BySource::default();
+        for r in of(Kind::Source).filter(|r| in_year(y, r.year)) {
+            out.add(FundSource::parse(&r.key).unwrap_or(FundSource::Other), r.amount);
+        }
+        out
+    };
+
+    let mut projects_by_step = no_steps();
+    for r in this_year(Kind::Step) {
+        if let Some(n) = projects_by_step.get_mut(r.key.as_str()) {
+            *n += count(r.projects);
+        }
+    }
+    let (mut by_mode, mut contracts, mut posts) = (ByMode::default(), 0, 0);
+    for r in this_year(Kind::Contract) {
+        match PurchaseMode::parse(&r.key) {
+            Some(PurchaseMode::Post) => by_mode.post = by_mode.post + r.amount,
+            Some(PurchaseMode::Project) => by_mode.project = by_mode.project + r.amount,
+            None => {}
+        }
+        contracts += count(r.projects);
+        posts += count(r.posts);
+    }
+    let by_fund_source = committed_in(year);
+    let paid_by_fund_source = paid_in(year);
+
+    let mut townships: Vec<TownshipRow> = look
+        .townships
+        .iter()
+        .filter(|t| t.level == RegionLevel::Township)
+        .filter(|t| root.is_none_or(|root| region_within(&t.code, root) || region_within(root, &t.code)))
+        .map(|t| TownshipRow {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            urban: t.urban,
+            projects: 0,
+            posts: 0,
+            contracted: Money::ZERO,
+        })
+        .collect();
+    townships.sort_by(|a, b| a.code.cmp(&b.code));
+    for r in this_year(Kind::Township) {
+        if let Ok(i) = townships.binary_search_by(|t| t.code.as_str().cmp(&r.key)) {
+            let t = &mut townships[i];
+            t.projects += count(r.projects);
+            t.posts += count(r.posts);
+            t.contracted = t.contracted + r.amount;
+        }
+    }
+    let mut by_area = ByArea::default();
+    for r in this_year(Kind::Area) {
+        let a: &mut AreaRow = match r.key.as_str() {
+            "urban" => &mut by_area.urban,
+            "rural" => &mut by_area.rural,
+            _ => &mut by_area.district_wide,
+        };
+        a.projects += count(r.projects);
+        a.posts += count(r.posts);
+        a.contracted = a.contracted + r.amount;
+    }
+
+    let mut departments: BTreeMap<i64, DepartmentRow> = BTreeMap::new();
+    fn department<'d>(rows: &'d mut BTreeMap<i64, DepartmentRow>, look: &Lookups, id: i64) -> &'d mut DepartmentRow {
+        rows.entry(id).or_insert_with(|| DepartmentRow {
+            org_id: id,
+            name: look.names.get(&id).cloned().unwrap_or_default(),
+            projects: 0,
+            contracted: Money::ZERO,
+            paid: Money::ZERO,
+        })
+    }
+    for r in this_year(Kind::Department) {
+        if let Ok(id) = r.key.parse() {
+            let d = department(&mut departments, look, id);
+            d.projects += count(r.projects);
+            d.contracted = d.contracted + r.amount;
+        }
+    }
+    for l in sums.ledger.iter().filter(|l| l.movement == Movement::Pay && in_year(year, l.year)) {
+        let d = department(&mut departments, look, l.line.org_id);
+        d.paid = d.paid + l.amount;
+    }
+
+    let mut trend_years: BTreeSet<i32> = sums.line_years.clone();
+    trend_years.extend(of(Kind::Contract).map(|r| r.year));
+    trend_years.extend(sums.ledger.iter().filter(|l| l.movement == Movement::Pay).map(|l| l.year));
+    let trend = trend_years
+        .into_iter()
+        .map(|y| {
+            let contracts = of(Kind::Contract).filter(|r| r.year == y).map(|r| count(r.projects)).sum();
+            trend_row(y, contracts, committed_in(Some(y)), paid_in(Some(y)).total())
+        })
+        .collect();
+
+    let earmark_years: BTreeSet<i32> = match year {
+        Some(y) => [y].into(),
+        None => sums.lottery_line_years.iter().copied().chain(of(Kind::Lottery).map(|r| r.year)).collect(),
+    };
+    let welfare_lottery_earmark = earmark_years
+        .into_iter()
+        .map(|y| {
+            let allocated = sums
+                .ledger
+                .iter()
+                .filter(|l| l.movement == Movement::Allocate && l.line.year == y)
+                .filter(|l| l.line.source == FundSource::WelfareLottery && !l.line.granted)
+                .map(|l| l.amount)
+                .sum();
+            let used =
+                of(Kind::Lottery).filter(|r| r.year == y && look.rules.is_social_work(&r.key)).map(|r| r.amount).sum();
+            let warnings = sums.warnings.iter().filter(|(wy, _)| *wy == y).map(|(_, w)| w.clone()).collect();
+            earmark_row(look.rules, y, allocated, used, warnings)
+        })
+        .collect();
+
+    Statistics {
+        year,
+        projects_by_step,
+        by_mode,
+        social_funds_share: by_fund_source.social_funds_share(),
+        totals: Totals { contracts, posts, contracted: by_fund_source.total(), paid: paid_by_fund_source.total() },
+        by_fund_source,
+        paid_by_fund_source,
+        townships,
+        by_area,
+        by_department: largest_first(departments),
+        by_category: categorise(
+            look.catalogue,
+            this_year(Kind::Category).map(|r| (r.key.as_str(), count(r.projects), r.amount)),
+        ),
+        by_provider_kind: provider_kinds(
+            this_year(Kind::Provider).filter_map(|r| OrgKind::parse(&r.key).map(|k| (k, count(r.projects), r.amount))),
+        ),
+        trend,
+        welfare_lottery_earmark,
+    }
+}

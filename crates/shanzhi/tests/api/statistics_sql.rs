@@ -1,0 +1,167 @@
+//! Statistics from SQL: the store's summary rows, summed for a year and a region, give exactly what the domain
+//! computes from every record (`statistics::summary`, `summary_within`) — for every year and region of the demo,
+//! for every active demo user's view through the API, and after a store made before the summary rows is migrated.
+
+use crate::both_backends;
+use crate::helpers::*;
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::Value;
+use shanzhi_domain::budget::Budget;
+use shanzhi_domain::clock::china_date;
+use shanzhi_domain::org::Region;
+use shanzhi_domain::rules::Rules;
+use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics};
+use shanzhi_domain::visibility;
+use shanzhi_store::StatisticsStore;
+
+/// Every record the reference computation reads.
+struct Everything {
+    projects: Vec<shanzhi_domain::project::Project>,
+    budgets: Vec<Budget>,
+    ledger: Vec<LedgerMove>,
+    organisations: Vec<shanzhi_domain::org::Organisation>,
+    regions: Vec<Region>,
+    catalogue: Vec<shanzhi_domain::catalogue::Category>,
+    rules: Rules,
+}
+
+impl Everything {
+    async fn load(app: &TestApp) -> Everything {
+        let s = &app.store;
+        let ledger = s
+            .ledger(None)
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| LedgerMove {
+                budget_id: row.budget_id,
+                movement: row.movement,
+                amount: row.amount,
+                on: china_date(DateTime::parse_from_rfc3339(&row.at).unwrap().with_timezone(&Utc)),
+                project_id: row.project_id,
+            })
+            .collect();
+        Everything {
+            projects: s.projects().await.unwrap(),
+            budgets: s.budgets().await.unwrap().into_iter().map(|b| b.budget).collect(),
+            ledger,
+            organisations: s.organisations().await.unwrap(),
+            regions: s.regions().await.unwrap(),
+            catalogue: s.catalogue().await.unwrap(),
+            rules: app.setup.rules.clone(),
+        }
+    }
+
+    /// The domain's own figures of `year` within `root`.
+    fn reference(&self, year: Option<i32>, root: Option<&str>) -> Statistics {
+        let input = Input {
+            projects: &self.projects,
+            budgets: &self.budgets,
+            ledger: &self.ledger,
+            organisations: &self.organisations,
+            regions: &self.regions,
+            catalogue: &self.catalogue,
+            rules: &self.rules,
+        };
+        match root {
+            Some(root) => statistics::summary_within(&input, year, root),
+            None => statistics::summary(&input, year),
+        }
+    }
+
+    fn years(&self) -> Vec<Option<i32>> {
+        let input = Input {
+            projects: &self.projects,
+            budgets: &self.budgets,
+            ledger: &self.ledger,
+            organisations: &self.organisations,
+            regions: &self.regions,
+            catalogue: &self.catalogue,
+            rules: &self.rules,
+        };
+        let (first, last) = statistics::data_years(&input).expect("the demo has data");
+        std::iter::once(None).chain((first - 1..=last + 1).map(Some)).collect()
+    }
+}
+
+/// Every year and region of the store (and none), the SQL figures against the domain's.
+async fn assert_every_year_and_region(app: &TestApp, all: &Everything) {
+    let roots: Vec<Option<&str>> =
+        std::iter::once(None).chain(all.regions.iter().map(|r| Some(r.code.as_str()))).collect();
+    for year in all.years() {
+        for root in &roots {
+            let got = app.store.statistics(&all.rules, year, *root).await.unwrap();
+            assert_eq!(got, all.reference(year, *root), "year {year:?}, region {root:?}");
+        }
+    }
+}
+
+both_backends! {
+    async fn every_year_and_region_from_sql_equals_the_domains_computation(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let all = Everything::load(&app).await;
+        assert!(all.regions.len() > 12 && all.projects.len() > 20, "the demo has places and projects");
+        let whole = all.reference(None, None);
+        assert!(whole.totals.paid.fen() > 0 && !whole.welfare_lottery_earmark.is_empty(), "money moved in the demo");
+        assert_every_year_and_region(&app, &all).await;
+        let (first, last) = app.store.data_years().await.unwrap().unwrap();
+        assert_eq!(years_of(&all), (first, last));
+    }
+
+    async fn every_demo_users_view_from_the_api_equals_the_domains(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let all = Everything::load(&app).await;
+        let mut readers = 0;
+        for user in app.store.users().await.unwrap().into_iter().filter(|u| u.active) {
+            let actor = app.store.actor(user.id).await.unwrap().expect("an actor");
+            let seat = app.store.organisation(actor.org_id).await.unwrap().and_then(|o| o.region);
+            let token = app.token(&user.username).await;
+            for year in [None, Some(2013), Some(2014), Some(2025)] {
+                let path = match year {
+                    Some(y) => format!("/api/v1/statistics?year={y}"),
+                    None => "/api/v1/statistics".to_string(),
+                };
+                let (status, body) = app.get(&path, &token).await;
+                match visibility::statistics_scope(&actor, seat.as_deref()) {
+                    None => assert_eq!(status, StatusCode::FORBIDDEN, "{}", user.username),
+                    Some(scope) => {
+                        readers += 1;
+                        let root = scope.root_for(None).unwrap();
+                        let want: Value = serde_json::to_value(all.reference(year, root.as_deref())).unwrap();
+                        assert_eq!((status, body), (StatusCode::OK, want), "{} {year:?}", user.username);
+                    }
+                }
+            }
+        }
+        assert!(readers > 4, "several demo users read statistics");
+    }
+
+    async fn a_store_made_before_the_summary_rows_gets_them_when_migrated(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let all = Everything::load(&app).await;
+        // As a store made before migration 16: none of its tables, the migration not applied.
+        for table in ["statistics_rows", "statistics_totals", "statistics_ledger", "statistics_ledger_totals"] {
+            sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
+        }
+        sqlx::query("DELETE FROM schema_migrations WHERE version = 16").execute(app.store.pool()).await.unwrap();
+        app.store.migrate().await.unwrap();
+        assert_every_year_and_region(&app, &all).await;
+        // Migrating again changes nothing.
+        app.store.migrate().await.unwrap();
+        assert_eq!(app.store.statistics(&all.rules, None, None).await.unwrap(), all.reference(None, None));
+    }
+}
+
+fn years_of(all: &Everything) -> (i32, i32) {
+    let input = Input {
+        projects: &all.projects,
+        budgets: &all.budgets,
+        ledger: &all.ledger,
+        organisations: &all.organisations,
+        regions: &all.regions,
+        catalogue: &all.catalogue,
+        rules: &all.rules,
+    };
+    statistics::data_years(&input).unwrap()
+}

@@ -1,0 +1,99 @@
+//! The schema of each backend, applied in order by [`SqlStore::migrate`], and the data that a new migration's
+//! tables or columns are filled with from what older stores hold.
+
+use chrono::Utc;
+use sqlx::Row;
+
+use crate::error::Result;
+use crate::sql::ts;
+use crate::{Backend, SqlStore, Store};
+
+const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_init.sql")),
+    (2, include_str!("../migrations/sqlite/0002_budgets.sql")),
+    (3, include_str!("../migrations/sqlite/0003_standards.sql")),
+    (4, include_str!("../migrations/sqlite/0004_procurement.sql")),
+    (5, include_str!("../migrations/sqlite/0005_pool.sql")),
+    (6, include_str!("../migrations/sqlite/0006_bid_files.sql")),
+    (7, include_str!("../migrations/sqlite/0007_fiscal_years.sql")),
+    (8, include_str!("../migrations/sqlite/0008_method_approvals.sql")),
+    (9, include_str!("../migrations/sqlite/0009_sealed_audit.sql")),
+    (10, include_str!("../migrations/sqlite/0010_accounts.sql")),
+    (11, include_str!("../migrations/sqlite/0011_key_fingerprints.sql")),
+    (12, include_str!("../migrations/sqlite/0012_project_facts.sql")),
+    (13, include_str!("../migrations/sqlite/0013_job_runs.sql")),
+    (14, include_str!("../migrations/sqlite/0014_procurement_facts.sql")),
+    (15, include_str!("../migrations/sqlite/0015_project_files.sql")),
+    (16, include_str!("../migrations/sqlite/0016_statistics.sql")),
+];
+const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/postgres/0001_init.sql")),
+    (2, include_str!("../migrations/postgres/0002_budgets.sql")),
+    (3, include_str!("../migrations/postgres/0003_standards.sql")),
+    (4, include_str!("../migrations/postgres/0004_procurement.sql")),
+    (5, include_str!("../migrations/postgres/0005_pool.sql")),
+    (6, include_str!("../migrations/postgres/0006_bid_files.sql")),
+    (7, include_str!("../migrations/postgres/0007_fiscal_years.sql")),
+    (8, include_str!("../migrations/postgres/0008_method_approvals.sql")),
+    (9, include_str!("../migrations/postgres/0009_sealed_audit.sql")),
+    (10, include_str!("../migrations/postgres/0010_accounts.sql")),
+    (11, include_str!("../migrations/postgres/0011_key_fingerprints.sql")),
+    (12, include_str!("../migrations/postgres/0012_project_facts.sql")),
+    (13, include_str!("../migrations/postgres/0013_job_runs.sql")),
+    (14, include_str!("../migrations/postgres/0014_procurement_facts.sql")),
+    (15, include_str!("../migrations/postgres/0015_project_files.sql")),
+    (16, include_str!("../migrations/postgres/0016_statistics.sql")),
+];
+
+/// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
+const STATISTICS_MIGRATION: i64 = 16;
+
+impl SqlStore {
+    /// Applies pending migrations of this backend, in one transaction, serialised across servers.
+    pub async fn migrate(&self) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        if self.backend() == Backend::Postgres {
+            // A migration, or waiting for another server's, may take longer than a request's statement may.
+            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *w.tx).await?;
+        }
+        sqlx::raw_sql(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+        )
+        .execute(&mut *w.tx)
+        .await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *w.tx).await?;
+        }
+        let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
+            .fetch_all(&mut *w.tx)
+            .await?
+            .iter()
+            .map(|r| r.get::<i64, _>(0))
+            .collect();
+        let migrations = match self.backend() {
+            Backend::Sqlite => MIGRATIONS_SQLITE,
+            Backend::Postgres => MIGRATIONS_POSTGRES,
+        };
+        let statistics_were_there = applied.contains(&STATISTICS_MIGRATION);
+        for (version, sql) in migrations {
+            if applied.contains(version) {
+                continue;
+            }
+            sqlx::raw_sql(sql).execute(&mut *w.tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(ts(Utc::now()))
+                .execute(&mut *w.tx)
+                .await?;
+            tracing::info!(version, backend = self.backend().name(), "applied migration");
+        }
+        self.fill_scopes(&mut w.tx).await?;
+        self.fill_facts(&mut w.tx).await?;
+        self.fill_procurement_facts(&mut w.tx).await?;
+        if !statistics_were_there {
+            crate::statistics::fill(&mut w.tx).await?;
+        }
+        w.tx.commit().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,505 @@
+//! The statistics from summary rows kept in the same transaction as what they sum, so a reader's figures cost a
+//! few `GROUP BY` sums instead of reading every project and ledger entry:
+//! - `statistics_rows`: each project's contribution ([`contribution`]), rewritten whenever the project is saved;
+//!   a region's figures sum the rows of its projects (found through `project_regions`);
+//! - `statistics_totals`: the same rows summed over every project, changed by the difference each save makes,
+//!   for the whole platform's figures;
+//! - `statistics_ledger` (by line, project, movement and year) and `statistics_ledger_totals` (by line, movement
+//!   and year), added to with every ledger entry.
+//!
+//! The domain's [`fold`] turns the sums into the [`Statistics`] object, equal to computing it from every record.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, Utc};
+use shanzhi_domain::budget::{Entry, FundSource, Movement};
+use shanzhi_domain::clock::china_date;
+use shanzhi_domain::org::Region;
+use shanzhi_domain::project::{Project, PurchaseMode};
+use shanzhi_domain::rules::Rules;
+use shanzhi_domain::statistics::sums::{
+    contribution, department_ids, fold, outside_social_work, Kind, LedgerSum, Line, Lookups, Row, Sums,
+};
+use shanzhi_domain::statistics::{EarmarkWarning, Statistics};
+use shanzhi_domain::Money;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row as _};
+
+use crate::error::{Result, StoreError};
+use crate::listing::Where;
+use crate::sql::{parse_ts, region_from_row};
+use crate::{Backend, SqlStore, Store};
+
+#[async_trait]
+pub trait StatisticsStore {
+    /// The statistics of `year` (all years when `None`) within the region subtree `root` (everything when
+    /// `None`), from the summary rows.
+    async fn statistics(&self, rules: &Rules, year: Option<i32>, root: Option<&str>) -> Result<Statistics>;
+    /// The first and last year the data speaks of (projects by the year they count in, budget lines, ledger
+    /// entries); `None` for an empty store.
+    async fn data_years(&self) -> Result<Option<(i32, i32)>>;
+}
+
+type Sum = (i64, i64, Money);
+
+fn keyed(rows: Vec<Row>) -> BTreeMap<(Kind, i32, String), Sum> {
+    rows.into_iter().map(|r| ((r.kind, r.year, r.key), (r.projects, r.posts, r.amount))).collect()
+}
+
+/// Rewrites `p`'s contribution rows and changes the totals by the difference, in the caller's transaction. Every
+/// writer of projects calls it after writing the project (saves, the migration's fill, bulk loads), and after
+/// appending its audit event: on PostgreSQL that event's table lock is then held, so the shared totals rows are
+/// only ever taken by one writer at a time and two writers never wait on each other for them.
+pub async fn write_contribution(conn: &mut AnyConnection, p: &Project) -> Result<()> {
+    let (townships, seats) = places(conn, p).await?;
+    let new = keyed(contribution(p, &townships, &seats));
+    let old = keyed(
+        sqlx::query(
+            "SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_rows WHERE project_id = $1",
+        )
+        .bind(p.id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(row_from)
+        .collect::<Result<_>>()?,
+    );
+    if old == new {
+        return Ok(());
+    }
+    let mut delta: BTreeMap<&(Kind, i32, String), (i64, i64, i64)> = BTreeMap::new();
+    for (sign, rows) in [(-1, &old), (1, &new)] {
+        for (k, (projects, posts, amount)) in rows {
+            let d = delta.entry(k).or_default();
+            *d = (d.0 + sign * projects, d.1 + sign * posts, d.2 + sign * amount.fen());
+        }
+    }
+    // In key order, so concurrent writers on PostgreSQL lock the shared totals rows in the same order.
+    for ((kind, year, key), (projects, posts, amount)) in delta.into_iter().filter(|(_, d)| *d != (0, 0, 0)) {
+        sqlx::query(
+            "INSERT INTO statistics_totals (kind, year, key, projects, posts, amount_fen) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (kind, year, key) DO UPDATE SET projects = statistics_totals.projects + excluded.projects, \
+             posts = statistics_totals.posts + excluded.posts, amount_fen = statistics_totals.amount_fen + excluded.amount_fen",
+        )
+        .bind(kind.code())
+        .bind(i64::from(*year))
+        .bind(key.as_str())
+        .bind(projects)
+        .bind(posts)
+        .bind(amount)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("DELETE FROM statistics_rows WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
+    for ((kind, year, key), (projects, posts, amount)) in &new {
+        sqlx::query(
+            "INSERT INTO statistics_rows (project_id, kind, year, key, projects, posts, amount_fen) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(p.id)
+        .bind(kind.code())
+        .bind(i64::from(*year))
+        .bind(key.as_str())
+        .bind(*projects)
+        .bind(*posts)
+        .bind(amount.fen())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// What [`contribution`] needs of places for `p`: the townships its regions and its posts' hosts lie in, and the
+/// hosts' seats. Only the prefixes of those codes are looked up, so a save reads a handful of regions.
+async fn places(conn: &mut AnyConnection, p: &Project) -> Result<(Vec<Region>, BTreeMap<i64, String>)> {
+    if p.contract.is_none() {
+        return Ok((Vec::new(), BTreeMap::new()));
+    }
+    let hosts: BTreeSet<i64> = match p.design.mode {
+        PurchaseMode::Post => p.design.posts.iter().map(|post| post.host_org_id).collect(),
+        PurchaseMode::Project => BTreeSet::new(),
+    };
+    let mut seats = BTreeMap::new();
+    if !hosts.is_empty() {
+        let mut w = Where::default();
+        let ids: Vec<String> = hosts.iter().map(|id| w.int(*id)).collect();
+        let sql =
+            format!("SELECT id, region FROM organisations WHERE region IS NOT NULL AND id IN ({})", ids.join(", "));
+        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            seats.insert(r.try_get::<i64, _>("id")?, r.try_get::<String, _>("region")?);
+        }
+    }
+    let prefixes: BTreeSet<&str> = p
+        .design
+        .regions
+        .iter()
+        .chain(seats.values())
+        .flat_map(|code| code.char_indices().map(|(i, c)| &code[..i + c.len_utf8()]))
+        .collect();
+    if prefixes.is_empty() {
+        return Ok((Vec::new(), seats));
+    }
+    let mut w = Where::default();
+    let codes: Vec<String> = prefixes.iter().map(|c| w.text(c)).collect();
+    let sql = format!(
+        "SELECT code, name, level, urban, parent FROM regions WHERE level = 'township' AND code IN ({})",
+        codes.join(", ")
+    );
+    let townships =
+        w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?.iter().map(region_from_row).collect::<Result<_>>()?;
+    Ok((townships, seats))
+}
+
+/// Adds ledger entries made at `now` to the ledger's sums, in the caller's transaction. Every writer of ledger
+/// entries calls it with the entries it wrote.
+pub async fn add_ledger_entries(conn: &mut AnyConnection, entries: &[Entry], now: DateTime<Utc>) -> Result<()> {
+    let year = china_date(now).year();
+    for e in entries {
+        add_ledger_sum(conn, e.budget_id, e.project_id, e.movement, year, e.amount.fen()).await?;
+    }
+    Ok(())
+}
+
+async fn add_ledger_sum(
+    conn: &mut AnyConnection,
+    budget_id: i64,
+    project_id: Option<i64>,
+    movement: Movement,
+    year: i32,
+    fen: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO statistics_ledger (project_id, budget_id, movement, year, amount_fen) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (project_id, budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger.amount_fen + excluded.amount_fen",
+    )
+    .bind(project_id.unwrap_or(0))
+    .bind(budget_id)
+    .bind(movement.code())
+    .bind(i64::from(year))
+    .bind(fen)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO statistics_ledger_totals (budget_id, movement, year, amount_fen) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger_totals.amount_fen + excluded.amount_fen",
+    )
+    .bind(budget_id)
+    .bind(movement.code())
+    .bind(i64::from(year))
+    .bind(fen)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Fills the summary rows from every project and ledger entry of a store made before them (the migration's
+/// transaction), a batch at a time.
+pub(crate) async fn fill(conn: &mut AnyConnection) -> Result<()> {
+    let (mut after, mut projects) = (0i64, 0usize);
+    loop {
+        let rows = sqlx::query(&format!(
+            "SELECT {} FROM projects p WHERE p.id > $1 ORDER BY p.id LIMIT 500",
+            crate::projects::COLUMNS
+        ))
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            write_contribution(conn, &crate::projects::project_from_row(r)?).await?;
+        }
+        projects += rows.len();
+    }
+    let mut sums: BTreeMap<(i64, Option<i64>, String, i32), i64> = BTreeMap::new();
+    let mut after = 0i64;
+    loop {
+        let rows = sqlx::query(
+            "SELECT id, budget_id, project_id, movement, amount_fen, at FROM ledger WHERE id > $1 ORDER BY id LIMIT 5000",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.try_get("id")?;
+        for r in &rows {
+            let year = china_date(parse_ts(&r.try_get::<String, _>("at")?)?).year();
+            let key = (r.try_get("budget_id")?, r.try_get("project_id")?, r.try_get("movement")?, year);
+            *sums.entry(key).or_default() += r.try_get::<i64, _>("amount_fen")?;
+        }
+    }
+    for ((budget_id, project_id, movement, year), fen) in &sums {
+        let m = Movement::parse(movement).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {movement}")))?;
+        add_ledger_sum(conn, *budget_id, *project_id, m, *year, *fen).await?;
+    }
+    if projects > 0 || !sums.is_empty() {
+        tracing::info!(projects, ledger_sums = sums.len(), "filled the statistics' summary rows");
+    }
+    Ok(())
+}
+
+/// Rewrites the contribution rows of the projects with a region in `root`'s subtree: a township added under
+/// existing places changes where their money falls.
+pub(crate) async fn refresh_within(conn: &mut AnyConnection, root: &str) -> Result<()> {
+    let mut w = Where::default();
+    let range = w.prefix("r.region", root);
+    let sql = format!(
+        "SELECT {} FROM projects p WHERE p.id IN (SELECT r.project_id FROM project_regions r WHERE {range}) ORDER BY p.id",
+        crate::projects::COLUMNS
+    );
+    for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+        write_contribution(conn, &crate::projects::project_from_row(&r)?).await?;
+    }
+    Ok(())
+}
+
+fn row_from(r: &AnyRow) -> Result<Row> {
+    let kind: String = r.try_get("kind")?;
+    Ok(Row {
+        kind: Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("statistics row kind {kind}")))?,
+        year: year_of(r, "year")?,
+        key: r.try_get("key")?,
+        projects: r.try_get("projects")?,
+        posts: r.try_get("posts")?,
+        amount: Money::from_fen(r.try_get("amount")?),
+    })
+}
+
+fn year_of(r: &AnyRow, column: &str) -> Result<i32> {
+    let y: i64 = r.try_get(column)?;
+    i32::try_from(y).map_err(|_| StoreError::Corrupt(format!("year {y}")))
+}
+
+/// The ids of the projects with a region in `root`'s subtree, as a subquery.
+fn projects_within(w: &mut Where, root: &str) -> String {
+    let range = w.prefix("r.region", root);
+    format!("SELECT r.project_id FROM project_regions r WHERE {range}")
+}
+
+/// The ids of the budget lines of departments seated in `root`'s subtree, as a subquery.
+fn own_lines(w: &mut Where, root: &str) -> String {
+    let seated = w.starts_with("o.region", root);
+    format!("SELECT b2.id FROM budgets b2 JOIN organisations o ON o.id = b2.org_id WHERE {seated}")
+}
+
+/// Rows of other years than the asked one that the fold still reads: the trend's.
+const EVERY_YEAR: &str = "kind IN ('contract', 'source')";
+
+async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Option<&str>) -> Result<Vec<Row>> {
+    let mut w = Where::default();
+    let sql = match root {
+        None => {
+            if let Some(y) = year {
+                let y = w.int(i64::from(y));
+                w.and(format!("(year = {y} OR {EVERY_YEAR})"));
+            }
+            format!("SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_totals{}", w.sql())
+        }
+        Some(root) => {
+            let within = projects_within(&mut w, root);
+            w.and(format!("s.project_id IN ({within})"));
+            if let Some(y) = year {
+                let y = w.int(i64::from(y));
+                w.and(format!("(s.year = {y} OR s.{EVERY_YEAR})"));
+            }
+            format!(
+                "SELECT s.kind, s.year, s.key, CAST(SUM(s.projects) AS BIGINT) AS projects, \
+                 CAST(SUM(s.posts) AS BIGINT) AS posts, CAST(SUM(s.amount_fen) AS BIGINT) AS amount \
+                 FROM statistics_rows s{} GROUP BY s.kind, s.year, s.key",
+                w.sql()
+            )
+        }
+    };
+    let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+    // A sum of nothing (a step every project has left) must not count as a year with data.
+    Ok(rows
+        .iter()
+        .map(row_from)
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|r| (r.projects, r.posts, r.amount) != (0, 0, Money::ZERO))
+        .collect())
+}
+
+async fn ledger_sums(conn: &mut AnyConnection, root: Option<&str>) -> Result<Vec<LedgerSum>> {
+    let mut w = Where::default();
+    let moved = "SELECT budget_id, movement, year, amount_fen FROM";
+    let wanted = "movement IN ('pay', 'allocate')";
+    let from = match root {
+        None => format!("({moved} statistics_ledger_totals WHERE {wanted}) l"),
+        Some(root) => {
+            let within = projects_within(&mut w, root);
+            let own = own_lines(&mut w, root);
+            // Two halves rather than one OR, so each is answered from the table's key.
+            format!(
+                "({moved} statistics_ledger WHERE {wanted} AND project_id IN ({within}) \
+                 UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
+            )
+        }
+    };
+    let granted = "CAST(CASE WHEN b.granted_from IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+    let sql = format!(
+        "SELECT l.movement, l.year, b.year AS line_year, b.source, b.org_id, {granted} AS granted, \
+         CAST(SUM(l.amount_fen) AS BIGINT) AS amount FROM {from} JOIN budgets b ON b.id = l.budget_id{} \
+         GROUP BY l.movement, l.year, b.year, b.source, b.org_id, {granted}",
+        w.sql()
+    );
+    let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            let movement: String = r.try_get("movement")?;
+            let source: String = r.try_get("source")?;
+            Ok(LedgerSum {
+                movement: Movement::parse(&movement)
+                    .ok_or_else(|| StoreError::Corrupt(format!("ledger movement {movement}")))?,
+                year: year_of(r, "year")?,
+                line: Line {
+                    year: year_of(r, "line_year")?,
+                    source: FundSource::parse(&source)
+                        .ok_or_else(|| StoreError::Corrupt(format!("fund source {source}")))?,
+                    org_id: r.try_get("org_id")?,
+                    granted: r.try_get::<i64, _>("granted")? != 0,
+                },
+                amount: Money::from_fen(r.try_get("amount")?),
+            })
+        })
+        .collect()
+}
+
+/// The years of the budget lines in the part, and of its original welfare-lottery lines: its departments' own
+/// lines and the lines its projects' money moved on.
+async fn line_years(conn: &mut AnyConnection, root: Option<&str>) -> Result<(BTreeSet<i32>, BTreeSet<i32>)> {
+    let mut w = Where::default();
+    if let Some(root) = root {
+        let own = own_lines(&mut w, root);
+        let within = projects_within(&mut w, root);
+        w.and(format!(
+            "(b.id IN ({own}) OR b.id IN (SELECT l.budget_id FROM statistics_ledger l WHERE l.project_id IN ({within})))"
+        ));
+    }
+    let sql = format!(
+        "SELECT DISTINCT b.year, CAST(CASE WHEN b.source = 'welfare_lottery' AND b.granted_from IS NULL THEN 1 ELSE 0 END AS BIGINT) AS lottery \
+         FROM budgets b{}",
+        w.sql()
+    );
+    let (mut all, mut lottery) = (BTreeSet::new(), BTreeSet::new());
+    for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+        let y = year_of(&r, "year")?;
+        all.insert(y);
+        if r.try_get::<i64, _>("lottery")? != 0 {
+            lottery.insert(y);
+        }
+    }
+    Ok((all, lottery))
+}
+
+/// The lottery commitments in `categories` (those outside social work), one warning per project and line year.
+async fn warnings(
+    conn: &mut AnyConnection,
+    categories: &BTreeSet<String>,
+    year: Option<i32>,
+    root: Option<&str>,
+) -> Result<Vec<(i32, EarmarkWarning)>> {
+    if categories.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = Where::default();
+    let keys: Vec<String> = categories.iter().map(|c| w.text(c)).collect();
+    w.and(format!("s.kind = 'lottery' AND s.key IN ({})", keys.join(", ")));
+    if let Some(y) = year {
+        let y = w.int(i64::from(y));
+        w.and(format!("s.year = {y}"));
+    }
+    if let Some(root) = root {
+        let within = projects_within(&mut w, root);
+        w.and(format!("s.project_id IN ({within})"));
+    }
+    let sql = format!(
+        "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.data, o.name AS purchaser FROM statistics_rows s \
+         JOIN projects p ON p.id = s.project_id LEFT JOIN organisations o ON o.id = p.purchaser_org_id{} \
+         ORDER BY s.project_id, s.year",
+        w.sql()
+    );
+    let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            let data: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("data")?)
+                .map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
+            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
+            let purchaser: Option<String> = r.try_get("purchaser")?;
+            Ok((
+                year_of(r, "year")?,
+                EarmarkWarning {
+                    project_id: r.try_get("project_id")?,
+                    code: r.try_get("code")?,
+                    title: text(&data["design"]["title"]),
+                    category: r.try_get("key")?,
+                    purchaser: purchaser.unwrap_or_else(|| text(&data["purchaser_name"])),
+                    amount: Money::from_fen(r.try_get("amount_fen")?),
+                },
+            ))
+        })
+        .collect()
+}
+
+async fn names(conn: &mut AnyConnection, ids: &BTreeSet<i64>) -> Result<BTreeMap<i64, String>> {
+    let mut out = BTreeMap::new();
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    for chunk in ids.chunks(500) {
+        let mut w = Where::default();
+        let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
+        let sql = format!("SELECT id, name FROM organisations WHERE id IN ({})", list.join(", "));
+        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            out.insert(r.try_get("id")?, r.try_get("name")?);
+        }
+    }
+    Ok(out)
+}
+
+#[async_trait]
+impl StatisticsStore for SqlStore {
+    async fn statistics(&self, rules: &Rules, year: Option<i32>, root: Option<&str>) -> Result<Statistics> {
+        let catalogue = self.catalogue().await?;
+        // One snapshot for every sum, so a save between two of them cannot make the figures disagree.
+        let mut tx = self.pool().begin().await?;
+        if self.backend() == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+        }
+        let rows = contribution_sums(&mut tx, year, root).await?;
+        let ledger = ledger_sums(&mut tx, root).await?;
+        let (line_years, lottery_line_years) = line_years(&mut tx, root).await?;
+        let warnings = warnings(&mut tx, &outside_social_work(&rows, rules), year, root).await?;
+        let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings };
+        let names = names(&mut tx, &department_ids(&sums)).await?;
+        let townships = sqlx::query("SELECT code, name, level, urban, parent FROM regions WHERE level = 'township'")
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(region_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        let look = Lookups { townships: &townships, catalogue: &catalogue, names: &names, rules };
+        Ok(fold(&sums, &look, year, root))
+    }
+
+    async fn data_years(&self) -> Result<Option<(i32, i32)>> {
+        let rows = sqlx::query(
+            "SELECT CAST(MIN(year) AS BIGINT) AS first, CAST(MAX(year) AS BIGINT) AS last FROM projects \
+             UNION ALL SELECT CAST(MIN(year) AS BIGINT), CAST(MAX(year) AS BIGINT) FROM budgets \
+             UNION ALL SELECT CAST(MIN(year) AS BIGINT), CAST(MAX(year) AS BIGINT) FROM statistics_ledger_totals",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut span: Option<(i32, i32)> = None;
+        for r in &rows {
+            let (Some(first), Some(last)) =
+                (r.try_get::<Option<i64>, _>("first")?, r.try_get::<Option<i64>, _>("last")?)
+            else {
+                continue;
+            };
+            let (first, last) = (first as i32, last as i32);
+            span = Some(span.map_or((first, last), |(a, b)| (a.min(first), b.max(last))));
+        }
+        Ok(span)
+    }
+}
