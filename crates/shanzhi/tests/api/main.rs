@@ -34,6 +34,7 @@ mod sessions;
 mod sign_in;
 mod statistics;
 mod statistics_sql;
+mod upgrade;
 mod visibility;
 mod webdriver;
 mod words;

@@ -1,0 +1,48 @@
+//! A data folder made by the release before the application layer (main of 2026-12-02: the demo loaded, its
+//! report summaries recorded for every year) still opens: it migrates, its audit chain verifies, and every
+//! report summary is what that release gave.
+
+use crate::cli::shanzhi_at;
+use crate::helpers::temp_dir;
+use std::io::Read;
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/data-2026-12-02");
+
+/// A copy of the fixture's data folder, its database unpacked.
+fn data_folder() -> std::path::PathBuf {
+    let dir = temp_dir();
+    std::fs::create_dir_all(&dir).unwrap();
+    for key in ["secret.key", "bid-master.key"] {
+        std::fs::copy(format!("{FIXTURE}/{key}"), dir.join(key)).unwrap();
+    }
+    let packed = std::fs::File::open(format!("{FIXTURE}/shanzhi.db.gz")).unwrap();
+    let mut db = Vec::new();
+    flate2::read::GzDecoder::new(packed).read_to_end(&mut db).unwrap();
+    std::fs::write(dir.join("shanzhi.db"), db).unwrap();
+    dir
+}
+
+#[test]
+fn a_data_folder_of_the_release_before_migrates_verifies_and_reports_the_same() {
+    let dir = data_folder();
+    let location = shanzhi::Location::new(&dir, None);
+    let (code, out, err) = shanzhi_at(&location, &["migrate"], None, &[]);
+    assert_eq!(code, 0, "migrate: {out}{err}");
+    let (code, out, err) = shanzhi_at(&location, &["audit", "verify"], None, &[]);
+    assert_eq!(code, 0, "audit verify: {out}{err}");
+    assert!(out.contains("ok"), "{out}");
+    let recorded: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{FIXTURE}/summaries.json")).unwrap()).unwrap();
+    let recorded = recorded.as_object().unwrap();
+    assert!(recorded.len() > 10, "the fixture holds the summary of every year");
+    for (year, want) in recorded {
+        let mut args = vec!["report", "summary", "--json"];
+        if year != "all" {
+            args.extend(["--year", year.as_str()]);
+        }
+        let (code, out, err) = shanzhi_at(&location, &args, None, &[]);
+        assert_eq!(code, 0, "report summary {year}: {err}");
+        let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(&got, want, "report summary of {year}");
+    }
+}
