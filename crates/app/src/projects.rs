@@ -16,7 +16,7 @@ use shanzhi_domain::project::{
 use shanzhi_domain::{DomainError, Money, Quantity};
 
 use shanzhi_domain::project::{waiting_on, Awaits, Scope};
-use shanzhi_store::{Page, PageRequest, ProjectFilter};
+use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
 
 use shanzhi_store::By;
 
@@ -670,18 +670,20 @@ pub struct PostView {
     pub post: shanzhi_domain::project::Post,
 }
 
-/// The posts of contracts the actor may see; host units also see the posts they host.
-pub async fn visible_posts(app: &App, actor: &Actor) -> Result<Vec<PostView>> {
-    let projects = app.store.projects().await?;
+/// One page of posts `actor` may see, newest contracts first: every post of the contracts they may see, and
+/// the posts seated in their own unit. A page holds the posts of up to `page.limit` projects.
+pub async fn post_page(app: &App, actor: &Actor, page: PageRequest) -> Result<Page<PostView>> {
+    let projects = app.store.post_page(&Scope::of(actor), actor.org_id, page).await?;
     let cap =
         app.store.standards().await?.into_iter().find(|s| s.code == app.rules.post_standard).map(|s| s.max_unit_price);
-    let mut out = Vec::new();
-    for p in &projects {
+    let next = projects.next;
+    let mut items = Vec::new();
+    for p in &projects.items {
         let Some(c) = &p.contract else { continue };
         let sees_project = can_view(actor, p);
         for (index, post) in c.posts.iter().enumerate() {
             if sees_project || post.host_org_id == actor.org_id {
-                out.push(PostView {
+                items.push(PostView {
                     project_id: p.id,
                     project_code: p.code.clone(),
                     index,
@@ -696,5 +698,10 @@ pub async fn visible_posts(app: &App, actor: &Actor) -> Result<Vec<PostView>> {
             }
         }
     }
-    Ok(out)
+    Ok(Page { items, next })
+}
+
+/// How many posts `actor` may see (as [`post_page`] lists them): all, under running contracts, and held.
+pub async fn post_counts(app: &App, actor: &Actor) -> Result<PostCounts> {
+    Ok(app.store.post_counts(&Scope::of(actor), actor.org_id).await?)
 }

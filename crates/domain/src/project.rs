@@ -27,7 +27,7 @@ mod scope;
 pub mod supplement;
 pub use acts::Act;
 pub use estimate::price_lines;
-pub use scope::{Awaits, Facts, Scope};
+pub use scope::{Awaits, Facts, PostFact, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
 
 string_enum!(

@@ -38,7 +38,7 @@ pub use jobs::{JobRun, JobStore, JobWork, OverdueMark};
 pub use listing::{Page, PageRequest};
 pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
-pub use projects::{ProjectFilter, ProjectStore};
+pub use projects::{PostCounts, ProjectFilter, ProjectStore};
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;
 

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::Action;
-use shanzhi_domain::project::{Awaits, Change, Project, Scope};
+use shanzhi_domain::project::{Awaits, Change, PostFact, Project, Scope};
 use shanzhi_domain::DomainError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -65,6 +65,20 @@ pub trait ProjectStore {
     /// The projects that may be waiting on someone of `kinds` in organisation `org_id`, newest first: a superset
     /// of the reader's work queue, which the caller narrows with `waiting_on`.
     async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Project>>;
+    /// The projects with bought posts that `scope` may see, or that hold a post seated in `host_org_id`, newest
+    /// first, one page.
+    async fn post_page(&self, scope: &Scope, host_org_id: i64, page: PageRequest) -> Result<Page<Project>>;
+    /// How many of the posts [`ProjectStore::post_page`] lists there are: all of them, those under running
+    /// contracts, and of these the ones held.
+    async fn post_counts(&self, scope: &Scope, host_org_id: i64) -> Result<PostCounts>;
+}
+
+/// Bought posts counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct PostCounts {
+    pub all: i64,
+    pub running: i64,
+    pub filled: i64,
 }
 
 pub(crate) const COLUMNS: &str = "p.id, p.code, p.version, p.data";
@@ -100,6 +114,18 @@ pub(crate) fn scope_clause(w: &mut Where, scope: &Scope) -> Option<String> {
         any.push(in_region(w, root));
     }
     Some(format!("({})", any.join(" OR ")))
+}
+
+/// The clause that admits posts aliased `pp` (of projects `p`): those of projects `scope` may see, and those
+/// seated in `host_org_id`.
+fn posts_clause(w: &mut Where, scope: &Scope, host_org_id: i64) -> String {
+    match scope_clause(w, scope) {
+        Some(seen) => {
+            let host = w.int(host_org_id);
+            format!("({seen} OR pp.host_org_id = {host})")
+        }
+        None => "1 = 1".into(),
+    }
 }
 
 /// Projects aliased `p` with a region in `root`'s subtree.
@@ -160,6 +186,21 @@ async fn replace_rows(
     Ok(())
 }
 
+/// Replaces a project's rows of `project_posts` with `posts`.
+async fn write_posts(conn: &mut AnyConnection, project_id: i64, posts: &[PostFact]) -> Result<()> {
+    sqlx::query("DELETE FROM project_posts WHERE project_id = $1").bind(project_id).execute(&mut *conn).await?;
+    for (i, post) in posts.iter().enumerate() {
+        sqlx::query("INSERT INTO project_posts (project_id, idx, host_org_id, filled) VALUES ($1, $2, $3, $4)")
+            .bind(project_id)
+            .bind(i as i64)
+            .bind(post.host_org_id)
+            .bind(i64::from(post.filled))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 impl SqlStore {
     /// Writes the project's list columns and regions, in the caller's transaction; the regions only when
     /// they changed from `before`'s.
@@ -194,6 +235,9 @@ impl SqlStore {
         if was.as_ref().is_none_or(|b| b.files != f.files) {
             let files = f.files.iter().map(|id| Arg::Int(*id)).collect();
             replace_rows(conn, "project_files", "file_id", p.id, files).await?;
+        }
+        if was.as_ref().is_none_or(|b| b.posts != f.posts) {
+            write_posts(conn, p.id, &f.posts).await?;
         }
         Ok(())
     }
@@ -380,5 +424,35 @@ impl ProjectStore for SqlStore {
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::cut(projects, page.limit, |p| p.id))
+    }
+
+    async fn post_page(&self, scope: &Scope, host_org_id: i64, page: PageRequest) -> Result<Page<Project>> {
+        let mut w = Where::default();
+        let admitted = posts_clause(&mut w, scope, host_org_id);
+        w.and(format!("EXISTS (SELECT 1 FROM project_posts pp WHERE pp.project_id = p.id AND {admitted})"));
+        let sql = format!("SELECT {COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(projects, page.limit, |p| p.id))
+    }
+
+    async fn post_counts(&self, scope: &Scope, host_org_id: i64) -> Result<PostCounts> {
+        let mut w = Where::default();
+        let admitted = posts_clause(&mut w, scope, host_org_id);
+        w.and(admitted);
+        let running = w.text("acceptance");
+        let sql = format!(
+            "SELECT COUNT(*) AS all_posts, \
+             COALESCE(SUM(CASE WHEN p.step = {running} THEN 1 ELSE 0 END), 0) AS running, \
+             COALESCE(SUM(CASE WHEN p.step = {running} THEN pp.filled ELSE 0 END), 0) AS filled \
+             FROM project_posts pp JOIN projects p ON p.id = pp.project_id{}",
+            w.sql()
+        );
+        let row = w.bind(sqlx::query(&sql)).fetch_one(self.pool()).await?;
+        Ok(PostCounts {
+            all: row.try_get("all_posts")?,
+            running: row.try_get("running")?,
+            filled: row.try_get("filled")?,
+        })
     }
 }

@@ -357,9 +357,15 @@ async fn vacate_post(
     act(&state, &s, id, Command::VacatePost(n, req)).await
 }
 
-/// Every bought social-work post in projects the caller may see.
-async fn posts(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(projects::visible_posts(&state, &s.actor).await?)))
+/// The bought social-work posts the caller may see, newest contracts first, one page (of up to `limit`
+/// contracts' posts).
+async fn posts(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<projects::PostView>>> {
+    let q = ListQuery::parse(raw.as_deref(), &[])?;
+    Ok(Json(projects::post_page(&state, &s.actor, q.page).await?.into()))
 }
 
 /// The caller's work queue, one page: what each project waits on them to do.

@@ -126,9 +126,10 @@ const LISTS: &[(&str, &[&str])] = &[
     ("/queue", &[]),
     ("/procurements", &crate::filters::PROCUREMENT_FILTERS),
     ("/organisations", &crate::filters::ORGANISATION_FILTERS),
-    ("/users", &["org", "role"]),
+    ("/users", &crate::filters::USER_FILTERS),
     ("/budgets", &crate::filters::BUDGET_FILTERS),
     ("/budgets/{id}/ledger", &[]),
+    ("/posts", &[]),
 ];
 
 fn query_param(name: &str, schema: Value) -> Value {

@@ -63,6 +63,15 @@ pub struct Facts {
     pub awaits: Awaits,
     /// Uploaded files the record refers to (service reports' attachments), each once.
     pub files: Vec<i64>,
+    /// The contract's social-work posts in order: the unit each is seated in, and whether it is held.
+    pub posts: Vec<PostFact>,
+}
+
+/// One bought post as lists and counts need it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PostFact {
+    pub host_org_id: i64,
+    pub filled: bool,
 }
 
 /// Kinds of people a project may wait on, as bits a store keeps in one column and a work queue matches.
@@ -157,6 +166,12 @@ impl Project {
                 files.dedup();
                 files
             },
+            posts: self
+                .contract
+                .iter()
+                .flat_map(|c| &c.posts)
+                .map(|p| PostFact { host_org_id: p.host_org_id, filled: p.holder.is_some() })
+                .collect(),
         }
     }
 }

@@ -28,6 +28,52 @@ async fn readers(app: &TestApp) -> Vec<(String, Vec<Project>, Vec<(i64, &'static
 }
 
 both_backends! {
+    async fn every_readers_posts_and_their_counts_from_sql_equal_the_domains_choice(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let projects = app.store.projects().await.unwrap();
+        let mut hosts_saw_theirs = false;
+        for user in app.store.users().await.unwrap().into_iter().filter(|u| u.active) {
+            let actor = app.store.actor(user.id).await.unwrap().expect("an actor");
+            // The domain's choice: every post of a contract the reader may see, and the posts seated in their unit.
+            let mut want: Vec<(i64, usize, bool, bool)> = Vec::new();
+            let mut by_hosting = false;
+            for p in projects.iter().rev() {
+                let Some(c) = &p.contract else { continue };
+                for (i, post) in c.posts.iter().enumerate() {
+                    let hosted = post.host_org_id == actor.org_id;
+                    if can_view(&actor, p) || hosted {
+                        by_hosting |= hosted && !can_view(&actor, p);
+                        want.push((p.id, i, p.status.step() == "acceptance", post.holder.is_some()));
+                    }
+                }
+            }
+            hosts_saw_theirs |= by_hosting;
+            let token = app.token(&user.username).await;
+            let got: Vec<(i64, usize, bool, bool)> = app
+                .all("/api/v1/posts?limit=3", Some(&token))
+                .await
+                .iter()
+                .map(|v| {
+                    let id = v["project_id"].as_i64().unwrap();
+                    let running = v["status"] == "acceptance";
+                    (id, v["index"].as_u64().unwrap() as usize, running, !v["holder"].is_null())
+                })
+                .collect();
+            assert_eq!(got, want, "{}'s posts, newest contracts first", user.username);
+            // The page's totals are SQL counts of the same posts.
+            let cookie = page_cookie(&app, &user.username).await;
+            let (status, page) = page(&app, "/posts", &cookie).await;
+            assert_eq!(status, StatusCode::OK, "{}'s posts page", user.username);
+            let running = want.iter().filter(|w| w.2).count();
+            let filled = want.iter().filter(|w| w.2 && w.3).count();
+            for (label, n) in [("合同期内岗位", running), ("在岗", filled), ("历年购买岗位", want.len())] {
+                let card = format!("{label}</p><p class=\"card__value\">{n}</p>");
+                assert!(page.contains(&card), "{}: {label} {n}", user.username);
+            }
+        }
+        assert!(hosts_saw_theirs, "a host unit sees the posts seated in it");
+    }
+
     async fn every_readers_list_and_queue_from_sql_equal_the_domains_choice(backend) {
         let app = TestApp::with_demo(backend).await;
         let mut someone_waited = false;

@@ -1,7 +1,7 @@
 //! Social-work posts (岗位购买): who holds each bought post, with what qualification, and which are vacant.
 //! The provider that employs the social workers fills and vacates its posts.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::org::Role;
@@ -11,6 +11,7 @@ use super::forms::{self, csrf, plain};
 use super::layout::page;
 use super::{render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 use shanzhi_app::projects::{self, Command, PostHolderRequest, ReasonRequest};
 
@@ -91,14 +92,15 @@ pub async fn vacate(State(state): State<AppState>, ids: Ids, Posted { user, form
     Ok(see_other(&format!("/projects/{}#posts", ids.id)))
 }
 
-/// Every post the user may see, newest contracts first, with totals.
-pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
+/// The posts the user may see, newest contracts first, one page, with the totals of all of them.
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let mut posts = projects::visible_posts(&state, &user.session.actor).await.or_page(&shell)?;
-    posts.sort_by(|a, b| b.start.cmp(&a.start).then(a.project_id.cmp(&b.project_id)).then(a.index.cmp(&b.index)));
-    let running: Vec<_> = posts.iter().filter(|x| x.status == Status::Acceptance.code()).collect();
-    let filled = running.iter().filter(|x| x.post.holder.is_some()).count();
+    let q = ListQuery::parse_page(raw.as_deref(), &[]).or_page(&shell)?;
+    let listed = projects::post_page(&state, &user.session.actor, q.page).await.or_page(&shell)?;
+    let counts = projects::post_counts(&state, &user.session.actor).await.or_page(&shell)?;
+    let posts = &listed.items;
+    let next = listed.next.map(|cursor| next_page_href("/posts", raw.as_deref(), cursor));
     let body = html! {
         h1.page-title { (lang.t("社会工作岗位", "Social-work posts")) }
         p.lead { (lang.t(
@@ -106,10 +108,10 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
             "Post purchase: the provider employs the social workers, who serve at the host unit; the contract pays for them.",
         )) }
         div.cards {
-            div.card { p.card__title { (lang.t("合同期内岗位", "Posts under running contracts")) } p.card__value { (running.len()) } }
-            div.card { p.card__title { (lang.t("在岗", "Filled")) } p.card__value { (filled) } }
-            div.card { p.card__title { (lang.t("空缺", "Vacant")) } p.card__value { (running.len() - filled) } }
-            div.card { p.card__title { (lang.t("历年购买岗位", "Posts bought, all years")) } p.card__value { (posts.len()) } }
+            div.card { p.card__title { (lang.t("合同期内岗位", "Posts under running contracts")) } p.card__value { (counts.running) } }
+            div.card { p.card__title { (lang.t("在岗", "Filled")) } p.card__value { (counts.filled) } }
+            div.card { p.card__title { (lang.t("空缺", "Vacant")) } p.card__value { (counts.running - counts.filled) } }
+            div.card { p.card__title { (lang.t("历年购买岗位", "Posts bought, all years")) } p.card__value { (counts.all) } }
         }
         @if let Some(cap) = posts.first().and_then(|x| x.standard_cap) {
             p { (lang.t("岗位年度经费标准：每人每年不超过 ", "Post standard: at most ")) (lang.money(cap)) (lang.t("。", " a year.")) }
@@ -124,7 +126,7 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
                     th scope="col" { (lang.t("期限", "Term")) } th.num scope="col" { (lang.t("年度经费", "Yearly cost")) }
                     th scope="col" { (lang.t("在岗社工", "Held by")) }
                 } }
-                tbody { @for x in &posts { tr {
+                tbody { @for x in posts { tr {
                     td data-label=(lang.t("项目", "Project")) { a href={"/projects/" (x.project_id) "#posts"} { (x.project_code) } }
                     td data-label=(lang.t("设岗单位", "Host unit")) { (x.post.host_name) }
                     td data-label=(lang.t("岗位", "Post")) { (x.post.title) }
@@ -142,6 +144,9 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
                     }
                 } } }
             } }
+        }
+        @if let Some(href) = &next {
+            p.no-print { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
         }
     };
     Ok(render(StatusCode::OK, page(&shell, lang.t("社会工作岗位", "Social-work posts"), body)))
