@@ -55,6 +55,20 @@ pub async fn users(app: &App) -> Result<Vec<User>> {
     Ok(app.store.users().await?)
 }
 
+/// The display names of users `ids` (at most a page's worth: a history's actors), by id.
+pub async fn display_names(app: &App, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(crate::MAX_LIMIT as usize) {
+        let filter = UserFilter { ids: chunk.to_vec(), ..UserFilter::default() };
+        let page = app.store.user_page(&filter, PageRequest::first(crate::MAX_LIMIT)).await?;
+        names.extend(page.items.into_iter().map(|u| (u.id, u.display_name)));
+    }
+    Ok(names)
+}
+
 /// A user's account as the administrator manages it.
 pub async fn account(app: &App, actor: &Actor, user_id: i64) -> Result<Account> {
     require(actor, Role::Admin, "read_account")?;

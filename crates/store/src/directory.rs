@@ -23,6 +23,8 @@ pub struct OrganisationFilter {
 pub struct UserFilter {
     pub org_id: Option<i64>,
     pub role: Option<Role>,
+    /// Only these users (none: any).
+    pub ids: Vec<i64>,
 }
 
 #[async_trait]
@@ -68,6 +70,10 @@ impl Directory for SqlStore {
         if let Some(org) = filter.org_id {
             let v = w.int(org);
             w.and(format!("org_id = {v}"));
+        }
+        if !filter.ids.is_empty() {
+            let ids: Vec<String> = filter.ids.iter().map(|id| w.int(*id)).collect();
+            w.and(format!("id IN ({})", ids.join(", ")));
         }
         if let Some(role) = filter.role {
             // Roles are a comma-separated list of codes.

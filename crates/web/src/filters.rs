@@ -86,5 +86,9 @@ pub const USER_FILTERS: [&str; 2] = ["org", "role"];
 
 pub fn user_filter(q: &ListQuery) -> AppResult<UserFilter> {
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
-    Ok(UserFilter { org_id: q.number("org")?, role: q.one_of("role", &roles)?.as_deref().and_then(Role::parse) })
+    Ok(UserFilter {
+        org_id: q.number("org")?,
+        role: q.one_of("role", &roles)?.as_deref().and_then(Role::parse),
+        ids: Vec::new(),
+    })
 }

@@ -37,7 +37,7 @@ pub async fn organisations(State(state): State<AppState>, user: SignedIn, RawQue
     let page_of = directory::organisation_page(&state, &user.session.actor, filter, q.page).await.or_page(&shell)?;
     let listed = &page_of.items;
     let next = page_of.next.map(|cursor| next_page_href("/organisations", raw.as_deref(), cursor));
-    let refs = Refs::load(&state).await.or_page(&shell)?;
+    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
     let body = html! {
         h1.page-title { (lang.t("单位", "Organisations")) }
         @if user.session.actor.has(Role::Admin) {
@@ -177,7 +177,7 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
 }
 
 async fn show_users(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
-    let refs = Refs::load(state).await.or_page(&user.shell())?;
+    let refs = Refs::with_organisations(state).await.or_page(&user.shell())?;
     let users = shanzhi_app::directory::users(state).await.or_page(&user.shell())?;
     super::answer(status, users_page(user, &refs, &users, form, errors))
 }
@@ -283,7 +283,7 @@ fn organisation_page(user: &SignedIn, refs: &Refs, form: &Form, errors: &Errors)
 
 pub async fn organisation_form(State(state): State<AppState>, user: SignedIn) -> Page {
     require_admin(&user, "add_organisation")?;
-    let refs = Refs::load(&state).await.or_page(&user.shell())?;
+    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.push("active", "yes");
     form.push("kind", OrgKind::SocialOrganisation.code());
@@ -311,7 +311,7 @@ pub async fn add_organisation(State(state): State<AppState>, posted: Posted) -> 
         Ok(_) => Ok(see_other("/organisations")),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let refs = Refs::load(&state).await.or_page(&user.shell())?;
+            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
             Err(render(e.status(), organisation_page(&user, &refs, &form, &Errors::from_error(user.lang, &e))))
         }
     }

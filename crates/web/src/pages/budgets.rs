@@ -193,7 +193,7 @@ fn budgets_page(
 }
 
 async fn show(state: &AppState, user: &SignedIn, year: i32, form: &Form, errors: &Errors, status: StatusCode) -> Page {
-    let refs = Refs::load(state).await.or_page(&user.shell())?;
+    let refs = Refs::with_organisations(state).await.or_page(&user.shell())?;
     let lines = rules::visible(state, &user.session.actor, year).await.or_page(&user.shell())?;
     let years = rules::fiscal_years(state).await.or_page(&user.shell())?;
     let today = shanzhi_domain::clock::china_date(state.clock.now()).year();

@@ -369,7 +369,7 @@ fn may_create(user: &SignedIn) -> Result<(), axum::response::Response> {
 
 pub async fn new_form(State(state): State<AppState>, user: SignedIn) -> Page {
     may_create(&user)?;
-    let refs = Refs::load(&state).await.or_page(&user.shell())?;
+    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.push("mode", PurchaseMode::Project.code());
     Ok(render(StatusCode::OK, design_page(&user.shell(), &user.session, &refs, &form, &Errors::default(), None)))
@@ -383,7 +383,7 @@ pub async fn create(State(state): State<AppState>, posted: Posted) -> Page {
         Ok(p) => Ok(see_other(&format!("/projects/{}", p.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let refs = Refs::load(&state).await.or_page(&user.shell())?;
+            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e);
             Err(render(e.status(), design_page(&user.shell(), &user.session, &refs, &form, &errors, None)))
         }
@@ -396,7 +396,7 @@ async fn load_for_edit(state: &AppState, user: &SignedIn, id: i64) -> Result<Pro
 
 pub async fn edit_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = load_for_edit(&state, &user, ids.id).await?;
-    let refs = Refs::load(&state).await.or_page(&user.shell())?;
+    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
     let form = design_form_values(&p.design);
     Ok(render(StatusCode::OK, design_page(&user.shell(), &user.session, &refs, &form, &Errors::default(), Some(&p))))
 }
@@ -410,7 +410,7 @@ pub async fn edit(State(state): State<AppState>, ids: Ids, posted: Posted) -> Pa
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
             let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
-            let refs = Refs::load(&state).await.or_page(&user.shell())?;
+            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e);
             Err(render(e.status(), design_page(&user.shell(), &user.session, &refs, &form, &errors, Some(&p))))
         }

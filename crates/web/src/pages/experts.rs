@@ -194,7 +194,7 @@ fn list_page(
 async fn show_list(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let shell = user.shell();
     let entries = pool::pool(state, &user.session.actor).await.or_page(&shell)?;
-    let refs = Refs::load(state).await.or_page(&shell)?;
+    let refs = Refs::with_organisations(state).await.or_page(&shell)?;
     let users: Vec<(i64, String)> = shanzhi_app::directory::users(state)
         .await
         .or_page(&shell)?
@@ -240,7 +240,7 @@ fn edit_page(user: &SignedIn, refs: &Refs, entry: &ExpertEntry, form: &Form, err
 pub async fn edit_form(State(state): State<AppState>, ids: Ids, user: SignedIn) -> Page {
     let shell = user.shell();
     let entry = pool::entry(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
-    let refs = Refs::load(&state).await.or_page(&shell)?;
+    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
     Ok(render(StatusCode::OK, edit_page(&user, &refs, &entry, &form_of(&entry), &Errors::default())))
 }
 
@@ -252,7 +252,7 @@ pub async fn save(State(state): State<AppState>, ids: Ids, Posted { user, mut fo
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&shell, e)),
         Err(e) => {
             let entry = pool::entry(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
-            let refs = Refs::load(&state).await.or_page(&shell)?;
+            let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
             Err(render(e.status(), edit_page(&user, &refs, &entry, &form, &Errors::from_error(user.lang, &e))))
         }
     }
@@ -288,7 +288,7 @@ fn me_page(user: &SignedIn, refs: &Refs, entry: &ExpertEntry, form: &Form, error
 pub async fn me(State(state): State<AppState>, user: SignedIn) -> Page {
     let shell = user.shell();
     let entry = pool::own_entry(&state, &user.session.actor).await.or_page(&shell)?;
-    let refs = Refs::load(&state).await.or_page(&shell)?;
+    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
     Ok(render(StatusCode::OK, me_page(&user, &refs, &entry, &form_of(&entry), &Errors::default(), false)))
 }
 
@@ -298,7 +298,7 @@ pub async fn save_me(State(state): State<AppState>, Posted { user, mut form }: P
     let result = pool::update_own(&state, &user.session.actor, TiesRequest { former_employers, declared_ties })
         .await
         .map_err(crate::error::AppError::from);
-    let refs = Refs::load(&state).await.or_page(&shell)?;
+    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
     match result {
         Ok(entry) => {
             Ok(render(StatusCode::OK, me_page(&user, &refs, &entry, &form_of(&entry), &Errors::default(), true)))

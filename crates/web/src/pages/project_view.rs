@@ -27,11 +27,23 @@ pub struct Refs {
 }
 
 impl Refs {
-    pub async fn load(state: &AppState) -> AppResult<Refs> {
+    /// Everything forms choose from: the catalogue, every region and every organisation.
+    pub async fn with_organisations(state: &AppState) -> AppResult<Refs> {
         Ok(Refs {
             catalogue: shanzhi_app::reference::catalogue(state).await?,
             regions: shanzhi_app::reference::regions(state).await?,
             orgs: shanzhi_app::directory::organisations(state).await?,
+            rules: state.rules.clone(),
+        })
+    }
+
+    /// What one project's page names: the catalogue and the project's own regions, read one by one rather
+    /// than the province's whole list.
+    pub async fn for_project(state: &AppState, p: &Project) -> AppResult<Refs> {
+        Ok(Refs {
+            catalogue: shanzhi_app::reference::catalogue(state).await?,
+            regions: shanzhi_app::reference::regions_named(state, &p.design.regions).await?,
+            orgs: Vec::new(),
             rules: state.rules.clone(),
         })
     }

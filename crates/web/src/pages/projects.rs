@@ -177,17 +177,13 @@ pub(crate) async fn project_page(
 ) -> Page {
     let shell = user.shell();
     let lang = user.lang;
-    let refs = Refs::load(state).await.or_page(&shell)?;
+    let refs = Refs::for_project(state, p).await.or_page(&shell)?;
     let events = shanzhi_app::audit::project_history(state, &user.session.actor, p).await.or_page(&shell)?;
     // The project as this reader may see it: its provider reads the service, not the purchaser's working.
     let shown = readable(&user.session.actor, p);
     let p = &shown;
-    let names: HashMap<i64, String> = shanzhi_app::directory::users(state)
-        .await
-        .or_page(&shell)?
-        .into_iter()
-        .map(|u| (u.id, u.display_name))
-        .collect();
+    let actors: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
+    let names: HashMap<i64, String> = shanzhi_app::directory::display_names(state, &actors).await.or_page(&shell)?;
     let duty = waiting_on(&user.session.actor, p);
     // The project's procurements once: for the procurement section and whether a direct purchase is open.
     let procurements = shanzhi_app::procurements::of_project(state, p.id).await.or_page(&shell)?;
@@ -530,7 +526,7 @@ pub async fn print(State(state): State<AppState>, user: SignedIn, ids: Ids) -> P
     let lang = user.lang;
     let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
     let p = readable(&user.session.actor, &p);
-    let refs = Refs::load(&state).await.or_page(&shell)?;
+    let refs = Refs::for_project(&state, &p).await.or_page(&shell)?;
     let title = sheet_title(lang, &p);
     let body = html! {
         div.print-header { p { (title) } }

@@ -273,7 +273,7 @@ fn award_page(user: &SignedIn, refs: &Refs, p: &Project, form: &Form, errors: &E
 
 pub async fn award_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = for_form(&state, &user, ids.id, "award", |o| o.award, is_own).await?;
-    let refs = Refs::load(&state).await.or_page(&user.shell())?;
+    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
     Ok(render(StatusCode::OK, award_page(&user, &refs, &p, &Form::default(), &Errors::default())))
 }
 
@@ -286,7 +286,7 @@ pub async fn award(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
     match forms::perform_confirmed(&state, &user.session, ids.id, Command::Award(req), &form).await {
         Ok(_) => done(ids.id),
         Err(e) => {
-            let refs = Refs::load(&state).await.or_page(&user.shell())?;
+            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
             failed(&state, &user, ids.id, e, |p, errors| award_page(&user, &refs, p, &form, errors)).await
         }
     }
