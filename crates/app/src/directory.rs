@@ -55,6 +55,27 @@ pub async fn users(app: &App) -> Result<Vec<User>> {
     Ok(app.store.users().await?)
 }
 
+/// The organisations with staff in the `agency` role, which a purchaser may entrust with its procurement:
+/// read from the agencies' users, page by page, not from every organisation.
+pub async fn agencies(app: &App) -> Result<Vec<Organisation>> {
+    let filter = UserFilter { role: Some(Role::Agency), ..UserFilter::default() };
+    let mut page = PageRequest::first(crate::MAX_LIMIT);
+    let mut ids = std::collections::BTreeSet::new();
+    loop {
+        let got = app.store.user_page(&filter, page).await?;
+        ids.extend(got.items.iter().map(|u| u.org_id));
+        match got.next {
+            Some(before) => page.before = Some(before),
+            None => break,
+        }
+    }
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(app.store.organisation(id).await?);
+    }
+    Ok(out)
+}
+
 /// The display names of users `ids` (at most a page's worth: a history's actors), by id.
 pub async fn display_names(app: &App, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
     let mut ids = ids.to_vec();

@@ -66,13 +66,8 @@ fn start_field(field: &str) -> String {
 
 /// Organisations with staff in the `agency` role, which a purchaser may entrust with its procurement.
 async fn agency_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
-    let users = shanzhi_app::directory::users(state).await?;
-    let orgs = shanzhi_app::directory::organisations(state).await?;
-    Ok(orgs
-        .into_iter()
-        .filter(|o| users.iter().any(|u| u.org_id == o.id && u.roles.contains(&shanzhi_domain::org::Role::Agency)))
-        .map(|o| (o.id.to_string(), o.name))
-        .collect())
+    let agencies = shanzhi_app::directory::agencies(state).await?;
+    Ok(agencies.into_iter().map(|o| (o.id.to_string(), o.name)).collect())
 }
 
 fn start_page(
