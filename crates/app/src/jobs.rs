@@ -8,7 +8,7 @@ use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::jobs::Job;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::{Duty, Procurement};
-use shanzhi_store::{JobRun, JobWork};
+use shanzhi_store::{JobRun, JobWork, Page, PageRequest};
 
 use crate::{App, Error, Result};
 
@@ -34,10 +34,10 @@ pub async fn run(app: &App, job: Job) -> Result<(String, Option<JobRun>)> {
     Ok((key, run))
 }
 
-/// The latest runs (of `job`, or of every job), newest first: for administrators.
-pub async fn runs(app: &App, actor: &Actor, job: Option<Job>, limit: i64) -> Result<Vec<JobRun>> {
+/// One page of runs (of `job`, or of every job), newest first: for administrators.
+pub async fn run_page(app: &App, actor: &Actor, job: Option<Job>, page: PageRequest) -> Result<Page<JobRun>> {
     if !actor.has(Role::Admin) {
         return Err(Error::forbidden("read_job_runs"));
     }
-    Ok(app.store.job_runs(job, limit).await?)
+    Ok(app.store.job_run_page(job, page).await?)
 }

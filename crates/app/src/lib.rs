@@ -32,8 +32,9 @@ pub use sessions::{PasswordCost, Session};
 /// The records and the list vocabulary use cases answer with, as the store keeps them.
 pub use shanzhi_store::listing::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use shanzhi_store::{
-    Account, BidFile, BudgetFilter, BudgetView, ExpertEntry, FileMeta, LedgerRow, NoticeFilter, OrganisationFilter,
-    Page, PageRequest, ProcurementFilter, ProjectFilter, Registration, SessionKind, SessionRecord, UserFilter,
+    Account, BidFile, BudgetFilter, BudgetView, ExpertEntry, FileMeta, JobRun, LedgerRow, NoticeFilter,
+    OrganisationFilter, Page, PageRequest, ProcurementFilter, ProjectFilter, Registration, SessionKind, SessionRecord,
+    UserFilter,
 };
 
 use sessions::{hash_password, SignInGate};

@@ -3,6 +3,7 @@
 //! appends the audit event in that same transaction. A run that fails leaves nothing behind, so the next tick
 //! (on any server) does it again. Also the overdue marks the deadline sweep keeps.
 
+use crate::listing::{Page, PageRequest, Where};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -88,8 +89,8 @@ pub trait JobStore: Send + Sync {
         server: &str,
         now: DateTime<Utc>,
     ) -> Result<Option<JobRun>>;
-    /// The latest runs, of one job or of all, newest first; at most `limit` (1 to 1000).
-    async fn job_runs(&self, job: Option<Job>, limit: i64) -> Result<Vec<JobRun>>;
+    /// Runs (of `job`, or of every job), newest first, one page.
+    async fn job_run_page(&self, job: Option<Job>, page: PageRequest) -> Result<Page<JobRun>>;
     /// Overdue marks not yet resolved, of one procurement or of all, by due date.
     async fn open_overdue_marks(&self, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>>;
 }
@@ -325,24 +326,16 @@ impl JobStore for SqlStore {
         }))
     }
 
-    async fn job_runs(&self, job: Option<Job>, limit: i64) -> Result<Vec<JobRun>> {
-        let limit = limit.clamp(1, 1000);
-        let rows = match job {
-            Some(job) => {
-                sqlx::query("SELECT * FROM job_runs WHERE job = $1 ORDER BY started_at DESC, id DESC LIMIT $2")
-                    .bind(job.code())
-                    .bind(limit)
-                    .fetch_all(self.pool())
-                    .await?
-            }
-            None => {
-                sqlx::query("SELECT * FROM job_runs ORDER BY started_at DESC, id DESC LIMIT $1")
-                    .bind(limit)
-                    .fetch_all(self.pool())
-                    .await?
-            }
-        };
-        rows.iter().map(run_from_row).collect()
+    async fn job_run_page(&self, job: Option<Job>, page: PageRequest) -> Result<Page<JobRun>> {
+        let mut w = Where::default();
+        if let Some(job) = job {
+            let v = w.text(job.code());
+            w.and(format!("job = {v}"));
+        }
+        let sql = format!("SELECT * FROM job_runs{}", w.page_sql("id", page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let runs = rows.iter().map(run_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(runs, page.limit, |r| r.id))
     }
 
     async fn open_overdue_marks(&self, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>> {

@@ -1,27 +1,15 @@
 //! Scheduled jobs over HTTP: the administrators' list of runs and, in test mode, a run on demand
 //! (`shanzhi_app::jobs`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::Json;
-use serde::Deserialize;
 use serde_json::{json, Value};
 use shanzhi_domain::jobs::Job;
 
 use crate::auth::ApiSession;
 use crate::error::{AppError, AppResult};
+use crate::paging::{ListQuery, Listed};
 use crate::AppState;
-
-#[derive(Deserialize)]
-pub struct RunsQuery {
-    #[serde(default)]
-    job: Option<String>,
-    #[serde(default = "default_limit")]
-    limit: i64,
-}
-
-fn default_limit() -> i64 {
-    50
-}
 
 fn parse_job(code: &str) -> AppResult<Job> {
     Job::parse(code).ok_or_else(|| {
@@ -33,14 +21,15 @@ fn parse_job(code: &str) -> AppResult<Job> {
     })
 }
 
-/// `GET /api/v1/job-runs?job=&limit=`: the latest runs, newest first (administrators).
+/// `GET /api/v1/job-runs?job=&limit=&cursor=`: the runs, newest first, one page (administrators).
 pub async fn api_runs(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    Query(q): Query<RunsQuery>,
-) -> AppResult<Json<Value>> {
-    let job = q.job.as_deref().map(parse_job).transpose()?;
-    Ok(Json(json!(shanzhi_app::jobs::runs(&state, &s.actor, job, q.limit).await?)))
+    RawQuery(raw): RawQuery,
+) -> AppResult<Json<Listed<shanzhi_app::JobRun>>> {
+    let q = ListQuery::parse(raw.as_deref(), &["job"])?;
+    let job = q.text("job").as_deref().map(parse_job).transpose()?;
+    Ok(Json(shanzhi_app::jobs::run_page(&state, &s.actor, job, q.page).await?.into()))
 }
 
 /// `POST /api/v1/test/jobs/{job}`: does the job's run due now, as the scheduler would. Test mode only.

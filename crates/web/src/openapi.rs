@@ -130,6 +130,7 @@ const LISTS: &[(&str, &[&str])] = &[
     ("/budgets", &crate::filters::BUDGET_FILTERS),
     ("/budgets/{id}/ledger", &[]),
     ("/posts", &[]),
+    ("/job-runs", &["job"]),
 ];
 
 fn query_param(name: &str, schema: Value) -> Value {

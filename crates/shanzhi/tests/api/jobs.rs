@@ -10,7 +10,7 @@ use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use shanzhi_domain::jobs::Job;
-use shanzhi_store::JobStore;
+use shanzhi_store::{JobStore, PageRequest};
 use sqlx::Row;
 
 /// The whole audit chain: its sequence numbers run 1, 2, 3 … without a gap or a repeat, and `audit verify`
@@ -91,10 +91,10 @@ both_backends! {
             }
             app.clock.advance(Duration::hours(1));
         }
-        let sweeps = app.store.job_runs(Some(Job::DeadlineSweep), 10).await.unwrap();
+        let sweeps = app.store.job_run_page(Some(Job::DeadlineSweep), PageRequest::first(10)).await.unwrap().items;
         let keys: Vec<&str> = sweeps.iter().map(|r| r.run_key.as_str()).collect();
         assert_eq!(keys, ["2026-03-02T11:00+08:00", "2026-03-02T10:00+08:00", "2026-03-02T09:00+08:00"], "newest first");
-        let purges = app.store.job_runs(Some(Job::SessionPurge), 10).await.unwrap();
+        let purges = app.store.job_run_page(Some(Job::SessionPurge), PageRequest::first(10)).await.unwrap().items;
         assert_eq!(purges.iter().map(|r| r.run_key.as_str()).collect::<Vec<_>>(), ["2026-03-02"]);
         assert!(sweeps.iter().chain(&purges).all(|r| r.server == app.base || r.server == second.base), "{sweeps:?}");
         assert_eq!(count(&app, "SELECT COUNT(*) FROM job_runs").await, 4);
@@ -102,8 +102,10 @@ both_backends! {
         // Administrators read the runs on any server; nobody else does.
         let admin = app.token("admin").await;
         let listed = second.get("/api/v1/job-runs?job=deadline_sweep&limit=2", &admin).await.1;
-        let listed = listed.as_array().unwrap();
+        assert!(listed["next_cursor"].is_string(), "a third sweep follows: {listed}");
+        let listed = listed["items"].as_array().unwrap();
         assert_eq!(listed.len(), 2);
+        assert_eq!(second.all("/api/v1/job-runs?limit=1", Some(&admin)).await.len(), 4, "every run, page by page");
         assert_eq!(listed[0]["run_key"], "2026-03-02T11:00+08:00");
         assert!(listed[0]["outcome"]["procurements"].as_u64().unwrap() > 0, "{listed:?}");
         app.refused(Method::GET, "/api/v1/job-runs", &app.token("supervisor").await, None, StatusCode::FORBIDDEN, "forbidden").await;
@@ -349,7 +351,7 @@ async fn two_serve_processes_on_one_postgresql_database() {
     let store = shanzhi::Location::new(&dir, Some(&url)).open().await.unwrap();
     let started = std::time::Instant::now();
     let runs = loop {
-        let runs = store.job_runs(None, 10).await.unwrap();
+        let runs = store.job_run_page(None, PageRequest::first(10)).await.unwrap().items;
         if runs.len() >= 2 || started.elapsed() > std::time::Duration::from_secs(20) {
             break runs;
         }
@@ -367,7 +369,7 @@ async fn two_serve_processes_on_one_postgresql_database() {
             assert_eq!(answer["ran"], false, "{base} {job}: the schedulers have done it: {answer}");
         }
     }
-    assert_eq!(store.job_runs(None, 10).await.unwrap().len(), 2);
+    assert_eq!(store.job_run_page(None, PageRequest::first(10)).await.unwrap().items.len(), 2);
     // Signed in on one, signed out on the other.
     let signed: Value = client
         .post(format!("{base_a}/api/v1/session"))
