@@ -70,15 +70,20 @@ pub struct SqlStore {
     /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
     sqlite_writer: Arc<Mutex<()>>,
     timeouts: Timeouts,
+    /// A batch's transaction (see [`crate::bulk`]): when set, every write goes into it.
+    pub(crate) batch: Option<crate::bulk::Shared>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
 pub(crate) struct WriteTx {
-    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) tx: crate::bulk::Tx,
     _slot: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
+    pub(crate) fn into_parts(self) -> (crate::bulk::Tx, Option<OwnedMutexGuard<()>>) {
+        (self.tx, self._slot)
+    }
     pub(crate) async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
@@ -103,7 +108,7 @@ impl SqlStore {
     pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
         let pool = crate::connection::pool(url, backend, timeouts).await?;
-        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts })
+        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts, batch: None })
     }
 
     /// Applies pending migrations of this backend, in one transaction, serialised across servers.
@@ -150,6 +155,19 @@ impl SqlStore {
         Ok(())
     }
 
+    /// The same store writing into `batch`.
+    pub(crate) fn with_batch(&self, batch: crate::bulk::Shared) -> SqlStore {
+        SqlStore {
+            pool: self.pool.clone(),
+            backend: self.backend,
+            key: self.key.clone(),
+            bid_master: self.bid_master.clone(),
+            sqlite_writer: self.sqlite_writer.clone(),
+            timeouts: self.timeouts,
+            batch: Some(batch),
+        }
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
@@ -163,6 +181,9 @@ impl SqlStore {
     }
 
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        if let Some(batch) = &self.batch {
+            return Ok(WriteTx { tx: crate::bulk::Tx::Batch(batch.clone().lock_owned().await), _slot: None });
+        }
         let slot = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
@@ -173,7 +194,7 @@ impl SqlStore {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _slot: slot })
+        Ok(WriteTx { tx: crate::bulk::Tx::Own(tx), _slot: slot })
     }
 
     /// Appends `event` to the chain inside the caller's transaction. On PostgreSQL the table lock makes
