@@ -53,7 +53,8 @@ impl DerefMut for Tx {
     }
 }
 
-/// A connection for reading what a write in progress may not have committed yet: the batch's, else the pool's.
+/// A connection for reading what a write may not have committed yet (a record read back after it is
+/// written): the batch's, else the pool's.
 pub(crate) enum Reader {
     Pool(PoolConnection<Any>),
     Batch(OwnedMutexGuard<Transaction<'static, Any>>),

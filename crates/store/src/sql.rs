@@ -315,7 +315,7 @@ impl SqlStore {
 
     /// One budget line with its balances, without computing every other line's.
     async fn budget_view(&self, id: i64) -> Result<BudgetView> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader().await?;
         let budget = self.budget_in(&mut conn, id).await?.ok_or(StoreError::Corrupt("budget vanished".into()))?;
         let balances = self.balances_in(&mut conn, &[id], false).await?.remove(&id).unwrap_or_default();
         Ok(BudgetView { budget, balances })
@@ -590,7 +590,7 @@ impl Store for SqlStore {
     async fn organisation(&self, id: i64) -> Result<Option<Organisation>> {
         let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(org_from_row).transpose()
     }
@@ -690,7 +690,7 @@ impl Store for SqlStore {
     async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
             .bind(username)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         match row {
             Some(r) => Ok(Some((user_from_row(&r)?, r.try_get("password_hash")?))),
