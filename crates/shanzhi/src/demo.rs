@@ -5,7 +5,7 @@
 
 mod scenario;
 
-pub(crate) use scenario::{Cast, LoadResult, Scenario, SeedProject};
+pub(crate) use scenario::{Cast, LoadResult, Scenario, SeedFunding, SeedPost, SeedProject, SeedReport};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Deserialize;
@@ -124,6 +124,21 @@ pub struct Outcome {
 
 fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
     move |e| format!("demo {what}: {e}")
+}
+
+/// What the generator builds on: the demo's catalogue and spending standards, and its projects with the kind
+/// of department that bought each.
+pub(crate) struct Templates {
+    pub catalogue: Vec<Category>,
+    pub standards: Vec<shanzhi_domain::standards::Standard>,
+    pub projects: Vec<(OrgKind, SeedProject)>,
+}
+
+pub(crate) fn templates() -> LoadResult<Templates> {
+    let seed: Seed = serde_json::from_str(DATA).map_err(err("data"))?;
+    let kind = |key: &str| seed.organisations.iter().find(|o| o.key == key).map(|o| o.kind);
+    let projects = seed.projects.iter().filter_map(|p| Some((kind(&p.purchaser)?, p.clone()))).collect();
+    Ok(Templates { catalogue: seed.catalogue, standards: seed.standards, projects })
 }
 
 pub async fn load(
@@ -295,6 +310,7 @@ pub async fn load(
     }
     // The pool first: the demo's larger purchases are tendered, with committees drawn from it.
     load_pool(store, &seed, &cast, cost, now, &mut || tick(&mut done)).await?;
+    let experts = store.experts().await.map_err(err("experts"))?;
     let budgets = store.budgets().await.map_err(err("budgets"))?;
     let standards = store.standards().await.map_err(err("standards"))?;
     let catalogue = store.catalogue().await.map_err(err("catalogue"))?;
@@ -316,6 +332,7 @@ pub async fn load(
                 budgets: &budgets,
                 standards: &standards,
                 seed: sp,
+                experts: &experts,
                 now,
             }
             .run()
@@ -399,4 +416,3 @@ async fn load_pool(
     }
     Ok(())
 }
-

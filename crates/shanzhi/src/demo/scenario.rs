@@ -96,20 +96,25 @@ pub(crate) struct Cast {
     by_id: BTreeMap<i64, (String, String)>,
     /// Each organisation's people, by id: indexes into `actors`.
     people: BTreeMap<i64, Vec<usize>>,
+    /// Each user's index into `actors`.
+    users: BTreeMap<i64, usize>,
 }
 
 impl Cast {
     pub(crate) fn new(orgs: BTreeMap<String, Organisation>, actors: Vec<Actor>) -> Cast {
-        let by_id =
-            orgs.values().map(|o| (o.id, (o.key.clone(), o.region.clone().unwrap_or_default()))).collect();
+        let by_id = orgs.values().map(|o| (o.id, (o.key.clone(), o.region.clone().unwrap_or_default()))).collect();
         let mut people: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
         for (i, a) in actors.iter().enumerate() {
             people.entry(a.org_id).or_default().push(i);
         }
-        Cast { orgs, actors, by_id, people }
+        let users = actors.iter().enumerate().map(|(i, a)| (a.user_id, i)).collect();
+        Cast { orgs, actors, by_id, people, users }
     }
     pub(crate) fn org(&self, key: &str) -> LoadResult<&Organisation> {
         self.orgs.get(key).ok_or_else(|| format!("demo: unknown organisation {key}"))
+    }
+    fn person(&self, user_id: i64) -> Option<&Actor> {
+        self.users.get(&user_id).map(|i| &self.actors[*i])
     }
     fn member(&self, org_id: i64, role: Role) -> Option<&Actor> {
         self.people.get(&org_id)?.iter().map(|i| &self.actors[*i]).find(|a| a.has(role))
@@ -143,7 +148,10 @@ impl Cast {
         out
     }
     fn org_by_id(&self, id: i64) -> LoadResult<&Organisation> {
-        self.by_id.get(&id).and_then(|(k, _)| self.orgs.get(k)).ok_or_else(|| format!("demo: unknown organisation {id}"))
+        self.by_id
+            .get(&id)
+            .and_then(|(k, _)| self.orgs.get(k))
+            .ok_or_else(|| format!("demo: unknown organisation {id}"))
     }
 }
 
@@ -165,6 +173,8 @@ pub(crate) struct Scenario<'a> {
     pub(crate) budgets: &'a [BudgetView],
     pub(crate) standards: &'a [shanzhi_domain::standards::Standard],
     pub(crate) seed: &'a SeedProject,
+    /// The expert pool committees are drawn from.
+    pub(crate) experts: &'a [shanzhi_domain::committee::Expert],
     pub(crate) now: DateTime<Utc>,
 }
 
@@ -570,7 +580,7 @@ impl Scenario<'_> {
             self.rules,
             deadline
         ));
-        let pool = self.store.experts().await.map_err(|e| e.to_string())?;
+        let pool = self.experts;
         let seed: [u8; 32] = {
             use sha2::{Digest, Sha256};
             Sha256::digest(format!("demo-draw:{}", p.code).as_bytes()).into()
@@ -588,8 +598,7 @@ impl Scenario<'_> {
             q.committee.as_ref().map(|c| c.members.iter().map(|m| m.user_id).collect()).unwrap_or_default();
         let mut experts: Vec<Actor> = Vec::new();
         for id in &members {
-            let a = self.store.actor(*id).await.map_err(|e| e.to_string())?;
-            experts.push(a.ok_or(format!("demo: expert {id} has no account"))?);
+            experts.push(self.cast.person(*id).cloned().ok_or(format!("demo: expert {id} has no account"))?);
         }
         let winning = opened.iter().find(|b| b.org_id == winner.org_id).map(|b| b.bid_id).unwrap_or_default();
         for (i, e) in experts.iter().enumerate() {
