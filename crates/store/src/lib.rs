@@ -17,6 +17,7 @@ pub mod files;
 mod fiscal;
 pub mod jobs;
 pub mod keyring;
+mod ledger;
 pub mod listing;
 mod pool;
 pub mod private;
