@@ -588,7 +588,7 @@ impl Scenario<'_> {
         let drawn = deadline + Duration::minutes(30);
         pstep!(purchaser, drawn, |q: &mut Procurement| q.draw_committee(
             purchaser,
-            &pool,
+            pool,
             vec![],
             seed,
             self.rules,

@@ -180,10 +180,10 @@ impl Province {
                     store.add_region(&system, &village, now).await.map_err(e("region"))?;
                 }
             }
-            let system = &system;
+            let by = &system;
             let add = |key: String, name: String, kind, region: &str| {
                 let new = org(key, name, kind, region);
-                async move { store.add_organisation(system, new, now).await.map_err(e("organisation")) }
+                async move { store.add_organisation(by, new, now).await.map_err(e("organisation")) }
             };
             let mut ids = std::collections::BTreeMap::new();
             for (suffix, name, kind) in DEPARTMENTS {
