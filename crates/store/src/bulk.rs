@@ -15,8 +15,27 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::error::{Result, StoreError};
 use crate::SqlStore;
 
-/// The transaction a batch's writes share.
-pub(crate) type Shared = Arc<Mutex<Transaction<'static, Any>>>;
+/// The transaction a batch's writes share, and the head of the audit chain as the batch's last event left it.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) tx: Arc<Mutex<Transaction<'static, Any>>>,
+    head: Arc<std::sync::Mutex<Option<(i64, String)>>>,
+}
+
+impl Shared {
+    /// The chain's head after this batch's last event; none before its first. The batch holds the chain
+    /// (SQLite's writer lock, PostgreSQL's table lock taken at its first event) until it commits, so no one
+    /// else can append in between and the head need not be read again.
+    pub(crate) fn head(&self) -> Option<(i64, String)> {
+        self.head.lock().ok().and_then(|h| h.clone())
+    }
+
+    pub(crate) fn set_head(&self, seq: i64, hash: &str) {
+        if let Ok(mut h) = self.head.lock() {
+            *h = Some((seq, hash.to_string()));
+        }
+    }
+}
 
 /// A write's connection: its own transaction, or a turn at its batch's.
 pub(crate) enum Tx {
@@ -96,7 +115,7 @@ impl Batch {
     pub async fn commit(self) -> Result<()> {
         let Batch { store, _slot } = self;
         let shared = store.batch.ok_or_else(|| StoreError::Corrupt("a batch without its transaction".into()))?;
-        let tx = Arc::try_unwrap(shared)
+        let tx = Arc::try_unwrap(shared.tx)
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
             .into_inner();
         tx.commit().await?;
@@ -110,13 +129,14 @@ impl SqlStore {
     pub async fn batch(&self) -> Result<Batch> {
         let (tx, slot) = self.begin_write().await?.into_parts();
         let Tx::Own(tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
-        Ok(Batch { store: self.with_batch(Arc::new(Mutex::new(tx))), _slot: slot })
+        let shared = Shared { tx: Arc::new(Mutex::new(tx)), head: Arc::default() };
+        Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }
 
     /// A connection that sees this store's uncommitted batch, if it has one.
     pub(crate) async fn reader(&self) -> Result<Reader> {
         Ok(match &self.batch {
-            Some(b) => Reader::Batch(b.clone().lock_owned().await),
+            Some(b) => Reader::Batch(b.tx.clone().lock_owned().await),
             None => Reader::Pool(self.pool().acquire().await?),
         })
     }

@@ -186,7 +186,7 @@ impl SqlStore {
 
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
         if let Some(batch) = &self.batch {
-            return Ok(WriteTx { tx: crate::bulk::Tx::Batch(batch.clone().lock_owned().await), _slot: None });
+            return Ok(WriteTx { tx: crate::bulk::Tx::Batch(batch.tx.clone().lock_owned().await), _slot: None });
         }
         let slot = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
@@ -209,15 +209,9 @@ impl SqlStore {
         event: NewEvent,
         now: DateTime<Utc>,
     ) -> Result<AuditEvent> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *conn).await?;
-        }
-        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-        let (seq, prev) = match head {
-            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
-            None => (1, GENESIS_HASH.to_string()),
+        let (seq, prev) = match self.batch.as_ref().and_then(|b| b.head()) {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => self.chain_head(conn).await?,
         };
         let scope = crate::audit::scope_of(conn, &event, false).await?;
         let e = AuditEvent::seal(event, seq, now, &prev);
@@ -242,7 +236,24 @@ impl SqlStore {
         .bind(scope.code())
         .execute(&mut *conn)
         .await?;
+        if let Some(b) = &self.batch {
+            b.set_head(e.seq, &e.hash);
+        }
         Ok(e)
+    }
+
+    /// The next sequence number and the hash to link to, read under the chain's lock.
+    async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String)> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *conn).await?;
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+        Ok(match head {
+            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
+            None => (1, GENESIS_HASH.to_string()),
+        })
     }
 
     /// Appends the write's audit event and commits both together.
