@@ -150,7 +150,8 @@ impl Actor {
         self.has(Role::Reviewer) && self.org_kind == OrgKind::Finance && self.is_upper_level()
     }
 
-    fn is_upper_level(&self) -> bool {
+    /// A city's or province's organisation (not a county's or below).
+    pub fn is_upper_level(&self) -> bool {
         matches!(self.org_level, Some(RegionLevel::City | RegionLevel::Province))
     }
 }

@@ -88,6 +88,9 @@ pub enum Command {
     },
     /// Load the Yiling demo (idempotent).
     Demo,
+    /// Fill an empty store with a generated province: counties, departments, providers, experts, budgets and
+    /// projects at every step, deterministic per seed. Accounts: DATA/gen-accounts.json.
+    Gen(GenArgs),
     /// Apply pending database migrations.
     Migrate,
     /// Manage users.
@@ -108,6 +111,28 @@ pub enum Command {
     /// China's working-day calendar: a year day by day (`calendar 2026`), or a date N working days on
     /// (`calendar add 2025-09-30 7`). Year files in DATA/calendar/YYYY.json add or replace years.
     Calendar(CalendarArgs),
+}
+
+#[derive(Args)]
+pub struct GenArgs {
+    /// How many projects to generate.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub projects: u64,
+    /// The same seed (on the same day) gives the same province.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Counties of the province (default: one per 10,000 projects, 2 to 100).
+    #[arg(long, value_name = "C", value_parser = clap::value_parser!(u64).range(1..=999))]
+    pub counties: Option<u64>,
+    /// Add projects to a store that already has some.
+    #[arg(long)]
+    pub append: bool,
+    /// Projects written per transaction.
+    #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch: u64,
+    /// Generate as if it were this RFC 3339 time (default: now), for data reproducible on another day.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
 }
 
 #[derive(Args)]
@@ -229,6 +254,10 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let calendar = load_calendar(&place.data_dir, true)?;
             app.configure("calendar", |a| a.calendar = calendar);
             demo(&app).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Gen(args) => {
+            generate(&store, &rules, &args, &place.data_dir).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
@@ -516,6 +545,12 @@ fn cli_app(store: shanzhi_store::SqlStore, rules: shanzhi_domain::rules::Rules) 
     App::new(Arc::new(store), Arc::new(SystemClock), rules, files, PasswordCost::Standard)
 }
 
+fn parse_now(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("“{s}” is not an RFC 3339 time like 2026-03-01T09:00:00+08:00"))
+}
+
 fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))
@@ -552,5 +587,44 @@ async fn demo(app: &App) -> Result<(), String> {
         let roles: Vec<&str> = roles.iter().map(|r| r.code()).collect();
         println!("  {username:<18} {:<24} {name}", roles.join(","));
     }
+    Ok(())
+}
+
+async fn generate(store: &SqlStore, rules: &Rules, args: &GenArgs, data_dir: &Path) -> Result<(), String> {
+    let options = crate::gen::Options {
+        projects: args.projects,
+        seed: args.seed,
+        counties: args.counties.map(|c| c as usize),
+        append: args.append,
+        batch: args.batch,
+    };
+    let bar = ProgressBar::new(args.projects);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} projects, {per_sec}, {eta} left")
+            .map_err(|e| e.to_string())?
+            .progress_chars("=> "),
+    );
+    bar.set_message("generating");
+    let now = args.now.unwrap_or_else(|| SystemClock.now());
+    let started = std::time::Instant::now();
+    let outcome = crate::gen::run(store, rules, &options, PasswordCost::Standard, now, data_dir, &mut |done, _| {
+        bar.set_position(done)
+    })
+    .await;
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    println!(
+        "generated projects {}–{} in {} counties in {:.1} s (seed {})",
+        outcome.first_id,
+        outcome.last_id,
+        outcome.counties,
+        started.elapsed().as_secs_f64(),
+        args.seed
+    );
+    println!(
+        "accounts: province.admin and province.supervisor, password {}; one of each role per county in {}",
+        crate::gen::PASSWORD,
+        outcome.accounts.display()
+    );
     Ok(())
 }

@@ -3,27 +3,117 @@
 //! plausible dates, so their history and audit trail are what the platform would have recorded.
 //! Loading is idempotent: what exists already is left alone.
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc};
+mod scenario;
+
+pub(crate) use scenario::{Cast, LoadResult, Scenario, SeedFunding, SeedPost, SeedProject, SeedReport};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Deserialize;
 use shanzhi_app::sessions::hash_password;
 use shanzhi_app::{setup, App};
-use shanzhi_domain::budget::Budget;
-use shanzhi_domain::clock::china_offset;
+use shanzhi_domain::budget::{Budget, FundSource};
+use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::ids::ResidentId;
-use shanzhi_domain::org::{Actor, OrgKind, Organisation, Role};
+use shanzhi_domain::org::{OrgKind, Region, Role};
 use shanzhi_domain::Money;
 use shanzhi_store::{By, NewOrganisation, NewUser};
-use std::collections::BTreeMap;
 
 /// Every demo account's password. Printed by `shanzhi demo` and listed in the README; change it in production.
 pub const DEMO_PASSWORD: &str = "yiling-2013";
 const LOADED: &str = "demo.loaded";
+/// Yiling district, whose departments keep the demo's budgets and standards.
+const DISTRICT: &str = "420506";
 const DATA: &str = include_str!("demo/yiling.json");
 
-mod scenario;
-mod seed;
+#[derive(Deserialize)]
+struct Seed {
+    regions: Vec<Region>,
+    organisations: Vec<SeedOrg>,
+    users: Vec<SeedUser>,
+    catalogue: Vec<Category>,
+    projects: Vec<SeedProject>,
+    budgets: Vec<SeedBudget>,
+    grants: Vec<SeedGrant>,
+    standards: Vec<shanzhi_domain::standards::Standard>,
+    #[serde(default)]
+    experts: Vec<SeedExpert>,
+    #[serde(default)]
+    registrations: Vec<SeedRegistration>,
+}
 
-use scenario::Scenario;
-use seed::*;
+/// An entry of the expert pool; the account is one of the seed's users.
+#[derive(Deserialize)]
+struct SeedExpert {
+    username: String,
+    org: Option<String>,
+    categories: Vec<String>,
+    former_employers: Vec<SeedEmployment>,
+    declared_ties: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SeedEmployment {
+    org: String,
+    until: NaiveDate,
+}
+
+/// A provider that registered itself and waits for civil affairs.
+#[derive(Deserialize)]
+struct SeedRegistration {
+    name: String,
+    kind: OrgKind,
+    uscc: String,
+    region: String,
+    contact: String,
+    username: String,
+    display_name: String,
+}
+
+/// `year: None` is the year the demo is loaded in.
+#[derive(Deserialize)]
+struct SeedBudget {
+    year: Option<i32>,
+    org: String,
+    source: FundSource,
+    amount: String,
+    donor: Option<String>,
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct SeedGrant {
+    year: Option<i32>,
+    from_org: String,
+    to_org: String,
+    source: FundSource,
+    amount: String,
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct SeedOrg {
+    key: String,
+    name: String,
+    kind: OrgKind,
+    uscc: Option<String>,
+    #[serde(default)]
+    resident_id: Option<String>,
+    region: Option<String>,
+    parent: Option<String>,
+    class_one: bool,
+    active: bool,
+    #[serde(default)]
+    contact: String,
+}
+
+#[derive(Deserialize)]
+struct SeedUser {
+    username: String,
+    display_name: String,
+    org: String,
+    roles: Vec<Role>,
+    supervisor_region: Option<String>,
+}
 
 /// What loading did.
 pub struct Outcome {
@@ -32,46 +122,23 @@ pub struct Outcome {
     pub users: Vec<(String, String, Vec<Role>)>,
 }
 
-type LoadResult<T> = Result<T, String>;
-
 fn err<E: std::fmt::Display>(what: &str) -> impl FnOnce(E) -> String + '_ {
     move |e| format!("demo {what}: {e}")
 }
 
-/// The people who act in the demo's projects, by organisation key and role.
-struct Cast {
-    orgs: BTreeMap<String, Organisation>,
-    actors: Vec<Actor>,
+/// What the generator builds on: the demo's catalogue and spending standards, and its projects with the kind
+/// of department that bought each.
+pub(crate) struct Templates {
+    pub catalogue: Vec<Category>,
+    pub standards: Vec<shanzhi_domain::standards::Standard>,
+    pub projects: Vec<(OrgKind, SeedProject)>,
 }
 
-impl Cast {
-    fn org(&self, key: &str) -> LoadResult<&Organisation> {
-        self.orgs.get(key).ok_or_else(|| format!("demo: unknown organisation {key}"))
-    }
-    fn actor(&self, org_key: &str, role: Role) -> LoadResult<&Actor> {
-        let org = self.org(org_key)?;
-        self.actors
-            .iter()
-            .find(|a| a.org_id == org.id && a.has(role))
-            .ok_or_else(|| format!("demo: no {} in {org_key}", role.code()))
-    }
-    /// The district's reviewer of that kind (the city's finance bureau only approves methods).
-    fn reviewer(&self, kind: OrgKind) -> LoadResult<&Actor> {
-        let city = self.org("yc-czj").map(|o| o.id).ok();
-        self.actors
-            .iter()
-            .find(|a| a.org_kind == kind && a.has(Role::Reviewer) && Some(a.org_id) != city)
-            .ok_or_else(|| format!("demo: no reviewer of kind {}", kind.code()))
-    }
-}
-
-/// 09:00 China time on `d`.
-fn morning(d: NaiveDate) -> DateTime<Utc> {
-    china_offset()
-        .from_local_datetime(&d.and_hms_opt(9, 0, 0).expect("valid time"))
-        .single()
-        .expect("fixed offset")
-        .with_timezone(&Utc)
+pub(crate) fn templates() -> LoadResult<Templates> {
+    let seed: Seed = serde_json::from_str(DATA).map_err(err("data"))?;
+    let kind = |key: &str| seed.organisations.iter().find(|o| o.key == key).map(|o| o.kind);
+    let projects = seed.projects.iter().filter_map(|p| Some((kind(&p.purchaser)?, p.clone()))).collect();
+    Ok(Templates { catalogue: seed.catalogue, standards: seed.standards, projects })
 }
 
 /// Loads the demo through the application's use cases, as of `app`'s clock, hashing its accounts' password
@@ -178,17 +245,17 @@ pub async fn load(app: &App, on_progress: &mut dyn FnMut(u64, u64)) -> LoadResul
             actors.push(a);
         }
     }
-    let cast = Cast { orgs, actors };
+    let cast = Cast::new(orgs, actors);
     let known: Vec<String> = store.standards().await.map_err(err("standards"))?.into_iter().map(|s| s.code).collect();
     for st in &seed.standards {
         if !known.contains(&st.code) {
-            let by = By::actor(cast.reviewer(OrgKind::Finance)?);
+            let by = By::actor(cast.reviewer(OrgKind::Finance, DISTRICT)?);
             setup::set_standard(app, &by, st).await.map_err(err(&format!("standard {}", st.code)))?;
         }
     }
     let this_year = shanzhi_domain::clock::china_date(now).year();
     // Finance allocates the budgets and records the grants.
-    let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
+    let finance = By::actor(cast.reviewer(OrgKind::Finance, DISTRICT)?);
     let money = |s: &str| Money::parse_yuan(s).map_err(|e| format!("demo amount {s}: {}", e.message_en()));
     for b in &seed.budgets {
         let org = cast.org(&b.org)?;
@@ -238,6 +305,7 @@ pub async fn load(app: &App, on_progress: &mut dyn FnMut(u64, u64)) -> LoadResul
     }
     // The pool first: the demo's larger purchases are tendered, with committees drawn from it.
     load_pool(app, &seed, &cast, &mut || tick(&mut done)).await?;
+    let experts = store.experts().await.map_err(err("experts"))?;
     let budgets = store.budgets().await.map_err(err("budgets"))?;
     let standards = store.standards().await.map_err(err("standards"))?;
     let catalogue = store.catalogue().await.map_err(err("catalogue"))?;
@@ -259,6 +327,7 @@ pub async fn load(app: &App, on_progress: &mut dyn FnMut(u64, u64)) -> LoadResul
                 budgets: &budgets,
                 standards: &standards,
                 seed: sp,
+                experts: &experts,
                 now,
             }
             .run()
@@ -282,7 +351,7 @@ pub async fn load(app: &App, on_progress: &mut dyn FnMut(u64, u64)) -> LoadResul
 /// Finance's expert pool and a provider registration waiting for civil affairs.
 async fn load_pool(app: &App, seed: &Seed, cast: &Cast, tick: &mut dyn FnMut()) -> LoadResult<()> {
     let (store, cost) = (app.store.as_ref(), app.password_cost);
-    let finance = By::actor(cast.reviewer(OrgKind::Finance)?);
+    let finance = By::actor(cast.reviewer(OrgKind::Finance, DISTRICT)?);
     let users = store.users().await.map_err(err("users"))?;
     for e in &seed.experts {
         let user = users

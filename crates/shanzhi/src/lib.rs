@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod gen;
 pub mod scheduler;
 
 use shanzhi_domain::rules::Rules;

@@ -3,10 +3,13 @@
 use async_trait::async_trait;
 use shanzhi_domain::org::{OrgKind, Organisation, Region, Role, User, Verification};
 
-use crate::error::Result;
+use chrono::{DateTime, Utc};
+use sqlx::{AnyConnection, Row};
+
+use crate::error::{classify, Result};
 use crate::listing::{Page, PageRequest, Where};
-use crate::sql::{org_from_row, region_from_row, user_from_row, ORG_COLUMNS, USER_COLUMNS};
-use crate::SqlStore;
+use crate::sql::{flag, org_from_row, region_from_row, ts, user_from_row, ORG_COLUMNS, USER_COLUMNS};
+use crate::{NewOrganisation, NewUser, SqlStore};
 
 /// What an organisation list is narrowed to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -84,5 +87,64 @@ impl Directory for SqlStore {
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let items = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::cut(items, page.limit, |u| u.id))
+    }
+}
+
+impl SqlStore {
+    /// Inserts an organisation inside the caller's transaction; an individual's resident ID is stored
+    /// encrypted and masked, never in plain text.
+    pub(crate) async fn insert_organisation(
+        &self,
+        conn: &mut AnyConnection,
+        org: &NewOrganisation,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let masked = org.resident_id.as_ref().map(|r| r.masked());
+        let sealed = org.resident_id.as_ref().map(|r| self.data_key().seal(r.as_str()));
+        let row = sqlx::query(
+            "INSERT INTO organisations (key, name, kind, uscc, resident_id_enc, resident_id_masked, region, parent_id, class_one, active, contact, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(&org.key)
+        .bind(&org.name)
+        .bind(org.kind.code())
+        .bind(&org.uscc)
+        .bind(&sealed)
+        .bind(&masked)
+        .bind(&org.region)
+        .bind(org.parent_id)
+        .bind(flag(org.class_one))
+        .bind(flag(org.active))
+        .bind(&org.contact)
+        .bind(ts(now))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify)?;
+        Ok(row.get::<i64, _>(0))
+    }
+
+    /// Inserts a user inside the caller's transaction.
+    pub(crate) async fn insert_user(
+        &self,
+        conn: &mut AnyConnection,
+        user: &NewUser,
+        now: DateTime<Utc>,
+    ) -> Result<i64> {
+        let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
+        let row = sqlx::query(
+            "INSERT INTO users (username, display_name, org_id, roles, supervisor_region, password_hash, active, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
+        )
+        .bind(&user.username)
+        .bind(&user.display_name)
+        .bind(user.org_id)
+        .bind(roles.join(","))
+        .bind(&user.supervisor_region)
+        .bind(&user.password_hash)
+        .bind(ts(now))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(classify)?;
+        Ok(row.get::<i64, _>(0))
     }
 }

@@ -187,7 +187,7 @@ impl SqlStore {
         if let Some(id) = user_id {
             q = q.bind(id);
         }
-        q.fetch_all(self.pool()).await?.iter().map(entry_from_row).collect()
+        q.fetch_all(&mut *self.reader().await?).await?.iter().map(entry_from_row).collect()
     }
 
     pub(crate) async fn pool_add_expert(

@@ -355,7 +355,8 @@ impl SqlStore {
         round: i64,
         check: impl Fn(&Procurement) -> bool,
     ) -> Result<Vec<UnsealedBid>> {
-        let mut conn = self.pool().acquire().await?;
+        // Within a batch the bids may not be committed yet.
+        let mut conn = self.reader().await?;
         let (key, p) = self.bid_key(&mut conn, procurement_id).await?;
         if !check(&p) {
             return Err(sealed_refusal());

@@ -27,6 +27,7 @@ use crate::{
     Backend, BudgetView, By, FileMeta, LedgerRow, NewOrganisation, NewUser, SessionKind, SessionRecord, Store,
 };
 
+#[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
@@ -36,15 +37,20 @@ pub struct SqlStore {
     /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
     sqlite_writer: Arc<Mutex<()>>,
     timeouts: Timeouts,
+    /// A batch's transaction (see [`crate::bulk`]): when set, every write goes into it.
+    pub(crate) batch: Option<crate::bulk::Shared>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
 pub(crate) struct WriteTx {
-    pub(crate) tx: sqlx::Transaction<'static, sqlx::Any>,
+    pub(crate) tx: crate::bulk::Tx,
     _slot: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx {
+    pub(crate) fn into_parts(self) -> (crate::bulk::Tx, Option<OwnedMutexGuard<()>>) {
+        (self.tx, self._slot)
+    }
     pub(crate) async fn commit(self) -> Result<()> {
         self.tx.commit().await?;
         Ok(())
@@ -69,7 +75,16 @@ impl SqlStore {
     pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
         let pool = crate::connection::pool(url, backend, timeouts).await?;
-        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts })
+        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts, batch: None })
+    }
+
+    /// The same store writing into `batch`.
+    pub(crate) fn with_batch(&self, batch: crate::bulk::Shared) -> SqlStore {
+        SqlStore { batch: Some(batch), ..self.clone() }
+    }
+
+    pub(crate) fn is_postgres(&self) -> bool {
+        self.backend == Backend::Postgres
     }
 
     pub fn pool(&self) -> &AnyPool {
@@ -85,6 +100,9 @@ impl SqlStore {
     }
 
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        if let Some(batch) = &self.batch {
+            return Ok(WriteTx { tx: crate::bulk::Tx::Batch(batch.tx.clone().lock_owned().await), _slot: None });
+        }
         let slot = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,
@@ -95,7 +113,7 @@ impl SqlStore {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _slot: slot })
+        Ok(WriteTx { tx: crate::bulk::Tx::Own(tx), _slot: slot })
     }
 
     /// Appends `event` to the chain inside the caller's transaction. On PostgreSQL the table lock makes
@@ -106,15 +124,9 @@ impl SqlStore {
         event: NewEvent,
         now: DateTime<Utc>,
     ) -> Result<AuditEvent> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *conn).await?;
-        }
-        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-        let (seq, prev) = match head {
-            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
-            None => (1, GENESIS_HASH.to_string()),
+        let (seq, prev) = match self.batch.as_ref().and_then(|b| b.head()) {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => self.chain_head(conn).await?,
         };
         let scope = crate::audit::scope_of(conn, &event, false).await?;
         let e = AuditEvent::seal(event, seq, now, &prev);
@@ -139,152 +151,24 @@ impl SqlStore {
         .bind(scope.code())
         .execute(&mut *conn)
         .await?;
+        if let Some(b) = &self.batch {
+            b.set_head(e.seq, &e.hash);
+        }
         Ok(e)
     }
 
-    /// Balances of budget lines as they stand inside the caller's transaction. On PostgreSQL the lines are
-    /// locked first (in id order, so two writers cannot deadlock), so a concurrent writer on another server
-    /// waits until this transaction ends and then sees its entries.
-    async fn balances_in(
-        &self,
-        conn: &mut AnyConnection,
-        ids: &[i64],
-        for_update: bool,
-    ) -> Result<BTreeMap<i64, Balances>> {
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut out = BTreeMap::new();
-        for id in ids {
-            let lock = if for_update && self.backend == Backend::Postgres { " FOR UPDATE" } else { "" };
-            let found = sqlx::query(&format!("SELECT id FROM budgets WHERE id = $1{lock}"))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if found.is_none() {
-                return Err(
-                    DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into()
-                );
-            }
-            let rows = sqlx::query("SELECT movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger WHERE budget_id = $1 GROUP BY movement")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-            let mut totals = BTreeMap::new();
-            for r in &rows {
-                let m: String = r.try_get("movement")?;
-                let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
-                totals.insert(m, Money::from_fen(r.try_get::<i64, _>("total")?));
-            }
-            out.insert(id, Balances::from_totals(|m| totals.get(&m).copied().unwrap_or(Money::ZERO)));
+    /// The next sequence number and the hash to link to, read under the chain's lock.
+    async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String)> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *conn).await?;
         }
-        Ok(out)
-    }
-
-    /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
-    /// would take a bucket below zero.
-    pub(crate) async fn write_ledger(
-        &self,
-        conn: &mut AnyConnection,
-        entries: &[Entry],
-        actor_id: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        if entries.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
-        let mut balances = self.balances_in(conn, &ids, true).await?;
-        self.check_open_years(conn, entries).await?;
-        for e in entries {
-            let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
-            b.apply(e.movement, e.amount)?;
-        }
-        for e in entries {
-            sqlx::query("INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(e.budget_id)
-                .bind(e.movement.code())
-                .bind(e.amount.fen())
-                .bind(e.project_id)
-                .bind(actor_id)
-                .bind(ts(now))
-                .execute(&mut *conn)
-                .await?;
-        }
-        crate::statistics::add_ledger_entries(conn, entries, now).await
-    }
-
-    /// One budget line with its balances, without computing every other line's.
-    async fn budget_view(&self, id: i64) -> Result<BudgetView> {
-        let mut conn = self.pool.acquire().await?;
-        let budget = self.budget_in(&mut conn, id).await?.ok_or(StoreError::Corrupt("budget vanished".into()))?;
-        let balances = self.balances_in(&mut conn, &[id], false).await?.remove(&id).unwrap_or_default();
-        Ok(BudgetView { budget, balances })
-    }
-
-    async fn budget_in(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<Budget>> {
-        let row = sqlx::query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE id = $1"))
-            .bind(id)
+        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
             .fetch_optional(&mut *conn)
             .await?;
-        row.as_ref().map(budget_from_row).transpose()
-    }
-
-    /// Inserts an organisation inside the caller's transaction; an individual's resident ID is stored
-    /// encrypted and masked, never in plain text.
-    pub(crate) async fn insert_organisation(
-        &self,
-        conn: &mut AnyConnection,
-        org: &NewOrganisation,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        let masked = org.resident_id.as_ref().map(|r| r.masked());
-        let sealed = org.resident_id.as_ref().map(|r| self.key.seal(r.as_str()));
-        let row = sqlx::query(
-            "INSERT INTO organisations (key, name, kind, uscc, resident_id_enc, resident_id_masked, region, parent_id, class_one, active, contact, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
-        .bind(&org.key)
-        .bind(&org.name)
-        .bind(org.kind.code())
-        .bind(&org.uscc)
-        .bind(&sealed)
-        .bind(&masked)
-        .bind(&org.region)
-        .bind(org.parent_id)
-        .bind(flag(org.class_one))
-        .bind(flag(org.active))
-        .bind(&org.contact)
-        .bind(ts(now))
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(classify)?;
-        Ok(row.get::<i64, _>(0))
-    }
-
-    /// Inserts a user inside the caller's transaction.
-    pub(crate) async fn insert_user(
-        &self,
-        conn: &mut AnyConnection,
-        user: &NewUser,
-        now: DateTime<Utc>,
-    ) -> Result<i64> {
-        let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
-        let row = sqlx::query(
-            "INSERT INTO users (username, display_name, org_id, roles, supervisor_region, password_hash, active, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 1, $7) RETURNING id",
-        )
-        .bind(&user.username)
-        .bind(&user.display_name)
-        .bind(user.org_id)
-        .bind(roles.join(","))
-        .bind(&user.supervisor_region)
-        .bind(&user.password_hash)
-        .bind(ts(now))
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(classify)?;
-        Ok(row.get::<i64, _>(0))
+        Ok(match head {
+            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
+            None => (1, GENESIS_HASH.to_string()),
+        })
     }
 
     /// Appends the write's audit event and commits both together.
@@ -495,7 +379,7 @@ impl Store for SqlStore {
     async fn organisation(&self, id: i64) -> Result<Option<Organisation>> {
         let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"))
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         row.as_ref().map(org_from_row).transpose()
     }
@@ -595,7 +479,7 @@ impl Store for SqlStore {
     async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>> {
         let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
             .bind(username)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&mut *self.reader().await?)
             .await?;
         match row {
             Some(r) => Ok(Some((user_from_row(&r)?, r.try_get("password_hash")?))),

@@ -1,32 +1,182 @@
-//! One seed project played from design to where it stops, by the demo's people at plausible dates, through the
-//! application's use cases: the domain decides each step, `shanzhi_app` records it with its effects.
+//! One purchase project played through the real state machine by its people at plausible dates: the demo's
+//! projects and the generator's (`crate::gen`) alike, so their history and audit trail are what the platform
+//! would have recorded.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
+use serde::Deserialize;
 use shanzhi_app::{procurements, projects, App};
-use shanzhi_domain::budget::FundingLine;
+use shanzhi_domain::budget::{FundSource, FundingLine};
 use shanzhi_domain::catalogue::{category_status, Category};
-use shanzhi_domain::org::{Actor, OrgKind, Role};
+use shanzhi_domain::clock::china_offset;
+use shanzhi_domain::org::{Actor, OrgKind, Organisation, Role};
 use shanzhi_domain::project::{
-    term_last_day, Certification, Change, ContractInput, CostLineInput, Design, MilestoneInput, OutputActual,
-    PerformanceTarget, PostHolder, PostSpec, Project, ReportInput, Status, SubmitContext,
+    term_last_day, Certification, Change, ContractInput, CostKind, CostLineInput, Design, MilestoneInput, OutputActual,
+    PerformanceTarget, PostHolder, PostSpec, Project, PurchaseMode, ReportInput, Status, SubmitContext, TargetGroup,
 };
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::{Money, Quantity};
 use shanzhi_store::BudgetView;
+use std::collections::BTreeMap;
 
-use super::seed::SeedProject;
-use super::{morning, Cast, LoadResult};
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedFunding {
+    pub(crate) source: FundSource,
+    pub(crate) amount: String,
+    pub(crate) year: Option<i32>,
+}
+
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedPost {
+    pub(crate) host: String,
+    pub(crate) title: String,
+    pub(crate) count: u32,
+}
+
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedLine {
+    pub(crate) kind: CostKind,
+    pub(crate) item: String,
+    pub(crate) quantity: String,
+    pub(crate) unit: String,
+    pub(crate) unit_price: String,
+    #[serde(default)]
+    pub(crate) standard: Option<String>,
+    #[serde(default)]
+    pub(crate) reason: Option<String>,
+}
+
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedMilestone {
+    pub(crate) name: String,
+    pub(crate) percent: u32,
+}
+
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedReport {
+    pub(crate) beneficiaries: u32,
+    pub(crate) hours: u32,
+    pub(crate) summary: String,
+    #[serde(default)]
+    pub(crate) outputs: BTreeMap<String, String>,
+}
+
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedProject {
+    pub(crate) title: String,
+    pub(crate) category: String,
+    pub(crate) purchaser: String,
+    pub(crate) regions: Vec<String>,
+    pub(crate) target_groups: Vec<TargetGroup>,
+    pub(crate) mode: PurchaseMode,
+    pub(crate) content: String,
+    pub(crate) standards: String,
+    pub(crate) continuing: bool,
+    pub(crate) months: u32,
+    pub(crate) targets: Vec<PerformanceTarget>,
+    pub(crate) posts: Vec<SeedPost>,
+    pub(crate) cost_lines: Vec<SeedLine>,
+    pub(crate) funding: Vec<SeedFunding>,
+    pub(crate) provider: Option<String>,
+    pub(crate) award_justification: Option<String>,
+    pub(crate) milestones: Vec<SeedMilestone>,
+    pub(crate) reports: Vec<SeedReport>,
+    pub(crate) year: Option<i32>,
+    pub(crate) days_ago: Option<i64>,
+    pub(crate) stop_at: String,
+    pub(crate) return_comment: Option<String>,
+    pub(crate) cancel_reason: Option<String>,
+}
+
+pub(crate) type LoadResult<T> = Result<T, String>;
+
+/// The people who act in the projects, by organisation key and role.
+pub(crate) struct Cast {
+    orgs: BTreeMap<String, Organisation>,
+    actors: Vec<Actor>,
+    /// Each organisation's key and seat, by id.
+    by_id: BTreeMap<i64, (String, String)>,
+    /// Each organisation's people, by id: indexes into `actors`.
+    people: BTreeMap<i64, Vec<usize>>,
+    /// Each user's index into `actors`.
+    users: BTreeMap<i64, usize>,
+}
+
+impl Cast {
+    pub(crate) fn new(orgs: BTreeMap<String, Organisation>, actors: Vec<Actor>) -> Cast {
+        let by_id = orgs.values().map(|o| (o.id, (o.key.clone(), o.region.clone().unwrap_or_default()))).collect();
+        let mut people: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+        for (i, a) in actors.iter().enumerate() {
+            people.entry(a.org_id).or_default().push(i);
+        }
+        let users = actors.iter().enumerate().map(|(i, a)| (a.user_id, i)).collect();
+        Cast { orgs, actors, by_id, people, users }
+    }
+    pub(crate) fn org(&self, key: &str) -> LoadResult<&Organisation> {
+        self.orgs.get(key).ok_or_else(|| format!("demo: unknown organisation {key}"))
+    }
+    fn person(&self, user_id: i64) -> Option<&Actor> {
+        self.users.get(&user_id).map(|i| &self.actors[*i])
+    }
+    fn member(&self, org_id: i64, role: Role) -> Option<&Actor> {
+        self.people.get(&org_id)?.iter().map(|i| &self.actors[*i]).find(|a| a.has(role))
+    }
+    pub(crate) fn actor(&self, org_key: &str, role: Role) -> LoadResult<&Actor> {
+        let org = self.org(org_key)?;
+        self.member(org.id, role).ok_or_else(|| format!("demo: no {} in {org_key}", role.code()))
+    }
+    /// A county's reviewer of that kind (a city's or province's finance bureau only approves methods): the one
+    /// seated nearest above `region`, else the first there is.
+    pub(crate) fn reviewer(&self, kind: OrgKind, region: &str) -> LoadResult<&Actor> {
+        let seat = |a: &Actor| self.by_id.get(&a.org_id).map(|(_, r)| r.as_str()).unwrap_or_default();
+        self.actors
+            .iter()
+            .filter(|a| a.org_kind == kind && a.has(Role::Reviewer) && !a.is_upper_level())
+            .min_by_key(|a| (!region.starts_with(seat(a)), std::cmp::Reverse(seat(a).len())))
+            .ok_or_else(|| format!("demo: no reviewer of kind {}", kind.code()))
+    }
+    /// Up to `n` active providers besides `winner` that `admits` lets take part and that have someone to bid,
+    /// those seated in `near` first, each in key order.
+    fn rivals(&self, winner: i64, near: &str, admits: impl Fn(OrgKind) -> bool, n: usize) -> Vec<i64> {
+        let able = |o: &&Organisation| {
+            o.is_eligible_provider() && o.id != winner && admits(o.kind) && self.member(o.id, Role::Provider).is_some()
+        };
+        let local = |o: &&Organisation| o.region.as_deref().is_some_and(|r| r.starts_with(near));
+        let mut out: Vec<i64> = self.orgs.values().filter(able).filter(local).take(n).map(|o| o.id).collect();
+        if out.len() < n {
+            let others = self.orgs.values().filter(able).filter(|o| !local(o)).take(n - out.len());
+            out.extend(others.map(|o| o.id));
+        }
+        out
+    }
+    fn org_by_id(&self, id: i64) -> LoadResult<&Organisation> {
+        self.by_id
+            .get(&id)
+            .and_then(|(k, _)| self.orgs.get(k))
+            .ok_or_else(|| format!("demo: unknown organisation {id}"))
+    }
+}
+
+/// 09:00 China time on `d`.
+pub(crate) fn morning(d: NaiveDate) -> DateTime<Utc> {
+    china_offset()
+        .from_local_datetime(&d.and_hms_opt(9, 0, 0).expect("valid time"))
+        .single()
+        .expect("fixed offset")
+        .with_timezone(&Utc)
+}
 
 /// Plays one seed project from design to where it stops.
-pub(super) struct Scenario<'a> {
-    pub(super) app: &'a App,
-    pub(super) rules: &'a Rules,
-    pub(super) cast: &'a Cast,
-    pub(super) catalogue: &'a [Category],
-    pub(super) budgets: &'a [BudgetView],
-    pub(super) standards: &'a [shanzhi_domain::standards::Standard],
-    pub(super) seed: &'a SeedProject,
-    pub(super) now: DateTime<Utc>,
+pub(crate) struct Scenario<'a> {
+    pub(crate) app: &'a App,
+    pub(crate) rules: &'a Rules,
+    pub(crate) cast: &'a Cast,
+    pub(crate) catalogue: &'a [Category],
+    pub(crate) budgets: &'a [BudgetView],
+    pub(crate) standards: &'a [shanzhi_domain::standards::Standard],
+    pub(crate) seed: &'a SeedProject,
+    /// The expert pool committees are drawn from.
+    pub(crate) experts: &'a [shanzhi_domain::committee::Expert],
+    pub(crate) now: DateTime<Utc>,
 }
 
 const ORDER: [&str; 7] = ["design", "cost_estimate", "review", "procurement", "contract", "acceptance", "completed"];
@@ -36,7 +186,7 @@ impl Scenario<'_> {
     fn reach(&self) -> usize {
         let step = match self.seed.stop_at.as_str() {
             "review_content" | "review_finance" | "returned" => "review",
-            "cancelled" => "procurement",
+            "cancelled" | "bidding" => "procurement",
             "terminated" => "acceptance",
             s => s,
         };
@@ -72,7 +222,7 @@ impl Scenario<'_> {
             .collect()
     }
 
-    pub(super) async fn run(&self) -> LoadResult<()> {
+    pub(crate) async fn run(&self) -> LoadResult<()> {
         let s = self.seed;
         let reach = self.reach();
         let today = shanzhi_domain::clock::china_date(self.now);
@@ -182,7 +332,8 @@ impl Scenario<'_> {
             let mut k = 4;
             while matches!(p.status, Status::ReviewContent | Status::ReviewFinance) {
                 let kind = if p.status == Status::ReviewContent { OrgKind::CivilAffairs } else { OrgKind::Finance };
-                let reviewer = self.cast.reviewer(kind)?;
+                let seat = self.cast.org(&s.purchaser)?.region.as_deref().unwrap_or_default();
+                let reviewer = self.cast.reviewer(kind, seat)?;
                 let stop_here = (s.stop_at == "review_content" && p.status == Status::ReviewContent)
                     || (s.stop_at == "review_finance" && p.status == Status::ReviewFinance);
                 if stop_here {
@@ -223,10 +374,14 @@ impl Scenario<'_> {
             let method = shanzhi_domain::procurement::Method::CompetitiveConsultation;
             self.start_procurement(&p, purchaser, method, at(5) + Duration::days(1)).await?;
         }
+        if s.stop_at == "bidding" {
+            let provider = self.cast.org(s.provider.as_deref().ok_or("needs a provider")?)?.provider_info();
+            self.tender(&mut p, purchaser, &provider, at(5) + Duration::days(1), true).await?;
+        }
         if reach >= 4 {
             let provider = self.cast.org(s.provider.as_deref().ok_or("needs a provider")?)?.provider_info();
             if tendered {
-                let awarded = self.tender(&mut p, purchaser, &provider, at(5) + Duration::days(1)).await?;
+                let awarded = self.tender(&mut p, purchaser, &provider, at(5) + Duration::days(1), false).await?;
                 contract_day = shanzhi_domain::clock::china_date(awarded) + Duration::days(2);
                 contracted = morning(contract_day);
             } else {
@@ -261,7 +416,7 @@ impl Scenario<'_> {
         let want = match s.stop_at.as_str() {
             "design" => Status::Design,
             "cost_estimate" => Status::CostEstimate,
-            "procurement" => Status::Procurement,
+            "procurement" | "bidding" => Status::Procurement,
             "contract" => Status::Contract,
             "acceptance" => Status::Acceptance,
             "terminated" => Status::Terminated,
@@ -324,7 +479,8 @@ impl Scenario<'_> {
         procurements::record_start(self.app, purchaser, proc, &change, start).await.map_err(|e| e.to_string())
     }
 
-    /// An open tender from intention to award, played by the purchaser, the seed's provider and two rivals, and
+    /// An open tender from intention to award (with `open_only`, to its announcement: taking bids until a
+    /// deadline still to come), played by the purchaser, the seed's provider and two rivals, and
     /// a committee drawn from the pool; the seed's provider wins. Returns when the award was made.
     async fn tender(
         &self,
@@ -332,6 +488,7 @@ impl Scenario<'_> {
         purchaser: &Actor,
         winner: &shanzhi_domain::org::ProviderInfo,
         start: DateTime<Utc>,
+        open_only: bool,
     ) -> LoadResult<DateTime<Utc>> {
         use shanzhi_domain::deadlines::Period;
         use shanzhi_domain::procurement::{Method, OpenedBid, Procurement};
@@ -359,25 +516,22 @@ impl Scenario<'_> {
             .map_err(|e| e.to_string())?
             .date;
         let deadline = morning(deadline_day) + Duration::minutes(30);
-        if deadline >= self.now {
-            return Err(format!("the tender of {} would end after today", p.design.title));
+        if open_only != (deadline >= self.now) || publish > self.now {
+            return Err(format!("the tender of {} would not be where it should be today", p.design.title));
         }
         pstep!(purchaser, publish, |q: &mut Procurement| q.publish(purchaser, deadline, calendar, self.rules, publish));
+        if open_only {
+            return Ok(publish);
+        }
         // Three bids: the seed's provider and the first two other active providers the qualification
         // requirements admit (registered social organisations), so no enterprise or village committee takes part.
         let mut bidders = vec![winner.org_id];
-        bidders.extend(
-            self.cast
-                .orgs
-                .values()
-                .filter(|o| o.is_eligible_provider() && o.id != winner.org_id && q.documents.admits(o.kind))
-                .filter(|o| self.cast.actors.iter().any(|a| a.org_id == o.id && a.has(Role::Provider)))
-                .take(2)
-                .map(|o| o.id),
-        );
+        let seat = self.cast.org(&self.seed.purchaser)?.region.clone().unwrap_or_default();
+        let near: String = seat.chars().take(6).collect();
+        bidders.extend(self.cast.rivals(winner.org_id, &near, |k| q.documents.admits(k), 2));
         let bid_at = publish + Duration::days(3);
         for (i, org_id) in bidders.iter().enumerate() {
-            let org = self.cast.orgs.values().find(|o| o.id == *org_id).ok_or("demo: unknown bidder")?;
+            let org = self.cast.org_by_id(*org_id)?;
             let share = [9700, 9900, 10000][i];
             let content = shanzhi_domain::procurement::BidContent {
                 price: budget.share_bp(share),
@@ -398,7 +552,7 @@ impl Scenario<'_> {
             self.rules,
             deadline
         ));
-        let pool = procurements::expert_pool(self.app).await.map_err(|e| e.to_string())?;
+        let pool = self.experts;
         let seed: [u8; 32] = {
             use sha2::{Digest, Sha256};
             Sha256::digest(format!("demo-draw:{}", p.code).as_bytes()).into()
@@ -406,7 +560,7 @@ impl Scenario<'_> {
         let drawn = deadline + Duration::minutes(30);
         pstep!(purchaser, drawn, |q: &mut Procurement| q.draw_committee(
             purchaser,
-            &pool,
+            pool,
             vec![],
             seed,
             self.rules,
@@ -416,8 +570,7 @@ impl Scenario<'_> {
             q.committee.as_ref().map(|c| c.members.iter().map(|m| m.user_id).collect()).unwrap_or_default();
         let mut experts: Vec<Actor> = Vec::new();
         for id in &members {
-            let a = self.app.store.actor(*id).await.map_err(|e| e.to_string())?;
-            experts.push(a.ok_or(format!("demo: expert {id} has no account"))?);
+            experts.push(self.cast.person(*id).cloned().ok_or(format!("demo: expert {id} has no account"))?);
         }
         let winning = opened.iter().find(|b| b.org_id == winner.org_id).map(|b| b.bid_id).unwrap_or_default();
         for (i, e) in experts.iter().enumerate() {

@@ -14,6 +14,7 @@ mod cookies;
 mod data_folder;
 mod disk_full;
 mod flow;
+mod gen;
 mod jobs;
 mod lists;
 mod money;

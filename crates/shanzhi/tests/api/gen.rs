@@ -1,0 +1,136 @@
+//! `shanzhi gen`: a generated province obeys the platform's rules, reads back through the lists, and is the
+//! same for the same seed.
+
+use crate::both_backends;
+use crate::cli::shanzhi;
+use crate::helpers::*;
+use chrono::Datelike;
+use shanzhi_domain::budget::Movement;
+use shanzhi_domain::clock::Clock;
+use shanzhi_domain::project::{Awaits, Status};
+use shanzhi_store::ProcurementStore;
+use std::collections::{BTreeMap, BTreeSet};
+
+const PASSWORD: &str = "province-2026";
+
+/// Generates into `app`'s store as if it were the test clock's time.
+fn gen(app: &TestApp, args: &[&str]) -> (i32, String, String) {
+    let now = app.clock.now().to_rfc3339();
+    let mut all = vec!["gen", "--now", now.as_str()];
+    all.extend_from_slice(args);
+    shanzhi(app, &all, None)
+}
+
+async fn sign_in(app: &TestApp, username: &str) -> String {
+    let body = serde_json::json!({"username": username, "password": PASSWORD});
+    let (status, body) = app.call(reqwest::Method::POST, "/api/v1/session", None, Some(body)).await;
+    assert_eq!(status, reqwest::StatusCode::CREATED, "sign-in of {username}: {body}");
+    body["token"].as_str().expect("token").to_string()
+}
+
+fn summary(app: &TestApp) -> serde_json::Value {
+    let (code, out, err) = shanzhi(app, &["report", "summary", "--json"], None);
+    assert_eq!(code, 0, "{err}");
+    serde_json::from_str(&out).expect("JSON")
+}
+
+both_backends! {
+    async fn a_generated_province_obeys_the_rules_and_lists_agree(backend) {
+        let app = TestApp::empty(backend).await;
+        let (code, out, err) = gen(&app, &["--projects", "400", "--counties", "2", "--seed", "7", "--batch", "150"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("generated projects 1–400 in 2 counties"), "{out}");
+
+        let projects = app.store.projects().await.unwrap();
+        assert_eq!(projects.iter().map(|p| p.id).collect::<Vec<_>>(), (1..=400).collect::<Vec<_>>());
+        let (code, out, _) = shanzhi(&app, &["audit", "verify"], None);
+        assert_eq!(code, 0, "{out}");
+
+        // Every step and end state has projects; a tenth or more count in the current year.
+        let steps: BTreeSet<&str> = projects.iter().map(|p| p.facts().step).collect();
+        for step in ["design", "cost_estimate", "review", "procurement", "contract", "acceptance", "completed", "cancelled", "terminated"] {
+            assert!(steps.contains(step), "no project at {step}: {steps:?}");
+        }
+        let year = shanzhi_domain::clock::china_date(app.clock.now()).year();
+        let current = projects.iter().filter(|p| p.facts().year == year).count();
+        assert!(current * 10 >= projects.len(), "{current} of {} in {year}", projects.len());
+        // Tenders taking bids, and reports waiting for the purchaser's acceptance.
+        let bidding = app.store.procurements().await.unwrap().into_iter().filter(|q| q.stage.code() == "bidding").count();
+        assert!(bidding >= 10, "{bidding} procurements take bids");
+        let waiting = projects.iter().filter(|p| p.status == Status::Acceptance && Awaits::of(p).has(Awaits::PURCHASER)).count();
+        assert!(waiting >= 10, "{waiting} milestones await acceptance");
+
+        // Money: no budget bucket below zero; per project, payments ≤ commitments ≤ reservations.
+        for b in app.store.budgets().await.unwrap() {
+            let z = shanzhi_domain::Money::ZERO;
+            let bal = &b.balances;
+            assert!(bal.available >= z && bal.reserved >= z && bal.committed >= z && bal.paid >= z, "{b:?}");
+        }
+        let mut per: BTreeMap<i64, BTreeMap<&str, i64>> = BTreeMap::new();
+        for row in app.store.ledger(None).await.unwrap() {
+            if let Some(p) = row.project_id {
+                *per.entry(p).or_default().entry(row.movement.code()).or_default() += row.amount.fen();
+            }
+        }
+        assert!(per.len() > 100, "{} projects moved money", per.len());
+        for (p, m) in &per {
+            let sum = |mv: Movement| m.get(mv.code()).copied().unwrap_or(0);
+            assert!(sum(Movement::Pay) <= sum(Movement::Commit) && sum(Movement::Commit) <= sum(Movement::Reserve), "project {p}: {m:?}");
+        }
+
+        // The province's supervisor sees every project through the lists, which agree with the records.
+        let supervisor = sign_in(&app, "province.supervisor").await;
+        let listed: BTreeSet<i64> = app.all("/api/v1/projects?limit=200", Some(&supervisor)).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+        assert_eq!(listed.len(), 400);
+        let accepting: BTreeSet<i64> = app.all("/api/v1/projects?step=acceptance&limit=100", Some(&supervisor)).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+        let expected: BTreeSet<i64> = projects.iter().filter(|p| p.status == Status::Acceptance).map(|p| p.id).collect();
+        assert_eq!(accepting, expected);
+
+        // The accounts file names a county's people, who sign in with the shared password.
+        let accounts: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(app.location.data_dir.join("gen-accounts.json")).unwrap()).unwrap();
+        let county = &accounts["counties"][1];
+        let region = county["region"].as_str().unwrap();
+        let purchaser = sign_in(&app, county["accounts"]["purchaser"].as_str().unwrap()).await;
+        let own: Vec<_> = app.all("/api/v1/projects?limit=200", Some(&purchaser)).await;
+        assert!(!own.is_empty());
+        let in_county: BTreeSet<i64> = app.all(&format!("/api/v1/projects?region={region}&limit=200"), Some(&supervisor)).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+        let expected: BTreeSet<i64> = projects.iter().filter(|p| p.design.regions.iter().any(|r| r.starts_with(region))).map(|p| p.id).collect();
+        assert_eq!(in_county, expected);
+        sign_in(&app, "province.admin").await;
+
+        // A store with projects is refused unless the run appends.
+        let (code, _, err) = gen(&app, &["--projects", "20"]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("already holds projects") && err.contains("--append"), "{err}");
+        let (code, out, err) = gen(&app, &["--projects", "20", "--append", "--seed", "8"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("generated projects 401–420"), "{out}");
+        assert_eq!(app.store.projects().await.unwrap().len(), 420);
+        let (code, out, _) = shanzhi(&app, &["audit", "verify"], None);
+        assert_eq!(code, 0, "{out}");
+    }
+
+    async fn the_same_seed_gives_the_same_province(backend) {
+        let runs = [5, 5, 6];
+        let mut summaries = Vec::new();
+        for seed in runs {
+            let app = TestApp::empty(backend).await;
+            let (code, _, err) = gen(&app, &["--projects", "150", "--counties", "2", "--seed", &seed.to_string()]);
+            assert_eq!(code, 0, "{err}");
+            summaries.push(summary(&app));
+        }
+        assert_eq!(summaries[0], summaries[1], "same seed, same summary");
+        assert_ne!(summaries[0], summaries[2], "another seed, another province");
+    }
+}
+
+#[tokio::test]
+async fn bad_counts_are_refused_by_name() {
+    let app = TestApp::empty(shanzhi_store::Backend::Sqlite).await;
+    for args in [vec!["gen"], vec!["gen", "--projects", "0"], vec!["gen", "--projects", "many"]] {
+        let (code, _, err) = shanzhi(&app, &args, None);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("--projects"), "{args:?}: {err}");
+    }
+    assert!(app.store.projects().await.unwrap().is_empty());
+}

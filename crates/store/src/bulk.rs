@@ -1,0 +1,143 @@
+//! Bulk writing: a [`Batch`] is a view of the store whose writes all go into one transaction, committed
+//! when the batch is. The generator writes thousands of projects per transaction this way through the very
+//! same write paths (records, list columns, side tables, ledger, audit chain, notices) as one request at a
+//! time, so what it leaves is what the application would have written; only the commits are fewer.
+//!
+//! A write that fails inside a batch may leave part of its rows in the batch's transaction: the caller
+//! drops the batch (its transaction rolls back) instead of going on.
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Transaction};
+use std::ops::{Deref, DerefMut};
+use std::sync::Arc;
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::error::{Result, StoreError};
+use crate::SqlStore;
+
+/// The transaction a batch's writes share, and the head of the audit chain as the batch's last event left it.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub(crate) tx: Arc<Mutex<Transaction<'static, Any>>>,
+    head: Arc<std::sync::Mutex<Option<(i64, String)>>>,
+}
+
+impl Shared {
+    /// The chain's head after this batch's last event; none before its first. The batch holds the chain
+    /// (SQLite's writer lock, PostgreSQL's table lock taken at its first event) until it commits, so no one
+    /// else can append in between and the head need not be read again.
+    pub(crate) fn head(&self) -> Option<(i64, String)> {
+        self.head.lock().ok().and_then(|h| h.clone())
+    }
+
+    pub(crate) fn set_head(&self, seq: i64, hash: &str) {
+        if let Ok(mut h) = self.head.lock() {
+            *h = Some((seq, hash.to_string()));
+        }
+    }
+}
+
+/// A write's connection: its own transaction, or a turn at its batch's.
+pub(crate) enum Tx {
+    Own(Transaction<'static, Any>),
+    Batch(OwnedMutexGuard<Transaction<'static, Any>>),
+}
+
+impl Tx {
+    /// Commits a write's own transaction; a batch's commits with the batch.
+    pub(crate) async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        match self {
+            Tx::Own(tx) => tx.commit().await,
+            Tx::Batch(_) => Ok(()),
+        }
+    }
+}
+
+impl Deref for Tx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Tx::Own(tx) => tx,
+            Tx::Batch(tx) => tx,
+        }
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Tx::Own(tx) => tx,
+            Tx::Batch(tx) => tx,
+        }
+    }
+}
+
+/// A connection for reading what a write may not have committed yet (a record read back after it is
+/// written): the batch's, else the pool's.
+pub(crate) enum Reader {
+    Pool(PoolConnection<Any>),
+    Batch(OwnedMutexGuard<Transaction<'static, Any>>),
+}
+
+impl Deref for Reader {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            Reader::Pool(c) => c,
+            Reader::Batch(tx) => tx,
+        }
+    }
+}
+
+impl DerefMut for Reader {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            Reader::Pool(c) => c,
+            Reader::Batch(tx) => tx,
+        }
+    }
+}
+
+/// Writes gathered into one transaction; see the module's note.
+pub struct Batch {
+    store: SqlStore,
+    /// The SQLite writer slot, held for the whole batch.
+    _slot: Option<OwnedMutexGuard<()>>,
+}
+
+impl Batch {
+    /// The store to write through: reads of committed data go to the pool as usual, writes into the batch.
+    pub fn store(&self) -> &SqlStore {
+        &self.store
+    }
+
+    /// Commits every write of the batch at once.
+    pub async fn commit(self) -> Result<()> {
+        let Batch { store, _slot } = self;
+        let shared = store.batch.ok_or_else(|| StoreError::Corrupt("a batch without its transaction".into()))?;
+        let tx = Arc::try_unwrap(shared.tx)
+            .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
+            .into_inner();
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl SqlStore {
+    /// Starts a batch: until it is committed, this process's other writes wait (SQLite) or run beside it
+    /// (PostgreSQL, where the audit chain's table lock makes them wait at their first event).
+    pub async fn batch(&self) -> Result<Batch> {
+        let (tx, slot) = self.begin_write().await?.into_parts();
+        let Tx::Own(tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
+        let shared = Shared { tx: Arc::new(Mutex::new(tx)), head: Arc::default() };
+        Ok(Batch { store: self.with_batch(shared), _slot: slot })
+    }
+
+    /// A connection that sees this store's uncommitted batch, if it has one.
+    pub(crate) async fn reader(&self) -> Result<Reader> {
+        Ok(match &self.batch {
+            Some(b) => Reader::Batch(b.tx.clone().lock_owned().await),
+            None => Reader::Pool(self.pool().acquire().await?),
+        })
+    }
+}

@@ -1,0 +1,102 @@
+//! The ledger in SQL: budget lines' balances summed from their entries, and entries checked before they are
+//! appended, inside the caller's transaction.
+
+use chrono::{DateTime, Utc};
+use shanzhi_domain::budget::{Balances, Budget, Entry, Movement};
+use shanzhi_domain::{DomainError, Money};
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+use crate::error::{Result, StoreError};
+use crate::sql::{budget_from_row, ts, BUDGET_COLUMNS};
+use crate::{BudgetView, SqlStore};
+
+impl SqlStore {
+    /// Balances of budget lines as they stand inside the caller's transaction. On PostgreSQL the lines are
+    /// locked first (in id order, so two writers cannot deadlock), so a concurrent writer on another server
+    /// waits until this transaction ends and then sees its entries.
+    pub(crate) async fn balances_in(
+        &self,
+        conn: &mut AnyConnection,
+        ids: &[i64],
+        for_update: bool,
+    ) -> Result<BTreeMap<i64, Balances>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = BTreeMap::new();
+        for id in ids {
+            let lock = if for_update && self.is_postgres() { " FOR UPDATE" } else { "" };
+            let found = sqlx::query(&format!("SELECT id FROM budgets WHERE id = $1{lock}"))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+            if found.is_none() {
+                return Err(
+                    DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into()
+                );
+            }
+            let rows = sqlx::query("SELECT movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger WHERE budget_id = $1 GROUP BY movement")
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?;
+            let mut totals = BTreeMap::new();
+            for r in &rows {
+                let m: String = r.try_get("movement")?;
+                let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
+                totals.insert(m, Money::from_fen(r.try_get::<i64, _>("total")?));
+            }
+            out.insert(id, Balances::from_totals(|m| totals.get(&m).copied().unwrap_or(Money::ZERO)));
+        }
+        Ok(out)
+    }
+
+    /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
+    /// would take a bucket below zero.
+    pub(crate) async fn write_ledger(
+        &self,
+        conn: &mut AnyConnection,
+        entries: &[Entry],
+        actor_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
+        let mut balances = self.balances_in(conn, &ids, true).await?;
+        self.check_open_years(conn, entries).await?;
+        for e in entries {
+            let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
+            b.apply(e.movement, e.amount)?;
+        }
+        for e in entries {
+            sqlx::query("INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(e.budget_id)
+                .bind(e.movement.code())
+                .bind(e.amount.fen())
+                .bind(e.project_id)
+                .bind(actor_id)
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await?;
+        }
+        crate::statistics::add_ledger_entries(conn, entries, now).await
+    }
+
+    /// One budget line with its balances, without computing every other line's.
+    pub(crate) async fn budget_view(&self, id: i64) -> Result<BudgetView> {
+        let mut conn = self.reader().await?;
+        let budget = self.budget_in(&mut conn, id).await?.ok_or(StoreError::Corrupt("budget vanished".into()))?;
+        let balances = self.balances_in(&mut conn, &[id], false).await?.remove(&id).unwrap_or_default();
+        Ok(BudgetView { budget, balances })
+    }
+
+    pub(crate) async fn budget_in(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<Budget>> {
+        let row = sqlx::query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+        row.as_ref().map(budget_from_row).transpose()
+    }
+}
