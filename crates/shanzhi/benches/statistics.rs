@@ -172,7 +172,12 @@ async fn run(admin: Option<&str>) {
             let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    // `BENCH_KEEP=1` keeps the SQLite store to look at its query plans.
+    if std::env::var("BENCH_KEEP").is_ok() {
+        eprintln!("kept {}", dir.display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 fn ms(d: Duration) -> f64 {
