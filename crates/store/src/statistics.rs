@@ -253,6 +253,21 @@ pub(crate) async fn refresh_within(conn: &mut AnyConnection, root: &str) -> Resu
     Ok(())
 }
 
+/// Whether `root`'s subtree holds every project (each has a region, the design requires one) and every department
+/// with a budget line: then its sums are the whole platform's, read from the totals (a province's own view).
+async fn holds_everything(conn: &mut AnyConnection, root: &str) -> Result<bool> {
+    let mut w = Where::default();
+    let (lo, hi) = (w.text(root), w.text(&crate::listing::prefix_end(root)));
+    let seated = w.starts_with("o.region", root);
+    let sql = format!(
+        "SELECT 1 FROM project_regions WHERE region < {lo} \
+         UNION ALL SELECT 1 FROM project_regions WHERE region >= {hi} \
+         UNION ALL SELECT 1 FROM budgets b JOIN organisations o ON o.id = b.org_id WHERE o.region IS NULL OR NOT ({seated}) \
+         LIMIT 1"
+    );
+    Ok(w.bind(sqlx::query(&sql)).fetch_optional(&mut *conn).await?.is_none())
+}
+
 fn row_from(r: &AnyRow) -> Result<Row> {
     let kind: String = r.try_get("kind")?;
     Ok(Row {
@@ -465,10 +480,14 @@ impl StatisticsStore for SqlStore {
         if self.backend() == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
         }
-        let rows = contribution_sums(&mut tx, year, root).await?;
-        let ledger = ledger_sums(&mut tx, root).await?;
-        let (line_years, lottery_line_years) = line_years(&mut tx, root).await?;
-        let warnings = warnings(&mut tx, &outside_social_work(&rows, rules), year, root).await?;
+        let part = match root {
+            Some(root) if !holds_everything(&mut tx, root).await? => Some(root),
+            _ => None,
+        };
+        let rows = contribution_sums(&mut tx, year, part).await?;
+        let ledger = ledger_sums(&mut tx, part).await?;
+        let (line_years, lottery_line_years) = line_years(&mut tx, part).await?;
+        let warnings = warnings(&mut tx, &outside_social_work(&rows, rules), year, part).await?;
         let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings };
         let names = names(&mut tx, &department_ids(&sums)).await?;
         let townships = sqlx::query("SELECT code, name, level, urban, parent FROM regions WHERE level = 'township'")
