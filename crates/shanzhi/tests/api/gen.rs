@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const PASSWORD: &str = "province-2026";
 
 /// Generates into `app`'s store as if it were the test clock's time.
-fn gen(app: &TestApp, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn gen(app: &TestApp, args: &[&str]) -> (i32, String, String) {
     let now = app.clock.now().to_rfc3339();
     let mut all = vec!["gen", "--now", now.as_str()];
     all.extend_from_slice(args);
