@@ -55,9 +55,8 @@ impl Everything {
         }
     }
 
-    /// The domain's own figures of `year` within `root`.
-    fn reference(&self, year: Option<i32>, root: Option<&str>) -> Statistics {
-        let input = Input {
+    fn input(&self) -> Input<'_> {
+        Input {
             projects: &self.projects,
             budgets: &self.budgets,
             ledger: &self.ledger,
@@ -65,7 +64,12 @@ impl Everything {
             regions: &self.regions,
             catalogue: &self.catalogue,
             rules: &self.rules,
-        };
+        }
+    }
+
+    /// The domain's own figures of `year` within `root`.
+    fn reference(&self, year: Option<i32>, root: Option<&str>) -> Statistics {
+        let input = self.input();
         match root {
             Some(root) => statistics::summary_within(&input, year, root),
             None => statistics::summary(&input, year),
@@ -73,16 +77,7 @@ impl Everything {
     }
 
     fn years(&self) -> Vec<Option<i32>> {
-        let input = Input {
-            projects: &self.projects,
-            budgets: &self.budgets,
-            ledger: &self.ledger,
-            organisations: &self.organisations,
-            regions: &self.regions,
-            catalogue: &self.catalogue,
-            rules: &self.rules,
-        };
-        let (first, last) = statistics::data_years(&input).expect("the demo has data");
+        let (first, last) = statistics::data_years(&self.input()).expect("the demo has data");
         std::iter::once(None).chain((first - 1..=last + 1).map(Some)).collect()
     }
 }
@@ -167,14 +162,5 @@ both_backends! {
 }
 
 fn years_of(all: &Everything) -> (i32, i32) {
-    let input = Input {
-        projects: &all.projects,
-        budgets: &all.budgets,
-        ledger: &all.ledger,
-        organisations: &all.organisations,
-        regions: &all.regions,
-        catalogue: &all.catalogue,
-        rules: &all.rules,
-    };
-    statistics::data_years(&input).unwrap()
+    statistics::data_years(&all.input()).unwrap()
 }
