@@ -1,8 +1,8 @@
-//! The application layer's error: a domain refusal, a bad or conflicting request with its stable code and
-//! messages in Chinese and English, or a failure of the store. The HTTP edge and the CLI turn it into their own
-//! answers; the detail of a failure is for the log, never for the user.
+//! The application layer's error: a domain refusal, a sign-in's outcome, a bad or conflicting request with its
+//! stable code and messages in Chinese and English, or a failure of the store. The HTTP edge and the CLI turn it
+//! into their own answers; the detail of a failure is for the log, never for the user.
 
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, FieldError};
 use shanzhi_store::StoreError;
 
 #[derive(Debug)]
@@ -48,6 +48,80 @@ impl Error {
     pub fn forbidden(action: &'static str) -> Error {
         Error::Domain(DomainError::NotPermitted { action })
     }
+
+    /// The stable snake_case code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Domain(e) => e.code(),
+            Error::InvalidCredentials => "invalid_credentials",
+            Error::TooManyAttempts(_) => "too_many_attempts",
+            Error::SignInBusy => "sign_in_busy",
+            Error::AccountDisabled => "account_disabled",
+            Error::BadRequest { code, .. } | Error::Conflict { code, .. } => code,
+            Error::Internal(_) => "internal_error",
+            Error::StorageFull(_) => "storage_full",
+            Error::DatabaseUnavailable(_) => "database_unavailable",
+        }
+    }
+
+    pub fn message_zh(&self) -> String {
+        match self {
+            Error::Domain(e) => e.message_zh(),
+            Error::InvalidCredentials => "用户名或密码不正确".into(),
+            Error::TooManyAttempts(s) => format!("登录失败次数过多，请 {s} 秒后再试"),
+            Error::SignInBusy => "登录的人太多，请稍后再试".into(),
+            Error::AccountDisabled => "该账户已停用，请联系系统管理员".into(),
+            Error::BadRequest { zh, .. } | Error::Conflict { zh, .. } => zh.clone(),
+            Error::Internal(_) => "系统内部错误，请稍后再试".into(),
+            Error::StorageFull(_) => {
+                "存储空间已满，暂时无法保存任何内容；已有信息仍可查看。请稍后再试，或告知系统管理员".into()
+            }
+            Error::DatabaseUnavailable(_) => "数据库暂时无法连接，请稍后再试".into(),
+        }
+    }
+
+    pub fn message_en(&self) -> String {
+        match self {
+            Error::Domain(e) => e.message_en(),
+            Error::InvalidCredentials => "the username or password is wrong".into(),
+            Error::TooManyAttempts(s) => format!("too many failed sign-ins; try again in {s} seconds"),
+            Error::SignInBusy => "too many people are signing in; try again in a moment".into(),
+            Error::AccountDisabled => "this account is disabled; ask your administrator".into(),
+            Error::BadRequest { en, .. } | Error::Conflict { en, .. } => en.clone(),
+            Error::Internal(_) => "internal error; please try again later".into(),
+            Error::StorageFull(_) => {
+                "storage is full, so nothing can be saved for now; you can still read everything. Try again later or tell the administrator".into()
+            }
+            Error::DatabaseUnavailable(_) => "the database cannot be reached at the moment; please try again shortly".into(),
+        }
+    }
+
+    /// Every field's problem, for forms that show them beside their inputs.
+    pub fn fields(&self) -> &[FieldError] {
+        match self {
+            Error::Domain(e) => e.fields(),
+            _ => &[],
+        }
+    }
+
+    /// Seconds after which trying again may succeed.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Error::TooManyAttempts(secs) => Some(*secs),
+            Error::SignInBusy => Some(1),
+            Error::DatabaseUnavailable(_) => Some(5),
+            Error::StorageFull(_) => Some(60),
+            _ => None,
+        }
+    }
+
+    /// What a failure logs and never shows.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            Error::Internal(d) | Error::StorageFull(d) | Error::DatabaseUnavailable(d) => Some(d),
+            _ => None,
+        }
+    }
 }
 
 impl From<DomainError> for Error {
@@ -72,19 +146,12 @@ impl From<StoreError> for Error {
     }
 }
 
-/// In English, for logs and the CLI: the refusal's message, or a failure's detail.
+/// In English, for logs and the CLI: the message, and a failure's detail.
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Error::Domain(e) => write!(f, "{}", e.message_en()),
-            Error::InvalidCredentials => write!(f, "the username or password is wrong"),
-            Error::TooManyAttempts(s) => write!(f, "too many failed sign-ins; try again in {s} seconds"),
-            Error::SignInBusy => write!(f, "too many people are signing in; try again in a moment"),
-            Error::AccountDisabled => write!(f, "this account is disabled"),
-            Error::BadRequest { en, .. } | Error::Conflict { en, .. } => write!(f, "{en}"),
-            Error::Internal(d) => write!(f, "internal error: {d}"),
-            Error::StorageFull(d) => write!(f, "storage is full: {d}"),
-            Error::DatabaseUnavailable(d) => write!(f, "the database is unavailable: {d}"),
+        match self.detail() {
+            Some(detail) => write!(f, "{}: {detail}", self.code()),
+            None => write!(f, "{}", self.message_en()),
         }
     }
 }

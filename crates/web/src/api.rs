@@ -390,12 +390,12 @@ pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::By
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
             let bytes = field.bytes().await.map_err(|_| {
-                AppError::Domain(DomainError::field("file", "file_too_large", "文件过大", "the file is too large"))
+                AppError::from(DomainError::field("file", "file_too_large", "文件过大", "the file is too large"))
             })?;
             return Ok((name, bytes));
         }
     }
-    Err(AppError::Domain(DomainError::field("file", "required", "请选择要上传的文件", "choose a file to upload")))
+    Err(AppError::from(DomainError::field("file", "required", "请选择要上传的文件", "choose a file to upload")))
 }
 
 async fn upload(State(state): State<AppState>, ApiSession(s): ApiSession, form: Multipart) -> AppResult<Response> {

@@ -35,7 +35,10 @@ pub async fn deadline(State(state): State<AppState>, req: Request, next: Next) -
     match tokio::time::timeout(limit, run).await {
         Ok(resp) => resp,
         Err(_) => {
-            let err = AppError::DatabaseUnavailable(format!("no answer within {} s", limit.as_secs()));
+            let err = AppError::from(shanzhi_app::Error::DatabaseUnavailable(format!(
+                "no answer within {} s",
+                limit.as_secs()
+            )));
             if api {
                 err.into_response()
             } else {

@@ -155,7 +155,7 @@ async fn security_headers(mut resp: Response) -> Response {
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     match state.check().await {
         Ok(()) => "ok".into_response(),
-        Err(e) => error::AppError::DatabaseUnavailable(e.to_string()).into_response(),
+        Err(e) => error::AppError::from(shanzhi_app::Error::DatabaseUnavailable(e.to_string())).into_response(),
     }
 }
 

@@ -197,7 +197,7 @@ pub async fn change_password(
         new_password: form.get("new_password").into(),
     };
     let changed = if form.get("confirm_password") != req.new_password {
-        Err(AppError::Domain(DomainError::field(
+        Err(AppError::from(DomainError::field(
             "confirm_password",
             "password_mismatch",
             "两次输入的新密码不一致",

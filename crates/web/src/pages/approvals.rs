@@ -103,7 +103,7 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
     };
     let result = match (approve, forms::confirmation_problem(&form)) {
         // Always an error: the confirmation's problem.
-        (_, Some(missing)) => missing.into_result().map_err(AppError::Domain),
+        (_, Some(missing)) => missing.into_result().map_err(AppError::from),
         (Some(approve), None) => {
             let req = DecisionRequest {
                 approve,
@@ -113,7 +113,7 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
             approvals::decide(&state, &user.session.actor, id, req).await.map(|_| ()).map_err(AppError::from)
         }
         (None, None) => {
-            Err(AppError::Domain(shanzhi_domain::DomainError::field("approve", "required", "请选择一项", "choose one")))
+            Err(AppError::from(shanzhi_domain::DomainError::field("approve", "required", "请选择一项", "choose one")))
         }
     };
     match result {

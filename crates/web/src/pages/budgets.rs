@@ -256,7 +256,7 @@ pub async fn close_year(State(state): State<AppState>, Posted { user, form }: Po
     };
     // Closing is final: the person confirms it, as for any irreversible act.
     if let Some(problems) = forms::confirmation_problem(&form).filter(|_| may_allocate(&user)) {
-        let e = crate::error::AppError::Domain(problems.into_error());
+        let e = crate::error::AppError::from(problems.into_error());
         let errors = Errors::from_error(user.lang, &e).rename("confirm", "fiscal_year_confirm");
         return show(&state, &user, today, &form, &errors, e.status()).await;
     }

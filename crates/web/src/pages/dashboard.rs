@@ -41,7 +41,7 @@ pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query
 
 async fn download(state: &AppState, user: &SignedIn, q: &HashMap<String, String>, format: Format) -> Page {
     let stats = load(state, user, q).await?;
-    let bytes = format.write(&stats).map_err(AppError::Internal).or_page(&user.shell())?;
+    let bytes = format.write(&stats).map_err(AppError::internal).or_page(&user.shell())?;
     let disposition = format!("attachment; filename=\"{}\"", format.filename(stats.year));
     let mut resp = (StatusCode::OK, bytes).into_response();
     let h = resp.headers_mut();

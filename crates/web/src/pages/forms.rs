@@ -525,7 +525,7 @@ mod tests {
 
     #[test]
     fn errors_map_and_rename() {
-        let err = AppError::Domain(shanzhi_domain::DomainError::field("reason", "required", "请写明原因", "give it"));
+        let err = AppError::from(shanzhi_domain::DomainError::field("reason", "required", "请写明原因", "give it"));
         let e = Errors::from_error(Lang::Zh, &err).rename("reason", "cancel_reason");
         assert_eq!(e.get("cancel_reason"), Some("请写明原因"));
         assert_eq!(e.items[0].href.as_deref(), Some("#cancel_reason"));

@@ -243,9 +243,9 @@ pub async fn sign_in(
                 }
                 return Ok(resp);
             }
-            Err(AppError::InvalidCredentials) => {
+            Err(AppError::App(shanzhi_app::Error::InvalidCredentials)) => {
                 status = StatusCode::UNAUTHORIZED;
-                let e = AppError::InvalidCredentials;
+                let e = AppError::from(shanzhi_app::Error::InvalidCredentials);
                 errors.add("password", &forms::sentence(lang, lang.t(&e.message_zh(), &e.message_en())));
             }
             Err(e) if !super::fatal(&e) => {

@@ -371,7 +371,7 @@ mod tests {
         let body = axum::body::to_bytes(resp.into_body(), usize::MAX).await.unwrap();
         let html = String::from_utf8(body.to_vec()).unwrap();
         assert!(html.contains(r#"href="/projects/3""#), "a refusal links back: {html}");
-        let resp = error_page(&shell, AppError::TooManyAttempts(30));
+        let resp = error_page(&shell, AppError::from(shanzhi_app::Error::TooManyAttempts(30)));
         assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(resp.headers()[RETRY_AFTER], "30");
     }

@@ -69,7 +69,7 @@ pub fn offer(actor: &Actor, p: &Project) -> Offer {
 /// For a form page the panel would not offer: the error the server would give on submitting it.
 pub fn refuse(permitted: bool, p: &Project, action: &'static str) -> AppError {
     if permitted {
-        AppError::Domain(DomainError::WrongStep { action, status: p.status.code() })
+        AppError::from(DomainError::WrongStep { action, status: p.status.code() })
     } else {
         AppError::forbidden(action)
     }

@@ -241,7 +241,7 @@ pub async fn reject(State(state): State<AppState>, ids: Ids, Posted { user, form
             if let Err(e) = pool::rejection_reason(form.get("reason")) {
                 problems.absorb(e);
             }
-            Err(AppError::Domain(problems.into_error()))
+            Err(AppError::from(problems.into_error()))
         }
     };
     decided(&state, &user, ids.id, result).await

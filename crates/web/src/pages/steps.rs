@@ -605,7 +605,7 @@ pub(crate) async fn read_multipart(mut mp: Multipart) -> Result<(Form, Option<(S
         if name == "file" {
             let file_name = field.file_name().unwrap_or_default().to_string();
             let bytes = field.bytes().await.map_err(|_| {
-                AppError::Domain(shanzhi_domain::DomainError::field(
+                AppError::from(shanzhi_domain::DomainError::field(
                     "file",
                     "file_too_large",
                     "文件过大",

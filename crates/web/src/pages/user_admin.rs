@@ -131,7 +131,7 @@ pub async fn act(State(state): State<AppState>, Path((id, act)): Path<(String, S
             accounts::check_reason(&mut p, reason);
             p.into_result()
         }) {
-            Some(Err(problems)) => Err(AppError::Domain(problems)),
+            Some(Err(problems)) => Err(AppError::from(problems)),
             _ => accounts::reset_password(&state, &user.session.actor, id, reason)
                 .await
                 .map(|(_, p)| Some(p))
