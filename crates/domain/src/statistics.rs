@@ -109,6 +109,20 @@ pub struct TownshipRow {
     pub contracted: Money,
 }
 
+impl TownshipRow {
+    /// The township's row before anything is counted in it.
+    pub(crate) fn empty(t: &Region) -> TownshipRow {
+        TownshipRow {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            urban: t.urban,
+            projects: 0,
+            posts: 0,
+            contracted: Money::ZERO,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 pub struct AreaRow {
     pub projects: u32,
@@ -383,17 +397,7 @@ pub(crate) fn lottery_commitments(p: &Project) -> Vec<(i32, Money)> {
 fn townships_and_areas(input: &Input, year: Option<i32>) -> (Vec<TownshipRow>, ByArea) {
     let mut townships: Vec<&Region> = input.regions.iter().filter(|r| r.level == RegionLevel::Township).collect();
     townships.sort_by(|a, b| a.code.cmp(&b.code));
-    let mut rows: Vec<TownshipRow> = townships
-        .iter()
-        .map(|t| TownshipRow {
-            code: t.code.clone(),
-            name: t.name.clone(),
-            urban: t.urban,
-            projects: 0,
-            posts: 0,
-            contracted: Money::ZERO,
-        })
-        .collect();
+    let mut rows: Vec<TownshipRow> = townships.iter().map(|t| TownshipRow::empty(t)).collect();
     let mut area = ByArea::default();
     let host_region = |id: i64| input.organisations.iter().find(|o| o.id == id).and_then(|o| o.region.as_deref());
     for (p, c) in contracts(input.projects, year) {

@@ -109,14 +109,6 @@ impl AppError {
     pub fn internal(detail: impl Into<String>) -> AppError {
         AppError::App(Error::Internal(detail.into()))
     }
-
-    /// The domain's refusal, if this is one.
-    pub fn domain(&self) -> Option<&DomainError> {
-        match self {
-            AppError::App(Error::Domain(e)) => Some(e),
-            _ => None,
-        }
-    }
 }
 
 impl From<DomainError> for AppError {

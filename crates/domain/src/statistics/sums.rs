@@ -256,14 +256,7 @@ pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>, root: Option<&str>) 
         .iter()
         .filter(|t| t.level == RegionLevel::Township)
         .filter(|t| root.is_none_or(|root| region_within(&t.code, root) || region_within(root, &t.code)))
-        .map(|t| TownshipRow {
-            code: t.code.clone(),
-            name: t.name.clone(),
-            urban: t.urban,
-            projects: 0,
-            posts: 0,
-            contracted: Money::ZERO,
-        })
+        .map(TownshipRow::empty)
         .collect();
     townships.sort_by(|a, b| a.code.cmp(&b.code));
     for r in this_year(Kind::Township) {
