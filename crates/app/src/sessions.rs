@@ -147,7 +147,7 @@ pub async fn sign_in(
     Ok(NewSession { token, record, must_change_password: account.must_change_password })
 }
 
-/// Ends the session whose token hashes to `token_hash` (signing out).
+/// Ends `s` (signing out): its token stops working at once.
 pub async fn sign_out(app: &App, s: &Session) -> Result<()> {
     Ok(app.store.end_session(&s.by(), &s.token_hash, app.clock.now()).await?)
 }
