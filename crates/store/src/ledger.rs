@@ -8,13 +8,16 @@ use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
 use crate::error::{Result, StoreError};
+use crate::listing::{Arg, Where};
+use crate::rows::insert_rows;
 use crate::sql::{budget_from_row, ts, BUDGET_COLUMNS};
 use crate::{BudgetView, SqlStore};
 
 impl SqlStore {
-    /// Balances of budget lines as they stand inside the caller's transaction. On PostgreSQL the lines are
-    /// locked first (in id order, so two writers cannot deadlock), so a concurrent writer on another server
-    /// waits until this transaction ends and then sees its entries.
+    /// Balances of budget lines as they stand inside the caller's transaction, from the ledger's per-line sums
+    /// (kept with every entry in the same transaction). On PostgreSQL the lines are locked first (in id order, so
+    /// two writers cannot deadlock), so a concurrent writer on another server waits until this transaction ends
+    /// and then sees its entries.
     pub(crate) async fn balances_in(
         &self,
         conn: &mut AnyConnection,
@@ -24,31 +27,38 @@ impl SqlStore {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
-        let mut out = BTreeMap::new();
-        for id in ids {
-            let lock = if for_update && self.is_postgres() { " FOR UPDATE" } else { "" };
-            let found = sqlx::query(&format!("SELECT id FROM budgets WHERE id = $1{lock}"))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-            if found.is_none() {
-                return Err(
-                    DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into()
-                );
-            }
-            let rows = sqlx::query("SELECT movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger WHERE budget_id = $1 GROUP BY movement")
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?;
-            let mut totals = BTreeMap::new();
-            for r in &rows {
-                let m: String = r.try_get("movement")?;
-                let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
-                totals.insert(m, Money::from_fen(r.try_get::<i64, _>("total")?));
-            }
-            out.insert(id, Balances::from_totals(|m| totals.get(&m).copied().unwrap_or(Money::ZERO)));
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
         }
-        Ok(out)
+        if for_update && self.is_postgres() {
+            let mut w = Where::default();
+            let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
+            let sql = format!("SELECT id FROM budgets WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
+            w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+        }
+        let mut w = Where::default();
+        let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
+        let sql = format!(
+            "SELECT b.id, t.movement, CAST(SUM(t.amount_fen) AS BIGINT) AS total FROM budgets b \
+             LEFT JOIN statistics_ledger_totals t ON t.budget_id = b.id WHERE b.id IN ({}) GROUP BY b.id, t.movement",
+            list.join(", ")
+        );
+        let mut totals: BTreeMap<i64, BTreeMap<Movement, Money>> = BTreeMap::new();
+        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            let line = totals.entry(r.try_get("id")?).or_default();
+            // A line without entries comes once, with no movement.
+            if let Some(m) = r.try_get::<Option<String>, _>("movement")? {
+                let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
+                line.insert(m, Money::from_fen(r.try_get::<i64, _>("total")?));
+            }
+        }
+        if totals.len() != ids.len() {
+            return Err(DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into());
+        }
+        Ok(totals
+            .into_iter()
+            .map(|(id, t)| (id, Balances::from_totals(|m| t.get(&m).copied().unwrap_or(Money::ZERO))))
+            .collect())
     }
 
     /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
@@ -70,17 +80,21 @@ impl SqlStore {
             let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
             b.apply(e.movement, e.amount)?;
         }
-        for e in entries {
-            sqlx::query("INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(e.budget_id)
-                .bind(e.movement.code())
-                .bind(e.amount.fen())
-                .bind(e.project_id)
-                .bind(actor_id)
-                .bind(ts(now))
-                .execute(&mut *conn)
-                .await?;
-        }
+        let rows = entries
+            .iter()
+            .map(|e| {
+                vec![
+                    Arg::Int(e.budget_id),
+                    Arg::Text(e.movement.code().into()),
+                    Arg::Int(e.amount.fen()),
+                    Arg::OptInt(e.project_id),
+                    Arg::OptInt(actor_id),
+                    Arg::Text(ts(now)),
+                ]
+            })
+            .collect();
+        insert_rows(conn, "INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at)", "", rows)
+            .await?;
         crate::statistics::add_ledger_entries(conn, entries, now).await
     }
 

@@ -25,6 +25,7 @@ pub mod private;
 pub mod procure;
 pub mod procurement_list;
 pub mod projects;
+mod rows;
 pub mod secrets;
 mod sql;
 pub mod statistics;

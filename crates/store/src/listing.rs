@@ -59,6 +59,8 @@ impl<T> Page<T> {
 pub(crate) enum Arg {
     Int(i64),
     Text(String),
+    /// An integer column that may be NULL (typed, so PostgreSQL knows the parameter's type).
+    OptInt(Option<i64>),
 }
 
 /// A WHERE clause built from parts, each with its arguments numbered in order (`$1`, `$2`, …).
@@ -116,6 +118,7 @@ impl Where {
             q = match a {
                 Arg::Int(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
+                Arg::OptInt(v) => q.bind(v),
             };
         }
         q

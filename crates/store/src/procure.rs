@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
-use shanzhi_domain::audit::NewEvent;
+use shanzhi_domain::audit::{NewEvent, Scope as AuditScope};
 use shanzhi_domain::notice::{NewNotice, Notice, NoticeKind};
 use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
 use shanzhi_domain::project::{Change, Project};
@@ -192,6 +192,12 @@ pub trait ProcurementStore: Send + Sync {
     async fn notice(&self, id: i64) -> Result<Option<Notice>>;
     /// The procurements of one project, oldest first.
     async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>>;
+}
+
+/// Who may read a procurement's events: its region's readers, from the record in hand (what
+/// [`crate::audit::scope_of`] would look up).
+fn reading_scope(p: &Procurement) -> AuditScope {
+    AuditScope::regions([p.region.as_str()])
 }
 
 pub(crate) fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
@@ -439,11 +445,11 @@ impl ProcurementStore for SqlStore {
             .bind(p.id)
             .execute(&mut *w.tx)
             .await?;
-        self.write_procurement_facts(&mut w.tx, &p).await?;
+        self.write_procurement_facts(&mut w.tx, &p, None).await?;
         let mut after = snapshot(&p);
         after["detail"] = change.detail.clone();
-        self.append(&mut w.tx, by.event(change.action, "procurement", &p.id.to_string(), Value::Null, after), now)
-            .await?;
+        let event = by.event(change.action, "procurement", &p.id.to_string(), Value::Null, after);
+        self.append_scoped(&mut w.tx, event, reading_scope(&p), now).await?;
         self.insert_notices(&mut w.tx, by, notices(&p), now).await?;
         w.commit().await?;
         Ok(p)
@@ -464,7 +470,7 @@ impl ProcurementStore for SqlStore {
         if done.rows_affected() != 1 {
             return Err(DomainError::StaleVersion.into());
         }
-        self.write_procurement_facts(&mut w.tx, after).await?;
+        self.write_procurement_facts(&mut w.tx, after, Some(before)).await?;
         let mut snap = snapshot(after);
         snap["detail"] = write.change.detail.clone();
         let event = by.event(write.change.action, "procurement", &after.id.to_string(), snapshot(before), snap);
@@ -476,7 +482,7 @@ impl ProcurementStore for SqlStore {
             if before.sealed_until().is_some() && after.sealed_until().is_none() {
                 self.flush(&mut w.tx, after.id, now).await?;
             }
-            self.append(&mut w.tx, event, now).await?;
+            self.append_scoped(&mut w.tx, event, reading_scope(after), now).await?;
         }
         if let Some((pb, pa, pc)) = write.project {
             self.write_project(&mut w.tx, by, pb, pa, pc, now).await?;

@@ -6,8 +6,9 @@ use shanzhi_domain::procurement::{holder_bit, Holder, Method, Procurement, Scope
 use sqlx::AnyConnection;
 
 use crate::error::Result;
-use crate::listing::{Page, PageRequest, Where};
+use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::procure::procurement_from_row;
+use crate::rows::insert_rows;
 use crate::SqlStore;
 
 /// What a procurement list is narrowed to; every filter is optional.
@@ -55,8 +56,14 @@ pub trait ProcurementLists {
 const COLUMNS: &str = "q.id, q.version, q.data";
 
 impl SqlStore {
-    /// Writes a procurement's list columns and committee members, in the caller's transaction.
-    pub(crate) async fn write_procurement_facts(&self, conn: &mut AnyConnection, p: &Procurement) -> Result<()> {
+    /// Writes a procurement's list columns, and its committee members when they changed from `before`'s, in the
+    /// caller's transaction.
+    pub(crate) async fn write_procurement_facts(
+        &self,
+        conn: &mut AnyConnection,
+        p: &Procurement,
+        before: Option<&Procurement>,
+    ) -> Result<()> {
         let f = p.facts();
         sqlx::query(
             "UPDATE procurements SET region = $1, method = $2, switch_requested = $3, awaits = $4 WHERE id = $5",
@@ -68,17 +75,15 @@ impl SqlStore {
         .bind(p.id)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("DELETE FROM procurement_members WHERE procurement_id = $1").bind(p.id).execute(&mut *conn).await?;
-        for user_id in f.members {
-            sqlx::query(
-                "INSERT INTO procurement_members (user_id, procurement_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            )
-            .bind(user_id)
-            .bind(p.id)
-            .execute(&mut *conn)
-            .await?;
+        if before.is_some_and(|b| b.facts().members == f.members) {
+            return Ok(());
         }
-        Ok(())
+        sqlx::query("DELETE FROM procurement_members WHERE procurement_id = $1").bind(p.id).execute(&mut *conn).await?;
+        let mut members = f.members;
+        members.sort_unstable();
+        members.dedup();
+        let rows = members.into_iter().map(|user_id| vec![Arg::Int(user_id), Arg::Int(p.id)]).collect();
+        insert_rows(conn, "INSERT INTO procurement_members (user_id, procurement_id)", "", rows).await
     }
 
     /// Fills the list columns of procurements stored before they existed (migration 14).
@@ -89,7 +94,7 @@ impl SqlStore {
         for r in &rows {
             let p = procurement_from_row(r)?;
             if !p.region.is_empty() {
-                self.write_procurement_facts(conn, &p).await?;
+                self.write_procurement_facts(conn, &p, None).await?;
             }
         }
         Ok(())

@@ -5,8 +5,8 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use shanzhi_domain::audit::Action;
-use shanzhi_domain::project::{Awaits, Change, PostFact, Project, Scope};
+use shanzhi_domain::audit::{Action, Scope as AuditScope};
+use shanzhi_domain::project::{Awaits, Change, Facts, PostFact, Project, Scope};
 use shanzhi_domain::DomainError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
+use crate::rows::insert_rows;
 use crate::sql::ts;
 use crate::{By, SqlStore};
 
@@ -174,48 +175,32 @@ async fn replace_rows(
     values: Vec<Arg>,
 ) -> Result<()> {
     sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1")).bind(project_id).execute(&mut *conn).await?;
-    let insert = format!("INSERT INTO {table} ({column}, project_id) VALUES ($1, $2)");
-    for value in values {
-        let q = sqlx::query(&insert);
-        let q = match value {
-            Arg::Int(v) => q.bind(v),
-            Arg::Text(v) => q.bind(v),
-        };
-        q.bind(project_id).execute(&mut *conn).await?;
-    }
-    Ok(())
+    let rows = values.into_iter().map(|v| vec![v, Arg::Int(project_id)]).collect();
+    insert_rows(conn, &format!("INSERT INTO {table} ({column}, project_id)"), "", rows).await
 }
 
 /// Replaces a project's rows of `project_posts` with `posts`.
 async fn write_posts(conn: &mut AnyConnection, project_id: i64, posts: &[PostFact]) -> Result<()> {
     sqlx::query("DELETE FROM project_posts WHERE project_id = $1").bind(project_id).execute(&mut *conn).await?;
-    for (i, post) in posts.iter().enumerate() {
-        sqlx::query("INSERT INTO project_posts (project_id, idx, host_org_id, filled) VALUES ($1, $2, $3, $4)")
-            .bind(project_id)
-            .bind(i as i64)
-            .bind(post.host_org_id)
-            .bind(i64::from(post.filled))
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
+    let rows = posts
+        .iter()
+        .enumerate()
+        .map(|(i, post)| {
+            vec![Arg::Int(project_id), Arg::Int(i as i64), Arg::Int(post.host_org_id), Arg::Int(i64::from(post.filled))]
+        })
+        .collect();
+    insert_rows(conn, "INSERT INTO project_posts (project_id, idx, host_org_id, filled)", "", rows).await
 }
 
-impl SqlStore {
-    /// Writes the project's list columns and regions, in the caller's transaction; the regions only when
-    /// they changed from `before`'s.
-    pub(crate) async fn write_facts(
-        &self,
-        conn: &mut AnyConnection,
-        p: &Project,
-        before: Option<&Project>,
-    ) -> Result<()> {
-        let f = p.facts();
-        sqlx::query(
-            "UPDATE projects SET year = $1, step = $2, category = $3, mode = $4, reviewed = $5, provider_org_id = $6, \
-             contracted = $7, signed_on = $8, awaits = $9 WHERE id = $10",
-        )
-        .bind(i64::from(f.year))
+/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$9` ([`bind_facts`] binds them).
+const FACTS_SET: &str = "year = $1, step = $2, category = $3, mode = $4, reviewed = $5, provider_org_id = $6, \
+                         contracted = $7, signed_on = $8, awaits = $9";
+
+fn bind_facts<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    f: &'q Facts,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(i64::from(f.year))
         .bind(f.step)
         .bind(&f.category)
         .bind(f.mode)
@@ -224,22 +209,39 @@ impl SqlStore {
         .bind(f.contracted.map(|m| m.fen()))
         .bind(f.signed_on.map(|d| d.to_string()))
         .bind(i64::from(f.awaits.0))
-        .bind(p.id)
-        .execute(&mut *conn)
-        .await?;
-        let was = before.map(Project::facts);
-        if was.as_ref().is_none_or(|b| b.regions != f.regions) {
-            let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
-            replace_rows(conn, "project_regions", "region", p.id, regions).await?;
-        }
-        if was.as_ref().is_none_or(|b| b.files != f.files) {
-            let files = f.files.iter().map(|id| Arg::Int(*id)).collect();
-            replace_rows(conn, "project_files", "file_id", p.id, files).await?;
-        }
-        if was.as_ref().is_none_or(|b| b.posts != f.posts) {
-            write_posts(conn, p.id, &f.posts).await?;
-        }
-        Ok(())
+}
+
+/// Rewrites the side tables whose rows changed from `was` (all of them for a new record).
+async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, was: Option<&Facts>) -> Result<()> {
+    if was.is_none_or(|b| b.regions != f.regions) {
+        let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
+        replace_rows(conn, "project_regions", "region", project_id, regions).await?;
+    }
+    if was.is_none_or(|b| b.files != f.files) {
+        let files = f.files.iter().map(|id| Arg::Int(*id)).collect();
+        replace_rows(conn, "project_files", "file_id", project_id, files).await?;
+    }
+    if was.is_none_or(|b| b.posts != f.posts) {
+        write_posts(conn, project_id, &f.posts).await?;
+    }
+    Ok(())
+}
+
+/// Who may read a project's events: where it serves, from the record in hand (what [`crate::audit::scope_of`]
+/// would look up).
+fn reading_scope(p: &Project) -> AuditScope {
+    AuditScope::regions(p.design.regions.iter().map(String::as_str))
+}
+
+impl SqlStore {
+    /// Writes the project's list columns and side rows, in the caller's transaction.
+    pub(crate) async fn write_facts(&self, conn: &mut AnyConnection, p: &Project) -> Result<()> {
+        let f = p.facts();
+        bind_facts(sqlx::query(&format!("UPDATE projects SET {FACTS_SET} WHERE id = $10")), &f)
+            .bind(p.id)
+            .execute(&mut *conn)
+            .await?;
+        write_side_rows(conn, p.id, &f, None).await
     }
 
     /// Fills the list columns of projects stored before they existed (migration 12), in the migration's
@@ -256,7 +258,7 @@ impl SqlStore {
             }
             for r in &rows {
                 let p = project_from_row(r)?;
-                self.write_facts(conn, &p, None).await?;
+                self.write_facts(conn, &p).await?;
             }
             filled += rows.len();
         }
@@ -276,21 +278,24 @@ impl SqlStore {
         change: &Change,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let done = sqlx::query(
-            "UPDATE projects SET version = $1, status = $2, data = $3, updated_at = $4 WHERE id = $5 AND version = $6",
-        )
-        .bind(after.version)
-        .bind(after.status.code())
-        .bind(project_data(after)?)
-        .bind(ts(after.updated_at))
-        .bind(after.id)
-        .bind(before.version)
-        .execute(&mut *conn)
-        .await?;
+        let facts = after.facts();
+        let sql = format!(
+            "UPDATE projects SET {FACTS_SET}, version = $10, status = $11, data = $12, updated_at = $13 \
+             WHERE id = $14 AND version = $15"
+        );
+        let done = bind_facts(sqlx::query(&sql), &facts)
+            .bind(after.version)
+            .bind(after.status.code())
+            .bind(project_data(after)?)
+            .bind(ts(after.updated_at))
+            .bind(after.id)
+            .bind(before.version)
+            .execute(&mut *conn)
+            .await?;
         if done.rows_affected() != 1 {
             return Err(DomainError::StaleVersion.into());
         }
-        self.write_facts(conn, after, Some(before)).await?;
+        write_side_rows(conn, after.id, &facts, Some(&before.facts())).await?;
         self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
         let mut after_snapshot = after.snapshot();
         after_snapshot["detail"] = change.detail.clone();
@@ -298,7 +303,7 @@ impl SqlStore {
             after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
         }
         let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
-        self.append(conn, event, now).await?;
+        self.append_scoped(conn, event, reading_scope(after), now).await?;
         crate::statistics::write_contribution(conn, after).await
     }
 }
@@ -334,16 +339,21 @@ impl ProjectStore for SqlStore {
         // The year in the code is the year in China when the project was created.
         project.code =
             format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
-        sqlx::query("UPDATE projects SET code = $1, data = $2 WHERE id = $3")
-            .bind(&project.code)
-            .bind(project_data(&project)?)
-            .bind(project.id)
-            .execute(&mut *w.tx)
-            .await?;
-        self.write_facts(&mut w.tx, &project, None).await?;
+        let facts = project.facts();
+        bind_facts(
+            sqlx::query(&format!("UPDATE projects SET {FACTS_SET}, code = $10, data = $11 WHERE id = $12")),
+            &facts,
+        )
+        .bind(&project.code)
+        .bind(project_data(&project)?)
+        .bind(project.id)
+        .execute(&mut *w.tx)
+        .await?;
+        write_side_rows(&mut w.tx, project.id, &facts, None).await?;
         let mut after = project.snapshot();
         after["detail"] = detail;
-        self.append(&mut w.tx, by.event(action, "project", &project.id.to_string(), Value::Null, after), now).await?;
+        let event = by.event(action, "project", &project.id.to_string(), Value::Null, after);
+        self.append_scoped(&mut w.tx, event, reading_scope(&project), now).await?;
         crate::statistics::write_contribution(&mut w.tx, &project).await?;
         w.tx.commit().await?;
         Ok(project)

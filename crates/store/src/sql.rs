@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::Action;
-use shanzhi_domain::audit::{format_time, AuditEvent, NewEvent, GENESIS_HASH};
+use shanzhi_domain::audit::{format_time, AuditEvent, NewEvent, Scope, GENESIS_HASH};
 use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User, Verification};
@@ -124,11 +124,22 @@ impl SqlStore {
         event: NewEvent,
         now: DateTime<Utc>,
     ) -> Result<AuditEvent> {
+        let scope = crate::audit::scope_of(conn, &event, false).await?;
+        self.append_scoped(conn, event, scope, now).await
+    }
+
+    /// Appends an event whose reading scope the caller knows from the record in hand, saving the look-up.
+    pub(crate) async fn append_scoped(
+        &self,
+        conn: &mut AnyConnection,
+        event: NewEvent,
+        scope: Scope,
+        now: DateTime<Utc>,
+    ) -> Result<AuditEvent> {
         let (seq, prev) = match self.batch.as_ref().and_then(|b| b.head()) {
             Some((seq, hash)) => (seq + 1, hash),
             None => self.chain_head(conn).await?,
         };
-        let scope = crate::audit::scope_of(conn, &event, false).await?;
         let e = AuditEvent::seal(event, seq, now, &prev);
         sqlx::query(
             "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, object_id, before_json, after_json, prev_hash, hash, rule, payload_hash, scope) \

@@ -27,7 +27,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
 use crate::error::{Result, StoreError};
-use crate::listing::Where;
+use crate::listing::{Arg, Where};
+use crate::rows::insert_rows;
 use crate::sql::{parse_ts, region_from_row};
 use crate::{Backend, SqlStore, Store};
 
@@ -76,37 +77,50 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project) -> Result
         }
     }
     // In key order, so concurrent writers on PostgreSQL lock the shared totals rows in the same order.
-    for ((kind, year, key), (projects, posts, amount)) in delta.into_iter().filter(|(_, d)| *d != (0, 0, 0)) {
-        sqlx::query(
-            "INSERT INTO statistics_totals (kind, year, key, projects, posts, amount_fen) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (kind, year, key) DO UPDATE SET projects = statistics_totals.projects + excluded.projects, \
-             posts = statistics_totals.posts + excluded.posts, amount_fen = statistics_totals.amount_fen + excluded.amount_fen",
-        )
-        .bind(kind.code())
-        .bind(i64::from(*year))
-        .bind(key.as_str())
-        .bind(projects)
-        .bind(posts)
-        .bind(amount)
-        .execute(&mut *conn)
-        .await?;
-    }
+    let totals = delta
+        .into_iter()
+        .filter(|(_, d)| *d != (0, 0, 0))
+        .map(|((kind, year, key), (projects, posts, amount))| {
+            vec![
+                Arg::Text(kind.code().into()),
+                Arg::Int(i64::from(*year)),
+                Arg::Text(key.clone()),
+                Arg::Int(projects),
+                Arg::Int(posts),
+                Arg::Int(amount),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_totals (kind, year, key, projects, posts, amount_fen)",
+        " ON CONFLICT (kind, year, key) DO UPDATE SET projects = statistics_totals.projects + excluded.projects, \
+         posts = statistics_totals.posts + excluded.posts, amount_fen = statistics_totals.amount_fen + excluded.amount_fen",
+        totals,
+    )
+    .await?;
     sqlx::query("DELETE FROM statistics_rows WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
-    for ((kind, year, key), (projects, posts, amount)) in &new {
-        sqlx::query(
-            "INSERT INTO statistics_rows (project_id, kind, year, key, projects, posts, amount_fen) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(p.id)
-        .bind(kind.code())
-        .bind(i64::from(*year))
-        .bind(key.as_str())
-        .bind(*projects)
-        .bind(*posts)
-        .bind(amount.fen())
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    let rows = new
+        .iter()
+        .map(|((kind, year, key), (projects, posts, amount))| {
+            vec![
+                Arg::Int(p.id),
+                Arg::Text(kind.code().into()),
+                Arg::Int(i64::from(*year)),
+                Arg::Text(key.clone()),
+                Arg::Int(*projects),
+                Arg::Int(*posts),
+                Arg::Int(amount.fen()),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_rows (project_id, kind, year, key, projects, posts, amount_fen)",
+        "",
+        rows,
+    )
+    .await
 }
 
 /// What [`contribution`] needs of places for `p`: the townships its regions and its posts' hosts lie in, and the
@@ -154,42 +168,49 @@ async fn places(conn: &mut AnyConnection, p: &Project) -> Result<(Vec<Region>, B
 /// entries calls it with the entries it wrote.
 pub async fn add_ledger_entries(conn: &mut AnyConnection, entries: &[Entry], now: DateTime<Utc>) -> Result<()> {
     let year = china_date(now).year();
-    for e in entries {
-        add_ledger_sum(conn, e.budget_id, e.project_id, e.movement, year, e.amount.fen()).await?;
-    }
-    Ok(())
+    let sums = entries.iter().map(|e| (e.budget_id, e.project_id, e.movement.code(), year, e.amount.fen()));
+    add_ledger_sums(conn, sums).await
 }
 
-async fn add_ledger_sum(
+/// Adds amounts (line, project, movement, year, fen) to the ledger's summary rows: per project and line, and
+/// per line.
+async fn add_ledger_sums<'a>(
     conn: &mut AnyConnection,
-    budget_id: i64,
-    project_id: Option<i64>,
-    movement: Movement,
-    year: i32,
-    fen: i64,
+    sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO statistics_ledger (project_id, budget_id, movement, year, amount_fen) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (project_id, budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger.amount_fen + excluded.amount_fen",
+    // Summed per key first: one statement may not update a row twice. Key order is lock order on PostgreSQL.
+    let mut by_project: BTreeMap<(i64, i64, &str, i32), i64> = BTreeMap::new();
+    let mut by_line: BTreeMap<(i64, &str, i32), i64> = BTreeMap::new();
+    for (line, project, movement, year, fen) in sums {
+        *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
+        *by_line.entry((line, movement, year)).or_default() += fen;
+    }
+    let rows = by_project
+        .into_iter()
+        .map(|((project, line, movement, year), fen)| {
+            vec![Arg::Int(project), Arg::Int(line), Arg::Text(movement.into()), Arg::Int(year.into()), Arg::Int(fen)]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_ledger (project_id, budget_id, movement, year, amount_fen)",
+        " ON CONFLICT (project_id, budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger.amount_fen + excluded.amount_fen",
+        rows,
     )
-    .bind(project_id.unwrap_or(0))
-    .bind(budget_id)
-    .bind(movement.code())
-    .bind(i64::from(year))
-    .bind(fen)
-    .execute(&mut *conn)
     .await?;
-    sqlx::query(
-        "INSERT INTO statistics_ledger_totals (budget_id, movement, year, amount_fen) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger_totals.amount_fen + excluded.amount_fen",
+    let rows = by_line
+        .into_iter()
+        .map(|((line, movement, year), fen)| {
+            vec![Arg::Int(line), Arg::Text(movement.into()), Arg::Int(year.into()), Arg::Int(fen)]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_ledger_totals (budget_id, movement, year, amount_fen)",
+        " ON CONFLICT (budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger_totals.amount_fen + excluded.amount_fen",
+        rows,
     )
-    .bind(budget_id)
-    .bind(movement.code())
-    .bind(i64::from(year))
-    .bind(fen)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }
 
 /// Fills the summary rows from every project and ledger entry of a store made before them (the migration's
@@ -228,10 +249,14 @@ pub(crate) async fn fill(conn: &mut AnyConnection) -> Result<()> {
             *sums.entry(key).or_default() += r.try_get::<i64, _>("amount_fen")?;
         }
     }
-    for ((budget_id, project_id, movement, year), fen) in &sums {
-        let m = Movement::parse(movement).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {movement}")))?;
-        add_ledger_sum(conn, *budget_id, *project_id, m, *year, *fen).await?;
+    if let Some((_, _, movement, _)) = sums.keys().find(|(_, _, m, _)| Movement::parse(m).is_none()) {
+        return Err(StoreError::Corrupt(format!("ledger movement {movement}")));
     }
+    add_ledger_sums(
+        conn,
+        sums.iter().map(|((line, project, m, year), fen)| (*line, *project, m.as_str(), *year, *fen)),
+    )
+    .await?;
     if projects > 0 || !sums.is_empty() {
         tracing::info!(projects, ledger_sums = sums.len(), "filled the statistics' summary rows");
     }

@@ -1,0 +1,32 @@
+//! Many rows in few statements. Every statement is a round trip (to SQLite's worker thread or over PostgreSQL's
+//! socket) that costs more than the row it writes, so side tables and summary rows are written as one multi-row
+//! `INSERT` per write instead of one statement per row.
+
+use sqlx::AnyConnection;
+
+use crate::error::Result;
+use crate::listing::{Arg, Where};
+
+/// Arguments bound per statement at most: well under SQLite's limit (32,766) and PostgreSQL's (65,535).
+const MAX_ARGS: usize = 4_000;
+
+/// Runs `{head} VALUES (…), (…){tail}` for `rows`, in as few statements as the argument limit allows. Every row
+/// has the same number of values, in the order of `head`'s columns. With an upsert `tail`, no two rows may share
+/// a key: PostgreSQL refuses to update one row twice in one statement.
+pub(crate) async fn insert_rows(conn: &mut AnyConnection, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    let per_statement = (MAX_ARGS / width.max(1)).max(1);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        // `Where` numbers the arguments in order; no WHERE clause is written.
+        let mut args = Where::default();
+        let values: Vec<String> = rows
+            .by_ref()
+            .take(per_statement)
+            .map(|row| format!("({})", row.into_iter().map(|a| args.arg(a)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        let sql = format!("{head} VALUES {}{tail}", values.join(", "));
+        args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
