@@ -15,7 +15,7 @@ use shanzhi_domain::budget::Entry;
 use shanzhi_domain::clock::{Clock, SystemClock};
 use shanzhi_domain::org::Region;
 use shanzhi_domain::rules::Rules;
-use shanzhi_store::statistics::{add_ledger_entries, write_contribution};
+use shanzhi_store::statistics::{add_ledger_entries, write_contribution, Stored};
 use shanzhi_store::{By, ProjectStore, StatisticsStore, Store};
 use shanzhi_web::PasswordCost;
 use std::time::{Duration, Instant};
@@ -125,7 +125,7 @@ async fn run(admin: Option<&str>) {
                     .await
                     .expect("a region row");
             }
-            write_contribution(&mut tx, &q).await.expect("contribution rows");
+            write_contribution(&mut tx, &q, Stored::Nothing).await.expect("contribution rows");
             for row in ledger.iter().filter(|l| l.project_id == Some(p.id)) {
                 let at: DateTime<Utc> = DateTime::parse_from_rfc3339(&row.at).expect("a time").with_timezone(&Utc);
                 let entry = Entry {

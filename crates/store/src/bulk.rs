@@ -13,6 +13,8 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::error::{Result, StoreError};
+use crate::listing::Arg;
+use crate::rows::insert_rows;
 use crate::SqlStore;
 
 /// The transaction a batch's writes share, and the head of the audit chain as the batch's last event left it.
@@ -20,7 +22,12 @@ use crate::SqlStore;
 pub(crate) struct Shared {
     pub(crate) tx: Arc<Mutex<Transaction<'static, Any>>>,
     head: Arc<std::sync::Mutex<Option<(i64, String)>>>,
+    /// Audit events appended but not written yet, as rows of [`crate::sql::AUDIT_INSERT`].
+    events: Arc<std::sync::Mutex<Vec<Vec<Arg>>>>,
 }
+
+/// Events written per statement when a batch's queue is full.
+const QUEUED_EVENTS: usize = 256;
 
 impl Shared {
     /// The chain's head after this batch's last event; none before its first. The batch holds the chain
@@ -34,6 +41,17 @@ impl Shared {
         if let Ok(mut h) = self.head.lock() {
             *h = Some((seq, hash.to_string()));
         }
+    }
+
+    /// Queues an event's row; when the queue is full, hands back every queued row to write now.
+    pub(crate) fn queue_event(&self, row: Vec<Arg>) -> Option<Vec<Vec<Arg>>> {
+        let mut queue = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        queue.push(row);
+        (queue.len() >= QUEUED_EVENTS).then(|| std::mem::take(&mut *queue))
+    }
+
+    fn take_events(&self) -> Vec<Vec<Arg>> {
+        std::mem::take(&mut *self.events.lock().unwrap_or_else(|e| e.into_inner()))
     }
 }
 
@@ -115,9 +133,11 @@ impl Batch {
     pub async fn commit(self) -> Result<()> {
         let Batch { store, _slot } = self;
         let shared = store.batch.ok_or_else(|| StoreError::Corrupt("a batch without its transaction".into()))?;
-        let tx = Arc::try_unwrap(shared.tx)
+        let events = shared.take_events();
+        let mut tx = Arc::try_unwrap(shared.tx)
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
             .into_inner();
+        insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -129,7 +149,7 @@ impl SqlStore {
     pub async fn batch(&self) -> Result<Batch> {
         let (tx, slot) = self.begin_write().await?.into_parts();
         let Tx::Own(tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
-        let shared = Shared { tx: Arc::new(Mutex::new(tx)), head: Arc::default() };
+        let shared = Shared { tx: Arc::new(Mutex::new(tx)), head: Arc::default(), events: Arc::default() };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }
 

@@ -61,6 +61,7 @@ pub(crate) enum Arg {
     Text(String),
     /// An integer column that may be NULL (typed, so PostgreSQL knows the parameter's type).
     OptInt(Option<i64>),
+    OptText(Option<String>),
 }
 
 /// A WHERE clause built from parts, each with its arguments numbered in order (`$1`, `$2`, …).
@@ -119,6 +120,7 @@ impl Where {
                 Arg::Int(v) => q.bind(v),
                 Arg::Text(v) => q.bind(v),
                 Arg::OptInt(v) => q.bind(v),
+                Arg::OptText(v) => q.bind(v),
             };
         }
         q

@@ -16,6 +16,7 @@ use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::rows::insert_rows;
 use crate::sql::ts;
+use crate::statistics::Stored;
 use crate::{By, SqlStore};
 
 /// What a project list is narrowed to; every filter is optional.
@@ -304,7 +305,7 @@ impl SqlStore {
         }
         let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
         self.append_scoped(conn, event, reading_scope(after), now).await?;
-        crate::statistics::write_contribution(conn, after).await
+        crate::statistics::write_contribution(conn, after, Stored::Of(before)).await
     }
 }
 
@@ -354,7 +355,7 @@ impl ProjectStore for SqlStore {
         after["detail"] = detail;
         let event = by.event(action, "project", &project.id.to_string(), Value::Null, after);
         self.append_scoped(&mut w.tx, event, reading_scope(&project), now).await?;
-        crate::statistics::write_contribution(&mut w.tx, &project).await?;
+        crate::statistics::write_contribution(&mut w.tx, &project, Stored::Nothing).await?;
         w.tx.commit().await?;
         Ok(project)
     }

@@ -22,6 +22,8 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::connection::Timeouts;
 use crate::error::{classify, Result, StoreError};
+use crate::listing::Arg;
+use crate::rows::insert_rows;
 use crate::secrets::DataKey;
 use crate::{
     Backend, BudgetView, By, FileMeta, LedgerRow, NewOrganisation, NewUser, SessionKind, SessionRecord, Store,
@@ -56,6 +58,11 @@ impl WriteTx {
         Ok(())
     }
 }
+
+/// The audit chain's columns, for [`insert_rows`].
+pub(crate) const AUDIT_INSERT: &str =
+    "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, \
+     object_id, before_json, after_json, prev_hash, hash, rule, payload_hash, scope)";
 
 pub(crate) fn ts(t: DateTime<Utc>) -> String {
     format_time(t)
@@ -141,29 +148,33 @@ impl SqlStore {
             None => self.chain_head(conn).await?,
         };
         let e = AuditEvent::seal(event, seq, now, &prev);
-        sqlx::query(
-            "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, object_id, before_json, after_json, prev_hash, hash, rule, payload_hash, scope) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-        )
-        .bind(e.seq)
-        .bind(&e.at)
-        .bind(e.actor_id)
-        .bind(&e.actor_name)
-        .bind(e.org_id)
-        .bind(&e.action)
-        .bind(&e.object_type)
-        .bind(&e.object_id)
-        .bind(e.before.to_string())
-        .bind(e.after.to_string())
-        .bind(&e.prev_hash)
-        .bind(&e.hash)
-        .bind(i64::from(e.rule))
-        .bind(&e.payload_hash)
-        .bind(scope.code())
-        .execute(&mut *conn)
-        .await?;
-        if let Some(b) = &self.batch {
-            b.set_head(e.seq, &e.hash);
+        let row = vec![
+            Arg::Int(e.seq),
+            Arg::Text(e.at.clone()),
+            Arg::OptInt(e.actor_id),
+            Arg::Text(e.actor_name.clone()),
+            Arg::OptInt(e.org_id),
+            Arg::Text(e.action.clone()),
+            Arg::Text(e.object_type.clone()),
+            Arg::Text(e.object_id.clone()),
+            Arg::Text(e.before.to_string()),
+            Arg::Text(e.after.to_string()),
+            Arg::Text(e.prev_hash.clone()),
+            Arg::Text(e.hash.clone()),
+            Arg::Int(i64::from(e.rule)),
+            Arg::OptText(e.payload_hash.clone()),
+            Arg::Text(scope.code()),
+        ];
+        match &self.batch {
+            // A batch's events wait to be written many to a statement; nothing reads the chain inside a batch,
+            // and the batch writes the rest before it commits.
+            Some(b) => {
+                b.set_head(e.seq, &e.hash);
+                if let Some(rows) = b.queue_event(row) {
+                    insert_rows(conn, AUDIT_INSERT, "", rows).await?;
+                }
+            }
+            None => insert_rows(conn, AUDIT_INSERT, "", vec![row]).await?,
         }
         Ok(e)
     }

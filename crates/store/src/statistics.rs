@@ -48,24 +48,40 @@ fn keyed(rows: Vec<Row>) -> BTreeMap<(Kind, i32, String), Sum> {
     rows.into_iter().map(|r| ((r.kind, r.year, r.key), (r.projects, r.posts, r.amount))).collect()
 }
 
+/// What a project's contribution rows hold before [`write_contribution`] rewrites them.
+#[derive(Clone, Copy)]
+pub enum Stored<'a> {
+    /// None: the project is new.
+    Nothing,
+    /// Those of the project's record as it was.
+    Of(&'a Project),
+    /// Read them.
+    Unknown,
+}
+
 /// Rewrites `p`'s contribution rows and changes the totals by the difference, in the caller's transaction. Every
 /// writer of projects calls it after writing the project (saves, the migration's fill, bulk loads), and after
 /// appending its audit event: on PostgreSQL that event's table lock is then held, so the shared totals rows are
 /// only ever taken by one writer at a time and two writers never wait on each other for them.
-pub async fn write_contribution(conn: &mut AnyConnection, p: &Project) -> Result<()> {
+pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: Stored<'_>) -> Result<()> {
     let (townships, seats) = places(conn, p).await?;
     let new = keyed(contribution(p, &townships, &seats));
-    let old = keyed(
-        sqlx::query(
-            "SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_rows WHERE project_id = $1",
-        )
-        .bind(p.id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(row_from)
-        .collect::<Result<_>>()?,
-    );
+    let old = match stored {
+        Stored::Nothing => BTreeMap::new(),
+        // Without a contract a project's contribution needs no places: what was stored follows from the record.
+        Stored::Of(before) if before.contract.is_none() => keyed(contribution(before, &[], &BTreeMap::new())),
+        Stored::Of(_) | Stored::Unknown => keyed(
+            sqlx::query(
+                "SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_rows WHERE project_id = $1",
+            )
+            .bind(p.id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(row_from)
+            .collect::<Result<_>>()?,
+        ),
+    };
     if old == new {
         return Ok(());
     }
@@ -99,7 +115,9 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project) -> Result
         totals,
     )
     .await?;
-    sqlx::query("DELETE FROM statistics_rows WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
+    if !old.is_empty() {
+        sqlx::query("DELETE FROM statistics_rows WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
+    }
     let rows = new
         .iter()
         .map(|((kind, year, key), (projects, posts, amount))| {
@@ -228,7 +246,7 @@ pub(crate) async fn fill(conn: &mut AnyConnection) -> Result<()> {
         let Some(last) = rows.last() else { break };
         after = last.try_get("id")?;
         for r in &rows {
-            write_contribution(conn, &crate::projects::project_from_row(r)?).await?;
+            write_contribution(conn, &crate::projects::project_from_row(r)?, Stored::Unknown).await?;
         }
         projects += rows.len();
     }
@@ -273,7 +291,7 @@ pub(crate) async fn refresh_within(conn: &mut AnyConnection, root: &str) -> Resu
         crate::projects::COLUMNS
     );
     for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-        write_contribution(conn, &crate::projects::project_from_row(&r)?).await?;
+        write_contribution(conn, &crate::projects::project_from_row(&r)?, Stored::Unknown).await?;
     }
     Ok(())
 }
