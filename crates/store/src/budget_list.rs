@@ -1,12 +1,9 @@
 //! Budget lines and their ledgers as lists: filtered and paged in SQL, the reader's [`BudgetScope`] in the WHERE
-//! clause, and the balances summed in the database for the lines of the page only.
+//! clause, and the balances of the page's lines only, from the ledger's per-line sums.
 
 use async_trait::async_trait;
-use shanzhi_domain::budget::{Balances, FundSource};
+use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::visibility::BudgetScope;
-use shanzhi_domain::Money;
-use sqlx::Row;
-use std::collections::BTreeMap;
 
 use crate::error::Result;
 use crate::listing::{Page, PageRequest, Where};
@@ -74,28 +71,11 @@ impl BudgetLists for SqlStore {
         let sql = format!("SELECT {columns} FROM budgets b{}", w.page_sql("b.id", page));
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let budgets = rows.iter().map(budget_from_row).collect::<Result<Vec<_>>>()?;
-        let mut totals: BTreeMap<(i64, String), i64> = BTreeMap::new();
-        if !budgets.is_empty() {
-            let ids = budgets.iter().map(|b| b.id.to_string()).collect::<Vec<_>>().join(", ");
-            // The ids are the page's own integers, not input: safe to inline.
-            let sums = sqlx::query(&format!(
-                "SELECT budget_id, movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger \
-                 WHERE budget_id IN ({ids}) GROUP BY budget_id, movement"
-            ))
-            .fetch_all(self.pool())
-            .await?;
-            for r in &sums {
-                totals.insert((r.try_get("budget_id")?, r.try_get("movement")?), r.try_get("total")?);
-            }
-        }
+        let ids: Vec<i64> = budgets.iter().map(|b| b.id).collect();
+        let mut balances = self.balances_in(&mut *self.pool().acquire().await?, &ids, false).await?;
         let views = budgets
             .into_iter()
-            .map(|budget| {
-                let id = budget.id;
-                let balances =
-                    Balances::from_totals(|m| Money::from_fen(*totals.get(&(id, m.code().to_string())).unwrap_or(&0)));
-                BudgetView { budget, balances }
-            })
+            .map(|budget| BudgetView { balances: balances.remove(&budget.id).unwrap_or_default(), budget })
             .collect();
         Ok(Page::cut(views, page.limit, |b| b.budget.id))
     }

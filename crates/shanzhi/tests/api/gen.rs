@@ -8,7 +8,8 @@ use chrono::Datelike;
 use shanzhi_domain::budget::Movement;
 use shanzhi_domain::clock::Clock;
 use shanzhi_domain::project::{Awaits, Status};
-use shanzhi_store::ProcurementStore;
+use shanzhi_domain::visibility::BudgetScope;
+use shanzhi_store::{BudgetFilter, BudgetLists, PageRequest, ProcurementStore};
 use std::collections::{BTreeMap, BTreeSet};
 
 const PASSWORD: &str = "province-2026";
@@ -61,11 +62,25 @@ both_backends! {
         assert!(waiting >= 10, "{waiting} milestones await acceptance");
 
         // Money: no budget bucket below zero; per project, payments ≤ commitments ≤ reservations.
-        for b in app.store.budgets().await.unwrap() {
+        let lines = app.store.budgets().await.unwrap();
+        for b in &lines {
             let z = shanzhi_domain::Money::ZERO;
             let bal = &b.balances;
             assert!(bal.available >= z && bal.reserved >= z && bal.committed >= z && bal.paid >= z, "{b:?}");
         }
+        // The balances writes check and pages show come from the ledger's per-line sums: equal to the entries'.
+        let everyone = BudgetScope { everything: true, org_id: 0, region: None };
+        let mut paged = BTreeMap::new();
+        let mut page = PageRequest::first(200);
+        loop {
+            let p = app.store.budget_page(&everyone, &BudgetFilter::default(), page).await.unwrap();
+            paged.extend(p.items.into_iter().map(|v| (v.budget.id, v.balances)));
+            match p.next {
+                Some(before) => page.before = Some(before),
+                None => break,
+            }
+        }
+        assert_eq!(paged, lines.iter().map(|v| (v.budget.id, v.balances)).collect::<BTreeMap<_, _>>());
         let mut per: BTreeMap<i64, BTreeMap<&str, i64>> = BTreeMap::new();
         for row in app.store.ledger(None).await.unwrap() {
             if let Some(p) = row.project_id {
