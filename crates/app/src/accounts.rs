@@ -2,19 +2,20 @@
 //! resetting users — a reset gives a temporary password, shown once, that the user must change at the next
 //! sign-in before doing anything else. The store audits every change.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::DomainError;
 use shanzhi_store::accounts::PasswordChange;
 use shanzhi_store::{Account, By};
 use std::net::IpAddr;
+use utoipa::ToSchema;
 
 use crate::sessions::{self, Attempt};
 use crate::Session;
 use crate::{App, Error, Result};
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct PasswordRequest {
     pub current_password: String,
     pub new_password: String,

@@ -10,11 +10,13 @@ use shanzhi_domain::project::Status;
 use shanzhi_domain::DomainError;
 
 use shanzhi_store::By;
+use utoipa::ToSchema;
 
 use crate::{App, Error, Result};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ApprovalRequest {
+    #[schema(value_type = Method)]
     pub method: String,
     pub reason: String,
     pub consent: Consent,
@@ -22,7 +24,7 @@ pub struct ApprovalRequest {
     pub single_source: Option<SingleSource>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct DecisionRequest {
     pub approve: bool,
     #[serde(default)]

@@ -10,6 +10,7 @@ use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{BudgetFilter, BudgetView, Page, PageRequest};
 
 use shanzhi_store::By;
+use utoipa::ToSchema;
 
 use crate::{App, Error, Result};
 
@@ -64,11 +65,13 @@ async fn lines(app: &App, actor: &Actor, filter: BudgetFilter) -> Result<Vec<Bud
     Ok(out)
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct BudgetRequest {
     pub year: i32,
     pub org_id: i64,
+    #[schema(value_type = FundSource)]
     pub source: String,
+    #[schema(value_type = Money)]
     pub amount: String,
     #[serde(default)]
     pub donor: Option<String>,
@@ -130,9 +133,10 @@ pub async fn add(app: &App, actor: &Actor, req: BudgetRequest) -> Result<BudgetV
     Ok(app.store.add_budget(&By::actor(actor), budget, amount, app.clock.now()).await?)
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct GrantRequest {
     pub to_org_id: i64,
+    #[schema(value_type = Money)]
     pub amount: String,
     #[serde(default)]
     pub note: String,
@@ -160,13 +164,14 @@ pub async fn grant(app: &App, actor: &Actor, from: i64, req: GrantRequest) -> Re
     Ok(app.store.grant(&By::actor(actor), from, req.to_org_id, amount, req.note.trim(), app.clock.now()).await?)
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct FundingLineRequest {
     pub budget_id: i64,
+    #[schema(value_type = Money)]
     pub amount: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct FundingRequest {
     pub lines: Vec<FundingLineRequest>,
 }
@@ -205,10 +210,11 @@ pub async fn ledger(app: &App, actor: &Actor, id: i64, page: PageRequest) -> Res
     Ok(app.store.ledger_page(id, page).await?)
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct StandardRequest {
     pub name: String,
     pub unit: String,
+    #[schema(value_type = Money)]
     pub max_unit_price: String,
     #[serde(default)]
     pub note: String,

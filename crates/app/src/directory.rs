@@ -1,13 +1,14 @@
 //! Who is who: organisations and the people who act for them, kept by the administrator. Lists are pages; an
 //! organisation's contact is shown only to those who may read it.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::ids::{ResidentId, Uscc};
 use shanzhi_domain::org::{valid_username, Actor, OrgKind, Organisation, Role, User};
 use shanzhi_domain::visibility;
 use shanzhi_domain::DomainError;
 use shanzhi_store::{Account, By, NewOrganisation, NewUser, OrganisationFilter, Page, PageRequest, UserFilter};
+use utoipa::ToSchema;
 
 use crate::{App, Error, Result};
 
@@ -121,10 +122,11 @@ pub async fn create_user(app: &App, by: &By, req: UserRequest) -> Result<User> {
     Ok(app.store.add_user(by, user, app.clock.now()).await?)
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct OrganisationRequest {
     pub key: String,
     pub name: String,
+    #[schema(value_type = OrgKind)]
     pub kind: String,
     #[serde(default)]
     pub uscc: Option<String>,
@@ -204,11 +206,12 @@ impl OrganisationRequest {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Serialize, Deserialize, ToSchema)]
 pub struct UserRequest {
     pub username: String,
     pub display_name: String,
     pub org_id: i64,
+    #[schema(value_type = Vec<Role>)]
     pub roles: Vec<String>,
     #[serde(default)]
     pub supervisor_region: Option<String>,

@@ -1,12 +1,13 @@
 //! Provider self-registration (verified by civil affairs) and the expert pool (kept by finance).
 
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use shanzhi_domain::committee::{Expert, FormerEmployment};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Role};
 use shanzhi_domain::DomainError;
 use shanzhi_store::{By, ExpertEntry, NewUser, Registration, RegistrationDecision};
+use utoipa::ToSchema;
 
 use crate::directory::{check_account, OrganisationRequest};
 use crate::{App, Error, Result};
@@ -14,9 +15,10 @@ use crate::{App, Error, Result};
 // ---- Registration -------------------------------------------------------------------------------------
 
 /// What an organisation gives when it registers itself as a provider.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct RegistrationRequest {
     pub name: String,
+    #[schema(value_type = OrgKind)]
     pub kind: String,
     #[serde(default)]
     pub uscc: Option<String>,
@@ -144,8 +146,8 @@ pub async fn own_registration(app: &App, actor: &Actor) -> Result<Registration> 
     app.store.registration(actor.org_id).await?.ok_or_else(Error::not_found)
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct DecisionRequest {
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct RejectionRequest {
     #[serde(default)]
     pub reason: String,
 }
@@ -186,14 +188,15 @@ pub fn keeps_pool(actor: &Actor) -> bool {
     actor.has(Role::Admin) || (actor.is_finance_reviewer())
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, Serialize, Deserialize, ToSchema)]
 pub struct EmployerRequest {
     pub org_id: i64,
     /// The last day of the employment, `YYYY-MM-DD`.
+    #[schema(format = Date)]
     pub until: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct AccountRequest {
     pub username: String,
     pub display_name: String,
@@ -202,7 +205,7 @@ pub struct AccountRequest {
 
 /// An expert as finance adds or edits them. On adding, either `user_id` (an existing account) or
 /// `new_user`; on editing both are ignored.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct ExpertRequest {
     #[serde(default)]
     pub user_id: Option<i64>,
@@ -222,7 +225,7 @@ pub struct ExpertRequest {
 }
 
 /// What an expert may change about themself.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
 pub struct TiesRequest {
     #[serde(default)]
     pub former_employers: Vec<EmployerRequest>,

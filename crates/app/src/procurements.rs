@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::committee::Expert;
@@ -24,6 +24,9 @@ use shanzhi_store::{
 use shanzhi_store::By;
 
 use crate::{App, Error, Result};
+
+mod requests;
+pub use requests::*;
 
 fn field(f: &str, code: &'static str, zh: &str, en: &str) -> Error {
     Error::Domain(DomainError::field(f, code, zh, en))
@@ -64,149 +67,6 @@ pub fn parse_instant(p: &mut Problems, f: &str, s: &str) -> DateTime<Utc> {
         "times are written YYYY-MM-DD HH:MM (China time)",
     );
     DateTime::<Utc>::MIN_UTC
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StartRequest {
-    pub method: String,
-    pub documents: shanzhi_domain::procurement::Documents,
-    #[serde(default)]
-    pub agency_org_id: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct BidRequest {
-    pub price: String,
-    #[serde(default)]
-    pub small_or_micro: bool,
-    pub proposal: String,
-    #[serde(default)]
-    pub file_ids: Vec<i64>,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-pub struct MarkRequest {
-    pub bid_id: i64,
-    pub criterion: String,
-    pub score: String,
-}
-
-/// Every change to a procurement after it starts.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum ProcCommand {
-    Publish {
-        bid_deadline: String,
-    },
-    Interest,
-    Ask {
-        text: String,
-    },
-    Clarify {
-        text: String,
-        #[serde(default)]
-        answers: Option<u32>,
-        #[serde(default)]
-        affects_bids: bool,
-    },
-    Open {
-        attendees: Vec<String>,
-    },
-    DrawCommittee {
-        #[serde(default)]
-        representatives: Vec<i64>,
-    },
-    ReplaceRecused,
-    Declare {
-        no_conflict: bool,
-    },
-    Round {
-        notes: String,
-    },
-    CallFinalOffers {
-        deadline: String,
-    },
-    Compliance {
-        bid_id: i64,
-        qualified: bool,
-        #[serde(default)]
-        reason: String,
-    },
-    FlagLowPrice {
-        bid_id: i64,
-        reason: String,
-        due: String,
-    },
-    ExplainLowPrice {
-        text: String,
-    },
-    DecideLowPrice {
-        bid_id: i64,
-        justified: bool,
-        #[serde(default)]
-        reason: String,
-    },
-    Marks {
-        marks: Vec<MarkRequest>,
-    },
-    Report,
-    Award {
-        bid_id: i64,
-        #[serde(default)]
-        tie_reason: String,
-    },
-    Negotiation {
-        price: String,
-        minutes: String,
-    },
-    Abandon {
-        reason: String,
-    },
-    RequestSwitch {
-        to: String,
-        reason: String,
-    },
-    DecideSwitch {
-        approve: bool,
-        #[serde(default)]
-        document_no: String,
-        #[serde(default)]
-        comment: String,
-    },
-    Challenge {
-        about: String,
-        text: String,
-    },
-    Reply {
-        challenge: u32,
-        text: String,
-        upheld: bool,
-    },
-    Complain {
-        challenge: u32,
-        text: String,
-    },
-    Pause {
-        challenge: u32,
-        from: String,
-        to: String,
-    },
-    Suspend {
-        challenge: u32,
-        until: String,
-    },
-    Decide {
-        challenge: u32,
-        upheld: bool,
-        #[serde(default)]
-        consequence: Option<String>,
-        reasons: String,
-    },
-    CallOff {
-        org_id: i64,
-        amount: String,
-        note: String,
-    },
 }
 
 /// Who may see a procurement's working record. Providers get their own view ([`ProviderView`]); the public
@@ -537,22 +397,22 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
     let (rules, calendar) = (&app.rules, &app.calendar);
     let mut problems = Problems::default();
     let change: Change = match cmd {
-        ProcCommand::Publish { bid_deadline } => {
+        ProcCommand::Publish(PublishRequest { bid_deadline }) => {
             let t = parse_instant(&mut problems, "bid_deadline", &bid_deadline);
             problems.into_result()?;
             p.publish(actor, t, calendar, rules, now)?
         }
         ProcCommand::Interest => p.register_interest(actor, &bidder(app, actor).await?, now)?,
-        ProcCommand::Ask { text } => p.ask(actor, &bidder(app, actor).await?, &text, now)?,
-        ProcCommand::Clarify { text, answers, affects_bids } => {
+        ProcCommand::Ask(TextRequest { text }) => p.ask(actor, &bidder(app, actor).await?, &text, now)?,
+        ProcCommand::Clarify(ClarificationRequest { text, answers, affects_bids }) => {
             p.clarify(actor, &text, answers, affects_bids, calendar, rules, now)?
         }
-        ProcCommand::Open { attendees } => {
+        ProcCommand::Open(OpeningRequest { attendees }) => {
             p.require_runner(actor, "open")?;
             let opened = unseal(app, &p, now).await?;
             p.open(actor, &attendees, opened, rules, now)?
         }
-        ProcCommand::DrawCommittee { representatives: reps } => {
+        ProcCommand::DrawCommittee(CommitteeRequest { representatives: reps }) => {
             let reps = representatives(app, &p, &reps).await?;
             let pool = expert_pool(app).await?;
             p.draw_committee(actor, &pool, reps, seed(), rules, now)?
@@ -561,65 +421,71 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
             let pool = expert_pool(app).await?;
             p.replace_recused(actor, &pool, seed(), rules, now)?
         }
-        ProcCommand::Declare { no_conflict } => p.declare(actor, no_conflict, now)?,
-        ProcCommand::Round { notes } => p.record_round(actor, &notes, now)?,
-        ProcCommand::CallFinalOffers { deadline } => {
+        ProcCommand::Declare(DeclarationRequest { no_conflict }) => p.declare(actor, no_conflict, now)?,
+        ProcCommand::Round(RoundRequest { notes }) => p.record_round(actor, &notes, now)?,
+        ProcCommand::CallFinalOffers(FinalOffersRequest { deadline }) => {
             let t = parse_instant(&mut problems, "deadline", &deadline);
             problems.into_result()?;
             p.call_final_offers(actor, t, now)?
         }
-        ProcCommand::Compliance { bid_id, qualified, reason } => {
+        ProcCommand::Compliance(ComplianceRequest { bid_id, qualified, reason }) => {
             p.review_compliance(actor, bid_id, qualified, &reason, now)?
         }
-        ProcCommand::FlagLowPrice { bid_id, reason, due } => {
+        ProcCommand::FlagLowPrice(LowPriceRequest { bid_id, reason, due }) => {
             let due = parse_instant(&mut problems, "due", &due);
             problems.into_result()?;
             p.flag_low_price(actor, bid_id, &reason, due, now)?
         }
-        ProcCommand::ExplainLowPrice { text } => p.explain_low_price(actor, &text, now)?,
-        ProcCommand::DecideLowPrice { bid_id, justified, reason } => {
+        ProcCommand::ExplainLowPrice(TextRequest { text }) => p.explain_low_price(actor, &text, now)?,
+        ProcCommand::DecideLowPrice { bid_id, finding: LowPriceFindingRequest { justified, reason } } => {
             p.decide_low_price(actor, bid_id, justified, &reason, now)?
         }
-        ProcCommand::Marks { marks } => {
+        ProcCommand::Marks(MarksRequest { marks }) => {
             p.mark(actor, marks.into_iter().map(|m| (m.bid_id, m.criterion, m.score)).collect(), now)?
         }
         ProcCommand::Report => p.finish_evaluation(actor, rules, now)?,
-        ProcCommand::Award { bid_id, tie_reason } => p.confirm_winner(actor, bid_id, &tie_reason, rules, now)?,
-        ProcCommand::Negotiation { price, minutes } => {
+        ProcCommand::Award(WinnerRequest { bid_id, tie_reason }) => {
+            p.confirm_winner(actor, bid_id, &tie_reason, rules, now)?
+        }
+        ProcCommand::Negotiation(NegotiationRequest { price, minutes }) => {
             let price = parse_money(&mut problems, "price", &price);
             problems.into_result()?;
             let approval = crate::approvals::approved_of(app, p.project_id).await?;
             p.record_negotiation(actor, price, &minutes, approval.as_ref(), calendar, rules, now)?
         }
-        ProcCommand::Abandon { reason } => p.abandon(actor, &reason, now)?,
-        ProcCommand::RequestSwitch { to, reason } => {
+        ProcCommand::Abandon(crate::projects::ReasonRequest { reason }) => p.abandon(actor, &reason, now)?,
+        ProcCommand::RequestSwitch(SwitchMethodRequest { to, reason }) => {
             let to =
                 Method::parse(&to).ok_or_else(|| field("to", "unknown_value", "请选择采购方式", "choose a method"))?;
             p.request_switch(actor, to, &reason, now)?
         }
-        ProcCommand::DecideSwitch { approve, document_no, comment } => {
+        ProcCommand::DecideSwitch(crate::approvals::DecisionRequest { approve, document_no, comment }) => {
             let authority = crate::approvals::authority_of(app, actor).await?;
             p.decide_switch(actor, &authority, approve, &document_no, &comment, rules, now)?
         }
-        ProcCommand::Challenge { about, text } => {
+        ProcCommand::Challenge(ChallengeRequest { about, text }) => {
             let about = ChallengeAbout::parse(&about)
                 .ok_or_else(|| field("about", "unknown_value", "请选择质疑事项", "choose what is challenged"))?;
             p.challenge(actor, &actor.org_name, about, &text, calendar, rules, now)?
         }
-        ProcCommand::Reply { challenge, text, upheld } => p.reply(actor, challenge, &text, upheld, now)?,
-        ProcCommand::Complain { challenge, text } => p.complain(actor, challenge, &text, calendar, rules, now)?,
-        ProcCommand::Pause { challenge, from, to } => {
+        ProcCommand::Reply { challenge, reply: ChallengeReplyRequest { text, upheld } } => {
+            p.reply(actor, challenge, &text, upheld, now)?
+        }
+        ProcCommand::Complain { challenge, complaint: TextRequest { text } } => {
+            p.complain(actor, challenge, &text, calendar, rules, now)?
+        }
+        ProcCommand::Pause { challenge, pause: PauseRequest { from, to } } => {
             let from = parse_day(&mut problems, "from", &from);
             let to = parse_day(&mut problems, "to", &to);
             problems.into_result()?;
             p.pause_complaint(actor, challenge, from, to, now)?
         }
-        ProcCommand::Suspend { challenge, until } => {
+        ProcCommand::Suspend { challenge, suspension: SuspensionRequest { until } } => {
             let until = parse_day(&mut problems, "until", &until);
             problems.into_result()?;
             p.suspend(actor, challenge, until, rules, now)?
         }
-        ProcCommand::Decide { challenge, upheld, consequence, reasons } => {
+        ProcCommand::Decide { challenge, decision: ComplaintDecisionRequest { upheld, consequence, reasons } } => {
             let consequence = match consequence.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                 None => None,
                 Some(c) => Some(Consequence::parse(c).ok_or_else(|| {
@@ -628,7 +494,7 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
             };
             p.decide_complaint(actor, challenge, upheld, consequence, &reasons, now)?
         }
-        ProcCommand::CallOff { org_id, amount, note } => {
+        ProcCommand::CallOff(CallOffRequest { org_id, amount, note }) => {
             let amount = parse_money(&mut problems, "amount", &amount);
             problems.into_result()?;
             p.call_off(actor, org_id, amount, &note, now)?

@@ -19,35 +19,41 @@ use shanzhi_domain::project::{waiting_on, Awaits, Scope};
 use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
 
 use shanzhi_store::By;
+use utoipa::ToSchema;
 
 use crate::{App, Error, Result};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct TargetRequest {
     pub indicator: String,
+    #[schema(value_type = IndicatorGroup)]
     pub group: String,
     pub target: String,
     #[serde(default)]
     pub unit: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct PostRequest {
     pub host_org_id: i64,
     pub title: String,
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct DesignRequest {
     pub title: String,
     pub category: String,
     pub regions: Vec<String>,
+    #[schema(value_type = Vec<TargetGroup>)]
     pub target_groups: Vec<String>,
+    #[schema(value_type = PurchaseMode)]
     pub mode: String,
     pub content: String,
     pub standards: String,
+    #[schema(format = Date)]
     pub period_start: String,
+    #[schema(format = Date)]
     pub period_end: String,
     #[serde(default)]
     pub continuing: bool,
@@ -57,13 +63,16 @@ pub struct DesignRequest {
     pub posts: Vec<PostRequest>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CostLineRequest {
+    #[schema(value_type = CostKind)]
     pub kind: String,
     pub item: String,
+    #[schema(value_type = Quantity)]
     pub quantity: String,
     #[serde(default)]
     pub unit: String,
+    #[schema(value_type = Money)]
     pub unit_price: String,
     /// Code of the spending standard the line is priced against, if any.
     #[serde(default)]
@@ -73,12 +82,12 @@ pub struct CostLineRequest {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct CostRequest {
     pub lines: Vec<CostLineRequest>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ReviewRequest {
     /// `approve` or `return`.
     pub decision: String,
@@ -86,38 +95,45 @@ pub struct ReviewRequest {
     pub comment: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct AwardRequest {
     pub provider_org_id: i64,
     pub justification: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct MilestoneRequest {
     pub name: String,
     /// Payment share in percent, up to two decimals, e.g. `"33.33"`.
+    #[schema(value_type = Quantity)]
     pub share: String,
+    #[schema(format = Date)]
     pub due: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ContractRequest {
+    #[schema(value_type = Money)]
     pub amount: String,
+    #[schema(format = Date)]
     pub start: String,
+    #[schema(format = Date)]
     pub end: String,
+    #[schema(format = Date)]
     pub signed_on: String,
     pub milestones: Vec<MilestoneRequest>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct OutputRequest {
     pub indicator: String,
     pub actual: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ReportRequest {
     pub beneficiaries: u32,
+    #[schema(value_type = Quantity)]
     pub hours: String,
     pub summary: String,
     #[serde(default)]
@@ -126,41 +142,46 @@ pub struct ReportRequest {
     pub file_ids: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct DecisionRequest {
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct AcceptanceRequest {
     /// `accept` or `reject`.
     pub decision: String,
     #[serde(default)]
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ReasonRequest {
     pub reason: String,
 }
 
 /// A supplementary contract as the purchaser proposes it: its amount, why, the milestone it adds and the
 /// budget lines that pay for it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SupplementRequest {
+    #[schema(value_type = Money)]
     pub amount: String,
     pub reason: String,
     pub milestone_name: String,
+    #[schema(format = Date)]
     pub due: String,
     #[serde(default)]
     pub funding: Vec<crate::budgets::FundingLineRequest>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct SignRequest {
+    #[schema(format = Date)]
     pub signed_on: String,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct PostHolderRequest {
     pub name: String,
     /// `none`, `assistant`, `intermediate` or `senior`.
+    #[schema(value_type = Certification)]
     pub certification: String,
+    #[schema(format = Date)]
     pub since: String,
 }
 
@@ -175,7 +196,7 @@ pub enum Command {
     Award(AwardRequest),
     SignContract(ContractRequest),
     FileReport(usize, ReportRequest),
-    Decide(usize, DecisionRequest),
+    Decide(usize, AcceptanceRequest),
     FillPost(usize, PostHolderRequest),
     VacatePost(usize, ReasonRequest),
     Cancel(ReasonRequest),

@@ -20,6 +20,7 @@ pub enum ErrorKind {
 
 /// A problem with one input field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub code: &'static str,

@@ -227,6 +227,35 @@ impl<'de> Deserialize<'de> for Quantity {
     }
 }
 
+/// Money and quantities are documented as what they are on the wire: decimal strings.
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+
+    fn decimal_string(description: &str) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^[0-9]+(\.[0-9]{1,2})?$"))
+            .description(Some(description))
+            .into()
+    }
+
+    impl utoipa::PartialSchema for super::Money {
+        fn schema() -> RefOr<Schema> {
+            decimal_string("yuan, at most two decimals")
+        }
+    }
+    impl utoipa::ToSchema for super::Money {}
+
+    impl utoipa::PartialSchema for super::Quantity {
+        fn schema() -> RefOr<Schema> {
+            decimal_string("a decimal number, at most two decimals")
+        }
+    }
+    impl utoipa::ToSchema for super::Quantity {}
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -208,7 +208,7 @@ async fn run(admin: Option<&str>) {
     let procurement = done("start the tender", started).id;
     // The purchase intention stands 30 days; bids are taken until the deadline.
     b.clock.set(china("2026-04-03T09:00"));
-    let publish = ProcCommand::Publish { bid_deadline: "2026-04-28T09:30".into() };
+    let publish = ProcCommand::Publish(procurements::PublishRequest { bid_deadline: "2026-04-28T09:30".into() });
     let p = done("publish", procurements::perform(&b.app, &purchaser, procurement, publish).await);
 
     // Every provider account whose organisation may bid.

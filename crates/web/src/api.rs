@@ -1,12 +1,13 @@
 //! The JSON API under `/api/v1`. Every handler authenticates by bearer token (except the public ones),
 //! checks the role and scope on the server, and answers errors as `{code, message, message_en}`.
 
-use axum::extract::{FromRequest, Multipart, Path, Query, RawQuery, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
 
-use crate::paging::{ListQuery, Listed};
+use crate::openapi::roles;
+use crate::paging::{AnyListed, Listed, Listing};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -16,13 +17,19 @@ use shanzhi_domain::org::Actor;
 use shanzhi_domain::project::{waiting_on, Project};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{self, AccountSession, ApiSession};
 use crate::error::{AppError, AppResult};
 use crate::throttle::ClientAddr;
 use crate::AppState;
+use shanzhi_app::budgets::FundingRequest;
 use shanzhi_app::directory::{self, OrganisationRequest, UserRequest};
-use shanzhi_app::projects::{self, Command};
+use shanzhi_app::projects::{
+    self, AwardRequest, Command, ContractRequest, CostRequest, DesignRequest, ReasonRequest, ReviewRequest,
+};
 
 /// JSON body whose parse failures answer in our error format instead of axum's plain text.
 pub struct ApiJson<T>(pub T);
@@ -69,12 +76,20 @@ pub fn view(actor: &Actor, p: &Project) -> ProjectView {
     }
 }
 
-#[derive(Deserialize)]
-struct Credentials {
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+pub(crate) struct Credentials {
     username: String,
     password: String,
 }
 
+#[utoipa::path(
+    post,
+    path = "/session",
+    summary = "Sign in; returns a bearer token (401 invalid_credentials; 429 too_many_attempts or sign_in_busy with Retry-After; 403 account_disabled)",
+    request_body = Credentials,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 async fn create_session(
     State(state): State<AppState>,
     ClientAddr(client): ClientAddr,
@@ -89,22 +104,46 @@ async fn create_session(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/session",
+    summary = "Sign out (ends this token)",
+    responses((status = 204, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn delete_session(State(state): State<AppState>, AccountSession(s): AccountSession) -> AppResult<StatusCode> {
     shanzhi_app::sessions::sign_out(&state, &s).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct TokenRequest {
+#[derive(Default, Serialize, Deserialize, ToSchema)]
+pub(crate) struct TokenRequest {
     label: String,
+    /// How many days the token lasts.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
     days: Option<i64>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    summary = "My named API tokens (never the tokens themselves)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn list_tokens(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
     Ok(Json(json!(shanzhi_app::sessions::list_tokens(&state, &s).await?)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/tokens",
+    summary = "Create a named API token for scripts; the token is shown once",
+    request_body = TokenRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn create_token(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -116,6 +155,13 @@ async fn create_token(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(
+    delete,
+    path = "/tokens/{token_id}",
+    summary = "Revoke one of my API tokens",
+    responses((status = 204, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn revoke_token(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -125,25 +171,54 @@ async fn revoke_token(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    get,
+    path = "/regions",
+    summary = "Regions: district, townships/streets, villages/communities",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 async fn regions(State(state): State<AppState>) -> AppResult<Json<Value>> {
     Ok(Json(json!(shanzhi_app::reference::regions(&state).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/catalogue",
+    summary = "Guidance catalogue and negative list",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 async fn catalogue(State(state): State<AppState>) -> AppResult<Json<Value>> {
     Ok(Json(json!(shanzhi_app::reference::catalogue(&state).await?)))
 }
 
 /// The organisations the caller may list, one page (filters: `kind`, `region`).
+#[utoipa::path(
+    get,
+    path = "/organisations",
+    summary = "Organisations (individuals' ID numbers masked)",
+    params(Listing<crate::filters::OrganisationFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn organisations(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::OrganisationFilters>,
 ) -> AppResult<Json<Listed<shanzhi_domain::org::Organisation>>> {
-    let q = ListQuery::parse(raw.as_deref(), &crate::filters::ORGANISATION_FILTERS)?;
     let filter = crate::filters::organisation_filter(&q)?;
     Ok(Json(directory::organisation_page(&state, &s.actor, filter, q.page).await?.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/organisations",
+    summary = "Register an organisation",
+    request_body = OrganisationRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::ADMIN)))
+)]
 async fn add_organisation(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -154,15 +229,30 @@ async fn add_organisation(
 }
 
 /// Users, one page, for the administrator (filters: `org`, `role`).
+#[utoipa::path(
+    get,
+    path = "/users",
+    summary = "Users",
+    params(Listing<crate::filters::UserFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::ADMIN)))
+)]
 async fn users(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::UserFilters>,
 ) -> AppResult<Json<Listed<shanzhi_domain::org::User>>> {
-    let q = ListQuery::parse(raw.as_deref(), &crate::filters::USER_FILTERS)?;
     Ok(Json(directory::user_page(&state, &s.actor, &crate::filters::user_filter(&q)?, q.page).await?.into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/users",
+    summary = "Add a user",
+    request_body = UserRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::ADMIN)))
+)]
 async fn add_user(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -173,16 +263,31 @@ async fn add_user(
 }
 
 /// The projects the caller may see, newest first, one page, narrowed by [`crate::filters::PROJECT_FILTERS`].
+#[utoipa::path(
+    get,
+    path = "/projects",
+    summary = "Projects I may see, newest first, one page (filters: step, year, region, category, purchaser, provider)",
+    params(Listing<crate::filters::ProjectFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn list_projects(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::ProjectFilters>,
 ) -> AppResult<Json<Listed<ProjectView>>> {
-    let q = ListQuery::parse(raw.as_deref(), &crate::filters::PROJECT_FILTERS)?;
     let page = projects::project_page(&state, &s.actor, &crate::filters::project_filter(&q)?, q.page).await?;
     Ok(Json(page.map(|p| view(&s.actor, &p)).into()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/projects",
+    summary = "Design a new purchase project",
+    request_body = projects::DesignRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::PURCHASER)))
+)]
 async fn create_project(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -192,6 +297,13 @@ async fn create_project(
     Ok((StatusCode::CREATED, Json(json!(view(&s.actor, &p)))).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/projects/{id}",
+    summary = "One project",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn get_project(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -201,6 +313,13 @@ async fn get_project(
     Ok(Json(json!(view(&s.actor, &p))))
 }
 
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/history",
+    summary = "The project's audit history",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn history(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -215,8 +334,19 @@ pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Comma
     Ok(Json(json!(view(&s.actor, &p))))
 }
 
+/// A handler that applies one project command with its body; its documentation names that very body type.
+// rustfmt indents the attribute further on every run.
+#[rustfmt::skip]
 macro_rules! command_handler {
-    ($name:ident, $req:ty, $make:expr) => {
+    ($name:ident: $method:ident $path:literal, $summary:literal, $roles:expr, $req:ident => $make:expr) => {
+        #[utoipa::path(
+            $method,
+            path = $path,
+            summary = $summary,
+            request_body = $req,
+            responses((status = 200, description = "success")),
+            extensions(("x-roles" = json!($roles)))
+        )]
         async fn $name(
             State(state): State<AppState>,
             ApiSession(s): ApiSession,
@@ -228,15 +358,62 @@ macro_rules! command_handler {
     };
 }
 
-command_handler!(edit_design, projects::DesignRequest, Command::EditDesign);
-command_handler!(set_cost, projects::CostRequest, Command::SetCost);
-command_handler!(set_funding, shanzhi_app::budgets::FundingRequest, Command::SetFunding);
-command_handler!(review, projects::ReviewRequest, Command::Review);
-command_handler!(award, projects::AwardRequest, Command::Award);
-command_handler!(sign_contract, projects::ContractRequest, Command::SignContract);
-command_handler!(cancel, projects::ReasonRequest, Command::Cancel);
-command_handler!(terminate, projects::ReasonRequest, Command::Terminate);
+command_handler!(
+    edit_design: put "/projects/{id}/design",
+    "Edit the design (design and cost-estimate steps)",
+    roles::PURCHASER,
+    DesignRequest => Command::EditDesign
+);
+command_handler!(
+    set_cost: put "/projects/{id}/cost-estimate",
+    "Set the cost estimate's lines",
+    roles::PURCHASER,
+    CostRequest => Command::SetCost
+);
+command_handler!(
+    set_funding: put "/projects/{id}/funding",
+    "Say which of the department's budget lines pay the estimate (must add up to it)",
+    roles::PURCHASER,
+    FundingRequest => Command::SetFunding
+);
+command_handler!(
+    review: post "/projects/{id}/review",
+    "Approve or return at the current review stage",
+    ["reviewer"],
+    ReviewRequest => Command::Review
+);
+command_handler!(
+    award: post "/projects/{id}/award",
+    "Record a direct award to an eligible provider",
+    roles::PURCHASER,
+    AwardRequest => Command::Award
+);
+command_handler!(
+    sign_contract: post "/projects/{id}/contract",
+    "Record the signed contract",
+    roles::PURCHASER,
+    ContractRequest => Command::SignContract
+);
+command_handler!(
+    cancel: post "/projects/{id}/cancel",
+    "Cancel before the contract",
+    roles::PURCHASER,
+    ReasonRequest => Command::Cancel
+);
+command_handler!(
+    terminate: post "/projects/{id}/terminate",
+    "Terminate a signed contract",
+    roles::PURCHASER,
+    ReasonRequest => Command::Terminate
+);
 
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/finish-design",
+    summary = "Finish the design; go on to the cost estimate",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PURCHASER)))
+)]
 async fn finish_design(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -245,6 +422,13 @@ async fn finish_design(
     act(&state, &s, id, Command::FinishDesign).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/submit",
+    summary = "Submit for review",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PURCHASER)))
+)]
 async fn submit(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -253,6 +437,14 @@ async fn submit(
     act(&state, &s, id, Command::Submit).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/milestones/{n}/report",
+    summary = "File the service report of milestone n (0-based)",
+    request_body = projects::ReportRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PROVIDER)))
+)]
 async fn file_report(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -262,27 +454,50 @@ async fn file_report(
     act(&state, &s, id, Command::FileReport(n, req)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/milestones/{n}/decision",
+    summary = "Accept or reject milestone n",
+    request_body = projects::AcceptanceRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PURCHASER)))
+)]
 async fn decide(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
-    ApiJson(req): ApiJson<projects::DecisionRequest>,
+    ApiJson(req): ApiJson<projects::AcceptanceRequest>,
 ) -> AppResult<Json<Value>> {
     act(&state, &s, id, Command::Decide(n, req)).await
 }
 
 /// The budget lines the caller may see, newest first, one page (filters: `year`, `org`, `source`).
+#[utoipa::path(
+    get,
+    path = "/budgets",
+    summary = "Budget lines with balances (available, reserved, committed, paid); ?year=",
+    params(Listing<crate::filters::BudgetFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn list_budgets(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::BudgetFilters>,
 ) -> AppResult<Json<Listed<shanzhi_app::BudgetView>>> {
-    let q = ListQuery::parse(raw.as_deref(), &crate::filters::BUDGET_FILTERS)?;
     Ok(Json(
         shanzhi_app::budgets::budget_page(&state, &s.actor, &crate::filters::budget_filter(&q)?, q.page).await?.into(),
     ))
 }
 
+#[utoipa::path(
+    post,
+    path = "/budgets",
+    summary = "Allocate a budget line to a department (finance)",
+    request_body = shanzhi_app::budgets::BudgetRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::FINANCE)))
+)]
 async fn add_budget(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -292,6 +507,14 @@ async fn add_budget(
     Ok((StatusCode::CREATED, Json(b)).into_response())
 }
 
+#[utoipa::path(
+    post,
+    path = "/budgets/{id}/grants",
+    summary = "Grant part of a budget line to another department",
+    request_body = shanzhi_app::budgets::GrantRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(["admin", "reviewer", "purchaser"])))
+)]
 async fn grant_budget(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -303,20 +526,42 @@ async fn grant_budget(
 }
 
 /// One budget line's ledger, newest first, one page.
+#[utoipa::path(
+    get,
+    path = "/budgets/{id}/ledger",
+    summary = "The append-only ledger of one budget line",
+    params(Listing<crate::filters::NoFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn budget_ledger(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::NoFilters>,
 ) -> AppResult<Json<Listed<shanzhi_app::LedgerRow>>> {
-    let q = ListQuery::parse(raw.as_deref(), &[])?;
     Ok(Json(shanzhi_app::budgets::ledger(&state, &s.actor, id, q.page).await?.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/standards",
+    summary = "Spending standards: the most one unit of a service may cost",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 async fn standards(State(state): State<AppState>) -> AppResult<Json<Value>> {
     Ok(Json(json!(shanzhi_app::reference::standards(&state).await?)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/standards/{code}",
+    summary = "Add or change a spending standard (finance)",
+    request_body = shanzhi_app::budgets::StandardRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::FINANCE)))
+)]
 async fn set_standard(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -327,18 +572,43 @@ async fn set_standard(
     Ok(Json(json!(standard)))
 }
 
+/// `?year=` (read by [`crate::export::parse_year`], which answers `invalid_year`) and `?region=`.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StatisticsQuery {
+    #[param(value_type = Option<i32>)]
+    year: Option<String>,
+    region: Option<String>,
+}
+
 /// The statistics of `?year=` (all years without it) and `?region=` (a subtree; the caller's whole view without
 /// it): the same object as `shanzhi report summary --json`, of the part the caller reads.
+#[utoipa::path(
+    get,
+    path = "/statistics",
+    summary = "Statistics of ?year= (all years without it) and ?region= (a subtree), as `report summary --json`; supervisors and finance",
+    params(StatisticsQuery),
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(["admin", "supervisor", "reviewer"])))
+)]
 async fn statistics(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    Query(q): Query<std::collections::HashMap<String, String>>,
+    Query(q): Query<StatisticsQuery>,
 ) -> AppResult<Json<shanzhi_domain::statistics::Statistics>> {
-    let year = crate::export::parse_year(q.get("year").map(String::as_str))?;
-    let region = q.get("region").map(String::as_str).filter(|r| !r.is_empty());
+    let year = crate::export::parse_year(q.year.as_deref())?;
+    let region = q.region.as_deref().filter(|r| !r.is_empty());
     Ok(Json(shanzhi_app::statistics::for_reader(&state, &s.actor, year, region).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/projects/{id}/posts/{n}/holder",
+    summary = "Put a social worker the provider employs into post n (0-based)",
+    request_body = projects::PostHolderRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PROVIDER)))
+)]
 async fn fill_post(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -348,6 +618,14 @@ async fn fill_post(
     act(&state, &s, id, Command::FillPost(n, req)).await
 }
 
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/posts/{n}/vacate",
+    summary = "Record that post n's holder left; the post is vacant",
+    request_body = projects::ReasonRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PROVIDER)))
+)]
 async fn vacate_post(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -359,27 +637,48 @@ async fn vacate_post(
 
 /// The bought social-work posts the caller may see, newest contracts first, one page (of up to `limit`
 /// contracts' posts).
+#[utoipa::path(
+    get,
+    path = "/posts",
+    summary = "Bought social-work posts: host unit, holder and certification, yearly cost, vacancies",
+    params(Listing<crate::filters::NoFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn posts(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::NoFilters>,
 ) -> AppResult<Json<Listed<projects::PostView>>> {
-    let q = ListQuery::parse(raw.as_deref(), &[])?;
     Ok(Json(projects::post_page(&state, &s.actor, q.page).await?.into()))
 }
 
 /// The caller's work queue, one page: what each project waits on them to do.
+#[utoipa::path(
+    get,
+    path = "/queue",
+    summary = "What waits on me, newest first, one page",
+    params(Listing<crate::filters::NoFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn queue(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::NoFilters>,
 ) -> AppResult<Json<Listed<Value>>> {
-    let q = ListQuery::parse(raw.as_deref(), &[])?;
     let page = projects::queue_page(&state, &s.actor, q.page).await?;
     Ok(Json(
         page.map(|(p, duty)| json!({"project_id": p.id, "code": p.code, "title": p.design.title, "duty": duty, "status": p.status.code()}))
             .into(),
     ))
+}
+
+/// An upload as a multipart form: its `file` part (read by `file_part`).
+#[derive(Default, Serialize, ToSchema)]
+pub struct Upload {
+    #[schema(content_media_type = "application/octet-stream")]
+    pub file: String,
 }
 
 /// The `file` part of an API upload: its name and bytes.
@@ -398,6 +697,14 @@ pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::By
     Err(AppError::from(DomainError::field("file", "required", "请选择要上传的文件", "choose a file to upload")))
 }
 
+#[utoipa::path(
+    post,
+    path = "/files",
+    summary = "Upload a file (multipart field `file`)",
+    request_body(content = Upload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(["purchaser", "provider"])))
+)]
 async fn upload(State(state): State<AppState>, ApiSession(s): ApiSession, form: Multipart) -> AppResult<Response> {
     let (name, bytes) = file_part(form).await?;
     let meta = shanzhi_app::files::upload(&state, &s.actor, &name, &bytes).await?;
@@ -424,6 +731,13 @@ pub fn percent_encode(s: &str) -> String {
         .collect()
 }
 
+#[utoipa::path(
+    get,
+    path = "/files/{id}",
+    summary = "Download a file",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn download(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -432,12 +746,21 @@ async fn download(
     file_response(&state, &s.actor, id).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/audit/head",
+    summary = "Current head of the audit chain (sequence number and hash)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 async fn audit_head(State(state): State<AppState>) -> AppResult<Json<Value>> {
     let (seq, hash) = shanzhi_app::audit::head(&state).await?;
     Ok(Json(json!({"seq": seq, "hash": hash})))
 }
 
-#[derive(Deserialize)]
+/// The events after sequence number `after`, at most `limit` of them.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
     #[serde(default)]
     after: i64,
@@ -451,6 +774,14 @@ fn default_limit() -> i64 {
 
 /// The chain, for anyone: every event's number, time, action, hashes and payload hash; each payload only to a
 /// reader in its scope (see `shanzhi_domain::audit::Scope`).
+#[utoipa::path(
+    get,
+    path = "/audit/events",
+    summary = "The audit chain after a sequence number: public; each payload only to readers in its scope",
+    params(EventsQuery),
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 async fn audit_events(
     State(state): State<AppState>,
     auth::MaybeApiSession(s): auth::MaybeApiSession,
@@ -485,61 +816,67 @@ async fn move_clock(State(state): State<AppState>, ApiJson(req): ApiJson<ClockRe
     Ok(Json(json!({"now": state.clock.now().to_rfc3339()})))
 }
 
-pub fn router(test_mode: bool) -> Router<AppState> {
-    let r = Router::new()
-        .route("/openapi.json", get(|| async { Json(crate::openapi::document()) }))
-        .route("/session", post(create_session).delete(delete_session))
-        .route("/me", get(crate::accounts::api_me))
-        .route("/me/password", put(crate::accounts::api_change_password))
-        .route("/tokens", get(list_tokens).post(create_token))
-        .route("/tokens/{token_id}", axum::routing::delete(revoke_token))
-        .route("/regions", get(regions))
-        .route("/catalogue", get(catalogue))
-        .route("/organisations", get(organisations).post(add_organisation))
-        .route("/users", get(users).post(add_user))
-        .route("/users/{id}/disable", post(crate::accounts::api_disable))
-        .route("/users/{id}/enable", post(crate::accounts::api_enable))
-        .route("/users/{id}/password-reset", post(crate::accounts::api_reset_password))
-        .route("/queue", get(queue))
-        .route("/projects", get(list_projects).post(create_project))
-        .route("/projects/{id}", get(get_project))
-        .route("/projects/{id}/history", get(history))
-        .route("/projects/{id}/design", put(edit_design))
-        .route("/projects/{id}/finish-design", post(finish_design))
-        .route("/projects/{id}/cost-estimate", put(set_cost))
-        .route("/projects/{id}/funding", put(set_funding))
-        .route("/budgets", get(list_budgets).post(add_budget))
-        .route("/budgets/{id}/grants", post(grant_budget))
-        .route("/budgets/{id}/ledger", get(budget_ledger))
-        .route("/statistics", get(statistics))
-        .route("/standards", get(standards))
-        .route("/standards/{code}", put(set_standard))
-        .route("/projects/{id}/submit", post(submit))
-        .route("/projects/{id}/review", post(review))
-        .route("/projects/{id}/award", post(award))
-        .route("/projects/{id}/contract", post(sign_contract))
-        .route("/projects/{id}/milestones/{n}/report", post(file_report))
-        .route("/projects/{id}/milestones/{n}/decision", post(decide))
-        .route("/projects/{id}/posts/{n}/holder", put(fill_post))
-        .route("/projects/{id}/posts/{n}/vacate", post(vacate_post))
-        .route("/posts", get(posts))
-        .route("/projects/{id}/cancel", post(cancel))
-        .route("/projects/{id}/terminate", post(terminate))
-        .route("/files", post(upload))
-        .route("/files/{id}", get(download))
-        .route("/audit/head", get(audit_head))
-        .route("/audit/events", get(audit_events))
-        .route("/job-runs", get(crate::jobs::api_runs))
+/// Every documented operation of `/api/v1`, each registered with its documentation (its handler's
+/// `#[utoipa::path]`), so that no route goes undocumented and no documented operation unrouted.
+pub fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(create_session, delete_session))
+        .routes(routes!(crate::accounts::api_me))
+        .routes(routes!(crate::accounts::api_change_password))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+        .routes(routes!(regions))
+        .routes(routes!(catalogue))
+        .routes(routes!(organisations, add_organisation))
+        .routes(routes!(users, add_user))
+        .routes(routes!(crate::accounts::api_disable))
+        .routes(routes!(crate::accounts::api_enable))
+        .routes(routes!(crate::accounts::api_reset_password))
+        .routes(routes!(queue))
+        .routes(routes!(list_projects, create_project))
+        .routes(routes!(get_project))
+        .routes(routes!(history))
+        .routes(routes!(edit_design))
+        .routes(routes!(finish_design))
+        .routes(routes!(set_cost))
+        .routes(routes!(set_funding))
+        .routes(routes!(list_budgets, add_budget))
+        .routes(routes!(grant_budget))
+        .routes(routes!(budget_ledger))
+        .routes(routes!(statistics))
+        .routes(routes!(standards))
+        .routes(routes!(set_standard))
+        .routes(routes!(submit))
+        .routes(routes!(review))
+        .routes(routes!(award))
+        .routes(routes!(sign_contract))
+        .routes(routes!(file_report))
+        .routes(routes!(decide))
+        .routes(routes!(fill_post))
+        .routes(routes!(vacate_post))
+        .routes(routes!(posts))
+        .routes(routes!(cancel))
+        .routes(routes!(terminate))
+        .routes(routes!(upload))
+        .routes(routes!(download))
+        .routes(routes!(audit_head))
+        .routes(routes!(audit_events))
+        .routes(routes!(crate::jobs::api_runs))
         .merge(crate::procure_api::router())
         .merge(crate::approvals::router())
         .merge(crate::money_api::router())
-        .route("/registrations", get(crate::pool::api_registrations).post(crate::pool::api_register))
-        .route("/registrations/mine", get(crate::pool::api_own_registration))
-        .route("/registrations/{id}/verify", post(crate::pool::api_verify))
-        .route("/registrations/{id}/reject", post(crate::pool::api_reject))
-        .route("/experts", get(crate::pool::api_experts).post(crate::pool::api_add_expert))
-        .route("/experts/me", get(crate::pool::api_own_expert).put(crate::pool::api_update_own_expert))
-        .route("/experts/{id}", get(crate::pool::api_expert).put(crate::pool::api_update_expert));
+        .routes(routes!(crate::pool::api_registrations, crate::pool::api_register))
+        .routes(routes!(crate::pool::api_own_registration))
+        .routes(routes!(crate::pool::api_verify))
+        .routes(routes!(crate::pool::api_reject))
+        .routes(routes!(crate::pool::api_experts, crate::pool::api_add_expert))
+        .routes(routes!(crate::pool::api_own_expert, crate::pool::api_update_own_expert))
+        .routes(routes!(crate::pool::api_expert, crate::pool::api_update_expert))
+}
+
+pub fn router(test_mode: bool) -> Router<AppState> {
+    let (routes, _) = documented().split_for_parts();
+    let r = routes.route("/openapi.json", get(|| async { Json(crate::openapi::document()) }));
     if test_mode {
         r.route("/test/clock", post(move_clock)).route("/test/jobs/{job}", post(crate::jobs::test_run))
     } else {

@@ -5,9 +5,10 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde_json::json;
+use serde::Serialize;
 use shanzhi_app::Error;
 use shanzhi_domain::{DomainError, ErrorKind, FieldError};
+use utoipa::ToSchema;
 
 #[derive(Debug)]
 pub enum AppError {
@@ -129,16 +130,29 @@ impl IntoResponse for AppError {
         if let Some(detail) = self.detail() {
             tracing::error!(%detail, code = self.code(), "request failed");
         }
-        let mut body = json!({"code": self.code(), "message": self.message_zh(), "message_en": self.message_en()});
-        if !self.fields().is_empty() {
-            body["fields"] = json!(self.fields());
-        }
+        let body = ErrorBody {
+            code: self.code(),
+            message: self.message_zh(),
+            message_en: self.message_en(),
+            fields: self.fields().to_vec(),
+        };
         let mut resp = (status, Json(body)).into_response();
         if let Some(secs) = self.retry_after() {
             resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         resp
     }
+}
+
+/// What a refused request answers: a stable code, the message in Chinese and in English, and the fields at fault.
+#[derive(Serialize, ToSchema)]
+#[schema(as = Error)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+    pub message_en: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;

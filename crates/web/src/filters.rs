@@ -9,7 +9,7 @@ use shanzhi_domain::procurement::{Method, Stage};
 use shanzhi_domain::project::{Status, STEPS};
 
 use crate::error::AppResult;
-use crate::paging::ListQuery;
+use crate::paging::{Filters, ListQuery};
 
 /// The filters of a project list: `step`, `year`, `region`, `category`, `purchaser`, `provider`.
 pub const PROJECT_FILTERS: [&str; 6] = ["step", "year", "region", "category", "purchaser", "provider"];
@@ -92,3 +92,29 @@ pub fn user_filter(q: &ListQuery) -> AppResult<UserFilter> {
         ids: Vec::new(),
     })
 }
+
+/// The filters of the administrators' list of job runs: `job`.
+pub const JOB_RUN_FILTERS: [&str; 1] = ["job"];
+
+/// Each list's filters as a type, for [`crate::paging::Listing`].
+macro_rules! filters {
+    ($($name:ident = $names:expr),* $(,)?) => {
+        $(
+            pub struct $name;
+            impl Filters for $name {
+                const NAMES: &'static [&'static str] = &$names;
+            }
+        )*
+    };
+}
+
+filters!(
+    ProjectFilters = PROJECT_FILTERS,
+    NoticeFilters = NOTICE_FILTERS,
+    ProcurementFilters = PROCUREMENT_FILTERS,
+    BudgetFilters = BUDGET_FILTERS,
+    OrganisationFilters = ORGANISATION_FILTERS,
+    UserFilters = USER_FILTERS,
+    JobRunFilters = JOB_RUN_FILTERS,
+    NoFilters = [],
+);

@@ -1,14 +1,15 @@
 //! Scheduled jobs over HTTP: the administrators' list of runs and, in test mode, a run on demand
 //! (`shanzhi_app::jobs`).
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 use shanzhi_domain::jobs::Job;
 
 use crate::auth::ApiSession;
 use crate::error::{AppError, AppResult};
-use crate::paging::{ListQuery, Listed};
+use crate::openapi::roles;
+use crate::paging::{AnyListed, Listed, Listing};
 use crate::AppState;
 
 fn parse_job(code: &str) -> AppResult<Job> {
@@ -22,12 +23,19 @@ fn parse_job(code: &str) -> AppResult<Job> {
 }
 
 /// `GET /api/v1/job-runs?job=&limit=&cursor=`: the runs, newest first, one page (administrators).
+#[utoipa::path(
+    get,
+    path = "/job-runs",
+    summary = "Runs of the scheduled jobs (session_purge, deadline_sweep), newest first, one page (filter: job)",
+    params(Listing<crate::filters::JobRunFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::ADMIN)))
+)]
 pub async fn api_runs(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::JobRunFilters>,
 ) -> AppResult<Json<Listed<shanzhi_app::JobRun>>> {
-    let q = ListQuery::parse(raw.as_deref(), &["job"])?;
     let job = q.text("job").as_deref().map(parse_job).transpose()?;
     Ok(Json(shanzhi_app::jobs::run_page(&state, &s.actor, job, q.page).await?.into()))
 }

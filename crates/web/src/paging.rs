@@ -2,10 +2,16 @@
 //! cursor this server did not hand out is refused with 400 rather than silently ignored. Lists answer
 //! `{"items": [...], "next_cursor": "…" | null}`.
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use serde::Serialize;
 use shanzhi_app::{Page, PageRequest};
 use shanzhi_app::{DEFAULT_LIMIT, MAX_LIMIT};
 use std::collections::HashMap;
+use std::marker::PhantomData;
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, SchemaType, Type};
+use utoipa::openapi::{RefOr, Required};
 
 use crate::error::{AppError, AppResult};
 
@@ -21,6 +27,66 @@ pub struct ListQuery {
 pub struct Listed<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+/// How every list is documented: a page of objects (the items' own schemas are not documented yet).
+pub type AnyListed = Listed<serde_json::Value>;
+
+/// Every list is documented as one `Page`.
+impl<T> utoipa::PartialSchema for Listed<T> {
+    fn schema() -> RefOr<Schema> {
+        let next_cursor = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .description(Some("pass as ?cursor= for the next page; null on the last"));
+        ObjectBuilder::new()
+            .property("items", ArrayBuilder::new().items(ObjectBuilder::new().schema_type(Type::Object)))
+            .required("items")
+            .property("next_cursor", next_cursor)
+            .required("next_cursor")
+            .into()
+    }
+}
+impl<T> utoipa::ToSchema for Listed<T> {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "Page".into()
+    }
+}
+
+/// The filters a list takes, by name (see [`crate::filters`]).
+pub trait Filters {
+    const NAMES: &'static [&'static str];
+}
+
+/// A list's query read strictly by [`ListQuery::parse`] with the filters `F` names; the same type documents
+/// them as the operation's parameters.
+pub struct Listing<F>(pub ListQuery, pub PhantomData<F>);
+
+impl<F: Filters, S: Send + Sync> FromRequestParts<S> for Listing<F> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        Ok(Listing(ListQuery::parse(parts.uri.query(), F::NAMES)?, PhantomData))
+    }
+}
+
+impl<F: Filters> utoipa::IntoParams for Listing<F> {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let query = |name: &str, schema: ObjectBuilder| {
+            ParameterBuilder::new()
+                .name(name)
+                .parameter_in(ParameterIn::Query)
+                .required(Required::False)
+                .schema(Some(schema))
+                .build()
+        };
+        let limit = ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(1))
+            .maximum(Some(MAX_LIMIT))
+            .default(Some(DEFAULT_LIMIT.into()));
+        let mut params = vec![query("limit", limit), query("cursor", ObjectBuilder::new().schema_type(Type::String))];
+        params.extend(F::NAMES.iter().map(|f| query(f, ObjectBuilder::new().schema_type(Type::String))));
+        params
+    }
 }
 
 impl<T> From<Page<T>> for Listed<T> {

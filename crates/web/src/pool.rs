@@ -6,15 +6,24 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shanzhi_app::pool::{
     add_expert, decide, entry, own_entry, own_registration, pool, register, registrations, update_expert, update_own,
-    DecisionRequest, ExpertRequest, RegistrationRequest, TiesRequest,
+    ExpertRequest, RegistrationRequest, RejectionRequest, TiesRequest,
 };
 use shanzhi_app::{ExpertEntry, Registration};
 
 use crate::api::ApiJson;
 use crate::auth::ApiSession;
 use crate::error::AppResult;
+use crate::openapi::roles;
 use crate::AppState;
 
+#[utoipa::path(
+    post,
+    path = "/registrations",
+    summary = "Register as a provider (no sign-in); pending until civil affairs verifies it",
+    request_body = RegistrationRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 pub async fn api_register(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<RegistrationRequest>,
@@ -23,6 +32,13 @@ pub async fn api_register(
     Ok((StatusCode::CREATED, Json(r)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/registrations",
+    summary = "Provider registrations, pending first (civil-affairs reviewers)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::REVIEWER)))
+)]
 pub async fn api_registrations(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -30,6 +46,13 @@ pub async fn api_registrations(
     Ok(Json(registrations(&state, &s.actor).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/registrations/mine",
+    summary = "My organisation's registration and where it stands",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 pub async fn api_own_registration(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -37,6 +60,13 @@ pub async fn api_own_registration(
     Ok(Json(own_registration(&state, &s.actor).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/registrations/{id}/verify",
+    summary = "Verify a pending registration: the provider becomes active (civil-affairs reviewers)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::REVIEWER)))
+)]
 pub async fn api_verify(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -45,15 +75,30 @@ pub async fn api_verify(
     Ok(Json(decide(&state, &s.actor, id, true, "").await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/registrations/{id}/reject",
+    summary = "Reject a pending registration with a reason (civil-affairs reviewers)",
+    request_body = RejectionRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::REVIEWER)))
+)]
 pub async fn api_reject(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-    ApiJson(req): ApiJson<DecisionRequest>,
+    ApiJson(req): ApiJson<RejectionRequest>,
 ) -> AppResult<Json<Registration>> {
     Ok(Json(decide(&state, &s.actor, id, false, &req.reason).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/experts",
+    summary = "The expert pool, inactive entries included (finance)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::FINANCE)))
+)]
 pub async fn api_experts(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -61,6 +106,14 @@ pub async fn api_experts(
     Ok(Json(pool(&state, &s.actor).await?))
 }
 
+#[utoipa::path(
+    post,
+    path = "/experts",
+    summary = "Add an expert to the pool, with a new or an existing account (finance)",
+    request_body = ExpertRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::FINANCE)))
+)]
 pub async fn api_add_expert(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -70,6 +123,13 @@ pub async fn api_add_expert(
     Ok((StatusCode::CREATED, Json(e)).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/experts/{id}",
+    summary = "One expert, by user id (finance)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::FINANCE)))
+)]
 pub async fn api_expert(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -78,6 +138,14 @@ pub async fn api_expert(
     Ok(Json(entry(&state, &s.actor, id).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/experts/{id}",
+    summary = "Change an expert's categories, organisation, employers and ties, or deactivate them (finance)",
+    request_body = ExpertRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::FINANCE)))
+)]
 pub async fn api_update_expert(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -87,10 +155,25 @@ pub async fn api_update_expert(
     Ok(Json(update_expert(&state, &s.actor, id, req).await?))
 }
 
+#[utoipa::path(
+    get,
+    path = "/experts/me",
+    summary = "My own entry in the expert pool",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::EXPERT)))
+)]
 pub async fn api_own_expert(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<ExpertEntry>> {
     Ok(Json(own_entry(&state, &s.actor).await?))
 }
 
+#[utoipa::path(
+    put,
+    path = "/experts/me",
+    summary = "Declare my former employers and ties",
+    request_body = TiesRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::EXPERT)))
+)]
 pub async fn api_update_own_expert(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,

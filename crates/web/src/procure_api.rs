@@ -2,22 +2,32 @@
 //! complaints, duties; and the public notices, which need no sign-in.
 
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
+use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use shanzhi_domain::notice::Notice;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::Procurement;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::api::ApiJson;
 use crate::auth::ApiSession;
 use crate::error::{AppError, AppResult};
-use crate::paging::{ListQuery, Listed};
+use crate::openapi::roles;
+use crate::paging::{AnyListed, Listed, Listing};
 use crate::AppState;
-use shanzhi_app::procurements::{self, BidRequest, ProcCommand, StartRequest};
+use shanzhi_app::approvals::DecisionRequest;
+use shanzhi_app::procurements::{
+    self, BidRequest, CallOffRequest, ChallengeReplyRequest, ChallengeRequest, ClarificationRequest, CommitteeRequest,
+    ComplaintDecisionRequest, ComplianceRequest, DeclarationRequest, FinalOffersRequest, LowPriceFindingRequest,
+    LowPriceRequest, MarksRequest, NegotiationRequest, OpeningRequest, PauseRequest, ProcCommand, PublishRequest,
+    RoundRequest, StartRequest, SuspensionRequest, SwitchMethodRequest, TextRequest, WinnerRequest,
+};
+use shanzhi_app::projects::ReasonRequest;
 
 fn invalid_json(e: impl std::fmt::Display) -> AppError {
     AppError::bad_request(
@@ -78,6 +88,14 @@ pub async fn view(state: &AppState, actor: &Actor, p: &Procurement) -> AppResult
     Ok(v)
 }
 
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/procurements",
+    summary = "Start a procurement of an approved project by a statutory method (publishes the purchase intention)",
+    request_body = StartRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::PURCHASER)))
+)]
 async fn start(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -90,12 +108,19 @@ async fn start(
 
 /// The procurements the caller may see, newest first, one page: the record's summary to those who may read it,
 /// the published facts to providers.
+#[utoipa::path(
+    get,
+    path = "/procurements",
+    summary = "Procurements I run, oversee or sit on; published ones for providers",
+    params(Listing<crate::filters::ProcurementFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn list(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    RawQuery(raw): RawQuery,
+    Listing(q, _): Listing<crate::filters::ProcurementFilters>,
 ) -> AppResult<Json<Listed<Value>>> {
-    let q = ListQuery::parse(raw.as_deref(), &crate::filters::PROCUREMENT_FILTERS)?;
     let page =
         procurements::procurement_page(&state, &s.actor, &crate::filters::procurement_filter(&q)?, q.page).await?;
     Ok(Json(
@@ -110,6 +135,13 @@ async fn list(
     ))
 }
 
+#[utoipa::path(
+    get,
+    path = "/procurements/{id}",
+    summary = "One procurement: the working record, or a provider's own view (never another bidder's bid)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn get_one(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -119,91 +151,277 @@ async fn get_one(
     Ok(Json(view(&state, &s.actor, &p).await?))
 }
 
-async fn run(
-    state: &AppState,
-    s: &crate::auth::Session,
-    id: i64,
-    action: &str,
-    extra: Option<(&str, Value)>,
-    body: &[u8],
-) -> AppResult<Json<Value>> {
-    let mut v: Value = if body.iter().all(u8::is_ascii_whitespace) {
-        json!({})
-    } else {
-        serde_json::from_slice(body).map_err(invalid_json)?
-    };
-    let Some(obj) = v.as_object_mut() else { return Err(invalid_json("expected an object")) };
-    obj.insert("action".into(), json!(action));
-    if let Some((k, val)) = extra {
-        obj.insert(k.into(), val);
-    }
-    let cmd: ProcCommand = serde_json::from_value(v).map_err(invalid_json)?;
+/// Applies `cmd` and answers the procurement as the caller may see it.
+async fn apply(state: &AppState, s: &crate::auth::Session, id: i64, cmd: ProcCommand) -> AppResult<Json<Value>> {
     let p = procurements::perform(state, &s.actor, id, cmd).await?;
     Ok(Json(view(state, &s.actor, &p).await?))
 }
 
+/// A procurement action's JSON body as the actions have always read it: a blank body is `{}` (for actions whose
+/// fields all have defaults) and no content type is required.
+pub struct ActionJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ActionJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let body = Bytes::from_request(req, state).await.map_err(invalid_json)?;
+        let parsed = if body.iter().all(u8::is_ascii_whitespace) {
+            serde_json::from_value(json!({}))
+        } else {
+            serde_json::from_slice(&body)
+        };
+        parsed.map(ActionJson).map_err(invalid_json)
+    }
+}
+
+/// A handler of one procurement action, documented with the body type it reads.
+// rustfmt indents the attribute further on every run.
+#[rustfmt::skip]
 macro_rules! action {
-    ($name:ident, $action:literal) => {
+    ($name:ident: $path:literal, $summary:literal, $roles:expr => $command:expr) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            summary = $summary,
+            responses((status = 200, description = "success")),
+            extensions(("x-roles" = json!($roles)))
+        )]
         async fn $name(
             State(state): State<AppState>,
             ApiSession(s): ApiSession,
             Path(id): Path<i64>,
-            body: Bytes,
         ) -> AppResult<Json<Value>> {
-            run(&state, &s, id, $action, None, &body).await
+            apply(&state, &s, id, $command).await
+        }
+    };
+    ($name:ident: $path:literal, $summary:literal, $roles:expr, $body:ident => $command:expr) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            summary = $summary,
+            request_body = $body,
+            responses((status = 200, description = "success")),
+            extensions(("x-roles" = json!($roles)))
+        )]
+        async fn $name(
+            State(state): State<AppState>,
+            ApiSession(s): ApiSession,
+            Path(id): Path<i64>,
+            ActionJson(body): ActionJson<$body>,
+        ) -> AppResult<Json<Value>> {
+            apply(&state, &s, id, ($command)(body)).await
         }
     };
 }
+
+/// A handler of an action on challenge `n`, which the path names.
+// rustfmt indents the attribute further on every run.
+#[rustfmt::skip]
 macro_rules! challenge_action {
-    ($name:ident, $action:literal) => {
+    ($name:ident: $path:literal, $summary:literal, $roles:expr, $body:ident => $command:expr) => {
+        #[utoipa::path(
+            post,
+            path = $path,
+            summary = $summary,
+            request_body = $body,
+            responses((status = 200, description = "success")),
+            extensions(("x-roles" = json!($roles)))
+        )]
         async fn $name(
             State(state): State<AppState>,
             ApiSession(s): ApiSession,
             Path((id, n)): Path<(i64, u32)>,
-            body: Bytes,
+            ActionJson(body): ActionJson<$body>,
         ) -> AppResult<Json<Value>> {
-            run(&state, &s, id, $action, Some(("challenge", json!(n))), &body).await
+            apply(&state, &s, id, ($command)(n, body)).await
         }
     };
 }
 
-action!(publish, "publish");
-action!(interest, "interest");
-action!(ask, "ask");
-action!(clarify, "clarify");
-action!(open, "open");
-action!(draw_committee, "draw_committee");
-action!(replace_recused, "replace_recused");
-action!(declare, "declare");
-action!(round, "round");
-action!(call_final_offers, "call_final_offers");
-action!(compliance, "compliance");
-action!(marks, "marks");
-action!(report, "report");
-action!(award, "award");
-action!(negotiation, "negotiation");
-action!(abandon, "abandon");
-action!(request_switch, "request_switch");
-action!(decide_switch, "decide_switch");
-action!(challenge, "challenge");
-action!(call_off, "call_off");
-action!(flag_low_price, "flag_low_price");
-action!(explain_low_price, "explain_low_price");
-challenge_action!(reply, "reply");
-challenge_action!(complain, "complain");
-challenge_action!(pause, "pause");
-challenge_action!(suspend, "suspend");
-challenge_action!(decide, "decide");
+action!(
+    publish: "/procurements/{id}/publish",
+    "Publish the announcement with the bid deadline (refused when shorter than the statutory periods)",
+    roles::RUNNER,
+    PublishRequest => ProcCommand::Publish
+);
+action!(
+    interest: "/procurements/{id}/interest",
+    "Register interest and obtain the documents",
+    roles::PROVIDER => ProcCommand::Interest
+);
+action!(
+    ask: "/procurements/{id}/questions",
+    "Ask the purchaser a question about the documents",
+    roles::PROVIDER,
+    TextRequest => ProcCommand::Ask
+);
+action!(
+    clarify: "/procurements/{id}/clarifications",
+    "Publish a clarification; one affecting bids moves a deadline closer than 15 days",
+    roles::RUNNER,
+    ClarificationRequest => ProcCommand::Clarify
+);
+action!(
+    open: "/procurements/{id}/opening",
+    "Open the bids at or after the deadline, recording who attended",
+    roles::RUNNER,
+    OpeningRequest => ProcCommand::Open
+);
+action!(
+    draw_committee: "/procurements/{id}/committee",
+    "Draw the evaluation committee from the expert pool (reproducible, conflicts excluded)",
+    roles::RUNNER,
+    CommitteeRequest => ProcCommand::DrawCommittee
+);
+action!(
+    replace_recused: "/procurements/{id}/committee/replacements",
+    "Draw replacements for experts who recused themselves",
+    roles::RUNNER => ProcCommand::ReplaceRecused
+);
+action!(
+    declare: "/procurements/{id}/declaration",
+    "Declare, before seeing any bid, whether I have a conflict with the bidders",
+    roles::EXPERT,
+    DeclarationRequest => ProcCommand::Declare
+);
+action!(
+    round: "/procurements/{id}/rounds",
+    "Record a round of negotiation or consultation",
+    roles::COMMITTEE,
+    RoundRequest => ProcCommand::Round
+);
+action!(
+    call_final_offers: "/procurements/{id}/final-offers",
+    "Call for sealed final offers by a deadline",
+    roles::COMMITTEE,
+    FinalOffersRequest => ProcCommand::CallFinalOffers
+);
+action!(
+    compliance: "/procurements/{id}/compliance",
+    "Record the compliance review of one bid",
+    roles::COMMITTEE,
+    ComplianceRequest => ProcCommand::Compliance
+);
+action!(
+    marks: "/procurements/{id}/marks",
+    "My scores of every bid on every criterion (comprehensive scoring; experts and the purchaser's representatives alike)",
+    roles::COMMITTEE,
+    MarksRequest => ProcCommand::Marks
+);
+action!(
+    flag_low_price: "/procurements/{id}/low-prices",
+    "Ask a bidder to justify an abnormally low price in writing by a deadline",
+    roles::COMMITTEE,
+    LowPriceRequest => ProcCommand::FlagLowPrice
+);
+action!(
+    explain_low_price: "/procurements/{id}/low-prices/explanation",
+    "The asked bidder's written explanation of its price, before the deadline",
+    roles::PROVIDER,
+    TextRequest => ProcCommand::ExplainLowPrice
+);
+action!(
+    report: "/procurements/{id}/report",
+    "Finish the evaluation and send the report to the purchaser",
+    roles::COMMITTEE => ProcCommand::Report
+);
+action!(
+    confirm_winner: "/procurements/{id}/award",
+    "Confirm the winner (on a tie, with the reason under the documents' rule)",
+    roles::RUNNER,
+    WinnerRequest => ProcCommand::Award
+);
+action!(
+    negotiation: "/procurements/{id}/negotiation",
+    "Single source: record the negotiated price and minutes (after the notice when only one supplier can do it)",
+    roles::RUNNER,
+    NegotiationRequest => ProcCommand::Negotiation
+);
+action!(
+    abandon: "/procurements/{id}/abandon",
+    "End a running procurement with a reason",
+    roles::RUNNER,
+    ReasonRequest => ProcCommand::Abandon
+);
+action!(
+    request_switch: "/procurements/{id}/switch",
+    "After a failure, ask finance to approve another method",
+    roles::PURCHASER,
+    SwitchMethodRequest => ProcCommand::RequestSwitch
+);
+action!(
+    decide_switch: "/procurements/{id}/switch/decision",
+    "Approve or refuse a change of method (at or above the open-tender threshold: a city's or higher finance department, with its document number)",
+    roles::FINANCE_REVIEWER,
+    DecisionRequest => ProcCommand::DecideSwitch
+);
+action!(
+    challenge: "/procurements/{id}/challenges",
+    "Challenge the documents, process or result (7 working days)",
+    roles::PROVIDER,
+    ChallengeRequest => ProcCommand::Challenge
+);
+action!(
+    call_off: "/procurements/{id}/call-offs",
+    "Framework agreement: call off an order from an admitted provider",
+    roles::RUNNER,
+    CallOffRequest => ProcCommand::CallOff
+);
+challenge_action!(
+    reply: "/procurements/{id}/challenges/{n}/reply",
+    "Reply to a challenge (7 working days)",
+    roles::RUNNER,
+    ChallengeReplyRequest => |challenge, reply| ProcCommand::Reply { challenge, reply }
+);
+challenge_action!(
+    complain: "/procurements/{id}/challenges/{n}/complaint",
+    "Complain to finance after the reply (15 working days)",
+    roles::PROVIDER,
+    TextRequest => |challenge, complaint| ProcCommand::Complain { challenge, complaint }
+);
+challenge_action!(
+    pause: "/procurements/{id}/challenges/{n}/pause",
+    "Exclude days from the complaint decision period (testing, appraisal, expert review)",
+    roles::FINANCE_REVIEWER,
+    PauseRequest => |challenge, pause| ProcCommand::Pause { challenge, pause }
+);
+challenge_action!(
+    suspend: "/procurements/{id}/challenges/{n}/suspension",
+    "Suspend the procurement during a complaint (at most 30 days)",
+    roles::FINANCE_REVIEWER,
+    SuspensionRequest => |challenge, suspension| ProcCommand::Suspend { challenge, suspension }
+);
+challenge_action!(
+    decide_complaint: "/procurements/{id}/challenges/{n}/decision",
+    "Decide a complaint (30 working days): dismissed, or upheld with its consequence",
+    roles::FINANCE_REVIEWER,
+    ComplaintDecisionRequest => |challenge, decision| ProcCommand::Decide { challenge, decision }
+);
 
+#[utoipa::path(
+    post,
+    path = "/procurements/{id}/low-prices/{n}/finding",
+    summary = "Find bid n's price justified, or not (the bid is then void)",
+    request_body = LowPriceFindingRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::COMMITTEE)))
+)]
 async fn decide_low_price(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    Path((id, bid)): Path<(i64, i64)>,
-    body: Bytes,
+    Path((id, bid_id)): Path<(i64, i64)>,
+    ActionJson(finding): ActionJson<LowPriceFindingRequest>,
 ) -> AppResult<Json<Value>> {
-    run(&state, &s, id, "decide_low_price", Some(("bid_id", json!(bid))), &body).await
+    apply(&state, &s, id, ProcCommand::DecideLowPrice { bid_id, finding }).await
 }
 
+#[utoipa::path(
+    get,
+    path = "/procurements/{id}/bid",
+    summary = "My own bid and final offer (the only read of a bid before the opening)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PROVIDER)))
+)]
 async fn own_bid(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -216,6 +434,14 @@ async fn own_bid(
     Ok(Json(json!(procurements::own_bids(&state, &s.actor, &p).await?)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/procurements/{id}/bid",
+    summary = "Submit or change my sealed bid before the deadline; returns its receipt",
+    request_body = BidRequest,
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PROVIDER)))
+)]
 async fn put_bid(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -226,6 +452,13 @@ async fn put_bid(
     Ok(Json(json!({"receipt": receipt})))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/procurements/{id}/bid",
+    summary = "Withdraw my bid before the deadline",
+    responses((status = 204, description = "success")),
+    extensions(("x-roles" = json!(roles::PROVIDER)))
+)]
 async fn delete_bid(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -235,6 +468,14 @@ async fn delete_bid(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[utoipa::path(
+    post,
+    path = "/procurements/{id}/bid/files",
+    summary = "Upload a file for my coming bid, sealed like the bid; put its id in the bid's file_ids",
+    request_body(content = crate::api::Upload, content_type = "multipart/form-data"),
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::PROVIDER)))
+)]
 async fn upload_bid_file(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -246,6 +487,13 @@ async fn upload_bid_file(
     Ok((StatusCode::CREATED, Json(json!(f))).into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/procurements/{id}/bid/files/{n}",
+    summary = "A bid file: its own bidder; after the opening, declared committee members and the purchaser",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(["provider", "purchaser", "agency", "expert"])))
+)]
 async fn download_bid_file(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -265,6 +513,13 @@ pub fn bid_file_response(f: shanzhi_app::BidFile) -> Response {
         .into_response()
 }
 
+#[utoipa::path(
+    get,
+    path = "/procurements/{id}/bids",
+    summary = "Opened bids with their proposals (after the opening; declared committee members and the purchaser)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(["purchaser", "agency", "expert"])))
+)]
 async fn opened_bids(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
@@ -274,10 +529,24 @@ async fn opened_bids(
     Ok(Json(json!(procurements::opened_bids(&state, &s.actor, &p).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/duties",
+    summary = "My procurement duties with their statutory deadlines",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
 async fn my_duties(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
     Ok(Json(json!(procurements::duties(&state, &s.actor, true).await?)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/overdue",
+    summary = "Overdue procurement duties I oversee",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(["supervisor", "admin", "reviewer"])))
+)]
 async fn overdue(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
     let a = &s.actor;
     if !(a.has(Role::Supervisor) || a.has(Role::Admin) || (a.is_finance_reviewer())) {
@@ -287,55 +556,72 @@ async fn overdue(State(state): State<AppState>, ApiSession(s): ApiSession) -> Ap
 }
 
 /// Published notices, newest first, one page, narrowed by [`crate::filters::NOTICE_FILTERS`]; no sign-in needed.
-async fn notices(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Json<Listed<Notice>>> {
-    let q = ListQuery::parse(raw.as_deref(), &crate::filters::NOTICE_FILTERS)?;
+#[utoipa::path(
+    get,
+    path = "/notices",
+    summary = "Public procurement notices, newest first, one page (filters: kind, region, year; no sign-in)",
+    params(Listing<crate::filters::NoticeFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
+async fn notices(
+    State(state): State<AppState>,
+    Listing(q, _): Listing<crate::filters::NoticeFilters>,
+) -> AppResult<Json<Listed<Notice>>> {
     Ok(Json(procurements::notice_page(&state, &crate::filters::notice_filter(&q)?, q.page).await?.into()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/notices/{id}",
+    summary = "One public notice",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
 async fn notice(State(state): State<AppState>, Path(id): Path<i64>) -> AppResult<Json<Value>> {
     let n = procurements::notice(&state, id).await?;
     Ok(Json(json!(n)))
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/projects/{id}/procurements", post(start))
-        .route("/procurements", get(list))
-        .route("/procurements/{id}", get(get_one))
-        .route("/procurements/{id}/publish", post(publish))
-        .route("/procurements/{id}/interest", post(interest))
-        .route("/procurements/{id}/questions", post(ask))
-        .route("/procurements/{id}/clarifications", post(clarify))
-        .route("/procurements/{id}/bid", get(own_bid).put(put_bid).delete(delete_bid))
-        .route("/procurements/{id}/bid/files", post(upload_bid_file))
-        .route("/procurements/{id}/bid/files/{n}", get(download_bid_file))
-        .route("/procurements/{id}/opening", post(open))
-        .route("/procurements/{id}/bids", get(opened_bids))
-        .route("/procurements/{id}/committee", post(draw_committee))
-        .route("/procurements/{id}/committee/replacements", post(replace_recused))
-        .route("/procurements/{id}/declaration", post(declare))
-        .route("/procurements/{id}/rounds", post(round))
-        .route("/procurements/{id}/final-offers", post(call_final_offers))
-        .route("/procurements/{id}/compliance", post(compliance))
-        .route("/procurements/{id}/marks", post(marks))
-        .route("/procurements/{id}/report", post(report))
-        .route("/procurements/{id}/award", post(award))
-        .route("/procurements/{id}/negotiation", post(negotiation))
-        .route("/procurements/{id}/abandon", post(abandon))
-        .route("/procurements/{id}/switch", post(request_switch))
-        .route("/procurements/{id}/switch/decision", post(decide_switch))
-        .route("/procurements/{id}/challenges", post(challenge))
-        .route("/procurements/{id}/challenges/{n}/reply", post(reply))
-        .route("/procurements/{id}/challenges/{n}/complaint", post(complain))
-        .route("/procurements/{id}/challenges/{n}/pause", post(pause))
-        .route("/procurements/{id}/challenges/{n}/suspension", post(suspend))
-        .route("/procurements/{id}/challenges/{n}/decision", post(decide))
-        .route("/procurements/{id}/call-offs", post(call_off))
-        .route("/procurements/{id}/low-prices", post(flag_low_price))
-        .route("/procurements/{id}/low-prices/explanation", post(explain_low_price))
-        .route("/procurements/{id}/low-prices/{n}/finding", post(decide_low_price))
-        .route("/duties", get(my_duties))
-        .route("/overdue", get(overdue))
-        .route("/notices", get(notices))
-        .route("/notices/{id}", get(notice))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start))
+        .routes(routes!(list))
+        .routes(routes!(get_one))
+        .routes(routes!(publish))
+        .routes(routes!(interest))
+        .routes(routes!(ask))
+        .routes(routes!(clarify))
+        .routes(routes!(own_bid, put_bid, delete_bid))
+        .routes(routes!(upload_bid_file))
+        .routes(routes!(download_bid_file))
+        .routes(routes!(open))
+        .routes(routes!(opened_bids))
+        .routes(routes!(draw_committee))
+        .routes(routes!(replace_recused))
+        .routes(routes!(declare))
+        .routes(routes!(round))
+        .routes(routes!(call_final_offers))
+        .routes(routes!(compliance))
+        .routes(routes!(marks))
+        .routes(routes!(report))
+        .routes(routes!(confirm_winner))
+        .routes(routes!(negotiation))
+        .routes(routes!(abandon))
+        .routes(routes!(request_switch))
+        .routes(routes!(decide_switch))
+        .routes(routes!(challenge))
+        .routes(routes!(reply))
+        .routes(routes!(complain))
+        .routes(routes!(pause))
+        .routes(routes!(suspend))
+        .routes(routes!(decide_complaint))
+        .routes(routes!(call_off))
+        .routes(routes!(flag_low_price))
+        .routes(routes!(explain_low_price))
+        .routes(routes!(decide_low_price))
+        .routes(routes!(my_duties))
+        .routes(routes!(overdue))
+        .routes(routes!(notices))
+        .routes(routes!(notice))
 }

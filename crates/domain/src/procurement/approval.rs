@@ -23,6 +23,7 @@ use crate::rules::Rules;
 
 /// The competent budget unit's written agreement, as the purchaser records it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Consent {
     /// The competent budget unit (主管预算单位).
     pub unit: String,

@@ -11,6 +11,7 @@ use crate::org::OrgKind;
 
 /// How bids are evaluated, as the documents fix it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scoring {
     LowestPrice,
@@ -18,6 +19,7 @@ pub enum Scoring {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CriterionSpec {
     pub key: String,
     pub name: String,
@@ -26,6 +28,7 @@ pub struct CriterionSpec {
 
 /// The procurement documents (采购文件) in the parts the platform checks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Documents {
     pub requirements: String,
     pub qualifications: String,
@@ -61,6 +64,7 @@ impl Documents {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SingleSource {
     pub case: SingleSourceCase,
     pub provider_org_id: i64,

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
-use shanzhi_app::projects::{self, Command, DecisionRequest, ReasonRequest, ReviewRequest};
+use shanzhi_app::projects::{self, AcceptanceRequest, Command, ReasonRequest, ReviewRequest};
 
 /// What the panel offers this actor now. Display only: `projects::perform` re-checks every rule.
 #[derive(Debug, Default, PartialEq)]
@@ -494,7 +494,7 @@ pub async fn review(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
 
 pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let req =
-        DecisionRequest { decision: posted.form.get("decision").into(), reason: posted.form.get("reason").into() };
+        AcceptanceRequest { decision: posted.form.get("decision").into(), reason: posted.form.get("reason").into() };
     // Not accepting holds back the payment: it asks for confirmation, accepting does not.
     if req.decision == "reject" {
         act_confirmed(&state, ids.id, posted, "decision", Command::Decide(ids.n, req)).await
