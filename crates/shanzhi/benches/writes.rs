@@ -245,7 +245,9 @@ async fn run(admin: Option<&str>) {
             done("report", projects::perform(&b.app, &provider, id, Command::FileReport(m, report)).await);
             let accept = Command::Decide(m, body(json!({"decision": "accept"})));
             let t = Instant::now();
+            tracing::debug!("acceptance begins");
             done("acceptance", projects::perform(&b.app, &purchaser, id, accept).await);
+            tracing::debug!("acceptance ends");
             took += t.elapsed();
         }
     }
@@ -307,7 +309,10 @@ async fn run(admin: Option<&str>) {
 }
 
 fn main() {
-    // `cargo bench` passes `--bench`; nothing else is taken.
+    // `cargo bench` passes `--bench`; nothing else is taken. SHANZHI_LOG=sqlx=debug lists each write's statements.
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SHANZHI_LOG") {
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     runtime.block_on(run(None));
     if let Ok(admin) = std::env::var("SHANZHI_BENCH_POSTGRES_URL") {

@@ -115,11 +115,28 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
         totals,
     )
     .await?;
-    if !old.is_empty() {
-        sqlx::query("DELETE FROM statistics_rows WHERE project_id = $1").bind(p.id).execute(&mut *conn).await?;
+    // Only the rows that changed: the keys that went are deleted, the new and changed ones upserted.
+    let gone: Vec<_> = old.keys().filter(|k| !new.contains_key(*k)).collect();
+    if !gone.is_empty() {
+        let mut w = Where::default();
+        let id = w.int(p.id);
+        let keys: Vec<String> = gone
+            .iter()
+            .map(|(kind, year, key)| {
+                format!(
+                    "(kind = {} AND year = {} AND key = {})",
+                    w.text(kind.code()),
+                    w.int((*year).into()),
+                    w.text(key)
+                )
+            })
+            .collect();
+        let sql = format!("DELETE FROM statistics_rows WHERE project_id = {id} AND ({})", keys.join(" OR "));
+        w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
     }
     let rows = new
         .iter()
+        .filter(|(k, v)| old.get(*k) != Some(*v))
         .map(|((kind, year, key), (projects, posts, amount))| {
             vec![
                 Arg::Int(p.id),
@@ -135,7 +152,8 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
     insert_rows(
         conn,
         "INSERT INTO statistics_rows (project_id, kind, year, key, projects, posts, amount_fen)",
-        "",
+        " ON CONFLICT (project_id, kind, year, key) DO UPDATE SET projects = excluded.projects, \
+         posts = excluded.posts, amount_fen = excluded.amount_fen",
         rows,
     )
     .await
