@@ -27,8 +27,11 @@ pub(crate) async fn insert_rows(conn: &mut AnyConnection, head: &str, tail: &str
             .take(per_statement)
             .map(|row| format!("({})", row.into_iter().map(|a| args.arg(a)).collect::<Vec<_>>().join(", ")))
             .collect();
+        // A connection keeps a hundred prepared statements: only the one-row and the full-size forms are kept,
+        // so the many other sizes do not push out the statements every write uses.
+        let kept = values.len() == 1 || values.len() == per_statement;
         let sql = format!("{head} VALUES {}{tail}", values.join(", "));
-        args.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+        args.bind(sqlx::query(&sql).persistent(kept)).execute(&mut *conn).await?;
     }
     Ok(())
 }
