@@ -219,7 +219,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("SHANZHI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into());
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-    if matches!(cli.command, Command::Gen(_)) {
+    if matches!(cli.command, Command::Gen(_)) && cli.place.location().database_url.starts_with("sqlite:") {
         one_core();
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -238,11 +238,13 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// The generator writes one statement at a time and waits for each: its threads (the runtime's, and the
+/// The generator writes one statement at a time and waits for each: on SQLite its threads (the runtime's, and the
 /// database connection's that the runtime starts, which inherit this thread's cores) take turns on one core, so
-/// a wake-up is a switch on the same core instead of an interrupt to the other (measured: half the time).
+/// a wake-up is a switch on the same core instead of an interrupt to the other (measured: half the time). On
+/// PostgreSQL the server needs the other core.
 fn one_core() {
-    let pinned = core_affinity::get_core_ids().and_then(|ids| ids.first().copied()).is_some_and(core_affinity::set_for_current);
+    let pinned =
+        core_affinity::get_core_ids().and_then(|ids| ids.first().copied()).is_some_and(core_affinity::set_for_current);
     if !pinned {
         tracing::debug!("gen runs on every core: this system does not let it choose one");
     }
