@@ -26,6 +26,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (15, include_str!("../migrations/sqlite/0015_project_files.sql")),
     (16, include_str!("../migrations/sqlite/0016_statistics.sql")),
     (17, include_str!("../migrations/sqlite/0017_project_posts.sql")),
+    (18, include_str!("../migrations/sqlite/0018_notice_regions.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -45,6 +46,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (15, include_str!("../migrations/postgres/0015_project_files.sql")),
     (16, include_str!("../migrations/postgres/0016_statistics.sql")),
     (17, include_str!("../migrations/postgres/0017_project_posts.sql")),
+    (18, include_str!("../migrations/postgres/0018_notice_regions.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

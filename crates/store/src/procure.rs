@@ -200,6 +200,32 @@ fn reading_scope(p: &Procurement) -> AuditScope {
     AuditScope::regions([p.region.as_str()])
 }
 
+/// The lengths of region codes at each level (province, city, county, township, village): the codes a notice is
+/// indexed under in `notice_regions` (migration 18).
+const REGION_LEVELS: [usize; 5] = [2, 4, 6, 9, 12];
+
+/// Indexes the notices whose `column` (`n.id` or `n.project_id`) is `id` under every level of their project's
+/// places, in the caller's transaction.
+pub(crate) async fn index_notices(conn: &mut AnyConnection, column: &str, id: i64) -> Result<()> {
+    let levels = REGION_LEVELS.map(|l| format!("SELECT {l} AS len")).join(" UNION ALL ");
+    let sql = format!(
+        "INSERT INTO notice_regions (code, notice_id) SELECT DISTINCT substr(r.region, 1, l.len), n.id FROM notices n \
+         JOIN project_regions r ON r.project_id = n.project_id JOIN ({levels}) l ON length(r.region) >= l.len \
+         WHERE {column} = $1 ON CONFLICT DO NOTHING"
+    );
+    sqlx::query(&sql).bind(id).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Indexes a project's notices again after its regions changed.
+pub(crate) async fn reindex_notices(conn: &mut AnyConnection, project_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM notice_regions WHERE notice_id IN (SELECT id FROM notices WHERE project_id = $1)")
+        .bind(project_id)
+        .execute(&mut *conn)
+        .await?;
+    index_notices(conn, "n.project_id", project_id).await
+}
+
 pub(crate) fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
     let data: String = r.try_get("data")?;
     let mut p: Procurement =
@@ -278,6 +304,7 @@ impl SqlStore {
             .fetch_one(&mut *conn)
             .await?;
             let id: i64 = row.try_get(0)?;
+            index_notices(conn, "n.id", id).await?;
             let event = by.event(
                 Action::NoticePublish,
                 "notice",
@@ -723,11 +750,28 @@ impl ProcurementStore for SqlStore {
             let (from, to) = (w.text(&format!("{year:04}-01-01")), w.text(&format!("{:04}-01-01", year + 1)));
             w.and(format!("n.published_on >= {from} AND n.published_on < {to}"));
         }
-        if let Some(region) = &filter.region {
-            let range = w.prefix("r.region", region);
-            w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"));
-        }
-        let sql = format!("SELECT n.* FROM notices n{}", w.page_sql("n.id", page));
+        // A region code seeks its notices in `notice_regions`; any other prefix walks the notices.
+        let indexed = filter
+            .region
+            .as_deref()
+            .filter(|r| REGION_LEVELS.contains(&r.len()) && r.bytes().all(|b| b.is_ascii_digit()));
+        let (from, id) = match indexed {
+            Some(code) => {
+                let v = w.text(code);
+                w.and(format!("nr.code = {v}"));
+                ("notice_regions nr JOIN notices n ON n.id = nr.notice_id", "nr.notice_id")
+            }
+            None => {
+                if let Some(region) = &filter.region {
+                    let range = w.prefix("r.region", region);
+                    w.and(format!(
+                        "EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"
+                    ));
+                }
+                ("notices n", "n.id")
+            }
+        };
+        let sql = format!("SELECT n.* FROM {from}{}", w.page_sql(id, page));
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let notices = rows.iter().map(notice_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::cut(notices, page.limit, |n| n.id))

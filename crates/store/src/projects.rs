@@ -217,6 +217,9 @@ async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, w
     if was.is_none_or(|b| b.regions != f.regions) {
         let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
         replace_rows(conn, "project_regions", "region", project_id, regions).await?;
+        if was.is_some() {
+            crate::procure::reindex_notices(conn, project_id).await?;
+        }
     }
     if was.is_none_or(|b| b.files != f.files) {
         let files = f.files.iter().map(|id| Arg::Int(*id)).collect();

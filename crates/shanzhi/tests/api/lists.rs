@@ -216,6 +216,18 @@ both_backends! {
             let got = ids(&app.all(&format!("/api/v1/notices?limit=2&{query}"), None).await, "id");
             assert_eq!(got, want, "{query}");
         }
+        // Every place of the demo at every level (sought in `notice_regions`), and a prefix that is no level
+        // (walked): the notices of the projects in that subtree either way.
+        let mut roots: Vec<String> = app.store.regions().await.unwrap().into_iter().map(|r| r.code).collect();
+        roots.push(root[..5].to_string());
+        let mut matched = 0;
+        for root in roots {
+            let want = expect(&|n| in_region(n.notice.project_id, &root));
+            matched += usize::from(!want.is_empty());
+            let got = ids(&app.all(&format!("/api/v1/notices?limit=200&region={root}"), None).await, "id");
+            assert_eq!(got, want, "region {root}");
+        }
+        assert!(matched > 3, "{matched} places have notices");
         let (status, body) = app.call(Method::GET, "/api/v1/notices?kind=gossip", None, None).await;
         assert_eq!((status, body["code"].clone()), (StatusCode::BAD_REQUEST, json!("invalid_parameter")));
         // The public page pages too, and keeps its filters on the next page's link.

@@ -46,3 +46,36 @@ fn a_data_folder_of_the_release_before_migrates_verifies_and_reports_the_same() 
         assert_eq!(&got, want, "report summary of {year}");
     }
 }
+
+/// Migration 18 indexes the notices already published under their projects' places: a region's notice list
+/// after the upgrade is the notices of the projects in that region.
+#[tokio::test]
+async fn the_notices_published_before_are_found_by_region_after_the_upgrade() {
+    use shanzhi_store::{NoticeFilter, PageRequest, ProcurementStore, ProjectStore, Store};
+    let dir = data_folder();
+    let location = shanzhi::Location::new(&dir, None);
+    let (code, out, err) = shanzhi_at(&location, &["migrate"], None, &[]);
+    assert_eq!(code, 0, "migrate: {out}{err}");
+    let store = location.open().await.unwrap();
+    let projects = store.projects().await.unwrap();
+    let notices = store.notices().await.unwrap();
+    assert!(!notices.is_empty());
+    let mut matched = 0;
+    for region in store.regions().await.unwrap() {
+        let code = region.code;
+        let want: Vec<i64> = notices
+            .iter()
+            .filter(|n| {
+                projects
+                    .iter()
+                    .any(|p| p.id == n.notice.project_id && p.design.regions.iter().any(|r| r.starts_with(&code)))
+            })
+            .map(|n| n.id)
+            .collect();
+        matched += usize::from(!want.is_empty());
+        let filter = NoticeFilter { region: Some(code.clone()), ..NoticeFilter::default() };
+        let got = store.notice_page(&filter, PageRequest::first(200)).await.unwrap();
+        assert_eq!(got.items.iter().map(|n| n.id).collect::<Vec<_>>(), want, "region {code}");
+    }
+    assert!(matched > 3, "{matched} places have notices");
+}
