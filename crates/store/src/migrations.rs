@@ -27,6 +27,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (16, include_str!("../migrations/sqlite/0016_statistics.sql")),
     (17, include_str!("../migrations/sqlite/0017_project_posts.sql")),
     (18, include_str!("../migrations/sqlite/0018_notice_regions.sql")),
+    (19, include_str!("../migrations/sqlite/0019_project_places.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -47,6 +48,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (16, include_str!("../migrations/postgres/0016_statistics.sql")),
     (17, include_str!("../migrations/postgres/0017_project_posts.sql")),
     (18, include_str!("../migrations/postgres/0018_notice_regions.sql")),
+    (19, include_str!("../migrations/postgres/0019_project_places.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -200,18 +200,12 @@ fn reading_scope(p: &Procurement) -> AuditScope {
     AuditScope::regions([p.region.as_str()])
 }
 
-/// The lengths of region codes at each level (province, city, county, township, village): the codes a notice is
-/// indexed under in `notice_regions` (migration 18).
-const REGION_LEVELS: [usize; 5] = [2, 4, 6, 9, 12];
-
-/// Indexes the notices whose `column` (`n.id` or `n.project_id`) is `id` under every level of their project's
-/// places, in the caller's transaction.
+/// Indexes the notices whose `column` (`n.id` or `n.project_id`) is `id` under their project's places
+/// (`project_places`), in the caller's transaction.
 pub(crate) async fn index_notices(conn: &mut AnyConnection, column: &str, id: i64) -> Result<()> {
-    let levels = REGION_LEVELS.map(|l| format!("SELECT {l} AS len")).join(" UNION ALL ");
     let sql = format!(
-        "INSERT INTO notice_regions (code, notice_id) SELECT DISTINCT substr(r.region, 1, l.len), n.id FROM notices n \
-         JOIN project_regions r ON r.project_id = n.project_id JOIN ({levels}) l ON length(r.region) >= l.len \
-         WHERE {column} = $1 ON CONFLICT DO NOTHING"
+        "INSERT INTO notice_regions (code, notice_id) SELECT pl.code, n.id FROM notices n \
+         JOIN project_places pl ON pl.project_id = n.project_id WHERE {column} = $1 ON CONFLICT DO NOTHING"
     );
     sqlx::query(&sql).bind(id).execute(&mut *conn).await?;
     Ok(())
@@ -751,10 +745,7 @@ impl ProcurementStore for SqlStore {
             w.and(format!("n.published_on >= {from} AND n.published_on < {to}"));
         }
         // A region code seeks its notices in `notice_regions`; any other prefix walks the notices.
-        let indexed = filter
-            .region
-            .as_deref()
-            .filter(|r| REGION_LEVELS.contains(&r.len()) && r.bytes().all(|b| b.is_ascii_digit()));
+        let indexed = filter.region.as_deref().filter(|r| crate::projects::is_place_code(r));
         let (from, id) = match indexed {
             Some(code) => {
                 let v = w.text(code);

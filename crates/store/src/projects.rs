@@ -10,7 +10,7 @@ use shanzhi_domain::project::{Awaits, Change, Facts, PostFact, Project, Scope};
 use shanzhi_domain::DomainError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
@@ -130,13 +130,35 @@ fn posts_clause(w: &mut Where, scope: &Scope, host_org_id: i64) -> String {
     }
 }
 
+/// The lengths of region codes at each level (province, city, county, township, village): the codes a project is
+/// listed under in `project_places` (migration 19), and its notices in `notice_regions` (migration 18).
+const REGION_LEVELS: [usize; 5] = [2, 4, 6, 9, 12];
+
+/// Whether a region filter is a code of one level, which `project_places` and `notice_regions` answer by a seek;
+/// any other prefix is answered by walking the list.
+pub(crate) fn is_place_code(code: &str) -> bool {
+    REGION_LEVELS.contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Every level's code of every region of a project, once each.
+fn places(regions: &[String]) -> Vec<Arg> {
+    let codes: BTreeSet<&str> = regions
+        .iter()
+        .flat_map(|r| REGION_LEVELS.iter().filter(|l| r.len() >= **l && r.is_char_boundary(**l)).map(|l| &r[..*l]))
+        .collect();
+    codes.into_iter().map(|c| Arg::Text(c.to_string())).collect()
+}
+
 /// Projects aliased `p` with a region in `root`'s subtree.
 fn in_region(w: &mut Where, root: &str) -> String {
     let range = w.prefix("r.region", root);
     format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = p.id AND {range})")
 }
 
-fn filter_clauses(w: &mut Where, f: &ProjectFilter) {
+/// Adds `f`'s clauses; answers the tables the list reads and the id it pages on: a place's projects come from
+/// `project_places`, newest first by its index (any other region prefix walks the projects).
+fn filter_clauses(w: &mut Where, f: &ProjectFilter) -> (&'static str, &'static str) {
+    let mut from = ("projects p", "p.id");
     if let Some(step) = &f.step {
         let v = w.text(step);
         w.and(format!("p.step = {v}"));
@@ -146,8 +168,14 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) {
         w.and(format!("p.year = {v}"));
     }
     if let Some(region) = &f.region {
-        let c = in_region(w, region);
-        w.and(c);
+        if is_place_code(region) {
+            let v = w.text(region);
+            w.and(format!("pl.code = {v}"));
+            from = ("project_places pl JOIN projects p ON p.id = pl.project_id", "pl.project_id");
+        } else {
+            let c = in_region(w, region);
+            w.and(c);
+        }
     }
     if let Some(category) = &f.category {
         let c = w.prefix("p.category", category);
@@ -165,6 +193,7 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) {
         let v = w.int(file);
         w.and(format!("EXISTS (SELECT 1 FROM project_files pf WHERE pf.project_id = p.id AND pf.file_id = {v})"));
     }
+    from
 }
 
 /// Replaces a project's rows in a side table (`table.column` beside `project_id`) with `values`.
@@ -217,6 +246,7 @@ async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, w
     if was.is_none_or(|b| b.regions != f.regions) {
         let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
         replace_rows(conn, "project_regions", "region", project_id, regions).await?;
+        replace_rows(conn, "project_places", "code", project_id, places(&f.regions)).await?;
         if was.is_some() {
             crate::procure::reindex_notices(conn, project_id).await?;
         }
@@ -396,8 +426,8 @@ impl ProjectStore for SqlStore {
         if let Some(c) = scope_clause(&mut w, scope) {
             w.and(c);
         }
-        filter_clauses(&mut w, filter);
-        let sql = format!("SELECT {COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
+        let (from, id) = filter_clauses(&mut w, filter);
+        let sql = format!("SELECT {COLUMNS} FROM {from}{}", w.page_sql(id, page));
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::cut(projects, page.limit, |p| p.id))

@@ -123,6 +123,21 @@ both_backends! {
         // A project in several townships of one subtree is listed once.
         let district = ids(&app.all("/api/v1/projects?region=420506", Some(&admin)).await, "id");
         assert_eq!(district.len(), district.iter().collect::<BTreeSet<_>>().len());
+        // Every place at every level (sought in `project_places`), with another filter and paged, and a prefix that
+        // is no level (walked): the projects with a region in that subtree either way.
+        let mut roots: Vec<String> = app.store.regions().await.unwrap().into_iter().map(|r| r.code).collect();
+        roots.push("42050".into());
+        let mut matched = 0;
+        for root in roots {
+            let within = |p: &Project| p.design.regions.iter().any(|r| r.starts_with(&root));
+            let want = expect(&within);
+            matched += usize::from(!want.is_empty());
+            assert_eq!(ids(&app.all(&format!("/api/v1/projects?region={root}&limit=3"), Some(&admin)).await, "id"), want, "{root}");
+            let want = expect(&|p| within(p) && p.status.step() == "acceptance");
+            let got = ids(&app.all(&format!("/api/v1/projects?region={root}&step=acceptance"), Some(&admin)).await, "id");
+            assert_eq!(got, want, "{root}, acceptance");
+        }
+        assert!(matched > 3, "{matched} places have projects");
         // The signed-in page filters and pages the same way.
         let cookie = page_cookie(&app, "admin").await;
         let (status, html) = page(&app, "/projects?step=acceptance&limit=1", &cookie).await;

@@ -47,11 +47,11 @@ fn a_data_folder_of_the_release_before_migrates_verifies_and_reports_the_same() 
     }
 }
 
-/// Migration 18 indexes the notices already published under their projects' places: a region's notice list
-/// after the upgrade is the notices of the projects in that region.
+/// Migrations 18 and 19 index the notices and projects already stored under their places: after the upgrade a
+/// region's notice list is the notices of the projects in that region, and its project list those projects.
 #[tokio::test]
-async fn the_notices_published_before_are_found_by_region_after_the_upgrade() {
-    use shanzhi_store::{NoticeFilter, PageRequest, ProcurementStore, ProjectStore, Store};
+async fn notices_and_projects_stored_before_are_found_by_region_after_the_upgrade() {
+    use shanzhi_store::{NoticeFilter, PageRequest, ProcurementStore, ProjectFilter, ProjectStore, Store};
     let dir = data_folder();
     let location = shanzhi::Location::new(&dir, None);
     let (code, out, err) = shanzhi_at(&location, &["migrate"], None, &[]);
@@ -76,6 +76,19 @@ async fn the_notices_published_before_are_found_by_region_after_the_upgrade() {
         let filter = NoticeFilter { region: Some(code.clone()), ..NoticeFilter::default() };
         let got = store.notice_page(&filter, PageRequest::first(200)).await.unwrap();
         assert_eq!(got.items.iter().map(|n| n.id).collect::<Vec<_>>(), want, "region {code}");
+        let mut want: Vec<i64> =
+            projects.iter().filter(|p| p.design.regions.iter().any(|r| r.starts_with(&code))).map(|p| p.id).collect();
+        want.reverse();
+        let everything = shanzhi_domain::project::Scope {
+            everything: true,
+            purchaser_org_id: 0,
+            reviewed: false,
+            provider_org_id: None,
+            region: None,
+        };
+        let filter = ProjectFilter { region: Some(code.clone()), ..ProjectFilter::default() };
+        let got = store.project_page(&everything, &filter, PageRequest::first(200)).await.unwrap();
+        assert_eq!(got.items.iter().map(|p| p.id).collect::<Vec<_>>(), want, "projects of {code}");
     }
     assert!(matched > 3, "{matched} places have notices");
 }
