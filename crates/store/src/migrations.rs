@@ -28,6 +28,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (17, include_str!("../migrations/sqlite/0017_project_posts.sql")),
     (18, include_str!("../migrations/sqlite/0018_notice_regions.sql")),
     (19, include_str!("../migrations/sqlite/0019_project_places.sql")),
+    (20, include_str!("../migrations/sqlite/0020_statistics_places.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -49,6 +50,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (17, include_str!("../migrations/postgres/0017_project_posts.sql")),
     (18, include_str!("../migrations/postgres/0018_notice_regions.sql")),
     (19, include_str!("../migrations/postgres/0019_project_places.sql")),
+    (20, include_str!("../migrations/postgres/0020_statistics_places.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -140,13 +140,13 @@ pub(crate) fn is_place_code(code: &str) -> bool {
     REGION_LEVELS.contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// Every level's code of every region of a project, once each.
-fn places(regions: &[String]) -> Vec<Arg> {
-    let codes: BTreeSet<&str> = regions
+/// Every level's code of every region of a project, once each: the places it counts in.
+pub(crate) fn places(regions: &[String]) -> BTreeSet<String> {
+    regions
         .iter()
         .flat_map(|r| REGION_LEVELS.iter().filter(|l| r.len() >= **l && r.is_char_boundary(**l)).map(|l| &r[..*l]))
-        .collect();
-    codes.into_iter().map(|c| Arg::Text(c.to_string())).collect()
+        .map(String::from)
+        .collect()
 }
 
 /// Projects aliased `p` with a region in `root`'s subtree.
@@ -246,7 +246,8 @@ async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, w
     if was.is_none_or(|b| b.regions != f.regions) {
         let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
         replace_rows(conn, "project_regions", "region", project_id, regions).await?;
-        replace_rows(conn, "project_places", "code", project_id, places(&f.regions)).await?;
+        let codes = places(&f.regions).into_iter().map(Arg::Text).collect();
+        replace_rows(conn, "project_places", "code", project_id, codes).await?;
         if was.is_some() {
             crate::procure::reindex_notices(conn, project_id).await?;
         }

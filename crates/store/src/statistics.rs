@@ -82,9 +82,17 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
             .collect::<Result<_>>()?,
         ),
     };
-    if old == new {
+    // The places the rows were added to, and those they belong to now (they differ when the regions changed).
+    let now_in = crate::projects::places(&p.design.regions);
+    let was_in = match stored {
+        Stored::Nothing => BTreeSet::new(),
+        Stored::Of(before) => crate::projects::places(&before.design.regions),
+        Stored::Unknown => now_in.clone(),
+    };
+    if old == new && was_in == now_in {
         return Ok(());
     }
+    write_place_totals(conn, (&was_in, &old), (&now_in, &new)).await?;
     let mut delta: BTreeMap<&(Kind, i32, String), (i64, i64, i64)> = BTreeMap::new();
     for (sign, rows) in [(-1, &old), (1, &new)] {
         for (k, (projects, posts, amount)) in rows {
@@ -154,6 +162,50 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
         "INSERT INTO statistics_rows (project_id, kind, year, key, projects, posts, amount_fen)",
         " ON CONFLICT (project_id, kind, year, key) DO UPDATE SET projects = excluded.projects, \
          posts = excluded.posts, amount_fen = excluded.amount_fen",
+        rows,
+    )
+    .await
+}
+
+type Keyed = BTreeMap<(Kind, i32, String), Sum>;
+
+/// Moves a project's rows in the per-place totals: `was` taken from the places they were added to, `now` added to
+/// the places the project is in, in (place, key) order — the lock order on PostgreSQL.
+async fn write_place_totals(
+    conn: &mut AnyConnection,
+    was: (&BTreeSet<String>, &Keyed),
+    now: (&BTreeSet<String>, &Keyed),
+) -> Result<()> {
+    let mut delta: BTreeMap<(&str, &(Kind, i32, String)), (i64, i64, i64)> = BTreeMap::new();
+    for (sign, (places, rows)) in [(-1, was), (1, now)] {
+        for code in places {
+            for (k, (projects, posts, amount)) in rows {
+                let d = delta.entry((code.as_str(), k)).or_default();
+                *d = (d.0 + sign * projects, d.1 + sign * posts, d.2 + sign * amount.fen());
+            }
+        }
+    }
+    let rows = delta
+        .into_iter()
+        .filter(|(_, d)| *d != (0, 0, 0))
+        .map(|((code, (kind, year, key)), (projects, posts, amount))| {
+            vec![
+                Arg::Text(code.to_string()),
+                Arg::Text(kind.code().into()),
+                Arg::Int(i64::from(*year)),
+                Arg::Text(key.clone()),
+                Arg::Int(projects),
+                Arg::Int(posts),
+                Arg::Int(amount),
+            ]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_place_totals (code, kind, year, key, projects, posts, amount_fen)",
+        " ON CONFLICT (code, kind, year, key) DO UPDATE SET projects = statistics_place_totals.projects + excluded.projects, \
+         posts = statistics_place_totals.posts + excluded.posts, \
+         amount_fen = statistics_place_totals.amount_fen + excluded.amount_fen",
         rows,
     )
     .await
@@ -370,6 +422,19 @@ async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Op
                 w.and(format!("(year = {y} OR {EVERY_YEAR})"));
             }
             format!("SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_totals{}", w.sql())
+        }
+        // A place's sums are kept per place: read, not summed.
+        Some(code) if crate::projects::is_place_code(code) => {
+            let c = w.text(code);
+            w.and(format!("code = {c}"));
+            if let Some(y) = year {
+                let y = w.int(i64::from(y));
+                w.and(format!("(year = {y} OR {EVERY_YEAR})"));
+            }
+            format!(
+                "SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_place_totals{}",
+                w.sql()
+            )
         }
         Some(root) => {
             let within = projects_within(&mut w, root);
