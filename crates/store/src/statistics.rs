@@ -167,7 +167,9 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
     .await
 }
 
-type Keyed = BTreeMap<(Kind, i32, String), Sum>;
+/// A summary row's key: its kind, year and key within the kind.
+type Key = (Kind, i32, String);
+type Keyed = BTreeMap<Key, Sum>;
 
 /// Moves a project's rows in the per-place totals: `was` taken from the places they were added to, `now` added to
 /// the places the project is in, in (place, key) order — the lock order on PostgreSQL.
@@ -176,7 +178,7 @@ async fn write_place_totals(
     was: (&BTreeSet<String>, &Keyed),
     now: (&BTreeSet<String>, &Keyed),
 ) -> Result<()> {
-    let mut delta: BTreeMap<(&str, &(Kind, i32, String)), (i64, i64, i64)> = BTreeMap::new();
+    let mut delta: BTreeMap<(&str, &Key), (i64, i64, i64)> = BTreeMap::new();
     for (sign, (places, rows)) in [(-1, was), (1, now)] {
         for code in places {
             for (k, (projects, posts, amount)) in rows {
