@@ -101,20 +101,7 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
         }
     }
     // In key order, so concurrent writers on PostgreSQL lock the shared totals rows in the same order.
-    let totals = delta
-        .into_iter()
-        .filter(|(_, d)| *d != (0, 0, 0))
-        .map(|((kind, year, key), (projects, posts, amount))| {
-            vec![
-                Arg::Text(kind.code().into()),
-                Arg::Int(i64::from(*year)),
-                Arg::Text(key.clone()),
-                Arg::Int(projects),
-                Arg::Int(posts),
-                Arg::Int(amount),
-            ]
-        })
-        .collect();
+    let totals = delta.into_iter().filter(|(_, d)| *d != (0, 0, 0)).map(|(k, d)| sum_args(k, d)).collect();
     insert_rows(
         conn,
         "INSERT INTO statistics_totals (kind, year, key, projects, posts, amount_fen)",
@@ -145,16 +132,8 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
     let rows = new
         .iter()
         .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|((kind, year, key), (projects, posts, amount))| {
-            vec![
-                Arg::Int(p.id),
-                Arg::Text(kind.code().into()),
-                Arg::Int(i64::from(*year)),
-                Arg::Text(key.clone()),
-                Arg::Int(*projects),
-                Arg::Int(*posts),
-                Arg::Int(amount.fen()),
-            ]
+        .map(|(k, (projects, posts, amount))| {
+            std::iter::once(Arg::Int(p.id)).chain(sum_args(k, (*projects, *posts, amount.fen()))).collect()
         })
         .collect();
     insert_rows(
@@ -170,6 +149,18 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
 /// A summary row's key: its kind, year and key within the kind.
 type Key = (Kind, i32, String);
 type Keyed = BTreeMap<Key, Sum>;
+
+/// A summary row's values after whatever it belongs to: kind, year, key, projects, posts and amount in fen.
+fn sum_args((kind, year, key): &Key, (projects, posts, amount): (i64, i64, i64)) -> Vec<Arg> {
+    vec![
+        Arg::Text(kind.code().into()),
+        Arg::Int(i64::from(*year)),
+        Arg::Text(key.clone()),
+        Arg::Int(projects),
+        Arg::Int(posts),
+        Arg::Int(amount),
+    ]
+}
 
 /// Moves a project's rows in the per-place totals: `was` taken from the places they were added to, `now` added to
 /// the places the project is in, in (place, key) order — the lock order on PostgreSQL.
@@ -190,17 +181,7 @@ async fn write_place_totals(
     let rows = delta
         .into_iter()
         .filter(|(_, d)| *d != (0, 0, 0))
-        .map(|((code, (kind, year, key)), (projects, posts, amount))| {
-            vec![
-                Arg::Text(code.to_string()),
-                Arg::Text(kind.code().into()),
-                Arg::Int(i64::from(*year)),
-                Arg::Text(key.clone()),
-                Arg::Int(projects),
-                Arg::Int(posts),
-                Arg::Int(amount),
-            ]
-        })
+        .map(|((code, k), d)| std::iter::once(Arg::Text(code.to_string())).chain(sum_args(k, d)).collect())
         .collect();
     insert_rows(
         conn,
