@@ -141,7 +141,7 @@ pub(crate) fn is_place_code(code: &str) -> bool {
 }
 
 /// Every level's code of every region of a project, once each: the places it counts in.
-pub(crate) fn places(regions: &[String]) -> BTreeSet<String> {
+pub(crate) fn place_codes(regions: &[String]) -> BTreeSet<String> {
     regions
         .iter()
         .flat_map(|r| REGION_LEVELS.iter().filter(|l| r.len() >= **l && r.is_char_boundary(**l)).map(|l| &r[..*l]))
@@ -246,7 +246,7 @@ async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, w
     if was.is_none_or(|b| b.regions != f.regions) {
         let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
         replace_rows(conn, "project_regions", "region", project_id, regions).await?;
-        let codes = places(&f.regions).into_iter().map(Arg::Text).collect();
+        let codes = place_codes(&f.regions).into_iter().map(Arg::Text).collect();
         replace_rows(conn, "project_places", "code", project_id, codes).await?;
         if was.is_some() {
             crate::procure::reindex_notices(conn, project_id).await?;

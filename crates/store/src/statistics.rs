@@ -83,10 +83,10 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
         ),
     };
     // The places the rows were added to, and those they belong to now (they differ when the regions changed).
-    let now_in = crate::projects::places(&p.design.regions);
+    let now_in = crate::projects::place_codes(&p.design.regions);
     let was_in = match stored {
         Stored::Nothing => BTreeSet::new(),
-        Stored::Of(before) => crate::projects::places(&before.design.regions),
+        Stored::Of(before) => crate::projects::place_codes(&before.design.regions),
         Stored::Unknown => now_in.clone(),
     };
     if old == new && was_in == now_in {
