@@ -15,6 +15,7 @@ mod data_folder;
 mod disk_full;
 mod flow;
 mod gen;
+mod indexes;
 mod jobs;
 mod lists;
 mod money;

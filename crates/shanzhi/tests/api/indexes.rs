@@ -1,0 +1,56 @@
+//! Every foreign key of a table that grows with the projects has an index led by its column: the write paths
+//! replace and find rows by their parent (a project's places, a notice's places, a procurement's notices), and an
+//! unindexed key makes each such statement walk the whole table — a province then slows with every project
+//! stored. Keys of the reference tables (places, organisations, people, catalogue, budget lines), whose rows
+//! number in the thousands and whose parents are never deleted, are listed here with that reason.
+
+use crate::both_backends;
+use crate::helpers::*;
+
+/// (table, column) pairs allowed without an index of their own, and why.
+const UNINDEXED: &[(&str, &str, &str)] = &[
+    ("regions", "parent", "reference table"),
+    ("organisations", "verified_by", "reference table"),
+    ("organisations", "parent_id", "reference table"),
+    ("organisations", "region", "reference table"),
+    ("users", "supervisor_region", "reference table"),
+    ("users", "org_id", "reference table"),
+    ("catalogue", "parent", "reference table"),
+    ("experts", "org_id", "reference table"),
+    ("fiscal_years", "closed_by", "reference table"),
+    ("budgets", "granted_from", "reference table"),
+    ("files", "uploaded_by", "files are found by id; no user is deleted"),
+    ("files", "owner_org_id", "files are found by id; no organisation is deleted"),
+    ("overdue_duties", "marked_by_run", "duties are found by procurement; no run is deleted"),
+    ("statistics_ledger", "budget_id", "read with project_id, the key's first column"),
+];
+
+const SQLITE: &str = "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
+    WHERE m.type = 'table' \
+    AND NOT EXISTS (SELECT 1 FROM pragma_index_list(m.name) il, pragma_index_info(il.name) ii \
+                    WHERE ii.seqno = 0 AND ii.name = f.\"from\") \
+    AND NOT EXISTS (SELECT 1 FROM pragma_table_info(m.name) ti WHERE ti.pk = 1 AND ti.name = f.\"from\") \
+    ORDER BY 1, 2";
+
+const POSTGRES: &str = "SELECT CAST(c.conrelid::regclass AS TEXT), CAST(a.attname AS TEXT) FROM pg_constraint c \
+    JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+    WHERE c.contype = 'f' AND c.connamespace = CAST(current_schema() AS regnamespace) \
+    AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1]) \
+    ORDER BY 1, 2";
+
+both_backends! {
+    async fn every_foreign_key_of_a_growing_table_is_indexed(backend) {
+        let app = TestApp::empty(backend).await;
+        let sql = match backend {
+            shanzhi_store::Backend::Sqlite => SQLITE,
+            shanzhi_store::Backend::Postgres => POSTGRES,
+        };
+        let found: Vec<(String, String)> = sqlx::query_as(sql).fetch_all(app.store.pool()).await.unwrap();
+        assert!(!found.is_empty(), "the query finds the reference tables' keys");
+        let unexpected: Vec<_> = found
+            .iter()
+            .filter(|(t, c)| !UNINDEXED.iter().any(|(ut, uc, _)| ut == t && uc == c))
+            .collect();
+        assert!(unexpected.is_empty(), "foreign keys without an index: {unexpected:?}");
+    }
+}
