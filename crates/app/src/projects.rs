@@ -15,7 +15,7 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::{DomainError, Money, Quantity};
 
-use shanzhi_domain::project::{waiting_on, Awaits, Scope};
+use shanzhi_domain::project::{waiting_on, Awaits, ProjectItem, Scope};
 use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
 
 use shanzhi_store::By;
@@ -461,6 +461,16 @@ pub async fn project_page(
     page: PageRequest,
 ) -> Result<Page<Project>> {
     Ok(app.store.project_page(&Scope::of(actor), filter, page).await?)
+}
+
+/// The same list as [`project_page`], as list items read from the list columns (what list pages show).
+pub async fn project_items(
+    app: &App,
+    actor: &Actor,
+    filter: &ProjectFilter,
+    page: PageRequest,
+) -> Result<Page<ProjectItem>> {
+    Ok(app.store.project_items(&Scope::of(actor), filter, page).await?)
 }
 
 pub async fn create_project(app: &App, actor: &Actor, req: DesignRequest) -> Result<Project> {

@@ -21,12 +21,14 @@ mod closure;
 mod contract;
 mod design;
 mod estimate;
+mod item;
 mod posts;
 mod review;
 mod scope;
 pub mod supplement;
 pub use acts::Act;
 pub use estimate::price_lines;
+pub use item::ProjectItem;
 pub use scope::{Awaits, Facts, PostFact, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
 

@@ -6,8 +6,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::{Action, Scope as AuditScope};
-use shanzhi_domain::project::{Awaits, Change, Facts, PostFact, Project, Scope};
+use shanzhi_domain::project::{Awaits, Change, Facts, PostFact, Project, ProjectItem, Scope, Status};
+use shanzhi_domain::visibility::ProjectAccess;
 use shanzhi_domain::DomainError;
+use shanzhi_domain::Money;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::rows::insert_rows;
-use crate::sql::ts;
+use crate::sql::{parse_ts, ts};
 use crate::statistics::Stored;
 use crate::{By, SqlStore};
 
@@ -62,6 +64,14 @@ pub trait ProjectStore {
     async fn projects(&self) -> Result<Vec<Project>>;
     /// The projects `scope` may see that match `filter`, newest first, one page.
     async fn project_page(&self, scope: &Scope, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>>;
+    /// The same list as [`ProjectStore::project_page`], as list items read from the list columns, each as
+    /// `scope`'s reader may read it.
+    async fn project_items(
+        &self,
+        scope: &Scope,
+        filter: &ProjectFilter,
+        page: PageRequest,
+    ) -> Result<Page<ProjectItem>>;
     /// How many projects `scope` may see at each step and end state.
     async fn project_counts(&self, scope: &Scope) -> Result<BTreeMap<String, i64>>;
     /// The projects that may be waiting on someone of `kinds` in organisation `org_id`, newest first: a superset
@@ -92,6 +102,33 @@ pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
     p.code = r.try_get("code")?;
     p.version = r.try_get("version")?;
     Ok(p)
+}
+
+/// What [`ProjectStore::project_items`] reads: the list columns, and whether the reader sees the project whole.
+const ITEM_COLUMNS: &str = "p.id, p.code, p.title, p.status, p.returned, p.purchaser_org_id, p.purchaser_name, \
+                            p.provider_org_id, p.category, p.year, p.total, p.contracted, p.updated_at";
+
+fn item_from_row(r: &AnyRow) -> Result<ProjectItem> {
+    let status: String = r.try_get("status")?;
+    let status = Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("project status {status}")))?;
+    let access = if r.try_get::<i64, _>("whole")? != 0 { ProjectAccess::Full } else { ProjectAccess::Provider };
+    let item = ProjectItem {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        title: r.try_get("title")?,
+        status,
+        step: status.step(),
+        returned: r.try_get::<i64, _>("returned")? != 0,
+        purchaser_org_id: r.try_get("purchaser_org_id")?,
+        purchaser_name: r.try_get("purchaser_name")?,
+        provider_org_id: r.try_get("provider_org_id")?,
+        category: r.try_get("category")?,
+        year: i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        total: Some(Money::from_fen(r.try_get("total")?)),
+        contract_total: r.try_get::<Option<i64>, _>("contracted")?.map(Money::from_fen),
+        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+    };
+    Ok(item.read_as(access))
 }
 
 fn project_data(p: &Project) -> Result<String> {
@@ -222,9 +259,10 @@ async fn write_posts(conn: &mut AnyConnection, project_id: i64, posts: &[PostFac
     insert_rows(conn, "INSERT INTO project_posts (project_id, idx, host_org_id, filled)", "", rows).await
 }
 
-/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$9` ([`bind_facts`] binds them).
+/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$13` ([`bind_facts`] binds them).
 const FACTS_SET: &str = "year = $1, step = $2, category = $3, mode = $4, reviewed = $5, provider_org_id = $6, \
-                         contracted = $7, signed_on = $8, awaits = $9";
+                         contracted = $7, signed_on = $8, awaits = $9, title = $10, purchaser_name = $11, \
+                         total = $12, returned = $13";
 
 fn bind_facts<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
@@ -239,6 +277,10 @@ fn bind_facts<'q>(
         .bind(f.contracted.map(|m| m.fen()))
         .bind(f.signed_on.map(|d| d.to_string()))
         .bind(i64::from(f.awaits.0))
+        .bind(&f.title)
+        .bind(&f.purchaser_name)
+        .bind(f.total.fen())
+        .bind(i64::from(f.returned))
 }
 
 /// Rewrites the side tables whose rows changed from `was` (all of them for a new record).
@@ -272,7 +314,7 @@ impl SqlStore {
     /// Writes the project's list columns and side rows, in the caller's transaction.
     pub(crate) async fn write_facts(&self, conn: &mut AnyConnection, p: &Project) -> Result<()> {
         let f = p.facts();
-        bind_facts(sqlx::query(&format!("UPDATE projects SET {FACTS_SET} WHERE id = $10")), &f)
+        bind_facts(sqlx::query(&format!("UPDATE projects SET {FACTS_SET} WHERE id = $14")), &f)
             .bind(p.id)
             .execute(&mut *conn)
             .await?;
@@ -315,8 +357,8 @@ impl SqlStore {
     ) -> Result<()> {
         let facts = after.facts();
         let sql = format!(
-            "UPDATE projects SET {FACTS_SET}, version = $10, status = $11, data = $12, updated_at = $13 \
-             WHERE id = $14 AND version = $15"
+            "UPDATE projects SET {FACTS_SET}, version = $14, status = $15, data = $16, updated_at = $17 \
+             WHERE id = $18 AND version = $19"
         );
         let done = bind_facts(sqlx::query(&sql), &facts)
             .bind(after.version)
@@ -376,7 +418,7 @@ impl ProjectStore for SqlStore {
             format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
         let facts = project.facts();
         bind_facts(
-            sqlx::query(&format!("UPDATE projects SET {FACTS_SET}, code = $10, data = $11 WHERE id = $12")),
+            sqlx::query(&format!("UPDATE projects SET {FACTS_SET}, code = $14, data = $15 WHERE id = $16")),
             &facts,
         )
         .bind(&project.code)
@@ -432,6 +474,28 @@ impl ProjectStore for SqlStore {
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
         Ok(Page::cut(projects, page.limit, |p| p.id))
+    }
+
+    async fn project_items(
+        &self,
+        scope: &Scope,
+        filter: &ProjectFilter,
+        page: PageRequest,
+    ) -> Result<Page<ProjectItem>> {
+        let mut w = Where::default();
+        // Numbered before the WHERE clause's own arguments, which is fine: `$n` names its argument.
+        let whole = match scope_clause(&mut w, &scope.seen_whole()) {
+            Some(c) => format!("CAST(CASE WHEN {c} THEN 1 ELSE 0 END AS BIGINT)"),
+            None => "CAST(1 AS BIGINT)".into(),
+        };
+        if let Some(c) = scope_clause(&mut w, scope) {
+            w.and(c);
+        }
+        let (from, id) = filter_clauses(&mut w, filter);
+        let sql = format!("SELECT {ITEM_COLUMNS}, {whole} AS whole FROM {from}{}", w.page_sql(id, page));
+        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
+        let items = rows.iter().map(item_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(items, page.limit, |p| p.id))
     }
 
     async fn project_counts(&self, scope: &Scope) -> Result<BTreeMap<String, i64>> {

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shanzhi_app::SessionKind;
 use shanzhi_domain::org::Actor;
-use shanzhi_domain::project::{waiting_on, Project};
+use shanzhi_domain::project::{waiting_on, Project, ProjectItem};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 use utoipa::{IntoParams, ToSchema};
@@ -275,9 +275,9 @@ async fn list_projects(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Listing(q, _): Listing<crate::filters::ProjectFilters>,
-) -> AppResult<Json<Listed<ProjectView>>> {
-    let page = projects::project_page(&state, &s.actor, &crate::filters::project_filter(&q)?, q.page).await?;
-    Ok(Json(page.map(|p| view(&s.actor, &p)).into()))
+) -> AppResult<Json<Listed<ProjectItem>>> {
+    let page = projects::project_items(&state, &s.actor, &crate::filters::project_filter(&q)?, q.page).await?;
+    Ok(Json(page.into()))
 }
 
 #[utoipa::path(

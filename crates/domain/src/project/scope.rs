@@ -33,6 +33,12 @@ impl Scope {
         }
     }
 
+    /// The projects the reader sees whole: those it sees other than as their provider
+    /// (see [`crate::visibility::project_access`]).
+    pub fn seen_whole(&self) -> Scope {
+        Scope { provider_org_id: None, ..self.clone() }
+    }
+
     pub fn admits(&self, p: &Project) -> bool {
         let facts = p.facts();
         self.everything
@@ -61,6 +67,12 @@ pub struct Facts {
     pub signed_on: Option<NaiveDate>,
     /// Who the project may be waiting on: a superset of what [`super::waiting_on`] finds for any reader.
     pub awaits: Awaits,
+    pub title: String,
+    pub purchaser_name: String,
+    /// The cost estimate's total.
+    pub total: Money,
+    /// Returned by a reviewer and not yet resubmitted.
+    pub returned: bool,
     /// Uploaded files the record refers to (service reports' attachments), each once.
     pub files: Vec<i64>,
     /// The contract's social-work posts in order: the unit each is seated in, and whether it is held.
@@ -153,6 +165,10 @@ impl Project {
             contracted: self.contract.as_ref().map(|c| c.total()),
             signed_on: self.contract.as_ref().map(|c| c.signed_on),
             awaits: Awaits::of(self),
+            title: self.design.title.clone(),
+            purchaser_name: self.purchaser_name.clone(),
+            total: self.total(),
+            returned: self.is_returned(),
             files: {
                 let mut files: Vec<i64> = self
                     .contract

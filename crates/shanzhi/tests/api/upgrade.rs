@@ -60,6 +60,13 @@ async fn notices_and_projects_stored_before_are_found_by_region_after_the_upgrad
     let projects = store.projects().await.unwrap();
     let notices = store.notices().await.unwrap();
     assert!(!notices.is_empty());
+    let everything = shanzhi_domain::project::Scope {
+        everything: true,
+        purchaser_org_id: 0,
+        reviewed: false,
+        provider_org_id: None,
+        region: None,
+    };
     let mut matched = 0;
     for region in store.regions().await.unwrap() {
         let code = region.code;
@@ -79,16 +86,13 @@ async fn notices_and_projects_stored_before_are_found_by_region_after_the_upgrad
         let mut want: Vec<i64> =
             projects.iter().filter(|p| p.design.regions.iter().any(|r| r.starts_with(&code))).map(|p| p.id).collect();
         want.reverse();
-        let everything = shanzhi_domain::project::Scope {
-            everything: true,
-            purchaser_org_id: 0,
-            reviewed: false,
-            provider_org_id: None,
-            region: None,
-        };
         let filter = ProjectFilter { region: Some(code.clone()), ..ProjectFilter::default() };
         let got = store.project_page(&everything, &filter, PageRequest::first(200)).await.unwrap();
         assert_eq!(got.items.iter().map(|p| p.id).collect::<Vec<_>>(), want, "projects of {code}");
     }
+    // Migration 22 filled the list items' columns from the records.
+    let items = store.project_items(&everything, &ProjectFilter::default(), PageRequest::first(200)).await.unwrap();
+    let want: Vec<_> = projects.iter().rev().map(|p| p.item(shanzhi_domain::visibility::ProjectAccess::Full)).collect();
+    assert_eq!(items.items, want, "every project's list item, from its columns");
     assert!(matched > 3, "{matched} places have notices");
 }

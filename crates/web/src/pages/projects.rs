@@ -106,7 +106,7 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
     let lang = user.lang;
     let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::PROJECT_FILTERS).or_page(&shell)?;
     let filter = crate::filters::project_filter(&q).or_page(&shell)?;
-    let listed = projects::project_page(&state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
+    let listed = projects::project_items(&state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
     let projects = &listed.items;
     let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
     let step = filter.step.as_deref();
@@ -134,15 +134,14 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
                 } }
                 tbody { @for p in projects { tr {
                     td data-label=(lang.t("项目编号", "Code")) { (p.code) }
-                    td data-label=(lang.t("项目名称", "Title")) { a href={"/projects/" (p.id)} { (p.design.title) } }
+                    td data-label=(lang.t("项目名称", "Title")) { a href={"/projects/" (p.id)} { (p.title) } }
                     td data-label=(lang.t("购买主体", "Purchaser")) { (p.purchaser_name) }
                     td data-label=(lang.t("进度", "Step")) {
                         (status_tag(lang, p.status))
-                        @if p.is_returned() { " " strong.tag.tag--red { (lang.t("已退回", "Returned")) } }
+                        @if p.returned { " " strong.tag.tag--red { (lang.t("已退回", "Returned")) } }
                     }
                     td.num data-label=(lang.t("预算", "Total")) {
-                        @if visibility::project_access(&user.session.actor, p) == Some(ProjectAccess::Full) { (lang.money(p.total())) }
-                        @else { span.muted { "—" } }
+                        @if let Some(total) = p.total { (lang.money(total)) } @else { span.muted { "—" } }
                     }
                     td data-label=(lang.t("更新时间", "Updated")) { (lang.datetime(p.updated_at)) }
                 } } }
