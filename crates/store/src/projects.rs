@@ -193,26 +193,30 @@ fn in_region(w: &mut Where, root: &str) -> String {
 }
 
 /// Adds `f`'s clauses; answers the tables the list reads and the id it pages on: a place's projects come from
-/// `project_places`, newest first by its index (any other region prefix walks the projects).
+/// `project_places`, newest first by its indexes, which also hold each project's step and year so that a place's
+/// projects at a step or of a year are a seek too (any other region prefix walks the projects).
 fn filter_clauses(w: &mut Where, f: &ProjectFilter) -> (&'static str, &'static str) {
     let mut from = ("projects p", "p.id");
-    if let Some(step) = &f.step {
-        let v = w.text(step);
-        w.and(format!("p.step = {v}"));
-    }
-    if let Some(year) = f.year {
-        let v = w.int(i64::from(year));
-        w.and(format!("p.year = {v}"));
-    }
+    // The table the step and year are matched in: the place's rows when the list is a place's.
+    let mut keys = "p";
     if let Some(region) = &f.region {
         if is_place_code(region) {
             let v = w.text(region);
             w.and(format!("pl.code = {v}"));
             from = ("project_places pl JOIN projects p ON p.id = pl.project_id", "pl.project_id");
+            keys = "pl";
         } else {
             let c = in_region(w, region);
             w.and(c);
         }
+    }
+    if let Some(step) = &f.step {
+        let v = w.text(step);
+        w.and(format!("{keys}.step = {v}"));
+    }
+    if let Some(year) = f.year {
+        let v = w.int(i64::from(year));
+        w.and(format!("{keys}.year = {v}"));
     }
     if let Some(category) = &f.category {
         let c = w.prefix("p.category", category);
@@ -233,30 +237,16 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) -> (&'static str, &'static s
     from
 }
 
-/// Replaces a project's rows in a side table (`table.column` beside `project_id`) with `values`.
+/// Replaces a project's rows in a side table with `rows`, each the values of `columns` (`project_id` among them).
 async fn replace_rows(
     conn: &mut AnyConnection,
     table: &str,
-    column: &str,
+    columns: &str,
     project_id: i64,
-    values: Vec<Arg>,
+    rows: Vec<Vec<Arg>>,
 ) -> Result<()> {
     sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1")).bind(project_id).execute(&mut *conn).await?;
-    let rows = values.into_iter().map(|v| vec![v, Arg::Int(project_id)]).collect();
-    insert_rows(conn, &format!("INSERT INTO {table} ({column}, project_id)"), "", rows).await
-}
-
-/// Replaces a project's rows of `project_posts` with `posts`.
-async fn write_posts(conn: &mut AnyConnection, project_id: i64, posts: &[PostFact]) -> Result<()> {
-    sqlx::query("DELETE FROM project_posts WHERE project_id = $1").bind(project_id).execute(&mut *conn).await?;
-    let rows = posts
-        .iter()
-        .enumerate()
-        .map(|(i, post)| {
-            vec![Arg::Int(project_id), Arg::Int(i as i64), Arg::Int(post.host_org_id), Arg::Int(i64::from(post.filled))]
-        })
-        .collect();
-    insert_rows(conn, "INSERT INTO project_posts (project_id, idx, host_org_id, filled)", "", rows).await
+    insert_rows(conn, &format!("INSERT INTO {table} ({columns})"), "", rows).await
 }
 
 /// The list columns of `projects`, as `SET` assignments numbered `$1`…`$13` ([`bind_facts`] binds them).
@@ -285,21 +275,38 @@ fn bind_facts<'q>(
 
 /// Rewrites the side tables whose rows changed from `was` (all of them for a new record).
 async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, was: Option<&Facts>) -> Result<()> {
+    let id = || Arg::Int(project_id);
+    let (step, year) = (|| Arg::Text(f.step.to_string()), || Arg::Int(i64::from(f.year)));
     if was.is_none_or(|b| b.regions != f.regions) {
-        let regions = f.regions.iter().map(|r| Arg::Text(r.clone())).collect();
-        replace_rows(conn, "project_regions", "region", project_id, regions).await?;
-        let codes = place_codes(&f.regions).into_iter().map(Arg::Text).collect();
-        replace_rows(conn, "project_places", "code", project_id, codes).await?;
+        let regions = f.regions.iter().map(|r| vec![Arg::Text(r.clone()), id()]).collect();
+        replace_rows(conn, "project_regions", "region, project_id", project_id, regions).await?;
+        let places = place_codes(&f.regions).into_iter().map(|c| vec![Arg::Text(c), step(), year(), id()]).collect();
+        replace_rows(conn, "project_places", "code, step, year, project_id", project_id, places).await?;
         if was.is_some() {
             crate::procure::reindex_notices(conn, project_id).await?;
         }
+    } else if was.is_some_and(|b| (b.step, b.year) != (f.step, f.year)) {
+        sqlx::query("UPDATE project_places SET step = $1, year = $2 WHERE project_id = $3")
+            .bind(f.step)
+            .bind(i64::from(f.year))
+            .bind(project_id)
+            .execute(&mut *conn)
+            .await?;
     }
     if was.is_none_or(|b| b.files != f.files) {
-        let files = f.files.iter().map(|id| Arg::Int(*id)).collect();
-        replace_rows(conn, "project_files", "file_id", project_id, files).await?;
+        let files = f.files.iter().map(|file| vec![Arg::Int(*file), id()]).collect();
+        replace_rows(conn, "project_files", "file_id, project_id", project_id, files).await?;
     }
     if was.is_none_or(|b| b.posts != f.posts) {
-        write_posts(conn, project_id, &f.posts).await?;
+        let posts = f
+            .posts
+            .iter()
+            .enumerate()
+            .map(|(i, post)| {
+                vec![id(), Arg::Int(i as i64), Arg::Int(post.host_org_id), Arg::Int(i64::from(post.filled))]
+            })
+            .collect();
+        replace_rows(conn, "project_posts", "project_id, idx, host_org_id, filled", project_id, posts).await?;
     }
     Ok(())
 }

@@ -119,6 +119,7 @@ both_backends! {
             ("category=A".into(), expect(&|p| p.design.category.starts_with('A'))),
             (format!("purchaser={}", some.purchaser_org_id), expect(&|p| p.purchaser_org_id == some.purchaser_org_id)),
             (format!("provider={provider}"), expect(&|p| p.award.as_ref().is_some_and(|a| a.provider.org_id == provider))),
+            (format!("step={}&year={year}", some.status.step()), expect(&|p| p.status.step() == some.status.step() && shanzhi_domain::statistics::project_year(p) == year)),
             (format!("step=acceptance&purchaser={}", some.purchaser_org_id), expect(&|p| p.status.step() == "acceptance" && p.purchaser_org_id == some.purchaser_org_id)),
         ];
         for (query, want) in cases {
@@ -139,9 +140,19 @@ both_backends! {
             let want = expect(&within);
             matched += usize::from(!want.is_empty());
             assert_eq!(ids(&app.all(&format!("/api/v1/projects?region={root}&limit=3"), Some(&admin)).await, "id"), want, "{root}");
-            let want = expect(&|p| within(p) && p.status.step() == "acceptance");
-            let got = ids(&app.all(&format!("/api/v1/projects?region={root}&step=acceptance"), Some(&admin)).await, "id");
-            assert_eq!(got, want, "{root}, acceptance");
+            // A place's projects at a step, of a year, and both: matched on the place's own rows of them.
+            for step in ["acceptance", "completed", "review"] {
+                let want = expect(&|p| within(p) && p.status.step() == step);
+                let got = ids(&app.all(&format!("/api/v1/projects?region={root}&step={step}"), Some(&admin)).await, "id");
+                assert_eq!(got, want, "{root}, {step}");
+                let of_year = |p: &Project| shanzhi_domain::statistics::project_year(p) == year;
+                let want = expect(&|p| within(p) && p.status.step() == step && of_year(p));
+                let query = format!("/api/v1/projects?region={root}&step={step}&year={year}&limit=2");
+                assert_eq!(ids(&app.all(&query, Some(&admin)).await, "id"), want, "{root}, {step}, {year}");
+            }
+            let want = expect(&|p| within(p) && shanzhi_domain::statistics::project_year(p) == year);
+            let got = ids(&app.all(&format!("/api/v1/projects?region={root}&year={year}"), Some(&admin)).await, "id");
+            assert_eq!(got, want, "{root}, {year}");
         }
         assert!(matched > 3, "{matched} places have projects");
         // The signed-in page filters and pages the same way.
