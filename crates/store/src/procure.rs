@@ -6,7 +6,7 @@
 //! the opening is recorded — the web layer's permission checks are the first line, these the last.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
@@ -201,10 +201,10 @@ fn reading_scope(p: &Procurement) -> AuditScope {
 }
 
 /// Indexes the notices whose `column` (`n.id` or `n.project_id`) is `id` under their project's places
-/// (`project_places`), in the caller's transaction.
+/// (`project_places`), with their kind and year, in the caller's transaction.
 pub(crate) async fn index_notices(conn: &mut AnyConnection, column: &str, id: i64) -> Result<()> {
     let sql = format!(
-        "INSERT INTO notice_regions (code, notice_id) SELECT pl.code, n.id FROM notices n \
+        "INSERT INTO notice_regions (code, kind, year, notice_id) SELECT pl.code, n.kind, n.year, n.id FROM notices n \
          JOIN project_places pl ON pl.project_id = n.project_id WHERE {column} = $1 ON CONFLICT DO NOTHING"
     );
     sqlx::query(&sql).bind(id).execute(&mut *conn).await?;
@@ -284,8 +284,8 @@ impl SqlStore {
     ) -> Result<()> {
         for n in notices {
             let row = sqlx::query(
-                "INSERT INTO notices (kind, project_id, procurement_id, title, body, published_on, ends_on, published_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO notices (kind, project_id, procurement_id, title, body, published_on, ends_on, published_at, \
+                 year) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(n.kind.code())
             .bind(n.project_id)
@@ -295,6 +295,7 @@ impl SqlStore {
             .bind(n.published_on.to_string())
             .bind(n.ends_on.map(|d| d.to_string()))
             .bind(ts(now))
+            .bind(i64::from(n.published_on.year()))
             .fetch_one(&mut *conn)
             .await?;
             let id: i64 = row.try_get(0)?;
@@ -736,21 +737,14 @@ impl ProcurementStore for SqlStore {
 
     async fn notice_page(&self, filter: &NoticeFilter, page: PageRequest) -> Result<Page<Notice>> {
         let mut w = Where::default();
-        if let Some(kind) = filter.kind {
-            let v = w.text(kind.code());
-            w.and(format!("n.kind = {v}"));
-        }
-        if let Some(year) = filter.year {
-            let (from, to) = (w.text(&format!("{year:04}-01-01")), w.text(&format!("{:04}-01-01", year + 1)));
-            w.and(format!("n.published_on >= {from} AND n.published_on < {to}"));
-        }
-        // A region code seeks its notices in `notice_regions`; any other prefix walks the notices.
+        // A region code seeks its notices in `notice_regions`, which holds their kind and year too, so that every
+        // combination of the filters is a seek; any other prefix walks the notices.
         let indexed = filter.region.as_deref().filter(|r| crate::projects::is_place_code(r));
-        let (from, id) = match indexed {
+        let (from, id, keys) = match indexed {
             Some(code) => {
                 let v = w.text(code);
                 w.and(format!("nr.code = {v}"));
-                ("notice_regions nr JOIN notices n ON n.id = nr.notice_id", "nr.notice_id")
+                ("notice_regions nr JOIN notices n ON n.id = nr.notice_id", "nr.notice_id", "nr")
             }
             None => {
                 if let Some(region) = &filter.region {
@@ -759,9 +753,17 @@ impl ProcurementStore for SqlStore {
                         "EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"
                     ));
                 }
-                ("notices n", "n.id")
+                ("notices n", "n.id", "n")
             }
         };
+        if let Some(kind) = filter.kind {
+            let v = w.text(kind.code());
+            w.and(format!("{keys}.kind = {v}"));
+        }
+        if let Some(year) = filter.year {
+            let v = w.int(i64::from(year));
+            w.and(format!("{keys}.year = {v}"));
+        }
         let sql = format!("SELECT n.* FROM {from}{}", w.page_sql(id, page));
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
         let notices = rows.iter().map(notice_from_row).collect::<Result<Vec<_>>>()?;

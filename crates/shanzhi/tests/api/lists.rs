@@ -243,6 +243,9 @@ both_backends! {
             (format!("year={year}"), expect(&|n| chrono::Datelike::year(&n.notice.published_on) == year)),
             (format!("region={root}"), expect(&|n| in_region(n.notice.project_id, &root))),
             (format!("kind=result&region={root}&year={year}"), expect(&|n| n.notice.kind.code() == "result" && in_region(n.notice.project_id, &root) && chrono::Datelike::year(&n.notice.published_on) == year)),
+            (format!("kind=result&year={year}"), expect(&|n| n.notice.kind.code() == "result" && chrono::Datelike::year(&n.notice.published_on) == year)),
+            (format!("kind=result&region={}", &root[..6]), expect(&|n| n.notice.kind.code() == "result" && in_region(n.notice.project_id, &root[..6]))),
+            (format!("year={year}&region={}", &root[..6]), expect(&|n| in_region(n.notice.project_id, &root[..6]) && chrono::Datelike::year(&n.notice.published_on) == year)),
         ] {
             assert!(!want.is_empty(), "{query} matches something in the demo");
             let got = ids(&app.all(&format!("/api/v1/notices?limit=2&{query}"), None).await, "id");
