@@ -32,6 +32,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (21, include_str!("../migrations/sqlite/0021_write_indexes.sql")),
     (22, include_str!("../migrations/sqlite/0022_project_lists.sql")),
     (23, include_str!("../migrations/sqlite/0023_notice_lists.sql")),
+    (24, include_str!("../migrations/sqlite/0024_statistics_ledger_places.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -57,6 +58,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (21, include_str!("../migrations/postgres/0021_write_indexes.sql")),
     (22, include_str!("../migrations/postgres/0022_project_lists.sql")),
     (23, include_str!("../migrations/postgres/0023_notice_lists.sql")),
+    (24, include_str!("../migrations/postgres/0024_statistics_ledger_places.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -108,9 +108,11 @@ impl SqlStore {
     }
 }
 
+/// The procurements whose committee `user_id` sits on: a set read from the members' key (`user_id` first), so a
+/// person on no committee costs a seek, where a correlated EXISTS walked every procurement looking for them.
 fn member(w: &mut Where, user_id: i64) -> String {
     let v = w.int(user_id);
-    format!("EXISTS (SELECT 1 FROM procurement_members m WHERE m.procurement_id = q.id AND m.user_id = {v})")
+    format!("q.id IN (SELECT m.procurement_id FROM procurement_members m WHERE m.user_id = {v})")
 }
 
 #[async_trait]

@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::{Action, Scope as AuditScope};
-use shanzhi_domain::project::{Awaits, Change, Facts, PostFact, Project, ProjectItem, Scope, Status};
+use shanzhi_domain::project::{Awaits, Change, Facts, Project, ProjectItem, Scope, Status};
 use shanzhi_domain::visibility::ProjectAccess;
 use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
@@ -280,10 +280,12 @@ async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, w
     if was.is_none_or(|b| b.regions != f.regions) {
         let regions = f.regions.iter().map(|r| vec![Arg::Text(r.clone()), id()]).collect();
         replace_rows(conn, "project_regions", "region, project_id", project_id, regions).await?;
-        let places = place_codes(&f.regions).into_iter().map(|c| vec![Arg::Text(c), step(), year(), id()]).collect();
+        let now_in = place_codes(&f.regions);
+        let places = now_in.iter().map(|c| vec![Arg::Text(c.clone()), step(), year(), id()]).collect();
         replace_rows(conn, "project_places", "code, step, year, project_id", project_id, places).await?;
-        if was.is_some() {
+        if let Some(was) = was {
             crate::procure::reindex_notices(conn, project_id).await?;
+            crate::statistics::move_place_ledger(conn, project_id, &place_codes(&was.regions), &now_in).await?;
         }
     } else if was.is_some_and(|b| (b.step, b.year) != (f.step, f.year)) {
         sqlx::query("UPDATE project_places SET step = $1, year = $2 WHERE project_id = $3")

@@ -4,8 +4,9 @@
 //!   a region's figures sum the rows of its projects (found through `project_regions`);
 //! - `statistics_totals`: the same rows summed over every project, changed by the difference each save makes,
 //!   for the whole platform's figures;
-//! - `statistics_ledger` (by line, project, movement and year) and `statistics_ledger_totals` (by line, movement
-//!   and year), added to with every ledger entry.
+//! - `statistics_ledger` (by line, project, movement and year), `statistics_ledger_totals` (by line, movement
+//!   and year) and `statistics_ledger_places` (by place — every level of the project's places — line, movement
+//!   and year), added to with every ledger entry; a place's sums move with a project whose regions change.
 //!
 //! The domain's [`fold`] turns the sums into the [`Statistics`] object, equal to computing it from every record.
 
@@ -250,12 +251,13 @@ async fn add_ledger_sums<'a>(
     sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
     // Summed per key first: one statement may not update a row twice. Key order is lock order on PostgreSQL.
-    let mut by_project: BTreeMap<(i64, i64, &str, i32), i64> = BTreeMap::new();
+    let mut by_project: ProjectSums = BTreeMap::new();
     let mut by_line: BTreeMap<(i64, &str, i32), i64> = BTreeMap::new();
     for (line, project, movement, year, fen) in sums {
         *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
         *by_line.entry((line, movement, year)).or_default() += fen;
     }
+    add_place_sums(conn, &by_project).await?;
     let rows = by_project
         .into_iter()
         .map(|((project, line, movement, year), fen)| {
@@ -282,6 +284,88 @@ async fn add_ledger_sums<'a>(
         rows,
     )
     .await
+}
+
+/// A project's ledger sums: (project, line, movement, year) → fen.
+type ProjectSums<'a> = BTreeMap<(i64, i64, &'a str, i32), i64>;
+
+/// Adds projects' ledger sums to the per-place sums of every place the projects are in (`project_places`, which
+/// the caller has written).
+async fn add_place_sums(conn: &mut AnyConnection, sums: &ProjectSums<'_>) -> Result<()> {
+    let projects: BTreeSet<i64> = sums.keys().map(|k| k.0).filter(|id| *id != 0).collect();
+    if projects.is_empty() {
+        return Ok(());
+    }
+    let mut w = Where::default();
+    let ids: Vec<String> = projects.iter().map(|id| w.int(*id)).collect();
+    let sql = format!("SELECT project_id, code FROM project_places WHERE project_id IN ({})", ids.join(", "));
+    let mut places: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+        places.entry(r.try_get("project_id")?).or_default().push(r.try_get("code")?);
+    }
+    let mut by_place: BTreeMap<(String, i64, String, i32), i64> = BTreeMap::new();
+    for ((project, line, movement, year), fen) in sums {
+        for code in places.get(project).into_iter().flatten() {
+            *by_place.entry((code.clone(), *line, movement.to_string(), *year)).or_default() += fen;
+        }
+    }
+    write_place_ledger(conn, by_place).await
+}
+
+/// Adds amounts to the per-place ledger sums, in key order (the lock order on PostgreSQL).
+async fn write_place_ledger(conn: &mut AnyConnection, sums: BTreeMap<(String, i64, String, i32), i64>) -> Result<()> {
+    let rows = sums
+        .into_iter()
+        .filter(|(_, fen)| *fen != 0)
+        .map(|((code, line, movement, year), fen)| {
+            vec![Arg::Text(code), Arg::Int(line), Arg::Text(movement), Arg::Int(year.into()), Arg::Int(fen)]
+        })
+        .collect();
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_ledger_places (code, budget_id, movement, year, amount_fen)",
+        " ON CONFLICT (code, budget_id, movement, year) DO UPDATE SET \
+         amount_fen = statistics_ledger_places.amount_fen + excluded.amount_fen",
+        rows,
+    )
+    .await
+}
+
+/// Moves a project's ledger sums from the places it was in to those it is in now, in the caller's transaction:
+/// its regions changed.
+pub(crate) async fn move_place_ledger(
+    conn: &mut AnyConnection,
+    project_id: i64,
+    was_in: &BTreeSet<String>,
+    now_in: &BTreeSet<String>,
+) -> Result<()> {
+    let rows = sqlx::query("SELECT budget_id, movement, year, amount_fen FROM statistics_ledger WHERE project_id = $1")
+        .bind(project_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut delta: BTreeMap<(String, i64, String, i32), i64> = BTreeMap::new();
+    for r in &rows {
+        let (line, movement, year): (i64, String, i32) =
+            (r.try_get("budget_id")?, r.try_get("movement")?, year_of(r, "year")?);
+        let fen: i64 = r.try_get("amount_fen")?;
+        for (sign, places) in [(-1, was_in), (1, now_in)] {
+            for code in places {
+                *delta.entry((code.clone(), line, movement.clone(), year)).or_default() += sign * fen;
+            }
+        }
+    }
+    write_place_ledger(conn, delta).await?;
+    // A place the project left keeps no row of its money: the row would still name the line in the place's
+    // line years (entries are never of zero).
+    let left: Vec<&String> = was_in.difference(now_in).collect();
+    if !left.is_empty() {
+        let mut w = Where::default();
+        let codes: Vec<String> = left.iter().map(|c| w.text(c)).collect();
+        let sql =
+            format!("DELETE FROM statistics_ledger_places WHERE amount_fen = 0 AND code IN ({})", codes.join(", "));
+        w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Fills the summary rows from every project and ledger entry of a store made before them (the migration's
@@ -451,6 +535,15 @@ async fn ledger_sums(conn: &mut AnyConnection, root: Option<&str>) -> Result<Vec
     let wanted = "movement IN ('pay', 'allocate')";
     let from = match root {
         None => format!("({moved} statistics_ledger_totals WHERE {wanted}) l"),
+        // A place's projects' sums are kept per place: read, not summed per project.
+        Some(code) if crate::projects::is_place_code(code) => {
+            let c = w.text(code);
+            let own = own_lines(&mut w, code);
+            format!(
+                "({moved} statistics_ledger_places WHERE {wanted} AND code = {c} \
+                 UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
+            )
+        }
         Some(root) => {
             let within = projects_within(&mut w, root);
             let own = own_lines(&mut w, root);
@@ -496,10 +589,14 @@ async fn line_years(conn: &mut AnyConnection, root: Option<&str>) -> Result<(BTr
     let mut w = Where::default();
     if let Some(root) = root {
         let own = own_lines(&mut w, root);
-        let within = projects_within(&mut w, root);
-        w.and(format!(
-            "(b.id IN ({own}) OR b.id IN (SELECT l.budget_id FROM statistics_ledger l WHERE l.project_id IN ({within})))"
-        ));
+        let moved = if crate::projects::is_place_code(root) {
+            let c = w.text(root);
+            format!("SELECT l.budget_id FROM statistics_ledger_places l WHERE l.code = {c}")
+        } else {
+            let within = projects_within(&mut w, root);
+            format!("SELECT l.budget_id FROM statistics_ledger l WHERE l.project_id IN ({within})")
+        };
+        w.and(format!("(b.id IN ({own}) OR b.id IN ({moved}))"));
     }
     let sql = format!(
         "SELECT DISTINCT b.year, CAST(CASE WHEN b.source = 'welfare_lottery' AND b.granted_from IS NULL THEN 1 ELSE 0 END AS BIGINT) AS lottery \

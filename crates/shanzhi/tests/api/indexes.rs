@@ -23,6 +23,7 @@ const UNINDEXED: &[(&str, &str, &str)] = &[
     ("files", "owner_org_id", "files are found by id; no organisation is deleted"),
     ("overdue_duties", "marked_by_run", "duties are found by procurement; no run is deleted"),
     ("statistics_ledger", "budget_id", "read with project_id, the key's first column"),
+    ("statistics_ledger_places", "budget_id", "read with code, the key's first column; no budget line is deleted"),
 ];
 
 const SQLITE: &str = "SELECT m.name, f.\"from\" FROM sqlite_master m, pragma_foreign_key_list(m.name) f \
