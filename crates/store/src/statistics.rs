@@ -529,7 +529,7 @@ async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Op
         .collect())
 }
 
-async fn ledger_sums(conn: &mut AnyConnection, root: Option<&str>) -> Result<Vec<LedgerSum>> {
+async fn ledger_sums(conn: &mut AnyConnection, year: Option<i32>, root: Option<&str>) -> Result<Vec<LedgerSum>> {
     let mut w = Where::default();
     let moved = "SELECT budget_id, movement, year, amount_fen FROM";
     let wanted = "movement IN ('pay', 'allocate')";
@@ -554,11 +554,29 @@ async fn ledger_sums(conn: &mut AnyConnection, root: Option<&str>) -> Result<Vec
             )
         }
     };
-    let granted = "CAST(CASE WHEN b.granted_from IS NULL THEN 0 ELSE 1 END AS BIGINT)";
+    // What the fold reads of the ledger (`sums::fold`): payments by year and fund source for the trend, and by
+    // department in the asked year; the welfare-lottery lines' own allocations in the asked year. For one year
+    // the rest is summed away in SQL (line, department and grant as 0), so a year's figures read a few dozen
+    // rows rather than one per line, year and movement.
+    let (keep, wanted) = match year {
+        None => ("1 = 1".to_string(), "1 = 1".to_string()),
+        Some(y) => {
+            let y = w.int(i64::from(y));
+            (
+                format!("(l.movement = 'allocate' OR l.year = {y})"),
+                format!(
+                    "(l.movement = 'pay' OR (b.year = {y} AND b.source = 'welfare_lottery' AND b.granted_from IS NULL))"
+                ),
+            )
+        }
+    };
+    w.and(wanted);
     let sql = format!(
-        "SELECT l.movement, l.year, b.year AS line_year, b.source, b.org_id, {granted} AS granted, \
+        "SELECT l.movement, l.year, CAST(CASE WHEN {keep} THEN b.year ELSE 0 END AS BIGINT) AS line_year, b.source, \
+         CAST(CASE WHEN {keep} THEN b.org_id ELSE 0 END AS BIGINT) AS org_id, \
+         CAST(CASE WHEN {keep} AND b.granted_from IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS granted, \
          CAST(SUM(l.amount_fen) AS BIGINT) AS amount FROM {from} JOIN budgets b ON b.id = l.budget_id{} \
-         GROUP BY l.movement, l.year, b.year, b.source, b.org_id, {granted}",
+         GROUP BY l.movement, l.year, 3, b.source, 5, 6",
         w.sql()
     );
     let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
@@ -691,7 +709,7 @@ impl StatisticsStore for SqlStore {
             _ => None,
         };
         let rows = contribution_sums(&mut tx, year, part).await?;
-        let ledger = ledger_sums(&mut tx, part).await?;
+        let ledger = ledger_sums(&mut tx, year, part).await?;
         let (line_years, lottery_line_years) = line_years(&mut tx, part).await?;
         let warnings = warnings(&mut tx, &outside_social_work(&rows, rules), year, part).await?;
         let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings };
