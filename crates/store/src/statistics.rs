@@ -654,7 +654,8 @@ async fn warnings(
         w.and(format!("s.project_id IN ({within})"));
     }
     let sql = format!(
-        "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.data, o.name AS purchaser FROM statistics_rows s \
+        "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.title, p.purchaser_name, o.name AS purchaser \
+         FROM statistics_rows s \
          JOIN projects p ON p.id = s.project_id LEFT JOIN organisations o ON o.id = p.purchaser_org_id{} \
          ORDER BY s.project_id, s.year",
         w.sql()
@@ -662,18 +663,19 @@ async fn warnings(
     let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
     rows.iter()
         .map(|r| {
-            let data: serde_json::Value = serde_json::from_str(&r.try_get::<String, _>("data")?)
-                .map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
-            let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_string();
             let purchaser: Option<String> = r.try_get("purchaser")?;
             Ok((
                 year_of(r, "year")?,
                 EarmarkWarning {
                     project_id: r.try_get("project_id")?,
                     code: r.try_get("code")?,
-                    title: text(&data["design"]["title"]),
+                    title: r.try_get("title")?,
                     category: r.try_get("key")?,
-                    purchaser: purchaser.unwrap_or_else(|| text(&data["purchaser_name"])),
+                    // The department's name now, else the name the project recorded.
+                    purchaser: match purchaser {
+                        Some(name) => name,
+                        None => r.try_get("purchaser_name")?,
+                    },
                     amount: Money::from_fen(r.try_get("amount_fen")?),
                 },
             ))
