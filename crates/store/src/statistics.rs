@@ -649,9 +649,17 @@ async fn warnings(
         let y = w.int(i64::from(y));
         w.and(format!("s.year = {y}"));
     }
+    // Tested per row from the lottery rows' index (few), not by listing every project of the part (thousands).
     if let Some(root) = root {
-        let within = projects_within(&mut w, root);
-        w.and(format!("s.project_id IN ({within})"));
+        if crate::projects::is_place_code(root) {
+            let c = w.text(root);
+            w.and(format!(
+                "EXISTS (SELECT 1 FROM project_places pl WHERE pl.project_id = s.project_id AND pl.code = {c})"
+            ));
+        } else {
+            let range = w.prefix("r.region", root);
+            w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = s.project_id AND {range})"));
+        }
     }
     let sql = format!(
         "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.title, p.purchaser_name, o.name AS purchaser \
