@@ -20,6 +20,29 @@ pub async fn regions_named(app: &App, codes: &[String]) -> Result<Vec<Region>> {
     Ok(out)
 }
 
+/// A place chooser's state: the chosen place with the places above it (top first; empty for none or an unknown
+/// code), and the places directly under it (the top level for none).
+pub struct PlaceChoice {
+    pub path: Vec<Region>,
+    pub children: Vec<Region>,
+}
+
+/// What a list page offers to narrow it by place, `chosen` being the place it is narrowed to now.
+pub async fn place_choice(app: &App, chosen: Option<&str>) -> Result<PlaceChoice> {
+    let mut path = Vec::new();
+    let mut next = chosen.map(str::to_string);
+    // A handful of levels, each read by its code (bounded, should the data ever hold a loop).
+    while let Some(code) = next.take().filter(|_| path.len() < 8) {
+        if let Some(r) = app.store.region(&code).await? {
+            next = r.parent.clone();
+            path.push(r);
+        }
+    }
+    path.reverse();
+    let children = app.store.region_children(path.last().map(|r| r.code.as_str())).await?;
+    Ok(PlaceChoice { path, children })
+}
+
 pub async fn catalogue(app: &App) -> Result<Vec<Category>> {
     Ok(app.store.catalogue().await?)
 }

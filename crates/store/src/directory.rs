@@ -36,6 +36,8 @@ pub trait Directory {
     async fn user_page(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>>;
     /// One region by its code, without reading the others.
     async fn region(&self, code: &str) -> Result<Option<Region>>;
+    /// The regions directly under `parent` (the top level when `None`), in code order.
+    async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>>;
 }
 
 #[async_trait]
@@ -66,6 +68,20 @@ impl Directory for SqlStore {
             .fetch_optional(self.pool())
             .await?;
         row.as_ref().map(region_from_row).transpose()
+    }
+
+    async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>> {
+        let columns = "SELECT code, name, level, urban, parent FROM regions";
+        let rows = match parent {
+            Some(p) => {
+                let sql = format!("{columns} WHERE parent = $1 ORDER BY code");
+                sqlx::query(&sql).bind(p).fetch_all(self.pool()).await?
+            }
+            None => {
+                sqlx::query(&format!("{columns} WHERE parent IS NULL ORDER BY code")).fetch_all(self.pool()).await?
+            }
+        };
+        rows.iter().map(region_from_row).collect()
     }
 
     async fn user_page(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {

@@ -33,6 +33,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (22, include_str!("../migrations/sqlite/0022_project_lists.sql")),
     (23, include_str!("../migrations/sqlite/0023_notice_lists.sql")),
     (24, include_str!("../migrations/sqlite/0024_statistics_ledger_places.sql")),
+    (25, include_str!("../migrations/sqlite/0025_region_children.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -59,6 +60,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (22, include_str!("../migrations/postgres/0022_project_lists.sql")),
     (23, include_str!("../migrations/postgres/0023_notice_lists.sql")),
     (24, include_str!("../migrations/postgres/0024_statistics_ledger_places.sql")),
+    (25, include_str!("../migrations/postgres/0025_region_children.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -9,7 +9,6 @@ use crate::helpers::*;
 
 /// (table, column) pairs allowed without an index of their own, and why.
 const UNINDEXED: &[(&str, &str, &str)] = &[
-    ("regions", "parent", "reference table"),
     ("organisations", "verified_by", "reference table"),
     ("organisations", "parent_id", "reference table"),
     ("organisations", "region", "reference table"),

@@ -162,6 +162,31 @@ both_backends! {
         assert!(html.contains("cursor="), "a next-page link: {html}");
         let (status, _) = page(&app, "/projects?limit=0", &cookie).await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
+        // Both lists offer their places one level at a time: the top level first, then a place's own children,
+        // with the way back up; the step links keep the place chosen.
+        let regions = app.store.regions().await.unwrap();
+        let top: Vec<_> = regions.iter().filter(|r| r.parent.is_none()).collect();
+        let county = regions.iter().find(|r| r.level == shanzhi_domain::org::RegionLevel::District).expect("a county");
+        let under: Vec<_> = regions.iter().filter(|r| r.parent.as_deref() == Some(county.code.as_str())).collect();
+        assert!(!under.is_empty(), "the county has townships");
+        for (path, cookie) in [("/notices", ""), ("/projects", cookie.as_str())] {
+            let (status, html) = page(&app, path, cookie).await;
+            assert_eq!(status, StatusCode::OK);
+            for r in &top {
+                assert!(html.contains(&format!("<option value=\"{}\">", r.code)), "{path} offers {}", r.name);
+            }
+            assert!(!html.contains(&format!("<option value=\"{}\">", under[0].code)), "{path}: one level at a time");
+            let (status, html) = page(&app, &format!("{path}?region={}", county.code), cookie).await;
+            assert_eq!(status, StatusCode::OK);
+            assert!(html.contains(&format!("<option value=\"{}\" selected>", county.code)), "{path} keeps the county");
+            for r in &under {
+                assert!(html.contains(&format!("<option value=\"{}\">{}</option>", r.code, r.name)), "{path} offers {}", r.name);
+            }
+            let parent = county.parent.as_deref().unwrap_or("");
+            assert!(html.contains(&format!("<option value=\"{parent}\">↑ ")), "{path}: the way up");
+        }
+        let (_, html) = page(&app, &format!("/projects?region={}", county.code), &cookie).await;
+        assert!(html.contains(&format!("/projects?step=acceptance&amp;region={}", county.code)), "a step keeps the place");
     }
 
     async fn pages_hold_every_item_once_while_projects_are_added(backend) {

@@ -16,6 +16,7 @@ mod funding;
 mod home;
 mod layout;
 mod notices;
+mod places;
 mod posts;
 mod procurements;
 mod project_view;

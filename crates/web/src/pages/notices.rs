@@ -29,6 +29,8 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
         .await
         .or_page(&shell)?;
     let notices = &listed.items;
+    let region = q.text("region");
+    let places = shanzhi_app::reference::place_choice(&state, region.as_deref()).await.or_page(&shell)?;
     let next = listed.next.map(|cursor| next_page_href("/notices", raw.as_deref(), cursor));
     let title = lang.t("采购公告", "Procurement notices");
     let body = html! {
@@ -51,7 +53,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
                 label for="year" { (lang.t("发布年度", "Year published")) }
                 input #year .input--short name="year" inputmode="numeric" value=[q.text("year")];
             }
-            @if let Some(region) = q.text("region") { input type="hidden" name="region" value=(region); }
+            (super::places::place_field(lang, &places, region.as_deref()))
             div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
         @if notices.is_empty() {

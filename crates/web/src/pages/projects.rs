@@ -108,8 +108,17 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
     let filter = crate::filters::project_filter(&q).or_page(&shell)?;
     let listed = projects::project_items(&state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
     let projects = &listed.items;
+    let region = q.text("region");
+    let places = shanzhi_app::reference::place_choice(&state, region.as_deref()).await.or_page(&shell)?;
     let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
     let step = filter.step.as_deref();
+    // A step's link keeps the place and year chosen.
+    let kept: String = ["region", "year"]
+        .iter()
+        .filter_map(|k| {
+            q.text(k).map(|v| format!("&{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+        })
+        .collect();
     let next = listed.next.map(|cursor| next_page_href("/projects", raw.as_deref(), cursor));
     let heading = match step {
         Some(s) => format!("{}：{}", lang.t("项目", "Projects"), step_label(lang, s)),
@@ -118,10 +127,19 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
     let body = html! {
         h1.page-title { (heading) }
         nav.button-group aria-label=(lang.t("按进度筛选", "Filter by step")) {
-            a href="/projects" aria-current=[step.is_none().then_some("page")] { (lang.t("全部", "All")) }
+            a href={"/projects?" (kept.trim_start_matches('&'))} aria-current=[step.is_none().then_some("page")] { (lang.t("全部", "All")) }
             @for s in STEPS.iter().chain(ends.iter()) {
-                a href={"/projects?step=" (s)} aria-current=[(step == Some(*s)).then_some("page")] { (step_label(lang, s)) }
+                a href={"/projects?step=" (s) (kept)} aria-current=[(step == Some(*s)).then_some("page")] { (step_label(lang, s)) }
             }
+        }
+        form.no-print method="get" action="/projects" {
+            (super::places::place_field(lang, &places, region.as_deref()))
+            div.field {
+                label for="year" { (lang.t("统计年度", "Year")) }
+                input #year .input--short name="year" inputmode="numeric" value=[q.text("year")];
+            }
+            @if let Some(s) = step { input type="hidden" name="step" value=(s); }
+            div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
         @if projects.is_empty() {
             p.notice { (lang.t("没有符合条件的项目。", "No projects match.")) }
