@@ -129,6 +129,13 @@ both_backends! {
         let missing = app.client.get(format!("{}/notices/999999", app.base)).send().await.unwrap();
         assert_eq!(missing.status(), StatusCode::NOT_FOUND);
         assert_eq!(header(&missing, "cache-control").as_deref(), Some("no-store"));
+        // The error page leads someone not signed in to what is open to all, not to a work queue they have not.
+        let html = missing.text().await.unwrap();
+        assert!(html.contains("href=\"/notices\"") && html.contains("href=\"/sign-in\""), "{html}");
+        assert!(!html.contains("返回工作台"), "{html}");
+        let (status, html) = page(&app, "/notices/999999", &cookie).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(html.contains("返回工作台"), "signed in, the way on is the work queue: {html}");
     }
 
     async fn public_answers_say_when_the_data_last_changed_and_answer_if_modified_since(backend) {

@@ -296,7 +296,15 @@ pub fn error_page(shell: &Shell, err: AppError) -> Response {
         @if let Some(back) = shell.back.filter(|_| status.is_client_error()) {
             p { a.btn href=(back) { (lang.t("返回上一页", "Go back to the page you came from")) } }
         }
-        p { a href="/" { (lang.t("返回工作台", "Go to the work queue")) } }
+        // Someone signed in goes on from their work queue; anyone else from what is open to all.
+        @if shell.session.is_some() {
+            p { a href="/" { (lang.t("返回工作台", "Go to the work queue")) } }
+        } @else {
+            p {
+                a href="/notices" { (lang.t("查看采购公告", "Read the procurement notices")) } " · "
+                a href="/sign-in" { (lang.t("登录", "Sign in")) }
+            }
+        }
     };
     let mut resp = render(status, layout::page(shell, title, body));
     if let Some(secs) = err.retry_after() {
