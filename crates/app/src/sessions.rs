@@ -2,6 +2,7 @@
 //! random; the store keeps only their SHA-256. Password checks are throttled per address and per username at
 //! that address (see `shanzhi_domain::sign_in`), and only a few run at once.
 
+use shanzhi_domain::ErrorCode;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::Duration;
@@ -205,14 +206,14 @@ pub async fn create_token(app: &App, s: &Session, label: &str, days: Option<i64>
     if label.is_empty() || label.chars().count() > 60 {
         p.add(
             "label",
-            "invalid_label",
+            ErrorCode::InvalidLabel,
             "请填写令牌用途（不超过 60 字）",
             "name the token's use (at most 60 characters)",
         );
     }
     let days = days.unwrap_or(app.rules.api_token_days);
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        p.add("days", "invalid_days", "有效期须为 1 至 365 天", "the lifetime must be 1 to 365 days");
+        p.add("days", ErrorCode::InvalidDays, "有效期须为 1 至 365 天", "the lifetime must be 1 to 365 days");
     }
     p.into_result()?;
     let (token, record) =

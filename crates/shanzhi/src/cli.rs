@@ -1,5 +1,6 @@
 //! Command-line verbs. Every verb that touches data takes `--data DIR` or `--database-url URL`.
 
+use shanzhi_domain::ErrorCode;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -371,7 +372,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                             .collect();
                         fields.join("; ")
                     }
-                    shanzhi_app::Error::Conflict { code: "already_exists", .. } => {
+                    shanzhi_app::Error::Conflict { code: ErrorCode::AlreadyExists, .. } => {
                         "--username: that username is taken".to_string()
                     }
                     other => other.to_string(),

@@ -1,6 +1,7 @@
 //! The procurement part of `/api/v1`: procurements, sealed bids, committees, scoring, awards, challenges and
 //! complaints, duties; and the public notices, which need no sign-in.
 
+use shanzhi_domain::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
@@ -31,7 +32,7 @@ use shanzhi_app::projects::ReasonRequest;
 
 fn invalid_json(e: impl std::fmt::Display) -> AppError {
     AppError::bad_request(
-        "invalid_json",
+        ErrorCode::InvalidJson,
         format!("请求内容不是有效的 JSON 或缺少字段：{e}"),
         format!("the request body is not valid JSON for this endpoint: {e}"),
     )

@@ -30,9 +30,17 @@ error_codes! {
     /// TODO
     AboveStandard = "above_standard",
     /// TODO
+    AccountDisabled = "account_disabled",
+    /// TODO
+    AccountRequired = "account_required",
+    /// TODO
     AlreadyComplained = "already_complained",
     /// TODO
     AlreadyDeclared = "already_declared",
+    /// TODO
+    AlreadyExists = "already_exists",
+    /// TODO
+    AlreadyInPool = "already_in_pool",
     /// TODO
     AlreadyReplied = "already_replied",
     /// TODO
@@ -52,9 +60,13 @@ error_codes! {
     /// TODO
     BeforeComplaint = "before_complaint",
     /// TODO
+    BidsNotReadable = "bids_not_readable",
+    /// TODO
     BidsSealed = "bids_sealed",
     /// TODO
     BudgetExceeded = "budget_exceeded",
+    /// TODO
+    BudgetNotYours = "budget_not_yours",
     /// TODO
     BudgetRepeated = "budget_repeated",
     /// TODO
@@ -68,7 +80,11 @@ error_codes! {
     /// TODO
     ChallengeOpen = "challenge_open",
     /// TODO
+    CheckCharacterMismatch = "check_character_mismatch",
+    /// TODO
     ClassOneIneligible = "class_one_ineligible",
+    /// TODO
+    ClockBackwards = "clock_backwards",
     /// TODO
     CommentRequired = "comment_required",
     /// TODO
@@ -88,6 +104,8 @@ error_codes! {
     /// TODO
     ComprehensiveRequired = "comprehensive_required",
     /// TODO
+    ConfirmationMissing = "confirmation_missing",
+    /// TODO
     ContractExceedsEstimate = "contract_exceeds_estimate",
     /// TODO
     ContractNotAwardPrice = "contract_not_award_price",
@@ -95,6 +113,12 @@ error_codes! {
     ContractTermTooLong = "contract_term_too_long",
     /// TODO
     CostEstimateMissing = "cost_estimate_missing",
+    /// TODO
+    CsrfTokenInvalid = "csrf_token_invalid",
+    /// TODO
+    DatabaseUnavailable = "database_unavailable",
+    /// TODO
+    DateInFuture = "date_in_future",
     /// TODO
     DateOutOfRange = "date_out_of_range",
     /// TODO
@@ -108,6 +132,8 @@ error_codes! {
     /// TODO
     DeductionOutOfRange = "deduction_out_of_range",
     /// TODO
+    DonorRequired = "donor_required",
+    /// TODO
     DueOutsideTerm = "due_outside_term",
     /// TODO
     DuplicateBid = "duplicate_bid",
@@ -118,11 +144,19 @@ error_codes! {
     /// TODO
     DuplicateMark = "duplicate_mark",
     /// TODO
+    Empty = "empty",
+    /// TODO
     ExpertsExceedMembers = "experts_exceed_members",
     /// TODO
     ExplanationLate = "explanation_late",
     /// TODO
     ExplanationPending = "explanation_pending",
+    /// TODO
+    FileEmpty = "file_empty",
+    /// TODO
+    FileTooLarge = "file_too_large",
+    /// TODO
+    FileTypeNotAllowed = "file_type_not_allowed",
     /// TODO
     FiscalYearClosed = "fiscal_year_closed",
     /// TODO
@@ -138,6 +172,8 @@ error_codes! {
     /// TODO
     FundingYearOutsideService = "funding_year_outside_service",
     /// TODO
+    GrantToSelf = "grant_to_self",
+    /// TODO
     HoursNegative = "hours_negative",
     /// TODO
     IncompletePost = "incomplete_post",
@@ -146,11 +182,53 @@ error_codes! {
     /// TODO
     IntentionPeriod = "intention_period",
     /// TODO
+    InternalError = "internal_error",
+    /// TODO
     InvalidAgency = "invalid_agency",
+    /// TODO
+    InvalidAmount = "invalid_amount",
+    /// TODO
+    InvalidBirthDate = "invalid_birth_date",
+    /// TODO
+    InvalidCharacter = "invalid_character",
+    /// TODO
+    InvalidCode = "invalid_code",
+    /// TODO
+    InvalidCount = "invalid_count",
+    /// TODO
+    InvalidCredentials = "invalid_credentials",
+    /// TODO
+    InvalidCursor = "invalid_cursor",
     /// TODO
     InvalidDate = "invalid_date",
     /// TODO
+    InvalidDays = "invalid_days",
+    /// TODO
+    InvalidForm = "invalid_form",
+    /// TODO
     InvalidInput = "invalid_input",
+    /// TODO
+    InvalidJson = "invalid_json",
+    /// TODO
+    InvalidKey = "invalid_key",
+    /// TODO
+    InvalidLabel = "invalid_label",
+    /// TODO
+    InvalidLimit = "invalid_limit",
+    /// TODO
+    InvalidNumber = "invalid_number",
+    /// TODO
+    InvalidOrganisationCode = "invalid_organisation_code",
+    /// TODO
+    InvalidParameter = "invalid_parameter",
+    /// TODO
+    InvalidPercent = "invalid_percent",
+    /// TODO
+    InvalidTime = "invalid_time",
+    /// TODO
+    InvalidUpload = "invalid_upload",
+    /// TODO
+    InvalidUsername = "invalid_username",
     /// TODO
     InvalidYear = "invalid_year",
     /// TODO
@@ -184,6 +262,8 @@ error_codes! {
     /// TODO
     MustBePositive = "must_be_positive",
     /// TODO
+    NegativeAmount = "negative_amount",
+    /// TODO
     NoAward = "no_award",
     /// TODO
     NoBids = "no_bids",
@@ -201,6 +281,8 @@ error_codes! {
     NoSwitchRequest = "no_switch_request",
     /// TODO
     NotABidder = "not_a_bidder",
+    /// TODO
+    NotADepartment = "not_a_department",
     /// TODO
     NotAFramework = "not_a_framework",
     /// TODO
@@ -226,6 +308,8 @@ error_codes! {
     /// TODO
     NotProviderKind = "not_provider_kind",
     /// TODO
+    NotPurchaserStaff = "not_purchaser_staff",
+    /// TODO
     NothingToChallenge = "nothing_to_challenge",
     /// TODO
     NothingToReplace = "nothing_to_replace",
@@ -237,6 +321,14 @@ error_codes! {
     OpenTenderRequired = "open_tender_required",
     /// TODO
     OutOfRange = "out_of_range",
+    /// TODO
+    OwnAccount = "own_account",
+    /// TODO
+    PasswordChangeRequired = "password_change_required",
+    /// TODO
+    PasswordMismatch = "password_mismatch",
+    /// TODO
+    PasswordUnchanged = "password_unchanged",
     /// TODO
     PeriodEndBeforeStart = "period_end_before_start",
     /// TODO
@@ -274,6 +366,10 @@ error_codes! {
     /// TODO
     ReasonRequired = "reason_required",
     /// TODO
+    RegionCodeNotUnderParent = "region_code_not_under_parent",
+    /// TODO
+    RegistrationDecided = "registration_decided",
+    /// TODO
     ReplyPending = "reply_pending",
     /// TODO
     Required = "required",
@@ -292,6 +388,8 @@ error_codes! {
     /// TODO
     ShareNotPositive = "share_not_positive",
     /// TODO
+    SignInBusy = "sign_in_busy",
+    /// TODO
     SignedOnOutOfRange = "signed_on_out_of_range",
     /// TODO
     SinceOutsideTerm = "since_outside_term",
@@ -299,6 +397,8 @@ error_codes! {
     SplitPurchase = "split_purchase",
     /// TODO
     StaleVersion = "stale_version",
+    /// TODO
+    StorageFull = "storage_full",
     /// TODO
     SupplementAboveLimit = "supplement_above_limit",
     /// TODO
@@ -322,23 +422,67 @@ error_codes! {
     /// TODO
     TooLong = "too_long",
     /// TODO
+    TooManyAttempts = "too_many_attempts",
+    /// TODO
+    TooManyDecimals = "too_many_decimals",
+    /// TODO
     TooManyLines = "too_many_lines",
+    /// TODO
+    Unauthenticated = "unauthenticated",
     /// TODO
     UnknownBid = "unknown_bid",
     /// TODO
+    UnknownBudget = "unknown_budget",
+    /// TODO
+    UnknownCategory = "unknown_category",
+    /// TODO
     UnknownCriterion = "unknown_criterion",
+    /// TODO
+    UnknownDecision = "unknown_decision",
+    /// TODO
+    UnknownFile = "unknown_file",
+    /// TODO
+    UnknownFundSource = "unknown_fund_source",
     /// TODO
     UnknownIndicator = "unknown_indicator",
     /// TODO
+    UnknownJob = "unknown_job",
+    /// TODO
+    UnknownOrganisation = "unknown_organisation",
+    /// TODO
+    UnknownParameter = "unknown_parameter",
+    /// TODO
     UnknownQuestion = "unknown_question",
+    /// TODO
+    UnknownReference = "unknown_reference",
+    /// TODO
+    UnknownRegion = "unknown_region",
+    /// TODO
+    UnknownRole = "unknown_role",
     /// TODO
     UnknownStandard = "unknown_standard",
     /// TODO
+    UnknownUser = "unknown_user",
+    /// TODO
     UnknownValue = "unknown_value",
+    /// TODO
+    UsccTaken = "uscc_taken",
+    /// TODO
+    UserAlreadyActive = "user_already_active",
+    /// TODO
+    UserAlreadyDisabled = "user_already_disabled",
+    /// TODO
+    UsernameTaken = "username_taken",
+    /// TODO
+    WeakPassword = "weak_password",
     /// TODO
     WeightNotPositive = "weight_not_positive",
     /// TODO
     WeightsNot100 = "weights_not_100",
+    /// TODO
+    WrongLength = "wrong_length",
+    /// TODO
+    WrongPassword = "wrong_password",
     /// TODO
     WrongStage = "wrong_stage",
     /// TODO

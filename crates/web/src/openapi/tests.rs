@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use shanzhi_app::{accounts, approvals, budgets, directory, pool, procurements as proc, projects};
 use shanzhi_domain::procurement::approval::Consent;
 use shanzhi_domain::procurement::{CriterionSpec, Documents, Scoring, SingleSource, SingleSourceCase};
-use shanzhi_domain::FieldError;
+use shanzhi_domain::{FieldError, ErrorCode};
 use utoipa::ToSchema;
 
 use super::document;
@@ -46,7 +46,7 @@ fn samples() -> Samples {
         provider_name: String::new(),
         justification: String::new(),
     };
-    let field = FieldError::new("f", "x", "", "");
+    let field = FieldError::new("f", ErrorCode::Required, "", "");
     let mut s = Samples::default();
     s.add(proc::StartRequest { method: String::new(), documents: documents.clone(), agency_org_id: None })
         .add(documents)
@@ -54,7 +54,7 @@ fn samples() -> Samples {
         .add(CriterionSpec { key: String::new(), name: String::new(), weight_bp: 0 })
         .add(Consent::default())
         .add(crate::error::ErrorBody {
-            code: "x",
+            code: ErrorCode::Required,
             message: String::new(),
             message_en: String::new(),
             fields: vec![field.clone()],

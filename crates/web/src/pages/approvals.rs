@@ -1,6 +1,7 @@
 //! Approval of another method at or above the open-tender threshold: the purchaser's application from its
 //! project, and the list where the finance department of a city with districts or above decides.
 
+use shanzhi_domain::ErrorCode;
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
@@ -113,7 +114,7 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
             approvals::decide(&state, &user.session.actor, id, req).await.map(|_| ()).map_err(AppError::from)
         }
         (None, None) => {
-            Err(AppError::from(shanzhi_domain::DomainError::field("approve", "required", "请选择一项", "choose one")))
+            Err(AppError::from(shanzhi_domain::DomainError::field("approve", ErrorCode::Required, "请选择一项", "choose one")))
         }
     };
     match result {
