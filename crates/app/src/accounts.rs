@@ -71,7 +71,12 @@ fn check_admin_act(actor: &Actor, user_id: i64, action: &'static str, reason: &s
 pub fn check_reason(p: &mut Problems, reason: &str) -> String {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        p.add("reason", ErrorCode::ReasonRequired, "请填写原因（不超过 500 字）", "give the reason (at most 500 characters)");
+        p.add(
+            "reason",
+            ErrorCode::ReasonRequired,
+            "请填写原因（不超过 500 字）",
+            "give the reason (at most 500 characters)",
+        );
     }
     reason.to_string()
 }

@@ -6,7 +6,7 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::visibility::BudgetScope;
-use shanzhi_domain::{DomainError, Money, ErrorCode};
+use shanzhi_domain::{DomainError, ErrorCode, Money};
 use shanzhi_store::{BudgetFilter, BudgetView, Page, PageRequest};
 
 use shanzhi_store::By;
@@ -228,7 +228,12 @@ pub async fn set_standard(app: &App, actor: &Actor, code: &str, req: StandardReq
     let mut p = Problems::default();
     let code = code.trim();
     if code.is_empty() || code.len() > 40 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        p.add("code", ErrorCode::InvalidCode, "编码须为字母、数字或下划线", "the code must be letters, digits or underscores");
+        p.add(
+            "code",
+            ErrorCode::InvalidCode,
+            "编码须为字母、数字或下划线",
+            "the code must be letters, digits or underscores",
+        );
     }
     if req.name.trim().is_empty() {
         p.add("name", ErrorCode::Required, "请填写标准名称", "enter the standard's name");

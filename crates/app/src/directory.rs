@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::ids::{ResidentId, Uscc};
 use shanzhi_domain::org::{valid_username, Actor, OrgKind, Organisation, Role, User};
-use shanzhi_domain::{visibility, ErrorCode};
 use shanzhi_domain::DomainError;
+use shanzhi_domain::{visibility, ErrorCode};
 use shanzhi_store::{Account, By, NewOrganisation, NewUser, OrganisationFilter, Page, PageRequest, UserFilter};
 use utoipa::ToSchema;
 

@@ -134,11 +134,11 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Domain(d) => Error::Domain(d),
-            StoreError::Duplicate(_) => {
-                Error::Conflict {
-                    code: ErrorCode::AlreadyExists, zh: "该记录已存在".into(), en: "this already exists".into()
-                }
-            }
+            StoreError::Duplicate(_) => Error::Conflict {
+                code: ErrorCode::AlreadyExists,
+                zh: "该记录已存在".into(),
+                en: "this already exists".into(),
+            },
             StoreError::StorageFull(d) => Error::StorageFull(d),
             StoreError::Unavailable(d) => Error::DatabaseUnavailable(d),
             other => Error::Internal(other.to_string()),

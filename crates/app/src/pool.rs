@@ -76,7 +76,12 @@ pub async fn register(app: &App, req: RegistrationRequest) -> Result<Registratio
         }
     }
     if app.store.user_credentials(&username).await?.is_some() || app.store.organisation_by_key(&key).await?.is_some() {
-        p.add("username", ErrorCode::UsernameTaken, "该用户名已被使用，请换一个", "this username is taken; choose another");
+        p.add(
+            "username",
+            ErrorCode::UsernameTaken,
+            "该用户名已被使用，请换一个",
+            "this username is taken; choose another",
+        );
     }
     let org = OrganisationRequest {
         key,
@@ -260,7 +265,9 @@ fn check_ties(
                 "the employment must have ended; give a current employer as the organisation instead",
             ),
             Ok(until) => out.push(FormerEmployment { org_id: e.org_id, until }),
-            Err(_) => p.add(&field, ErrorCode::InvalidDate, "离职日期格式应为 2024-06-30", "give the end date as 2024-06-30"),
+            Err(_) => {
+                p.add(&field, ErrorCode::InvalidDate, "离职日期格式应为 2024-06-30", "give the end date as 2024-06-30")
+            }
         }
     }
     out.sort_by_key(|e| (e.org_id, e.until));

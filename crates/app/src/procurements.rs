@@ -16,7 +16,7 @@ use shanzhi_domain::procurement::{
     Procurement, Stage, StartContext, StartInput,
 };
 use shanzhi_domain::project::{Act, AwardMethod, Change, FileRef, Project, Status};
-use shanzhi_domain::{DomainError, Money, ErrorCode};
+use shanzhi_domain::{DomainError, ErrorCode, Money};
 use shanzhi_store::{
     Holding, NoticeFilter, OverdueMark, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
 };
@@ -455,8 +455,8 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
         }
         ProcCommand::Abandon(crate::projects::ReasonRequest { reason }) => p.abandon(actor, &reason, now)?,
         ProcCommand::RequestSwitch(SwitchMethodRequest { to, reason }) => {
-            let to =
-                Method::parse(&to).ok_or_else(|| field("to", ErrorCode::UnknownValue, "请选择采购方式", "choose a method"))?;
+            let to = Method::parse(&to)
+                .ok_or_else(|| field("to", ErrorCode::UnknownValue, "请选择采购方式", "choose a method"))?;
             p.request_switch(actor, to, &reason, now)?
         }
         ProcCommand::DecideSwitch(crate::approvals::DecisionRequest { approve, document_no, comment }) => {
@@ -464,8 +464,9 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
             p.decide_switch(actor, &authority, approve, &document_no, &comment, rules, now)?
         }
         ProcCommand::Challenge(ChallengeRequest { about, text }) => {
-            let about = ChallengeAbout::parse(&about)
-                .ok_or_else(|| field("about", ErrorCode::UnknownValue, "请选择质疑事项", "choose what is challenged"))?;
+            let about = ChallengeAbout::parse(&about).ok_or_else(|| {
+                field("about", ErrorCode::UnknownValue, "请选择质疑事项", "choose what is challenged")
+            })?;
             p.challenge(actor, &actor.org_name, about, &text, calendar, rules, now)?
         }
         ProcCommand::Reply { challenge, reply: ChallengeReplyRequest { text, upheld } } => {

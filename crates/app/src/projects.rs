@@ -13,7 +13,7 @@ use shanzhi_domain::project::{
     MilestoneInput, OutputActual, PerformanceTarget, PostHolder, PostSpec, Project, PurchaseMode, ReportInput,
     SubmitContext, SupplementInput, TargetGroup,
 };
-use shanzhi_domain::{DomainError, Money, Quantity, ErrorCode};
+use shanzhi_domain::{DomainError, ErrorCode, Money, Quantity};
 
 use shanzhi_domain::project::{waiting_on, Awaits, Scope};
 use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};

@@ -2,7 +2,6 @@
 //! random; the store keeps only their SHA-256. Password checks are throttled per address and per username at
 //! that address (see `shanzhi_domain::sign_in`), and only a few run at once.
 
-use shanzhi_domain::ErrorCode;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use chrono::Duration;
@@ -11,6 +10,7 @@ use sha2::{Digest, Sha256};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::sign_in::{account_key, address_key, wait};
+use shanzhi_domain::ErrorCode;
 use shanzhi_store::{By, SessionKind, SessionRecord};
 use std::net::IpAddr;
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! money between a budget line's buckets. Balances are derived from the ledger; a movement that would
 //! take a bucket below zero is refused, so nothing is ever overspent.
 
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::string_enum;
 use chrono::{Datelike, NaiveDate};
@@ -198,7 +198,12 @@ pub fn check_plan(lines: &[FundingLine], total: Money) -> Result<(), DomainError
             );
         }
         if lines[..i].iter().any(|o| o.budget_id == l.budget_id) {
-            p.add(format!("funding[{i}].budget_id"), ErrorCode::BudgetRepeated, "同一预算只能列一次", "list each budget once");
+            p.add(
+                format!("funding[{i}].budget_id"),
+                ErrorCode::BudgetRepeated,
+                "同一预算只能列一次",
+                "list each budget once",
+            );
         }
     }
     let sum: Money = lines.iter().map(|l| l.amount).sum();

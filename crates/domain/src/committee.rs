@@ -6,7 +6,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::string_enum;
 use crate::rules::Rules;

@@ -1,4 +1,4 @@
-//! The domain's one error type. Each variant has a stable snake_case code and a message in Chinese and English;
+//! The domain's one error type. Each variant has a stable code (an [`ErrorCode`]) and a message in Chinese and English;
 //! the HTTP edge maps the kind to a status.
 
 use serde::Serialize;

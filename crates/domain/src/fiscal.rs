@@ -97,9 +97,15 @@ mod tests {
     fn finance_closes_a_year_that_has_ended_once() {
         let finance = actor(OrgKind::Finance, &[Role::Reviewer]);
         assert!(check_close(&finance, 2025, d(2026, 1, 1), &[]).is_ok());
-        assert_eq!(check_close(&finance, 2025, d(2025, 12, 31), &[]).unwrap_err().code(), ErrorCode::FiscalYearNotEnded);
+        assert_eq!(
+            check_close(&finance, 2025, d(2025, 12, 31), &[]).unwrap_err().code(),
+            ErrorCode::FiscalYearNotEnded
+        );
         assert_eq!(check_close(&finance, 2026, d(2026, 3, 2), &[]).unwrap_err().code(), ErrorCode::FiscalYearNotEnded);
-        assert_eq!(check_close(&finance, 2025, d(2026, 3, 2), &[2025]).unwrap_err().code(), ErrorCode::FiscalYearClosed);
+        assert_eq!(
+            check_close(&finance, 2025, d(2026, 3, 2), &[2025]).unwrap_err().code(),
+            ErrorCode::FiscalYearClosed
+        );
         assert_eq!(check_close(&finance, 1901, d(2026, 3, 2), &[]).unwrap_err().code(), ErrorCode::InvalidYear);
         for who in [actor(OrgKind::Education, &[Role::Purchaser]), actor(OrgKind::CivilAffairs, &[Role::Reviewer])] {
             assert_eq!(check_close(&who, 2025, d(2026, 3, 2), &[]).unwrap_err().code(), ErrorCode::Forbidden);

@@ -12,7 +12,7 @@
 use crate::calendar::{china_date, Calendar, Deadline};
 use crate::committee;
 use crate::deadlines::{date_zh, Period};
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{string_enum, Actor, Role};
 use crate::rules::Rules;
@@ -275,7 +275,9 @@ fn calendar_refusal(e: crate::calendar::CalendarError) -> DomainError {
             format!("尚无{year}年的节假日安排，无法计算期限：请载入该年度的节假日数据文件"),
             format!("no holiday data for {year}, so the period cannot be counted: load that year's holiday file"),
         ),
-        other => refused(ErrorCode::DateOutOfRange, "日期超出可计算的范围", format!("the period cannot be counted: {other}")),
+        other => {
+            refused(ErrorCode::DateOutOfRange, "日期超出可计算的范围", format!("the period cannot be counted: {other}"))
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 use crate::audit::Action;
 use crate::budget::{check_plan, check_years, split, Entry, FundingLine, Movement};
 use crate::catalogue::CategoryStatus;
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::{Money, Quantity};
 use crate::org::{string_enum, Actor, OrgKind, ProviderInfo, Role};
 use crate::rules::{ReviewStages, Rules};

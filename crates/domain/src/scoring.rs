@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::string_enum;
 use crate::rules::Rules;
@@ -516,7 +516,12 @@ fn mark_sums(
             problems.add(format!("marks[{i}].bid"), ErrorCode::UnknownBid, "没有这份投标", "no such bid");
         }
         if criterion.is_none() {
-            problems.add(format!("marks[{i}].criterion"), ErrorCode::UnknownCriterion, "没有这项评分因素", "no such criterion");
+            problems.add(
+                format!("marks[{i}].criterion"),
+                ErrorCode::UnknownCriterion,
+                "没有这项评分因素",
+                "no such criterion",
+            );
         }
         match ExpertScore::parse(&m.score) {
             Err(e) => problems.add(format!("marks[{i}].score"), e.code(), e.message_zh(), e.message_en()),

@@ -1,6 +1,5 @@
 //! Command-line verbs. Every verb that touches data takes `--data DIR` or `--database-url URL`.
 
-use shanzhi_domain::ErrorCode;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -11,6 +10,7 @@ use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
 use shanzhi_domain::org::Role;
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::Statistics;
+use shanzhi_domain::ErrorCode;
 use shanzhi_store::files::FolderStorage;
 use shanzhi_store::{By, SqlStore, StatisticsStore, Store};
 use shanzhi_web::export::Format;

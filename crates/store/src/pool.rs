@@ -207,7 +207,9 @@ impl SqlStore {
                     .fetch_optional(&mut *w.tx)
                     .await?;
                 let Some(row) = row else {
-                    return Err(DomainError::field("user_id", ErrorCode::UnknownUser, "该用户不存在", "no such user").into());
+                    return Err(
+                        DomainError::field("user_id", ErrorCode::UnknownUser, "该用户不存在", "no such user").into()
+                    );
                 };
                 let roles: String = row.try_get("roles")?;
                 if !roles.split(',').any(|r| r == Role::Expert.code()) {

@@ -11,8 +11,8 @@ use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User, Verification};
 use shanzhi_domain::standards::Standard;
-use shanzhi_domain::{DomainError, ErrorCode};
 use shanzhi_domain::Money;
+use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Row};
@@ -638,7 +638,12 @@ impl Store for SqlStore {
     ) -> Result<BudgetView> {
         let mut w = self.begin_write().await?;
         let source = self.budget_in(&mut w.tx, from).await?.ok_or_else(|| {
-            StoreError::from(DomainError::field("budget_id", ErrorCode::UnknownBudget, "预算不存在", "no such budget line"))
+            StoreError::from(DomainError::field(
+                "budget_id",
+                ErrorCode::UnknownBudget,
+                "预算不存在",
+                "no such budget line",
+            ))
         })?;
         if source.org_id == to_org {
             return Err(DomainError::field(

@@ -683,8 +683,10 @@ pub struct Upload {
 
 /// The `file` part of an API upload: its name and bytes.
 pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::Bytes)> {
-    while let Some(field) =
-        form.next_field().await.map_err(|e| AppError::bad_request(ErrorCode::InvalidUpload, e.body_text(), e.body_text()))?
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::bad_request(ErrorCode::InvalidUpload, e.body_text(), e.body_text()))?
     {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
@@ -694,7 +696,12 @@ pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::By
             return Ok((name, bytes));
         }
     }
-    Err(AppError::from(DomainError::field("file", ErrorCode::Required, "请选择要上传的文件", "choose a file to upload")))
+    Err(AppError::from(DomainError::field(
+        "file",
+        ErrorCode::Required,
+        "请选择要上传的文件",
+        "choose a file to upload",
+    )))
 }
 
 #[utoipa::path(

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::project::{PurchaseMode, STEPS};
 use shanzhi_domain::statistics::{self, Statistics};
-use shanzhi_domain::{Money, ErrorCode};
+use shanzhi_domain::{ErrorCode, Money};
 
 use crate::error::AppError;
 

@@ -1,11 +1,11 @@
 //! Scheduled jobs over HTTP: the administrators' list of runs and, in test mode, a run on demand
 //! (`shanzhi_app::jobs`).
 
-use shanzhi_domain::ErrorCode;
 use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 use shanzhi_domain::jobs::Job;
+use shanzhi_domain::ErrorCode;
 
 use crate::auth::ApiSession;
 use crate::error::{AppError, AppResult};

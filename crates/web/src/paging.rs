@@ -2,12 +2,12 @@
 //! cursor this server did not hand out is refused with 400 rather than silently ignored. Lists answer
 //! `{"items": [...], "next_cursor": "…" | null}`.
 
-use shanzhi_domain::ErrorCode;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use serde::Serialize;
 use shanzhi_app::{Page, PageRequest};
 use shanzhi_app::{DEFAULT_LIMIT, MAX_LIMIT};
+use shanzhi_domain::ErrorCode;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};

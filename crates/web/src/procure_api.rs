@@ -1,7 +1,6 @@
 //! The procurement part of `/api/v1`: procurements, sealed bids, committees, scoring, awards, challenges and
 //! complaints, duties; and the public notices, which need no sign-in.
 
-use shanzhi_domain::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::StatusCode;
@@ -12,6 +11,7 @@ use serde_json::{json, Value};
 use shanzhi_domain::notice::Notice;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::Procurement;
+use shanzhi_domain::ErrorCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 

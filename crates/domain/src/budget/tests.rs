@@ -1,5 +1,5 @@
-use crate::error::ErrorCode;
 use super::*;
+use crate::error::ErrorCode;
 use proptest::prelude::*;
 
 fn yuan(y: i64) -> Money {

@@ -1,5 +1,5 @@
-use crate::error::ErrorCode;
 use super::*;
+use crate::error::ErrorCode;
 use chrono::TimeZone;
 use proptest::prelude::*;
 
@@ -130,7 +130,10 @@ fn composition_refuses_even_small_and_expert_light_committees() {
     assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 3), vec![ErrorCode::TooFewExperts]);
     assert_eq!(v(Method::OpenTender, yuan(10_000_000), 7, 4), vec![ErrorCode::TooFewExperts]);
     assert_eq!(v(Method::RequestForQuotation, yuan(100_000), 3, 1), vec![ErrorCode::TooFewExperts]);
-    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 4, 1), vec![ErrorCode::CommitteeSizeEven, ErrorCode::TooFewExperts]);
+    assert_eq!(
+        v(Method::OpenTender, yuan(1_000_000), 4, 1),
+        vec![ErrorCode::CommitteeSizeEven, ErrorCode::TooFewExperts]
+    );
     assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 6), vec![ErrorCode::ExpertsExceedMembers]);
 }
 
@@ -276,7 +279,10 @@ fn too_few_eligible_experts_is_an_error_that_counts_them() {
 
 #[test]
 fn a_draw_refuses_zero_size_and_repeated_ids() {
-    assert_eq!(draw(&pool(3), "A0701", &[], 0, [1; 32], today(), &rules()).unwrap_err().code(), ErrorCode::CommitteeTooSmall);
+    assert_eq!(
+        draw(&pool(3), "A0701", &[], 0, [1; 32], today(), &rules()).unwrap_err().code(),
+        ErrorCode::CommitteeTooSmall
+    );
     let mut p = pool(3);
     p.push(expert(2));
     assert_eq!(draw(&p, "A0701", &[], 1, [1; 32], today(), &rules()).unwrap_err().code(), ErrorCode::DuplicateExpert);

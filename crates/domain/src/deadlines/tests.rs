@@ -1,6 +1,6 @@
-use crate::error::ErrorCode;
 use super::*;
 use crate::calendar::Calendar;
+use crate::error::ErrorCode;
 
 fn d(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -119,7 +119,10 @@ fn deadlines_check_minimum_refuses_a_short_period() {
     assert_eq!(r.check_minimum(period, d("2025-09-12"), d("2025-10-09"), &c), Ok(()));
     assert_eq!(r.check_minimum(period, d("2025-09-12"), d("2025-10-20"), &c), Ok(()));
     let err = r.check_minimum(period, d("2025-09-12"), d("2025-10-02"), &c).unwrap_err();
-    assert_eq!((err.code(), err.fields()[0].field.as_str()), (ErrorCode::PeriodTooShort, "tender_documents_to_bid_deadline"));
+    assert_eq!(
+        (err.code(), err.fields()[0].field.as_str()),
+        (ErrorCode::PeriodTooShort, "tender_documents_to_bid_deadline")
+    );
     assert_eq!(err.message_zh(), "“招标文件发出至投标截止”不足法定期限（政府采购法 §35）：最早可为2025年10月9日");
     assert_eq!(
         err.message_en(),

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::{need_text, refused, Method, SingleSource, SingleSourceCase};
 use crate::calendar::china_date;
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{region_within, Actor, OrgKind, Region, RegionLevel, Role};
 use crate::project::Change;

@@ -10,7 +10,7 @@ use super::{
     Winner,
 };
 use crate::calendar::{china_date, Calendar};
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{Actor, Role};
 use crate::project::Change;

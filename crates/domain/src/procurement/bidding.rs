@@ -10,7 +10,7 @@ use super::{
     Question, SingleSourceCase, Stage,
 };
 use crate::calendar::{china_date, Calendar};
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::{Actor, ProviderInfo, Role};
 use crate::project::Change;
 use crate::rules::Rules;
@@ -127,7 +127,11 @@ impl Procurement {
             _ => true,
         };
         if !invited {
-            return Err(refused(ErrorCode::NotInvited, "本项目仅接受受邀供应商参与", "only invited providers may take part"));
+            return Err(refused(
+                ErrorCode::NotInvited,
+                "本项目仅接受受邀供应商参与",
+                "only invited providers may take part",
+            ));
         }
         Ok(())
     }

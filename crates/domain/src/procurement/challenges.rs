@@ -11,7 +11,7 @@ use super::{
 };
 use crate::calendar::{china_date, Calendar, Deadline};
 use crate::deadlines::{date_zh, Period};
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::{Actor, Role};
 use crate::project::Change;
 use crate::rules::Rules;
@@ -165,7 +165,11 @@ impl Procurement {
             return Err(DomainError::NotPermitted { action: "complain" });
         }
         if c.complaint.is_some() {
-            return Err(refused(ErrorCode::AlreadyComplained, "已就该质疑提出投诉", "a complaint on this challenge exists"));
+            return Err(refused(
+                ErrorCode::AlreadyComplained,
+                "已就该质疑提出投诉",
+                "a complaint on this challenge exists",
+            ));
         }
         let reply_due = Self::reply_due(c, rules, calendar)?;
         if c.reply.is_none() && today <= reply_due.date {

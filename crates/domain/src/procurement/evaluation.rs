@@ -9,7 +9,7 @@ use super::start::scoring_method;
 use super::{need_text, refused, Committee, Compliance, Member, OpenedBid, Procurement, Report, Round, Scoring, Stage};
 use crate::calendar::china_date;
 use crate::committee::{self, Declaration, Expert, Sizing};
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::Actor;
 use crate::project::Change;
 use crate::rules::Rules;
@@ -41,7 +41,11 @@ impl Procurement {
         self.require_runner(actor, "draw_committee")?;
         self.require_stage(&[Stage::Negotiating, Stage::Evaluating], "draw_committee")?;
         if self.committee.is_some() {
-            return Err(refused(ErrorCode::CommitteeDrawn, "评审委员会已经抽取", "the committee has already been drawn"));
+            return Err(refused(
+                ErrorCode::CommitteeDrawn,
+                "评审委员会已经抽取",
+                "the committee has already been drawn",
+            ));
         }
         let sizing = self.sizing().ok_or(DomainError::NotPermitted { action: "draw_committee" })?;
         let size = committee::required_size(&sizing, rules);
@@ -164,7 +168,11 @@ impl Procurement {
         self.require_reader(actor)?;
         self.require_stage(&[Stage::Negotiating], "call_final_offers")?;
         if self.rounds.is_empty() {
-            return Err(refused(ErrorCode::RoundRequired, "请先记录至少一轮谈判（磋商）", "record at least one round first"));
+            return Err(refused(
+                ErrorCode::RoundRequired,
+                "请先记录至少一轮谈判（磋商）",
+                "record at least one round first",
+            ));
         }
         if deadline <= now {
             return Err(DomainError::field(
@@ -257,7 +265,12 @@ impl Procurement {
                 p.add(format!("marks[{i}].bid"), ErrorCode::UnknownBid, "没有这份投标", "no such bid");
             }
             if !criteria.iter().any(|c| c.key == criterion) {
-                p.add(format!("marks[{i}].criterion"), ErrorCode::UnknownCriterion, "没有这个评分因素", "no such criterion");
+                p.add(
+                    format!("marks[{i}].criterion"),
+                    ErrorCode::UnknownCriterion,
+                    "没有这个评分因素",
+                    "no such criterion",
+                );
             }
             if let Err(e) = scoring::ExpertScore::parse(&score) {
                 p.add(format!("marks[{i}].score"), e.code(), e.message_zh(), e.message_en());

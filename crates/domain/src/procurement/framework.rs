@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{need_text, refused, CallOff, Method, Procurement, Stage};
 use crate::calendar::china_date;
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::Actor;
 use crate::project::Change;

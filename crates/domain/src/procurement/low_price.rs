@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{need_text, refused, Procurement, Stage};
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::{Actor, Role};
 use crate::project::Change;
 

@@ -10,7 +10,7 @@ use super::{
     need_text, refused, CriterionSpec, Documents, Method, MethodApproval, Procurement, Scoring, SingleSourceCase, Stage,
 };
 use crate::calendar::china_date;
-use crate::error::{DomainError, Problems, ErrorCode};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{Actor, Role};
 use crate::project::Change;

@@ -1,6 +1,6 @@
-use crate::error::ErrorCode;
 use super::*;
 use crate::committee::Expert;
+use crate::error::ErrorCode;
 use crate::org::{OrgKind, ProviderInfo};
 use crate::project::Change;
 use chrono::TimeZone;
@@ -268,7 +268,10 @@ fn bids_are_taken_only_until_the_deadline_and_opened_only_after_it() {
             .code(),
         ErrorCode::ProviderNotVerified
     );
-    assert_eq!(p.check_bid_window(&buyer(), &info(BUYER), None, at(2025, 10, 1, 9)).unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(
+        p.check_bid_window(&buyer(), &info(BUYER), None, at(2025, 10, 1, 9)).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
     let dear = BidContent { price: Money::from_yuan(500_001), ..content };
     assert_eq!(
         p.check_bid_window(&bidder(50), &info(50), Some(&dear), at(2025, 10, 1, 9)).unwrap_err().code(),
@@ -277,7 +280,10 @@ fn bids_are_taken_only_until_the_deadline_and_opened_only_after_it() {
     let bids = vec![opened(1, 50, 400_000), opened(2, 51, 380_000), opened(3, 52, 420_000)];
     let early = p.clone().open(&buyer(), &["监督员".into()], bids.clone(), &rules, at(2025, 10, 9, 8));
     assert_eq!(early.unwrap_err().code(), ErrorCode::BidsSealed);
-    assert_eq!(p.clone().open(&buyer(), &[], bids.clone(), &rules, at(2025, 10, 9, 9)).unwrap_err().code(), ErrorCode::Required);
+    assert_eq!(
+        p.clone().open(&buyer(), &[], bids.clone(), &rules, at(2025, 10, 9, 9)).unwrap_err().code(),
+        ErrorCode::Required
+    );
     p.open(&buyer(), &["监督员".into()], bids, &rules, at(2025, 10, 9, 9)).unwrap();
     assert_eq!(p.stage, Stage::Evaluating);
 }
@@ -309,7 +315,10 @@ fn fewer_than_three_bids_fail_and_finance_approves_a_switch() {
         at(2025, 10, 10, 9),
     )
     .unwrap();
-    assert_eq!(check_start(&ctx(&rules, 500_000, Some(&p)), &switch_input()).unwrap_err().code(), ErrorCode::SwitchPending);
+    assert_eq!(
+        check_start(&ctx(&rules, 500_000, Some(&p)), &switch_input()).unwrap_err().code(),
+        ErrorCode::SwitchPending
+    );
     assert_eq!(
         p.decide_switch(&buyer(), &district_finance(), true, "", "", &Rules::default(), at(2025, 10, 11, 9))
             .unwrap_err()
@@ -399,7 +408,10 @@ fn a_tender_runs_to_an_award_worked_by_hand() {
     let total = |id| o.bid(id).unwrap().total.unwrap().display();
     assert_eq!((total(1), total(2), total(3)), ("89.50".to_string(), "86.00".to_string(), "92.64".to_string()));
     assert_eq!(o.winners, vec![3]);
-    assert_eq!(p.confirm_winner(&buyer(), 1, "", &rules, at(2025, 10, 10, 9)).unwrap_err().code(), ErrorCode::NotATiedBid);
+    assert_eq!(
+        p.confirm_winner(&buyer(), 1, "", &rules, at(2025, 10, 10, 9)).unwrap_err().code(),
+        ErrorCode::NotATiedBid
+    );
     p.confirm_winner(&buyer(), 3, "", &rules, at(2025, 10, 10, 9)).unwrap();
     let w = &p.award.as_ref().unwrap().winner;
     assert_eq!((w.org_id, w.price, w.score.as_deref()), (52, Money::from_yuan(420_000), Some("92.64")));
@@ -454,7 +466,10 @@ fn too_few_qualified_bids_fail_after_evaluation() {
         ]
     });
     let first = expert_user(p.committee.as_ref().unwrap().members[0].user_id);
-    assert_eq!(p.review_compliance(&first, 2, false, "", at(2025, 10, 9, 14)).unwrap_err().code(), ErrorCode::ReasonRequired);
+    assert_eq!(
+        p.review_compliance(&first, 2, false, "", at(2025, 10, 9, 14)).unwrap_err().code(),
+        ErrorCode::ReasonRequired
+    );
     p.review_compliance(&first, 2, false, "资格证明缺失", at(2025, 10, 9, 14)).unwrap();
     p.finish_evaluation(&first, &rules, at(2025, 10, 9, 15)).unwrap();
     assert_eq!((p.stage, p.failure.as_ref().unwrap().code.as_str()), (Stage::Failed, "too_few_qualified"));
@@ -472,7 +487,10 @@ fn negotiation_runs_rounds_then_sealed_final_offers() {
     p.draw_committee(&buyer(), &pool(), vec![], [3; 32], &rules, at(2025, 9, 30, 10)).unwrap();
     assert_eq!(p.committee.as_ref().unwrap().members.len(), 3, "a panel of 3 below the open-tender threshold");
     let lead = expert_user(p.committee.as_ref().unwrap().members[0].user_id);
-    assert_eq!(p.record_round(&lead, "第一轮谈判", at(2025, 9, 30, 11)).unwrap_err().code(), ErrorCode::DeclarationRequired);
+    assert_eq!(
+        p.record_round(&lead, "第一轮谈判", at(2025, 9, 30, 11)).unwrap_err().code(),
+        ErrorCode::DeclarationRequired
+    );
     for m in p.committee.clone().unwrap().members {
         p.declare(&expert_user(m.user_id), true, at(2025, 9, 30, 10)).unwrap();
     }

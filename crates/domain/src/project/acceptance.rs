@@ -1,11 +1,11 @@
 //! The acceptance step: the provider reports on each milestone once its service has run, the purchaser
 //! accepts it once it is due, and acceptance pays it. No payment for service not yet delivered.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
 use crate::clock::china_date;
 use crate::deadlines::date_zh;
+use crate::error::ErrorCode;
 
 impl Project {
     /// The milestone that is next to be reported or decided: the first not yet accepted.

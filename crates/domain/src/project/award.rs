@@ -1,8 +1,8 @@
 //! The award: a direct purchase below the procurement limit, or the winner of a finished procurement.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     /// Records a direct purchase below the procurement limit (采购限额标准) from an eligible, active provider.

@@ -1,9 +1,9 @@
 //! Ending a project early: cancelled before the contract, terminated after it, or a complaint upheld by finance
 //! voiding the award or ending the contract; the money reserved or still owed goes back.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     /// Cancels at any step before the contract is signed.

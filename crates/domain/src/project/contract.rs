@@ -2,10 +2,10 @@
 //! commits the funding plan's money; with the ledger arithmetic of what each funding line has committed and
 //! paid.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
 use crate::deadlines::date_zh;
+use crate::error::ErrorCode;
 use crate::procurement::{Method, Procurement};
 use chrono::Datelike;
 
@@ -91,9 +91,12 @@ impl Project {
             self.award.clone().ok_or(DomainError::WrongStep { action: "sign_contract", status: self.status.code() })?;
         let mut p = Problems::default();
         match self.contract_price(procurement) {
-            _ if input.amount.fen() <= 0 => {
-                p.add("amount", ErrorCode::AmountNotPositive, "合同金额必须大于 0", "the contract amount must be above 0")
-            }
+            _ if input.amount.fen() <= 0 => p.add(
+                "amount",
+                ErrorCode::AmountNotPositive,
+                "合同金额必须大于 0",
+                "the contract amount must be above 0",
+            ),
             None if input.amount > self.total() => p.add(
                 "amount",
                 ErrorCode::ContractExceedsEstimate,
@@ -182,7 +185,12 @@ impl Project {
         }
         for (i, m) in input.milestones.iter().enumerate() {
             if m.name.trim().is_empty() {
-                p.add(format!("milestones[{i}].name"), ErrorCode::Required, "请填写节点名称", "enter the milestone name");
+                p.add(
+                    format!("milestones[{i}].name"),
+                    ErrorCode::Required,
+                    "请填写节点名称",
+                    "enter the milestone name",
+                );
             }
             if m.share_bp == 0 {
                 p.add(

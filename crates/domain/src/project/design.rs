@@ -1,9 +1,9 @@
 //! The design step: the design's checks (complete and coherent, a service period that may start, a category
 //! that may be bought), its changes, and moving on to the cost estimate.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Design {
     /// Checks the design is complete and coherent; every problem is reported at once.
@@ -57,9 +57,12 @@ impl Design {
                 "岗位购买须列明岗位及设岗单位",
                 "a post purchase must list its posts and host units",
             ),
-            PurchaseMode::Project if !self.posts.is_empty() => {
-                p.add("posts", ErrorCode::PostsInProjectPurchase, "项目购买不应列岗位", "a project purchase has no posts")
-            }
+            PurchaseMode::Project if !self.posts.is_empty() => p.add(
+                "posts",
+                ErrorCode::PostsInProjectPurchase,
+                "项目购买不应列岗位",
+                "a project purchase has no posts",
+            ),
             _ => {}
         }
         for (i, post) in self.posts.iter().enumerate() {

@@ -1,8 +1,8 @@
 //! The cost estimate step: cost lines priced against the standards, and the budget lines that fund them.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 /// Turns cost line inputs into priced lines, checking each.
 pub fn price_lines(

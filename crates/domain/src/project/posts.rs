@@ -1,9 +1,9 @@
 //! Post purchase: the provider fills and vacates the contract's posts.
 
-use crate::error::ErrorCode;
 use super::closure::closure_reason;
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     fn post_mut(&mut self, actor: &Actor, index: usize, action: &'static str) -> Result<&mut Post, DomainError> {
@@ -56,7 +56,12 @@ impl Project {
         let reason = closure_reason(reason)?;
         let post = self.post_mut(actor, index, "vacate_post")?;
         if post.holder.is_none() {
-            return Err(DomainError::field("post", ErrorCode::PostVacant, "该岗位已空缺", "the post is already vacant"));
+            return Err(DomainError::field(
+                "post",
+                ErrorCode::PostVacant,
+                "该岗位已空缺",
+                "the post is already vacant",
+            ));
         }
         post.holder = None;
         self.touch(now);

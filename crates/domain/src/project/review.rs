@@ -1,9 +1,9 @@
 //! Submission and review: the content review by the competent department and the funding review by finance,
 //! whose approval reserves the money.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     /// Submits for review. The category must be in the catalogue and not on the negative list.

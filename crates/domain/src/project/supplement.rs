@@ -4,11 +4,11 @@
 //! lines, finance approves (reserving the money, refused when a line is short) or returns it, and signing
 //! commits the money and adds a milestone that pays the supplement's amount from its own lines.
 
-use crate::error::ErrorCode;
 use super::*;
 use crate::audit::Action;
 use crate::budget::check_years;
 use crate::clock::china_date;
+use crate::error::ErrorCode;
 
 string_enum!(
     SupplementStatus {

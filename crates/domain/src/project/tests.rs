@@ -1,6 +1,6 @@
-use crate::error::ErrorCode;
 use super::*;
 use crate::budget::FundSource;
+use crate::error::ErrorCode;
 use chrono::TimeZone;
 
 const PURCHASER_ORG: i64 = 10;
@@ -221,7 +221,10 @@ fn bad_cost_lines_are_refused() {
 fn cost_estimate_only_at_its_step() {
     let r = rules();
     let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
-    assert_eq!(p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap_err().code(), ErrorCode::WrongStep);
+    assert_eq!(
+        p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap_err().code(),
+        ErrorCode::WrongStep
+    );
     assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), ErrorCode::WrongStep);
 }
 
@@ -423,13 +426,22 @@ fn acceptance_milestone_by_milestone() {
     let mut p = contracted();
     assert_eq!(waiting_on(&provider_user(), &p), Some("file_report"));
     let started = on(2026, 4, 1);
-    assert_eq!(p.decide_milestone(&purchaser(), 0, true, "", &r, started).unwrap_err().code(), ErrorCode::NoReportToDecide);
+    assert_eq!(
+        p.decide_milestone(&purchaser(), 0, true, "", &r, started).unwrap_err().code(),
+        ErrorCode::NoReportToDecide
+    );
     assert_eq!(p.file_report(&purchaser(), 0, report(), started).unwrap_err().code(), ErrorCode::Forbidden);
-    assert_eq!(p.file_report(&provider_user(), 1, report(), started).unwrap_err().code(), ErrorCode::NotCurrentMilestone);
+    assert_eq!(
+        p.file_report(&provider_user(), 1, report(), started).unwrap_err().code(),
+        ErrorCode::NotCurrentMilestone
+    );
     p.file_report(&provider_user(), 0, report(), started).unwrap();
     assert_eq!(waiting_on(&purchaser(), &p), Some("decide_milestone"));
     assert_eq!(p.file_report(&provider_user(), 0, report(), started).unwrap_err().code(), ErrorCode::WrongStep);
-    assert_eq!(p.decide_milestone(&purchaser(), 0, false, "", &r, started).unwrap_err().code(), ErrorCode::ReasonRequired);
+    assert_eq!(
+        p.decide_milestone(&purchaser(), 0, false, "", &r, started).unwrap_err().code(),
+        ErrorCode::ReasonRequired
+    );
     p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", &r, started).unwrap();
     assert_eq!(p.contract.as_ref().unwrap().milestones[0].status, MilestoneStatus::Rejected);
     p.file_report(&provider_user(), 0, report(), on(2026, 6, 1)).unwrap();
@@ -639,7 +651,10 @@ fn spending_standards_flag_lines_and_need_reasons() {
 fn management_fee_above_the_cap_needs_a_reason() {
     let base = line(CostKind::Personnel, "社工薪酬", "1", "人·年", "100000");
     let fee = line(CostKind::ManagementFee, "管理费", "1", "项", "10000.01");
-    assert_eq!(price_lines(&[base.clone(), fee.clone()], &[], 1000).unwrap_err().code(), ErrorCode::ManagementFeeAboveCap);
+    assert_eq!(
+        price_lines(&[base.clone(), fee.clone()], &[], 1000).unwrap_err().code(),
+        ErrorCode::ManagementFeeAboveCap
+    );
     let ok = line(CostKind::ManagementFee, "管理费", "1", "项", "10000");
     assert!(!price_lines(&[base.clone(), ok], &[], 1000).unwrap()[1].over_standard, "exactly the cap is fine");
     let mut explained = fee;
@@ -828,7 +843,10 @@ fn a_design_is_checked_when_it_is_made() {
         ErrorCode::CategoryNotInCatalogue
     );
     let (mut p, _) = Project::create(&purchaser(), design(), &listed, t(1)).unwrap();
-    assert_eq!(p.edit_design(&purchaser(), design(), &negative, t(2)).unwrap_err().code(), ErrorCode::CategoryOnNegativeList);
+    assert_eq!(
+        p.edit_design(&purchaser(), design(), &negative, t(2)).unwrap_err().code(),
+        ErrorCode::CategoryOnNegativeList
+    );
     // Every problem at once.
     let mut bad = design();
     bad.title = String::new();
@@ -847,7 +865,10 @@ fn funding_comes_from_the_years_the_service_runs() {
     let mut old = plan();
     old[1].year = 2013;
     let e = p.set_funding(&purchaser(), old, t(1)).unwrap_err();
-    assert_eq!((e.code(), e.fields()[0].field.as_str()), (ErrorCode::FundingYearOutsideService, "funding[1].budget_id"));
+    assert_eq!(
+        (e.code(), e.fields()[0].field.as_str()),
+        (ErrorCode::FundingYearOutsideService, "funding[1].budget_id")
+    );
     let mut spread = plan();
     spread[1].year = 2027;
     p.set_funding(&purchaser(), spread, t(1)).unwrap();

@@ -1,5 +1,5 @@
-use crate::error::ErrorCode;
 use super::*;
+use crate::error::ErrorCode;
 use proptest::prelude::*;
 
 fn bid(id: i64, yuan: i64) -> BidInput {
@@ -252,7 +252,10 @@ fn expert_scores_are_zero_to_one_hundred_with_two_decimals() {
     );
     assert_eq!(
         codes(evaluate(&input, &Rules::default()).unwrap_err()),
-        vec![("marks[0].score".into(), ErrorCode::ScoreOutOfRange), ("marks[1].score".into(), ErrorCode::ScoreOutOfRange)]
+        vec![
+            ("marks[0].score".into(), ErrorCode::ScoreOutOfRange),
+            ("marks[1].score".into(), ErrorCode::ScoreOutOfRange)
+        ]
     );
 }
 

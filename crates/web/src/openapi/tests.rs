@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use shanzhi_app::{accounts, approvals, budgets, directory, pool, procurements as proc, projects};
 use shanzhi_domain::procurement::approval::Consent;
 use shanzhi_domain::procurement::{CriterionSpec, Documents, Scoring, SingleSource, SingleSourceCase};
-use shanzhi_domain::{FieldError, ErrorCode};
+use shanzhi_domain::{ErrorCode, FieldError};
 use utoipa::ToSchema;
 
 use super::document;
@@ -207,4 +207,22 @@ fn documented_bodies_are_the_bodies_read() {
         }
     }
     assert!(handlers > 70, "the handlers were found ({handlers})");
+}
+
+/// The error body and each field error document their code as the closed set, listing every code.
+#[test]
+fn error_schemas_list_every_code() {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, name) in [("Error", "ErrorCode"), ("FieldError", "ErrorCode")] {
+        assert_eq!(schemas[schema]["properties"]["code"]["$ref"], json!(format!("#/components/schemas/{name}")));
+    }
+    let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
+        .as_array()
+        .expect("ErrorCode lists its values")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, codes);
 }

@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use shanzhi_app::BudgetView;
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::org::Role;
-use shanzhi_domain::{Money, ErrorCode};
+use shanzhi_domain::{ErrorCode, Money};
 
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;

@@ -1,8 +1,8 @@
 //! Form plumbing shared by every page: parsing urlencoded bodies (with repeated and indexed rows),
 //! turning domain field errors into per-input messages, and the GOV.UK-style field helpers.
 
-use shanzhi_domain::ErrorCode;
 use maud::{html, Markup};
+use shanzhi_domain::ErrorCode;
 
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::project::Project;
@@ -526,7 +526,8 @@ mod tests {
 
     #[test]
     fn errors_map_and_rename() {
-        let err = AppError::from(shanzhi_domain::DomainError::field("reason", ErrorCode::Required, "请写明原因", "give it"));
+        let err =
+            AppError::from(shanzhi_domain::DomainError::field("reason", ErrorCode::Required, "请写明原因", "give it"));
         let e = Errors::from_error(Lang::Zh, &err).rename("reason", "cancel_reason");
         assert_eq!(e.get("cancel_reason"), Some("请写明原因"));
         assert_eq!(e.items[0].href.as_deref(), Some("#cancel_reason"));

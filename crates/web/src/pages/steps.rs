@@ -11,7 +11,7 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{term_last_day, CostKind, Project};
 use shanzhi_domain::standards::Standard;
-use shanzhi_domain::{Money, ErrorCode};
+use shanzhi_domain::{ErrorCode, Money};
 
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;

@@ -3,8 +3,8 @@
 //! §27, 实施条例 §23, 财政部令第74号 §4, 财库〔2014〕214号 §4); the single-source notice only where one
 //! supplier alone can do it (实施条例 §38).
 
-use crate::error::ErrorCode;
 use super::*;
+use crate::error::ErrorCode;
 use crate::procurement::approval::{ApprovalContext, ApprovalInput, Consent};
 
 const BIG: i64 = 2_400_000;
@@ -66,7 +66,10 @@ fn another_method_at_the_threshold_needs_the_citys_approval_before_the_start() {
     let district = actor(300, FINANCE, OrgKind::Finance, &[Role::Reviewer]);
     let refused = a.clone().decide(&district, &district_finance(), true, "夷财采〔2026〕1号", "", now).unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotApprovalAuthority);
-    assert_eq!(a.clone().decide(&buyer(), &city_finance(), true, "x", "", now).unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(
+        a.clone().decide(&buyer(), &city_finance(), true, "x", "", now).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
     // Yichang's finance bureau approves, with its document number.
     let missing = a.clone().decide(&city_reviewer(), &city_finance(), true, "", "", now).unwrap_err();
     assert_eq!(codes(missing), ["required"]);

@@ -2,8 +2,8 @@
 //! abnormally low price is the committee's to judge (财政部令第87号 §60), thresholds only prompt it; the
 //! small-business price deduction for services is 10–20 % (财库〔2022〕19号).
 
-use crate::error::ErrorCode;
 use super::*;
+use crate::error::ErrorCode;
 
 fn all_marks(p: &Procurement) -> Vec<(i64, String, String)> {
     p.evaluated_bids()
@@ -122,10 +122,16 @@ fn the_committee_asks_for_a_written_explanation_and_voids_only_an_unjustified_pr
     p.flag_low_price(&lead, 3, "报价明显低于其他投标人，可能影响服务质量", due, t).unwrap();
     assert!(p.evaluated_at.is_none(), "a price to judge reopens the evaluation");
     assert_eq!(p.member_tasks(lead.user_id), vec![MemberTask::LowPrice]);
-    assert_eq!(p.clone().flag_low_price(&lead, 3, "再次要求说明", due, t).unwrap_err().code(), ErrorCode::LowPriceFlagged);
+    assert_eq!(
+        p.clone().flag_low_price(&lead, 3, "再次要求说明", due, t).unwrap_err().code(),
+        ErrorCode::LowPriceFlagged
+    );
     // The report waits for the committee's finding, which waits for the explanation or its deadline.
     assert_eq!(p.clone().finish_evaluation(&lead, &rules, t).unwrap_err().code(), ErrorCode::LowPricePending);
-    assert_eq!(p.clone().decide_low_price(&lead, 3, false, "未作说明", t).unwrap_err().code(), ErrorCode::ExplanationPending);
+    assert_eq!(
+        p.clone().decide_low_price(&lead, 3, false, "未作说明", t).unwrap_err().code(),
+        ErrorCode::ExplanationPending
+    );
     // Only the bidder asked explains, before the deadline.
     assert_eq!(
         p.clone().explain_low_price(&bidder(50), "本机构报价依据充分合理可靠", t).unwrap_err().code(),
@@ -167,8 +173,14 @@ fn a_class_one_public_institution_cannot_bid_at_all() {
     let institution = actor(1070, 70, OrgKind::PublicInstitution, &[Role::Provider]);
     let class_one = ProviderInfo { kind: OrgKind::PublicInstitution, class_one: true, ..info(70) };
     let t = at(2025, 9, 20, 9);
-    assert_eq!(p.check_bid_window(&institution, &class_one, None, t).unwrap_err().code(), ErrorCode::ClassOneIneligible);
-    assert_eq!(p.clone().register_interest(&institution, &class_one, t).unwrap_err().code(), ErrorCode::ClassOneIneligible);
+    assert_eq!(
+        p.check_bid_window(&institution, &class_one, None, t).unwrap_err().code(),
+        ErrorCode::ClassOneIneligible
+    );
+    assert_eq!(
+        p.clone().register_interest(&institution, &class_one, t).unwrap_err().code(),
+        ErrorCode::ClassOneIneligible
+    );
     let class_two = ProviderInfo { class_one: false, ..class_one };
     assert!(p.check_bid_window(&institution, &class_two, None, t).is_ok());
 }
@@ -196,6 +208,9 @@ fn the_documents_admit_provider_kinds_and_others_cannot_take_part() {
     );
     let committee = actor(1081, 81, OrgKind::SelfGoverningBody, &[Role::Provider]);
     let committee_info = ProviderInfo { kind: OrgKind::SelfGoverningBody, ..info(81) };
-    assert_eq!(p.clone().register_interest(&committee, &committee_info, t).unwrap_err().code(), ErrorCode::KindNotAdmitted);
+    assert_eq!(
+        p.clone().register_interest(&committee, &committee_info, t).unwrap_err().code(),
+        ErrorCode::KindNotAdmitted
+    );
     assert!(p.check_bid_window(&bidder(50), &info(50), None, t).is_ok());
 }

@@ -3,8 +3,8 @@
 //! all (政府采购法 §57). Worked by hand on the 2025 calendar (National Day 1–8 Oct off; Sun 28 Sep and Sat 11
 //! Oct worked).
 
-use crate::error::ErrorCode;
 use super::*;
+use crate::error::ErrorCode;
 
 fn challenge(p: &mut Procurement, org: i64, about: ChallengeAbout, now: DateTime<Utc>) -> Result<Change, DomainError> {
     p.challenge(

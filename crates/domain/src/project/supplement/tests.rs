@@ -1,6 +1,6 @@
-use crate::error::ErrorCode;
 use super::*;
 use crate::budget::FundSource;
+use crate::error::ErrorCode;
 use crate::org::ProviderInfo;
 use chrono::TimeZone;
 
@@ -141,13 +141,19 @@ fn a_supplement_is_proposed_approved_and_signed_like_the_original() {
     let c = c.unwrap();
     assert_eq!((c.action.code(), c.ledger.len()), ("project.supplement_propose", 0), "proposing moves no money");
     assert_eq!(waiting_on(&finance(), &p), Some("review_supplement"));
-    assert_eq!(p.review_supplement(&purchaser(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(
+        p.review_supplement(&purchaser(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
     let own_finance = actor(301, PURCHASER_ORG, OrgKind::Finance, &[Role::Reviewer]);
     assert_eq!(
         p.review_supplement(&own_finance, 1, true, "", on(2026, 5, 2)).unwrap_err().code(),
         ErrorCode::SeparationOfDuties
     );
-    assert_eq!(p.review_supplement(&finance(), 1, false, " ", on(2026, 5, 2)).unwrap_err().code(), ErrorCode::CommentRequired);
+    assert_eq!(
+        p.review_supplement(&finance(), 1, false, " ", on(2026, 5, 2)).unwrap_err().code(),
+        ErrorCode::CommentRequired
+    );
     assert_eq!(
         p.sign_supplement(&purchaser(), 1, d(2026, 5, 2), d(2026, 5, 2), on(2026, 5, 2)).unwrap_err().code(),
         ErrorCode::WrongStep
@@ -183,14 +189,20 @@ fn a_proposal_is_checked_field_by_field() {
     bad.milestone_name = String::new();
     bad.due = d(2026, 9, 29);
     let e = p.propose_supplement(&purchaser(), bad, &r, on(2026, 5, 1)).unwrap_err();
-    assert_eq!(codes(e), [ErrorCode::Required, ErrorCode::Required, ErrorCode::DueOutsideTerm, ErrorCode::FundingNotTotal]);
+    assert_eq!(
+        codes(e),
+        [ErrorCode::Required, ErrorCode::Required, ErrorCode::DueOutsideTerm, ErrorCode::FundingNotTotal]
+    );
     let mut old = input(5_000, vec![line(2, 5_000)]);
     old.funding[0].year = 2025;
     let e = p.propose_supplement(&purchaser(), old, &r, on(2026, 5, 1)).unwrap_err();
     assert_eq!(e.code(), ErrorCode::FundingYearOutsideService);
     let mut late = input(5_000, vec![line(2, 5_000)]);
     late.due = d(2027, 4, 1);
-    assert_eq!(p.propose_supplement(&purchaser(), late, &r, on(2026, 5, 1)).unwrap_err().code(), ErrorCode::DueOutsideTerm);
+    assert_eq!(
+        p.propose_supplement(&purchaser(), late, &r, on(2026, 5, 1)).unwrap_err().code(),
+        ErrorCode::DueOutsideTerm
+    );
     p.status = Status::Completed;
     let e = p.propose_supplement(&purchaser(), input(5_000, vec![line(2, 5_000)]), &r, on(2026, 5, 1)).unwrap_err();
     assert_eq!(e.code(), ErrorCode::WrongStep);

@@ -1,9 +1,9 @@
 //! Reading an action form into the command `procure::perform` takes, and its problems back onto the form.
 
-use shanzhi_domain::ErrorCode;
 use serde_json::{json, Map, Value};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::procurement::{CriterionSpec, Procurement, Scoring};
+use shanzhi_domain::ErrorCode;
 
 use super::super::forms::{self, Errors, Form, Problem};
 use crate::error::{AppError, AppResult};
@@ -125,7 +125,11 @@ pub(super) fn command(p: &Procurement, action: &str, which: &str, form: &Form) -
     }
     problems.into_result()?;
     serde_json::from_value(Value::Object(obj)).map_err(|e| {
-        AppError::bad_request(ErrorCode::InvalidForm, format!("表单内容有误：{e}"), format!("the form is not valid: {e}"))
+        AppError::bad_request(
+            ErrorCode::InvalidForm,
+            format!("表单内容有误：{e}"),
+            format!("the form is not valid: {e}"),
+        )
     })
 }
 

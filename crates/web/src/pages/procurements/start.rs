@@ -1,6 +1,5 @@
 //! Starting a procurement from its project: the documents' form, read into the start request.
 
-use shanzhi_domain::ErrorCode;
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
@@ -8,6 +7,7 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::OrgKind;
 use shanzhi_domain::procurement::{CriterionSpec, Documents, Scoring, SingleSource, SingleSourceCase};
 use shanzhi_domain::project::{Act, Project};
+use shanzhi_domain::ErrorCode;
 
 use super::super::forms::{self, error_summary, options, plain, row_name, Errors, Form, Kind};
 use super::super::layout::page;
