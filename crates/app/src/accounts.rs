@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use shanzhi_store::accounts::PasswordChange;
 use shanzhi_store::{Account, By};
 use std::net::IpAddr;
@@ -26,11 +26,11 @@ pub struct PasswordRequest {
 pub async fn change_password(app: &App, s: &Session, client: IpAddr, req: &PasswordRequest) -> Result<()> {
     let mut p = Problems::default();
     if let Some((zh, en)) = sessions::password_problem(&req.new_password) {
-        p.add("new_password", "weak_password", zh, en);
+        p.add("new_password", ErrorCode::WeakPassword, zh, en);
     } else if req.new_password == req.current_password {
         p.add(
             "new_password",
-            "password_unchanged",
+            ErrorCode::PasswordUnchanged,
             "新密码不能与当前密码相同",
             "the new password must differ from the current one",
         );
@@ -40,7 +40,7 @@ pub async fn change_password(app: &App, s: &Session, client: IpAddr, req: &Passw
     if attempt.verify(&req.current_password, Some(&hash)).await? {
         attempt.succeeded().await?;
     } else {
-        p.add("current_password", "wrong_password", "当前密码不正确", "the current password is wrong");
+        p.add("current_password", ErrorCode::WrongPassword, "当前密码不正确", "the current password is wrong");
     }
     p.into_result()?;
     let hash = sessions::hash_password(&req.new_password, app.password_cost);
@@ -56,7 +56,7 @@ fn check_admin_act(actor: &Actor, user_id: i64, action: &'static str, reason: &s
     }
     if user_id == actor.user_id {
         return Err(Error::Domain(DomainError::refused(
-            "own_account",
+            ErrorCode::OwnAccount,
             "不能对自己的账户进行此操作；修改密码请到“我的账户”",
             "you cannot do this to your own account; change your password on your account page",
         )));
@@ -71,7 +71,12 @@ fn check_admin_act(actor: &Actor, user_id: i64, action: &'static str, reason: &s
 pub fn check_reason(p: &mut Problems, reason: &str) -> String {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
-        p.add("reason", "reason_required", "请填写原因（不超过 500 字）", "give the reason (at most 500 characters)");
+        p.add(
+            "reason",
+            ErrorCode::ReasonRequired,
+            "请填写原因（不超过 500 字）",
+            "give the reason (at most 500 characters)",
+        );
     }
     reason.to_string()
 }

@@ -7,7 +7,7 @@ use shanzhi_domain::org::{Actor, OrgKind, RegionLevel, Role};
 use shanzhi_domain::procurement::approval::{ApprovalContext, ApprovalInput, Consent};
 use shanzhi_domain::procurement::{Authority, Method, MethodApproval, Procurement, SingleSource, Stage};
 use shanzhi_domain::project::Status;
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 
 use shanzhi_store::By;
 use utoipa::ToSchema;
@@ -33,7 +33,7 @@ pub struct DecisionRequest {
     pub comment: String,
 }
 
-fn field(f: &str, code: &'static str, zh: &str, en: &str) -> Error {
+fn field(f: &str, code: ErrorCode, zh: &str, en: &str) -> Error {
     Error::Domain(DomainError::field(f, code, zh, en))
 }
 
@@ -72,7 +72,7 @@ pub async fn check_single_source(
     }
     Err(field(
         field_name,
-        "unknown_organisation",
+        ErrorCode::UnknownOrganisation,
         "单一来源供应商不存在或不是合格的承接主体",
         "the single-source provider does not exist or is not eligible",
     ))
@@ -88,7 +88,7 @@ pub async fn request(app: &App, actor: &Actor, project_id: i64, req: ApprovalReq
         }));
     }
     let method = Method::parse(&req.method)
-        .ok_or_else(|| field("method", "unknown_value", "请选择采购方式", "choose a procurement method"))?;
+        .ok_or_else(|| field("method", ErrorCode::UnknownValue, "请选择采购方式", "choose a procurement method"))?;
     if let Some(s) = &req.single_source {
         check_single_source(app, "single_source.provider_org_id", s, |_| true).await?;
     }

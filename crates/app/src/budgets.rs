@@ -6,7 +6,7 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::visibility::BudgetScope;
-use shanzhi_domain::{DomainError, Money};
+use shanzhi_domain::{DomainError, ErrorCode, Money};
 use shanzhi_store::{BudgetFilter, BudgetView, Page, PageRequest};
 
 use shanzhi_store::By;
@@ -83,7 +83,7 @@ pub struct BudgetRequest {
 fn parse_amount(p: &mut Problems, field: &str, s: &str) -> Money {
     let m = crate::projects::parse_money(p, field, s);
     if m.fen() <= 0 && !p.has_field(field) {
-        p.add(field, "amount_not_positive", "金额必须大于 0", "the amount must be above 0");
+        p.add(field, ErrorCode::AmountNotPositive, "金额必须大于 0", "the amount must be above 0");
     }
     m
 }
@@ -96,12 +96,12 @@ pub async fn add(app: &App, actor: &Actor, req: BudgetRequest) -> Result<BudgetV
     let mut p = Problems::default();
     let source = FundSource::parse(req.source.trim());
     if source.is_none() {
-        p.add("source", "unknown_fund_source", "资金来源不正确", "unknown fund source");
+        p.add("source", ErrorCode::UnknownFundSource, "资金来源不正确", "unknown fund source");
     }
     if !(2000..=2100).contains(&req.year) {
         p.add(
             "year",
-            "invalid_year",
+            ErrorCode::InvalidYear,
             "预算年度须在 2000 至 2100 年之间",
             "the fiscal year must be between 2000 and 2100",
         );
@@ -111,14 +111,14 @@ pub async fn add(app: &App, actor: &Actor, req: BudgetRequest) -> Result<BudgetV
         Some(o) if o.kind.is_purchasing_department() => {}
         _ => p.add(
             "org_id",
-            "not_a_department",
+            ErrorCode::NotADepartment,
             "预算只能下达给购买主体（政府部门）",
             "budgets go to purchasing departments",
         ),
     }
     let donor = req.donor.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
     if source == Some(FundSource::SocialFunds) && donor.is_none() {
-        p.add("donor", "donor_required", "社会资金须写明捐赠方", "social funds need the donor's name");
+        p.add("donor", ErrorCode::DonorRequired, "社会资金须写明捐赠方", "social funds need the donor's name");
     }
     p.into_result()?;
     let budget = Budget {
@@ -155,7 +155,7 @@ pub async fn grant(app: &App, actor: &Actor, from: i64, req: GrantRequest) -> Re
         Some(o) if o.kind.is_purchasing_department() => {}
         _ => p.add(
             "to_org_id",
-            "not_a_department",
+            ErrorCode::NotADepartment,
             "只能转拨给购买主体（政府部门）",
             "grants go to purchasing departments",
         ),
@@ -193,7 +193,7 @@ impl FundingRequest {
                 }),
                 _ => p.add(
                     format!("funding[{i}].budget_id"),
-                    "budget_not_yours",
+                    ErrorCode::BudgetNotYours,
                     "只能使用本单位的预算（含其他部门转拨的资金）",
                     "use your own department's budget lines (including grants to it)",
                 ),
@@ -228,13 +228,18 @@ pub async fn set_standard(app: &App, actor: &Actor, code: &str, req: StandardReq
     let mut p = Problems::default();
     let code = code.trim();
     if code.is_empty() || code.len() > 40 || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        p.add("code", "invalid_code", "编码须为字母、数字或下划线", "the code must be letters, digits or underscores");
+        p.add(
+            "code",
+            ErrorCode::InvalidCode,
+            "编码须为字母、数字或下划线",
+            "the code must be letters, digits or underscores",
+        );
     }
     if req.name.trim().is_empty() {
-        p.add("name", "required", "请填写标准名称", "enter the standard's name");
+        p.add("name", ErrorCode::Required, "请填写标准名称", "enter the standard's name");
     }
     if req.unit.trim().is_empty() {
-        p.add("unit", "required", "请填写计量单位", "enter the unit");
+        p.add("unit", ErrorCode::Required, "请填写计量单位", "enter the unit");
     }
     let max_unit_price = parse_amount(&mut p, "max_unit_price", &req.max_unit_price);
     p.into_result()?;

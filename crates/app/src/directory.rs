@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::ids::{ResidentId, Uscc};
 use shanzhi_domain::org::{valid_username, Actor, OrgKind, Organisation, Role, User};
-use shanzhi_domain::visibility;
 use shanzhi_domain::DomainError;
+use shanzhi_domain::{visibility, ErrorCode};
 use shanzhi_store::{Account, By, NewOrganisation, NewUser, OrganisationFilter, Page, PageRequest, UserFilter};
 use utoipa::ToSchema;
 
@@ -154,18 +154,18 @@ impl OrganisationRequest {
         let mut p = Problems::default();
         let kind = OrgKind::parse(&self.kind);
         if kind.is_none() {
-            p.add("kind", "unknown_value", "单位类型不正确", "unknown organisation kind");
+            p.add("kind", ErrorCode::UnknownValue, "单位类型不正确", "unknown organisation kind");
         }
         if !valid_username(&self.key) {
             p.add(
                 "key",
-                "invalid_key",
+                ErrorCode::InvalidKey,
                 "简称须为 3–40 位小写字母、数字、点或横线",
                 "the key must be 3–40 lowercase letters, digits, dots or dashes",
             );
         }
         if self.name.trim().is_empty() {
-            p.add("name", "required", "请填写单位名称", "enter the name");
+            p.add("name", ErrorCode::Required, "请填写单位名称", "enter the name");
         }
         let mut uscc = None;
         let mut resident_id = None;
@@ -225,16 +225,16 @@ pub fn check_account(p: &mut Problems, username: &str, display_name: &str, passw
     if !valid_username(&username) {
         p.add(
             "username",
-            "invalid_username",
+            ErrorCode::InvalidUsername,
             "用户名须为 3–40 位小写字母、数字、点、横线或下划线",
             "the username must be 3–40 lowercase letters, digits, dots, dashes or underscores",
         );
     }
     if display_name.trim().is_empty() {
-        p.add("display_name", "required", "请填写姓名", "enter the name");
+        p.add("display_name", ErrorCode::Required, "请填写姓名", "enter the name");
     }
     if let Some((zh, en)) = crate::sessions::password_problem(password) {
-        p.add("password", "weak_password", zh, en);
+        p.add("password", ErrorCode::WeakPassword, zh, en);
     }
     username
 }
@@ -245,10 +245,10 @@ pub async fn new_user(app: &App, req: UserRequest) -> Result<NewUser> {
     let username = check_account(&mut p, &req.username, &req.display_name, &req.password);
     let roles: Vec<Role> = req.roles.iter().filter_map(|r| Role::parse(r.trim())).collect();
     if roles.is_empty() || roles.len() != req.roles.len() {
-        p.add("roles", "unknown_role", "请选择有效的角色", "choose valid roles");
+        p.add("roles", ErrorCode::UnknownRole, "请选择有效的角色", "choose valid roles");
     }
     if app.store.organisation(req.org_id).await?.is_none() {
-        p.add("org_id", "unknown_organisation", "所属单位不存在", "no such organisation");
+        p.add("org_id", ErrorCode::UnknownOrganisation, "所属单位不存在", "no such organisation");
     }
     let supervisor_region = req.supervisor_region.filter(|r| !r.trim().is_empty());
     if roles.contains(&Role::Supervisor) {
@@ -256,7 +256,7 @@ pub async fn new_user(app: &App, req: UserRequest) -> Result<NewUser> {
         if !supervisor_region.as_ref().is_some_and(|r| regions.iter().any(|x| &x.code == r)) {
             p.add(
                 "supervisor_region",
-                "unknown_region",
+                ErrorCode::UnknownRegion,
                 "监督人员须指定监督的区划",
                 "a supervisor needs the region they oversee",
             );

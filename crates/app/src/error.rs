@@ -2,7 +2,7 @@
 //! stable code and messages in Chinese and English, or a failure of the store. The HTTP edge and the CLI turn it
 //! into their own answers; the detail of a failure is for the log, never for the user.
 
-use shanzhi_domain::{DomainError, FieldError};
+use shanzhi_domain::{DomainError, ErrorCode, FieldError};
 use shanzhi_store::StoreError;
 
 #[derive(Debug)]
@@ -17,12 +17,12 @@ pub enum Error {
     /// The right password of a disabled account.
     AccountDisabled,
     BadRequest {
-        code: &'static str,
+        code: ErrorCode,
         zh: String,
         en: String,
     },
     Conflict {
-        code: &'static str,
+        code: ErrorCode,
         zh: String,
         en: String,
     },
@@ -37,7 +37,7 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Error {
+    pub fn bad_request(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> Error {
         Error::BadRequest { code, zh: zh.into(), en: en.into() }
     }
 
@@ -50,17 +50,17 @@ impl Error {
     }
 
     /// The stable snake_case code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::Domain(e) => e.code(),
-            Error::InvalidCredentials => "invalid_credentials",
-            Error::TooManyAttempts(_) => "too_many_attempts",
-            Error::SignInBusy => "sign_in_busy",
-            Error::AccountDisabled => "account_disabled",
-            Error::BadRequest { code, .. } | Error::Conflict { code, .. } => code,
-            Error::Internal(_) => "internal_error",
-            Error::StorageFull(_) => "storage_full",
-            Error::DatabaseUnavailable(_) => "database_unavailable",
+            Error::InvalidCredentials => ErrorCode::InvalidCredentials,
+            Error::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
+            Error::SignInBusy => ErrorCode::SignInBusy,
+            Error::AccountDisabled => ErrorCode::AccountDisabled,
+            Error::BadRequest { code, .. } | Error::Conflict { code, .. } => *code,
+            Error::Internal(_) => ErrorCode::InternalError,
+            Error::StorageFull(_) => ErrorCode::StorageFull,
+            Error::DatabaseUnavailable(_) => ErrorCode::DatabaseUnavailable,
         }
     }
 
@@ -134,11 +134,11 @@ impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Domain(d) => Error::Domain(d),
-            StoreError::Duplicate(_) => {
-                Error::Conflict {
-                    code: "already_exists", zh: "该记录已存在".into(), en: "this already exists".into()
-                }
-            }
+            StoreError::Duplicate(_) => Error::Conflict {
+                code: ErrorCode::AlreadyExists,
+                zh: "该记录已存在".into(),
+                en: "this already exists".into(),
+            },
             StoreError::StorageFull(d) => Error::StorageFull(d),
             StoreError::Unavailable(d) => Error::DatabaseUnavailable(d),
             other => Error::Internal(other.to_string()),

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::committee::{Expert, FormerEmployment};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Role};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use shanzhi_store::{By, ExpertEntry, NewUser, Registration, RegistrationDecision};
 use utoipa::ToSchema;
 
@@ -53,7 +53,7 @@ pub async fn register(app: &App, req: RegistrationRequest) -> Result<Registratio
     if kind.is_some_and(|k| !k.is_provider_kind()) {
         p.add(
             "kind",
-            "not_provider_kind",
+            ErrorCode::NotProviderKind,
             "只有社会组织、企业、事业单位、农村集体经济组织、基层群众性自治组织和自然人可以注册为承接主体",
             "only social organisations, enterprises, public institutions, rural collectives, self-governing bodies and individuals may register as providers",
         );
@@ -61,22 +61,27 @@ pub async fn register(app: &App, req: RegistrationRequest) -> Result<Registratio
     if req.class_one {
         p.add(
             "class_one",
-            "class_one_ineligible",
+            ErrorCode::ClassOneIneligible,
             "一类公益事业单位不能作为承接主体",
             "a class-one public-welfare institution may not be a provider",
         );
     }
     if req.contact.trim().is_empty() {
-        p.add("contact", "required", "请填写联系人和联系电话", "enter a contact person and telephone number");
+        p.add("contact", ErrorCode::Required, "请填写联系人和联系电话", "enter a contact person and telephone number");
     }
     let region = req.region.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(String::from);
     if let Some(r) = &region {
         if !app.store.regions().await?.iter().any(|x| &x.code == r) {
-            p.add("region", "unknown_region", "所在区划不存在", "no such region");
+            p.add("region", ErrorCode::UnknownRegion, "所在区划不存在", "no such region");
         }
     }
     if app.store.user_credentials(&username).await?.is_some() || app.store.organisation_by_key(&key).await?.is_some() {
-        p.add("username", "username_taken", "该用户名已被使用，请换一个", "this username is taken; choose another");
+        p.add(
+            "username",
+            ErrorCode::UsernameTaken,
+            "该用户名已被使用，请换一个",
+            "this username is taken; choose another",
+        );
     }
     let org = OrganisationRequest {
         key,
@@ -97,7 +102,7 @@ pub async fn register(app: &App, req: RegistrationRequest) -> Result<Registratio
                 if app.store.organisations().await?.iter().any(|o| o.uscc.as_deref() == Some(uscc)) {
                     p.add(
                         "uscc",
-                        "uscc_taken",
+                        ErrorCode::UsccTaken,
                         "该统一社会信用代码已经登记，请联系民政部门",
                         "an organisation with this unified social credit code is already registered; contact civil affairs",
                     );
@@ -158,7 +163,7 @@ pub fn rejection_reason(reason: &str) -> Result<String, DomainError> {
     match reason.trim() {
         "" => Err(DomainError::field(
             "reason",
-            "required",
+            ErrorCode::Required,
             "请写明驳回理由，申请单位将看到它",
             "give the reason for rejecting; the applicant will see it",
         )),
@@ -249,18 +254,20 @@ fn check_ties(
     for (i, e) in employers.iter().enumerate() {
         let field = format!("former_employers[{i}]");
         if !known_org(orgs, e.org_id) {
-            p.add(&field, "unknown_organisation", "曾任职单位不存在", "no such former employer");
+            p.add(&field, ErrorCode::UnknownOrganisation, "曾任职单位不存在", "no such former employer");
             continue;
         }
         match NaiveDate::parse_from_str(e.until.trim(), "%Y-%m-%d") {
             Ok(until) if until > today => p.add(
                 &field,
-                "date_in_future",
+                ErrorCode::DateInFuture,
                 "离职日期不能晚于今天；仍在任职的单位请填为“现工作单位”",
                 "the employment must have ended; give a current employer as the organisation instead",
             ),
             Ok(until) => out.push(FormerEmployment { org_id: e.org_id, until }),
-            Err(_) => p.add(&field, "invalid_date", "离职日期格式应为 2024-06-30", "give the end date as 2024-06-30"),
+            Err(_) => {
+                p.add(&field, ErrorCode::InvalidDate, "离职日期格式应为 2024-06-30", "give the end date as 2024-06-30")
+            }
         }
     }
     out.sort_by_key(|e| (e.org_id, e.until));
@@ -270,7 +277,7 @@ fn check_ties(
         if !known_org(orgs, t) {
             p.add(
                 "declared_ties",
-                "unknown_organisation",
+                ErrorCode::UnknownOrganisation,
                 "申报关联的单位不存在",
                 "no such organisation among the declared ties",
             );
@@ -290,7 +297,7 @@ async fn check_expert(app: &App, p: &mut Problems, req: &ExpertRequest) -> Resul
         if !catalogue.iter().any(|x| x.code == c && !x.negative) {
             p.add(
                 "categories",
-                "unknown_category",
+                ErrorCode::UnknownCategory,
                 format!("“{c}”不是指导性目录中的服务类别"),
                 format!("“{c}” is not a category of the guidance catalogue"),
             );
@@ -301,13 +308,13 @@ async fn check_expert(app: &App, p: &mut Problems, req: &ExpertRequest) -> Resul
     if req.categories.iter().all(|c| c.trim().is_empty()) {
         p.add(
             "categories",
-            "required",
+            ErrorCode::Required,
             "请至少选择一个可评审的服务类别",
             "choose at least one category the expert may evaluate",
         );
     }
     if req.org_id.is_some_and(|id| !known_org(&orgs, id)) {
-        p.add("org_id", "unknown_organisation", "现工作单位不存在", "no such organisation");
+        p.add("org_id", ErrorCode::UnknownOrganisation, "现工作单位不存在", "no such organisation");
     }
     let today = shanzhi_domain::clock::china_date(app.clock.now());
     let (former_employers, declared_ties) = check_ties(p, &orgs, today, &req.former_employers, &req.declared_ties);
@@ -324,11 +331,11 @@ pub async fn add_expert(app: &App, actor: &Actor, req: ExpertRequest) -> Result<
     let new_user = match (&req.user_id, &req.new_user) {
         (Some(id), None) => {
             if !app.store.users().await?.iter().any(|u| u.id == *id) {
-                p.add("user_id", "unknown_user", "该用户不存在", "no such user");
+                p.add("user_id", ErrorCode::UnknownUser, "该用户不存在", "no such user");
             } else if app.store.expert_entry(*id).await?.is_some() {
                 p.into_result()?;
                 return Err(DomainError::refused(
-                    "already_in_pool",
+                    ErrorCode::AlreadyInPool,
                     "该用户已在专家库中，请修改原有记录",
                     "this user is already in the expert pool; edit their entry instead",
                 )
@@ -342,7 +349,7 @@ pub async fn add_expert(app: &App, actor: &Actor, req: ExpertRequest) -> Result<
             if app.store.user_credentials(&username).await?.is_some() {
                 p.add(
                     "username",
-                    "username_taken",
+                    ErrorCode::UsernameTaken,
                     "该用户名已被使用，请换一个",
                     "this username is taken; choose another",
                 );
@@ -360,7 +367,7 @@ pub async fn add_expert(app: &App, actor: &Actor, req: ExpertRequest) -> Result<
         _ => {
             p.add(
                 "user_id",
-                "account_required",
+                ErrorCode::AccountRequired,
                 "请选择已有用户，或为专家新建账户（二者选一）",
                 "choose an existing user or create an account for the expert (one of the two)",
             );

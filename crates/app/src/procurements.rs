@@ -16,7 +16,7 @@ use shanzhi_domain::procurement::{
     Procurement, Stage, StartContext, StartInput,
 };
 use shanzhi_domain::project::{Act, AwardMethod, Change, FileRef, Project, Status};
-use shanzhi_domain::{DomainError, Money};
+use shanzhi_domain::{DomainError, ErrorCode, Money};
 use shanzhi_store::{
     Holding, NoticeFilter, OverdueMark, OwnBid, Page, PageRequest, ProcurementFilter, ProcurementWrite, UnsealedBid,
 };
@@ -28,7 +28,7 @@ use crate::{App, Error, Result};
 mod requests;
 pub use requests::*;
 
-fn field(f: &str, code: &'static str, zh: &str, en: &str) -> Error {
+fn field(f: &str, code: ErrorCode, zh: &str, en: &str) -> Error {
     Error::Domain(DomainError::field(f, code, zh, en))
 }
 
@@ -44,7 +44,7 @@ fn parse_money(p: &mut Problems, f: &str, s: &str) -> Money {
 
 fn parse_day(p: &mut Problems, f: &str, s: &str) -> NaiveDate {
     s.trim().parse().unwrap_or_else(|_| {
-        p.add(f, "invalid_date", "日期格式应为 YYYY-MM-DD", "dates are written YYYY-MM-DD");
+        p.add(f, ErrorCode::InvalidDate, "日期格式应为 YYYY-MM-DD", "dates are written YYYY-MM-DD");
         NaiveDate::MIN
     })
 }
@@ -62,7 +62,7 @@ pub fn parse_instant(p: &mut Problems, f: &str, s: &str) -> DateTime<Utc> {
     }
     p.add(
         f,
-        "invalid_time",
+        ErrorCode::InvalidTime,
         "时间格式应为 YYYY-MM-DD HH:MM（北京时间）",
         "times are written YYYY-MM-DD HH:MM (China time)",
     );
@@ -168,10 +168,10 @@ pub async fn start(app: &App, actor: &Actor, project_id: i64, req: StartRequest)
     let project = crate::projects::visible_project(app, actor, project_id).await?;
     project.may(actor, Act::StartProcurement)?;
     let method = Method::parse(&req.method)
-        .ok_or_else(|| field("method", "unknown_value", "请选择采购方式", "choose a procurement method"))?;
+        .ok_or_else(|| field("method", ErrorCode::UnknownValue, "请选择采购方式", "choose a procurement method"))?;
     if let Some(agency) = req.agency_org_id {
         if app.store.organisation(agency).await?.is_none() {
-            return Err(field("agency_org_id", "unknown_organisation", "代理机构不存在", "no such agency"));
+            return Err(field("agency_org_id", ErrorCode::UnknownOrganisation, "代理机构不存在", "no such agency"));
         }
     }
     if let Some(s) = &req.documents.single_source {
@@ -255,7 +255,7 @@ pub async fn seal_bid(
 /// The current round's bids, unsealed for the opening at `at`: refused with `bids_sealed` before the deadline.
 pub async fn unseal(app: &App, p: &Procurement, at: DateTime<Utc>) -> Result<Vec<OpenedBid>> {
     let bids = app.store.unseal_bids(p.id, round_of(p), at).await.map_err(|e| match e {
-        shanzhi_store::StoreError::Domain(d) if d.code() == "bids_sealed" => Error::Domain(d),
+        shanzhi_store::StoreError::Domain(d) if d.code() == ErrorCode::BidsSealed => Error::Domain(d),
         other => Error::from(other),
     })?;
     Ok(bids.into_iter().map(UnsealedBid::read_out).collect())
@@ -292,7 +292,7 @@ pub async fn submit_bid(app: &App, actor: &Actor, id: i64, req: BidRequest) -> R
     for (i, fid) in req.file_ids.iter().enumerate() {
         match app.store.bid_file(p.id, *fid, Some(actor.org_id)).await {
             Ok(Some(f)) if f.own => files.push(FileRef { id: f.id, name: f.name }),
-            _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
+            _ => problems.add(format!("file_ids[{i}]"), ErrorCode::UnknownFile, "附件不存在", "no such file"),
         }
     }
     problems.into_result()?;
@@ -350,7 +350,7 @@ pub async fn opened_bids(app: &App, actor: &Actor, p: &Procurement) -> Result<Ve
     let reader = p.runs(actor) || p.require_reader(actor).is_ok();
     if !reader {
         return Err(Error::Domain(DomainError::refused(
-            "bids_not_readable",
+            ErrorCode::BidsNotReadable,
             "只有已声明无利害关系的评审委员会成员和采购人可以查阅已开标的投标文件",
             "only declared committee members and the purchaser may read opened bids",
         )));
@@ -358,7 +358,7 @@ pub async fn opened_bids(app: &App, actor: &Actor, p: &Procurement) -> Result<Ve
     // Before the opening, and while a negotiation's first round is the panel's alone.
     if !p.may_read_opened(actor) {
         return Err(Error::Domain(DomainError::refused(
-            "bids_sealed",
+            ErrorCode::BidsSealed,
             "投标文件在开标前保持密封",
             "bids stay sealed until the opening",
         )));
@@ -379,7 +379,7 @@ async fn representatives(app: &App, p: &Procurement, ids: &[i64]) -> Result<Vec<
             None => {
                 return Err(field(
                     &format!("representatives[{i}]"),
-                    "not_purchaser_staff",
+                    ErrorCode::NotPurchaserStaff,
                     "采购人代表须为采购单位的工作人员",
                     "a representative must work for the purchaser",
                 ))
@@ -455,8 +455,8 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
         }
         ProcCommand::Abandon(crate::projects::ReasonRequest { reason }) => p.abandon(actor, &reason, now)?,
         ProcCommand::RequestSwitch(SwitchMethodRequest { to, reason }) => {
-            let to =
-                Method::parse(&to).ok_or_else(|| field("to", "unknown_value", "请选择采购方式", "choose a method"))?;
+            let to = Method::parse(&to)
+                .ok_or_else(|| field("to", ErrorCode::UnknownValue, "请选择采购方式", "choose a method"))?;
             p.request_switch(actor, to, &reason, now)?
         }
         ProcCommand::DecideSwitch(crate::approvals::DecisionRequest { approve, document_no, comment }) => {
@@ -464,8 +464,9 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
             p.decide_switch(actor, &authority, approve, &document_no, &comment, rules, now)?
         }
         ProcCommand::Challenge(ChallengeRequest { about, text }) => {
-            let about = ChallengeAbout::parse(&about)
-                .ok_or_else(|| field("about", "unknown_value", "请选择质疑事项", "choose what is challenged"))?;
+            let about = ChallengeAbout::parse(&about).ok_or_else(|| {
+                field("about", ErrorCode::UnknownValue, "请选择质疑事项", "choose what is challenged")
+            })?;
             p.challenge(actor, &actor.org_name, about, &text, calendar, rules, now)?
         }
         ProcCommand::Reply { challenge, reply: ChallengeReplyRequest { text, upheld } } => {
@@ -489,7 +490,7 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
             let consequence = match consequence.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
                 None => None,
                 Some(c) => Some(Consequence::parse(c).ok_or_else(|| {
-                    field("consequence", "unknown_value", "请选择处理结果", "choose the consequence")
+                    field("consequence", ErrorCode::UnknownValue, "请选择处理结果", "choose the consequence")
                 })?),
             };
             p.decide_complaint(actor, challenge, upheld, consequence, &reasons, now)?

@@ -13,7 +13,7 @@ use shanzhi_domain::project::{
     MilestoneInput, OutputActual, PerformanceTarget, PostHolder, PostSpec, Project, PurchaseMode, ReportInput,
     SubmitContext, SupplementInput, TargetGroup,
 };
-use shanzhi_domain::{DomainError, Money, Quantity};
+use shanzhi_domain::{DomainError, ErrorCode, Money, Quantity};
 
 use shanzhi_domain::project::{waiting_on, Awaits, ProjectItem, Scope};
 use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
@@ -210,7 +210,7 @@ fn parse_date(p: &mut Problems, field: &str, s: &str) -> NaiveDate {
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         Ok(d) => d,
         Err(_) => {
-            p.add(field, "invalid_date", "请按 2025-10-09 的格式填写日期", "enter a date like 2025-10-09");
+            p.add(field, ErrorCode::InvalidDate, "请按 2025-10-09 的格式填写日期", "enter a date like 2025-10-09");
             NaiveDate::MIN
         }
     }
@@ -233,7 +233,7 @@ fn parse_quantity(p: &mut Problems, field: &str, s: &str) -> Quantity {
 fn parse_code<T>(p: &mut Problems, field: &str, s: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
     let v = parse(s.trim());
     if v.is_none() {
-        p.add(field, "unknown_value", format!("“{s}”不是可选的值"), format!("“{s}” is not one of the choices"));
+        p.add(field, ErrorCode::UnknownValue, format!("“{s}”不是可选的值"), format!("“{s}” is not one of the choices"));
     }
     v
 }
@@ -246,7 +246,7 @@ impl DesignRequest {
         let regions = app.store.regions().await?;
         for (i, r) in self.regions.iter().enumerate() {
             if !regions.iter().any(|x| &x.code == r) {
-                p.add(format!("regions[{i}]"), "unknown_region", "区划不存在", "no such region");
+                p.add(format!("regions[{i}]"), ErrorCode::UnknownRegion, "区划不存在", "no such region");
             }
         }
         let target_groups: Vec<TargetGroup> = self
@@ -287,7 +287,7 @@ impl DesignRequest {
                 None => {
                     p.add(
                         format!("posts[{i}].host_org_id"),
-                        "unknown_organisation",
+                        ErrorCode::UnknownOrganisation,
                         "设岗单位不存在",
                         "no such host unit",
                     );
@@ -385,7 +385,7 @@ fn yes_no(s: &str, yes: Choice, no: Choice, field: &str) -> Result<bool, DomainE
         v if v == no.code => Ok(false),
         _ => Err(DomainError::field(
             field,
-            "unknown_decision",
+            ErrorCode::UnknownDecision,
             &format!("请选择“{}”或“{}”", yes.zh, no.zh),
             &format!("choose “{}” ({}) or “{}” ({})", yes.en, yes.code, no.en, no.code),
         )),
@@ -540,7 +540,7 @@ async fn provider(app: &App, org_id: i64) -> Result<Organisation> {
     app.store.organisation(org_id).await?.ok_or_else(|| {
         Error::Domain(DomainError::field(
             "provider_org_id",
-            "unknown_organisation",
+            ErrorCode::UnknownOrganisation,
             "承接主体不存在",
             "no such provider",
         ))
@@ -553,7 +553,7 @@ pub async fn own_files(app: &App, actor: &Actor, ids: &[i64], problems: &mut Pro
     for (i, fid) in ids.iter().enumerate() {
         match app.store.file(*fid).await? {
             Some(f) if f.owner_org_id == actor.org_id => files.push(FileRef { id: f.id, name: f.name }),
-            _ => problems.add(format!("file_ids[{i}]"), "unknown_file", "附件不存在", "no such file"),
+            _ => problems.add(format!("file_ids[{i}]"), ErrorCode::UnknownFile, "附件不存在", "no such file"),
         }
     }
     Ok(files)
@@ -622,7 +622,7 @@ async fn apply(app: &App, actor: &Actor, id: i64, cmd: Command) -> Result<Applie
                 .is_some_and(|q| q.stage != shanzhi_domain::procurement::Stage::Failed)
             {
                 return Err(Error::Domain(DomainError::refused(
-                    "procurement_running",
+                    ErrorCode::ProcurementRunning,
                     "本项目已有正在进行的采购活动，不能直接确定承接主体",
                     "a procurement of this project is under way; the provider cannot be chosen directly",
                 )));

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::sign_in::{account_key, address_key, wait};
+use shanzhi_domain::ErrorCode;
 use shanzhi_store::{By, SessionKind, SessionRecord};
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -205,14 +206,14 @@ pub async fn create_token(app: &App, s: &Session, label: &str, days: Option<i64>
     if label.is_empty() || label.chars().count() > 60 {
         p.add(
             "label",
-            "invalid_label",
+            ErrorCode::InvalidLabel,
             "请填写令牌用途（不超过 60 字）",
             "name the token's use (at most 60 characters)",
         );
     }
     let days = days.unwrap_or(app.rules.api_token_days);
     if !(1..=MAX_TOKEN_DAYS).contains(&days) {
-        p.add("days", "invalid_days", "有效期须为 1 至 365 天", "the lifetime must be 1 to 365 days");
+        p.add("days", ErrorCode::InvalidDays, "有效期须为 1 至 365 天", "the lifetime must be 1 to 365 days");
     }
     p.into_result()?;
     let (token, record) =

@@ -4,7 +4,7 @@
 
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::statistics::Statistics;
-use shanzhi_domain::visibility;
+use shanzhi_domain::{visibility, ErrorCode};
 
 use crate::{App, Error, Result};
 
@@ -23,7 +23,7 @@ pub async fn for_reader(app: &App, actor: &Actor, year: Option<i32>, region: Opt
     if let Some(code) = region {
         if app.store.region(code).await?.is_none() {
             return Err(Error::bad_request(
-                "unknown_region",
+                ErrorCode::UnknownRegion,
                 format!("没有代码为“{code}”的地区"),
                 format!("there is no region with the code “{code}”"),
             ));

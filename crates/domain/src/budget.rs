@@ -2,7 +2,7 @@
 //! money between a budget line's buckets. Balances are derived from the ledger; a movement that would
 //! take a bucket below zero is refused, so nothing is ever overspent.
 
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::string_enum;
 use chrono::{Datelike, NaiveDate};
@@ -70,7 +70,7 @@ impl Balances {
         if amount.fen() <= 0 {
             return Err(DomainError::field(
                 "amount",
-                "amount_not_positive",
+                ErrorCode::AmountNotPositive,
                 "金额必须大于 0",
                 "the amount must be above 0",
             ));
@@ -186,26 +186,31 @@ pub struct FundingLine {
 pub fn check_plan(lines: &[FundingLine], total: Money) -> Result<(), DomainError> {
     let mut p = Problems::default();
     if lines.is_empty() {
-        p.add("funding", "funding_required", "请填写资金来源", "say which budgets pay for the project");
+        p.add("funding", ErrorCode::FundingRequired, "请填写资金来源", "say which budgets pay for the project");
     }
     for (i, l) in lines.iter().enumerate() {
         if l.amount.fen() <= 0 {
             p.add(
                 format!("funding[{i}].amount"),
-                "amount_not_positive",
+                ErrorCode::AmountNotPositive,
                 "金额必须大于 0",
                 "the amount must be above 0",
             );
         }
         if lines[..i].iter().any(|o| o.budget_id == l.budget_id) {
-            p.add(format!("funding[{i}].budget_id"), "budget_repeated", "同一预算只能列一次", "list each budget once");
+            p.add(
+                format!("funding[{i}].budget_id"),
+                ErrorCode::BudgetRepeated,
+                "同一预算只能列一次",
+                "list each budget once",
+            );
         }
     }
     let sum: Money = lines.iter().map(|l| l.amount).sum();
     if !lines.is_empty() && sum != total {
         p.add(
             "funding",
-            "funding_not_total",
+            ErrorCode::FundingNotTotal,
             format!("各资金来源之和（{} 元）须等于项目预算（{} 元）", sum.display_yuan(), total.display_yuan()),
             format!(
                 "the funding lines add up to {} yuan, not the estimate of {} yuan",
@@ -224,7 +229,7 @@ pub fn check_years(lines: &[FundingLine], start: NaiveDate, end: NaiveDate) -> R
     for (i, l) in lines.iter().enumerate().filter(|(_, l)| l.year < start.year() || l.year > end.year()) {
         p.add(
             format!("funding[{i}].budget_id"),
-            "funding_year_outside_service",
+            ErrorCode::FundingYearOutsideService,
             format!("{} 年度的预算不能用于 {} 至 {} 的服务", l.year, start, end),
             format!("a {} budget cannot pay for a service from {start} to {end}", l.year),
         );

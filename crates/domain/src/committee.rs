@@ -6,7 +6,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::string_enum;
 use crate::rules::Rules;
@@ -72,14 +72,14 @@ pub fn validate_composition(s: &Sizing, rules: &Rules, members: u32, experts: u3
     if members.is_multiple_of(2) {
         p.add(
             "members",
-            "committee_size_even",
+            ErrorCode::CommitteeSizeEven,
             format!("评审委员会成员应为单数，{members} 人不符合要求"),
             format!("the committee must have an odd number of members, not {members}"),
         );
     } else if members < min {
         p.add(
             "members",
-            "committee_too_small",
+            ErrorCode::CommitteeTooSmall,
             format!("{}项目（预算 {} 元）的评审委员会至少 {min} 人", method.label_zh(), budget.display_yuan()),
             format!(
                 "a {} with a budget of {} yuan needs a committee of at least {min}",
@@ -92,14 +92,14 @@ pub fn validate_composition(s: &Sizing, rules: &Rules, members: u32, experts: u3
     if experts > members {
         p.add(
             "experts",
-            "experts_exceed_members",
+            ErrorCode::ExpertsExceedMembers,
             format!("专家人数（{experts}）不能多于成员总数（{members}）"),
             format!("there cannot be more experts ({experts}) than members ({members})"),
         );
     } else if !enough_experts(members, experts) {
         p.add(
             "experts",
-            "too_few_experts",
+            ErrorCode::TooFewExperts,
             format!("评审专家不得少于成员总数的三分之二（{members} 人中至少 {need} 名专家）"),
             format!("experts must be at least two thirds of the members ({need} of {members})"),
         );
@@ -224,7 +224,7 @@ pub fn draw(
     if size == 0 {
         return Err(DomainError::field(
             "size",
-            "committee_too_small",
+            ErrorCode::CommitteeTooSmall,
             "至少需要抽取 1 名专家",
             "draw at least one expert",
         ));
@@ -234,7 +234,7 @@ pub fn draw(
     if let Some(w) = ids.windows(2).find(|w| w[0] == w[1]) {
         return Err(DomainError::field(
             "pool",
-            "duplicate_expert",
+            ErrorCode::DuplicateExpert,
             &format!("专家库中编号 {} 重复", w[0]),
             &format!("expert {} appears twice in the pool", w[0]),
         ));
@@ -254,7 +254,7 @@ pub fn draw(
     if count < size as usize {
         return Err(DomainError::field(
             "size",
-            "not_enough_experts",
+            ErrorCode::NotEnoughExperts,
             &format!("类别 {category} 下无利害关系的专家仅 {count} 名，不足抽取 {size} 名"),
             &format!("only {count} experts without a conflict cover category {category}; {size} are needed"),
         ));

@@ -6,7 +6,7 @@
 //! Lengths are [`PeriodRules`] defaults a province can change; units, kinds and sources are the law's.
 
 use crate::calendar::{Calendar, CalendarError, Deadline};
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -447,7 +447,7 @@ impl PeriodRules {
         let (zh_note, en_note) = if earliest.provisional { ("（暂定）", " (provisional)") } else { ("", "") };
         Err(DomainError::field(
             period.code(),
-            "period_too_short",
+            ErrorCode::PeriodTooShort,
             &format!(
                 "“{}”不足法定期限（{}）：最早可为{}{zh_note}",
                 period.name_zh(),
@@ -473,13 +473,13 @@ fn calendar_error(period: Period, error: CalendarError) -> DomainError {
     match error {
         CalendarError::YearMissing(year) => DomainError::field(
             period.code(),
-            "calendar_year_missing",
+            ErrorCode::CalendarYearMissing,
             &format!("尚无{year}年的节假日安排，无法计算期限：请载入该年度的节假日数据文件"),
             &format!("no holiday data for {year}, so the period cannot be counted: load that year's holiday file"),
         ),
         other => DomainError::field(
             period.code(),
-            "date_out_of_range",
+            ErrorCode::DateOutOfRange,
             "日期超出可计算的范围",
             &format!("the period cannot be counted: {other}"),
         ),

@@ -1,8 +1,11 @@
-//! The domain's one error type. Each variant has a stable snake_case code and a message in Chinese and English;
+//! The domain's one error type. Each variant has a stable code (an [`ErrorCode`]) and a message in Chinese and English;
 //! the HTTP edge maps the kind to a status.
 
 use serde::Serialize;
 use std::fmt;
+
+mod code;
+pub use code::{ErrorCode, UnknownErrorCode};
 
 /// What class of failure: decides the HTTP status at the edge.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -23,13 +26,13 @@ pub enum ErrorKind {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub message_en: String,
 }
 
 impl FieldError {
-    pub fn new(field: impl Into<String>, code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<String>, code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> Self {
         FieldError { field: field.into(), code, message: zh.into(), message_en: en.into() }
     }
 }
@@ -66,18 +69,18 @@ pub enum DomainError {
     },
     /// The rules forbid this now, for a reason with its own stable code (e.g. `bids_sealed`, `deadline_passed`).
     Refused {
-        code: &'static str,
+        code: ErrorCode,
         zh: String,
         en: String,
     },
 }
 
 impl DomainError {
-    pub fn field(field: &str, code: &'static str, zh: &str, en: &str) -> DomainError {
+    pub fn field(field: &str, code: ErrorCode, zh: &str, en: &str) -> DomainError {
         DomainError::InvalidInput(vec![FieldError::new(field, code, zh, en)])
     }
 
-    pub fn refused(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> DomainError {
+    pub fn refused(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> DomainError {
         DomainError::Refused { code, zh: zh.into(), en: en.into() }
     }
 
@@ -95,23 +98,23 @@ impl DomainError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         use DomainError::*;
         match self {
             InvalidInput(fields) if fields.len() == 1 => fields[0].code,
-            InvalidInput(_) => "invalid_input",
-            NotPermitted { .. } => "forbidden",
-            OwnProject => "separation_of_duties",
-            WrongStep { .. } => "wrong_step",
-            StaleVersion => "stale_version",
-            CategoryNotInCatalogue => "category_not_in_catalogue",
-            CategoryOnNegativeList => "category_on_negative_list",
-            ProviderIneligible => "provider_ineligible",
-            ProviderInactive => "provider_inactive",
-            ContractExceedsEstimate => "contract_exceeds_estimate",
-            BudgetExceeded { .. } => "budget_exceeded",
-            NotFound { .. } => "not_found",
-            Refused { code, .. } => code,
+            InvalidInput(_) => ErrorCode::InvalidInput,
+            NotPermitted { .. } => ErrorCode::Forbidden,
+            OwnProject => ErrorCode::SeparationOfDuties,
+            WrongStep { .. } => ErrorCode::WrongStep,
+            StaleVersion => ErrorCode::StaleVersion,
+            CategoryNotInCatalogue => ErrorCode::CategoryNotInCatalogue,
+            CategoryOnNegativeList => ErrorCode::CategoryOnNegativeList,
+            ProviderIneligible => ErrorCode::ProviderIneligible,
+            ProviderInactive => ErrorCode::ProviderInactive,
+            ContractExceedsEstimate => ErrorCode::ContractExceedsEstimate,
+            BudgetExceeded { .. } => ErrorCode::BudgetExceeded,
+            NotFound { .. } => ErrorCode::NotFound,
+            Refused { code, .. } => *code,
         }
     }
 
@@ -188,7 +191,7 @@ impl std::error::Error for DomainError {}
 pub struct Problems(Vec<FieldError>);
 
 impl Problems {
-    pub fn add(&mut self, field: impl Into<String>, code: &'static str, zh: impl Into<String>, en: impl Into<String>) {
+    pub fn add(&mut self, field: impl Into<String>, code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) {
         self.0.push(FieldError::new(field, code, zh, en));
     }
     pub fn is_empty(&self) -> bool {
@@ -230,12 +233,12 @@ mod tests {
     #[test]
     fn absorb_keeps_one_message_per_field() {
         let mut p = Problems::default();
-        p.add("targets[0]", "unknown_value", "x", "x");
-        p.add("period_start", "invalid_date", "x", "x");
+        p.add("targets[0]", ErrorCode::UnknownValue, "x", "x");
+        p.add("period_start", ErrorCode::InvalidDate, "x", "x");
         p.absorb(DomainError::InvalidInput(vec![
-            FieldError::new("targets", "required", "y", "y"),
-            FieldError::new("period_start", "period_too_long", "y", "y"),
-            FieldError::new("title", "required", "y", "y"),
+            FieldError::new("targets", ErrorCode::Required, "y", "y"),
+            FieldError::new("period_start", ErrorCode::PeriodTooLong, "y", "y"),
+            FieldError::new("title", ErrorCode::Required, "y", "y"),
         ]));
         p.absorb(DomainError::OwnProject);
         let fields: Vec<String> = match p.into_result() {
@@ -247,9 +250,9 @@ mod tests {
 
     #[test]
     fn single_field_errors_take_the_field_code() {
-        let e = DomainError::field("reason", "reason_required", "请写明原因", "give the reason");
-        assert_eq!((e.code(), e.kind()), ("reason_required", ErrorKind::Invalid));
-        assert_eq!(DomainError::InvalidInput(vec![]).code(), "invalid_input");
+        let e = DomainError::field("reason", ErrorCode::ReasonRequired, "请写明原因", "give the reason");
+        assert_eq!((e.code(), e.kind()), (ErrorCode::ReasonRequired, ErrorKind::Invalid));
+        assert_eq!(DomainError::InvalidInput(vec![]).code(), ErrorCode::InvalidInput);
         assert_eq!(DomainError::OwnProject.kind(), ErrorKind::Forbidden);
     }
 }

@@ -3,7 +3,7 @@
 //! year is the calendar year, 1 January to 31 December (预算法 §18).
 
 use crate::budget::Movement;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::org::{Actor, Role};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -24,7 +24,7 @@ pub fn may_close(actor: &Actor) -> bool {
 
 fn closed_error(year: i32) -> DomainError {
     DomainError::refused(
-        "fiscal_year_closed",
+        ErrorCode::FiscalYearClosed,
         format!("{year} 年度已关账，不能再预留、下达或转拨该年度的预算"),
         format!("the fiscal year {year} is closed: nothing more can be reserved, allocated or granted from it"),
     )
@@ -38,7 +38,7 @@ pub fn check_close(actor: &Actor, year: i32, today: NaiveDate, closed: &[i32]) -
     if !(2000..=2100).contains(&year) {
         return Err(DomainError::field(
             "year",
-            "invalid_year",
+            ErrorCode::InvalidYear,
             "预算年度须在 2000 至 2100 年之间",
             "the fiscal year must be between 2000 and 2100",
         ));
@@ -48,7 +48,7 @@ pub fn check_close(actor: &Actor, year: i32, today: NaiveDate, closed: &[i32]) -
     }
     if year >= today.year() {
         return Err(DomainError::refused(
-            "fiscal_year_not_ended",
+            ErrorCode::FiscalYearNotEnded,
             format!("{year} 年度尚未结束，不能关账"),
             format!("the fiscal year {year} has not ended yet"),
         ));
@@ -97,12 +97,18 @@ mod tests {
     fn finance_closes_a_year_that_has_ended_once() {
         let finance = actor(OrgKind::Finance, &[Role::Reviewer]);
         assert!(check_close(&finance, 2025, d(2026, 1, 1), &[]).is_ok());
-        assert_eq!(check_close(&finance, 2025, d(2025, 12, 31), &[]).unwrap_err().code(), "fiscal_year_not_ended");
-        assert_eq!(check_close(&finance, 2026, d(2026, 3, 2), &[]).unwrap_err().code(), "fiscal_year_not_ended");
-        assert_eq!(check_close(&finance, 2025, d(2026, 3, 2), &[2025]).unwrap_err().code(), "fiscal_year_closed");
-        assert_eq!(check_close(&finance, 1901, d(2026, 3, 2), &[]).unwrap_err().code(), "invalid_year");
+        assert_eq!(
+            check_close(&finance, 2025, d(2025, 12, 31), &[]).unwrap_err().code(),
+            ErrorCode::FiscalYearNotEnded
+        );
+        assert_eq!(check_close(&finance, 2026, d(2026, 3, 2), &[]).unwrap_err().code(), ErrorCode::FiscalYearNotEnded);
+        assert_eq!(
+            check_close(&finance, 2025, d(2026, 3, 2), &[2025]).unwrap_err().code(),
+            ErrorCode::FiscalYearClosed
+        );
+        assert_eq!(check_close(&finance, 1901, d(2026, 3, 2), &[]).unwrap_err().code(), ErrorCode::InvalidYear);
         for who in [actor(OrgKind::Education, &[Role::Purchaser]), actor(OrgKind::CivilAffairs, &[Role::Reviewer])] {
-            assert_eq!(check_close(&who, 2025, d(2026, 3, 2), &[]).unwrap_err().code(), "forbidden");
+            assert_eq!(check_close(&who, 2025, d(2026, 3, 2), &[]).unwrap_err().code(), ErrorCode::Forbidden);
         }
         assert!(check_close(&actor(OrgKind::CivilAffairs, &[Role::Admin]), 2025, d(2026, 3, 2), &[]).is_ok());
     }
@@ -110,7 +116,7 @@ mod tests {
     #[test]
     fn a_closed_year_reserves_allocates_and_grants_nothing_but_still_pays() {
         for m in [Movement::Reserve, Movement::Allocate, Movement::GrantIn, Movement::GrantOut] {
-            assert_eq!(check_movement(m, 2025, &[2025]).unwrap_err().code(), "fiscal_year_closed", "{m:?}");
+            assert_eq!(check_movement(m, 2025, &[2025]).unwrap_err().code(), ErrorCode::FiscalYearClosed, "{m:?}");
             assert!(check_movement(m, 2026, &[2025]).is_ok());
         }
         for m in [Movement::Commit, Movement::Pay, Movement::Release, Movement::Uncommit] {

@@ -3,6 +3,7 @@
 //! number (GB 11643-1999). Parsing normalises and validates; the `*_with_check`
 //! helpers build valid numbers for demo data.
 
+use crate::error::ErrorCode;
 use std::fmt;
 use std::str::FromStr;
 
@@ -21,14 +22,14 @@ pub enum IdError {
 
 impl IdError {
     /// Stable machine-readable code; safe to store and match on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            IdError::Empty => "empty",
-            IdError::Length => "wrong_length",
-            IdError::Charset => "invalid_character",
-            IdError::CheckCharacter => "check_character_mismatch",
-            IdError::BirthDate => "invalid_birth_date",
-            IdError::OrgCode => "invalid_organisation_code",
+            IdError::Empty => ErrorCode::Empty,
+            IdError::Length => ErrorCode::WrongLength,
+            IdError::Charset => ErrorCode::InvalidCharacter,
+            IdError::CheckCharacter => ErrorCode::CheckCharacterMismatch,
+            IdError::BirthDate => ErrorCode::InvalidBirthDate,
+            IdError::OrgCode => ErrorCode::InvalidOrganisationCode,
         }
     }
 
@@ -350,12 +351,12 @@ mod tests {
         assert_eq!(
             codes,
             [
-                "empty",
-                "wrong_length",
-                "invalid_character",
-                "check_character_mismatch",
-                "invalid_birth_date",
-                "invalid_organisation_code",
+                ErrorCode::Empty,
+                ErrorCode::WrongLength,
+                ErrorCode::InvalidCharacter,
+                ErrorCode::CheckCharacterMismatch,
+                ErrorCode::InvalidBirthDate,
+                ErrorCode::InvalidOrganisationCode,
             ]
         );
     }

@@ -23,5 +23,5 @@ pub mod standards;
 pub mod statistics;
 pub mod visibility;
 
-pub use error::{DomainError, ErrorKind, FieldError};
+pub use error::{DomainError, ErrorCode, ErrorKind, FieldError};
 pub use money::{Money, Quantity};

@@ -1,5 +1,6 @@
 //! Exact money: integer fen (分). Never a float.
 
+use crate::error::ErrorCode;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 use std::ops::{Add, Sub};
@@ -19,13 +20,13 @@ pub enum MoneyError {
 }
 
 impl MoneyError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            MoneyError::Empty => "empty",
-            MoneyError::Format => "invalid_amount",
-            MoneyError::Negative => "negative_amount",
-            MoneyError::TooManyDecimals => "too_many_decimals",
-            MoneyError::Overflow => "amount_too_large",
+            MoneyError::Empty => ErrorCode::Empty,
+            MoneyError::Format => ErrorCode::InvalidAmount,
+            MoneyError::Negative => ErrorCode::NegativeAmount,
+            MoneyError::TooManyDecimals => ErrorCode::TooManyDecimals,
+            MoneyError::Overflow => ErrorCode::AmountTooLarge,
         }
     }
     pub fn message_zh(self) -> &'static str {

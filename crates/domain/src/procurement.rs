@@ -12,7 +12,7 @@
 use crate::calendar::{china_date, Calendar, Deadline};
 use crate::committee;
 use crate::deadlines::{date_zh, Period};
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{string_enum, Actor, Role};
 use crate::rules::Rules;
@@ -245,7 +245,7 @@ pub struct Procurement {
     pub updated_at: DateTime<Utc>,
 }
 
-fn refused(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> DomainError {
+fn refused(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> DomainError {
     DomainError::refused(code, zh, en)
 }
 
@@ -257,11 +257,11 @@ fn need_text(p: &mut Problems, field: &str, value: &str, min: usize, max: usize,
         } else {
             (format!("请填写{zh}"), format!("enter the {en}"))
         };
-        p.add(field, "required", z, e);
+        p.add(field, ErrorCode::Required, z, e);
     } else if n > max {
         p.add(
             field,
-            "too_long",
+            ErrorCode::TooLong,
             format!("{zh}不能超过 {max} 个字"),
             format!("the {en} must be at most {max} characters"),
         );
@@ -271,11 +271,13 @@ fn need_text(p: &mut Problems, field: &str, value: &str, min: usize, max: usize,
 fn calendar_refusal(e: crate::calendar::CalendarError) -> DomainError {
     match e {
         crate::calendar::CalendarError::YearMissing(year) => refused(
-            "calendar_year_missing",
+            ErrorCode::CalendarYearMissing,
             format!("尚无{year}年的节假日安排，无法计算期限：请载入该年度的节假日数据文件"),
             format!("no holiday data for {year}, so the period cannot be counted: load that year's holiday file"),
         ),
-        other => refused("date_out_of_range", "日期超出可计算的范围", format!("the period cannot be counted: {other}")),
+        other => {
+            refused(ErrorCode::DateOutOfRange, "日期超出可计算的范围", format!("the period cannot be counted: {other}"))
+        }
     }
 }
 
@@ -314,7 +316,7 @@ impl Procurement {
             Ok(())
         } else {
             Err(refused(
-                "wrong_stage",
+                ErrorCode::WrongStage,
                 format!("采购活动当前处于“{}”，不能进行此操作", self.stage.label_zh()),
                 format!("cannot {} while the procurement is at “{}”", action.replace('_', " "), self.stage.label_en()),
             ))
@@ -329,7 +331,7 @@ impl Procurement {
     fn require_not_suspended(&self, now: DateTime<Utc>) -> Result<(), DomainError> {
         match self.suspended_on(china_date(now)) {
             Some(s) => Err(refused(
-                "procurement_suspended",
+                ErrorCode::ProcurementSuspended,
                 format!("财政部门已暂停本采购活动至{}", date_zh(s.until)),
                 format!("finance has suspended this procurement until {}", s.until),
             )),
@@ -353,7 +355,7 @@ impl Procurement {
         let start = period_end(rules, Period::PurchaseIntention, self.intention_on, calendar)?;
         if today < start.date {
             return Err(refused(
-                "intention_period",
+                ErrorCode::IntentionPeriod,
                 format!(
                     "采购意向公开满 30 日后方可开展采购活动：最早{}（{}）",
                     date_zh(start.date),

@@ -5,7 +5,7 @@
 use crate::audit::Action;
 use crate::budget::{check_plan, check_years, split, Entry, FundingLine, Movement};
 use crate::catalogue::CategoryStatus;
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::{Money, Quantity};
 use crate::org::{string_enum, Actor, OrgKind, ProviderInfo, Role};
 use crate::rules::{ReviewStages, Rules};
@@ -458,11 +458,11 @@ pub struct SubmitContext<'a> {
 fn need_text(p: &mut Problems, field: &str, value: &str, max_chars: usize, zh: &str, en: &str) {
     let n = value.trim().chars().count();
     if n == 0 {
-        p.add(field, "required", format!("请填写{zh}"), format!("enter the {en}"));
+        p.add(field, ErrorCode::Required, format!("请填写{zh}"), format!("enter the {en}"));
     } else if n > max_chars {
         p.add(
             field,
-            "too_long",
+            ErrorCode::TooLong,
             format!("{zh}不能超过 {max_chars} 个字"),
             format!("the {en} must be at most {max_chars} characters"),
         );

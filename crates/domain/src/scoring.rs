@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::string_enum;
 use crate::rules::Rules;
@@ -132,10 +132,10 @@ pub enum ScoreError {
 }
 
 impl ScoreError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            ScoreError::Format => "score_format",
-            ScoreError::OutOfRange => "score_out_of_range",
+            ScoreError::Format => ErrorCode::ScoreFormat,
+            ScoreError::OutOfRange => ErrorCode::ScoreOutOfRange,
         }
     }
     pub fn message_zh(self) -> &'static str {
@@ -296,7 +296,7 @@ impl Outcome {
         } else {
             Err(DomainError::field(
                 "winner",
-                "not_a_tied_bid",
+                ErrorCode::NotATiedBid,
                 "只能在排名并列第一的投标人中选择",
                 "choose one of the bids ranked first",
             ))
@@ -385,28 +385,28 @@ pub fn evaluate(input: &Evaluation, rules: &Rules) -> Result<Outcome, DomainErro
 
 fn check_bids(input: &Evaluation, deduction_bp: u32, problems: &mut Problems) {
     if input.bids.is_empty() {
-        problems.add("bids", "no_bids", "没有可评审的投标", "there are no bids to evaluate");
+        problems.add("bids", ErrorCode::NoBids, "没有可评审的投标", "there are no bids to evaluate");
     }
     let mut seen = BTreeSet::new();
     for (i, b) in input.bids.iter().enumerate() {
         if !seen.insert(b.id) {
-            problems.add(format!("bids[{i}].id"), "duplicate_bid", "投标重复", "the bid appears twice");
+            problems.add(format!("bids[{i}].id"), ErrorCode::DuplicateBid, "投标重复", "the bid appears twice");
         }
         if b.price.fen() <= 0 {
             problems.add(
                 format!("bids[{i}].price"),
-                "price_not_positive",
+                ErrorCode::PriceNotPositive,
                 "报价必须大于 0",
                 "the price must be above 0",
             );
         } else if b.price.fen() > MAX_PRICE_FEN {
-            problems.add(format!("bids[{i}].price"), "amount_too_large", "报价过大", "the price is too large");
+            problems.add(format!("bids[{i}].price"), ErrorCode::AmountTooLarge, "报价过大", "the price is too large");
         }
     }
     if deduction_bp >= 10_000 {
         problems.add(
             "sme_deduction_bp",
-            "deduction_out_of_range",
+            ErrorCode::DeductionOutOfRange,
             "价格扣除比例须小于 100%",
             "the price deduction must be below 100%",
         );
@@ -431,7 +431,7 @@ fn check_weights(procedure: Procedure, price_bp: u32, criteria: &[Criterion], ru
         if c.key.trim().is_empty() || !keys.insert(c.key.as_str()) {
             problems.add(
                 format!("criteria[{i}].key"),
-                "duplicate_criterion",
+                ErrorCode::DuplicateCriterion,
                 "评分因素名称不能为空或重复",
                 "each criterion needs its own name",
             );
@@ -439,7 +439,7 @@ fn check_weights(procedure: Procedure, price_bp: u32, criteria: &[Criterion], ru
         if c.weight_bp == 0 {
             problems.add(
                 format!("criteria[{i}].weight_bp"),
-                "weight_not_positive",
+                ErrorCode::WeightNotPositive,
                 "权重必须大于 0",
                 "the weight must be above 0",
             );
@@ -449,7 +449,7 @@ fn check_weights(procedure: Procedure, price_bp: u32, criteria: &[Criterion], ru
     if total != 10_000 {
         problems.add(
             "criteria",
-            "weights_not_100",
+            ErrorCode::WeightsNot100,
             format!("各项权重（含价格）合计须为 100%，现为 {}", percent(total)),
             format!("the weights, price included, must add up to 100%; they add up to {}", percent(total)),
         );
@@ -464,7 +464,7 @@ fn check_weights(procedure: Procedure, price_bp: u32, criteria: &[Criterion], ru
         let (lo, hi) = (percent(min.into()), percent(max.into()));
         problems.add(
             "price_weight_bp",
-            "price_weight_out_of_range",
+            ErrorCode::PriceWeightOutOfRange,
             format!("{}的价格分值权重须在 {lo} 至 {hi} 之间", procedure.label_zh()),
             format!("the price weight for {} must be between {lo} and {hi}", procedure.label_en().to_lowercase()),
         );
@@ -513,10 +513,15 @@ fn mark_sums(
     for (i, m) in input.marks.iter().enumerate() {
         let criterion = criteria.iter().position(|c| c.key == m.criterion);
         if !bids.contains(&m.bid) {
-            problems.add(format!("marks[{i}].bid"), "unknown_bid", "没有这份投标", "no such bid");
+            problems.add(format!("marks[{i}].bid"), ErrorCode::UnknownBid, "没有这份投标", "no such bid");
         }
         if criterion.is_none() {
-            problems.add(format!("marks[{i}].criterion"), "unknown_criterion", "没有这项评分因素", "no such criterion");
+            problems.add(
+                format!("marks[{i}].criterion"),
+                ErrorCode::UnknownCriterion,
+                "没有这项评分因素",
+                "no such criterion",
+            );
         }
         match ExpertScore::parse(&m.score) {
             Err(e) => problems.add(format!("marks[{i}].score"), e.code(), e.message_zh(), e.message_en()),
@@ -525,7 +530,7 @@ fn mark_sums(
                     if seen.insert((m.expert, m.bid, c), score.hundredths()).is_some() {
                         problems.add(
                             format!("marks[{i}]"),
-                            "duplicate_mark",
+                            ErrorCode::DuplicateMark,
                             "该专家已对此投标的这项因素打分",
                             "this expert already scored this bid on this criterion",
                         );
@@ -556,7 +561,7 @@ fn mark_sums(
     if missing > 0 {
         return Err(DomainError::field(
             "marks",
-            "marks_incomplete",
+            ErrorCode::MarksIncomplete,
             &format!("每位专家须对每份有效投标的每项评分因素打分，尚缺 {missing} 项"),
             &format!("every expert must score every valid bid on every criterion; {missing} scores are missing"),
         ));

@@ -10,6 +10,7 @@ use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
 use shanzhi_domain::org::Role;
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::Statistics;
+use shanzhi_domain::ErrorCode;
 use shanzhi_store::files::FolderStorage;
 use shanzhi_store::{By, SqlStore, StatisticsStore, Store};
 use shanzhi_web::export::Format;
@@ -371,7 +372,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                             .collect();
                         fields.join("; ")
                     }
-                    shanzhi_app::Error::Conflict { code: "already_exists", .. } => {
+                    shanzhi_app::Error::Conflict { code: ErrorCode::AlreadyExists, .. } => {
                         "--username: that username is taken".to_string()
                     }
                     other => other.to_string(),

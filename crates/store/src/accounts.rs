@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::org::User;
 use shanzhi_domain::sign_in::{Failures, FORGIVEN_AFTER_HOURS};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{Result, StoreError};
@@ -165,9 +165,9 @@ impl AccountStore for SqlStore {
         let mut account = self.account_in(&mut w.tx, user_id).await?;
         if account.user.active == active {
             return Err(StoreError::Domain(if active {
-                DomainError::refused("user_already_active", "该用户已是启用状态", "the user is already active")
+                DomainError::refused(ErrorCode::UserAlreadyActive, "该用户已是启用状态", "the user is already active")
             } else {
-                DomainError::refused("user_already_disabled", "该用户已停用", "the user is already disabled")
+                DomainError::refused(ErrorCode::UserAlreadyDisabled, "该用户已停用", "the user is already disabled")
             }));
         }
         sqlx::query("UPDATE users SET active = $1 WHERE id = $2")

@@ -1,4 +1,4 @@
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -111,7 +111,7 @@ pub(crate) fn classify(e: sqlx::Error) -> StoreError {
         if db.is_foreign_key_violation() || msg.contains("FOREIGN KEY") || msg.contains("foreign key") {
             return StoreError::Domain(DomainError::field(
                 "reference",
-                "unknown_reference",
+                ErrorCode::UnknownReference,
                 "引用的对象不存在",
                 "a referenced object does not exist",
             ));

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
@@ -77,12 +77,12 @@ pub const ALLOWED: &[(&str, &str)] = &[
 /// Checks an upload's name, size and content. Returns its content type and SHA-256.
 pub fn check_upload(name: &str, bytes: &[u8], max_bytes: u64) -> Result<(&'static str, String), DomainError> {
     if bytes.is_empty() {
-        return Err(DomainError::field("file", "file_empty", "文件为空", "the file is empty"));
+        return Err(DomainError::field("file", ErrorCode::FileEmpty, "文件为空", "the file is empty"));
     }
     if bytes.len() as u64 > max_bytes {
         return Err(DomainError::field(
             "file",
-            "file_too_large",
+            ErrorCode::FileTooLarge,
             &format!("文件不能超过 {} MB", max_bytes / 1024 / 1024),
             &format!("the file must be at most {} MB", max_bytes / 1024 / 1024),
         ));
@@ -107,7 +107,7 @@ pub fn check_upload(name: &str, bytes: &[u8], max_bytes: u64) -> Result<(&'stati
 fn unsupported() -> DomainError {
     DomainError::field(
         "file",
-        "file_type_not_allowed",
+        ErrorCode::FileTypeNotAllowed,
         "只能上传 PDF、图片（PNG/JPG）、Word、Excel、文本或 CSV 文件",
         "only PDF, PNG/JPG images, Word, Excel, text or CSV files may be uploaded",
     )
@@ -141,11 +141,11 @@ mod tests {
     #[test]
     fn checks_type_size_and_content() {
         assert!(check_upload("报告.pdf", b"%PDF-1.7 ...", 100).is_ok());
-        assert_eq!(check_upload("a.pdf", b"MZ\x90\x00", 100).unwrap_err().code(), "file_type_not_allowed");
-        assert_eq!(check_upload("a.exe", b"%PDF-", 100).unwrap_err().code(), "file_type_not_allowed");
-        assert_eq!(check_upload("a.pdf", &[b'%'; 200], 100).unwrap_err().code(), "file_too_large");
-        assert_eq!(check_upload("a.txt", b"", 100).unwrap_err().code(), "file_empty");
-        assert_eq!(check_upload("a.txt", &[0xff, 0xfe, 0x00], 100).unwrap_err().code(), "file_type_not_allowed");
+        assert_eq!(check_upload("a.pdf", b"MZ\x90\x00", 100).unwrap_err().code(), ErrorCode::FileTypeNotAllowed);
+        assert_eq!(check_upload("a.exe", b"%PDF-", 100).unwrap_err().code(), ErrorCode::FileTypeNotAllowed);
+        assert_eq!(check_upload("a.pdf", &[b'%'; 200], 100).unwrap_err().code(), ErrorCode::FileTooLarge);
+        assert_eq!(check_upload("a.txt", b"", 100).unwrap_err().code(), ErrorCode::FileEmpty);
+        assert_eq!(check_upload("a.txt", &[0xff, 0xfe, 0x00], 100).unwrap_err().code(), ErrorCode::FileTypeNotAllowed);
         let (ct, sha) = check_upload("签到表.CSV", "姓名,日期".as_bytes(), 100).unwrap();
         assert!(ct.starts_with("text/csv"));
         assert_eq!(sha.len(), 64);

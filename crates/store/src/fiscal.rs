@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::budget::Entry;
 use shanzhi_domain::fiscal::{check_movement, ClosedYear};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{classify, Result, StoreError};
@@ -41,9 +41,13 @@ impl SqlStore {
             .fetch_optional(&mut *conn)
             .await?;
             let Some(row) = row else {
-                return Err(
-                    DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into()
-                );
+                return Err(DomainError::field(
+                    "budget_id",
+                    ErrorCode::UnknownBudget,
+                    "预算不存在",
+                    "no such budget line",
+                )
+                .into());
             };
             let year = row.try_get::<i64, _>("year")? as i32;
             let closed: Option<i64> = row.try_get("closed")?;

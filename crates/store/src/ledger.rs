@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use shanzhi_domain::budget::{Balances, Budget, Entry, Movement};
-use shanzhi_domain::{DomainError, Money};
+use shanzhi_domain::{DomainError, ErrorCode, Money};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
@@ -53,7 +53,9 @@ impl SqlStore {
             }
         }
         if totals.len() != ids.len() {
-            return Err(DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line").into());
+            return Err(
+                DomainError::field("budget_id", ErrorCode::UnknownBudget, "预算不存在", "no such budget line").into()
+            );
         }
         Ok(totals
             .into_iter()

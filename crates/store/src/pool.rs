@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::committee::{Expert, FormerEmployment};
 use shanzhi_domain::org::{Role, Verification};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -129,7 +129,7 @@ impl SqlStore {
         let state: String = row.try_get("verification")?;
         let refused = || {
             DomainError::refused(
-                "registration_decided",
+                ErrorCode::RegistrationDecided,
                 "该注册申请已经处理过，不能再次核验或驳回",
                 "this registration has already been decided",
             )
@@ -207,7 +207,9 @@ impl SqlStore {
                     .fetch_optional(&mut *w.tx)
                     .await?;
                 let Some(row) = row else {
-                    return Err(DomainError::field("user_id", "unknown_user", "该用户不存在", "no such user").into());
+                    return Err(
+                        DomainError::field("user_id", ErrorCode::UnknownUser, "该用户不存在", "no such user").into()
+                    );
                 };
                 let roles: String = row.try_get("roles")?;
                 if !roles.split(',').any(|r| r == Role::Expert.code()) {

@@ -14,7 +14,7 @@ use shanzhi_domain::audit::{NewEvent, Scope as AuditScope};
 use shanzhi_domain::notice::{NewNotice, Notice, NoticeKind};
 use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
 use shanzhi_domain::project::{Change, Project};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
@@ -259,7 +259,7 @@ fn snapshot(p: &Procurement) -> Value {
 
 fn sealed_refusal() -> StoreError {
     DomainError::refused(
-        "bids_sealed",
+        ErrorCode::BidsSealed,
         "投标文件在开标前保持密封，任何人不得查阅",
         "bids stay sealed until the opening",
     )
@@ -420,7 +420,7 @@ fn require_open(p: &Procurement, now: DateTime<Utc>) -> Result<()> {
 
 fn deadline_passed() -> StoreError {
     DomainError::refused(
-        "deadline_passed",
+        ErrorCode::DeadlinePassed,
         "投标（响应）截止时间已过，不再接受投标或修改",
         "the deadline has passed; bids can no longer be made or changed",
     )

@@ -11,8 +11,8 @@ use shanzhi_domain::budget::{Balances, Budget, Entry, FundSource, Movement};
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Role, User, Verification};
 use shanzhi_domain::standards::Standard;
-use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
+use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Row};
@@ -359,7 +359,7 @@ impl Store for SqlStore {
             if !region.code.starts_with(parent.as_str()) || region.code == *parent {
                 return Err(DomainError::field(
                     "code",
-                    "region_code_not_under_parent",
+                    ErrorCode::RegionCodeNotUnderParent,
                     "区划代码须以上级区划代码开头",
                     "a region's code must extend its parent's",
                 )
@@ -638,12 +638,17 @@ impl Store for SqlStore {
     ) -> Result<BudgetView> {
         let mut w = self.begin_write().await?;
         let source = self.budget_in(&mut w.tx, from).await?.ok_or_else(|| {
-            StoreError::from(DomainError::field("budget_id", "unknown_budget", "预算不存在", "no such budget line"))
+            StoreError::from(DomainError::field(
+                "budget_id",
+                ErrorCode::UnknownBudget,
+                "预算不存在",
+                "no such budget line",
+            ))
         })?;
         if source.org_id == to_org {
             return Err(DomainError::field(
                 "to_org_id",
-                "grant_to_self",
+                ErrorCode::GrantToSelf,
                 "不能转拨给本单位",
                 "a department cannot grant to itself",
             )

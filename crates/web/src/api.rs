@@ -16,7 +16,7 @@ use shanzhi_app::SessionKind;
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::project::{waiting_on, Project, ProjectItem};
 use shanzhi_domain::visibility::{self, ProjectAccess};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -40,7 +40,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
             Err(e) => Err(AppError::bad_request(
-                "invalid_json",
+                ErrorCode::InvalidJson,
                 format!("请求内容不是有效的 JSON 或缺少字段：{}", e.body_text()),
                 format!("the request body is not valid JSON for this endpoint: {}", e.body_text()),
             )),
@@ -683,18 +683,25 @@ pub struct Upload {
 
 /// The `file` part of an API upload: its name and bytes.
 pub async fn file_part(mut form: Multipart) -> AppResult<(String, axum::body::Bytes)> {
-    while let Some(field) =
-        form.next_field().await.map_err(|e| AppError::bad_request("invalid_upload", e.body_text(), e.body_text()))?
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| AppError::bad_request(ErrorCode::InvalidUpload, e.body_text(), e.body_text()))?
     {
         if field.name() == Some("file") {
             let name = field.file_name().unwrap_or("upload").to_string();
             let bytes = field.bytes().await.map_err(|_| {
-                AppError::from(DomainError::field("file", "file_too_large", "文件过大", "the file is too large"))
+                AppError::from(DomainError::field("file", ErrorCode::FileTooLarge, "文件过大", "the file is too large"))
             })?;
             return Ok((name, bytes));
         }
     }
-    Err(AppError::from(DomainError::field("file", "required", "请选择要上传的文件", "choose a file to upload")))
+    Err(AppError::from(DomainError::field(
+        "file",
+        ErrorCode::Required,
+        "请选择要上传的文件",
+        "choose a file to upload",
+    )))
 }
 
 #[utoipa::path(
@@ -804,7 +811,7 @@ async fn move_clock(State(state): State<AppState>, ApiJson(req): ApiJson<ClockRe
     let clock = state.test_clock.as_ref().ok_or_else(AppError::not_found)?;
     if req.advance_days < 0 || req.advance_seconds < 0 {
         return Err(AppError::bad_request(
-            "clock_backwards",
+            ErrorCode::ClockBackwards,
             "测试时钟只能向前拨",
             "the test clock only moves forward",
         ));

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use shanzhi_app::Error;
-use shanzhi_domain::{DomainError, ErrorKind, FieldError};
+use shanzhi_domain::{DomainError, ErrorCode, ErrorKind, FieldError};
 use utoipa::ToSchema;
 
 #[derive(Debug)]
@@ -42,12 +42,12 @@ impl AppError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             AppError::App(e) => e.code(),
-            AppError::Unauthenticated => "unauthenticated",
-            AppError::PasswordChangeRequired => "password_change_required",
-            AppError::BadCsrf => "csrf_token_invalid",
+            AppError::Unauthenticated => ErrorCode::Unauthenticated,
+            AppError::PasswordChangeRequired => ErrorCode::PasswordChangeRequired,
+            AppError::BadCsrf => ErrorCode::CsrfTokenInvalid,
         }
     }
 
@@ -94,7 +94,7 @@ impl AppError {
         }
     }
 
-    pub fn bad_request(code: &'static str, zh: impl Into<String>, en: impl Into<String>) -> AppError {
+    pub fn bad_request(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> AppError {
         AppError::App(Error::bad_request(code, zh, en))
     }
 
@@ -128,7 +128,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         if let Some(detail) = self.detail() {
-            tracing::error!(%detail, code = self.code(), "request failed");
+            tracing::error!(%detail, code = self.code().as_str(), "request failed");
         }
         let body = ErrorBody {
             code: self.code(),
@@ -148,7 +148,7 @@ impl IntoResponse for AppError {
 #[derive(Serialize, ToSchema)]
 #[schema(as = Error)]
 pub struct ErrorBody {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub message: String,
     pub message_en: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -5,7 +5,7 @@ use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::project::{PurchaseMode, STEPS};
 use shanzhi_domain::statistics::{self, Statistics};
-use shanzhi_domain::Money;
+use shanzhi_domain::{ErrorCode, Money};
 
 use crate::error::AppError;
 
@@ -16,7 +16,7 @@ pub fn parse_year(raw: Option<&str>) -> Result<Option<i32>, AppError> {
         Some(s) => match s.parse::<i32>() {
             Ok(y) if (2000..=2100).contains(&y) => Ok(Some(y)),
             _ => Err(AppError::bad_request(
-                "invalid_year",
+                ErrorCode::InvalidYear,
                 format!("年度“{s}”不正确，应为 2000 至 2100 之间的年份，例如 2013"),
                 format!("the year “{s}” is not valid: give a year from 2000 to 2100, such as 2013"),
             )),
@@ -368,7 +368,7 @@ mod tests {
         assert_eq!(parse_year(Some(" ")).unwrap(), None);
         assert_eq!(parse_year(Some("2013")).unwrap(), Some(2013));
         for bad in ["abc", "13", "2013.5", "-2013", "99999"] {
-            assert_eq!(parse_year(Some(bad)).unwrap_err().code(), "invalid_year", "{bad}");
+            assert_eq!(parse_year(Some(bad)).unwrap_err().code(), ErrorCode::InvalidYear, "{bad}");
         }
     }
 

@@ -5,6 +5,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 use shanzhi_domain::jobs::Job;
+use shanzhi_domain::ErrorCode;
 
 use crate::auth::ApiSession;
 use crate::error::{AppError, AppResult};
@@ -15,7 +16,7 @@ use crate::AppState;
 fn parse_job(code: &str) -> AppResult<Job> {
     Job::parse(code).ok_or_else(|| {
         AppError::bad_request(
-            "unknown_job",
+            ErrorCode::UnknownJob,
             format!("没有名为 {code} 的定时任务"),
             format!("there is no job named {code}"),
         )

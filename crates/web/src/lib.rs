@@ -29,6 +29,7 @@ use axum::routing::get;
 use axum::Router;
 use shanzhi_app::App;
 use shanzhi_domain::clock::TestClock;
+use shanzhi_domain::ErrorCode;
 use std::ops::Deref;
 use std::sync::Arc;
 
@@ -96,14 +97,14 @@ async fn json_errors(resp: Response) -> Response {
         return resp;
     }
     let (code, zh, en) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "未找到", "not found"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "不支持该请求方法", "method not allowed"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "请求内容过大", "the request is too large"),
+        StatusCode::NOT_FOUND => (ErrorCode::NotFound, "未找到", "not found"),
+        StatusCode::METHOD_NOT_ALLOWED => (ErrorCode::MethodNotAllowed, "不支持该请求方法", "method not allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ErrorCode::PayloadTooLarge, "请求内容过大", "the request is too large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
-            ("unsupported_media_type", "请求内容类型不正确，应为 JSON", "send the body as application/json")
+            (ErrorCode::UnsupportedMediaType, "请求内容类型不正确，应为 JSON", "send the body as application/json")
         }
         _ => (
-            "bad_request",
+            ErrorCode::BadRequest,
             "请求格式不正确（路径或参数有误）",
             "the request is malformed (check the path and parameters)",
         ),

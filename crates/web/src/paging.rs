@@ -7,6 +7,7 @@ use axum::http::request::Parts;
 use serde::Serialize;
 use shanzhi_app::{Page, PageRequest};
 use shanzhi_app::{DEFAULT_LIMIT, MAX_LIMIT};
+use shanzhi_domain::ErrorCode;
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
@@ -95,7 +96,7 @@ impl<T> From<Page<T>> for Listed<T> {
     }
 }
 
-fn bad(code: &'static str, zh: String, en: String) -> AppError {
+fn bad(code: ErrorCode, zh: String, en: String) -> AppError {
     AppError::bad_request(code, zh, en)
 }
 
@@ -118,7 +119,7 @@ impl ListQuery {
                     q.page.limit =
                         value.parse::<u32>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
                             bad(
-                                "invalid_limit",
+                                ErrorCode::InvalidLimit,
                                 format!("limit 应为 1 到 {MAX_LIMIT} 之间的整数（默认 {DEFAULT_LIMIT}）"),
                                 format!("limit must be a whole number from 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})"),
                             )
@@ -127,7 +128,7 @@ impl ListQuery {
                 "cursor" => {
                     q.page.before = Some(value.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
                         bad(
-                            "invalid_cursor",
+                            ErrorCode::InvalidCursor,
                             "cursor 无效：请使用上一页返回的 next_cursor".into(),
                             "invalid cursor: pass the next_cursor of the previous page".into(),
                         )
@@ -142,7 +143,7 @@ impl ListQuery {
                 k => {
                     let known = ["limit", "cursor"].iter().chain(filters).copied().collect::<Vec<_>>().join(", ");
                     return Err(bad(
-                        "unknown_parameter",
+                        ErrorCode::UnknownParameter,
                         format!("不支持的参数 {k}；可用：{known}"),
                         format!("unknown parameter {k}; allowed: {known}"),
                     ));
@@ -163,7 +164,7 @@ impl ListQuery {
             .map(|v| {
                 v.parse::<N>().map_err(|_| {
                     bad(
-                        "invalid_parameter",
+                        ErrorCode::InvalidParameter,
                         format!("参数 {name} 应为整数：{v}"),
                         format!("parameter {name} must be a whole number: {v}"),
                     )
@@ -176,7 +177,7 @@ impl ListQuery {
     pub fn one_of(&self, name: &str, allowed: &[&str]) -> AppResult<Option<String>> {
         match self.filters.get(name) {
             Some(v) if !allowed.contains(&v.as_str()) => Err(bad(
-                "invalid_parameter",
+                ErrorCode::InvalidParameter,
                 format!("参数 {name} 应为以下之一：{}", allowed.join(", ")),
                 format!("parameter {name} must be one of: {}", allowed.join(", ")),
             )),

@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::ErrorCode;
 use proptest::prelude::*;
 
 fn yuan(y: i64) -> Money {
@@ -10,15 +11,15 @@ fn movements_between_buckets() {
     let mut b = Balances::default();
     b.apply(Movement::Allocate, yuan(1000)).unwrap();
     b.apply(Movement::Reserve, yuan(600)).unwrap();
-    assert_eq!(b.apply(Movement::Reserve, yuan(401)).unwrap_err().code(), "budget_exceeded");
+    assert_eq!(b.apply(Movement::Reserve, yuan(401)).unwrap_err().code(), ErrorCode::BudgetExceeded);
     b.apply(Movement::Commit, yuan(500)).unwrap();
     b.apply(Movement::Release, yuan(100)).unwrap();
     b.apply(Movement::Pay, yuan(200)).unwrap();
     b.apply(Movement::Uncommit, yuan(300)).unwrap();
     assert_eq!(b, Balances { available: yuan(800), reserved: yuan(0), committed: yuan(0), paid: yuan(200) });
-    assert_eq!(b.apply(Movement::Pay, yuan(1)).unwrap_err().code(), "budget_exceeded");
-    assert_eq!(b.apply(Movement::GrantOut, yuan(801)).unwrap_err().code(), "budget_exceeded");
-    assert_eq!(b.apply(Movement::Allocate, Money::ZERO).unwrap_err().code(), "amount_not_positive");
+    assert_eq!(b.apply(Movement::Pay, yuan(1)).unwrap_err().code(), ErrorCode::BudgetExceeded);
+    assert_eq!(b.apply(Movement::GrantOut, yuan(801)).unwrap_err().code(), ErrorCode::BudgetExceeded);
+    assert_eq!(b.apply(Movement::Allocate, Money::ZERO).unwrap_err().code(), ErrorCode::AmountNotPositive);
     assert_eq!(b.total(), yuan(1000));
 }
 
@@ -45,10 +46,10 @@ fn split_is_exact_and_proportional() {
 fn plans_must_add_up() {
     let line = |id, y| FundingLine { budget_id: id, year: 2026, source: FundSource::GeneralBudget, amount: yuan(y) };
     assert!(check_plan(&[line(1, 60), line(2, 40)], yuan(100)).is_ok());
-    assert_eq!(check_plan(&[line(1, 60)], yuan(100)).unwrap_err().code(), "funding_not_total");
-    assert_eq!(check_plan(&[], yuan(100)).unwrap_err().code(), "funding_required");
-    assert_eq!(check_plan(&[line(1, 50), line(1, 50)], yuan(100)).unwrap_err().code(), "budget_repeated");
-    assert_eq!(check_plan(&[line(1, 0), line(2, 100)], yuan(100)).unwrap_err().code(), "amount_not_positive");
+    assert_eq!(check_plan(&[line(1, 60)], yuan(100)).unwrap_err().code(), ErrorCode::FundingNotTotal);
+    assert_eq!(check_plan(&[], yuan(100)).unwrap_err().code(), ErrorCode::FundingRequired);
+    assert_eq!(check_plan(&[line(1, 50), line(1, 50)], yuan(100)).unwrap_err().code(), ErrorCode::BudgetRepeated);
+    assert_eq!(check_plan(&[line(1, 0), line(2, 100)], yuan(100)).unwrap_err().code(), ErrorCode::AmountNotPositive);
 }
 
 fn any_movement() -> impl Strategy<Value = Movement> {
@@ -71,7 +72,7 @@ proptest! {
                     _ => {}
                 },
                 Err(e) => {
-                    prop_assert_eq!(e.code(), "budget_exceeded");
+                    prop_assert_eq!(e.code(), ErrorCode::BudgetExceeded);
                     prop_assert_eq!(b, before);
                 }
             }
@@ -119,6 +120,6 @@ fn funding_comes_from_the_years_the_service_runs() {
     let e = check_years(&[line(1, 2013), line(2, 2026), line(3, 2028)], d(2026, 4, 1), d(2027, 3, 31)).unwrap_err();
     let fields: Vec<&str> = e.fields().iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, ["funding[0].budget_id", "funding[2].budget_id"]);
-    assert!(e.fields().iter().all(|f| f.code == "funding_year_outside_service"));
+    assert!(e.fields().iter().all(|f| f.code == ErrorCode::FundingYearOutsideService));
     assert!(e.fields()[0].message.contains("2013"));
 }

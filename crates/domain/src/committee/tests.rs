@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::ErrorCode;
 use chrono::TimeZone;
 use proptest::prelude::*;
 
@@ -39,7 +40,7 @@ fn size(method: Method, budget: Money, r: &Rules) -> u32 {
     required_size(&Sizing { method, budget, region: "420506", complex_or_high_impact: false }, r)
 }
 
-fn code(r: Result<(), DomainError>) -> Vec<&'static str> {
+fn code(r: Result<(), DomainError>) -> Vec<ErrorCode> {
     match r {
         Ok(()) => vec![],
         Err(e) => e.fields().iter().map(|f| f.code).collect(),
@@ -119,18 +120,21 @@ fn composition_refuses_even_small_and_expert_light_committees() {
         let s = Sizing { method, budget, region: "420506", complex_or_high_impact: false };
         code(validate_composition(&s, &r, members, experts))
     };
-    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 4), Vec::<&str>::new());
-    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 6, 6), vec!["committee_size_even"]);
-    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 3, 3), vec!["committee_too_small"]);
-    assert_eq!(v(Method::OpenTender, yuan(10_000_000), 5, 5), vec!["committee_too_small"]);
-    assert_eq!(v(Method::OpenTender, yuan(10_000_000), 7, 5), Vec::<&str>::new());
-    assert_eq!(v(Method::RequestForQuotation, yuan(100_000), 3, 2), Vec::<&str>::new());
-    assert_eq!(v(Method::RequestForQuotation, yuan(2_000_000), 3, 3), vec!["committee_too_small"]);
-    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 3), vec!["too_few_experts"]);
-    assert_eq!(v(Method::OpenTender, yuan(10_000_000), 7, 4), vec!["too_few_experts"]);
-    assert_eq!(v(Method::RequestForQuotation, yuan(100_000), 3, 1), vec!["too_few_experts"]);
-    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 4, 1), vec!["committee_size_even", "too_few_experts"]);
-    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 6), vec!["experts_exceed_members"]);
+    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 4), Vec::<ErrorCode>::new());
+    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 6, 6), vec![ErrorCode::CommitteeSizeEven]);
+    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 3, 3), vec![ErrorCode::CommitteeTooSmall]);
+    assert_eq!(v(Method::OpenTender, yuan(10_000_000), 5, 5), vec![ErrorCode::CommitteeTooSmall]);
+    assert_eq!(v(Method::OpenTender, yuan(10_000_000), 7, 5), Vec::<ErrorCode>::new());
+    assert_eq!(v(Method::RequestForQuotation, yuan(100_000), 3, 2), Vec::<ErrorCode>::new());
+    assert_eq!(v(Method::RequestForQuotation, yuan(2_000_000), 3, 3), vec![ErrorCode::CommitteeTooSmall]);
+    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 3), vec![ErrorCode::TooFewExperts]);
+    assert_eq!(v(Method::OpenTender, yuan(10_000_000), 7, 4), vec![ErrorCode::TooFewExperts]);
+    assert_eq!(v(Method::RequestForQuotation, yuan(100_000), 3, 1), vec![ErrorCode::TooFewExperts]);
+    assert_eq!(
+        v(Method::OpenTender, yuan(1_000_000), 4, 1),
+        vec![ErrorCode::CommitteeSizeEven, ErrorCode::TooFewExperts]
+    );
+    assert_eq!(v(Method::OpenTender, yuan(1_000_000), 5, 6), vec![ErrorCode::ExpertsExceedMembers]);
 }
 
 #[test]
@@ -267,18 +271,21 @@ fn too_few_eligible_experts_is_an_error_that_counts_them() {
     let mut p = pool(5);
     p[0].org_id = Some(500);
     let e = draw(&p, "A0701", &[500], 5, [1; 32], today(), &rules()).unwrap_err();
-    assert_eq!(e.code(), "not_enough_experts");
+    assert_eq!(e.code(), ErrorCode::NotEnoughExperts);
     assert!(e.message_en().contains("only 4 experts"), "{}", e.message_en());
     assert!(e.message_zh().contains("仅 4 名"));
-    assert_eq!(draw(&p, "B01", &[], 1, [1; 32], today(), &rules()).unwrap_err().code(), "not_enough_experts");
+    assert_eq!(draw(&p, "B01", &[], 1, [1; 32], today(), &rules()).unwrap_err().code(), ErrorCode::NotEnoughExperts);
 }
 
 #[test]
 fn a_draw_refuses_zero_size_and_repeated_ids() {
-    assert_eq!(draw(&pool(3), "A0701", &[], 0, [1; 32], today(), &rules()).unwrap_err().code(), "committee_too_small");
+    assert_eq!(
+        draw(&pool(3), "A0701", &[], 0, [1; 32], today(), &rules()).unwrap_err().code(),
+        ErrorCode::CommitteeTooSmall
+    );
     let mut p = pool(3);
     p.push(expert(2));
-    assert_eq!(draw(&p, "A0701", &[], 1, [1; 32], today(), &rules()).unwrap_err().code(), "duplicate_expert");
+    assert_eq!(draw(&p, "A0701", &[], 1, [1; 32], today(), &rules()).unwrap_err().code(), ErrorCode::DuplicateExpert);
 }
 
 #[test]
@@ -379,7 +386,7 @@ proptest! {
                 prop_assert!(verify(&d, &pool, &r));
             }
             Err(e) => {
-                prop_assert_eq!(e.code(), "not_enough_experts");
+                prop_assert_eq!(e.code(), ErrorCode::NotEnoughExperts);
                 let eligible = pool.iter().filter(|e| e.covers("A0701") && e.conflicts(&bidders, today(), &r).is_empty()).count();
                 prop_assert!(eligible < size as usize);
             }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::calendar::Calendar;
+use crate::error::ErrorCode;
 
 fn d(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -105,7 +106,7 @@ fn deadlines_missing_year_is_an_error_not_a_panic() {
     assert_eq!(r.latest_complaint_decision(from, &[], &c), Err(CalendarError::YearMissing(2027)));
     assert_eq!(r.latest(Period::Challenge, d("2025-03-03"), &Calendar::empty()), Err(CalendarError::YearMissing(2025)));
     let err = r.check_minimum(Period::TenderDocumentsToBidDeadline, from, d("2027-02-01"), &c).unwrap_err();
-    assert_eq!(err.code(), "calendar_year_missing");
+    assert_eq!(err.code(), ErrorCode::CalendarYearMissing);
     assert!(err.message_zh().contains("2027") && err.message_en().contains("load"), "{err}");
     let err = r.latest_complaint_decision(NaiveDate::MAX, &[], &c).unwrap_err();
     assert_eq!(err, CalendarError::OutOfRange);
@@ -118,7 +119,10 @@ fn deadlines_check_minimum_refuses_a_short_period() {
     assert_eq!(r.check_minimum(period, d("2025-09-12"), d("2025-10-09"), &c), Ok(()));
     assert_eq!(r.check_minimum(period, d("2025-09-12"), d("2025-10-20"), &c), Ok(()));
     let err = r.check_minimum(period, d("2025-09-12"), d("2025-10-02"), &c).unwrap_err();
-    assert_eq!((err.code(), err.fields()[0].field.as_str()), ("period_too_short", "tender_documents_to_bid_deadline"));
+    assert_eq!(
+        (err.code(), err.fields()[0].field.as_str()),
+        (ErrorCode::PeriodTooShort, "tender_documents_to_bid_deadline")
+    );
     assert_eq!(err.message_zh(), "“招标文件发出至投标截止”不足法定期限（政府采购法 §35）：最早可为2025年10月9日");
     assert_eq!(
         err.message_en(),

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use super::{need_text, refused, Method, SingleSource, SingleSourceCase};
 use crate::calendar::china_date;
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{region_within, Actor, OrgKind, Region, RegionLevel, Role};
 use crate::project::Change;
@@ -116,7 +116,7 @@ impl Authority {
         }
         if !self.approves_for(region) {
             return Err(refused(
-                "not_approval_authority",
+                ErrorCode::NotApprovalAuthority,
                 "公开招标数额标准以上的项目采用其他采购方式，须由设区的市级以上人民政府财政部门批准（政府采购法 §27）",
                 "another method at or above the open-tender threshold is approved by the finance department of a city with districts or above (政府采购法 §27)",
             ));
@@ -169,21 +169,21 @@ impl MethodApproval {
             && input.single_source.as_ref().is_some_and(|s| s.case == SingleSourceCase::OnlyOneSupplier);
         if after_notice && !ctx.notice_ended {
             return Err(refused(
-                "notice_first",
+                ErrorCode::NoticeFirst,
                 "只能从唯一供应商处采购的，先在采购活动中进行单一来源公示（不少于 5 个工作日），公示期满后再报财政部门批准（政府采购法实施条例 §38）",
                 "when only one supplier can do it, publish the single-source notice (5 working days) in the procurement first and apply once it has ended (政府采购法实施条例 §38)",
             ));
         }
         if ctx.started && !after_notice {
             return Err(refused(
-                "procurement_started",
+                ErrorCode::ProcurementStarted,
                 "采购方式须在采购活动开始前报经批准；本项目已开始采购活动",
                 "another method must be approved before the procurement starts; this project's has started",
             ));
         }
         if ctx.pending {
             return Err(refused(
-                "approval_pending",
+                ErrorCode::ApprovalPending,
                 "本项目已有待批准的采购方式申请",
                 "an application for this project awaits a decision",
             ));
@@ -192,7 +192,7 @@ impl MethodApproval {
         let reaches = ctx.budget.checked_add(ctx.same_kind_total).is_none_or(|sum| sum >= threshold);
         if !reaches {
             return Err(refused(
-                "approval_not_needed",
+                ErrorCode::ApprovalNotNeeded,
                 format!("预算未达到公开招标数额标准（{} 元），采用其他采购方式无需批准", threshold.display_yuan()),
                 format!(
                     "the budget is below the open-tender threshold ({} yuan): other methods need no approval",
@@ -204,7 +204,7 @@ impl MethodApproval {
         if !approvable(input.method) {
             p.add(
                 "method",
-                "method_not_approvable",
+                ErrorCode::MethodNotApprovable,
                 format!("{}不能经批准用于公开招标数额标准以上的服务采购", input.method.label_zh()),
                 format!(
                     "{} cannot be approved for services at or above the open-tender threshold",
@@ -227,7 +227,7 @@ impl MethodApproval {
             (Method::SingleSource, None) => {
                 p.add(
                     "single_source",
-                    "required",
+                    ErrorCode::Required,
                     "请写明单一来源的理由与供应商",
                     "give the single-source case and provider",
                 );
@@ -285,7 +285,7 @@ impl MethodApproval {
     ) -> Result<Change, DomainError> {
         authority.require(actor, &self.region, "decide_method_approval")?;
         if self.decision.is_some() {
-            return Err(refused("approval_decided", "该申请已作出决定", "this application has been decided"));
+            return Err(refused(ErrorCode::ApprovalDecided, "该申请已作出决定", "this application has been decided"));
         }
         let mut p = Problems::default();
         if approved {

@@ -10,7 +10,7 @@ use super::{
     Winner,
 };
 use crate::calendar::{china_date, Calendar};
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{Actor, Role};
 use crate::project::Change;
@@ -50,7 +50,7 @@ impl Procurement {
             if tie_reason.trim().chars().count() < 4 {
                 return Err(DomainError::field(
                     "tie_reason",
-                    "tie_reason_required",
+                    ErrorCode::TieReasonRequired,
                     &format!("得分与报价并列，请依据采购文件规定（{}）写明选择理由", self.documents.tie_rule),
                     "the bids are tied: record why this one, under the documents' rule",
                 ));
@@ -104,14 +104,14 @@ impl Procurement {
         self.require_not_suspended(now)?;
         if self.bid_deadline.is_some_and(|d| now < d) {
             return Err(refused(
-                "notice_running",
+                ErrorCode::NoticeRunning,
                 "单一来源公示期未满，不能进行协商",
                 "the single-source notice has not ended",
             ));
         }
         if let Some(open) = self.challenges.iter().find(|c| c.reply.is_none()) {
             return Err(refused(
-                "challenge_open",
+                ErrorCode::ChallengeOpen,
                 format!("第 {} 号质疑尚未答复", open.id),
                 format!("challenge {} has no reply yet", open.id),
             ));
@@ -126,7 +126,7 @@ impl Procurement {
             });
             let Some(a) = matching.and_then(MethodApproval::reference) else {
                 return Err(refused(
-                    "approval_required",
+                    ErrorCode::ApprovalRequired,
                     "公示期满后，须报设区的市级以上财政部门批准采用单一来源方式，方可协商（政府采购法实施条例 §38）",
                     "after the notice, the finance department of a city with districts or above must approve single source before the negotiation (政府采购法实施条例 §38)",
                 ));
@@ -137,9 +137,9 @@ impl Procurement {
         };
         let mut p = Problems::default();
         if !price.is_positive() {
-            p.add("price", "must_be_positive", "成交价格必须大于零", "the price must be more than zero");
+            p.add("price", ErrorCode::MustBePositive, "成交价格必须大于零", "the price must be more than zero");
         } else if price > self.budget {
-            p.add("price", "price_above_budget", "成交价格超过采购预算", "the price exceeds the budget");
+            p.add("price", ErrorCode::PriceAboveBudget, "成交价格超过采购预算", "the price exceeds the budget");
         }
         need_text(&mut p, "minutes", minutes, 10, 20_000, "协商记录", "negotiation minutes");
         p.into_result()?;
@@ -205,11 +205,11 @@ impl Procurement {
         }
         self.require_stage(&[Stage::Failed], "request_switch")?;
         if self.switch.as_ref().is_some_and(|s| s.decision.is_none()) {
-            return Err(refused("switch_pending", "已有待批准的变更申请", "a request is already waiting"));
+            return Err(refused(ErrorCode::SwitchPending, "已有待批准的变更申请", "a request is already waiting"));
         }
         let mut p = Problems::default();
         if to == self.method {
-            p.add("to", "same_method", "变更后的采购方式不能与原方式相同", "choose a different method");
+            p.add("to", ErrorCode::SameMethod, "变更后的采购方式不能与原方式相同", "choose a different method");
         }
         need_text(&mut p, "reason", reason, 10, 5_000, "变更理由", "reason");
         p.into_result()?;
@@ -247,7 +247,7 @@ impl Procurement {
             if approved && document_no.trim().chars().count() < 2 {
                 return Err(DomainError::field(
                     "document_no",
-                    "required",
+                    ErrorCode::Required,
                     "请填写批复文号",
                     "enter the approval's document number",
                 ));
@@ -257,11 +257,11 @@ impl Procurement {
             .switch
             .as_mut()
             .filter(|s| s.decision.is_none())
-            .ok_or_else(|| refused("no_switch_request", "没有待批准的变更申请", "no request is waiting"))?;
+            .ok_or_else(|| refused(ErrorCode::NoSwitchRequest, "没有待批准的变更申请", "no request is waiting"))?;
         if !approved && comment.trim().chars().count() < 4 {
             return Err(DomainError::field(
                 "comment",
-                "comment_required",
+                ErrorCode::CommentRequired,
                 "不批准时请写明理由",
                 "give the reason for refusing",
             ));

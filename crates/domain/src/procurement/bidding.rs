@@ -10,7 +10,7 @@ use super::{
     Question, SingleSourceCase, Stage,
 };
 use crate::calendar::{china_date, Calendar};
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::{Actor, ProviderInfo, Role};
 use crate::project::Change;
 use crate::rules::Rules;
@@ -46,7 +46,7 @@ impl Procurement {
         self.require_stage(&[Stage::Draft], "publish")?;
         if self.method == Method::SingleSource && !self.needs_single_source_notice() {
             return Err(refused(
-                "no_notice_for_case",
+                ErrorCode::NoNoticeForCase,
                 "单一来源采购公示（政府采购法实施条例 §38）只适用于只能从唯一供应商处采购的情形；紧急情况或原合同追加请直接记录协商结果",
                 "the single-source notice (政府采购法实施条例 §38) is for the only-one-supplier case; for an emergency or an add-on, record the negotiation directly",
             ));
@@ -64,7 +64,7 @@ impl Procurement {
             if bid_deadline <= now {
                 return Err(DomainError::field(
                     "bid_deadline",
-                    "deadline_in_past",
+                    ErrorCode::DeadlineInPast,
                     "截止时间必须晚于现在",
                     "the deadline must be in the future",
                 ));
@@ -90,14 +90,14 @@ impl Procurement {
         }
         if bidder.class_one {
             return Err(refused(
-                "class_one_ineligible",
+                ErrorCode::ClassOneIneligible,
                 "承担行政职能的事业单位（公益一类事业单位）不能作为承接主体，不得参与投标（财政部令第102号）",
                 "a class-one public institution cannot be a provider and may not bid (财政部令第102号)",
             ));
         }
         if !bidder.active {
             return Err(refused(
-                "provider_not_verified",
+                ErrorCode::ProviderNotVerified,
                 "贵单位尚未通过民政部门核验或已被暂停，不能参与投标",
                 "your organisation is not verified by civil affairs (or is suspended) and may not bid",
             ));
@@ -106,7 +106,7 @@ impl Procurement {
             let admitted: Vec<&str> = self.documents.admitted_kinds.iter().map(|k| k.label_zh()).collect();
             let admitted_en: Vec<&str> = self.documents.admitted_kinds.iter().map(|k| k.code()).collect();
             return Err(refused(
-                "kind_not_admitted",
+                ErrorCode::KindNotAdmitted,
                 format!(
                     "采购文件的资格要求限于{}，贵单位登记为{}，不符合资格要求",
                     admitted.join("、"),
@@ -127,7 +127,11 @@ impl Procurement {
             _ => true,
         };
         if !invited {
-            return Err(refused("not_invited", "本项目仅接受受邀供应商参与", "only invited providers may take part"));
+            return Err(refused(
+                ErrorCode::NotInvited,
+                "本项目仅接受受邀供应商参与",
+                "only invited providers may take part",
+            ));
         }
         Ok(())
     }
@@ -144,7 +148,7 @@ impl Procurement {
         // Interest is for bidding: once the deadline has passed there is nothing left to take part in.
         if self.bid_deadline.is_some_and(|d| now >= d) {
             return Err(refused(
-                "deadline_passed",
+                ErrorCode::DeadlinePassed,
                 "投标（响应）截止时间已过，不再接受登记参与",
                 "the deadline has passed; interest can no longer be registered",
             ));
@@ -168,11 +172,11 @@ impl Procurement {
         self.check_bidder(actor, bidder)?;
         self.require_not_suspended(now)?;
         let deadline = self.sealed_until().ok_or_else(|| {
-            refused("not_accepting_bids", "当前不接受投标（响应）", "bids are not being accepted now")
+            refused(ErrorCode::NotAcceptingBids, "当前不接受投标（响应）", "bids are not being accepted now")
         })?;
         if now >= deadline {
             return Err(refused(
-                "deadline_passed",
+                ErrorCode::DeadlinePassed,
                 "投标（响应）截止时间已过，不再接受",
                 "the deadline has passed; bids are no longer accepted",
             ));
@@ -181,7 +185,7 @@ impl Procurement {
             && !self.opening.as_ref().is_some_and(|o| o.bids.iter().any(|b| b.org_id == actor.org_id))
         {
             return Err(refused(
-                "not_a_bidder",
+                ErrorCode::NotABidder,
                 "只有参加谈判（磋商）的供应商可以提交最后报价",
                 "only suppliers in the negotiation may make a final offer",
             ));
@@ -189,11 +193,11 @@ impl Procurement {
         if let Some(c) = content {
             let mut p = Problems::default();
             if !c.price.is_positive() {
-                p.add("price", "must_be_positive", "报价必须大于零", "the price must be more than zero");
+                p.add("price", ErrorCode::MustBePositive, "报价必须大于零", "the price must be more than zero");
             } else if c.price > self.budget {
                 p.add(
                     "price",
-                    "price_above_budget",
+                    ErrorCode::PriceAboveBudget,
                     format!("报价超过采购预算（{} 元）", self.budget.display_yuan()),
                     format!("the price exceeds the budget ({} yuan)", self.budget.display_yuan()),
                 );
@@ -243,7 +247,7 @@ impl Procurement {
         need_text(&mut p, "text", text, 5, 10_000, "澄清内容", "clarification");
         if let Some(q) = answers {
             if !self.questions.iter().any(|x| x.id == q) {
-                p.add("answers", "unknown_question", "没有这个问题", "no such question");
+                p.add("answers", ErrorCode::UnknownQuestion, "没有这个问题", "no such question");
             }
         }
         p.into_result()?;
@@ -293,7 +297,7 @@ impl Procurement {
         let deadline = self.sealed_until().unwrap_or(now);
         if now < deadline {
             return Err(refused(
-                "bids_sealed",
+                ErrorCode::BidsSealed,
                 "投标截止时间未到，不能开标",
                 "the bids stay sealed until the deadline",
             ));
@@ -302,7 +306,7 @@ impl Procurement {
         if attendees.is_empty() {
             return Err(DomainError::field(
                 "attendees",
-                "required",
+                ErrorCode::Required,
                 "请记录参加开标的人员",
                 "record who attended the opening",
             ));

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::calendar::{china_date, Calendar, Deadline};
 use crate::deadlines::{date_zh, Period};
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::{Actor, Role};
 use crate::project::Change;
 use crate::rules::Rules;
@@ -68,19 +68,19 @@ impl Procurement {
             || self.documents.invited.contains(&actor.org_id);
         if !took_part {
             return Err(refused(
-                "not_a_participant",
+                ErrorCode::NotAParticipant,
                 "只有参与本项目采购活动的供应商可以提出质疑",
                 "only providers taking part may challenge",
             ));
         }
         let knew_on = self.knew_on(about, actor.org_id, rules, calendar)?.ok_or_else(|| {
-            refused("nothing_to_challenge", "尚无可质疑的事项", "there is nothing of that kind to challenge yet")
+            refused(ErrorCode::NothingToChallenge, "尚无可质疑的事项", "there is nothing of that kind to challenge yet")
         })?;
         let today = china_date(now);
         let last = period_end(rules, Period::Challenge, knew_on, calendar)?;
         if today > last.date {
             return Err(refused(
-                "challenge_late",
+                ErrorCode::ChallengeLate,
                 format!("质疑期已过：应在{}前提出（{}）", date_zh(last.date), Period::Challenge.source()),
                 format!("the challenge period ended on {} ({})", last.date, Period::Challenge.source()),
             ));
@@ -123,7 +123,7 @@ impl Procurement {
         p.into_result()?;
         let c = self.challenge_mut(id)?;
         if c.reply.is_some() {
-            return Err(refused("already_replied", "该质疑已答复", "this challenge has been answered"));
+            return Err(refused(ErrorCode::AlreadyReplied, "该质疑已答复", "this challenge has been answered"));
         }
         c.reply = Some(Reply { text: text.trim().into(), upheld, on: china_date(now), by: actor.user_id });
         self.touch(now);
@@ -165,12 +165,16 @@ impl Procurement {
             return Err(DomainError::NotPermitted { action: "complain" });
         }
         if c.complaint.is_some() {
-            return Err(refused("already_complained", "已就该质疑提出投诉", "a complaint on this challenge exists"));
+            return Err(refused(
+                ErrorCode::AlreadyComplained,
+                "已就该质疑提出投诉",
+                "a complaint on this challenge exists",
+            ));
         }
         let reply_due = Self::reply_due(c, rules, calendar)?;
         if c.reply.is_none() && today <= reply_due.date {
             return Err(refused(
-                "reply_pending",
+                ErrorCode::ReplyPending,
                 format!("答复期尚未届满（{}），请等待答复", date_zh(reply_due.date)),
                 format!("the reply is due by {}; wait for it", reply_due.date),
             ));
@@ -178,7 +182,7 @@ impl Procurement {
         let last = Self::complaint_due(c, rules, calendar)?;
         if today > last.date {
             return Err(refused(
-                "complaint_late",
+                ErrorCode::ComplaintLate,
                 format!("投诉期已过：应在{}前提出（{}）", date_zh(last.date), Period::Complaint.source()),
                 format!("the complaint period ended on {} ({})", last.date, Period::Complaint.source()),
             ));
@@ -203,7 +207,7 @@ impl Procurement {
     fn open_complaint(&mut self, id: u32) -> Result<&mut Complaint, DomainError> {
         let k = self.challenge_mut(id)?.complaint.as_mut().ok_or(DomainError::NotFound { what: "complaint" })?;
         if k.decision.is_some() {
-            return Err(refused("complaint_decided", "该投诉已作出处理决定", "the complaint has been decided"));
+            return Err(refused(ErrorCode::ComplaintDecided, "该投诉已作出处理决定", "the complaint has been decided"));
         }
         Ok(k)
     }
@@ -221,7 +225,7 @@ impl Procurement {
         if to < from {
             return Err(DomainError::field(
                 "to",
-                "range_reversed",
+                ErrorCode::RangeReversed,
                 "结束日期不能早于开始日期",
                 "the end is before the start",
             ));
@@ -230,7 +234,7 @@ impl Procurement {
         if from < k.filed_on {
             return Err(DomainError::field(
                 "from",
-                "before_complaint",
+                ErrorCode::BeforeComplaint,
                 "不能早于投诉受理之日",
                 "cannot start before the complaint",
             ));
@@ -264,7 +268,7 @@ impl Procurement {
         if until < today || until > limit || left == 0 {
             return Err(DomainError::field(
                 "until",
-                "suspension_too_long",
+                ErrorCode::SuspensionTooLong,
                 &format!("暂停采购活动合计最长 30 日，尚余 {left} 日（最迟至{}）", date_zh(limit)),
                 &format!("suspensions last at most 30 days in all; {left} are left (until {limit} at the latest)"),
             ));
@@ -291,7 +295,7 @@ impl Procurement {
         if upheld && consequence.is_none() {
             p.add(
                 "consequence",
-                "required",
+                ErrorCode::Required,
                 "投诉成立时请选择处理结果",
                 "choose the consequence of an upheld complaint",
             );
@@ -299,13 +303,13 @@ impl Procurement {
         if !upheld && consequence.is_some() {
             p.add(
                 "consequence",
-                "not_applicable",
+                ErrorCode::NotApplicable,
                 "驳回投诉不产生处理结果",
                 "a dismissed complaint has no consequence",
             );
         }
         if consequence == Some(Consequence::AwardVoid) && self.award.is_none() {
-            p.add("consequence", "no_award", "尚未确定中标（成交）人", "there is no award to void");
+            p.add("consequence", ErrorCode::NoAward, "尚未确定中标（成交）人", "there is no award to void");
         }
         p.into_result()?;
         let today = china_date(now);

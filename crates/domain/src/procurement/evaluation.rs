@@ -9,7 +9,7 @@ use super::start::scoring_method;
 use super::{need_text, refused, Committee, Compliance, Member, OpenedBid, Procurement, Report, Round, Scoring, Stage};
 use crate::calendar::china_date;
 use crate::committee::{self, Declaration, Expert, Sizing};
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::Actor;
 use crate::project::Change;
 use crate::rules::Rules;
@@ -41,7 +41,11 @@ impl Procurement {
         self.require_runner(actor, "draw_committee")?;
         self.require_stage(&[Stage::Negotiating, Stage::Evaluating], "draw_committee")?;
         if self.committee.is_some() {
-            return Err(refused("committee_drawn", "评审委员会已经抽取", "the committee has already been drawn"));
+            return Err(refused(
+                ErrorCode::CommitteeDrawn,
+                "评审委员会已经抽取",
+                "the committee has already been drawn",
+            ));
         }
         let sizing = self.sizing().ok_or(DomainError::NotPermitted { action: "draw_committee" })?;
         let size = committee::required_size(&sizing, rules);
@@ -69,7 +73,7 @@ impl Procurement {
         let c = self
             .committee
             .as_ref()
-            .ok_or_else(|| refused("no_committee", "尚未抽取评审委员会", "no committee has been drawn"))?;
+            .ok_or_else(|| refused(ErrorCode::NoCommittee, "尚未抽取评审委员会", "no committee has been drawn"))?;
         if c.member(actor.user_id).is_none() {
             return Err(DomainError::NotPermitted { action: "evaluate" });
         }
@@ -81,7 +85,7 @@ impl Procurement {
         let c = self.committee_member(actor)?;
         if !c.may_see_bids(actor.user_id) {
             return Err(refused(
-                "declaration_required",
+                ErrorCode::DeclarationRequired,
                 "请先声明与供应商无利害关系，方可查看投标文件",
                 "declare that you have no conflict with the bidders before seeing bids",
             ));
@@ -96,7 +100,7 @@ impl Procurement {
             return Err(DomainError::NotPermitted { action: "declare" });
         }
         if c.declarations.iter().any(|d| d.expert_id == actor.user_id) {
-            return Err(refused("already_declared", "您已作出声明", "you have already declared"));
+            return Err(refused(ErrorCode::AlreadyDeclared, "您已作出声明", "you have already declared"));
         }
         if let Some(c) = self.committee.as_mut() {
             c.declarations.push(Declaration { expert_id: actor.user_id, no_conflict, at: now });
@@ -119,12 +123,12 @@ impl Procurement {
         let c = self
             .committee
             .as_ref()
-            .ok_or_else(|| refused("no_committee", "尚未抽取评审委员会", "no committee has been drawn"))?;
+            .ok_or_else(|| refused(ErrorCode::NoCommittee, "尚未抽取评审委员会", "no committee has been drawn"))?;
         let recused: Vec<i64> = c.members.iter().filter(|m| c.recused(m.user_id)).map(|m| m.user_id).collect();
         let replaced = c.replacements.iter().map(|d| d.size as usize).sum::<usize>();
         let need = recused.len().saturating_sub(replaced) as u32;
         if need == 0 {
-            return Err(refused("nothing_to_replace", "没有需要替补的专家", "no expert needs replacing"));
+            return Err(refused(ErrorCode::NothingToReplace, "没有需要替补的专家", "no expert needs replacing"));
         }
         let drawn: Vec<i64> = c.members.iter().map(|m| m.user_id).collect();
         let rest: Vec<Expert> = pool.iter().filter(|e| !drawn.contains(&e.id)).cloned().collect();
@@ -164,12 +168,16 @@ impl Procurement {
         self.require_reader(actor)?;
         self.require_stage(&[Stage::Negotiating], "call_final_offers")?;
         if self.rounds.is_empty() {
-            return Err(refused("round_required", "请先记录至少一轮谈判（磋商）", "record at least one round first"));
+            return Err(refused(
+                ErrorCode::RoundRequired,
+                "请先记录至少一轮谈判（磋商）",
+                "record at least one round first",
+            ));
         }
         if deadline <= now {
             return Err(DomainError::field(
                 "deadline",
-                "deadline_in_past",
+                ErrorCode::DeadlineInPast,
                 "截止时间必须晚于现在",
                 "the deadline must be in the future",
             ));
@@ -207,7 +215,7 @@ impl Procurement {
         if !qualified && reason.trim().chars().count() < 4 {
             return Err(DomainError::field(
                 "reason",
-                "reason_required",
+                ErrorCode::ReasonRequired,
                 "不合格须写明理由（至少 4 个字）",
                 "give the reason a bid fails (at least 4 characters)",
             ));
@@ -247,17 +255,22 @@ impl Procurement {
         self.require_reader(actor)?;
         self.require_stage(&[Stage::Evaluating], "mark")?;
         let Scoring::Comprehensive { criteria, .. } = &self.documents.scoring else {
-            return Err(refused("no_marks", "最低价法不需要专家打分", "the lowest-price method has no marks"));
+            return Err(refused(ErrorCode::NoMarks, "最低价法不需要专家打分", "the lowest-price method has no marks"));
         };
         let mut p = Problems::default();
         let bids: Vec<i64> = self.evaluated_bids().iter().map(|b| b.bid_id).collect();
         let mut new = Vec::new();
         for (i, (bid, criterion, score)) in marks.into_iter().enumerate() {
             if !bids.contains(&bid) {
-                p.add(format!("marks[{i}].bid"), "unknown_bid", "没有这份投标", "no such bid");
+                p.add(format!("marks[{i}].bid"), ErrorCode::UnknownBid, "没有这份投标", "no such bid");
             }
             if !criteria.iter().any(|c| c.key == criterion) {
-                p.add(format!("marks[{i}].criterion"), "unknown_criterion", "没有这个评分因素", "no such criterion");
+                p.add(
+                    format!("marks[{i}].criterion"),
+                    ErrorCode::UnknownCriterion,
+                    "没有这个评分因素",
+                    "no such criterion",
+                );
             }
             if let Err(e) = scoring::ExpertScore::parse(&score) {
                 p.add(format!("marks[{i}].score"), e.code(), e.message_zh(), e.message_en());
@@ -269,7 +282,7 @@ impl Procurement {
                 if !new.iter().any(|m| m.bid == *b && m.criterion == c.key) {
                     p.add(
                         "marks",
-                        "marks_incomplete",
+                        ErrorCode::MarksIncomplete,
                         format!("请为每份投标的每个评分因素打分（缺 {}）", c.name),
                         format!("score every bid on every criterion (missing {})", c.key),
                     );
@@ -333,7 +346,7 @@ impl Procurement {
         let sizing = self.sizing().expect("methods with a committee have a panel");
         if sitting < committee::required_size(&sizing, rules) {
             return Err(refused(
-                "committee_incomplete",
+                ErrorCode::CommitteeIncomplete,
                 "评审委员会人数不足，请先替补回避的专家",
                 "the committee is short: replace recused experts first",
             ));
@@ -341,7 +354,7 @@ impl Procurement {
         let experts: Vec<i64> = c.sitting().filter(|m| m.expert).map(|m| m.user_id).collect();
         if let Some(undeclared) = experts.iter().find(|e| !c.declarations.iter().any(|d| d.expert_id == **e)) {
             return Err(refused(
-                "declaration_missing",
+                ErrorCode::DeclarationMissing,
                 format!("专家（编号 {undeclared}）尚未作出利害关系声明"),
                 format!("expert {undeclared} has not declared"),
             ));
@@ -349,7 +362,7 @@ impl Procurement {
         let bids = self.evaluated_bids();
         if let Some(b) = bids.iter().find(|b| !self.compliance.iter().any(|c| c.bid_id == b.bid_id)) {
             return Err(refused(
-                "compliance_missing",
+                ErrorCode::ComplianceMissing,
                 format!("尚未审查{}的投标", b.name),
                 format!("the bid of {} has not been reviewed", b.name),
             ));
@@ -357,7 +370,7 @@ impl Procurement {
         if matches!(self.documents.scoring, Scoring::Comprehensive { .. }) {
             if let Some(m) = c.sitting().find(|m| !self.marks.iter().any(|x| x.expert == m.user_id)) {
                 return Err(refused(
-                    "marks_missing",
+                    ErrorCode::MarksMissing,
                     format!("评审委员会成员{}尚未打分", m.name),
                     format!("committee member {} has not scored", m.user_id),
                 ));
@@ -365,7 +378,7 @@ impl Procurement {
         }
         if let Some(l) = self.low_prices.iter().find(|l| l.finding.is_none()) {
             return Err(refused(
-                "low_price_pending",
+                ErrorCode::LowPricePending,
                 format!("投标 {} 的报价合理性尚未作出认定", l.bid_id),
                 format!("the committee has not yet judged whether bid {}'s price is justified", l.bid_id),
             ));

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{need_text, refused, CallOff, Method, Procurement, Stage};
 use crate::calendar::china_date;
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::Actor;
 use crate::project::Change;
@@ -25,12 +25,12 @@ impl Procurement {
         self.require_runner(actor, "call_off")?;
         self.require_stage(&[Stage::Awarded], "call_off")?;
         let award = self.award.as_ref().filter(|_| self.method == Method::FrameworkAgreement).ok_or_else(|| {
-            refused("not_a_framework", "只有框架协议可以下单", "only a framework agreement takes call-offs")
+            refused(ErrorCode::NotAFramework, "只有框架协议可以下单", "only a framework agreement takes call-offs")
         })?;
         let member = award.members.iter().find(|m| m.org_id == org_id).ok_or_else(|| {
             DomainError::field(
                 "org_id",
-                "not_a_member",
+                ErrorCode::NotAMember,
                 "该供应商不是入围供应商",
                 "that provider is not in the framework",
             )
@@ -38,11 +38,11 @@ impl Procurement {
         let used: i64 = self.call_offs.iter().map(|c| c.amount.fen()).sum();
         let mut p = Problems::default();
         if !amount.is_positive() {
-            p.add("amount", "must_be_positive", "金额必须大于零", "the amount must be more than zero");
+            p.add("amount", ErrorCode::MustBePositive, "金额必须大于零", "the amount must be more than zero");
         } else if used + amount.fen() > self.budget.fen() {
             p.add(
                 "amount",
-                "framework_exhausted",
+                ErrorCode::FrameworkExhausted,
                 format!("累计下单将超过框架协议预算（已用 {} 元）", Money::from_fen(used).display_yuan()),
                 format!(
                     "the orders would exceed the framework's budget ({} yuan used)",

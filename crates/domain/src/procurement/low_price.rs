@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{need_text, refused, Procurement, Stage};
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::org::{Actor, Role};
 use crate::project::Change;
 
@@ -68,7 +68,7 @@ impl Procurement {
         let org_id = self.find_bid(bid_id)?.org_id;
         if self.low_prices.iter().any(|l| l.bid_id == bid_id) {
             return Err(refused(
-                "low_price_flagged",
+                ErrorCode::LowPriceFlagged,
                 "已要求该投标人说明报价的合理性",
                 "this bidder has already been asked to justify its price",
             ));
@@ -76,7 +76,7 @@ impl Procurement {
         let mut p = Problems::default();
         need_text(&mut p, "reason", reason, 4, 2_000, "认为报价明显偏低的理由", "why the price seems abnormally low");
         if due <= now {
-            p.add("due", "deadline_in_past", "说明期限必须晚于现在", "the deadline must be in the future");
+            p.add("due", ErrorCode::DeadlineInPast, "说明期限必须晚于现在", "the deadline must be in the future");
         }
         p.into_result()?;
         self.low_prices.push(LowPrice {
@@ -107,7 +107,7 @@ impl Procurement {
             .ok_or(DomainError::NotFound { what: "request for an explanation" })?;
         if now >= l.due {
             return Err(refused(
-                "explanation_late",
+                ErrorCode::ExplanationLate,
                 "说明报价合理性的期限已过",
                 "the deadline for explaining the price has passed",
             ));
@@ -134,11 +134,11 @@ impl Procurement {
         self.require_stage(&[Stage::Evaluating], "decide_low_price")?;
         let l = self.low_price_mut(bid_id)?;
         if l.finding.is_some() {
-            return Err(refused("low_price_decided", "已对该报价作出认定", "the price has been judged already"));
+            return Err(refused(ErrorCode::LowPriceDecided, "已对该报价作出认定", "the price has been judged already"));
         }
         if l.explanation.is_none() && now < l.due {
             return Err(refused(
-                "explanation_pending",
+                ErrorCode::ExplanationPending,
                 "投标人尚未提交书面说明，说明期限也未届满",
                 "the bidder has not explained yet and its deadline has not passed",
             ));
@@ -146,7 +146,7 @@ impl Procurement {
         if !justified && reason.trim().chars().count() < 4 {
             return Err(DomainError::field(
                 "reason",
-                "reason_required",
+                ErrorCode::ReasonRequired,
                 "认定报价不合理、投标无效须写明理由（至少 4 个字）",
                 "give the reason the price is unjustified (at least 4 characters)",
             ));

@@ -194,6 +194,6 @@ mod tests {
         };
         assert!(p.register_interest(&provider, &info, now).is_ok());
         let late = p.register_interest(&provider, &info, now + chrono::Duration::days(10)).unwrap_err();
-        assert_eq!(late.code(), "deadline_passed");
+        assert_eq!(late.code(), ErrorCode::DeadlinePassed);
     }
 }

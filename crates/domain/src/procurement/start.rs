@@ -10,7 +10,7 @@ use super::{
     need_text, refused, CriterionSpec, Documents, Method, MethodApproval, Procurement, Scoring, SingleSourceCase, Stage,
 };
 use crate::calendar::china_date;
-use crate::error::{DomainError, Problems};
+use crate::error::{DomainError, ErrorCode, Problems};
 use crate::money::Money;
 use crate::org::{Actor, Role};
 use crate::project::Change;
@@ -58,7 +58,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
     if let Some(prev) = ctx.previous {
         if prev.stage != Stage::Failed {
             return Err(refused(
-                "procurement_running",
+                ErrorCode::ProcurementRunning,
                 "本项目已有正在进行的采购活动",
                 "this project already has a procurement under way",
             ));
@@ -66,7 +66,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         if let Some(s) = &prev.switch {
             if s.decision.is_none() {
                 return Err(refused(
-                    "switch_pending",
+                    ErrorCode::SwitchPending,
                     "变更采购方式的申请尚待财政部门批准",
                     "the request to change the method awaits finance's decision",
                 ));
@@ -76,7 +76,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         if method != allowed {
             p.add(
                 "method",
-                "method_not_approved",
+                ErrorCode::MethodNotApproved,
                 format!("采购失败后只能以原方式重新采购，或以财政部门批准的方式（{}）采购", allowed.label_zh()),
                 format!(
                     "after a failure, procure again by the same method or the one finance approved ({})",
@@ -91,7 +91,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         if ctx.budget >= threshold {
             p.add(
                 "method",
-                "open_tender_required",
+                ErrorCode::OpenTenderRequired,
                 format!(
                     "预算 {} 元达到公开招标数额标准（{} 元），应当公开招标；采用其他方式须在采购活动开始前报设区的市级以上财政部门批准",
                     ctx.budget.display_yuan(),
@@ -106,7 +106,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         } else if ctx.budget.checked_add(ctx.same_kind_total).is_none_or(|sum| sum >= threshold) {
             p.add(
                 "method",
-                "split_purchase",
+                ErrorCode::SplitPurchase,
                 format!(
                     "本单位本年度同类服务已以非公开招标方式采购 {} 元，加上本项目将达到公开招标数额标准（{} 元）：不得化整为零规避公开招标",
                     ctx.same_kind_total.display_yuan(),
@@ -140,7 +140,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         if !same {
             p.add(
                 "documents.single_source",
-                "approval_mismatch",
+                ErrorCode::ApprovalMismatch,
                 "单一来源的情形或供应商与财政部门批准的不一致",
                 "the single-source case or provider differs from the one finance approved",
             );
@@ -150,7 +150,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
     if method != Method::SingleSource && !(min_sme..=max_sme).contains(&doc.sme_deduction_bp) {
         p.add(
             "documents.sme_deduction_bp",
-            "out_of_range",
+            ErrorCode::OutOfRange,
             format!("服务项目的小微企业价格扣除比例应为 {}%–{}%（财库〔2022〕19号）", min_sme / 100, max_sme / 100),
             format!(
                 "the small-business price deduction for services is {}–{} % (财库〔2022〕19号)",
@@ -163,7 +163,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         if !k.is_provider_kind() {
             p.add(
                 format!("documents.admitted_kinds[{i}]"),
-                "not_provider_kind",
+                ErrorCode::NotProviderKind,
                 format!("{}不是承接主体的类型", k.label_zh()),
                 format!("{} is not a kind of provider", k.label_en().to_lowercase()),
             );
@@ -172,13 +172,13 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
     match &doc.scoring {
         Scoring::LowestPrice if method.requires_comprehensive() => p.add(
             "documents.scoring",
-            "comprehensive_required",
+            ErrorCode::ComprehensiveRequired,
             "竞争性磋商应当采用综合评分法",
             "competitive consultation uses comprehensive scoring",
         ),
         Scoring::Comprehensive { .. } if !method.allows_comprehensive() => p.add(
             "documents.scoring",
-            "lowest_price_required",
+            ErrorCode::LowestPriceRequired,
             format!("{}应当以最低报价确定成交供应商", method.label_zh()),
             format!("{} awards the lowest compliant price", method.label_en().to_lowercase()),
         ),
@@ -218,7 +218,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
             if invited.len() < rules.min_bidders as usize {
                 p.add(
                     "documents.invited",
-                    "too_few_invited",
+                    ErrorCode::TooFewInvited,
                     format!("邀请招标应当邀请至少 {} 家供应商", rules.min_bidders),
                     format!("invite at least {} providers", rules.min_bidders),
                 );
@@ -227,7 +227,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         Method::SingleSource => match &doc.single_source {
             None => p.add(
                 "documents.single_source",
-                "required",
+                ErrorCode::Required,
                 "请写明单一来源的理由与供应商",
                 "give the single-source case and provider",
             ),
@@ -243,7 +243,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         },
         Method::FrameworkAgreement if doc.framework_members.is_none_or(|n| n < 2) => p.add(
             "documents.framework_members",
-            "too_few_members",
+            ErrorCode::TooFewMembers,
             "框架协议应当确定至少 2 家入围供应商",
             "a framework agreement admits at least 2 providers",
         ),
@@ -253,7 +253,7 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
         if agency == ctx.purchaser_org_id {
             p.add(
                 "agency_org_id",
-                "invalid_agency",
+                ErrorCode::InvalidAgency,
                 "代理机构不能是本单位",
                 "the agency cannot be the purchaser itself",
             );

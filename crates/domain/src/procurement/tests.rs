@@ -1,5 +1,6 @@
 use super::*;
 use crate::committee::Expert;
+use crate::error::ErrorCode;
 use crate::org::{OrgKind, ProviderInfo};
 use crate::project::Change;
 use chrono::TimeZone;
@@ -212,10 +213,10 @@ fn the_schedule_keeps_every_minimum_period() {
     // Intention on 2025-08-01; tender documents issued 2025-09-12.
     let mut p = start(Method::OpenTender, comprehensive(), 500_000, at(2025, 8, 1, 9));
     let early = p.clone().publish(&buyer(), at(2025, 9, 20, 9), &c, &rules, at(2025, 8, 20, 9)).unwrap_err();
-    assert_eq!(early.code(), "intention_period");
+    assert_eq!(early.code(), ErrorCode::IntentionPeriod);
     // 20 days from 2025-09-12 end on 2 Oct, a holiday: the earliest bid deadline day is 9 Oct.
     let short = p.clone().publish(&buyer(), at(2025, 10, 8, 9), &c, &rules, at(2025, 9, 12, 9)).unwrap_err();
-    assert_eq!(short.code(), "period_too_short");
+    assert_eq!(short.code(), ErrorCode::PeriodTooShort);
     p.publish(&buyer(), at(2025, 10, 9, 9), &c, &rules, at(2025, 9, 12, 9)).unwrap();
     assert_eq!(p.stage, Stage::Bidding);
 
@@ -259,24 +260,30 @@ fn bids_are_taken_only_until_the_deadline_and_opened_only_after_it() {
     assert!(p.check_bid_window(&bidder(50), &info(50), Some(&content), at(2025, 10, 9, 8)).is_ok());
     assert_eq!(
         p.check_bid_window(&bidder(50), &info(50), Some(&content), at(2025, 10, 9, 9)).unwrap_err().code(),
-        "deadline_passed"
+        ErrorCode::DeadlinePassed
     );
     assert_eq!(
         p.check_bid_window(&bidder(50), &ProviderInfo { active: false, ..info(50) }, None, at(2025, 10, 1, 9))
             .unwrap_err()
             .code(),
-        "provider_not_verified"
+        ErrorCode::ProviderNotVerified
     );
-    assert_eq!(p.check_bid_window(&buyer(), &info(BUYER), None, at(2025, 10, 1, 9)).unwrap_err().code(), "forbidden");
+    assert_eq!(
+        p.check_bid_window(&buyer(), &info(BUYER), None, at(2025, 10, 1, 9)).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
     let dear = BidContent { price: Money::from_yuan(500_001), ..content };
     assert_eq!(
         p.check_bid_window(&bidder(50), &info(50), Some(&dear), at(2025, 10, 1, 9)).unwrap_err().code(),
-        "price_above_budget"
+        ErrorCode::PriceAboveBudget
     );
     let bids = vec![opened(1, 50, 400_000), opened(2, 51, 380_000), opened(3, 52, 420_000)];
     let early = p.clone().open(&buyer(), &["监督员".into()], bids.clone(), &rules, at(2025, 10, 9, 8));
-    assert_eq!(early.unwrap_err().code(), "bids_sealed");
-    assert_eq!(p.clone().open(&buyer(), &[], bids.clone(), &rules, at(2025, 10, 9, 9)).unwrap_err().code(), "required");
+    assert_eq!(early.unwrap_err().code(), ErrorCode::BidsSealed);
+    assert_eq!(
+        p.clone().open(&buyer(), &[], bids.clone(), &rules, at(2025, 10, 9, 9)).unwrap_err().code(),
+        ErrorCode::Required
+    );
     p.open(&buyer(), &["监督员".into()], bids, &rules, at(2025, 10, 9, 9)).unwrap();
     assert_eq!(p.stage, Stage::Evaluating);
 }
@@ -308,12 +315,15 @@ fn fewer_than_three_bids_fail_and_finance_approves_a_switch() {
         at(2025, 10, 10, 9),
     )
     .unwrap();
-    assert_eq!(check_start(&ctx(&rules, 500_000, Some(&p)), &switch_input()).unwrap_err().code(), "switch_pending");
+    assert_eq!(
+        check_start(&ctx(&rules, 500_000, Some(&p)), &switch_input()).unwrap_err().code(),
+        ErrorCode::SwitchPending
+    );
     assert_eq!(
         p.decide_switch(&buyer(), &district_finance(), true, "", "", &Rules::default(), at(2025, 10, 11, 9))
             .unwrap_err()
             .code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     p.decide_switch(&finance(), &district_finance(), true, "", "同意", &Rules::default(), at(2025, 10, 11, 9)).unwrap();
     let (next, _) =
@@ -346,14 +356,14 @@ fn the_committee_excludes_conflicts_and_experts_declare_before_seeing_bids() {
     assert_eq!(committee.draw.excluded.len(), 1);
     assert!(committee::verify(&committee.draw, &pool(), &rules));
     let first = expert_user(committee.members[0].user_id);
-    assert_eq!(p.require_reader(&first).unwrap_err().code(), "declaration_required");
-    assert_eq!(p.require_reader(&expert_user(1)).unwrap_err().code(), "forbidden");
+    assert_eq!(p.require_reader(&first).unwrap_err().code(), ErrorCode::DeclarationRequired);
+    assert_eq!(p.require_reader(&expert_user(1)).unwrap_err().code(), ErrorCode::Forbidden);
     p.declare(&first, true, at(2025, 10, 9, 11)).unwrap();
     assert!(p.require_reader(&first).is_ok());
     // A declared conflict recuses; a replacement is drawn from the rest of the pool.
     let second = expert_user(committee.members[1].user_id);
     p.declare(&second, false, at(2025, 10, 9, 11)).unwrap();
-    assert_eq!(p.require_reader(&second).unwrap_err().code(), "declaration_required");
+    assert_eq!(p.require_reader(&second).unwrap_err().code(), ErrorCode::DeclarationRequired);
     p.replace_recused(&buyer(), &pool(), [8; 32], &rules, at(2025, 10, 9, 12)).unwrap();
     let c = p.committee.as_ref().unwrap();
     assert_eq!(c.sitting().count(), 5);
@@ -398,7 +408,10 @@ fn a_tender_runs_to_an_award_worked_by_hand() {
     let total = |id| o.bid(id).unwrap().total.unwrap().display();
     assert_eq!((total(1), total(2), total(3)), ("89.50".to_string(), "86.00".to_string(), "92.64".to_string()));
     assert_eq!(o.winners, vec![3]);
-    assert_eq!(p.confirm_winner(&buyer(), 1, "", &rules, at(2025, 10, 10, 9)).unwrap_err().code(), "not_a_tied_bid");
+    assert_eq!(
+        p.confirm_winner(&buyer(), 1, "", &rules, at(2025, 10, 10, 9)).unwrap_err().code(),
+        ErrorCode::NotATiedBid
+    );
     p.confirm_winner(&buyer(), 3, "", &rules, at(2025, 10, 10, 9)).unwrap();
     let w = &p.award.as_ref().unwrap().winner;
     assert_eq!((w.org_id, w.price, w.score.as_deref()), (52, Money::from_yuan(420_000), Some("92.64")));
@@ -425,7 +438,7 @@ fn a_tie_needs_the_purchasers_recorded_pick() {
     assert_eq!(p.outcome(&rules).unwrap().winners, vec![1, 2]);
     assert_eq!(
         p.confirm_winner(&buyer(), 2, "", &rules, at(2025, 10, 10, 9)).unwrap_err().code(),
-        "tie_reason_required"
+        ErrorCode::TieReasonRequired
     );
     // The duty to confirm is overdue after 5 working days: report on 9 Oct 2025 → due 15 Oct (Saturday 11 Oct
     // was an adjusted working day).
@@ -453,7 +466,10 @@ fn too_few_qualified_bids_fail_after_evaluation() {
         ]
     });
     let first = expert_user(p.committee.as_ref().unwrap().members[0].user_id);
-    assert_eq!(p.review_compliance(&first, 2, false, "", at(2025, 10, 9, 14)).unwrap_err().code(), "reason_required");
+    assert_eq!(
+        p.review_compliance(&first, 2, false, "", at(2025, 10, 9, 14)).unwrap_err().code(),
+        ErrorCode::ReasonRequired
+    );
     p.review_compliance(&first, 2, false, "资格证明缺失", at(2025, 10, 9, 14)).unwrap();
     p.finish_evaluation(&first, &rules, at(2025, 10, 9, 15)).unwrap();
     assert_eq!((p.stage, p.failure.as_ref().unwrap().code.as_str()), (Stage::Failed, "too_few_qualified"));
@@ -471,20 +487,23 @@ fn negotiation_runs_rounds_then_sealed_final_offers() {
     p.draw_committee(&buyer(), &pool(), vec![], [3; 32], &rules, at(2025, 9, 30, 10)).unwrap();
     assert_eq!(p.committee.as_ref().unwrap().members.len(), 3, "a panel of 3 below the open-tender threshold");
     let lead = expert_user(p.committee.as_ref().unwrap().members[0].user_id);
-    assert_eq!(p.record_round(&lead, "第一轮谈判", at(2025, 9, 30, 11)).unwrap_err().code(), "declaration_required");
+    assert_eq!(
+        p.record_round(&lead, "第一轮谈判", at(2025, 9, 30, 11)).unwrap_err().code(),
+        ErrorCode::DeclarationRequired
+    );
     for m in p.committee.clone().unwrap().members {
         p.declare(&expert_user(m.user_id), true, at(2025, 9, 30, 10)).unwrap();
     }
     assert_eq!(
         p.call_final_offers(&lead, at(2025, 9, 30, 16), at(2025, 9, 30, 11)).unwrap_err().code(),
-        "round_required"
+        ErrorCode::RoundRequired
     );
     p.record_round(&lead, "第一轮：逐一澄清服务频次", at(2025, 9, 30, 11)).unwrap();
     p.call_final_offers(&lead, at(2025, 9, 30, 16), at(2025, 9, 30, 11)).unwrap();
     assert_eq!(p.sealed_until(), Some(at(2025, 9, 30, 16)));
     assert_eq!(
         p.check_bid_window(&bidder(60), &info(60), None, at(2025, 9, 30, 12)).unwrap_err().code(),
-        "not_a_bidder"
+        ErrorCode::NotABidder
     );
     assert!(p.check_bid_window(&bidder(50), &info(50), None, at(2025, 9, 30, 12)).is_ok());
     // Bidder 52 made no final offer: it is out; three final offers remain (财政部令第74号 §33).
@@ -522,7 +541,7 @@ fn single_source_needs_five_working_days_of_notice() {
         p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, None, &c, &rules, at(2025, 10, 10, 9))
             .unwrap_err()
             .code(),
-        "notice_running"
+        ErrorCode::NoticeRunning
     );
     // A challenge during the notice must be answered first.
     p.challenge(
@@ -539,7 +558,7 @@ fn single_source_needs_five_working_days_of_notice() {
         p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, None, &c, &rules, at(2025, 10, 13, 9))
             .unwrap_err()
             .code(),
-        "challenge_open"
+        ErrorCode::ChallengeOpen
     );
     p.reply(&buyer(), 1, "经核实该机构不具备相应资质，质疑不成立", false, at(2025, 10, 9, 9)).unwrap();
     p.record_negotiation(&buyer(), Money::from_yuan(280_000), minutes, None, &c, &rules, at(2025, 10, 13, 9)).unwrap();
@@ -612,7 +631,7 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
         &rules,
         at(2025, 10, 20, 9),
     );
-    assert_eq!(late.unwrap_err().code(), "challenge_late");
+    assert_eq!(late.unwrap_err().code(), ErrorCode::ChallengeLate);
     assert_eq!(
         p.clone()
             .challenge(
@@ -626,7 +645,7 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
             )
             .unwrap_err()
             .code(),
-        "not_a_participant"
+        ErrorCode::NotAParticipant
     );
     p.challenge(
         &bidder(50),
@@ -644,16 +663,16 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
     holders_are_in_the_facts(&p, &duties);
     assert_eq!(
         p.complain(&bidder(50), 1, "采购人未答复质疑", &c, &rules, at(2025, 10, 27, 9)).unwrap_err().code(),
-        "reply_pending"
+        ErrorCode::ReplyPending
     );
     assert_eq!(
         p.complain(&bidder(51), 1, "采购人未答复质疑", &c, &rules, at(2025, 10, 28, 9)).unwrap_err().code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     // 15 working days after the reply was due (27 Oct): 17 Nov.
     assert_eq!(
         p.clone().complain(&bidder(50), 1, "采购人未答复质疑", &c, &rules, at(2025, 11, 18, 9)).unwrap_err().code(),
-        "complaint_late"
+        ErrorCode::ComplaintLate
     );
     p.complain(&bidder(50), 1, "采购人逾期未答复质疑，请求复核评分", &c, &rules, at(2025, 11, 17, 9)).unwrap();
     // Finance: 30 working days from 17 Nov → 29 Dec; a 3-working-day pause moves it to 1 Jan → 5 Jan 2026?
@@ -672,13 +691,13 @@ fn challenges_replies_and_complaints_keep_their_deadlines() {
     assert!(p.suspended_on(day(2025, 12, 1)).is_some());
     assert_eq!(
         p.call_off(&buyer(), 52, Money::from_yuan(1), "x", at(2025, 12, 1, 9)).unwrap_err().code(),
-        "not_a_framework"
+        ErrorCode::NotAFramework
     );
     let bad = p.decide_complaint(&finance(), 1, true, None, "评分确有错误，投诉成立", at(2025, 12, 1, 9)).unwrap_err();
     assert_eq!(codes(bad), ["required"]);
     assert_eq!(
         p.decide_complaint(&buyer(), 1, false, None, "理由充分的驳回决定", at(2025, 12, 1, 9)).unwrap_err().code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     p.decide_complaint(&finance(), 1, true, Some(Consequence::AwardVoid), "服务方案评分计算错误", at(2025, 12, 1, 9))
         .unwrap();

@@ -5,6 +5,7 @@ use super::*;
 use crate::audit::Action;
 use crate::clock::china_date;
 use crate::deadlines::date_zh;
+use crate::error::ErrorCode;
 
 impl Project {
     /// The milestone that is next to be reported or decided: the first not yet accepted.
@@ -34,7 +35,7 @@ impl Project {
         if self.current_milestone() != Some(index) {
             return Err(DomainError::field(
                 "milestone",
-                "not_current_milestone",
+                ErrorCode::NotCurrentMilestone,
                 "只能处理当前验收节点",
                 "only the current milestone can be handled",
             ));
@@ -48,13 +49,13 @@ impl Project {
         let mut p = Problems::default();
         need_text(&mut p, "summary", &input.summary, 5000, "服务情况说明", "summary");
         if input.hours.hundredths() < 0 {
-            p.add("hours", "hours_negative", "服务时长不能为负", "hours cannot be negative");
+            p.add("hours", ErrorCode::HoursNegative, "服务时长不能为负", "hours cannot be negative");
         }
         for (i, o) in input.outputs.iter().enumerate() {
             if !self.design.targets.iter().any(|t| t.indicator == o.indicator) {
                 p.add(
                     format!("outputs[{i}]"),
-                    "unknown_indicator",
+                    ErrorCode::UnknownIndicator,
                     "该指标不在项目绩效目标中",
                     "this indicator is not one of the project's targets",
                 );
@@ -82,7 +83,7 @@ impl Project {
         }
         if let Some(opens) = opens.filter(|d| china_date(now) < *d) {
             return Err(DomainError::refused(
-                "service_not_started",
+                ErrorCode::ServiceNotStarted,
                 format!("本节点的服务自{}开始，届时方可提交服务报告", date_zh(opens)),
                 format!("the service of this milestone runs from {opens}; report on it from then"),
             ));
@@ -120,14 +121,14 @@ impl Project {
         if milestone.status != MilestoneStatus::Reported {
             return Err(DomainError::field(
                 "milestone",
-                "no_report_to_decide",
+                ErrorCode::NoReportToDecide,
                 "承接主体尚未提交本节点服务报告",
                 "the provider has not filed a report for this milestone",
             ));
         }
         if let Some(opens) = opens.filter(|d| accept && china_date(now) < *d) {
             return Err(DomainError::refused(
-                "milestone_not_due",
+                ErrorCode::MilestoneNotDue,
                 format!("本节点于{}到期，届时方可验收付款", date_zh(opens)),
                 format!("this milestone is due on {opens}; it can be accepted and paid from then"),
             ));
@@ -136,7 +137,7 @@ impl Project {
         if !accept && reason.is_empty() {
             return Err(DomainError::field(
                 "reason",
-                "reason_required",
+                ErrorCode::ReasonRequired,
                 "不予验收时请写明理由",
                 "give the reasons for rejecting",
             ));

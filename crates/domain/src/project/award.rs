@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     /// Records a direct purchase below the procurement limit (采购限额标准) from an eligible, active provider.
@@ -17,7 +18,7 @@ impl Project {
         let limit = rules.procurement_limit_for(self.design.regions.first().map(String::as_str).unwrap_or(""));
         if self.total() >= limit {
             return Err(DomainError::refused(
-                "above_procurement_limit",
+                ErrorCode::AboveProcurementLimit,
                 format!(
                     "预算 {} 元达到采购限额标准（{} 元），不能直接确定承接主体，请按法定采购方式组织采购",
                     self.total().display_yuan(),
@@ -40,7 +41,7 @@ impl Project {
         if justification.chars().count() < 10 {
             return Err(DomainError::field(
                 "justification",
-                "justification_required",
+                ErrorCode::JustificationRequired,
                 "请写明直接确定承接主体的理由（至少 10 个字）",
                 "give the reason for the direct award (at least 10 characters)",
             ));

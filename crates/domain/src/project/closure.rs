@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     /// Cancels at any step before the contract is signed.
@@ -65,7 +66,7 @@ pub(super) fn closure_reason(reason: &str) -> Result<String, DomainError> {
     if reason.chars().count() < 4 {
         return Err(DomainError::field(
             "reason",
-            "reason_required",
+            ErrorCode::ReasonRequired,
             "请写明原因（至少 4 个字）",
             "give the reason (at least 4 characters)",
         ));
@@ -73,7 +74,7 @@ pub(super) fn closure_reason(reason: &str) -> Result<String, DomainError> {
     if reason.chars().count() > 2000 {
         return Err(DomainError::field(
             "reason",
-            "too_long",
+            ErrorCode::TooLong,
             "原因不能超过 2000 字",
             "the reason must be at most 2000 characters",
         ));

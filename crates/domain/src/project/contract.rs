@@ -5,6 +5,7 @@
 use super::*;
 use crate::audit::Action;
 use crate::deadlines::date_zh;
+use crate::error::ErrorCode;
 use crate::procurement::{Method, Procurement};
 use chrono::Datelike;
 
@@ -90,12 +91,15 @@ impl Project {
             self.award.clone().ok_or(DomainError::WrongStep { action: "sign_contract", status: self.status.code() })?;
         let mut p = Problems::default();
         match self.contract_price(procurement) {
-            _ if input.amount.fen() <= 0 => {
-                p.add("amount", "amount_not_positive", "合同金额必须大于 0", "the contract amount must be above 0")
-            }
+            _ if input.amount.fen() <= 0 => p.add(
+                "amount",
+                ErrorCode::AmountNotPositive,
+                "合同金额必须大于 0",
+                "the contract amount must be above 0",
+            ),
             None if input.amount > self.total() => p.add(
                 "amount",
-                "contract_exceeds_estimate",
+                ErrorCode::ContractExceedsEstimate,
                 format!("合同金额不得超过审核通过的预算 {} 元", self.total().display_yuan()),
                 format!(
                     "the contract amount may not exceed the approved estimate of {} yuan",
@@ -104,13 +108,13 @@ impl Project {
             ),
             Some(price) if price.fen() == 0 => p.add(
                 "amount",
-                "no_call_off",
+                ErrorCode::NoCallOff,
                 "框架协议尚未向该承接主体下单，合同金额以下单金额为准",
                 "nothing has been called off from this provider under the framework agreement yet",
             ),
             Some(price) if input.amount != price => p.add(
                 "amount",
-                "contract_not_award_price",
+                ErrorCode::ContractNotAwardPrice,
                 format!("合同金额须等于中标（成交）金额 {} 元", price.display_yuan()),
                 format!("the contract amount must be the awarded price of {} yuan", price.display_yuan()),
             ),
@@ -121,14 +125,14 @@ impl Project {
         if input.end < input.start {
             p.add(
                 "end",
-                "term_end_before_start",
+                ErrorCode::TermEndBeforeStart,
                 "合同期限结束日期不能早于开始日期",
                 "the term must end after it starts",
             );
         } else if input.end > term_last_day(input.start, max) {
             p.add(
                 "end",
-                "contract_term_too_long",
+                ErrorCode::ContractTermTooLong,
                 format!("合同期限不能超过 {max} 个月"),
                 format!("the contract term may be at most {max} months"),
             );
@@ -136,7 +140,7 @@ impl Project {
         if input.start < award_day {
             p.add(
                 "start",
-                "term_before_award",
+                ErrorCode::TermBeforeAward,
                 format!("服务期限不能早于确定承接主体的日期（{}）", date_zh(award_day)),
                 format!("the term cannot begin before the award ({award_day})"),
             );
@@ -149,7 +153,7 @@ impl Project {
             if !years.is_empty() {
                 p.add(
                     "start",
-                    "term_outside_funding_years",
+                    ErrorCode::TermOutsideFundingYears,
                     format!("合同期限须包含资金所属年度（{}）", years.join("、")),
                     format!("the term must include the funded years ({})", years.join(", ")),
                 );
@@ -158,19 +162,19 @@ impl Project {
         if input.signed_on < award_day || input.signed_on > today {
             p.add(
                 "signed_on",
-                "signed_on_out_of_range",
+                ErrorCode::SignedOnOutOfRange,
                 "签订日期须在确定承接主体之后且不晚于今天",
                 "the signing date must be after the award and not in the future",
             );
         }
         if input.milestones.is_empty() {
-            p.add("milestones", "required", "请至少设置一个验收节点", "add at least one milestone");
+            p.add("milestones", ErrorCode::Required, "请至少设置一个验收节点", "add at least one milestone");
         }
         let share_sum: u64 = input.milestones.iter().map(|m| m.share_bp as u64).sum();
         if !input.milestones.is_empty() && share_sum != 10_000 {
             p.add(
                 "milestones",
-                "milestones_not_hundred_percent",
+                ErrorCode::MilestonesNotHundredPercent,
                 format!("各节点付款比例之和须为 100%，现为 {}.{:02}%", share_sum / 100, share_sum % 100),
                 format!(
                     "milestone payment shares must add up to 100%, not {}.{:02}%",
@@ -181,12 +185,17 @@ impl Project {
         }
         for (i, m) in input.milestones.iter().enumerate() {
             if m.name.trim().is_empty() {
-                p.add(format!("milestones[{i}].name"), "required", "请填写节点名称", "enter the milestone name");
+                p.add(
+                    format!("milestones[{i}].name"),
+                    ErrorCode::Required,
+                    "请填写节点名称",
+                    "enter the milestone name",
+                );
             }
             if m.share_bp == 0 {
                 p.add(
                     format!("milestones[{i}].share"),
-                    "share_not_positive",
+                    ErrorCode::ShareNotPositive,
                     "付款比例必须大于 0",
                     "the share must be above 0",
                 );
@@ -194,7 +203,7 @@ impl Project {
             if m.due < input.start || m.due > input.end {
                 p.add(
                     format!("milestones[{i}].due"),
-                    "due_outside_term",
+                    ErrorCode::DueOutsideTerm,
                     "节点日期须在合同期限内",
                     "the milestone date must fall within the term",
                 );
@@ -203,7 +212,7 @@ impl Project {
         if input.milestones.windows(2).any(|w| w[1].due < w[0].due) {
             p.add(
                 "milestones",
-                "milestones_out_of_order",
+                ErrorCode::MilestonesOutOfOrder,
                 "验收节点须按时间先后排列",
                 "milestones must be in date order",
             );

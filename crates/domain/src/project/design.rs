@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Design {
     /// Checks the design is complete and coherent; every problem is reported at once.
@@ -10,13 +11,13 @@ impl Design {
         let mut p = Problems::default();
         need_text(&mut p, "title", &self.title, 200, "项目名称", "title");
         if self.category.trim().is_empty() {
-            p.add("category", "required", "请选择服务类别", "choose a service category");
+            p.add("category", ErrorCode::Required, "请选择服务类别", "choose a service category");
         }
         if self.regions.is_empty() {
-            p.add("regions", "required", "请至少选择一个服务区域", "choose at least one region");
+            p.add("regions", ErrorCode::Required, "请至少选择一个服务区域", "choose at least one region");
         }
         if self.target_groups.is_empty() {
-            p.add("target_groups", "required", "请至少选择一类服务对象", "choose at least one target group");
+            p.add("target_groups", ErrorCode::Required, "请至少选择一类服务对象", "choose at least one target group");
         }
         need_text(&mut p, "content", &self.content, 5000, "服务内容", "service content");
         need_text(&mut p, "standards", &self.standards, 5000, "服务标准", "service standards");
@@ -24,26 +25,26 @@ impl Design {
         if self.period_end < self.period_start {
             p.add(
                 "period_end",
-                "period_end_before_start",
+                ErrorCode::PeriodEndBeforeStart,
                 "服务期结束日期不能早于开始日期",
                 "the service period must end after it starts",
             );
         } else if self.period_end > term_last_day(self.period_start, max) {
             p.add(
                 "period_end",
-                "period_too_long",
+                ErrorCode::PeriodTooLong,
                 format!("服务期不能超过 {max} 个月"),
                 format!("the service period may be at most {max} months"),
             );
         }
         if self.targets.is_empty() {
-            p.add("targets", "required", "请至少填写一项绩效目标", "add at least one performance target");
+            p.add("targets", ErrorCode::Required, "请至少填写一项绩效目标", "add at least one performance target");
         }
         for (i, t) in self.targets.iter().enumerate() {
             if t.indicator.trim().is_empty() || t.target.trim().is_empty() {
                 p.add(
                     format!("targets[{i}]"),
-                    "incomplete_target",
+                    ErrorCode::IncompleteTarget,
                     "绩效目标需填写指标名称和目标值",
                     "each target needs an indicator and a target value",
                 );
@@ -52,20 +53,23 @@ impl Design {
         match self.mode {
             PurchaseMode::Post if self.posts.is_empty() => p.add(
                 "posts",
-                "required",
+                ErrorCode::Required,
                 "岗位购买须列明岗位及设岗单位",
                 "a post purchase must list its posts and host units",
             ),
-            PurchaseMode::Project if !self.posts.is_empty() => {
-                p.add("posts", "posts_in_project_purchase", "项目购买不应列岗位", "a project purchase has no posts")
-            }
+            PurchaseMode::Project if !self.posts.is_empty() => p.add(
+                "posts",
+                ErrorCode::PostsInProjectPurchase,
+                "项目购买不应列岗位",
+                "a project purchase has no posts",
+            ),
             _ => {}
         }
         for (i, post) in self.posts.iter().enumerate() {
             if post.count == 0 || post.title.trim().is_empty() {
                 p.add(
                     format!("posts[{i}]"),
-                    "incomplete_post",
+                    ErrorCode::IncompletePost,
                     "岗位须填写名称且数量至少为 1",
                     "each post needs a title and a count of at least 1",
                 );
@@ -82,7 +86,7 @@ impl Design {
         if self.period_start < earliest {
             p.add(
                 "period_start",
-                "period_start_too_early",
+                ErrorCode::PeriodStartTooEarly,
                 format!(
                     "服务期开始日期不能早于 {}（设计之日前 {} 天）",
                     crate::deadlines::date_zh(earliest),

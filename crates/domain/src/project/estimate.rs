@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 /// Turns cost line inputs into priced lines, checking each.
 pub fn price_lines(
@@ -11,20 +12,20 @@ pub fn price_lines(
 ) -> Result<Vec<CostLine>, DomainError> {
     let mut p = Problems::default();
     if lines.is_empty() {
-        p.add("cost_lines", "required", "请至少填写一项费用", "add at least one cost line");
+        p.add("cost_lines", ErrorCode::Required, "请至少填写一项费用", "add at least one cost line");
     }
     if lines.len() > 200 {
-        p.add("cost_lines", "too_many_lines", "费用明细不能超过 200 项", "at most 200 cost lines");
+        p.add("cost_lines", ErrorCode::TooManyLines, "费用明细不能超过 200 项", "at most 200 cost lines");
     }
     let mut out = Vec::with_capacity(lines.len());
     for (i, l) in lines.iter().enumerate() {
         if l.item.trim().is_empty() {
-            p.add(format!("cost_lines[{i}].item"), "required", "请填写费用名称", "enter the item");
+            p.add(format!("cost_lines[{i}].item"), ErrorCode::Required, "请填写费用名称", "enter the item");
         }
         if l.quantity.hundredths() <= 0 {
             p.add(
                 format!("cost_lines[{i}].quantity"),
-                "quantity_not_positive",
+                ErrorCode::QuantityNotPositive,
                 "数量必须大于 0",
                 "the quantity must be above 0",
             );
@@ -32,7 +33,7 @@ pub fn price_lines(
         if l.unit_price.fen() <= 0 {
             p.add(
                 format!("cost_lines[{i}].unit_price"),
-                "price_not_positive",
+                ErrorCode::PriceNotPositive,
                 "单价必须大于 0",
                 "the unit price must be above 0",
             );
@@ -43,7 +44,7 @@ pub fn price_lines(
             match standards.iter().find(|s| s.code == code) {
                 None => p.add(
                     format!("cost_lines[{i}].standard"),
-                    "unknown_standard",
+                    ErrorCode::UnknownStandard,
                     "支出标准不存在",
                     "no such spending standard",
                 ),
@@ -52,7 +53,7 @@ pub fn price_lines(
                     if reason.chars().count() < 4 {
                         p.add(
                             format!("cost_lines[{i}].reason"),
-                            "above_standard",
+                            ErrorCode::AboveStandard,
                             format!(
                                 "单价超过支出标准“{}”（每{}不超过 {} 元），请写明理由",
                                 s.name,
@@ -83,7 +84,7 @@ pub fn price_lines(
                 over_standard,
                 reason,
             }),
-            None => p.add(format!("cost_lines[{i}]"), "amount_too_large", "金额过大", "the amount is too large"),
+            None => p.add(format!("cost_lines[{i}]"), ErrorCode::AmountTooLarge, "金额过大", "the amount is too large"),
         }
     }
     // Management fees above the cap are allowed only with a reason on each fee line.
@@ -95,7 +96,7 @@ pub fn price_lines(
             if l.reason.chars().count() < 4 {
                 p.add(
                     format!("cost_lines[{i}].reason"),
-                    "management_fee_above_cap",
+                    ErrorCode::ManagementFeeAboveCap,
                     format!("管理费超过其他费用的 {}.{:02}%，请写明理由", fee_cap_bp / 100, fee_cap_bp % 100),
                     format!(
                         "management fees exceed {}.{:02}% of the other costs: give the reason",

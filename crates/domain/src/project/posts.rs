@@ -3,6 +3,7 @@
 use super::closure::closure_reason;
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     fn post_mut(&mut self, actor: &Actor, index: usize, action: &'static str) -> Result<&mut Post, DomainError> {
@@ -30,7 +31,7 @@ impl Project {
         if holder.since < start || holder.since > end {
             p.add(
                 "since",
-                "since_outside_term",
+                ErrorCode::SinceOutsideTerm,
                 "到岗日期须在合同期限内",
                 "the start date must fall within the contract term",
             );
@@ -55,7 +56,12 @@ impl Project {
         let reason = closure_reason(reason)?;
         let post = self.post_mut(actor, index, "vacate_post")?;
         if post.holder.is_none() {
-            return Err(DomainError::field("post", "post_vacant", "该岗位已空缺", "the post is already vacant"));
+            return Err(DomainError::field(
+                "post",
+                ErrorCode::PostVacant,
+                "该岗位已空缺",
+                "the post is already vacant",
+            ));
         }
         post.holder = None;
         self.touch(now);

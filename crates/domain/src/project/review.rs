@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::audit::Action;
+use crate::error::ErrorCode;
 
 impl Project {
     /// Submits for review. The category must be in the catalogue and not on the negative list.
@@ -17,7 +18,7 @@ impl Project {
         if self.cost_lines.is_empty() {
             return Err(DomainError::field(
                 "cost_lines",
-                "cost_estimate_missing",
+                ErrorCode::CostEstimateMissing,
                 "提交前请先完成费用测算",
                 "complete the cost estimate before submitting",
             ));
@@ -52,7 +53,7 @@ impl Project {
         if !approve && comment.is_empty() {
             return Err(DomainError::field(
                 "comment",
-                "comment_required",
+                ErrorCode::CommentRequired,
                 "退回时请写明修改意见",
                 "say what must change when returning a project",
             ));
@@ -60,7 +61,7 @@ impl Project {
         if comment.chars().count() > 2000 {
             return Err(DomainError::field(
                 "comment",
-                "too_long",
+                ErrorCode::TooLong,
                 "意见不能超过 2000 字",
                 "the comment must be at most 2000 characters",
             ));

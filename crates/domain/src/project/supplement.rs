@@ -8,6 +8,7 @@ use super::*;
 use crate::audit::Action;
 use crate::budget::check_years;
 use crate::clock::china_date;
+use crate::error::ErrorCode;
 
 string_enum!(
     SupplementStatus {
@@ -98,11 +99,11 @@ impl Project {
         let mut p = Problems::default();
         let room = c.supplement_room(rules);
         if !input.amount.is_positive() {
-            p.add("amount", "amount_not_positive", "金额必须大于 0", "the amount must be above 0");
+            p.add("amount", ErrorCode::AmountNotPositive, "金额必须大于 0", "the amount must be above 0");
         } else if input.amount > room {
             p.add(
                 "amount",
-                "supplement_above_limit",
+                ErrorCode::SupplementAboveLimit,
                 format!(
                     "补充合同累计不得超过原合同金额的 {}%，尚可补充 {} 元",
                     rules.supplement_max_bp / 100,
@@ -121,7 +122,7 @@ impl Project {
         if input.due < last_due || input.due > c.end {
             p.add(
                 "due",
-                "due_outside_term",
+                ErrorCode::DueOutsideTerm,
                 format!("验收日期须在 {} 至 {} 之间（最后一个节点之后、合同期限之内）", last_due, c.end),
                 format!(
                     "the date must fall between {last_due} and {} (after the last milestone, within the term)",
@@ -183,7 +184,7 @@ impl Project {
         if !approve && comment.is_empty() {
             return Err(DomainError::field(
                 "comment",
-                "comment_required",
+                ErrorCode::CommentRequired,
                 "退回时请写明意见",
                 "say why when returning it",
             ));
@@ -229,7 +230,7 @@ impl Project {
         if signed_on < approved_on || signed_on > today {
             return Err(DomainError::field(
                 "signed_on",
-                "signed_on_out_of_range",
+                ErrorCode::SignedOnOutOfRange,
                 "签订日期须在财政部门同意之后且不晚于今天",
                 "the signing date must be after finance's approval and not in the future",
             ));

@@ -1,5 +1,6 @@
 use super::*;
 use crate::budget::FundSource;
+use crate::error::ErrorCode;
 use chrono::TimeZone;
 
 const PURCHASER_ORG: i64 = 10;
@@ -164,9 +165,9 @@ fn report() -> ReportInput {
 #[test]
 fn create_requires_a_purchaser_of_a_department() {
     let r = rules();
-    assert_eq!(Project::create(&provider_user(), design(), &ctx(&r), t(1)).unwrap_err().code(), "forbidden");
+    assert_eq!(Project::create(&provider_user(), design(), &ctx(&r), t(1)).unwrap_err().code(), ErrorCode::Forbidden);
     let not_dept = actor(1, 50, OrgKind::SocialOrganisation, &[Role::Purchaser]);
-    assert_eq!(Project::create(&not_dept, design(), &ctx(&r), t(1)).unwrap_err().code(), "forbidden");
+    assert_eq!(Project::create(&not_dept, design(), &ctx(&r), t(1)).unwrap_err().code(), ErrorCode::Forbidden);
     let (p, change) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     assert_eq!(p.status, Status::Design);
     assert_eq!(p.purchaser_org_id, PURCHASER_ORG);
@@ -183,18 +184,18 @@ fn design_validation_reports_every_problem() {
     let err = bad.validate(&rules()).unwrap_err();
     let fields: Vec<&str> = err.fields().iter().map(|f| f.field.as_str()).collect();
     assert_eq!(fields, vec!["title", "regions", "period_end", "posts"]);
-    assert_eq!(err.code(), "invalid_input");
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
 }
 
 #[test]
 fn service_period_limits_follow_the_rules() {
     let mut long = design();
     long.period_end = d(2027, 4, 1);
-    assert_eq!(long.validate(&rules()).unwrap_err().code(), "period_too_long");
+    assert_eq!(long.validate(&rules()).unwrap_err().code(), ErrorCode::PeriodTooLong);
     long.continuing = true;
     assert!(long.validate(&rules()).is_ok(), "continuing services may run three years");
     long.period_end = d(2029, 4, 1);
-    assert_eq!(long.validate(&rules()).unwrap_err().code(), "period_too_long");
+    assert_eq!(long.validate(&rules()).unwrap_err().code(), ErrorCode::PeriodTooLong);
     assert_eq!(term_last_day(d(2026, 1, 1), 12), d(2026, 12, 31));
 }
 
@@ -213,15 +214,18 @@ fn bad_cost_lines_are_refused() {
     l[1].item = "".into();
     let err = price_lines(&l, &[], 1000).unwrap_err();
     assert_eq!(err.fields().len(), 2);
-    assert_eq!(price_lines(&[], &[], 1000).unwrap_err().code(), "required");
+    assert_eq!(price_lines(&[], &[], 1000).unwrap_err().code(), ErrorCode::Required);
 }
 
 #[test]
 fn cost_estimate_only_at_its_step() {
     let r = rules();
     let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
-    assert_eq!(p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap_err().code(), "wrong_step");
-    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "wrong_step");
+    assert_eq!(
+        p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap_err().code(),
+        ErrorCode::WrongStep
+    );
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), ErrorCode::WrongStep);
 }
 
 #[test]
@@ -245,7 +249,7 @@ fn submit_without_estimate_is_refused() {
     let r = rules();
     let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
-    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "cost_estimate_missing");
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), ErrorCode::CostEstimateMissing);
 }
 
 #[test]
@@ -260,7 +264,7 @@ fn civil_affairs_own_projects_skip_the_content_stage() {
     assert_eq!(p.status, Status::ReviewFinance);
     assert_eq!(p.content_review_skipped, Some(ContentReviewSkipped::OwnDepartment), "the page can say why");
     // And no civil-affairs reviewer may review it (separation of duties).
-    assert_eq!(p.review(&civil_reviewer(), true, "", t(2)).unwrap_err().code(), "forbidden");
+    assert_eq!(p.review(&civil_reviewer(), true, "", t(2)).unwrap_err().code(), ErrorCode::Forbidden);
 }
 
 #[test]
@@ -281,12 +285,12 @@ fn two_stage_review_in_order() {
     assert_eq!(p.content_review_skipped, None);
     assert_eq!(
         p.review(&finance_reviewer(), true, "", t(3)).unwrap_err().code(),
-        "forbidden",
+        ErrorCode::Forbidden,
         "finance cannot take the content stage"
     );
     p.review(&civil_reviewer(), true, "", t(3)).unwrap();
     assert_eq!(p.status, Status::ReviewFinance);
-    assert_eq!(p.review(&civil_reviewer(), true, "", t(3)).unwrap_err().code(), "forbidden");
+    assert_eq!(p.review(&civil_reviewer(), true, "", t(3)).unwrap_err().code(), ErrorCode::Forbidden);
     p.review(&finance_reviewer(), true, "", t(4)).unwrap();
     assert_eq!(p.status, Status::Procurement);
     assert_eq!(p.approved_amount(), Some(p.total()));
@@ -304,7 +308,7 @@ fn separation_of_duties() {
 #[test]
 fn return_needs_a_comment_and_goes_back_to_design() {
     let mut p = submitted();
-    assert_eq!(p.review(&civil_reviewer(), false, "  ", t(3)).unwrap_err().code(), "comment_required");
+    assert_eq!(p.review(&civil_reviewer(), false, "  ", t(3)).unwrap_err().code(), ErrorCode::CommentRequired);
     p.review(&civil_reviewer(), false, "服务对象数量依据不足", t(3)).unwrap();
     assert_eq!(p.status, Status::Design);
     assert!(p.is_returned());
@@ -343,19 +347,19 @@ fn award_checks_the_provider() {
     );
     assert_eq!(
         p.award_direct(&purchaser(), provider_info(), &Rules::default(), "短", t(5)).unwrap_err().code(),
-        "justification_required"
+        ErrorCode::JustificationRequired
     );
     assert_eq!(
         p.award_direct(&provider_user(), provider_info(), &Rules::default(), "理由写得足够长足够长", t(5))
             .unwrap_err()
             .code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     // At or above the procurement limit (82,000 yuan here, configured low) only a statutory method may buy.
     let strict = Rules { procurement_limit: Money::parse_yuan("82000").unwrap(), ..Rules::default() };
     assert_eq!(
         p.award_direct(&purchaser(), provider_info(), &strict, "理由写得足够长足够长", t(5)).unwrap_err().code(),
-        "above_procurement_limit"
+        ErrorCode::AboveProcurementLimit
     );
     assert_eq!(Rules::default().procurement_limit, Money::from_yuan(1_000_000));
     p.award_direct(&purchaser(), provider_info(), &Rules::default(), "理由写得足够长足够长", t(5)).unwrap();
@@ -371,31 +375,31 @@ fn contract_rules() {
     too_much.amount = Money::parse_yuan("82000.01").unwrap();
     assert_eq!(
         p.sign_contract(&purchaser(), too_much, None, &r, today, t(6)).unwrap_err().code(),
-        "contract_exceeds_estimate"
+        ErrorCode::ContractExceedsEstimate
     );
     let mut too_long = contract_input();
     too_long.end = d(2027, 4, 1);
     assert_eq!(
         p.sign_contract(&purchaser(), too_long, None, &r, today, t(6)).unwrap_err().code(),
-        "contract_term_too_long"
+        ErrorCode::ContractTermTooLong
     );
     let mut not_hundred = contract_input();
     not_hundred.milestones[1].share_bp = 6000;
     assert_eq!(
         p.sign_contract(&purchaser(), not_hundred, None, &r, today, t(6)).unwrap_err().code(),
-        "milestones_not_hundred_percent"
+        ErrorCode::MilestonesNotHundredPercent
     );
     let mut future = contract_input();
     future.signed_on = d(2026, 3, 7);
     assert_eq!(
         p.sign_contract(&purchaser(), future, None, &r, today, t(6)).unwrap_err().code(),
-        "signed_on_out_of_range"
+        ErrorCode::SignedOnOutOfRange
     );
     let mut before_award = contract_input();
     before_award.signed_on = d(2026, 3, 4);
     assert_eq!(
         p.sign_contract(&purchaser(), before_award, None, &r, today, t(6)).unwrap_err().code(),
-        "signed_on_out_of_range"
+        ErrorCode::SignedOnOutOfRange
     );
     assert_eq!(p.status, Status::Contract);
     p.sign_contract(&purchaser(), contract_input(), None, &r, today, t(6)).unwrap();
@@ -422,13 +426,22 @@ fn acceptance_milestone_by_milestone() {
     let mut p = contracted();
     assert_eq!(waiting_on(&provider_user(), &p), Some("file_report"));
     let started = on(2026, 4, 1);
-    assert_eq!(p.decide_milestone(&purchaser(), 0, true, "", &r, started).unwrap_err().code(), "no_report_to_decide");
-    assert_eq!(p.file_report(&purchaser(), 0, report(), started).unwrap_err().code(), "forbidden");
-    assert_eq!(p.file_report(&provider_user(), 1, report(), started).unwrap_err().code(), "not_current_milestone");
+    assert_eq!(
+        p.decide_milestone(&purchaser(), 0, true, "", &r, started).unwrap_err().code(),
+        ErrorCode::NoReportToDecide
+    );
+    assert_eq!(p.file_report(&purchaser(), 0, report(), started).unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(
+        p.file_report(&provider_user(), 1, report(), started).unwrap_err().code(),
+        ErrorCode::NotCurrentMilestone
+    );
     p.file_report(&provider_user(), 0, report(), started).unwrap();
     assert_eq!(waiting_on(&purchaser(), &p), Some("decide_milestone"));
-    assert_eq!(p.file_report(&provider_user(), 0, report(), started).unwrap_err().code(), "wrong_step");
-    assert_eq!(p.decide_milestone(&purchaser(), 0, false, "", &r, started).unwrap_err().code(), "reason_required");
+    assert_eq!(p.file_report(&provider_user(), 0, report(), started).unwrap_err().code(), ErrorCode::WrongStep);
+    assert_eq!(
+        p.decide_milestone(&purchaser(), 0, false, "", &r, started).unwrap_err().code(),
+        ErrorCode::ReasonRequired
+    );
     p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", &r, started).unwrap();
     assert_eq!(p.contract.as_ref().unwrap().milestones[0].status, MilestoneStatus::Rejected);
     p.file_report(&provider_user(), 0, report(), on(2026, 6, 1)).unwrap();
@@ -446,16 +459,16 @@ fn no_report_before_the_service_and_no_payment_before_the_milestone() {
     let mut p = contracted();
     // Signed on 6 March for a service from 1 April: nothing to report on yet.
     let e = p.file_report(&provider_user(), 0, report(), t(7)).unwrap_err();
-    assert_eq!(e.code(), "service_not_started");
+    assert_eq!(e.code(), ErrorCode::ServiceNotStarted);
     assert!(e.message_zh().contains("2026年4月1日"), "{}", e.message_zh());
     assert_eq!(p.report_opens(0), Some(d(2026, 4, 1)));
     assert_eq!(p.report_opens(1), Some(d(2026, 9, 30)), "the second runs from the first one's date");
     // 31 March is still before the start in China (UTC+8), even late in the evening.
     let evening = Utc.with_ymd_and_hms(2026, 3, 31, 15, 59, 0).unwrap();
-    assert_eq!(p.file_report(&provider_user(), 0, report(), evening).unwrap_err().code(), "service_not_started");
+    assert_eq!(p.file_report(&provider_user(), 0, report(), evening).unwrap_err().code(), ErrorCode::ServiceNotStarted);
     p.file_report(&provider_user(), 0, report(), on(2026, 4, 1)).unwrap();
     let e = p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 29)).unwrap_err();
-    assert_eq!(e.code(), "milestone_not_due");
+    assert_eq!(e.code(), ErrorCode::MilestoneNotDue);
     assert!(e.message_zh().contains("2026年9月30日"), "{}", e.message_zh());
     assert_eq!(p.contract.as_ref().unwrap().milestones[0].status, MilestoneStatus::Reported, "left as it was");
     // With a grace of 5 days acceptance opens on 25 September; the next report still waits for the 30th.
@@ -463,13 +476,13 @@ fn no_report_before_the_service_and_no_payment_before_the_milestone() {
     assert_eq!(p.acceptance_opens(0, &grace), Some(d(2026, 9, 25)));
     assert_eq!(
         p.decide_milestone(&purchaser(), 0, true, "", &grace, on(2026, 9, 24)).unwrap_err().code(),
-        "milestone_not_due"
+        ErrorCode::MilestoneNotDue
     );
     let paid = p.decide_milestone(&purchaser(), 0, true, "", &grace, on(2026, 9, 25)).unwrap();
     assert!(!paid.ledger.is_empty(), "acceptance pays");
     assert_eq!(
         p.file_report(&provider_user(), 1, report(), on(2026, 9, 29)).unwrap_err().code(),
-        "service_not_started"
+        ErrorCode::ServiceNotStarted
     );
     p.file_report(&provider_user(), 1, report(), on(2026, 9, 30)).unwrap();
 }
@@ -479,19 +492,19 @@ fn report_outputs_must_match_targets() {
     let mut p = contracted();
     let mut r = report();
     r.outputs[0].indicator = "不存在的指标".into();
-    assert_eq!(p.file_report(&provider_user(), 0, r, on(2026, 4, 1)).unwrap_err().code(), "unknown_indicator");
+    assert_eq!(p.file_report(&provider_user(), 0, r, on(2026, 4, 1)).unwrap_err().code(), ErrorCode::UnknownIndicator);
 }
 
 #[test]
 fn cancel_before_contract_only() {
     for mut p in [submitted(), approved(), awarded()] {
-        assert_eq!(p.cancel(&purchaser(), "", t(9)).unwrap_err().code(), "reason_required");
+        assert_eq!(p.cancel(&purchaser(), "", t(9)).unwrap_err().code(), ErrorCode::ReasonRequired);
         p.cancel(&purchaser(), "上级政策调整，项目取消", t(9)).unwrap();
         assert_eq!(p.status, Status::Cancelled);
-        assert_eq!(p.cancel(&purchaser(), "再次撤销试试", t(9)).unwrap_err().code(), "wrong_step");
+        assert_eq!(p.cancel(&purchaser(), "再次撤销试试", t(9)).unwrap_err().code(), ErrorCode::WrongStep);
     }
     let mut c = contracted();
-    assert_eq!(c.cancel(&purchaser(), "上级政策调整，项目取消", t(9)).unwrap_err().code(), "wrong_step");
+    assert_eq!(c.cancel(&purchaser(), "上级政策调整，项目取消", t(9)).unwrap_err().code(), ErrorCode::WrongStep);
     c.terminate(&purchaser(), "承接主体严重违约", t(9)).unwrap();
     assert_eq!(c.status, Status::Terminated);
     assert!(c.contract.unwrap().termination.is_some());
@@ -540,17 +553,17 @@ fn no_budget_no_submission() {
     let (mut p, _) = Project::create(&purchaser(), design(), &ctx(&r), t(1)).unwrap();
     p.finish_design(&purchaser(), t(1)).unwrap();
     p.set_cost_estimate(&purchaser(), &lines(), &[], &rules(), t(1)).unwrap();
-    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "funding_required");
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), ErrorCode::FundingRequired);
     let mut short = plan();
     short[1].amount = Money::from_yuan(21_999);
-    assert_eq!(p.set_funding(&purchaser(), short, t(1)).unwrap_err().code(), "funding_not_total");
+    assert_eq!(p.set_funding(&purchaser(), short, t(1)).unwrap_err().code(), ErrorCode::FundingNotTotal);
     fund(&mut p, &purchaser());
     // The estimate changes after the plan was made: the plan no longer covers it.
     let mut more = lines();
     more[0].quantity = Quantity::parse("3").unwrap();
     p.set_cost_estimate(&purchaser(), &more, &[], &rules(), t(1)).unwrap();
-    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), "funding_not_total");
-    assert_eq!(p.set_funding(&provider_user(), plan(), t(1)).unwrap_err().code(), "forbidden");
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(1)).unwrap_err().code(), ErrorCode::FundingNotTotal);
+    assert_eq!(p.set_funding(&provider_user(), plan(), t(1)).unwrap_err().code(), ErrorCode::Forbidden);
 }
 
 #[test]
@@ -622,7 +635,7 @@ fn spending_standards_flag_lines_and_need_reasons() {
     let mut above = line(CostKind::Personnel, "社工薪酬", "2", "人·年", "45000");
     above.standard = Some("sw_post_year".into());
     let err = price_lines(&[above.clone()], &standards, 1000).unwrap_err();
-    assert_eq!(err.code(), "above_standard");
+    assert_eq!(err.code(), ErrorCode::AboveStandard);
     assert_eq!(err.fields()[0].field, "cost_lines[0].reason");
     above.reason = "高级社工师，按职称标准".into();
     let priced = price_lines(&[above.clone()], &standards, 1000).unwrap();
@@ -631,14 +644,17 @@ fn spending_standards_flag_lines_and_need_reasons() {
     within.standard = Some("sw_post_year".into());
     assert!(!price_lines(&[within.clone()], &standards, 1000).unwrap()[0].over_standard);
     within.standard = Some("nope".into());
-    assert_eq!(price_lines(&[within], &standards, 1000).unwrap_err().code(), "unknown_standard");
+    assert_eq!(price_lines(&[within], &standards, 1000).unwrap_err().code(), ErrorCode::UnknownStandard);
 }
 
 #[test]
 fn management_fee_above_the_cap_needs_a_reason() {
     let base = line(CostKind::Personnel, "社工薪酬", "1", "人·年", "100000");
     let fee = line(CostKind::ManagementFee, "管理费", "1", "项", "10000.01");
-    assert_eq!(price_lines(&[base.clone(), fee.clone()], &[], 1000).unwrap_err().code(), "management_fee_above_cap");
+    assert_eq!(
+        price_lines(&[base.clone(), fee.clone()], &[], 1000).unwrap_err().code(),
+        ErrorCode::ManagementFeeAboveCap
+    );
     let ok = line(CostKind::ManagementFee, "管理费", "1", "项", "10000");
     assert!(!price_lines(&[base.clone(), ok], &[], 1000).unwrap()[1].over_standard, "exactly the cap is fine");
     let mut explained = fee;
@@ -671,15 +687,15 @@ fn post_purchase_contracts_create_posts_that_providers_fill() {
     assert_eq!(posts.iter().map(|x| x.yearly_cost.fen()).collect::<Vec<_>>(), vec![2_666_667, 2_666_667, 2_666_666]);
     let holder =
         PostHolder { name: "陈晓燕".into(), certification: Certification::Intermediate, since: d(2026, 4, 1) };
-    assert_eq!(p.fill_post(&purchaser(), 0, holder.clone(), t(7)).unwrap_err().code(), "forbidden");
-    assert_eq!(p.fill_post(&provider_user(), 9, holder.clone(), t(7)).unwrap_err().code(), "not_found");
+    assert_eq!(p.fill_post(&purchaser(), 0, holder.clone(), t(7)).unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(p.fill_post(&provider_user(), 9, holder.clone(), t(7)).unwrap_err().code(), ErrorCode::NotFound);
     let mut early = holder.clone();
     early.since = d(2026, 3, 1);
-    assert_eq!(p.fill_post(&provider_user(), 0, early, t(7)).unwrap_err().code(), "since_outside_term");
+    assert_eq!(p.fill_post(&provider_user(), 0, early, t(7)).unwrap_err().code(), ErrorCode::SinceOutsideTerm);
     let c = p.fill_post(&provider_user(), 0, holder, t(7)).unwrap();
     assert!(!c.detail.to_string().contains("陈晓燕"), "no names in the audit record");
     assert!(p.contract.as_ref().unwrap().posts[0].holder.is_some());
-    assert_eq!(p.vacate_post(&provider_user(), 1, "岗位空缺测试", t(8)).unwrap_err().code(), "post_vacant");
+    assert_eq!(p.vacate_post(&provider_user(), 1, "岗位空缺测试", t(8)).unwrap_err().code(), ErrorCode::PostVacant);
     p.vacate_post(&provider_user(), 0, "社工辞职", t(8)).unwrap();
     assert!(p.contract.as_ref().unwrap().posts[0].holder.is_none());
 }
@@ -706,7 +722,7 @@ fn the_contract_follows_the_award() {
     assert_eq!(p.contract_price(None), Some(Money::from_yuan(78_000)));
     // The approved estimate's 80,000 is no longer enough: the awarded price it is.
     let e = p.sign_contract(&purchaser(), contract_input(), None, &r, today, t(6)).unwrap_err();
-    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("contract_not_award_price", "amount"));
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), (ErrorCode::ContractNotAwardPrice, "amount"));
     assert!(e.message_zh().contains("78,000.00"), "{}", e.message_zh());
     let mut input = contract_input();
     input.amount = Money::from_yuan(78_000);
@@ -719,7 +735,7 @@ fn the_contract_follows_the_award() {
     };
     let early = term(input.clone(), d(2026, 3, 4));
     let e = p.sign_contract(&purchaser(), early, None, &r, today, t(6)).unwrap_err();
-    assert_eq!(e.fields().iter().map(|f| f.code).collect::<Vec<_>>(), ["term_before_award"]);
+    assert_eq!(e.fields().iter().map(|f| f.code).collect::<Vec<_>>(), [ErrorCode::TermBeforeAward]);
     let from_award = term(input.clone(), d(2026, 3, 5));
     p.clone().sign_contract(&purchaser(), from_award, None, &r, today, t(6)).unwrap();
     p.sign_contract(&purchaser(), input, None, &r, today, t(6)).unwrap();
@@ -729,7 +745,7 @@ fn the_contract_follows_the_award() {
     let early = term(contract_input(), d(2026, 3, 1));
     assert_eq!(
         direct.sign_contract(&purchaser(), early, None, &r, today, t(6)).unwrap_err().code(),
-        "term_before_award"
+        ErrorCode::TermBeforeAward
     );
     direct.sign_contract(&purchaser(), contract_input(), None, &r, today, t(6)).unwrap();
 }
@@ -785,12 +801,12 @@ fn a_framework_contract_follows_its_call_offs() {
     // Nothing called off from the provider yet: nothing to sign.
     q.call_offs = vec![call_off(51, 20_000)];
     let e = p.clone().sign_contract(&purchaser(), contract_input(), Some(&q), &r, d(2026, 3, 6), t(6)).unwrap_err();
-    assert_eq!(e.code(), "no_call_off");
+    assert_eq!(e.code(), ErrorCode::NoCallOff);
     q.call_offs.push(call_off(PROVIDER_ORG, 30_000));
     q.call_offs.push(call_off(PROVIDER_ORG, 10_000));
     assert_eq!(p.contract_price(Some(&q)), Some(Money::from_yuan(40_000)), "what was called off from the provider");
     let e = p.clone().sign_contract(&purchaser(), contract_input(), Some(&q), &r, d(2026, 3, 6), t(6)).unwrap_err();
-    assert_eq!(e.code(), "contract_not_award_price");
+    assert_eq!(e.code(), ErrorCode::ContractNotAwardPrice);
     let mut input = contract_input();
     input.amount = Money::from_yuan(40_000);
     p.sign_contract(&purchaser(), input, Some(&q), &r, d(2026, 3, 6), t(6)).unwrap();
@@ -805,7 +821,7 @@ fn a_design_is_checked_when_it_is_made() {
     old.period_start = d(1901, 1, 1);
     old.period_end = d(1901, 6, 30);
     let e = Project::create(&purchaser(), old, &listed, t(1)).unwrap_err();
-    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("period_start_too_early", "period_start"));
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), (ErrorCode::PeriodStartTooEarly, "period_start"));
     let mut edge = design();
     edge.period_start = d(2025, 12, 1);
     edge.period_end = d(2026, 6, 30);
@@ -813,21 +829,24 @@ fn a_design_is_checked_when_it_is_made() {
     edge.period_start = d(2025, 11, 30);
     assert_eq!(
         Project::create(&purchaser(), edge.clone(), &listed, t(1)).unwrap_err().code(),
-        "period_start_too_early"
+        ErrorCode::PeriodStartTooEarly
     );
     let wide = Rules { service_start_window_days: 91, ..rules() };
     assert!(Project::create(&purchaser(), edge, &ctx(&wide), t(1)).is_ok(), "the window is configurable");
     // A category on the negative list, or outside the catalogue, is refused when chosen, beside the field.
     let negative = SubmitContext { category: CategoryStatus::Negative, rules: &r };
     let e = Project::create(&purchaser(), design(), &negative, t(1)).unwrap_err();
-    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("category_on_negative_list", "category"));
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), (ErrorCode::CategoryOnNegativeList, "category"));
     let unknown = SubmitContext { category: CategoryStatus::Unknown, rules: &r };
     assert_eq!(
         Project::create(&purchaser(), design(), &unknown, t(1)).unwrap_err().code(),
-        "category_not_in_catalogue"
+        ErrorCode::CategoryNotInCatalogue
     );
     let (mut p, _) = Project::create(&purchaser(), design(), &listed, t(1)).unwrap();
-    assert_eq!(p.edit_design(&purchaser(), design(), &negative, t(2)).unwrap_err().code(), "category_on_negative_list");
+    assert_eq!(
+        p.edit_design(&purchaser(), design(), &negative, t(2)).unwrap_err().code(),
+        ErrorCode::CategoryOnNegativeList
+    );
     // Every problem at once.
     let mut bad = design();
     bad.title = String::new();
@@ -846,7 +865,10 @@ fn funding_comes_from_the_years_the_service_runs() {
     let mut old = plan();
     old[1].year = 2013;
     let e = p.set_funding(&purchaser(), old, t(1)).unwrap_err();
-    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("funding_year_outside_service", "funding[1].budget_id"));
+    assert_eq!(
+        (e.code(), e.fields()[0].field.as_str()),
+        (ErrorCode::FundingYearOutsideService, "funding[1].budget_id")
+    );
     let mut spread = plan();
     spread[1].year = 2027;
     p.set_funding(&purchaser(), spread, t(1)).unwrap();
@@ -854,7 +876,7 @@ fn funding_comes_from_the_years_the_service_runs() {
     let mut moved = design();
     moved.period_end = d(2026, 12, 31);
     p.edit_design(&purchaser(), moved, &ctx(&r), t(2)).unwrap();
-    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(2)).unwrap_err().code(), "funding_year_outside_service");
+    assert_eq!(p.submit(&purchaser(), &ctx(&r), t(2)).unwrap_err().code(), ErrorCode::FundingYearOutsideService);
 }
 
 #[test]
@@ -866,7 +888,7 @@ fn the_contract_term_includes_the_funded_years() {
     later.milestones[0].due = d(2027, 6, 30);
     later.milestones[1].due = d(2027, 12, 31);
     let e = p.sign_contract(&purchaser(), later, None, &rules(), d(2026, 3, 6), t(6)).unwrap_err();
-    assert_eq!((e.code(), e.fields()[0].field.as_str()), ("term_outside_funding_years", "start"));
+    assert_eq!((e.code(), e.fields()[0].field.as_str()), (ErrorCode::TermOutsideFundingYears, "start"));
 }
 
 #[test]

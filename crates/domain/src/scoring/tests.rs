@@ -1,4 +1,5 @@
 use super::*;
+use crate::error::ErrorCode;
 use proptest::prelude::*;
 
 fn bid(id: i64, yuan: i64) -> BidInput {
@@ -42,7 +43,7 @@ fn lowest_price(bids: Vec<BidInput>) -> Evaluation {
     Evaluation { method: Method::LowestEvaluatedPrice, bids, marks: vec![], sme_deduction_bp: None }
 }
 
-fn codes(err: DomainError) -> Vec<(String, &'static str)> {
+fn codes(err: DomainError) -> Vec<(String, ErrorCode)> {
     err.fields().iter().map(|f| (f.field.clone(), f.code)).collect()
 }
 
@@ -129,7 +130,7 @@ fn equal_total_and_price_are_tied_for_the_purchaser_to_pick() {
     assert_eq!(o.winners, vec![1, 2]);
     assert_eq!(o.tie_groups, vec![vec![1, 2]]);
     assert_eq!(o.resolve_tie(2).unwrap(), 2);
-    assert_eq!(o.resolve_tie(3).unwrap_err().code(), "not_a_tied_bid");
+    assert_eq!(o.resolve_tie(3).unwrap_err().code(), ErrorCode::NotATiedBid);
 }
 
 #[test]
@@ -203,7 +204,7 @@ fn weights_must_add_up_to_one_hundred_percent() {
     // 30 % + 60 % = 90 %.
     let input = comprehensive(3000, vec![criterion("technical", 6000)], vec![bid(1, 100)], vec![]);
     let err = evaluate(&input, &Rules::default()).unwrap_err();
-    assert_eq!(codes(err.clone()), vec![("criteria".into(), "weights_not_100")]);
+    assert_eq!(codes(err.clone()), vec![("criteria".into(), ErrorCode::WeightsNot100)]);
     assert!(err.message_zh().contains("90%"), "{}", err.message_zh());
 }
 
@@ -220,14 +221,14 @@ fn consultation_price_weight_must_be_ten_to_thirty_percent() {
         sme_deduction_bp: None,
     };
     let err = evaluate(&consultation(3500), &Rules::default()).unwrap_err();
-    assert_eq!(codes(err.clone()), vec![("price_weight_bp".into(), "price_weight_out_of_range")]);
+    assert_eq!(codes(err.clone()), vec![("price_weight_bp".into(), ErrorCode::PriceWeightOutOfRange)]);
     assert!(err.message_zh().contains("10% 至 30%"), "{}", err.message_zh());
     assert!(evaluate(&consultation(900), &Rules::default()).is_err());
     assert!(evaluate(&consultation(3000), &Rules::default()).is_ok());
     assert!(evaluate(&consultation(1000), &Rules::default()).is_ok());
     // A tender of services needs at least 10 %.
     let tender = comprehensive(900, vec![criterion("technical", 9100)], vec![bid(1, 100)], vec![]);
-    assert_eq!(codes(evaluate(&tender, &Rules::default()).unwrap_err())[0].1, "price_weight_out_of_range");
+    assert_eq!(codes(evaluate(&tender, &Rules::default()).unwrap_err())[0].1, ErrorCode::PriceWeightOutOfRange);
 }
 
 #[test]
@@ -251,7 +252,10 @@ fn expert_scores_are_zero_to_one_hundred_with_two_decimals() {
     );
     assert_eq!(
         codes(evaluate(&input, &Rules::default()).unwrap_err()),
-        vec![("marks[0].score".into(), "score_out_of_range"), ("marks[1].score".into(), "score_out_of_range")]
+        vec![
+            ("marks[0].score".into(), ErrorCode::ScoreOutOfRange),
+            ("marks[1].score".into(), ErrorCode::ScoreOutOfRange)
+        ]
     );
 }
 
@@ -260,7 +264,7 @@ fn every_expert_scores_every_valid_bid() {
     let mut rows = marks(&[(1, "technical", ["80", "80", "80"]), (2, "technical", ["80", "80", "80"])]);
     rows.pop();
     let input = comprehensive(3000, vec![criterion("technical", 7000)], vec![bid(1, 100), bid(2, 100)], rows);
-    assert_eq!(evaluate(&input, &Rules::default()).unwrap_err().code(), "marks_incomplete");
+    assert_eq!(evaluate(&input, &Rules::default()).unwrap_err().code(), ErrorCode::MarksIncomplete);
 }
 
 #[test]
@@ -282,9 +286,9 @@ fn bad_bids_are_all_reported() {
     let input = lowest_price(vec![bid(1, 0), bid(1, 100)]);
     assert_eq!(
         codes(evaluate(&input, &Rules::default()).unwrap_err()),
-        vec![("bids[0].price".into(), "price_not_positive"), ("bids[1].id".into(), "duplicate_bid")]
+        vec![("bids[0].price".into(), ErrorCode::PriceNotPositive), ("bids[1].id".into(), ErrorCode::DuplicateBid)]
     );
-    assert_eq!(evaluate(&lowest_price(vec![]), &Rules::default()).unwrap_err().code(), "no_bids");
+    assert_eq!(evaluate(&lowest_price(vec![]), &Rules::default()).unwrap_err().code(), ErrorCode::NoBids);
 }
 
 proptest! {

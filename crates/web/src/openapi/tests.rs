@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use shanzhi_app::{accounts, approvals, budgets, directory, pool, procurements as proc, projects};
 use shanzhi_domain::procurement::approval::Consent;
 use shanzhi_domain::procurement::{CriterionSpec, Documents, Scoring, SingleSource, SingleSourceCase};
-use shanzhi_domain::FieldError;
+use shanzhi_domain::{ErrorCode, FieldError};
 use utoipa::ToSchema;
 
 use super::document;
@@ -46,7 +46,7 @@ fn samples() -> Samples {
         provider_name: String::new(),
         justification: String::new(),
     };
-    let field = FieldError::new("f", "x", "", "");
+    let field = FieldError::new("f", ErrorCode::Required, "", "");
     let mut s = Samples::default();
     s.add(proc::StartRequest { method: String::new(), documents: documents.clone(), agency_org_id: None })
         .add(documents)
@@ -54,7 +54,7 @@ fn samples() -> Samples {
         .add(CriterionSpec { key: String::new(), name: String::new(), weight_bp: 0 })
         .add(Consent::default())
         .add(crate::error::ErrorBody {
-            code: "x",
+            code: ErrorCode::Required,
             message: String::new(),
             message_en: String::new(),
             fields: vec![field.clone()],
@@ -207,4 +207,22 @@ fn documented_bodies_are_the_bodies_read() {
         }
     }
     assert!(handlers > 70, "the handlers were found ({handlers})");
+}
+
+/// The error body and each field error document their code as the closed set, listing every code.
+#[test]
+fn error_schemas_list_every_code() {
+    let doc = document();
+    let schemas = &doc["components"]["schemas"];
+    for (schema, name) in [("Error", "ErrorCode"), ("FieldError", "ErrorCode")] {
+        assert_eq!(schemas[schema]["properties"]["code"]["$ref"], json!(format!("#/components/schemas/{name}")));
+    }
+    let listed: Vec<&str> = schemas["ErrorCode"]["enum"]
+        .as_array()
+        .expect("ErrorCode lists its values")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let codes: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, codes);
 }

@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
-use shanzhi_domain::DomainError;
+use shanzhi_domain::{DomainError, ErrorCode};
 
 use super::forms::{self, csrf, error_summary, Errors, Form, Kind};
 use super::layout::page;
@@ -199,7 +199,7 @@ pub async fn change_password(
     let changed = if form.get("confirm_password") != req.new_password {
         Err(AppError::from(DomainError::field(
             "confirm_password",
-            "password_mismatch",
+            ErrorCode::PasswordMismatch,
             "两次输入的新密码不一致",
             "the two new passwords differ",
         )))

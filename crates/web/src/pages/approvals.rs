@@ -7,6 +7,7 @@ use maud::{html, Markup};
 use shanzhi_domain::procurement::approval::{approvable, Consent};
 use shanzhi_domain::procurement::{Method, MethodApproval, SingleSource, SingleSourceCase};
 use shanzhi_domain::project::Project;
+use shanzhi_domain::ErrorCode;
 
 use super::forms::{self, error_summary, options, plain, Errors, Form};
 use super::layout::page;
@@ -112,9 +113,12 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
             };
             approvals::decide(&state, &user.session.actor, id, req).await.map(|_| ()).map_err(AppError::from)
         }
-        (None, None) => {
-            Err(AppError::from(shanzhi_domain::DomainError::field("approve", "required", "请选择一项", "choose one")))
-        }
+        (None, None) => Err(AppError::from(shanzhi_domain::DomainError::field(
+            "approve",
+            ErrorCode::Required,
+            "请选择一项",
+            "choose one",
+        ))),
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/method-approvals#approval-{id}"))),

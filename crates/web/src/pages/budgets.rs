@@ -10,7 +10,7 @@ use maud::{html, Markup};
 use shanzhi_app::BudgetView;
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::org::Role;
-use shanzhi_domain::Money;
+use shanzhi_domain::{ErrorCode, Money};
 
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
@@ -238,7 +238,7 @@ pub async fn grant(State(state): State<AppState>, Posted { user, form }: Posted)
     let year = year.unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year());
     match rules::grant(&state, &user.session.actor, from, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other(&format!("/budgets?year={year}"))),
-        Err(e) if fatal(&e) && !matches!(e.code(), "not_found") => Err(error_page(&user.shell(), e)),
+        Err(e) if fatal(&e) && !matches!(e.code(), ErrorCode::NotFound) => Err(error_page(&user.shell(), e)),
         Err(e) => {
             let errors = Errors::from_error(user.lang, &e).rename("amount", "grant_amount").rename("budget_id", "from");
             show(&state, &user, year, &form, &errors, e.status()).await

@@ -2,6 +2,7 @@
 //! turning domain field errors into per-input messages, and the GOV.UK-style field helpers.
 
 use maud::{html, Markup};
+use shanzhi_domain::ErrorCode;
 
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::project::Project;
@@ -450,7 +451,7 @@ pub fn confirmation_problem(form: &Form) -> Option<Problems> {
         let mut p = Problems::default();
         p.add(
             "confirm",
-            "confirmation_missing",
+            ErrorCode::ConfirmationMissing,
             "此操作不能撤回，请勾选确认后再提交",
             "this cannot be undone: tick the box to confirm",
         );
@@ -525,7 +526,8 @@ mod tests {
 
     #[test]
     fn errors_map_and_rename() {
-        let err = AppError::from(shanzhi_domain::DomainError::field("reason", "required", "请写明原因", "give it"));
+        let err =
+            AppError::from(shanzhi_domain::DomainError::field("reason", ErrorCode::Required, "请写明原因", "give it"));
         let e = Errors::from_error(Lang::Zh, &err).rename("reason", "cancel_reason");
         assert_eq!(e.get("cancel_reason"), Some("请写明原因"));
         assert_eq!(e.items[0].href.as_deref(), Some("#cancel_reason"));

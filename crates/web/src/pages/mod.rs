@@ -277,7 +277,7 @@ pub fn error_page(shell: &Shell, err: AppError) -> Response {
     let lang = shell.lang;
     let status = err.status();
     if let Some(detail) = err.detail() {
-        tracing::error!(%detail, code = err.code(), "page failed");
+        tracing::error!(%detail, code = err.code().as_str(), "page failed");
     }
     let title = match status {
         StatusCode::NOT_FOUND => lang.t("未找到该页面", "Page not found"),

@@ -11,7 +11,7 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::{term_last_day, CostKind, Project};
 use shanzhi_domain::standards::Standard;
-use shanzhi_domain::Money;
+use shanzhi_domain::{ErrorCode, Money};
 
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;
@@ -593,7 +593,7 @@ pub async fn report_form(State(state): State<AppState>, user: SignedIn, ids: Ids
 pub(crate) async fn read_multipart(mut mp: Multipart) -> Result<(Form, Option<(String, Vec<u8>)>), AppError> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         AppError::bad_request(
-            "invalid_upload",
+            ErrorCode::InvalidUpload,
             "上传内容无法读取",
             format!("the upload could not be read: {}", e.body_text()),
         )
@@ -607,7 +607,7 @@ pub(crate) async fn read_multipart(mut mp: Multipart) -> Result<(Form, Option<(S
             let bytes = field.bytes().await.map_err(|_| {
                 AppError::from(shanzhi_domain::DomainError::field(
                     "file",
-                    "file_too_large",
+                    ErrorCode::FileTooLarge,
                     "文件过大",
                     "the file is too large",
                 ))
@@ -646,7 +646,7 @@ pub async fn file_report(State(state): State<AppState>, user: SignedIn, ids: Ids
         if beneficiaries.is_err() {
             problems.add(
                 "beneficiaries",
-                "invalid_count",
+                ErrorCode::InvalidCount,
                 "请填写服务人数（整数），例如 120",
                 "Enter the number of people served, like 120",
             );

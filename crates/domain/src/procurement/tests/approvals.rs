@@ -4,6 +4,7 @@
 //! supplier alone can do it (实施条例 §38).
 
 use super::*;
+use crate::error::ErrorCode;
 use crate::procurement::approval::{ApprovalContext, ApprovalInput, Consent};
 
 const BIG: i64 = 2_400_000;
@@ -64,14 +65,17 @@ fn another_method_at_the_threshold_needs_the_citys_approval_before_the_start() {
     // The district's own finance bureau cannot approve it; a provider or the purchaser even less.
     let district = actor(300, FINANCE, OrgKind::Finance, &[Role::Reviewer]);
     let refused = a.clone().decide(&district, &district_finance(), true, "夷财采〔2026〕1号", "", now).unwrap_err();
-    assert_eq!(refused.code(), "not_approval_authority");
-    assert_eq!(a.clone().decide(&buyer(), &city_finance(), true, "x", "", now).unwrap_err().code(), "forbidden");
+    assert_eq!(refused.code(), ErrorCode::NotApprovalAuthority);
+    assert_eq!(
+        a.clone().decide(&buyer(), &city_finance(), true, "x", "", now).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
     // Yichang's finance bureau approves, with its document number.
     let missing = a.clone().decide(&city_reviewer(), &city_finance(), true, "", "", now).unwrap_err();
     assert_eq!(codes(missing), ["required"]);
     a.decide(&city_reviewer(), &city_finance(), true, "宜市财采〔2026〕8号", "同意采用竞争性磋商", now).unwrap();
     let again = a.clone().decide(&city_reviewer(), &city_finance(), false, "", "重新审查后不同意", now);
-    assert_eq!(again.unwrap_err().code(), "approval_decided");
+    assert_eq!(again.unwrap_err().code(), ErrorCode::ApprovalDecided);
     a.id = 5;
 
     let mut c = ctx(&rules, BIG, None);
@@ -113,13 +117,13 @@ fn a_refused_approval_allows_nothing_and_applying_has_its_preconditions() {
     let ctx_ok = approval_ctx(&rules, BIG, false);
     assert_eq!(
         request(&ctx_ok, application(Method::CompetitiveConsultation), &bidder(50)).unwrap_err().code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     assert_eq!(
         request(&approval_ctx(&rules, BIG, true), application(Method::CompetitiveConsultation), &buyer())
             .unwrap_err()
             .code(),
-        "procurement_started"
+        ErrorCode::ProcurementStarted
     );
     assert_eq!(
         request(
@@ -129,13 +133,13 @@ fn a_refused_approval_allows_nothing_and_applying_has_its_preconditions() {
         )
         .unwrap_err()
         .code(),
-        "approval_pending"
+        ErrorCode::ApprovalPending
     );
     assert_eq!(
         request(&approval_ctx(&rules, 500_000, false), application(Method::CompetitiveConsultation), &buyer())
             .unwrap_err()
             .code(),
-        "approval_not_needed"
+        ErrorCode::ApprovalNotNeeded
     );
     assert_eq!(
         codes(request(&ctx_ok, application(Method::RequestForQuotation), &buyer()).unwrap_err()),
@@ -173,7 +177,7 @@ fn only_one_supplier_at_the_threshold_publicises_first_and_is_approved_before_th
     application.single_source = Some(only_one(SingleSourceCase::OnlyOneSupplier));
     let early =
         MethodApproval::request(&approval_ctx(&rules, BIG, true), application.clone(), &buyer(), at(2025, 9, 26, 9));
-    assert_eq!(early.unwrap_err().code(), "notice_first");
+    assert_eq!(early.unwrap_err().code(), ErrorCode::NoticeFirst);
     p.publish(&buyer(), at(2025, 9, 1, 9), &c, &rules, at(2025, 9, 26, 9)).unwrap();
     assert_eq!(p.stage, Stage::Notice);
     assert_eq!(p.bid_deadline, Some(crate::calendar::end_of_day(day(2025, 10, 10))));
@@ -183,7 +187,7 @@ fn only_one_supplier_at_the_threshold_publicises_first_and_is_approved_before_th
     let price = Money::from_yuan(2_300_000);
     assert_eq!(
         p.clone().record_negotiation(&buyer(), price, minutes, None, &c, &rules, t).unwrap_err().code(),
-        "approval_required"
+        ErrorCode::ApprovalRequired
     );
     // … which the purchaser now applies for, and the city grants.
     let ended = ApprovalContext { notice_ended: true, ..approval_ctx(&rules, BIG, true) };
@@ -193,7 +197,7 @@ fn only_one_supplier_at_the_threshold_publicises_first_and_is_approved_before_th
     let mut other = a.clone();
     other.single_source = Some(SingleSource { provider_org_id: 51, ..only_one(SingleSourceCase::OnlyOneSupplier) });
     let wrong = p.clone().record_negotiation(&buyer(), price, minutes, Some(&other), &c, &rules, t);
-    assert_eq!(wrong.unwrap_err().code(), "approval_required");
+    assert_eq!(wrong.unwrap_err().code(), ErrorCode::ApprovalRequired);
     p.record_negotiation(&buyer(), price, minutes, Some(&a), &c, &rules, t).unwrap();
     assert_eq!(p.stage, Stage::Awarded);
     assert_eq!(p.approval.as_ref().map(|r| r.document_no.as_str()), Some("宜市财采〔2025〕30号"));
@@ -230,7 +234,7 @@ fn an_emergency_single_source_has_no_notice() {
     // No public notice for an emergency (实施条例 §38 is the only-one-supplier case) …
     assert_eq!(
         p.clone().publish(&buyer(), at(2025, 9, 1, 9), &c, &rules, at(2025, 8, 1, 10)).unwrap_err().code(),
-        "no_notice_for_case"
+        ErrorCode::NoNoticeForCase
     );
     // … and no 30-day wait for the purchase intention (财库〔2020〕10号 exempts the unforeseeable): negotiate now.
     p.record_negotiation(
@@ -256,7 +260,7 @@ fn an_add_on_single_source_negotiates_without_notice_after_the_intention_period(
     let minutes = "原合同追加服务，经协商价格 3 万元";
     let early =
         p.clone().record_negotiation(&buyer(), Money::from_yuan(30_000), minutes, None, &c, &rules, at(2025, 8, 4, 9));
-    assert_eq!(early.unwrap_err().code(), "intention_period");
+    assert_eq!(early.unwrap_err().code(), ErrorCode::IntentionPeriod);
     p.record_negotiation(&buyer(), Money::from_yuan(30_000), minutes, None, &c, &rules, at(2025, 9, 1, 9)).unwrap();
     assert_eq!(p.stage, Stage::Awarded);
     // Only single source records a negotiation.
@@ -265,7 +269,7 @@ fn an_add_on_single_source_negotiates_without_notice_after_the_intention_period(
         q.record_negotiation(&buyer(), Money::from_yuan(1), minutes, None, &c, &rules, at(2025, 9, 1, 9))
             .unwrap_err()
             .code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
 }
 
@@ -285,7 +289,7 @@ fn a_switch_after_a_failed_tender_at_the_threshold_needs_the_city_and_its_docume
     let t = at(2025, 8, 3, 9);
     let by_district =
         p.clone().decide_switch(&finance(), &district_finance(), true, "夷财采〔2025〕2号", "同意", &rules, t);
-    assert_eq!(by_district.unwrap_err().code(), "not_approval_authority");
+    assert_eq!(by_district.unwrap_err().code(), ErrorCode::NotApprovalAuthority);
     let unnumbered = p.clone().decide_switch(&city_reviewer(), &city_finance(), true, "", "同意", &rules, t);
     assert_eq!(codes(unnumbered.unwrap_err()), ["required"]);
     p.decide_switch(&city_reviewer(), &city_finance(), true, "宜市财采〔2025〕31号", "同意", &rules, t).unwrap();

@@ -3,6 +3,7 @@
 //! small-business price deduction for services is 10–20 % (财库〔2022〕19号).
 
 use super::*;
+use crate::error::ErrorCode;
 
 fn all_marks(p: &Procurement) -> Vec<(i64, String, String)> {
     p.evaluated_bids()
@@ -37,7 +38,7 @@ fn the_purchasers_representative_scores_like_the_experts() {
     }
     // The report waits for the representative's marks too, which its work queue shows.
     assert_eq!(p.member_tasks(101), vec![MemberTask::Mark]);
-    assert_eq!(p.clone().finish_evaluation(&experts[0], &rules, t).unwrap_err().code(), "marks_missing");
+    assert_eq!(p.clone().finish_evaluation(&experts[0], &rules, t).unwrap_err().code(), ErrorCode::MarksMissing);
     let rep = actor(101, BUYER, OrgKind::CivilAffairs, &[Role::Purchaser]);
     let marks = all_marks(&p);
     p.mark(&rep, marks, t).unwrap();
@@ -116,22 +117,28 @@ fn the_committee_asks_for_a_written_explanation_and_voids_only_an_unjustified_pr
     );
     assert_eq!(
         p.clone().flag_low_price(&bidder(52), 3, "报价明显低于其他投标", due, t).unwrap_err().code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     p.flag_low_price(&lead, 3, "报价明显低于其他投标人，可能影响服务质量", due, t).unwrap();
     assert!(p.evaluated_at.is_none(), "a price to judge reopens the evaluation");
     assert_eq!(p.member_tasks(lead.user_id), vec![MemberTask::LowPrice]);
-    assert_eq!(p.clone().flag_low_price(&lead, 3, "再次要求说明", due, t).unwrap_err().code(), "low_price_flagged");
+    assert_eq!(
+        p.clone().flag_low_price(&lead, 3, "再次要求说明", due, t).unwrap_err().code(),
+        ErrorCode::LowPriceFlagged
+    );
     // The report waits for the committee's finding, which waits for the explanation or its deadline.
-    assert_eq!(p.clone().finish_evaluation(&lead, &rules, t).unwrap_err().code(), "low_price_pending");
-    assert_eq!(p.clone().decide_low_price(&lead, 3, false, "未作说明", t).unwrap_err().code(), "explanation_pending");
+    assert_eq!(p.clone().finish_evaluation(&lead, &rules, t).unwrap_err().code(), ErrorCode::LowPricePending);
+    assert_eq!(
+        p.clone().decide_low_price(&lead, 3, false, "未作说明", t).unwrap_err().code(),
+        ErrorCode::ExplanationPending
+    );
     // Only the bidder asked explains, before the deadline.
     assert_eq!(
         p.clone().explain_low_price(&bidder(50), "本机构报价依据充分合理可靠", t).unwrap_err().code(),
-        "not_found"
+        ErrorCode::NotFound
     );
     let late = p.clone().explain_low_price(&bidder(52), "本机构报价依据充分合理可靠", due);
-    assert_eq!(late.unwrap_err().code(), "explanation_late");
+    assert_eq!(late.unwrap_err().code(), ErrorCode::ExplanationLate);
     p.explain_low_price(&bidder(52), "本机构有志愿者团队承担部分服务，人员成本较低，附成本测算表", t).unwrap();
     // Found justified: the bid stands and wins on price.
     let mut kept = p.clone();
@@ -141,7 +148,7 @@ fn the_committee_asks_for_a_written_explanation_and_voids_only_an_unjustified_pr
     // Found unjustified (with a reason): the bid is void and the next wins.
     assert_eq!(codes(p.clone().decide_low_price(&lead, 3, false, "", t).unwrap_err()), ["reason_required"]);
     p.decide_low_price(&lead, 3, false, "成本测算未包含社工薪酬，不能证明报价合理", t).unwrap();
-    assert_eq!(p.clone().decide_low_price(&lead, 3, true, "", t).unwrap_err().code(), "low_price_decided");
+    assert_eq!(p.clone().decide_low_price(&lead, 3, true, "", t).unwrap_err().code(), ErrorCode::LowPriceDecided);
     p.finish_evaluation(&lead, &rules, t).unwrap();
     let o = p.outcome(&rules).unwrap();
     assert!(o.bid(3).unwrap().void && o.bid(3).unwrap().rank.is_none());
@@ -166,8 +173,14 @@ fn a_class_one_public_institution_cannot_bid_at_all() {
     let institution = actor(1070, 70, OrgKind::PublicInstitution, &[Role::Provider]);
     let class_one = ProviderInfo { kind: OrgKind::PublicInstitution, class_one: true, ..info(70) };
     let t = at(2025, 9, 20, 9);
-    assert_eq!(p.check_bid_window(&institution, &class_one, None, t).unwrap_err().code(), "class_one_ineligible");
-    assert_eq!(p.clone().register_interest(&institution, &class_one, t).unwrap_err().code(), "class_one_ineligible");
+    assert_eq!(
+        p.check_bid_window(&institution, &class_one, None, t).unwrap_err().code(),
+        ErrorCode::ClassOneIneligible
+    );
+    assert_eq!(
+        p.clone().register_interest(&institution, &class_one, t).unwrap_err().code(),
+        ErrorCode::ClassOneIneligible
+    );
     let class_two = ProviderInfo { class_one: false, ..class_one };
     assert!(p.check_bid_window(&institution, &class_two, None, t).is_ok());
 }
@@ -187,7 +200,7 @@ fn the_documents_admit_provider_kinds_and_others_cannot_take_part() {
     let company = actor(1080, 80, OrgKind::Enterprise, &[Role::Provider]);
     let company_info = ProviderInfo { kind: OrgKind::Enterprise, ..info(80) };
     let refused = p.check_bid_window(&company, &company_info, None, t).unwrap_err();
-    assert_eq!(refused.code(), "kind_not_admitted");
+    assert_eq!(refused.code(), ErrorCode::KindNotAdmitted);
     assert!(
         refused.message_zh().contains("社会组织") && refused.message_zh().contains("企业"),
         "{}",
@@ -195,6 +208,9 @@ fn the_documents_admit_provider_kinds_and_others_cannot_take_part() {
     );
     let committee = actor(1081, 81, OrgKind::SelfGoverningBody, &[Role::Provider]);
     let committee_info = ProviderInfo { kind: OrgKind::SelfGoverningBody, ..info(81) };
-    assert_eq!(p.clone().register_interest(&committee, &committee_info, t).unwrap_err().code(), "kind_not_admitted");
+    assert_eq!(
+        p.clone().register_interest(&committee, &committee_info, t).unwrap_err().code(),
+        ErrorCode::KindNotAdmitted
+    );
     assert!(p.check_bid_window(&bidder(50), &info(50), None, t).is_ok());
 }

@@ -4,6 +4,7 @@
 //! Oct worked).
 
 use super::*;
+use crate::error::ErrorCode;
 
 fn challenge(p: &mut Procurement, org: i64, about: ChallengeAbout, now: DateTime<Utc>) -> Result<Change, DomainError> {
     p.challenge(
@@ -33,7 +34,7 @@ fn a_challenge_to_the_documents_runs_from_the_end_of_their_publication_period() 
     challenge(&mut p.clone(), 50, ChallengeAbout::Documents, at(2025, 9, 29, 9)).unwrap();
     assert_eq!(
         challenge(&mut p, 50, ChallengeAbout::Documents, at(2025, 9, 30, 9)).unwrap_err().code(),
-        "challenge_late"
+        ErrorCode::ChallengeLate
     );
 }
 
@@ -45,7 +46,7 @@ fn a_challenge_to_the_documents_runs_from_their_receipt_when_that_is_later() {
     challenge(&mut p.clone(), 51, ChallengeAbout::Documents, at(2025, 10, 16, 9)).unwrap();
     assert_eq!(
         challenge(&mut p, 51, ChallengeAbout::Documents, at(2025, 10, 17, 9)).unwrap_err().code(),
-        "challenge_late"
+        ErrorCode::ChallengeLate
     );
 }
 
@@ -75,7 +76,7 @@ fn a_challenge_to_the_result_runs_from_the_end_of_the_result_notice() {
     challenge(&mut p.clone(), 50, ChallengeAbout::Result, at(2025, 10, 17, 9)).unwrap();
     assert_eq!(
         challenge(&mut p, 50, ChallengeAbout::Result, at(2025, 10, 20, 9)).unwrap_err().code(),
-        "challenge_late"
+        ErrorCode::ChallengeLate
     );
 }
 
@@ -89,7 +90,7 @@ fn a_complaint_runs_from_the_end_of_the_reply_period_not_from_the_reply() {
     p.reply(&buyer(), 1, "经复核评分无误，质疑不成立", false, at(2025, 10, 17, 9)).unwrap();
     assert_eq!(Procurement::complaint_due(&p.challenges[0], &rules, &c).unwrap().date, day(2025, 11, 17));
     let late = p.clone().complain(&bidder(50), 1, "对质疑答复不满意，请求复核", &c, &rules, at(2025, 11, 18, 9));
-    assert_eq!(late.unwrap_err().code(), "complaint_late");
+    assert_eq!(late.unwrap_err().code(), ErrorCode::ComplaintLate);
     p.complain(&bidder(50), 1, "对质疑答复不满意，请求复核", &c, &rules, at(2025, 11, 14, 9)).unwrap();
 }
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::budget::FundSource;
+use crate::error::ErrorCode;
 use crate::org::ProviderInfo;
 use chrono::TimeZone;
 
@@ -107,7 +108,7 @@ fn moves(c: &Change) -> Vec<(i64, Movement, i64)> {
     c.ledger.iter().map(|e| (e.budget_id, e.movement, e.amount.fen() / 100)).collect()
 }
 
-fn codes(e: DomainError) -> Vec<&'static str> {
+fn codes(e: DomainError) -> Vec<ErrorCode> {
     e.fields().iter().map(|f| f.code).collect()
 }
 
@@ -116,11 +117,11 @@ fn supplements_together_add_at_most_ten_percent() {
     let r = Rules::default();
     let mut p = running();
     let e = p.propose_supplement(&purchaser(), input(8_001, vec![line(2, 8_001)]), &r, on(2026, 5, 1)).unwrap_err();
-    assert_eq!(e.code(), "supplement_above_limit");
+    assert_eq!(e.code(), ErrorCode::SupplementAboveLimit);
     assert!(e.message_zh().contains("8,000.00"), "{}", e.message_zh());
     p.propose_supplement(&purchaser(), input(5_000, vec![line(2, 5_000)]), &r, on(2026, 5, 1)).unwrap();
     let e = p.propose_supplement(&purchaser(), input(3_001, vec![line(2, 3_001)]), &r, on(2026, 5, 1)).unwrap_err();
-    assert_eq!(e.code(), "supplement_above_limit", "a proposed one counts");
+    assert_eq!(e.code(), ErrorCode::SupplementAboveLimit, "a proposed one counts");
     // Returned, it no longer does.
     p.review_supplement(&finance(), 1, false, "请补充依据", on(2026, 5, 2)).unwrap();
     p.propose_supplement(&purchaser(), input(8_000, vec![line(2, 8_000)]), &r, on(2026, 5, 3)).unwrap();
@@ -134,35 +135,41 @@ fn a_supplement_is_proposed_approved_and_signed_like_the_original() {
     let mut p = running();
     assert_eq!(
         p.propose_supplement(&provider(), input(5_000, vec![line(2, 5_000)]), &r, on(2026, 5, 1)).unwrap_err().code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     let c = p.propose_supplement(&purchaser(), input(5_000, vec![line(2, 3_000), line(3, 2_000)]), &r, on(2026, 5, 1));
     let c = c.unwrap();
     assert_eq!((c.action.code(), c.ledger.len()), ("project.supplement_propose", 0), "proposing moves no money");
     assert_eq!(waiting_on(&finance(), &p), Some("review_supplement"));
-    assert_eq!(p.review_supplement(&purchaser(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(), "forbidden");
+    assert_eq!(
+        p.review_supplement(&purchaser(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(),
+        ErrorCode::Forbidden
+    );
     let own_finance = actor(301, PURCHASER_ORG, OrgKind::Finance, &[Role::Reviewer]);
     assert_eq!(
         p.review_supplement(&own_finance, 1, true, "", on(2026, 5, 2)).unwrap_err().code(),
-        "separation_of_duties"
+        ErrorCode::SeparationOfDuties
     );
-    assert_eq!(p.review_supplement(&finance(), 1, false, " ", on(2026, 5, 2)).unwrap_err().code(), "comment_required");
+    assert_eq!(
+        p.review_supplement(&finance(), 1, false, " ", on(2026, 5, 2)).unwrap_err().code(),
+        ErrorCode::CommentRequired
+    );
     assert_eq!(
         p.sign_supplement(&purchaser(), 1, d(2026, 5, 2), d(2026, 5, 2), on(2026, 5, 2)).unwrap_err().code(),
-        "wrong_step"
+        ErrorCode::WrongStep
     );
     let c = p.review_supplement(&finance(), 1, true, "同意", on(2026, 5, 2)).unwrap();
     assert_eq!(moves(&c), [(2, Movement::Reserve, 3_000), (3, Movement::Reserve, 2_000)]);
     assert_eq!(waiting_on(&purchaser(), &p), Some("sign_supplement"));
-    assert_eq!(p.review_supplement(&finance(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(), "wrong_step");
+    assert_eq!(p.review_supplement(&finance(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(), ErrorCode::WrongStep);
     assert_eq!(
         p.sign_supplement(&finance(), 1, d(2026, 5, 2), d(2026, 5, 2), on(2026, 5, 2)).unwrap_err().code(),
-        "forbidden"
+        ErrorCode::Forbidden
     );
     let early = p.sign_supplement(&purchaser(), 1, d(2026, 5, 1), d(2026, 5, 3), on(2026, 5, 3)).unwrap_err();
-    assert_eq!(early.code(), "signed_on_out_of_range", "not before finance agreed");
+    assert_eq!(early.code(), ErrorCode::SignedOnOutOfRange, "not before finance agreed");
     let future = p.sign_supplement(&purchaser(), 1, d(2026, 5, 4), d(2026, 5, 3), on(2026, 5, 3)).unwrap_err();
-    assert_eq!(future.code(), "signed_on_out_of_range");
+    assert_eq!(future.code(), ErrorCode::SignedOnOutOfRange);
     assert_eq!(p.contract.as_ref().unwrap().total(), Money::from_yuan(80_000), "not until signed");
     let c = p.sign_supplement(&purchaser(), 1, d(2026, 5, 3), d(2026, 5, 3), on(2026, 5, 3)).unwrap();
     assert_eq!(moves(&c), [(2, Movement::Commit, 3_000), (3, Movement::Commit, 2_000)]);
@@ -182,17 +189,23 @@ fn a_proposal_is_checked_field_by_field() {
     bad.milestone_name = String::new();
     bad.due = d(2026, 9, 29);
     let e = p.propose_supplement(&purchaser(), bad, &r, on(2026, 5, 1)).unwrap_err();
-    assert_eq!(codes(e), ["required", "required", "due_outside_term", "funding_not_total"]);
+    assert_eq!(
+        codes(e),
+        [ErrorCode::Required, ErrorCode::Required, ErrorCode::DueOutsideTerm, ErrorCode::FundingNotTotal]
+    );
     let mut old = input(5_000, vec![line(2, 5_000)]);
     old.funding[0].year = 2025;
     let e = p.propose_supplement(&purchaser(), old, &r, on(2026, 5, 1)).unwrap_err();
-    assert_eq!(e.code(), "funding_year_outside_service");
+    assert_eq!(e.code(), ErrorCode::FundingYearOutsideService);
     let mut late = input(5_000, vec![line(2, 5_000)]);
     late.due = d(2027, 4, 1);
-    assert_eq!(p.propose_supplement(&purchaser(), late, &r, on(2026, 5, 1)).unwrap_err().code(), "due_outside_term");
+    assert_eq!(
+        p.propose_supplement(&purchaser(), late, &r, on(2026, 5, 1)).unwrap_err().code(),
+        ErrorCode::DueOutsideTerm
+    );
     p.status = Status::Completed;
     let e = p.propose_supplement(&purchaser(), input(5_000, vec![line(2, 5_000)]), &r, on(2026, 5, 1)).unwrap_err();
-    assert_eq!(e.code(), "wrong_step");
+    assert_eq!(e.code(), ErrorCode::WrongStep);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use serde_json::{json, Map, Value};
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::procurement::{CriterionSpec, Procurement, Scoring};
+use shanzhi_domain::ErrorCode;
 
 use super::super::forms::{self, Errors, Form, Problem};
 use crate::error::{AppError, AppResult};
@@ -88,7 +89,7 @@ pub(super) fn command(p: &Procurement, action: &str, which: &str, form: &Form) -
                 "true" => json!(true),
                 "false" => json!(false),
                 _ => {
-                    problems.add(*name, "required", "请选择一项", "choose one");
+                    problems.add(*name, ErrorCode::Required, "请选择一项", "choose one");
                     continue;
                 }
             },
@@ -98,7 +99,7 @@ pub(super) fn command(p: &Procurement, action: &str, which: &str, form: &Form) -
                 _ => {
                     problems.add(
                         *name,
-                        "invalid_number",
+                        ErrorCode::InvalidNumber,
                         "请选择或填写一个有效的编号",
                         "choose or enter a valid number",
                     );
@@ -124,7 +125,11 @@ pub(super) fn command(p: &Procurement, action: &str, which: &str, form: &Form) -
     }
     problems.into_result()?;
     serde_json::from_value(Value::Object(obj)).map_err(|e| {
-        AppError::bad_request("invalid_form", format!("表单内容有误：{e}"), format!("the form is not valid: {e}"))
+        AppError::bad_request(
+            ErrorCode::InvalidForm,
+            format!("表单内容有误：{e}"),
+            format!("the form is not valid: {e}"),
+        )
     })
 }
 

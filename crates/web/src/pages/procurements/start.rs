@@ -7,6 +7,7 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::OrgKind;
 use shanzhi_domain::procurement::{CriterionSpec, Documents, Scoring, SingleSource, SingleSourceCase};
 use shanzhi_domain::project::{Act, Project};
+use shanzhi_domain::ErrorCode;
 
 use super::super::forms::{self, error_summary, options, plain, row_name, Errors, Form, Kind};
 use super::super::layout::page;
@@ -35,7 +36,7 @@ fn percent_bp(p: &mut Problems, field: &str, s: &str) -> u32 {
     parsed.unwrap_or_else(|| {
         p.add(
             field,
-            "invalid_percent",
+            ErrorCode::InvalidPercent,
             "请填写 0 到 100 之间的百分数，最多两位小数",
             "enter a percentage from 0 to 100, at most two decimals",
         );
@@ -211,7 +212,7 @@ fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) ->
         s => match s.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                p.add("framework_members", "invalid_number", "请填写整数", "enter a whole number");
+                p.add("framework_members", ErrorCode::InvalidNumber, "请填写整数", "enter a whole number");
                 None
             }
         },
