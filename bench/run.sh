@@ -10,7 +10,7 @@
 #
 # Environment: DURATION (15s), CONNECTIONS (64), THREADS (2), BENCH_PORT (18080), BENCH_CEILING_PORT (18081),
 # BENCH_USER (admin: the project lists, one project, statistics), BENCH_TOWNSHIP_USERS (xxt.purchaser lq.purchaser
-# wdh.purchaser: home page and work queue), BENCH_PASSWORD (the demo's), BENCH_MAX_URLS (20000 per endpoint),
+# wdh.purchaser: home page and work queue), BENCH_PASSWORD (the demo's), BENCH_MAX_URLS (20000 per endpoint), BENCH_MAX_PAGES (400 pages read of each list),
 # BENCH_ONLY (an extended regular expression: only the endpoints whose name matches, besides the ceiling),
 # BENCH_KEEP=1 (keep the work folder: wrk's full output, the URL lists, the server's log), CARGO_TARGET_DIR.
 set -euo pipefail
@@ -26,6 +26,8 @@ USER_NAME=${BENCH_USER:-admin}
 TOWNSHIP_USERS=${BENCH_TOWNSHIP_USERS:-xxt.purchaser lq.purchaser wdh.purchaser}
 PASSWORD=${BENCH_PASSWORD:-yiling-2013}
 MAX_URLS=${BENCH_MAX_URLS:-20000}
+# Pages read of each list to learn the ids and cursors (400 pages of 50: 20,000 items, whatever the store holds).
+MAX_PAGES=${BENCH_MAX_PAGES:-400}
 ONLY=${BENCH_ONLY:-}
 
 die() {
@@ -167,7 +169,7 @@ AUTH="Bearer $TOKEN"
 api() { curl -fsS --max-time 120 -H "Authorization: $AUTH" "$BASE$1"; }
 page_all() {
   local path=$1 pages=$2 url=$1 page next sep n=0
-  while [[ -n $url && $n -lt $MAX_URLS ]]; do
+  while [[ -n $url && $n -lt $MAX_PAGES ]]; do
     echo "$url" >>"$pages"
     page=$(api "$url") || die "GET $url failed"
     jq -c 'if type == "array" then .[] else (.items // .data // [])[] end' <<<"$page"
@@ -186,7 +188,7 @@ page_all() {
 log "reading what the data holds…"
 page_all /api/v1/projects "$WORK/project-pages" >"$WORK/projects.jsonl"
 page_all /api/v1/notices "$WORK/notice-pages" >"$WORK/notices.jsonl"
-jq -r '.id' "$WORK/projects.jsonl" | head -n "$MAX_URLS" >"$WORK/project-ids"
+jq -r '.id' "$WORK/projects.jsonl" | awk -v n="$MAX_URLS" 'NR <= n' >"$WORK/project-ids"
 jq -r '.step // empty' "$WORK/projects.jsonl" | sort -u >"$WORK/steps"
 jq -r '.kind // empty' "$WORK/notices.jsonl" | sort -u >"$WORK/kinds"
 api /api/v1/regions | jq -r '.[].code' >"$WORK/regions"

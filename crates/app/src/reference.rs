@@ -29,16 +29,10 @@ pub struct PlaceChoice {
 
 /// What a list page offers to narrow it by place, `chosen` being the place it is narrowed to now.
 pub async fn place_choice(app: &App, chosen: Option<&str>) -> Result<PlaceChoice> {
-    let mut path = Vec::new();
-    let mut next = chosen.map(str::to_string);
-    // A handful of levels, each read by its code (bounded, should the data ever hold a loop).
-    while let Some(code) = next.take().filter(|_| path.len() < 8) {
-        if let Some(r) = app.store.region(&code).await? {
-            next = r.parent.clone();
-            path.push(r);
-        }
-    }
-    path.reverse();
+    let path = match chosen {
+        Some(code) => app.store.region_path(code).await?,
+        None => Vec::new(),
+    };
     let children = app.store.region_children(path.last().map(|r| r.code.as_str())).await?;
     Ok(PlaceChoice { path, children })
 }

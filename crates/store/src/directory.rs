@@ -38,6 +38,9 @@ pub trait Directory {
     async fn region(&self, code: &str) -> Result<Option<Region>>;
     /// The regions directly under `parent` (the top level when `None`), in code order.
     async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>>;
+    /// The place `code` and the places above it, top first, in one read (a place's code begins with its
+    /// parent's); empty when `code` names no place.
+    async fn region_path(&self, code: &str) -> Result<Vec<Region>>;
 }
 
 #[async_trait]
@@ -82,6 +85,31 @@ impl Directory for SqlStore {
             }
         };
         rows.iter().map(region_from_row).collect()
+    }
+
+    async fn region_path(&self, code: &str) -> Result<Vec<Region>> {
+        let mut w = Where::default();
+        let codes: Vec<String> = crate::projects::place_codes(&[code.to_string()]).iter().map(|c| w.text(c)).collect();
+        if codes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!("SELECT code, name, level, urban, parent FROM regions WHERE code IN ({})", codes.join(", "));
+        let found: Vec<Region> = w
+            .bind(sqlx::query(&sql))
+            .fetch_all(self.pool())
+            .await?
+            .iter()
+            .map(region_from_row)
+            .collect::<Result<_>>()?;
+        // Walked down from the top by parent, so the path is the regions' own chain.
+        let mut path: Vec<Region> = Vec::new();
+        while path.len() < found.len() {
+            let Some(next) = found.iter().find(|r| r.parent.as_deref() == path.last().map(|p| p.code.as_str())) else {
+                break;
+            };
+            path.push(next.clone());
+        }
+        Ok(if path.last().is_some_and(|r| r.code == code) { path } else { Vec::new() })
     }
 
     async fn user_page(&self, filter: &UserFilter, page: PageRequest) -> Result<Page<User>> {
