@@ -15,7 +15,7 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::{DomainError, ErrorCode, Money, Quantity};
 
-use shanzhi_domain::project::{waiting_on, Awaits, ProjectItem, Scope};
+use shanzhi_domain::project::{Awaits, ProjectItem, QueueItem, Scope};
 use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
 
 use shanzhi_store::By;
@@ -443,9 +443,9 @@ pub async fn visible_projects(app: &App, actor: &Actor) -> Result<Vec<Project>> 
 
 /// One page of `actor`'s work queue: the projects waiting on them and for what, newest first. A page may hold
 /// fewer than its limit while more follow (`next`).
-pub async fn queue_page(app: &App, actor: &Actor, page: PageRequest) -> Result<Page<(Project, &'static str)>> {
+pub async fn queue_page(app: &App, actor: &Actor, page: PageRequest) -> Result<Page<QueueItem>> {
     let candidates = app.store.awaiting_page(Awaits::kinds(actor), actor.org_id, page).await?;
-    Ok(candidates.filter_map(|p| waiting_on(actor, &p).map(|duty| (p, duty))))
+    Ok(candidates.filter_map(|a| a.for_reader(actor)))
 }
 
 /// How many projects `actor` may see at each step and end state.

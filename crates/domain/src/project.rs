@@ -26,11 +26,13 @@ mod posts;
 mod review;
 mod scope;
 pub mod supplement;
+mod waiting;
 pub use acts::Act;
 pub use estimate::price_lines;
-pub use item::ProjectItem;
+pub use item::{Awaiting, ProjectItem, QueueItem};
 pub use scope::{Awaits, Facts, PostFact, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
+pub use waiting::{waiting_on, Waiting, PURCHASER_DUTIES};
 
 string_enum!(
     Status {
@@ -567,46 +569,6 @@ impl Project {
 /// Who may see a project. Deny by default; the same rule as [`Scope`], which stores apply in their queries.
 pub fn can_view(actor: &Actor, p: &Project) -> bool {
     Scope::of(actor).admits(p)
-}
-
-/// What the project waits on `actor` to do, if anything: the work queue.
-pub fn waiting_on(actor: &Actor, p: &Project) -> Option<&'static str> {
-    let own = actor.has(Role::Purchaser) && actor.org_id == p.purchaser_org_id;
-    match p.status {
-        Status::Design if own && p.is_returned() => Some("revise_returned"),
-        Status::Design if own => Some("finish_design"),
-        Status::CostEstimate if own => Some("estimate_and_submit"),
-        Status::ReviewContent | Status::ReviewFinance => {
-            let stage = if p.status == Status::ReviewContent { ReviewStage::Content } else { ReviewStage::Finance };
-            let eligible =
-                stage.reviewed_by(actor) && actor.org_id != p.purchaser_org_id && actor.user_id != p.designer_id;
-            eligible.then_some("review")
-        }
-        Status::Procurement if own => Some("award"),
-        Status::Contract if own => Some("sign_contract"),
-        Status::Acceptance => {
-            let c = p.contract.as_ref()?;
-            let finance = actor.is_finance_reviewer();
-            for s in &c.supplements {
-                match s.status {
-                    SupplementStatus::Proposed if finance && actor.org_id != p.purchaser_org_id => {
-                        return Some("review_supplement")
-                    }
-                    SupplementStatus::Approved if own => return Some("sign_supplement"),
-                    _ => {}
-                }
-            }
-            let i = p.current_milestone()?;
-            let m = &c.milestones[i];
-            let provider = actor.has(Role::Provider) && c.provider.org_id == actor.org_id;
-            match m.status {
-                MilestoneStatus::Reported if own => Some("decide_milestone"),
-                MilestoneStatus::Pending | MilestoneStatus::Rejected if provider => Some("file_report"),
-                _ => None,
-            }
-        }
-        _ => None,
-    }
 }
 
 #[cfg(test)]

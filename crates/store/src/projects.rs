@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::{Action, Scope as AuditScope};
-use shanzhi_domain::project::{Awaits, Change, Facts, Project, ProjectItem, Scope, Status};
+use shanzhi_domain::project::{Awaiting, Awaits, Change, Facts, Project, ProjectItem, Scope, Status, Waiting};
 use shanzhi_domain::visibility::ProjectAccess;
 use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
@@ -75,8 +75,8 @@ pub trait ProjectStore {
     /// How many projects `scope` may see at each step and end state.
     async fn project_counts(&self, scope: &Scope) -> Result<BTreeMap<String, i64>>;
     /// The projects that may be waiting on someone of `kinds` in organisation `org_id`, newest first: a superset
-    /// of the reader's work queue, which the caller narrows with `waiting_on`.
-    async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Project>>;
+    /// of the reader's work queue, read from list columns, which the caller narrows with [`Awaiting::for_reader`].
+    async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Awaiting>>;
     /// The projects with bought posts that `scope` may see, or that hold a post seated in `host_org_id`, newest
     /// first, one page.
     async fn post_page(&self, scope: &Scope, host_org_id: i64, page: PageRequest) -> Result<Page<Project>>;
@@ -129,6 +129,33 @@ fn item_from_row(r: &AnyRow) -> Result<ProjectItem> {
         updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
     };
     Ok(item.read_as(access))
+}
+
+/// What [`ProjectStore::awaiting_page`] reads: a queue entry's columns and the project's [`Waiting`].
+const AWAITING_COLUMNS: &str = "p.id, p.code, p.title, p.purchaser_name, p.status, p.purchaser_org_id, \
+                                p.designer_id, p.provider_org_id, p.awaits, p.purchaser_duty";
+
+fn awaiting_from_row(r: &AnyRow) -> Result<Awaiting> {
+    let status: String = r.try_get("status")?;
+    let status = Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("project status {status}")))?;
+    let awaits = u8::try_from(r.try_get::<i64, _>("awaits")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let duty: Option<String> = r.try_get("purchaser_duty")?;
+    let waiting = Waiting::from_columns(
+        status,
+        r.try_get("purchaser_org_id")?,
+        r.try_get("designer_id")?,
+        r.try_get("provider_org_id")?,
+        Awaits(awaits),
+        duty.as_deref(),
+    )
+    .ok_or_else(|| StoreError::Corrupt(format!("purchaser duty {duty:?}")))?;
+    Ok(Awaiting {
+        id: r.try_get("id")?,
+        code: r.try_get("code")?,
+        title: r.try_get("title")?,
+        purchaser_name: r.try_get("purchaser_name")?,
+        waiting,
+    })
 }
 
 fn project_data(p: &Project) -> Result<String> {
@@ -249,10 +276,10 @@ async fn replace_rows(
     insert_rows(conn, &format!("INSERT INTO {table} ({columns})"), "", rows).await
 }
 
-/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$13` ([`bind_facts`] binds them).
+/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$15` ([`bind_facts`] binds them).
 const FACTS_SET: &str = "year = $1, step = $2, category = $3, mode = $4, reviewed = $5, provider_org_id = $6, \
                          contracted = $7, signed_on = $8, awaits = $9, title = $10, purchaser_name = $11, \
-                         total = $12, returned = $13";
+                         total = $12, returned = $13, designer_id = $14, purchaser_duty = $15";
 
 fn bind_facts<'q>(
     q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
@@ -271,6 +298,8 @@ fn bind_facts<'q>(
         .bind(&f.purchaser_name)
         .bind(f.total.fen())
         .bind(i64::from(f.returned))
+        .bind(f.designer_id)
+        .bind(f.purchaser_duty)
 }
 
 /// Rewrites the side tables whose rows changed from `was` (all of them for a new record).
@@ -323,7 +352,7 @@ impl SqlStore {
     /// Writes the project's list columns and side rows, in the caller's transaction.
     pub(crate) async fn write_facts(&self, conn: &mut AnyConnection, p: &Project) -> Result<()> {
         let f = p.facts();
-        bind_facts(sqlx::query(&format!("UPDATE projects SET {FACTS_SET} WHERE id = $14")), &f)
+        bind_facts(sqlx::query(&format!("UPDATE projects SET {FACTS_SET} WHERE id = $16")), &f)
             .bind(p.id)
             .execute(&mut *conn)
             .await?;
@@ -366,8 +395,8 @@ impl SqlStore {
     ) -> Result<()> {
         let facts = after.facts();
         let sql = format!(
-            "UPDATE projects SET {FACTS_SET}, version = $14, status = $15, data = $16, updated_at = $17 \
-             WHERE id = $18 AND version = $19"
+            "UPDATE projects SET {FACTS_SET}, version = $16, status = $17, data = $18, updated_at = $19 \
+             WHERE id = $20 AND version = $21"
         );
         let done = bind_facts(sqlx::query(&sql), &facts)
             .bind(after.version)
@@ -427,7 +456,7 @@ impl ProjectStore for SqlStore {
             format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
         let facts = project.facts();
         bind_facts(
-            sqlx::query(&format!("UPDATE projects SET {FACTS_SET}, code = $14, data = $15 WHERE id = $16")),
+            sqlx::query(&format!("UPDATE projects SET {FACTS_SET}, code = $16, data = $17 WHERE id = $18")),
             &facts,
         )
         .bind(&project.code)
@@ -517,7 +546,7 @@ impl ProjectStore for SqlStore {
         rows.iter().map(|r| Ok((r.try_get("step")?, r.try_get("n")?))).collect()
     }
 
-    async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Project>> {
+    async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Awaiting>> {
         let mut w = Where::default();
         let org =
             if kinds.has(Awaits::PURCHASER) || kinds.has(Awaits::PROVIDER) { w.int(org_id) } else { String::new() };
@@ -538,10 +567,10 @@ impl ProjectStore for SqlStore {
         }
         w.and("p.awaits <> 0".into());
         w.and(format!("({})", any.join(" OR ")));
-        let sql = format!("SELECT {COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
+        let sql = format!("SELECT {AWAITING_COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
         let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
-        Ok(Page::cut(projects, page.limit, |p| p.id))
+        let candidates = rows.iter().map(awaiting_from_row).collect::<Result<Vec<_>>>()?;
+        Ok(Page::cut(candidates, page.limit, |a| a.id))
     }
 
     async fn post_page(&self, scope: &Scope, host_org_id: i64, page: PageRequest) -> Result<Page<Project>> {

@@ -668,10 +668,7 @@ async fn queue(
     Listing(q, _): Listing<crate::filters::NoFilters>,
 ) -> AppResult<Json<Listed<Value>>> {
     let page = projects::queue_page(&state, &s.actor, q.page).await?;
-    Ok(Json(
-        page.map(|(p, duty)| json!({"project_id": p.id, "code": p.code, "title": p.design.title, "duty": duty, "status": p.status.code()}))
-            .into(),
-    ))
+    Ok(Json(page.map(|item| serde_json::to_value(item).unwrap_or_default()).into()))
 }
 
 /// An upload as a multipart form: its `file` part (read by `file_part`).

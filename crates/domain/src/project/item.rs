@@ -1,11 +1,12 @@
-//! A project as a list shows it: what its list columns hold, so a page of projects is read without decoding a
-//! single record.
+//! A project as a list or a work queue shows it: what its list columns hold, so a page of projects is read
+//! without decoding a single record.
 
 use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 
-use super::{Project, Status};
+use super::{Project, Status, Waiting};
 use crate::money::Money;
+use crate::org::Actor;
 use crate::visibility::ProjectAccess;
 
 /// One project in a list, as its reader may read it.
@@ -65,5 +66,42 @@ impl Project {
             updated_at: self.updated_at.trunc_subsecs(6),
         }
         .read_as(access)
+    }
+}
+
+/// A project that may wait on a reader, as a store reads it from list columns for a work queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Awaiting {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub purchaser_name: String,
+    pub waiting: Waiting,
+}
+
+/// One entry of a reader's work queue: a project and what it waits on them to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueueItem {
+    pub project_id: i64,
+    pub code: String,
+    pub title: String,
+    pub purchaser_name: String,
+    pub status: Status,
+    /// What the reader is to do (the codes of [`super::waiting_on`]).
+    pub duty: &'static str,
+}
+
+impl Awaiting {
+    /// The queue entry `actor` reads, when the project waits on them.
+    pub fn for_reader(self, actor: &Actor) -> Option<QueueItem> {
+        let duty = self.waiting.duty_for(actor)?;
+        Some(QueueItem {
+            project_id: self.id,
+            code: self.code,
+            title: self.title,
+            purchaser_name: self.purchaser_name,
+            status: self.waiting.status,
+            duty,
+        })
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{MilestoneStatus, Project, ReviewStage, Status, SupplementStatus};
+use super::{Project, ReviewStage, Status, Waiting};
 use crate::money::Money;
 use crate::org::{region_within, Actor, Role};
 
@@ -67,6 +67,9 @@ pub struct Facts {
     pub signed_on: Option<NaiveDate>,
     /// Who the project may be waiting on: a superset of what [`super::waiting_on`] finds for any reader.
     pub awaits: Awaits,
+    /// The rest of [`Waiting`] beside the columns above: who designed the project, the purchaser's duty.
+    pub designer_id: i64,
+    pub purchaser_duty: Option<&'static str>,
     pub title: String,
     pub purchaser_name: String,
     /// The cost estimate's total.
@@ -99,33 +102,6 @@ impl Awaits {
     /// The provider, to report on its milestone.
     pub const PROVIDER: u8 = 8;
 
-    pub fn of(p: &Project) -> Awaits {
-        let mut bits = 0;
-        match p.status {
-            Status::Design | Status::CostEstimate | Status::Procurement | Status::Contract => bits |= Self::PURCHASER,
-            Status::ReviewContent => bits |= Self::CONTENT_REVIEWER,
-            Status::ReviewFinance => bits |= Self::FINANCE_REVIEWER,
-            Status::Acceptance => {
-                if let Some(c) = &p.contract {
-                    for s in &c.supplements {
-                        match s.status {
-                            SupplementStatus::Proposed => bits |= Self::FINANCE_REVIEWER,
-                            SupplementStatus::Approved => bits |= Self::PURCHASER,
-                            _ => {}
-                        }
-                    }
-                    match p.current_milestone().map(|i| c.milestones[i].status) {
-                        Some(MilestoneStatus::Reported) => bits |= Self::PURCHASER,
-                        Some(MilestoneStatus::Pending | MilestoneStatus::Rejected) => bits |= Self::PROVIDER,
-                        _ => {}
-                    }
-                }
-            }
-            _ => {}
-        }
-        Awaits(bits)
-    }
-
     /// The kinds `actor` is, for matching against a project's bits (ties to the project are checked apart).
     pub fn kinds(actor: &Actor) -> Awaits {
         let mut bits = 0;
@@ -151,6 +127,7 @@ impl Awaits {
 
 impl Project {
     pub fn facts(&self) -> Facts {
+        let waiting = Waiting::of(self);
         let mut regions = self.design.regions.clone();
         regions.sort();
         regions.dedup();
@@ -164,7 +141,9 @@ impl Project {
             regions,
             contracted: self.contract.as_ref().map(|c| c.total()),
             signed_on: self.contract.as_ref().map(|c| c.signed_on),
-            awaits: Awaits::of(self),
+            awaits: waiting.awaits(),
+            designer_id: waiting.designer_id,
+            purchaser_duty: waiting.purchaser,
             title: self.design.title.clone(),
             purchaser_name: self.purchaser_name.clone(),
             total: self.total(),

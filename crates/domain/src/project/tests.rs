@@ -313,6 +313,7 @@ fn return_needs_a_comment_and_goes_back_to_design() {
     assert_eq!(p.status, Status::Design);
     assert!(p.is_returned());
     assert_eq!(waiting_on(&purchaser(), &p), Some("revise_returned"));
+    assert_eq!(waiting::kept(&p), Some(Waiting::of(&p)));
     // Edit and resubmit.
     let mut changed = design();
     changed.content = "补充了服务对象摸底数据".into();
@@ -908,7 +909,14 @@ fn whoever_a_project_waits_on_is_among_the_kinds_its_facts_name() {
         for a in waiting {
             assert!(p.facts().awaits.0 & Awaits::kinds(a).0 != 0, "{:?} waits on {}", p.status, a.username);
         }
+        // What a store keeps of it in columns gives back the same waiting, so a queue read from them agrees.
+        assert_eq!(waiting::kept(p), Some(Waiting::of(p)), "{:?}", p.status);
     }
+    assert_eq!(
+        Waiting::from_columns(Status::Design, 1, 1, None, Awaits(1), Some("bribe")),
+        None,
+        "an unknown duty is refused"
+    );
     let mut closed = contracted();
     closed.status = Status::Completed;
     assert_eq!(closed.facts().awaits, Awaits::default(), "a closed project waits on nobody");

@@ -58,7 +58,7 @@ both_backends! {
         // Tenders taking bids, and reports waiting for the purchaser's acceptance.
         let bidding = app.store.procurements().await.unwrap().into_iter().filter(|q| q.stage.code() == "bidding").count();
         assert!(bidding >= 10, "{bidding} procurements take bids");
-        let waiting = projects.iter().filter(|p| p.status == Status::Acceptance && Awaits::of(p).has(Awaits::PURCHASER)).count();
+        let waiting = projects.iter().filter(|p| p.status == Status::Acceptance && p.facts().awaits.has(Awaits::PURCHASER)).count();
         assert!(waiting >= 10, "{waiting} milestones await acceptance");
 
         // Money: no budget bucket below zero; per project, payments ≤ commitments ≤ reservations.

@@ -55,11 +55,11 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                     p.notice { (lang.t("目前没有等待您处理的事项。", "Nothing is waiting for you.")) }
                 } @else {
                     ul.queue {
-                        @for (p, duty) in &queue.items {
+                        @for q in &queue.items {
                             li.queue__item {
-                                a href={"/projects/" (p.id)} { (p.design.title) }
-                                strong.tag.tag--amber { (duty_label(lang, duty)) }
-                                p.queue__meta { (p.code) " · " (p.purchaser_name) " · " (status_tag(lang, p.status)) }
+                                a href={"/projects/" (q.project_id)} { (q.title) }
+                                strong.tag.tag--amber { (duty_label(lang, q.duty)) }
+                                p.queue__meta { (q.code) " · " (q.purchaser_name) " · " (status_tag(lang, q.status)) }
                             }
                         }
                     }

@@ -141,6 +141,7 @@ fn a_supplement_is_proposed_approved_and_signed_like_the_original() {
     let c = c.unwrap();
     assert_eq!((c.action.code(), c.ledger.len()), ("project.supplement_propose", 0), "proposing moves no money");
     assert_eq!(waiting_on(&finance(), &p), Some("review_supplement"));
+    assert_eq!(crate::project::waiting::kept(&p), Some(crate::project::Waiting::of(&p)));
     assert_eq!(
         p.review_supplement(&purchaser(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(),
         ErrorCode::Forbidden
@@ -161,6 +162,7 @@ fn a_supplement_is_proposed_approved_and_signed_like_the_original() {
     let c = p.review_supplement(&finance(), 1, true, "同意", on(2026, 5, 2)).unwrap();
     assert_eq!(moves(&c), [(2, Movement::Reserve, 3_000), (3, Movement::Reserve, 2_000)]);
     assert_eq!(waiting_on(&purchaser(), &p), Some("sign_supplement"));
+    assert_eq!(crate::project::waiting::kept(&p), Some(crate::project::Waiting::of(&p)));
     assert_eq!(p.review_supplement(&finance(), 1, true, "", on(2026, 5, 2)).unwrap_err().code(), ErrorCode::WrongStep);
     assert_eq!(
         p.sign_supplement(&finance(), 1, d(2026, 5, 2), d(2026, 5, 2), on(2026, 5, 2)).unwrap_err().code(),
