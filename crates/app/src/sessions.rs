@@ -99,14 +99,14 @@ pub async fn resolve(app: &App, token: &str, kind: SessionKind) -> Result<Option
         return Ok(None);
     }
     let hash = token_hash(token);
-    let Some((record, must_change_password)) = app.store.session_with_flag(&hash).await? else {
+    let Some((record, must_change_password, actor)) = app.store.session_with_actor(&hash).await? else {
         return Ok(None);
     };
     if record.kind != kind || record.expires_at <= app.clock.now() {
         return Ok(None);
     }
     // A disabled user has no actor: their sessions and tokens stop at once.
-    let Some(actor) = app.store.actor(record.user_id).await? else { return Ok(None) };
+    let Some(actor) = actor else { return Ok(None) };
     Ok(Some(Session { actor, token_hash: hash, csrf: record.csrf, kind, must_change_password }))
 }
 

@@ -6,13 +6,16 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
-use shanzhi_domain::org::User;
+use shanzhi_domain::org::{Actor, User};
 use shanzhi_domain::sign_in::{Failures, FORGIVEN_AFTER_HOURS};
 use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{Result, StoreError};
-use crate::sql::{flag, parse_ts, session_from_row, ts, user_from_row, SqlStore, USER_COLUMNS};
+use crate::sql::{
+    actor_from_row, flag, parse_ts, session_from_row, ts, user_from_row, SqlStore, ACTOR_COLUMNS, ACTOR_JOINS,
+    USER_COLUMNS,
+};
 use crate::{By, SessionRecord};
 
 /// A user as administrators manage it.
@@ -37,8 +40,9 @@ pub enum PasswordChange<'a> {
 #[async_trait]
 pub trait AccountStore: Send + Sync {
     async fn account(&self, user_id: i64) -> Result<Option<Account>>;
-    /// A session by its token's hash, with whether its user must change their password before anything else.
-    async fn session_with_flag(&self, token_hash: &str) -> Result<Option<(SessionRecord, bool)>>;
+    /// A session by its token's hash, with whether its user must change their password before anything else,
+    /// and its user as they act (none when disabled).
+    async fn session_with_actor(&self, token_hash: &str) -> Result<Option<(SessionRecord, bool, Option<Actor>)>>;
     /// Replaces a user's password hash and ends their sessions and tokens as `change` says.
     async fn set_password(
         &self,
@@ -109,17 +113,18 @@ impl AccountStore for SqlStore {
         row.as_ref().map(account_from_row).transpose()
     }
 
-    async fn session_with_flag(&self, token_hash: &str) -> Result<Option<(SessionRecord, bool)>> {
-        let row = sqlx::query(
-            "SELECT s.user_id, s.kind, s.label, s.csrf, s.created_at, s.expires_at, u.must_change_password \
-             FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1",
-        )
+    async fn session_with_actor(&self, token_hash: &str) -> Result<Option<(SessionRecord, bool, Option<Actor>)>> {
+        // One statement for what every signed-in request reads first.
+        let row = sqlx::query(&format!(
+            "SELECT s.user_id, s.kind, s.label, s.csrf, s.created_at, s.expires_at, u.must_change_password, \
+             {ACTOR_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id {ACTOR_JOINS} WHERE s.token_hash = $1"
+        ))
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await?;
         let Some(r) = row else { return Ok(None) };
         let record = session_from_row(&r)?;
-        Ok(Some((record, r.try_get::<i64, _>("must_change_password")? != 0)))
+        Ok(Some((record, r.try_get::<i64, _>("must_change_password")? != 0, actor_from_row(&r)?)))
     }
 
     async fn set_password(

@@ -251,6 +251,37 @@ pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
     })
 }
 
+/// What [`actor_from_row`] reads of a user (`u`) joined by [`ACTOR_JOINS`] to their organisation and its region.
+pub(crate) const ACTOR_COLUMNS: &str = "u.id, u.username, u.display_name, u.org_id, u.roles, u.supervisor_region, \
+     u.active, o.name AS org_name, o.kind AS org_kind, o.verification, r.level AS org_level";
+pub(crate) const ACTOR_JOINS: &str = "JOIN organisations o ON o.id = u.org_id LEFT JOIN regions r ON r.code = o.region";
+
+/// The user as they act; `None` for a disabled user, who has no actor.
+pub(crate) fn actor_from_row(r: &AnyRow) -> Result<Option<Actor>> {
+    let user = user_from_row(r)?;
+    if !user.active {
+        return Ok(None);
+    }
+    let kind: String = r.try_get("org_kind")?;
+    Ok(Some(Actor {
+        user_id: user.id,
+        username: user.username,
+        display_name: user.display_name,
+        org_id: user.org_id,
+        org_name: r.try_get("org_name")?,
+        org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
+        // Users of a self-registered organisation that civil affairs has not verified may sign in to see
+        // where their registration stands, and do nothing else: they act with no roles.
+        roles: if r.try_get::<String, _>("verification")? == Verification::Verified.code() {
+            user.roles
+        } else {
+            vec![]
+        },
+        supervisor_region: user.supervisor_region,
+        org_level: r.try_get::<Option<String>, _>("org_level")?.as_deref().and_then(RegionLevel::parse),
+    }))
+}
+
 pub(crate) fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
     let json = |col: &str| -> Result<Value> {
         let s: String = r.try_get(col)?;
@@ -510,36 +541,11 @@ impl Store for SqlStore {
     }
 
     async fn actor(&self, user_id: i64) -> Result<Option<Actor>> {
-        let row = sqlx::query(
-            "SELECT u.id, u.username, u.display_name, u.org_id, u.roles, u.supervisor_region, u.active, o.name AS org_name, o.kind AS org_kind, o.verification, r.level AS org_level \
-             FROM users u JOIN organisations o ON o.id = u.org_id LEFT JOIN regions r ON r.code = o.region WHERE u.id = $1",
-        )
-        .bind(user_id)
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let user = user_from_row(&r)?;
-        if !user.active {
-            return Ok(None);
-        }
-        let kind: String = r.try_get("org_kind")?;
-        Ok(Some(Actor {
-            user_id: user.id,
-            username: user.username,
-            display_name: user.display_name,
-            org_id: user.org_id,
-            org_name: r.try_get("org_name")?,
-            org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
-            // Users of a self-registered organisation that civil affairs has not verified may sign in to see
-            // where their registration stands, and do nothing else: they act with no roles.
-            roles: if r.try_get::<String, _>("verification")? == Verification::Verified.code() {
-                user.roles
-            } else {
-                vec![]
-            },
-            supervisor_region: user.supervisor_region,
-            org_level: r.try_get::<Option<String>, _>("org_level")?.as_deref().and_then(RegionLevel::parse),
-        }))
+        let row = sqlx::query(&format!("SELECT {ACTOR_COLUMNS} FROM users u {ACTOR_JOINS} WHERE u.id = $1"))
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(actor_from_row).transpose().map(Option::flatten)
     }
 
     async fn create_session(&self, by: &By, token_hash: &str, s: &SessionRecord, now: DateTime<Utc>) -> Result<()> {
