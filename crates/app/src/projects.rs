@@ -437,10 +437,6 @@ pub async fn visible_project(app: &App, actor: &Actor, id: i64) -> Result<Projec
     }
 }
 
-pub async fn visible_projects(app: &App, actor: &Actor) -> Result<Vec<Project>> {
-    Ok(app.store.projects().await?.into_iter().filter(|p| can_view(actor, p)).collect())
-}
-
 /// One page of `actor`'s work queue: the projects waiting on them and for what, newest first. A page may hold
 /// fewer than its limit while more follow (`next`).
 pub async fn queue_page(app: &App, actor: &Actor, page: PageRequest) -> Result<Page<QueueItem>> {
