@@ -32,7 +32,7 @@ pub use estimate::price_lines;
 pub use item::{Awaiting, ProjectItem, QueueItem};
 pub use scope::{Awaits, Facts, PostFact, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
-pub use waiting::{waiting_on, Waiting, PURCHASER_DUTIES};
+pub use waiting::{waiting_on, Waiting};
 
 string_enum!(
     Status {

@@ -108,9 +108,13 @@ pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
 const ITEM_COLUMNS: &str = "p.id, p.code, p.title, p.status, p.returned, p.purchaser_org_id, p.purchaser_name, \
                             p.provider_org_id, p.category, p.year, p.total, p.contracted, p.updated_at";
 
-fn item_from_row(r: &AnyRow) -> Result<ProjectItem> {
+fn status_from_row(r: &AnyRow) -> Result<Status> {
     let status: String = r.try_get("status")?;
-    let status = Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("project status {status}")))?;
+    Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("project status {status}")))
+}
+
+fn item_from_row(r: &AnyRow) -> Result<ProjectItem> {
+    let status = status_from_row(r)?;
     let access = if r.try_get::<i64, _>("whole")? != 0 { ProjectAccess::Full } else { ProjectAccess::Provider };
     let item = ProjectItem {
         id: r.try_get("id")?,
@@ -136,8 +140,7 @@ const AWAITING_COLUMNS: &str = "p.id, p.code, p.title, p.purchaser_name, p.statu
                                 p.designer_id, p.provider_org_id, p.awaits, p.purchaser_duty";
 
 fn awaiting_from_row(r: &AnyRow) -> Result<Awaiting> {
-    let status: String = r.try_get("status")?;
-    let status = Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("project status {status}")))?;
+    let status = status_from_row(r)?;
     let awaits = u8::try_from(r.try_get::<i64, _>("awaits")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let duty: Option<String> = r.try_get("purchaser_duty")?;
     let waiting = Waiting::from_columns(

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shanzhi_app::SessionKind;
 use shanzhi_domain::org::Actor;
-use shanzhi_domain::project::{waiting_on, Project, ProjectItem};
+use shanzhi_domain::project::{waiting_on, Project, ProjectItem, QueueItem};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::{DomainError, ErrorCode};
 use utoipa::{IntoParams, ToSchema};
@@ -666,9 +666,8 @@ async fn queue(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Listing(q, _): Listing<crate::filters::NoFilters>,
-) -> AppResult<Json<Listed<Value>>> {
-    let page = projects::queue_page(&state, &s.actor, q.page).await?;
-    Ok(Json(page.map(|item| serde_json::to_value(item).unwrap_or_default()).into()))
+) -> AppResult<Json<Listed<QueueItem>>> {
+    Ok(Json(projects::queue_page(&state, &s.actor, q.page).await?.into()))
 }
 
 /// An upload as a multipart form: its `file` part (read by `file_part`).
