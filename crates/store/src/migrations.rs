@@ -35,6 +35,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (24, include_str!("../migrations/sqlite/0024_statistics_ledger_places.sql")),
     (25, include_str!("../migrations/sqlite/0025_region_children.sql")),
     (26, include_str!("../migrations/sqlite/0026_project_queue.sql")),
+    (27, include_str!("../migrations/sqlite/0027_project_counts.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -63,6 +64,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (24, include_str!("../migrations/postgres/0024_statistics_ledger_places.sql")),
     (25, include_str!("../migrations/postgres/0025_region_children.sql")),
     (26, include_str!("../migrations/postgres/0026_project_queue.sql")),
+    (27, include_str!("../migrations/postgres/0027_project_counts.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
