@@ -223,7 +223,13 @@ pub fn main() -> ExitCode {
     if matches!(cli.command, Command::Gen(_)) && cli.place.location().database_url.starts_with("sqlite:") {
         one_core();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    // The generator does one thing at a time: a runtime on this thread saves waking another.
+    let mut builder = if matches!(cli.command, Command::Gen(_)) {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -240,14 +246,30 @@ pub fn main() -> ExitCode {
 }
 
 /// The generator writes one statement at a time and waits for each: on SQLite its threads (the runtime's, and the
-/// database connection's that the runtime starts, which inherit this thread's cores) take turns on one core, so
-/// a wake-up is a switch on the same core instead of an interrupt to the other (measured: half the time). On
-/// PostgreSQL the server needs the other core.
+/// database connection's that the runtime starts, which inherit this thread's cores and scheduling) take turns on
+/// one core, so a wake-up is a switch on the same core instead of an interrupt to the other (measured: half the
+/// time). As batch work (`SCHED_BATCH`) a woken thread does not preempt the one that woke it: the connection's
+/// thread sends a statement's rows and result before the runtime takes them, instead of a switch for each (2.5
+/// switches per statement instead of 5: 3,000 projects in 16 s instead of 19). On PostgreSQL the server needs the
+/// other core.
 fn one_core() {
     let pinned =
         core_affinity::get_core_ids().and_then(|ids| ids.first().copied()).is_some_and(core_affinity::set_for_current);
     if !pinned {
         tracing::debug!("gen runs on every core: this system does not let it choose one");
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::unix::{set_thread_priority_and_policy, thread_native_id};
+        use thread_priority::{
+            NormalThreadSchedulePolicy, ThreadPriority, ThreadPriorityOsValue, ThreadSchedulePolicy,
+        };
+        // Niceness 0, as before: only the policy changes.
+        let nice = ThreadPriority::Os(ThreadPriorityOsValue::default());
+        let batch = ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Batch);
+        if let Err(e) = set_thread_priority_and_policy(thread_native_id(), nice, batch) {
+            tracing::debug!("gen runs without SCHED_BATCH: {e:?}");
+        }
     }
 }
 

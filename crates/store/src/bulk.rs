@@ -12,6 +12,7 @@ use std::ops::{Deref, DerefMut};
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::contribution::Deferred;
 use crate::error::{Result, StoreError};
 use crate::listing::Arg;
 use crate::rows::insert_rows;
@@ -24,10 +25,16 @@ pub(crate) struct Shared {
     head: Arc<std::sync::Mutex<Option<(i64, String)>>>,
     /// Audit events appended but not written yet, as rows of [`crate::sql::AUDIT_INSERT`].
     events: Arc<std::sync::Mutex<Vec<Vec<Arg>>>>,
+    /// The statistics' summary rows, written at the commit.
+    pub(crate) statistics: Arc<std::sync::Mutex<Deferred>>,
 }
 
 /// Events written per statement when a batch's queue is full.
 const QUEUED_EVENTS: usize = 256;
+
+/// SQLite's page cache on a batch's connection, in KiB. A batch changes tens of megabytes of pages; with the
+/// default cache (2 MB) SQLite writes them to the log again and again before the batch commits.
+const BATCH_CACHE_KIB: u32 = 512 * 1024;
 
 impl Shared {
     /// The chain's head after this batch's last event; none before its first. The batch holds the chain
@@ -138,6 +145,9 @@ impl Batch {
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
             .into_inner();
         insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
+        // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
+        let statistics = std::mem::take(&mut *shared.statistics.lock().unwrap_or_else(|e| e.into_inner()));
+        statistics.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -148,8 +158,17 @@ impl SqlStore {
     /// (PostgreSQL, where the audit chain's table lock makes them wait at their first event).
     pub async fn batch(&self) -> Result<Batch> {
         let (tx, slot) = self.begin_write().await?.into_parts();
-        let Tx::Own(tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
-        let shared = Shared { tx: Arc::new(Mutex::new(tx)), head: Arc::default(), events: Arc::default() };
+        let Tx::Own(mut tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
+        if !self.is_postgres() {
+            // Kept by the connection afterwards: in the pool of a process that writes batches.
+            sqlx::query(&format!("PRAGMA cache_size = -{BATCH_CACHE_KIB}")).execute(&mut *tx).await?;
+        }
+        let shared = Shared {
+            tx: Arc::new(Mutex::new(tx)),
+            head: Arc::default(),
+            events: Arc::default(),
+            statistics: Arc::default(),
+        };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }
 

@@ -65,8 +65,10 @@ pub(crate) async fn pool(url: &str, backend: Backend, timeouts: Timeouts) -> Res
 }
 
 /// Every connection's settings. SQLite: foreign keys, write-ahead log synced at every commit (`FULL`: an
-/// acknowledged bid survives a power cut, where `NORMAL` may lose the last commits), and how long to wait for
-/// another writer. PostgreSQL: how long a statement may run and a transaction may sit idle (one whose client is
+/// acknowledged bid survives a power cut, where `NORMAL` may lose the last commits), how long to wait for
+/// another writer, and statement journals in memory (a statement inside a long transaction copies each page it
+/// changes there first, in case it must be undone alone: in a temporary file that was 500 small writes per
+/// generated project). PostgreSQL: how long a statement may run and a transaction may sit idle (one whose client is
 /// gone would otherwise hold its locks, among them the audit log's, until the server notices).
 async fn set_up(conn: &mut AnyConnection, sqlite: bool, statement: Duration) -> sqlx::Result<()> {
     let ms = statement.as_millis();
@@ -76,6 +78,7 @@ async fn set_up(conn: &mut AnyConnection, sqlite: bool, statement: Duration) -> 
             format!("PRAGMA busy_timeout = {ms}"),
             "PRAGMA journal_mode = WAL".to_string(),
             "PRAGMA synchronous = FULL".to_string(),
+            "PRAGMA temp_store = MEMORY".to_string(),
         ]
     } else {
         vec![format!("SET statement_timeout = {ms}"), format!("SET idle_in_transaction_session_timeout = {ms}")]

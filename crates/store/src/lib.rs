@@ -11,6 +11,7 @@ pub mod budget_list;
 pub mod bulk;
 mod changes;
 mod connection;
+mod contribution;
 pub mod directory;
 mod error;
 pub mod files;

@@ -2,7 +2,7 @@
 //! record, and queries that carry the reader's [`Scope`] in their WHERE clause.
 
 use async_trait::async_trait;
-use shanzhi_domain::procurement::{holder_bit, Holder, Method, Procurement, Scope, Stage};
+use shanzhi_domain::procurement::{holder_bit, Facts, Holder, Method, Procurement, Scope, Stage};
 use sqlx::AnyConnection;
 
 use crate::error::Result;
@@ -65,17 +65,22 @@ impl SqlStore {
         before: Option<&Procurement>,
     ) -> Result<()> {
         let f = p.facts();
-        sqlx::query(
-            "UPDATE procurements SET region = $1, method = $2, switch_requested = $3, awaits = $4 WHERE id = $5",
-        )
-        .bind(&f.region)
-        .bind(p.method.code())
-        .bind(i64::from(f.switch_requested))
-        .bind(i64::from(f.awaits))
-        .bind(p.id)
-        .execute(&mut *conn)
-        .await?;
-        if before.is_some_and(|b| b.facts().members == f.members) {
+        let was = before.map(|b| (b.facts(), b.method));
+        let columns = |f: &Facts| (f.region.clone(), f.switch_requested, f.awaits);
+        // Most saves change none of them: a stage's work within the stage.
+        if was.as_ref().is_none_or(|(w, method)| (columns(w), *method) != (columns(&f), p.method)) {
+            sqlx::query(
+                "UPDATE procurements SET region = $1, method = $2, switch_requested = $3, awaits = $4 WHERE id = $5",
+            )
+            .bind(&f.region)
+            .bind(p.method.code())
+            .bind(i64::from(f.switch_requested))
+            .bind(i64::from(f.awaits))
+            .bind(p.id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        if was.is_some_and(|(w, _)| w.members == f.members) {
             return Ok(());
         }
         sqlx::query("DELETE FROM procurement_members WHERE procurement_id = $1").bind(p.id).execute(&mut *conn).await?;

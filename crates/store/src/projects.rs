@@ -422,7 +422,7 @@ impl SqlStore {
         }
         let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
         self.append_scoped(conn, event, reading_scope(after), now).await?;
-        crate::statistics::write_contribution(conn, after, Stored::Of(before)).await
+        self.contribute(conn, after, Stored::Of(before)).await
     }
 }
 
@@ -472,7 +472,7 @@ impl ProjectStore for SqlStore {
         after["detail"] = detail;
         let event = by.event(action, "project", &project.id.to_string(), Value::Null, after);
         self.append_scoped(&mut w.tx, event, reading_scope(&project), now).await?;
-        crate::statistics::write_contribution(&mut w.tx, &project, Stored::Nothing).await?;
+        self.contribute(&mut w.tx, &project, Stored::Nothing).await?;
         w.tx.commit().await?;
         Ok(project)
     }

@@ -7,17 +7,18 @@ use sqlx::AnyConnection;
 use crate::error::Result;
 use crate::listing::{Arg, Where};
 
-/// Arguments bound per statement at most. SQLite finds each `$n` by a linear scan of the statement's parameter
-/// names (sqlx binds by name), so binding costs the square of a statement's arguments: a few hundred balance
-/// that against the round trip a statement costs.
-const MAX_ARGS: usize = 240;
+/// Arguments bound per statement at most, on PostgreSQL and on SQLite. On SQLite the rows' placeholders are
+/// anonymous (`?`): sqlx binds a `$n` by looking its name up in a linear scan of the statement's names, which costs
+/// the square of a statement's arguments, while an anonymous one is bound by its position.
+const MAX_ARGS: (usize, usize) = (1000, 960);
 
 /// Runs `{head} VALUES (…), (…){tail}` for `rows`, in as few statements as the argument limit allows. Every row
 /// has the same number of values, in the order of `head`'s columns. With an upsert `tail`, no two rows may share
 /// a key: PostgreSQL refuses to update one row twice in one statement.
 pub(crate) async fn insert_rows(conn: &mut AnyConnection, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
     let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
-    let per_statement = (MAX_ARGS / width.max(1)).max(1);
+    let sqlite = conn.backend_name() == "SQLite";
+    let per_statement = (if sqlite { MAX_ARGS.1 } else { MAX_ARGS.0 } / width.max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         // `Where` numbers the arguments in order; no WHERE clause is written.
@@ -25,7 +26,20 @@ pub(crate) async fn insert_rows(conn: &mut AnyConnection, head: &str, tail: &str
         let values: Vec<String> = rows
             .by_ref()
             .take(per_statement)
-            .map(|row| format!("({})", row.into_iter().map(|a| args.arg(a)).collect::<Vec<_>>().join(", ")))
+            .map(|row| {
+                let placeholders: Vec<String> = row
+                    .into_iter()
+                    .map(|a| {
+                        let numbered = args.arg(a);
+                        if sqlite {
+                            "?".to_string()
+                        } else {
+                            numbered
+                        }
+                    })
+                    .collect();
+                format!("({})", placeholders.join(", "))
+            })
             .collect();
         // A connection keeps a hundred prepared statements: only the one-row and the full-size forms are kept,
         // so the many other sizes do not push out the statements every write uses.

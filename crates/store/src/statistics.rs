@@ -16,11 +16,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
 use shanzhi_domain::budget::{Entry, FundSource, Movement};
 use shanzhi_domain::clock::china_date;
-use shanzhi_domain::org::Region;
-use shanzhi_domain::project::{Project, PurchaseMode};
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::sums::{
-    contribution, department_ids, fold, outside_social_work, Kind, LedgerSum, Line, Lookups, Row, Sums,
+    department_ids, fold, outside_social_work, Kind, LedgerSum, Line, Lookups, Row, Sums,
 };
 use shanzhi_domain::statistics::{EarmarkWarning, Statistics};
 use shanzhi_domain::Money;
@@ -33,6 +31,8 @@ use crate::rows::insert_rows;
 use crate::sql::{parse_ts, region_from_row};
 use crate::{Backend, SqlStore, Store};
 
+pub use crate::contribution::{write_contribution, Stored};
+
 #[async_trait]
 pub trait StatisticsStore {
     /// The statistics of `year` (all years when `None`) within the region subtree `root` (everything when
@@ -41,199 +41,6 @@ pub trait StatisticsStore {
     /// The first and last year the data speaks of (projects by the year they count in, budget lines, ledger
     /// entries); `None` for an empty store.
     async fn data_years(&self) -> Result<Option<(i32, i32)>>;
-}
-
-type Sum = (i64, i64, Money);
-
-fn keyed(rows: Vec<Row>) -> BTreeMap<(Kind, i32, String), Sum> {
-    rows.into_iter().map(|r| ((r.kind, r.year, r.key), (r.projects, r.posts, r.amount))).collect()
-}
-
-/// What a project's contribution rows hold before [`write_contribution`] rewrites them.
-#[derive(Clone, Copy)]
-pub enum Stored<'a> {
-    /// None: the project is new.
-    Nothing,
-    /// Those of the project's record as it was.
-    Of(&'a Project),
-    /// Read them.
-    Unknown,
-}
-
-/// Rewrites `p`'s contribution rows and changes the totals by the difference, in the caller's transaction. Every
-/// writer of projects calls it after writing the project (saves, the migration's fill, bulk loads), and after
-/// appending its audit event: on PostgreSQL that event's table lock is then held, so the shared totals rows are
-/// only ever taken by one writer at a time and two writers never wait on each other for them.
-pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: Stored<'_>) -> Result<()> {
-    let (townships, seats) = places(conn, p).await?;
-    let new = keyed(contribution(p, &townships, &seats));
-    let old = match stored {
-        Stored::Nothing => BTreeMap::new(),
-        // Without a contract a project's contribution needs no places: what was stored follows from the record.
-        Stored::Of(before) if before.contract.is_none() => keyed(contribution(before, &[], &BTreeMap::new())),
-        Stored::Of(_) | Stored::Unknown => keyed(
-            sqlx::query(
-                "SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_rows WHERE project_id = $1",
-            )
-            .bind(p.id)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(row_from)
-            .collect::<Result<_>>()?,
-        ),
-    };
-    // The places the rows were added to, and those they belong to now (they differ when the regions changed).
-    let now_in = crate::projects::place_codes(&p.design.regions);
-    let was_in = match stored {
-        Stored::Nothing => BTreeSet::new(),
-        Stored::Of(before) => crate::projects::place_codes(&before.design.regions),
-        Stored::Unknown => now_in.clone(),
-    };
-    if old == new && was_in == now_in {
-        return Ok(());
-    }
-    write_place_totals(conn, (&was_in, &old), (&now_in, &new)).await?;
-    let mut delta: BTreeMap<&(Kind, i32, String), (i64, i64, i64)> = BTreeMap::new();
-    for (sign, rows) in [(-1, &old), (1, &new)] {
-        for (k, (projects, posts, amount)) in rows {
-            let d = delta.entry(k).or_default();
-            *d = (d.0 + sign * projects, d.1 + sign * posts, d.2 + sign * amount.fen());
-        }
-    }
-    // In key order, so concurrent writers on PostgreSQL lock the shared totals rows in the same order.
-    let totals = delta.into_iter().filter(|(_, d)| *d != (0, 0, 0)).map(|(k, d)| sum_args(k, d)).collect();
-    insert_rows(
-        conn,
-        "INSERT INTO statistics_totals (kind, year, key, projects, posts, amount_fen)",
-        " ON CONFLICT (kind, year, key) DO UPDATE SET projects = statistics_totals.projects + excluded.projects, \
-         posts = statistics_totals.posts + excluded.posts, amount_fen = statistics_totals.amount_fen + excluded.amount_fen",
-        totals,
-    )
-    .await?;
-    // Only the rows that changed: the keys that went are deleted, the new and changed ones upserted.
-    let gone: Vec<_> = old.keys().filter(|k| !new.contains_key(*k)).collect();
-    if !gone.is_empty() {
-        let mut w = Where::default();
-        let id = w.int(p.id);
-        let keys: Vec<String> = gone
-            .iter()
-            .map(|(kind, year, key)| {
-                format!(
-                    "(kind = {} AND year = {} AND key = {})",
-                    w.text(kind.code()),
-                    w.int((*year).into()),
-                    w.text(key)
-                )
-            })
-            .collect();
-        let sql = format!("DELETE FROM statistics_rows WHERE project_id = {id} AND ({})", keys.join(" OR "));
-        w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
-    }
-    let rows = new
-        .iter()
-        .filter(|(k, v)| old.get(*k) != Some(*v))
-        .map(|(k, (projects, posts, amount))| {
-            std::iter::once(Arg::Int(p.id)).chain(sum_args(k, (*projects, *posts, amount.fen()))).collect()
-        })
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO statistics_rows (project_id, kind, year, key, projects, posts, amount_fen)",
-        " ON CONFLICT (project_id, kind, year, key) DO UPDATE SET projects = excluded.projects, \
-         posts = excluded.posts, amount_fen = excluded.amount_fen",
-        rows,
-    )
-    .await
-}
-
-/// A summary row's key: its kind, year and key within the kind.
-type Key = (Kind, i32, String);
-type Keyed = BTreeMap<Key, Sum>;
-
-/// A summary row's values after whatever it belongs to: kind, year, key, projects, posts and amount in fen.
-fn sum_args((kind, year, key): &Key, (projects, posts, amount): (i64, i64, i64)) -> Vec<Arg> {
-    vec![
-        Arg::Text(kind.code().into()),
-        Arg::Int(i64::from(*year)),
-        Arg::Text(key.clone()),
-        Arg::Int(projects),
-        Arg::Int(posts),
-        Arg::Int(amount),
-    ]
-}
-
-/// Moves a project's rows in the per-place totals: `was` taken from the places they were added to, `now` added to
-/// the places the project is in, in (place, key) order — the lock order on PostgreSQL.
-async fn write_place_totals(
-    conn: &mut AnyConnection,
-    was: (&BTreeSet<String>, &Keyed),
-    now: (&BTreeSet<String>, &Keyed),
-) -> Result<()> {
-    let mut delta: BTreeMap<(&str, &Key), (i64, i64, i64)> = BTreeMap::new();
-    for (sign, (places, rows)) in [(-1, was), (1, now)] {
-        for code in places {
-            for (k, (projects, posts, amount)) in rows {
-                let d = delta.entry((code.as_str(), k)).or_default();
-                *d = (d.0 + sign * projects, d.1 + sign * posts, d.2 + sign * amount.fen());
-            }
-        }
-    }
-    let rows = delta
-        .into_iter()
-        .filter(|(_, d)| *d != (0, 0, 0))
-        .map(|((code, k), d)| std::iter::once(Arg::Text(code.to_string())).chain(sum_args(k, d)).collect())
-        .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO statistics_place_totals (code, kind, year, key, projects, posts, amount_fen)",
-        " ON CONFLICT (code, kind, year, key) DO UPDATE SET projects = statistics_place_totals.projects + excluded.projects, \
-         posts = statistics_place_totals.posts + excluded.posts, \
-         amount_fen = statistics_place_totals.amount_fen + excluded.amount_fen",
-        rows,
-    )
-    .await
-}
-
-/// What [`contribution`] needs of places for `p`: the townships its regions and its posts' hosts lie in, and the
-/// hosts' seats. Only the prefixes of those codes are looked up, so a save reads a handful of regions.
-async fn places(conn: &mut AnyConnection, p: &Project) -> Result<(Vec<Region>, BTreeMap<i64, String>)> {
-    if p.contract.is_none() {
-        return Ok((Vec::new(), BTreeMap::new()));
-    }
-    let hosts: BTreeSet<i64> = match p.design.mode {
-        PurchaseMode::Post => p.design.posts.iter().map(|post| post.host_org_id).collect(),
-        PurchaseMode::Project => BTreeSet::new(),
-    };
-    let mut seats = BTreeMap::new();
-    if !hosts.is_empty() {
-        let mut w = Where::default();
-        let ids: Vec<String> = hosts.iter().map(|id| w.int(*id)).collect();
-        let sql =
-            format!("SELECT id, region FROM organisations WHERE region IS NOT NULL AND id IN ({})", ids.join(", "));
-        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-            seats.insert(r.try_get::<i64, _>("id")?, r.try_get::<String, _>("region")?);
-        }
-    }
-    let prefixes: BTreeSet<&str> = p
-        .design
-        .regions
-        .iter()
-        .chain(seats.values())
-        .flat_map(|code| code.char_indices().map(|(i, c)| &code[..i + c.len_utf8()]))
-        .collect();
-    if prefixes.is_empty() {
-        return Ok((Vec::new(), seats));
-    }
-    let mut w = Where::default();
-    let codes: Vec<String> = prefixes.iter().map(|c| w.text(c)).collect();
-    let sql = format!(
-        "SELECT code, name, level, urban, parent FROM regions WHERE level = 'township' AND code IN ({})",
-        codes.join(", ")
-    );
-    let townships =
-        w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?.iter().map(region_from_row).collect::<Result<_>>()?;
-    Ok((townships, seats))
 }
 
 /// Adds ledger entries made at `now` to the ledger's sums, in the caller's transaction. Every writer of ledger
@@ -448,7 +255,7 @@ async fn holds_everything(conn: &mut AnyConnection, root: &str) -> Result<bool> 
     Ok(w.bind(sqlx::query(&sql)).fetch_optional(&mut *conn).await?.is_none())
 }
 
-fn row_from(r: &AnyRow) -> Result<Row> {
+pub(crate) fn row_from(r: &AnyRow) -> Result<Row> {
     let kind: String = r.try_get("kind")?;
     Ok(Row {
         kind: Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("statistics row kind {kind}")))?,
