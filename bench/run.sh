@@ -12,6 +12,7 @@
 # BENCH_USER (admin: the project lists, one project, statistics), BENCH_TOWNSHIP_USERS (xxt.purchaser lq.purchaser
 # wdh.purchaser: home page and work queue), BENCH_PASSWORD (the demo's), BENCH_MAX_URLS (20000 per endpoint), BENCH_MAX_PAGES (400 pages read of each list),
 # BENCH_ONLY (an extended regular expression: only the endpoints whose name matches, besides the ceiling),
+# BENCH_SERVER_WRAP (a command the server, not the ceiling, runs under: `chrt --batch 0`, `taskset -c 0`),
 # BENCH_KEEP=1 (keep the work folder: wrk's full output, the URL lists, the server's log), CARGO_TARGET_DIR.
 set -euo pipefail
 
@@ -105,7 +106,9 @@ for url in "$BASE" "$CEILING"; do
   if curl -s -o /dev/null --max-time 2 "$url/"; then die "something already answers at $url (BENCH_PORT, BENCH_CEILING_PORT)"; fi
 done
 
-SHANZHI_LOG=warn "$BIN" "${ARGS[@]}" serve --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
+# BENCH_SERVER_WRAP: a command the server runs under (e.g. `chrt --batch 0`, `taskset -c 0`), the ceiling not.
+# shellcheck disable=SC2086
+SHANZHI_LOG=warn ${BENCH_SERVER_WRAP:-} "$BIN" "${ARGS[@]}" serve --addr "127.0.0.1:$PORT" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=("$SERVER_PID")
 "$CEILING_BIN" "127.0.0.1:$CEILING_PORT" >"$WORK/ceiling.log" 2>&1 &

@@ -16,6 +16,7 @@ use crate::contribution::Deferred;
 use crate::error::{Result, StoreError};
 use crate::listing::Arg;
 use crate::rows::insert_rows;
+use crate::side_rows::Held;
 use crate::SqlStore;
 
 /// The transaction a batch's writes share, and the head of the audit chain as the batch's last event left it.
@@ -27,6 +28,8 @@ pub(crate) struct Shared {
     events: Arc<std::sync::Mutex<Vec<Vec<Arg>>>>,
     /// The statistics' summary rows, written at the commit.
     pub(crate) statistics: Arc<std::sync::Mutex<Deferred>>,
+    /// Projects' steps in their places and their posts, written at the commit.
+    pub(crate) sides: Arc<std::sync::Mutex<Held>>,
 }
 
 /// Events written per statement when a batch's queue is full.
@@ -148,6 +151,8 @@ impl Batch {
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *shared.statistics.lock().unwrap_or_else(|e| e.into_inner()));
         statistics.write(&mut tx).await?;
+        let sides = std::mem::take(&mut *shared.sides.lock().unwrap_or_else(|e| e.into_inner()));
+        sides.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -168,6 +173,7 @@ impl SqlStore {
             head: Arc::default(),
             events: Arc::default(),
             statistics: Arc::default(),
+            sides: Arc::default(),
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }

@@ -28,6 +28,7 @@ pub mod procurement_list;
 pub mod projects;
 mod rows;
 pub mod secrets;
+mod side_rows;
 mod sql;
 pub mod statistics;
 

@@ -15,8 +15,8 @@ use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{classify, Result, StoreError};
-use crate::listing::{Arg, Page, PageRequest, Where};
-use crate::rows::insert_rows;
+use crate::listing::{Page, PageRequest, Where};
+use crate::side_rows::{write_side_rows, Sides};
 use crate::sql::{parse_ts, ts};
 use crate::statistics::Stored;
 use crate::{By, SqlStore};
@@ -267,18 +267,6 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) -> (&'static str, &'static s
     from
 }
 
-/// Replaces a project's rows in a side table with `rows`, each the values of `columns` (`project_id` among them).
-async fn replace_rows(
-    conn: &mut AnyConnection,
-    table: &str,
-    columns: &str,
-    project_id: i64,
-    rows: Vec<Vec<Arg>>,
-) -> Result<()> {
-    sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1")).bind(project_id).execute(&mut *conn).await?;
-    insert_rows(conn, &format!("INSERT INTO {table} ({columns})"), "", rows).await
-}
-
 /// The list columns of `projects`, as `SET` assignments numbered `$1`…`$15` ([`bind_facts`] binds them).
 const FACTS_SET: &str = "year = $1, step = $2, category = $3, mode = $4, reviewed = $5, provider_org_id = $6, \
                          contracted = $7, signed_on = $8, awaits = $9, title = $10, purchaser_name = $11, \
@@ -305,46 +293,6 @@ fn bind_facts<'q>(
         .bind(f.purchaser_duty)
 }
 
-/// Rewrites the side tables whose rows changed from `was` (all of them for a new record).
-async fn write_side_rows(conn: &mut AnyConnection, project_id: i64, f: &Facts, was: Option<&Facts>) -> Result<()> {
-    let id = || Arg::Int(project_id);
-    let (step, year) = (|| Arg::Text(f.step.to_string()), || Arg::Int(i64::from(f.year)));
-    if was.is_none_or(|b| b.regions != f.regions) {
-        let regions = f.regions.iter().map(|r| vec![Arg::Text(r.clone()), id()]).collect();
-        replace_rows(conn, "project_regions", "region, project_id", project_id, regions).await?;
-        let now_in = place_codes(&f.regions);
-        let places = now_in.iter().map(|c| vec![Arg::Text(c.clone()), step(), year(), id()]).collect();
-        replace_rows(conn, "project_places", "code, step, year, project_id", project_id, places).await?;
-        if let Some(was) = was {
-            crate::procure::reindex_notices(conn, project_id).await?;
-            crate::statistics::move_place_ledger(conn, project_id, &place_codes(&was.regions), &now_in).await?;
-        }
-    } else if was.is_some_and(|b| (b.step, b.year) != (f.step, f.year)) {
-        sqlx::query("UPDATE project_places SET step = $1, year = $2 WHERE project_id = $3")
-            .bind(f.step)
-            .bind(i64::from(f.year))
-            .bind(project_id)
-            .execute(&mut *conn)
-            .await?;
-    }
-    if was.is_none_or(|b| b.files != f.files) {
-        let files = f.files.iter().map(|file| vec![Arg::Int(*file), id()]).collect();
-        replace_rows(conn, "project_files", "file_id, project_id", project_id, files).await?;
-    }
-    if was.is_none_or(|b| b.posts != f.posts) {
-        let posts = f
-            .posts
-            .iter()
-            .enumerate()
-            .map(|(i, post)| {
-                vec![id(), Arg::Int(i as i64), Arg::Int(post.host_org_id), Arg::Int(i64::from(post.filled))]
-            })
-            .collect();
-        replace_rows(conn, "project_posts", "project_id, idx, host_org_id, filled", project_id, posts).await?;
-    }
-    Ok(())
-}
-
 /// Who may read a project's events: where it serves, from the record in hand (what [`crate::audit::scope_of`]
 /// would look up).
 fn reading_scope(p: &Project) -> AuditScope {
@@ -352,6 +300,11 @@ fn reading_scope(p: &Project) -> AuditScope {
 }
 
 impl SqlStore {
+    /// The side rows a batch holds back, when writing in one.
+    fn held(&self) -> Option<&std::sync::Mutex<crate::side_rows::Held>> {
+        self.batch.as_ref().map(|b| &*b.sides)
+    }
+
     /// Writes the project's list columns and side rows, in the caller's transaction.
     pub(crate) async fn write_facts(&self, conn: &mut AnyConnection, p: &Project) -> Result<()> {
         let f = p.facts();
@@ -359,7 +312,7 @@ impl SqlStore {
             .bind(p.id)
             .execute(&mut *conn)
             .await?;
-        write_side_rows(conn, p.id, &f, None).await
+        write_side_rows(conn, p.id, &f, Sides::Unknown, None).await
     }
 
     /// Fills the list columns of projects stored before they existed (migration 12), in the migration's
@@ -413,7 +366,7 @@ impl SqlStore {
         if done.rows_affected() != 1 {
             return Err(DomainError::StaleVersion.into());
         }
-        write_side_rows(conn, after.id, &facts, Some(&before.facts())).await?;
+        write_side_rows(conn, after.id, &facts, Sides::Of(&before.facts()), self.held()).await?;
         self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
         let mut after_snapshot = after.snapshot();
         after_snapshot["detail"] = change.detail.clone();
@@ -467,7 +420,7 @@ impl ProjectStore for SqlStore {
         .bind(project.id)
         .execute(&mut *w.tx)
         .await?;
-        write_side_rows(&mut w.tx, project.id, &facts, None).await?;
+        write_side_rows(&mut w.tx, project.id, &facts, Sides::New, self.held()).await?;
         let mut after = project.snapshot();
         after["detail"] = detail;
         let event = by.event(action, "project", &project.id.to_string(), Value::Null, after);

@@ -111,6 +111,31 @@ both_backends! {
         let in_county: BTreeSet<i64> = app.all(&format!("/api/v1/projects?region={region}&limit=200"), Some(&supervisor)).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
         let expected: BTreeSet<i64> = projects.iter().filter(|p| p.design.regions.iter().any(|r| r.starts_with(region))).map(|p| p.id).collect();
         assert_eq!(in_county, expected);
+        // What a batch writes as it commits: each project's step under its places, and its posts.
+        let accepting_here: BTreeSet<i64> = app.all(&format!("/api/v1/projects?region={region}&step=acceptance&limit=100"), Some(&supervisor)).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+        let expected: BTreeSet<i64> = projects.iter().filter(|p| p.status == Status::Acceptance && p.design.regions.iter().any(|r| r.starts_with(region))).map(|p| p.id).collect();
+        assert!(!expected.is_empty());
+        assert_eq!(accepting_here, expected);
+        let posts: BTreeSet<(i64, u64)> = app.all("/api/v1/posts?limit=200", Some(&supervisor)).await.iter().map(|v| (v["project_id"].as_i64().unwrap(), v["index"].as_u64().unwrap())).collect();
+        let mut want = BTreeSet::new();
+        let (mut running, mut filled) = (0, 0);
+        for p in &projects {
+            for (i, post) in p.contract.iter().flat_map(|c| c.posts.iter()).enumerate() {
+                want.insert((p.id, i as u64));
+                if p.status == Status::Acceptance {
+                    running += 1;
+                    filled += usize::from(post.holder.is_some());
+                }
+            }
+        }
+        assert!(filled > 0, "some posts are held");
+        assert_eq!(posts, want);
+        let resp = form_sign_in_from(&app, None, "province.supervisor", PASSWORD, "/").await;
+        let (status, body) = crate::helpers::page(&app, "/posts", &session_cookie_of(&resp)).await;
+        assert_eq!(status, reqwest::StatusCode::OK);
+        for (label, n) in [("合同期内岗位", running), ("在岗", filled), ("历年购买岗位", want.len())] {
+            assert!(body.contains(&format!("{label}</p><p class=\"card__value\">{n}</p>")), "{label} {n}");
+        }
         sign_in(&app, "province.admin").await;
 
         // A store with projects is refused unless the run appends.

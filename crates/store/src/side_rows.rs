@@ -1,0 +1,151 @@
+//! A project's side rows — its regions, the places it is listed under (with its step and year), its files and its
+//! posts — rewritten with the record in the caller's transaction where they changed. A batch ([`crate::bulk`])
+//! holds back the two that change at nearly every step and that no write reads — the places' step and year, and
+//! the posts — and writes each project's last ones when it commits, many to a statement.
+
+use shanzhi_domain::project::{Facts, PostFact};
+use sqlx::AnyConnection;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use crate::error::Result;
+use crate::listing::{Arg, Where};
+use crate::projects::place_codes;
+use crate::rows::insert_rows;
+
+/// What a project's side rows held before the write.
+#[derive(Clone, Copy)]
+pub(crate) enum Sides<'a> {
+    /// Nothing: the project is new.
+    New,
+    /// Unknown: replace whatever is there.
+    Unknown,
+    /// Those of the record's facts as they were.
+    Of(&'a Facts),
+}
+
+/// What a batch holds back until it commits, per project: its step and year, and its posts, as they are now.
+#[derive(Default)]
+pub(crate) struct Held {
+    steps: BTreeMap<i64, (String, i32)>,
+    posts: BTreeMap<i64, Vec<PostFact>>,
+}
+
+impl Held {
+    /// Writes what was held back, in the batch's transaction as it commits.
+    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+        let steps = self
+            .steps
+            .into_iter()
+            .map(|(id, (step, year))| vec![Arg::Int(id), Arg::Text(step), Arg::Int(year.into())])
+            .collect();
+        // VALUES names its columns column1, column2, … on both databases.
+        insert_rows(
+            conn,
+            "UPDATE project_places SET step = v.column2, year = v.column3 FROM (",
+            ") AS v WHERE project_places.project_id = v.column1",
+            steps,
+        )
+        .await?;
+        let ids: Vec<i64> = self.posts.keys().copied().collect();
+        for chunk in ids.chunks(500) {
+            let mut w = Where::default();
+            let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
+            let sql = format!("DELETE FROM project_posts WHERE project_id IN ({})", list.join(", "));
+            w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+        }
+        let posts = self.posts.iter().flat_map(|(id, posts)| post_rows(*id, posts)).collect();
+        insert_rows(conn, "INSERT INTO project_posts (project_id, idx, host_org_id, filled)", "", posts).await
+    }
+}
+
+fn lock(held: &Mutex<Held>) -> std::sync::MutexGuard<'_, Held> {
+    held.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn post_rows(project_id: i64, posts: &[PostFact]) -> Vec<Vec<Arg>> {
+    posts
+        .iter()
+        .enumerate()
+        .map(|(i, post)| {
+            vec![Arg::Int(project_id), Arg::Int(i as i64), Arg::Int(post.host_org_id), Arg::Int(i64::from(post.filled))]
+        })
+        .collect()
+}
+
+/// Replaces a project's rows in a side table with `rows`, each the values of `columns` (`project_id` among them);
+/// a new project has none to delete.
+async fn replace_rows(
+    conn: &mut AnyConnection,
+    table: &str,
+    columns: &str,
+    project_id: i64,
+    rows: Vec<Vec<Arg>>,
+    sides: Sides<'_>,
+) -> Result<()> {
+    if !matches!(sides, Sides::New) {
+        sqlx::query(&format!("DELETE FROM {table} WHERE project_id = $1")).bind(project_id).execute(&mut *conn).await?;
+    }
+    insert_rows(conn, &format!("INSERT INTO {table} ({columns})"), "", rows).await
+}
+
+/// Rewrites the side tables whose rows changed from `sides` (all of them for a new record), or hands the step and
+/// the posts to the batch's `held` rows.
+pub(crate) async fn write_side_rows(
+    conn: &mut AnyConnection,
+    project_id: i64,
+    f: &Facts,
+    sides: Sides<'_>,
+    held: Option<&Mutex<Held>>,
+) -> Result<()> {
+    let was = match sides {
+        Sides::Of(was) => Some(was),
+        Sides::New | Sides::Unknown => None,
+    };
+    let id = || Arg::Int(project_id);
+    let (step, year) = (|| Arg::Text(f.step.to_string()), || Arg::Int(i64::from(f.year)));
+    if was.is_none_or(|b| b.regions != f.regions) {
+        let regions = f.regions.iter().map(|r| vec![Arg::Text(r.clone()), id()]).collect();
+        replace_rows(conn, "project_regions", "region, project_id", project_id, regions, sides).await?;
+        let now_in = place_codes(&f.regions);
+        let places = now_in.iter().map(|c| vec![Arg::Text(c.clone()), step(), year(), id()]).collect();
+        replace_rows(conn, "project_places", "code, step, year, project_id", project_id, places, sides).await?;
+        if let Some(was) = was {
+            crate::procure::reindex_notices(conn, project_id).await?;
+            crate::statistics::move_place_ledger(conn, project_id, &place_codes(&was.regions), &now_in).await?;
+        }
+        if let Some(held) = held {
+            // The rows just written carry them; a step held from before must not overwrite them.
+            lock(held).steps.remove(&project_id);
+        }
+    } else if was.is_some_and(|b| (b.step, b.year) != (f.step, f.year)) {
+        if let Some(held) = held {
+            lock(held).steps.insert(project_id, (f.step.to_string(), f.year));
+        } else {
+            sqlx::query("UPDATE project_places SET step = $1, year = $2 WHERE project_id = $3")
+                .bind(f.step)
+                .bind(i64::from(f.year))
+                .bind(project_id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    if was.is_none_or(|b| b.files != f.files) {
+        let files = f.files.iter().map(|file| vec![Arg::Int(*file), id()]).collect();
+        replace_rows(conn, "project_files", "file_id, project_id", project_id, files, sides).await?;
+    }
+    if was.is_none_or(|b| b.posts != f.posts) {
+        match held {
+            Some(held) if !matches!(sides, Sides::New) || !f.posts.is_empty() => {
+                lock(held).posts.insert(project_id, f.posts.clone());
+            }
+            Some(_) => {}
+            None => {
+                let posts = post_rows(project_id, &f.posts);
+                replace_rows(conn, "project_posts", "project_id, idx, host_org_id, filled", project_id, posts, sides)
+                    .await?
+            }
+        }
+    }
+    Ok(())
+}
