@@ -99,6 +99,8 @@ pub(crate) struct Cast {
     people: BTreeMap<i64, Vec<usize>>,
     /// Each user's index into `actors`.
     users: BTreeMap<i64, usize>,
+    /// The reviewers below the upper levels: indexes into `actors` (a province has thousands of people).
+    reviewers: Vec<usize>,
 }
 
 impl Cast {
@@ -109,7 +111,9 @@ impl Cast {
             people.entry(a.org_id).or_default().push(i);
         }
         let users = actors.iter().enumerate().map(|(i, a)| (a.user_id, i)).collect();
-        Cast { orgs, actors, by_id, people, users }
+        let reviewers =
+            (0..actors.len()).filter(|i| actors[*i].has(Role::Reviewer) && !actors[*i].is_upper_level()).collect();
+        Cast { orgs, actors, by_id, people, users, reviewers }
     }
     pub(crate) fn org(&self, key: &str) -> LoadResult<&Organisation> {
         self.orgs.get(key).ok_or_else(|| format!("demo: unknown organisation {key}"))
@@ -128,9 +132,10 @@ impl Cast {
     /// seated nearest above `region`, else the first there is.
     pub(crate) fn reviewer(&self, kind: OrgKind, region: &str) -> LoadResult<&Actor> {
         let seat = |a: &Actor| self.by_id.get(&a.org_id).map(|(_, r)| r.as_str()).unwrap_or_default();
-        self.actors
+        self.reviewers
             .iter()
-            .filter(|a| a.org_kind == kind && a.has(Role::Reviewer) && !a.is_upper_level())
+            .map(|i| &self.actors[*i])
+            .filter(|a| a.org_kind == kind)
             .min_by_key(|a| (!region.starts_with(seat(a)), std::cmp::Reverse(seat(a).len())))
             .ok_or_else(|| format!("demo: no reviewer of kind {}", kind.code()))
     }
