@@ -1,7 +1,10 @@
 //! Bulk writing: a [`Batch`] is a view of the store whose writes all go into one transaction, committed
 //! when the batch is. The generator writes thousands of projects per transaction this way through the very
 //! same write paths (records, list columns, side tables, ledger, audit chain, notices) as one request at a
-//! time, so what it leaves is what the application would have written; only the commits are fewer.
+//! time, so what it leaves is what the application would have written; only the commits are fewer. What a
+//! project changes at nearly every step and nothing inside the batch reads back from the database — its row,
+//! its ledger entries and their balances, its audit events, its summary rows, its step under its places —
+//! the batch holds in memory and writes once, many rows to a statement, when it commits.
 //!
 //! A write that fails inside a batch may leave part of its rows in the batch's transaction: the caller
 //! drops the batch (its transaction rolls back) instead of going on.
@@ -14,7 +17,9 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::contribution::Deferred;
 use crate::error::{Result, StoreError};
+use crate::ledger::PendingLedger;
 use crate::listing::Arg;
+use crate::projects::PendingProjects;
 use crate::rows::insert_rows;
 use crate::side_rows::Held;
 use crate::SqlStore;
@@ -30,6 +35,10 @@ pub(crate) struct Shared {
     pub(crate) statistics: Arc<std::sync::Mutex<Deferred>>,
     /// Projects' steps in their places and their posts, written at the commit.
     pub(crate) sides: Arc<std::sync::Mutex<Held>>,
+    /// Projects' rows as last saved, written at the commit.
+    pub(crate) projects: Arc<std::sync::Mutex<PendingProjects>>,
+    /// Ledger entries and the balances they leave, written at the commit.
+    pub(crate) ledger: Arc<std::sync::Mutex<PendingLedger>>,
 }
 
 /// Events written per statement when a batch's queue is full.
@@ -147,6 +156,10 @@ impl Batch {
         let mut tx = Arc::try_unwrap(shared.tx)
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
             .into_inner();
+        let projects = std::mem::take(&mut *shared.projects.lock().unwrap_or_else(|e| e.into_inner()));
+        projects.write(&mut tx).await?;
+        let ledger = std::mem::take(&mut *shared.ledger.lock().unwrap_or_else(|e| e.into_inner()));
+        ledger.write(&mut tx).await?;
         insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *shared.statistics.lock().unwrap_or_else(|e| e.into_inner()));
@@ -174,6 +187,8 @@ impl SqlStore {
             events: Arc::default(),
             statistics: Arc::default(),
             sides: Arc::default(),
+            projects: Arc::default(),
+            ledger: Arc::default(),
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }

@@ -30,6 +30,14 @@ fn already_closed(year: i32) -> StoreError {
 }
 
 impl SqlStore {
+    /// The closed years, inside the caller's transaction.
+    pub(crate) async fn closed_years_in(&self, conn: &mut AnyConnection) -> Result<Vec<i32>> {
+        let rows = sqlx::query("SELECT year FROM fiscal_years").fetch_all(&mut *conn).await?;
+        rows.iter()
+            .map(|r| i32::try_from(r.try_get::<i64, _>(0)?).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .collect()
+    }
+
     /// Refuses, inside the caller's transaction and after the lines are locked, entries that would put a
     /// closed year's money to new use.
     pub(crate) async fn check_open_years(&self, conn: &mut AnyConnection, entries: &[Entry]) -> Result<()> {

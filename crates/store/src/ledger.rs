@@ -12,18 +12,74 @@ use crate::listing::{Arg, Where};
 use crate::rows::insert_rows;
 use crate::sql::{budget_from_row, ts, BUDGET_COLUMNS};
 use crate::{BudgetView, SqlStore};
+use chrono::Datelike;
+use shanzhi_domain::clock::china_date;
+use shanzhi_domain::fiscal::check_movement;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// A batch's ledger ([`crate::bulk`]): the balances of the lines it touched, as its entries left them, and the
+/// entries and their summary sums, written when it commits. A generated project draws on the ledger half a dozen
+/// times, and each draw read the lines' sums and the closed years again and wrote four statements.
+#[derive(Default)]
+pub(crate) struct PendingLedger {
+    /// By line: its year and its balances with the batch's entries.
+    lines: HashMap<i64, (i32, Balances)>,
+    /// The closed years, read at the batch's first entry (closing one waits for the batch: it takes the lines' locks).
+    closed: Option<Vec<i32>>,
+    /// Rows of `ledger`, in the order they were made.
+    entries: Vec<Vec<Arg>>,
+    /// Amounts for the summary rows: (line, project, movement, year) → fen.
+    sums: BTreeMap<(i64, Option<i64>, &'static str, i32), i64>,
+}
+
+impl PendingLedger {
+    /// Writes the entries and their sums, in the batch's transaction as it commits.
+    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+        insert_rows(conn, LEDGER_INSERT, "", self.entries).await?;
+        let sums =
+            self.sums.into_iter().map(|((line, project, movement, year), fen)| (line, project, movement, year, fen));
+        crate::statistics::add_ledger_sums(conn, sums).await
+    }
+}
+
+const LEDGER_INSERT: &str = "INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at)";
+
+fn lock(pending: &Mutex<PendingLedger>) -> std::sync::MutexGuard<'_, PendingLedger> {
+    pending.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 impl SqlStore {
     /// Balances of budget lines as they stand inside the caller's transaction, from the ledger's per-line sums
-    /// (kept with every entry in the same transaction). On PostgreSQL the lines are locked first (in id order, so
-    /// two writers cannot deadlock), so a concurrent writer on another server waits until this transaction ends
-    /// and then sees its entries.
+    /// (kept with every entry in the same transaction), or in a batch as its entries left them. On PostgreSQL the
+    /// lines are locked first (in id order, so two writers cannot deadlock), so a concurrent writer on another
+    /// server waits until this transaction ends and then sees its entries.
     pub(crate) async fn balances_in(
         &self,
         conn: &mut AnyConnection,
         ids: &[i64],
         for_update: bool,
     ) -> Result<BTreeMap<i64, Balances>> {
+        let Some(batch) = &self.batch else {
+            return Ok(self.lines(conn, ids, for_update).await?.into_iter().map(|(id, (_, b))| (id, b)).collect());
+        };
+        let missing: Vec<i64> = {
+            let pending = lock(&batch.ledger);
+            ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect()
+        };
+        let read = self.lines(conn, &missing, for_update).await?;
+        let mut pending = lock(&batch.ledger);
+        pending.lines.extend(read);
+        ids.iter().map(|id| pending.lines.get(id).map(|(_, b)| (*id, *b)).ok_or_else(unknown_line)).collect()
+    }
+
+    /// Budget lines' years and balances as stored, locked first on PostgreSQL when `for_update`.
+    async fn lines(
+        &self,
+        conn: &mut AnyConnection,
+        ids: &[i64],
+        for_update: bool,
+    ) -> Result<BTreeMap<i64, (i32, Balances)>> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
@@ -39,13 +95,15 @@ impl SqlStore {
         let mut w = Where::default();
         let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
         let sql = format!(
-            "SELECT b.id, t.movement, CAST(SUM(t.amount_fen) AS BIGINT) AS total FROM budgets b \
-             LEFT JOIN statistics_ledger_totals t ON t.budget_id = b.id WHERE b.id IN ({}) GROUP BY b.id, t.movement",
+            "SELECT b.id, b.year, t.movement, CAST(SUM(t.amount_fen) AS BIGINT) AS total FROM budgets b \
+             LEFT JOIN statistics_ledger_totals t ON t.budget_id = b.id WHERE b.id IN ({}) \
+             GROUP BY b.id, b.year, t.movement",
             list.join(", ")
         );
-        let mut totals: BTreeMap<i64, BTreeMap<Movement, Money>> = BTreeMap::new();
+        let mut totals: BTreeMap<i64, (i32, BTreeMap<Movement, Money>)> = BTreeMap::new();
         for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-            let line = totals.entry(r.try_get("id")?).or_default();
+            let year = i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let line = &mut totals.entry(r.try_get("id")?).or_insert_with(|| (year, BTreeMap::new())).1;
             // A line without entries comes once, with no movement.
             if let Some(m) = r.try_get::<Option<String>, _>("movement")? {
                 let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
@@ -53,13 +111,11 @@ impl SqlStore {
             }
         }
         if totals.len() != ids.len() {
-            return Err(
-                DomainError::field("budget_id", ErrorCode::UnknownBudget, "预算不存在", "no such budget line").into()
-            );
+            return Err(unknown_line());
         }
         Ok(totals
             .into_iter()
-            .map(|(id, t)| (id, Balances::from_totals(|m| t.get(&m).copied().unwrap_or(Money::ZERO))))
+            .map(|(id, (year, t))| (id, (year, Balances::from_totals(|m| t.get(&m).copied().unwrap_or(Money::ZERO)))))
             .collect())
     }
 
@@ -77,12 +133,15 @@ impl SqlStore {
         }
         let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
         let mut balances = self.balances_in(conn, &ids, true).await?;
-        self.check_open_years(conn, entries).await?;
+        match &self.batch {
+            Some(batch) => self.check_open_years_held(conn, &batch.ledger, entries).await?,
+            None => self.check_open_years(conn, entries).await?,
+        }
         for e in entries {
             let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
             b.apply(e.movement, e.amount)?;
         }
-        let rows = entries
+        let rows: Vec<Vec<Arg>> = entries
             .iter()
             .map(|e| {
                 vec![
@@ -95,9 +154,42 @@ impl SqlStore {
                 ]
             })
             .collect();
-        insert_rows(conn, "INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at)", "", rows)
-            .await?;
-        crate::statistics::add_ledger_entries(conn, entries, now).await
+        let Some(batch) = &self.batch else {
+            insert_rows(conn, LEDGER_INSERT, "", rows).await?;
+            return crate::statistics::add_ledger_entries(conn, entries, now).await;
+        };
+        let year = china_date(now).year();
+        let mut pending = lock(&batch.ledger);
+        for (id, b) in balances {
+            if let Some(line) = pending.lines.get_mut(&id) {
+                line.1 = b;
+            }
+        }
+        pending.entries.extend(rows);
+        for e in entries {
+            *pending.sums.entry((e.budget_id, e.project_id, e.movement.code(), year)).or_default() += e.amount.fen();
+        }
+        Ok(())
+    }
+
+    /// [`SqlStore::check_open_years`] in a batch: the lines' years from its balances, the closed years read once.
+    async fn check_open_years_held(
+        &self,
+        conn: &mut AnyConnection,
+        pending: &Mutex<PendingLedger>,
+        entries: &[Entry],
+    ) -> Result<()> {
+        if lock(pending).closed.is_none() {
+            let closed = self.closed_years_in(conn).await?;
+            lock(pending).closed = Some(closed);
+        }
+        let pending = lock(pending);
+        let closed = pending.closed.as_deref().unwrap_or_default();
+        for e in entries {
+            let (year, _) = pending.lines.get(&e.budget_id).ok_or_else(unknown_line)?;
+            check_movement(e.movement, *year, closed)?;
+        }
+        Ok(())
     }
 
     /// One budget line with its balances, without computing every other line's.
@@ -115,4 +207,8 @@ impl SqlStore {
             .await?;
         row.as_ref().map(budget_from_row).transpose()
     }
+}
+
+fn unknown_line() -> StoreError {
+    DomainError::field("budget_id", ErrorCode::UnknownBudget, "预算不存在", "no such budget line").into()
 }

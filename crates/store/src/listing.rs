@@ -64,6 +64,17 @@ pub(crate) enum Arg {
     OptText(Option<String>),
 }
 
+impl Arg {
+    pub(crate) fn bind_to<'q>(self, q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
+        match self {
+            Arg::Int(v) => q.bind(v),
+            Arg::Text(v) => q.bind(v),
+            Arg::OptInt(v) => q.bind(v),
+            Arg::OptText(v) => q.bind(v),
+        }
+    }
+}
+
 /// A WHERE clause built from parts, each with its arguments numbered in order (`$1`, `$2`, …).
 #[derive(Default)]
 pub(crate) struct Where {
@@ -116,12 +127,7 @@ impl Where {
     }
     pub(crate) fn bind<'q>(self, mut q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
         for a in self.args {
-            q = match a {
-                Arg::Int(v) => q.bind(v),
-                Arg::Text(v) => q.bind(v),
-                Arg::OptInt(v) => q.bind(v),
-                Arg::OptText(v) => q.bind(v),
-            };
+            q = a.bind_to(q);
         }
         q
     }

@@ -15,7 +15,8 @@ use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{classify, Result, StoreError};
-use crate::listing::{Page, PageRequest, Where};
+use crate::listing::{Arg, Page, PageRequest, Where};
+use crate::rows::write_rows;
 use crate::side_rows::{write_side_rows, Sides};
 use crate::sql::{parse_ts, ts};
 use crate::statistics::Stored;
@@ -267,36 +268,135 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) -> (&'static str, &'static s
     from
 }
 
+/// The list columns of `projects`, in the order [`fact_args`] gives their values.
+const FACTS_COLUMNS: [&str; 15] = [
+    "year",
+    "step",
+    "category",
+    "mode",
+    "reviewed",
+    "provider_org_id",
+    "contracted",
+    "signed_on",
+    "awaits",
+    "title",
+    "purchaser_name",
+    "total",
+    "returned",
+    "designer_id",
+    "purchaser_duty",
+];
+
 /// The list columns of `projects`, as `SET` assignments numbered `$1`…`$15` ([`bind_facts`] binds them).
-const FACTS_SET: &str = "year = $1, step = $2, category = $3, mode = $4, reviewed = $5, provider_org_id = $6, \
-                         contracted = $7, signed_on = $8, awaits = $9, title = $10, purchaser_name = $11, \
-                         total = $12, returned = $13, designer_id = $14, purchaser_duty = $15";
+static FACTS_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    FACTS_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ")
+});
 
 fn bind_facts<'q>(
-    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    f: &'q Facts,
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    f: &Facts,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    q.bind(i64::from(f.year))
-        .bind(f.step)
-        .bind(&f.category)
-        .bind(f.mode)
-        .bind(i64::from(f.reviewed))
-        .bind(f.provider_org_id)
-        .bind(f.contracted.map(|m| m.fen()))
-        .bind(f.signed_on.map(|d| d.to_string()))
-        .bind(i64::from(f.awaits.0))
-        .bind(&f.title)
-        .bind(&f.purchaser_name)
-        .bind(f.total.fen())
-        .bind(i64::from(f.returned))
-        .bind(f.designer_id)
-        .bind(f.purchaser_duty)
+    for a in fact_args(f) {
+        q = a.bind_to(q);
+    }
+    q
+}
+
+/// The values of [`FACTS_SET`]'s columns, in its order.
+fn fact_args(f: &Facts) -> Vec<Arg> {
+    vec![
+        Arg::Int(i64::from(f.year)),
+        Arg::Text(f.step.into()),
+        Arg::Text(f.category.clone()),
+        Arg::Text(f.mode.into()),
+        Arg::Int(i64::from(f.reviewed)),
+        Arg::OptInt(f.provider_org_id),
+        Arg::OptInt(f.contracted.map(|m| m.fen())),
+        Arg::OptText(f.signed_on.map(|d| d.to_string())),
+        Arg::Int(i64::from(f.awaits.0)),
+        Arg::Text(f.title.clone()),
+        Arg::Text(f.purchaser_name.clone()),
+        Arg::Int(f.total.fen()),
+        Arg::Int(i64::from(f.returned)),
+        Arg::Int(f.designer_id),
+        Arg::OptText(f.purchaser_duty.map(String::from)),
+    ]
+}
+
+/// A batch's projects as last saved, written when it commits ([`crate::bulk`]): a generated project is saved a
+/// dozen times in a batch, and each save rewrote its row and every index of `projects`. Nothing inside a batch
+/// reads a project's row back: its writers hold the record.
+#[derive(Default)]
+pub(crate) struct PendingProjects {
+    /// By id: the version stored before the batch, and the record as it is now.
+    rows: BTreeMap<i64, (i64, Project)>,
+}
+
+impl PendingProjects {
+    /// Takes `after` as the project's row, refusing it as [`ProjectStore::update_project`] would when `before` is
+    /// not the version last saved. A project first saved in this batch is checked when the batch commits.
+    fn save(&mut self, before: &Project, after: &Project) -> Result<()> {
+        match self.rows.get_mut(&after.id) {
+            Some((_, held)) if held.version != before.version => Err(DomainError::StaleVersion.into()),
+            Some((_, held)) => {
+                *held = after.clone();
+                Ok(())
+            }
+            None => {
+                self.rows.insert(after.id, (before.version, after.clone()));
+                Ok(())
+            }
+        }
+    }
+
+    /// Writes every project's last row, in the batch's transaction as it commits; refused (and the batch with it)
+    /// when a row is no longer at the version the batch first saved it from.
+    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+        let expected = self.rows.len() as u64;
+        let mut rows = Vec::with_capacity(self.rows.len());
+        for (id, (stored, p)) in self.rows {
+            let mut row = fact_args(&p.facts());
+            row.extend([
+                Arg::Int(p.version),
+                Arg::Text(p.status.code().into()),
+                Arg::Text(project_data(&p)?),
+                Arg::Text(ts(p.updated_at)),
+                Arg::Text(p.code.clone()),
+                Arg::Int(id),
+                Arg::Int(stored),
+            ]);
+            rows.push(row);
+        }
+        // VALUES names its columns column1, column2, … on both databases, in FACTS_SET's order and then these.
+        let set: Vec<String> = FACTS_COLUMNS
+            .iter()
+            .chain(&["version", "status", "data", "updated_at", "code"])
+            .enumerate()
+            .map(|(i, c)| format!("{c} = v.column{}", i + 1))
+            .collect();
+        let n = FACTS_COLUMNS.len() + 5;
+        let done = write_rows(
+            conn,
+            &format!("UPDATE projects SET {} FROM (", set.join(", ")),
+            &format!(") AS v WHERE projects.id = v.column{} AND projects.version = v.column{}", n + 1, n + 2),
+            rows,
+        )
+        .await?;
+        if done != expected {
+            return Err(DomainError::StaleVersion.into());
+        }
+        Ok(())
+    }
 }
 
 /// Who may read a project's events: where it serves, from the record in hand (what [`crate::audit::scope_of`]
 /// would look up).
 fn reading_scope(p: &Project) -> AuditScope {
     AuditScope::regions(p.design.regions.iter().map(String::as_str))
+}
+
+fn lock<T>(held: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    held.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl SqlStore {
@@ -308,7 +408,7 @@ impl SqlStore {
     /// Writes the project's list columns and side rows, in the caller's transaction.
     pub(crate) async fn write_facts(&self, conn: &mut AnyConnection, p: &Project) -> Result<()> {
         let f = p.facts();
-        bind_facts(sqlx::query(&format!("UPDATE projects SET {FACTS_SET} WHERE id = $16")), &f)
+        bind_facts(sqlx::query(&format!("UPDATE projects SET {} WHERE id = $16", *FACTS_SET)), &f)
             .bind(p.id)
             .execute(&mut *conn)
             .await?;
@@ -350,21 +450,26 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let facts = after.facts();
-        let sql = format!(
-            "UPDATE projects SET {FACTS_SET}, version = $16, status = $17, data = $18, updated_at = $19 \
-             WHERE id = $20 AND version = $21"
-        );
-        let done = bind_facts(sqlx::query(&sql), &facts)
-            .bind(after.version)
-            .bind(after.status.code())
-            .bind(project_data(after)?)
-            .bind(ts(after.updated_at))
-            .bind(after.id)
-            .bind(before.version)
-            .execute(&mut *conn)
-            .await?;
-        if done.rows_affected() != 1 {
-            return Err(DomainError::StaleVersion.into());
+        if let Some(batch) = &self.batch {
+            lock(&batch.projects).save(before, after)?;
+        } else {
+            let sql = format!(
+                "UPDATE projects SET {}, version = $16, status = $17, data = $18, updated_at = $19 \
+                 WHERE id = $20 AND version = $21",
+                *FACTS_SET
+            );
+            let done = bind_facts(sqlx::query(&sql), &facts)
+                .bind(after.version)
+                .bind(after.status.code())
+                .bind(project_data(after)?)
+                .bind(ts(after.updated_at))
+                .bind(after.id)
+                .bind(before.version)
+                .execute(&mut *conn)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(DomainError::StaleVersion.into());
+            }
         }
         write_side_rows(conn, after.id, &facts, Sides::Of(&before.facts()), self.held()).await?;
         self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
@@ -411,15 +516,19 @@ impl ProjectStore for SqlStore {
         project.code =
             format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
         let facts = project.facts();
-        bind_facts(
-            sqlx::query(&format!("UPDATE projects SET {FACTS_SET}, code = $16, data = $17 WHERE id = $18")),
-            &facts,
-        )
-        .bind(&project.code)
-        .bind(project_data(&project)?)
-        .bind(project.id)
-        .execute(&mut *w.tx)
-        .await?;
+        if let Some(batch) = &self.batch {
+            lock(&batch.projects).save(&project, &project)?;
+        } else {
+            bind_facts(
+                sqlx::query(&format!("UPDATE projects SET {}, code = $16, data = $17 WHERE id = $18", *FACTS_SET)),
+                &facts,
+            )
+            .bind(&project.code)
+            .bind(project_data(&project)?)
+            .bind(project.id)
+            .execute(&mut *w.tx)
+            .await?;
+        }
         write_side_rows(&mut w.tx, project.id, &facts, Sides::New, self.held()).await?;
         let mut after = project.snapshot();
         after["detail"] = detail;

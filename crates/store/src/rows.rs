@@ -16,10 +16,16 @@ const MAX_ARGS: (usize, usize) = (1000, 960);
 /// has the same number of values, in the order of `head`'s columns. With an upsert `tail`, no two rows may share
 /// a key: PostgreSQL refuses to update one row twice in one statement.
 pub(crate) async fn insert_rows(conn: &mut AnyConnection, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<()> {
-    let Some(width) = rows.first().map(Vec::len) else { return Ok(()) };
+    write_rows(conn, head, tail, rows).await.map(|_| ())
+}
+
+/// [`insert_rows`], answering how many rows the statements changed.
+pub(crate) async fn write_rows(conn: &mut AnyConnection, head: &str, tail: &str, rows: Vec<Vec<Arg>>) -> Result<u64> {
+    let Some(width) = rows.first().map(Vec::len) else { return Ok(0) };
     let sqlite = conn.backend_name() == "SQLite";
     let per_statement = (if sqlite { MAX_ARGS.1 } else { MAX_ARGS.0 } / width.max(1)).max(1);
     let mut rows = rows.into_iter().peekable();
+    let mut changed = 0;
     while rows.peek().is_some() {
         // `Where` numbers the arguments in order; no WHERE clause is written.
         let mut args = Where::default();
@@ -45,7 +51,7 @@ pub(crate) async fn insert_rows(conn: &mut AnyConnection, head: &str, tail: &str
         // so the many other sizes do not push out the statements every write uses.
         let kept = values.len() == 1 || values.len() == per_statement;
         let sql = format!("{head} VALUES {}{tail}", values.join(", "));
-        args.bind(sqlx::query(&sql).persistent(kept)).execute(&mut *conn).await?;
+        changed += args.bind(sqlx::query(&sql).persistent(kept)).execute(&mut *conn).await?.rows_affected();
     }
-    Ok(())
+    Ok(changed)
 }

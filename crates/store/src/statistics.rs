@@ -53,7 +53,7 @@ pub async fn add_ledger_entries(conn: &mut AnyConnection, entries: &[Entry], now
 
 /// Adds amounts (line, project, movement, year, fen) to the ledger's summary rows: per project and line, and
 /// per line.
-async fn add_ledger_sums<'a>(
+pub(crate) async fn add_ledger_sums<'a>(
     conn: &mut AnyConnection,
     sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
@@ -103,12 +103,16 @@ async fn add_place_sums(conn: &mut AnyConnection, sums: &ProjectSums<'_>) -> Res
     if projects.is_empty() {
         return Ok(());
     }
-    let mut w = Where::default();
-    let ids: Vec<String> = projects.iter().map(|id| w.int(*id)).collect();
-    let sql = format!("SELECT project_id, code FROM project_places WHERE project_id IN ({})", ids.join(", "));
+    let projects: Vec<i64> = projects.into_iter().collect();
     let mut places: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-        places.entry(r.try_get("project_id")?).or_default().push(r.try_get("code")?);
+    // A batch's projects are many: a statement's arguments are not.
+    for chunk in projects.chunks(500) {
+        let mut w = Where::default();
+        let ids: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
+        let sql = format!("SELECT project_id, code FROM project_places WHERE project_id IN ({})", ids.join(", "));
+        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+            places.entry(r.try_get("project_id")?).or_default().push(r.try_get("code")?);
+        }
     }
     let mut by_place: BTreeMap<(String, i64, String, i32), i64> = BTreeMap::new();
     for ((project, line, movement, year), fen) in sums {

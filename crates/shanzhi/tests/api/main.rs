@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod audit;
 mod bad_input;
+mod batch;
 mod browser;
 mod calendar;
 mod cli;

@@ -1,0 +1,134 @@
+//! A batch (`SqlStore::batch`, the generator's transactions) holds projects' rows and ledger entries until it
+//! commits: what it answers inside the batch and what it leaves afterwards must be what the same writes would
+//! give one at a time — stale versions refused, balances that count the batch's own entries, nothing left
+//! behind by a batch that is dropped.
+
+use crate::both_backends;
+use crate::helpers::*;
+use shanzhi_domain::audit::Action;
+use shanzhi_domain::project::Scope;
+use shanzhi_domain::project::{Change, Project};
+use shanzhi_domain::{DomainError, Money};
+use shanzhi_store::{By, PageRequest, ProjectStore, StatisticsStore, Store, StoreError};
+
+fn retitled(p: &Project, title: &str) -> Project {
+    let mut after = p.clone();
+    after.design.title = title.to_string();
+    after.version += 1;
+    after
+}
+
+fn note() -> Change {
+    Change::new(Action::ProjectDesign, serde_json::json!({"note": "batch test"}))
+}
+
+fn is_stale(e: &StoreError) -> bool {
+    matches!(e, StoreError::Domain(DomainError::StaleVersion))
+}
+
+both_backends! {
+    async fn a_batch_saves_a_project_once_with_its_last_version(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let by = By::system("test");
+        let now = start_time();
+        let p = app.store.projects().await.unwrap().into_iter().next().expect("a demo project");
+
+        let batch = app.store.batch().await.unwrap();
+        let first = retitled(&p, "第一次");
+        batch.store().update_project(&by, &p, &first, &note(), now).await.unwrap();
+        // Saved again from the version the batch already replaced: refused at once, as outside a batch.
+        let err = batch.store().update_project(&by, &p, &retitled(&p, "又一次"), &note(), now).await.unwrap_err();
+        assert!(is_stale(&err), "{err}");
+        let second = retitled(&first, "第二次");
+        batch.store().update_project(&by, &first, &second, &note(), now).await.unwrap();
+        // Not written until the batch commits.
+        assert_eq!(app.store.project(p.id).await.unwrap().unwrap().version, p.version);
+        batch.commit().await.unwrap();
+
+        let stored = app.store.project(p.id).await.unwrap().unwrap();
+        assert_eq!((stored.version, stored.design.title.as_str()), (p.version + 2, "第二次"));
+        let everything =
+            Scope { everything: true, purchaser_org_id: 0, reviewed: false, provider_org_id: None, region: None };
+        let page = PageRequest { limit: 200, before: None };
+        let items = app.store.project_items(&everything, &Default::default(), page).await.unwrap();
+        let item = items.items.iter().find(|i| i.id == p.id).expect("listed");
+        assert_eq!(item.title, "第二次", "the list columns are the last version's");
+    }
+
+    async fn a_batch_saving_from_a_version_someone_else_replaced_commits_nothing(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let by = By::system("test");
+        let now = start_time();
+        let mut projects = app.store.projects().await.unwrap().into_iter();
+        let (p, q) = (projects.next().unwrap(), projects.next().unwrap());
+        // Someone saves `p` outside the batch after the batch's writer read it.
+        let batch = app.store.batch().await;
+        let batch = match backend {
+            // SQLite's batch holds the only writer's slot: the other save comes first.
+            shanzhi_store::Backend::Sqlite => {
+                drop(batch);
+                app.store.update_project(&by, &p, &retitled(&p, "别人改过"), &note(), now).await.unwrap();
+                app.store.batch().await.unwrap()
+            }
+            shanzhi_store::Backend::Postgres => {
+                app.store.update_project(&by, &p, &retitled(&p, "别人改过"), &note(), now).await.unwrap();
+                batch.unwrap()
+            }
+        };
+        batch.store().update_project(&by, &q, &retitled(&q, "批里改的"), &note(), now).await.unwrap();
+        batch.store().update_project(&by, &p, &retitled(&p, "批里改的"), &note(), now).await.unwrap();
+        let err = batch.commit().await.unwrap_err();
+        assert!(is_stale(&err), "{err}");
+        assert_eq!(app.store.project(p.id).await.unwrap().unwrap().design.title, "别人改过");
+        assert_eq!(app.store.project(q.id).await.unwrap().unwrap().version, q.version, "nothing of the batch stays");
+        let events = app.store.audit_events(0, 100_000).await.unwrap();
+        assert!(!events.iter().any(|e| e.after.to_string().contains("批里改的")), "no event of the batch stays");
+    }
+
+    async fn a_batch_counts_its_own_ledger_entries_and_keeps_them_only_when_it_commits(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let by = By::system("test");
+        let now = start_time();
+        let budgets = app.store.budgets().await.unwrap();
+        let line = budgets.iter().max_by_key(|b| b.balances.available).expect("a demo budget line");
+        let to = budgets.iter().map(|b| b.budget.org_id).find(|o| *o != line.budget.org_id).expect("another department");
+        let available = line.balances.available;
+        let most = Money::from_fen(available.fen() * 3 / 5);
+        let entries_before = app.store.ledger(None).await.unwrap().len();
+
+        // Dropped: nothing stays.
+        let batch = app.store.batch().await.unwrap();
+        let view = batch.store().grant(&by, line.budget.id, to, most, "第一笔", now).await.unwrap();
+        assert_eq!(view.balances.available, most, "the receiving line, as the batch left it");
+        // The source line's balance inside the batch counts the first grant: the second overspends it.
+        let err = batch.store().grant(&by, line.budget.id, to, most, "第二笔", now).await.unwrap_err();
+        assert!(matches!(err, StoreError::Domain(DomainError::BudgetExceeded { .. })), "{err}");
+        drop(batch);
+        assert_eq!(app.store.ledger(None).await.unwrap().len(), entries_before);
+        let again = app.store.budgets().await.unwrap().into_iter().find(|b| b.budget.id == line.budget.id).unwrap();
+        assert_eq!(again.balances.available, available);
+
+        // Committed: the entries, their balances and their sums are those of grants made one at a time.
+        let batch = app.store.batch().await.unwrap();
+        let part = Money::from_fen(available.fen() / 5);
+        batch.store().grant(&by, line.budget.id, to, part, "第一笔", now).await.unwrap();
+        batch.store().grant(&by, line.budget.id, to, part, "第二笔", now).await.unwrap();
+        batch.commit().await.unwrap();
+        assert_eq!(app.store.ledger(None).await.unwrap().len(), entries_before + 4, "out and in, twice");
+        let after = app.store.budgets().await.unwrap().into_iter().find(|b| b.budget.id == line.budget.id).unwrap();
+        assert_eq!(after.balances.available, available - part - part);
+        let one_at_a_time = TestApp::with_demo(backend).await;
+        let twin = one_at_a_time.store.budgets().await.unwrap();
+        let twin_line = twin.iter().find(|b| b.budget.id == line.budget.id).unwrap();
+        one_at_a_time.store.grant(&by, twin_line.budget.id, to, part, "第一笔", now).await.unwrap();
+        one_at_a_time.store.grant(&by, twin_line.budget.id, to, part, "第二笔", now).await.unwrap();
+        let year = chrono::Datelike::year(&shanzhi_domain::clock::china_date(now));
+        let rules = &app.setup.rules;
+        let (ours, theirs) = (
+            app.store.statistics(rules, Some(year), None).await.unwrap(),
+            one_at_a_time.store.statistics(rules, Some(year), None).await.unwrap(),
+        );
+        let figures = |s| serde_json::to_value(s).unwrap();
+        assert_eq!(figures(ours), figures(theirs));
+    }
+}
