@@ -19,10 +19,12 @@ use crate::contribution::Deferred;
 use crate::error::{Result, StoreError};
 use crate::ledger::PendingLedger;
 use crate::listing::Arg;
-use crate::projects::PendingProjects;
+use crate::pending::Pending;
 use crate::rows::insert_rows;
 use crate::side_rows::Held;
 use crate::SqlStore;
+use shanzhi_domain::procurement::Procurement;
+use shanzhi_domain::project::Project;
 
 /// The transaction a batch's writes share, and the head of the audit chain as the batch's last event left it.
 #[derive(Clone)]
@@ -36,7 +38,11 @@ pub(crate) struct Shared {
     /// Projects' steps in their places and their posts, written at the commit.
     pub(crate) sides: Arc<std::sync::Mutex<Held>>,
     /// Projects' rows as last saved, written at the commit.
-    pub(crate) projects: Arc<std::sync::Mutex<PendingProjects>>,
+    pub(crate) projects: Arc<std::sync::Mutex<Pending<Project>>>,
+    /// Procurements' rows as last saved, written at the commit.
+    pub(crate) procurements: Arc<std::sync::Mutex<Pending<Procurement>>>,
+    /// The procurements with open overdue marks, read at the batch's first save of one.
+    pub(crate) marked: Arc<std::sync::Mutex<Option<std::collections::BTreeSet<i64>>>>,
     /// Ledger entries and the balances they leave, written at the commit.
     pub(crate) ledger: Arc<std::sync::Mutex<PendingLedger>>,
 }
@@ -157,13 +163,15 @@ impl Batch {
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
             .into_inner();
         let projects = std::mem::take(&mut *shared.projects.lock().unwrap_or_else(|e| e.into_inner()));
-        projects.write(&mut tx).await?;
+        crate::projects::write_pending(&mut tx, &projects).await?;
+        let procurements = std::mem::take(&mut *shared.procurements.lock().unwrap_or_else(|e| e.into_inner()));
+        crate::procure::write_pending(&mut tx, &procurements).await?;
         let ledger = std::mem::take(&mut *shared.ledger.lock().unwrap_or_else(|e| e.into_inner()));
         ledger.write(&mut tx).await?;
         insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *shared.statistics.lock().unwrap_or_else(|e| e.into_inner()));
-        statistics.write(&mut tx).await?;
+        statistics.write(&mut tx, &projects).await?;
         let sides = std::mem::take(&mut *shared.sides.lock().unwrap_or_else(|e| e.into_inner()));
         sides.write(&mut tx).await?;
         tx.commit().await?;
@@ -189,8 +197,22 @@ impl SqlStore {
             sides: Arc::default(),
             projects: Arc::default(),
             ledger: Arc::default(),
+            procurements: Arc::default(),
+            marked: Arc::default(),
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
+    }
+
+    /// An event's reading scope from the record this store's batch holds for its object, whose row the batch
+    /// has not written yet (what [`crate::audit::scope_of`] would read from it).
+    pub(crate) fn held_scope(&self, e: &shanzhi_domain::audit::NewEvent) -> Option<shanzhi_domain::audit::Scope> {
+        let b = self.batch.as_ref()?;
+        let id = e.object_id.parse::<i64>().ok()?;
+        match e.object_type.as_str() {
+            "project" => b.projects.lock().ok()?.last(id).map(crate::projects::reading_scope),
+            "procurement" => b.procurements.lock().ok()?.last(id).map(crate::procure::reading_scope),
+            _ => None,
+        }
     }
 
     /// A connection that sees this store's uncommitted batch, if it has one.

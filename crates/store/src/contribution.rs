@@ -4,7 +4,6 @@
 //! nothing reads them inside the batch but their writer, and a project's rows change at nearly every step.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Mutex;
 
 use shanzhi_domain::org::Region;
 use shanzhi_domain::project::{Project, PurchaseMode};
@@ -14,6 +13,7 @@ use sqlx::{AnyConnection, Row as _};
 
 use crate::error::Result;
 use crate::listing::{Arg, Where};
+use crate::pending::Pending;
 use crate::rows::insert_rows;
 use crate::sql::region_from_row;
 use crate::statistics::row_from;
@@ -80,7 +80,7 @@ fn add(d: &mut Delta, sign: i64, (projects, posts, amount): &Sum) {
 pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: Stored<'_>) -> Result<()> {
     let (townships, seats) = places(conn, p, None).await?;
     let old = if needs_reading(stored) { read_rows(conn, p.id).await? } else { from_record(stored) };
-    let Some(change) = change(p, &townships, &seats, old, stored) else { return Ok(()) };
+    let Some(change) = change(p, &townships, &seats, old, was_in(p, stored)) else { return Ok(()) };
     let (mut totals, mut place_totals) = (BTreeMap::new(), BTreeMap::new());
     change.add_to(&mut totals, &mut place_totals);
     add_place_totals(conn, place_totals).await?;
@@ -118,21 +118,26 @@ async fn read_rows(conn: &mut AnyConnection, project_id: i64) -> Result<Keyed> {
     Ok(keyed(rows.iter().map(row_from).collect::<Result<_>>()?))
 }
 
-/// The change `p`'s save makes to its rows, `old` being what they held; `None` when it makes none.
+/// The places a project's rows were added to before its save.
+fn was_in(p: &Project, stored: Stored<'_>) -> BTreeSet<String> {
+    match stored {
+        Stored::Nothing => BTreeSet::new(),
+        Stored::Of(before) => crate::projects::place_codes(&before.design.regions),
+        Stored::Unknown => crate::projects::place_codes(&p.design.regions),
+    }
+}
+
+/// The change `p`'s save makes to its rows, `old` being what they held in the places `was_in`; `None` when it
+/// makes none.
 fn change(
     p: &Project,
     townships: &[Region],
     seats: &BTreeMap<i64, String>,
     old: Keyed,
-    stored: Stored<'_>,
+    was_in: BTreeSet<String>,
 ) -> Option<Change> {
     let new = keyed(contribution(p, townships, seats));
     let now_in = crate::projects::place_codes(&p.design.regions);
-    let was_in = match stored {
-        Stored::Nothing => BTreeSet::new(),
-        Stored::Of(before) => crate::projects::place_codes(&before.design.regions),
-        Stored::Unknown => now_in.clone(),
-    };
     (old != new || was_in != now_in).then_some(Change { old, new, was_in, now_in })
 }
 
@@ -216,36 +221,56 @@ async fn upsert_rows(conn: &mut AnyConnection, rows: Vec<Vec<Arg>>) -> Result<()
     .await
 }
 
-/// What a batch holds back until it commits: every project's rows as stored before the batch and as they are
-/// now, the totals' differences, and the places looked up (regions and seats do not change inside a batch).
+/// What a batch holds back until it commits: for every project it saved, what the project's rows held before
+/// the batch. Its rows follow from its last record, which the batch also holds ([`Pending<Project>`]): they are
+/// worked out once, at the commit, instead of at each of a generated project's dozen saves.
 #[derive(Default)]
 pub(crate) struct Deferred {
-    rows: BTreeMap<i64, (Keyed, Keyed)>,
-    totals: BTreeMap<Key, Delta>,
-    place_totals: BTreeMap<(String, Key), Delta>,
-    /// By code: the township of that code, if it is one.
-    townships: HashMap<String, Option<Region>>,
-    /// By organisation: its seat.
-    seats: HashMap<i64, Option<String>>,
+    before: BTreeMap<i64, Before>,
+}
+
+/// A project's rows before a batch: those of its record as it was (none when new) or, when they depended on
+/// places then (it had a contract), to be read; and the places they were added to.
+struct Before {
+    rows: Option<Keyed>,
+    was_in: BTreeSet<String>,
 }
 
 impl Deferred {
-    /// Writes what was held back, in the batch's transaction as it commits.
-    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
-        add_place_totals(conn, self.place_totals).await?;
-        add_totals(conn, self.totals).await?;
+    /// Writes every saved project's rows and the totals' differences, in the batch's transaction as it commits,
+    /// from the projects' last records.
+    pub(crate) async fn write(self, conn: &mut AnyConnection, projects: &Pending<Project>) -> Result<()> {
+        let (mut totals, mut place_totals) = (BTreeMap::new(), BTreeMap::new());
+        let mut cache = Places::default();
         let mut upserts = Vec::new();
-        for (project_id, (stored, now)) in &self.rows {
-            let gone: Vec<&Key> = stored.keys().filter(|k| !now.contains_key(*k)).collect();
-            delete_rows(conn, *project_id, &gone).await?;
-            upserts.extend(changed_rows(*project_id, stored, now));
+        for (id, before) in self.before {
+            let p = projects
+                .last(id)
+                .ok_or_else(|| crate::error::StoreError::Corrupt(format!("project {id} saved without its row")))?;
+            let (townships, seats) = places(conn, p, Some(&mut cache)).await?;
+            let old = match before.rows {
+                Some(rows) => rows,
+                None => read_rows(conn, id).await?,
+            };
+            let Some(change) = change(p, &townships, &seats, old, before.was_in) else { continue };
+            change.add_to(&mut totals, &mut place_totals);
+            let gone: Vec<&Key> = change.old.keys().filter(|k| !change.new.contains_key(*k)).collect();
+            delete_rows(conn, id, &gone).await?;
+            upserts.extend(changed_rows(id, &change.old, &change.new));
         }
+        add_place_totals(conn, place_totals).await?;
+        add_totals(conn, totals).await?;
         upsert_rows(conn, upserts).await
     }
 }
 
-fn lock(deferred: &Mutex<Deferred>) -> std::sync::MutexGuard<'_, Deferred> {
-    deferred.lock().unwrap_or_else(|e| e.into_inner())
+/// Places looked up for a batch's projects (regions and seats do not change inside a batch).
+#[derive(Default)]
+struct Places {
+    /// By code: the township of that code, if it is one.
+    townships: HashMap<String, Option<Region>>,
+    /// By organisation: its seat.
+    seats: HashMap<i64, Option<String>>,
 }
 
 impl SqlStore {
@@ -253,19 +278,11 @@ impl SqlStore {
     /// when the batch commits.
     pub(crate) async fn contribute(&self, conn: &mut AnyConnection, p: &Project, stored: Stored<'_>) -> Result<()> {
         let Some(batch) = &self.batch else { return write_contribution(conn, p, stored).await };
-        let deferred = &batch.statistics;
-        let (townships, seats) = places(conn, p, Some(deferred)).await?;
-        let held = lock(deferred).rows.get(&p.id).map(|(_, now)| now.clone());
-        let old = match held {
-            Some(rows) => rows,
-            None if needs_reading(stored) => read_rows(conn, p.id).await?,
-            None => from_record(stored),
-        };
-        let Some(change) = change(p, &townships, &seats, old, stored) else { return Ok(()) };
-        let mut d = lock(deferred);
-        let Deferred { rows, totals, place_totals, .. } = &mut *d;
-        change.add_to(totals, place_totals);
-        rows.entry(p.id).or_insert_with(|| (change.old.clone(), Keyed::new())).1 = change.new;
+        let mut deferred = batch.statistics.lock().unwrap_or_else(|e| e.into_inner());
+        deferred.before.entry(p.id).or_insert_with(|| Before {
+            rows: (!needs_reading(stored)).then(|| from_record(stored)),
+            was_in: was_in(p, stored),
+        });
         Ok(())
     }
 }
@@ -276,7 +293,7 @@ impl SqlStore {
 async fn places(
     conn: &mut AnyConnection,
     p: &Project,
-    cache: Option<&Mutex<Deferred>>,
+    mut cache: Option<&mut Places>,
 ) -> Result<(Vec<Region>, BTreeMap<i64, String>)> {
     if p.contract.is_none() {
         return Ok((Vec::new(), BTreeMap::new()));
@@ -286,8 +303,7 @@ async fn places(
         PurchaseMode::Project => BTreeSet::new(),
     };
     let mut seats: HashMap<i64, Option<String>> = HashMap::new();
-    if let Some(cache) = cache {
-        let c = lock(cache);
+    if let Some(c) = cache.as_deref() {
         seats.extend(hosts.iter().filter_map(|id| c.seats.get(id).map(|s| (*id, s.clone()))));
     }
     let missing: Vec<i64> = hosts.iter().copied().filter(|id| !seats.contains_key(id)).collect();
@@ -300,8 +316,8 @@ async fn places(
         for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
             found.insert(r.try_get::<i64, _>("id")?, Some(r.try_get::<String, _>("region")?));
         }
-        if let Some(cache) = cache {
-            lock(cache).seats.extend(found.clone());
+        if let Some(c) = cache.as_deref_mut() {
+            c.seats.extend(found.clone());
         }
         seats.extend(found);
     }
@@ -314,8 +330,7 @@ async fn places(
         .flat_map(|code| code.char_indices().map(|(i, c)| &code[..i + c.len_utf8()]))
         .collect();
     let mut townships: BTreeMap<String, Option<Region>> = BTreeMap::new();
-    if let Some(cache) = cache {
-        let c = lock(cache);
+    if let Some(c) = cache.as_deref() {
         townships
             .extend(prefixes.iter().filter_map(|code| c.townships.get(*code).map(|t| (code.to_string(), t.clone()))));
     }
@@ -332,8 +347,8 @@ async fn places(
             let region = region_from_row(&r)?;
             found.insert(region.code.clone(), Some(region));
         }
-        if let Some(cache) = cache {
-            lock(cache).townships.extend(found.clone());
+        if let Some(c) = cache {
+            c.townships.extend(found.clone());
         }
         townships.extend(found);
     }

@@ -182,6 +182,21 @@ impl SqlStore {
         by: &By,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        if let Some(batch) = &self.batch {
+            // A batch looks for marks once, not at every save: marks are made by the deadline sweep, which waits
+            // for the batch on SQLite; one made on another server meanwhile is resolved by the next sweep.
+            let marked = || batch.marked.lock().unwrap_or_else(|e| e.into_inner());
+            if marked().is_none() {
+                let rows = sqlx::query("SELECT DISTINCT procurement_id FROM overdue_duties WHERE resolved_at IS NULL")
+                    .fetch_all(&mut *conn)
+                    .await?;
+                let ids = rows.iter().map(|r| r.try_get::<i64, _>(0)).collect::<std::result::Result<_, _>>()?;
+                *marked() = Some(ids);
+            }
+            if !marked().as_ref().is_some_and(|m| m.contains(&procurement_id)) {
+                return Ok(());
+            }
+        }
         for mark in self.open_marks_in(conn, Some(procurement_id)).await? {
             if !outstanding.iter().any(|d| mark.is_for(d)) {
                 self.resolve_mark(conn, &mark, &by.name, now).await?;

@@ -36,6 +36,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (25, include_str!("../migrations/sqlite/0025_region_children.sql")),
     (26, include_str!("../migrations/sqlite/0026_project_queue.sql")),
     (27, include_str!("../migrations/sqlite/0027_project_counts.sql")),
+    (28, include_str!("../migrations/sqlite/0028_deferred_indexes.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -65,6 +66,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (25, include_str!("../migrations/postgres/0025_region_children.sql")),
     (26, include_str!("../migrations/postgres/0026_project_queue.sql")),
     (27, include_str!("../migrations/postgres/0027_project_counts.sql")),
+    (28, include_str!("../migrations/postgres/0028_deferred_indexes.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
@@ -115,6 +117,8 @@ impl SqlStore {
         if !statistics_were_there {
             crate::statistics::fill(&mut w.tx).await?;
         }
+        // A bulk load cut short left its list indexes dropped.
+        self.restore_indexes_in(&mut w.tx).await?;
         w.tx.commit().await?;
         Ok(())
     }

@@ -19,7 +19,8 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{classify, Result, StoreError};
-use crate::listing::{Page, PageRequest, Where};
+use crate::listing::{Arg, Page, PageRequest, Where};
+use crate::pending::Pending;
 use crate::secrets::DataKey;
 use crate::sql::{parse_ts, ts};
 use crate::{By, SqlStore};
@@ -194,9 +195,33 @@ pub trait ProcurementStore: Send + Sync {
     async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>>;
 }
 
+fn lock<T>(held: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    held.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Writes a batch's procurements as last saved, with their list columns, as it commits.
+pub(crate) async fn write_pending(conn: &mut AnyConnection, procurements: &Pending<Procurement>) -> Result<()> {
+    let columns = ["version", "stage", "data", "updated_at", "region", "method", "switch_requested", "awaits"];
+    procurements
+        .write(conn, "procurements", &columns, |p| {
+            let f = p.facts();
+            Ok(vec![
+                Arg::Int(p.version),
+                Arg::Text(p.stage.code().into()),
+                Arg::Text(data(p)?),
+                Arg::Text(ts(p.updated_at)),
+                Arg::Text(f.region),
+                Arg::Text(p.method.code().into()),
+                Arg::Int(i64::from(f.switch_requested)),
+                Arg::Int(i64::from(f.awaits)),
+            ])
+        })
+        .await
+}
+
 /// Who may read a procurement's events: its region's readers, from the record in hand (what
 /// [`crate::audit::scope_of`] would look up).
-fn reading_scope(p: &Procurement) -> AuditScope {
+pub(crate) fn reading_scope(p: &Procurement) -> AuditScope {
     AuditScope::regions([p.region.as_str()])
 }
 
@@ -314,15 +339,18 @@ impl SqlStore {
 
     /// The procurement's bid key, unwrapped with the master key.
     async fn bid_key(&self, conn: &mut AnyConnection, procurement_id: i64) -> Result<(DataKey, Procurement)> {
-        let lock = if crate::Store::backend(self) == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
-        let row = sqlx::query(&format!("SELECT id, version, data, wrapped_key FROM procurements WHERE id = $1{lock}"))
-            .bind(procurement_id)
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(DomainError::NotFound { what: "procurement" })?;
+        let for_update = if crate::Store::backend(self) == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
+        let row =
+            sqlx::query(&format!("SELECT id, version, data, wrapped_key FROM procurements WHERE id = $1{for_update}"))
+                .bind(procurement_id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .ok_or(DomainError::NotFound { what: "procurement" })?;
         let wrapped: String = row.try_get("wrapped_key")?;
         let key = DataKey::from_base64(&self.bid_master().open(&wrapped)?)?;
-        Ok((key, procurement_from_row(&row)?))
+        // A batch's row is not written yet: its record is the batch's.
+        let held = self.batch.as_ref().and_then(|b| lock(&b.procurements).last(procurement_id).cloned());
+        Ok((key, held.map_or_else(|| procurement_from_row(&row), Ok)?))
     }
 
     fn open_sealed(key: &DataKey, r: &AnyRow) -> Result<(i64, Sealed, String, String)> {
@@ -462,11 +490,15 @@ impl ProcurementStore for SqlStore {
         .map_err(classify)?;
         let mut p = p;
         p.id = row.try_get(0)?;
-        sqlx::query("UPDATE procurements SET data = $1 WHERE id = $2")
-            .bind(data(&p)?)
-            .bind(p.id)
-            .execute(&mut *w.tx)
-            .await?;
+        if let Some(batch) = &self.batch {
+            lock(&batch.procurements).save(&p, &p)?;
+        } else {
+            sqlx::query("UPDATE procurements SET data = $1 WHERE id = $2")
+                .bind(data(&p)?)
+                .bind(p.id)
+                .execute(&mut *w.tx)
+                .await?;
+        }
         self.write_procurement_facts(&mut w.tx, &p, None).await?;
         let mut after = snapshot(&p);
         after["detail"] = change.detail.clone();
@@ -480,17 +512,21 @@ impl ProcurementStore for SqlStore {
     async fn save_procurement(&self, by: &By, write: ProcurementWrite<'_>, now: DateTime<Utc>) -> Result<()> {
         let (before, after) = (write.before, write.after);
         let mut w = self.begin_write().await?;
-        let done = sqlx::query("UPDATE procurements SET version = $1, stage = $2, data = $3, updated_at = $4 WHERE id = $5 AND version = $6")
-            .bind(after.version)
-            .bind(after.stage.code())
-            .bind(data(after)?)
-            .bind(ts(after.updated_at))
-            .bind(after.id)
-            .bind(before.version)
-            .execute(&mut *w.tx)
-            .await?;
-        if done.rows_affected() != 1 {
-            return Err(DomainError::StaleVersion.into());
+        if let Some(batch) = &self.batch {
+            lock(&batch.procurements).save(before, after)?;
+        } else {
+            let done = sqlx::query("UPDATE procurements SET version = $1, stage = $2, data = $3, updated_at = $4 WHERE id = $5 AND version = $6")
+                .bind(after.version)
+                .bind(after.stage.code())
+                .bind(data(after)?)
+                .bind(ts(after.updated_at))
+                .bind(after.id)
+                .bind(before.version)
+                .execute(&mut *w.tx)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(DomainError::StaleVersion.into());
+            }
         }
         self.write_procurement_facts(&mut w.tx, after, Some(before)).await?;
         let mut snap = snapshot(after);

@@ -67,8 +67,9 @@ impl SqlStore {
         let f = p.facts();
         let was = before.map(|b| (b.facts(), b.method));
         let columns = |f: &Facts| (f.region.clone(), f.switch_requested, f.awaits);
-        // Most saves change none of them: a stage's work within the stage.
-        if was.as_ref().is_none_or(|(w, method)| (columns(w), *method) != (columns(&f), p.method)) {
+        // Most saves change none of them: a stage's work within the stage. A batch writes them with the record.
+        let changed = was.as_ref().is_none_or(|(w, method)| (columns(w), *method) != (columns(&f), p.method));
+        if changed && self.batch.is_none() {
             sqlx::query(
                 "UPDATE procurements SET region = $1, method = $2, switch_requested = $3, awaits = $4 WHERE id = $5",
             )

@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
-use crate::rows::write_rows;
+use crate::pending::Pending;
 use crate::side_rows::{write_side_rows, Sides};
 use crate::sql::{parse_ts, ts};
 use crate::statistics::Stored;
@@ -323,75 +323,28 @@ fn fact_args(f: &Facts) -> Vec<Arg> {
     ]
 }
 
-/// A batch's projects as last saved, written when it commits ([`crate::bulk`]): a generated project is saved a
-/// dozen times in a batch, and each save rewrote its row and every index of `projects`. Nothing inside a batch
-/// reads a project's row back: its writers hold the record.
-#[derive(Default)]
-pub(crate) struct PendingProjects {
-    /// By id: the version stored before the batch, and the record as it is now.
-    rows: BTreeMap<i64, (i64, Project)>,
-}
-
-impl PendingProjects {
-    /// Takes `after` as the project's row, refusing it as [`ProjectStore::update_project`] would when `before` is
-    /// not the version last saved. A project first saved in this batch is checked when the batch commits.
-    fn save(&mut self, before: &Project, after: &Project) -> Result<()> {
-        match self.rows.get_mut(&after.id) {
-            Some((_, held)) if held.version != before.version => Err(DomainError::StaleVersion.into()),
-            Some((_, held)) => {
-                *held = after.clone();
-                Ok(())
-            }
-            None => {
-                self.rows.insert(after.id, (before.version, after.clone()));
-                Ok(())
-            }
-        }
-    }
-
-    /// Writes every project's last row, in the batch's transaction as it commits; refused (and the batch with it)
-    /// when a row is no longer at the version the batch first saved it from.
-    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
-        let expected = self.rows.len() as u64;
-        let mut rows = Vec::with_capacity(self.rows.len());
-        for (id, (stored, p)) in self.rows {
+/// Writes a batch's projects as last saved, with their list columns, as it commits.
+pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<Project>) -> Result<()> {
+    let columns: Vec<&str> =
+        FACTS_COLUMNS.iter().copied().chain(["version", "status", "data", "updated_at", "code"]).collect();
+    projects
+        .write(conn, "projects", &columns, |p| {
             let mut row = fact_args(&p.facts());
             row.extend([
                 Arg::Int(p.version),
                 Arg::Text(p.status.code().into()),
-                Arg::Text(project_data(&p)?),
+                Arg::Text(project_data(p)?),
                 Arg::Text(ts(p.updated_at)),
                 Arg::Text(p.code.clone()),
-                Arg::Int(id),
-                Arg::Int(stored),
             ]);
-            rows.push(row);
-        }
-        // VALUES names its columns column1, column2, … on both databases, in FACTS_SET's order and then these.
-        let set: Vec<String> = FACTS_COLUMNS
-            .iter()
-            .chain(&["version", "status", "data", "updated_at", "code"])
-            .enumerate()
-            .map(|(i, c)| format!("{c} = v.column{}", i + 1))
-            .collect();
-        let n = FACTS_COLUMNS.len() + 5;
-        let done = write_rows(
-            conn,
-            &format!("UPDATE projects SET {} FROM (", set.join(", ")),
-            &format!(") AS v WHERE projects.id = v.column{} AND projects.version = v.column{}", n + 1, n + 2),
-            rows,
-        )
-        .await?;
-        if done != expected {
-            return Err(DomainError::StaleVersion.into());
-        }
-        Ok(())
-    }
+            Ok(row)
+        })
+        .await
 }
 
 /// Who may read a project's events: where it serves, from the record in hand (what [`crate::audit::scope_of`]
 /// would look up).
-fn reading_scope(p: &Project) -> AuditScope {
+pub(crate) fn reading_scope(p: &Project) -> AuditScope {
     AuditScope::regions(p.design.regions.iter().map(String::as_str))
 }
 

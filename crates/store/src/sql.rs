@@ -131,7 +131,10 @@ impl SqlStore {
         event: NewEvent,
         now: DateTime<Utc>,
     ) -> Result<AuditEvent> {
-        let scope = crate::audit::scope_of(conn, &event, false).await?;
+        let scope = match self.held_scope(&event) {
+            Some(scope) => scope,
+            None => crate::audit::scope_of(conn, &event, false).await?,
+        };
         self.append_scoped(conn, event, scope, now).await
     }
 

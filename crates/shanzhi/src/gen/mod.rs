@@ -138,6 +138,10 @@ pub async fn run(
     let catalogue = store.catalogue().await.map_err(e("catalogue"))?;
     let standards = store.standards().await.map_err(e("standards"))?;
     let experts = store.experts().await.map_err(e("experts"))?;
+    // An empty store goes without its list indexes until the projects are in (see `store/src/list_indexes.rs`).
+    if before == 0 {
+        store.defer_list_indexes().await.map_err(e("indexes"))?;
+    }
     let mut rng = StdRng::seed_from_u64(options.seed);
     let mut done = 0u64;
     while done < options.projects {
@@ -169,6 +173,7 @@ pub async fn run(
         drop(app);
         batch.commit().await.map_err(e("commit"))?;
     }
+    store.restore_list_indexes().await.map_err(e("indexes"))?;
     let newest = store
         .project_page(&everything, &ProjectFilter::default(), PageRequest { limit: 1, before: None })
         .await

@@ -46,6 +46,9 @@ both_backends! {
         assert_eq!(projects.iter().map(|p| p.id).collect::<Vec<_>>(), (1..=400).collect::<Vec<_>>());
         let (code, out, _) = shanzhi(&app, &["audit", "verify"], None);
         assert_eq!(code, 0, "{out}");
+        // The list indexes the load went without are all back, as an empty store has them.
+        let fresh = TestApp::empty(backend).await;
+        assert_eq!(app.store.index_definitions().await.unwrap(), fresh.store.index_definitions().await.unwrap());
 
         // Every step and end state has projects; a tenth or more count in the current year.
         let steps: BTreeSet<&str> = projects.iter().map(|p| p.facts().step).collect();

@@ -53,4 +53,16 @@ both_backends! {
             .collect();
         assert!(unexpected.is_empty(), "foreign keys without an index: {unexpected:?}");
     }
+
+    async fn a_bulk_load_cut_short_gets_its_list_indexes_back_when_the_store_is_next_opened(backend) {
+        let app = TestApp::empty(backend).await;
+        let all = app.store.index_definitions().await.unwrap();
+        let dropped = app.store.defer_list_indexes().await.unwrap();
+        assert!(dropped >= 30, "{dropped} list indexes");
+        assert_eq!(app.store.index_definitions().await.unwrap().len(), all.len() - dropped);
+        // The load dies here: the next server to open the store makes them again, as they were.
+        let again = app.another_server().await;
+        assert_eq!(again.store.index_definitions().await.unwrap(), all);
+        assert_eq!(again.store.restore_list_indexes().await.unwrap(), 0, "nothing left to make");
+    }
 }

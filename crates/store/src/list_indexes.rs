@@ -1,0 +1,121 @@
+//! Indexes a bulk load goes without. A generated project adds rows to a dozen indexes that only lists, counts and
+//! figures read; at a million projects each batch's rows land all over each of them, so every row cost a search
+//! and a page write in an index the page cache no longer held. A load into an empty store drops them first and
+//! makes them at its end, each by one sort. Their definitions are kept in `deferred_indexes` (migration 28) in the
+//! same transaction as the drop, so a load cut short gets them back when the store is next opened (migrate).
+
+use std::collections::BTreeMap;
+
+use sqlx::{AnyConnection, Row};
+
+use crate::error::Result;
+use crate::{Backend, SqlStore, Store};
+
+/// The indexes no write looks anything up by (writes find rows by primary key, by project or by procurement),
+/// and that no unique rule needs.
+const LIST_INDEXES: &[&str] = &[
+    "audit_events_unscoped",
+    "audit_object",
+    "ledger_budget",
+    "ledger_project",
+    "notice_regions_kind",
+    "notice_regions_kind_year",
+    "notice_regions_year",
+    "notices_kind",
+    "notices_kind_year",
+    "notices_published",
+    "notices_year",
+    "procurements_agency",
+    "procurements_awaiting",
+    "procurements_method",
+    "procurements_purchaser",
+    "procurements_region",
+    "procurements_stage",
+    "procurements_switch",
+    "project_places_step",
+    "project_places_step_year",
+    "project_places_year",
+    "project_posts_host",
+    "projects_awaiting",
+    "projects_category",
+    "projects_provider",
+    "projects_provider_step",
+    "projects_purchaser",
+    "projects_purchaser_step",
+    "projects_reviewed",
+    "projects_step",
+    "projects_step_year",
+    "projects_year",
+    "statistics_rows_lottery",
+];
+
+impl SqlStore {
+    /// Drops the list indexes before a bulk load, keeping their definitions to make them again; answers how many.
+    pub async fn defer_list_indexes(&self) -> Result<usize> {
+        let mut w = self.begin_write().await?;
+        let existing = self.indexes_in(&mut w.tx).await?;
+        let mut dropped = 0;
+        for name in LIST_INDEXES {
+            let Some(definition) = existing.get(*name) else { continue };
+            sqlx::query("INSERT INTO deferred_indexes (name, definition) VALUES ($1, $2)")
+                .bind(*name)
+                .bind(definition)
+                .execute(&mut *w.tx)
+                .await?;
+            sqlx::raw_sql(&format!("DROP INDEX {name}")).execute(&mut *w.tx).await?;
+            dropped += 1;
+        }
+        w.tx.commit().await?;
+        Ok(dropped)
+    }
+
+    /// Makes the indexes [`SqlStore::defer_list_indexes`] dropped; answers how many.
+    pub async fn restore_list_indexes(&self) -> Result<usize> {
+        let mut w = self.begin_write().await?;
+        let made = self.restore_indexes_in(&mut w.tx).await?;
+        w.tx.commit().await?;
+        Ok(made)
+    }
+
+    pub(crate) async fn restore_indexes_in(&self, conn: &mut AnyConnection) -> Result<usize> {
+        let rows =
+            sqlx::query("SELECT name, definition FROM deferred_indexes ORDER BY name").fetch_all(&mut *conn).await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        if self.backend() == Backend::Postgres {
+            // Sorting a million projects' rows takes longer than a request's statement may, and more memory.
+            sqlx::raw_sql("SET LOCAL statement_timeout = 0; SET LOCAL maintenance_work_mem = '256MB'")
+                .execute(&mut *conn)
+                .await?;
+        }
+        for r in &rows {
+            let (name, definition): (String, String) = (r.try_get("name")?, r.try_get("definition")?);
+            tracing::info!(index = name, "making a deferred index");
+            sqlx::raw_sql(&definition).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM deferred_indexes WHERE name = $1").bind(&name).execute(&mut *conn).await?;
+        }
+        Ok(rows.len())
+    }
+
+    /// Every index the schema made (not those of primary keys and unique columns), by name, with its definition.
+    pub async fn index_definitions(&self) -> Result<BTreeMap<String, String>> {
+        let mut conn = self.pool().acquire().await?;
+        self.indexes_in(&mut conn).await
+    }
+
+    async fn indexes_in(&self, conn: &mut AnyConnection) -> Result<BTreeMap<String, String>> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT name, sql AS definition FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            }
+            Backend::Postgres => {
+                "SELECT CAST(i.indexname AS TEXT) AS name, i.indexdef AS definition FROM pg_indexes i \
+                 WHERE i.schemaname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c \
+                 WHERE c.conname = i.indexname AND c.connamespace = current_schema()::regnamespace)"
+            }
+        };
+        let rows = sqlx::query(sql).fetch_all(&mut *conn).await?;
+        rows.iter().map(|r| Ok((r.try_get("name")?, r.try_get("definition")?))).collect()
+    }
+}
