@@ -71,10 +71,10 @@ fn sha256_hex(parts: &[&[u8]]) -> String {
     hex::encode(h.finalize())
 }
 
-fn canonical(v: &Value) -> String {
-    let mut s = String::new();
-    canonical_json(v, &mut s);
-    s
+fn canonical(v: &Value) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_canonical(v, &mut out);
+    out
 }
 
 /// What anyone may read of an event: its place in the chain, and its payload when the reader is in scope.
@@ -97,33 +97,45 @@ pub fn format_time(t: DateTime<Utc>) -> String {
 
 /// JSON with object keys sorted at every level and no insignificant white space.
 pub fn canonical_json(v: &Value, out: &mut String) {
+    // serde_json writes UTF-8 only.
+    out.push_str(&String::from_utf8_lossy(&canonical(v)));
+}
+
+/// [`canonical_json`] as bytes, each string, number and key written by serde_json itself (as `Value`'s own
+/// `to_string` writes them) straight into `out`.
+fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (k, item)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String((*k).clone()).to_string());
-                out.push(':');
-                canonical_json(&map[*k], out);
+                write_scalar(k, out);
+                out.push(b':');
+                write_canonical(item, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                canonical_json(item, out);
+                write_canonical(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        other => out.push_str(&other.to_string()),
+        other => write_scalar(other, out),
     }
+}
+
+fn write_scalar<T: Serialize + ?Sized>(v: &T, out: &mut Vec<u8>) {
+    // Writing a string, a number, a boolean or null into a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *out, v);
 }
 
 impl AuditEvent {
@@ -164,7 +176,25 @@ impl AuditEvent {
     }
 
     pub fn compute_payload_hash(&self) -> String {
-        sha256_hex(&[canonical(&self.payload()).as_bytes()])
+        // The canonical form of `payload()`, written without copying the snapshots into a new value first: its
+        // keys in sorted order.
+        let mut out = Vec::with_capacity(256);
+        out.extend_from_slice(b"{\"actor_id\":");
+        write_scalar(&self.actor_id, &mut out);
+        out.extend_from_slice(b",\"actor_name\":");
+        write_scalar(&self.actor_name, &mut out);
+        out.extend_from_slice(b",\"after\":");
+        write_canonical(&self.after, &mut out);
+        out.extend_from_slice(b",\"before\":");
+        write_canonical(&self.before, &mut out);
+        out.extend_from_slice(b",\"object_id\":");
+        write_scalar(&self.object_id, &mut out);
+        out.extend_from_slice(b",\"object_type\":");
+        write_scalar(&self.object_type, &mut out);
+        out.extend_from_slice(b",\"org_id\":");
+        write_scalar(&self.org_id, &mut out);
+        out.push(b'}');
+        sha256_hex(&[&out])
     }
 
     /// The hash by the event's own rule. Rule 2 covers the stored payload hash, which [`Verifier`] checks
@@ -179,7 +209,7 @@ impl AuditEvent {
             "action": self.action,
             "payload_hash": self.payload_hash,
         });
-        sha256_hex(&[self.prev_hash.as_bytes(), canonical(&skeleton).as_bytes()])
+        sha256_hex(&[self.prev_hash.as_bytes(), &canonical(&skeleton)])
     }
 
     /// Its place in the chain for anyone; the payload only when `payload` says the reader may read it, and the
@@ -211,7 +241,7 @@ impl AuditEvent {
             "before": self.before,
             "after": self.after,
         });
-        sha256_hex(&[self.prev_hash.as_bytes(), canonical(&body).as_bytes()])
+        sha256_hex(&[self.prev_hash.as_bytes(), &canonical(&body)])
     }
 }
 
@@ -365,6 +395,22 @@ mod tests {
     }
 
     #[test]
+    fn the_payload_hash_is_that_of_the_payloads_canonical_form() {
+        let mut e = chain(3).remove(1);
+        for (actor, org, name) in [(None, None, "system:gen"), (Some(7), Some(-3), "王\"五\"\n\\ 🙂")] {
+            e.actor_id = actor;
+            e.org_id = org;
+            e.actor_name = name.into();
+            e.object_id = "x\u{1}y".into();
+            e.before = json!({"z": [1.5, -2, "é"], "a": {"c": null, "b": false}, "": "\t"});
+            e.after = json!([{"b": 1, "a": 2}, "\u{7f}"]);
+            let mut text = String::new();
+            canonical_json(&e.payload(), &mut text);
+            assert_eq!(e.compute_payload_hash(), sha256_hex(&[text.as_bytes()]), "{text}");
+        }
+    }
+
+    #[test]
     fn edited_event_is_detected() {
         let mut c = chain(5);
         c[2].after = json!({"status": "completed"});
@@ -461,10 +507,10 @@ mod tests {
             let p = e.public(&Scope::System, false);
             assert!(p.payload.is_none() && p.action.is_some());
             let skeleton = json!({"seq": p.seq, "at": p.at, "action": p.action, "payload_hash": p.payload_hash});
-            assert_eq!(sha256_hex(&[p.prev_hash.as_bytes(), canonical(&skeleton).as_bytes()]), p.hash);
+            assert_eq!(sha256_hex(&[p.prev_hash.as_bytes(), &canonical(&skeleton)]), p.hash);
         }
         let p = c[0].public(&Scope::Public, true);
-        assert_eq!(p.payload_hash.unwrap(), sha256_hex(&[canonical(&p.payload.unwrap()).as_bytes()]));
+        assert_eq!(p.payload_hash.unwrap(), sha256_hex(&[&canonical(&p.payload.unwrap())]));
         let sealed = c[0].public(&Scope::Sealed, false);
         assert!(sealed.at.is_none() && sealed.action.is_none());
     }
