@@ -47,6 +47,11 @@ pub(crate) struct Shared {
     pub(crate) ledger: Arc<std::sync::Mutex<PendingLedger>>,
 }
 
+/// A batch's held rows, even after a writer panicked holding them (the batch is then dropped, not committed).
+pub(crate) fn lock<T>(held: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    held.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Events written per statement when a batch's queue is full.
 const QUEUED_EVENTS: usize = 256;
 
@@ -70,13 +75,13 @@ impl Shared {
 
     /// Queues an event's row; when the queue is full, hands back every queued row to write now.
     pub(crate) fn queue_event(&self, row: Vec<Arg>) -> Option<Vec<Vec<Arg>>> {
-        let mut queue = self.events.lock().unwrap_or_else(|e| e.into_inner());
+        let mut queue = lock(&self.events);
         queue.push(row);
         (queue.len() >= QUEUED_EVENTS).then(|| std::mem::take(&mut *queue))
     }
 
     fn take_events(&self) -> Vec<Vec<Arg>> {
-        std::mem::take(&mut *self.events.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *lock(&self.events))
     }
 }
 
@@ -162,17 +167,17 @@ impl Batch {
         let mut tx = Arc::try_unwrap(shared.tx)
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
             .into_inner();
-        let projects = std::mem::take(&mut *shared.projects.lock().unwrap_or_else(|e| e.into_inner()));
+        let projects = std::mem::take(&mut *lock(&shared.projects));
         crate::projects::write_pending(&mut tx, &projects).await?;
-        let procurements = std::mem::take(&mut *shared.procurements.lock().unwrap_or_else(|e| e.into_inner()));
+        let procurements = std::mem::take(&mut *lock(&shared.procurements));
         crate::procure::write_pending(&mut tx, &procurements).await?;
-        let ledger = std::mem::take(&mut *shared.ledger.lock().unwrap_or_else(|e| e.into_inner()));
+        let ledger = std::mem::take(&mut *lock(&shared.ledger));
         ledger.write(&mut tx).await?;
         insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
-        let statistics = std::mem::take(&mut *shared.statistics.lock().unwrap_or_else(|e| e.into_inner()));
+        let statistics = std::mem::take(&mut *lock(&shared.statistics));
         statistics.write(&mut tx, &projects).await?;
-        let sides = std::mem::take(&mut *shared.sides.lock().unwrap_or_else(|e| e.into_inner()));
+        let sides = std::mem::take(&mut *lock(&shared.sides));
         sides.write(&mut tx).await?;
         tx.commit().await?;
         Ok(())
@@ -209,8 +214,8 @@ impl SqlStore {
         let b = self.batch.as_ref()?;
         let id = e.object_id.parse::<i64>().ok()?;
         match e.object_type.as_str() {
-            "project" => b.projects.lock().ok()?.last(id).map(crate::projects::reading_scope),
-            "procurement" => b.procurements.lock().ok()?.last(id).map(crate::procure::reading_scope),
+            "project" => lock(&b.projects).last(id).map(crate::projects::reading_scope),
+            "procurement" => lock(&b.procurements).last(id).map(crate::procure::reading_scope),
             _ => None,
         }
     }

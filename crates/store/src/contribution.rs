@@ -278,7 +278,7 @@ impl SqlStore {
     /// when the batch commits.
     pub(crate) async fn contribute(&self, conn: &mut AnyConnection, p: &Project, stored: Stored<'_>) -> Result<()> {
         let Some(batch) = &self.batch else { return write_contribution(conn, p, stored).await };
-        let mut deferred = batch.statistics.lock().unwrap_or_else(|e| e.into_inner());
+        let mut deferred = crate::bulk::lock(&batch.statistics);
         deferred.before.entry(p.id).or_insert_with(|| Before {
             rows: (!needs_reading(stored)).then(|| from_record(stored)),
             was_in: was_in(p, stored),

@@ -5,9 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
-use shanzhi_domain::budget::Entry;
 use shanzhi_domain::fiscal::{check_movement, ClosedYear};
-use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{classify, Result, StoreError};
@@ -36,33 +34,6 @@ impl SqlStore {
         rows.iter()
             .map(|r| i32::try_from(r.try_get::<i64, _>(0)?).map_err(|e| StoreError::Corrupt(e.to_string())))
             .collect()
-    }
-
-    /// Refuses, inside the caller's transaction and after the lines are locked, entries that would put a
-    /// closed year's money to new use.
-    pub(crate) async fn check_open_years(&self, conn: &mut AnyConnection, entries: &[Entry]) -> Result<()> {
-        for e in entries.iter().filter(|e| shanzhi_domain::fiscal::draws_on_year(e.movement)) {
-            let row = sqlx::query(
-                "SELECT b.year, f.year AS closed FROM budgets b LEFT JOIN fiscal_years f ON f.year = b.year WHERE b.id = $1",
-            )
-            .bind(e.budget_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-            let Some(row) = row else {
-                return Err(DomainError::field(
-                    "budget_id",
-                    ErrorCode::UnknownBudget,
-                    "预算不存在",
-                    "no such budget line",
-                )
-                .into());
-            };
-            let year = row.try_get::<i64, _>("year")? as i32;
-            let closed: Option<i64> = row.try_get("closed")?;
-            let closed: Vec<i32> = closed.map(|y| y as i32).into_iter().collect();
-            check_movement(e.movement, year, &closed)?;
-        }
-        Ok(())
     }
 }
 

@@ -185,7 +185,7 @@ impl SqlStore {
         if let Some(batch) = &self.batch {
             // A batch looks for marks once, not at every save: marks are made by the deadline sweep, which waits
             // for the batch on SQLite; one made on another server meanwhile is resolved by the next sweep.
-            let marked = || batch.marked.lock().unwrap_or_else(|e| e.into_inner());
+            let marked = || crate::bulk::lock(&batch.marked);
             if marked().is_none() {
                 let rows = sqlx::query("SELECT DISTINCT procurement_id FROM overdue_duties WHERE resolved_at IS NULL")
                     .fetch_all(&mut *conn)

@@ -7,6 +7,7 @@ use shanzhi_domain::{DomainError, ErrorCode, Money};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
+use crate::bulk::lock;
 use crate::error::{Result, StoreError};
 use crate::listing::{Arg, Where};
 use crate::rows::insert_rows;
@@ -14,9 +15,8 @@ use crate::sql::{budget_from_row, ts, BUDGET_COLUMNS};
 use crate::{BudgetView, SqlStore};
 use chrono::Datelike;
 use shanzhi_domain::clock::china_date;
-use shanzhi_domain::fiscal::check_movement;
+use shanzhi_domain::fiscal::{check_movement, draws_on_year};
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 /// A batch's ledger ([`crate::bulk`]): the balances of the lines it touched, as its entries left them, and the
 /// entries and their summary sums, written when it commits. A generated project draws on the ledger half a dozen
@@ -25,7 +25,7 @@ use std::sync::Mutex;
 pub(crate) struct PendingLedger {
     /// By line: its year and its balances with the batch's entries.
     lines: HashMap<i64, (i32, Balances)>,
-    /// The closed years, read at the batch's first entry (closing one waits for the batch: it takes the lines' locks).
+    /// The closed years, read at the batch's first entry that draws on a year's money.
     closed: Option<Vec<i32>>,
     /// Rows of `ledger`, in the order they were made.
     entries: Vec<Vec<Arg>>,
@@ -45,10 +45,6 @@ impl PendingLedger {
 
 const LEDGER_INSERT: &str = "INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at)";
 
-fn lock(pending: &Mutex<PendingLedger>) -> std::sync::MutexGuard<'_, PendingLedger> {
-    pending.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl SqlStore {
     /// Balances of budget lines as they stand inside the caller's transaction, from the ledger's per-line sums
     /// (kept with every entry in the same transaction), or in a batch as its entries left them. On PostgreSQL the
@@ -60,9 +56,17 @@ impl SqlStore {
         ids: &[i64],
         for_update: bool,
     ) -> Result<BTreeMap<i64, Balances>> {
-        let Some(batch) = &self.batch else {
-            return Ok(self.lines(conn, ids, for_update).await?.into_iter().map(|(id, (_, b))| (id, b)).collect());
-        };
+        Ok(self.line_states(conn, ids, for_update).await?.into_iter().map(|(id, (_, b))| (id, b)).collect())
+    }
+
+    /// [`SqlStore::balances_in`] with each line's year.
+    async fn line_states(
+        &self,
+        conn: &mut AnyConnection,
+        ids: &[i64],
+        for_update: bool,
+    ) -> Result<BTreeMap<i64, (i32, Balances)>> {
+        let Some(batch) = &self.batch else { return self.lines(conn, ids, for_update).await };
         let missing: Vec<i64> = {
             let pending = lock(&batch.ledger);
             ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect()
@@ -70,7 +74,19 @@ impl SqlStore {
         let read = self.lines(conn, &missing, for_update).await?;
         let mut pending = lock(&batch.ledger);
         pending.lines.extend(read);
-        ids.iter().map(|id| pending.lines.get(id).map(|(_, b)| (*id, *b)).ok_or_else(unknown_line)).collect()
+        ids.iter().map(|id| pending.lines.get(id).map(|line| (*id, *line)).ok_or_else(unknown_line)).collect()
+    }
+
+    /// The closed years, inside the caller's transaction; a batch reads them once (closing one waits for the
+    /// batch: it takes the lines' locks).
+    async fn closed_years_now(&self, conn: &mut AnyConnection) -> Result<Vec<i32>> {
+        let Some(batch) = &self.batch else { return self.closed_years_in(conn).await };
+        if let Some(closed) = lock(&batch.ledger).closed.clone() {
+            return Ok(closed);
+        }
+        let closed = self.closed_years_in(conn).await?;
+        lock(&batch.ledger).closed = Some(closed.clone());
+        Ok(closed)
     }
 
     /// Budget lines' years and balances as stored, locked first on PostgreSQL when `for_update`.
@@ -132,13 +148,17 @@ impl SqlStore {
             return Ok(());
         }
         let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
-        let mut balances = self.balances_in(conn, &ids, true).await?;
-        match &self.batch {
-            Some(batch) => self.check_open_years_held(conn, &batch.ledger, entries).await?,
-            None => self.check_open_years(conn, entries).await?,
+        let mut lines = self.line_states(conn, &ids, true).await?;
+        // After the lines are locked: no entry may put a closed year's money to new use.
+        if entries.iter().any(|e| draws_on_year(e.movement)) {
+            let closed = self.closed_years_now(conn).await?;
+            for e in entries {
+                let (year, _) = lines.get(&e.budget_id).ok_or_else(unknown_line)?;
+                check_movement(e.movement, *year, &closed)?;
+            }
         }
         for e in entries {
-            let b = balances.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
+            let (_, b) = lines.get_mut(&e.budget_id).ok_or_else(|| StoreError::Corrupt("budget vanished".into()))?;
             b.apply(e.movement, e.amount)?;
         }
         let rows: Vec<Vec<Arg>> = entries
@@ -160,34 +180,12 @@ impl SqlStore {
         };
         let year = china_date(now).year();
         let mut pending = lock(&batch.ledger);
-        for (id, b) in balances {
-            if let Some(line) = pending.lines.get_mut(&id) {
-                line.1 = b;
-            }
+        for (id, line) in lines {
+            pending.lines.insert(id, line);
         }
         pending.entries.extend(rows);
         for e in entries {
             *pending.sums.entry((e.budget_id, e.project_id, e.movement.code(), year)).or_default() += e.amount.fen();
-        }
-        Ok(())
-    }
-
-    /// [`SqlStore::check_open_years`] in a batch: the lines' years from its balances, the closed years read once.
-    async fn check_open_years_held(
-        &self,
-        conn: &mut AnyConnection,
-        pending: &Mutex<PendingLedger>,
-        entries: &[Entry],
-    ) -> Result<()> {
-        if lock(pending).closed.is_none() {
-            let closed = self.closed_years_in(conn).await?;
-            lock(pending).closed = Some(closed);
-        }
-        let pending = lock(pending);
-        let closed = pending.closed.as_deref().unwrap_or_default();
-        for e in entries {
-            let (year, _) = pending.lines.get(&e.budget_id).ok_or_else(unknown_line)?;
-            check_movement(e.movement, *year, closed)?;
         }
         Ok(())
     }

@@ -18,6 +18,7 @@ use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::bulk::lock;
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::pending::Pending;
@@ -193,10 +194,6 @@ pub trait ProcurementStore: Send + Sync {
     async fn notice(&self, id: i64) -> Result<Option<Notice>>;
     /// The procurements of one project, oldest first.
     async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>>;
-}
-
-fn lock<T>(held: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    held.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Writes a batch's procurements as last saved, with their list columns, as it commits.

@@ -14,6 +14,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::bulk::lock;
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::pending::Pending;
@@ -346,10 +347,6 @@ pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<P
 /// would look up).
 pub(crate) fn reading_scope(p: &Project) -> AuditScope {
     AuditScope::regions(p.design.regions.iter().map(String::as_str))
-}
-
-fn lock<T>(held: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    held.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl SqlStore {

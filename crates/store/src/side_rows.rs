@@ -8,6 +8,7 @@ use sqlx::AnyConnection;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::bulk::lock;
 use crate::error::Result;
 use crate::listing::{Arg, Where};
 use crate::projects::place_codes;
@@ -57,10 +58,6 @@ impl Held {
         let posts = self.posts.iter().flat_map(|(id, posts)| post_rows(*id, posts)).collect();
         insert_rows(conn, "INSERT INTO project_posts (project_id, idx, host_org_id, filled)", "", posts).await
     }
-}
-
-fn lock(held: &Mutex<Held>) -> std::sync::MutexGuard<'_, Held> {
-    held.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn post_rows(project_id: i64, posts: &[PostFact]) -> Vec<Vec<Arg>> {
