@@ -9,9 +9,11 @@ use shanzhi_domain::audit::Action;
 use shanzhi_domain::org::{Actor, User};
 use shanzhi_domain::sign_in::{Failures, FORGIVEN_AFTER_HOURS};
 use shanzhi_domain::{DomainError, ErrorCode};
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 use crate::error::{Result, StoreError};
+use crate::listing::Arg;
+use crate::read::Cells;
 use crate::sql::{
     actor_from_row, flag, parse_ts, session_from_row, ts, user_from_row, SqlStore, ACTOR_COLUMNS, ACTOR_JOINS,
     USER_COLUMNS,
@@ -76,8 +78,8 @@ pub trait AccountStore: Send + Sync {
 
 const ACCOUNT_COLUMNS: &str = "must_change_password";
 
-fn account_from_row(r: &sqlx::any::AnyRow) -> Result<Account> {
-    Ok(Account { user: user_from_row(r)?, must_change_password: r.try_get::<i64, _>(ACCOUNT_COLUMNS)? != 0 })
+fn account_from_row(r: &dyn Cells) -> Result<Account> {
+    Ok(Account { user: user_from_row(r)?, must_change_password: r.try_get::<i64>(ACCOUNT_COLUMNS)? != 0 })
 }
 
 impl SqlStore {
@@ -87,7 +89,7 @@ impl SqlStore {
             .fetch_optional(&mut *conn)
             .await?;
         row.as_ref()
-            .map(account_from_row)
+            .map(|r| account_from_row(r))
             .transpose()?
             .ok_or(StoreError::Domain(DomainError::NotFound { what: "user" }))
     }
@@ -106,25 +108,24 @@ impl SqlStore {
 #[async_trait]
 impl AccountStore for SqlStore {
     async fn account(&self, user_id: i64) -> Result<Option<Account>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, {ACCOUNT_COLUMNS} FROM users WHERE id = $1"))
-            .bind(user_id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(account_from_row).transpose()
+        self.fetch_optional(
+            &format!("SELECT {USER_COLUMNS}, {ACCOUNT_COLUMNS} FROM users WHERE id = $1"),
+            vec![Arg::from(user_id)],
+            account_from_row,
+        )
+        .await
     }
 
     async fn session_with_actor(&self, token_hash: &str) -> Result<Option<(SessionRecord, bool, Option<Actor>)>> {
         // One statement for what every signed-in request reads first.
-        let row = sqlx::query(&format!(
+        let sql = format!(
             "SELECT s.user_id, s.kind, s.label, s.csrf, s.created_at, s.expires_at, u.must_change_password, \
              {ACTOR_COLUMNS} FROM sessions s JOIN users u ON u.id = s.user_id {ACTOR_JOINS} WHERE s.token_hash = $1"
-        ))
-        .bind(token_hash)
-        .fetch_optional(self.pool())
-        .await?;
-        let Some(r) = row else { return Ok(None) };
-        let record = session_from_row(&r)?;
-        Ok(Some((record, r.try_get::<i64, _>("must_change_password")? != 0, actor_from_row(&r)?)))
+        );
+        self.fetch_optional(&sql, vec![Arg::from(token_hash)], |r| {
+            Ok((session_from_row(r)?, r.try_get::<i64>("must_change_password")? != 0, actor_from_row(r)?))
+        })
+        .await
     }
 
     async fn set_password(
@@ -194,17 +195,14 @@ impl AccountStore for SqlStore {
     }
 
     async fn sign_in_failures(&self, key: &str) -> Result<Option<Failures>> {
-        let row = sqlx::query("SELECT failures, last_at FROM sign_in_throttle WHERE key = $1")
-            .bind(key)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some(r) => Ok(Some(Failures {
-                count: r.try_get::<i64, _>(0)?.clamp(0, u32::MAX as i64) as u32,
-                last: parse_ts(&r.try_get::<String, _>(1)?)?,
-            })),
-            None => Ok(None),
-        }
+        let sql = "SELECT failures, last_at FROM sign_in_throttle WHERE key = $1";
+        self.fetch_optional(sql, vec![Arg::from(key)], |r| {
+            Ok(Failures {
+                count: r.try_get::<i64>("failures")?.clamp(0, u32::MAX as i64) as u32,
+                last: parse_ts(&r.try_get::<String>("last_at")?)?,
+            })
+        })
+        .await
     }
 
     async fn record_sign_in_failure(&self, keys: &[String], now: DateTime<Utc>) -> Result<()> {

@@ -6,10 +6,11 @@ use serde_json::{json, Value};
 use shanzhi_domain::procurement::MethodApproval;
 use shanzhi_domain::project::Change;
 use shanzhi_domain::DomainError;
-use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::error::{classify, Result, StoreError};
+use crate::listing::Arg;
+use crate::read::Cells;
 use crate::sql::{flag, ts};
 use crate::{By, SqlStore};
 
@@ -39,7 +40,7 @@ pub trait ApprovalStore: Send + Sync {
     async fn method_approvals_in(&self, region: &str) -> Result<Vec<MethodApproval>>;
 }
 
-fn from_row(r: &AnyRow) -> Result<MethodApproval> {
+fn from_row(r: &dyn Cells) -> Result<MethodApproval> {
     let data: String = r.try_get("data")?;
     let mut a: MethodApproval =
         serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("method approval data: {e}")))?;
@@ -126,29 +127,32 @@ impl ApprovalStore for SqlStore {
     }
 
     async fn method_approval(&self, id: i64) -> Result<Option<MethodApproval>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM method_approvals WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(from_row).transpose()
+        self.fetch_optional(
+            &format!("SELECT {COLUMNS} FROM method_approvals WHERE id = $1"),
+            vec![Arg::from(id)],
+            from_row,
+        )
+        .await
     }
 
     async fn method_approvals_of_project(&self, project_id: i64) -> Result<Vec<MethodApproval>> {
-        let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM method_approvals WHERE project_id = $1 ORDER BY id"))
-            .bind(project_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(from_row).collect()
+        self.fetch_all(
+            &format!("SELECT {COLUMNS} FROM method_approvals WHERE project_id = $1 ORDER BY id"),
+            vec![Arg::from(project_id)],
+            from_row,
+        )
+        .await
     }
 
     async fn method_approvals_in(&self, region: &str) -> Result<Vec<MethodApproval>> {
         let prefix = format!("{}%", region.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        let rows = sqlx::query(&format!(
-            "SELECT {COLUMNS} FROM method_approvals WHERE region LIKE $1 ESCAPE '\\' ORDER BY decided, id DESC"
-        ))
-        .bind(prefix)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(from_row).collect()
+        self.fetch_all(
+            &format!(
+                "SELECT {COLUMNS} FROM method_approvals WHERE region LIKE $1 ESCAPE '\\' ORDER BY decided, id DESC"
+            ),
+            vec![Arg::from(prefix)],
+            from_row,
+        )
+        .await
     }
 }

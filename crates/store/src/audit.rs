@@ -6,6 +6,7 @@ use shanzhi_domain::audit::{AuditEvent, NewEvent, Scope};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::Result;
+use crate::listing::Arg;
 use crate::SqlStore;
 
 /// The first column of the row `sql` finds for `id`, as text.
@@ -125,16 +126,11 @@ impl SqlStore {
     }
 
     pub(crate) async fn chain_page(&self, after: i64, limit: i64) -> Result<Vec<(AuditEvent, Scope)>> {
-        let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let scope: Option<String> = r.try_get("scope")?;
-                Ok((crate::sql::event_from_row(r)?, Scope::parse(scope.as_deref())))
-            })
-            .collect()
+        let sql = "SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2";
+        self.fetch_all(sql, vec![Arg::Int(after), Arg::Int(limit)], |r| {
+            let scope: Option<String> = r.try_get("scope")?;
+            Ok((crate::sql::event_from_row(r)?, Scope::parse(scope.as_deref())))
+        })
+        .await
     }
 }

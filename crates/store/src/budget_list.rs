@@ -69,8 +69,7 @@ impl BudgetLists for SqlStore {
         }
         let columns = BUDGET_COLUMNS.split(", ").map(|c| format!("b.{c}")).collect::<Vec<_>>().join(", ");
         let sql = format!("SELECT {columns} FROM budgets b{}", w.page_sql("b.id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let budgets = rows.iter().map(budget_from_row).collect::<Result<Vec<_>>>()?;
+        let budgets = self.fetch_all(&sql, w.into_args(), budget_from_row).await?;
         let ids: Vec<i64> = budgets.iter().map(|b| b.id).collect();
         let mut balances = self.balances_in(&mut *self.pool().acquire().await?, &ids, false).await?;
         let views = budgets
@@ -85,8 +84,7 @@ impl BudgetLists for SqlStore {
         let v = w.int(budget_id);
         w.and(format!("budget_id = {v}"));
         let sql = format!("SELECT * FROM ledger{}", w.page_sql("id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let items = rows.iter().map(crate::sql::ledger_from_row).collect::<Result<Vec<_>>>()?;
+        let items = self.fetch_all(&sql, w.into_args(), crate::sql::ledger_from_row).await?;
         Ok(Page::cut(items, page.limit, |l| l.id))
     }
 }

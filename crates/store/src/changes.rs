@@ -2,7 +2,6 @@
 //! event's time is the time of the latest change; it is read by the primary key, one row.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
 
 use crate::error::Result;
 use crate::sql::parse_ts;
@@ -10,8 +9,7 @@ use crate::SqlStore;
 
 impl SqlStore {
     pub(crate) async fn latest_change(&self) -> Result<Option<DateTime<Utc>>> {
-        let row =
-            sqlx::query("SELECT at FROM audit_events ORDER BY seq DESC LIMIT 1").fetch_optional(self.pool()).await?;
-        row.map(|r| parse_ts(&r.try_get::<String, _>(0)?)).transpose()
+        let sql = "SELECT at FROM audit_events ORDER BY seq DESC LIMIT 1";
+        self.fetch_optional(sql, vec![], |r| parse_ts(&r.try_get::<String>("at")?)).await
     }
 }

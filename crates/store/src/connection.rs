@@ -105,7 +105,7 @@ async fn reusable(conn: &mut AnyConnection, sqlite: bool, limit: Duration) -> sq
 }
 
 /// The database file of a SQLite URL (`sqlite://path?…`), unless it is in memory.
-fn sqlite_file(url: &str) -> Option<PathBuf> {
+pub(crate) fn sqlite_file(url: &str) -> Option<PathBuf> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:" && !url.contains("mode=memory")).then(|| PathBuf::from(path))

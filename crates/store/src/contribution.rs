@@ -115,7 +115,7 @@ async fn read_rows(conn: &mut AnyConnection, project_id: i64) -> Result<Keyed> {
     .bind(project_id)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(keyed(rows.iter().map(row_from).collect::<Result<_>>()?))
+    Ok(keyed(rows.iter().map(|r| row_from(r)).collect::<Result<_>>()?))
 }
 
 /// The places a project's rows were added to before its save.

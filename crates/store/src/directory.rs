@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::{classify, Result};
-use crate::listing::{Page, PageRequest, Where};
+use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::sql::{flag, org_from_row, region_from_row, ts, user_from_row, ORG_COLUMNS, USER_COLUMNS};
 use crate::{NewOrganisation, NewUser, SqlStore};
 
@@ -60,31 +60,31 @@ impl Directory for SqlStore {
             w.and(c);
         }
         let sql = format!("SELECT {ORG_COLUMNS} FROM organisations{}", w.page_sql("id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let items = rows.iter().map(org_from_row).collect::<Result<Vec<_>>>()?;
+        let items = self.fetch_all(&sql, w.into_args(), org_from_row).await?;
         Ok(Page::cut(items, page.limit, |o| o.id))
     }
 
     async fn region(&self, code: &str) -> Result<Option<Region>> {
-        let row = sqlx::query("SELECT code, name, level, urban, parent FROM regions WHERE code = $1")
-            .bind(code)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(region_from_row).transpose()
+        self.fetch_optional(
+            "SELECT code, name, level, urban, parent FROM regions WHERE code = $1",
+            vec![Arg::from(code)],
+            region_from_row,
+        )
+        .await
     }
 
     async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>> {
         let columns = "SELECT code, name, level, urban, parent FROM regions";
-        let rows = match parent {
+        match parent {
             Some(p) => {
                 let sql = format!("{columns} WHERE parent = $1 ORDER BY code");
-                sqlx::query(&sql).bind(p).fetch_all(self.pool()).await?
+                self.fetch_all(&sql, vec![Arg::from(p)], region_from_row).await
             }
             None => {
-                sqlx::query(&format!("{columns} WHERE parent IS NULL ORDER BY code")).fetch_all(self.pool()).await?
+                let sql = format!("{columns} WHERE parent IS NULL ORDER BY code");
+                self.fetch_all(&sql, vec![], region_from_row).await
             }
-        };
-        rows.iter().map(region_from_row).collect()
+        }
     }
 
     async fn region_path(&self, code: &str) -> Result<Vec<Region>> {
@@ -94,13 +94,7 @@ impl Directory for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!("SELECT code, name, level, urban, parent FROM regions WHERE code IN ({})", codes.join(", "));
-        let found: Vec<Region> = w
-            .bind(sqlx::query(&sql))
-            .fetch_all(self.pool())
-            .await?
-            .iter()
-            .map(region_from_row)
-            .collect::<Result<_>>()?;
+        let found: Vec<Region> = self.fetch_all(&sql, w.into_args(), region_from_row).await?;
         // Walked down from the top by parent, so the path is the regions' own chain.
         let mut path: Vec<Region> = Vec::new();
         while path.len() < found.len() {
@@ -128,8 +122,7 @@ impl Directory for SqlStore {
             w.and(format!("(',' || roles || ',') LIKE {v}"));
         }
         let sql = format!("SELECT {USER_COLUMNS} FROM users{}", w.page_sql("id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let items = rows.iter().map(user_from_row).collect::<Result<Vec<_>>>()?;
+        let items = self.fetch_all(&sql, w.into_args(), user_from_row).await?;
         Ok(Page::cut(items, page.limit, |u| u.id))
     }
 }

@@ -9,6 +9,9 @@ pub enum StoreError {
     Duplicate(String),
     #[error("database: {0}")]
     Db(sqlx::Error),
+    /// A read on SQLite's own connection failed (see [`crate::read`]).
+    #[error("database: {0}")]
+    Read(String),
     #[error("file storage: {0}")]
     Io(std::io::Error),
     #[error("stored data is unreadable: {0}")]
@@ -49,12 +52,7 @@ impl From<sqlx::Error> for StoreError {
                 if db.try_downcast_ref::<SqliteError>().is_some() {
                     // The primary result code is the low byte of the extended one.
                     let code = db.code().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0) & 0xff;
-                    return match code {
-                        SQLITE_FULL => StoreError::StorageFull(message),
-                        SQLITE_CORRUPT | SQLITE_NOTADB => StoreError::Damaged(message),
-                        SQLITE_BUSY | SQLITE_LOCKED | SQLITE_IOERR => StoreError::Unavailable(message),
-                        _ => StoreError::Db(e),
-                    };
+                    return sqlite_kind(code, message).unwrap_or(StoreError::Db(e));
                 }
                 if let Some(pg) = db.try_downcast_ref::<PgDatabaseError>() {
                     let code = pg.code();
@@ -91,6 +89,16 @@ const SQLITE_IOERR: i32 = 10;
 const SQLITE_CORRUPT: i32 = 11;
 const SQLITE_FULL: i32 = 13;
 const SQLITE_NOTADB: i32 = 26;
+
+/// The kind of a SQLite error with primary result `code`, where it says something about the database itself.
+pub(crate) fn sqlite_kind(code: i32, message: String) -> Option<StoreError> {
+    match code {
+        SQLITE_FULL => Some(StoreError::StorageFull(message)),
+        SQLITE_CORRUPT | SQLITE_NOTADB => Some(StoreError::Damaged(message)),
+        SQLITE_BUSY | SQLITE_LOCKED | SQLITE_IOERR => Some(StoreError::Unavailable(message)),
+        _ => None,
+    }
+}
 
 /// No space left on the device, or the owner's quota is used up.
 fn is_storage_full(e: &std::io::Error) -> bool {

@@ -40,19 +40,16 @@ impl SqlStore {
 #[async_trait]
 impl FiscalStore for SqlStore {
     async fn closed_years(&self) -> Result<Vec<ClosedYear>> {
-        let rows = sqlx::query("SELECT year, closed_at, closed_by, closed_by_name FROM fiscal_years ORDER BY year")
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(ClosedYear {
-                    year: r.try_get::<i64, _>("year")? as i32,
-                    closed_at: parse_ts(&r.try_get::<String, _>("closed_at")?)?,
-                    closed_by: r.try_get("closed_by")?,
-                    closed_by_name: r.try_get("closed_by_name")?,
-                })
+        let sql = "SELECT year, closed_at, closed_by, closed_by_name FROM fiscal_years ORDER BY year";
+        self.fetch_all(sql, vec![], |r| {
+            Ok(ClosedYear {
+                year: r.try_get::<i64>("year")? as i32,
+                closed_at: parse_ts(&r.try_get::<String>("closed_at")?)?,
+                closed_by: r.try_get("closed_by")?,
+                closed_by_name: r.try_get("closed_by_name")?,
             })
-            .collect()
+        })
+        .await
     }
 
     async fn close_fiscal_year(&self, by: &By, year: i32, now: DateTime<Utc>) -> Result<ClosedYear> {

@@ -4,6 +4,7 @@
 //! (on any server) does it again. Also the overdue marks the deadline sweep keeps.
 
 use crate::listing::{Page, PageRequest, Where};
+use crate::read::Cells;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
@@ -11,7 +12,6 @@ use serde_json::{json, Value};
 use shanzhi_domain::jobs::Job;
 use shanzhi_domain::procurement::{Duty, Procurement};
 use shanzhi_domain::sign_in::FORGIVEN_AFTER_HOURS;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
 
@@ -98,7 +98,7 @@ pub trait JobStore: Send + Sync {
 /// Procurements read at once by the sweep.
 const SWEEP_PAGE: i64 = 200;
 
-fn run_from_row(r: &AnyRow) -> Result<JobRun> {
+fn run_from_row(r: &dyn Cells) -> Result<JobRun> {
     let outcome: String = r.try_get("outcome")?;
     Ok(JobRun {
         id: r.try_get("id")?,
@@ -111,7 +111,7 @@ fn run_from_row(r: &AnyRow) -> Result<JobRun> {
     })
 }
 
-fn mark_from_row(r: &AnyRow) -> Result<OverdueMark> {
+fn mark_from_row(r: &dyn Cells) -> Result<OverdueMark> {
     let due: String = r.try_get("due")?;
     let challenge: i64 = r.try_get("challenge")?;
     Ok(OverdueMark {
@@ -151,7 +151,7 @@ impl SqlStore {
                 .await?
             }
         };
-        rows.iter().map(mark_from_row).collect()
+        rows.iter().map(|r| mark_from_row(r)).collect()
     }
 
     async fn resolve_mark(
@@ -348,8 +348,7 @@ impl JobStore for SqlStore {
             w.and(format!("job = {v}"));
         }
         let sql = format!("SELECT * FROM job_runs{}", w.page_sql("id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let runs = rows.iter().map(run_from_row).collect::<Result<Vec<_>>>()?;
+        let runs = self.fetch_all(&sql, w.into_args(), run_from_row).await?;
         Ok(Page::cut(runs, page.limit, |r| r.id))
     }
 

@@ -203,7 +203,7 @@ impl SqlStore {
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
-        row.as_ref().map(budget_from_row).transpose()
+        row.as_ref().map(|r| budget_from_row(r)).transpose()
     }
 }
 

@@ -28,6 +28,7 @@ pub mod private;
 pub mod procure;
 pub mod procurement_list;
 pub mod projects;
+mod read;
 mod rows;
 pub mod secrets;
 mod side_rows;

@@ -64,6 +64,24 @@ pub(crate) enum Arg {
     OptText(Option<String>),
 }
 
+impl From<i64> for Arg {
+    fn from(v: i64) -> Arg {
+        Arg::Int(v)
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(v: &str) -> Arg {
+        Arg::Text(v.to_string())
+    }
+}
+
+impl From<String> for Arg {
+    fn from(v: String) -> Arg {
+        Arg::Text(v)
+    }
+}
+
 impl Arg {
     pub(crate) fn bind_to<'q>(self, q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
         match self {
@@ -124,6 +142,10 @@ impl Where {
         } else {
             format!(" WHERE {}", self.clauses.join(" AND "))
         }
+    }
+    /// The arguments, in the order of their numbers.
+    pub(crate) fn into_args(self) -> Vec<Arg> {
+        self.args
     }
     pub(crate) fn bind<'q>(self, mut q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
         for a in self.args {

@@ -7,10 +7,11 @@ use shanzhi_domain::audit::Action;
 use shanzhi_domain::committee::{Expert, FormerEmployment};
 use shanzhi_domain::org::{Role, Verification};
 use shanzhi_domain::{DomainError, ErrorCode};
-use sqlx::any::AnyRow;
 use sqlx::Row;
 
 use crate::error::{classify, Result, StoreError};
+use crate::listing::Arg;
+use crate::read::Cells;
 use crate::sql::{org_from_row, ts, SqlStore, ORG_COLUMNS};
 use crate::{By, ExpertEntry, NewOrganisation, NewUser, Registration, RegistrationDecision};
 
@@ -18,11 +19,11 @@ const REGISTRATION_COLUMNS: &str = "registered_at, verified_by, verified_at, rej
      (SELECT u.username FROM users u WHERE u.org_id = organisations.id ORDER BY u.id LIMIT 1) AS first_username, \
      (SELECT u.display_name FROM users u WHERE u.org_id = organisations.id ORDER BY u.id LIMIT 1) AS first_display_name";
 
-fn registration_from_row(r: &AnyRow) -> Result<Registration> {
+fn registration_from_row(r: &dyn Cells) -> Result<Registration> {
     Ok(Registration {
         organisation: org_from_row(r)?,
-        username: r.try_get::<Option<String>, _>("first_username")?.unwrap_or_default(),
-        display_name: r.try_get::<Option<String>, _>("first_display_name")?.unwrap_or_default(),
+        username: r.try_get::<Option<String>>("first_username")?.unwrap_or_default(),
+        display_name: r.try_get::<Option<String>>("first_display_name")?.unwrap_or_default(),
         registered_at: r.try_get("registered_at")?,
         verified_by: r.try_get("verified_by")?,
         verified_at: r.try_get("verified_at")?,
@@ -33,12 +34,12 @@ fn registration_from_row(r: &AnyRow) -> Result<Registration> {
 const EXPERT_COLUMNS: &str = "e.user_id, u.username, u.display_name, e.categories, e.org_id, e.former_employers, \
      e.declared_ties, e.active, e.updated_at";
 
-fn json_column<T: serde::de::DeserializeOwned>(r: &AnyRow, col: &str) -> Result<T> {
+fn json_column<T: serde::de::DeserializeOwned>(r: &dyn Cells, col: &str) -> Result<T> {
     let s: String = r.try_get(col)?;
     serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("experts.{col}: {e}")))
 }
 
-fn entry_from_row(r: &AnyRow) -> Result<ExpertEntry> {
+fn entry_from_row(r: &dyn Cells) -> Result<ExpertEntry> {
     Ok(ExpertEntry {
         expert: Expert {
             id: r.try_get("user_id")?,
@@ -49,7 +50,7 @@ fn entry_from_row(r: &AnyRow) -> Result<ExpertEntry> {
             declared_ties: json_column(r, "declared_ties")?,
         },
         username: r.try_get("username")?,
-        active: r.try_get::<i64, _>("active")? != 0,
+        active: r.try_get::<i64>("active")? != 0,
         updated_at: r.try_get("updated_at")?,
     })
 }
@@ -104,11 +105,8 @@ impl SqlStore {
         let sql = format!(
             "SELECT {ORG_COLUMNS}, {REGISTRATION_COLUMNS} FROM organisations WHERE registered_at IS NOT NULL{filter} ORDER BY registered_at, id"
         );
-        let mut q = sqlx::query(&sql);
-        if let Some(id) = org_id {
-            q = q.bind(id);
-        }
-        q.fetch_all(self.pool()).await?.iter().map(registration_from_row).collect()
+        let args = org_id.into_iter().map(Arg::from).collect();
+        self.fetch_all(&sql, args, registration_from_row).await
     }
 
     pub(crate) async fn pool_decide_registration(
@@ -183,11 +181,8 @@ impl SqlStore {
         let sql = format!(
             "SELECT {EXPERT_COLUMNS} FROM experts e JOIN users u ON u.id = e.user_id{filter} ORDER BY e.user_id"
         );
-        let mut q = sqlx::query(&sql);
-        if let Some(id) = user_id {
-            q = q.bind(id);
-        }
-        q.fetch_all(&mut *self.reader().await?).await?.iter().map(entry_from_row).collect()
+        let args = user_id.into_iter().map(Arg::from).collect();
+        self.fetch_all_with_batch(&sql, args, entry_from_row).await
     }
 
     pub(crate) async fn pool_add_expert(

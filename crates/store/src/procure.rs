@@ -15,13 +15,13 @@ use shanzhi_domain::notice::{NewNotice, Notice, NoticeKind};
 use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
 use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::{DomainError, ErrorCode};
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use crate::bulk::lock;
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::pending::Pending;
+use crate::read::Cells;
 use crate::secrets::DataKey;
 use crate::sql::{parse_ts, ts};
 use crate::{By, SqlStore};
@@ -242,7 +242,7 @@ pub(crate) async fn reindex_notices(conn: &mut AnyConnection, project_id: i64) -
     index_notices(conn, "n.project_id", project_id).await
 }
 
-pub(crate) fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
+pub(crate) fn procurement_from_row(r: &dyn Cells) -> Result<Procurement> {
     let data: String = r.try_get("data")?;
     let mut p: Procurement =
         serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("procurement data: {e}")))?;
@@ -251,7 +251,7 @@ pub(crate) fn procurement_from_row(r: &AnyRow) -> Result<Procurement> {
     Ok(p)
 }
 
-fn notice_from_row(r: &AnyRow) -> Result<Notice> {
+fn notice_from_row(r: &dyn Cells) -> Result<Notice> {
     let kind: String = r.try_get("kind")?;
     let body: String = r.try_get("body")?;
     let date = |s: String| s.parse().map_err(|_| StoreError::Corrupt(format!("notice date {s}")));
@@ -267,7 +267,7 @@ fn notice_from_row(r: &AnyRow) -> Result<Notice> {
             published_on: date(r.try_get("published_on")?)?,
             ends_on: ends.map(date).transpose()?,
         },
-        published_at: parse_ts(&r.try_get::<String, _>("published_at")?)?,
+        published_at: parse_ts(&r.try_get::<String>("published_at")?)?,
     })
 }
 
@@ -350,8 +350,8 @@ impl SqlStore {
         Ok((key, held.map_or_else(|| procurement_from_row(&row), Ok)?))
     }
 
-    fn open_sealed(key: &DataKey, r: &AnyRow) -> Result<(i64, Sealed, String, String)> {
-        let sealed: Sealed = serde_json::from_str(&key.open(&r.try_get::<String, _>("sealed")?)?)
+    fn open_sealed(key: &DataKey, r: &dyn Cells) -> Result<(i64, Sealed, String, String)> {
+        let sealed: Sealed = serde_json::from_str(&key.open(&r.try_get::<String>("sealed")?)?)
             .map_err(|e| StoreError::Corrupt(format!("sealed bid: {e}")))?;
         Ok((r.try_get("id")?, sealed, r.try_get("receipt")?, r.try_get("submitted_at")?))
     }
@@ -549,16 +549,16 @@ impl ProcurementStore for SqlStore {
     }
 
     async fn procurement(&self, id: i64) -> Result<Option<Procurement>> {
-        let row = sqlx::query("SELECT id, version, data FROM procurements WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(procurement_from_row).transpose()
+        self.fetch_optional(
+            "SELECT id, version, data FROM procurements WHERE id = $1",
+            vec![Arg::from(id)],
+            procurement_from_row,
+        )
+        .await
     }
 
     async fn procurements(&self) -> Result<Vec<Procurement>> {
-        let rows = sqlx::query("SELECT id, version, data FROM procurements ORDER BY id").fetch_all(self.pool()).await?;
-        rows.iter().map(procurement_from_row).collect()
+        self.fetch_all("SELECT id, version, data FROM procurements ORDER BY id", vec![], procurement_from_row).await
     }
 
     async fn submit_bid(
@@ -764,8 +764,7 @@ impl ProcurementStore for SqlStore {
     }
 
     async fn notices(&self) -> Result<Vec<Notice>> {
-        let rows = sqlx::query("SELECT * FROM notices ORDER BY id DESC").fetch_all(self.pool()).await?;
-        rows.iter().map(notice_from_row).collect()
+        self.fetch_all("SELECT * FROM notices ORDER BY id DESC", vec![], notice_from_row).await
     }
 
     async fn notice_page(&self, filter: &NoticeFilter, page: PageRequest) -> Result<Page<Notice>> {
@@ -798,29 +797,29 @@ impl ProcurementStore for SqlStore {
             w.and(format!("{keys}.year = {v}"));
         }
         let sql = format!("SELECT n.* FROM {from}{}", w.page_sql(id, page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let notices = rows.iter().map(notice_from_row).collect::<Result<Vec<_>>>()?;
+        let notices = self.fetch_all(&sql, w.into_args(), notice_from_row).await?;
         Ok(Page::cut(notices, page.limit, |n| n.id))
     }
 
     async fn notices_of_project(&self, project_id: i64) -> Result<Vec<Notice>> {
-        let rows = sqlx::query("SELECT * FROM notices WHERE project_id = $1 ORDER BY id DESC")
-            .bind(project_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(notice_from_row).collect()
+        self.fetch_all(
+            "SELECT * FROM notices WHERE project_id = $1 ORDER BY id DESC",
+            vec![Arg::from(project_id)],
+            notice_from_row,
+        )
+        .await
     }
 
     async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>> {
-        let rows = sqlx::query("SELECT id, version, data FROM procurements WHERE project_id = $1 ORDER BY id")
-            .bind(project_id)
-            .fetch_all(self.pool())
-            .await?;
-        rows.iter().map(procurement_from_row).collect()
+        self.fetch_all(
+            "SELECT id, version, data FROM procurements WHERE project_id = $1 ORDER BY id",
+            vec![Arg::from(project_id)],
+            procurement_from_row,
+        )
+        .await
     }
 
     async fn notice(&self, id: i64) -> Result<Option<Notice>> {
-        let row = sqlx::query("SELECT * FROM notices WHERE id = $1").bind(id).fetch_optional(self.pool()).await?;
-        row.as_ref().map(notice_from_row).transpose()
+        self.fetch_optional("SELECT * FROM notices WHERE id = $1", vec![Arg::from(id)], notice_from_row).await
     }
 }

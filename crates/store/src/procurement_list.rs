@@ -108,8 +108,7 @@ impl SqlStore {
 
     async fn procurements_where(&self, mut w: Where, page: PageRequest) -> Result<Page<Procurement>> {
         let sql = format!("SELECT {COLUMNS} FROM procurements q{}", w.page_sql("q.id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let items = rows.iter().map(procurement_from_row).collect::<Result<Vec<_>>>()?;
+        let items = self.fetch_all(&sql, w.into_args(), procurement_from_row).await?;
         Ok(Page::cut(items, page.limit, |p| p.id))
     }
 }

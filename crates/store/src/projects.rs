@@ -10,7 +10,6 @@ use shanzhi_domain::project::{Awaiting, Awaits, Change, Facts, Project, ProjectI
 use shanzhi_domain::visibility::ProjectAccess;
 use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,6 +17,7 @@ use crate::bulk::lock;
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::pending::Pending;
+use crate::read::Cells;
 use crate::side_rows::{write_side_rows, Sides};
 use crate::sql::{parse_ts, ts};
 use crate::statistics::Stored;
@@ -97,7 +97,7 @@ pub struct PostCounts {
 
 pub(crate) const COLUMNS: &str = "p.id, p.code, p.version, p.data";
 
-pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
+pub(crate) fn project_from_row(r: &dyn Cells) -> Result<Project> {
     let data: String = r.try_get("data")?;
     let mut p: Project = serde_json::from_str(&data).map_err(|e| StoreError::Corrupt(format!("project data: {e}")))?;
     p.id = r.try_get("id")?;
@@ -110,29 +110,29 @@ pub(crate) fn project_from_row(r: &AnyRow) -> Result<Project> {
 const ITEM_COLUMNS: &str = "p.id, p.code, p.title, p.status, p.returned, p.purchaser_org_id, p.purchaser_name, \
                             p.provider_org_id, p.category, p.year, p.total, p.contracted, p.updated_at";
 
-fn status_from_row(r: &AnyRow) -> Result<Status> {
+fn status_from_row(r: &dyn Cells) -> Result<Status> {
     let status: String = r.try_get("status")?;
     Status::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("project status {status}")))
 }
 
-fn item_from_row(r: &AnyRow) -> Result<ProjectItem> {
+fn item_from_row(r: &dyn Cells) -> Result<ProjectItem> {
     let status = status_from_row(r)?;
-    let access = if r.try_get::<i64, _>("whole")? != 0 { ProjectAccess::Full } else { ProjectAccess::Provider };
+    let access = if r.try_get::<i64>("whole")? != 0 { ProjectAccess::Full } else { ProjectAccess::Provider };
     let item = ProjectItem {
         id: r.try_get("id")?,
         code: r.try_get("code")?,
         title: r.try_get("title")?,
         status,
         step: status.step(),
-        returned: r.try_get::<i64, _>("returned")? != 0,
+        returned: r.try_get::<i64>("returned")? != 0,
         purchaser_org_id: r.try_get("purchaser_org_id")?,
         purchaser_name: r.try_get("purchaser_name")?,
         provider_org_id: r.try_get("provider_org_id")?,
         category: r.try_get("category")?,
-        year: i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        year: i32::try_from(r.try_get::<i64>("year")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         total: Some(Money::from_fen(r.try_get("total")?)),
-        contract_total: r.try_get::<Option<i64>, _>("contracted")?.map(Money::from_fen),
-        updated_at: parse_ts(&r.try_get::<String, _>("updated_at")?)?,
+        contract_total: r.try_get::<Option<i64>>("contracted")?.map(Money::from_fen),
+        updated_at: parse_ts(&r.try_get::<String>("updated_at")?)?,
     };
     Ok(item.read_as(access))
 }
@@ -141,9 +141,9 @@ fn item_from_row(r: &AnyRow) -> Result<ProjectItem> {
 const AWAITING_COLUMNS: &str = "p.id, p.code, p.title, p.purchaser_name, p.status, p.purchaser_org_id, \
                                 p.designer_id, p.provider_org_id, p.awaits, p.purchaser_duty";
 
-fn awaiting_from_row(r: &AnyRow) -> Result<Awaiting> {
+fn awaiting_from_row(r: &dyn Cells) -> Result<Awaiting> {
     let status = status_from_row(r)?;
-    let awaits = u8::try_from(r.try_get::<i64, _>("awaits")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let awaits = u8::try_from(r.try_get::<i64>("awaits")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let duty: Option<String> = r.try_get("purchaser_duty")?;
     let waiting = Waiting::from_columns(
         status,
@@ -504,17 +504,16 @@ impl ProjectStore for SqlStore {
     }
 
     async fn project(&self, id: i64) -> Result<Option<Project>> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM projects p WHERE p.id = $1"))
-            .bind(id)
-            .fetch_optional(self.pool())
-            .await?;
-        row.as_ref().map(project_from_row).transpose()
+        self.fetch_optional(
+            &format!("SELECT {COLUMNS} FROM projects p WHERE p.id = $1"),
+            vec![Arg::Int(id)],
+            project_from_row,
+        )
+        .await
     }
 
     async fn projects(&self) -> Result<Vec<Project>> {
-        let rows =
-            sqlx::query(&format!("SELECT {COLUMNS} FROM projects p ORDER BY p.id")).fetch_all(self.pool()).await?;
-        rows.iter().map(project_from_row).collect()
+        self.fetch_all(&format!("SELECT {COLUMNS} FROM projects p ORDER BY p.id"), vec![], project_from_row).await
     }
 
     async fn project_page(&self, scope: &Scope, filter: &ProjectFilter, page: PageRequest) -> Result<Page<Project>> {
@@ -524,8 +523,7 @@ impl ProjectStore for SqlStore {
         }
         let (from, id) = filter_clauses(&mut w, filter);
         let sql = format!("SELECT {COLUMNS} FROM {from}{}", w.page_sql(id, page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+        let projects = self.fetch_all(&sql, w.into_args(), project_from_row).await?;
         Ok(Page::cut(projects, page.limit, |p| p.id))
     }
 
@@ -546,8 +544,7 @@ impl ProjectStore for SqlStore {
         }
         let (from, id) = filter_clauses(&mut w, filter);
         let sql = format!("SELECT {ITEM_COLUMNS}, {whole} AS whole FROM {from}{}", w.page_sql(id, page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let items = rows.iter().map(item_from_row).collect::<Result<Vec<_>>>()?;
+        let items = self.fetch_all(&sql, w.into_args(), item_from_row).await?;
         Ok(Page::cut(items, page.limit, |p| p.id))
     }
 
@@ -557,8 +554,8 @@ impl ProjectStore for SqlStore {
             w.and(c);
         }
         let sql = format!("SELECT p.step, COUNT(*) AS n FROM projects p{} GROUP BY p.step", w.sql());
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        rows.iter().map(|r| Ok((r.try_get("step")?, r.try_get("n")?))).collect()
+        let rows = self.fetch_all(&sql, w.into_args(), |r| Ok((r.try_get("step")?, r.try_get("n")?))).await?;
+        Ok(rows.into_iter().collect())
     }
 
     async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Awaiting>> {
@@ -583,8 +580,7 @@ impl ProjectStore for SqlStore {
         w.and("p.awaits <> 0".into());
         w.and(format!("({})", any.join(" OR ")));
         let sql = format!("SELECT {AWAITING_COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let candidates = rows.iter().map(awaiting_from_row).collect::<Result<Vec<_>>>()?;
+        let candidates = self.fetch_all(&sql, w.into_args(), awaiting_from_row).await?;
         Ok(Page::cut(candidates, page.limit, |a| a.id))
     }
 
@@ -593,8 +589,7 @@ impl ProjectStore for SqlStore {
         let admitted = posts_clause(&mut w, scope, host_org_id);
         w.and(format!("EXISTS (SELECT 1 FROM project_posts pp WHERE pp.project_id = p.id AND {admitted})"));
         let sql = format!("SELECT {COLUMNS} FROM projects p{}", w.page_sql("p.id", page));
-        let rows = w.bind(sqlx::query(&sql)).fetch_all(self.pool()).await?;
-        let projects = rows.iter().map(project_from_row).collect::<Result<Vec<_>>>()?;
+        let projects = self.fetch_all(&sql, w.into_args(), project_from_row).await?;
         Ok(Page::cut(projects, page.limit, |p| p.id))
     }
 
@@ -610,11 +605,13 @@ impl ProjectStore for SqlStore {
              FROM project_posts pp JOIN projects p ON p.id = pp.project_id{}",
             w.sql()
         );
-        let row = w.bind(sqlx::query(&sql)).fetch_one(self.pool()).await?;
-        Ok(PostCounts {
-            all: row.try_get("all_posts")?,
-            running: row.try_get("running")?,
-            filled: row.try_get("filled")?,
+        self.fetch_one(&sql, w.into_args(), |row| {
+            Ok(PostCounts {
+                all: row.try_get("all_posts")?,
+                running: row.try_get("running")?,
+                filled: row.try_get("filled")?,
+            })
         })
+        .await
     }
 }

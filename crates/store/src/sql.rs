@@ -13,7 +13,6 @@ use shanzhi_domain::org::{Actor, OrgKind, Organisation, Region, RegionLevel, Rol
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::Money;
 use shanzhi_domain::{DomainError, ErrorCode};
-use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use sqlx::{AnyPool, Row};
 use std::collections::BTreeMap;
@@ -23,6 +22,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 use crate::connection::Timeouts;
 use crate::error::{classify, Result, StoreError};
 use crate::listing::Arg;
+use crate::read::{Cells, Snapshot, SqliteReads};
 use crate::rows::insert_rows;
 use crate::secrets::DataKey;
 use crate::{
@@ -41,6 +41,8 @@ pub struct SqlStore {
     timeouts: Timeouts,
     /// A batch's transaction (see [`crate::bulk`]): when set, every write goes into it.
     pub(crate) batch: Option<crate::bulk::Shared>,
+    /// On a SQLite file, reads outside a transaction run on the caller's thread (see [`crate::read`]).
+    pub(crate) sqlite_reads: Option<Arc<SqliteReads>>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
@@ -82,7 +84,14 @@ impl SqlStore {
     pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
         let pool = crate::connection::pool(url, backend, timeouts).await?;
-        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer: Arc::new(Mutex::new(())), timeouts, batch: None })
+        let sqlite_reads = match backend {
+            Backend::Sqlite => {
+                crate::connection::sqlite_file(url).map(|path| Arc::new(SqliteReads::new(&path, timeouts.statement)))
+            }
+            Backend::Postgres => None,
+        };
+        let sqlite_writer = Arc::new(Mutex::new(()));
+        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer, timeouts, batch: None, sqlite_reads })
     }
 
     /// The same store writing into `batch`.
@@ -96,6 +105,93 @@ impl SqlStore {
 
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// Every row `sql` answers from committed data, decoded by `decode`.
+    pub(crate) async fn fetch_all<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        mut decode: impl FnMut(&dyn Cells) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        self.rows(sql, args, None, false, &mut decode).await
+    }
+
+    /// [`SqlStore::fetch_all`], but inside a batch from the batch's transaction, which sees what it has not
+    /// committed yet.
+    pub(crate) async fn fetch_all_with_batch<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        mut decode: impl FnMut(&dyn Cells) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        self.rows(sql, args, None, true, &mut decode).await
+    }
+
+    /// The first row `sql` answers from committed data, if any.
+    pub(crate) async fn fetch_optional<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        mut decode: impl FnMut(&dyn Cells) -> Result<T> + Send,
+    ) -> Result<Option<T>> {
+        Ok(self.rows(sql, args, Some(1), false, &mut decode).await?.pop())
+    }
+
+    /// [`SqlStore::fetch_optional`], seeing the batch as [`SqlStore::fetch_all_with_batch`] does.
+    pub(crate) async fn fetch_optional_with_batch<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        mut decode: impl FnMut(&dyn Cells) -> Result<T> + Send,
+    ) -> Result<Option<T>> {
+        Ok(self.rows(sql, args, Some(1), true, &mut decode).await?.pop())
+    }
+
+    /// The row `sql` answers from committed data (an error when none).
+    pub(crate) async fn fetch_one<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        decode: impl FnMut(&dyn Cells) -> Result<T> + Send,
+    ) -> Result<T> {
+        self.fetch_optional(sql, args, decode).await?.ok_or_else(|| StoreError::Db(sqlx::Error::RowNotFound))
+    }
+
+    /// Several reads from one snapshot of committed data (see [`Snapshot`]).
+    pub(crate) async fn snapshot(&self) -> Result<Snapshot<'_>> {
+        if let Some(reads) = &self.sqlite_reads {
+            return reads.snapshot();
+        }
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+        }
+        Ok(Snapshot::Pool(Some(tx)))
+    }
+
+    async fn rows<T>(
+        &self,
+        sql: &str,
+        args: Vec<Arg>,
+        limit: Option<usize>,
+        with_batch: bool,
+        decode: &mut (dyn FnMut(&dyn Cells) -> Result<T> + Send),
+    ) -> Result<Vec<T>> {
+        let in_batch = with_batch && self.batch.is_some();
+        if let (Some(reads), false) = (&self.sqlite_reads, in_batch) {
+            return reads.rows(sql, &args, limit, decode);
+        }
+        let mut q = sqlx::query(sql);
+        for a in args {
+            q = a.bind_to(q);
+        }
+        let rows = match (in_batch, limit) {
+            (true, _) => q.fetch_all(&mut *self.reader().await?).await?,
+            (false, Some(1)) => q.fetch_optional(&self.pool).await?.into_iter().collect(),
+            (false, _) => q.fetch_all(&self.pool).await?,
+        };
+        rows.iter().take(limit.unwrap_or(usize::MAX)).map(|r| decode(r)).collect()
     }
 
     pub(crate) fn bid_master(&self) -> &DataKey {
@@ -204,18 +300,18 @@ impl SqlStore {
     }
 }
 
-pub(crate) fn region_from_row(r: &AnyRow) -> Result<Region> {
+pub(crate) fn region_from_row(r: &dyn Cells) -> Result<Region> {
     let level: String = r.try_get("level")?;
     Ok(Region {
         code: r.try_get("code")?,
         name: r.try_get("name")?,
         level: RegionLevel::parse(&level).ok_or_else(|| StoreError::Corrupt(format!("region level {level}")))?,
-        urban: r.try_get::<i64, _>("urban")? != 0,
+        urban: r.try_get::<i64>("urban")? != 0,
         parent: r.try_get("parent")?,
     })
 }
 
-pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation> {
+pub(crate) fn org_from_row(r: &dyn Cells) -> Result<Organisation> {
     let kind: String = r.try_get("kind")?;
     let verification: String = r.try_get("verification")?;
     Ok(Organisation {
@@ -227,8 +323,8 @@ pub(crate) fn org_from_row(r: &AnyRow) -> Result<Organisation> {
         resident_id_masked: r.try_get("resident_id_masked")?,
         region: r.try_get("region")?,
         parent_id: r.try_get("parent_id")?,
-        class_one: r.try_get::<i64, _>("class_one")? != 0,
-        active: r.try_get::<i64, _>("active")? != 0,
+        class_one: r.try_get::<i64>("class_one")? != 0,
+        active: r.try_get::<i64>("active")? != 0,
         contact: r.try_get("contact")?,
         verification: Verification::parse(&verification)
             .ok_or_else(|| StoreError::Corrupt(format!("organisation verification {verification}")))?,
@@ -242,15 +338,15 @@ pub(crate) fn parse_roles(s: &str) -> Result<Vec<Role>> {
         .collect()
 }
 
-pub(crate) fn user_from_row(r: &AnyRow) -> Result<User> {
+pub(crate) fn user_from_row(r: &dyn Cells) -> Result<User> {
     Ok(User {
         id: r.try_get("id")?,
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
         org_id: r.try_get("org_id")?,
-        roles: parse_roles(&r.try_get::<String, _>("roles")?)?,
+        roles: parse_roles(&r.try_get::<String>("roles")?)?,
         supervisor_region: r.try_get("supervisor_region")?,
-        active: r.try_get::<i64, _>("active")? != 0,
+        active: r.try_get::<i64>("active")? != 0,
     })
 }
 
@@ -260,7 +356,7 @@ pub(crate) const ACTOR_COLUMNS: &str = "u.id, u.username, u.display_name, u.org_
 pub(crate) const ACTOR_JOINS: &str = "JOIN organisations o ON o.id = u.org_id LEFT JOIN regions r ON r.code = o.region";
 
 /// The user as they act; `None` for a disabled user, who has no actor.
-pub(crate) fn actor_from_row(r: &AnyRow) -> Result<Option<Actor>> {
+pub(crate) fn actor_from_row(r: &dyn Cells) -> Result<Option<Actor>> {
     let user = user_from_row(r)?;
     if !user.active {
         return Ok(None);
@@ -275,17 +371,13 @@ pub(crate) fn actor_from_row(r: &AnyRow) -> Result<Option<Actor>> {
         org_kind: OrgKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("organisation kind {kind}")))?,
         // Users of a self-registered organisation that civil affairs has not verified may sign in to see
         // where their registration stands, and do nothing else: they act with no roles.
-        roles: if r.try_get::<String, _>("verification")? == Verification::Verified.code() {
-            user.roles
-        } else {
-            vec![]
-        },
+        roles: if r.try_get::<String>("verification")? == Verification::Verified.code() { user.roles } else { vec![] },
         supervisor_region: user.supervisor_region,
-        org_level: r.try_get::<Option<String>, _>("org_level")?.as_deref().and_then(RegionLevel::parse),
+        org_level: r.try_get::<Option<String>>("org_level")?.as_deref().and_then(RegionLevel::parse),
     }))
 }
 
-pub(crate) fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
+pub(crate) fn event_from_row(r: &dyn Cells) -> Result<AuditEvent> {
     let json = |col: &str| -> Result<Value> {
         let s: String = r.try_get(col)?;
         serde_json::from_str(&s).map_err(|e| StoreError::Corrupt(format!("audit {col}: {e}")))
@@ -303,12 +395,12 @@ pub(crate) fn event_from_row(r: &AnyRow) -> Result<AuditEvent> {
         after: json("after_json")?,
         prev_hash: r.try_get("prev_hash")?,
         hash: r.try_get("hash")?,
-        rule: u8::try_from(r.try_get::<i64, _>("rule")?).map_err(|_| StoreError::Corrupt("audit rule".into()))?,
+        rule: u8::try_from(r.try_get::<i64>("rule")?).map_err(|_| StoreError::Corrupt("audit rule".into()))?,
         payload_hash: r.try_get("payload_hash")?,
     })
 }
 
-pub(crate) fn ledger_from_row(r: &AnyRow) -> Result<LedgerRow> {
+pub(crate) fn ledger_from_row(r: &dyn Cells) -> Result<LedgerRow> {
     let m: String = r.try_get("movement")?;
     Ok(LedgerRow {
         id: r.try_get("id")?,
@@ -323,11 +415,11 @@ pub(crate) fn ledger_from_row(r: &AnyRow) -> Result<LedgerRow> {
 
 pub(crate) const BUDGET_COLUMNS: &str = "id, year, org_id, source, donor, granted_from, note";
 
-pub(crate) fn budget_from_row(r: &AnyRow) -> Result<Budget> {
+pub(crate) fn budget_from_row(r: &dyn Cells) -> Result<Budget> {
     let source: String = r.try_get("source")?;
     Ok(Budget {
         id: r.try_get("id")?,
-        year: r.try_get::<i64, _>("year")? as i32,
+        year: r.try_get::<i64>("year")? as i32,
         org_id: r.try_get("org_id")?,
         source: FundSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("fund source {source}")))?,
         donor: r.try_get("donor")?,
@@ -336,19 +428,19 @@ pub(crate) fn budget_from_row(r: &AnyRow) -> Result<Budget> {
     })
 }
 
-pub(crate) fn session_from_row(r: &AnyRow) -> Result<SessionRecord> {
+pub(crate) fn session_from_row(r: &dyn Cells) -> Result<SessionRecord> {
     let kind: String = r.try_get("kind")?;
     Ok(SessionRecord {
         user_id: r.try_get("user_id")?,
         kind: if kind == "api" { SessionKind::Api } else { SessionKind::Web },
         label: r.try_get("label")?,
         csrf: r.try_get("csrf")?,
-        created_at: parse_ts(&r.try_get::<String, _>("created_at")?)?,
-        expires_at: parse_ts(&r.try_get::<String, _>("expires_at")?)?,
+        created_at: parse_ts(&r.try_get::<String>("created_at")?)?,
+        expires_at: parse_ts(&r.try_get::<String>("expires_at")?)?,
     })
 }
 
-fn file_from_row(r: &AnyRow) -> Result<FileMeta> {
+fn file_from_row(r: &dyn Cells) -> Result<FileMeta> {
     Ok(FileMeta {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -382,10 +474,8 @@ impl Store for SqlStore {
     }
 
     async fn regions(&self) -> Result<Vec<Region>> {
-        let rows = sqlx::query("SELECT code, name, level, urban, parent FROM regions ORDER BY code")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(region_from_row).collect()
+        self.fetch_all("SELECT code, name, level, urban, parent FROM regions ORDER BY code", vec![], region_from_row)
+            .await
     }
 
     async fn add_region(&self, by: &By, region: &Region, now: DateTime<Utc>) -> Result<()> {
@@ -427,25 +517,17 @@ impl Store for SqlStore {
     }
 
     async fn organisations(&self) -> Result<Vec<Organisation>> {
-        let rows =
-            sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id")).fetch_all(&self.pool).await?;
-        rows.iter().map(org_from_row).collect()
+        self.fetch_all(&format!("SELECT {ORG_COLUMNS} FROM organisations ORDER BY id"), vec![], org_from_row).await
     }
 
     async fn organisation(&self, id: i64) -> Result<Option<Organisation>> {
-        let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *self.reader().await?)
-            .await?;
-        row.as_ref().map(org_from_row).transpose()
+        let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1");
+        self.fetch_optional_with_batch(&sql, vec![Arg::Int(id)], org_from_row).await
     }
 
     async fn organisation_by_key(&self, key: &str) -> Result<Option<Organisation>> {
-        let row = sqlx::query(&format!("SELECT {ORG_COLUMNS} FROM organisations WHERE key = $1"))
-            .bind(key)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(org_from_row).transpose()
+        let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE key = $1");
+        self.fetch_optional(&sql, vec![Arg::Text(key.to_string())], org_from_row).await
     }
 
     async fn add_organisation(&self, by: &By, org: NewOrganisation, now: DateTime<Utc>) -> Result<Organisation> {
@@ -473,19 +555,16 @@ impl Store for SqlStore {
     }
 
     async fn catalogue(&self) -> Result<Vec<Category>> {
-        let rows = sqlx::query("SELECT code, name, parent, negative FROM catalogue ORDER BY position, code")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Category {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    parent: r.try_get("parent")?,
-                    negative: r.try_get::<i64, _>("negative")? != 0,
-                })
+        let sql = "SELECT code, name, parent, negative FROM catalogue ORDER BY position, code";
+        self.fetch_all(sql, vec![], |r| {
+            Ok(Category {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                parent: r.try_get("parent")?,
+                negative: r.try_get::<i64>("negative")? != 0,
             })
-            .collect()
+        })
+        .await
     }
 
     async fn add_category(&self, by: &By, cat: &Category, now: DateTime<Utc>) -> Result<()> {
@@ -512,8 +591,7 @@ impl Store for SqlStore {
     }
 
     async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id")).fetch_all(&self.pool).await?;
-        rows.iter().map(user_from_row).collect()
+        self.fetch_all(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"), vec![], user_from_row).await
     }
 
     async fn add_user(&self, by: &By, user: NewUser, now: DateTime<Utc>) -> Result<User> {
@@ -533,22 +611,16 @@ impl Store for SqlStore {
     }
 
     async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>> {
-        let row = sqlx::query(&format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1"))
-            .bind(username)
-            .fetch_optional(&mut *self.reader().await?)
-            .await?;
-        match row {
-            Some(r) => Ok(Some((user_from_row(&r)?, r.try_get("password_hash")?))),
-            None => Ok(None),
-        }
+        let sql = format!("SELECT {USER_COLUMNS}, password_hash FROM users WHERE username = $1");
+        self.fetch_optional_with_batch(&sql, vec![Arg::Text(username.to_string())], |r| {
+            Ok((user_from_row(r)?, r.try_get("password_hash")?))
+        })
+        .await
     }
 
     async fn actor(&self, user_id: i64) -> Result<Option<Actor>> {
-        let row = sqlx::query(&format!("SELECT {ACTOR_COLUMNS} FROM users u {ACTOR_JOINS} WHERE u.id = $1"))
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(actor_from_row).transpose().map(Option::flatten)
+        let sql = format!("SELECT {ACTOR_COLUMNS} FROM users u {ACTOR_JOINS} WHERE u.id = $1");
+        Ok(self.fetch_optional(&sql, vec![Arg::Int(user_id)], actor_from_row).await?.flatten())
     }
 
     async fn create_session(&self, by: &By, token_hash: &str, s: &SessionRecord, now: DateTime<Utc>) -> Result<()> {
@@ -581,37 +653,32 @@ impl Store for SqlStore {
     }
 
     async fn live_sessions(&self, user_id: i64, now: DateTime<Utc>) -> Result<Vec<(String, SessionRecord)>> {
-        let rows = sqlx::query(
-            "SELECT token_hash, user_id, kind, label, csrf, created_at, expires_at FROM sessions \
-             WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
-        )
-        .bind(user_id)
-        .bind(ts(now))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok((r.try_get("token_hash")?, session_from_row(r)?))).collect()
+        let sql = "SELECT token_hash, user_id, kind, label, csrf, created_at, expires_at FROM sessions \
+                   WHERE user_id = $1 AND expires_at > $2 ORDER BY created_at DESC";
+        self.fetch_all(sql, vec![Arg::Int(user_id), Arg::Text(ts(now))], |r| {
+            Ok((r.try_get("token_hash")?, session_from_row(r)?))
+        })
+        .await
     }
 
     async fn budgets(&self) -> Result<Vec<BudgetView>> {
-        let rows = sqlx::query(&format!("SELECT {BUDGET_COLUMNS} FROM budgets ORDER BY year, org_id, id"))
-            .fetch_all(&self.pool)
-            .await?;
-        let sums = sqlx::query("SELECT budget_id, movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger GROUP BY budget_id, movement")
-            .fetch_all(&self.pool)
-            .await?;
-        let mut totals: BTreeMap<(i64, String), i64> = BTreeMap::new();
-        for r in &sums {
-            totals.insert((r.try_get("budget_id")?, r.try_get("movement")?), r.try_get("total")?);
-        }
-        rows.iter()
-            .map(|r| {
-                let budget = budget_from_row(r)?;
+        let sql = format!("SELECT {BUDGET_COLUMNS} FROM budgets ORDER BY year, org_id, id");
+        let budgets = self.fetch_all(&sql, vec![], budget_from_row).await?;
+        let sums = "SELECT budget_id, movement, CAST(SUM(amount_fen) AS BIGINT) AS total FROM ledger GROUP BY budget_id, movement";
+        let totals: BTreeMap<(i64, String), i64> = self
+            .fetch_all(sums, vec![], |r| Ok(((r.try_get("budget_id")?, r.try_get("movement")?), r.try_get("total")?)))
+            .await?
+            .into_iter()
+            .collect();
+        Ok(budgets
+            .into_iter()
+            .map(|budget| {
                 let id = budget.id;
                 let balances =
                     Balances::from_totals(|m| Money::from_fen(*totals.get(&(id, m.code().to_string())).unwrap_or(&0)));
-                Ok(BudgetView { budget, balances })
+                BudgetView { budget, balances }
             })
-            .collect()
+            .collect())
     }
 
     async fn add_budget(&self, by: &By, budget: Budget, amount: Money, now: DateTime<Utc>) -> Result<BudgetView> {
@@ -695,33 +762,31 @@ impl Store for SqlStore {
     }
 
     async fn ledger(&self, budget_id: Option<i64>) -> Result<Vec<LedgerRow>> {
-        let rows = match budget_id {
+        match budget_id {
             Some(id) => {
-                sqlx::query("SELECT * FROM ledger WHERE budget_id = $1 ORDER BY id")
-                    .bind(id)
-                    .fetch_all(&self.pool)
-                    .await?
+                self.fetch_all(
+                    "SELECT * FROM ledger WHERE budget_id = $1 ORDER BY id",
+                    vec![Arg::Int(id)],
+                    ledger_from_row,
+                )
+                .await
             }
-            None => sqlx::query("SELECT * FROM ledger ORDER BY id").fetch_all(&self.pool).await?,
-        };
-        rows.iter().map(ledger_from_row).collect()
+            None => self.fetch_all("SELECT * FROM ledger ORDER BY id", vec![], ledger_from_row).await,
+        }
     }
 
     async fn standards(&self) -> Result<Vec<Standard>> {
-        let rows = sqlx::query("SELECT code, name, unit, max_unit_price_fen, note FROM standards ORDER BY code")
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(Standard {
-                    code: r.try_get("code")?,
-                    name: r.try_get("name")?,
-                    unit: r.try_get("unit")?,
-                    max_unit_price: Money::from_fen(r.try_get("max_unit_price_fen")?),
-                    note: r.try_get("note")?,
-                })
+        let sql = "SELECT code, name, unit, max_unit_price_fen, note FROM standards ORDER BY code";
+        self.fetch_all(sql, vec![], |r| {
+            Ok(Standard {
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                unit: r.try_get("unit")?,
+                max_unit_price: Money::from_fen(r.try_get("max_unit_price_fen")?),
+                note: r.try_get("note")?,
             })
-            .collect()
+        })
+        .await
     }
 
     async fn set_standard(&self, by: &By, standard: &Standard, now: DateTime<Utc>) -> Result<()> {
@@ -785,36 +850,25 @@ impl Store for SqlStore {
     }
 
     async fn file(&self, id: i64) -> Result<Option<FileMeta>> {
-        let row = sqlx::query("SELECT id, name, content_type, size, sha256, storage_key, owner_org_id, uploaded_by, created_at FROM files WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.as_ref().map(file_from_row).transpose()
+        let sql = "SELECT id, name, content_type, size, sha256, storage_key, owner_org_id, uploaded_by, created_at \
+                   FROM files WHERE id = $1";
+        self.fetch_optional(sql, vec![Arg::Int(id)], file_from_row).await
     }
 
     async fn audit_head(&self) -> Result<Option<(i64, String)>> {
-        let row = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| (r.get::<i64, _>(0), r.get::<String, _>(1))))
+        let sql = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+        self.fetch_optional(sql, vec![], |r| Ok((r.try_get("seq")?, r.try_get("hash")?))).await
     }
 
     async fn audit_events(&self, after: i64, limit: i64) -> Result<Vec<AuditEvent>> {
-        let rows = sqlx::query("SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2")
-            .bind(after)
-            .bind(limit)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(event_from_row).collect()
+        let sql = "SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2";
+        self.fetch_all(sql, vec![Arg::Int(after), Arg::Int(limit)], event_from_row).await
     }
 
     async fn audit_for_object(&self, object_type: &str, object_id: &str) -> Result<Vec<AuditEvent>> {
-        let rows = sqlx::query("SELECT * FROM audit_events WHERE object_type = $1 AND object_id = $2 ORDER BY seq")
-            .bind(object_type)
-            .bind(object_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter().map(event_from_row).collect()
+        let sql = "SELECT * FROM audit_events WHERE object_type = $1 AND object_id = $2 ORDER BY seq";
+        let args = vec![Arg::Text(object_type.to_string()), Arg::Text(object_id.to_string())];
+        self.fetch_all(sql, args, event_from_row).await
     }
 
     async fn audit_chain(&self, after: i64, limit: i64) -> Result<Vec<(AuditEvent, shanzhi_domain::audit::Scope)>> {
@@ -829,8 +883,8 @@ impl Store for SqlStore {
     }
 
     async fn setting(&self, key: &str) -> Result<Option<String>> {
-        let row = sqlx::query("SELECT value FROM settings WHERE key = $1").bind(key).fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| r.get::<String, _>(0)))
+        self.fetch_optional("SELECT value FROM settings WHERE key = $1", vec![Arg::from(key)], |r| r.try_get("value"))
+            .await
     }
 
     async fn set_setting(&self, by: &By, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {

@@ -22,14 +22,14 @@ use shanzhi_domain::statistics::sums::{
 };
 use shanzhi_domain::statistics::{EarmarkWarning, Statistics};
 use shanzhi_domain::Money;
-use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row as _};
 
 use crate::error::{Result, StoreError};
 use crate::listing::{Arg, Where};
+use crate::read::{Cells, Snapshot};
 use crate::rows::insert_rows;
 use crate::sql::{parse_ts, region_from_row};
-use crate::{Backend, SqlStore, Store};
+use crate::{SqlStore, Store};
 
 pub use crate::contribution::{write_contribution, Stored};
 
@@ -246,7 +246,7 @@ pub(crate) async fn refresh_within(conn: &mut AnyConnection, root: &str) -> Resu
 
 /// Whether `root`'s subtree holds every project (each has a region, the design requires one) and every department
 /// with a budget line: then its sums are the whole platform's, read from the totals (a province's own view).
-async fn holds_everything(conn: &mut AnyConnection, root: &str) -> Result<bool> {
+async fn holds_everything(snap: &mut Snapshot<'_>, root: &str) -> Result<bool> {
     let mut w = Where::default();
     let (lo, hi) = (w.text(root), w.text(&crate::listing::prefix_end(root)));
     let seated = w.starts_with("o.region", root);
@@ -256,10 +256,10 @@ async fn holds_everything(conn: &mut AnyConnection, root: &str) -> Result<bool> 
          UNION ALL SELECT 1 FROM budgets b JOIN organisations o ON o.id = b.org_id WHERE o.region IS NULL OR NOT ({seated}) \
          LIMIT 1"
     );
-    Ok(w.bind(sqlx::query(&sql)).fetch_optional(&mut *conn).await?.is_none())
+    Ok(snap.fetch_all(&sql, w.into_args(), |_| Ok(())).await?.is_empty())
 }
 
-pub(crate) fn row_from(r: &AnyRow) -> Result<Row> {
+pub(crate) fn row_from(r: &dyn Cells) -> Result<Row> {
     let kind: String = r.try_get("kind")?;
     Ok(Row {
         kind: Kind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("statistics row kind {kind}")))?,
@@ -271,7 +271,7 @@ pub(crate) fn row_from(r: &AnyRow) -> Result<Row> {
     })
 }
 
-fn year_of(r: &AnyRow, column: &str) -> Result<i32> {
+fn year_of(r: &dyn Cells, column: &str) -> Result<i32> {
     let y: i64 = r.try_get(column)?;
     i32::try_from(y).map_err(|_| StoreError::Corrupt(format!("year {y}")))
 }
@@ -291,7 +291,7 @@ fn own_lines(w: &mut Where, root: &str) -> String {
 /// Rows of other years than the asked one that the fold still reads: the trend's.
 const EVERY_YEAR: &str = "kind IN ('contract', 'source')";
 
-async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Option<&str>) -> Result<Vec<Row>> {
+async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&str>) -> Result<Vec<Row>> {
     let mut w = Where::default();
     let sql = match root {
         None => {
@@ -329,18 +329,12 @@ async fn contribution_sums(conn: &mut AnyConnection, year: Option<i32>, root: Op
             )
         }
     };
-    let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
+    let rows = snap.fetch_all(&sql, w.into_args(), row_from).await?;
     // A sum of nothing (a step every project has left) must not count as a year with data.
-    Ok(rows
-        .iter()
-        .map(row_from)
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|r| (r.projects, r.posts, r.amount) != (0, 0, Money::ZERO))
-        .collect())
+    Ok(rows.into_iter().filter(|r| (r.projects, r.posts, r.amount) != (0, 0, Money::ZERO)).collect())
 }
 
-async fn ledger_sums(conn: &mut AnyConnection, year: Option<i32>, root: Option<&str>) -> Result<Vec<LedgerSum>> {
+async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&str>) -> Result<Vec<LedgerSum>> {
     let mut w = Where::default();
     let moved = "SELECT budget_id, movement, year, amount_fen FROM";
     let wanted = "movement IN ('pay', 'allocate')";
@@ -390,31 +384,29 @@ async fn ledger_sums(conn: &mut AnyConnection, year: Option<i32>, root: Option<&
          GROUP BY l.movement, l.year, 3, b.source, 5, 6",
         w.sql()
     );
-    let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            let movement: String = r.try_get("movement")?;
-            let source: String = r.try_get("source")?;
-            Ok(LedgerSum {
-                movement: Movement::parse(&movement)
-                    .ok_or_else(|| StoreError::Corrupt(format!("ledger movement {movement}")))?,
-                year: year_of(r, "year")?,
-                line: Line {
-                    year: year_of(r, "line_year")?,
-                    source: FundSource::parse(&source)
-                        .ok_or_else(|| StoreError::Corrupt(format!("fund source {source}")))?,
-                    org_id: r.try_get("org_id")?,
-                    granted: r.try_get::<i64, _>("granted")? != 0,
-                },
-                amount: Money::from_fen(r.try_get("amount")?),
-            })
+    snap.fetch_all(&sql, w.into_args(), |r| {
+        let movement: String = r.try_get("movement")?;
+        let source: String = r.try_get("source")?;
+        Ok(LedgerSum {
+            movement: Movement::parse(&movement)
+                .ok_or_else(|| StoreError::Corrupt(format!("ledger movement {movement}")))?,
+            year: year_of(r, "year")?,
+            line: Line {
+                year: year_of(r, "line_year")?,
+                source: FundSource::parse(&source)
+                    .ok_or_else(|| StoreError::Corrupt(format!("fund source {source}")))?,
+                org_id: r.try_get("org_id")?,
+                granted: r.try_get::<i64>("granted")? != 0,
+            },
+            amount: Money::from_fen(r.try_get("amount")?),
         })
-        .collect()
+    })
+    .await
 }
 
 /// The years of the budget lines in the part, and of its original welfare-lottery lines: its departments' own
 /// lines and the lines its projects' money moved on.
-async fn line_years(conn: &mut AnyConnection, root: Option<&str>) -> Result<(BTreeSet<i32>, BTreeSet<i32>)> {
+async fn line_years(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<(BTreeSet<i32>, BTreeSet<i32>)> {
     let mut w = Where::default();
     if let Some(root) = root {
         let own = own_lines(&mut w, root);
@@ -433,10 +425,10 @@ async fn line_years(conn: &mut AnyConnection, root: Option<&str>) -> Result<(BTr
         w.sql()
     );
     let (mut all, mut lottery) = (BTreeSet::new(), BTreeSet::new());
-    for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-        let y = year_of(&r, "year")?;
+    let years = snap.fetch_all(&sql, w.into_args(), |r| Ok((year_of(r, "year")?, r.try_get::<i64>("lottery")? != 0)));
+    for (y, is_lottery) in years.await? {
         all.insert(y);
-        if r.try_get::<i64, _>("lottery")? != 0 {
+        if is_lottery {
             lottery.insert(y);
         }
     }
@@ -445,7 +437,7 @@ async fn line_years(conn: &mut AnyConnection, root: Option<&str>) -> Result<(BTr
 
 /// The lottery commitments in `categories` (those outside social work), one warning per project and line year.
 async fn warnings(
-    conn: &mut AnyConnection,
+    snap: &mut Snapshot<'_>,
     categories: &BTreeSet<String>,
     year: Option<i32>,
     root: Option<&str>,
@@ -479,39 +471,36 @@ async fn warnings(
          ORDER BY s.project_id, s.year",
         w.sql()
     );
-    let rows = w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
-    rows.iter()
-        .map(|r| {
-            let purchaser: Option<String> = r.try_get("purchaser")?;
-            Ok((
-                year_of(r, "year")?,
-                EarmarkWarning {
-                    project_id: r.try_get("project_id")?,
-                    code: r.try_get("code")?,
-                    title: r.try_get("title")?,
-                    category: r.try_get("key")?,
-                    // The department's name now, else the name the project recorded.
-                    purchaser: match purchaser {
-                        Some(name) => name,
-                        None => r.try_get("purchaser_name")?,
-                    },
-                    amount: Money::from_fen(r.try_get("amount_fen")?),
+    snap.fetch_all(&sql, w.into_args(), |r| {
+        let purchaser: Option<String> = r.try_get("purchaser")?;
+        Ok((
+            year_of(r, "year")?,
+            EarmarkWarning {
+                project_id: r.try_get("project_id")?,
+                code: r.try_get("code")?,
+                title: r.try_get("title")?,
+                category: r.try_get("key")?,
+                // The department's name now, else the name the project recorded.
+                purchaser: match purchaser {
+                    Some(name) => name,
+                    None => r.try_get("purchaser_name")?,
                 },
-            ))
-        })
-        .collect()
+                amount: Money::from_fen(r.try_get("amount_fen")?),
+            },
+        ))
+    })
+    .await
 }
 
-async fn names(conn: &mut AnyConnection, ids: &BTreeSet<i64>) -> Result<BTreeMap<i64, String>> {
+async fn names(snap: &mut Snapshot<'_>, ids: &BTreeSet<i64>) -> Result<BTreeMap<i64, String>> {
     let mut out = BTreeMap::new();
     let ids: Vec<i64> = ids.iter().copied().collect();
     for chunk in ids.chunks(500) {
         let mut w = Where::default();
         let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
         let sql = format!("SELECT id, name FROM organisations WHERE id IN ({})", list.join(", "));
-        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-            out.insert(r.try_get("id")?, r.try_get("name")?);
-        }
+        let pairs = snap.fetch_all(&sql, w.into_args(), |r| Ok((r.try_get("id")?, r.try_get("name")?))).await?;
+        out.extend(pairs);
     }
     Ok(out)
 }
@@ -521,10 +510,7 @@ impl StatisticsStore for SqlStore {
     async fn statistics(&self, rules: &Rules, year: Option<i32>, root: Option<&str>) -> Result<Statistics> {
         let catalogue = self.catalogue().await?;
         // One snapshot for every sum, so a save between two of them cannot make the figures disagree.
-        let mut tx = self.pool().begin().await?;
-        if self.backend() == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
-        }
+        let mut tx = self.snapshot().await?;
         let part = match root {
             Some(root) if !holds_everything(&mut tx, root).await? => Some(root),
             _ => None,
@@ -535,30 +521,23 @@ impl StatisticsStore for SqlStore {
         let warnings = warnings(&mut tx, &outside_social_work(&rows, rules), year, part).await?;
         let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings };
         let names = names(&mut tx, &department_ids(&sums)).await?;
-        let townships = sqlx::query("SELECT code, name, level, urban, parent FROM regions WHERE level = 'township'")
-            .fetch_all(&mut *tx)
-            .await?
-            .iter()
-            .map(region_from_row)
-            .collect::<Result<Vec<_>>>()?;
-        tx.commit().await?;
+        let townships = "SELECT code, name, level, urban, parent FROM regions WHERE level = 'township'";
+        let townships = tx.fetch_all(townships, vec![], region_from_row).await?;
+        tx.end().await?;
         let look = Lookups { townships: &townships, catalogue: &catalogue, names: &names, rules };
         Ok(fold(&sums, &look, year, root))
     }
 
     async fn data_years(&self) -> Result<Option<(i32, i32)>> {
-        let rows = sqlx::query(
-            "SELECT CAST(MIN(year) AS BIGINT) AS first, CAST(MAX(year) AS BIGINT) AS last FROM projects \
-             UNION ALL SELECT CAST(MIN(year) AS BIGINT), CAST(MAX(year) AS BIGINT) FROM budgets \
-             UNION ALL SELECT CAST(MIN(year) AS BIGINT), CAST(MAX(year) AS BIGINT) FROM statistics_ledger_totals",
-        )
-        .fetch_all(self.pool())
-        .await?;
+        let sql = "SELECT CAST(MIN(year) AS BIGINT) AS first, CAST(MAX(year) AS BIGINT) AS last FROM projects \
+                   UNION ALL SELECT CAST(MIN(year) AS BIGINT), CAST(MAX(year) AS BIGINT) FROM budgets \
+                   UNION ALL SELECT CAST(MIN(year) AS BIGINT), CAST(MAX(year) AS BIGINT) FROM statistics_ledger_totals";
+        let rows = self
+            .fetch_all(sql, vec![], |r| Ok((r.try_get::<Option<i64>>("first")?, r.try_get::<Option<i64>>("last")?)))
+            .await?;
         let mut span: Option<(i32, i32)> = None;
-        for r in &rows {
-            let (Some(first), Some(last)) =
-                (r.try_get::<Option<i64>, _>("first")?, r.try_get::<Option<i64>, _>("last")?)
-            else {
+        for pair in rows {
+            let (Some(first), Some(last)) = pair else {
                 continue;
             };
             let (first, last) = (first as i32, last as i32);

@@ -1,0 +1,380 @@
+//! Reads outside a transaction. On PostgreSQL they go through the pool. On SQLite they run on the calling
+//! thread, on a connection of their own: sqlx's SQLite driver hands every statement to a worker thread and every
+//! row back as a message, and under load those thread switches cost more than the statements (a list page is one
+//! seek of a few dozen rows in the page cache). A read is short and never waits for a writer (write-ahead log), so
+//! running it where the request runs costs less than any hand-off.
+//!
+//! A row is read through [`Cells`] whichever way it came, so each decoder is written once.
+
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::error::{Result, StoreError};
+use crate::listing::Arg;
+
+/// A row's values by column name.
+pub(crate) trait Cells {
+    fn int(&self, name: &str) -> Result<Option<i64>>;
+    fn text(&self, name: &str) -> Result<Option<String>>;
+}
+
+/// A Rust value one column holds.
+pub(crate) trait Cell: Sized {
+    fn read(row: &dyn Cells, name: &str) -> Result<Self>;
+}
+
+impl dyn Cells + '_ {
+    /// The value of column `name`, as `T`; NULL only where `T` is an `Option`.
+    pub(crate) fn try_get<T: Cell>(&self, name: &str) -> Result<T> {
+        T::read(self, name)
+    }
+}
+
+fn not_null<T>(v: Option<T>, name: &str) -> Result<T> {
+    v.ok_or_else(|| StoreError::Corrupt(format!("column {name} is NULL")))
+}
+
+impl Cell for i64 {
+    fn read(row: &dyn Cells, name: &str) -> Result<Self> {
+        not_null(row.int(name)?, name)
+    }
+}
+impl Cell for Option<i64> {
+    fn read(row: &dyn Cells, name: &str) -> Result<Self> {
+        row.int(name)
+    }
+}
+impl Cell for String {
+    fn read(row: &dyn Cells, name: &str) -> Result<Self> {
+        not_null(row.text(name)?, name)
+    }
+}
+impl Cell for Option<String> {
+    fn read(row: &dyn Cells, name: &str) -> Result<Self> {
+        row.text(name)
+    }
+}
+
+impl Cells for AnyRow {
+    fn int(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self.try_get::<Option<i64>, _>(name)?)
+    }
+    fn text(&self, name: &str) -> Result<Option<String>> {
+        Ok(self.try_get::<Option<String>, _>(name)?)
+    }
+}
+
+impl Cells for rusqlite::Row<'_> {
+    fn int(&self, name: &str) -> Result<Option<i64>> {
+        self.get::<_, Option<i64>>(name).map_err(from_sqlite)
+    }
+    fn text(&self, name: &str) -> Result<Option<String>> {
+        self.get::<_, Option<String>>(name).map_err(from_sqlite)
+    }
+}
+
+/// Connections kept for reading one SQLite file, each used by one thread at a time.
+pub(crate) struct SqliteReads {
+    path: PathBuf,
+    busy: Duration,
+    idle: Mutex<Vec<rusqlite::Connection>>,
+}
+
+/// Connections kept idle at most: as many as threads read at once (the server's workers, a few more in tests).
+const KEEP_IDLE: usize = 8;
+/// Statements each connection keeps prepared: every list's filter combinations, the pages' reads.
+const PREPARED: usize = 256;
+
+impl SqliteReads {
+    pub(crate) fn new(path: &Path, busy: Duration) -> SqliteReads {
+        SqliteReads { path: path.to_path_buf(), busy, idle: Mutex::new(Vec::new()) }
+    }
+
+    fn take(&self) -> Result<rusqlite::Connection> {
+        if let Some(conn) = self.idle.lock().map_err(|_| poisoned())?.pop() {
+            return Ok(conn);
+        }
+        use rusqlite::OpenFlags;
+        // Not created here: the pool has made the file, with its owner-only mode, before any read.
+        let conn = rusqlite::Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(from_sqlite)?;
+        conn.busy_timeout(self.busy).map_err(from_sqlite)?;
+        // A reader that tried to write would be a bug: refuse it in SQLite itself.
+        conn.pragma_update(None, "query_only", true).map_err(from_sqlite)?;
+        conn.set_prepared_statement_cache_capacity(PREPARED);
+        Ok(conn)
+    }
+
+    fn give_back(&self, conn: rusqlite::Connection) {
+        if let Ok(mut idle) = self.idle.lock() {
+            if idle.len() < KEEP_IDLE {
+                idle.push(conn);
+            }
+        }
+    }
+
+    /// Runs `sql` with `args` bound to its `$n` placeholders, decoding at most `limit` rows.
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        args: &[Arg],
+        limit: Option<usize>,
+        decode: &mut dyn FnMut(&dyn Cells) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let conn = self.take()?;
+        let started = std::time::Instant::now();
+        let answer = run(&conn, sql, args, limit, decode);
+        tracing::debug!(target: "shanzhi_store::read", elapsed_us = started.elapsed().as_micros() as u64, sql);
+        // A connection whose statement failed is still sound (no transaction is left open by a read).
+        self.give_back(conn);
+        answer
+    }
+}
+
+/// Several reads from one snapshot of the data, so a write between two of them cannot make them disagree.
+pub(crate) enum Snapshot<'a> {
+    Sqlite { reads: &'a SqliteReads, conn: Option<rusqlite::Connection> },
+    Pool(Option<sqlx::Transaction<'static, sqlx::Any>>),
+}
+
+impl Snapshot<'_> {
+    pub(crate) async fn fetch_all<T>(
+        &mut self,
+        sql: &str,
+        args: Vec<Arg>,
+        mut decode: impl FnMut(&dyn Cells) -> Result<T> + Send,
+    ) -> Result<Vec<T>> {
+        match self {
+            Snapshot::Sqlite { conn: Some(conn), .. } => run(conn, sql, &args, None, &mut decode),
+            Snapshot::Sqlite { conn: None, .. } | Snapshot::Pool(None) => {
+                Err(StoreError::Read("the snapshot has ended".into()))
+            }
+            Snapshot::Pool(Some(tx)) => {
+                let mut q = sqlx::query(sql);
+                for a in args {
+                    q = a.bind_to(q);
+                }
+                let rows = q.fetch_all(&mut **tx).await?;
+                rows.iter().map(|r| decode(r)).collect()
+            }
+        }
+    }
+
+    /// Ends the snapshot (its transaction changed nothing).
+    pub(crate) async fn end(mut self) -> Result<()> {
+        match &mut self {
+            Snapshot::Sqlite { reads, conn } => {
+                if let Some(conn) = conn.take() {
+                    conn.execute_batch("COMMIT").map_err(from_sqlite)?;
+                    reads.give_back(conn);
+                }
+                Ok(())
+            }
+            Snapshot::Pool(tx) => {
+                if let Some(tx) = tx.take() {
+                    tx.commit().await?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl Drop for Snapshot<'_> {
+    /// A snapshot left on an error: its transaction is rolled back (nothing to undo) before the connection is
+    /// kept, so the next reader does not inherit an open transaction.
+    fn drop(&mut self) {
+        if let Snapshot::Sqlite { reads, conn } = self {
+            if let Some(conn) = conn.take() {
+                if conn.execute_batch("ROLLBACK").is_ok() {
+                    reads.give_back(conn);
+                }
+            }
+        }
+    }
+}
+
+impl SqliteReads {
+    /// A snapshot on one of these connections: its first read fixes what every later one sees.
+    pub(crate) fn snapshot(&self) -> Result<Snapshot<'_>> {
+        let conn = self.take()?;
+        conn.execute_batch("BEGIN").map_err(from_sqlite)?;
+        Ok(Snapshot::Sqlite { reads: self, conn: Some(conn) })
+    }
+}
+
+fn run<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Arg],
+    limit: Option<usize>,
+    decode: &mut dyn FnMut(&dyn Cells) -> Result<T>,
+) -> Result<Vec<T>> {
+    let mut stmt = conn.prepare_cached(sql).map_err(from_sqlite)?;
+    for (i, arg) in args.iter().enumerate() {
+        // `$n` is a named parameter in SQLite, numbered by first appearance, not by n: look each up by name.
+        let Some(index) = stmt.parameter_index(&format!("${}", i + 1)).map_err(from_sqlite)? else {
+            continue;
+        };
+        let bound = match arg {
+            Arg::Int(v) => stmt.raw_bind_parameter(index, v),
+            Arg::Text(v) => stmt.raw_bind_parameter(index, v),
+            Arg::OptInt(v) => stmt.raw_bind_parameter(index, v),
+            Arg::OptText(v) => stmt.raw_bind_parameter(index, v),
+        };
+        bound.map_err(from_sqlite)?;
+    }
+    let mut rows = stmt.raw_query();
+    let mut out = Vec::new();
+    while limit.is_none_or(|l| out.len() < l) {
+        match rows.next().map_err(from_sqlite)? {
+            Some(row) => out.push(decode(row)?),
+            None => break,
+        }
+    }
+    Ok(out)
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Unavailable("a reader panicked while holding the connection list".into())
+}
+
+/// SQLite's errors sorted as the pool's are (see [`crate::error`]): full, damaged and busy have their own kinds.
+pub(crate) fn from_sqlite(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(failure, _) => {
+            crate::error::sqlite_kind(failure.extended_code & 0xff, e.to_string()).unwrap_or_else(|| other(e))
+        }
+        _ => other(e),
+    }
+}
+
+fn other(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::InvalidColumnType(..) | rusqlite::Error::InvalidColumnName(_) => {
+            StoreError::Corrupt(e.to_string())
+        }
+        e => StoreError::Read(e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::connection::Timeouts;
+    use crate::error::StoreError;
+    use crate::listing::Arg;
+    use crate::secrets::DataKey;
+    use crate::SqlStore;
+
+    async fn store(name: &str) -> (SqlStore, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("shanzhi-read-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let url = format!("sqlite://{}", dir.join("t.db").display());
+        let store =
+            SqlStore::connect(&url, DataKey::generate().0, DataKey::generate().0, Timeouts::default()).await.unwrap();
+        sqlx::raw_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, n INTEGER)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        (store, dir)
+    }
+
+    async fn insert(store: &SqlStore, id: i64, name: &str) {
+        let mut w = store.begin_write().await.unwrap();
+        sqlx::query("INSERT INTO t (id, name, n) VALUES ($1, $2, NULL)")
+            .bind(id)
+            .bind(name)
+            .execute(&mut *w.tx)
+            .await
+            .unwrap();
+        w.commit().await.unwrap();
+    }
+
+    /// Reads run on their own connections, not the pool's: a committed write is seen by the next read.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_sees_what_was_committed_before_it() {
+        let (store, dir) = store("seen").await;
+        assert!(store.sqlite_reads.is_some(), "a SQLite file reads on the caller's thread");
+        let names = |s: &SqlStore| {
+            let s = s.clone();
+            async move {
+                s.fetch_all("SELECT name FROM t ORDER BY id", vec![], |r| r.try_get::<String>("name")).await.unwrap()
+            }
+        };
+        assert!(names(&store).await.is_empty());
+        insert(&store, 1, "甲").await;
+        assert_eq!(names(&store).await, vec!["甲"]);
+        insert(&store, 2, "乙").await;
+        assert_eq!(names(&store).await, vec!["甲", "乙"]);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `$n` names its argument, wherever it stands in the statement (SQLite numbers named parameters by their
+    /// first appearance); NULL reads as `None` only where an `Option` is asked for.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn placeholders_bind_by_their_number_not_their_place() {
+        let (store, dir) = store("args").await;
+        insert(&store, 1, "甲").await;
+        insert(&store, 2, "乙").await;
+        let sql = "SELECT id, name, n FROM t WHERE name = $2 AND id >= $1";
+        let got = store
+            .fetch_optional(sql, vec![Arg::Int(2), Arg::Text("乙".into())], |r| {
+                Ok((r.try_get::<i64>("id")?, r.try_get::<Option<i64>>("n")?))
+            })
+            .await
+            .unwrap();
+        assert_eq!(got, Some((2, None)));
+        let null = store.fetch_one("SELECT n FROM t WHERE id = $1", vec![Arg::Int(1)], |r| r.try_get::<i64>("n")).await;
+        assert!(matches!(null, Err(StoreError::Corrupt(_))), "{null:?}");
+        let none =
+            store.fetch_optional("SELECT id FROM t WHERE id = $1", vec![Arg::Int(9)], |r| r.try_get::<i64>("id"));
+        assert_eq!(none.await.unwrap(), None);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A snapshot's reads agree with each other though a write commits between them; once it ends, reads see
+    /// the write. One dropped midway leaves no open transaction behind for the next reader.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_snapshot_sees_one_state_of_the_data() {
+        let (store, dir) = store("snapshot").await;
+        insert(&store, 1, "甲").await;
+        let count = "SELECT COUNT(*) AS n FROM t";
+        let mut snap = store.snapshot().await.unwrap();
+        let before = snap.fetch_all(count, vec![], |r| r.try_get::<i64>("n")).await.unwrap();
+        insert(&store, 2, "乙").await;
+        let during = snap.fetch_all(count, vec![], |r| r.try_get::<i64>("n")).await.unwrap();
+        assert_eq!((before, during), (vec![1], vec![1]));
+        snap.end().await.unwrap();
+        let after = store.fetch_one(count, vec![], |r| r.try_get::<i64>("n")).await.unwrap();
+        assert_eq!(after, 2);
+
+        for _ in 0..3 {
+            let mut snap = store.snapshot().await.unwrap();
+            assert!(snap.fetch_all("SELECT nothing FROM t", vec![], |_| Ok(())).await.is_err());
+            drop(snap);
+        }
+        insert(&store, 3, "丙").await;
+        let mut snap = store.snapshot().await.expect("a connection with no transaction left open");
+        assert_eq!(snap.fetch_all(count, vec![], |r| r.try_get::<i64>("n")).await.unwrap(), vec![3]);
+        snap.end().await.unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The read connections refuse to write, in SQLite itself.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_connection_cannot_write() {
+        let (store, dir) = store("query-only").await;
+        let wrote = store
+            .fetch_all("INSERT INTO t (id, name) VALUES (5, 'x') RETURNING id", vec![], |r| r.try_get::<i64>("id"));
+        assert!(wrote.await.is_err());
+        let n = store.fetch_one("SELECT COUNT(*) AS n FROM t", vec![], |r| r.try_get::<i64>("n")).await.unwrap();
+        assert_eq!(n, 0);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
