@@ -20,6 +20,10 @@ use shanzhi_store::{By, ProjectStore, StatisticsStore, Store};
 use shanzhi_web::PasswordCost;
 use std::time::{Duration, Instant};
 
+/// The server's allocator (crates/shanzhi/src/main.rs), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEMO_DISTRICT: &str = "420506";
 
 fn size(var: &str, default: usize) -> usize {

@@ -28,6 +28,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The server's allocator (crates/shanzhi/src/main.rs), so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MILESTONES: usize = 12;
 
 fn size(var: &str, default: usize) -> usize {
