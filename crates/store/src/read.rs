@@ -128,9 +128,7 @@ impl SqliteReads {
         decode: &mut dyn FnMut(&dyn Cells) -> Result<T>,
     ) -> Result<Vec<T>> {
         let conn = self.take()?;
-        let started = std::time::Instant::now();
         let answer = run(&conn, sql, args, limit, decode);
-        tracing::debug!(target: "shanzhi_store::read", elapsed_us = started.elapsed().as_micros() as u64, sql);
         // A connection whose statement failed is still sound (no transaction is left open by a read).
         self.give_back(conn);
         answer
@@ -210,6 +208,20 @@ impl SqliteReads {
 }
 
 fn run<T>(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    args: &[Arg],
+    limit: Option<usize>,
+    decode: &mut dyn FnMut(&dyn Cells) -> Result<T>,
+) -> Result<Vec<T>> {
+    let started = std::time::Instant::now();
+    let answer = execute(conn, sql, args, limit, decode);
+    // What `SHANZHI_LOG=sqlx=debug` shows of the pool's statements, for these.
+    tracing::debug!(target: "shanzhi_store::read", elapsed_us = started.elapsed().as_micros() as u64, sql);
+    answer
+}
+
+fn execute<T>(
     conn: &rusqlite::Connection,
     sql: &str,
     args: &[Arg],
