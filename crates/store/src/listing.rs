@@ -56,6 +56,7 @@ impl<T> Page<T> {
     }
 }
 
+#[derive(Clone)]
 pub(crate) enum Arg {
     Int(i64),
     Text(String),

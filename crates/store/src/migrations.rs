@@ -37,6 +37,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (26, include_str!("../migrations/sqlite/0026_project_queue.sql")),
     (27, include_str!("../migrations/sqlite/0027_project_counts.sql")),
     (28, include_str!("../migrations/sqlite/0028_deferred_indexes.sql")),
+    (29, include_str!("../migrations/sqlite/0029_ledger_sources.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -67,6 +68,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (26, include_str!("../migrations/postgres/0026_project_queue.sql")),
     (27, include_str!("../migrations/postgres/0027_project_counts.sql")),
     (28, include_str!("../migrations/postgres/0028_deferred_indexes.sql")),
+    (29, include_str!("../migrations/postgres/0029_ledger_sources.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -78,17 +78,30 @@ pub(crate) async fn add_ledger_sums<'a>(
         rows,
     )
     .await?;
-    let rows = by_line
+    let rows: Vec<Vec<Arg>> = by_line
         .into_iter()
         .map(|((line, movement, year), fen)| {
             vec![Arg::Int(line), Arg::Text(movement.into()), Arg::Int(year.into()), Arg::Int(fen)]
         })
         .collect();
+    let by_source = rows.clone();
     insert_rows(
         conn,
         "INSERT INTO statistics_ledger_totals (budget_id, movement, year, amount_fen)",
         " ON CONFLICT (budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger_totals.amount_fen + excluded.amount_fen",
         rows,
+    )
+    .await?;
+    // The same sums per fund source, the line's, looked up in the statement. In key order, which is lock order
+    // on PostgreSQL; `WHERE` so that SQLite does not read `ON CONFLICT` as a join's `ON`.
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_ledger_sources (movement, year, source, amount_fen) \
+         SELECT v.column2, v.column3, b.source, CAST(SUM(v.column4) AS BIGINT) FROM (",
+        ") v JOIN budgets b ON b.id = v.column1 WHERE 1 = 1 GROUP BY v.column2, v.column3, b.source \
+         ORDER BY v.column2, v.column3, b.source \
+         ON CONFLICT (movement, year, source) DO UPDATE SET amount_fen = statistics_ledger_sources.amount_fen + excluded.amount_fen",
+        by_source,
     )
     .await
 }
@@ -338,10 +351,21 @@ async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&s
     let mut w = Where::default();
     let moved = "SELECT budget_id, movement, year, amount_fen FROM";
     let wanted = "movement IN ('pay', 'allocate')";
-    let from = match root {
-        None => format!("({moved} statistics_ledger_totals WHERE {wanted}) l"),
+    let from = match (root, year) {
+        // One year of everything: that year's payments and its welfare-lottery lines' allocations, found by year;
+        // the other years' payments come summed per fund source from their own table (below).
+        (None, Some(y)) => {
+            let (paid_in, line_year) = (w.int(i64::from(y)), w.int(i64::from(y)));
+            format!(
+                "({moved} statistics_ledger_totals WHERE movement = 'pay' AND year = {paid_in} \
+                 UNION ALL {moved} statistics_ledger_totals WHERE movement = 'allocate' AND budget_id IN \
+                 (SELECT id FROM budgets WHERE year = {line_year} AND source = 'welfare_lottery' \
+                 AND granted_from IS NULL)) l"
+            )
+        }
+        (None, None) => format!("({moved} statistics_ledger_totals WHERE {wanted}) l"),
         // A place's projects' sums are kept per place: read, not summed per project.
-        Some(code) if crate::projects::is_place_code(code) => {
+        (Some(code), _) if crate::projects::is_place_code(code) => {
             let c = w.text(code);
             let own = own_lines(&mut w, code);
             format!(
@@ -349,7 +373,7 @@ async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&s
                  UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
             )
         }
-        Some(root) => {
+        (Some(root), _) => {
             let within = projects_within(&mut w, root);
             let own = own_lines(&mut w, root);
             // Two halves rather than one OR, so each is answered from the table's key.
@@ -384,24 +408,31 @@ async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&s
          GROUP BY l.movement, l.year, 3, b.source, 5, 6",
         w.sql()
     );
-    snap.fetch_all(&sql, w.into_args(), |r| {
-        let movement: String = r.try_get("movement")?;
-        let source: String = r.try_get("source")?;
-        Ok(LedgerSum {
-            movement: Movement::parse(&movement)
-                .ok_or_else(|| StoreError::Corrupt(format!("ledger movement {movement}")))?,
-            year: year_of(r, "year")?,
-            line: Line {
-                year: year_of(r, "line_year")?,
-                source: FundSource::parse(&source)
-                    .ok_or_else(|| StoreError::Corrupt(format!("fund source {source}")))?,
-                org_id: r.try_get("org_id")?,
-                granted: r.try_get::<i64>("granted")? != 0,
-            },
-            amount: Money::from_fen(r.try_get("amount")?),
-        })
+    let mut sums = snap.fetch_all(&sql, w.into_args(), ledger_sum_from).await?;
+    if let (None, Some(y)) = (root, year) {
+        let others = "SELECT movement, year, CAST(0 AS BIGINT) AS line_year, source, CAST(0 AS BIGINT) AS org_id, \
+                      CAST(0 AS BIGINT) AS granted, amount_fen AS amount FROM statistics_ledger_sources \
+                      WHERE movement = 'pay' AND year <> $1";
+        sums.extend(snap.fetch_all(others, vec![Arg::Int(i64::from(y))], ledger_sum_from).await?);
+    }
+    Ok(sums)
+}
+
+fn ledger_sum_from(r: &dyn Cells) -> Result<LedgerSum> {
+    let movement: String = r.try_get("movement")?;
+    let source: String = r.try_get("source")?;
+    Ok(LedgerSum {
+        movement: Movement::parse(&movement)
+            .ok_or_else(|| StoreError::Corrupt(format!("ledger movement {movement}")))?,
+        year: year_of(r, "year")?,
+        line: Line {
+            year: year_of(r, "line_year")?,
+            source: FundSource::parse(&source).ok_or_else(|| StoreError::Corrupt(format!("fund source {source}")))?,
+            org_id: r.try_get("org_id")?,
+            granted: r.try_get::<i64>("granted")? != 0,
+        },
+        amount: Money::from_fen(r.try_get("amount")?),
     })
-    .await
 }
 
 /// The years of the budget lines in the part, and of its original welfare-lottery lines: its departments' own

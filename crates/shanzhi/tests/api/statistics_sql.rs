@@ -169,12 +169,12 @@ both_backends! {
     async fn a_store_made_before_the_summary_rows_gets_them_when_migrated(backend) {
         let app = TestApp::with_demo(backend).await;
         let all = Everything::load(&app).await;
-        // As a store made before migration 16: none of its tables (nor those of migrations 20 and 24, which sum
-        // its rows per place), the migrations not applied.
-        for table in ["statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger", "statistics_ledger_totals"] {
+        // As a store made before migration 16: none of its tables (nor those of migrations 20, 24 and 29, which sum
+        // its rows per place and per fund source), the migrations not applied.
+        for table in ["statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
             sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
         }
-        sqlx::query("DELETE FROM schema_migrations WHERE version IN (16, 20, 24)").execute(app.store.pool()).await.unwrap();
+        sqlx::query("DELETE FROM schema_migrations WHERE version IN (16, 20, 24, 29)").execute(app.store.pool()).await.unwrap();
         app.store.migrate().await.unwrap();
         assert_every_year_and_region(&app, &all).await;
         // Migrating again changes nothing.
