@@ -39,11 +39,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(e) => Err(AppError::bad_request(
-                ErrorCode::InvalidJson,
-                format!("请求内容不是有效的 JSON 或缺少字段：{}", e.body_text()),
-                format!("the request body is not valid JSON for this endpoint: {}", e.body_text()),
-            )),
+            Err(e) => Err(AppError::invalid_json(&e.body_text())),
         }
     }
 }

@@ -98,6 +98,16 @@ impl AppError {
         AppError::App(Error::bad_request(code, zh, en))
     }
 
+    /// A request body that is not the JSON an endpoint takes. The English message carries the parser's own
+    /// words; the Chinese one says the same in Chinese, naming the field where the parser names one.
+    pub fn invalid_json(detail: &str) -> AppError {
+        AppError::bad_request(
+            ErrorCode::InvalidJson,
+            format!("请求内容不是本接口所需的 JSON：{}", json_problem_zh(detail)),
+            format!("the request body is not valid JSON for this endpoint: {detail}"),
+        )
+    }
+
     pub fn not_found() -> AppError {
         AppError::App(Error::not_found())
     }
@@ -156,3 +166,46 @@ pub struct ErrorBody {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// serde_json's account of a body it could not read, in Chinese: which field is missing, unknown or of the wrong
+/// type, or that the text is not JSON at all, with the field's name as the parser gives it.
+fn json_problem_zh(detail: &str) -> String {
+    let quoted =
+        |after: &str| detail.split_once(after).and_then(|(_, rest)| rest.split('`').nth(1)).map(str::to_string);
+    if let Some(field) = quoted("missing field") {
+        format!("缺少字段 {field}")
+    } else if let Some(field) = quoted("unknown field") {
+        format!("不认识的字段 {field}")
+    } else if let Some(at) = detail.find("invalid type").or_else(|| detail.find("invalid value")) {
+        // axum names the field's path before the problem: "…target type: title: invalid type: …".
+        let path = detail[..at].trim_end_matches(": ").rsplit(": ").next().unwrap_or_default();
+        if path.is_empty() || path.contains(' ') || path == "." {
+            "某个字段的类型或取值不对".to_string()
+        } else {
+            format!("字段 {path} 的类型或取值不对")
+        }
+    } else if detail.contains("Content-Type") || detail.contains("content type") {
+        "请以 Content-Type: application/json 发送".to_string()
+    } else {
+        "不是有效的 JSON 文本".to_string()
+    }
+}
+
+#[cfg(test)]
+mod json_problem_tests {
+    use super::json_problem_zh;
+
+    #[test]
+    fn the_chinese_message_names_the_field_without_the_parsers_english() {
+        let cases = [
+            ("Failed to deserialize the JSON body into the target type: missing field `password` at line 1 column 20", "缺少字段 password"),
+            ("Failed to deserialize the JSON body into the target type: unknown field `pasword`, expected `username` or `password` at line 1 column 11", "不认识的字段 pasword"),
+            ("Failed to deserialize the JSON body into the target type: title: invalid type: integer `5`, expected a string at line 1 column 11", "字段 title 的类型或取值不对"),
+            ("Failed to parse the request body as JSON: key must be a string at line 1 column 2", "不是有效的 JSON 文本"),
+            ("Expected request with `Content-Type: application/json`", "请以 Content-Type: application/json 发送"),
+        ];
+        for (detail, want) in cases {
+            assert_eq!(json_problem_zh(detail), want, "{detail}");
+        }
+    }
+}

@@ -11,7 +11,6 @@ use serde_json::{json, Value};
 use shanzhi_domain::notice::Notice;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::Procurement;
-use shanzhi_domain::ErrorCode;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -31,11 +30,7 @@ use shanzhi_app::procurements::{
 use shanzhi_app::projects::ReasonRequest;
 
 fn invalid_json(e: impl std::fmt::Display) -> AppError {
-    AppError::bad_request(
-        ErrorCode::InvalidJson,
-        format!("请求内容不是有效的 JSON 或缺少字段：{e}"),
-        format!("the request body is not valid JSON for this endpoint: {e}"),
-    )
+    AppError::invalid_json(&e.to_string())
 }
 
 /// Whether the actor sees the working record rather than a provider's view.

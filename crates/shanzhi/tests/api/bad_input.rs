@@ -14,7 +14,10 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
         let v: serde_json::Value = resp.json().await.unwrap();
         assert_eq!(v["code"], "invalid_json");
-        app.refused(Method::POST, "/api/v1/projects", &t, Some(json!({"title": 5})), StatusCode::BAD_REQUEST, "invalid_json").await;
+        let v = app.refused(Method::POST, "/api/v1/projects", &t, Some(json!({"title": 5})), StatusCode::BAD_REQUEST, "invalid_json").await;
+        let zh = v["message"].as_str().unwrap();
+        assert!(zh.contains("字段 title") && !zh.contains("invalid type"), "the Chinese message names the field in Chinese: {zh}");
+        assert!(v["message_en"].as_str().unwrap().contains("invalid type"), "{v}");
         app.refused(Method::GET, "/api/v1/projects/abc", &t, None, StatusCode::BAD_REQUEST, "bad_request").await;
         app.refused(Method::GET, "/api/v1/no-such-thing", &t, None, StatusCode::NOT_FOUND, "not_found").await;
         app.refused(Method::DELETE, "/api/v1/projects", &t, None, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
