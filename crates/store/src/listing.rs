@@ -148,12 +148,20 @@ impl Where {
     pub(crate) fn into_args(self) -> Vec<Arg> {
         self.args
     }
-    pub(crate) fn bind<'q>(self, mut q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
-        for a in self.args {
-            q = a.bind_to(q);
-        }
-        q
+    pub(crate) fn bind<'q>(self, q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
+        bind_all(q, self.args)
     }
+}
+
+/// `q` with `args` bound to its placeholders in order.
+pub(crate) fn bind_all<'q>(
+    mut q: Query<'q, Any, AnyArguments<'q>>,
+    args: impl IntoIterator<Item = Arg>,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    for a in args {
+        q = a.bind_to(q);
+    }
+    q
 }
 
 /// The least string above every string that starts with `prefix`.

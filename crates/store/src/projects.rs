@@ -294,13 +294,10 @@ static FACTS_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
 });
 
 fn bind_facts<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
     f: &Facts,
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for a in fact_args(f) {
-        q = a.bind_to(q);
-    }
-    q
+    crate::listing::bind_all(q, fact_args(f))
 }
 
 /// The values of [`FACTS_SET`]'s columns, in its order.

@@ -133,6 +133,13 @@ impl SqliteReads {
         self.give_back(conn);
         answer
     }
+
+    /// A snapshot on one of these connections: its first read fixes what every later one sees.
+    pub(crate) fn snapshot(&self) -> Result<Snapshot<'_>> {
+        let conn = self.take()?;
+        conn.execute_batch("BEGIN").map_err(from_sqlite)?;
+        Ok(Snapshot::Sqlite { reads: self, conn: Some(conn) })
+    }
 }
 
 /// Several reads from one snapshot of the data, so a write between two of them cannot make them disagree.
@@ -154,11 +161,7 @@ impl Snapshot<'_> {
                 Err(StoreError::Read("the snapshot has ended".into()))
             }
             Snapshot::Pool(Some(tx)) => {
-                let mut q = sqlx::query(sql);
-                for a in args {
-                    q = a.bind_to(q);
-                }
-                let rows = q.fetch_all(&mut **tx).await?;
+                let rows = crate::listing::bind_all(sqlx::query(sql), args).fetch_all(&mut **tx).await?;
                 rows.iter().map(|r| decode(r)).collect()
             }
         }
@@ -195,15 +198,6 @@ impl Drop for Snapshot<'_> {
                 }
             }
         }
-    }
-}
-
-impl SqliteReads {
-    /// A snapshot on one of these connections: its first read fixes what every later one sees.
-    pub(crate) fn snapshot(&self) -> Result<Snapshot<'_>> {
-        let conn = self.take()?;
-        conn.execute_batch("BEGIN").map_err(from_sqlite)?;
-        Ok(Snapshot::Sqlite { reads: self, conn: Some(conn) })
     }
 }
 

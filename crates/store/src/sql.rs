@@ -182,10 +182,7 @@ impl SqlStore {
         if let (Some(reads), false) = (&self.sqlite_reads, in_batch) {
             return reads.rows(sql, &args, limit, decode);
         }
-        let mut q = sqlx::query(sql);
-        for a in args {
-            q = a.bind_to(q);
-        }
+        let q = crate::listing::bind_all(sqlx::query(sql), args);
         let rows = match (in_batch, limit) {
             (true, _) => q.fetch_all(&mut *self.reader().await?).await?,
             (false, Some(1)) => q.fetch_optional(&self.pool).await?.into_iter().collect(),
