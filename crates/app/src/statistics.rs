@@ -3,10 +3,13 @@
 //! command line.
 
 use shanzhi_domain::org::Actor;
-use shanzhi_domain::statistics::Statistics;
+use shanzhi_domain::statistics::{Statistics, WarningList, YearWarning};
 use shanzhi_domain::{visibility, ErrorCode};
 
-use crate::{App, Error, Result};
+use crate::{App, Error, Page, PageRequest, Result};
+
+/// How many welfare-lottery warnings the API's statistics and the dashboard list beside their count.
+pub const WARNINGS_SHOWN: u32 = 20;
 
 /// Whether `actor` reads some statistics (for the menu): see `shanzhi_domain::visibility::statistics_scope`.
 pub fn may_see(actor: &Actor) -> bool {
@@ -15,8 +18,33 @@ pub fn may_see(actor: &Actor) -> bool {
 
 /// The statistics of `year` as `actor` may read them: the whole platform, or its region subtree, narrowed to
 /// `region` when asked (within what the reader reads); refused (`forbidden`) for anyone else, and for a region
-/// outside the reader's or unknown (`unknown_region`).
-pub async fn for_reader(app: &App, actor: &Actor, year: Option<i32>, region: Option<&str>) -> Result<Statistics> {
+/// outside the reader's or unknown (`unknown_region`). `list` says how many welfare-lottery warnings to list.
+pub async fn for_reader(
+    app: &App,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+    list: WarningList,
+) -> Result<Statistics> {
+    let root = reader_root(app, actor, region).await?;
+    within(app, year, root.as_deref(), list).await
+}
+
+/// A page of the welfare-lottery warnings of `year` (every year when `None`) that `actor` may read, newest
+/// first, narrowed to `region` as [`for_reader`] narrows the statistics.
+pub async fn warnings(
+    app: &App,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<YearWarning>> {
+    let root = reader_root(app, actor, region).await?;
+    Ok(app.store.earmark_warnings(&app.rules, year, root.as_deref(), page).await?)
+}
+
+/// The region subtree `actor` reads, narrowed to `region` (`None`: everything).
+async fn reader_root(app: &App, actor: &Actor, region: Option<&str>) -> Result<Option<String>> {
     let seat = app.store.organisation(actor.org_id).await?.and_then(|o| o.region);
     let scope = visibility::statistics_scope(actor, seat.as_deref()).ok_or(Error::forbidden("read_statistics"))?;
     let root = scope.root_for(region)?;
@@ -29,11 +57,11 @@ pub async fn for_reader(app: &App, actor: &Actor, year: Option<i32>, region: Opt
             ));
         }
     }
-    within(app, year, root.as_deref()).await
+    Ok(root)
 }
 
 /// The statistics of `year` within the region subtree `root` (everything when `None`): for the command line's
 /// report, run by the machine's operator.
-pub async fn within(app: &App, year: Option<i32>, root: Option<&str>) -> Result<Statistics> {
-    Ok(app.store.statistics(&app.rules, year, root).await?)
+pub async fn within(app: &App, year: Option<i32>, root: Option<&str>, list: WarningList) -> Result<Statistics> {
+    Ok(app.store.statistics(&app.rules, year, root, list).await?)
 }

@@ -211,9 +211,30 @@ pub struct EarmarkRow {
     pub used: Money,
     /// What of the earmark is not yet used (never below zero).
     pub remaining: Money,
-    /// Lottery money committed to projects outside social work: the sum of `warnings`.
+    /// Lottery money committed to projects outside social work: the sum of every warning's amount.
     pub outside_social_work: Money,
+    /// One warning per project outside social work: all of them, unless `warnings_total` is given.
     pub warnings: Vec<EarmarkWarning>,
+    /// When `warnings` holds only the first page ([`WarningList::First`]), how many there are in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings_total: Option<u32>,
+}
+
+/// How many of the earmark's warnings the statistics list: every one (the report and the downloads), or the
+/// first, newest first, with their count (the API and the dashboard: a province has thousands a year, which
+/// have a paged list of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WarningList {
+    All,
+    First(u32),
+}
+
+/// A warning and the year of the budget line it draws on, as the paged list gives them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct YearWarning {
+    pub year: i32,
+    #[serde(flatten)]
+    pub warning: EarmarkWarning,
 }
 
 /// The statistics of one year (or of all years): one JSON object, the report's and the API's.
@@ -624,19 +645,20 @@ fn earmark(input: &Input, year: Option<i32>) -> Vec<EarmarkRow> {
                     });
                 }
             }
-            earmark_row(rules, y, allocated, used, warnings)
+            let outside = warnings.iter().map(|w| w.amount).sum();
+            earmark_row(rules, y, (allocated, used, outside), warnings, None)
         })
         .collect()
 }
 
 /// One year's earmark from what was allocated to original lottery lines and what was committed in and outside
-/// social work.
+/// social work, with the warnings listed (all of them, or the first of `total`).
 pub(crate) fn earmark_row(
     rules: &Rules,
     year: i32,
-    allocated: Money,
-    used: Money,
+    (allocated, used, outside): (Money, Money, Money),
     warnings: Vec<EarmarkWarning>,
+    total: Option<u32>,
 ) -> EarmarkRow {
     let earmark = allocated.share_bp(rules.welfare_lottery_social_work_bp);
     EarmarkRow {
@@ -646,8 +668,9 @@ pub(crate) fn earmark_row(
         earmark,
         used,
         remaining: if used < earmark { earmark - used } else { Money::ZERO },
-        outside_social_work: warnings.iter().map(|w| w.amount).sum(),
+        outside_social_work: outside,
         warnings,
+        warnings_total: total,
     }
 }
 

@@ -20,12 +20,12 @@ use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::sums::{
     department_ids, fold, outside_social_work, Kind, LedgerSum, Line, Lookups, Row, Sums,
 };
-use shanzhi_domain::statistics::{EarmarkWarning, Statistics};
+use shanzhi_domain::statistics::{EarmarkWarning, Statistics, WarningList, YearWarning};
 use shanzhi_domain::Money;
 use sqlx::{AnyConnection, Row as _};
 
 use crate::error::{Result, StoreError};
-use crate::listing::{Arg, Where};
+use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::read::{Cells, Snapshot};
 use crate::rows::insert_rows;
 use crate::sql::{parse_ts, region_from_row};
@@ -37,7 +37,22 @@ pub use crate::contribution::{write_contribution, Stored};
 pub trait StatisticsStore {
     /// The statistics of `year` (all years when `None`) within the region subtree `root` (everything when
     /// `None`), from the summary rows.
-    async fn statistics(&self, rules: &Rules, year: Option<i32>, root: Option<&str>) -> Result<Statistics>;
+    async fn statistics(
+        &self,
+        rules: &Rules,
+        year: Option<i32>,
+        root: Option<&str>,
+        list: WarningList,
+    ) -> Result<Statistics>;
+    /// A page of the welfare-lottery warnings of `year` (all years when `None`) within `root`, newest first:
+    /// the lottery money committed to projects outside social work, one per project and line year.
+    async fn earmark_warnings(
+        &self,
+        rules: &Rules,
+        year: Option<i32>,
+        root: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<YearWarning>>;
     /// The first and last year the data speaks of (projects by the year they count in, budget lines, ledger
     /// entries); `None` for an empty store.
     async fn data_years(&self) -> Result<Option<(i32, i32)>>;
@@ -466,16 +481,22 @@ async fn line_years(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<(BTre
     Ok((all, lottery))
 }
 
-/// The lottery commitments in `categories` (those outside social work), one warning per project and line year.
-async fn warnings(
-    snap: &mut Snapshot<'_>,
-    categories: &BTreeSet<String>,
-    year: Option<i32>,
-    root: Option<&str>,
-) -> Result<Vec<(i32, EarmarkWarning)>> {
-    if categories.is_empty() {
-        return Ok(Vec::new());
-    }
+/// Which warnings a query reads: every one in project order, or a page newest first.
+#[derive(Clone, Copy)]
+enum Warnings {
+    All,
+    Page(PageRequest),
+}
+
+/// A warning's place in the list newest first (by project, then the line's year) as one cursor: years have four
+/// digits.
+fn warning_key(project_id: i64, year: i32) -> i64 {
+    project_id * 10_000 + i64::from(year)
+}
+
+/// The lottery commitments in `categories` (those outside social work) of `year` in the part under `root`,
+/// one per project and line year, as the clause their queries share.
+fn warnings_where(categories: &BTreeSet<String>, year: Option<i32>, root: Option<&str>) -> Where {
     let mut w = Where::default();
     let keys: Vec<String> = categories.iter().map(|c| w.text(c)).collect();
     w.and(format!("s.kind = 'lottery' AND s.key IN ({})", keys.join(", ")));
@@ -495,32 +516,96 @@ async fn warnings(
             w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = s.project_id AND {range})"));
         }
     }
+    w
+}
+
+/// The warnings `which` asks for, each with its line's year.
+async fn warnings(
+    snap: &mut Snapshot<'_>,
+    categories: &BTreeSet<String>,
+    year: Option<i32>,
+    root: Option<&str>,
+    which: Warnings,
+) -> Result<Page<(i32, EarmarkWarning)>> {
+    if categories.is_empty() {
+        return Ok(Page { items: Vec::new(), next: None });
+    }
+    let mut w = warnings_where(categories, year, root);
+    let (order, limit) = match which {
+        Warnings::All => ("s.project_id, s.year".to_string(), None),
+        Warnings::Page(page) => {
+            if let Some(before) = page.before {
+                let (id, key) = (w.int(before / 10_000), w.int(before));
+                // The first part lets the planner start at the project; the second is the exact place.
+                w.and(format!("s.project_id <= {id} AND s.project_id * 10000 + s.year < {key}"));
+            }
+            let limit = w.int(i64::from(page.limit) + 1);
+            (format!("s.project_id DESC, s.year DESC LIMIT {limit}"), Some(page.limit))
+        }
+    };
     let sql = format!(
         "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.title, p.purchaser_name, o.name AS purchaser \
          FROM statistics_rows s \
          JOIN projects p ON p.id = s.project_id LEFT JOIN organisations o ON o.id = p.purchaser_org_id{} \
-         ORDER BY s.project_id, s.year",
+         ORDER BY {order}",
         w.sql()
     );
-    snap.fetch_all(&sql, w.into_args(), |r| {
-        let purchaser: Option<String> = r.try_get("purchaser")?;
-        Ok((
-            year_of(r, "year")?,
-            EarmarkWarning {
-                project_id: r.try_get("project_id")?,
-                code: r.try_get("code")?,
-                title: r.try_get("title")?,
-                category: r.try_get("key")?,
-                // The department's name now, else the name the project recorded.
-                purchaser: match purchaser {
-                    Some(name) => name,
-                    None => r.try_get("purchaser_name")?,
+    let rows = snap
+        .fetch_all(&sql, w.into_args(), |r| {
+            let purchaser: Option<String> = r.try_get("purchaser")?;
+            Ok((
+                year_of(r, "year")?,
+                EarmarkWarning {
+                    project_id: r.try_get("project_id")?,
+                    code: r.try_get("code")?,
+                    title: r.try_get("title")?,
+                    category: r.try_get("key")?,
+                    // The department's name now, else the name the project recorded.
+                    purchaser: match purchaser {
+                        Some(name) => name,
+                        None => r.try_get("purchaser_name")?,
+                    },
+                    amount: Money::from_fen(r.try_get("amount_fen")?),
                 },
-                amount: Money::from_fen(r.try_get("amount_fen")?),
-            },
-        ))
+            ))
+        })
+        .await?;
+    Ok(match limit {
+        None => Page { items: rows, next: None },
+        Some(limit) => Page::cut(rows, limit, |(y, w)| warning_key(w.project_id, *y)),
     })
-    .await
+}
+
+/// How many warnings each line year has, from the lottery rows' index alone.
+async fn warning_counts(
+    snap: &mut Snapshot<'_>,
+    categories: &BTreeSet<String>,
+    year: Option<i32>,
+    root: Option<&str>,
+) -> Result<BTreeMap<i32, u32>> {
+    if categories.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let w = warnings_where(categories, year, root);
+    let sql = format!("SELECT s.year, COUNT(*) AS n FROM statistics_rows s{} GROUP BY s.year", w.sql());
+    let counts = snap.fetch_all(&sql, w.into_args(), |r| Ok((year_of(r, "year")?, r.try_get::<i64>("n")? as u32)));
+    Ok(counts.await?.into_iter().collect())
+}
+
+/// The lottery categories outside social work that any project was ever committed in, from the platform's totals
+/// (a few rows).
+async fn lottery_categories_outside(snap: &mut Snapshot<'_>, rules: &Rules) -> Result<BTreeSet<String>> {
+    let sql = "SELECT DISTINCT key FROM statistics_totals WHERE kind = 'lottery'";
+    let keys = snap.fetch_all(sql, vec![], |r| r.try_get::<String>("key")).await?;
+    Ok(keys.into_iter().filter(|k| !rules.is_social_work(k)).collect())
+}
+
+/// The part of the data under `root` that the sums must be narrowed to: `None` when it holds everything.
+async fn part_of<'a>(snap: &mut Snapshot<'_>, root: Option<&'a str>) -> Result<Option<&'a str>> {
+    Ok(match root {
+        Some(root) if !holds_everything(snap, root).await? => Some(root),
+        _ => None,
+    })
 }
 
 async fn names(snap: &mut Snapshot<'_>, ids: &BTreeSet<i64>) -> Result<BTreeMap<i64, String>> {
@@ -538,25 +623,50 @@ async fn names(snap: &mut Snapshot<'_>, ids: &BTreeSet<i64>) -> Result<BTreeMap<
 
 #[async_trait]
 impl StatisticsStore for SqlStore {
-    async fn statistics(&self, rules: &Rules, year: Option<i32>, root: Option<&str>) -> Result<Statistics> {
+    async fn statistics(
+        &self,
+        rules: &Rules,
+        year: Option<i32>,
+        root: Option<&str>,
+        list: WarningList,
+    ) -> Result<Statistics> {
         let catalogue = self.catalogue().await?;
         // One snapshot for every sum, so a save between two of them cannot make the figures disagree.
         let mut tx = self.snapshot().await?;
-        let part = match root {
-            Some(root) if !holds_everything(&mut tx, root).await? => Some(root),
-            _ => None,
-        };
+        let part = part_of(&mut tx, root).await?;
         let rows = contribution_sums(&mut tx, year, part).await?;
         let ledger = ledger_sums(&mut tx, year, part).await?;
         let (line_years, lottery_line_years) = line_years(&mut tx, part).await?;
-        let warnings = warnings(&mut tx, &outside_social_work(&rows, rules), year, part).await?;
-        let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings };
+        let outside = outside_social_work(&rows, rules);
+        let (warnings, warnings_total) = match list {
+            WarningList::All => (warnings(&mut tx, &outside, year, part, Warnings::All).await?.items, None),
+            WarningList::First(n) => {
+                let first = warnings(&mut tx, &outside, year, part, Warnings::Page(PageRequest::first(n))).await?;
+                (first.items, Some(warning_counts(&mut tx, &outside, year, part).await?))
+            }
+        };
+        let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings, warnings_total };
         let names = names(&mut tx, &department_ids(&sums)).await?;
         let townships = "SELECT code, name, level, urban, parent FROM regions WHERE level = 'township'";
         let townships = tx.fetch_all(townships, vec![], region_from_row).await?;
         tx.end().await?;
         let look = Lookups { townships: &townships, catalogue: &catalogue, names: &names, rules };
         Ok(fold(&sums, &look, year, root))
+    }
+
+    async fn earmark_warnings(
+        &self,
+        rules: &Rules,
+        year: Option<i32>,
+        root: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<YearWarning>> {
+        let mut tx = self.snapshot().await?;
+        let part = part_of(&mut tx, root).await?;
+        let outside = lottery_categories_outside(&mut tx, rules).await?;
+        let found = warnings(&mut tx, &outside, year, part, Warnings::Page(page)).await?;
+        tx.end().await?;
+        Ok(found.map(|(year, warning)| YearWarning { year, warning }))
     }
 
     async fn data_years(&self) -> Result<Option<(i32, i32)>> {

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use shanzhi_app::SessionKind;
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::project::{waiting_on, Project, ProjectItem, QueueItem};
+use shanzhi_domain::statistics::{WarningList, YearWarning};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::{DomainError, ErrorCode};
 use utoipa::{IntoParams, ToSchema};
@@ -578,11 +579,12 @@ struct StatisticsQuery {
 }
 
 /// The statistics of `?year=` (all years without it) and `?region=` (a subtree; the caller's whole view without
-/// it): the same object as `shanzhi report summary --json`, of the part the caller reads.
+/// it): the same object as `shanzhi report summary --json`, of the part the caller reads, except that each
+/// year's welfare-lottery warnings list the first few with `warnings_total` (the rest: `/statistics/warnings`).
 #[utoipa::path(
     get,
     path = "/statistics",
-    summary = "Statistics of ?year= (all years without it) and ?region= (a subtree), as `report summary --json`; supervisors and finance",
+    summary = "Statistics of ?year= (all years without it) and ?region= (a subtree), as `report summary --json` with the first warnings and their count; supervisors and finance",
     params(StatisticsQuery),
     responses((status = 200, description = "success")),
     extensions(("x-roles" = json!(["admin", "supervisor", "reviewer"])))
@@ -594,7 +596,30 @@ async fn statistics(
 ) -> AppResult<Json<shanzhi_domain::statistics::Statistics>> {
     let year = crate::export::parse_year(q.year.as_deref())?;
     let region = q.region.as_deref().filter(|r| !r.is_empty());
-    Ok(Json(shanzhi_app::statistics::for_reader(&state, &s.actor, year, region).await?))
+    let list = WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN);
+    Ok(Json(shanzhi_app::statistics::for_reader(&state, &s.actor, year, region, list).await?))
+}
+
+/// The welfare-lottery warnings — lottery money committed to projects outside social work — of `?year=` (the
+/// budget line's; every year without it) within `?region=`, newest first, one page; the cursor is the project's id
+/// times 10,000 plus the year.
+#[utoipa::path(
+    get,
+    path = "/statistics/warnings",
+    summary = "Welfare-lottery money committed outside social work, one warning per project and line year, newest first, one page; supervisors and finance",
+    params(Listing<crate::filters::WarningFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(["admin", "supervisor", "reviewer"])))
+)]
+async fn statistics_warnings(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Listing(q, _): Listing<crate::filters::WarningFilters>,
+) -> AppResult<Json<Listed<YearWarning>>> {
+    let year = crate::export::parse_year(q.text("year").as_deref())?;
+    let region = q.text("region");
+    let page = shanzhi_app::statistics::warnings(&state, &s.actor, year, region.as_deref(), q.page).await?;
+    Ok(Json(page.into()))
 }
 
 #[utoipa::path(
@@ -843,6 +868,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(grant_budget))
         .routes(routes!(budget_ledger))
         .routes(routes!(statistics))
+        .routes(routes!(statistics_warnings))
         .routes(routes!(standards))
         .routes(routes!(set_standard))
         .routes(routes!(submit))

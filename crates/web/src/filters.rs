@@ -96,6 +96,9 @@ pub fn user_filter(q: &ListQuery) -> AppResult<UserFilter> {
 /// The filters of the administrators' list of job runs: `job`.
 pub const JOB_RUN_FILTERS: [&str; 1] = ["job"];
 
+/// The filters of the welfare-lottery warnings: `year` (of the budget line), `region` (a subtree).
+pub const WARNING_FILTERS: [&str; 2] = ["year", "region"];
+
 /// Each list's filters as a type, for [`crate::paging::Listing`].
 macro_rules! filters {
     ($($name:ident = $names:expr),* $(,)?) => {
@@ -116,5 +119,6 @@ filters!(
     OrganisationFilters = ORGANISATION_FILTERS,
     UserFilters = USER_FILTERS,
     JobRunFilters = JOB_RUN_FILTERS,
+    WarningFilters = WARNING_FILTERS,
     NoFilters = [],
 );

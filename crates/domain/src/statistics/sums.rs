@@ -184,8 +184,11 @@ pub struct Sums {
     pub line_years: BTreeSet<i32>,
     pub lottery_line_years: BTreeSet<i32>,
     /// Lottery money committed outside social work (the categories [`outside_social_work`] names), by the line's
-    /// year, one warning per project and year, in project order.
+    /// year, one warning per project and year: every one in project order, or the first page newest first when
+    /// `warnings_total` is given.
     pub warnings: Vec<(i32, EarmarkWarning)>,
+    /// How many warnings each year has in all, when `warnings` holds only the first page.
+    pub warnings_total: Option<BTreeMap<i32, u32>>,
 }
 
 /// The categories of lottery commitments in `rows` that are not social work: the store lists their projects.
@@ -326,10 +329,17 @@ pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>, root: Option<&str>) 
                 .filter(|l| l.line.source == FundSource::WelfareLottery && !l.line.granted)
                 .map(|l| l.amount)
                 .sum();
-            let used =
-                of(Kind::Lottery).filter(|r| r.year == y && look.rules.is_social_work(&r.key)).map(|r| r.amount).sum();
+            let (used, outside) =
+                of(Kind::Lottery).filter(|r| r.year == y).fold((Money::ZERO, Money::ZERO), |(u, o), r| {
+                    if look.rules.is_social_work(&r.key) {
+                        (u + r.amount, o)
+                    } else {
+                        (u, o + r.amount)
+                    }
+                });
             let warnings = sums.warnings.iter().filter(|(wy, _)| *wy == y).map(|(_, w)| w.clone()).collect();
-            earmark_row(look.rules, y, allocated, used, warnings)
+            let total = sums.warnings_total.as_ref().map(|t| t.get(&y).copied().unwrap_or(0));
+            earmark_row(look.rules, y, (allocated, used, outside), warnings, total)
         })
         .collect();
 

@@ -623,6 +623,7 @@ fn sums_of(d: &Data, root: Option<&str>) -> sums::Sums {
         line_years: lines.iter().map(|l| l.year).collect(),
         lottery_line_years: lines.iter().filter(|l| l.source == WelfareLottery && !l.granted).map(|l| l.year).collect(),
         warnings,
+        warnings_total: None,
     }
 }
 

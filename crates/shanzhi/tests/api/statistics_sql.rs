@@ -7,14 +7,15 @@
 use crate::both_backends;
 use crate::helpers::*;
 use chrono::{DateTime, Utc};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::Value;
 use shanzhi_domain::budget::Budget;
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::org::Region;
 use shanzhi_domain::rules::Rules;
-use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics};
+use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics, WarningList, YearWarning};
 use shanzhi_domain::visibility;
+use shanzhi_store::PageRequest;
 use shanzhi_store::StatisticsStore;
 
 /// Every record the reference computation reads.
@@ -82,16 +83,53 @@ impl Everything {
     }
 }
 
-/// Every year and region of the store (and none), the SQL figures against the domain's.
+/// Every year and region of the store (and none), the SQL figures against the domain's: with every warning,
+/// with the first two and their count, and the warnings' paged list (two a page) holding them all, newest first.
 async fn assert_every_year_and_region(app: &TestApp, all: &Everything) {
     let roots: Vec<Option<&str>> =
         std::iter::once(None).chain(all.regions.iter().map(|r| Some(r.code.as_str()))).collect();
     for year in all.years() {
         for root in &roots {
-            let got = app.store.statistics(&all.rules, year, *root).await.unwrap();
-            assert_eq!(got, all.reference(year, *root), "year {year:?}, region {root:?}");
+            let want = all.reference(year, *root);
+            let got = app.store.statistics(&all.rules, year, *root, WarningList::All).await.unwrap();
+            assert_eq!(got, want, "year {year:?}, region {root:?}");
+            let first = app.store.statistics(&all.rules, year, *root, WarningList::First(2)).await.unwrap();
+            assert_eq!(first, first_warnings(&want, 2), "first warnings: year {year:?}, region {root:?}");
+            let (mut listed, mut page) = (Vec::new(), PageRequest::first(2));
+            loop {
+                let got = app.store.earmark_warnings(&all.rules, year, *root, page).await.unwrap();
+                assert!(got.items.len() <= 2);
+                listed.extend(got.items);
+                match got.next {
+                    Some(before) => page.before = Some(before),
+                    None => break,
+                }
+            }
+            assert_eq!(listed, newest_first(&want), "the warnings' pages: year {year:?}, region {root:?}");
         }
     }
+}
+
+/// Every warning of `s`, newest first (by project, then year), as the paged list gives them.
+fn newest_first(s: &Statistics) -> Vec<YearWarning> {
+    let mut all: Vec<YearWarning> = s
+        .welfare_lottery_earmark
+        .iter()
+        .flat_map(|e| e.warnings.iter().map(|w| YearWarning { year: e.year, warning: w.clone() }))
+        .collect();
+    all.sort_by_key(|w| std::cmp::Reverse((w.warning.project_id, w.year)));
+    all
+}
+
+/// `s` as the API gives it: each year's warnings only those among the first `n` newest, with the year's count.
+fn first_warnings(s: &Statistics, n: usize) -> Statistics {
+    let first: Vec<YearWarning> = newest_first(s).into_iter().take(n).collect();
+    let mut out = s.clone();
+    for e in &mut out.welfare_lottery_earmark {
+        e.warnings_total = Some(e.warnings.len() as u32);
+        e.warnings = first.iter().filter(|w| w.year == e.year).map(|w| w.warning.clone()).collect();
+    }
+    out
 }
 
 both_backends! {
@@ -104,6 +142,23 @@ both_backends! {
         let whole = all.reference(None, None);
         assert!(whole.totals.paid.fen() > 0, "money moved in the generated province");
         assert_every_year_and_region(&app, &all).await;
+        // The warnings' page, two at a time: the newest two, then through the next page's link the next.
+        let warned = newest_first(&whole);
+        assert!(warned.len() > 4, "the generated province has warnings to page through: {}", warned.len());
+        let resp = form_sign_in_from(&app, None, "province.admin", "province-2026", "/").await;
+        let cookie = session_cookie_of(&resp);
+        let (status, html) = page(&app, "/dashboard/warnings?limit=2", &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        let shown = |html: &str| -> Vec<bool> { warned.iter().map(|w| html.contains(&format!(">{} ", w.warning.code))).collect() };
+        assert_eq!(shown(&html)[..3], [true, true, false], "{html}");
+        let key = "href=\"/dashboard/warnings?limit=2&amp;cursor=";
+        let at = html.find(key).expect("a link to the next page") + "href=\"".len();
+        let next = html[at..].split('"').next().unwrap().replace("&amp;", "&");
+        let (status, html) = page(&app, &next, &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert_eq!(shown(&html)[..5], [false, false, true, true, false], "{html}");
+        let (status, html) = page(&app, "/dashboard/warnings?year=20x", &cookie).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
     }
 
     async fn every_year_and_region_from_sql_equals_the_domains_computation(backend) {
@@ -131,13 +186,29 @@ both_backends! {
                     None => "/api/v1/statistics".to_string(),
                 };
                 let (status, body) = app.get(&path, &token).await;
+                let listed = path.replace("/statistics", "/statistics/warnings").replace('?', "?limit=200&");
+                let listed = if year.is_none() { format!("{listed}?limit=200") } else { listed };
+                let (list_status, list) = app.get(&listed, &token).await;
                 match visibility::statistics_scope(&actor, seat.as_deref()) {
-                    None => assert_eq!(status, StatusCode::FORBIDDEN, "{}", user.username),
+                    None => {
+                        assert_eq!(status, StatusCode::FORBIDDEN, "{}", user.username);
+                        assert_eq!(list_status, StatusCode::FORBIDDEN, "{}", user.username);
+                    }
                     Some(scope) => {
                         readers += 1;
                         let root = scope.root_for(None).unwrap();
-                        let want: Value = serde_json::to_value(all.reference(year, root.as_deref())).unwrap();
+                        let reference = all.reference(year, root.as_deref());
+                        let shown = shanzhi_app::statistics::WARNINGS_SHOWN as usize;
+                        let want: Value = serde_json::to_value(first_warnings(&reference, shown)).unwrap();
                         assert_eq!((status, body), (StatusCode::OK, want), "{} {year:?}", user.username);
+                        let want = serde_json::json!({"items": newest_first(&reference), "next_cursor": null});
+                        assert_eq!((list_status, list), (StatusCode::OK, want), "{} {listed}", user.username);
+                        // An unknown region is outside a part's reader's part: refused as such.
+                        let unknown = if root.is_none() { (StatusCode::BAD_REQUEST, "unknown_region") } else { (StatusCode::FORBIDDEN, "forbidden") };
+                        for (bad, status, code) in [("cursor=x", StatusCode::BAD_REQUEST, "invalid_cursor"), ("limit=0", StatusCode::BAD_REQUEST, "invalid_limit"), ("kind=a", StatusCode::BAD_REQUEST, "unknown_parameter"), ("region=999", unknown.0, unknown.1), ("year=13", StatusCode::BAD_REQUEST, "invalid_year")] {
+                            let path = format!("/api/v1/statistics/warnings?{bad}");
+                            app.refused(Method::GET, &path, &token, None, status, code).await;
+                        }
                     }
                 }
             }
@@ -179,7 +250,7 @@ both_backends! {
         assert_every_year_and_region(&app, &all).await;
         // Migrating again changes nothing.
         app.store.migrate().await.unwrap();
-        assert_eq!(app.store.statistics(&all.rules, None, None).await.unwrap(), all.reference(None, None));
+        assert_eq!(app.store.statistics(&all.rules, None, None, WarningList::All).await.unwrap(), all.reference(None, None));
     }
 }
 

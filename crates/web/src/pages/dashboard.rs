@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Query, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use maud::{html, Markup};
 use shanzhi_domain::budget::{split, FundSource};
-use shanzhi_domain::statistics::{share, Statistics};
+use shanzhi_domain::statistics::{share, EarmarkWarning, Statistics, WarningList};
 use shanzhi_domain::Money;
 
 use super::layout::page;
@@ -20,6 +20,7 @@ use super::{render, OrPage, Page, SignedIn};
 use crate::error::AppError;
 use crate::export::{self, Format};
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 
 /// Loads the statistics of `?year=` as the user may read them (the whole platform, or its region subtree);
@@ -28,19 +29,20 @@ async fn load(
     state: &AppState,
     user: &SignedIn,
     q: &HashMap<String, String>,
+    list: WarningList,
 ) -> Result<Statistics, axum::response::Response> {
     let shell = user.shell();
     let year = export::parse_year(q.get("year").map(String::as_str)).or_page(&shell)?;
-    shanzhi_app::statistics::for_reader(state, &user.session.actor, year, None).await.or_page(&shell)
+    shanzhi_app::statistics::for_reader(state, &user.session.actor, year, None, list).await.or_page(&shell)
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
-    let stats = load(&state, &user, &q).await?;
+    let stats = load(&state, &user, &q, WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN)).await?;
     Ok(render(StatusCode::OK, dashboard(&user, &stats, &state.rules.social_work_categories.join("、"))))
 }
 
 async fn download(state: &AppState, user: &SignedIn, q: &HashMap<String, String>, format: Format) -> Page {
-    let stats = load(state, user, q).await?;
+    let stats = load(state, user, q, WarningList::All).await?;
     let bytes = format.write(&stats).map_err(AppError::internal).or_page(&user.shell())?;
     let disposition = format!("attachment; filename=\"{}\"", format.filename(stats.year));
     let mut resp = (StatusCode::OK, bytes).into_response();
@@ -473,12 +475,12 @@ fn dashboard(user: &SignedIn, s: &Statistics, social_work: &str) -> Markup {
             @if !warnings.is_empty() {
                 div.notice.notice--warning role="region" aria-labelledby="earmark-warnings" {
                     h3 #earmark-warnings { (lang.t("提醒：以下项目使用了福彩公益金，但不属于社会工作类别", "Warning: these projects use welfare-lottery money outside social work")) }
-                    ul {
-                        @for (year, w) in &warnings {
-                            li {
-                                (year) " · " a href={"/projects/" (w.project_id)} { (w.code) " " (w.title) }
-                                " · " (w.category) " · " (w.purchaser) " · " strong { (lang.money(w.amount)) }
-                            }
+                    (warning_list(lang, warnings.iter().map(|(y, w)| (*y, *w))))
+                    @for e in &s.welfare_lottery_earmark {
+                        @if let Some(total) = e.warnings_total.filter(|t| *t as usize > e.warnings.len()) {
+                            p { a href={"/dashboard/warnings?year=" (e.year)} {
+                                (lang.t(&format!("{}年共 {total} 项，查看全部", e.year), &format!("All {total} of {}", e.year)))
+                            } }
                         }
                     }
                 }
@@ -486,6 +488,47 @@ fn dashboard(user: &SignedIn, s: &Statistics, social_work: &str) -> Markup {
         }
     };
     page(&shell, &title, body)
+}
+
+/// Warnings as a list: year, project, category, purchasing department and the lottery money.
+fn warning_list<'a>(lang: Lang, warnings: impl Iterator<Item = (i32, &'a EarmarkWarning)>) -> Markup {
+    html! { ul #warnings {
+        @for (year, w) in warnings {
+            li {
+                (year) " · " a href={"/projects/" (w.project_id)} { (w.code) " " (w.title) }
+                " · " (w.category) " · " (w.purchaser) " · " strong { (lang.money(w.amount)) }
+            }
+        }
+    } }
+}
+
+/// Every welfare-lottery warning of `?year=` the reader may see, newest first, a page at a time.
+pub async fn warnings(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
+    let shell = user.shell();
+    let lang = shell.lang;
+    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::WARNING_FILTERS).or_page(&shell)?;
+    let year = export::parse_year(q.text("year").as_deref()).or_page(&shell)?;
+    let actor = &user.session.actor;
+    let listed = shanzhi_app::statistics::warnings(&state, actor, year, q.text("region").as_deref(), q.page)
+        .await
+        .or_page(&shell)?;
+    let next = listed.next.map(|cursor| next_page_href("/dashboard/warnings", raw.as_deref(), cursor));
+    let title = lang.t("福彩公益金使用预警", "Welfare-lottery warnings");
+    let back = year.map_or("/dashboard".to_string(), |y| format!("/dashboard?year={y}"));
+    let body = html! {
+        h1.page-title { (title) @if let Some(y) = year { " · " (y) } }
+        p.lead { (lang.t("以下项目使用了福彩公益金，但不属于社会工作类别；按项目从新到旧排列。", "These projects use welfare-lottery money outside social work, newest first.")) }
+        @if listed.items.is_empty() {
+            p.notice { (lang.t("没有预警。", "No warnings.")) }
+        } @else {
+            (warning_list(lang, listed.items.iter().map(|w| (w.year, &w.warning))))
+        }
+        p.no-print {
+            @if let Some(href) = &next { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } " " }
+            a href=(back) { (lang.t("返回统计", "Back to the statistics")) }
+        }
+    };
+    Ok(render(StatusCode::OK, page(&shell, title, body)))
 }
 
 #[cfg(test)]

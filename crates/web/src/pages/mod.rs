@@ -74,6 +74,7 @@ pub fn router() -> Router<AppState> {
         .route("/budgets", get(budgets::list).post(budgets::add))
         .route("/budgets/grant", post(budgets::grant))
         .route("/dashboard", get(dashboard::show))
+        .route("/dashboard/warnings", get(dashboard::warnings))
         .route("/dashboard/export.csv", get(dashboard::csv))
         .route("/dashboard/export.xlsx", get(dashboard::xlsx))
         .route("/projects/{id}/review", post(projects::review))
