@@ -102,22 +102,29 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok(BTreeMap::new());
         }
-        if for_update && self.is_postgres() {
+        let sums = |list: &[String]| {
+            format!(
+                "SELECT b.id, b.year, t.movement, CAST(SUM(t.amount_fen) AS BIGINT) AS total FROM budgets b \
+                 LEFT JOIN statistics_ledger_totals t ON t.budget_id = b.id WHERE b.id IN ({}) \
+                 GROUP BY b.id, b.year, t.movement",
+                list.join(", ")
+            )
+        };
+        let rows = if for_update && self.is_postgres() {
+            // The lines locked in id order and their sums read after the locks, in one round trip: the ids are
+            // the store's own numbers, written into the script.
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            let lock = format!("SELECT id FROM budgets WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
+            let script = format!("{lock}; {}", sums(&list));
+            // The lock's rows hold only the id.
+            crate::rows::fetch_script(conn, &script).await?.into_iter().filter(|r| r.columns().len() > 1).collect()
+        } else {
             let mut w = Where::default();
             let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
-            let sql = format!("SELECT id FROM budgets WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
-            w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?;
-        }
-        let mut w = Where::default();
-        let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
-        let sql = format!(
-            "SELECT b.id, b.year, t.movement, CAST(SUM(t.amount_fen) AS BIGINT) AS total FROM budgets b \
-             LEFT JOIN statistics_ledger_totals t ON t.budget_id = b.id WHERE b.id IN ({}) \
-             GROUP BY b.id, b.year, t.movement",
-            list.join(", ")
-        );
+            w.bind(sqlx::query(&sums(&list))).fetch_all(&mut *conn).await?
+        };
         let mut totals: BTreeMap<i64, (i32, BTreeMap<Movement, Money>)> = BTreeMap::new();
-        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+        for r in rows {
             let year = i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let line = &mut totals.entry(r.try_get("id")?).or_insert_with(|| (year, BTreeMap::new())).1;
             // A line without entries comes once, with no movement.

@@ -12,6 +12,14 @@ use crate::listing::{Arg, Where};
 /// the square of a statement's arguments, while an anonymous one is bound by its position.
 const MAX_ARGS: (usize, usize) = (1000, 960);
 
+/// The rows of a script of several statements sent in one round trip (PostgreSQL's simple protocol: no
+/// arguments, so only numbers the store made may be written into it). Each statement reads its own snapshot
+/// under READ COMMITTED, so a read after a lock sees what the lock's last holder committed.
+pub(crate) async fn fetch_script(conn: &mut AnyConnection, sql: &str) -> Result<Vec<sqlx::any::AnyRow>> {
+    use sqlx::Executor;
+    Ok(conn.fetch_all(sqlx::raw_sql(sql)).await?)
+}
+
 /// Runs `{head} VALUES (…), (…){tail}` for `rows`, in as few statements as the argument limit allows. Every row
 /// has the same number of values, in the order of `head`'s columns. With an upsert `tail`, no two rows may share
 /// a key: PostgreSQL refuses to update one row twice in one statement.

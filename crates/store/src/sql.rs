@@ -277,12 +277,15 @@ impl SqlStore {
 
     /// The next sequence number and the hash to link to, read under the chain's lock.
     async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String)> {
-        if self.backend == Backend::Postgres {
-            sqlx::query("LOCK TABLE audit_events IN EXCLUSIVE MODE").execute(&mut *conn).await?;
-        }
-        let head = sqlx::query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
+        const HEAD: &str = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+        let head = if self.backend == Backend::Postgres {
+            // The lock and the read in one round trip; the read's snapshot is taken after the lock is granted
+            // (READ COMMITTED: a snapshot per statement), so it sees the last holder's event.
+            let sql = format!("LOCK TABLE audit_events IN EXCLUSIVE MODE; {HEAD}");
+            crate::rows::fetch_script(conn, &sql).await?.into_iter().next()
+        } else {
+            sqlx::query(HEAD).fetch_optional(&mut *conn).await?
+        };
         Ok(match head {
             Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
             None => (1, GENESIS_HASH.to_string()),

@@ -79,6 +79,9 @@ pub(crate) async fn add_ledger_sums<'a>(
         *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
         *by_line.entry((line, movement, year)).or_default() += fen;
     }
+    if conn.backend_name() == "PostgreSQL" && by_project.len() <= ONE_STATEMENT_SUMS {
+        return add_ledger_sums_at_once(conn, &by_project).await;
+    }
     add_place_sums(conn, &by_project).await?;
     let rows = by_project
         .into_iter()
@@ -119,6 +122,53 @@ pub(crate) async fn add_ledger_sums<'a>(
         by_source,
     )
     .await
+}
+
+/// How many (project, line, movement, year) sums [`add_ledger_sums_at_once`] writes at most: five arguments each.
+const ONE_STATEMENT_SUMS: usize = 100;
+
+/// [`add_ledger_sums`] on PostgreSQL as one statement — the four summary tables written by data-modifying CTEs,
+/// the places and fund sources looked up inside it — instead of five round trips. Every table's rows in key
+/// order; only the fund sources' rows are shared between budget lines (the rest are the locked lines' own).
+async fn add_ledger_sums_at_once(conn: &mut AnyConnection, sums: &ProjectSums<'_>) -> Result<()> {
+    if sums.is_empty() {
+        return Ok(());
+    }
+    let mut w = Where::default();
+    let values: Vec<String> = sums
+        .iter()
+        .map(|((project, line, movement, year), fen)| {
+            let (p, l, m) = (w.int(*project), w.int(*line), w.text(movement));
+            let (y, f) = (w.int(i64::from(*year)), w.int(*fen));
+            format!("(CAST({p} AS BIGINT), CAST({l} AS BIGINT), CAST({m} AS TEXT), CAST({y} AS INTEGER), CAST({f} AS BIGINT))")
+        })
+        .collect();
+    let add = |table: &str, key: &str| {
+        format!("ON CONFLICT ({key}) DO UPDATE SET amount_fen = {table}.amount_fen + excluded.amount_fen")
+    };
+    let sql = format!(
+        "WITH v (project_id, budget_id, movement, year, amount_fen) AS (VALUES {values}), \
+         per_project AS (INSERT INTO statistics_ledger (project_id, budget_id, movement, year, amount_fen) \
+           SELECT project_id, budget_id, movement, year, amount_fen FROM v ORDER BY 1, 2, 3, 4 {per_project}), \
+         per_line AS (INSERT INTO statistics_ledger_totals (budget_id, movement, year, amount_fen) \
+           SELECT budget_id, movement, year, CAST(SUM(amount_fen) AS BIGINT) FROM v GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {per_line}), \
+         per_source AS (INSERT INTO statistics_ledger_sources (movement, year, source, amount_fen) \
+           SELECT v.movement, v.year, b.source, CAST(SUM(v.amount_fen) AS BIGINT) FROM v JOIN budgets b ON b.id = v.budget_id \
+           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {per_source}) \
+         INSERT INTO statistics_ledger_places (code, budget_id, movement, year, amount_fen) \
+           SELECT pl.code, v.budget_id, v.movement, v.year, CAST(SUM(v.amount_fen) AS BIGINT) \
+           FROM v JOIN project_places pl ON pl.project_id = v.project_id \
+           GROUP BY 1, 2, 3, 4 HAVING SUM(v.amount_fen) <> 0 ORDER BY 1, 2, 3, 4 {per_place}",
+        values = values.join(", "),
+        per_project = add("statistics_ledger", "project_id, budget_id, movement, year"),
+        per_line = add("statistics_ledger_totals", "budget_id, movement, year"),
+        per_source = add("statistics_ledger_sources", "movement, year, source"),
+        per_place = add("statistics_ledger_places", "code, budget_id, movement, year"),
+    );
+    // The few sizes a single write makes are kept prepared; a larger one is not.
+    let kept = sums.len() <= 4;
+    w.bind(sqlx::query(&sql).persistent(kept)).execute(&mut *conn).await?;
+    Ok(())
 }
 
 /// A project's ledger sums: (project, line, movement, year) → fen.
