@@ -182,8 +182,7 @@ impl SqlStore {
             })
             .collect();
         let Some(batch) = &self.batch else {
-            insert_rows(conn, LEDGER_INSERT, "", rows).await?;
-            return crate::statistics::add_ledger_entries(conn, entries, now).await;
+            return crate::statistics::write_ledger_entries(conn, Some((LEDGER_INSERT, rows)), entries, now).await;
         };
         let year = china_date(now).year();
         let mut pending = lock(&batch.ledger);

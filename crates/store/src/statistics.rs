@@ -61,15 +61,38 @@ pub trait StatisticsStore {
 /// Adds ledger entries made at `now` to the ledger's sums, in the caller's transaction. Every writer of ledger
 /// entries calls it with the entries it wrote.
 pub async fn add_ledger_entries(conn: &mut AnyConnection, entries: &[Entry], now: DateTime<Utc>) -> Result<()> {
+    write_ledger_entries(conn, None, entries, now).await
+}
+
+/// Writes ledger entries made at `now` — `rows` for `INSERT INTO ledger`, when given — and adds them to the
+/// ledger's sums, in the caller's transaction.
+pub(crate) async fn write_ledger_entries(
+    conn: &mut AnyConnection,
+    rows: Option<Rows<'_>>,
+    entries: &[Entry],
+    now: DateTime<Utc>,
+) -> Result<()> {
     let year = china_date(now).year();
     let sums = entries.iter().map(|e| (e.budget_id, e.project_id, e.movement.code(), year, e.amount.fen()));
-    add_ledger_sums(conn, sums).await
+    add_ledger_sums_after(conn, rows, sums).await
 }
+
+/// Rows to insert: the statement's head (`INSERT INTO t (columns)`) and each row's values.
+pub(crate) type Rows<'a> = (&'a str, Vec<Vec<Arg>>);
 
 /// Adds amounts (line, project, movement, year, fen) to the ledger's summary rows: per project and line, and
 /// per line.
 pub(crate) async fn add_ledger_sums<'a>(
     conn: &mut AnyConnection,
+    sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
+) -> Result<()> {
+    add_ledger_sums_after(conn, None, sums).await
+}
+
+/// [`add_ledger_sums`] after inserting `first` (the ledger's own rows), in one round trip when both are few.
+async fn add_ledger_sums_after<'a>(
+    conn: &mut AnyConnection,
+    first: Option<Rows<'_>>,
     sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
     // Summed per key first: one statement may not update a row twice. Key order is lock order on PostgreSQL.
@@ -79,8 +102,12 @@ pub(crate) async fn add_ledger_sums<'a>(
         *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
         *by_line.entry((line, movement, year)).or_default() += fen;
     }
-    if conn.backend_name() == "PostgreSQL" && by_project.len() <= ONE_STATEMENT_SUMS {
-        return add_ledger_sums_at_once(conn, &by_project).await;
+    let first_len = first.as_ref().map_or(0, |(_, rows)| rows.len());
+    if by_project.len() <= ONE_STATEMENT_SUMS && first_len <= ONE_STATEMENT_SUMS {
+        return add_ledger_sums_at_once(conn, first, &by_project).await;
+    }
+    if let Some((head, rows)) = first {
+        insert_rows(conn, head, "", rows).await?;
     }
     add_place_sums(conn, &by_project).await?;
     let rows = by_project
@@ -127,14 +154,31 @@ pub(crate) async fn add_ledger_sums<'a>(
 /// How many (project, line, movement, year) sums [`add_ledger_sums_at_once`] writes at most: five arguments each.
 const ONE_STATEMENT_SUMS: usize = 100;
 
-/// [`add_ledger_sums`] on PostgreSQL as one statement — the four summary tables written by data-modifying CTEs,
-/// the places and fund sources looked up inside it — instead of five round trips. Every table's rows in key
-/// order; only the fund sources' rows are shared between budget lines (the rest are the locked lines' own).
-async fn add_ledger_sums_at_once(conn: &mut AnyConnection, sums: &ProjectSums<'_>) -> Result<()> {
-    if sums.is_empty() {
-        return Ok(());
-    }
+/// [`add_ledger_sums`] in one round trip instead of five: the sums as a `VALUES` list, the places and fund sources
+/// looked up inside the statements. On PostgreSQL one statement whose data-modifying CTEs write the four tables;
+/// on SQLite four statements sent as one query (sqlx runs them in turn, binding each `$n` to the same argument).
+/// Every table's rows in key order; only the fund sources' rows are shared between budget lines (the others are
+/// the locked lines' own).
+async fn add_ledger_sums_at_once(
+    conn: &mut AnyConnection,
+    first: Option<Rows<'_>>,
+    sums: &ProjectSums<'_>,
+) -> Result<()> {
     let mut w = Where::default();
+    // The ledger's own rows, written first (on PostgreSQL by a CTE of their own).
+    let first = first.filter(|(_, rows)| !rows.is_empty()).map(|(head, rows)| {
+        let rows: Vec<String> = rows
+            .into_iter()
+            .map(|row| format!("({})", row.into_iter().map(|a| w.arg(a)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        format!("{head} VALUES {}", rows.join(", "))
+    });
+    if sums.is_empty() {
+        return match first {
+            Some(sql) => Ok(w.bind(sqlx::query(&sql)).execute(&mut *conn).await.map(|_| ())?),
+            None => Ok(()),
+        };
+    }
     let values: Vec<String> = sums
         .iter()
         .map(|((project, line, movement, year), fen)| {
@@ -143,28 +187,48 @@ async fn add_ledger_sums_at_once(conn: &mut AnyConnection, sums: &ProjectSums<'_
             format!("(CAST({p} AS BIGINT), CAST({l} AS BIGINT), CAST({m} AS TEXT), CAST({y} AS INTEGER), CAST({f} AS BIGINT))")
         })
         .collect();
-    let add = |table: &str, key: &str| {
-        format!("ON CONFLICT ({key}) DO UPDATE SET amount_fen = {table}.amount_fen + excluded.amount_fen")
+    let v = format!("v (project_id, budget_id, movement, year, amount_fen) AS (VALUES {})", values.join(", "));
+    // (table and columns, the rows, the key); `WHERE` so that SQLite does not read `ON CONFLICT` as a join's `ON`.
+    let sum = "CAST(SUM(v.amount_fen) AS BIGINT)";
+    let parts = [
+        (
+            "statistics_ledger_places (code, budget_id, movement, year, amount_fen)",
+            format!("SELECT pl.code, v.budget_id, v.movement, v.year, {sum} FROM v JOIN project_places pl ON pl.project_id = v.project_id \
+                     WHERE 1 = 1 GROUP BY 1, 2, 3, 4 HAVING SUM(v.amount_fen) <> 0 ORDER BY 1, 2, 3, 4"),
+            "code, budget_id, movement, year",
+        ),
+        (
+            "statistics_ledger (project_id, budget_id, movement, year, amount_fen)",
+            "SELECT project_id, budget_id, movement, year, amount_fen FROM v WHERE 1 = 1 ORDER BY 1, 2, 3, 4".to_string(),
+            "project_id, budget_id, movement, year",
+        ),
+        (
+            "statistics_ledger_totals (budget_id, movement, year, amount_fen)",
+            format!("SELECT v.budget_id, v.movement, v.year, {sum} FROM v WHERE 1 = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
+            "budget_id, movement, year",
+        ),
+        (
+            "statistics_ledger_sources (movement, year, source, amount_fen)",
+            format!("SELECT v.movement, v.year, b.source, {sum} FROM v JOIN budgets b ON b.id = v.budget_id \
+                     WHERE 1 = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
+            "movement, year, source",
+        ),
+    ];
+    let insert = |(table, rows, key): &(&str, String, &str)| {
+        let name = table.split(' ').next().unwrap_or(table);
+        format!(
+            "INSERT INTO {table} {rows} ON CONFLICT ({key}) DO UPDATE SET amount_fen = {name}.amount_fen + excluded.amount_fen"
+        )
     };
-    let sql = format!(
-        "WITH v (project_id, budget_id, movement, year, amount_fen) AS (VALUES {values}), \
-         per_project AS (INSERT INTO statistics_ledger (project_id, budget_id, movement, year, amount_fen) \
-           SELECT project_id, budget_id, movement, year, amount_fen FROM v ORDER BY 1, 2, 3, 4 {per_project}), \
-         per_line AS (INSERT INTO statistics_ledger_totals (budget_id, movement, year, amount_fen) \
-           SELECT budget_id, movement, year, CAST(SUM(amount_fen) AS BIGINT) FROM v GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {per_line}), \
-         per_source AS (INSERT INTO statistics_ledger_sources (movement, year, source, amount_fen) \
-           SELECT v.movement, v.year, b.source, CAST(SUM(v.amount_fen) AS BIGINT) FROM v JOIN budgets b ON b.id = v.budget_id \
-           GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {per_source}) \
-         INSERT INTO statistics_ledger_places (code, budget_id, movement, year, amount_fen) \
-           SELECT pl.code, v.budget_id, v.movement, v.year, CAST(SUM(v.amount_fen) AS BIGINT) \
-           FROM v JOIN project_places pl ON pl.project_id = v.project_id \
-           GROUP BY 1, 2, 3, 4 HAVING SUM(v.amount_fen) <> 0 ORDER BY 1, 2, 3, 4 {per_place}",
-        values = values.join(", "),
-        per_project = add("statistics_ledger", "project_id, budget_id, movement, year"),
-        per_line = add("statistics_ledger_totals", "budget_id, movement, year"),
-        per_source = add("statistics_ledger_sources", "movement, year, source"),
-        per_place = add("statistics_ledger_places", "code, budget_id, movement, year"),
-    );
+    let sql = if conn.backend_name() == "PostgreSQL" {
+        let (main, rest) = parts.split_first().expect("four tables");
+        let mut ctes: Vec<String> = first.iter().map(|sql| format!("entries AS ({sql})")).collect();
+        ctes.extend(rest.iter().enumerate().map(|(i, part)| format!("t{i} AS ({})", insert(part))));
+        format!("WITH {v}, {} {}", ctes.join(", "), insert(main))
+    } else {
+        let sums = parts.iter().map(|part| format!("WITH {v} {}", insert(part)));
+        first.into_iter().chain(sums).collect::<Vec<_>>().join("; ")
+    };
     // The few sizes a single write makes are kept prepared; a larger one is not.
     let kept = sums.len() <= 4;
     w.bind(sqlx::query(&sql).persistent(kept)).execute(&mut *conn).await?;
