@@ -657,12 +657,15 @@ async fn warnings(
             (format!("s.project_id DESC, s.year DESC LIMIT {limit}"), Some(page.limit))
         }
     };
+    // The rows chosen (and a page cut) from the lottery rows' index first, then each looked up in `projects`:
+    // a page of thousands joins only its own.
     let sql = format!(
         "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.title, p.purchaser_name, o.name AS purchaser \
-         FROM statistics_rows s \
-         JOIN projects p ON p.id = s.project_id LEFT JOIN organisations o ON o.id = p.purchaser_org_id{} \
-         ORDER BY {order}",
-        w.sql()
+         FROM (SELECT s.year, s.project_id, s.key, s.amount_fen FROM statistics_rows s{} ORDER BY {order}) s \
+         JOIN projects p ON p.id = s.project_id LEFT JOIN organisations o ON o.id = p.purchaser_org_id \
+         ORDER BY {}",
+        w.sql(),
+        order.split(" LIMIT").next().unwrap_or(&order),
     );
     let rows = snap
         .fetch_all(&sql, w.into_args(), |r| {
