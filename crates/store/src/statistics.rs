@@ -645,8 +645,8 @@ async fn warnings(
         return Ok(Page { items: Vec::new(), next: None });
     }
     let mut w = warnings_where(categories, year, root);
-    let (order, limit) = match which {
-        Warnings::All => ("s.project_id, s.year".to_string(), None),
+    let (order, cut, limit) = match which {
+        Warnings::All => ("s.project_id, s.year", String::new(), None),
         Warnings::Page(page) => {
             if let Some(before) = page.before {
                 let (id, key) = (w.int(before / 10_000), w.int(before));
@@ -654,18 +654,17 @@ async fn warnings(
                 w.and(format!("s.project_id <= {id} AND s.project_id * 10000 + s.year < {key}"));
             }
             let limit = w.int(i64::from(page.limit) + 1);
-            (format!("s.project_id DESC, s.year DESC LIMIT {limit}"), Some(page.limit))
+            ("s.project_id DESC, s.year DESC", format!(" LIMIT {limit}"), Some(page.limit))
         }
     };
     // The rows chosen (and a page cut) from the lottery rows' index first, then each looked up in `projects`:
     // a page of thousands joins only its own.
     let sql = format!(
         "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.title, p.purchaser_name, o.name AS purchaser \
-         FROM (SELECT s.year, s.project_id, s.key, s.amount_fen FROM statistics_rows s{} ORDER BY {order}) s \
+         FROM (SELECT s.year, s.project_id, s.key, s.amount_fen FROM statistics_rows s{} ORDER BY {order}{cut}) s \
          JOIN projects p ON p.id = s.project_id LEFT JOIN organisations o ON o.id = p.purchaser_org_id \
-         ORDER BY {}",
+         ORDER BY {order}",
         w.sql(),
-        order.split(" LIMIT").next().unwrap_or(&order),
     );
     let rows = snap
         .fetch_all(&sql, w.into_args(), |r| {
