@@ -20,6 +20,7 @@ use crate::error::{Result, StoreError};
 use crate::ledger::PendingLedger;
 use crate::listing::Arg;
 use crate::pending::Pending;
+use crate::pending_notices::PendingNotices;
 use crate::rows::insert_rows;
 use crate::side_rows::Held;
 use crate::SqlStore;
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     pub(crate) marked: Arc<std::sync::Mutex<Option<std::collections::BTreeSet<i64>>>>,
     /// Ledger entries and the balances they leave, written at the commit.
     pub(crate) ledger: Arc<std::sync::Mutex<PendingLedger>>,
+    /// Notices published, written at the commit.
+    pub(crate) notices: Arc<Mutex<PendingNotices>>,
 }
 
 /// A batch's held rows, even after a writer panicked holding them (the batch is then dropped, not committed).
@@ -171,6 +174,8 @@ impl Batch {
         crate::projects::write_pending(&mut tx, &projects).await?;
         let procurements = std::mem::take(&mut *lock(&shared.procurements));
         crate::procure::write_pending(&mut tx, &procurements).await?;
+        // After the projects, whose places index them.
+        std::mem::take(&mut *shared.notices.lock().await).write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
         ledger.write(&mut tx).await?;
         insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
@@ -204,6 +209,7 @@ impl SqlStore {
             ledger: Arc::default(),
             procurements: Arc::default(),
             marked: Arc::default(),
+            notices: Arc::default(),
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }

@@ -288,6 +288,17 @@ fn sealed_refusal() -> StoreError {
     .into()
 }
 
+/// The audit event of a notice's publication.
+fn publish_event(by: &By, id: i64, n: &NewNotice) -> shanzhi_domain::audit::NewEvent {
+    by.event(
+        Action::NoticePublish,
+        "notice",
+        &id.to_string(),
+        Value::Null,
+        json!({"kind": n.kind.code(), "title": n.title}),
+    )
+}
+
 /// What the sealed text holds besides the bid: who made it.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Sealed {
@@ -305,6 +316,25 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         for n in notices {
+            if let Some(batch) = &self.batch {
+                let mut held = batch.notices.clone().lock_owned().await;
+                let id = held.next_id(conn).await?;
+                held.push(vec![
+                    Arg::Int(id),
+                    Arg::Text(n.kind.code().into()),
+                    Arg::Int(n.project_id),
+                    Arg::OptInt(n.procurement_id),
+                    Arg::Text(n.title.clone()),
+                    Arg::Text(n.body.to_string()),
+                    Arg::Text(n.published_on.to_string()),
+                    Arg::OptText(n.ends_on.map(|d| d.to_string())),
+                    Arg::Text(ts(now)),
+                    Arg::Int(i64::from(n.published_on.year())),
+                ]);
+                drop(held);
+                self.append(conn, publish_event(by, id, &n), now).await?;
+                continue;
+            }
             let row = sqlx::query(
                 "INSERT INTO notices (kind, project_id, procurement_id, title, body, published_on, ends_on, published_at, \
                  year) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -322,14 +352,7 @@ impl SqlStore {
             .await?;
             let id: i64 = row.try_get(0)?;
             index_notices(conn, "n.id", id).await?;
-            let event = by.event(
-                Action::NoticePublish,
-                "notice",
-                &id.to_string(),
-                Value::Null,
-                json!({"kind": n.kind.code(), "title": n.title}),
-            );
-            self.append(conn, event, now).await?;
+            self.append(conn, publish_event(by, id, &n), now).await?;
         }
         Ok(())
     }

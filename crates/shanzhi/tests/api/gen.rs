@@ -133,6 +133,15 @@ both_backends! {
         }
         assert!(filled > 0, "some posts are held");
         assert_eq!(posts, want);
+        // The notices a batch numbers as they are published and writes at its commit: each listed under its
+        // project's places, publicly.
+        let notices = app.store.notices().await.unwrap();
+        assert!(notices.len() > projects.len() / 2, "{} notices", notices.len());
+        let county_projects: BTreeSet<i64> = projects.iter().filter(|p| p.design.regions.iter().any(|r| r.starts_with(region))).map(|p| p.id).collect();
+        let expected: BTreeSet<i64> = notices.iter().filter(|n| county_projects.contains(&n.notice.project_id)).map(|n| n.id).collect();
+        let listed: BTreeSet<i64> = app.all(&format!("/api/v1/notices?region={region}&limit=200"), None).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+        assert!(!expected.is_empty());
+        assert_eq!(listed, expected);
         let resp = form_sign_in_from(&app, None, "province.supervisor", PASSWORD, "/").await;
         let (status, body) = crate::helpers::page(&app, "/posts", &session_cookie_of(&resp)).await;
         assert_eq!(status, reqwest::StatusCode::OK);
