@@ -78,8 +78,8 @@ fn add(d: &mut Delta, sign: i64, (projects, posts, amount): &Sum) {
 /// then held, so the shared totals rows are only ever taken by one writer at a time and two writers never wait on
 /// each other for them.
 pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: Stored<'_>) -> Result<()> {
-    let (townships, seats) = places(conn, p, None).await?;
-    let old = if needs_reading(stored) { read_rows(conn, p.id).await? } else { from_record(stored) };
+    let (townships, seats, read) = places(conn, p, None, needs_reading(stored).then_some(p.id)).await?;
+    let old = read.unwrap_or_else(|| from_record(stored));
     let Some(change) = change(p, &townships, &seats, old, was_in(p, stored)) else { return Ok(()) };
     let (mut totals, mut place_totals) = (BTreeMap::new(), BTreeMap::new());
     change.add_to(&mut totals, &mut place_totals);
@@ -116,6 +116,14 @@ async fn read_rows(conn: &mut AnyConnection, project_id: i64) -> Result<Keyed> {
     .fetch_all(&mut *conn)
     .await?;
     Ok(keyed(rows.iter().map(|r| row_from(r)).collect::<Result<_>>()?))
+}
+
+/// A project's stored rows, when asked for.
+async fn rows_if(conn: &mut AnyConnection, rows_of: Option<i64>) -> Result<Option<Keyed>> {
+    Ok(match rows_of {
+        Some(id) => Some(read_rows(conn, id).await?),
+        None => None,
+    })
 }
 
 /// The places a project's rows were added to before its save.
@@ -247,11 +255,9 @@ impl Deferred {
             let p = projects
                 .last(id)
                 .ok_or_else(|| crate::error::StoreError::Corrupt(format!("project {id} saved without its row")))?;
-            let (townships, seats) = places(conn, p, Some(&mut cache)).await?;
-            let old = match before.rows {
-                Some(rows) => rows,
-                None => read_rows(conn, id).await?,
-            };
+            let (townships, seats, read) =
+                places(conn, p, Some(&mut cache), before.rows.is_none().then_some(id)).await?;
+            let old = before.rows.or(read).unwrap_or_default();
             let Some(change) = change(p, &townships, &seats, old, before.was_in) else { continue };
             change.add_to(&mut totals, &mut place_totals);
             let gone: Vec<&Key> = change.old.keys().filter(|k| !change.new.contains_key(*k)).collect();
@@ -289,14 +295,16 @@ impl SqlStore {
 
 /// What [`contribution`] needs of places for `p`: the townships its regions and its posts' hosts lie in, and the
 /// hosts' seats. Only the prefixes of those codes are looked up, so a save reads a handful of regions; with a
-/// batch's `cache`, only those the batch has not looked up yet.
+/// batch's `cache`, only those the batch has not looked up yet. With `rows_of`, also that project's stored rows,
+/// in the townships' statement when there is one (a round trip fewer).
 async fn places(
     conn: &mut AnyConnection,
     p: &Project,
     mut cache: Option<&mut Places>,
-) -> Result<(Vec<Region>, BTreeMap<i64, String>)> {
+    rows_of: Option<i64>,
+) -> Result<(Vec<Region>, BTreeMap<i64, String>, Option<Keyed>)> {
     if p.contract.is_none() {
-        return Ok((Vec::new(), BTreeMap::new()));
+        return Ok((Vec::new(), BTreeMap::new(), rows_if(conn, rows_of).await?));
     }
     let hosts: BTreeSet<i64> = match p.design.mode {
         PurchaseMode::Post => p.design.posts.iter().map(|post| post.host_org_id).collect(),
@@ -335,22 +343,39 @@ async fn places(
             .extend(prefixes.iter().filter_map(|code| c.townships.get(*code).map(|t| (code.to_string(), t.clone()))));
     }
     let missing: Vec<&str> = prefixes.iter().copied().filter(|code| !townships.contains_key(*code)).collect();
-    if !missing.is_empty() {
-        let mut w = Where::default();
-        let codes: Vec<String> = missing.iter().map(|c| w.text(c)).collect();
-        let sql = format!(
-            "SELECT code, name, level, urban, parent FROM regions WHERE level = 'township' AND code IN ({})",
-            codes.join(", ")
-        );
-        let mut found: BTreeMap<String, Option<Region>> = missing.iter().map(|c| (c.to_string(), None)).collect();
-        for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+    if missing.is_empty() {
+        return Ok((townships.into_values().flatten().collect(), seats, rows_if(conn, rows_of).await?));
+    }
+    let mut w = Where::default();
+    // The stored rows first, when asked for, each marked by `part`; the townships' columns typed for the union.
+    let rows = match rows_of {
+        Some(id) => format!(
+            "SELECT 'row' AS part, kind, year, key, projects, posts, amount_fen AS amount, CAST(NULL AS TEXT) AS code, \
+             CAST(NULL AS TEXT) AS name, CAST(NULL AS TEXT) AS level, CAST(NULL AS BIGINT) AS urban, \
+             CAST(NULL AS TEXT) AS parent FROM statistics_rows WHERE project_id = {} UNION ALL ",
+            w.int(id)
+        ),
+        None => String::new(),
+    };
+    let codes: Vec<String> = missing.iter().map(|c| w.text(c)).collect();
+    let sql = format!(
+        "{rows}SELECT 'township' AS part, NULL, NULL, NULL, NULL, NULL, NULL, code, name, level, urban, parent \
+         FROM regions WHERE level = 'township' AND code IN ({})",
+        codes.join(", ")
+    );
+    let mut found: BTreeMap<String, Option<Region>> = missing.iter().map(|c| (c.to_string(), None)).collect();
+    let mut stored = Vec::new();
+    for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+        if r.try_get::<String, _>("part")? == "row" {
+            stored.push(row_from(&r)?);
+        } else {
             let region = region_from_row(&r)?;
             found.insert(region.code.clone(), Some(region));
         }
-        if let Some(c) = cache {
-            c.townships.extend(found.clone());
-        }
-        townships.extend(found);
     }
-    Ok((townships.into_values().flatten().collect(), seats))
+    if let Some(c) = cache {
+        c.townships.extend(found.clone());
+    }
+    townships.extend(found);
+    Ok((townships.into_values().flatten().collect(), seats, rows_of.map(|_| keyed(stored))))
 }
