@@ -10,13 +10,12 @@ use crate::rows::insert_rows;
 /// Ids reserved from PostgreSQL's sequence at a time.
 const RESERVED: i64 = 256;
 
-pub(crate) const NOTICE_COLUMNS: &str =
-    "INSERT INTO notices (id, kind, project_id, procurement_id, title, body, published_on, ends_on, published_at, year)";
-
 /// The notices a batch published and the ids it may still give.
 #[derive(Default)]
 pub(crate) struct PendingNotices {
     rows: Vec<Vec<Arg>>,
+    /// The lowest and highest id the rows hold.
+    given: Option<(i64, i64)>,
     ids: Vec<i64>,
     /// On SQLite, the last id given: the batch holds the only writer, so the next is one more.
     last: Option<i64>,
@@ -49,19 +48,17 @@ impl PendingNotices {
         Ok(last + 1)
     }
 
-    pub(crate) fn push(&mut self, row: Vec<Arg>) {
-        self.rows.push(row);
+    /// Holds notice `id` with its other values ([`crate::procure::notice_values`]).
+    pub(crate) fn push(&mut self, id: i64, values: Vec<Arg>) {
+        self.given = Some(self.given.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
+        self.rows.push(std::iter::once(Arg::Int(id)).chain(values).collect());
     }
 
     /// Writes the notices, after their projects' places, and indexes them under those places.
     pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
-        let ids: Vec<i64> = self
-            .rows
-            .iter()
-            .filter_map(|r| if let Some(Arg::Int(id)) = r.first() { Some(*id) } else { None })
-            .collect();
-        let (Some(first), Some(last)) = (ids.iter().min().copied(), ids.iter().max().copied()) else { return Ok(()) };
-        insert_rows(conn, NOTICE_COLUMNS, "", self.rows).await?;
+        let Some((first, last)) = self.given else { return Ok(()) };
+        let head = format!("INSERT INTO notices (id, {})", crate::procure::NOTICE_FIELDS);
+        insert_rows(conn, &head, "", self.rows).await?;
         // A range: on PostgreSQL it may hold others' notices, which are indexed already (nothing done twice).
         sqlx::query(
             "INSERT INTO notice_regions (code, kind, year, notice_id) SELECT pl.code, n.kind, n.year, n.id FROM notices n \

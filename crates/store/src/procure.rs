@@ -288,6 +288,24 @@ fn sealed_refusal() -> StoreError {
     .into()
 }
 
+/// The columns of a notice's row after its id, and a notice's values for them.
+pub(crate) const NOTICE_FIELDS: &str =
+    "kind, project_id, procurement_id, title, body, published_on, ends_on, published_at, year";
+
+pub(crate) fn notice_values(n: &NewNotice, now: DateTime<Utc>) -> Vec<Arg> {
+    vec![
+        Arg::Text(n.kind.code().into()),
+        Arg::Int(n.project_id),
+        Arg::OptInt(n.procurement_id),
+        Arg::Text(n.title.clone()),
+        Arg::Text(n.body.to_string()),
+        Arg::Text(n.published_on.to_string()),
+        Arg::OptText(n.ends_on.map(|d| d.to_string())),
+        Arg::Text(ts(now)),
+        Arg::Int(i64::from(n.published_on.year())),
+    ]
+}
+
 /// The audit event of a notice's publication.
 fn publish_event(by: &By, id: i64, n: &NewNotice) -> shanzhi_domain::audit::NewEvent {
     by.event(
@@ -316,40 +334,19 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         for n in notices {
+            let values = notice_values(&n, now);
             if let Some(batch) = &self.batch {
                 let mut held = batch.notices.clone().lock_owned().await;
                 let id = held.next_id(conn).await?;
-                held.push(vec![
-                    Arg::Int(id),
-                    Arg::Text(n.kind.code().into()),
-                    Arg::Int(n.project_id),
-                    Arg::OptInt(n.procurement_id),
-                    Arg::Text(n.title.clone()),
-                    Arg::Text(n.body.to_string()),
-                    Arg::Text(n.published_on.to_string()),
-                    Arg::OptText(n.ends_on.map(|d| d.to_string())),
-                    Arg::Text(ts(now)),
-                    Arg::Int(i64::from(n.published_on.year())),
-                ]);
+                held.push(id, values);
                 drop(held);
                 self.append(conn, publish_event(by, id, &n), now).await?;
                 continue;
             }
-            let row = sqlx::query(
-                "INSERT INTO notices (kind, project_id, procurement_id, title, body, published_on, ends_on, published_at, \
-                 year) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-            )
-            .bind(n.kind.code())
-            .bind(n.project_id)
-            .bind(n.procurement_id)
-            .bind(&n.title)
-            .bind(n.body.to_string())
-            .bind(n.published_on.to_string())
-            .bind(n.ends_on.map(|d| d.to_string()))
-            .bind(ts(now))
-            .bind(i64::from(n.published_on.year()))
-            .fetch_one(&mut *conn)
-            .await?;
+            let sql = format!(
+                "INSERT INTO notices ({NOTICE_FIELDS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id"
+            );
+            let row = crate::listing::bind_all(sqlx::query(&sql), values).fetch_one(&mut *conn).await?;
             let id: i64 = row.try_get(0)?;
             index_notices(conn, "n.id", id).await?;
             self.append(conn, publish_event(by, id, &n), now).await?;

@@ -97,10 +97,8 @@ async fn add_ledger_sums_after<'a>(
 ) -> Result<()> {
     // Summed per key first: one statement may not update a row twice. Key order is lock order on PostgreSQL.
     let mut by_project: ProjectSums = BTreeMap::new();
-    let mut by_line: BTreeMap<(i64, &str, i32), i64> = BTreeMap::new();
     for (line, project, movement, year, fen) in sums {
         *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
-        *by_line.entry((line, movement, year)).or_default() += fen;
     }
     let first_len = first.as_ref().map_or(0, |(_, rows)| rows.len());
     if by_project.len() <= ONE_STATEMENT_SUMS && first_len <= ONE_STATEMENT_SUMS {
@@ -110,6 +108,10 @@ async fn add_ledger_sums_after<'a>(
         insert_rows(conn, head, "", rows).await?;
     }
     add_place_sums(conn, &by_project).await?;
+    let mut by_line: BTreeMap<(i64, &str, i32), i64> = BTreeMap::new();
+    for ((_, line, movement, year), fen) in &by_project {
+        *by_line.entry((*line, *movement, *year)).or_default() += fen;
+    }
     let rows = by_project
         .into_iter()
         .map(|((project, line, movement, year), fen)| {
