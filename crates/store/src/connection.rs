@@ -57,12 +57,27 @@ pub(crate) async fn pool(url: &str, backend: Backend, timeouts: Timeouts) -> Res
     let pool = AnyPoolOptions::new()
         .max_connections(if sqlite { 4 } else { 10 })
         .acquire_timeout(timeouts.connect)
+        // sqlx pings every connection it hands out by default: a round trip before every transaction and read,
+        // a third of a bare insert's. One that answered within the last second is handed out as it is; a server
+        // that went away since makes its next statement fail like any lost connection, which is then closed.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= RECENTLY_USED {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(move |conn, _| Box::pin(async move { set_up(conn, sqlite, statement).await }))
         .after_release(move |conn, _| Box::pin(async move { reusable(conn, sqlite, statement).await }))
         .connect(&url)
         .await?;
     Ok(pool)
 }
+
+/// A pooled connection used this recently is handed out without a ping.
+const RECENTLY_USED: Duration = Duration::from_secs(1);
 
 /// Every connection's settings. SQLite: foreign keys, write-ahead log synced at every commit (`FULL`: an
 /// acknowledged bid survives a power cut, where `NORMAL` may lose the last commits), how long to wait for

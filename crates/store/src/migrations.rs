@@ -69,6 +69,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (27, include_str!("../migrations/postgres/0027_project_counts.sql")),
     (28, include_str!("../migrations/postgres/0028_deferred_indexes.sql")),
     (29, include_str!("../migrations/postgres/0029_ledger_sources.sql")),
+    (30, include_str!("../migrations/postgres/0030_project_pages.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
