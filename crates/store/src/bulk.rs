@@ -4,7 +4,9 @@
 //! time, so what it leaves is what the application would have written; only the commits are fewer. What a
 //! project changes at nearly every step and nothing inside the batch reads back from the database — its row,
 //! its ledger entries and their balances, its audit events, its summary rows, its step under its places —
-//! the batch holds in memory and writes once, many rows to a statement, when it commits.
+//! the batch holds in memory and writes once, many rows to a statement, when it commits. On PostgreSQL, where
+//! every statement is a round trip, so does a project it makes (numbered at once, its references from other rows
+//! checked at the commit).
 //!
 //! A write that fails inside a batch may leave part of its rows in the batch's transaction: the caller
 //! drops the batch (its transaction rolls back) instead of going on.
@@ -48,6 +50,8 @@ pub(crate) struct Shared {
     pub(crate) ledger: Arc<std::sync::Mutex<PendingLedger>>,
     /// Notices published, written at the commit.
     pub(crate) notices: Arc<Mutex<PendingNotices>>,
+    /// How many more projects the batch was told it will make.
+    planned_projects: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// A batch's held rows, even after a writer panicked holding them (the batch is then dropped, not committed).
@@ -81,6 +85,12 @@ impl Shared {
         let mut queue = lock(&self.events);
         queue.push(row);
         (queue.len() >= QUEUED_EVENTS).then(|| std::mem::take(&mut *queue))
+    }
+
+    /// Counts a project made, answering how many the batch still planned to make with it (at least one).
+    pub(crate) fn plan_project(&self) -> i64 {
+        use std::sync::atomic::Ordering;
+        self.planned_projects.fetch_sub(1, Ordering::Relaxed).max(1)
     }
 
     fn take_events(&self) -> Vec<Vec<Arg>> {
@@ -193,12 +203,23 @@ impl SqlStore {
     /// Starts a batch: until it is committed, this process's other writes wait (SQLite) or run beside it
     /// (PostgreSQL, where the audit chain's table lock makes them wait at their first event).
     pub async fn batch(&self) -> Result<Batch> {
+        self.batch_making(0).await
+    }
+
+    /// A batch that will make about `projects` projects: on PostgreSQL it reserves their ids as many at a time,
+    /// and one at a time beyond them.
+    pub async fn batch_making(&self, projects: u64) -> Result<Batch> {
         let (tx, slot) = self.begin_write().await?.into_parts();
         let Tx::Own(mut tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
-        if !self.is_postgres() {
+        if self.is_postgres() {
+            // The projects the batch makes are written at its commit, after rows that refer to them (a
+            // procurement, a bid): their references are checked then (migration 31 made them deferrable).
+            sqlx::query("SET CONSTRAINTS ALL DEFERRED").execute(&mut *tx).await?;
+        } else {
             // Kept by the connection afterwards: in the pool of a process that writes batches.
             sqlx::query(&format!("PRAGMA cache_size = -{BATCH_CACHE_KIB}")).execute(&mut *tx).await?;
         }
+        self.reserved_ids.recount().await;
         let shared = Shared {
             tx: Arc::new(Mutex::new(tx)),
             head: Arc::default(),
@@ -210,6 +231,7 @@ impl SqlStore {
             procurements: Arc::default(),
             marked: Arc::default(),
             notices: Arc::default(),
+            planned_projects: Arc::new(i64::try_from(projects).unwrap_or(i64::MAX).into()),
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }

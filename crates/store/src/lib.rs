@@ -30,6 +30,7 @@ pub mod procure;
 pub mod procurement_list;
 pub mod projects;
 mod read;
+mod reserved_ids;
 mod rows;
 pub mod secrets;
 mod side_rows;

@@ -70,6 +70,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (28, include_str!("../migrations/postgres/0028_deferred_indexes.sql")),
     (29, include_str!("../migrations/postgres/0029_ledger_sources.sql")),
     (30, include_str!("../migrations/postgres/0030_project_pages.sql")),
+    (31, include_str!("../migrations/postgres/0031_deferrable_project_keys.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -40,11 +40,13 @@ impl Versioned for shanzhi_domain::procurement::Procurement {
 pub(crate) struct Pending<T> {
     /// By id: the version stored before the batch, and the record as it is now.
     rows: BTreeMap<i64, (i64, T)>,
+    /// Records the batch made, by id as it numbered them: not stored at all before its commit.
+    new: BTreeMap<i64, T>,
 }
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
-        Pending { rows: BTreeMap::new() }
+        Pending { rows: BTreeMap::new(), new: BTreeMap::new() }
     }
 }
 
@@ -52,6 +54,13 @@ impl<T: Versioned> Pending<T> {
     /// Takes `after` as the record's row, refusing it as a save outside a batch would when `before` is not the
     /// version last saved. A record first saved in this batch is checked when the batch commits.
     pub(crate) fn save(&mut self, before: &T, after: &T) -> Result<()> {
+        if let Some(held) = self.new.get_mut(&after.id()) {
+            if held.version() != before.version() {
+                return Err(DomainError::StaleVersion.into());
+            }
+            *held = after.clone();
+            return Ok(());
+        }
         match self.rows.get_mut(&after.id()) {
             Some((_, held)) if held.version() != before.version() => Err(DomainError::StaleVersion.into()),
             Some((_, held)) => {
@@ -65,13 +74,28 @@ impl<T: Versioned> Pending<T> {
         }
     }
 
-    /// The record as the batch last saved it.
-    pub(crate) fn last(&self, id: i64) -> Option<&T> {
-        self.rows.get(&id).map(|(_, r)| r)
+    /// Takes a record the batch made (numbered by it), to be inserted when it commits.
+    pub(crate) fn insert(&mut self, record: &T) {
+        self.new.insert(record.id(), record.clone());
     }
 
-    /// Writes every record's last row into `table`'s `columns` (each record's `values`, in order), in the batch's
-    /// transaction as it commits; refused (and the batch with it) when a row is no longer at the version the
+    /// Whether the batch made the record, so that it is not stored yet.
+    pub(crate) fn is_new(&self, id: i64) -> bool {
+        self.new.contains_key(&id)
+    }
+
+    /// The records the batch made, as last saved, by id.
+    pub(crate) fn new_records(&self) -> impl Iterator<Item = &T> {
+        self.new.values()
+    }
+
+    /// The record as the batch last saved it.
+    pub(crate) fn last(&self, id: i64) -> Option<&T> {
+        self.new.get(&id).or_else(|| self.rows.get(&id).map(|(_, r)| r))
+    }
+
+    /// Writes every stored record's last row into `table`'s `columns` (each record's `values`, in order), in the
+    /// batch's transaction as it commits (the records it made are its owner's to insert); refused (and the batch with it) when a row is no longer at the version the
     /// batch first saved it from.
     pub(crate) async fn write(
         &self,

@@ -336,10 +336,8 @@ impl SqlStore {
         for n in notices {
             let values = notice_values(&n, now);
             if let Some(batch) = &self.batch {
-                let mut held = batch.notices.clone().lock_owned().await;
-                let id = held.next_id(conn).await?;
-                held.push(id, values);
-                drop(held);
+                let id = self.reserved_ids.notices.lock().await.next_id(conn, crate::reserved_ids::RESERVED).await?;
+                batch.notices.lock().await.push(id, values);
                 self.append(conn, publish_event(by, id, &n), now).await?;
                 continue;
             }

@@ -18,6 +18,7 @@ use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::pending::Pending;
 use crate::read::Cells;
+use crate::rows::insert_rows;
 use crate::side_rows::{write_side_rows, Sides};
 use crate::sql::{parse_ts, ts};
 use crate::statistics::Stored;
@@ -321,23 +322,38 @@ fn fact_args(f: &Facts) -> Vec<Arg> {
     ]
 }
 
-/// Writes a batch's projects as last saved, with their list columns, as it commits.
+/// Writes a batch's projects as it commits: those it made inserted with their side rows, the others' last rows
+/// over their stored ones, each with its list columns.
 pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<Project>) -> Result<()> {
+    let row = |p: &Project| -> Result<Vec<Arg>> {
+        let mut row = fact_args(&p.facts());
+        row.extend([
+            Arg::Int(p.version),
+            Arg::Text(p.status.code().into()),
+            Arg::Text(project_data(p)?),
+            Arg::Text(ts(p.updated_at)),
+            Arg::Text(p.code.clone()),
+        ]);
+        Ok(row)
+    };
     let columns: Vec<&str> =
         FACTS_COLUMNS.iter().copied().chain(["version", "status", "data", "updated_at", "code"]).collect();
-    projects
-        .write(conn, "projects", &columns, |p| {
-            let mut row = fact_args(&p.facts());
-            row.extend([
-                Arg::Int(p.version),
-                Arg::Text(p.status.code().into()),
-                Arg::Text(project_data(p)?),
-                Arg::Text(ts(p.updated_at)),
-                Arg::Text(p.code.clone()),
-            ]);
-            Ok(row)
-        })
-        .await
+    let mut made = Vec::new();
+    for p in projects.new_records() {
+        let mut values = row(p)?;
+        values.extend([Arg::Int(p.id), Arg::Int(p.purchaser_org_id), Arg::Text(ts(p.created_at))]);
+        made.push(values);
+    }
+    let head = format!("INSERT INTO projects ({}, id, purchaser_org_id, created_at)", columns.join(", "));
+    insert_rows(conn, &head, "", made).await?;
+    let facts: Vec<(i64, Facts)> = projects.new_records().map(|p| (p.id, p.facts())).collect();
+    crate::side_rows::insert_made(conn, &facts).await?;
+    projects.write(conn, "projects", &columns, row).await
+}
+
+/// A project's code: the year in China when it was created, and its id.
+fn project_code(p: &Project) -> String {
+    format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(p.created_at).format("%Y"), p.id)
 }
 
 /// Who may read a project's events: where it serves, from the record in hand (what [`crate::audit::scope_of`]
@@ -397,8 +413,12 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let facts = after.facts();
+        // A project the batch made has no side rows yet: they are written from its last record at the commit.
+        let mut made = false;
         if let Some(batch) = &self.batch {
-            lock(&batch.projects).save(before, after)?;
+            let mut held = lock(&batch.projects);
+            held.save(before, after)?;
+            made = held.is_new(after.id);
         } else {
             let sql = format!(
                 "UPDATE projects SET {}, version = $16, status = $17, data = $18, updated_at = $19 \
@@ -418,7 +438,9 @@ impl SqlStore {
                 return Err(DomainError::StaleVersion.into());
             }
         }
-        write_side_rows(conn, after.id, &facts, Sides::Of(&before.facts()), self.held()).await?;
+        if !made {
+            write_side_rows(conn, after.id, &facts, Sides::Of(&before.facts()), self.held()).await?;
+        }
         self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
         let mut after_snapshot = after.snapshot();
         after_snapshot["detail"] = change.detail.clone();
@@ -442,41 +464,50 @@ impl ProjectStore for SqlStore {
         now: DateTime<Utc>,
     ) -> Result<Project> {
         let mut w = self.begin_write().await?;
-        let placeholder = format!("new-{}", rand::random::<u64>());
-        let row = sqlx::query(
-            "INSERT INTO projects (code, version, status, purchaser_org_id, data, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(&placeholder)
-        .bind(project.version)
-        .bind(project.status.code())
-        .bind(project.purchaser_org_id)
-        .bind("{}")
-        .bind(ts(project.created_at))
-        .bind(ts(project.updated_at))
-        .fetch_one(&mut *w.tx)
-        .await
-        .map_err(classify)?;
         let mut project = project;
-        project.id = row.get::<i64, _>(0);
-        // The year in the code is the year in China when the project was created.
-        project.code =
-            format!("SZ-{}-{:05}", shanzhi_domain::clock::china_date(project.created_at).format("%Y"), project.id);
-        let facts = project.facts();
-        if let Some(batch) = &self.batch {
-            lock(&batch.projects).save(&project, &project)?;
+        if let Some(batch) = self.batch.as_ref().filter(|_| self.is_postgres()) {
+            // Numbered now and written with its side rows at the commit: nothing in the batch reads it back. Not
+            // on SQLite, whose statements cost no round trip, and where a reference checked at the commit makes
+            // each project inserted then search every table that refers to projects.
+            // As many ids as the batch still plans to make, so that none is left over to leave a gap.
+            let want = batch.plan_project();
+            project.id = self.reserved_ids.projects.lock().await.next_id(&mut w.tx, want).await?;
+            project.code = project_code(&project);
+            lock(&batch.projects).insert(&project);
         } else {
-            bind_facts(
-                sqlx::query(&format!("UPDATE projects SET {}, code = $16, data = $17 WHERE id = $18", *FACTS_SET)),
-                &facts,
+            let placeholder = format!("new-{}", rand::random::<u64>());
+            let row = sqlx::query(
+                "INSERT INTO projects (code, version, status, purchaser_org_id, data, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
-            .bind(&project.code)
-            .bind(project_data(&project)?)
-            .bind(project.id)
-            .execute(&mut *w.tx)
-            .await?;
+            .bind(&placeholder)
+            .bind(project.version)
+            .bind(project.status.code())
+            .bind(project.purchaser_org_id)
+            .bind("{}")
+            .bind(ts(project.created_at))
+            .bind(ts(project.updated_at))
+            .fetch_one(&mut *w.tx)
+            .await
+            .map_err(classify)?;
+            project.id = row.get::<i64, _>(0);
+            project.code = project_code(&project);
+            let facts = project.facts();
+            if let Some(batch) = &self.batch {
+                lock(&batch.projects).save(&project, &project)?;
+            } else {
+                bind_facts(
+                    sqlx::query(&format!("UPDATE projects SET {}, code = $16, data = $17 WHERE id = $18", *FACTS_SET)),
+                    &facts,
+                )
+                .bind(&project.code)
+                .bind(project_data(&project)?)
+                .bind(project.id)
+                .execute(&mut *w.tx)
+                .await?;
+            }
+            write_side_rows(&mut w.tx, project.id, &facts, Sides::New, self.held()).await?;
         }
-        write_side_rows(&mut w.tx, project.id, &facts, Sides::New, self.held()).await?;
         let mut after = project.snapshot();
         after["detail"] = detail;
         let event = by.event(action, "project", &project.id.to_string(), Value::Null, after);
@@ -501,6 +532,10 @@ impl ProjectStore for SqlStore {
     }
 
     async fn project(&self, id: i64) -> Result<Option<Project>> {
+        // In a batch, as the batch last saved it (it may not be written yet).
+        if let Some(p) = self.batch.as_ref().and_then(|b| lock(&b.projects).last(id).cloned()) {
+            return Ok(Some(p));
+        }
         self.fetch_optional(
             &format!("SELECT {COLUMNS} FROM projects p WHERE p.id = $1"),
             vec![Arg::Int(id)],

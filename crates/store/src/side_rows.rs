@@ -1,7 +1,8 @@
 //! A project's side rows — its regions, the places it is listed under (with its step and year), its files and its
 //! posts — rewritten with the record in the caller's transaction where they changed. A batch ([`crate::bulk`])
 //! holds back the two that change at nearly every step and that no write reads — the places' step and year, and
-//! the posts — and writes each project's last ones when it commits, many to a statement.
+//! the posts — and writes each project's last ones when it commits, many to a statement. A project a batch made
+//! on PostgreSQL has no side rows until the batch commits, which writes them all from its last record.
 
 use shanzhi_domain::project::{Facts, PostFact};
 use sqlx::AnyConnection;
@@ -56,8 +57,45 @@ impl Held {
             w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
         }
         let posts = self.posts.iter().flat_map(|(id, posts)| post_rows(*id, posts)).collect();
-        insert_rows(conn, "INSERT INTO project_posts (project_id, idx, host_org_id, filled)", "", posts).await
+        insert_rows(conn, &format!("INSERT INTO project_posts ({POSTS})"), "", posts).await
     }
+}
+
+/// Each side table's columns, in the order its rows below hold them.
+const REGIONS: &str = "region, project_id";
+const PLACES: &str = "code, step, year, project_id";
+const FILES: &str = "file_id, project_id";
+const POSTS: &str = "project_id, idx, host_org_id, filled";
+
+fn region_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
+    f.regions.iter().map(|r| vec![Arg::Text(r.clone()), Arg::Int(project_id)]).collect()
+}
+
+fn place_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
+    let place = |c: String| vec![Arg::Text(c), Arg::Text(f.step.into()), Arg::Int(f.year.into()), Arg::Int(project_id)];
+    place_codes(&f.regions).into_iter().map(place).collect()
+}
+
+fn file_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
+    f.files.iter().map(|file| vec![Arg::Int(*file), Arg::Int(project_id)]).collect()
+}
+
+/// A side table's rows for a project, from its facts.
+type RowsOf = fn(i64, &Facts) -> Vec<Vec<Arg>>;
+
+/// Inserts the side rows of projects a batch made, from their last facts, as the batch commits.
+pub(crate) async fn insert_made(conn: &mut AnyConnection, made: &[(i64, Facts)]) -> Result<()> {
+    let tables: [(&str, &str, RowsOf); 4] = [
+        ("project_regions", REGIONS, region_rows),
+        ("project_places", PLACES, place_rows),
+        ("project_files", FILES, file_rows),
+        ("project_posts", POSTS, |id, f| post_rows(id, &f.posts)),
+    ];
+    for (table, columns, rows) in tables {
+        let rows = made.iter().flat_map(|(id, f)| rows(*id, f)).collect();
+        insert_rows(conn, &format!("INSERT INTO {table} ({columns})"), "", rows).await?;
+    }
+    Ok(())
 }
 
 fn post_rows(project_id: i64, posts: &[PostFact]) -> Vec<Vec<Arg>> {
@@ -99,15 +137,11 @@ pub(crate) async fn write_side_rows(
         Sides::Of(was) => Some(was),
         Sides::New | Sides::Unknown => None,
     };
-    let id = || Arg::Int(project_id);
-    let (step, year) = (|| Arg::Text(f.step.to_string()), || Arg::Int(i64::from(f.year)));
     if was.is_none_or(|b| b.regions != f.regions) {
-        let regions = f.regions.iter().map(|r| vec![Arg::Text(r.clone()), id()]).collect();
-        replace_rows(conn, "project_regions", "region, project_id", project_id, regions, sides).await?;
-        let now_in = place_codes(&f.regions);
-        let places = now_in.iter().map(|c| vec![Arg::Text(c.clone()), step(), year(), id()]).collect();
-        replace_rows(conn, "project_places", "code, step, year, project_id", project_id, places, sides).await?;
+        replace_rows(conn, "project_regions", REGIONS, project_id, region_rows(project_id, f), sides).await?;
+        replace_rows(conn, "project_places", PLACES, project_id, place_rows(project_id, f), sides).await?;
         if let Some(was) = was {
+            let now_in = place_codes(&f.regions);
             crate::procure::reindex_notices(conn, project_id).await?;
             crate::statistics::move_place_ledger(conn, project_id, &place_codes(&was.regions), &now_in).await?;
         }
@@ -128,8 +162,7 @@ pub(crate) async fn write_side_rows(
         }
     }
     if was.is_none_or(|b| b.files != f.files) {
-        let files = f.files.iter().map(|file| vec![Arg::Int(*file), id()]).collect();
-        replace_rows(conn, "project_files", "file_id, project_id", project_id, files, sides).await?;
+        replace_rows(conn, "project_files", FILES, project_id, file_rows(project_id, f), sides).await?;
     }
     if was.is_none_or(|b| b.posts != f.posts) {
         match held {
@@ -139,8 +172,7 @@ pub(crate) async fn write_side_rows(
             Some(_) => {}
             None => {
                 let posts = post_rows(project_id, &f.posts);
-                replace_rows(conn, "project_posts", "project_id, idx, host_org_id, filled", project_id, posts, sides)
-                    .await?
+                replace_rows(conn, "project_posts", POSTS, project_id, posts, sides).await?
             }
         }
     }

@@ -43,6 +43,8 @@ pub struct SqlStore {
     pub(crate) batch: Option<crate::bulk::Shared>,
     /// On a SQLite file, reads outside a transaction run on the caller's thread (see [`crate::read`]).
     pub(crate) sqlite_reads: Option<Arc<SqliteReads>>,
+    /// Ids batches give to the rows they hold back, kept from one batch to the next.
+    pub(crate) reserved_ids: Arc<crate::reserved_ids::Reserved>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
@@ -91,7 +93,18 @@ impl SqlStore {
             Backend::Postgres => None,
         };
         let sqlite_writer = Arc::new(Mutex::new(()));
-        Ok(SqlStore { pool, backend, key, bid_master, sqlite_writer, timeouts, batch: None, sqlite_reads })
+        let reserved_ids = Arc::default();
+        Ok(SqlStore {
+            pool,
+            backend,
+            key,
+            bid_master,
+            sqlite_writer,
+            timeouts,
+            batch: None,
+            sqlite_reads,
+            reserved_ids,
+        })
     }
 
     /// The same store writing into `batch`.

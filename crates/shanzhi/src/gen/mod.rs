@@ -145,8 +145,8 @@ pub async fn run(
     let mut rng = StdRng::seed_from_u64(options.seed);
     let mut done = 0u64;
     while done < options.projects {
-        let batch = store.batch().await.map_err(e("batch"))?;
         let end = (done + options.batch.max(1)).min(options.projects);
+        let batch = store.batch_making(end - done).await.map_err(e("batch"))?;
         // The batch's writes go through the application layer, as every write does; the application holds the
         // batch's store until the batch commits.
         let app = batch_app(batch.store(), rules, now, data_dir);
