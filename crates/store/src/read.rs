@@ -67,12 +67,28 @@ impl Cells for AnyRow {
     }
 }
 
-impl Cells for rusqlite::Row<'_> {
+/// A SQLite row with its statement's column names, read once per statement: rusqlite finds a column by name by
+/// asking SQLite for every column's name in turn, at every value (a twentieth of a list's time).
+struct Named<'r, 's> {
+    row: &'r rusqlite::Row<'s>,
+    names: &'r [String],
+}
+
+impl Named<'_, '_> {
+    fn index(&self, name: &str) -> Result<usize> {
+        self.names
+            .iter()
+            .position(|n| n.eq_ignore_ascii_case(name))
+            .ok_or_else(|| from_sqlite(rusqlite::Error::InvalidColumnName(name.into())))
+    }
+}
+
+impl Cells for Named<'_, '_> {
     fn int(&self, name: &str) -> Result<Option<i64>> {
-        self.get::<_, Option<i64>>(name).map_err(from_sqlite)
+        self.row.get::<_, Option<i64>>(self.index(name)?).map_err(from_sqlite)
     }
     fn text(&self, name: &str) -> Result<Option<String>> {
-        self.get::<_, Option<String>>(name).map_err(from_sqlite)
+        self.row.get::<_, Option<String>>(self.index(name)?).map_err(from_sqlite)
     }
 }
 
@@ -236,11 +252,12 @@ fn execute<T>(
         };
         bound.map_err(from_sqlite)?;
     }
+    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while limit.is_none_or(|l| out.len() < l) {
         match rows.next().map_err(from_sqlite)? {
-            Some(row) => out.push(decode(row)?),
+            Some(row) => out.push(decode(&Named { row, names: &names })?),
             None => break,
         }
     }
