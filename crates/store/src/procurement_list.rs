@@ -57,7 +57,8 @@ const COLUMNS: &str = "q.id, q.version, q.data";
 
 impl SqlStore {
     /// Writes a procurement's list columns, and its committee members when they changed from `before`'s, in the
-    /// caller's transaction.
+    /// caller's transaction. Without `before` the procurement is new or was never listed (filled by migration
+    /// 14): either way it has no member rows yet, which are only ever written here with its list columns.
     pub(crate) async fn write_procurement_facts(
         &self,
         conn: &mut AnyConnection,
@@ -84,7 +85,12 @@ impl SqlStore {
         if was.is_some_and(|(w, _)| w.members == f.members) {
             return Ok(());
         }
-        sqlx::query("DELETE FROM procurement_members WHERE procurement_id = $1").bind(p.id).execute(&mut *conn).await?;
+        if before.is_some() {
+            sqlx::query("DELETE FROM procurement_members WHERE procurement_id = $1")
+                .bind(p.id)
+                .execute(&mut *conn)
+                .await?;
+        }
         let mut members = f.members;
         members.sort_unstable();
         members.dedup();
