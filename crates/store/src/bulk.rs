@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     pub(crate) ledger: Arc<std::sync::Mutex<PendingLedger>>,
     /// Notices published, written at the commit.
     pub(crate) notices: Arc<Mutex<PendingNotices>>,
+    /// Procurements' bid keys (unwrapped) the batch made or read, by procurement.
+    pub(crate) bid_keys: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
     /// How many more projects the batch was told it will make.
     planned_projects: Arc<std::sync::atomic::AtomicI64>,
 }
@@ -231,6 +233,7 @@ impl SqlStore {
             procurements: Arc::default(),
             marked: Arc::default(),
             notices: Arc::default(),
+            bid_keys: Arc::default(),
             planned_projects: Arc::new(i64::try_from(projects).unwrap_or(i64::MAX).into()),
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })

@@ -354,6 +354,14 @@ impl SqlStore {
 
     /// The procurement's bid key, unwrapped with the master key.
     async fn bid_key(&self, conn: &mut AnyConnection, procurement_id: i64) -> Result<(DataKey, Procurement)> {
+        // A batch keeps the keys it made or read (it holds the row's lock from its first read until it commits).
+        if let Some(b) = &self.batch {
+            let kept = lock(&b.bid_keys).get(&procurement_id).cloned();
+            let held = lock(&b.procurements).last(procurement_id).cloned();
+            if let (Some(key), Some(p)) = (kept, held) {
+                return Ok((DataKey::from_base64(&key)?, p));
+            }
+        }
         let for_update = if crate::Store::backend(self) == crate::Backend::Postgres { " FOR UPDATE" } else { "" };
         let row =
             sqlx::query(&format!("SELECT id, version, data, wrapped_key FROM procurements WHERE id = $1{for_update}"))
@@ -362,9 +370,13 @@ impl SqlStore {
                 .await?
                 .ok_or(DomainError::NotFound { what: "procurement" })?;
         let wrapped: String = row.try_get("wrapped_key")?;
-        let key = DataKey::from_base64(&self.bid_master().open(&wrapped)?)?;
+        let key_text = self.bid_master().open(&wrapped)?;
+        let key = DataKey::from_base64(&key_text)?;
         // A batch's row is not written yet: its record is the batch's.
-        let held = self.batch.as_ref().and_then(|b| lock(&b.procurements).last(procurement_id).cloned());
+        let held = self.batch.as_ref().and_then(|b| {
+            lock(&b.bid_keys).insert(procurement_id, key_text);
+            lock(&b.procurements).last(procurement_id).cloned()
+        });
         Ok((key, held.map_or_else(|| procurement_from_row(&row), Ok)?))
     }
 
@@ -507,6 +519,7 @@ impl ProcurementStore for SqlStore {
         p.id = row.try_get(0)?;
         if let Some(batch) = &self.batch {
             lock(&batch.procurements).save(&p, &p)?;
+            lock(&batch.bid_keys).insert(p.id, key_text);
         } else {
             sqlx::query("UPDATE procurements SET data = $1 WHERE id = $2")
                 .bind(data(&p)?)
