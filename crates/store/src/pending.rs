@@ -54,21 +54,19 @@ impl<T: Versioned> Pending<T> {
     /// Takes `after` as the record's row, refusing it as a save outside a batch would when `before` is not the
     /// version last saved. A record first saved in this batch is checked when the batch commits.
     pub(crate) fn save(&mut self, before: &T, after: &T) -> Result<()> {
-        if let Some(held) = self.new.get_mut(&after.id()) {
-            if held.version() != before.version() {
-                return Err(DomainError::StaleVersion.into());
-            }
-            *held = after.clone();
-            return Ok(());
-        }
-        match self.rows.get_mut(&after.id()) {
-            Some((_, held)) if held.version() != before.version() => Err(DomainError::StaleVersion.into()),
-            Some((_, held)) => {
+        let id = after.id();
+        let held = match self.new.get_mut(&id) {
+            Some(made) => Some(made),
+            None => self.rows.get_mut(&id).map(|(_, r)| r),
+        };
+        match held {
+            Some(held) if held.version() != before.version() => Err(DomainError::StaleVersion.into()),
+            Some(held) => {
                 *held = after.clone();
                 Ok(())
             }
             None => {
-                self.rows.insert(after.id(), (before.version(), after.clone()));
+                self.rows.insert(id, (before.version(), after.clone()));
                 Ok(())
             }
         }
@@ -95,8 +93,8 @@ impl<T: Versioned> Pending<T> {
     }
 
     /// Writes every stored record's last row into `table`'s `columns` (each record's `values`, in order), in the
-    /// batch's transaction as it commits (the records it made are its owner's to insert); refused (and the batch with it) when a row is no longer at the version the
-    /// batch first saved it from.
+    /// batch's transaction as it commits (the records it made are its owner's to insert); refused (and the batch
+    /// with it) when a row is no longer at the version the batch first saved it from.
     pub(crate) async fn write(
         &self,
         conn: &mut AnyConnection,

@@ -373,10 +373,11 @@ impl SqlStore {
         let key_text = self.bid_master().open(&wrapped)?;
         let key = DataKey::from_base64(&key_text)?;
         // A batch's row is not written yet: its record is the batch's.
-        let held = self.batch.as_ref().and_then(|b| {
+        let mut held = None;
+        if let Some(b) = &self.batch {
             lock(&b.bid_keys).insert(procurement_id, key_text);
-            lock(&b.procurements).last(procurement_id).cloned()
-        });
+            held = lock(&b.procurements).last(procurement_id).cloned();
+        }
         Ok((key, held.map_or_else(|| procurement_from_row(&row), Ok)?))
     }
 

@@ -325,8 +325,8 @@ fn fact_args(f: &Facts) -> Vec<Arg> {
 /// Writes a batch's projects as it commits: those it made inserted with their side rows, the others' last rows
 /// over their stored ones, each with its list columns.
 pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<Project>) -> Result<()> {
-    let row = |p: &Project| -> Result<Vec<Arg>> {
-        let mut row = fact_args(&p.facts());
+    let row = |p: &Project, f: &Facts| -> Result<Vec<Arg>> {
+        let mut row = fact_args(f);
         row.extend([
             Arg::Int(p.version),
             Arg::Text(p.status.code().into()),
@@ -338,17 +338,18 @@ pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<P
     };
     let columns: Vec<&str> =
         FACTS_COLUMNS.iter().copied().chain(["version", "status", "data", "updated_at", "code"]).collect();
-    let mut made = Vec::new();
+    let (mut made, mut facts) = (Vec::new(), Vec::new());
     for p in projects.new_records() {
-        let mut values = row(p)?;
+        let f = p.facts();
+        let mut values = row(p, &f)?;
         values.extend([Arg::Int(p.id), Arg::Int(p.purchaser_org_id), Arg::Text(ts(p.created_at))]);
         made.push(values);
+        facts.push((p.id, f));
     }
     let head = format!("INSERT INTO projects ({}, id, purchaser_org_id, created_at)", columns.join(", "));
     insert_rows(conn, &head, "", made).await?;
-    let facts: Vec<(i64, Facts)> = projects.new_records().map(|p| (p.id, p.facts())).collect();
     crate::side_rows::insert_made(conn, &facts).await?;
-    projects.write(conn, "projects", &columns, row).await
+    projects.write(conn, "projects", &columns, |p| row(p, &p.facts())).await
 }
 
 /// A project's code: the year in China when it was created, and its id.
@@ -414,11 +415,10 @@ impl SqlStore {
     ) -> Result<()> {
         let facts = after.facts();
         // A project the batch made has no side rows yet: they are written from its last record at the commit.
-        let mut made = false;
-        if let Some(batch) = &self.batch {
+        let made = if let Some(batch) = &self.batch {
             let mut held = lock(&batch.projects);
             held.save(before, after)?;
-            made = held.is_new(after.id);
+            held.is_new(after.id)
         } else {
             let sql = format!(
                 "UPDATE projects SET {}, version = $16, status = $17, data = $18, updated_at = $19 \
@@ -437,7 +437,8 @@ impl SqlStore {
             if done.rows_affected() != 1 {
                 return Err(DomainError::StaleVersion.into());
             }
-        }
+            false
+        };
         if !made {
             write_side_rows(conn, after.id, &facts, Sides::Of(&before.facts()), self.held()).await?;
         }
@@ -468,8 +469,8 @@ impl ProjectStore for SqlStore {
         if let Some(batch) = self.batch.as_ref().filter(|_| self.is_postgres()) {
             // Numbered now and written with its side rows at the commit: nothing in the batch reads it back. Not
             // on SQLite, whose statements cost no round trip, and where a reference checked at the commit makes
-            // each project inserted then search every table that refers to projects.
-            // As many ids as the batch still plans to make, so that none is left over to leave a gap.
+            // each project inserted then search every table that refers to projects. As many ids are reserved as
+            // the batch still plans to make, so that none is left over to leave a gap.
             let want = batch.plan_project();
             project.id = self.reserved_ids.projects.lock().await.next_id(&mut w.tx, want).await?;
             project.code = project_code(&project);
