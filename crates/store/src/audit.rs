@@ -18,8 +18,18 @@ where
     Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
 }
 
-async fn org_region(conn: &mut AnyConnection, org_id: i64) -> Result<Option<String>> {
-    text_of(conn, "SELECT region FROM organisations WHERE id = $1", org_id).await
+/// Organisations' regions by id, as a batch has read them (an organisation does not move within a batch).
+pub(crate) type OrgRegions = std::sync::Mutex<std::collections::HashMap<i64, Option<String>>>;
+
+async fn org_region(conn: &mut AnyConnection, org_id: i64, known: Option<&OrgRegions>) -> Result<Option<String>> {
+    if let Some(region) = known.and_then(|k| crate::bulk::lock(k).get(&org_id).cloned()) {
+        return Ok(region);
+    }
+    let region = text_of(conn, "SELECT region FROM organisations WHERE id = $1", org_id).await?;
+    if let Some(k) = known {
+        crate::bulk::lock(k).insert(org_id, region.clone());
+    }
+    Ok(region)
 }
 
 const USER_REGION: &str = "SELECT o.region FROM users u JOIN organisations o ON o.id = u.org_id WHERE ";
@@ -31,8 +41,14 @@ async fn data(conn: &mut AnyConnection, sql: &str, id: &str) -> Result<Value> {
 }
 
 /// Who may read `e`'s payload: from the kind of object, else from where the object is. `old` marks events from
-/// before the chain was split, when sealed bids and interest entered the chain as they happened.
-pub(crate) async fn scope_of(conn: &mut AnyConnection, e: &NewEvent, old: bool) -> Result<Scope> {
+/// before the chain was split, when sealed bids and interest entered the chain as they happened. A batch passes
+/// the organisations' regions it has read (`known`).
+pub(crate) async fn scope_of(
+    conn: &mut AnyConnection,
+    e: &NewEvent,
+    old: bool,
+    known: Option<&OrgRegions>,
+) -> Result<Scope> {
     if let Some(s) = Scope::of_object_type(&e.object_type) {
         return Ok(s);
     }
@@ -82,13 +98,13 @@ pub(crate) async fn scope_of(conn: &mut AnyConnection, e: &NewEvent, old: bool) 
             }
             let mut out = Vec::new();
             for org in orgs {
-                out.extend(org_region(conn, org).await?);
+                out.extend(org_region(conn, org, known).await?);
             }
             out
         }
         // Anything else (uploaded files, records added later) belongs where the acting organisation is.
         _ => match e.org_id {
-            Some(org) => org_region(conn, org).await?.into_iter().collect(),
+            Some(org) => org_region(conn, org, known).await?.into_iter().collect(),
             None => vec![],
         },
     };
@@ -112,7 +128,7 @@ impl SqlStore {
                 before: e.before,
                 after: e.after,
             };
-            let scope = scope_of(conn, &new, e.rule < 2).await?;
+            let scope = scope_of(conn, &new, e.rule < 2, None).await?;
             sqlx::query("UPDATE audit_events SET scope = $1 WHERE seq = $2")
                 .bind(scope.code())
                 .bind(e.seq)

@@ -52,6 +52,12 @@ pub(crate) struct Shared {
     pub(crate) notices: Arc<Mutex<PendingNotices>>,
     /// Procurements' bid keys (unwrapped) the batch made or read, by procurement.
     pub(crate) bid_keys: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
+    /// Organisations the batch read, by id; forgotten when the batch changes one.
+    pub(crate) organisations: Arc<std::sync::Mutex<std::collections::HashMap<i64, shanzhi_domain::org::Organisation>>>,
+    /// Organisations' regions the batch read for its events' reading scopes.
+    pub(crate) org_regions: Arc<crate::audit::OrgRegions>,
+    /// The bids and sealed records of the procurements the batch made, written at the commit.
+    pub(crate) bids: Arc<std::sync::Mutex<crate::pending_bids::PendingBids>>,
     /// How many more projects the batch was told it will make.
     planned_projects: Arc<std::sync::atomic::AtomicI64>,
 }
@@ -185,7 +191,9 @@ impl Batch {
         let projects = std::mem::take(&mut *lock(&shared.projects));
         crate::projects::write_pending(&mut tx, &projects).await?;
         let procurements = std::mem::take(&mut *lock(&shared.procurements));
-        crate::procure::write_pending(&mut tx, &procurements).await?;
+        let bids = std::mem::take(&mut *lock(&shared.bids));
+        crate::procure::write_pending(&mut tx, &procurements, &bids).await?;
+        bids.write(&mut tx).await?;
         // After the projects, whose places index them.
         std::mem::take(&mut *shared.notices.lock().await).write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
@@ -234,6 +242,9 @@ impl SqlStore {
             marked: Arc::default(),
             notices: Arc::default(),
             bid_keys: Arc::default(),
+            organisations: Arc::default(),
+            org_regions: Arc::default(),
+            bids: Arc::default(),
             planned_projects: Arc::new(i64::try_from(projects).unwrap_or(i64::MAX).into()),
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
@@ -248,6 +259,14 @@ impl SqlStore {
             "project" => lock(&b.projects).last(id).map(crate::projects::reading_scope),
             "procurement" => lock(&b.procurements).last(id).map(crate::procure::reading_scope),
             _ => None,
+        }
+    }
+
+    /// Forgets what this store's batch read of organisation `id`, which it is changing.
+    pub(crate) fn forget_organisation(&self, id: i64) {
+        if let Some(b) = &self.batch {
+            lock(&b.organisations).remove(&id);
+            lock(&b.org_regions).remove(&id);
         }
     }
 

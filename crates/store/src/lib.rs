@@ -23,6 +23,7 @@ mod list_indexes;
 pub mod listing;
 mod migrations;
 mod pending;
+mod pending_bids;
 mod pending_notices;
 mod pool;
 pub mod private;

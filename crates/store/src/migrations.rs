@@ -71,6 +71,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (29, include_str!("../migrations/postgres/0029_ledger_sources.sql")),
     (30, include_str!("../migrations/postgres/0030_project_pages.sql")),
     (31, include_str!("../migrations/postgres/0031_deferrable_project_keys.sql")),
+    (32, include_str!("../migrations/postgres/0032_deferrable_procurement_keys.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -87,6 +87,11 @@ impl<T: Versioned> Pending<T> {
         self.new.values()
     }
 
+    /// Every record the batch holds, made or saved, as last saved.
+    pub(crate) fn records(&self) -> impl Iterator<Item = &T> {
+        self.new.values().chain(self.rows.values().map(|(_, r)| r))
+    }
+
     /// The record as the batch last saved it.
     pub(crate) fn last(&self, id: i64) -> Option<&T> {
         self.new.get(&id).or_else(|| self.rows.get(&id).map(|(_, r)| r))

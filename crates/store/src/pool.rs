@@ -91,6 +91,7 @@ impl SqlStore {
             .bind(org_id)
             .execute(&mut *w.tx)
             .await?;
+        self.forget_organisation(org_id);
         user.org_id = org_id;
         self.insert_user(&mut w.tx, &user, now).await?;
         self.commit_with(w, event, now).await?;
@@ -158,6 +159,7 @@ impl SqlStore {
         if done.rows_affected() != 1 {
             return Err(refused().into());
         }
+        self.forget_organisation(org_id);
         let event = by.event(
             action,
             "organisation",

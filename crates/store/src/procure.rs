@@ -16,12 +16,15 @@ use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
 use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
 
 use crate::bulk::lock;
 use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::pending::Pending;
+use crate::pending_bids::PendingBids;
 use crate::read::Cells;
+use crate::rows::insert_rows;
 use crate::secrets::DataKey;
 use crate::sql::{parse_ts, ts};
 use crate::{By, SqlStore};
@@ -196,24 +199,71 @@ pub trait ProcurementStore: Send + Sync {
     async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>>;
 }
 
-/// Writes a batch's procurements as last saved, with their list columns, as it commits.
-pub(crate) async fn write_pending(conn: &mut AnyConnection, procurements: &Pending<Procurement>) -> Result<()> {
+/// Writes a batch's procurements as last saved, with their list columns, as it commits: those it made with their
+/// committee members (`held` has their keys), the others over their rows.
+pub(crate) async fn write_pending(
+    conn: &mut AnyConnection,
+    procurements: &Pending<Procurement>,
+    held: &PendingBids,
+) -> Result<()> {
     let columns = ["version", "stage", "data", "updated_at", "region", "method", "switch_requested", "awaits"];
-    procurements
-        .write(conn, "procurements", &columns, |p| {
-            let f = p.facts();
-            Ok(vec![
-                Arg::Int(p.version),
-                Arg::Text(p.stage.code().into()),
-                Arg::Text(data(p)?),
-                Arg::Text(ts(p.updated_at)),
-                Arg::Text(f.region),
-                Arg::Text(p.method.code().into()),
-                Arg::Int(i64::from(f.switch_requested)),
-                Arg::Int(i64::from(f.awaits)),
-            ])
-        })
-        .await
+    let row = |p: &Procurement| -> Result<Vec<Arg>> {
+        let f = p.facts();
+        Ok(vec![
+            Arg::Int(p.version),
+            Arg::Text(p.stage.code().into()),
+            Arg::Text(data(p)?),
+            Arg::Text(ts(p.updated_at)),
+            Arg::Text(f.region),
+            Arg::Text(p.method.code().into()),
+            Arg::Int(i64::from(f.switch_requested)),
+            Arg::Int(i64::from(f.awaits)),
+        ])
+    };
+    let (mut made, mut members) = (Vec::new(), Vec::new());
+    for p in procurements.new_records() {
+        let wrapped =
+            held.wrapped(p.id).ok_or_else(|| StoreError::Corrupt("a made procurement without its key".into()))?;
+        let mut values = row(p)?;
+        values.extend([
+            Arg::Int(p.id),
+            Arg::Int(p.project_id),
+            Arg::Int(p.purchaser_org_id),
+            Arg::OptInt(p.agency_org_id),
+            Arg::Text(wrapped.into()),
+            Arg::Text(ts(p.created_at)),
+        ]);
+        made.push(values);
+        members.extend(crate::procurement_list::member_rows(p));
+    }
+    let head = format!(
+        "INSERT INTO procurements ({}, id, project_id, purchaser_org_id, agency_org_id, wrapped_key, created_at)",
+        columns.join(", ")
+    );
+    insert_rows(conn, &head, "", made).await?;
+    insert_rows(conn, crate::procurement_list::MEMBERS_INSERT, "", members).await?;
+    procurements.write(conn, "procurements", &columns, row).await
+}
+
+/// Inserts a new procurement's row, answering its id; its record is written once it has one.
+async fn insert_row(conn: &mut AnyConnection, p: &Procurement, wrapped: &str) -> Result<i64> {
+    let row = sqlx::query(
+        "INSERT INTO procurements (project_id, version, stage, purchaser_org_id, agency_org_id, wrapped_key, data, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    )
+    .bind(p.project_id)
+    .bind(p.version)
+    .bind(p.stage.code())
+    .bind(p.purchaser_org_id)
+    .bind(p.agency_org_id)
+    .bind(wrapped)
+    .bind("{}")
+    .bind(ts(p.created_at))
+    .bind(ts(p.updated_at))
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(classify)?;
+    Ok(row.try_get(0)?)
 }
 
 /// Who may read a procurement's events: its region's readers, from the record in hand (what
@@ -382,9 +432,12 @@ impl SqlStore {
     }
 
     fn open_sealed(key: &DataKey, r: &dyn Cells) -> Result<(i64, Sealed, String, String)> {
-        let sealed: Sealed = serde_json::from_str(&key.open(&r.try_get::<String>("sealed")?)?)
-            .map_err(|e| StoreError::Corrupt(format!("sealed bid: {e}")))?;
+        let sealed = Self::open_sealed_text(key, &r.try_get::<String>("sealed")?)?;
         Ok((r.try_get("id")?, sealed, r.try_get("receipt")?, r.try_get("submitted_at")?))
+    }
+
+    fn open_sealed_text(key: &DataKey, sealed: &str) -> Result<Sealed> {
+        serde_json::from_str(&key.open(sealed)?).map_err(|e| StoreError::Corrupt(format!("sealed bid: {e}")))
     }
 
     async fn organisation_name(&self, conn: &mut AnyConnection, org_id: i64) -> Result<String> {
@@ -402,6 +455,10 @@ impl SqlStore {
         event: &NewEvent,
     ) -> Result<()> {
         let plain = serde_json::to_string(event).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        if let Some(b) = self.holder(procurement_id) {
+            lock(&b.bids).defer(procurement_id, key.seal(&plain));
+            return Ok(());
+        }
         sqlx::query("INSERT INTO sealed_events (procurement_id, sealed) VALUES ($1, $2)")
             .bind(procurement_id)
             .bind(key.seal(&plain))
@@ -410,26 +467,100 @@ impl SqlStore {
         Ok(())
     }
 
+    /// Stores a bid: over the bidder's earlier one in the round (keeping its id), else as a new row.
+    async fn store_bid(
+        &self,
+        conn: &mut AnyConnection,
+        (procurement_id, round, tag): (i64, i64, &str),
+        sealed: &str,
+        receipt: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let updated = sqlx::query("UPDATE bids SET sealed = $1, receipt = $2, withdrawn = 0, submitted_at = $3 WHERE procurement_id = $4 AND round = $5 AND bidder_tag = $6")
+            .bind(sealed)
+            .bind(receipt)
+            .bind(ts(now))
+            .bind(procurement_id)
+            .bind(round)
+            .bind(tag)
+            .execute(&mut *conn)
+            .await?;
+        if updated.rows_affected() == 0 {
+            sqlx::query("INSERT INTO bids (id, procurement_id, round, bidder_tag, sealed, receipt, withdrawn, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)")
+                .bind(random_id())
+                .bind(procurement_id)
+                .bind(round)
+                .bind(tag)
+                .bind(sealed)
+                .bind(receipt)
+                .bind(ts(now))
+                .execute(&mut *conn)
+                .await
+                .map_err(classify)?;
+        }
+        Ok(())
+    }
+
+    /// Withdraws the bidder's standing stored bid, answering its receipt and sealed content.
+    async fn withdraw_stored_bid(
+        &self,
+        conn: &mut AnyConnection,
+        (procurement_id, round, tag): &(i64, i64, String),
+        now: DateTime<Utc>,
+    ) -> Result<(String, String)> {
+        let row = sqlx::query(
+            "SELECT receipt, sealed FROM bids WHERE procurement_id = $1 AND round = $2 AND bidder_tag = $3 AND withdrawn = 0",
+        )
+        .bind(procurement_id)
+        .bind(round)
+        .bind(tag)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(DomainError::NotFound { what: "bid" })?;
+        sqlx::query("UPDATE bids SET withdrawn = 1, submitted_at = $1 WHERE procurement_id = $2 AND round = $3 AND bidder_tag = $4")
+            .bind(ts(now))
+            .bind(procurement_id)
+            .bind(round)
+            .bind(tag)
+            .execute(&mut *conn)
+            .await?;
+        Ok((row.try_get("receipt")?, row.try_get("sealed")?))
+    }
+
+    /// The batch that made procurement `id` and holds its rows until it commits, if one did.
+    fn holder(&self, id: i64) -> Option<&crate::bulk::Shared> {
+        self.batch.as_ref().filter(|b| lock(&b.bids).holds(id))
+    }
+
     /// Enters the procurement's deferred records in the chain, in the order they happened: at the opening, or
     /// when bidding ends without one.
     async fn flush(&self, conn: &mut AnyConnection, procurement_id: i64, now: DateTime<Utc>) -> Result<()> {
-        let rows = sqlx::query("SELECT id, sealed FROM sealed_events WHERE procurement_id = $1 ORDER BY id")
-            .bind(procurement_id)
-            .fetch_all(&mut *conn)
-            .await?;
-        if rows.is_empty() {
+        let held = self.holder(procurement_id).map(|b| lock(&b.bids).take_sealed(procurement_id));
+        let sealed: Vec<String> = match &held {
+            Some(records) => records.clone(),
+            None => sqlx::query("SELECT id, sealed FROM sealed_events WHERE procurement_id = $1 ORDER BY id")
+                .bind(procurement_id)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| r.try_get::<String, _>("sealed"))
+                .collect::<std::result::Result<_, _>>()?,
+        };
+        if sealed.is_empty() {
             return Ok(());
         }
         let (key, _) = self.bid_key(conn, procurement_id).await?;
-        for r in &rows {
-            let event: NewEvent = serde_json::from_str(&key.open(&r.try_get::<String, _>("sealed")?)?)
-                .map_err(|e| StoreError::Corrupt(format!("sealed event: {e}")))?;
+        for s in &sealed {
+            let event: NewEvent =
+                serde_json::from_str(&key.open(s)?).map_err(|e| StoreError::Corrupt(format!("sealed event: {e}")))?;
             self.append(conn, event, now).await?;
         }
-        sqlx::query("DELETE FROM sealed_events WHERE procurement_id = $1")
-            .bind(procurement_id)
-            .execute(&mut *conn)
-            .await?;
+        if held.is_none() {
+            sqlx::query("DELETE FROM sealed_events WHERE procurement_id = $1")
+                .bind(procurement_id)
+                .execute(&mut *conn)
+                .await?;
+        }
         Ok(())
     }
 
@@ -445,14 +576,25 @@ impl SqlStore {
         if !check(&p) {
             return Err(sealed_refusal());
         }
-        let rows = sqlx::query("SELECT id, sealed, receipt, submitted_at FROM bids WHERE procurement_id = $1 AND round = $2 AND withdrawn = 0 ORDER BY id")
-            .bind(procurement_id)
-            .bind(round)
-            .fetch_all(&mut *conn)
-            .await?;
-        rows.iter()
-            .map(|r| {
-                let (bid_id, s, receipt, submitted_at) = Self::open_sealed(&key, r)?;
+        let opened: Vec<(i64, Sealed, String, String)> = match self.holder(procurement_id) {
+            Some(b) => {
+                let held = lock(&b.bids).standing_in(procurement_id, round);
+                held.into_iter()
+                    .map(|h| Ok((h.id, Self::open_sealed_text(&key, &h.sealed)?, h.receipt, h.submitted_at)))
+                    .collect::<Result<_>>()?
+            }
+            None => sqlx::query("SELECT id, sealed, receipt, submitted_at FROM bids WHERE procurement_id = $1 AND round = $2 AND withdrawn = 0 ORDER BY id")
+                .bind(procurement_id)
+                .bind(round)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|r| Self::open_sealed(&key, r))
+                .collect::<Result<_>>()?,
+        };
+        opened
+            .into_iter()
+            .map(|(bid_id, s, receipt, submitted_at)| {
                 Ok(UnsealedBid {
                     bid_id,
                     org_id: s.org_id,
@@ -500,33 +642,30 @@ impl ProcurementStore for SqlStore {
         let (_, key_text) = DataKey::generate();
         let wrapped = self.bid_master().seal(&key_text);
         let mut w = self.begin_write().await?;
-        let row = sqlx::query(
-            "INSERT INTO procurements (project_id, version, stage, purchaser_org_id, agency_org_id, wrapped_key, data, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(p.project_id)
-        .bind(p.version)
-        .bind(p.stage.code())
-        .bind(p.purchaser_org_id)
-        .bind(p.agency_org_id)
-        .bind(wrapped)
-        .bind("{}")
-        .bind(ts(p.created_at))
-        .bind(ts(p.updated_at))
-        .fetch_one(&mut *w.tx)
-        .await
-        .map_err(classify)?;
         let mut p = p;
-        p.id = row.try_get(0)?;
-        if let Some(batch) = &self.batch {
-            lock(&batch.procurements).save(&p, &p)?;
-            lock(&batch.bid_keys).insert(p.id, key_text);
-        } else {
-            sqlx::query("UPDATE procurements SET data = $1 WHERE id = $2")
-                .bind(data(&p)?)
-                .bind(p.id)
-                .execute(&mut *w.tx)
-                .await?;
+        match &self.batch {
+            // Numbered now, written with its bids at the commit (see `pending_bids`). Not on SQLite, whose
+            // statements cost no round trip.
+            Some(batch) if self.is_postgres() => {
+                let mut ids = self.reserved_ids.procurements.lock().await;
+                p.id = ids.next_id(&mut w.tx, crate::reserved_ids::RESERVED).await?;
+                lock(&batch.procurements).insert(&p);
+                lock(&batch.bid_keys).insert(p.id, key_text);
+                lock(&batch.bids).made(p.id, wrapped);
+            }
+            Some(batch) => {
+                p.id = insert_row(&mut w.tx, &p, &wrapped).await?;
+                lock(&batch.procurements).save(&p, &p)?;
+                lock(&batch.bid_keys).insert(p.id, key_text);
+            }
+            None => {
+                p.id = insert_row(&mut w.tx, &p, &wrapped).await?;
+                sqlx::query("UPDATE procurements SET data = $1 WHERE id = $2")
+                    .bind(data(&p)?)
+                    .bind(p.id)
+                    .execute(&mut *w.tx)
+                    .await?;
+            }
         }
         self.write_procurement_facts(&mut w.tx, &p, None).await?;
         let mut after = snapshot(&p);
@@ -581,6 +720,10 @@ impl ProcurementStore for SqlStore {
     }
 
     async fn procurement(&self, id: i64) -> Result<Option<Procurement>> {
+        // In a batch, as the batch last saved it (it may not be written yet).
+        if let Some(p) = self.batch.as_ref().and_then(|b| lock(&b.procurements).last(id).cloned()) {
+            return Ok(Some(p));
+        }
         self.fetch_optional(
             "SELECT id, version, data FROM procurements WHERE id = $1",
             vec![Arg::from(id)],
@@ -614,27 +757,10 @@ impl ProcurementStore for SqlStore {
         let sealed = key.seal(&plain);
         let receipt = receipt_of(&sealed);
         let tag = tag(&key, org_id);
-        let updated = sqlx::query("UPDATE bids SET sealed = $1, receipt = $2, withdrawn = 0, submitted_at = $3 WHERE procurement_id = $4 AND round = $5 AND bidder_tag = $6")
-            .bind(&sealed)
-            .bind(&receipt)
-            .bind(ts(now))
-            .bind(procurement_id)
-            .bind(round)
-            .bind(&tag)
-            .execute(&mut *w.tx)
-            .await?;
-        if updated.rows_affected() == 0 {
-            sqlx::query("INSERT INTO bids (id, procurement_id, round, bidder_tag, sealed, receipt, withdrawn, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7)")
-                .bind(random_id())
-                .bind(procurement_id)
-                .bind(round)
-                .bind(&tag)
-                .bind(&sealed)
-                .bind(&receipt)
-                .bind(ts(now))
-                .execute(&mut *w.tx)
-                .await
-                .map_err(classify)?;
+        if let Some(b) = self.holder(procurement_id) {
+            lock(&b.bids).submit((procurement_id, round, tag), random_id(), sealed, receipt.clone(), ts(now));
+        } else {
+            self.store_bid(&mut w.tx, (procurement_id, round, &tag), &sealed, &receipt, now).await?;
         }
         let after = json!({"receipt": receipt, "round": round, "submitted_at": ts(now)});
         self.defer(
@@ -652,25 +778,19 @@ impl ProcurementStore for SqlStore {
         let mut w = self.begin_write().await?;
         let (key, p) = self.bid_key(&mut w.tx, procurement_id).await?;
         require_open(&p, now)?;
-        let row = sqlx::query(
-            "SELECT id, sealed, receipt, submitted_at FROM bids WHERE procurement_id = $1 AND round = $2 AND bidder_tag = $3 AND withdrawn = 0",
-        )
-        .bind(procurement_id)
-        .bind(round)
-        .bind(tag(&key, org_id))
-        .fetch_optional(&mut *w.tx)
-        .await?
-        .ok_or(DomainError::NotFound { what: "bid" })?;
-        let receipt: String = row.try_get("receipt")?;
-        sqlx::query("UPDATE bids SET withdrawn = 1, submitted_at = $1 WHERE procurement_id = $2 AND round = $3 AND bidder_tag = $4")
-            .bind(ts(now))
-            .bind(procurement_id)
-            .bind(round)
-            .bind(tag(&key, org_id))
-            .execute(&mut *w.tx)
-            .await?;
+        let bid = (procurement_id, round, tag(&key, org_id));
+        let (receipt, sealed) = match self.holder(procurement_id) {
+            Some(b) => {
+                let mut held = lock(&b.bids);
+                let standing = held.standing(&bid).ok_or(DomainError::NotFound { what: "bid" })?;
+                let found = (standing.receipt.clone(), standing.sealed.clone());
+                held.withdraw(&bid, ts(now));
+                found
+            }
+            None => self.withdraw_stored_bid(&mut w.tx, &bid, now).await?,
+        };
         // The bidder's name is in the sealed bid; the record names the organisation by id until the opening.
-        let name = Self::open_sealed(&key, &row)?.1.org_name;
+        let name = Self::open_sealed_text(&key, &sealed)?.org_name;
         let after = json!({"receipt": receipt, "round": round, "withdrawn_at": ts(now)});
         self.defer(
             &mut w.tx,
@@ -682,7 +802,6 @@ impl ProcurementStore for SqlStore {
         w.commit().await?;
         Ok(())
     }
-
     async fn own_bid(&self, procurement_id: i64, round: i64, org_id: i64) -> Result<Option<OwnBid>> {
         let mut conn = self.pool().acquire().await?;
         let (key, _) = self.bid_key(&mut conn, procurement_id).await?;
@@ -843,12 +962,19 @@ impl ProcurementStore for SqlStore {
     }
 
     async fn procurements_of_project(&self, project_id: i64) -> Result<Vec<Procurement>> {
-        self.fetch_all(
-            "SELECT id, version, data FROM procurements WHERE project_id = $1 ORDER BY id",
-            vec![Arg::from(project_id)],
-            procurement_from_row,
-        )
-        .await
+        let stored = self
+            .fetch_all(
+                "SELECT id, version, data FROM procurements WHERE project_id = $1 ORDER BY id",
+                vec![Arg::from(project_id)],
+                procurement_from_row,
+            )
+            .await?;
+        let Some(b) = &self.batch else { return Ok(stored) };
+        // In a batch, each as the batch last saved it, with those it made.
+        let held = lock(&b.procurements);
+        let mut all: BTreeMap<i64, Procurement> = stored.into_iter().map(|p| (p.id, p)).collect();
+        all.extend(held.records().filter(|p| p.project_id == project_id).map(|p| (p.id, p.clone())));
+        Ok(all.into_values().collect())
     }
 
     async fn notice(&self, id: i64) -> Result<Option<Notice>> {

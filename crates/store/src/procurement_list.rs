@@ -55,6 +55,16 @@ pub trait ProcurementLists {
 
 const COLUMNS: &str = "q.id, q.version, q.data";
 
+pub(crate) const MEMBERS_INSERT: &str = "INSERT INTO procurement_members (user_id, procurement_id)";
+
+/// The rows of `procurement_members` for `p`: who sits on its committee or handles it, once each.
+pub(crate) fn member_rows(p: &Procurement) -> Vec<Vec<Arg>> {
+    let mut members = p.facts().members;
+    members.sort_unstable();
+    members.dedup();
+    members.into_iter().map(|user_id| vec![Arg::Int(user_id), Arg::Int(p.id)]).collect()
+}
+
 impl SqlStore {
     /// Writes a procurement's list columns, and its committee members when they changed from `before`'s, in the
     /// caller's transaction. Without `before` the procurement is new or was never listed (filled by migration
@@ -65,6 +75,10 @@ impl SqlStore {
         p: &Procurement,
         before: Option<&Procurement>,
     ) -> Result<()> {
+        // A procurement the batch made is written whole, members and all, at the commit.
+        if self.batch.as_ref().is_some_and(|b| crate::bulk::lock(&b.bids).holds(p.id)) {
+            return Ok(());
+        }
         let f = p.facts();
         let was = before.map(|b| (b.facts(), b.method));
         let columns = |f: &Facts| (f.region.clone(), f.switch_requested, f.awaits);
@@ -91,11 +105,7 @@ impl SqlStore {
                 .execute(&mut *conn)
                 .await?;
         }
-        let mut members = f.members;
-        members.sort_unstable();
-        members.dedup();
-        let rows = members.into_iter().map(|user_id| vec![Arg::Int(user_id), Arg::Int(p.id)]).collect();
-        insert_rows(conn, "INSERT INTO procurement_members (user_id, procurement_id)", "", rows).await
+        insert_rows(conn, MEMBERS_INSERT, "", member_rows(p)).await
     }
 
     /// Fills the list columns of procurements stored before they existed (migration 14).

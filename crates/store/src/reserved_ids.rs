@@ -13,6 +13,7 @@ pub(crate) const RESERVED: i64 = 256;
 /// The ids of the tables whose rows a batch numbers.
 pub(crate) struct Reserved {
     pub(crate) projects: tokio::sync::Mutex<ReservedIds>,
+    pub(crate) procurements: tokio::sync::Mutex<ReservedIds>,
     pub(crate) notices: tokio::sync::Mutex<ReservedIds>,
 }
 
@@ -20,6 +21,7 @@ impl Default for Reserved {
     fn default() -> Self {
         Reserved {
             projects: tokio::sync::Mutex::new(ReservedIds::of("projects")),
+            procurements: tokio::sync::Mutex::new(ReservedIds::of("procurements")),
             notices: tokio::sync::Mutex::new(ReservedIds::of("notices")),
         }
     }
@@ -30,6 +32,7 @@ impl Reserved {
     /// last batch); PostgreSQL's reserved ids are the store's until given.
     pub(crate) async fn recount(&self) {
         self.projects.lock().await.last = None;
+        self.procurements.lock().await.last = None;
         self.notices.lock().await.last = None;
     }
 }

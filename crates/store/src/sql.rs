@@ -239,7 +239,7 @@ impl SqlStore {
     ) -> Result<AuditEvent> {
         let scope = match self.held_scope(&event) {
             Some(scope) => scope,
-            None => crate::audit::scope_of(conn, &event, false).await?,
+            None => crate::audit::scope_of(conn, &event, false, self.batch.as_ref().map(|b| &*b.org_regions)).await?,
         };
         self.append_scoped(conn, event, scope, now).await
     }
@@ -534,8 +534,16 @@ impl Store for SqlStore {
     }
 
     async fn organisation(&self, id: i64) -> Result<Option<Organisation>> {
+        // A batch reads each organisation once: its play asks for the same providers again and again.
+        if let Some(org) = self.batch.as_ref().and_then(|b| crate::bulk::lock(&b.organisations).get(&id).cloned()) {
+            return Ok(Some(org));
+        }
         let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1");
-        self.fetch_optional_with_batch(&sql, vec![Arg::Int(id)], org_from_row).await
+        let org = self.fetch_optional_with_batch(&sql, vec![Arg::Int(id)], org_from_row).await?;
+        if let (Some(b), Some(org)) = (&self.batch, &org) {
+            crate::bulk::lock(&b.organisations).insert(id, org.clone());
+        }
+        Ok(org)
     }
 
     async fn organisation_by_key(&self, key: &str) -> Result<Option<Organisation>> {

@@ -525,9 +525,6 @@ impl Scenario<'_> {
             return Err(format!("the tender of {} would not be where it should be today", p.design.title));
         }
         pstep!(purchaser, publish, |q: &mut Procurement| q.publish(purchaser, deadline, calendar, self.rules, publish));
-        if open_only {
-            return Ok(publish);
-        }
         // Three bids: the seed's provider and the first two other active providers the qualification
         // requirements admit (registered social organisations), so no enterprise or village committee takes part.
         let mut bidders = vec![winner.org_id];
@@ -535,6 +532,10 @@ impl Scenario<'_> {
         let near: String = seat.chars().take(6).collect();
         bidders.extend(self.cast.rivals(winner.org_id, &near, |k| q.documents.admits(k), 2));
         let bid_at = publish + Duration::days(3);
+        // A tender still open has the bids made by today, sealed until its deadline.
+        if open_only && bid_at > self.now {
+            return Ok(publish);
+        }
         for (i, org_id) in bidders.iter().enumerate() {
             let org = self.cast.org_by_id(*org_id)?;
             let share = [9700, 9900, 10000][i];
@@ -547,6 +548,9 @@ impl Scenario<'_> {
             // Each bid passes the same checks as one made on the platform: the qualification among them.
             let bidder = self.cast.actor(&org.key, Role::Provider)?;
             procurements::seal_bid(self.app, bidder, &q, &content, bid_at).await.map_err(|e| e.to_string())?;
+        }
+        if open_only {
+            return Ok(publish);
         }
         let opened: Vec<OpenedBid> = procurements::unseal(self.app, &q, deadline).await.map_err(|e| e.to_string())?;
         let attendees = vec!["区财政局监督人员".to_string(), "各投标人授权代表".to_string()];

@@ -59,8 +59,22 @@ both_backends! {
         let current = projects.iter().filter(|p| p.facts().year == year).count();
         assert!(current * 10 >= projects.len(), "{current} of {} in {year}", projects.len());
         // Tenders taking bids, and reports waiting for the purchaser's acceptance.
-        let bidding = app.store.procurements().await.unwrap().into_iter().filter(|q| q.stage.code() == "bidding").count();
-        assert!(bidding >= 10, "{bidding} procurements take bids");
+        let open: Vec<_> = app.store.procurements().await.unwrap().into_iter().filter(|q| q.stage.code() == "bidding").collect();
+        assert!(open.len() >= 10, "{} procurements take bids", open.len());
+        // An open tender holds the bids made by today, sealed until its deadline (on PostgreSQL the batch wrote
+        // them, and their records, only at its commit): refused before it, read back whole after it.
+        let mut bids = 0;
+        for q in &open {
+            let deadline = q.sealed_until().expect("a deadline");
+            let early = shanzhi_app::procurements::unseal(&app.application, q, deadline - chrono::Duration::minutes(1)).await;
+            assert!(early.is_err(), "opened before the deadline");
+            let opened = shanzhi_app::procurements::unseal(&app.application, q, deadline).await.unwrap();
+            assert!(opened.iter().all(|b| b.price.fen() > 0 && !b.name.is_empty() && b.receipt.len() == 64), "{opened:?}");
+            bids += opened.len();
+        }
+        assert!(bids >= 10, "{bids} sealed bids in open tenders");
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sealed_events").fetch_one(app.store.pool()).await.unwrap();
+        assert_eq!(waiting, bids as i64, "each bid's record waits sealed for the opening");
         let waiting = projects.iter().filter(|p| p.status == Status::Acceptance && p.facts().awaits.has(Awaits::PURCHASER)).count();
         assert!(waiting >= 10, "{waiting} milestones await acceptance");
 
