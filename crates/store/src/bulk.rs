@@ -182,8 +182,8 @@ impl Batch {
 
     /// Commits every write of the batch at once.
     pub async fn commit(self) -> Result<()> {
-        let Batch { store, _slot } = self;
-        let shared = store.batch.ok_or_else(|| StoreError::Corrupt("a batch without its transaction".into()))?;
+        let Batch { mut store, _slot } = self;
+        let shared = store.batch.take().ok_or_else(|| StoreError::Corrupt("a batch without its transaction".into()))?;
         let events = shared.take_events();
         let mut tx = Arc::try_unwrap(shared.tx)
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
@@ -197,7 +197,11 @@ impl Batch {
         // After the projects, whose places index them.
         std::mem::take(&mut *shared.notices.lock().await).write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
-        ledger.write(&mut tx).await?;
+        let lines = ledger.write(&mut tx).await?;
+        let keep = match store.is_postgres() {
+            true => Some(store.lines_to_keep(&mut tx, lines).await?),
+            false => None,
+        };
         insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *lock(&shared.statistics));
@@ -205,6 +209,9 @@ impl Batch {
         let sides = std::mem::take(&mut *lock(&shared.sides));
         sides.write(&mut tx).await?;
         tx.commit().await?;
+        if let Some(kept) = keep {
+            store.keep_lines(kept);
+        }
         Ok(())
     }
 }
@@ -220,11 +227,13 @@ impl SqlStore {
     /// and one at a time beyond them.
     pub async fn batch_making(&self, projects: u64) -> Result<Batch> {
         let (tx, slot) = self.begin_write().await?.into_parts();
+        let mut ledger = PendingLedger::default();
         let Tx::Own(mut tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
         if self.is_postgres() {
             // The projects the batch makes are written at its commit, after rows that refer to them (a
             // procurement, a bid): their references are checked then (migration 31 made them deferrable).
             sqlx::query("SET CONSTRAINTS ALL DEFERRED").execute(&mut *tx).await?;
+            ledger = self.batch_ledger(&mut tx).await?;
         } else {
             // Kept by the connection afterwards: in the pool of a process that writes batches.
             sqlx::query(&format!("PRAGMA cache_size = -{BATCH_CACHE_KIB}")).execute(&mut *tx).await?;
@@ -237,7 +246,7 @@ impl SqlStore {
             statistics: Arc::default(),
             sides: Arc::default(),
             projects: Arc::default(),
-            ledger: Arc::default(),
+            ledger: Arc::new(std::sync::Mutex::new(ledger)),
             procurements: Arc::default(),
             marked: Arc::default(),
             notices: Arc::default(),

@@ -25,6 +25,8 @@ use std::collections::HashMap;
 pub(crate) struct PendingLedger {
     /// By line: its year and its balances with the batch's entries.
     lines: HashMap<i64, (i32, Balances)>,
+    /// Whether the batch holds every line (PostgreSQL: the table's lock), so a line's first read takes no lock.
+    all_locked: bool,
     /// The closed years, read at the batch's first entry that draws on a year's money.
     closed: Option<Vec<i32>>,
     /// Rows of `ledger`, in the order they were made.
@@ -34,12 +36,57 @@ pub(crate) struct PendingLedger {
 }
 
 impl PendingLedger {
-    /// Writes the entries and their sums, in the batch's transaction as it commits.
-    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+    /// Writes the entries and their sums, in the batch's transaction as it commits; answers the lines' balances
+    /// as the entries leave them.
+    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<HashMap<i64, (i32, Balances)>> {
         insert_rows(conn, LEDGER_INSERT, "", self.entries).await?;
         let sums =
             self.sums.into_iter().map(|((line, project, movement, year), fen)| (line, project, movement, year, fen));
-        crate::statistics::add_ledger_sums(conn, sums).await
+        crate::statistics::add_ledger_sums(conn, sums).await?;
+        Ok(self.lines)
+    }
+}
+
+/// The balances a PostgreSQL batch left its lines with, and the ledger's sequence at its commit. A load of a
+/// million projects draws on twenty thousand lines, a thousand of them in each batch: the next batch starts from
+/// these instead of locking and summing each line again, when no entry was made in between (the sequence has not
+/// moved; any entry, even one rolled back, moves it).
+pub(crate) struct KeptLines {
+    sequence: i64,
+    lines: HashMap<i64, (i32, Balances)>,
+}
+
+/// What the store keeps from one batch to the next.
+pub(crate) type Kept = std::sync::Mutex<Option<KeptLines>>;
+
+/// The ledger's sequence: the last id it gave.
+const LEDGER_SEQUENCE: &str =
+    "SELECT CAST(COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence('ledger', 'id') AS regclass)), 0) AS BIGINT)";
+
+impl SqlStore {
+    /// A PostgreSQL batch's ledger at its start: it locks every budget line until it commits (a writer elsewhere
+    /// waits for the batch, as it would at the audit chain's lock), and takes over the balances the last batch
+    /// left when they still hold.
+    pub(crate) async fn batch_ledger(&self, conn: &mut AnyConnection) -> Result<PendingLedger> {
+        sqlx::query("LOCK TABLE budgets IN EXCLUSIVE MODE").execute(&mut *conn).await?;
+        let sequence: i64 = sqlx::query(LEDGER_SEQUENCE).fetch_one(&mut *conn).await?.try_get(0)?;
+        let kept = lock(&self.kept_lines).take().filter(|k| k.sequence == sequence);
+        Ok(PendingLedger { lines: kept.map(|k| k.lines).unwrap_or_default(), all_locked: true, ..Default::default() })
+    }
+
+    /// Keeps a committing batch's balances for the next (see [`KeptLines`]), read in its transaction after its
+    /// entries; answers what to keep once it has committed.
+    pub(crate) async fn lines_to_keep(
+        &self,
+        conn: &mut AnyConnection,
+        lines: HashMap<i64, (i32, Balances)>,
+    ) -> Result<KeptLines> {
+        let sequence: i64 = sqlx::query(LEDGER_SEQUENCE).fetch_one(&mut *conn).await?.try_get(0)?;
+        Ok(KeptLines { sequence, lines })
+    }
+
+    pub(crate) fn keep_lines(&self, kept: KeptLines) {
+        *lock(&self.kept_lines) = Some(kept);
     }
 }
 
@@ -67,11 +114,11 @@ impl SqlStore {
         for_update: bool,
     ) -> Result<BTreeMap<i64, (i32, Balances)>> {
         let Some(batch) = &self.batch else { return self.lines(conn, ids, for_update).await };
-        let missing: Vec<i64> = {
+        let (missing, all_locked): (Vec<i64>, bool) = {
             let pending = lock(&batch.ledger);
-            ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect()
+            (ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect(), pending.all_locked)
         };
-        let read = self.lines(conn, &missing, for_update).await?;
+        let read = self.lines(conn, &missing, for_update && !all_locked).await?;
         let mut pending = lock(&batch.ledger);
         pending.lines.extend(read);
         ids.iter().map(|id| pending.lines.get(id).map(|line| (*id, *line)).ok_or_else(unknown_line)).collect()

@@ -45,6 +45,8 @@ pub struct SqlStore {
     pub(crate) sqlite_reads: Option<Arc<SqliteReads>>,
     /// Ids batches give to the rows they hold back, kept from one batch to the next.
     pub(crate) reserved_ids: Arc<crate::reserved_ids::Reserved>,
+    /// The balances the last PostgreSQL batch left its budget lines with (see [`crate::ledger::KeptLines`]).
+    pub(crate) kept_lines: Arc<crate::ledger::Kept>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
@@ -104,6 +106,7 @@ impl SqlStore {
             batch: None,
             sqlite_reads,
             reserved_ids,
+            kept_lines: Arc::default(),
         })
     }
 

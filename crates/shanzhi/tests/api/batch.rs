@@ -132,4 +132,37 @@ both_backends! {
         let figures = |s| serde_json::to_value(s).unwrap();
         assert_eq!(figures(ours), figures(theirs));
     }
+
+    async fn a_batch_starts_from_the_last_batchs_balances_only_while_nobody_else_moved_money(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let by = By::system("test");
+        let now = start_time();
+        let budgets = app.store.budgets().await.unwrap();
+        let line = budgets.iter().max_by_key(|b| b.balances.available).expect("a budget line").clone();
+        let to = budgets.iter().map(|b| b.budget.org_id).find(|o| *o != line.budget.org_id).expect("another department");
+        let tenth = Money::from_fen(line.balances.available.fen() / 10);
+
+        let batch = app.store.batch().await.unwrap();
+        batch.store().grant(&by, line.budget.id, to, tenth, "批一", now).await.unwrap();
+        batch.commit().await.unwrap();
+        // The next batch goes on from the balance the last one left (on PostgreSQL without reading it again).
+        let batch = app.store.batch().await.unwrap();
+        let view = batch.store().grant(&by, line.budget.id, to, tenth, "批二", now).await.unwrap();
+        assert_eq!(view.balances.available, tenth + tenth);
+        batch.commit().await.unwrap();
+        // Money moved outside a batch: the next batch sees it, and refuses what would now overspend the line.
+        let left = line.balances.available - tenth - tenth;
+        let most = Money::from_fen(left.fen() / 2);
+        app.store.grant(&by, line.budget.id, to, most, "批外", now).await.unwrap();
+        let batch = app.store.batch().await.unwrap();
+        let err = batch.store().grant(&by, line.budget.id, to, left - most + Money::from_fen(1), "超支", now).await.unwrap_err();
+        assert!(matches!(err, StoreError::Domain(DomainError::BudgetExceeded { .. })), "{err}");
+        drop(batch);
+        // A dropped batch leaves nothing to go on from: the next reads the line as stored.
+        let batch = app.store.batch().await.unwrap();
+        batch.store().grant(&by, line.budget.id, to, left - most, "刚好", now).await.unwrap();
+        batch.commit().await.unwrap();
+        let after = app.store.budgets().await.unwrap().into_iter().find(|b| b.budget.id == line.budget.id).unwrap();
+        assert_eq!(after.balances.available, Money::ZERO);
+    }
 }
