@@ -174,6 +174,7 @@ pub async fn run(
         batch.commit().await.map_err(e("commit"))?;
     }
     store.restore_list_indexes().await.map_err(e("indexes"))?;
+    store.analyze().await.map_err(e("statistics of the tables"))?;
     let newest = store
         .project_page(&everything, &ProjectFilter::default(), PageRequest { limit: 1, before: None })
         .await
