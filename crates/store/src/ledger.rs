@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use shanzhi_domain::budget::{Balances, Budget, Entry, Movement};
 use shanzhi_domain::{DomainError, ErrorCode, Money};
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, Column, Row};
 use std::collections::BTreeMap;
 
 use crate::bulk::lock;
@@ -103,7 +103,7 @@ impl SqlStore {
         ids: &[i64],
         for_update: bool,
     ) -> Result<BTreeMap<i64, Balances>> {
-        Ok(self.line_states(conn, ids, for_update).await?.into_iter().map(|(id, (_, b))| (id, b)).collect())
+        Ok(self.line_states(conn, ids, for_update).await?.0.into_iter().map(|(id, (_, b))| (id, b)).collect())
     }
 
     /// [`SqlStore::balances_in`] with each line's year.
@@ -112,16 +112,17 @@ impl SqlStore {
         conn: &mut AnyConnection,
         ids: &[i64],
         for_update: bool,
-    ) -> Result<BTreeMap<i64, (i32, Balances)>> {
+    ) -> Result<(BTreeMap<i64, (i32, Balances)>, Option<UnderLocks>)> {
         let Some(batch) = &self.batch else { return self.lines(conn, ids, for_update).await };
         let (missing, all_locked): (Vec<i64>, bool) = {
             let pending = lock(&batch.ledger);
             (ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect(), pending.all_locked)
         };
-        let read = self.lines(conn, &missing, for_update && !all_locked).await?;
+        let (read, _) = self.lines(conn, &missing, for_update && !all_locked).await?;
         let mut pending = lock(&batch.ledger);
         pending.lines.extend(read);
-        ids.iter().map(|id| pending.lines.get(id).map(|line| (*id, *line)).ok_or_else(unknown_line)).collect()
+        let lines = ids.iter().map(|id| pending.lines.get(id).map(|line| (*id, *line)).ok_or_else(unknown_line));
+        Ok((lines.collect::<Result<_>>()?, None))
     }
 
     /// The closed years, inside the caller's transaction; a batch reads them once (closing one waits for the
@@ -136,18 +137,19 @@ impl SqlStore {
         Ok(closed)
     }
 
-    /// Budget lines' years and balances as stored, locked first on PostgreSQL when `for_update`.
+    /// Budget lines' years and balances as stored, locked first on PostgreSQL when `for_update`, with what the
+    /// write reads next under those locks.
     async fn lines(
         &self,
         conn: &mut AnyConnection,
         ids: &[i64],
         for_update: bool,
-    ) -> Result<BTreeMap<i64, (i32, Balances)>> {
+    ) -> Result<(BTreeMap<i64, (i32, Balances)>, Option<UnderLocks>)> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
         if ids.is_empty() {
-            return Ok(BTreeMap::new());
+            return Ok((BTreeMap::new(), None));
         }
         let sums = |list: &[String]| {
             format!(
@@ -157,14 +159,33 @@ impl SqlStore {
                 list.join(", ")
             )
         };
+        let mut under = None;
         let rows = if for_update && self.is_postgres() {
-            // The lines locked in id order and their sums read after the locks, in one round trip: the ids are
-            // the store's own numbers, written into the script.
+            // The lines locked in id order, then read under the locks, in one round trip: their sums, the closed
+            // years (a closing takes the same locks) and, under the chain's lock, its head for the write's event
+            // (every write takes its lines' locks before the chain's). The ids are the store's own numbers,
+            // written into the script.
             let list: Vec<String> = ids.iter().map(i64::to_string).collect();
             let lock = format!("SELECT id FROM budgets WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
-            let script = format!("{lock}; {}", sums(&list));
-            // The lock's rows hold only the id.
-            crate::rows::fetch_script(conn, &script).await?.into_iter().filter(|r| r.columns().len() > 1).collect()
+            let script = format!(
+                "{lock}; {}; SELECT year AS closed FROM fiscal_years; {}; {}",
+                sums(&list),
+                crate::sql::CHAIN_LOCK,
+                crate::sql::CHAIN_HEAD
+            );
+            let (mut closed, mut head, mut sums) = (Vec::new(), None, Vec::new());
+            for r in crate::rows::fetch_script(conn, &script).await? {
+                match (r.columns().len(), r.columns()[0].name()) {
+                    // The lock's rows hold only the id.
+                    (1, "id") => {}
+                    (1, "closed") => closed
+                        .push(i32::try_from(r.try_get::<i64, _>(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                    (2, "seq") => head = Some(r),
+                    _ => sums.push(r),
+                }
+            }
+            under = Some(UnderLocks { closed, head: crate::sql::head_from(head) });
+            sums
         } else {
             let mut w = Where::default();
             let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
@@ -183,29 +204,34 @@ impl SqlStore {
         if totals.len() != ids.len() {
             return Err(unknown_line());
         }
-        Ok(totals
+        let lines = totals
             .into_iter()
             .map(|(id, (year, t))| (id, (year, Balances::from_totals(|m| t.get(&m).copied().unwrap_or(Money::ZERO)))))
-            .collect())
+            .collect();
+        Ok((lines, under))
     }
 
     /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
-    /// would take a bucket below zero.
+    /// would take a bucket below zero. Answers the audit chain's head when it read it under the chain's lock
+    /// (PostgreSQL, outside a batch), for the write's event.
     pub(crate) async fn write_ledger(
         &self,
         conn: &mut AnyConnection,
         entries: &[Entry],
         actor_id: Option<i64>,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<Option<(i64, String)>> {
         if entries.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
-        let mut lines = self.line_states(conn, &ids, true).await?;
+        let (mut lines, under) = self.line_states(conn, &ids, true).await?;
         // After the lines are locked: no entry may put a closed year's money to new use.
         if entries.iter().any(|e| draws_on_year(e.movement)) {
-            let closed = self.closed_years_now(conn).await?;
+            let closed = match &under {
+                Some(u) => u.closed.clone(),
+                None => self.closed_years_now(conn).await?,
+            };
             for e in entries {
                 let (year, _) = lines.get(&e.budget_id).ok_or_else(unknown_line)?;
                 check_movement(e.movement, *year, &closed)?;
@@ -229,7 +255,8 @@ impl SqlStore {
             })
             .collect();
         let Some(batch) = &self.batch else {
-            return crate::statistics::write_ledger_entries(conn, Some((LEDGER_INSERT, rows)), entries, now).await;
+            crate::statistics::write_ledger_entries(conn, Some((LEDGER_INSERT, rows)), entries, now).await?;
+            return Ok(under.map(|u| u.head));
         };
         let year = china_date(now).year();
         let mut pending = lock(&batch.ledger);
@@ -240,7 +267,7 @@ impl SqlStore {
         for e in entries {
             *pending.sums.entry((e.budget_id, e.project_id, e.movement.code(), year)).or_default() += e.amount.fen();
         }
-        Ok(())
+        Ok(None)
     }
 
     /// One budget line with its balances, without computing every other line's.
@@ -258,6 +285,12 @@ impl SqlStore {
             .await?;
         row.as_ref().map(|r| budget_from_row(r)).transpose()
     }
+}
+
+/// What a write reads under its budget lines' locks (see [`SqlStore::lines`]).
+pub(crate) struct UnderLocks {
+    closed: Vec<i32>,
+    head: (i64, String),
 }
 
 fn unknown_line() -> StoreError {

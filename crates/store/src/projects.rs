@@ -442,14 +442,14 @@ impl SqlStore {
         if !made {
             write_side_rows(conn, after.id, &facts, Sides::Of(&before.facts()), self.held()).await?;
         }
-        self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
+        let head = self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
         let mut after_snapshot = after.snapshot();
         after_snapshot["detail"] = change.detail.clone();
         if !change.ledger.is_empty() {
             after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
         }
         let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
-        self.append_scoped(conn, event, reading_scope(after), now).await?;
+        self.append_at(conn, event, reading_scope(after), now, head).await?;
         self.contribute(conn, after, Stored::Of(before)).await
     }
 }

@@ -65,6 +65,24 @@ impl WriteTx {
     }
 }
 
+/// The audit chain's lock: appends take turns (on PostgreSQL; SQLite has one writer).
+pub(crate) const CHAIN_LOCK: &str = "LOCK TABLE audit_events IN EXCLUSIVE MODE";
+/// The chain's last event, read after its lock.
+pub(crate) const CHAIN_HEAD: &str = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+
+/// The next sequence number and the hash to link to, from the chain's last event (none: the genesis).
+pub(crate) fn head_from<R: Row>(last: Option<R>) -> (i64, String)
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    match last {
+        Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
+        None => (1, GENESIS_HASH.to_string()),
+    }
+}
+
 /// The audit chain's columns, for [`insert_rows`].
 pub(crate) const AUDIT_INSERT: &str =
     "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, \
@@ -255,9 +273,23 @@ impl SqlStore {
         scope: Scope,
         now: DateTime<Utc>,
     ) -> Result<AuditEvent> {
-        let (seq, prev) = match self.batch.as_ref().and_then(|b| b.head()) {
-            Some((seq, hash)) => (seq + 1, hash),
-            None => self.chain_head(conn).await?,
+        self.append_at(conn, event, scope, now, None).await
+    }
+
+    /// [`SqlStore::append_scoped`] after `head` (the next sequence number and the hash to link to), when the
+    /// write already read it under the chain's lock.
+    pub(crate) async fn append_at(
+        &self,
+        conn: &mut AnyConnection,
+        event: NewEvent,
+        scope: Scope,
+        now: DateTime<Utc>,
+        head: Option<(i64, String)>,
+    ) -> Result<AuditEvent> {
+        let (seq, prev) = match (self.batch.as_ref().and_then(|b| b.head()), head) {
+            (Some((seq, hash)), _) => (seq + 1, hash),
+            (None, Some(head)) => head,
+            (None, None) => self.chain_head(conn).await?,
         };
         let e = AuditEvent::seal(event, seq, now, &prev);
         let row = vec![
@@ -293,19 +325,15 @@ impl SqlStore {
 
     /// The next sequence number and the hash to link to, read under the chain's lock.
     async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String)> {
-        const HEAD: &str = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
         let head = if self.backend == Backend::Postgres {
             // The lock and the read in one round trip; the read's snapshot is taken after the lock is granted
             // (READ COMMITTED: a snapshot per statement), so it sees the last holder's event.
-            let sql = format!("LOCK TABLE audit_events IN EXCLUSIVE MODE; {HEAD}");
+            let sql = format!("{CHAIN_LOCK}; {CHAIN_HEAD}");
             crate::rows::fetch_script(conn, &sql).await?.into_iter().next()
         } else {
-            sqlx::query(HEAD).fetch_optional(&mut *conn).await?
+            sqlx::query(CHAIN_HEAD).fetch_optional(&mut *conn).await?
         };
-        Ok(match head {
-            Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
-            None => (1, GENESIS_HASH.to_string()),
-        })
+        Ok(head_from(head))
     }
 
     /// Appends the write's audit event and commits both together.
