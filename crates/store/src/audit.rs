@@ -1,13 +1,18 @@
-//! The audit chain in SQL: each event's reading scope, fixed as it is appended (and once for events from before
-//! scopes existed), and the chain read with the scopes for the web layer to decide who reads which payload.
+//! The audit chain in SQL: events appended under the chain's lock (or a batch's head), each with its reading
+//! scope fixed as it is appended (and once for events from before scopes existed), and the chain read with the
+//! scopes for the web layer to decide who reads which payload.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
-use shanzhi_domain::audit::{AuditEvent, NewEvent, Scope};
+use shanzhi_domain::audit::{AuditEvent, NewEvent, Scope, GENESIS_HASH};
 use sqlx::{AnyConnection, Row};
 
 use crate::error::Result;
 use crate::listing::Arg;
+use crate::rows::insert_rows;
+use crate::sql::WriteTx;
 use crate::SqlStore;
+use crate::{Backend, Store};
 
 /// The first column of the row `sql` finds for `id`, as text.
 async fn text_of<'q, T>(conn: &mut AnyConnection, sql: &'q str, id: T) -> Result<Option<String>>
@@ -111,7 +116,123 @@ pub(crate) async fn scope_of(
     Ok(Scope::regions(regions.iter().map(String::as_str)))
 }
 
+/// The audit chain's lock: appends take turns (on PostgreSQL; SQLite has one writer).
+pub(crate) const CHAIN_LOCK: &str = "LOCK TABLE audit_events IN EXCLUSIVE MODE";
+/// The chain's last event, read after its lock.
+pub(crate) const CHAIN_HEAD: &str = "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1";
+
+/// The next sequence number and the hash to link to, from the chain's last event (none: the genesis).
+pub(crate) fn head_from<R: Row>(last: Option<R>) -> (i64, String)
+where
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    usize: sqlx::ColumnIndex<R>,
+{
+    match last {
+        Some(r) => (r.get::<i64, _>(0) + 1, r.get::<String, _>(1)),
+        None => (1, GENESIS_HASH.to_string()),
+    }
+}
+
+/// The audit chain's columns, for [`insert_rows`].
+pub(crate) const AUDIT_INSERT: &str =
+    "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, \
+     object_id, before_json, after_json, prev_hash, hash, rule, payload_hash, scope)";
+
 impl SqlStore {
+    /// Appends `event` to the chain inside the caller's transaction. On PostgreSQL the table lock makes
+    /// concurrent servers take turns, so two appends can never claim the same sequence number.
+    pub(crate) async fn append(
+        &self,
+        conn: &mut AnyConnection,
+        event: NewEvent,
+        now: DateTime<Utc>,
+    ) -> Result<AuditEvent> {
+        let scope = match self.held_scope(&event) {
+            Some(scope) => scope,
+            None => crate::audit::scope_of(conn, &event, false, self.batch.as_ref().map(|b| &*b.org_regions)).await?,
+        };
+        self.append_scoped(conn, event, scope, now).await
+    }
+
+    /// Appends an event whose reading scope the caller knows from the record in hand, saving the look-up.
+    pub(crate) async fn append_scoped(
+        &self,
+        conn: &mut AnyConnection,
+        event: NewEvent,
+        scope: Scope,
+        now: DateTime<Utc>,
+    ) -> Result<AuditEvent> {
+        self.append_at(conn, event, scope, now, None).await
+    }
+
+    /// [`SqlStore::append_scoped`] after `head` (the next sequence number and the hash to link to), when the
+    /// write already read it under the chain's lock.
+    pub(crate) async fn append_at(
+        &self,
+        conn: &mut AnyConnection,
+        event: NewEvent,
+        scope: Scope,
+        now: DateTime<Utc>,
+        head: Option<(i64, String)>,
+    ) -> Result<AuditEvent> {
+        let (seq, prev) = match (self.batch.as_ref().and_then(|b| b.head()), head) {
+            (Some((seq, hash)), _) => (seq + 1, hash),
+            (None, Some(head)) => head,
+            (None, None) => self.chain_head(conn).await?,
+        };
+        let e = AuditEvent::seal(event, seq, now, &prev);
+        let row = vec![
+            Arg::Int(e.seq),
+            Arg::Text(e.at.clone()),
+            Arg::OptInt(e.actor_id),
+            Arg::Text(e.actor_name.clone()),
+            Arg::OptInt(e.org_id),
+            Arg::Text(e.action.clone()),
+            Arg::Text(e.object_type.clone()),
+            Arg::Text(e.object_id.clone()),
+            Arg::Text(e.before.to_string()),
+            Arg::Text(e.after.to_string()),
+            Arg::Text(e.prev_hash.clone()),
+            Arg::Text(e.hash.clone()),
+            Arg::Int(i64::from(e.rule)),
+            Arg::OptText(e.payload_hash.clone()),
+            Arg::Text(scope.code()),
+        ];
+        match &self.batch {
+            // A batch's events wait to be written many to a statement; nothing reads the chain inside a batch,
+            // and the batch writes the rest before it commits.
+            Some(b) => {
+                b.set_head(e.seq, &e.hash);
+                if let Some(rows) = b.queue_event(row) {
+                    insert_rows(conn, AUDIT_INSERT, "", rows).await?;
+                }
+            }
+            None => insert_rows(conn, AUDIT_INSERT, "", vec![row]).await?,
+        }
+        Ok(e)
+    }
+
+    /// The next sequence number and the hash to link to, read under the chain's lock.
+    async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String)> {
+        let head = if self.backend() == Backend::Postgres {
+            // The lock and the read in one round trip; the read's snapshot is taken after the lock is granted
+            // (READ COMMITTED: a snapshot per statement), so it sees the last holder's event.
+            let sql = format!("{CHAIN_LOCK}; {CHAIN_HEAD}");
+            crate::rows::fetch_script(conn, &sql).await?.into_iter().next()
+        } else {
+            sqlx::query(CHAIN_HEAD).fetch_optional(&mut *conn).await?
+        };
+        Ok(head_from(head))
+    }
+
+    /// Appends the write's audit event and commits both together.
+    pub(crate) async fn commit_with(&self, mut w: WriteTx, event: NewEvent, now: DateTime<Utc>) -> Result<()> {
+        self.append(&mut w.tx, event, now).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
     /// Gives every event that has no scope yet (those appended before scopes existed) its scope, once.
     pub(crate) async fn fill_scopes(&self, conn: &mut AnyConnection) -> Result<()> {
         let rows =

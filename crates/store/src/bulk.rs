@@ -34,7 +34,7 @@ use shanzhi_domain::project::Project;
 pub(crate) struct Shared {
     pub(crate) tx: Arc<Mutex<Transaction<'static, Any>>>,
     head: Arc<std::sync::Mutex<Option<(i64, String)>>>,
-    /// Audit events appended but not written yet, as rows of [`crate::sql::AUDIT_INSERT`].
+    /// Audit events appended but not written yet, as rows of [`crate::audit::AUDIT_INSERT`].
     events: Arc<std::sync::Mutex<Vec<Vec<Arg>>>>,
     /// The statistics' summary rows, written at the commit.
     pub(crate) statistics: Arc<std::sync::Mutex<Deferred>>,
@@ -202,7 +202,7 @@ impl Batch {
             true => Some(store.lines_to_keep(&mut tx, lines).await?),
             false => None,
         };
-        insert_rows(&mut tx, crate::sql::AUDIT_INSERT, "", events).await?;
+        insert_rows(&mut tx, crate::audit::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *lock(&shared.statistics));
         statistics.write(&mut tx, &projects).await?;

@@ -170,8 +170,8 @@ impl SqlStore {
             let script = format!(
                 "{lock}; {}; SELECT year AS closed FROM fiscal_years; {}; {}",
                 sums(&list),
-                crate::sql::CHAIN_LOCK,
-                crate::sql::CHAIN_HEAD
+                crate::audit::CHAIN_LOCK,
+                crate::audit::CHAIN_HEAD
             );
             let (mut closed, mut head, mut sums) = (Vec::new(), None, Vec::new());
             for r in crate::rows::fetch_script(conn, &script).await? {
@@ -184,7 +184,7 @@ impl SqlStore {
                     _ => sums.push(r),
                 }
             }
-            under = Some(UnderLocks { closed, head: crate::sql::head_from(head) });
+            under = Some(UnderLocks { closed, head: crate::audit::head_from(head) });
             sums
         } else {
             let mut w = Where::default();
