@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::{AuditEvent, NewEvent, Scope, GENESIS_HASH};
+use shanzhi_domain::org::Organisation;
 use sqlx::{AnyConnection, Row};
 
 use crate::error::Result;
@@ -23,17 +24,22 @@ where
     Ok(row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten()))
 }
 
-/// Organisations' regions by id, as a batch has read them (an organisation does not move within a batch).
-pub(crate) type OrgRegions = std::sync::Mutex<std::collections::HashMap<i64, Option<String>>>;
+/// The organisations a batch has read, by id (see [`crate::bulk::Shared`]).
+pub(crate) type KnownOrgs = std::sync::Mutex<std::collections::HashMap<i64, Organisation>>;
 
-async fn org_region(conn: &mut AnyConnection, org_id: i64, known: Option<&OrgRegions>) -> Result<Option<String>> {
-    if let Some(region) = known.and_then(|k| crate::bulk::lock(k).get(&org_id).cloned()) {
-        return Ok(region);
+/// An organisation's region: from the batch's organisations (`known`), which the one read here joins.
+async fn org_region(conn: &mut AnyConnection, org_id: i64, known: Option<&KnownOrgs>) -> Result<Option<String>> {
+    let Some(known) = known else {
+        return text_of(conn, "SELECT region FROM organisations WHERE id = $1", org_id).await;
+    };
+    if let Some(org) = crate::bulk::lock(known).get(&org_id) {
+        return Ok(org.region.clone());
     }
-    let region = text_of(conn, "SELECT region FROM organisations WHERE id = $1", org_id).await?;
-    if let Some(k) = known {
-        crate::bulk::lock(k).insert(org_id, region.clone());
-    }
+    let sql = format!("SELECT {} FROM organisations WHERE id = $1", crate::sql::ORG_COLUMNS);
+    let Some(row) = sqlx::query(&sql).bind(org_id).fetch_optional(&mut *conn).await? else { return Ok(None) };
+    let org = crate::sql::org_from_row(&row)?;
+    let region = org.region.clone();
+    crate::bulk::lock(known).insert(org_id, org);
     Ok(region)
 }
 
@@ -47,12 +53,12 @@ async fn data(conn: &mut AnyConnection, sql: &str, id: &str) -> Result<Value> {
 
 /// Who may read `e`'s payload: from the kind of object, else from where the object is. `old` marks events from
 /// before the chain was split, when sealed bids and interest entered the chain as they happened. A batch passes
-/// the organisations' regions it has read (`known`).
+/// the organisations it has read (`known`).
 pub(crate) async fn scope_of(
     conn: &mut AnyConnection,
     e: &NewEvent,
     old: bool,
-    known: Option<&OrgRegions>,
+    known: Option<&KnownOrgs>,
 ) -> Result<Scope> {
     if let Some(s) = Scope::of_object_type(&e.object_type) {
         return Ok(s);
@@ -150,7 +156,7 @@ impl SqlStore {
     ) -> Result<AuditEvent> {
         let scope = match self.held_scope(&event) {
             Some(scope) => scope,
-            None => crate::audit::scope_of(conn, &event, false, self.batch.as_ref().map(|b| &*b.org_regions)).await?,
+            None => crate::audit::scope_of(conn, &event, false, self.batch.as_ref().map(|b| &*b.organisations)).await?,
         };
         self.append_scoped(conn, event, scope, now).await
     }

@@ -52,10 +52,9 @@ pub(crate) struct Shared {
     pub(crate) notices: Arc<Mutex<PendingNotices>>,
     /// Procurements' bid keys (unwrapped) the batch made or read, by procurement.
     pub(crate) bid_keys: Arc<std::sync::Mutex<std::collections::HashMap<i64, String>>>,
-    /// Organisations the batch read, by id; forgotten when the batch changes one.
-    pub(crate) organisations: Arc<std::sync::Mutex<std::collections::HashMap<i64, shanzhi_domain::org::Organisation>>>,
-    /// Organisations' regions the batch read for its events' reading scopes.
-    pub(crate) org_regions: Arc<crate::audit::OrgRegions>,
+    /// Organisations the batch read (for its play and its events' reading scopes), by id; forgotten when the
+    /// batch changes one.
+    pub(crate) organisations: Arc<crate::audit::KnownOrgs>,
     /// The bids and sealed records of the procurements the batch made, written at the commit.
     pub(crate) bids: Arc<std::sync::Mutex<crate::pending_bids::PendingBids>>,
     /// How many more projects the batch was told it will make.
@@ -198,10 +197,7 @@ impl Batch {
         std::mem::take(&mut *shared.notices.lock().await).write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
         let lines = ledger.write(&mut tx).await?;
-        let keep = match store.is_postgres() {
-            true => Some(store.lines_to_keep(&mut tx, lines).await?),
-            false => None,
-        };
+        let keep = if store.is_postgres() { Some(store.lines_to_keep(&mut tx, lines).await?) } else { None };
         insert_rows(&mut tx, crate::audit::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *lock(&shared.statistics));
@@ -252,7 +248,6 @@ impl SqlStore {
             notices: Arc::default(),
             bid_keys: Arc::default(),
             organisations: Arc::default(),
-            org_regions: Arc::default(),
             bids: Arc::default(),
             planned_projects: Arc::new(i64::try_from(projects).unwrap_or(i64::MAX).into()),
         };
@@ -275,7 +270,6 @@ impl SqlStore {
     pub(crate) fn forget_organisation(&self, id: i64) {
         if let Some(b) = &self.batch {
             lock(&b.organisations).remove(&id);
-            lock(&b.org_regions).remove(&id);
         }
     }
 

@@ -59,9 +59,12 @@ pub(crate) struct KeptLines {
 /// What the store keeps from one batch to the next.
 pub(crate) type Kept = std::sync::Mutex<Option<KeptLines>>;
 
-/// The ledger's sequence: the last id it gave.
-const LEDGER_SEQUENCE: &str =
-    "SELECT CAST(COALESCE(pg_sequence_last_value(CAST(pg_get_serial_sequence('ledger', 'id') AS regclass)), 0) AS BIGINT)";
+/// The ledger's sequence: the last id it gave (PostgreSQL).
+async fn ledger_sequence(conn: &mut AnyConnection) -> Result<i64> {
+    const SQL: &str = "SELECT CAST(COALESCE(pg_sequence_last_value(\
+                       CAST(pg_get_serial_sequence('ledger', 'id') AS regclass)), 0) AS BIGINT)";
+    Ok(sqlx::query(SQL).fetch_one(&mut *conn).await?.try_get(0)?)
+}
 
 impl SqlStore {
     /// A PostgreSQL batch's ledger at its start: it locks every budget line until it commits (a writer elsewhere
@@ -69,7 +72,7 @@ impl SqlStore {
     /// left when they still hold.
     pub(crate) async fn batch_ledger(&self, conn: &mut AnyConnection) -> Result<PendingLedger> {
         sqlx::query("LOCK TABLE budgets IN EXCLUSIVE MODE").execute(&mut *conn).await?;
-        let sequence: i64 = sqlx::query(LEDGER_SEQUENCE).fetch_one(&mut *conn).await?.try_get(0)?;
+        let sequence = ledger_sequence(conn).await?;
         let kept = lock(&self.kept_lines).take().filter(|k| k.sequence == sequence);
         Ok(PendingLedger { lines: kept.map(|k| k.lines).unwrap_or_default(), all_locked: true, ..Default::default() })
     }
@@ -81,8 +84,7 @@ impl SqlStore {
         conn: &mut AnyConnection,
         lines: HashMap<i64, (i32, Balances)>,
     ) -> Result<KeptLines> {
-        let sequence: i64 = sqlx::query(LEDGER_SEQUENCE).fetch_one(&mut *conn).await?.try_get(0)?;
-        Ok(KeptLines { sequence, lines })
+        Ok(KeptLines { sequence: ledger_sequence(conn).await?, lines })
     }
 
     pub(crate) fn keep_lines(&self, kept: KeptLines) {

@@ -45,14 +45,8 @@ impl PendingBids {
 
     /// Takes a bid, replacing the bidder's earlier one in the round (which keeps its id), as `submit_bid` does.
     pub(crate) fn submit(&mut self, key: (i64, i64, String), new_id: i64, sealed: String, receipt: String, at: String) {
-        let bid = self.bids.entry(key).or_insert_with(|| HeldBid {
-            id: new_id,
-            sealed: String::new(),
-            receipt: String::new(),
-            withdrawn: false,
-            submitted_at: String::new(),
-        });
-        *bid = HeldBid { id: bid.id, sealed, receipt, withdrawn: false, submitted_at: at };
+        let id = self.bids.get(&key).map_or(new_id, |b| b.id);
+        self.bids.insert(key, HeldBid { id, sealed, receipt, withdrawn: false, submitted_at: at });
     }
 
     /// The bidder's standing bid in the round, if any.

@@ -536,8 +536,9 @@ impl SqlStore {
     /// when bidding ends without one.
     async fn flush(&self, conn: &mut AnyConnection, procurement_id: i64, now: DateTime<Utc>) -> Result<()> {
         let held = self.holder(procurement_id).map(|b| lock(&b.bids).take_sealed(procurement_id));
-        let sealed: Vec<String> = match &held {
-            Some(records) => records.clone(),
+        let stored = held.is_none();
+        let sealed: Vec<String> = match held {
+            Some(records) => records,
             None => sqlx::query("SELECT id, sealed FROM sealed_events WHERE procurement_id = $1 ORDER BY id")
                 .bind(procurement_id)
                 .fetch_all(&mut *conn)
@@ -555,7 +556,7 @@ impl SqlStore {
                 serde_json::from_str(&key.open(s)?).map_err(|e| StoreError::Corrupt(format!("sealed event: {e}")))?;
             self.append(conn, event, now).await?;
         }
-        if held.is_none() {
+        if stored {
             sqlx::query("DELETE FROM sealed_events WHERE procurement_id = $1")
                 .bind(procurement_id)
                 .execute(&mut *conn)
