@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use shanzhi_domain::org::Region;
 use shanzhi_domain::project::{Project, PurchaseMode};
-use shanzhi_domain::statistics::sums::{contribution, Kind, Row};
+use shanzhi_domain::statistics::sums::{contribution, same_contribution, Kind, Row};
 use shanzhi_domain::Money;
 use sqlx::{AnyConnection, Row as _};
 
@@ -78,6 +78,13 @@ fn add(d: &mut Delta, sign: i64, (projects, posts, amount): &Sum) {
 /// then held, so the shared totals rows are only ever taken by one writer at a time and two writers never wait on
 /// each other for them.
 pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: Stored<'_>) -> Result<()> {
+    // The stored rows are the record's as it was, with the places as they are (a new township rewrites the rows
+    // under it): a save that changes nothing they depend on has nothing to read or write.
+    if let Stored::Of(before) = stored {
+        if same_contribution(before, p) {
+            return Ok(());
+        }
+    }
     let (townships, seats, read) = places(conn, p, None, needs_reading(stored).then_some(p.id)).await?;
     let old = read.unwrap_or_else(|| from_record(stored));
     let Some(change) = change(p, &townships, &seats, old, was_in(p, stored)) else { return Ok(()) };

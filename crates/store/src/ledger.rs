@@ -92,6 +92,9 @@ impl SqlStore {
     }
 }
 
+/// The closed years, as [`SqlStore::lines`] reads them beside the lines' sums.
+const CLOSED_YEARS: &str = "SELECT year AS closed FROM fiscal_years";
+
 const LEDGER_INSERT: &str = "INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at)";
 
 impl SqlStore {
@@ -162,21 +165,33 @@ impl SqlStore {
             )
         };
         let mut under = None;
-        let rows = if for_update && self.is_postgres() {
-            // The lines locked in id order, then read under the locks, in one round trip: their sums, the closed
-            // years (a closing takes the same locks) and, under the chain's lock, its head for the write's event
-            // (every write takes its lines' locks before the chain's). The ids are the store's own numbers,
-            // written into the script.
-            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-            let lock = format!("SELECT id FROM budgets WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
-            let script = format!(
-                "{lock}; {}; SELECT year AS closed FROM fiscal_years; {}; {}",
-                sums(&list),
-                crate::audit::CHAIN_LOCK,
-                crate::audit::CHAIN_HEAD
-            );
+        let rows = if for_update {
+            // Read under the lines' locks in one round trip: their sums, the closed years (a closing takes the
+            // same locks) and, under the chain's lock, its head for the write's event (every write takes its
+            // lines' locks before the chain's). On PostgreSQL the lines are locked first, in id order, by a
+            // script (the ids are the store's own numbers, written in); on SQLite the write transaction already
+            // holds the database's one write lock, and the statements share the sums' bound ids.
+            let (sql, args) = if self.is_postgres() {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                let lock = format!("SELECT id FROM budgets WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
+                let script = format!(
+                    "{lock}; {}; {CLOSED_YEARS}; {}; {}",
+                    sums(&list),
+                    crate::audit::CHAIN_LOCK,
+                    crate::audit::CHAIN_HEAD
+                );
+                (script, None)
+            } else {
+                let mut w = Where::default();
+                let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
+                (format!("{}; {CLOSED_YEARS}; {}", sums(&list), crate::audit::CHAIN_HEAD), Some(w))
+            };
+            let found = match args {
+                None => crate::rows::fetch_script(conn, &sql).await?,
+                Some(w) => w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?,
+            };
             let (mut closed, mut head, mut sums) = (Vec::new(), None, Vec::new());
-            for r in crate::rows::fetch_script(conn, &script).await? {
+            for r in found {
                 match (r.columns().len(), r.columns()[0].name()) {
                     // The lock's rows hold only the id.
                     (1, "id") => {}

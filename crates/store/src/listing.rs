@@ -56,7 +56,7 @@ impl<T> Page<T> {
     }
 }
 
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub(crate) enum Arg {
     Int(i64),
     Text(String),

@@ -420,20 +420,24 @@ impl SqlStore {
             held.save(before, after)?;
             held.is_new(after.id)
         } else {
+            // Only the list columns that changed: SQLite rewrites the entry of every index on a column the
+            // statement sets, changed or not (a dozen indexes, each a page more to write at the commit).
+            let mut w = Where::default();
+            let changed: Vec<String> = FACTS_COLUMNS
+                .iter()
+                .zip(fact_args(&facts).into_iter().zip(fact_args(&before.facts())))
+                .filter(|(_, (now, was))| now != was)
+                .map(|(column, (now, _))| format!("{column} = {}, ", w.arg(now)))
+                .collect();
+            let (version, status) = (w.int(after.version), w.text(after.status.code()));
+            let (data, updated_at) = (w.text(&project_data(after)?), w.text(&ts(after.updated_at)));
+            let (id, was) = (w.int(after.id), w.int(before.version));
             let sql = format!(
-                "UPDATE projects SET {}, version = $16, status = $17, data = $18, updated_at = $19 \
-                 WHERE id = $20 AND version = $21",
-                *FACTS_SET
+                "UPDATE projects SET {}version = {version}, status = {status}, data = {data}, \
+                 updated_at = {updated_at} WHERE id = {id} AND version = {was}",
+                changed.concat()
             );
-            let done = bind_facts(sqlx::query(&sql), &facts)
-                .bind(after.version)
-                .bind(after.status.code())
-                .bind(project_data(after)?)
-                .bind(ts(after.updated_at))
-                .bind(after.id)
-                .bind(before.version)
-                .execute(&mut *conn)
-                .await?;
+            let done = w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
             if done.rows_affected() != 1 {
                 return Err(DomainError::StaleVersion.into());
             }

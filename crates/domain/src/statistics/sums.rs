@@ -143,6 +143,15 @@ pub fn contribution(p: &Project, townships: &[Region], seats: &BTreeMap<i64, Str
         .collect()
 }
 
+/// Whether `a` and `b` add the same rows whatever the places: the places only split what the rows without
+/// places hold (amounts, counts) by the projects' regions and their posts' hosts, so equal rows without places,
+/// equal regions and equal posts give equal rows. A save that changes none of them (a milestone's acceptance
+/// and payment) leaves its project's rows as they are.
+pub fn same_contribution(a: &Project, b: &Project) -> bool {
+    let unplaced = |p: &Project| contribution(p, &[], &BTreeMap::new());
+    a.design.regions == b.design.regions && a.design.posts == b.design.posts && unplaced(a) == unplaced(b)
+}
+
 const DISTRICT_WIDE: &str = "district_wide";
 
 fn area_key(urban: bool) -> &'static str {

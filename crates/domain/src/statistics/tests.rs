@@ -652,3 +652,46 @@ fn the_fold_of_summed_contributions_equals_the_computation_from_every_record() {
         }
     }
 }
+
+#[test]
+fn a_save_that_changes_nothing_the_rows_depend_on_keeps_them_and_any_other_change_is_seen() {
+    use sums::{contribution, same_contribution};
+    let d = Data::new();
+    let seats: BTreeMap<i64, String> =
+        d.organisations.iter().filter_map(|o| o.region.clone().map(|r| (o.id, r))).collect();
+    let rows = |p: &Project| contribution(p, &d.regions, &seats);
+    let mut seen = BTreeSet::new();
+    for p in d.projects.iter().filter(|p| p.contract.is_some()) {
+        let mut touched = p.clone();
+        touched.version += 1;
+        touched.updated_at += chrono::Duration::days(30);
+        assert!(same_contribution(p, &touched), "project {}", p.id);
+        assert_eq!(rows(p), rows(&touched));
+
+        let mut changes: Vec<(&str, Project)> = Vec::new();
+        let mut moved = p.clone();
+        moved.design.regions = vec![T2.to_string()];
+        changes.push(("regions", moved));
+        let mut dearer = p.clone();
+        if let Some(c) = dearer.contract.as_mut() {
+            c.amount = c.amount + yuan(1_000);
+        }
+        changes.push(("amount", dearer));
+        let mut other = p.clone();
+        other.design.category = "B0101".into();
+        changes.push(("category", other));
+        if !p.design.posts.is_empty() {
+            let mut rehosted = p.clone();
+            rehosted.design.posts[0].host_org_id = 4;
+            changes.push(("posts", rehosted));
+        }
+        for (what, changed) in changes {
+            // Seen whenever the rows with places differ (a change that moves nothing may pass either way).
+            if rows(p) != rows(&changed) {
+                assert!(!same_contribution(p, &changed), "project {} {what}", p.id);
+                seen.insert(what);
+            }
+        }
+    }
+    assert_eq!(seen, BTreeSet::from(["amount", "category", "posts", "regions"]));
+}
