@@ -1,5 +1,5 @@
 //! A project's contribution to the statistics' summary rows (`statistics_rows`, `statistics_totals`,
-//! `statistics_place_totals`), rewritten whenever the project is saved, in the saving transaction. A batch
+//! `statistics_place_totals`, and its lottery rows per place in `statistics_place_lottery`), rewritten whenever the project is saved, in the saving transaction. A batch
 //! ([`crate::bulk`]) keeps them in memory instead and writes them when it commits, many rows to a statement:
 //! nothing reads them inside the batch but their writer, and a project's rows change at nearly every step.
 
@@ -68,6 +68,50 @@ impl Change {
     }
 }
 
+/// A project's lottery rows: (year, category) → amount.
+fn lottery(rows: &Keyed) -> BTreeMap<(i32, &str), Money> {
+    rows.iter()
+        .filter(|((kind, _, _), _)| *kind == Kind::Lottery)
+        .map(|((_, y, key), s)| ((*y, key.as_str()), s.2))
+        .collect()
+}
+
+/// What a change does to the project's lottery rows per place (`statistics_place_lottery`): `None` when they
+/// stay; else whether some are stored to delete, and the rows it has now, once for every place it is in.
+fn place_lottery(project_id: i64, c: &Change) -> Option<(bool, Vec<Vec<Arg>>)> {
+    let (old, new) = (lottery(&c.old), lottery(&c.new));
+    if old == new && (new.is_empty() || c.was_in == c.now_in) {
+        return None;
+    }
+    let rows = c
+        .now_in
+        .iter()
+        .flat_map(|code| {
+            new.iter().map(move |((year, key), amount)| {
+                vec![
+                    Arg::Text(code.clone()),
+                    Arg::Int(i64::from(*year)),
+                    Arg::Int(project_id),
+                    Arg::Text((*key).to_string()),
+                    Arg::Int(amount.fen()),
+                ]
+            })
+        })
+        .collect();
+    Some((!old.is_empty(), rows))
+}
+
+/// Deletes the lottery rows per place of `stale` projects and writes `rows`.
+async fn write_place_lottery(conn: &mut AnyConnection, stale: &[i64], rows: Vec<Vec<Arg>>) -> Result<()> {
+    for chunk in stale.chunks(500) {
+        let mut w = Where::default();
+        let ids: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
+        let sql = format!("DELETE FROM statistics_place_lottery WHERE project_id IN ({})", ids.join(", "));
+        w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+    }
+    insert_rows(conn, "INSERT INTO statistics_place_lottery (code, year, project_id, key, amount_fen)", "", rows).await
+}
+
 fn add(d: &mut Delta, sign: i64, (projects, posts, amount): &Sum) {
     *d = (d.0 + sign * projects, d.1 + sign * posts, d.2 + sign * amount.fen());
 }
@@ -92,6 +136,10 @@ pub async fn write_contribution(conn: &mut AnyConnection, p: &Project, stored: S
     change.add_to(&mut totals, &mut place_totals);
     add_place_totals(conn, place_totals).await?;
     add_totals(conn, totals).await?;
+    if let Some((stale, rows)) = place_lottery(p.id, &change) {
+        let stale: &[i64] = if stale { &[p.id] } else { &[] };
+        write_place_lottery(conn, stale, rows).await?;
+    }
     let gone: Vec<&Key> = change.old.keys().filter(|k| !change.new.contains_key(*k)).collect();
     delete_rows(conn, p.id, &gone).await?;
     upsert_rows(conn, changed_rows(p.id, &change.old, &change.new)).await
@@ -257,7 +305,7 @@ impl Deferred {
     pub(crate) async fn write(self, conn: &mut AnyConnection, projects: &Pending<Project>) -> Result<()> {
         let (mut totals, mut place_totals) = (BTreeMap::new(), BTreeMap::new());
         let mut cache = Places::default();
-        let mut upserts = Vec::new();
+        let (mut upserts, mut stale, mut lottery_rows) = (Vec::new(), Vec::new(), Vec::new());
         for (id, before) in self.before {
             let p = projects
                 .last(id)
@@ -267,10 +315,17 @@ impl Deferred {
             let old = before.rows.or(read).unwrap_or_default();
             let Some(change) = change(p, &townships, &seats, old, before.was_in) else { continue };
             change.add_to(&mut totals, &mut place_totals);
+            if let Some((was_stored, rows)) = place_lottery(id, &change) {
+                if was_stored {
+                    stale.push(id);
+                }
+                lottery_rows.extend(rows);
+            }
             let gone: Vec<&Key> = change.old.keys().filter(|k| !change.new.contains_key(*k)).collect();
             delete_rows(conn, id, &gone).await?;
             upserts.extend(changed_rows(id, &change.old, &change.new));
         }
+        write_place_lottery(conn, &stale, lottery_rows).await?;
         add_place_totals(conn, place_totals).await?;
         add_totals(conn, totals).await?;
         upsert_rows(conn, upserts).await

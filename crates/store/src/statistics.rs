@@ -611,28 +611,36 @@ fn warning_key(project_id: i64, year: i32) -> i64 {
 }
 
 /// The lottery commitments in `categories` (those outside social work) of `year` in the part under `root`,
-/// one per project and line year, as the clause their queries share.
-fn warnings_where(categories: &BTreeSet<String>, year: Option<i32>, root: Option<&str>) -> Where {
+/// one per project and line year: the table their queries read them from (as `s`, with `year`, `project_id`,
+/// `key` and `amount_fen`) and the clause they share. A place's are its own rows (`statistics_place_lottery`);
+/// the whole platform's its projects' rows; those of a part that is not a place are its projects' rows, each
+/// tested for the part.
+fn warnings_where(categories: &BTreeSet<String>, year: Option<i32>, root: Option<&str>) -> (&'static str, Where) {
     let mut w = Where::default();
     let keys: Vec<String> = categories.iter().map(|c| w.text(c)).collect();
-    w.and(format!("s.kind = 'lottery' AND s.key IN ({})", keys.join(", ")));
+    w.and(format!("s.key IN ({})", keys.join(", ")));
     if let Some(y) = year {
         let y = w.int(i64::from(y));
         w.and(format!("s.year = {y}"));
     }
-    // Tested per row from the lottery rows' index (few), not by listing every project of the part (thousands).
-    if let Some(root) = root {
-        if crate::projects::is_place_code(root) {
-            let c = w.text(root);
-            w.and(format!(
-                "EXISTS (SELECT 1 FROM project_places pl WHERE pl.project_id = s.project_id AND pl.code = {c})"
-            ));
-        } else {
-            let range = w.prefix("r.region", root);
-            w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = s.project_id AND {range})"));
+    let table = match root {
+        Some(code) if crate::projects::is_place_code(code) => {
+            let c = w.text(code);
+            w.and(format!("s.code = {c}"));
+            "statistics_place_lottery"
         }
-    }
-    w
+        _ => {
+            w.and("s.kind = 'lottery'".to_string());
+            if let Some(root) = root {
+                let range = w.prefix("r.region", root);
+                w.and(format!(
+                    "EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = s.project_id AND {range})"
+                ));
+            }
+            "statistics_rows"
+        }
+    };
+    (table, w)
 }
 
 /// The warnings `which` asks for, each with its line's year.
@@ -646,7 +654,7 @@ async fn warnings(
     if categories.is_empty() {
         return Ok(Page { items: Vec::new(), next: None });
     }
-    let mut w = warnings_where(categories, year, root);
+    let (table, mut w) = warnings_where(categories, year, root);
     let (order, cut, limit) = match which {
         Warnings::All => ("s.project_id, s.year", String::new(), None),
         Warnings::Page(page) => {
@@ -663,7 +671,7 @@ async fn warnings(
     // a page of thousands joins only its own.
     let sql = format!(
         "SELECT s.year, s.project_id, s.key, s.amount_fen, p.code, p.title, p.purchaser_name, o.name AS purchaser \
-         FROM (SELECT s.year, s.project_id, s.key, s.amount_fen FROM statistics_rows s{} ORDER BY {order}{cut}) s \
+         FROM (SELECT s.year, s.project_id, s.key, s.amount_fen FROM {table} s{} ORDER BY {order}{cut}) s \
          JOIN projects p ON p.id = s.project_id LEFT JOIN organisations o ON o.id = p.purchaser_org_id \
          ORDER BY {order}",
         w.sql(),
@@ -694,7 +702,7 @@ async fn warnings(
     })
 }
 
-/// How many warnings each line year has, from the lottery rows' index alone.
+/// How many warnings each line year has.
 async fn warning_counts(
     snap: &mut Snapshot<'_>,
     categories: &BTreeSet<String>,
@@ -704,8 +712,8 @@ async fn warning_counts(
     if categories.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let w = warnings_where(categories, year, root);
-    let sql = format!("SELECT s.year, COUNT(*) AS n FROM statistics_rows s{} GROUP BY s.year", w.sql());
+    let (table, w) = warnings_where(categories, year, root);
+    let sql = format!("SELECT s.year, COUNT(*) AS n FROM {table} s{} GROUP BY s.year", w.sql());
     let counts = snap.fetch_all(&sql, w.into_args(), |r| Ok((year_of(r, "year")?, r.try_get::<i64>("n")? as u32)));
     Ok(counts.await?.into_iter().collect())
 }

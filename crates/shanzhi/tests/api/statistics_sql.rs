@@ -217,41 +217,75 @@ both_backends! {
     }
 
     async fn a_project_whose_places_change_moves_its_money_between_places(backend) {
-        use shanzhi_store::ProjectStore;
         let app = TestApp::with_demo(backend).await;
         let all = Everything::load(&app).await;
         // A paid project, moved (as no step would do today, so the store is driven directly) to a township of
         // another county's part: its ledger sums leave every place it left and arrive in every place it entered.
         let paid: std::collections::BTreeSet<i64> = all.ledger.iter().filter_map(|m| m.project_id).collect();
         let before = all.projects.iter().find(|p| paid.contains(&p.id) && p.design.regions.len() == 1).expect("a paid project");
-        let elsewhere = all
-            .regions
-            .iter()
-            .find(|r| r.level == shanzhi_domain::org::RegionLevel::Township && !before.design.regions[0].starts_with(&r.code))
-            .expect("another township");
-        let mut after = before.clone();
-        after.design.regions = vec![elsewhere.code.clone()];
-        after.version += 1;
-        let change = shanzhi_domain::project::Change::new(shanzhi_domain::audit::Action::ProjectDesign, Value::Null);
-        app.store.update_project(&shanzhi_store::By::system("test"), before, &after, &change, Utc::now()).await.unwrap();
+        move_elsewhere(&app, &all, before).await;
+        assert_every_year_and_region(&app, &Everything::load(&app).await).await;
+        // A contracted project with welfare-lottery money, given a category outside social work (the demo has no
+        // such warning) and moved: its warning appears in the places it entered; moved again, it leaves them.
+        let all = Everything::load(&app).await;
+        let lottery = |p: &&shanzhi_domain::project::Project| {
+            p.contract.is_some()
+                && p.funding.iter().any(|f| f.source == shanzhi_domain::budget::FundSource::WelfareLottery)
+        };
+        let before = all.projects.iter().find(lottery).expect("a contracted project with lottery money");
+        let outside = all.catalogue.iter().find(|c| c.parent.is_some() && !all.rules.is_social_work(&c.code)).expect("a category outside social work");
+        let mut recategorised = before.clone();
+        recategorised.design.category = outside.code.clone();
+        move_elsewhere(&app, &all, &recategorised).await;
+        let all = Everything::load(&app).await;
+        let warned = all.reference(None, None).welfare_lottery_earmark.iter().any(|e| e.warnings.iter().any(|w| w.project_id == before.id));
+        assert!(warned, "the moved project has a warning");
+        assert_every_year_and_region(&app, &all).await;
+        let again = all.projects.iter().find(|p| p.id == before.id).expect("the project");
+        move_elsewhere(&app, &all, again).await;
         assert_every_year_and_region(&app, &Everything::load(&app).await).await;
     }
 
     async fn a_store_made_before_the_summary_rows_gets_them_when_migrated(backend) {
         let app = TestApp::with_demo(backend).await;
         let all = Everything::load(&app).await;
-        // As a store made before migration 16: none of its tables (nor those of migrations 20, 24 and 29, which sum
-        // its rows per place and per fund source), the migrations not applied.
-        for table in ["statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
+        // As a store made before migration 16: none of its tables (nor those of migrations 20, 24, 29 and the lottery
+        // rows per place, which sum its rows per place and per fund source), the migrations not applied.
+        for table in ["statistics_place_lottery", "statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
             sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
         }
-        sqlx::query("DELETE FROM schema_migrations WHERE version IN (16, 20, 24, 29)").execute(app.store.pool()).await.unwrap();
+        let place_lottery = match backend {
+            shanzhi_store::Backend::Sqlite => 30,
+            shanzhi_store::Backend::Postgres => 33,
+        };
+        let versions = format!("DELETE FROM schema_migrations WHERE version IN (16, 20, 24, 29, {place_lottery})");
+        sqlx::query(&versions).execute(app.store.pool()).await.unwrap();
         app.store.migrate().await.unwrap();
         assert_every_year_and_region(&app, &all).await;
         // Migrating again changes nothing.
         app.store.migrate().await.unwrap();
         assert_eq!(app.store.statistics(&all.rules, None, None, WarningList::All).await.unwrap(), all.reference(None, None));
     }
+}
+
+/// Saves `before` (as no step would do today, so the store is driven directly) moved to a township outside its
+/// first region's part.
+async fn move_elsewhere(app: &TestApp, all: &Everything, before: &shanzhi_domain::project::Project) {
+    use shanzhi_store::ProjectStore;
+    let elsewhere = all
+        .regions
+        .iter()
+        .find(|r| {
+            r.level == shanzhi_domain::org::RegionLevel::Township && !before.design.regions[0].starts_with(&r.code)
+        })
+        .expect("another township");
+    let mut after = before.clone();
+    after.design.regions = vec![elsewhere.code.clone()];
+    after.version += 1;
+    let change = shanzhi_domain::project::Change::new(shanzhi_domain::audit::Action::ProjectDesign, Value::Null);
+    // The stored record is what the store compares with: the version it holds, whatever `before` changed.
+    let stored = all.projects.iter().find(|p| p.id == before.id).expect("the stored project");
+    app.store.update_project(&shanzhi_store::By::system("test"), stored, &after, &change, Utc::now()).await.unwrap();
 }
 
 fn years_of(all: &Everything) -> (i32, i32) {
