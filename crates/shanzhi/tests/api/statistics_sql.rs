@@ -254,6 +254,7 @@ both_backends! {
         for table in ["statistics_place_lottery", "statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
             sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
         }
+        sqlx::query("DROP INDEX budgets_year_source").execute(app.store.pool()).await.unwrap();
         let place_lottery = match backend {
             shanzhi_store::Backend::Sqlite => 30,
             shanzhi_store::Backend::Postgres => 33,
