@@ -103,10 +103,6 @@ pub(crate) struct SqliteReads {
 const KEEP_IDLE: usize = 8;
 /// Statements each connection keeps prepared: every list's filter combinations, the pages' reads.
 const PREPARED: usize = 256;
-/// Each connection's page cache, in KiB (SQLite's default is 2,000): a page not in it is read from the file
-/// again, a system call each. Kept small enough that every idle connection's cache together stays far below the
-/// server's memory budget.
-const CACHE_KIB: i64 = 8 * 1024;
 
 impl SqliteReads {
     pub(crate) fn new(path: &Path, busy: Duration) -> SqliteReads {
@@ -128,7 +124,6 @@ impl SqliteReads {
         // A reader that tried to write would be a bug: refuse it in SQLite itself.
         conn.pragma_update(None, "query_only", true).map_err(from_sqlite)?;
         conn.set_prepared_statement_cache_capacity(PREPARED);
-        conn.pragma_update(None, "cache_size", -CACHE_KIB).map_err(from_sqlite)?;
         Ok(conn)
     }
 
