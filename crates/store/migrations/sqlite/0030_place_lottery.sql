@@ -21,5 +21,5 @@ CREATE INDEX statistics_rows_lottery_year ON statistics_rows (year, project_id) 
 -- A year's payments per line read from the index alone.
 DROP INDEX statistics_ledger_totals_year;
 CREATE INDEX statistics_ledger_totals_year ON statistics_ledger_totals (year, movement, budget_id, amount_fen);
--- A year's original welfare-lottery lines, for their allocations.
-CREATE INDEX budgets_year_source ON budgets (year, source);
+-- A year's original welfare-lottery lines, for their allocations; every line's year and kind from the index alone.
+CREATE INDEX budgets_year_source ON budgets (year, source, granted_from);
