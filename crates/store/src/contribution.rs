@@ -1,7 +1,8 @@
 //! A project's contribution to the statistics' summary rows (`statistics_rows`, `statistics_totals`,
-//! `statistics_place_totals`, and its lottery rows per place in `statistics_place_lottery`), rewritten whenever the project is saved, in the saving transaction. A batch
-//! ([`crate::bulk`]) keeps them in memory instead and writes them when it commits, many rows to a statement:
-//! nothing reads them inside the batch but their writer, and a project's rows change at nearly every step.
+//! `statistics_place_totals`, and its lottery rows per place in `statistics_place_lottery`), rewritten whenever
+//! the project is saved, in the saving transaction. A batch ([`crate::bulk`]) keeps them in memory instead and
+//! writes them when it commits, many rows to a statement: nothing reads them inside the batch but their writer,
+//! and a project's rows change at nearly every step.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
