@@ -27,13 +27,18 @@ fn already_closed(year: i32) -> StoreError {
     }
 }
 
+/// The closed years, one per row (its one column named `closed`, so a script's rows can tell them apart).
+pub(crate) const CLOSED_YEARS: &str = "SELECT year AS closed FROM fiscal_years";
+
+/// A row of [`CLOSED_YEARS`].
+pub(crate) fn closed_year(r: &sqlx::any::AnyRow) -> Result<i32> {
+    i32::try_from(r.try_get::<i64, _>(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 impl SqlStore {
     /// The closed years, inside the caller's transaction.
     pub(crate) async fn closed_years_in(&self, conn: &mut AnyConnection) -> Result<Vec<i32>> {
-        let rows = sqlx::query("SELECT year FROM fiscal_years").fetch_all(&mut *conn).await?;
-        rows.iter()
-            .map(|r| i32::try_from(r.try_get::<i64, _>(0)?).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .collect()
+        sqlx::query(CLOSED_YEARS).fetch_all(&mut *conn).await?.iter().map(closed_year).collect()
     }
 }
 

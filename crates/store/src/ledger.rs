@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::bulk::lock;
 use crate::error::{Result, StoreError};
+use crate::fiscal::{closed_year, CLOSED_YEARS};
 use crate::listing::{Arg, Where};
 use crate::rows::insert_rows;
 use crate::sql::{budget_from_row, ts, BUDGET_COLUMNS};
@@ -92,9 +93,6 @@ impl SqlStore {
     }
 }
 
-/// The closed years, as [`SqlStore::lines`] reads them beside the lines' sums.
-const CLOSED_YEARS: &str = "SELECT year AS closed FROM fiscal_years";
-
 const LEDGER_INSERT: &str = "INSERT INTO ledger (budget_id, movement, amount_fen, project_id, actor_id, at)";
 
 impl SqlStore {
@@ -123,7 +121,9 @@ impl SqlStore {
             let pending = lock(&batch.ledger);
             (ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect(), pending.all_locked)
         };
-        let (read, _) = self.lines(conn, &missing, for_update && !all_locked).await?;
+        // Only PostgreSQL locks a line the batch does not hold already; a batch keeps its own closed years and
+        // chain head, so nothing else is read beside the sums (on SQLite the batch holds the one write lock).
+        let (read, _) = self.lines(conn, &missing, for_update && !all_locked && self.is_postgres()).await?;
         let mut pending = lock(&batch.ledger);
         pending.lines.extend(read);
         let lines = ids.iter().map(|id| pending.lines.get(id).map(|line| (*id, *line)).ok_or_else(unknown_line));
@@ -195,8 +195,7 @@ impl SqlStore {
                 match (r.columns().len(), r.columns()[0].name()) {
                     // The lock's rows hold only the id.
                     (1, "id") => {}
-                    (1, "closed") => closed
-                        .push(i32::try_from(r.try_get::<i64, _>(0)?).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+                    (1, "closed") => closed.push(closed_year(&r)?),
                     (2, "seq") => head = Some(r),
                     _ => sums.push(r),
                 }
@@ -229,8 +228,8 @@ impl SqlStore {
     }
 
     /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
-    /// would take a bucket below zero. Answers the audit chain's head when it read it under the chain's lock
-    /// (PostgreSQL, outside a batch), for the write's event.
+    /// would take a bucket below zero. Answers the audit chain's head when it read it beside the lines (outside a
+    /// batch: under the chain's lock on PostgreSQL, under the write lock on SQLite), for the write's event.
     pub(crate) async fn write_ledger(
         &self,
         conn: &mut AnyConnection,
