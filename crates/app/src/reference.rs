@@ -25,6 +25,9 @@ pub async fn regions_named(app: &App, codes: &[String]) -> Result<Vec<Region>> {
 pub struct PlaceChoice {
     pub path: Vec<Region>,
     pub children: Vec<Region>,
+    /// The path starts at the highest place the reader may choose: nothing above it, not even everywhere, is
+    /// offered (a township supervisor's statistics).
+    pub bounded: bool,
 }
 
 /// What a list page offers to narrow it by place, `chosen` being the place it is narrowed to now.
@@ -34,7 +37,7 @@ pub async fn place_choice(app: &App, chosen: Option<&str>) -> Result<PlaceChoice
         None => Vec::new(),
     };
     let children = app.store.region_children(path.last().map(|r| r.code.as_str())).await?;
-    Ok(PlaceChoice { path, children })
+    Ok(PlaceChoice { path, children, bounded: false })
 }
 
 pub async fn catalogue(app: &App) -> Result<Vec<Category>> {

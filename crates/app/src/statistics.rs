@@ -6,6 +6,7 @@ use shanzhi_domain::org::Actor;
 use shanzhi_domain::statistics::{Statistics, WarningList, YearWarning};
 use shanzhi_domain::{visibility, ErrorCode};
 
+use crate::reference::{self, PlaceChoice};
 use crate::{App, Error, Page, PageRequest, Result};
 
 /// How many welfare-lottery warnings the API's statistics and the dashboard list beside their count.
@@ -45,6 +46,11 @@ pub async fn warnings(
 
 /// The region subtree `actor` reads, narrowed to `region` (`None`: everything).
 async fn reader_root(app: &App, actor: &Actor, region: Option<&str>) -> Result<Option<String>> {
+    Ok(reader_roots(app, actor, region).await?.1)
+}
+
+/// The subtree `actor` may read at most and the one asked for (`region` within it), `None` being everything.
+async fn reader_roots(app: &App, actor: &Actor, region: Option<&str>) -> Result<(Option<String>, Option<String>)> {
     let seat = app.store.organisation(actor.org_id).await?.and_then(|o| o.region);
     let scope = visibility::statistics_scope(actor, seat.as_deref()).ok_or(Error::forbidden("read_statistics"))?;
     let root = scope.root_for(region)?;
@@ -57,7 +63,21 @@ async fn reader_root(app: &App, actor: &Actor, region: Option<&str>) -> Result<O
             ));
         }
     }
-    Ok(root)
+    Ok((scope.root_for(None)?, root))
+}
+
+/// The place chooser of the statistics pages: at `region` (else where `actor`'s statistics start), offering no
+/// place above the reader's own subtree, so every choice is one the reader may read.
+pub async fn places(app: &App, actor: &Actor, region: Option<&str>) -> Result<PlaceChoice> {
+    let (top, root) = reader_roots(app, actor, region).await?;
+    let mut choice = reference::place_choice(app, root.as_deref()).await?;
+    if let Some(top) = top {
+        if let Some(i) = choice.path.iter().position(|r| r.code == top) {
+            choice.path.drain(..i);
+        }
+        choice.bounded = true;
+    }
+    Ok(choice)
 }
 
 /// The statistics of `year` within the region subtree `root` (everything when `None`): for the command line's

@@ -51,9 +51,12 @@ impl Format {
         }
     }
     /// `shanzhi-statistics-2013.xlsx`, or `…-all.xlsx` for every year.
-    pub fn filename(self, year: Option<i32>) -> String {
+    /// `shanzhi-statistics-YEAR[-REGION].EXT`: a region's file is told from its province's by name. `region`
+    /// is a region code, digits only, so it needs no quoting in a header.
+    pub fn filename(self, year: Option<i32>, region: Option<&str>) -> String {
         let year = year.map_or("all".to_string(), |y| y.to_string());
-        format!("shanzhi-statistics-{year}.{}", self.extension())
+        let region = region.filter(|r| r.bytes().all(|b| b.is_ascii_alphanumeric())).map(|r| format!("-{r}"));
+        format!("shanzhi-statistics-{year}{}.{}", region.unwrap_or_default(), self.extension())
     }
     pub fn write(self, s: &Statistics) -> Result<Vec<u8>, String> {
         match self {
@@ -379,8 +382,14 @@ mod tests {
         assert_eq!(csv_field("说\"好\""), "\"说\"\"好\"\"\"");
         assert_eq!(csv_field("=HYPERLINK(1)"), "'=HYPERLINK(1)", "a title is never a formula");
         assert_eq!(bp_share(1000), "0.1000");
-        assert_eq!(Format::Xlsx.filename(Some(2013)), "shanzhi-statistics-2013.xlsx");
-        assert_eq!(Format::Csv.filename(None), "shanzhi-statistics-all.csv");
+        assert_eq!(Format::Xlsx.filename(Some(2013), None), "shanzhi-statistics-2013.xlsx");
+        assert_eq!(Format::Csv.filename(None, None), "shanzhi-statistics-all.csv");
+        assert_eq!(Format::Csv.filename(Some(2013), Some("420506008")), "shanzhi-statistics-2013-420506008.csv");
+        assert_eq!(
+            Format::Csv.filename(Some(2013), Some("a\"b")),
+            "shanzhi-statistics-2013.csv",
+            "no quote in a header"
+        );
         assert_eq!(Format::parse("pdf"), None);
     }
 }

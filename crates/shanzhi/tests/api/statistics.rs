@@ -327,4 +327,50 @@ both_backends! {
         let html = get_page(&app, "/", &purchaser).await.text().await.unwrap();
         assert!(!html.contains(r#"href="/dashboard""#), "no nav link for those who may not see it");
     }
+
+    async fn the_dashboard_narrows_to_a_chosen_place(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let api = |region: &str| format!("/api/v1/statistics?year=2013&region={region}");
+        let finance = page_cookie(&app, "czj.reviewer").await;
+        let town = app.ok(Method::GET, &api("420506008"), &app.token("czj.reviewer").await, None).await;
+        let whole = get_page(&app, "/dashboard?year=2013", &finance).await.text().await.unwrap();
+        let resp = get_page(&app, "/dashboard?year=2013&region=420506008", &finance).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        let html = resp.text().await.unwrap();
+        assert_ne!(html, whole, "the region is not ignored");
+        let contracted = shanzhi_domain::Money::parse_yuan(town["totals"]["contracted"].as_str().unwrap()).unwrap();
+        assert!(contracted.fen() > 0, "the township has contracts in 2013");
+        let wan = format!("{}元", contracted.display_wan());
+        assert!(html.contains(&format!(r#"card__value">{wan}"#)), "the township's total {wan} on the card");
+        assert!(html.contains("<title>龙泉镇 · 2013年统计"), "the place in the title");
+        assert!(!html.contains("小溪塔街道"), "another township on the township's page");
+        for link in [
+            "/dashboard/export.csv?year=2013&amp;region=420506008",
+            "/dashboard?year=2013&amp;region=420506008\"",
+            "/dashboard?region=420506008\"",
+        ] {
+            assert!(html.contains(link), "{link} keeps the place");
+        }
+        let resp = get_page(&app, "/dashboard/export.csv?year=2013&region=420506008", &finance).await;
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert!(resp.headers()[CONTENT_DISPOSITION].to_str().unwrap().contains("shanzhi-statistics-2013-420506008.csv"));
+        let csv = resp.text().await.unwrap();
+        assert!(csv.contains("龙泉镇") && !csv.contains("小溪塔街道"), "the download is the township's");
+        // The chooser's "everywhere" sends an empty region: the whole platform.
+        let everywhere = get_page(&app, "/dashboard?year=2013&region=", &finance).await.text().await.unwrap();
+        assert!(whole.contains(r#"card__value">135.00万元"#), "the platform's total");
+        assert!(everywhere.contains(r#"card__value">135.00万元"#) && everywhere.contains("<title>2013年统计"));
+        let resp = get_page(&app, "/dashboard?region=999999", &finance).await;
+        assert_eq!(resp.status(), StatusCode::BAD_REQUEST, "an unknown place");
+
+        // A township supervisor's chooser starts at the township: nothing above it is offered, and asking for
+        // another township is refused.
+        let lq = page_cookie(&app, "lq.supervisor").await;
+        let html = get_page(&app, "/dashboard", &lq).await.text().await.unwrap();
+        assert!(html.contains(r#"<option value="420506008" selected>"#), "the township chosen");
+        assert!(!html.contains("↑"), "no way up from the township supervisor's own township");
+        for path in ["/dashboard?region=420506001", "/dashboard/export.csv?region=420506", "/dashboard/warnings?region=420506"] {
+            assert_eq!(get_page(&app, path, &lq).await.status(), StatusCode::FORBIDDEN, "{path}");
+        }
+    }
 }

@@ -22,9 +22,15 @@ use crate::export::{self, Format};
 use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
+use shanzhi_app::reference::PlaceChoice;
 
-/// Loads the statistics of `?year=` as the user may read them (the whole platform, or its region subtree);
-/// anyone else gets the 403 page.
+/// `?region=`, the place the page is narrowed to; empty (the chooser's "everywhere") is none.
+fn region(q: &HashMap<String, String>) -> Option<&str> {
+    q.get("region").map(String::as_str).filter(|r| !r.is_empty())
+}
+
+/// Loads the statistics of `?year=` as the user may read them (the whole platform, or its region subtree),
+/// narrowed to `?region=`; anyone else, or a region outside the reader's, gets the error page.
 async fn load(
     state: &AppState,
     user: &SignedIn,
@@ -33,18 +39,38 @@ async fn load(
 ) -> Result<Statistics, axum::response::Response> {
     let shell = user.shell();
     let year = export::parse_year(q.get("year").map(String::as_str)).or_page(&shell)?;
-    shanzhi_app::statistics::for_reader(state, &user.session.actor, year, None, list).await.or_page(&shell)
+    shanzhi_app::statistics::for_reader(state, &user.session.actor, year, region(q), list).await.or_page(&shell)
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
     let stats = load(&state, &user, &q, WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN)).await?;
-    Ok(render(StatusCode::OK, dashboard(&user, &stats, &state.rules.social_work_categories.join("、"))))
+    let places =
+        shanzhi_app::statistics::places(&state, &user.session.actor, region(&q)).await.or_page(&user.shell())?;
+    let social_work = state.rules.social_work_categories.join("、");
+    Ok(render(StatusCode::OK, dashboard(&user, &stats, &places, region(&q), &social_work)))
+}
+
+/// The query of a statistics link: the year and the place, each when there is one.
+fn query(year: Option<i32>, region: Option<&str>) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    if let Some(y) = year {
+        out.append_pair("year", &y.to_string());
+    }
+    if let Some(r) = region {
+        out.append_pair("region", r);
+    }
+    let q = out.finish();
+    if q.is_empty() {
+        q
+    } else {
+        format!("?{q}")
+    }
 }
 
 async fn download(state: &AppState, user: &SignedIn, q: &HashMap<String, String>, format: Format) -> Page {
     let stats = load(state, user, q, WarningList::All).await?;
     let bytes = format.write(&stats).map_err(AppError::internal).or_page(&user.shell())?;
-    let disposition = format!("attachment; filename=\"{}\"", format.filename(stats.year));
+    let disposition = format!("attachment; filename=\"{}\"", format.filename(stats.year, region(q)));
     let mut resp = (StatusCode::OK, bytes).into_response();
     let h = resp.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
@@ -263,15 +289,18 @@ fn details(lang: Lang, body: Markup) -> Markup {
     }
 }
 
-fn dashboard(user: &SignedIn, s: &Statistics, social_work: &str) -> Markup {
+fn dashboard(user: &SignedIn, s: &Statistics, places: &PlaceChoice, region: Option<&str>, social_work: &str) -> Markup {
     let shell = user.shell();
     let lang = shell.lang;
-    let title = match (s.year, lang) {
+    let mut title = match (s.year, lang) {
         (Some(y), Lang::Zh) => format!("{y}年统计"),
         (Some(y), Lang::En) => format!("Statistics {y}"),
         (None, _) => lang.t("全部年度统计", "Statistics, all years").to_string(),
     };
-    let query = s.year.map_or(String::new(), |y| format!("?year={y}"));
+    if let Some(place) = places.path.last() {
+        title = format!("{} · {title}", place.name);
+    }
+    let this = query(s.year, region);
     let t = &s.totals;
     let money_col = lang.t("合同金额", "Contracted");
     let paid_col = lang.t("已支付", "Paid");
@@ -310,11 +339,16 @@ fn dashboard(user: &SignedIn, s: &Statistics, social_work: &str) -> Markup {
         h1.page-title { (title) }
         nav.year-switcher aria-label=(lang.t("选择年度", "Choose the year")) {
             ul {
-                li { a href="/dashboard" aria-current=[s.year.is_none().then_some("page")] { (lang.t("全部年度", "All years")) } }
+                li { a href={"/dashboard" (query(None, region))} aria-current=[s.year.is_none().then_some("page")] { (lang.t("全部年度", "All years")) } }
                 @for tr in s.trend.iter().rev() {
-                    li { a href={"/dashboard?year=" (tr.year)} aria-current=[(s.year == Some(tr.year)).then_some("page")] { (tr.year) } }
+                    li { a href={"/dashboard" (query(Some(tr.year), region))} aria-current=[(s.year == Some(tr.year)).then_some("page")] { (tr.year) } }
                 }
             }
+        }
+        form.no-print method="get" action="/dashboard" {
+            @if let Some(y) = s.year { input type="hidden" name="year" value=(y); }
+            (super::places::place_field(lang, places, region))
+            div.button-group { button.btn.btn--secondary type="submit" { (lang.t("查看", "Show")) } }
         }
         p.muted { (lang.t(
             "金额按当年签订的合同统计，并按各合同的资金来源拆分；已支付按当年验收支付统计。",
@@ -329,9 +363,9 @@ fn dashboard(user: &SignedIn, s: &Statistics, social_work: &str) -> Markup {
         }
         p.downloads {
             (lang.t("下载全部统计表：", "Download every table: "))
-            a href={"/dashboard/export.xlsx" (query)} download { "Excel（XLSX）" }
+            a href={"/dashboard/export.xlsx" (this)} download { "Excel（XLSX）" }
             " · "
-            a href={"/dashboard/export.csv" (query)} download { "CSV" }
+            a href={"/dashboard/export.csv" (this)} download { "CSV" }
         }
 
         h2 { (lang.t("资金来源", "Fund sources")) }
@@ -478,7 +512,7 @@ fn dashboard(user: &SignedIn, s: &Statistics, social_work: &str) -> Markup {
                     (warning_list(lang, warnings.iter().map(|(y, w)| (*y, *w))))
                     @for e in &s.welfare_lottery_earmark {
                         @if let Some(total) = e.warnings_total.filter(|t| *t as usize > e.warnings.len()) {
-                            p { a href={"/dashboard/warnings?year=" (e.year)} {
+                            p { a href={"/dashboard/warnings" (query(Some(e.year), region))} {
                                 (lang.t(&format!("{}年共 {total} 项，查看全部", e.year), &format!("All {total} of {}", e.year)))
                             } }
                         }
@@ -514,7 +548,7 @@ pub async fn warnings(State(state): State<AppState>, user: SignedIn, RawQuery(ra
         .or_page(&shell)?;
     let next = listed.next.map(|cursor| next_page_href("/dashboard/warnings", raw.as_deref(), cursor));
     let title = lang.t("福彩公益金使用预警", "Welfare-lottery warnings");
-    let back = year.map_or("/dashboard".to_string(), |y| format!("/dashboard?year={y}"));
+    let back = format!("/dashboard{}", query(year, q.text("region").as_deref().filter(|r| !r.is_empty())));
     let body = html! {
         h1.page-title { (title) @if let Some(y) = year { " · " (y) } }
         p.lead { (lang.t("以下项目使用了福彩公益金，但不属于社会工作类别；按项目从新到旧排列。", "These projects use welfare-lottery money outside social work, newest first.")) }

@@ -31,7 +31,8 @@ pub fn place_field(lang: Lang, choice: &PlaceChoice, asked: Option<&str>) -> Mar
                 @if chosen.is_some() {
                     @match above {
                         Some(r) => option value=(r.code) { "↑ " (r.name) },
-                        None => option value="" { "↑ " (lang.t("全部地区", "Everywhere")) },
+                        None if !choice.bounded => option value="" { "↑ " (lang.t("全部地区", "Everywhere")) },
+                        None => {},
                     }
                 }
                 @for r in &choice.children {
