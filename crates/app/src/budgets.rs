@@ -179,12 +179,11 @@ pub struct FundingRequest {
 impl FundingRequest {
     /// Resolves budget ids to the purchaser's own lines; anything else is refused field by field.
     pub async fn into_lines(self, app: &App, purchaser_org: i64) -> Result<Vec<FundingLine>> {
-        let budgets = app.store.budgets().await?;
         let mut p = Problems::default();
         let mut out = Vec::new();
         for (i, l) in self.lines.iter().enumerate() {
             let amount = parse_amount(&mut p, &format!("funding[{i}].amount"), &l.amount);
-            match budgets.iter().find(|b| b.budget.id == l.budget_id) {
+            match app.store.budget(l.budget_id).await? {
                 Some(b) if b.budget.org_id == purchaser_org => out.push(FundingLine {
                     budget_id: b.budget.id,
                     year: b.budget.year,
@@ -265,14 +264,12 @@ pub struct FiscalYearView {
 
 /// Every year that has budget lines or was closed, oldest first. Which years are closed is no secret:
 /// every department needs to know which money can still be planned.
-pub async fn fiscal_years(app: &App) -> Result<Vec<FiscalYearView>> {
+pub async fn fiscal_years(app: &App, actor: &Actor) -> Result<Vec<FiscalYearView>> {
+    if !shanzhi_domain::visibility::may_read_fiscal_years(actor) {
+        return Err(Error::forbidden("read_fiscal_years"));
+    }
     let closed = app.store.closed_years().await?;
-    let users = app.store.users().await?;
-    let name = |c: &shanzhi_domain::fiscal::ClosedYear| {
-        let user = users.iter().find(|u| Some(u.id) == c.closed_by);
-        user.map_or_else(|| c.closed_by_name.clone(), |u| u.display_name.clone())
-    };
-    let mut years: Vec<i32> = app.store.budgets().await?.iter().map(|b| b.budget.year).collect();
+    let mut years: Vec<i32> = app.store.budget_years().await?;
     years.extend(closed.iter().map(|c| c.year));
     years.sort_unstable();
     years.dedup();
@@ -280,7 +277,12 @@ pub async fn fiscal_years(app: &App) -> Result<Vec<FiscalYearView>> {
         .into_iter()
         .map(|year| {
             let c = closed.iter().find(|c| c.year == year);
-            FiscalYearView { year, closed: c.is_some(), closed_at: c.map(|c| c.closed_at), closed_by: c.map(name) }
+            FiscalYearView {
+                year,
+                closed: c.is_some(),
+                closed_at: c.map(|c| c.closed_at),
+                closed_by: c.map(|c| c.closed_by_name.clone()),
+            }
         })
         .collect())
 }

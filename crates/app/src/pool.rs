@@ -1,10 +1,12 @@
 //! Provider self-registration (verified by civil affairs) and the expert pool (kept by finance).
 
+use std::collections::BTreeSet;
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use shanzhi_domain::committee::{Expert, FormerEmployment};
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::org::{Actor, OrgKind, Organisation, Role};
+use shanzhi_domain::org::{Actor, OrgKind, Role};
 use shanzhi_domain::{DomainError, ErrorCode};
 use shanzhi_store::{By, ExpertEntry, NewUser, Registration, RegistrationDecision};
 use utoipa::ToSchema;
@@ -99,7 +101,7 @@ pub async fn register(app: &App, req: RegistrationRequest) -> Result<Registratio
     let org = match org {
         Ok(org) => {
             if let Some(uscc) = &org.uscc {
-                if app.store.organisations().await?.iter().any(|o| o.uscc.as_deref() == Some(uscc)) {
+                if app.store.organisation_by_uscc(uscc).await?.is_some() {
                     p.add(
                         "uscc",
                         ErrorCode::UsccTaken,
@@ -238,14 +240,27 @@ pub struct TiesRequest {
     pub declared_ties: Vec<i64>,
 }
 
-fn known_org(orgs: &[Organisation], id: i64) -> bool {
-    orgs.iter().any(|o| o.id == id)
+/// Those of `ids` (an expert's employers, ties and seat: a handful) that name an organisation, each read by its
+/// id.
+async fn known_orgs(app: &App, ids: impl IntoIterator<Item = i64>) -> Result<BTreeSet<i64>> {
+    let mut known = BTreeSet::new();
+    for id in ids.into_iter().collect::<BTreeSet<_>>() {
+        if app.store.organisation(id).await?.is_some() {
+            known.insert(id);
+        }
+    }
+    Ok(known)
+}
+
+/// The organisations an expert's request names.
+fn named_orgs(employers: &[EmployerRequest], ties: &[i64]) -> Vec<i64> {
+    employers.iter().map(|e| e.org_id).chain(ties.iter().copied()).collect()
 }
 
 /// Checks former employers and declared ties against the organisations; employments end in the past.
 fn check_ties(
     p: &mut Problems,
-    orgs: &[Organisation],
+    known: &BTreeSet<i64>,
     today: NaiveDate,
     employers: &[EmployerRequest],
     ties: &[i64],
@@ -253,7 +268,7 @@ fn check_ties(
     let mut out = Vec::new();
     for (i, e) in employers.iter().enumerate() {
         let field = format!("former_employers[{i}]");
-        if !known_org(orgs, e.org_id) {
+        if !known.contains(&e.org_id) {
             p.add(&field, ErrorCode::UnknownOrganisation, "曾任职单位不存在", "no such former employer");
             continue;
         }
@@ -274,7 +289,7 @@ fn check_ties(
     out.dedup();
     let mut tied = Vec::new();
     for &t in ties {
-        if !known_org(orgs, t) {
+        if !known.contains(&t) {
             p.add(
                 "declared_ties",
                 ErrorCode::UnknownOrganisation,
@@ -291,7 +306,8 @@ fn check_ties(
 /// Checks the finance-managed fields and builds the domain expert (`id` and `name` filled in by the caller).
 async fn check_expert(app: &App, p: &mut Problems, req: &ExpertRequest) -> Result<Expert> {
     let catalogue = app.store.catalogue().await?;
-    let orgs = app.store.organisations().await?;
+    let orgs =
+        known_orgs(app, named_orgs(&req.former_employers, &req.declared_ties).into_iter().chain(req.org_id)).await?;
     let mut categories: Vec<String> = Vec::new();
     for c in req.categories.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
         if !catalogue.iter().any(|x| x.code == c && !x.negative) {
@@ -313,7 +329,7 @@ async fn check_expert(app: &App, p: &mut Problems, req: &ExpertRequest) -> Resul
             "choose at least one category the expert may evaluate",
         );
     }
-    if req.org_id.is_some_and(|id| !known_org(&orgs, id)) {
+    if req.org_id.is_some_and(|id| !orgs.contains(&id)) {
         p.add("org_id", ErrorCode::UnknownOrganisation, "现工作单位不存在", "no such organisation");
     }
     let today = shanzhi_domain::clock::china_date(app.clock.now());
@@ -330,7 +346,7 @@ pub async fn add_expert(app: &App, actor: &Actor, req: ExpertRequest) -> Result<
     let mut expert = check_expert(app, &mut p, &req).await?;
     let new_user = match (&req.user_id, &req.new_user) {
         (Some(id), None) => {
-            if !app.store.users().await?.iter().any(|u| u.id == *id) {
+            if app.store.user(*id).await?.is_none() {
                 p.add("user_id", ErrorCode::UnknownUser, "该用户不存在", "no such user");
             } else if app.store.expert_entry(*id).await?.is_some() {
                 p.into_result()?;
@@ -403,7 +419,7 @@ pub async fn own_entry(app: &App, actor: &Actor) -> Result<ExpertEntry> {
 /// An expert declares their own former employers and ties; everything else stays as finance set it.
 pub async fn update_own(app: &App, actor: &Actor, req: TiesRequest) -> Result<ExpertEntry> {
     let current = own_entry(app, actor).await?;
-    let orgs = app.store.organisations().await?;
+    let orgs = known_orgs(app, named_orgs(&req.former_employers, &req.declared_ties)).await?;
     let today = shanzhi_domain::clock::china_date(app.clock.now());
     let mut p = Problems::default();
     let (former_employers, declared_ties) = check_ties(&mut p, &orgs, today, &req.former_employers, &req.declared_ties);

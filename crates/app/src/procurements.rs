@@ -371,10 +371,9 @@ pub async fn opened_bids(app: &App, actor: &Actor, p: &Procurement) -> Result<Ve
 }
 
 async fn representatives(app: &App, p: &Procurement, ids: &[i64]) -> Result<Vec<Member>> {
-    let users = app.store.users().await?;
     let mut out = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        match users.iter().find(|u| u.id == *id && u.org_id == p.purchaser_org_id) {
+        match app.store.user(*id).await?.filter(|u| u.org_id == p.purchaser_org_id) {
             Some(u) => out.push(Member { user_id: u.id, name: u.display_name.clone(), expert: false }),
             None => {
                 return Err(field(

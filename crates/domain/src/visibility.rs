@@ -19,6 +19,12 @@ pub fn may_list_organisations(actor: &Actor) -> bool {
     !actor.roles.is_empty()
 }
 
+/// Whether `actor` reads which fiscal years are closed: anyone acting in a role (every department plans its money
+/// by them), not a registrant still unverified.
+pub fn may_read_fiscal_years(actor: &Actor) -> bool {
+    !actor.roles.is_empty()
+}
+
 /// Whether the list shows `o`: verified organisations, and one's own. Registrations waiting for civil affairs, or
 /// turned down, are civil affairs' to read in their own list.
 pub fn lists_organisation(actor: &Actor, o: &Organisation) -> bool {

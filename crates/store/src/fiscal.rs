@@ -45,7 +45,10 @@ impl SqlStore {
 #[async_trait]
 impl FiscalStore for SqlStore {
     async fn closed_years(&self) -> Result<Vec<ClosedYear>> {
-        let sql = "SELECT year, closed_at, closed_by, closed_by_name FROM fiscal_years ORDER BY year";
+        // The closer as they are named now, else as they were named when they closed it.
+        let sql =
+            "SELECT f.year, f.closed_at, f.closed_by, COALESCE(u.display_name, f.closed_by_name) AS closed_by_name \
+                   FROM fiscal_years f LEFT JOIN users u ON u.id = f.closed_by ORDER BY f.year";
         self.fetch_all(sql, vec![], |r| {
             Ok(ClosedYear {
                 year: r.try_get::<i64>("year")? as i32,

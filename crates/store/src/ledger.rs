@@ -286,12 +286,9 @@ impl SqlStore {
         Ok(None)
     }
 
-    /// One budget line with its balances, without computing every other line's.
+    /// One budget line with its balances, without computing every other line's; one that must exist.
     pub(crate) async fn budget_view(&self, id: i64) -> Result<BudgetView> {
-        let mut conn = self.reader().await?;
-        let budget = self.budget_in(&mut conn, id).await?.ok_or(StoreError::Corrupt("budget vanished".into()))?;
-        let balances = self.balances_in(&mut conn, &[id], false).await?.remove(&id).unwrap_or_default();
-        Ok(BudgetView { budget, balances })
+        crate::Store::budget(self, id).await?.ok_or(StoreError::Corrupt("budget vanished".into()))
     }
 
     pub(crate) async fn budget_in(&self, conn: &mut AnyConnection, id: i64) -> Result<Option<Budget>> {

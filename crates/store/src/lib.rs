@@ -270,12 +270,15 @@ pub trait Store:
     async fn organisations(&self) -> Result<Vec<Organisation>>;
     async fn organisation(&self, id: i64) -> Result<Option<Organisation>>;
     async fn organisation_by_key(&self, key: &str) -> Result<Option<Organisation>>;
+    /// The organisation registered with a unified social credit code, by its unique index.
+    async fn organisation_by_uscc(&self, uscc: &str) -> Result<Option<Organisation>>;
     async fn add_organisation(&self, by: &By, org: NewOrganisation, now: DateTime<Utc>) -> Result<Organisation>;
     /// The full resident ID of an individual provider: only for the administrator's explicit look-up.
     async fn reveal_resident_id(&self, org_id: i64) -> Result<Option<String>>;
     async fn catalogue(&self) -> Result<Vec<Category>>;
     async fn add_category(&self, by: &By, category: &Category, now: DateTime<Utc>) -> Result<()>;
     async fn users(&self) -> Result<Vec<User>>;
+    async fn user(&self, id: i64) -> Result<Option<User>>;
     async fn add_user(&self, by: &By, user: NewUser, now: DateTime<Utc>) -> Result<User>;
     /// The user and password hash for sign-in.
     async fn user_credentials(&self, username: &str) -> Result<Option<(User, String)>>;
@@ -295,6 +298,10 @@ pub trait Store:
 
     // Budgets and the ledger.
     async fn budgets(&self) -> Result<Vec<BudgetView>>;
+    /// One budget line with its balances.
+    async fn budget(&self, id: i64) -> Result<Option<BudgetView>>;
+    /// The years that have budget lines, oldest first, found by key (a few dozen look-ups, however many lines).
+    async fn budget_years(&self) -> Result<Vec<i32>>;
     /// Adds a budget line and allocates `amount` to it.
     async fn add_budget(&self, by: &By, budget: Budget, amount: Money, now: DateTime<Utc>) -> Result<BudgetView>;
     /// Moves `amount` from budget line `from` to `to_org`'s line of the same year and source (created on first use).

@@ -459,6 +459,11 @@ impl Store for SqlStore {
         Ok(org)
     }
 
+    async fn organisation_by_uscc(&self, uscc: &str) -> Result<Option<Organisation>> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE uscc = $1");
+        self.fetch_optional(&sql, vec![Arg::Text(uscc.to_string())], org_from_row).await
+    }
+
     async fn organisation_by_key(&self, key: &str) -> Result<Option<Organisation>> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE key = $1");
         self.fetch_optional(&sql, vec![Arg::Text(key.to_string())], org_from_row).await
@@ -528,6 +533,15 @@ impl Store for SqlStore {
         self.fetch_all(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"), vec![], user_from_row).await
     }
 
+    async fn user(&self, id: i64) -> Result<Option<User>> {
+        self.fetch_optional(
+            &format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"),
+            vec![Arg::Int(id)],
+            user_from_row,
+        )
+        .await
+    }
+
     async fn add_user(&self, by: &By, user: NewUser, now: DateTime<Utc>) -> Result<User> {
         let roles: Vec<&str> = user.roles.iter().map(|r| r.code()).collect();
         let roles = roles.join(",");
@@ -593,6 +607,22 @@ impl Store for SqlStore {
             Ok((r.try_get("token_hash")?, session_from_row(r)?))
         })
         .await
+    }
+
+    async fn budget(&self, id: i64) -> Result<Option<BudgetView>> {
+        let mut conn = self.reader().await?;
+        let Some(budget) = self.budget_in(&mut conn, id).await? else { return Ok(None) };
+        let balances = self.balances_in(&mut conn, &[id], false).await?.remove(&id).unwrap_or_default();
+        Ok(Some(BudgetView { budget, balances }))
+    }
+
+    async fn budget_years(&self) -> Result<Vec<i32>> {
+        // Each next year is the least one above the last, from the index that starts with the year: neither
+        // backend skips through an index for DISTINCT by itself.
+        let sql = "WITH RECURSIVE y(year) AS (SELECT MIN(year) FROM budgets \
+                   UNION ALL SELECT (SELECT MIN(b.year) FROM budgets b WHERE b.year > y.year) FROM y WHERE y.year IS NOT NULL) \
+                   SELECT CAST(year AS BIGINT) AS year FROM y WHERE year IS NOT NULL";
+        self.fetch_all(sql, vec![], |r| Ok(r.try_get::<i64>("year")? as i32)).await
     }
 
     async fn budgets(&self) -> Result<Vec<BudgetView>> {

@@ -186,6 +186,9 @@ fn json_problem_zh(detail: &str) -> String {
         }
     } else if detail.contains("Content-Type") || detail.contains("content type") {
         "请以 Content-Type: application/json 发送".to_string()
+    } else if detail.contains("into the target type") {
+        // Valid JSON of another shape, e.g. a list where an object is wanted.
+        "JSON 的结构不对：应为文档所列字段组成的对象".to_string()
     } else {
         "不是有效的 JSON 文本".to_string()
     }
@@ -203,6 +206,7 @@ mod json_problem_tests {
             ("Failed to deserialize the JSON body into the target type: title: invalid type: integer `5`, expected a string at line 1 column 11", "字段 title 的类型或取值不对"),
             ("Failed to parse the request body as JSON: key must be a string at line 1 column 2", "不是有效的 JSON 文本"),
             ("Expected request with `Content-Type: application/json`", "请以 Content-Type: application/json 发送"),
+            ("Failed to deserialize the JSON body into the target type: invalid length 0, expected struct DesignRequest at line 1 column 2", "JSON 的结构不对：应为文档所列字段组成的对象"),
         ];
         for (detail, want) in cases {
             assert_eq!(json_problem_zh(detail), want, "{detail}");

@@ -71,8 +71,8 @@ async fn sign_supplement(
     responses((status = 200, description = "success")),
     extensions(("x-roles" = json!(roles::SIGNED_IN)))
 )]
-async fn fiscal_years(State(state): State<AppState>, ApiSession(_signed_in): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(shanzhi_app::budgets::fiscal_years(&state).await?)))
+async fn fiscal_years(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
+    Ok(Json(json!(shanzhi_app::budgets::fiscal_years(&state, &s.actor).await?)))
 }
 
 #[utoipa::path(

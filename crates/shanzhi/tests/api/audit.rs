@@ -21,6 +21,13 @@ both_backends! {
         assert_eq!((head["seq"].as_i64().unwrap(), head["hash"].as_str().unwrap()), (seq, hash.as_str()));
         let (code, out) = app.verify_cli(Some(&format!("{}:{}", seq - 5, app.store.audit_events(seq - 6, 1).await.unwrap()[0].hash)));
         assert_eq!(code, 0, "{out}");
+        // A read of the chain gives 1 to 1,000 events; any other limit is refused, not quietly changed.
+        let (status, events) = app.call(reqwest::Method::GET, "/api/v1/audit/events?after=0&limit=1000", None, None).await;
+        assert_eq!((status, events.as_array().unwrap().len() as i64), (StatusCode::OK, seq.min(1000)));
+        for limit in ["0", "-3", "1001", "100000"] {
+            let (status, body) = app.call(reqwest::Method::GET, &format!("/api/v1/audit/events?limit={limit}"), None, None).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_limit")), "{limit}");
+        }
     }
 
     async fn edited_event_is_caught(backend) {

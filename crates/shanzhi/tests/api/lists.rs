@@ -187,6 +187,13 @@ both_backends! {
         }
         let (_, html) = page(&app, &format!("/projects?region={}", county.code), &cookie).await;
         assert!(html.contains(&format!("/projects?step=acceptance&amp;region={}", county.code)), "a step keeps the place");
+        // …and every other filter, which the form keeps too, hidden where it has no field for it.
+        let (status, html) = page(&app, "/projects?step=completed&category=A07&purchaser=1&provider=32&limit=2", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("/projects?step=acceptance&amp;category=A07&amp;purchaser=1&amp;provider=32&amp;limit=2"), "{html}");
+        for (k, v) in [("category", "A07"), ("purchaser", "1"), ("provider", "32"), ("limit", "2")] {
+            assert!(html.contains(&format!(r#"<input type="hidden" name="{k}" value="{v}">"#)), "the form keeps {k}");
+        }
     }
 
     async fn pages_hold_every_item_once_while_projects_are_added(backend) {

@@ -52,6 +52,32 @@ both_backends! {
         assert_eq!(status, StatusCode::FORBIDDEN);
     }
 
+    async fn the_budget_years_are_real_years_and_the_closed_ones_say_who_closed_them(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let cookie = page_cookie(&app, "czj.reviewer").await;
+        for year in ["2147483647", "-5", "abc", "1999"] {
+            let (status, html) = page(&app, &format!("/budgets?year={year}"), &cookie).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{year}");
+            assert!(html.contains("2000 至 2100"), "{year}: says which years");
+        }
+        let (status, html) = page(&app, "/budgets?year=2100", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"href="/budgets?year=2099""#) && !html.contains("/budgets?year=2101"), "no link past 2100");
+        // The years with lines, found by key, and each closed one with the name of whoever closed it.
+        let finance = app.token("czj.reviewer").await;
+        let years = app.ok(reqwest::Method::GET, "/api/v1/fiscal-years", &finance, None).await;
+        let listed: Vec<i64> = years.as_array().unwrap().iter().map(|y| y["year"].as_i64().unwrap()).collect();
+        let mut with_lines: Vec<i64> = app.store.budgets().await.unwrap().iter().map(|b| i64::from(b.budget.year)).collect();
+        with_lines.sort_unstable();
+        with_lines.dedup();
+        assert!(with_lines.iter().all(|y| listed.contains(y)), "{listed:?} lacks one of {with_lines:?}");
+        let closed: Vec<&serde_json::Value> = years.as_array().unwrap().iter().filter(|y| y["closed"] == true).collect();
+        assert!(!closed.is_empty() && closed.iter().all(|y| y["closed_by"].as_str().is_some_and(|n| !n.is_empty())));
+        // A registrant still waiting for verification reads nothing of the money.
+        let waiting = app.token("p.swxz").await;
+        app.refused(reqwest::Method::GET, "/api/v1/fiscal-years", &waiting, None, StatusCode::FORBIDDEN, "forbidden").await;
+    }
+
     async fn money_pages_a_supplementary_contract_through_the_project_page(backend) {
         let app = TestApp::with_demo(backend).await;
         let p = app.store.projects().await.unwrap().into_iter().find(|p| p.design.title.contains("暑期")).unwrap();

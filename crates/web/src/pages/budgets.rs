@@ -24,10 +24,10 @@ fn may_allocate(user: &SignedIn) -> bool {
     a.has(Role::Admin) || (a.is_finance_reviewer())
 }
 
-fn year_of(q: &HashMap<String, String>, state: &AppState) -> i32 {
-    q.get("year")
-        .and_then(|y| y.parse().ok())
-        .unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year())
+/// `?year=`, a budget year from 2000 to 2100 (else `invalid_year`); this year in China when not given.
+fn year_of(q: &HashMap<String, String>, state: &AppState) -> Result<i32, crate::error::AppError> {
+    let asked = crate::export::parse_year(q.get("year").map(String::as_str))?;
+    Ok(asked.unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year()))
 }
 
 /// The fiscal years, closed or open, and for finance the form that closes one that has ended (年终结账).
@@ -129,7 +129,11 @@ fn budgets_page(
         (error_summary(lang, errors))
         span.caption { (lang.t("无预算不购买", "No budget, no purchase")) }
         h1.page-title { (title) " " (year) }
-        p { a href={"/budgets?year=" (year - 1)} { "← " (year - 1) } " · " a href={"/budgets?year=" (year + 1)} { (year + 1) " →" } }
+        p {
+            @if year > 2000 { a href={"/budgets?year=" (year - 1)} { "← " (year - 1) } }
+            @if year > 2000 && year < 2100 { " · " }
+            @if year < 2100 { a href={"/budgets?year=" (year + 1)} { (year + 1) " →" } }
+        }
         div.cards {
             div.card { p.card__title { (lang.t("可用", "Available")) } p.card__value { (lang.money(total(|b| b.balances.available))) } }
             div.card { p.card__title { (lang.t("审核预留", "Reserved")) } p.card__value { (lang.money(total(|b| b.balances.reserved))) } }
@@ -195,13 +199,13 @@ fn budgets_page(
 async fn show(state: &AppState, user: &SignedIn, year: i32, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let refs = Refs::with_organisations(state).await.or_page(&user.shell())?;
     let lines = rules::visible(state, &user.session.actor, year).await.or_page(&user.shell())?;
-    let years = rules::fiscal_years(state).await.or_page(&user.shell())?;
+    let years = rules::fiscal_years(state, &user.session.actor).await.or_page(&user.shell())?;
     let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
     Ok(render(status, budgets_page(user, &refs, year, &lines, &years, today, form, errors)))
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
-    let year = year_of(&q, &state);
+    let year = year_of(&q, &state).or_page(&user.shell())?;
     let mut form = Form::default();
     form.set("year", year.to_string());
     show(&state, &user, year, &form, &Errors::default(), StatusCode::OK).await

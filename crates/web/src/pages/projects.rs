@@ -112,13 +112,19 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
     let places = shanzhi_app::reference::place_choice(&state, region.as_deref()).await.or_page(&shell)?;
     let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
     let step = filter.step.as_deref();
-    // A step's link keeps the place and year chosen.
-    let kept: String = ["region", "year"]
+    // A step's link keeps every other filter chosen, and so does the form (those it has no field for, hidden).
+    let unlisted = ["category", "purchaser", "provider"];
+    let limit = (q.page.limit != shanzhi_app::DEFAULT_LIMIT).then_some(q.page.limit);
+    let mut kept: String = ["region", "year"]
         .iter()
+        .chain(unlisted.iter())
         .filter_map(|k| {
             q.text(k).map(|v| format!("&{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
         })
         .collect();
+    if let Some(n) = limit {
+        kept.push_str(&format!("&limit={n}"));
+    }
     let next = listed.next.map(|cursor| next_page_href("/projects", raw.as_deref(), cursor));
     let heading = match step {
         Some(s) => format!("{}：{}", lang.t("项目", "Projects"), step_label(lang, s)),
@@ -139,6 +145,10 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
                 input #year .input--short name="year" inputmode="numeric" value=[q.text("year")];
             }
             @if let Some(s) = step { input type="hidden" name="step" value=(s); }
+            @for k in unlisted {
+                @if let Some(v) = q.text(k) { input type="hidden" name=(k) value=(v); }
+            }
+            @if let Some(n) = limit { input type="hidden" name="limit" value=(n); }
             div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
         @if projects.is_empty() {
