@@ -41,7 +41,7 @@ fn field(f: &str, code: ErrorCode, zh: &str, en: &str) -> Error {
 pub async fn authority_of(app: &App, actor: &Actor) -> Result<Authority> {
     let org = app.store.organisation(actor.org_id).await?.ok_or_else(Error::not_found)?;
     let region = match &org.region {
-        Some(code) => app.store.regions().await?.into_iter().find(|r| &r.code == code),
+        Some(code) => app.store.region(code).await?,
         None => None,
     };
     Ok(Authority { org_id: org.id, name: org.name, kind: org.kind, region })

@@ -109,6 +109,13 @@ pub async fn user_page(app: &App, actor: &Actor, filter: &UserFilter, page: Page
     Ok(app.store.user_page(filter, page).await?)
 }
 
+/// The staff of `org_id` a form offers to choose from (a procurement's representatives), at most a page's
+/// worth, newest first: a department, not the province's people.
+pub async fn staff_of(app: &App, org_id: i64) -> Result<Vec<User>> {
+    let filter = UserFilter { org_id: Some(org_id), ..UserFilter::default() };
+    Ok(app.store.user_page(&filter, PageRequest { limit: crate::MAX_LIMIT, before: None }).await?.items)
+}
+
 /// Adds a user (the administrator).
 pub async fn add_user(app: &App, actor: &Actor, req: UserRequest) -> Result<User> {
     require(actor, Role::Admin, "add_user")?;
@@ -252,8 +259,11 @@ pub async fn new_user(app: &App, req: UserRequest) -> Result<NewUser> {
     }
     let supervisor_region = req.supervisor_region.filter(|r| !r.trim().is_empty());
     if roles.contains(&Role::Supervisor) {
-        let regions = app.store.regions().await?;
-        if !supervisor_region.as_ref().is_some_and(|r| regions.iter().any(|x| &x.code == r)) {
+        let known = match &supervisor_region {
+            Some(r) => app.store.region(r).await?.is_some(),
+            None => false,
+        };
+        if !known {
             p.add(
                 "supervisor_region",
                 ErrorCode::UnknownRegion,

@@ -73,7 +73,7 @@ pub async fn register(app: &App, req: RegistrationRequest) -> Result<Registratio
     }
     let region = req.region.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(String::from);
     if let Some(r) = &region {
-        if !app.store.regions().await?.iter().any(|x| &x.code == r) {
+        if app.store.region(r).await?.is_none() {
             p.add("region", ErrorCode::UnknownRegion, "所在区划不存在", "no such region");
         }
     }

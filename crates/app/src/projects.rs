@@ -243,9 +243,16 @@ impl DesignRequest {
     /// the design as made today (its dates and category).
     pub async fn into_design(self, app: &App) -> Result<Design> {
         let mut p = Problems::default();
-        let regions = app.store.regions().await?;
+        // Each place by its code: a province has tens of thousands.
         for (i, r) in self.regions.iter().enumerate() {
-            if !regions.iter().any(|x| &x.code == r) {
+            if self.regions[..i].contains(r) {
+                p.add(
+                    format!("regions[{i}]"),
+                    ErrorCode::DuplicateRegion,
+                    "同一区划重复填写",
+                    "this place is listed twice",
+                );
+            } else if app.store.region(r).await?.is_none() {
                 p.add(format!("regions[{i}]"), ErrorCode::UnknownRegion, "区划不存在", "no such region");
             }
         }
@@ -272,12 +279,15 @@ impl DesignRequest {
                 })
             })
             .collect();
-        let orgs = app.store.organisations().await?;
+        let mut hosts = Vec::new();
+        for post in &self.posts {
+            hosts.extend(app.store.organisation(post.host_org_id).await?);
+        }
         let posts = self
             .posts
             .iter()
             .enumerate()
-            .filter_map(|(i, post)| match orgs.iter().find(|o| o.id == post.host_org_id) {
+            .filter_map(|(i, post)| match hosts.iter().find(|o| o.id == post.host_org_id) {
                 Some(host) => Some(PostSpec {
                     host_org_id: host.id,
                     host_name: host.name.clone(),

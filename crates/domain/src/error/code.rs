@@ -149,6 +149,8 @@ error_codes! {
     DuplicateExpert = "duplicate_expert",
     /// An expert scores the same bid on the same criterion twice.
     DuplicateMark = "duplicate_mark",
+    /// A project names the same place twice.
+    DuplicateRegion = "duplicate_region",
     /// An identifier or amount is left empty.
     Empty = "empty",
     /// More experts than committee members.

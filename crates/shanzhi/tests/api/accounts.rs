@@ -128,6 +128,20 @@ both_backends! {
         let (status, html) = page(&app, "/admin/users", &admin).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(&format!(r#"href="/admin/users/{id}""#)), "each user links to their page");
+        // Filtered and paged as the API is: the same users, a page at a time.
+        let token = app.token("admin").await;
+        let org = app.org_id("mzj").await;
+        let api: Vec<i64> = app.all(&format!("/api/v1/users?role=purchaser&org={org}"), Some(&token)).await.iter().map(|u| u["id"].as_i64().unwrap()).collect();
+        assert!(!api.is_empty());
+        let (status, html) = page(&app, &format!("/admin/users?role=purchaser&org={org}"), &admin).await;
+        assert_eq!(status, StatusCode::OK);
+        let listed = html.matches(r#"<td data-label="用户名"><a href="/admin/users/"#).count();
+        assert_eq!(listed, api.len(), "the page lists what the API lists");
+        assert!(html.contains(r#"<option value="purchaser" selected>"#), "the filter is shown");
+        let (_, html) = page(&app, "/admin/users?limit=1", &admin).await;
+        assert!(html.contains("/admin/users?limit=1&amp;cursor="), "a next page");
+        let (status, _) = page(&app, "/admin/users?role=nobody", &admin).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
         let (status, html) = page(&app, &format!("/admin/users/{id}"), &admin).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("停用账户") && html.contains("重置密码"), "{html}");

@@ -40,6 +40,12 @@ both_backends! {
         let v = app.refused(Method::POST, "/api/v1/projects", &t, Some(d), StatusCode::UNPROCESSABLE_ENTITY, "invalid_input").await;
         let codes: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
         assert_eq!(codes, vec!["required", "period_too_long"]);
+        // The same place twice is refused at its second mention; a township with its village is two places.
+        let mut d = design("重复区划");
+        d["regions"] = json!(["420506001", "420506001002", "420506001"]);
+        let v = app.refused(Method::POST, "/api/v1/projects", &t, Some(d), StatusCode::UNPROCESSABLE_ENTITY, "duplicate_region").await;
+        assert_eq!((v["fields"][0]["field"].as_str(), v["fields"][0]["code"].as_str()), (Some("regions[2]"), Some("duplicate_region")), "{v}");
+        assert_eq!(v["fields"].as_array().unwrap().len(), 1, "{v}");
         assert_eq!(app.store.projects().await.unwrap().len(), before, "nothing half-written");
     }
 

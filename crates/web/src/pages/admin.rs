@@ -82,7 +82,8 @@ pub(super) fn role_names(lang: Lang, roles: &[Role]) -> String {
     roles.iter().map(|r| lang.t(r.label_zh(), r.label_en())).collect::<Vec<_>>().join(lang.t("、", ", "))
 }
 
-fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors: &Errors) -> Markup {
+fn users_page(user: &SignedIn, refs: &Refs, list: &UserList, form: &Form, errors: &Errors) -> Markup {
+    let users = list.users;
     let shell = user.shell();
     let lang = user.lang;
     let e = |k: &str| errors.get(k);
@@ -95,6 +96,28 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
     let body = html! {
         (error_summary(lang, errors))
         h1.page-title { (lang.t("用户", "Users")) }
+        form.no-print method="get" action="/admin/users" {
+            div.field {
+                label for="filter-role" { (lang.t("角色", "Role")) }
+                select #filter-role name="role" {
+                    option value="" { (lang.t("全部", "All")) }
+                    @for (code, label) in &roles {
+                        option value=(code) selected[list.role.as_deref() == Some(code.as_str())] { (label) }
+                    }
+                }
+            }
+            div.field {
+                label for="filter-org" { (lang.t("单位", "Organisation")) }
+                select #filter-org name="org" {
+                    option value="" { (lang.t("全部", "All")) }
+                    @for o in &refs.orgs {
+                        option value=(o.id) selected[list.org == Some(o.id)] { (o.name) }
+                    }
+                }
+            }
+            div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
+        }
+        @if users.is_empty() { p.notice { (lang.t("没有符合条件的用户。", "No users match.")) } }
         div.table-wrap { table.table.table--stack {
             thead { tr {
                 th scope="col" { (lang.t("用户名", "Username")) } th scope="col" { (lang.t("姓名", "Name")) }
@@ -112,6 +135,7 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
                 }
             } } }
         } }
+        @if let Some(href) = &list.next { p.no-print { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } } }
         h2 #add-user { (lang.t("添加用户", "Add a user")) }
         form method="post" action="/admin/users" novalidate {
             (forms::csrf(&user.session))
@@ -177,14 +201,39 @@ fn users_page(user: &SignedIn, refs: &Refs, users: &[User], form: &Form, errors:
 }
 
 async fn show_users(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
-    let refs = Refs::with_organisations(state).await.or_page(&user.shell())?;
-    let users = shanzhi_app::directory::users(state).await.or_page(&user.shell())?;
-    super::answer(status, users_page(user, &refs, &users, form, errors))
+    show_user_page(state, user, None, form, errors, status).await
 }
 
-pub async fn users(State(state): State<AppState>, user: SignedIn) -> Page {
+/// The users a page at a time, newest first, filtered by `?role=` and `?org=` as the API is.
+async fn show_user_page(
+    state: &AppState,
+    user: &SignedIn,
+    raw: Option<&str>,
+    form: &Form,
+    errors: &Errors,
+    status: StatusCode,
+) -> Page {
+    let shell = user.shell();
+    let q = ListQuery::parse_page(raw, &crate::filters::USER_FILTERS).or_page(&shell)?;
+    let filter = crate::filters::user_filter(&q).or_page(&shell)?;
+    let listed = directory::user_page(state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
+    let next = listed.next.map(|cursor| next_page_href("/admin/users", raw, cursor));
+    let refs = Refs::with_organisations(state).await.or_page(&shell)?;
+    let shown = UserList { users: &listed.items, role: q.text("role"), org: filter.org_id, next };
+    super::answer(status, users_page(user, &refs, &shown, form, errors))
+}
+
+/// A page of users with the filters that chose them and the link to the next page.
+struct UserList<'a> {
+    users: &'a [User],
+    role: Option<String>,
+    org: Option<i64>,
+    next: Option<String>,
+}
+
+pub async fn users(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     require_admin(&user, "list_users")?;
-    show_users(&state, &user, &Form::default(), &Errors::default(), StatusCode::OK).await
+    show_user_page(&state, &user, raw.as_deref(), &Form::default(), &Errors::default(), StatusCode::OK).await
 }
 
 pub async fn add_user(State(state): State<AppState>, posted: Posted) -> Page {

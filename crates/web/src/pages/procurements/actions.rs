@@ -153,10 +153,9 @@ pub(super) async fn actions(state: &AppState, user: &SignedIn, p: &Procurement, 
             ));
         }
         if matches!(s, Stage::Negotiating | Stage::Evaluating) && p.committee.is_none() {
-            let staff: Vec<(String, String)> = shanzhi_app::directory::users(state)
+            let staff: Vec<(String, String)> = shanzhi_app::directory::staff_of(state, p.purchaser_org_id)
                 .await?
                 .into_iter()
-                .filter(|u| u.org_id == p.purchaser_org_id)
                 .map(|u| (u.id.to_string(), u.display_name))
                 .collect();
             out.push(c.form("draw_committee", None, lang.t("抽取评审委员会", "Draw the evaluation committee"),
