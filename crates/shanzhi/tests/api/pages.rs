@@ -109,6 +109,16 @@ both_backends! {
         assert_eq!(status, StatusCode::NOT_FOUND, "another department's project is not there for you");
         let (status, _) = page(&app, "/admin/users", &health).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+        // A path that is not UTF-8 is the site's own not-found page, in HTML, not the framework's plain text.
+        let (status, html) = page(&app, "/lang/%FF", &health).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(html.contains("<html") && html.contains("未找到"), "{html}");
+        let (admin_cookie, csrf) = signed_in(&app, "admin").await;
+        for path in ["/admin/users/5/%FF", "/procurements/4/do/%FF", "/account/tokens/%FF/revoke"] {
+            let (status, html) = post_form(&app, path, &admin_cookie, &[("_csrf", &csrf)]).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+            assert!(html.contains("<html"), "{path}: {html}");
+        }
         let admin = cookie(form_sign_in(&app, "admin", DEMO_PASSWORD).await);
         let (status, html) = page(&app, "/organisations", &admin).await;
         assert_eq!(status, StatusCode::OK);

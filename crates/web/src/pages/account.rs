@@ -1,6 +1,6 @@
 //! My account: who I am, my roles, my password, and my named API tokens for scripts (created, listed, revoked).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::{DomainError, ErrorCode};
@@ -124,7 +124,11 @@ pub async fn create_token(State(state): State<AppState>, Posted { user, form }: 
     }
 }
 
-pub async fn revoke_token(State(state): State<AppState>, Path(id): Path<String>, Posted { user, .. }: Posted) -> Page {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    super::PagePath(id): super::PagePath<String>,
+    Posted { user, .. }: Posted,
+) -> Page {
     shanzhi_app::sessions::revoke_token(&state, &user.session, &id).await.or_page(&user.shell())?;
     Ok(see_other("/account"))
 }

@@ -238,6 +238,23 @@ impl FromRequestParts<AppState> for Ids {
     }
 }
 
+/// A page route's path parameters. One that cannot be read (not UTF-8, not a number) is the not-found page, as a
+/// malformed id is in [`Ids`], rather than the framework's English plain text.
+pub struct PagePath<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PagePath<T> {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(t)) => Ok(PagePath(t)),
+            Err(_) => {
+                let v = Viewer::from_request_parts(parts, state).await?;
+                Err(error_page(&v.shell(), AppError::not_found()))
+            }
+        }
+    }
+}
+
 /// Turns store and action errors into the error page, with `?`.
 pub trait OrPage<T> {
     fn or_page(self, shell: &Shell) -> Result<T, Response>;
@@ -339,7 +356,7 @@ fn referer_path(url: &str) -> Option<&str> {
     local_path(path)
 }
 
-async fn set_lang(Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn set_lang(PagePath(code): PagePath<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let lang = Lang::from_code(&code);
     let back = q.get("back").and_then(|b| local_path(b)).unwrap_or("/");
     let cookie = format!("{}={}; Path=/; SameSite=Lax; Max-Age=31536000", auth::LANG_COOKIE, lang.code());

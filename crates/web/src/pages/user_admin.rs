@@ -1,7 +1,7 @@
 //! The administrator's page of one user: disable, enable again, or reset the password to a temporary one that
 //! is shown here once and must be changed at the user's next sign-in.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_app::Account;
@@ -115,7 +115,11 @@ pub async fn show(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Pa
     show_user(&state, &user, ids.id, StatusCode::OK, &Outcome::default()).await
 }
 
-pub async fn act(State(state): State<AppState>, Path((id, act)): Path<(String, String)>, posted: Posted) -> Page {
+pub async fn act(
+    State(state): State<AppState>,
+    super::PagePath((id, act)): super::PagePath<(String, String)>,
+    posted: Posted,
+) -> Page {
     let Posted { user, form } = posted;
     let Ok(id) = id.parse::<i64>() else { return Err(error_page(&user.shell(), AppError::not_found())) };
     let reason = form.get("reason");

@@ -1,6 +1,8 @@
 //! The procurement page's POST handlers (an action, a bid, its withdrawal) and the bid-file download.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
+
+use crate::pages::PagePath;
 use shanzhi_domain::procurement::{Procurement, Stage};
 
 use super::super::forms::Form;
@@ -11,7 +13,11 @@ use crate::error::AppError;
 use crate::AppState;
 use shanzhi_app::procurements::{self, BidRequest};
 
-pub async fn act(State(state): State<AppState>, Path((id, action)): Path<(String, String)>, posted: Posted) -> Page {
+pub async fn act(
+    State(state): State<AppState>,
+    PagePath((id, action)): PagePath<(String, String)>,
+    posted: Posted,
+) -> Page {
     let Posted { user, form } = posted;
     let Ok(id) = id.parse::<i64>() else { return Err(error_page(&user.shell(), AppError::not_found())) };
     let p = procurements::visible(&state, &user.session.actor, id).await.or_page(&user.shell())?;
@@ -73,7 +79,7 @@ pub async fn bid(State(state): State<AppState>, user: SignedIn, ids: Ids, mp: ax
 }
 
 /// A sealed bid's file, for whom `procurements::bid_file` allows.
-pub async fn bid_file(State(state): State<AppState>, user: SignedIn, Path((id, n)): Path<(i64, i64)>) -> Page {
+pub async fn bid_file(State(state): State<AppState>, user: SignedIn, PagePath((id, n)): PagePath<(i64, i64)>) -> Page {
     let f = procurements::bid_file(&state, &user.session.actor, id, n).await.or_page(&user.shell())?;
     Ok(crate::procure_api::bid_file_response(f))
 }
