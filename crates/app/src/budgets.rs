@@ -37,9 +37,10 @@ pub async fn seen_line(app: &App, actor: &Actor, id: i64) -> Result<BudgetView> 
     page.items.into_iter().next().ok_or(Error::Domain(DomainError::NotFound { what: "budget" }))
 }
 
-/// The budget lines `actor` may see of one year (the budgets page: a year's lines, every page of them).
-pub async fn visible(app: &App, actor: &Actor, year: i32) -> Result<Vec<BudgetView>> {
-    lines(app, actor, BudgetFilter { year: Some(year), ..BudgetFilter::default() }).await
+/// The budget lines `actor` may see that match `filter` (the budgets page: a year's lines, of one department or
+/// fund source when asked, every page of them).
+pub async fn visible(app: &App, actor: &Actor, filter: BudgetFilter) -> Result<Vec<BudgetView>> {
+    lines(app, actor, filter).await
 }
 
 /// The lines of department `org_id` (its own and those granted to it) that `actor` may see: what a

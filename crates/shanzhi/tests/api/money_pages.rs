@@ -63,8 +63,20 @@ both_backends! {
         let (status, html) = page(&app, "/budgets?year=2100", &cookie).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(r#"href="/budgets?year=2099""#) && !html.contains("/budgets?year=2101"), "no link past 2100");
-        // The years with lines, found by key, and each closed one with the name of whoever closed it.
+        // The page narrows to a department and a fund source as the API does, and its year links keep them.
         let finance = app.token("czj.reviewer").await;
+        let mzj = app.org_id("mzj").await;
+        for query in ["year=2026&source=welfare_lottery", &format!("year=2026&org={mzj}"), "year=2026"] {
+            let api = app.all(&format!("/api/v1/budgets?{query}"), Some(&finance)).await;
+            let (status, html) = page(&app, &format!("/budgets?{query}"), &cookie).await;
+            assert_eq!(status, StatusCode::OK, "{query}");
+            assert_eq!(html.matches(r#"<td data-label="资金来源">"#).count(), api.len(), "{query}: the page's lines are the API's");
+        }
+        let (_, html) = page(&app, "/budgets?year=2026&source=welfare_lottery", &cookie).await;
+        assert!(html.contains("/budgets?year=2025&amp;source=welfare_lottery") && html.contains(r#"<option value="welfare_lottery" selected>"#));
+        let (status, _) = page(&app, "/budgets?year=2026&source=gold", &cookie).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        // The years with lines, found by key, and each closed one with the name of whoever closed it.
         let years = app.ok(reqwest::Method::GET, "/api/v1/fiscal-years", &finance, None).await;
         let listed: Vec<i64> = years.as_array().unwrap().iter().map(|y| y["year"].as_i64().unwrap()).collect();
         let mut with_lines: Vec<i64> = app.store.budgets().await.unwrap().iter().map(|b| i64::from(b.budget.year)).collect();

@@ -1,13 +1,11 @@
 //! Budgets: every line with what is available, reserved, committed and paid, by year; finance allocates
 //! lines and anyone who manages a line may grant part of it to another department.
 
-use std::collections::HashMap;
-
-use axum::extract::{Query, State};
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use chrono::Datelike;
 use maud::{html, Markup};
-use shanzhi_app::BudgetView;
+use shanzhi_app::{BudgetFilter, BudgetView};
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::org::Role;
 use shanzhi_domain::{ErrorCode, Money};
@@ -16,6 +14,7 @@ use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
+use crate::paging::ListQuery;
 use crate::AppState;
 use shanzhi_app::budgets::{self as rules, BudgetRequest, FiscalYearView, GrantRequest};
 
@@ -25,8 +24,8 @@ fn may_allocate(user: &SignedIn) -> bool {
 }
 
 /// `?year=`, a budget year from 2000 to 2100 (else `invalid_year`); this year in China when not given.
-fn year_of(q: &HashMap<String, String>, state: &AppState) -> Result<i32, crate::error::AppError> {
-    let asked = crate::export::parse_year(q.get("year").map(String::as_str))?;
+fn year_of(asked: Option<&str>, state: &AppState) -> Result<i32, crate::error::AppError> {
+    let asked = crate::export::parse_year(asked)?;
     Ok(asked.unwrap_or_else(|| shanzhi_domain::clock::china_date(state.clock.now()).year()))
 }
 
@@ -81,7 +80,7 @@ fn fiscal_years(user: &SignedIn, years: &[FiscalYearView], today: i32, form: &Fo
 fn budgets_page(
     user: &SignedIn,
     refs: &Refs,
-    year: i32,
+    filter: &BudgetFilter,
     lines: &[BudgetView],
     years: &[FiscalYearView],
     today: i32,
@@ -90,7 +89,15 @@ fn budgets_page(
 ) -> Markup {
     let shell = user.shell();
     let lang = shell.lang;
+    let year = filter.year.unwrap_or(today);
     let title = lang.t("预算", "Budgets");
+    // The year links keep the department and fund source chosen.
+    let kept: String = filter
+        .org_id
+        .map(|o| format!("&org={o}"))
+        .into_iter()
+        .chain(filter.source.map(|s| format!("&source={}", s.code())))
+        .collect();
     let total = |f: fn(&BudgetView) -> Money| lines.iter().map(f).sum::<Money>();
     let departments: Vec<(String, String)> = refs
         .orgs
@@ -107,6 +114,13 @@ fn budgets_page(
     let e = |k: &str| errors.get(k);
     let name = |id: i64| refs.orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
     let actor = &user.session.actor;
+    // Finance chooses among every department; anyone else among those whose lines they see, and no other's name.
+    let choosable: Vec<(String, String)> = if may_allocate(user) {
+        departments.clone()
+    } else {
+        let seen: std::collections::BTreeSet<i64> = lines.iter().map(|b| b.budget.org_id).collect();
+        seen.into_iter().map(|id| (id.to_string(), name(id))).collect()
+    };
     let grantable: Vec<&BudgetView> = lines
         .iter()
         .filter(|b| may_allocate(user) || (actor.has(Role::Purchaser) && b.budget.org_id == actor.org_id))
@@ -130,9 +144,31 @@ fn budgets_page(
         span.caption { (lang.t("无预算不购买", "No budget, no purchase")) }
         h1.page-title { (title) " " (year) }
         p {
-            @if year > 2000 { a href={"/budgets?year=" (year - 1)} { "← " (year - 1) } }
+            @if year > 2000 { a href={"/budgets?year=" (year - 1) (kept)} { "← " (year - 1) } }
             @if year > 2000 && year < 2100 { " · " }
-            @if year < 2100 { a href={"/budgets?year=" (year + 1)} { (year + 1) " →" } }
+            @if year < 2100 { a href={"/budgets?year=" (year + 1) (kept)} { (year + 1) " →" } }
+        }
+        form.no-print method="get" action="/budgets" {
+            input type="hidden" name="year" value=(year);
+            div.field {
+                label for="filter-org" { (lang.t("部门", "Department")) }
+                select #filter-org name="org" {
+                    option value="" { (lang.t("全部", "All")) }
+                    @for (id, name) in &choosable {
+                        option value=(id) selected[filter.org_id.map(|o| o.to_string()).as_ref() == Some(id)] { (name) }
+                    }
+                }
+            }
+            div.field {
+                label for="filter-source" { (lang.t("资金来源", "Fund source")) }
+                select #filter-source name="source" {
+                    option value="" { (lang.t("全部", "All")) }
+                    @for (code, label) in &sources {
+                        option value=(code) selected[filter.source.map(FundSource::code) == Some(code.as_str())] { (label) }
+                    }
+                }
+            }
+            div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
         div.cards {
             div.card { p.card__title { (lang.t("可用", "Available")) } p.card__value { (lang.money(total(|b| b.balances.available))) } }
@@ -197,18 +233,36 @@ fn budgets_page(
 }
 
 async fn show(state: &AppState, user: &SignedIn, year: i32, form: &Form, errors: &Errors, status: StatusCode) -> Page {
-    let refs = Refs::with_organisations(state).await.or_page(&user.shell())?;
-    let lines = rules::visible(state, &user.session.actor, year).await.or_page(&user.shell())?;
-    let years = rules::fiscal_years(state, &user.session.actor).await.or_page(&user.shell())?;
-    let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
-    Ok(render(status, budgets_page(user, &refs, year, &lines, &years, today, form, errors)))
+    let filter = BudgetFilter { year: Some(year), ..BudgetFilter::default() };
+    show_lines(state, user, &filter, form, errors, status).await
 }
 
-pub async fn list(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
-    let year = year_of(&q, &state).or_page(&user.shell())?;
+/// The lines `filter` chooses (its year always given) with the forms beside them.
+async fn show_lines(
+    state: &AppState,
+    user: &SignedIn,
+    filter: &BudgetFilter,
+    form: &Form,
+    errors: &Errors,
+    status: StatusCode,
+) -> Page {
+    let refs = Refs::with_organisations(state).await.or_page(&user.shell())?;
+    let lines = rules::visible(state, &user.session.actor, filter.clone()).await.or_page(&user.shell())?;
+    let years = rules::fiscal_years(state, &user.session.actor).await.or_page(&user.shell())?;
+    let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
+    Ok(render(status, budgets_page(user, &refs, filter, &lines, &years, today, form, errors)))
+}
+
+/// `?year=` (see [`year_of`]), `?org=` and `?source=`, as `GET /api/v1/budgets` takes them.
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
+    let shell = user.shell();
+    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::BUDGET_FILTERS).or_page(&shell)?;
+    let year = year_of(q.text("year").as_deref(), &state).or_page(&shell)?;
+    let filter = crate::filters::budget_filter(&q).map(|f| BudgetFilter { year: Some(year), ..f });
+    let filter = filter.or_page(&shell)?;
     let mut form = Form::default();
     form.set("year", year.to_string());
-    show(&state, &user, year, &form, &Errors::default(), StatusCode::OK).await
+    show_lines(&state, &user, &filter, &form, &Errors::default(), StatusCode::OK).await
 }
 
 pub async fn add(State(state): State<AppState>, Posted { user, form }: Posted) -> Page {
