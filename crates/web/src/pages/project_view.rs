@@ -37,6 +37,26 @@ impl Refs {
         })
     }
 
+    /// The places a form chooses from, without the organisations (a public form names none).
+    pub async fn with_places(state: &AppState) -> AppResult<Refs> {
+        Ok(Refs {
+            catalogue: Vec::new(),
+            regions: shanzhi_app::reference::regions(state).await?,
+            orgs: Vec::new(),
+            rules: state.rules.clone(),
+        })
+    }
+
+    /// Only the places `codes` name, each read by its code: for pages that show a few records' places.
+    pub async fn places_named(state: &AppState, codes: &[String]) -> AppResult<Refs> {
+        Ok(Refs {
+            catalogue: Vec::new(),
+            regions: shanzhi_app::reference::regions_named(state, codes).await?,
+            orgs: Vec::new(),
+            rules: state.rules.clone(),
+        })
+    }
+
     /// What one project's page names: the catalogue and the project's own regions, read one by one rather
     /// than the province's whole list.
     pub async fn for_project(state: &AppState, p: &Project) -> AppResult<Refs> {

@@ -78,7 +78,7 @@ fn register_page(shell: &Shell, refs: &Refs, form: &Form, errors: &Errors) -> Ma
 }
 
 pub async fn form(State(state): State<AppState>, v: Viewer) -> Page {
-    let refs = Refs::with_organisations(&state).await.or_page(&v.shell())?;
+    let refs = Refs::with_places(&state).await.or_page(&v.shell())?;
     let mut form = Form::default();
     form.push("kind", OrgKind::SocialOrganisation.code());
     Ok(render(StatusCode::OK, register_page(&v.shell(), &refs, &form, &Errors::default())))
@@ -120,7 +120,7 @@ pub async fn submit(State(state): State<AppState>, v: Viewer, RawForm(body): Raw
         }
         Err(e) if fatal(&e) => Err(error_page(&shell, e)),
         Err(e) => {
-            let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
+            let refs = Refs::with_places(&state).await.or_page(&shell)?;
             Err(render(e.status(), register_page(&shell, &refs, &form, &Errors::from_error(lang, &e))))
         }
     }
@@ -206,8 +206,16 @@ fn list_page(user: &SignedIn, refs: &Refs, all: &[Registration], errors: &Errors
 async fn show_list(state: &AppState, user: &SignedIn, errors: &Errors, status: StatusCode) -> Page {
     let shell = user.shell();
     let all = pool::registrations(state, &user.session.actor).await.or_page(&shell)?;
-    let refs = Refs::with_organisations(state).await.or_page(&shell)?;
+    let refs = Refs::places_named(state, &seats(&all)).await.or_page(&shell)?;
     super::answer(status, list_page(user, &refs, &all, errors))
+}
+
+/// The places the registrations are seated in.
+fn seats(all: &[Registration]) -> Vec<String> {
+    let mut codes: Vec<String> = all.iter().filter_map(|r| r.organisation.region.clone()).collect();
+    codes.sort();
+    codes.dedup();
+    codes
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
@@ -252,7 +260,7 @@ pub async fn mine(State(state): State<AppState>, user: SignedIn) -> Page {
     let shell = user.shell();
     let lang = user.lang;
     let r = pool::own_registration(&state, &user.session.actor).await.or_page(&shell)?;
-    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
+    let refs = Refs::places_named(&state, &seats(std::slice::from_ref(&r))).await.or_page(&shell)?;
     let explain = match r.organisation.verification {
         Verification::Pending => lang.t(
             "区民政局正在核验您的注册。核验通过后，您即可承接政府购买服务项目。",
