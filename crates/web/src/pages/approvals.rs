@@ -229,11 +229,11 @@ pub async fn request_form(State(state): State<AppState>, user: SignedIn, ids: Id
 pub async fn request(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, form } = posted;
     let p = own_project(&state, &user, ids.id).await?;
-    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
+    let name = super::org_name(&state, form.get("ss_provider")).await.or_page(&user.shell())?;
     let single_source = form.get("ss_provider").parse::<i64>().ok().map(|org_id| SingleSource {
         case: SingleSourceCase::parse(form.get("ss_case")).unwrap_or(SingleSourceCase::OnlyOneSupplier),
         provider_org_id: org_id,
-        provider_name: orgs.iter().find(|o| o.id == org_id).map(|o| o.name.clone()).unwrap_or_default(),
+        provider_name: name,
         justification: form.get("ss_justification").trim().into(),
     });
     let req = ApprovalRequest {

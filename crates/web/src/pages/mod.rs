@@ -255,6 +255,13 @@ impl<T: serde::de::DeserializeOwned + Send> FromRequestParts<AppState> for PageP
     }
 }
 
+/// The name of the organisation a form's id field names, read by that id ("" when it names none), for the
+/// application to check against the record (a single-source provider).
+pub async fn org_name(state: &AppState, id: &str) -> Result<String, AppError> {
+    let Ok(id) = id.parse::<i64>() else { return Ok(String::new()) };
+    Ok(shanzhi_app::directory::organisation(state, id).await?.map(|o| o.name).unwrap_or_default())
+}
+
 /// Turns store and action errors into the error page, with `?`.
 pub trait OrPage<T> {
     fn or_page(self, shell: &Shell) -> Result<T, Response>;

@@ -170,7 +170,7 @@ pub async fn start_form(State(state): State<AppState>, user: SignedIn, ids: Ids)
     ))
 }
 
-fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) -> Result<StartRequest, AppError> {
+fn start_request(form: &mut Form, ss_name: &str) -> Result<StartRequest, AppError> {
     let mut p = Problems::default();
     let rows = form.take_rows("crit", &CRIT_COLS, &CRIT_COLS);
     let scoring = if form.get("scoring") == "comprehensive" {
@@ -197,11 +197,10 @@ fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) ->
     let single_source = match form.get("ss_provider").parse::<i64>() {
         Ok(org_id) => {
             let case = SingleSourceCase::parse(form.get("ss_case")).unwrap_or(SingleSourceCase::OnlyOneSupplier);
-            let name = orgs.iter().find(|o| o.id == org_id).map(|o| o.name.clone()).unwrap_or_default();
             Some(SingleSource {
                 case,
                 provider_org_id: org_id,
-                provider_name: name,
+                provider_name: ss_name.to_string(),
                 justification: form.get("ss_justification").trim().into(),
             })
         }
@@ -239,8 +238,8 @@ fn start_request(form: &mut Form, orgs: &[shanzhi_domain::org::Organisation]) ->
 pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     let p = start_project(&state, &user, ids.id).await?;
-    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
-    let result = match start_request(&mut form, &orgs) {
+    let ss_name = super::super::org_name(&state, form.get("ss_provider")).await.or_page(&user.shell())?;
+    let result = match start_request(&mut form, &ss_name) {
         Ok(req) => procurements::start(&state, &user.session.actor, p.id, req).await.map_err(AppError::from),
         Err(e) => Err(e),
     };
@@ -248,6 +247,7 @@ pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
         Ok(proc) => Ok(see_other(&format!("/procurements/{}", proc.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
+            let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
             let mut errors = Errors::from_error(user.lang, &e);
             for (item, f) in errors.items.iter_mut().zip(e.fields()) {
                 let key = start_field(&f.field);
