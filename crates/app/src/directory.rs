@@ -116,6 +116,11 @@ pub async fn staff_of(app: &App, org_id: i64) -> Result<Vec<User>> {
     Ok(app.store.user_page(&filter, PageRequest { limit: crate::MAX_LIMIT, before: None }).await?.items)
 }
 
+/// The user with `username`, if any.
+pub async fn user_named(app: &App, username: &str) -> Result<Option<User>> {
+    Ok(app.store.user_credentials(username).await?.map(|(user, _)| user))
+}
+
 /// Adds a user (the administrator).
 pub async fn add_user(app: &App, actor: &Actor, req: UserRequest) -> Result<User> {
     require(actor, Role::Admin, "add_user")?;

@@ -400,6 +400,16 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
         let id = user_id(&app, "expert.page").await;
         assert_eq!(app.store.expert(id).await.unwrap().unwrap().categories, ["A07", "B01"]);
+        // An existing user is named by username, not chosen from a list of every user.
+        assert!(!html.contains(r#"name="user_id""#), "no list of users");
+        let existing = |name: &'static str| [("_csrf", csrf.clone()), ("account", "existing".into()), ("existing_username", name.into()), ("categories", "A07".into()), ("org_id", String::new())];
+        let resp = app.client.post(format!("{}/experts", app.base)).header("cookie", &finance).form(&existing("nobody.here")).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(resp.text().await.unwrap().contains("该用户不存在"));
+        let resp = app.client.post(format!("{}/experts", app.base)).header("cookie", &finance).form(&existing("jyj.purchaser")).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::SEE_OTHER);
+        let named = user_id(&app, "jyj.purchaser").await;
+        assert_eq!(app.store.expert(named).await.unwrap().unwrap().categories, ["A07"]);
         let (status, html) = page(&app, &format!("/experts/{id}"), &finance).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("页面专家"));

@@ -124,19 +124,10 @@ fn status_tag(lang: Lang, active: bool) -> Markup {
     }
 }
 
-fn list_page(
-    user: &SignedIn,
-    refs: &Refs,
-    entries: &[ExpertEntry],
-    users: &[(i64, String)],
-    form: &Form,
-    errors: &Errors,
-) -> Markup {
+fn list_page(user: &SignedIn, refs: &Refs, entries: &[ExpertEntry], form: &Form, errors: &Errors) -> Markup {
     let lang = user.lang;
     let e = |k: &str| errors.get(k);
     let title = lang.t("评审专家库", "Expert pool");
-    let mut existing = vec![(String::new(), lang.t("请选择用户", "Choose the user").to_string())];
-    existing.extend(users.iter().map(|(id, name)| (id.to_string(), name.clone())));
     let account_choices = forms::options(&[
         ("existing", lang.t("已有用户", "An existing user")),
         ("new", lang.t("新建账户", "A new account")),
@@ -176,7 +167,10 @@ fn list_page(
             (forms::csrf(&user.session))
             (forms::choices(false, "account", lang.t("专家账户", "The expert's account"), None, &account_choices,
                 &[form.get("account")], e("account")))
-            (forms::select("user_id", lang.t("已有用户", "Existing user"), None, &plain(existing), form.get("user_id"), e("user_id")))
+            // Named, not chosen from a list: a province has tens of thousands of users.
+            (forms::input(Kind::Username, "existing_username", lang.t("已有用户的用户名", "The existing user's username"),
+                Some(lang.t("选择“已有用户”时填写，例如 expert.xiang", "When adding an existing user, like expert.xiang")),
+                form.get("existing_username"), e("user_id")))
             (forms::input(Kind::Username, "username", lang.t("新账户用户名", "New account's username"),
                 Some(lang.t("3–40 位小写字母、数字、点、横线或下划线，例如 expert.wang", "3–40 lowercase letters, digits, dots, dashes or underscores, like expert.wang")),
                 form.get("username"), e("username")))
@@ -195,14 +189,7 @@ async fn show_list(state: &AppState, user: &SignedIn, form: &Form, errors: &Erro
     let shell = user.shell();
     let entries = pool::pool(state, &user.session.actor).await.or_page(&shell)?;
     let refs = Refs::with_organisations(state).await.or_page(&shell)?;
-    let users: Vec<(i64, String)> = shanzhi_app::directory::users(state)
-        .await
-        .or_page(&shell)?
-        .into_iter()
-        .filter(|u| u.active && !entries.iter().any(|x| x.expert.id == u.id))
-        .map(|u| (u.id, format!("{} ({})", u.display_name, u.username)))
-        .collect();
-    super::answer(status, list_page(user, &refs, &entries, &users, form, errors))
+    super::answer(status, list_page(user, &refs, &entries, form, errors))
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
@@ -212,6 +199,12 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
 }
 
 pub async fn add(State(state): State<AppState>, Posted { user, mut form }: Posted) -> Page {
+    // The existing user by the username given; one that names nobody is refused by the pool as no such user.
+    let named = form.get("existing_username").trim().to_string();
+    if form.get("account") != "new" && !named.is_empty() {
+        let found = shanzhi_app::directory::user_named(&state, &named).await.or_page(&user.shell())?;
+        form.set("user_id", found.map_or(0, |u| u.id).to_string());
+    }
     let req = request_of(&mut form);
     match pool::add_expert(&state, &user.session.actor, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other("/experts")),
