@@ -113,7 +113,7 @@ pub async fn user_page(app: &App, actor: &Actor, filter: &UserFilter, page: Page
 /// worth, newest first: a department, not the province's people.
 pub async fn staff_of(app: &App, org_id: i64) -> Result<Vec<User>> {
     let filter = UserFilter { org_id: Some(org_id), ..UserFilter::default() };
-    Ok(app.store.user_page(&filter, PageRequest { limit: crate::MAX_LIMIT, before: None }).await?.items)
+    Ok(app.store.user_page(&filter, PageRequest::first(crate::MAX_LIMIT)).await?.items)
 }
 
 /// The user with `username`, if any.

@@ -31,6 +31,28 @@ pub async fn for_reader(
     within(app, year, root.as_deref(), list).await
 }
 
+/// [`for_reader`]'s statistics with the place chooser of the statistics pages: at `region` (else where `actor`'s
+/// statistics start), offering no place above the reader's own subtree, so every choice is one the reader may
+/// read. The reader's subtree is worked out once for both.
+pub async fn with_places(
+    app: &App,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+    list: WarningList,
+) -> Result<(Statistics, PlaceChoice)> {
+    let (top, root) = reader_roots(app, actor, region).await?;
+    let stats = within(app, year, root.as_deref(), list).await?;
+    let mut choice = reference::place_choice(app, root.as_deref()).await?;
+    if let Some(top) = top {
+        if let Some(i) = choice.path.iter().position(|r| r.code == top) {
+            choice.path.drain(..i);
+        }
+        choice.bounded = true;
+    }
+    Ok((stats, choice))
+}
+
 /// A page of the welfare-lottery warnings of `year` (every year when `None`) that `actor` may read, newest
 /// first, narrowed to `region` as [`for_reader`] narrows the statistics.
 pub async fn warnings(
@@ -64,20 +86,6 @@ async fn reader_roots(app: &App, actor: &Actor, region: Option<&str>) -> Result<
         }
     }
     Ok((scope.root_for(None)?, root))
-}
-
-/// The place chooser of the statistics pages: at `region` (else where `actor`'s statistics start), offering no
-/// place above the reader's own subtree, so every choice is one the reader may read.
-pub async fn places(app: &App, actor: &Actor, region: Option<&str>) -> Result<PlaceChoice> {
-    let (top, root) = reader_roots(app, actor, region).await?;
-    let mut choice = reference::place_choice(app, root.as_deref()).await?;
-    if let Some(top) = top {
-        if let Some(i) = choice.path.iter().position(|r| r.code == top) {
-            choice.path.drain(..i);
-        }
-        choice.bounded = true;
-    }
-    Ok(choice)
 }
 
 /// The statistics of `year` within the region subtree `root` (everything when `None`): for the command line's

@@ -30,7 +30,7 @@ fn region(q: &HashMap<String, String>) -> Option<&str> {
 }
 
 /// Loads the statistics of `?year=` as the user may read them (the whole platform, or its region subtree),
-/// narrowed to `?region=`; anyone else, or a region outside the reader's, gets the error page.
+/// narrowed to `?region=`, for a download; anyone else, or a region outside the reader's, gets the error page.
 async fn load(
     state: &AppState,
     user: &SignedIn,
@@ -43,9 +43,12 @@ async fn load(
 }
 
 pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
-    let stats = load(&state, &user, &q, WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN)).await?;
-    let places =
-        shanzhi_app::statistics::places(&state, &user.session.actor, region(&q)).await.or_page(&user.shell())?;
+    let shell = user.shell();
+    let year = export::parse_year(q.get("year").map(String::as_str)).or_page(&shell)?;
+    let list = WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN);
+    let (stats, places) = shanzhi_app::statistics::with_places(&state, &user.session.actor, year, region(&q), list)
+        .await
+        .or_page(&shell)?;
     let social_work = state.rules.social_work_categories.join("、");
     Ok(render(StatusCode::OK, dashboard(&user, &stats, &places, region(&q), &social_work)))
 }
