@@ -194,6 +194,11 @@ both_backends! {
         for (k, v) in [("category", "A07"), ("purchaser", "1"), ("provider", "32"), ("limit", "2")] {
             assert!(html.contains(&format!(r#"<input type="hidden" name="{k}" value="{v}">"#)), "the form keeps {k}");
         }
+        // The hidden ones are said, with a link that drops them and keeps the step.
+        assert!(html.contains("另按类别 A07、购买主体编号 1、承接主体编号 32筛选。"), "{html}");
+        assert!(html.contains(r#"<a href="/projects?step=completed">取消这些筛选</a>"#), "{html}");
+        let (_, html) = page(&app, "/projects?step=completed", &cookie).await;
+        assert!(!html.contains("取消这些筛选"), "nothing hidden, nothing said");
     }
 
     async fn pages_hold_every_item_once_while_projects_are_added(backend) {

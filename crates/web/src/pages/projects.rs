@@ -115,13 +115,16 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
     // A step's link keeps every other filter chosen, and so does the form (those it has no field for, hidden).
     let unlisted = ["category", "purchaser", "provider"];
     let limit = (q.page.limit != shanzhi_app::DEFAULT_LIMIT).then_some(q.page.limit);
-    let mut kept: String = ["region", "year"]
-        .iter()
-        .chain(unlisted.iter())
-        .filter_map(|k| {
-            q.text(k).map(|v| format!("&{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
-        })
-        .collect();
+    let pairs = |keys: &[&str]| -> String {
+        keys.iter()
+            .filter_map(|k| {
+                q.text(k).map(|v| format!("&{k}={}", form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>()))
+            })
+            .collect()
+    };
+    // What the form shows (the place and the year), and everything kept.
+    let shown = pairs(&["region", "year"]);
+    let mut kept = format!("{shown}{}", pairs(&unlisted));
     if let Some(n) = limit {
         kept.push_str(&format!("&limit={n}"));
     }
@@ -150,6 +153,15 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
             }
             @if let Some(n) = limit { input type="hidden" name="limit" value=(n); }
             div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
+        }
+        // The filters the form has no field for are said, with the way to drop them.
+        @let hidden: Vec<(&str, String)> = [("category", lang.t("类别", "category")), ("purchaser", lang.t("购买主体编号", "purchaser id")), ("provider", lang.t("承接主体编号", "provider id"))]
+            .into_iter().filter_map(|(k, label)| q.text(k).map(|v| (label, v))).collect();
+        @if !hidden.is_empty() {
+            p.hint.no-print {
+                (lang.t("另按", "Also narrowed to ")) (hidden.iter().map(|(l, v)| format!("{l} {v}")).collect::<Vec<_>>().join(lang.t("、", ", "))) (lang.t("筛选。", ". "))
+                a href={"/projects?" (format!("{}{shown}", step.map(|s| format!("&step={s}")).unwrap_or_default()).trim_start_matches('&'))} { (lang.t("取消这些筛选", "Drop these filters")) }
+            }
         }
         @if projects.is_empty() {
             p.notice { (lang.t("没有符合条件的项目。", "No projects match.")) }
