@@ -194,7 +194,17 @@ page_all /api/v1/notices "$WORK/notice-pages" >"$WORK/notices.jsonl"
 jq -r '.id' "$WORK/projects.jsonl" | awk -v n="$MAX_URLS" 'NR <= n' >"$WORK/project-ids"
 jq -r '.step // empty' "$WORK/projects.jsonl" | sort -u >"$WORK/steps"
 jq -r '.kind // empty' "$WORK/notices.jsonl" | sort -u >"$WORK/kinds"
-api /api/v1/regions | jq -r '.[].code' >"$WORK/regions"
+# Every place, walked one level at a time (the API answers the places directly under one place).
+: >"$WORK/regions"
+level=$(api /api/v1/regions | jq -r '.[].code')
+while [[ -n $level ]]; do
+  printf '%s\n' $level >>"$WORK/regions"
+  next=""
+  for code in $level; do
+    next+=" $(api "/api/v1/regions?parent=$code" | jq -r '.[].code' | tr '\n' ' ')"
+  done
+  level=$(echo $next)
+done
 api /api/v1/statistics | jq -r '.trend[].year' | sort -u >"$WORK/years"
 [[ -s $WORK/years ]] || date +%Y >"$WORK/years"
 PROJECTS=$(wc -l <"$WORK/projects.jsonl")

@@ -41,19 +41,73 @@ pub async fn organisation_page(
     }))
 }
 
-/// Every organisation, for pages that name them or offer them as choices. Bounded by the province's own
-/// registry; a province-sized choice list wants a search instead (see the README's performance notes).
-pub async fn organisations(app: &App) -> Result<Vec<Organisation>> {
-    Ok(app.store.organisations().await?)
+/// Which organisations a form's choice may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Offer {
+    /// Organisations that may provide purchased services (an award, a single source).
+    Providers,
+    /// Purchasing departments (a budget line's holder).
+    Departments,
+    /// Any active organisation (a social-work post's host).
+    Active,
+    /// Any organisation (an expert's employer, a new user's or organisation's parent).
+    Any,
+}
+
+/// The most organisations a form's choice lists; any other is named by its credit code.
+pub const CHOICES: u32 = crate::MAX_LIMIT;
+
+/// The place whose organisations `actor`'s forms offer: the county (district) of its organisation's region,
+/// or that region when it is a city's or the province's; none for an organisation without a place.
+pub async fn home_place(app: &App, actor: &Actor) -> Result<Option<String>> {
+    let org = app.store.organisation(actor.org_id).await?;
+    Ok(org.and_then(|o| o.region).map(|r| shanzhi_domain::org::county_of(&r).to_string()))
+}
+
+/// What a form offers `actor` to choose from: the organisations of `offer` in its home place ([`home_place`]),
+/// at most [`CHOICES`] of them, by name, with those of `keep` (the form's current values) wherever they are.
+/// A province's registry is never read whole: an organisation elsewhere is named by its credit code.
+pub async fn choices(app: &App, actor: &Actor, offer: Offer, keep: &[i64]) -> Result<Vec<Organisation>> {
+    let mut filter = OrganisationFilter { region: home_place(app, actor).await?, ..OrganisationFilter::default() };
+    match offer {
+        Offer::Providers => filter.eligible_providers = true,
+        Offer::Departments => {
+            filter.kinds = OrgKind::ALL.iter().copied().filter(|k| k.is_purchasing_department()).collect()
+        }
+        Offer::Active => filter.active_only = true,
+        Offer::Any => {}
+    }
+    let mut out = app.store.organisation_page(&filter, PageRequest::first(CHOICES)).await?.items;
+    for id in keep {
+        if *id > 0 && !out.iter().any(|o| o.id == *id) {
+            out.extend(app.store.organisation(*id).await?);
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+    Ok(out)
+}
+
+/// The organisation with unified social credit code `code` (as typed: surrounding blanks and case ignored).
+pub async fn organisation_by_uscc(app: &App, code: &str) -> Result<Option<Organisation>> {
+    Ok(app.store.organisation_by_uscc(&code.trim().to_ascii_uppercase()).await?)
+}
+
+/// The organisations `ids` (a page's worth of names), by id; unknown ids are left out.
+pub async fn organisations_named(app: &App, ids: &[i64]) -> Result<std::collections::HashMap<i64, Organisation>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut out = std::collections::HashMap::new();
+    for id in ids {
+        if let Some(o) = app.store.organisation(id).await? {
+            out.insert(id, o);
+        }
+    }
+    Ok(out)
 }
 
 pub async fn organisation(app: &App, id: i64) -> Result<Option<Organisation>> {
     Ok(app.store.organisation(id).await?)
-}
-
-/// Every user, for the administrator's user list and for pages that show who did what.
-pub async fn users(app: &App) -> Result<Vec<User>> {
-    Ok(app.store.users().await?)
 }
 
 /// The organisations with staff in the `agency` role, which a purchaser may entrust with its procurement:

@@ -81,9 +81,10 @@ fn seed() -> [u8; 32] {
     s
 }
 
-/// The expert pool as the committee draw needs it.
-pub async fn expert_pool(app: &App) -> Result<Vec<Expert>> {
-    Ok(app.store.experts().await?)
+/// The part of the expert pool a committee draw for `category` can choose from: the active experts who cover
+/// it, read by the category's index (the draw itself passes over everyone else).
+pub async fn experts_for(app: &App, category: &str) -> Result<Vec<Expert>> {
+    Ok(app.store.experts_covering(category).await?)
 }
 
 /// The procurement if the actor may act on or see it; providers may see any published one. Others: 404.
@@ -413,11 +414,11 @@ pub async fn perform(app: &App, actor: &Actor, id: i64, cmd: ProcCommand) -> Res
         }
         ProcCommand::DrawCommittee(CommitteeRequest { representatives: reps }) => {
             let reps = representatives(app, &p, &reps).await?;
-            let pool = expert_pool(app).await?;
+            let pool = experts_for(app, &p.category).await?;
             p.draw_committee(actor, &pool, reps, seed(), rules, now)?
         }
         ProcCommand::ReplaceRecused => {
-            let pool = expert_pool(app).await?;
+            let pool = experts_for(app, &p.category).await?;
             p.replace_recused(actor, &pool, seed(), rules, now)?
         }
         ProcCommand::Declare(DeclarationRequest { no_conflict }) => p.declare(actor, no_conflict, now)?,

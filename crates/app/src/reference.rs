@@ -2,13 +2,20 @@
 //! standards. Public, and bounded by the province's own size.
 
 use shanzhi_domain::catalogue::Category;
-use shanzhi_domain::org::Region;
+use shanzhi_domain::org::{Actor, Region, RegionLevel};
 use shanzhi_domain::standards::Standard;
 
 use crate::{App, Result};
 
-pub async fn regions(app: &App) -> Result<Vec<Region>> {
-    Ok(app.store.regions().await?)
+/// The places directly under `parent` (the top level for none), in code order; none when `parent` names no
+/// place. One level at a time: a province's every village is never one answer.
+pub async fn region_children(app: &App, parent: Option<&str>) -> Result<Option<Vec<Region>>> {
+    if let Some(code) = parent {
+        if app.store.region(code).await?.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(app.store.region_children(parent).await?))
 }
 
 /// The regions of `codes` (a project's few places), each read by its code; unknown codes are left out.
@@ -17,6 +24,50 @@ pub async fn regions_named(app: &App, codes: &[String]) -> Result<Vec<Region>> {
     for code in codes {
         out.extend(app.store.region(code).await?);
     }
+    Ok(out)
+}
+
+/// The places a project of `actor`'s may serve, as its design form offers them: the districts and townships of
+/// its home place ([`crate::directory::home_place`]), with the places of `keep` (the form's current values).
+pub async fn service_areas(app: &App, actor: &Actor, keep: &[String]) -> Result<Vec<Region>> {
+    let home = crate::directory::home_place(app, actor).await?;
+    let mut out = places_down_to(app, home.as_deref(), RegionLevel::Township, keep).await?;
+    out.retain(|r| matches!(r.level, RegionLevel::District | RegionLevel::Township) || keep.contains(&r.code));
+    Ok(out)
+}
+
+/// The places from `root` (the top level when none) down to level `deepest`, walked by the parent index, at most
+/// [`crate::directory::CHOICES`] of them, with the places of `keep` wherever they are, in code order: what a form
+/// offers as a place without reading a province's every village.
+pub async fn places_down_to(
+    app: &App,
+    root: Option<&str>,
+    deepest: RegionLevel,
+    keep: &[String],
+) -> Result<Vec<Region>> {
+    let depth = |l: RegionLevel| RegionLevel::ALL.iter().position(|x| *x == l);
+    let limit = crate::directory::CHOICES as usize;
+    let mut out = Vec::new();
+    let mut level: Vec<Region> = match root {
+        Some(code) => app.store.region(code).await?.into_iter().collect(),
+        None => app.store.region_children(None).await?,
+    };
+    while !level.is_empty() && out.len() < limit {
+        let mut next = Vec::new();
+        for r in level {
+            if depth(r.level) < depth(deepest) && out.len() + next.len() < limit {
+                next.extend(app.store.region_children(Some(&r.code)).await?);
+            }
+            if depth(r.level) <= depth(deepest) {
+                out.push(r);
+            }
+        }
+        level = next;
+    }
+    out.truncate(limit);
+    let missing: Vec<String> = keep.iter().filter(|c| !out.iter().any(|r| &r.code == *c)).cloned().collect();
+    out.extend(regions_named(app, &missing).await?);
+    out.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(out)
 }
 

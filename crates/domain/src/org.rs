@@ -115,6 +115,14 @@ pub fn region_within(code: &str, root: &str) -> bool {
     code.starts_with(root)
 }
 
+/// The length of a county's (district's) code: the administrative division code's first six digits.
+pub const COUNTY_CODE_LEN: usize = 6;
+
+/// The county (district) that `code` lies in, or `code` itself when it is a county's or a place above one.
+pub fn county_of(code: &str) -> &str {
+    code.get(..COUNTY_CODE_LEN).filter(|_| code.len() > COUNTY_CODE_LEN).unwrap_or(code)
+}
+
 /// Who is acting: resolved by the server from the session, never taken from the request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Actor {
@@ -291,6 +299,11 @@ mod tests {
     #[test]
     fn region_subtree() {
         assert!(region_within("420506001002", "420506001"));
+        assert_eq!(county_of("420506001002"), "420506");
+        assert_eq!(county_of("420506008"), "420506");
+        assert_eq!(county_of("420506"), "420506");
+        assert_eq!(county_of("4205"), "4205", "a city is its own home");
+        assert_eq!(county_of("42050６"), "42050６", "a code that is not cut at a character boundary stays whole");
         assert!(!region_within("420506002", "420506001"));
     }
 }

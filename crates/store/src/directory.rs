@@ -17,6 +17,12 @@ pub struct OrganisationFilter {
     /// Verified organisations and this one only (what anyone but the administrator lists).
     pub verified_or: Option<i64>,
     pub kind: Option<OrgKind>,
+    /// Any of these kinds (none: any kind); with `kind`, both must hold.
+    pub kinds: Vec<OrgKind>,
+    /// Active organisations only.
+    pub active_only: bool,
+    /// Only organisations that may provide purchased services (see [`Organisation::is_eligible_provider`]).
+    pub eligible_providers: bool,
     /// A region and everything under it.
     pub region: Option<String>,
 }
@@ -55,8 +61,30 @@ impl Directory for SqlStore {
             let v = w.text(kind.code());
             w.and(format!("kind = {v}"));
         }
+        let mut kinds = filter.kinds.clone();
+        if filter.eligible_providers {
+            kinds.retain(|k| k.is_provider_kind());
+            if filter.kinds.is_empty() {
+                kinds = OrgKind::ALL.iter().copied().filter(|k| k.is_provider_kind()).collect();
+            }
+            let verified = w.text(Verification::Verified.code());
+            w.and(format!("class_one = 0 AND active = 1 AND verification = {verified}"));
+        }
+        if !kinds.is_empty() || filter.eligible_providers {
+            let codes: Vec<String> = kinds.iter().map(|k| w.text(k.code())).collect();
+            // No kind left (e.g. providers among departments) matches nothing.
+            w.and(if codes.is_empty() { "1 = 0".to_string() } else { format!("kind IN ({})", codes.join(", ")) });
+        }
+        if filter.active_only {
+            w.and("active = 1".to_string());
+        }
         if let Some(root) = &filter.region {
-            let c = w.starts_with("region", root);
+            // By the `(region, id)` index (migrations 31 and 34), in byte order on PostgreSQL whatever its collation.
+            let column = match crate::Store::backend(self) {
+                crate::Backend::Postgres => r#"(region COLLATE "C")"#,
+                crate::Backend::Sqlite => "region",
+            };
+            let c = w.prefix(column, root);
             w.and(c);
         }
         let sql = format!("SELECT {ORG_COLUMNS} FROM organisations{}", w.page_sql("id", page));

@@ -370,6 +370,9 @@ pub trait Store:
     // The expert pool, kept by finance.
     /// Active experts, as the committee draw needs them; `Expert.id` is the expert's user id.
     async fn experts(&self) -> Result<Vec<shanzhi_domain::committee::Expert>>;
+    /// The active experts who may sit for `category` (see [`shanzhi_domain::committee::Expert::covers`]), read
+    /// by the category's index: what a committee draw needs, without the rest of the pool.
+    async fn experts_covering(&self, category: &str) -> Result<Vec<shanzhi_domain::committee::Expert>>;
     /// One active expert by user id.
     async fn expert(&self, user_id: i64) -> Result<Option<shanzhi_domain::committee::Expert>>;
     /// Every entry of the pool, inactive ones included.

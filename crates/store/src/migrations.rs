@@ -39,6 +39,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (28, include_str!("../migrations/sqlite/0028_deferred_indexes.sql")),
     (29, include_str!("../migrations/sqlite/0029_ledger_sources.sql")),
     (30, include_str!("../migrations/sqlite/0030_place_lottery.sql")),
+    (31, include_str!("../migrations/sqlite/0031_lookups.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -74,6 +75,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (31, include_str!("../migrations/postgres/0031_deferrable_project_keys.sql")),
     (32, include_str!("../migrations/postgres/0032_deferrable_procurement_keys.sql")),
     (33, include_str!("../migrations/postgres/0033_place_lottery.sql")),
+    (34, include_str!("../migrations/postgres/0034_lookups.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

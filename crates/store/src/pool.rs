@@ -187,6 +187,25 @@ impl SqlStore {
         self.fetch_all_with_batch(&sql, args, entry_from_row).await
     }
 
+    /// The active experts who cover `category`: those with a catalogue code that `category` begins with, found
+    /// by the codes' index (one look-up per prefix of `category`) rather than by reading the pool.
+    pub(crate) async fn pool_covering(&self, category: &str) -> Result<Vec<Expert>> {
+        let prefixes: Vec<&str> = category.char_indices().map(|(i, c)| &category[..i + c.len_utf8()]).collect();
+        if prefixes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=prefixes.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {EXPERT_COLUMNS} FROM experts e JOIN users u ON u.id = e.user_id \
+             WHERE e.active = 1 AND u.active = 1 \
+             AND e.user_id IN (SELECT c.user_id FROM expert_categories c WHERE c.category IN ({})) ORDER BY e.user_id",
+            marks.join(", ")
+        );
+        let args = prefixes.into_iter().map(Arg::from).collect();
+        let entries = self.fetch_all_with_batch(&sql, args, entry_from_row).await?;
+        Ok(entries.into_iter().map(|e| e.expert).collect())
+    }
+
     pub(crate) async fn pool_add_expert(
         &self,
         by: &By,
@@ -234,6 +253,7 @@ impl SqlStore {
         .execute(&mut *w.tx)
         .await
         .map_err(classify)?;
+        write_categories(&mut w.tx, user_id, &expert.categories).await?;
         let mut after = audit_view(expert, true);
         after["username"] = json!(new_user.as_ref().map(|u| u.username.clone()));
         let event = by.event(Action::ExpertCreate, "expert", &user_id.to_string(), Value::Null, after);
@@ -276,7 +296,24 @@ impl SqlStore {
         if done.rows_affected() != 1 {
             return Err(DomainError::NotFound { what: "expert" }.into());
         }
+        write_categories(&mut w.tx, expert.id, &expert.categories).await?;
         self.commit_with(w, event, now).await?;
         self.pool_entries(Some(expert.id), false).await?.pop().ok_or(StoreError::Corrupt("expert vanished".into()))
     }
+}
+
+/// Replaces the expert's rows in `expert_categories` with `categories` (blank codes cover nothing).
+async fn write_categories(tx: &mut sqlx::AnyConnection, user_id: i64, categories: &[String]) -> Result<()> {
+    sqlx::query("DELETE FROM expert_categories WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
+    let mut codes: Vec<&str> = categories.iter().map(|c| c.as_str()).filter(|c| !c.is_empty()).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    for code in codes {
+        sqlx::query("INSERT INTO expert_categories (category, user_id) VALUES ($1, $2)")
+            .bind(code)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
 }

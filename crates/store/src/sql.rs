@@ -897,6 +897,10 @@ impl Store for SqlStore {
         Ok(self.pool_entries(None, true).await?.into_iter().map(|e| e.expert).collect())
     }
 
+    async fn experts_covering(&self, category: &str) -> Result<Vec<shanzhi_domain::committee::Expert>> {
+        self.pool_covering(category).await
+    }
+
     async fn expert(&self, user_id: i64) -> Result<Option<shanzhi_domain::committee::Expert>> {
         Ok(self.pool_entries(Some(user_id), true).await?.pop().map(|e| e.expert))
     }

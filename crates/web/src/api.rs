@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`. Every handler authenticates by bearer token (except the public ones),
 //! checks the role and scope on the server, and answers errors as `{code, message, message_en}`.
 
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Query, RawQuery, Request, State};
 
 use crate::openapi::roles;
 use crate::paging::{AnyListed, Listed, Listing};
@@ -171,12 +171,15 @@ async fn revoke_token(
 #[utoipa::path(
     get,
     path = "/regions",
-    summary = "Regions: district, townships/streets, villages/communities",
-    responses((status = 200, description = "success")),
+    summary = "Regions one level at a time: the top level, or the places directly under `parent`",
+    params(("parent" = Option<String>, Query, description = "a region's code: list the places directly under it")),
+    responses((status = 200, description = "success"), (status = 404, description = "no region has that code")),
     extensions(("x-roles" = json!(roles::PUBLIC)))
 )]
-async fn regions(State(state): State<AppState>) -> AppResult<Json<Value>> {
-    Ok(Json(json!(shanzhi_app::reference::regions(&state).await?)))
+async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Json<Value>> {
+    let q = crate::paging::ListQuery::parse(raw.as_deref(), &["parent"])?;
+    let children = shanzhi_app::reference::region_children(&state, q.text("parent").as_deref()).await?;
+    Ok(Json(json!(children.ok_or_else(AppError::not_found)?)))
 }
 
 #[utoipa::path(

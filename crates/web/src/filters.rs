@@ -78,6 +78,7 @@ pub fn organisation_filter(q: &ListQuery) -> AppResult<OrganisationFilter> {
         verified_or: None,
         kind: q.one_of("kind", &kinds)?.as_deref().and_then(OrgKind::parse),
         region: q.text("region"),
+        ..OrganisationFilter::default()
     })
 }
 

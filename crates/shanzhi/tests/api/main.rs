@@ -10,6 +10,7 @@ mod bad_input;
 mod batch;
 mod browser;
 mod calendar;
+mod choosers;
 mod cli;
 mod cookies;
 mod data_folder;

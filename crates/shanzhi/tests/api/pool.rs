@@ -249,10 +249,19 @@ both_backends! {
         let roles = app.store.users().await.unwrap().into_iter().find(|u| u.id == sup).unwrap().roles;
         assert_eq!(roles.iter().map(|r| r.code()).collect::<Vec<_>>(), ["supervisor", "expert"]);
 
+        // The draw finds the expert by category prefix: A07 covers A0701, A0201 covers itself, A02 is wider.
+        let covering = |cat: &'static str| {
+            let store = app.store.clone();
+            async move { store.experts_covering(cat).await.unwrap().iter().any(|e| e.id == id) }
+        };
+        assert!(covering("A0701").await && covering("A07").await && covering("A0201").await);
+        assert!(!covering("A02").await && !covering("A06").await && !covering("").await);
+
         // Edit, then deactivate: the entry stays, the draw no longer sees it.
         let edit = json!({"categories": ["A06"], "org_id": null, "former_employers": [], "declared_ties": [xlx]});
         let edited = app.ok(Method::PUT, &format!("/api/v1/experts/{id}"), &finance, Some(edit.clone())).await;
         assert_eq!(edited["categories"], json!(["A06"]));
+        assert!(covering("A06").await && !covering("A0701").await, "the draw follows the edit");
         assert_eq!(edited["declared_ties"], json!([xlx]));
         assert!(app.store.expert(id).await.unwrap().is_some());
         let mut off = edit;
@@ -261,6 +270,7 @@ both_backends! {
         assert_eq!(edited["active"], false);
         assert!(app.store.expert(id).await.unwrap().is_none());
         assert!(app.store.experts().await.unwrap().iter().all(|e| e.id != id));
+        assert!(!covering("A06").await, "an inactive expert is not drawn");
         assert!(!app.store.expert_entry(id).await.unwrap().unwrap().active);
         let actions: Vec<String> =
             app.store.audit_for_object("expert", &id.to_string()).await.unwrap().into_iter().map(|e| e.action).collect();
@@ -327,10 +337,14 @@ both_backends! {
         assert!(!xiang.conflicts(&[xlx], today, &Rules::default()).is_empty(), "worked there within three years");
         let mei = experts.iter().find(|e| e.name == "梅建平").unwrap();
         assert_eq!(mei.declared_ties, [app.org_id("ll").await]);
-        // Every category a demo project uses has at least three experts to draw from.
+        // Every category a demo project uses has at least three experts to draw from, and the category's index
+        // finds exactly the experts who cover it.
         for p in app.store.projects().await.unwrap() {
-            let n = experts.iter().filter(|e| e.covers(&p.design.category)).count();
-            assert!(n >= 3, "{} ({}) has {n} experts", p.design.title, p.design.category);
+            let cat = &p.design.category;
+            let expected: Vec<i64> = experts.iter().filter(|e| e.covers(cat)).map(|e| e.id).collect();
+            assert!(expected.len() >= 3, "{} ({cat}) has {} experts", p.design.title, expected.len());
+            let found: Vec<i64> = app.store.experts_covering(cat).await.unwrap().iter().map(|e| e.id).collect();
+            assert_eq!(found, expected, "{cat}");
         }
     }
 

@@ -96,3 +96,24 @@ async fn notices_and_projects_stored_before_are_found_by_region_after_the_upgrad
     assert_eq!(items.items, want, "every project's list item, from its columns");
     assert!(matched > 3, "{matched} places have notices");
 }
+
+/// Migration 31 indexes the experts already in the pool by their categories: after the upgrade a committee
+/// draw's experts for a category are those of the whole pool who cover it.
+#[tokio::test]
+async fn experts_stored_before_are_found_by_category_after_the_upgrade() {
+    use shanzhi_store::{ProjectStore, Store};
+    let dir = data_folder();
+    let location = shanzhi::Location::new(&dir, None);
+    let (code, out, err) = shanzhi_at(&location, &["migrate"], None, &[]);
+    assert_eq!(code, 0, "migrate: {out}{err}");
+    let store = location.open().await.unwrap();
+    let pool = store.experts().await.unwrap();
+    assert!(pool.len() >= 10, "{} experts", pool.len());
+    let mut categories: Vec<String> = store.projects().await.unwrap().into_iter().map(|p| p.design.category).collect();
+    categories.extend(["A", "A07", "B"].map(String::from));
+    for cat in categories {
+        let want: Vec<i64> = pool.iter().filter(|e| e.covers(&cat)).map(|e| e.id).collect();
+        let got: Vec<i64> = store.experts_covering(&cat).await.unwrap().iter().map(|e| e.id).collect();
+        assert_eq!(got, want, "category {cat}");
+    }
+}

@@ -5,17 +5,18 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
-use shanzhi_domain::org::{OrgKind, Organisation, Role, User, Verification};
+use shanzhi_domain::org::{OrgKind, Organisation, RegionLevel, Role, User, Verification};
 
+use super::choosers;
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
-use shanzhi_app::directory::{self, OrganisationRequest, UserRequest};
+use shanzhi_app::directory::{self, Offer, OrganisationRequest, UserRequest};
 
 pub(super) fn require_admin(user: &SignedIn, action: &'static str) -> Result<(), Response> {
     if user.session.actor.has(Role::Admin) {
@@ -23,6 +24,27 @@ pub(super) fn require_admin(user: &SignedIn, action: &'static str) -> Result<(),
     } else {
         Err(error_page(&user.shell(), AppError::forbidden(action)))
     }
+}
+
+/// What the administrator's forms offer: the organisations of the home place (with `keep` and the form's own
+/// `org_id` and `parent_id`), and its places down to the townships (with the form's `region_field`).
+async fn form_refs(
+    state: &AppState,
+    user: &SignedIn,
+    form: &Form,
+    keep: &[i64],
+    region_field: &str,
+) -> AppResult<Refs> {
+    let actor = &user.session.actor;
+    let mut keep = keep.to_vec();
+    keep.extend(["org_id", "parent_id"].iter().filter_map(|f| form.get(f).parse::<i64>().ok()));
+    let home = directory::home_place(state, actor).await?;
+    let places: Vec<String> = form.all(region_field).into_iter().filter(|c| !c.is_empty()).map(String::from).collect();
+    Ok(Refs {
+        orgs: directory::choices(state, actor, Offer::Any, &keep).await?,
+        regions: shanzhi_app::reference::places_down_to(state, home.as_deref(), RegionLevel::Township, &places).await?,
+        ..Refs::empty(state)
+    })
 }
 
 fn org_name(orgs: &[Organisation], id: Option<i64>) -> String {
@@ -37,7 +59,13 @@ pub async fn organisations(State(state): State<AppState>, user: SignedIn, RawQue
     let page_of = directory::organisation_page(&state, &user.session.actor, filter, q.page).await.or_page(&shell)?;
     let listed = &page_of.items;
     let next = page_of.next.map(|cursor| next_page_href("/organisations", raw.as_deref(), cursor));
-    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
+    // Only what the page names: the listed organisations' parents and places.
+    let parents: Vec<i64> = listed.iter().filter_map(|o| o.parent_id).collect();
+    let places: Vec<String> = listed.iter().filter_map(|o| o.region.clone()).collect();
+    let refs = Refs {
+        orgs: directory::organisations_named(&state, &parents).await.or_page(&shell)?.into_values().collect(),
+        ..Refs::places_named(&state, &places).await.or_page(&shell)?
+    };
     let body = html! {
         h1.page-title { (lang.t("单位", "Organisations")) }
         @if user.session.actor.has(Role::Admin) {
@@ -87,8 +115,6 @@ fn users_page(user: &SignedIn, refs: &Refs, list: &UserList, form: &Form, errors
     let shell = user.shell();
     let lang = user.lang;
     let e = |k: &str| errors.get(k);
-    let mut orgs = vec![(String::new(), lang.t("请选择单位", "Choose the organisation").to_string())];
-    orgs.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
     let roles: Vec<(String, String)> =
         Role::ALL.iter().map(|r| (r.code().to_string(), lang.t(r.label_zh(), r.label_en()).to_string())).collect();
     let mut regions = vec![(String::new(), lang.t("不适用", "Not a supervisor").to_string())];
@@ -157,13 +183,16 @@ fn users_page(user: &SignedIn, refs: &Refs, list: &UserList, form: &Form, errors
                 form.get("display_name"),
                 e("display_name"),
             ))
-            (forms::select(
+            (choosers::organisation(
+                lang,
                 "org_id",
                 lang.t("所属单位", "Organisation"),
                 None,
-                &plain(orgs),
-                form.get("org_id"),
-                e("org_id"),
+                lang.t("请选择单位", "Choose the organisation"),
+                &refs.orgs,
+                |o| o.name.clone(),
+                form,
+                errors,
             ))
             (forms::choices(
                 true,
@@ -218,7 +247,9 @@ async fn show_user_page(
     let filter = crate::filters::user_filter(&q).or_page(&shell)?;
     let listed = directory::user_page(state, &user.session.actor, &filter, q.page).await.or_page(&shell)?;
     let next = listed.next.map(|cursor| next_page_href("/admin/users", raw, cursor));
-    let refs = Refs::with_organisations(state).await.or_page(&shell)?;
+    let mut keep: Vec<i64> = listed.items.iter().map(|u| u.org_id).collect();
+    keep.extend(filter.org_id);
+    let refs = form_refs(state, user, form, &keep, "supervisor_region").await.or_page(&shell)?;
     let shown = UserList { users: &listed.items, role: q.text("role"), org: filter.org_id, next };
     super::answer(status, users_page(user, &refs, &shown, form, errors))
 }
@@ -237,8 +268,11 @@ pub async fn users(State(state): State<AppState>, user: SignedIn, RawQuery(raw):
 }
 
 pub async fn add_user(State(state): State<AppState>, posted: Posted) -> Page {
-    let Posted { user, form } = posted;
+    let Posted { user, mut form } = posted;
     require_admin(&user, "add_user")?;
+    if let Err(e) = choosers::take_codes(&state, &mut form, &["org_id"]).await {
+        return show_users(&state, &user, &form, &Errors::from_error(user.lang, &e), e.status()).await;
+    }
     let req = UserRequest {
         username: form.get("username").into(),
         display_name: form.get("display_name").into(),
@@ -263,8 +297,6 @@ fn organisation_page(user: &SignedIn, refs: &Refs, form: &Form, errors: &Errors)
         OrgKind::ALL.iter().map(|k| (k.code().to_string(), lang.t(k.label_zh(), k.label_en()).to_string())).collect();
     let mut regions = vec![(String::new(), lang.t("无", "None").to_string())];
     regions.extend(refs.regions.iter().map(|r| (r.code.clone(), r.name.clone())));
-    let mut parents = vec![(String::new(), lang.t("无", "None").to_string())];
-    parents.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
     let title = lang.t("添加单位", "Add an organisation");
     let body = html! {
         (error_summary(lang, errors))
@@ -308,13 +340,16 @@ fn organisation_page(user: &SignedIn, refs: &Refs, form: &Form, errors: &Errors)
                 e("resident_id"),
             ))
             (forms::select("region", lang.t("所在区划", "Region"), None, &plain(regions), form.get("region"), e("region")))
-            (forms::select(
+            (choosers::organisation(
+                lang,
                 "parent_id",
                 lang.t("上级单位", "Parent organisation"),
                 None,
-                &plain(parents),
-                form.get("parent_id"),
-                e("parent_id"),
+                lang.t("无", "None"),
+                &refs.orgs,
+                |o| o.name.clone(),
+                form,
+                errors,
             ))
             (forms::text_field("contact", lang.t("联系方式", "Contact"), None, form.get("contact"), e("contact")))
             (forms::checkbox(
@@ -332,16 +367,20 @@ fn organisation_page(user: &SignedIn, refs: &Refs, form: &Form, errors: &Errors)
 
 pub async fn organisation_form(State(state): State<AppState>, user: SignedIn) -> Page {
     require_admin(&user, "add_organisation")?;
-    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.push("active", "yes");
     form.push("kind", OrgKind::SocialOrganisation.code());
+    let refs = form_refs(&state, &user, &form, &[], "region").await.or_page(&user.shell())?;
     Ok(render(StatusCode::OK, organisation_page(&user, &refs, &form, &Errors::default())))
 }
 
 pub async fn add_organisation(State(state): State<AppState>, posted: Posted) -> Page {
-    let Posted { user, form } = posted;
+    let Posted { user, mut form } = posted;
     require_admin(&user, "add_organisation")?;
+    if let Err(e) = choosers::take_codes(&state, &mut form, &["parent_id"]).await {
+        let refs = form_refs(&state, &user, &form, &[], "region").await.or_page(&user.shell())?;
+        return Err(render(e.status(), organisation_page(&user, &refs, &form, &Errors::from_error(user.lang, &e))));
+    }
     let opt = |k: &str| Some(form.get(k).trim().to_string()).filter(|v| !v.is_empty());
     let req = OrganisationRequest {
         key: form.get("key").trim().into(),
@@ -360,7 +399,7 @@ pub async fn add_organisation(State(state): State<AppState>, posted: Posted) -> 
         Ok(_) => Ok(see_other("/organisations")),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
+            let refs = form_refs(&state, &user, &form, &[], "region").await.or_page(&user.shell())?;
             Err(render(e.status(), organisation_page(&user, &refs, &form, &Errors::from_error(user.lang, &e))))
         }
     }

@@ -4,11 +4,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_app::directory::Offer;
+use shanzhi_domain::org::Organisation;
 use shanzhi_domain::procurement::approval::{approvable, Consent};
 use shanzhi_domain::procurement::{Method, MethodApproval, SingleSource, SingleSourceCase};
 use shanzhi_domain::project::Project;
 use shanzhi_domain::ErrorCode;
 
+use super::choosers;
 use super::forms::{self, error_summary, options, plain, Errors, Form};
 use super::layout::page;
 use super::procurements::method_label;
@@ -138,7 +141,7 @@ fn request_page(
     user: &SignedIn,
     p: &Project,
     mine: &[MethodApproval],
-    providers: &[(String, String)],
+    providers: &[Organisation],
     form: &Form,
     errors: &Errors,
 ) -> Markup {
@@ -150,8 +153,6 @@ fn request_page(
         .filter(|m| approvable(**m))
         .map(|m| (m.code().to_string(), method_label(lang, *m).to_string()))
         .collect();
-    let mut ss_providers = vec![(String::new(), lang.t("（不适用）", "(not applicable)").to_string())];
-    ss_providers.extend(providers.iter().cloned());
     let cases: Vec<(String, String)> = SingleSourceCase::ALL
         .iter()
         .map(|c| (c.code().to_string(), lang.t(c.label_zh(), c.label_en()).to_string()))
@@ -175,7 +176,7 @@ fn request_page(
             }
             fieldset.field {
                 legend { (lang.t("单一来源采购（仅申请单一来源时填写）", "Single source (only when applying for it)")) }
-                (forms::select("ss_provider", lang.t("供应商", "Provider"), None, &plain(ss_providers), form.get("ss_provider"), e("ss_provider")))
+                (choosers::organisation(lang, "ss_provider", lang.t("供应商", "Provider"), None, lang.t("（不适用）", "(not applicable)"), providers, |o| o.name.clone(), form, errors))
                 (forms::select("ss_case", lang.t("适用情形", "Case"), None, &plain(cases), form.get("ss_case"), e("ss_case")))
                 (forms::textarea("ss_justification", "ss_justification", lang.t("理由", "Justification"), None, form.get("ss_justification"), e("ss_justification")))
             }
@@ -204,9 +205,8 @@ async fn show_request(
 ) -> Page {
     let shell = user.shell();
     let mine = shanzhi_app::approvals::of_project(state, p.id).await.or_page(&shell)?;
-    let orgs = shanzhi_app::directory::organisations(state).await.or_page(&shell)?;
-    let providers: Vec<(String, String)> =
-        orgs.into_iter().filter(|o| o.is_eligible_provider()).map(|o| (o.id.to_string(), o.name)).collect();
+    let providers = choosers::offered(state, &user.session.actor, Offer::Providers, form, &["ss_provider"]);
+    let providers = providers.await.or_page(&shell)?;
     super::answer(status, request_page(user, p, &mine, &providers, form, errors))
 }
 
@@ -227,8 +227,12 @@ pub async fn request_form(State(state): State<AppState>, user: SignedIn, ids: Id
 }
 
 pub async fn request(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
-    let Posted { user, form } = posted;
+    let Posted { user, mut form } = posted;
     let p = own_project(&state, &user, ids.id).await?;
+    if let Err(e) = choosers::take_codes(&state, &mut form, &["ss_provider"]).await {
+        let errors = Errors::from_error(user.lang, &e);
+        return show_request(&state, &user, &p, &form, &errors, e.status()).await;
+    }
     let name = super::org_name(&state, form.get("ss_provider")).await.or_page(&user.shell())?;
     let single_source = form.get("ss_provider").parse::<i64>().ok().map(|org_id| SingleSource {
         case: SingleSourceCase::parse(form.get("ss_case")).unwrap_or(SingleSourceCase::OnlyOneSupplier),

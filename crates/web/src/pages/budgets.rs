@@ -17,6 +17,7 @@ use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn
 use crate::paging::ListQuery;
 use crate::AppState;
 use shanzhi_app::budgets::{self as rules, BudgetRequest, FiscalYearView, GrantRequest};
+use shanzhi_app::directory::Offer;
 
 fn may_allocate(user: &SignedIn) -> bool {
     let a = &user.session.actor;
@@ -246,8 +247,12 @@ async fn show_lines(
     errors: &Errors,
     status: StatusCode,
 ) -> Page {
-    let refs = Refs::with_organisations(state).await.or_page(&user.shell())?;
     let lines = rules::visible(state, &user.session.actor, filter.clone()).await.or_page(&user.shell())?;
+    // The home place's departments to choose from, and the departments of the lines shown, by id.
+    let mut keep: Vec<i64> = lines.iter().map(|b| b.budget.org_id).collect();
+    keep.extend(filter.org_id);
+    let departments = shanzhi_app::directory::choices(state, &user.session.actor, Offer::Departments, &keep);
+    let refs = Refs { orgs: departments.await.or_page(&user.shell())?, ..Refs::empty(state) };
     let years = rules::fiscal_years(state, &user.session.actor).await.or_page(&user.shell())?;
     let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
     Ok(render(status, budgets_page(user, &refs, filter, &lines, &years, today, form, errors)))

@@ -3,17 +3,19 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_app::directory::Offer;
 use shanzhi_domain::catalogue::{category_status, Category, CategoryStatus};
 use shanzhi_domain::org::Role;
 use shanzhi_domain::project::{Design, IndicatorGroup, Project, PurchaseMode, TargetGroup};
 
+use super::choosers;
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind, OptGroup};
 use super::layout::{breadcrumbs, page, Shell};
 use super::project_view::{form_heading, Refs};
 use super::projects::{for_form, is_own};
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::auth::Session;
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::AppState;
 use shanzhi_app::projects::{self, Command, DesignRequest, PostRequest, TargetRequest};
@@ -162,7 +164,7 @@ fn design_page(
             lang.t("保存设计", "Save the design"),
         ),
     };
-    let regions: Vec<(String, String)> = refs.service_areas().map(|r| (r.code.clone(), r.name.clone())).collect();
+    let regions: Vec<(String, String)> = refs.regions.iter().map(|r| (r.code.clone(), r.name.clone())).collect();
     let groups = pairs(lang, TargetGroup::ALL, TargetGroup::code, TargetGroup::label_zh, TargetGroup::label_en);
     let modes = pairs(lang, PurchaseMode::ALL, PurchaseMode::code, PurchaseMode::label_zh, PurchaseMode::label_en);
     let indicator_groups = plain(pairs(
@@ -173,7 +175,7 @@ fn design_page(
         IndicatorGroup::label_en,
     ));
     let mut hosts = vec![(String::new(), lang.t("请选择设岗单位", "Choose the host unit").to_string())];
-    hosts.extend(refs.orgs.iter().filter(|o| o.active).map(|o| (o.id.to_string(), o.name.clone())));
+    hosts.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
     let hosts = plain(hosts);
     let body = html! {
         (error_summary(lang, errors))
@@ -359,6 +361,21 @@ fn design_page(
     page(shell, title, body)
 }
 
+/// What the design form offers `user`: the catalogue, the places its projects may serve and the active
+/// organisations of its home place as post hosts, each with the form's current values kept.
+async fn design_refs(state: &AppState, user: &SignedIn, form: &Form) -> AppResult<Refs> {
+    let actor = &user.session.actor;
+    let chosen: Vec<String> = form.all("regions").into_iter().map(String::from).collect();
+    let hosts: Vec<String> = (0..form.row_count("post")).map(|i| row_name("post", "host", i)).collect();
+    let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+    Ok(Refs {
+        catalogue: shanzhi_app::reference::catalogue(state).await?,
+        regions: shanzhi_app::reference::service_areas(state, actor, &chosen).await?,
+        orgs: choosers::offered(state, actor, Offer::Active, form, &hosts).await?,
+        rules: state.rules.clone(),
+    })
+}
+
 fn may_create(user: &SignedIn) -> Result<(), axum::response::Response> {
     if user.session.actor.has(Role::Purchaser) {
         Ok(())
@@ -369,9 +386,9 @@ fn may_create(user: &SignedIn) -> Result<(), axum::response::Response> {
 
 pub async fn new_form(State(state): State<AppState>, user: SignedIn) -> Page {
     may_create(&user)?;
-    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.push("mode", PurchaseMode::Project.code());
+    let refs = design_refs(&state, &user, &form).await.or_page(&user.shell())?;
     Ok(render(StatusCode::OK, design_page(&user.shell(), &user.session, &refs, &form, &Errors::default(), None)))
 }
 
@@ -383,7 +400,7 @@ pub async fn create(State(state): State<AppState>, posted: Posted) -> Page {
         Ok(p) => Ok(see_other(&format!("/projects/{}", p.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
+            let refs = design_refs(&state, &user, &form).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e);
             Err(render(e.status(), design_page(&user.shell(), &user.session, &refs, &form, &errors, None)))
         }
@@ -396,8 +413,8 @@ async fn load_for_edit(state: &AppState, user: &SignedIn, id: i64) -> Result<Pro
 
 pub async fn edit_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = load_for_edit(&state, &user, ids.id).await?;
-    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
     let form = design_form_values(&p.design);
+    let refs = design_refs(&state, &user, &form).await.or_page(&user.shell())?;
     Ok(render(StatusCode::OK, design_page(&user.shell(), &user.session, &refs, &form, &Errors::default(), Some(&p))))
 }
 
@@ -410,7 +427,7 @@ pub async fn edit(State(state): State<AppState>, ids: Ids, posted: Posted) -> Pa
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
             let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
-            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
+            let refs = design_refs(&state, &user, &form).await.or_page(&user.shell())?;
             let errors = Errors::from_error(user.lang, &e);
             Err(render(e.status(), design_page(&user.shell(), &user.session, &refs, &form, &errors, Some(&p))))
         }

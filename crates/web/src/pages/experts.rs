@@ -4,18 +4,56 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_app::directory::Offer;
 use shanzhi_app::ExpertEntry;
 
-use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
+use super::choosers;
+use super::forms::{self, error_summary, row_name, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
+use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::AppState;
 use shanzhi_app::pool::{self, AccountRequest, EmployerRequest, ExpertRequest, TiesRequest};
 
 /// Blank employer rows offered beyond those already filled in.
 const SPARE_ROWS: usize = 2;
+
+/// What the pool's pages name and offer: the catalogue, and the home place's organisations with those that the
+/// form and `entries` name (each read by id: a province's registry is never read whole).
+async fn pool_refs(state: &AppState, user: &SignedIn, form: &Form, entries: &[&ExpertEntry]) -> AppResult<Refs> {
+    let mut keep: Vec<i64> = ["org_id", "declared_ties"]
+        .iter()
+        .flat_map(|f| form.all(f))
+        .chain((0..form.row_count("employer")).flat_map(|i| form.all(&row_name("employer", "org", i))))
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    for x in entries {
+        keep.extend(x.expert.org_id);
+        keep.extend(x.expert.former_employers.iter().map(|e| e.org_id));
+        keep.extend(x.expert.declared_ties.iter().copied());
+    }
+    Ok(Refs {
+        catalogue: shanzhi_app::reference::catalogue(state).await?,
+        orgs: shanzhi_app::directory::choices(state, &user.session.actor, Offer::Any, &keep).await?,
+        ..Refs::empty(state)
+    })
+}
+
+/// The form's select fields that a credit code may fill in: the current organisation and each employer row.
+fn code_fields(form: &Form) -> Vec<String> {
+    let rows = (0..form.row_count("employer") + SPARE_ROWS).map(|i| row_name("employer", "org", i));
+    std::iter::once("org_id".to_string()).chain(rows).collect()
+}
+
+/// Fills the selects and the ties from the credit codes typed beside them.
+async fn take_codes(state: &AppState, form: &mut Form) -> AppResult<()> {
+    let fields = code_fields(form);
+    let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
+    choosers::take_codes(state, form, &fields).await?;
+    choosers::take_code_list(state, form, "declared_ties").await
+}
 
 fn org_name(refs: &Refs, id: i64) -> String {
     refs.orgs.iter().find(|o| o.id == id).map_or_else(|| id.to_string(), |o| o.name.clone())
@@ -72,8 +110,6 @@ fn form_of(e: &ExpertEntry) -> Form {
 
 /// Former employers (rows) and declared ties (checkboxes over the providers).
 fn ties_fields(lang: Lang, refs: &Refs, form: &Form, errors: &Errors) -> Markup {
-    let mut orgs = vec![(String::new(), lang.t("请选择单位", "Choose the organisation").to_string())];
-    orgs.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
     let rows = form.row_count("employer") + SPARE_ROWS;
     let providers: Vec<(String, String)> =
         refs.orgs.iter().filter(|o| o.kind.is_provider_kind()).map(|o| (o.id.to_string(), o.name.clone())).collect();
@@ -86,8 +122,8 @@ fn ties_fields(lang: Lang, refs: &Refs, form: &Form, errors: &Errors) -> Markup 
         @if let Some(msg) = errors.get("former_employers") { p.error-message { (msg) } }
         @for i in 0..rows {
             div.form-row {
-                (forms::select(&row_name("employer", "org", i), lang.t("单位", "Organisation"), None, &plain(orgs.clone()),
-                    form.get(&row_name("employer", "org", i)), None))
+                (choosers::organisation(lang, &row_name("employer", "org", i), lang.t("单位", "Organisation"), None,
+                    lang.t("请选择单位", "Choose the organisation"), &refs.orgs, |o| o.name.clone(), form, errors))
                 (forms::date_field(&row_name("employer", "until", i), lang.t("离职日期", "Last day"), None,
                     form.get(&row_name("employer", "until", i)), None))
             }
@@ -95,6 +131,9 @@ fn ties_fields(lang: Lang, refs: &Refs, form: &Form, errors: &Errors) -> Markup 
         (forms::choices(true, "declared_ties", lang.t("申报存在利害关系的单位", "Organisations you declare ties to"),
             Some(lang.t("如亲属任职、持股、担任顾问等。", "For example a relative works there, you hold shares, or you advise it.")),
             &providers, &form.all("declared_ties"), errors.get("declared_ties")))
+        (forms::text_field(&choosers::code_field("declared_ties"), lang.t("其他单位的统一社会信用代码", "Unified social credit codes of other organisations"),
+            Some(lang.t("上面只列出本地的承接主体；其他单位填写其统一社会信用代码，多个以空格或逗号分开。", "Only local providers are listed above; for others give their codes, separated by spaces or commas.")),
+            form.get(&choosers::code_field("declared_ties")), errors.get(&choosers::code_field("declared_ties"))))
     }
 }
 
@@ -106,13 +145,12 @@ fn pool_fields(lang: Lang, refs: &Refs, form: &Form, errors: &Errors) -> Markup 
         .filter(|c| !c.negative)
         .map(|c| (c.code.clone(), format!("{} {}", c.code, c.name)))
         .collect();
-    let mut orgs = vec![(String::new(), lang.t("无（如已退休）", "None (e.g. retired)").to_string())];
-    orgs.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
     html! {
         (forms::choices(true, "categories", lang.t("可评审的服务类别", "Categories the expert may evaluate"),
             Some(lang.t("选择上级类别即包含其下全部类别。", "A category covers every category below it.")),
             &categories, &form.all("categories"), errors.get("categories")))
-        (forms::select("org_id", lang.t("现工作单位", "Current organisation"), None, &plain(orgs), form.get("org_id"), errors.get("org_id")))
+        (choosers::organisation(lang, "org_id", lang.t("现工作单位", "Current organisation"), None,
+            lang.t("无（如已退休）", "None (e.g. retired)"), &refs.orgs, |o| o.name.clone(), form, errors))
         (ties_fields(lang, refs, form, errors))
     }
 }
@@ -188,7 +226,7 @@ fn list_page(user: &SignedIn, refs: &Refs, entries: &[ExpertEntry], form: &Form,
 async fn show_list(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let shell = user.shell();
     let entries = pool::pool(state, &user.session.actor).await.or_page(&shell)?;
-    let refs = Refs::with_organisations(state).await.or_page(&shell)?;
+    let refs = pool_refs(state, user, form, &entries.iter().collect::<Vec<_>>()).await.or_page(&shell)?;
     super::answer(status, list_page(user, &refs, &entries, form, errors))
 }
 
@@ -199,6 +237,9 @@ pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
 }
 
 pub async fn add(State(state): State<AppState>, Posted { user, mut form }: Posted) -> Page {
+    if let Err(e) = take_codes(&state, &mut form).await {
+        return show_list(&state, &user, &form, &Errors::from_error(user.lang, &e), e.status()).await;
+    }
     // The existing user by the username given; one that names nobody is refused by the pool as no such user.
     let named = form.get("existing_username").trim().to_string();
     if form.get("account") != "new" && !named.is_empty() {
@@ -233,19 +274,26 @@ fn edit_page(user: &SignedIn, refs: &Refs, entry: &ExpertEntry, form: &Form, err
 pub async fn edit_form(State(state): State<AppState>, ids: Ids, user: SignedIn) -> Page {
     let shell = user.shell();
     let entry = pool::entry(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
-    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
-    Ok(render(StatusCode::OK, edit_page(&user, &refs, &entry, &form_of(&entry), &Errors::default())))
+    let form = form_of(&entry);
+    let refs = pool_refs(&state, &user, &form, &[&entry]).await.or_page(&shell)?;
+    Ok(render(StatusCode::OK, edit_page(&user, &refs, &entry, &form, &Errors::default())))
 }
 
 pub async fn save(State(state): State<AppState>, ids: Ids, Posted { user, mut form }: Posted) -> Page {
     let shell = user.shell();
-    let req = request_of(&mut form);
-    match pool::update_expert(&state, &user.session.actor, ids.id, req).await.map_err(crate::error::AppError::from) {
+    let result = match take_codes(&state, &mut form).await {
+        Ok(()) => {
+            let req = request_of(&mut form);
+            pool::update_expert(&state, &user.session.actor, ids.id, req).await.map_err(crate::error::AppError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(see_other("/experts")),
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&shell, e)),
         Err(e) => {
             let entry = pool::entry(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
-            let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
+            let refs = pool_refs(&state, &user, &form, &[&entry]).await.or_page(&shell)?;
             Err(render(e.status(), edit_page(&user, &refs, &entry, &form, &Errors::from_error(user.lang, &e))))
         }
     }
@@ -281,17 +329,24 @@ fn me_page(user: &SignedIn, refs: &Refs, entry: &ExpertEntry, form: &Form, error
 pub async fn me(State(state): State<AppState>, user: SignedIn) -> Page {
     let shell = user.shell();
     let entry = pool::own_entry(&state, &user.session.actor).await.or_page(&shell)?;
-    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
-    Ok(render(StatusCode::OK, me_page(&user, &refs, &entry, &form_of(&entry), &Errors::default(), false)))
+    let form = form_of(&entry);
+    let refs = pool_refs(&state, &user, &form, &[&entry]).await.or_page(&shell)?;
+    Ok(render(StatusCode::OK, me_page(&user, &refs, &entry, &form, &Errors::default(), false)))
 }
 
 pub async fn save_me(State(state): State<AppState>, Posted { user, mut form }: Posted) -> Page {
     let shell = user.shell();
-    let (former_employers, declared_ties) = ties_of(&mut form);
-    let result = pool::update_own(&state, &user.session.actor, TiesRequest { former_employers, declared_ties })
-        .await
-        .map_err(crate::error::AppError::from);
-    let refs = Refs::with_organisations(&state).await.or_page(&shell)?;
+    let result = match take_codes(&state, &mut form).await {
+        Ok(()) => {
+            let (former_employers, declared_ties) = ties_of(&mut form);
+            pool::update_own(&state, &user.session.actor, TiesRequest { former_employers, declared_ties })
+                .await
+                .map_err(crate::error::AppError::from)
+        }
+        Err(e) => Err(e),
+    };
+    let own = pool::own_entry(&state, &user.session.actor).await.or_page(&shell)?;
+    let refs = pool_refs(&state, &user, &form, &[&own]).await.or_page(&shell)?;
     match result {
         Ok(entry) => {
             Ok(render(StatusCode::OK, me_page(&user, &refs, &entry, &form_of(&entry), &Errors::default(), true)))

@@ -8,6 +8,7 @@ mod account;
 mod admin;
 mod approvals;
 mod budgets;
+mod choosers;
 mod dashboard;
 mod design;
 mod experts;

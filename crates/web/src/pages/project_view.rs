@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use maud::{html, Markup};
 use shanzhi_domain::audit::AuditEvent;
 use shanzhi_domain::catalogue::Category;
-use shanzhi_domain::org::{Organisation, Region, RegionLevel};
+use shanzhi_domain::org::{Organisation, Region};
 use shanzhi_domain::project::{Milestone, Project, PurchaseMode, Status, STEPS};
 
 use super::layout::breadcrumbs;
@@ -27,24 +27,9 @@ pub struct Refs {
 }
 
 impl Refs {
-    /// Everything forms choose from: the catalogue, every region and every organisation.
-    pub async fn with_organisations(state: &AppState) -> AppResult<Refs> {
-        Ok(Refs {
-            catalogue: shanzhi_app::reference::catalogue(state).await?,
-            regions: shanzhi_app::reference::regions(state).await?,
-            orgs: shanzhi_app::directory::organisations(state).await?,
-            rules: state.rules.clone(),
-        })
-    }
-
-    /// The places a form chooses from, without the organisations (a public form names none).
-    pub async fn with_places(state: &AppState) -> AppResult<Refs> {
-        Ok(Refs {
-            catalogue: Vec::new(),
-            regions: shanzhi_app::reference::regions(state).await?,
-            orgs: Vec::new(),
-            rules: state.rules.clone(),
-        })
+    /// Nothing looked up yet: a page fills in what it names.
+    pub fn empty(state: &AppState) -> Refs {
+        Refs { catalogue: Vec::new(), regions: Vec::new(), orgs: Vec::new(), rules: state.rules.clone() }
     }
 
     /// Only the places `codes` name, each read by its code: for pages that show a few records' places.
@@ -74,11 +59,6 @@ impl Refs {
 
     pub fn region(&self, code: &str) -> String {
         self.regions.iter().find(|r| r.code == code).map_or_else(|| code.to_string(), |r| r.name.clone())
-    }
-
-    /// The district and its townships: the areas a project may serve.
-    pub fn service_areas(&self) -> impl Iterator<Item = &Region> {
-        self.regions.iter().filter(|r| matches!(r.level, RegionLevel::District | RegionLevel::Township))
     }
 }
 

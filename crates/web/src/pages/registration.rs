@@ -5,13 +5,13 @@ use axum::extract::{RawForm, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_app::Registration;
-use shanzhi_domain::org::{OrgKind, Verification};
+use shanzhi_domain::org::{OrgKind, RegionLevel, Verification};
 
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::{page, Shell};
 use super::project_view::Refs;
 use super::{error_page, fatal, render, Ids, OrPage, Page, Posted, SignedIn, Viewer};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::AppState;
 use shanzhi_app::pool::{self, RegistrationRequest};
@@ -57,7 +57,7 @@ fn register_page(shell: &Shell, refs: &Refs, form: &Form, errors: &Errors) -> Ma
             (forms::input(Kind::Text, "resident_id", lang.t("身份证号码", "Resident ID number"),
                 Some(lang.t("仅个人填写。加密保存，页面上只显示部分号码。", "Individuals only. Stored encrypted; pages show only part of it.")),
                 "", e("resident_id")))
-            (forms::select("region", lang.t("所在区划", "Region"), None, &plain(regions), form.get("region"), e("region")))
+            (forms::select("region", lang.t("所在区划", "Region"), Some(lang.t("选择所在的县（市、区）。", "Choose your county or district.")), &plain(regions), form.get("region"), e("region")))
             (forms::text_field("contact", lang.t("联系人及电话", "Contact person and telephone"), None, form.get("contact"), e("contact")))
             (forms::checkbox("class_one", lang.t("本单位是一类公益事业单位", "We are a class-one public-welfare institution"),
                 Some(lang.t("一类公益事业单位不能承接政府购买服务。", "Class-one institutions may not provide purchased services.")),
@@ -77,10 +77,18 @@ fn register_page(shell: &Shell, refs: &Refs, form: &Form, errors: &Errors) -> Ma
     page(shell, title, body)
 }
 
+/// The places the form offers: the province's counties and the places above them (a province's townships and
+/// villages would be thousands), with the one the form names kept.
+async fn places(state: &AppState, form: &Form) -> AppResult<Refs> {
+    let keep: Vec<String> = form.all("region").into_iter().filter(|c| !c.is_empty()).map(String::from).collect();
+    let regions = shanzhi_app::reference::places_down_to(state, None, RegionLevel::District, &keep).await?;
+    Ok(Refs { regions, ..Refs::empty(state) })
+}
+
 pub async fn form(State(state): State<AppState>, v: Viewer) -> Page {
-    let refs = Refs::with_places(&state).await.or_page(&v.shell())?;
     let mut form = Form::default();
     form.push("kind", OrgKind::SocialOrganisation.code());
+    let refs = places(&state, &form).await.or_page(&v.shell())?;
     Ok(render(StatusCode::OK, register_page(&v.shell(), &refs, &form, &Errors::default())))
 }
 
@@ -120,7 +128,7 @@ pub async fn submit(State(state): State<AppState>, v: Viewer, RawForm(body): Raw
         }
         Err(e) if fatal(&e) => Err(error_page(&shell, e)),
         Err(e) => {
-            let refs = Refs::with_places(&state).await.or_page(&shell)?;
+            let refs = places(&state, &form).await.or_page(&shell)?;
             Err(render(e.status(), register_page(&shell, &refs, &form, &Errors::from_error(lang, &e))))
         }
     }

@@ -6,20 +6,22 @@ use axum::extract::{Multipart, Query, State};
 use axum::http::StatusCode;
 use chrono::NaiveDate;
 use maud::{html, Markup};
+use shanzhi_app::directory::Offer;
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::org::{Actor, Role};
+use shanzhi_domain::org::{Actor, Organisation, Role};
 use shanzhi_domain::project::{term_last_day, CostKind, Project};
 use shanzhi_domain::standards::Standard;
 use shanzhi_domain::{ErrorCode, Money};
 
+use super::choosers;
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind};
 use super::layout::page;
-use super::project_view::{form_heading as heading, paras, Refs};
+use super::project_view::{form_heading as heading, paras};
 use super::projects::{for_form, is_own, offer};
 use super::words::{milestone_tag, wan_exact};
 use super::{check_csrf, error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::AppState;
 use shanzhi_app::projects::{
@@ -218,33 +220,29 @@ pub async fn set_cost(State(state): State<AppState>, ids: Ids, posted: Posted) -
 
 // ---- Award ----
 
-fn award_page(user: &SignedIn, refs: &Refs, p: &Project, form: &Form, errors: &Errors) -> Markup {
+fn award_page(user: &SignedIn, offered: &[Organisation], p: &Project, form: &Form, errors: &Errors) -> Markup {
     let shell = user.shell();
     let lang = shell.lang;
     let title = lang.t("确定承接主体", "Choose the provider");
-    let mut providers = vec![(String::new(), lang.t("请选择承接主体", "Choose a provider").to_string())];
-    providers.extend(
-        refs.orgs
-            .iter()
-            .filter(|o| o.is_eligible_provider())
-            .map(|o| (o.id.to_string(), format!("{}（{}）", o.name, lang.t(o.kind.label_zh(), o.kind.label_en())))),
-    );
     let body = html! {
         (error_summary(lang, errors))
         (heading(lang, p, title))
         p { (lang.t("审核通过的预算：", "Approved budget: ")) (wan_exact(lang, p.total())) }
         form method="post" action={"/projects/" (p.id) "/award"} novalidate {
             (forms::csrf(&user.session))
-            (forms::select(
+            (choosers::organisation(
+                lang,
                 "provider_org_id",
                 lang.t("承接主体", "Provider"),
                 Some(lang.t(
                     "只列出可以承接政府购买服务的单位（不含一类公益事业单位和已停用的单位）。",
                     "Only organisations that may provide purchased services are listed.",
                 )),
-                &plain(providers),
-                form.get("provider_org_id"),
-                errors.get("provider_org_id"),
+                lang.t("请选择承接主体", "Choose a provider"),
+                offered,
+                |o| format!("{}（{}）", o.name, lang.t(o.kind.label_zh(), o.kind.label_en())),
+                form,
+                errors,
             ))
             (forms::textarea(
                 "justification",
@@ -271,23 +269,36 @@ fn award_page(user: &SignedIn, refs: &Refs, p: &Project, form: &Form, errors: &E
     page(&shell, title, body)
 }
 
+/// The providers the award form offers.
+async fn providers(state: &AppState, user: &SignedIn, form: &Form) -> AppResult<Vec<Organisation>> {
+    choosers::offered(state, &user.session.actor, Offer::Providers, form, &["provider_org_id"]).await
+}
+
 pub async fn award_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = for_form(&state, &user, ids.id, "award", |o| o.award, is_own).await?;
-    let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
-    Ok(render(StatusCode::OK, award_page(&user, &refs, &p, &Form::default(), &Errors::default())))
+    let form = Form::default();
+    let offered = providers(&state, &user, &form).await.or_page(&user.shell())?;
+    Ok(render(StatusCode::OK, award_page(&user, &offered, &p, &form, &Errors::default())))
 }
 
 pub async fn award(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
-    let Posted { user, form } = posted;
-    let req = AwardRequest {
-        provider_org_id: form.get("provider_org_id").parse().unwrap_or(0),
-        justification: form.get("justification").into(),
+    let Posted { user, mut form } = posted;
+    let taken = choosers::take_codes(&state, &mut form, &["provider_org_id"]).await;
+    let result = match taken {
+        Ok(()) => {
+            let req = AwardRequest {
+                provider_org_id: form.get("provider_org_id").parse().unwrap_or(0),
+                justification: form.get("justification").into(),
+            };
+            forms::perform_confirmed(&state, &user.session, ids.id, Command::Award(req), &form).await
+        }
+        Err(e) => Err(e),
     };
-    match forms::perform_confirmed(&state, &user.session, ids.id, Command::Award(req), &form).await {
+    match result {
         Ok(_) => done(ids.id),
         Err(e) => {
-            let refs = Refs::with_organisations(&state).await.or_page(&user.shell())?;
-            failed(&state, &user, ids.id, e, |p, errors| award_page(&user, &refs, p, &form, errors)).await
+            let offered = providers(&state, &user, &form).await.or_page(&user.shell())?;
+            failed(&state, &user, ids.id, e, |p, errors| award_page(&user, &offered, p, &form, errors)).await
         }
     }
 }

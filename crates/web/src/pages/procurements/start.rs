@@ -3,12 +3,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use maud::{html, Markup};
+use shanzhi_app::directory::Offer;
 use shanzhi_domain::error::Problems;
-use shanzhi_domain::org::OrgKind;
+use shanzhi_domain::org::{OrgKind, Organisation};
 use shanzhi_domain::procurement::{CriterionSpec, Documents, Scoring, SingleSource, SingleSourceCase};
 use shanzhi_domain::project::{Act, Project};
 use shanzhi_domain::ErrorCode;
 
+use super::super::choosers;
 use super::super::forms::{self, error_summary, options, plain, row_name, Errors, Form, Kind};
 use super::super::layout::page;
 use super::super::project_view::form_heading;
@@ -74,7 +76,7 @@ async fn agency_choices(state: &AppState) -> AppResult<Vec<(String, String)>> {
 fn start_page(
     user: &SignedIn,
     p: &Project,
-    orgs: &[shanzhi_domain::org::Organisation],
+    offered: &[Organisation],
     agencies: &[(String, String)],
     form: &Form,
     errors: &Errors,
@@ -83,10 +85,7 @@ fn start_page(
     let lang = shell.lang;
     let title = lang.t("发起采购活动", "Start a procurement");
     let e = |k: &str| errors.get(k);
-    let providers: Vec<(String, String)> =
-        orgs.iter().filter(|o| o.is_eligible_provider()).map(|o| (o.id.to_string(), o.name.clone())).collect();
-    let mut ss_choices = vec![(String::new(), lang.t("（不适用）", "(not applicable)").to_string())];
-    ss_choices.extend(providers.clone());
+    let providers: Vec<(String, String)> = offered.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
     let cases: Vec<(String, String)> = SingleSourceCase::ALL
         .iter()
         .map(|c| (c.code().to_string(), lang.t(c.label_zh(), c.label_en()).to_string()))
@@ -130,9 +129,10 @@ fn start_page(
             (forms::input(Kind::Decimal, "sme_deduction", lang.t("小微企业价格扣除（%）", "Small-enterprise price deduction (%)"), None, form.get("sme_deduction"), e("sme_deduction")))
             (forms::text_field("tie_rule", lang.t("并列时的确定规则", "Tie rule"), Some(lang.t("例如：服务方案得分高者优先；仍相同的抽签确定。", "E.g. the higher plan score first; then by lot.")), form.get("tie_rule"), e("tie_rule")))
             (forms::choices(true, "invited", lang.t("邀请招标：受邀供应商（至少 3 家）", "Invited tender: providers invited (at least 3)"), None, &providers, &invited, e("invited")))
+            (forms::text_field(&choosers::code_field("invited"), lang.t("其他受邀供应商的统一社会信用代码", "Unified social credit codes of other invited providers"), Some(lang.t("上面只列出本地的单位；邀请其他单位的，填写其统一社会信用代码，多个以空格或逗号分开。", "Only local organisations are listed above; to invite others, give their codes, separated by spaces or commas.")), form.get(&choosers::code_field("invited")), e(&choosers::code_field("invited"))))
             fieldset.field {
                 legend { (lang.t("单一来源采购", "Single source")) }
-                (forms::select("ss_provider", lang.t("供应商", "Provider"), None, &plain(ss_choices), form.get("ss_provider"), e("ss_provider")))
+                (choosers::organisation(lang, "ss_provider", lang.t("供应商", "Provider"), None, lang.t("（不适用）", "(not applicable)"), offered, |o| o.name.clone(), form, errors))
                 (forms::select("ss_case", lang.t("适用情形", "Case"), None, &plain(cases), form.get("ss_case"), e("ss_case")))
                 (forms::textarea("ss_justification", "ss_justification", lang.t("理由", "Justification"), None, form.get("ss_justification"), e("ss_justification")))
             }
@@ -155,18 +155,30 @@ async fn start_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Pro
     Ok(p)
 }
 
+/// The providers the form offers: local ones and those it names already.
+async fn providers(state: &AppState, user: &SignedIn, form: &Form) -> AppResult<Vec<Organisation>> {
+    choosers::offered(state, &user.session.actor, Offer::Providers, form, &["ss_provider", "invited"]).await
+}
+
 pub async fn start_form(State(state): State<AppState>, user: SignedIn, ids: Ids) -> Page {
     let p = start_project(&state, &user, ids.id).await?;
-    let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
     let mut form = Form::default();
     form.set("method", "open_tender");
     form.set("scoring", "comprehensive");
     form.set("price_weight", "30");
     form.set("sme_deduction", "10");
     form.set("requirements", p.design.content.clone());
+    let offered = providers(&state, &user, &form).await.or_page(&user.shell())?;
     Ok(render(
         StatusCode::OK,
-        start_page(&user, &p, &orgs, &agency_choices(&state).await.or_page(&user.shell())?, &form, &Errors::default()),
+        start_page(
+            &user,
+            &p,
+            &offered,
+            &agency_choices(&state).await.or_page(&user.shell())?,
+            &form,
+            &Errors::default(),
+        ),
     ))
 }
 
@@ -238,8 +250,12 @@ fn start_request(form: &mut Form, ss_name: &str) -> Result<StartRequest, AppErro
 pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     let p = start_project(&state, &user, ids.id).await?;
+    let taken = match choosers::take_codes(&state, &mut form, &["ss_provider"]).await {
+        Ok(()) => choosers::take_code_list(&state, &mut form, "invited").await,
+        Err(e) => Err(e),
+    };
     let ss_name = super::super::org_name(&state, form.get("ss_provider")).await.or_page(&user.shell())?;
-    let result = match start_request(&mut form, &ss_name) {
+    let result = match taken.and_then(|()| start_request(&mut form, &ss_name)) {
         Ok(req) => procurements::start(&state, &user.session.actor, p.id, req).await.map_err(AppError::from),
         Err(e) => Err(e),
     };
@@ -247,7 +263,7 @@ pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
         Ok(proc) => Ok(see_other(&format!("/procurements/{}", proc.id))),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
         Err(e) => {
-            let orgs = shanzhi_app::directory::organisations(&state).await.or_page(&user.shell())?;
+            let offered = providers(&state, &user, &form).await.or_page(&user.shell())?;
             let mut errors = Errors::from_error(user.lang, &e);
             for (item, f) in errors.items.iter_mut().zip(e.fields()) {
                 let key = start_field(&f.field);
@@ -256,7 +272,7 @@ pub async fn start(State(state): State<AppState>, ids: Ids, posted: Posted) -> P
             }
             Err(render(
                 e.status(),
-                start_page(&user, &p, &orgs, &agency_choices(&state).await.or_page(&user.shell())?, &form, &errors),
+                start_page(&user, &p, &offered, &agency_choices(&state).await.or_page(&user.shell())?, &form, &errors),
             ))
         }
     }

@@ -1,0 +1,132 @@
+//! Forms choose organisations and places without reading a province's registry: they offer the reader's home
+//! place (its county and what lies under it) and take any other organisation by its credit code; the regions API
+//! answers one level at a time. On both backends.
+
+use crate::both_backends;
+use crate::helpers::*;
+use reqwest::header::LOCATION;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use shanzhi_domain::ids::{org_code_with_check, uscc_with_check};
+use shanzhi_domain::org::{Region, RegionLevel};
+use shanzhi_store::By;
+
+/// A second county beside Yiling, with a township, and a verified provider registered there.
+async fn another_county(app: &TestApp) -> (i64, String) {
+    let by = By::system("test");
+    for (code, name, level, parent) in
+        [("420525", "远安县", RegionLevel::District, "4205"), ("420525100", "鸣凤镇", RegionLevel::Township, "420525")]
+    {
+        let region = Region { code: code.into(), name: name.into(), level, urban: false, parent: Some(parent.into()) };
+        app.store.add_region(&by, &region, start_time()).await.unwrap();
+    }
+    let uscc = uscc_with_check(&format!("52420525{}", org_code_with_check("MJY00001").unwrap())).unwrap();
+    let admin = app.token("admin").await;
+    let org = json!({"key": "ya-sg", "name": "远安县鸣凤社会工作服务中心", "kind": "social_organisation", "uscc": uscc, "region": "420525100"});
+    let created = app.ok(Method::POST, "/api/v1/organisations", &admin, Some(org)).await;
+    (created["id"].as_i64().unwrap(), uscc)
+}
+
+/// A new project of the education bureau's, reviewed and at its procurement step.
+async fn project_at_procurement(app: &TestApp) -> i64 {
+    let purchaser = app.token("jyj.purchaser").await;
+    let p = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design("城区学校社会工作服务"))).await;
+    let id = p["id"].as_i64().unwrap();
+    app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
+    app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost_estimate())).await;
+    app.fund(&purchaser, id).await;
+    app.ok(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None).await;
+    for reviewer in ["mzj.reviewer", "czj.reviewer"] {
+        let t = app.token(reviewer).await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/review"), &t, Some(json!({"decision": "approve"}))).await;
+    }
+    id
+}
+
+both_backends! {
+    async fn the_award_form_offers_local_providers_and_takes_any_other_by_its_code(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let (far, far_code) = another_county(&app).await;
+        let id = project_at_procurement(&app).await;
+        let cookie = page_cookie(&app, "jyj.purchaser").await;
+        let (status, html) = page(&app, &format!("/projects/{id}/award"), &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        let yg = app.org_id("yg").await;
+        assert!(html.contains(&format!(r#"<option value="{yg}""#)), "a provider of Yiling is offered: {html}");
+        assert!(!html.contains(&format!(r#"<option value="{far}""#)), "another county's is not listed");
+        assert!(!html.contains(&format!(r#"value="{}""#, app.org_id("mzj").await)), "a department is no provider");
+        assert!(html.contains(r#"name="provider_org_id_uscc""#), "{html}");
+
+        let post = |fields: Vec<(&'static str, String)>| {
+            let (app, cookie) = (&app, cookie.clone());
+            async move {
+                let resp = app.client.post(format!("{}/projects/{id}/award", app.base)).header("cookie", cookie).form(&fields).send().await.unwrap();
+                let location = resp.headers().get(LOCATION).map(|l| l.to_str().unwrap().to_string());
+                (resp.status(), location, resp.text().await.unwrap())
+            }
+        };
+        let csrf = csrf_of(&html);
+        let fields = |code: &str| vec![
+            ("_csrf", csrf.clone()),
+            ("provider_org_id", String::new()),
+            ("provider_org_id_uscc", code.to_string()),
+            ("justification", "该机构在本市长期开展学校社工服务".into()),
+            ("confirm", "yes".into()),
+        ];
+        // A code that names nobody is refused beside its field, and nothing is written.
+        let head = app.store.audit_head().await.unwrap();
+        let nobody = uscc_with_check(&format!("52420525{}", org_code_with_check("MJY00009").unwrap())).unwrap();
+        let (status, _, html) = post(fields(&nobody)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(&format!("没有统一社会信用代码为“{nobody}”的单位")) && html.contains("field--error"), "{html}");
+        assert!(html.contains(&format!(r#"value="{nobody}""#)), "the code typed is kept");
+        assert_eq!(app.store.audit_head().await.unwrap(), head);
+        // The other county's provider, by its code (typed in lower case): awarded.
+        let (status, location, _) = post(fields(&far_code.to_lowercase())).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location.as_deref(), Some(format!("/projects/{id}").as_str()));
+        let token = app.token("jyj.purchaser").await;
+        let p = app.get(&format!("/api/v1/projects/{id}"), &token).await.1;
+        assert_eq!(p["status"], "contract");
+        assert_eq!(p["award"]["provider"]["org_id"], far, "{p}");
+    }
+
+    async fn forms_offer_the_home_place_not_the_province(backend) {
+        let app = TestApp::with_demo(backend).await;
+        another_county(&app).await;
+        // A design serves its purchaser's county: Yiling and its townships, not the other county's.
+        let cookie = page_cookie(&app, "jyj.purchaser").await;
+        let (status, html) = page(&app, "/projects/new", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"value="420506001""#) && html.contains(r#"value="420506""#), "{html}");
+        assert!(!html.contains(r#"value="420525100""#) && !html.contains(r#"value="420525""#));
+        assert!(!html.contains("远安县鸣凤社会工作服务中心"), "nor its organisations as post hosts");
+        // A public registration chooses a county; townships and villages are not listed one by one.
+        let (status, html) = page(&app, "/register", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"value="420506""#) && html.contains(r#"value="420525""#), "{html}");
+        assert!(!html.contains(r#"value="420506001""#) && !html.contains(r#"value="420525100""#));
+        // The expert pool's employer choice is local too, with the code field for any other.
+        let cookie = page_cookie(&app, "czj.reviewer").await;
+        let (status, html) = page(&app, "/experts", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains("远安县鸣凤社会工作服务中心") && html.contains(r#"name="org_id_uscc""#), "{html}");
+    }
+
+    async fn regions_are_answered_one_level_at_a_time(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let (status, top) = app.call(Method::GET, "/api/v1/regions", None, None).await;
+        assert_eq!(status, StatusCode::OK);
+        let codes = |v: &serde_json::Value| v.as_array().unwrap().iter().map(|r| r["code"].as_str().unwrap().to_string()).collect::<Vec<_>>();
+        assert_eq!(codes(&top), ["4205"]);
+        let (_, county) = app.call(Method::GET, "/api/v1/regions?parent=4205", None, None).await;
+        assert_eq!(codes(&county), ["420506"]);
+        let (_, townships) = app.call(Method::GET, "/api/v1/regions?parent=420506", None, None).await;
+        let townships = codes(&townships);
+        assert!(townships.len() >= 10 && townships.iter().all(|c| c.len() == 9 && c.starts_with("420506")), "{townships:?}");
+        let (status, body) = app.call(Method::GET, "/api/v1/regions?parent=999", None, None).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+        let (status, body) = app.call(Method::GET, "/api/v1/regions?level=township", None, None).await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_parameter")));
+    }
+}

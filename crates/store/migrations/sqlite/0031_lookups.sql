@@ -1,0 +1,14 @@
+-- Which catalogue codes each expert covers, one row each, so that a committee draw reads only the experts who
+-- may sit for its category (an expert covers a category that begins with one of theirs) instead of the whole
+-- pool. Kept in the same transaction as the expert's row; `experts.categories` stays the record.
+CREATE TABLE expert_categories (
+    category TEXT NOT NULL,
+    user_id INTEGER NOT NULL REFERENCES experts(user_id),
+    PRIMARY KEY (category, user_id)
+) WITHOUT ROWID;
+CREATE INDEX expert_categories_user ON expert_categories (user_id);
+INSERT INTO expert_categories (category, user_id)
+    SELECT DISTINCT j.value, e.user_id FROM experts e, json_each(e.categories) j WHERE j.value <> '';
+-- An organisation chooser offers a place's organisations (a county and what lies under it): found by this
+-- index's range rather than by reading every organisation.
+CREATE INDEX organisations_region ON organisations (region, id);
