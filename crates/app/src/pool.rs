@@ -436,10 +436,14 @@ pub async fn entry(app: &App, actor: &Actor, id: i64) -> Result<ExpertEntry> {
     app.store.expert_entry(id).await?.ok_or_else(Error::not_found)
 }
 
-/// The whole pool, for finance.
-pub async fn pool(app: &App, actor: &Actor) -> Result<Vec<ExpertEntry>> {
+/// A page of the pool, inactive entries included, newest first, for finance.
+pub async fn pool(
+    app: &App,
+    actor: &Actor,
+    page: shanzhi_store::PageRequest,
+) -> Result<shanzhi_store::Page<ExpertEntry>> {
     if !keeps_pool(actor) {
         return Err(Error::forbidden("list_experts"));
     }
-    Ok(app.store.expert_pool().await?)
+    Ok(app.store.expert_pool_page(page).await?)
 }

@@ -377,6 +377,8 @@ pub trait Store:
     async fn expert(&self, user_id: i64) -> Result<Option<shanzhi_domain::committee::Expert>>;
     /// Every entry of the pool, inactive ones included.
     async fn expert_pool(&self) -> Result<Vec<ExpertEntry>>;
+    /// A page of the pool, inactive entries included, newest first.
+    async fn expert_pool_page(&self, page: PageRequest) -> Result<Page<ExpertEntry>>;
     async fn expert_entry(&self, user_id: i64) -> Result<Option<ExpertEntry>>;
     /// Adds an expert. With `new_user` the account is created too (and its id replaces `expert.id`);
     /// otherwise `expert.id` names an existing user, who gains the `expert` role.

@@ -909,6 +909,10 @@ impl Store for SqlStore {
         self.pool_entries(None, false).await
     }
 
+    async fn expert_pool_page(&self, page: crate::PageRequest) -> Result<crate::Page<crate::ExpertEntry>> {
+        self.pool_page(page).await
+    }
+
     async fn expert_entry(&self, user_id: i64) -> Result<Option<crate::ExpertEntry>> {
         Ok(self.pool_entries(Some(user_id), false).await?.pop())
     }

@@ -95,15 +95,17 @@ pub async fn api_reject(
 #[utoipa::path(
     get,
     path = "/experts",
-    summary = "The expert pool, inactive entries included (finance)",
-    responses((status = 200, description = "success")),
+    summary = "The expert pool, inactive entries included (finance), one page",
+    params(crate::paging::Listing<crate::filters::NoFilters>),
+    responses((status = 200, description = "success", body = crate::paging::AnyListed)),
     extensions(("x-roles" = json!(roles::FINANCE)))
 )]
 pub async fn api_experts(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-) -> AppResult<Json<Vec<ExpertEntry>>> {
-    Ok(Json(pool(&state, &s.actor).await?))
+    crate::paging::Listing(q, _): crate::paging::Listing<crate::filters::NoFilters>,
+) -> AppResult<Json<crate::paging::Listed<ExpertEntry>>> {
+    Ok(Json(pool(&state, &s.actor, q.page).await?.into()))
 }
 
 #[utoipa::path(

@@ -195,8 +195,24 @@ both_backends! {
     async fn finance_keeps_the_expert_pool(backend) {
         let app = TestApp::with_demo(backend).await;
         let finance = app.token("czj.reviewer").await;
-        let pool = app.get("/api/v1/experts", &finance).await.1;
-        assert!(pool.as_array().unwrap().len() >= 10, "{pool}");
+        // A page at a time, newest first; every entry once across the pages.
+        let pool = app.all("/api/v1/experts?limit=3", Some(&finance)).await;
+        assert!(pool.len() >= 10, "{pool:?}");
+        let ids: Vec<i64> = pool.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable_by(|a, b| b.cmp(a));
+        sorted.dedup();
+        assert_eq!(ids, sorted, "newest first, none twice");
+        assert_eq!(ids.len(), app.store.expert_pool().await.unwrap().len(), "every entry");
+        let first = app.get("/api/v1/experts?limit=3", &finance).await.1;
+        assert_eq!(first["items"].as_array().unwrap().len(), 3);
+        assert!(first["next_cursor"].is_string(), "{first}");
+        app.refused(Method::GET, "/api/v1/experts?limit=0", &finance, None, StatusCode::BAD_REQUEST, "invalid_limit").await;
+        app.refused(Method::GET, "/api/v1/experts?category=A07", &finance, None, StatusCode::BAD_REQUEST, "unknown_parameter").await;
+        let cookie = page_cookie(&app, "czj.reviewer").await;
+        let (status, html) = page(&app, "/experts?limit=3", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("/experts?limit=3&amp;cursor="), "the page links to the next one");
         let (xlx, yg, hx) = (app.org_id("xlx").await, app.org_id("yg").await, app.org_id("hx").await);
         let new = json!({
             "new_user": {"username": "expert.fang", "display_name": "方志远", "password": "pool-2026-ok"},

@@ -1,7 +1,7 @@
 //! The expert pool: finance's list, add and edit pages, and an expert's own page for declaring former
 //! employers and ties.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_app::directory::Offer;
@@ -14,6 +14,7 @@ use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 use shanzhi_app::pool::{self, AccountRequest, EmployerRequest, ExpertRequest, TiesRequest};
 
@@ -162,7 +163,14 @@ fn status_tag(lang: Lang, active: bool) -> Markup {
     }
 }
 
-fn list_page(user: &SignedIn, refs: &Refs, entries: &[ExpertEntry], form: &Form, errors: &Errors) -> Markup {
+fn list_page(
+    user: &SignedIn,
+    refs: &Refs,
+    entries: &[ExpertEntry],
+    next: Option<&str>,
+    form: &Form,
+    errors: &Errors,
+) -> Markup {
     let lang = user.lang;
     let e = |k: &str| errors.get(k);
     let title = lang.t("评审专家库", "Expert pool");
@@ -200,6 +208,9 @@ fn list_page(user: &SignedIn, refs: &Refs, entries: &[ExpertEntry], form: &Form,
                 td { a href={"/experts/" (x.expert.id)} { (lang.t("修改", "Change")) span.visually-hidden { " " (x.expert.name) } } }
             } } }
         } }
+        @if let Some(href) = next {
+            p { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
+        }
         h2 #add-expert { (lang.t("添加专家", "Add an expert")) }
         form method="post" action="/experts" novalidate {
             (forms::csrf(&user.session))
@@ -223,22 +234,32 @@ fn list_page(user: &SignedIn, refs: &Refs, entries: &[ExpertEntry], form: &Form,
     page(&user.shell(), title, body)
 }
 
-async fn show_list(state: &AppState, user: &SignedIn, form: &Form, errors: &Errors, status: StatusCode) -> Page {
+/// A page of the pool (`?limit=`, `?cursor=`) with the form to add an expert.
+async fn show_list(
+    state: &AppState,
+    user: &SignedIn,
+    raw: Option<&str>,
+    form: &Form,
+    errors: &Errors,
+    status: StatusCode,
+) -> Page {
     let shell = user.shell();
-    let entries = pool::pool(state, &user.session.actor).await.or_page(&shell)?;
-    let refs = pool_refs(state, user, form, &entries.iter().collect::<Vec<_>>()).await.or_page(&shell)?;
-    super::answer(status, list_page(user, &refs, &entries, form, errors))
+    let q = ListQuery::parse_page(raw, &[]).or_page(&shell)?;
+    let listed = pool::pool(state, &user.session.actor, q.page).await.or_page(&shell)?;
+    let next = listed.next.map(|cursor| next_page_href("/experts", raw, cursor));
+    let refs = pool_refs(state, user, form, &listed.items.iter().collect::<Vec<_>>()).await.or_page(&shell)?;
+    super::answer(status, list_page(user, &refs, &listed.items, next.as_deref(), form, errors))
 }
 
-pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let mut form = Form::default();
     form.push("account", "new");
-    show_list(&state, &user, &form, &Errors::default(), StatusCode::OK).await
+    show_list(&state, &user, raw.as_deref(), &form, &Errors::default(), StatusCode::OK).await
 }
 
 pub async fn add(State(state): State<AppState>, Posted { user, mut form }: Posted) -> Page {
     if let Err(e) = take_codes(&state, &mut form).await {
-        return show_list(&state, &user, &form, &Errors::from_error(user.lang, &e), e.status()).await;
+        return show_list(&state, &user, None, &form, &Errors::from_error(user.lang, &e), e.status()).await;
     }
     // The existing user by the username given; one that names nobody is refused by the pool as no such user.
     let named = form.get("existing_username").trim().to_string();
@@ -250,7 +271,7 @@ pub async fn add(State(state): State<AppState>, Posted { user, mut form }: Poste
     match pool::add_expert(&state, &user.session.actor, req).await.map_err(crate::error::AppError::from) {
         Ok(_) => Ok(see_other("/experts")),
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&user.shell(), e)),
-        Err(e) => show_list(&state, &user, &form, &Errors::from_error(user.lang, &e), e.status()).await,
+        Err(e) => show_list(&state, &user, None, &form, &Errors::from_error(user.lang, &e), e.status()).await,
     }
 }
 
