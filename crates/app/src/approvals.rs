@@ -9,10 +9,10 @@ use shanzhi_domain::procurement::{Authority, Method, MethodApproval, Procurement
 use shanzhi_domain::project::Status;
 use shanzhi_domain::{DomainError, ErrorCode};
 
-use shanzhi_store::By;
+use shanzhi_store::{ApprovalFilter, By};
 use utoipa::ToSchema;
 
-use crate::{App, Error, Result};
+use crate::{App, Error, Page, PageRequest, Result};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct ApprovalRequest {
@@ -134,21 +134,25 @@ pub async fn decide(app: &App, actor: &Actor, id: i64, req: DecisionRequest) -> 
     Ok(a)
 }
 
-/// The applications the actor may see: an authority's and a supervisor's in their region, finance's and the
-/// administrator's everywhere, a department's own.
-pub async fn list(app: &App, actor: &Actor) -> Result<Vec<MethodApproval>> {
-    let scope = if actor.has(Role::Supervisor) && !actor.has(Role::Admin) {
-        actor.supervisor_region.clone().unwrap_or_default()
+/// A page of the applications the actor may see, newest first: an authority's and a supervisor's in their
+/// region, finance's and the administrator's everywhere, a department's own (the domain's
+/// `MethodApproval::can_view`, as a query); only those still waiting for a decision when `pending_only` (a work
+/// queue, which need not read the decided ones of every past year).
+pub async fn list(app: &App, actor: &Actor, pending_only: bool, page: PageRequest) -> Result<Page<MethodApproval>> {
+    let region = if actor.has(Role::Admin) {
+        Some(String::new())
+    } else if actor.has(Role::Supervisor) {
+        actor.supervisor_region.clone()
     } else if actor.is_finance_reviewer() || actor.is_upper_finance_reviewer() {
         match authority_of(app, actor).await?.region {
-            Some(r) if matches!(r.level, RegionLevel::City | RegionLevel::Province) => r.code,
-            _ => String::new(),
+            Some(r) if matches!(r.level, RegionLevel::City | RegionLevel::Province) => Some(r.code),
+            _ => Some(String::new()),
         }
     } else {
-        String::new()
+        None
     };
-    let all = app.store.method_approvals_in(&scope).await?;
-    Ok(all.into_iter().filter(|a| a.can_view(actor)).collect())
+    let filter = ApprovalFilter { own_org: actor.org_id, region, pending_only };
+    Ok(app.store.method_approval_page(&filter, page).await?)
 }
 
 /// Whether the actor decides applications: a reviewer of a finance department of a city with districts or above.

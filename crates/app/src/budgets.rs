@@ -30,6 +30,12 @@ pub async fn budget_page(
     Ok(app.store.budget_page(&BudgetScope::of(actor), filter, page).await?)
 }
 
+/// The balances of every line `actor` may see that match `filter`, summed in the database (a page's totals
+/// without reading every line).
+pub async fn totals(app: &App, actor: &Actor, filter: &BudgetFilter) -> Result<shanzhi_domain::budget::Balances> {
+    Ok(app.store.budget_totals(&BudgetScope::of(actor), filter).await?)
+}
+
 /// One budget line, if `actor` may see it.
 pub async fn seen_line(app: &App, actor: &Actor, id: i64) -> Result<BudgetView> {
     let filter = BudgetFilter { id: Some(id), ..BudgetFilter::default() };

@@ -138,14 +138,17 @@ pub fn may_verify(actor: &Actor) -> bool {
     actor.has(Role::Reviewer) && actor.org_kind == OrgKind::CivilAffairs
 }
 
-/// Registrations for civil affairs: pending first, then decided, each in the order they came in.
-pub async fn registrations(app: &App, actor: &Actor) -> Result<Vec<Registration>> {
+/// A page of the registrations in `state` (any when none), newest first, for civil affairs.
+pub async fn registrations(
+    app: &App,
+    actor: &Actor,
+    state: Option<shanzhi_domain::org::Verification>,
+    page: shanzhi_store::PageRequest,
+) -> Result<shanzhi_store::Page<Registration>> {
     if !may_verify(actor) {
         return Err(Error::forbidden("list_registrations"));
     }
-    let mut all = app.store.registrations().await?;
-    all.sort_by_key(|r| r.organisation.verification != shanzhi_domain::org::Verification::Pending);
-    Ok(all)
+    Ok(app.store.registration_page(state, page).await?)
 }
 
 /// The caller's own organisation's registration, for its status page.

@@ -9,7 +9,7 @@ use shanzhi_domain::DomainError;
 use sqlx::Row;
 
 use crate::error::{classify, Result, StoreError};
-use crate::listing::Arg;
+use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::read::Cells;
 use crate::sql::{flag, ts};
 use crate::{By, SqlStore};
@@ -36,8 +36,17 @@ pub trait ApprovalStore: Send + Sync {
     async fn method_approval(&self, id: i64) -> Result<Option<MethodApproval>>;
     /// The applications of one project, oldest first.
     async fn method_approvals_of_project(&self, project_id: i64) -> Result<Vec<MethodApproval>>;
-    /// The applications for projects in the region subtree `region` (all with ""), undecided first, then newest.
-    async fn method_approvals_in(&self, region: &str) -> Result<Vec<MethodApproval>>;
+    /// A page of the applications `filter` chooses, newest first.
+    async fn method_approval_page(&self, filter: &ApprovalFilter, page: PageRequest) -> Result<Page<MethodApproval>>;
+}
+
+/// Which applications a list holds: those of `own_org`'s projects, and with `region` those of every project in
+/// that region subtree too ("" for everywhere); only undecided ones when `pending_only`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApprovalFilter {
+    pub own_org: i64,
+    pub region: Option<String>,
+    pub pending_only: bool,
 }
 
 fn from_row(r: &dyn Cells) -> Result<MethodApproval> {
@@ -70,12 +79,13 @@ impl ApprovalStore for SqlStore {
     ) -> Result<MethodApproval> {
         let mut w = self.begin_write().await?;
         let row = sqlx::query(
-            "INSERT INTO method_approvals (project_id, version, region, decided, data, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO method_approvals (project_id, version, region, purchaser_org_id, decided, data, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
         .bind(a.project_id)
         .bind(a.version)
         .bind(&a.region)
+        .bind(a.purchaser_org_id)
         .bind(flag(a.decision.is_some()))
         .bind("{}")
         .bind(ts(now))
@@ -144,15 +154,21 @@ impl ApprovalStore for SqlStore {
         .await
     }
 
-    async fn method_approvals_in(&self, region: &str) -> Result<Vec<MethodApproval>> {
-        let prefix = format!("{}%", region.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-        self.fetch_all(
-            &format!(
-                "SELECT {COLUMNS} FROM method_approvals WHERE region LIKE $1 ESCAPE '\\' ORDER BY decided, id DESC"
-            ),
-            vec![Arg::from(prefix)],
-            from_row,
-        )
-        .await
+    async fn method_approval_page(&self, filter: &ApprovalFilter, page: PageRequest) -> Result<Page<MethodApproval>> {
+        let mut w = Where::default();
+        let own = w.int(filter.own_org);
+        match &filter.region {
+            Some(root) => {
+                let within = w.starts_with("region", root);
+                w.and(format!("(purchaser_org_id = {own} OR {within})"));
+            }
+            None => w.and(format!("purchaser_org_id = {own}")),
+        }
+        if filter.pending_only {
+            w.and("decided = 0".to_string());
+        }
+        let sql = format!("SELECT {COLUMNS} FROM method_approvals{}", w.page_sql("id", page));
+        let items = self.fetch_all(&sql, w.into_args(), from_row).await?;
+        Ok(Page::cut(items, page.limit, |a| a.id))
     }
 }

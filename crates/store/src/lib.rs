@@ -39,7 +39,7 @@ mod sql;
 pub mod statistics;
 
 pub use accounts::{Account, AccountStore};
-pub use approvals::ApprovalStore;
+pub use approvals::{ApprovalFilter, ApprovalStore};
 pub use budget_list::{BudgetFilter, BudgetLists};
 pub use bulk::Batch;
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
@@ -355,8 +355,12 @@ pub trait Store:
         user: NewUser,
         now: DateTime<Utc>,
     ) -> Result<Registration>;
-    /// Self-registered organisations in the order they registered, whatever their state.
-    async fn registrations(&self) -> Result<Vec<Registration>>;
+    /// A page of the self-registered organisations in `state` (any state when none), newest first.
+    async fn registration_page(
+        &self,
+        state: Option<shanzhi_domain::org::Verification>,
+        page: PageRequest,
+    ) -> Result<Page<Registration>>;
     async fn registration(&self, org_id: i64) -> Result<Option<Registration>>;
     /// Decides a pending registration; refused with `registration_decided` once it has been decided.
     async fn decide_registration(

@@ -110,6 +110,23 @@ impl SqlStore {
         self.fetch_all(&sql, args, registration_from_row).await
     }
 
+    /// A page of the registrations in `state` (any state when none), newest first.
+    pub(crate) async fn pool_registration_page(
+        &self,
+        state: Option<Verification>,
+        page: crate::PageRequest,
+    ) -> Result<crate::Page<Registration>> {
+        let mut w = crate::listing::Where::default();
+        w.and("registered_at IS NOT NULL".to_string());
+        if let Some(v) = state {
+            let code = w.text(v.code());
+            w.and(format!("verification = {code}"));
+        }
+        let sql = format!("SELECT {ORG_COLUMNS}, {REGISTRATION_COLUMNS} FROM organisations{}", w.page_sql("id", page));
+        let items = self.fetch_all(&sql, w.into_args(), registration_from_row).await?;
+        Ok(crate::Page::cut(items, page.limit, |r| r.organisation.id))
+    }
+
     pub(crate) async fn pool_decide_registration(
         &self,
         by: &By,

@@ -875,8 +875,12 @@ impl Store for SqlStore {
         self.pool_register_provider(by, org, user, now).await
     }
 
-    async fn registrations(&self) -> Result<Vec<crate::Registration>> {
-        self.pool_registrations(None).await
+    async fn registration_page(
+        &self,
+        state: Option<shanzhi_domain::org::Verification>,
+        page: crate::PageRequest,
+    ) -> Result<crate::Page<crate::Registration>> {
+        self.pool_registration_page(state, page).await
     }
 
     async fn registration(&self, org_id: i64) -> Result<Option<crate::Registration>> {

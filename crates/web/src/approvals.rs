@@ -36,12 +36,18 @@ async fn api_request(
 #[utoipa::path(
     get,
     path = "/method-approvals",
-    summary = "Applications for other methods that I may see",
-    responses((status = 200, description = "success")),
+    summary = "Applications for other methods that I may see, newest first, one page (`pending`: only undecided ones)",
+    params(crate::paging::Listing<crate::filters::ApprovalFilters>),
+    responses((status = 200, description = "success", body = crate::paging::AnyListed)),
     extensions(("x-roles" = json!(roles::SIGNED_IN)))
 )]
-async fn api_list(State(state): State<AppState>, ApiSession(s): ApiSession) -> AppResult<Json<Value>> {
-    Ok(Json(json!(list(&state, &s.actor).await?)))
+async fn api_list(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    crate::paging::Listing(q, _): crate::paging::Listing<crate::filters::ApprovalFilters>,
+) -> AppResult<Json<crate::paging::Listed<shanzhi_domain::procurement::MethodApproval>>> {
+    let pending = q.one_of("pending", &["true", "false"])?.is_some_and(|v| v == "true");
+    Ok(Json(list(&state, &s.actor, pending, q.page).await?.into()))
 }
 
 #[utoipa::path(

@@ -4,7 +4,7 @@
 use shanzhi_app::{BudgetFilter, NoticeFilter, OrganisationFilter, ProcurementFilter, ProjectFilter, UserFilter};
 use shanzhi_domain::budget::FundSource;
 use shanzhi_domain::notice::NoticeKind;
-use shanzhi_domain::org::{OrgKind, Role};
+use shanzhi_domain::org::{OrgKind, Role, Verification};
 use shanzhi_domain::procurement::{Method, Stage};
 use shanzhi_domain::project::{Status, STEPS};
 
@@ -82,6 +82,14 @@ pub fn organisation_filter(q: &ListQuery) -> AppResult<OrganisationFilter> {
     })
 }
 
+/// The filter of the registration list: `verification` (pending, verified or rejected; any when absent).
+pub const REGISTRATION_FILTERS: [&str; 1] = ["verification"];
+
+pub fn registration_state(q: &ListQuery) -> AppResult<Option<Verification>> {
+    let states: Vec<&str> = Verification::ALL.iter().map(|v| v.code()).collect();
+    Ok(q.one_of("verification", &states)?.as_deref().and_then(Verification::parse))
+}
+
 /// The filters of a user list: `org` (an organisation id), `role`.
 pub const USER_FILTERS: [&str; 2] = ["org", "role"];
 
@@ -119,6 +127,8 @@ filters!(
     BudgetFilters = BUDGET_FILTERS,
     OrganisationFilters = ORGANISATION_FILTERS,
     UserFilters = USER_FILTERS,
+    RegistrationFilters = REGISTRATION_FILTERS,
+    ApprovalFilters = ["pending"],
     JobRunFilters = JOB_RUN_FILTERS,
     WarningFilters = WARNING_FILTERS,
     NoFilters = [],

@@ -35,15 +35,18 @@ pub async fn api_register(
 #[utoipa::path(
     get,
     path = "/registrations",
-    summary = "Provider registrations, pending first (civil-affairs reviewers)",
-    responses((status = 200, description = "success")),
+    summary = "Provider registrations, newest first, filtered by `verification` (civil-affairs reviewers)",
+    params(crate::paging::Listing<crate::filters::RegistrationFilters>),
+    responses((status = 200, description = "success", body = crate::paging::AnyListed)),
     extensions(("x-roles" = json!(roles::REVIEWER)))
 )]
 pub async fn api_registrations(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-) -> AppResult<Json<Vec<Registration>>> {
-    Ok(Json(registrations(&state, &s.actor).await?))
+    crate::paging::Listing(q, _): crate::paging::Listing<crate::filters::RegistrationFilters>,
+) -> AppResult<Json<crate::paging::Listed<Registration>>> {
+    let wanted = crate::filters::registration_state(&q)?;
+    Ok(Json(registrations(&state, &s.actor, wanted, q.page).await?.into()))
 }
 
 #[utoipa::path(

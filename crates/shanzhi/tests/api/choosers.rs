@@ -129,4 +129,32 @@ both_backends! {
         let (status, body) = app.call(Method::GET, "/api/v1/regions?level=township", None, None).await;
         assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_parameter")));
     }
+
+    async fn a_store_from_before_the_lookups_migrates_to_them(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let project = crate::procurement_law::big_project(&app, "全区中小学生心理健康服务（竞争性磋商）").await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let applied = app.ok(Method::POST, &format!("/api/v1/projects/{project}/method-approvals"), &purchaser, Some(crate::procurement_law::application())).await;
+        let experts = |cat: &'static str| {
+            let store = app.store.clone();
+            async move { store.experts_covering(cat).await.unwrap().len() }
+        };
+        let before = (app.all("/api/v1/method-approvals", Some(&purchaser)).await, experts("A0701").await);
+        assert!(before.0.iter().any(|a| a["id"] == applied["id"]) && before.1 >= 3);
+        // As a store made before migration 31 (PostgreSQL: 34) holds them: no lookup table, column or index.
+        let version = match backend { shanzhi_store::Backend::Sqlite => 31, shanzhi_store::Backend::Postgres => 34 };
+        for sql in [
+            "DROP INDEX organisations_region".to_string(),
+            "DROP INDEX organisations_registered".to_string(),
+            "DROP INDEX method_approvals_purchaser".to_string(),
+            "DROP TABLE expert_categories".to_string(),
+            "ALTER TABLE method_approvals DROP COLUMN purchaser_org_id".to_string(),
+            format!("DELETE FROM schema_migrations WHERE version = {version}"),
+        ] {
+            sqlx::query(&sql).execute(app.store.pool()).await.unwrap();
+        }
+        app.store.migrate().await.unwrap();
+        let after = (app.all("/api/v1/method-approvals", Some(&purchaser)).await, experts("A0701").await);
+        assert_eq!(after, before, "a department's applications and a category's experts are found again");
+    }
 }

@@ -72,6 +72,17 @@ both_backends! {
             assert_eq!(status, StatusCode::OK, "{query}");
             assert_eq!(html.matches(r#"<td data-label="资金来源">"#).count(), api.len(), "{query}: the page's lines are the API's");
         }
+        // A page at a time; the cards total every page, summed in the database.
+        let all = app.all("/api/v1/budgets?year=2026", Some(&finance)).await;
+        assert!(all.len() > 2, "{} lines", all.len());
+        let (status, html) = page(&app, "/budgets?year=2026&limit=2", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(html.matches(r#"<td data-label="资金来源">"#).count(), 2);
+        assert!(html.contains("/budgets?year=2026&amp;limit=2&amp;cursor="), "a next page");
+        let fen = |v: &serde_json::Value| shanzhi_domain::Money::parse_yuan(v.as_str().unwrap()).unwrap();
+        let available: shanzhi_domain::Money = all.iter().map(|b| fen(&b["balances"]["available"])).sum();
+        let card = html.split("card__value").nth(1).unwrap();
+        assert!(card.contains(&available.display_yuan()), "the available card totals every line ({available}): {card}");
         let (_, html) = page(&app, "/budgets?year=2026&source=welfare_lottery", &cookie).await;
         assert!(html.contains("/budgets?year=2025&amp;source=welfare_lottery") && html.contains(r#"<option value="welfare_lottery" selected>"#));
         let (status, _) = page(&app, "/budgets?year=2026&source=gold", &cookie).await;

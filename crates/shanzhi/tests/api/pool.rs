@@ -68,9 +68,11 @@ both_backends! {
         assert_eq!(app.get("/api/v1/registrations/mine", &applicant).await.1["organisation"]["verification"], "pending");
 
         let reviewer = app.token("mzj.reviewer").await;
-        let list = app.get("/api/v1/registrations", &reviewer).await.1;
-        assert!(list.as_array().unwrap().iter().all(|r| r["organisation"]["verification"] == "pending"));
-        assert!(list.as_array().unwrap().iter().any(|r| r["organisation"]["id"] == org_id));
+        let list = app.all("/api/v1/registrations?verification=pending", Some(&reviewer)).await;
+        assert!(list.iter().all(|r| r["organisation"]["verification"] == "pending"));
+        assert_eq!(list[0]["organisation"]["id"], org_id, "newest first");
+        let every = app.all("/api/v1/registrations?limit=1", Some(&reviewer)).await;
+        assert_eq!(every.len(), list.len(), "one at a time, each once (all are pending yet)");
 
         let verified = app.ok(Method::POST, &format!("/api/v1/registrations/{org_id}/verify"), &reviewer, None).await;
         assert_eq!(verified["organisation"]["verification"], "verified");
@@ -414,6 +416,14 @@ both_backends! {
             .form(&[("_csrf", csrf.as_str()), ("reason", "")]).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(resp.text().await.unwrap().contains("请写明驳回理由"));
+        // One state at a time: the verified one has left the pending list for the verified.
+        let (_, html) = page(&app, "/registrations", &reviewer).await;
+        assert!(!html.contains("宜昌市夷陵区晴川社会工作服务中心") && html.contains("宜昌市夷陵区守望相助农村社会工作服务中心"));
+        assert!(html.contains(r#"href="/registrations?verification=verified""#));
+        let (status, html) = page(&app, "/registrations?verification=verified", &reviewer).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("宜昌市夷陵区晴川社会工作服务中心") && !html.contains("守望相助"), "{html}");
+        assert_eq!(page(&app, "/registrations?verification=maybe", &reviewer).await.0, StatusCode::BAD_REQUEST);
 
         // Finance's pool, in both languages; others are refused.
         let finance = page_cookie(&app, "czj.reviewer").await;

@@ -23,7 +23,7 @@ fn consultation_documents() -> Value {
 
 /// A 2,400,000-yuan project of the education bureau, at or above the open-tender threshold, approved by both
 /// reviewers and funded from a line finance adds for it.
-async fn big_project(app: &TestApp, title: &str) -> i64 {
+pub(crate) async fn big_project(app: &TestApp, title: &str) -> i64 {
     let finance = app.token("czj.reviewer").await;
     let jyj = app.org_id("jyj").await;
     let line = app
@@ -51,7 +51,7 @@ async fn big_project(app: &TestApp, title: &str) -> i64 {
     id
 }
 
-fn application() -> Value {
+pub(crate) fn application() -> Value {
     json!({
         "method": "competitive_consultation",
         "reason": "全区学生心理服务的内容须与供应商多轮磋商确定，适用竞争性磋商",
@@ -145,9 +145,14 @@ both_backends! {
         for user in ["p.yg", "lq.supervisor", "mzj.purchaser"] {
             app.refused(Method::GET, &one, &app.token(user).await, None, StatusCode::NOT_FOUND, "not_found").await;
         }
-        let listed = app.get("/api/v1/method-approvals", &city).await.1;
-        assert!(listed.as_array().unwrap().iter().any(|x| x["id"] == id), "{listed}");
-        assert_eq!(app.get("/api/v1/method-approvals", &app.token("p.yg").await).await.1, json!([]));
+        let listed = app.all("/api/v1/method-approvals", Some(&city)).await;
+        assert!(listed.iter().any(|x| x["id"] == id), "{listed:?}");
+        assert!(app.all("/api/v1/method-approvals?pending=true", Some(&city)).await.iter().all(|x| x["id"] != id), "decided");
+        let own = app.all("/api/v1/method-approvals?limit=1", Some(&purchaser)).await;
+        assert!(own.iter().any(|x| x["id"] == id) && own.iter().all(|x| x["purchaser_org_id"] == listed[0]["purchaser_org_id"]), "a department's own, a page at a time");
+        assert!(app.all("/api/v1/method-approvals", Some(&app.token("p.yg").await)).await.is_empty());
+        assert!(app.all("/api/v1/method-approvals", Some(&app.token("lq.supervisor").await)).await.is_empty(), "another township's");
+        app.refused(Method::GET, "/api/v1/method-approvals?pending=maybe", &city, None, StatusCode::BAD_REQUEST, "invalid_parameter").await;
 
         // With the approval the consultation starts, and records and publishes its approval.
         let p = app.ok(Method::POST, &starts, &purchaser, Some(start)).await;

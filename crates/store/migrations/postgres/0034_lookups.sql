@@ -12,3 +12,10 @@ INSERT INTO expert_categories (category, user_id)
 -- An organisation chooser offers a place's organisations (a county and what lies under it): found by this
 -- index's range, in byte order whatever the database's collation, rather than by reading every organisation.
 CREATE INDEX organisations_region ON organisations ((region COLLATE "C"), id);
+-- Civil affairs reads the registrations a page at a time by state, newest first.
+CREATE INDEX organisations_registered ON organisations (verification, id) WHERE registered_at IS NOT NULL;
+-- Applications for another method are listed a page at a time in SQL: a department's own by this column, kept
+-- with the record (filled here from the stored applications).
+ALTER TABLE method_approvals ADD COLUMN purchaser_org_id BIGINT NOT NULL DEFAULT 0;
+UPDATE method_approvals SET purchaser_org_id = CAST(data::jsonb->>'purchaser_org_id' AS BIGINT);
+CREATE INDEX method_approvals_purchaser ON method_approvals (purchaser_org_id, id);

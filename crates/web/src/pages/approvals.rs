@@ -1,7 +1,7 @@
 //! Approval of another method at or above the open-tender threshold: the purchaser's application from its
 //! project, and the list where the finance department of a city with districts or above decides.
 
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_app::directory::Offer;
@@ -20,8 +20,10 @@ use super::projects::is_own;
 use super::{error_page, fatal, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use crate::error::AppError;
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 use shanzhi_app::approvals::{self, ApprovalRequest, DecisionRequest};
+use shanzhi_app::PageRequest;
 
 fn status(lang: Lang, a: &MethodApproval) -> Markup {
     html! {
@@ -53,7 +55,7 @@ pub fn details(lang: Lang, a: &MethodApproval) -> Markup {
     }
 }
 
-fn list_page(user: &SignedIn, all: &[MethodApproval], decides: bool, errors: &Errors) -> Markup {
+fn list_page(user: &SignedIn, all: &[MethodApproval], next: Option<&str>, decides: bool, errors: &Errors) -> Markup {
     let lang = user.lang;
     let title = lang.t("采购方式审批", "Approvals of other methods");
     let body = html! {
@@ -81,20 +83,26 @@ fn list_page(user: &SignedIn, all: &[MethodApproval], decides: bool, errors: &Er
                 }
             }
         }
+        @if let Some(href) = next {
+            p.no-print { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
+        }
     };
     page(&user.shell(), title, body)
 }
 
-async fn show_list(state: &AppState, user: &SignedIn, errors: &Errors, status: StatusCode) -> Page {
+/// A page of the applications the reader may see (`?limit=`, `?cursor=`), newest first.
+async fn show_list(state: &AppState, user: &SignedIn, raw: Option<&str>, errors: &Errors, status: StatusCode) -> Page {
     let shell = user.shell();
     let actor = &user.session.actor;
-    let all = approvals::list(state, actor).await.or_page(&shell)?;
+    let q = ListQuery::parse_page(raw, &[]).or_page(&shell)?;
+    let listed = approvals::list(state, actor, false, q.page).await.or_page(&shell)?;
+    let next = listed.next.map(|cursor| next_page_href("/method-approvals", raw, cursor));
     let decides = approvals::decides(state, actor).await.or_page(&shell)?;
-    super::answer(status, list_page(user, &all, decides, errors))
+    super::answer(status, list_page(user, &listed.items, next.as_deref(), decides, errors))
 }
 
-pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
-    show_list(&state, &user, &Errors::default(), StatusCode::OK).await
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
+    show_list(&state, &user, raw.as_deref(), &Errors::default(), StatusCode::OK).await
 }
 
 pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
@@ -132,7 +140,7 @@ pub async fn decide(State(state): State<AppState>, ids: Ids, posted: Posted) -> 
                 .rename("approve", &format!("approve_{id}"))
                 .rename("document_no", &format!("document_no_{id}"))
                 .rename("comment", &format!("comment_{id}"));
-            show_list(&state, &user, &errors, e.status()).await
+            show_list(&state, &user, None, &errors, e.status()).await
         }
     }
 }
@@ -271,7 +279,7 @@ pub async fn queue_section(
         return Ok(html! {});
     }
     let pending: Vec<MethodApproval> =
-        approvals::list(state, actor).await?.into_iter().filter(|a| a.decision.is_none()).collect();
+        approvals::list(state, actor, true, PageRequest::first(shanzhi_app::MAX_LIMIT)).await?.items;
     Ok(html! {
         @if !pending.is_empty() {
             h2 { (lang.t("待审批的采购方式申请", "Applications for another method to decide")) }

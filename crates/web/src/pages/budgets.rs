@@ -6,15 +6,15 @@ use axum::http::StatusCode;
 use chrono::Datelike;
 use maud::{html, Markup};
 use shanzhi_app::{BudgetFilter, BudgetView};
-use shanzhi_domain::budget::FundSource;
+use shanzhi_domain::budget::{Balances, FundSource};
 use shanzhi_domain::org::Role;
-use shanzhi_domain::{ErrorCode, Money};
+use shanzhi_domain::ErrorCode;
 
 use super::forms::{self, error_summary, plain, Errors, Form, Kind};
 use super::layout::page;
 use super::project_view::Refs;
 use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, SignedIn};
-use crate::paging::ListQuery;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 use shanzhi_app::budgets::{self as rules, BudgetRequest, FiscalYearView, GrantRequest};
 use shanzhi_app::directory::Offer;
@@ -82,7 +82,7 @@ fn budgets_page(
     user: &SignedIn,
     refs: &Refs,
     filter: &BudgetFilter,
-    lines: &[BudgetView],
+    page_of: &Lines,
     years: &[FiscalYearView],
     today: i32,
     form: &Form,
@@ -99,7 +99,7 @@ fn budgets_page(
         .into_iter()
         .chain(filter.source.map(|s| format!("&source={}", s.code())))
         .collect();
-    let total = |f: fn(&BudgetView) -> Money| lines.iter().map(f).sum::<Money>();
+    let (lines, totals) = (page_of.shown, &page_of.totals);
     let departments: Vec<(String, String)> = refs
         .orgs
         .iter()
@@ -114,18 +114,15 @@ fn budgets_page(
         .collect();
     let e = |k: &str| errors.get(k);
     let name = |id: i64| refs.orgs.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default();
-    let actor = &user.session.actor;
     // Finance chooses among every department; anyone else among those whose lines they see, and no other's name.
     let choosable: Vec<(String, String)> = if may_allocate(user) {
         departments.clone()
     } else {
-        let seen: std::collections::BTreeSet<i64> = lines.iter().map(|b| b.budget.org_id).collect();
+        let seen: std::collections::BTreeSet<i64> =
+            lines.iter().chain(page_of.grantable).map(|b| b.budget.org_id).collect();
         seen.into_iter().map(|id| (id.to_string(), name(id))).collect()
     };
-    let grantable: Vec<&BudgetView> = lines
-        .iter()
-        .filter(|b| may_allocate(user) || (actor.has(Role::Purchaser) && b.budget.org_id == actor.org_id))
-        .collect();
+    let grantable = page_of.grantable;
     let mut from_choices =
         vec![(String::new(), lang.t("请选择转出的预算", "Choose the line to grant from").to_string())];
     from_choices.extend(grantable.iter().map(|b| {
@@ -172,10 +169,10 @@ fn budgets_page(
             div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
         div.cards {
-            div.card { p.card__title { (lang.t("可用", "Available")) } p.card__value { (lang.money(total(|b| b.balances.available))) } }
-            div.card { p.card__title { (lang.t("审核预留", "Reserved")) } p.card__value { (lang.money(total(|b| b.balances.reserved))) } }
-            div.card { p.card__title { (lang.t("合同承诺", "Committed")) } p.card__value { (lang.money(total(|b| b.balances.committed))) } }
-            div.card { p.card__title { (lang.t("已支付", "Paid")) } p.card__value { (lang.money(total(|b| b.balances.paid))) } }
+            div.card { p.card__title { (lang.t("可用", "Available")) } p.card__value { (lang.money(totals.available)) } }
+            div.card { p.card__title { (lang.t("审核预留", "Reserved")) } p.card__value { (lang.money(totals.reserved)) } }
+            div.card { p.card__title { (lang.t("合同承诺", "Committed")) } p.card__value { (lang.money(totals.committed)) } }
+            div.card { p.card__title { (lang.t("已支付", "Paid")) } p.card__value { (lang.money(totals.paid)) } }
         }
         @if lines.is_empty() {
             p.muted { (lang.t("本年度没有可查看的预算。", "No budget lines to show for this year.")) }
@@ -203,6 +200,9 @@ fn budgets_page(
                     td.num data-label=(lang.t("已支付", "Paid")) { (lang.money(b.balances.paid)) }
                 } } }
             } }
+            @if let Some(href) = &page_of.next {
+                p.no-print { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
+            }
         }
         @if may_allocate(user) {
             h2 { (lang.t("下达预算", "Allocate a budget line")) }
@@ -235,27 +235,61 @@ fn budgets_page(
 
 async fn show(state: &AppState, user: &SignedIn, year: i32, form: &Form, errors: &Errors, status: StatusCode) -> Page {
     let filter = BudgetFilter { year: Some(year), ..BudgetFilter::default() };
-    show_lines(state, user, &filter, form, errors, status).await
+    show_lines(state, user, &filter, None, form, errors, status).await
 }
 
-/// The lines `filter` chooses (its year always given) with the forms beside them.
+/// A page of the lines `filter` chooses (its year always given; `raw` the page's query, with its cursor), their
+/// totals over every page, and the forms beside them.
 async fn show_lines(
     state: &AppState,
     user: &SignedIn,
     filter: &BudgetFilter,
+    raw: Option<&str>,
     form: &Form,
     errors: &Errors,
     status: StatusCode,
 ) -> Page {
-    let lines = rules::visible(state, &user.session.actor, filter.clone()).await.or_page(&user.shell())?;
-    // The home place's departments to choose from, and the departments of the lines shown, by id.
-    let mut keep: Vec<i64> = lines.iter().map(|b| b.budget.org_id).collect();
-    keep.extend(filter.org_id);
-    let departments = shanzhi_app::directory::choices(state, &user.session.actor, Offer::Departments, &keep);
-    let refs = Refs { orgs: departments.await.or_page(&user.shell())?, ..Refs::empty(state) };
-    let years = rules::fiscal_years(state, &user.session.actor).await.or_page(&user.shell())?;
+    let (actor, shell) = (&user.session.actor, user.shell());
+    let q = ListQuery::parse_page(raw, &crate::filters::BUDGET_FILTERS).or_page(&shell)?;
+    let shown = rules::budget_page(state, actor, filter, q.page).await.or_page(&shell)?;
+    let totals = rules::totals(state, actor, filter).await.or_page(&shell)?;
+    // What may be granted from: finance any line of the year it sees, a purchasing department its own.
+    let grantable = if may_allocate(user) {
+        rules::visible(state, actor, BudgetFilter { year: filter.year, ..BudgetFilter::default() }).await
+    } else if actor.has(Role::Purchaser) {
+        rules::visible(
+            state,
+            actor,
+            BudgetFilter { year: filter.year, org_id: Some(actor.org_id), ..BudgetFilter::default() },
+        )
+        .await
+    } else {
+        Ok(Vec::new())
+    };
+    let grantable = grantable.or_page(&shell)?;
+    // Finance (allocating) and a purchasing department (granting) choose among the home place's departments;
+    // anyone else learns only the names of the departments whose lines it sees.
+    let mut keep: Vec<i64> = shown.items.iter().chain(&grantable).map(|b| b.budget.org_id).collect();
+    let departments = if may_allocate(user) || actor.has(Role::Purchaser) {
+        keep.extend(filter.org_id.filter(|_| may_allocate(user)));
+        shanzhi_app::directory::choices(state, actor, Offer::Departments, &keep).await
+    } else {
+        shanzhi_app::directory::organisations_named(state, &keep).await.map(|m| m.into_values().collect())
+    };
+    let refs = Refs { orgs: departments.or_page(&shell)?, ..Refs::empty(state) };
+    let years = rules::fiscal_years(state, actor).await.or_page(&shell)?;
     let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
+    let next = shown.next.map(|cursor| next_page_href("/budgets", raw, cursor));
+    let lines = Lines { shown: &shown.items, totals, grantable: &grantable, next };
     Ok(render(status, budgets_page(user, &refs, filter, &lines, &years, today, form, errors)))
+}
+
+/// A page of budget lines: those shown, the totals of every page, the lines a grant may come from, the next page.
+struct Lines<'a> {
+    shown: &'a [BudgetView],
+    totals: Balances,
+    grantable: &'a [BudgetView],
+    next: Option<String>,
 }
 
 /// `?year=` (see [`year_of`]), `?org=` and `?source=`, as `GET /api/v1/budgets` takes them.
@@ -267,7 +301,7 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
     let filter = filter.or_page(&shell)?;
     let mut form = Form::default();
     form.set("year", year.to_string());
-    show_lines(&state, &user, &filter, &form, &Errors::default(), StatusCode::OK).await
+    show_lines(&state, &user, &filter, raw.as_deref(), &form, &Errors::default(), StatusCode::OK).await
 }
 
 pub async fn add(State(state): State<AppState>, Posted { user, form }: Posted) -> Page {

@@ -1,7 +1,7 @@
 //! Provider self-registration: the public form, the applicant's status page, and civil affairs' list of
 //! registrations to verify or reject.
 
-use axum::extract::{RawForm, State};
+use axum::extract::{RawForm, RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_app::Registration;
@@ -13,6 +13,7 @@ use super::project_view::Refs;
 use super::{error_page, fatal, render, Ids, OrPage, Page, Posted, SignedIn, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
 use shanzhi_app::pool::{self, RegistrationRequest};
 
@@ -157,14 +158,40 @@ fn details(lang: Lang, refs: &Refs, r: &Registration) -> Markup {
     }
 }
 
-fn list_page(user: &SignedIn, refs: &Refs, all: &[Registration], errors: &Errors) -> Markup {
+/// The registrations in one state, a page of them: `next` links to the next page.
+struct Listed<'a> {
+    state: Verification,
+    items: &'a [Registration],
+    next: Option<String>,
+}
+
+fn list_page(user: &SignedIn, refs: &Refs, listed: &Listed, errors: &Errors) -> Markup {
     let lang = user.lang;
     let title = lang.t("承接主体注册核验", "Provider registrations");
+    let all = listed.items;
     let pending: Vec<_> = all.iter().filter(|r| r.organisation.verification == Verification::Pending).collect();
     let decided: Vec<_> = all.iter().filter(|r| r.organisation.verification != Verification::Pending).collect();
+    let tab = |v: Verification, label: &str| {
+        let href = if v == Verification::Pending {
+            "/registrations".to_string()
+        } else {
+            format!("/registrations?verification={}", v.code())
+        };
+        html! {
+            @if v == listed.state { strong { (label) } } @else { a href=(href) { (label) } }
+        }
+    };
     let body = html! {
         (error_summary(lang, errors))
         h1.page-title { (title) }
+        nav.no-print aria-label=(lang.t("按状态查看", "By state")) {
+            p {
+                (tab(Verification::Pending, lang.t("待核验", "Waiting")))
+                " · " (tab(Verification::Verified, lang.t("已核验", "Verified")))
+                " · " (tab(Verification::Rejected, lang.t("已驳回", "Rejected")))
+            }
+        }
+        @if listed.state == Verification::Pending {
         h2 { (lang.t("待核验", "Waiting for verification")) }
         @if pending.is_empty() {
             p.notice { (lang.t("没有待核验的注册。", "No registrations are waiting.")) }
@@ -188,6 +215,7 @@ fn list_page(user: &SignedIn, refs: &Refs, all: &[Registration], errors: &Errors
                 }
             }
         }
+        } @else {
         h2 { (lang.t("已处理", "Decided")) }
         @if decided.is_empty() {
             p.muted { (lang.t("暂无。", "None yet.")) }
@@ -207,15 +235,24 @@ fn list_page(user: &SignedIn, refs: &Refs, all: &[Registration], errors: &Errors
                 } } }
             } }
         }
+        }
+        @if let Some(href) = &listed.next {
+            p { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
+        }
     };
     page(&user.shell(), title, body)
 }
 
-async fn show_list(state: &AppState, user: &SignedIn, errors: &Errors, status: StatusCode) -> Page {
+/// A page of the registrations in the state `?verification=` names (pending when none), newest first.
+async fn show_list(state: &AppState, user: &SignedIn, raw: Option<&str>, errors: &Errors, status: StatusCode) -> Page {
     let shell = user.shell();
-    let all = pool::registrations(state, &user.session.actor).await.or_page(&shell)?;
-    let refs = Refs::places_named(state, &seats(&all)).await.or_page(&shell)?;
-    super::answer(status, list_page(user, &refs, &all, errors))
+    let q = ListQuery::parse_page(raw, &crate::filters::REGISTRATION_FILTERS).or_page(&shell)?;
+    let wanted = crate::filters::registration_state(&q).or_page(&shell)?.unwrap_or(Verification::Pending);
+    let page_of = pool::registrations(state, &user.session.actor, Some(wanted), q.page).await.or_page(&shell)?;
+    let next = page_of.next.map(|cursor| next_page_href("/registrations", raw, cursor));
+    let refs = Refs::places_named(state, &seats(&page_of.items)).await.or_page(&shell)?;
+    let listed = Listed { state: wanted, items: &page_of.items, next };
+    super::answer(status, list_page(user, &refs, &listed, errors))
 }
 
 /// The places the registrations are seated in.
@@ -226,8 +263,8 @@ fn seats(all: &[Registration]) -> Vec<String> {
     codes
 }
 
-pub async fn list(State(state): State<AppState>, user: SignedIn) -> Page {
-    show_list(&state, &user, &Errors::default(), StatusCode::OK).await
+pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
+    show_list(&state, &user, raw.as_deref(), &Errors::default(), StatusCode::OK).await
 }
 
 async fn decided(state: &AppState, user: &SignedIn, id: i64, result: Result<Registration, AppError>) -> Page {
@@ -238,7 +275,7 @@ async fn decided(state: &AppState, user: &SignedIn, id: i64, result: Result<Regi
             let errors = Errors::from_error(user.lang, &e)
                 .rename("reason", &format!("reason_{id}"))
                 .rename("confirm", &format!("confirm_{id}"));
-            show_list(state, user, &errors, e.status()).await
+            show_list(state, user, None, &errors, e.status()).await
         }
     }
 }
