@@ -443,7 +443,9 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Report { command: ReportCommand::Export { year, format, out } } => {
             let format = Format::parse(&format).ok_or(format!("--format: “{format}” is not csv or xlsx"))?;
             let stats = report(&store, &rules, year).await?;
-            let bytes = format.write(&stats).map_err(|e| format!("--format {}: {e}", format.extension()))?;
+            let bytes = format
+                .write(&stats, shanzhi_web::i18n::Lang::Zh)
+                .map_err(|e| format!("--format {}: {e}", format.extension()))?;
             shanzhi_store::private::write(&out, &bytes)
                 .map_err(|e| format!("--out {}: cannot write the file: {e}", out.display()))?;
             let which = year.map_or("all years".to_string(), |y| y.to_string());

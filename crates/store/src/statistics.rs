@@ -16,6 +16,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, Utc};
 use shanzhi_domain::budget::{Entry, FundSource, Movement};
 use shanzhi_domain::clock::china_date;
+use shanzhi_domain::org::{Region, RegionLevel};
 use shanzhi_domain::rules::Rules;
 use shanzhi_domain::statistics::sums::{
     department_ids, fold, outside_social_work, Kind, LedgerSum, Line, Lookups, Row, Sums,
@@ -739,6 +740,22 @@ async fn lottery_categories_outside(snap: &mut Snapshot<'_>, rules: &Rules) -> R
 }
 
 /// The part of the data under `root` that the sums must be narrowed to: `None` when it holds everything.
+/// The townships the figures of `root` name (every one for the whole platform): those within it, and the one it
+/// lies in when it is a village.
+async fn townships_of(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<Vec<Region>> {
+    let mut w = Where::default();
+    let township = w.text(RegionLevel::Township.code());
+    w.and(format!("level = {township}"));
+    if let Some(root) = root {
+        let within = w.starts_with("code", root);
+        let above: Vec<String> = crate::projects::place_codes(&[root.to_string()]).iter().map(|c| w.text(c)).collect();
+        let above = if above.is_empty() { String::new() } else { format!(" OR code IN ({})", above.join(", ")) };
+        w.and(format!("({within}{above})"));
+    }
+    let sql = format!("SELECT code, name, level, urban, parent FROM regions{}", w.sql());
+    snap.fetch_all(&sql, w.into_args(), region_from_row).await
+}
+
 async fn part_of<'a>(snap: &mut Snapshot<'_>, root: Option<&'a str>) -> Result<Option<&'a str>> {
     Ok(match root {
         Some(root) if !holds_everything(snap, root).await? => Some(root),
@@ -785,8 +802,7 @@ impl StatisticsStore for SqlStore {
         };
         let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings, warnings_total };
         let names = names(&mut tx, &department_ids(&sums)).await?;
-        let townships = "SELECT code, name, level, urban, parent FROM regions WHERE level = 'township'";
-        let townships = tx.fetch_all(townships, vec![], region_from_row).await?;
+        let townships = townships_of(&mut tx, root).await?;
         tx.end().await?;
         let look = Lookups { townships: &townships, catalogue: &catalogue, names: &names, rules };
         Ok(fold(&sums, &look, year, root))

@@ -1,5 +1,5 @@
 //! Statistics out of the platform (loaded by `shanzhi_app::statistics`): the year parameter, and the exports — every table in one CSV file (UTF-8 with a byte-order
-//! mark, so Excel reads the Chinese) or one XLSX worksheet per table.
+//! mark, so Excel reads the Chinese) or one XLSX worksheet per table, headed in the reader's language.
 
 use rust_xlsxwriter::{Format as CellFormat, Workbook, XlsxError};
 use shanzhi_domain::budget::FundSource;
@@ -8,6 +8,8 @@ use shanzhi_domain::statistics::{self, Statistics};
 use shanzhi_domain::{ErrorCode, Money};
 
 use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::pages::words::step_label;
 
 /// `?year=` as the API and the dashboard take it: absent or empty for all years, else 2000–2100.
 pub fn parse_year(raw: Option<&str>) -> Result<Option<i32>, AppError> {
@@ -58,10 +60,10 @@ impl Format {
         let region = region.filter(|r| r.bytes().all(|b| b.is_ascii_alphanumeric())).map(|r| format!("-{r}"));
         format!("shanzhi-statistics-{year}{}.{}", region.unwrap_or_default(), self.extension())
     }
-    pub fn write(self, s: &Statistics) -> Result<Vec<u8>, String> {
+    pub fn write(self, s: &Statistics, lang: Lang) -> Result<Vec<u8>, String> {
         match self {
-            Format::Csv => Ok(csv(s)),
-            Format::Xlsx => xlsx(s).map_err(|e| e.to_string()),
+            Format::Csv => Ok(csv(s, lang)),
+            Format::Xlsx => xlsx(s, lang).map_err(|e| e.to_string()),
         }
     }
 }
@@ -76,11 +78,14 @@ pub enum Cell {
     Share(String),
 }
 
-/// A titled table with Chinese column headers; amounts' headers say 元.
+/// A titled table with column headers in the reader's language; amounts' headers say 元 (yuan). A title is at
+/// most 31 characters: it names a worksheet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
     pub title: &'static str,
     pub headers: Vec<&'static str>,
+    /// The columns of names, shown wider.
+    pub wide: Vec<usize>,
     pub rows: Vec<Vec<Cell>>,
 }
 
@@ -92,32 +97,30 @@ fn n(v: u32) -> Cell {
     Cell::Number(i64::from(v))
 }
 
-/// The Chinese name of a step or end state as `projects_by_step` counts it.
-pub fn step_zh(code: &str) -> &'static str {
-    match code {
-        "design" => "设计项目",
-        "cost_estimate" => "测算费用",
-        "review" => "审核项目",
-        "procurement" => "组织购买",
-        "contract" => "签订合同",
-        "acceptance" => "验收项目",
-        other => shanzhi_domain::project::status_label_zh(other),
-    }
-}
-
 /// The steps and end states in the order people read them.
 pub fn step_order() -> impl Iterator<Item = &'static str> {
     STEPS.iter().copied().chain(["completed", "cancelled", "terminated"])
 }
 
-/// Every table of the statistics, in the order of the dashboard.
-pub fn tables(s: &Statistics) -> Vec<Table> {
-    let year = s.year.map_or(text("全部年度"), |y| Cell::Number(i64::from(y)));
+/// Every table of the statistics, in the order of the dashboard, in `lang`.
+pub fn tables(s: &Statistics, lang: Lang) -> Vec<Table> {
+    let t = |zh: &'static str, en: &'static str| lang.t(zh, en);
+    let (year_h, contracts_h, posts_h) = (t("年度", "Year"), t("签订合同数", "Contracts"), t("购买岗位数", "Posts"));
+    let (projects_h, contracted_h, paid_h) =
+        (t("项目数", "Projects"), t("合同金额（元）", "Contracted (yuan)"), t("已支付金额（元）", "Paid (yuan)"));
+    let share_h = t("社会资金占比", "Social funds' share");
+    let year = s.year.map_or(text(t("全部年度", "All years")), |y| Cell::Number(i64::from(y)));
     let yuan = Cell::Yuan;
-    let mut out = vec![Table {
-        title: "概况",
-        headers: vec!["年度", "签订合同数", "购买岗位数", "合同金额（元）", "已支付金额（元）", "社会资金占比"],
-        rows: vec![vec![
+    let table = |title: &'static str, headers: Vec<&'static str>, rows: Vec<Vec<Cell>>| Table {
+        title,
+        headers,
+        wide: Vec::new(),
+        rows,
+    };
+    let mut out = vec![table(
+        t("概况", "Overview"),
+        vec![year_h, contracts_h, posts_h, contracted_h, paid_h, share_h],
+        vec![vec![
             year,
             n(s.totals.contracts),
             n(s.totals.posts),
@@ -125,125 +128,143 @@ pub fn tables(s: &Statistics) -> Vec<Table> {
             yuan(s.totals.paid),
             Cell::Share(s.social_funds_share.clone()),
         ]],
-    }];
-    out.push(Table {
-        title: "各环节项目数",
-        headers: vec!["环节", "项目数"],
-        rows: step_order()
-            .map(|k| vec![text(step_zh(k)), n(s.projects_by_step.get(k).copied().unwrap_or(0))])
+    )];
+    out.push(table(
+        t("各环节项目数", "Projects by step"),
+        vec![t("环节", "Step"), projects_h],
+        step_order()
+            .map(|k| vec![text(step_label(lang, k)), n(s.projects_by_step.get(k).copied().unwrap_or(0))])
             .collect(),
-    });
-    out.push(Table {
-        title: "按购买方式",
-        headers: vec!["购买方式", "合同金额（元）"],
-        rows: vec![
-            vec![text(PurchaseMode::Post.label_zh()), yuan(s.by_mode.post)],
-            vec![text(PurchaseMode::Project.label_zh()), yuan(s.by_mode.project)],
-        ],
-    });
+    ));
+    out.push(table(
+        t("按购买方式", "By purchase mode"),
+        vec![t("购买方式", "Mode"), contracted_h],
+        [(PurchaseMode::Post, s.by_mode.post), (PurchaseMode::Project, s.by_mode.project)]
+            .iter()
+            .map(|(m, amount)| vec![text(t(m.label_zh(), m.label_en())), yuan(*amount)])
+            .collect(),
+    ));
     let mut sources: Vec<Vec<Cell>> = FundSource::ALL
         .iter()
         .map(|f| {
             let (c, p) = (s.by_fund_source.get(*f), s.paid_by_fund_source.get(*f));
-            vec![text(f.label_zh()), yuan(c), Cell::Share(statistics::share(c, s.by_fund_source.total())), yuan(p)]
+            let label = t(f.label_zh(), f.label_en());
+            vec![text(label), yuan(c), Cell::Share(statistics::share(c, s.by_fund_source.total())), yuan(p)]
         })
         .collect();
     sources.push(vec![
-        text("合计"),
+        text(t("合计", "Total")),
         yuan(s.by_fund_source.total()),
         Cell::Share(statistics::share(s.by_fund_source.total(), s.by_fund_source.total())),
         yuan(s.paid_by_fund_source.total()),
     ]);
+    out.push(table(
+        t("按资金来源", "By fund source"),
+        vec![t("资金来源", "Fund source"), contracted_h, t("占比", "Share"), paid_h],
+        sources,
+    ));
+    let (urban, rural) = (t("城镇", "Urban"), t("农村", "Rural"));
     out.push(Table {
-        title: "按资金来源",
-        headers: vec!["资金来源", "合同金额（元）", "占比", "已支付金额（元）"],
-        rows: sources,
-    });
-    out.push(Table {
-        title: "乡镇（街道）",
-        headers: vec!["区划代码", "乡镇（街道）", "城乡", "项目数", "岗位数", "合同金额（元）"],
-        rows: s
-            .townships
-            .iter()
-            .map(|t| {
-                vec![
-                    text(&t.code),
-                    text(&t.name),
-                    text(if t.urban { "城镇" } else { "农村" }),
-                    n(t.projects),
-                    n(t.posts),
-                    yuan(t.contracted),
-                ]
-            })
-            .collect(),
+        wide: vec![1],
+        ..table(
+            t("乡镇（街道）", "Townships"),
+            vec![
+                t("区划代码", "Code"),
+                t("乡镇（街道）", "Township"),
+                t("城乡", "Urban or rural"),
+                projects_h,
+                posts_h,
+                contracted_h,
+            ],
+            s.townships
+                .iter()
+                .map(|w| {
+                    vec![
+                        text(&w.code),
+                        text(&w.name),
+                        text(if w.urban { urban } else { rural }),
+                        n(w.projects),
+                        n(w.posts),
+                        yuan(w.contracted),
+                    ]
+                })
+                .collect(),
+        )
     });
     let area = |label: &str, a: &statistics::AreaRow| vec![text(label), n(a.projects), n(a.posts), yuan(a.contracted)];
-    out.push(Table {
-        title: "城乡分布",
-        headers: vec!["区域", "项目数", "岗位数", "合同金额（元）"],
-        rows: vec![
-            area("城镇", &s.by_area.urban),
-            area("农村", &s.by_area.rural),
-            area("全区性", &s.by_area.district_wide),
+    out.push(table(
+        t("城乡分布", "Urban and rural"),
+        vec![t("区域", "Area"), projects_h, posts_h, contracted_h],
+        vec![
+            area(urban, &s.by_area.urban),
+            area(rural, &s.by_area.rural),
+            area(t("全区性", "District-wide"), &s.by_area.district_wide),
         ],
-    });
+    ));
     out.push(Table {
-        title: "按购买主体",
-        headers: vec!["购买主体", "项目数", "合同金额（元）", "已支付金额（元）"],
-        rows: s
-            .by_department
-            .iter()
-            .map(|d| vec![text(&d.name), n(d.projects), yuan(d.contracted), yuan(d.paid)])
-            .collect(),
+        wide: vec![0],
+        ..table(
+            t("按购买主体", "By purchaser"),
+            vec![t("购买主体", "Purchaser"), projects_h, contracted_h, paid_h],
+            s.by_department
+                .iter()
+                .map(|d| vec![text(&d.name), n(d.projects), yuan(d.contracted), yuan(d.paid)])
+                .collect(),
+        )
     });
     let mut categories = Vec::new();
+    let (head, group) = (t("一级", "Head"), t("二级", "Group"));
     for h in &s.by_category {
-        categories.push(vec![text(&h.code), text(&h.name), text("一级"), n(h.projects), yuan(h.contracted)]);
+        categories.push(vec![text(&h.code), text(&h.name), text(head), n(h.projects), yuan(h.contracted)]);
         for g in &h.groups {
-            categories.push(vec![text(&g.code), text(&g.name), text("二级"), n(g.projects), yuan(g.contracted)]);
+            categories.push(vec![text(&g.code), text(&g.name), text(group), n(g.projects), yuan(g.contracted)]);
         }
     }
     out.push(Table {
-        title: "按服务类别",
-        headers: vec!["类别代码", "类别名称", "层级", "项目数", "合同金额（元）"],
-        rows: categories,
+        wide: vec![1],
+        ..table(
+            t("按服务类别", "By category"),
+            vec![t("类别代码", "Code"), t("类别名称", "Category"), t("层级", "Level"), projects_h, contracted_h],
+            categories,
+        )
     });
-    out.push(Table {
-        title: "按承接主体类型",
-        headers: vec!["承接主体类型", "项目数", "合同金额（元）"],
-        rows: s.by_provider_kind.iter().map(|k| vec![text(&k.name), n(k.projects), yuan(k.contracted)]).collect(),
-    });
-    out.push(Table {
-        title: "年度趋势",
-        headers: vec!["年度", "签订合同数", "合同金额（元）", "社会资金（元）", "社会资金占比", "已支付金额（元）"],
-        rows: s
-            .trend
+    out.push(table(
+        t("按承接主体类型", "By provider kind"),
+        vec![t("承接主体类型", "Provider kind"), projects_h, contracted_h],
+        s.by_provider_kind
             .iter()
-            .map(|t| {
+            .map(|k| vec![text(lang.t(&k.name, k.kind.label_en())), n(k.projects), yuan(k.contracted)])
+            .collect(),
+    ));
+    out.push(table(
+        t("年度趋势", "Trend"),
+        vec![year_h, contracts_h, contracted_h, t("社会资金（元）", "Social funds (yuan)"), share_h, paid_h],
+        s.trend
+            .iter()
+            .map(|w| {
                 vec![
-                    Cell::Number(i64::from(t.year)),
-                    n(t.contracts),
-                    yuan(t.contracted),
-                    yuan(t.social_funds),
-                    Cell::Share(t.social_funds_share.clone()),
-                    yuan(t.paid),
+                    Cell::Number(i64::from(w.year)),
+                    n(w.contracts),
+                    yuan(w.contracted),
+                    yuan(w.social_funds),
+                    Cell::Share(w.social_funds_share.clone()),
+                    yuan(w.paid),
                 ]
             })
             .collect(),
-    });
-    out.push(Table {
-        title: "福彩公益金社工专项",
-        headers: vec![
-            "年度",
-            "福彩公益金下达（元）",
-            "提取比例",
-            "社工专项（元）",
-            "已用于社会工作（元）",
-            "尚未使用（元）",
-            "用于社会工作以外（元）",
+    ));
+    out.push(table(
+        t("福彩公益金社工专项", "Welfare-lottery earmark"),
+        vec![
+            year_h,
+            t("福彩公益金下达（元）", "Allocated (yuan)"),
+            t("提取比例", "Earmarked share"),
+            t("社工专项（元）", "Earmark (yuan)"),
+            t("已用于社会工作（元）", "Used on social work (yuan)"),
+            t("尚未使用（元）", "Not yet used (yuan)"),
+            t("用于社会工作以外（元）", "Used elsewhere (yuan)"),
         ],
-        rows: s
-            .welfare_lottery_earmark
+        s.welfare_lottery_earmark
             .iter()
             .map(|e| {
                 vec![
@@ -257,26 +278,35 @@ pub fn tables(s: &Statistics) -> Vec<Table> {
                 ]
             })
             .collect(),
-    });
+    ));
     out.push(Table {
-        title: "福彩公益金使用预警",
-        headers: vec!["年度", "项目编号", "项目名称", "服务类别", "购买主体", "福彩公益金（元）"],
-        rows: s
-            .welfare_lottery_earmark
-            .iter()
-            .flat_map(|e| {
-                e.warnings.iter().map(|w| {
-                    vec![
-                        Cell::Number(i64::from(e.year)),
-                        text(&w.code),
-                        text(&w.title),
-                        text(&w.category),
-                        text(&w.purchaser),
-                        yuan(w.amount),
-                    ]
+        wide: vec![2, 4],
+        ..table(
+            t("福彩公益金使用预警", "Welfare-lottery warnings"),
+            vec![
+                year_h,
+                t("项目编号", "Project code"),
+                t("项目名称", "Project"),
+                t("服务类别", "Category"),
+                t("购买主体", "Purchaser"),
+                t("福彩公益金（元）", "Welfare lottery (yuan)"),
+            ],
+            s.welfare_lottery_earmark
+                .iter()
+                .flat_map(|e| {
+                    e.warnings.iter().map(|w| {
+                        vec![
+                            Cell::Number(i64::from(e.year)),
+                            text(&w.code),
+                            text(&w.title),
+                            text(&w.category),
+                            text(&w.purchaser),
+                            yuan(w.amount),
+                        ]
+                    })
                 })
-            })
-            .collect(),
+                .collect(),
+        )
     });
     out
 }
@@ -307,9 +337,9 @@ fn csv_cell(c: &Cell) -> String {
 
 /// Every table in one file: its title line, its header and rows, a blank line between tables (RFC 4180
 /// line ends, and a BOM so Excel takes the file as UTF-8).
-pub fn csv(s: &Statistics) -> Vec<u8> {
+pub fn csv(s: &Statistics, lang: Lang) -> Vec<u8> {
     let mut out = String::from("\u{feff}");
-    for (i, t) in tables(s).iter().enumerate() {
+    for (i, t) in tables(s, lang).iter().enumerate() {
         if i > 0 {
             out.push_str("\r\n");
         }
@@ -331,18 +361,18 @@ fn decimal(s: &str) -> f64 {
 
 /// One worksheet per table, named by its title; header row bold and frozen; amounts as numbers shown
 /// with separators and two decimals, shares as percentages.
-pub fn xlsx(s: &Statistics) -> Result<Vec<u8>, XlsxError> {
+pub fn xlsx(s: &Statistics, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let header = CellFormat::new().set_bold().set_text_wrap();
     let yuan = CellFormat::new().set_num_format("#,##0.00");
     let percent = CellFormat::new().set_num_format("0.00%");
-    for t in tables(s) {
+    for t in tables(s, lang) {
         let sheet = book.add_worksheet();
         sheet.set_name(t.title)?;
         for (c, h) in t.headers.iter().enumerate() {
             let col = c as u16;
             sheet.write_string_with_format(0, col, *h, &header)?;
-            sheet.set_column_width(col, if h.contains("名称") || *h == "购买主体" { 36 } else { 16 })?;
+            sheet.set_column_width(col, if t.wide.contains(&c) { 36 } else { 16 })?;
         }
         sheet.set_freeze_panes(1, 0)?;
         for (r, row) in t.rows.iter().enumerate() {

@@ -199,7 +199,7 @@ both_backends! {
         }
         // Nor does the statistics export (CSV and spreadsheet) know of any bid.
         let stats = shanzhi_app::statistics::within(&app.application, None, None, shanzhi_domain::statistics::WarningList::All).await.unwrap();
-        let csv = String::from_utf8(shanzhi_web::export::csv(&stats)).unwrap();
+        let csv = String::from_utf8(shanzhi_web::export::csv(&stats, shanzhi_web::i18n::Lang::Zh)).unwrap();
         assert!(["75000.00", "72000.00", "80000.00"].iter().all(|p| !csv.contains(p)) && bidder_names.iter().all(|n| !csv.contains(n.as_str())) || !csv.contains("投标"), "export: {csv}");
         // The opening waits for the deadline.
         app.refused(Method::POST, &format!("/api/v1/procurements/{id}/opening"), &purchaser, Some(json!({"attendees": ["区财政局监督员"]})), StatusCode::CONFLICT, "bids_sealed").await;

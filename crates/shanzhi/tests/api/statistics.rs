@@ -315,7 +315,16 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(resp.headers()[CONTENT_TYPE], "text/csv; charset=utf-8");
         assert!(resp.headers()[CONTENT_DISPOSITION].to_str().unwrap().contains("shanzhi-statistics-2013.csv"));
-        assert!(resp.text().await.unwrap().contains("小溪塔街道"));
+        let zh = resp.text().await.unwrap();
+        assert!(zh.contains("小溪塔街道") && zh.contains("签订合同数") && zh.contains("各环节项目数"), "{zh}");
+        // In the reader's language: the headers and labels in English, the places' own names as they are.
+        let resp = get_page(&app, "/dashboard/export.csv?year=2013", &format!("{finance}; sz_lang=en")).await;
+        let en = resp.text().await.unwrap();
+        assert!(en.contains("Projects by step") && en.contains("Contracted (yuan)") && en.contains("Acceptance"), "{en}");
+        assert!(en.contains("小溪塔街道") && !en.contains("签订合同数") && !en.contains("城镇"), "{en}");
+        assert_eq!(zh.lines().filter(|l| l.contains(',')).count(), en.lines().filter(|l| l.contains(',')).count(), "the same rows");
+        let resp = get_page(&app, "/dashboard/export.xlsx?year=2013", &format!("{finance}; sz_lang=en")).await;
+        assert_eq!(resp.status(), StatusCode::OK, "English worksheet names are valid ones");
         let resp = get_page(&app, "/dashboard?year=abc", &finance).await;
         assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
 

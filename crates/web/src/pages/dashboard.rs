@@ -72,7 +72,7 @@ fn query(year: Option<i32>, region: Option<&str>) -> String {
 
 async fn download(state: &AppState, user: &SignedIn, q: &HashMap<String, String>, format: Format) -> Page {
     let stats = load(state, user, q, WarningList::All).await?;
-    let bytes = format.write(&stats).map_err(AppError::internal).or_page(&user.shell())?;
+    let bytes = format.write(&stats, user.lang).map_err(AppError::internal).or_page(&user.shell())?;
     let disposition = format!("attachment; filename=\"{}\"", format.filename(stats.year, region(q)));
     let mut resp = (StatusCode::OK, bytes).into_response();
     let h = resp.headers_mut();

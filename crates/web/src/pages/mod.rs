@@ -26,7 +26,7 @@ mod registration;
 mod steps;
 mod supplements;
 mod user_admin;
-mod words;
+pub(crate) mod words;
 
 use std::collections::HashMap;
 
