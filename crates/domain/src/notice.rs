@@ -40,6 +40,15 @@ pub struct NewNotice {
     pub ends_on: Option<NaiveDate>,
 }
 
+impl NewNotice {
+    /// The title in English: the notice's kind and the project's title. The stored title is the Chinese one, in
+    /// the format the rules give (`<项目名称><公告类型>`); a name a person gave stays as they gave it.
+    pub fn title_en(&self) -> String {
+        let project = self.body.get("title").and_then(Value::as_str).filter(|t| !t.is_empty()).unwrap_or(&self.title);
+        format!("{}: {project}", self.kind.label_en())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Notice {
     pub id: i64,
@@ -221,4 +230,29 @@ pub fn for_contract(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
 /// Money in a notice body, for pages.
 pub fn body_money(body: &Value, key: &str) -> Option<Money> {
     serde_json::from_value(body.get(key)?.clone()).ok()
+}
+
+#[cfg(test)]
+mod title_tests {
+    use super::*;
+
+    #[test]
+    fn the_english_title_is_the_kind_and_the_project() {
+        let n = NewNotice {
+            kind: NoticeKind::Result,
+            project_id: 1,
+            procurement_id: Some(2),
+            title: "农村留守儿童关爱服务中标（成交）结果公告".into(),
+            body: json!({"title": "农村留守儿童关爱服务"}),
+            published_on: NaiveDate::from_ymd_opt(2026, 5, 6).unwrap(),
+            ends_on: None,
+        };
+        assert_eq!(n.title_en(), "Result: 农村留守儿童关爱服务");
+        let bare = NewNotice { body: json!({}), ..n };
+        assert_eq!(
+            bare.title_en(),
+            "Result: 农村留守儿童关爱服务中标（成交）结果公告",
+            "without a project title, the stored one"
+        );
+    }
 }

@@ -163,7 +163,14 @@ both_backends! {
         assert!(html.contains("招标公告") && html.contains("采购意向"), "{html}");
         let (status, html) = crate::helpers::page(&app, "/notices?kind=announcement", "sz_lang=en").await;
         assert_eq!(status, StatusCode::OK);
-        assert!(!html.contains("采购意向</a>"), "filtered by kind");
+        assert!(!html.contains("采购意向</a>") && !html.contains("Purchase intention: "), "filtered by kind");
+        // In English a notice is titled by its kind and its project, not by the Chinese format's suffix.
+        let (_, html) = crate::helpers::page(&app, "/notices", "sz_lang=en").await;
+        assert!(html.contains("Purchase intention: ") && !html.contains("采购意向</a>"), "{html}");
+        let intention = app.store.notices().await.unwrap().into_iter().find(|n| n.notice.kind.code() == "intention").unwrap();
+        let (_, html) = crate::helpers::page(&app, &format!("/notices/{}", intention.id), "sz_lang=en").await;
+        let project = intention.notice.body["title"].as_str().unwrap();
+        assert!(html.contains(&format!("<h1 class=\"page-title\">Purchase intention: {project}</h1>")), "{html}");
         let notices = app.store.notices().await.unwrap();
         for n in notices.iter().filter(|n| n.notice.procurement_id == Some(id)) {
             let (status, html) = crate::helpers::page(&app, &format!("/notices/{}", n.id), "").await;

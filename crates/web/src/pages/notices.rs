@@ -20,6 +20,14 @@ pub fn kind_label(lang: Lang, k: NoticeKind) -> &'static str {
     lang.t(k.label_zh(), k.label_en())
 }
 
+/// A notice's title in the reader's language (see [`shanzhi_domain::notice::NewNotice::title_en`]).
+pub fn notice_title(lang: Lang, n: &Notice) -> String {
+    match lang {
+        Lang::Zh => n.notice.title.clone(),
+        Lang::En => n.notice.title_en(),
+    }
+}
+
 pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQuery) -> Page {
     let shell = v.shell();
     let lang = v.lang;
@@ -62,7 +70,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
             ul.queue #notices {
                 @for n in notices {
                     li.queue__item {
-                        a href={"/notices/" (n.id)} { (n.notice.title) }
+                        a href={"/notices/" (n.id)} { (notice_title(lang, n)) }
                         " " strong.tag.tag--blue { (kind_label(lang, n.notice.kind)) }
                         p.queue__meta {
                             (lang.t("发布日期：", "Published: ")) (lang.date(n.notice.published_on))
@@ -83,15 +91,16 @@ pub async fn show(State(state): State<AppState>, v: Viewer, ids: Ids) -> Page {
     let shell = v.shell();
     let n = procurements::notice(&state, ids.id).await.or_page(&shell)?;
     let lang = v.lang;
+    let heading = notice_title(lang, &n);
     let body = html! {
-        div.no-print { (breadcrumbs(lang, &[("/notices", lang.t("采购公告", "Procurement notices")), ("", &n.notice.title)])) }
+        div.no-print { (breadcrumbs(lang, &[("/notices", lang.t("采购公告", "Procurement notices")), ("", &heading)])) }
         div.print-header.print-only { p { (lang.t("政府购买服务公告", "Public service purchasing notice")) } }
         span.caption { (kind_label(lang, n.notice.kind)) }
-        h1.page-title { (n.notice.title) }
+        h1.page-title { (heading) }
         (notice_body(lang, &n))
         p.no-print { a href="/notices" { (lang.t("返回公告列表", "Back to the notices")) } }
     };
-    Ok(render(StatusCode::OK, page(&shell, &n.notice.title, body)))
+    Ok(render(StatusCode::OK, page(&shell, &heading, body)))
 }
 
 fn row(label: &str, value: Markup) -> Markup {
