@@ -101,6 +101,32 @@ both_backends! {
         app.refused(reqwest::Method::GET, "/api/v1/fiscal-years", &waiting, None, StatusCode::FORBIDDEN, "forbidden").await;
     }
 
+    async fn money_pages_a_grant_from_the_lines_shown(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let options = |html: &str| {
+            let select = html.split(r#"<select id="from" name="from""#).nth(1).unwrap().split("</select>").next().unwrap().to_string();
+            select.matches("<option value=\"").count() - 1
+        };
+        // Finance grants from the lines on the page it is looking at, a page at a time.
+        let (cookie, csrf, html) = at_page(&app, "czj.reviewer", "/budgets?year=2026&limit=2").await;
+        assert_eq!(options(&html), 2, "the two lines shown");
+        assert!(html.contains("列出本页所列的预算"));
+        let finance = app.token("czj.reviewer").await;
+        let lines = app.all("/api/v1/budgets?year=2026&limit=2", Some(&finance)).await;
+        let from = lines.iter().find(|l| l["balances"]["available"].as_str().is_some_and(|a| a != "0.00")).unwrap();
+        let to = app.org_id("jyj").await.to_string();
+        let fields = [("_csrf", csrf.as_str()), ("from", &from["id"].to_string()), ("to_org_id", to.as_str()), ("grant_amount", "1.00"), ("grant_note", "页面转拨测试")];
+        let (status, location, body) = post(&app, "/budgets/grant", &cookie, &fields).await;
+        assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/budgets?year=2026"), "{body}");
+        // A purchasing department grants from its own lines only.
+        let (_, _, html) = at_page(&app, "jyj.purchaser", "/budgets?year=2026").await;
+        let own = app.all("/api/v1/budgets?year=2026", Some(&app.token("jyj.purchaser").await)).await;
+        let jyj = app.org_id("jyj").await;
+        let mine = own.iter().filter(|l| l["org_id"] == jyj).count();
+        assert!(mine > 0 && mine < own.len() + 1);
+        assert_eq!(options(&html), mine);
+    }
+
     async fn money_pages_a_supplementary_contract_through_the_project_page(backend) {
         let app = TestApp::with_demo(backend).await;
         let p = app.store.projects().await.unwrap().into_iter().find(|p| p.design.title.contains("暑期")).unwrap();

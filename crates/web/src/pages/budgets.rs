@@ -222,7 +222,7 @@ fn budgets_page(
             h2 { (lang.t("转拨资金", "Grant to another department")) }
             form method="post" action="/budgets/grant" novalidate {
                 (forms::csrf(&user.session))
-                (forms::select("from", lang.t("转出预算", "From"), None, &plain(from_choices), form.get("from"), e("from")))
+                (forms::select("from", lang.t("转出预算", "From"), may_allocate(user).then(|| lang.t("列出本页所列的预算；可按部门、资金来源筛选。", "The lines on this page; narrow them by department or fund source.")), &plain(from_choices), form.get("from"), e("from")))
                 (forms::select("to_org_id", lang.t("转入部门", "To department"), None, &plain(dept_choices), form.get("to_org_id"), e("to_org_id")))
                 (forms::input(Kind::Decimal, "grant_amount", lang.t("金额（元）", "Amount (yuan)"), None, form.get("grant_amount"), e("grant_amount")))
                 (forms::text_field("grant_note", lang.t("用途", "Purpose"), None, form.get("grant_note"), e("grant_note")))
@@ -253,9 +253,10 @@ async fn show_lines(
     let q = ListQuery::parse_page(raw, &crate::filters::BUDGET_FILTERS).or_page(&shell)?;
     let shown = rules::budget_page(state, actor, filter, q.page).await.or_page(&shell)?;
     let totals = rules::totals(state, actor, filter).await.or_page(&shell)?;
-    // What may be granted from: finance any line of the year it sees, a purchasing department its own.
+    // What may be granted from: finance the lines shown (a province's year holds thousands; the filters and pages
+    // find the one), a purchasing department its own lines of the year.
     let grantable = if may_allocate(user) {
-        rules::visible(state, actor, BudgetFilter { year: filter.year, ..BudgetFilter::default() }).await
+        Ok(shown.items.clone())
     } else if actor.has(Role::Purchaser) {
         rules::visible(
             state,
