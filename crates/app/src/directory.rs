@@ -80,7 +80,9 @@ pub async fn choices(app: &App, actor: &Actor, offer: Offer, keep: &[i64]) -> Re
     let mut out = app.store.organisation_page(&filter, PageRequest::first(CHOICES)).await?.items;
     for id in keep {
         if *id > 0 && !out.iter().any(|o| o.id == *id) {
-            out.extend(app.store.organisation(*id).await?);
+            // A provider kept must still be one: a refused code is not offered back as a choice.
+            let org = app.store.organisation(*id).await?;
+            out.extend(org.filter(|o| offer != Offer::Providers || o.is_eligible_provider()));
         }
     }
     out.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));

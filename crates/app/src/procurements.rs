@@ -12,7 +12,7 @@ use shanzhi_domain::error::Problems;
 use shanzhi_domain::notice::{self, Notice};
 use shanzhi_domain::org::{Actor, ProviderInfo, Role};
 use shanzhi_domain::procurement::{
-    BidContent, ChallengeAbout, Consequence, Duty, Holder, LowPrice, Member, MemberTask, Method, OpenedBid,
+    BidContent, ChallengeAbout, Consequence, Documents, Duty, Holder, LowPrice, Member, MemberTask, Method, OpenedBid,
     Procurement, Stage, StartContext, StartInput,
 };
 use shanzhi_domain::project::{Act, AwardMethod, Change, FileRef, Project, Status};
@@ -165,6 +165,28 @@ pub(crate) async fn same_kind_total(app: &App, project: &Project) -> Result<Mone
     Ok(sum)
 }
 
+/// Every invited provider is an organisation that may provide purchased services, of a kind the qualification
+/// requirements admit, and not the purchaser itself: each one that is not is named, all at once.
+async fn check_invited(app: &App, documents: &Documents, purchaser_org_id: i64) -> Result<()> {
+    let mut problems = Problems::default();
+    for (i, id) in documents.invited.iter().enumerate() {
+        let org = app.store.organisation(*id).await?;
+        let fine = org
+            .as_ref()
+            .is_some_and(|o| o.is_eligible_provider() && documents.admits(o.kind) && o.id != purchaser_org_id);
+        if !fine {
+            let name = org.map_or_else(|| id.to_string(), |o| o.name);
+            problems.add(
+                format!("documents.invited[{i}]"),
+                ErrorCode::ProviderIneligible,
+                format!("受邀供应商“{name}”不是可以承接本项目的承接主体"),
+                format!("the invited provider “{name}” may not provide this service"),
+            );
+        }
+    }
+    Ok(problems.into_result()?)
+}
+
 pub async fn start(app: &App, actor: &Actor, project_id: i64, req: StartRequest) -> Result<Procurement> {
     let project = crate::projects::visible_project(app, actor, project_id).await?;
     project.may(actor, Act::StartProcurement)?;
@@ -179,6 +201,7 @@ pub async fn start(app: &App, actor: &Actor, project_id: i64, req: StartRequest)
         let admits = |k| req.documents.admits(k);
         crate::approvals::check_single_source(app, "documents.single_source.provider_org_id", s, admits).await?;
     }
+    check_invited(app, &req.documents, project.purchaser_org_id).await?;
     let previous = latest_of(app, project_id).await?;
     let approval = crate::approvals::approved_of(app, project_id).await?;
     let same_kind_total = same_kind_total(app, &project).await?;

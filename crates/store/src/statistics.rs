@@ -476,9 +476,33 @@ async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Opt
             )
         }
     };
-    let rows = snap.fetch_all(&sql, w.into_args(), row_from).await?;
+    let mut rows = snap.fetch_all(&sql, w.into_args(), row_from).await?;
+    if let Some(root) = root {
+        // A township's figures are the whole platform's for it, whatever part it is shown in: a district-wide
+        // contract with posts hosted in the township counts there, though the contract is not the township's.
+        rows.retain(|r| r.kind != Kind::Township);
+        rows.extend(township_sums(snap, year, root).await?);
+    }
     // A sum of nothing (a step every project has left) must not count as a year with data.
     Ok(rows.into_iter().filter(|r| (r.projects, r.posts, r.amount) != (0, 0, Money::ZERO)).collect())
+}
+
+/// The platform's township rows of the townships within `root`, and of the one it lies in when it is a village.
+async fn township_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str) -> Result<Vec<Row>> {
+    let mut w = Where::default();
+    let kind = w.text(Kind::Township.code());
+    w.and(format!("kind = {kind}"));
+    let within = w.prefix("key", root);
+    let above: Vec<String> = crate::projects::place_codes(&[root.to_string()]).iter().map(|c| w.text(c)).collect();
+    let above = if above.is_empty() { String::new() } else { format!(" OR key IN ({})", above.join(", ")) };
+    w.and(format!("({within}{above})"));
+    if let Some(y) = year {
+        let y = w.int(i64::from(y));
+        w.and(format!("year = {y}"));
+    }
+    let sql =
+        format!("SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_totals{}", w.sql());
+    snap.fetch_all(&sql, w.into_args(), row_from).await
 }
 
 async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&str>) -> Result<Vec<LedgerSum>> {

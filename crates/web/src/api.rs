@@ -177,7 +177,7 @@ async fn revoke_token(
     extensions(("x-roles" = json!(roles::PUBLIC)))
 )]
 async fn regions(State(state): State<AppState>, RawQuery(raw): RawQuery) -> AppResult<Json<Value>> {
-    let q = crate::paging::ListQuery::parse(raw.as_deref(), &["parent"])?;
+    let q = crate::paging::ListQuery::parse_unpaged(raw.as_deref(), &["parent"])?;
     let children = shanzhi_app::reference::region_children(&state, q.text("parent").as_deref()).await?;
     Ok(Json(json!(children.ok_or_else(AppError::not_found)?)))
 }

@@ -103,19 +103,24 @@ fn bad(code: ErrorCode, zh: String, en: String) -> AppError {
 impl ListQuery {
     /// Reads `raw` (the URL's query string), allowing `limit`, `cursor` and `filters`.
     pub fn parse(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
-        ListQuery::read(raw, filters, true)
+        ListQuery::read(raw, filters, true, true)
+    }
+
+    /// As [`ListQuery::parse`] for an answer that is not paged (one level of the regions): only `filters`.
+    pub fn parse_unpaged(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
+        ListQuery::read(raw, filters, true, false)
     }
 
     /// As [`ListQuery::parse`] for a page, which people reach through links that may carry other parameters.
     pub fn parse_page(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
-        ListQuery::read(raw, filters, false)
+        ListQuery::read(raw, filters, false, true)
     }
 
-    fn read(raw: Option<&str>, filters: &[&str], strict: bool) -> AppResult<ListQuery> {
+    fn read(raw: Option<&str>, filters: &[&str], strict: bool, paged: bool) -> AppResult<ListQuery> {
         let mut q = ListQuery::default();
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             match key.as_ref() {
-                "limit" => {
+                "limit" if paged => {
                     q.page.limit =
                         value.parse::<u32>().ok().filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
                             bad(
@@ -125,7 +130,7 @@ impl ListQuery {
                             )
                         })?
                 }
-                "cursor" => {
+                "cursor" if paged => {
                     q.page.before = Some(value.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
                         bad(
                             ErrorCode::InvalidCursor,
@@ -141,7 +146,8 @@ impl ListQuery {
                 }
                 _ if !strict => {}
                 k => {
-                    let known = ["limit", "cursor"].iter().chain(filters).copied().collect::<Vec<_>>().join(", ");
+                    let paging: &[&str] = if paged { &["limit", "cursor"] } else { &[] };
+                    let known = paging.iter().chain(filters).copied().collect::<Vec<_>>().join(", ");
                     return Err(bad(
                         ErrorCode::UnknownParameter,
                         format!("不支持的参数 {k}；可用：{known}"),

@@ -47,6 +47,8 @@ error_codes! {
     AlreadyInPool = "already_in_pool",
     /// The challenge has already been answered.
     AlreadyReplied = "already_replied",
+    /// A form names one thing in two ways at once (an organisation chosen and another's code typed).
+    AmbiguousChoice = "ambiguous_choice",
     /// A budget, grant or funding amount is zero or less.
     AmountNotPositive = "amount_not_positive",
     /// An amount, unit price or bid price is too large to hold.

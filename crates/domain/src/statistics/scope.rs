@@ -39,6 +39,9 @@ pub fn summary_within(input: &Input, year: Option<i32>, root: &str) -> Statistic
         input.budgets.iter().filter(|b| own_lines.contains(&b.id) || used.contains(&b.id)).cloned().collect();
     let scoped = Input { projects: &projects, budgets: &budgets, ledger: &ledger, ..*input };
     let mut s = summary(&scoped, year);
+    // The townships in it, each with its share as the whole platform's figures give it: a district-wide contract
+    // with posts hosted in a township counts there, though the contract is not the township's.
+    s.townships = summary(input, year).townships;
     s.townships.retain(|t| region_within(&t.code, root) || region_within(root, &t.code));
     s
 }

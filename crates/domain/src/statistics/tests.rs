@@ -550,8 +550,9 @@ fn a_townships_statistics_are_the_districts_restricted_to_it() {
 }
 
 /// The sums a store answers for the part within `root` (everything when `None`), summed here from the
-/// fixture's records the way its SQL does: contribution rows of the projects with a region in the part; ledger
-/// entries for those projects, or for no project on lines of departments seated there; those lines' years.
+/// fixture's records the way its SQL does: contribution rows of the projects with a region in the part (but the
+/// township rows of every project: a township's figures are the whole platform's); ledger entries for those
+/// projects, or for no project on lines of departments seated there; those lines' years.
 fn sums_of(d: &Data, root: Option<&str>) -> sums::Sums {
     use sums::{contribution, Kind, LedgerSum, Line, Row};
     let within = |code: &str| root.is_none_or(|r| region_within(code, r));
@@ -561,7 +562,11 @@ fn sums_of(d: &Data, root: Option<&str>) -> sums::Sums {
     let seats: BTreeMap<i64, String> =
         d.organisations.iter().filter_map(|o| o.region.clone().map(|r| (o.id, r))).collect();
     let mut rows: BTreeMap<(Kind, i32, String), Row> = BTreeMap::new();
-    for r in projects.iter().flat_map(|p| contribution(p, &d.regions, &seats)) {
+    let contributions = d.projects.iter().flat_map(|p| {
+        let mine = ids.contains(&p.id);
+        contribution(p, &d.regions, &seats).into_iter().filter(move |r| mine || r.kind == Kind::Township)
+    });
+    for r in contributions {
         let sum = rows.entry((r.kind, r.year, r.key.clone())).or_insert(Row {
             projects: 0,
             posts: 0,

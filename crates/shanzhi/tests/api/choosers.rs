@@ -91,6 +91,55 @@ both_backends! {
         assert_eq!(p["award"]["provider"]["org_id"], far, "{p}");
     }
 
+    async fn only_eligible_providers_are_invited_and_one_choice_is_one(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let id = project_at_procurement(&app).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let mut invited = Vec::new();
+        for key in ["yg", "hx", "qm"] {
+            invited.push(app.org_id(key).await);
+        }
+        let inactive = app.store.organisations().await.unwrap().into_iter().find(|o| o.kind.is_provider_kind() && !o.active).unwrap().id;
+        let own = app.org_id("jyj").await;
+        let head = app.store.audit_head().await.unwrap();
+        let mut docs = crate::procurement::documents(crate::procurement::comprehensive());
+        docs["invited"] = json!([invited[0], own, invited[1], inactive, invited[2]]);
+        let (status, body) = app.call(Method::POST, &format!("/api/v1/projects/{id}/procurements"), Some(&purchaser), Some(json!({"method": "invited_tender", "documents": docs}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields: Vec<(&str, &str)> = body["fields"].as_array().unwrap().iter().map(|f| (f["field"].as_str().unwrap(), f["code"].as_str().unwrap())).collect();
+        assert_eq!(fields, [("documents.invited[1]", "provider_ineligible"), ("documents.invited[3]", "provider_ineligible")], "the purchaser itself and an inactive provider, both named");
+        assert_eq!(app.store.audit_head().await.unwrap(), head, "nothing written");
+
+        // On the award form, a provider chosen and another's code typed is one too many: nothing is awarded.
+        let cookie = page_cookie(&app, "jyj.purchaser").await;
+        let (_, html) = page(&app, &format!("/projects/{id}/award"), &cookie).await;
+        let far = app.org_id("xlx").await;
+        let fields = [
+            ("_csrf", csrf_of(&html)),
+            ("provider_org_id", invited[0].to_string()),
+            ("provider_org_id_uscc", "zzz".to_string()),
+            ("justification", "该机构在本市长期开展学校社工服务".to_string()),
+            ("confirm", "yes".to_string()),
+        ];
+        let resp = app.client.post(format!("{}/projects/{id}/award", app.base)).header("cookie", &cookie).form(&fields).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(resp.text().await.unwrap().contains("二者只填其一"));
+        assert_eq!(app.get(&format!("/api/v1/projects/{id}"), &purchaser).await.1["status"], "procurement");
+        // A refused code's organisation is not offered back as a provider to choose.
+        let dept = app.store.organisation(own).await.unwrap().unwrap().uscc.unwrap();
+        let fields = [
+            ("_csrf", csrf_of(&html)),
+            ("provider_org_id", String::new()),
+            ("provider_org_id_uscc", dept),
+            ("justification", "该机构在本市长期开展学校社工服务".to_string()),
+            ("confirm", "yes".to_string()),
+        ];
+        let resp = app.client.post(format!("{}/projects/{id}/award", app.base)).header("cookie", &cookie).form(&fields).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = resp.text().await.unwrap();
+        assert!(!html.contains(&format!(r#"<option value="{own}""#)) && html.contains(&format!(r#"<option value="{far}""#)), "{html}");
+    }
+
     async fn forms_offer_the_home_place_not_the_province(backend) {
         let app = TestApp::with_demo(backend).await;
         another_county(&app).await;
@@ -126,8 +175,11 @@ both_backends! {
         assert!(townships.len() >= 10 && townships.iter().all(|c| c.len() == 9 && c.starts_with("420506")), "{townships:?}");
         let (status, body) = app.call(Method::GET, "/api/v1/regions?parent=999", None, None).await;
         assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
-        let (status, body) = app.call(Method::GET, "/api/v1/regions?level=township", None, None).await;
-        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_parameter")));
+        for query in ["level=township", "limit=5", "cursor=x"] {
+            let (status, body) = app.call(Method::GET, &format!("/api/v1/regions?{query}"), None, None).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_parameter")), "{query}");
+            assert!(body["message_en"].as_str().unwrap().ends_with("allowed: parent"), "{body}");
+        }
     }
 
     async fn a_store_from_before_the_lookups_migrates_to_them(backend) {

@@ -423,6 +423,8 @@ both_backends! {
         let (status, html) = page(&app, "/registrations?verification=verified", &reviewer).await;
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("宜昌市夷陵区晴川社会工作服务中心") && !html.contains("守望相助"), "{html}");
+        let decided = html.split(r#"<td data-label="处理时间">"#).nth(1).unwrap().split("</td>").next().unwrap();
+        assert!(decided.contains('年') && !decided.contains('Z'), "in China time, as pages give times: {decided}");
         assert_eq!(page(&app, "/registrations?verification=maybe", &reviewer).await.0, StatusCode::BAD_REQUEST);
 
         // Finance's pool, in both languages; others are refused.

@@ -337,6 +337,22 @@ both_backends! {
         assert!(!html.contains(r#"href="/dashboard""#), "no nav link for those who may not see it");
     }
 
+    async fn a_townships_row_is_the_same_in_every_part_that_shows_it(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let finance = app.token("czj.reviewer").await;
+        let mut checked = 0;
+        for year in [2023, 2025, 2026] {
+            let whole = app.ok(Method::GET, &format!("/api/v1/statistics?year={year}"), &finance, None).await;
+            for t in whole["townships"].as_array().unwrap().iter().filter(|t| t["posts"].as_u64().unwrap() > 0) {
+                let code = t["code"].as_str().unwrap();
+                let part = app.ok(Method::GET, &format!("/api/v1/statistics?year={year}&region={code}"), &finance, None).await;
+                assert_eq!(part["townships"], serde_json::json!([t]), "{code} in {year}: posts hosted there by a district-wide contract count there too");
+                checked += 1;
+            }
+        }
+        assert!(checked > 2, "{checked} townships with posts");
+    }
+
     async fn the_dashboard_narrows_to_a_chosen_place(backend) {
         let app = TestApp::with_demo(backend).await;
         let api = |region: &str| format!("/api/v1/statistics?year=2013&region={region}");

@@ -67,8 +67,17 @@ pub fn organisation(
 pub async fn take_codes(state: &AppState, form: &mut Form, ids: &[&str]) -> AppResult<()> {
     for id in ids {
         let code = form.get(&code_field(id)).trim().to_string();
-        if code.is_empty() || !form.get(id).trim().is_empty() {
+        if code.is_empty() {
             continue;
+        }
+        if !form.get(id).trim().is_empty() {
+            // Which one was meant cannot be told: an irreversible act (an award) must not guess.
+            return Err(AppError::from(shanzhi_app::Error::Domain(DomainError::field(
+                &code_field(id),
+                ErrorCode::AmbiguousChoice,
+                "请在列表中选择或填写统一社会信用代码，二者只填其一",
+                "choose from the list or give a credit code, not both",
+            ))));
         }
         match directory::organisation_by_uscc(state, &code).await? {
             Some(o) => form.set(id, o.id.to_string()),

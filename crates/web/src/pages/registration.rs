@@ -158,6 +158,12 @@ fn details(lang: Lang, refs: &Refs, r: &Registration) -> Markup {
     }
 }
 
+/// When a registration was decided, in China time as every page gives times.
+fn decided_at(lang: Lang, r: &Registration) -> String {
+    let at = r.verified_at.as_deref().and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
+    at.map(|t| lang.datetime(t.with_timezone(&chrono::Utc))).unwrap_or_default()
+}
+
 /// The registrations in one state, a page of them: `next` links to the next page.
 struct Listed<'a> {
     state: Verification,
@@ -230,7 +236,7 @@ fn list_page(user: &SignedIn, refs: &Refs, listed: &Listed, errors: &Errors) -> 
                 tbody { @for r in &decided { tr {
                     td data-label=(lang.t("名称", "Name")) { (r.organisation.name) }
                     td data-label=(lang.t("状态", "Status")) { (verification_tag(lang, r.organisation.verification)) }
-                    td data-label=(lang.t("处理时间", "Decided")) { (r.verified_at.as_deref().unwrap_or_default()) }
+                    td data-label=(lang.t("处理时间", "Decided")) { (decided_at(lang, r)) }
                     td data-label=(lang.t("驳回理由", "Reason")) { (r.rejection_reason.as_deref().unwrap_or_default()) }
                 } } }
             } }
