@@ -41,7 +41,7 @@ pub use duties::{Duty, Holder};
 pub use low_price::LowPrice;
 pub use member::MemberTask;
 pub use scope::{holder_bit, Facts, Scope};
-pub use start::{check_start, StartContext, StartInput};
+pub use start::{check_start, may_follow, StartContext, StartInput};
 pub use types::{
     Award, BidContent, CallOff, Challenge, Clarification, Committee, Complaint, ComplaintDecision, Compliance,
     CriterionSpec, Documents, Failure, Member, Obtained, OpenedBid, Opening, Question, Reply, Report, Round, Scoring,

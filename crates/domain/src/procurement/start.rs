@@ -45,6 +45,27 @@ pub struct StartInput {
     pub agency_org_id: Option<i64>,
 }
 
+/// Whether a procurement may start after the project's latest one (none, or one that failed with no request to
+/// change the method still waiting): what the start form is offered on, and what the start checks first.
+pub fn may_follow(previous: Option<&Procurement>) -> Result<(), DomainError> {
+    let Some(prev) = previous else { return Ok(()) };
+    if prev.stage != Stage::Failed {
+        return Err(refused(
+            ErrorCode::ProcurementRunning,
+            "本项目已有正在进行的采购活动",
+            "this project already has a procurement under way",
+        ));
+    }
+    if prev.switch.as_ref().is_some_and(|s| s.decision.is_none()) {
+        return Err(refused(
+            ErrorCode::SwitchPending,
+            "变更采购方式的申请尚待财政部门批准",
+            "the request to change the method awaits finance's decision",
+        ));
+    }
+    Ok(())
+}
+
 /// Checks the method against the thresholds: open tender above the threshold (and when splitting would bring
 /// the department's same-kind purchases there) unless finance approved another method before the start, the
 /// method's own preconditions, and the documents.
@@ -55,23 +76,8 @@ pub fn check_start(ctx: &StartContext, input: &StartInput) -> Result<(), DomainE
     let mut p = Problems::default();
     let switched =
         ctx.previous.and_then(|prev| prev.switch.as_ref()).filter(|s| s.decision.as_ref().is_some_and(|d| d.approved));
+    may_follow(ctx.previous)?;
     if let Some(prev) = ctx.previous {
-        if prev.stage != Stage::Failed {
-            return Err(refused(
-                ErrorCode::ProcurementRunning,
-                "本项目已有正在进行的采购活动",
-                "this project already has a procurement under way",
-            ));
-        }
-        if let Some(s) = &prev.switch {
-            if s.decision.is_none() {
-                return Err(refused(
-                    ErrorCode::SwitchPending,
-                    "变更采购方式的申请尚待财政部门批准",
-                    "the request to change the method awaits finance's decision",
-                ));
-            }
-        }
         let allowed = switched.map(|s| s.to).unwrap_or(prev.method);
         if method != allowed {
             p.add(

@@ -66,6 +66,21 @@ fn start_fields() -> Vec<(&'static str, &'static str)> {
 }
 
 both_backends! {
+    async fn the_start_form_is_not_offered_while_a_procurement_runs(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let at_procurement: Vec<i64> = app.store.projects().await.unwrap().iter()
+            .filter(|p| p.status == shanzhi_domain::project::Status::Procurement).map(|p| p.id).collect();
+        let running = app.store.procurements().await.unwrap().into_iter()
+            .find(|q| q.stage != shanzhi_domain::procurement::Stage::Failed && at_procurement.contains(&q.project_id))
+            .expect("a procurement under way in the demo");
+        let purchaser = app.store.users().await.unwrap().into_iter()
+            .find(|u| u.org_id == running.purchaser_org_id && u.username.ends_with(".purchaser")).unwrap();
+        let cookie = page_cookie(&app, &purchaser.username).await;
+        let (status, html) = page(&app, &format!("/projects/{}/procurement", running.project_id), &cookie).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{html}");
+        assert!(html.contains("本项目已有正在进行的采购活动") && !html.contains(r#"name="method""#), "a refusal, not a form to fill in");
+    }
+
     async fn procurement_pages_for_each_role_keep_bids_sealed(backend) {
         let app = TestApp::with_demo(backend).await;
         let project = approved_project(&app, "留守儿童课后陪伴服务（页面）").await;

@@ -152,6 +152,11 @@ async fn start_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Pro
     if let Err(e) = p.may(&user.session.actor, Act::StartProcurement) {
         return Err(error_page(&user.shell(), e.into()));
     }
+    // A form is not offered for a start the rules would refuse once it is filled in.
+    let latest = procurements::latest_of(state, p.id).await.or_page(&user.shell())?;
+    if let Err(e) = shanzhi_domain::procurement::may_follow(latest.as_ref()) {
+        return Err(error_page(&user.shell(), AppError::from(shanzhi_app::Error::Domain(e))));
+    }
     Ok(p)
 }
 
