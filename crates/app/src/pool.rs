@@ -283,6 +283,9 @@ fn check_ties(
                 "the employment must have ended; give a current employer as the organisation instead",
             ),
             Ok(until) => out.push(FormerEmployment { org_id: e.org_id, until }),
+            Err(_) if e.until.trim().is_empty() => {
+                p.add(&field, ErrorCode::Required, "请填写在该单位的离职日期", "give the last day worked there")
+            }
             Err(_) => {
                 p.add(&field, ErrorCode::InvalidDate, "离职日期格式应为 2024-06-30", "give the end date as 2024-06-30")
             }

@@ -247,6 +247,7 @@ both_backends! {
             (with("categories", json!([])), "required"),
             (with("former_employers", future), "date_in_future"),
             (with("former_employers", json!([{"org_id": yg, "until": "31/01/2025"}])), "invalid_date"),
+            (with("former_employers", json!([{"org_id": yg, "until": " "}])), "required"),
             (with("declared_ties", json!([999999])), "unknown_organisation"),
             (with("org_id", json!(999999)), "unknown_organisation"),
             (with("new_user", json!({"username": "expert.xiang", "display_name": "重名", "password": "pool-2026-ok"})), "username_taken"),
