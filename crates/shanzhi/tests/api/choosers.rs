@@ -140,6 +140,30 @@ both_backends! {
         assert!(!html.contains(&format!(r#"<option value="{own}""#)) && html.contains(&format!(r#"<option value="{far}""#)), "{html}");
     }
 
+    async fn a_bad_code_is_reported_with_the_forms_other_errors(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let cookie = page_cookie(&app, "admin").await;
+        let (status, html) = page(&app, "/admin/organisations", &cookie).await;
+        assert_eq!(status, StatusCode::OK);
+        let orgs_before = app.store.organisations().await.unwrap().len();
+        let fields = [
+            ("_csrf", csrf_of(&html)),
+            ("name", "新社工机构".to_string()),
+            ("key", String::new()),
+            ("kind", "social_organisation".to_string()),
+            ("uscc", "zzz".to_string()),
+            ("parent_id", String::new()),
+            ("parent_id_uscc", "zzz".to_string()),
+            ("active", "yes".to_string()),
+        ];
+        let resp = app.client.post(format!("{}/admin/organisations", app.base)).header("cookie", &cookie).form(&fields).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = resp.text().await.unwrap();
+        assert!(html.contains("没有统一社会信用代码为“zzz”的单位"), "the parent's code: {html}");
+        assert!(html.contains("简称须为") && html.contains(r##"href="#uscc""##), "and the key and the credit code, at once: {html}");
+        assert_eq!(app.store.organisations().await.unwrap().len(), orgs_before, "nothing written");
+    }
+
     async fn forms_offer_the_home_place_not_the_province(backend) {
         let app = TestApp::with_demo(backend).await;
         another_county(&app).await;

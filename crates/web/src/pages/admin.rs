@@ -5,6 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{html, Markup};
+use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::{OrgKind, Organisation, RegionLevel, Role, User, Verification};
 
 use super::choosers;
@@ -23,6 +24,23 @@ pub(super) fn require_admin(user: &SignedIn, action: &'static str) -> Result<(),
         Ok(())
     } else {
         Err(error_page(&user.shell(), AppError::forbidden(action)))
+    }
+}
+
+/// The new organisation the form describes.
+fn organisation_request(form: &Form) -> OrganisationRequest {
+    let opt = |k: &str| Some(form.get(k).trim().to_string()).filter(|v| !v.is_empty());
+    OrganisationRequest {
+        key: form.get("key").trim().into(),
+        name: form.get("name").into(),
+        kind: form.get("kind").into(),
+        uscc: opt("uscc"),
+        resident_id: opt("resident_id"),
+        region: opt("region"),
+        parent_id: form.get("parent_id").parse().ok(),
+        class_one: form.flag("class_one"),
+        active: form.flag("active"),
+        contact: form.get("contact").into(),
     }
 }
 
@@ -377,24 +395,21 @@ pub async fn organisation_form(State(state): State<AppState>, user: SignedIn) ->
 pub async fn add_organisation(State(state): State<AppState>, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     require_admin(&user, "add_organisation")?;
-    if let Err(e) = choosers::take_codes(&state, &mut form, &["parent_id"]).await {
-        let refs = form_refs(&state, &user, &form, &[], "region").await.or_page(&user.shell())?;
-        return Err(render(e.status(), organisation_page(&user, &refs, &form, &Errors::from_error(user.lang, &e))));
-    }
-    let opt = |k: &str| Some(form.get(k).trim().to_string()).filter(|v| !v.is_empty());
-    let req = OrganisationRequest {
-        key: form.get("key").trim().into(),
-        name: form.get("name").into(),
-        kind: form.get("kind").into(),
-        uscc: opt("uscc"),
-        resident_id: opt("resident_id"),
-        region: opt("region"),
-        parent_id: form.get("parent_id").parse().ok(),
-        class_one: form.flag("class_one"),
-        active: form.flag("active"),
-        contact: form.get("contact").into(),
+    let taken = choosers::take_codes(&state, &mut form, &["parent_id"]).await;
+    let req = organisation_request(&form);
+    let added = match taken {
+        Ok(()) => directory::add_organisation(&state, &user.session.actor, req).await.map_err(AppError::from),
+        // The parent's code is reported with whatever else the form gets wrong, not one submission at a time.
+        Err(AppError::App(shanzhi_app::Error::Domain(code))) => {
+            let mut problems = Problems::default();
+            problems.absorb(code);
+            if let Err(rest) = req.into_new() {
+                problems.absorb(rest);
+            }
+            Err(AppError::from(shanzhi_app::Error::Domain(problems.into_error())))
+        }
+        Err(e) => Err(e),
     };
-    let added = directory::add_organisation(&state, &user.session.actor, req).await.map_err(AppError::from);
     match added {
         Ok(_) => Ok(see_other("/organisations")),
         Err(e) if fatal(&e) => Err(error_page(&user.shell(), e)),
