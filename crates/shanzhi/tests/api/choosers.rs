@@ -81,6 +81,13 @@ both_backends! {
         assert!(html.contains(&format!("没有统一社会信用代码为“{nobody}”的单位")) && html.contains("field--error"), "{html}");
         assert!(html.contains(&format!(r#"value="{nobody}""#)), "the code typed is kept");
         assert_eq!(app.store.audit_head().await.unwrap(), head);
+        // A good code with another field wrong: shown again with the provider chosen and the code field empty, so
+        // that sending it again is one choice, not two.
+        let mut short = fields(&far_code);
+        short[3].1 = "太短".into();
+        let (status, _, html) = post(short).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(&format!(r#"<option value="{far}" selected>"#)) && html.contains(r#"name="provider_org_id_uscc" value="""#), "{html}");
         // The other county's provider, by its code (typed in lower case): awarded.
         let (status, location, _) = post(fields(&far_code.to_lowercase())).await;
         assert_eq!(status, StatusCode::SEE_OTHER);

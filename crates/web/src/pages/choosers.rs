@@ -80,7 +80,12 @@ pub async fn take_codes(state: &AppState, form: &mut Form, ids: &[&str]) -> AppR
             ))));
         }
         match directory::organisation_by_uscc(state, &code).await? {
-            Some(o) => form.set(id, o.id.to_string()),
+            // Chosen now: the form shown again (after another field's error) has it selected and no code, so
+            // sending it again is not a choice made twice.
+            Some(o) => {
+                form.set(id, o.id.to_string());
+                form.set(&code_field(id), "");
+            }
             None => return Err(unknown_code(&code_field(id), &code)),
         }
     }
@@ -104,6 +109,7 @@ pub async fn take_code_list(state: &AppState, form: &mut Form, id: &str) -> AppR
             None => return Err(unknown_code(&field, &code)),
         }
     }
+    form.set(&field, "");
     Ok(())
 }
 
