@@ -63,10 +63,9 @@ impl Directory for SqlStore {
         }
         let mut kinds = filter.kinds.clone();
         if filter.eligible_providers {
-            kinds.retain(|k| k.is_provider_kind());
-            if filter.kinds.is_empty() {
-                kinds = OrgKind::ALL.iter().copied().filter(|k| k.is_provider_kind()).collect();
-            }
+            // Providers of the kinds asked for, or of any provider kind.
+            let asked: &[OrgKind] = if kinds.is_empty() { OrgKind::ALL } else { &filter.kinds };
+            kinds = asked.iter().copied().filter(|k| k.is_provider_kind()).collect();
             let verified = w.text(Verification::Verified.code());
             w.and(format!("class_one = 0 AND active = 1 AND verification = {verified}"));
         }

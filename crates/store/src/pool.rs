@@ -204,8 +204,6 @@ impl SqlStore {
         self.fetch_all_with_batch(&sql, args, entry_from_row).await
     }
 
-    /// The active experts who cover `category`: those with a catalogue code that `category` begins with, found
-    /// by the codes' index (one look-up per prefix of `category`) rather than by reading the pool.
     /// A page of the pool, inactive entries included, newest first by the entries' user ids.
     pub(crate) async fn pool_page(&self, page: crate::PageRequest) -> Result<crate::Page<ExpertEntry>> {
         let mut w = crate::listing::Where::default();
@@ -217,6 +215,8 @@ impl SqlStore {
         Ok(crate::Page::cut(items, page.limit, |e| e.expert.id))
     }
 
+    /// The active experts who cover `category`: those with a catalogue code that `category` begins with, found
+    /// by the codes' index (one look-up per prefix of `category`) rather than by reading the pool.
     pub(crate) async fn pool_covering(&self, category: &str) -> Result<Vec<Expert>> {
         let prefixes: Vec<&str> = category.char_indices().map(|(i, c)| &category[..i + c.len_utf8()]).collect();
         if prefixes.is_empty() {

@@ -493,9 +493,8 @@ async fn township_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str) -
     let kind = w.text(Kind::Township.code());
     w.and(format!("kind = {kind}"));
     let within = w.prefix("key", root);
-    let above: Vec<String> = crate::projects::place_codes(&[root.to_string()]).iter().map(|c| w.text(c)).collect();
-    let above = if above.is_empty() { String::new() } else { format!(" OR key IN ({})", above.join(", ")) };
-    w.and(format!("({within}{above})"));
+    let c = within_or_above(&mut w, "key", within, root);
+    w.and(c);
     if let Some(y) = year {
         let y = w.int(i64::from(y));
         w.and(format!("year = {y}"));
@@ -763,7 +762,17 @@ async fn lottery_categories_outside(snap: &mut Snapshot<'_>, rules: &Rules) -> R
     Ok(keys.into_iter().filter(|k| !rules.is_social_work(k)).collect())
 }
 
-/// The part of the data under `root` that the sums must be narrowed to: `None` when it holds everything.
+/// `within` (the place codes in `column` under `root`) or `column` naming a place `root` lies in: a part's
+/// townships, including the one a village is in.
+fn within_or_above(w: &mut Where, column: &str, within: String, root: &str) -> String {
+    let above: Vec<String> = crate::projects::place_codes(&[root.to_string()]).iter().map(|c| w.text(c)).collect();
+    if above.is_empty() {
+        within
+    } else {
+        format!("({within} OR {column} IN ({}))", above.join(", "))
+    }
+}
+
 /// The townships the figures of `root` name (every one for the whole platform): those within it, and the one it
 /// lies in when it is a village.
 async fn townships_of(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<Vec<Region>> {
@@ -772,14 +781,14 @@ async fn townships_of(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<Vec
     w.and(format!("level = {township}"));
     if let Some(root) = root {
         let within = w.starts_with("code", root);
-        let above: Vec<String> = crate::projects::place_codes(&[root.to_string()]).iter().map(|c| w.text(c)).collect();
-        let above = if above.is_empty() { String::new() } else { format!(" OR code IN ({})", above.join(", ")) };
-        w.and(format!("({within}{above})"));
+        let c = within_or_above(&mut w, "code", within, root);
+        w.and(c);
     }
     let sql = format!("SELECT code, name, level, urban, parent FROM regions{}", w.sql());
     snap.fetch_all(&sql, w.into_args(), region_from_row).await
 }
 
+/// The part of the data under `root` that the sums must be narrowed to: `None` when it holds everything.
 async fn part_of<'a>(snap: &mut Snapshot<'_>, root: Option<&'a str>) -> Result<Option<&'a str>> {
     Ok(match root {
         Some(root) if !holds_everything(snap, root).await? => Some(root),

@@ -255,22 +255,16 @@ async fn show_lines(
     let totals = rules::totals(state, actor, filter).await.or_page(&shell)?;
     // What may be granted from: finance the lines shown (a province's year holds thousands; the filters and pages
     // find the one), a purchasing department its own lines of the year.
-    let grantable = if may_allocate(user) {
-        Ok(shown.items.clone())
-    } else if actor.has(Role::Purchaser) {
-        rules::visible(
-            state,
-            actor,
-            BudgetFilter { year: filter.year, org_id: Some(actor.org_id), ..BudgetFilter::default() },
-        )
-        .await
+    let own = if !may_allocate(user) && actor.has(Role::Purchaser) {
+        let mine = BudgetFilter { year: filter.year, org_id: Some(actor.org_id), ..BudgetFilter::default() };
+        rules::visible(state, actor, mine).await.or_page(&shell)?
     } else {
-        Ok(Vec::new())
+        Vec::new()
     };
-    let grantable = grantable.or_page(&shell)?;
+    let grantable: &[BudgetView] = if may_allocate(user) { &shown.items } else { &own };
     // Finance (allocating) and a purchasing department (granting) choose among the home place's departments;
     // anyone else learns only the names of the departments whose lines it sees.
-    let mut keep: Vec<i64> = shown.items.iter().chain(&grantable).map(|b| b.budget.org_id).collect();
+    let mut keep: Vec<i64> = shown.items.iter().chain(grantable).map(|b| b.budget.org_id).collect();
     let departments = if may_allocate(user) || actor.has(Role::Purchaser) {
         keep.extend(filter.org_id.filter(|_| may_allocate(user)));
         shanzhi_app::directory::choices(state, actor, Offer::Departments, &keep).await
@@ -281,7 +275,7 @@ async fn show_lines(
     let years = rules::fiscal_years(state, actor).await.or_page(&shell)?;
     let today = shanzhi_domain::clock::china_date(state.clock.now()).year();
     let next = shown.next.map(|cursor| next_page_href("/budgets", raw, cursor));
-    let lines = Lines { shown: &shown.items, totals, grantable: &grantable, next };
+    let lines = Lines { shown: &shown.items, totals, grantable, next };
     Ok(render(status, budgets_page(user, &refs, filter, &lines, &years, today, form, errors)))
 }
 
