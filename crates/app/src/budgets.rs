@@ -151,11 +151,6 @@ pub struct GrantRequest {
 
 /// Grants part of a budget line to another department: finance, an administrator, or the line's own purchaser.
 pub async fn grant(app: &App, actor: &Actor, from: i64, req: GrantRequest) -> Result<BudgetView> {
-    let line = seen_line(app, actor, from).await.map_err(|_| Error::not_found())?;
-    let own = actor.has(Role::Purchaser) && line.budget.org_id == actor.org_id;
-    if !(manages_all(actor) || own) {
-        return Err(Error::forbidden("grant"));
-    }
     let mut p = Problems::default();
     let amount = parse_amount(&mut p, "amount", &req.amount);
     match app.store.organisation(req.to_org_id).await? {
@@ -166,6 +161,16 @@ pub async fn grant(app: &App, actor: &Actor, from: i64, req: GrantRequest) -> Re
             "只能转拨给购买主体（政府部门）",
             "grants go to purchasing departments",
         ),
+    }
+    // No line chosen is a form left unfilled, said with the form's other problems; a line named is looked up.
+    if from <= 0 {
+        p.add("budget_id", ErrorCode::Required, "请选择转出的预算", "choose the line to grant from");
+        return Err(p.into_error().into());
+    }
+    let line = seen_line(app, actor, from).await.map_err(|_| Error::not_found())?;
+    let own = actor.has(Role::Purchaser) && line.budget.org_id == actor.org_id;
+    if !(manages_all(actor) || own) {
+        return Err(Error::forbidden("grant"));
     }
     p.into_result()?;
     Ok(app.store.grant(&By::actor(actor), from, req.to_org_id, amount, req.note.trim(), app.clock.now()).await?)

@@ -118,6 +118,11 @@ both_backends! {
         let fields = [("_csrf", csrf.as_str()), ("from", &from["id"].to_string()), ("to_org_id", to.as_str()), ("grant_amount", "1.00"), ("grant_note", "页面转拨测试")];
         let (status, location, body) = post(&app, "/budgets/grant", &cookie, &fields).await;
         assert_eq!((status, location.as_str()), (StatusCode::SEE_OTHER, "/budgets?year=2026"), "{body}");
+        // Nothing chosen: said beside the fields, every one at once, not "not found".
+        let empty = [("_csrf", csrf.as_str()), ("from", ""), ("to_org_id", ""), ("grant_amount", "abc"), ("grant_note", "")];
+        let (status, _, body) = post(&app, "/budgets/grant", &cookie, &empty).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(body.contains("请选择转出的预算") && body.contains("只能转拨给购买主体") && !body.contains("未找到"), "{body}");
         // A purchasing department grants from its own lines only.
         let (_, _, html) = at_page(&app, "jyj.purchaser", "/budgets?year=2026").await;
         let own = app.all("/api/v1/budgets?year=2026", Some(&app.token("jyj.purchaser").await)).await;
