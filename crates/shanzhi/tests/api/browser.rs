@@ -151,6 +151,17 @@ async fn one_project_through_six_steps_in_the_browser() {
     let png = b.screenshot().await;
     assert!(png.starts_with(b"\x89PNG"));
     let _ = std::fs::write(std::env::temp_dir().join("shanzhi-browser-final.png"), png);
+    // On a phone the statistics fit the screen in either language (an amount in full yuan once did not).
+    sign_in(&b, &base, "czj.reviewer").await;
+    for lang in ["en", "zh"] {
+        b.goto(&format!("{base}/lang/{lang}?back=%2Fdashboard")).await;
+        assert!(b.url().await.ends_with("/dashboard"), "{}", b.url().await);
+        assert_eq!(
+            b.overflowing(".card__value").await,
+            0,
+            "the {lang} statistics' figures fit their cards and the page"
+        );
+    }
     let p = app.store.project(id).await.unwrap().unwrap();
     assert_eq!(p.status, shanzhi_domain::project::Status::Completed);
     let history = app.store.audit_for_object("project", &id.to_string()).await.unwrap();

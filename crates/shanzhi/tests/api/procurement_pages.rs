@@ -79,6 +79,7 @@ both_backends! {
         let (status, html) = page(&app, &format!("/projects/{}/procurement", running.project_id), &cookie).await;
         assert_eq!(status, StatusCode::CONFLICT, "{html}");
         assert!(html.contains("本项目已有正在进行的采购活动") && !html.contains(r#"name="method""#), "a refusal, not a form to fill in");
+        assert!(html.contains(&format!(r#"href="/projects/{}""#, running.project_id)), "the way on is the project: {html}");
     }
 
     async fn procurement_pages_for_each_role_keep_bids_sealed(backend) {

@@ -129,6 +129,16 @@ impl Browser {
         self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await
     }
 
+    /// How many of the elements `css` selects hold content wider than their box, plus one if the whole page is
+    /// wider than the window: what would need a sideways scroll or spill over its neighbours on a phone.
+    pub async fn overflowing(&self, css: &str) -> i64 {
+        let script = "const d = document.documentElement; \
+            const spilt = [...document.querySelectorAll(arguments[0])].filter(e => e.scrollWidth > e.clientWidth + 1); \
+            return spilt.length + (d.scrollWidth > d.clientWidth ? 1 : 0);";
+        let v = self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": [css]}))).await;
+        v.as_i64().unwrap_or_else(|| panic!("a count, not {v}"))
+    }
+
     /// Clicks something that loads a new page, and waits until the new page has loaded.
     pub async fn click_and_wait(&self, css: &str) {
         self.script("window.__shanzhi_old_page = true;").await;

@@ -12,7 +12,7 @@ use shanzhi_domain::ErrorCode;
 
 use super::super::choosers;
 use super::super::forms::{self, error_summary, options, plain, row_name, Errors, Form, Kind};
-use super::super::layout::page;
+use super::super::layout::{page, Shell};
 use super::super::project_view::form_heading;
 use super::super::{error_page, fatal, render, see_other, Ids, OrPage, Page, Posted, SignedIn};
 use super::method_options;
@@ -155,7 +155,10 @@ async fn start_project(state: &AppState, user: &SignedIn, id: i64) -> Result<Pro
     // A form is not offered for a start the rules would refuse once it is filled in.
     let latest = procurements::latest_of(state, p.id).await.or_page(&user.shell())?;
     if let Err(e) = shanzhi_domain::procurement::may_follow(latest.as_ref()) {
-        return Err(error_page(&user.shell(), AppError::from(shanzhi_app::Error::Domain(e))));
+        // Whoever came here, the way on is the project and its running procurement.
+        let project = format!("/projects/{}", p.id);
+        let shell = Shell { back: Some(&project), ..user.shell() };
+        return Err(error_page(&shell, AppError::from(shanzhi_app::Error::Domain(e))));
     }
     Ok(p)
 }
