@@ -46,6 +46,7 @@ const LIST_INDEXES: &[&str] = &[
     "projects_step",
     "projects_step_year",
     "projects_year",
+    "statistics_place_lottery_key",
     "statistics_rows_lottery",
 ];
 
