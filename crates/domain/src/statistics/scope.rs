@@ -6,7 +6,7 @@
 //! - the townships in the subtree (or the one it lies in), each with its share of those projects as the whole
 //!   district's figures give it.
 
-use super::{summary, Input, LedgerMove, Statistics};
+use super::{summary, townships_and_areas, Input, LedgerMove, Statistics};
 use crate::budget::Budget;
 use crate::org::region_within;
 use crate::project::Project;
@@ -41,7 +41,7 @@ pub fn summary_within(input: &Input, year: Option<i32>, root: &str) -> Statistic
     let mut s = summary(&scoped, year);
     // The townships in it, each with its share as the whole platform's figures give it: a district-wide contract
     // with posts hosted in a township counts there, though the contract is not the township's.
-    s.townships = summary(input, year).townships;
+    s.townships = townships_and_areas(input, year).0;
     s.townships.retain(|t| region_within(&t.code, root) || region_within(root, &t.code));
     s
 }
