@@ -161,6 +161,7 @@ async fn one_project_through_six_steps_in_the_browser() {
             0,
             "the {lang} statistics' figures fit their cards and the page"
         );
+        assert_eq!(b.wrapped(".card__value").await, 0, "the {lang} statistics' figures each on one line");
     }
     let p = app.store.project(id).await.unwrap().unwrap();
     assert_eq!(p.status, shanzhi_domain::project::Status::Completed);

@@ -139,6 +139,14 @@ impl Browser {
         v.as_i64().unwrap_or_else(|| panic!("a count, not {v}"))
     }
 
+    /// How many of the elements `css` selects take more than one line (a figure broken in two).
+    pub async fn wrapped(&self, css: &str) -> i64 {
+        let script = "return [...document.querySelectorAll(arguments[0])].filter(e => \
+            e.clientHeight > 1.5 * parseFloat(getComputedStyle(e).lineHeight)).length;";
+        let v = self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": [css]}))).await;
+        v.as_i64().unwrap_or_else(|| panic!("a count, not {v}"))
+    }
+
     /// Clicks something that loads a new page, and waits until the new page has loaded.
     pub async fn click_and_wait(&self, css: &str) {
         self.script("window.__shanzhi_old_page = true;").await;
