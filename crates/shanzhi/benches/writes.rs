@@ -9,7 +9,8 @@
 //! ```
 //!
 //! Sizes: `BENCH_BIDS` (default 300), `BENCH_ACCEPTANCES` (default 120, in projects of 12 monthly milestones),
-//! `BENCH_INSERTS` (default 1000).
+//! `BENCH_INSERTS` (default 1000). Beside each rate, the CPU the timed writes used, per write: this process's
+//! (the application, and SQLite inside it) and the PostgreSQL server processes' of the bench's database.
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
@@ -130,6 +131,49 @@ struct Measured {
     what: &'static str,
     ops: usize,
     took: Duration,
+    /// CPU the timed writes used: this process's, the database server's processes' (PostgreSQL).
+    cpu: Cpu,
+}
+
+/// CPU time in nanoseconds, from the scheduler's own count (`/proc/…/schedstat`, Linux): of this process's
+/// threads, and of the database server's processes serving this database (PostgreSQL; SQLite runs in this one).
+#[derive(Clone, Copy, Default)]
+struct Cpu {
+    own: u64,
+    db: u64,
+}
+
+impl Cpu {
+    fn now(db_pids: &[u32]) -> Cpu {
+        let ran = |path: &Path| -> u64 {
+            let text = std::fs::read_to_string(path).unwrap_or_default();
+            text.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0)
+        };
+        let own = std::fs::read_dir("/proc/self/task")
+            .map(|tasks| tasks.flatten().map(|t| ran(&t.path().join("schedstat"))).sum())
+            .unwrap_or(0);
+        let db = db_pids.iter().map(|pid| ran(Path::new(&format!("/proc/{pid}/schedstat")))).sum();
+        Cpu { own, db }
+    }
+    fn since(self, start: Cpu) -> Cpu {
+        Cpu { own: self.own.saturating_sub(start.own), db: self.db.saturating_sub(start.db) }
+    }
+    fn add(&mut self, more: Cpu) {
+        self.own += more.own;
+        self.db += more.db;
+    }
+}
+
+/// The server processes of the database `pool` uses (PostgreSQL on this machine), each pooled connection's.
+async fn database_pids(pool: &sqlx::AnyPool, backend: Backend) -> Vec<u32> {
+    if backend != Backend::Postgres {
+        return Vec::new();
+    }
+    let rows: Vec<(i32,)> = sqlx::query_as("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        .fetch_all(pool)
+        .await
+        .unwrap_or_default();
+    rows.into_iter().filter_map(|(pid,)| u32::try_from(pid).ok()).collect()
 }
 
 impl Measured {
@@ -229,34 +273,43 @@ async fn run(admin: Option<&str>) {
     // (a) Bids: sealed with the procurement's key, with their deferred audit record, by each bidder in turn (the
     // first of each an INSERT, later ones replacing it).
     let n = size("BENCH_BIDS", 300);
-    let t = Instant::now();
+    let pids = database_pids(store.pool(), backend).await;
+    let (t, cpu) = (Instant::now(), Cpu::now(&pids));
     for i in 0..n {
         let s = &bidders[i % bidders.len()];
         let bid = body(json!({"price": format!("{}.00", 60000 + i % 20000),
             "proposal": "每周三次入户陪伴，配备两名持证社工与一名心理咨询师", "small_or_micro": false}));
         done("bid", procurements::submit_bid(&b.app, s, procurement, bid).await);
     }
-    let bids = Measured { what: "bid submission (sealed, audit record)", ops: n, took: t.elapsed() };
+    let bids = Measured {
+        what: "bid submission (sealed, audit record)",
+        ops: n,
+        took: t.elapsed(),
+        cpu: Cpu::now(&pids).since(cpu),
+    };
 
     // (b) Acceptance, once the year's service is delivered: each milestone reported by the provider (not timed),
     // then accepted and paid (timed), in order — only the current milestone can be reported.
     b.clock.set(china("2027-03-31T10:00"));
     let provider = b.actor("p.yg").await;
-    let mut took = Duration::ZERO;
+    let (mut took, mut cpu) = (Duration::ZERO, Cpu::default());
     for &id in &contracted {
         for m in 0..MILESTONES {
             let report = body(json!({"beneficiaries": 20, "hours": "50", "summary": "本月服务完成"}));
             done("report", projects::perform(&b.app, &provider, id, Command::FileReport(m, report)).await);
             let accept = Command::Decide(m, body(json!({"decision": "accept"})));
+            // The CPU is read outside the timed part (reading it costs this process some 30 µs).
+            let before = Cpu::now(&pids);
             let t = Instant::now();
             tracing::debug!("acceptance begins");
             done("acceptance", projects::perform(&b.app, &purchaser, id, accept).await);
             tracing::debug!("acceptance ends");
             took += t.elapsed();
+            cpu.add(Cpu::now(&pids).since(before));
         }
     }
     let acceptances =
-        Measured { what: "milestone acceptance (ledger, audit)", ops: contracted.len() * MILESTONES, took };
+        Measured { what: "milestone acceptance (ledger, audit)", ops: contracted.len() * MILESTONES, took, cpu };
 
     // (c) The floor of a write on this database: one row per transaction, through the product's pool.
     let pool = store.pool();
@@ -269,7 +322,8 @@ async fn run(admin: Option<&str>) {
         .await
         .expect("scratch table");
     let n = size("BENCH_INSERTS", 1000);
-    let t = Instant::now();
+    let pids = database_pids(pool, backend).await;
+    let (t, cpu) = (Instant::now(), Cpu::now(&pids));
     for i in 0..n {
         let mut tx = match backend {
             Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
@@ -285,23 +339,31 @@ async fn run(admin: Option<&str>) {
             .expect("insert");
         tx.commit().await.expect("commit");
     }
-    let bare = Measured { what: "bare INSERT, one row per transaction", ops: n, took: t.elapsed() };
+    let bare = Measured {
+        what: "bare INSERT, one row per transaction",
+        ops: n,
+        took: t.elapsed(),
+        cpu: Cpu::now(&pids).since(cpu),
+    };
 
     let settings = match backend {
         Backend::Sqlite => "SQLite, WAL, synchronous = FULL",
         Backend::Postgres => "PostgreSQL, synchronous_commit as the server has it",
     };
     println!("\nwrites on {} ({settings}), one writer at a time, {} bidders", backend.name(), bidders.len());
-    println!("| write | ops | seconds | ops/s | share of the bare insert |");
-    println!("|---|---:|---:|---:|---:|");
+    println!("| write | ops | seconds | ops/s | share of the bare insert | CPU µs/op here | CPU µs/op database |");
+    println!("|---|---:|---:|---:|---:|---:|---:|");
     for m in [&bids, &acceptances, &bare] {
+        let per_op = |ns: u64| ns as f64 / 1000.0 / m.ops.max(1) as f64;
         println!(
-            "| {} | {} | {:.2} | {:.1} | {:.0} % |",
+            "| {} | {} | {:.2} | {:.1} | {:.0} % | {:.0} | {:.0} |",
             m.what,
             m.ops,
             m.took.as_secs_f64(),
             m.per_second(),
-            100.0 * m.per_second() / bare.per_second()
+            100.0 * m.per_second() / bare.per_second(),
+            per_op(m.cpu.own),
+            per_op(m.cpu.db),
         );
     }
     drop(b);

@@ -10,7 +10,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::error::Result;
 use crate::listing::Arg;
-use crate::rows::insert_rows;
+use crate::rows::{insert_rows, Opening};
 use crate::sql::WriteTx;
 use crate::SqlStore;
 use crate::{Backend, Store};
@@ -145,6 +145,36 @@ pub(crate) const AUDIT_INSERT: &str =
     "INSERT INTO audit_events (seq, at, actor_id, actor_name, org_id, action, object_type, \
      object_id, before_json, after_json, prev_hash, hash, rule, payload_hash, scope)";
 
+/// `event` sealed after `head` (the next sequence number and the hash to link to), and its row for
+/// [`AUDIT_INSERT`].
+pub(crate) fn sealed_row(
+    event: NewEvent,
+    scope: &Scope,
+    now: DateTime<Utc>,
+    head: (i64, String),
+) -> (AuditEvent, Vec<Arg>) {
+    let (seq, prev) = head;
+    let e = AuditEvent::seal(event, seq, now, &prev);
+    let row = vec![
+        Arg::Int(e.seq),
+        Arg::Text(e.at.clone()),
+        Arg::OptInt(e.actor_id),
+        Arg::Text(e.actor_name.clone()),
+        Arg::OptInt(e.org_id),
+        Arg::Text(e.action.clone()),
+        Arg::Text(e.object_type.clone()),
+        Arg::Text(e.object_id.clone()),
+        Arg::Text(e.before.to_string()),
+        Arg::Text(e.after.to_string()),
+        Arg::Text(e.prev_hash.clone()),
+        Arg::Text(e.hash.clone()),
+        Arg::Int(i64::from(e.rule)),
+        Arg::OptText(e.payload_hash.clone()),
+        Arg::Text(scope.code()),
+    ];
+    (e, row)
+}
+
 impl SqlStore {
     /// Appends `event` to the chain inside the caller's transaction. On PostgreSQL the table lock makes
     /// concurrent servers take turns, so two appends can never claim the same sequence number.
@@ -154,11 +184,16 @@ impl SqlStore {
         event: NewEvent,
         now: DateTime<Utc>,
     ) -> Result<AuditEvent> {
-        let scope = match self.held_scope(&event) {
-            Some(scope) => scope,
-            None => crate::audit::scope_of(conn, &event, false, self.batch.as_ref().map(|b| &*b.organisations)).await?,
-        };
+        let scope = self.event_scope(conn, &event).await?;
         self.append_scoped(conn, event, scope, now).await
+    }
+
+    /// Who may read `event`'s payload, fixed as it is appended.
+    pub(crate) async fn event_scope(&self, conn: &mut AnyConnection, event: &NewEvent) -> Result<Scope> {
+        match self.held_scope(event) {
+            Some(scope) => Ok(scope),
+            None => scope_of(conn, event, false, self.batch.as_ref().map(|b| &*b.organisations)).await,
+        }
     }
 
     /// Appends an event whose reading scope the caller knows from the record in hand, saving the look-up.
@@ -182,29 +217,12 @@ impl SqlStore {
         now: DateTime<Utc>,
         head: Option<(i64, String)>,
     ) -> Result<AuditEvent> {
-        let (seq, prev) = match (self.batch.as_ref().and_then(|b| b.head()), head) {
+        let head = match (self.batch.as_ref().and_then(|b| b.head()), head) {
             (Some((seq, hash)), _) => (seq + 1, hash),
             (None, Some(head)) => head,
             (None, None) => self.chain_head(conn).await?,
         };
-        let e = AuditEvent::seal(event, seq, now, &prev);
-        let row = vec![
-            Arg::Int(e.seq),
-            Arg::Text(e.at.clone()),
-            Arg::OptInt(e.actor_id),
-            Arg::Text(e.actor_name.clone()),
-            Arg::OptInt(e.org_id),
-            Arg::Text(e.action.clone()),
-            Arg::Text(e.object_type.clone()),
-            Arg::Text(e.object_id.clone()),
-            Arg::Text(e.before.to_string()),
-            Arg::Text(e.after.to_string()),
-            Arg::Text(e.prev_hash.clone()),
-            Arg::Text(e.hash.clone()),
-            Arg::Int(i64::from(e.rule)),
-            Arg::OptText(e.payload_hash.clone()),
-            Arg::Text(scope.code()),
-        ];
+        let (e, row) = sealed_row(event, &scope, now, head);
         match &self.batch {
             // A batch's events wait to be written many to a statement; nothing reads the chain inside a batch,
             // and the batch writes the rest before it commits.
@@ -220,13 +238,31 @@ impl SqlStore {
     }
 
     /// The next sequence number and the hash to link to, read under the chain's lock.
-    async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String)> {
+    pub(crate) async fn chain_head(&self, conn: &mut AnyConnection) -> Result<(i64, String)> {
+        self.chain_head_after(conn, None).await
+    }
+
+    /// [`SqlStore::chain_head`] after the write's `opening`, in the same round trip on PostgreSQL.
+    pub(crate) async fn chain_head_after(
+        &self,
+        conn: &mut AnyConnection,
+        opening: Option<Opening>,
+    ) -> Result<(i64, String)> {
         let head = if self.backend() == Backend::Postgres {
             // The lock and the read in one round trip; the read's snapshot is taken after the lock is granted
             // (READ COMMITTED: a snapshot per statement), so it sees the last holder's event.
             let sql = format!("{CHAIN_LOCK}; {CHAIN_HEAD}");
-            crate::rows::fetch_script(conn, &sql).await?.into_iter().next()
+            let Some(opening) = opening else {
+                return Ok(head_from(crate::rows::fetch_script(conn, &sql).await?.into_iter().next()));
+            };
+            let (opened, rest): (Vec<_>, Vec<_>) =
+                crate::rows::fetch_script(conn, &opening.before(&sql)).await?.into_iter().partition(Opening::is_row);
+            Opening::check(opened.len())?;
+            rest.into_iter().next()
         } else {
+            if let Some(opening) = opening {
+                opening.run(conn).await?;
+            }
             sqlx::query(CHAIN_HEAD).fetch_optional(&mut *conn).await?
         };
         Ok(head_from(head))

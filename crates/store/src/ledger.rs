@@ -2,16 +2,18 @@
 //! appended, inside the caller's transaction.
 
 use chrono::{DateTime, Utc};
+use shanzhi_domain::audit::{NewEvent, Scope};
 use shanzhi_domain::budget::{Balances, Budget, Entry, Movement};
 use shanzhi_domain::{DomainError, ErrorCode, Money};
 use sqlx::{AnyConnection, Column, Row};
 use std::collections::BTreeMap;
 
+use crate::audit::{sealed_row, AUDIT_INSERT};
 use crate::bulk::lock;
 use crate::error::{Result, StoreError};
 use crate::fiscal::{closed_year, CLOSED_YEARS};
 use crate::listing::{Arg, Where};
-use crate::rows::insert_rows;
+use crate::rows::{insert_rows, Opening};
 use crate::sql::{budget_from_row, ts, BUDGET_COLUMNS};
 use crate::{BudgetView, SqlStore};
 use chrono::Datelike;
@@ -106,7 +108,7 @@ impl SqlStore {
         ids: &[i64],
         for_update: bool,
     ) -> Result<BTreeMap<i64, Balances>> {
-        Ok(self.line_states(conn, ids, for_update).await?.0.into_iter().map(|(id, (_, b))| (id, b)).collect())
+        Ok(self.line_states(conn, ids, for_update, None).await?.0.into_iter().map(|(id, (_, b))| (id, b)).collect())
     }
 
     /// [`SqlStore::balances_in`] with each line's year.
@@ -115,15 +117,19 @@ impl SqlStore {
         conn: &mut AnyConnection,
         ids: &[i64],
         for_update: bool,
+        opening: Option<Opening>,
     ) -> Result<(BTreeMap<i64, (i32, Balances)>, Option<UnderLocks>)> {
-        let Some(batch) = &self.batch else { return self.lines(conn, ids, for_update).await };
+        let Some(batch) = &self.batch else { return self.lines(conn, ids, for_update, opening).await };
+        if let Some(opening) = opening {
+            opening.run(conn).await?;
+        }
         let (missing, all_locked): (Vec<i64>, bool) = {
             let pending = lock(&batch.ledger);
             (ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect(), pending.all_locked)
         };
         // Only PostgreSQL locks a line the batch does not hold already; a batch keeps its own closed years and
         // chain head, so nothing else is read beside the sums (on SQLite the batch holds the one write lock).
-        let (read, _) = self.lines(conn, &missing, for_update && !all_locked && self.is_postgres()).await?;
+        let (read, _) = self.lines(conn, &missing, for_update && !all_locked && self.is_postgres(), None).await?;
         let mut pending = lock(&batch.ledger);
         pending.lines.extend(read);
         let lines = ids.iter().map(|id| pending.lines.get(id).map(|line| (*id, *line)).ok_or_else(unknown_line));
@@ -149,10 +155,19 @@ impl SqlStore {
         conn: &mut AnyConnection,
         ids: &[i64],
         for_update: bool,
+        opening: Option<Opening>,
     ) -> Result<(BTreeMap<i64, (i32, Balances)>, Option<UnderLocks>)> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids.dedup();
+        // Only PostgreSQL's script of locks takes the opening into its round trip.
+        let opening = match opening {
+            Some(o) if ids.is_empty() || !for_update || !self.is_postgres() => {
+                o.run(conn).await?;
+                None
+            }
+            o => o,
+        };
         if ids.is_empty() {
             return Ok((BTreeMap::new(), None));
         }
@@ -180,7 +195,8 @@ impl SqlStore {
                     crate::audit::CHAIN_LOCK,
                     crate::audit::CHAIN_HEAD
                 );
-                (script, None)
+                // The write's own update first: every write takes its record's lock before its lines'.
+                (opening.as_ref().map_or(script.clone(), |o| o.before(&script)), None)
             } else {
                 let mut w = Where::default();
                 let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
@@ -190,15 +206,19 @@ impl SqlStore {
                 None => crate::rows::fetch_script(conn, &sql).await?,
                 Some(w) => w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?,
             };
-            let (mut closed, mut head, mut sums) = (Vec::new(), None, Vec::new());
+            let (mut closed, mut head, mut sums, mut opened) = (Vec::new(), None, Vec::new(), 0);
             for r in found {
                 match (r.columns().len(), r.columns()[0].name()) {
+                    (1, "opened") => opened += 1,
                     // The lock's rows hold only the id.
                     (1, "id") => {}
                     (1, "closed") => closed.push(closed_year(&r)?),
                     (2, "seq") => head = Some(r),
                     _ => sums.push(r),
                 }
+            }
+            if opening.is_some() {
+                Opening::check(opened)?;
             }
             under = Some(UnderLocks { closed, head: crate::audit::head_from(head) });
             sums
@@ -227,21 +247,30 @@ impl SqlStore {
         Ok((lines, under))
     }
 
-    /// Checks and appends ledger entries inside the caller's transaction; refuses all of them if any one
-    /// would take a bucket below zero. Answers the audit chain's head when it read it beside the lines (outside a
-    /// batch: under the chain's lock on PostgreSQL, under the write lock on SQLite), for the write's event.
+    /// Checks and appends ledger entries, then the write's audit event (with its reading scope), inside the
+    /// caller's transaction; refuses all of them if any one would take a bucket below zero. Outside a batch the
+    /// chain's head is read beside the lines (under the chain's lock on PostgreSQL, under the write lock on
+    /// SQLite) and the event is written by the entries' own statement: one round trip fewer. The write's own
+    /// `opening` goes first, in the round trip of the locks on PostgreSQL.
     pub(crate) async fn write_ledger(
         &self,
         conn: &mut AnyConnection,
         entries: &[Entry],
         actor_id: Option<i64>,
         now: DateTime<Utc>,
-    ) -> Result<Option<(i64, String)>> {
+        event: (NewEvent, Scope),
+        opening: Option<Opening>,
+    ) -> Result<()> {
+        let (event, scope) = event;
         if entries.is_empty() {
-            return Ok(None);
+            let head = match opening {
+                Some(o) => Some(self.chain_head_after(conn, Some(o)).await?),
+                None => None,
+            };
+            return self.append_at(conn, event, scope, now, head).await.map(|_| ());
         }
         let ids: Vec<i64> = entries.iter().map(|e| e.budget_id).collect();
-        let (mut lines, under) = self.line_states(conn, &ids, true).await?;
+        let (mut lines, under) = self.line_states(conn, &ids, true, opening).await?;
         // After the lines are locked: no entry may put a closed year's money to new use.
         if entries.iter().any(|e| draws_on_year(e.movement)) {
             let closed = match &under {
@@ -271,19 +300,43 @@ impl SqlStore {
             })
             .collect();
         let Some(batch) = &self.batch else {
-            crate::statistics::write_ledger_entries(conn, Some((LEDGER_INSERT, rows)), entries, now).await?;
-            return Ok(under.map(|u| u.head));
+            // The event goes in the entries' statement, sealed after the head read under the locks.
+            let head = match under {
+                Some(u) => u.head,
+                None => self.chain_head(conn).await?,
+            };
+            let (_, event) = sealed_row(event, &scope, now, head);
+            let rows = vec![(LEDGER_INSERT, rows), (AUDIT_INSERT, vec![event])];
+            return crate::statistics::write_ledger_entries(conn, rows, entries, now).await;
         };
-        let year = china_date(now).year();
-        let mut pending = lock(&batch.ledger);
-        for (id, line) in lines {
-            pending.lines.insert(id, line);
+        {
+            let year = china_date(now).year();
+            let mut pending = lock(&batch.ledger);
+            for (id, line) in lines {
+                pending.lines.insert(id, line);
+            }
+            pending.entries.extend(rows);
+            for e in entries {
+                *pending.sums.entry((e.budget_id, e.project_id, e.movement.code(), year)).or_default() +=
+                    e.amount.fen();
+            }
         }
-        pending.entries.extend(rows);
-        for e in entries {
-            *pending.sums.entry((e.budget_id, e.project_id, e.movement.code(), year)).or_default() += e.amount.fen();
-        }
-        Ok(None)
+        self.append_at(conn, event, scope, now, None).await.map(|_| ())
+    }
+
+    /// [`SqlStore::write_ledger`] for a write whose event's scope is found from the event, then the commit.
+    pub(crate) async fn write_ledger_and_commit(
+        &self,
+        mut w: crate::sql::WriteTx,
+        entries: &[Entry],
+        actor_id: Option<i64>,
+        now: DateTime<Utc>,
+        event: NewEvent,
+    ) -> Result<()> {
+        let scope = self.event_scope(&mut w.tx, &event).await?;
+        self.write_ledger(&mut w.tx, entries, actor_id, now, (event, scope), None).await?;
+        w.tx.commit().await?;
+        Ok(())
     }
 
     /// One budget line with its balances, without computing every other line's; one that must exist.

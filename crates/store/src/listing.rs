@@ -92,6 +92,18 @@ impl Arg {
             Arg::OptText(v) => q.bind(v),
         }
     }
+
+    /// The value as a PostgreSQL literal, for a script sent by the simple protocol (which takes no arguments).
+    /// Text is an escape string (`E'…'`), so it means the same whatever `standard_conforming_strings` says; text
+    /// holding a NUL has no literal (the protocol ends a query at a NUL).
+    fn pg_literal(&self) -> Option<String> {
+        let text = |t: &str| (!t.contains('\0')).then(|| format!("E'{}'", t.replace('\\', "\\\\").replace('\'', "''")));
+        match self {
+            Arg::Int(v) | Arg::OptInt(Some(v)) => Some(v.to_string()),
+            Arg::Text(t) | Arg::OptText(Some(t)) => text(t),
+            Arg::OptInt(None) | Arg::OptText(None) => Some("NULL".into()),
+        }
+    }
 }
 
 /// A WHERE clause built from parts, each with its arguments numbered in order (`$1`, `$2`, …).
@@ -148,6 +160,21 @@ impl Where {
     pub(crate) fn into_args(self) -> Vec<Arg> {
         self.args
     }
+    /// `sql` (whose placeholders are this clause's) with every argument written in as a PostgreSQL literal; `None`
+    /// when one has no literal.
+    pub(crate) fn inline_pg(&self, sql: &str) -> Option<String> {
+        let mut out = String::with_capacity(sql.len() + 64);
+        let mut rest = sql;
+        while let Some(at) = rest.find('$') {
+            out.push_str(&rest[..at]);
+            let digits = rest[at + 1..].bytes().take_while(u8::is_ascii_digit).count();
+            let n: usize = rest[at + 1..at + 1 + digits].parse().ok()?;
+            out.push_str(&self.args.get(n.checked_sub(1)?)?.pg_literal()?);
+            rest = &rest[at + 1 + digits..];
+        }
+        out.push_str(rest);
+        Some(out)
+    }
     pub(crate) fn bind<'q>(self, q: Query<'q, Any, AnyArguments<'q>>) -> Query<'q, Any, AnyArguments<'q>> {
         bind_all(q, self.args)
     }
@@ -172,6 +199,26 @@ pub(crate) fn prefix_end(prefix: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arguments_written_in_as_literals_keep_quotes_and_backslashes_inside_the_string() {
+        let mut w = Where::default();
+        let (a, b, c, d) =
+            (w.text("it's a \\' test"), w.int(-7), w.arg(Arg::OptText(None)), w.arg(Arg::OptInt(Some(3))));
+        let sql = format!("UPDATE t SET a = {a}, b = {b}, c = {c}, d = {d}");
+        let ten: Vec<String> = (0..8).map(|i| w.int(i)).collect();
+        assert_eq!(ten.last().map(String::as_str), Some("$12"));
+        assert_eq!(
+            w.inline_pg(&format!("{sql} WHERE x IN ({})", ten.join(", "))).as_deref(),
+            Some(
+                "UPDATE t SET a = E'it''s a \\\\'' test', b = -7, c = NULL, d = 3 WHERE x IN (0, 1, 2, 3, 4, 5, 6, 7)"
+            )
+        );
+        let mut w = Where::default();
+        let nul = w.text("a\0b");
+        assert_eq!(w.inline_pg(&format!("SELECT {nul}")), None, "no literal holds a NUL");
+        assert_eq!(Where::default().inline_pg("SELECT $1"), None, "an argument that is not there");
+    }
 
     #[test]
     fn a_page_of_more_rows_than_its_limit_points_at_its_last_item() {

@@ -8,7 +8,6 @@ use serde_json::Value;
 use shanzhi_domain::audit::{Action, Scope as AuditScope};
 use shanzhi_domain::project::{Awaiting, Awaits, Change, Facts, Project, ProjectItem, Scope, Status, Waiting};
 use shanzhi_domain::visibility::ProjectAccess;
-use shanzhi_domain::DomainError;
 use shanzhi_domain::Money;
 use sqlx::{AnyConnection, Row};
 use std::collections::{BTreeMap, BTreeSet};
@@ -18,7 +17,7 @@ use crate::error::{classify, Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::pending::Pending;
 use crate::read::Cells;
-use crate::rows::insert_rows;
+use crate::rows::{insert_rows, Opening};
 use crate::side_rows::{write_side_rows, Sides};
 use crate::sql::{parse_ts, ts};
 use crate::statistics::Stored;
@@ -414,6 +413,7 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let facts = after.facts();
+        let mut opening = None;
         // A project the batch made has no side rows yet: they are written from its last record at the commit.
         let made = if let Some(batch) = &self.batch {
             let mut held = lock(&batch.projects);
@@ -437,23 +437,26 @@ impl SqlStore {
                  updated_at = {updated_at} WHERE id = {id} AND version = {was}",
                 changed.concat()
             );
-            let done = w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
-            if done.rows_affected() != 1 {
-                return Err(DomainError::StaleVersion.into());
+            // On PostgreSQL the update waits for the write's first script and goes in its round trip.
+            match w.inline_pg(&sql).filter(|_| self.is_postgres()) {
+                Some(update) => opening = Some(Opening::new(&update)),
+                None => {
+                    let done = w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+                    Opening::check(usize::try_from(done.rows_affected()).unwrap_or(0))?;
+                }
             }
             false
         };
         if !made {
             write_side_rows(conn, after.id, &facts, Sides::Of(&before.facts()), self.held()).await?;
         }
-        let head = self.write_ledger(conn, &change.ledger, by.user_id, now).await?;
         let mut after_snapshot = after.snapshot();
         after_snapshot["detail"] = change.detail.clone();
         if !change.ledger.is_empty() {
             after_snapshot["ledger"] = serde_json::to_value(&change.ledger).unwrap_or_default();
         }
         let event = by.event(change.action, "project", &after.id.to_string(), before.snapshot(), after_snapshot);
-        self.append_at(conn, event, reading_scope(after), now, head).await?;
+        self.write_ledger(conn, &change.ledger, by.user_id, now, (event, reading_scope(after)), opening).await?;
         self.contribute(conn, after, Stored::Of(before)).await
     }
 }

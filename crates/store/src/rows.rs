@@ -20,6 +20,43 @@ pub(crate) async fn fetch_script(conn: &mut AnyConnection, sql: &str) -> Result<
     Ok(conn.fetch_all(sqlx::raw_sql(sql)).await?)
 }
 
+/// A write's versioned `UPDATE`, its values written in as literals ([`crate::listing::Where::inline_pg`]), sent in
+/// the round trip of the write's first script on PostgreSQL instead of one of its own. It answers one row named
+/// `opened` when it finds its row; none means the record changed since it was read.
+pub(crate) struct Opening(String);
+
+impl Opening {
+    /// `update`: an `UPDATE … WHERE id = … AND version = …` with no `RETURNING`.
+    pub(crate) fn new(update: &str) -> Opening {
+        Opening(format!("{update} RETURNING 1 AS opened"))
+    }
+
+    /// `script` with the opening before it.
+    pub(crate) fn before(&self, script: &str) -> String {
+        format!("{}; {script}", self.0)
+    }
+
+    /// Whether `row` is the opening's own.
+    pub(crate) fn is_row(row: &sqlx::any::AnyRow) -> bool {
+        use sqlx::{Column, Row};
+        row.columns().len() == 1 && row.columns()[0].name() == "opened"
+    }
+
+    /// Sent alone, where no script follows.
+    pub(crate) async fn run(self, conn: &mut AnyConnection) -> Result<()> {
+        Opening::check(fetch_script(conn, &self.0).await?.len())
+    }
+
+    /// The write goes on only when the opening found its row.
+    pub(crate) fn check(opened: usize) -> Result<()> {
+        if opened == 1 {
+            Ok(())
+        } else {
+            Err(shanzhi_domain::DomainError::StaleVersion.into())
+        }
+    }
+}
+
 /// Runs `{head} VALUES (…), (…){tail}` for `rows`, in as few statements as the argument limit allows. Every row
 /// has the same number of values, in the order of `head`'s columns. With an upsert `tail`, no two rows may share
 /// a key: PostgreSQL refuses to update one row twice in one statement.

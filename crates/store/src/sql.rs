@@ -661,9 +661,8 @@ impl Store for SqlStore {
             .map_err(classify)?;
         let id: i64 = row.get(0);
         let entry = Entry { budget_id: id, movement: Movement::Allocate, amount, project_id: None };
-        self.write_ledger(&mut w.tx, &[entry], by.user_id, now).await?;
-        self.commit_with(w, by.event(Action::BudgetAllocate, "budget", &id.to_string(), Value::Null, after), now)
-            .await?;
+        let event = by.event(Action::BudgetAllocate, "budget", &id.to_string(), Value::Null, after);
+        self.write_ledger_and_commit(w, &[entry], by.user_id, now, event).await?;
         self.budget_view(id).await
     }
 
@@ -718,10 +717,9 @@ impl Store for SqlStore {
             Entry { budget_id: from, movement: Movement::GrantOut, amount, project_id: None },
             Entry { budget_id: to, movement: Movement::GrantIn, amount, project_id: None },
         ];
-        self.write_ledger(&mut w.tx, &entries, by.user_id, now).await?;
         let after = serde_json::json!({"from": from, "to": to, "to_org_id": to_org, "amount": amount, "note": note});
-        self.commit_with(w, by.event(Action::BudgetGrant, "budget", &from.to_string(), Value::Null, after), now)
-            .await?;
+        let event = by.event(Action::BudgetGrant, "budget", &from.to_string(), Value::Null, after);
+        self.write_ledger_and_commit(w, &entries, by.user_id, now, event).await?;
         self.budget_view(to).await
     }
 

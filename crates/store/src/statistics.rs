@@ -62,14 +62,14 @@ pub trait StatisticsStore {
 /// Adds ledger entries made at `now` to the ledger's sums, in the caller's transaction. Every writer of ledger
 /// entries calls it with the entries it wrote.
 pub async fn add_ledger_entries(conn: &mut AnyConnection, entries: &[Entry], now: DateTime<Utc>) -> Result<()> {
-    write_ledger_entries(conn, None, entries, now).await
+    write_ledger_entries(conn, Vec::new(), entries, now).await
 }
 
-/// Writes ledger entries made at `now` — `rows` for `INSERT INTO ledger`, when given — and adds them to the
-/// ledger's sums, in the caller's transaction.
+/// Writes `rows` (the ledger's own and the write's audit event, when given) and adds ledger entries made at
+/// `now` to the ledger's sums, in the caller's transaction.
 pub(crate) async fn write_ledger_entries(
     conn: &mut AnyConnection,
-    rows: Option<Rows<'_>>,
+    rows: Vec<Rows<'_>>,
     entries: &[Entry],
     now: DateTime<Utc>,
 ) -> Result<()> {
@@ -87,13 +87,14 @@ pub(crate) async fn add_ledger_sums<'a>(
     conn: &mut AnyConnection,
     sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
-    add_ledger_sums_after(conn, None, sums).await
+    add_ledger_sums_after(conn, Vec::new(), sums).await
 }
 
-/// [`add_ledger_sums`] after inserting `first` (the ledger's own rows), in one round trip when both are few.
+/// [`add_ledger_sums`] after inserting `first` (the ledger's own rows, the write's event), in one round trip when
+/// all are few.
 async fn add_ledger_sums_after<'a>(
     conn: &mut AnyConnection,
-    first: Option<Rows<'_>>,
+    first: Vec<Rows<'_>>,
     sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
     // Summed per key first: one statement may not update a row twice. Key order is lock order on PostgreSQL.
@@ -101,11 +102,11 @@ async fn add_ledger_sums_after<'a>(
     for (line, project, movement, year, fen) in sums {
         *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
     }
-    let first_len = first.as_ref().map_or(0, |(_, rows)| rows.len());
+    let first_len = first.iter().map(|(_, rows)| rows.len()).max().unwrap_or(0);
     if by_project.len() <= ONE_STATEMENT_SUMS && first_len <= ONE_STATEMENT_SUMS {
         return add_ledger_sums_at_once(conn, first, &by_project).await;
     }
-    if let Some((head, rows)) = first {
+    for (head, rows) in first {
         insert_rows(conn, head, "", rows).await?;
     }
     add_place_sums(conn, &by_project).await?;
@@ -162,25 +163,31 @@ const ONE_STATEMENT_SUMS: usize = 100;
 /// on SQLite four statements sent as one query (sqlx runs them in turn, binding each `$n` to the same argument).
 /// Every table's rows in key order; only the fund sources' rows are shared between budget lines (the others are
 /// the locked lines' own).
-async fn add_ledger_sums_at_once(
-    conn: &mut AnyConnection,
-    first: Option<Rows<'_>>,
-    sums: &ProjectSums<'_>,
-) -> Result<()> {
+async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>, sums: &ProjectSums<'_>) -> Result<()> {
     let mut w = Where::default();
-    // The ledger's own rows, written first (on PostgreSQL by a CTE of their own).
-    let first = first.filter(|(_, rows)| !rows.is_empty()).map(|(head, rows)| {
-        let rows: Vec<String> = rows
-            .into_iter()
-            .map(|row| format!("({})", row.into_iter().map(|a| w.arg(a)).collect::<Vec<_>>().join(", ")))
-            .collect();
-        format!("{head} VALUES {}", rows.join(", "))
-    });
+    // The ledger's own rows and the event, written first (on PostgreSQL by CTEs of their own).
+    let first: Vec<String> = first
+        .into_iter()
+        .filter(|(_, rows)| !rows.is_empty())
+        .map(|(head, rows)| {
+            let rows: Vec<String> = rows
+                .into_iter()
+                .map(|row| format!("({})", row.into_iter().map(|a| w.arg(a)).collect::<Vec<_>>().join(", ")))
+                .collect();
+            format!("{head} VALUES {}", rows.join(", "))
+        })
+        .collect();
+    let postgres = conn.backend_name() == "PostgreSQL";
+    let ctes = |statements: &[String]| -> Vec<String> {
+        statements.iter().enumerate().map(|(i, sql)| format!("e{i} AS ({sql})")).collect()
+    };
     if sums.is_empty() {
-        return match first {
-            Some(sql) => Ok(w.bind(sqlx::query(&sql)).execute(&mut *conn).await.map(|_| ())?),
-            None => Ok(()),
+        let sql = match first.split_last() {
+            None => return Ok(()),
+            Some((last, rest)) if postgres && !rest.is_empty() => format!("WITH {} {last}", ctes(rest).join(", ")),
+            Some(_) => first.join("; "),
         };
+        return Ok(w.bind(sqlx::query(&sql)).execute(&mut *conn).await.map(|_| ())?);
     }
     let values: Vec<String> = sums
         .iter()
@@ -223,9 +230,9 @@ async fn add_ledger_sums_at_once(
             "INSERT INTO {table} {rows} ON CONFLICT ({key}) DO UPDATE SET amount_fen = {name}.amount_fen + excluded.amount_fen"
         )
     };
-    let sql = if conn.backend_name() == "PostgreSQL" {
+    let sql = if postgres {
         let (main, rest) = parts.split_first().expect("four tables");
-        let mut ctes: Vec<String> = first.iter().map(|sql| format!("entries AS ({sql})")).collect();
+        let mut ctes = ctes(&first);
         ctes.extend(rest.iter().enumerate().map(|(i, part)| format!("t{i} AS ({})", insert(part))));
         format!("WITH {v}, {} {}", ctes.join(", "), insert(main))
     } else {

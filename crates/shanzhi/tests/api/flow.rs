@@ -196,4 +196,46 @@ both_backends! {
         let err = app.store.update_project(&by, &p, &newer, &change, start_time()).await.unwrap_err();
         assert!(matches!(err, shanzhi_store::StoreError::Domain(shanzhi_domain::DomainError::StaleVersion)), "{err}");
     }
+
+    // On PostgreSQL a project's update rides in the round trip of the write's locks, its values written in as
+    // literals: what goes in must come back byte for byte, and a stale write with ledger entries leaves nothing.
+    async fn a_write_keeps_every_character_and_a_stale_one_leaves_no_entry(backend) {
+        use shanzhi_domain::budget::{Entry, Movement};
+        let app = TestApp::with_demo(backend).await;
+        let (store, by) = (&app.store, shanzhi_store::By::system("test"));
+        let p = store.projects().await.unwrap().into_iter().next().unwrap();
+        let mut newer = p.clone();
+        newer.version += 1;
+        newer.design.title = "它's \\ \\' ''引号'' \"x\" E'\\n' $1 $$ 😀".into();
+        let change = shanzhi_domain::project::Change::new(shanzhi_domain::audit::Action::ProjectDesign, json!({}));
+        store.update_project(&by, &p, &newer, &change, start_time()).await.unwrap();
+        assert_eq!(store.project(p.id).await.unwrap().unwrap().design.title, newer.design.title);
+
+        let jyj = store.organisation_by_key("jyj").await.unwrap().unwrap().id;
+        let budget = shanzhi_domain::budget::Budget {
+            id: 0,
+            year: 2026,
+            org_id: jyj,
+            source: shanzhi_domain::budget::FundSource::GeneralBudget,
+            donor: None,
+            granted_from: None,
+            note: "test".into(),
+        };
+        let amount = shanzhi_domain::Money::from_fen(10_000);
+        let line = store.add_budget(&by, budget, amount, start_time()).await.unwrap().budget.id;
+        let entries = store.ledger(Some(line)).await.unwrap().len();
+        let mut paid = change.clone();
+        paid.ledger =
+            vec![Entry { budget_id: line, movement: Movement::Allocate, amount: shanzhi_domain::Money::from_fen(100), project_id: Some(p.id) }];
+        let err = store.update_project(&by, &p, &newer, &paid, start_time()).await.unwrap_err();
+        assert!(matches!(err, shanzhi_store::StoreError::Domain(shanzhi_domain::DomainError::StaleVersion)), "{err}");
+        assert_eq!(store.ledger(Some(line)).await.unwrap().len(), entries, "the stale write's entry was kept");
+        let current = store.project(p.id).await.unwrap().unwrap();
+        let mut next = current.clone();
+        next.version += 1;
+        store.update_project(&by, &current, &next, &paid, start_time()).await.unwrap();
+        assert_eq!(store.ledger(Some(line)).await.unwrap().len(), entries + 1);
+        let (code, out) = app.verify_cli(None);
+        assert_eq!(code, 0, "{out}");
+    }
 }
