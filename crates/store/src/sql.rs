@@ -226,6 +226,11 @@ impl SqlStore {
     }
 }
 
+/// The budget lines' years as `y(year)`, the last row NULL: each next year the least one above the last, from the
+/// index that starts with the year (neither backend skips through an index for DISTINCT by itself).
+pub(crate) const LINE_YEARS: &str = "WITH RECURSIVE y(year) AS (SELECT MIN(year) FROM budgets UNION ALL \
+     SELECT (SELECT MIN(b.year) FROM budgets b WHERE b.year > y.year) FROM y WHERE y.year IS NOT NULL)";
+
 pub(crate) fn region_from_row(r: &dyn Cells) -> Result<Region> {
     let level: String = r.try_get("level")?;
     Ok(Region {
@@ -617,12 +622,8 @@ impl Store for SqlStore {
     }
 
     async fn budget_years(&self) -> Result<Vec<i32>> {
-        // Each next year is the least one above the last, from the index that starts with the year: neither
-        // backend skips through an index for DISTINCT by itself.
-        let sql = "WITH RECURSIVE y(year) AS (SELECT MIN(year) FROM budgets \
-                   UNION ALL SELECT (SELECT MIN(b.year) FROM budgets b WHERE b.year > y.year) FROM y WHERE y.year IS NOT NULL) \
-                   SELECT CAST(year AS BIGINT) AS year FROM y WHERE year IS NOT NULL";
-        self.fetch_all(sql, vec![], |r| Ok(r.try_get::<i64>("year")? as i32)).await
+        let sql = format!("{LINE_YEARS} SELECT CAST(year AS BIGINT) AS year FROM y WHERE year IS NOT NULL");
+        self.fetch_all(&sql, vec![], |r| Ok(r.try_get::<i64>("year")? as i32)).await
     }
 
     async fn budgets(&self) -> Result<Vec<BudgetView>> {
