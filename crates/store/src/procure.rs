@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::audit::{NewEvent, Scope as AuditScope};
-use shanzhi_domain::notice::{NewNotice, Notice, NoticeKind};
+use shanzhi_domain::notice::{NewNotice, Notice, NoticeBody, NoticeKind};
 use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
 use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::{DomainError, ErrorCode};
@@ -313,7 +313,7 @@ fn notice_from_row(r: &dyn Cells) -> Result<Notice> {
             project_id: r.try_get("project_id")?,
             procurement_id: r.try_get("procurement_id")?,
             title: r.try_get("title")?,
-            body: serde_json::from_str(&body).map_err(|e| StoreError::Corrupt(format!("notice body: {e}")))?,
+            body: NoticeBody::from_text(body).map_err(|e| StoreError::Corrupt(format!("notice body: {e}")))?,
             published_on: date(r.try_get("published_on")?)?,
             ends_on: ends.map(date).transpose()?,
         },
@@ -348,7 +348,7 @@ pub(crate) fn notice_values(n: &NewNotice, now: DateTime<Utc>) -> Vec<Arg> {
         Arg::Int(n.project_id),
         Arg::OptInt(n.procurement_id),
         Arg::Text(n.title.clone()),
-        Arg::Text(n.body.to_string()),
+        Arg::Text(n.body.text().to_string()),
         Arg::Text(n.published_on.to_string()),
         Arg::OptText(n.ends_on.map(|d| d.to_string())),
         Arg::Text(ts(now)),

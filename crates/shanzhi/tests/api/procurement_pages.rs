@@ -185,7 +185,8 @@ both_backends! {
         assert!(html.contains("Purchase intention: ") && !html.contains("采购意向</a>"), "{html}");
         let intention = app.store.notices().await.unwrap().into_iter().find(|n| n.notice.kind.code() == "intention").unwrap();
         let (_, html) = crate::helpers::page(&app, &format!("/notices/{}", intention.id), "sz_lang=en").await;
-        let project = intention.notice.body["title"].as_str().unwrap();
+        let body = intention.notice.body.value();
+        let project = body["title"].as_str().unwrap();
         assert!(html.contains(&format!("<h1 class=\"page-title\">Purchase intention: {project}</h1>")), "{html}");
         let notices = app.store.notices().await.unwrap();
         for n in notices.iter().filter(|n| n.notice.procurement_id == Some(id)) {

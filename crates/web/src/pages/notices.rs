@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use serde_json::Value;
-use shanzhi_domain::notice::{body_money, Notice, NoticeKind};
+use shanzhi_domain::notice::{body_money, Heading, Notice, NoticeKind};
 use shanzhi_domain::procurement::{ChallengeAbout, Consequence, Method, Scoring, SingleSourceCase};
 
 use super::layout::{breadcrumbs, page};
@@ -22,9 +22,14 @@ pub fn kind_label(lang: Lang, k: NoticeKind) -> &'static str {
 
 /// A notice's title in the reader's language (see [`shanzhi_domain::notice::NewNotice::title_en`]).
 pub fn notice_title(lang: Lang, n: &Notice) -> String {
+    notice_title_with(lang, n, &n.notice.body.heading())
+}
+
+/// [`notice_title`] from the body's heading, already read.
+fn notice_title_with(lang: Lang, n: &Notice, heading: &Heading) -> String {
     match lang {
         Lang::Zh => n.notice.title.clone(),
-        Lang::En => n.notice.title_en(),
+        Lang::En => n.notice.title_en_with(heading),
     }
 }
 
@@ -69,12 +74,13 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
         } @else {
             ul.queue #notices {
                 @for n in notices {
+                    @let heading = n.notice.body.heading();
                     li.queue__item {
-                        a href={"/notices/" (n.id)} { (notice_title(lang, n)) }
+                        a href={"/notices/" (n.id)} { (notice_title_with(lang, n, &heading)) }
                         " " strong.tag.tag--blue { (kind_label(lang, n.notice.kind)) }
                         p.queue__meta {
                             (lang.t("发布日期：", "Published: ")) (lang.date(n.notice.published_on))
-                            @if let Some(p) = n.notice.body.get("purchaser").and_then(Value::as_str) { " · " (p) }
+                            @if let Some(p) = &heading.purchaser { " · " (p) }
                         }
                     }
                 }
@@ -133,7 +139,8 @@ pub fn scoring_text(lang: Lang, s: &Scoring) -> String {
 
 /// The body fields each kind publishes, in reading order.
 fn notice_body(lang: Lang, n: &Notice) -> Markup {
-    let b = &n.notice.body;
+    let body = n.notice.body.value();
+    let b = &body;
     let money = |k: &str| body_money(b, k).map(|m| lang.money(m));
     let label = |code: Option<&str>, f: &dyn Fn(&str) -> Option<(&'static str, &'static str)>| {
         code.and_then(f).map(|(zh, en)| lang.t(zh, en).to_string())
