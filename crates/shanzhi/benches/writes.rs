@@ -292,6 +292,8 @@ async fn run(admin: Option<&str>) {
     // then accepted and paid (timed), in order — only the current milestone can be reported.
     b.clock.set(china("2027-03-31T10:00"));
     let provider = b.actor("p.yg").await;
+    // Read again: the pool may have opened connections since.
+    let pids = database_pids(store.pool(), backend).await;
     let (mut took, mut cpu) = (Duration::ZERO, Cpu::default());
     for &id in &contracted {
         for m in 0..MILESTONES {
