@@ -317,7 +317,13 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
                 None => (Arc::new(SystemClock), None),
             };
-            let empty = store.users().await.map_err(|e| e.to_string())?.is_empty();
+            // One user read, not every one: a province has thousands.
+            let first = shanzhi_store::PageRequest { limit: 1, before: None };
+            let empty = shanzhi_store::Directory::user_page(&store, &Default::default(), first)
+                .await
+                .map_err(|e| e.to_string())?
+                .items
+                .is_empty();
             let listener = tokio::net::TcpListener::bind(&addr).await.map_err(|e| format!("--addr {addr}: {e}"))?;
             let local = listener.local_addr().map_err(|e| e.to_string())?;
             let files = Arc::new(FolderStorage::new(place.data_dir.join("files")));
