@@ -252,13 +252,7 @@ impl SqlStore {
             // The lock and the read in one round trip; the read's snapshot is taken after the lock is granted
             // (READ COMMITTED: a snapshot per statement), so it sees the last holder's event.
             let sql = format!("{CHAIN_LOCK}; {CHAIN_HEAD}");
-            let Some(opening) = opening else {
-                return Ok(head_from(crate::rows::fetch_script(conn, &sql).await?.into_iter().next()));
-            };
-            let (opened, rest): (Vec<_>, Vec<_>) =
-                crate::rows::fetch_script(conn, &opening.before(&sql)).await?.into_iter().partition(Opening::is_row);
-            Opening::check(opened.len())?;
-            rest.into_iter().next()
+            Opening::fetch_before(opening, conn, &sql).await?.into_iter().next()
         } else {
             if let Some(opening) = opening {
                 opening.run(conn).await?;

@@ -120,16 +120,13 @@ impl SqlStore {
         opening: Option<Opening>,
     ) -> Result<(BTreeMap<i64, (i32, Balances)>, Option<UnderLocks>)> {
         let Some(batch) = &self.batch else { return self.lines(conn, ids, for_update, opening).await };
-        if let Some(opening) = opening {
-            opening.run(conn).await?;
-        }
         let (missing, all_locked): (Vec<i64>, bool) = {
             let pending = lock(&batch.ledger);
             (ids.iter().copied().filter(|id| !pending.lines.contains_key(id)).collect(), pending.all_locked)
         };
         // Only PostgreSQL locks a line the batch does not hold already; a batch keeps its own closed years and
         // chain head, so nothing else is read beside the sums (on SQLite the batch holds the one write lock).
-        let (read, _) = self.lines(conn, &missing, for_update && !all_locked && self.is_postgres(), None).await?;
+        let (read, _) = self.lines(conn, &missing, for_update && !all_locked && self.is_postgres(), opening).await?;
         let mut pending = lock(&batch.ledger);
         pending.lines.extend(read);
         let lines = ids.iter().map(|id| pending.lines.get(id).map(|line| (*id, *line)).ok_or_else(unknown_line));
@@ -195,30 +192,26 @@ impl SqlStore {
                     crate::audit::CHAIN_LOCK,
                     crate::audit::CHAIN_HEAD
                 );
-                // The write's own update first: every write takes its record's lock before its lines'.
-                (opening.as_ref().map_or(script.clone(), |o| o.before(&script)), None)
+                (script, None)
             } else {
                 let mut w = Where::default();
                 let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
                 (format!("{}; {CLOSED_YEARS}; {}", sums(&list), crate::audit::CHAIN_HEAD), Some(w))
             };
             let found = match args {
-                None => crate::rows::fetch_script(conn, &sql).await?,
+                // The write's own update first: every write takes its record's lock before its lines'.
+                None => Opening::fetch_before(opening, conn, &sql).await?,
                 Some(w) => w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?,
             };
-            let (mut closed, mut head, mut sums, mut opened) = (Vec::new(), None, Vec::new(), 0);
+            let (mut closed, mut head, mut sums) = (Vec::new(), None, Vec::new());
             for r in found {
                 match (r.columns().len(), r.columns()[0].name()) {
-                    (1, "opened") => opened += 1,
                     // The lock's rows hold only the id.
                     (1, "id") => {}
                     (1, "closed") => closed.push(closed_year(&r)?),
                     (2, "seq") => head = Some(r),
                     _ => sums.push(r),
                 }
-            }
-            if opening.is_some() {
-                Opening::check(opened)?;
             }
             under = Some(UnderLocks { closed, head: crate::audit::head_from(head) });
             sums

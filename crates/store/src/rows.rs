@@ -31,15 +31,20 @@ impl Opening {
         Opening(format!("{update} RETURNING 1 AS opened"))
     }
 
-    /// `script` with the opening before it.
-    pub(crate) fn before(&self, script: &str) -> String {
-        format!("{}; {script}", self.0)
-    }
-
-    /// Whether `row` is the opening's own.
-    pub(crate) fn is_row(row: &sqlx::any::AnyRow) -> bool {
+    /// The rows of `script` ([`fetch_script`]), sent after `opening` in the same round trip when there is one,
+    /// which must have found its row; the opening's own row is not among them.
+    pub(crate) async fn fetch_before(
+        opening: Option<Opening>,
+        conn: &mut AnyConnection,
+        script: &str,
+    ) -> Result<Vec<sqlx::any::AnyRow>> {
         use sqlx::{Column, Row};
-        row.columns().len() == 1 && row.columns()[0].name() == "opened"
+        let Some(opening) = opening else { return fetch_script(conn, script).await };
+        let is_opened = |row: &sqlx::any::AnyRow| row.columns().len() == 1 && row.columns()[0].name() == "opened";
+        let (opened, rest): (Vec<_>, Vec<_>) =
+            fetch_script(conn, &format!("{}; {script}", opening.0)).await?.into_iter().partition(is_opened);
+        Opening::check(opened.len())?;
+        Ok(rest)
     }
 
     /// Sent alone, where no script follows.
