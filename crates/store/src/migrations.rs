@@ -41,6 +41,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (30, include_str!("../migrations/sqlite/0030_place_lottery.sql")),
     (31, include_str!("../migrations/sqlite/0031_lookups.sql")),
     (32, include_str!("../migrations/sqlite/0032_place_lottery_keys.sql")),
+    (33, include_str!("../migrations/sqlite/0033_ledger_groups.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -78,6 +79,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (33, include_str!("../migrations/postgres/0033_place_lottery.sql")),
     (34, include_str!("../migrations/postgres/0034_lookups.sql")),
     (35, include_str!("../migrations/postgres/0035_place_lottery_keys.sql")),
+    (36, include_str!("../migrations/postgres/0036_ledger_groups.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

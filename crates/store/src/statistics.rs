@@ -6,7 +6,10 @@
 //!   for the whole platform's figures;
 //! - `statistics_ledger` (by line, project, movement and year), `statistics_ledger_totals` (by line, movement
 //!   and year) and `statistics_ledger_places` (by place — every level of the project's places — line, movement
-//!   and year), added to with every ledger entry; a place's sums move with a project whose regions change.
+//!   and year), added to with every ledger entry; a place's sums move with a project whose regions change;
+//! - `statistics_ledger_groups` and `statistics_ledger_place_groups`: the payments and allocations among them
+//!   grouped as the fold reads them ([`GROUPED`]), for the whole platform and per place, so a year's figures read a
+//!   row per department and fund source instead of every line it paid on.
 //!
 //! The domain's [`fold`] turns the sums into the [`Statistics`] object, equal to computing it from every record.
 
@@ -143,6 +146,7 @@ async fn add_ledger_sums_after<'a>(
     .await?;
     // The same sums per fund source, the line's, looked up in the statement. In key order, which is lock order
     // on PostgreSQL; `WHERE` so that SQLite does not read `ON CONFLICT` as a join's `ON`.
+    let by_group = by_source.clone();
     insert_rows(
         conn,
         "INSERT INTO statistics_ledger_sources (movement, year, source, amount_fen) \
@@ -152,15 +156,52 @@ async fn add_ledger_sums_after<'a>(
          ON CONFLICT (movement, year, source) DO UPDATE SET amount_fen = statistics_ledger_sources.amount_fen + excluded.amount_fen",
         by_source,
     )
-    .await
+    .await?;
+    let head = format!(
+        "INSERT INTO {GROUPS_TABLE} SELECT v.column2, v.column3, {}, CAST(SUM(v.column4) AS BIGINT) FROM (",
+        grouped("v.column2")
+    );
+    let tail = format!(
+        ") v JOIN budgets b ON b.id = v.column1 WHERE v.column2 {GROUPED} GROUP BY 1, 2, 3, 4, 5, 6 \
+         ORDER BY 1, 2, 3, 4, 5, 6 {}",
+        add_on_conflict(GROUPS_TABLE)
+    );
+    insert_rows(conn, &head, &tail, by_group).await
+}
+
+/// The ledger's movements the statistics read (`pay` and `allocate`, see [`Sums`]), kept grouped in
+/// `statistics_ledger_groups` and `statistics_ledger_place_groups` (migration 33 on SQLite, 36 on PostgreSQL).
+const GROUPED: &str = "IN ('pay', 'allocate')";
+
+/// How a line's sum of movement `m` is grouped, as the line's (`b`) fund source, department, year and grant: a
+/// payment per department and fund source (line year and grant 0), an allocation per fund source, line year and
+/// grant (department 0) — all that the fold reads of each.
+fn grouped(m: &str) -> String {
+    format!(
+        "b.source, CAST(CASE WHEN {m} = 'pay' THEN b.org_id ELSE 0 END AS BIGINT), \
+         CAST(CASE WHEN {m} = 'pay' THEN 0 ELSE b.year END AS BIGINT), \
+         CAST(CASE WHEN {m} = 'pay' OR b.granted_from IS NULL THEN 0 ELSE 1 END AS BIGINT)"
+    )
+}
+
+const GROUPS_TABLE: &str = "statistics_ledger_groups (movement, year, source, org_id, line_year, granted, amount_fen)";
+const PLACE_GROUPS_TABLE: &str =
+    "statistics_ledger_place_groups (code, movement, year, source, org_id, line_year, granted, amount_fen)";
+
+/// The upsert that adds to a summary table's `amount_fen` (`table` with its columns, the last being the amount).
+fn add_on_conflict(table: &str) -> String {
+    let name = table.split(' ').next().unwrap_or(table);
+    let columns = table.split_once('(').map_or("", |(_, c)| c.trim_end_matches(')'));
+    let key: Vec<&str> = columns.split(", ").filter(|c| *c != "amount_fen").collect();
+    format!("ON CONFLICT ({}) DO UPDATE SET amount_fen = {name}.amount_fen + excluded.amount_fen", key.join(", "))
 }
 
 /// How many (project, line, movement, year) sums [`add_ledger_sums_at_once`] writes at most: five arguments each.
 const ONE_STATEMENT_SUMS: usize = 100;
 
 /// [`add_ledger_sums`] in one round trip instead of five: the sums as a `VALUES` list, the places and fund sources
-/// looked up inside the statements. On PostgreSQL one statement whose data-modifying CTEs write the four tables;
-/// on SQLite four statements sent as one query (sqlx runs them in turn, binding each `$n` to the same argument).
+/// looked up inside the statements. On PostgreSQL one statement whose data-modifying CTEs write the six tables;
+/// on SQLite six statements sent as one query (sqlx runs them in turn, binding each `$n` to the same argument).
 /// Every table's rows in key order; only the fund sources' rows are shared between budget lines (the others are
 /// the locked lines' own).
 async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>, sums: &ProjectSums<'_>) -> Result<()> {
@@ -200,6 +241,7 @@ async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>,
     let v = format!("v (project_id, budget_id, movement, year, amount_fen) AS (VALUES {})", values.join(", "));
     // (table and columns, the rows, the key); `WHERE` so that SQLite does not read `ON CONFLICT` as a join's `ON`.
     let sum = "CAST(SUM(v.amount_fen) AS BIGINT)";
+    let g = grouped("v.movement");
     let parts = [
         (
             "statistics_ledger_places (code, budget_id, movement, year, amount_fen)",
@@ -223,6 +265,19 @@ async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>,
                      WHERE 1 = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
             "movement, year, source",
         ),
+        (
+            GROUPS_TABLE,
+            format!("SELECT v.movement, v.year, {g}, {sum} FROM v JOIN budgets b ON b.id = v.budget_id \
+                     WHERE v.movement {GROUPED} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"),
+            "movement, year, source, org_id, line_year, granted",
+        ),
+        (
+            PLACE_GROUPS_TABLE,
+            format!("SELECT pl.code, v.movement, v.year, {g}, {sum} FROM v JOIN project_places pl ON pl.project_id = v.project_id \
+                     JOIN budgets b ON b.id = v.budget_id WHERE v.movement {GROUPED} GROUP BY 1, 2, 3, 4, 5, 6, 7 \
+                     HAVING SUM(v.amount_fen) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7"),
+            "code, movement, year, source, org_id, line_year, granted",
+        ),
     ];
     let insert = |(table, rows, key): &(&str, String, &str)| {
         let name = table.split(' ').next().unwrap_or(table);
@@ -231,7 +286,7 @@ async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>,
         )
     };
     let sql = if postgres {
-        let (main, rest) = parts.split_first().expect("four tables");
+        let (main, rest) = parts.split_first().expect("six tables");
         let mut ctes = ctes(&first);
         ctes.extend(rest.iter().enumerate().map(|(i, part)| format!("t{i} AS ({})", insert(part))));
         format!("WITH {v}, {} {}", ctes.join(", "), insert(main))
@@ -283,7 +338,8 @@ async fn write_place_ledger(conn: &mut AnyConnection, sums: BTreeMap<(String, i6
         .map(|((code, line, movement, year), fen)| {
             vec![Arg::Text(code), Arg::Int(line), Arg::Text(movement), Arg::Int(year.into()), Arg::Int(fen)]
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let groups = rows.clone();
     insert_rows(
         conn,
         "INSERT INTO statistics_ledger_places (code, budget_id, movement, year, amount_fen)",
@@ -291,7 +347,19 @@ async fn write_place_ledger(conn: &mut AnyConnection, sums: BTreeMap<(String, i6
          amount_fen = statistics_ledger_places.amount_fen + excluded.amount_fen",
         rows,
     )
-    .await
+    .await?;
+    let head = format!(
+        "INSERT INTO {PLACE_GROUPS_TABLE} SELECT v.column1, v.column3, v.column4, {}, CAST(SUM(v.column5) AS BIGINT) FROM (",
+        grouped("v.column3")
+    );
+    // Rows summing to nothing are kept (a place a project left is cleared by its caller): a statement of many
+    // rows may be one of several that make up a place's sum.
+    let tail = format!(
+        ") v JOIN budgets b ON b.id = v.column2 WHERE v.column3 {GROUPED} GROUP BY 1, 2, 3, 4, 5, 6, 7 \
+         ORDER BY 1, 2, 3, 4, 5, 6, 7 {}",
+        add_on_conflict(PLACE_GROUPS_TABLE)
+    );
+    insert_rows(conn, &head, &tail, groups).await
 }
 
 /// Moves a project's ledger sums from the places it was in to those it is in now, in the caller's transaction:
@@ -322,11 +390,12 @@ pub(crate) async fn move_place_ledger(
     // line years (entries are never of zero).
     let left: Vec<&String> = was_in.difference(now_in).collect();
     if !left.is_empty() {
-        let mut w = Where::default();
-        let codes: Vec<String> = left.iter().map(|c| w.text(c)).collect();
-        let sql =
-            format!("DELETE FROM statistics_ledger_places WHERE amount_fen = 0 AND code IN ({})", codes.join(", "));
-        w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+        for table in ["statistics_ledger_places", "statistics_ledger_place_groups"] {
+            let mut w = Where::default();
+            let codes: Vec<String> = left.iter().map(|c| w.text(c)).collect();
+            let sql = format!("DELETE FROM {table} WHERE amount_fen = 0 AND code IN ({})", codes.join(", "));
+            w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
+        }
     }
     Ok(())
 }
@@ -511,34 +580,81 @@ async fn township_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str) -
     snap.fetch_all(&sql, w.into_args(), row_from).await
 }
 
+/// The ledger's payments and allocations in the part under `root` (everything when `None`) as the fold reads them
+/// (see [`Sums`]): for the whole platform and for a place, from their grouped rows ([`GROUPED`]) — for one year
+/// that year's payments per department and fund source, the allocations of its original welfare-lottery lines,
+/// and the other years' payments per fund source (the trend) — and, for a place, its own departments' entries
+/// without a project (allocations and grants: `sql.rs`), grouped alike.
 async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&str>) -> Result<Vec<LedgerSum>> {
-    if let (None, Some(y)) = (root, year) {
-        return platform_year_ledger(snap, y).await;
+    let place = match root {
+        None => None,
+        Some(code) if crate::projects::is_place_code(code) => Some(code),
+        Some(root) => return part_ledger_sums(snap, year, root).await,
+    };
+    let mut w = Where::default();
+    let (table, at) = match place {
+        None => ("statistics_ledger_groups", String::new()),
+        Some(code) => ("statistics_ledger_place_groups", format!("code = {} AND ", w.text(code))),
+    };
+    let columns = "movement, year, source, CAST(org_id AS BIGINT) AS org_id, CAST(line_year AS BIGINT) AS line_year, \
+                   CAST(granted AS BIGINT) AS granted, CAST(amount_fen AS BIGINT) AS amount";
+    let lottery = "source = 'welfare_lottery' AND granted = 0";
+    let mut parts = match year {
+        None => vec![format!("SELECT {columns} FROM {table} WHERE {at}movement {GROUPED}")],
+        Some(y) => {
+            let y = w.int(i64::from(y));
+            let other_years = match place {
+                None => format!(
+                    "SELECT movement, year, source, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
+                     amount_fen FROM statistics_ledger_sources WHERE movement = 'pay' AND year <> {y}"
+                ),
+                Some(_) => format!(
+                    "SELECT movement, year, source, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
+                     CAST(SUM(amount_fen) AS BIGINT) FROM {table} WHERE {at}movement = 'pay' AND year <> {y} \
+                     GROUP BY movement, year, source"
+                ),
+            };
+            vec![
+                format!("SELECT {columns} FROM {table} WHERE {at}movement = 'pay' AND year = {y}"),
+                format!(
+                    "SELECT movement, year, source, org_id, line_year, granted, amount_fen FROM {table} \
+                     WHERE {at}movement = 'allocate' AND line_year = {y} AND {lottery}"
+                ),
+                other_years,
+            ]
+        }
+    };
+    if let Some(code) = place {
+        // Of the year's own lines only its original welfare-lottery ones: the fold reads no other entry without
+        // a project in a year.
+        let mut own = own_lines(&mut w, code);
+        if let Some(y) = year {
+            let y = w.int(i64::from(y));
+            own = format!("{own} AND b2.year = {y} AND b2.source = 'welfare_lottery' AND b2.granted_from IS NULL");
+        }
+        parts.push(format!(
+            "SELECT l.movement, l.year, {}, CAST(SUM(l.amount_fen) AS BIGINT) FROM statistics_ledger l \
+             JOIN budgets b ON b.id = l.budget_id WHERE l.project_id = 0 AND l.movement {GROUPED} \
+             AND l.budget_id IN ({own}) GROUP BY 1, 2, 3, 4, 5, 6",
+            grouped("l.movement")
+        ));
     }
+    snap.fetch_all(&parts.join(" UNION ALL "), w.into_args(), ledger_sum_from).await
+}
+
+/// The ledger sums of a part that is not a place (a region prefix of no level): its projects' sums per line,
+/// each tested for the part, and its own departments' lines, grouped per request.
+async fn part_ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str) -> Result<Vec<LedgerSum>> {
     let mut w = Where::default();
     let moved = "SELECT budget_id, movement, year, amount_fen FROM";
     let wanted = "movement IN ('pay', 'allocate')";
-    let from = match root {
-        None => format!("({moved} statistics_ledger_totals WHERE {wanted}) l"),
-        // A place's projects' sums are kept per place: read, not summed per project.
-        Some(code) if crate::projects::is_place_code(code) => {
-            let c = w.text(code);
-            let own = own_lines(&mut w, code);
-            format!(
-                "({moved} statistics_ledger_places WHERE {wanted} AND code = {c} \
-                 UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
-            )
-        }
-        Some(root) => {
-            let within = projects_within(&mut w, root);
-            let own = own_lines(&mut w, root);
-            // Two halves rather than one OR, so each is answered from the table's key.
-            format!(
-                "({moved} statistics_ledger WHERE {wanted} AND project_id IN ({within}) \
-                 UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
-            )
-        }
-    };
+    let within = projects_within(&mut w, root);
+    let own = own_lines(&mut w, root);
+    // Two halves rather than one OR, so each is answered from the table's key.
+    let from = format!(
+        "({moved} statistics_ledger WHERE {wanted} AND project_id IN ({within}) \
+         UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
+    );
     // What the fold reads of the ledger (`sums::fold`): payments by year and fund source for the trend, and by
     // department in the asked year; the welfare-lottery lines' own allocations in the asked year. For one year
     // the rest is summed away in SQL (line, department and grant as 0), so a year's figures read a few dozen
@@ -565,29 +681,6 @@ async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&s
         w.sql()
     );
     snap.fetch_all(&sql, w.into_args(), ledger_sum_from).await
-}
-
-/// The ledger of one year of everything: that year's payments per line found by year, its original
-/// welfare-lottery lines' allocations found by line (few), each grouped as the fold reads them (see
-/// [`ledger_sums`]), and the other years' payments per fund source from their own sums. Two grouped parts rather
-/// than one grouping of their union: a million projects' province pays on 3,400 lines a year, and the one
-/// grouping took 10–20 ms where these take 2–3.
-async fn platform_year_ledger(snap: &mut Snapshot<'_>, year: i32) -> Result<Vec<LedgerSum>> {
-    let line = "CAST(b.year AS BIGINT) AS line_year, b.source, CAST(b.org_id AS BIGINT) AS org_id";
-    let sql = format!(
-        "SELECT t.movement, t.year, {line}, \
-         CAST(CASE WHEN b.granted_from IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS granted, \
-         CAST(SUM(t.amount_fen) AS BIGINT) AS amount FROM statistics_ledger_totals t JOIN budgets b ON b.id = t.budget_id \
-         WHERE t.year = $1 AND t.movement = 'pay' GROUP BY t.movement, t.year, b.year, b.source, b.org_id, 6 \
-         UNION ALL SELECT t.movement, t.year, {line}, CAST(0 AS BIGINT) AS granted, \
-         CAST(SUM(t.amount_fen) AS BIGINT) AS amount FROM budgets b JOIN statistics_ledger_totals t ON t.budget_id = b.id \
-         WHERE b.year = $1 AND b.source = 'welfare_lottery' AND b.granted_from IS NULL AND t.movement = 'allocate' \
-         GROUP BY t.movement, t.year, b.year, b.source, b.org_id \
-         UNION ALL SELECT movement, year, CAST(0 AS BIGINT) AS line_year, source, CAST(0 AS BIGINT) AS org_id, \
-         CAST(0 AS BIGINT) AS granted, amount_fen AS amount FROM statistics_ledger_sources \
-         WHERE movement = 'pay' AND year <> $1"
-    );
-    snap.fetch_all(&sql, vec![Arg::Int(i64::from(year))], ledger_sum_from).await
 }
 
 fn ledger_sum_from(r: &dyn Cells) -> Result<LedgerSum> {

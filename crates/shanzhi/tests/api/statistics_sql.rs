@@ -249,23 +249,41 @@ both_backends! {
     async fn a_store_made_before_the_summary_rows_gets_them_when_migrated(backend) {
         let app = TestApp::with_demo(backend).await;
         let all = Everything::load(&app).await;
-        // As a store made before migration 16: none of its tables (nor those of migrations 20, 24, 29 and the lottery
-        // rows per place, which sum its rows per place and per fund source), the migrations not applied.
-        for table in ["statistics_place_lottery", "statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
+        // As a store made before migration 16: none of its tables (nor those of migrations 20, 24, 29, the lottery
+        // rows per place and the ledger's groups, which sum its rows per place, per fund source and per
+        // department), the migrations not applied.
+        for table in ["statistics_ledger_place_groups", "statistics_ledger_groups", "statistics_place_lottery", "statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
             sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
         }
         sqlx::query("DROP INDEX budgets_year_source").execute(app.store.pool()).await.unwrap();
-        let place_lottery = match backend {
-            shanzhi_store::Backend::Sqlite => 30,
-            shanzhi_store::Backend::Postgres => 33,
+        let (place_lottery, groups) = match backend {
+            shanzhi_store::Backend::Sqlite => (30, 33),
+            shanzhi_store::Backend::Postgres => (33, 36),
         };
-        let versions = format!("DELETE FROM schema_migrations WHERE version IN (16, 20, 24, 29, {place_lottery})");
+        let versions =
+            format!("DELETE FROM schema_migrations WHERE version IN (16, 20, 24, 29, {place_lottery}, {groups})");
         sqlx::query(&versions).execute(app.store.pool()).await.unwrap();
         app.store.migrate().await.unwrap();
         assert_every_year_and_region(&app, &all).await;
         // Migrating again changes nothing.
         app.store.migrate().await.unwrap();
         assert_eq!(app.store.statistics(&all.rules, None, None, WarningList::All).await.unwrap(), all.reference(None, None));
+    }
+
+    async fn a_store_made_before_the_ledgers_groups_gets_them_from_its_sums_when_migrated(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let all = Everything::load(&app).await;
+        for table in ["statistics_ledger_place_groups", "statistics_ledger_groups"] {
+            sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
+        }
+        let groups = match backend {
+            shanzhi_store::Backend::Sqlite => 33,
+            shanzhi_store::Backend::Postgres => 36,
+        };
+        let versions = format!("DELETE FROM schema_migrations WHERE version = {groups}");
+        sqlx::query(&versions).execute(app.store.pool()).await.unwrap();
+        app.store.migrate().await.unwrap();
+        assert_every_year_and_region(&app, &all).await;
     }
 }
 
