@@ -294,7 +294,7 @@ async fn create_project(
     ApiJson(req): ApiJson<projects::DesignRequest>,
 ) -> AppResult<Response> {
     let p = projects::create_project(&state, &s.actor, req).await?;
-    Ok((StatusCode::CREATED, Json(json!(view(&s.actor, &p)))).into_response())
+    Ok((StatusCode::CREATED, Json(view(&s.actor, &p))).into_response())
 }
 
 #[utoipa::path(
@@ -308,9 +308,9 @@ async fn get_project(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     let p = projects::visible_project(&state, &s.actor, id).await?;
-    Ok(Json(json!(view(&s.actor, &p))))
+    Ok(Json(view(&s.actor, &p)))
 }
 
 #[utoipa::path(
@@ -329,9 +329,9 @@ async fn history(
     Ok(Json(json!(shanzhi_app::audit::project_history(&state, &s.actor, &p).await?)))
 }
 
-pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<Value>> {
+pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<ProjectView>> {
     let p = projects::perform(state, &s.actor, id, cmd).await?;
-    Ok(Json(json!(view(&s.actor, &p))))
+    Ok(Json(view(&s.actor, &p)))
 }
 
 /// A handler that applies one project command with its body; its documentation names that very body type.
@@ -352,7 +352,7 @@ macro_rules! command_handler {
             ApiSession(s): ApiSession,
             Path(id): Path<i64>,
             ApiJson(req): ApiJson<$req>,
-        ) -> AppResult<Json<Value>> {
+        ) -> AppResult<Json<ProjectView>> {
             act(&state, &s, id, $make(req)).await
         }
     };
@@ -418,7 +418,7 @@ async fn finish_design(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::FinishDesign).await
 }
 
@@ -433,7 +433,7 @@ async fn submit(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::Submit).await
 }
 
@@ -450,7 +450,7 @@ async fn file_report(
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
     ApiJson(req): ApiJson<projects::ReportRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::FileReport(n, req)).await
 }
 
@@ -467,7 +467,7 @@ async fn decide(
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
     ApiJson(req): ApiJson<projects::AcceptanceRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::Decide(n, req)).await
 }
 
@@ -638,7 +638,7 @@ async fn fill_post(
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
     ApiJson(req): ApiJson<projects::PostHolderRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::FillPost(n, req)).await
 }
 
@@ -655,7 +655,7 @@ async fn vacate_post(
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, usize)>,
     ApiJson(req): ApiJson<projects::ReasonRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::VacatePost(n, req)).await
 }
 

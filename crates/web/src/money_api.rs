@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::api::{act, ApiJson};
+use crate::api::{act, ApiJson, ProjectView};
 use crate::auth::ApiSession;
 use crate::error::AppResult;
 use crate::openapi::roles;
@@ -26,7 +26,7 @@ async fn propose_supplement(
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<SupplementRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::ProposeSupplement(req)).await
 }
 
@@ -43,7 +43,7 @@ async fn review_supplement(
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, u32)>,
     ApiJson(req): ApiJson<ReviewRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::ReviewSupplement(n, req)).await
 }
 
@@ -60,7 +60,7 @@ async fn sign_supplement(
     ApiSession(s): ApiSession,
     Path((id, n)): Path<(i64, u32)>,
     ApiJson(req): ApiJson<SignRequest>,
-) -> AppResult<Json<Value>> {
+) -> AppResult<Json<ProjectView>> {
     act(&state, &s, id, Command::SignSupplement(n, req)).await
 }
 
