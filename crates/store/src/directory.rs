@@ -78,12 +78,8 @@ impl Directory for SqlStore {
             w.and("active = 1".to_string());
         }
         if let Some(root) = &filter.region {
-            // By the `(region, id)` index (migrations 31 and 34), in byte order on PostgreSQL whatever its collation.
-            let column = match crate::Store::backend(self) {
-                crate::Backend::Postgres => r#"(region COLLATE "C")"#,
-                crate::Backend::Sqlite => "region",
-            };
-            let c = w.prefix(column, root);
+            // By the `(region, id)` index (migrations 31 and 34).
+            let c = w.subtree(crate::Store::backend(self), "region", root);
             w.and(c);
         }
         let sql = format!("SELECT {ORG_COLUMNS} FROM organisations{}", w.page_sql("id", page));

@@ -133,6 +133,14 @@ impl Where {
         let (lo, hi) = (self.text(prefix), self.text(&prefix_end(prefix)));
         format!("{column} >= {lo} AND {column} < {hi}")
     }
+    /// `column`, a region code, in `root`'s subtree, as a range an index in byte order answers: on PostgreSQL the
+    /// column compared `COLLATE "C"` (the index must be on that expression), whatever the database's collation.
+    pub(crate) fn subtree(&mut self, backend: crate::Backend, column: &str, root: &str) -> String {
+        match backend {
+            crate::Backend::Postgres => self.prefix(&format!(r#"({column} COLLATE "C")"#), root),
+            crate::Backend::Sqlite => self.prefix(column, root),
+        }
+    }
     /// `column` starts with `prefix`, for columns kept in the database's own collation (no index range: for small
     /// tables such as organisations).
     pub(crate) fn starts_with(&mut self, column: &str, prefix: &str) -> String {

@@ -165,6 +165,14 @@ pub(crate) enum Snapshot<'a> {
 }
 
 impl Snapshot<'_> {
+    /// The database the snapshot reads.
+    pub(crate) fn backend(&self) -> crate::Backend {
+        match self {
+            Snapshot::Pool(Some(tx)) if tx.backend_name() == "PostgreSQL" => crate::Backend::Postgres,
+            _ => crate::Backend::Sqlite,
+        }
+    }
+
     pub(crate) async fn fetch_all<T>(
         &mut self,
         sql: &str,

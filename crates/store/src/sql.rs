@@ -231,6 +231,18 @@ impl SqlStore {
 pub(crate) const LINE_YEARS: &str = "WITH RECURSIVE y(year) AS (SELECT MIN(year) FROM budgets UNION ALL \
      SELECT (SELECT MIN(b.year) FROM budgets b WHERE b.year > y.year) FROM y WHERE y.year IS NOT NULL)";
 
+/// The whole catalogue, in its order.
+pub(crate) const CATALOGUE: &str = "SELECT code, name, parent, negative FROM catalogue ORDER BY position, code";
+
+pub(crate) fn category_from_row(r: &dyn Cells) -> Result<Category> {
+    Ok(Category {
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        parent: r.try_get("parent")?,
+        negative: r.try_get::<i64>("negative")? != 0,
+    })
+}
+
 pub(crate) fn region_from_row(r: &dyn Cells) -> Result<Region> {
     let level: String = r.try_get("level")?;
     Ok(Region {
@@ -499,16 +511,7 @@ impl Store for SqlStore {
     }
 
     async fn catalogue(&self) -> Result<Vec<Category>> {
-        let sql = "SELECT code, name, parent, negative FROM catalogue ORDER BY position, code";
-        self.fetch_all(sql, vec![], |r| {
-            Ok(Category {
-                code: r.try_get("code")?,
-                name: r.try_get("name")?,
-                parent: r.try_get("parent")?,
-                negative: r.try_get::<i64>("negative")? != 0,
-            })
-        })
-        .await
+        self.fetch_all(CATALOGUE, vec![], category_from_row).await
     }
 
     async fn add_category(&self, by: &By, cat: &Category, now: DateTime<Utc>) -> Result<()> {

@@ -29,7 +29,7 @@ use crate::error::{Result, StoreError};
 use crate::listing::{Page, PageRequest, Where};
 use crate::read::{Cells, Snapshot};
 use crate::sql::region_from_row;
-use crate::{SqlStore, Store};
+use crate::{Backend, SqlStore};
 
 pub use crate::contribution::{write_contribution, Stored};
 pub use write::add_ledger_entries;
@@ -102,8 +102,9 @@ fn projects_within(w: &mut Where, root: &str) -> String {
 }
 
 /// The ids of the budget lines of departments seated in `root`'s subtree, as a subquery.
-fn own_lines(w: &mut Where, root: &str) -> String {
-    let seated = w.starts_with("o.region", root);
+fn own_lines(w: &mut Where, backend: Backend, root: &str) -> String {
+    // The departments by the organisations' `(region, id)` index (migrations 31 and 34), not by testing each.
+    let seated = w.subtree(backend, "o.region", root);
     // From the departments to their lines (`CROSS JOIN` keeps that order on SQLite): a province has a few
     // thousand departments and ten times as many lines, which SQLite otherwise walked, each looked up.
     format!("SELECT b2.id FROM organisations o CROSS JOIN budgets b2 WHERE b2.org_id = o.id AND {seated}")
@@ -225,7 +226,7 @@ async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&s
     if let Some(code) = place {
         // Of the year's own lines only its original welfare-lottery ones: the fold reads no other entry without
         // a project in a year.
-        let mut own = own_lines(&mut w, code);
+        let mut own = own_lines(&mut w, snap.backend(), code);
         if let Some(y) = year {
             let y = w.int(i64::from(y));
             own = format!("{own} AND b2.year = {y} AND b2.source = 'welfare_lottery' AND b2.granted_from IS NULL");
@@ -247,7 +248,7 @@ async fn part_ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str
     let moved = "SELECT budget_id, movement, year, amount_fen FROM";
     let wanted = "movement IN ('pay', 'allocate')";
     let within = projects_within(&mut w, root);
-    let own = own_lines(&mut w, root);
+    let own = own_lines(&mut w, snap.backend(), root);
     // Two halves rather than one OR, so each is answered from the table's key.
     let from = format!(
         "({moved} statistics_ledger WHERE {wanted} AND project_id IN ({within}) \
@@ -316,7 +317,7 @@ async fn line_years(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<(BTre
         ),
         // Two halves rather than one OR, so each finds its few lines by key instead of testing every line.
         Some(root) => {
-            let own = own_lines(&mut w, root);
+            let own = own_lines(&mut w, snap.backend(), root);
             let moved = if crate::projects::is_place_code(root) {
                 let c = w.text(root);
                 format!("SELECT l.budget_id FROM statistics_ledger_places l WHERE l.code = {c}")
@@ -483,13 +484,24 @@ fn within_or_above(w: &mut Where, column: &str, within: String, root: &str) -> S
 async fn townships_of(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<Vec<Region>> {
     let mut w = Where::default();
     let township = w.text(RegionLevel::Township.code());
-    w.and(format!("level = {township}"));
-    if let Some(root) = root {
-        let within = w.starts_with("code", root);
-        let c = within_or_above(&mut w, "code", within, root);
-        w.and(c);
-    }
-    let sql = format!("SELECT code, name, level, urban, parent FROM regions{}", w.sql());
+    let columns = "SELECT code, name, level, urban, parent FROM regions WHERE level =";
+    let sql = match root {
+        None => format!("{columns} {township}"),
+        // Those within by the key's range, and those above by key: two seeks rather than a test of every place.
+        Some(root) => {
+            let within = w.subtree(snap.backend(), "code", root);
+            let above: Vec<String> = crate::projects::place_codes(&[root.to_string()])
+                .iter()
+                .filter(|c| c.len() < root.len())
+                .map(|c| w.text(c))
+                .collect();
+            let mut sql = format!("{columns} {township} AND {within}");
+            if !above.is_empty() {
+                sql = format!("{sql} UNION ALL {columns} {township} AND code IN ({})", above.join(", "));
+            }
+            sql
+        }
+    };
     snap.fetch_all(&sql, w.into_args(), region_from_row).await
 }
 
@@ -523,9 +535,9 @@ impl StatisticsStore for SqlStore {
         root: Option<&str>,
         list: WarningList,
     ) -> Result<Statistics> {
-        let catalogue = self.catalogue().await?;
         // One snapshot for every sum, so a save between two of them cannot make the figures disagree.
         let mut tx = self.snapshot().await?;
+        let catalogue = tx.fetch_all(crate::sql::CATALOGUE, vec![], crate::sql::category_from_row).await?;
         let part = part_of(&mut tx, root).await?;
         let rows = contribution_sums(&mut tx, year, part).await?;
         let ledger = ledger_sums(&mut tx, year, part).await?;
