@@ -42,6 +42,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (31, include_str!("../migrations/sqlite/0031_lookups.sql")),
     (32, include_str!("../migrations/sqlite/0032_place_lottery_keys.sql")),
     (33, include_str!("../migrations/sqlite/0033_ledger_groups.sql")),
+    (34, include_str!("../migrations/sqlite/0034_records_last.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
