@@ -117,3 +117,32 @@ async fn experts_stored_before_are_found_by_category_after_the_upgrade() {
         assert_eq!(got, want, "category {cat}");
     }
 }
+
+/// Migration 34 moves each project's and procurement's JSON record to the end of its row on SQLite, where the
+/// release before stored it ahead of the list columns: every record still reads, and nothing follows it.
+#[tokio::test]
+async fn records_stored_before_the_list_columns_end_their_rows_after_the_upgrade() {
+    use shanzhi_store::{ProcurementStore, ProjectStore};
+    let dir = data_folder();
+    let location = shanzhi::Location::new(&dir, None);
+    let last_column = |table: &'static str| {
+        let url = format!("sqlite://{}", dir.join("shanzhi.db").display());
+        async move {
+            use sqlx::Connection;
+            let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            let sql = format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid");
+            let columns: Vec<(String,)> = sqlx::query_as(&sql).fetch_all(&mut db).await.unwrap();
+            columns.last().map(|c| c.0.clone()).unwrap()
+        }
+    };
+    let before = [last_column("projects").await, last_column("procurements").await];
+    assert!(before.iter().all(|last| last != "data"), "the fixture stores the record before other columns: {before:?}");
+    let (code, out, err) = shanzhi_at(&location, &["migrate"], None, &[]);
+    assert_eq!(code, 0, "migrate: {out}{err}");
+    let after = [last_column("projects").await, last_column("procurements").await];
+    assert!(after.iter().all(|last| last == "data"), "{after:?}");
+    let store = location.open().await.unwrap();
+    let (projects, procurements) = (store.projects().await.unwrap(), store.procurements().await.unwrap());
+    assert!(!projects.is_empty() && !procurements.is_empty());
+    assert!(projects.iter().all(|p| !p.design.title.is_empty()), "every project's record reads whole");
+}
