@@ -89,21 +89,43 @@ const STATISTICS_MIGRATION: i64 = 16;
 impl SqlStore {
     /// Applies pending migrations of this backend, in one transaction, serialised across servers.
     pub async fn migrate(&self) -> Result<()> {
+        if self.backend() == Backend::Sqlite && self.batch.is_none() {
+            // The writer's turn, on a connection whose temporary storage is a file while it migrates: a migration
+            // that rewrites a table (34) keeps in it what its statements may have to undo, which the connections'
+            // in-memory temporary storage held whole (6 GB for a million projects).
+            let _turn = self.sqlite_writer.clone().lock_owned().await;
+            let mut conn = self.pool().acquire().await?;
+            sqlx::raw_sql("PRAGMA temp_store = FILE").execute(&mut *conn).await?;
+            let migrated = async {
+                let mut tx = sqlx::Connection::begin_with(&mut *conn, "BEGIN IMMEDIATE").await?;
+                self.migrate_in(&mut tx).await?;
+                Ok::<_, crate::StoreError>(tx.commit().await?)
+            }
+            .await;
+            sqlx::raw_sql("PRAGMA temp_store = MEMORY").execute(&mut *conn).await?;
+            return migrated;
+        }
         let mut w = self.begin_write().await?;
+        self.migrate_in(&mut w.tx).await?;
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    async fn migrate_in(&self, conn: &mut sqlx::AnyConnection) -> Result<()> {
         if self.backend() == Backend::Postgres {
             // A migration, or waiting for another server's, may take longer than a request's statement may.
-            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *w.tx).await?;
+            sqlx::raw_sql("SET LOCAL statement_timeout = 0").execute(&mut *conn).await?;
         }
         sqlx::raw_sql(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
         )
-        .execute(&mut *w.tx)
+        .execute(&mut *conn)
         .await?;
         if self.backend() == Backend::Postgres {
-            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *w.tx).await?;
+            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *conn).await?;
         }
         let applied: Vec<i64> = sqlx::query("SELECT version FROM schema_migrations")
-            .fetch_all(&mut *w.tx)
+            .fetch_all(&mut *conn)
             .await?
             .iter()
             .map(|r| r.get::<i64, _>(0))
@@ -117,23 +139,22 @@ impl SqlStore {
             if applied.contains(version) {
                 continue;
             }
-            sqlx::raw_sql(sql).execute(&mut *w.tx).await?;
+            sqlx::raw_sql(sql).execute(&mut *conn).await?;
             sqlx::query("INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)")
                 .bind(*version)
                 .bind(ts(Utc::now()))
-                .execute(&mut *w.tx)
+                .execute(&mut *conn)
                 .await?;
             tracing::info!(version, backend = self.backend().name(), "applied migration");
         }
-        self.fill_scopes(&mut w.tx).await?;
-        self.fill_facts(&mut w.tx).await?;
-        self.fill_procurement_facts(&mut w.tx).await?;
+        self.fill_scopes(conn).await?;
+        self.fill_facts(conn).await?;
+        self.fill_procurement_facts(conn).await?;
         if !statistics_were_there {
-            crate::statistics::fill(&mut w.tx).await?;
+            crate::statistics::fill(conn).await?;
         }
         // A bulk load cut short left its list indexes dropped.
-        self.restore_indexes_in(&mut w.tx).await?;
-        w.tx.commit().await?;
+        self.restore_indexes_in(conn).await?;
         Ok(())
     }
 }

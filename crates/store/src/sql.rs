@@ -35,7 +35,7 @@ pub struct SqlStore {
     /// Wraps each procurement's bid key (see `procure`).
     bid_master: DataKey,
     /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
-    sqlite_writer: Arc<Mutex<()>>,
+    pub(crate) sqlite_writer: Arc<Mutex<()>>,
     timeouts: Timeouts,
     /// A batch's transaction (see [`crate::bulk`]): when set, every write goes into it.
     pub(crate) batch: Option<crate::bulk::Shared>,
