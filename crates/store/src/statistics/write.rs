@@ -75,13 +75,8 @@ async fn add_ledger_sums_after<'a>(
             vec![Arg::Int(project), Arg::Int(line), Arg::Text(movement.into()), Arg::Int(year.into()), Arg::Int(fen)]
         })
         .collect();
-    insert_rows(
-        conn,
-        "INSERT INTO statistics_ledger (project_id, budget_id, movement, year, amount_fen)",
-        " ON CONFLICT (project_id, budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger.amount_fen + excluded.amount_fen",
-        rows,
-    )
-    .await?;
+    insert_rows(conn, &format!("INSERT INTO {LEDGER_TABLE}"), &format!(" {}", add_on_conflict(LEDGER_TABLE)), rows)
+        .await?;
     let rows: Vec<Vec<Arg>> = by_line
         .into_iter()
         .map(|((line, movement, year), fen)| {
@@ -89,23 +84,21 @@ async fn add_ledger_sums_after<'a>(
         })
         .collect();
     let by_source = rows.clone();
-    insert_rows(
-        conn,
-        "INSERT INTO statistics_ledger_totals (budget_id, movement, year, amount_fen)",
-        " ON CONFLICT (budget_id, movement, year) DO UPDATE SET amount_fen = statistics_ledger_totals.amount_fen + excluded.amount_fen",
-        rows,
-    )
-    .await?;
+    insert_rows(conn, &format!("INSERT INTO {TOTALS_TABLE}"), &format!(" {}", add_on_conflict(TOTALS_TABLE)), rows)
+        .await?;
     // The same sums per fund source, the line's, looked up in the statement. In key order, which is lock order
     // on PostgreSQL; `WHERE` so that SQLite does not read `ON CONFLICT` as a join's `ON`.
     let by_group = by_source.clone();
     insert_rows(
         conn,
-        "INSERT INTO statistics_ledger_sources (movement, year, source, amount_fen) \
-         SELECT v.column2, v.column3, b.source, CAST(SUM(v.column4) AS BIGINT) FROM (",
-        ") v JOIN budgets b ON b.id = v.column1 WHERE 1 = 1 GROUP BY v.column2, v.column3, b.source \
-         ORDER BY v.column2, v.column3, b.source \
-         ON CONFLICT (movement, year, source) DO UPDATE SET amount_fen = statistics_ledger_sources.amount_fen + excluded.amount_fen",
+        &format!(
+            "INSERT INTO {SOURCES_TABLE} SELECT v.column2, v.column3, b.source, CAST(SUM(v.column4) AS BIGINT) FROM ("
+        ),
+        &format!(
+            ") v JOIN budgets b ON b.id = v.column1 WHERE 1 = 1 GROUP BY v.column2, v.column3, b.source \
+             ORDER BY v.column2, v.column3, b.source {}",
+            add_on_conflict(SOURCES_TABLE)
+        ),
         by_source,
     )
     .await?;
@@ -136,6 +129,11 @@ pub(super) fn grouped(m: &str) -> String {
     )
 }
 
+/// The ledger's summary tables with their columns, the amount last (see [`add_on_conflict`]).
+const LEDGER_TABLE: &str = "statistics_ledger (project_id, budget_id, movement, year, amount_fen)";
+const TOTALS_TABLE: &str = "statistics_ledger_totals (budget_id, movement, year, amount_fen)";
+const SOURCES_TABLE: &str = "statistics_ledger_sources (movement, year, source, amount_fen)";
+const PLACES_TABLE: &str = "statistics_ledger_places (code, budget_id, movement, year, amount_fen)";
 const GROUPS_TABLE: &str = "statistics_ledger_groups (movement, year, source, org_id, line_year, granted, amount_fen)";
 const PLACE_GROUPS_TABLE: &str =
     "statistics_ledger_place_groups (code, movement, year, source, org_id, line_year, granted, amount_fen)";
@@ -191,52 +189,41 @@ async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>,
         })
         .collect();
     let v = format!("v (project_id, budget_id, movement, year, amount_fen) AS (VALUES {})", values.join(", "));
-    // (table and columns, the rows, the key); `WHERE` so that SQLite does not read `ON CONFLICT` as a join's `ON`.
+    // (table and columns, the rows); `WHERE` so that SQLite does not read `ON CONFLICT` as a join's `ON`.
     let sum = "CAST(SUM(v.amount_fen) AS BIGINT)";
     let g = grouped("v.movement");
     let parts = [
         (
-            "statistics_ledger_places (code, budget_id, movement, year, amount_fen)",
+            PLACES_TABLE,
             format!("SELECT pl.code, v.budget_id, v.movement, v.year, {sum} FROM v JOIN project_places pl ON pl.project_id = v.project_id \
                      WHERE 1 = 1 GROUP BY 1, 2, 3, 4 HAVING SUM(v.amount_fen) <> 0 ORDER BY 1, 2, 3, 4"),
-            "code, budget_id, movement, year",
         ),
         (
-            "statistics_ledger (project_id, budget_id, movement, year, amount_fen)",
+            LEDGER_TABLE,
             "SELECT project_id, budget_id, movement, year, amount_fen FROM v WHERE 1 = 1 ORDER BY 1, 2, 3, 4".to_string(),
-            "project_id, budget_id, movement, year",
         ),
         (
-            "statistics_ledger_totals (budget_id, movement, year, amount_fen)",
+            TOTALS_TABLE,
             format!("SELECT v.budget_id, v.movement, v.year, {sum} FROM v WHERE 1 = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
-            "budget_id, movement, year",
         ),
         (
-            "statistics_ledger_sources (movement, year, source, amount_fen)",
+            SOURCES_TABLE,
             format!("SELECT v.movement, v.year, b.source, {sum} FROM v JOIN budgets b ON b.id = v.budget_id \
                      WHERE 1 = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"),
-            "movement, year, source",
         ),
         (
             GROUPS_TABLE,
             format!("SELECT v.movement, v.year, {g}, {sum} FROM v JOIN budgets b ON b.id = v.budget_id \
                      WHERE v.movement {GROUPED} GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6"),
-            "movement, year, source, org_id, line_year, granted",
         ),
         (
             PLACE_GROUPS_TABLE,
             format!("SELECT pl.code, v.movement, v.year, {g}, {sum} FROM v JOIN project_places pl ON pl.project_id = v.project_id \
                      JOIN budgets b ON b.id = v.budget_id WHERE v.movement {GROUPED} GROUP BY 1, 2, 3, 4, 5, 6, 7 \
                      HAVING SUM(v.amount_fen) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7"),
-            "code, movement, year, source, org_id, line_year, granted",
         ),
     ];
-    let insert = |(table, rows, key): &(&str, String, &str)| {
-        let name = table.split(' ').next().unwrap_or(table);
-        format!(
-            "INSERT INTO {table} {rows} ON CONFLICT ({key}) DO UPDATE SET amount_fen = {name}.amount_fen + excluded.amount_fen"
-        )
-    };
+    let insert = |(table, rows): &(&str, String)| format!("INSERT INTO {table} {rows} {}", add_on_conflict(table));
     let sql = if postgres {
         let (main, rest) = parts.split_first().expect("six tables");
         let mut ctes = ctes(&first);
@@ -292,14 +279,8 @@ async fn write_place_ledger(conn: &mut AnyConnection, sums: BTreeMap<(String, i6
         })
         .collect::<Vec<_>>();
     let groups = rows.clone();
-    insert_rows(
-        conn,
-        "INSERT INTO statistics_ledger_places (code, budget_id, movement, year, amount_fen)",
-        " ON CONFLICT (code, budget_id, movement, year) DO UPDATE SET \
-         amount_fen = statistics_ledger_places.amount_fen + excluded.amount_fen",
-        rows,
-    )
-    .await?;
+    insert_rows(conn, &format!("INSERT INTO {PLACES_TABLE}"), &format!(" {}", add_on_conflict(PLACES_TABLE)), rows)
+        .await?;
     let head = format!(
         "INSERT INTO {PLACE_GROUPS_TABLE} SELECT v.column1, v.column3, v.column4, {}, CAST(SUM(v.column5) AS BIGINT) FROM (",
         grouped("v.column3")
