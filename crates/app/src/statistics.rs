@@ -3,14 +3,15 @@
 //! command line.
 
 use shanzhi_domain::org::Actor;
-use shanzhi_domain::statistics::{Statistics, WarningList, YearWarning};
+use shanzhi_domain::statistics::{DepartmentRow, Shown, Statistics, TownshipRow, YearWarning};
 use shanzhi_domain::{visibility, ErrorCode};
 
 use crate::reference::{self, PlaceChoice};
 use crate::{App, Error, Page, PageRequest, Result};
 
-/// How many welfare-lottery warnings the API's statistics and the dashboard list beside their count.
-pub const WARNINGS_SHOWN: u32 = 20;
+/// How many departments, townships and welfare-lottery warnings (each year's) the API's statistics and the
+/// dashboard list beside their count; the rest are on paged lists of their own.
+pub const FIRST_SHOWN: u32 = 20;
 
 /// Whether `actor` reads some statistics (for the menu): see `shanzhi_domain::visibility::statistics_scope`.
 pub fn may_see(actor: &Actor) -> bool {
@@ -25,7 +26,7 @@ pub async fn for_reader(
     actor: &Actor,
     year: Option<i32>,
     region: Option<&str>,
-    list: WarningList,
+    list: Shown,
 ) -> Result<Statistics> {
     let root = reader_root(app, actor, region).await?;
     within(app, year, root.as_deref(), list).await
@@ -39,7 +40,7 @@ pub async fn with_places(
     actor: &Actor,
     year: Option<i32>,
     region: Option<&str>,
-    list: WarningList,
+    list: Shown,
 ) -> Result<(Statistics, PlaceChoice)> {
     let (top, root) = reader_roots(app, actor, region).await?;
     let stats = within(app, year, root.as_deref(), list).await?;
@@ -66,6 +67,34 @@ pub async fn warnings(
     Ok(app.store.earmark_warnings(&app.rules, year, root.as_deref(), page).await?)
 }
 
+/// A page of the departments' figures of `year` that `actor` may read (those with a contract or a payment in it),
+/// by id newest first, narrowed to `region` as [`for_reader`] narrows the statistics: the whole of what the
+/// statistics list largest first, and only the first of for a province.
+pub async fn departments(
+    app: &App,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+    page: PageRequest,
+) -> Result<Page<DepartmentRow>> {
+    let root = reader_root(app, actor, region).await?;
+    Ok(app.store.department_statistics(year, root.as_deref(), page).await?)
+}
+
+/// A page of the townships' figures of `year` that `actor` may read, in code order after the township `after`,
+/// narrowed to `region` as [`for_reader`] narrows the statistics.
+pub async fn townships(
+    app: &App,
+    actor: &Actor,
+    year: Option<i32>,
+    region: Option<&str>,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Page<TownshipRow, String>> {
+    let root = reader_root(app, actor, region).await?;
+    Ok(app.store.township_statistics(year, root.as_deref(), after, limit).await?)
+}
+
 /// The region subtree `actor` reads, narrowed to `region` (`None`: everything).
 async fn reader_root(app: &App, actor: &Actor, region: Option<&str>) -> Result<Option<String>> {
     Ok(reader_roots(app, actor, region).await?.1)
@@ -90,6 +119,6 @@ async fn reader_roots(app: &App, actor: &Actor, region: Option<&str>) -> Result<
 
 /// The statistics of `year` within the region subtree `root` (everything when `None`): for the command line's
 /// report, run by the machine's operator.
-pub async fn within(app: &App, year: Option<i32>, root: Option<&str>, list: WarningList) -> Result<Statistics> {
+pub async fn within(app: &App, year: Option<i32>, root: Option<&str>, list: Shown) -> Result<Statistics> {
     Ok(app.store.statistics(&app.rules, year, root, list).await?)
 }

@@ -215,16 +215,16 @@ pub struct EarmarkRow {
     pub outside_social_work: Money,
     /// One warning per project outside social work: all of them, unless `warnings_total` is given.
     pub warnings: Vec<EarmarkWarning>,
-    /// When `warnings` holds only the first page ([`WarningList::First`]), how many there are in all.
+    /// When `warnings` holds only the first page ([`Shown::First`]), how many there are in all.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub warnings_total: Option<u32>,
 }
 
-/// How many of the earmark's warnings the statistics list: every one (the report and the downloads), or the
-/// first, newest first, with their count (the API and the dashboard: a province has thousands a year, which
-/// have a paged list of their own).
+/// How much of each long list the statistics give — the departments, the townships and each year's
+/// welfare-lottery warnings: every item (the report and the downloads), or the first `n` of each with their count
+/// (the API and the dashboard: a province has thousands of each, which have paged lists of their own).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WarningList {
+pub enum Shown {
     All,
     First(u32),
 }
@@ -247,12 +247,19 @@ pub struct Statistics {
     pub by_fund_source: BySource,
     pub paid_by_fund_source: BySource,
     pub social_funds_share: String,
-    /// Every township-level region, in code order.
+    /// Every township-level region, in code order (the first of them under [`Shown::First`]).
     pub townships: Vec<TownshipRow>,
+    /// When `townships` holds only the first, how many there are in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub townships_total: Option<u32>,
     pub totals: Totals,
     pub by_area: ByArea,
-    /// Departments with a contract or a payment in the year, largest first.
+    /// Departments with a contract or a payment in the year, largest first (the first of them under
+    /// [`Shown::First`]).
     pub by_department: Vec<DepartmentRow>,
+    /// When `by_department` holds only the first, how many there are in all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub departments_total: Option<u32>,
     /// Catalogue heads with contracts in the year, in code order.
     pub by_category: Vec<CategoryRow>,
     /// Every kind of provider, in the order of [`OrgKind::ALL`].
@@ -703,8 +710,10 @@ pub fn summary(input: &Input, year: Option<i32>) -> Statistics {
         by_fund_source,
         paid_by_fund_source,
         townships,
+        townships_total: None,
         by_area,
         by_department: by_department(input, year),
+        departments_total: None,
         by_category: by_category(input, year),
         by_provider_kind: by_provider_kind(input, year),
         trend: trend(input),

@@ -15,7 +15,7 @@ use shanzhi_domain::budget::Entry;
 use shanzhi_domain::clock::{Clock, SystemClock};
 use shanzhi_domain::org::Region;
 use shanzhi_domain::rules::Rules;
-use shanzhi_domain::statistics::WarningList;
+use shanzhi_domain::statistics::Shown;
 use shanzhi_store::statistics::{add_ledger_entries, write_contribution, Stored};
 use shanzhi_store::{By, ProjectStore, StatisticsStore, Store};
 use shanzhi_web::PasswordCost;
@@ -168,7 +168,7 @@ async fn run(admin: Option<&str>) {
         for _ in 0..5 {
             let t = Instant::now();
             // As the API reads them: the first warnings and their count.
-            let list = WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN);
+            let list = Shown::First(shanzhi_app::statistics::FIRST_SHOWN);
             let s = store.statistics(&rules, year, root, list).await.expect("statistics");
             times.push(t.elapsed());
             contracts = s.totals.contracts;

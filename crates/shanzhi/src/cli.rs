@@ -9,7 +9,7 @@ use shanzhi_domain::calendar::{Calendar, CalendarError, YearFile, PROVISIONAL_YE
 use shanzhi_domain::clock::{Clock, SystemClock, TestClock};
 use shanzhi_domain::org::Role;
 use shanzhi_domain::rules::Rules;
-use shanzhi_domain::statistics::{Statistics, WarningList};
+use shanzhi_domain::statistics::{Shown, Statistics};
 use shanzhi_domain::ErrorCode;
 use shanzhi_store::files::FolderStorage;
 use shanzhi_store::{By, SqlStore, StatisticsStore, Store};
@@ -550,7 +550,7 @@ async fn report(store: &SqlStore, rules: &Rules, year: Option<i32>) -> Result<St
             Some(_) => {}
         }
     }
-    store.statistics(rules, year, None, WarningList::All).await.map_err(|e| e.to_string())
+    store.statistics(rules, year, None, Shown::All).await.map_err(|e| e.to_string())
 }
 
 /// A missing year says how to load it.

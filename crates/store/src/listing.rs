@@ -29,29 +29,36 @@ impl PageRequest {
     }
 }
 
-/// One page of a list, and where the next begins when more remain.
+/// One page of a list, and where the next begins when more remain: the key of its last item, an id (passed as
+/// `before` for the next page) unless the list is keyed otherwise (a township's code).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Page<T> {
+pub struct Page<T, K = i64> {
     pub items: Vec<T>,
-    /// The id to pass as `before` for the next page.
-    pub next: Option<i64>,
+    pub next: Option<K>,
 }
 
 impl<T> Page<T> {
     /// Cuts a query's `limit + 1` rows to the page, noting the next page's start when the extra row came.
-    pub(crate) fn cut(mut rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
+    pub(crate) fn cut(rows: Vec<T>, limit: u32, id: impl Fn(&T) -> i64) -> Page<T> {
+        Page::cut_by(rows, limit, id)
+    }
+}
+
+impl<T, K> Page<T, K> {
+    /// [`Page::cut`] for a list keyed by `key`.
+    pub(crate) fn cut_by(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> Page<T, K> {
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
-        let next = if more { rows.last().map(id) } else { None };
+        let next = if more { rows.last().map(key) } else { None };
         Page { items: rows, next }
     }
 
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U, K> {
         Page { items: self.items.into_iter().map(f).collect(), next: self.next }
     }
 
     /// Keeps and maps the items `f` keeps; the next page stays where it was.
-    pub fn filter_map<U>(self, f: impl FnMut(T) -> Option<U>) -> Page<U> {
+    pub fn filter_map<U>(self, f: impl FnMut(T) -> Option<U>) -> Page<U, K> {
         Page { items: self.items.into_iter().filter_map(f).collect(), next: self.next }
     }
 }

@@ -17,18 +17,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 use shanzhi_domain::budget::{FundSource, Movement};
-use shanzhi_domain::org::{Region, RegionLevel};
 use shanzhi_domain::rules::Rules;
-use shanzhi_domain::statistics::sums::{
-    department_ids, fold, outside_social_work, Kind, LedgerSum, Line, Lookups, Row, Sums,
-};
-use shanzhi_domain::statistics::{EarmarkWarning, Statistics, WarningList, YearWarning};
+use shanzhi_domain::statistics::sums::{fold, outside_social_work, Kind, LedgerSum, Line, Lookups, Row, Sums};
+use shanzhi_domain::statistics::{DepartmentRow, EarmarkWarning, Shown, Statistics, TownshipRow, YearWarning};
 use shanzhi_domain::Money;
 
 use crate::error::{Result, StoreError};
 use crate::listing::{Page, PageRequest, Where};
 use crate::read::{Cells, Snapshot};
-use crate::sql::region_from_row;
 use crate::{Backend, SqlStore};
 
 pub use crate::contribution::{write_contribution, Stored};
@@ -36,19 +32,15 @@ pub use write::add_ledger_entries;
 pub(crate) use write::{add_ledger_sums, fill, move_place_ledger, refresh_within, write_ledger_entries};
 use write::{grouped, GROUPED};
 
+mod lists;
 mod write;
 
 #[async_trait]
 pub trait StatisticsStore {
     /// The statistics of `year` (all years when `None`) within the region subtree `root` (everything when
     /// `None`), from the summary rows.
-    async fn statistics(
-        &self,
-        rules: &Rules,
-        year: Option<i32>,
-        root: Option<&str>,
-        list: WarningList,
-    ) -> Result<Statistics>;
+    async fn statistics(&self, rules: &Rules, year: Option<i32>, root: Option<&str>, list: Shown)
+        -> Result<Statistics>;
     /// A page of the welfare-lottery warnings of `year` (all years when `None`) within `root`, newest first:
     /// the lottery money committed to projects outside social work, one per project and line year.
     async fn earmark_warnings(
@@ -58,6 +50,22 @@ pub trait StatisticsStore {
         root: Option<&str>,
         page: PageRequest,
     ) -> Result<Page<YearWarning>>;
+    /// A page of the departments' figures of `year` (all years when `None`) within `root`, by id newest first:
+    /// those with a contract or a payment in the year, as the statistics list them largest first.
+    async fn department_statistics(
+        &self,
+        year: Option<i32>,
+        root: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<DepartmentRow>>;
+    /// A page of the townships' figures of `year` within `root`, in code order after the township `after`.
+    async fn township_statistics(
+        &self,
+        year: Option<i32>,
+        root: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<TownshipRow, String>>;
     /// The first and last year the data speaks of (projects by the year they count in, budget lines, ledger
     /// entries); `None` for an empty store.
     async fn data_years(&self) -> Result<Option<(i32, i32)>>;
@@ -112,11 +120,14 @@ fn own_lines(w: &mut Where, backend: Backend, root: &str) -> String {
 
 /// Rows of other years than the asked one that the fold still reads: the trend's.
 const EVERY_YEAR: &str = "kind IN ('contract', 'source')";
+/// Rows the fold does not read: the departments' and townships' lists are summed in SQL ([`lists`]).
+const LISTED: &str = "kind NOT IN ('department', 'township')";
 
 async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&str>) -> Result<Vec<Row>> {
     let mut w = Where::default();
     let sql = match root {
         None => {
+            w.and(LISTED.to_string());
             if let Some(y) = year {
                 let y = w.int(i64::from(y));
                 w.and(format!("(year = {y} OR {EVERY_YEAR})"));
@@ -127,6 +138,7 @@ async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Opt
         Some(code) if crate::projects::is_place_code(code) => {
             let c = w.text(code);
             w.and(format!("code = {c}"));
+            w.and(LISTED.to_string());
             if let Some(y) = year {
                 let y = w.int(i64::from(y));
                 w.and(format!("(year = {y} OR {EVERY_YEAR})"));
@@ -139,6 +151,7 @@ async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Opt
         Some(root) => {
             let within = projects_within(&mut w, root);
             w.and(format!("s.project_id IN ({within})"));
+            w.and(format!("s.{LISTED}"));
             if let Some(y) = year {
                 let y = w.int(i64::from(y));
                 w.and(format!("(s.year = {y} OR s.{EVERY_YEAR})"));
@@ -151,38 +164,15 @@ async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Opt
             )
         }
     };
-    let mut rows = snap.fetch_all(&sql, w.into_args(), row_from).await?;
-    if let Some(root) = root {
-        // A township's figures are the whole platform's for it, whatever part it is shown in: a district-wide
-        // contract with posts hosted in the township counts there, though the contract is not the township's.
-        rows.retain(|r| r.kind != Kind::Township);
-        rows.extend(township_sums(snap, year, root).await?);
-    }
+    let rows = snap.fetch_all(&sql, w.into_args(), row_from).await?;
     // A sum of nothing (a step every project has left) must not count as a year with data.
     Ok(rows.into_iter().filter(|r| (r.projects, r.posts, r.amount) != (0, 0, Money::ZERO)).collect())
 }
 
-/// The platform's township rows of the townships within `root`, and of the one it lies in when it is a village.
-async fn township_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str) -> Result<Vec<Row>> {
-    let mut w = Where::default();
-    let kind = w.text(Kind::Township.code());
-    w.and(format!("kind = {kind}"));
-    let within = w.prefix("key", root);
-    let c = within_or_above(&mut w, "key", within, root);
-    w.and(c);
-    if let Some(y) = year {
-        let y = w.int(i64::from(y));
-        w.and(format!("year = {y}"));
-    }
-    let sql =
-        format!("SELECT kind, year, key, projects, posts, amount_fen AS amount FROM statistics_totals{}", w.sql());
-    snap.fetch_all(&sql, w.into_args(), row_from).await
-}
-
 /// The ledger's payments and allocations in the part under `root` (everything when `None`) as the fold reads them
-/// (see [`Sums`]): for the whole platform and for a place, from their grouped rows ([`GROUPED`]) — for one year
-/// that year's payments per department and fund source, the allocations of its original welfare-lottery lines,
-/// and the other years' payments per fund source (the trend) — and, for a place, its own departments' entries
+/// (see [`Sums`]): for the whole platform and for a place, from their grouped rows ([`GROUPED`]) — every year's
+/// payments per fund source (the trend; a department's are [`lists`]'), the allocations of the year's original
+/// welfare-lottery lines (every year's allocations for all years) — and, for a place, its own departments' entries
 /// without a project (allocations and grants: `sql.rs`), grouped alike.
 async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&str>) -> Result<Vec<LedgerSum>> {
     let place = match root {
@@ -195,34 +185,27 @@ async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&s
         None => ("statistics_ledger_groups", String::new()),
         Some(code) => ("statistics_ledger_place_groups", format!("code = {} AND ", w.text(code))),
     };
-    let columns = "movement, year, source, CAST(org_id AS BIGINT) AS org_id, CAST(line_year AS BIGINT) AS line_year, \
-                   CAST(granted AS BIGINT) AS granted, CAST(amount_fen AS BIGINT) AS amount";
-    let lottery = "source = 'welfare_lottery' AND granted = 0";
-    let mut parts = match year {
-        None => vec![format!("SELECT {columns} FROM {table} WHERE {at}movement {GROUPED}")],
-        Some(y) => {
-            let y = w.int(i64::from(y));
-            let other_years = match place {
-                None => format!(
-                    "SELECT movement, year, source, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
-                     amount_fen FROM statistics_ledger_sources WHERE movement = 'pay' AND year <> {y}"
-                ),
-                Some(_) => format!(
-                    "SELECT movement, year, source, CAST(0 AS BIGINT), CAST(0 AS BIGINT), CAST(0 AS BIGINT), \
-                     CAST(SUM(amount_fen) AS BIGINT) FROM {table} WHERE {at}movement = 'pay' AND year <> {y} \
-                     GROUP BY movement, year, source"
-                ),
-            };
-            vec![
-                format!("SELECT {columns} FROM {table} WHERE {at}movement = 'pay' AND year = {y}"),
-                format!(
-                    "SELECT movement, year, source, org_id, line_year, granted, amount_fen FROM {table} \
-                     WHERE {at}movement = 'allocate' AND line_year = {y} AND {lottery}"
-                ),
-                other_years,
-            ]
+    let by_source = "SELECT movement, year, source, CAST(0 AS BIGINT) AS org_id, CAST(0 AS BIGINT) AS line_year, \
+                     CAST(0 AS BIGINT) AS granted, CAST(";
+    let paid = match place {
+        None => {
+            format!("{by_source}amount_fen AS BIGINT) AS amount FROM statistics_ledger_sources WHERE movement = 'pay'")
         }
+        Some(_) => format!(
+            "{by_source}SUM(amount_fen) AS BIGINT) AS amount FROM {table} WHERE {at}movement = 'pay' \
+             GROUP BY movement, year, source"
+        ),
     };
+    let allocated = "SELECT movement, year, source, org_id, line_year, granted, amount_fen";
+    let allocated = match year {
+        None => format!("{allocated} FROM {table} WHERE {at}movement = 'allocate'"),
+        Some(y) => format!(
+            "{allocated} FROM {table} WHERE {at}movement = 'allocate' AND line_year = {} \
+             AND source = 'welfare_lottery' AND granted = 0",
+            w.int(i64::from(y))
+        ),
+    };
+    let mut parts = vec![paid, allocated];
     if let Some(code) = place {
         // Of the year's own lines only its original welfare-lottery ones: the fold reads no other entry without
         // a project in a year.
@@ -254,9 +237,9 @@ async fn part_ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str
         "({moved} statistics_ledger WHERE {wanted} AND project_id IN ({within}) \
          UNION ALL {moved} statistics_ledger WHERE {wanted} AND project_id = 0 AND budget_id IN ({own})) l"
     );
-    // What the fold reads of the ledger (`sums::fold`): payments by year and fund source for the trend, and by
-    // department in the asked year; the welfare-lottery lines' own allocations in the asked year. For one year
-    // the rest is summed away in SQL (line, department and grant as 0), so a year's figures read a few dozen
+    // What the fold reads of the ledger (`sums::fold`): payments by year and fund source for the trend; the
+    // welfare-lottery lines' own allocations in the asked year. For one year the rest is summed away in SQL (line
+    // and grant as 0; the department always, its payments are [`lists`]'), so a year's figures read a few dozen
     // rows rather than one per line, year and movement.
     let (keep, wanted) = match year {
         None => ("1 = 1".to_string(), "1 = 1".to_string()),
@@ -273,7 +256,7 @@ async fn part_ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str
     w.and(wanted);
     let sql = format!(
         "SELECT l.movement, l.year, CAST(CASE WHEN {keep} THEN b.year ELSE 0 END AS BIGINT) AS line_year, b.source, \
-         CAST(CASE WHEN {keep} THEN b.org_id ELSE 0 END AS BIGINT) AS org_id, \
+         CAST(0 AS BIGINT) AS org_id, \
          CAST(CASE WHEN {keep} AND b.granted_from IS NOT NULL THEN 1 ELSE 0 END AS BIGINT) AS granted, \
          CAST(SUM(l.amount_fen) AS BIGINT) AS amount FROM {from} JOIN budgets b ON b.id = l.budget_id{} \
          GROUP BY l.movement, l.year, 3, b.source, 5, 6",
@@ -468,62 +451,12 @@ async fn lottery_categories_outside(snap: &mut Snapshot<'_>, rules: &Rules) -> R
     Ok(keys.into_iter().filter(|k| !rules.is_social_work(k)).collect())
 }
 
-/// `within` (the place codes in `column` under `root`) or `column` naming a place `root` lies in: a part's
-/// townships, including the one a village is in.
-fn within_or_above(w: &mut Where, column: &str, within: String, root: &str) -> String {
-    let above: Vec<String> = crate::projects::place_codes(&[root.to_string()]).iter().map(|c| w.text(c)).collect();
-    if above.is_empty() {
-        within
-    } else {
-        format!("({within} OR {column} IN ({}))", above.join(", "))
-    }
-}
-
-/// The townships the figures of `root` name (every one for the whole platform): those within it, and the one it
-/// lies in when it is a village.
-async fn townships_of(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<Vec<Region>> {
-    let mut w = Where::default();
-    let township = w.text(RegionLevel::Township.code());
-    let columns = "SELECT code, name, level, urban, parent FROM regions WHERE level =";
-    let sql = match root {
-        None => format!("{columns} {township}"),
-        // Those within by the key's range, and those above by key: two seeks rather than a test of every place.
-        Some(root) => {
-            let within = w.subtree(snap.backend(), "code", root);
-            let above: Vec<String> = crate::projects::place_codes(&[root.to_string()])
-                .iter()
-                .filter(|c| c.len() < root.len())
-                .map(|c| w.text(c))
-                .collect();
-            let mut sql = format!("{columns} {township} AND {within}");
-            if !above.is_empty() {
-                sql = format!("{sql} UNION ALL {columns} {township} AND code IN ({})", above.join(", "));
-            }
-            sql
-        }
-    };
-    snap.fetch_all(&sql, w.into_args(), region_from_row).await
-}
-
 /// The part of the data under `root` that the sums must be narrowed to: `None` when it holds everything.
 async fn part_of<'a>(snap: &mut Snapshot<'_>, root: Option<&'a str>) -> Result<Option<&'a str>> {
     Ok(match root {
         Some(root) if !holds_everything(snap, root).await? => Some(root),
         _ => None,
     })
-}
-
-async fn names(snap: &mut Snapshot<'_>, ids: &BTreeSet<i64>) -> Result<BTreeMap<i64, String>> {
-    let mut out = BTreeMap::new();
-    let ids: Vec<i64> = ids.iter().copied().collect();
-    for chunk in ids.chunks(500) {
-        let mut w = Where::default();
-        let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
-        let sql = format!("SELECT id, name FROM organisations WHERE id IN ({})", list.join(", "));
-        let pairs = snap.fetch_all(&sql, w.into_args(), |r| Ok((r.try_get("id")?, r.try_get("name")?))).await?;
-        out.extend(pairs);
-    }
-    Ok(out)
 }
 
 #[async_trait]
@@ -533,7 +466,7 @@ impl StatisticsStore for SqlStore {
         rules: &Rules,
         year: Option<i32>,
         root: Option<&str>,
-        list: WarningList,
+        list: Shown,
     ) -> Result<Statistics> {
         // One snapshot for every sum, so a save between two of them cannot make the figures disagree.
         let mut tx = self.snapshot().await?;
@@ -544,18 +477,45 @@ impl StatisticsStore for SqlStore {
         let (line_years, lottery_line_years) = line_years(&mut tx, part).await?;
         let outside = outside_social_work(&rows, rules);
         let (warnings, warnings_total) = match list {
-            WarningList::All => (warnings(&mut tx, &outside, year, part, Warnings::All).await?.items, None),
-            WarningList::First(n) => {
+            Shown::All => (warnings(&mut tx, &outside, year, part, Warnings::All).await?.items, None),
+            Shown::First(n) => {
                 let first = warnings(&mut tx, &outside, year, part, Warnings::Page(PageRequest::first(n))).await?;
                 (first.items, Some(warning_counts(&mut tx, &outside, year, part).await?))
             }
         };
-        let sums = Sums { rows, ledger, line_years, lottery_line_years, warnings, warnings_total };
-        let names = names(&mut tx, &department_ids(&sums)).await?;
-        let townships = townships_of(&mut tx, root).await?;
+        let departments = lists::shown_departments(&mut tx, year, part, list).await?;
+        let townships = lists::shown_townships(&mut tx, year, root, list).await?;
         tx.end().await?;
-        let look = Lookups { townships: &townships, catalogue: &catalogue, names: &names, rules };
-        Ok(fold(&sums, &look, year, root))
+        let sums =
+            Sums { rows, ledger, line_years, lottery_line_years, warnings, warnings_total, departments, townships };
+        let look = Lookups { catalogue: &catalogue, rules };
+        Ok(fold(&sums, &look, year))
+    }
+
+    async fn department_statistics(
+        &self,
+        year: Option<i32>,
+        root: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Page<DepartmentRow>> {
+        let mut tx = self.snapshot().await?;
+        let part = part_of(&mut tx, root).await?;
+        let found = lists::department_page(&mut tx, year, part, page).await?;
+        tx.end().await?;
+        Ok(found)
+    }
+
+    async fn township_statistics(
+        &self,
+        year: Option<i32>,
+        root: Option<&str>,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Page<TownshipRow, String>> {
+        let mut tx = self.snapshot().await?;
+        let found = lists::township_page(&mut tx, year, root, after, limit).await?;
+        tx.end().await?;
+        Ok(found)
     }
 
     async fn earmark_warnings(

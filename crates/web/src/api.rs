@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use shanzhi_app::SessionKind;
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::project::{waiting_on, Project, ProjectItem, QueueItem};
-use shanzhi_domain::statistics::{WarningList, YearWarning};
+use shanzhi_domain::statistics::{DepartmentRow, Shown, TownshipRow, YearWarning};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::{DomainError, ErrorCode};
 use utoipa::{IntoParams, ToSchema};
@@ -582,12 +582,14 @@ struct StatisticsQuery {
 }
 
 /// The statistics of `?year=` (all years without it) and `?region=` (a subtree; the caller's whole view without
-/// it): the same object as `shanzhi report summary --json`, of the part the caller reads, except that each
-/// year's welfare-lottery warnings list the first few with `warnings_total` (the rest: `/statistics/warnings`).
+/// it): the same object as `shanzhi report summary --json`, of the part the caller reads, except that its long
+/// lists hold their first few with their count — the departments (`departments_total`, the rest:
+/// `/statistics/departments`), the townships (`townships_total`, `/statistics/townships`) and each year's
+/// welfare-lottery warnings (`warnings_total`, `/statistics/warnings`).
 #[utoipa::path(
     get,
     path = "/statistics",
-    summary = "Statistics of ?year= (all years without it) and ?region= (a subtree), as `report summary --json` with the first warnings and their count; supervisors and finance",
+    summary = "Statistics of ?year= (all years without it) and ?region= (a subtree), as `report summary --json` with the first departments, townships and warnings and their counts; supervisors and finance",
     params(StatisticsQuery),
     responses((status = 200, description = "success")),
     extensions(("x-roles" = json!(["admin", "supervisor", "reviewer"])))
@@ -599,7 +601,7 @@ async fn statistics(
 ) -> AppResult<Json<shanzhi_domain::statistics::Statistics>> {
     let year = crate::export::parse_year(q.year.as_deref())?;
     let region = q.region.as_deref().filter(|r| !r.is_empty());
-    let list = WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN);
+    let list = Shown::First(shanzhi_app::statistics::FIRST_SHOWN);
     Ok(Json(shanzhi_app::statistics::for_reader(&state, &s.actor, year, region, list).await?))
 }
 
@@ -610,18 +612,61 @@ async fn statistics(
     get,
     path = "/statistics/warnings",
     summary = "Welfare-lottery money committed outside social work, one warning per project and line year, newest first, one page; supervisors and finance",
-    params(Listing<crate::filters::WarningFilters>),
+    params(Listing<crate::filters::StatisticsFilters>),
     responses((status = 200, description = "success", body = AnyListed)),
     extensions(("x-roles" = json!(["admin", "supervisor", "reviewer"])))
 )]
 async fn statistics_warnings(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
-    Listing(q, _): Listing<crate::filters::WarningFilters>,
+    Listing(q, _): Listing<crate::filters::StatisticsFilters>,
 ) -> AppResult<Json<Listed<YearWarning>>> {
     let year = crate::export::parse_year(q.text("year").as_deref())?;
     let region = q.text("region");
     let page = shanzhi_app::statistics::warnings(&state, &s.actor, year, region.as_deref(), q.page).await?;
+    Ok(Json(page.into()))
+}
+
+/// The departments' figures of `?year=` (every year without it) within `?region=` — those with a contract or a
+/// payment in it, which the statistics list largest first — by id newest first, one page; the cursor is an id.
+#[utoipa::path(
+    get,
+    path = "/statistics/departments",
+    summary = "Each department's contracts and payments of ?year= within ?region=, by id newest first, one page; supervisors and finance",
+    params(Listing<crate::filters::StatisticsFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(["admin", "supervisor", "reviewer"])))
+)]
+async fn statistics_departments(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Listing(q, _): Listing<crate::filters::StatisticsFilters>,
+) -> AppResult<Json<Listed<DepartmentRow>>> {
+    let year = crate::export::parse_year(q.text("year").as_deref())?;
+    let region = q.text("region");
+    let page = shanzhi_app::statistics::departments(&state, &s.actor, year, region.as_deref(), q.page).await?;
+    Ok(Json(page.into()))
+}
+
+/// The townships' figures of `?year=` (every year without it) within `?region=` (with the one a village lies in),
+/// in code order, one page; the cursor is a township's code.
+#[utoipa::path(
+    get,
+    path = "/statistics/townships",
+    summary = "Each township's projects, posts and contracts of ?year= within ?region=, in code order, one page; supervisors and finance",
+    params(Listing<crate::filters::TownshipFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(["admin", "supervisor", "reviewer"])))
+)]
+async fn statistics_townships(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Listing(q, _): Listing<crate::filters::TownshipFilters>,
+) -> AppResult<Json<Listed<TownshipRow>>> {
+    let year = crate::export::parse_year(q.text("year").as_deref())?;
+    let region = q.text("region");
+    let (after, limit) = (q.after.as_deref(), q.page.limit);
+    let page = shanzhi_app::statistics::townships(&state, &s.actor, year, region.as_deref(), after, limit).await?;
     Ok(Json(page.into()))
 }
 
@@ -872,6 +917,8 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(budget_ledger))
         .routes(routes!(statistics))
         .routes(routes!(statistics_warnings))
+        .routes(routes!(statistics_departments))
+        .routes(routes!(statistics_townships))
         .routes(routes!(standards))
         .routes(routes!(set_standard))
         .routes(routes!(submit))

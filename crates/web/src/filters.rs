@@ -105,8 +105,9 @@ pub fn user_filter(q: &ListQuery) -> AppResult<UserFilter> {
 /// The filters of the administrators' list of job runs: `job`.
 pub const JOB_RUN_FILTERS: [&str; 1] = ["job"];
 
-/// The filters of the welfare-lottery warnings: `year` (of the budget line), `region` (a subtree).
-pub const WARNING_FILTERS: [&str; 2] = ["year", "region"];
+/// The filters of the statistics' paged lists — the welfare-lottery warnings, the departments and the townships:
+/// `year` (a warning's budget line's), `region` (a subtree).
+pub const STATISTICS_FILTERS: [&str; 2] = ["year", "region"];
 
 /// Each list's filters as a type, for [`crate::paging::Listing`].
 macro_rules! filters {
@@ -130,6 +131,13 @@ filters!(
     RegistrationFilters = REGISTRATION_FILTERS,
     ApprovalFilters = ["pending"],
     JobRunFilters = JOB_RUN_FILTERS,
-    WarningFilters = WARNING_FILTERS,
+    StatisticsFilters = STATISTICS_FILTERS,
     NoFilters = [],
 );
+
+/// The townships' statistics, paged in code order by their code.
+pub struct TownshipFilters;
+impl Filters for TownshipFilters {
+    const NAMES: &'static [&'static str] = &STATISTICS_FILTERS;
+    const BY_CODE: bool = true;
+}

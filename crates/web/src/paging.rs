@@ -20,6 +20,8 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Default)]
 pub struct ListQuery {
     pub page: PageRequest,
+    /// The cursor of a list keyed by a code ([`Filters::BY_CODE`]): the last code of the page before.
+    pub after: Option<String>,
     filters: HashMap<String, String>,
 }
 
@@ -56,6 +58,8 @@ impl<T> utoipa::ToSchema for Listed<T> {
 /// The filters a list takes, by name (see [`crate::filters`]).
 pub trait Filters {
     const NAMES: &'static [&'static str];
+    /// Whether the list is keyed by a code (a township's) rather than an id, in code order: its cursor is a code.
+    const BY_CODE: bool = false;
 }
 
 /// A list's query read strictly by [`ListQuery::parse`] with the filters `F` names; the same type documents
@@ -65,7 +69,7 @@ pub struct Listing<F>(pub ListQuery, pub PhantomData<F>);
 impl<F: Filters, S: Send + Sync> FromRequestParts<S> for Listing<F> {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        Ok(Listing(ListQuery::parse(parts.uri.query(), F::NAMES)?, PhantomData))
+        Ok(Listing(ListQuery::read(parts.uri.query(), F::NAMES, true, true, F::BY_CODE)?, PhantomData))
     }
 }
 
@@ -90,8 +94,8 @@ impl<F: Filters> utoipa::IntoParams for Listing<F> {
     }
 }
 
-impl<T> From<Page<T>> for Listed<T> {
-    fn from(page: Page<T>) -> Self {
+impl<T, K: ToString> From<Page<T, K>> for Listed<T> {
+    fn from(page: Page<T, K>) -> Self {
         Listed { items: page.items, next_cursor: page.next.map(|id| id.to_string()) }
     }
 }
@@ -103,20 +107,27 @@ fn bad(code: ErrorCode, zh: String, en: String) -> AppError {
 impl ListQuery {
     /// Reads `raw` (the URL's query string), allowing `limit`, `cursor` and `filters`.
     pub fn parse(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
-        ListQuery::read(raw, filters, true, true)
+        ListQuery::read(raw, filters, true, true, false)
     }
 
     /// As [`ListQuery::parse`] for an answer that is not paged (one level of the regions): only `filters`.
     pub fn parse_unpaged(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
-        ListQuery::read(raw, filters, true, false)
+        ListQuery::read(raw, filters, true, false, false)
     }
 
     /// As [`ListQuery::parse`] for a page, which people reach through links that may carry other parameters.
     pub fn parse_page(raw: Option<&str>, filters: &[&str]) -> AppResult<ListQuery> {
-        ListQuery::read(raw, filters, false, true)
+        ListQuery::read(raw, filters, false, true, false)
     }
 
-    fn read(raw: Option<&str>, filters: &[&str], strict: bool, paged: bool) -> AppResult<ListQuery> {
+    fn read(raw: Option<&str>, filters: &[&str], strict: bool, paged: bool, by_code: bool) -> AppResult<ListQuery> {
+        let invalid_cursor = || {
+            bad(
+                ErrorCode::InvalidCursor,
+                "cursor 无效：请使用上一页返回的 next_cursor".into(),
+                "invalid cursor: pass the next_cursor of the previous page".into(),
+            )
+        };
         let mut q = ListQuery::default();
         for (key, value) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
             match key.as_ref() {
@@ -130,14 +141,12 @@ impl ListQuery {
                             )
                         })?
                 }
+                "cursor" if paged && by_code => {
+                    let code = (1..=64).contains(&value.len()) && !value.chars().any(char::is_control);
+                    q.after = Some(code.then(|| value.into_owned()).ok_or_else(invalid_cursor)?)
+                }
                 "cursor" if paged => {
-                    q.page.before = Some(value.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(|| {
-                        bad(
-                            ErrorCode::InvalidCursor,
-                            "cursor 无效：请使用上一页返回的 next_cursor".into(),
-                            "invalid cursor: pass the next_cursor of the previous page".into(),
-                        )
-                    })?)
+                    q.page.before = Some(value.parse::<i64>().ok().filter(|id| *id > 0).ok_or_else(invalid_cursor)?)
                 }
                 k if filters.contains(&k) => {
                     if !value.is_empty() {

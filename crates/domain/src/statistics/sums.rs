@@ -8,14 +8,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::Datelike;
 
 use super::{
-    categorise, committed_by_source, earmark_row, in_year, largest_first, lottery_commitments, no_steps, placed,
-    project_year, provider_kinds, step_key, trend_row, AreaRow, ByArea, ByMode, BySource, DepartmentRow,
-    EarmarkWarning, Statistics, Totals, TownshipRow,
+    categorise, committed_by_source, earmark_row, in_year, lottery_commitments, no_steps, placed, project_year,
+    provider_kinds, step_key, trend_row, AreaRow, ByArea, ByMode, BySource, DepartmentRow, EarmarkWarning, Statistics,
+    Totals, TownshipRow,
 };
 use crate::budget::{FundSource, Movement};
 use crate::catalogue::Category;
 use crate::money::Money;
-use crate::org::{region_within, OrgKind, Region, RegionLevel};
+use crate::org::{OrgKind, Region, RegionLevel};
 use crate::project::{Project, PurchaseMode};
 use crate::rules::Rules;
 
@@ -198,6 +198,24 @@ pub struct Sums {
     pub warnings: Vec<(i32, EarmarkWarning)>,
     /// How many warnings each year has in all, when `warnings` holds only the first page.
     pub warnings_total: Option<BTreeMap<i32, u32>>,
+    /// The part's departments with their figures of the year, largest first, and its townships (with the one a
+    /// village lies in) in code order: lists that grow with the province, so the store sums, orders and cuts them
+    /// in SQL ([`super::Shown`]).
+    pub departments: Cut<DepartmentRow>,
+    pub townships: Cut<TownshipRow>,
+}
+
+/// A long list as the store gives it: every item, or the first with how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cut<T> {
+    pub items: Vec<T>,
+    pub total: Option<u32>,
+}
+
+impl<T> Default for Cut<T> {
+    fn default() -> Self {
+        Cut { items: Vec::new(), total: None }
+    }
 }
 
 /// The categories of lottery commitments in `rows` that are not social work: the store lists their projects.
@@ -205,18 +223,9 @@ pub fn outside_social_work(rows: &[Row], rules: &Rules) -> BTreeSet<String> {
     rows.iter().filter(|r| r.kind == Kind::Lottery && !rules.is_social_work(&r.key)).map(|r| r.key.clone()).collect()
 }
 
-/// The departments whose names the statistics show.
-pub fn department_ids(sums: &Sums) -> BTreeSet<i64> {
-    let contracted = sums.rows.iter().filter(|r| r.kind == Kind::Department).filter_map(|r| r.key.parse().ok());
-    contracted.chain(sums.ledger.iter().filter(|l| l.movement == Movement::Pay).map(|l| l.line.org_id)).collect()
-}
-
-/// What the fold looks up: every township-level region (other levels are ignored), the catalogue, department
-/// names and the rules.
+/// What the fold looks up: the catalogue and the rules.
 pub struct Lookups<'a> {
-    pub townships: &'a [Region],
     pub catalogue: &'a [Category],
-    pub names: &'a BTreeMap<i64, String>,
     pub rules: &'a Rules,
 }
 
@@ -226,7 +235,7 @@ fn count(n: i64) -> u32 {
 
 /// The statistics of `year` (all years when `None`) from the sums of the part within `root` (everything when
 /// `None`): equal to [`super::summary`] and [`super::summary_within`] on the records summed.
-pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>, root: Option<&str>) -> Statistics {
+pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>) -> Statistics {
     let of = |kind: Kind| sums.rows.iter().filter(move |r| r.kind == kind);
     let this_year = |kind: Kind| of(kind).filter(move |r| in_year(year, r.year));
     let paid_in = |y: Option<i32>| {
@@ -263,22 +272,6 @@ pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>, root: Option<&str>) 
     let by_fund_source = committed_in(year);
     let paid_by_fund_source = paid_in(year);
 
-    let mut townships: Vec<TownshipRow> = look
-        .townships
-        .iter()
-        .filter(|t| t.level == RegionLevel::Township)
-        .filter(|t| root.is_none_or(|root| region_within(&t.code, root) || region_within(root, &t.code)))
-        .map(TownshipRow::empty)
-        .collect();
-    townships.sort_by(|a, b| a.code.cmp(&b.code));
-    for r in this_year(Kind::Township) {
-        if let Ok(i) = townships.binary_search_by(|t| t.code.as_str().cmp(&r.key)) {
-            let t = &mut townships[i];
-            t.projects += count(r.projects);
-            t.posts += count(r.posts);
-            t.contracted = t.contracted + r.amount;
-        }
-    }
     let mut by_area = ByArea::default();
     for r in this_year(Kind::Area) {
         let a: &mut AreaRow = match r.key.as_str() {
@@ -289,28 +282,6 @@ pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>, root: Option<&str>) 
         a.projects += count(r.projects);
         a.posts += count(r.posts);
         a.contracted = a.contracted + r.amount;
-    }
-
-    let mut departments: BTreeMap<i64, DepartmentRow> = BTreeMap::new();
-    fn department<'d>(rows: &'d mut BTreeMap<i64, DepartmentRow>, look: &Lookups, id: i64) -> &'d mut DepartmentRow {
-        rows.entry(id).or_insert_with(|| DepartmentRow {
-            org_id: id,
-            name: look.names.get(&id).cloned().unwrap_or_default(),
-            projects: 0,
-            contracted: Money::ZERO,
-            paid: Money::ZERO,
-        })
-    }
-    for r in this_year(Kind::Department) {
-        if let Ok(id) = r.key.parse() {
-            let d = department(&mut departments, look, id);
-            d.projects += count(r.projects);
-            d.contracted = d.contracted + r.amount;
-        }
-    }
-    for l in sums.ledger.iter().filter(|l| l.movement == Movement::Pay && in_year(year, l.year)) {
-        let d = department(&mut departments, look, l.line.org_id);
-        d.paid = d.paid + l.amount;
     }
 
     let mut trend_years: BTreeSet<i32> = sums.line_years.clone();
@@ -360,9 +331,11 @@ pub fn fold(sums: &Sums, look: &Lookups, year: Option<i32>, root: Option<&str>) 
         totals: Totals { contracts, posts, contracted: by_fund_source.total(), paid: paid_by_fund_source.total() },
         by_fund_source,
         paid_by_fund_source,
-        townships,
+        townships: sums.townships.items.clone(),
+        townships_total: sums.townships.total,
         by_area,
-        by_department: largest_first(departments),
+        by_department: sums.departments.items.clone(),
+        departments_total: sums.departments.total,
         by_category: categorise(
             look.catalogue,
             this_year(Kind::Category).map(|r| (r.key.as_str(), count(r.projects), r.amount)),

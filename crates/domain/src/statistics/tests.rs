@@ -629,6 +629,8 @@ fn sums_of(d: &Data, root: Option<&str>) -> sums::Sums {
         lottery_line_years: lines.iter().filter(|l| l.source == WelfareLottery && !l.granted).map(|l| l.year).collect(),
         warnings,
         warnings_total: None,
+        departments: sums::Cut::default(),
+        townships: sums::Cut::default(),
     }
 }
 
@@ -644,16 +646,18 @@ fn the_fold_of_summed_contributions_equals_the_computation_from_every_record() {
         catalogue: &d.catalogue,
         rules: &d.rules,
     };
-    let names: BTreeMap<i64, String> = d.organisations.iter().map(|o| (o.id, o.name.clone())).collect();
-    let look = sums::Lookups { townships: &d.regions, catalogue: &d.catalogue, names: &names, rules: &d.rules };
+    let look = sums::Lookups { catalogue: &d.catalogue, rules: &d.rules };
     for root in [None, Some(D), Some(T1), Some(T2), Some(T3), Some(V2), Some("4205"), Some("420507")] {
-        let sums = sums_of(&d, root);
+        let mut sums = sums_of(&d, root);
         for year in [None, Some(2022), Some(2023), Some(2024), Some(2025)] {
             let want = match root {
                 Some(root) => summary_within(&input, year, root),
                 None => summary(&input, year),
             };
-            assert_eq!(sums::fold(&sums, &look, year, root), want, "{root:?} {year:?}");
+            // The departments and townships the store sums in SQL, given as the domain computes them.
+            sums.departments = sums::Cut { items: want.by_department.clone(), total: None };
+            sums.townships = sums::Cut { items: want.townships.clone(), total: None };
+            assert_eq!(sums::fold(&sums, &look, year), want, "{root:?} {year:?}");
         }
     }
 }

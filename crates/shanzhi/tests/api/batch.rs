@@ -8,7 +8,7 @@ use crate::helpers::*;
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::project::Scope;
 use shanzhi_domain::project::{Change, Project};
-use shanzhi_domain::statistics::WarningList;
+use shanzhi_domain::statistics::Shown;
 use shanzhi_domain::{DomainError, Money};
 use shanzhi_store::{By, PageRequest, ProjectStore, StatisticsStore, Store, StoreError};
 
@@ -126,8 +126,8 @@ both_backends! {
         let year = chrono::Datelike::year(&shanzhi_domain::clock::china_date(now));
         let rules = &app.setup.rules;
         let (ours, theirs) = (
-            app.store.statistics(rules, Some(year), None, WarningList::All).await.unwrap(),
-            one_at_a_time.store.statistics(rules, Some(year), None, WarningList::All).await.unwrap(),
+            app.store.statistics(rules, Some(year), None, Shown::All).await.unwrap(),
+            one_at_a_time.store.statistics(rules, Some(year), None, Shown::All).await.unwrap(),
         );
         let figures = |s| serde_json::to_value(s).unwrap();
         assert_eq!(figures(ours), figures(theirs));

@@ -198,7 +198,7 @@ both_backends! {
             assert!(s.starts_with("v1:") && !s.contains("org_id"), "sealed: {s}");
         }
         // Nor does the statistics export (CSV and spreadsheet) know of any bid.
-        let stats = shanzhi_app::statistics::within(&app.application, None, None, shanzhi_domain::statistics::WarningList::All).await.unwrap();
+        let stats = shanzhi_app::statistics::within(&app.application, None, None, shanzhi_domain::statistics::Shown::All).await.unwrap();
         let csv = String::from_utf8(shanzhi_web::export::csv(&stats, shanzhi_web::i18n::Lang::Zh)).unwrap();
         assert!(["75000.00", "72000.00", "80000.00"].iter().all(|p| !csv.contains(p)) && bidder_names.iter().all(|n| !csv.contains(n.as_str())) || !csv.contains("投标"), "export: {csv}");
         // The opening waits for the deadline.

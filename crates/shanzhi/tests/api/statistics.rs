@@ -145,10 +145,15 @@ both_backends! {
         assert_eq!(t2013["contracted"], "1350000.00");
         assert_eq!(t2013["social_funds_share"], "0.0370");
 
-        // The API answers the same object, with each year's count of warnings beside its first (here all of them).
+        // The API answers the same object, with the count of departments, of townships and each year's of warnings
+        // beside their first (here all of them).
         let supervisor = app.token("supervisor").await;
         let counted = |v: &Value| {
             let mut v = v.clone();
+            for (list, total) in [("by_department", "departments_total"), ("townships", "townships_total")] {
+                let n = v[list].as_array().unwrap().len();
+                v.as_object_mut().unwrap().insert(total.into(), json!(n));
+            }
             for e in v["welfare_lottery_earmark"].as_array_mut().unwrap() {
                 let n = e["warnings"].as_array().unwrap().len();
                 e.as_object_mut().unwrap().insert("warnings_total".into(), json!(n));

@@ -13,7 +13,7 @@ use shanzhi_domain::budget::Budget;
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::org::Region;
 use shanzhi_domain::rules::Rules;
-use shanzhi_domain::statistics::{self, Input, LedgerMove, Statistics, WarningList, YearWarning};
+use shanzhi_domain::statistics::{self, Input, LedgerMove, Shown, Statistics, YearWarning};
 use shanzhi_domain::visibility;
 use shanzhi_store::PageRequest;
 use shanzhi_store::StatisticsStore;
@@ -83,18 +83,19 @@ impl Everything {
     }
 }
 
-/// Every year and region of the store (and none), the SQL figures against the domain's: with every warning,
-/// with the first two and their count, and the warnings' paged list (two a page) holding them all, newest first.
+/// Every year and region of the store (and none), the SQL figures against the domain's: with every item of the
+/// long lists, with the first two of each and their count, and each list's pages (two a page) holding them all —
+/// the warnings newest first, the departments by id newest first, the townships in code order.
 async fn assert_every_year_and_region(app: &TestApp, all: &Everything) {
     let roots: Vec<Option<&str>> =
         std::iter::once(None).chain(all.regions.iter().map(|r| Some(r.code.as_str()))).collect();
     for year in all.years() {
         for root in &roots {
             let want = all.reference(year, *root);
-            let got = app.store.statistics(&all.rules, year, *root, WarningList::All).await.unwrap();
+            let got = app.store.statistics(&all.rules, year, *root, Shown::All).await.unwrap();
             assert_eq!(got, want, "year {year:?}, region {root:?}");
-            let first = app.store.statistics(&all.rules, year, *root, WarningList::First(2)).await.unwrap();
-            assert_eq!(first, first_warnings(&want, 2), "first warnings: year {year:?}, region {root:?}");
+            let first = app.store.statistics(&all.rules, year, *root, Shown::First(2)).await.unwrap();
+            assert_eq!(first, shown_first(&want, 2), "the first two: year {year:?}, region {root:?}");
             let (mut listed, mut page) = (Vec::new(), PageRequest::first(2));
             loop {
                 let got = app.store.earmark_warnings(&all.rules, year, *root, page).await.unwrap();
@@ -106,6 +107,30 @@ async fn assert_every_year_and_region(app: &TestApp, all: &Everything) {
                 }
             }
             assert_eq!(listed, newest_first(&want), "the warnings' pages: year {year:?}, region {root:?}");
+            let (mut listed, mut page) = (Vec::new(), PageRequest::first(2));
+            loop {
+                let got = app.store.department_statistics(year, *root, page).await.unwrap();
+                assert!(got.items.len() <= 2);
+                listed.extend(got.items);
+                match got.next {
+                    Some(before) => page.before = Some(before),
+                    None => break,
+                }
+            }
+            let mut by_id = want.by_department.clone();
+            by_id.sort_by_key(|d| std::cmp::Reverse(d.org_id));
+            assert_eq!(listed, by_id, "the departments' pages: year {year:?}, region {root:?}");
+            let (mut listed, mut after) = (Vec::new(), None::<String>);
+            loop {
+                let got = app.store.township_statistics(year, *root, after.as_deref(), 2).await.unwrap();
+                assert!(got.items.len() <= 2);
+                listed.extend(got.items);
+                match got.next {
+                    Some(code) => after = Some(code),
+                    None => break,
+                }
+            }
+            assert_eq!(listed, want.townships, "the townships' pages: year {year:?}, region {root:?}");
         }
     }
 }
@@ -121,10 +146,15 @@ fn newest_first(s: &Statistics) -> Vec<YearWarning> {
     all
 }
 
-/// `s` as the API gives it: each year's warnings only those among the first `n` newest, with the year's count.
-fn first_warnings(s: &Statistics, n: usize) -> Statistics {
+/// `s` as the API gives it: the first `n` departments (largest first) and townships (in code order) with their
+/// counts, and each year's warnings only those among the first `n` newest, with the year's count.
+fn shown_first(s: &Statistics, n: usize) -> Statistics {
     let first: Vec<YearWarning> = newest_first(s).into_iter().take(n).collect();
     let mut out = s.clone();
+    out.departments_total = Some(s.by_department.len() as u32);
+    out.by_department.truncate(n);
+    out.townships_total = Some(s.townships.len() as u32);
+    out.townships.truncate(n);
     for e in &mut out.welfare_lottery_earmark {
         e.warnings_total = Some(e.warnings.len() as u32);
         e.warnings = first.iter().filter(|w| w.year == e.year).map(|w| w.warning.clone()).collect();
@@ -198,16 +228,31 @@ both_backends! {
                         readers += 1;
                         let root = scope.root_for(None).unwrap();
                         let reference = all.reference(year, root.as_deref());
-                        let shown = shanzhi_app::statistics::WARNINGS_SHOWN as usize;
-                        let want: Value = serde_json::to_value(first_warnings(&reference, shown)).unwrap();
+                        let shown = shanzhi_app::statistics::FIRST_SHOWN as usize;
+                        let want: Value = serde_json::to_value(shown_first(&reference, shown)).unwrap();
                         assert_eq!((status, body), (StatusCode::OK, want), "{} {year:?}", user.username);
                         let want = serde_json::json!({"items": newest_first(&reference), "next_cursor": null});
                         assert_eq!((list_status, list), (StatusCode::OK, want), "{} {listed}", user.username);
+                        let mut by_id = reference.by_department.clone();
+                        by_id.sort_by_key(|d| std::cmp::Reverse(d.org_id));
+                        let (status, list) = app.get(&listed.replace("/warnings", "/departments"), &token).await;
+                        let want = serde_json::json!({"items": by_id, "next_cursor": null});
+                        assert_eq!((status, list), (StatusCode::OK, want), "{} departments", user.username);
+                        let (status, list) = app.get(&listed.replace("/warnings", "/townships"), &token).await;
+                        let want = serde_json::json!({"items": reference.townships, "next_cursor": null});
+                        assert_eq!((status, list), (StatusCode::OK, want), "{} townships", user.username);
                         // An unknown region is outside a part's reader's part: refused as such.
                         let unknown = if root.is_none() { (StatusCode::BAD_REQUEST, "unknown_region") } else { (StatusCode::FORBIDDEN, "forbidden") };
                         for (bad, status, code) in [("cursor=x", StatusCode::BAD_REQUEST, "invalid_cursor"), ("limit=0", StatusCode::BAD_REQUEST, "invalid_limit"), ("kind=a", StatusCode::BAD_REQUEST, "unknown_parameter"), ("region=999", unknown.0, unknown.1), ("year=13", StatusCode::BAD_REQUEST, "invalid_year")] {
-                            let path = format!("/api/v1/statistics/warnings?{bad}");
-                            app.refused(Method::GET, &path, &token, None, status, code).await;
+                            for list in ["warnings", "departments", "townships"] {
+                                // A township's code is its list's cursor: any but an empty one or one with control characters.
+                                let bad = match (list, bad) {
+                                    ("townships", "cursor=x") => "cursor=%01",
+                                    _ => bad,
+                                };
+                                let path = format!("/api/v1/statistics/{list}?{bad}");
+                                app.refused(Method::GET, &path, &token, None, status, code).await;
+                            }
                         }
                     }
                 }
@@ -267,7 +312,7 @@ both_backends! {
         assert_every_year_and_region(&app, &all).await;
         // Migrating again changes nothing.
         app.store.migrate().await.unwrap();
-        assert_eq!(app.store.statistics(&all.rules, None, None, WarningList::All).await.unwrap(), all.reference(None, None));
+        assert_eq!(app.store.statistics(&all.rules, None, None, Shown::All).await.unwrap(), all.reference(None, None));
     }
 
     async fn a_store_made_before_the_ledgers_groups_gets_them_from_its_sums_when_migrated(backend) {

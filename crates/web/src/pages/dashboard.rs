@@ -11,7 +11,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use maud::{html, Markup};
 use shanzhi_domain::budget::{split, FundSource};
-use shanzhi_domain::statistics::{share, EarmarkWarning, Statistics, WarningList};
+use shanzhi_domain::statistics::{share, EarmarkWarning, Shown, Statistics};
 use shanzhi_domain::Money;
 
 use super::layout::page;
@@ -35,7 +35,7 @@ async fn load(
     state: &AppState,
     user: &SignedIn,
     q: &HashMap<String, String>,
-    list: WarningList,
+    list: Shown,
 ) -> Result<Statistics, axum::response::Response> {
     let shell = user.shell();
     let year = export::parse_year(q.get("year").map(String::as_str)).or_page(&shell)?;
@@ -45,7 +45,7 @@ async fn load(
 pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query<HashMap<String, String>>) -> Page {
     let shell = user.shell();
     let year = export::parse_year(q.get("year").map(String::as_str)).or_page(&shell)?;
-    let list = WarningList::First(shanzhi_app::statistics::WARNINGS_SHOWN);
+    let list = Shown::First(shanzhi_app::statistics::FIRST_SHOWN);
     let (stats, places) = shanzhi_app::statistics::with_places(&state, &user.session.actor, year, region(&q), list)
         .await
         .or_page(&shell)?;
@@ -71,7 +71,7 @@ fn query(year: Option<i32>, region: Option<&str>) -> String {
 }
 
 async fn download(state: &AppState, user: &SignedIn, q: &HashMap<String, String>, format: Format) -> Page {
-    let stats = load(state, user, q, WarningList::All).await?;
+    let stats = load(state, user, q, Shown::All).await?;
     let bytes = format.write(&stats, user.lang).map_err(AppError::internal).or_page(&user.shell())?;
     let disposition = format!("attachment; filename=\"{}\"", format.filename(stats.year, region(q)));
     let mut resp = (StatusCode::OK, bytes).into_response();
@@ -543,7 +543,7 @@ fn warning_list<'a>(lang: Lang, warnings: impl Iterator<Item = (i32, &'a Earmark
 pub async fn warnings(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
     let shell = user.shell();
     let lang = shell.lang;
-    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::WARNING_FILTERS).or_page(&shell)?;
+    let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::STATISTICS_FILTERS).or_page(&shell)?;
     let year = export::parse_year(q.text("year").as_deref()).or_page(&shell)?;
     let actor = &user.session.actor;
     let listed = shanzhi_app::statistics::warnings(&state, actor, year, q.text("region").as_deref(), q.page)
