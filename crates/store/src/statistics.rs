@@ -120,14 +120,22 @@ fn own_lines(w: &mut Where, backend: Backend, root: &str) -> String {
 
 /// Rows of other years than the asked one that the fold still reads: the trend's.
 const EVERY_YEAR: &str = "kind IN ('contract', 'source')";
-/// Rows the fold does not read: the departments' and townships' lists are summed in SQL ([`lists`]).
-const LISTED: &str = "kind NOT IN ('department', 'township')";
+/// The rows the fold reads, named (so the kinds are seeks in the key): not the departments' and townships', whose
+/// lists are summed in SQL ([`lists`]).
+fn folded(column: &str) -> String {
+    let kinds: Vec<String> = Kind::ALL
+        .into_iter()
+        .filter(|k| !matches!(k, Kind::Department | Kind::Township))
+        .map(|k| format!("'{}'", k.code()))
+        .collect();
+    format!("{column} IN ({})", kinds.join(", "))
+}
 
 async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&str>) -> Result<Vec<Row>> {
     let mut w = Where::default();
     let sql = match root {
         None => {
-            w.and(LISTED.to_string());
+            w.and(folded("kind"));
             if let Some(y) = year {
                 let y = w.int(i64::from(y));
                 w.and(format!("(year = {y} OR {EVERY_YEAR})"));
@@ -138,7 +146,7 @@ async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Opt
         Some(code) if crate::projects::is_place_code(code) => {
             let c = w.text(code);
             w.and(format!("code = {c}"));
-            w.and(LISTED.to_string());
+            w.and(folded("kind"));
             if let Some(y) = year {
                 let y = w.int(i64::from(y));
                 w.and(format!("(year = {y} OR {EVERY_YEAR})"));
@@ -151,7 +159,7 @@ async fn contribution_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Opt
         Some(root) => {
             let within = projects_within(&mut w, root);
             w.and(format!("s.project_id IN ({within})"));
-            w.and(format!("s.{LISTED}"));
+            w.and(folded("s.kind"));
             if let Some(y) = year {
                 let y = w.int(i64::from(y));
                 w.and(format!("(s.year = {y} OR s.{EVERY_YEAR})"));

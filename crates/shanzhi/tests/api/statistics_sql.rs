@@ -189,6 +189,14 @@ both_backends! {
         assert_eq!(shown(&html)[..5], [false, false, true, true, false], "{html}");
         let (status, html) = page(&app, "/dashboard/warnings?year=20x", &cookie).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{html}");
+        // The province's dashboard shows its largest departments, says how many there are and where the rest are.
+        let shown = shanzhi_app::statistics::FIRST_SHOWN as usize;
+        assert!(whole.by_department.len() > shown, "more departments than shown: {}", whole.by_department.len());
+        let (status, html) = page(&app, "/dashboard", &cookie).await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        let note = format!("以上为 {} 个购买主体中金额最大的 {shown} 个", whole.by_department.len());
+        assert!(html.contains(&note), "{note} in {html}");
+        assert!(html.contains(&whole.by_department[shown - 1].name) && !html.contains(&whole.by_department[shown].name));
     }
 
     async fn every_year_and_region_from_sql_equals_the_domains_computation(backend) {

@@ -92,15 +92,18 @@ fn department_from(r: &dyn Cells) -> Result<DepartmentRow> {
 }
 
 /// The part's townships (with the one `root` lies in when it is a village) in code order with their figures of
-/// the year: a township's figures are the whole platform's for it, whatever part it is shown in.
+/// the year: a township's figures are the whole platform's for it, whatever part it is shown in. A year's are one
+/// row each, looked up by key, so the first few townships read no others; all years' are summed per township.
 fn township_sums(w: &mut Where, backend: crate::Backend, year: Option<i32>, root: Option<&str>) -> String {
-    let mut sums = String::from(
-        "SELECT key, SUM(projects) AS projects, SUM(posts) AS posts, SUM(amount_fen) AS amount_fen \
-         FROM statistics_totals WHERE kind = 'township'",
-    );
-    if let Some(y) = year {
-        sums = format!("{sums} AND year = {}", w.int(i64::from(y)));
-    }
+    let sums = match year {
+        Some(y) => format!(
+            "statistics_totals t ON t.kind = 'township' AND t.year = {} AND t.key = r.code",
+            w.int(i64::from(y))
+        ),
+        None => "(SELECT key, SUM(projects) AS projects, SUM(posts) AS posts, SUM(amount_fen) AS amount_fen \
+                 FROM statistics_totals WHERE kind = 'township' GROUP BY key) t ON t.key = r.code"
+            .to_string(),
+    };
     let mut places = "r.level = 'township'".to_string();
     if let Some(root) = root {
         // Those within by the key's range, and those above by key: seeks rather than a test of every place.
@@ -118,7 +121,7 @@ fn township_sums(w: &mut Where, backend: crate::Backend, year: Option<i32>, root
     format!(
         "SELECT r.code, r.name, r.urban, CAST(COALESCE(t.projects, 0) AS BIGINT) AS projects, \
          CAST(COALESCE(t.posts, 0) AS BIGINT) AS posts, CAST(COALESCE(t.amount_fen, 0) AS BIGINT) AS amount \
-         FROM regions r LEFT JOIN ({sums} GROUP BY key) t ON t.key = r.code WHERE {places}"
+         FROM regions r LEFT JOIN {sums} WHERE {places}"
     )
 }
 
@@ -133,33 +136,53 @@ fn township_from(r: &dyn Cells) -> Result<TownshipRow> {
     })
 }
 
-/// `sql`'s rows ordered by `order` and cut as `read` asks, with their count for [`Shown::First`]; `key` is the
-/// column a page is keyed by (`before` for [`Read::Page`], `after` for [`Read::After`]).
+/// How a list is laid out for [`cut`]: the SQL of its rows, the order the statistics show them in, the column a
+/// page is keyed by, and `dress`, which adds what only the rows kept need (a department's name) to the cut rows
+/// `c`, in the same order.
+struct List {
+    sql: String,
+    order: &'static str,
+    key: &'static str,
+    dress: fn(&str) -> String,
+    /// Whether the count of [`Shown::First`] is taken over the rows as they are ordered (when every row must be
+    /// made to be ordered at all: the departments' sums) or by a query of its own (a list in its key's order,
+    /// read only as far as its first rows).
+    counted_in_order: bool,
+}
+
+/// The list's rows ordered and cut as `read` asks, with their count for [`Shown::First`] (`before` is a page's
+/// cursor for [`Read::Page`], `after` for [`Read::After`]).
 async fn cut<T>(
     snap: &mut Snapshot<'_>,
     mut w: Where,
-    sql: String,
-    (order, key): (&str, &str),
+    list: List,
     read: Read<'_>,
     from: fn(&dyn Cells) -> Result<T>,
 ) -> Result<(Vec<T>, Option<u32>)> {
-    let (sql, counted) = match read {
-        Read::Shown(Shown::All) => (format!("{sql} ORDER BY {order}"), false),
+    let List { sql, order, key, dress, counted_in_order } = list;
+    let (cut, order, counted) = match read {
+        Read::Shown(Shown::All) => (format!("SELECT l.* FROM ({sql}) l ORDER BY {order}"), order.to_string(), false),
         Read::Shown(Shown::First(n)) => {
             let n = w.int(i64::from(n));
-            (format!("SELECT l.*, COUNT(*) OVER () AS total FROM ({sql}) l ORDER BY {order} LIMIT {n}"), true)
+            let total = match counted_in_order {
+                true => "COUNT(*) OVER ()".to_string(),
+                false => format!("(SELECT COUNT(*) FROM ({sql}) a)"),
+            };
+            (format!("SELECT l.*, {total} AS total FROM ({sql}) l ORDER BY {order} LIMIT {n}"), order.to_string(), true)
         }
         Read::Page(page) => {
             let cut = page.before.map(|b| format!(" WHERE l.{key} < {}", w.int(b))).unwrap_or_default();
             let n = w.int(i64::from(page.limit) + 1);
-            (format!("SELECT l.* FROM ({sql}) l{cut} ORDER BY l.{key} DESC LIMIT {n}"), false)
+            (format!("SELECT l.* FROM ({sql}) l{cut} ORDER BY l.{key} DESC LIMIT {n}"), format!("{key} DESC"), false)
         }
         Read::After(after, limit) => {
             let cut = after.map(|a| format!(" WHERE l.{key} > {}", w.text(a))).unwrap_or_default();
             let n = w.int(i64::from(limit) + 1);
-            (format!("SELECT l.* FROM ({sql}) l{cut} ORDER BY l.{key} LIMIT {n}"), false)
+            (format!("SELECT l.* FROM ({sql}) l{cut} ORDER BY l.{key} LIMIT {n}"), key.to_string(), false)
         }
     };
+    let order: Vec<String> = order.split(", ").map(|term| format!("c.{term}")).collect();
+    let sql = format!("{} ORDER BY {}", dress(&cut), order.join(", "));
     let mut total = None;
     let rows = snap
         .fetch_all(&sql, w.into_args(), |r| {
@@ -180,12 +203,19 @@ async fn departments(
     read: Read<'_>,
 ) -> Result<(Vec<DepartmentRow>, Option<u32>)> {
     let mut w = Where::default();
-    let sums = department_sums(&mut w, year, part);
-    let sql = format!(
-        "SELECT d.org_id, COALESCE(o.name, '') AS name, d.projects, d.contracted, d.paid FROM ({sums}) d \
-         LEFT JOIN organisations o ON o.id = d.org_id"
-    );
-    cut(snap, w, sql, ("contracted DESC, paid DESC, org_id", "org_id"), read, department_from).await
+    let list = List {
+        sql: department_sums(&mut w, year, part),
+        order: "contracted DESC, paid DESC, org_id",
+        key: "org_id",
+        // Names for the rows kept only: a province's first twenty, not its 1,300.
+        dress: |cut| {
+            format!(
+                "SELECT c.*, COALESCE(o.name, '') AS name FROM ({cut}) c LEFT JOIN organisations o ON o.id = c.org_id"
+            )
+        },
+        counted_in_order: true,
+    };
+    cut(snap, w, list, read, department_from).await
 }
 
 /// The departments of the statistics: largest first (by contracted, then paid, then id).
@@ -217,8 +247,14 @@ async fn townships(
     read: Read<'_>,
 ) -> Result<(Vec<TownshipRow>, Option<u32>)> {
     let mut w = Where::default();
-    let sql = township_sums(&mut w, snap.backend(), year, root);
-    cut(snap, w, sql, ("code", "code"), read, township_from).await
+    let list = List {
+        sql: township_sums(&mut w, snap.backend(), year, root),
+        order: "code",
+        key: "code",
+        dress: |cut| format!("SELECT c.* FROM ({cut}) c"),
+        counted_in_order: false,
+    };
+    cut(snap, w, list, read, township_from).await
 }
 
 /// The townships of the statistics, in code order.

@@ -53,6 +53,21 @@ pub async fn show(State(state): State<AppState>, user: SignedIn, Query(q): Query
     Ok(render(StatusCode::OK, dashboard(&user, &stats, &places, region(&q), &social_work)))
 }
 
+/// Under a long list that shows only its first `shown` of `total` (a province's departments or townships): how many
+/// there are, and where the rest are — a narrower place, or the downloads, which hold them all. `what` says which
+/// `shown` of how many, in Chinese and English, given the two numbers.
+fn more(lang: Lang, total: Option<u32>, shown: usize, what: fn(u32, usize) -> (String, String), this: &str) -> Markup {
+    let Some(total) = total.filter(|t| *t as usize > shown) else { return html! {} };
+    let (zh, en) = what(total, shown);
+    html! {
+        p.small.muted {
+            (lang.t(&format!("以上为{zh}；可在上方选择地区缩小范围，或"), &format!("These are {en}: choose a place above to narrow them, or ")))
+            a href={"/dashboard/export.csv" (this)} download { (lang.t("下载 CSV", "download the CSV")) }
+            (lang.t("查看全部。", " for all of them."))
+        }
+    }
+}
+
 /// The query of a statistics link: the year and the place, each when there is one.
 fn query(year: Option<i32>, region: Option<&str>) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());
@@ -405,6 +420,7 @@ fn dashboard(user: &SignedIn, s: &Statistics, places: &PlaceChoice, region: Opti
                 } } }
             } }
         }))
+        (more(lang, s.departments_total, s.by_department.len(), |total, shown| (format!(" {total} 个购买主体中金额最大的 {shown} 个"), format!("the {shown} largest of {total} departments")), &this))
 
         h2 { (lang.t("服务类别", "Service categories")) }
         (bar_chart(lang, "chart-categories", lang.t("按指导性目录一级类别：合同金额", "By catalogue head: contracted"), &[Series { name: money_col, fill: "fill-total" }], &categories))
@@ -481,6 +497,7 @@ fn dashboard(user: &SignedIn, s: &Statistics, places: &PlaceChoice, region: Opti
                 td.num data-label=(money_col) { (lang.money(tw.contracted)) }
             } } }
         } }
+        (more(lang, s.townships_total, s.townships.len(), |total, shown| (format!(" {total} 个乡镇（街道）中按代码排列的前 {shown} 个"), format!("the first {shown} by code of {total} townships")), &this))
 
         h2 { (lang.t("福彩公益金社工专项", "Welfare-lottery earmark for social work")) }
         p.muted { (match lang {
