@@ -228,13 +228,37 @@ fn sum_args((kind, year, key): &Key, (projects, posts, amount): Delta) -> Vec<Ar
 }
 
 async fn add_totals(conn: &mut AnyConnection, totals: BTreeMap<Key, Delta>) -> Result<()> {
-    let rows = totals.into_iter().filter(|(_, d)| *d != (0, 0, 0)).map(|(k, d)| sum_args(&k, d)).collect();
+    let changed: Vec<(Key, Delta)> = totals.into_iter().filter(|(_, d)| *d != (0, 0, 0)).collect();
+    // A department's contracts go to its row of the year too (`statistics_departments`, beside its payments).
+    let departments: BTreeMap<(i64, i64), Delta> = changed
+        .iter()
+        .filter(|((kind, _, _), _)| *kind == Kind::Department)
+        .filter_map(|((_, year, key), d)| Some(((i64::from(*year), key.parse().ok()?), *d)))
+        .collect();
+    // In key order: the lock order on PostgreSQL.
+    let departments = departments
+        .into_iter()
+        .map(|((year, org_id), (projects, posts, fen))| {
+            [year, org_id, projects, posts, fen, 0].into_iter().map(Arg::Int).collect()
+        })
+        .collect();
+    let rows = changed.iter().map(|(k, d)| sum_args(k, *d)).collect();
     insert_rows(
         conn,
         "INSERT INTO statistics_totals (kind, year, key, projects, posts, amount_fen)",
         " ON CONFLICT (kind, year, key) DO UPDATE SET projects = statistics_totals.projects + excluded.projects, \
          posts = statistics_totals.posts + excluded.posts, amount_fen = statistics_totals.amount_fen + excluded.amount_fen",
         rows,
+    )
+    .await?;
+    insert_rows(
+        conn,
+        "INSERT INTO statistics_departments (year, org_id, projects, posts, contracted_fen, paid_fen)",
+        " ON CONFLICT (year, org_id) DO UPDATE SET \
+         projects = statistics_departments.projects + excluded.projects, \
+         posts = statistics_departments.posts + excluded.posts, \
+         contracted_fen = statistics_departments.contracted_fen + excluded.contracted_fen",
+        departments,
     )
     .await
 }

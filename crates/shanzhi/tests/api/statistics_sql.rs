@@ -303,18 +303,19 @@ both_backends! {
         let app = TestApp::with_demo(backend).await;
         let all = Everything::load(&app).await;
         // As a store made before migration 16: none of its tables (nor those of migrations 20, 24, 29, the lottery
-        // rows per place and the ledger's groups, which sum its rows per place, per fund source and per
-        // department), the migrations not applied.
-        for table in ["statistics_ledger_place_groups", "statistics_ledger_groups", "statistics_place_lottery", "statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
+        // rows per place, the ledger's groups and the departments' rows, which sum its rows per place, per fund source
+        // and per department), the migrations not applied.
+        for table in ["statistics_departments", "statistics_ledger_place_groups", "statistics_ledger_groups", "statistics_place_lottery", "statistics_ledger_places", "statistics_place_totals", "statistics_rows", "statistics_totals", "statistics_ledger_sources", "statistics_ledger", "statistics_ledger_totals"] {
             sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
         }
         sqlx::query("DROP INDEX budgets_year_source").execute(app.store.pool()).await.unwrap();
-        let (place_lottery, groups) = match backend {
-            shanzhi_store::Backend::Sqlite => (30, 33),
-            shanzhi_store::Backend::Postgres => (33, 36),
+        let (place_lottery, groups, departments) = match backend {
+            shanzhi_store::Backend::Sqlite => (30, 33, 36),
+            shanzhi_store::Backend::Postgres => (33, 36, 38),
         };
-        let versions =
-            format!("DELETE FROM schema_migrations WHERE version IN (16, 20, 24, 29, {place_lottery}, {groups})");
+        let versions = format!(
+            "DELETE FROM schema_migrations WHERE version IN (16, 20, 24, 29, {place_lottery}, {groups}, {departments})"
+        );
         sqlx::query(&versions).execute(app.store.pool()).await.unwrap();
         app.store.migrate().await.unwrap();
         assert_every_year_and_region(&app, &all).await;
@@ -323,17 +324,18 @@ both_backends! {
         assert_eq!(app.store.statistics(&all.rules, None, None, Shown::All).await.unwrap(), all.reference(None, None));
     }
 
+    // And the departments' rows (migration 36 on SQLite, 38 on PostgreSQL), from the sums and the groups.
     async fn a_store_made_before_the_ledgers_groups_gets_them_from_its_sums_when_migrated(backend) {
         let app = TestApp::with_demo(backend).await;
         let all = Everything::load(&app).await;
-        for table in ["statistics_ledger_place_groups", "statistics_ledger_groups"] {
+        for table in ["statistics_departments", "statistics_ledger_place_groups", "statistics_ledger_groups"] {
             sqlx::query(&format!("DROP TABLE {table}")).execute(app.store.pool()).await.unwrap();
         }
-        let groups = match backend {
-            shanzhi_store::Backend::Sqlite => 33,
-            shanzhi_store::Backend::Postgres => 36,
+        let (groups, departments) = match backend {
+            shanzhi_store::Backend::Sqlite => (33, 36),
+            shanzhi_store::Backend::Postgres => (36, 38),
         };
-        let versions = format!("DELETE FROM schema_migrations WHERE version = {groups}");
+        let versions = format!("DELETE FROM schema_migrations WHERE version IN ({groups}, {departments})");
         sqlx::query(&versions).execute(app.store.pool()).await.unwrap();
         app.store.migrate().await.unwrap();
         assert_every_year_and_region(&app, &all).await;

@@ -23,23 +23,29 @@ enum Read<'a> {
 /// Each department's contracts of the year and its lines' payments in the year, within the part under `part`
 /// (everything when `None`), as a subquery of `org_id`, `projects`, `contracted` and `paid`: a department counts
 /// when a contribution row of it holds something or a payment of the year was made on one of its lines, as in
-/// [`shanzhi_domain::statistics::sums::fold`]. Payments always belong to a project (a milestone's), so a part's
-/// own lines' entries without a project add none.
+/// [`shanzhi_domain::statistics::sums::fold`]. The whole platform's are kept a row per year and department
+/// (`statistics_departments`, in the order shown by its index); a part's are summed from its contribution rows
+/// and payments. Payments always belong to a project (a milestone's), so a part's own lines' entries without a
+/// project add none; and they are never of nothing, so a department paid in the year has a paid sum.
 fn department_sums(w: &mut Where, year: Option<i32>, part: Option<&str>) -> String {
     let y = year.map(|y| w.int(i64::from(y)));
     let in_year = |column: &str| y.as_ref().map(|y| format!(" AND {column} = {y}")).unwrap_or_default();
     let contributed = "kind = 'department' AND NOT (projects = 0 AND posts = 0 AND amount_fen = 0)";
     let (rows, pays) = match part {
-        None => (
-            format!(
-                "SELECT key, projects, posts, amount_fen FROM statistics_totals WHERE {contributed}{}",
-                in_year("year")
-            ),
-            format!(
-                "SELECT org_id, amount_fen FROM statistics_ledger_groups WHERE movement = 'pay'{}",
-                in_year("year")
-            ),
-        ),
+        None => {
+            let held = "NOT (projects = 0 AND posts = 0 AND contracted_fen = 0 AND paid_fen = 0)";
+            return match &y {
+                Some(y) => format!(
+                    "SELECT org_id, projects, contracted_fen AS contracted, paid_fen AS paid \
+                     FROM statistics_departments WHERE year = {y} AND {held}"
+                ),
+                None => format!(
+                    "SELECT org_id, CAST(SUM(projects) AS BIGINT) AS projects, \
+                     CAST(SUM(contracted_fen) AS BIGINT) AS contracted, CAST(SUM(paid_fen) AS BIGINT) AS paid \
+                     FROM statistics_departments WHERE {held} GROUP BY org_id"
+                ),
+            };
+        }
         Some(code) if crate::projects::is_place_code(code) => {
             let c = w.text(code);
             (
@@ -213,7 +219,8 @@ async fn departments(
                 "SELECT c.*, COALESCE(o.name, '') AS name FROM ({cut}) c LEFT JOIN organisations o ON o.id = c.org_id"
             )
         },
-        counted_in_order: true,
+        // The whole platform's year is read in its index's order, as far as its first rows.
+        counted_in_order: part.is_some() || year.is_none(),
     };
     cut(snap, w, list, read, department_from).await
 }

@@ -111,7 +111,15 @@ async fn add_ledger_sums_after<'a>(
          ORDER BY 1, 2, 3, 4, 5, 6 {}",
         add_on_conflict(GROUPS_TABLE)
     );
-    insert_rows(conn, &head, &tail, by_group).await
+    let by_department = by_group.clone();
+    insert_rows(conn, &head, &tail, by_group).await?;
+    let head = format!(
+        "INSERT INTO {DEPARTMENTS_TABLE} SELECT v.column3, b.org_id, 0, 0, 0, CAST(SUM(v.column4) AS BIGINT) FROM ("
+    );
+    let tail = format!(
+        ") v JOIN budgets b ON b.id = v.column1 WHERE v.column2 = 'pay' GROUP BY 1, 2 ORDER BY 1, 2 {ADD_PAID}"
+    );
+    insert_rows(conn, &head, &tail, by_department).await
 }
 
 /// The ledger's movements the statistics read (`pay` and `allocate`, see [`Sums`]), kept grouped in
@@ -138,6 +146,12 @@ const GROUPS_TABLE: &str = "statistics_ledger_groups (movement, year, source, or
 const PLACE_GROUPS_TABLE: &str =
     "statistics_ledger_place_groups (code, movement, year, source, org_id, line_year, granted, amount_fen)";
 
+/// Each department's figures of a year (migration 36 on SQLite, 38 on PostgreSQL): the ledger adds its payments,
+/// by the line's department; its contracts come with the project's contribution (`contribution.rs`).
+const DEPARTMENTS_TABLE: &str = "statistics_departments (year, org_id, projects, posts, contracted_fen, paid_fen)";
+const ADD_PAID: &str =
+    "ON CONFLICT (year, org_id) DO UPDATE SET paid_fen = statistics_departments.paid_fen + excluded.paid_fen";
+
 /// The upsert that adds to a summary table's `amount_fen` (`table` with its columns, the last being the amount).
 fn add_on_conflict(table: &str) -> String {
     let name = table.split(' ').next().unwrap_or(table);
@@ -150,8 +164,8 @@ fn add_on_conflict(table: &str) -> String {
 const ONE_STATEMENT_SUMS: usize = 100;
 
 /// [`add_ledger_sums`] in one round trip instead of five: the sums as a `VALUES` list, the places and fund sources
-/// looked up inside the statements. On PostgreSQL one statement whose data-modifying CTEs write the six tables;
-/// on SQLite six statements sent as one query (sqlx runs them in turn, binding each `$n` to the same argument).
+/// looked up inside the statements. On PostgreSQL one statement whose data-modifying CTEs write the seven tables;
+/// on SQLite seven statements sent as one query (sqlx runs them in turn, binding each `$n` to the same argument).
 /// Every table's rows in key order; only the fund sources' rows are shared between budget lines (the others are
 /// the locked lines' own).
 async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>, sums: &ProjectSums<'_>) -> Result<()> {
@@ -223,14 +237,19 @@ async fn add_ledger_sums_at_once(conn: &mut AnyConnection, first: Vec<Rows<'_>>,
                      HAVING SUM(v.amount_fen) <> 0 ORDER BY 1, 2, 3, 4, 5, 6, 7"),
         ),
     ];
-    let insert = |(table, rows): &(&str, String)| format!("INSERT INTO {table} {rows} {}", add_on_conflict(table));
+    let mut inserts: Vec<String> =
+        parts.iter().map(|(table, rows)| format!("INSERT INTO {table} {rows} {}", add_on_conflict(table))).collect();
+    inserts.push(format!(
+        "INSERT INTO {DEPARTMENTS_TABLE} SELECT v.year, b.org_id, 0, 0, 0, {sum} FROM v JOIN budgets b ON b.id = v.budget_id \
+         WHERE v.movement = 'pay' GROUP BY 1, 2 ORDER BY 1, 2 {ADD_PAID}"
+    ));
     let sql = if postgres {
-        let (main, rest) = parts.split_first().expect("six tables");
+        let (main, rest) = inserts.split_first().expect("seven tables");
         let mut ctes = ctes(&first);
-        ctes.extend(rest.iter().enumerate().map(|(i, part)| format!("t{i} AS ({})", insert(part))));
-        format!("WITH {v}, {} {}", ctes.join(", "), insert(main))
+        ctes.extend(rest.iter().enumerate().map(|(i, insert)| format!("t{i} AS ({insert})")));
+        format!("WITH {v}, {} {main}", ctes.join(", "))
     } else {
-        let sums = parts.iter().map(|part| format!("WITH {v} {}", insert(part)));
+        let sums = inserts.iter().map(|insert| format!("WITH {v} {insert}"));
         first.into_iter().chain(sums).collect::<Vec<_>>().join("; ")
     };
     // The few sizes a single write makes are kept prepared; a larger one is not.
