@@ -100,7 +100,8 @@ fn department_from(r: &dyn Cells) -> Result<DepartmentRow> {
 /// The part's townships (with the one `root` lies in when it is a village) in code order with their figures of
 /// the year: a township's figures are the whole platform's for it, whatever part it is shown in. A year's are one
 /// row each, looked up by key, so the first few townships read no others; all years' are summed per township.
-fn township_sums(w: &mut Where, backend: crate::Backend, year: Option<i32>, root: Option<&str>) -> String {
+/// Answers the list's SQL and its condition on the places `r`.
+fn township_sums(w: &mut Where, backend: crate::Backend, year: Option<i32>, root: Option<&str>) -> (String, String) {
     let sums = match year {
         Some(y) => format!(
             "statistics_totals t ON t.kind = 'township' AND t.year = {} AND t.key = r.code",
@@ -124,11 +125,12 @@ fn township_sums(w: &mut Where, backend: crate::Backend, year: Option<i32>, root
             false => format!("{places} AND ({within} OR r.code IN ({}))", above.join(", ")),
         };
     }
-    format!(
+    let sql = format!(
         "SELECT r.code, r.name, r.urban, CAST(COALESCE(t.projects, 0) AS BIGINT) AS projects, \
          CAST(COALESCE(t.posts, 0) AS BIGINT) AS posts, CAST(COALESCE(t.amount_fen, 0) AS BIGINT) AS amount \
          FROM regions r LEFT JOIN {sums} WHERE {places}"
-    )
+    );
+    (sql, places)
 }
 
 fn township_from(r: &dyn Cells) -> Result<TownshipRow> {
@@ -150,10 +152,10 @@ struct List {
     order: &'static str,
     key: &'static str,
     dress: fn(&str) -> String,
-    /// Whether the count of [`Shown::First`] is taken over the rows as they are ordered (when every row must be
-    /// made to be ordered at all: the departments' sums) or by a query of its own (a list in its key's order,
-    /// read only as far as its first rows).
-    counted_in_order: bool,
+    /// How [`Shown::First`] counts the rows: over them as they are ordered (`None`: when every row must be made
+    /// to be ordered at all, as the departments' sums) or by a query of its own, whose rows are counted (a list
+    /// read in an index's order only as far as its first rows).
+    count: Option<String>,
 }
 
 /// The list's rows ordered and cut as `read` asks, with their count for [`Shown::First`] (`before` is a page's
@@ -165,14 +167,14 @@ async fn cut<T>(
     read: Read<'_>,
     from: fn(&dyn Cells) -> Result<T>,
 ) -> Result<(Vec<T>, Option<u32>)> {
-    let List { sql, order, key, dress, counted_in_order } = list;
+    let List { sql, order, key, dress, count } = list;
     let (cut, order, counted) = match read {
         Read::Shown(Shown::All) => (format!("SELECT l.* FROM ({sql}) l ORDER BY {order}"), order.to_string(), false),
         Read::Shown(Shown::First(n)) => {
             let n = w.int(i64::from(n));
-            let total = match counted_in_order {
-                true => "COUNT(*) OVER ()".to_string(),
-                false => format!("(SELECT COUNT(*) FROM ({sql}) a)"),
+            let total = match &count {
+                None => "COUNT(*) OVER ()".to_string(),
+                Some(count) => format!("(SELECT COUNT(*) FROM ({count}) a)"),
             };
             (format!("SELECT l.*, {total} AS total FROM ({sql}) l ORDER BY {order} LIMIT {n}"), order.to_string(), true)
         }
@@ -209,8 +211,12 @@ async fn departments(
     read: Read<'_>,
 ) -> Result<(Vec<DepartmentRow>, Option<u32>)> {
     let mut w = Where::default();
+    let sql = department_sums(&mut w, year, part);
     let list = List {
-        sql: department_sums(&mut w, year, part),
+        // The whole platform's year is read in its index's order, as far as its first rows; the index holds
+        // every column, so the count reads none of the table either.
+        count: (part.is_none() && year.is_some()).then(|| sql.clone()),
+        sql,
         order: "contracted DESC, paid DESC, org_id",
         key: "org_id",
         // Names for the rows kept only: a province's first twenty, not its 1,300.
@@ -219,8 +225,6 @@ async fn departments(
                 "SELECT c.*, COALESCE(o.name, '') AS name FROM ({cut}) c LEFT JOIN organisations o ON o.id = c.org_id"
             )
         },
-        // The whole platform's year is read in its index's order, as far as its first rows.
-        counted_in_order: part.is_some() || year.is_none(),
     };
     cut(snap, w, list, read, department_from).await
 }
@@ -254,12 +258,14 @@ async fn townships(
     read: Read<'_>,
 ) -> Result<(Vec<TownshipRow>, Option<u32>)> {
     let mut w = Where::default();
+    let (sql, places) = township_sums(&mut w, snap.backend(), year, root);
     let list = List {
-        sql: township_sums(&mut w, snap.backend(), year, root),
+        sql,
         order: "code",
         key: "code",
         dress: |cut| format!("SELECT c.* FROM ({cut}) c"),
-        counted_in_order: false,
+        // The places alone, without their figures: each township is one row either way.
+        count: Some(format!("SELECT r.code FROM regions r WHERE {places}")),
     };
     cut(snap, w, list, read, township_from).await
 }
