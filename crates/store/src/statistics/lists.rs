@@ -113,16 +113,21 @@ fn township_sums(w: &mut Where, backend: crate::Backend, year: Option<i32>, root
     };
     let mut places = "r.level = 'township'".to_string();
     if let Some(root) = root {
-        // Those within by the key's range, and those above by key: seeks rather than a test of every place.
-        let within = w.subtree(backend, "r.code", root);
+        // Those within by the key's range, and those above by key: seeks rather than a test of every place. Not
+        // as `within OR above`, which walks every township of the province testing each (0.3–0.4 ms).
+        let within = w.subtree(backend, "x.code", root);
         let above: Vec<String> = crate::projects::place_codes(&[root.to_string()])
             .iter()
             .filter(|c| c.len() < root.len())
             .map(|c| w.text(c))
             .collect();
         places = match above.is_empty() {
-            true => format!("{places} AND {within}"),
-            false => format!("{places} AND ({within} OR r.code IN ({}))", above.join(", ")),
+            true => format!("{places} AND {}", w.subtree(backend, "r.code", root)),
+            false => format!(
+                "{places} AND r.code IN (SELECT x.code FROM regions x WHERE {within} \
+                 UNION ALL SELECT x.code FROM regions x WHERE x.code IN ({}))",
+                above.join(", ")
+            ),
         };
     }
     let sql = format!(
