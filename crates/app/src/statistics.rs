@@ -68,8 +68,8 @@ pub async fn warnings(
 }
 
 /// A page of the departments' figures of `year` that `actor` may read (those with a contract or a payment in it),
-/// by id newest first, narrowed to `region` as [`for_reader`] narrows the statistics: the whole of what the
-/// statistics list largest first, and only the first of for a province.
+/// by id newest first, narrowed to `region` as [`for_reader`] narrows the statistics: the whole list whose
+/// largest [`FIRST_SHOWN`] the statistics show.
 pub async fn departments(
     app: &App,
     actor: &Actor,
