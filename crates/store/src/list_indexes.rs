@@ -41,6 +41,7 @@ const LIST_INDEXES: &[&str] = &[
     "projects_provider",
     "projects_provider_step",
     "projects_purchaser",
+    "projects_purchaser_awaiting",
     "projects_purchaser_step",
     "projects_reviewed",
     "projects_step",

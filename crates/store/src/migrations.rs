@@ -45,6 +45,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (34, include_str!("../migrations/sqlite/0034_records_last.sql")),
     (35, include_str!("../migrations/sqlite/0035_regions_by_level.sql")),
     (36, include_str!("../migrations/sqlite/0036_department_sums.sql")),
+    (37, include_str!("../migrations/sqlite/0037_purchaser_queue.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -85,6 +86,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (36, include_str!("../migrations/postgres/0036_ledger_groups.sql")),
     (37, include_str!("../migrations/postgres/0037_regions_by_level.sql")),
     (38, include_str!("../migrations/postgres/0038_department_sums.sql")),
+    (39, include_str!("../migrations/postgres/0039_purchaser_queue.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
