@@ -54,8 +54,9 @@ both_backends! {
             let analyzed: i64 = sqlx::query_scalar(sql).fetch_one(app.store.pool()).await.unwrap();
             assert_eq!(analyzed, 4, "tables with statistics");
             // And the summary tables the statistics count from by index are vacuumed (their visibility maps set).
-            let sql = "SELECT COUNT(*) FROM pg_stat_user_tables WHERE relname IN ('statistics_rows', \
-                       'statistics_place_lottery', 'statistics_departments') AND last_vacuum IS NOT NULL";
+            let sql = "SELECT COUNT(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() \
+                       AND relname IN ('statistics_rows', 'statistics_place_lottery', 'statistics_departments') \
+                       AND last_vacuum IS NOT NULL";
             let vacuumed: i64 = sqlx::query_scalar(sql).fetch_one(app.store.pool()).await.unwrap();
             assert_eq!(vacuumed, 3, "summary tables vacuumed");
         }
