@@ -109,13 +109,13 @@ fn projects_within(w: &mut Where, root: &str) -> String {
     format!("SELECT r.project_id FROM project_regions r WHERE {range}")
 }
 
-/// The ids of the budget lines of departments seated in `root`'s subtree, as a subquery.
-fn own_lines(w: &mut Where, backend: Backend, root: &str) -> String {
+/// The budget lines (as `b2`) of departments seated in `root`'s subtree, as a subquery selecting `select` of them.
+fn own_lines(w: &mut Where, backend: Backend, root: &str, select: &str) -> String {
     // The departments by the organisations' `(region, id)` index (migrations 31 and 34), not by testing each.
     let seated = w.subtree(backend, "o.region", root);
     // From the departments to their lines (`CROSS JOIN` keeps that order on SQLite): a province has a few
     // thousand departments and ten times as many lines, which SQLite otherwise walked, each looked up.
-    format!("SELECT b2.id FROM organisations o CROSS JOIN budgets b2 WHERE b2.org_id = o.id AND {seated}")
+    format!("SELECT {select} FROM organisations o CROSS JOIN budgets b2 WHERE b2.org_id = o.id AND {seated}")
 }
 
 /// Rows of other years than the asked one that the fold still reads: the trend's.
@@ -217,7 +217,7 @@ async fn ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: Option<&s
     if let Some(code) = place {
         // Of the year's own lines only its original welfare-lottery ones: the fold reads no other entry without
         // a project in a year.
-        let mut own = own_lines(&mut w, snap.backend(), code);
+        let mut own = own_lines(&mut w, snap.backend(), code, "b2.id");
         if let Some(y) = year {
             let y = w.int(i64::from(y));
             own = format!("{own} AND b2.year = {y} AND b2.source = 'welfare_lottery' AND b2.granted_from IS NULL");
@@ -239,7 +239,7 @@ async fn part_ledger_sums(snap: &mut Snapshot<'_>, year: Option<i32>, root: &str
     let moved = "SELECT budget_id, movement, year, amount_fen FROM";
     let wanted = "movement IN ('pay', 'allocate')";
     let within = projects_within(&mut w, root);
-    let own = own_lines(&mut w, snap.backend(), root);
+    let own = own_lines(&mut w, snap.backend(), root, "b2.id");
     // Two halves rather than one OR, so each is answered from the table's key.
     let from = format!(
         "({moved} statistics_ledger WHERE {wanted} AND project_id IN ({within}) \
@@ -299,22 +299,21 @@ fn ledger_sum_from(r: &dyn Cells) -> Result<LedgerSum> {
 /// 2 ms for a city of 10 counties at 100,000 projects) are read only for a year its own lines lack.
 async fn line_years(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<(BTreeSet<i32>, BTreeSet<i32>)> {
     let mut w = Where::default();
+    // Lines as `b2`, so the year's condition below applies to both halves.
     let (own, moved) = match root {
-        None => ("SELECT 1 FROM budgets b WHERE 1 = 1".to_string(), None),
+        None => ("SELECT 1 FROM budgets b2 WHERE 1 = 1".to_string(), None),
         Some(root) => {
-            // The departments by the organisations' `(region, id)` index, then each one's lines of the year by
-            // `(org_id, year)` (`CROSS JOIN` keeps that order on SQLite).
-            let seated = w.subtree(snap.backend(), "o.region", root);
-            let own = format!("SELECT 1 FROM organisations o CROSS JOIN budgets b WHERE b.org_id = o.id AND {seated}");
+            // Each department's lines of the year by `(org_id, year)`.
+            let own = own_lines(&mut w, snap.backend(), root, "1");
             let moved = if crate::projects::is_place_code(root) {
                 let c = w.text(root);
                 format!(
-                    "SELECT 1 FROM statistics_ledger_places l JOIN budgets b ON b.id = l.budget_id WHERE l.code = {c}"
+                    "SELECT 1 FROM statistics_ledger_places l JOIN budgets b2 ON b2.id = l.budget_id WHERE l.code = {c}"
                 )
             } else {
                 let within = projects_within(&mut w, root);
                 format!(
-                    "SELECT 1 FROM statistics_ledger l JOIN budgets b ON b.id = l.budget_id \
+                    "SELECT 1 FROM statistics_ledger l JOIN budgets b2 ON b2.id = l.budget_id \
                      WHERE l.project_id IN ({within})"
                 )
             };
@@ -324,7 +323,7 @@ async fn line_years(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<(BTre
     // Whether the part has a line of `y.year` (narrowed by `lottery`): `CASE` tries the moved lines only when its
     // own have none (an `OR` may evaluate both).
     let has = |lottery: &str| {
-        let of_year = format!("AND b.year = y.year{lottery}");
+        let of_year = format!("AND b2.year = y.year{lottery}");
         let moved = moved.as_ref().map(|m| format!(" WHEN EXISTS ({m} {of_year}) THEN 1")).unwrap_or_default();
         format!("CAST(CASE WHEN EXISTS ({own} {of_year}) THEN 1{moved} ELSE 0 END AS BIGINT)")
     };
@@ -332,7 +331,7 @@ async fn line_years(snap: &mut Snapshot<'_>, root: Option<&str>) -> Result<(BTre
         "{} SELECT CAST(y.year AS BIGINT) AS year, {} AS any_line, {} AS lottery FROM y WHERE y.year IS NOT NULL",
         crate::sql::LINE_YEARS,
         has(""),
-        has(" AND b.source = 'welfare_lottery' AND b.granted_from IS NULL"),
+        has(" AND b2.source = 'welfare_lottery' AND b2.granted_from IS NULL"),
     );
     let (mut all, mut lottery) = (BTreeSet::new(), BTreeSet::new());
     let years = snap.fetch_all(&sql, w.into_args(), |r| {
