@@ -12,6 +12,7 @@
 # BENCH_USER (admin: the project lists, one project, statistics), BENCH_TOWNSHIP_USERS (xxt.purchaser lq.purchaser
 # wdh.purchaser: home page and work queue), BENCH_PASSWORD (the demo's), BENCH_MAX_URLS (20000 per endpoint), BENCH_MAX_PAGES (400 pages read of each list),
 # BENCH_ONLY (an extended regular expression: only the endpoints whose name matches, besides the ceiling),
+# BENCH_LIMIT (items a list page asks for, `limit=N` on every list URL; unset: the lists' default of 50),
 # BENCH_SERVER_WRAP (a command the server, not the ceiling, runs under: `chrt --batch 0`, `taskset -c 0`),
 # BENCH_KEEP=1 (keep the work folder: wrk's full output, the URL lists, the server's log), CARGO_TARGET_DIR.
 set -euo pipefail
@@ -30,6 +31,8 @@ MAX_URLS=${BENCH_MAX_URLS:-20000}
 # Pages read of each list to learn the ids and cursors (400 pages of 50: 20,000 items, whatever the store holds).
 MAX_PAGES=${BENCH_MAX_PAGES:-400}
 ONLY=${BENCH_ONLY:-}
+LIMIT=${BENCH_LIMIT:-}
+[[ -z $LIMIT || $LIMIT =~ ^[1-9][0-9]*$ ]] || { echo "bench: BENCH_LIMIT must be a whole number" >&2; exit 2; }
 
 die() {
   echo "bench: $*" >&2
@@ -238,6 +241,12 @@ combine /projects step "$WORK/steps" region "$WORK/regions" year "$WORK/years" |
 { combine /api/v1/projects step "$WORK/steps" region "$WORK/regions" year "$WORK/years"; cat "$WORK/project-pages"; } |
   sort -u | cap >"$URLS/projects-api"
 sed 's|^|/api/v1/projects/|' "$WORK/project-ids" >"$URLS/project"
+if [[ -n $LIMIT ]]; then
+  for list in notices-page notices-api projects-page projects-api; do
+    awk -v n="$LIMIT" '{ print $0 (index($0, "?") ? "&" : "?") "limit=" n }' "$URLS/$list" >"$URLS/$list.limited"
+    mv "$URLS/$list.limited" "$URLS/$list"
+  done
+fi
 sed 's|^|/api/v1/statistics?year=|' "$WORK/years" >"$URLS/statistics"
 combine /api/v1/statistics year "$WORK/years" region "$WORK/regions" | grep 'year=.*region=' | cap >"$URLS/statistics-region"
 : >"$URLS/home"
@@ -307,7 +316,7 @@ REPORT=$(
   echo "# Read load, $DATE, $BACKEND"
   echo
   echo "- data: $DATA ($PROJECTS projects, $NOTICES notices as \`$USER_NAME\` reads them); database: $BACKEND"
-  echo "- commit $COMMIT; $(nproc) cores ($CPU); wrk -t$THREADS -c$CONNECTIONS -d$DURATION on the same machine"
+  echo "- commit $COMMIT; $(nproc) cores ($CPU); wrk -t$THREADS -c$CONNECTIONS -d$DURATION on the same machine; list pages of ${LIMIT:-50} items"
   echo "- server resident memory: peak $PEAK_MB MB (after start $IDLE_MB MB); target ≤ 300 MB: $RSS_MET"
   echo
   echo "| endpoint | requests/s | p99 | of the ceiling | non-2xx | distinct requests | target | met |"
