@@ -59,6 +59,9 @@ pub(crate) struct Shared {
     pub(crate) bids: Arc<std::sync::Mutex<crate::pending_bids::PendingBids>>,
     /// How many more projects the batch was told it will make.
     planned_projects: Arc<std::sync::atomic::AtomicI64>,
+    /// Whether the batch adds to the summary tables that sum the projects' rows; not while a bulk load has put
+    /// them off ([`SqlStore::defer_summaries`]).
+    summaries: bool,
 }
 
 /// A batch's held rows, even after a writer panicked holding them (the batch is then dropped, not committed).
@@ -196,12 +199,12 @@ impl Batch {
         // After the projects, whose places index them.
         std::mem::take(&mut *shared.notices.lock().await).write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
-        let lines = ledger.write(&mut tx).await?;
+        let lines = ledger.write(&mut tx, shared.summaries).await?;
         let keep = if store.is_postgres() { Some(store.lines_to_keep(&mut tx, lines).await?) } else { None };
         insert_rows(&mut tx, crate::audit::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *lock(&shared.statistics));
-        statistics.write(&mut tx, &projects).await?;
+        statistics.write(&mut tx, &projects, shared.summaries).await?;
         let sides = std::mem::take(&mut *lock(&shared.sides));
         sides.write(&mut tx).await?;
         tx.commit().await?;
@@ -235,6 +238,7 @@ impl SqlStore {
             sqlx::query(&format!("PRAGMA cache_size = -{BATCH_CACHE_KIB}")).execute(&mut *tx).await?;
         }
         self.reserved_ids.recount().await;
+        let summaries = !crate::list_indexes::summaries_deferred(&mut tx).await?;
         let shared = Shared {
             tx: Arc::new(Mutex::new(tx)),
             head: Arc::default(),
@@ -250,6 +254,7 @@ impl SqlStore {
             organisations: Arc::default(),
             bids: Arc::default(),
             planned_projects: Arc::new(i64::try_from(projects).unwrap_or(i64::MAX).into()),
+            summaries,
         };
         Ok(Batch { store: self.with_batch(shared), _slot: slot })
     }

@@ -326,8 +326,14 @@ struct Before {
 
 impl Deferred {
     /// Writes every saved project's rows and the totals' differences, in the batch's transaction as it commits,
-    /// from the projects' last records.
-    pub(crate) async fn write(self, conn: &mut AnyConnection, projects: &Pending<Project>) -> Result<()> {
+    /// from the projects' last records; the rows alone when the totals are put off (`summaries` false, see
+    /// [`crate::statistics::refill`]).
+    pub(crate) async fn write(
+        self,
+        conn: &mut AnyConnection,
+        projects: &Pending<Project>,
+        summaries: bool,
+    ) -> Result<()> {
         let (mut totals, mut place_totals) = (BTreeMap::new(), BTreeMap::new());
         let mut cache = Places::default();
         let (mut upserts, mut stale, mut lottery_rows) = (Vec::new(), Vec::new(), Vec::new());
@@ -351,8 +357,10 @@ impl Deferred {
             upserts.extend(changed_rows(id, &change.old, &change.new));
         }
         write_place_lottery(conn, &stale, lottery_rows).await?;
-        add_place_totals(conn, place_totals).await?;
-        add_totals(conn, totals).await?;
+        if summaries {
+            add_place_totals(conn, place_totals).await?;
+            add_totals(conn, totals).await?;
+        }
         upsert_rows(conn, upserts).await
     }
 }

@@ -39,13 +39,22 @@ pub(crate) struct PendingLedger {
 }
 
 impl PendingLedger {
-    /// Writes the entries and their sums, in the batch's transaction as it commits; answers the lines' balances
-    /// as the entries leave them.
-    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<HashMap<i64, (i32, Balances)>> {
+    /// Writes the entries and their sums, in the batch's transaction as it commits — only the per-project sums
+    /// when the summary tables that sum those are put off (`summaries` false, see [`crate::statistics::refill`]);
+    /// answers the lines' balances as the entries leave them.
+    pub(crate) async fn write(
+        self,
+        conn: &mut AnyConnection,
+        summaries: bool,
+    ) -> Result<HashMap<i64, (i32, Balances)>> {
         insert_rows(conn, LEDGER_INSERT, "", self.entries).await?;
         let sums =
             self.sums.into_iter().map(|((line, project, movement, year), fen)| (line, project, movement, year, fen));
-        crate::statistics::add_ledger_sums(conn, sums).await?;
+        if summaries {
+            crate::statistics::add_ledger_sums(conn, sums).await?;
+        } else {
+            crate::statistics::add_project_ledger_sums(conn, sums).await?;
+        }
         Ok(self.lines)
     }
 }

@@ -3,6 +3,10 @@
 //! and a page write in an index the page cache no longer held. A load into an empty store drops them first and
 //! makes them at its end, each by one sort. Their definitions are kept in `deferred_indexes` (migration 28) in the
 //! same transaction as the drop, so a load cut short gets them back when the store is next opened (migrate).
+//!
+//! The summary tables that sum the projects' own summary rows are put off the same way: a row named
+//! [`SUMMARIES`] in `deferred_indexes` says that batches write the projects' rows alone, and its going — when the
+//! load ends, or the store is next opened — fills those tables from the rows ([`crate::statistics::refill`]).
 
 use std::collections::BTreeMap;
 
@@ -51,6 +55,20 @@ const LIST_INDEXES: &[&str] = &[
     "statistics_rows_lottery",
 ];
 
+/// The `deferred_indexes` row that puts off the summary tables summed from the projects' rows; it holds no
+/// definition: what fills them is the running program's.
+const SUMMARIES: &str = "statistics_summaries";
+
+/// Whether a bulk load has put off the summary tables summed from the projects' rows.
+pub(crate) async fn summaries_deferred(conn: &mut AnyConnection) -> Result<bool> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM deferred_indexes WHERE name = $1")
+        .bind(SUMMARIES)
+        .fetch_one(&mut *conn)
+        .await?
+        .try_get("n")?;
+    Ok(n > 0)
+}
+
 /// The statistics' summary tables (`statistics.rs`), which a bulk load fills and their readers count from by index.
 const SUMMARY_TABLES: &[&str] = &[
     "statistics_departments",
@@ -86,7 +104,22 @@ impl SqlStore {
         Ok(dropped)
     }
 
-    /// Makes the indexes [`SqlStore::defer_list_indexes`] dropped; answers how many.
+    /// Puts off the summary tables summed from the projects' rows until [`SqlStore::restore_list_indexes`] (or the
+    /// store's next opening) fills them: a bulk load's batches then write each project's own rows alone.
+    pub async fn defer_summaries(&self) -> Result<()> {
+        let mut w = self.begin_write().await?;
+        if !summaries_deferred(&mut w.tx).await? {
+            sqlx::query("INSERT INTO deferred_indexes (name, definition) VALUES ($1, '')")
+                .bind(SUMMARIES)
+                .execute(&mut *w.tx)
+                .await?;
+        }
+        w.tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes the indexes [`SqlStore::defer_list_indexes`] dropped, and fills the summary tables put off by
+    /// [`SqlStore::defer_summaries`]; answers how many of the two it did.
     pub async fn restore_list_indexes(&self) -> Result<usize> {
         let mut w = self.begin_write().await?;
         let made = self.restore_indexes_in(&mut w.tx).await?;
@@ -129,8 +162,13 @@ impl SqlStore {
         }
         for r in &rows {
             let (name, definition): (String, String) = (r.try_get("name")?, r.try_get("definition")?);
-            tracing::info!(index = name, "making a deferred index");
-            sqlx::raw_sql(&definition).execute(&mut *conn).await?;
+            if name == SUMMARIES {
+                tracing::info!("filling the statistics' summary tables");
+                crate::statistics::refill(conn).await?;
+            } else {
+                tracing::info!(index = name, "making a deferred index");
+                sqlx::raw_sql(&definition).execute(&mut *conn).await?;
+            }
             sqlx::query("DELETE FROM deferred_indexes WHERE name = $1").bind(&name).execute(&mut *conn).await?;
         }
         Ok(rows.len())

@@ -28,11 +28,15 @@ use crate::read::{Cells, Snapshot};
 use crate::{Backend, SqlStore};
 
 pub use crate::contribution::{write_contribution, Stored};
+pub(crate) use refill::refill;
 pub use write::add_ledger_entries;
-pub(crate) use write::{add_ledger_sums, fill, move_place_ledger, refresh_within, write_ledger_entries};
+pub(crate) use write::{
+    add_ledger_sums, add_project_ledger_sums, fill, move_place_ledger, refresh_within, write_ledger_entries,
+};
 use write::{grouped, GROUPED};
 
 mod lists;
+mod refill;
 mod write;
 
 #[async_trait]

@@ -35,7 +35,8 @@ pub struct Options {
     pub seed: u64,
     /// Counties of a new province; by default one per 10,000 projects, at least two and at most a hundred.
     pub counties: Option<usize>,
-    /// Add to a store that already has projects.
+    /// Add to a store that already has projects, writing every row as the platform's own writes do (a new
+    /// province puts some off until its end).
     pub append: bool,
     /// Projects per transaction.
     pub batch: u64,
@@ -138,9 +139,11 @@ pub async fn run(
     let catalogue = store.catalogue().await.map_err(e("catalogue"))?;
     let standards = store.standards().await.map_err(e("standards"))?;
     let experts = store.experts().await.map_err(e("experts"))?;
-    // An empty store goes without its list indexes until the projects are in (see `store/src/list_indexes.rs`).
-    if before == 0 {
+    // A new province goes without its list indexes and the summary tables summed from the projects' rows until the
+    // projects are in (see `store/src/list_indexes.rs`); `--append` writes as every other write does.
+    if before == 0 && !options.append {
         store.defer_list_indexes().await.map_err(e("indexes"))?;
+        store.defer_summaries().await.map_err(e("summaries"))?;
     }
     let mut rng = StdRng::seed_from_u64(options.seed);
     let mut done = 0u64;

@@ -35,7 +35,86 @@ fn summary(app: &TestApp) -> serde_json::Value {
     serde_json::from_str(&out).expect("JSON")
 }
 
+/// The summary tables with their columns: those summed from the projects' own rows, which a new province fills at
+/// its end, and the projects' own rows.
+const SUMMARY_TABLES: &[(&str, &str)] = &[
+    ("statistics_totals", "kind, year, key, projects, posts, amount_fen"),
+    ("statistics_place_totals", "code, kind, year, key, projects, posts, amount_fen"),
+    ("statistics_ledger_totals", "budget_id, movement, year, amount_fen"),
+    ("statistics_ledger_sources", "movement, year, source, amount_fen"),
+    ("statistics_ledger_groups", "movement, year, source, org_id, line_year, granted, amount_fen"),
+    ("statistics_ledger_places", "code, budget_id, movement, year, amount_fen"),
+    ("statistics_ledger_place_groups", "code, movement, year, source, org_id, line_year, granted, amount_fen"),
+    ("statistics_departments", "year, org_id, projects, posts, contracted_fen, paid_fen"),
+    ("statistics_rows", "project_id, kind, year, key, projects, posts, amount_fen"),
+    ("statistics_ledger", "project_id, budget_id, movement, year, amount_fen"),
+    ("statistics_place_lottery", "code, year, project_id, key, amount_fen"),
+];
+
+/// Every summary table's rows, each as its values joined by `|`, sorted.
+async fn summary_rows(app: &TestApp) -> BTreeMap<&'static str, Vec<String>> {
+    let mut all = BTreeMap::new();
+    for (table, columns) in SUMMARY_TABLES {
+        let row: Vec<String> = columns.split(", ").map(|c| format!("CAST({c} AS TEXT)")).collect();
+        let sql = format!("SELECT {} AS r FROM {table}", row.join(" || '|' || "));
+        let mut rows: Vec<String> = sqlx::query_scalar(&sql).fetch_all(app.store.pool()).await.unwrap();
+        rows.sort();
+        all.insert(*table, rows);
+    }
+    all
+}
+
+/// `gen` with its info log, which names what a load put off.
+fn gen_logged(app: &TestApp, args: &[&str]) -> (i32, String, String) {
+    let now = app.clock.now().to_rfc3339();
+    let mut all = vec!["gen", "--now", now.as_str()];
+    all.extend_from_slice(args);
+    crate::cli::shanzhi_at(&app.location, &all, None, &[("SHANZHI_LOG", "shanzhi_store=info")])
+}
+
 both_backends! {
+    async fn a_new_province_fills_its_summary_tables_at_its_end_as_every_write_would(backend) {
+        // The same province twice: new, its shared summary rows filled from the projects' rows at its end; and
+        // with --append into the empty store, every row written as the platform's writes do.
+        let mut runs = Vec::new();
+        for append in [false, true] {
+            let app = TestApp::empty(backend).await;
+            let mut args = vec!["--projects", "300", "--counties", "2", "--seed", "11", "--batch", "70"];
+            if append {
+                args.push("--append");
+            }
+            let (code, _, err) = gen_logged(&app, &args);
+            assert_eq!(code, 0, "{err}");
+            assert_eq!(err.contains("filling the statistics' summary tables"), !append, "append {append}: {err}");
+            runs.push((summary_rows(&app).await, summary(&app)));
+        }
+        let (filled, kept) = (&runs[0].0, &runs[1].0);
+        for table in ["statistics_place_totals", "statistics_ledger_places", "statistics_departments"] {
+            assert!(!kept[table].is_empty(), "{table} has rows");
+        }
+        for (table, rows) in kept {
+            assert_eq!(filled[table].len(), rows.len(), "{table}: rows");
+            assert_eq!(&filled[table], rows, "{table}");
+        }
+        assert_eq!(runs[0].1, runs[1].1, "the same report");
+    }
+
+    async fn a_load_cut_short_gets_its_summary_tables_filled_when_the_store_is_next_opened(backend) {
+        let app = TestApp::empty(backend).await;
+        let (code, _, err) = gen(&app, &["--projects", "60", "--counties", "2", "--seed", "3"]);
+        assert_eq!(code, 0, "{err}");
+        let whole = summary_rows(&app).await;
+        // A load puts them off and dies before its end, its batches having written none of the shared rows.
+        app.store.defer_summaries().await.unwrap();
+        for table in ["statistics_place_totals", "statistics_ledger_places", "statistics_departments"] {
+            sqlx::query(&format!("DELETE FROM {table}")).execute(app.store.pool()).await.unwrap();
+        }
+        assert_ne!(summary_rows(&app).await, whole);
+        let again = app.another_server().await;
+        assert_eq!(summary_rows(&again).await, whole, "filled as they were");
+        assert_eq!(again.store.restore_list_indexes().await.unwrap(), 0, "nothing left to do");
+    }
+
     async fn a_generated_province_obeys_the_rules_and_lists_agree(backend) {
         let app = TestApp::empty(backend).await;
         let (code, out, err) = gen(&app, &["--projects", "400", "--counties", "2", "--seed", "7", "--batch", "150"]);

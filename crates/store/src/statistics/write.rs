@@ -69,14 +69,7 @@ async fn add_ledger_sums_after<'a>(
     for ((_, line, movement, year), fen) in &by_project {
         *by_line.entry((*line, *movement, *year)).or_default() += fen;
     }
-    let rows = by_project
-        .into_iter()
-        .map(|((project, line, movement, year), fen)| {
-            vec![Arg::Int(project), Arg::Int(line), Arg::Text(movement.into()), Arg::Int(year.into()), Arg::Int(fen)]
-        })
-        .collect();
-    insert_rows(conn, &format!("INSERT INTO {LEDGER_TABLE}"), &format!(" {}", add_on_conflict(LEDGER_TABLE)), rows)
-        .await?;
+    write_project_sums(conn, by_project).await?;
     let rows: Vec<Vec<Arg>> = by_line
         .into_iter()
         .map(|((line, movement, year), fen)| {
@@ -122,6 +115,31 @@ async fn add_ledger_sums_after<'a>(
     insert_rows(conn, &head, &tail, by_department).await
 }
 
+/// Adds amounts (line, project, movement, year, fen) to the per-project ledger sums alone (`statistics_ledger`):
+/// what a bulk load writes while the summary tables summed from them are put off ([`crate::statistics::refill`]).
+pub(crate) async fn add_project_ledger_sums<'a>(
+    conn: &mut AnyConnection,
+    sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
+) -> Result<()> {
+    let mut by_project: ProjectSums = BTreeMap::new();
+    for (line, project, movement, year, fen) in sums {
+        *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
+    }
+    write_project_sums(conn, by_project).await
+}
+
+/// Adds summed amounts to `statistics_ledger`, in key order (the lock order on PostgreSQL).
+async fn write_project_sums(conn: &mut AnyConnection, by_project: ProjectSums<'_>) -> Result<()> {
+    let rows = by_project
+        .into_iter()
+        .map(|((project, line, movement, year), fen)| {
+            vec![Arg::Int(project), Arg::Int(line), Arg::Text(movement.into()), Arg::Int(year.into()), Arg::Int(fen)]
+        })
+        .collect();
+    insert_rows(conn, &format!("INSERT INTO {LEDGER_TABLE}"), &format!(" {}", add_on_conflict(LEDGER_TABLE)), rows)
+        .await
+}
+
 /// The ledger's movements the statistics read (`pay` and `allocate`, see [`Sums`]), kept grouped in
 /// `statistics_ledger_groups` and `statistics_ledger_place_groups` (migration 33 on SQLite, 36 on PostgreSQL).
 pub(super) const GROUPED: &str = "IN ('pay', 'allocate')";
@@ -139,16 +157,18 @@ pub(super) fn grouped(m: &str) -> String {
 
 /// The ledger's summary tables with their columns, the amount last (see [`add_on_conflict`]).
 const LEDGER_TABLE: &str = "statistics_ledger (project_id, budget_id, movement, year, amount_fen)";
-const TOTALS_TABLE: &str = "statistics_ledger_totals (budget_id, movement, year, amount_fen)";
-const SOURCES_TABLE: &str = "statistics_ledger_sources (movement, year, source, amount_fen)";
-const PLACES_TABLE: &str = "statistics_ledger_places (code, budget_id, movement, year, amount_fen)";
-const GROUPS_TABLE: &str = "statistics_ledger_groups (movement, year, source, org_id, line_year, granted, amount_fen)";
-const PLACE_GROUPS_TABLE: &str =
+pub(super) const TOTALS_TABLE: &str = "statistics_ledger_totals (budget_id, movement, year, amount_fen)";
+pub(super) const SOURCES_TABLE: &str = "statistics_ledger_sources (movement, year, source, amount_fen)";
+pub(super) const PLACES_TABLE: &str = "statistics_ledger_places (code, budget_id, movement, year, amount_fen)";
+pub(super) const GROUPS_TABLE: &str =
+    "statistics_ledger_groups (movement, year, source, org_id, line_year, granted, amount_fen)";
+pub(super) const PLACE_GROUPS_TABLE: &str =
     "statistics_ledger_place_groups (code, movement, year, source, org_id, line_year, granted, amount_fen)";
 
 /// Each department's figures of a year (migration 36 on SQLite, 38 on PostgreSQL): the ledger adds its payments,
 /// by the line's department; its contracts come with the project's contribution (`contribution.rs`).
-const DEPARTMENTS_TABLE: &str = "statistics_departments (year, org_id, projects, posts, contracted_fen, paid_fen)";
+pub(super) const DEPARTMENTS_TABLE: &str =
+    "statistics_departments (year, org_id, projects, posts, contracted_fen, paid_fen)";
 const ADD_PAID: &str =
     "ON CONFLICT (year, org_id) DO UPDATE SET paid_fen = statistics_departments.paid_fen + excluded.paid_fen";
 
