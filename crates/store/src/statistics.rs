@@ -77,13 +77,17 @@ pub trait StatisticsStore {
 
 /// Whether `root`'s subtree holds every project (each has a region, the design requires one) and every department
 /// with a budget line: then its sums are the whole platform's, read from the totals (a province's own view).
+///
+/// The nearest region outside on each side, each as its own ordered `LIMIT 1`: asked only for some row below a
+/// bound, PostgreSQL's generic plan reads the table in order hoping for an early one, and where there is none (the
+/// first city, the first township) it read all 1.8 million rows of a million projects (90 ms) to learn it.
 async fn holds_everything(snap: &mut Snapshot<'_>, root: &str) -> Result<bool> {
     let mut w = Where::default();
     let (lo, hi) = (w.text(root), w.text(&crate::listing::prefix_end(root)));
     let seated = w.starts_with("o.region", root);
     let sql = format!(
-        "SELECT 1 FROM project_regions WHERE region < {lo} \
-         UNION ALL SELECT 1 FROM project_regions WHERE region >= {hi} \
+        "SELECT 1 FROM (SELECT region FROM project_regions WHERE region < {lo} ORDER BY region DESC LIMIT 1) below \
+         UNION ALL SELECT 1 FROM (SELECT region FROM project_regions WHERE region >= {hi} ORDER BY region LIMIT 1) above \
          UNION ALL SELECT 1 FROM budgets b JOIN organisations o ON o.id = b.org_id WHERE o.region IS NULL OR NOT ({seated}) \
          LIMIT 1"
     );
