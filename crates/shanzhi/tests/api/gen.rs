@@ -74,8 +74,8 @@ fn gen_logged(app: &TestApp, args: &[&str]) -> (i32, String, String) {
 
 both_backends! {
     async fn a_new_province_fills_its_summary_tables_at_its_end_as_every_write_would(backend) {
-        // The same province twice: new, its shared summary rows filled from the projects' rows at its end; and
-        // with --append into the empty store, every row written as the platform's writes do.
+        // The same province twice: new, its shared summary rows filled from the projects' rows at its end (on
+        // PostgreSQL); and with --append into the empty store, every row written as the platform's writes do.
         let mut runs = Vec::new();
         for append in [false, true] {
             let app = TestApp::empty(backend).await;
@@ -85,7 +85,8 @@ both_backends! {
             }
             let (code, _, err) = gen_logged(&app, &args);
             assert_eq!(code, 0, "{err}");
-            assert_eq!(err.contains("filling the statistics' summary tables"), !append, "append {append}: {err}");
+            let put_off = !append && backend == shanzhi_store::Backend::Postgres;
+            assert_eq!(err.contains("filling the statistics' summary tables"), put_off, "append {append}: {err}");
             runs.push((summary_rows(&app).await, summary(&app)));
         }
         let (filled, kept) = (&runs[0].0, &runs[1].0);

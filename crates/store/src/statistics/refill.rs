@@ -1,9 +1,9 @@
 //! The summary tables that sum other rows — every project's (`statistics_rows`, `statistics_ledger`) over places,
 //! lines, fund sources and departments — filled again from those rows, one `INSERT … SELECT … GROUP BY` each.
 //!
-//! A bulk load into an empty store puts them off (`list_indexes.rs`): its batches add each project to rows that
-//! thousands of others share, so a million generated projects made some 16 million upserts of a million shared
-//! rows, half of PostgreSQL's time in the load. Filled at the end, each is one pass over the rows it sums. What
+//! A bulk load into an empty PostgreSQL store puts them off (`list_indexes.rs`, `gen`): its batches add each project
+//! to rows that thousands of others share: a quarter of a million generated projects had made 16 million upserts
+//! of fewer than a million shared rows, half of PostgreSQL's time in the load. Filled at the end, each is one pass over the rows it sums. What
 //! comes out equals, row for row, what the writes keep (`gen`'s test compares the two): a shared row exists once
 //! some project added a non-zero amount to it, as the writes leave out a change of nothing.
 
