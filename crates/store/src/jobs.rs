@@ -229,15 +229,38 @@ impl SqlStore {
             open.entry(mark.procurement_id).or_default().push(mark);
         }
         let (mut marked, mut resolved, mut seen) = (Vec::new(), Vec::new(), 0u64);
+        // Only a procurement that awaits someone has duties (its list column `awaits`, by its partial index), and
+        // only one with open marks can have marks to resolve: those two, not every procurement (at a million
+        // projects the sweep decoded 231,000 records every hour, 5.5 s inside its write transaction).
         let mut after = 0i64;
+        let mut marked_only: Option<Vec<i64>> = None;
         loop {
-            let rows = sqlx::query("SELECT id, version, data FROM procurements WHERE id > $1 ORDER BY id LIMIT $2")
-                .bind(after)
-                .bind(SWEEP_PAGE)
-                .fetch_all(&mut *conn)
-                .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.try_get("id")?;
+            let rows = match &mut marked_only {
+                None => {
+                    let rows = sqlx::query(
+                        "SELECT id, version, data FROM procurements WHERE awaits <> 0 AND id > $1 ORDER BY id LIMIT $2",
+                    )
+                    .bind(after)
+                    .bind(SWEEP_PAGE)
+                    .fetch_all(&mut *conn)
+                    .await?;
+                    let Some(last) = rows.last() else {
+                        // The awaiting ones are done: then those left with open marks.
+                        marked_only = Some(open.keys().copied().collect());
+                        continue;
+                    };
+                    after = last.try_get("id")?;
+                    rows
+                }
+                Some(ids) if ids.is_empty() => break,
+                Some(ids) => {
+                    let chunk: Vec<i64> = ids.drain(..ids.len().min(SWEEP_PAGE as usize)).collect();
+                    let mut w = Where::default();
+                    let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
+                    let sql = format!("SELECT id, version, data FROM procurements WHERE id IN ({})", list.join(", "));
+                    w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await?
+                }
+            };
             for row in &rows {
                 seen += 1;
                 let p = procurement_from_row(row)?;

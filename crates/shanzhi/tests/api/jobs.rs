@@ -107,7 +107,13 @@ both_backends! {
         assert_eq!(listed.len(), 2);
         assert_eq!(second.all("/api/v1/job-runs?limit=1", Some(&admin)).await.len(), 4, "every run, page by page");
         assert_eq!(listed[0]["run_key"], "2026-03-02T11:00+08:00");
-        assert!(listed[0]["outcome"]["procurements"].as_u64().unwrap() > 0, "{listed:?}");
+        // The sweep looks at the procurements that await someone and those with marks, not at every one.
+        let examined = listed[0]["outcome"]["procurements"].as_i64().unwrap();
+        let awaiting = count(&app, "SELECT COUNT(*) FROM procurements WHERE awaits <> 0").await;
+        let marked = count(&app, "SELECT COUNT(DISTINCT procurement_id) FROM overdue_duties").await;
+        let all = count(&app, "SELECT COUNT(*) FROM procurements").await;
+        assert!(awaiting <= examined && examined <= awaiting + marked, "{examined} of {all}: {listed:?}");
+        assert!(examined < all, "{examined} of {all}");
         app.refused(Method::GET, "/api/v1/job-runs", &app.token("supervisor").await, None, StatusCode::FORBIDDEN, "forbidden").await;
         app.refused(Method::GET, "/api/v1/job-runs?job=nope", &admin, None, StatusCode::BAD_REQUEST, "unknown_job").await;
 
@@ -288,6 +294,20 @@ both_backends! {
         app.clock.advance(Duration::hours(1));
         let run = app.run_job("deadline_sweep").await;
         assert_eq!((run["run"]["outcome"]["marked"].clone(), run["run"]["outcome"]["resolved"].clone()), (json!([]), json!([])), "{run}");
+
+        // A mark left open on a procurement that awaits nobody (its duty went without a write resolving it) is
+        // resolved by the next sweep, which looks at such procurements beside the awaiting ones.
+        let idle: i64 = sqlx::query("SELECT id FROM procurements WHERE awaits = 0 ORDER BY id LIMIT 1")
+            .fetch_one(app.store.pool()).await.unwrap().get(0);
+        sqlx::query("INSERT INTO overdue_duties (procurement_id, code, challenge, due, marked_at, marked_by_run) \
+                     SELECT $1, 'confirm_winner', 0, '2026-01-05', '2026-01-06T00:10:00Z', MAX(id) FROM job_runs")
+            .bind(idle).execute(app.store.pool()).await.unwrap();
+        app.clock.advance(Duration::hours(1));
+        let run = app.run_job("deadline_sweep").await;
+        let resolved = run["run"]["outcome"]["resolved"].as_array().unwrap().clone();
+        assert_eq!(resolved.len(), 1, "{run}");
+        assert_eq!((resolved[0]["procurement_id"].as_i64(), resolved[0]["code"].as_str()), (Some(idle), Some("confirm_winner")));
+        assert_eq!(app.get("/api/v1/overdue", &supervisor).await.1, json!([]));
         whole_chain(&app).await;
     }
 }
