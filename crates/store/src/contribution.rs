@@ -113,6 +113,12 @@ async fn write_place_lottery(conn: &mut AnyConnection, stale: &[i64], rows: Vec<
     insert_rows(conn, "INSERT INTO statistics_place_lottery (code, year, project_id, key, amount_fen)", "", rows).await
 }
 
+/// The totals over every project and per place, with their columns (also filled whole by
+/// [`crate::statistics::refill`]).
+pub(crate) const TOTALS_TABLE: &str = "statistics_totals (kind, year, key, projects, posts, amount_fen)";
+pub(crate) const PLACE_TOTALS_TABLE: &str =
+    "statistics_place_totals (code, kind, year, key, projects, posts, amount_fen)";
+
 fn add(d: &mut Delta, sign: i64, (projects, posts, amount): &Sum) {
     *d = (d.0 + sign * projects, d.1 + sign * posts, d.2 + sign * amount.fen());
 }
@@ -245,7 +251,7 @@ async fn add_totals(conn: &mut AnyConnection, totals: BTreeMap<Key, Delta>) -> R
     let rows = changed.iter().map(|(k, d)| sum_args(k, *d)).collect();
     insert_rows(
         conn,
-        "INSERT INTO statistics_totals (kind, year, key, projects, posts, amount_fen)",
+        &format!("INSERT INTO {TOTALS_TABLE}"),
         " ON CONFLICT (kind, year, key) DO UPDATE SET projects = statistics_totals.projects + excluded.projects, \
          posts = statistics_totals.posts + excluded.posts, amount_fen = statistics_totals.amount_fen + excluded.amount_fen",
         rows,
@@ -271,7 +277,7 @@ async fn add_place_totals(conn: &mut AnyConnection, totals: BTreeMap<(String, Ke
         .collect();
     insert_rows(
         conn,
-        "INSERT INTO statistics_place_totals (code, kind, year, key, projects, posts, amount_fen)",
+        &format!("INSERT INTO {PLACE_TOTALS_TABLE}"),
         " ON CONFLICT (code, kind, year, key) DO UPDATE SET projects = statistics_place_totals.projects + excluded.projects, \
          posts = statistics_place_totals.posts + excluded.posts, \
          amount_fen = statistics_place_totals.amount_fen + excluded.amount_fen",

@@ -3,9 +3,10 @@
 //!
 //! A bulk load into an empty PostgreSQL store puts them off (`list_indexes.rs`, `gen`): its batches add each project
 //! to rows that thousands of others share: a quarter of a million generated projects had made 16 million upserts
-//! of fewer than a million shared rows, half of PostgreSQL's time in the load. Filled at the end, each is one pass over the rows it sums. What
-//! comes out equals, row for row, what the writes keep (`gen`'s test compares the two): a shared row exists once
-//! some project added a non-zero amount to it, as the writes leave out a change of nothing.
+//! of fewer than a million shared rows, half of PostgreSQL's time in the load. Filled at the end, each is one pass
+//! over the rows it sums. What comes out equals, row for row, what the writes keep (`gen`'s test compares the
+//! two): a shared row exists once some project added a non-zero amount to it, as the writes leave out a change of
+//! nothing.
 
 use sqlx::AnyConnection;
 
@@ -31,14 +32,14 @@ fn statements() -> Vec<(&'static str, String)> {
     const ANY_ROW: &str = "(s.projects <> 0 OR s.posts <> 0 OR s.amount_fen <> 0)";
     vec![
         (
-            "statistics_totals (kind, year, key, projects, posts, amount_fen)",
+            crate::contribution::TOTALS_TABLE,
             format!(
                 "SELECT s.kind, s.year, s.key, SUM(s.projects), SUM(s.posts), SUM(s.amount_fen) \
                  FROM statistics_rows s WHERE {ANY_ROW} GROUP BY s.kind, s.year, s.key"
             ),
         ),
         (
-            "statistics_place_totals (code, kind, year, key, projects, posts, amount_fen)",
+            crate::contribution::PLACE_TOTALS_TABLE,
             format!(
                 "SELECT pl.code, s.kind, s.year, s.key, SUM(s.projects), SUM(s.posts), SUM(s.amount_fen) \
                  FROM statistics_rows s JOIN project_places pl ON pl.project_id = s.project_id WHERE {ANY_ROW} \

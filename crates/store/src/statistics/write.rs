@@ -52,11 +52,7 @@ async fn add_ledger_sums_after<'a>(
     first: Vec<Rows<'_>>,
     sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
-    // Summed per key first: one statement may not update a row twice. Key order is lock order on PostgreSQL.
-    let mut by_project: ProjectSums = BTreeMap::new();
-    for (line, project, movement, year, fen) in sums {
-        *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
-    }
+    let by_project = summed(sums);
     let first_len = first.iter().map(|(_, rows)| rows.len()).max().unwrap_or(0);
     if by_project.len() <= ONE_STATEMENT_SUMS && first_len <= ONE_STATEMENT_SUMS {
         return add_ledger_sums_at_once(conn, first, &by_project).await;
@@ -121,11 +117,17 @@ pub(crate) async fn add_project_ledger_sums<'a>(
     conn: &mut AnyConnection,
     sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>,
 ) -> Result<()> {
+    write_project_sums(conn, summed(sums)).await
+}
+
+/// Amounts (line, project, movement, year, fen) summed per key (project, 0 for none; line; movement; year): one
+/// statement may not update a row twice. Key order is lock order on PostgreSQL.
+fn summed<'a>(sums: impl Iterator<Item = (i64, Option<i64>, &'a str, i32, i64)>) -> ProjectSums<'a> {
     let mut by_project: ProjectSums = BTreeMap::new();
     for (line, project, movement, year, fen) in sums {
         *by_project.entry((project.unwrap_or(0), line, movement, year)).or_default() += fen;
     }
-    write_project_sums(conn, by_project).await
+    by_project
 }
 
 /// Adds summed amounts to `statistics_ledger`, in key order (the lock order on PostgreSQL).
