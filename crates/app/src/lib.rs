@@ -31,6 +31,8 @@ pub use error::{Error, Result};
 pub use sessions::{PasswordCost, Session};
 /// The records and the list vocabulary use cases answer with, as the store keeps them.
 pub use shanzhi_store::listing::{DEFAULT_LIMIT, MAX_LIMIT};
+/// A request that reads runs in it: its reads see one state of the data (see the store's `read`).
+pub use shanzhi_store::one_snapshot;
 pub use shanzhi_store::{
     Account, BidFile, BudgetFilter, BudgetView, ExpertEntry, FileMeta, JobRun, LedgerRow, NoticeFilter,
     OrganisationFilter, Page, PageRequest, ProcurementFilter, ProjectFilter, Registration, SessionKind, SessionRecord,

@@ -83,11 +83,7 @@ pub struct PlaceChoice {
 
 /// What a list page offers to narrow it by place, `chosen` being the place it is narrowed to now.
 pub async fn place_choice(app: &App, chosen: Option<&str>) -> Result<PlaceChoice> {
-    let path = match chosen {
-        Some(code) => app.store.region_path(code).await?,
-        None => Vec::new(),
-    };
-    let children = app.store.region_children(path.last().map(|r| r.code.as_str())).await?;
+    let (path, children) = app.store.region_path_and_children(chosen).await?;
     Ok(PlaceChoice { path, children, bounded: false })
 }
 

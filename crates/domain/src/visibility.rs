@@ -135,8 +135,8 @@ pub fn project_access(actor: &Actor, p: &Project) -> Option<ProjectAccess> {
 
 /// The project as its provider reads it: without the cost lines, the funding plan and the review decisions —
 /// a supplementary contract's budget lines and finance's decision on it included.
-pub fn as_provider_sees(p: &Project) -> Project {
-    let mut seen = Project { cost_lines: vec![], funding: vec![], reviews: vec![], ..p.clone() };
+pub fn as_provider_sees(p: Project) -> Project {
+    let mut seen = Project { cost_lines: vec![], funding: vec![], reviews: vec![], ..p };
     for s in seen.contract.iter_mut().flat_map(|c| c.supplements.iter_mut()) {
         s.funding.clear();
         s.review = None;
@@ -144,10 +144,10 @@ pub fn as_provider_sees(p: &Project) -> Project {
     seen
 }
 
-/// The project as `access` reads it.
-pub fn project_for(access: ProjectAccess, p: &Project) -> Project {
+/// The project as `access` reads it (taken, not copied: a whole project is a few hundred strings).
+pub fn project_for(access: ProjectAccess, p: Project) -> Project {
     match access {
-        ProjectAccess::Full => p.clone(),
+        ProjectAccess::Full => p,
         ProjectAccess::Provider => as_provider_sees(p),
     }
 }

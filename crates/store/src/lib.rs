@@ -51,6 +51,7 @@ pub use listing::{Page, PageRequest};
 pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{PostCounts, ProjectFilter, ProjectStore};
+pub use read::one_snapshot;
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;
 

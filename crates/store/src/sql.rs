@@ -212,6 +212,7 @@ impl SqlStore {
         if let Some(batch) = &self.batch {
             return Ok(WriteTx { tx: crate::bulk::Tx::Batch(batch.tx.clone().lock_owned().await), _slot: None });
         }
+        crate::read::end_held_read();
         let slot = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
             Backend::Postgres => None,

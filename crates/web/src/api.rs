@@ -61,16 +61,13 @@ pub struct ProjectView {
 }
 
 /// `p` as `actor` reads it; the caller has checked that `actor` may see it at all.
-pub fn view(actor: &Actor, p: &Project) -> ProjectView {
-    let access = visibility::project_access(actor, p).unwrap_or(ProjectAccess::Provider);
-    ProjectView {
-        project: visibility::project_for(access, p),
-        step: p.status.step(),
-        total: (access == ProjectAccess::Full).then(|| p.total()),
-        returned: p.is_returned(),
-        waiting_on_me: waiting_on(actor, p),
-        contract_total: p.contract.as_ref().map(|c| c.total()),
-    }
+pub fn view(actor: &Actor, p: Project) -> ProjectView {
+    let access = visibility::project_access(actor, &p).unwrap_or(ProjectAccess::Provider);
+    let (step, returned) = (p.status.step(), p.is_returned());
+    let total = (access == ProjectAccess::Full).then(|| p.total());
+    let waiting_on_me = waiting_on(actor, &p);
+    let contract_total = p.contract.as_ref().map(|c| c.total());
+    ProjectView { project: visibility::project_for(access, p), step, total, returned, waiting_on_me, contract_total }
 }
 
 #[derive(Default, Serialize, Deserialize, ToSchema)]
@@ -294,7 +291,7 @@ async fn create_project(
     ApiJson(req): ApiJson<projects::DesignRequest>,
 ) -> AppResult<Response> {
     let p = projects::create_project(&state, &s.actor, req).await?;
-    Ok((StatusCode::CREATED, Json(view(&s.actor, &p))).into_response())
+    Ok((StatusCode::CREATED, Json(view(&s.actor, p))).into_response())
 }
 
 #[utoipa::path(
@@ -310,7 +307,7 @@ async fn get_project(
     Path(id): Path<i64>,
 ) -> AppResult<Json<ProjectView>> {
     let p = projects::visible_project(&state, &s.actor, id).await?;
-    Ok(Json(view(&s.actor, &p)))
+    Ok(Json(view(&s.actor, p)))
 }
 
 #[utoipa::path(
@@ -331,7 +328,7 @@ async fn history(
 
 pub(crate) async fn act(state: &AppState, s: &auth::Session, id: i64, cmd: Command) -> AppResult<Json<ProjectView>> {
     let p = projects::perform(state, &s.actor, id, cmd).await?;
-    Ok(Json(view(&s.actor, &p)))
+    Ok(Json(view(&s.actor, p)))
 }
 
 /// A handler that applies one project command with its body; its documentation names that very body type.

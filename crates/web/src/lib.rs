@@ -152,6 +152,16 @@ async fn security_headers(mut resp: Response) -> Response {
     resp
 }
 
+/// A GET or HEAD reads the data as of one moment (its `Last-Modified` too), in one read transaction; a write it
+/// makes ends that moment, so what it reads afterwards includes the write.
+async fn reads_in_one_snapshot(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD) {
+        shanzhi_app::one_snapshot(next.run(req)).await
+    } else {
+        next.run(req).await
+    }
+}
+
 /// 200 while the database answers, 503 `database_unavailable` (with `Retry-After`) while it does not.
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
     match state.check().await {
@@ -175,6 +185,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::deadline))
         .layer(axum::middleware::map_response(security_headers))
         .layer(axum::middleware::from_fn_with_state(state.clone(), public::caching))
+        .layer(axum::middleware::from_fn(reads_in_one_snapshot))
         .layer(public::compression())
         .with_state(state)
 }

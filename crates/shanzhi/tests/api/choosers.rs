@@ -213,6 +213,31 @@ both_backends! {
         }
     }
 
+    async fn a_place_is_read_with_its_path_and_its_children_in_one(backend) {
+        use shanzhi_store::Directory;
+        let app = TestApp::with_demo(backend).await;
+        let codes = |rs: &[Region]| rs.iter().map(|r| r.code.clone()).collect::<Vec<_>>();
+        let top = app.store.region_children(None).await.unwrap();
+        let townships = app.store.region_children(Some("420506")).await.unwrap();
+        let township = townships.iter().find(|t| t.code == "420506001").expect("a township of Yiling").clone();
+        let villages = app.store.region_children(Some("420506001")).await.unwrap();
+        assert!(!villages.is_empty(), "the demo's first township has villages");
+        let (path, children) = app.store.region_path_and_children(Some("420506001")).await.unwrap();
+        assert_eq!(codes(&path), ["4205", "420506", "420506001"]);
+        assert_eq!(path[2], township);
+        assert_eq!(children, villages, "the places under it, in code order");
+        let (path, children) = app.store.region_path_and_children(Some("420506")).await.unwrap();
+        assert_eq!((codes(&path), children), (vec!["4205".to_string(), "420506".to_string()], townships));
+        let village = villages[0].code.clone();
+        let (path, children) = app.store.region_path_and_children(Some(&village)).await.unwrap();
+        assert_eq!((path.len(), children.len()), (4, 0), "a village has nothing under it");
+        // Nothing chosen, or a code naming no place: the top level alone.
+        for chosen in [None, Some("4205069"), Some("9"), Some("")] {
+            let (path, children) = app.store.region_path_and_children(chosen).await.unwrap();
+            assert_eq!((path, &children), (vec![], &top), "{chosen:?}");
+        }
+    }
+
     async fn a_store_from_before_the_lookups_migrates_to_them(backend) {
         let app = TestApp::with_demo(backend).await;
         let project = crate::procurement_law::big_project(&app, "全区中小学生心理健康服务（竞争性磋商）").await;

@@ -98,7 +98,7 @@ pub async fn for_form(
 
 /// `p` as `actor` may read it (see `shanzhi_domain::visibility::project_access`).
 fn readable(actor: &Actor, p: &Project) -> Project {
-    visibility::project_for(visibility::project_access(actor, p).unwrap_or(ProjectAccess::Provider), p)
+    visibility::project_for(visibility::project_access(actor, p).unwrap_or(ProjectAccess::Provider), p.clone())
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
