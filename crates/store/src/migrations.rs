@@ -88,6 +88,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (38, include_str!("../migrations/postgres/0038_department_sums.sql")),
     (39, include_str!("../migrations/postgres/0039_purchaser_queue.sql")),
     (40, include_str!("../migrations/postgres/0040_lottery_warnings.sql")),
+    (41, include_str!("../migrations/postgres/0041_regions_in_byte_order.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
