@@ -175,12 +175,17 @@ impl SqlStore {
         if self.backend != Backend::Postgres {
             return Ok(Snapshot::Pool(Some(self.pool.begin().await?)));
         }
-        let mut tx = self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
         // Each statement planned once per connection, not at every request: the statistics' statements are the
         // same for every region but for their arguments, and with the default (`auto`) PostgreSQL kept planning
         // several of them afresh at each call (a region's ledger 0.9 ms to plan against 0.4 to run); their plans
-        // are by key, which a generic plan serves as well.
-        sqlx::query("SET LOCAL plan_cache_mode = force_generic_plan").execute(&mut *tx).await?;
+        // are by key, which a generic plan serves as well. One round trip: sqlx sends a transaction's opening
+        // statement by the simple protocol, which takes a script.
+        let tx = self
+            .pool
+            .begin_with(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan",
+            )
+            .await?;
         Ok(Snapshot::Pool(Some(tx)))
     }
 

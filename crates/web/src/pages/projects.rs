@@ -97,8 +97,8 @@ pub async fn for_form(
 }
 
 /// `p` as `actor` may read it (see `shanzhi_domain::visibility::project_access`).
-fn readable(actor: &Actor, p: &Project) -> Project {
-    visibility::project_for(visibility::project_access(actor, p).unwrap_or(ProjectAccess::Provider), p.clone())
+fn readable(actor: &Actor, p: Project) -> Project {
+    visibility::project_for(visibility::project_access(actor, &p).unwrap_or(ProjectAccess::Provider), p)
 }
 
 pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
@@ -219,7 +219,7 @@ pub(crate) async fn project_page(
     let refs = Refs::for_project(state, p).await.or_page(&shell)?;
     let events = shanzhi_app::audit::project_history(state, &user.session.actor, p).await.or_page(&shell)?;
     // The project as this reader may see it: its provider reads the service, not the purchaser's working.
-    let shown = readable(&user.session.actor, p);
+    let shown = readable(&user.session.actor, p.clone());
     let p = &shown;
     let actors: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
     let names: HashMap<i64, String> = shanzhi_app::directory::display_names(state, &actors).await.or_page(&shell)?;
@@ -564,7 +564,7 @@ pub async fn print(State(state): State<AppState>, user: SignedIn, ids: Ids) -> P
     let shell = user.shell();
     let lang = user.lang;
     let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&shell)?;
-    let p = readable(&user.session.actor, &p);
+    let p = readable(&user.session.actor, p);
     let refs = Refs::for_project(&state, &p).await.or_page(&shell)?;
     let title = sheet_title(lang, &p);
     let body = html! {
