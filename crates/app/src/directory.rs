@@ -33,6 +33,7 @@ pub async fn organisation_page(
     }
     let filter = OrganisationFilter { verified_or: Some(actor.org_id), ..filter };
     let page = app.store.organisation_page(&filter, page).await?;
+    crate::reference::check_region_filter(app, filter.region.as_deref(), !page.items.is_empty()).await?;
     Ok(page.map(|mut o| {
         if !visibility::sees_contact(actor, &o) {
             o.contact = String::new();

@@ -635,7 +635,9 @@ fn read_out(
 
 /// One page of published notices that match `filter`, newest first. Notices are public: no reader is needed.
 pub async fn notice_page(app: &App, filter: &NoticeFilter, page: PageRequest) -> Result<Page<Notice>> {
-    Ok(app.store.notice_page(filter, page).await?)
+    let page = app.store.notice_page(filter, page).await?;
+    crate::reference::check_region_filter(app, filter.region.as_deref(), !page.items.is_empty()).await?;
+    Ok(page)
 }
 
 /// One page of the procurements `actor` may see (providers: every one past its draft) that match `filter`,
@@ -647,7 +649,9 @@ pub async fn procurement_page(
     page: PageRequest,
 ) -> Result<Page<Procurement>> {
     let scope = shanzhi_domain::procurement::Scope::of(actor);
-    Ok(app.store.procurement_page(&scope, actor.has(Role::Provider), filter, page).await?)
+    let page = app.store.procurement_page(&scope, actor.has(Role::Provider), filter, page).await?;
+    crate::reference::check_region_filter(app, filter.region.as_deref(), !page.items.is_empty()).await?;
+    Ok(page)
 }
 
 /// A duty with where it is.

@@ -21,7 +21,7 @@ use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
 use shanzhi_store::By;
 use utoipa::ToSchema;
 
-use crate::{App, Error, Result};
+use crate::{reference, App, Error, Result};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 pub struct TargetRequest {
@@ -466,7 +466,9 @@ pub async fn project_page(
     filter: &ProjectFilter,
     page: PageRequest,
 ) -> Result<Page<Project>> {
-    Ok(app.store.project_page(&Scope::of(actor), filter, page).await?)
+    let page = app.store.project_page(&Scope::of(actor), filter, page).await?;
+    reference::check_region_filter(app, filter.region.as_deref(), !page.items.is_empty()).await?;
+    Ok(page)
 }
 
 /// The same list as [`project_page`], as list items read from the list columns (what list pages show).
@@ -476,7 +478,9 @@ pub async fn project_items(
     filter: &ProjectFilter,
     page: PageRequest,
 ) -> Result<Page<ProjectItem>> {
-    Ok(app.store.project_items(&Scope::of(actor), filter, page).await?)
+    let page = app.store.project_items(&Scope::of(actor), filter, page).await?;
+    reference::check_region_filter(app, filter.region.as_deref(), !page.items.is_empty()).await?;
+    Ok(page)
 }
 
 pub async fn create_project(app: &App, actor: &Actor, req: DesignRequest) -> Result<Project> {

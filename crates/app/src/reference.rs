@@ -2,10 +2,32 @@
 //! standards. Public, and bounded by the province's own size.
 
 use shanzhi_domain::catalogue::Category;
-use shanzhi_domain::org::{Actor, Region, RegionLevel};
+use shanzhi_domain::org::{self, Actor, Region, RegionLevel};
 use shanzhi_domain::standards::Standard;
+use shanzhi_domain::ErrorCode;
 
-use crate::{App, Result};
+use crate::{App, Error, Result};
+
+/// Refuses a list's region filter that names no region (`unknown_region`), after the list was read: `found` says
+/// whether it found anything. Only a region's own code matches rows when it has a division code's shape, so a
+/// list that found some under such a code needs no look-up; an empty one, or any other filter, asks for the place.
+pub async fn check_region_filter(app: &App, region: Option<&str>, found: bool) -> Result<()> {
+    match region {
+        Some(code) if !(found && org::is_place_code(code)) && app.store.region(code).await?.is_none() => {
+            Err(unknown_region(code))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The refusal of a region code that names no region.
+pub fn unknown_region(code: &str) -> Error {
+    Error::bad_request(
+        ErrorCode::UnknownRegion,
+        format!("没有代码为“{code}”的地区"),
+        format!("there is no region with the code “{code}”"),
+    )
+}
 
 /// The places directly under `parent` (the top level for none), in code order; none when `parent` names no
 /// place. One level at a time: a province's every village is never one answer.

@@ -4,7 +4,7 @@
 
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::statistics::{DepartmentRow, Shown, Statistics, TownshipRow, YearWarning};
-use shanzhi_domain::{visibility, ErrorCode};
+use shanzhi_domain::visibility;
 
 use crate::reference::{self, PlaceChoice};
 use crate::{App, Error, Page, PageRequest, Result};
@@ -107,11 +107,7 @@ async fn reader_roots(app: &App, actor: &Actor, region: Option<&str>) -> Result<
     let root = scope.root_for(region)?;
     if let Some(code) = region {
         if app.store.region(code).await?.is_none() {
-            return Err(Error::bad_request(
-                ErrorCode::UnknownRegion,
-                format!("没有代码为“{code}”的地区"),
-                format!("there is no region with the code “{code}”"),
-            ));
+            return Err(reference::unknown_region(code));
         }
     }
     Ok((scope.root_for(None)?, root))

@@ -115,6 +115,14 @@ pub fn region_within(code: &str, root: &str) -> bool {
     code.starts_with(root)
 }
 
+/// The lengths of an administrative division code at each level: province, city, county, township, village.
+pub const PLACE_CODE_LENGTHS: [usize; 5] = [2, 4, 6, 9, 12];
+
+/// Whether `code` has the shape of one level's division code (digits, of one of [`PLACE_CODE_LENGTHS`]).
+pub fn is_place_code(code: &str) -> bool {
+    PLACE_CODE_LENGTHS.contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())
+}
+
 /// The length of a county's (district's) code: the administrative division code's first six digits.
 pub const COUNTY_CODE_LEN: usize = 6;
 

@@ -201,19 +201,20 @@ fn posts_clause(w: &mut Where, scope: &Scope, host_org_id: i64) -> String {
 
 /// The lengths of region codes at each level (province, city, county, township, village): the codes a project is
 /// listed under in `project_places` (migration 19), and its notices in `notice_regions` (migration 18).
-const REGION_LEVELS: [usize; 5] = [2, 4, 6, 9, 12];
-
 /// Whether a region filter is a code of one level, which `project_places` and `notice_regions` answer by a seek;
 /// any other prefix is answered by walking the list.
-pub(crate) fn is_place_code(code: &str) -> bool {
-    REGION_LEVELS.contains(&code.len()) && code.bytes().all(|b| b.is_ascii_digit())
-}
+pub(crate) use shanzhi_domain::org::is_place_code;
 
 /// Every level's code of every region of a project, once each: the places it counts in.
 pub(crate) fn place_codes(regions: &[String]) -> BTreeSet<String> {
     regions
         .iter()
-        .flat_map(|r| REGION_LEVELS.iter().filter(|l| r.len() >= **l && r.is_char_boundary(**l)).map(|l| &r[..*l]))
+        .flat_map(|r| {
+            shanzhi_domain::org::PLACE_CODE_LENGTHS
+                .iter()
+                .filter(|l| r.len() >= **l && r.is_char_boundary(**l))
+                .map(|l| &r[..*l])
+        })
         .map(String::from)
         .collect()
 }

@@ -243,6 +243,33 @@ both_backends! {
         assert_eq!(app.get("/api/v1/projects?limit=200", &t).await.0, StatusCode::OK);
     }
 
+    async fn a_region_filter_that_names_no_place_is_refused(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let t = app.token("admin").await;
+        let lists = ["/api/v1/projects", "/api/v1/notices", "/api/v1/procurements", "/api/v1/organisations"];
+        for list in lists {
+            // A code of the right shape that no region has, a prefix of real codes that is no level's, and junk.
+            for bad in ["4205069", "420507", "42050", "abc"] {
+                let (status, body) = app.get(&format!("{list}?region={bad}"), &t).await;
+                assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("unknown_region")), "{list}?region={bad}: {body}");
+                assert!(body["message"].as_str().is_some_and(|m| m.contains(bad)), "{body}");
+            }
+            // A real place is a filter, found or not: the district has rows, a village may have none.
+            for good in ["420506", "420506001003"] {
+                let (status, body) = app.get(&format!("{list}?region={good}"), &t).await;
+                assert_eq!(status, StatusCode::OK, "{list}?region={good}: {body}");
+            }
+            assert!(!app.all(&format!("{list}?region=420506"), Some(&t)).await.is_empty(), "{list} finds the district's");
+        }
+        let cookie = page_cookie(&app, "admin").await;
+        for path in ["/projects?region=4205069", "/notices?region=abc", "/procurements?region=42050"] {
+            let (status, html) = page(&app, path, &cookie).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path}");
+            assert!(html.contains("没有代码为") && !html.contains("<option value=\"4205069\" selected"), "{path}: the page says why");
+        }
+        assert_eq!(page(&app, "/notices?region=420506", "").await.0, StatusCode::OK);
+    }
+
     async fn projects_stored_before_the_list_columns_get_them_when_migrated(backend) {
         let app = TestApp::with_demo(backend).await;
         let admin = app.token("admin").await;
