@@ -1,5 +1,8 @@
 //! Organisations and users as lists: filtered and paged in SQL, with what the reader may list in the WHERE clause.
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use async_trait::async_trait;
 use shanzhi_domain::org::{OrgKind, Organisation, Region, Role, User, Verification};
 
@@ -25,6 +28,40 @@ pub struct OrganisationFilter {
     pub eligible_providers: bool,
     /// A region and everything under it.
     pub region: Option<String>,
+}
+
+/// The regions this process has read, by code. A region is never changed or removed once added (the store has no
+/// such write), so a row read once stays true for every server sharing the database, and a place another server
+/// adds is read when first asked for. Only rows read outside a batch are kept: a batch may still roll back. Which
+/// places lie under a place can grow, so children are always read. Bounded by the regions table (a province's
+/// tens of thousands of places, a few megabytes).
+#[derive(Debug, Default)]
+pub(crate) struct KnownRegions(RwLock<HashMap<String, Region>>);
+
+impl KnownRegions {
+    fn get(&self, code: &str) -> Option<Region> {
+        self.0.read().unwrap_or_else(|e| e.into_inner()).get(code).cloned()
+    }
+
+    fn keep<'a>(&self, regions: impl IntoIterator<Item = &'a Region>) {
+        let mut known = self.0.write().unwrap_or_else(|e| e.into_inner());
+        for r in regions {
+            known.entry(r.code.clone()).or_insert_with(|| r.clone());
+        }
+    }
+}
+
+/// The places of `found` from the top down to `code`, each the parent of the next; `None` when they do not reach
+/// `code`.
+fn path_to(found: &[Region], code: &str) -> Option<Vec<Region>> {
+    let mut path: Vec<Region> = Vec::new();
+    while path.len() < found.len() {
+        let Some(next) = found.iter().find(|r| r.parent.as_deref() == path.last().map(|p| p.code.as_str())) else {
+            break;
+        };
+        path.push(next.clone());
+    }
+    path.last().is_some_and(|r| r.code == code).then_some(path)
 }
 
 /// What a user list is narrowed to.
@@ -89,12 +126,20 @@ impl Directory for SqlStore {
     }
 
     async fn region(&self, code: &str) -> Result<Option<Region>> {
-        self.fetch_optional(
-            "SELECT code, name, level, urban, parent FROM regions WHERE code = $1",
-            vec![Arg::from(code)],
-            region_from_row,
-        )
-        .await
+        if let Some(known) = self.known_regions.get(code) {
+            return Ok(Some(known));
+        }
+        let found = self
+            .fetch_optional(
+                "SELECT code, name, level, urban, parent FROM regions WHERE code = $1",
+                vec![Arg::from(code)],
+                region_from_row,
+            )
+            .await?;
+        if self.batch.is_none() {
+            self.known_regions.keep(&found);
+        }
+        Ok(found)
     }
 
     async fn region_children(&self, parent: Option<&str>) -> Result<Vec<Region>> {
@@ -112,41 +157,39 @@ impl Directory for SqlStore {
     }
 
     async fn region_path_and_children(&self, code: Option<&str>) -> Result<(Vec<Region>, Vec<Region>)> {
-        let mut w = Where::default();
-        let codes: Vec<String> = code
-            .map(|c| crate::projects::place_codes(&[c.to_string()]))
-            .unwrap_or_default()
-            .iter()
-            .map(|c| w.text(c))
-            .collect();
-        let (Some(code), Some(chosen)) = (code, codes.last().cloned()) else {
+        let codes: Vec<String> =
+            code.map(|c| crate::projects::place_codes(&[c.to_string()])).unwrap_or_default().into_iter().collect();
+        let Some(code) = code.filter(|_| !codes.is_empty()) else {
             return Ok((Vec::new(), self.region_children(None).await?));
         };
+        // A path read before is known: only the children are read.
+        let known: Option<Vec<Region>> = codes.iter().map(|c| self.known_regions.get(c)).collect();
+        if let Some(path) = known.as_deref().and_then(|k| path_to(k, code)) {
+            return Ok((path, self.region_children(Some(code)).await?));
+        }
         // One look-up by key for each level rather than an IN list, which SQLite answers through a temporary index
         // it builds and drops at every execution (a notices page filtered by place spent 12.5 % of its time here
         // under load, then 9.9 %), and the children in the same statement.
+        let mut w = Where::default();
         let columns = "SELECT code, name, level, urban, parent FROM regions";
-        let sql = codes
+        let params: Vec<String> = codes.iter().map(|c| w.text(c)).collect();
+        let chosen = params.last().cloned().unwrap_or_default();
+        let sql = params
             .iter()
             .map(|c| format!("{columns} WHERE code = {c}"))
             .chain([format!("{columns} WHERE parent = {chosen}")])
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         let found: Vec<Region> = self.fetch_all(&sql, w.into_args(), region_from_row).await?;
+        if self.batch.is_none() {
+            self.known_regions.keep(&found);
+        }
         // A child's parent is the place chosen, which no place on its path has.
         let (mut children, found): (Vec<Region>, Vec<Region>) =
             found.into_iter().partition(|r| r.parent.as_deref() == Some(code));
-        // Walked down from the top by parent, so the path is the regions' own chain.
-        let mut path: Vec<Region> = Vec::new();
-        while path.len() < found.len() {
-            let Some(next) = found.iter().find(|r| r.parent.as_deref() == path.last().map(|p| p.code.as_str())) else {
-                break;
-            };
-            path.push(next.clone());
-        }
-        if path.last().is_none_or(|r| r.code != code) {
+        let Some(path) = path_to(&found, code) else {
             return Ok((Vec::new(), self.region_children(None).await?));
-        }
+        };
         children.sort_by(|a, b| a.code.cmp(&b.code));
         Ok((path, children))
     }

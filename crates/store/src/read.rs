@@ -77,15 +77,38 @@ impl Cells for AnyRow {
 /// asking SQLite for every column's name in turn, at every value (a twentieth of a list's time).
 struct Named<'r, 's> {
     row: &'r rusqlite::Row<'s>,
-    names: &'r [String],
+    names: &'r Names,
+}
+
+/// A statement's column names, in one buffer (one allocation, not one a column).
+struct Names {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Names {
+    fn of(stmt: &rusqlite::Statement<'_>) -> Names {
+        let mut names = Names { text: String::with_capacity(256), ends: Vec::with_capacity(stmt.column_count()) };
+        for name in stmt.column_names() {
+            names.text.push_str(name);
+            names.ends.push(names.text.len());
+        }
+        names
+    }
+
+    fn position(&self, name: &str) -> Option<usize> {
+        let mut start = 0;
+        self.ends.iter().position(|&end| {
+            let found = self.text[start..end].eq_ignore_ascii_case(name);
+            start = end;
+            found
+        })
+    }
 }
 
 impl Named<'_, '_> {
     fn index(&self, name: &str) -> Result<usize> {
-        self.names
-            .iter()
-            .position(|n| n.eq_ignore_ascii_case(name))
-            .ok_or_else(|| from_sqlite(rusqlite::Error::InvalidColumnName(name.into())))
+        self.names.position(name).ok_or_else(|| from_sqlite(rusqlite::Error::InvalidColumnName(name.into())))
     }
 }
 
@@ -313,7 +336,7 @@ fn execute<T>(
     let mut stmt = conn.prepare_cached(sql).map_err(from_sqlite)?;
     for (i, arg) in args.iter().enumerate() {
         // `$n` is a named parameter in SQLite, numbered by first appearance, not by n: look each up by name.
-        let Some(index) = stmt.parameter_index(&format!("${}", i + 1)).map_err(from_sqlite)? else {
+        let Some(index) = stmt.parameter_index(parameter_name(i + 1).as_ref()).map_err(from_sqlite)? else {
             continue;
         };
         let bound = match arg {
@@ -324,7 +347,7 @@ fn execute<T>(
         };
         bound.map_err(from_sqlite)?;
     }
-    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let names = Names::of(&stmt);
     let mut rows = stmt.raw_query();
     let mut out = Vec::new();
     while limit.is_none_or(|l| out.len() < l) {
@@ -334,6 +357,13 @@ fn execute<T>(
         }
     }
     Ok(out)
+}
+
+/// `$n`, without a new string for the first few.
+fn parameter_name(n: usize) -> std::borrow::Cow<'static, str> {
+    const FIRST: [&str; 16] =
+        ["$0", "$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8", "$9", "$10", "$11", "$12", "$13", "$14", "$15"];
+    FIRST.get(n).map_or_else(|| format!("${n}").into(), |s| (*s).into())
 }
 
 fn poisoned() -> StoreError {

@@ -45,6 +45,8 @@ pub struct SqlStore {
     pub(crate) reserved_ids: Arc<crate::reserved_ids::Reserved>,
     /// The balances the last PostgreSQL batch left its budget lines with (see [`crate::ledger::KeptLines`]).
     pub(crate) kept_lines: Arc<crate::ledger::Kept>,
+    /// The regions read so far (see [`crate::directory::KnownRegions`]).
+    pub(crate) known_regions: Arc<crate::directory::KnownRegions>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
@@ -100,6 +102,7 @@ impl SqlStore {
             sqlite_reads,
             reserved_ids,
             kept_lines: Arc::default(),
+            known_regions: Arc::default(),
         })
     }
 

@@ -238,6 +238,35 @@ both_backends! {
         }
     }
 
+    async fn places_another_server_adds_are_seen_by_a_server_that_read_their_parents(backend) {
+        use shanzhi_store::Directory;
+        let app = TestApp::with_demo(backend).await;
+        let other = app.another_server().await;
+        // This server reads a township, its path and its villages, twice (the second time from what it knows).
+        let first = app.store.region_path_and_children(Some("420506001")).await.unwrap();
+        assert_eq!(app.store.region_path_and_children(Some("420506001")).await.unwrap(), first);
+        assert_eq!(app.store.region("420506001999").await.unwrap(), None, "not yet a place");
+        // The other server adds a village under it.
+        let village = Region {
+            code: "420506001999".into(),
+            name: "新设村".into(),
+            level: RegionLevel::Village,
+            urban: false,
+            parent: Some("420506001".into()),
+        };
+        other.store.add_region(&By::system("test"), &village, start_time()).await.unwrap();
+        let (path, children) = app.store.region_path_and_children(Some("420506001")).await.unwrap();
+        assert_eq!(path, first.0);
+        assert_eq!(children.len(), first.1.len() + 1);
+        assert_eq!(children.last(), Some(&village), "the new village among the township's, in code order");
+        assert_eq!(app.store.region("420506001999").await.unwrap(), Some(village.clone()), "and found by its code");
+        let (path, none) = app.store.region_path_and_children(Some("420506001999")).await.unwrap();
+        assert_eq!((path.last(), none.len()), (Some(&village), 0));
+        // A list filtered by it is a list, not an unknown place.
+        let admin = app.token("admin").await;
+        assert_eq!(app.get("/api/v1/projects?region=420506001999", &admin).await.0, StatusCode::OK);
+    }
+
     async fn a_store_from_before_the_lookups_migrates_to_them(backend) {
         let app = TestApp::with_demo(backend).await;
         let project = crate::procurement_law::big_project(&app, "全区中小学生心理健康服务（竞争性磋商）").await;

@@ -15,6 +15,20 @@ fn ids(items: &[Value], key: &str) -> Vec<i64> {
     items.iter().map(|v| v[key].as_i64().expect("an id")).collect()
 }
 
+/// Adds a real place whose code is no level's length, under the district: a prefix of its first nine townships'
+/// codes, so lists walk for it rather than seek.
+async fn an_odd_place(app: &TestApp) -> String {
+    let region = shanzhi_domain::org::Region {
+        code: "4205060".into(),
+        name: "夷陵区城区片".into(),
+        level: shanzhi_domain::org::RegionLevel::Township,
+        urban: true,
+        parent: Some("420506".into()),
+    };
+    app.store.add_region(&shanzhi_store::By::system("test"), &region, start_time()).await.unwrap();
+    region.code
+}
+
 /// Every active demo user with the projects the domain lets them see (each as the list item they may read) and
 /// the duties it gives them.
 async fn readers(app: &TestApp) -> Vec<(String, Vec<(Project, Value)>, Vec<(i64, &'static str)>)> {
@@ -130,10 +144,11 @@ both_backends! {
         // A project in several townships of one subtree is listed once.
         let district = ids(&app.all("/api/v1/projects?region=420506", Some(&admin)).await, "id");
         assert_eq!(district.len(), district.iter().collect::<BTreeSet<_>>().len());
-        // Every place at every level (sought in `project_places`), with another filter and paged, and a prefix that
-        // is no level (walked): the projects with a region in that subtree either way.
-        let mut roots: Vec<String> = app.store.regions().await.unwrap().into_iter().map(|r| r.code).collect();
-        roots.push("42050".into());
+        // Every place at every level (sought in `project_places`), with another filter and paged, and a place whose
+        // code is no level's (walked): the projects with a region in that subtree either way.
+        let odd = an_odd_place(&app).await;
+        let roots: Vec<String> = app.store.regions().await.unwrap().into_iter().map(|r| r.code).collect();
+        assert!(roots.contains(&odd));
         let mut matched = 0;
         for root in roots {
             let within = |p: &Project| p.design.regions.iter().any(|r| r.starts_with(&root));
@@ -315,10 +330,11 @@ both_backends! {
             let got = ids(&app.all(&format!("/api/v1/notices?limit=2&{query}"), None).await, "id");
             assert_eq!(got, want, "{query}");
         }
-        // Every place of the demo at every level (sought in `notice_regions`), and a prefix that is no level
+        // Every place of the demo at every level (sought in `notice_regions`), and a place whose code is no level's
         // (walked): the notices of the projects in that subtree either way.
-        let mut roots: Vec<String> = app.store.regions().await.unwrap().into_iter().map(|r| r.code).collect();
-        roots.push(root[..5].to_string());
+        let odd = an_odd_place(&app).await;
+        let roots: Vec<String> = app.store.regions().await.unwrap().into_iter().map(|r| r.code).collect();
+        assert!(roots.contains(&odd) && !expect(&|n| in_region(n.notice.project_id, &odd)).is_empty());
         let mut matched = 0;
         for root in roots {
             let want = expect(&|n| in_region(n.notice.project_id, &root));
