@@ -100,6 +100,15 @@ string_enum!(
     }
 );
 
+impl RegionLevel {
+    /// Whether a place of this level may lie under a place of `parent`'s: any lower level (a county-level city
+    /// may lie directly under its province), and nothing under a village, the lowest.
+    pub fn may_lie_under(self, parent: RegionLevel) -> bool {
+        let rank = |l: RegionLevel| RegionLevel::ALL.iter().position(|x| *x == l);
+        rank(self) > rank(parent)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Region {
     pub code: String,
@@ -107,6 +116,23 @@ pub struct Region {
     pub level: RegionLevel,
     pub urban: bool,
     pub parent: Option<String>,
+}
+
+#[cfg(test)]
+mod region_tests {
+    use super::RegionLevel::*;
+
+    #[test]
+    fn a_place_lies_under_any_higher_level_and_nothing_under_a_village() {
+        assert!(
+            Township.may_lie_under(District) && District.may_lie_under(Province) && Village.may_lie_under(Township)
+        );
+        for level in super::RegionLevel::ALL {
+            assert!(!level.may_lie_under(Village), "{level:?} under a village");
+            assert!(!level.may_lie_under(*level), "{level:?} under its own level");
+        }
+        assert!(!City.may_lie_under(District));
+    }
 }
 
 /// Whether `code` lies in the subtree rooted at `root`. Region codes are hierarchical (a child's code

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use async_trait::async_trait;
-use shanzhi_domain::org::{OrgKind, Organisation, Region, Role, User, Verification};
+use shanzhi_domain::org::{OrgKind, Organisation, Region, RegionLevel, Role, User, Verification};
 
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, Row};
@@ -165,7 +165,10 @@ impl Directory for SqlStore {
         // A path read before is known: only the children are read.
         let known: Option<Vec<Region>> = codes.iter().map(|c| self.known_regions.get(c)).collect();
         if let Some(path) = known.as_deref().and_then(|k| path_to(k, code)) {
-            return Ok((path, self.region_children(Some(code)).await?));
+            // Nothing lies under a village (`RegionLevel::may_lie_under`, checked when a place is added).
+            let under = path.last().is_some_and(|r| r.level != RegionLevel::Village);
+            let children = if under { self.region_children(Some(code)).await? } else { Vec::new() };
+            return Ok((path, children));
         }
         // One look-up by key for each level rather than an IN list, which SQLite answers through a temporary index
         // it builds and drops at every execution (a notices page filtered by place spent 12.5 % of its time here

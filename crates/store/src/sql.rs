@@ -446,6 +446,16 @@ impl Store for SqlStore {
                 )
                 .into());
             }
+            let above = crate::Directory::region(self, parent).await?;
+            if above.is_some_and(|above| !region.level.may_lie_under(above.level)) {
+                return Err(DomainError::field(
+                    "level",
+                    ErrorCode::RegionLevelNotUnderParent,
+                    "区划层级须低于上级区划（村、社区之下没有区划）",
+                    "a region's level must be below its parent's (nothing lies under a village)",
+                )
+                .into());
+            }
         }
         let event = by.event(
             Action::RegionCreate,

@@ -381,6 +381,8 @@ error_codes! {
     ReasonRequired = "reason_required",
     /// A region code that does not extend its parent's.
     RegionCodeNotUnderParent = "region_code_not_under_parent",
+    /// A region whose level is not below its parent's (nothing lies under a village).
+    RegionLevelNotUnderParent = "region_level_not_under_parent",
     /// A provider registration that has already been decided.
     RegistrationDecided = "registration_decided",
     /// A complaint before the challenge's reply is due.

@@ -262,6 +262,17 @@ both_backends! {
         assert_eq!(app.store.region("420506001999").await.unwrap(), Some(village.clone()), "and found by its code");
         let (path, none) = app.store.region_path_and_children(Some("420506001999")).await.unwrap();
         assert_eq!((path.last(), none.len()), (Some(&village), 0));
+        // Nothing lies under a village, and no place under a lower level than its own.
+        for (code, level, parent) in [
+            ("420506001999001", RegionLevel::Village, "420506001999"),
+            ("420506001998", RegionLevel::District, "420506001"),
+        ] {
+            let region = Region { code: code.into(), name: "不成立的区划".into(), level, urban: false, parent: Some(parent.into()) };
+            let refused = other.store.add_region(&By::system("test"), &region, start_time()).await.unwrap_err();
+            let shanzhi_store::StoreError::Domain(e) = &refused else { panic!("{refused}") };
+            assert_eq!(e.code(), shanzhi_domain::ErrorCode::RegionLevelNotUnderParent, "{code}");
+            assert_eq!(app.store.region(code).await.unwrap(), None, "{code} was not added");
+        }
         // A list filtered by it is a list, not an unknown place.
         let admin = app.token("admin").await;
         assert_eq!(app.get("/api/v1/projects?region=420506001999", &admin).await.0, StatusCode::OK);
