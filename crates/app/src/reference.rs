@@ -21,7 +21,7 @@ pub async fn check_region_filter(app: &App, region: Option<&str>, found: bool) -
 }
 
 /// The refusal of a region code that names no region.
-pub fn unknown_region(code: &str) -> Error {
+fn unknown_region(code: &str) -> Error {
     Error::bad_request(
         ErrorCode::UnknownRegion,
         format!("没有代码为“{code}”的地区"),

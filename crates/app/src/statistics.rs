@@ -105,11 +105,7 @@ async fn reader_roots(app: &App, actor: &Actor, region: Option<&str>) -> Result<
     let seat = app.store.organisation(actor.org_id).await?.and_then(|o| o.region);
     let scope = visibility::statistics_scope(actor, seat.as_deref()).ok_or(Error::forbidden("read_statistics"))?;
     let root = scope.root_for(region)?;
-    if let Some(code) = region {
-        if app.store.region(code).await?.is_none() {
-            return Err(reference::unknown_region(code));
-        }
-    }
+    reference::check_region_filter(app, region, false).await?;
     Ok((scope.root_for(None)?, root))
 }
 

@@ -51,6 +51,15 @@ impl KnownRegions {
     }
 }
 
+impl SqlStore {
+    /// Keeps `regions` as read, unless they were read in a batch, which may still roll back.
+    fn remember_regions<'a>(&self, regions: impl IntoIterator<Item = &'a Region>) {
+        if self.batch.is_none() {
+            self.known_regions.keep(regions);
+        }
+    }
+}
+
 /// The places of `found` from the top down to `code`, each the parent of the next; `None` when they do not reach
 /// `code`.
 fn path_to(found: &[Region], code: &str) -> Option<Vec<Region>> {
@@ -136,9 +145,7 @@ impl Directory for SqlStore {
                 region_from_row,
             )
             .await?;
-        if self.batch.is_none() {
-            self.known_regions.keep(&found);
-        }
+        self.remember_regions(&found);
         Ok(found)
     }
 
@@ -184,9 +191,7 @@ impl Directory for SqlStore {
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         let found: Vec<Region> = self.fetch_all(&sql, w.into_args(), region_from_row).await?;
-        if self.batch.is_none() {
-            self.known_regions.keep(&found);
-        }
+        self.remember_regions(&found);
         // A child's parent is the place chosen, which no place on its path has.
         let (mut children, found): (Vec<Region>, Vec<Region>) =
             found.into_iter().partition(|r| r.parent.as_deref() == Some(code));

@@ -199,13 +199,12 @@ fn posts_clause(w: &mut Where, scope: &Scope, host_org_id: i64) -> String {
     }
 }
 
-/// The lengths of region codes at each level (province, city, county, township, village): the codes a project is
-/// listed under in `project_places` (migration 19), and its notices in `notice_regions` (migration 18).
-/// Whether a region filter is a code of one level, which `project_places` and `notice_regions` answer by a seek;
-/// any other prefix is answered by walking the list.
+/// Whether a region filter is a code of one level, which `project_places` (migration 19) and `notice_regions`
+/// (migration 18) answer by a seek; any other prefix is answered by walking the list.
 pub(crate) use shanzhi_domain::org::is_place_code;
 
-/// Every level's code of every region of a project, once each: the places it counts in.
+/// Every level's code of every region of a project, once each: the places it counts in, and the codes it is listed
+/// under in `project_places` and its notices in `notice_regions`.
 pub(crate) fn place_codes(regions: &[String]) -> BTreeSet<String> {
     regions
         .iter()
