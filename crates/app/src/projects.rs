@@ -15,7 +15,7 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::{DomainError, ErrorCode, Money, Quantity};
 
-use shanzhi_domain::project::{Awaits, ProjectItem, QueueItem, Scope};
+use shanzhi_domain::project::{Awaits, ProjectItem, QueueItem, Scope, ViewFacts};
 use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
 
 use shanzhi_store::By;
@@ -437,6 +437,27 @@ async fn report_input(app: &App, actor: &Actor, p: &Project, req: ReportRequest)
     }
     problems.into_result()?;
     Ok(input)
+}
+
+/// One project as a reader reads it over the API.
+pub enum ProjectReading {
+    /// The view's JSON written from the stored record as it is: the reader sees the project whole and its record
+    /// is in this build's shape, so nothing is decoded or encoded again.
+    Stored(String),
+    /// The record decoded, for the caller to show as the reader may read it.
+    Decoded(Box<Project>),
+}
+
+/// Project `id` as `actor` reads it: as stored where it can be, else decoded ([`visible_project`]); a project they
+/// may not see is the same 404 as a missing one.
+pub async fn read_project(app: &App, actor: &Actor, id: i64) -> Result<ProjectReading> {
+    if let Some(stored) = app.store.stored_project(&Scope::of(actor), id).await? {
+        let facts = ViewFacts::from_columns(actor, &stored.item, &stored.waiting);
+        if let Some(json) = stored.view_json(&facts) {
+            return Ok(ProjectReading::Stored(json));
+        }
+    }
+    Ok(ProjectReading::Decoded(Box::new(visible_project(app, actor, id).await?)))
 }
 
 /// Loads a project the actor may see; others get the same 404 as a missing one, so ids reveal nothing.

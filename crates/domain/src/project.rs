@@ -29,7 +29,7 @@ pub mod supplement;
 mod waiting;
 pub use acts::Act;
 pub use estimate::price_lines;
-pub use item::{Awaiting, ProjectItem, QueueItem};
+pub use item::{Awaiting, ProjectItem, QueueItem, StoredProject, ViewFacts};
 pub use scope::{Awaits, Facts, PostFact, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
 pub use waiting::{waiting_on, Waiting};

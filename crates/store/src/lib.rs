@@ -50,7 +50,7 @@ pub use jobs::{JobRun, JobStore, JobWork, OverdueMark};
 pub use listing::{Page, PageRequest};
 pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
-pub use projects::{PostCounts, ProjectFilter, ProjectStore};
+pub use projects::{PostCounts, ProjectFilter, ProjectStore, RECORD_SHAPE};
 pub use read::one_snapshot;
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;

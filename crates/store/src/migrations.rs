@@ -46,6 +46,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (35, include_str!("../migrations/sqlite/0035_regions_by_level.sql")),
     (36, include_str!("../migrations/sqlite/0036_department_sums.sql")),
     (37, include_str!("../migrations/sqlite/0037_purchaser_queue.sql")),
+    (38, include_str!("../migrations/sqlite/0038_record_shape.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -89,6 +90,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (39, include_str!("../migrations/postgres/0039_purchaser_queue.sql")),
     (40, include_str!("../migrations/postgres/0040_lottery_warnings.sql")),
     (41, include_str!("../migrations/postgres/0041_regions_in_byte_order.sql")),
+    (42, include_str!("../migrations/postgres/0042_record_shape.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

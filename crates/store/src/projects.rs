@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use shanzhi_domain::audit::{Action, Scope as AuditScope};
-use shanzhi_domain::project::{Awaiting, Awaits, Change, Facts, Project, ProjectItem, Scope, Status, Waiting};
+use shanzhi_domain::project::{
+    Awaiting, Awaits, Change, Facts, Project, ProjectItem, Scope, Status, StoredProject, Waiting,
+};
 use shanzhi_domain::visibility::ProjectAccess;
 use shanzhi_domain::Money;
 use sqlx::{AnyConnection, Row};
@@ -62,6 +64,10 @@ pub trait ProjectStore {
         now: DateTime<Utc>,
     ) -> Result<()>;
     async fn project(&self, id: i64) -> Result<Option<Project>>;
+    /// Project `id` as stored, when `scope` sees it whole and its record is in this build's shape
+    /// ([`RECORD_SHAPE`]); `None` otherwise — missing, not seen, seen only as its provider, or last written by an
+    /// older build — and the caller reads it with [`ProjectStore::project`].
+    async fn stored_project(&self, scope: &Scope, id: i64) -> Result<Option<StoredProject>>;
     /// Every project, oldest first: for whole-store work (exports, checks), never for a request.
     async fn projects(&self) -> Result<Vec<Project>>;
     /// The projects `scope` may see that match `filter`, newest first, one page.
@@ -141,11 +147,12 @@ fn item_from_row(r: &dyn Cells) -> Result<ProjectItem> {
 const AWAITING_COLUMNS: &str = "p.id, p.code, p.title, p.purchaser_name, p.status, p.purchaser_org_id, \
                                 p.designer_id, p.provider_org_id, p.awaits, p.purchaser_duty";
 
-fn awaiting_from_row(r: &dyn Cells) -> Result<Awaiting> {
+/// What a project waits on, from its status, parties and the columns `designer_id`, `awaits` and `purchaser_duty`.
+fn waiting_from_row(r: &dyn Cells) -> Result<Waiting> {
     let status = status_from_row(r)?;
     let awaits = u8::try_from(r.try_get::<i64>("awaits")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let duty: Option<String> = r.try_get("purchaser_duty")?;
-    let waiting = Waiting::from_columns(
+    Waiting::from_columns(
         status,
         r.try_get("purchaser_org_id")?,
         r.try_get("designer_id")?,
@@ -153,15 +160,24 @@ fn awaiting_from_row(r: &dyn Cells) -> Result<Awaiting> {
         Awaits(awaits),
         duty.as_deref(),
     )
-    .ok_or_else(|| StoreError::Corrupt(format!("purchaser duty {duty:?}")))?;
+    .ok_or_else(|| StoreError::Corrupt(format!("purchaser duty {duty:?}")))
+}
+
+fn awaiting_from_row(r: &dyn Cells) -> Result<Awaiting> {
     Ok(Awaiting {
         id: r.try_get("id")?,
         code: r.try_get("code")?,
         title: r.try_get("title")?,
         purchaser_name: r.try_get("purchaser_name")?,
-        waiting,
+        waiting: waiting_from_row(r)?,
     })
 }
+
+/// The shape of the records this build writes: what `serde_json` makes of a [`Project`]. Raise it whenever that
+/// changes (a field added, renamed or serialised otherwise): a record of an older shape may lack what a newer build
+/// writes, and is decoded rather than answered as stored (see [`ProjectStore::project_record`]). The test
+/// `a_changed_record_shape_needs_a_new_number` fails until it is raised.
+pub const RECORD_SHAPE: i64 = 1;
 
 fn project_data(p: &Project) -> Result<String> {
     serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -332,11 +348,12 @@ pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<P
             Arg::Text(project_data(p)?),
             Arg::Text(ts(p.updated_at)),
             Arg::Text(p.code.clone()),
+            Arg::Int(RECORD_SHAPE),
         ]);
         Ok(row)
     };
     let columns: Vec<&str> =
-        FACTS_COLUMNS.iter().copied().chain(["version", "status", "data", "updated_at", "code"]).collect();
+        FACTS_COLUMNS.iter().copied().chain(["version", "status", "data", "updated_at", "code", "shape"]).collect();
     let (mut made, mut facts) = (Vec::new(), Vec::new());
     for p in projects.new_records() {
         let f = p.facts();
@@ -434,7 +451,7 @@ impl SqlStore {
             let (id, was) = (w.int(after.id), w.int(before.version));
             let sql = format!(
                 "UPDATE projects SET {}version = {version}, status = {status}, data = {data}, \
-                 updated_at = {updated_at} WHERE id = {id} AND version = {was}",
+                 shape = {RECORD_SHAPE}, updated_at = {updated_at} WHERE id = {id} AND version = {was}",
                 changed.concat()
             );
             // On PostgreSQL the update waits for the write's first script and goes in its round trip.
@@ -505,7 +522,10 @@ impl ProjectStore for SqlStore {
                 lock(&batch.projects).save(&project, &project)?;
             } else {
                 bind_facts(
-                    sqlx::query(&format!("UPDATE projects SET {}, code = $16, data = $17 WHERE id = $18", *FACTS_SET)),
+                    sqlx::query(&format!(
+                        "UPDATE projects SET {}, code = $16, data = $17, shape = {RECORD_SHAPE} WHERE id = $18",
+                        *FACTS_SET
+                    )),
                     &facts,
                 )
                 .bind(&project.code)
@@ -549,6 +569,29 @@ impl ProjectStore for SqlStore {
             vec![Arg::Int(id)],
             project_from_row,
         )
+        .await
+    }
+
+    async fn stored_project(&self, scope: &Scope, id: i64) -> Result<Option<StoredProject>> {
+        // In a batch the record may not be written yet: the caller reads it as the batch holds it.
+        if self.batch.is_some() {
+            return Ok(None);
+        }
+        let mut w = Where::default();
+        let v = w.int(id);
+        w.and(format!("p.id = {v}"));
+        if let Some(c) = scope_clause(&mut w, &scope.seen_whole()) {
+            w.and(c);
+        }
+        w.and(format!("p.shape = {RECORD_SHAPE}"));
+        let sql = format!(
+            "SELECT {ITEM_COLUMNS}, CAST(1 AS BIGINT) AS whole, p.designer_id, p.awaits, p.purchaser_duty, p.data \
+             FROM projects p{}",
+            w.sql()
+        );
+        self.fetch_optional(&sql, w.into_args(), |r| {
+            Ok(StoredProject { item: item_from_row(r)?, waiting: waiting_from_row(r)?, record: r.try_get("data")? })
+        })
         .await
     }
 

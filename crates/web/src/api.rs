@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use shanzhi_app::SessionKind;
 use shanzhi_domain::org::Actor;
-use shanzhi_domain::project::{waiting_on, Project, ProjectItem, QueueItem};
+use shanzhi_domain::project::{Project, ProjectItem, QueueItem, ViewFacts};
 use shanzhi_domain::statistics::{DepartmentRow, Shown, TownshipRow, YearWarning};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::{DomainError, ErrorCode};
@@ -29,7 +29,8 @@ use crate::AppState;
 use shanzhi_app::budgets::FundingRequest;
 use shanzhi_app::directory::{self, OrganisationRequest, UserRequest};
 use shanzhi_app::projects::{
-    self, AwardRequest, Command, ContractRequest, CostRequest, DesignRequest, ReasonRequest, ReviewRequest,
+    self, AwardRequest, Command, ContractRequest, CostRequest, DesignRequest, ProjectReading, ReasonRequest,
+    ReviewRequest,
 };
 
 /// JSON body whose parse failures answer in our error format instead of axum's plain text.
@@ -50,24 +51,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 pub struct ProjectView {
     #[serde(flatten)]
     pub project: Project,
-    pub step: &'static str,
-    /// The cost estimate's total: not for the provider, which reads no cost lines.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub total: Option<shanzhi_domain::Money>,
-    pub returned: bool,
-    pub waiting_on_me: Option<&'static str>,
-    /// The contract's amount with its signed supplementary contracts.
-    pub contract_total: Option<shanzhi_domain::Money>,
+    #[serde(flatten)]
+    pub facts: ViewFacts,
 }
 
 /// `p` as `actor` reads it; the caller has checked that `actor` may see it at all.
 pub fn view(actor: &Actor, p: Project) -> ProjectView {
     let access = visibility::project_access(actor, &p).unwrap_or(ProjectAccess::Provider);
-    let (step, returned) = (p.status.step(), p.is_returned());
-    let total = (access == ProjectAccess::Full).then(|| p.total());
-    let waiting_on_me = waiting_on(actor, &p);
-    let contract_total = p.contract.as_ref().map(|c| c.total());
-    ProjectView { project: visibility::project_for(access, p), step, total, returned, waiting_on_me, contract_total }
+    let facts = ViewFacts::of(actor, &p, access);
+    ProjectView { project: visibility::project_for(access, p), facts }
 }
 
 #[derive(Default, Serialize, Deserialize, ToSchema)]
@@ -305,9 +297,11 @@ async fn get_project(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Path(id): Path<i64>,
-) -> AppResult<Json<ProjectView>> {
-    let p = projects::visible_project(&state, &s.actor, id).await?;
-    Ok(Json(view(&s.actor, p)))
+) -> AppResult<Response> {
+    Ok(match projects::read_project(&state, &s.actor, id).await? {
+        ProjectReading::Stored(json) => ([(header::CONTENT_TYPE, "application/json")], json).into_response(),
+        ProjectReading::Decoded(p) => Json(view(&s.actor, *p)).into_response(),
+    })
 }
 
 #[utoipa::path(

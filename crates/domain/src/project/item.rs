@@ -105,3 +105,126 @@ impl Awaiting {
         })
     }
 }
+
+/// What a reader's view of one project adds to its record: derived from the record, or read from the list
+/// columns that hold the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ViewFacts {
+    pub step: &'static str,
+    /// The cost estimate's total: not for the provider, which reads no cost lines.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<Money>,
+    pub returned: bool,
+    pub waiting_on_me: Option<&'static str>,
+    /// The contract's amount with its signed supplementary contracts.
+    pub contract_total: Option<Money>,
+}
+
+impl ViewFacts {
+    /// The facts of `p` as `actor`, reading it with `access`, sees them.
+    pub fn of(actor: &Actor, p: &Project, access: ProjectAccess) -> ViewFacts {
+        ViewFacts {
+            step: p.status.step(),
+            total: (access == ProjectAccess::Full).then(|| p.total()),
+            returned: p.is_returned(),
+            waiting_on_me: super::waiting_on(actor, p),
+            contract_total: p.contract.as_ref().map(|c| c.total()),
+        }
+    }
+
+    /// The same facts from a project's list columns: `item` as its reader may read it, and its `waiting`.
+    pub fn from_columns(actor: &Actor, item: &ProjectItem, waiting: &Waiting) -> ViewFacts {
+        ViewFacts {
+            step: item.step,
+            total: item.total,
+            returned: item.returned,
+            waiting_on_me: waiting.duty_for(actor),
+            contract_total: item.contract_total,
+        }
+    }
+}
+
+/// A project as stored, read by someone who sees it whole: its record in the shape this build writes (what
+/// `serde_json` makes of the [`Project`]) and its list columns, so that it is answered without decoding it.
+#[derive(Debug, Clone)]
+pub struct StoredProject {
+    pub record: String,
+    pub item: ProjectItem,
+    pub waiting: Waiting,
+}
+
+impl StoredProject {
+    /// The view's JSON: the record's own fields, then `facts` — the bytes of the decoded record flattened beside
+    /// them. `None` when the record is no JSON object.
+    pub fn view_json(self, facts: &ViewFacts) -> Option<String> {
+        let mut json = self.record;
+        let extra = serde_json::to_string(facts).ok()?;
+        let extra = extra.strip_prefix('{')?;
+        if !json.starts_with('{') || json.pop() != Some('}') || extra == "}" {
+            return None;
+        }
+        if json.len() > 1 {
+            json.push(',');
+        }
+        json.push_str(extra);
+        Some(json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts() -> ViewFacts {
+        ViewFacts {
+            step: "contract",
+            total: Some(Money::from_fen(8_200_000)),
+            returned: false,
+            waiting_on_me: Some("file_report"),
+            contract_total: None,
+        }
+    }
+
+    #[test]
+    fn the_view_of_a_stored_record_is_its_fields_then_the_facts() {
+        #[derive(Serialize)]
+        struct Flat<'a> {
+            #[serde(flatten)]
+            record: &'a serde_json::Value,
+            #[serde(flatten)]
+            facts: &'a ViewFacts,
+        }
+        let record = serde_json::json!({"id": 7, "title": "学校社会工作服务 \"一\"", "contract": {"amount": "1.00"}});
+        let stored = |record: String| StoredProject {
+            record,
+            item: ProjectItem {
+                id: 7,
+                code: "SZ-2026-00007".into(),
+                title: String::new(),
+                status: super::super::Status::Design,
+                step: "design",
+                returned: false,
+                purchaser_org_id: 1,
+                purchaser_name: String::new(),
+                provider_org_id: None,
+                category: String::new(),
+                year: 2026,
+                total: None,
+                contract_total: None,
+                updated_at: DateTime::<Utc>::default(),
+            },
+            waiting: Waiting::from_columns(super::super::Status::Design, 1, 1, None, super::super::Awaits(0), None)
+                .expect("a waiting"),
+        };
+        let f = facts();
+        let want = serde_json::to_string(&Flat { record: &record, facts: &f }).unwrap();
+        assert_eq!(stored(record.to_string()).view_json(&f).as_deref(), Some(want.as_str()));
+        // An empty record has no comma before the facts; what is no JSON object is refused, not patched.
+        let empty = stored("{}".into()).view_json(&f).unwrap();
+        assert!(empty.starts_with("{\"step\":\"contract\""), "{empty}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&empty).unwrap()["waiting_on_me"], "file_report");
+        for bad in ["", "[1]", "{\"a\":1", "null"] {
+            assert_eq!(stored(bad.into()).view_json(&f), None, "{bad}");
+        }
+    }
+}

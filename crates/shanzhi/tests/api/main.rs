@@ -32,6 +32,7 @@ mod privacy;
 mod procurement;
 mod procurement_law;
 mod procurement_pages;
+mod records;
 mod sealed;
 mod serving;
 mod sessions;
