@@ -47,6 +47,8 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (36, include_str!("../migrations/sqlite/0036_department_sums.sql")),
     (37, include_str!("../migrations/sqlite/0037_purchaser_queue.sql")),
     (38, include_str!("../migrations/sqlite/0038_record_shape.sql")),
+    (39, include_str!("../migrations/sqlite/0039_place_lottery_order.sql")),
+    (40, include_str!("../migrations/sqlite/0040_lottery_counts.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -91,6 +93,8 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (40, include_str!("../migrations/postgres/0040_lottery_warnings.sql")),
     (41, include_str!("../migrations/postgres/0041_regions_in_byte_order.sql")),
     (42, include_str!("../migrations/postgres/0042_record_shape.sql")),
+    (43, include_str!("../migrations/postgres/0043_place_lottery_order.sql")),
+    (44, include_str!("../migrations/postgres/0044_lottery_counts.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -471,8 +471,29 @@ async fn warning_counts(
     if categories.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let (table, w) = warnings_where(categories, year, root);
-    let sql = format!("SELECT s.year, COUNT(*) AS n FROM {table} s{} GROUP BY s.year", w.sql());
+    let (sql, w) = match root {
+        // The whole platform's from its totals, where a lottery row counts its project once (a warning each):
+        // a row per category and year, not the year's warnings one by one (a million projects: 0.56 ms).
+        None => {
+            let mut w = Where::default();
+            let keys: Vec<String> = categories.iter().map(|c| w.text(c)).collect();
+            w.and(format!("t.kind = 'lottery' AND t.key IN ({})", keys.join(", ")));
+            if let Some(y) = year {
+                let y = w.int(i64::from(y));
+                w.and(format!("t.year = {y}"));
+            }
+            let sql = format!(
+                "SELECT t.year, CAST(SUM(t.projects) AS BIGINT) AS n FROM statistics_totals t{} GROUP BY t.year \
+                 HAVING SUM(t.projects) > 0",
+                w.sql()
+            );
+            (sql, w)
+        }
+        Some(_) => {
+            let (table, w) = warnings_where(categories, year, root);
+            (format!("SELECT s.year, COUNT(*) AS n FROM {table} s{} GROUP BY s.year", w.sql()), w)
+        }
+    };
     let counts = snap.fetch_all(&sql, w.into_args(), |r| Ok((year_of(r, "year")?, r.try_get::<i64>("n")? as u32)));
     Ok(counts.await?.into_iter().collect())
 }

@@ -93,8 +93,15 @@ pub fn contribution(p: &Project, townships: &[Region], seats: &BTreeMap<i64, Str
         *r = (r.0 + projects, r.1 + posts, r.2 + amount);
     };
     add(Kind::Step, project_year(p), step_key(p), 1, 0, Money::ZERO);
+    // A lottery row counts its project once, however many of the year's lines pay it: the year's warnings (one
+    // per project and line year) are then counted from the totals rather than row by row.
+    let mut lottery: BTreeMap<i32, Money> = BTreeMap::new();
     for (year, amount) in lottery_commitments(p) {
-        add(Kind::Lottery, year, &p.design.category, 0, 0, amount);
+        let sum = lottery.entry(year).or_insert(Money::ZERO);
+        *sum = *sum + amount;
+    }
+    for (year, amount) in lottery {
+        add(Kind::Lottery, year, &p.design.category, 1, 0, amount);
     }
     if let Some(c) = &p.contract {
         let (year, total) = (c.signed_on.year(), c.total());

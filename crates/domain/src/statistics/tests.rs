@@ -446,6 +446,36 @@ fn welfare_lottery_earmark_and_warnings() {
 }
 
 #[test]
+fn a_lottery_row_counts_its_project_once_a_year_whatever_its_lines() {
+    use sums::{contribution, Kind};
+    // Two welfare-lottery lines of 2024 and one of 2025 pay one contract: a row for each year, each counting the
+    // project once (a warning each), with its year's lottery money.
+    let p = project(P {
+        id: 9,
+        purchaser: 1,
+        status: "completed",
+        mode: "project",
+        category: "A0101",
+        regions: &[T1],
+        posts: json!([]),
+        funding: &[
+            (2, 2024, "welfare_lottery", 20_000),
+            (3, 2024, "welfare_lottery", 5_000),
+            (6, 2025, "welfare_lottery", 7_000),
+            (1, 2024, "general_budget", 8_000),
+        ],
+        contract: Some((40_000, date(2024, 3, 1), "social_organisation")),
+        created: "2024-01-05T01:00:00Z",
+    });
+    let rows: Vec<(i32, String, i64, Money)> = contribution(&p, &regions(), &BTreeMap::new())
+        .into_iter()
+        .filter(|r| r.kind == Kind::Lottery)
+        .map(|r| (r.year, r.key, r.projects, r.amount))
+        .collect();
+    assert_eq!(rows, vec![(2024, "A0101".to_string(), 1, yuan(25_000)), (2025, "A0101".to_string(), 1, yuan(7_000))]);
+}
+
+#[test]
 fn the_year_filter_and_all_years() {
     let data = Data::new();
     let s = serde_json::to_value(data.summary(Some(2025))).unwrap();

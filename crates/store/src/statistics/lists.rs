@@ -113,20 +113,25 @@ fn township_sums(w: &mut Where, backend: crate::Backend, year: Option<i32>, root
     };
     let mut places = "r.level = 'township'".to_string();
     if let Some(root) = root {
-        // Those within by the key's range, and those above by key: seeks rather than a test of every place. Not
-        // as `within OR above`, which walks every township of the province testing each (0.3–0.4 ms).
-        let within = w.subtree(backend, "x.code", root);
+        // Those within by the key's range, and those above by key: seeks rather than a test of every place.
         let above: Vec<String> = crate::projects::place_codes(&[root.to_string()])
             .iter()
             .filter(|c| c.len() < root.len())
             .map(|c| w.text(c))
             .collect();
-        places = match above.is_empty() {
-            true => format!("{places} AND {}", w.subtree(backend, "r.code", root)),
-            false => format!(
-                "{places} AND r.code IN (SELECT x.code FROM regions x WHERE {within} \
-                 UNION ALL SELECT x.code FROM regions x WHERE x.code IN ({}))",
-                above.join(", ")
+        let above = above.join(", ");
+        places = match backend {
+            _ if above.is_empty() => format!("{places} AND {}", w.subtree(backend, "r.code", root)),
+            // PostgreSQL seeks both in its indexes and joins what they found (a bitmap); the union below it
+            // answered by hashing every township of the province (a village's figures: 0.42 ms, now 0.2).
+            crate::Backend::Postgres => {
+                format!("{places} AND ({} OR r.code IN ({above}))", w.subtree(backend, "r.code", root))
+            }
+            // SQLite would answer `within OR above` by testing every township of the province (0.3–0.4 ms).
+            crate::Backend::Sqlite => format!(
+                "{places} AND r.code IN (SELECT x.code FROM regions x WHERE {} \
+                 UNION ALL SELECT x.code FROM regions x WHERE x.code IN ({above}))",
+                w.subtree(backend, "x.code", root)
             ),
         };
     }
