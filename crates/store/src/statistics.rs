@@ -369,12 +369,8 @@ fn warning_key(project_id: i64, year: i32) -> i64 {
     project_id * 10_000 + i64::from(year)
 }
 
-/// The lottery commitments in `categories` (those outside social work) of `year` in the part under `root`,
-/// one per project and line year: the table their queries read them from (as `s`, with `year`, `project_id`,
-/// `key` and `amount_fen`) and the clause they share. A place's are its own rows (`statistics_place_lottery`);
-/// the whole platform's its projects' rows; those of a part that is not a place are its projects' rows, each
-/// tested for the part.
-fn warnings_where(categories: &BTreeSet<String>, year: Option<i32>, root: Option<&str>) -> (&'static str, Where) {
+/// Rows `s` of one of `categories` and of `year` if one is given.
+fn of_categories(categories: &BTreeSet<String>, year: Option<i32>) -> Where {
     let mut w = Where::default();
     let keys: Vec<String> = categories.iter().map(|c| w.text(c)).collect();
     w.and(format!("s.key IN ({})", keys.join(", ")));
@@ -382,6 +378,16 @@ fn warnings_where(categories: &BTreeSet<String>, year: Option<i32>, root: Option
         let y = w.int(i64::from(y));
         w.and(format!("s.year = {y}"));
     }
+    w
+}
+
+/// The lottery commitments in `categories` (those outside social work) of `year` in the part under `root`,
+/// one per project and line year: the table their queries read them from (as `s`, with `year`, `project_id`,
+/// `key` and `amount_fen`) and the clause they share. A place's are its own rows (`statistics_place_lottery`);
+/// the whole platform's its projects' rows; those of a part that is not a place are its projects' rows, each
+/// tested for the part.
+fn warnings_where(categories: &BTreeSet<String>, year: Option<i32>, root: Option<&str>) -> (&'static str, Where) {
+    let mut w = of_categories(categories, year);
     let table = match root {
         Some(code) if crate::projects::is_place_code(code) => {
             let c = w.text(code);
@@ -475,16 +481,11 @@ async fn warning_counts(
         // The whole platform's from its totals, where a lottery row counts its project once (a warning each):
         // a row per category and year, not the year's warnings one by one (a million projects: 0.56 ms).
         None => {
-            let mut w = Where::default();
-            let keys: Vec<String> = categories.iter().map(|c| w.text(c)).collect();
-            w.and(format!("t.kind = 'lottery' AND t.key IN ({})", keys.join(", ")));
-            if let Some(y) = year {
-                let y = w.int(i64::from(y));
-                w.and(format!("t.year = {y}"));
-            }
+            let mut w = of_categories(categories, year);
+            w.and("s.kind = 'lottery'".to_string());
             let sql = format!(
-                "SELECT t.year, CAST(SUM(t.projects) AS BIGINT) AS n FROM statistics_totals t{} GROUP BY t.year \
-                 HAVING SUM(t.projects) > 0",
+                "SELECT s.year, CAST(SUM(s.projects) AS BIGINT) AS n FROM statistics_totals s{} GROUP BY s.year \
+                 HAVING SUM(s.projects) > 0",
                 w.sql()
             );
             (sql, w)
