@@ -148,3 +148,62 @@ async fn records_stored_before_the_list_columns_end_their_rows_after_the_upgrade
     assert!(!projects.is_empty() && !procurements.is_empty());
     assert!(projects.iter().all(|p| !p.design.title.is_empty()), "every project's record reads whole");
 }
+
+/// Migration 44 on PostgreSQL rewrites every welfare-lottery summary row of a store that had them: the figures
+/// after it are those before, and the summary tables are vacuumed, so that their index-only reads do not fetch the
+/// rows it left dead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lottery_rows_rewritten_by_the_upgrade_give_the_same_figures_and_are_vacuumed_on_postgresql() {
+    use crate::helpers::TestApp;
+    // Social work narrowed to its own head: the demo's lottery-funded elderly and children's services are warned of.
+    let rules = shanzhi_domain::rules::Rules { social_work_categories: vec!["A07".into()], ..Default::default() };
+    let setup = crate::helpers::Setup { rules, ..Default::default() };
+    let app = TestApp::with_demo_and(shanzhi_store::Backend::Postgres, setup).await;
+    let admin = app.token("admin").await;
+    let before = figures(&app, &admin).await;
+    let warned: usize = before
+        .iter()
+        .flat_map(|s| s["welfare_lottery_earmark"].as_array().cloned().unwrap_or_default())
+        .map(|e| e["warnings_total"].as_u64().unwrap_or(0) as usize)
+        .sum();
+    assert!(warned > 0, "the demo has welfare-lottery warnings: {before:?}");
+    // The store as the release before migration 44 left it: lottery rows that count no project.
+    let pool = app.store.pool();
+    sqlx::raw_sql(
+        "DELETE FROM schema_migrations WHERE version = 44; \
+         UPDATE statistics_rows SET projects = 0 WHERE kind = 'lottery'; \
+         UPDATE statistics_totals SET projects = 0 WHERE kind = 'lottery'; \
+         UPDATE statistics_place_totals SET projects = 0 WHERE kind = 'lottery'",
+    )
+    .execute(pool)
+    .await
+    .unwrap();
+    app.store.migrate().await.unwrap();
+    assert_eq!(figures(&app, &admin).await, before);
+    // The vacuum's own connection reports its counts as it closes; wait for them to show.
+    let mut seen = vacuum_count(pool).await;
+    for _ in 0..50 {
+        if seen == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        seen = vacuum_count(pool).await;
+    }
+    assert_eq!(seen, 3, "summary tables vacuumed");
+}
+
+async fn vacuum_count(pool: &sqlx::AnyPool) -> i64 {
+    let sql = "SELECT COUNT(*) FROM pg_stat_user_tables WHERE schemaname = current_schema() \
+               AND relname IN ('statistics_rows', 'statistics_totals', 'statistics_place_totals') \
+               AND last_vacuum IS NOT NULL";
+    sqlx::query_scalar::<_, i64>(sql).fetch_one(pool).await.unwrap()
+}
+
+/// The platform's figures of all years and of two years.
+async fn figures(app: &crate::helpers::TestApp, token: &str) -> Vec<serde_json::Value> {
+    let mut all = Vec::new();
+    for year in ["", "?year=2025", "?year=2026"] {
+        all.push(app.ok(reqwest::Method::GET, &format!("/api/v1/statistics{year}"), token, None).await);
+    }
+    all
+}
