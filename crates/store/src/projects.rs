@@ -175,7 +175,7 @@ fn awaiting_from_row(r: &dyn Cells) -> Result<Awaiting> {
 
 /// The shape of the records this build writes: what `serde_json` makes of a [`Project`]. Raise it whenever that
 /// changes (a field added, renamed or serialised otherwise): a record of an older shape may lack what a newer build
-/// writes, and is decoded rather than answered as stored (see [`ProjectStore::project_record`]). The test
+/// writes, and is decoded rather than answered as stored (see [`ProjectStore::stored_project`]). The test
 /// `a_changed_record_shape_needs_a_new_number` fails until it is raised.
 pub const RECORD_SHAPE: i64 = 1;
 
