@@ -121,15 +121,9 @@ pub struct ViewFacts {
 }
 
 impl ViewFacts {
-    /// The facts of `p` as `actor`, reading it with `access`, sees them.
+    /// The facts of `p` as `actor`, reading it with `access`, sees them: what its list columns would hold.
     pub fn of(actor: &Actor, p: &Project, access: ProjectAccess) -> ViewFacts {
-        ViewFacts {
-            step: p.status.step(),
-            total: (access == ProjectAccess::Full).then(|| p.total()),
-            returned: p.is_returned(),
-            waiting_on_me: super::waiting_on(actor, p),
-            contract_total: p.contract.as_ref().map(|c| c.total()),
-        }
+        ViewFacts::from_columns(actor, &p.item(access), &Waiting::of(p))
     }
 
     /// The same facts from a project's list columns: `item` as its reader may read it, and its `waiting`.
