@@ -6,7 +6,6 @@
 use crate::both_backends;
 use crate::helpers::*;
 use shanzhi_domain::audit::Action;
-use shanzhi_domain::project::Scope;
 use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::statistics::Shown;
 use shanzhi_domain::{DomainError, Money};
@@ -48,8 +47,7 @@ both_backends! {
 
         let stored = app.store.project(p.id).await.unwrap().unwrap();
         assert_eq!((stored.version, stored.design.title.as_str()), (p.version + 2, "第二次"));
-        let everything =
-            Scope { everything: true, purchaser_org_id: 0, reviewed: false, provider_org_id: None, region: None };
+        let everything = whole_platform();
         let page = PageRequest { limit: 200, before: None };
         let items = app.store.project_items(&everything, &Default::default(), page).await.unwrap();
         let item = items.items.iter().find(|i| i.id == p.id).expect("listed");

@@ -7,7 +7,7 @@ use crate::helpers::*;
 use chrono::Datelike;
 use shanzhi_domain::budget::Movement;
 use shanzhi_domain::clock::Clock;
-use shanzhi_domain::project::{Awaits, Scope, Status};
+use shanzhi_domain::project::{Awaits, Status};
 use shanzhi_domain::visibility::BudgetScope;
 use shanzhi_store::{BudgetFilter, BudgetLists, PageRequest, ProcurementStore, ProjectStore};
 use std::collections::{BTreeMap, BTreeSet};
@@ -129,7 +129,7 @@ both_backends! {
         // Each record is written in this build's shape, and answered as stored just as it reads decoded.
         let admin = sign_in(&app, "province.admin").await;
         let sample: Vec<i64> = (1..=400).step_by(9).collect();
-        let everything = Scope { everything: true, purchaser_org_id: 0, reviewed: false, provider_org_id: None, region: None };
+        let everything = whole_platform();
         let mut stored = Vec::new();
         for &id in &sample {
             assert!(app.store.stored_project(&everything, id).await.unwrap().is_some(), "project {id}");

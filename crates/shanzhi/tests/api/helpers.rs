@@ -60,6 +60,17 @@ fn rand_suffix() -> String {
     format!("{}_{}_{}", std::process::id(), nanos % 1_000_000_000, N.fetch_add(1, Ordering::Relaxed))
 }
 
+/// What the whole platform's reader sees of projects: every one of them, whole.
+pub fn whole_platform() -> shanzhi_domain::project::Scope {
+    shanzhi_domain::project::Scope {
+        everything: true,
+        purchaser_org_id: 0,
+        reviewed: false,
+        provider_org_id: None,
+        region: None,
+    }
+}
+
 pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("shanzhi-test-{}", rand_suffix()));
     std::fs::create_dir_all(&dir).expect("temp dir");

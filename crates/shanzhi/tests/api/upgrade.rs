@@ -60,13 +60,7 @@ async fn notices_and_projects_stored_before_are_found_by_region_after_the_upgrad
     let projects = store.projects().await.unwrap();
     let notices = store.notices().await.unwrap();
     assert!(!notices.is_empty());
-    let everything = shanzhi_domain::project::Scope {
-        everything: true,
-        purchaser_org_id: 0,
-        reviewed: false,
-        provider_org_id: None,
-        region: None,
-    };
+    let everything = crate::helpers::whole_platform();
     let mut matched = 0;
     for region in store.regions().await.unwrap() {
         let code = region.code;
