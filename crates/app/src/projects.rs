@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use shanzhi_domain::audit::Action;
 use shanzhi_domain::catalogue::category_status;
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
@@ -524,7 +523,8 @@ pub async fn record_new(
 }
 
 /// Records a change of a project the domain decided at `at`, with its effects, in one transaction: the
-/// change's ledger entries, its audit event and, for a signed contract, the contract's public notice.
+/// change's ledger entries, its audit event and the public notices it publishes (a signed contract, a finished
+/// acceptance: [`shanzhi_domain::notice::for_project`]).
 pub async fn record(
     app: &App,
     actor: &Actor,
@@ -533,12 +533,11 @@ pub async fn record(
     change: &Change,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    if change.action == Action::ProjectContractSign {
-        // The contract is published as it is signed (≤ 2 working days, 政府采购法实施条例 §50).
-        let notices = shanzhi_domain::notice::for_contract(after, at).into_iter().collect();
-        app.store.update_project_with_notices(&By::actor(actor), before, after, change, notices, at).await?;
-    } else {
+    let notices = shanzhi_domain::notice::for_project(change.action, after, at);
+    if notices.is_empty() {
         app.store.update_project(&By::actor(actor), before, after, change, at).await?;
+    } else {
+        app.store.update_project_with_notices(&By::actor(actor), before, after, change, notices, at).await?;
     }
     Ok(())
 }

@@ -8,7 +8,7 @@ use crate::deadlines::Period;
 use crate::money::Money;
 use crate::org::string_enum;
 use crate::procurement::{period_end, Procurement, Stage};
-use crate::project::Project;
+use crate::project::{MilestoneStatus, Project, Status};
 use crate::rules::Rules;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -23,6 +23,7 @@ string_enum!(
         Result = "result" / "中标（成交）结果公告" / "Result",
         Failure = "failure" / "终止（废标）公告" / "Failure or termination",
         Contract = "contract" / "合同公告" / "Contract",
+        Acceptance = "acceptance" / "验收结果公告" / "Acceptance result",
         ComplaintDecision = "complaint_decision" / "投诉处理结果公告" / "Complaint decision",
     }
 );
@@ -260,10 +261,46 @@ fn complaint_notice(action: Action, p: &Procurement, today: NaiveDate) -> Vec<Ne
     vec![notice(NoticeKind::ComplaintDecision, p, format!("{}投诉处理结果公告", p.title), b, today, None)]
 }
 
-/// The contract notice, published when the contract is signed.
-pub fn for_contract(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
+/// The notices a project's change publishes: the contract as it is signed (≤ 2 working days, 政府采购法实施条例
+/// §50), and the acceptance's result when the last milestone is accepted (§45: a public service's acceptance
+/// result is announced to the public).
+pub fn for_project(action: Action, p: &Project, now: DateTime<Utc>) -> Vec<NewNotice> {
+    match action {
+        Action::ProjectContractSign => for_contract(p, now).into_iter().collect(),
+        Action::ProjectMilestoneAccept if p.status == Status::Completed => for_acceptance(p, now).into_iter().collect(),
+        _ => vec![],
+    }
+}
+
+/// The acceptance result: each milestone as accepted, and what was paid. Neither the service reports nor the
+/// reasons given for a rejection are published: reports may name service users, and the reasons are the
+/// purchaser's internal comments.
+fn for_acceptance(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
     let c = p.contract.as_ref()?;
-    let body = json!({
+    let accepted: Vec<_> = c.milestones.iter().filter(|m| m.status == MilestoneStatus::Accepted).collect();
+    let milestones: Vec<Value> = accepted
+        .iter()
+        .map(|m| {
+            let on = m.decisions.iter().rev().find(|d| d.accepted).map(|d| china_date(d.at));
+            json!({"name": m.name, "due": m.due, "amount": m.amount, "accepted_on": on})
+        })
+        .collect();
+    let paid: Money = accepted.iter().map(|m| m.amount).sum();
+    let extra = json!({"paid": paid, "accepted_on": china_date(now), "milestones": milestones});
+    contract_notice(NoticeKind::Acceptance, p, extra, now)
+}
+
+/// The contract notice, published when the contract is signed.
+fn for_contract(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
+    let signed_on = p.contract.as_ref()?.signed_on;
+    contract_notice(NoticeKind::Contract, p, json!({"signed_on": signed_on}), now)
+}
+
+/// A notice about a project's contract: the contract's parties, amount and term, with `extra`'s fields, titled
+/// `<项目名称><公告类型>`.
+fn contract_notice(kind: NoticeKind, p: &Project, extra: Value, now: DateTime<Utc>) -> Option<NewNotice> {
+    let c = p.contract.as_ref()?;
+    let mut body = json!({
         "project_code": p.code,
         "title": p.design.title,
         "purchaser": p.purchaser_name,
@@ -271,14 +308,16 @@ pub fn for_contract(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
         "amount": c.amount,
         "start": c.start,
         "end": c.end,
-        "signed_on": c.signed_on,
         "category": p.design.category,
     });
+    if let (Some(fields), Value::Object(more)) = (body.as_object_mut(), extra) {
+        fields.extend(more);
+    }
     Some(NewNotice {
-        kind: NoticeKind::Contract,
+        kind,
         project_id: p.id,
         procurement_id: None,
-        title: format!("{}合同公告", p.design.title),
+        title: format!("{}{}", p.design.title, kind.label_zh()),
         body: NoticeBody::new(body),
         published_on: china_date(now),
         ends_on: None,

@@ -66,11 +66,32 @@ both_backends! {
         app.clock.set(crate::procurement::at("2026-09-30T09:00"));
         let (purchaser, provider) = (app.token("jyj.purchaser").await, app.token("p.yg").await);
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/0/decision"), &purchaser, Some(json!({"decision": "accept"}))).await;
+        let acceptance_notices = || async {
+            let all = app.all("/api/v1/notices?kind=acceptance", None).await;
+            all.into_iter().filter(|n| n["project_id"] == id).collect::<Vec<_>>()
+        };
+        assert!(acceptance_notices().await.is_empty(), "no acceptance result while a milestone is still open");
         app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/1/report"), &provider, Some(json!({"beneficiaries": 210, "hours": "640.5", "summary": "全年服务完成"}))).await;
         app.clock.set(crate::procurement::at("2027-03-31T09:00"));
         let purchaser = app.token("jyj.purchaser").await;
         let p = app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/1/decision"), &purchaser, Some(json!({"decision": "accept"}))).await;
         assert_eq!(p["status"], "completed");
+        // The acceptance result is public as the last milestone is accepted (政府采购法实施条例 §45): each
+        // milestone with the day it was accepted, and what was paid — neither the reports nor a rejection's reasons.
+        let published = acceptance_notices().await;
+        assert_eq!(published.len(), 1, "{published:?}");
+        let n = &published[0];
+        assert_eq!((n["title"].as_str(), n["published_on"].as_str()), (Some("城区学校社会工作服务验收结果公告"), Some("2027-03-31")));
+        let body = &n["body"];
+        assert_eq!((body["paid"].as_str(), body["amount"].as_str(), body["provider"].as_str()), (Some("80000.00"), Some("80000.00"), Some("宜昌市夷陵区阳光心理咨询服务中心")), "{body}");
+        let accepted: Vec<_> = body["milestones"].as_array().unwrap().iter().map(|m| (m["name"].as_str().unwrap(), m["accepted_on"].as_str().unwrap())).collect();
+        assert_eq!(accepted, [("中期", "2026-09-30"), ("终期", "2027-03-31")]);
+        let (status, html) = page(&app, &format!("/notices/{}", n["id"]), "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("验收结果公告") && html.contains("已支付金额") && html.contains("验收于"), "the public page shows the result");
+        for private in ["缺少活动照片", "上半年服务完成", "全年服务完成", "签到表"] {
+            assert!(!n.to_string().contains(private) && !html.contains(private), "{private} is not published");
+        }
         // The purchaser may download the provider's evidence now that it is attached to a visible project.
         let resp = app.client.get(format!("{}/api/v1/files/{}", app.base, file["id"])).bearer_auth(&purchaser).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::OK);

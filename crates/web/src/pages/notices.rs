@@ -166,7 +166,25 @@ fn notice_body(lang: Lang, n: &Notice) -> Markup {
                 .collect()
         })
         .unwrap_or_default();
-    let provider_label = if n.notice.kind == NoticeKind::Contract {
+    // An acceptance result's milestones, a line each: name, due date, amount and the day it was accepted.
+    let milestones: Vec<String> = b
+        .get("milestones")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|m| {
+                    let mut parts = vec![m.get("name")?.as_str()?.to_string()];
+                    parts.extend(day(lang, m, "due").map(|d| format!("{}{d}", lang.t("到期 ", "due "))));
+                    parts.extend(body_money(m, "amount").map(|a| lang.money(a)));
+                    parts.extend(
+                        day(lang, m, "accepted_on").map(|d| format!("{}{d}", lang.t("验收于 ", "accepted on "))),
+                    );
+                    Some(parts.join(" · "))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let provider_label = if matches!(n.notice.kind, NoticeKind::Contract | NoticeKind::Acceptance) {
         lang.t("供应商", "Provider")
     } else {
         lang.t("拟定供应商", "Proposed supplier")
@@ -213,6 +231,11 @@ fn notice_body(lang: Lang, n: &Notice) -> Markup {
             (opt(lang.t("合同开始", "Contract starts"), day(lang, b, "start")))
             (opt(lang.t("合同结束", "Contract ends"), day(lang, b, "end")))
             (opt(lang.t("签订日期", "Signed on"), day(lang, b, "signed_on")))
+            (opt(lang.t("已支付金额", "Paid"), money("paid")))
+            @if !milestones.is_empty() {
+                (row(lang.t("验收节点", "Milestones"), html! { ul { @for line in &milestones { li { (line) } } } }))
+            }
+            (opt(lang.t("验收完成日期", "Acceptance completed on"), day(lang, b, "accepted_on")))
             (row(lang.t("发布日期", "Published"), html! { (lang.date(n.notice.published_on)) }))
             (opt(lang.t("公告期限至", "Notice period ends"), n.notice.ends_on.map(|d| lang.date(d))))
         }
