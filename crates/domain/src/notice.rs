@@ -43,7 +43,7 @@ pub struct NewNotice {
 
 impl NewNotice {
     /// The title in English: the notice's kind and the project's title. The stored title is the Chinese one, in
-    /// the format the rules give (`<项目名称><公告类型>`); a name a person gave stays as they gave it.
+    /// the standard format ([`title`]); a name a person gave stays as they gave it.
     pub fn title_en(&self) -> String {
         self.title_en_with(&self.body.heading())
     }
@@ -132,10 +132,17 @@ fn base(p: &Procurement) -> serde_json::Map<String, Value> {
     m
 }
 
+/// A notice's title in the standard format, `<采购人>关于<项目名称>的<公告类型>`: `words` name the notice's kind
+/// (a procurement announcement names its method: 竞争性磋商公告).
+pub fn title(purchaser: &str, project: &str, words: &str) -> String {
+    format!("{purchaser}关于{project}的{words}")
+}
+
+/// A procurement's notice of `kind`, titled with `words`.
 fn notice(
     kind: NoticeKind,
     p: &Procurement,
-    title: String,
+    words: &str,
     body: serde_json::Map<String, Value>,
     on: NaiveDate,
     ends_on: Option<NaiveDate>,
@@ -144,7 +151,7 @@ fn notice(
         kind,
         project_id: p.project_id,
         procurement_id: Some(p.id),
-        title,
+        title: title(&p.purchaser_name, &p.title, words),
         body: NoticeBody::new(Value::Object(body)),
         published_on: on,
         ends_on,
@@ -165,7 +172,7 @@ pub fn for_procurement(
         Action::ProcurementStart => {
             let start = period_end(rules, Period::PurchaseIntention, today, calendar).ok().map(|d| d.date);
             b.insert("earliest_start".into(), json!(start));
-            vec![notice(NoticeKind::Intention, p, format!("{}采购意向", p.title), b, today, start)]
+            vec![notice(NoticeKind::Intention, p, "采购意向", b, today, start)]
         }
         Action::ProcurementPublish => {
             b.insert("requirements".into(), json!(p.documents.requirements));
@@ -179,19 +186,12 @@ pub fn for_procurement(
                 b.insert("case".into(), json!(s.map(|s| s.case.code())));
                 b.insert("justification".into(), json!(s.map(|s| s.justification.clone())));
                 let ends = p.bid_deadline.map(china_date);
-                vec![notice(NoticeKind::SingleSource, p, format!("{}单一来源采购公示", p.title), b, today, ends)]
+                vec![notice(NoticeKind::SingleSource, p, "单一来源采购公示", b, today, ends)]
             } else {
                 let ends = period_end(rules, Period::TenderAnnouncement, today, calendar).ok().map(|d| d.date);
                 let docs = period_end(rules, Period::TenderDocumentsAvailable, today, calendar).ok().map(|d| d.date);
                 b.insert("documents_until".into(), json!(docs));
-                vec![notice(
-                    NoticeKind::Announcement,
-                    p,
-                    format!("{}{}", p.title, p.method.notice_zh()),
-                    b,
-                    today,
-                    ends,
-                )]
+                vec![notice(NoticeKind::Announcement, p, p.method.notice_zh(), b, today, ends)]
             }
         }
         Action::ProcurementClarify => {
@@ -200,7 +200,7 @@ pub fn for_procurement(
             b.insert("affects_bids".into(), json!(c.affects_bids));
             b.insert("bid_deadline".into(), json!(p.bid_deadline));
             b.insert("moved_deadline".into(), json!(c.moved_deadline));
-            vec![notice(NoticeKind::Correction, p, format!("{}更正（澄清）公告", p.title), b, today, None)]
+            vec![notice(NoticeKind::Correction, p, "更正（澄清）公告", b, today, None)]
         }
         Action::ProcurementAward => {
             let Some(a) = &p.award else { return vec![] };
@@ -219,7 +219,7 @@ pub fn for_procurement(
                 p.committee.as_ref().map(|c| c.sitting().map(|m| m.name.as_str()).collect()).unwrap_or_default();
             b.insert("committee".into(), json!(committee));
             let ends = period_end(rules, Period::ResultAnnouncement, today, calendar).ok().map(|d| d.date);
-            vec![notice(NoticeKind::Result, p, format!("{}中标（成交）结果公告", p.title), b, today, ends)]
+            vec![notice(NoticeKind::Result, p, "中标（成交）结果公告", b, today, ends)]
         }
         Action::ProcurementOpen
         | Action::ProcurementOpenFinal
@@ -231,7 +231,7 @@ pub fn for_procurement(
             let f = p.failure.as_ref().expect("checked");
             b.insert("reason".into(), json!(f.reason));
             b.insert("code".into(), json!(f.code));
-            let mut out = vec![notice(NoticeKind::Failure, p, format!("{}终止公告", p.title), b, today, None)];
+            let mut out = vec![notice(NoticeKind::Failure, p, "终止公告", b, today, None)];
             out.extend(complaint_notice(action, p, today));
             out
         }
@@ -258,7 +258,7 @@ fn complaint_notice(action: Action, p: &Procurement, today: NaiveDate) -> Vec<Ne
     b.insert("upheld".into(), json!(d.upheld));
     b.insert("consequence".into(), json!(d.consequence.map(|c| c.code())));
     b.insert("reasons".into(), json!(d.reasons));
-    vec![notice(NoticeKind::ComplaintDecision, p, format!("{}投诉处理结果公告", p.title), b, today, None)]
+    vec![notice(NoticeKind::ComplaintDecision, p, "投诉处理结果公告", b, today, None)]
 }
 
 /// The notices a project's change publishes: the contract as it is signed (≤ 2 working days, 政府采购法实施条例
@@ -296,8 +296,7 @@ fn for_contract(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
     contract_notice(NoticeKind::Contract, p, json!({"signed_on": signed_on}), now)
 }
 
-/// A notice about a project's contract: the contract's parties, amount and term, with `extra`'s fields, titled
-/// `<项目名称><公告类型>`.
+/// A notice about a project's contract: the contract's parties, amount and term, with `extra`'s fields.
 fn contract_notice(kind: NoticeKind, p: &Project, extra: Value, now: DateTime<Utc>) -> Option<NewNotice> {
     let c = p.contract.as_ref()?;
     let mut body = json!({
@@ -317,7 +316,7 @@ fn contract_notice(kind: NoticeKind, p: &Project, extra: Value, now: DateTime<Ut
         kind,
         project_id: p.id,
         procurement_id: None,
-        title: format!("{}{}", p.design.title, kind.label_zh()),
+        title: title(&p.purchaser_name, &p.design.title, kind.label_zh()),
         body: NoticeBody::new(body),
         published_on: china_date(now),
         ends_on: None,
@@ -359,6 +358,15 @@ mod title_tests {
         let heading = notice.notice.body.heading();
         assert_eq!((heading.title.as_deref(), heading.purchaser.as_deref()), (Some("学校社工"), Some("教育局")));
         assert!(NoticeBody::from_text("{\"title\":".into()).is_err(), "a damaged body is refused when read");
+    }
+
+    #[test]
+    fn a_title_names_the_purchaser_the_project_and_the_kind_of_notice() {
+        assert_eq!(
+            title("宜昌市夷陵区民政局", "居家养老上门服务", NoticeKind::Result.label_zh()),
+            "宜昌市夷陵区民政局关于居家养老上门服务的中标（成交）结果公告"
+        );
+        assert_eq!(title("教育局", "学校社工", "竞争性磋商公告"), "教育局关于学校社工的竞争性磋商公告");
     }
 
     #[test]

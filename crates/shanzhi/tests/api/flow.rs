@@ -81,7 +81,7 @@ both_backends! {
         let published = acceptance_notices().await;
         assert_eq!(published.len(), 1, "{published:?}");
         let n = &published[0];
-        assert_eq!((n["title"].as_str(), n["published_on"].as_str()), (Some("城区学校社会工作服务验收结果公告"), Some("2027-03-31")));
+        assert_eq!((n["title"].as_str(), n["published_on"].as_str()), (Some("宜昌市夷陵区教育局关于城区学校社会工作服务的验收结果公告"), Some("2027-03-31")));
         let body = &n["body"];
         assert_eq!((body["paid"].as_str(), body["amount"].as_str(), body["provider"].as_str()), (Some("80000.00"), Some("80000.00"), Some("宜昌市夷陵区阳光心理咨询服务中心")), "{body}");
         let accepted: Vec<_> = body["milestones"].as_array().unwrap().iter().map(|m| (m["name"].as_str().unwrap(), m["accepted_on"].as_str().unwrap())).collect();
