@@ -88,6 +88,11 @@ impl PublicUrl {
         Ok(PublicUrl(url.to_string()))
     }
 
+    /// The address, without a trailing slash.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     pub fn is_https(&self) -> bool {
         self.0.starts_with("https://")
     }

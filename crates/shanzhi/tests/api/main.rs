@@ -15,6 +15,7 @@ mod cli;
 mod cookies;
 mod data_folder;
 mod disk_full;
+mod feeds;
 mod flow;
 mod gen;
 mod indexes;

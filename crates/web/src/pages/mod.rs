@@ -95,6 +95,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/terminate", post(projects::terminate))
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::show))
+        .route("/feed/{file}", get(crate::feeds::feed))
         .route("/procurements", get(procurements::list))
         .route("/procurements/{id}", get(procurements::show))
         .route("/procurements/{id}/do/{action}", post(procurements::act))

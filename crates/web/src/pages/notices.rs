@@ -46,12 +46,14 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
     let places = shanzhi_app::reference::place_choice(&state, region.as_deref()).await.or_page(&shell)?;
     let next = listed.next.map(|cursor| next_page_href("/notices", raw.as_deref(), cursor));
     let title = lang.t("采购公告", "Procurement notices");
+    let feed = crate::feeds::feed_href(kind, region.as_deref());
     let body = html! {
         h1.page-title { (title) }
         p.lead { (lang.t(
             "采购意向、采购公告、更正公告、结果公告等依法公开的信息，无需登录即可查阅。",
             "Purchase intentions, announcements, corrections, results and other notices the law requires to be public; no sign-in needed.",
         )) }
+        p.no-print { a #feed href=(feed) type="application/atom+xml" { (lang.t("订阅这些公告（Atom）", "Subscribe to these notices (Atom)")) } }
         form.no-print method="get" action="/notices" {
             div.field {
                 label for="kind" { (lang.t("公告类型", "Kind of notice")) }
