@@ -14,7 +14,8 @@ use shanzhi_domain::project::{
 };
 use shanzhi_domain::{DomainError, ErrorCode, Money, Quantity};
 
-use shanzhi_domain::project::{Awaits, ProjectItem, QueueItem, Scope, ViewFacts};
+use shanzhi_domain::notice::Notice;
+use shanzhi_domain::project::{Awaits, ProjectItem, PublicProject, QueueItem, Scope, ViewFacts};
 use shanzhi_store::{Page, PageRequest, PostCounts, ProjectFilter};
 
 use shanzhi_store::By;
@@ -465,6 +466,17 @@ pub async fn visible_project(app: &App, actor: &Actor, id: i64) -> Result<Projec
         Some(p) if can_view(actor, &p) => Ok(p),
         _ => Err(Error::Domain(DomainError::NotFound { what: "project" })),
     }
+}
+
+/// A project as anyone may read it, with its notices, from its first public notice on; before that (or for no
+/// such project) the same 404, so ids reveal nothing.
+pub async fn public_project(app: &App, id: i64) -> Result<(PublicProject, Vec<Notice>)> {
+    let notices = app.store.notices_of_project(id).await?;
+    if notices.is_empty() {
+        return Err(Error::Domain(DomainError::NotFound { what: "project" }));
+    }
+    let project = app.store.project(id).await?.ok_or(Error::Domain(DomainError::NotFound { what: "project" }))?;
+    Ok((project.public(), notices))
 }
 
 /// One page of `actor`'s work queue: the projects waiting on them and for what, newest first. A page may hold

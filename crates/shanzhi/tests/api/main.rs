@@ -33,6 +33,7 @@ mod privacy;
 mod procurement;
 mod procurement_law;
 mod procurement_pages;
+mod public_project;
 mod records;
 mod sealed;
 mod serving;

@@ -93,7 +93,8 @@ both_backends! {
         let css = app.client.get(format!("{}{href}", app.base)).send().await.unwrap();
         assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
         // Signed-out visitors are sent to sign in, for every private page.
-        for path in ["/projects", "/projects/1", "/organisations", "/admin/users", "/projects/new"] {
+        // (A project's own page is public from its first notice on: see `public_project`.)
+        for path in ["/projects", "/organisations", "/admin/users", "/projects/new"] {
             let resp = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
             assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
             assert!(resp.headers()[LOCATION].to_str().unwrap().starts_with("/sign-in?next="), "{path}");

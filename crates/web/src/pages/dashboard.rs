@@ -128,12 +128,12 @@ fn length(value: Money, max: Money, scale: i64) -> i64 {
     l.max(scale / 200).max(1)
 }
 
-fn source_label(lang: Lang, s: FundSource) -> &'static str {
+pub(crate) fn source_label(lang: Lang, s: FundSource) -> &'static str {
     lang.t(s.label_zh(), s.label_en())
 }
 
 /// Colour class of a fund source: the same in the stacked bar, the legend and the bars.
-fn source_fill(s: FundSource) -> &'static str {
+pub(crate) fn source_fill(s: FundSource) -> &'static str {
     match s {
         FundSource::GeneralBudget => "fill-general",
         FundSource::WelfareLottery => "fill-lottery",
@@ -143,19 +143,19 @@ fn source_fill(s: FundSource) -> &'static str {
     }
 }
 
-struct Series<'a> {
-    name: &'a str,
-    fill: &'static str,
+pub(crate) struct Series<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) fill: &'static str,
 }
 
-struct Row {
-    label: String,
-    values: Vec<Money>,
+pub(crate) struct Row {
+    pub(crate) label: String,
+    pub(crate) values: Vec<Money>,
 }
 
 /// Horizontal bars, one line per series in each row, scaled to the largest value. The labels and figures
 /// are text beside the bars, so the chart reads the same without seeing them.
-fn bar_chart(lang: Lang, id: &str, title: &str, series: &[Series], rows: &[Row]) -> Markup {
+pub(crate) fn bar_chart(lang: Lang, id: &str, title: &str, series: &[Series], rows: &[Row]) -> Markup {
     let max = rows.iter().flat_map(|r| r.values.iter().copied()).max().unwrap_or(Money::ZERO);
     html! {
         figure.chart aria-labelledby={(id) "-title"} {

@@ -22,6 +22,7 @@ mod posts;
 mod procurements;
 mod project_view;
 mod projects;
+mod public_project;
 mod registration;
 mod steps;
 mod supplements;

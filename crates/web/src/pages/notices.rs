@@ -106,7 +106,11 @@ pub async fn show(State(state): State<AppState>, v: Viewer, ids: Ids) -> Page {
         span.caption { (kind_label(lang, n.notice.kind)) }
         h1.page-title { (heading) }
         (notice_body(lang, &n))
-        p.no-print { a href="/notices" { (lang.t("返回公告列表", "Back to the notices")) } }
+        p.no-print {
+            a #project-link href={"/projects/" (n.notice.project_id)} { (lang.t("查看项目公开信息", "The project's public record")) }
+            " · "
+            a href="/notices" { (lang.t("返回公告列表", "Back to the notices")) }
+        }
     };
     Ok(render(StatusCode::OK, page(&shell, &heading, body)))
 }
