@@ -966,3 +966,39 @@ fn the_acts_open_are_the_ones_the_acts_allow() {
         Err(DomainError::WrongStep { action: "cancel", status: "acceptance" })
     ));
 }
+
+#[test]
+fn the_public_reads_the_contract_and_each_acceptance_but_no_working() {
+    let r = rules();
+    let mut p = contracted();
+    p.file_report(&provider_user(), 0, report(), on(2026, 6, 1)).unwrap();
+    p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", &r, on(2026, 6, 2)).unwrap();
+    p.file_report(&provider_user(), 0, report(), on(2026, 6, 3)).unwrap();
+    p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 30)).unwrap();
+    let public = p.public();
+    assert_eq!((public.title.as_str(), public.budget), (p.design.title.as_str(), p.total()));
+    assert_eq!(public.funding.iter().map(|f| f.amount).sum::<Money>(), p.total(), "every funding line, by source");
+    let c = public.contract.as_ref().unwrap();
+    assert_eq!(c.milestones[0].accepted_on, Some(d(2026, 9, 30)), "accepted on the day, after a rejection");
+    assert_eq!((c.milestones[1].accepted_on, c.milestones[1].status), (None, MilestoneStatus::Pending));
+    assert_eq!(c.paid, c.milestones[0].amount);
+    let text = serde_json::to_string(&public).unwrap();
+    for private in ["缺少活动签到表", "完成上半年服务", "服务儿童人数"] {
+        assert!(!text.contains(private), "{private} is not public: {text}");
+    }
+    for line in &p.cost_lines {
+        assert!(!text.contains(&line.item), "the cost line {} is not public", line.item);
+    }
+    // The acceptance result is published with the last acceptance, not before.
+    use crate::audit::Action;
+    use crate::notice::{for_project, NoticeKind};
+    assert!(for_project(Action::ProjectMilestoneAccept, &p, on(2026, 9, 30)).is_empty());
+    p.file_report(&provider_user(), 1, report(), on(2026, 9, 30)).unwrap();
+    p.decide_milestone(&purchaser(), 1, true, "", &r, on(2027, 3, 31)).unwrap();
+    let published = for_project(Action::ProjectMilestoneAccept, &p, on(2027, 3, 31));
+    assert_eq!(published.len(), 1);
+    assert_eq!(published[0].kind, NoticeKind::Acceptance);
+    assert_eq!(published[0].title, format!("{}关于{}的验收结果公告", p.purchaser_name, p.design.title));
+    assert_eq!(published[0].body.value()["paid"], serde_json::json!(p.contract.as_ref().unwrap().amount));
+    assert!(!published[0].body.text().contains("缺少活动签到表"));
+}
