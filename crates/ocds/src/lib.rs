@@ -1,6 +1,7 @@
 //! The Open Contracting Data Standard's merge routine: a contracting process's releases compiled into its current
 //! state (the compiled release) and into the history of every field (the versioned release), by the merge rules of
-//! a release schema. Pure: it reads `serde_json` values and returns new ones.
+//! a release schema. Pure: it reads `serde_json` values and returns new ones, or (for the compiled release) a tree
+//! borrowing them, which serializes or writes itself as JSON without copying the releases' values.
 //!
 //! ```
 //! use serde_json::json;
@@ -15,6 +16,11 @@
 //! let compiled = Merger::ocds_1_1().compile(&releases)?;
 //! assert_eq!(compiled["id"], "ocds-213czf-1-2025-04-01T00:00:00Z");
 //! assert_eq!(compiled["tender"], json!({"id": "1", "title": "居家养老服务", "status": "complete"}));
+//!
+//! // What a server sends: the same release as JSON, written straight from the releases.
+//! let mut json = Vec::new();
+//! Merger::ocds_1_1().compiler().write_json(&releases, &mut json)?;
+//! assert_eq!(json, serde_json::to_vec(&compiled).expect("JSON"));
 //!
 //! let versioned = Merger::ocds_1_1().versioned(&releases)?;
 //! assert_eq!(versioned["tender"]["status"][1]["releaseID"], "2");
@@ -32,10 +38,19 @@
 //! - The release's own `ocid`, `id`, `date` and `tag` are never merged as fields, whatever the schema says; every
 //!   release must have an `ocid` and a `date` (ocdsmerge lets a single release go without a `date`).
 //!
-//! Keys come out in `serde_json`'s order: sorted, unless a crate in the build enables its `preserve_order`.
+//! The compiled release comes three ways, all the same release: [`Merger::compile`] builds a `Value`;
+//! [`Merger::compiled`] gives a [`Compiled`] tree borrowing the releases, which serializes with `serde` (to any
+//! `io::Write` with `serde_json::to_writer`) or writes itself as JSON bytes with [`Compiled::write_json`]; and a
+//! [`Compiler`] does the latter for one record after another, keeping its memory. Its keys come out sorted; values
+//! taken whole from a release (a list replaced whole) keep `serde_json`'s order, which is sorted too unless a crate
+//! in the build enables its `preserve_order`. The versioned release's keys come out in `serde_json`'s order.
 
+mod compiled;
 mod error;
+mod json;
 mod merge;
+#[cfg(test)]
+mod random;
 mod rules;
 
 use std::borrow::Borrow;
@@ -43,6 +58,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
+pub use compiled::{Compiled, Compiler};
 pub use error::{MergeError, SchemaError};
 pub use rules::Rule;
 
@@ -74,9 +90,10 @@ impl Merger {
 
     /// The compiled release: the releases merged oldest first, with `tag` `["compiled"]`, the newest release's
     /// `date`, and `id` `{ocid}-{date}`. Releases are ordered by `date` compared as text, so give every date in the
-    /// same format and time zone; releases of the same date keep the order given.
+    /// same format and time zone; releases of the same date keep the order given. [`Merger::compiled`] and
+    /// [`Merger::compiler`] give the same release without building a `Value`.
     pub fn compile<R: Borrow<Value>>(&self, releases: &[R]) -> Result<Value, MergeError> {
-        merge::compile(&self.rules, releases)
+        Ok(self.compiled(releases)?.to_value())
     }
 
     /// The versioned release: `ocid`, and each field's changes as `{releaseID, releaseDate, releaseTag, value}`,

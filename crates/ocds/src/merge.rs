@@ -1,12 +1,8 @@
-//! The merge routine. Each release is walked once, in date order, into a tree shaped like the result whose leaves
-//! borrow the releases' values; the result is built from the tree at the end, so each value is copied once however
-//! many releases repeat it.
-//!
-//! For the compiled release two shortcuts matter as much as the walk (publishers repeat most of a release in the
-//! next: the parties, every milestone): an object or array that the result holds exactly as one release gave it
-//! is cloned whole from that release, which is cheaper than rebuilding it field by field, and one that the next
-//! release repeats unchanged is recognised by comparison instead of being merged again. A unit test checks both
-//! against the plain merge on random releases.
+//! The versioned release, and what both merges share: the checks on the releases, how a value is merged by its
+//! shape, and the path of a conflict. Each release is walked once, in date order, into a tree shaped like the
+//! result whose leaves borrow the releases' values; the result is built from the tree at the end, so each value is
+//! copied once however many releases repeat it. (The compiled release has a faster tree of its own, in
+//! `compiled.rs`; this walk, with leaves that keep the last value, is the plain merge its tests compare it with.)
 //!
 //! The outcome is the one of the standard's flatten-and-merge description (and of ocdsmerge, its reference
 //! implementation): a field's value is the last one given, `null` removes it, an empty object or array changes
@@ -16,7 +12,6 @@ use std::borrow::{Borrow, Cow};
 use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ptr;
 
 use serde_json::{Map, Value};
 
@@ -24,13 +19,12 @@ use crate::rules::{escape, fingerprint, same_text, Entry, Rules, Table, UNDESCRI
 use crate::MergeError;
 
 /// Objects and arrays with more entries than this are looked up through a hash map rather than by a scan.
-const SCAN_LIMIT: usize = 12;
+pub(crate) const SCAN_LIMIT: usize = 12;
 
 /// A release known to have what merging needs.
-struct Release<'a> {
-    value: &'a Value,
-    fields: &'a Map<String, Value>,
-    date: &'a str,
+pub(crate) struct Release<'a> {
+    pub(crate) fields: &'a Map<String, Value>,
+    pub(crate) date: &'a str,
     /// What every version this release gave has in common, made when first needed: cloning it is cheaper than
     /// building each version's map anew.
     version: OnceCell<Map<String, Value>>,
@@ -56,26 +50,6 @@ impl Release<'_> {
     }
 }
 
-pub(crate) fn compile<R: Borrow<Value>>(rules: &Rules, releases: &[R]) -> Result<Value, MergeError> {
-    compile_with::<Latest, R>(rules, releases)
-}
-
-fn compile_with<'a, L: Leaf<'a>, R: Borrow<Value>>(rules: &Rules, releases: &'a [R]) -> Result<Value, MergeError> {
-    let (releases, ocid) = check(releases)?;
-    let (root, last) = merge::<L>(rules, &releases)?;
-    let date = releases[last].date;
-    let frame = [
-        ("tag", Value::Array(vec![Value::String("compiled".into())])),
-        ("id", Value::String(format!("{ocid}-{date}"))),
-        ("date", Value::String(date.into())),
-        ("ocid", Value::String(ocid.into())),
-    ];
-    let mut pairs = Vec::with_capacity(frame.len() + root.entries.len());
-    pairs.extend(frame.into_iter().map(|(name, value)| (name.to_owned(), value)));
-    pairs.extend(entries(&root, &releases));
-    Ok(Value::Object(pairs.into_iter().collect()))
-}
-
 pub(crate) fn versioned<R: Borrow<Value>>(rules: &Rules, releases: &[R]) -> Result<Value, MergeError> {
     let (releases, ocid) = check(releases)?;
     let (root, _) = merge::<History>(rules, &releases)?;
@@ -85,12 +59,12 @@ pub(crate) fn versioned<R: Borrow<Value>>(rules: &Rules, releases: &[R]) -> Resu
     Ok(Value::Object(pairs.into_iter().collect()))
 }
 
-fn check<R: Borrow<Value>>(releases: &[R]) -> Result<(Vec<Release<'_>>, &str), MergeError> {
+/// The releases with their `ocid` checked and their `date` read, and the `ocid` they share.
+pub(crate) fn check<R: Borrow<Value>>(releases: &[R]) -> Result<(Vec<Release<'_>>, &str), MergeError> {
     let mut checked = Vec::with_capacity(releases.len());
     let mut first_ocid = None;
     for (index, release) in releases.iter().enumerate() {
-        let value = release.borrow();
-        let fields = value.as_object().ok_or(MergeError::NotAnObject { index })?;
+        let fields = release.borrow().as_object().ok_or(MergeError::NotAnObject { index })?;
         let ocid = fields.get("ocid").and_then(Value::as_str).ok_or(MergeError::MissingOcid { index })?;
         let date = fields.get("date").and_then(Value::as_str).ok_or(MergeError::MissingDate { index })?;
         match first_ocid {
@@ -100,22 +74,27 @@ fn check<R: Borrow<Value>>(releases: &[R]) -> Result<(Vec<Release<'_>>, &str), M
             }
             Some(_) => {}
         }
-        checked.push(Release { value, fields, date, version: OnceCell::new() });
+        checked.push(Release { fields, date, version: OnceCell::new() });
     }
     let ocid = first_ocid.ok_or(MergeError::NoReleases)?;
     Ok((checked, ocid))
 }
 
-/// Merges the releases oldest first (by `date`, compared as text like ocdsmerge does; releases of the same date
-/// in the order given) and says which came last.
-fn merge<'a, L: Leaf<'a>>(rules: &Rules, releases: &[Release<'a>]) -> Result<(Object<'a, L>, usize), MergeError> {
+/// The order the releases merge in: by `date`, compared as text like ocdsmerge does; releases of the same date in
+/// the order given.
+pub(crate) fn date_order(releases: &[Release<'_>]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..releases.len()).collect();
     order.sort_by_key(|&i| releases[i].date);
+    order
+}
+
+/// Merges the releases oldest first and says which came last.
+fn merge<'a, L: Leaf<'a>>(rules: &Rules, releases: &[Release<'a>]) -> Result<(Object<'a, L>, usize), MergeError> {
+    let order = date_order(releases);
     let mut root = Keyed::with_capacity(releases.first().map_or(0, |release| release.fields.len()));
     for &index in &order {
         let walk = Walk { rules, release: index as u32 };
-        let release = &releases[index];
-        merge_fields(&mut root, release.value, release.fields, rules.root(), &walk, Own::Release)
+        merge_fields(&mut root, releases[index].fields, rules.root(), &walk, Own::Release)
             .map_err(|conflict| MergeError::InconsistentType { index, path: conflict.path() })?;
     }
     Ok((root, order.last().copied().unwrap_or_default()))
@@ -127,47 +106,20 @@ struct Walk<'r> {
     release: u32,
 }
 
-/// What a leaf of the tree keeps: the last value (compiled release) or every change (versioned release).
+/// What a leaf of the tree keeps: every change (versioned release), or the last value (the plain compiled
+/// release the tests compare `compiled.rs` with).
 trait Leaf<'a>: Sized {
-    /// Whether the tree notes which objects and arrays are exactly as a release gave them, to copy them whole:
-    /// only where the result holds values as given (not in a versioned release).
-    const COPIES: bool;
     fn new(release: u32, value: &'a Value) -> Self;
     fn update(&mut self, release: u32, value: &'a Value);
-    /// A leaf that has only ever been `null` makes way for an object or array a later release puts in its place.
+    /// A leaf that is `null` makes way for an object or array a later release puts in its place.
     fn is_null(&self) -> bool;
     fn output(&self, releases: &[Release<'a>]) -> Option<Value>;
-}
-
-struct Latest<'a>(&'a Value);
-
-impl<'a> Leaf<'a> for Latest<'a> {
-    const COPIES: bool = true;
-
-    fn new(_: u32, value: &'a Value) -> Self {
-        Self(value)
-    }
-
-    fn update(&mut self, _: u32, value: &'a Value) {
-        self.0 = value;
-    }
-
-    fn is_null(&self) -> bool {
-        self.0.is_null()
-    }
-
-    /// `null` removes the field from the compiled release.
-    fn output(&self, _: &[Release<'a>]) -> Option<Value> {
-        (!self.0.is_null()).then(|| self.0.clone())
-    }
 }
 
 /// The values a field took, each with the release that gave it.
 struct History<'a>(Vec<(u32, &'a Value)>);
 
 impl<'a> Leaf<'a> for History<'a> {
-    const COPIES: bool = false;
-
     fn new(release: u32, value: &'a Value) -> Self {
         Self(vec![(release, value)])
     }
@@ -183,6 +135,7 @@ impl<'a> Leaf<'a> for History<'a> {
         }
     }
 
+    /// Only ever `null`: a field whose history has a value keeps its shape.
     fn is_null(&self) -> bool {
         self.0.iter().all(|(_, value)| value.is_null())
     }
@@ -190,20 +143,6 @@ impl<'a> Leaf<'a> for History<'a> {
     fn output(&self, releases: &[Release<'a>]) -> Option<Value> {
         let versions = self.0.iter().map(|&(index, value)| releases[index as usize].version(value.clone()));
         Some(Value::Array(versions.collect()))
-    }
-}
-
-/// Equal as given, so `1` and `1.0` differ (the compiled release keeps the last as written): `Value`'s own `==`,
-/// with short texts compared in place. Maps are compared in order, which for `serde_json`'s sorted maps is exact;
-/// were `preserve_order` on, equal maps in different orders would only miss the shortcut.
-fn identical(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::String(x), Value::String(y)) => same_text(x, y),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| identical(x, y)),
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|((k, x), (l, y))| same_text(k, l) && identical(x, y))
-        }
-        _ => a == b,
     }
 }
 
@@ -221,8 +160,8 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-type Object<'a, L> = Keyed<'a, Field<'a, L>>;
-type Array<'a, L> = Keyed<'a, Item<'a, L>>;
+type Object<'a, L> = Keyed<Field<'a, L>>;
+type Array<'a, L> = Keyed<Item<'a, L>>;
 
 enum Node<'a, L> {
     Leaf(L),
@@ -235,53 +174,15 @@ impl<'a, L: Leaf<'a>> Node<'a, L> {
         match self {
             Self::Leaf(leaf) => leaf.output(releases),
             Self::Object(fields) => Some(object(None, fields, releases)),
-            Self::Array(items) => Some(match items.source {
-                Some(source) => source.clone(),
-                None => {
-                    Value::Array(items.entries.iter().map(|item| object(item.id, &item.fields, releases)).collect())
-                }
-            }),
+            Self::Array(items) => {
+                Some(Value::Array(items.entries.iter().map(|item| object(item.id, &item.fields, releases)).collect()))
+            }
         }
-    }
-
-    /// Whether the node is, as it stands, exactly `value` as a release gave it.
-    fn is_copy_of(&self, value: &Value) -> bool {
-        let source = match self {
-            Self::Leaf(_) => None,
-            Self::Object(keyed) => keyed.source,
-            Self::Array(keyed) => keyed.source,
-        };
-        source.is_some_and(|source| ptr::eq(source, value))
-    }
-
-    /// Merges `value` at once where the node is a copy of an equal value: publishers repeat much of a release in
-    /// the next (the parties, every milestone), and comparing is cheaper than merging field by field.
-    fn recopy(&mut self, value: &'a Value) -> bool {
-        let source = match self {
-            Self::Leaf(_) => return false,
-            Self::Object(keyed) => &mut keyed.source,
-            Self::Array(keyed) => &mut keyed.source,
-        };
-        recopy(source, value)
     }
 }
 
-fn recopy<'a>(source: &mut Option<&'a Value>, value: &'a Value) -> bool {
-    match source {
-        Some(earlier) if identical(earlier, value) => {
-            *source = Some(value);
-            true
-        }
-        _ => false,
-    }
-}
-
-/// An object of the result: copied whole where a release gave it so, else built from its fields (from an
-/// iterator, which lets `serde_json::Map` build in bulk).
+/// An object of the result, built from its fields (from an iterator, which lets `serde_json::Map` build in bulk).
 fn object<'a, L: Leaf<'a>>(id: Option<&'a Value>, fields: &Object<'a, L>, releases: &[Release<'a>]) -> Value {
-    if let Some(source) = fields.source {
-        return source.clone();
-    }
     // Sized up front: the map collects into a vector first, which would otherwise grow step by step.
     let mut pairs = Vec::with_capacity(fields.entries.len() + usize::from(id.is_some()));
     pairs.extend(id.map(|id| ("id".to_owned(), id.clone())));
@@ -341,26 +242,27 @@ impl<L> Key for Item<'_, L> {
 
 /// Entries in the order they first appeared, found by a scan of their fingerprints while there are few, and
 /// through a map from fingerprint to position once there are many.
-struct Keyed<'a, T> {
+struct Keyed<T> {
     entries: Vec<T>,
     // Boxed: a map is six words, and all but a few nodes are small enough never to need one.
     #[allow(clippy::box_collection)]
-    index: Option<Box<HashMap<u64, usize, BuildHasherDefault<Prehashed>>>>,
-    /// The object or array of the release that last merged into this one, if the result is exactly it.
-    source: Option<&'a Value>,
+    index: Option<Box<Index>>,
 }
 
-impl<'a, T: Key> Keyed<'a, T> {
+/// Positions by the fingerprint of their key; two keys of one fingerprint keep the first's position.
+pub(crate) type Index = HashMap<u64, u32, BuildHasherDefault<Prehashed>>;
+
+impl<T: Key> Keyed<T> {
     fn with_capacity(capacity: usize) -> Self {
-        Self { entries: Vec::with_capacity(capacity), index: None, source: None }
+        Self { entries: Vec::with_capacity(capacity), index: None }
     }
 
     #[inline]
     fn find(&self, hash: u64, key: &str) -> Option<usize> {
         if let Some(index) = &self.index {
             let &position = index.get(&hash)?;
-            if self.entries[position].key().is_some_and(|found| same_text(found, key)) {
-                return Some(position);
+            if self.entries[position as usize].key().is_some_and(|found| same_text(found, key)) {
+                return Some(position as usize);
             }
             // Two keys with one fingerprint: the index holds the first, so look at the others.
         }
@@ -372,14 +274,14 @@ impl<'a, T: Key> Keyed<'a, T> {
         if entry.key().is_some() {
             match &mut self.index {
                 Some(index) => {
-                    index.entry(entry.hash()).or_insert(position);
+                    index.entry(entry.hash()).or_insert(position as u32);
                 }
                 None if position >= SCAN_LIMIT => {
-                    let mut index: HashMap<u64, usize, BuildHasherDefault<Prehashed>> = HashMap::default();
+                    let mut index = Index::default();
                     for (i, earlier) in self.entries.iter().enumerate().filter(|(_, e)| e.key().is_some()) {
-                        index.entry(earlier.hash()).or_insert(i);
+                        index.entry(earlier.hash()).or_insert(i as u32);
                     }
-                    index.entry(entry.hash()).or_insert(position);
+                    index.entry(entry.hash()).or_insert(position as u32);
                     self.index = Some(Box::new(index));
                 }
                 None => {}
@@ -392,7 +294,7 @@ impl<'a, T: Key> Keyed<'a, T> {
 
 /// The fingerprints are hashes already.
 #[derive(Default)]
-struct Prehashed(u64);
+pub(crate) struct Prehashed(u64);
 
 impl Hasher for Prehashed {
     fn finish(&self) -> u64 {
@@ -411,7 +313,7 @@ impl Hasher for Prehashed {
 }
 
 /// How a value is merged, by its shape where the schema does not decide.
-enum Shape<'a> {
+pub(crate) enum Shape<'a> {
     /// Nothing to merge: an empty object, or an empty array not merged whole.
     Nothing,
     /// A value that replaces the previous one whole.
@@ -419,21 +321,24 @@ enum Shape<'a> {
     Container(Container<'a>),
 }
 
-/// An object, or an array whose items are all objects, with the value it is.
+/// An object, or an array whose items are all objects.
 #[derive(Clone, Copy)]
-enum Container<'a> {
-    Object(&'a Value, &'a Map<String, Value>),
-    Array(&'a Value, &'a [Value]),
+pub(crate) enum Container<'a> {
+    Object(&'a Map<String, Value>),
+    Array(&'a [Value]),
 }
 
 impl<'a> Shape<'a> {
-    fn of(value: &'a Value) -> Self {
+    /// The shape of a field's value, given the field's rule (`None` where the schema gives none).
+    #[inline]
+    pub(crate) fn of(value: &'a Value, rule: Option<Entry>) -> Self {
         match value {
+            _ if rule == Some(Entry::WholeList) => Self::Value,
             Value::Object(fields) if fields.is_empty() => Self::Nothing,
-            Value::Object(fields) => Self::Container(Container::Object(value, fields)),
+            Value::Object(fields) => Self::Container(Container::Object(fields)),
             Value::Array(items) if items.iter().any(|item| !item.is_object()) => Self::Value,
             Value::Array(items) if items.is_empty() => Self::Nothing,
-            Value::Array(items) => Self::Container(Container::Array(value, items)),
+            Value::Array(items) => Self::Container(Container::Array(items)),
             _ => Self::Value,
         }
     }
@@ -442,29 +347,41 @@ impl<'a> Shape<'a> {
 impl<'a> Container<'a> {
     fn empty<L>(self) -> Node<'a, L> {
         match self {
-            Self::Object(_, fields) => Node::Object(Keyed::with_capacity(fields.len())),
-            Self::Array(_, items) => Node::Array(Keyed::with_capacity(items.len())),
+            Self::Object(fields) => Node::Object(Keyed::with_capacity(fields.len())),
+            Self::Array(items) => Node::Array(Keyed::with_capacity(items.len())),
         }
     }
 }
 
+/// The table of a field's own fields' rules.
+#[inline]
+pub(crate) fn inner(rule: Option<Entry>) -> Table {
+    match rule {
+        Some(Entry::Object(table) | Entry::Identifier(table)) => table,
+        _ => UNDESCRIBED,
+    }
+}
+
 /// Where a release gives a field another shape than an earlier one did; the path is gathered on the way out.
-struct Conflict(Vec<String>);
+/// Boxed, so that a merge's result is two words and comes back in registers however deep the merge recurses.
+#[derive(Default)]
+#[allow(clippy::box_collection)]
+pub(crate) struct Conflict(Box<Vec<String>>);
 
 impl Conflict {
-    fn within(mut self, segment: impl Into<String>) -> Self {
+    pub(crate) fn within(mut self, segment: impl Into<String>) -> Self {
         self.0.push(segment.into());
         self
     }
 
-    fn path(&self) -> String {
+    pub(crate) fn path(&self) -> String {
         self.0.iter().rev().fold(String::new(), |path, segment| path + "/" + &escape(segment))
     }
 }
 
 /// Fields of an object that the merge sets itself rather than merging.
 #[derive(Clone, Copy)]
-enum Own {
+pub(crate) enum Own {
     None,
     /// The `id` of an object in an array is what it is merged by, not one of its merged fields.
     Id,
@@ -474,7 +391,7 @@ enum Own {
 
 impl Own {
     #[inline]
-    fn skips(self, name: &str) -> bool {
+    pub(crate) fn skips(self, name: &str) -> bool {
         match self {
             Self::None => false,
             Self::Id => name == "id",
@@ -483,41 +400,30 @@ impl Own {
     }
 }
 
-/// Merges one release's object (`object`, which is `value`) into the tree; says whether it put anything there (a
-/// new object that receives nothing, such as `{"budget": {}}`, is not added).
+/// Merges one release's object into the tree; says whether it put anything there (a new object that receives
+/// nothing, such as `{"budget": {}}`, is not added).
 fn merge_fields<'a, L: Leaf<'a>>(
     fields: &mut Object<'a, L>,
-    value: &'a Value,
     object: &'a Map<String, Value>,
     table: Table,
     walk: &Walk<'_>,
     own: Own,
 ) -> Result<bool, Conflict> {
     let mut merged = false;
-    // Whether the result is still exactly `value`: every field taken as given, none left from before.
-    let mut copy = L::COPIES;
-    let mut skipped = 0;
     for (name, field) in object {
         let name = name.as_str();
         if own.skips(name) {
-            skipped += 1;
             continue;
         }
         let hash = fingerprint(name);
-        let (shape, inner) = match walk.rules.get(table, name, hash) {
-            Some(Entry::Omit) => {
-                copy = false;
-                continue;
-            }
-            Some(Entry::WholeList) => (Shape::Value, UNDESCRIBED),
-            Some(Entry::Object(inner) | Entry::Identifier(inner)) => (Shape::of(field), inner),
-            None => (Shape::of(field), UNDESCRIBED),
-        };
-        match shape {
-            Shape::Nothing => copy = false,
+        let rule = walk.rules.get(table, name, hash);
+        if rule == Some(Entry::Omit) {
+            continue;
+        }
+        match Shape::of(field, rule) {
+            Shape::Nothing => {}
             Shape::Value => {
                 merged = true;
-                copy &= !field.is_null();
                 match fields.find(hash, name).map(|i| &mut fields.entries[i].node) {
                     None => {
                         fields.push(Field { hash, name, node: Node::Leaf(L::new(walk.release, field)) });
@@ -525,22 +431,17 @@ fn merge_fields<'a, L: Leaf<'a>>(
                     Some(Node::Leaf(leaf)) => leaf.update(walk.release, field),
                     // `null` has no shape: the object or array stays, as with ocdsmerge.
                     Some(_) if field.is_null() => {}
-                    Some(_) => return Err(Conflict(Vec::new()).within(name)),
+                    Some(_) => return Err(Conflict::default().within(name)),
                 }
             }
             Shape::Container(container) => {
-                let (result, at) = match fields.find(hash, name) {
-                    Some(i) if fields.entries[i].node.recopy(field) => (Ok(true), Some(i)),
-                    Some(i) => (merge_container(&mut fields.entries[i].node, container, inner, walk), Some(i)),
-                    None => new_field(fields, hash, name, container, inner, walk),
+                let result = match fields.find(hash, name) {
+                    Some(i) => merge_container(&mut fields.entries[i].node, container, inner(rule), walk),
+                    None => new_field(fields, hash, name, container, inner(rule), walk),
                 };
                 merged |= result.map_err(|conflict| conflict.within(name))?;
-                copy &= L::COPIES && at.is_some_and(|i| fields.entries[i].node.is_copy_of(field));
             }
         }
-    }
-    if L::COPIES {
-        fields.source = (copy && fields.entries.len() + skipped == object.len()).then_some(value);
     }
     Ok(merged)
 }
@@ -553,11 +454,13 @@ fn new_field<'a, L: Leaf<'a>>(
     container: Container<'a>,
     table: Table,
     walk: &Walk<'_>,
-) -> (Result<bool, Conflict>, Option<usize>) {
+) -> Result<bool, Conflict> {
     let mut node = container.empty();
-    let result = merge_container(&mut node, container, table, walk);
-    let at = matches!(result, Ok(true)).then(|| fields.push(Field { hash, name, node }));
-    (result, at)
+    let merged = merge_container(&mut node, container, table, walk)?;
+    if merged {
+        fields.push(Field { hash, name, node });
+    }
+    Ok(merged)
 }
 
 fn merge_container<'a, L: Leaf<'a>>(
@@ -567,13 +470,11 @@ fn merge_container<'a, L: Leaf<'a>>(
     walk: &Walk<'_>,
 ) -> Result<bool, Conflict> {
     match (node, container) {
-        (Node::Object(fields), Container::Object(value, object)) => {
-            merge_fields(fields, value, object, table, walk, Own::None)
-        }
-        (Node::Array(items), Container::Array(value, array)) => merge_items(items, value, array, table, walk),
+        (Node::Object(fields), Container::Object(object)) => merge_fields(fields, object, table, walk, Own::None),
+        (Node::Array(items), Container::Array(array)) => merge_items(items, array, table, walk),
         (node @ Node::Leaf(_), _) => {
             if !matches!(node, Node::Leaf(leaf) if leaf.is_null()) {
-                return Err(Conflict(Vec::new()));
+                return Err(Conflict::default());
             }
             let mut fresh = container.empty();
             let merged = merge_container(&mut fresh, container, table, walk)?;
@@ -582,24 +483,21 @@ fn merge_container<'a, L: Leaf<'a>>(
             }
             Ok(merged)
         }
-        _ => Err(Conflict(Vec::new())),
+        _ => Err(Conflict::default()),
     }
 }
 
 /// The identifier merge: an object joins the earlier object of the same `id`, or is added at the end.
 fn merge_items<'a, L: Leaf<'a>>(
     items: &mut Array<'a, L>,
-    value: &'a Value,
     array: &'a [Value],
     table: Table,
     walk: &Walk<'_>,
 ) -> Result<bool, Conflict> {
     let mut merged = false;
-    // Whether the result is still exactly `value`: each object where the release put it, and copied whole.
-    let mut copy = L::COPIES;
     for (position, element) in array.iter().enumerate() {
         let Some(object) = element.as_object() else { continue };
-        let at = match object.get("id").filter(|id| !id.is_null()) {
+        match object.get("id").filter(|id| !id.is_null()) {
             Some(id) => {
                 let key = id_key(id);
                 let hash = fingerprint(&key);
@@ -610,183 +508,69 @@ fn merge_items<'a, L: Leaf<'a>>(
                         items.push(Item { hash, key: Some(key.clone()), id: Some(id), fields })
                     }
                 };
-                let item = &mut items.entries[at];
-                if !recopy(&mut item.fields.source, element) {
-                    merge_fields(&mut item.fields, element, object, table, walk, Own::Id)
-                        .map_err(|conflict| conflict.within(key.into_owned()))?;
-                    // The `id` kept is the first one given, which may be written differently (`1`, `"1"`).
-                    if L::COPIES && item.id != Some(id) {
-                        item.fields.source = None;
-                    }
-                }
+                merge_fields(&mut items.entries[at].fields, object, table, walk, Own::Id)
+                    .map_err(|conflict| conflict.within(key.into_owned()))?;
                 merged = true;
-                Some(at)
             }
             // Without an `id`, an object is new in every release (ocdsmerge gives it a fresh UUID).
             None => {
                 let mut fields = Keyed::with_capacity(object.len());
-                let added = merge_fields(&mut fields, element, object, table, walk, Own::Id)
+                let added = merge_fields(&mut fields, object, table, walk, Own::Id)
                     .map_err(|conflict| conflict.within(position.to_string()))?;
-                if object.contains_key("id") {
-                    fields.source = None;
+                if added {
+                    items.push(Item { hash: 0, key: None, id: None, fields });
                 }
                 merged |= added;
-                added.then(|| items.push(Item { hash: 0, key: None, id: None, fields }))
             }
-        };
-        copy &= L::COPIES && at == Some(position) && items.entries[position].fields.source.is_some();
-    }
-    if L::COPIES {
-        items.source = (copy && items.entries.len() == array.len()).then_some(value);
+        }
     }
     Ok(merged)
 }
 
 /// What objects are merged by: the `id` as text, so `1` and `"1"` name the same object.
-fn id_key(id: &Value) -> Cow<'_, str> {
+pub(crate) fn id_key(id: &Value) -> Cow<'_, str> {
     match id {
         Value::String(text) => Cow::Borrowed(text),
         other => Cow::Owned(other.to_string()),
     }
 }
 
+/// The compiled release by the plain merge, built as a `Value`: what `compiled.rs` must give, reached another way.
 #[cfg(test)]
-mod tests {
-    use serde_json::json;
-
+pub(crate) mod plain {
     use super::*;
-    use crate::Merger;
 
-    /// [`Latest`] without copying objects whole: the plain merge, for checking the copies against.
-    struct Plain<'a>(Latest<'a>);
+    /// The last value given.
+    struct Latest<'a>(&'a Value);
 
-    impl<'a> Leaf<'a> for Plain<'a> {
-        const COPIES: bool = false;
-
-        fn new(release: u32, value: &'a Value) -> Self {
-            Self(Latest::new(release, value))
+    impl<'a> Leaf<'a> for Latest<'a> {
+        fn new(_: u32, value: &'a Value) -> Self {
+            Self(value)
         }
 
-        fn update(&mut self, release: u32, value: &'a Value) {
-            self.0.update(release, value);
+        fn update(&mut self, _: u32, value: &'a Value) {
+            self.0 = value;
         }
 
         fn is_null(&self) -> bool {
             self.0.is_null()
         }
 
-        fn output(&self, releases: &[Release<'a>]) -> Option<Value> {
-            self.0.output(releases)
+        /// `null` removes the field from the compiled release.
+        fn output(&self, _: &[Release<'a>]) -> Option<Value> {
+            (!self.0.is_null()).then(|| self.0.clone())
         }
     }
 
-    /// xorshift64*: enough randomness for shapes of releases, with no dependency.
-    struct Random(u64);
-
-    impl Random {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) % n
-        }
-
-        fn pick<'s>(&mut self, from: &[&'s str]) -> &'s str {
-            from[self.below(from.len() as u64) as usize]
-        }
-    }
-
-    /// A value for a field; the field's name decides its kind, so that releases never disagree on shapes, and
-    /// the few values repeat, so that releases often repeat each other.
-    fn value(random: &mut Random, name: &str, depth: u32) -> Value {
-        if random.below(12) == 0 {
-            return Value::Null;
-        }
-        match name {
-            "roles" | "words" => {
-                let words: Vec<&str> = (0..random.below(3)).map(|_| random.pick(&["a", "b", "c"])).collect();
-                json!(words)
-            }
-            "additionalIdentifiers" | "parties" | "items" | "awards" | "list" => {
-                let count = if depth < 3 { random.below(4) } else { 0 };
-                let items = (0..count).map(|_| {
-                    let mut item = object(random, depth + 1);
-                    match random.below(8) {
-                        0 => {}
-                        1 => {
-                            item.insert("id".into(), json!(1));
-                        }
-                        _ => {
-                            item.insert("id".into(), random.pick(&["1", "2", "3"]).into());
-                        }
-                    }
-                    Value::Object(item)
-                });
-                Value::Array(items.collect())
-            }
-            "tender" | "planning" | "budget" | "address" | "extra" if depth < 3 => {
-                Value::Object(object(random, depth + 1))
-            }
-            "tender" | "planning" | "budget" | "address" | "extra" => json!({}),
-            _ => match random.below(3) {
-                0 => json!(random.below(3)),
-                1 => json!(random.below(3) as f64),
-                _ => random.pick(&["x", "y", "较长的中文标题文字"]).into(),
-            },
-        }
-    }
-
-    fn object(random: &mut Random, depth: u32) -> Map<String, Value> {
-        const NAMES: &[&str] = &[
-            "title",
-            "status",
-            "amount",
-            "roles",
-            "words",
-            "additionalIdentifiers",
-            "items",
-            "list",
-            "budget",
-            "address",
-            "extra",
-        ];
-        (0..random.below(5))
-            .map(|_| {
-                let name = random.pick(NAMES);
-                (name.to_owned(), value(random, name, depth))
-            })
-            .collect()
-    }
-
-    fn releases(random: &mut Random) -> Vec<Value> {
-        (0..1 + random.below(5))
-            .map(|n| {
-                let mut release = Map::new();
-                for name in ["tender", "planning", "parties", "awards", "extra", "title"] {
-                    if random.below(2) == 0 {
-                        release.insert(name.into(), value(random, name, 0));
-                    }
-                }
-                release.insert("ocid".into(), "ocds-213czf-1".into());
-                release.insert("id".into(), n.to_string().into());
-                release.insert("date".into(), format!("2025-01-0{}", 1 + random.below(3)).into());
-                release.insert("tag".into(), json!(["tender"]));
-                Value::Object(release)
-            })
-            .collect()
-    }
-
-    /// Copying what a release gave whole, and recognising it when the next release repeats it, must never
-    /// change the compiled release.
-    #[test]
-    fn copies_are_the_plain_merge() {
-        let rules = &Merger::ocds_1_1().rules;
-        let mut random = Random(0x5eed_0cd5);
-        for round in 0..4000 {
-            let releases = releases(&mut random);
-            let copied = compile_with::<Latest, _>(rules, &releases);
-            let plain = compile_with::<Plain, _>(rules, &releases);
-            assert_eq!(copied, plain, "round {round}: {}", Value::Array(releases.clone()));
-        }
+    pub(crate) fn compile<R: Borrow<Value>>(rules: &Rules, releases: &[R]) -> Result<Value, MergeError> {
+        let (releases, ocid) = check(releases)?;
+        let (root, last) = merge::<Latest>(rules, &releases)?;
+        let date = releases[last].date;
+        let mut fields: Map<String, Value> = entries(&root, &releases).collect();
+        fields.insert("tag".into(), Value::Array(vec![Value::String("compiled".into())]));
+        fields.insert("id".into(), Value::String(format!("{ocid}-{date}")));
+        fields.insert("date".into(), Value::String(date.into()));
+        fields.insert("ocid".into(), Value::String(ocid.into()));
+        Ok(Value::Object(fields))
     }
 }

@@ -77,6 +77,12 @@ impl Rules {
         ROOT
     }
 
+    /// Whether `table` leaves any field out (`omitWhenMerged`): elsewhere a plain value needs no rule.
+    #[inline]
+    pub(crate) fn omits(&self, table: Table) -> bool {
+        self.tables[table as usize].omits
+    }
+
     /// The rule of `field` (whose [`fingerprint`] is `hash`) in `table`.
     #[inline]
     pub(crate) fn get(&self, table: Table, field: &str, hash: u64) -> Option<Entry> {
@@ -130,6 +136,7 @@ struct RuleTable {
     /// A power of two at least twice the entries, so there is always an empty slot; 0 is empty, `n` is entry
     /// `n - 1`.
     slots: Vec<u32>,
+    omits: bool,
 }
 
 impl RuleTable {
@@ -145,7 +152,8 @@ impl RuleTable {
             }
             slots[slot] = position as u32 + 1;
         }
-        Self { entries, slots }
+        let omits = entries.iter().any(|(_, _, entry)| *entry == Entry::Omit);
+        Self { entries, slots, omits }
     }
 
     #[inline]

@@ -125,6 +125,15 @@ fn objects_without_id_are_kept_apart() {
     assert_eq!(milestones[1]["title"][0]["releaseID"], "2");
 }
 
+/// A release that repeats an array of objects without `id` adds them again, however alike. (The compiler once took
+/// the repeated array for the one it had merged already.)
+#[test]
+fn repeated_objects_without_id_are_added_again() {
+    let milestones = json!({"tender": {"milestones": [{"title": "a"}]}});
+    let releases = [release(1, 1, "tender", milestones.clone()), release(2, 2, "tenderUpdate", milestones)];
+    assert_eq!(compile(&releases)["tender"]["milestones"], json!([{"title": "a"}, {"title": "a"}]));
+}
+
 /// `1` and `"1"` name the same object; the `id` is kept as first given. (ocdsmerge splits such an object's fields
 /// between two objects, an accident of its flattening.)
 #[test]

@@ -1,5 +1,6 @@
 //! The reference merge cases of OCDS 1.1 (`tests/merge-cases`, from ocdsmerge; see `CASES.md` there): each case's
-//! releases, compiled and versioned with the schema they were written for, must give exactly the expected results.
+//! releases, compiled and versioned with the schema they were written for, must give exactly the expected results,
+//! and the compiled release written as JSON must be the expected one's bytes.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,15 @@ fn assert_same(case: &str, kind: &str, actual: &Value, expected: &Value) {
     );
 }
 
+fn assert_same_bytes(case: &str, actual: &[u8], expected: &[u8]) {
+    assert!(
+        actual == expected,
+        "{case} (compiled JSON) differs\n--- actual\n{}\n--- expected\n{}",
+        String::from_utf8_lossy(actual),
+        String::from_utf8_lossy(expected),
+    );
+}
+
 macro_rules! cases {
     ($($test:ident => $case:literal,)*) => {
         const CASES: &[&str] = &[$($case),*];
@@ -52,6 +62,19 @@ macro_rules! cases {
                 fn compiled() {
                     let actual = merger().compile(&releases($case)).expect("the case merges");
                     assert_same($case, "compiled", &actual, &read(concat!($case, "-compiled.json")));
+                }
+
+                /// The borrowed tree, written by the compiler and by `serde_json`, is the expected release's
+                /// JSON with sorted keys, byte for byte.
+                #[test]
+                fn compiled_json() {
+                    let releases = releases($case);
+                    let expected = serde_json::to_vec(&read(concat!($case, "-compiled.json"))).expect("JSON");
+                    let mut written = Vec::new();
+                    merger().compiler().write_json(&releases, &mut written).expect("the case merges");
+                    assert_same_bytes($case, &written, &expected);
+                    let compiled = merger().compiled(&releases).expect("the case merges");
+                    assert_same_bytes($case, &serde_json::to_vec(&compiled).expect("JSON"), &expected);
                 }
 
                 #[test]
