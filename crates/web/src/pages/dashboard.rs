@@ -133,7 +133,7 @@ pub(crate) fn source_label(lang: Lang, s: FundSource) -> &'static str {
 }
 
 /// Colour class of a fund source: the same in the stacked bar, the legend and the bars.
-pub(crate) fn source_fill(s: FundSource) -> &'static str {
+fn source_fill(s: FundSource) -> &'static str {
     match s {
         FundSource::GeneralBudget => "fill-general",
         FundSource::WelfareLottery => "fill-lottery",

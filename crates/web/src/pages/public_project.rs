@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use shanzhi_domain::notice::Notice;
 use shanzhi_domain::project::{PublicContract, PublicProject};
 
-use super::dashboard::{bar_chart, source_fill, source_label, Row, Series};
+use super::dashboard::{bar_chart, source_label, Row, Series};
 use super::layout::{breadcrumbs, page};
 use super::notices::{kind_label, notice_title};
 use super::project_view::paras;
@@ -63,10 +63,10 @@ fn funding(lang: Lang, p: &PublicProject) -> Markup {
         .iter()
         .map(|f| Row { label: format!("{} {}", source_label(lang, f.source), f.year), values: vec![f.amount] })
         .collect();
-    let fill = p.funding.first().map_or("fill-general", |f| source_fill(f.source));
-    let series = [Series { name: lang.t("金额", "Amount"), fill }];
+    // One series, so one colour: a source's own colour on every bar would mislabel the others.
+    let series = [Series { name: lang.t("金额", "Amount"), fill: "fill-general" }];
     html! {
-        (bar_chart(lang, "public-funding", lang.t("资金来源", "Funding"), &series, &rows))
+        (bar_chart(lang, "public-funding", lang.t("按来源和年度", "By source and year"), &series, &rows))
         table.table #public-funding-table {
             thead { tr { th { (lang.t("资金来源", "Source")) } th { (lang.t("年度", "Year")) } th.num { (lang.t("金额", "Amount")) } } }
             tbody {
