@@ -83,16 +83,8 @@ fn text(out: &mut Vec<u8>, bytes: &[u8]) {
 /// overlapping the one before, and a short text read as overlapping halves, so no byte is looked at alone.
 #[inline]
 fn needs_escape(bytes: &[u8]) -> bool {
-    let word = |at: usize| {
-        let mut word = [0; 8];
-        word.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(word)
-    };
-    let half = |at: usize| {
-        let mut half = [0; 4];
-        half.copy_from_slice(&bytes[at..at + 4]);
-        u64::from(u32::from_le_bytes(half))
-    };
+    use crate::rules::{half_at, word_at};
+    let (word, half) = (|at| word_at(bytes, at), |at| half_at(bytes, at));
     let len = bytes.len();
     match len {
         0 => false,

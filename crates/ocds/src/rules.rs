@@ -182,16 +182,7 @@ pub(crate) fn fingerprint(text: &str) -> u64 {
     let mix = |hash: u64, word: u64| (hash.rotate_left(5) ^ word).wrapping_mul(K);
     let bytes = text.as_bytes();
     let len = bytes.len();
-    let word = |at: usize| {
-        let mut word = [0; 8];
-        word.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(word)
-    };
-    let half = |at: usize| {
-        let mut half = [0; 4];
-        half.copy_from_slice(&bytes[at..at + 4]);
-        u64::from(u32::from_le_bytes(half))
-    };
+    let (word, half) = (|at| word_at(bytes, at), |at| half_at(bytes, at));
     let mut hash = len as u64;
     // Fixed-size reads, the last one overlapping the one before: the length is in the hash already.
     if len >= 8 {
@@ -208,6 +199,22 @@ pub(crate) fn fingerprint(text: &str) -> u64 {
     hash ^ (hash >> 29)
 }
 
+/// The eight bytes of `bytes` from `at`, as a little-endian word (the caller knows they are there).
+#[inline]
+pub(crate) fn word_at(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+/// The four bytes of `bytes` from `at`, as a little-endian number.
+#[inline]
+pub(crate) fn half_at(bytes: &[u8], at: usize) -> u64 {
+    let mut half = [0; 4];
+    half.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(half))
+}
+
 /// Whether two texts are the same, without a call to `memcmp` for the short names and values most fields have.
 #[inline]
 pub(crate) fn same_text(a: &str, b: &str) -> bool {
@@ -216,16 +223,7 @@ pub(crate) fn same_text(a: &str, b: &str) -> bool {
     if len != b.len() {
         return false;
     }
-    let word = |bytes: &[u8], at: usize| {
-        let mut word = [0; 8];
-        word.copy_from_slice(&bytes[at..at + 8]);
-        u64::from_le_bytes(word)
-    };
-    let half = |bytes: &[u8], at: usize| {
-        let mut half = [0; 4];
-        half.copy_from_slice(&bytes[at..at + 4]);
-        u32::from_le_bytes(half)
-    };
+    let (word, half) = (word_at, half_at);
     // Two reads from each, the second overlapping the first where the text is shorter than twice the read.
     match len {
         0 => true,
