@@ -276,17 +276,15 @@ pub fn for_project(action: Action, p: &Project, now: DateTime<Utc>) -> Vec<NewNo
 /// reasons given for a rejection are published: reports may name service users, and the reasons are the
 /// purchaser's internal comments.
 fn for_acceptance(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
-    let c = p.contract.as_ref()?;
-    let accepted: Vec<_> = c.milestones.iter().filter(|m| m.status == MilestoneStatus::Accepted).collect();
-    let milestones: Vec<Value> = accepted
+    // What the public reads of the contract ([`Project::public`]): each milestone's acceptance day, what was paid.
+    let c = p.public().contract?;
+    let milestones: Vec<Value> = c
+        .milestones
         .iter()
-        .map(|m| {
-            let on = m.decisions.iter().rev().find(|d| d.accepted).map(|d| china_date(d.at));
-            json!({"name": m.name, "due": m.due, "amount": m.amount, "accepted_on": on})
-        })
+        .filter(|m| m.status == MilestoneStatus::Accepted)
+        .map(|m| json!({"name": m.name, "due": m.due, "amount": m.amount, "accepted_on": m.accepted_on}))
         .collect();
-    let paid: Money = accepted.iter().map(|m| m.amount).sum();
-    let extra = json!({"paid": paid, "accepted_on": china_date(now), "milestones": milestones});
+    let extra = json!({"paid": c.paid, "accepted_on": china_date(now), "milestones": milestones});
     contract_notice(NoticeKind::Acceptance, p, extra, now)
 }
 

@@ -105,7 +105,7 @@ impl Project {
                         .flatten(),
                 })
                 .collect();
-            let paid = milestones.iter().filter(|m| m.accepted_on.is_some()).map(|m| m.amount).sum();
+            let paid = milestones.iter().filter(|m| m.status == MilestoneStatus::Accepted).map(|m| m.amount).sum();
             PublicContract {
                 provider: c.provider.name.clone(),
                 amount: c.amount,
