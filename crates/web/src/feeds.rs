@@ -13,7 +13,7 @@ use shanzhi_domain::notice::{Notice, NoticeKind};
 use std::fmt::Write;
 
 use crate::error::{AppError, AppResult};
-use crate::paging::{next_page_href, ListQuery};
+use crate::paging::{next_page_href, query_of, ListQuery};
 use crate::AppState;
 
 /// The feed's only filter; paging (`limit`, `cursor`) comes with every list. Other parameters (a reader's
@@ -80,31 +80,12 @@ fn self_href(path: &str, raw: Option<&str>) -> String {
 /// The feed of the notices a list page shows (its kind and place).
 pub fn feed_href(kind: Option<NoticeKind>, region: Option<&str>) -> String {
     let file = kind.map_or("all", |k| k.code());
-    match region {
-        Some(r) => format!("/feed/{file}.atom?{}", url_params().append_pair("region", r).finish()),
-        None => format!("/feed/{file}.atom"),
-    }
+    format!("/feed/{file}.atom{}", query_of(&[("region", region)]))
 }
 
 /// The notices page showing the same list.
 fn alternate_href(kind: Option<NoticeKind>, region: Option<&str>) -> String {
-    let mut params = url_params();
-    if let Some(k) = kind {
-        params.append_pair("kind", k.code());
-    }
-    if let Some(r) = region {
-        params.append_pair("region", r);
-    }
-    let query = params.finish();
-    if query.is_empty() {
-        "/notices".into()
-    } else {
-        format!("/notices?{query}")
-    }
-}
-
-fn url_params() -> form_urlencoded::Serializer<'static, String> {
-    form_urlencoded::Serializer::new(String::new())
+    format!("/notices{}", query_of(&[("kind", kind.map(|k| k.code())), ("region", region)]))
 }
 
 fn feed_title(kind: Option<NoticeKind>, place: Option<&str>) -> String {

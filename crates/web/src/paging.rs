@@ -201,6 +201,22 @@ impl ListQuery {
     }
 }
 
+/// A link's query from the parameters that have a value: `?a=1&b=2`, or nothing when none has one.
+pub fn query_of(pairs: &[(&str, Option<&str>)]) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        if let Some(v) = v {
+            out.append_pair(k, v);
+        }
+    }
+    let q = out.finish();
+    if q.is_empty() {
+        q
+    } else {
+        format!("?{q}")
+    }
+}
+
 /// `path` with the same query as `raw` but the cursor of the next page.
 pub fn next_page_href(path: &str, raw: Option<&str>, cursor: i64) -> String {
     let mut out = form_urlencoded::Serializer::new(String::new());

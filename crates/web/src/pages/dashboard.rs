@@ -70,19 +70,8 @@ fn more(lang: Lang, total: Option<u32>, shown: usize, what: fn(u32, usize) -> (S
 
 /// The query of a statistics link: the year and the place, each when there is one.
 fn query(year: Option<i32>, region: Option<&str>) -> String {
-    let mut out = form_urlencoded::Serializer::new(String::new());
-    if let Some(y) = year {
-        out.append_pair("year", &y.to_string());
-    }
-    if let Some(r) = region {
-        out.append_pair("region", r);
-    }
-    let q = out.finish();
-    if q.is_empty() {
-        q
-    } else {
-        format!("?{q}")
-    }
+    let year = year.map(|y| y.to_string());
+    crate::paging::query_of(&[("year", year.as_deref()), ("region", region)])
 }
 
 async fn download(state: &AppState, user: &SignedIn, q: &HashMap<String, String>, format: Format) -> Page {
