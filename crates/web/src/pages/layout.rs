@@ -148,6 +148,11 @@ pub fn page(shell: &Shell, title: &str, body: Markup) -> Markup {
     }
 }
 
+/// One label and its value in a `dl.summary-list`.
+pub fn row(label: &str, value: Markup) -> Markup {
+    html! { div.summary-list__row { dt { (label) } dd { (value) } } }
+}
+
 /// Breadcrumbs above the title: each (href, label), the current page last without a link.
 pub fn breadcrumbs(lang: Lang, trail: &[(&str, &str)]) -> Markup {
     html! {

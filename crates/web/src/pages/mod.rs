@@ -138,6 +138,14 @@ impl Viewer {
     pub fn shell(&self) -> Shell<'_> {
         Shell { lang: self.lang, session: self.session.as_ref(), path: &self.path, back: self.back.as_deref() }
     }
+
+    /// The signed-in reader, or the viewer as it was when no one is signed in.
+    pub fn signed_in(self) -> Result<SignedIn, Viewer> {
+        match self.session {
+            Some(session) => Ok(SignedIn { lang: self.lang, session, path: self.path, back: self.back }),
+            None => Err(self),
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -180,12 +188,11 @@ impl SignedIn {
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
-        let v = Viewer::from_request_parts(parts, state).await?;
-        match v.session {
-            Some(session) => Ok(SignedIn { lang: v.lang, session, path: v.path, back: v.back }),
-            // For a POST whose session ran out, `path` is the page the form was on: go back there.
-            None => Err(see_other(&format!("/sign-in?next={}", layout::encode(&v.path)))),
-        }
+        // For a POST whose session ran out, `path` is the page the form was on: go back there.
+        Viewer::from_request_parts(parts, state)
+            .await?
+            .signed_in()
+            .map_err(|v| see_other(&format!("/sign-in?next={}", layout::encode(&v.path))))
     }
 }
 

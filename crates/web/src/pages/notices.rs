@@ -8,7 +8,7 @@ use serde_json::Value;
 use shanzhi_domain::notice::{body_money, Heading, Notice, NoticeKind};
 use shanzhi_domain::procurement::{ChallengeAbout, Consequence, Method, Scoring, SingleSourceCase};
 
-use super::layout::{breadcrumbs, page};
+use super::layout::{breadcrumbs, page, row};
 use super::project_view::{paras, percent};
 use super::{render, Ids, OrPage, Page, Viewer};
 use crate::i18n::Lang;
@@ -75,17 +75,7 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
             p.notice { (lang.t("暂无公告。", "No notices yet.")) }
         } @else {
             ul.queue #notices {
-                @for n in notices {
-                    @let heading = n.notice.body.heading();
-                    li.queue__item {
-                        a href={"/notices/" (n.id)} { (notice_title_with(lang, n, &heading)) }
-                        " " strong.tag.tag--blue { (kind_label(lang, n.notice.kind)) }
-                        p.queue__meta {
-                            (lang.t("发布日期：", "Published: ")) (lang.date(n.notice.published_on))
-                            @if let Some(p) = &heading.purchaser { " · " (p) }
-                        }
-                    }
-                }
+                @for n in notices { (notice_item(lang, n, true)) }
             }
         }
         @if let Some(href) = &next {
@@ -93,6 +83,22 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
         }
     };
     Ok(render(StatusCode::OK, page(&shell, title, body)))
+}
+
+/// A notice in a list: its title linking to it, its kind and the day it was published, with its purchaser unless
+/// the list is all one project's.
+pub fn notice_item(lang: Lang, n: &Notice, with_purchaser: bool) -> Markup {
+    let heading = n.notice.body.heading();
+    html! {
+        li.queue__item {
+            a href={"/notices/" (n.id)} { (notice_title_with(lang, n, &heading)) }
+            " " strong.tag.tag--blue { (kind_label(lang, n.notice.kind)) }
+            p.queue__meta {
+                (lang.t("发布日期：", "Published: ")) (lang.date(n.notice.published_on))
+                @if let (true, Some(p)) = (with_purchaser, &heading.purchaser) { " · " (p) }
+            }
+        }
+    }
 }
 
 pub async fn show(State(state): State<AppState>, v: Viewer, ids: Ids) -> Page {
@@ -113,10 +119,6 @@ pub async fn show(State(state): State<AppState>, v: Viewer, ids: Ids) -> Page {
         }
     };
     Ok(render(StatusCode::OK, page(&shell, &heading, body)))
-}
-
-fn row(label: &str, value: Markup) -> Markup {
-    html! { div.summary-list__row { dt { (label) } dd { (value) } } }
 }
 
 fn text<'a>(b: &'a Value, key: &str) -> Option<&'a str> {

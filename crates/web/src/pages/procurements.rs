@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::procurement::{Duty, Holder, Method, Stage};
 
+use super::layout::row;
 use crate::i18n::Lang;
 
 mod actions;
@@ -63,10 +64,6 @@ fn may_see_overdue(a: &Actor) -> bool {
 /// Whether the nav offers the overdue list.
 pub fn nav_overdue(a: &Actor) -> bool {
     may_see_overdue(a)
-}
-
-fn row(label: &str, value: Markup) -> Markup {
-    html! { div.summary-list__row { dt { (label) } dd { (value) } } }
 }
 
 fn due_tag(lang: Lang, due: NaiveDate, provisional: bool, overdue: bool) -> Markup {

@@ -9,7 +9,7 @@ use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::{Organisation, Region};
 use shanzhi_domain::project::{Milestone, Project, PurchaseMode, Status, STEPS};
 
-use super::layout::breadcrumbs;
+use super::layout::{breadcrumbs, row};
 use super::words::{
     action_label, audit_time, milestone_tag, period, status_label, status_tag, step_label, wan, wan_exact, yes_no,
 };
@@ -81,10 +81,6 @@ pub fn paras(text: &str) -> Markup {
 pub fn percent(bp: u32) -> String {
     let s = format!("{}.{:02}", bp / 100, bp % 100);
     format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
-}
-
-fn row(label: &str, value: Markup) -> Markup {
-    html! { div.summary-list__row { dt { (label) } dd { (value) } } }
 }
 
 /// The six-step tracker; closed projects show their end state instead of a current step.

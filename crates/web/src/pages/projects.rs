@@ -204,8 +204,10 @@ pub struct PanelInput {
 
 /// A project's page: the working page for a signed-in reader who may see it, the public page for anyone else.
 pub async fn show(State(state): State<AppState>, v: super::Viewer, ids: Ids) -> Page {
-    let Some(session) = v.session else { return super::public_project::show(&state, &v, ids.id).await };
-    let user = SignedIn { lang: v.lang, session, path: v.path, back: v.back };
+    let user = match v.signed_in() {
+        Ok(user) => user,
+        Err(v) => return super::public_project::show(&state, &v, ids.id).await,
+    };
     let p = projects::visible_project(&state, &user.session.actor, ids.id).await.or_page(&user.shell())?;
     project_page(&state, &user, &p, &PanelInput::default(), StatusCode::OK).await
 }

@@ -8,8 +8,8 @@ use shanzhi_domain::notice::Notice;
 use shanzhi_domain::project::{PublicContract, PublicProject};
 
 use super::dashboard::{bar_chart, source_label, Row, Series};
-use super::layout::{breadcrumbs, page};
-use super::notices::{kind_label, notice_title};
+use super::layout::{breadcrumbs, page, row};
+use super::notices::notice_item;
 use super::project_view::paras;
 use super::{render, OrPage, Page, Viewer};
 use crate::i18n::Lang;
@@ -21,7 +21,6 @@ pub async fn show(state: &AppState, v: &Viewer, id: i64) -> Page {
     let (p, notices) = shanzhi_app::projects::public_project(state, id).await.or_page(&shell)?;
     let places = shanzhi_app::reference::regions_named(state, &p.regions).await.or_page(&shell)?;
     let place_names: Vec<&str> = places.iter().map(|r| r.name.as_str()).collect();
-    let row = |label: &str, value: Markup| html! { div.summary-list__row { dt { (label) } dd { (value) } } };
     let body = html! {
         div.no-print { (breadcrumbs(lang, &[("/notices", lang.t("采购公告", "Procurement notices")), ("", &p.title)])) }
         span.caption { (p.code) }
@@ -88,12 +87,10 @@ fn contract(lang: Lang, c: &PublicContract) -> Markup {
     html! {
         h2 { (lang.t("合同与验收", "Contract and acceptance")) }
         dl.summary-list #public-contract {
-            div.summary-list__row { dt { (lang.t("承接主体", "Provider")) } dd { (c.provider) } }
-            div.summary-list__row { dt { (lang.t("合同期限", "Term")) } dd { (lang.date(c.start)) " – " (lang.date(c.end)) } }
-            div.summary-list__row { dt { (lang.t("签订日期", "Signed on")) } dd { (lang.date(c.signed_on)) } }
-            @if let Some(on) = c.terminated_on {
-                div.summary-list__row { dt { (lang.t("合同终止", "Ended early")) } dd { (lang.date(on)) } }
-            }
+            (row(lang.t("承接主体", "Provider"), html! { (c.provider) }))
+            (row(lang.t("合同期限", "Term"), html! { (lang.date(c.start)) " – " (lang.date(c.end)) }))
+            (row(lang.t("签订日期", "Signed on"), html! { (lang.date(c.signed_on)) }))
+            @if let Some(on) = c.terminated_on { (row(lang.t("合同终止", "Ended early"), html! { (lang.date(on)) })) }
         }
         (bar_chart(lang, "public-paid", lang.t("合同金额与已支付", "Contract and paid"), &series, &rows))
         table.table #public-milestones {
@@ -117,15 +114,5 @@ fn contract(lang: Lang, c: &PublicContract) -> Markup {
 }
 
 fn notice_list(lang: Lang, notices: &[Notice]) -> Markup {
-    html! {
-        ul.queue #public-notices {
-            @for n in notices {
-                li.queue__item {
-                    a href={"/notices/" (n.id)} { (notice_title(lang, n)) }
-                    " " strong.tag.tag--blue { (kind_label(lang, n.notice.kind)) }
-                    p.queue__meta { (lang.t("发布日期：", "Published: ")) (lang.date(n.notice.published_on)) }
-                }
-            }
-        }
-    }
+    html! { ul.queue #public-notices { @for n in notices { (notice_item(lang, n, false)) } } }
 }
