@@ -11,6 +11,7 @@ pub mod directory;
 pub mod error;
 pub mod files;
 pub mod jobs;
+pub mod open_data;
 pub mod pool;
 pub mod procurements;
 pub mod projects;
@@ -36,7 +37,7 @@ pub use shanzhi_store::one_snapshot;
 pub use shanzhi_store::{
     Account, BidFile, BudgetFilter, BudgetView, ExpertEntry, FileMeta, JobRun, LedgerRow, NoticeFilter,
     OrganisationFilter, Page, PageRequest, ProcurementFilter, ProjectFilter, Registration, SessionKind, SessionRecord,
-    UserFilter,
+    StepFilter, UserFilter,
 };
 
 use sessions::{hash_password, SignInGate};

@@ -205,7 +205,15 @@ pub fn for_procurement(
         Action::ProcurementAward => {
             let Some(a) = &p.award else { return vec![] };
             b.insert("winner".into(), json!(a.winner.name));
+            b.insert("winner_org_id".into(), json!(a.winner.org_id));
             b.insert("price".into(), json!(a.winner.price));
+            // Who bid, without their prices: the opening that decided (the final offers', where there were
+            // rounds) is over, so the bidders are no secret; a loser's price stays the committee's.
+            let opening = p.final_opening.as_ref().or(p.opening.as_ref());
+            let tenderers: Vec<Value> = opening
+                .map(|o| o.bids.iter().map(|b| json!({"org_id": b.org_id, "name": b.name})).collect())
+                .unwrap_or_default();
+            b.insert("tenderers".into(), json!(tenderers));
             b.insert("score".into(), json!(a.winner.score));
             b.insert(
                 "members".into(),
@@ -290,8 +298,16 @@ fn for_acceptance(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
 
 /// The contract notice, published when the contract is signed.
 fn for_contract(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
-    let signed_on = p.contract.as_ref()?.signed_on;
-    contract_notice(NoticeKind::Contract, p, json!({"signed_on": signed_on}), now)
+    let c = p.contract.as_ref()?;
+    // The milestones as signed: open data's contract carries them, and supplements add others later.
+    let milestones: Vec<Value> = c
+        .milestones
+        .iter()
+        .filter(|m| m.supplement.is_none())
+        .map(|m| json!({"name": m.name, "due": m.due, "amount": m.amount}))
+        .collect();
+    let extra = json!({"signed_on": c.signed_on, "provider_org_id": c.provider.org_id, "milestones": milestones});
+    contract_notice(NoticeKind::Contract, p, extra, now)
 }
 
 /// A notice about a project's contract: the contract's parties, amount and term, with `extra`'s fields.

@@ -13,6 +13,38 @@ pub enum ReviewStages {
     One,
 }
 
+/// An OCDS prefix: `ocds-` and the six letters or digits the Open Contracting Partnership registers for a
+/// publisher. The default is a placeholder until the platform's operator registers its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OcidPrefix(String);
+
+impl OcidPrefix {
+    pub const DEFAULT: &'static str = "ocds-sz0001";
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for OcidPrefix {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = s.strip_prefix("ocds-").is_some_and(|r| r.len() == 6 && r.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if ok {
+            Ok(OcidPrefix(s))
+        } else {
+            Err(format!("ocid_prefix {s:?} must be ocds- and six letters or digits"))
+        }
+    }
+}
+
+impl From<OcidPrefix> for String {
+    fn from(p: OcidPrefix) -> String {
+        p.0
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Rules {
@@ -94,6 +126,9 @@ pub struct Rules {
     /// How often the deadline sweep marks overdue procurement duties (minutes, from China midnight; every server
     /// reads the same config.json, so they agree on the slots).
     pub deadline_sweep_minutes: crate::jobs::SweepPeriod,
+    /// Open data: the registered OCDS prefix each project's `ocid` starts with, and the publisher's name.
+    pub ocid_prefix: OcidPrefix,
+    pub open_data_publisher: String,
 }
 
 impl Default for Rules {
@@ -134,6 +169,8 @@ impl Default for Rules {
             supplement_max_bp: 1000,
             service_start_window_days: 90,
             deadline_sweep_minutes: crate::jobs::SweepPeriod::DEFAULT,
+            ocid_prefix: OcidPrefix(OcidPrefix::DEFAULT.into()),
+            open_data_publisher: "善治公共服务购买平台".into(),
         }
     }
 }
@@ -200,6 +237,17 @@ mod tests {
         assert_eq!(r.contract_max_months, 12, "contract term generally ≤ 1 year");
         assert_eq!(r.continuing_contract_max_months, 36, "≤ 3 years for continuing services");
         assert_eq!(r.review_stages, ReviewStages::Two);
+    }
+
+    #[test]
+    fn an_ocid_prefix_is_ocds_and_six_letters_or_digits() {
+        assert_eq!(Rules::default().ocid_prefix.as_str(), "ocds-sz0001");
+        let r: Rules = serde_json::from_str(r#"{"ocid_prefix": "ocds-213czf"}"#).unwrap();
+        assert_eq!(r.ocid_prefix.as_str(), "ocds-213czf");
+        for bad in ["213czf", "ocds-213cz", "ocds-213czf1", "ocds-213cz-", "OCDS-213czf"] {
+            let e = serde_json::from_str::<Rules>(&format!(r#"{{"ocid_prefix": "{bad}"}}"#)).unwrap_err();
+            assert!(e.to_string().contains("ocid_prefix"), "{bad}: {e}");
+        }
     }
 
     #[test]

@@ -49,6 +49,8 @@ mod compiled;
 mod error;
 mod json;
 mod merge;
+pub mod package;
+pub mod process;
 #[cfg(test)]
 mod random;
 mod rules;
@@ -60,6 +62,7 @@ use serde_json::Value;
 
 pub use compiled::{Compiled, Compiler};
 pub use error::{MergeError, SchemaError};
+pub use process::{Publisher, Release, Source};
 pub use rules::Rule;
 
 /// The release schema of OCDS 1.1.5, as published (see `schema/NOTICE`).

@@ -109,6 +109,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Export the public data.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// China's working-day calendar: a year day by day (`calendar 2026`), or a date N working days on
     /// (`calendar add 2025-09-30 7`). Year files in DATA/calendar/YYYY.json add or replace years.
     Calendar(CalendarArgs),
@@ -191,6 +196,22 @@ pub enum AuditCommand {
     Verify {
         #[arg(long, value_name = "N:HASH")]
         checkpoint: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Every public contracting process in the Open Contracting Data Standard 1.1: release packages in
+    /// OUT/releases and record packages in OUT/records, one file of each per --per-file processes.
+    Ocds {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The platform's public address, which the data's links and uris start with.
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080", value_parser = shanzhi_web::PublicUrl::parse)]
+        base_url: shanzhi_web::PublicUrl,
+        /// Contracting processes per file.
+        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        per_file: i64,
     },
 }
 
@@ -441,6 +462,18 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             }
         }
         Command::Calendar(args) => calendar(&cli.place.data, &args),
+        Command::Export { command: ExportCommand::Ocds { out, base_url, per_file } } => {
+            let app = cli_app(store, rules);
+            let w = crate::export::ocds(&app, &out, base_url.as_str(), per_file, true).await?;
+            println!(
+                "{} contracting processes, {} releases, {} files written to {}",
+                w.processes,
+                w.releases,
+                w.files,
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report { command: ReportCommand::Summary { year, json: _ } } => {
             let stats = report(&store, &rules, year).await?;
             println!("{}", serde_json::to_string(&stats).map_err(|e| e.to_string())?);

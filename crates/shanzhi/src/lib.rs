@@ -1,8 +1,9 @@
 //! The `shanzhi` command: opening the store, and the users' verbs (serve, demo, migrate, user add,
-//! audit verify, report summary and export), and the scheduler that runs beside the server.
+//! audit verify, report summary and export, export ocds), and the scheduler that runs beside the server.
 
 pub mod cli;
 pub mod demo;
+pub mod export;
 pub mod gen;
 pub mod scheduler;
 

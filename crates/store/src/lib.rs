@@ -22,6 +22,7 @@ mod ledger;
 mod list_indexes;
 pub mod listing;
 mod migrations;
+pub mod open_data;
 mod pending;
 mod pending_bids;
 mod pending_notices;
@@ -48,6 +49,7 @@ pub use error::{Result, StoreError};
 pub use fiscal::FiscalStore;
 pub use jobs::{JobRun, JobStore, JobWork, OverdueMark};
 pub use listing::{Page, PageRequest};
+pub use open_data::{OpenDataStore, Step, StepFilter, StepKind};
 pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{PostCounts, ProjectFilter, ProjectStore, RECORD_SHAPE};
@@ -256,6 +258,7 @@ pub trait Store:
     + AccountStore
     + JobStore
     + StatisticsStore
+    + OpenDataStore
     + Send
     + Sync
 {

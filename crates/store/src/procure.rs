@@ -301,7 +301,7 @@ pub(crate) fn procurement_from_row(r: &dyn Cells) -> Result<Procurement> {
     Ok(p)
 }
 
-fn notice_from_row(r: &dyn Cells) -> Result<Notice> {
+pub(crate) fn notice_from_row(r: &dyn Cells) -> Result<Notice> {
     let kind: String = r.try_get("kind")?;
     let body: String = r.try_get("body")?;
     let date = |s: String| s.parse().map_err(|_| StoreError::Corrupt(format!("notice date {s}")));

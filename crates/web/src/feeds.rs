@@ -57,7 +57,7 @@ pub async fn feed(
 }
 
 /// Where links point: the configured public address, or the one the request was made to.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn origin(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(url) = &state.public_url {
         return url.as_str().to_string();
     }

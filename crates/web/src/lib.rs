@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod listen;
 pub mod money_api;
+mod ocds_api;
 pub mod openapi;
 pub mod pages;
 pub mod paging;
@@ -181,6 +182,7 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/static/app.css", get(stylesheet))
         .nest("/api/v1", api)
+        .nest("/api/ocds", ocds_api::router().layer(axum::middleware::map_response(json_errors)))
         .merge(pages::router())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline::deadline))

@@ -4,10 +4,10 @@
 //! reasons given for a rejection (the purchaser's internal comments), the social workers in posts, and who did what
 //! inside the departments.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
-use super::{MilestoneStatus, Project, Status};
+use super::{AwardMethod, MilestoneStatus, Project, Status};
 use crate::budget::FundSource;
 use crate::calendar::china_date;
 use crate::money::Money;
@@ -18,6 +18,7 @@ pub struct PublicProject {
     pub code: String,
     pub title: String,
     pub purchaser: String,
+    pub purchaser_org_id: i64,
     pub category: String,
     pub regions: Vec<String>,
     /// What the service is, as the design describes it.
@@ -33,6 +34,8 @@ pub struct PublicProject {
     pub contract: Option<PublicContract>,
     /// The day the project was cancelled, if it was.
     pub cancelled_on: Option<NaiveDate>,
+    /// When it was cancelled: the time its open data's cancellation carries.
+    pub cancelled_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,13 +50,17 @@ pub struct PublicAward {
     pub method_zh: &'static str,
     pub method_en: &'static str,
     pub provider: String,
+    pub provider_org_id: i64,
     pub amount: Money,
     pub on: NaiveDate,
+    /// A direct award (no procurement, so no result notice announced it).
+    pub direct: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PublicContract {
     pub provider: String,
+    pub provider_org_id: i64,
     pub amount: Money,
     pub start: NaiveDate,
     pub end: NaiveDate,
@@ -63,6 +70,7 @@ pub struct PublicContract {
     pub paid: Money,
     /// The day the contract was ended early, if it was.
     pub terminated_on: Option<NaiveDate>,
+    pub terminated_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -73,6 +81,8 @@ pub struct PublicMilestone {
     pub status: MilestoneStatus,
     /// The day it was accepted (and paid), once it was.
     pub accepted_on: Option<NaiveDate>,
+    /// When it was accepted: the payment's time in open data.
+    pub accepted_at: Option<DateTime<Utc>>,
 }
 
 impl Project {
@@ -87,27 +97,34 @@ impl Project {
                 method_zh,
                 method_en,
                 provider: a.provider.name.clone(),
+                provider_org_id: a.provider.org_id,
                 amount: a.amount,
                 on: china_date(a.at),
+                direct: a.method == AwardMethod::Direct,
             }
         });
         let contract = self.contract.as_ref().map(|c| {
             let milestones: Vec<PublicMilestone> = c
                 .milestones
                 .iter()
-                .map(|m| PublicMilestone {
-                    name: m.name.clone(),
-                    due: m.due,
-                    amount: m.amount,
-                    status: m.status,
-                    accepted_on: (m.status == MilestoneStatus::Accepted)
-                        .then(|| m.decisions.iter().rev().find(|x| x.accepted).map(|x| china_date(x.at)))
-                        .flatten(),
+                .map(|m| {
+                    let accepted_at = (m.status == MilestoneStatus::Accepted)
+                        .then(|| m.decisions.iter().rev().find(|x| x.accepted).map(|x| x.at))
+                        .flatten();
+                    PublicMilestone {
+                        name: m.name.clone(),
+                        due: m.due,
+                        amount: m.amount,
+                        status: m.status,
+                        accepted_on: accepted_at.map(china_date),
+                        accepted_at,
+                    }
                 })
                 .collect();
             let paid = milestones.iter().filter(|m| m.status == MilestoneStatus::Accepted).map(|m| m.amount).sum();
             PublicContract {
                 provider: c.provider.name.clone(),
+                provider_org_id: c.provider.org_id,
                 amount: c.amount,
                 start: c.start,
                 end: c.end,
@@ -115,6 +132,7 @@ impl Project {
                 milestones,
                 paid,
                 terminated_on: c.termination.as_ref().map(|t| china_date(t.at)),
+                terminated_at: c.termination.as_ref().map(|t| t.at),
             }
         });
         PublicProject {
@@ -122,6 +140,7 @@ impl Project {
             code: self.code.clone(),
             title: d.title.clone(),
             purchaser: self.purchaser_name.clone(),
+            purchaser_org_id: self.purchaser_org_id,
             category: d.category.clone(),
             regions: d.regions.clone(),
             content: d.content.clone(),
@@ -133,6 +152,7 @@ impl Project {
             award,
             contract,
             cancelled_on: self.cancellation.as_ref().map(|c| china_date(c.at)),
+            cancelled_at: self.cancellation.as_ref().map(|c| c.at),
         }
     }
 }
