@@ -25,6 +25,7 @@ mod money;
 mod money_contracts;
 mod money_pages;
 mod money_rules;
+mod ocds;
 mod openapi_doc;
 mod outage;
 mod pages;
