@@ -15,6 +15,7 @@ pub mod open_data;
 pub mod pool;
 pub mod procurements;
 pub mod projects;
+pub mod provider_record;
 pub mod reference;
 pub mod sessions;
 pub mod setup;
@@ -36,8 +37,8 @@ pub use shanzhi_store::listing::{DEFAULT_LIMIT, MAX_LIMIT};
 pub use shanzhi_store::one_snapshot;
 pub use shanzhi_store::{
     Account, BidFile, BudgetFilter, BudgetView, ExpertEntry, FileMeta, JobRun, LedgerRow, NoticeFilter,
-    OrganisationFilter, Page, PageRequest, ProcurementFilter, ProjectFilter, Registration, SessionKind, SessionRecord,
-    StepFilter, UserFilter,
+    OrganisationFilter, Page, PageRequest, ProcurementFilter, ProjectFilter, ProviderYear, Registration, SessionKind,
+    SessionRecord, StepFilter, UserFilter,
 };
 
 use sessions::{hash_password, SignInGate};

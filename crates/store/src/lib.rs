@@ -31,6 +31,7 @@ pub mod private;
 pub mod procure;
 pub mod procurement_list;
 pub mod projects;
+pub mod provider_record;
 mod read;
 mod reserved_ids;
 mod rows;
@@ -53,6 +54,7 @@ pub use open_data::{OpenDataStore, Step, StepFilter, StepKind};
 pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{PostCounts, ProjectFilter, ProjectStore, RECORD_SHAPE};
+pub use provider_record::{ProviderRecord, ProviderYear};
 pub use read::one_snapshot;
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;
@@ -259,6 +261,7 @@ pub trait Store:
     + JobStore
     + StatisticsStore
     + OpenDataStore
+    + ProviderRecord
     + Send
     + Sync
 {

@@ -35,6 +35,7 @@ mod procurement;
 mod procurement_law;
 mod procurement_pages;
 mod public_project;
+mod public_provider;
 mod records;
 mod sealed;
 mod serving;

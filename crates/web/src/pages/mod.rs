@@ -23,6 +23,7 @@ mod procurements;
 mod project_view;
 mod projects;
 mod public_project;
+mod public_provider;
 mod registration;
 mod steps;
 mod supplements;
@@ -95,6 +96,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/cancel", post(projects::cancel))
         .route("/projects/{id}/terminate", post(projects::terminate))
         .route("/notices", get(notices::list))
+        .route("/providers/{id}", get(public_provider::show))
         .route("/notices/{id}", get(notices::show))
         .route("/feed/{file}", get(crate::feeds::feed))
         .route("/procurements", get(procurements::list))

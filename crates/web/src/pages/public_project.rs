@@ -40,7 +40,7 @@ pub async fn show(state: &AppState, v: &Viewer, id: i64) -> Page {
             h2 { (lang.t("确定承接主体", "Provider chosen")) }
             dl.summary-list #public-award {
                 (row(lang.t("方式", "How"), html! { (lang.t(a.method_zh, a.method_en)) }))
-                (row(lang.t("承接主体", "Provider"), html! { (a.provider) }))
+                (row(lang.t("承接主体", "Provider"), html! { a href={"/providers/" (a.provider_org_id)} { (a.provider) } }))
                 (row(lang.t("金额", "Amount"), html! { (lang.money(a.amount)) }))
                 (row(lang.t("日期", "On"), html! { (lang.date(a.on)) }))
             }
@@ -87,7 +87,7 @@ fn contract(lang: Lang, c: &PublicContract) -> Markup {
     html! {
         h2 { (lang.t("合同与验收", "Contract and acceptance")) }
         dl.summary-list #public-contract {
-            (row(lang.t("承接主体", "Provider"), html! { (c.provider) }))
+            (row(lang.t("承接主体", "Provider"), html! { a href={"/providers/" (c.provider_org_id)} { (c.provider) } }))
             (row(lang.t("合同期限", "Term"), html! { (lang.date(c.start)) " – " (lang.date(c.end)) }))
             (row(lang.t("签订日期", "Signed on"), html! { (lang.date(c.signed_on)) }))
             @if let Some(on) = c.terminated_on { (row(lang.t("合同终止", "Ended early"), html! { (lang.date(on)) })) }
