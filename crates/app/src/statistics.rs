@@ -2,6 +2,7 @@
 //! them — the whole platform, or a region subtree — the same for the API, the dashboard, the exports and the
 //! command line.
 
+use shanzhi_domain::error::DomainError;
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::statistics::{DepartmentRow, Shown, Statistics, TownshipRow, YearWarning};
 use shanzhi_domain::visibility;
@@ -113,4 +114,26 @@ async fn reader_roots(app: &App, actor: &Actor, region: Option<&str>) -> Result<
 /// report, run by the machine's operator.
 pub async fn within(app: &App, year: Option<i32>, root: Option<&str>, list: Shown) -> Result<Statistics> {
     Ok(app.store.statistics(&app.rules, year, root, list).await?)
+}
+
+/// What anyone may read of a place (issue 10's region page): the place, its parent and the places under it, and the
+/// spending of `year` (every year when `None`) within it — contracts and payments by fund source, category and
+/// year. Only those: the statistics' budgets, warnings and steps before a contract are not public.
+pub struct PublicRegion {
+    pub region: shanzhi_domain::org::Region,
+    pub parent: Option<shanzhi_domain::org::Region>,
+    pub children: Vec<shanzhi_domain::org::Region>,
+    pub statistics: Statistics,
+}
+
+/// Place `code`'s public spending; not found for no such place.
+pub async fn public_region(app: &App, code: &str, year: Option<i32>) -> Result<PublicRegion> {
+    let region = app.store.region(code).await?.ok_or(Error::Domain(DomainError::NotFound { what: "region" }))?;
+    let parent = match &region.parent {
+        Some(p) => app.store.region(p).await?,
+        None => None,
+    };
+    let children = app.store.region_children(Some(code)).await?;
+    let statistics = app.store.statistics(&app.rules, year, Some(code), Shown::First(0)).await?;
+    Ok(PublicRegion { region, parent, children, statistics })
 }

@@ -36,6 +36,7 @@ mod procurement_law;
 mod procurement_pages;
 mod public_project;
 mod public_provider;
+mod public_region;
 mod records;
 mod sealed;
 mod serving;

@@ -190,7 +190,7 @@ fn legend(items: impl Iterator<Item = (&'static str, String)>) -> Markup {
 }
 
 /// One 100 % bar split by fund source: the share of each in the year's contracts.
-fn source_stack(lang: Lang, s: &Statistics) -> Markup {
+pub(crate) fn source_stack(lang: Lang, s: &Statistics) -> Markup {
     let total = s.by_fund_source.total();
     let parts: Vec<(FundSource, Money)> = s.by_fund_source.iter().collect();
     // Widths in thousandths that add up to exactly 1000, split as money is.
@@ -232,7 +232,7 @@ fn source_stack(lang: Lang, s: &Statistics) -> Markup {
 
 /// The yearly trend: a column per year for the contracted total, its social-funds part darker at the foot,
 /// the share above. The same figures follow in a table.
-fn trend_chart(lang: Lang, s: &Statistics) -> Markup {
+pub(crate) fn trend_chart(lang: Lang, s: &Statistics) -> Markup {
     let max = s.trend.iter().map(|t| t.contracted).max().unwrap_or(Money::ZERO);
     // Narrow enough that a dozen years fit a desktop column; the stylesheet keeps it legible on a phone.
     let step = 56;

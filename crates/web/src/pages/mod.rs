@@ -24,6 +24,7 @@ mod project_view;
 mod projects;
 mod public_project;
 mod public_provider;
+mod public_region;
 mod registration;
 mod steps;
 mod supplements;
@@ -97,6 +98,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/terminate", post(projects::terminate))
         .route("/notices", get(notices::list))
         .route("/providers/{id}", get(public_provider::show))
+        .route("/regions/{code}", get(public_region::show))
         .route("/notices/{id}", get(notices::show))
         .route("/feed/{file}", get(crate::feeds::feed))
         .route("/procurements", get(procurements::list))
