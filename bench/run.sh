@@ -258,6 +258,21 @@ for u in $TOWNSHIP_USERS; do
   printf '/api/v1/queue\tAuthorization: Bearer %s\n' "$township_token" >>"$URLS/queue"
 done
 
+# Open data: the release feed's pages as a harvester follows links.next (each page's own address), and the record
+# of each process they name.
+: >"$URLS/ocds-feed"
+: >"$WORK/ocids"
+url=/api/ocds/releases
+n=0
+while [[ -n $url && $n -lt $MAX_PAGES ]]; do
+  echo "$url" >>"$URLS/ocds-feed"
+  page=$(curl -fsS --max-time 120 "$BASE$url") || die "GET $url failed"
+  jq -r '.releases[].ocid' <<<"$page" >>"$WORK/ocids"
+  url=$(jq -r '.links.next // empty' <<<"$page" | sed -E 's|^https?://[^/]*||')
+  n=$((n + 1))
+done
+sort -u "$WORK/ocids" | cap | sed 's|^|/api/ocds/records/|' >"$URLS/ocds-record"
+
 # name | base | URL list | auth | cookie | target
 ENDPOINTS=(
   "ceiling (trivial axum handler)|$CEILING|ceiling|||-"
@@ -270,6 +285,8 @@ ENDPOINTS=(
   "GET /api/v1/queue (township purchaser)|$BASE|queue|||queue"
   "GET /api/v1/statistics?year=Y|$BASE|statistics|$AUTH||statistics"
   "GET /api/v1/statistics?year=Y&region=C|$BASE|statistics-region|$AUTH||statistics"
+  "GET /api/ocds/releases (open data, 100 a page)|$BASE|ocds-feed|||-"
+  "GET /api/ocds/records/{ocid} (open data)|$BASE|ocds-record|||-"
 )
 
 ROWS=()

@@ -20,6 +20,7 @@ mod flow;
 mod gen;
 mod indexes;
 mod jobs;
+mod leaks;
 mod lists;
 mod money;
 mod money_contracts;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 /// Every text of a project that must never be public: reviewers' comments, cost lines' items, service reports,
 /// rejection reasons and post holders — those not also in the design's own public words.
-fn private_texts(p: &Value) -> Vec<String> {
+pub(crate) fn private_texts(p: &Value) -> Vec<String> {
     let public = format!("{} {}", p["design"]["title"], p["design"]["content"]);
     let mut out = Vec::new();
     let mut add = |v: &Value| {
