@@ -210,9 +210,11 @@ pub fn for_procurement(
             // Who bid, without their prices: the opening that decided (the final offers', where there were
             // rounds) is over, so the bidders are no secret; a loser's price stays the committee's.
             let opening = p.final_opening.as_ref().or(p.opening.as_ref());
-            let tenderers: Vec<Value> = opening
-                .map(|o| o.bids.iter().map(|b| json!({"org_id": b.org_id, "name": b.name})).collect())
-                .unwrap_or_default();
+            let mut bidders: Vec<(i64, &str)> =
+                opening.map(|o| o.bids.iter().map(|b| (b.org_id, b.name.as_str())).collect()).unwrap_or_default();
+            // In a fixed order: the opening's follows the sealed bids' storage.
+            bidders.sort_unstable();
+            let tenderers: Vec<Value> = bidders.iter().map(|(id, name)| json!({"org_id": id, "name": name})).collect();
             b.insert("tenderers".into(), json!(tenderers));
             b.insert("score".into(), json!(a.winner.score));
             b.insert(

@@ -43,6 +43,7 @@ mod sealed;
 mod serving;
 mod sessions;
 mod sign_in;
+mod snapshots;
 mod statistics;
 mod statistics_sql;
 mod upgrade;
