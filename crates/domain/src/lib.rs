@@ -18,6 +18,7 @@ pub mod procurement;
 pub mod project;
 pub mod rules;
 pub mod scoring;
+pub mod search;
 pub mod sign_in;
 pub mod standards;
 pub mod statistics;

@@ -50,6 +50,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (39, include_str!("../migrations/sqlite/0039_place_lottery_order.sql")),
     (40, include_str!("../migrations/sqlite/0040_lottery_counts.sql")),
     (41, include_str!("../migrations/sqlite/0041_release_steps.sql")),
+    (42, include_str!("../migrations/sqlite/0042_notice_terms.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -97,6 +98,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (43, include_str!("../migrations/postgres/0043_place_lottery_order.sql")),
     (44, include_str!("../migrations/postgres/0044_lottery_counts.sql")),
     (45, include_str!("../migrations/postgres/0045_release_steps.sql")),
+    (46, include_str!("../migrations/postgres/0046_notice_terms.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -13,6 +13,8 @@ pub(crate) struct PendingNotices {
     rows: Vec<Vec<Arg>>,
     /// The lowest and highest id the rows hold.
     given: Option<(i64, i64)>,
+    /// Their search terms' rows.
+    terms: Vec<Vec<Arg>>,
 }
 
 impl PendingNotices {
@@ -22,11 +24,17 @@ impl PendingNotices {
         self.rows.push(std::iter::once(Arg::Int(id)).chain(values).collect());
     }
 
-    /// Writes the notices, after their projects' places, and indexes them under those places.
+    /// Holds a notice's search terms' rows ([`crate::procure::term_rows`]).
+    pub(crate) fn push_terms(&mut self, rows: Vec<Vec<Arg>>) {
+        self.terms.extend(rows);
+    }
+
+    /// Writes the notices, after their projects' places, and indexes them under those places and by their terms.
     pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
         let Some((first, last)) = self.given else { return Ok(()) };
         let head = format!("INSERT INTO notices (id, {})", crate::procure::NOTICE_FIELDS);
         insert_rows(conn, &head, "", self.rows).await?;
+        insert_rows(conn, crate::procure::TERMS_INSERT, " ON CONFLICT DO NOTHING", self.terms).await?;
         // A range: on PostgreSQL it may hold others' notices, which are indexed already (nothing done twice).
         sqlx::query(
             "INSERT INTO notice_regions (code, kind, year, notice_id) SELECT pl.code, n.kind, n.year, n.id FROM notices n \

@@ -37,6 +37,8 @@ pub struct NoticeFilter {
     pub region: Option<String>,
     /// The year of publication.
     pub year: Option<i32>,
+    /// Words the title holds, each whole (found by its terms in `notice_terms`).
+    pub q: Option<shanzhi_domain::search::Query>,
 }
 
 /// A bid as its own bidder sees it.
@@ -356,6 +358,13 @@ pub(crate) fn notice_values(n: &NewNotice, now: DateTime<Utc>) -> Vec<Arg> {
     ]
 }
 
+/// The search index's rows of a notice: its title's terms ([`shanzhi_domain::search::bigrams`]).
+pub(crate) const TERMS_INSERT: &str = "INSERT INTO notice_terms (term, notice_id)";
+
+pub(crate) fn term_rows(id: i64, n: &NewNotice) -> Vec<Vec<Arg>> {
+    shanzhi_domain::search::bigrams(&n.title).into_iter().map(|t| vec![Arg::Text(t), Arg::Int(id)]).collect()
+}
+
 /// The audit event of a notice's publication.
 fn publish_event(by: &By, id: i64, n: &NewNotice) -> shanzhi_domain::audit::NewEvent {
     by.event(
@@ -376,6 +385,26 @@ struct Sealed {
 }
 
 impl SqlStore {
+    /// The clauses of a words query over `notice_terms t` and `notices n`: the first term (which leads), the others,
+    /// and each word whole in the folded title.
+    fn words_clauses(&self, w: &mut Where, q: &shanzhi_domain::search::Query) {
+        let (first, rest) = q.terms.split_first().expect("a parsed query has terms");
+        let v = w.text(first);
+        w.and(format!("t.term = {v}"));
+        for term in rest {
+            let v = w.text(term);
+            w.and(format!("EXISTS (SELECT 1 FROM notice_terms o WHERE o.term = {v} AND o.notice_id = t.notice_id)"));
+        }
+        for word in &q.words {
+            let v = w.text(word);
+            w.and(if self.is_postgres() {
+                format!("strpos(lower(n.title COLLATE \"C\"), {v}) > 0")
+            } else {
+                format!("instr(lower(n.title), {v}) > 0")
+            });
+        }
+    }
+
     async fn insert_notices(
         &self,
         conn: &mut AnyConnection,
@@ -387,7 +416,10 @@ impl SqlStore {
             let values = notice_values(&n, now);
             if let Some(batch) = &self.batch {
                 let id = self.reserved_ids.notices.lock().await.next_id(conn, crate::reserved_ids::RESERVED).await?;
-                batch.notices.lock().await.push(id, values);
+                let mut pending = batch.notices.lock().await;
+                pending.push(id, values);
+                pending.push_terms(term_rows(id, &n));
+                drop(pending);
                 self.append(conn, publish_event(by, id, &n), now).await?;
                 continue;
             }
@@ -397,6 +429,7 @@ impl SqlStore {
             let row = crate::listing::bind_all(sqlx::query(&sql), values).fetch_one(&mut *conn).await?;
             let id: i64 = row.try_get(0)?;
             index_notices(conn, "n.id", id).await?;
+            insert_rows(conn, TERMS_INSERT, " ON CONFLICT DO NOTHING", term_rows(id, &n)).await?;
             self.append(conn, publish_event(by, id, &n), now).await?;
         }
         Ok(())
@@ -924,18 +957,35 @@ impl ProcurementStore for SqlStore {
         // A region code seeks its notices in `notice_regions`, which holds their kind and year too, so that every
         // combination of the filters is a seek; any other prefix walks the notices.
         let indexed = filter.region.as_deref().filter(|r| crate::projects::is_place_code(r));
-        let (from, id, keys) = match indexed {
-            Some(code) => {
+        let under_prefix = |w: &mut Where, region: &str| {
+            let range = w.prefix("r.region", region);
+            w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"));
+        };
+        let (from, id, keys) = match (&filter.q, indexed) {
+            // Words: the newest notices under the query's first term that hold its other terms and every word
+            // whole; a place is then checked notice by notice.
+            (Some(q), _) => {
+                self.words_clauses(&mut w, q);
+                match (indexed, &filter.region) {
+                    (Some(code), _) => {
+                        let v = w.text(code);
+                        w.and(format!(
+                            "EXISTS (SELECT 1 FROM notice_regions nr WHERE nr.notice_id = n.id AND nr.code = {v})"
+                        ));
+                    }
+                    (None, Some(region)) => under_prefix(&mut w, region),
+                    (None, None) => {}
+                }
+                ("notice_terms t JOIN notices n ON n.id = t.notice_id", "t.notice_id", "n")
+            }
+            (None, Some(code)) => {
                 let v = w.text(code);
                 w.and(format!("nr.code = {v}"));
                 ("notice_regions nr JOIN notices n ON n.id = nr.notice_id", "nr.notice_id", "nr")
             }
-            None => {
+            (None, None) => {
                 if let Some(region) = &filter.region {
-                    let range = w.prefix("r.region", region);
-                    w.and(format!(
-                        "EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"
-                    ));
+                    under_prefix(&mut w, region);
                 }
                 ("notices n", "n.id", "n")
             }

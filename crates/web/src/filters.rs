@@ -3,12 +3,14 @@
 
 use shanzhi_app::{BudgetFilter, NoticeFilter, OrganisationFilter, ProcurementFilter, ProjectFilter, UserFilter};
 use shanzhi_domain::budget::FundSource;
+use shanzhi_domain::error::ErrorCode;
 use shanzhi_domain::notice::NoticeKind;
 use shanzhi_domain::org::{OrgKind, Role, Verification};
 use shanzhi_domain::procurement::{Method, Stage};
 use shanzhi_domain::project::{Status, STEPS};
+use shanzhi_domain::search::{Query, QueryError};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::paging::{Filters, ListQuery};
 
 /// The filters of a project list: `step`, `year`, `region`, `category`, `purchaser`, `provider`.
@@ -30,14 +32,22 @@ pub fn project_filter(q: &ListQuery) -> AppResult<ProjectFilter> {
 }
 
 /// The filters of a notice list: `kind`, `region` (a subtree, by the notice's project), `year` (of publication).
-pub const NOTICE_FILTERS: [&str; 3] = ["kind", "region", "year"];
+pub const NOTICE_FILTERS: [&str; 4] = ["q", "kind", "region", "year"];
 
 pub fn notice_filter(q: &ListQuery) -> AppResult<NoticeFilter> {
     let kinds: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.code()).collect();
+    let words = q.text("q").map(|text| Query::parse(&text)).transpose().map_err(|e| {
+        let (zh, en) = match e {
+            QueryError::TooShort => ("搜索词每个至少两个字", "each search word needs two characters or more"),
+            QueryError::TooLong => ("搜索内容最多 50 个字", "search for at most 50 characters"),
+        };
+        AppError::bad_request(ErrorCode::InvalidParameter, format!("参数 q：{zh}"), format!("parameter q: {en}"))
+    })?;
     Ok(NoticeFilter {
         kind: q.one_of("kind", &kinds)?.as_deref().and_then(NoticeKind::parse),
         region: q.text("region"),
         year: q.number("year")?,
+        q: words,
     })
 }
 

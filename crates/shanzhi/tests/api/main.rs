@@ -40,6 +40,7 @@ mod public_provider;
 mod public_region;
 mod records;
 mod sealed;
+mod search;
 mod serving;
 mod sessions;
 mod sign_in;

@@ -54,7 +54,11 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
             "Purchase intentions, announcements, corrections, results and other notices the law requires to be public; no sign-in needed.",
         )) }
         p.no-print { a #feed href=(feed) type="application/atom+xml" { (lang.t("订阅这些公告（Atom）", "Subscribe to these notices (Atom)")) } }
-        form.no-print method="get" action="/notices" {
+        form.no-print method="get" action="/notices" role="search" {
+            div.field {
+                label for="q" { (lang.t("搜索（项目名称、采购人，如“养老”）", "Search (project, purchaser, e.g. 养老)")) }
+                input #q type="search" name="q" maxlength="50" value=[q.text("q")];
+            }
             div.field {
                 label for="kind" { (lang.t("公告类型", "Kind of notice")) }
                 select #kind name="kind" {

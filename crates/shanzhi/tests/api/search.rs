@@ -1,0 +1,101 @@
+//! Searching notices by words (`?q=`): answered from the terms index, exactly the notices whose titles hold every
+//! word, with the other filters and the pages; the index is kept with each notice and the migration's backfill
+//! writes the same terms the platform does.
+
+use crate::both_backends;
+use crate::helpers::*;
+use crate::procurement::{approved_project, comprehensive, documents};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use shanzhi_store::Backend;
+use sqlx::Row;
+use std::collections::BTreeSet;
+
+fn ids(items: &[Value]) -> BTreeSet<i64> {
+    items.iter().map(|n| n["id"].as_i64().unwrap()).collect()
+}
+
+/// The notices of `all` whose titles hold every word (ASCII case folded).
+fn holding(all: &[Value], words: &[&str]) -> BTreeSet<i64> {
+    all.iter()
+        .filter(|n| {
+            let title = n["title"].as_str().unwrap().to_ascii_lowercase();
+            words.iter().all(|w| title.contains(&w.to_ascii_lowercase()))
+        })
+        .map(|n| n["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// `q` percent-encoded for a URL's query.
+fn encode(q: &str) -> String {
+    q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
+
+both_backends! {
+    async fn a_search_finds_exactly_the_notices_whose_titles_hold_every_word(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let all = app.all("/api/v1/notices?limit=200", None).await;
+        let mut found_any = 0;
+        for words in [vec!["社会工作"], vec!["民政局", "岗位"], vec!["养老"], vec!["夷陵区", "公告"], vec!["不存在的词"]] {
+            let q = encode(&words.join(" "));
+            let got = app.all(&format!("/api/v1/notices?q={q}"), None).await;
+            assert_eq!(ids(&got), holding(&all, &words), "q={words:?}");
+            found_any += got.len();
+            // One a page: the same notices, newest first.
+            let paged = app.all(&format!("/api/v1/notices?q={q}&limit=1"), None).await;
+            assert_eq!(paged, got, "q={words:?} one a page");
+            let order: Vec<i64> = got.iter().map(|n| n["id"].as_i64().unwrap()).collect();
+            assert!(order.windows(2).all(|w| w[0] > w[1]), "newest first");
+        }
+        assert!(found_any >= 10, "the demo's titles hold these words: {found_any}");
+        // With the other filters: the intersection.
+        let q = encode("夷陵区");
+        for filter in ["kind=contract", "year=2014", "region=420506"] {
+            let got = ids(&app.all(&format!("/api/v1/notices?q={q}&{filter}"), None).await);
+            let filtered = ids(&app.all(&format!("/api/v1/notices?{filter}"), None).await);
+            let words = holding(&all, &["夷陵区"]);
+            assert_eq!(got, filtered.intersection(&words).copied().collect(), "{filter}");
+        }
+        // The page searches too.
+        let (status, html) = page(&app, &format!("/notices?q={}", encode("社会工作")), "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("id=\"q\"") && html.contains("value=\"社会工作\""));
+        // A new notice is found as it is published.
+        let project = approved_project(&app, "搜索测试居家养老服务").await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let body = json!({"method": "open_tender", "documents": documents(comprehensive())});
+        app.ok(Method::POST, &format!("/api/v1/projects/{project}/procurements"), &purchaser, Some(body)).await;
+        let got = app.all(&format!("/api/v1/notices?q={}", encode("搜索测试")), None).await;
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0]["project_id"], project);
+    }
+
+    async fn a_search_refuses_a_word_of_one_character_and_a_long_query(backend) {
+        let app = TestApp::with_demo(backend).await;
+        for q in ["养", "养老 社", &"养".repeat(51)] {
+            let (status, body) = app.call(Method::GET, &format!("/api/v1/notices?q={}", encode(q)), None, None).await;
+            assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_parameter")), "{q}: {body}");
+            assert!(body["message"].as_str().unwrap().contains("q"), "{body}");
+        }
+    }
+
+    async fn the_migration_indexes_the_notices_before_it_as_the_platform_does(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let pool = app.store.pool();
+        let read = |sql: &'static str| async move {
+            let rows = sqlx::query(sql).fetch_all(pool).await.unwrap();
+            rows.iter().map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1))).collect::<BTreeSet<_>>()
+        };
+        let written = read("SELECT term, notice_id FROM notice_terms").await;
+        assert!(written.len() > 500, "{} terms", written.len());
+        // The migration's own statement, run again over the published notices, gives the same rows.
+        let migration = match backend {
+            Backend::Sqlite => include_str!("../../../store/migrations/sqlite/0042_notice_terms.sql"),
+            Backend::Postgres => include_str!("../../../store/migrations/postgres/0046_notice_terms.sql"),
+        };
+        let fill = &migration[migration.find("INSERT").unwrap()..];
+        sqlx::query("DELETE FROM notice_terms").execute(pool).await.unwrap();
+        sqlx::raw_sql(fill).execute(pool).await.unwrap();
+        assert_eq!(read("SELECT term, notice_id FROM notice_terms").await, written);
+    }
+}
