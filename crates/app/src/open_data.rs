@@ -2,13 +2,10 @@
 //! contracting process's record, and the walk the bulk export takes. Everything comes from what the public may
 //! read — a project's public reading and its notices — through the OCDS crate's one mapping.
 
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use serde_json::Value;
 use shanzhi_domain::error::DomainError;
-use shanzhi_domain::notice::Notice;
-use shanzhi_domain::project::PublicProject;
 use shanzhi_ocds::process::{releases, Publisher, Release, Source};
 use shanzhi_store::{StepFilter, StepKind};
 
@@ -33,17 +30,6 @@ pub struct ReleasePage {
     pub next: Option<i64>,
 }
 
-/// A project's public reading and its notices, oldest first; `None` while nothing of it is public.
-async fn process_of(app: &App, project_id: i64) -> Result<Option<(PublicProject, Vec<Notice>)>> {
-    let mut notices = app.store.notices_of_project(project_id).await?;
-    if notices.is_empty() {
-        return Ok(None);
-    }
-    notices.sort_by_key(|n| (n.published_at, n.id));
-    let Some(project) = app.store.project(project_id).await? else { return Ok(None) };
-    Ok(Some((project.public(), notices)))
-}
-
 /// Up to `limit` releases after `filter`'s cursor, in the order their steps committed.
 pub async fn release_page(app: &App, publisher: &Publisher, filter: &StepFilter, limit: usize) -> Result<ReleasePage> {
     let limit = limit.clamp(1, MAX_RELEASES);
@@ -59,29 +45,27 @@ pub async fn release_page(app: &App, publisher: &Publisher, filter: &StepFilter,
         .collect();
     let notice_projects: HashMap<i64, i64> =
         app.store.notices_by_ids(&notice_ids).await?.into_iter().map(|n| (n.id, n.notice.project_id)).collect();
-    // A page's steps are mostly a few projects' in a row: each project is read once.
-    let mut processes: HashMap<i64, Option<(PublicProject, Vec<Notice>)>> = HashMap::new();
-    let mut out = Vec::with_capacity(steps.len());
-    for step in &steps {
-        let (project_id, source) = match step.kind {
-            StepKind::Notice { notice_id } => match notice_projects.get(&notice_id) {
-                Some(p) => (*p, Source::Notice(notice_id)),
-                None => continue,
-            },
-            StepKind::Payment { project_id, milestone } => (project_id, Source::Payment(milestone)),
-            StepKind::Cancellation { project_id } => (project_id, Source::Cancellation),
-            StepKind::Termination { project_id } => (project_id, Source::Termination),
-        };
-        let process = match processes.entry(project_id) {
-            Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(process_of(app, project_id).await?),
-        };
-        // A step of a project nothing of which is public (cancelled before its first notice) emits no release.
-        let Some((project, notices)) = process else { continue };
-        if let Some(r) = releases(publisher, project, notices).into_iter().find(|r| r.source == source) {
-            out.push(r.value);
+    let sources: Vec<(i64, Source)> = steps
+        .iter()
+        .filter_map(|step| match step.kind {
+            StepKind::Notice { notice_id } => notice_projects.get(&notice_id).map(|p| (*p, Source::Notice(notice_id))),
+            StepKind::Payment { project_id, milestone } => Some((project_id, Source::Payment(milestone))),
+            StepKind::Cancellation { project_id } => Some((project_id, Source::Cancellation)),
+            StepKind::Termination { project_id } => Some((project_id, Source::Termination)),
+        })
+        .collect();
+    // The page's projects read together, and each one's releases built once.
+    let mut ids: Vec<i64> = sources.iter().map(|(p, _)| *p).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut built: HashMap<(i64, Source), Value> = HashMap::new();
+    for (project, notices) in app.store.processes(&ids).await? {
+        for r in releases(publisher, &project.public(), &notices) {
+            built.insert((project.id, r.source), r.value);
         }
     }
+    // A step of a project nothing of which is public (cancelled before its first notice) emits no release.
+    let out = sources.iter().filter_map(|key| built.remove(key)).collect();
     Ok(ReleasePage { releases: out, next: more.then(|| steps.last().map(|s| s.seq)).flatten() })
 }
 
@@ -91,8 +75,13 @@ pub async fn record(app: &App, publisher: &Publisher, ocid: &str) -> Result<Vec<
     let not_found = || Error::Domain(DomainError::NotFound { what: "contracting process" });
     let code = publisher.code_of(ocid).ok_or_else(not_found)?;
     let project = app.store.project_by_code(code).await?.ok_or_else(not_found)?;
-    let (project, notices) = process_of(app, project.id).await?.ok_or_else(not_found)?;
-    Ok(releases(publisher, &project, &notices))
+    let mut notices = app.store.notices_of_project(project.id).await?;
+    notices.sort_by_key(|n| (n.published_at, n.id));
+    let releases = releases(publisher, &project.public(), &notices);
+    if releases.is_empty() {
+        return Err(not_found());
+    }
+    Ok(releases)
 }
 
 /// One contracting process for the bulk export.

@@ -51,6 +51,8 @@ pub trait OpenDataStore {
     /// Up to `limit` projects with a published notice after project `after_id`, by id, each with its notices
     /// oldest first: the bulk export's walk.
     async fn public_projects(&self, after_id: i64, limit: i64) -> Result<Vec<(Project, Vec<Notice>)>>;
+    /// The projects `ids` (those that exist), by id, each with its notices oldest first.
+    async fn processes(&self, ids: &[i64]) -> Result<Vec<(Project, Vec<Notice>)>>;
     /// The highest id of a project with a published notice (0 when none).
     async fn last_public_project(&self) -> Result<i64>;
 }
@@ -127,8 +129,6 @@ impl OpenDataStore for SqlStore {
     }
 
     async fn public_projects(&self, after_id: i64, limit: i64) -> Result<Vec<(Project, Vec<Notice>)>> {
-        // The projects' ids from the notices' index by project, then the projects and their notices, three
-        // statements a page whatever its size.
         let ids: Vec<i64> = self
             .fetch_all(
                 "SELECT DISTINCT project_id FROM notices WHERE project_id > $1 ORDER BY project_id LIMIT $2",
@@ -136,10 +136,15 @@ impl OpenDataStore for SqlStore {
                 |r| r.try_get::<i64>("project_id"),
             )
             .await?;
+        self.processes(&ids).await
+    }
+
+    async fn processes(&self, ids: &[i64]) -> Result<Vec<(Project, Vec<Notice>)>> {
+        // The projects, then all their notices: two statements whatever the number.
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = id_list(&ids);
+        let list = id_list(ids);
         let projects = self
             .fetch_all(
                 &format!("SELECT {} FROM projects p WHERE p.id IN ({list}) ORDER BY p.id", crate::projects::COLUMNS),
