@@ -6,7 +6,7 @@
 //! the opening is recorded — the web layer's permission checks are the first line, these the last.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
@@ -14,6 +14,7 @@ use shanzhi_domain::audit::{NewEvent, Scope as AuditScope};
 use shanzhi_domain::notice::{NewNotice, Notice, NoticeBody, NoticeKind};
 use shanzhi_domain::procurement::{BidContent, Duty, Procurement, Stage};
 use shanzhi_domain::project::{Change, Project};
+use shanzhi_domain::Money;
 use shanzhi_domain::{DomainError, ErrorCode};
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
@@ -39,6 +40,20 @@ pub struct NoticeFilter {
     pub year: Option<i32>,
     /// Words the title holds, each whole (found by its terms in `notice_terms`).
     pub q: Option<shanzhi_domain::search::Query>,
+    /// The project's purchasing department (an organisation id).
+    pub purchaser: Option<i64>,
+    /// The project's catalogue category, or a head of it (a code prefix).
+    pub category: Option<String>,
+    /// The project's provider (an organisation id).
+    pub provider: Option<i64>,
+    /// The procurement's method (notices of a procurement).
+    pub method: Option<shanzhi_domain::procurement::Method>,
+    /// The project's budget within these amounts, both included.
+    pub budget_min: Option<Money>,
+    pub budget_max: Option<Money>,
+    /// Published on these days or between them, both included.
+    pub published_from: Option<NaiveDate>,
+    pub published_to: Option<NaiveDate>,
 }
 
 /// A bid as its own bidder sees it.
@@ -356,6 +371,41 @@ pub(crate) fn notice_values(n: &NewNotice, now: DateTime<Utc>) -> Vec<Arg> {
         Arg::Text(ts(now)),
         Arg::Int(i64::from(n.published_on.year())),
     ]
+}
+
+/// A notice filter's clauses on its project, procurement and day, checked notice by notice.
+fn project_clauses(w: &mut Where, f: &NoticeFilter) {
+    let mut of_project = Vec::new();
+    if let Some(org) = f.purchaser {
+        of_project.push(format!("p.purchaser_org_id = {}", w.int(org)));
+    }
+    if let Some(category) = &f.category {
+        of_project.push(w.prefix("p.category", category));
+    }
+    if let Some(org) = f.provider {
+        of_project.push(format!("p.provider_org_id = {}", w.int(org)));
+    }
+    if let Some(min) = f.budget_min {
+        of_project.push(format!("p.total >= {}", w.int(min.fen())));
+    }
+    if let Some(max) = f.budget_max {
+        of_project.push(format!("p.total <= {}", w.int(max.fen())));
+    }
+    if !of_project.is_empty() {
+        w.and(format!("EXISTS (SELECT 1 FROM projects p WHERE p.id = n.project_id AND {})", of_project.join(" AND ")));
+    }
+    if let Some(method) = f.method {
+        let v = w.text(method.code());
+        w.and(format!("EXISTS (SELECT 1 FROM procurements pr WHERE pr.id = n.procurement_id AND pr.method = {v})"));
+    }
+    if let Some(from) = f.published_from {
+        let v = w.text(&from.to_string());
+        w.and(format!("n.published_on >= {v}"));
+    }
+    if let Some(to) = f.published_to {
+        let v = w.text(&to.to_string());
+        w.and(format!("n.published_on <= {v}"));
+    }
 }
 
 /// The search index's rows of a notice: its title's terms ([`shanzhi_domain::search::bigrams`]).
@@ -998,6 +1048,7 @@ impl ProcurementStore for SqlStore {
             let v = w.int(i64::from(year));
             w.and(format!("{keys}.year = {v}"));
         }
+        project_clauses(&mut w, filter);
         let sql = format!("SELECT n.* FROM {from}{}", w.page_sql(id, page));
         let notices = self.fetch_all(&sql, w.into_args(), notice_from_row).await?;
         Ok(Page::cut(notices, page.limit, |n| n.id))

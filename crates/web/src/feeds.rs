@@ -34,7 +34,7 @@ pub async fn feed(
     };
     let q = ListQuery::parse_page(raw.as_deref(), &FEED_FILTERS)?;
     let region = q.text("region");
-    let filter = NoticeFilter { kind, region: region.clone(), year: None, q: None };
+    let filter = NoticeFilter { kind, region: region.clone(), ..NoticeFilter::default() };
     let listed = procurements::notice_page(&state, &filter, q.page).await?;
     let place = match &region {
         Some(code) => shanzhi_app::reference::regions_named(&state, std::slice::from_ref(code)).await?.pop(),

@@ -32,7 +32,22 @@ pub fn project_filter(q: &ListQuery) -> AppResult<ProjectFilter> {
 }
 
 /// The filters of a notice list: `kind`, `region` (a subtree, by the notice's project), `year` (of publication).
-pub const NOTICE_FILTERS: [&str; 4] = ["q", "kind", "region", "year"];
+/// The public notices' filters: words, kind, place (a subtree), year, and the project's purchasing department,
+/// category (or head), provider, procurement method, budget range (yuan) and publication days.
+pub const NOTICE_FILTERS: [&str; 12] = [
+    "q",
+    "kind",
+    "region",
+    "year",
+    "purchaser",
+    "category",
+    "provider",
+    "method",
+    "budget_min",
+    "budget_max",
+    "from",
+    "to",
+];
 
 pub fn notice_filter(q: &ListQuery) -> AppResult<NoticeFilter> {
     let kinds: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.code()).collect();
@@ -48,6 +63,17 @@ pub fn notice_filter(q: &ListQuery) -> AppResult<NoticeFilter> {
         region: q.text("region"),
         year: q.number("year")?,
         q: words,
+        purchaser: q.number("purchaser")?,
+        category: q.text("category"),
+        provider: q.number("provider")?,
+        method: q
+            .one_of("method", &Method::ALL.iter().map(|m| m.code()).collect::<Vec<_>>())?
+            .as_deref()
+            .and_then(Method::parse),
+        budget_min: q.money("budget_min")?,
+        budget_max: q.money("budget_max")?,
+        published_from: q.date("from")?,
+        published_to: q.date("to")?,
     })
 }
 

@@ -188,6 +188,38 @@ impl ListQuery {
             .transpose()
     }
 
+    /// A filter that must be a yuan amount (`36000`, `36000.50`); refused with 400 `invalid_parameter` otherwise.
+    pub fn money(&self, name: &str) -> AppResult<Option<shanzhi_domain::Money>> {
+        self.filters
+            .get(name)
+            .map(|v| {
+                shanzhi_domain::Money::parse_yuan(v).map_err(|_| {
+                    bad(
+                        ErrorCode::InvalidParameter,
+                        format!("参数 {name} 应为金额（元）：{v}"),
+                        format!("parameter {name} must be an amount in yuan: {v}"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
+    /// A filter that must be a date (`YYYY-MM-DD`); refused with 400 `invalid_parameter` otherwise.
+    pub fn date(&self, name: &str) -> AppResult<Option<chrono::NaiveDate>> {
+        self.filters
+            .get(name)
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                    bad(
+                        ErrorCode::InvalidParameter,
+                        format!("参数 {name} 应为日期（YYYY-MM-DD）：{v}"),
+                        format!("parameter {name} must be a date (YYYY-MM-DD): {v}"),
+                    )
+                })
+            })
+            .transpose()
+    }
+
     /// A filter that must be one of `allowed`.
     pub fn one_of(&self, name: &str, allowed: &[&str]) -> AppResult<Option<String>> {
         match self.filters.get(name) {

@@ -70,6 +70,55 @@ both_backends! {
         assert_eq!(got[0]["project_id"], project);
     }
 
+    async fn the_notices_filter_by_department_category_provider_method_budget_and_days(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let admin = app.token("admin").await;
+        let all = app.all("/api/v1/notices?limit=200", None).await;
+        let items: std::collections::HashMap<i64, Value> = app
+            .all("/api/v1/projects?limit=200", Some(&admin))
+            .await
+            .into_iter()
+            .map(|p| (p["id"].as_i64().unwrap(), p))
+            .collect();
+        let project = |n: &Value| items[&n["project_id"].as_i64().unwrap()].clone();
+        let mut methods = std::collections::HashMap::new();
+        for n in &all {
+            if let Some(pid) = n["procurement_id"].as_i64() {
+                let (_, p) = app.get(&format!("/api/v1/procurements/{pid}"), &admin).await;
+                methods.insert(pid, p["method"].as_str().unwrap().to_string());
+            }
+        }
+        let expect = |keep: &dyn Fn(&Value) -> bool| all.iter().filter(|n| keep(n)).map(|n| n["id"].as_i64().unwrap()).collect::<BTreeSet<_>>();
+        let first = project(&all[0]);
+        let provider = items.values().find_map(|p| p["provider_org_id"].as_i64()).unwrap();
+        let yuan = |v: &Value| v.as_str().unwrap().parse::<f64>().unwrap();
+        let mid = {
+            let mut totals: Vec<f64> = all.iter().map(|n| yuan(&project(n)["total"])).collect();
+            totals.sort_by(f64::total_cmp);
+            totals[totals.len() / 2]
+        };
+        let day = all[all.len() / 2]["published_on"].as_str().unwrap().to_string();
+        let cases: Vec<(String, BTreeSet<i64>)> = vec![
+            (format!("purchaser={}", first["purchaser_org_id"]), expect(&|n| project(n)["purchaser_org_id"] == first["purchaser_org_id"])),
+            ("category=A07".into(), expect(&|n| project(n)["category"].as_str().unwrap().starts_with("A07"))),
+            (format!("provider={provider}"), expect(&|n| project(n)["provider_org_id"] == provider)),
+            ("method=open_tender".into(), expect(&|n| n["procurement_id"].as_i64().and_then(|p| methods.get(&p)).is_some_and(|m| m == "open_tender"))),
+            (format!("budget_min={mid}"), expect(&|n| yuan(&project(n)["total"]) >= mid)),
+            (format!("budget_max={mid}"), expect(&|n| yuan(&project(n)["total"]) <= mid)),
+            (format!("from={day}"), expect(&|n| n["published_on"].as_str().unwrap() >= day.as_str())),
+            (format!("to={day}"), expect(&|n| n["published_on"].as_str().unwrap() <= day.as_str())),
+        ];
+        for (filter, expected) in cases {
+            let got = ids(&app.all(&format!("/api/v1/notices?{filter}"), None).await);
+            assert!(!expected.is_empty() && expected.len() < all.len(), "{filter}: a filter that selects ({})", expected.len());
+            assert_eq!(got, expected, "{filter}");
+        }
+        for bad in ["budget_min=abc", "from=2014-13-01", "to=yesterday", "method=auction", "provider=x"] {
+            let (status, body) = app.call(Method::GET, &format!("/api/v1/notices?{bad}"), None, None).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");
+        }
+    }
+
     async fn a_search_refuses_a_word_of_one_character_and_a_long_query(backend) {
         let app = TestApp::with_demo(backend).await;
         for q in ["养", "养老 社", &"养".repeat(51)] {
