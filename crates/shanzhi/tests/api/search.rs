@@ -113,6 +113,14 @@ both_backends! {
             assert!(!expected.is_empty() && expected.len() < all.len(), "{filter}: a filter that selects ({})", expected.len());
             assert_eq!(got, expected, "{filter}");
         }
+        // The page offers them, keeping what was asked, and lists what the API lists.
+        let (status, html) = page(&app, &format!("/notices?category=A07&from={day}"), "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(&format!("value=\"{day}\"")) && html.contains("value=\"A07\"") && html.contains("<details class=\"more-filters\" open"));
+        let listed = app.all(&format!("/api/v1/notices?category=A07&from={day}"), None).await;
+        for n in listed.iter().take(20) {
+            assert!(html.contains(&format!("href=\"/notices/{}\"", n["id"])), "the page lists notice {}", n["id"]);
+        }
         for bad in ["budget_min=abc", "from=2014-13-01", "to=yesterday", "method=auction", "provider=x"] {
             let (status, body) = app.call(Method::GET, &format!("/api/v1/notices?{bad}"), None, None).await;
             assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {body}");

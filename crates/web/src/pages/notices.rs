@@ -73,6 +73,25 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
                 input #year .input--short name="year" inputmode="numeric" value=[q.text("year")];
             }
             (super::places::place_field(lang, &places, region.as_deref()))
+            details.more-filters open[["category", "budget_min", "budget_max", "from", "to"].iter().any(|f| q.text(f).is_some())] {
+                summary { (lang.t("更多筛选", "More filters")) }
+                div.field {
+                    label for="category" { (lang.t("服务类别代码（如 A07）", "Category code (e.g. A07)")) }
+                    input #category .input--short name="category" value=[q.text("category")];
+                }
+                div.field {
+                    label for="budget_min" { (lang.t("预算金额（元）从", "Budget (yuan) from")) }
+                    input #budget_min .input--short name="budget_min" inputmode="decimal" value=[q.text("budget_min")];
+                    label for="budget_max" { (lang.t("至", "to")) }
+                    input #budget_max .input--short name="budget_max" inputmode="decimal" value=[q.text("budget_max")];
+                }
+                div.field {
+                    label for="from" { (lang.t("发布日期从", "Published from")) }
+                    input #from type="date" name="from" value=[q.text("from")];
+                    label for="to" { (lang.t("至", "to")) }
+                    input #to type="date" name="to" value=[q.text("to")];
+                }
+            }
             div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
         @if notices.is_empty() {
