@@ -94,6 +94,8 @@ pub struct Rules {
     /// How often the deadline sweep marks overdue procurement duties (minutes, from China midnight; every server
     /// reads the same config.json, so they agree on the slots).
     pub deadline_sweep_minutes: crate::jobs::SweepPeriod,
+    /// The red flags' thresholds ([`crate::red_flags`]).
+    pub red_flags: crate::red_flags::FlagRules,
 }
 
 impl Default for Rules {
@@ -134,6 +136,7 @@ impl Default for Rules {
             supplement_max_bp: 1000,
             service_start_window_days: 90,
             deadline_sweep_minutes: crate::jobs::SweepPeriod::DEFAULT,
+            red_flags: crate::red_flags::FlagRules::default(),
         }
     }
 }
