@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod pool;
 pub mod procurements;
 pub mod projects;
+pub mod red_flags;
 pub mod reference;
 pub mod sessions;
 pub mod setup;

@@ -31,6 +31,7 @@ pub mod procure;
 pub mod procurement_list;
 pub mod projects;
 mod read;
+pub mod red_flags;
 mod reserved_ids;
 mod rows;
 pub mod secrets;
@@ -52,6 +53,7 @@ pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWr
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{PostCounts, ProjectFilter, ProjectStore, RECORD_SHAPE};
 pub use read::one_snapshot;
+pub use red_flags::{FlagTally, Flagging, NewRedFlag, RedFlagFilter, RedFlagStore, StoredFlag};
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;
 
@@ -256,6 +258,7 @@ pub trait Store:
     + AccountStore
     + JobStore
     + StatisticsStore
+    + RedFlagStore
     + Send
     + Sync
 {
