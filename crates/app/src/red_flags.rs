@@ -11,7 +11,8 @@ use shanzhi_domain::procurement::Procurement;
 use shanzhi_domain::project::{Change, Project};
 use shanzhi_domain::red_flags::{self, AwardFact, FlagCode, RedFlag};
 use shanzhi_domain::visibility::{self, StatisticsScope};
-use shanzhi_store::{FlagTally, Flagging, NewRedFlag, RedFlagFilter, StoredFlag};
+pub use shanzhi_store::{FlagTally, StoredFlag};
+use shanzhi_store::{Flagging, NewRedFlag, RedFlagFilter};
 use std::collections::BTreeMap;
 
 use crate::{reference, App, Error, Page, PageRequest, Result};

@@ -35,6 +35,7 @@ mod procurement_law;
 mod procurement_pages;
 mod public_project;
 mod records;
+mod red_flags;
 mod sealed;
 mod serving;
 mod sessions;
