@@ -3,8 +3,6 @@
 use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
-use utoipa_axum::router::OpenApiRouter;
-use utoipa_axum::routes;
 
 use crate::auth::ApiSession;
 use crate::error::AppResult;
@@ -31,7 +29,7 @@ pub fn flag_json(f: &StoredFlag) -> Value {
     responses((status = 200, description = "success", body = AnyListed)),
     extensions(("x-roles" = json!(roles::SUPERVISION)))
 )]
-async fn red_flags(
+pub(crate) async fn red_flags(
     State(state): State<AppState>,
     ApiSession(s): ApiSession,
     Listing(q, _): Listing<RedFlagFilters>,
@@ -39,8 +37,4 @@ async fn red_flags(
     let query = crate::filters::red_flag_query(&q)?;
     let page = shanzhi_app::red_flags::page(&state, &s.actor, &query, q.page).await?;
     Ok(Json(page.map(|f| flag_json(&f)).into()))
-}
-
-pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(red_flags))
 }
