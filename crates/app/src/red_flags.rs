@@ -166,10 +166,23 @@ pub async fn counts(app: &App, year: Option<i32>) -> Result<BTreeMap<String, i64
     Ok(app.store.red_flag_counts(year, "").await?)
 }
 
-/// The public figures of `year`: flags under each place below `parent` (the top places when `None`), and the
-/// departments with most flags. Counts only — no project, evidence or provider.
-pub async fn public_figures(app: &App, year: i32, parent: Option<&str>) -> Result<(Vec<FlagTally>, Vec<FlagTally>)> {
-    let places = app.store.red_flags_by_place(year, parent).await?;
-    let departments = app.store.red_flags_by_buyer(year, parent.unwrap_or(""), PUBLIC_DEPARTMENTS).await?;
+/// The public figures of `year`: flags under each place of the first level with more than one (below the single
+/// province, city or district the platform may serve), and the departments with most flags. Counts only — no
+/// project, evidence or provider.
+pub async fn public_figures(app: &App, year: i32) -> Result<(Vec<FlagTally>, Vec<FlagTally>)> {
+    let mut places = app.store.red_flags_by_place(year, None).await?;
+    // At most the five levels of a region code.
+    for _ in 0..5 {
+        if places.len() != 1 {
+            break;
+        }
+        let parent = places[0].key.clone();
+        let below = app.store.red_flags_by_place(year, Some(&parent)).await?;
+        if below.is_empty() {
+            break;
+        }
+        places = below;
+    }
+    let departments = app.store.red_flags_by_buyer(year, "", PUBLIC_DEPARTMENTS).await?;
     Ok((places, departments))
 }

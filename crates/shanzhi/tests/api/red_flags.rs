@@ -190,4 +190,36 @@ both_backends! {
         let admin = app.token("admin").await;
         app.refused(Method::GET, "/api/v1/red-flags?region=429999", &admin, None, StatusCode::BAD_REQUEST, "unknown_region").await;
     }
+
+    async fn supervisors_read_them_on_pages_and_the_public_only_counts(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let (project, id) = short_tender(&app).await;
+        award(&app, id).await;
+        let title = "留守儿童课后陪伴服务（风险提示）";
+
+        let supervisor = page_cookie(&app, "supervisor").await;
+        let (status, html) = page(&app, "/red-flags?code=price_close_to_ceiling", &supervisor).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("中标价格接近预算上限") && html.contains(title) && html.contains("81200.00"), "{html}");
+        assert!(html.contains(r#"href="/red-flags""#), "in the menu");
+        let (_, html) = page(&app, "/red-flags", &format!("{supervisor}; sz_lang=en")).await;
+        assert!(html.contains("Winning price close to the budget ceiling") && html.contains("Evidence"), "{html}");
+        let (status, html) = page(&app, &format!("/projects/{project}"), &supervisor).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"id="red-flags""#) && html.contains("投标（响应）期限过短"), "the project page shows its flags");
+
+        // The purchaser sees neither the list nor the flags on its own project.
+        let purchaser = page_cookie(&app, "jyj.purchaser").await;
+        let (status, _) = page(&app, "/red-flags", &purchaser).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, html) = page(&app, &format!("/projects/{project}"), &purchaser).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(!html.contains(r#"id="red-flags""#) && !html.contains(r#"href="/red-flags""#), "no flags for the purchaser");
+
+        // The public home page counts the year's flags by region and department, without any project's evidence.
+        let (status, html) = page(&app, "/", "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains(r#"id="red-flag-figures""#) && html.contains("小溪塔街道"), "{html}");
+        assert!(!html.contains(title) && !html.contains("81200") && !html.contains("82000"), "no evidence in public: {html}");
+    }
 }
