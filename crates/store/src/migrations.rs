@@ -178,6 +178,13 @@ impl SqlStore {
         self.fill_scopes(conn).await?;
         self.fill_facts(conn).await?;
         self.fill_procurement_facts(conn).await?;
+        let flags = match self.backend() {
+            Backend::Sqlite => crate::red_flags::MIGRATION_SQLITE,
+            Backend::Postgres => crate::red_flags::MIGRATION_POSTGRES,
+        };
+        if !applied.is_empty() && now_applied.contains(&flags) {
+            self.fill_award_facts(conn).await?;
+        }
         if !statistics_were_there {
             crate::statistics::fill(conn).await?;
         }

@@ -143,7 +143,58 @@ fn tally_from_row(r: &dyn Cells) -> Result<FlagTally> {
     Ok(FlagTally { key: r.try_get("k")?, name: r.try_get("name")?, flags: r.try_get("n")? })
 }
 
+/// The migration that adds the red flags (and `award_facts`), per backend.
+pub(crate) const MIGRATION_SQLITE: i64 = 41;
+pub(crate) const MIGRATION_POSTGRES: i64 = 45;
+
+async fn upsert_award(conn: &mut AnyConnection, a: &AwardFact) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO award_facts (project_id, buyer_org_id, provider_org_id, category, region, amount_fen, \
+         awarded_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project_id) DO UPDATE SET \
+         buyer_org_id = excluded.buyer_org_id, provider_org_id = excluded.provider_org_id, \
+         category = excluded.category, region = excluded.region, amount_fen = excluded.amount_fen, \
+         awarded_on = excluded.awarded_on",
+    )
+    .bind(a.project_id)
+    .bind(a.buyer_org_id)
+    .bind(a.provider_org_id)
+    .bind(&a.category)
+    .bind(&a.region)
+    .bind(a.amount.fen())
+    .bind(a.on.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 impl SqlStore {
+    /// After the red flags' migration on a store that held projects: each project's award as the flags across a
+    /// buyer's purchases read it, so those flags count the awards made before. Read by id in pages of the projects
+    /// with a provider.
+    pub(crate) async fn fill_award_facts(&self, conn: &mut AnyConnection) -> Result<()> {
+        let mut after = 0i64;
+        let mut filled = 0usize;
+        loop {
+            let sql = format!(
+                "SELECT {} FROM projects p WHERE p.provider_org_id IS NOT NULL AND p.id > $1 ORDER BY p.id LIMIT 500",
+                crate::projects::COLUMNS
+            );
+            let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id")?;
+            for r in &rows {
+                if let Some(fact) = AwardFact::of(&crate::projects::project_from_row(r)?) {
+                    upsert_award(conn, &fact).await?;
+                    filled += 1;
+                }
+            }
+        }
+        if filled > 0 {
+            tracing::info!(awards = filled, "filled the awards the red flags read");
+        }
+        Ok(())
+    }
+
     /// Writes what a step adds for the red flags, in the step's transaction.
     pub(crate) async fn write_flagging(
         &self,
@@ -152,22 +203,7 @@ impl SqlStore {
         now: DateTime<Utc>,
     ) -> Result<()> {
         if let Some(a) = &flagging.award {
-            sqlx::query(
-                "INSERT INTO award_facts (project_id, buyer_org_id, provider_org_id, category, region, amount_fen, \
-                 awarded_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project_id) DO UPDATE SET \
-                 buyer_org_id = excluded.buyer_org_id, provider_org_id = excluded.provider_org_id, \
-                 category = excluded.category, region = excluded.region, amount_fen = excluded.amount_fen, \
-                 awarded_on = excluded.awarded_on",
-            )
-            .bind(a.project_id)
-            .bind(a.buyer_org_id)
-            .bind(a.provider_org_id)
-            .bind(&a.category)
-            .bind(&a.region)
-            .bind(a.amount.fen())
-            .bind(a.on.to_string())
-            .execute(&mut *conn)
-            .await?;
+            upsert_award(conn, a).await?;
         }
         let year = i64::from(china_date(now).year());
         for f in &flagging.flags {

@@ -207,3 +207,23 @@ async fn figures(app: &crate::helpers::TestApp, token: &str) -> Vec<serde_json::
     }
     all
 }
+
+/// The red flags' migration (sqlite 41) keeps each award already made, so the flags across a buyer's purchases
+/// (`repeat_winner`, `splitting`) count the awards made before the upgrade.
+#[tokio::test]
+async fn awards_made_before_are_kept_for_the_red_flags_after_the_upgrade() {
+    use shanzhi_store::{ProjectStore, RedFlagStore};
+    let dir = data_folder();
+    let location = shanzhi::Location::new(&dir, None);
+    let (code, out, err) = shanzhi_at(&location, &["migrate"], None, &[]);
+    assert_eq!(code, 0, "migrate: {out}{err}");
+    let store = location.open().await.unwrap();
+    let awards: Vec<_> =
+        store.projects().await.unwrap().iter().filter_map(shanzhi_domain::red_flags::AwardFact::of).collect();
+    assert!(awards.len() > 3, "{} awards", awards.len());
+    for a in &awards {
+        let since = a.on - chrono::Days::new(1);
+        let history = store.award_history(a.buyer_org_id, a.provider_org_id, &a.category, since).await.unwrap();
+        assert!(history.contains(a), "{a:?} kept: {history:?}");
+    }
+}
