@@ -475,3 +475,15 @@ fn single_source_has_no_competition_flags() {
     p.method = Method::SingleSource;
     assert!(on_award(&p, &r, &cal()).is_empty());
 }
+
+#[test]
+fn late_contract_counts_a_deadline_on_a_rest_day_from_the_next_working_day() {
+    let r = rules();
+    let mut p = project();
+    // Awarded Friday 24 April 2026: 30 days end on Sunday 24 May, which moves to Monday 25 May.
+    p.award.as_mut().unwrap().at = noon(day(2026, 4, 24));
+    p.contract.as_mut().unwrap().signed_on = day(2026, 5, 25);
+    assert!(on_contract(&p, day(2026, 5, 25), &r, &cal()).is_empty());
+    p.contract.as_mut().unwrap().signed_on = day(2026, 5, 26);
+    assert_eq!(codes(&on_contract(&p, day(2026, 5, 26), &r, &cal())), vec![FlagCode::LateContract]);
+}

@@ -131,6 +131,23 @@ both_backends! {
         let admin = app.token("admin").await;
         let listed = app.all("/api/v1/red-flags?year=2026", Some(&admin)).await;
         assert_eq!(listed.len() as i64, after.values().sum::<i64>());
+
+        // 30 days from the award end on Sunday 24 May, which moves to Monday 25 May (政府采购法 §46): the contract
+        // signed on the 26th is a day late; published that day, its publication is not.
+        app.clock.set(at("2026-05-26T10:00"));
+        let purchaser = app.token("jyj.purchaser").await;
+        let contract = json!({"amount": "81200.00", "start": "2026-06-01", "end": "2027-05-31", "signed_on": "2026-05-26",
+            "milestones": [{"name": "终期", "share": "100", "due": "2027-05-31"}]});
+        app.ok(Method::POST, &format!("/api/v1/projects/{project}/contract"), &purchaser, Some(contract)).await;
+        let admin = app.token("admin").await;
+        let of_project: Vec<Value> = app.all("/api/v1/red-flags?code=late_contract", Some(&admin)).await
+            .into_iter().filter(|f| f["project_id"] == project).collect();
+        assert_eq!(of_project.len(), 1, "{of_project:?}");
+        let e = &of_project[0]["evidence"];
+        assert_eq!((e["due"].as_str(), e["signed_on"].as_str(), e["days_late"].as_i64()), (Some("2026-05-25"), Some("2026-05-26"), Some(1)));
+        assert!(of_project[0]["procurement_id"].is_null() && of_project[0]["provider_name"].is_string());
+        let late_publication = app.all("/api/v1/red-flags?code=late_publication", Some(&admin)).await;
+        assert!(late_publication.iter().all(|f| f["project_id"] != project), "{late_publication:?}");
     }
 
     async fn the_list_filters_pages_and_is_for_supervisors_finance_and_administrators(backend) {
