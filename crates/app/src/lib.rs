@@ -16,6 +16,7 @@ pub mod pool;
 pub mod procurements;
 pub mod projects;
 pub mod provider_record;
+pub mod red_flags;
 pub mod reference;
 pub mod sessions;
 pub mod setup;

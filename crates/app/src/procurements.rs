@@ -241,7 +241,7 @@ pub async fn record_start(
 
 /// Records a change of a procurement the domain decided at `at`, with its effects, in one transaction: the
 /// notices it publishes, its duties as they now stand, the project's own change when it has one (an award, a
-/// void), and the audit events.
+/// void), the red flags it raises and the audit events.
 pub async fn record(
     app: &App,
     actor: &Actor,
@@ -252,6 +252,7 @@ pub async fn record(
     at: DateTime<Utc>,
 ) -> Result<()> {
     let (rules, calendar) = (&app.rules, &app.calendar);
+    let flagging = crate::red_flags::for_procurement(app, after, change, project.map(|(_, a, _)| a)).await?;
     let write = ProcurementWrite {
         before,
         after,
@@ -259,6 +260,7 @@ pub async fn record(
         project,
         notices: notice::for_procurement(change.action, after, rules, calendar, at),
         duties: after.duties(rules, calendar, china_date(at)),
+        flagging,
     };
     Ok(app.store.save_procurement(&By::actor(actor), write, at).await?)
 }

@@ -535,8 +535,8 @@ pub async fn record_new(
 }
 
 /// Records a change of a project the domain decided at `at`, with its effects, in one transaction: the
-/// change's ledger entries, its audit event and the public notices it publishes (a signed contract, a finished
-/// acceptance: [`shanzhi_domain::notice::for_project`]).
+/// change's ledger entries, its audit event, the public notices it publishes (a signed contract, a finished
+/// acceptance: [`shanzhi_domain::notice::for_project`]) and the red flags it raises ([`crate::red_flags`]).
 pub async fn record(
     app: &App,
     actor: &Actor,
@@ -546,10 +546,12 @@ pub async fn record(
     at: DateTime<Utc>,
 ) -> Result<()> {
     let notices = shanzhi_domain::notice::for_project(change.action, after, at);
-    if notices.is_empty() {
+    let flagging = crate::red_flags::for_project(app, after, change, &notices, at).await?;
+    if notices.is_empty() && flagging.is_empty() {
         app.store.update_project(&By::actor(actor), before, after, change, at).await?;
     } else {
-        app.store.update_project_with_notices(&By::actor(actor), before, after, change, notices, at).await?;
+        let by = By::actor(actor);
+        app.store.update_project_with_notices(&by, before, after, change, notices, &flagging, at).await?;
     }
     Ok(())
 }

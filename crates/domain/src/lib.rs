@@ -16,6 +16,7 @@ pub mod notice;
 pub mod org;
 pub mod procurement;
 pub mod project;
+pub mod red_flags;
 pub mod rules;
 pub mod scoring;
 pub mod search;

@@ -129,6 +129,8 @@ pub struct Rules {
     /// Open data: the registered OCDS prefix each project's `ocid` starts with, and the publisher's name.
     pub ocid_prefix: OcidPrefix,
     pub open_data_publisher: String,
+    /// The red flags' thresholds ([`crate::red_flags`]).
+    pub red_flags: crate::red_flags::FlagRules,
 }
 
 impl Default for Rules {
@@ -171,6 +173,7 @@ impl Default for Rules {
             deadline_sweep_minutes: crate::jobs::SweepPeriod::DEFAULT,
             ocid_prefix: OcidPrefix(OcidPrefix::DEFAULT.into()),
             open_data_publisher: "善治公共服务购买平台".into(),
+            red_flags: crate::red_flags::FlagRules::default(),
         }
     }
 }

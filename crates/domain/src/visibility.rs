@@ -108,6 +108,18 @@ pub fn statistics_scope(actor: &Actor, org_region: Option<&str>) -> Option<Stati
     None
 }
 
+/// Which red flags `actor` reads, if any: the administrator and finance every one, a supervisor those of projects
+/// with an area in its subtree; nobody else (purchasers and providers are the ones flagged).
+pub fn red_flag_scope(actor: &Actor) -> Option<StatisticsScope> {
+    if actor.has(Role::Admin) || finance_reviewer(actor) {
+        return Some(StatisticsScope::Everything);
+    }
+    if actor.has(Role::Supervisor) {
+        return actor.supervisor_region.clone().map(StatisticsScope::Within);
+    }
+    None
+}
+
 /// Whether `actor` reads some statistics (for the menu; [`statistics_scope`] decides which).
 pub fn may_see_statistics(actor: &Actor) -> bool {
     statistics_scope(actor, Some("")).is_some()
@@ -243,6 +255,23 @@ mod tests {
         assert!(may_see_budget(&district, 4, Some("420506")) && may_see_budget(&district, 12, Some("420506008")));
         assert!(may_see_budget(&purchaser, 4, Some("420506")) && !may_see_budget(&purchaser, 5, Some("420506")));
         assert!(may_see_budget(&finance, 5, None));
+    }
+
+    #[test]
+    fn red_flags_for_supervisors_finance_and_the_administrator_only() {
+        let township = actor(8, OrgKind::TownshipGovernment, &[Role::Supervisor], Some("420506008"));
+        let finance = actor(2, OrgKind::Finance, &[Role::Reviewer], None);
+        let admin = actor(9, OrgKind::CivilAffairs, &[Role::Admin], None);
+        assert_eq!(red_flag_scope(&township), Some(StatisticsScope::Within("420506008".into())));
+        assert_eq!(red_flag_scope(&finance), Some(StatisticsScope::Everything));
+        assert_eq!(red_flag_scope(&admin), Some(StatisticsScope::Everything));
+        for other in [
+            actor(1, OrgKind::CivilAffairs, &[Role::Purchaser, Role::Reviewer], None),
+            actor(5, OrgKind::SocialOrganisation, &[Role::Provider], None),
+            actor(6, OrgKind::ThirdPartyEvaluator, &[Role::Evaluator], None),
+        ] {
+            assert_eq!(red_flag_scope(&other), None, "{:?}", other.roles);
+        }
     }
 
     #[test]

@@ -222,7 +222,8 @@ pub enum ReportCommand {
     Summary {
         #[arg(long)]
         year: Option<i32>,
-        /// Print JSON (the only format so far): the object GET /api/v1/statistics returns.
+        /// Print JSON (the only format so far): the object GET /api/v1/statistics returns, with `red_flags`, each
+        /// red flag's code and how many were raised.
         #[arg(long)]
         json: bool,
     },
@@ -476,7 +477,12 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Report { command: ReportCommand::Summary { year, json: _ } } => {
             let stats = report(&store, &rules, year).await?;
-            println!("{}", serde_json::to_string(&stats).map_err(|e| e.to_string())?);
+            let mut summary = serde_json::to_value(&stats).map_err(|e| e.to_string())?;
+            // Every red flag's code with how many were raised in the year (every year without --year).
+            let flags =
+                shanzhi_store::RedFlagStore::red_flag_counts(&store, year, "").await.map_err(|e| e.to_string())?;
+            summary["red_flags"] = serde_json::json!(flags);
+            println!("{}", serde_json::to_string(&summary).map_err(|e| e.to_string())?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Report { command: ReportCommand::Export { year, format, out } } => {

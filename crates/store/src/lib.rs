@@ -33,6 +33,7 @@ pub mod procurement_list;
 pub mod projects;
 pub mod provider_record;
 mod read;
+pub mod red_flags;
 mod reserved_ids;
 mod rows;
 pub mod secrets;
@@ -56,6 +57,7 @@ pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{PostCounts, ProjectFilter, ProjectStore, RECORD_SHAPE};
 pub use provider_record::{ProviderRecord, ProviderYear};
 pub use read::one_snapshot;
+pub use red_flags::{FlagTally, Flagging, NewRedFlag, RedFlagFilter, RedFlagStore, StoredFlag};
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;
 
@@ -262,6 +264,7 @@ pub trait Store:
     + StatisticsStore
     + OpenDataStore
     + ProviderRecord
+    + RedFlagStore
     + Send
     + Sync
 {

@@ -51,6 +51,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (40, include_str!("../migrations/sqlite/0040_lottery_counts.sql")),
     (41, include_str!("../migrations/sqlite/0041_release_steps.sql")),
     (42, include_str!("../migrations/sqlite/0042_notice_terms.sql")),
+    (43, include_str!("../migrations/sqlite/0043_red_flags.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -99,6 +100,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (44, include_str!("../migrations/postgres/0044_lottery_counts.sql")),
     (45, include_str!("../migrations/postgres/0045_release_steps.sql")),
     (46, include_str!("../migrations/postgres/0046_notice_terms.sql")),
+    (47, include_str!("../migrations/postgres/0047_red_flags.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
@@ -180,6 +182,13 @@ impl SqlStore {
         self.fill_scopes(conn).await?;
         self.fill_facts(conn).await?;
         self.fill_procurement_facts(conn).await?;
+        let flags = match self.backend() {
+            Backend::Sqlite => crate::red_flags::MIGRATION_SQLITE,
+            Backend::Postgres => crate::red_flags::MIGRATION_POSTGRES,
+        };
+        if !applied.is_empty() && now_applied.contains(&flags) {
+            self.fill_award_facts(conn).await?;
+        }
         if !statistics_were_there {
             crate::statistics::fill(conn).await?;
         }

@@ -143,6 +143,8 @@ pub struct ProcurementWrite<'a> {
     /// The procurement's outstanding duties after the change: an overdue mark of any other duty is resolved
     /// with it (the change did that duty).
     pub duties: Vec<Duty>,
+    /// The red flags the change raised, and the award it made.
+    pub flagging: crate::red_flags::Flagging,
 }
 
 type NoticeFn<'a> = &'a (dyn Fn(&Procurement) -> Vec<NewNotice> + Send + Sync);
@@ -196,7 +198,9 @@ pub trait ProcurementStore: Send + Sync {
     /// A bid file: before the opening only for its own bidder (`reader_org`), after it for whom the caller allows.
     async fn bid_file(&self, procurement_id: i64, file_id: i64, reader_org: Option<i64>) -> Result<Option<BidFile>>;
 
-    /// Saves a project change together with the notices it publishes (e.g. the contract notice).
+    /// Saves a project change together with the notices it publishes (e.g. the contract notice) and the red flags
+    /// it raises.
+    #[allow(clippy::too_many_arguments)]
     async fn update_project_with_notices(
         &self,
         by: &By,
@@ -204,6 +208,7 @@ pub trait ProcurementStore: Send + Sync {
         after: &Project,
         change: &Change,
         notices: Vec<NewNotice>,
+        flagging: &crate::red_flags::Flagging,
         now: DateTime<Utc>,
     ) -> Result<()>;
     async fn notices(&self) -> Result<Vec<Notice>>;
@@ -798,6 +803,7 @@ impl ProcurementStore for SqlStore {
             self.write_project(&mut w.tx, by, pb, pa, pc, now).await?;
         }
         self.insert_notices(&mut w.tx, by, write.notices, now).await?;
+        self.write_flagging(&mut w.tx, &write.flagging, now).await?;
         self.resolve_done_duties(&mut w.tx, after.id, &write.duties, by, now).await?;
         w.commit().await?;
         Ok(())
@@ -989,11 +995,13 @@ impl ProcurementStore for SqlStore {
         after: &Project,
         change: &Change,
         notices: Vec<NewNotice>,
+        flagging: &crate::red_flags::Flagging,
         now: DateTime<Utc>,
     ) -> Result<()> {
         let mut w = self.begin_write().await?;
         self.write_project(&mut w.tx, by, before, after, change, now).await?;
         self.insert_notices(&mut w.tx, by, notices, now).await?;
+        self.write_flagging(&mut w.tx, flagging, now).await?;
         w.commit().await?;
         Ok(())
     }

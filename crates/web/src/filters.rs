@@ -145,6 +145,22 @@ pub const JOB_RUN_FILTERS: [&str; 1] = ["job"];
 /// `year` (a warning's budget line's), `region` (a subtree).
 pub const STATISTICS_FILTERS: [&str; 2] = ["year", "region"];
 
+/// The filters of the red flags' list: `code`, `region` (a subtree), `purchaser` (the buyer's organisation id),
+/// `provider` (an organisation id), `year` (the flag's).
+pub const RED_FLAG_FILTERS: [&str; 5] = ["code", "region", "purchaser", "provider", "year"];
+
+pub fn red_flag_query(q: &ListQuery) -> AppResult<shanzhi_app::red_flags::FlagQuery> {
+    use shanzhi_domain::red_flags::FlagCode;
+    let codes: Vec<&str> = FlagCode::ALL.iter().map(|c| c.code()).collect();
+    Ok(shanzhi_app::red_flags::FlagQuery {
+        code: q.one_of("code", &codes)?.as_deref().and_then(FlagCode::parse),
+        region: q.text("region"),
+        buyer: q.number("purchaser")?,
+        provider: q.number("provider")?,
+        year: q.number("year")?,
+    })
+}
+
 /// Each list's filters as a type, for [`crate::paging::Listing`].
 macro_rules! filters {
     ($($name:ident = $names:expr),* $(,)?) => {
@@ -168,6 +184,7 @@ filters!(
     ApprovalFilters = ["pending"],
     JobRunFilters = JOB_RUN_FILTERS,
     StatisticsFilters = STATISTICS_FILTERS,
+    RedFlagFilters = RED_FLAG_FILTERS,
     NoFilters = [],
 );
 

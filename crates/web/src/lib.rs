@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod feeds;
 pub mod filters;
+pub mod flags_api;
 pub mod i18n;
 pub mod jobs;
 pub mod listen;

@@ -29,6 +29,8 @@ pub mod roles {
     pub const FINANCE_REVIEWER: &[&str] = &["reviewer"];
     /// Who may read an application for another method: its department, finance, supervisors, administrators.
     pub const APPROVAL_READERS: &[&str] = &["admin", "purchaser", "reviewer", "supervisor"];
+    /// Who reads red flags: supervisors (their subtree), finance and administrators.
+    pub const SUPERVISION: &[&str] = &["admin", "reviewer", "supervisor"];
 }
 
 #[derive(OpenApi)]

@@ -39,6 +39,7 @@ mod public_project;
 mod public_provider;
 mod public_region;
 mod records;
+mod red_flags;
 mod sealed;
 mod search;
 mod serving;

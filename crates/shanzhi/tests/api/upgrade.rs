@@ -42,7 +42,13 @@ fn a_data_folder_of_the_release_before_migrates_verifies_and_reports_the_same() 
         }
         let (code, out, err) = shanzhi_at(&location, &args, None, &[]);
         assert_eq!(code, 0, "report summary {year}: {err}");
-        let got: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let mut got: serde_json::Value = serde_json::from_str(&out).unwrap();
+        // The release before raised no red flags: the report names every code, none raised.
+        let flags = got.as_object_mut().unwrap().remove("red_flags").expect("red_flags");
+        assert!(
+            flags.as_object().unwrap().len() == 13 && flags.as_object().unwrap().values().all(|n| n == 0),
+            "{flags}"
+        );
         assert_eq!(&got, want, "report summary of {year}");
     }
 }
@@ -200,4 +206,24 @@ async fn figures(app: &crate::helpers::TestApp, token: &str) -> Vec<serde_json::
         all.push(app.ok(reqwest::Method::GET, &format!("/api/v1/statistics{year}"), token, None).await);
     }
     all
+}
+
+/// The red flags' migration (sqlite 41) keeps each award already made, so the flags across a buyer's purchases
+/// (`repeat_winner`, `splitting`) count the awards made before the upgrade.
+#[tokio::test]
+async fn awards_made_before_are_kept_for_the_red_flags_after_the_upgrade() {
+    use shanzhi_store::{ProjectStore, RedFlagStore};
+    let dir = data_folder();
+    let location = shanzhi::Location::new(&dir, None);
+    let (code, out, err) = shanzhi_at(&location, &["migrate"], None, &[]);
+    assert_eq!(code, 0, "migrate: {out}{err}");
+    let store = location.open().await.unwrap();
+    let awards: Vec<_> =
+        store.projects().await.unwrap().iter().filter_map(shanzhi_domain::red_flags::AwardFact::of).collect();
+    assert!(awards.len() > 3, "{} awards", awards.len());
+    for a in &awards {
+        let since = a.on - chrono::Days::new(1);
+        let history = store.award_history(a.buyer_org_id, a.provider_org_id, &a.category, since).await.unwrap();
+        assert!(history.contains(a), "{a:?} kept: {history:?}");
+    }
 }

@@ -31,7 +31,10 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
     match &v.session {
         None => {
             let head = audit_head(&state).await.or_page(&shell)?;
-            Ok(render(StatusCode::OK, landing(&shell, head)))
+            let year = chrono::Datelike::year(&shanzhi_domain::clock::china_date(state.clock.now()));
+            let (places, departments) = shanzhi_app::red_flags::public_figures(&state, year).await.or_page(&shell)?;
+            let figures = super::red_flags::public_figures(v.lang, year, &places, &departments);
+            Ok(render(StatusCode::OK, landing(&shell, head, figures)))
         }
         Some(s) => {
             let lang = v.lang;
@@ -95,7 +98,7 @@ fn card(lang: Lang, step: &str, n: usize) -> Markup {
     }
 }
 
-fn landing(shell: &Shell, (seq, hash): (i64, String)) -> Markup {
+fn landing(shell: &Shell, (seq, hash): (i64, String), red_flags: Markup) -> Markup {
     let lang = shell.lang;
     let body = html! {
         h1.page-title { (lang.t("政府购买服务平台", "Public service purchasing")) }
@@ -132,6 +135,7 @@ fn landing(shell: &Shell, (seq, hash): (i64, String)) -> Markup {
             a href="/notices" { (lang.t("查看采购公告", "See the procurement notices")) }
             a href="/register" { (lang.t("注册为承接主体", "Register as a provider")) }
         }
+        (red_flags)
         h2 { (lang.t("审计链当前状态", "The audit chain now")) }
         p { (lang.t("最新记录序号：", "Latest record: ")) strong { (seq) } }
         p { span.hash { (hash) } }

@@ -45,6 +45,9 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if super::procurements::nav_overdue(a) {
                 items.push(("/overdue", lang.t("逾期", "Overdue")));
             }
+            if shanzhi_app::red_flags::may_see(a) {
+                items.push(("/red-flags", lang.t("风险提示", "Red flags")));
+            }
             items.push(("/posts", lang.t("社工岗位", "Posts")));
             items.push(("/catalogue", lang.t("目录", "Catalogue")));
             if shanzhi_domain::visibility::may_list_organisations(a) {

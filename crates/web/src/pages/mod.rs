@@ -25,6 +25,7 @@ mod projects;
 mod public_project;
 mod public_provider;
 mod public_region;
+pub(crate) mod red_flags;
 mod registration;
 mod steps;
 mod supplements;
@@ -109,6 +110,7 @@ pub fn router() -> Router<AppState> {
         .route("/procurements/{id}/bid-files/{n}", get(procurements::bid_file))
         .route("/projects/{id}/procurement", get(procurements::start_form).post(procurements::start))
         .route("/overdue", get(procurements::overdue))
+        .route("/red-flags", get(red_flags::list))
         .route("/projects/{id}/method-approval", get(approvals::request_form).post(approvals::request))
         .route("/method-approvals", get(approvals::list))
         .route("/method-approvals/{id}/decision", post(approvals::decide))

@@ -245,6 +245,7 @@ pub(crate) async fn project_page(
             .find(|n| n.notice.kind == shanzhi_domain::notice::NoticeKind::Contract),
         None => None,
     };
+    let flags = shanzhi_app::red_flags::of_project(state, &user.session.actor, p).await.or_page(&shell)?;
     let body = html! {
         (error_summary(lang, &input.errors))
         (breadcrumbs(lang, &[("/", lang.t("工作台", "Work queue")), ("/projects", lang.t("项目", "Projects")), ("", &p.code)]))
@@ -262,6 +263,7 @@ pub(crate) async fn project_page(
         (super::posts::section(lang, user, p))
         (super::supplements::section(lang, user, p, &state.rules, shanzhi_domain::clock::china_date(state.clock.now()), input))
         (procurement)
+        (super::red_flags::project_section(lang, &flags))
         (panel(lang, user, p, input, direct_purchase))
         h2 { (lang.t("办理记录", "History")) }
         (timeline(lang, &events, &names))

@@ -1,0 +1,363 @@
+//! Red flags as stored: written in the transaction of the step that raised them (with the award the flags across
+//! a buyer's purchases read later), listed for supervisors by keyset pages, and counted per year, place and buyer.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use shanzhi_domain::calendar::china_date;
+use shanzhi_domain::red_flags::{AwardFact, FlagCode, RedFlag};
+use shanzhi_domain::Money;
+use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
+
+use crate::error::{Result, StoreError};
+use crate::listing::{Arg, Page, PageRequest, Where};
+use crate::read::Cells;
+use crate::sql::{parse_ts, ts};
+use crate::SqlStore;
+
+/// A flag to store, with where it belongs.
+#[derive(Debug, Clone)]
+pub struct NewRedFlag {
+    pub flag: RedFlag,
+    pub project_id: i64,
+    pub procurement_id: Option<i64>,
+    pub project_code: String,
+    pub title: String,
+    pub buyer_org_id: i64,
+    pub buyer_name: String,
+    pub provider_org_id: Option<i64>,
+    pub provider_name: Option<String>,
+    /// Every region of the project: the flag is under each of their places.
+    pub regions: Vec<String>,
+}
+
+/// What a step adds for the red flags: the flags it raised, and the award it made, if any.
+#[derive(Debug, Clone, Default)]
+pub struct Flagging {
+    pub flags: Vec<NewRedFlag>,
+    pub award: Option<AwardFact>,
+}
+
+impl Flagging {
+    pub fn is_empty(&self) -> bool {
+        self.flags.is_empty() && self.award.is_none()
+    }
+}
+
+/// A stored flag.
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredFlag {
+    pub id: i64,
+    pub code: FlagCode,
+    pub project_id: i64,
+    pub procurement_id: Option<i64>,
+    pub project_code: String,
+    pub title: String,
+    pub buyer_org_id: i64,
+    pub buyer_name: String,
+    pub provider_org_id: Option<i64>,
+    pub provider_name: Option<String>,
+    pub region: String,
+    pub year: i32,
+    pub evidence: Value,
+    pub raised_at: DateTime<Utc>,
+}
+
+/// The filters of the flags' list; `root` is the region subtree (a place code) the list is narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct RedFlagFilter {
+    pub code: Option<FlagCode>,
+    pub root: Option<String>,
+    pub buyer: Option<i64>,
+    pub provider: Option<i64>,
+    pub year: Option<i32>,
+    pub project: Option<i64>,
+}
+
+/// A count of flags under a name (a place or a buyer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FlagTally {
+    pub key: String,
+    pub name: String,
+    pub flags: i64,
+}
+
+#[async_trait]
+pub trait RedFlagStore: Send + Sync {
+    /// The buyer's awards on or after `since` to `provider` or of `category`, as the flags across a buyer's
+    /// purchases read them; inside a batch, with what the batch wrote.
+    async fn award_history(
+        &self,
+        buyer: i64,
+        provider: i64,
+        category: &str,
+        since: NaiveDate,
+    ) -> Result<Vec<AwardFact>>;
+    /// One page of flags matching `filter`, newest first.
+    async fn red_flag_page(&self, filter: &RedFlagFilter, page: PageRequest) -> Result<Page<StoredFlag>>;
+    /// How many flags of each code were raised in `year` (every year when `None`) under `place` ('' everywhere).
+    async fn red_flag_counts(&self, year: Option<i32>, place: &str) -> Result<BTreeMap<String, i64>>;
+    /// The flags of `year` under each child place of `parent` (the top places when `None`), in code order.
+    async fn red_flags_by_place(&self, year: i32, parent: Option<&str>) -> Result<Vec<FlagTally>>;
+    /// The `limit` buyers with most flags in `year` under `place`, most first.
+    async fn red_flags_by_buyer(&self, year: i32, place: &str, limit: u32) -> Result<Vec<FlagTally>>;
+}
+
+fn fact_from_row(r: &dyn Cells) -> Result<AwardFact> {
+    let on: String = r.try_get("awarded_on")?;
+    Ok(AwardFact {
+        project_id: r.try_get("project_id")?,
+        buyer_org_id: r.try_get("buyer_org_id")?,
+        provider_org_id: r.try_get("provider_org_id")?,
+        category: r.try_get("category")?,
+        region: r.try_get("region")?,
+        amount: Money::from_fen(r.try_get("amount_fen")?),
+        on: on.parse().map_err(|_| StoreError::Corrupt(format!("award day {on}")))?,
+    })
+}
+
+fn flag_from_row(r: &dyn Cells) -> Result<StoredFlag> {
+    let code: String = r.try_get("code")?;
+    let evidence: String = r.try_get("evidence")?;
+    Ok(StoredFlag {
+        id: r.try_get("id")?,
+        code: FlagCode::parse(&code).ok_or_else(|| StoreError::Corrupt(format!("red flag code {code}")))?,
+        project_id: r.try_get("project_id")?,
+        procurement_id: r.try_get("procurement_id")?,
+        project_code: r.try_get("project_code")?,
+        title: r.try_get("title")?,
+        buyer_org_id: r.try_get("buyer_org_id")?,
+        buyer_name: r.try_get("buyer_name")?,
+        provider_org_id: r.try_get("provider_org_id")?,
+        provider_name: r.try_get("provider_name")?,
+        region: r.try_get("region")?,
+        year: r.try_get::<i64>("year")? as i32,
+        evidence: serde_json::from_str(&evidence).map_err(|e| StoreError::Corrupt(format!("evidence: {e}")))?,
+        raised_at: parse_ts(&r.try_get::<String>("raised_at")?)?,
+    })
+}
+
+fn tally_from_row(r: &dyn Cells) -> Result<FlagTally> {
+    Ok(FlagTally { key: r.try_get("k")?, name: r.try_get("name")?, flags: r.try_get("n")? })
+}
+
+/// The migration that adds the red flags (and `award_facts`), per backend.
+pub(crate) const MIGRATION_SQLITE: i64 = 41;
+pub(crate) const MIGRATION_POSTGRES: i64 = 45;
+
+async fn upsert_award(conn: &mut AnyConnection, a: &AwardFact) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO award_facts (project_id, buyer_org_id, provider_org_id, category, region, amount_fen, \
+         awarded_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project_id) DO UPDATE SET \
+         buyer_org_id = excluded.buyer_org_id, provider_org_id = excluded.provider_org_id, \
+         category = excluded.category, region = excluded.region, amount_fen = excluded.amount_fen, \
+         awarded_on = excluded.awarded_on",
+    )
+    .bind(a.project_id)
+    .bind(a.buyer_org_id)
+    .bind(a.provider_org_id)
+    .bind(&a.category)
+    .bind(&a.region)
+    .bind(a.amount.fen())
+    .bind(a.on.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+impl SqlStore {
+    /// After the red flags' migration on a store that held projects: each project's award as the flags across a
+    /// buyer's purchases read it, so those flags count the awards made before. Read by id in pages of the projects
+    /// with a provider.
+    pub(crate) async fn fill_award_facts(&self, conn: &mut AnyConnection) -> Result<()> {
+        let mut after = 0i64;
+        let mut filled = 0usize;
+        loop {
+            let sql = format!(
+                "SELECT {} FROM projects p WHERE p.provider_org_id IS NOT NULL AND p.id > $1 ORDER BY p.id LIMIT 500",
+                crate::projects::COLUMNS
+            );
+            let rows = sqlx::query(&sql).bind(after).fetch_all(&mut *conn).await?;
+            let Some(last) = rows.last() else { break };
+            after = last.try_get("id")?;
+            for r in &rows {
+                if let Some(fact) = AwardFact::of(&crate::projects::project_from_row(r)?) {
+                    upsert_award(conn, &fact).await?;
+                    filled += 1;
+                }
+            }
+        }
+        if filled > 0 {
+            tracing::info!(awards = filled, "filled the awards the red flags read");
+        }
+        Ok(())
+    }
+
+    /// Writes what a step adds for the red flags, in the step's transaction.
+    pub(crate) async fn write_flagging(
+        &self,
+        conn: &mut AnyConnection,
+        flagging: &Flagging,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if let Some(a) = &flagging.award {
+            upsert_award(conn, a).await?;
+        }
+        let year = i64::from(china_date(now).year());
+        for f in &flagging.flags {
+            let evidence = serde_json::to_string(&f.flag.evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let row = sqlx::query(
+                "INSERT INTO red_flags (code, project_id, procurement_id, project_code, title, buyer_org_id, \
+                 buyer_name, provider_org_id, provider_name, region, year, evidence, raised_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
+            )
+            .bind(f.flag.code.code())
+            .bind(f.project_id)
+            .bind(f.procurement_id)
+            .bind(&f.project_code)
+            .bind(&f.title)
+            .bind(f.buyer_org_id)
+            .bind(&f.buyer_name)
+            .bind(f.provider_org_id)
+            .bind(f.provider_name.as_deref())
+            .bind(f.regions.first().cloned().unwrap_or_default())
+            .bind(year)
+            .bind(evidence)
+            .bind(ts(now))
+            .fetch_one(&mut *conn)
+            .await?;
+            let id: i64 = row.try_get(0)?;
+            let places = crate::projects::place_codes(&f.regions);
+            for place in &places {
+                sqlx::query("INSERT INTO red_flag_places (code, flag_id) VALUES ($1, $2)")
+                    .bind(place)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            for place in std::iter::once("").chain(places.iter().map(String::as_str)) {
+                sqlx::query(
+                    "INSERT INTO red_flag_tallies (year, place, buyer_org_id, code, n) VALUES ($1, $2, $3, $4, 1) \
+                     ON CONFLICT (year, place, buyer_org_id, code) DO UPDATE SET n = red_flag_tallies.n + 1",
+                )
+                .bind(year)
+                .bind(place)
+                .bind(f.buyer_org_id)
+                .bind(f.flag.code.code())
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl RedFlagStore for SqlStore {
+    async fn award_history(
+        &self,
+        buyer: i64,
+        provider: i64,
+        category: &str,
+        since: NaiveDate,
+    ) -> Result<Vec<AwardFact>> {
+        let since = since.to_string();
+        let args = vec![
+            Arg::from(buyer),
+            Arg::from(provider),
+            Arg::from(since.as_str()),
+            Arg::from(buyer),
+            Arg::from(category),
+            Arg::from(since.as_str()),
+        ];
+        // Each half seeks its own index.
+        self.fetch_all_with_batch(
+            "SELECT * FROM award_facts WHERE buyer_org_id = $1 AND provider_org_id = $2 AND awarded_on >= $3 \
+             UNION SELECT * FROM award_facts WHERE buyer_org_id = $4 AND category = $5 AND awarded_on >= $6",
+            args,
+            fact_from_row,
+        )
+        .await
+    }
+
+    async fn red_flag_page(&self, filter: &RedFlagFilter, page: PageRequest) -> Result<Page<StoredFlag>> {
+        let mut w = Where::default();
+        let from = match &filter.root {
+            Some(root) => {
+                let v = w.text(root);
+                w.and(format!("p.code = {v}"));
+                "red_flag_places p JOIN red_flags f ON f.id = p.flag_id"
+            }
+            None => "red_flags f",
+        };
+        if let Some(code) = filter.code {
+            let v = w.text(code.code());
+            w.and(format!("f.code = {v}"));
+        }
+        if let Some(year) = filter.year {
+            let v = w.int(i64::from(year));
+            w.and(format!("f.year = {v}"));
+        }
+        if let Some(buyer) = filter.buyer {
+            let v = w.int(buyer);
+            w.and(format!("f.buyer_org_id = {v}"));
+        }
+        if let Some(provider) = filter.provider {
+            let v = w.int(provider);
+            w.and(format!("f.provider_org_id = {v}"));
+        }
+        if let Some(project) = filter.project {
+            let v = w.int(project);
+            w.and(format!("f.project_id = {v}"));
+        }
+        let id = if filter.root.is_some() { "p.flag_id" } else { "f.id" };
+        let sql = format!("SELECT f.* FROM {from}{}", w.page_sql(id, page));
+        let flags = self.fetch_all(&sql, w.into_args(), flag_from_row).await?;
+        Ok(Page::cut(flags, page.limit, |f| f.id))
+    }
+
+    async fn red_flag_counts(&self, year: Option<i32>, place: &str) -> Result<BTreeMap<String, i64>> {
+        let mut w = Where::default();
+        let v = w.text(place);
+        w.and(format!("place = {v}"));
+        if let Some(year) = year {
+            let v = w.int(i64::from(year));
+            w.and(format!("year = {v}"));
+        }
+        let sql =
+            format!("SELECT code AS k, CAST(SUM(n) AS BIGINT) AS n FROM red_flag_tallies{} GROUP BY code", w.sql());
+        let rows =
+            self.fetch_all(&sql, w.into_args(), |r| Ok((r.try_get::<String>("k")?, r.try_get::<i64>("n")?))).await?;
+        let mut counts: BTreeMap<String, i64> = FlagCode::ALL.iter().map(|c| (c.code().to_string(), 0)).collect();
+        for (code, n) in rows {
+            counts.insert(code, n);
+        }
+        Ok(counts)
+    }
+
+    async fn red_flags_by_place(&self, year: i32, parent: Option<&str>) -> Result<Vec<FlagTally>> {
+        let (clause, mut args) = match parent {
+            Some(p) => ("r.parent = $1", vec![Arg::from(p)]),
+            None => ("r.parent IS NULL", vec![]),
+        };
+        args.push(Arg::from(i64::from(year)));
+        let y = format!("${}", args.len());
+        let sql = format!(
+            "SELECT r.code AS k, r.name AS name, CAST(COALESCE(SUM(t.n), 0) AS BIGINT) AS n FROM regions r \
+             LEFT JOIN red_flag_tallies t ON t.place = r.code AND t.year = {y} WHERE {clause} \
+             GROUP BY r.code, r.name ORDER BY r.code"
+        );
+        self.fetch_all(&sql, args, tally_from_row).await
+    }
+
+    async fn red_flags_by_buyer(&self, year: i32, place: &str, limit: u32) -> Result<Vec<FlagTally>> {
+        let sql = "SELECT CAST(t.buyer_org_id AS TEXT) AS k, o.name AS name, CAST(SUM(t.n) AS BIGINT) AS n \
+                   FROM red_flag_tallies t JOIN organisations o ON o.id = t.buyer_org_id \
+                   WHERE t.year = $1 AND t.place = $2 GROUP BY t.buyer_org_id, o.name \
+                   ORDER BY n DESC, t.buyer_org_id LIMIT $3";
+        let args = vec![Arg::from(i64::from(year)), Arg::from(place), Arg::from(i64::from(limit))];
+        self.fetch_all(sql, args, tally_from_row).await
+    }
+}
