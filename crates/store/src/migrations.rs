@@ -49,6 +49,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (38, include_str!("../migrations/sqlite/0038_record_shape.sql")),
     (39, include_str!("../migrations/sqlite/0039_place_lottery_order.sql")),
     (40, include_str!("../migrations/sqlite/0040_lottery_counts.sql")),
+    (42, include_str!("../migrations/sqlite/0042_feedback.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -95,6 +96,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (42, include_str!("../migrations/postgres/0042_record_shape.sql")),
     (43, include_str!("../migrations/postgres/0043_place_lottery_order.sql")),
     (44, include_str!("../migrations/postgres/0044_lottery_counts.sql")),
+    (45, include_str!("../migrations/postgres/0045_feedback.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.
