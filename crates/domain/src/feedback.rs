@@ -283,7 +283,12 @@ impl Submission {
             ));
         }
         if !email.is_empty() && !valid_email(&email) {
-            errors.push(FieldError::new("email", ErrorCode::InvalidEmail, "电子邮箱格式不正确", "not an e-mail address"));
+            errors.push(FieldError::new(
+                "email",
+                ErrorCode::InvalidEmail,
+                "电子邮箱格式不正确",
+                "not an e-mail address",
+            ));
         }
         match (errors.is_empty(), subject) {
             (true, Some((subject, subject_id))) => {

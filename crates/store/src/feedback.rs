@@ -205,7 +205,11 @@ impl FeedbackStore for SqlStore {
         .map_err(classify)?;
         let mut f = f;
         f.id = row.try_get(0)?;
-        sqlx::query("UPDATE feedback SET data = $1 WHERE id = $2").bind(data(&f)?).bind(f.id).execute(&mut *w.tx).await?;
+        sqlx::query("UPDATE feedback SET data = $1 WHERE id = $2")
+            .bind(data(&f)?)
+            .bind(f.id)
+            .execute(&mut *w.tx)
+            .await?;
         let event = by.event(Action::FeedbackFile, "feedback", &f.id.to_string(), Value::Null, snapshot(&f));
         self.commit_with(w, event, now).await?;
         Ok(Filed::Saved(f))
@@ -231,14 +235,15 @@ impl FeedbackStore for SqlStore {
 
     async fn answer_feedback(&self, by: &By, before: &Feedback, after: &Feedback, now: DateTime<Utc>) -> Result<()> {
         let mut w = self.begin_write().await?;
-        let done = sqlx::query("UPDATE feedback SET version = $1, answered = $2, data = $3 WHERE id = $4 AND version = $5")
-            .bind(after.version)
-            .bind(flag(after.answer.is_some()))
-            .bind(data(after)?)
-            .bind(after.id)
-            .bind(before.version)
-            .execute(&mut *w.tx)
-            .await?;
+        let done =
+            sqlx::query("UPDATE feedback SET version = $1, answered = $2, data = $3 WHERE id = $4 AND version = $5")
+                .bind(after.version)
+                .bind(flag(after.answer.is_some()))
+                .bind(data(after)?)
+                .bind(after.id)
+                .bind(before.version)
+                .execute(&mut *w.tx)
+                .await?;
         if done.rows_affected() != 1 {
             return Err(DomainError::StaleVersion.into());
         }

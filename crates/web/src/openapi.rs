@@ -29,6 +29,10 @@ pub mod roles {
     pub const FINANCE_REVIEWER: &[&str] = &["reviewer"];
     /// Who may read an application for another method: its department, finance, supervisors, administrators.
     pub const APPROVAL_READERS: &[&str] = &["admin", "purchaser", "reviewer", "supervisor"];
+    /// The department that feedback was routed to, supervisors of its place, the administrator.
+    pub const FEEDBACK_READERS: &[&str] = &["admin", "purchaser", "reviewer", "supervisor"];
+    /// The department that feedback was routed to.
+    pub const FEEDBACK_ANSWERERS: &[&str] = &["purchaser", "reviewer"];
 }
 
 #[derive(OpenApi)]

@@ -14,7 +14,10 @@ fn fields(e: DomainError) -> Vec<(String, ErrorCode)> {
 #[test]
 fn a_rating_or_a_problem_about_one_project_or_provider() {
     let s = Submission::parse(&draft("  上门服务经常迟到  ")).unwrap();
-    assert_eq!((s.subject, s.subject_id, s.rating, s.problem.as_str()), (Subject::Project, 7, Some(2), "上门服务经常迟到"));
+    assert_eq!(
+        (s.subject, s.subject_id, s.rating, s.problem.as_str()),
+        (Subject::Project, 7, Some(2), "上门服务经常迟到")
+    );
     let only_rating = Draft { provider_org_id: Some(3), rating: Some(5), ..Draft::default() };
     assert_eq!(Submission::parse(&only_rating).unwrap().subject, Subject::Provider);
 
