@@ -226,7 +226,7 @@ fn reader_of(actor: &Actor, own_only: bool) -> Option<FeedbackReader> {
 }
 
 /// A page of the feedback `actor` may read, newest first: their department's, a supervisor's region's, every
-/// item for the administrator. The contact is not read for lists.
+/// item for the administrator.
 pub async fn list(app: &App, actor: &Actor, q: &FeedbackQuery, page: PageRequest) -> Result<Page<FeedbackView>> {
     if !may_read(actor) {
         return Err(Error::forbidden("read_feedback"));
@@ -240,7 +240,7 @@ pub async fn list(app: &App, actor: &Actor, q: &FeedbackQuery, page: PageRequest
         provider_org_id: None,
     };
     let page = app.store.feedback_page(&filter, page).await?;
-    Ok(page.map(|f| view(actor, f, Contact::default(), today)))
+    Ok(page.map(|(f, contact)| view(actor, f, contact, today)))
 }
 
 /// One item, if `actor` may read it (404 otherwise), with the contact as they may see it.
@@ -283,7 +283,7 @@ pub const PUBLISHED_SHOWN: u32 = 20;
 pub async fn published_of_project(app: &App, project_id: i64) -> Result<Vec<PublishedAnswer>> {
     let filter = FeedbackFilter { answered: Some(true), project_id: Some(project_id), ..FeedbackFilter::default() };
     let page = app.store.feedback_page(&filter, PageRequest::first(PUBLISHED_SHOWN)).await?;
-    Ok(page.items.iter().filter_map(Feedback::published).collect())
+    Ok(page.items.iter().filter_map(|(f, _)| f.published()).collect())
 }
 
 /// What a public feedback form about a provider needs: the provider's name, if it takes feedback.

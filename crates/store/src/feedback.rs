@@ -71,8 +71,9 @@ pub trait FeedbackStore: Send + Sync {
     async fn feedback(&self, id: i64) -> Result<Option<(Feedback, Contact)>>;
     /// Saves the department's answer if nobody saved another since `before` was read.
     async fn answer_feedback(&self, by: &By, before: &Feedback, after: &Feedback, now: DateTime<Utc>) -> Result<()>;
-    /// A page of the feedback `filter` chooses, newest first.
-    async fn feedback_page(&self, filter: &FeedbackFilter, page: PageRequest) -> Result<Page<Feedback>>;
+    /// A page of the feedback `filter` chooses, newest first, each with its contact (in clear: the application
+    /// layer masks it or leaves it out).
+    async fn feedback_page(&self, filter: &FeedbackFilter, page: PageRequest) -> Result<Page<(Feedback, Contact)>>;
 }
 
 fn from_row(r: &dyn Cells) -> Result<Feedback> {
@@ -82,6 +83,15 @@ fn from_row(r: &dyn Cells) -> Result<Feedback> {
     f.id = r.try_get("id")?;
     f.version = r.try_get("version")?;
     Ok(f)
+}
+
+fn with_contact(r: &dyn Cells, key: &crate::secrets::DataKey) -> Result<(Feedback, Contact)> {
+    let contact = match r.try_get::<Option<String>>("contact")? {
+        Some(sealed) => serde_json::from_str(&key.open(&sealed)?)
+            .map_err(|e| StoreError::Corrupt(format!("feedback contact: {e}")))?,
+        None => Contact::default(),
+    };
+    Ok((from_row(r)?, contact))
 }
 
 fn data(f: &Feedback) -> Result<String> {
@@ -101,7 +111,7 @@ fn snapshot(f: &Feedback) -> Value {
     })
 }
 
-const COLUMNS: &str = "id, version, data";
+const COLUMNS: &str = "id, version, data, contact";
 
 impl SqlStore {
     /// Counts one filing under `limit.key`; the seconds to wait instead when its hour's share is used up.
@@ -217,20 +227,8 @@ impl FeedbackStore for SqlStore {
 
     async fn feedback(&self, id: i64) -> Result<Option<(Feedback, Contact)>> {
         let key = self.data_key().clone();
-        self.fetch_optional(
-            &format!("SELECT {COLUMNS}, contact FROM feedback WHERE id = $1"),
-            vec![Arg::from(id)],
-            move |r| {
-                let f = from_row(r)?;
-                let contact = match r.try_get::<Option<String>>("contact")? {
-                    Some(sealed) => serde_json::from_str(&key.open(&sealed)?)
-                        .map_err(|e| StoreError::Corrupt(format!("feedback contact: {e}")))?,
-                    None => Contact::default(),
-                };
-                Ok((f, contact))
-            },
-        )
-        .await
+        let sql = format!("SELECT {COLUMNS} FROM feedback WHERE id = $1");
+        self.fetch_optional(&sql, vec![Arg::from(id)], move |r| with_contact(r, &key)).await
     }
 
     async fn answer_feedback(&self, by: &By, before: &Feedback, after: &Feedback, now: DateTime<Utc>) -> Result<()> {
@@ -252,7 +250,7 @@ impl FeedbackStore for SqlStore {
         self.commit_with(w, event, now).await
     }
 
-    async fn feedback_page(&self, filter: &FeedbackFilter, page: PageRequest) -> Result<Page<Feedback>> {
+    async fn feedback_page(&self, filter: &FeedbackFilter, page: PageRequest) -> Result<Page<(Feedback, Contact)>> {
         let mut w = Where::default();
         if let Some(reader) = &filter.reader {
             let own = w.int(reader.department);
@@ -281,7 +279,8 @@ impl FeedbackStore for SqlStore {
             w.and(format!("provider_org_id = {p}"));
         }
         let sql = format!("SELECT {COLUMNS} FROM feedback{}", w.page_sql("id", page));
-        let items = self.fetch_all(&sql, w.into_args(), from_row).await?;
-        Ok(Page::cut(items, page.limit, |f| f.id))
+        let key = self.data_key().clone();
+        let items = self.fetch_all(&sql, w.into_args(), move |r| with_contact(r, &key)).await?;
+        Ok(Page::cut(items, page.limit, |(f, _)| f.id))
     }
 }

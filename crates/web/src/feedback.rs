@@ -78,7 +78,7 @@ async fn file_feedback(
 #[utoipa::path(
     get,
     path = "/feedback",
-    summary = "Feedback I may read, newest first, one page: my department's, a supervisor's region's, all for the administrator; the contact is not listed",
+    summary = "Feedback I may read, newest first, one page: my department's, a supervisor's region's, all for the administrator; the department reads the contact masked",
     params(Listing<FeedbackFilters>),
     responses((status = 200, description = "success", body = AnyListed)),
     extensions(("x-roles" = json!(roles::FEEDBACK_READERS)))

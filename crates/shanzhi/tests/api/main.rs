@@ -15,6 +15,7 @@ mod cli;
 mod cookies;
 mod data_folder;
 mod disk_full;
+mod feedback;
 mod feeds;
 mod flow;
 mod gen;
