@@ -31,7 +31,7 @@ async fn file(app: &TestApp, mut body: Value) -> (StatusCode, Value) {
 }
 
 /// A public project of civil affairs (`mzj`), the demo's purchasing department with the most projects.
-async fn public_project(app: &TestApp) -> (i64, Value) {
+pub(crate) async fn public_project(app: &TestApp) -> (i64, Value) {
     let admin = app.token("admin").await;
     let mzj = app.org_id("mzj").await;
     let mut ids: Vec<i64> =

@@ -16,6 +16,7 @@ mod cookies;
 mod data_folder;
 mod disk_full;
 mod feedback;
+mod feedback_browser;
 mod feeds;
 mod flow;
 mod gen;
