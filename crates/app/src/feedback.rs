@@ -10,7 +10,7 @@ use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::feedback::{
     self as rules, Contact, Draft, Feedback, FeedbackStatus, PublishedAnswer, Subject, Submission,
 };
-use shanzhi_domain::org::{Actor, OrgKind, Role, Verification};
+use shanzhi_domain::org::{Actor, OrgKind, Organisation, Role, Verification};
 use shanzhi_domain::sign_in::address_key;
 use shanzhi_domain::{DomainError, ErrorCode};
 use shanzhi_store::{By, FeedbackFilter, FeedbackReader, Filed, SenderLimit};
@@ -142,7 +142,7 @@ async fn file_with(app: &App, by: &By, s: Submission, limit: Option<&SenderLimit
         answer: None,
     };
     match app.store.file_feedback(by, f, &s.contact, limit, now).await? {
-        Filed::Saved(f) => Ok(f),
+        Filed::Saved(f) => Ok(*f),
         Filed::Throttled(secs) => Err(Error::RateLimited(secs)),
     }
 }
@@ -177,9 +177,8 @@ async fn route(app: &App, subject: Subject, id: i64) -> Result<Route> {
             })
         }
         Subject::Provider => {
-            let org = app.store.organisation(id).await?;
-            let org = org
-                .filter(|o| o.kind.is_provider_kind() && o.verification == Verification::Verified)
+            let org = verified_provider(app, id)
+                .await?
                 .ok_or_else(|| no_such("provider_org_id", "没有这个承接主体", "no such provider"))?;
             let region = org.region.clone().unwrap_or_default();
             let bureau = app.store.competent_civil_affairs(&region).await?.ok_or_else(|| {
@@ -286,10 +285,14 @@ pub async fn published_of_project(app: &App, project_id: i64) -> Result<Vec<Publ
     Ok(page.items.iter().filter_map(|(f, _)| f.published()).collect())
 }
 
+/// The organisation `org_id` if it is a provider civil affairs has verified: what feedback may be about.
+async fn verified_provider(app: &App, org_id: i64) -> Result<Option<Organisation>> {
+    let org = app.store.organisation(org_id).await?;
+    Ok(org.filter(|o| o.kind.is_provider_kind() && o.verification == Verification::Verified))
+}
+
 /// What a public feedback form about a provider needs: the provider's name, if it takes feedback.
 pub async fn provider_name(app: &App, org_id: i64) -> Result<String> {
-    let org = app.store.organisation(org_id).await?;
-    org.filter(|o| o.kind.is_provider_kind() && o.verification == Verification::Verified)
-        .map(|o| o.name)
-        .ok_or_else(|| Error::Domain(DomainError::NotFound { what: "provider" }))
+    let org = verified_provider(app, org_id).await?;
+    org.map(|o| o.name).ok_or(Error::Domain(DomainError::NotFound { what: "provider" }))
 }

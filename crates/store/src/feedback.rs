@@ -47,7 +47,7 @@ pub struct SenderLimit {
 /// A filing's outcome: saved, or refused because its sender filed their hour's share already.
 #[derive(Debug, Clone)]
 pub enum Filed {
-    Saved(Feedback),
+    Saved(Box<Feedback>),
     /// Seconds until the sender's hour ends.
     Throttled(u64),
 }
@@ -169,7 +169,7 @@ impl FeedbackStore for SqlStore {
             "SELECT id, region FROM organisations WHERE kind = {kind} AND active = 1 AND region IN ({}) ORDER BY length(region) DESC, id LIMIT 1",
             places.join(", ")
         );
-        let found = self.fetch_optional(&sql, w.into_args(), |r| Ok(r.try_get::<i64>("id")?)).await?;
+        let found = self.fetch_optional(&sql, w.into_args(), |r| r.try_get::<i64>("id")).await?;
         match found {
             Some(id) => self.organisation(id).await,
             None => Ok(None),
@@ -222,7 +222,7 @@ impl FeedbackStore for SqlStore {
             .await?;
         let event = by.event(Action::FeedbackFile, "feedback", &f.id.to_string(), Value::Null, snapshot(&f));
         self.commit_with(w, event, now).await?;
-        Ok(Filed::Saved(f))
+        Ok(Filed::Saved(Box::new(f)))
     }
 
     async fn feedback(&self, id: i64) -> Result<Option<(Feedback, Contact)>> {

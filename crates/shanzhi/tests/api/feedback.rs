@@ -231,8 +231,7 @@ both_backends! {
     }
 
     async fn one_address_files_at_most_its_hours_share(backend) {
-        let mut rules = shanzhi_domain::rules::Rules::default();
-        rules.feedback_per_address_per_hour = 2;
+        let rules = shanzhi_domain::rules::Rules { feedback_per_address_per_hour: 2, ..Default::default() };
         let app = TestApp::with_demo_and(backend, Setup { rules, ..Setup::default() }).await;
         let (id, _) = public_project(&app).await;
         let dept = app.token("mzj.purchaser").await;
