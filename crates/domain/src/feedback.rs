@@ -54,10 +54,12 @@ impl Contact {
     /// As the department's screens show it: the family name, the phone's first 3 and last 4 digits, the
     /// e-mail's first character and domain.
     pub fn masked(&self) -> Contact {
-        let mut name: String = self.name.chars().take(1).collect();
-        if self.name.chars().count() > 1 {
-            name.push_str("**");
-        }
+        // A one-character name would be the whole name: it is hidden too.
+        let name = match self.name.chars().count() {
+            0 => String::new(),
+            1 => "*".into(),
+            _ => self.name.chars().take(1).chain("**".chars()).collect(),
+        };
         let digits: Vec<char> = self.phone.chars().collect();
         let phone = if digits.len() > 7 {
             let (head, tail): (String, String) =

@@ -114,44 +114,36 @@ fn snapshot(f: &Feedback) -> Value {
 const COLUMNS: &str = "id, version, data, contact";
 
 impl SqlStore {
-    /// Counts one filing under `limit.key`; the seconds to wait instead when its hour's share is used up.
+    /// Counts one filing under `limit.key`; the seconds to wait instead when its hour's share is used up (the
+    /// caller then drops the transaction, and the count with it). One statement reads and counts, under the row's
+    /// lock, so filings racing from one address cannot both take the last place.
     async fn count_sender(
         &self,
         tx: &mut sqlx::AnyConnection,
         limit: &SenderLimit,
         now: DateTime<Utc>,
     ) -> Result<Option<u64>> {
-        let row = sqlx::query("SELECT window_start, filed FROM feedback_senders WHERE key = $1")
-            .bind(&limit.key)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let current = match row {
-            Some(r) => Some((parse_ts(&r.try_get::<String, _>(0)?)?, r.try_get::<i64, _>(1)?)),
-            None => None,
-        };
         let hour = Duration::hours(1);
-        let (start, filed) = match current {
-            Some((start, filed)) if now - start < hour => (start, filed),
-            _ => (now, 0),
-        };
-        if filed >= i64::from(limit.per_hour) {
-            return Ok(Some((start + hour - now).num_seconds().max(1) as u64));
-        }
         // Rows of hours long gone are of no use to anyone.
         sqlx::query("DELETE FROM feedback_senders WHERE window_start < $1")
             .bind(ts(now - Duration::days(1)))
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO feedback_senders (key, window_start, filed) VALUES ($1, $2, $3) \
-             ON CONFLICT (key) DO UPDATE SET window_start = excluded.window_start, filed = excluded.filed",
+        let row = sqlx::query(
+            "INSERT INTO feedback_senders (key, window_start, filed) VALUES ($1, $2, 1) \
+             ON CONFLICT (key) DO UPDATE SET \
+             filed = CASE WHEN feedback_senders.window_start <= $3 THEN 1 ELSE feedback_senders.filed + 1 END, \
+             window_start = CASE WHEN feedback_senders.window_start <= $3 THEN excluded.window_start \
+             ELSE feedback_senders.window_start END \
+             RETURNING window_start, filed",
         )
         .bind(&limit.key)
-        .bind(ts(start))
-        .bind(filed + 1)
-        .execute(&mut *tx)
+        .bind(ts(now))
+        .bind(ts(now - hour))
+        .fetch_one(&mut *tx)
         .await?;
-        Ok(None)
+        let (start, filed) = (parse_ts(&row.try_get::<String, _>(0)?)?, row.try_get::<i64, _>(1)?);
+        Ok((filed > i64::from(limit.per_hour)).then(|| (start + hour - now).num_seconds().max(1) as u64))
     }
 }
 

@@ -67,6 +67,7 @@ fn contacts_are_masked_for_the_department() {
     let m = c.masked();
     assert_eq!((m.name.as_str(), m.phone.as_str(), m.email.as_str()), ("王**", "138****5678", "x***@example.cn"));
     assert_eq!(Contact { phone: "12345".into(), ..Contact::default() }.masked().phone, "****");
+    assert_eq!(Contact { name: "王".into(), ..Contact::default() }.masked().name, "*");
     assert!(Contact::default().masked().is_empty());
 }
 

@@ -249,10 +249,28 @@ both_backends! {
         assert!((1..=3600).contains(&wait), "{wait}");
         let e: Value = resp.json().await.unwrap();
         assert_eq!(e["code"], "rate_limited");
-        // Refused ones are not saved; an hour later the address may file again.
+        // Refused ones are not saved.
         assert_eq!(app.all(&on_project, Some(&dept)).await.len(), before + 2);
+        // An hour later the address may file again: two at most, however many race for the places.
         app.clock.advance(Duration::hours(1));
-        let (status, e) = file(&app, json!({"project_id": id, "rating": 4})).await;
-        assert_eq!(status, StatusCode::CREATED, "{e}");
+        let mut tokens = Vec::new();
+        for _ in 0..5 {
+            tokens.push(aged_token(&app).await);
+        }
+        let racing = tokens.into_iter().map(|token| {
+            let (client, url) = (app.client.clone(), format!("{}/api/v1/feedback", app.base));
+            tokio::spawn(async move {
+                let body = json!({"project_id": id, "rating": 4, "form_token": token});
+                client.post(url).json(&body).send().await.unwrap().status()
+            })
+        });
+        let mut statuses = Vec::new();
+        for task in racing.collect::<Vec<_>>() {
+            statuses.push(task.await.unwrap());
+        }
+        let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+        assert_eq!(created, 2, "{statuses:?}");
+        assert!(statuses.iter().all(|s| *s == StatusCode::CREATED || *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+        assert_eq!(app.all(&on_project, Some(&dept)).await.len(), before + 4);
     }
 }

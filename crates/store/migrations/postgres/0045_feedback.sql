@@ -28,5 +28,6 @@ CREATE TABLE feedback_senders (
     window_start TEXT NOT NULL,
     filed BIGINT NOT NULL
 );
+CREATE INDEX feedback_senders_window ON feedback_senders(window_start);
 -- The competent civil affairs bureau of a place, found by kind and seat.
 CREATE INDEX organisations_kind_region ON organisations(kind, region);
