@@ -14,6 +14,8 @@ pub enum Error {
     TooManyAttempts(u64),
     /// As many password checks as the server allows are running; retry in a second.
     SignInBusy,
+    /// Too many public submissions from this address; retry after this many seconds.
+    RateLimited(u64),
     /// The right password of a disabled account.
     AccountDisabled,
     BadRequest {
@@ -56,6 +58,7 @@ impl Error {
             Error::InvalidCredentials => ErrorCode::InvalidCredentials,
             Error::TooManyAttempts(_) => ErrorCode::TooManyAttempts,
             Error::SignInBusy => ErrorCode::SignInBusy,
+            Error::RateLimited(_) => ErrorCode::RateLimited,
             Error::AccountDisabled => ErrorCode::AccountDisabled,
             Error::BadRequest { code, .. } | Error::Conflict { code, .. } => *code,
             Error::Internal(_) => ErrorCode::InternalError,
@@ -70,6 +73,7 @@ impl Error {
             Error::InvalidCredentials => "用户名或密码不正确".into(),
             Error::TooManyAttempts(s) => format!("登录失败次数过多，请 {s} 秒后再试"),
             Error::SignInBusy => "登录的人太多，请稍后再试".into(),
+            Error::RateLimited(s) => format!("提交过于频繁，请 {s} 秒后再试"),
             Error::AccountDisabled => "该账户已停用，请联系系统管理员".into(),
             Error::BadRequest { zh, .. } | Error::Conflict { zh, .. } => zh.clone(),
             Error::Internal(_) => "系统内部错误，请稍后再试".into(),
@@ -86,6 +90,7 @@ impl Error {
             Error::InvalidCredentials => "the username or password is wrong".into(),
             Error::TooManyAttempts(s) => format!("too many failed sign-ins; try again in {s} seconds"),
             Error::SignInBusy => "too many people are signing in; try again in a moment".into(),
+            Error::RateLimited(s) => format!("too many submissions from your address; try again in {s} seconds"),
             Error::AccountDisabled => "this account is disabled; ask your administrator".into(),
             Error::BadRequest { en, .. } | Error::Conflict { en, .. } => en.clone(),
             Error::Internal(_) => "internal error; please try again later".into(),
@@ -107,7 +112,7 @@ impl Error {
     /// Seconds after which trying again may succeed.
     pub fn retry_after(&self) -> Option<u64> {
         match self {
-            Error::TooManyAttempts(secs) => Some(*secs),
+            Error::TooManyAttempts(secs) | Error::RateLimited(secs) => Some(*secs),
             Error::SignInBusy => Some(1),
             Error::DatabaseUnavailable(_) => Some(5),
             Error::StorageFull(_) => Some(60),

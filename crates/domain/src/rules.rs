@@ -131,6 +131,17 @@ pub struct Rules {
     pub open_data_publisher: String,
     /// The red flags' thresholds ([`crate::red_flags`]).
     pub red_flags: crate::red_flags::FlagRules,
+    /// Working days the competent department has to answer public feedback. 政府信息公开条例 (2019) §33 gives an
+    /// administrative organ 20 working days to answer a citizen's written request, the statutory period counted
+    /// in working days that is closest to a request from the public; 信访工作条例 (2022) §32's 60 days is for
+    /// petitions handled in full, which feedback on a service is not.
+    pub feedback_answer_working_days: u32,
+    /// A public feedback form sent sooner than this after it was served is taken for a robot's (`spam_suspected`).
+    pub feedback_min_form_secs: u32,
+    /// A feedback form's token is good for this long; after that the form must be opened again.
+    pub feedback_form_max_age_hours: u32,
+    /// Feedback accepted from one client address per hour; more is refused with `rate_limited` (429).
+    pub feedback_per_address_per_hour: u32,
 }
 
 impl Default for Rules {
@@ -174,6 +185,10 @@ impl Default for Rules {
             ocid_prefix: OcidPrefix(OcidPrefix::DEFAULT.into()),
             open_data_publisher: "善治公共服务购买平台".into(),
             red_flags: crate::red_flags::FlagRules::default(),
+            feedback_answer_working_days: 20,
+            feedback_min_form_secs: 3,
+            feedback_form_max_age_hours: 24,
+            feedback_per_address_per_hour: 5,
         }
     }
 }
@@ -385,6 +400,16 @@ mod tests {
     #[test]
     fn service_periods_start_at_most_ninety_days_before_the_design() {
         assert_eq!(Rules::default().service_start_window_days, 90);
+    }
+
+    #[test]
+    fn feedback_is_answered_in_twenty_working_days_from_forms_at_least_three_seconds_old() {
+        let r = Rules::default();
+        assert_eq!(r.feedback_answer_working_days, 20, "政府信息公开条例 §33");
+        assert_eq!((r.feedback_min_form_secs, r.feedback_form_max_age_hours), (3, 24));
+        assert_eq!(r.feedback_per_address_per_hour, 5);
+        let r: Rules = serde_json::from_str(r#"{"feedback_answer_working_days": 15}"#).unwrap();
+        assert_eq!(r.feedback_answer_working_days, 15);
     }
 
     #[test]

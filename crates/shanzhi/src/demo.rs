@@ -3,6 +3,7 @@
 //! plausible dates, so their history and audit trail are what the platform would have recorded.
 //! Loading is idempotent: what exists already is left alone.
 
+mod feedback;
 mod scenario;
 
 pub(crate) use scenario::{Cast, LoadResult, Scenario, SeedFunding, SeedPost, SeedProject, SeedReport};
@@ -344,6 +345,8 @@ pub async fn load(app: &App, on_progress: &mut dyn FnMut(u64, u64)) -> LoadResul
     for year in old {
         setup::close_year(app, &finance, year).await.map_err(err(&format!("closing {year}")))?;
     }
+    // The public's feedback, one item waiting in civil affairs' queue.
+    feedback::load(app, &cast).await?;
     setup::set_setting(app, &system, LOADED, &now.to_rfc3339()).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
 }

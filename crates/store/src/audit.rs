@@ -97,6 +97,11 @@ pub(crate) async fn scope_of(
             }
             Err(_) => vec![],
         },
+        // Feedback is its place's, wherever it was routed.
+        "feedback" => match id.parse::<i64>() {
+            Ok(fid) => text_of(conn, "SELECT region FROM feedback WHERE id = $1", fid).await?.into_iter().collect(),
+            Err(_) => vec![],
+        },
         "budget" => {
             // A line is its department's; a grant is also the receiving department's.
             let mut orgs: Vec<i64> = e.after["to_org_id"].as_i64().into_iter().collect();

@@ -14,6 +14,7 @@ mod connection;
 mod contribution;
 pub mod directory;
 mod error;
+pub mod feedback;
 pub mod files;
 mod fiscal;
 pub mod jobs;
@@ -48,6 +49,7 @@ pub use bulk::Batch;
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use directory::{Directory, OrganisationFilter, UserFilter};
 pub use error::{Result, StoreError};
+pub use feedback::{FeedbackFilter, FeedbackReader, FeedbackStore, Filed, SenderLimit};
 pub use fiscal::FiscalStore;
 pub use jobs::{JobRun, JobStore, JobWork, OverdueMark};
 pub use listing::{Page, PageRequest};
@@ -229,6 +231,10 @@ impl By {
     pub fn system(what: &str) -> By {
         By { user_id: None, name: format!("system:{what}"), org_id: None }
     }
+    /// Someone without an account (public feedback), whom the log does not name.
+    pub fn public() -> By {
+        By { user_id: None, name: "public".into(), org_id: None }
+    }
     pub fn event(
         &self,
         action: Action,
@@ -258,6 +264,7 @@ pub trait Store:
     + ProcurementLists
     + Directory
     + ApprovalStore
+    + FeedbackStore
     + FiscalStore
     + AccountStore
     + JobStore

@@ -930,6 +930,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::jobs::api_runs))
         .merge(crate::procure_api::router())
         .merge(crate::approvals::router())
+        .merge(crate::feedback::router())
         .merge(crate::money_api::router())
         .routes(routes!(crate::flags_api::red_flags))
         .routes(routes!(crate::pool::api_registrations, crate::pool::api_register))

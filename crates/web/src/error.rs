@@ -30,7 +30,7 @@ impl AppError {
                     ErrorKind::NotFound => StatusCode::NOT_FOUND,
                 },
                 Error::InvalidCredentials => StatusCode::UNAUTHORIZED,
-                Error::TooManyAttempts(_) | Error::SignInBusy => StatusCode::TOO_MANY_REQUESTS,
+                Error::TooManyAttempts(_) | Error::SignInBusy | Error::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
                 Error::AccountDisabled => StatusCode::FORBIDDEN,
                 Error::BadRequest { .. } => StatusCode::BAD_REQUEST,
                 Error::Conflict { .. } => StatusCode::CONFLICT,

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod deadline;
 pub mod error;
 pub mod export;
+pub mod feedback;
 pub mod feeds;
 pub mod filters;
 pub mod flags_api;

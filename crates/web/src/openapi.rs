@@ -31,6 +31,10 @@ pub mod roles {
     pub const APPROVAL_READERS: &[&str] = &["admin", "purchaser", "reviewer", "supervisor"];
     /// Who reads red flags: supervisors (their subtree), finance and administrators.
     pub const SUPERVISION: &[&str] = &["admin", "reviewer", "supervisor"];
+    /// The department that feedback was routed to, supervisors of its place, the administrator.
+    pub const FEEDBACK_READERS: &[&str] = &["admin", "purchaser", "reviewer", "supervisor"];
+    /// The department that feedback was routed to.
+    pub const FEEDBACK_ANSWERERS: &[&str] = &["purchaser", "reviewer"];
 }
 
 #[derive(OpenApi)]

@@ -117,6 +117,9 @@ actions! {
     // Scheduled jobs, one event per run.
     JobSessionPurge => "job.session_purge",
     JobDeadlineSweep => "job.deadline_sweep",
+    // Public feedback on services.
+    FeedbackFile => "feedback.file",
+    FeedbackAnswer => "feedback.answer",
 }
 
 impl Serialize for Action {
@@ -152,7 +155,7 @@ mod tests {
         fiscal_year.close standard.set region.create catalogue.create organisation.create organisation.register \
         organisation.verify organisation.reject user.create user.disable user.enable user.password_change \
         user.password_reset session.create session.end expert.create expert.update file.upload setting.set \
-        job.session_purge job.deadline_sweep";
+        job.session_purge job.deadline_sweep feedback.file feedback.answer";
 
     #[test]
     fn recorded_names_stay_as_they_are() {

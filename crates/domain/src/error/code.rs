@@ -161,6 +161,8 @@ error_codes! {
     ExplanationLate = "explanation_late",
     /// The low price is judged before the bidder explained and before its deadline.
     ExplanationPending = "explanation_pending",
+    /// Public feedback that has already been answered.
+    FeedbackAnswered = "feedback_answered",
     /// An upload with no content.
     FileEmpty = "file_empty",
     /// An upload above the size limit.
@@ -213,6 +215,8 @@ error_codes! {
     InvalidDate = "invalid_date",
     /// An API token lifetime outside 1 to 365 days.
     InvalidDays = "invalid_days",
+    /// An e-mail address that is not one.
+    InvalidEmail = "invalid_email",
     /// A form body that cannot be read.
     InvalidForm = "invalid_form",
     /// Several fields are wrong; each has its own code in `fields`.
@@ -233,6 +237,8 @@ error_codes! {
     InvalidParameter = "invalid_parameter",
     /// A percentage outside 0 to 100 or with more than two decimals.
     InvalidPercent = "invalid_percent",
+    /// A phone number with characters other than digits, spaces, + and -.
+    InvalidPhone = "invalid_phone",
     /// A time not written YYYY-MM-DD HH:MM.
     InvalidTime = "invalid_time",
     /// A multipart upload that cannot be read.
@@ -377,6 +383,8 @@ error_codes! {
     QuantityNotPositive = "quantity_not_positive",
     /// A date range whose end is before its start.
     RangeReversed = "range_reversed",
+    /// Too many submissions from this address in a while (429).
+    RateLimited = "rate_limited",
     /// An action that needs a reason given without one.
     ReasonRequired = "reason_required",
     /// A region code that does not extend its parent's.
@@ -409,6 +417,8 @@ error_codes! {
     SignedOnOutOfRange = "signed_on_out_of_range",
     /// A post holder's start date outside the contract term.
     SinceOutsideTerm = "since_outside_term",
+    /// A public form that looks automated: its hidden field filled, or sent sooner than a person could fill it.
+    SpamSuspected = "spam_suspected",
     /// Purchases split to stay below the open-tender threshold.
     SplitPurchase = "split_purchase",
     /// The object changed since it was read (optimistic concurrency).

@@ -15,6 +15,8 @@ mod cli;
 mod cookies;
 mod data_folder;
 mod disk_full;
+mod feedback;
+mod feedback_browser;
 mod feeds;
 mod flow;
 mod gen;

@@ -60,6 +60,8 @@ fn samples() -> Samples {
             fields: vec![field.clone()],
         })
         .add(crate::paging::Listed::<Value> { items: Vec::new(), next_cursor: None })
+        .add(crate::feedback::FormToken { form_token: String::new(), min_seconds: 3 })
+        .add(shanzhi_app::feedback::Receipt { id: 1, department_name: String::new(), due_on: chrono::NaiveDate::MIN })
         .add(field);
     macro_rules! defaults {
         ($($t:ty),* $(,)?) => { $(s.add(<$t>::default());)* };
@@ -94,6 +96,8 @@ fn samples() -> Samples {
         budgets::StandardRequest,
         approvals::ApprovalRequest,
         approvals::DecisionRequest,
+        shanzhi_app::feedback::FeedbackRequest,
+        shanzhi_app::feedback::AnswerRequest,
         pool::RegistrationRequest,
         pool::RejectionRequest,
         pool::ExpertRequest,

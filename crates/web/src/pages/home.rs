@@ -40,6 +40,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             let lang = v.lang;
             let proc_duties = super::procurements::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
             let approvals = super::approvals::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
+            let feedback = super::feedback::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
             let queue = projects::queue_page(&state, &s.actor, PageRequest::default()).await.or_page(&shell)?;
             let counts = projects::project_counts(&state, &s.actor).await.or_page(&shell)?;
             let count = |step: &str| counts.get(step).copied().unwrap_or(0) as usize;
@@ -72,6 +73,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                 }
                 (proc_duties)
                 (approvals)
+                (feedback)
                 @if s.actor.has(Role::Purchaser) {
                     div.button-group { a.btn href="/projects/new" { (lang.t("新建项目", "Start a new project")) } }
                 }

@@ -42,6 +42,9 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
             if a.is_finance_reviewer() || a.is_upper_finance_reviewer() {
                 items.push(("/method-approvals", lang.t("方式审批", "Method approvals")));
             }
+            if shanzhi_app::feedback::may_read(a) {
+                items.push(("/feedback", lang.t("公众意见", "Feedback")));
+            }
             if super::procurements::nav_overdue(a) {
                 items.push(("/overdue", lang.t("逾期", "Overdue")));
             }

@@ -12,6 +12,7 @@ mod choosers;
 mod dashboard;
 mod design;
 mod experts;
+mod feedback;
 mod forms;
 mod funding;
 mod home;
@@ -114,6 +115,10 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/method-approval", get(approvals::request_form).post(approvals::request))
         .route("/method-approvals", get(approvals::list))
         .route("/method-approvals/{id}/decision", post(approvals::decide))
+        .route("/projects/{id}/feedback", get(feedback::project_form).post(feedback::submit_project))
+        .route("/providers/{id}/feedback", get(feedback::provider_form).post(feedback::submit_provider))
+        .route("/feedback", get(feedback::list))
+        .route("/feedback/{id}/answer", post(feedback::answer))
         .route("/files/{id}", get(download))
         .route("/register", get(registration::form).post(registration::submit))
         .route("/registrations", get(registration::list))

@@ -21,6 +21,7 @@ pub async fn show(state: &AppState, v: &Viewer, id: i64) -> Page {
     let (p, notices) = shanzhi_app::projects::public_project(state, id).await.or_page(&shell)?;
     let places = shanzhi_app::reference::regions_named(state, &p.regions).await.or_page(&shell)?;
     let place_names: Vec<&str> = places.iter().map(|r| r.name.as_str()).collect();
+    let answers = shanzhi_app::feedback::published_of_project(state, id).await.or_page(&shell)?;
     let body = html! {
         div.no-print { (breadcrumbs(lang, &[("/notices", lang.t("采购公告", "Procurement notices")), ("", &p.title)])) }
         span.caption { (p.code) }
@@ -51,6 +52,7 @@ pub async fn show(state: &AppState, v: &Viewer, id: i64) -> Page {
         }
         h2 { (lang.t("公告", "Notices")) }
         (notice_list(lang, &notices))
+        (super::feedback::published_section(lang, id, &answers))
     };
     Ok(render(StatusCode::OK, page(&shell, &p.title, body)))
 }

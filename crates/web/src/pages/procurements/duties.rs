@@ -49,6 +49,7 @@ pub async fn overdue(State(state): State<AppState>, user: SignedIn) -> Page {
     }
     let duties = procurements::duties(&state, actor, false).await.or_page(&shell)?;
     let today = china_date(state.clock.now());
+    let feedback = super::super::feedback::overdue_section(&state, lang, actor).await.or_page(&shell)?;
     let title = lang.t("逾期事项", "Overdue duties");
     let body = html! {
         h1.page-title { (title) }
@@ -73,6 +74,7 @@ pub async fn overdue(State(state): State<AppState>, user: SignedIn) -> Page {
                 } } }
             } }
         }
+        (feedback)
     };
     Ok(render(StatusCode::OK, page(&shell, title, body)))
 }
