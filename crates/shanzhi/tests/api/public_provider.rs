@@ -21,6 +21,8 @@ both_backends! {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains("宜昌市夷陵区心连心社会工作服务中心") && html.contains("52420506346465518T"));
         assert!(!html.contains("王晓静"), "the contact is not public");
+        assert!(html.contains(&format!("href=\"/providers/{id}/feedback\"")), "the page leads to the feedback form");
+        assert_eq!(page(&app, &format!("/providers/{id}/feedback"), "").await.0, StatusCode::OK);
         assert!(html.contains("id=\"provider-years-title\"") && html.contains("id=\"provider-years-table\""), "a chart and its table");
         // Every contract notice naming the provider is one of its projects; every project listed is public.
         let notices = app.all("/api/v1/notices?kind=contract", None).await;

@@ -41,6 +41,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             @if let Some(place) = &region { (row(lang.t("所在地", "Based in"), html! { (place.name) })) }
             (row(lang.t("公开项目", "Public projects"), html! { (r.years.iter().map(|y| y.projects).sum::<i64>()) }))
         }
+        p.no-print { a #provider-feedback href={"/providers/" (id) "/feedback"} { (lang.t("对该承接主体的服务提意见", "Give feedback on this provider's services")) } }
         h2 { (lang.t("历年合同金额", "Contracted by year")) }
         (bar_chart(lang, "provider-years", lang.t("按项目年度", "By the project's year"), &series, &rows))
         table.table #provider-years-table {
