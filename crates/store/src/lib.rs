@@ -23,6 +23,7 @@ mod ledger;
 mod list_indexes;
 pub mod listing;
 mod migrations;
+mod notice_rows;
 pub mod open_data;
 mod pending;
 mod pending_bids;
@@ -53,8 +54,9 @@ pub use feedback::{FeedbackFilter, FeedbackReader, FeedbackStore, Filed, SenderL
 pub use fiscal::FiscalStore;
 pub use jobs::{JobRun, JobStore, JobWork, OverdueMark};
 pub use listing::{Page, PageRequest};
+pub use notice_rows::NoticeFilter;
 pub use open_data::{OpenDataStore, Step, StepFilter, StepKind};
-pub use procure::{BidFile, NoticeFilter, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
+pub use procure::{BidFile, OwnBid, ProcurementStore, ProcurementWrite, UnsealedBid};
 pub use procurement_list::{Holding, ProcurementFilter, ProcurementLists};
 pub use projects::{PostCounts, ProjectFilter, ProjectStore, RECORD_SHAPE};
 pub use provider_record::{ProviderRecord, ProviderYear};

@@ -118,7 +118,7 @@ impl OpenDataStore for SqlStore {
             return Ok(Vec::new());
         }
         let sql = format!("SELECT * FROM notices WHERE id IN ({})", id_list(ids));
-        self.fetch_all(&sql, vec![], crate::procure::notice_from_row).await
+        self.fetch_all(&sql, vec![], crate::notice_rows::notice_from_row).await
     }
 
     async fn last_public_project(&self) -> Result<i64> {
@@ -156,7 +156,7 @@ impl OpenDataStore for SqlStore {
             .fetch_all(
                 &format!("SELECT * FROM notices WHERE project_id IN ({list}) ORDER BY project_id, published_at, id"),
                 vec![],
-                crate::procure::notice_from_row,
+                crate::notice_rows::notice_from_row,
             )
             .await?;
         let mut out: Vec<(Project, Vec<Notice>)> = projects.into_iter().map(|p| (p, Vec::new())).collect();

@@ -18,13 +18,13 @@ pub(crate) struct PendingNotices {
 }
 
 impl PendingNotices {
-    /// Holds notice `id` with its other values ([`crate::procure::notice_values`]).
+    /// Holds notice `id` with its other values ([`crate::notice_rows::notice_values`]).
     pub(crate) fn push(&mut self, id: i64, values: Vec<Arg>) {
         self.given = Some(self.given.map_or((id, id), |(lo, hi)| (lo.min(id), hi.max(id))));
         self.rows.push(std::iter::once(Arg::Int(id)).chain(values).collect());
     }
 
-    /// Holds a notice's search terms' rows ([`crate::procure::term_rows`]).
+    /// Holds a notice's search terms' rows ([`crate::notice_rows::term_rows`]).
     pub(crate) fn push_terms(&mut self, rows: Vec<Vec<Arg>>) {
         self.terms.extend(rows);
     }
@@ -32,9 +32,9 @@ impl PendingNotices {
     /// Writes the notices, after their projects' places, and indexes them under those places and by their terms.
     pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
         let Some((first, last)) = self.given else { return Ok(()) };
-        let head = format!("INSERT INTO notices (id, {})", crate::procure::NOTICE_FIELDS);
+        let head = format!("INSERT INTO notices (id, {})", crate::notice_rows::NOTICE_FIELDS);
         insert_rows(conn, &head, "", self.rows).await?;
-        insert_rows(conn, crate::procure::TERMS_INSERT, " ON CONFLICT DO NOTHING", self.terms).await?;
+        insert_rows(conn, crate::notice_rows::TERMS_INSERT, " ON CONFLICT DO NOTHING", self.terms).await?;
         // A range: on PostgreSQL it may hold others' notices, which are indexed already (nothing done twice).
         sqlx::query(
             "INSERT INTO notice_regions (code, kind, year, notice_id) SELECT pl.code, n.kind, n.year, n.id FROM notices n \

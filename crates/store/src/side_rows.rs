@@ -142,7 +142,7 @@ pub(crate) async fn write_side_rows(
         replace_rows(conn, "project_places", PLACES, project_id, place_rows(project_id, f), sides).await?;
         if let Some(was) = was {
             let now_in = place_codes(&f.regions);
-            crate::procure::reindex_notices(conn, project_id).await?;
+            crate::notice_rows::reindex_notices(conn, project_id).await?;
             crate::statistics::move_place_ledger(conn, project_id, &place_codes(&was.regions), &now_in).await?;
         }
         if let Some(held) = held {
