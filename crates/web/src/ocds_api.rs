@@ -15,6 +15,7 @@ use shanzhi_ocds::package::{release_package, Meta, RecordPackage};
 
 use crate::error::{AppError, AppResult};
 use crate::feeds::origin;
+use crate::paging::next_page_href;
 use crate::AppState;
 
 /// Releases a page holds unless `limit` says otherwise.
@@ -84,18 +85,6 @@ fn read_query(raw: Option<&str>) -> AppResult<(StepFilter, usize)> {
     Ok((filter, limit))
 }
 
-/// The next page's address: this one's query with the cursor moved on.
-fn next_href(base: &str, raw: Option<&str>, cursor: i64) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in form_urlencoded::parse(raw.unwrap_or("").as_bytes()) {
-        if k != "cursor" {
-            q.append_pair(&k, &v);
-        }
-    }
-    q.append_pair("cursor", &cursor.to_string());
-    format!("{base}/api/ocds/releases?{}", q.finish())
-}
-
 fn json(bytes: Vec<u8>) -> Response {
     let mut resp = (StatusCode::OK, bytes).into_response();
     resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
@@ -113,7 +102,7 @@ async fn releases(State(state): State<AppState>, headers: HeaderMap, RawQuery(ra
         None => format!("{base}/api/ocds/releases"),
     };
     let meta = Meta { uri, published: state.clock.now(), publisher: &publisher };
-    let next = page.next.map(|c| next_href(&base, raw.as_deref(), c));
+    let next = page.next.map(|c| format!("{base}{}", next_page_href("/api/ocds/releases", raw.as_deref(), c)));
     Ok(json(release_package(&meta, &page.releases, next)))
 }
 
