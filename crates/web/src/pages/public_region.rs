@@ -49,7 +49,7 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(code): Path<Str
                 label for="year" { (lang.t("年度（留空为全部年度）", "Year (empty for every year)")) }
                 input #year name="year" type="number" min="2000" max="2100" value=[year];
             }
-            button.button type="submit" { (lang.t("查看", "Show")) }
+            div.button-group { button.btn.btn--secondary type="submit" { (lang.t("查看", "Show")) } }
         }
         dl.summary-list #region-totals {
             @if let Some(p) = &r.parent { (row(lang.t("上级", "Within"), html! { a href={"/regions/" (p.code)} { (p.name) } })) }
