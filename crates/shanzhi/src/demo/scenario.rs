@@ -162,6 +162,32 @@ impl Cast {
 }
 
 /// 09:00 China time on `d`.
+/// When an in-flight project's step `k` happens: in office hours (09:00, then ten minutes apart) on the day `k`
+/// gaps after `t0`, and never after `now`.
+fn step_at(t0: DateTime<Utc>, gap: Duration, now: DateTime<Utc>, k: i32) -> DateTime<Utc> {
+    let office = morning(shanzhi_domain::clock::china_date(t0 + gap * k)) + Duration::minutes(10 * i64::from(k));
+    office.min(now - Duration::minutes(11 - i64::from(k)))
+}
+
+/// An open tender's announcement and bid deadline when its purchase intention was published on `intention_on`:
+/// the announcement follows the intention as soon as the rules allow, the deadline as early as they allow.
+fn tender_dates(
+    rules: &Rules,
+    calendar: &shanzhi_domain::calendar::Calendar,
+    intention_on: NaiveDate,
+) -> LoadResult<(DateTime<Utc>, DateTime<Utc>)> {
+    use shanzhi_domain::deadlines::Period;
+    let intention = shanzhi_domain::procurement::period_end(rules, Period::PurchaseIntention, intention_on, calendar)
+        .map_err(|e| e.to_string())?;
+    let publish = morning(intention.date);
+    let deadline_day = rules
+        .periods
+        .earliest(Period::TenderDocumentsToBidDeadline, shanzhi_domain::clock::china_date(publish), calendar)
+        .map_err(|e| e.to_string())?
+        .date;
+    Ok((publish, morning(deadline_day) + Duration::minutes(30)))
+}
+
 pub(crate) fn morning(d: NaiveDate) -> DateTime<Utc> {
     china_offset()
         .from_local_datetime(&d.and_hms_opt(9, 0, 0).expect("valid time"))
@@ -274,11 +300,7 @@ impl Scenario<'_> {
             return Err("days_ago leaves no time before the service starts".into());
         }
         // Each step in office hours on its day (09:00, then ten minutes apart), never after now.
-        let at = |k: i32| {
-            let office =
-                morning(shanzhi_domain::clock::china_date(t0 + gap * k)) + Duration::minutes(10 * i64::from(k));
-            office.min(self.now - Duration::minutes(11 - i64::from(k)))
-        };
+        let at = |k: i32| step_at(t0, gap, self.now, k);
         let contract_day = shanzhi_domain::clock::china_date(at(7));
 
         let purchaser = self.cast.actor(&s.purchaser, Role::Purchaser)?;
@@ -495,11 +517,11 @@ impl Scenario<'_> {
         start: DateTime<Utc>,
         open_only: bool,
     ) -> LoadResult<DateTime<Utc>> {
-        use shanzhi_domain::deadlines::Period;
         use shanzhi_domain::procurement::{Method, OpenedBid, Procurement};
         let calendar = &self.app.calendar;
         let budget = p.approved_amount().unwrap_or(p.total());
         let mut q = self.start_procurement(p, purchaser, Method::OpenTender, start).await?;
+        let (publish, deadline) = tender_dates(self.rules, calendar, q.intention_on)?;
         macro_rules! pstep {
             ($who:expr, $at:expr, $call:expr) => {{
                 let before = q.clone();
@@ -509,20 +531,12 @@ impl Scenario<'_> {
                     .map_err(|e| e.to_string())?;
             }};
         }
-        // The announcement follows the purchase intention as soon as the rules allow.
-        let intention =
-            shanzhi_domain::procurement::period_end(self.rules, Period::PurchaseIntention, q.intention_on, calendar)
-                .map_err(|e| e.to_string())?;
-        let publish = morning(intention.date);
-        let deadline_day = self
-            .rules
-            .periods
-            .earliest(Period::TenderDocumentsToBidDeadline, shanzhi_domain::clock::china_date(publish), calendar)
-            .map_err(|e| e.to_string())?
-            .date;
-        let deadline = morning(deadline_day) + Duration::minutes(30);
         if open_only != (deadline >= self.now) || publish > self.now {
-            return Err(format!("the tender of {} would not be where it should be today", p.design.title));
+            return Err(format!(
+                "the tender of {} would not be where it should be today ({}): started {start}, announced {publish}, \
+                 bid deadline {deadline}",
+                p.design.title, self.now
+            ));
         }
         pstep!(purchaser, publish, |q: &mut Procurement| q.publish(purchaser, deadline, calendar, self.rules, publish));
         // Three bids: the seed's provider and the first two other active providers the qualification
@@ -751,5 +765,35 @@ fn certification_of(i: usize) -> Certification {
         0 | 3 => Certification::Intermediate,
         6 => Certification::None,
         _ => Certification::Assistant,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A generated project at the bidding step has its tender announced and still taking bids whatever day the
+    /// province is generated on, holidays included (a Monday after a weekend once pushed an announcement past
+    /// today).
+    #[test]
+    fn a_bidding_projects_tender_is_open_on_every_day_of_the_year() {
+        let rules = Rules::default();
+        let calendar = shanzhi_domain::calendar::Calendar::official().unwrap().with_provisional_years();
+        let mut day = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        while day.year() < 2027 {
+            // Just after midnight and late in the evening, China time.
+            for hour in [16, 15] {
+                let now = Utc.from_utc_datetime(&day.and_hms_opt(hour, 59, 0).unwrap()) - Duration::days(1);
+                for days_ago in crate::gen::plan::BIDDING_DAYS_AGO {
+                    let t0 = now - Duration::days(days_ago);
+                    // Steps spread over ten gaps up to today; the tender starts the day after step 5.
+                    let start = step_at(t0, (now - t0) / 10, now, 5) + Duration::days(1);
+                    let (publish, deadline) =
+                        tender_dates(&rules, &calendar, shanzhi_domain::clock::china_date(start)).unwrap();
+                    assert!(publish <= now && deadline >= now, "{now}, {days_ago} days: {publish} – {deadline}");
+                }
+            }
+            day = day.succ_opt().unwrap();
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! and written batch by batch: memory stays flat however many there are.
 
 mod names;
-mod plan;
+pub(crate) mod plan;
 mod province;
 
 pub use province::PASSWORD;

@@ -32,6 +32,10 @@ const MIX: [(&str, bool, u32); 14] = [
 ];
 /// Past years with projects (budgets cover these and the current year).
 pub(crate) const PAST_YEARS: i32 = 4;
+/// How long ago a project at the bidding step was designed. Its steps spread over that time, so its tender starts
+/// 40–44 days ago: the purchase intention (30 days, its end moved past up to nine days of holidays) is over and
+/// announced by yesterday, and the bid deadline (20 days after the announcement) is still to come.
+pub(crate) const BIDDING_DAYS_AGO: std::ops::RangeInclusive<i64> = 82..=88;
 /// Share of the current year's projects, in percent (the rest spread evenly over past years).
 const CURRENT_PERCENT: u32 = 45;
 /// Of past projects, the share tendered, in percent: the rest are bought directly below the limit.
@@ -192,8 +196,7 @@ impl<'a> Planner<'a> {
         let elapsed = i64::from(self.today.ordinal0());
         let recent = |rng: &mut StdRng, most: i64| rng.gen_range(5..=most.max(6)).min(elapsed.max(5));
         s.days_ago = Some(match s.stop_at.as_str() {
-            // Intention (30 days) then tender documents (20 days): announced, the deadline still to come.
-            "bidding" => rng.gen_range(66..=96),
+            "bidding" => rng.gen_range(BIDDING_DAYS_AGO),
             "acceptance" | "terminated" | "completed" => {
                 // Months of service the reports cover, counted back from a week ago, must fit in this year.
                 let months_left = (elapsed - 10) / 31;
