@@ -118,13 +118,7 @@ pub async fn latest_of(app: &App, project_id: i64) -> Result<Option<Procurement>
 /// This department's other purchases this year of the same category by other methods than open tender: read
 /// from the department's projects of the category and its open tenders, not from every record.
 pub(crate) async fn same_kind_total(app: &App, project: &Project) -> Result<Money> {
-    let rule = shanzhi_domain::project::Scope {
-        everything: true,
-        purchaser_org_id: project.purchaser_org_id,
-        reviewed: false,
-        provider_org_id: None,
-        region: None,
-    };
+    let rule = shanzhi_domain::project::Scope::everything();
     let filter = shanzhi_store::ProjectFilter {
         purchaser: Some(project.purchaser_org_id),
         category: Some(project.design.category.clone()),

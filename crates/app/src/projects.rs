@@ -479,6 +479,15 @@ pub async fn public_project(app: &App, id: i64) -> Result<(PublicProject, Vec<No
     Ok((project.public(), notices))
 }
 
+/// One page of the projects anyone may read — those with a published notice — that match `filter`, newest
+/// first.
+pub async fn public_project_items(app: &App, filter: &ProjectFilter, page: PageRequest) -> Result<Page<ProjectItem>> {
+    let filter = ProjectFilter { published: true, file: None, ..filter.clone() };
+    let page = app.store.project_items(&Scope::everything(), &filter, page).await?;
+    reference::check_region_filter(app, filter.region.as_deref(), !page.items.is_empty()).await?;
+    Ok(page)
+}
+
 /// One page of `actor`'s work queue: the projects waiting on them and for what, newest first. A page may hold
 /// fewer than its limit while more follow (`next`).
 pub async fn queue_page(app: &App, actor: &Actor, page: PageRequest) -> Result<Page<QueueItem>> {

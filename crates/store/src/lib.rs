@@ -42,6 +42,7 @@ pub mod secrets;
 mod side_rows;
 mod sql;
 pub mod statistics;
+mod words;
 
 pub use accounts::{Account, AccountStore};
 pub use approvals::{ApprovalFilter, ApprovalStore};

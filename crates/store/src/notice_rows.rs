@@ -138,7 +138,7 @@ pub(crate) fn project_clauses(w: &mut Where, f: &NoticeFilter) {
 pub(crate) const TERMS_INSERT: &str = "INSERT INTO notice_terms (term, notice_id)";
 
 pub(crate) fn term_rows(id: i64, n: &NewNotice) -> Vec<Vec<Arg>> {
-    shanzhi_domain::search::bigrams(&n.title).into_iter().map(|t| vec![Arg::Text(t), Arg::Int(id)]).collect()
+    crate::words::term_rows(id, &n.title)
 }
 
 /// The audit event of a notice's publication.
@@ -150,24 +150,4 @@ pub(crate) fn publish_event(by: &By, id: i64, n: &NewNotice) -> shanzhi_domain::
         Value::Null,
         json!({"kind": n.kind.code(), "title": n.title}),
     )
-}
-
-/// The clauses of a words query over `notice_terms t` and `notices n`: the first term (which leads), the others,
-/// and each word whole in the folded title.
-pub(crate) fn words_clauses(w: &mut Where, q: &Query, postgres: bool) {
-    let (first, rest) = q.terms.split_first().expect("a parsed query has terms");
-    let v = w.text(first);
-    w.and(format!("t.term = {v}"));
-    for term in rest {
-        let v = w.text(term);
-        w.and(format!("EXISTS (SELECT 1 FROM notice_terms o WHERE o.term = {v} AND o.notice_id = t.notice_id)"));
-    }
-    for word in &q.words {
-        let v = w.text(word);
-        w.and(if postgres {
-            format!("strpos(lower(n.title COLLATE \"C\"), {v}) > 0")
-        } else {
-            format!("instr(lower(n.title), {v}) > 0")
-        });
-    }
 }

@@ -869,7 +869,7 @@ impl ProcurementStore for SqlStore {
             // Words: the newest notices under the query's first term that hold its other terms and every word
             // whole; a place is then checked notice by notice.
             (Some(q), _) => {
-                crate::notice_rows::words_clauses(&mut w, q, self.is_postgres());
+                crate::words::words_clauses(&mut w, q, self.is_postgres(), &crate::words::NOTICE_TERMS);
                 match (indexed, &filter.region) {
                     (Some(code), _) => {
                         let v = w.text(code);

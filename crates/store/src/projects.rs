@@ -40,6 +40,10 @@ pub struct ProjectFilter {
     pub provider: Option<i64>,
     /// Projects whose records refer to this uploaded file.
     pub file: Option<i64>,
+    /// Words the title holds, each whole (found by its terms in `project_terms`).
+    pub q: Option<shanzhi_domain::search::Query>,
+    /// Only projects with a published notice: those anyone may read.
+    pub published: bool,
 }
 
 #[async_trait]
@@ -243,12 +247,17 @@ fn in_region(w: &mut Where, root: &str) -> String {
 /// Adds `f`'s clauses; answers the tables the list reads and the id it pages on: a place's projects come from
 /// `project_places`, newest first by its indexes, which also hold each project's step and year so that a place's
 /// projects at a step or of a year are a seek too (any other region prefix walks the projects).
-fn filter_clauses(w: &mut Where, f: &ProjectFilter) -> (&'static str, &'static str) {
+fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool) -> (&'static str, &'static str) {
     let mut from = ("projects p", "p.id");
     // The table the step and year are matched in: the place's rows when the list is a place's.
     let mut keys = "p";
+    if let Some(q) = &f.q {
+        // Words lead: the rarest filter in practice, and a place is then checked project by project.
+        crate::words::words_clauses(w, q, postgres, &crate::words::PROJECT_TERMS);
+        from = ("project_terms t JOIN projects p ON p.id = t.project_id", "t.project_id");
+    }
     if let Some(region) = &f.region {
-        if is_place_code(region) {
+        if is_place_code(region) && f.q.is_none() {
             let v = w.text(region);
             w.and(format!("pl.code = {v}"));
             from = ("project_places pl JOIN projects p ON p.id = pl.project_id", "pl.project_id");
@@ -281,6 +290,9 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter) -> (&'static str, &'static s
     if let Some(file) = f.file {
         let v = w.int(file);
         w.and(format!("EXISTS (SELECT 1 FROM project_files pf WHERE pf.project_id = p.id AND pf.file_id = {v})"));
+    }
+    if f.published {
+        w.and("EXISTS (SELECT 1 FROM notices n WHERE n.project_id = p.id)".to_string());
     }
     from
 }
@@ -604,7 +616,7 @@ impl ProjectStore for SqlStore {
         if let Some(c) = scope_clause(&mut w, scope) {
             w.and(c);
         }
-        let (from, id) = filter_clauses(&mut w, filter);
+        let (from, id) = filter_clauses(&mut w, filter, self.is_postgres());
         let sql = format!("SELECT {COLUMNS} FROM {from}{}", w.page_sql(id, page));
         let projects = self.fetch_all(&sql, w.into_args(), project_from_row).await?;
         Ok(Page::cut(projects, page.limit, |p| p.id))
@@ -625,7 +637,7 @@ impl ProjectStore for SqlStore {
         if let Some(c) = scope_clause(&mut w, scope) {
             w.and(c);
         }
-        let (from, id) = filter_clauses(&mut w, filter);
+        let (from, id) = filter_clauses(&mut w, filter, self.is_postgres());
         let sql = format!("SELECT {ITEM_COLUMNS}, {whole} AS whole FROM {from}{}", w.page_sql(id, page));
         let items = self.fetch_all(&sql, w.into_args(), item_from_row).await?;
         Ok(Page::cut(items, page.limit, |p| p.id))

@@ -1,5 +1,5 @@
-//! A project's side rows — its regions, the places it is listed under (with its step and year), its files and its
-//! posts — rewritten with the record in the caller's transaction where they changed. A batch ([`crate::bulk`])
+//! A project's side rows — its regions, the places it is listed under (with its step and year), its title's search
+//! terms, its files and its posts — rewritten with the record in the caller's transaction where they changed. A batch ([`crate::bulk`])
 //! holds back the two that change at nearly every step and that no write reads — the places' step and year, and
 //! the posts — and writes each project's last ones when it commits, many to a statement. A project a batch made
 //! on PostgreSQL has no side rows until the batch commits, which writes them all from its last record.
@@ -66,6 +66,7 @@ const REGIONS: &str = "region, project_id";
 const PLACES: &str = "code, step, year, project_id";
 const FILES: &str = "file_id, project_id";
 const POSTS: &str = "project_id, idx, host_org_id, filled";
+const TERMS: &str = "term, project_id";
 
 fn region_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
     f.regions.iter().map(|r| vec![Arg::Text(r.clone()), Arg::Int(project_id)]).collect()
@@ -74,6 +75,10 @@ fn region_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
 fn place_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
     let place = |c: String| vec![Arg::Text(c), Arg::Text(f.step.into()), Arg::Int(f.year.into()), Arg::Int(project_id)];
     place_codes(&f.regions).into_iter().map(place).collect()
+}
+
+fn term_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
+    crate::words::term_rows(project_id, &f.title)
 }
 
 fn file_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
@@ -85,8 +90,9 @@ type RowsOf = fn(i64, &Facts) -> Vec<Vec<Arg>>;
 
 /// Inserts the side rows of projects a batch made, from their last facts, as the batch commits.
 pub(crate) async fn insert_made(conn: &mut AnyConnection, made: &[(i64, Facts)]) -> Result<()> {
-    let tables: [(&str, &str, RowsOf); 4] = [
+    let tables: [(&str, &str, RowsOf); 5] = [
         ("project_regions", REGIONS, region_rows),
+        ("project_terms", TERMS, term_rows),
         ("project_places", PLACES, place_rows),
         ("project_files", FILES, file_rows),
         ("project_posts", POSTS, |id, f| post_rows(id, &f.posts)),
@@ -160,6 +166,9 @@ pub(crate) async fn write_side_rows(
                 .execute(&mut *conn)
                 .await?;
         }
+    }
+    if was.is_none_or(|b| b.title != f.title) {
+        replace_rows(conn, "project_terms", TERMS, project_id, term_rows(project_id, f), sides).await?;
     }
     if was.is_none_or(|b| b.files != f.files) {
         replace_rows(conn, "project_files", FILES, project_id, file_rows(project_id, f), sides).await?;

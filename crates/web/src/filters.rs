@@ -13,8 +13,9 @@ use shanzhi_domain::search::{Query, QueryError};
 use crate::error::{AppError, AppResult};
 use crate::paging::{Filters, ListQuery};
 
-/// The filters of a project list: `step`, `year`, `region`, `category`, `purchaser`, `provider`.
-pub const PROJECT_FILTERS: [&str; 6] = ["step", "year", "region", "category", "purchaser", "provider"];
+/// The filters of a project list: `q` (words of the title), `step`, `year`, `region`, `category`, `purchaser`,
+/// `provider`.
+pub const PROJECT_FILTERS: [&str; 7] = ["q", "step", "year", "region", "category", "purchaser", "provider"];
 
 /// A project list's filters as given in `q`.
 pub fn project_filter(q: &ListQuery) -> AppResult<ProjectFilter> {
@@ -28,6 +29,19 @@ pub fn project_filter(q: &ListQuery) -> AppResult<ProjectFilter> {
         purchaser: q.number("purchaser")?,
         provider: q.number("provider")?,
         file: None,
+        q: words(q)?,
+        published: false,
+    })
+}
+
+/// The words of a list's `q`, checked.
+fn words(q: &ListQuery) -> AppResult<Option<Query>> {
+    q.text("q").map(|text| Query::parse(&text)).transpose().map_err(|e| {
+        let (zh, en) = match e {
+            QueryError::TooShort => ("搜索词每个至少两个字", "each search word needs two characters or more"),
+            QueryError::TooLong => ("搜索内容最多 50 个字", "search for at most 50 characters"),
+        };
+        AppError::bad_request(ErrorCode::InvalidParameter, format!("参数 q：{zh}"), format!("parameter q: {en}"))
     })
 }
 
@@ -51,18 +65,11 @@ pub const NOTICE_FILTERS: [&str; 12] = [
 
 pub fn notice_filter(q: &ListQuery) -> AppResult<NoticeFilter> {
     let kinds: Vec<&str> = NoticeKind::ALL.iter().map(|k| k.code()).collect();
-    let words = q.text("q").map(|text| Query::parse(&text)).transpose().map_err(|e| {
-        let (zh, en) = match e {
-            QueryError::TooShort => ("搜索词每个至少两个字", "each search word needs two characters or more"),
-            QueryError::TooLong => ("搜索内容最多 50 个字", "search for at most 50 characters"),
-        };
-        AppError::bad_request(ErrorCode::InvalidParameter, format!("参数 q：{zh}"), format!("parameter q: {en}"))
-    })?;
     Ok(NoticeFilter {
         kind: q.one_of("kind", &kinds)?.as_deref().and_then(NoticeKind::parse),
         region: q.text("region"),
         year: q.number("year")?,
-        q: words,
+        q: words(q)?,
         purchaser: q.number("purchaser")?,
         category: q.text("category"),
         provider: q.number("provider")?,

@@ -67,8 +67,7 @@ pub async fn run(
     on_progress: &mut dyn FnMut(u64, u64),
 ) -> LoadResult<Outcome> {
     let e = |what: &'static str| move |e: shanzhi_store::StoreError| format!("gen {what}: {e}");
-    let everything =
-        Scope { everything: true, purchaser_org_id: 0, reviewed: false, provider_org_id: None, region: None };
+    let everything = Scope::everything();
     let newest = store
         .project_page(&everything, &ProjectFilter::default(), PageRequest { limit: 1, before: None })
         .await

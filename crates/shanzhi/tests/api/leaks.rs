@@ -83,6 +83,8 @@ async fn public_paths(app: &TestApp) -> Vec<String> {
     let mut paths: Vec<String> = [
         "/",
         "/notices",
+        "/projects?limit=200",
+        "/projects?q=%E6%9C%8D%E5%8A%A1",
         "/feed/all.atom",
         "/api/v1/notices",
         "/api/v1/regions",

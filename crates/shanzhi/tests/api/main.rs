@@ -37,6 +37,7 @@ mod privacy;
 mod procurement;
 mod procurement_law;
 mod procurement_pages;
+mod project_search;
 mod public_project;
 mod public_provider;
 mod public_region;

@@ -11,12 +11,12 @@ use shanzhi_store::Backend;
 use sqlx::Row;
 use std::collections::BTreeSet;
 
-fn ids(items: &[Value]) -> BTreeSet<i64> {
+pub(crate) fn ids(items: &[Value]) -> BTreeSet<i64> {
     items.iter().map(|n| n["id"].as_i64().unwrap()).collect()
 }
 
-/// The notices of `all` whose titles hold every word (ASCII case folded).
-fn holding(all: &[Value], words: &[&str]) -> BTreeSet<i64> {
+/// The items (notices or projects) of `all` whose titles hold every word (ASCII case folded).
+pub(crate) fn holding(all: &[Value], words: &[&str]) -> BTreeSet<i64> {
     all.iter()
         .filter(|n| {
             let title = n["title"].as_str().unwrap().to_ascii_lowercase();
@@ -27,7 +27,7 @@ fn holding(all: &[Value], words: &[&str]) -> BTreeSet<i64> {
 }
 
 /// `q` percent-encoded for a URL's query.
-fn encode(q: &str) -> String {
+pub(crate) fn encode(q: &str) -> String {
     q.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 

@@ -74,6 +74,7 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
         }
         None => {
             items.push(("/", lang.t("首页", "Home")));
+            items.push(("/projects", lang.t("项目", "Projects")));
             items.push(("/catalogue", lang.t("目录", "Catalogue")));
             items.push(("/register", lang.t("承接主体注册", "Register as a provider")));
         }

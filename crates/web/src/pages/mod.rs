@@ -24,6 +24,7 @@ mod procurements;
 mod project_view;
 mod projects;
 mod public_project;
+mod public_projects;
 mod public_provider;
 mod public_region;
 pub(crate) mod red_flags;

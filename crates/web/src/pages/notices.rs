@@ -94,6 +94,13 @@ pub async fn list(State(state): State<AppState>, v: Viewer, RawQuery(raw): RawQu
             }
             div.button-group { button.btn.btn--secondary type="submit" { (lang.t("筛选", "Filter")) } }
         }
+        @if let Some(words) = q.text("q") {
+            p.hint.no-print {
+                a #search-projects href={"/projects?q=" (form_urlencoded::byte_serialize(words.as_bytes()).collect::<String>())} {
+                    (lang.t("在项目中搜索", "Search the projects for")) " “" (words) "”"
+                }
+            }
+        }
         @if notices.is_empty() {
             p.notice { (lang.t("暂无公告。", "No notices yet.")) }
         } @else {

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::deadlines::Period;
 use shanzhi_domain::org::{Actor, Role};
-use shanzhi_domain::project::{waiting_on, Act, Project, Status, STEPS};
+use shanzhi_domain::project::{waiting_on, Act, Project, ProjectItem, Status, STEPS};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 
@@ -101,7 +101,12 @@ fn readable(actor: &Actor, p: Project) -> Project {
     visibility::project_for(visibility::project_access(actor, &p).unwrap_or(ProjectAccess::Provider), p)
 }
 
-pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): RawQuery) -> Page {
+/// The projects list: the reader's projects when signed in, the published ones for anyone else.
+pub async fn list(State(state): State<AppState>, v: super::Viewer, RawQuery(raw): RawQuery) -> Page {
+    let user = match v.signed_in() {
+        Ok(user) => user,
+        Err(v) => return super::public_projects::list(&state, &v, raw.as_deref()).await,
+    };
     let shell = user.shell();
     let lang = user.lang;
     let q = ListQuery::parse_page(raw.as_deref(), &crate::filters::PROJECT_FILTERS).or_page(&shell)?;
@@ -123,7 +128,7 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
             .collect()
     };
     // What the form shows (the place and the year), and everything kept.
-    let shown = pairs(&["region", "year"]);
+    let shown = pairs(&["q", "region", "year"]);
     let mut kept = format!("{shown}{}", pairs(&unlisted));
     if let Some(n) = limit {
         kept.push_str(&format!("&limit={n}"));
@@ -141,7 +146,8 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
                 a href={"/projects?step=" (s) (kept)} aria-current=[(step == Some(*s)).then_some("page")] { (step_label(lang, s)) }
             }
         }
-        form.no-print method="get" action="/projects" {
+        form.no-print method="get" action="/projects" role="search" {
+            (search_field(lang, q.text("q").as_deref()))
             (super::places::place_field(lang, &places, region.as_deref()))
             div.field {
                 label for="year" { (lang.t("统计年度", "Year")) }
@@ -163,14 +169,36 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
                 a href={"/projects?" (format!("{}{shown}", step.map(|s| format!("&step={s}")).unwrap_or_default()).trim_start_matches('&'))} { (lang.t("取消这些筛选", "Drop these filters")) }
             }
         }
+        (project_table(lang, projects, false))
+        @if let Some(href) = &next {
+            p { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
+        }
+    };
+    Ok(render(StatusCode::OK, page(&shell, lang.t("项目", "Projects"), body)))
+}
+
+/// The search field of a projects list.
+pub(crate) fn search_field(lang: Lang, q: Option<&str>) -> Markup {
+    html! {
+        div.field {
+            label for="q" { (lang.t("搜索项目名称（如“养老”）", "Search project titles (e.g. 养老)")) }
+            input #q type="search" name="q" maxlength="50" value=[q];
+        }
+    }
+}
+
+/// A list of projects as a table; the public's shows each project's year where staff see when it last changed.
+pub(crate) fn project_table(lang: Lang, projects: &[ProjectItem], public: bool) -> Markup {
+    html! {
         @if projects.is_empty() {
             p.notice { (lang.t("没有符合条件的项目。", "No projects match.")) }
         } @else {
-            div.table-wrap { table.table.table--stack {
+            div.table-wrap { table.table.table--stack #projects {
                 thead { tr {
                     th scope="col" { (lang.t("项目编号", "Code")) } th scope="col" { (lang.t("项目名称", "Title")) }
                     th scope="col" { (lang.t("购买主体", "Purchaser")) } th scope="col" { (lang.t("进度", "Step")) }
-                    th.num scope="col" { (lang.t("预算", "Total")) } th scope="col" { (lang.t("更新时间", "Updated")) }
+                    th.num scope="col" { (lang.t("预算", "Total")) }
+                    @if public { th scope="col" { (lang.t("年度", "Year")) } } @else { th scope="col" { (lang.t("更新时间", "Updated")) } }
                 } }
                 tbody { @for p in projects { tr {
                     td data-label=(lang.t("项目编号", "Code")) { (p.code) }
@@ -178,20 +206,20 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
                     td data-label=(lang.t("购买主体", "Purchaser")) { (p.purchaser_name) }
                     td data-label=(lang.t("进度", "Step")) {
                         (status_tag(lang, p.status))
-                        @if p.returned { " " strong.tag.tag--red { (lang.t("已退回", "Returned")) } }
+                        @if p.returned && !public { " " strong.tag.tag--red { (lang.t("已退回", "Returned")) } }
                     }
                     td.num data-label=(lang.t("预算", "Total")) {
                         @if let Some(total) = p.total { (lang.money(total)) } @else { span.muted { "—" } }
                     }
-                    td data-label=(lang.t("更新时间", "Updated")) { (lang.datetime(p.updated_at)) }
+                    @if public {
+                        td data-label=(lang.t("年度", "Year")) { (p.year) }
+                    } @else {
+                        td data-label=(lang.t("更新时间", "Updated")) { (lang.datetime(p.updated_at)) }
+                    }
                 } } }
             } }
         }
-        @if let Some(href) = &next {
-            p { a.btn.btn--secondary href=(href) { (lang.t("下一页", "Next page")) } }
-        }
-    };
-    Ok(render(StatusCode::OK, page(&shell, lang.t("项目", "Projects"), body)))
+    }
 }
 
 /// Input and problems from a panel form, to show again on the project page. `which` names the form.
