@@ -280,7 +280,16 @@ pub const PUBLISHED_SHOWN: u32 = 20;
 
 /// The newest answers published about a project: each department's summary, nothing of the sender's.
 pub async fn published_of_project(app: &App, project_id: i64) -> Result<Vec<PublishedAnswer>> {
-    let filter = FeedbackFilter { answered: Some(true), project_id: Some(project_id), ..FeedbackFilter::default() };
+    published(app, FeedbackFilter { project_id: Some(project_id), ..FeedbackFilter::default() }).await
+}
+
+/// The newest answers published about a provider's services, for its public page.
+pub async fn published_of_provider(app: &App, org_id: i64) -> Result<Vec<PublishedAnswer>> {
+    published(app, FeedbackFilter { provider_org_id: Some(org_id), ..FeedbackFilter::default() }).await
+}
+
+async fn published(app: &App, about: FeedbackFilter) -> Result<Vec<PublishedAnswer>> {
+    let filter = FeedbackFilter { answered: Some(true), ..about };
     let page = app.store.feedback_page(&filter, PageRequest::first(PUBLISHED_SHOWN)).await?;
     Ok(page.items.iter().filter_map(|(f, _)| f.published()).collect())
 }

@@ -18,6 +18,8 @@ pub struct ProviderRecord {
     pub region: Option<String>,
     pub years: Vec<ProviderYear>,
     pub projects: Page<PublicProject>,
+    /// The departments' published answers to feedback on its services (their summaries only).
+    pub answers: Vec<shanzhi_domain::feedback::PublishedAnswer>,
 }
 
 /// Provider `org_id`'s public record, its projects one page at a time; not found unless it is a provider.
@@ -30,5 +32,6 @@ pub async fn provider_record(app: &App, org_id: i64, page: PageRequest) -> Resul
         .ok_or(Error::Domain(DomainError::NotFound { what: "provider" }))?;
     let years = app.store.provider_years(org_id).await?;
     let projects = app.store.provider_projects(org_id, page).await?.map(|p| p.public());
-    Ok(ProviderRecord { name: org.name, kind: org.kind, uscc: org.uscc, region: org.region, years, projects })
+    let answers = crate::feedback::published_of_provider(app, org_id).await?;
+    Ok(ProviderRecord { name: org.name, kind: org.kind, uscc: org.uscc, region: org.region, years, projects, answers })
 }

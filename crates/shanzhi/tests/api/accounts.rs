@@ -196,7 +196,7 @@ both_backends! {
         // Disabled through the page: the provider's session ends at once.
         let (status, location, _) = post(format!("/admin/users/{id}/disable"), admin.clone(), vec![("_csrf", csrf.clone()), ("reason", "调离".into())]).await;
         assert_eq!((status, location), (StatusCode::SEE_OTHER, Some(format!("/admin/users/{id}"))));
-        let resp = app.client.get(format!("{}/projects", app.base)).header("cookie", &provider).send().await.unwrap();
+        let resp = app.client.get(format!("{}/account", app.base)).header("cookie", &provider).send().await.unwrap();
         assert!(resp.headers()[LOCATION].to_str().unwrap().starts_with("/sign-in"), "signed out");
         let resp = form_sign_in_from(&app, None, "p.yg", "Mein-Passwort-2026", "/").await;
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);

@@ -154,6 +154,17 @@ both_backends! {
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         let (_, html) = page(&app, &format!("/providers/{xlx}/feedback"), "").await;
         assert!(html.contains("name=\"form_token\"") && html.contains("name=\"website\""), "the provider's form");
+        // Civil affairs' answer, its summary alone, is on the provider's public page; not before it is given.
+        let (status, filed) = file(&app, json!({"provider_org_id": xlx, "problem": PRIVATE, "name": NAME, "phone": PHONE})).await;
+        assert_eq!(status, StatusCode::CREATED, "{filed}");
+        let summary = "已核实该机构的服务记录，要求其每月公开服务时间表。";
+        let (_, before) = page(&app, &format!("/providers/{xlx}"), "").await;
+        assert!(!before.contains(summary) && before.contains("id=\"provider-summary\""));
+        app.ok(Method::POST, &format!("/api/v1/feedback/{}/answer", filed["id"]), &reviewer, Some(json!({"summary": summary}))).await;
+        let (status, after) = page(&app, &format!("/providers/{xlx}"), "").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(after.contains(summary) && after.contains("id=\"public-feedback-answers\""), "the answer is published");
+        assert_private("the provider's page", &after);
     }
 
     async fn bad_feedback_is_refused_field_by_field(backend) {

@@ -8,7 +8,7 @@ use crate::helpers::*;
 use crate::procurement::{approved_project, comprehensive, documents};
 use crate::search::{encode, holding, ids};
 use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::json;
 use shanzhi_store::Backend;
 use sqlx::Row;
 use std::collections::BTreeSet;

@@ -320,6 +320,13 @@ pub fn published_section(lang: Lang, project_id: i64, answers: &[PublishedAnswer
     html! {
         h2 { (lang.t("公众意见与答复", "Public feedback and answers")) }
         p { a.btn.btn--secondary href={"/projects/" (project_id) "/feedback"} { (lang.t("对本项目提出意见或评价", "Give feedback on this project")) } }
+        (published_answers(lang, answers))
+    }
+}
+
+/// The departments' published answers, newest first: each summary, who answered and when.
+pub fn published_answers(lang: Lang, answers: &[PublishedAnswer]) -> Markup {
+    html! {
         @if answers.is_empty() {
             p.muted { (lang.t("暂无已答复的意见。", "No feedback has been answered yet.")) }
         } @else {

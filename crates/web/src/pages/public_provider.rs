@@ -71,6 +71,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             }
             @if let Some(href) = &next { p.no-print { a #next-page href=(href) { (lang.t("下一页", "Next page")) } } }
         }
+        h2 { (lang.t("公众意见与答复", "Public feedback and answers")) }
+        (super::feedback::published_answers(lang, &r.answers))
     };
     Ok(render(StatusCode::OK, page(&shell, &r.name, body)))
 }
