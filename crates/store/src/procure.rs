@@ -865,11 +865,17 @@ impl ProcurementStore for SqlStore {
             let range = w.prefix("r.region", region);
             w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"));
         };
+        let words = &crate::words::NOTICE_TERMS;
+        let place_leads = match (&filter.q, indexed) {
+            (Some(q), Some(code)) => self.place_leads(words, code, q).await?,
+            _ => false,
+        };
         let (from, id, keys) = match (&filter.q, indexed) {
             // Words: the newest notices under the query's first term that hold its other terms and every word
-            // whole; a place is then checked notice by notice.
-            (Some(q), _) => {
-                crate::words::words_clauses(&mut w, q, self.is_postgres(), &crate::words::NOTICE_TERMS);
+            // whole; a place is then checked notice by notice — unless the place holds fewer notices than the
+            // term, when the place's notices lead and the words are checked notice by notice.
+            (Some(q), _) if !place_leads => {
+                crate::words::words_clauses(&mut w, q, self.is_postgres(), words, true);
                 match (indexed, &filter.region) {
                     (Some(code), _) => {
                         let v = w.text(code);
@@ -882,12 +888,15 @@ impl ProcurementStore for SqlStore {
                 }
                 ("notice_terms t JOIN notices n ON n.id = t.notice_id", "t.notice_id", "n")
             }
-            (None, Some(code)) => {
+            (q, Some(code)) => {
+                if let Some(q) = q {
+                    crate::words::words_clauses(&mut w, q, self.is_postgres(), words, false);
+                }
                 let v = w.text(code);
                 w.and(format!("nr.code = {v}"));
                 ("notice_regions nr JOIN notices n ON n.id = nr.notice_id", "nr.notice_id", "nr")
             }
-            (None, None) => {
+            (_, None) => {
                 if let Some(region) = &filter.region {
                     under_prefix(&mut w, region);
                 }

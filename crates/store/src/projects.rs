@@ -247,17 +247,21 @@ fn in_region(w: &mut Where, root: &str) -> String {
 /// Adds `f`'s clauses; answers the tables the list reads and the id it pages on: a place's projects come from
 /// `project_places`, newest first by its indexes, which also hold each project's step and year so that a place's
 /// projects at a step or of a year are a seek too (any other region prefix walks the projects).
-fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool) -> (&'static str, &'static str) {
+fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool, place_leads: bool) -> (&'static str, &'static str) {
     let mut from = ("projects p", "p.id");
     // The table the step and year are matched in: the place's rows when the list is a place's.
     let mut keys = "p";
+    // Words lead, and a place is then checked project by project, unless the place holds fewer projects than the
+    // query's first term (see `SqlStore::place_leads`).
+    let words_lead = f.q.is_some() && !place_leads;
     if let Some(q) = &f.q {
-        // Words lead: the rarest filter in practice, and a place is then checked project by project.
-        crate::words::words_clauses(w, q, postgres, &crate::words::PROJECT_TERMS);
-        from = ("project_terms t JOIN projects p ON p.id = t.project_id", "t.project_id");
+        crate::words::words_clauses(w, q, postgres, &crate::words::PROJECT_TERMS, words_lead);
+        if words_lead {
+            from = ("project_terms t JOIN projects p ON p.id = t.project_id", "t.project_id");
+        }
     }
     if let Some(region) = &f.region {
-        if is_place_code(region) && f.q.is_none() {
+        if is_place_code(region) && !words_lead {
             let v = w.text(region);
             w.and(format!("pl.code = {v}"));
             from = ("project_places pl JOIN projects p ON p.id = pl.project_id", "pl.project_id");
@@ -392,6 +396,14 @@ pub(crate) fn reading_scope(p: &Project) -> AuditScope {
 }
 
 impl SqlStore {
+    /// Whether a words search of projects under a place should lead with the place's projects.
+    async fn project_place_leads(&self, f: &ProjectFilter) -> Result<bool> {
+        match (&f.q, f.region.as_deref().filter(|r| is_place_code(r))) {
+            (Some(q), Some(code)) => self.place_leads(&crate::words::PROJECT_TERMS, code, q).await,
+            _ => Ok(false),
+        }
+    }
+
     /// The side rows a batch holds back, when writing in one.
     fn held(&self) -> Option<&std::sync::Mutex<crate::side_rows::Held>> {
         self.batch.as_ref().map(|b| &*b.sides)
@@ -616,7 +628,8 @@ impl ProjectStore for SqlStore {
         if let Some(c) = scope_clause(&mut w, scope) {
             w.and(c);
         }
-        let (from, id) = filter_clauses(&mut w, filter, self.is_postgres());
+        let place_leads = self.project_place_leads(filter).await?;
+        let (from, id) = filter_clauses(&mut w, filter, self.is_postgres(), place_leads);
         let sql = format!("SELECT {COLUMNS} FROM {from}{}", w.page_sql(id, page));
         let projects = self.fetch_all(&sql, w.into_args(), project_from_row).await?;
         Ok(Page::cut(projects, page.limit, |p| p.id))
@@ -637,7 +650,8 @@ impl ProjectStore for SqlStore {
         if let Some(c) = scope_clause(&mut w, scope) {
             w.and(c);
         }
-        let (from, id) = filter_clauses(&mut w, filter, self.is_postgres());
+        let place_leads = self.project_place_leads(filter).await?;
+        let (from, id) = filter_clauses(&mut w, filter, self.is_postgres(), place_leads);
         let sql = format!("SELECT {ITEM_COLUMNS}, {whole} AS whole FROM {from}{}", w.page_sql(id, page));
         let items = self.fetch_all(&sql, w.into_args(), item_from_row).await?;
         Ok(Page::cut(items, page.limit, |p| p.id))

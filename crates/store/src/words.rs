@@ -5,31 +5,46 @@ use shanzhi_domain::search::Query;
 
 use crate::listing::{Arg, Where};
 
-/// A term table and the list it serves: the table, its id column, and the title it indexes (in the list's alias).
+/// A term table and the list it serves: the table, its id column, the list's record id and the title it indexes
+/// (in the list's alias), and the table of the places the list's records are under (`code`, then the id column).
 pub(crate) struct Terms {
     pub table: &'static str,
     pub id: &'static str,
+    pub record: &'static str,
     pub title: &'static str,
+    pub places: &'static str,
 }
 
-pub(crate) const NOTICE_TERMS: Terms = Terms { table: "notice_terms", id: "notice_id", title: "n.title" };
-pub(crate) const PROJECT_TERMS: Terms = Terms { table: "project_terms", id: "project_id", title: "p.title" };
+pub(crate) const NOTICE_TERMS: Terms =
+    Terms { table: "notice_terms", id: "notice_id", record: "n.id", title: "n.title", places: "notice_regions" };
+pub(crate) const PROJECT_TERMS: Terms =
+    Terms { table: "project_terms", id: "project_id", record: "p.id", title: "p.title", places: "project_places" };
+
+/// How many rows of a term or a place the choice of a search's leading index counts at most.
+const PROBE_ROWS: i64 = 20_000;
 
 /// A title's rows in a term table ([`shanzhi_domain::search::bigrams`]), for the record `id`.
 pub(crate) fn term_rows(id: i64, title: &str) -> Vec<Vec<Arg>> {
     shanzhi_domain::search::bigrams(title).into_iter().map(|t| vec![Arg::Text(t), Arg::Int(id)]).collect()
 }
 
-/// The clauses of a words query over the term table aliased `t` and the list's records: the first term (which
-/// leads, so the list pages on `t`'s id), the others, and each word whole in the folded title.
-pub(crate) fn words_clauses(w: &mut Where, q: &Query, postgres: bool, terms: &Terms) {
+/// The clauses of a words query over the list's records: with `lead`, over the term table aliased `t` too, whose
+/// first term leads (the list pages on `t`'s id) — otherwise that term is checked record by record like the others
+/// — and each word whole in the folded title.
+pub(crate) fn words_clauses(w: &mut Where, q: &Query, postgres: bool, terms: &Terms, lead: bool) {
+    let Terms { table, id, record, title, .. } = terms;
     let (first, rest) = q.terms.split_first().expect("a parsed query has terms");
-    let v = w.text(first);
-    w.and(format!("t.term = {v}"));
-    let Terms { table, id, title } = terms;
-    for term in rest {
+    let checked = if lead {
+        let v = w.text(first);
+        w.and(format!("t.term = {v}"));
+        rest
+    } else {
+        &q.terms[..]
+    };
+    let of = if lead { format!("t.{id}") } else { record.to_string() };
+    for term in checked {
         let v = w.text(term);
-        w.and(format!("EXISTS (SELECT 1 FROM {table} o WHERE o.term = {v} AND o.{id} = t.{id})"));
+        w.and(format!("EXISTS (SELECT 1 FROM {table} o WHERE o.term = {v} AND o.{id} = {of})"));
     }
     for word in &q.words {
         let v = w.text(word);
@@ -38,5 +53,23 @@ pub(crate) fn words_clauses(w: &mut Where, q: &Query, postgres: bool, terms: &Te
         } else {
             format!("instr(lower({title}), {v}) > 0")
         });
+    }
+}
+
+impl crate::SqlStore {
+    /// Whether a search under the place `code` should lead with the place's rows rather than the query's first
+    /// term: the place holds fewer rows than the term (each counted up to [`PROBE_ROWS`]). Leading with the
+    /// smaller list keeps a rare place with a common word (养老 in one village) from walking the word's every row;
+    /// with both past the bound, either finds a page within some `PROBE_ROWS` rows read.
+    pub(crate) async fn place_leads(&self, terms: &Terms, code: &str, q: &Query) -> crate::error::Result<bool> {
+        let Terms { table, id, places, .. } = terms;
+        let count = |t: &str, column: &str, n: usize| {
+            format!("(SELECT COUNT(*) FROM (SELECT {id} FROM {t} WHERE {column} = ${n} LIMIT {PROBE_ROWS}) c{n})")
+        };
+        let sql = format!("SELECT {} AS place, {} AS term", count(places, "code", 1), count(table, "term", 2));
+        let args = vec![Arg::Text(code.to_string()), Arg::Text(q.terms[0].clone())];
+        let (place, term): (i64, i64) =
+            self.fetch_one(&sql, args, |r| Ok((r.try_get("place")?, r.try_get("term")?))).await?;
+        Ok(place < term)
     }
 }

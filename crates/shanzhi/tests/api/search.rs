@@ -48,9 +48,12 @@ both_backends! {
             assert!(order.windows(2).all(|w| w[0] > w[1]), "newest first");
         }
         assert!(found_any >= 10, "the demo's titles hold these words: {found_any}");
-        // With the other filters: the intersection.
+        // With the other filters: the intersection, whether the word's notices lead or (a township's, fewer) the
+        // place's.
         let q = encode("夷陵区");
-        for filter in ["kind=contract", "year=2014", "region=420506"] {
+        let admin = app.token("admin").await;
+        let township = format!("region={}", crate::project_search::busiest_township(&app, &admin).await);
+        for filter in ["kind=contract", "year=2014", "region=420506", township.as_str()] {
             let got = ids(&app.all(&format!("/api/v1/notices?q={q}&{filter}"), None).await);
             let filtered = ids(&app.all(&format!("/api/v1/notices?{filter}"), None).await);
             let words = holding(&all, &["夷陵区"]);
