@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use shanzhi_domain::catalogue::category_status;
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
+use shanzhi_domain::evaluation::{Dimension, ScoringRule};
 use shanzhi_domain::org::{Actor, Organisation};
 use shanzhi_domain::project::{
     can_view, Certification, Change, ContractInput, CostKind, CostLineInput, Design, FileRef, IndicatorGroup,
@@ -28,9 +29,21 @@ pub struct TargetRequest {
     pub indicator: String,
     #[schema(value_type = IndicatorGroup)]
     pub group: String,
+    /// What the indicator measures; left out, its group's first (quantity, social effect, satisfaction).
+    #[serde(default)]
+    #[schema(value_type = Option<Dimension>)]
+    pub dimension: String,
+    /// A positive number, at most two decimals.
     pub target: String,
     #[serde(default)]
     pub unit: String,
+    /// Whole points of the 100 the evaluation gives; the targets' weights add up to 100.
+    #[serde(default)]
+    pub weight: u32,
+    /// How its points follow what was achieved; left out, `at_least`.
+    #[serde(default)]
+    #[schema(value_type = Option<ScoringRule>)]
+    pub rule: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -271,11 +284,22 @@ impl DesignRequest {
             .enumerate()
             .filter_map(|(i, t)| {
                 let group = parse_code(&mut p, &format!("targets[{i}].group"), &t.group, IndicatorGroup::parse)?;
+                let dimension = match t.dimension.trim() {
+                    "" => Dimension::of_group(group),
+                    code => parse_code(&mut p, &format!("targets[{i}].dimension"), code, Dimension::parse)?,
+                };
+                let rule = match t.rule.trim() {
+                    "" => ScoringRule::AtLeast,
+                    code => parse_code(&mut p, &format!("targets[{i}].rule"), code, ScoringRule::parse)?,
+                };
                 Some(PerformanceTarget {
                     indicator: t.indicator.trim().into(),
                     group,
+                    dimension,
                     target: t.target.trim().into(),
                     unit: t.unit.trim().into(),
+                    weight: t.weight,
+                    rule,
                 })
             })
             .collect();

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod committee;
 pub mod deadlines;
 pub mod error;
+pub mod evaluation;
 pub mod feedback;
 pub mod fiscal;
 pub mod ids;

@@ -6,6 +6,7 @@ use crate::audit::Action;
 use crate::budget::{check_plan, check_years, split, Entry, FundingLine, Movement};
 use crate::catalogue::CategoryStatus;
 use crate::error::{DomainError, ErrorCode, Problems};
+use crate::evaluation::{Dimension, ScoringRule};
 use crate::money::{Money, Quantity};
 use crate::org::{string_enum, Actor, OrgKind, ProviderInfo, Role};
 use crate::rules::{ReviewStages, Rules};
@@ -149,12 +150,49 @@ string_enum!(
     }
 );
 
+/// A performance target (绩效目标), set when the project is designed and scored at its evaluation
+/// ([`crate::evaluation`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "StoredTarget")]
 pub struct PerformanceTarget {
     pub indicator: String,
     pub group: IndicatorGroup,
+    pub dimension: Dimension,
+    /// A positive number (at most two decimals); kept as written.
     pub target: String,
     pub unit: String,
+    /// Whole points of the 100 an evaluation gives; 0 for a target set before weights (scored evenly).
+    pub weight: u32,
+    pub rule: ScoringRule,
+}
+
+/// A target as stored: one set before dimensions, weights and rules has none of them.
+#[derive(Deserialize)]
+struct StoredTarget {
+    indicator: String,
+    group: IndicatorGroup,
+    #[serde(default)]
+    dimension: Option<Dimension>,
+    target: String,
+    unit: String,
+    #[serde(default)]
+    weight: u32,
+    #[serde(default)]
+    rule: Option<ScoringRule>,
+}
+
+impl From<StoredTarget> for PerformanceTarget {
+    fn from(t: StoredTarget) -> Self {
+        PerformanceTarget {
+            dimension: t.dimension.unwrap_or(Dimension::of_group(t.group)),
+            rule: t.rule.unwrap_or(ScoringRule::AtLeast),
+            indicator: t.indicator,
+            group: t.group,
+            target: t.target,
+            unit: t.unit,
+            weight: t.weight,
+        }
+    }
 }
 
 /// Social-work posts a post purchase buys: the provider employs the workers, who serve at the host unit.

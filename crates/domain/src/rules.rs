@@ -142,6 +142,10 @@ pub struct Rules {
     pub feedback_form_max_age_hours: u32,
     /// Feedback accepted from one client address per hour; more is refused with `rate_limited` (429).
     pub feedback_per_address_per_hour: u32,
+    /// Performance evaluation's grades and the share of the final payment each releases
+    /// ([`crate::evaluation::GradeRules`]), checked as read.
+    #[serde(deserialize_with = "checked_grades")]
+    pub grades: crate::evaluation::GradeRules,
 }
 
 impl Default for Rules {
@@ -189,8 +193,15 @@ impl Default for Rules {
             feedback_min_form_secs: 3,
             feedback_form_max_age_hours: 24,
             feedback_per_address_per_hour: 5,
+            grades: crate::evaluation::GradeRules::default(),
         }
     }
+}
+
+fn checked_grades<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::evaluation::GradeRules, D::Error> {
+    let grades = crate::evaluation::GradeRules::deserialize(d)?;
+    grades.check().map_err(serde::de::Error::custom)?;
+    Ok(grades)
 }
 
 /// A province's (or lower region's) own thresholds; the most specific region containing the project wins.

@@ -102,7 +102,7 @@ impl Bench {
             "title": title, "category": "A0201", "regions": ["420506001"], "target_groups": ["left_behind_children"],
             "mode": "project", "content": "为农村留守儿童提供课后陪伴、心理辅导和家庭探访服务。",
             "standards": "每名儿童每月至少探访一次，个案记录完整。", "period_start": "2026-04-01", "period_end": "2027-03-31",
-            "targets": [{"indicator": "服务儿童人数", "group": "output", "target": "200", "unit": "人"}]
+            "targets": [{"indicator": "服务儿童人数", "group": "output", "target": "200", "unit": "人", "weight": 100}]
         }));
         let id = done("design", projects::create_project(&self.app, &purchaser, design).await).id;
         let cost = body(json!({"lines": [

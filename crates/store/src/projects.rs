@@ -181,7 +181,7 @@ fn awaiting_from_row(r: &dyn Cells) -> Result<Awaiting> {
 /// changes (a field added, renamed or serialised otherwise): a record of an older shape may lack what a newer build
 /// writes, and is decoded rather than answered as stored (see [`ProjectStore::stored_project`]). The test
 /// `a_changed_record_shape_needs_a_new_number` fails until it is raised.
-pub const RECORD_SHAPE: i64 = 1;
+pub const RECORD_SHAPE: i64 = 2;
 
 fn project_data(p: &Project) -> Result<String> {
     serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))

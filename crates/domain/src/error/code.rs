@@ -149,6 +149,8 @@ error_codes! {
     DuplicateCriterion = "duplicate_criterion",
     /// The same expert appears twice in the pool drawn from.
     DuplicateExpert = "duplicate_expert",
+    /// Two performance targets share an indicator.
+    DuplicateIndicator = "duplicate_indicator",
     /// An expert scores the same bid on the same criterion twice.
     DuplicateMark = "duplicate_mark",
     /// A project names the same place twice.
@@ -239,6 +241,8 @@ error_codes! {
     InvalidPercent = "invalid_percent",
     /// A phone number with characters other than digits, spaces, + and -.
     InvalidPhone = "invalid_phone",
+    /// A performance target's value that is not a positive number with at most two decimals.
+    InvalidTargetValue = "invalid_target_value",
     /// A time not written YYYY-MM-DD HH:MM.
     InvalidTime = "invalid_time",
     /// A multipart upload that cannot be read.

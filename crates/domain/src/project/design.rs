@@ -37,19 +37,7 @@ impl Design {
                 format!("the service period may be at most {max} months"),
             );
         }
-        if self.targets.is_empty() {
-            p.add("targets", ErrorCode::Required, "请至少填写一项绩效目标", "add at least one performance target");
-        }
-        for (i, t) in self.targets.iter().enumerate() {
-            if t.indicator.trim().is_empty() || t.target.trim().is_empty() {
-                p.add(
-                    format!("targets[{i}]"),
-                    ErrorCode::IncompleteTarget,
-                    "绩效目标需填写指标名称和目标值",
-                    "each target needs an indicator and a target value",
-                );
-            }
-        }
+        crate::evaluation::check_targets(&mut p, &self.targets);
         match self.mode {
             PurchaseMode::Post if self.posts.is_empty() => p.add(
                 "posts",

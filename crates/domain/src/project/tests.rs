@@ -57,8 +57,11 @@ fn design() -> Design {
         targets: vec![PerformanceTarget {
             indicator: "服务儿童人数".into(),
             group: IndicatorGroup::Output,
+            dimension: crate::evaluation::Dimension::Quantity,
             target: "200".into(),
             unit: "人".into(),
+            weight: 100,
+            rule: crate::evaluation::ScoringRule::AtLeast,
         }],
         posts: vec![],
     }

@@ -327,7 +327,7 @@ impl Scenario<'_> {
             period_start,
             period_end,
             continuing: s.continuing,
-            targets: s.targets.iter().map(|t| PerformanceTarget { group: t.group, ..t.clone() }).collect(),
+            targets: s.targets.clone(),
             posts,
         };
         let ctx = SubmitContext { category: category_status(self.catalogue, &s.category), rules: self.rules };

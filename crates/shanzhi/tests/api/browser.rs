@@ -50,9 +50,16 @@ async fn one_project_through_six_steps_in_the_browser() {
     b.set("#period_start", "2026-04-01").await;
     b.set("#period_end", "2027-03-31").await;
     b.fill("#target_indicator_0", "服务儿童人数").await;
-    b.set("#target_group_0", "output").await;
+    b.set("#target_dimension_0", "quantity").await;
     b.fill("#target_value_0", "120").await;
     b.fill("#target_unit_0", "人").await;
+    b.fill("#target_weight_0", "60").await;
+    b.fill("#target_indicator_1", "家长满意度").await;
+    b.set("#target_dimension_1", "satisfaction").await;
+    b.fill("#target_value_1", "90").await;
+    b.fill("#target_unit_1", "%").await;
+    b.fill("#target_weight_1", "40").await;
+    b.set("#target_rule_1", "reached").await;
     let url = submit(&b).await;
     let id: i64 = url
         .rsplit('/')

@@ -385,7 +385,7 @@ pub fn design(title: &str) -> Value {
         "period_start": "2026-04-01",
         "period_end": "2027-03-31",
         "continuing": false,
-        "targets": [{"indicator": "服务儿童人数", "group": "output", "target": "200", "unit": "人"}],
+        "targets": [{"indicator": "服务儿童人数", "group": "output", "target": "200", "unit": "人", "weight": 100}],
         "posts": []
     })
 }

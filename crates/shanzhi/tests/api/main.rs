@@ -51,6 +51,7 @@ mod sign_in;
 mod snapshots;
 mod statistics;
 mod statistics_sql;
+mod targets;
 mod upgrade;
 mod visibility;
 mod webdriver;

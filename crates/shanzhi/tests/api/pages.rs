@@ -62,9 +62,9 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);
         let resp = app.client.post(format!("{}/sign-out", app.base)).header("cookie", &cookie).form(&[("_csrf", csrf.as_str())]).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-        let resp = app.client.get(format!("{}/projects", app.base)).header("cookie", &cookie).send().await.unwrap();
+        let resp = app.client.get(format!("{}/budgets", app.base)).header("cookie", &cookie).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::SEE_OTHER);
-        assert_eq!(resp.headers()[LOCATION], "/sign-in?next=%2Fprojects");
+        assert_eq!(resp.headers()[LOCATION], "/sign-in?next=%2Fbudgets");
     }
 
     async fn public_pages_and_language(backend) {
@@ -93,8 +93,9 @@ both_backends! {
         let css = app.client.get(format!("{}{href}", app.base)).send().await.unwrap();
         assert_eq!(css.headers()["content-type"], "text/css; charset=utf-8");
         // Signed-out visitors are sent to sign in, for every private page.
-        // (A project's own page is public from its first notice on: see `public_project`.)
-        for path in ["/projects", "/organisations", "/admin/users", "/projects/new"] {
+        // (A project's own page is public from its first notice on, and `/projects` lists those: see
+        // `public_project` and `project_search`.)
+        for path in ["/budgets", "/organisations", "/admin/users", "/projects/new"] {
             let resp = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
             assert_eq!(resp.status(), StatusCode::SEE_OTHER, "{path}");
             assert!(resp.headers()[LOCATION].to_str().unwrap().starts_with("/sign-in?next="), "{path}");

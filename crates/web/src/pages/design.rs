@@ -5,8 +5,9 @@ use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_app::directory::Offer;
 use shanzhi_domain::catalogue::{category_status, Category, CategoryStatus};
+use shanzhi_domain::evaluation::{Dimension, ScoringRule};
 use shanzhi_domain::org::Role;
-use shanzhi_domain::project::{Design, IndicatorGroup, Project, PurchaseMode, TargetGroup};
+use shanzhi_domain::project::{Design, Project, PurchaseMode, TargetGroup};
 
 use super::choosers;
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind, OptGroup};
@@ -20,7 +21,7 @@ use crate::i18n::Lang;
 use crate::AppState;
 use shanzhi_app::projects::{self, Command, DesignRequest, PostRequest, TargetRequest};
 
-const TARGET_COLS: [&str; 4] = ["indicator", "group", "value", "unit"];
+const TARGET_COLS: [&str; 6] = ["indicator", "dimension", "value", "unit", "weight", "rule"];
 const POST_COLS: [&str; 3] = ["host", "title", "count"];
 
 /// Reads the design form into the shared request, renumbering its rows in `form` (see `Form::take_rows`).
@@ -30,9 +31,13 @@ pub fn design_request(form: &mut Form) -> DesignRequest {
         .into_iter()
         .map(|r| TargetRequest {
             indicator: r[0].clone(),
-            group: r[1].clone(),
+            // The dimension implies the group; one that is none leaves the group to be refused.
+            group: Dimension::parse(&r[1]).map(|d| d.group().code().to_string()).unwrap_or_else(|| r[1].clone()),
+            dimension: r[1].clone(),
             target: r[2].clone(),
             unit: r[3].clone(),
+            weight: r[4].parse().unwrap_or(0),
+            rule: r[5].clone(),
         })
         .collect();
     let posts = form
@@ -80,7 +85,10 @@ fn design_form_values(d: &Design) -> Form {
     d.regions.iter().for_each(|r| f.push("regions", r.clone()));
     d.target_groups.iter().for_each(|g| f.push("target_groups", g.code()));
     for (i, t) in d.targets.iter().enumerate() {
-        for (col, v) in TARGET_COLS.iter().zip([&t.indicator, t.group.code(), &t.target, &t.unit]) {
+        let weight = t.weight.to_string();
+        for (col, v) in
+            TARGET_COLS.iter().zip([&t.indicator, t.dimension.code(), &t.target, &t.unit, &weight, t.rule.code()])
+        {
             f.push(row_name("target", col, i), v);
         }
     }
@@ -167,13 +175,17 @@ fn design_page(
     let regions: Vec<(String, String)> = refs.regions.iter().map(|r| (r.code.clone(), r.name.clone())).collect();
     let groups = pairs(lang, TargetGroup::ALL, TargetGroup::code, TargetGroup::label_zh, TargetGroup::label_en);
     let modes = pairs(lang, PurchaseMode::ALL, PurchaseMode::code, PurchaseMode::label_zh, PurchaseMode::label_en);
-    let indicator_groups = plain(pairs(
-        lang,
-        IndicatorGroup::ALL,
-        IndicatorGroup::code,
-        IndicatorGroup::label_zh,
-        IndicatorGroup::label_en,
-    ));
+    // Each dimension under its group: 产出指标·数量指标 …
+    let dimensions = plain(
+        Dimension::ALL
+            .iter()
+            .map(|d| {
+                let group = lang.t(d.group().label_zh(), d.group().label_en());
+                (d.code().to_string(), format!("{group}·{}", lang.t(d.label_zh(), d.label_en())))
+            })
+            .collect(),
+    );
+    let rules = plain(pairs(lang, ScoringRule::ALL, ScoringRule::code, ScoringRule::label_zh, ScoringRule::label_en));
     let mut hosts = vec![(String::new(), lang.t("请选择设岗单位", "Choose the host unit").to_string())];
     hosts.extend(refs.orgs.iter().map(|o| (o.id.to_string(), o.name.clone())));
     let hosts = plain(hosts);
@@ -286,7 +298,10 @@ fn design_page(
             }
             fieldset.field.field--error[e("targets").is_some()] {
                 legend { (lang.t("绩效目标", "Performance targets")) }
-                span.hint { (lang.t("至少填写一项。空行会被忽略。", "Add at least one. Blank rows are ignored.")) }
+                span.hint { (lang.t(
+                    "至少填写一项，目标值为正数，各项权重合计 100 分（产出、效益、满意度指标）。空行会被忽略。",
+                    "Add at least one, each with a positive target value; the weights add up to 100 points (output, effect and satisfaction indicators). Blank rows are ignored.",
+                )) }
                 @if let Some(m) = e("targets") { span.error-message { (m) } }
                 @for i in 0..rows_to_show(form, "target", 3) {
                     @let n = |c: &str| row_name("target", c, i);
@@ -299,12 +314,12 @@ fn design_page(
                             e(&n("indicator")),
                         ))
                         (forms::select(
-                            &n("group"),
-                            lang.t("指标类别", "Group"),
+                            &n("dimension"),
+                            lang.t("指标类别", "Kind of indicator"),
                             None,
-                            &indicator_groups,
-                            form.get(&n("group")),
-                            e(&n("group")),
+                            &dimensions,
+                            form.get(&n("dimension")),
+                            e(&n("dimension")),
                         ))
                         (forms::text_field(
                             &n("value"),
@@ -314,6 +329,15 @@ fn design_page(
                             e(&n("value")),
                         ))
                         (forms::text_field(&n("unit"), lang.t("单位", "Unit"), None, form.get(&n("unit")), e(&n("unit"))))
+                        (forms::text_field(&n("weight"), lang.t("权重（分）", "Weight (points)"), None, form.get(&n("weight")), e(&n("weight"))))
+                        (forms::select(
+                            &n("rule"),
+                            lang.t("计分方法", "Scoring"),
+                            None,
+                            &rules,
+                            form.get(&n("rule")),
+                            e(&n("rule")),
+                        ))
                     }
                 }
             }
@@ -442,8 +466,9 @@ mod tests {
     fn design_form_reads_rows_and_choices() {
         let body = "title=T&category=A0701&regions=420506&regions=420506001&target_groups=elderly_alone&mode=post\
                     &period_start=2025-01-01&period_end=2025-12-31&continuing=yes\
-                    &target_indicator_0=&target_group_0=output&target_value_0=&target_unit_0=\
-                    &target_indicator_1=%E4%BA%BA%E6%95%B0&target_group_1=effect&target_value_1=15&target_unit_1=%E4%BA%BA\
+                    &target_indicator_0=&target_dimension_0=quantity&target_value_0=&target_unit_0=&target_weight_0=\
+                    &target_indicator_1=%E4%BA%BA%E6%95%B0&target_dimension_1=sustainability&target_value_1=15&target_unit_1=%E4%BA%BA\
+                    &target_weight_1=100&target_rule_1=reached\
                     &post_host_0=7&post_title_0=%E7%A4%BE%E5%B7%A5&post_count_0=2&post_host_1=&post_title_1=&post_count_1=";
         let mut form = Form::parse(body.as_bytes());
         let req = design_request(&mut form);
@@ -451,7 +476,9 @@ mod tests {
         assert_eq!(req.target_groups, ["elderly_alone"], "not mistaken for a `target` row");
         assert!(req.continuing);
         assert_eq!(req.targets.len(), 1);
-        assert_eq!((req.targets[0].group.as_str(), req.targets[0].target.as_str()), ("effect", "15"));
+        let t = &req.targets[0];
+        assert_eq!((t.group.as_str(), t.dimension.as_str(), t.target.as_str()), ("effect", "sustainability", "15"));
+        assert_eq!((t.weight, t.rule.as_str()), (100, "reached"));
         assert_eq!(form.get("target_indicator_0"), "人数", "kept rows are renumbered for re-rendering");
         assert_eq!(req.posts.len(), 1);
         assert_eq!((req.posts[0].host_org_id, req.posts[0].count), (7, 2));

@@ -123,7 +123,16 @@ const ROW_GROUPS: &[RowGroup] = &[
         "targets",
         "target",
         "indicator",
-        &[("indicator", "indicator"), ("group", "group"), ("target", "value"), ("unit", "unit")],
+        &[
+            ("indicator", "indicator"),
+            // The form chooses the dimension, which implies the group.
+            ("group", "dimension"),
+            ("dimension", "dimension"),
+            ("target", "value"),
+            ("unit", "unit"),
+            ("weight", "weight"),
+            ("rule", "rule"),
+        ],
     ),
     ("posts", "post", "title", &[("host_org_id", "host"), ("title", "title"), ("count", "count")]),
     ("milestones", "milestone", "name", &[("name", "name"), ("share", "share"), ("due", "due")]),
@@ -490,7 +499,8 @@ mod tests {
         assert_eq!(t("cost_lines[3]").0, "line_price_3");
         assert_eq!(t("cost_lines"), ("cost_lines".into(), Some("line_kind_0".into())));
         assert_eq!(t("targets[0]").0, "target_indicator_0");
-        assert_eq!(t("targets[2].group").0, "target_group_2");
+        assert_eq!(t("targets[2].group").0, "target_dimension_2");
+        assert_eq!(t("targets[1].weight").0, "target_weight_1");
         assert_eq!(t("posts[1].host_org_id").0, "post_host_1");
         assert_eq!(t("posts[1]").0, "post_title_1");
         assert_eq!(t("milestones"), ("milestones".into(), Some("milestone_name_0".into())));
