@@ -293,3 +293,74 @@ pub fn checked_targets(targets: &[PerformanceTarget]) -> Result<(), DomainError>
 
 #[cfg(test)]
 mod tests;
+
+/// A starting set of targets for a project of catalogue `category` (by its head: 养老 A01, 儿童 A02, 残疾人 A03,
+/// 心理 A06, 社工 A07, 社区 B01; any other the general set), weighted to 100 as the typical split (output 60, effect
+/// 30, satisfaction 10); the department sets its own values before it submits.
+pub fn template(category: &str) -> Vec<PerformanceTarget> {
+    use Dimension::*;
+    use ScoringRule::*;
+    let rows: &[(&str, Dimension, &str, &str, u32, ScoringRule)] = match category.get(..3).unwrap_or("") {
+        "A01" => &[
+            ("服务老年人数", Quantity, "100", "人", 25, AtLeast),
+            ("上门服务人次", Quantity, "1200", "人次", 20, AtLeast),
+            ("服务记录规范率", Quality, "95", "%", 15, AtLeast),
+            ("老年人生活质量改善率", Social, "80", "%", 30, AtLeast),
+            ("老年人及家属满意度", Satisfaction, "90", "%", 10, AtLeast),
+        ],
+        "A02" => &[
+            ("服务儿童人数", Quantity, "100", "人", 25, AtLeast),
+            ("家庭探访次数", Quantity, "300", "次", 20, AtLeast),
+            ("个案评估及时率", Timeliness, "95", "%", 15, AtLeast),
+            ("儿童安全与成长状况改善率", Social, "80", "%", 30, AtLeast),
+            ("儿童及监护人满意度", Satisfaction, "90", "%", 10, AtLeast),
+        ],
+        "A03" => &[
+            ("服务残疾人数", Quantity, "80", "人", 25, AtLeast),
+            ("康复训练及活动场次", Quantity, "48", "场", 20, AtLeast),
+            ("服务方案执行达标率", Quality, "90", "%", 15, AtLeast),
+            ("社会参与能力提升率", Social, "70", "%", 30, AtLeast),
+            ("服务对象满意度", Satisfaction, "90", "%", 10, AtLeast),
+        ],
+        "A06" => &[
+            ("心理咨询及疏导人次", Quantity, "300", "人次", 25, AtLeast),
+            ("危机个案平均响应时间", Timeliness, "1", "天", 20, AtMost),
+            ("个案记录规范率", Quality, "95", "%", 15, AtLeast),
+            ("心理状况改善率", Social, "75", "%", 30, AtLeast),
+            ("服务对象满意度", Satisfaction, "90", "%", 10, AtLeast),
+        ],
+        "A07" => &[
+            ("完成个案服务数", Quantity, "60", "个", 20, AtLeast),
+            ("开展小组及社区活动场次", Quantity, "24", "场", 20, AtLeast),
+            ("服务档案规范率", Quality, "95", "%", 20, AtLeast),
+            ("服务对象问题改善率", Social, "80", "%", 20, AtLeast),
+            ("培育志愿者及社区骨干人数", Sustainability, "20", "人", 10, AtLeast),
+            ("服务对象满意度", Satisfaction, "90", "%", 10, AtLeast),
+        ],
+        "B01" => &[
+            ("开展社区活动场次", Quantity, "36", "场", 25, AtLeast),
+            ("参与居民人次", Quantity, "1500", "人次", 20, AtLeast),
+            ("居民议事协商事项办结率", Quality, "90", "%", 15, AtLeast),
+            ("社区社会组织培育数", Sustainability, "3", "个", 30, AtLeast),
+            ("居民满意度", Satisfaction, "90", "%", 10, AtLeast),
+        ],
+        _ => &[
+            ("服务对象人数", Quantity, "100", "人", 30, AtLeast),
+            ("按期完成服务内容比例", Timeliness, "100", "%", 15, AtLeast),
+            ("服务成果验收合格率", Quality, "95", "%", 15, AtLeast),
+            ("服务对象问题改善率", Social, "75", "%", 30, AtLeast),
+            ("服务对象满意度", Satisfaction, "90", "%", 10, AtLeast),
+        ],
+    };
+    rows.iter()
+        .map(|(indicator, dimension, target, unit, weight, rule)| PerformanceTarget {
+            indicator: (*indicator).into(),
+            group: dimension.group(),
+            dimension: *dimension,
+            target: (*target).into(),
+            unit: (*unit).into(),
+            weight: *weight,
+            rule: *rule,
+        })
+        .collect()
+}

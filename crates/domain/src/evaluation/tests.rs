@@ -187,3 +187,19 @@ fn every_dimension_belongs_to_one_group_and_each_group_has_one() {
     }
     assert_eq!(Dimension::ALL.iter().filter(|d| d.group() == IndicatorGroup::Output).count(), 4);
 }
+
+#[test]
+fn every_categorys_template_is_a_valid_set_of_targets_with_the_typical_split() {
+    for category in ["A0101", "A0201", "A03", "A0601", "A0701", "B0101", "C01", "", "E04"] {
+        let targets = template(category);
+        checked_targets(&targets).unwrap_or_else(|e| panic!("{category}: {e:?}"));
+        let of = |g: IndicatorGroup| targets.iter().filter(|t| t.group == g).map(|t| t.weight).sum::<u32>();
+        assert_eq!(
+            (of(IndicatorGroup::Output), of(IndicatorGroup::Effect), of(IndicatorGroup::Satisfaction)),
+            (60, 30, 10),
+            "{category}"
+        );
+    }
+    assert_ne!(template("A0101")[0].indicator, template("A0201")[0].indicator, "each head its own");
+    assert_eq!(template("C01"), template("D02"), "the general set");
+}

@@ -68,4 +68,30 @@ both_backends! {
         let (_, form) = page(&app, "/projects/new", &cookie).await;
         assert!(form.contains("id=\"target_weight_0\"") && form.contains("id=\"target_rule_0\"") && form.contains("value=\"timeliness\""));
     }
+
+    async fn the_form_fills_in_the_chosen_categorys_template_and_creates_nothing(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        let before = app.all("/api/v1/projects?limit=200", Some(&purchaser)).await.len();
+        let cookie = page_cookie(&app, "jyj.purchaser").await;
+        let (_, form) = page(&app, "/projects/new", &cookie).await;
+        assert!(form.contains("id=\"use-template\""));
+        let csrf = form.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let resp = app
+            .client
+            .post(format!("{}/projects/new", app.base))
+            .header("cookie", &cookie)
+            .form(&[("_csrf", csrf.as_str()), ("title", "模板测试项目"), ("category", "A0101"), ("target_indicator_0", "旧指标"), ("use_template", "yes")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK);
+        let html = resp.text().await.unwrap();
+        let template = shanzhi_domain::evaluation::template("A0101");
+        for (i, t) in template.iter().enumerate() {
+            assert!(html.contains(&format!("name=\"target_indicator_{i}\"")) && html.contains(&t.indicator), "{}", t.indicator);
+        }
+        assert!(!html.contains("旧指标") && html.contains("value=\"模板测试项目\""), "the targets replaced, the rest kept");
+        assert_eq!(app.all("/api/v1/projects?limit=200", Some(&purchaser)).await.len(), before, "nothing created");
+    }
 }

@@ -7,7 +7,7 @@ use shanzhi_app::directory::Offer;
 use shanzhi_domain::catalogue::{category_status, Category, CategoryStatus};
 use shanzhi_domain::evaluation::{Dimension, ScoringRule};
 use shanzhi_domain::org::Role;
-use shanzhi_domain::project::{Design, Project, PurchaseMode, TargetGroup};
+use shanzhi_domain::project::{Design, PerformanceTarget, Project, PurchaseMode, TargetGroup};
 
 use super::choosers;
 use super::forms::{self, error_summary, plain, row_name, Errors, Form, Kind, OptGroup};
@@ -65,6 +65,16 @@ pub fn design_request(form: &mut Form) -> DesignRequest {
     }
 }
 
+/// Target `t` as the form's row `i`.
+fn push_target(f: &mut Form, i: usize, t: &PerformanceTarget) {
+    let weight = t.weight.to_string();
+    for (col, v) in
+        TARGET_COLS.iter().zip([&t.indicator, t.dimension.code(), &t.target, &t.unit, &weight, t.rule.code()])
+    {
+        f.push(row_name("target", col, i), v);
+    }
+}
+
 /// A saved design as the form's values, for editing.
 fn design_form_values(d: &Design) -> Form {
     let mut f = Form::default();
@@ -85,12 +95,7 @@ fn design_form_values(d: &Design) -> Form {
     d.regions.iter().for_each(|r| f.push("regions", r.clone()));
     d.target_groups.iter().for_each(|g| f.push("target_groups", g.code()));
     for (i, t) in d.targets.iter().enumerate() {
-        let weight = t.weight.to_string();
-        for (col, v) in
-            TARGET_COLS.iter().zip([&t.indicator, t.dimension.code(), &t.target, &t.unit, &weight, t.rule.code()])
-        {
-            f.push(row_name("target", col, i), v);
-        }
+        push_target(&mut f, i, t);
     }
     for (i, p) in d.posts.iter().enumerate() {
         for (col, v) in POST_COLS.iter().zip([p.host_org_id.to_string(), p.title.clone(), p.count.to_string()]) {
@@ -200,6 +205,8 @@ fn design_page(
             }
         }
         form method="post" action=(action) novalidate {
+            // Enter in a field submits with the form's first button: the design's own, not the template's below.
+            @if p.is_none() { button.visually-hidden type="submit" tabindex="-1" aria-hidden="true" { (button) } }
             (forms::csrf(session))
             (forms::text_field(
                 "title",
@@ -303,6 +310,13 @@ fn design_page(
                     "Add at least one, each with a positive target value; the weights add up to 100 points (output, effect and satisfaction indicators). Blank rows are ignored.",
                 )) }
                 @if let Some(m) = e("targets") { span.error-message { (m) } }
+                @if p.is_none() {
+                    p.no-print {
+                        button.btn.btn--secondary #use-template type="submit" name="use_template" value="yes" formnovalidate {
+                            (lang.t("按所选服务类别填入绩效目标模板", "Fill in the targets of the chosen category's template"))
+                        }
+                    }
+                }
                 @for i in 0..rows_to_show(form, "target", 3) {
                     @let n = |c: &str| row_name("target", c, i);
                     div.form-row role="group" aria-label={(lang.t("绩效目标 ", "Target ")) (i + 1)} {
@@ -419,6 +433,16 @@ pub async fn new_form(State(state): State<AppState>, user: SignedIn) -> Page {
 pub async fn create(State(state): State<AppState>, posted: Posted) -> Page {
     let Posted { user, mut form } = posted;
     may_create(&user)?;
+    if form.flag("use_template") {
+        // Not a creation: the form again, its targets the chosen category's template, everything else as typed.
+        form.take_rows("target", &TARGET_COLS, &[]);
+        for (i, t) in shanzhi_domain::evaluation::template(form.get("category")).iter().enumerate() {
+            push_target(&mut form, i, t);
+        }
+        let refs = design_refs(&state, &user, &form).await.or_page(&user.shell())?;
+        let page = design_page(&user.shell(), &user.session, &refs, &form, &Errors::default(), None);
+        return Ok(render(StatusCode::OK, page));
+    }
     let req = design_request(&mut form);
     match projects::create_project(&state, &user.session.actor, req).await.map_err(AppError::from) {
         Ok(p) => Ok(see_other(&format!("/projects/{}", p.id))),
