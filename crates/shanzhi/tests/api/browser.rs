@@ -20,7 +20,8 @@ pub(crate) async fn sign_in(b: &Browser, base: &str, username: &str) {
 
 /// Submits the page's (first) form and returns the page it lands on.
 pub(crate) async fn submit(b: &Browser) -> String {
-    b.click_and_wait("main form button[type=submit]").await;
+    // Past the design form's hidden default button and its template button.
+    b.click_and_wait("main form button[type=submit]:not(.visually-hidden):not(#use-template)").await;
     b.url().await
 }
 
