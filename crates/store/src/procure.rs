@@ -31,6 +31,7 @@ use crate::read::Cells;
 use crate::rows::insert_rows;
 use crate::secrets::DataKey;
 use crate::sql::ts;
+use crate::words::Lead;
 use crate::{By, SqlStore};
 
 /// A bid as its own bidder sees it.
@@ -866,28 +867,34 @@ impl ProcurementStore for SqlStore {
             w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"));
         };
         let words = &crate::words::NOTICE_TERMS;
-        let place_leads = match (&filter.q, indexed) {
-            (Some(q), Some(code)) => self.place_leads(words, code, q).await?,
-            _ => false,
+        // Words lead unless the place's notices, or those of the kind and year, are fewer than the first term's.
+        let lead = match &filter.q {
+            Some(q) => self.notice_search_lead(q, indexed, filter.kind.map(|k| k.code()), filter.year).await?,
+            None => Lead::Words,
+        };
+        let in_place = |w: &mut Where| match (indexed, &filter.region) {
+            (Some(code), _) => {
+                let v = w.text(code);
+                w.and(format!("EXISTS (SELECT 1 FROM notice_regions nr WHERE nr.notice_id = n.id AND nr.code = {v})"));
+            }
+            (None, Some(region)) => under_prefix(w, region),
+            (None, None) => {}
         };
         let (from, id, keys) = match (&filter.q, indexed) {
             // Words: the newest notices under the query's first term that hold its other terms and every word
-            // whole; a place is then checked notice by notice — unless the place holds fewer notices than the
-            // term, when the place's notices lead and the words are checked notice by notice.
-            (Some(q), _) if !place_leads => {
+            // whole; a place is then checked notice by notice.
+            (Some(q), _) if lead == Lead::Words => {
                 crate::words::words_clauses(&mut w, q, self.is_postgres(), words, true);
-                match (indexed, &filter.region) {
-                    (Some(code), _) => {
-                        let v = w.text(code);
-                        w.and(format!(
-                            "EXISTS (SELECT 1 FROM notice_regions nr WHERE nr.notice_id = n.id AND nr.code = {v})"
-                        ));
-                    }
-                    (None, Some(region)) => under_prefix(&mut w, region),
-                    (None, None) => {}
-                }
+                in_place(&mut w);
                 ("notice_terms t JOIN notices n ON n.id = t.notice_id", "t.notice_id", "n")
             }
+            // The kind's (and year's) notices, each checked for the words and the place.
+            (Some(q), _) if lead == Lead::Listed => {
+                crate::words::words_clauses(&mut w, q, self.is_postgres(), words, false);
+                in_place(&mut w);
+                ("notices n", "n.id", "n")
+            }
+            // The place's notices, each checked for the words.
             (q, Some(code)) => {
                 if let Some(q) = q {
                     crate::words::words_clauses(&mut w, q, self.is_postgres(), words, false);

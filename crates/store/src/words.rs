@@ -56,7 +56,60 @@ pub(crate) fn words_clauses(w: &mut Where, q: &Query, postgres: bool, terms: &Te
     }
 }
 
+/// Which list a notices search leads with: the query's first term's, the place's, or the notices of the kind and
+/// year asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lead {
+    Words,
+    Place,
+    Listed,
+}
+
 impl crate::SqlStore {
+    /// The list a notices search under `place` and of `kind` and `year` (each optional) leads with: the one with
+    /// the fewest rows, each counted up to [`PROBE_ROWS`], the words on a tie. A rare kind with a common word
+    /// (养老 among corrections) would otherwise walk the word's every row, as a rare place would.
+    pub(crate) async fn notice_search_lead(
+        &self,
+        q: &Query,
+        place: Option<&str>,
+        kind: Option<&str>,
+        year: Option<i32>,
+    ) -> crate::error::Result<Lead> {
+        let count = |from: &str, clause: &str| {
+            format!("(SELECT COUNT(*) FROM (SELECT 1 AS x FROM {from} WHERE {clause} LIMIT {PROBE_ROWS}) c)")
+        };
+        let mut args = vec![Arg::Text(q.terms[0].clone())];
+        let mut arg = |a: Arg| {
+            args.push(a);
+            format!("${}", args.len())
+        };
+        let place_count = match place {
+            Some(code) => count("notice_regions", &format!("code = {}", arg(Arg::Text(code.into())))),
+            None => "-1".into(),
+        };
+        let mut listed = Vec::new();
+        if let Some(kind) = kind {
+            listed.push(format!("kind = {}", arg(Arg::Text(kind.into()))));
+        }
+        if let Some(year) = year {
+            listed.push(format!("year = {}", arg(Arg::Int(year.into()))));
+        }
+        let listed_count = if listed.is_empty() { "-1".into() } else { count("notices", &listed.join(" AND ")) };
+        let sql = format!(
+            "SELECT {} AS term, {place_count} AS place, {listed_count} AS listed",
+            count("notice_terms", "term = $1")
+        );
+        let (term, place, listed): (i64, i64, i64) =
+            self.fetch_one(&sql, args, |r| Ok((r.try_get("term")?, r.try_get("place")?, r.try_get("listed")?))).await?;
+        let smallest = [(term, Lead::Words), (place, Lead::Place), (listed, Lead::Listed)]
+            .into_iter()
+            .filter(|(n, _)| *n >= 0)
+            .min_by_key(|(n, _)| *n)
+            .map_or(Lead::Words, |(_, lead)| lead);
+        Ok(smallest)
+    }
+
     /// Whether a search under the place `code` should lead with the place's rows rather than the query's first
     /// term: the place holds fewer rows than the term (each counted up to [`PROBE_ROWS`]). Leading with the
     /// smaller list keeps a rare place with a common word (养老 in one village) from walking the word's every row;
