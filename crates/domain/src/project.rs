@@ -55,6 +55,14 @@ string_enum!(
 /// The six steps, plus the end states, as counted in reports (`projects_by_step`).
 pub const STEPS: [&str; 6] = ["design", "cost_estimate", "review", "procurement", "contract", "acceptance"];
 
+/// Where a project ends.
+pub const END_STATES: [Status; 3] = [Status::Completed, Status::Cancelled, Status::Terminated];
+
+/// What a project list's `step` takes: a step or an end state, in that order.
+pub fn step_choices() -> impl Iterator<Item = &'static str> {
+    STEPS.into_iter().chain(END_STATES.map(Status::code))
+}
+
 impl Status {
     pub fn step(self) -> &'static str {
         match self {

@@ -7,7 +7,7 @@ use shanzhi_domain::error::ErrorCode;
 use shanzhi_domain::notice::NoticeKind;
 use shanzhi_domain::org::{OrgKind, Role, Verification};
 use shanzhi_domain::procurement::{Method, Stage};
-use shanzhi_domain::project::{Status, STEPS};
+use shanzhi_domain::project::step_choices;
 use shanzhi_domain::search::{Query, QueryError};
 
 use crate::error::{AppError, AppResult};
@@ -19,8 +19,7 @@ pub const PROJECT_FILTERS: [&str; 7] = ["q", "step", "year", "region", "category
 
 /// A project list's filters as given in `q`.
 pub fn project_filter(q: &ListQuery) -> AppResult<ProjectFilter> {
-    let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
-    let steps: Vec<&str> = STEPS.iter().chain(ends.iter()).copied().collect();
+    let steps: Vec<&str> = step_choices().collect();
     Ok(ProjectFilter {
         step: q.one_of("step", &steps)?,
         year: q.number("year")?,

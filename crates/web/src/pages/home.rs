@@ -9,7 +9,7 @@ use shanzhi_app::PageRequest;
 use shanzhi_app::SessionKind;
 use shanzhi_domain::catalogue::Category;
 use shanzhi_domain::org::Role;
-use shanzhi_domain::project::{Status, STEPS};
+use shanzhi_domain::project::{END_STATES, STEPS};
 
 use super::forms::{self, error_summary, Errors, Form, Kind};
 use super::layout::{page, Shell};
@@ -44,7 +44,6 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             let queue = projects::queue_page(&state, &s.actor, PageRequest::default()).await.or_page(&shell)?;
             let counts = projects::project_counts(&state, &s.actor).await.or_page(&shell)?;
             let count = |step: &str| counts.get(step).copied().unwrap_or(0) as usize;
-            let ends = [Status::Completed, Status::Cancelled, Status::Terminated];
             let body = html! {
                 span.caption { (s.actor.display_name) " · " (s.actor.org_name) }
                 h1.page-title { (lang.t("工作台", "Work queue")) }
@@ -80,7 +79,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                 h2 { (lang.t("我可查看的项目", "Projects you can see")) }
                 div.cards {
                     @for step in STEPS { (card(lang, step, count(step))) }
-                    @for s in ends {
+                    @for s in END_STATES {
                         @if count(s.code()) > 0 { (card(lang, s.code(), count(s.code()))) }
                     }
                 }

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use maud::{html, Markup};
 use shanzhi_domain::deadlines::Period;
 use shanzhi_domain::org::{Actor, Role};
-use shanzhi_domain::project::{waiting_on, Act, Project, ProjectItem, Status, STEPS};
+use shanzhi_domain::project::{step_choices, waiting_on, Act, Project, ProjectItem, Status};
 use shanzhi_domain::visibility::{self, ProjectAccess};
 use shanzhi_domain::DomainError;
 
@@ -115,7 +115,6 @@ pub async fn list(State(state): State<AppState>, v: super::Viewer, RawQuery(raw)
     let projects = &listed.items;
     let region = q.text("region");
     let places = shanzhi_app::reference::place_choice(&state, region.as_deref()).await.or_page(&shell)?;
-    let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
     let step = filter.step.as_deref();
     // A step's link keeps every other filter chosen, and so does the form (those it has no field for, hidden).
     let unlisted = ["category", "purchaser", "provider"];
@@ -142,8 +141,8 @@ pub async fn list(State(state): State<AppState>, v: super::Viewer, RawQuery(raw)
         h1.page-title { (heading) }
         nav.button-group aria-label=(lang.t("按进度筛选", "Filter by step")) {
             a href={"/projects?" (kept.trim_start_matches('&'))} aria-current=[step.is_none().then_some("page")] { (lang.t("全部", "All")) }
-            @for s in STEPS.iter().chain(ends.iter()) {
-                a href={"/projects?step=" (s) (kept)} aria-current=[(step == Some(*s)).then_some("page")] { (step_label(lang, s)) }
+            @for s in step_choices() {
+                a href={"/projects?step=" (s) (kept)} aria-current=[(step == Some(s)).then_some("page")] { (step_label(lang, s)) }
             }
         }
         form.no-print method="get" action="/projects" role="search" {

@@ -2,7 +2,7 @@
 //! the words of its title and narrowed by place, year, step and category, newest first.
 
 use axum::http::StatusCode;
-use shanzhi_domain::project::{Status, STEPS};
+use shanzhi_domain::project::step_choices;
 
 use super::projects::{project_table, search_field};
 use super::words::step_label;
@@ -21,7 +21,6 @@ pub async fn list(state: &AppState, v: &Viewer, raw: Option<&str>) -> Page {
     let region = q.text("region");
     let places = shanzhi_app::reference::place_choice(state, region.as_deref()).await.or_page(&shell)?;
     let next = listed.next.map(|cursor| next_page_href("/projects", raw, cursor));
-    let ends = [Status::Completed, Status::Cancelled, Status::Terminated].map(Status::code);
     let title = lang.t("项目公开信息", "Projects in the open");
     let body = html! {
         h1.page-title { (title) }
@@ -40,8 +39,8 @@ pub async fn list(state: &AppState, v: &Viewer, raw: Option<&str>) -> Page {
                 label for="step" { (lang.t("进度", "Step")) }
                 select #step name="step" {
                     option value="" { (lang.t("全部", "All")) }
-                    @for s in STEPS.iter().chain(ends.iter()) {
-                        option value=(s) selected[filter.step.as_deref() == Some(*s)] { (step_label(lang, s)) }
+                    @for s in step_choices() {
+                        option value=(s) selected[filter.step.as_deref() == Some(s)] { (step_label(lang, s)) }
                     }
                 }
             }
