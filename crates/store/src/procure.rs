@@ -869,7 +869,16 @@ impl ProcurementStore for SqlStore {
         let words = &crate::words::NOTICE_TERMS;
         // Words lead unless the place's notices, or those of the kind and year, are fewer than the first term's.
         let lead = match &filter.q {
-            Some(q) => self.notice_search_lead(q, indexed, filter.kind.map(|k| k.code()), filter.year).await?,
+            Some(q) => {
+                let mut listed = Vec::new();
+                if let Some(kind) = filter.kind {
+                    listed.push(("kind", Arg::Text(kind.code().into())));
+                }
+                if let Some(year) = filter.year {
+                    listed.push(("year", Arg::Int(year.into())));
+                }
+                self.search_lead(words, q, indexed, &listed).await?
+            }
             None => Lead::Words,
         };
         let in_place = |w: &mut Where| match (indexed, &filter.region) {

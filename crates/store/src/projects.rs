@@ -252,7 +252,7 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool, place_leads:
     // The table the step and year are matched in: the place's rows when the list is a place's.
     let mut keys = "p";
     // Words lead, and a place is then checked project by project, unless the place holds fewer projects than the
-    // query's first term (see `SqlStore::place_leads`).
+    // query's first term (see `SqlStore::search_lead`).
     let words_lead = f.q.is_some() && !place_leads;
     if let Some(q) = &f.q {
         crate::words::words_clauses(w, q, postgres, &crate::words::PROJECT_TERMS, words_lead);
@@ -399,7 +399,10 @@ impl SqlStore {
     /// Whether a words search of projects under a place should lead with the place's projects.
     async fn project_place_leads(&self, f: &ProjectFilter) -> Result<bool> {
         match (&f.q, f.region.as_deref().filter(|r| is_place_code(r))) {
-            (Some(q), Some(code)) => self.place_leads(&crate::words::PROJECT_TERMS, code, q).await,
+            (Some(q), Some(code)) => {
+                let lead = self.search_lead(&crate::words::PROJECT_TERMS, q, Some(code), &[]).await?;
+                Ok(lead == crate::words::Lead::Place)
+            }
             _ => Ok(false),
         }
     }

@@ -6,19 +6,33 @@ use shanzhi_domain::search::Query;
 use crate::listing::{Arg, Where};
 
 /// A term table and the list it serves: the table, its id column, the list's record id and the title it indexes
-/// (in the list's alias), and the table of the places the list's records are under (`code`, then the id column).
+/// (in the list's alias), the table of the places the list's records are under (`code`, then the id column), and
+/// the records' own table.
 pub(crate) struct Terms {
     pub table: &'static str,
     pub id: &'static str,
     pub record: &'static str,
     pub title: &'static str,
     pub places: &'static str,
+    pub records: &'static str,
 }
 
-pub(crate) const NOTICE_TERMS: Terms =
-    Terms { table: "notice_terms", id: "notice_id", record: "n.id", title: "n.title", places: "notice_regions" };
-pub(crate) const PROJECT_TERMS: Terms =
-    Terms { table: "project_terms", id: "project_id", record: "p.id", title: "p.title", places: "project_places" };
+pub(crate) const NOTICE_TERMS: Terms = Terms {
+    table: "notice_terms",
+    id: "notice_id",
+    record: "n.id",
+    title: "n.title",
+    places: "notice_regions",
+    records: "notices",
+};
+pub(crate) const PROJECT_TERMS: Terms = Terms {
+    table: "project_terms",
+    id: "project_id",
+    record: "p.id",
+    title: "p.title",
+    places: "project_places",
+    records: "projects",
+};
 
 /// How many rows of a term or a place the choice of a search's leading index counts at most.
 const PROBE_ROWS: i64 = 20_000;
@@ -56,8 +70,8 @@ pub(crate) fn words_clauses(w: &mut Where, q: &Query, postgres: bool, terms: &Te
     }
 }
 
-/// Which list a notices search leads with: the query's first term's, the place's, or the notices of the kind and
-/// year asked for.
+/// Which list a words search leads with: the query's first term's, the place's, or the records of the other
+/// filters asked for (a notice's kind and year).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lead {
     Words,
@@ -66,16 +80,18 @@ pub(crate) enum Lead {
 }
 
 impl crate::SqlStore {
-    /// The list a notices search under `place` and of `kind` and `year` (each optional) leads with: the one with
-    /// the fewest rows, each counted up to [`PROBE_ROWS`], the words on a tie. A rare kind with a common word
-    /// (养老 among corrections) would otherwise walk the word's every row, as a rare place would.
-    pub(crate) async fn notice_search_lead(
+    /// The list a words search under `place` and narrowed by `listed` (columns of the records' table, each equal
+    /// to its value) leads with: the one with the fewest rows, each counted up to [`PROBE_ROWS`], the words on a
+    /// tie. A rare place or kind with a common word (养老 in one village, or among corrections) would otherwise walk
+    /// the word's every row. Filters broad on their own but rare together still read many rows whoever leads.
+    pub(crate) async fn search_lead(
         &self,
+        terms: &Terms,
         q: &Query,
         place: Option<&str>,
-        kind: Option<&str>,
-        year: Option<i32>,
+        listed: &[(&str, Arg)],
     ) -> crate::error::Result<Lead> {
+        let Terms { table, places, records, .. } = terms;
         let count = |from: &str, clause: &str| {
             format!("(SELECT COUNT(*) FROM (SELECT 1 AS x FROM {from} WHERE {clause} LIMIT {PROBE_ROWS}) c)")
         };
@@ -85,21 +101,13 @@ impl crate::SqlStore {
             format!("${}", args.len())
         };
         let place_count = match place {
-            Some(code) => count("notice_regions", &format!("code = {}", arg(Arg::Text(code.into())))),
+            Some(code) => count(places, &format!("code = {}", arg(Arg::Text(code.into())))),
             None => "-1".into(),
         };
-        let mut listed = Vec::new();
-        if let Some(kind) = kind {
-            listed.push(format!("kind = {}", arg(Arg::Text(kind.into()))));
-        }
-        if let Some(year) = year {
-            listed.push(format!("year = {}", arg(Arg::Int(year.into()))));
-        }
-        let listed_count = if listed.is_empty() { "-1".into() } else { count("notices", &listed.join(" AND ")) };
-        let sql = format!(
-            "SELECT {} AS term, {place_count} AS place, {listed_count} AS listed",
-            count("notice_terms", "term = $1")
-        );
+        let clauses: Vec<String> = listed.iter().map(|(column, v)| format!("{column} = {}", arg(v.clone()))).collect();
+        let listed_count = if clauses.is_empty() { "-1".into() } else { count(records, &clauses.join(" AND ")) };
+        let term_count = count(table, "term = $1");
+        let sql = format!("SELECT {term_count} AS term, {place_count} AS place, {listed_count} AS listed");
         let (term, place, listed): (i64, i64, i64) =
             self.fetch_one(&sql, args, |r| Ok((r.try_get("term")?, r.try_get("place")?, r.try_get("listed")?))).await?;
         let smallest = [(term, Lead::Words), (place, Lead::Place), (listed, Lead::Listed)]
@@ -108,21 +116,5 @@ impl crate::SqlStore {
             .min_by_key(|(n, _)| *n)
             .map_or(Lead::Words, |(_, lead)| lead);
         Ok(smallest)
-    }
-
-    /// Whether a search under the place `code` should lead with the place's rows rather than the query's first
-    /// term: the place holds fewer rows than the term (each counted up to [`PROBE_ROWS`]). Leading with the
-    /// smaller list keeps a rare place with a common word (养老 in one village) from walking the word's every row;
-    /// with both past the bound, either finds a page within some `PROBE_ROWS` rows read.
-    pub(crate) async fn place_leads(&self, terms: &Terms, code: &str, q: &Query) -> crate::error::Result<bool> {
-        let Terms { table, id, places, .. } = terms;
-        let count = |t: &str, column: &str, n: usize| {
-            format!("(SELECT COUNT(*) FROM (SELECT {id} FROM {t} WHERE {column} = ${n} LIMIT {PROBE_ROWS}) c{n})")
-        };
-        let sql = format!("SELECT {} AS place, {} AS term", count(places, "code", 1), count(table, "term", 2));
-        let args = vec![Arg::Text(code.to_string()), Arg::Text(q.terms[0].clone())];
-        let (place, term): (i64, i64) =
-            self.fetch_one(&sql, args, |r| Ok((r.try_get("place")?, r.try_get("term")?))).await?;
-        Ok(place < term)
     }
 }
