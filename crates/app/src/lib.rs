@@ -9,6 +9,7 @@ pub mod audit;
 pub mod budgets;
 pub mod directory;
 pub mod error;
+pub mod evaluations;
 pub mod feedback;
 pub mod files;
 pub mod jobs;

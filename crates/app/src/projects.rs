@@ -135,6 +135,9 @@ pub struct ContractRequest {
     #[schema(format = Date)]
     pub signed_on: String,
     pub milestones: Vec<MilestoneRequest>,
+    /// Pay the final milestone by the performance evaluation's grade (see `grades` in the configuration).
+    #[serde(default)]
+    pub final_payment_by_grade: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -219,7 +222,7 @@ pub enum Command {
     SignSupplement(u32, SignRequest),
 }
 
-fn parse_date(p: &mut Problems, field: &str, s: &str) -> NaiveDate {
+pub(crate) fn parse_date(p: &mut Problems, field: &str, s: &str) -> NaiveDate {
     match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
         Ok(d) => d,
         Err(_) => {
@@ -236,14 +239,14 @@ pub(crate) fn parse_money(p: &mut Problems, field: &str, s: &str) -> Money {
     })
 }
 
-fn parse_quantity(p: &mut Problems, field: &str, s: &str) -> Quantity {
+pub(crate) fn parse_quantity(p: &mut Problems, field: &str, s: &str) -> Quantity {
     Quantity::parse(s).unwrap_or_else(|e| {
         p.add(field, e.code(), e.message_zh().replace("金额", "数量"), e.message_en().replace("amount", "quantity"));
         Quantity::default()
     })
 }
 
-fn parse_code<T>(p: &mut Problems, field: &str, s: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+pub(crate) fn parse_code<T>(p: &mut Problems, field: &str, s: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
     let v = parse(s.trim());
     if v.is_none() {
         p.add(field, ErrorCode::UnknownValue, format!("“{s}”不是可选的值"), format!("“{s}” is not one of the choices"));
@@ -406,6 +409,7 @@ impl ContractRequest {
                     due: parse_date(&mut p, &format!("milestones[{i}].due"), &m.due),
                 })
                 .collect(),
+            final_payment_by_grade: self.final_payment_by_grade,
         };
         p.into_result()?;
         Ok(input)

@@ -291,6 +291,9 @@ pub fn checked_targets(targets: &[PerformanceTarget]) -> Result<(), DomainError>
     p.into_result()
 }
 
+mod record;
+pub use record::*;
+
 #[cfg(test)]
 mod tests;
 

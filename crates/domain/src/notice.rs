@@ -24,6 +24,7 @@ string_enum!(
         Failure = "failure" / "终止（废标）公告" / "Failure or termination",
         Contract = "contract" / "合同公告" / "Contract",
         Acceptance = "acceptance" / "验收结果公告" / "Acceptance result",
+        Evaluation = "evaluation" / "绩效评价结果公告" / "Performance evaluation result",
         ComplaintDecision = "complaint_decision" / "投诉处理结果公告" / "Complaint decision",
     }
 );
@@ -278,6 +279,7 @@ pub fn for_project(action: Action, p: &Project, now: DateTime<Utc>) -> Vec<NewNo
     match action {
         Action::ProjectContractSign => for_contract(p, now).into_iter().collect(),
         Action::ProjectMilestoneAccept if p.status == Status::Completed => for_acceptance(p, now).into_iter().collect(),
+        Action::ProjectEvaluationSubmit => for_evaluation(p, now).into_iter().collect(),
         _ => vec![],
     }
 }
@@ -292,10 +294,44 @@ fn for_acceptance(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
         .milestones
         .iter()
         .filter(|m| m.status == MilestoneStatus::Accepted)
-        .map(|m| json!({"name": m.name, "due": m.due, "amount": m.amount, "accepted_on": m.accepted_on}))
+        .map(|m| json!({"name": m.name, "due": m.due, "amount": m.paid, "accepted_on": m.accepted_on}))
         .collect();
-    let extra = json!({"paid": c.paid, "accepted_on": china_date(now), "milestones": milestones});
+    let withheld: Money = c.milestones.iter().map(|m| m.withheld).sum();
+    let mut extra = json!({"paid": c.paid, "accepted_on": china_date(now), "milestones": milestones});
+    if withheld.is_positive() {
+        extra["withheld"] = json!(withheld);
+    }
     contract_notice(NoticeKind::Acceptance, p, extra, now)
+}
+
+/// The evaluation's result, once the last party has scored ([`Project::public`]'s summary: the parties'
+/// totals and the third party's points per indicator, never the evidence or the opinions).
+fn for_evaluation(p: &Project, now: DateTime<Utc>) -> Option<NewNotice> {
+    let e = p.public().evaluation?;
+    let parts: Vec<Value> =
+        e.parts.iter().map(|(party, total)| json!({"party": party.code(), "total": total.display()})).collect();
+    let lines: Vec<Value> = e
+        .lines
+        .iter()
+        .map(|l| {
+            json!({
+                "indicator": l.indicator,
+                "weight": l.weight,
+                "target": l.target.display(),
+                "achieved": l.achieved.map(|a| a.display()),
+                "points": l.points.display(),
+            })
+        })
+        .collect();
+    let extra = json!({
+        "evaluator": e.evaluator,
+        "total": e.total.display(),
+        "grade": e.grade.code(),
+        "evaluated_on": e.finished_on,
+        "parts": parts,
+        "lines": lines,
+    });
+    contract_notice(NoticeKind::Evaluation, p, extra, now)
 }
 
 /// The contract notice, published when the contract is signed.

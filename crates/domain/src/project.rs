@@ -22,6 +22,7 @@ mod closure;
 mod contract;
 mod design;
 mod estimate;
+mod evaluate;
 mod item;
 mod posts;
 mod public;
@@ -382,6 +383,20 @@ pub struct Milestone {
     /// The supplementary contract (its number) this milestone pays, if any; its `share_bp` is then 0.
     #[serde(default)]
     pub supplement: Option<u32>,
+    /// What the evaluation's grade withheld of this milestone's amount at acceptance (the final one only).
+    #[serde(default)]
+    pub withheld: Money,
+}
+
+impl Milestone {
+    /// What acceptance paid: the amount less what the grade withheld; nothing before acceptance.
+    pub fn paid(&self) -> Money {
+        if self.status == MilestoneStatus::Accepted {
+            self.amount - self.withheld
+        } else {
+            Money::ZERO
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -398,6 +413,9 @@ pub struct ContractInput {
     pub end: NaiveDate,
     pub signed_on: NaiveDate,
     pub milestones: Vec<MilestoneInput>,
+    /// Tie the final milestone's payment to the evaluation's grade.
+    #[serde(default)]
+    pub final_payment_by_grade: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -453,6 +471,10 @@ pub struct Contract {
     /// Supplementary contracts, proposed, approved, signed or not.
     #[serde(default)]
     pub supplements: Vec<Supplement>,
+    /// The final milestone pays by the evaluation's grade ([`crate::evaluation::GradeRules::released`]): it waits
+    /// for the result, and what the grade withholds goes back to the budget lines.
+    #[serde(default)]
+    pub final_payment_by_grade: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -477,6 +499,9 @@ pub struct Project {
     pub award: Option<Award>,
     pub contract: Option<Contract>,
     pub cancellation: Option<Closure>,
+    /// The performance evaluation, once the purchaser has commissioned it.
+    #[serde(default)]
+    pub evaluation: Option<crate::evaluation::Evaluation>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -552,6 +577,7 @@ impl Project {
             award: None,
             contract: None,
             cancellation: None,
+            evaluation: None,
             created_at: now,
             updated_at: now,
         };

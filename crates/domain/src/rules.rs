@@ -146,6 +146,10 @@ pub struct Rules {
     /// ([`crate::evaluation::GradeRules`]), checked as read.
     #[serde(deserialize_with = "checked_grades")]
     pub grades: crate::evaluation::GradeRules,
+    /// How the parties' evaluations weigh and what keeps a third-party evaluator independent
+    /// ([`crate::evaluation::EvaluationRules`]), checked as read.
+    #[serde(deserialize_with = "checked_evaluation")]
+    pub evaluation: crate::evaluation::EvaluationRules,
 }
 
 impl Default for Rules {
@@ -194,6 +198,7 @@ impl Default for Rules {
             feedback_form_max_age_hours: 24,
             feedback_per_address_per_hour: 5,
             grades: crate::evaluation::GradeRules::default(),
+            evaluation: crate::evaluation::EvaluationRules::default(),
         }
     }
 }
@@ -202,6 +207,12 @@ fn checked_grades<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::evalu
     let grades = crate::evaluation::GradeRules::deserialize(d)?;
     grades.check().map_err(serde::de::Error::custom)?;
     Ok(grades)
+}
+
+fn checked_evaluation<'de, D: serde::Deserializer<'de>>(d: D) -> Result<crate::evaluation::EvaluationRules, D::Error> {
+    let rules = crate::evaluation::EvaluationRules::deserialize(d)?;
+    rules.check().map_err(serde::de::Error::custom)?;
+    Ok(rules)
 }
 
 /// A province's (or lower region's) own thresholds; the most specific region containing the project wins.

@@ -3,6 +3,7 @@
 //! project its provider reads. Deny by default; the README's table "Who sees what" says the same in words.
 
 use crate::audit::AuditEvent;
+use crate::evaluation::Party;
 use crate::org::{region_within, Actor, OrgKind, Organisation, Role, Verification};
 use crate::project::{can_view, Project};
 
@@ -131,8 +132,12 @@ pub enum ProjectAccess {
     /// Everything: the purchaser, the reviewers, supervisors of its areas, the administrator.
     Full,
     /// The provider it was awarded to, and nobody else above: the service it delivers, not the purchaser's
-    /// working (cost lines, funding, the reviewers' decisions).
+    /// working (cost lines, funding, the reviewers' decisions); of the evaluation, its own self-evaluation until
+    /// the result.
     Provider,
+    /// The third-party evaluator commissioned, and nobody else above: what the provider sees, with its own
+    /// evaluation instead of the provider's until the result.
+    Evaluator,
 }
 
 /// What `actor` sees of `p`, if anything.
@@ -140,9 +145,17 @@ pub fn project_access(actor: &Actor, p: &Project) -> Option<ProjectAccess> {
     if !can_view(actor, p) {
         return None;
     }
-    let without_provider =
-        Actor { roles: actor.roles.iter().copied().filter(|r| *r != Role::Provider).collect(), ..actor.clone() };
-    Some(if can_view(&without_provider, p) { ProjectAccess::Full } else { ProjectAccess::Provider })
+    let without =
+        |role: Role| Actor { roles: actor.roles.iter().copied().filter(|r| *r != role).collect(), ..actor.clone() };
+    let outsider = without(Role::Provider);
+    let outsider = Actor { roles: outsider.roles.into_iter().filter(|r| *r != Role::Evaluator).collect(), ..outsider };
+    Some(if can_view(&outsider, p) {
+        ProjectAccess::Full
+    } else if can_view(&without(Role::Evaluator), p) {
+        ProjectAccess::Provider
+    } else {
+        ProjectAccess::Evaluator
+    })
 }
 
 /// The project as its provider reads it: without the cost lines, the funding plan and the review decisions —
@@ -156,12 +169,19 @@ pub fn as_provider_sees(p: Project) -> Project {
     seen
 }
 
-/// The project as `access` reads it (taken, not copied: a whole project is a few hundred strings).
+/// The project as `access` reads it (taken, not copied: a whole project is a few hundred strings). Until the
+/// evaluation has its result, a provider or evaluator reads only its own part of it: each scores on its own.
 pub fn project_for(access: ProjectAccess, p: Project) -> Project {
-    match access {
-        ProjectAccess::Full => p,
-        ProjectAccess::Provider => as_provider_sees(p),
+    let own = match access {
+        ProjectAccess::Full => return p,
+        ProjectAccess::Provider => Party::SelfEvaluation,
+        ProjectAccess::Evaluator => Party::ThirdParty,
+    };
+    let mut seen = as_provider_sees(p);
+    if let Some(e) = seen.evaluation.as_mut().filter(|e| e.result.is_none()) {
+        e.parts.retain(|part| part.party == own);
     }
+    seen
 }
 
 /// A project's history event as its provider reads it: the award and everything after (contract, posts,

@@ -183,6 +183,7 @@ impl Process<'_> {
             NoticeKind::Result => (&[Tag::Award], award::result(self, n, &body)),
             NoticeKind::Contract => (&[Tag::Contract], contract::signed(self, n, &body)),
             NoticeKind::Acceptance => (&[Tag::Implementation], contract::accepted(self, n, &body)),
+            NoticeKind::Evaluation => (&[Tag::Implementation], contract::evaluated(self, n, &body)),
         };
         Some(self.release(Source::Notice(n.id), n.published_at, tags, fields))
     }

@@ -14,6 +14,7 @@ mod connection;
 mod contribution;
 pub mod directory;
 mod error;
+pub mod evaluations;
 pub mod feedback;
 pub mod files;
 mod fiscal;
@@ -51,6 +52,7 @@ pub use bulk::Batch;
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
 pub use directory::{Directory, OrganisationFilter, UserFilter};
 pub use error::{Result, StoreError};
+pub use evaluations::EvaluationStore;
 pub use feedback::{FeedbackFilter, FeedbackReader, FeedbackStore, Filed, SenderLimit};
 pub use fiscal::FiscalStore;
 pub use jobs::{JobRun, JobStore, JobWork, OverdueMark};
@@ -275,6 +277,7 @@ pub trait Store:
     + OpenDataStore
     + ProviderRecord
     + RedFlagStore
+    + EvaluationStore
     + Send
     + Sync
 {

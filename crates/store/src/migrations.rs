@@ -54,6 +54,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (43, include_str!("../migrations/sqlite/0043_red_flags.sql")),
     (44, include_str!("../migrations/sqlite/0044_feedback.sql")),
     (45, include_str!("../migrations/sqlite/0045_project_terms.sql")),
+    (46, include_str!("../migrations/sqlite/0046_evaluations.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -105,6 +106,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (47, include_str!("../migrations/postgres/0047_red_flags.sql")),
     (48, include_str!("../migrations/postgres/0048_feedback.sql")),
     (49, include_str!("../migrations/postgres/0049_project_terms.sql")),
+    (50, include_str!("../migrations/postgres/0050_evaluations.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -149,7 +149,7 @@ fn item_from_row(r: &dyn Cells) -> Result<ProjectItem> {
 
 /// What [`ProjectStore::awaiting_page`] reads: a queue entry's columns and the project's [`Waiting`].
 const AWAITING_COLUMNS: &str = "p.id, p.code, p.title, p.purchaser_name, p.status, p.purchaser_org_id, \
-                                p.designer_id, p.provider_org_id, p.awaits, p.purchaser_duty";
+                                p.designer_id, p.provider_org_id, p.evaluator_org_id, p.awaits, p.purchaser_duty";
 
 /// What a project waits on, from its status, parties and the columns `designer_id`, `awaits` and `purchaser_duty`.
 fn waiting_from_row(r: &dyn Cells) -> Result<Waiting> {
@@ -161,6 +161,7 @@ fn waiting_from_row(r: &dyn Cells) -> Result<Waiting> {
         r.try_get("purchaser_org_id")?,
         r.try_get("designer_id")?,
         r.try_get("provider_org_id")?,
+        r.try_get("evaluator_org_id")?,
         Awaits(awaits),
         duty.as_deref(),
     )
@@ -181,7 +182,7 @@ fn awaiting_from_row(r: &dyn Cells) -> Result<Awaiting> {
 /// changes (a field added, renamed or serialised otherwise): a record of an older shape may lack what a newer build
 /// writes, and is decoded rather than answered as stored (see [`ProjectStore::stored_project`]). The test
 /// `a_changed_record_shape_needs_a_new_number` fails until it is raised.
-pub const RECORD_SHAPE: i64 = 2;
+pub const RECORD_SHAPE: i64 = 3;
 
 fn project_data(p: &Project) -> Result<String> {
     serde_json::to_string(p).map_err(|e| StoreError::Corrupt(e.to_string()))
@@ -203,6 +204,10 @@ pub(crate) fn scope_clause(w: &mut Where, scope: &Scope) -> Option<String> {
     }
     if let Some(root) = &scope.region {
         any.push(in_region(w, root));
+    }
+    if let Some(evaluator) = scope.evaluator_org_id {
+        let v = w.int(evaluator);
+        any.push(format!("p.evaluator_org_id = {v}"));
     }
     Some(format!("({})", any.join(" OR ")))
 }
@@ -302,7 +307,7 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool, place_leads:
 }
 
 /// The list columns of `projects`, in the order [`fact_args`] gives their values.
-const FACTS_COLUMNS: [&str; 15] = [
+const FACTS_COLUMNS: [&str; 18] = [
     "year",
     "step",
     "category",
@@ -318,9 +323,12 @@ const FACTS_COLUMNS: [&str; 15] = [
     "returned",
     "designer_id",
     "purchaser_duty",
+    "evaluator_org_id",
+    "grade",
+    "graded_on",
 ];
 
-/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$15` ([`bind_facts`] binds them).
+/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$18` ([`bind_facts`] binds them).
 static FACTS_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     FACTS_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ")
 });
@@ -350,6 +358,9 @@ fn fact_args(f: &Facts) -> Vec<Arg> {
         Arg::Int(i64::from(f.returned)),
         Arg::Int(f.designer_id),
         Arg::OptText(f.purchaser_duty.map(String::from)),
+        Arg::OptInt(f.evaluator_org_id),
+        Arg::OptText(f.grade.map(|g| g.code().to_string())),
+        Arg::OptText(f.graded_on.map(|d| d.to_string())),
     ]
 }
 
@@ -415,7 +426,7 @@ impl SqlStore {
     /// Writes the project's list columns and side rows, in the caller's transaction.
     pub(crate) async fn write_facts(&self, conn: &mut AnyConnection, p: &Project) -> Result<()> {
         let f = p.facts();
-        bind_facts(sqlx::query(&format!("UPDATE projects SET {} WHERE id = $16", *FACTS_SET)), &f)
+        bind_facts(sqlx::query(&format!("UPDATE projects SET {} WHERE id = $19", *FACTS_SET)), &f)
             .bind(p.id)
             .execute(&mut *conn)
             .await?;
@@ -550,7 +561,7 @@ impl ProjectStore for SqlStore {
             } else {
                 bind_facts(
                     sqlx::query(&format!(
-                        "UPDATE projects SET {}, code = $16, data = $17, shape = {RECORD_SHAPE} WHERE id = $18",
+                        "UPDATE projects SET {}, code = $19, data = $20, shape = {RECORD_SHAPE} WHERE id = $21",
                         *FACTS_SET
                     )),
                     &facts,
@@ -612,7 +623,7 @@ impl ProjectStore for SqlStore {
         }
         w.and(format!("p.shape = {RECORD_SHAPE}"));
         let sql = format!(
-            "SELECT {ITEM_COLUMNS}, CAST(1 AS BIGINT) AS whole, p.designer_id, p.awaits, p.purchaser_duty, p.data \
+            "SELECT {ITEM_COLUMNS}, CAST(1 AS BIGINT) AS whole, p.designer_id, p.evaluator_org_id, p.awaits, p.purchaser_duty, p.data \
              FROM projects p{}",
             w.sql()
         );
@@ -672,14 +683,16 @@ impl ProjectStore for SqlStore {
 
     async fn awaiting_page(&self, kinds: Awaits, org_id: i64, page: PageRequest) -> Result<Page<Awaiting>> {
         let mut w = Where::default();
-        let org =
-            if kinds.has(Awaits::PURCHASER) || kinds.has(Awaits::PROVIDER) { w.int(org_id) } else { String::new() };
+        let tied = Awaits::PURCHASER | Awaits::PROVIDER | Awaits::SELF_EVALUATION | Awaits::EVALUATOR;
+        let org = if kinds.0 & tied != 0 { w.int(org_id) } else { String::new() };
         let mut any = Vec::new();
         for (bit, tie) in [
             (Awaits::PURCHASER, Some("p.purchaser_org_id")),
             (Awaits::CONTENT_REVIEWER, None),
             (Awaits::FINANCE_REVIEWER, None),
             (Awaits::PROVIDER, Some("p.provider_org_id")),
+            (Awaits::SELF_EVALUATION, Some("p.provider_org_id")),
+            (Awaits::EVALUATOR, Some("p.evaluator_org_id")),
         ] {
             if kinds.has(bit) {
                 let tied = tie.map(|column| format!(" AND {column} = {org}")).unwrap_or_default();

@@ -8,6 +8,7 @@ pub mod approvals;
 pub mod auth;
 pub mod deadline;
 pub mod error;
+pub mod evaluation_api;
 pub mod export;
 pub mod feedback;
 pub mod feeds;

@@ -35,6 +35,9 @@ pub mod roles {
     pub const FEEDBACK_READERS: &[&str] = &["admin", "purchaser", "reviewer", "supervisor"];
     /// The department that feedback was routed to.
     pub const FEEDBACK_ANSWERERS: &[&str] = &["purchaser", "reviewer"];
+    /// The parties of a performance evaluation: the provider, the purchaser, the commissioned evaluator.
+    pub const EVALUATION_PARTIES: &[&str] = &["provider", "purchaser", "evaluator"];
+    pub const EVALUATOR: &[&str] = &["evaluator"];
 }
 
 #[derive(OpenApi)]

@@ -120,6 +120,10 @@ actions! {
     // Public feedback on services.
     FeedbackFile => "feedback.file",
     FeedbackAnswer => "feedback.answer",
+    // Performance evaluation.
+    ProjectEvaluationStart => "project.evaluation_start",
+    ProjectEvaluationSubmit => "project.evaluation_submit",
+    EvaluatorTieDeclare => "evaluator.tie_declare",
 }
 
 impl Serialize for Action {
@@ -155,7 +159,8 @@ mod tests {
         fiscal_year.close standard.set region.create catalogue.create organisation.create organisation.register \
         organisation.verify organisation.reject user.create user.disable user.enable user.password_change \
         user.password_reset session.create session.end expert.create expert.update file.upload setting.set \
-        job.session_purge job.deadline_sweep feedback.file feedback.answer";
+        job.session_purge job.deadline_sweep feedback.file feedback.answer project.evaluation_start \
+        project.evaluation_submit evaluator.tie_declare";
 
     #[test]
     fn recorded_names_stay_as_they_are() {

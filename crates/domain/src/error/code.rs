@@ -41,6 +41,8 @@ error_codes! {
     AlreadyComplained = "already_complained",
     /// A committee member declares a second time.
     AlreadyDeclared = "already_declared",
+    /// A party submits its evaluation of a project a second time, or after the result.
+    AlreadyEvaluated = "already_evaluated",
     /// A write would duplicate a unique record (the store's unique-key violation).
     AlreadyExists = "already_exists",
     /// The user is already in the expert pool.
@@ -157,6 +159,12 @@ error_codes! {
     DuplicateRegion = "duplicate_region",
     /// An identifier or amount is left empty.
     Empty = "empty",
+    /// A project's evaluation is started a second time.
+    EvaluationExists = "evaluation_exists",
+    /// The final milestone paid by grade is accepted before the evaluation has its result.
+    EvaluationNotFinished = "evaluation_not_finished",
+    /// A third-party evaluator with a tie to the provider, or its evaluator too many times in a row.
+    EvaluatorConflict = "evaluator_conflict",
     /// More experts than committee members.
     ExpertsExceedMembers = "experts_exceed_members",
     /// A low-price explanation after its deadline.
@@ -315,6 +323,8 @@ error_codes! {
     NotATiedBid = "not_a_tied_bid",
     /// A bid when bids are not being accepted.
     NotAcceptingBids = "not_accepting_bids",
+    /// A third-party evaluation commissioned from an organisation that is not a verified evaluator.
+    NotAnEvaluator = "not_an_evaluator",
     /// A consequence given for a dismissed complaint.
     NotApplicable = "not_applicable",
     /// A department that may not approve another method at this amount decides on it.

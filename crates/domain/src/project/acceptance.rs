@@ -117,6 +117,7 @@ impl Project {
         self.require_purchaser(actor, if accept { "accept_milestone" } else { "reject_milestone" })?;
         let paid_before = self.paid_by_line();
         let opens = self.acceptance_opens(index, rules);
+        let withheld = if accept { self.withheld_by_grade(index, rules)? } else { Money::ZERO };
         let milestone = self.milestone_mut(index, "decide_milestone")?;
         if milestone.status != MilestoneStatus::Reported {
             return Err(DomainError::field(
@@ -149,6 +150,7 @@ impl Project {
             at: now,
         });
         milestone.status = if accept { MilestoneStatus::Accepted } else { MilestoneStatus::Rejected };
+        milestone.withheld = withheld;
         let (amount, supplement) = (milestone.amount, milestone.supplement);
         let mut ledger = Vec::new();
         if accept {
@@ -162,6 +164,12 @@ impl Project {
                 None => {
                     let paid: Vec<Money> = self.paid_by_line().iter().zip(&paid_before).map(|(a, b)| *a - *b).collect();
                     ledger = self.entries(Movement::Pay, &paid);
+                    if withheld.is_positive() {
+                        // The final milestone: whatever is still committed is what the grade withheld.
+                        let rest: Vec<Money> =
+                            self.committed_by_line().iter().zip(self.paid_by_line()).map(|(c, p)| *c - p).collect();
+                        ledger.extend(self.entries(Movement::Uncommit, &rest));
+                    }
                 }
             }
             if self.current_milestone().is_none() {
@@ -171,6 +179,35 @@ impl Project {
         }
         self.touch(now);
         let action = if accept { Action::ProjectMilestoneAccept } else { Action::ProjectMilestoneReject };
-        Ok(Change::new(action, json!({"milestone": index, "amount": amount, "reason": reason})).with_ledger(ledger))
+        let mut detail = json!({"milestone": index, "amount": amount, "reason": reason});
+        if withheld.is_positive() {
+            detail["withheld"] = json!(withheld);
+        }
+        Ok(Change::new(action, detail).with_ledger(ledger))
+    }
+
+    /// Whether milestone `index` is the one whose payment follows the evaluation's grade: the original
+    /// contract's last, when the contract says so.
+    pub fn pays_by_grade(&self, index: usize) -> bool {
+        self.contract.as_ref().is_some_and(|c| {
+            c.final_payment_by_grade && c.milestones.iter().rposition(|m| m.supplement.is_none()) == Some(index)
+        })
+    }
+
+    /// What accepting milestone `index` withholds by the evaluation's grade: nothing unless it pays by grade,
+    /// and a refusal while the evaluation has no result.
+    fn withheld_by_grade(&self, index: usize, rules: &Rules) -> Result<Money, DomainError> {
+        if !self.pays_by_grade(index) {
+            return Ok(Money::ZERO);
+        }
+        let Some(grade) = self.grade() else {
+            return Err(DomainError::refused(
+                ErrorCode::EvaluationNotFinished,
+                "本合同的尾款按绩效评价等级支付：请待绩效评价完成（承接主体自评、购买主体评价和第三方评估均已提交）后再验收",
+                "this contract's final payment follows the evaluation's grade: accept it once the evaluation is finished (the provider's, the purchaser's and the third party's all submitted)",
+            ));
+        };
+        let amount = self.contract.as_ref().and_then(|c| c.milestones.get(index)).map_or(Money::ZERO, |m| m.amount);
+        Ok(amount - rules.grades.released(grade, amount))
     }
 }

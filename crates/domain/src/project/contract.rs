@@ -54,7 +54,7 @@ impl Project {
         let original = |m: &&Milestone| m.status == MilestoneStatus::Accepted && m.supplement.is_none();
         for m in self.contract.iter().flat_map(|c| &c.milestones).filter(original) {
             let remaining: Vec<Money> = committed.iter().zip(&paid).map(|(c, p)| *c - *p).collect();
-            for (p, x) in paid.iter_mut().zip(split(m.amount, &remaining)) {
+            for (p, x) in paid.iter_mut().zip(split(m.paid(), &remaining)) {
                 *p = *p + x;
             }
         }
@@ -231,14 +231,15 @@ impl Project {
                 reports: Vec::new(),
                 decisions: Vec::new(),
                 supplement: None,
+                withheld: Money::ZERO,
             })
             .collect();
         let allotted: Money = milestones.iter().map(|m| m.amount).sum();
         if let Some(last) = milestones.last_mut() {
             last.amount = last.amount + (input.amount - allotted);
         }
-        let detail =
-            json!({"amount": input.amount, "start": input.start, "end": input.end, "milestones": milestones.len()});
+        let detail = json!({"amount": input.amount, "start": input.start, "end": input.end, "milestones": milestones.len(),
+                   "final_payment_by_grade": input.final_payment_by_grade});
         let posts = self.contract_posts(input.amount, input.start, input.end);
         self.contract = Some(Contract {
             purchaser_org_id: self.purchaser_org_id,
@@ -251,6 +252,7 @@ impl Project {
             termination: None,
             posts,
             supplements: Vec::new(),
+            final_payment_by_grade: input.final_payment_by_grade,
         });
         self.status = Status::Acceptance;
         self.touch(now);

@@ -207,8 +207,16 @@ mod tests {
                 contract_total: None,
                 updated_at: DateTime::<Utc>::default(),
             },
-            waiting: Waiting::from_columns(super::super::Status::Design, 1, 1, None, super::super::Awaits(0), None)
-                .expect("a waiting"),
+            waiting: Waiting::from_columns(
+                super::super::Status::Design,
+                1,
+                1,
+                None,
+                None,
+                super::super::Awaits(0),
+                None,
+            )
+            .expect("a waiting"),
         };
         let f = facts();
         let want = serde_json::to_string(&Flat { record: &record, facts: &f }).unwrap();

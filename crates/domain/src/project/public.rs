@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{AwardMethod, MilestoneStatus, Project, Status};
 use crate::budget::FundSource;
 use crate::calendar::china_date;
+use crate::evaluation::{Grade, Party, Points, ScoreLine};
 use crate::money::Money;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -36,6 +37,20 @@ pub struct PublicProject {
     pub cancelled_on: Option<NaiveDate>,
     /// When it was cancelled: the time its open data's cancellation carries.
     pub cancelled_at: Option<DateTime<Utc>>,
+    /// The performance evaluation's result, once every party has scored.
+    pub evaluation: Option<PublicEvaluation>,
+}
+
+/// What the public reads of an evaluation: who evaluated, each party's total, the result and the third party's
+/// points per indicator. Not the evidence or the opinions, which may name service users or staff.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PublicEvaluation {
+    pub evaluator: String,
+    pub total: Points,
+    pub grade: Grade,
+    pub finished_on: NaiveDate,
+    pub parts: Vec<(Party, Points)>,
+    pub lines: Vec<ScoreLine>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -79,6 +94,9 @@ pub struct PublicMilestone {
     pub due: NaiveDate,
     pub amount: Money,
     pub status: MilestoneStatus,
+    /// What acceptance paid: the amount less what the evaluation's grade withheld.
+    pub paid: Money,
+    pub withheld: Money,
     /// The day it was accepted (and paid), once it was.
     pub accepted_on: Option<NaiveDate>,
     /// When it was accepted: the payment's time in open data.
@@ -116,12 +134,14 @@ impl Project {
                         due: m.due,
                         amount: m.amount,
                         status: m.status,
+                        paid: m.paid(),
+                        withheld: m.withheld,
                         accepted_on: accepted_at.map(china_date),
                         accepted_at,
                     }
                 })
                 .collect();
-            let paid = milestones.iter().filter(|m| m.status == MilestoneStatus::Accepted).map(|m| m.amount).sum();
+            let paid = milestones.iter().map(|m| m.paid).sum();
             PublicContract {
                 provider: c.provider.name.clone(),
                 provider_org_id: c.provider.org_id,
@@ -153,6 +173,20 @@ impl Project {
             contract,
             cancelled_on: self.cancellation.as_ref().map(|c| china_date(c.at)),
             cancelled_at: self.cancellation.as_ref().map(|c| c.at),
+            evaluation: self.public_evaluation(),
         }
+    }
+
+    fn public_evaluation(&self) -> Option<PublicEvaluation> {
+        let e = self.evaluation.as_ref()?;
+        let result = e.result.as_ref()?;
+        Some(PublicEvaluation {
+            evaluator: e.evaluator.org_name.clone(),
+            total: result.total,
+            grade: result.grade,
+            finished_on: china_date(result.at),
+            parts: e.parts.iter().map(|p| (p.party, p.scorecard.total)).collect(),
+            lines: e.part(Party::ThirdParty).map(|p| p.scorecard.lines.clone()).unwrap_or_default(),
+        })
     }
 }

@@ -20,12 +20,21 @@ pub struct Scope {
     pub provider_org_id: Option<i64>,
     /// A supervisor sees projects with a region in its subtree.
     pub region: Option<String>,
+    /// A third-party evaluator sees the projects it was commissioned to evaluate.
+    pub evaluator_org_id: Option<i64>,
 }
 
 impl Scope {
     /// Every project: an administrator's, and what the public lists narrow to the published ones.
     pub fn everything() -> Scope {
-        Scope { everything: true, purchaser_org_id: 0, reviewed: false, provider_org_id: None, region: None }
+        Scope {
+            everything: true,
+            purchaser_org_id: 0,
+            reviewed: false,
+            provider_org_id: None,
+            region: None,
+            evaluator_org_id: None,
+        }
     }
 
     pub fn of(actor: &Actor) -> Scope {
@@ -35,13 +44,14 @@ impl Scope {
             reviewed: ReviewStage::Content.reviewed_by(actor) || ReviewStage::Finance.reviewed_by(actor),
             provider_org_id: actor.has(Role::Provider).then_some(actor.org_id),
             region: if actor.has(Role::Supervisor) { actor.supervisor_region.clone() } else { None },
+            evaluator_org_id: actor.has(Role::Evaluator).then_some(actor.org_id),
         }
     }
 
-    /// The projects the reader sees whole: those it sees other than as their provider
+    /// The projects the reader sees whole: those it sees other than as their provider or evaluator
     /// (see [`crate::visibility::project_access`]).
     pub fn seen_whole(&self) -> Scope {
-        Scope { provider_org_id: None, ..self.clone() }
+        Scope { provider_org_id: None, evaluator_org_id: None, ..self.clone() }
     }
 
     pub fn admits(&self, p: &Project) -> bool {
@@ -50,6 +60,7 @@ impl Scope {
             || p.purchaser_org_id == self.purchaser_org_id
             || (self.reviewed && facts.reviewed)
             || (self.provider_org_id.is_some() && self.provider_org_id == facts.provider_org_id)
+            || (self.evaluator_org_id.is_some() && self.evaluator_org_id == facts.evaluator_org_id)
             || self.region.as_deref().is_some_and(|root| facts.regions.iter().any(|r| region_within(r, root)))
     }
 }
@@ -66,6 +77,11 @@ pub struct Facts {
     /// Under review now or reviewed once: what reviewers see.
     pub reviewed: bool,
     pub provider_org_id: Option<i64>,
+    /// The third-party evaluator commissioned, once the evaluation is started.
+    pub evaluator_org_id: Option<i64>,
+    /// The evaluation's grade and the day it was fixed (China time), once every party has scored.
+    pub grade: Option<crate::evaluation::Grade>,
+    pub graded_on: Option<NaiveDate>,
     pub regions: Vec<String>,
     /// The contract's total with its signed supplementary contracts.
     pub contracted: Option<Money>,
@@ -106,6 +122,10 @@ impl Awaits {
     pub const FINANCE_REVIEWER: u8 = 4;
     /// The provider, to report on its milestone.
     pub const PROVIDER: u8 = 8;
+    /// The commissioned third-party evaluator, to evaluate.
+    pub const EVALUATOR: u8 = 16;
+    /// The provider, to evaluate itself.
+    pub const SELF_EVALUATION: u8 = 32;
 
     /// The kinds `actor` is, for matching against a project's bits (ties to the project are checked apart).
     pub fn kinds(actor: &Actor) -> Awaits {
@@ -120,7 +140,10 @@ impl Awaits {
             bits |= Self::FINANCE_REVIEWER;
         }
         if actor.has(Role::Provider) {
-            bits |= Self::PROVIDER;
+            bits |= Self::PROVIDER | Self::SELF_EVALUATION;
+        }
+        if actor.has(Role::Evaluator) {
+            bits |= Self::EVALUATOR;
         }
         Awaits(bits)
     }
@@ -143,6 +166,9 @@ impl Project {
             mode: self.design.mode.code(),
             reviewed: !self.reviews.is_empty() || matches!(self.status, Status::ReviewContent | Status::ReviewFinance),
             provider_org_id: self.award.as_ref().map(|a| a.provider.org_id),
+            evaluator_org_id: self.evaluation.as_ref().map(|e| e.evaluator.org_id),
+            grade: self.grade(),
+            graded_on: self.evaluation.as_ref().and_then(|e| e.result.as_ref()).map(|r| crate::clock::china_date(r.at)),
             regions,
             contracted: self.contract.as_ref().map(|c| c.total()),
             signed_on: self.contract.as_ref().map(|c| c.signed_on),

@@ -248,6 +248,7 @@ impl Project {
                 reports: Vec::new(),
                 decisions: Vec::new(),
                 supplement: Some(n),
+                withheld: Money::ZERO,
             });
         }
         self.touch(now);

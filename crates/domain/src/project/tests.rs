@@ -3,6 +3,8 @@ use crate::budget::FundSource;
 use crate::error::ErrorCode;
 use chrono::TimeZone;
 
+mod evaluation;
+
 const PURCHASER_ORG: i64 = 10;
 const CIVIL: i64 = 1;
 const FINANCE: i64 = 2;
@@ -146,6 +148,7 @@ fn contract_input() -> ContractInput {
             MilestoneInput { name: "中期".into(), share_bp: 3333, due: d(2026, 9, 30) },
             MilestoneInput { name: "终期".into(), share_bp: 6667, due: d(2027, 3, 31) },
         ],
+        final_payment_by_grade: false,
     }
 }
 
@@ -916,7 +919,7 @@ fn whoever_a_project_waits_on_is_among_the_kinds_its_facts_name() {
         assert_eq!(waiting::kept(p), Some(Waiting::of(p)), "{:?}", p.status);
     }
     assert_eq!(
-        Waiting::from_columns(Status::Design, 1, 1, None, Awaits(1), Some("bribe")),
+        Waiting::from_columns(Status::Design, 1, 1, None, None, Awaits(1), Some("bribe")),
         None,
         "an unknown duty is refused"
     );

@@ -2,12 +2,13 @@
 //! reads, small enough to keep in list columns, so a queue is answered from them without decoding records.
 
 use super::{MilestoneStatus, Project, ReviewStage, Status, SupplementStatus};
+use crate::evaluation::Party;
 use crate::org::{Actor, Role};
 
 use super::scope::Awaits;
 
 /// What the purchasing department may be asked to do, the codes of [`Waiting::purchaser`].
-pub const PURCHASER_DUTIES: [&str; 7] = [
+pub const PURCHASER_DUTIES: [&str; 9] = [
     "revise_returned",
     "finish_design",
     "estimate_and_submit",
@@ -15,6 +16,8 @@ pub const PURCHASER_DUTIES: [&str; 7] = [
     "sign_contract",
     "sign_supplement",
     "decide_milestone",
+    "start_evaluation",
+    "evaluate",
 ];
 
 /// Who a project waits on and for what.
@@ -32,6 +35,12 @@ pub struct Waiting {
     pub supplement_review: bool,
     /// The current milestone waits for the provider's report.
     pub provider_report: bool,
+    /// The commissioned third-party evaluator.
+    pub evaluator_org_id: Option<i64>,
+    /// The evaluation waits for the provider's self-evaluation.
+    pub self_evaluation: bool,
+    /// The evaluation waits for the third-party evaluator's.
+    pub third_party_evaluation: bool,
 }
 
 impl Waiting {
@@ -44,6 +53,9 @@ impl Waiting {
             purchaser: None,
             supplement_review: false,
             provider_report: false,
+            evaluator_org_id: p.evaluation.as_ref().map(|e| e.evaluator.org_id),
+            self_evaluation: false,
+            third_party_evaluation: false,
         };
         w.purchaser = match p.status {
             Status::Design if p.is_returned() => Some("revise_returned"),
@@ -64,6 +76,23 @@ impl Waiting {
                 None
             };
             w.provider_report = matches!(milestone, Some(MilestoneStatus::Pending | MilestoneStatus::Rejected));
+            // A final payment that follows the grade waits for the evaluation: the purchaser starts it.
+            let final_waits = p.current_milestone().is_some_and(|i| p.pays_by_grade(i))
+                && milestone == Some(MilestoneStatus::Reported)
+                && p.grade().is_none();
+            if final_waits && p.evaluation.is_none() {
+                w.purchaser = Some("start_evaluation");
+            } else if final_waits {
+                w.purchaser = None;
+            }
+        }
+        if let Some(e) = &p.evaluation {
+            let waiting = e.waiting_for();
+            w.self_evaluation = waiting.contains(&Party::SelfEvaluation);
+            w.third_party_evaluation = waiting.contains(&Party::ThirdParty);
+            if waiting.contains(&Party::Purchaser) && w.purchaser.is_none() {
+                w.purchaser = Some("evaluate");
+            }
         }
         w
     }
@@ -85,6 +114,12 @@ impl Waiting {
         if self.provider_report {
             bits |= Awaits::PROVIDER;
         }
+        if self.self_evaluation {
+            bits |= Awaits::SELF_EVALUATION;
+        }
+        if self.third_party_evaluation {
+            bits |= Awaits::EVALUATOR;
+        }
         Awaits(bits)
     }
 
@@ -95,6 +130,7 @@ impl Waiting {
         purchaser_org_id: i64,
         designer_id: i64,
         provider_org_id: Option<i64>,
+        evaluator_org_id: Option<i64>,
         awaits: Awaits,
         purchaser_duty: Option<&str>,
     ) -> Option<Waiting> {
@@ -111,6 +147,9 @@ impl Waiting {
             purchaser,
             supplement_review: !reviewing && awaits.has(Awaits::FINANCE_REVIEWER),
             provider_report: awaits.has(Awaits::PROVIDER),
+            evaluator_org_id,
+            self_evaluation: awaits.has(Awaits::SELF_EVALUATION),
+            third_party_evaluation: awaits.has(Awaits::EVALUATOR),
         })
     }
 
@@ -138,7 +177,14 @@ impl Waiting {
             }
         }
         let provider = actor.has(Role::Provider) && self.provider_org_id == Some(actor.org_id);
-        (self.provider_report && provider).then_some("file_report")
+        if self.provider_report && provider {
+            return Some("file_report");
+        }
+        if self.self_evaluation && provider {
+            return Some("self_evaluate");
+        }
+        let evaluator = actor.has(Role::Evaluator) && self.evaluator_org_id == Some(actor.org_id);
+        (self.third_party_evaluation && evaluator).then_some("evaluate")
     }
 }
 
@@ -151,5 +197,13 @@ pub fn waiting_on(actor: &Actor, p: &Project) -> Option<&'static str> {
 #[cfg(test)]
 pub(crate) fn kept(p: &Project) -> Option<Waiting> {
     let f = p.facts();
-    Waiting::from_columns(p.status, p.purchaser_org_id, f.designer_id, f.provider_org_id, f.awaits, f.purchaser_duty)
+    Waiting::from_columns(
+        p.status,
+        p.purchaser_org_id,
+        f.designer_id,
+        f.provider_org_id,
+        f.evaluator_org_id,
+        f.awaits,
+        f.purchaser_duty,
+    )
 }

@@ -401,8 +401,10 @@ fn project() -> Project {
             termination: None,
             posts: vec![],
             supplements: vec![],
+            final_payment_by_grade: false,
         }),
         cancellation: None,
+        evaluation: None,
         created_at: at,
         updated_at: at,
     }

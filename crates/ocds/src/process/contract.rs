@@ -87,7 +87,7 @@ pub(super) fn payment(p: &Process, i: usize) -> Fields {
         "id": format!("payment-{}", i + 1),
         "source": format!("{}/projects/{}", p.publisher.base_url, p.project.id),
         "date": at,
-        "value": value(m.amount),
+        "value": value(m.paid),
         "payer": super::parties::buyer(p.project),
     });
     if let Some(payee) = payee {
@@ -110,6 +110,20 @@ pub(super) fn accepted(p: &Process, n: &Notice, body: &Value) -> Fields {
         doc["description"] = json!(format!("验收合格，已支付 {} 元", paid.yuan_string()));
     }
     let contract = json!({"id": CONTRACT_ID, "status": "terminated", "documents": [doc]});
+    fields.with("contracts", json!([contract]))
+}
+
+/// The performance evaluation's result: a document of the contract's implementation (OCDS has no code of
+/// its own for an evaluation of the service delivered; `finalAudit` is the nearest), its status left as it is.
+pub(super) fn evaluated(p: &Process, n: &Notice, body: &Value) -> Fields {
+    let mut fields = Fields::default();
+    add_supplier(p, &mut fields, Some(body));
+    let mut doc = p.document(n, "finalAudit");
+    let text = |k: &str| body.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let grade = shanzhi_domain::evaluation::Grade::parse(&text("grade")).map_or("", |g| g.label_zh());
+    doc["description"] =
+        json!(format!("绩效评价总分 {}，等级：{grade}（第三方评估机构：{}）", text("total"), text("evaluator")));
+    let contract = json!({"id": CONTRACT_ID, "documents": [doc]});
     fields.with("contracts", json!([contract]))
 }
 

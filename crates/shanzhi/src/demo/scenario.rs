@@ -674,7 +674,7 @@ impl Scenario<'_> {
             })
             .collect();
         let amount = p.contract_price(None).unwrap_or(p.total());
-        Ok(ContractInput { amount, start, end, signed_on, milestones })
+        Ok(ContractInput { amount, start, end, signed_on, milestones, final_payment_by_grade: false })
     }
 
     /// The provider puts its social workers into the contract's posts; in a running contract every tenth

@@ -412,6 +412,15 @@ fn contract_page(
                     )) } }
                 }
             }
+            (forms::checkbox(
+                "final_payment_by_grade",
+                lang.t("尾款按绩效评价等级支付", "Pay the final milestone by the evaluation's grade"),
+                Some(lang.t(
+                    "最后一期须待绩效评价完成后验收，按评价等级对应的比例支付，扣减部分退回预算指标。",
+                    "The last milestone is accepted once the evaluation is finished and pays the share its grade releases; what is withheld goes back to the budget lines.",
+                )),
+                form.flag("final_payment_by_grade"),
+            ))
             div.button-group { (forms::submit(title)) (back_link(lang, p)) }
         }
     };
@@ -470,6 +479,7 @@ pub async fn sign_contract(State(state): State<AppState>, ids: Ids, posted: Post
         end: form.get("end").into(),
         signed_on: form.get("signed_on").into(),
         milestones,
+        final_payment_by_grade: form.flag("final_payment_by_grade"),
     };
     match projects::perform(&state, &user.session.actor, ids.id, Command::SignContract(req))
         .await

@@ -59,6 +59,11 @@ pub fn duty_label(lang: Lang, duty: &str) -> &'static str {
         "file_report" => lang.t("提交服务报告", "File the service report"),
         "review_supplement" => lang.t("审核补充合同", "Review the supplementary contract"),
         "sign_supplement" => lang.t("签订补充合同", "Sign the supplementary contract"),
+        "start_evaluation" => {
+            lang.t("委托第三方评估，启动绩效评价", "Commission a third-party evaluator to start the evaluation")
+        }
+        "evaluate" => lang.t("提交绩效评价", "Submit the performance evaluation"),
+        "self_evaluate" => lang.t("提交绩效自评", "Submit the self-evaluation"),
         _ => lang.t("待办", "To do"),
     }
 }
@@ -84,6 +89,9 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         "project.post_vacate" => ("岗位空缺", "Post vacated"),
         "project.cancel" => ("撤销项目", "Project cancelled"),
         "project.terminate" => ("终止合同", "Contract terminated"),
+        "project.evaluation_start" => ("启动绩效评价", "Evaluation started"),
+        "project.evaluation_submit" => ("提交绩效评价", "Evaluation submitted"),
+        "evaluator.tie_declare" => ("申报利害关系", "Tie declared"),
         "project.supplement_propose" => ("提出补充合同", "Supplementary contract proposed"),
         "project.supplement_approve" => ("补充合同审核通过", "Supplementary contract approved"),
         "project.supplement_return" => ("补充合同退回", "Supplementary contract returned"),

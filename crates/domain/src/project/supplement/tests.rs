@@ -38,6 +38,7 @@ fn running() -> Project {
         reports: vec![],
         decisions: vec![],
         supplement: None,
+        withheld: Money::ZERO,
     };
     let provider = ProviderInfo {
         org_id: 50,
@@ -87,8 +88,10 @@ fn running() -> Project {
             termination: None,
             posts: vec![],
             supplements: vec![],
+            final_payment_by_grade: false,
         }),
         cancellation: None,
+        evaluation: None,
         created_at: on(2026, 3, 1),
         updated_at: on(2026, 3, 6),
     }

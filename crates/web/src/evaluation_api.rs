@@ -1,0 +1,128 @@
+//! Performance evaluation over `/api/v1`: a project's evaluation, commissioning the third-party evaluator,
+//! each party's scores, the evaluators to choose from and the ties evaluators declare.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use shanzhi_app::evaluations::{self, EvaluationRequest, EvaluationView, StartEvaluationRequest, TieRequest};
+use shanzhi_domain::evaluation::Tie;
+use shanzhi_domain::org::Organisation;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::api::ApiJson;
+use crate::auth::ApiSession;
+use crate::error::AppResult;
+use crate::filters::NoFilters;
+use crate::openapi::roles;
+use crate::paging::{AnyListed, Listed, Listing};
+use crate::AppState;
+
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/evaluations",
+    summary = "The project's performance evaluation: targets, each party's scores as the reader may read them (before the result a provider or evaluator reads only its own), the result and grade, who it waits for",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
+pub(crate) async fn project_evaluations(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<EvaluationView>> {
+    Ok(Json(evaluations::view(&state, &s.actor, id).await?))
+}
+
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/evaluations",
+    summary = "Commission a third-party evaluator, which starts the evaluation (409 evaluation_exists; 422 not_an_evaluator; 409 evaluator_conflict: a tie to the provider within conflict_years, or its evaluator consecutive_limit times in a row)",
+    request_body = StartEvaluationRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::PURCHASER)))
+)]
+pub(crate) async fn start_evaluation(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<StartEvaluationRequest>,
+) -> AppResult<Response> {
+    let p = evaluations::start(&state, &s.actor, id, req).await?;
+    Ok((StatusCode::CREATED, Json(EvaluationView::of(&s.actor, p))).into_response())
+}
+
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/evaluations/parts",
+    summary = "Submit the caller's part: the provider's self-evaluation, the purchaser's or the commissioned evaluator's; the last of the three fixes the weighted total and grade and publishes the evaluation-result notice (409 already_evaluated)",
+    request_body = EvaluationRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::EVALUATION_PARTIES)))
+)]
+pub(crate) async fn submit_evaluation(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    ApiJson(req): ApiJson<EvaluationRequest>,
+) -> AppResult<Response> {
+    let p = evaluations::submit(&state, &s.actor, id, req).await?;
+    Ok((StatusCode::CREATED, Json(EvaluationView::of(&s.actor, p))).into_response())
+}
+
+#[utoipa::path(
+    get,
+    path = "/evaluators",
+    summary = "Third-party evaluator organisations that may be commissioned (active, verified), one page",
+    params(Listing<NoFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
+pub(crate) async fn list_evaluators(
+    State(state): State<AppState>,
+    ApiSession(_s): ApiSession,
+    Listing(q, _): Listing<NoFilters>,
+) -> AppResult<Json<Listed<Organisation>>> {
+    Ok(Json(evaluations::evaluators(&state, q.page).await?.into()))
+}
+
+#[utoipa::path(
+    get,
+    path = "/evaluator-ties",
+    summary = "The ties the caller's evaluator organisation has declared to providers, newest first",
+    params(Listing<NoFilters>),
+    responses((status = 200, description = "success", body = AnyListed)),
+    extensions(("x-roles" = json!(roles::EVALUATOR)))
+)]
+pub(crate) async fn list_ties(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Listing(q, _): Listing<NoFilters>,
+) -> AppResult<Json<Listed<Tie>>> {
+    Ok(Json(evaluations::own_ties(&state, &s.actor, q.page).await?.into()))
+}
+
+#[utoipa::path(
+    post,
+    path = "/evaluator-ties",
+    summary = "Declare a tie of the caller's evaluator organisation to a provider (incubation, consulting, shared personnel, ownership, other); it bars commissioning within conflict_years of its end",
+    request_body = TieRequest,
+    responses((status = 201, description = "success", body = Tie)),
+    extensions(("x-roles" = json!(roles::EVALUATOR)))
+)]
+pub(crate) async fn declare_tie(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    ApiJson(req): ApiJson<TieRequest>,
+) -> AppResult<Response> {
+    let tie = evaluations::declare_tie(&state, &s.actor, req).await?;
+    Ok((StatusCode::CREATED, Json(tie)).into_response())
+}
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(project_evaluations, start_evaluation))
+        .routes(routes!(submit_evaluation))
+        .routes(routes!(list_evaluators))
+        .routes(routes!(list_ties, declare_tie))
+}
