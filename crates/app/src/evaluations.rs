@@ -67,6 +67,19 @@ pub async fn evaluators(app: &App, page: PageRequest) -> Result<Page<Organisatio
     Ok(app.store.organisation_page(&filter, page).await?)
 }
 
+/// What the conflict check knows of `org` as the evaluator of project `p`'s provider.
+pub async fn candidate(app: &App, p: &Project, org: &Organisation) -> Result<Candidate> {
+    let provider = p.contract.as_ref().map_or(0, |c| c.provider.org_id);
+    let limit = app.rules.evaluation.consecutive_limit;
+    Ok(Candidate {
+        org_id: org.id,
+        org_name: org.name.clone(),
+        is_evaluator: is_evaluator(org),
+        ties: app.store.ties_between(org.id, provider).await?,
+        recent_evaluators: app.store.recent_evaluators(provider, p.id, limit).await?,
+    })
+}
+
 /// The purchaser commissions a third-party evaluator for project `id`, which starts its evaluation.
 pub async fn start(app: &App, actor: &Actor, id: i64, req: StartEvaluationRequest) -> Result<Project> {
     let before = visible_project(app, actor, id).await?;
@@ -75,15 +88,7 @@ pub async fn start(app: &App, actor: &Actor, id: i64, req: StartEvaluationReques
     let org = app.store.organisation(req.evaluator_org_id).await?.ok_or_else(|| {
         DomainError::field("evaluator_org_id", ErrorCode::UnknownOrganisation, "评估机构不存在", "no such evaluator")
     })?;
-    let provider = before.contract.as_ref().map_or(0, |c| c.provider.org_id);
-    let limit = app.rules.evaluation.consecutive_limit;
-    let candidate = Candidate {
-        org_id: org.id,
-        org_name: org.name.clone(),
-        is_evaluator: is_evaluator(&org),
-        ties: app.store.ties_between(org.id, provider).await?,
-        recent_evaluators: app.store.recent_evaluators(provider, before.id, limit).await?,
-    };
+    let candidate = candidate(app, &before, &org).await?;
     let now = app.clock.now();
     let mut after = before.clone();
     let change = after.start_evaluation(actor, &candidate, &app.rules, now)?;

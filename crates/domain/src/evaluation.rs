@@ -146,9 +146,24 @@ impl GradeRules {
     }
 }
 
-/// Points in hundredths (9050 is 90.50 points).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize, Deserialize)]
+/// Points in hundredths (9050 is 90.50 points); written as the decimal string `"90.50"`, as money is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Points(pub i64);
+
+impl Serialize for Points {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.display())
+    }
+}
+
+impl<'de> Deserialize<'de> for Points {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Quantity::parse(&text)
+            .map(|q| Points(q.hundredths()))
+            .map_err(|_| serde::de::Error::custom(format!("points {text}")))
+    }
+}
 
 impl Points {
     pub fn display(self) -> String {

@@ -33,7 +33,7 @@ mod waiting;
 pub use acts::Act;
 pub use estimate::price_lines;
 pub use item::{Awaiting, ProjectItem, QueueItem, StoredProject, ViewFacts};
-pub use public::{PublicAward, PublicContract, PublicFunding, PublicMilestone, PublicProject};
+pub use public::{PublicAward, PublicContract, PublicEvaluation, PublicFunding, PublicMilestone, PublicProject};
 pub use scope::{Awaits, Facts, PostFact, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
 pub use waiting::{waiting_on, Waiting};

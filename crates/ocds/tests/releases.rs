@@ -33,6 +33,7 @@ fn each_public_step_emits_one_release_tagged_by_its_step_oldest_first() {
             "contract",
             "implementation",
             "implementation",
+            "implementation",
             "implementation"
         ]
     );
@@ -49,12 +50,18 @@ fn each_public_step_emits_one_release_tagged_by_its_step_oldest_first() {
         "payment-1",
         "notice-9",
         "payment-2",
+        "notice-10",
     ];
     assert_eq!(ids, expected);
     assert!(rs.windows(2).all(|w| w[0].value["date"].as_str() <= w[1].value["date"].as_str()), "oldest first");
     assert!(rs.iter().all(|r| r.value["ocid"] == "ocds-sz0001-SZ-2026-00007" && r.value["initiationType"] == "tender"));
     // The same step's payment and acceptance notice: the notice first.
-    assert_eq!(ids[9..], ["notice-9", "payment-2"]);
+    assert_eq!(ids[9..11], ["notice-9", "payment-2"]);
+    // The evaluation's result: a document of the contract, its status left as the acceptance set it.
+    let evaluated = &rs[11].value["contracts"][0];
+    assert_eq!(evaluated["documents"][0]["documentType"], "finalAudit");
+    assert!(evaluated["documents"][0]["description"].as_str().unwrap().contains("86.40"), "{evaluated}");
+    assert!(evaluated.get("status").is_none());
 }
 
 #[test]

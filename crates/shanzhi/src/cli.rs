@@ -482,6 +482,16 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             let flags =
                 shanzhi_store::RedFlagStore::red_flag_counts(&store, year, "").await.map_err(|e| e.to_string())?;
             summary["red_flags"] = serde_json::json!(flags);
+            // Evaluations finished in the year by grade, every grade named; providers that may bid, by kind.
+            let grades = shanzhi_store::EvaluationStore::grades_in(&store, year).await.map_err(|e| e.to_string())?;
+            let count = |g: shanzhi_domain::evaluation::Grade| grades.get(g.code()).copied().unwrap_or(0);
+            let grades: serde_json::Map<String, serde_json::Value> = shanzhi_domain::evaluation::Grade::ALL
+                .iter()
+                .map(|g| (g.code().to_string(), count(*g).into()))
+                .collect();
+            summary["grades"] = serde_json::Value::Object(grades);
+            let kinds = shanzhi_store::EvaluationStore::providers_by_kind(&store).await.map_err(|e| e.to_string())?;
+            summary["providers_by_kind"] = serde_json::json!(kinds);
             println!("{}", serde_json::to_string(&summary).map_err(|e| e.to_string())?);
             Ok(ExitCode::SUCCESS)
         }

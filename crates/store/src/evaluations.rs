@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{json, Value};
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::evaluation::{Tie, TieKind};
+use shanzhi_domain::org::{OrgKind, Verification};
 
 use crate::error::classify;
 use crate::listing::{Arg, Where};
@@ -25,8 +26,10 @@ pub trait EvaluationStore: Send + Sync {
     async fn ties_of(&self, evaluator_org_id: i64, page: PageRequest) -> Result<Page<Tie>>;
     /// The evaluators commissioned for the provider's other projects, latest first, at most `limit`.
     async fn recent_evaluators(&self, provider_org_id: i64, except_project: i64, limit: u32) -> Result<Vec<i64>>;
-    /// Evaluations whose result was fixed in `year` (China dates), by grade code.
-    async fn grades_in(&self, year: i32) -> Result<BTreeMap<String, i64>>;
+    /// Evaluations whose result was fixed in `year` (China dates; every year: `None`), by grade code.
+    async fn grades_in(&self, year: Option<i32>) -> Result<BTreeMap<String, i64>>;
+    /// Organisations that may provide (active, verified, not class one), by kind code.
+    async fn providers_by_kind(&self) -> Result<BTreeMap<String, i64>>;
 }
 
 const TIE_COLUMNS: &str = "id, evaluator_org_id, provider_org_id, kind, since, until, note";
@@ -104,12 +107,30 @@ impl EvaluationStore for SqlStore {
         self.fetch_all(sql, args, |r| r.try_get::<i64>("e")).await
     }
 
-    async fn grades_in(&self, year: i32) -> Result<BTreeMap<String, i64>> {
-        let sql =
-            "SELECT p.grade AS grade, COUNT(*) AS n FROM projects p WHERE p.graded_on >= $1 AND p.graded_on <= $2 \
-                   AND p.grade IS NOT NULL GROUP BY p.grade";
-        let args = vec![Arg::Text(format!("{year:04}-01-01")), Arg::Text(format!("{year:04}-12-31"))];
-        let rows = self.fetch_all(sql, args, |r| Ok((r.try_get::<String>("grade")?, r.try_get::<i64>("n")?))).await?;
+    async fn grades_in(&self, year: Option<i32>) -> Result<BTreeMap<String, i64>> {
+        let (from, to) = match year {
+            Some(y) => (format!("{y:04}-01-01"), format!("{y:04}-12-31")),
+            None => ("0000-01-01".into(), "9999-12-31".into()),
+        };
+        let sql = "SELECT p.grade AS grade, COUNT(*) AS n FROM projects p \
+                   WHERE p.graded_on >= $1 AND p.graded_on <= $2 AND p.grade IS NOT NULL GROUP BY p.grade";
+        let count = |r: &dyn Cells| Ok((r.try_get::<String>("grade")?, r.try_get::<i64>("n")?));
+        let rows = self.fetch_all(sql, vec![Arg::Text(from), Arg::Text(to)], count).await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    async fn providers_by_kind(&self) -> Result<BTreeMap<String, i64>> {
+        let mut w = Where::default();
+        let kinds: Vec<String> =
+            OrgKind::ALL.iter().filter(|k| k.is_provider_kind()).map(|k| w.text(k.code())).collect();
+        let verified = w.text(Verification::Verified.code());
+        let sql = format!(
+            "SELECT kind, COUNT(*) AS n FROM organisations WHERE kind IN ({}) AND active = 1 AND class_one = 0 \
+             AND verification = {verified} GROUP BY kind",
+            kinds.join(", ")
+        );
+        let count = |r: &dyn Cells| Ok((r.try_get::<String>("kind")?, r.try_get::<i64>("n")?));
+        let rows = self.fetch_all(&sql, w.into_args(), count).await?;
         Ok(rows.into_iter().collect())
     }
 }

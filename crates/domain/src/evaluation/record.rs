@@ -13,7 +13,7 @@ use crate::project::PerformanceTarget;
 string_enum!(
     /// Who evaluates a project, each once.
     Party {
-        SelfEvaluation = "self" / "承接主体自评" / "Provider's self-evaluation",
+        SelfEvaluation = "self_evaluation" / "承接主体自评" / "Provider's self-evaluation",
         Purchaser = "purchaser" / "购买主体评价" / "Purchaser's evaluation",
         ThirdParty = "third_party" / "第三方评估" / "Third-party evaluation",
     }

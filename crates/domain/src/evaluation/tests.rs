@@ -203,3 +203,30 @@ fn every_categorys_template_is_a_valid_set_of_targets_with_the_typical_split() {
     assert_ne!(template("A0101")[0].indicator, template("A0201")[0].indicator, "each head its own");
     assert_eq!(template("C01"), template("D02"), "the general set");
 }
+
+#[test]
+fn points_are_written_as_decimal_strings_and_read_back() {
+    assert_eq!(serde_json::to_string(&Points(9050)).unwrap(), "\"90.50\"");
+    assert_eq!(serde_json::to_string(&Points(7)).unwrap(), "\"0.07\"");
+    assert_eq!(serde_json::from_str::<Points>("\"100.00\"").unwrap(), Points(10_000));
+    assert!(serde_json::from_str::<Points>("\"-1\"").is_err());
+    assert!(serde_json::from_str::<Points>("9050").is_err(), "a bare number is ambiguous");
+}
+
+#[test]
+fn evaluation_rules_are_configurable_and_checked_as_read() {
+    let r = Rules::default();
+    assert_eq!(
+        (r.evaluation.self_weight, r.evaluation.purchaser_weight, r.evaluation.third_party_weight),
+        (10, 30, 60)
+    );
+    assert_eq!((r.evaluation.conflict_years, r.evaluation.consecutive_limit), (3, 1));
+    let read: Rules = serde_json::from_str(r#"{"evaluation": {"self_weight": 0, "purchaser_weight": 40}}"#).unwrap();
+    assert_eq!(
+        (read.evaluation.self_weight, read.evaluation.purchaser_weight, read.evaluation.third_party_weight),
+        (0, 40, 60)
+    );
+    let err = serde_json::from_str::<Rules>(r#"{"evaluation": {"self_weight": 20}}"#).unwrap_err().to_string();
+    assert!(err.contains("not 100"), "{err}");
+    assert!(serde_json::from_str::<Rules>(r#"{"evaluation": {"consecutive_limit": 0}}"#).is_err());
+}

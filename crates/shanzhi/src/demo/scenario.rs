@@ -85,6 +85,26 @@ pub(crate) struct SeedProject {
     pub(crate) stop_at: String,
     pub(crate) return_comment: Option<String>,
     pub(crate) cancel_reason: Option<String>,
+    /// The performance evaluation after the service: the evaluator commissioned and the parts submitted, in order.
+    #[serde(default)]
+    pub(crate) evaluation: Option<SeedEvaluation>,
+}
+
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedEvaluation {
+    /// The evaluator organisation's key.
+    pub(crate) evaluator: String,
+    pub(crate) parts: Vec<SeedPart>,
+}
+
+/// One party's evaluation: what it found where it differs from the last service report, and its opinion.
+#[derive(Deserialize, Clone)]
+pub(crate) struct SeedPart {
+    pub(crate) party: shanzhi_domain::evaluation::Party,
+    #[serde(default)]
+    pub(crate) achieved: BTreeMap<String, String>,
+    pub(crate) evidence: String,
+    pub(crate) comment: String,
 }
 
 pub(crate) type LoadResult<T> = Result<T, String>;
@@ -336,9 +356,7 @@ impl Scenario<'_> {
             projects::record_new(self.app, purchaser, project, change, at(0)).await.map_err(|e| e.to_string())?;
         macro_rules! step {
             ($who:expr, $at:expr, $call:expr) => {{
-                let before = p.clone();
-                let change = $call(&mut p).map_err(|e: shanzhi_domain::DomainError| e.to_string())?;
-                self.save($who, &before, &p, change, $at).await?;
+                step_on(self, &mut p, $who, $at, $call).await?;
             }};
         }
         if reach >= 1 {
@@ -434,6 +452,9 @@ impl Scenario<'_> {
             ));
             self.fill_posts(&mut p, contracted).await?;
             last_step = self.acceptance(&mut p, purchaser, contracted).await?;
+        }
+        if let Some(e) = &s.evaluation {
+            self.evaluate(&mut p, purchaser, e, last_step).await?;
         }
         if s.stop_at == "terminated" {
             let reason = s.cancel_reason.clone().unwrap_or_default();
@@ -748,6 +769,62 @@ impl Scenario<'_> {
         }
         Ok(last)
     }
+
+    /// The seed's evaluation, a week after the service's last step and a week between parts (never after now):
+    /// each party finds what the last service report says unless it says otherwise.
+    async fn evaluate(
+        &self,
+        p: &mut Project,
+        purchaser: &Actor,
+        seed: &SeedEvaluation,
+        after: DateTime<Utc>,
+    ) -> LoadResult<()> {
+        use shanzhi_domain::evaluation::{IndicatorScore, PartInput, Party};
+        let at = |k: i64| (after + Duration::days(7 * k)).min(self.now - Duration::minutes(10 - k));
+        let org = self.cast.org(&seed.evaluator)?.clone();
+        let candidate = shanzhi_app::evaluations::candidate(self.app, p, &org).await.map_err(|e| e.to_string())?;
+        step_on(self, p, purchaser, at(1), |p| p.start_evaluation(purchaser, &candidate, self.rules, at(1))).await?;
+        let reported: BTreeMap<String, String> =
+            self.seed.reports.last().map(|r| r.outputs.clone()).unwrap_or_default();
+        let provider_key = self.seed.provider.as_deref().ok_or("needs a provider")?;
+        for (k, part) in seed.parts.iter().enumerate() {
+            let who = match part.party {
+                Party::SelfEvaluation => self.cast.actor(provider_key, Role::Provider)?,
+                Party::Purchaser => purchaser,
+                Party::ThirdParty => self.cast.actor(&seed.evaluator, Role::Evaluator)?,
+            };
+            let scores = p
+                .design
+                .targets
+                .iter()
+                .filter_map(|t| {
+                    let found = part.achieved.get(&t.indicator).or(reported.get(&t.indicator))?;
+                    Some(IndicatorScore {
+                        indicator: t.indicator.clone(),
+                        achieved: Quantity::parse(found).ok()?,
+                        evidence: part.evidence.clone(),
+                    })
+                })
+                .collect();
+            let input = PartInput { scores, comment: part.comment.clone() };
+            let t = at(k as i64 + 2);
+            step_on(self, p, who, t, |p| p.submit_evaluation(who, input, self.rules, t)).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Applies one act of `who` to `p` at `t` and saves it with its effects.
+async fn step_on(
+    s: &Scenario<'_>,
+    p: &mut Project,
+    who: &Actor,
+    t: DateTime<Utc>,
+    act: impl FnOnce(&mut Project) -> Result<Change, shanzhi_domain::DomainError>,
+) -> LoadResult<()> {
+    let before = p.clone();
+    let change = act(p).map_err(|e| e.to_string())?;
+    s.save(who, &before, p, change, t).await
 }
 
 /// Invented, plausible names for the demo's social workers (no real people).

@@ -62,13 +62,7 @@ fn rand_suffix() -> String {
 
 /// What the whole platform's reader sees of projects: every one of them, whole.
 pub fn whole_platform() -> shanzhi_domain::project::Scope {
-    shanzhi_domain::project::Scope {
-        everything: true,
-        purchaser_org_id: 0,
-        reviewed: false,
-        provider_org_id: None,
-        region: None,
-    }
+    shanzhi_domain::project::Scope::everything()
 }
 
 pub fn temp_dir() -> PathBuf {

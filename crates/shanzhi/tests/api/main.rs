@@ -15,6 +15,7 @@ mod cli;
 mod cookies;
 mod data_folder;
 mod disk_full;
+mod evaluations;
 mod feedback;
 mod feedback_browser;
 mod feeds;

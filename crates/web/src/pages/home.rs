@@ -55,7 +55,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                 }
                 h2 { (lang.t("等待您处理", "Waiting for you")) }
                 @if queue.items.is_empty() && queue.next.is_none() {
-                    p.notice { (lang.t("目前没有等待您处理的事项。", "Nothing is waiting for you.")) }
+                    p.notice { (lang.t("目前没有等待您处理的事项。", "Nothing is waiting for you.")) " " (why_nothing(lang, &s.actor)) }
                 } @else {
                     ul.queue {
                         @for q in &queue.items {
@@ -76,6 +76,9 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                 @if s.actor.has(Role::Purchaser) {
                     div.button-group { a.btn href="/projects/new" { (lang.t("新建项目", "Start a new project")) } }
                 }
+                @if s.actor.has(Role::Evaluator) {
+                    div.button-group { a href="/evaluator/ties" { (lang.t("申报与承接主体的利害关系", "Declare ties to providers")) } }
+                }
                 h2 { (lang.t("我可查看的项目", "Projects you can see")) }
                 div.cards {
                     @for step in STEPS { (card(lang, step, count(step))) }
@@ -87,6 +90,41 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             };
             Ok(render(StatusCode::OK, page(&shell, lang.t("工作台", "Work queue"), body)))
         }
+    }
+}
+
+/// What comes to this person's queue, and from where, when nothing is waiting: each role's own sentence.
+fn why_nothing(lang: Lang, actor: &shanzhi_domain::org::Actor) -> Markup {
+    let (zh, en, link) = if actor.has(Role::Purchaser) {
+        ("新建的项目、退回修改的项目、待确定承接主体、待签合同和待验收的服务报告会出现在这里。", "Projects to design or revise, providers to choose, contracts to sign and service reports to decide come here.", None)
+    } else if actor.has(Role::Reviewer) {
+        (
+            "提交审核的项目和补充合同会出现在这里。",
+            "Projects and supplementary contracts submitted for review come here.",
+            None,
+        )
+    } else if actor.has(Role::Provider) {
+        ("中标或成交后，合同的服务报告和绩效自评会出现在这里；可先查看正在进行的采购公告。", "Once you win a contract its service reports and self-evaluation come here; meanwhile, see the open procurement notices.", Some(("/notices", "采购公告", "Procurement notices")))
+    } else if actor.has(Role::Evaluator) {
+        ("购买主体委托贵机构开展第三方绩效评价后，评价任务会出现在这里。请先申报与承接主体的利害关系。", "When a purchaser commissions your organisation to evaluate a project, the task comes here. Declare your ties to providers first.", Some(("/evaluator/ties", "申报利害关系", "Declare ties")))
+    } else if actor.has(Role::Expert) {
+        (
+            "被抽取为评审委员会成员后，需要您评审的采购项目会出现在这里。",
+            "When you are drawn for an evaluation committee, the procurement to evaluate comes here.",
+            Some(("/experts/me", "我的专家信息", "My expert record")),
+        )
+    } else if actor.has(Role::Supervisor) {
+        (
+            "监督人员没有需要办理的事项；可查看辖区的红色预警和统计。",
+            "Supervisors have nothing to act on; see the red flags and statistics of your area.",
+            Some(("/red-flags", "红色预警", "Red flags")),
+        )
+    } else {
+        ("", "", None)
+    };
+    html! {
+        (lang.t(zh, en))
+        @if let Some((href, zh, en)) = link { " " a href=(href) { (lang.t(zh, en)) } }
     }
 }
 

@@ -11,6 +11,7 @@ mod budgets;
 mod choosers;
 mod dashboard;
 mod design;
+mod evaluation;
 mod experts;
 mod feedback;
 mod forms;
@@ -96,6 +97,10 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/supplements/new", get(supplements::new_form))
         .route("/projects/{id}/supplements/{n}/review", post(supplements::review))
         .route("/projects/{id}/supplements/{n}/sign", post(supplements::sign))
+        .route("/projects/{id}/evaluation", post(evaluation::start))
+        .route("/projects/{id}/evaluation/part", get(evaluation::part_form).post(evaluation::submit_part))
+        .route("/projects/{id}/evaluation/report", get(evaluation::report))
+        .route("/evaluator/ties", get(evaluation::ties).post(evaluation::declare_tie))
         .route("/budgets/fiscal-years/close", post(budgets::close_year))
         .route("/projects/{id}/cancel", post(projects::cancel))
         .route("/projects/{id}/terminate", post(projects::terminate))

@@ -222,11 +222,29 @@ fn notice_body(lang: Lang, n: &Notice) -> Markup {
                 .collect()
         })
         .unwrap_or_default();
-    let provider_label = if matches!(n.notice.kind, NoticeKind::Contract | NoticeKind::Acceptance) {
-        lang.t("供应商", "Provider")
-    } else {
-        lang.t("拟定供应商", "Proposed supplier")
+    // An evaluation result's parties and indicators, a line each.
+    let list = |key: &str, line: &dyn Fn(&Value) -> Option<String>| -> Vec<String> {
+        b.get(key).and_then(Value::as_array).map(|a| a.iter().filter_map(line).collect()).unwrap_or_default()
     };
+    let parts = list("parts", &|x| {
+        let party = shanzhi_domain::evaluation::Party::parse(x.get("party")?.as_str()?)?;
+        Some(format!("{}：{}", lang.t(party.label_zh(), party.label_en()), x.get("total")?.as_str()?))
+    });
+    let lines = list("lines", &|x| {
+        Some(format!(
+            "{} · {} {} · {}",
+            x.get("indicator")?.as_str()?,
+            x.get("points")?.as_str()?,
+            lang.t("分，权重", "points of"),
+            x.get("weight")?.as_u64()?
+        ))
+    });
+    let provider_label =
+        if matches!(n.notice.kind, NoticeKind::Contract | NoticeKind::Acceptance | NoticeKind::Evaluation) {
+            lang.t("供应商", "Provider")
+        } else {
+            lang.t("拟定供应商", "Proposed supplier")
+        };
     let opt = |label: &str, v: Option<String>| html! { @if let Some(v) = v { (row(label, html! { (v) })) } };
     html! {
         dl.summary-list #notice-body {
@@ -274,6 +292,18 @@ fn notice_body(lang: Lang, n: &Notice) -> Markup {
                 (row(lang.t("验收节点", "Milestones"), html! { ul { @for line in &milestones { li { (line) } } } }))
             }
             (opt(lang.t("验收完成日期", "Acceptance completed on"), day(lang, b, "accepted_on")))
+            (opt(lang.t("按绩效评价等级扣减", "Withheld by the evaluation's grade"), money("withheld")))
+            (opt(lang.t("第三方评估机构", "Third-party evaluator"), text(b, "evaluator").map(String::from)))
+            @if let (Some(total), Some(grade)) = (text(b, "total"), text(b, "grade").and_then(shanzhi_domain::evaluation::Grade::parse)) {
+                (row(lang.t("综合得分", "Total"), html! { strong { (total) } " " (super::evaluation::grade_tag(lang, grade)) }))
+            }
+            @if !parts.is_empty() {
+                (row(lang.t("各方评价得分", "Each party's total"), html! { ul { @for line in &parts { li { (line) } } } }))
+            }
+            @if !lines.is_empty() {
+                (row(lang.t("各指标得分（第三方评估）", "Points per indicator (third party)"), html! { ul { @for line in &lines { li { (line) } } } }))
+            }
+            (opt(lang.t("评价完成日期", "Evaluation finished on"), day(lang, b, "evaluated_on")))
             (row(lang.t("发布日期", "Published"), html! { (lang.date(n.notice.published_on)) }))
             (opt(lang.t("公告期限至", "Notice period ends"), n.notice.ends_on.map(|d| lang.date(d))))
         }

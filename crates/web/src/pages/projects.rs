@@ -273,6 +273,16 @@ pub(crate) async fn project_page(
         None => None,
     };
     let flags = shanzhi_app::red_flags::of_project(state, &user.session.actor, p).await.or_page(&shell)?;
+    let evaluation = shanzhi_app::evaluations::EvaluationView::of(&user.session.actor, p.clone());
+    let evaluators = match evaluation.may_start {
+        true => {
+            shanzhi_app::evaluations::evaluators(state, shanzhi_app::PageRequest::first(200))
+                .await
+                .or_page(&shell)?
+                .items
+        }
+        false => Vec::new(),
+    };
     let body = html! {
         (error_summary(lang, &input.errors))
         (breadcrumbs(lang, &[("/", lang.t("工作台", "Work queue")), ("/projects", lang.t("项目", "Projects")), ("", &p.code)]))
@@ -280,7 +290,11 @@ pub(crate) async fn project_page(
         h1.page-title { (p.design.title) }
         (tracker(lang, p))
         @if let Some(d) = duty {
-            @let target = if d.ends_with("_supplement") { "#supplements" } else { "#actions" };
+            @let target = match d {
+                _ if d.ends_with("_supplement") => "#supplements",
+                "start_evaluation" | "evaluate" | "self_evaluate" => "#evaluation",
+                _ => "#actions",
+            };
             div.notice { p { (lang.t("等待您：", "Waiting for you: ")) strong { (duty_label(lang, d)) } " · " a href=(target) { (lang.t("去处理", "Go to actions")) } } }
         }
         (closure_notice(lang, p))
@@ -291,6 +305,7 @@ pub(crate) async fn project_page(
         (super::supplements::section(lang, user, p, &state.rules, shanzhi_domain::clock::china_date(state.clock.now()), input))
         (procurement)
         (super::red_flags::project_section(lang, &flags))
+        (super::evaluation::section(lang, user, &evaluation, &evaluators, input))
         (panel(lang, user, p, input, direct_purchase))
         h2 { (lang.t("办理记录", "History")) }
         (timeline(lang, &events, &names))

@@ -47,6 +47,7 @@ pub async fn show(state: &AppState, v: &Viewer, id: i64) -> Page {
             }
         }
         @if let Some(c) = &p.contract { (contract(lang, c)) }
+        @if let Some(e) = &p.evaluation { (evaluation(lang, e)) }
         @if let Some(on) = p.cancelled_on {
             p.notice { (lang.t("本项目已于", "Cancelled on ")) (lang.date(on)) (lang.t("撤销。", ".")) }
         }
@@ -105,11 +106,45 @@ fn contract(lang: Lang, c: &PublicContract) -> Markup {
                     tr {
                         td { (m.name) } td { (lang.date(m.due)) } td.num { (lang.money(m.amount)) }
                         td { @match m.accepted_on {
-                            Some(on) => { (lang.t("已验收并支付，", "Accepted and paid on ")) (lang.date(on)) },
+                            Some(on) => {
+                                (lang.t("已验收并支付，", "Accepted and paid on ")) (lang.date(on))
+                                @if m.withheld.is_positive() {
+                                    " · " (lang.t("按绩效评价等级支付 ", "paid by grade ")) (lang.money(m.paid))
+                                    (lang.t("，扣减 ", ", withheld ")) (lang.money(m.withheld))
+                                }
+                            },
                             None => { (lang.t(m.status.label_zh(), m.status.label_en())) },
                         } }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The evaluation's result: the grade, each party's total, and the third party's points per indicator as a
+/// table (the evidence and opinions are not public).
+fn evaluation(lang: Lang, e: &shanzhi_domain::project::PublicEvaluation) -> Markup {
+    html! {
+        h2 { (lang.t("绩效评价", "Performance evaluation")) }
+        dl.summary-list #public-evaluation {
+            (row(lang.t("综合得分", "Total"), html! { strong { (e.total.display()) } " " (super::evaluation::grade_tag(lang, e.grade)) }))
+            (row(lang.t("第三方评估机构", "Third-party evaluator"), html! { (e.evaluator) }))
+            (row(lang.t("评价完成日期", "Finished on"), html! { (lang.date(e.finished_on)) }))
+            @for (party, total) in &e.parts {
+                (row(lang.t(party.label_zh(), party.label_en()), html! { (total.display()) }))
+            }
+        }
+        @if !e.lines.is_empty() {
+            table.table #public-evaluation-lines {
+                thead { tr {
+                    th { (lang.t("指标", "Indicator")) } th.num { (lang.t("权重", "Weight")) } th.num { (lang.t("目标值", "Target")) }
+                    th.num { (lang.t("完成值", "Achieved")) } th.num { (lang.t("得分", "Points")) }
+                } }
+                tbody { @for l in &e.lines { tr {
+                    td { (l.indicator) } td.num { (l.weight) } td.num { (l.target.display()) }
+                    td.num { @if let Some(a) = l.achieved { (a.display()) } @else { "—" } } td.num { (l.points.display()) }
+                } } }
             }
         }
     }
