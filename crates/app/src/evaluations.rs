@@ -202,3 +202,8 @@ impl EvaluationView {
 pub async fn view(app: &App, actor: &Actor, id: i64) -> Result<EvaluationView> {
     Ok(EvaluationView::of(actor, visible_project(app, actor, id).await?))
 }
+
+/// Project `id`'s progress against its targets as of its latest service report, as `actor` may read it.
+pub async fn progress(app: &App, actor: &Actor, id: i64) -> Result<Vec<shanzhi_domain::project::Progress>> {
+    Ok(visible_project(app, actor, id).await?.progress(app.rules.behind_target_tolerance_bp))
+}

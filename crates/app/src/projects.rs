@@ -171,6 +171,16 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
+/// A monitoring visit the purchaser made to the running service.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct VisitRequest {
+    #[schema(format = Date)]
+    pub on: String,
+    #[schema(value_type = shanzhi_domain::project::VisitKind)]
+    pub kind: String,
+    pub findings: String,
+}
+
 /// A supplementary contract as the purchaser proposes it: its amount, why, the milestone it adds and the
 /// budget lines that pay for it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -217,6 +227,7 @@ pub enum Command {
     VacatePost(usize, ReasonRequest),
     Cancel(ReasonRequest),
     Terminate(ReasonRequest),
+    RecordVisit(VisitRequest),
     ProposeSupplement(SupplementRequest),
     ReviewSupplement(u32, ReviewRequest),
     SignSupplement(u32, SignRequest),
@@ -717,7 +728,7 @@ async fn apply(app: &App, actor: &Actor, id: i64, cmd: Command) -> Result<Applie
         }
         Command::FileReport(index, req) => {
             let input = report_input(app, actor, &p, req).await?;
-            p.file_report(actor, index, input, now)?
+            p.file_report(actor, index, input, rules, now)?
         }
         Command::Decide(index, req) => {
             let accept = yes_no(&req.decision, ACCEPT, REJECT, "decision")?;
@@ -732,6 +743,17 @@ async fn apply(app: &App, actor: &Actor, id: i64, cmd: Command) -> Result<Applie
             p.fill_post(actor, index, PostHolder { name: req.name, certification, since }, now)?
         }
         Command::VacatePost(index, req) => p.vacate_post(actor, index, &req.reason, now)?,
+        Command::RecordVisit(req) => {
+            let mut problems = Problems::default();
+            let kind = parse_code(&mut problems, "kind", &req.kind, shanzhi_domain::project::VisitKind::parse);
+            let on = parse_date(&mut problems, "on", &req.on);
+            let input = shanzhi_domain::project::VisitInput {
+                on,
+                kind: kind.unwrap_or(shanzhi_domain::project::VisitKind::OnSite),
+                findings: req.findings,
+            };
+            with_problems(problems, p.record_visit(actor, input, now))?
+        }
         Command::Cancel(req) => p.cancel(actor, &req.reason, now)?,
         Command::Terminate(req) => p.terminate(actor, &req.reason, now)?,
         Command::ProposeSupplement(req) => {

@@ -24,6 +24,7 @@ mod design;
 mod estimate;
 mod evaluate;
 mod item;
+mod monitoring;
 mod posts;
 mod public;
 mod review;
@@ -33,6 +34,7 @@ mod waiting;
 pub use acts::Act;
 pub use estimate::price_lines;
 pub use item::{Awaiting, ProjectItem, QueueItem, StoredProject, ViewFacts};
+pub use monitoring::{Progress, Visit, VisitInput, VisitKind};
 pub use public::{PublicAward, PublicContract, PublicEvaluation, PublicFunding, PublicMilestone, PublicProject};
 pub use scope::{Awaits, Facts, PostFact, Scope};
 pub use supplement::{Supplement, SupplementInput, SupplementStatus};
@@ -351,6 +353,9 @@ pub struct ServiceReport {
     pub files: Vec<FileRef>,
     pub filed_by: i64,
     pub filed_at: DateTime<Utc>,
+    /// The indicators this report found behind their targets as it was filed ([`Project::progress`]).
+    #[serde(default)]
+    pub behind: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -502,6 +507,9 @@ pub struct Project {
     /// The performance evaluation, once the purchaser has commissioned it.
     #[serde(default)]
     pub evaluation: Option<crate::evaluation::Evaluation>,
+    /// The purchaser's monitoring visits to the running service.
+    #[serde(default)]
+    pub visits: Vec<Visit>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -578,6 +586,7 @@ impl Project {
             contract: None,
             cancellation: None,
             evaluation: None,
+            visits: Vec::new(),
             created_at: now,
             updated_at: now,
         };

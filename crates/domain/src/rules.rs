@@ -150,6 +150,9 @@ pub struct Rules {
     /// ([`crate::evaluation::EvaluationRules`]), checked as read.
     #[serde(deserialize_with = "checked_evaluation")]
     pub evaluation: crate::evaluation::EvaluationRules,
+    /// A service report finds an `at_least` indicator behind when it is short of its share of the term elapsed by
+    /// more than this (basis points), an `at_most` one when above its target by more: a local choice.
+    pub behind_target_tolerance_bp: u32,
 }
 
 impl Default for Rules {
@@ -199,6 +202,7 @@ impl Default for Rules {
             feedback_per_address_per_hour: 5,
             grades: crate::evaluation::GradeRules::default(),
             evaluation: crate::evaluation::EvaluationRules::default(),
+            behind_target_tolerance_bp: 2000,
         }
     }
 }

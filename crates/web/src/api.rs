@@ -30,7 +30,7 @@ use shanzhi_app::budgets::FundingRequest;
 use shanzhi_app::directory::{self, OrganisationRequest, UserRequest};
 use shanzhi_app::projects::{
     self, AwardRequest, Command, ContractRequest, CostRequest, DesignRequest, ProjectReading, ReasonRequest,
-    ReviewRequest,
+    ReviewRequest, VisitRequest,
 };
 
 /// JSON body whose parse failures answer in our error format instead of axum's plain text.
@@ -354,6 +354,12 @@ command_handler!(
     "Edit the design (design and cost-estimate steps)",
     roles::PURCHASER,
     DesignRequest => Command::EditDesign
+);
+command_handler!(
+    record_visit: post "/projects/{id}/visits",
+    "Record a monitoring visit to the running service (acceptance step): on (not before the contract's start, not after today), kind, findings",
+    roles::PURCHASER,
+    VisitRequest => Command::RecordVisit
 );
 command_handler!(
     set_cost: put "/projects/{id}/cost-estimate",
@@ -918,6 +924,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .routes(routes!(sign_contract))
         .routes(routes!(file_report))
         .routes(routes!(decide))
+        .routes(routes!(record_visit))
         .routes(routes!(fill_post))
         .routes(routes!(vacate_post))
         .routes(routes!(posts))

@@ -1,5 +1,5 @@
-//! Performance evaluation over `/api/v1`: a project's evaluation, commissioning the third-party evaluator,
-//! each party's scores, the evaluators to choose from and the ties evaluators declare.
+//! Performance over `/api/v1`: a project's progress against its targets, its evaluation, commissioning the
+//! third-party evaluator, each party's scores, the evaluators to choose from and the ties evaluators declare.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -18,6 +18,21 @@ use crate::filters::NoFilters;
 use crate::openapi::roles;
 use crate::paging::{AnyListed, Listed, Listing};
 use crate::AppState;
+
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/progress",
+    summary = "Each target's progress as of the latest service report: the figure reported, where it should stand by then (at_least targets, in proportion to the term elapsed) and whether it is behind (behind_target_tolerance_bp)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
+pub(crate) async fn project_progress(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<shanzhi_domain::project::Progress>>> {
+    Ok(Json(evaluations::progress(&state, &s.actor, id).await?))
+}
 
 #[utoipa::path(
     get,
@@ -121,6 +136,7 @@ pub(crate) async fn declare_tie(
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(project_progress))
         .routes(routes!(project_evaluations, start_evaluation))
         .routes(routes!(submit_evaluation))
         .routes(routes!(list_evaluators))

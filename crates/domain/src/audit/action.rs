@@ -124,6 +124,8 @@ actions! {
     ProjectEvaluationStart => "project.evaluation_start",
     ProjectEvaluationSubmit => "project.evaluation_submit",
     EvaluatorTieDeclare => "evaluator.tie_declare",
+    // Monitoring during service.
+    ProjectMonitoringVisit => "project.monitoring_visit",
 }
 
 impl Serialize for Action {
@@ -160,7 +162,7 @@ mod tests {
         organisation.verify organisation.reject user.create user.disable user.enable user.password_change \
         user.password_reset session.create session.end expert.create expert.update file.upload setting.set \
         job.session_purge job.deadline_sweep feedback.file feedback.answer project.evaluation_start \
-        project.evaluation_submit evaluator.tie_declare";
+        project.evaluation_submit evaluator.tie_declare project.monitoring_visit";
 
     #[test]
     fn recorded_names_stay_as_they_are() {

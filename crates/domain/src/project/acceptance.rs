@@ -64,11 +64,14 @@ impl Project {
         p.into_result()
     }
 
+    /// The provider files its service report on milestone `index`; the indicators it finds behind their targets
+    /// (by `rules.behind_target_tolerance_bp`) are kept with it.
     pub fn file_report(
         &mut self,
         actor: &Actor,
         index: usize,
         input: ReportInput,
+        rules: &Rules,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
         let provider_org = self.contract.as_ref().map(|c| c.provider.org_id);
@@ -96,11 +99,23 @@ impl Project {
             files: input.files,
             filed_by: actor.user_id,
             filed_at: now,
+            behind: Vec::new(),
         });
         milestone.status = MilestoneStatus::Reported;
         let name = milestone.name.clone();
+        let behind: Vec<String> = self
+            .progress(rules.behind_target_tolerance_bp)
+            .into_iter()
+            .filter(|p| p.behind)
+            .map(|p| p.indicator)
+            .collect();
+        if let Some(r) =
+            self.contract.as_mut().and_then(|c| c.milestones.get_mut(index)).and_then(|m| m.reports.last_mut())
+        {
+            r.behind = behind.clone();
+        }
         self.touch(now);
-        Ok(Change::new(Action::ProjectReportFile, json!({"milestone": index, "name": name})))
+        Ok(Change::new(Action::ProjectReportFile, json!({"milestone": index, "name": name, "behind": behind})))
     }
 
     /// The purchaser accepts a reported milestone, once it is due, which pays it; or rejects the report

@@ -4,6 +4,7 @@ use crate::error::ErrorCode;
 use chrono::TimeZone;
 
 mod evaluation;
+mod monitoring;
 
 const PURCHASER_ORG: i64 = 10;
 const CIVIL: i64 = 1;
@@ -437,24 +438,27 @@ fn acceptance_milestone_by_milestone() {
         p.decide_milestone(&purchaser(), 0, true, "", &r, started).unwrap_err().code(),
         ErrorCode::NoReportToDecide
     );
-    assert_eq!(p.file_report(&purchaser(), 0, report(), started).unwrap_err().code(), ErrorCode::Forbidden);
+    assert_eq!(p.file_report(&purchaser(), 0, report(), &rules(), started).unwrap_err().code(), ErrorCode::Forbidden);
     assert_eq!(
-        p.file_report(&provider_user(), 1, report(), started).unwrap_err().code(),
+        p.file_report(&provider_user(), 1, report(), &rules(), started).unwrap_err().code(),
         ErrorCode::NotCurrentMilestone
     );
-    p.file_report(&provider_user(), 0, report(), started).unwrap();
+    p.file_report(&provider_user(), 0, report(), &rules(), started).unwrap();
     assert_eq!(waiting_on(&purchaser(), &p), Some("decide_milestone"));
-    assert_eq!(p.file_report(&provider_user(), 0, report(), started).unwrap_err().code(), ErrorCode::WrongStep);
+    assert_eq!(
+        p.file_report(&provider_user(), 0, report(), &rules(), started).unwrap_err().code(),
+        ErrorCode::WrongStep
+    );
     assert_eq!(
         p.decide_milestone(&purchaser(), 0, false, "", &r, started).unwrap_err().code(),
         ErrorCode::ReasonRequired
     );
     p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", &r, started).unwrap();
     assert_eq!(p.contract.as_ref().unwrap().milestones[0].status, MilestoneStatus::Rejected);
-    p.file_report(&provider_user(), 0, report(), on(2026, 6, 1)).unwrap();
+    p.file_report(&provider_user(), 0, report(), &rules(), on(2026, 6, 1)).unwrap();
     p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 30)).unwrap();
     assert_eq!(p.status, Status::Acceptance);
-    p.file_report(&provider_user(), 1, report(), on(2026, 9, 30)).unwrap();
+    p.file_report(&provider_user(), 1, report(), &rules(), on(2026, 9, 30)).unwrap();
     p.decide_milestone(&purchaser(), 1, true, "", &r, on(2027, 3, 31)).unwrap();
     assert_eq!(p.status, Status::Completed);
     assert_eq!(p.contract.as_ref().unwrap().milestones[0].reports.len(), 2);
@@ -465,15 +469,18 @@ fn no_report_before_the_service_and_no_payment_before_the_milestone() {
     let r = rules();
     let mut p = contracted();
     // Signed on 6 March for a service from 1 April: nothing to report on yet.
-    let e = p.file_report(&provider_user(), 0, report(), t(7)).unwrap_err();
+    let e = p.file_report(&provider_user(), 0, report(), &rules(), t(7)).unwrap_err();
     assert_eq!(e.code(), ErrorCode::ServiceNotStarted);
     assert!(e.message_zh().contains("2026年4月1日"), "{}", e.message_zh());
     assert_eq!(p.report_opens(0), Some(d(2026, 4, 1)));
     assert_eq!(p.report_opens(1), Some(d(2026, 9, 30)), "the second runs from the first one's date");
     // 31 March is still before the start in China (UTC+8), even late in the evening.
     let evening = Utc.with_ymd_and_hms(2026, 3, 31, 15, 59, 0).unwrap();
-    assert_eq!(p.file_report(&provider_user(), 0, report(), evening).unwrap_err().code(), ErrorCode::ServiceNotStarted);
-    p.file_report(&provider_user(), 0, report(), on(2026, 4, 1)).unwrap();
+    assert_eq!(
+        p.file_report(&provider_user(), 0, report(), &rules(), evening).unwrap_err().code(),
+        ErrorCode::ServiceNotStarted
+    );
+    p.file_report(&provider_user(), 0, report(), &rules(), on(2026, 4, 1)).unwrap();
     let e = p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 29)).unwrap_err();
     assert_eq!(e.code(), ErrorCode::MilestoneNotDue);
     assert!(e.message_zh().contains("2026年9月30日"), "{}", e.message_zh());
@@ -488,10 +495,10 @@ fn no_report_before_the_service_and_no_payment_before_the_milestone() {
     let paid = p.decide_milestone(&purchaser(), 0, true, "", &grace, on(2026, 9, 25)).unwrap();
     assert!(!paid.ledger.is_empty(), "acceptance pays");
     assert_eq!(
-        p.file_report(&provider_user(), 1, report(), on(2026, 9, 29)).unwrap_err().code(),
+        p.file_report(&provider_user(), 1, report(), &rules(), on(2026, 9, 29)).unwrap_err().code(),
         ErrorCode::ServiceNotStarted
     );
-    p.file_report(&provider_user(), 1, report(), on(2026, 9, 30)).unwrap();
+    p.file_report(&provider_user(), 1, report(), &rules(), on(2026, 9, 30)).unwrap();
 }
 
 #[test]
@@ -499,7 +506,10 @@ fn report_outputs_must_match_targets() {
     let mut p = contracted();
     let mut r = report();
     r.outputs[0].indicator = "不存在的指标".into();
-    assert_eq!(p.file_report(&provider_user(), 0, r, on(2026, 4, 1)).unwrap_err().code(), ErrorCode::UnknownIndicator);
+    assert_eq!(
+        p.file_report(&provider_user(), 0, r, &rules(), on(2026, 4, 1)).unwrap_err().code(),
+        ErrorCode::UnknownIndicator
+    );
 }
 
 #[test]
@@ -600,13 +610,13 @@ fn money_moves_with_the_steps() {
         ]
     );
     let r = rules();
-    p.file_report(&provider_user(), 0, report(), on(2026, 9, 1)).unwrap();
+    p.file_report(&provider_user(), 0, report(), &rules(), on(2026, 9, 1)).unwrap();
     let first = p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 30)).unwrap();
     assert_eq!(first.ledger.iter().map(|e| e.amount).sum::<Money>(), Money::from_fen(2_666_400));
-    p.file_report(&provider_user(), 1, report(), on(2027, 3, 1)).unwrap();
+    p.file_report(&provider_user(), 1, report(), &rules(), on(2027, 3, 1)).unwrap();
     let rejected = p.decide_milestone(&purchaser(), 1, false, "缺少附件", &r, on(2027, 3, 2)).unwrap();
     assert!(rejected.ledger.is_empty());
-    p.file_report(&provider_user(), 1, report(), on(2027, 3, 3)).unwrap();
+    p.file_report(&provider_user(), 1, report(), &rules(), on(2027, 3, 3)).unwrap();
     p.decide_milestone(&purchaser(), 1, true, "", &r, on(2027, 3, 31)).unwrap();
     assert_eq!(p.paid_by_line(), p.committed_by_line(), "completion pays exactly what was committed, line by line");
 }
@@ -622,7 +632,7 @@ fn cancelling_and_terminating_give_money_back() {
     let c = approved.cancel(&purchaser(), "政策调整取消", t(5)).unwrap();
     assert_eq!(ledger_of(&c), vec![(1, Movement::Release, 6_000_000), (2, Movement::Release, 2_200_000)]);
     let mut p = contracted();
-    p.file_report(&provider_user(), 0, report(), on(2026, 9, 1)).unwrap();
+    p.file_report(&provider_user(), 0, report(), &rules(), on(2026, 9, 1)).unwrap();
     p.decide_milestone(&purchaser(), 0, true, "", &rules(), on(2026, 9, 30)).unwrap();
     let c = p.terminate(&purchaser(), "承接主体严重违约", on(2026, 10, 9)).unwrap();
     let owed: Money = c.ledger.iter().map(|e| e.amount).sum();
@@ -906,7 +916,7 @@ fn whoever_a_project_waits_on_is_among_the_kinds_its_facts_name() {
     content_reviewed.review(&civil_reviewer(), true, "", t(3)).unwrap();
     states.extend([content_reviewed, approved(), awarded(), contracted()]);
     let mut reported = contracted();
-    reported.file_report(&provider_user(), 0, report(), on(2026, 4, 1)).unwrap();
+    reported.file_report(&provider_user(), 0, report(), &rules(), on(2026, 4, 1)).unwrap();
     states.push(reported);
     let readers = [purchaser(), civil_reviewer(), finance_reviewer(), provider_user()];
     for p in &states {
@@ -977,9 +987,9 @@ fn the_acts_open_are_the_ones_the_acts_allow() {
 fn the_public_reads_the_contract_and_each_acceptance_but_no_working() {
     let r = rules();
     let mut p = contracted();
-    p.file_report(&provider_user(), 0, report(), on(2026, 6, 1)).unwrap();
+    p.file_report(&provider_user(), 0, report(), &rules(), on(2026, 6, 1)).unwrap();
     p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", &r, on(2026, 6, 2)).unwrap();
-    p.file_report(&provider_user(), 0, report(), on(2026, 6, 3)).unwrap();
+    p.file_report(&provider_user(), 0, report(), &rules(), on(2026, 6, 3)).unwrap();
     p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 9, 30)).unwrap();
     let public = p.public();
     assert_eq!((public.title.as_str(), public.budget), (p.design.title.as_str(), p.total()));
@@ -999,7 +1009,7 @@ fn the_public_reads_the_contract_and_each_acceptance_but_no_working() {
     use crate::audit::Action;
     use crate::notice::{for_project, NoticeKind};
     assert!(for_project(Action::ProjectMilestoneAccept, &p, on(2026, 9, 30)).is_empty());
-    p.file_report(&provider_user(), 1, report(), on(2026, 9, 30)).unwrap();
+    p.file_report(&provider_user(), 1, report(), &rules(), on(2026, 9, 30)).unwrap();
     p.decide_milestone(&purchaser(), 1, true, "", &r, on(2027, 3, 31)).unwrap();
     let published = for_project(Action::ProjectMilestoneAccept, &p, on(2027, 3, 31));
     assert_eq!(published.len(), 1);

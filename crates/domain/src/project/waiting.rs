@@ -8,7 +8,7 @@ use crate::org::{Actor, Role};
 use super::scope::Awaits;
 
 /// What the purchasing department may be asked to do, the codes of [`Waiting::purchaser`].
-pub const PURCHASER_DUTIES: [&str; 9] = [
+pub const PURCHASER_DUTIES: [&str; 10] = [
     "revise_returned",
     "finish_design",
     "estimate_and_submit",
@@ -18,6 +18,7 @@ pub const PURCHASER_DUTIES: [&str; 9] = [
     "decide_milestone",
     "start_evaluation",
     "evaluate",
+    "monitor_progress",
 ];
 
 /// Who a project waits on and for what.
@@ -84,6 +85,9 @@ impl Waiting {
                 w.purchaser = Some("start_evaluation");
             } else if final_waits {
                 w.purchaser = None;
+            }
+            if w.purchaser.is_none() && p.behind_unvisited() {
+                w.purchaser = Some("monitor_progress");
             }
         }
         if let Some(e) = &p.evaluation {

@@ -405,6 +405,7 @@ fn project() -> Project {
         }),
         cancellation: None,
         evaluation: None,
+        visits: vec![],
         created_at: at,
         updated_at: at,
     }

@@ -757,7 +757,7 @@ impl Scenario<'_> {
                 files: vec![],
             };
             let before = p.clone();
-            let change = p.file_report(provider, i, input, filed).map_err(|e| e.to_string())?;
+            let change = p.file_report(provider, i, input, self.rules, filed).map_err(|e| e.to_string())?;
             self.save(provider, &before, p, change, filed).await?;
             if !waits {
                 let before = p.clone();

@@ -15,6 +15,7 @@ mod cli;
 mod cookies;
 mod data_folder;
 mod disk_full;
+mod evaluation_browser;
 mod evaluations;
 mod feedback;
 mod feedback_browser;

@@ -4,6 +4,16 @@
 ALTER TABLE projects ADD COLUMN evaluator_org_id INTEGER REFERENCES organisations(id);
 ALTER TABLE projects ADD COLUMN grade TEXT;
 ALTER TABLE projects ADD COLUMN graded_on TEXT;
+-- The record and its shape go back to the end of the row (as migration 34 put them): a list reading the new
+-- columns must not walk the record's overflow pages to reach them. The rows are rewritten once.
+ALTER TABLE projects RENAME COLUMN data TO data_before;
+ALTER TABLE projects ADD COLUMN data TEXT NOT NULL DEFAULT '';
+UPDATE projects SET data = data_before;
+ALTER TABLE projects DROP COLUMN data_before;
+ALTER TABLE projects RENAME COLUMN shape TO shape_before;
+ALTER TABLE projects ADD COLUMN shape INTEGER NOT NULL DEFAULT 0;
+UPDATE projects SET shape = shape_before;
+ALTER TABLE projects DROP COLUMN shape_before;
 CREATE INDEX projects_evaluator ON projects(evaluator_org_id, id) WHERE evaluator_org_id IS NOT NULL;
 CREATE INDEX projects_graded ON projects(graded_on, grade) WHERE graded_on IS NOT NULL;
 CREATE TABLE evaluator_ties (

@@ -18,6 +18,7 @@ mod forms;
 mod funding;
 mod home;
 mod layout;
+mod monitoring;
 mod notices;
 mod places;
 mod posts;
@@ -97,6 +98,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/supplements/new", get(supplements::new_form))
         .route("/projects/{id}/supplements/{n}/review", post(supplements::review))
         .route("/projects/{id}/supplements/{n}/sign", post(supplements::sign))
+        .route("/projects/{id}/visits", post(monitoring::record_visit))
         .route("/projects/{id}/evaluation", post(evaluation::start))
         .route("/projects/{id}/evaluation/part", get(evaluation::part_form).post(evaluation::submit_part))
         .route("/projects/{id}/evaluation/report", get(evaluation::report))

@@ -293,6 +293,7 @@ pub(crate) async fn project_page(
             @let target = match d {
                 _ if d.ends_with("_supplement") => "#supplements",
                 "start_evaluation" | "evaluate" | "self_evaluate" => "#evaluation",
+                "monitor_progress" => "#monitoring",
                 _ => "#actions",
             };
             div.notice { p { (lang.t("等待您：", "Waiting for you: ")) strong { (duty_label(lang, d)) } " · " a href=(target) { (lang.t("去处理", "Go to actions")) } } }
@@ -305,6 +306,7 @@ pub(crate) async fn project_page(
         (super::supplements::section(lang, user, p, &state.rules, shanzhi_domain::clock::china_date(state.clock.now()), input))
         (procurement)
         (super::red_flags::project_section(lang, &flags))
+        (super::monitoring::section(lang, user, p, state.rules.behind_target_tolerance_bp, input))
         (super::evaluation::section(lang, user, &evaluation, &evaluators, input))
         (panel(lang, user, p, input, direct_purchase))
         h2 { (lang.t("办理记录", "History")) }

@@ -64,6 +64,9 @@ pub fn duty_label(lang: Lang, duty: &str) -> &'static str {
         }
         "evaluate" => lang.t("提交绩效评价", "Submit the performance evaluation"),
         "self_evaluate" => lang.t("提交绩效自评", "Submit the self-evaluation"),
+        "monitor_progress" => {
+            lang.t("服务进度落后于绩效目标，请开展监测走访", "Behind its targets: make a monitoring visit")
+        }
         _ => lang.t("待办", "To do"),
     }
 }
@@ -92,6 +95,7 @@ pub fn action_label(lang: Lang, action: &str) -> String {
         "project.evaluation_start" => ("启动绩效评价", "Evaluation started"),
         "project.evaluation_submit" => ("提交绩效评价", "Evaluation submitted"),
         "evaluator.tie_declare" => ("申报利害关系", "Tie declared"),
+        "project.monitoring_visit" => ("监测走访", "Monitoring visit"),
         "project.supplement_propose" => ("提出补充合同", "Supplementary contract proposed"),
         "project.supplement_approve" => ("补充合同审核通过", "Supplementary contract approved"),
         "project.supplement_return" => ("补充合同退回", "Supplementary contract returned"),

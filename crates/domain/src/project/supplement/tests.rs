@@ -92,6 +92,7 @@ fn running() -> Project {
         }),
         cancellation: None,
         evaluation: None,
+        visits: vec![],
         created_at: on(2026, 3, 1),
         updated_at: on(2026, 3, 6),
     }
@@ -231,7 +232,7 @@ fn the_supplement_milestone_pays_from_its_own_lines_and_completes_the_project() 
         files: vec![],
     };
     for (i, day) in [(0, on(2026, 9, 30)), (1, on(2027, 3, 31))] {
-        p.file_report(&provider(), i, report.clone(), day).unwrap();
+        p.file_report(&provider(), i, report.clone(), &Rules::default(), day).unwrap();
         let c = p.decide_milestone(&purchaser(), i, true, "", &r, day).unwrap();
         assert!(
             c.ledger.iter().all(|e| e.budget_id == 1 && e.movement == Movement::Pay),
@@ -239,7 +240,7 @@ fn the_supplement_milestone_pays_from_its_own_lines_and_completes_the_project() 
         );
     }
     assert_eq!(p.status, Status::Acceptance, "the supplement's milestone is still to come");
-    p.file_report(&provider(), 2, report, on(2027, 3, 31)).unwrap();
+    p.file_report(&provider(), 2, report, &Rules::default(), on(2027, 3, 31)).unwrap();
     let c = p.decide_milestone(&purchaser(), 2, true, "", &r, on(2027, 3, 31)).unwrap();
     assert_eq!(moves(&c), [(2, Movement::Pay, 7_000), (3, Movement::Release, 1_000)]);
     assert_eq!(p.status, Status::Completed);
