@@ -23,6 +23,7 @@ pub mod reference;
 pub mod sessions;
 pub mod setup;
 pub mod statistics;
+pub mod surveys;
 
 use shanzhi_domain::calendar::Calendar;
 use shanzhi_domain::clock::Clock;

@@ -25,6 +25,7 @@ pub mod search;
 pub mod sign_in;
 pub mod standards;
 pub mod statistics;
+pub mod survey;
 pub mod visibility;
 
 pub use error::{DomainError, ErrorCode, ErrorKind, FieldError};

@@ -153,6 +153,10 @@ pub struct Rules {
     /// A service report finds an `at_least` indicator behind when it is short of its share of the term elapsed by
     /// more than this (basis points), an `at_most` one when above its target by more: a local choice.
     pub behind_target_tolerance_bp: u32,
+    /// A survey's results are published once it has this many answers, so no answer points at one person.
+    pub survey_min_published: u32,
+    /// The most one-time survey codes one batch issues (a printed sheet's worth).
+    pub survey_batch_max: u32,
 }
 
 impl Default for Rules {
@@ -203,6 +207,8 @@ impl Default for Rules {
             grades: crate::evaluation::GradeRules::default(),
             evaluation: crate::evaluation::EvaluationRules::default(),
             behind_target_tolerance_bp: 2000,
+            survey_min_published: 5,
+            survey_batch_max: 200,
         }
     }
 }

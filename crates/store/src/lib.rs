@@ -43,6 +43,7 @@ pub mod secrets;
 mod side_rows;
 mod sql;
 pub mod statistics;
+pub mod surveys;
 mod words;
 
 pub use accounts::{Account, AccountStore};
@@ -67,6 +68,7 @@ pub use read::one_snapshot;
 pub use red_flags::{FlagTally, Flagging, NewRedFlag, RedFlagFilter, RedFlagStore, StoredFlag};
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;
+pub use surveys::{Answered, SurveyStore};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -278,6 +280,7 @@ pub trait Store:
     + ProviderRecord
     + RedFlagStore
     + EvaluationStore
+    + SurveyStore
     + Send
     + Sync
 {

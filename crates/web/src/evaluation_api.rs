@@ -1,13 +1,16 @@
 //! Performance over `/api/v1`: a project's progress against its targets, its evaluation, commissioning the
-//! third-party evaluator, each party's scores, the evaluators to choose from and the ties evaluators declare.
+//! third-party evaluator, each party's scores, the evaluators to choose from, the ties evaluators declare, and
+//! the service users' satisfaction survey.
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shanzhi_app::evaluations::{self, EvaluationRequest, EvaluationView, StartEvaluationRequest, TieRequest};
+use shanzhi_app::surveys::{self, AnswerRequest, IssueRequest};
 use shanzhi_domain::evaluation::Tie;
 use shanzhi_domain::org::Organisation;
+use shanzhi_domain::survey::Tally;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -141,4 +144,87 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(submit_evaluation))
         .routes(routes!(list_evaluators))
         .routes(routes!(list_ties, declare_tie))
+        .routes(routes!(issue_survey_codes))
+        .routes(routes!(project_survey))
+        .routes(routes!(survey, answer_survey))
+}
+
+// ---- Service users' satisfaction survey ----
+
+#[utoipa::path(
+    post,
+    path = "/projects/{id}/survey-codes",
+    summary = "Issue one-time survey codes for the project (its purchaser or provider, while the service runs): the codes are in this answer only, the platform keeps their keyed hashes (422 out_of_range beyond survey_batch_max; 409 survey_closed)",
+    request_body = IssueRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::SURVEY_ISSUERS)))
+)]
+pub(crate) async fn issue_survey_codes(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<IssueRequest>,
+) -> AppResult<Response> {
+    let issued = surveys::issue(&state, &s.actor, id, req).await?;
+    let base = crate::feeds::origin(&state, &headers);
+    let links: Vec<String> = issued.codes.iter().map(|c| surveys::link(&base, c)).collect();
+    let body = serde_json::json!({"project_id": issued.project_id, "batch": issued.batch, "codes": issued.codes, "links": links});
+    Ok(no_store((StatusCode::CREATED, Json(body)).into_response()))
+}
+
+#[utoipa::path(
+    get,
+    path = "/projects/{id}/survey",
+    summary = "The project's survey answers counted: answers, by_level (very_satisfied … very_dissatisfied), on_time, recommend, satisfied_percent",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::SIGNED_IN)))
+)]
+pub(crate) async fn project_survey(
+    State(state): State<AppState>,
+    ApiSession(s): ApiSession,
+    Path(id): Path<i64>,
+) -> AppResult<Json<serde_json::Value>> {
+    let t = surveys::tally(&state, &s.actor, id).await?;
+    Ok(Json(tally_json(&t)))
+}
+
+/// A tally with its rate.
+pub fn tally_json(t: &Tally) -> serde_json::Value {
+    let mut v = serde_json::json!(t);
+    v["satisfied_percent"] = serde_json::json!(t.satisfied_percent().map(|q| q.display()));
+    v
+}
+
+#[utoipa::path(
+    get,
+    path = "/surveys/{code}",
+    summary = "What a survey code opens, without an account: the project, the survey period and whether the code has answered in it (404 for an unknown code; 409 survey_closed; 422 invalid_code)",
+    responses((status = 200, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
+pub(crate) async fn survey(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Response> {
+    Ok(no_store(Json(surveys::view(&state, &code).await?).into_response()))
+}
+
+#[utoipa::path(
+    post,
+    path = "/surveys/{code}",
+    summary = "Answer the survey with a code, without an account: once per code and survey period (409 already_answered)",
+    request_body = AnswerRequest,
+    responses((status = 201, description = "success")),
+    extensions(("x-roles" = json!(roles::PUBLIC)))
+)]
+pub(crate) async fn answer_survey(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<AnswerRequest>,
+) -> AppResult<Response> {
+    let view = surveys::answer(&state, &code, req).await?;
+    Ok(no_store((StatusCode::CREATED, Json(view)).into_response()))
+}
+
+fn no_store(mut resp: Response) -> Response {
+    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    resp
 }

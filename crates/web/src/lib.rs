@@ -25,6 +25,7 @@ pub mod paging;
 pub mod pool;
 pub mod procure_api;
 pub mod public;
+pub mod qr;
 pub mod throttle;
 
 use axum::extract::DefaultBodyLimit;

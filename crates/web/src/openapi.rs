@@ -38,6 +38,8 @@ pub mod roles {
     /// The parties of a performance evaluation: the provider, the purchaser, the commissioned evaluator.
     pub const EVALUATION_PARTIES: &[&str] = &["provider", "purchaser", "evaluator"];
     pub const EVALUATOR: &[&str] = &["evaluator"];
+    /// Who hands out survey codes: the project's purchaser or provider.
+    pub const SURVEY_ISSUERS: &[&str] = &["purchaser", "provider"];
 }
 
 #[derive(OpenApi)]

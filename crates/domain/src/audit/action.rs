@@ -126,6 +126,9 @@ actions! {
     EvaluatorTieDeclare => "evaluator.tie_declare",
     // Monitoring during service.
     ProjectMonitoringVisit => "project.monitoring_visit",
+    // Service users' satisfaction survey.
+    SurveyCodesIssue => "survey.codes_issue",
+    SurveyAnswer => "survey.answer",
 }
 
 impl Serialize for Action {
@@ -162,7 +165,8 @@ mod tests {
         organisation.verify organisation.reject user.create user.disable user.enable user.password_change \
         user.password_reset session.create session.end expert.create expert.update file.upload setting.set \
         job.session_purge job.deadline_sweep feedback.file feedback.answer project.evaluation_start \
-        project.evaluation_submit evaluator.tie_declare project.monitoring_visit";
+        project.evaluation_submit evaluator.tie_declare project.monitoring_visit \
+        survey.codes_issue survey.answer";
 
     #[test]
     fn recorded_names_stay_as_they_are() {

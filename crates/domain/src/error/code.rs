@@ -37,6 +37,8 @@ error_codes! {
     AccountDisabled = "account_disabled",
     /// An expert added with neither an existing user nor a new account (or with both).
     AccountRequired = "account_required",
+    /// A survey code answers a second time in the same survey period.
+    AlreadyAnswered = "already_answered",
     /// A complaint about this challenge already exists.
     AlreadyComplained = "already_complained",
     /// A committee member declares a second time.
@@ -441,6 +443,8 @@ error_codes! {
     StorageFull = "storage_full",
     /// Supplementary contracts above their share of the original amount.
     SupplementAboveLimit = "supplement_above_limit",
+    /// A survey answered while the service is not running (before the contract, after acceptance).
+    SurveyClosed = "survey_closed",
     /// Suspensions beyond 30 days in all.
     SuspensionTooLong = "suspension_too_long",
     /// A method change while another request awaits finance's decision.

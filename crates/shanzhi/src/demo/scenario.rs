@@ -453,7 +453,7 @@ impl Scenario<'_> {
             self.fill_posts(&mut p, contracted).await?;
             last_step = self.acceptance(&mut p, purchaser, contracted).await?;
         }
-        if let Some(e) = &s.evaluation {
+        if let Some(e) = s.evaluation.as_ref().filter(|_| reach >= 5) {
             self.evaluate(&mut p, purchaser, e, last_step).await?;
         }
         if s.stop_at == "terminated" {

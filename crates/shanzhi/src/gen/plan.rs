@@ -180,6 +180,8 @@ impl<'a> Planner<'a> {
         s.reports =
             (0..reports as usize).map(|i| template.reports.get(i).cloned().unwrap_or_else(|| report(i))).collect();
         s.days_ago = None;
+        // The demo's evaluations name its own evaluators; a generated province has none of them.
+        s.evaluation = None;
         if !past {
             self.schedule(&mut s, rng, milestones, reports)?;
         } else if year == Some(this_year - 1) {

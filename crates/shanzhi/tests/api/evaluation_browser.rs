@@ -7,9 +7,9 @@ use crate::webdriver::Browser;
 use reqwest::Method;
 
 /// Fills the scoring form: each target reached, with its evidence, and the opinion.
-async fn score_all(b: &Browser, targets: usize, evidence: &str) {
-    for i in 0..targets {
-        b.fill(&format!("[name='score[{i}].achieved']"), "100").await;
+async fn score_all(b: &Browser, targets: &[String], evidence: &str) {
+    for (i, value) in targets.iter().enumerate() {
+        b.fill(&format!("[name='score[{i}].achieved']"), value).await;
         b.fill(&format!("[name='score[{i}].evidence']"), evidence).await;
     }
     b.fill("#comment", "服务达到合同要求。").await;
@@ -31,7 +31,12 @@ async fn an_evaluation_from_self_evaluation_to_a_published_grade_in_the_browser(
         }
     }
     let project = app.ok(Method::GET, &format!("/api/v1/projects/{id}"), &purchaser, None).await;
-    let targets = project["design"]["targets"].as_array().unwrap().len();
+    let targets: Vec<String> = project["design"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["target"].as_str().unwrap().to_string())
+        .collect();
     let page = format!("{base}/projects/{id}");
 
     // The purchaser commissions the evaluator that did not evaluate this provider last time.
@@ -48,19 +53,19 @@ async fn an_evaluation_from_self_evaluation_to_a_published_grade_in_the_browser(
     b.goto(&format!("{page}/evaluation/part")).await;
     submit(&b).await;
     assert!(b.text(".error-summary").await.contains("请填写总体评价意见"));
-    score_all(&b, targets, "托养服务签到表与训练记录").await;
-    assert!(b.url().await.ends_with(&format!("/projects/{id}")), "back on the project");
+    score_all(&b, &targets, "托养服务签到表与训练记录").await;
+    assert!(b.url().await.ends_with(&format!("/projects/{id}#evaluation")), "back on the project's evaluation");
     assert!(b.text("#evaluation-parts").await.contains("承接主体自评"));
 
     sign_in(&b, &base, "cl.purchaser").await;
     b.goto(&format!("{page}/evaluation/part")).await;
-    score_all(&b, targets, "核查托养档案").await;
+    score_all(&b, &targets, "核查托养档案").await;
 
     // The evaluator's part fixes the grade.
     sign_in(&b, &base, "cxdpg.evaluator").await;
     assert!(b.source().await.contains("提交绩效评价"), "on the evaluator's queue");
     b.goto(&format!("{page}/evaluation/part")).await;
-    score_all(&b, targets, "抽查档案并入户回访").await;
+    score_all(&b, &targets, "抽查档案并入户回访").await;
     let section = b.text("#evaluation").await;
     assert!(section.contains("100.00") && section.contains("优"), "{section}");
     b.goto(&format!("{page}/evaluation/report")).await;

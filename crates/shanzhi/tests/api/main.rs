@@ -53,6 +53,7 @@ mod sign_in;
 mod snapshots;
 mod statistics;
 mod statistics_sql;
+mod surveys;
 mod targets;
 mod upgrade;
 mod visibility;

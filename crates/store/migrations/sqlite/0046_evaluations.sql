@@ -29,3 +29,4 @@ CREATE TABLE evaluator_ties (
 );
 CREATE INDEX evaluator_ties_pair ON evaluator_ties(evaluator_org_id, provider_org_id);
 CREATE INDEX evaluator_ties_provider ON evaluator_ties(provider_org_id, id);
+CREATE INDEX evaluator_ties_declared_by ON evaluator_ties(declared_by);

@@ -197,7 +197,21 @@ pub async fn part_form(State(state): State<AppState>, user: SignedIn, ids: Ids) 
     let shell = user.shell();
     let p = shanzhi_app::projects::visible_project(&state, actor, ids.id).await.or_page(&shell)?;
     let party = p.may_evaluate(actor).map_err(AppError::from).or_page(&shell)?;
-    Ok(render(StatusCode::OK, part_page(&user, &p, party, &Form::default(), &Errors::default())))
+    // The service users' survey feeds the satisfaction indicators: its rate and count are filled in.
+    let (tally, _) = shanzhi_app::surveys::counts(&state, &p).await.or_page(&shell)?;
+    let mut form = Form::default();
+    if let Some(rate) = tally.satisfied_percent() {
+        let satisfaction = |t: &&PerformanceTarget| t.dimension == shanzhi_domain::evaluation::Dimension::Satisfaction;
+        for (i, _) in p.design.targets.iter().enumerate().filter(|(_, t)| satisfaction(t)) {
+            form.push(score_field(i, "achieved"), rate.display());
+            let evidence = match user.lang {
+                Lang::Zh => format!("服务对象满意度测评：{} 份有效答卷，满意率 {}%", tally.answers, rate.display()),
+                Lang::En => format!("Service users' survey: {} answers, {}% satisfied", tally.answers, rate.display()),
+            };
+            form.push(score_field(i, "evidence"), evidence);
+        }
+    }
+    Ok(render(StatusCode::OK, part_page(&user, &p, party, &form, &Errors::default())))
 }
 
 pub async fn submit_part(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {

@@ -33,6 +33,7 @@ pub(crate) mod red_flags;
 mod registration;
 mod steps;
 mod supplements;
+mod survey;
 mod user_admin;
 pub(crate) mod words;
 
@@ -99,6 +100,9 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/supplements/{n}/review", post(supplements::review))
         .route("/projects/{id}/supplements/{n}/sign", post(supplements::sign))
         .route("/projects/{id}/visits", post(monitoring::record_visit))
+        .route("/projects/{id}/survey-codes", post(survey::issue))
+        .route("/surveys", get(survey::enter).post(survey::enter))
+        .route("/surveys/{code}", get(survey::show).post(survey::answer))
         .route("/projects/{id}/evaluation", post(evaluation::start))
         .route("/projects/{id}/evaluation/part", get(evaluation::part_form).post(evaluation::submit_part))
         .route("/projects/{id}/evaluation/report", get(evaluation::report))

@@ -274,6 +274,7 @@ pub(crate) async fn project_page(
     };
     let flags = shanzhi_app::red_flags::of_project(state, &user.session.actor, p).await.or_page(&shell)?;
     let evaluation = shanzhi_app::evaluations::EvaluationView::of(&user.session.actor, p.clone());
+    let (tally, issued) = shanzhi_app::surveys::counts(state, p).await.or_page(&shell)?;
     let evaluators = match evaluation.may_start {
         true => {
             shanzhi_app::evaluations::evaluators(state, shanzhi_app::PageRequest::first(200))
@@ -307,6 +308,7 @@ pub(crate) async fn project_page(
         (procurement)
         (super::red_flags::project_section(lang, &flags))
         (super::monitoring::section(lang, user, p, state.rules.behind_target_tolerance_bp, input))
+        (super::survey::section(lang, user, p, &tally, issued, input))
         (super::evaluation::section(lang, user, &evaluation, &evaluators, input))
         (panel(lang, user, p, input, direct_purchase))
         h2 { (lang.t("办理记录", "History")) }

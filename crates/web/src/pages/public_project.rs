@@ -22,6 +22,7 @@ pub async fn show(state: &AppState, v: &Viewer, id: i64) -> Page {
     let places = shanzhi_app::reference::regions_named(state, &p.regions).await.or_page(&shell)?;
     let place_names: Vec<&str> = places.iter().map(|r| r.name.as_str()).collect();
     let answers = shanzhi_app::feedback::published_of_project(state, id).await.or_page(&shell)?;
+    let survey = shanzhi_app::surveys::public_tally(state, id).await.or_page(&shell)?;
     let body = html! {
         div.no-print { (breadcrumbs(lang, &[("/notices", lang.t("采购公告", "Procurement notices")), ("", &p.title)])) }
         span.caption { (p.code) }
@@ -48,6 +49,10 @@ pub async fn show(state: &AppState, v: &Viewer, id: i64) -> Page {
         }
         @if let Some(c) = &p.contract { (contract(lang, c)) }
         @if let Some(e) = &p.evaluation { (evaluation(lang, e)) }
+        @if let Some(t) = &survey {
+            h2 { (lang.t("服务对象满意度测评", "Service users' satisfaction")) }
+            (super::survey::tally_view(lang, t))
+        }
         @if let Some(on) = p.cancelled_on {
             p.notice { (lang.t("本项目已于", "Cancelled on ")) (lang.date(on)) (lang.t("撤销。", ".")) }
         }
