@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod approvals;
 pub mod audit;
 pub mod budgets;
+pub mod credit;
 pub mod directory;
 pub mod error;
 pub mod evaluations;

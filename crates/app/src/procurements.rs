@@ -291,6 +291,7 @@ async fn bidder(app: &App, actor: &Actor) -> Result<ProviderInfo> {
             kind: actor.org_kind,
             active: false,
             class_one: false,
+            barred_until: None,
         },
     })
 }

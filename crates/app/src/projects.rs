@@ -724,6 +724,7 @@ async fn apply(app: &App, actor: &Actor, id: i64, cmd: Command) -> Result<Applie
         Command::SignContract(req) => {
             // A framework agreement's contract follows what was called off under it.
             let procurement = crate::procurements::latest_of(app, p.id).await?;
+            crate::credit::read_bar(app, &mut p).await?;
             p.sign_contract(actor, req.into_input()?, procurement.as_ref(), rules, china_date(now), now)?
         }
         Command::FileReport(index, req) => {

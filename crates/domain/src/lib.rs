@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod clock;
 pub mod committee;
+pub mod credit;
 pub mod deadlines;
 pub mod error;
 pub mod evaluation;

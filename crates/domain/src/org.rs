@@ -207,6 +207,10 @@ pub struct ProviderInfo {
     pub kind: OrgKind,
     pub active: bool,
     pub class_one: bool,
+    /// The last day finance bars it from government purchasing ([`crate::credit`]), as its organisation says
+    /// when read: never kept in the records that name the provider (an award, a contract).
+    #[serde(skip)]
+    pub barred_until: Option<chrono::NaiveDate>,
 }
 
 /// An organisation: purchaser, provider, reviewer, evaluator or part of the social-work network.
@@ -230,6 +234,9 @@ pub struct Organisation {
     /// Whether civil affairs has verified the organisation; only self-registered providers start unverified.
     #[serde(default)]
     pub verification: Verification,
+    /// The last day of the latest bar from government purchasing finance decided, if any ([`crate::credit`]).
+    #[serde(default)]
+    pub barred_until: Option<chrono::NaiveDate>,
 }
 
 string_enum!(
@@ -256,6 +263,7 @@ impl Organisation {
             kind: self.kind,
             active: self.active,
             class_one: self.class_one,
+            barred_until: self.barred_until,
         }
     }
     pub fn is_eligible_provider(&self) -> bool {

@@ -242,6 +242,7 @@ mod tests {
             active: verification == Verification::Verified,
             contact: "付春燕 13872500000".into(),
             verification,
+            barred_until: None,
         }
     }
 

@@ -12,6 +12,7 @@ pub mod bulk;
 mod changes;
 mod connection;
 mod contribution;
+pub mod credit;
 pub mod directory;
 mod error;
 pub mod evaluations;
@@ -51,6 +52,7 @@ pub use approvals::{ApprovalFilter, ApprovalStore};
 pub use budget_list::{BudgetFilter, BudgetLists};
 pub use bulk::Batch;
 pub use connection::{Timeouts, CONNECT_TIMEOUT_ENV, STATEMENT_TIMEOUT_ENV};
+pub use credit::{CreditStore, ProjectRecord};
 pub use directory::{Directory, OrganisationFilter, UserFilter};
 pub use error::{Result, StoreError};
 pub use evaluations::EvaluationStore;
@@ -281,6 +283,7 @@ pub trait Store:
     + RedFlagStore
     + EvaluationStore
     + SurveyStore
+    + CreditStore
     + Send
     + Sync
 {

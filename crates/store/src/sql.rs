@@ -285,6 +285,10 @@ pub(crate) fn org_from_row(r: &dyn Cells) -> Result<Organisation> {
         contact: r.try_get("contact")?,
         verification: Verification::parse(&verification)
             .ok_or_else(|| StoreError::Corrupt(format!("organisation verification {verification}")))?,
+        barred_until: r
+            .try_get::<Option<String>>("barred_until")?
+            .map(|d| d.parse().map_err(|e| StoreError::Corrupt(format!("organisation barred_until {d}: {e}"))))
+            .transpose()?,
     })
 }
 
@@ -412,7 +416,8 @@ fn file_from_row(r: &dyn Cells) -> Result<FileMeta> {
 }
 
 pub(crate) const ORG_COLUMNS: &str =
-    "id, key, name, kind, uscc, resident_id_masked, region, parent_id, class_one, active, contact, verification";
+    "id, key, name, kind, uscc, resident_id_masked, region, parent_id, class_one, active, contact, verification, \
+     barred_until";
 pub(crate) const USER_COLUMNS: &str = "id, username, display_name, org_id, roles, supervisor_region, active";
 
 #[async_trait]

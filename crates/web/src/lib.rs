@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api;
 pub mod approvals;
 pub mod auth;
+pub mod credit_api;
 pub mod deadline;
 pub mod error;
 pub mod evaluation_api;

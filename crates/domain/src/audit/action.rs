@@ -129,6 +129,8 @@ actions! {
     // Service users' satisfaction survey.
     SurveyCodesIssue => "survey.codes_issue",
     SurveyAnswer => "survey.answer",
+    // Credit records.
+    ProviderBlacklist => "provider.blacklist",
 }
 
 impl Serialize for Action {
@@ -166,7 +168,7 @@ mod tests {
         user.password_reset session.create session.end expert.create expert.update file.upload setting.set \
         job.session_purge job.deadline_sweep feedback.file feedback.answer project.evaluation_start \
         project.evaluation_submit evaluator.tie_declare project.monitoring_visit \
-        survey.codes_issue survey.answer";
+        survey.codes_issue survey.answer provider.blacklist";
 
     #[test]
     fn recorded_names_stay_as_they_are() {

@@ -389,6 +389,8 @@ error_codes! {
     ProcurementStarted = "procurement_started",
     /// An action while finance has suspended the procurement.
     ProcurementSuspended = "procurement_suspended",
+    /// A provider finance has barred from government purchasing (政府采购法 §77) interests, bids, wins or signs.
+    ProviderBarred = "provider_barred",
     /// A provider that is deregistered or suspended.
     ProviderInactive = "provider_inactive",
     /// An organisation that is not an eligible provider.

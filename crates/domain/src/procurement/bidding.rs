@@ -82,9 +82,9 @@ impl Procurement {
     }
 
     /// Whether this organisation may take part: a provider kind but not a class-one public institution
-    /// (财政部令第102号), verified and active, of a kind the qualification requirements admit, and invited when
-    /// the method invites.
-    pub fn check_bidder(&self, actor: &Actor, bidder: &ProviderInfo) -> Result<(), DomainError> {
+    /// (财政部令第102号), verified and active, not barred by finance (政府采购法 §77), of a kind the qualification
+    /// requirements admit, and invited when the method invites.
+    pub fn check_bidder(&self, actor: &Actor, bidder: &ProviderInfo, now: DateTime<Utc>) -> Result<(), DomainError> {
         if !actor.has(Role::Provider) || !actor.org_kind.is_provider_kind() || bidder.org_id != actor.org_id {
             return Err(DomainError::NotPermitted { action: "bid" });
         }
@@ -102,6 +102,7 @@ impl Procurement {
                 "your organisation is not verified by civil affairs (or is suspended) and may not bid",
             ));
         }
+        bidder.check_not_barred(china_date(now))?;
         if !self.documents.admits(bidder.kind) {
             let admitted: Vec<&str> = self.documents.admitted_kinds.iter().map(|k| k.label_zh()).collect();
             let admitted_en: Vec<&str> = self.documents.admitted_kinds.iter().map(|k| k.code()).collect();
@@ -143,7 +144,7 @@ impl Procurement {
         bidder: &ProviderInfo,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.check_bidder(actor, bidder)?;
+        self.check_bidder(actor, bidder, now)?;
         self.require_stage(&[Stage::Bidding], "register_interest")?;
         // Interest is for bidding: once the deadline has passed there is nothing left to take part in.
         if self.bid_deadline.is_some_and(|d| now >= d) {
@@ -169,7 +170,7 @@ impl Procurement {
         content: Option<&BidContent>,
         now: DateTime<Utc>,
     ) -> Result<(), DomainError> {
-        self.check_bidder(actor, bidder)?;
+        self.check_bidder(actor, bidder, now)?;
         self.require_not_suspended(now)?;
         let deadline = self.sealed_until().ok_or_else(|| {
             refused(ErrorCode::NotAcceptingBids, "当前不接受投标（响应）", "bids are not being accepted now")
@@ -215,7 +216,7 @@ impl Procurement {
         text: &str,
         now: DateTime<Utc>,
     ) -> Result<Change, DomainError> {
-        self.check_bidder(actor, bidder)?;
+        self.check_bidder(actor, bidder, now)?;
         self.require_stage(&[Stage::Bidding], "ask")?;
         let mut p = Problems::default();
         need_text(&mut p, "text", text, 5, 2_000, "问题", "question");

@@ -191,9 +191,38 @@ mod tests {
             kind: OrgKind::SocialOrganisation,
             active: true,
             class_one: false,
+            barred_until: None,
         };
         assert!(p.register_interest(&provider, &info, now).is_ok());
         let late = p.register_interest(&provider, &info, now + chrono::Duration::days(10)).unwrap_err();
         assert_eq!(late.code(), ErrorCode::DeadlinePassed);
+    }
+    #[test]
+    fn a_barred_provider_may_neither_register_interest_ask_nor_bid() {
+        let mut p = consultation();
+        let now = p.created_at;
+        p.stage = Stage::Bidding;
+        p.opening = None;
+        p.bid_deadline = Some(now + chrono::Duration::days(10));
+        let provider = actor(1051, 51, OrgKind::SocialOrganisation, &[Role::Provider]);
+        let today = crate::calendar::china_date(now);
+        let barred = crate::org::ProviderInfo {
+            org_id: 51,
+            name: "机构51".into(),
+            kind: OrgKind::SocialOrganisation,
+            active: true,
+            class_one: false,
+            barred_until: Some(today + chrono::Duration::days(5)),
+        };
+        assert_eq!(p.register_interest(&provider, &barred, now).unwrap_err().code(), ErrorCode::ProviderBarred);
+        assert_eq!(
+            p.ask(&provider, &barred, "请问服务对象名单何时提供？", now).unwrap_err().code(),
+            ErrorCode::ProviderBarred
+        );
+        assert_eq!(p.check_bid_window(&provider, &barred, None, now).unwrap_err().code(), ErrorCode::ProviderBarred);
+        assert!(p.interests.is_empty(), "nothing registered");
+        // The day after the bar ends it may take part again.
+        let later = now + chrono::Duration::days(6);
+        assert!(p.register_interest(&provider, &barred, later).is_ok());
     }
 }

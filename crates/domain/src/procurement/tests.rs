@@ -42,6 +42,7 @@ fn info(org: i64) -> ProviderInfo {
         kind: OrgKind::SocialOrganisation,
         active: true,
         class_one: false,
+        barred_until: None,
     }
 }
 fn region(code: &str, level: crate::org::RegionLevel) -> crate::org::Region {

@@ -37,6 +37,7 @@ impl Project {
         if !provider.active {
             return Err(DomainError::ProviderInactive);
         }
+        provider.check_not_barred(crate::clock::china_date(now))?;
         let justification = justification.trim();
         if justification.chars().count() < 10 {
             return Err(DomainError::field(
@@ -75,6 +76,7 @@ impl Project {
         if !provider.kind.is_provider_kind() || provider.class_one {
             return Err(DomainError::ProviderIneligible);
         }
+        provider.check_not_barred(crate::clock::china_date(now))?;
         let justification = match &award.winner.score {
             Some(score) => format!("{}确定，综合得分 {score}", p.method.label_zh()),
             None => format!("{}确定，报价 {} 元", p.method.label_zh(), award.winner.price.display_yuan()),

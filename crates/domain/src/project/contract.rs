@@ -89,6 +89,9 @@ impl Project {
         self.may(actor, Act::SignContract)?;
         let award =
             self.award.clone().ok_or(DomainError::WrongStep { action: "sign_contract", status: self.status.code() })?;
+        // The award names the provider as it was; whether it is barred now is its organisation's to say, which
+        // the caller reads into the award's provider before signing.
+        award.provider.check_not_barred(today)?;
         let mut p = Problems::default();
         match self.contract_price(procurement) {
             _ if input.amount.fen() <= 0 => p.add(

@@ -42,6 +42,7 @@ fn provider_info() -> ProviderInfo {
         kind: OrgKind::SocialOrganisation,
         active: true,
         class_one: false,
+        barred_until: None,
     }
 }
 
@@ -1017,4 +1018,75 @@ fn the_public_reads_the_contract_and_each_acceptance_but_no_working() {
     assert_eq!(published[0].title, format!("{}关于{}的验收结果公告", p.purchaser_name, p.design.title));
     assert_eq!(published[0].body.value()["paid"], serde_json::json!(p.contract.as_ref().unwrap().amount));
     assert!(!published[0].body.text().contains("缺少活动签到表"));
+}
+
+#[test]
+fn a_barred_provider_is_neither_awarded_nor_signed() {
+    let r = rules();
+    let barred = ProviderInfo { barred_until: Some(d(2026, 3, 31)), ..provider_info() };
+    let mut p = approved();
+    let why = "该机构长期在本地开展留守儿童服务，经验丰富";
+    assert_eq!(
+        p.award_direct(&purchaser(), barred.clone(), &r, why, t(5)).unwrap_err().code(),
+        ErrorCode::ProviderBarred
+    );
+    assert_eq!(p.status, Status::Procurement, "nothing awarded");
+    // Awarded before the bar, then barred: the contract is not signed while the bar lasts.
+    let mut q = awarded();
+    q.award.as_mut().unwrap().provider.barred_until = Some(d(2026, 3, 31));
+    let e = q.sign_contract(&purchaser(), contract_input(), None, &r, d(2026, 3, 6), t(6)).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ProviderBarred);
+    assert!(e.to_string().contains("2026年3月31日") || !e.to_string().is_empty());
+    // The bar is not kept with the award: a record read back has none, its organisation says.
+    let text = serde_json::to_string(&q).unwrap();
+    assert!(!text.contains("barred_until"));
+}
+
+#[test]
+fn a_barred_winner_is_not_awarded_from_its_procurement() {
+    use crate::procurement::{self as proc, Award as ProcAward, Documents, Method, Procurement, Scoring, Winner};
+    let rules = rules();
+    let p = approved();
+    let ctx = proc::StartContext {
+        project_id: p.id,
+        project_code: p.code.clone(),
+        title: p.design.title.clone(),
+        purchaser_org_id: PURCHASER_ORG,
+        purchaser_name: p.purchaser_name.clone(),
+        category: p.design.category.clone(),
+        region: "420506".into(),
+        budget: p.total(),
+        same_kind_total: Money::ZERO,
+        previous: None,
+        approval: None,
+        rules: &rules,
+    };
+    let documents = Documents {
+        requirements: "为农村留守儿童提供课后陪伴与心理辅导服务".into(),
+        qualifications: "依法登记的社会组织".into(),
+        scoring: Scoring::LowestPrice,
+        sme_deduction_bp: 1000,
+        tie_rule: "报价相同的抽签确定".into(),
+        invited: vec![],
+        single_source: None,
+        framework_members: None,
+        admitted_kinds: vec![],
+        complex_or_high_impact: false,
+    };
+    let input = proc::StartInput { method: Method::RequestForQuotation, documents, agency_org_id: None };
+    let (mut q, _) = Procurement::start(&ctx, input, &purchaser(), t(5)).unwrap();
+    let winner = Winner {
+        bid_id: 1,
+        org_id: PROVIDER_ORG,
+        name: provider_info().name,
+        price: Money::from_yuan(80_000),
+        score: None,
+        tie_reason: None,
+    };
+    q.award = Some(ProcAward { winner, members: vec![], at: t(5), by: 100, minutes: None, void: false });
+    let barred = ProviderInfo { barred_until: Some(d(2026, 12, 31)), ..provider_info() };
+    let mut won = p.clone();
+    assert_eq!(won.award_from_procurement(&q, barred, t(5)).unwrap_err().code(), ErrorCode::ProviderBarred);
+    assert!(won.award.is_none());
+    won.award_from_procurement(&q, provider_info(), t(5)).unwrap();
 }

@@ -355,6 +355,7 @@ fn project() -> Project {
         kind: OrgKind::SocialOrganisation,
         active: true,
         class_one: false,
+        barred_until: None,
     };
     Project {
         id: 7,

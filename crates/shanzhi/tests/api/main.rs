@@ -13,6 +13,7 @@ mod calendar;
 mod choosers;
 mod cli;
 mod cookies;
+mod credit;
 mod data_folder;
 mod disk_full;
 mod evaluation_browser;

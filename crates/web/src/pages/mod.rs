@@ -112,6 +112,7 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/terminate", post(projects::terminate))
         .route("/notices", get(notices::list))
         .route("/providers/{id}", get(public_provider::show))
+        .route("/providers/{id}/blacklistings", post(public_provider::blacklist))
         .route("/regions/{code}", get(public_region::show))
         .route("/notices/{id}", get(notices::show))
         .route("/feed/{file}", get(crate::feeds::feed))

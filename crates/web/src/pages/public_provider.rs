@@ -8,10 +8,15 @@ use maud::html;
 use shanzhi_app::provider_record::provider_record;
 
 use super::dashboard::{bar_chart, Row, Series};
+use super::forms::{self, error_summary, Errors, Form};
 use super::layout::{breadcrumbs, page, row};
-use super::{render, OrPage, Page, Viewer};
+use super::{error_page, fatal, render, see_other, OrPage, Page, Posted, Viewer};
+use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::paging::{next_page_href, ListQuery};
 use crate::AppState;
+use maud::Markup;
+use shanzhi_app::credit::{BlacklistRequest, CreditRecord};
 
 pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<String>, RawQuery(raw): RawQuery) -> Page {
     let shell = v.shell();
@@ -19,6 +24,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
     let id: i64 = id.parse().map_err(|_| shanzhi_app::Error::not_found()).or_page(&shell)?;
     let q = ListQuery::parse_page(raw.as_deref(), &[]).or_page(&shell)?;
     let r = provider_record(&state, id, q.page).await.or_page(&shell)?;
+    let credit = shanzhi_app::credit::record(&state, id).await.or_page(&shell)?;
+    let finance = v.session.as_ref().is_some_and(|s| s.actor.is_finance_reviewer());
     let region = match &r.region {
         Some(code) => {
             shanzhi_app::reference::regions_named(&state, std::slice::from_ref(code)).await.or_page(&shell)?.pop()
@@ -41,6 +48,8 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             @if let Some(place) = &region { (row(lang.t("所在地", "Based in"), html! { (place.name) })) }
             (row(lang.t("公开项目", "Public projects"), html! { (r.years.iter().map(|y| y.projects).sum::<i64>()) }))
         }
+        (credit_section(lang, &credit))
+        @if finance { (blacklist_form(lang, &v, id, &Form::default(), &Errors::default())) }
         p.no-print { a #provider-feedback href={"/providers/" (id) "/feedback"} { (lang.t("对该承接主体的服务提意见", "Give feedback on this provider's services")) } }
         h2 { (lang.t("历年合同金额", "Contracted by year")) }
         (bar_chart(lang, "provider-years", lang.t("按项目年度", "By the project's year"), &series, &rows))
@@ -75,4 +84,70 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         (super::feedback::published_answers(lang, &r.answers))
     };
     Ok(render(StatusCode::OK, page(&shell, &r.name, body)))
+}
+
+/// The provider's credit record: whether it is barred now, finance's decisions, its evaluations' grades and its
+/// contracts — a qualification, not a score.
+fn credit_section(lang: Lang, c: &CreditRecord) -> Markup {
+    html! {
+        h2 #credit { (lang.t("信用记录", "Credit record")) }
+        @if let Some(until) = c.barred_until {
+            div.notice.notice--warning #barred { p { strong { (lang.t("已列入不良行为记录名单：", "Barred from government purchasing: ")) }
+                (lang.t("禁止参加政府采购活动至 ", "until ")) (lang.date(until)) (lang.t("（政府采购法第七十七条）。", " (政府采购法 §77).")) } }
+        }
+        dl.summary-list #credit-summary {
+            (row(lang.t("已完成合同", "Contracts completed"), html! { (c.projects.completed) }))
+            (row(lang.t("提前终止的合同", "Contracts ended early"), html! { (c.projects.terminated) }))
+            (row(lang.t("绩效评价等级", "Evaluation grades"), html! {
+                @if c.projects.grades.is_empty() { span.muted { (lang.t("尚无", "None yet")) } }
+                @for g in shanzhi_domain::evaluation::Grade::ALL {
+                    @if let Some(n) = c.projects.grades.get(g.code()) { (lang.t(g.label_zh(), g.label_en())) " " (n) " " }
+                }
+            }))
+        }
+        @if !c.blacklistings.is_empty() {
+            ul #blacklistings { @for b in &c.blacklistings {
+                li { strong { (lang.date(b.from)) " – " (lang.date(b.until)) } " · " (b.decided_by_org_name) "：" (b.reason) }
+            } }
+        }
+    }
+}
+
+fn blacklist_form(lang: Lang, v: &Viewer, id: i64, form: &Form, errors: &Errors) -> Markup {
+    let Some(session) = v.session.as_ref() else { return html! {} };
+    html! {
+        (error_summary(lang, errors))
+        form.no-print #blacklist-form method="post" action={"/providers/" (id) "/blacklistings"} {
+            h3 { (lang.t("列入不良行为记录名单（财政部门）", "Bar from government purchasing (finance)")) }
+            (forms::csrf(session))
+            (forms::select("years", lang.t("禁止期限", "For"), None,
+                &forms::plain(forms::options(&[("1", lang.t("一年", "1 year")), ("2", lang.t("二年", "2 years")), ("3", lang.t("三年", "3 years"))])),
+                form.get("years"), errors.get("years")))
+            (forms::textarea("reason", "reason", lang.t("处理决定的事实和依据（公开）", "Facts and grounds of the decision (public)"), None, form.get("reason"), errors.get("reason")))
+            (forms::submit(lang.t("作出处理决定", "Decide")))
+        }
+    }
+}
+
+/// Finance bars the provider; a refused form comes back on the provider's page with its errors.
+pub async fn blacklist(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>, posted: Posted) -> Page {
+    let Posted { user, form } = posted;
+    let shell = user.shell();
+    let req =
+        BlacklistRequest { years: form.get("years").trim().parse().unwrap_or(0), reason: form.get("reason").into() };
+    match shanzhi_app::credit::blacklist(&state, &user.session.actor, id, req).await.map_err(AppError::from) {
+        Ok(_) => Ok(see_other(&format!("/providers/{id}#credit"))),
+        Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&shell, e)),
+        Err(e) => {
+            let errors = Errors::from_error(user.lang, &e);
+            Ok(render(
+                e.status(),
+                page(&shell, lang_title(user.lang), blacklist_form(user.lang, &v, id, &form, &errors)),
+            ))
+        }
+    }
+}
+
+fn lang_title(lang: Lang) -> &'static str {
+    lang.t("列入不良行为记录名单", "Bar from government purchasing")
 }

@@ -46,6 +46,7 @@ fn running() -> Project {
         kind: OrgKind::SocialOrganisation,
         active: true,
         class_one: false,
+        barred_until: None,
     };
     Project {
         id: 7,
