@@ -22,7 +22,7 @@ pub struct IssueRequest {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-pub struct AnswerRequest {
+pub struct SurveyAnswerRequest {
     #[schema(value_type = Satisfaction)]
     pub satisfaction: String,
     pub on_time: bool,
@@ -125,7 +125,7 @@ pub async fn view(app: &App, typed: &str) -> Result<SurveyView> {
 }
 
 /// Records the answer of the code's holder in the current period: once (409 `already_answered`).
-pub async fn answer(app: &App, typed: &str, req: AnswerRequest) -> Result<SurveyView> {
+pub async fn answer(app: &App, typed: &str, req: SurveyAnswerRequest) -> Result<SurveyView> {
     let (code, p, period) = open(app, typed).await?;
     let satisfaction = Satisfaction::parse(req.satisfaction.trim()).ok_or_else(|| {
         Error::Domain(DomainError::field(

@@ -7,7 +7,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use shanzhi_app::evaluations::{self, EvaluationRequest, EvaluationView, StartEvaluationRequest, TieRequest};
-use shanzhi_app::surveys::{self, AnswerRequest, IssueRequest};
+use shanzhi_app::surveys::{self, IssueRequest, SurveyAnswerRequest};
 use shanzhi_domain::evaluation::Tie;
 use shanzhi_domain::org::Organisation;
 use shanzhi_domain::survey::Tally;
@@ -211,14 +211,14 @@ pub(crate) async fn survey(State(state): State<AppState>, Path(code): Path<Strin
     post,
     path = "/surveys/{code}",
     summary = "Answer the survey with a code, without an account: once per code and survey period (409 already_answered)",
-    request_body = AnswerRequest,
+    request_body = SurveyAnswerRequest,
     responses((status = 201, description = "success")),
     extensions(("x-roles" = json!(roles::PUBLIC)))
 )]
 pub(crate) async fn answer_survey(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    ApiJson(req): ApiJson<AnswerRequest>,
+    ApiJson(req): ApiJson<SurveyAnswerRequest>,
 ) -> AppResult<Response> {
     let view = surveys::answer(&state, &code, req).await?;
     Ok(no_store((StatusCode::CREATED, Json(view)).into_response()))

@@ -51,6 +51,23 @@ impl Lang {
             Lang::En => local.format("%-d %b %Y %H:%M").to_string(),
         }
     }
+    /// A figure with its thousands grouped, as amounts are (`1,190.04`; `200`).
+    pub fn quantity(self, q: shanzhi_domain::Quantity) -> String {
+        let text = q.display();
+        let (whole, rest) = text.split_once('.').map_or((text.as_str(), None), |(w, r)| (w, Some(r)));
+        let digits: Vec<char> = whole.chars().collect();
+        let mut grouped = String::new();
+        for (i, c) in digits.iter().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(*c);
+        }
+        match rest {
+            Some(r) => format!("{grouped}.{r}"),
+            None => grouped,
+        }
+    }
     pub fn money(self, m: Money) -> String {
         match self {
             Lang::Zh => format!("{} 元", m.display_yuan()),
@@ -69,6 +86,10 @@ mod tests {
         assert_eq!(Lang::Zh.date(d), "2025年10月9日");
         assert_eq!(Lang::En.date(d), "9 Oct 2025");
         assert_eq!(Lang::Zh.money(Money::from_yuan(450_000)), "450,000.00 元");
+        let q = |h| shanzhi_domain::Quantity::from_hundredths(h);
+        assert_eq!(Lang::Zh.quantity(q(119_004)), "1,190.04");
+        assert_eq!(Lang::En.quantity(q(20_000)), "200");
+        assert_eq!(Lang::En.quantity(q(123_456_700)), "1,234,567");
         let t = DateTime::parse_from_rfc3339("2025-10-08T17:30:00Z").unwrap().with_timezone(&Utc);
         assert_eq!(Lang::Zh.datetime(t), "2025年10月9日 01:30", "shown in China time");
     }

@@ -150,8 +150,11 @@ both_backends! {
         let supervisor = app.token("supervisor").await;
         let counted = |v: &Value| {
             let mut v = v.clone();
-            // The report adds the red flags' counts, which the statistics do not carry (nor all their readers read).
-            v.as_object_mut().unwrap().remove("red_flags");
+            // The report adds the red flags' counts, the evaluations' grades and the providers by kind, which the
+            // statistics do not carry (nor all their readers read).
+            for key in ["red_flags", "grades", "providers_by_kind"] {
+                v.as_object_mut().unwrap().remove(key);
+            }
             for (list, total) in [("by_department", "departments_total"), ("townships", "townships_total")] {
                 let n = v[list].as_array().unwrap().len();
                 v.as_object_mut().unwrap().insert(total.into(), json!(n));

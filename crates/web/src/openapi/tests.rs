@@ -62,7 +62,16 @@ fn samples() -> Samples {
         .add(crate::paging::Listed::<Value> { items: Vec::new(), next_cursor: None })
         .add(crate::feedback::FormToken { form_token: String::new(), min_seconds: 3 })
         .add(shanzhi_app::feedback::Receipt { id: 1, department_name: String::new(), due_on: chrono::NaiveDate::MIN })
-        .add(field);
+        .add(field)
+        .add(shanzhi_domain::evaluation::Tie {
+            id: 1,
+            evaluator_org_id: 1,
+            provider_org_id: 2,
+            kind: shanzhi_domain::evaluation::TieKind::Incubation,
+            since: chrono::NaiveDate::MIN,
+            until: None,
+            note: String::new(),
+        });
     macro_rules! defaults {
         ($($t:ty),* $(,)?) => { $(s.add(<$t>::default());)* };
     }
@@ -98,6 +107,14 @@ fn samples() -> Samples {
         approvals::DecisionRequest,
         shanzhi_app::feedback::FeedbackRequest,
         shanzhi_app::feedback::AnswerRequest,
+        projects::VisitRequest,
+        shanzhi_app::evaluations::StartEvaluationRequest,
+        shanzhi_app::evaluations::EvaluationRequest,
+        shanzhi_app::evaluations::ScoreRequest,
+        shanzhi_app::evaluations::TieRequest,
+        shanzhi_app::surveys::IssueRequest,
+        shanzhi_app::surveys::SurveyAnswerRequest,
+        shanzhi_app::credit::BlacklistRequest,
         pool::RegistrationRequest,
         pool::RejectionRequest,
         pool::ExpertRequest,

@@ -272,8 +272,8 @@ fn scorecard_table(lang: Lang, part: &EvaluationPart) -> Markup {
             tbody { @for l in &part.scorecard.lines { tr {
                 td data-label=(lang.t("指标", "Indicator")) { (l.indicator) }
                 td.num data-label=(lang.t("权重", "Weight")) { (l.weight) }
-                td.num data-label=(lang.t("目标值", "Target")) { (l.target.display()) }
-                td.num data-label=(lang.t("完成值", "Achieved")) { @if let Some(a) = l.achieved { (a.display()) } @else { "—" } }
+                td.num data-label=(lang.t("目标值", "Target")) { (lang.quantity(l.target)) }
+                td.num data-label=(lang.t("完成值", "Achieved")) { @if let Some(a) = l.achieved { (lang.quantity(a)) } @else { "—" } }
                 td.num data-label=(lang.t("得分", "Points")) { (l.points.display()) }
                 td data-label=(lang.t("评分依据", "Evidence")) {
                     @if let Some(s) = part.scores.iter().find(|s| s.indicator == l.indicator) { (paras(&s.evidence)) }

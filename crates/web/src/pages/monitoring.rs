@@ -42,8 +42,8 @@ fn chart(lang: Lang, progress: &[Progress]) -> Markup {
                                 @if let Some(e) = p.expected { rect.fill-other x=(length(e, max)) width="6" height="10" {} }
                             }
                             span.chart__value {
-                                @if let Some(r) = p.reported { (r.display()) } @else { "—" }
-                                " / " (p.target.display()) " " (p.unit)
+                                @if let Some(r) = p.reported { (lang.quantity(r)) } @else { "—" }
+                                " / " (lang.quantity(p.target)) " " (p.unit)
                             }
                         } }
                     }
@@ -84,9 +84,9 @@ pub fn section(lang: Lang, user: &SignedIn, p: &Project, tolerance_bp: u32, inpu
                     } }
                     tbody { @for x in &progress { tr {
                         td data-label=(lang.t("指标", "Indicator")) { (x.indicator) }
-                        td.num data-label=(lang.t("目标值", "Target")) { (x.target.display()) " " (x.unit) }
-                        td.num data-label=(lang.t("按进度应达", "Expected by now")) { @if let Some(e) = x.expected { (e.display()) } @else { "—" } }
-                        td.num data-label=(lang.t("已完成", "Reported")) { @if let Some(r) = x.reported { (r.display()) } @else { "—" } }
+                        td.num data-label=(lang.t("目标值", "Target")) { (lang.quantity(x.target)) " " (x.unit) }
+                        td.num data-label=(lang.t("按进度应达", "Expected by now")) { @if let Some(e) = x.expected { (lang.quantity(e)) } @else { "—" } }
+                        td.num data-label=(lang.t("已完成", "Reported")) { @if let Some(r) = x.reported { (lang.quantity(r)) } @else { "—" } }
                         td data-label=(lang.t("状态", "Status")) {
                             @if x.behind { strong.tag.tag--red { (lang.t("落后", "Behind")) } }
                             @else if x.reported.is_some() { strong.tag.tag--green { (lang.t("正常", "On track")) } }

@@ -147,8 +147,8 @@ fn evaluation(lang: Lang, e: &shanzhi_domain::project::PublicEvaluation) -> Mark
                     th.num { (lang.t("完成值", "Achieved")) } th.num { (lang.t("得分", "Points")) }
                 } }
                 tbody { @for l in &e.lines { tr {
-                    td { (l.indicator) } td.num { (l.weight) } td.num { (l.target.display()) }
-                    td.num { @if let Some(a) = l.achieved { (a.display()) } @else { "—" } } td.num { (l.points.display()) }
+                    td { (l.indicator) } td.num { (l.weight) } td.num { (lang.quantity(l.target)) }
+                    td.num { @if let Some(a) = l.achieved { (lang.quantity(a)) } @else { "—" } } td.num { (l.points.display()) }
                 } } }
             }
         }

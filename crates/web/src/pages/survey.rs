@@ -6,7 +6,7 @@ use axum::extract::{Path, RawForm, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use maud::{html, Markup};
-use shanzhi_app::surveys::{self, AnswerRequest, IssueRequest, Issued, SurveyView};
+use shanzhi_app::surveys::{self, IssueRequest, Issued, SurveyAnswerRequest, SurveyView};
 use shanzhi_domain::project::{Project, Status};
 use shanzhi_domain::survey::{display_code, Satisfaction, Tally};
 
@@ -78,7 +78,7 @@ pub async fn answer(
     RawForm(body): RawForm,
 ) -> Page {
     let form = Form::parse(&body);
-    let req = AnswerRequest {
+    let req = SurveyAnswerRequest {
         satisfaction: form.get("satisfaction").into(),
         on_time: form.flag("on_time"),
         recommend: form.flag("recommend"),
