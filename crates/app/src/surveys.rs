@@ -53,7 +53,7 @@ pub struct SurveyView {
 }
 
 /// Whether `actor` may issue codes for `p`: its purchaser or its provider, while the service runs.
-fn may_issue(actor: &Actor, p: &Project, today: chrono::NaiveDate) -> Result<()> {
+pub fn may_issue(actor: &Actor, p: &Project, today: chrono::NaiveDate) -> Result<()> {
     let provider = p.contract.as_ref().map(|c| c.provider.org_id);
     let party = (actor.has(Role::Purchaser) && actor.org_id == p.purchaser_org_id)
         || (actor.has(Role::Provider) && provider == Some(actor.org_id));

@@ -161,4 +161,34 @@ both_backends! {
             assert!(home.contains(words), "{user}");
         }
     }
+
+    async fn progress_against_the_targets_and_monitoring_visits(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("fl.purchaser").await;
+        let running = app.all("/api/v1/projects?step=acceptance", Some(&purchaser)).await;
+        let id = running[0]["id"].as_i64().unwrap();
+        let progress = app.ok(Method::GET, &format!("/api/v1/projects/{id}/progress"), &purchaser, None).await;
+        let rows = progress.as_array().unwrap();
+        assert!(!rows.is_empty() && rows.iter().any(|r| r["reported"].is_string()), "the latest report's figures: {progress}");
+        // The page draws them, and the purchaser's form records a visit; bad input is refused by field.
+        let cookie = page_cookie(&app, "fl.purchaser").await;
+        let (_, html) = page(&app, &format!("/projects/{id}"), &cookie).await;
+        assert!(html.contains("id=\"monitoring\"") && html.contains("progress-title") && html.contains("visit_findings"));
+        let path = format!("/api/v1/projects/{id}/visits");
+        let bad = json!({"on": "2099-01-01", "kind": "picnic", "findings": ""});
+        let (status, body) = app.call(Method::POST, &path, Some(&purchaser), Some(bad)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+        for f in ["on", "kind", "findings"] {
+            assert!(fields.contains(&f), "{f}: {body}");
+        }
+        let provider = app.token("p.qm").await;
+        let visit = json!({"on": shanzhi_domain::clock::china_date(shanzhi_domain::clock::Clock::now(&app.clock)).to_string(), "kind": "on_site", "findings": "查看托管点安全设施，督促补齐值守记录"});
+        let (status, _) = app.call(Method::POST, &path, Some(&provider), Some(visit.clone())).await;
+        assert!(status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND, "{status}");
+        let p = app.ok(Method::POST, &path, &purchaser, Some(visit)).await;
+        assert_eq!(p["visits"].as_array().unwrap().len(), 1);
+        let (code, _) = app.verify_cli(None);
+        assert_eq!(code, 0);
+    }
 }

@@ -179,6 +179,50 @@ pub(crate) fn bar_chart(lang: Lang, id: &str, title: &str, series: &[Series], ro
     }
 }
 
+/// One bar of [`bars`]: its label, how much of the track it fills (thousandths), the figure written beside it,
+/// its colour, and where a marker stands on the track (thousandths), if anywhere.
+pub(crate) struct Bar {
+    pub(crate) label: String,
+    pub(crate) permille: i64,
+    pub(crate) text: String,
+    pub(crate) fill: &'static str,
+    pub(crate) marker: Option<i64>,
+}
+
+/// Thousandths of `whole` that `part` makes, within the track.
+pub(crate) fn permille(part: i64, whole: i64) -> i64 {
+    if whole <= 0 {
+        0
+    } else {
+        (i128::from(part.clamp(0, whole)) * 1000 / i128::from(whole)) as i64
+    }
+}
+
+/// Horizontal bars of figures that are not money (points, counts, a target's progress), one per row, each with its
+/// figure as text beside it.
+pub(crate) fn bars(id: &str, title: &str, rows: &[Bar]) -> Markup {
+    html! {
+        figure.chart aria-labelledby={(id) "-title"} {
+            figcaption.chart__title #{(id) "-title"} { (title) }
+            ul.chart__rows {
+                @for b in rows {
+                    li.chart__row {
+                        span.chart__label { (b.label) }
+                        span.chart__bars { span.chart__line {
+                            svg.chart__bar viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
+                                rect.chart__track width="1000" height="10" {}
+                                rect class=(b.fill) width=(b.permille) height="10" {}
+                                @if let Some(x) = b.marker { rect.fill-other x=(x) width="6" height="10" {} }
+                            }
+                            span.chart__value { (b.text) }
+                        } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn swatch(fill: &str) -> Markup {
     html! {
         svg.swatch viewBox="0 0 10 10" aria-hidden="true" focusable="false" { rect class=(fill) width="10" height="10" {} }

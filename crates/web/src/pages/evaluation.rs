@@ -9,6 +9,7 @@ use shanzhi_domain::evaluation::{EvaluationPart, Grade, Party, Points, Scorecard
 use shanzhi_domain::org::Organisation;
 use shanzhi_domain::project::{PerformanceTarget, Project};
 
+use super::dashboard::{bars, permille, Bar};
 use super::forms::{self, error_summary, plain, Errors, Form};
 use super::layout::{page, row};
 use super::project_view::{form_heading, paras};
@@ -239,26 +240,18 @@ pub async fn submit_part(State(state): State<AppState>, ids: Ids, posted: Posted
 
 /// One party's points per indicator as bars against the indicator's weight, with the figures beside them.
 fn scorecard_chart(id: &str, title: &str, card: &Scorecard) -> Markup {
-    html! {
-        figure.chart aria-labelledby={(id) "-title"} {
-            figcaption.chart__title #{(id) "-title"} { (title) }
-            ul.chart__rows {
-                @for l in &card.lines {
-                    @let full = i64::from(l.weight) * 100;
-                    li.chart__row {
-                        span.chart__label { (l.indicator) }
-                        span.chart__bars { span.chart__line {
-                            svg.chart__bar viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
-                                rect.chart__track width="1000" height="10" {}
-                                rect.fill-general width=(if full > 0 { l.points.0 * 1000 / full } else { 0 }) height="10" {}
-                            }
-                            span.chart__value { (l.points.display()) " / " (l.weight) }
-                        } }
-                    }
-                }
-            }
-        }
-    }
+    let rows: Vec<Bar> = card
+        .lines
+        .iter()
+        .map(|l| Bar {
+            label: l.indicator.clone(),
+            permille: permille(l.points.0, i64::from(l.weight) * 100),
+            text: format!("{} / {}", l.points.display(), l.weight),
+            fill: "fill-general",
+            marker: None,
+        })
+        .collect();
+    bars(id, title, &rows)
 }
 
 fn scorecard_table(lang: Lang, part: &EvaluationPart) -> Markup {

@@ -4,8 +4,8 @@
 use axum::extract::State;
 use maud::{html, Markup};
 use shanzhi_domain::project::{Progress, Project, Status, VisitKind};
-use shanzhi_domain::Quantity;
 
+use super::dashboard::{bars, permille, Bar};
 use super::forms::{self, options, Errors};
 use super::projects::{is_own, project_page, PanelInput};
 use super::{error_page, fatal, see_other, Ids, OrPage, Page, Posted, SignedIn};
@@ -14,43 +14,27 @@ use crate::i18n::Lang;
 use crate::AppState;
 use shanzhi_app::projects::{self, Command, VisitRequest};
 
-/// Where a figure's bar ends on a 1000-wide track scaled to `max`.
-fn length(v: Quantity, max: i64) -> i64 {
-    if max <= 0 {
-        0
-    } else {
-        (v.hundredths().clamp(0, max) * 1000) / max
-    }
-}
-
 fn chart(lang: Lang, progress: &[Progress]) -> Markup {
-    html! {
-        figure.chart aria-labelledby="progress-title" {
-            figcaption.chart__title #progress-title { (lang.t("目标完成进度（最近一期服务报告）", "Progress against the targets (latest service report)")) }
-            ul.chart__rows {
-                @for p in progress {
-                    // The scale: the target, or the figure when it is past the target.
-                    @let max = p.target.hundredths().max(p.reported.map_or(0, |r| r.hundredths()));
-                    li.chart__row {
-                        span.chart__label { (p.indicator) }
-                        span.chart__bars { span.chart__line {
-                            svg.chart__bar viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
-                                rect.chart__track width="1000" height="10" {}
-                                @if let Some(r) = p.reported {
-                                    rect class=(if p.behind { "fill-lottery" } else { "fill-general" }) width=(length(r, max)) height="10" {}
-                                }
-                                @if let Some(e) = p.expected { rect.fill-other x=(length(e, max)) width="6" height="10" {} }
-                            }
-                            span.chart__value {
-                                @if let Some(r) = p.reported { (lang.quantity(r)) } @else { "—" }
-                                " / " (lang.quantity(p.target)) " " (p.unit)
-                            }
-                        } }
-                    }
-                }
+    let rows: Vec<Bar> = progress
+        .iter()
+        .map(|p| {
+            // The scale: the target, or the figure when it is past the target.
+            let max = p.target.hundredths().max(p.reported.map_or(0, |r| r.hundredths()));
+            let reported = p.reported.map_or_else(|| "—".to_string(), |r| lang.quantity(r));
+            Bar {
+                label: p.indicator.clone(),
+                permille: p.reported.map_or(0, |r| permille(r.hundredths(), max)),
+                text: format!("{reported} / {} {}", lang.quantity(p.target), p.unit),
+                fill: if p.behind { "fill-lottery" } else { "fill-general" },
+                marker: p.expected.map(|e| permille(e.hundredths(), max)),
             }
-        }
-    }
+        })
+        .collect();
+    bars(
+        "progress",
+        lang.t("目标完成进度（最近一期服务报告）", "Progress against the targets (latest service report)"),
+        &rows,
+    )
 }
 
 /// The monitoring section: shown once a contract runs and the project has targets.

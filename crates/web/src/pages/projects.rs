@@ -308,7 +308,7 @@ pub(crate) async fn project_page(
         (procurement)
         (super::red_flags::project_section(lang, &flags))
         (super::monitoring::section(lang, user, p, state.rules.behind_target_tolerance_bp, input))
-        (super::survey::section(lang, user, p, &tally, issued, input))
+        (super::survey::section(lang, user, p, (&tally, issued), shanzhi_domain::clock::china_date(state.clock.now()), input))
         (super::evaluation::section(lang, user, &evaluation, &evaluators, input))
         (panel(lang, user, p, input, direct_purchase))
         h2 { (lang.t("办理记录", "History")) }

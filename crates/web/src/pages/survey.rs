@@ -7,9 +7,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use maud::{html, Markup};
 use shanzhi_app::surveys::{self, IssueRequest, Issued, SurveyAnswerRequest, SurveyView};
-use shanzhi_domain::project::{Project, Status};
+use shanzhi_domain::project::Project;
 use shanzhi_domain::survey::{display_code, Satisfaction, Tally};
 
+use super::dashboard::{bars, permille, Bar};
 use super::forms::{self, error_summary, Errors, Form};
 use super::layout::{page, row};
 use super::projects::{project_page, PanelInput};
@@ -127,11 +128,15 @@ fn enter_page(v: &Viewer, form: &Form, errors: &Errors) -> Markup {
 }
 
 /// The project page's section: the answers counted, and for its purchaser or provider the form that issues codes.
-pub fn section(lang: Lang, user: &SignedIn, p: &Project, tally: &Tally, issued: i64, input: &PanelInput) -> Markup {
-    let actor = &user.session.actor;
-    let provider = p.contract.as_ref().map(|c| c.provider.org_id);
-    let party = (actor.org_id == p.purchaser_org_id && actor.has(shanzhi_domain::org::Role::Purchaser))
-        || (provider == Some(actor.org_id) && actor.has(shanzhi_domain::org::Role::Provider));
+pub fn section(
+    lang: Lang,
+    user: &SignedIn,
+    p: &Project,
+    (tally, issued): (&Tally, i64),
+    today: chrono::NaiveDate,
+    input: &PanelInput,
+) -> Markup {
+    let may_issue = surveys::may_issue(&user.session.actor, p, today).is_ok();
     if p.contract.is_none() {
         return html! {};
     }
@@ -141,7 +146,7 @@ pub fn section(lang: Lang, user: &SignedIn, p: &Project, tally: &Tally, issued: 
             h2 { (lang.t("服务对象满意度测评", "Service users' satisfaction")) }
             (tally_view(lang, tally))
             p.small.muted { (lang.t("已发放测评码：", "Codes issued: ")) (issued) }
-            @if party && p.status == Status::Acceptance {
+            @if may_issue {
                 form.no-print method="post" action={"/projects/" (p.id) "/survey-codes"} {
                     (forms::csrf(&user.session))
                     (forms::input(forms::Kind::Integer, "count", lang.t("生成测评码（张）", "Issue codes (how many)"),
@@ -168,23 +173,23 @@ pub fn tally_view(lang: Lang, t: &Tally) -> Markup {
                 (row(lang.t("按时提供服务", "Came on time"), html! { (t.on_time) " / " (t.answers) }))
                 (row(lang.t("愿意继续接受服务", "Would go on"), html! { (t.recommend) " / " (t.answers) }))
             }
-            figure.chart aria-labelledby="survey-chart-title" {
-                figcaption.chart__title #survey-chart-title { (lang.t("各满意程度的答卷数", "Answers at each level")) }
-                ul.chart__rows { @for (s, n) in Satisfaction::ALL.iter().zip(t.by_level) {
-                    li.chart__row {
-                        span.chart__label { (lang.t(s.label_zh(), s.label_en())) }
-                        span.chart__bars { span.chart__line {
-                            svg.chart__bar viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true" focusable="false" {
-                                rect.chart__track width="1000" height="10" {}
-                                rect.fill-general width=(i64::from(n) * 1000 / i64::from(t.answers.max(1))) height="10" {}
-                            }
-                            span.chart__value { (n) }
-                        } }
-                    }
-                } }
-            }
+            (bars("survey-chart", lang.t("各满意程度的答卷数", "Answers at each level"), &level_bars(lang, t)))
         }
     }
+}
+
+fn level_bars(lang: Lang, t: &Tally) -> Vec<Bar> {
+    Satisfaction::ALL
+        .iter()
+        .zip(t.by_level)
+        .map(|(s, n)| Bar {
+            label: lang.t(s.label_zh(), s.label_en()).to_string(),
+            permille: permille(i64::from(n), i64::from(t.answers)),
+            text: n.to_string(),
+            fill: "fill-general",
+            marker: None,
+        })
+        .collect()
 }
 
 fn sheet(user: &SignedIn, p: &Project, issued: &Issued, base: &str) -> Markup {
