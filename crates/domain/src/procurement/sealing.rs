@@ -177,8 +177,8 @@ mod tests {
         assert!(p.sees_interest(&buyer) && !p.sees_interest(&bidder));
     }
 
-    #[test]
-    fn interest_closes_with_the_bid_deadline() {
+    /// The consultation taking bids for ten days, a provider's user and its organisation as read.
+    fn bidding() -> (Procurement, DateTime<Utc>, Actor, crate::org::ProviderInfo) {
         let mut p = consultation();
         let now = p.created_at;
         p.stage = Stage::Bidding;
@@ -193,27 +193,22 @@ mod tests {
             class_one: false,
             barred_until: None,
         };
+        (p, now, provider, info)
+    }
+
+    #[test]
+    fn interest_closes_with_the_bid_deadline() {
+        let (mut p, now, provider, info) = bidding();
         assert!(p.register_interest(&provider, &info, now).is_ok());
         let late = p.register_interest(&provider, &info, now + chrono::Duration::days(10)).unwrap_err();
         assert_eq!(late.code(), ErrorCode::DeadlinePassed);
     }
+
     #[test]
     fn a_barred_provider_may_neither_register_interest_ask_nor_bid() {
-        let mut p = consultation();
-        let now = p.created_at;
-        p.stage = Stage::Bidding;
-        p.opening = None;
-        p.bid_deadline = Some(now + chrono::Duration::days(10));
-        let provider = actor(1051, 51, OrgKind::SocialOrganisation, &[Role::Provider]);
+        let (mut p, now, provider, info) = bidding();
         let today = crate::calendar::china_date(now);
-        let barred = crate::org::ProviderInfo {
-            org_id: 51,
-            name: "机构51".into(),
-            kind: OrgKind::SocialOrganisation,
-            active: true,
-            class_one: false,
-            barred_until: Some(today + chrono::Duration::days(5)),
-        };
+        let barred = crate::org::ProviderInfo { barred_until: Some(today + chrono::Duration::days(5)), ..info };
         assert_eq!(p.register_interest(&provider, &barred, now).unwrap_err().code(), ErrorCode::ProviderBarred);
         assert_eq!(
             p.ask(&provider, &barred, "请问服务对象名单何时提供？", now).unwrap_err().code(),
