@@ -8,7 +8,9 @@ use crate::{App, Error, Result};
 
 /// Stores one upload of `actor`'s organisation (providers and purchasers), checked for its type and size.
 pub async fn upload(app: &App, actor: &Actor, name: &str, bytes: &[u8]) -> Result<FileMeta> {
-    if !(actor.has(Role::Provider) || actor.has(Role::Purchaser)) {
+    // A registrant uploads its qualifications' documents before civil affairs verifies it.
+    let registrant = shanzhi_domain::registry::may_keep(actor, actor.org_id);
+    if !(actor.has(Role::Provider) || actor.has(Role::Purchaser) || registrant) {
         return Err(Error::forbidden("upload"));
     }
     let (content_type, sha) = shanzhi_store::files::check_upload(name, bytes, app.rules.max_upload_bytes)?;
@@ -41,6 +43,10 @@ pub async fn upload(app: &App, actor: &Actor, name: &str, bytes: &[u8]) -> Resul
 /// Whether `actor` may download a file: their own organisation's, or one attached to a project they can see.
 pub async fn may_read(app: &App, actor: &Actor, file: &FileMeta) -> Result<bool> {
     if file.owner_org_id == actor.org_id {
+        return Ok(true);
+    }
+    // Civil affairs checks a provider's qualifications against their documents.
+    if shanzhi_domain::registry::may_verify(actor) && app.store.is_qualification_document(file.id).await? {
         return Ok(true);
     }
     let holding = ProjectFilter { file: Some(file.id), ..Default::default() };

@@ -21,6 +21,7 @@ pub mod projects;
 pub mod provider_record;
 pub mod red_flags;
 pub mod reference;
+pub mod registry;
 pub mod sessions;
 pub mod setup;
 pub mod statistics;

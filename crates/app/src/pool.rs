@@ -184,6 +184,7 @@ pub async fn decide(app: &App, actor: &Actor, org_id: i64, verify: bool, reason:
         return Err(Error::forbidden("verify_own_organisation"));
     }
     let decision = if verify {
+        crate::registry::check_verifiable(app, org_id).await?;
         RegistrationDecision::Verify
     } else {
         RegistrationDecision::Reject { reason: rejection_reason(reason)? }

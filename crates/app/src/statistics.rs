@@ -97,7 +97,7 @@ pub async fn townships(
 }
 
 /// The region subtree `actor` reads, narrowed to `region` (`None`: everything).
-async fn reader_root(app: &App, actor: &Actor, region: Option<&str>) -> Result<Option<String>> {
+pub(crate) async fn reader_root(app: &App, actor: &Actor, region: Option<&str>) -> Result<Option<String>> {
     Ok(reader_roots(app, actor, region).await?.1)
 }
 

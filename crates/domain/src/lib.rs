@@ -20,6 +20,7 @@ pub mod org;
 pub mod procurement;
 pub mod project;
 pub mod red_flags;
+pub mod registry;
 pub mod rules;
 pub mod scoring;
 pub mod search;

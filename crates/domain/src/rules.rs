@@ -157,6 +157,8 @@ pub struct Rules {
     pub survey_min_published: u32,
     /// The most one-time survey codes one batch issues (a printed sheet's worth).
     pub survey_batch_max: u32,
+    /// A provider's qualification is flagged this many days before it expires, time enough to renew it.
+    pub qualification_warning_days: u32,
 }
 
 impl Default for Rules {
@@ -209,6 +211,7 @@ impl Default for Rules {
             behind_target_tolerance_bp: 2000,
             survey_min_published: 5,
             survey_batch_max: 200,
+            qualification_warning_days: 60,
         }
     }
 }
@@ -298,6 +301,13 @@ mod tests {
             let e = serde_json::from_str::<Rules>(&format!(r#"{{"ocid_prefix": "{bad}"}}"#)).unwrap_err();
             assert!(e.to_string().contains("ocid_prefix"), "{bad}: {e}");
         }
+    }
+
+    #[test]
+    fn qualifications_are_flagged_sixty_days_ahead_unless_configured() {
+        assert_eq!(Rules::default().qualification_warning_days, 60);
+        let r: Rules = serde_json::from_str(r#"{"qualification_warning_days": 90}"#).unwrap();
+        assert_eq!(r.qualification_warning_days, 90);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Loading is idempotent: what exists already is left alone.
 
 mod feedback;
+mod registry;
 mod scenario;
 
 pub(crate) use scenario::{Cast, LoadResult, Scenario, SeedFunding, SeedPost, SeedProject, SeedReport};
@@ -40,6 +41,8 @@ struct Seed {
     experts: Vec<SeedExpert>,
     #[serde(default)]
     registrations: Vec<SeedRegistration>,
+    #[serde(default)]
+    registry: Vec<registry::SeedEntry>,
 }
 
 /// An entry of the expert pool; the account is one of the seed's users.
@@ -347,6 +350,7 @@ pub async fn load(app: &App, on_progress: &mut dyn FnMut(u64, u64)) -> LoadResul
     }
     // The public's feedback, one item waiting in civil affairs' queue.
     feedback::load(app, &cast).await?;
+    registry::load(app, &cast, &seed.registry).await?;
     setup::set_setting(app, &system, LOADED, &now.to_rfc3339()).await.map_err(err("marker"))?;
     Ok(Outcome { loaded: true, users })
 }

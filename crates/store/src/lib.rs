@@ -38,6 +38,7 @@ pub mod projects;
 pub mod provider_record;
 mod read;
 pub mod red_flags;
+pub mod registry;
 mod reserved_ids;
 mod rows;
 pub mod secrets;
@@ -68,6 +69,7 @@ pub use projects::{PostCounts, ProjectFilter, ProjectStore, RECORD_SHAPE};
 pub use provider_record::{ProviderRecord, ProviderYear};
 pub use read::one_snapshot;
 pub use red_flags::{FlagTally, Flagging, NewRedFlag, RedFlagFilter, RedFlagStore, StoredFlag};
+pub use registry::RegistryStore;
 pub use sql::SqlStore;
 pub use statistics::StatisticsStore;
 pub use surveys::{Answered, SurveyStore};
@@ -284,6 +286,7 @@ pub trait Store:
     + EvaluationStore
     + SurveyStore
     + CreditStore
+    + RegistryStore
     + Send
     + Sync
 {

@@ -57,6 +57,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (46, include_str!("../migrations/sqlite/0046_evaluations.sql")),
     (47, include_str!("../migrations/sqlite/0047_surveys.sql")),
     (48, include_str!("../migrations/sqlite/0048_blacklistings.sql")),
+    (49, include_str!("../migrations/sqlite/0049_registry.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -111,6 +112,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (50, include_str!("../migrations/postgres/0050_evaluations.sql")),
     (51, include_str!("../migrations/postgres/0051_surveys.sql")),
     (52, include_str!("../migrations/postgres/0052_blacklistings.sql")),
+    (53, include_str!("../migrations/postgres/0053_registry.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

@@ -177,6 +177,17 @@ impl SqlStore {
             return Err(refused().into());
         }
         self.forget_organisation(org_id);
+        if *decision == RegistrationDecision::Verify {
+            // Verifying the registration is checking its documents: its qualifications are checked with it.
+            sqlx::query(
+                "UPDATE qualifications SET verified_at = $1, verified_by = $2 WHERE org_id = $3 AND verified_at IS NULL",
+            )
+            .bind(ts(now))
+            .bind(by.user_id)
+            .bind(org_id)
+            .execute(&mut *w.tx)
+            .await?;
+        }
         let event = by.event(
             action,
             "organisation",

@@ -941,6 +941,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::money_api::router())
         .merge(crate::evaluation_api::router())
         .merge(crate::credit_api::router())
+        .merge(crate::registry_api::router())
         .routes(routes!(crate::flags_api::red_flags))
         .routes(routes!(crate::pool::api_registrations, crate::pool::api_register))
         .routes(routes!(crate::pool::api_own_registration))

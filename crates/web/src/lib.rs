@@ -27,6 +27,7 @@ pub mod pool;
 pub mod procure_api;
 pub mod public;
 pub mod qr;
+pub mod registry_api;
 pub mod throttle;
 
 use axum::extract::DefaultBodyLimit;

@@ -131,6 +131,11 @@ actions! {
     SurveyAnswer => "survey.answer",
     // Credit records.
     ProviderBlacklist => "provider.blacklist",
+    // The provider registry.
+    ProviderProfileSave => "provider.profile_save",
+    QualificationAdd => "provider.qualification_add",
+    QualificationVerify => "provider.qualification_verify",
+    TrainingAdd => "provider.training_add",
 }
 
 impl Serialize for Action {
@@ -168,7 +173,8 @@ mod tests {
         user.password_reset session.create session.end expert.create expert.update file.upload setting.set \
         job.session_purge job.deadline_sweep feedback.file feedback.answer project.evaluation_start \
         project.evaluation_submit evaluator.tie_declare project.monitoring_visit \
-        survey.codes_issue survey.answer provider.blacklist";
+        survey.codes_issue survey.answer provider.blacklist provider.profile_save provider.qualification_add \
+        provider.qualification_verify provider.training_add";
 
     #[test]
     fn recorded_names_stay_as_they_are() {

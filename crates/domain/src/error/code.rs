@@ -411,6 +411,8 @@ error_codes! {
     RegionLevelNotUnderParent = "region_level_not_under_parent",
     /// A provider registration that has already been decided.
     RegistrationDecided = "registration_decided",
+    /// Civil affairs verifies a registration whose registry entry or registration certificate is missing.
+    RegistryIncomplete = "registry_incomplete",
     /// A complaint before the challenge's reply is due.
     ReplyPending = "reply_pending",
     /// A required field left empty.

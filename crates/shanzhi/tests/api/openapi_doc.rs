@@ -29,6 +29,7 @@ fn every_route_is_documented() {
         include_str!("../../../web/src/feedback.rs"),
         include_str!("../../../web/src/evaluation_api.rs"),
         include_str!("../../../web/src/credit_api.rs"),
+        include_str!("../../../web/src/registry_api.rs"),
     ];
     let doc = shanzhi_web::openapi::document();
     let mut documented = Vec::new();

@@ -43,6 +43,7 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             let feedback = super::feedback::queue_section(&state, lang, &s.actor).await.or_page(&shell)?;
             let queue = projects::queue_page(&state, &s.actor, PageRequest::default()).await.or_page(&shell)?;
             let counts = projects::project_counts(&state, &s.actor).await.or_page(&shell)?;
+            let lapsing = shanzhi_app::registry::own_flags(&state, &s.actor).await.or_page(&shell)?;
             let count = |step: &str| counts.get(step).copied().unwrap_or(0) as usize;
             let body = html! {
                 span.caption { (s.actor.display_name) " · " (s.actor.org_name) }
@@ -51,6 +52,14 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                     div.notice.notice--warning {
                         p { (lang.t("您的单位尚未通过民政部门核验，核验通过后才能承接项目。", "Civil affairs has not verified your organisation; until it does, it cannot take on projects.")) }
                         p { a href="/registrations/mine" { (lang.t("查看注册进度", "See where your registration stands")) } }
+                    }
+                }
+                @if !lapsing.is_empty() {
+                    div.notice.notice--warning #lapsing-qualifications {
+                        p { strong { (lang.t("资质即将到期或已过期：", "Qualifications expiring or expired: ")) }
+                            @for q in &lapsing { (q.name) "（" (lang.t(q.validity.label_zh(), q.validity.label_en()))
+                                @if let Some(d) = q.expires_on { "，" (lang.date(d)) } "）" " " } }
+                        p { a href="/registry#qualifications-heading" { (lang.t("登记换发的资质", "Add the renewed qualification")) } }
                     }
                 }
                 h2 { (lang.t("等待您处理", "Waiting for you")) }

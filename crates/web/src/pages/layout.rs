@@ -71,6 +71,12 @@ fn nav_items(shell: &Shell) -> Vec<(&'static str, &'static str)> {
                 // A self-registered provider waiting for verification acts with no roles.
                 items.push(("/registrations/mine", lang.t("我的注册", "My registration")));
             }
+            if shanzhi_domain::registry::may_keep(a, a.org_id) {
+                items.push(("/registry", lang.t("本单位档案", "Our registry entry")));
+            }
+            if shanzhi_app::registry::may_see_sector(a) {
+                items.push(("/sector", lang.t("承接主体发展", "Provider sector")));
+            }
         }
         None => {
             items.push(("/", lang.t("首页", "Home")));

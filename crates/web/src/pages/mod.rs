@@ -31,6 +31,8 @@ mod public_provider;
 mod public_region;
 pub(crate) mod red_flags;
 mod registration;
+mod registry;
+mod sector;
 mod steps;
 mod supplements;
 mod survey;
@@ -136,6 +138,12 @@ pub fn router() -> Router<AppState> {
         .route("/register", get(registration::form).post(registration::submit))
         .route("/registrations", get(registration::list))
         .route("/registrations/mine", get(registration::mine))
+        .route("/registry", get(registry::show))
+        .route("/registry/profile", post(registry::save_profile))
+        .route("/registry/qualifications", post(registry::add_qualification))
+        .route("/registry/trainings", post(registry::add_training))
+        .route("/qualifications/{id}/verify", post(registry::verify_qualification))
+        .route("/sector", get(sector::show))
         .route("/registrations/{id}/verify", post(registration::verify))
         .route("/registrations/{id}/reject", post(registration::reject))
         .route("/experts", get(experts::list).post(experts::add))

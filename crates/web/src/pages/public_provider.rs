@@ -26,6 +26,10 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
     let r = provider_record(&state, id, q.page).await.or_page(&shell)?;
     let credit = shanzhi_app::credit::record(&state, id).await.or_page(&shell)?;
     let finance = v.session.as_ref().is_some_and(|s| s.actor.is_finance_reviewer());
+    let reader = v.session.as_ref().map(|s| &s.actor);
+    let entry = shanzhi_app::registry::entry(&state, reader, id).await.or_page(&shell)?;
+    let (places, categories) = registry_names(&state, &entry).await.or_page(&shell)?;
+    let checker = v.session.as_ref().filter(|s| shanzhi_domain::registry::may_verify(&s.actor));
     let region = match &r.region {
         Some(code) => {
             shanzhi_app::reference::regions_named(&state, std::slice::from_ref(code)).await.or_page(&shell)?.pop()
@@ -48,6 +52,12 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
             @if let Some(place) = &region { (row(lang.t("所在地", "Based in"), html! { (place.name) })) }
             (row(lang.t("公开项目", "Public projects"), html! { (r.years.iter().map(|y| y.projects).sum::<i64>()) }))
         }
+        h2 #registry { (lang.t("承接主体档案", "Registry entry")) }
+        (super::registry::profile_summary(lang, &entry, &places, &categories))
+        h3 { (lang.t("资质", "Qualifications")) }
+        (super::registry::qualification_table(lang, &entry.qualifications, checker.is_some(), checker.map(|s| s.csrf.as_str())))
+        h3 { (lang.t("培训记录", "Training")) }
+        (super::registry::training_table(lang, &entry))
         (credit_section(lang, &credit))
         @if finance { (blacklist_form(lang, &v, id, &Form::default(), &Errors::default())) }
         p.no-print { a #provider-feedback href={"/providers/" (id) "/feedback"} { (lang.t("对该承接主体的服务提意见", "Give feedback on this provider's services")) } }
@@ -84,6 +94,20 @@ pub async fn show(State(state): State<AppState>, v: Viewer, Path(id): Path<Strin
         (super::feedback::published_answers(lang, &r.answers))
     };
     Ok(render(StatusCode::OK, page(&shell, &r.name, body)))
+}
+
+/// The names of the places and categories a registry entry lists, as (code, name).
+async fn registry_names(
+    state: &AppState,
+    e: &shanzhi_app::registry::RegistryEntry,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), AppError> {
+    let Some(p) = &e.profile else { return Ok((vec![], vec![])) };
+    let places = shanzhi_app::reference::regions_named(state, &p.service_areas).await?;
+    let catalogue = shanzhi_app::reference::catalogue(state).await?;
+    Ok((
+        places.into_iter().map(|r| (r.code, r.name)).collect(),
+        catalogue.into_iter().filter(|c| p.categories.contains(&c.code)).map(|c| (c.code, c.name)).collect(),
+    ))
 }
 
 /// The provider's credit record: whether it is barred now, finance's decisions, its evaluations' grades and its

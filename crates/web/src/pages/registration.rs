@@ -154,6 +154,8 @@ fn details(lang: Lang, refs: &Refs, r: &Registration) -> Markup {
             @if let Some(reason) = &r.rejection_reason {
                 div.summary-list__row { dt { (lang.t("驳回理由", "Reason for rejection")) } dd { (reason) } }
             }
+            div.summary-list__row { dt { (lang.t("档案和证明文件", "Entry and documents")) }
+                dd { a href={"/providers/" (o.id) "#registry"} { (lang.t("核对承接主体档案和资质证明文件", "Check the registry entry and the qualifications' documents")) } } }
         }
     }
 }
@@ -331,6 +333,9 @@ pub async fn mine(State(state): State<AppState>, user: SignedIn) -> Page {
         h1.page-title { (title) }
         p.lead { (r.organisation.name) }
         p { (explain) }
+        @if r.organisation.verification == Verification::Pending {
+            p { a #fill-registry href="/registry" { (lang.t("填写承接主体档案、上传资质证明文件（核验前必须完成）", "Fill in the registry entry and upload the qualifications' documents (needed before verification)")) } }
+        }
         (details(lang, &refs, &r))
     };
     Ok(render(StatusCode::OK, page(&shell, title, body)))
