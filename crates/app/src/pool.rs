@@ -184,7 +184,11 @@ pub async fn decide(app: &App, actor: &Actor, org_id: i64, verify: bool, reason:
         return Err(Error::forbidden("verify_own_organisation"));
     }
     let decision = if verify {
-        crate::registry::check_verifiable(app, org_id).await?;
+        // Only a pending registration needs its documents; a decided or unknown one the store refuses as such.
+        let pending = app.store.registration(org_id).await?;
+        if pending.is_some_and(|r| r.organisation.verification == shanzhi_domain::org::Verification::Pending) {
+            crate::registry::check_verifiable(app, org_id).await?;
+        }
         RegistrationDecision::Verify
     } else {
         RegistrationDecision::Reject { reason: rejection_reason(reason)? }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use shanzhi_domain::catalogue::{category_status, CategoryStatus};
+use shanzhi_domain::catalogue::{category_status, Category, CategoryStatus};
 use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::Actor;
@@ -226,12 +226,13 @@ pub async fn save_profile_after(
         }
     }
     let catalogue = app.store.catalogue().await?;
-    if let Some(code) = profile.categories.iter().find(|c| category_status(&catalogue, c) != CategoryStatus::Listed) {
+    let servable = servable_categories(&catalogue);
+    if let Some(code) = profile.categories.iter().find(|c| !servable.iter().any(|k| k.code == **c)) {
         p.add(
             "categories",
             ErrorCode::UnknownCategory,
-            format!("{code} 不是指导性目录中可以购买的类别"),
-            format!("{code} is not a category of the guidance catalogue that may be purchased"),
+            format!("{code} 不是指导性目录中可以购买的最末级类别"),
+            format!("{code} is not a category of the guidance catalogue's lowest level that may be purchased"),
         );
     }
     p.into_result()?;
@@ -405,24 +406,25 @@ pub async fn sector(app: &App, actor: &Actor, region: Option<&str>) -> Result<Se
     Ok(overview(root, on, app.rules.min_bidders, counts, &catalogue))
 }
 
+/// The categories a provider serves and a procurement buys: the catalogue's lowest level, off the negative list.
+pub fn servable_categories(catalogue: &[Category]) -> Vec<&Category> {
+    let parents: std::collections::HashSet<&str> = catalogue.iter().filter_map(|k| k.parent.as_deref()).collect();
+    catalogue
+        .iter()
+        .filter(|k| !parents.contains(k.code.as_str()) && category_status(catalogue, &k.code) == CategoryStatus::Listed)
+        .collect()
+}
+
 /// Joins the store's counts with the catalogue: every category that may be purchased is listed, the ones nobody
 /// serves with 0, so a missing category shows as short.
-fn overview(
-    region: String,
-    on: NaiveDate,
-    min: u32,
-    c: SectorCounts,
-    catalogue: &[shanzhi_domain::catalogue::Category],
-) -> SectorOverview {
+fn overview(region: String, on: NaiveDate, min: u32, c: SectorCounts, catalogue: &[Category]) -> SectorOverview {
     let served: BTreeMap<&str, i64> = c.by_category.iter().map(|(k, n)| (k.as_str(), *n)).collect();
     let mut grades: BTreeMap<&str, BTreeMap<String, i64>> = BTreeMap::new();
     for (category, grade, n) in &c.grades {
         *grades.entry(category.as_str()).or_default().entry(grade.clone()).or_default() += n;
     }
-    let parents: std::collections::HashSet<&str> = catalogue.iter().filter_map(|k| k.parent.as_deref()).collect();
-    let categories = catalogue
-        .iter()
-        .filter(|k| !parents.contains(k.code.as_str()) && category_status(catalogue, &k.code) == CategoryStatus::Listed)
+    let categories = servable_categories(catalogue)
+        .into_iter()
         .map(|k| {
             let providers = served.get(k.code.as_str()).copied().unwrap_or(0);
             CategoryCapacity {

@@ -363,9 +363,10 @@ impl RegistryStore for SqlStore {
 
         let mut w = Where::default();
         let sql = format!(
-            "SELECT c.kind AS kind, COUNT(*) AS n, COALESCE(SUM(p.staff), 0) AS staff, \
-             COALESCE(SUM(p.sw_assistant), 0) AS a, COALESCE(SUM(p.sw_intermediate), 0) AS i, \
-             COALESCE(SUM(p.sw_senior), 0) AS s \
+            "SELECT c.kind AS kind, COUNT(*) AS n, CAST(COALESCE(SUM(p.staff), 0) AS BIGINT) AS staff, \
+             CAST(COALESCE(SUM(p.sw_assistant), 0) AS BIGINT) AS a, \
+             CAST(COALESCE(SUM(p.sw_intermediate), 0) AS BIGINT) AS i, \
+             CAST(COALESCE(SUM(p.sw_senior), 0) AS BIGINT) AS s \
              FROM ({}) c LEFT JOIN provider_profiles p ON p.org_id = c.id GROUP BY c.kind ORDER BY c.kind",
             counted(&mut w)
         );
@@ -436,7 +437,7 @@ impl RegistryStore for SqlStore {
 
         let mut w = Where::default();
         let sql = format!(
-            "SELECT COUNT(*) AS n, COALESCE(SUM(t.hours * t.participants), 0) AS h FROM trainings t \
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(t.hours * t.participants), 0) AS BIGINT) AS h FROM trainings t \
              WHERE t.org_id IN (SELECT id FROM ({}) c)",
             counted(&mut w)
         );

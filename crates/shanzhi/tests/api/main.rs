@@ -46,6 +46,7 @@ mod public_provider;
 mod public_region;
 mod records;
 mod red_flags;
+mod registry;
 mod sealed;
 mod search;
 mod serving;

@@ -74,6 +74,7 @@ both_backends! {
         let every = app.all("/api/v1/registrations?limit=1", Some(&reviewer)).await;
         assert_eq!(every.len(), list.len(), "one at a time, each once (all are pending yet)");
 
+        crate::registry::fill_registry(&app, &applicant, org_id).await;
         let verified = app.ok(Method::POST, &format!("/api/v1/registrations/{org_id}/verify"), &reviewer, None).await;
         assert_eq!(verified["organisation"]["verification"], "verified");
         assert_eq!(verified["organisation"]["active"], true);
@@ -142,11 +143,7 @@ both_backends! {
         let body = register(&app, registration("p.waiting", &uscc("MA4XY004"))).await.1;
         let org_id = body["organisation"]["id"].as_i64().unwrap();
         let applicant = app.token("p.waiting").await;
-        // No provider role yet: uploads (reports' files) are refused, and no project is visible.
-        let form = reqwest::multipart::Form::new()
-            .part("file", reqwest::multipart::Part::bytes(b"report".to_vec()).file_name("r.txt"));
-        let resp = app.client.post(format!("{}/api/v1/files", app.base)).bearer_auth(&applicant).multipart(form).send().await.unwrap();
-        assert_eq!(resp.status(), StatusCode::FORBIDDEN);
+        // No provider role yet: no project is visible (it uploads only its registry's documents).
         assert_eq!(app.get("/api/v1/projects", &applicant).await.1, json!({"items": [], "next_cursor": null}));
         // A purchaser cannot award it a project.
         let purchaser = app.token("jyj.purchaser").await;
@@ -156,6 +153,7 @@ both_backends! {
         app.refused(Method::POST, &path, &purchaser, Some(award.clone()), StatusCode::UNPROCESSABLE_ENTITY, "provider_inactive").await;
         // Once verified, it can.
         let reviewer = app.token("mzj.reviewer").await;
+        crate::registry::fill_registry(&app, &applicant, org_id).await;
         app.ok(Method::POST, &format!("/api/v1/registrations/{org_id}/verify"), &reviewer, None).await;
         let awarded = app.ok(Method::POST, &path, &purchaser, Some(award)).await;
         assert_eq!(awarded["award"]["provider"]["org_id"], org_id);
@@ -405,6 +403,7 @@ both_backends! {
         assert!(en.contains("Provider registrations") && en.contains("Waiting for verification"));
         let csrf = csrf_of(&html);
         let org_id = app.org_id("reg-p.qingchuan").await;
+        crate::registry::fill_registry(&app, &app.token("p.qingchuan").await, org_id).await;
         let verify = format!("{}/registrations/{org_id}/verify", app.base);
         let resp = app.client.post(&verify).header("cookie", &reviewer).form(&[("_csrf", "forged")]).send().await.unwrap();
         assert_eq!(resp.status(), StatusCode::FORBIDDEN);

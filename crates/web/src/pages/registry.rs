@@ -136,14 +136,8 @@ async fn choices(
             .extend(choice.children.into_iter().filter(|r| r.level == RegionLevel::Township).map(|r| (r.code, r.name)));
     }
     let catalogue = shanzhi_app::reference::catalogue(state).await?;
-    let parents: std::collections::HashSet<String> = catalogue.iter().filter_map(|c| c.parent.clone()).collect();
-    let categories = catalogue
-        .iter()
-        .filter(|c| !parents.contains(&c.code))
-        .filter(|c| {
-            shanzhi_domain::catalogue::category_status(&catalogue, &c.code)
-                == shanzhi_domain::catalogue::CategoryStatus::Listed
-        })
+    let categories = registry::servable_categories(&catalogue)
+        .into_iter()
         .map(|c| (c.code.clone(), format!("{} {}", c.code, c.name)))
         .collect();
     Ok((places, categories))
