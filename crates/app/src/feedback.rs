@@ -49,6 +49,10 @@ pub struct Receipt {
 pub struct AnswerRequest {
     /// The summary to publish: the department's own words, not the sender's.
     pub summary: String,
+    /// The department found the problem reported true (反映问题属实): the complaint counts on the credit record of the
+    /// provider (the one the feedback is about, or the project's).
+    #[serde(default)]
+    pub upheld: bool,
 }
 
 /// One item as a reader sees it: the contact masked for the department and withheld from everyone else.
@@ -270,8 +274,16 @@ pub async fn answer(app: &App, actor: &Actor, id: i64, req: AnswerRequest) -> Re
     let (before, contact) = readable(app, actor, id).await?;
     let mut after = before.clone();
     let now = app.clock.now();
-    after.answer(actor, &req.summary, now)?;
-    app.store.answer_feedback(&By::actor(actor), &before, &after, now).await?;
+    after.answer(actor, &req.summary, req.upheld, now)?;
+    let against = match (req.upheld, before.subject) {
+        (false, _) => None,
+        (true, Subject::Provider) => before.provider_org_id,
+        (true, Subject::Project) => match before.project_id {
+            Some(id) => app.store.project(id).await?.and_then(|p| p.award).map(|a| a.provider.org_id),
+            None => None,
+        },
+    };
+    app.store.answer_feedback(&By::actor(actor), &before, &after, against, now).await?;
     Ok(view(actor, after, contact, china_date(now)))
 }
 

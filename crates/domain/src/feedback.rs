@@ -78,12 +78,15 @@ impl Contact {
     }
 }
 
-/// The department's answer: the summary it writes for publication.
+/// The department's answer: the summary it writes for publication, and whether it found the complaint upheld.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
     pub summary: String,
     pub answered_at: DateTime<Utc>,
     pub answered_by: String,
+    /// The department found the problem reported true (反映问题属实): it counts on the provider's credit record.
+    #[serde(default)]
+    pub upheld: bool,
 }
 
 /// One item of feedback as the department and the supervisors read it. The contact is kept apart (sealed).
@@ -133,8 +136,14 @@ impl Feedback {
         actor.org_id == self.department_org_id && (actor.has(Role::Purchaser) || actor.has(Role::Reviewer))
     }
 
-    /// Records the department's answer, once.
-    pub fn answer(&mut self, actor: &Actor, summary: &str, now: DateTime<Utc>) -> Result<(), DomainError> {
+    /// Records the department's answer, once; `upheld` when it found the problem reported true.
+    pub fn answer(
+        &mut self,
+        actor: &Actor,
+        summary: &str,
+        upheld: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), DomainError> {
         if !self.may_answer(actor) {
             return Err(DomainError::NotPermitted { action: "answer_feedback" });
         }
@@ -154,7 +163,7 @@ impl Feedback {
                 "write the answer's summary; it will be published",
             ));
         }
-        self.answer = Some(Answer { summary, answered_at: now, answered_by: actor.org_name.clone() });
+        self.answer = Some(Answer { summary, answered_at: now, answered_by: actor.org_name.clone(), upheld });
         self.version += 1;
         Ok(())
     }
@@ -169,6 +178,7 @@ impl Feedback {
             answered_on: china_date(a.answered_at),
             department_name: self.department_name.clone(),
             summary: a.summary.clone(),
+            upheld: a.upheld,
         })
     }
 }
@@ -182,6 +192,8 @@ pub struct PublishedAnswer {
     pub answered_on: NaiveDate,
     pub department_name: String,
     pub summary: String,
+    /// The department found the problem reported true.
+    pub upheld: bool,
 }
 
 /// What a sender submits, checked: a rating and/or a problem, about one project or one provider.

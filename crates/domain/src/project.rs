@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 mod acceptance;
+pub use acceptance::ReportRecord;
 mod acts;
 mod award;
 mod closure;

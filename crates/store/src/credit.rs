@@ -1,5 +1,6 @@
 //! Providers' credit records: finance's blacklistings, kept with the last day of the provider's bar on its
-//! organisation in one transaction, and what its projects say of it (grades, contracts ended early), counted in SQL.
+//! organisation in one transaction, and what its projects say of it (grades, contracts ended early, service reports
+//! late or rejected), counted in SQL.
 
 use std::collections::BTreeMap;
 
@@ -23,6 +24,12 @@ pub struct ProjectRecord {
     pub terminated: i64,
     /// Contracts completed.
     pub completed: i64,
+    /// Milestones whose first service report came after their due day.
+    pub reports_late: i64,
+    /// Milestones the purchaser rejected at acceptance.
+    pub reports_rejected: i64,
+    /// Public complaints about its services that the competent department found true.
+    pub complaints_upheld: i64,
 }
 
 #[async_trait]
@@ -94,17 +101,29 @@ impl CreditStore for SqlStore {
     async fn project_record(&self, provider_org_id: i64) -> Result<ProjectRecord> {
         let rows = self
             .fetch_all(
-                "SELECT p.status AS status, p.grade AS grade, COUNT(*) AS n FROM projects p \
-                 WHERE p.provider_org_id = $1 GROUP BY p.status, p.grade",
+                "SELECT p.status AS status, p.grade AS grade, COUNT(*) AS n, \
+                 CAST(SUM(p.reports_late) AS BIGINT) AS late, CAST(SUM(p.reports_rejected) AS BIGINT) AS rejected \
+                 FROM projects p WHERE p.provider_org_id = $1 GROUP BY p.status, p.grade",
                 vec![Arg::Int(provider_org_id)],
                 |r| {
                     let status: String = r.try_get("status")?;
-                    Ok((status, r.try_get::<Option<String>>("grade")?, r.try_get::<i64>("n")?))
+                    let reports = (r.try_get::<i64>("late")?, r.try_get::<i64>("rejected")?);
+                    Ok((status, r.try_get::<Option<String>>("grade")?, r.try_get::<i64>("n")?, reports))
                 },
             )
             .await?;
-        let mut record = ProjectRecord::default();
-        for (status, grade, n) in rows {
+        let complaints_upheld = self
+            .fetch_optional(
+                "SELECT COUNT(*) AS n FROM feedback WHERE upheld_against = $1",
+                vec![Arg::Int(provider_org_id)],
+                |r| r.try_get::<i64>("n"),
+            )
+            .await?
+            .unwrap_or(0);
+        let mut record = ProjectRecord { complaints_upheld, ..ProjectRecord::default() };
+        for (status, grade, n, (late, rejected)) in rows {
+            record.reports_late += late;
+            record.reports_rejected += rejected;
             match status.as_str() {
                 "terminated" => record.terminated += n,
                 "completed" => record.completed += n,

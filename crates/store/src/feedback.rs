@@ -70,7 +70,15 @@ pub trait FeedbackStore: Send + Sync {
     /// One item with its contact, in clear: only for the application layer, which masks it.
     async fn feedback(&self, id: i64) -> Result<Option<(Feedback, Contact)>>;
     /// Saves the department's answer if nobody saved another since `before` was read.
-    async fn answer_feedback(&self, by: &By, before: &Feedback, after: &Feedback, now: DateTime<Utc>) -> Result<()>;
+    /// `upheld_against`: the provider an upheld complaint counts against on its credit record.
+    async fn answer_feedback(
+        &self,
+        by: &By,
+        before: &Feedback,
+        after: &Feedback,
+        upheld_against: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
     /// A page of the feedback `filter` chooses, newest first, each with its contact (in clear: the application
     /// layer masks it or leaves it out).
     async fn feedback_page(&self, filter: &FeedbackFilter, page: PageRequest) -> Result<Page<(Feedback, Contact)>>;
@@ -223,17 +231,27 @@ impl FeedbackStore for SqlStore {
         self.fetch_optional(&sql, vec![Arg::from(id)], move |r| with_contact(r, &key)).await
     }
 
-    async fn answer_feedback(&self, by: &By, before: &Feedback, after: &Feedback, now: DateTime<Utc>) -> Result<()> {
+    async fn answer_feedback(
+        &self,
+        by: &By,
+        before: &Feedback,
+        after: &Feedback,
+        upheld_against: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
         let mut w = self.begin_write().await?;
-        let done =
-            sqlx::query("UPDATE feedback SET version = $1, answered = $2, data = $3 WHERE id = $4 AND version = $5")
-                .bind(after.version)
-                .bind(flag(after.answer.is_some()))
-                .bind(data(after)?)
-                .bind(after.id)
-                .bind(before.version)
-                .execute(&mut *w.tx)
-                .await?;
+        let done = sqlx::query(
+            "UPDATE feedback SET version = $1, answered = $2, data = $3, upheld_against = $4 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(after.version)
+        .bind(flag(after.answer.is_some()))
+        .bind(data(after)?)
+        .bind(upheld_against)
+        .bind(after.id)
+        .bind(before.version)
+        .execute(&mut *w.tx)
+        .await?;
         if done.rows_affected() != 1 {
             return Err(DomainError::StaleVersion.into());
         }

@@ -307,7 +307,7 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool, place_leads:
 }
 
 /// The list columns of `projects`, in the order [`fact_args`] gives their values.
-const FACTS_COLUMNS: [&str; 18] = [
+const FACTS_COLUMNS: [&str; 20] = [
     "year",
     "step",
     "category",
@@ -326,9 +326,12 @@ const FACTS_COLUMNS: [&str; 18] = [
     "evaluator_org_id",
     "grade",
     "graded_on",
+    "reports_late",
+    "reports_rejected",
 ];
 
-/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$18` ([`bind_facts`] binds them).
+/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$20` ([`bind_facts`] binds them; the
+/// statements' own arguments follow, from [`AFTER_FACTS`]).
 static FACTS_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     FACTS_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ")
 });
@@ -361,8 +364,13 @@ fn fact_args(f: &Facts) -> Vec<Arg> {
         Arg::OptInt(f.evaluator_org_id),
         Arg::OptText(f.grade.map(|g| g.code().to_string())),
         Arg::OptText(f.graded_on.map(|d| d.to_string())),
+        Arg::Int(i64::from(f.reports.late)),
+        Arg::Int(i64::from(f.reports.rejected)),
     ]
 }
+
+/// The number of a statement's first argument after [`FACTS_SET`]'s.
+const AFTER_FACTS: usize = FACTS_COLUMNS.len() + 1;
 
 /// Writes a batch's projects as it commits: those it made inserted with their side rows, the others' last rows
 /// over their stored ones, each with its list columns.
@@ -426,7 +434,7 @@ impl SqlStore {
     /// Writes the project's list columns and side rows, in the caller's transaction.
     pub(crate) async fn write_facts(&self, conn: &mut AnyConnection, p: &Project) -> Result<()> {
         let f = p.facts();
-        bind_facts(sqlx::query(&format!("UPDATE projects SET {} WHERE id = $19", *FACTS_SET)), &f)
+        bind_facts(sqlx::query(&format!("UPDATE projects SET {} WHERE id = ${AFTER_FACTS}", *FACTS_SET)), &f)
             .bind(p.id)
             .execute(&mut *conn)
             .await?;
@@ -561,8 +569,11 @@ impl ProjectStore for SqlStore {
             } else {
                 bind_facts(
                     sqlx::query(&format!(
-                        "UPDATE projects SET {}, code = $19, data = $20, shape = {RECORD_SHAPE} WHERE id = $21",
-                        *FACTS_SET
+                        "UPDATE projects SET {}, code = ${}, data = ${}, shape = {RECORD_SHAPE} WHERE id = ${}",
+                        *FACTS_SET,
+                        AFTER_FACTS,
+                        AFTER_FACTS + 1,
+                        AFTER_FACTS + 2
                     )),
                     &facts,
                 )

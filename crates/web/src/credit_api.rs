@@ -17,7 +17,7 @@ use crate::AppState;
 #[utoipa::path(
     get,
     path = "/providers/{id}/credit",
-    summary = "A provider's credit record, public: barred_until while finance bars it, every blacklisting decision, its evaluations' grades, contracts completed and ended early (404 for an organisation that is no provider)",
+    summary = "A provider's credit record, public: barred_until while finance bars it, every blacklisting decision, its evaluations' grades, contracts completed and ended early, service reports filed late (`reports_late`) and rejected at acceptance (`reports_rejected`), public complaints found true (`complaints_upheld`) (404 for an organisation that is no provider)",
     responses((status = 200, description = "success")),
     extensions(("x-roles" = json!(roles::PUBLIC)))
 )]

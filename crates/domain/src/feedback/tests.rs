@@ -116,14 +116,15 @@ fn only_the_department_answers_once_and_only_its_summary_is_published() {
     let staff = test_actor(3, 10, OrgKind::CivilAffairs, &[Role::Purchaser]);
     let now = at(2026, 3, 5, 9);
     for a in [&other, &supervisor] {
-        assert_eq!(f.answer(a, "已整改", now).unwrap_err().code(), ErrorCode::Forbidden);
+        assert_eq!(f.answer(a, "已整改", true, now).unwrap_err().code(), ErrorCode::Forbidden);
     }
-    assert_eq!(fields(f.answer(&staff, "  ", now).unwrap_err()), [("summary".into(), ErrorCode::Required)]);
+    assert_eq!(fields(f.answer(&staff, "  ", true, now).unwrap_err()), [("summary".into(), ErrorCode::Required)]);
     assert!(f.published().is_none(), "nothing is published before the answer");
-    f.answer(&staff, "已约谈承接主体，上门时间调整为每周二。", now).unwrap();
+    f.answer(&staff, "已约谈承接主体，上门时间调整为每周二。", true, now).unwrap();
     assert_eq!((f.status(), f.version), (FeedbackStatus::Answered, 2));
-    assert_eq!(f.answer(&staff, "again", now).unwrap_err().code(), ErrorCode::FeedbackAnswered);
+    assert_eq!(f.answer(&staff, "again", false, now).unwrap_err().code(), ErrorCode::FeedbackAnswered);
     let p = f.published().unwrap();
+    assert!(p.upheld, "the finding is public with the summary");
     let text = serde_json::to_string(&p).unwrap();
     assert!(text.contains("上门时间调整为每周二") && !text.contains("私人的话"), "{text}");
     assert_eq!(p.answered_on, NaiveDate::from_ymd_opt(2026, 3, 5).unwrap());

@@ -7,7 +7,26 @@ use crate::clock::china_date;
 use crate::deadlines::date_zh;
 use crate::error::ErrorCode;
 
+/// A project's service reports as its provider's credit record counts them ([`Project::report_record`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportRecord {
+    pub late: u32,
+    pub rejected: u32,
+}
+
 impl Project {
+    /// What the provider's service reports came to, for its credit record: the milestones whose first report was
+    /// filed after their due day (China time), and the milestones' rejections at acceptance.
+    pub fn report_record(&self) -> ReportRecord {
+        let milestones = || self.contract.iter().flat_map(|c| &c.milestones);
+        let late = milestones().filter(|m| m.reports.first().is_some_and(|r| china_date(r.filed_at) > m.due)).count();
+        let rejected = milestones().flat_map(|m| &m.decisions).filter(|d| !d.accepted).count();
+        ReportRecord {
+            late: u32::try_from(late).unwrap_or(u32::MAX),
+            rejected: u32::try_from(rejected).unwrap_or(u32::MAX),
+        }
+    }
+
     /// The milestone that is next to be reported or decided: the first not yet accepted.
     pub fn current_milestone(&self) -> Option<usize> {
         let c = self.contract.as_ref()?;

@@ -97,6 +97,8 @@ pub struct Facts {
     pub total: Money,
     /// Returned by a reviewer and not yet resubmitted.
     pub returned: bool,
+    /// Its service reports filed late and rejected, for the provider's credit record.
+    pub reports: super::ReportRecord,
     /// Uploaded files the record refers to (service reports' attachments), each once.
     pub files: Vec<i64>,
     /// The contract's social-work posts in order: the unit each is seated in, and whether it is held.
@@ -179,6 +181,7 @@ impl Project {
             purchaser_name: self.purchaser_name.clone(),
             total: self.total(),
             returned: self.is_returned(),
+            reports: self.report_record(),
             files: {
                 let mut files: Vec<i64> = self
                     .contract

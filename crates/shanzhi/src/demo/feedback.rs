@@ -38,7 +38,7 @@ pub(crate) async fn load(app: &App, cast: &Cast) -> LoadResult<()> {
     let praised = feedback::file(app, &public_by, praised).await.map_err(fail)?;
     let purchaser = cast.actor("mzj", Role::Purchaser)?;
     let summary = "已与承接机构沟通，自下月起每月增加两次周末上门服务。".to_string();
-    feedback::answer(app, purchaser, praised.id, AnswerRequest { summary }).await.map_err(fail)?;
+    feedback::answer(app, purchaser, praised.id, AnswerRequest { summary, upheld: false }).await.map_err(fail)?;
     let late = item(
         Subject::Project,
         first,

@@ -85,4 +85,43 @@ both_backends! {
         let (code, _) = app.verify_cli(None);
         assert_eq!(code, 0);
     }
+
+    async fn the_record_counts_service_reports_filed_late_and_rejected(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let admin = app.token("admin").await;
+        // A report waiting for the purchaser's decision at acceptance.
+        let mut waiting = None;
+        for listed in app.all("/api/v1/projects?step=acceptance", Some(&admin)).await {
+            let id = listed["id"].as_i64().unwrap();
+            let p = app.ok(Method::GET, &format!("/api/v1/projects/{id}"), &admin, None).await;
+            let reported = p["contract"]["milestones"].as_array().and_then(|ms| ms.iter().position(|m| m["status"] == "reported"));
+            if let Some(n) = reported {
+                waiting = Some((id, n, p));
+                break;
+            }
+        }
+        let (id, n, p) = waiting.expect("a project whose report waits for the purchaser's decision");
+        let provider = p["award"]["provider"]["org_id"].as_i64().unwrap();
+        let credit = format!("/api/v1/providers/{provider}/credit");
+        let before = app.call(Method::GET, &credit, None, None).await.1;
+        // The record is what the provider's projects' own records say, summed in the database.
+        let mut expected = shanzhi_domain::project::ReportRecord::default();
+        for q in app.store.projects().await.unwrap().iter().filter(|q| q.award.as_ref().is_some_and(|a| a.provider.org_id == provider)) {
+            let r = q.report_record();
+            expected.late += r.late;
+            expected.rejected += r.rejected;
+        }
+        assert_eq!((before["reports_late"].as_u64(), before["reports_rejected"].as_u64()), (Some(u64::from(expected.late)), Some(u64::from(expected.rejected))));
+        let purchaser = app.store.organisation(p["purchaser_org_id"].as_i64().unwrap()).await.unwrap().unwrap();
+        let decider = app.store.users().await.unwrap().into_iter()
+            .find(|u| u.org_id == purchaser.id && u.roles.contains(&shanzhi_domain::org::Role::Purchaser)).expect("a purchaser").username;
+        let token = app.token(&decider).await;
+        app.ok(Method::POST, &format!("/api/v1/projects/{id}/milestones/{n}/decision"), &token,
+            Some(json!({"decision": "reject", "reason": "缺少服务对象签到表"}))).await;
+        let after = app.call(Method::GET, &credit, None, None).await.1;
+        assert_eq!(after["reports_rejected"].as_i64(), before["reports_rejected"].as_i64().map(|r| r + 1), "{after}");
+        assert_eq!(after["reports_late"], before["reports_late"]);
+        let page = app.client.get(format!("{}/providers/{provider}", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(page.contains("验收未通过的服务报告"));
+    }
 }

@@ -160,11 +160,20 @@ both_backends! {
         let summary = "已核实该机构的服务记录，要求其每月公开服务时间表。";
         let (_, before) = page(&app, &format!("/providers/{xlx}"), "").await;
         assert!(!before.contains(summary) && before.contains("id=\"provider-summary\""));
-        app.ok(Method::POST, &format!("/api/v1/feedback/{}/answer", filed["id"]), &reviewer, Some(json!({"summary": summary}))).await;
+        let credit = format!("/api/v1/providers/{xlx}/credit");
+        assert_eq!(app.call(Method::GET, &credit, None, None).await.1["complaints_upheld"], 0);
+        // Found true: it counts on the provider's credit record, and says so beside the published summary.
+        app.ok(Method::POST, &format!("/api/v1/feedback/{}/answer", filed["id"]), &reviewer, Some(json!({"summary": summary, "upheld": true}))).await;
+        assert_eq!(app.call(Method::GET, &credit, None, None).await.1["complaints_upheld"], 1);
         let (status, after) = page(&app, &format!("/providers/{xlx}"), "").await;
         assert_eq!(status, StatusCode::OK);
         assert!(after.contains(summary) && after.contains("id=\"public-feedback-answers\""), "the answer is published");
+        assert!(after.contains("反映问题属实") && after.contains("经核实属实的投诉"));
         assert_private("the provider's page", &after);
+        // An answer that finds nothing wrong counts against nobody.
+        let (_, other) = file(&app, json!({"provider_org_id": xlx, "problem": "社工上门时间不固定"})).await;
+        app.ok(Method::POST, &format!("/api/v1/feedback/{}/answer", other["id"]), &reviewer, Some(json!({"summary": "经核查，上门时间已提前告知服务对象。"}))).await;
+        assert_eq!(app.call(Method::GET, &credit, None, None).await.1["complaints_upheld"], 1);
     }
 
     async fn bad_feedback_is_refused_field_by_field(backend) {

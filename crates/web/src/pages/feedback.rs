@@ -209,6 +209,8 @@ fn item(user: &SignedIn, f: &FeedbackView, errors: &Errors) -> Markup {
                 form method="post" action={"/feedback/" (fb.id) "/answer"} novalidate {
                     (forms::csrf(&user.session))
                     (forms::textarea(&summary, &summary, lang.t("答复摘要（将公开发布）", "Answer summary (published)"), Some(lang.t("用您自己的话概括处理结果，不要引用来信内容或个人信息。", "Sum up what was done in your own words; do not quote the sender or include personal details.")), "", errors.get(&summary)))
+                    (forms::checkbox(&format!("upheld_{}", fb.id), lang.t("经核实，反映问题属实", "Found true on checking"),
+                        Some(lang.t("属实的意见计入承接主体的信用记录，并随答复摘要公开。", "A complaint found true counts on the provider's credit record and is published with the summary.")), false))
                     div.button-group { (forms::submit(lang.t("答复并公开摘要", "Answer and publish the summary"))) }
                 }
             }
@@ -256,7 +258,10 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
 pub async fn answer(State(state): State<AppState>, ids: Ids, posted: Posted) -> Page {
     let Posted { user, form } = posted;
     let id = ids.id;
-    let req = AnswerRequest { summary: form.get(&format!("summary_{id}")).into() };
+    let req = AnswerRequest {
+        summary: form.get(&format!("summary_{id}")).into(),
+        upheld: form.get(&format!("upheld_{id}")) == "yes",
+    };
     match feedback::answer(&state, &user.session.actor, id, req).await.map_err(AppError::from) {
         Ok(_) => Ok(see_other(&format!("/feedback?status=answered#feedback-{id}"))),
         Err(e) if fatal(&e) || e.status() == StatusCode::FORBIDDEN => Err(error_page(&user.shell(), e)),
@@ -331,6 +336,7 @@ pub fn published_answers(lang: Lang, answers: &[PublishedAnswer]) -> Markup {
             p.muted { (lang.t("暂无已答复的意见。", "No feedback has been answered yet.")) }
         } @else {
             ul.queue #public-feedback-answers { @for a in answers { li.queue__item {
+                @if a.upheld { p { strong.tag.tag--red { (lang.t("反映问题属实", "Found true")) } } }
                 (paras(&a.summary))
                 p.queue__meta { (a.department_name) " · " (lang.t("收到于", "received ")) (lang.date(a.received_on)) " · " (lang.t("答复于", "answered ")) (lang.date(a.answered_on)) }
             } } }

@@ -122,6 +122,9 @@ fn credit_section(lang: Lang, c: &CreditRecord) -> Markup {
         dl.summary-list #credit-summary {
             (row(lang.t("已完成合同", "Contracts completed"), html! { (c.projects.completed) }))
             (row(lang.t("提前终止的合同", "Contracts ended early"), html! { (c.projects.terminated) }))
+            (row(lang.t("逾期提交的服务报告", "Service reports filed late"), html! { (c.projects.reports_late) }))
+            (row(lang.t("验收未通过的服务报告", "Service reports rejected at acceptance"), html! { (c.projects.reports_rejected) }))
+            (row(lang.t("经核实属实的投诉", "Complaints found true"), html! { (c.projects.complaints_upheld) }))
             (row(lang.t("绩效评价等级", "Evaluation grades"), html! {
                 @if c.projects.grades.is_empty() { span.muted { (lang.t("尚无", "None yet")) } }
                 @for g in shanzhi_domain::evaluation::Grade::ALL {

@@ -91,3 +91,21 @@ fn an_at_most_target_is_behind_above_it() {
     q.file_report(&provider_user(), 0, input("2.41"), &r, on(2026, 9, 3)).unwrap();
     assert!(q.progress(2000)[0].behind);
 }
+
+#[test]
+fn late_and_rejected_reports_count_on_the_provider_record() {
+    let r = rules();
+    let mut p = contracted();
+    assert_eq!(p.report_record(), ReportRecord::default());
+    // The first milestone falls due on 30 September: a report on the day is on time, and its rejection counts.
+    p.file_report(&provider_user(), 0, report(), &r, on(2026, 9, 30)).unwrap();
+    p.decide_milestone(&purchaser(), 0, false, "缺少活动签到表", &r, on(2026, 10, 8)).unwrap();
+    // Its second report comes after the due day, but only a milestone's first report is late or not.
+    p.file_report(&provider_user(), 0, report(), &r, on(2026, 10, 12)).unwrap();
+    p.decide_milestone(&purchaser(), 0, true, "", &r, on(2026, 10, 15)).unwrap();
+    assert_eq!(p.report_record(), ReportRecord { late: 0, rejected: 1 });
+    // The final milestone (due 31 March 2027) reported on 1 April: late.
+    p.file_report(&provider_user(), 1, report(), &r, on(2027, 4, 1)).unwrap();
+    assert_eq!(p.report_record(), ReportRecord { late: 1, rejected: 1 });
+    assert_eq!(p.facts().reports, ReportRecord { late: 1, rejected: 1 }, "kept as the project's list columns");
+}
