@@ -261,6 +261,7 @@ if [[ -n $LIMIT ]]; then
 fi
 sed 's|^|/api/v1/statistics?year=|' "$WORK/years" >"$URLS/statistics"
 combine /api/v1/statistics year "$WORK/years" region "$WORK/regions" | grep 'year=.*region=' | cap >"$URLS/statistics-region"
+{ echo /api/v1/sector; sed 's|^|/api/v1/sector?region=|' "$WORK/regions"; } | cap >"$URLS/sector"
 : >"$URLS/home"
 : >"$URLS/queue"
 for u in $TOWNSHIP_USERS; do
@@ -300,6 +301,7 @@ ENDPOINTS=(
   "GET /api/v1/queue (township purchaser)|$BASE|queue|||queue"
   "GET /api/v1/statistics?year=Y|$BASE|statistics|$AUTH||statistics"
   "GET /api/v1/statistics?year=Y&region=C|$BASE|statistics-region|$AUTH||statistics"
+  "GET /api/v1/sector?region=C (sector overview)|$BASE|sector|$AUTH||statistics"
   "GET /api/ocds/releases (open data, 100 a page)|$BASE|ocds-feed|||-"
   "GET /api/ocds/records/{ocid} (open data)|$BASE|ocds-record|||-"
 )

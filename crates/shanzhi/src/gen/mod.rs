@@ -7,6 +7,7 @@
 mod names;
 pub(crate) mod plan;
 mod province;
+mod registry;
 
 pub use province::PASSWORD;
 
@@ -92,7 +93,8 @@ pub async fn run(
     let province = Province::new(counties);
     let templates = crate::demo::templates()?;
     let system = By::system("gen");
-    if store.setting(COUNTIES).await.map_err(e("setting"))?.is_none() {
+    let fresh = store.setting(COUNTIES).await.map_err(e("setting"))?.is_none();
+    if fresh {
         let batch = store.batch().await.map_err(e("batch"))?;
         let b = batch.store();
         let known: Vec<String> = b.catalogue().await.map_err(e("catalogue"))?.into_iter().map(|c| c.code).collect();
@@ -136,6 +138,12 @@ pub async fn run(
     batch.commit().await.map_err(e("commit"))?;
 
     let catalogue = store.catalogue().await.map_err(e("catalogue"))?;
+    // The providers' registry entries, once, with the province: each write its own transaction, as the registry
+    // page's (a qualification reads back the upload it names, which a batch would still hold).
+    if fresh {
+        let app = batch_app(store, rules, now, data_dir);
+        registry::fill(&app, &province, &cast, &catalogue, options.seed).await?;
+    }
     let standards = store.standards().await.map_err(e("standards"))?;
     let experts = store.experts().await.map_err(e("experts"))?;
     // A new province goes without its list indexes until the projects are in (see `store/src/list_indexes.rs`), and

@@ -206,6 +206,7 @@ async fn own_page(
         (error_summary(lang, pe))
         form.no-print #profile-form method="post" action="/registry/profile" {
             (csrf.clone())
+            h3 { (lang.t("填写或修改基本情况", "Fill in or change the profile")) }
             (forms::date_field("founded_on", lang.t("成立日期", "Founded on"), None, pf.get("founded_on"), pe.get("founded_on")))
             (forms::input(Kind::Decimal, "registered_capital", lang.t("注册资本（元）", "Registered capital (yuan)"), None, pf.get("registered_capital"), pe.get("registered_capital")))
             (forms::input(Kind::Integer, "staff", lang.t("从业人员（人）", "Staff"), None, pf.get("staff"), pe.get("staff")))
