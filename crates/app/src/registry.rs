@@ -353,6 +353,8 @@ pub struct CategoryCapacity {
     pub short: bool,
     /// Finished evaluations by grade code.
     pub grades: BTreeMap<String, i64>,
+    /// Their average total out of 100 (two decimals), when there are any.
+    pub average_score: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -420,8 +422,12 @@ pub fn servable_categories(catalogue: &[Category]) -> Vec<&Category> {
 fn overview(region: String, on: NaiveDate, min: u32, c: SectorCounts, catalogue: &[Category]) -> SectorOverview {
     let served: BTreeMap<&str, i64> = c.by_category.iter().map(|(k, n)| (k.as_str(), *n)).collect();
     let mut grades: BTreeMap<&str, BTreeMap<String, i64>> = BTreeMap::new();
-    for (category, grade, n) in &c.grades {
-        *grades.entry(category.as_str()).or_default().entry(grade.clone()).or_default() += n;
+    let mut points: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+    for g in &c.grades {
+        *grades.entry(g.category.as_str()).or_default().entry(g.grade.clone()).or_default() += g.n;
+        let (n, sum) = points.entry(g.category.as_str()).or_default();
+        *n += g.n;
+        *sum += g.points;
     }
     let categories = servable_categories(catalogue)
         .into_iter()
@@ -433,6 +439,7 @@ fn overview(region: String, on: NaiveDate, min: u32, c: SectorCounts, catalogue:
                 providers,
                 short: providers < i64::from(min),
                 grades: grades.remove(k.code.as_str()).unwrap_or_default(),
+                average_score: points.get(k.code.as_str()).and_then(|(n, sum)| average(*sum, *n)),
             }
         })
         .collect();
@@ -476,6 +483,11 @@ fn overview(region: String, on: NaiveDate, min: u32, c: SectorCounts, catalogue:
     }
 }
 
+/// The average of `n` totals summing to `sum` hundredths, rounded half up to two decimals.
+fn average(sum: i64, n: i64) -> Option<String> {
+    (n > 0).then(|| shanzhi_domain::evaluation::Points((2 * sum + n) / (2 * n)).display())
+}
+
 /// Whether `actor` reads the sector overview (for the menu).
 pub fn may_see_sector(actor: &Actor) -> bool {
     crate::statistics::may_see(actor)
@@ -485,6 +497,7 @@ pub fn may_see_sector(actor: &Actor) -> bool {
 mod tests {
     use super::*;
     use shanzhi_domain::catalogue::Category;
+    use shanzhi_store::registry::GradeCount;
 
     fn cat(code: &str, parent: Option<&str>, negative: bool) -> Category {
         Category { code: code.into(), name: code.into(), parent: parent.map(Into::into), negative }
@@ -499,7 +512,10 @@ mod tests {
             by_category: vec![("A01".into(), 3)],
             founded_by_year: vec![(2012, 1), (2015, 3)],
             by_township: vec![TownshipCount { code: "420506001".into(), name: "小溪塔".into(), providers: 2 }],
-            grades: vec![("A01".into(), "excellent".into(), 2)],
+            grades: vec![
+                GradeCount { category: "A01".into(), grade: "excellent".into(), n: 2, points: 9_450 + 9_100 },
+                GradeCount { category: "A01".into(), grade: "good".into(), n: 1, points: 8_001 },
+            ],
             ..SectorCounts::default()
         };
         let o = overview("420506".into(), NaiveDate::MIN, 3, counts, &catalogue);
@@ -507,6 +523,9 @@ mod tests {
             o.categories.iter().map(|c| (c.code.as_str(), c.providers, c.short)).collect();
         assert_eq!(listed, [("A01", 3, false), ("A02", 0, true)], "a head and a negative category are not listed");
         assert_eq!(o.categories[0].grades.get("excellent"), Some(&2));
+        // (94.50 + 91.00 + 80.01) / 3 = 88.503…, to two decimals.
+        assert_eq!(o.categories[0].average_score.as_deref(), Some("88.50"));
+        assert_eq!(o.categories[1].average_score, None);
         assert_eq!(o.providers, 4);
         assert_eq!(o.founded_by_year, [(2012, 1, 1), (2015, 3, 4)]);
         assert!(o.townships[0].short, "2 providers is fewer than the 3 bidders a procurement needs");

@@ -307,7 +307,7 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool, place_leads:
 }
 
 /// The list columns of `projects`, in the order [`fact_args`] gives their values.
-const FACTS_COLUMNS: [&str; 20] = [
+const FACTS_COLUMNS: [&str; 21] = [
     "year",
     "step",
     "category",
@@ -328,9 +328,10 @@ const FACTS_COLUMNS: [&str; 20] = [
     "graded_on",
     "reports_late",
     "reports_rejected",
+    "score",
 ];
 
-/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$20` ([`bind_facts`] binds them; the
+/// The list columns of `projects`, as `SET` assignments numbered `$1`…`$21` ([`bind_facts`] binds them; the
 /// statements' own arguments follow, from [`AFTER_FACTS`]).
 static FACTS_SET: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
     FACTS_COLUMNS.iter().enumerate().map(|(i, c)| format!("{c} = ${}", i + 1)).collect::<Vec<_>>().join(", ")
@@ -366,6 +367,7 @@ fn fact_args(f: &Facts) -> Vec<Arg> {
         Arg::OptText(f.graded_on.map(|d| d.to_string())),
         Arg::Int(i64::from(f.reports.late)),
         Arg::Int(i64::from(f.reports.rejected)),
+        Arg::OptInt(f.score.map(|s| s.0)),
     ]
 }
 

@@ -28,8 +28,8 @@ pub struct SectorCounts {
     pub by_category: Vec<(String, i64)>,
     /// Every township in the region with how many providers serve it, by code.
     pub by_township: Vec<TownshipCount>,
-    /// Finished evaluations of projects in the region, by category code and grade code.
-    pub grades: Vec<(String, String, i64)>,
+    /// Finished evaluations of projects in the region, by category and grade.
+    pub grades: Vec<GradeCount>,
     /// Training: records, and participant-hours (hundredths).
     pub trainings: i64,
     pub training_hours: Quantity,
@@ -42,6 +42,15 @@ pub struct SocialWorkerTotals {
     pub assistant: i64,
     pub intermediate: i64,
     pub senior: i64,
+}
+
+/// Finished evaluations of one category and grade: how many, and their totals summed (hundredths of a point).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GradeCount {
+    pub category: String,
+    pub grade: String,
+    pub n: i64,
+    pub points: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -427,12 +436,20 @@ impl RegistryStore for SqlStore {
         let mut w = Where::default();
         let inside = w.subtree(crate::Store::backend(self), "r.region", root);
         let sql = format!(
-            "SELECT p.category AS category, p.grade AS grade, COUNT(*) AS n FROM projects p \
+            "SELECT p.category AS category, p.grade AS grade, COUNT(*) AS n, \
+             CAST(COALESCE(SUM(p.score), 0) AS BIGINT) AS points FROM projects p \
              WHERE p.grade IS NOT NULL AND EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = p.id AND {inside}) \
              GROUP BY p.category, p.grade ORDER BY p.category, p.grade"
         );
         counts.grades = self
-            .fetch_all(&sql, w.into_args(), |r| Ok((r.try_get("category")?, r.try_get("grade")?, r.try_get("n")?)))
+            .fetch_all(&sql, w.into_args(), |r| {
+                Ok(GradeCount {
+                    category: r.try_get("category")?,
+                    grade: r.try_get("grade")?,
+                    n: r.try_get("n")?,
+                    points: r.try_get("points")?,
+                })
+            })
             .await?;
 
         let mut w = Where::default();

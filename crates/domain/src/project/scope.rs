@@ -82,6 +82,8 @@ pub struct Facts {
     /// The evaluation's grade and the day it was fixed (China time), once every party has scored.
     pub grade: Option<crate::evaluation::Grade>,
     pub graded_on: Option<NaiveDate>,
+    /// The evaluation's total, with the grade: the sector overview averages it.
+    pub score: Option<crate::evaluation::Points>,
     pub regions: Vec<String>,
     /// The contract's total with its signed supplementary contracts.
     pub contracted: Option<Money>,
@@ -171,6 +173,7 @@ impl Project {
             evaluator_org_id: self.evaluation.as_ref().map(|e| e.evaluator.org_id),
             grade: self.grade(),
             graded_on: self.evaluation.as_ref().and_then(|e| e.result.as_ref()).map(|r| crate::clock::china_date(r.at)),
+            score: self.evaluation.as_ref().and_then(|e| e.result.as_ref()).map(|r| r.total),
             regions,
             contracted: self.contract.as_ref().map(|c| c.total()),
             signed_on: self.contract.as_ref().map(|c| c.signed_on),

@@ -81,32 +81,43 @@ async fn a_full_database_refuses_writes_keeps_serving_reads_and_recovers() {
     assert_eq!(code, 0, "the audit chain is whole: {out}");
 }
 
-/// File storage on a full disk.
-struct FullDisk(FolderStorage);
+/// File storage on a disk that fills when told to (after the demo has stored its documents).
+struct FullDisk {
+    folder: FolderStorage,
+    full: std::sync::atomic::AtomicBool,
+}
 
 #[async_trait]
 impl FileStorage for FullDisk {
-    async fn put(&self, _: &str, _: &[u8]) -> shanzhi_store::Result<()> {
-        Err(StoreError::from(std::io::Error::from_raw_os_error(28)))
+    async fn put(&self, key: &str, bytes: &[u8]) -> shanzhi_store::Result<()> {
+        if self.full.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::from(std::io::Error::from_raw_os_error(28)));
+        }
+        self.folder.put(key, bytes).await
     }
     async fn get(&self, key: &str) -> shanzhi_store::Result<Vec<u8>> {
-        self.0.get(key).await
+        self.folder.get(key).await
     }
     async fn remove(&self, key: &str) -> shanzhi_store::Result<()> {
-        self.0.remove(key).await
+        self.folder.remove(key).await
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_to_a_full_disk_is_refused_cleanly() {
     let dir = temp_dir();
-    let app = TestApp::with_files(Backend::Sqlite, Arc::new(FullDisk(FolderStorage::new(dir.clone())))).await;
+    let disk = Arc::new(FullDisk { folder: FolderStorage::new(dir.clone()), full: false.into() });
+    let app = TestApp::with_files(Backend::Sqlite, disk.clone()).await;
     app.load_demo().await;
+    let files = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM files").fetch_one(app.store.pool()).await.unwrap()
+    };
+    let before = files().await;
+    disk.full.store(true, std::sync::atomic::Ordering::SeqCst);
     let provider = app.token("p.xlx").await;
     let (status, body) = upload(&app, &provider).await;
     assert_storage_full(status, &body);
-    let files: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM files").fetch_one(app.store.pool()).await.unwrap();
-    assert_eq!(files, 0, "no record of a file that was not stored");
+    assert_eq!(files().await, before, "no record of a file that was not stored");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

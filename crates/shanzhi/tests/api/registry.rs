@@ -235,6 +235,12 @@ both_backends! {
         assert_eq!((category(&o, "A0101")["providers"].as_i64(), category(&o, "A0101")["short"].as_bool()), (Some(3), Some(false)));
         assert_eq!((category(&o, "A0102")["providers"].as_i64(), category(&o, "A0102")["short"].as_bool()), (Some(1), Some(true)));
         assert_eq!(category(&o, "B0302")["providers"], 0, "a category nobody serves is listed, as short");
+        // The demo's finished evaluation: its category's average is its own total, its grade counted.
+        let graded = app.store.projects().await.unwrap().into_iter().find(|p| p.grade().is_some()).expect("a graded project");
+        let result = graded.evaluation.as_ref().and_then(|e| e.result.as_ref()).unwrap();
+        let c = category(&o, &graded.design.category);
+        assert_eq!(c["average_score"], result.total.display());
+        assert_eq!(c["grades"][result.grade.code()], 1);
         assert_eq!(o["providers"], 8);
         assert_eq!(o["staff"], 154);
         assert_eq!(o["social_workers"], json!({"assistant": 24, "intermediate": 12, "senior": 1}));

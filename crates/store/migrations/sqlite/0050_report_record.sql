@@ -4,6 +4,8 @@
 -- (an empty step is what the list-column fill looks for).
 ALTER TABLE projects ADD COLUMN reports_late INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE projects ADD COLUMN reports_rejected INTEGER NOT NULL DEFAULT 0;
+-- The evaluation's total (hundredths of a point) beside its grade, which the sector overview averages.
+ALTER TABLE projects ADD COLUMN score INTEGER;
 ALTER TABLE projects RENAME COLUMN data TO data_before;
 ALTER TABLE projects ADD COLUMN data TEXT NOT NULL DEFAULT '';
 UPDATE projects SET data = data_before;

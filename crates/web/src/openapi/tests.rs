@@ -72,6 +72,82 @@ fn samples() -> Samples {
             until: None,
             note: String::new(),
         });
+    {
+        use shanzhi_app::registry::{
+            CategoryCapacity, CertifiedTotals, QualificationView, RegistryEntry, SectorOverview, TownshipCapacity,
+        };
+        use shanzhi_domain::registry::{Profile, QualificationKind, SocialWorkers, Training, Validity};
+        let day = chrono::NaiveDate::MIN;
+        let profile = Profile {
+            founded_on: day,
+            registered_capital: shanzhi_domain::Money::ZERO,
+            staff: 1,
+            social_workers: SocialWorkers::default(),
+            service_areas: vec![],
+            categories: vec![],
+        };
+        let training = Training {
+            id: 1,
+            org_id: 1,
+            course: String::new(),
+            organiser: String::new(),
+            held_on: day,
+            hours: shanzhi_domain::Quantity::default(),
+            participants: 1,
+        };
+        let qualification = QualificationView {
+            id: 1,
+            org_id: 1,
+            kind: QualificationKind::Other,
+            name: String::new(),
+            number: String::new(),
+            issuer: String::new(),
+            issued_on: day,
+            expires_on: None,
+            validity: Validity::Current,
+            verified: false,
+            file_id: None,
+        };
+        let certified = CertifiedTotals { assistant: 0, intermediate: 0, senior: 0 };
+        let category = CategoryCapacity {
+            code: String::new(),
+            name: String::new(),
+            providers: 0,
+            short: true,
+            grades: Default::default(),
+            average_score: None,
+        };
+        let township = TownshipCapacity { code: String::new(), name: String::new(), providers: 0, short: true };
+        s.add(RegistryEntry {
+            org_id: 1,
+            name: String::new(),
+            profile: Some(profile.clone()),
+            qualifications: vec![qualification.clone()],
+            trainings: vec![training.clone()],
+        })
+        .add(SectorOverview {
+            region: String::new(),
+            on: day,
+            min_providers: 3,
+            by_kind: Default::default(),
+            providers: 0,
+            staff: 0,
+            social_workers: certified,
+            founded_by_year: vec![],
+            categories: vec![category.clone()],
+            townships: vec![township.clone()],
+            trainings: 0,
+            training_hours: String::new(),
+            pending: 0,
+        })
+        .add(profile)
+        .add(training)
+        .add(qualification)
+        .add(certified)
+        .add(category)
+        .add(township)
+        .add(SocialWorkers::default());
+    }
     macro_rules! defaults {
         ($($t:ty),* $(,)?) => { $(s.add(<$t>::default());)* };
     }
@@ -115,6 +191,9 @@ fn samples() -> Samples {
         shanzhi_app::surveys::IssueRequest,
         shanzhi_app::surveys::SurveyAnswerRequest,
         shanzhi_app::credit::BlacklistRequest,
+        shanzhi_app::registry::ProfileRequest,
+        shanzhi_app::registry::QualificationRequest,
+        shanzhi_app::registry::TrainingRequest,
         pool::RegistrationRequest,
         pool::RejectionRequest,
         pool::ExpertRequest,

@@ -75,12 +75,13 @@ fn body(lang: Lang, o: &SectorOverview, flagged: Option<&[registry::FlaggedQuali
         h2 #categories { (lang.t("按服务类别", "By category")) }
         (count_bars("sector-categories-chart", lang.t("可参与竞争的承接主体（红色为不足）", "Providers who could bid (red: short)"), &categories))
         table.table #sector-categories {
-            thead { tr { th { (lang.t("类别", "Category")) } th.num { (lang.t("承接主体", "Providers")) } th { (lang.t("绩效评价等级", "Evaluation grades")) } th {} } }
+            thead { tr { th { (lang.t("类别", "Category")) } th.num { (lang.t("承接主体", "Providers")) } th { (lang.t("绩效评价等级", "Evaluation grades")) } th.num { (lang.t("平均得分", "Average score")) } th {} } }
             tbody { @for c in &o.categories {
                 tr {
                     td { (c.code) " " (c.name) }
                     td.num { (c.providers) }
                     td { @for g in Grade::ALL { @if let Some(n) = c.grades.get(g.code()) { (lang.t(g.label_zh(), g.label_en())) " " (n) " " } } }
+                    td.num { @if let Some(a) = &c.average_score { (a) } }
                     td { (short_tag(lang, c.short)) }
                 }
             } }
