@@ -207,6 +207,8 @@ both_backends! {
         let names: Vec<&str> = flagged.iter().map(|f| f["provider_name"].as_str().unwrap()).collect();
         assert_eq!(names, ["宜昌市夷陵区乐龄居家养老服务中心"]);
         app.refused(Method::GET, "/api/v1/qualifications/flagged", &app.token("p.ll").await, None, StatusCode::FORBIDDEN, "forbidden").await;
+        let (_, html) = page(&app, "/", &page_cookie(&app, "mzj.reviewer").await).await;
+        assert!(html.contains("id=\"flagged-qualifications-notice\"") && html.contains("/sector#flagged"), "on civil affairs' work queue");
         let cookie = page_cookie(&app, "p.ll").await;
         let (_, html) = page(&app, "/", &cookie).await;
         assert!(html.contains("id=\"lapsing-qualifications\"") && html.contains("养老机构备案回执"), "{html}");

@@ -44,6 +44,16 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
             let queue = projects::queue_page(&state, &s.actor, PageRequest::default()).await.or_page(&shell)?;
             let counts = projects::project_counts(&state, &s.actor).await.or_page(&shell)?;
             let lapsing = shanzhi_app::registry::own_flags(&state, &s.actor).await.or_page(&shell)?;
+            // Civil affairs follows its place's providers' qualifications that lapse.
+            let flagged = if shanzhi_domain::registry::may_verify(&s.actor) {
+                shanzhi_app::registry::flagged(&state, &s.actor, PageRequest::first(1))
+                    .await
+                    .or_page(&shell)?
+                    .items
+                    .len()
+            } else {
+                0
+            };
             let count = |step: &str| counts.get(step).copied().unwrap_or(0) as usize;
             let body = html! {
                 span.caption { (s.actor.display_name) " · " (s.actor.org_name) }
@@ -60,6 +70,12 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
                             @for q in &lapsing { (q.name) "（" (lang.t(q.validity.label_zh(), q.validity.label_en()))
                                 @if let Some(d) = q.expires_on { "，" (lang.date(d)) } "）" " " } }
                         p { a href="/registry#qualifications-heading" { (lang.t("登记换发的资质", "Add the renewed qualification")) } }
+                    }
+                }
+                @if flagged > 0 {
+                    div.notice #flagged-qualifications-notice {
+                        p { (lang.t("本地有承接主体的资质即将到期或已过期。", "Some providers' qualifications here are expiring or have expired."))
+                            " " a href="/sector#flagged" { (lang.t("查看并督促更新", "See them and ask for renewal")) } }
                     }
                 }
                 h2 { (lang.t("等待您处理", "Waiting for you")) }
