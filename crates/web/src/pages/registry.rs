@@ -33,7 +33,7 @@ enum Part {
 pub(crate) fn validity_tag(lang: Lang, q: &QualificationView) -> Markup {
     let class = match q.validity {
         Validity::Current => "tag tag--green",
-        Validity::Expiring => "tag tag--yellow",
+        Validity::Expiring => "tag tag--amber",
         Validity::Expired => "tag tag--red",
     };
     html! {
