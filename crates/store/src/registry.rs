@@ -433,12 +433,13 @@ impl RegistryStore for SqlStore {
             })
             .await?;
 
+        // Graded projects through the partial index on `graded_on` (set with the grade), never a scan of them all.
         let mut w = Where::default();
         let inside = w.subtree(crate::Store::backend(self), "r.region", root);
         let sql = format!(
             "SELECT p.category AS category, p.grade AS grade, COUNT(*) AS n, \
              CAST(COALESCE(SUM(p.score), 0) AS BIGINT) AS points FROM projects p \
-             WHERE p.grade IS NOT NULL AND EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = p.id AND {inside}) \
+             WHERE p.graded_on IS NOT NULL AND EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = p.id AND {inside}) \
              GROUP BY p.category, p.grade ORDER BY p.category, p.grade"
         );
         counts.grades = self
