@@ -32,13 +32,13 @@ pub struct CreditRecord {
     pub projects: ProjectRecord,
 }
 
-fn not_a_provider() -> Error {
-    Error::Domain(DomainError::NotFound { what: "provider" })
-}
-
 /// Finance bars provider `provider_org_id` from government purchasing.
 pub async fn blacklist(app: &App, actor: &Actor, provider_org_id: i64, req: BlacklistRequest) -> Result<Blacklisting> {
-    let provider = app.store.organisation(provider_org_id).await?.ok_or_else(not_a_provider)?;
+    let provider = app
+        .store
+        .organisation(provider_org_id)
+        .await?
+        .ok_or(Error::Domain(DomainError::NotFound { what: "provider" }))?;
     let now = app.clock.now();
     let input = BlacklistInput { years: req.years, reason: req.reason };
     let decision = credit::blacklist(actor, &provider, &input, china_date(now), now)?;
@@ -47,10 +47,7 @@ pub async fn blacklist(app: &App, actor: &Actor, provider_org_id: i64, req: Blac
 
 /// Provider `provider_org_id`'s credit record, for anyone; an organisation that is no provider is not found.
 pub async fn record(app: &App, provider_org_id: i64) -> Result<CreditRecord> {
-    let org = app.store.organisation(provider_org_id).await?.ok_or_else(not_a_provider)?;
-    if !org.kind.is_provider_kind() {
-        return Err(not_a_provider());
-    }
+    let org = crate::directory::provider(app, provider_org_id).await?;
     let today = china_date(app.clock.now());
     Ok(CreditRecord {
         provider_org_id,

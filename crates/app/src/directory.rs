@@ -109,6 +109,16 @@ pub async fn organisations_named(app: &App, ids: &[i64]) -> Result<std::collecti
     Ok(out)
 }
 
+/// Organisation `id` when it is of a provider kind; otherwise, or when missing, "provider not found".
+pub async fn provider(app: &App, id: i64) -> Result<Organisation> {
+    let not_found = || Error::Domain(shanzhi_domain::DomainError::NotFound { what: "provider" });
+    let org = app.store.organisation(id).await?.ok_or_else(not_found)?;
+    if !org.kind.is_provider_kind() {
+        return Err(not_found());
+    }
+    Ok(org)
+}
+
 pub async fn organisation(app: &App, id: i64) -> Result<Option<Organisation>> {
     Ok(app.store.organisation(id).await?)
 }

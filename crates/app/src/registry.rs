@@ -12,7 +12,7 @@ use shanzhi_domain::clock::china_date;
 use shanzhi_domain::error::Problems;
 use shanzhi_domain::org::Actor;
 use shanzhi_domain::registry::{self, Profile, Qualification, QualificationKind, SocialWorkers, Training, Validity};
-use shanzhi_domain::{DomainError, ErrorCode};
+use shanzhi_domain::ErrorCode;
 pub use shanzhi_store::registry::FlaggedQualification;
 use shanzhi_store::registry::{SectorCounts, TownshipCount};
 use shanzhi_store::By;
@@ -99,18 +99,6 @@ pub struct RegistryEntry {
     pub trainings: Vec<Training>,
 }
 
-fn not_a_provider() -> Error {
-    Error::Domain(DomainError::NotFound { what: "provider" })
-}
-
-async fn provider(app: &App, org_id: i64) -> Result<shanzhi_domain::org::Organisation> {
-    let org = app.store.organisation(org_id).await?.ok_or_else(not_a_provider)?;
-    if !org.kind.is_provider_kind() {
-        return Err(not_a_provider());
-    }
-    Ok(org)
-}
-
 fn today(app: &App) -> NaiveDate {
     china_date(app.clock.now())
 }
@@ -141,7 +129,7 @@ pub const TRAININGS_SHOWN: u32 = 10;
 
 /// Provider `org_id`'s registry entry, for anyone (`actor` decides whether its documents are named).
 pub async fn entry(app: &App, actor: Option<&Actor>, org_id: i64) -> Result<RegistryEntry> {
-    let org = provider(app, org_id).await?;
+    let org = crate::directory::provider(app, org_id).await?;
     let documents = reads_documents(actor, org_id);
     let (today, warn) = (today(app), app.rules.qualification_warning_days);
     let qualifications = app.store.qualifications_of(org_id).await?;
@@ -156,7 +144,7 @@ pub async fn entry(app: &App, actor: Option<&Actor>, org_id: i64) -> Result<Regi
 
 /// A page of provider `org_id`'s training records, for anyone.
 pub async fn trainings(app: &App, org_id: i64, page: PageRequest) -> Result<Page<Training>> {
-    provider(app, org_id).await?;
+    crate::directory::provider(app, org_id).await?;
     Ok(app.store.trainings_of(org_id, page).await?)
 }
 
@@ -200,7 +188,7 @@ pub async fn save_profile_after(
     mut p: Problems,
 ) -> Result<Profile> {
     check_keeper(actor, org_id, "keep_registry")?;
-    provider(app, org_id).await?;
+    crate::directory::provider(app, org_id).await?;
     let profile = Profile {
         founded_on: parse_date(&mut p, "founded_on", &req.founded_on),
         registered_capital: if req.registered_capital.trim().is_empty() {
@@ -248,7 +236,7 @@ pub async fn add_qualification(
     req: QualificationRequest,
 ) -> Result<QualificationView> {
     check_keeper(actor, org_id, "keep_registry")?;
-    provider(app, org_id).await?;
+    crate::directory::provider(app, org_id).await?;
     let mut p = Problems::default();
     let kind = crate::projects::parse_code(&mut p, "kind", &req.kind, QualificationKind::parse);
     let issued_on = parse_date(&mut p, "issued_on", &req.issued_on);
@@ -298,7 +286,7 @@ pub async fn add_training_after(
     mut p: Problems,
 ) -> Result<Training> {
     check_keeper(actor, org_id, "keep_registry")?;
-    provider(app, org_id).await?;
+    crate::directory::provider(app, org_id).await?;
     let held_on = parse_date(&mut p, "held_on", &req.held_on);
     let hours = parse_quantity(&mut p, "hours", &req.hours);
     let t = Training {
