@@ -59,6 +59,7 @@ const MIGRATIONS_SQLITE: &[(i64, &str)] = &[
     (48, include_str!("../migrations/sqlite/0048_blacklistings.sql")),
     (49, include_str!("../migrations/sqlite/0049_registry.sql")),
     (50, include_str!("../migrations/sqlite/0050_report_record.sql")),
+    (51, include_str!("../migrations/sqlite/0051_sector_indexes.sql")),
 ];
 const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (1, include_str!("../migrations/postgres/0001_init.sql")),
@@ -115,6 +116,7 @@ const MIGRATIONS_POSTGRES: &[(i64, &str)] = &[
     (52, include_str!("../migrations/postgres/0052_blacklistings.sql")),
     (53, include_str!("../migrations/postgres/0053_registry.sql")),
     (54, include_str!("../migrations/postgres/0054_report_record.sql")),
+    (55, include_str!("../migrations/postgres/0055_sector_indexes.sql")),
 ];
 
 /// The migration that adds the statistics' summary rows, filled once from every project and ledger entry.

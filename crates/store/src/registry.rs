@@ -130,14 +130,17 @@ fn could_bid(w: &mut Where, today: NaiveDate) -> String {
     )
 }
 
-/// The clause keeping organisation `o` when one of its places served lies in `root`'s subtree or holds it.
-fn serves_within(w: &mut Where, root: &str) -> String {
-    let inside = w.starts_with("a.region", root);
-    let r = w.text(root);
-    format!(
-        "EXISTS (SELECT 1 FROM provider_areas a WHERE a.org_id = o.id \
-         AND ({inside} OR substr({r}, 1, length(a.region)) = a.region))"
-    )
+/// The clause keeping organisation `o` when one of its places served lies in `root`'s subtree or holds it: the
+/// subtree's range and the root's prefixes (the places above it), each a seek in the areas' index by place.
+fn serves_within(w: &mut Where, backend: crate::Backend, root: &str) -> String {
+    if root.is_empty() {
+        // The whole platform: any place served, tested provider by provider (a list of every area would cost more).
+        return "EXISTS (SELECT 1 FROM provider_areas a WHERE a.org_id = o.id)".into();
+    }
+    let inside = w.subtree(backend, "a.region", root);
+    let above: Vec<String> = root.char_indices().skip(1).map(|(end, _)| w.text(&root[..end])).collect();
+    let above = if above.is_empty() { String::new() } else { format!(" OR a.region IN ({})", above.join(", ")) };
+    format!("o.id IN (SELECT a.org_id FROM provider_areas a WHERE ({inside}){above})")
 }
 
 #[async_trait]
@@ -313,7 +316,7 @@ impl RegistryStore for SqlStore {
         let day = w.text(&until.to_string());
         w.and(format!("q.expires_on IS NOT NULL AND q.expires_on <= {day} AND o.active = 1"));
         let based = w.starts_with("COALESCE(o.region, '')", root);
-        let serves = serves_within(&mut w, root);
+        let serves = serves_within(&mut w, crate::Store::backend(self), root);
         w.and(format!("({based} OR {serves})"));
         let sql = format!(
             "SELECT q.id AS id, q.verified_at AS verified_at, q.data AS data, o.name AS provider_name \
@@ -363,9 +366,10 @@ impl RegistryStore for SqlStore {
     }
 
     async fn sector(&self, root: &str, today: NaiveDate) -> Result<SectorCounts> {
+        let backend = crate::Store::backend(self);
         // The providers counted, as a subquery each figure reads from.
         let counted = |w: &mut Where| {
-            let (bid, serves) = (could_bid(w, today), serves_within(w, root));
+            let (bid, serves) = (could_bid(w, today), serves_within(w, backend, root));
             format!("SELECT o.id AS id, o.kind AS kind FROM organisations o WHERE {bid} AND {serves}")
         };
         let mut counts = SectorCounts::default();
