@@ -47,6 +47,8 @@ pub struct SqlStore {
     pub(crate) kept_lines: Arc<crate::ledger::Kept>,
     /// The regions read so far (see [`crate::directory::KnownRegions`]).
     pub(crate) known_regions: Arc<crate::directory::KnownRegions>,
+    /// The sizes of the lists searches chose between (see [`crate::words::ListSizes`]).
+    pub(crate) list_sizes: Arc<crate::words::ListSizes>,
 }
 
 /// A write transaction, holding the SQLite writer slot when there is one.
@@ -103,6 +105,7 @@ impl SqlStore {
             reserved_ids,
             kept_lines: Arc::default(),
             known_regions: Arc::default(),
+            list_sizes: Arc::default(),
         })
     }
 

@@ -1,6 +1,10 @@
 //! Search by words: the term tables (`notice_terms`, `project_terms`) hold each title's character bigrams beside its
 //! record's id, so that a words query seeks the newest records holding every term instead of reading every title.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use shanzhi_domain::search::Query;
 
 use crate::listing::{Arg, Where};
@@ -79,11 +83,58 @@ pub(crate) enum Lead {
     Listed,
 }
 
+/// How long a list's counted size is trusted before it is counted again.
+const SIZE_KEPT_FOR: Duration = Duration::from_secs(600);
+/// How many lists' sizes are kept at most; past it they are all forgotten and counted again as asked.
+const SIZES_KEPT: usize = 50_000;
+
+/// The sizes of the lists a search chose between, as last counted (each up to [`PROBE_ROWS`]): the statistics a
+/// plan is chosen by, as a database keeps its own. They never decide what a search finds, only which index it reads
+/// first, so a size some minutes old costs at most a slower plan — where counting them at every request cost three
+/// to seven times the page itself (at 100,000 projects a word's 20,000 rows 0.6–3 ms, its page 0.2–0.5 ms).
+#[derive(Debug, Default)]
+pub(crate) struct ListSizes(Mutex<HashMap<String, (i64, Instant)>>);
+
+impl ListSizes {
+    fn get(&self, key: &str, now: Instant) -> Option<i64> {
+        let kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.get(key).filter(|(_, at)| now.duration_since(*at) < SIZE_KEPT_FOR).map(|(n, _)| *n)
+    }
+
+    fn keep(&self, sizes: impl IntoIterator<Item = (String, i64)>, now: Instant) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.len() >= SIZES_KEPT {
+            kept.clear();
+        }
+        kept.extend(sizes.into_iter().map(|(key, n)| (key, (n, now))));
+    }
+}
+
+/// One list a search could lead with, and how to count it.
+struct Candidate {
+    lead: Lead,
+    /// What names the list among all that are counted: its table and its condition's values.
+    key: String,
+    from: &'static str,
+    /// The condition, its values as `{}` placeholders in order.
+    clause: Vec<String>,
+    args: Vec<Arg>,
+}
+
+fn arg_key(a: &Arg) -> String {
+    match a {
+        Arg::Int(v) | Arg::OptInt(Some(v)) => v.to_string(),
+        Arg::Text(v) | Arg::OptText(Some(v)) => v.clone(),
+        Arg::OptInt(None) | Arg::OptText(None) => String::new(),
+    }
+}
+
 impl crate::SqlStore {
     /// The list a words search under `place` and narrowed by `listed` (columns of the records' table, each equal
     /// to its value) leads with: the one with the fewest rows, each counted up to [`PROBE_ROWS`], the words on a
     /// tie. A rare place or kind with a common word (养老 in one village, or among corrections) would otherwise walk
-    /// the word's every row. Filters broad on their own but rare together still read many rows whoever leads.
+    /// the word's every row. Filters broad on their own but rare together still read many rows whoever leads. The
+    /// sizes are counted once in a while ([`ListSizes`]), not at every search.
     pub(crate) async fn search_lead(
         &self,
         terms: &Terms,
@@ -91,30 +142,98 @@ impl crate::SqlStore {
         place: Option<&str>,
         listed: &[(&str, Arg)],
     ) -> crate::error::Result<Lead> {
+        // Nothing to choose between.
+        if place.is_none() && listed.is_empty() {
+            return Ok(Lead::Words);
+        }
         let Terms { table, places, records, .. } = terms;
-        let count = |from: &str, clause: &str| {
-            format!("(SELECT COUNT(*) FROM (SELECT 1 AS x FROM {from} WHERE {clause} LIMIT {PROBE_ROWS}) c)")
-        };
-        let mut args = vec![Arg::Text(q.terms[0].clone())];
-        let mut arg = |a: Arg| {
-            args.push(a);
-            format!("${}", args.len())
-        };
-        let place_count = match place {
-            Some(code) => count(places, &format!("code = {}", arg(Arg::Text(code.into())))),
-            None => "-1".into(),
-        };
-        let clauses: Vec<String> = listed.iter().map(|(column, v)| format!("{column} = {}", arg(v.clone()))).collect();
-        let listed_count = if clauses.is_empty() { "-1".into() } else { count(records, &clauses.join(" AND ")) };
-        let term_count = count(table, "term = $1");
-        let sql = format!("SELECT {term_count} AS term, {place_count} AS place, {listed_count} AS listed");
-        let (term, place, listed): (i64, i64, i64) =
-            self.fetch_one(&sql, args, |r| Ok((r.try_get("term")?, r.try_get("place")?, r.try_get("listed")?))).await?;
-        let smallest = [(term, Lead::Words), (place, Lead::Place), (listed, Lead::Listed)]
-            .into_iter()
-            .filter(|(n, _)| *n >= 0)
-            .min_by_key(|(n, _)| *n)
-            .map_or(Lead::Words, |(_, lead)| lead);
-        Ok(smallest)
+        let mut candidates = vec![Candidate {
+            lead: Lead::Words,
+            key: format!("{table}\u{1f}{}", q.terms[0]),
+            from: table,
+            clause: vec!["term = {}".into()],
+            args: vec![Arg::Text(q.terms[0].clone())],
+        }];
+        if let Some(code) = place {
+            candidates.push(Candidate {
+                lead: Lead::Place,
+                key: format!("{places}\u{1f}{code}"),
+                from: places,
+                clause: vec!["code = {}".into()],
+                args: vec![Arg::Text(code.into())],
+            });
+        }
+        if !listed.is_empty() {
+            let key = listed.iter().map(|(column, v)| format!("{column}={}", arg_key(v))).collect::<Vec<_>>();
+            candidates.push(Candidate {
+                lead: Lead::Listed,
+                key: format!("{records}\u{1f}{}", key.join("\u{1f}")),
+                from: records,
+                clause: listed.iter().map(|(column, _)| format!("{column} = {{}}")).collect(),
+                args: listed.iter().map(|(_, v)| v.clone()).collect(),
+            });
+        }
+        let now = Instant::now();
+        let mut sizes: Vec<Option<i64>> = candidates.iter().map(|c| self.list_sizes.get(&c.key, now)).collect();
+        let missing: Vec<usize> = (0..candidates.len()).filter(|&i| sizes[i].is_none()).collect();
+        if !missing.is_empty() {
+            let mut args = Vec::new();
+            let counts: Vec<String> = missing
+                .iter()
+                .enumerate()
+                .map(|(n, &i)| {
+                    let c = &candidates[i];
+                    let clause = c
+                        .clause
+                        .iter()
+                        .zip(&c.args)
+                        .map(|(clause, a)| {
+                            args.push(a.clone());
+                            clause.replace("{}", &format!("${}", args.len()))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" AND ");
+                    format!(
+                        "(SELECT COUNT(*) FROM (SELECT 1 AS x FROM {} WHERE {clause} LIMIT {PROBE_ROWS}) c) AS n{n}",
+                        c.from
+                    )
+                })
+                .collect();
+            let sql = format!("SELECT {}", counts.join(", "));
+            let width = missing.len();
+            let counted: Vec<i64> = self
+                .fetch_one(&sql, args, |r| (0..width).map(|n| r.try_get::<i64>(&format!("n{n}"))).collect())
+                .await?;
+            for (&i, n) in missing.iter().zip(&counted) {
+                sizes[i] = Some(*n);
+            }
+            if self.batch.is_none() {
+                self.list_sizes.keep(missing.iter().zip(counted).map(|(&i, n)| (candidates[i].key.clone(), n)), now);
+            }
+        }
+        // The first of the smallest: the words on a tie.
+        let smallest = candidates.iter().zip(sizes).min_by_key(|(_, n)| n.unwrap_or(i64::MAX)).map(|(c, _)| c.lead);
+        Ok(smallest.unwrap_or(Lead::Words))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_size_is_trusted_for_ten_minutes_and_the_kept_ones_are_bounded() {
+        let sizes = ListSizes::default();
+        let t0 = Instant::now();
+        sizes.keep([("notice_terms\u{1f}养老".to_string(), 20_000)], t0);
+        assert_eq!(sizes.get("notice_terms\u{1f}养老", t0 + Duration::from_secs(599)), Some(20_000));
+        assert_eq!(sizes.get("notice_terms\u{1f}养老", t0 + SIZE_KEPT_FOR), None, "counted again after ten minutes");
+        assert_eq!(sizes.get("notice_terms\u{1f}社工", t0), None);
+
+        sizes.keep((0..SIZES_KEPT).map(|i| (i.to_string(), 1)), t0);
+        assert_eq!(sizes.get("notice_terms\u{1f}养老", t0), Some(20_000), "filled up to the bound");
+        sizes.keep([("one more".to_string(), 3)], t0);
+        assert_eq!(sizes.get("notice_terms\u{1f}养老", t0), None, "past the bound all are forgotten");
+        assert_eq!(sizes.get("one more", t0), Some(3));
     }
 }
