@@ -299,6 +299,14 @@ both_backends! {
         assert!(html.contains("请填写整数") && html.contains("2025-10-09"), "{html}");
         let cwh = app.org_id("cwh").await;
         assert!(app.store.profile(cwh).await.unwrap().is_none());
+        // More certified social workers than staff: said in the summary and once under the levels, not under each.
+        let form = [("_csrf", csrf.as_str()), ("founded_on", "2010-01-01"), ("registered_capital", ""), ("staff", "2"),
+            ("sw_assistant", "2"), ("sw_intermediate", "1"), ("sw_senior", "0"), ("service_areas", "420506008"), ("categories", "A0101")];
+        let resp = app.client.post(format!("{}/registry/profile", app.base)).header("cookie", &cookie).form(&form).send().await.unwrap();
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = resp.text().await.unwrap();
+        assert_eq!(html.matches("持证社会工作者人数不能超过从业人员总数").count(), 2, "{html}");
+        assert!(app.store.profile(cwh).await.unwrap().is_none());
         let form = [("_csrf", csrf.as_str()), ("founded_on", "2010-01-01"), ("registered_capital", ""), ("staff", "5"),
             ("sw_assistant", "1"), ("sw_intermediate", "0"), ("sw_senior", "0"), ("service_areas", "420506008"), ("categories", "A0101")];
         let resp = app.client.post(format!("{}/registry/profile", app.base)).header("cookie", &cookie).form(&form).send().await.unwrap();
