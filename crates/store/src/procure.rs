@@ -867,7 +867,7 @@ impl ProcurementStore for SqlStore {
             w.and(format!("EXISTS (SELECT 1 FROM project_regions r WHERE r.project_id = n.project_id AND {range})"));
         };
         let words = &crate::words::NOTICE_TERMS;
-        // Words lead unless the place's notices, or those of the kind and year, are fewer than the first term's.
+        // Words lead unless the place's notices (of the kind and year asked), or all of the kind and year, are fewer.
         let lead = match &filter.q {
             Some(q) => {
                 let mut listed = Vec::new();

@@ -130,8 +130,8 @@ fn arg_key(a: &Arg) -> String {
 }
 
 impl crate::SqlStore {
-    /// The list a words search under `place` and narrowed by `listed` (columns of the records' table, each equal
-    /// to its value) leads with: the one with the fewest rows, each counted up to [`PROBE_ROWS`], the words on a
+    /// The list a words search under `place` and narrowed by `listed` (columns of the records' table, and of the
+    /// places' table beside them, each equal to its value) leads with: the one with the fewest rows, each counted up to [`PROBE_ROWS`], the words on a
     /// tie. A rare place or kind with a common word (养老 in one village, or among corrections) would otherwise walk
     /// the word's every row. Filters broad on their own but rare together still read many rows whoever leads. The
     /// sizes are counted once in a while ([`ListSizes`]), not at every search.
@@ -154,23 +154,27 @@ impl crate::SqlStore {
             clause: vec!["term = {}".into()],
             args: vec![Arg::Text(q.terms[0].clone())],
         }];
+        let listed_key = listed.iter().map(|(column, v)| format!("\u{1f}{column}={}", arg_key(v))).collect::<String>();
+        let listed_clause = || listed.iter().map(|(column, _)| format!("{column} = {{}}"));
+        let listed_args = || listed.iter().map(|(_, v)| v.clone());
         if let Some(code) = place {
+            // The place's rows hold the listed columns too, and leading with the place reads only its rows of
+            // those values: that is the list to count.
             candidates.push(Candidate {
                 lead: Lead::Place,
-                key: format!("{places}\u{1f}{code}"),
+                key: format!("{places}\u{1f}{code}{listed_key}"),
                 from: places,
-                clause: vec!["code = {}".into()],
-                args: vec![Arg::Text(code.into())],
+                clause: std::iter::once("code = {}".to_string()).chain(listed_clause()).collect(),
+                args: std::iter::once(Arg::Text(code.into())).chain(listed_args()).collect(),
             });
         }
         if !listed.is_empty() {
-            let key = listed.iter().map(|(column, v)| format!("{column}={}", arg_key(v))).collect::<Vec<_>>();
             candidates.push(Candidate {
                 lead: Lead::Listed,
-                key: format!("{records}\u{1f}{}", key.join("\u{1f}")),
+                key: format!("{records}{listed_key}"),
                 from: records,
-                clause: listed.iter().map(|(column, _)| format!("{column} = {{}}")).collect(),
-                args: listed.iter().map(|(_, v)| v.clone()).collect(),
+                clause: listed_clause().collect(),
+                args: listed_args().collect(),
             });
         }
         let now = Instant::now();
