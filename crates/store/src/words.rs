@@ -131,10 +131,11 @@ fn arg_key(a: &Arg) -> String {
 
 impl crate::SqlStore {
     /// The list a words search under `place` and narrowed by `listed` (columns of the records' table, and of the
-    /// places' table beside them, each equal to its value) leads with: the one with the fewest rows, each counted up to [`PROBE_ROWS`], the words on a
-    /// tie. A rare place or kind with a common word (养老 in one village, or among corrections) would otherwise walk
-    /// the word's every row. Filters broad on their own but rare together still read many rows whoever leads. The
-    /// sizes are counted once in a while ([`ListSizes`]), not at every search.
+    /// places' table beside them, each equal to its value) leads with: the one with the fewest rows, each counted up
+    /// to [`PROBE_ROWS`], the words on a tie. A rare place or kind with a common word (养老 in one village, or
+    /// among corrections) would otherwise walk the word's every row. Filters broad on their own but rare together
+    /// still read many rows whoever leads. The sizes are counted once in a while ([`ListSizes`]), not at every
+    /// search.
     pub(crate) async fn search_lead(
         &self,
         terms: &Terms,
