@@ -110,22 +110,37 @@ impl ListSizes {
     }
 }
 
-/// One list a search could lead with, and how to count it.
-struct Candidate {
+/// One list a search could lead with: the rows of `from` whose columns equal the values given.
+struct Candidate<'a> {
     lead: Lead,
-    /// What names the list among all that are counted: its table and its condition's values.
-    key: String,
-    from: &'static str,
-    /// The condition, its values as `{}` placeholders in order.
-    clause: Vec<String>,
-    args: Vec<Arg>,
+    from: &'a str,
+    equal: Vec<(&'a str, Arg)>,
 }
 
-fn arg_key(a: &Arg) -> String {
-    match a {
-        Arg::Int(v) | Arg::OptInt(Some(v)) => v.to_string(),
-        Arg::Text(v) | Arg::OptText(Some(v)) => v.clone(),
-        Arg::OptInt(None) | Arg::OptText(None) => String::new(),
+impl Candidate<'_> {
+    /// What names the list among all that are counted: its table and its condition's values.
+    fn key(&self) -> String {
+        let mut key = self.from.to_string();
+        for (column, v) in &self.equal {
+            let v = match v {
+                Arg::Int(v) | Arg::OptInt(Some(v)) => v.to_string(),
+                Arg::Text(v) | Arg::OptText(Some(v)) => v.clone(),
+                Arg::OptInt(None) | Arg::OptText(None) => String::new(),
+            };
+            key.push_str(&format!("\u{1f}{column}={v}"));
+        }
+        key
+    }
+
+    /// Its rows, counted up to [`PROBE_ROWS`], as a subquery named `name` with its values in `w`.
+    fn count(&self, w: &mut Where, name: &str) -> String {
+        let clause: Vec<String> =
+            self.equal.iter().map(|(column, v)| format!("{column} = {}", w.arg(v.clone()))).collect();
+        format!(
+            "(SELECT COUNT(*) FROM (SELECT 1 AS x FROM {} WHERE {} LIMIT {PROBE_ROWS}) c) AS {name}",
+            self.from,
+            clause.join(" AND ")
+        )
     }
 }
 
@@ -148,72 +163,36 @@ impl crate::SqlStore {
             return Ok(Lead::Words);
         }
         let Terms { table, places, records, .. } = terms;
-        let mut candidates = vec![Candidate {
-            lead: Lead::Words,
-            key: format!("{table}\u{1f}{}", q.terms[0]),
-            from: table,
-            clause: vec!["term = {}".into()],
-            args: vec![Arg::Text(q.terms[0].clone())],
-        }];
-        let listed_key = listed.iter().map(|(column, v)| format!("\u{1f}{column}={}", arg_key(v))).collect::<String>();
-        let listed_clause = || listed.iter().map(|(column, _)| format!("{column} = {{}}"));
-        let listed_args = || listed.iter().map(|(_, v)| v.clone());
+        let mut candidates =
+            vec![Candidate { lead: Lead::Words, from: table, equal: vec![("term", Arg::Text(q.terms[0].clone()))] }];
         if let Some(code) = place {
             // The place's rows hold the listed columns too, and leading with the place reads only its rows of
             // those values: that is the list to count.
-            candidates.push(Candidate {
-                lead: Lead::Place,
-                key: format!("{places}\u{1f}{code}{listed_key}"),
-                from: places,
-                clause: std::iter::once("code = {}".to_string()).chain(listed_clause()).collect(),
-                args: std::iter::once(Arg::Text(code.into())).chain(listed_args()).collect(),
-            });
+            let equal = std::iter::once(("code", Arg::Text(code.into()))).chain(listed.iter().cloned()).collect();
+            candidates.push(Candidate { lead: Lead::Place, from: places, equal });
         }
         if !listed.is_empty() {
-            candidates.push(Candidate {
-                lead: Lead::Listed,
-                key: format!("{records}{listed_key}"),
-                from: records,
-                clause: listed_clause().collect(),
-                args: listed_args().collect(),
-            });
+            candidates.push(Candidate { lead: Lead::Listed, from: records, equal: listed.to_vec() });
         }
         let now = Instant::now();
-        let mut sizes: Vec<Option<i64>> = candidates.iter().map(|c| self.list_sizes.get(&c.key, now)).collect();
+        let keys: Vec<String> = candidates.iter().map(Candidate::key).collect();
+        let mut sizes: Vec<Option<i64>> = keys.iter().map(|k| self.list_sizes.get(k, now)).collect();
         let missing: Vec<usize> = (0..candidates.len()).filter(|&i| sizes[i].is_none()).collect();
         if !missing.is_empty() {
-            let mut args = Vec::new();
-            let counts: Vec<String> = missing
-                .iter()
-                .enumerate()
-                .map(|(n, &i)| {
-                    let c = &candidates[i];
-                    let clause = c
-                        .clause
-                        .iter()
-                        .zip(&c.args)
-                        .map(|(clause, a)| {
-                            args.push(a.clone());
-                            clause.replace("{}", &format!("${}", args.len()))
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" AND ");
-                    format!(
-                        "(SELECT COUNT(*) FROM (SELECT 1 AS x FROM {} WHERE {clause} LIMIT {PROBE_ROWS}) c) AS n{n}",
-                        c.from
-                    )
-                })
-                .collect();
+            let mut w = Where::default();
+            let counts: Vec<String> =
+                missing.iter().enumerate().map(|(n, &i)| candidates[i].count(&mut w, &format!("n{n}"))).collect();
             let sql = format!("SELECT {}", counts.join(", "));
-            let width = missing.len();
             let counted: Vec<i64> = self
-                .fetch_one(&sql, args, |r| (0..width).map(|n| r.try_get::<i64>(&format!("n{n}"))).collect())
+                .fetch_one(&sql, w.into_args(), |r| {
+                    (0..missing.len()).map(|n| r.try_get::<i64>(&format!("n{n}"))).collect()
+                })
                 .await?;
             for (&i, n) in missing.iter().zip(&counted) {
                 sizes[i] = Some(*n);
             }
             if self.batch.is_none() {
-                self.list_sizes.keep(missing.iter().zip(counted).map(|(&i, n)| (candidates[i].key.clone(), n)), now);
+                self.list_sizes.keep(missing.iter().zip(counted).map(|(&i, n)| (keys[i].clone(), n)), now);
             }
         }
         // The first of the smallest: the words on a tie.
