@@ -306,6 +306,7 @@ both_backends! {
         assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = resp.text().await.unwrap();
         assert_eq!(html.matches("持证社会工作者人数不能超过从业人员总数").count(), 2, "{html}");
+        assert!(html.contains("href=\"#social_workers\"") && html.contains("id=\"social_workers\""), "the summary's link lands on the levels");
         assert!(app.store.profile(cwh).await.unwrap().is_none());
         let form = [("_csrf", csrf.as_str()), ("founded_on", "2010-01-01"), ("registered_capital", ""), ("staff", "5"),
             ("sw_assistant", "1"), ("sw_intermediate", "0"), ("sw_senior", "0"), ("service_areas", "420506008"), ("categories", "A0101")];

@@ -210,11 +210,14 @@ async fn own_page(
             (forms::date_field("founded_on", lang.t("成立日期", "Founded on"), None, pf.get("founded_on"), pe.get("founded_on")))
             (forms::input(Kind::Decimal, "registered_capital", lang.t("注册资本（元）", "Registered capital (yuan)"), None, pf.get("registered_capital"), pe.get("registered_capital")))
             (forms::input(Kind::Integer, "staff", lang.t("从业人员（人）", "Staff"), None, pf.get("staff"), pe.get("staff")))
-            @for (i, level) in SocialWorkerLevel::ALL.iter().enumerate() {
-                @let id = format!("sw_{}", level.code());
-                // The three levels' total exceeding the staff is said once, under the first.
-                @let total = if i == 0 { pe.get("social_workers") } else { None };
-                (forms::input(Kind::Integer, &id, lang.t(level.label_zh(), level.label_en()), None, pf.get(&id), pe.get(&id).or(total)))
+            // The levels together, which the summary's link to the total's error lands on.
+            div #social_workers {
+                @for (i, level) in SocialWorkerLevel::ALL.iter().enumerate() {
+                    @let id = format!("sw_{}", level.code());
+                    // The three levels' total exceeding the staff is said once, under the first.
+                    @let total = if i == 0 { pe.get("social_workers") } else { None };
+                    (forms::input(Kind::Integer, &id, lang.t(level.label_zh(), level.label_en()), None, pf.get(&id), pe.get(&id).or(total)))
+                }
             }
             (forms::choices(true, "service_areas", lang.t("服务区域", "Places served"), Some(lang.t("选择区县即服务其全部乡镇", "Choosing the county covers all its townships")), &places, &pf.all("service_areas"), pe.get("service_areas")))
             (forms::choices(true, "categories", lang.t("服务类别", "Categories served"), None, &categories, &pf.all("categories"), pe.get("categories")))
