@@ -191,8 +191,11 @@ pub(crate) async fn write_side_rows(
         match was {
             Some(was) => {
                 delete_terms(conn, project_id, &was.title).await?;
-                insert_rows(conn, &format!("INSERT INTO project_terms ({TERMS})"), "", term_rows(project_id, f))
-                    .await?;
+                // A stale write's `was` is not what is stored, so some of its new terms may still be there; on
+                // PostgreSQL its version is checked only after this (the update rides with the write's first
+                // script), and the write is then refused as stale and rolled back whole.
+                let insert = format!("INSERT INTO project_terms ({TERMS})");
+                insert_rows(conn, &insert, " ON CONFLICT DO NOTHING", term_rows(project_id, f)).await?;
             }
             None => replace_rows(conn, "project_terms", TERMS, project_id, term_rows(project_id, f), sides).await?,
         }
