@@ -2,7 +2,7 @@
 //! and the generator, which record their steps through the same use cases, raise them too); read by supervisors,
 //! finance and the administrator; counted for the report and, without any project's evidence, for the public.
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Utc};
 use shanzhi_domain::audit::Action;
 use shanzhi_domain::calendar::china_date;
 use shanzhi_domain::notice::{NewNotice, NoticeKind};
@@ -40,10 +40,8 @@ fn placed(project: &Project, procurement_id: Option<i64>, flag: RedFlag) -> NewR
 /// The award a project change made and the flags it raises across the buyer's purchases.
 async fn award_flags(app: &App, after: &Project) -> Result<(Option<AwardFact>, Vec<RedFlag>)> {
     let Some(fact) = AwardFact::of(after) else { return Ok((None, vec![])) };
-    let r = &app.rules.red_flags;
-    let days = r.repeat_winner_window_days.max(r.splitting_window_days);
-    let since = fact.on.checked_sub_days(Days::new(u64::from(days))).unwrap_or(fact.on);
-    let history = app.store.award_history(fact.buyer_org_id, fact.provider_org_id, &fact.category, since).await?;
+    let needed = red_flags::history_needed(&fact, &app.rules);
+    let history = app.store.award_history(fact.buyer_org_id, fact.provider_org_id, &fact.category, &needed).await?;
     let flags = red_flags::on_history(&fact, &history, &app.rules);
     Ok((Some(fact), flags))
 }

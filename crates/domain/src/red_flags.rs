@@ -285,8 +285,62 @@ fn abnormally_low(price: Money, others: &[Money], rules: &Rules) -> Option<RedFl
     })
 }
 
+/// Which of the buyer's earlier awards [`on_history`] can count for `award`, so a store answers those alone: a
+/// buyer with years of purchases has hundreds of awards in a category, and only the few just under a threshold
+/// can be parts of a split.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryNeeded {
+    /// The awards to the same provider on or after this day (the repeat-winner window)…
+    pub wins_since: NaiveDate,
+    /// …and for both, on or before this one, the award's own: later ones do not count for it.
+    pub until: NaiveDate,
+    /// The awards of the same category in this band, when the award itself is just under a threshold.
+    pub parts: Option<PartsBand>,
+}
+
+/// Awards of the same category on or after `since` whose amount is at least `low` and below `high`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartsBand {
+    pub since: NaiveDate,
+    pub low: Money,
+    pub high: Money,
+}
+
+/// The history [`on_history`] reads for `award`: a superset of what it counts (it filters again).
+pub fn history_needed(award: &AwardFact, rules: &Rules) -> HistoryNeeded {
+    let r = &rules.red_flags;
+    let back = |days: u32| award.on.checked_sub_days(chrono::Days::new(u64::from(days))).unwrap_or(award.on);
+    let parts = thresholds(award, rules)
+        .into_iter()
+        .filter(|(_, limit)| near_below(award.amount, *limit, r.splitting_near_bp))
+        .map(|(_, limit)| (lowest_near(limit, r.splitting_near_bp), limit))
+        .reduce(|(low, high), (l, h)| (low.min(l), high.max(h)))
+        .map(|(low, high)| PartsBand { since: back(r.splitting_window_days), low, high });
+    HistoryNeeded { wins_since: back(r.repeat_winner_window_days), until: award.on, parts }
+}
+
+/// The thresholds a purchase just under may have been split to stay under, for the award's region.
+fn thresholds(award: &AwardFact, rules: &Rules) -> [(&'static str, Money); 2] {
+    [
+        ("procurement_limit", rules.procurement_limit_for(&award.region)),
+        ("open_tender_threshold", rules.open_tender_threshold_for(&award.region)),
+    ]
+}
+
+/// `a` is under `limit` by at most `bp` basis points of it: a part of a possible split.
+fn near_below(a: Money, limit: Money, bp: u32) -> bool {
+    a < limit && within_bp_below(a, limit, bp)
+}
+
+/// The least amount [`near_below`] `limit` (for a limit above zero).
+fn lowest_near(limit: Money, bp: u32) -> Money {
+    let off = i128::from(limit.fen().max(0)) * i128::from(bp.min(10_000)) / 10_000;
+    Money::from_fen(limit.fen().max(0) - i64::try_from(off).unwrap_or(0))
+}
+
 /// At an award, across the buyer's purchases: `history` holds the buyer's earlier awards (any order; this one
-/// may be among them, it counts once) that share this award's provider or category.
+/// may be among them, it counts once) that share this award's provider or category, at least those
+/// [`history_needed`] names.
 pub fn on_history(award: &AwardFact, history: &[AwardFact], rules: &Rules) -> Vec<RedFlag> {
     let r = &rules.red_flags;
     let mut seen = std::collections::BTreeSet::new();
@@ -307,12 +361,8 @@ pub fn on_history(award: &AwardFact, history: &[AwardFact], rules: &Rules) -> Ve
             json!({"awards": wins.len(), "window_days": r.repeat_winner_window_days, "projects": wins}),
         ));
     }
-    let thresholds = [
-        ("procurement_limit", rules.procurement_limit_for(&award.region)),
-        ("open_tender_threshold", rules.open_tender_threshold_for(&award.region)),
-    ];
-    for (name, limit) in thresholds {
-        let near = |a: &&&AwardFact| a.amount < limit && within_bp_below(a.amount, limit, r.splitting_near_bp);
+    for (name, limit) in thresholds(award, rules) {
+        let near = |a: &&&AwardFact| near_below(a.amount, limit, r.splitting_near_bp);
         if !near(&&award) {
             continue;
         }

@@ -2,11 +2,11 @@
 //! a buyer's purchases read later), listed for supervisors by keyset pages, and counted per year, place and buyer.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use shanzhi_domain::calendar::china_date;
-use shanzhi_domain::red_flags::{AwardFact, FlagCode, RedFlag};
+use shanzhi_domain::red_flags::{AwardFact, FlagCode, HistoryNeeded, RedFlag};
 use shanzhi_domain::Money;
 use sqlx::{AnyConnection, Row};
 use std::collections::BTreeMap;
@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use crate::error::{Result, StoreError};
 use crate::listing::{Arg, Page, PageRequest, Where};
 use crate::read::Cells;
+use crate::rows::insert_rows;
 use crate::sql::{parse_ts, ts};
 use crate::SqlStore;
 
@@ -86,14 +87,14 @@ pub struct FlagTally {
 
 #[async_trait]
 pub trait RedFlagStore: Send + Sync {
-    /// The buyer's awards on or after `since` to `provider` or of `category`, as the flags across a buyer's
+    /// The buyer's awards to `provider` and of `category` that `needed` names, as the flags across a buyer's
     /// purchases read them; inside a batch, with what the batch wrote.
     async fn award_history(
         &self,
         buyer: i64,
         provider: i64,
         category: &str,
-        since: NaiveDate,
+        needed: &HistoryNeeded,
     ) -> Result<Vec<AwardFact>>;
     /// One page of flags matching `filter`, newest first.
     async fn red_flag_page(&self, filter: &RedFlagFilter, page: PageRequest) -> Result<Page<StoredFlag>>;
@@ -206,6 +207,9 @@ impl SqlStore {
             upsert_award(conn, a).await?;
         }
         let year = i64::from(china_date(now).year());
+        let mut flag_places = Vec::new();
+        // Each row a statement adds once (PostgreSQL refuses an upsert that meets its own row twice).
+        let mut tallies: BTreeMap<(String, i64, &str), i64> = BTreeMap::new();
         for f in &flagging.flags {
             let evidence = serde_json::to_string(&f.flag.evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let row = sqlx::query(
@@ -230,26 +234,26 @@ impl SqlStore {
             .await?;
             let id: i64 = row.try_get(0)?;
             let places = crate::projects::place_codes(&f.regions);
-            for place in &places {
-                sqlx::query("INSERT INTO red_flag_places (code, flag_id) VALUES ($1, $2)")
-                    .bind(place)
-                    .bind(id)
-                    .execute(&mut *conn)
-                    .await?;
+            for place in std::iter::once(String::new()).chain(places.iter().cloned()) {
+                *tallies.entry((place, f.buyer_org_id, f.flag.code.code())).or_default() += 1;
             }
-            for place in std::iter::once("").chain(places.iter().map(String::as_str)) {
-                sqlx::query(
-                    "INSERT INTO red_flag_tallies (year, place, buyer_org_id, code, n) VALUES ($1, $2, $3, $4, 1) \
-                     ON CONFLICT (year, place, buyer_org_id, code) DO UPDATE SET n = red_flag_tallies.n + 1",
-                )
-                .bind(year)
-                .bind(place)
-                .bind(f.buyer_org_id)
-                .bind(f.flag.code.code())
-                .execute(&mut *conn)
-                .await?;
-            }
+            flag_places.extend(places.into_iter().map(|place| vec![Arg::Text(place), Arg::Int(id)]));
         }
+        // Many rows to a statement: a step's flags reach every place above the project.
+        insert_rows(conn, "INSERT INTO red_flag_places (code, flag_id)", "", flag_places).await?;
+        let tallies = tallies
+            .into_iter()
+            .map(|((place, buyer, code), n)| {
+                vec![Arg::Int(year), Arg::Text(place), Arg::Int(buyer), Arg::Text(code.to_string()), Arg::Int(n)]
+            })
+            .collect();
+        insert_rows(
+            conn,
+            "INSERT INTO red_flag_tallies (year, place, buyer_org_id, code, n)",
+            " ON CONFLICT (year, place, buyer_org_id, code) DO UPDATE SET n = red_flag_tallies.n + excluded.n",
+            tallies,
+        )
+        .await?;
         Ok(())
     }
 }
@@ -261,25 +265,25 @@ impl RedFlagStore for SqlStore {
         buyer: i64,
         provider: i64,
         category: &str,
-        since: NaiveDate,
+        needed: &HistoryNeeded,
     ) -> Result<Vec<AwardFact>> {
-        let since = since.to_string();
-        let args = vec![
-            Arg::from(buyer),
-            Arg::from(provider),
-            Arg::from(since.as_str()),
-            Arg::from(buyer),
-            Arg::from(category),
-            Arg::from(since.as_str()),
-        ];
         // Each half seeks its own index.
-        self.fetch_all_with_batch(
-            "SELECT * FROM award_facts WHERE buyer_org_id = $1 AND provider_org_id = $2 AND awarded_on >= $3 \
-             UNION SELECT * FROM award_facts WHERE buyer_org_id = $4 AND category = $5 AND awarded_on >= $6",
-            args,
-            fact_from_row,
-        )
-        .await
+        let mut w = Where::default();
+        let until = needed.until.to_string();
+        let (b, p, since, to) = (w.int(buyer), w.int(provider), w.text(&needed.wins_since.to_string()), w.text(&until));
+        let mut sql = format!(
+            "SELECT * FROM award_facts WHERE buyer_org_id = {b} AND provider_org_id = {p} \
+             AND awarded_on >= {since} AND awarded_on <= {to}"
+        );
+        if let Some(band) = &needed.parts {
+            let (b, c, since, to) = (w.int(buyer), w.text(category), w.text(&band.since.to_string()), w.text(&until));
+            let (low, high) = (w.int(band.low.fen()), w.int(band.high.fen()));
+            sql.push_str(&format!(
+                " UNION SELECT * FROM award_facts WHERE buyer_org_id = {b} AND category = {c} \
+                 AND awarded_on >= {since} AND awarded_on <= {to} AND amount_fen >= {low} AND amount_fen < {high}"
+            ));
+        }
+        self.fetch_all_with_batch(&sql, w.into_args(), fact_from_row).await
     }
 
     async fn red_flag_page(&self, filter: &RedFlagFilter, page: PageRequest) -> Result<Page<StoredFlag>> {

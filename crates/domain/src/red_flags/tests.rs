@@ -347,6 +347,32 @@ fn splitting_just_under_the_procurement_limit() {
     assert!(!has(&on_history(&now, &theirs, &r), FlagCode::Splitting));
 }
 
+#[test]
+fn the_history_needed_is_the_wins_window_and_the_near_band_only_for_an_award_just_under() {
+    let r = rules();
+    let now = fact(3, 50, "A0701", yuan(900_000), day(2026, 6, 1));
+    let needed = history_needed(&now, &r);
+    assert_eq!(needed.wins_since, day(2025, 6, 1), "365 days back: the first day outside on_history's window");
+    assert_eq!(needed.until, now.on, "later awards do not count for this one");
+    let later = vec![
+        fact(1, 50, "A0701", yuan(100_000), day(2026, 6, 2)),
+        fact(2, 50, "A0701", yuan(100_000), day(2026, 6, 3)),
+    ];
+    assert!(!has(&on_history(&now, &later, &r), FlagCode::RepeatWinner), "on_history leaves them out too");
+    // Just under the procurement limit (1,000,000) only: its band, 800,000 up to the limit.
+    let band = needed.parts.unwrap();
+    assert_eq!((band.since, band.low, band.high), (day(2025, 6, 1), yuan(800_000), yuan(1_000_000)));
+    // The band's bounds are exactly on_history's: its low end counts as a part, a fen below it does not.
+    for (amount, counted) in [(band.low, true), (Money::from_fen(band.low.fen() - 1), false)] {
+        let earlier = vec![fact(1, 51, "A0701", amount, day(2026, 2, 1))];
+        assert_eq!(has(&on_history(&now, &earlier, &r), FlagCode::Splitting), counted, "{amount:?}");
+    }
+    // An award nowhere near a threshold reads no parts at all: nothing in its category can make it a split.
+    assert_eq!(history_needed(&fact(4, 50, "A0701", yuan(100_000), day(2026, 6, 1)), &r).parts, None);
+    // At the limit itself it is not under it.
+    assert_eq!(history_needed(&fact(5, 50, "A0701", yuan(1_000_000), day(2026, 6, 1)), &r).parts, None);
+}
+
 fn project() -> Project {
     let at = noon(day(2026, 3, 3));
     let provider = ProviderInfo {

@@ -97,6 +97,63 @@ fn report_flags(app: &TestApp, year: &str) -> BTreeMap<String, i64> {
 }
 
 both_backends! {
+    async fn the_award_history_is_the_providers_wins_and_the_categorys_parts_in_their_band(backend) {
+        use shanzhi_domain::red_flags::{AwardFact, HistoryNeeded, PartsBand};
+        use shanzhi_store::{ProjectStore, RedFlagStore};
+        let app = TestApp::with_demo(backend).await;
+        let mut awards: Vec<AwardFact> = app.store.projects().await.unwrap().iter().filter_map(AwardFact::of).collect();
+        // Beside the demo's: the first buyer's awards of one category from another provider, ten days before its
+        // first award at another amount and at the same, and a month after it (as the awards table holds them).
+        let a = awards[0].clone();
+        let crafted = [(500_000, -10), (0, -10), (0, 30)].into_iter().enumerate().map(|(i, (more, days))| AwardFact {
+            project_id: 900_001 + i as i64,
+            provider_org_id: a.provider_org_id + 1_000,
+            amount: shanzhi_domain::Money::from_fen(a.amount.fen() + more),
+            on: a.on.checked_add_signed(chrono::Duration::days(days)).unwrap(),
+            ..a.clone()
+        });
+        for f in crafted {
+            sqlx::query(
+                "INSERT INTO award_facts (project_id, buyer_org_id, provider_org_id, category, region, amount_fen, awarded_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(f.project_id).bind(f.buyer_org_id).bind(f.provider_org_id).bind(&f.category).bind(&f.region)
+            .bind(f.amount.fen()).bind(f.on.to_string())
+            .execute(app.store.pool()).await.unwrap();
+            awards.push(f);
+        }
+        let mut left_out = 0;
+        for a in &awards {
+            // A band holding this award's amount alone: the category's other amounts are left out; and nothing
+            // awarded after `until`, a day past this award.
+            let since = a.on - chrono::Days::new(400);
+            let until = a.on + chrono::Days::new(1);
+            let band = PartsBand { since, low: a.amount, high: shanzhi_domain::Money::from_fen(a.amount.fen() + 1) };
+            for parts in [None, Some(band)] {
+                let needed = HistoryNeeded { wins_since: since, until, parts: parts.clone() };
+                let mut got = app.store.award_history(a.buyer_org_id, a.provider_org_id, &a.category, &needed).await.unwrap();
+                got.sort_by_key(|f| f.project_id);
+                let named = |f: &&AwardFact| {
+                    f.buyer_org_id == a.buyer_org_id
+                        && f.on <= until
+                        && ((f.provider_org_id == a.provider_org_id && f.on >= since)
+                            || parts.as_ref().is_some_and(|b| f.category == a.category && f.on >= b.since && f.amount >= b.low && f.amount < b.high))
+                };
+                let mut expected: Vec<AwardFact> = awards.iter().filter(named).cloned().collect();
+                expected.sort_by_key(|f| f.project_id);
+                assert_eq!(got, expected, "{a:?} with {parts:?}");
+                assert!(got.contains(a), "an award is in its own history");
+                // Left out by the band alone: in the window, of the category, another provider's, another amount.
+                let by_band = |f: &&AwardFact| {
+                    f.buyer_org_id == a.buyer_org_id && f.category == a.category && f.on >= since && f.on <= until
+                        && f.provider_org_id != a.provider_org_id && f.amount != a.amount
+                };
+                left_out += awards.iter().filter(by_band).count();
+            }
+        }
+        assert!(left_out > 0, "some award of the category the band alone leaves out");
+    }
+
     async fn flags_come_at_their_step_and_never_from_a_sealed_bid(backend) {
         let app = TestApp::with_demo(backend).await;
         let before = report_flags(&app, "2026");

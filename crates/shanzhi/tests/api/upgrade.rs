@@ -227,8 +227,12 @@ async fn awards_made_before_are_kept_for_the_red_flags_after_the_upgrade() {
         store.projects().await.unwrap().iter().filter_map(shanzhi_domain::red_flags::AwardFact::of).collect();
     assert!(awards.len() > 3, "{} awards", awards.len());
     for a in &awards {
-        let since = a.on - chrono::Days::new(1);
-        let history = store.award_history(a.buyer_org_id, a.provider_org_id, &a.category, since).await.unwrap();
+        let needed = shanzhi_domain::red_flags::HistoryNeeded {
+            wins_since: a.on - chrono::Days::new(1),
+            until: a.on,
+            parts: None,
+        };
+        let history = store.award_history(a.buyer_org_id, a.provider_org_id, &a.category, &needed).await.unwrap();
         assert!(history.contains(a), "{a:?} kept: {history:?}");
     }
 }
