@@ -225,7 +225,7 @@ impl SqlStore {
     /// A batch that will make about `projects` projects: on PostgreSQL it reserves their ids as many at a time,
     /// and one at a time beyond them.
     pub async fn batch_making(&self, projects: u64) -> Result<Batch> {
-        let (tx, slot) = self.begin_write().await?.into_parts();
+        let (tx, slot) = self.begin_batch_write().await?.into_parts();
         let mut ledger = PendingLedger::default();
         let Tx::Own(mut tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
         if self.is_postgres() {

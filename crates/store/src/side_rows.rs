@@ -26,11 +26,13 @@ pub(crate) enum Sides<'a> {
     Of(&'a Facts),
 }
 
-/// What a batch holds back until it commits, per project: its step and year, and its posts, as they are now.
+/// What a batch holds back until it commits, per project: its step and year, its posts, and the search terms of
+/// a project it made, as they are now.
 #[derive(Default)]
 pub(crate) struct Held {
     steps: BTreeMap<i64, (String, i32)>,
     posts: BTreeMap<i64, Vec<PostFact>>,
+    terms: BTreeMap<i64, Vec<Vec<Arg>>>,
 }
 
 impl Held {
@@ -57,7 +59,9 @@ impl Held {
             w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
         }
         let posts = self.posts.iter().flat_map(|(id, posts)| post_rows(*id, posts)).collect();
-        insert_rows(conn, &format!("INSERT INTO project_posts ({POSTS})"), "", posts).await
+        insert_rows(conn, &format!("INSERT INTO project_posts ({POSTS})"), "", posts).await?;
+        let terms = self.terms.into_values().flatten().collect();
+        insert_rows(conn, &format!("INSERT INTO project_terms ({TERMS})"), "", terms).await
     }
 }
 
@@ -188,16 +192,20 @@ pub(crate) async fn write_side_rows(
         }
     }
     if was.is_none_or(|b| b.title != f.title) {
-        match was {
-            Some(was) => {
-                delete_terms(conn, project_id, &was.title).await?;
-                // A stale write's `was` is not what is stored, so some of its new terms may still be there; on
-                // PostgreSQL its version is checked only after this (the update rides with the write's first
-                // script), and the write is then refused as stale and rolled back whole.
-                let insert = format!("INSERT INTO project_terms ({TERMS})");
-                insert_rows(conn, &insert, " ON CONFLICT DO NOTHING", term_rows(project_id, f)).await?;
-            }
-            None => replace_rows(conn, "project_terms", TERMS, project_id, term_rows(project_id, f), sides).await?,
+        // Only a search reads the terms, never a write: a batch holds those of a project it made, one statement for
+        // all of them as it commits instead of one per project.
+        let made = held.filter(|h| matches!(sides, Sides::New) || lock(h).terms.contains_key(&project_id));
+        if let Some(held) = made {
+            lock(held).terms.insert(project_id, term_rows(project_id, f));
+        } else if let Some(was) = was {
+            delete_terms(conn, project_id, &was.title).await?;
+            // A stale write's `was` is not what is stored, so some of its new terms may still be there; on
+            // PostgreSQL its version is checked only after this (the update rides with the write's first
+            // script), and the write is then refused as stale and rolled back whole.
+            let insert = format!("INSERT INTO project_terms ({TERMS})");
+            insert_rows(conn, &insert, " ON CONFLICT DO NOTHING", term_rows(project_id, f)).await?;
+        } else {
+            replace_rows(conn, "project_terms", TERMS, project_id, term_rows(project_id, f), sides).await?;
         }
     }
     if was.is_none_or(|b| b.files != f.files) {

@@ -30,6 +30,8 @@ use crate::{
 #[derive(Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// On SQLite, the one connection batches write on (see [`crate::connection::pools`]).
+    batch_pool: Option<AnyPool>,
     backend: Backend,
     key: DataKey,
     /// Wraps each procurement's bid key (see `procure`).
@@ -84,7 +86,7 @@ pub(crate) fn flag(b: bool) -> i64 {
 impl SqlStore {
     pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
-        let pool = crate::connection::pool(url, backend, timeouts).await?;
+        let (pool, batch_pool) = crate::connection::pools(url, backend, timeouts).await?;
         let sqlite_reads = match backend {
             Backend::Sqlite => {
                 crate::connection::sqlite_file(url).map(|path| Arc::new(SqliteReads::new(&path, timeouts.statement)))
@@ -95,6 +97,7 @@ impl SqlStore {
         let reserved_ids = Arc::default();
         Ok(SqlStore {
             pool,
+            batch_pool,
             backend,
             key,
             bid_master,
@@ -228,6 +231,18 @@ impl SqlStore {
         if let Some(batch) = &self.batch {
             return Ok(WriteTx { tx: crate::bulk::Tx::Batch(batch.tx.clone().lock_owned().await), _slot: None });
         }
+        self.begin_write_on(&self.pool).await
+    }
+
+    /// A batch's write transaction: on SQLite on the batches' own connection.
+    pub(crate) async fn begin_batch_write(&self) -> Result<WriteTx> {
+        match (&self.batch, &self.batch_pool) {
+            (None, Some(batches)) => self.begin_write_on(batches).await,
+            _ => self.begin_write().await,
+        }
+    }
+
+    async fn begin_write_on(&self, pool: &AnyPool) -> Result<WriteTx> {
         crate::read::end_held_read();
         let slot = match self.backend {
             Backend::Sqlite => Some(self.sqlite_writer.clone().lock_owned().await),
@@ -236,8 +251,8 @@ impl SqlStore {
         // On SQLite the write lock is taken at the start, so another process writing the same file makes
         // this one wait (busy timeout) instead of failing when it upgrades from reading to writing.
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => pool.begin().await?,
         };
         Ok(WriteTx { tx: crate::bulk::Tx::Own(tx), _slot: slot })
     }

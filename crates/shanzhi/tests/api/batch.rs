@@ -54,6 +54,23 @@ both_backends! {
         assert_eq!(item.title, "第二次", "the list columns are the last version's");
     }
 
+    async fn a_project_a_batch_makes_and_renames_is_searched_by_its_last_title_alone(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let by = By::system("test");
+        let now = start_time();
+        let p = app.store.projects().await.unwrap().into_iter().next().expect("a demo project");
+
+        let batch = app.store.batch().await.unwrap();
+        let made = batch.store().insert_project(&by, retitled(&p, "批内新建项目"), Action::ProjectCreate, serde_json::Value::Null, now).await.unwrap();
+        let renamed = retitled(&made, "批内改名项目");
+        batch.store().update_project(&by, &made, &renamed, &note(), now).await.unwrap();
+        batch.commit().await.unwrap();
+
+        // The terms the batch held for the project it made are the last title's, written once as it committed.
+        let terms = crate::project_search::title_terms(&app, made.id).await;
+        assert_eq!(terms, shanzhi_domain::search::bigrams("批内改名项目").into_iter().collect());
+    }
+
     async fn a_batch_saving_from_a_version_someone_else_replaced_commits_nothing(backend) {
         let app = TestApp::with_demo(backend).await;
         let by = By::system("test");

@@ -92,15 +92,7 @@ both_backends! {
         assert!(found("旧名称").await.is_empty());
         assert_eq!(found("新名称").await, BTreeSet::from([id]));
         // Its terms are exactly the new title's: the old title's went, each by its key.
-        let terms: BTreeSet<String> = sqlx::query("SELECT term FROM project_terms WHERE project_id = $1")
-            .bind(id)
-            .fetch_all(app.store.pool())
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        assert_eq!(terms, shanzhi_domain::search::bigrams("新名称测试项目").into_iter().collect());
+        assert_eq!(title_terms(&app, id).await, shanzhi_domain::search::bigrams("新名称测试项目").into_iter().collect());
         // The signed-in page searches too, and keeps the words.
         let cookie = page_cookie(&app, "admin").await;
         let (status, html) = page(&app, &format!("/projects?q={}", encode("新名称")), &cookie).await;
@@ -169,4 +161,10 @@ both_backends! {
             assert_eq!(read("SELECT term, project_id FROM project_terms").await, written, "generated: {generated}");
         }
     }
+}
+
+/// The search terms stored for project `id`.
+pub(crate) async fn title_terms(app: &TestApp, id: i64) -> BTreeSet<String> {
+    let rows = sqlx::query("SELECT term FROM project_terms WHERE project_id = $1").bind(id).fetch_all(app.store.pool());
+    rows.await.unwrap().iter().map(|r| r.get(0)).collect()
 }
