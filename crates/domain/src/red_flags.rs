@@ -344,8 +344,12 @@ fn lowest_near(limit: Money, bp: u32) -> Money {
 pub fn on_history(award: &AwardFact, history: &[AwardFact], rules: &Rules) -> Vec<RedFlag> {
     let r = &rules.red_flags;
     let mut seen = std::collections::BTreeSet::new();
+    // The evidence lists the projects in one order (this award's first, then by id), whatever order a store
+    // answered in.
+    let mut earlier: Vec<&AwardFact> = history.iter().collect();
+    earlier.sort_by_key(|a| a.project_id);
     let mine: Vec<&AwardFact> = std::iter::once(award)
-        .chain(history.iter())
+        .chain(earlier)
         .filter(|a| a.buyer_org_id == award.buyer_org_id && a.on <= award.on && seen.insert(a.project_id))
         .collect();
     let within = |a: &&&AwardFact, days: u32| (award.on - a.on).num_days() < i64::from(days);

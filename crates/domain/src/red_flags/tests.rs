@@ -313,6 +313,10 @@ fn repeat_winner_within_the_window() {
     let flags = on_history(&now, &history, &r);
     let f = flags.iter().find(|f| f.code == FlagCode::RepeatWinner).unwrap();
     assert_eq!(f.evidence["awards"], json!(3));
+    // This award first, then the others by id, in whatever order the history came.
+    assert_eq!(f.evidence["projects"], json!([3, 1, 2]));
+    let reversed: Vec<AwardFact> = history.iter().rev().cloned().collect();
+    assert_eq!(on_history(&now, &reversed, &r), flags);
     // The first award 365 days before: outside the window, two awards only.
     let mut outside = history.clone();
     outside[0].on = day(2025, 6, 1);
