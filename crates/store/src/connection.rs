@@ -40,8 +40,7 @@ impl Timeouts {
 /// The store's pools for `url`: the one every request uses, and on SQLite a pool of one connection for batches
 /// (opened at the first). SQLite empties a connection's page cache whenever another connection has written since
 /// its last transaction: batches handed out in turn to the main pool's connections each began with a cold cache,
-/// reading their hot pages again, while every connection kept a batch's cache of its own (four of them, 1.9 GB,
-/// at a million generated projects).
+/// reading their hot pages again, and each connection could keep a batch's 512 MB cache of its own.
 pub(crate) async fn pools(url: &str, backend: Backend, timeouts: Timeouts) -> Result<(AnyPool, Option<AnyPool>)> {
     let pool = pool(url, backend, timeouts).await?;
     let batches = match backend {
