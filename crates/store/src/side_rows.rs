@@ -1,7 +1,8 @@
 //! A project's side rows — its regions, the places it is listed under (with its step and year), its title's search
 //! terms, its files and its posts — rewritten with the record in the caller's transaction where they changed. A batch ([`crate::bulk`])
 //! holds back the two that change at nearly every step and that no write reads — the places' step and year, and
-//! the posts — and writes each project's last ones when it commits, many to a statement. A project a batch made
+//! the posts — and the search terms of a project it made (only a search reads them), and writes each project's last
+//! ones when it commits, many to a statement. A project a batch made
 //! on PostgreSQL has no side rows until the batch commits, which writes them all from its last record.
 
 use shanzhi_domain::project::{Facts, PostFact};
