@@ -2,11 +2,11 @@
 //! when the batch is. The generator writes thousands of projects per transaction this way through the very
 //! same write paths (records, list columns, side tables, ledger, audit chain, notices) as one request at a
 //! time, so what it leaves is what the application would have written; only the commits are fewer. What a
-//! project changes at nearly every step and nothing inside the batch reads back from the database — its row,
-//! its ledger entries and their balances, its audit events, its summary rows, its step under its places —
-//! the batch holds in memory and writes once, many rows to a statement, when it commits. On PostgreSQL, where
-//! every statement is a round trip, so does a project it makes (numbered at once, its references from other rows
-//! checked at the commit).
+//! project changes at nearly every step and nothing inside the batch reads back from the database — its row and
+//! side rows, its ledger entries and their balances, its audit events, its summary rows, its red flags, the bids
+//! of a tender the batch made — the batch holds in memory and writes once, many rows to a statement, when it
+//! commits. On PostgreSQL so does the row of a project or procurement it makes (numbered at once, its references
+//! from other rows checked at the commit); SQLite inserts that row at once, for other rows to refer to.
 //!
 //! A write that fails inside a batch may leave part of its rows in the batch's transaction: the caller
 //! drops the batch (its transaction rolls back) instead of going on.
@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     /// Organisations the batch read (for its play and its events' reading scopes), by id; forgotten when the
     /// batch changes one.
     pub(crate) organisations: Arc<crate::audit::KnownOrgs>,
+    /// Red flags raised, written at the commit.
+    pub(crate) flags: Arc<std::sync::Mutex<crate::red_flags::PendingFlags>>,
     /// The bids and sealed records of the procurements the batch made, written at the commit.
     pub(crate) bids: Arc<std::sync::Mutex<crate::pending_bids::PendingBids>>,
     /// How many more projects the batch was told it will make.
@@ -198,6 +200,8 @@ impl Batch {
         bids.write(&mut tx).await?;
         // After the projects, whose places index them.
         std::mem::take(&mut *shared.notices.lock().await).write(&mut tx).await?;
+        let flags = std::mem::take(&mut *lock(&shared.flags));
+        flags.write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
         let lines = ledger.write(&mut tx, shared.summaries).await?;
         let keep = if store.is_postgres() { Some(store.lines_to_keep(&mut tx, lines).await?) } else { None };
@@ -253,6 +257,7 @@ impl SqlStore {
             bid_keys: Arc::default(),
             organisations: Arc::default(),
             bids: Arc::default(),
+            flags: Arc::default(),
             planned_projects: Arc::new(i64::try_from(projects).unwrap_or(i64::MAX).into()),
             summaries,
         };

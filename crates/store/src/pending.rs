@@ -42,11 +42,13 @@ pub(crate) struct Pending<T> {
     rows: BTreeMap<i64, (i64, T)>,
     /// Records the batch made, by id as it numbered them: not stored at all before its commit.
     new: BTreeMap<i64, T>,
+    /// Records the batch made and stored at once (among `rows`), only for other rows to refer to.
+    stored_new: std::collections::BTreeSet<i64>,
 }
 
 impl<T> Default for Pending<T> {
     fn default() -> Self {
-        Pending { rows: BTreeMap::new(), new: BTreeMap::new() }
+        Pending { rows: BTreeMap::new(), new: BTreeMap::new(), stored_new: Default::default() }
     }
 }
 
@@ -77,14 +79,26 @@ impl<T: Versioned> Pending<T> {
         self.new.insert(record.id(), record.clone());
     }
 
-    /// Whether the batch made the record, so that it is not stored yet.
-    pub(crate) fn is_new(&self, id: i64) -> bool {
-        self.new.contains_key(&id)
+    /// Takes a record the batch made and stored at once, as a stand-in that other rows can refer to: its row is
+    /// written when the batch commits, as a saved one's.
+    pub(crate) fn insert_stored(&mut self, record: &T) {
+        self.rows.insert(record.id(), (record.version(), record.clone()));
+        self.stored_new.insert(record.id());
     }
 
-    /// The records the batch made, as last saved, by id.
+    /// Whether the batch made the record, so that it is not stored yet, or only as a stand-in.
+    pub(crate) fn is_new(&self, id: i64) -> bool {
+        self.new.contains_key(&id) || self.stored_new.contains(&id)
+    }
+
+    /// The records the batch made and did not store yet, as last saved, by id.
     pub(crate) fn new_records(&self) -> impl Iterator<Item = &T> {
         self.new.values()
+    }
+
+    /// Every record the batch made, stored or not, as last saved.
+    pub(crate) fn made_records(&self) -> impl Iterator<Item = &T> {
+        self.new.values().chain(self.stored_new.iter().filter_map(|id| self.rows.get(id).map(|(_, r)| r)))
     }
 
     /// Every record the batch holds, made or saved, as last saved.

@@ -1,7 +1,8 @@
-//! The procurements a batch ([`crate::bulk`]) made on PostgreSQL, with their bids and sealed records: numbered
-//! when made and written when the batch commits, since nothing outside the batch can see them before and every
-//! statement is a round trip. A generated open tender took a dozen statements (its row; each bid's update, insert
-//! and sealed record; the opening's read and delete of those records), a third of the generator's.
+//! The procurements a batch ([`crate::bulk`]) made, with their bids and sealed records: written when the batch
+//! commits (on PostgreSQL the procurement's row too, numbered when made), since nothing outside the batch can see
+//! them before and every statement is a round trip. A generated open tender took a dozen statements (its row; each
+//! bid's update, insert and sealed record; the opening's read and delete of those records), a third of the
+//! generator's.
 
 use std::collections::{BTreeMap, HashMap};
 

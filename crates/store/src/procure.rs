@@ -580,8 +580,7 @@ impl ProcurementStore for SqlStore {
         let mut w = self.begin_write().await?;
         let mut p = p;
         match &self.batch {
-            // Numbered now, written with its bids at the commit (see `pending_bids`). Not on SQLite, whose
-            // statements cost no round trip.
+            // Numbered now, written with its bids at the commit (see `pending_bids`).
             Some(batch) if self.is_postgres() => {
                 let mut ids = self.reserved_ids.procurements.lock().await;
                 p.id = ids.next_id(&mut w.tx, crate::reserved_ids::RESERVED).await?;
@@ -589,10 +588,12 @@ impl ProcurementStore for SqlStore {
                 lock(&batch.bid_keys).insert(p.id, key_text);
                 lock(&batch.bids).made(p.id, wrapped);
             }
+            // On SQLite its row is inserted now, for other rows to refer to; its bids still wait for the commit.
             Some(batch) => {
                 p.id = insert_row(&mut w.tx, &p, &wrapped).await?;
                 lock(&batch.procurements).save(&p, &p)?;
                 lock(&batch.bid_keys).insert(p.id, key_text);
+                lock(&batch.bids).made(p.id, wrapped);
             }
             None => {
                 p.id = insert_row(&mut w.tx, &p, &wrapped).await?;

@@ -391,18 +391,17 @@ pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<P
     };
     let columns: Vec<&str> =
         FACTS_COLUMNS.iter().copied().chain(["version", "status", "data", "updated_at", "code", "shape"]).collect();
-    let (mut made, mut facts) = (Vec::new(), Vec::new());
+    let mut made = Vec::new();
     for p in projects.new_records() {
-        let f = p.facts();
-        let mut values = row(p, &f)?;
+        let mut values = row(p, &p.facts())?;
         values.extend([Arg::Int(p.id), Arg::Int(p.purchaser_org_id), Arg::Text(ts(p.created_at))]);
         made.push(values);
-        facts.push((p.id, f));
     }
     let head = format!("INSERT INTO projects ({}, id, purchaser_org_id, created_at)", columns.join(", "));
     insert_rows(conn, &head, "", made).await?;
-    crate::side_rows::insert_made(conn, &facts).await?;
-    projects.write(conn, "projects", &columns, |p| row(p, &p.facts())).await
+    projects.write(conn, "projects", &columns, |p| row(p, &p.facts())).await?;
+    let facts: Vec<(i64, Facts)> = projects.made_records().map(|p| (p.id, p.facts())).collect();
+    crate::side_rows::insert_made(conn, &facts).await
 }
 
 /// A project's code: the year in China when it was created, and its id.
@@ -540,8 +539,8 @@ impl ProjectStore for SqlStore {
         let mut project = project;
         if let Some(batch) = self.batch.as_ref().filter(|_| self.is_postgres()) {
             // Numbered now and written with its side rows at the commit: nothing in the batch reads it back. Not
-            // on SQLite, whose statements cost no round trip, and where a reference checked at the commit makes
-            // each project inserted then search every table that refers to projects. As many ids are reserved as
+            // on SQLite, where a reference checked at the commit makes each project inserted then search every
+            // table that refers to projects (its side rows still wait). As many ids are reserved as
             // the batch still plans to make, so that none is left over to leave a gap.
             let want = batch.plan_project();
             project.id = self.reserved_ids.projects.lock().await.next_id(&mut w.tx, want).await?;
@@ -565,10 +564,11 @@ impl ProjectStore for SqlStore {
             .map_err(classify)?;
             project.id = row.get::<i64, _>(0);
             project.code = project_code(&project);
-            let facts = project.facts();
             if let Some(batch) = &self.batch {
-                lock(&batch.projects).save(&project, &project)?;
+                // Its row and side rows are written from its last record at the commit, as on PostgreSQL.
+                lock(&batch.projects).insert_stored(&project);
             } else {
+                let facts = project.facts();
                 bind_facts(
                     sqlx::query(&format!(
                         "UPDATE projects SET {}, code = ${}, data = ${}, shape = {RECORD_SHAPE} WHERE id = ${}",
@@ -584,8 +584,8 @@ impl ProjectStore for SqlStore {
                 .bind(project.id)
                 .execute(&mut *w.tx)
                 .await?;
+                write_side_rows(&mut w.tx, project.id, &facts, Sides::New, None).await?;
             }
-            write_side_rows(&mut w.tx, project.id, &facts, Sides::New, self.held()).await?;
         }
         let mut after = project.snapshot();
         after["detail"] = detail;

@@ -196,7 +196,8 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Writes what a step adds for the red flags, in the step's transaction.
+    /// Writes what a step adds for the red flags, in the step's transaction; in a batch, the award now (the flags
+    /// of the batch's later awards read it) and the flags, numbered now, with the batch's others at its commit.
     pub(crate) async fn write_flagging(
         &self,
         conn: &mut AnyConnection,
@@ -206,44 +207,96 @@ impl SqlStore {
         if let Some(a) = &flagging.award {
             upsert_award(conn, a).await?;
         }
+        if flagging.flags.is_empty() {
+            return Ok(());
+        }
         let year = i64::from(china_date(now).year());
-        let mut flag_places = Vec::new();
-        // Each row a statement adds once (PostgreSQL refuses an upsert that meets its own row twice).
-        let mut tallies: BTreeMap<(String, i64, &str), i64> = BTreeMap::new();
+        let mut raised = PendingFlags::default();
         for f in &flagging.flags {
             let evidence = serde_json::to_string(&f.flag.evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let row = sqlx::query(
-                "INSERT INTO red_flags (code, project_id, procurement_id, project_code, title, buyer_org_id, \
-                 buyer_name, provider_org_id, provider_name, region, year, evidence, raised_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id",
-            )
-            .bind(f.flag.code.code())
-            .bind(f.project_id)
-            .bind(f.procurement_id)
-            .bind(&f.project_code)
-            .bind(&f.title)
-            .bind(f.buyer_org_id)
-            .bind(&f.buyer_name)
-            .bind(f.provider_org_id)
-            .bind(f.provider_name.as_deref())
-            .bind(f.regions.first().cloned().unwrap_or_default())
-            .bind(year)
-            .bind(evidence)
-            .bind(ts(now))
-            .fetch_one(&mut *conn)
-            .await?;
-            let id: i64 = row.try_get(0)?;
-            let places = crate::projects::place_codes(&f.regions);
-            for place in std::iter::once(String::new()).chain(places.iter().cloned()) {
-                *tallies.entry((place, f.buyer_org_id, f.flag.code.code())).or_default() += 1;
+            let values = vec![
+                Arg::Text(f.flag.code.code().into()),
+                Arg::Int(f.project_id),
+                Arg::OptInt(f.procurement_id),
+                Arg::Text(f.project_code.clone()),
+                Arg::Text(f.title.clone()),
+                Arg::Int(f.buyer_org_id),
+                Arg::Text(f.buyer_name.clone()),
+                Arg::OptInt(f.provider_org_id),
+                Arg::OptText(f.provider_name.clone()),
+                Arg::Text(f.regions.first().cloned().unwrap_or_default()),
+                Arg::Int(year),
+                Arg::Text(evidence),
+                Arg::Text(ts(now)),
+            ];
+            if self.batch.is_some() {
+                let id = self.reserved_ids.red_flags.lock().await.next_id(conn, crate::reserved_ids::RESERVED).await?;
+                raised.push(id, Some(values), f, year);
+            } else {
+                let sql = format!("INSERT INTO red_flags ({FLAG_FIELDS}) VALUES ({}) RETURNING id", params(1, 13));
+                let row = crate::listing::bind_all(sqlx::query(&sql), values).fetch_one(&mut *conn).await?;
+                raised.push(row.try_get(0)?, None, f, year);
             }
-            flag_places.extend(places.into_iter().map(|place| vec![Arg::Text(place), Arg::Int(id)]));
         }
-        // Many rows to a statement: a step's flags reach every place above the project.
-        insert_rows(conn, "INSERT INTO red_flag_places (code, flag_id)", "", flag_places).await?;
-        let tallies = tallies
+        match &self.batch {
+            Some(batch) => crate::bulk::lock(&batch.flags).take(raised),
+            None => raised.write(conn).await?,
+        }
+        Ok(())
+    }
+}
+
+/// The columns of a flag's row besides its id, in the order [`SqlStore::write_flagging`] gives their values.
+const FLAG_FIELDS: &str = "code, project_id, procurement_id, project_code, title, buyer_org_id, buyer_name, \
+                           provider_org_id, provider_name, region, year, evidence, raised_at";
+
+/// `$from, …, $(from + n - 1)`.
+fn params(from: usize, n: usize) -> String {
+    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Flags raised and not written yet, with their places and what they add to the tallies: a step's, or a batch's
+/// (nothing in a batch reads a flag back), written many rows to a statement.
+#[derive(Default)]
+pub(crate) struct PendingFlags {
+    /// Each flag's id and values, when its row is still to be written.
+    rows: Vec<Vec<Arg>>,
+    places: Vec<Vec<Arg>>,
+    /// By year, place ('' for everywhere), buyer and code: summed, as PostgreSQL refuses an upsert that meets its
+    /// own row twice.
+    tallies: BTreeMap<(i64, String, i64, &'static str), i64>,
+}
+
+impl PendingFlags {
+    /// Holds flag `id`, raised in `year`, with its row's other `values` unless the row is written already.
+    fn push(&mut self, id: i64, values: Option<Vec<Arg>>, f: &NewRedFlag, year: i64) {
+        if let Some(values) = values {
+            self.rows.push(std::iter::once(Arg::Int(id)).chain(values).collect());
+        }
+        let places = crate::projects::place_codes(&f.regions);
+        for place in std::iter::once(String::new()).chain(places.iter().cloned()) {
+            *self.tallies.entry((year, place, f.buyer_org_id, f.flag.code.code())).or_default() += 1;
+        }
+        self.places.extend(places.into_iter().map(|place| vec![Arg::Text(place), Arg::Int(id)]));
+    }
+
+    /// Adds another's flags to these.
+    pub(crate) fn take(&mut self, other: PendingFlags) {
+        self.rows.extend(other.rows);
+        self.places.extend(other.places);
+        for (key, n) in other.tallies {
+            *self.tallies.entry(key).or_default() += n;
+        }
+    }
+
+    pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+        insert_rows(conn, &format!("INSERT INTO red_flags (id, {FLAG_FIELDS})"), "", self.rows).await?;
+        // A flag reaches every place above its project.
+        insert_rows(conn, "INSERT INTO red_flag_places (code, flag_id)", "", self.places).await?;
+        let tallies = self
+            .tallies
             .into_iter()
-            .map(|((place, buyer, code), n)| {
+            .map(|((year, place, buyer, code), n)| {
                 vec![Arg::Int(year), Arg::Text(place), Arg::Int(buyer), Arg::Text(code.to_string()), Arg::Int(n)]
             })
             .collect();
@@ -253,8 +306,7 @@ impl SqlStore {
             " ON CONFLICT (year, place, buyer_org_id, code) DO UPDATE SET n = red_flag_tallies.n + excluded.n",
             tallies,
         )
-        .await?;
-        Ok(())
+        .await
     }
 }
 

@@ -15,6 +15,7 @@ pub(crate) struct Reserved {
     pub(crate) projects: tokio::sync::Mutex<ReservedIds>,
     pub(crate) procurements: tokio::sync::Mutex<ReservedIds>,
     pub(crate) notices: tokio::sync::Mutex<ReservedIds>,
+    pub(crate) red_flags: tokio::sync::Mutex<ReservedIds>,
 }
 
 impl Default for Reserved {
@@ -23,6 +24,7 @@ impl Default for Reserved {
             projects: tokio::sync::Mutex::new(ReservedIds::of("projects")),
             procurements: tokio::sync::Mutex::new(ReservedIds::of("procurements")),
             notices: tokio::sync::Mutex::new(ReservedIds::of("notices")),
+            red_flags: tokio::sync::Mutex::new(ReservedIds::of("red_flags")),
         }
     }
 }
@@ -34,6 +36,7 @@ impl Reserved {
         self.projects.lock().await.last = None;
         self.procurements.lock().await.last = None;
         self.notices.lock().await.last = None;
+        self.red_flags.lock().await.last = None;
     }
 }
 

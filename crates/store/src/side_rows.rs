@@ -1,9 +1,9 @@
 //! A project's side rows — its regions, the places it is listed under (with its step and year), its title's search
-//! terms, its files and its posts — rewritten with the record in the caller's transaction where they changed. A batch ([`crate::bulk`])
-//! holds back the two that change at nearly every step and that no write reads — the places' step and year, and
-//! the posts — and the search terms of a project it made (only a search reads them), and writes each project's last
-//! ones when it commits, many to a statement. A project a batch made
-//! on PostgreSQL has no side rows until the batch commits, which writes them all from its last record.
+//! terms, its files and its posts — rewritten with the record in the caller's transaction where they changed. A
+//! batch ([`crate::bulk`]) holds back the two that change at nearly every step and that no write reads — the
+//! places' step and year, and the posts — and writes each project's last ones when it commits, many to a
+//! statement. A project a batch made has no side rows until the batch commits, which writes them all from its
+//! last record ([`insert_made`]).
 
 use shanzhi_domain::project::{Facts, PostFact};
 use sqlx::AnyConnection;
@@ -27,13 +27,11 @@ pub(crate) enum Sides<'a> {
     Of(&'a Facts),
 }
 
-/// What a batch holds back until it commits, per project: its step and year, its posts, and the search terms of
-/// a project it made, as they are now.
+/// What a batch holds back until it commits, per project: its step and year, and its posts, as they are now.
 #[derive(Default)]
 pub(crate) struct Held {
     steps: BTreeMap<i64, (String, i32)>,
     posts: BTreeMap<i64, Vec<PostFact>>,
-    terms: BTreeMap<i64, Vec<Vec<Arg>>>,
 }
 
 impl Held {
@@ -60,9 +58,7 @@ impl Held {
             w.bind(sqlx::query(&sql)).execute(&mut *conn).await?;
         }
         let posts = self.posts.iter().flat_map(|(id, posts)| post_rows(*id, posts)).collect();
-        insert_rows(conn, &format!("INSERT INTO project_posts ({POSTS})"), "", posts).await?;
-        let terms = self.terms.into_values().flatten().collect();
-        insert_rows(conn, &format!("INSERT INTO project_terms ({TERMS})"), "", terms).await
+        insert_rows(conn, &format!("INSERT INTO project_posts ({POSTS})"), "", posts).await
     }
 }
 
@@ -193,12 +189,7 @@ pub(crate) async fn write_side_rows(
         }
     }
     if was.is_none_or(|b| b.title != f.title) {
-        // Only a search reads the terms, never a write: a batch holds those of a project it made, one statement for
-        // all of them as it commits instead of one per project.
-        let made = held.filter(|h| matches!(sides, Sides::New) || lock(h).terms.contains_key(&project_id));
-        if let Some(held) = made {
-            lock(held).terms.insert(project_id, term_rows(project_id, f));
-        } else if let Some(was) = was {
+        if let Some(was) = was {
             delete_terms(conn, project_id, &was.title).await?;
             // A stale write's `was` is not what is stored, so some of its new terms may still be there; on
             // PostgreSQL its version is checked only after this (the update rides with the write's first
@@ -214,10 +205,9 @@ pub(crate) async fn write_side_rows(
     }
     if was.is_none_or(|b| b.posts != f.posts) {
         match held {
-            Some(held) if !matches!(sides, Sides::New) || !f.posts.is_empty() => {
+            Some(held) => {
                 lock(held).posts.insert(project_id, f.posts.clone());
             }
-            Some(_) => {}
             None => {
                 let posts = post_rows(project_id, &f.posts);
                 replace_rows(conn, "project_posts", POSTS, project_id, posts, sides).await?

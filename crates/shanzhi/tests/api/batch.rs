@@ -71,6 +71,47 @@ both_backends! {
         assert_eq!(terms, shanzhi_domain::search::bigrams("批内改名项目").into_iter().collect());
     }
 
+    async fn a_project_a_batch_makes_and_moves_is_listed_under_its_last_places_alone(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let by = By::system("test");
+        let now = start_time();
+        let projects = app.store.projects().await.unwrap();
+        // A project in some townships, and a township apart from all of them.
+        let apart = |was: &[String], r: &String| !was.iter().any(|w| r.starts_with(w.as_str()) || w.starts_with(r.as_str()));
+        let (p, elsewhere) = projects
+            .iter()
+            .find_map(|p| {
+                let was = &p.design.regions;
+                projects.iter().flat_map(|q| q.design.regions.iter()).find(|r| apart(was, r)).map(|r| (p, r.clone()))
+            })
+            .expect("projects in different townships");
+        let was = p.design.regions.clone();
+
+        let batch = app.store.batch().await.unwrap();
+        let made = batch.store().insert_project(&by, retitled(p, "批内新建项目"), Action::ProjectCreate, serde_json::Value::Null, now).await.unwrap();
+        let mut moved = retitled(&made, "批内新建项目");
+        moved.design.regions = vec![elsewhere.clone()];
+        batch.store().update_project(&by, &made, &moved, &note(), now).await.unwrap();
+        batch.commit().await.unwrap();
+
+        // Its places are the last record's, written once as the batch committed: listed there, once, and not
+        // where it was made.
+        let everything = whole_platform();
+        let under = |region: &str| {
+            let filter = shanzhi_store::ProjectFilter { region: Some(region.to_string()), ..Default::default() };
+            let (app, everything) = (&app, &everything);
+            async move {
+                let page = app.store.project_items(everything, &filter, PageRequest { limit: 200, before: None }).await.unwrap();
+                page.items.iter().filter(|i| i.id == made.id).count()
+            }
+        };
+        assert_eq!(under(&elsewhere).await, 1);
+        assert_eq!(under(&elsewhere[..6]).await, 1, "under the county above it, once");
+        assert_eq!(under(&was[0]).await, 0);
+        let regions: Vec<String> = sqlx::query_scalar("SELECT region FROM project_regions WHERE project_id = $1").bind(made.id).fetch_all(app.store.pool()).await.unwrap();
+        assert_eq!(regions, [elsewhere]);
+    }
+
     async fn a_batch_saving_from_a_version_someone_else_replaced_commits_nothing(backend) {
         let app = TestApp::with_demo(backend).await;
         let by = By::system("test");

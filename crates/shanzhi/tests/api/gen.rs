@@ -263,6 +263,18 @@ both_backends! {
         let listed: BTreeSet<i64> = app.all(&format!("/api/v1/notices?region={region}&limit=200"), None).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
         assert!(!expected.is_empty());
         assert_eq!(listed, expected);
+        // The red flags a batch numbers as they are raised and writes at its commit: each listed under its
+        // project's places, and counted once in the tallies.
+        let flags: Vec<(i64, i64)> = sqlx::query_as("SELECT id, project_id FROM red_flags").fetch_all(app.store.pool()).await.unwrap();
+        assert!(flags.len() > 10, "{} red flags", flags.len());
+        let expected: BTreeSet<i64> = flags.iter().filter(|(_, p)| county_projects.contains(p)).map(|(id, _)| *id).collect();
+        let listed: BTreeSet<i64> = app.all(&format!("/api/v1/red-flags?region={region}&limit=200"), Some(&supervisor)).await.iter().map(|v| v["id"].as_i64().unwrap()).collect();
+        assert!(!expected.is_empty());
+        assert_eq!(listed, expected);
+        let counted = "SELECT year, buyer_org_id, code, COUNT(*) FROM red_flags GROUP BY year, buyer_org_id, code ORDER BY 1, 2, 3";
+        let tallied = "SELECT year, buyer_org_id, code, n FROM red_flag_tallies WHERE place = '' ORDER BY 1, 2, 3";
+        let of = |sql| sqlx::query_as::<_, (i64, i64, String, i64)>(sql).fetch_all(app.store.pool());
+        assert_eq!(of(counted).await.unwrap(), of(tallied).await.unwrap());
         let resp = form_sign_in_from(&app, None, "province.supervisor", PASSWORD, "/").await;
         let (status, body) = crate::helpers::page(&app, "/posts", &session_cookie_of(&resp)).await;
         assert_eq!(status, reqwest::StatusCode::OK);
