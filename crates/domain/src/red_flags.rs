@@ -306,6 +306,16 @@ pub struct PartsBand {
     pub high: Money,
 }
 
+impl HistoryNeeded {
+    /// Whether `f` is among the awards named for an award of `buyer` to `provider` in `category`: what a store's
+    /// query answers, applied to awards it holds in memory.
+    pub fn names(&self, buyer: i64, provider: i64, category: &str, f: &AwardFact) -> bool {
+        let wins = f.provider_org_id == provider && f.on >= self.wins_since;
+        let part = |b: &PartsBand| f.category == category && f.on >= b.since && f.amount >= b.low && f.amount < b.high;
+        f.buyer_org_id == buyer && f.on <= self.until && (wins || self.parts.as_ref().is_some_and(part))
+    }
+}
+
 /// The history [`on_history`] reads for `award`: a superset of what it counts (it filters again).
 pub fn history_needed(award: &AwardFact, rules: &Rules) -> HistoryNeeded {
     let r = &rules.red_flags;

@@ -204,7 +204,7 @@ impl Batch {
         flags.write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
         let lines = ledger.write(&mut tx, shared.summaries).await?;
-        let keep = if store.is_postgres() { Some(store.lines_to_keep(&mut tx, lines).await?) } else { None };
+        let keep = store.lines_to_keep(&mut tx, lines).await?;
         insert_rows(&mut tx, crate::audit::AUDIT_INSERT, "", events).await?;
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *lock(&shared.statistics));
@@ -212,9 +212,7 @@ impl Batch {
         let sides = std::mem::take(&mut *lock(&shared.sides));
         sides.write(&mut tx).await?;
         tx.commit().await?;
-        if let Some(kept) = keep {
-            store.keep_lines(kept);
-        }
+        store.keep_lines(keep);
         Ok(())
     }
 }
@@ -230,17 +228,16 @@ impl SqlStore {
     /// and one at a time beyond them.
     pub async fn batch_making(&self, projects: u64) -> Result<Batch> {
         let (tx, slot) = self.begin_batch_write().await?.into_parts();
-        let mut ledger = PendingLedger::default();
         let Tx::Own(mut tx) = tx else { return Err(StoreError::Corrupt("batches do not nest".into())) };
         if self.is_postgres() {
             // The projects the batch makes are written at its commit, after rows that refer to them (a
             // procurement, a bid): their references are checked then (migration 31 made them deferrable).
             sqlx::query("SET CONSTRAINTS ALL DEFERRED").execute(&mut *tx).await?;
-            ledger = self.batch_ledger(&mut tx).await?;
         } else {
             // Kept by the connection afterwards: in the pool of a process that writes batches.
             sqlx::query(&format!("PRAGMA cache_size = -{BATCH_CACHE_KIB}")).execute(&mut *tx).await?;
         }
+        let ledger = self.batch_ledger(&mut tx).await?;
         self.reserved_ids.recount().await;
         let summaries = !crate::list_indexes::summaries_deferred(&mut tx).await?;
         let shared = Shared {

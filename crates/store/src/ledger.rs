@@ -59,10 +59,10 @@ impl PendingLedger {
     }
 }
 
-/// The balances a PostgreSQL batch left its lines with, and the ledger's sequence at its commit. A load of a
-/// million projects draws on twenty thousand lines, a thousand of them in each batch: the next batch starts from
-/// these instead of locking and summing each line again, when no entry was made in between (the sequence has not
-/// moved; any entry, even one rolled back, moves it).
+/// The balances a batch left its lines with, and the ledger's sequence at its commit. A load of a million projects
+/// draws on twenty thousand lines, a thousand of them in each batch: the next batch starts from these instead of
+/// locking and summing each line again, when no entry was made in between (the sequence has not moved; on
+/// PostgreSQL any entry, even one rolled back, moves it).
 pub(crate) struct KeptLines {
     sequence: i64,
     lines: HashMap<i64, (i32, Balances)>,
@@ -71,22 +71,27 @@ pub(crate) struct KeptLines {
 /// What the store keeps from one batch to the next.
 pub(crate) type Kept = std::sync::Mutex<Option<KeptLines>>;
 
-/// The ledger's sequence: the last id it gave (PostgreSQL).
+/// The ledger's sequence: the last id it gave (the ledger is only ever appended to).
 async fn ledger_sequence(conn: &mut AnyConnection) -> Result<i64> {
-    const SQL: &str = "SELECT CAST(COALESCE(pg_sequence_last_value(\
-                       CAST(pg_get_serial_sequence('ledger', 'id') AS regclass)), 0) AS BIGINT)";
-    Ok(sqlx::query(SQL).fetch_one(&mut *conn).await?.try_get(0)?)
+    const POSTGRES: &str = "SELECT CAST(COALESCE(pg_sequence_last_value(\
+                            CAST(pg_get_serial_sequence('ledger', 'id') AS regclass)), 0) AS BIGINT)";
+    const SQLITE: &str = "SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = 'ledger'";
+    let sql = if conn.backend_name() == "PostgreSQL" { POSTGRES } else { SQLITE };
+    Ok(sqlx::query(sql).fetch_one(&mut *conn).await?.try_get(0)?)
 }
 
 impl SqlStore {
-    /// A PostgreSQL batch's ledger at its start: it locks every budget line until it commits (a writer elsewhere
-    /// waits for the batch, as it would at the audit chain's lock), and takes over the balances the last batch
-    /// left when they still hold.
+    /// A batch's ledger at its start: on PostgreSQL it locks every budget line until it commits (a writer elsewhere
+    /// waits for the batch, as it would at the audit chain's lock; on SQLite the batch holds the one write lock),
+    /// and it takes over the balances the last batch left when they still hold.
     pub(crate) async fn batch_ledger(&self, conn: &mut AnyConnection) -> Result<PendingLedger> {
-        sqlx::query("LOCK TABLE budgets IN EXCLUSIVE MODE").execute(&mut *conn).await?;
+        let all_locked = self.is_postgres();
+        if all_locked {
+            sqlx::query("LOCK TABLE budgets IN EXCLUSIVE MODE").execute(&mut *conn).await?;
+        }
         let sequence = ledger_sequence(conn).await?;
         let kept = lock(&self.kept_lines).take().filter(|k| k.sequence == sequence);
-        Ok(PendingLedger { lines: kept.map(|k| k.lines).unwrap_or_default(), all_locked: true, ..Default::default() })
+        Ok(PendingLedger { lines: kept.map(|k| k.lines).unwrap_or_default(), all_locked, ..Default::default() })
     }
 
     /// Keeps a committing batch's balances for the next (see [`KeptLines`]), read in its transaction after its

@@ -148,23 +148,24 @@ fn tally_from_row(r: &dyn Cells) -> Result<FlagTally> {
 pub(crate) const MIGRATION_SQLITE: i64 = 41;
 pub(crate) const MIGRATION_POSTGRES: i64 = 45;
 
+const AWARD_INSERT: &str =
+    "INSERT INTO award_facts (project_id, buyer_org_id, provider_org_id, category, region, amount_fen, awarded_on)";
+/// A project's award replaces the one it had (an award made again after a challenge).
+const AWARD_CONFLICT: &str = " ON CONFLICT (project_id) DO UPDATE SET buyer_org_id = excluded.buyer_org_id, \
+     provider_org_id = excluded.provider_org_id, category = excluded.category, region = excluded.region, \
+     amount_fen = excluded.amount_fen, awarded_on = excluded.awarded_on";
+
 async fn upsert_award(conn: &mut AnyConnection, a: &AwardFact) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO award_facts (project_id, buyer_org_id, provider_org_id, category, region, amount_fen, \
-         awarded_on) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (project_id) DO UPDATE SET \
-         buyer_org_id = excluded.buyer_org_id, provider_org_id = excluded.provider_org_id, \
-         category = excluded.category, region = excluded.region, amount_fen = excluded.amount_fen, \
-         awarded_on = excluded.awarded_on",
-    )
-    .bind(a.project_id)
-    .bind(a.buyer_org_id)
-    .bind(a.provider_org_id)
-    .bind(&a.category)
-    .bind(&a.region)
-    .bind(a.amount.fen())
-    .bind(a.on.to_string())
-    .execute(&mut *conn)
-    .await?;
+    sqlx::query(&format!("{AWARD_INSERT} VALUES ($1, $2, $3, $4, $5, $6, $7){AWARD_CONFLICT}"))
+        .bind(a.project_id)
+        .bind(a.buyer_org_id)
+        .bind(a.provider_org_id)
+        .bind(&a.category)
+        .bind(&a.region)
+        .bind(a.amount.fen())
+        .bind(a.on.to_string())
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 
@@ -196,22 +197,24 @@ impl SqlStore {
         Ok(())
     }
 
-    /// Writes what a step adds for the red flags, in the step's transaction; in a batch, the award now (the flags
-    /// of the batch's later awards read it) and the flags, numbered now, with the batch's others at its commit.
+    /// Writes what a step adds for the red flags, in the step's transaction; in a batch, with the batch's others at
+    /// its commit, the flags numbered now (the award history it answers meanwhile holds the awards).
     pub(crate) async fn write_flagging(
         &self,
         conn: &mut AnyConnection,
         flagging: &Flagging,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let mut raised = PendingFlags::default();
         if let Some(a) = &flagging.award {
-            upsert_award(conn, a).await?;
-        }
-        if flagging.flags.is_empty() {
-            return Ok(());
+            match &self.batch {
+                Some(_) => {
+                    raised.awards.insert(a.project_id, a.clone());
+                }
+                None => upsert_award(conn, a).await?,
+            }
         }
         let year = i64::from(china_date(now).year());
-        let mut raised = PendingFlags::default();
         for f in &flagging.flags {
             let evidence = serde_json::to_string(&f.flag.evidence).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             let values = vec![
@@ -256,9 +259,11 @@ fn params(from: usize, n: usize) -> String {
 }
 
 /// Flags raised and not written yet, with their places and what they add to the tallies: a step's, or a batch's
-/// (nothing in a batch reads a flag back), written many rows to a statement.
+/// (nothing in a batch reads a flag back) with its awards, written many rows to a statement.
 #[derive(Default)]
 pub(crate) struct PendingFlags {
+    /// A batch's awards, by project: its award history answers them with those stored before it.
+    awards: BTreeMap<i64, AwardFact>,
     /// Each flag's id and values, when its row is still to be written.
     rows: Vec<Vec<Arg>>,
     places: Vec<Vec<Arg>>,
@@ -280,8 +285,9 @@ impl PendingFlags {
         self.places.extend(places.into_iter().map(|place| vec![Arg::Text(place), Arg::Int(id)]));
     }
 
-    /// Adds another's flags to these.
+    /// Adds another's flags and awards to these.
     pub(crate) fn take(&mut self, other: PendingFlags) {
+        self.awards.extend(other.awards);
         self.rows.extend(other.rows);
         self.places.extend(other.places);
         for (key, n) in other.tallies {
@@ -290,6 +296,15 @@ impl PendingFlags {
     }
 
     pub(crate) async fn write(self, conn: &mut AnyConnection) -> Result<()> {
+        let awards = self.awards.into_values().map(|a| {
+            let on = a.on.to_string();
+            let (amount, category, region) = (a.amount.fen(), a.category, a.region);
+            vec![Arg::Int(a.project_id), Arg::Int(a.buyer_org_id), Arg::Int(a.provider_org_id), Arg::Text(category)]
+                .into_iter()
+                .chain([Arg::Text(region), Arg::Int(amount), Arg::Text(on)])
+                .collect()
+        });
+        insert_rows(conn, AWARD_INSERT, AWARD_CONFLICT, awards.collect()).await?;
         insert_rows(conn, &format!("INSERT INTO red_flags (id, {FLAG_FIELDS})"), "", self.rows).await?;
         // A flag reaches every place above its project.
         insert_rows(conn, "INSERT INTO red_flag_places (code, flag_id)", "", self.places).await?;
@@ -335,7 +350,15 @@ impl RedFlagStore for SqlStore {
                  AND awarded_on >= {since} AND awarded_on <= {to} AND amount_fen >= {low} AND amount_fen < {high}"
             ));
         }
-        self.fetch_all_with_batch(&sql, w.into_args(), fact_from_row).await
+        // On the batch's connection, whose cache holds the awards' pages.
+        let mut history = self.fetch_all_with_batch(&sql, w.into_args(), fact_from_row).await?;
+        if let Some(batch) = &self.batch {
+            // The batch's awards, which replace any stored before it for the same project.
+            let held = &crate::bulk::lock(&batch.flags).awards;
+            history.retain(|f| !held.contains_key(&f.project_id));
+            history.extend(held.values().filter(|f| needed.names(buyer, provider, category, f)).cloned());
+        }
+        Ok(history)
     }
 
     async fn red_flag_page(&self, filter: &RedFlagFilter, page: PageRequest) -> Result<Page<StoredFlag>> {

@@ -377,6 +377,32 @@ fn the_history_needed_is_the_wins_window_and_the_near_band_only_for_an_award_jus
     assert_eq!(history_needed(&fact(5, 50, "A0701", yuan(1_000_000), day(2026, 6, 1)), &r).parts, None);
 }
 
+#[test]
+fn the_history_needed_names_the_providers_wins_and_the_parts_in_the_band_up_to_the_award() {
+    let r = rules();
+    let now = fact(3, 50, "A0701", yuan(900_000), day(2026, 6, 1));
+    let needed = history_needed(&now, &r);
+    let named = |f: AwardFact| needed.names(now.buyer_org_id, now.provider_org_id, &now.category, &f);
+    assert!(named(now.clone()), "an award is in its own history");
+    // The provider's wins in the window, of any category and amount; not a day before it, nor after the award.
+    assert!(named(fact(1, 50, "A0201", yuan(10), day(2025, 6, 1))));
+    assert!(!named(fact(1, 50, "A0201", yuan(10), day(2025, 5, 31))));
+    assert!(!named(fact(1, 50, "A0701", yuan(900_000), day(2026, 6, 2))));
+    // Another provider's awards of the category, inside the band only.
+    assert!(named(fact(1, 51, "A0701", yuan(800_000), day(2026, 2, 1))));
+    assert!(!named(fact(1, 51, "A0701", Money::from_fen(79_999_999), day(2026, 2, 1))));
+    assert!(!named(fact(1, 51, "A0701", yuan(1_000_000), day(2026, 2, 1))));
+    assert!(!named(fact(1, 51, "A0201", yuan(800_000), day(2026, 2, 1))));
+    // Another buyer's, never.
+    let mut theirs = fact(1, 50, "A0701", yuan(900_000), day(2026, 2, 1));
+    theirs.buyer_org_id += 1;
+    assert!(!named(theirs));
+    // An award nowhere near a threshold names no other provider's.
+    let small = fact(4, 50, "A0701", yuan(100_000), day(2026, 6, 1));
+    let other = fact(1, 51, "A0701", yuan(100_000), day(2026, 2, 1));
+    assert!(!history_needed(&small, &r).names(small.buyer_org_id, small.provider_org_id, &small.category, &other));
+}
+
 fn project() -> Project {
     let at = noon(day(2026, 3, 3));
     let provider = ProviderInfo {

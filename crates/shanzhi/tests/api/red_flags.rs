@@ -154,6 +154,34 @@ both_backends! {
         assert!(left_out > 0, "some award of the category the band alone leaves out");
     }
 
+    async fn a_batchs_awards_are_in_its_history_at_once_and_in_the_stores_when_it_commits(backend) {
+        use shanzhi_domain::red_flags::{AwardFact, HistoryNeeded};
+        use shanzhi_store::{By, Flagging, ProcurementStore, RedFlagStore};
+        let app = TestApp::with_demo(backend).await;
+        let projects = app.store.projects().await.unwrap();
+        let (p, stored) = projects.iter().find_map(|p| AwardFact::of(p).map(|a| (p, a))).expect("an awarded demo project");
+        // The project's award made again, to another provider: the batch's replaces the stored one.
+        let again = AwardFact { provider_org_id: stored.provider_org_id + 1_000, ..stored.clone() };
+        let needed = HistoryNeeded { wins_since: again.on - chrono::Days::new(10), until: again.on, parts: None };
+        let history = |store: &shanzhi_store::SqlStore, provider: i64| {
+            let (store, needed, buyer, category) = (store.clone(), needed.clone(), again.buyer_org_id, again.category.clone());
+            async move { store.award_history(buyer, provider, &category, &needed).await.unwrap() }
+        };
+        let mut after = p.clone();
+        after.version += 1;
+        let change = shanzhi_domain::project::Change::new(shanzhi_domain::audit::Action::ProjectDesign, json!({}));
+        let flagging = Flagging { flags: vec![], award: Some(again.clone()) };
+
+        let batch = app.store.batch().await.unwrap();
+        batch.store().update_project_with_notices(&By::system("test"), p, &after, &change, vec![], &flagging, start_time()).await.unwrap();
+        assert_eq!(history(batch.store(), again.provider_org_id).await, vec![again.clone()]);
+        assert!(!history(batch.store(), stored.provider_org_id).await.contains(&stored), "replaced in the batch");
+        assert!(history(&app.store, again.provider_org_id).await.is_empty(), "not stored before the commit");
+        batch.commit().await.unwrap();
+        assert_eq!(history(&app.store, again.provider_org_id).await, vec![again.clone()]);
+        assert!(!history(&app.store, stored.provider_org_id).await.contains(&stored));
+    }
+
     async fn flags_come_at_their_step_and_never_from_a_sealed_bid(backend) {
         let app = TestApp::with_demo(backend).await;
         let before = report_flags(&app, "2026");
