@@ -236,8 +236,10 @@ impl SqlStore {
                 let id = self.reserved_ids.red_flags.lock().await.next_id(conn, crate::reserved_ids::RESERVED).await?;
                 raised.push(id, Some(values), f, year);
             } else {
-                let sql = format!("INSERT INTO red_flags ({FLAG_FIELDS}) VALUES ({}) RETURNING id", params(1, 13));
-                let row = crate::listing::bind_all(sqlx::query(&sql), values).fetch_one(&mut *conn).await?;
+                let mut w = Where::default();
+                let list: Vec<String> = values.into_iter().map(|v| w.arg(v)).collect();
+                let sql = format!("INSERT INTO red_flags ({FLAG_FIELDS}) VALUES ({}) RETURNING id", list.join(", "));
+                let row = w.bind(sqlx::query(&sql)).fetch_one(&mut *conn).await?;
                 raised.push(row.try_get(0)?, None, f, year);
             }
         }
@@ -252,11 +254,6 @@ impl SqlStore {
 /// The columns of a flag's row besides its id, in the order [`SqlStore::write_flagging`] gives their values.
 const FLAG_FIELDS: &str = "code, project_id, procurement_id, project_code, title, buyer_org_id, buyer_name, \
                            provider_org_id, provider_name, region, year, evidence, raised_at";
-
-/// `$from, …, $(from + n - 1)`.
-fn params(from: usize, n: usize) -> String {
-    (from..from + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
 
 /// Flags raised and not written yet, with their places and what they add to the tallies: a step's, or a batch's
 /// (nothing in a batch reads a flag back) with its awards, written many rows to a statement.
