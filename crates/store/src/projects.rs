@@ -391,16 +391,21 @@ pub(crate) async fn write_pending(conn: &mut AnyConnection, projects: &Pending<P
     };
     let columns: Vec<&str> =
         FACTS_COLUMNS.iter().copied().chain(["version", "status", "data", "updated_at", "code", "shape"]).collect();
+    // Each made project's facts once: for its row and for its side rows.
+    let facts: BTreeMap<i64, Facts> = projects.made_records().map(|p| (p.id, p.facts())).collect();
+    let row_of = |p: &Project| match facts.get(&p.id) {
+        Some(f) => row(p, f),
+        None => row(p, &p.facts()),
+    };
     let mut made = Vec::new();
     for p in projects.new_records() {
-        let mut values = row(p, &p.facts())?;
+        let mut values = row_of(p)?;
         values.extend([Arg::Int(p.id), Arg::Int(p.purchaser_org_id), Arg::Text(ts(p.created_at))]);
         made.push(values);
     }
     let head = format!("INSERT INTO projects ({}, id, purchaser_org_id, created_at)", columns.join(", "));
     insert_rows(conn, &head, "", made).await?;
-    projects.write(conn, "projects", &columns, |p| row(p, &p.facts())).await?;
-    let facts: Vec<(i64, Facts)> = projects.made_records().map(|p| (p.id, p.facts())).collect();
+    projects.write(conn, "projects", &columns, row_of).await?;
     crate::side_rows::insert_made(conn, &facts).await
 }
 

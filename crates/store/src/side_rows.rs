@@ -90,7 +90,7 @@ fn file_rows(project_id: i64, f: &Facts) -> Vec<Vec<Arg>> {
 type RowsOf = fn(i64, &Facts) -> Vec<Vec<Arg>>;
 
 /// Inserts the side rows of projects a batch made, from their last facts, as the batch commits.
-pub(crate) async fn insert_made(conn: &mut AnyConnection, made: &[(i64, Facts)]) -> Result<()> {
+pub(crate) async fn insert_made(conn: &mut AnyConnection, made: &BTreeMap<i64, Facts>) -> Result<()> {
     let tables: [(&str, &str, RowsOf); 5] = [
         ("project_regions", REGIONS, region_rows),
         ("project_terms", TERMS, term_rows),
