@@ -171,6 +171,34 @@ impl DerefMut for Reader {
     }
 }
 
+/// How long each part of a commit took, for the debug log: where a bulk load's time goes.
+struct Phases {
+    last: std::time::Instant,
+    parts: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Phases {
+    fn start() -> Phases {
+        Phases { last: std::time::Instant::now(), parts: Vec::new() }
+    }
+
+    /// Ends `part`, which began at the last mark.
+    fn mark(&mut self, part: &'static str) {
+        let now = std::time::Instant::now();
+        self.parts.push((part, now - self.last));
+        self.last = now;
+    }
+}
+
+impl std::fmt::Display for Phases {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (part, took) in &self.parts {
+            write!(f, "{part} {} ms; ", took.as_millis())?;
+        }
+        Ok(())
+    }
+}
+
 /// Writes gathered into one transaction; see the module's note.
 pub struct Batch {
     store: SqlStore,
@@ -192,26 +220,36 @@ impl Batch {
         let mut tx = Arc::try_unwrap(shared.tx)
             .map_err(|_| StoreError::Corrupt("a batch committed while a write was still using it".into()))?
             .into_inner();
+        let mut took = Phases::start();
         let projects = std::mem::take(&mut *lock(&shared.projects));
         crate::projects::write_pending(&mut tx, &projects).await?;
+        took.mark("projects");
         let procurements = std::mem::take(&mut *lock(&shared.procurements));
         let bids = std::mem::take(&mut *lock(&shared.bids));
         crate::procure::write_pending(&mut tx, &procurements, &bids).await?;
         bids.write(&mut tx).await?;
+        took.mark("procurements");
         // After the projects, whose places index them.
         std::mem::take(&mut *shared.notices.lock().await).write(&mut tx).await?;
+        took.mark("notices");
         let flags = std::mem::take(&mut *lock(&shared.flags));
         flags.write(&mut tx).await?;
         let ledger = std::mem::take(&mut *lock(&shared.ledger));
         let lines = ledger.write(&mut tx, shared.summaries).await?;
         let keep = store.lines_to_keep(&mut tx, lines).await?;
+        took.mark("flags and ledger");
         insert_rows(&mut tx, crate::audit::AUDIT_INSERT, "", events).await?;
+        took.mark("last events");
         // After the events, as every writer of the summary rows (see `contribution::write_contribution`).
         let statistics = std::mem::take(&mut *lock(&shared.statistics));
         statistics.write(&mut tx, &projects, shared.summaries).await?;
+        took.mark("statistics");
         let sides = std::mem::take(&mut *lock(&shared.sides));
         sides.write(&mut tx).await?;
+        took.mark("places");
         tx.commit().await?;
+        took.mark("commit");
+        tracing::debug!(took = %took, "batch committed");
         store.keep_lines(keep);
         Ok(())
     }
@@ -286,5 +324,22 @@ impl SqlStore {
             Some(b) => Reader::Batch(b.tx.clone().lock_owned().await),
             None => Reader::Pool(self.pool().acquire().await?),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Phases;
+
+    #[test]
+    fn a_commits_log_names_each_part_in_order_with_its_time() {
+        let mut took = Phases::start();
+        took.mark("projects");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        took.mark("commit");
+        let line = took.to_string();
+        assert!(line.starts_with("projects "), "{line}");
+        let commit: u128 = line.split("commit ").nth(1).and_then(|r| r.split(' ').next()).unwrap().parse().unwrap();
+        assert!(commit >= 20, "{line}");
     }
 }

@@ -121,6 +121,11 @@ pub(crate) struct Cast {
     users: BTreeMap<i64, usize>,
     /// The reviewers below the upper levels: indexes into `actors` (a province has thousands of people).
     reviewers: Vec<usize>,
+    /// [`Cast::reviewer`]'s answers so far, by kind and region: a province's projects ask the same few thousand
+    /// questions a million times.
+    chosen: std::sync::Mutex<std::collections::HashMap<(OrgKind, String), usize>>,
+    /// The active providers with someone to bid, in key order (what [`Cast::rivals`] picks from).
+    bidders: Vec<(i64, OrgKind, Option<String>)>,
 }
 
 impl Cast {
@@ -133,7 +138,15 @@ impl Cast {
         let users = actors.iter().enumerate().map(|(i, a)| (a.user_id, i)).collect();
         let reviewers =
             (0..actors.len()).filter(|i| actors[*i].has(Role::Reviewer) && !actors[*i].is_upper_level()).collect();
-        Cast { orgs, actors, by_id, people, users, reviewers }
+        let can_bid = |o: &Organisation| {
+            people.get(&o.id).is_some_and(|ps: &Vec<usize>| ps.iter().any(|i| actors[*i].has(Role::Provider)))
+        };
+        let bidders = orgs
+            .values()
+            .filter(|o| o.is_eligible_provider() && can_bid(o))
+            .map(|o| (o.id, o.kind, o.region.clone()))
+            .collect();
+        Cast { orgs, actors, by_id, people, users, reviewers, chosen: Default::default(), bidders }
     }
     pub(crate) fn org(&self, key: &str) -> LoadResult<&Organisation> {
         self.orgs.get(key).ok_or_else(|| format!("demo: unknown organisation {key}"))
@@ -151,25 +164,29 @@ impl Cast {
     /// A county's reviewer of that kind (a city's or province's finance bureau only approves methods): the one
     /// seated nearest above `region`, else the first there is.
     pub(crate) fn reviewer(&self, kind: OrgKind, region: &str) -> LoadResult<&Actor> {
-        let seat = |a: &Actor| self.by_id.get(&a.org_id).map(|(_, r)| r.as_str()).unwrap_or_default();
-        self.reviewers
+        let key = (kind, region.to_string());
+        if let Some(i) = self.chosen.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(&self.actors[*i]);
+        }
+        let seat = |i: &usize| self.by_id.get(&self.actors[*i].org_id).map(|(_, r)| r.as_str()).unwrap_or_default();
+        let i = *self
+            .reviewers
             .iter()
-            .map(|i| &self.actors[*i])
-            .filter(|a| a.org_kind == kind)
-            .min_by_key(|a| (!region.starts_with(seat(a)), std::cmp::Reverse(seat(a).len())))
-            .ok_or_else(|| format!("demo: no reviewer of kind {}", kind.code()))
+            .filter(|i| self.actors[**i].org_kind == kind)
+            .min_by_key(|i| (!region.starts_with(seat(i)), std::cmp::Reverse(seat(i).len())))
+            .ok_or_else(|| format!("demo: no reviewer of kind {}", kind.code()))?;
+        self.chosen.lock().unwrap_or_else(|e| e.into_inner()).insert(key, i);
+        Ok(&self.actors[i])
     }
     /// Up to `n` active providers besides `winner` that `admits` lets take part and that have someone to bid,
     /// those seated in `near` first, each in key order.
     fn rivals(&self, winner: i64, near: &str, admits: impl Fn(OrgKind) -> bool, n: usize) -> Vec<i64> {
-        let able = |o: &&Organisation| {
-            o.is_eligible_provider() && o.id != winner && admits(o.kind) && self.member(o.id, Role::Provider).is_some()
-        };
-        let local = |o: &&Organisation| o.region.as_deref().is_some_and(|r| r.starts_with(near));
-        let mut out: Vec<i64> = self.orgs.values().filter(able).filter(local).take(n).map(|o| o.id).collect();
+        let able = |b: &&(i64, OrgKind, Option<String>)| b.0 != winner && admits(b.1);
+        let local = |b: &&(i64, OrgKind, Option<String>)| b.2.as_deref().is_some_and(|r| r.starts_with(near));
+        let mut out: Vec<i64> = self.bidders.iter().filter(able).filter(local).take(n).map(|b| b.0).collect();
         if out.len() < n {
-            let others = self.orgs.values().filter(able).filter(|o| !local(o)).take(n - out.len());
-            out.extend(others.map(|o| o.id));
+            let others = self.bidders.iter().filter(able).filter(|b| !local(b)).take(n - out.len());
+            out.extend(others.map(|b| b.0));
         }
         out
     }
@@ -848,6 +865,79 @@ fn certification_of(i: usize) -> Certification {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn org(id: i64, key: &str, kind: OrgKind, region: &str) -> Organisation {
+        Organisation {
+            id,
+            key: key.into(),
+            name: key.into(),
+            kind,
+            uscc: None,
+            resident_id_masked: None,
+            region: Some(region.into()),
+            parent_id: None,
+            class_one: false,
+            active: true,
+            contact: String::new(),
+            verification: shanzhi_domain::org::Verification::Verified,
+            barred_until: None,
+        }
+    }
+
+    fn person(user_id: i64, o: &Organisation, role: Role) -> Actor {
+        Actor {
+            user_id,
+            username: format!("u{user_id}"),
+            display_name: String::new(),
+            org_id: o.id,
+            org_name: o.name.clone(),
+            org_kind: o.kind,
+            roles: vec![role],
+            supervisor_region: None,
+            org_level: None,
+        }
+    }
+
+    /// Rivals are active, verified providers of an admitted kind with someone to bid, other than the winner:
+    /// those seated in the place first, then others, each in key order. Reviewers are the nearest above the place,
+    /// asked again or not.
+    #[test]
+    fn a_tenders_rivals_and_a_projects_reviewer_are_the_nearest_able_ones() {
+        let mut lapsed = org(6, "b.lapsed", OrgKind::SocialOrganisation, "990101");
+        lapsed.active = false;
+        let orgs = vec![
+            org(1, "a.far", OrgKind::SocialOrganisation, "9902"),
+            org(2, "b.near", OrgKind::SocialOrganisation, "990101"),
+            org(3, "c.near", OrgKind::Enterprise, "990102"),
+            org(4, "d.near", OrgKind::SocialOrganisation, "990103"),
+            org(5, "e.nobody", OrgKind::SocialOrganisation, "990101"),
+            lapsed,
+            org(7, "f.far", OrgKind::SocialOrganisation, "9903"),
+            org(10, "fin.province", OrgKind::Finance, "99"),
+            org(11, "fin.9901", OrgKind::Finance, "9901"),
+            org(12, "fin.9902", OrgKind::Finance, "9902"),
+        ];
+        let mut actors: Vec<Actor> = orgs
+            .iter()
+            .filter(|o| o.kind.is_provider_kind() && o.id != 5)
+            .map(|o| person(100 + o.id, o, Role::Provider))
+            .collect();
+        actors
+            .extend(orgs.iter().filter(|o| o.kind == OrgKind::Finance).map(|o| person(100 + o.id, o, Role::Reviewer)));
+        let cast = Cast::new(orgs.into_iter().map(|o| (o.key.clone(), o)).collect(), actors);
+        let any = |_: OrgKind| true;
+        assert_eq!(cast.rivals(2, "9901", any, 2), [3, 4], "the winner, the lapsed and the one with nobody left out");
+        assert_eq!(cast.rivals(2, "9901", |k| k == OrgKind::SocialOrganisation, 2), [4, 1], "then from afar");
+        assert_eq!(cast.rivals(2, "9904", any, 3), [1, 3, 4]);
+        for _ in 0..2 {
+            assert_eq!(cast.reviewer(OrgKind::Finance, "990102").unwrap().org_id, 11);
+            assert_eq!(cast.reviewer(OrgKind::Finance, "990201").unwrap().org_id, 12);
+            assert_eq!(cast.reviewer(OrgKind::Finance, "9905").unwrap().org_id, 10);
+        }
+        // Remembered by kind as well as place.
+        assert_eq!(cast.reviewer(OrgKind::Finance, "9901").unwrap().org_id, 11);
+        assert!(cast.reviewer(OrgKind::Health, "9901").is_err());
+    }
 
     /// A generated project at the bidding step has its tender announced and still taking bids whatever day the
     /// province is generated on, holidays included (a Monday after a weekend once pushed an announcement past

@@ -160,6 +160,7 @@ pub async fn run(
     let mut done = 0u64;
     while done < options.projects {
         let end = (done + options.batch.max(1)).min(options.projects);
+        let started = std::time::Instant::now();
         let batch = store.batch_making(end - done).await.map_err(e("batch"))?;
         // The batch's writes go through the application layer, as every write does; the application holds the
         // batch's store until the batch commits.
@@ -185,7 +186,15 @@ pub async fn run(
             on_progress(done, options.projects);
         }
         drop(app);
+        let played = started.elapsed();
         batch.commit().await.map_err(e("commit"))?;
+        // Where a load's time goes: the play (the application's decisions and the reads they make) or the commit.
+        tracing::debug!(
+            projects = end,
+            played_ms = played.as_millis(),
+            committed_ms = (started.elapsed() - played).as_millis(),
+            "batch"
+        );
     }
     store.restore_list_indexes().await.map_err(e("indexes"))?;
     store.analyze().await.map_err(e("statistics of the tables"))?;
