@@ -164,23 +164,38 @@ pub async fn counts(app: &App, year: Option<i32>) -> Result<BTreeMap<String, i64
     Ok(app.store.red_flag_counts(year, "").await?)
 }
 
+/// The public figures of a year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicFigures {
+    /// Flags under each place of the first level with more than one place.
+    pub places: Vec<FlagTally>,
+    /// The place above those, with the flags of its own projects that lie in none of them (a district-wide
+    /// project's), when it has any: without it the places would not add up to the whole.
+    pub own: Option<FlagTally>,
+    /// The departments with most flags.
+    pub departments: Vec<FlagTally>,
+}
+
 /// The public figures of `year`: flags under each place of the first level with more than one (below the single
-/// province, city or district the platform may serve), and the departments with most flags. Counts only — no
-/// project, evidence or provider.
-pub async fn public_figures(app: &App, year: i32) -> Result<(Vec<FlagTally>, Vec<FlagTally>)> {
+/// province, city or district the platform may serve), those of that place's own projects, and the departments
+/// with most flags. Counts only — no project, evidence or provider.
+pub async fn public_figures(app: &App, year: i32) -> Result<PublicFigures> {
     let mut places = app.store.red_flags_by_place(year, None).await?;
+    let mut own = None;
     // At most the five levels of a region code.
     for _ in 0..5 {
         if places.len() != 1 {
             break;
         }
-        let parent = places[0].key.clone();
-        let below = app.store.red_flags_by_place(year, Some(&parent)).await?;
+        let parent = places[0].clone();
+        let below = app.store.red_flags_by_place(year, Some(&parent.key)).await?;
         if below.is_empty() {
             break;
         }
+        let rest = parent.flags - below.iter().map(|t| t.flags).sum::<i64>();
+        own = (rest > 0).then_some(FlagTally { flags: rest, ..parent });
         places = below;
     }
     let departments = app.store.red_flags_by_buyer(year, "", PUBLIC_DEPARTMENTS).await?;
-    Ok((places, departments))
+    Ok(PublicFigures { places, own, departments })
 }

@@ -323,5 +323,20 @@ both_backends! {
         assert_eq!(status, StatusCode::OK);
         assert!(html.contains(r#"id="red-flag-figures""#) && html.contains("小溪塔街道"), "{html}");
         assert!(!html.contains(title) && !html.contains("81200") && !html.contains("82000"), "no evidence in public: {html}");
+
+        // The places add up to every flag of the year: a district-wide project's are on a row of the district's own.
+        let admin = app.token("admin").await;
+        let flags = app.ok(Method::GET, "/api/v1/red-flags?year=2026&limit=200", &admin, None).await;
+        let flags = flags["items"].as_array().unwrap();
+        let by_region = html.split("按地区").nth(1).and_then(|t| t.split("</table>").next()).unwrap();
+        let counted: i64 = by_region
+            .split(r#"<td class="num">"#)
+            .skip(1)
+            .map(|cell| cell.split('<').next().unwrap().parse::<i64>().unwrap())
+            .sum();
+        assert_eq!(counted, flags.len() as i64, "{by_region}");
+        let district_wide = flags.iter().filter(|f| f["region"] == "420506").count();
+        assert!(district_wide > 0, "the demo has a district-wide project's flag this year");
+        assert!(by_region.contains("本级（不属于上列任一地区）"), "{by_region}");
     }
 }

@@ -32,8 +32,8 @@ pub async fn index(State(state): State<AppState>, v: Viewer) -> Page {
         None => {
             let head = audit_head(&state).await.or_page(&shell)?;
             let year = chrono::Datelike::year(&shanzhi_domain::clock::china_date(state.clock.now()));
-            let (places, departments) = shanzhi_app::red_flags::public_figures(&state, year).await.or_page(&shell)?;
-            let figures = super::red_flags::public_figures(v.lang, year, &places, &departments);
+            let figures = shanzhi_app::red_flags::public_figures(&state, year).await.or_page(&shell)?;
+            let figures = super::red_flags::public_figures(v.lang, year, &figures);
             Ok(render(StatusCode::OK, landing(&shell, head, figures)))
         }
         Some(s) => {

@@ -5,7 +5,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use maud::{html, Markup};
 use serde_json::Value;
-use shanzhi_app::red_flags::{FlagTally, StoredFlag};
+use shanzhi_app::red_flags::{FlagTally, PublicFigures, StoredFlag};
 use shanzhi_domain::red_flags::FlagCode;
 
 use super::layout::page;
@@ -184,16 +184,22 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
 }
 
 /// The public figures: flags of the year under each region and for the departments with most — counts only.
-pub fn public_figures(lang: Lang, year: i32, places: &[FlagTally], departments: &[FlagTally]) -> Markup {
-    let table = |caption: &str, head: &str, rows: &[FlagTally]| {
+pub fn public_figures(lang: Lang, year: i32, figures: &PublicFigures) -> Markup {
+    let table = |caption: &str, head: &str, rows: &[FlagTally], own: Option<&FlagTally>| {
         html! {
             div.table-wrap { table.table {
                 caption { (caption) }
                 thead { tr { th scope="col" { (head) } th.num scope="col" { (lang.t("风险提示数", "Red flags")) } } }
-                tbody { @for r in rows { tr { td { (r.name) } td.num { (r.flags) } } } }
+                tbody {
+                    @for r in rows { tr { td { (r.name) } td.num { (r.flags) } } }
+                    @if let Some(r) = own {
+                        tr.own-level { td { (r.name) (lang.t("本级（不属于上列任一地区）", " itself (in none of the places above)")) } td.num { (r.flags) } }
+                    }
+                }
             } }
         }
     };
+    let (places, departments) = (&figures.places, &figures.departments);
     html! {
         section #red-flag-figures {
             h2 { (lang.t("风险提示统计", "Red flags")) " " (year) }
@@ -201,8 +207,8 @@ pub fn public_figures(lang: Lang, year: i32, places: &[FlagTally], departments: 
                 "平台根据采购记录自动计算的风险提示数量，供社会监督参考；提示不等于违法违规认定。",
                 "How many red flags the platform computed from its records, for public oversight; a flag decides nothing.",
             )) }
-            @if !places.is_empty() { (table(lang.t("按地区", "By region"), lang.t("地区", "Region"), places)) }
-            @if !departments.is_empty() { (table(lang.t("按采购单位", "By department"), lang.t("采购单位", "Department"), departments)) }
+            @if !places.is_empty() { (table(lang.t("按地区", "By region"), lang.t("地区", "Region"), places, figures.own.as_ref())) }
+            @if !departments.is_empty() { (table(lang.t("按采购单位", "By department"), lang.t("采购单位", "Department"), departments, None)) }
         }
     }
 }
