@@ -125,8 +125,11 @@ pub(crate) struct Cast {
     /// questions a million times.
     chosen: std::sync::Mutex<std::collections::HashMap<(OrgKind, String), usize>>,
     /// The active providers with someone to bid, in key order (what [`Cast::rivals`] picks from).
-    bidders: Vec<(i64, OrgKind, Option<String>)>,
+    bidders: Vec<Bidder>,
 }
+
+/// A provider that may bid: its id, kind and seat.
+type Bidder = (i64, OrgKind, Option<String>);
 
 impl Cast {
     pub(crate) fn new(orgs: BTreeMap<String, Organisation>, actors: Vec<Actor>) -> Cast {
@@ -138,15 +141,15 @@ impl Cast {
         let users = actors.iter().enumerate().map(|(i, a)| (a.user_id, i)).collect();
         let reviewers =
             (0..actors.len()).filter(|i| actors[*i].has(Role::Reviewer) && !actors[*i].is_upper_level()).collect();
-        let can_bid = |o: &Organisation| {
-            people.get(&o.id).is_some_and(|ps: &Vec<usize>| ps.iter().any(|i| actors[*i].has(Role::Provider)))
-        };
-        let bidders = orgs
+        let mut cast =
+            Cast { orgs, actors, by_id, people, users, reviewers, chosen: Default::default(), bidders: vec![] };
+        cast.bidders = cast
+            .orgs
             .values()
-            .filter(|o| o.is_eligible_provider() && can_bid(o))
+            .filter(|o| o.is_eligible_provider() && cast.member(o.id, Role::Provider).is_some())
             .map(|o| (o.id, o.kind, o.region.clone()))
             .collect();
-        Cast { orgs, actors, by_id, people, users, reviewers, chosen: Default::default(), bidders }
+        cast
     }
     pub(crate) fn org(&self, key: &str) -> LoadResult<&Organisation> {
         self.orgs.get(key).ok_or_else(|| format!("demo: unknown organisation {key}"))
@@ -181,8 +184,8 @@ impl Cast {
     /// Up to `n` active providers besides `winner` that `admits` lets take part and that have someone to bid,
     /// those seated in `near` first, each in key order.
     fn rivals(&self, winner: i64, near: &str, admits: impl Fn(OrgKind) -> bool, n: usize) -> Vec<i64> {
-        let able = |b: &&(i64, OrgKind, Option<String>)| b.0 != winner && admits(b.1);
-        let local = |b: &&(i64, OrgKind, Option<String>)| b.2.as_deref().is_some_and(|r| r.starts_with(near));
+        let able = |b: &&Bidder| b.0 != winner && admits(b.1);
+        let local = |b: &&Bidder| b.2.as_deref().is_some_and(|r| r.starts_with(near));
         let mut out: Vec<i64> = self.bidders.iter().filter(able).filter(local).take(n).map(|b| b.0).collect();
         if out.len() < n {
             let others = self.bidders.iter().filter(able).filter(|b| !local(b)).take(n - out.len());
