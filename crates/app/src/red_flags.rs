@@ -169,9 +169,10 @@ pub async fn counts(app: &App, year: Option<i32>) -> Result<BTreeMap<String, i64
 pub struct PublicFigures {
     /// Flags under each place of the first level with more than one place.
     pub places: Vec<FlagTally>,
-    /// The place above those, with the flags of its own projects that lie in none of them (a district-wide
-    /// project's), when it has any: without it the places would not add up to the whole.
-    pub own: Option<FlagTally>,
+    /// The places above those that have flags of their own projects, which lie in none of the places below (a
+    /// district-wide project's), each with those flags, the nearest first: without them the places would not add
+    /// up to the whole.
+    pub own: Vec<FlagTally>,
     /// The departments with most flags.
     pub departments: Vec<FlagTally>,
 }
@@ -181,7 +182,7 @@ pub struct PublicFigures {
 /// with most flags. Counts only — no project, evidence or provider.
 pub async fn public_figures(app: &App, year: i32) -> Result<PublicFigures> {
     let mut places = app.store.red_flags_by_place(year, None).await?;
-    let mut own = None;
+    let mut own = Vec::new();
     // At most the five levels of a region code.
     for _ in 0..5 {
         if places.len() != 1 {
@@ -193,7 +194,9 @@ pub async fn public_figures(app: &App, year: i32) -> Result<PublicFigures> {
             break;
         }
         let rest = parent.flags - below.iter().map(|t| t.flags).sum::<i64>();
-        own = (rest > 0).then_some(FlagTally { flags: rest, ..parent });
+        if rest > 0 {
+            own.insert(0, FlagTally { flags: rest, ..parent });
+        }
         places = below;
     }
     let departments = app.store.red_flags_by_buyer(year, "", PUBLIC_DEPARTMENTS).await?;

@@ -185,14 +185,14 @@ pub async fn list(State(state): State<AppState>, user: SignedIn, RawQuery(raw): 
 
 /// The public figures: flags of the year under each region and for the departments with most — counts only.
 pub fn public_figures(lang: Lang, year: i32, figures: &PublicFigures) -> Markup {
-    let table = |caption: &str, head: &str, rows: &[FlagTally], own: Option<&FlagTally>| {
+    let table = |caption: &str, head: &str, rows: &[FlagTally], own: &[FlagTally]| {
         html! {
             div.table-wrap { table.table {
                 caption { (caption) }
                 thead { tr { th scope="col" { (head) } th.num scope="col" { (lang.t("风险提示数", "Red flags")) } } }
                 tbody {
                     @for r in rows { tr { td { (r.name) } td.num { (r.flags) } } }
-                    @if let Some(r) = own {
+                    @for r in own {
                         tr.own-level { td { (r.name) (lang.t("本级（不属于上列任一地区）", " itself (in none of the places above)")) } td.num { (r.flags) } }
                     }
                 }
@@ -207,8 +207,8 @@ pub fn public_figures(lang: Lang, year: i32, figures: &PublicFigures) -> Markup 
                 "平台根据采购记录自动计算的风险提示数量，供社会监督参考；提示不等于违法违规认定。",
                 "How many red flags the platform computed from its records, for public oversight; a flag decides nothing.",
             )) }
-            @if !places.is_empty() { (table(lang.t("按地区", "By region"), lang.t("地区", "Region"), places, figures.own.as_ref())) }
-            @if !departments.is_empty() { (table(lang.t("按采购单位", "By department"), lang.t("采购单位", "Department"), departments, None)) }
+            @if !places.is_empty() { (table(lang.t("按地区", "By region"), lang.t("地区", "Region"), places, &figures.own)) }
+            @if !departments.is_empty() { (table(lang.t("按采购单位", "By department"), lang.t("采购单位", "Department"), departments, &[])) }
         }
     }
 }
