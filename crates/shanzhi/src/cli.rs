@@ -317,7 +317,7 @@ async fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Gen(args) => {
-            generate(&store, &rules, &args, &place.data_dir).await?;
+            generate(store.clone(), &rules, &args, &place.data_dir).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Serve {
@@ -685,7 +685,7 @@ async fn demo(app: &App) -> Result<(), String> {
     Ok(())
 }
 
-async fn generate(store: &SqlStore, rules: &Rules, args: &GenArgs, data_dir: &Path) -> Result<(), String> {
+async fn generate(store: SqlStore, rules: &Rules, args: &GenArgs, data_dir: &Path) -> Result<(), String> {
     let options = crate::gen::Options {
         projects: args.projects,
         seed: args.seed,

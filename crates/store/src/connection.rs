@@ -37,16 +37,40 @@ impl Timeouts {
     }
 }
 
+/// How a SQLite store's connections write its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Journal {
+    /// Into the write-ahead log, synced at every commit, and from there into the file at each checkpoint:
+    /// readers never wait for the writer, and an acknowledged write survives a power cut.
+    #[default]
+    Wal,
+    /// Once, straight into the file, unsynced, with each changed page's old content kept in a rollback journal
+    /// beside it: a bulk load into a new store (see [`crate::SqlStore::reopen`]), which writes a page's every
+    /// change twice through the log (log, then file) and syncs both at every batch. A process killed midway
+    /// leaves the file as its last commit left it (the journal undoes the rest at the next opening); a power cut
+    /// may not, and the load is made again. Readers wait while a commit writes, which the load's one thread
+    /// never does.
+    BulkLoad,
+}
+
 /// The store's pools for `url`: the one every request uses, and on SQLite a pool of one connection for batches
 /// (opened at the first). SQLite empties a connection's page cache whenever another connection has written since
 /// its last transaction: batches handed out in turn to the main pool's connections each began with a cold cache,
 /// reading their hot pages again, and each connection could keep a batch's 512 MB cache of its own.
-pub(crate) async fn pools(url: &str, backend: Backend, timeouts: Timeouts) -> Result<(AnyPool, Option<AnyPool>)> {
-    let pool = pool(url, backend, timeouts).await?;
+pub(crate) async fn pools(
+    url: &str,
+    backend: Backend,
+    timeouts: Timeouts,
+    journal: Journal,
+) -> Result<(AnyPool, Option<AnyPool>)> {
+    if backend == Backend::Sqlite {
+        crate::sqlite_memory::use_mimalloc();
+    }
+    let pool = pool(url, backend, timeouts, journal).await?;
     let batches = match backend {
         // A database in memory is the connection's own: a second pool would open another.
         Backend::Sqlite if sqlite_file(url).is_some() => {
-            Some(pool_options(true, timeouts, 1).connect_lazy(&sqlite_url(url))?)
+            Some(pool_options(true, timeouts, 1, journal).connect_lazy(&sqlite_url(url))?)
         }
         Backend::Sqlite | Backend::Postgres => None,
     };
@@ -64,7 +88,7 @@ fn sqlite_url(url: &str) -> String {
 
 /// Opens the pool for `url`. A SQLite file is created owner-only, and checked before the pool is made, so
 /// a damaged one is reported at once and by name.
-pub(crate) async fn pool(url: &str, backend: Backend, timeouts: Timeouts) -> Result<AnyPool> {
+pub(crate) async fn pool(url: &str, backend: Backend, timeouts: Timeouts, journal: Journal) -> Result<AnyPool> {
     sqlx::any::install_default_drivers();
     let sqlite = backend == Backend::Sqlite;
     let mut url = url.to_string();
@@ -74,13 +98,13 @@ pub(crate) async fn pool(url: &str, backend: Backend, timeouts: Timeouts) -> Res
             create_sqlite_file(path)?;
         }
         url = sqlite_url(&url);
-        check_sqlite(&url, path.as_deref(), timeouts).await?;
+        check_sqlite(&url, path.as_deref(), timeouts, journal).await?;
     }
-    Ok(pool_options(sqlite, timeouts, if sqlite { 4 } else { 10 }).connect(&url).await?)
+    Ok(pool_options(sqlite, timeouts, if sqlite { 4 } else { 10 }, journal).connect(&url).await?)
 }
 
 /// How the store's pools hand out `connections` at most, and set each one up.
-fn pool_options(sqlite: bool, timeouts: Timeouts, connections: u32) -> AnyPoolOptions {
+fn pool_options(sqlite: bool, timeouts: Timeouts, connections: u32, journal: Journal) -> AnyPoolOptions {
     let statement = timeouts.statement;
     AnyPoolOptions::new()
         .max_connections(connections)
@@ -97,7 +121,7 @@ fn pool_options(sqlite: bool, timeouts: Timeouts, connections: u32) -> AnyPoolOp
                 Ok(true)
             })
         })
-        .after_connect(move |conn, _| Box::pin(async move { set_up(conn, sqlite, statement).await }))
+        .after_connect(move |conn, _| Box::pin(async move { set_up(conn, sqlite, statement, journal).await }))
         .after_release(move |conn, _| Box::pin(async move { reusable(conn, sqlite, statement).await }))
 }
 
@@ -105,21 +129,35 @@ fn pool_options(sqlite: bool, timeouts: Timeouts, connections: u32) -> AnyPoolOp
 const RECENTLY_USED: Duration = Duration::from_secs(1);
 
 /// Every connection's settings. SQLite: foreign keys, write-ahead log synced at every commit (`FULL`: an
-/// acknowledged bid survives a power cut, where `NORMAL` may lose the last commits), how long to wait for
+/// acknowledged bid survives a power cut, where `NORMAL` may lose the last commits; a bulk load's [`Journal`]
+/// differs, and keeps a batch's changed pages in memory until its commit), how long to wait for
 /// another writer, and statement journals in memory (a statement inside a long transaction copies each page it
 /// changes there first, in case it must be undone alone: in a temporary file that was 500 small writes per
 /// generated project). PostgreSQL: how long a statement may run and a transaction may sit idle (one whose client is
 /// gone would otherwise hold its locks, among them the audit log's, until the server notices).
-async fn set_up(conn: &mut AnyConnection, sqlite: bool, statement: Duration) -> sqlx::Result<()> {
+async fn set_up(conn: &mut AnyConnection, sqlite: bool, statement: Duration, journal: Journal) -> sqlx::Result<()> {
     let ms = statement.as_millis();
     let settings = if sqlite {
-        vec![
-            "PRAGMA foreign_keys = ON".to_string(),
-            format!("PRAGMA busy_timeout = {ms}"),
-            "PRAGMA journal_mode = WAL".to_string(),
-            "PRAGMA synchronous = FULL".to_string(),
-            "PRAGMA temp_store = MEMORY".to_string(),
-        ]
+        const WAL: &[&str] = &["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"];
+        // Without the cache spilling a batch's pages into the file before its commit, which would lock out the
+        // load's own reads of what is committed.
+        const BULK_LOAD: &[&str] = &["PRAGMA synchronous = OFF", "PRAGMA cache_spill = OFF"];
+        let journal = match journal {
+            Journal::Wal => WAL,
+            // SQLite leaves the log only for a connection alone on the file (another is refused as busy at once):
+            // where another process has it open, the load writes through the log as every write does.
+            Journal::BulkLoad => match sqlx::query("PRAGMA journal_mode = TRUNCATE").execute(&mut *conn).await {
+                Ok(_) => BULK_LOAD,
+                Err(e) => {
+                    tracing::info!("the bulk load writes through the write-ahead log: {e}");
+                    WAL
+                }
+            },
+        };
+        let mut settings = vec!["PRAGMA foreign_keys = ON".to_string(), format!("PRAGMA busy_timeout = {ms}")];
+        settings.extend(journal.iter().map(|s| s.to_string()));
+        settings.push("PRAGMA temp_store = MEMORY".to_string());
+        settings
     } else {
         vec![format!("SET statement_timeout = {ms}"), format!("SET idle_in_transaction_session_timeout = {ms}")]
     };
@@ -165,11 +203,11 @@ fn create_sqlite_file(path: &Path) -> Result<()> {
 
 /// Opens the SQLite file once, as the pool will, and reads its schema. The pool would retry a failing
 /// connection until its time-out and then report only that; this reports what is wrong, at once.
-async fn check_sqlite(url: &str, path: Option<&Path>, timeouts: Timeouts) -> Result<()> {
+async fn check_sqlite(url: &str, path: Option<&Path>, timeouts: Timeouts, journal: Journal) -> Result<()> {
     let name = path.map_or_else(|| url.to_string(), |p| p.display().to_string());
     let checked = async {
         let mut conn = AnyConnection::connect(url).await?;
-        set_up(&mut conn, true, timeouts.statement).await?;
+        set_up(&mut conn, true, timeouts.statement, journal).await?;
         sqlx::query("SELECT count(*) FROM sqlite_master").fetch_one(&mut conn).await?;
         conn.close().await
     };
@@ -198,11 +236,8 @@ mod tests {
     /// survives a power cut.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn sqlite_commits_are_durable_through_a_power_cut() {
-        let dir = std::env::temp_dir().join(format!("shanzhi-sync-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let url = format!("sqlite://{}", dir.join("t.db").display());
-        let store =
-            SqlStore::connect(&url, DataKey::generate().0, DataKey::generate().0, Timeouts::default()).await.unwrap();
+        let (dir, url) = new_file("sync");
+        let store = connect(&url).await;
         for _ in 0..6 {
             let mut conns = Vec::new();
             // Several at once, so more than one pooled connection is asked.
@@ -219,15 +254,81 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    /// A folder of its own for a test's SQLite file, and the file's URL.
+    fn new_file(test: &str) -> (PathBuf, String) {
+        let dir = std::env::temp_dir().join(format!("shanzhi-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let url = format!("sqlite://{}", dir.join("t.db").display());
+        (dir, url)
+    }
+
+    async fn connect(url: &str) -> SqlStore {
+        SqlStore::connect(url, DataKey::generate().0, DataKey::generate().0, Timeouts::default()).await.unwrap()
+    }
+
+    async fn journal_of(store: &SqlStore) -> (String, i64) {
+        let mut c = store.pool().acquire().await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *c).await.unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *c).await.unwrap();
+        (mode, sync)
+    }
+
+    /// A bulk load writes through a rollback journal, unsynced; a batch it drops is undone whole; committed
+    /// batches are read as usual; and the store goes back to the synced write-ahead log after. While another
+    /// connection has the file open, the file keeps its log.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_bulk_load_writes_through_a_rollback_journal_and_goes_back_to_the_log() {
+        use crate::{By, Store};
+        let (dir, url) = new_file("bulk");
+        let store = connect(&url).await;
+        store.migrate().await.unwrap();
+        let now = chrono::Utc::now();
+        let by = By::system("test");
+
+        // Held open by another store: the file keeps its log, and writes go on.
+        let other = connect(&url).await;
+        let (store, got) = store.reopen(Journal::BulkLoad).await.unwrap();
+        assert_eq!(got, Journal::Wal);
+        assert_eq!(journal_of(&store).await, ("wal".to_string(), 2));
+        store.set_setting(&by, "a", "1", now).await.unwrap();
+        other.pool().close().await;
+        drop(other);
+        let (store, _) = store.reopen(Journal::Wal).await.unwrap();
+
+        // Alone on the file: a rollback journal, unsynced.
+        let (store, got) = store.reopen(Journal::BulkLoad).await.unwrap();
+        assert_eq!(got, Journal::BulkLoad);
+        assert_eq!(journal_of(&store).await, ("truncate".to_string(), 0));
+        let batch = store.batch().await.unwrap();
+        batch.store().set_setting(&by, "b", "2", now).await.unwrap();
+        batch.commit().await.unwrap();
+        let batch = store.batch().await.unwrap();
+        batch.store().set_setting(&by, "c", "3", now).await.unwrap();
+        drop(batch);
+        assert_eq!(store.setting("b").await.unwrap().as_deref(), Some("2"), "committed, read as usual");
+        assert_eq!(store.setting("c").await.unwrap(), None, "a dropped batch is undone");
+
+        let (store, got) = store.reopen(Journal::Wal).await.unwrap();
+        assert_eq!(got, Journal::Wal);
+        assert_eq!(journal_of(&store).await, ("wal".to_string(), 2));
+        let ok: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(store.pool()).await.unwrap();
+        assert_eq!(ok, "ok");
+        for (key, value) in [("a", Some("1")), ("b", Some("2")), ("c", None)] {
+            assert_eq!(store.setting(key).await.unwrap().as_deref(), value, "setting {key}");
+        }
+        let events = store.audit_events(0, 1000).await.unwrap();
+        assert!(events.len() >= 2, "the settings' events");
+        let mut chain = shanzhi_domain::audit::Verifier::new(None);
+        assert!(events.iter().all(|e| chain.feed(e).is_ok()), "the audit chain holds");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     /// A transaction that SQLite ended while the driver still counts it open — as when a statement or a
     /// COMMIT fails on a full disk and SQLite rolls back by itself — must not poison the pool.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_transaction_ended_behind_the_drivers_back_does_not_poison_the_pool() {
-        let dir = std::env::temp_dir().join(format!("shanzhi-poison-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let url = format!("sqlite://{}", dir.join("t.db").display());
-        let store =
-            SqlStore::connect(&url, DataKey::generate().0, DataKey::generate().0, Timeouts::default()).await.unwrap();
+        let (dir, url) = new_file("poison");
+        let store = connect(&url).await;
         store.migrate().await.unwrap();
         for end in ["COMMIT", "ROLLBACK"].iter().cycle().take(8) {
             let mut w = store.begin_write().await.expect("a clean connection");

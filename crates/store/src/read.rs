@@ -156,6 +156,13 @@ impl SqliteReads {
         Ok(conn)
     }
 
+    /// Closes the connections kept idle: called between reads (one in use would be kept when given back).
+    pub(crate) fn close_idle(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
     fn give_back(&self, conn: rusqlite::Connection) {
         if let Ok(mut idle) = self.idle.lock() {
             if idle.len() < KEEP_IDLE {

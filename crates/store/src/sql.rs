@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::connection::Timeouts;
+use crate::connection::{Journal, Timeouts};
 use crate::error::{classify, Result, StoreError};
 use crate::listing::Arg;
 use crate::read::{Cells, Snapshot, SqliteReads};
@@ -29,6 +29,8 @@ use crate::{
 
 #[derive(Clone)]
 pub struct SqlStore {
+    /// Where the store is, to open it again ([`SqlStore::reopen`]).
+    url: Arc<str>,
     pool: AnyPool,
     /// On SQLite, the one connection batches write on (see [`crate::connection::pools`]).
     batch_pool: Option<AnyPool>,
@@ -85,8 +87,18 @@ pub(crate) fn flag(b: bool) -> i64 {
 
 impl SqlStore {
     pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
+        SqlStore::connect_with(url, key, bid_master, timeouts, Journal::Wal).await
+    }
+
+    async fn connect_with(
+        url: &str,
+        key: DataKey,
+        bid_master: DataKey,
+        timeouts: Timeouts,
+        journal: Journal,
+    ) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
-        let (pool, batch_pool) = crate::connection::pools(url, backend, timeouts).await?;
+        let (pool, batch_pool) = crate::connection::pools(url, backend, timeouts, journal).await?;
         let sqlite_reads = match backend {
             Backend::Sqlite => {
                 crate::connection::sqlite_file(url).map(|path| Arc::new(SqliteReads::new(&path, timeouts.statement)))
@@ -96,6 +108,7 @@ impl SqlStore {
         let sqlite_writer = Arc::new(Mutex::new(()));
         let reserved_ids = Arc::default();
         Ok(SqlStore {
+            url: url.into(),
             pool,
             batch_pool,
             backend,
@@ -110,6 +123,34 @@ impl SqlStore {
             known_regions: Arc::default(),
             list_sizes: Arc::default(),
         })
+    }
+
+    /// This store, opened again with `journal` on a SQLite file (a PostgreSQL store is kept as it is): its
+    /// connections are closed first — this store's clones can no longer read or write — since SQLite leaves
+    /// the write-ahead log only for a connection alone on the file. Answers the journal the file got: where
+    /// another process has it open, it stays in the log. Back to [`Journal::Wal`] the file is synced first,
+    /// so that what a bulk load wrote unsynced is on the disk before the store is used as usual.
+    pub async fn reopen(self, journal: Journal) -> Result<(SqlStore, Journal)> {
+        let sqlite = self.backend == Backend::Sqlite && self.batch.is_none();
+        let Some(path) = crate::connection::sqlite_file(&self.url).filter(|_| sqlite) else {
+            return Ok((self, Journal::Wal));
+        };
+        self.pool.close().await;
+        if let Some(batches) = &self.batch_pool {
+            batches.close().await;
+        }
+        if let Some(reads) = &self.sqlite_reads {
+            reads.close_idle();
+        }
+        if journal == Journal::Wal {
+            std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(StoreError::from)?;
+        }
+        let store = SqlStore::connect_with(&self.url, self.key, self.bid_master, self.timeouts, journal).await?;
+        let mut conn = store.pool.acquire().await?;
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+        drop(conn);
+        let got = if mode.eq_ignore_ascii_case("wal") { Journal::Wal } else { Journal::BulkLoad };
+        Ok((store, got))
     }
 
     /// The same store writing into `batch`.

@@ -20,7 +20,7 @@ use shanzhi_domain::clock::china_date;
 use shanzhi_domain::org::{Actor, Role};
 use shanzhi_domain::project::Scope;
 use shanzhi_domain::rules::Rules;
-use shanzhi_store::{BudgetView, By, PageRequest, ProjectFilter, ProjectStore, SqlStore, Store};
+use shanzhi_store::{BudgetView, By, Journal, PageRequest, ProjectFilter, ProjectStore, SqlStore, Store};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -59,7 +59,7 @@ pub struct Outcome {
 /// Fills the store; `on_progress(done, total)` after each project. Refused (with a message naming the
 /// problem) when the store holds projects and `append` is not set.
 pub async fn run(
-    store: &SqlStore,
+    store: SqlStore,
     rules: &Rules,
     options: &Options,
     cost: PasswordCost,
@@ -141,7 +141,7 @@ pub async fn run(
     // The providers' registry entries, once, with the province: each write its own transaction, as the registry
     // page's (a qualification reads back the upload it names, which a batch would still hold).
     if fresh {
-        let app = batch_app(store, rules, now, data_dir);
+        let app = batch_app(&store, rules, now, data_dir);
         registry::fill(&app, &province, &cast, &catalogue, options.seed).await?;
     }
     let standards = store.standards().await.map_err(e("standards"))?;
@@ -150,12 +150,19 @@ pub async fn run(
     // on PostgreSQL without the summary tables summed from the projects' rows, whose upserts were half its time.
     // Not on SQLite: filling them sorts every project's rows in temporary storage, which is memory there (a
     // million projects' would take the load past its 2 GB). `--append` writes as every other write does.
-    if before == 0 && !options.append {
+    let new_store = before == 0 && !options.append;
+    if new_store {
         store.defer_list_indexes().await.map_err(e("indexes"))?;
         if store.backend() == shanzhi_store::Backend::Postgres {
             store.defer_summaries().await.map_err(e("summaries"))?;
         }
     }
+    // A new SQLite store is loaded through a rollback journal, unsynced, and synced at the end: each page is
+    // written once, where the write-ahead log wrote it twice (log, then file) and synced both at every batch
+    // (a fifth of the load's time). See `Journal::BulkLoad` for what a cut-short load leaves.
+    let journal = if new_store { Journal::BulkLoad } else { Journal::Wal };
+    let (store, journal) = store.reopen(journal).await.map_err(e("reopen"))?;
+    tracing::debug!(?journal, "loading the batches");
     let mut rng = StdRng::seed_from_u64(options.seed);
     let mut done = 0u64;
     while done < options.projects {
@@ -196,6 +203,10 @@ pub async fn run(
             "batch"
         );
     }
+    let store = match journal {
+        Journal::BulkLoad => store.reopen(Journal::Wal).await.map_err(e("reopen"))?.0,
+        Journal::Wal => store,
+    };
     store.restore_list_indexes().await.map_err(e("indexes"))?;
     store.analyze().await.map_err(e("statistics of the tables"))?;
     let newest = store
