@@ -144,15 +144,13 @@ async fn set_up(conn: &mut AnyConnection, sqlite: bool, statement: Duration, jou
         const BULK_LOAD: &[&str] = &["PRAGMA synchronous = OFF", "PRAGMA cache_spill = OFF"];
         let journal = match journal {
             Journal::Wal => WAL,
-            // SQLite leaves the log only for a connection alone on the file (another is refused as busy at once):
-            // where another process has it open, the load writes through the log as every write does.
-            Journal::BulkLoad => match sqlx::query("PRAGMA journal_mode = TRUNCATE").execute(&mut *conn).await {
-                Ok(_) => BULK_LOAD,
-                Err(e) => {
-                    tracing::info!("the bulk load writes through the write-ahead log: {e}");
+            Journal::BulkLoad => {
+                if leave_the_log(conn).await {
+                    BULK_LOAD
+                } else {
                     WAL
                 }
-            },
+            }
         };
         let mut settings = vec!["PRAGMA foreign_keys = ON".to_string(), format!("PRAGMA busy_timeout = {ms}")];
         settings.extend(journal.iter().map(|s| s.to_string()));
@@ -165,6 +163,26 @@ async fn set_up(conn: &mut AnyConnection, sqlite: bool, statement: Duration, jou
         sqlx::query(&s).execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// Switches the file to a rollback journal. SQLite leaves the log only for a connection alone on the file, and
+/// refuses another at once, without waiting: a connection this process has just closed may still be
+/// letting go of it (sqlx closes a SQLite connection on its worker thread), so the switch is tried for a moment.
+/// Where another process has the file open, the load writes through the log as every write does.
+async fn leave_the_log(conn: &mut AnyConnection) -> bool {
+    const TRIES: u32 = 20;
+    for tried in 1..=TRIES {
+        // Refused, SQLite answers busy or names the mode it kept.
+        let answer: sqlx::Result<String> =
+            sqlx::query_scalar("PRAGMA journal_mode = TRUNCATE").fetch_one(&mut *conn).await;
+        match answer {
+            Ok(mode) if mode.eq_ignore_ascii_case("truncate") => return true,
+            Ok(mode) if tried == TRIES => tracing::info!("the bulk load writes through the {mode} journal"),
+            Err(e) if tried == TRIES => tracing::info!("the bulk load writes through the write-ahead log: {e}"),
+            _ => tokio::time::sleep(Duration::from_millis(25)).await,
+        }
+    }
+    false
 }
 
 /// Whether a connection given back to the pool may serve the next request. One still in a transaction —

@@ -135,6 +135,9 @@ impl SqlStore {
         let Some(path) = crate::connection::sqlite_file(&self.url).filter(|_| sqlite) else {
             return Ok((self, Journal::Wal));
         };
+        // A connection given back just before is checked on a task of its own before it is idle, and one still
+        // being checked when the pool closes is not closed with it: a moment lets those tasks end.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         self.pool.close().await;
         if let Some(batches) = &self.batch_pool {
             batches.close().await;
@@ -146,9 +149,11 @@ impl SqlStore {
             std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(StoreError::from)?;
         }
         let store = SqlStore::connect_with(&self.url, self.key, self.bid_master, self.timeouts, journal).await?;
-        let mut conn = store.pool.acquire().await?;
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
-        drop(conn);
+        // Closed here, not given back: a connection still being given back when the pool closes stays open (sqlx
+        // checks it on a task of its own), and would keep the file in its log at the next reopening.
+        let mut conn = store.pool.acquire().await?.detach();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await?;
+        sqlx::Connection::close(conn).await?;
         let got = if mode.eq_ignore_ascii_case("wal") { Journal::Wal } else { Journal::BulkLoad };
         Ok((store, got))
     }
