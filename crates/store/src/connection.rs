@@ -8,7 +8,11 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{Result, StoreError};
-use crate::Backend;
+use crate::read::SqliteReads;
+use crate::secrets::DataKey;
+use crate::{Backend, SqlStore};
+use std::sync::Arc;
+use tokio::sync::Mutex;
 
 /// How long the store waits on the database.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +237,80 @@ async fn check_sqlite(url: &str, path: Option<&Path>, timeouts: Timeouts, journa
         Ok(()) => Ok(()),
         Err(StoreError::Damaged(what)) => Err(StoreError::Damaged(format!("{name}: {what}"))),
         Err(other) => Err(other),
+    }
+}
+
+impl SqlStore {
+    pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
+        SqlStore::connect_with(url, key, bid_master, timeouts, Journal::Wal).await
+    }
+
+    async fn connect_with(
+        url: &str,
+        key: DataKey,
+        bid_master: DataKey,
+        timeouts: Timeouts,
+        journal: Journal,
+    ) -> Result<SqlStore> {
+        let backend = Backend::from_url(url)?;
+        let (pool, batch_pool) = crate::connection::pools(url, backend, timeouts, journal).await?;
+        let sqlite_reads = match backend {
+            Backend::Sqlite => {
+                crate::connection::sqlite_file(url).map(|path| Arc::new(SqliteReads::new(&path, timeouts.statement)))
+            }
+            Backend::Postgres => None,
+        };
+        let sqlite_writer = Arc::new(Mutex::new(()));
+        let reserved_ids = Arc::default();
+        Ok(SqlStore {
+            url: url.into(),
+            pool,
+            batch_pool,
+            backend,
+            key,
+            bid_master,
+            sqlite_writer,
+            timeouts,
+            batch: None,
+            sqlite_reads,
+            reserved_ids,
+            kept_lines: Arc::default(),
+            known_regions: Arc::default(),
+            list_sizes: Arc::default(),
+        })
+    }
+
+    /// This store, opened again with `journal` on a SQLite file (a PostgreSQL store is kept as it is): its
+    /// connections are closed first — this store's clones can no longer read or write — since SQLite leaves
+    /// the write-ahead log only for a connection alone on the file. Answers the journal the file got: where
+    /// another process has it open, it stays in the log. Back to [`Journal::Wal`] the file is synced first,
+    /// so that what a bulk load wrote unsynced is on the disk before the store is used as usual.
+    pub async fn reopen(self, journal: Journal) -> Result<(SqlStore, Journal)> {
+        let sqlite = self.backend == Backend::Sqlite && self.batch.is_none();
+        let Some(path) = crate::connection::sqlite_file(&self.url).filter(|_| sqlite) else {
+            return Ok((self, Journal::Wal));
+        };
+        // A connection given back just before is checked on a task of its own before it is idle, and one still
+        // being checked when the pool closes is not closed with it: a moment lets those tasks end.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        self.pool.close().await;
+        if let Some(batches) = &self.batch_pool {
+            batches.close().await;
+        }
+        if let Some(reads) = &self.sqlite_reads {
+            reads.close_idle();
+        }
+        if journal == Journal::Wal {
+            std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(StoreError::from)?;
+        }
+        let store = SqlStore::connect_with(&self.url, self.key, self.bid_master, self.timeouts, journal).await?;
+        // Closed here, not given back: a connection still being given back when the pool closes stays open (sqlx
+        // checks it on a task of its own), and would keep the file in its log at the next reopening.
+        let mut conn = store.pool.acquire().await?.detach();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await?;
+        sqlx::Connection::close(conn).await?;
+        let got = if mode.eq_ignore_ascii_case("wal") { Journal::Wal } else { Journal::BulkLoad };
+        Ok((store, got))
     }
 }
 

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use crate::connection::{Journal, Timeouts};
+use crate::connection::Timeouts;
 use crate::error::{classify, Result, StoreError};
 use crate::listing::Arg;
 use crate::read::{Cells, Snapshot, SqliteReads};
@@ -30,17 +30,17 @@ use crate::{
 #[derive(Clone)]
 pub struct SqlStore {
     /// Where the store is, to open it again ([`SqlStore::reopen`]).
-    url: Arc<str>,
-    pool: AnyPool,
+    pub(crate) url: Arc<str>,
+    pub(crate) pool: AnyPool,
     /// On SQLite, the one connection batches write on (see [`crate::connection::pools`]).
-    batch_pool: Option<AnyPool>,
-    backend: Backend,
-    key: DataKey,
+    pub(crate) batch_pool: Option<AnyPool>,
+    pub(crate) backend: Backend,
+    pub(crate) key: DataKey,
     /// Wraps each procurement's bid key (see `procure`).
-    bid_master: DataKey,
+    pub(crate) bid_master: DataKey,
     /// SQLite allows one writer: writes in this process queue here instead of failing with SQLITE_BUSY.
     pub(crate) sqlite_writer: Arc<Mutex<()>>,
-    timeouts: Timeouts,
+    pub(crate) timeouts: Timeouts,
     /// A batch's transaction (see [`crate::bulk`]): when set, every write goes into it.
     pub(crate) batch: Option<crate::bulk::Shared>,
     /// On a SQLite file, reads outside a transaction run on the caller's thread (see [`crate::read`]).
@@ -86,78 +86,6 @@ pub(crate) fn flag(b: bool) -> i64 {
 }
 
 impl SqlStore {
-    pub async fn connect(url: &str, key: DataKey, bid_master: DataKey, timeouts: Timeouts) -> Result<SqlStore> {
-        SqlStore::connect_with(url, key, bid_master, timeouts, Journal::Wal).await
-    }
-
-    async fn connect_with(
-        url: &str,
-        key: DataKey,
-        bid_master: DataKey,
-        timeouts: Timeouts,
-        journal: Journal,
-    ) -> Result<SqlStore> {
-        let backend = Backend::from_url(url)?;
-        let (pool, batch_pool) = crate::connection::pools(url, backend, timeouts, journal).await?;
-        let sqlite_reads = match backend {
-            Backend::Sqlite => {
-                crate::connection::sqlite_file(url).map(|path| Arc::new(SqliteReads::new(&path, timeouts.statement)))
-            }
-            Backend::Postgres => None,
-        };
-        let sqlite_writer = Arc::new(Mutex::new(()));
-        let reserved_ids = Arc::default();
-        Ok(SqlStore {
-            url: url.into(),
-            pool,
-            batch_pool,
-            backend,
-            key,
-            bid_master,
-            sqlite_writer,
-            timeouts,
-            batch: None,
-            sqlite_reads,
-            reserved_ids,
-            kept_lines: Arc::default(),
-            known_regions: Arc::default(),
-            list_sizes: Arc::default(),
-        })
-    }
-
-    /// This store, opened again with `journal` on a SQLite file (a PostgreSQL store is kept as it is): its
-    /// connections are closed first — this store's clones can no longer read or write — since SQLite leaves
-    /// the write-ahead log only for a connection alone on the file. Answers the journal the file got: where
-    /// another process has it open, it stays in the log. Back to [`Journal::Wal`] the file is synced first,
-    /// so that what a bulk load wrote unsynced is on the disk before the store is used as usual.
-    pub async fn reopen(self, journal: Journal) -> Result<(SqlStore, Journal)> {
-        let sqlite = self.backend == Backend::Sqlite && self.batch.is_none();
-        let Some(path) = crate::connection::sqlite_file(&self.url).filter(|_| sqlite) else {
-            return Ok((self, Journal::Wal));
-        };
-        // A connection given back just before is checked on a task of its own before it is idle, and one still
-        // being checked when the pool closes is not closed with it: a moment lets those tasks end.
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-        self.pool.close().await;
-        if let Some(batches) = &self.batch_pool {
-            batches.close().await;
-        }
-        if let Some(reads) = &self.sqlite_reads {
-            reads.close_idle();
-        }
-        if journal == Journal::Wal {
-            std::fs::File::open(&path).and_then(|f| f.sync_all()).map_err(StoreError::from)?;
-        }
-        let store = SqlStore::connect_with(&self.url, self.key, self.bid_master, self.timeouts, journal).await?;
-        // Closed here, not given back: a connection still being given back when the pool closes stays open (sqlx
-        // checks it on a task of its own), and would keep the file in its log at the next reopening.
-        let mut conn = store.pool.acquire().await?.detach();
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await?;
-        sqlx::Connection::close(conn).await?;
-        let got = if mode.eq_ignore_ascii_case("wal") { Journal::Wal } else { Journal::BulkLoad };
-        Ok((store, got))
-    }
-
     /// The same store writing into `batch`.
     pub(crate) fn with_batch(&self, batch: crate::bulk::Shared) -> SqlStore {
         SqlStore { batch: Some(batch), ..self.clone() }
