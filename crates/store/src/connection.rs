@@ -42,11 +42,10 @@ impl Timeouts {
 }
 
 /// How a SQLite store's connections write its pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Journal {
     /// Into the write-ahead log, synced at every commit, and from there into the file at each checkpoint:
     /// readers never wait for the writer, and an acknowledged write survives a power cut.
-    #[default]
     Wal,
     /// Once, straight into the file, unsynced, with each changed page's old content kept in a rollback journal
     /// beside it: a bulk load into a new store (see [`crate::SqlStore::reopen`]), which writes a page's every
@@ -253,11 +252,9 @@ impl SqlStore {
         journal: Journal,
     ) -> Result<SqlStore> {
         let backend = Backend::from_url(url)?;
-        let (pool, batch_pool) = crate::connection::pools(url, backend, timeouts, journal).await?;
+        let (pool, batch_pool) = pools(url, backend, timeouts, journal).await?;
         let sqlite_reads = match backend {
-            Backend::Sqlite => {
-                crate::connection::sqlite_file(url).map(|path| Arc::new(SqliteReads::new(&path, timeouts.statement)))
-            }
+            Backend::Sqlite => sqlite_file(url).map(|path| Arc::new(SqliteReads::new(&path, timeouts.statement))),
             Backend::Postgres => None,
         };
         let sqlite_writer = Arc::new(Mutex::new(()));
@@ -287,7 +284,7 @@ impl SqlStore {
     /// so that what a bulk load wrote unsynced is on the disk before the store is used as usual.
     pub async fn reopen(self, journal: Journal) -> Result<(SqlStore, Journal)> {
         let sqlite = self.backend == Backend::Sqlite && self.batch.is_none();
-        let Some(path) = crate::connection::sqlite_file(&self.url).filter(|_| sqlite) else {
+        let Some(path) = sqlite_file(&self.url).filter(|_| sqlite) else {
             return Ok((self, Journal::Wal));
         };
         // A connection given back just before is checked on a task of its own before it is idle, and one still
