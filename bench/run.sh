@@ -14,7 +14,8 @@
 # BENCH_ONLY (an extended regular expression: only the endpoints whose name matches, besides the ceiling),
 # BENCH_LIMIT (items a list page asks for, `limit=N` on every list URL; unset: the lists' default of 50),
 # BENCH_SERVER_WRAP (a command the server, not the ceiling, runs under: `chrt --batch 0`, `taskset -c 0`),
-# BENCH_KEEP=1 (keep the work folder: wrk's full output, the URL lists, the server's log), CARGO_TARGET_DIR.
+# BENCH_KEEP=1 (keep the work folder: wrk's full output, the URL lists, the server's log), CARGO_TARGET_DIR,
+# BENCH_BIN (a shanzhi binary to serve instead of this checkout's build: another commit's, for an A/B run).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -48,7 +49,7 @@ while [[ $# -gt 0 ]]; do
     --data) [[ $# -ge 2 ]] || die "--data needs a folder"; DATA_DIR=$2; shift 2 ;;
     --database-url) [[ $# -ge 2 ]] || die "--database-url needs a URL"; DB_URL=$2; shift 2 ;;
     --demo) LOAD_DEMO=1; shift ;;
-    -h | --help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
 done
@@ -88,7 +89,7 @@ log "building the release binary and the ceiling…"
 (cd "$ROOT" && cargo build --release --quiet -p shanzhi --bin shanzhi && cargo build --release --quiet -p shanzhi-web --example ceiling) ||
   die "the release build failed"
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release/shanzhi
+BIN=${BENCH_BIN:-$TARGET/release/shanzhi}
 CEILING_BIN=$TARGET/release/examples/ceiling
 [[ -x $BIN && -x $CEILING_BIN ]] || die "no binary at $BIN or $CEILING_BIN"
 
@@ -342,6 +343,7 @@ IDLE_MB=$(awk -v k="$IDLE_RSS" 'BEGIN { printf "%.0f", k / 1024 }')
 RSS_MET=$(awk -v m="$PEAK_MB" 'BEGIN { print (m <= 300) ? "yes" : "no" }')
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 [[ -n $(git -C "$ROOT" status --porcelain 2>/dev/null) ]] && COMMIT="$COMMIT (with uncommitted changes)"
+[[ -n ${BENCH_BIN:-} ]] && COMMIT="$COMMIT, serving $BENCH_BIN"
 CPU=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)
 DATE=$(date +%F)
 if [[ $LOAD_DEMO == 1 && $DATA_DIR == "$WORK/data" ]]; then DATA="the demo, loaded for this run"; else DATA="$DATA_DIR"; fi

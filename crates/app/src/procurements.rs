@@ -682,7 +682,7 @@ fn marked(p: &Procurement, app: &App, marks: &[OverdueMark]) -> Vec<(Duty, Optio
 
 /// One procurement's duties, overdue as the sweep marked them.
 pub async fn duties_of(app: &App, p: &Procurement) -> Result<Vec<Duty>> {
-    let marks = app.store.open_overdue_marks(Some(p.id)).await?;
+    let marks = app.store.open_overdue_marks(&[p.id]).await?;
     Ok(marked(p, app, &marks).into_iter().map(|(d, _)| d).collect())
 }
 
@@ -744,26 +744,30 @@ fn duty_views(p: &Procurement, duties: Vec<(Duty, Option<String>)>) -> impl Iter
 /// `mine`: the duties the actor holds, of the procurements waiting on the actor. Otherwise the overdue duties
 /// the actor may oversee: of the procurements with an open mark of the deadline sweep, in the actor's view.
 pub async fn duties(app: &App, actor: &Actor, mine: bool) -> Result<Vec<DutyView>> {
-    let marks = app.store.open_overdue_marks(None).await?;
-    let mut out = Vec::new();
-    if mine {
+    let procurements = if mine {
         let holding = Holding {
             purchaser_org_id: actor.has(Role::Purchaser).then_some(actor.org_id),
             agency_org_id: actor.has(Role::Agency).then_some(actor.org_id),
             finance: actor.is_finance_reviewer(),
             member_user_id: actor.user_id,
         };
-        for p in every_page(|page| app.store.awaiting_procurements(&holding, page)).await? {
-            let held: Vec<_> = marked(&p, app, &marks).into_iter().filter(|(d, _)| holds(actor, &p, d)).collect();
-            out.extend(duty_views(&p, held));
-        }
+        every_page(|page| app.store.awaiting_procurements(&holding, page)).await?
     } else {
         let scope = shanzhi_domain::procurement::Scope::of(actor);
         let filter = ProcurementFilter { overdue: true, ..ProcurementFilter::default() };
-        for p in every_page(|page| app.store.procurement_page(&scope, false, &filter, page)).await? {
-            let overdue: Vec<_> = marked(&p, app, &marks).into_iter().filter(|(d, _)| d.overdue).collect();
-            out.extend(duty_views(&p, overdue));
-        }
+        every_page(|page| app.store.procurement_page(&scope, false, &filter, page)).await?
+    };
+    let ids: Vec<i64> = procurements.iter().map(|p| p.id).collect();
+    let marks = app.store.open_overdue_marks(&ids).await?;
+    let mut out = Vec::new();
+    for p in &procurements {
+        let duties = marked(p, app, &marks).into_iter();
+        let shown: Vec<_> = if mine {
+            duties.filter(|(d, _)| holds(actor, p, d)).collect()
+        } else {
+            duties.filter(|(d, _)| d.overdue).collect()
+        };
+        out.extend(duty_views(p, shown));
     }
     out.sort_by_key(|d| d.duty.due);
     Ok(out)

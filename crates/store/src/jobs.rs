@@ -91,8 +91,9 @@ pub trait JobStore: Send + Sync {
     ) -> Result<Option<JobRun>>;
     /// Runs (of `job`, or of every job), newest first, one page.
     async fn job_run_page(&self, job: Option<Job>, page: PageRequest) -> Result<Page<JobRun>>;
-    /// Overdue marks not yet resolved, of one procurement or of all, by due date.
-    async fn open_overdue_marks(&self, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>>;
+    /// Overdue marks not yet resolved of these procurements, by due date. A request asks for the procurements it
+    /// shows: at a million projects the open marks of the whole province are tens of thousands of rows.
+    async fn open_overdue_marks(&self, procurement_ids: &[i64]) -> Result<Vec<OverdueMark>>;
 }
 
 /// Procurements read at once by the sweep.
@@ -133,25 +134,29 @@ fn describe(procurement_id: i64, code: &str, challenge: Option<u32>, due: NaiveD
 const MARK_COLUMNS: &str = "id, procurement_id, code, challenge, due, marked_at, resolved_at, resolved_by";
 
 impl SqlStore {
-    async fn open_marks_in(&self, conn: &mut AnyConnection, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>> {
-        let rows = match procurement_id {
-            Some(id) => {
-                sqlx::query(&format!(
-                    "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id = $1 ORDER BY due, id"
-                ))
-                .bind(id)
-                .fetch_all(&mut *conn)
-                .await?
-            }
-            None => {
-                sqlx::query(&format!(
-                    "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL ORDER BY due, procurement_id, id"
-                ))
-                .fetch_all(&mut *conn)
-                .await?
-            }
+    /// The open marks of the procurements `of` names (`None`: of all, which only the sweep reads), by due date.
+    async fn open_marks_in(&self, conn: &mut AnyConnection, of: Option<&[i64]>) -> Result<Vec<OverdueMark>> {
+        let Some(ids) = of else {
+            let sql = format!(
+                "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL ORDER BY due, procurement_id, id"
+            );
+            let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
+            return rows.iter().map(|r| mark_from_row(r)).collect();
         };
-        rows.iter().map(|r| mark_from_row(r)).collect()
+        let mut marks = Vec::new();
+        for chunk in ids.chunks(SWEEP_PAGE as usize) {
+            let mut w = Where::default();
+            let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
+            let sql = format!(
+                "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id IN ({})",
+                list.join(", ")
+            );
+            for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
+                marks.push(mark_from_row(&r)?);
+            }
+        }
+        marks.sort_by_key(|m| (m.due, m.procurement_id, m.id));
+        Ok(marks)
     }
 
     async fn resolve_mark(
@@ -197,7 +202,7 @@ impl SqlStore {
                 return Ok(());
             }
         }
-        for mark in self.open_marks_in(conn, Some(procurement_id)).await? {
+        for mark in self.open_marks_in(conn, Some(&[procurement_id])).await? {
             if !outstanding.iter().any(|d| mark.is_for(d)) {
                 self.resolve_mark(conn, &mark, &by.name, now).await?;
             }
@@ -277,7 +282,7 @@ impl SqlStore {
                         .fetch_one(&mut *conn)
                         .await?;
                     due = overdue(&procurement_from_row(&row)?);
-                    marks = self.open_marks_in(conn, Some(p.id)).await?;
+                    marks = self.open_marks_in(conn, Some(&[p.id])).await?;
                 }
                 for d in due.iter().filter(|d| !marks.iter().any(|m| m.is_for(d))) {
                     let done = sqlx::query(
@@ -375,8 +380,11 @@ impl JobStore for SqlStore {
         Ok(Page::cut(runs, page.limit, |r| r.id))
     }
 
-    async fn open_overdue_marks(&self, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>> {
+    async fn open_overdue_marks(&self, procurement_ids: &[i64]) -> Result<Vec<OverdueMark>> {
+        if procurement_ids.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut conn = self.pool().acquire().await?;
-        self.open_marks_in(&mut conn, procurement_id).await
+        self.open_marks_in(&mut conn, Some(procurement_ids)).await
     }
 }

@@ -310,6 +310,32 @@ both_backends! {
         assert_eq!(app.get("/api/v1/overdue", &supervisor).await.1, json!([]));
         whole_chain(&app).await;
     }
+
+    async fn a_work_queue_reads_the_open_marks_of_its_own_procurements_only(backend) {
+        // A home page once read every open mark of the province to show one department's few duties.
+        let app = TestApp::empty(backend).await;
+        let (code, _, err) = crate::gen::gen(&app, &["--projects", "1200", "--counties", "2", "--seed", "3"]);
+        assert_eq!(code, 0, "{err}");
+        app.run_job("deadline_sweep").await;
+        let pool = app.store.pool();
+        sqlx::raw_sql("INSERT INTO overdue_duties (procurement_id, code, challenge, due, marked_at, marked_by_run) \
+                       SELECT id, 'confirm_winner', 0, '2026-01-05', '2026-01-06T00:10:00Z', (SELECT MAX(id) FROM job_runs) \
+                       FROM procurements WHERE 1 = 1 ON CONFLICT DO NOTHING").execute(pool).await.unwrap();
+        sqlx::raw_sql("UPDATE overdue_duties SET resolved_at = '2026-01-07T00:00:00Z', resolved_by = 'test' \
+                       WHERE procurement_id = (SELECT MIN(id) FROM procurements)").execute(pool).await.unwrap();
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM procurements ORDER BY id").fetch_all(pool).await.unwrap();
+        assert!(ids.len() > 200, "more than one statement's worth: {}", ids.len());
+        let open: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM overdue_duties WHERE resolved_at IS NULL").fetch_one(pool).await.unwrap();
+        let all = app.store.open_overdue_marks(&ids).await.unwrap();
+        assert_eq!(all.len() as i64, open);
+        assert!(all.iter().all(|m| m.resolved_at.is_none() && m.procurement_id != ids[0]), "resolved marks stay out");
+        assert!(all.windows(2).all(|w| (w[0].due, w[0].procurement_id, w[0].id) <= (w[1].due, w[1].procurement_id, w[1].id)));
+        let some = [ids[0], ids[1], ids[ids.len() - 1]];
+        let marks = app.store.open_overdue_marks(&some).await.unwrap();
+        assert_eq!(marks.iter().map(|m| m.procurement_id).collect::<std::collections::BTreeSet<_>>(), some[1..].iter().copied().collect());
+        assert_eq!(marks.len(), all.iter().filter(|m| some.contains(&m.procurement_id)).count());
+        assert!(app.store.open_overdue_marks(&[]).await.unwrap().is_empty());
+    }
 }
 
 /// A `shanzhi serve` process; answers it and the address it serves at, once it says so.
