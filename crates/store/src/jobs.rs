@@ -133,8 +133,20 @@ fn describe(procurement_id: i64, code: &str, challenge: Option<u32>, due: NaiveD
 
 const MARK_COLUMNS: &str = "id, procurement_id, code, challenge, due, marked_at, resolved_at, resolved_by";
 
+/// The statement that reads the open marks of procurements `ids`, with its arguments.
+fn open_marks_of(ids: &[i64]) -> (String, Where) {
+    let mut w = Where::default();
+    let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
+    let sql = format!(
+        "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id IN ({})",
+        list.join(", ")
+    );
+    (sql, w)
+}
+
 impl SqlStore {
-    /// The open marks of the procurements `of` names (`None`: of all, which only the sweep reads), by due date.
+    /// The open marks of the procurements `of` names (`None`: of all, which only the sweep reads), by due date,
+    /// inside the caller's transaction.
     async fn open_marks_in(&self, conn: &mut AnyConnection, of: Option<&[i64]>) -> Result<Vec<OverdueMark>> {
         let Some(ids) = of else {
             let sql = format!(
@@ -145,12 +157,7 @@ impl SqlStore {
         };
         let mut marks = Vec::new();
         for chunk in ids.chunks(SWEEP_PAGE as usize) {
-            let mut w = Where::default();
-            let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
-            let sql = format!(
-                "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id IN ({})",
-                list.join(", ")
-            );
+            let (sql, w) = open_marks_of(chunk);
             for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
                 marks.push(mark_from_row(&r)?);
             }
@@ -381,10 +388,13 @@ impl JobStore for SqlStore {
     }
 
     async fn open_overdue_marks(&self, procurement_ids: &[i64]) -> Result<Vec<OverdueMark>> {
-        if procurement_ids.is_empty() {
-            return Ok(Vec::new());
+        // Committed data, through the store's read path (on SQLite its own read connections, not the pool's).
+        let mut marks = Vec::new();
+        for chunk in procurement_ids.chunks(SWEEP_PAGE as usize) {
+            let (sql, w) = open_marks_of(chunk);
+            marks.extend(self.fetch_all(&sql, w.into_args(), mark_from_row).await?);
         }
-        let mut conn = self.pool().acquire().await?;
-        self.open_marks_in(&mut conn, Some(procurement_ids)).await
+        marks.sort_by_key(|m| (m.due, m.procurement_id, m.id));
+        Ok(marks)
     }
 }
