@@ -92,7 +92,7 @@ pub trait JobStore: Send + Sync {
     /// Runs (of `job`, or of every job), newest first, one page.
     async fn job_run_page(&self, job: Option<Job>, page: PageRequest) -> Result<Page<JobRun>>;
     /// Overdue marks not yet resolved of these procurements, by due date. A request asks for the procurements it
-    /// shows: at a million projects the open marks of the whole province are tens of thousands of rows.
+    /// shows: the open marks of the whole province grow with the province.
     async fn open_overdue_marks(&self, procurement_ids: &[i64]) -> Result<Vec<OverdueMark>>;
 }
 
@@ -133,6 +133,12 @@ fn describe(procurement_id: i64, code: &str, challenge: Option<u32>, due: NaiveD
 
 const MARK_COLUMNS: &str = "id, procurement_id, code, challenge, due, marked_at, resolved_at, resolved_by";
 
+/// Marks read in chunks, in the order one statement would answer them.
+fn by_due(mut marks: Vec<OverdueMark>) -> Vec<OverdueMark> {
+    marks.sort_by_key(|m| (m.due, m.procurement_id, m.id));
+    marks
+}
+
 /// The statement that reads the open marks of procurements `ids`, with its arguments.
 fn open_marks_of(ids: &[i64]) -> (String, Where) {
     let mut w = Where::default();
@@ -162,8 +168,7 @@ impl SqlStore {
                 marks.push(mark_from_row(&r)?);
             }
         }
-        marks.sort_by_key(|m| (m.due, m.procurement_id, m.id));
-        Ok(marks)
+        Ok(by_due(marks))
     }
 
     async fn resolve_mark(
@@ -394,7 +399,6 @@ impl JobStore for SqlStore {
             let (sql, w) = open_marks_of(chunk);
             marks.extend(self.fetch_all(&sql, w.into_args(), mark_from_row).await?);
         }
-        marks.sort_by_key(|m| (m.due, m.procurement_id, m.id));
-        Ok(marks)
+        Ok(by_due(marks))
     }
 }
