@@ -133,42 +133,30 @@ fn describe(procurement_id: i64, code: &str, challenge: Option<u32>, due: NaiveD
 
 const MARK_COLUMNS: &str = "id, procurement_id, code, challenge, due, marked_at, resolved_at, resolved_by";
 
-/// Marks read in chunks, in the order one statement would answer them.
-fn by_due(mut marks: Vec<OverdueMark>) -> Vec<OverdueMark> {
-    marks.sort_by_key(|m| (m.due, m.procurement_id, m.id));
-    marks
-}
-
-/// The statement that reads the open marks of procurements `ids`, with its arguments.
-fn open_marks_of(ids: &[i64]) -> (String, Where) {
-    let mut w = Where::default();
-    let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
-    let sql = format!(
-        "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id IN ({})",
-        list.join(", ")
-    );
-    (sql, w)
-}
+/// Procurements whose marks one statement reads: a page's worth, well within every backend's bound on a
+/// statement's arguments.
+const MARKS_READ_AT_ONCE: usize = 200;
 
 impl SqlStore {
-    /// The open marks of the procurements `of` names (`None`: of all, which only the sweep reads), by due date,
-    /// inside the caller's transaction.
-    async fn open_marks_in(&self, conn: &mut AnyConnection, of: Option<&[i64]>) -> Result<Vec<OverdueMark>> {
-        let Some(ids) = of else {
-            let sql = format!(
-                "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL ORDER BY due, procurement_id, id"
-            );
-            let rows = sqlx::query(&sql).fetch_all(&mut *conn).await?;
-            return rows.iter().map(|r| mark_from_row(r)).collect();
-        };
-        let mut marks = Vec::new();
-        for chunk in ids.chunks(SWEEP_PAGE as usize) {
-            let (sql, w) = open_marks_of(chunk);
-            for r in w.bind(sqlx::query(&sql)).fetch_all(&mut *conn).await? {
-                marks.push(mark_from_row(&r)?);
+    async fn open_marks_in(&self, conn: &mut AnyConnection, procurement_id: Option<i64>) -> Result<Vec<OverdueMark>> {
+        let rows = match procurement_id {
+            Some(id) => {
+                sqlx::query(&format!(
+                    "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id = $1 ORDER BY due, id"
+                ))
+                .bind(id)
+                .fetch_all(&mut *conn)
+                .await?
             }
-        }
-        Ok(by_due(marks))
+            None => {
+                sqlx::query(&format!(
+                    "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL ORDER BY due, procurement_id, id"
+                ))
+                .fetch_all(&mut *conn)
+                .await?
+            }
+        };
+        rows.iter().map(|r| mark_from_row(r)).collect()
     }
 
     async fn resolve_mark(
@@ -214,7 +202,7 @@ impl SqlStore {
                 return Ok(());
             }
         }
-        for mark in self.open_marks_in(conn, Some(&[procurement_id])).await? {
+        for mark in self.open_marks_in(conn, Some(procurement_id)).await? {
             if !outstanding.iter().any(|d| mark.is_for(d)) {
                 self.resolve_mark(conn, &mark, &by.name, now).await?;
             }
@@ -294,7 +282,7 @@ impl SqlStore {
                         .fetch_one(&mut *conn)
                         .await?;
                     due = overdue(&procurement_from_row(&row)?);
-                    marks = self.open_marks_in(conn, Some(&[p.id])).await?;
+                    marks = self.open_marks_in(conn, Some(p.id)).await?;
                 }
                 for d in due.iter().filter(|d| !marks.iter().any(|m| m.is_for(d))) {
                     let done = sqlx::query(
@@ -395,10 +383,16 @@ impl JobStore for SqlStore {
     async fn open_overdue_marks(&self, procurement_ids: &[i64]) -> Result<Vec<OverdueMark>> {
         // Committed data, through the store's read path (on SQLite its own read connections, not the pool's).
         let mut marks = Vec::new();
-        for chunk in procurement_ids.chunks(SWEEP_PAGE as usize) {
-            let (sql, w) = open_marks_of(chunk);
+        for chunk in procurement_ids.chunks(MARKS_READ_AT_ONCE) {
+            let mut w = Where::default();
+            let list: Vec<String> = chunk.iter().map(|id| w.int(*id)).collect();
+            let sql = format!(
+                "SELECT {MARK_COLUMNS} FROM overdue_duties WHERE resolved_at IS NULL AND procurement_id IN ({})",
+                list.join(", ")
+            );
             marks.extend(self.fetch_all(&sql, w.into_args(), mark_from_row).await?);
         }
-        Ok(by_due(marks))
+        marks.sort_by_key(|m| (m.due, m.procurement_id, m.id));
+        Ok(marks)
     }
 }
