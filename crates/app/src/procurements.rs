@@ -2,7 +2,7 @@
 //! applied by the domain's procurement, saved by the store with their audit events and public notices; and
 //! what each role may see of a procurement.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use rand::RngCore;
 use serde::Serialize;
 use shanzhi_domain::audit::Action;
@@ -116,43 +116,34 @@ pub async fn latest_of(app: &App, project_id: i64) -> Result<Option<Procurement>
 }
 
 /// This department's other purchases this year of the same category by other methods than open tender: read
-/// from the department's projects of the category and its open tenders, not from every record.
+/// from the department's projects of the category created this year, then the procurements of those that were
+/// not awarded by open tender already, not from every record.
 pub(crate) async fn same_kind_total(app: &App, project: &Project) -> Result<Money> {
     let rule = shanzhi_domain::project::Scope::everything();
     let filter = shanzhi_store::ProjectFilter {
         purchaser: Some(project.purchaser_org_id),
         category: Some(project.design.category.clone()),
+        created_in: Some(china_date(project.created_at).year()),
         ..Default::default()
     };
     let projects = every_page(|page| app.store.project_page(&rule, &filter, page)).await?;
-    let tenders = ProcurementFilter {
-        purchaser: Some(project.purchaser_org_id),
-        method: Some(Method::OpenTender),
-        ..Default::default()
-    };
-    let everything = shanzhi_domain::procurement::Scope {
-        everything: true,
-        purchaser_org_id: project.purchaser_org_id,
-        agency_org_id: None,
-        switch_requested: false,
-        member_user_id: 0,
-        region: None,
-    };
-    let procurements = every_page(|page| app.store.procurement_page(&everything, false, &tenders, page)).await?;
-    let year = china_date(project.created_at).format("%Y").to_string();
     let mut sum = Money::ZERO;
     for other in &projects {
+        // The category filter takes the categories under it too.
         let same = other.id != project.id
             && other.design.category == project.design.category
-            && china_date(other.created_at).format("%Y").to_string() == year
-            && !matches!(other.status, Status::Cancelled | Status::Design | Status::CostEstimate);
+            && !matches!(other.status, Status::Cancelled | Status::Design | Status::CostEstimate)
+            && !other.award.as_ref().is_some_and(|a| a.method == AwardMethod::Procured(Method::OpenTender));
         if !same {
             continue;
         }
-        let by_open_tender =
-            other.award.as_ref().is_some_and(|a| a.method == AwardMethod::Procured(Method::OpenTender))
-                || procurements.iter().any(|p| p.project_id == other.id && p.stage != Stage::Failed);
-        if !by_open_tender {
+        let tendering = app
+            .store
+            .procurements_of_project(other.id)
+            .await?
+            .iter()
+            .any(|p| p.method == Method::OpenTender && p.stage != Stage::Failed);
+        if !tendering {
             sum = sum.checked_add(other.total()).unwrap_or(sum);
         }
     }

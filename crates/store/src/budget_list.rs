@@ -52,7 +52,7 @@ impl BudgetLists for SqlStore {
         let sql = format!("SELECT {columns} FROM budgets b{}", w.page_sql("b.id", page));
         let budgets = self.fetch_all(&sql, w.into_args(), budget_from_row).await?;
         let ids: Vec<i64> = budgets.iter().map(|b| b.id).collect();
-        let mut balances = self.balances_in(&mut *self.pool().acquire().await?, &ids, false).await?;
+        let mut balances = self.committed_balances(&ids).await?;
         let views = budgets
             .into_iter()
             .map(|budget| BudgetView { balances: balances.remove(&budget.id).unwrap_or_default(), budget })

@@ -13,6 +13,7 @@ use crate::bulk::lock;
 use crate::error::{Result, StoreError};
 use crate::fiscal::{closed_year, CLOSED_YEARS};
 use crate::listing::{Arg, Where};
+use crate::read::Cells;
 use crate::rows::{insert_rows, Opening};
 use crate::sql::{budget_from_row, ts, BUDGET_COLUMNS};
 use crate::{BudgetView, SqlStore};
@@ -182,14 +183,7 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok((BTreeMap::new(), None));
         }
-        let sums = |list: &[String]| {
-            format!(
-                "SELECT b.id, b.year, t.movement, CAST(SUM(t.amount_fen) AS BIGINT) AS total FROM budgets b \
-                 LEFT JOIN statistics_ledger_totals t ON t.budget_id = b.id WHERE b.id IN ({}) \
-                 GROUP BY b.id, b.year, t.movement",
-                list.join(", ")
-            )
-        };
+        let sums = line_sums_sql;
         let mut under = None;
         let rows = if for_update {
             // Read under the lines' locks in one round trip: their sums, the closed years (a closing takes the
@@ -234,24 +228,23 @@ impl SqlStore {
             let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
             w.bind(sqlx::query(&sums(&list))).fetch_all(&mut *conn).await?
         };
-        let mut totals: BTreeMap<i64, (i32, BTreeMap<Movement, Money>)> = BTreeMap::new();
-        for r in rows {
-            let year = i32::try_from(r.try_get::<i64, _>("year")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let line = &mut totals.entry(r.try_get("id")?).or_insert_with(|| (year, BTreeMap::new())).1;
-            // A line without entries comes once, with no movement.
-            if let Some(m) = r.try_get::<Option<String>, _>("movement")? {
-                let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
-                line.insert(m, Money::from_fen(r.try_get::<i64, _>("total")?));
-            }
-        }
-        if totals.len() != ids.len() {
+        let lines = fold_sums(rows.iter().map(|r| sum_row(r)).collect::<Result<_>>()?);
+        if lines.len() != ids.len() {
             return Err(unknown_line());
         }
-        let lines = totals
-            .into_iter()
-            .map(|(id, (year, t))| (id, (year, Balances::from_totals(|m| t.get(&m).copied().unwrap_or(Money::ZERO)))))
-            .collect();
         Ok((lines, under))
+    }
+
+    /// The balances of budget lines as last committed, for lists: read on the store's read path (on SQLite its
+    /// own read connections, not the writers' pool), no lock taken. Lines that do not exist are left out.
+    pub(crate) async fn committed_balances(&self, ids: &[i64]) -> Result<BTreeMap<i64, Balances>> {
+        if ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let mut w = Where::default();
+        let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
+        let rows = self.fetch_all(&line_sums_sql(&list), w.into_args(), sum_row).await?;
+        Ok(fold_sums(rows).into_iter().map(|(id, (_, b))| (id, b)).collect())
     }
 
     /// Checks and appends ledger entries, then the write's audit event (with its reading scope), inside the
@@ -364,6 +357,47 @@ impl SqlStore {
 pub(crate) struct UnderLocks {
     closed: Vec<i32>,
     head: (i64, String),
+}
+
+/// Each line's year and the sum of each of its movements, from the per-line summary rows; a line without
+/// entries comes once, with no movement.
+fn line_sums_sql(list: &[String]) -> String {
+    format!(
+        "SELECT b.id, b.year, t.movement, CAST(SUM(t.amount_fen) AS BIGINT) AS total FROM budgets b \
+         LEFT JOIN statistics_ledger_totals t ON t.budget_id = b.id WHERE b.id IN ({}) \
+         GROUP BY b.id, b.year, t.movement",
+        list.join(", ")
+    )
+}
+
+/// One row of [`line_sums_sql`]: the line, its year, and one movement with its sum.
+type LineSum = (i64, i32, Option<(Movement, Money)>);
+
+fn sum_row(r: &dyn Cells) -> Result<LineSum> {
+    let year = i32::try_from(r.try_get::<i64>("year")?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let movement = match r.try_get::<Option<String>>("movement")? {
+        Some(m) => {
+            let m = Movement::parse(&m).ok_or_else(|| StoreError::Corrupt(format!("ledger movement {m}")))?;
+            Some((m, Money::from_fen(r.try_get::<i64>("total")?)))
+        }
+        None => None,
+    };
+    Ok((r.try_get("id")?, year, movement))
+}
+
+/// The lines' years and balances from their sums.
+fn fold_sums(rows: Vec<LineSum>) -> BTreeMap<i64, (i32, Balances)> {
+    let mut totals: BTreeMap<i64, (i32, BTreeMap<Movement, Money>)> = BTreeMap::new();
+    for (id, year, movement) in rows {
+        let line = &mut totals.entry(id).or_insert_with(|| (year, BTreeMap::new())).1;
+        if let Some((m, total)) = movement {
+            line.insert(m, total);
+        }
+    }
+    totals
+        .into_iter()
+        .map(|(id, (year, t))| (id, (year, Balances::from_totals(|m| t.get(&m).copied().unwrap_or(Money::ZERO)))))
+        .collect()
 }
 
 fn unknown_line() -> StoreError {

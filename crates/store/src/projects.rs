@@ -44,6 +44,9 @@ pub struct ProjectFilter {
     pub q: Option<shanzhi_domain::search::Query>,
     /// Only projects with a published notice: those anyone may read.
     pub published: bool,
+    /// The year, in China's time, the project was created in (not a list's filter: what a rule on one budget
+    /// year's purchases reads).
+    pub created_in: Option<i32>,
 }
 
 #[async_trait]
@@ -302,6 +305,16 @@ fn filter_clauses(w: &mut Where, f: &ProjectFilter, postgres: bool, place_leads:
     }
     if f.published {
         w.and("EXISTS (SELECT 1 FROM notices n WHERE n.project_id = p.id)".to_string());
+    }
+    if let Some(year) = f.created_in {
+        // Stored times are UTC in RFC 3339 (`ts`), which sort as text; a bound without its fraction and zone sorts
+        // before every stored time of its second.
+        let start = |y: i32| {
+            let eve = chrono::NaiveDate::from_ymd_opt(y - 1, 12, 31).unwrap_or(chrono::NaiveDate::MAX);
+            shanzhi_domain::calendar::end_of_day(eve).format("%Y-%m-%dT%H:%M:%S").to_string()
+        };
+        let (from, until) = (w.text(&start(year)), w.text(&start(year.saturating_add(1))));
+        w.and(format!("p.created_at >= {from} AND p.created_at < {until}"));
     }
     from
 }

@@ -30,6 +30,7 @@ pub fn project_filter(q: &ListQuery) -> AppResult<ProjectFilter> {
         file: None,
         q: words(q)?,
         published: false,
+        created_in: None,
     })
 }
 

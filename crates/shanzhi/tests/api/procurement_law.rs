@@ -24,6 +24,13 @@ fn consultation_documents() -> Value {
 /// A 2,400,000-yuan project of the education bureau, at or above the open-tender threshold, approved by both
 /// reviewers and funded from a line finance adds for it.
 pub(crate) async fn big_project(app: &TestApp, title: &str) -> i64 {
+    project_of(app, title, "A0201", 40).await
+}
+
+/// A project of the education bureau in `category` costing `workers` social workers' year (60,000 yuan each),
+/// approved by both reviewers and funded from a line finance adds for it.
+async fn project_of(app: &TestApp, title: &str, category: &str, workers: u32) -> i64 {
+    let amount = format!("{}.00", u64::from(workers) * 60_000);
     let finance = app.token("czj.reviewer").await;
     let jyj = app.org_id("jyj").await;
     let line = app
@@ -31,15 +38,17 @@ pub(crate) async fn big_project(app: &TestApp, title: &str) -> i64 {
             Method::POST,
             "/api/v1/budgets",
             &finance,
-            Some(json!({"year": 2026, "org_id": jyj, "source": "other", "amount": "3000000.00", "note": "全区学生心理服务专项"})),
+            Some(json!({"year": 2026, "org_id": jyj, "source": "other", "amount": amount, "note": "全区学生心理服务专项"})),
         )
         .await;
     let purchaser = app.token("jyj.purchaser").await;
-    let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(design(title))).await["id"].as_i64().unwrap();
+    let mut d = design(title);
+    d["category"] = json!(category);
+    let id = app.ok(Method::POST, "/api/v1/projects", &purchaser, Some(d)).await["id"].as_i64().unwrap();
     app.ok(Method::POST, &format!("/api/v1/projects/{id}/finish-design"), &purchaser, None).await;
-    let cost = json!({"lines": [{"kind": "personnel", "item": "社工薪酬", "quantity": "40", "unit": "人·年", "unit_price": "60000.00"}]});
+    let cost = json!({"lines": [{"kind": "personnel", "item": "社工薪酬", "quantity": workers.to_string(), "unit": "人·年", "unit_price": "60000.00"}]});
     app.ok(Method::PUT, &format!("/api/v1/projects/{id}/cost-estimate"), &purchaser, Some(cost)).await;
-    let funding = json!({"lines": [{"budget_id": line["id"], "amount": "2400000.00"}]});
+    let funding = json!({"lines": [{"budget_id": line["id"], "amount": amount}]});
     app.ok(Method::PUT, &format!("/api/v1/projects/{id}/funding"), &purchaser, Some(funding)).await;
     app.ok(Method::POST, &format!("/api/v1/projects/{id}/submit"), &purchaser, None).await;
     let civil = app.token("mzj.reviewer").await;
@@ -75,6 +84,45 @@ async fn published(app: &TestApp, project: i64, docs: Value) -> i64 {
 }
 
 both_backends! {
+    async fn a_departments_purchases_of_one_kind_in_one_year_add_up_against_the_open_tender_threshold(backend) {
+        let app = TestApp::with_demo(backend).await;
+        let purchaser = app.token("jyj.purchaser").await;
+        // 1,500,000 yuan of school social work under way, 1,500,000 of another kind, and 600,000 more of the first.
+        let first = project_of(&app, "学校社会工作服务（一期）", "A0201", 25).await;
+        project_of(&app, "社区老年人关爱服务", "A0202", 25).await;
+        let second = project_of(&app, "学校社会工作服务（二期）", "A0201", 10).await;
+        let start = json!({"method": "competitive_consultation", "documents": consultation_documents()});
+        let starts = |id: i64| format!("/api/v1/projects/{id}/procurements");
+        // Together with the first, the second reaches the threshold: it may not go by consultation.
+        app.refused(Method::POST, &starts(second), &purchaser, Some(start.clone()), StatusCode::UNPROCESSABLE_ENTITY, "split_purchase").await;
+        // Once the first goes to open tender it no longer counts, and the other kind never did.
+        let tender = json!({"method": "open_tender", "documents": documents(comprehensive())});
+        app.ok(Method::POST, &starts(first), &purchaser, Some(tender)).await;
+        app.ok(Method::POST, &starts(second), &purchaser, Some(start)).await;
+
+        // A project's year is the one it was created in, in China's time: the first second of 2027 there is
+        // still 2026 in UTC.
+        let jyj = app.org_id("jyj").await;
+        let mut made = Vec::new();
+        for instant in ["2026-12-31T15:59:59Z", "2026-12-31T16:00:00Z"] {
+            app.clock.set(chrono::DateTime::parse_from_rfc3339(instant).unwrap().with_timezone(&chrono::Utc));
+            let mut d = design("学校社会工作服务（跨年）");
+            d["period_start"] = json!("2027-02-01");
+            d["period_end"] = json!("2028-01-31");
+            let token = app.token("jyj.purchaser").await;
+            made.push(app.ok(Method::POST, "/api/v1/projects", &token, Some(d)).await["id"].as_i64().unwrap());
+        }
+        let created_in = |year: i32| shanzhi_store::ProjectFilter { purchaser: Some(jyj), created_in: Some(year), ..Default::default() };
+        let mut found = std::collections::BTreeMap::new();
+        for year in [2026, 2027] {
+            let page = app.store.project_page(&whole_platform(), &created_in(year), shanzhi_store::PageRequest::first(200)).await.unwrap();
+            assert!(page.next.is_none());
+            found.insert(year, page.items.iter().map(|p| p.id).collect::<Vec<_>>());
+        }
+        assert!(found[&2026].contains(&made[0]) && found[&2026].contains(&first), "{found:?}");
+        assert_eq!(found[&2027], vec![made[1]]);
+    }
+
     async fn the_city_decides_a_switch_after_a_failed_tender_at_the_threshold(backend) {
         let app = TestApp::with_demo(backend).await;
         let project = big_project(&app, "全区中小学生心理健康服务（流标后变更）").await;
