@@ -183,7 +183,6 @@ impl SqlStore {
         if ids.is_empty() {
             return Ok((BTreeMap::new(), None));
         }
-        let sums = line_sums_sql;
         let mut under = None;
         let rows = if for_update {
             // Read under the lines' locks in one round trip: their sums, the closed years (a closing takes the
@@ -196,7 +195,7 @@ impl SqlStore {
                 let lock = format!("SELECT id FROM budgets WHERE id IN ({}) ORDER BY id FOR UPDATE", list.join(", "));
                 let script = format!(
                     "{lock}; {}; {CLOSED_YEARS}; {}; {}",
-                    sums(&list),
+                    line_sums_sql(&list),
                     crate::audit::CHAIN_LOCK,
                     crate::audit::CHAIN_HEAD
                 );
@@ -204,7 +203,7 @@ impl SqlStore {
             } else {
                 let mut w = Where::default();
                 let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
-                (format!("{}; {CLOSED_YEARS}; {}", sums(&list), crate::audit::CHAIN_HEAD), Some(w))
+                (format!("{}; {CLOSED_YEARS}; {}", line_sums_sql(&list), crate::audit::CHAIN_HEAD), Some(w))
             };
             let found = match args {
                 // The write's own update first: every write takes its record's lock before its lines'.
@@ -226,7 +225,7 @@ impl SqlStore {
         } else {
             let mut w = Where::default();
             let list: Vec<String> = ids.iter().map(|id| w.int(*id)).collect();
-            w.bind(sqlx::query(&sums(&list))).fetch_all(&mut *conn).await?
+            w.bind(sqlx::query(&line_sums_sql(&list))).fetch_all(&mut *conn).await?
         };
         let lines = fold_sums(rows.iter().map(|r| sum_row(r)).collect::<Result<_>>()?);
         if lines.len() != ids.len() {
