@@ -66,6 +66,17 @@ const LOAD_KEYS: &[&str] = &["notice_terms"];
 /// definition: what fills them is the running program's.
 const SUMMARIES: &str = "statistics_summaries";
 
+/// Runs `drop` after keeping `definition`, the statement that makes `name` again, in `deferred_indexes`.
+async fn put_off(conn: &mut AnyConnection, name: &str, definition: &str, drop: &str) -> Result<()> {
+    sqlx::query("INSERT INTO deferred_indexes (name, definition) VALUES ($1, $2)")
+        .bind(name)
+        .bind(definition)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::raw_sql(drop).execute(&mut *conn).await?;
+    Ok(())
+}
+
 /// Whether a bulk load has put off the summary tables summed from the projects' rows.
 pub(crate) async fn summaries_deferred(conn: &mut AnyConnection) -> Result<bool> {
     let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM deferred_indexes WHERE name = $1")
@@ -100,12 +111,7 @@ impl SqlStore {
         let mut dropped = 0;
         for name in LIST_INDEXES {
             let Some(definition) = existing.get(*name) else { continue };
-            sqlx::query("INSERT INTO deferred_indexes (name, definition) VALUES ($1, $2)")
-                .bind(*name)
-                .bind(definition)
-                .execute(&mut *w.tx)
-                .await?;
-            sqlx::raw_sql(&format!("DROP INDEX {name}")).execute(&mut *w.tx).await?;
+            put_off(&mut w.tx, name, definition, &format!("DROP INDEX {name}")).await?;
             dropped += 1;
         }
         if self.backend() == Backend::Postgres {
@@ -119,12 +125,8 @@ impl SqlStore {
                 .await?;
                 let Some(key) = key else { continue };
                 let (name, definition): (String, String) = (key.try_get("name")?, key.try_get("definition")?);
-                sqlx::query("INSERT INTO deferred_indexes (name, definition) VALUES ($1, $2)")
-                    .bind(&name)
-                    .bind(format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}"))
-                    .execute(&mut *w.tx)
-                    .await?;
-                sqlx::raw_sql(&format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).execute(&mut *w.tx).await?;
+                let add = format!("ALTER TABLE {table} ADD CONSTRAINT {name} {definition}");
+                put_off(&mut w.tx, &name, &add, &format!("ALTER TABLE {table} DROP CONSTRAINT {name}")).await?;
                 dropped += 1;
             }
         }
